@@ -1,0 +1,188 @@
+"""The ``aegis`` command line. Commands live one module each in this package and load
+lazily, so ``aegis --help`` and quick commands stay fast; plugins add theirs through
+``register_commands``. Every AegisError becomes one line on stderr and its exit code."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from functools import cached_property
+from typing import Any
+
+import click
+
+from aegis_core import __version__
+from aegis_core.errors import AegisError, ExitCode
+
+# name -> "module:attribute". A module that is not there yet is simply not listed.
+COMMANDS: dict[str, str] = {
+    "setup": "aegis_core.cli.setup:setup",
+    "start": "aegis_core.cli.daemon:start",
+    "stop": "aegis_core.cli.daemon:stop",
+    "status": "aegis_core.cli.daemon:status",
+    "wrap": "aegis_core.cli.wrap:wrap",
+    "approvals": "aegis_core.cli.approvals:approvals",
+    "policy": "aegis_core.cli.policy:policy",
+    "audit": "aegis_core.cli.audit:audit",
+    "logs": "aegis_core.cli.logs:logs",
+    "doctor": "aegis_core.cli.doctor:doctor",
+    "config": "aegis_core.cli.config:config",
+    "plugins": "aegis_core.cli.plugins:plugins",
+    "version": "aegis_core.cli:version",
+    "help": "aegis_core.cli:help_command",
+}
+
+
+class AppContext:
+    """Shared, lazily built state of one CLI invocation."""
+
+    def __init__(self, debug: bool = False) -> None:
+        self.debug = debug
+
+    @cached_property
+    def plugins(self) -> Any:
+        from aegis_core.plugins import AegisPlugins
+
+        return AegisPlugins.load()
+
+    def config(self, flags: dict[str, Any] | None = None) -> Any:
+        from aegis_core.config import load_config
+
+        config = load_config(flags=flags, sections=self.plugins.config_sections())
+        for warning in config.warnings:
+            click.echo(f"aegis: warning: {warning}", err=True)
+        return config
+
+
+class AegisGroup(click.Group):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plugin_commands_loaded = False
+
+    def _load_plugin_commands(self, ctx: click.Context) -> None:
+        if self._plugin_commands_loaded:
+            return
+        self._plugin_commands_loaded = True
+        app = ctx.find_object(AppContext) or AppContext()
+        try:
+            app.plugins.add_commands(self)
+        except Exception as exc:  # never let a plugin take the CLI down
+            click.echo(f"aegis: warning: plugin commands unavailable: {exc}", err=True)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands(ctx)
+        names = [name for name in COMMANDS if _importable(COMMANDS[name])]
+        return [*names, *sorted(n for n in self.commands if n not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is not None:
+            module_name, _, attr = target.partition(":")
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                return None
+            return getattr(module, attr)
+        if cmd_name not in self.commands:
+            self._load_plugin_commands(ctx)
+        return self.commands.get(cmd_name)
+
+
+def _importable(target: str) -> bool:
+    import importlib.util
+
+    module_name = target.partition(":")[0]
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@click.group(cls=AegisGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, envvar="AEGIS_DEBUG", help="Show tracebacks of internal errors.")
+@click.version_option(__version__, "-V", "--version", prog_name="aegis")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Aegis: an approval layer between AI coding agents and your machine.
+
+    Quick start: `aegis start`, then `aegis wrap claude`.
+    """
+    ctx.obj = AppContext(debug=debug)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def version(app: AppContext, as_json: bool) -> None:
+    """Show the version of Aegis and of its plugins."""
+    import platform
+
+    plugins = [r.to_dict() for r in app.plugins.records if not r.builtin]
+    if as_json:
+        emit_json({"version": __version__, "python": platform.python_version(), "plugins": plugins})
+        return
+    click.echo(f"aegis {__version__} (Python {platform.python_version()})")
+    for row in plugins:
+        click.echo(f"  {row['name']} {row['version'] or '?'} [{row['status']}]")
+
+
+@click.command("help")
+@click.argument("command", nargs=-1)
+@click.pass_context
+def help_command(ctx: click.Context, command: tuple[str, ...]) -> None:
+    """Show help for aegis or one of its commands."""
+    group = ctx.parent.command if ctx.parent else cli
+    target: click.Command = group
+    parents = [ctx.parent] if ctx.parent else []
+    for name in command:
+        if not isinstance(target, click.Group):
+            raise click.UsageError(f"{' '.join(command)}: no such command")
+        sub = target.get_command(ctx, name)
+        if sub is None:
+            raise click.UsageError(f"no such command: {name} (see `aegis --help`)")
+        target = sub
+    info_name = " ".join(["aegis", *command])
+    with click.Context(target, info_name=info_name, parent=parents[0] if parents else None) as sub_ctx:
+        click.echo(target.get_help(sub_ctx))
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+
+
+def main(argv: list[str] | None = None) -> int:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        # Commands end with ctx.exit(code) for a non-zero status; click returns it here.
+        result = cli.main(args=argv, prog_name="aegis", standalone_mode=False)
+    except AegisError as exc:
+        if debug:
+            raise
+        message = exc.message + (f"; {exc.hint}" if exc.hint else "")
+        click.echo(f"aegis: error: {message}", err=True)
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aegis: aborted", err=True)
+        return int(ExitCode.ERROR)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("aegis: interrupted", err=True)
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"aegis: internal error: {type(exc).__name__}: {exc} "
+                   "(run again with --debug for the traceback, and please report it)", err=True)
+        return int(ExitCode.ERROR)
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""``aegis config``: read, change and check ``config.toml``; secrets stay masked."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aegis_core.cli import AppContext, emit_json
+from aegis_core.config import REDACTED, Config, coerce, ensure_home
+from aegis_core.errors import ConfigError
+
+
+@click.group()
+def config() -> None:
+    """Read and write Aegis configuration."""
+
+
+def _split(key: str, cfg: Config) -> tuple[str, str]:
+    section, _, name = key.partition(".")
+    declared = cfg.sections.get(section)
+    if not name or declared is None or declared.setting(name) is None:
+        known = ", ".join(sorted(cfg.flat()))
+        raise ConfigError(f"unknown key {key!r}", hint=f"keys look like section.key; known: {known}")
+    return section, name
+
+
+@config.command("get")
+@click.argument("key")
+@click.option("--show-secrets", is_flag=True, help="Print secret values in clear.")
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def get(app: AppContext, key: str, show_secrets: bool, as_json: bool) -> None:
+    """Print the effective value of KEY (section.key)."""
+    cfg = app.config()
+    section, name = _split(key, cfg)
+    value = cfg.get(section, name)
+    if value is not None and cfg.is_secret(section, name) and not show_secrets:
+        value = REDACTED
+    if as_json:
+        emit_json({"key": key, "value": value, "source": cfg.source(section, name)})
+    else:
+        click.echo("" if value is None else _show(value))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@config.command("list")
+@click.option("--show-secrets", is_flag=True, help="Print secret values in clear.")
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def list_(app: AppContext, show_secrets: bool, as_json: bool) -> None:
+    """Print every setting with its effective value and where it came from."""
+    cfg = app.config()
+    flat = cfg.flat(show_secrets=show_secrets)
+    if as_json:
+        emit_json({k: {"value": v, "source": cfg.source(*k.split(".", 1))} for k, v in flat.items()})
+        return
+    for key, value in flat.items():
+        source = cfg.source(*key.split(".", 1))
+        click.echo(f"{key} = {'' if value is None else _show(value)}  ({source})")
+
+
+@config.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_obj
+def set_(app: AppContext, key: str, value: str) -> None:
+    """Set KEY to VALUE in config.toml, keeping the file's comments and layout."""
+    import tomlkit
+
+    cfg = app.config()
+    section, name = _split(key, cfg)
+    setting = cfg.sections[section].setting(name)
+    assert setting is not None
+    parsed = coerce(setting, _parse_value(value, setting.type), name=key)
+    path = cfg.file or cfg.home / "config.toml"
+    ensure_home(path.parent)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    document = tomlkit.parse(text)
+    table = document.get(section)
+    if table is None:
+        table = tomlkit.table()
+        document[section] = table
+    table[name] = parsed
+    write_private(path, tomlkit.dumps(document))
+    shown = REDACTED if cfg.is_secret(section, name) else _show(parsed)
+    click.echo(f"{key} = {shown}  (written to {path})")
+
+
+def _parse_value(value: str, kind: str) -> Any:
+    if kind.startswith("list[") and value.startswith("["):
+        import json
+
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ConfigError(f"{value!r} is not a list; write it as a,b,c or [\"a\",\"b\"]") from exc
+    return value
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file owner-only (0600), atomically, so a crash never leaves half a config."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+@config.command("validate")
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def validate(app: AppContext, as_json: bool) -> None:
+    """Check config.toml: types, choices and unknown keys."""
+    cfg = app.config()
+    if as_json:
+        emit_json({"valid": True, "file": str(cfg.file), "warnings": list(cfg.warnings)})
+    else:
+        click.echo(f"{cfg.file}: valid" + (f" ({len(cfg.warnings)} warnings)" if cfg.warnings else ""))
+
+
+@config.command("path")
+@click.pass_obj
+def path(app: AppContext) -> None:
+    """Print the path of config.toml."""
+    click.echo(str(app.config().file))

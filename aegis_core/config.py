@@ -1,0 +1,311 @@
+"""Aegis configuration: ``$AEGIS_HOME/config.toml`` in the seed README's format, layered
+as CLI flags > ``AEGIS_<SECTION>_<KEY>`` environment > file > defaults.
+
+Sections are declared (core ones here, plugins' through ``register_config_sections``),
+so every value is validated against its declared type and every error names the key.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aegis_core.errors import ConfigError, PermissionDenied
+
+REDACTED = "***REDACTED***"
+DEFAULT_HOME = "~/.aegis"
+
+
+def aegis_home(env: Mapping[str, str] | None = None) -> Path:
+    """The state directory: ``$AEGIS_HOME`` or ``~/.aegis``."""
+    env = os.environ if env is None else env
+    return Path(os.path.expanduser(env.get("AEGIS_HOME") or DEFAULT_HOME)).absolute()
+
+
+def ensure_home(home: Path) -> Path:
+    """Create the state directory owner-only (0700) if it does not exist yet."""
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return home
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of a section: its type, default, and whether it is a secret."""
+
+    key: str
+    type: str  # "str", "int", "float", "bool", "path", "list[str]", "list[int]"
+    default: Any = None
+    secret: bool = False
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class ConfigSection:
+    name: str
+    settings: tuple[Setting, ...]
+    help: str = ""
+
+    def setting(self, key: str) -> Setting | None:
+        return next((s for s in self.settings if s.key == key), None)
+
+
+CORE_SECTIONS: tuple[ConfigSection, ...] = (
+    ConfigSection(
+        "approvals",
+        (
+            Setting("timeout_seconds", "int", 300, help="auto-resolve after this many seconds", minimum=1),
+            Setting("default_action", "str", "deny", choices=("deny", "approve"),
+                    help="what a timed-out approval becomes"),
+            Setting("channels", "list[str]", None,
+                    help="channels to ask; default: every configured one plus cli"),
+            Setting("max_per_minute", "int", 10, help="approval requests per session per minute", minimum=1),
+            Setting("max_consecutive_denies", "int", 5,
+                    help="denies in a row before a session is paused", minimum=1),
+        ),
+    ),
+    ConfigSection("policy", (Setting("path", "path", "~/.aegis/policy.toml", help="policy rules file"),)),
+    ConfigSection(
+        "daemon",
+        (
+            Setting("port", "int", 39000, help="kept for compatibility; the daemon listens on a Unix socket"),
+            Setting("socket", "path", None, help="socket path; default $AEGIS_HOME/aegis.sock"),
+        ),
+    ),
+    ConfigSection(
+        "logging",
+        (
+            Setting("level", "str", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+            Setting("format", "str", "text", choices=("text", "json")),
+        ),
+    ),
+    ConfigSection("database", (Setting("path", "path", "~/.aegis/aegis.db", help="SQLite state file"),)),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings, by section and key, with where each value came from."""
+
+    home: Path
+    values: Mapping[str, Mapping[str, Any]]
+    sources: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    sections: Mapping[str, ConfigSection] = field(default_factory=dict)
+    file: Path | None = None
+    warnings: tuple[str, ...] = ()
+
+    def get(self, section: str, key: str, default: Any = None) -> Any:
+        value = self.values.get(section, {}).get(key)
+        return default if value is None else value
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        return self.values.get(name, {})
+
+    def source(self, section: str, key: str) -> str:
+        return self.sources.get((section, key), "default")
+
+    def is_secret(self, section: str, key: str) -> bool:
+        declared = self.sections.get(section)
+        setting = declared.setting(key) if declared else None
+        return bool(setting and setting.secret) or _looks_secret(key)
+
+    def path(self, section: str, key: str, default_name: str) -> Path:
+        """A path setting resolved against ``$AEGIS_HOME`` when left at its default."""
+        if self.source(section, key) == "default":
+            return self.home / default_name
+        return Path(os.path.expanduser(str(self.get(section, key)))).absolute()
+
+    def flat(self, *, show_secrets: bool = False) -> dict[str, Any]:
+        """``section.key -> value`` for every known key, secrets masked unless asked."""
+        out: dict[str, Any] = {}
+        for section, values in sorted(self.values.items()):
+            for key, value in sorted(values.items()):
+                if value is not None and not show_secrets and self.is_secret(section, key):
+                    value = REDACTED
+                out[f"{section}.{key}"] = value
+        return out
+
+
+def _looks_secret(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in ("token", "secret", "password", "api_key"))
+
+
+def env_name(section: str, key: str) -> str:
+    return f"AEGIS_{section}_{key}".upper()
+
+
+def read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """Read and parse ``config.toml`` without following a symlink.
+
+    A symlinked file is refused (someone could point it at a file they control);
+    a file other users may write is refused; one they may read is a warning.
+    """
+    warnings: list[str] = []
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return {}, warnings
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise PermissionDenied(
+                f"{path} is a symbolic link; Aegis refuses to read a linked config",
+                hint=f"replace it with a regular file: cp --remove-destination \"$(readlink -f {path})\" {path}",
+            ) from exc
+        raise PermissionDenied(f"cannot read {path}: {exc.strerror}",
+                               hint=f"check its owner and mode (chmod 600 {path})") from exc
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise PermissionDenied(
+                f"{path} is writable by other users, who could change your policy or channels",
+                hint=f"run: chmod 600 {path}",
+            )
+        if mode & (stat.S_IRGRP | stat.S_IROTH):
+            warnings.append(f"{path} is readable by other users and may hold tokens; run: chmod 600 {path}")
+        raw = handle.read()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start})",
+                          hint="save it as UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}", hint="fix the line it names") from exc
+    return data, warnings
+
+
+def coerce(setting: Setting, value: Any, *, name: str) -> Any:
+    """Convert ``value`` (from TOML, an env var or a flag) to the setting's type.
+
+    :param name: how the user wrote the key (``[approvals] timeout_seconds``,
+        ``AEGIS_APPROVALS_TIMEOUT_SECONDS``), for the error message.
+    """
+    kind = setting.type
+    try:
+        if value is None:
+            return None
+        if kind in ("str", "path"):
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                raise TypeError
+            result: Any = str(value)
+        elif kind == "int":
+            if isinstance(value, bool) or isinstance(value, float):
+                raise TypeError
+            result = int(value)
+        elif kind == "float":
+            if isinstance(value, bool):
+                raise TypeError
+            result = float(value)
+        elif kind == "bool":
+            if isinstance(value, bool):
+                result = value
+            elif isinstance(value, str) and value.lower() in ("1", "true", "yes", "on"):
+                result = True
+            elif isinstance(value, str) and value.lower() in ("0", "false", "no", "off", ""):
+                result = False
+            else:
+                raise TypeError
+        elif kind.startswith("list["):
+            item = kind[5:-1]
+            if isinstance(value, str):
+                value = [part.strip() for part in value.split(",") if part.strip()]
+            if not isinstance(value, list | tuple):
+                raise TypeError
+            result = [coerce(Setting(setting.key, item), v, name=name) for v in value]
+        else:  # pragma: no cover - declared types are fixed above
+            raise TypeError
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{name} must be {_describe(kind)}, got {value!r}",
+            hint="fix it in config.toml or the environment",
+        ) from exc
+    if setting.choices and result not in setting.choices:
+        raise ConfigError(f"{name} must be one of {', '.join(setting.choices)}, got {result!r}")
+    if setting.minimum is not None and isinstance(result, int | float) and result < setting.minimum:
+        raise ConfigError(f"{name} must be at least {setting.minimum:g}, got {result!r}")
+    return result
+
+
+def _describe(kind: str) -> str:
+    return {
+        "str": "a string",
+        "path": "a path (string)",
+        "int": "an integer",
+        "float": "a number",
+        "bool": "true or false",
+        "list[str]": "a list of strings (comma-separated in the environment)",
+        "list[int]": "a list of integers (comma-separated in the environment)",
+    }.get(kind, kind)
+
+
+def load_config(
+    *,
+    home: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    flags: Mapping[str, Any] | None = None,
+    sections: Iterable[ConfigSection] = (),
+    path: Path | None = None,
+) -> Config:
+    """Build the effective configuration.
+
+    :param flags: ``{"section.key": value}`` from the command line; None values are
+        ignored (flag not given).
+    :param sections: extra sections declared by plugins.
+    :param path: the config file; default ``$AEGIS_HOME/config.toml``.
+    """
+    env = os.environ if env is None else env
+    home = home or aegis_home(env)
+    declared = {s.name: s for s in (*CORE_SECTIONS, *sections)}
+    file = path or Path(os.path.expanduser(env.get("AEGIS_CONFIG") or home / "config.toml"))
+    data, warnings = read_config_file(file)
+
+    values: dict[str, dict[str, Any]] = {}
+    sources: dict[tuple[str, str], str] = {}
+    for name, section in declared.items():
+        out = values.setdefault(name, {})
+        for setting in section.settings:
+            out[setting.key] = setting.default
+            sources[(name, setting.key)] = "default"
+
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{file}: '{name}' must be a [section] table, got {type(table).__name__}")
+        section = declared.get(name)
+        if section is None:
+            warnings.append(f"{file}: unknown section [{name}] ignored (is the plugin that reads it installed?)")
+            values[name] = dict(table)
+            continue
+        for key, value in table.items():
+            setting = section.setting(key)
+            if setting is None:
+                warnings.append(f"{file}: unknown key [{name}] {key} ignored")
+                continue
+            values[name][key] = coerce(setting, value, name=f"{file}: [{name}] {key}")
+            sources[(name, key)] = "file"
+
+    for name, section in declared.items():
+        for setting in section.settings:
+            variable = env_name(name, setting.key)
+            if variable in env:
+                values[name][setting.key] = coerce(setting, env[variable], name=variable)
+                sources[(name, setting.key)] = "env"
+
+    for dotted, value in (flags or {}).items():
+        if value is None:
+            continue
+        name, _, key = dotted.partition(".")
+        setting = declared[name].setting(key) if name in declared else None
+        if setting is None:
+            raise ConfigError(f"unknown setting {dotted}")
+        values[name][key] = coerce(setting, value, name=dotted)
+        sources[(name, key)] = "flag"
+
+    return Config(home=home, values=values, sources=sources, sections=declared,
+                  file=file, warnings=tuple(warnings))

@@ -1,0 +1,31 @@
+"""What a doctor check is. The checks themselves live with what they check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from aegis_core.config import Config
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """``status`` is ``pass``, ``warn`` or ``fail``; ``fix`` tells the user what to do;
+    ``fixer`` applies a safe automatic fix (``aegis doctor --fix``) and says what it did."""
+
+    name: str
+    status: str
+    message: str
+    fix: str | None = None
+    fixer: Callable[[], str] | None = None
+    details: dict[str, Any] | None = None
+
+
+@runtime_checkable
+class DoctorCheck(Protocol):
+    name: str
+    category: str  # environment | security | runtime | channels
+
+    def run(self, config: Config) -> CheckResult: ...

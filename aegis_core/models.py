@@ -1,0 +1,256 @@
+"""The values that flow through Aegis: a tool call, the verdicts on it, the approval
+it may need, the human decision and the audit records. All frozen dataclasses so
+hooks can share them without defensive copies."""
+
+from __future__ import annotations
+
+import enum
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+class Action(str, enum.Enum):
+    """What the policy says about a tool call; ordered from least to most strict."""
+
+    ALLOW = "allow"
+    REQUIRE_APPROVAL = "require_approval"
+    DENY = "deny"
+
+    @property
+    def strictness(self) -> int:
+        return _STRICTNESS[self]
+
+
+_STRICTNESS = {Action.ALLOW: 0, Action.REQUIRE_APPROVAL: 1, Action.DENY: 2}
+
+
+class Kind(str, enum.Enum):
+    """The canonical kind of a tool call, whatever the agent calls the tool."""
+
+    SHELL = "shell"
+    READ = "read"
+    WRITE = "write"
+    EDIT = "edit"
+    FETCH = "fetch"
+    SEARCH = "search"
+    MCP = "mcp"
+    PROMPT = "prompt"
+    OTHER = "other"
+
+
+class ApprovalStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self is not ApprovalStatus.PENDING
+
+
+class Outcome(str, enum.Enum):
+    """A decision on an approval. ``ask`` hands the question back to the agent's own
+    prompt (the ``terminal`` channel)."""
+
+    APPROVE = "approve"
+    DENY = "deny"
+    ASK = "ask"
+
+
+class Scope(str, enum.Enum):
+    ONCE = "once"
+    SESSION = "session"
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One tool call an agent wants to make, in Aegis' words.
+
+    ``tool`` is the vendor's own name (``Bash``, ``Read``, ``mcp__github__push``);
+    ``kind`` the canonical category every policy understands. ``input`` is the
+    tool's arguments as the agent sent them.
+    """
+
+    agent: str
+    tool: str
+    kind: Kind
+    input: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    cwd: str = ""
+    session: str = ""
+    id: str = field(default_factory=new_id)
+    event: str = "PreToolUse"
+    received_at: float = field(default_factory=time.time)
+
+    @property
+    def command(self) -> str | None:
+        """The shell command of a ``shell`` call, else None."""
+        value = self.input.get("command")
+        return value if isinstance(value, str) else None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The file paths named in the input, as given (not normalised)."""
+        found = []
+        for key in ("file_path", "path", "notebook_path"):
+            value = self.input.get(key)
+            if isinstance(value, str) and value:
+                found.append(value)
+        return tuple(found)
+
+    @property
+    def url(self) -> str | None:
+        value = self.input.get("url")
+        return value if isinstance(value, str) else None
+
+    def summary(self) -> str:
+        """What the call does, in one line, for humans (not redacted)."""
+        if self.command is not None:
+            return self.command
+        if self.paths:
+            return " ".join(self.paths)
+        if self.url:
+            return self.url
+        if self.kind is Kind.PROMPT:
+            return str(self.input.get("question", ""))
+        return ", ".join(f"{k}={v!r}" for k, v in sorted(self.input.items()))[:500]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One evaluator's judgement of a call. ``rule`` names what fired; ``risk`` is 0-100."""
+
+    action: Action
+    reason: str = ""
+    rule: str | None = None
+    risk: int = 0
+    source: str = "policy"
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action.value,
+            "rule": self.rule,
+            "reason": self.reason,
+            "risk": self.risk,
+            "source": self.source,
+        }
+
+
+def strictest(verdicts: Iterable[Verdict], *, empty_reason: str) -> Verdict:
+    """Combine verdicts strictest-wins (deny > require_approval > allow).
+
+    The highest risk seen is kept whatever verdict wins. With no verdict at all the
+    call is not known to be safe, so it needs approval (fail closed).
+    """
+    chosen: Verdict | None = None
+    risk = 0
+    for verdict in verdicts:
+        risk = max(risk, verdict.risk)
+        if chosen is None or verdict.action.strictness > chosen.action.strictness:
+            chosen = verdict
+    if chosen is None:
+        return Verdict(Action.REQUIRE_APPROVAL, reason=empty_reason, source="aegis")
+    return replace(chosen, risk=risk) if chosen.risk != risk else chosen
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A human decision Aegis is waiting for (or got) about one tool call."""
+
+    id: str
+    call_id: str
+    session: str
+    tool: str
+    kind: Kind
+    summary: str
+    status: ApprovalStatus = ApprovalStatus.PENDING
+    rule: str | None = None
+    reason: str = ""
+    risk: int = 0
+    created_at: float = field(default_factory=time.time)
+    deadline_at: float = 0.0
+    scope: Scope = Scope.ONCE
+    decided_by: str | None = None
+    channel: str | None = None
+    decision_reason: str | None = None
+    decided_at: float | None = None
+    choices: tuple[str, ...] = ()
+    choice: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "call_id": self.call_id,
+            "session": self.session,
+            "tool": self.tool,
+            "kind": self.kind.value,
+            "summary": self.summary,
+            "status": self.status.value,
+            "rule": self.rule,
+            "reason": self.reason,
+            "risk": self.risk,
+            "created_at": self.created_at,
+            "deadline_at": self.deadline_at,
+            "scope": self.scope.value,
+            "decided_by": self.decided_by,
+            "channel": self.channel,
+            "decision_reason": self.decision_reason,
+            "decided_at": self.decided_at,
+            "choices": list(self.choices),
+            "choice": self.choice,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An answer to an approval: who gave it, through which channel, and why."""
+
+    outcome: Outcome
+    decided_by: str
+    channel: str
+    reason: str = ""
+    scope: Scope = Scope.ONCE
+    choice: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Something worth recording, before it is chained into the log."""
+
+    event: str
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    session: str | None = None
+    time: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One line of the audit log: an event with its place in the hash chain."""
+
+    seq: int
+    time: float
+    event: str
+    session: str | None
+    details: Mapping[str, Any] = field(hash=False)
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class RawEvent:
+    """What an adapter received from the agent, before ``intercept`` turns it into a
+    ToolCall. ``payload`` is the agent's own JSON (for Claude Code, the hook input)."""
+
+    adapter: str
+    payload: Mapping[str, Any] = field(hash=False)
+    session: str = ""
+    received_at: float = field(default_factory=time.time)

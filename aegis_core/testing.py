@@ -1,0 +1,110 @@
+"""A pytest plugin for people writing Aegis plugins (entry point ``pytest11``).
+
+Fixtures:
+
+- ``aegis_home``: a fresh, private ``$AEGIS_HOME`` for the test, set in the environment.
+- ``aegis_plugins``: a factory for an :class:`AegisPlugins` holding only the plugins
+  the test passes (plus, on request, the built-in ones); installed plugins never leak in.
+- ``hook_recorder``: a plugin object that records every hook call it sees, to assert on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aegis_core import hookspecs
+from aegis_core.hookspecs import hookimpl
+from aegis_core.plugins import BUILTIN_PLUGINS, AegisPlugins
+
+
+@pytest.fixture
+def aegis_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A temporary, owner-only ``AEGIS_HOME``; ``AEGIS_*`` variables of the outer
+    environment are cleared so they cannot change the test's configuration."""
+    home = tmp_path / "aegis-home"
+    home.mkdir(mode=0o700)
+    for name in list(os.environ):
+        if name.startswith("AEGIS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AEGIS_HOME", str(home))
+    yield home
+
+
+def make_plugins(*plugins: object, builtins: bool = False) -> AegisPlugins:
+    """An AegisPlugins with exactly ``plugins`` registered (and the built-ins if asked)."""
+    loaded = AegisPlugins.load(env={}, builtins=builtins, entry_points=False)
+    for index, plugin in enumerate(plugins):
+        name = getattr(plugin, "name", None) or f"test-plugin-{index}"
+        loaded.register(plugin, name=str(name))
+    return loaded
+
+
+@pytest.fixture
+def aegis_plugins() -> Callable[..., AegisPlugins]:
+    """Factory: ``aegis_plugins(MyPlugin(), builtins=False)``."""
+    return make_plugins
+
+
+@dataclass
+class HookCall:
+    hook: str
+    kwargs: dict[str, Any]
+
+
+@dataclass
+class HookRecorder:
+    """Implements the pipeline hooks, records each call, and answers nothing
+    (returns None), so it never changes an outcome."""
+
+    name: str = "hook-recorder"
+    calls: list[HookCall] = field(default_factory=list)
+
+    def named(self, hook: str) -> list[HookCall]:
+        return [c for c in self.calls if c.hook == hook]
+
+    @hookimpl
+    def intercept(self, event: Any) -> None:
+        self.calls.append(HookCall("intercept", {"event": event}))
+
+    @hookimpl
+    def evaluate(self, call: Any) -> None:
+        self.calls.append(HookCall("evaluate", {"call": call}))
+
+    @hookimpl
+    def critique(self, call: Any, verdict: Any, recent: Any) -> None:
+        self.calls.append(HookCall("critique", {"call": call, "verdict": verdict, "recent": recent}))
+
+    @hookimpl
+    def notify(self, approval: Any, call: Any) -> None:
+        self.calls.append(HookCall("notify", {"approval": approval, "call": call}))
+
+    @hookimpl
+    def decide(self, approval: Any, call: Any) -> None:
+        self.calls.append(HookCall("decide", {"approval": approval, "call": call}))
+
+    @hookimpl
+    def audit(self, event: Any) -> None:
+        self.calls.append(HookCall("audit", {"event": event}))
+
+
+@pytest.fixture
+def hook_recorder() -> HookRecorder:
+    return HookRecorder()
+
+
+__all__ = [
+    "BUILTIN_PLUGINS",
+    "HookCall",
+    "HookRecorder",
+    "aegis_home",
+    "aegis_plugins",
+    "hook_recorder",
+    "hookspecs",
+    "make_plugins",
+]
