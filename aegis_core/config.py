@@ -188,6 +188,7 @@ def coerce(setting: Setting, value: Any, *, name: str) -> Any:
         ``AEGIS_APPROVALS_TIMEOUT_SECONDS``), for the error message.
     """
     kind = setting.type
+    original = value
     try:
         if value is None:
             return None
@@ -218,12 +219,16 @@ def coerce(setting: Setting, value: Any, *, name: str) -> Any:
                 value = [part.strip() for part in value.split(",") if part.strip()]
             if not isinstance(value, list | tuple):
                 raise TypeError
-            result = [coerce(Setting(setting.key, item), v, name=name) for v in value]
+            try:
+                result = [coerce(Setting(setting.key, item), v, name=name) for v in value]
+            except ConfigError as exc:
+                # Name the list's type, not just the bad item's.
+                raise ValueError(str(exc)) from exc
         else:  # pragma: no cover - declared types are fixed above
             raise TypeError
     except (TypeError, ValueError) as exc:
         raise ConfigError(
-            f"{name} must be {_describe(kind)}, got {value!r}",
+            f"{name} must be {_describe(kind)}, got {original!r}",
             hint="fix it in config.toml or the environment",
         ) from exc
     if setting.choices and result not in setting.choices:

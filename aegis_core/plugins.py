@@ -58,6 +58,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("aegis.critic", "aegis_core.critic"),
     ("aegis.audit", "aegis_core.audit.plugin"),
     ("aegis.channels", "aegis_core.channels"),
+    ("aegis.generic", "aegis_core.generic"),
 )
 
 HOOK_NAMES: tuple[str, ...] = tuple(
@@ -131,16 +132,22 @@ class AegisPlugins:
                 plugins._load_module(name, module, builtin=True, disabled=disabled)
         if entry_points:
             plugins._load_entry_points(only=_env_list(env, "AEGIS_LOAD_PLUGINS"), disabled=disabled)
-        try:
-            plugins.pm.check_pending()
-        except pluggy.PluginValidationError as exc:
-            # A hook implementation with no spec: name the plugin, keep the others.
-            culprit = getattr(exc, "plugin", None)
-            for record in plugins.records:
-                if plugins.pm.get_plugin(record.name) is culprit:
-                    record.status, record.error = "error", f"unknown hook: {exc}"
-                    plugins.pm.unregister(culprit)
+        plugins.check_pending()
         return plugins
+
+    def check_pending(self) -> None:
+        """``check_pending()``: a plugin implementing a hook with no spec (a typo, or a
+        hook of a newer Aegis) is reported and unregistered; the others stay."""
+        while True:
+            try:
+                self.pm.check_pending()
+            except pluggy.PluginValidationError as exc:
+                culprit = exc.plugin
+                name = self.pm.get_name(culprit)
+                self.pm.unregister(culprit)
+                self._mark_error(name or "", f"unknown hook: {exc}")
+            else:
+                return
 
     def _load_module(self, name: str, module_name: str, *, builtin: bool, disabled: set[str]) -> None:
         if name in disabled:
@@ -207,6 +214,9 @@ class AegisPlugins:
             self.pm.register(plugin, name=name)
         except Exception as exc:
             record.status, record.error = "error", f"{type(exc).__name__}: {exc}"
+            # Older pluggy registers hooks one by one before failing: undo the part.
+            if self.pm.get_plugin(name) is plugin:
+                self.pm.unregister(plugin)
         else:
             record.hooks = sorted(c.name for c in self.pm.get_hookcallers(plugin) or [])
         self.records.append(record)
@@ -216,9 +226,16 @@ class AegisPlugins:
     # -- calling ---------------------------------------------------------------
 
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
-        # pluggy keeps implementations in reverse registration order; callers want
-        # registration order (built-ins first), as the docs describe.
-        return list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))
+        # pluggy calls the last registered plugin first; Aegis calls in registration
+        # order (built-ins first, then installed plugins, then what the daemon adds),
+        # as the docs describe, still honouring tryfirst/trylast. Wrappers are not
+        # part of the contract and are skipped.
+        impls = [i for i in getattr(self.pm.hook, hook).get_hookimpls()
+                 if not (i.hookwrapper or i.wrapper)]
+        first = [i for i in impls if i.tryfirst]
+        last = [i for i in impls if i.trylast and not i.tryfirst]
+        middle = [i for i in impls if not (i.tryfirst or i.trylast)]
+        return [*first, *middle, *reversed(last)]
 
     def _call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any, BaseException | None]]:
         """Call every implementation of ``hook`` on its own, so one failure cannot
@@ -353,7 +370,8 @@ def _by_name(items: Iterable[Any]) -> dict[str, Any]:
 
 def plugin_list(plugins: AegisPlugins, *, include_builtin: bool = False,
                 hook: str | None = None) -> list[dict[str, Any]]:
-    rows = [r.to_dict() for r in plugins.records if include_builtin or not r.builtin]
+    records = sorted(plugins.records, key=lambda r: (not r.builtin, r.name))
+    rows = [r.to_dict() for r in records if include_builtin or not r.builtin]
     if hook:
         rows = [r for r in rows if hook in r["hooks"]]
     return rows

@@ -12,7 +12,9 @@ MASK = "***REDACTED***"
 
 # Values that are secrets wherever they appear.
 _TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{35}\b"),  # Telegram bot token
+    # Telegram bot token, also inside a Bot API URL (".../bot123:AA.../getMe"), where
+    # \b would not match between "bot" and the digits.
+    re.compile(r"(?<![0-9])\d{6,12}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])"),
     re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}"),  # OpenAI / Anthropic keys
     re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{20,}"),  # GitHub
     re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),  # Slack

@@ -42,6 +42,7 @@ def make_plugins(*plugins: object, builtins: bool = False) -> AegisPlugins:
     for index, plugin in enumerate(plugins):
         name = getattr(plugin, "name", None) or f"test-plugin-{index}"
         loaded.register(plugin, name=str(name))
+    loaded.check_pending()  # as real loading does: an unknown hook shows as an error
     return loaded
 
 

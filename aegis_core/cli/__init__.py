@@ -134,27 +134,41 @@ def version(app: AppContext, as_json: bool) -> None:
 @click.pass_context
 def help_command(ctx: click.Context, command: tuple[str, ...]) -> None:
     """Show help for aegis or one of its commands."""
-    group = ctx.parent.command if ctx.parent else cli
-    target: click.Command = group
-    parents = [ctx.parent] if ctx.parent else []
+    # Walk down a chain of contexts, as click does when it runs `aegis config set`,
+    # so the usage line reads "aegis config set", not just "set".
+    target_ctx = ctx.parent or click.Context(cli, info_name="aegis")
     for name in command:
-        if not isinstance(target, click.Group):
-            raise click.UsageError(f"{' '.join(command)}: no such command")
-        sub = target.get_command(ctx, name)
+        group = target_ctx.command
+        if not isinstance(group, click.Group):
+            raise click.UsageError(f"{' '.join(command)}: no such command (see `aegis --help`)")
+        sub = group.get_command(target_ctx, name)
         if sub is None:
             raise click.UsageError(f"no such command: {name} (see `aegis --help`)")
-        target = sub
-    info_name = " ".join(["aegis", *command])
-    with click.Context(target, info_name=info_name, parent=parents[0] if parents else None) as sub_ctx:
-        click.echo(target.get_help(sub_ctx))
+        target_ctx = click.Context(sub, info_name=name, parent=target_ctx)
+    click.echo(target_ctx.command.get_help(target_ctx))
 
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
 
 
+def _configure_cli_logging() -> None:
+    """Log lines go to stderr, never stdout, so ``--json`` output stays parseable;
+    warnings only, unless ``AEGIS_LOGGING_LEVEL`` asks for more or plugin tracing
+    (``AEGIS_TRACE_PLUGINS=1``, logged at info) is on."""
+    import os
+
+    from aegis_core.logconfig import configure_logging
+
+    level = os.environ.get("AEGIS_LOGGING_LEVEL") or "WARNING"
+    if os.environ.get("AEGIS_TRACE_PLUGINS", "") not in ("", "0") and level.upper() != "DEBUG":
+        level = "INFO"
+    configure_logging(level, stream=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    _configure_cli_logging()
     try:
         # Commands end with ctx.exit(code) for a non-zero status; click returns it here.
         result = cli.main(args=argv, prog_name="aegis", standalone_mode=False)

@@ -1,0 +1,116 @@
+"""Secrets never reach a log line: the redaction processor of configure_logging,
+for structlog events and for stdlib logging (httpx logs request URLs)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+import structlog
+
+from aegis_core.logconfig import configure_logging
+from aegis_core.redact import MASK, redact_text, redact_value
+
+TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-"
+OPENAI_KEY = "sk-proj-abcdefghijklmnopqrstuvwx"
+
+
+@pytest.fixture
+def log_stream():
+    stream = io.StringIO()
+    configure_logging("DEBUG", fmt="json", stream=stream)
+    yield stream
+    for handler in list(logging.getLogger().handlers):
+        logging.getLogger().removeHandler(handler)
+
+
+def lines(stream: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_structlog_events_are_json_with_secrets_masked(log_stream):
+    log = structlog.get_logger("aegis.test")
+    log.info("sending", url=f"https://api.telegram.org/bot{TELEGRAM_TOKEN}/sendMessage",
+             headers={"Authorization": "Bearer abc.def", "Accept": "application/json"},
+             bot_token="plain-looking", api_secret="s3cret", user_password="hunter2",
+             note=f"key is {OPENAI_KEY}", count=3)
+    (line,) = lines(log_stream)
+    text = log_stream.getvalue()
+    for secret in (TELEGRAM_TOKEN, "abc.def", "plain-looking", "s3cret", "hunter2", OPENAI_KEY):
+        assert secret not in text
+    assert line["url"] == f"https://api.telegram.org/bot{MASK}/sendMessage"
+    assert line["headers"] == {"Authorization": MASK, "Accept": "application/json"}
+    assert line["bot_token"] == line["api_secret"] == line["user_password"] == MASK
+    assert line["note"] == f"key is {MASK}"
+    assert line["count"] == 3
+    assert line["level"] == "info" and line["logger"] == "aegis.test" and "timestamp" in line
+
+
+def test_stdlib_logging_goes_through_the_same_chain(log_stream):
+    logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/bot%s/getUpdates", TELEGRAM_TOKEN)
+    logging.getLogger("other").warning("Authorization: Bearer %s", "xyz-123")
+    first, second = lines(log_stream)
+    assert TELEGRAM_TOKEN not in log_stream.getvalue() and "xyz-123" not in log_stream.getvalue()
+    assert first["logger"] == "httpx" and MASK in first["event"]
+    assert second["level"] == "warning" and second["event"] == f"Authorization: Bearer {MASK}"
+
+
+def test_exceptions_are_redacted_too(log_stream):
+    log = structlog.get_logger("aegis.test")
+    try:
+        raise RuntimeError(f"bad token {TELEGRAM_TOKEN}")
+    except RuntimeError:
+        log.exception("failed")
+    assert TELEGRAM_TOKEN not in log_stream.getvalue()
+    assert "RuntimeError" in lines(log_stream)[0]["exception"]
+
+
+def test_level_filters(log_stream):
+    configure_logging("WARNING", fmt="json", stream=log_stream)
+    structlog.get_logger().info("quiet")
+    structlog.get_logger().warning("loud")
+    assert [line["event"] for line in lines(log_stream)] == ["loud"]
+
+
+def test_text_format_on_request():
+    stream = io.StringIO()
+    configure_logging("INFO", fmt="text", stream=stream)
+    structlog.get_logger().info("hello", token="abc")
+    assert "hello" in stream.getvalue() and "abc" not in stream.getvalue()
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(stream.getvalue().splitlines()[0])
+
+
+def test_json_by_default_when_not_a_terminal():
+    stream = io.StringIO()  # isatty() is False
+    configure_logging("INFO", stream=stream)
+    structlog.get_logger().info("hello")
+    assert json.loads(stream.getvalue())["event"] == "hello"
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    (f"curl https://api.telegram.org/bot{TELEGRAM_TOKEN}/getMe", "curl https://api.telegram.org/bot"),
+    (f"token {TELEGRAM_TOKEN}.", "token "),
+    ("export OPENAI_API_KEY=sk-abcdefghijklmnopqrstuv", "export OPENAI_API_KEY="),
+    ("curl -H 'Authorization: Bearer eyJabc.def.ghi' x", "Authorization: Bearer "),
+    ("git clone https://bob:pa55word@github.com/x.git", "https://bob:"),
+    ("mysql --password=hunter2 db", "--password="),
+    ("AKIAABCDEFGHIJKLMNOP in env", " in env"),
+])
+def test_redact_text_masks_secrets_keeping_context(text, kept):
+    redacted = redact_text(text)
+    assert MASK in redacted and kept in redacted
+
+
+def test_redact_text_leaves_ordinary_text_and_variable_references():
+    for text in ("ls -la /tmp", "echo $GITHUB_TOKEN", "token=$TOKEN", "12:30 meeting"):
+        assert redact_text(text) == text
+
+
+def test_redact_value_masks_secret_named_keys_and_nested_values():
+    value = {"env": {"GITHUB_TOKEN": "ghp_" + "x" * 36, "PATH": "/bin"},
+             "empty_secret": ""}
+    assert redact_value(value) == {"env": {"GITHUB_TOKEN": MASK, "PATH": "/bin"},
+                                   "empty_secret": ""}
