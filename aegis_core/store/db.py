@@ -1,0 +1,303 @@
+"""The Store: one apsw connection to ``aegis.db`` with the settings every Aegis process
+shares (WAL, foreign keys, a busy timeout), its migrations, and the session and
+tool-call tables. Approvals live in :mod:`aegis_core.store.approval_rows`."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import apsw
+
+from aegis_core.errors import AegisEnvironmentError
+from aegis_core.models import Action, Kind, ToolCall, Verdict
+from aegis_core.redact import redact_text, redact_value
+from aegis_core.store.approval_rows import ApprovalRows, dict_rows
+from aegis_core.store.schema import MIGRATIONS, SCHEMA_VERSION, check_file, corrupt
+
+BUSY_TIMEOUT_MS = 5000
+FINAL_DECISIONS = ("allow", "deny", "ask")
+_DECISION_ACTION = {"allow": Action.ALLOW, "deny": Action.DENY, "ask": Action.REQUIRE_APPROVAL}
+
+
+class Store(ApprovalRows):
+    """Aegis' state in SQLite. Safe to share between threads (one lock per Store) and
+    between processes (SQLite locking, IMMEDIATE transactions, a busy timeout)."""
+
+    def __init__(self, path: Path, conn: apsw.Connection) -> None:
+        self.path = path
+        self._conn = conn
+        self._lock = threading.RLock()
+        self._synchronous = ""
+
+    # ---------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: Path, *, quick_check: bool = True) -> Store:
+        """Open (creating if needed) the database at ``path`` and migrate it.
+
+        A file that is not a database, is truncated or corrupt, or comes from a newer
+        Aegis raises StateCorruption and is left exactly as it was.
+        """
+        path = Path(path)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        check_file(path)
+        _create_private(path)
+        try:
+            conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE)
+        except apsw.Error as exc:
+            raise corrupt(path, f"SQLite cannot open it ({exc})") from exc
+        try:
+            conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+            version = _read_version(conn, path)
+            if version > SCHEMA_VERSION:
+                raise corrupt(path, f"its schema version {version} is newer than this Aegis "
+                                    f"understands ({SCHEMA_VERSION}); upgrade aegis-core")
+            if quick_check and version > 0:
+                _quick_check(conn, path)
+            conn.execute("PRAGMA foreign_keys=ON")
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            if not mode or str(mode[0]).lower() != "wal":
+                raise AegisEnvironmentError(f"cannot switch {path} to WAL mode (got {mode})",
+                                            hint="check the file system supports shared memory")
+            store = cls(path, conn)
+            store._migrate(version)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _migrate(self, found: int) -> None:
+        if found == SCHEMA_VERSION:
+            return
+        if found > 0:
+            self._backup(found)
+        with self._transaction(durable=True) as conn:
+            # Another process may have migrated between our read and our lock.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                conn.execute(MIGRATIONS[step])
+                conn.execute(f"PRAGMA user_version={step}")
+
+    def _backup(self, version: int) -> Path:
+        """Copy the whole database (through SQLite, so WAL pages are included)."""
+        target = self.path.with_name(f"{self.path.name}.bak-v{version}-{int(time.time())}")
+        _create_private(target)
+        dest = apsw.Connection(str(target))
+        try:
+            with dest.backup("main", self._conn, "main") as backup:
+                backup.step()
+        finally:
+            dest.close()
+        return target
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _transaction(self, *, durable: bool) -> Iterator[apsw.Connection]:
+        """One IMMEDIATE transaction: the write lock is taken up front, so two
+        writers never both read the old state and then both write."""
+        with self._lock, self._errors():
+            wanted = "FULL" if durable else "NORMAL"
+            if self._synchronous != wanted:
+                self._conn.execute(f"PRAGMA synchronous={wanted}")
+                self._synchronous = wanted
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                if not self._conn.get_autocommit():
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (apsw.CorruptError, apsw.NotADBError) as exc:
+            raise corrupt(self.path, str(exc)) from exc
+        except (apsw.BusyError, apsw.LockedError) as exc:
+            raise AegisEnvironmentError(
+                f"the Aegis database {self.path} stayed locked for {BUSY_TIMEOUT_MS / 1000:g}s",
+                hint="another aegis process is holding it; retry, or check `aegis status`",
+            ) from exc
+
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with self._lock, self._errors():
+            return dict_rows(self._conn.execute(sql, args))
+
+    def _value(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
+        with self._lock, self._errors():
+            row = self._conn.execute(sql, args).fetchone()
+            return None if row is None else row[0]
+
+    @staticmethod
+    def _ensure_session(conn: apsw.Connection, session: str, agent: str, cwd: str, now: float) -> None:
+        # Calls may arrive for a session nobody created (hooks installed without
+        # `aegis wrap`): it gets a row of its own so foreign keys hold.
+        conn.execute("INSERT OR IGNORE INTO sessions(id, agent, cwd, created_at) VALUES (?, ?, ?, ?)",
+                     (session, agent, cwd, now))
+
+    # ------------------------------------------------------------ sessions
+
+    def create_session(self, session: str, *, agent: str, token_hash: str | None,
+                       cwd: str, command: str = "") -> None:
+        with self._transaction(durable=True) as conn:
+            conn.execute(
+                "INSERT INTO sessions(id, agent, token_hash, cwd, command, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET agent=excluded.agent, "
+                "token_hash=excluded.token_hash, cwd=excluded.cwd, command=excluded.command",
+                (session, agent, token_hash, cwd, redact_text(command), time.time()))
+
+    def get_session(self, session: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM sessions WHERE id=?", (session,))
+        if not rows:
+            return None
+        row = rows[0]
+        row["paused"] = bool(row["paused"])
+        return row
+
+    def list_sessions(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?", (limit,))
+
+    def end_session(self, session: str, exit_status: int | None) -> None:
+        with self._transaction(durable=True) as conn:
+            conn.execute("UPDATE sessions SET ended_at=?, exit_status=? WHERE id=?",
+                         (time.time(), exit_status, session))
+
+    def pause_session(self, session: str, reason: str) -> None:
+        now = time.time()
+        with self._transaction(durable=True) as conn:
+            self._ensure_session(conn, session, "unknown", "", now)
+            conn.execute("UPDATE sessions SET paused=1, paused_reason=?, paused_at=? WHERE id=?",
+                         (reason, now, session))
+
+    def resume_session(self, session: str, by: str) -> bool:
+        """Un-pause; the consecutive-deny count starts again from here. False when
+        the session was not paused (or does not exist)."""
+        with self._transaction(durable=True) as conn:
+            conn.execute(
+                "UPDATE sessions SET paused=0, resumed_at=?, resumed_by=?, "
+                "resume_seq=(SELECT IFNULL(MAX(seq), 0) FROM decisions) WHERE id=? AND paused=1",
+                (time.time(), by, session))
+            return conn.changes() == 1
+
+    def is_paused(self, session: str) -> bool:
+        return bool(self._value("SELECT paused FROM sessions WHERE id=?", (session,)))
+
+    # ---------------------------------------------------------- tool calls
+
+    def record_call(self, call: ToolCall, verdict: Verdict, decision: str, *,
+                    approval_id: str | None = None, durable: bool = False) -> None:
+        """Store a call with its verdict and the decision given (or about to be given)
+        to the agent. Recording the same call again updates it.
+
+        :param decision: ``allow``, ``deny`` or ``ask`` is final and counts for the
+            circuit breaker; anything else (``require_approval``) marks it open.
+        :param durable: sync to disk before returning. Off by default: this is the
+            hot path, and the audit log already holds the decision durably.
+        """
+        now = time.time()
+        input_json = json.dumps(redact_value(dict(call.input)), default=str)
+        with self._transaction(durable=durable) as conn:
+            self._ensure_session(conn, call.session, call.agent, call.cwd, now)
+            conn.execute(
+                "INSERT INTO tool_calls(id, session, agent, tool, kind, input_json, cwd, event, "
+                "received_at, action, rule, reason, risk, source, decision) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "action=excluded.action, rule=excluded.rule, reason=excluded.reason, "
+                "risk=excluded.risk, source=excluded.source, decision=excluded.decision",
+                (call.id, call.session, call.agent, call.tool, call.kind.value, input_json, call.cwd,
+                 call.event, call.received_at, verdict.action.value, verdict.rule,
+                 redact_text(verdict.reason), verdict.risk, verdict.source, decision))
+            if decision in FINAL_DECISIONS:
+                conn.execute(
+                    "INSERT OR REPLACE INTO decisions(call_id, session, decision, reason, rule, "
+                    "approval_id, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (call.id, call.session, decision, redact_text(verdict.reason), verdict.rule,
+                     approval_id, now))
+
+    def recent_calls(self, session: str, limit: int = 50) -> list[tuple[ToolCall, Verdict]]:
+        """The session's latest calls with their final verdicts, oldest first (the
+        shape the ``critique`` hook takes). Inputs are the stored, redacted ones."""
+        rows = self._rows(
+            "SELECT * FROM (SELECT rowid AS row_order, * FROM tool_calls WHERE session=? "
+            "ORDER BY received_at DESC, rowid DESC LIMIT ?) ORDER BY received_at, row_order",
+            (session, limit))
+        return [(_row_call(row), _row_verdict(row)) for row in rows]
+
+    def consecutive_denies(self, session: str) -> int:
+        """Denies in a row at the end of the session's decisions, since its last resume."""
+        with self._lock, self._errors():
+            floor = self._conn.execute("SELECT resume_seq FROM sessions WHERE id=?",
+                                       (session,)).fetchone()
+            count = 0
+            for (decision,) in self._conn.execute(
+                    "SELECT decision FROM decisions WHERE session=? AND seq>? ORDER BY seq DESC",
+                    (session, floor[0] if floor else 0)):
+                if decision != "deny":
+                    break
+                count += 1
+            return count
+
+
+def _row_call(row: Mapping[str, Any]) -> ToolCall:
+    try:
+        kind = Kind(row["kind"])
+    except ValueError:
+        kind = Kind.OTHER
+    return ToolCall(agent=row["agent"], tool=row["tool"], kind=kind, input=json.loads(row["input_json"]),
+                    cwd=row["cwd"], session=row["session"], id=row["id"], event=row["event"],
+                    received_at=row["received_at"])
+
+
+def _row_verdict(row: Mapping[str, Any]) -> Verdict:
+    action = _DECISION_ACTION.get(row["decision"]) or Action(row["action"])
+    return Verdict(action, reason=row["reason"], rule=row["rule"], risk=row["risk"], source=row["source"])
+
+
+def _create_private(path: Path) -> None:
+    """Create the file owner-only before SQLite does (SQLite gives its -wal and -shm
+    files the database's mode), and tighten a file someone loosened."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _read_version(conn: apsw.Connection, path: Path) -> int:
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except (apsw.NotADBError, apsw.CorruptError) as exc:
+        raise corrupt(path, str(exc)) from exc
+
+
+def _quick_check(conn: apsw.Connection, path: Path) -> None:
+    try:
+        result = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    except (apsw.NotADBError, apsw.CorruptError) as exc:
+        raise corrupt(path, str(exc)) from exc
+    if result != ["ok"]:
+        raise corrupt(path, "integrity check failed: " + "; ".join(map(str, result)))
+
+
+__all__ = ["Store"]

@@ -1,0 +1,136 @@
+"""The database schema as a ``user_version`` migration ladder, and the checks that
+refuse a file Aegis cannot trust (not SQLite, truncated, from a newer Aegis)."""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+from aegis_core.errors import StateCorruption
+
+# Each entry upgrades the schema from version N-1 to N. Append only: a released
+# step is never edited, a change is a new step.
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE sessions (
+        id            TEXT PRIMARY KEY,
+        agent         TEXT NOT NULL,
+        token_hash    TEXT,
+        cwd           TEXT NOT NULL DEFAULT '',
+        command       TEXT NOT NULL DEFAULT '',
+        created_at    REAL NOT NULL,
+        ended_at      REAL,
+        exit_status   INTEGER,
+        paused        INTEGER NOT NULL DEFAULT 0,
+        paused_reason TEXT,
+        paused_at     REAL,
+        resumed_at    REAL,
+        resumed_by    TEXT,
+        resume_seq    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE tool_calls (
+        id          TEXT PRIMARY KEY,
+        session     TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        agent       TEXT NOT NULL,
+        tool        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        input_json  TEXT NOT NULL,
+        cwd         TEXT NOT NULL DEFAULT '',
+        event       TEXT NOT NULL DEFAULT '',
+        received_at REAL NOT NULL,
+        action      TEXT NOT NULL,
+        rule        TEXT,
+        reason      TEXT NOT NULL DEFAULT '',
+        risk        INTEGER NOT NULL DEFAULT 0,
+        source      TEXT NOT NULL DEFAULT '',
+        decision    TEXT NOT NULL
+    );
+    CREATE INDEX tool_calls_by_session ON tool_calls(session, received_at);
+    CREATE TABLE decisions (
+        seq         INTEGER PRIMARY KEY,
+        call_id     TEXT NOT NULL UNIQUE REFERENCES tool_calls(id) ON DELETE CASCADE,
+        session     TEXT NOT NULL,
+        decision    TEXT NOT NULL CHECK (decision IN ('allow', 'deny', 'ask')),
+        reason      TEXT NOT NULL DEFAULT '',
+        rule        TEXT,
+        approval_id TEXT,
+        decided_at  REAL NOT NULL
+    );
+    CREATE INDEX decisions_by_session ON decisions(session, seq);
+    CREATE TABLE approvals (
+        id              TEXT PRIMARY KEY,
+        call_id         TEXT NOT NULL,
+        session         TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        tool            TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        summary         TEXT NOT NULL,
+        input_json      TEXT NOT NULL DEFAULT '{}',
+        signature       TEXT NOT NULL DEFAULT '',
+        status          TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'cancelled')),
+        rule            TEXT,
+        reason          TEXT NOT NULL DEFAULT '',
+        risk            INTEGER NOT NULL DEFAULT 0,
+        created_at      REAL NOT NULL,
+        timeout_s       REAL NOT NULL,
+        deadline_at     REAL NOT NULL,
+        choices_json    TEXT NOT NULL DEFAULT '[]',
+        scope           TEXT NOT NULL DEFAULT 'once',
+        outcome         TEXT,
+        decided_by      TEXT,
+        channel         TEXT,
+        decision_reason TEXT,
+        decided_at      REAL,
+        choice          TEXT
+    );
+    CREATE INDEX approvals_by_status ON approvals(status, created_at);
+    CREATE INDEX approvals_by_session ON approvals(session, created_at);
+    CREATE TABLE session_grants (
+        session     TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        signature   TEXT NOT NULL,
+        approval_id TEXT,
+        granted_at  REAL NOT NULL,
+        PRIMARY KEY (session, signature)
+    ) WITHOUT ROWID;
+    """,
+}
+
+SCHEMA_VERSION = max(MIGRATIONS)
+
+_MAGIC = b"SQLite format 3\x00"
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database or is shorter than its header says.
+
+    Runs before SQLite opens the file, so nothing is written to a file we refuse.
+    The in-header size is only trusted when it is marked valid and no WAL holds
+    pages a checkpoint has yet to copy into the file.
+    """
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+            size = os.fstat(handle.fileno()).st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        return  # created empty by us (or a crash before the first page): SQLite initialises it
+    if len(header) < 100 or not header.startswith(_MAGIC):
+        raise corrupt(path, "it is not an SQLite database (bad header)")
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, pages = struct.unpack(">II", header[24:32])
+    valid_for = struct.unpack(">I", header[92:96])[0]
+    wal = Path(f"{path}-wal")
+    wal_has_frames = wal.exists() and wal.stat().st_size > 32
+    if pages and valid_for == change_counter and not wal_has_frames and size < pages * page_size:
+        raise corrupt(path, f"it is truncated ({size} bytes, its header says {pages * page_size})")
+
+
+def corrupt(path: Path, why: str) -> StateCorruption:
+    return StateCorruption(
+        f"the Aegis database {path} is unusable: {why}; it was left untouched",
+        hint=f"move it aside (mv {path} {path}.broken) to start with a fresh one, "
+             "or restore it from a backup (aegis.db.bak-*)",
+    )
