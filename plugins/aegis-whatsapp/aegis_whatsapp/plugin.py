@@ -20,10 +20,33 @@ SECTION = ConfigSection(
         Setting("webhook_host", "str", "127.0.0.1"),
         Setting("webhook_port", "int", 8787),
         Setting("template_name", "str", None, help="template sent outside the 24-hour window"),
+        Setting("template_language", "str", "en_US", help="language code of that template"),
+        Setting(
+            "roles",
+            "list[str]",
+            [],
+            help="NUMBER:ROLE pairs (admin, approver, viewer); allowed numbers default to approver",
+        ),
     ),
+    help="WhatsApp Cloud API channel: approval requests with buttons, answers on a webhook",
 )
 
 
 @hookimpl
 def register_config_sections(register: Any) -> None:
     register(SECTION)
+
+
+@hookimpl
+def register_channels(register: Any) -> None:
+    from aegis_whatsapp.channel import WhatsAppChannel
+
+    register(WhatsAppChannel())
+
+
+@hookimpl
+def register_doctor_checks(register: Any) -> None:
+    from aegis_whatsapp.doctor import CHECKS
+
+    for check in CHECKS:
+        register(check)
