@@ -1,4 +1,5 @@
-"""Entry point of the Claude Code adapter plugin."""
+"""Entry point of the Claude Code adapter plugin: the ``claude`` adapter, the
+``aegis claude`` commands, its config section and the Claude Code ``intercept``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from typing import Any
 
 from aegis_core.config import ConfigSection, Setting
 from aegis_core.hookspecs import hookimpl
+from aegis_core.models import RawEvent, ToolCall
+
+from aegis_claude_hook.intercept import to_tool_call
 
 SECTION = ConfigSection(
     "claude",
@@ -16,3 +20,22 @@ SECTION = ConfigSection(
 @hookimpl
 def register_config_sections(register: Any) -> None:
     register(SECTION)
+
+
+@hookimpl
+def register_adapters(register: Any) -> None:
+    from aegis_claude_hook.adapter import ClaudeAdapter
+
+    register(ClaudeAdapter())
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    from aegis_claude_hook.commands import claude
+
+    cli.add_command(claude)
+
+
+@hookimpl
+def intercept(event: RawEvent) -> ToolCall | None:
+    return to_tool_call(event)

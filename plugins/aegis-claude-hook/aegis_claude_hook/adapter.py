@@ -1,0 +1,120 @@
+"""``aegis wrap claude``: run Claude Code with a per-session settings file whose hooks
+send every tool call to the daemon, so nothing in the user's own settings changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from aegis_core.errors import DependencyMissing
+
+from aegis_claude_hook import settings as hook_settings
+
+if TYPE_CHECKING:
+    from aegis_core.adapters import WrapContext
+
+NPM_INSTALL = "npm install -g @anthropic-ai/claude-code"
+
+
+def find_claude(program: str, env: Mapping[str, str] | None = None) -> str:
+    """The absolute path of the Claude Code CLI, or DependencyMissing (exit 7)."""
+    env = os.environ if env is None else env
+    found = shutil.which(program, path=env.get("PATH"))
+    if found is None:
+        raise DependencyMissing(
+            f"Claude Code ({program!r}) was not found on PATH",
+            hint=f"install it with `{NPM_INSTALL}`, or set [claude] executable in config.toml",
+        )
+    return os.path.abspath(found)
+
+
+def write_session_settings(home: Path, session: str, block: Mapping[str, object]) -> Path:
+    """Write the session's hooks to ``home/sessions/<session>.json``, owner-only."""
+    if not session or "/" in session or session.startswith("."):
+        raise ValueError(f"unusable session id {session!r}")
+    directory = home / "sessions"
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = directory / f"{session}.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        json.dump(block, handle, indent=2)
+        handle.write("\n")
+    return path
+
+
+class ClaudeAdapter:
+    """Claude Code, put under Aegis through its PreToolUse/PostToolUse hooks."""
+
+    name = "claude"
+    description = "Claude Code: every tool call goes through Aegis via its hooks"
+
+    def __init__(self, *, out: TextIO | None = None) -> None:
+        self._out = out
+
+    def claims(self, program: str) -> bool:
+        return os.path.basename(program) == "claude"
+
+    def command(self, argv: Sequence[str], context: WrapContext, settings_path: Path) -> list[str]:
+        """The command line that runs Claude Code: ``claude --settings FILE ARGS``."""
+        program, args = (argv[0], list(argv[1:])) if argv else ("claude", [])
+        if program == "claude":  # the bare name: the configured executable wins
+            program = str(context.config.get("claude", "executable", "claude"))
+        return [find_claude(program), "--settings", str(settings_path), *args]
+
+    def environment(self, context: WrapContext) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "AEGIS_SOCKET": str(context.socket),
+            "AEGIS_SESSION": context.session,
+            "AEGIS_SESSION_TOKEN": context.token,
+        })
+        return env
+
+    def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
+        approval_timeout = context.timeout or int(context.config.get("approvals", "timeout_seconds", 300))
+        block = hook_settings.default_hooks_settings(approval_timeout)
+        settings_path = context.home / "sessions" / f"{context.session}.json"
+        command = self.command(argv, context, settings_path)
+        if context.dry_run:
+            out = self._out or sys.stdout
+            out.write("Would write " + str(settings_path) + " (mode 0600):\n")
+            out.write(json.dumps(block, indent=2) + "\n")
+            out.write(f"Would run with AEGIS_SOCKET={shlex.quote(str(context.socket))} "
+                      f"AEGIS_SESSION={context.session} AEGIS_SESSION_TOKEN=***:\n")
+            out.write(shlex.join(command) + "\n")
+            return 0
+        write_session_settings(context.home, context.session, block)
+        try:
+            return run_foreground(command, self.environment(context))
+        finally:
+            settings_path.unlink(missing_ok=True)
+
+
+def run_foreground(command: list[str], env: Mapping[str, str]) -> int:
+    """Run Claude Code in the foreground and return its exit status (128+N for signal N).
+
+    Ctrl-C reaches Claude Code through the terminal's process group; Aegis itself
+    ignores it meanwhile so it can still clean up after Claude Code exits.
+    """
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = subprocess.Popen(command, env=dict(env),
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        try:
+            status = process.wait()
+        except BaseException:
+            process.terminate()
+            process.wait()
+            raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return 128 - status if status < 0 else status

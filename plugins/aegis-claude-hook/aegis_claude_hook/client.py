@@ -1,0 +1,252 @@
+"""The hook client Claude Code runs for every tool call: forwards the hook JSON to the
+Aegis daemon and prints its decision. Fails closed: any problem is an explicit deny.
+
+It runs on the agent's hot path as ``python -I -S client.py <event> [deadline_s]``, so
+it imports only interpreter built-ins (``_socket``, ``_json``, ``posix``, ``_signal``),
+never ``json``/``socket``/``os`` (``re``/``enum`` alone would double its start-up).
+"""
+
+import _json
+import _signal
+import _socket
+import posix
+import sys
+import time
+
+# What the reason of a fail-closed deny says, per failure: each names the fix.
+NOT_RUNNING = ("Aegis daemon is not running: start it with `aegis start` (socket {path}). "
+               "The call was denied to be safe; ask the user to start Aegis, then retry.")
+NO_ACCESS = ("Aegis cannot use its daemon socket {path} ({error}): run Claude Code as the user "
+             "who ran `aegis start`, or check AEGIS_SOCKET. The call was denied to be safe.")
+TIMED_OUT = ("Aegis gave no decision within {seconds:g} s, so the call was denied to be safe; "
+             "check the daemon with `aegis status` and `aegis logs`, then retry.")
+BAD_INPUT = ("Aegis could not read the hook input from Claude Code ({error}); denied to be safe. "
+             "Check that this Claude Code version is supported (`aegis doctor`).")
+BAD_ANSWER = ("Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
+              "safe. Restart it with `aegis stop && aegis start` and check `aegis logs`.")
+REFUSED = "Aegis refused the call: {error}"
+INTERNAL = ("Aegis hook client failed ({error}); denied to be safe. Run `aegis doctor` and "
+            "report the problem if it persists.")
+
+DEFAULT_DEADLINE_S = 570.0
+MAX_ANSWER_BYTES = 1 << 20
+OBSERVE_EVENTS = ("PostToolUse", "PostToolUseFailure")
+
+
+class Denied(Exception):
+    """A fail-closed outcome: the message is the deny reason shown to the agent."""
+
+
+class _ScannerContext:
+    """The attributes ``_json.make_scanner`` reads: a JSON parser without ``json``."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    memo = None
+
+    @staticmethod
+    def parse_constant(name):
+        raise ValueError("non-standard constant " + name)
+
+
+_scan = _json.make_scanner(_ScannerContext())
+_quote = _json.encode_basestring_ascii
+
+
+def parse_object(text):
+    """Parse one JSON object (and nothing after it), or raise ValueError."""
+    text = text.strip()
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        raise ValueError("not JSON") from None
+    if end != len(text):
+        raise ValueError("extra data after the JSON value")
+    if type(value) is not dict:
+        raise ValueError("expected a JSON object")
+    return value
+
+
+def _env(name):
+    value = posix.environ.get(name.encode())
+    return value.decode("utf-8", "surrogateescape") if value else None
+
+
+def socket_path():
+    """AEGIS_SOCKET, else $AEGIS_HOME/aegis.sock, else ~/.aegis/aegis.sock."""
+    explicit = _env("AEGIS_SOCKET")
+    if explicit:
+        return explicit
+    home = _env("AEGIS_HOME")
+    if not home:
+        user_home = _env("HOME")
+        if not user_home:
+            import pwd  # built-in; only needed when HOME is unset
+
+            user_home = pwd.getpwuid(posix.getuid()).pw_dir
+        home = user_home.rstrip("/") + "/.aegis"
+    elif home.startswith("~/"):
+        home = (_env("HOME") or "") + home[1:]
+    return home.rstrip("/") + "/aegis.sock"
+
+
+def build_request(op, hook_text):
+    """The request line; the hook JSON (already validated) is embedded verbatim, with
+    line breaks (only possible as whitespace in valid JSON) flattened to keep one line."""
+    session = _env("AEGIS_SESSION")
+    token = _env("AEGIS_SESSION_TOKEN")
+    payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
+    return (
+        '{"v":1,"op":' + _quote(op) + ',"adapter":"claude-code","session":'
+        + (_quote(session) if session else "null") + ',"token":'
+        + (_quote(token) if token else "null") + ',"payload":' + payload + "}\n"
+    ).encode("utf-8", "surrogatepass")
+
+
+def ask_daemon(path, request, deadline):
+    """Send ``request`` and return the final answer (a dict); raise Denied on failure."""
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.settimeout(max(deadline - time.monotonic(), 0.001))
+        try:
+            sock.connect(path)
+        except (FileNotFoundError, ConnectionRefusedError):
+            raise Denied(NOT_RUNNING.format(path=path)) from None
+        except PermissionError as exc:
+            raise Denied(NO_ACCESS.format(path=path, error=exc.strerror)) from None
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            raise Denied(NO_ACCESS.format(path=path, error=exc.strerror or str(exc))) from None
+        sock.sendall(request)
+        buffer = b""
+        while True:
+            newline = buffer.find(b"\n")
+            if newline < 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                sock.settimeout(remaining)
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise Denied(BAD_ANSWER.format(error="the daemon closed the connection "
+                                                         "without a final answer"))
+                buffer += chunk
+                if len(buffer) > MAX_ANSWER_BYTES:
+                    raise Denied(BAD_ANSWER.format(error="answer too long"))
+                continue
+            line, buffer = buffer[:newline], buffer[newline + 1:]
+            if not line.strip():
+                continue
+            try:
+                answer = parse_object(line.decode("utf-8"))
+            except ValueError as exc:
+                raise Denied(BAD_ANSWER.format(error=str(exc))) from None
+            if answer.get("final") is True:
+                return answer
+    finally:
+        sock.close()
+
+
+def decision_of(answer):
+    """(decision, reason) from a final ``evaluate`` answer; raise Denied if unusable."""
+    if answer.get("ok") is not True:
+        error = answer.get("error")
+        raise Denied(REFUSED.format(error=error if isinstance(error, str) and error
+                                    else "no reason given; see `aegis logs`"))
+    decision = answer.get("decision")
+    reason = answer.get("reason")
+    if decision not in ("allow", "deny", "ask"):
+        raise Denied(BAD_ANSWER.format(error="unknown decision " + repr(decision)[:80]))
+    if not isinstance(reason, str):
+        reason = ""
+    if decision == "deny" and not reason:
+        reason = "Denied by Aegis policy."
+    return decision, reason
+
+
+def pre_tool_use_output(decision, reason):
+    return ('{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":'
+            + _quote(decision) + ',"permissionDecisionReason":' + _quote(reason) + "}}\n")
+
+
+def respond(event, decision, reason):
+    """Print Claude Code's answer for ``event`` and return the exit status."""
+    if event == "PreToolUse" or event is None:
+        sys.stdout.write(pre_tool_use_output(decision, reason))
+        return 0
+    if decision == "deny":  # other guarded events: exit 2 blocks, stderr is the reason
+        sys.stderr.write(reason + "\n")
+        return 2
+    return 0
+
+
+def _on_alarm(signum, frame):
+    raise TimeoutError
+
+
+def run(argv):
+    event = argv[1] if len(argv) > 1 else None
+    budget = DEFAULT_DEADLINE_S
+    if len(argv) > 2:
+        try:
+            budget = max(float(argv[2]), 0.05)
+        except ValueError:
+            pass
+    deadline = time.monotonic() + budget
+    # Backstop for anything that could block (a stdin never closed, a slow daemon).
+    _signal.signal(_signal.SIGALRM, _on_alarm)
+    _signal.setitimer(_signal.ITIMER_REAL, budget)
+    observing = event in OBSERVE_EVENTS
+    try:
+        try:
+            hook_text = sys.stdin.buffer.read().decode("utf-8")
+            payload = parse_object(hook_text)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise Denied(BAD_INPUT.format(error=str(exc)[:200])) from None
+        if event is None:
+            name = payload.get("hook_event_name")
+            event = name if isinstance(name, str) else None
+            observing = event in OBSERVE_EVENTS
+        answer = ask_daemon(socket_path(), build_request("observe" if observing else "evaluate",
+                                                         hook_text), deadline)
+        if observing:
+            if answer.get("ok") is not True:
+                raise Denied(REFUSED.format(error=answer.get("error")))
+            return 0
+        decision, reason = decision_of(answer)
+    except Denied as exc:
+        decision, reason = "deny", str(exc)
+    except TimeoutError:
+        decision, reason = "deny", TIMED_OUT.format(seconds=budget)
+    except Exception as exc:
+        decision, reason = "deny", INTERNAL.format(error=type(exc).__name__ + ": " + str(exc)[:200])
+    finally:
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
+    if observing:
+        # The call already ran: tell the user the record is missing, never block.
+        sys.stdout.write('{"systemMessage":' + _quote("Aegis did not record this call's outcome: "
+                                                        + reason) + "}\n")
+        return 0
+    return respond(event, decision, reason)
+
+
+def main():
+    try:
+        status = run(sys.argv)
+        sys.stdout.flush()
+    except BaseException as exc:  # last resort: still an explicit deny, never a traceback
+        try:
+            sys.stdout.write(pre_tool_use_output("deny", INTERNAL.format(error=type(exc).__name__)))
+            sys.stdout.flush()
+            status = 0
+        except BaseException:
+            status = 2  # with "onFailure": "block" Claude Code blocks the call
+    posix._exit(status)  # skip interpreter teardown: it is most of the remaining time
+
+
+if __name__ == "__main__":
+    main()

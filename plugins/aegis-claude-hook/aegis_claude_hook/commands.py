@@ -1,0 +1,73 @@
+"""``aegis claude settings|install|uninstall``: print the hooks block, or put it in (or
+take it out of) Claude Code's user, project or local settings file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from aegis_claude_hook import settings as hook_settings
+
+SCOPE_HELP = ("user: ~/.claude/settings.json; project: .claude/settings.json (shared); "
+              "local: .claude/settings.local.json (not committed)")
+
+
+def _approval_timeout(ctx: click.Context, override: int | None) -> int:
+    if override is not None:
+        return override
+    app = ctx.find_object(object)  # the CLI's AppContext, when run under `aegis`
+    config = getattr(app, "config", None)
+    if callable(config):
+        return int(config().get("approvals", "timeout_seconds", 300))
+    return 300
+
+
+timeout_option = click.option(
+    "--approval-timeout", type=click.IntRange(min=1), default=None, metavar="SECONDS",
+    help="Approval timeout to cover (default: [approvals] timeout_seconds).")
+
+
+@click.group("claude")
+def claude() -> None:
+    """Put Claude Code under Aegis through its hooks."""
+
+
+@claude.command("settings")
+@timeout_option
+@click.pass_context
+def show_settings(ctx: click.Context, approval_timeout: int | None) -> None:
+    """Print the hooks block (absolute paths) for `claude --settings`."""
+    block = hook_settings.default_hooks_settings(_approval_timeout(ctx, approval_timeout))
+    click.echo(json.dumps(block, indent=2))
+
+
+@claude.command("install")
+@click.option("--scope", type=click.Choice(hook_settings.SCOPES), default="user", show_default=True,
+              help=SCOPE_HELP)
+@timeout_option
+@click.pass_context
+def install_command(ctx: click.Context, scope: str, approval_timeout: int | None) -> None:
+    """Add Aegis' hooks to a Claude Code settings file (idempotent, keeps the rest)."""
+    path = hook_settings.settings_file(scope, cwd=Path.cwd())
+    block = hook_settings.default_hooks_settings(_approval_timeout(ctx, approval_timeout))
+    changed, backup = hook_settings.install(path, block)
+    if not changed:
+        click.echo(f"Aegis hooks already installed in {path}; nothing changed.")
+        return
+    click.echo(f"Installed Aegis hooks in {path}" + (f" (backup: {backup})" if backup else "") + ".")
+    click.echo("Every Claude Code tool call now needs the daemon: start it with `aegis start`.")
+
+
+@claude.command("uninstall")
+@click.option("--scope", type=click.Choice(hook_settings.SCOPES), default="user", show_default=True,
+              help=SCOPE_HELP)
+def uninstall_command(scope: str) -> None:
+    """Remove Aegis' hooks (and only them) from a Claude Code settings file."""
+    path = hook_settings.settings_file(scope, cwd=Path.cwd())
+    changed, backup = hook_settings.uninstall(path)
+    if not changed:
+        click.echo(f"No Aegis hooks in {path}; nothing changed.")
+        return
+    click.echo(f"Removed Aegis hooks from {path} (backup: {backup}).")

@@ -1,0 +1,102 @@
+"""`aegis wrap claude` through the adapter, with a stand-in `claude` program on PATH
+(a real process that records what it was given)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import PYTHON
+
+from aegis_claude_hook import plugin
+from aegis_claude_hook.adapter import ClaudeAdapter
+from aegis_core.adapters import Adapter, WrapContext
+from aegis_core.config import load_config
+from aegis_core.errors import DependencyMissing, ExitCode
+from aegis_core.testing import make_plugins
+
+RECORDER = f"""#!{PYTHON}
+import json, os, sys
+settings = sys.argv[sys.argv.index("--settings") + 1]
+record = {{"argv": sys.argv[1:], "settings": json.load(open(settings)),
+          "mode": os.stat(settings).st_mode & 0o777,
+          "env": {{k: v for k, v in os.environ.items() if k.startswith("AEGIS_")}}}}
+json.dump(record, open(os.environ["RECORD_TO"], "w"))
+sys.exit(int(os.environ.get("EXIT_WITH", "0")))
+"""
+
+
+@pytest.fixture
+def fake_claude(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    program = bin_dir / "claude"
+    program.write_text(RECORDER)
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("RECORD_TO", str(tmp_path / "record.json"))
+    return program
+
+
+def context(home: Path, *, dry_run: bool = False, env: dict[str, str] | None = None) -> WrapContext:
+    config = load_config(home=home, env=env or {}, sections=[plugin.SECTION])
+    return WrapContext(config=config, plugins=make_plugins(), home=home, socket=home / "aegis.sock",
+                       session="sess1", token="secret-token", dry_run=dry_run, timeout=None)
+
+
+def test_registered_adapter_claims_claude() -> None:
+    adapters = make_plugins(plugin).adapters()
+    adapter = adapters["claude"]
+    assert isinstance(adapter, Adapter)
+    assert adapter.claims("claude") and adapter.claims("/usr/local/bin/claude")
+    assert not adapter.claims("codex")
+
+
+def test_wrap_runs_claude_with_session_settings(aegis_home: Path, fake_claude: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXIT_WITH", "3")
+    status = ClaudeAdapter().wrap(["claude", "-p", "hello"], context(aegis_home))
+    assert status == 3
+    record = json.loads((tmp_path / "record.json").read_text())
+    settings_path = str(aegis_home / "sessions" / "sess1.json")
+    assert record["argv"] == ["--settings", settings_path, "-p", "hello"]
+    assert record["mode"] == 0o600
+    hook = record["settings"]["hooks"]["PreToolUse"][0]["hooks"][0]
+    assert hook["onFailure"] == "block" and hook["timeout"] == 330  # default approvals timeout + slack
+    assert record["env"] == {"AEGIS_SOCKET": str(aegis_home / "aegis.sock"), "AEGIS_SESSION": "sess1",
+                             "AEGIS_SESSION_TOKEN": "secret-token", "AEGIS_HOME": str(aegis_home)}
+    assert stat.S_IMODE((aegis_home / "sessions").stat().st_mode) == 0o700
+    assert not Path(settings_path).exists()  # removed when Claude Code exits
+
+
+def test_configured_executable_is_used(aegis_home: Path, fake_claude: Path, tmp_path: Path) -> None:
+    renamed = fake_claude.with_name("claude-beta")
+    fake_claude.rename(renamed)
+    ctx = context(aegis_home, env={"AEGIS_CLAUDE_EXECUTABLE": str(renamed)})
+    assert ClaudeAdapter().wrap(["claude"], ctx) == 0
+    assert json.loads((tmp_path / "record.json").read_text())["argv"][0] == "--settings"
+
+
+def test_missing_claude_is_exit_7_with_the_npm_command(aegis_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(DependencyMissing) as raised:
+        ClaudeAdapter().wrap(["claude", "-p", "x"], context(aegis_home))
+    assert raised.value.exit_code == ExitCode.DEPENDENCY == 7
+    assert "npm install -g @anthropic-ai/claude-code" in str(raised.value)
+    assert not (aegis_home / "sessions" / "sess1.json").exists()
+
+
+def test_dry_run_prints_and_runs_nothing(aegis_home: Path, fake_claude: Path, tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert ClaudeAdapter(out=out).wrap(["claude", "-p", "hi"], context(aegis_home, dry_run=True)) == 0
+    text = out.getvalue()
+    assert f"{fake_claude} --settings {aegis_home}/sessions/sess1.json -p hi" in text
+    assert '"onFailure": "block"' in text
+    assert "secret-token" not in text
+    assert not (tmp_path / "record.json").exists()
+    assert not (aegis_home / "sessions" / "sess1.json").exists()

@@ -1,0 +1,158 @@
+"""The hooks block, and installing it into Claude Code's settings files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aegis_claude_hook import settings as hs
+from aegis_claude_hook.commands import claude
+from aegis_core.errors import ConfigError
+
+PY = "/opt/venv/bin/python"
+CL = "/opt/site/aegis_claude_hook/client.py"
+
+
+def test_hooks_block_shape() -> None:
+    block = hs.hooks_settings(PY, CL, 330)
+    assert set(block) == {"hooks"}
+    assert set(block["hooks"]) == {"PreToolUse", "PostToolUse"}
+    for event, groups in block["hooks"].items():
+        assert len(groups) == 1 and groups[0]["matcher"] == "*"
+        (hook,) = groups[0]["hooks"]
+        assert hook["type"] == "command"
+        assert hook["timeout"] == 330
+        assert hook["onFailure"] == "block"
+        assert shlex.split(hook["command"]) == [PY, "-I", "-S", CL, event, "325"]
+
+
+def test_client_deadline_is_below_the_timeout_which_covers_the_approval() -> None:
+    timeout = hs.hook_timeout(300)
+    assert timeout > 300
+    assert 300 < hs.client_deadline(timeout) < timeout
+    assert 0 < hs.client_deadline(4) < 4
+
+
+def test_paths_must_be_absolute() -> None:
+    with pytest.raises(ConfigError):
+        hs.hooks_settings("python", CL, 30)
+
+
+def test_paths_with_spaces_are_quoted() -> None:
+    block = hs.hooks_settings("/my venv/bin/python", "/a b/aegis_claude_hook/client.py", 30)
+    command = block["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    assert shlex.split(command)[:4] == ["/my venv/bin/python", "-I", "-S", "/a b/aegis_claude_hook/client.py"]
+
+
+def test_default_block_uses_this_interpreter_and_the_installed_client() -> None:
+    command = hs.default_hooks_settings(60)["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    python, _, _, client, *_ = shlex.split(command)
+    assert os.path.isabs(python) and os.access(python, os.X_OK)
+    assert client == str(hs.CLIENT) and Path(client).is_file()
+
+
+USER_SETTINGS = {
+    "model": "opus",
+    "permissions": {"allow": ["Bash(ls:*)"]},
+    "hooks": {
+        "PreToolUse": [{"matcher": "Write", "hooks": [{"type": "command", "command": "fmt.sh"}]}],
+        "Stop": [{"hooks": [{"type": "command", "command": "notify.sh"}]}],
+    },
+}
+
+
+def test_install_merges_idempotently_and_uninstall_restores(tmp_path: Path) -> None:
+    path = tmp_path / ".claude" / "settings.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(USER_SETTINGS))
+    block = hs.hooks_settings(PY, CL, 330)
+
+    changed, backup = hs.install(path, block)
+    assert changed and backup is not None and json.loads(backup.read_text()) == USER_SETTINGS
+    installed = json.loads(path.read_text())
+    assert installed["model"] == "opus" and installed["permissions"] == USER_SETTINGS["permissions"]
+    assert installed["hooks"]["Stop"] == USER_SETTINGS["hooks"]["Stop"]
+    assert installed["hooks"]["PreToolUse"][0] == USER_SETTINGS["hooks"]["PreToolUse"][0]
+    assert installed["hooks"]["PreToolUse"][1:] == block["hooks"]["PreToolUse"]
+    assert installed["hooks"]["PostToolUse"] == block["hooks"]["PostToolUse"]
+
+    assert hs.install(path, block) == (False, None)  # second install: no change, no backup
+    assert json.loads(path.read_text()) == installed
+
+    # A new timeout replaces Aegis' entries instead of adding more.
+    hs.install(path, hs.hooks_settings(PY, CL, 90))
+    again = json.loads(path.read_text())
+    assert len(again["hooks"]["PreToolUse"]) == 2
+    assert again["hooks"]["PreToolUse"][1]["hooks"][0]["timeout"] == 90
+
+    changed, backup = hs.uninstall(path)
+    assert changed and backup is not None
+    assert json.loads(path.read_text()) == USER_SETTINGS
+    assert hs.uninstall(path) == (False, None)
+
+
+def test_uninstall_keeps_foreign_hooks_in_a_shared_group(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    ours = hs.hooks_settings(PY, CL, 30)["hooks"]["PreToolUse"][0]["hooks"][0]
+    foreign = {"type": "command", "command": "audit.sh"}
+    path.write_text(json.dumps({"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [foreign, ours]}]}}))
+    hs.uninstall(path)
+    assert json.loads(path.read_text()) == {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [foreign]}]}}
+
+
+def test_install_creates_a_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "proj" / ".claude" / "settings.local.json"
+    changed, backup = hs.install(path, hs.hooks_settings(PY, CL, 30))
+    assert changed and backup is None
+    assert json.loads(path.read_text()) == hs.hooks_settings(PY, CL, 30)
+
+
+def test_invalid_settings_are_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text("{ not json")
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        hs.install(path, hs.hooks_settings(PY, CL, 30))
+    assert path.read_text() == "{ not json"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_file_mode_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text("{}")
+    path.chmod(0o600)
+    hs.install(path, hs.hooks_settings(PY, CL, 30))
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_scope_files(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path / "home")}
+    assert hs.settings_file("user", cwd=tmp_path, env=env) == tmp_path / "home" / ".claude" / "settings.json"
+    assert hs.settings_file("user", env={**env, "CLAUDE_CONFIG_DIR": "/cfg"}) == Path("/cfg/settings.json")
+    assert hs.settings_file("project", cwd=tmp_path, env=env) == tmp_path / ".claude" / "settings.json"
+    assert hs.settings_file("local", cwd=tmp_path, env=env) == tmp_path / ".claude" / "settings.local.json"
+
+
+def test_cli_settings_install_uninstall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    runner = CliRunner()
+    shown = runner.invoke(claude, ["settings", "--approval-timeout", "60"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output) == hs.default_hooks_settings(60)
+
+    result = runner.invoke(claude, ["install", "--scope", "project", "--approval-timeout", "60"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / ".claude" / "settings.json").read_text()) == hs.default_hooks_settings(60)
+    again = runner.invoke(claude, ["install", "--scope", "project", "--approval-timeout", "60"])
+    assert "nothing changed" in again.output
+
+    result = runner.invoke(claude, ["uninstall", "--scope", "project"])
+    assert result.exit_code == 0 and "Removed" in result.output
+    assert json.loads((tmp_path / ".claude" / "settings.json").read_text()) == {}
+    assert not (tmp_path / "home" / ".claude").exists()  # other scopes untouched
