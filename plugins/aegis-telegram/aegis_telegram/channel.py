@@ -1,0 +1,313 @@
+"""The Telegram channel: one sender task that brings every allowed user's message
+about each approval up to date (new request, then its outcome), and one long-polling
+task that hands button presses and text messages to :mod:`aegis_telegram.updates`."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from aegis_core.models import Approval, ApprovalStatus, ToolCall
+from aegis_telegram import render
+from aegis_telegram.api import (
+    Backoff,
+    BotApi,
+    FloodControl,
+    TelegramConflict,
+    TelegramError,
+    TelegramUnauthorized,
+    TelegramUnavailable,
+)
+from aegis_telegram.signing import CallbackSigner, load_key
+from aegis_telegram.updates import Roles, UpdateHandler
+
+if TYPE_CHECKING:
+    from aegis_core.channels import ChannelHub
+    from aegis_core.config import Config
+
+log = structlog.get_logger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+KEEP_APPROVALS = 500  # ended approvals remembered, to map late presses and replies
+
+
+@dataclass
+class View:
+    """What one chat shows about one approval."""
+
+    message_id: int | None
+    status: ApprovalStatus | None
+    audit_head: tuple[int, str] | None = None
+    failed: bool = False  # Telegram refused it for good (blocked bot, deleted message)
+
+
+class TelegramChannel:
+    name = "telegram"
+
+    def __init__(self, *, flood: FloodControl | None = None, backoff: Backoff | None = None,
+                 conflict_attempts: int = 3, signer: CallbackSigner | None = None) -> None:
+        self.flood = flood
+        self.backoff = backoff or Backoff()
+        self.conflict_attempts = conflict_attempts
+        self.signer = signer
+        self.hub: ChannelHub | None = None
+        self.api: BotApi | None = None
+        self.roles = Roles()
+        self.poll_error: str | None = None
+        self.names: dict[int, str] = {}
+        self._lock = threading.Lock()
+        self._outbox: deque[str] = deque()
+        self._queued: set[str] = set()
+        self._approvals: OrderedDict[str, tuple[Approval, ToolCall | None]] = OrderedDict()
+        self._views: dict[tuple[str, int], View] = {}
+        self.by_message: dict[tuple[int, int], str] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- the Channel protocol -----------------------------------------------
+
+    def is_configured(self, config: Config) -> bool:
+        return bool(config.get("telegram", "bot_token")) and bool(config.get("telegram", "allowed_users"))
+
+    def notify(self, approval: Approval, call: ToolCall | None) -> None:
+        """Queue the request (pending) or the edit to its outcome (ended); never blocks."""
+        with self._lock:
+            known = self._approvals.get(approval.id)
+            if known is not None:
+                if known[0].status.is_final and not approval.status.is_final:
+                    return  # a stale "pending" after the outcome: keep the outcome
+                call = call or known[1]
+            self._approvals[approval.id] = (approval, call)
+            self._approvals.move_to_end(approval.id)
+            if approval.id not in self._queued:
+                self._queued.add(approval.id)
+                self._outbox.append(approval.id)
+            self._forget_old()
+        self._signal()
+
+    async def run(self, hub: ChannelHub) -> None:
+        config = hub.config
+        self.hub = hub
+        self.roles = Roles.from_config(config)
+        if self.signer is None:
+            self.signer = CallbackSigner(load_key(config.home))
+        self.api = BotApi(config.get("telegram", "bot_token"), config.get("telegram", "api_base"),
+                          flood=self.flood or FloodControl(), backoff=self.backoff)
+        self.api.on_retry = lambda method, problem, wait: log.warning(
+            "telegram.retry", method=method, problem=problem, wait=round(wait, 2))
+        poll_timeout = int(config.get("telegram", "poll_timeout", 30))
+        handler = UpdateHandler(self, hub)
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        if self._outbox:
+            self._wake.set()
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._send_loop())
+                group.create_task(self._poll_loop(handler, poll_timeout))
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+            self._loop = None
+            await self.api.aclose()
+
+    # -- helpers for the update handler -------------------------------------
+
+    def spawn(self, coroutine: Any) -> None:
+        """Run a reply in the background so the poller never waits on flood control."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def say(self, chat_id: int, text: str, *, reply_to: int | None = None) -> None:
+        assert self.api is not None
+        try:
+            await self.api.call("sendMessage", chat_id=chat_id, text=text, parse_mode="HTML",
+                                reply_to_message_id=reply_to, attempts=5)
+        except TelegramError as exc:
+            log.warning("telegram.reply_failed", error=exc.message)
+        except TelegramUnavailable as exc:
+            log.warning("telegram.reply_failed", error=exc.message)
+
+    async def answer(self, query_id: str, text: str, *, alert: bool = False) -> None:
+        assert self.api is not None
+        try:
+            await self.api.call("answerCallbackQuery", callback_query_id=query_id, text=text[:200],
+                                show_alert=alert, attempts=3)
+        except (TelegramError, TelegramUnavailable) as exc:
+            log.warning("telegram.answer_failed", error=exc.message)
+
+    def approval_of_message(self, chat_id: int, message_id: int | None) -> str | None:
+        with self._lock:
+            return self.by_message.get((chat_id, message_id or 0))
+
+    # -- sending --------------------------------------------------------------
+
+    def _signal(self) -> None:
+        loop, wake = self._loop, self._wake
+        if loop is None or wake is None:
+            return  # run() sets the event when it starts
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            wake.set()
+        else:
+            loop.call_soon_threadsafe(wake.set)
+
+    def _forget_old(self) -> None:
+        while len(self._approvals) > KEEP_APPROVALS:
+            oldest, (approval, _) = next(iter(self._approvals.items()))
+            if not approval.status.is_final or oldest in self._queued:
+                break
+            del self._approvals[oldest]
+            for key in [k for k in self._views if k[0] == oldest]:
+                view = self._views.pop(key)
+                self.by_message.pop((key[1], view.message_id or 0), None)
+
+    async def _send_loop(self) -> None:
+        assert self._wake is not None
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while True:
+                with self._lock:
+                    if not self._outbox:
+                        break
+                    approval_id = self._outbox.popleft()
+                    self._queued.discard(approval_id)
+                try:
+                    await self._deliver(approval_id)
+                except Exception:  # one bad approval must not stop the others
+                    log.exception("telegram.deliver_failed", approval_id=approval_id)
+
+    async def _deliver(self, approval_id: str) -> None:
+        """Bring every recipient's message about the approval up to date. Network
+        trouble is retried until it passes; Telegram's refusals are logged."""
+        assert self.api is not None and self.signer is not None
+        for chat_id in self.roles.recipients:
+            with self._lock:
+                approval, call = self._approvals[approval_id]
+                view = self._views.get((approval_id, chat_id))
+            if view is not None and (view.failed or view.status is approval.status):
+                continue
+            head = view.audit_head if view is not None else await self._audit_head()
+            text = render.approval_text(approval, call, audit_head=head,
+                                        decided_by_name=self._who(approval.decided_by))
+            markup = None
+            if approval.status is ApprovalStatus.PENDING:
+                markup = render.keyboard([
+                    ("Approve", self.signer.sign("approve", approval.id, chat_id)),
+                    ("Deny", self.signer.sign("deny", approval.id, chat_id)),
+                    ("Allow for session", self.signer.sign("session", approval.id, chat_id)),
+                ])
+            try:
+                if view is None or view.message_id is None:
+                    sent = await self.api.call("sendMessage", chat_id=chat_id, text=text,
+                                               parse_mode="HTML", reply_markup=markup, attempts=None)
+                    with self._lock:
+                        self._views[(approval_id, chat_id)] = View(sent["message_id"], approval.status, head)
+                        self.by_message[(chat_id, sent["message_id"])] = approval_id
+                else:
+                    await self.api.call("editMessageText", chat_id=chat_id, message_id=view.message_id,
+                                        text=text, parse_mode="HTML", attempts=None)
+                    view.status = approval.status
+            except TelegramError as exc:
+                if "not modified" in exc.description:
+                    view_now = self._views.get((approval_id, chat_id))
+                    if view_now is not None:
+                        view_now.status = approval.status
+                    continue
+                log.error("telegram.send_refused", approval_id=approval_id, chat_id=chat_id,
+                          error=exc.message)
+                with self._lock:
+                    self._views.setdefault((approval_id, chat_id), View(None, None, head)).failed = True
+
+    async def _audit_head(self) -> tuple[int, str] | None:
+        """The audit chain head, if the hub offers it, as a checkpoint in the message."""
+        getter = getattr(self.hub, "audit_head", None)
+        if not callable(getter):
+            return None
+        try:
+            value = getter()
+            if inspect.isawaitable(value):
+                value = await value
+            if value is None:
+                return None
+            seq, digest = value
+            return int(seq), str(digest)
+        except Exception:  # a checkpoint is a bonus; never let it stop the message
+            log.warning("telegram.audit_head_failed")
+            return None
+
+    def _who(self, decided_by: str | None) -> str | None:
+        if decided_by and decided_by.startswith("telegram:"):
+            try:
+                name = self.names.get(int(decided_by.split(":", 1)[1]))
+            except ValueError:
+                name = None
+            if name:
+                return f"{name} ({decided_by})"
+        return decided_by
+
+    # -- polling --------------------------------------------------------------
+
+    async def _poll_loop(self, handler: UpdateHandler, poll_timeout: int) -> None:
+        assert self.api is not None and self.hub is not None
+        offset: int | None = None
+        failures = conflicts = 0
+        while True:
+            try:
+                updates = await self.api.call_once("getUpdates", offset=offset, timeout=poll_timeout,
+                                                   allowed_updates=ALLOWED_UPDATES)
+            except TelegramConflict as exc:
+                conflicts += 1
+                if conflicts >= self.conflict_attempts:
+                    self._stop_polling("telegram.poll_conflict", exc.description,
+                                       f"{exc.description}. Another program reads this bot's updates "
+                                       "(a second `aegis start`, or a webhook): stop it and restart "
+                                       "Aegis. Buttons stay unanswered until then; use `aegis "
+                                       "approvals approve/deny`.")
+                    return
+                await asyncio.sleep(self.backoff.delay(conflicts))
+                continue
+            except TelegramUnauthorized as exc:
+                self._stop_polling("telegram.unauthorized_token", exc.description,
+                                   "the bot token was rejected: run `aegis telegram setup`")
+                return
+            except TelegramError as exc:
+                failures += 1
+                wait = exc.retry_after if exc.error_code == 429 and exc.retry_after else None
+                await asyncio.sleep(wait or self.backoff.delay(failures))
+                continue
+            except TelegramUnavailable as exc:
+                failures += 1
+                log.warning("telegram.poll_failed", error=exc.message)
+                await asyncio.sleep(self.backoff.delay(failures))
+                continue
+            failures = conflicts = 0
+            self.poll_error = None
+            for update in updates if isinstance(updates, list) else []:
+                try:
+                    await handler.handle(update)
+                except Exception:  # a bad update is skipped, never retried forever
+                    log.exception("telegram.update_failed", update_id=update.get("update_id"))
+                if isinstance(update.get("update_id"), int):
+                    offset = update["update_id"] + 1
+
+    def _stop_polling(self, event: str, description: str, message: str) -> None:
+        self.poll_error = message
+        log.error(event, error=message)
+        try:
+            assert self.hub is not None
+            self.hub.audit(event, {"description": description})
+        except Exception:
+            log.warning("telegram.audit_failed", event=event)
