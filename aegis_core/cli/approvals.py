@@ -1,0 +1,262 @@
+"""``aegis approvals``: list, show, answer and watch approvals. Answers go through the
+daemon when it runs (so the waiting agent hears at once) and straight to the
+database when it does not."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import time
+from typing import Any
+
+import click
+
+from aegis_core.cli import AppContext, emit_json
+from aegis_core.errors import AegisError
+from aegis_core.models import Approval, Decision, Outcome, Scope
+
+
+def open_store(app: AppContext) -> Any:
+    from aegis_core.store import Store
+
+    config = app.config()
+    return Store.open(config.path("database", "path", "aegis.db"))
+
+
+def _socket_setting(app: AppContext) -> Any:
+    return app.config().get("daemon", "socket")
+
+
+def _find(store: Any, approval_id: str) -> Approval:
+    approval = store.get_approval(approval_id)
+    if approval is not None:
+        return approval
+    matches = store.find_approvals(approval_id) if len(approval_id) >= 4 else []
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise AegisError(f"{approval_id!r} matches several approvals",
+                         hint="give more characters of the id (see `aegis approvals list`)")
+    raise AegisError(f"no approval {approval_id!r}", hint="see `aegis approvals list --all`")
+
+
+def _when(stamp: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp else "-"
+
+
+def _line(approval: Approval) -> str:
+    summary = approval.summary.replace("\n", " ")
+    summary = summary if len(summary) <= 60 else summary[:57] + "..."
+    if approval.status.value == "pending":
+        left = max(0, int(approval.deadline_at - time.time()))
+        state = f"pending ({left}s left)"
+    else:
+        state = f"{approval.status.value} by {approval.decided_by or '?'}"
+    return f"{approval.id[:12]}  {state:<24}  {approval.session[:12]:<12}  {approval.tool:<10}  {summary}"
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def approvals(ctx: click.Context) -> None:
+    """Manage pending and past approvals (works without the daemon too)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_approvals)
+
+
+@approvals.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include resolved approvals.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def list_approvals(app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False) -> None:
+    """List pending approvals (all of them with --all)."""
+    with open_store(app) as store:
+        rows = store.list_approvals(status=None if show_all else "pending", limit=limit)
+    if as_json:
+        emit_json([a.to_dict() for a in rows])
+        return
+    if not rows:
+        click.echo("No pending approvals." if not show_all else "No approvals yet.")
+        return
+    for approval in rows:
+        click.echo(_line(approval))
+
+
+@approvals.command("show")
+@click.argument("approval_id")
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def show(app: AppContext, approval_id: str, as_json: bool) -> None:
+    """Show everything about one approval (the id or its first characters)."""
+    with open_store(app) as store:
+        details = store.approval_details(_find(store, approval_id).id)
+    if as_json:
+        emit_json(details)
+        return
+    for key in ("id", "status", "session", "tool", "kind", "summary", "rule", "reason", "risk"):
+        click.echo(f"{key:>15}: {details[key]}")
+    click.echo(f"{'created':>15}: {_when(details['created_at'])}")
+    click.echo(f"{'deadline':>15}: {_when(details['deadline_at'])}")
+    if details["status"] != "pending":
+        click.echo(f"{'decided':>15}: {_when(details['decided_at'])} by {details['decided_by']} "
+                   f"via {details['channel']} (scope {details['scope']})")
+        click.echo(f"{'why':>15}: {details['decision_reason'] or '-'}")
+    click.echo(f"{'input':>15}: {json.dumps(details['input'], indent=2)}")
+
+
+def answer(app: AppContext, approval_id: str, outcome: Outcome, *, reason: str,
+           scope: Scope) -> dict[str, Any]:
+    """Answer one approval, through the daemon if it runs, else in the database.
+    Returns ``{"won": bool, "approval": {...}, "via": "daemon"|"database"}``."""
+    from aegis_core.client import DaemonUnavailable, request
+
+    by = _user()
+    with open_store(app) as store:
+        approval = _find(store, approval_id)
+        try:
+            response = request("approval.resolve", socket=_socket_setting(app), approval_id=approval.id,
+                               outcome=outcome.value, reason=reason, scope=scope.value, by=by)
+        except DaemonUnavailable:
+            result = store.resolve(approval.id, Decision(outcome, decided_by=by, channel="cli",
+                                                         reason=reason, scope=scope))
+            final = result.approval.to_dict() if result.approval else None
+            return {"won": result.won, "approval": final, "via": "database"}
+    if not response.get("ok"):
+        raise AegisError(f"the daemon refused the answer: {response.get('error', 'no reason given')}",
+                         hint="see `aegis logs`")
+    return {"won": bool(response.get("won")), "approval": response.get("approval"), "via": "daemon"}
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli-user"
+
+
+def _report(result: dict[str, Any], verb: str, as_json: bool) -> None:
+    if as_json:
+        emit_json(result)
+    final = result["approval"] or {}
+    if not result["won"]:
+        raise AegisError(
+            f"too late: approval {final.get('id', '?')[:12]} was already {final.get('status')} "
+            f"by {final.get('decided_by')} via {final.get('channel')} at {_when(final.get('decided_at'))}")
+    if not as_json:
+        click.echo(f"{verb} {final.get('id', '?')[:12]}: {final.get('summary', '')}")
+
+
+@approvals.command("approve")
+@click.argument("approval_id")
+@click.option("--session", "for_session", is_flag=True,
+              help="Also allow identical calls for the rest of the session.")
+@click.option("--reason", default="", help="Why (recorded in the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def approve(app: AppContext, approval_id: str, for_session: bool, reason: str, as_json: bool) -> None:
+    """Approve a pending approval."""
+    scope = Scope.SESSION if for_session else Scope.ONCE
+    _report(answer(app, approval_id, Outcome.APPROVE, reason=reason, scope=scope), "Approved", as_json)
+
+
+@approvals.command("deny")
+@click.argument("approval_id")
+@click.option("--reason", default="", help="Why; the agent is told.")
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def deny(app: AppContext, approval_id: str, reason: str, as_json: bool) -> None:
+    """Deny a pending approval; the reason goes back to the agent."""
+    _report(answer(app, approval_id, Outcome.DENY, reason=reason or "denied from the command line",
+                   scope=Scope.ONCE), "Denied", as_json)
+
+
+@approvals.command("history")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def history(app: AppContext, limit: int, as_json: bool) -> None:
+    """Show decided approvals, most recent first."""
+    with open_store(app) as store:
+        rows = store.history(limit=limit)
+    if as_json:
+        emit_json([a.to_dict() for a in rows])
+        return
+    if not rows:
+        click.echo("No decided approvals yet.")
+    for approval in rows:
+        click.echo(f"{_when(approval.decided_at)}  {_line(approval)}")
+
+
+@approvals.command("resume")
+@click.argument("session")
+@click.pass_obj
+def resume(app: AppContext, session: str) -> None:
+    """Resume a session the circuit breaker paused."""
+    from aegis_core.client import DaemonUnavailable, request
+
+    by = _user()
+    try:
+        response = request("session.resume", socket=_socket_setting(app), session=session, by=by)
+        if not response.get("ok"):
+            raise AegisError(f"the daemon refused: {response.get('error')}", hint="see `aegis logs`")
+        resumed = bool(response.get("resumed"))
+    except DaemonUnavailable:
+        with open_store(app) as store:
+            if store.get_session(session) is None:
+                raise AegisError(f"no session {session!r}", hint="see `aegis status`") from None
+            resumed = store.resume_session(session, by=f"cli:{by}")
+    click.echo(f"Session {session} resumed." if resumed else f"Session {session} was not paused.")
+
+
+@approvals.command("watch")
+@click.option("--json", "as_json", is_flag=True,
+              help="Do not ask: print each new pending approval as a JSON line.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+              help="Seconds between checks for new approvals.")
+@click.option("--once", is_flag=True, help="Check once, answer what is pending, and exit.")
+@click.pass_obj
+def watch(app: AppContext, as_json: bool, interval: float, once: bool) -> None:
+    """Offer each new pending approval as it arrives: approve, approve for the
+    session, deny, or skip. Ctrl-C stops."""
+    seen: set[str] = set()
+    with open_store(app) as store:
+        if not as_json and not once:
+            click.echo("Watching for approvals (Ctrl-C to stop)...")
+        while True:
+            fresh = [a for a in store.list_approvals(status="pending") if a.id not in seen]
+            for approval in fresh:
+                seen.add(approval.id)
+                if as_json:
+                    click.echo(json.dumps(approval.to_dict()))
+                    continue
+                _offer(app, store, approval)
+            if once:
+                return
+            time.sleep(interval)
+
+
+def _offer(app: AppContext, store: Any, approval: Approval) -> None:
+    current = store.get_approval(approval.id)
+    if current is None or current.status.value != "pending":
+        return  # answered elsewhere while we were busy with the previous one
+    click.echo("")
+    click.echo(f"Approval {approval.id[:12]}  session {approval.session}  risk {approval.risk}")
+    click.echo(f"  {approval.tool}: {approval.summary}")
+    if approval.reason:
+        click.echo(f"  why asked: {approval.reason}")
+    left = max(0, int(approval.deadline_at - time.time()))
+    choice = click.prompt(f"  [a]pprove, approve for [s]ession, [d]eny, s[k]ip ({left}s left)",
+                          type=click.Choice(["a", "s", "d", "k"]), show_choices=False, default="k")
+    if choice == "k":
+        return
+    if choice == "d":
+        reason = click.prompt("  reason for the agent", default="denied from aegis approvals watch")
+        outcome, scope = Outcome.DENY, Scope.ONCE
+    else:
+        reason, outcome = "", Outcome.APPROVE
+        scope = Scope.SESSION if choice == "s" else Scope.ONCE
+    try:
+        _report(answer(app, approval.id, outcome, reason=reason, scope=scope),
+                "Approved" if outcome is Outcome.APPROVE else "Denied", False)
+    except AegisError as exc:  # too late: keep watching
+        click.echo(f"  {exc.message}", err=True)
