@@ -1,0 +1,47 @@
+"""The ``pty`` adapter: ``aegis wrap --adapter pty -- CMD ARGS`` runs any program in a
+pseudo-terminal and relays its interactive prompts to the daemon."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aegis_core.adapters import WrapContext
+
+from aegis_pty.pty import Passthrough
+from aegis_pty.relay import PromptRelay, RelaySettings
+
+# Programs with a hook adapter of their own; everything else defaults to the PTY.
+HOOK_ADAPTED = frozenset({"claude"})
+ANSWER_MARGIN_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class PtyAdapter:
+    name: str = "pty"
+    description: str = "any interactive CLI in a pseudo-terminal; its prompts are relayed for approval"
+
+    def claims(self, program: str) -> bool:
+        return os.path.basename(program) not in HOOK_ADAPTED
+
+    def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
+        config = context.config
+        idle_ms = int(config.get("pty", "idle_ms", 300))
+        timeout = context.timeout or config.get("approvals", "timeout_seconds", None)
+        settings = RelaySettings(
+            socket=context.socket,
+            session=context.session,
+            token=context.token,
+            program=os.path.basename(argv[0]) if argv else "",
+            cwd=os.getcwd(),
+            idle_seconds=idle_ms / 1000,
+            # The daemon resolves an unanswered approval at its timeout; wait a little
+            # longer than that before giving up on it.
+            answer_timeout=float(timeout) + ANSWER_MARGIN_SECONDS if timeout else None,
+        )
+        relay = PromptRelay(detectors=context.plugins.prompt_detectors(), settings=settings)
+        env = dict(os.environ)
+        env.update({"AEGIS_SESSION": context.session, "AEGIS_SESSION_TOKEN": context.token,
+                    "AEGIS_SOCKET": str(context.socket)})
+        return Passthrough(argv, observer=relay, env=env).run()

@@ -1,0 +1,298 @@
+"""The prompt relay: watches the wrapped program's screen, and once output has been
+idle at a prompt, asks the daemon what to answer and types the chosen keystrokes.
+
+The keyboard always wins: a keystroke while the daemon is being asked cancels the
+request. Every failure leaves the prompt at the keyboard and says so on one line;
+nothing is ever typed unless the daemon's final answer chose it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aegis_core.prompts import DENY, Choice, Prompt, PromptDetector, Screen
+from aegis_core.redact import redact_text
+
+from aegis_pty import daemon_client
+from aegis_pty.screen import TerminalScreen, screen_excerpt
+
+CANCEL_TIMEOUT = 5.0
+
+# What a terminal sends on its own, not typed by anyone: focus in/out, cursor
+# position and device-attribute reports, bracketed-paste guards.
+_TERMINAL_REPORTS = re.compile(rb"\x1b\[(?:I|O|\d+;\d+R|\?[\d;]*c|>[\d;]*c|20[01]~)")
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    socket: Path
+    session: str
+    token: str
+    program: str
+    cwd: str
+    idle_seconds: float = 0.3
+    answer_timeout: float | None = None  # per line from the daemon; None: as long as a human takes
+
+
+@dataclass
+class _Request:
+    """One prompt sent to the daemon."""
+
+    prompt: Prompt
+    approval_id: str | None = None
+    cancelled: str | None = None  # why, once cancelled
+    cancel_sent: bool = False
+
+
+@dataclass
+class _Answer:
+    request: _Request
+    final: dict[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass
+class _Deferred:
+    prompt: Prompt
+    choice: Choice
+
+
+def write_notice(text: str) -> None:
+    """One line on stderr; ``\\r\\n`` because the terminal is in raw mode."""
+    try:
+        os.write(sys.stderr.fileno(), f"\r\n{text}\r\n".encode(errors="replace"))
+    except OSError:  # pragma: no cover - no stderr at all
+        pass
+
+
+def detect(detectors: Sequence[PromptDetector], screen: Screen) -> Prompt | None:
+    """The first detector's prompt; a detector that raises is skipped (it must not
+    take the passthrough down)."""
+    for detector in detectors:
+        try:
+            prompt = detector.detect(screen)
+        except Exception:
+            continue
+        if prompt is not None:
+            if not prompt.detector:
+                prompt = Prompt(prompt.question, prompt.choices, prompt.kind, prompt.secret,
+                                getattr(detector, "name", type(detector).__name__))
+            return prompt
+    return None
+
+
+@dataclass
+class PromptRelay:
+    """The passthrough's observer (see :class:`aegis_pty.pty.Observer`)."""
+
+    detectors: Sequence[PromptDetector]
+    settings: RelaySettings
+    notice: Callable[[str], None] = write_notice
+    screen: TerminalScreen = field(default_factory=TerminalScreen)
+
+    def __post_init__(self) -> None:
+        self._last_output = 0.0
+        self._dirty = False
+        self._handled: tuple[Any, ...] | None = None  # the prompt on screen already dealt with
+        self._consumed = False  # an answer was typed: the next output starts afresh
+        self._active: _Request | None = None
+        self._deferred: _Deferred | None = None
+        self._answers: queue.Queue[_Answer] = queue.Queue()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        os.set_blocking(self._wake_write, False)
+
+    # -- what the passthrough tells us ------------------------------------------------
+
+    def on_output(self, data: bytes, now: float) -> None:
+        self.screen.feed(data)
+        self._last_output, self._dirty = now, True
+        if self._consumed:
+            self._handled, self._consumed = None, False
+
+    def on_keyboard(self, data: bytes, now: float) -> None:
+        if not _TERMINAL_REPORTS.sub(b"", data):
+            return
+        if self._active is not None:
+            self._cancel(self._active, "answered at the keyboard")
+            self._active = None
+        self._deferred = None
+        if b"\r" in data or b"\n" in data:
+            self._consumed = True  # a line prompt got its answer; the same question may come again
+
+    def on_resize(self, rows: int, cols: int) -> None:
+        self.screen.resize(rows, cols)
+
+    def wake_fd(self) -> int | None:
+        return self._wake_read
+
+    def next_deadline(self, now: float) -> float | None:
+        return self._last_output + self.settings.idle_seconds if self._dirty else None
+
+    # -- what we may do back ------------------------------------------------------------
+
+    def tick(self, now: float) -> bytes:
+        try:
+            while os.read(self._wake_read, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        keys = b""
+        while True:
+            try:
+                answer = self._answers.get_nowait()
+            except queue.Empty:
+                break
+            keys += self._apply(answer)
+        if self._dirty and now - self._last_output >= self.settings.idle_seconds:
+            self._dirty = False
+            keys += self._on_idle(detect(self.detectors, self.screen.snapshot()))
+        if keys:
+            self._consumed = True
+        return keys
+
+    def close(self) -> None:
+        if self._active is not None:
+            self._cancel(self._active, "the wrapped program ended")
+            self._active = None
+        for thread in self._threads:
+            if thread.name.startswith("aegis-pty-cancel"):
+                thread.join(CANCEL_TIMEOUT)
+        for fd in (self._wake_read, self._wake_write):
+            os.close(fd)
+
+    # -- the prompt's life --------------------------------------------------------------
+
+    def _on_idle(self, prompt: Prompt | None) -> bytes:
+        deferred, self._deferred = self._deferred, None
+        if prompt is None or prompt.fingerprint != self._handled:
+            if self._active is not None:
+                self._cancel(self._active, "the prompt is no longer on the screen")
+                self._active = None
+            if deferred is not None:
+                self.notice("aegis: the prompt changed before its answer could be typed; "
+                            "nothing was typed, answer at the keyboard")
+            self._handled = None
+        elif deferred is not None:
+            return deferred.choice.keys.encode()
+        if prompt is None or prompt.fingerprint == self._handled:
+            return b""
+        self._handled = prompt.fingerprint
+        if prompt.secret:
+            self.notice(f"aegis: {prompt.question!r} asks for a secret: type it at the keyboard "
+                        "(Aegis never relays secrets)")
+            return b""
+        request = _Request(prompt)
+        self._active = request
+        self._start(f"aegis-pty-ask-{id(request)}", self._ask, request)
+        return b""
+
+    def _apply(self, answer: _Answer) -> bytes:
+        request = answer.request
+        if request is not self._active or request.cancelled:
+            return b""  # the keyboard (or another prompt) came first
+        self._active = None
+        prompt = request.prompt
+        if answer.error is not None:
+            self.notice(f"aegis: {answer.error}; the prompt is left for you to answer at the keyboard")
+            return b""
+        final = answer.final or {}
+        if final.get("ok") is not True:
+            reason = final.get("error") or "no reason given"
+            self.notice(f"aegis: the daemon could not judge this prompt ({reason}); answer it at the keyboard")
+            return b""
+        decision, named = final.get("decision"), final.get("choice")
+        choice: Choice | None = None
+        if decision == "allow":
+            choice = prompt.choice(named) if isinstance(named, str) and named else prompt.approve
+        elif decision == "deny":
+            picked = prompt.choice(named) if isinstance(named, str) and named else None
+            choice = picked if picked is not None and picked.meaning == DENY else prompt.deny
+        elif decision == "ask":
+            return b""  # the terminal channel: the question stays at the keyboard
+        else:
+            self.notice(f"aegis: the daemon answered {decision!r}, which the PTY relay does not know; "
+                        "answer at the keyboard")
+            return b""
+        if choice is None:
+            self.notice(f"aegis: the answer was {decision} but the prompt offers no matching option; "
+                        "answer at the keyboard")
+            return b""
+        current = detect(self.detectors, self.screen.snapshot())
+        if current is not None and current.fingerprint == prompt.fingerprint:
+            return choice.keys.encode()
+        # Mid-redraw, or the program moved on: decide at the next quiet moment.
+        self._deferred = _Deferred(prompt, choice)
+        self._dirty = True
+        return b""
+
+    # -- talking to the daemon (worker threads) -----------------------------------------
+
+    def _start(self, name: str, target: Callable[..., None], *args: Any) -> None:
+        self._threads = [t for t in self._threads if t.is_alive()]
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def payload(self, prompt: Prompt) -> dict[str, Any]:
+        return {
+            "question": redact_text(prompt.question),
+            "screen": screen_excerpt(self.screen.snapshot()),
+            "choices": [c.to_dict() for c in prompt.choices],
+            "program": self.settings.program,
+            "cwd": self.settings.cwd,
+        }
+
+    def _ask(self, request: _Request) -> None:
+        settings = self.settings
+        message = {"v": 1, "op": "evaluate", "session": settings.session, "token": settings.token,
+                   "adapter": "pty", "payload": self.payload(request.prompt)}
+
+        def interim(line: dict[str, Any]) -> None:
+            if line.get("event") == "pending" and isinstance(line.get("approval_id"), str):
+                with self._lock:
+                    request.approval_id = line["approval_id"]
+                    late_cancel = request.cancelled is not None and not request.cancel_sent
+                if late_cancel:
+                    self._send_cancel(request)
+
+        try:
+            final = daemon_client.request(settings.socket, message, timeout=settings.answer_timeout,
+                                          on_interim=interim)
+            result = _Answer(request, final=final)
+        except daemon_client.DaemonUnavailable as exc:
+            result = _Answer(request, error=str(exc))
+        self._answers.put(result)
+        try:
+            os.write(self._wake_write, b"!")
+        except OSError:  # pragma: no cover - relay already closed
+            pass
+
+    def _cancel(self, request: _Request, reason: str) -> None:
+        with self._lock:
+            request.cancelled = reason
+            known = request.approval_id is not None
+        if known:
+            self._start(f"aegis-pty-cancel-{id(request)}", self._send_cancel, request)
+
+    def _send_cancel(self, request: _Request) -> None:
+        with self._lock:
+            if request.cancel_sent or request.approval_id is None:
+                return
+            request.cancel_sent = True
+        message = {"v": 1, "op": "approval.cancel", "approval_id": request.approval_id,
+                   "reason": request.cancelled, "session": self.settings.session,
+                   "token": self.settings.token}
+        try:
+            daemon_client.request(self.settings.socket, message, timeout=CANCEL_TIMEOUT)
+        except daemon_client.DaemonUnavailable:
+            pass  # the approval then expires on its own, to the configured default

@@ -1,0 +1,244 @@
+"""Test harness of the PTY adapter: a real terminal for the wrapper to run in (the
+"user's" terminal, whose keyboard and screen the tests drive), and a stand-in for
+the Aegis daemon that speaks docs/protocol.md on a Unix socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyte
+import pytest
+
+from aegis_pty.pty import set_window_size
+
+RUNNER = Path(__file__).with_name("wrap_runner.py")
+WAIT = 20.0  # seconds before a wait is declared failed (a hang guard, not a timing assertion)
+
+
+class Terminal:
+    """A real pseudo-terminal running one process as its session leader, as a user's
+    terminal emulator runs a shell. The tests type on it and read its screen."""
+
+    def __init__(self, argv: list[str], *, rows: int = 24, cols: int = 80,
+                 env: dict[str, str] | None = None, cwd: str | None = None) -> None:
+        master, slave = os.openpty()
+        set_window_size(slave, rows, cols)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(master)
+                os.login_tty(slave)
+                if cwd:
+                    os.chdir(cwd)
+                os.execvpe(argv[0], argv, env if env is not None else os.environ)
+            finally:
+                os._exit(127)
+        os.close(slave)
+        self.pid, self.master = pid, master
+        self.output = bytearray()
+        self.screen = pyte.Screen(cols, rows)
+        self._stream = pyte.ByteStream(self.screen)
+        self._changed = threading.Condition()
+        self._status: int | None = None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                data = b""
+            with self._changed:
+                if not data:
+                    self._changed.notify_all()
+                    return
+                self.output += data
+                self._stream.feed(data)
+                self._changed.notify_all()
+
+    @property
+    def text(self) -> str:
+        with self._changed:
+            return self.output.decode(errors="replace")
+
+    def screen_text(self) -> str:
+        with self._changed:
+            return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def expect(self, needle: str, *, timeout: float = WAIT, on_screen: bool = False) -> None:
+        """Wait until ``needle`` has been printed (or is on the rendered screen)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                haystack = ("\n".join(self.screen.display) if on_screen
+                            else self.output.decode(errors="replace"))
+                if needle in haystack:
+                    return
+                left = deadline - time.monotonic()
+                if left <= 0 or (not self._reader.is_alive() and needle not in haystack):
+                    raise AssertionError(f"{needle!r} never appeared; output so far:\n"
+                                         f"{self.output.decode(errors='replace')[-3000:]}")
+                self._changed.wait(min(left, 0.2))
+
+    def type(self, data: str | bytes) -> None:
+        os.write(self.master, data.encode() if isinstance(data, str) else data)
+
+    def resize(self, rows: int, cols: int) -> None:
+        """Change the window size; the kernel sends SIGWINCH to the wrapper."""
+        set_window_size(self.master, rows, cols)
+
+    def wait(self, timeout: float = WAIT) -> int:
+        deadline = time.monotonic() + timeout
+        while self._status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self._status = os.waitstatus_to_exitcode(status)
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the wrapper did not exit; output:\n{self.text[-3000:]}")
+            time.sleep(0.02)
+        self._reader.join(5)
+        return self._status
+
+    def close(self) -> None:
+        if self._status is None:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self._status = -9
+        try:
+            os.close(self.master)
+        except OSError:
+            pass
+
+
+@dataclass
+class StandInDaemon:
+    """Speaks the daemon protocol (docs/protocol.md) on a Unix socket. NOT the real
+    daemon: each ``evaluate`` is answered by ``decide(request)``, which returns the
+    final line (it may block, e.g. until the test says what the human chose)."""
+
+    path: Path
+    decide: Callable[[dict[str, Any]], dict[str, Any]] = lambda request: {"decision": "ask"}
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    approval_id: str = "appr-1"
+
+    def __post_init__(self) -> None:
+        self.seen = threading.Condition()
+        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._server.bind(str(self.path))
+        self._server.listen(16)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stopping:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        try:
+            self._answer(conn)
+        except OSError:
+            pass  # the client went away (e.g. the keyboard answered first)
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn, conn.makefile("rwb") as stream:
+            line = stream.readline()
+            if not line:
+                return
+            request = json.loads(line)
+            with self.seen:
+                self.requests.append(request)
+                self.seen.notify_all()
+            if request.get("op") == "evaluate":
+                stream.write(json.dumps({"event": "pending", "approval_id": self.approval_id}).encode() + b"\n")
+                stream.flush()
+                answer = {"final": True, "ok": True, "reason": "stand-in", "rule": None, "risk": 0,
+                          "approval_id": self.approval_id, "choice": None, **self.decide(request)}
+            else:
+                answer = {"final": True, "ok": True, "won": True}
+            stream.write(json.dumps(answer).encode() + b"\n")
+            stream.flush()
+
+    def wait_for(self, op: str, *, count: int = 1, timeout: float = WAIT) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        with self.seen:
+            while True:
+                found = [r for r in self.requests if r.get("op") == op]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {op!r} request arrived; got {self.requests!r}")
+                self.seen.wait(left)
+
+    def ops(self) -> list[str]:
+        with self.seen:
+            return [r.get("op") for r in self.requests]
+
+    def close(self) -> None:
+        self._stopping = True
+        self._server.close()
+
+
+@pytest.fixture
+def socket_path(tmp_path: Path) -> Iterator[Path]:
+    # Unix socket paths are short (108 bytes); pytest's tmp_path can be longer.
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="aegis-pty-"))
+    yield directory / "d.sock"
+    for child in directory.iterdir():
+        child.unlink()
+    directory.rmdir()
+
+
+@pytest.fixture
+def daemon(socket_path: Path) -> Iterator[Callable[..., StandInDaemon]]:
+    made: list[StandInDaemon] = []
+
+    def make(decide: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> StandInDaemon:
+        server = StandInDaemon(socket_path, **({"decide": decide} if decide else {}))
+        made.append(server)
+        return server
+
+    yield make
+    for server in made:
+        server.close()
+
+
+@pytest.fixture
+def wrapped(socket_path: Path) -> Iterator[Callable[..., Terminal]]:
+    """``wrapped(argv, idle_ms=100)``: the PTY adapter running ``argv``, in a terminal."""
+    terminals: list[Terminal] = []
+
+    def run(argv: list[str], *, idle_ms: int = 150, **kwargs: Any) -> Terminal:
+        terminal = Terminal([sys.executable, str(RUNNER), str(socket_path), str(idle_ms), "--", *argv],
+                            **kwargs)
+        terminals.append(terminal)
+        return terminal
+
+    yield run
+    for terminal in terminals:
+        terminal.close()
