@@ -134,14 +134,13 @@ class BotApi:
         """``text`` without the bot token (httpx errors may quote the URL)."""
         return text.replace(self.token, "<token>")
 
-    async def call(self, method: str, *, attempts: int | None = 5,
-                   timeout: float | None = None, **params: Any) -> Any:
+    async def call(self, method: str, *, attempts: int | None = 5, **params: Any) -> Any:
         attempt = 0
         while True:
             try:
                 if method in CHAT_METHODS and "chat_id" in params:
                     await self.flood.wait(params["chat_id"])
-                return await self.call_once(method, timeout=timeout, **params)
+                return await self.call_once(method, **params)
             except TelegramError as exc:
                 if exc.error_code == 429:
                     wait = min(exc.retry_after or self.backoff.delay(attempt), self.max_retry_after)
@@ -163,11 +162,13 @@ class BotApi:
                 self.on_retry(method, problem, wait)
             await asyncio.sleep(wait)
 
-    async def call_once(self, method: str, *, timeout: float | None = None, **params: Any) -> Any:
+    async def call_once(self, method: str, **params: Any) -> Any:
         """One HTTP request, no retry. Raises TelegramError or TelegramUnavailable."""
         body = {k: v for k, v in params.items() if v is not None}
         url = f"{self.api_base}/bot{self.token}/{method}"
-        http_timeout = self.request_timeout + (timeout or 0)
+        # A long poll (getUpdates' own ``timeout``) must not hit the HTTP timeout.
+        long_poll = params.get("timeout") if method == "getUpdates" else 0
+        http_timeout = self.request_timeout + float(long_poll or 0)
         try:
             response = await self._client.post(url, json=body, timeout=http_timeout)
         except httpx.HTTPError as exc:
