@@ -1,0 +1,147 @@
+"""The Store against a real SQLite file: file modes, settings, sessions, calls,
+decisions, migrations."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import apsw
+import pytest
+
+from aegis_core.models import Action, Kind, ToolCall, Verdict
+from aegis_core.store import SCHEMA_VERSION, Store
+from aegis_core.store import db as store_db
+
+
+def shell(command: str, session: str = "s1", **extra: object) -> ToolCall:
+    return ToolCall(agent="claude", tool="Bash", kind=Kind.SHELL, input={"command": command, **extra},
+                    cwd="/work", session=session)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    opened = Store.open(tmp_path / "home" / "aegis.db")
+    yield opened
+    opened.close()
+
+
+def test_open_creates_a_private_wal_database(tmp_path: Path) -> None:
+    path = tmp_path / "home" / "aegis.db"
+    with Store.open(path) as store:
+        store.create_session("s1", agent="claude", token_hash="h", cwd="/w")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        for extra in ("-wal", "-shm"):
+            assert stat.S_IMODE(Path(f"{path}{extra}").stat().st_mode) == 0o600
+    conn = apsw.Connection(str(path))
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_open_tightens_a_loosened_file(tmp_path: Path) -> None:
+    path = tmp_path / "aegis.db"
+    Store.open(path).close()
+    path.chmod(0o644)
+    Store.open(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_foreign_keys_are_enforced(store: Store) -> None:
+    with pytest.raises(apsw.ConstraintError), store._transaction(durable=False) as conn:
+        conn.execute("INSERT INTO session_grants(session, signature, granted_at) VALUES ('none', 'x', 1)")
+
+
+def test_session_lifecycle(store: Store) -> None:
+    store.create_session("s1", agent="claude", token_hash="abc", cwd="/w", command="claude --token=sekrit")
+    row = store.get_session("s1")
+    assert row is not None and row["agent"] == "claude" and row["token_hash"] == "abc"
+    assert "sekrit" not in row["command"]
+    assert not store.is_paused("s1")
+    store.pause_session("s1", "5 denies in a row")
+    assert store.is_paused("s1") and store.get_session("s1")["paused_reason"] == "5 denies in a row"
+    assert store.resume_session("s1", by="alice") is True
+    assert store.resume_session("s1", by="alice") is False  # was not paused any more
+    assert store.get_session("s1")["resumed_by"] == "alice"
+    store.end_session("s1", 3)
+    assert store.get_session("s1")["exit_status"] == 3
+    assert store.get_session("missing") is None and not store.is_paused("missing")
+
+
+def test_record_call_creates_an_unknown_session_and_redacts(store: Store) -> None:
+    call = shell("curl -H 'Authorization: Bearer abcdef123456' https://x", session="agent-own-id")
+    store.record_call(call, Verdict(Action.ALLOW, reason="ok", rule="r1", risk=3), "allow")
+    assert store.get_session("agent-own-id")["agent"] == "claude"
+    [(seen, verdict)] = store.recent_calls("agent-own-id")
+    assert seen.id == call.id and seen.kind is Kind.SHELL and seen.cwd == "/work"
+    assert "abcdef123456" not in seen.input["command"]
+    assert verdict.action is Action.ALLOW and verdict.rule == "r1" and verdict.risk == 3
+
+
+def test_recording_a_call_again_updates_it(store: Store) -> None:
+    call = shell("rm -rf build")
+    store.record_call(call, Verdict(Action.REQUIRE_APPROVAL, reason="asks"), "require_approval")
+    assert store.consecutive_denies("s1") == 0  # not final yet
+    store.record_call(call, Verdict(Action.DENY, reason="user said no"), "deny")
+    [(_, verdict)] = store.recent_calls("s1")
+    assert verdict.action is Action.DENY and verdict.reason == "user said no"
+    assert store.consecutive_denies("s1") == 1
+
+
+def test_recent_calls_are_the_latest_oldest_first(store: Store) -> None:
+    calls = [shell(f"echo {i}") for i in range(8)]
+    for call in calls:
+        store.record_call(call, Verdict(Action.ALLOW), "allow")
+    recent = store.recent_calls("s1", limit=3)
+    assert [c.id for c, _ in recent] == [c.id for c in calls[-3:]]
+    assert store.recent_calls("other") == []
+
+
+def test_consecutive_denies_count_the_tail_and_restart_after_resume(store: Store) -> None:
+    for decision in ("deny", "allow", "deny", "deny", "deny"):
+        action = Action.DENY if decision == "deny" else Action.ALLOW
+        store.record_call(shell("x"), Verdict(action), decision)
+    assert store.consecutive_denies("s1") == 3
+    store.pause_session("s1", "breaker")
+    store.resume_session("s1", by="me")
+    assert store.consecutive_denies("s1") == 0
+    store.record_call(shell("y"), Verdict(Action.DENY), "deny")
+    assert store.consecutive_denies("s1") == 1
+    store.record_call(shell("z", session="s2"), Verdict(Action.DENY), "deny")
+    assert store.consecutive_denies("s1") == 1  # other sessions do not count
+
+
+def test_migration_backs_up_first_and_runs_the_new_step(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "aegis.db"
+    with Store.open(path) as store:
+        store.create_session("kept", agent="claude", token_hash=None, cwd="/w")
+    ladder = {**store_db.MIGRATIONS,
+              SCHEMA_VERSION + 1: "ALTER TABLE sessions ADD COLUMN label TEXT NOT NULL DEFAULT 'x'"}
+    monkeypatch.setattr(store_db, "MIGRATIONS", ladder)
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Store.open(path) as store:
+        assert store.get_session("kept")["label"] == "x"
+    [backup] = list(tmp_path.glob("aegis.db.bak-v*"))
+    assert backup.name.startswith(f"aegis.db.bak-v{SCHEMA_VERSION}-")
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    old = apsw.Connection(str(backup))
+    assert old.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert old.execute("SELECT id FROM sessions").fetchall() == [("kept",)]
+
+
+def test_two_processes_opening_a_fresh_file_migrate_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "aegis.db"
+    code = ("import sys; from pathlib import Path; from aegis_core.store import Store; "
+            "s = Store.open(Path(sys.argv[1])); s.create_session(sys.argv[2], agent='a', "
+            "token_hash=None, cwd=''); s.close()")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), f"s{i}"]) for i in range(4)]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0, 0]
+    with Store.open(path) as store:
+        assert sorted(r["id"] for r in store.list_sessions()) == ["s0", "s1", "s2", "s3"]
+    assert not list(tmp_path.glob("*.bak-*"))  # a fresh file needs no backup
+    assert os.path.exists(path)
