@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from aegis_core.errors import DependencyMissing
-
 from aegis_claude_hook import settings as hook_settings
+from aegis_core.errors import DependencyMissing
 
 if TYPE_CHECKING:
     from aegis_core.adapters import WrapContext
@@ -72,15 +71,19 @@ class ClaudeAdapter:
 
     def environment(self, context: WrapContext) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "AEGIS_SOCKET": str(context.socket),
-            "AEGIS_SESSION": context.session,
-            "AEGIS_SESSION_TOKEN": context.token,
-        })
+        env.update(
+            {
+                "AEGIS_SOCKET": str(context.socket),
+                "AEGIS_SESSION": context.session,
+                "AEGIS_SESSION_TOKEN": context.token,
+            }
+        )
         return env
 
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
-        approval_timeout = context.timeout or int(context.config.get("approvals", "timeout_seconds", 300))
+        approval_timeout = context.timeout or int(
+            context.config.get("approvals", "timeout_seconds", 300)
+        )
         block = hook_settings.default_hooks_settings(approval_timeout)
         settings_path = context.home / "sessions" / f"{context.session}.json"
         command = self.command(argv, context, settings_path)
@@ -88,8 +91,10 @@ class ClaudeAdapter:
             out = self._out or sys.stdout
             out.write("Would write " + str(settings_path) + " (mode 0600):\n")
             out.write(json.dumps(block, indent=2) + "\n")
-            out.write(f"Would run with AEGIS_SOCKET={shlex.quote(str(context.socket))} "
-                      f"AEGIS_SESSION={context.session} AEGIS_SESSION_TOKEN=***:\n")
+            out.write(
+                f"Would run with AEGIS_SOCKET={shlex.quote(str(context.socket))} "
+                f"AEGIS_SESSION={context.session} AEGIS_SESSION_TOKEN=***:\n"
+            )
             out.write(shlex.join(command) + "\n")
             return 0
         write_session_settings(context.home, context.session, block)
@@ -107,8 +112,9 @@ def run_foreground(command: list[str], env: Mapping[str, str]) -> int:
     """
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        process = subprocess.Popen(command, env=dict(env),
-                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        process = subprocess.Popen(
+            command, env=dict(env), preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+        )
         try:
             status = process.wait()
         except BaseException:

@@ -10,8 +10,10 @@ import click
 
 from aegis_claude_hook import settings as hook_settings
 
-SCOPE_HELP = ("user: ~/.claude/settings.json; project: .claude/settings.json (shared); "
-              "local: .claude/settings.local.json (not committed)")
+SCOPE_HELP = (
+    "user: ~/.claude/settings.json; project: .claude/settings.json (shared); "
+    "local: .claude/settings.local.json (not committed)"
+)
 
 
 def _approval_timeout(ctx: click.Context, override: int | None) -> int:
@@ -25,8 +27,12 @@ def _approval_timeout(ctx: click.Context, override: int | None) -> int:
 
 
 timeout_option = click.option(
-    "--approval-timeout", type=click.IntRange(min=1), default=None, metavar="SECONDS",
-    help="Approval timeout to cover (default: [approvals] timeout_seconds).")
+    "--approval-timeout",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Approval timeout to cover (default: [approvals] timeout_seconds).",
+)
 
 
 @click.group("claude")
@@ -44,8 +50,13 @@ def show_settings(ctx: click.Context, approval_timeout: int | None) -> None:
 
 
 @claude.command("install")
-@click.option("--scope", type=click.Choice(hook_settings.SCOPES), default="user", show_default=True,
-              help=SCOPE_HELP)
+@click.option(
+    "--scope",
+    type=click.Choice(hook_settings.SCOPES),
+    default="user",
+    show_default=True,
+    help=SCOPE_HELP,
+)
 @timeout_option
 @click.pass_context
 def install_command(ctx: click.Context, scope: str, approval_timeout: int | None) -> None:
@@ -56,13 +67,20 @@ def install_command(ctx: click.Context, scope: str, approval_timeout: int | None
     if not changed:
         click.echo(f"Aegis hooks already installed in {path}; nothing changed.")
         return
-    click.echo(f"Installed Aegis hooks in {path}" + (f" (backup: {backup})" if backup else "") + ".")
+    click.echo(
+        f"Installed Aegis hooks in {path}" + (f" (backup: {backup})" if backup else "") + "."
+    )
     click.echo("Every Claude Code tool call now needs the daemon: start it with `aegis start`.")
 
 
 @claude.command("uninstall")
-@click.option("--scope", type=click.Choice(hook_settings.SCOPES), default="user", show_default=True,
-              help=SCOPE_HELP)
+@click.option(
+    "--scope",
+    type=click.Choice(hook_settings.SCOPES),
+    default="user",
+    show_default=True,
+    help=SCOPE_HELP,
+)
 def uninstall_command(scope: str) -> None:
     """Remove Aegis' hooks (and only them) from a Claude Code settings file."""
     path = hook_settings.settings_file(scope, cwd=Path.cwd())

@@ -1,9 +1,10 @@
-"""The hook client Claude Code runs for every tool call: forwards the hook JSON to the
-Aegis daemon and prints its decision. Fails closed: any problem is an explicit deny.
+"""The hook client Claude Code runs for every tool call (launched through client.py):
+forwards the hook JSON to the Aegis daemon and prints its decision. Fails closed: any
+problem is an explicit deny.
 
-It runs on the agent's hot path as ``python -I -S client.py <event> [deadline_s]``, so
-it imports only interpreter built-ins (``_socket``, ``_json``, ``posix``, ``_signal``),
-never ``json``/``socket``/``os`` (``re``/``enum`` alone would double its start-up).
+It is on the agent's hot path, so it imports only interpreter built-ins (``_socket``,
+``_json``, ``posix``, ``_signal``), never ``json``/``socket``/``os``: the ``re`` and
+``enum`` they pull in would double the client's start-up.
 """
 
 import _json
@@ -14,19 +15,31 @@ import sys
 import time
 
 # What the reason of a fail-closed deny says, per failure: each names the fix.
-NOT_RUNNING = ("Aegis daemon is not running: start it with `aegis start` (socket {path}). "
-               "The call was denied to be safe; ask the user to start Aegis, then retry.")
-NO_ACCESS = ("Aegis cannot use its daemon socket {path} ({error}): run Claude Code as the user "
-             "who ran `aegis start`, or check AEGIS_SOCKET. The call was denied to be safe.")
-TIMED_OUT = ("Aegis gave no decision within {seconds:g} s, so the call was denied to be safe; "
-             "check the daemon with `aegis status` and `aegis logs`, then retry.")
-BAD_INPUT = ("Aegis could not read the hook input from Claude Code ({error}); denied to be safe. "
-             "Check that this Claude Code version is supported (`aegis doctor`).")
-BAD_ANSWER = ("Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
-              "safe. Restart it with `aegis stop && aegis start` and check `aegis logs`.")
+NOT_RUNNING = (
+    "Aegis daemon is not running: start it with `aegis start` (socket {path}). "
+    "The call was denied to be safe; ask the user to start Aegis, then retry."
+)
+NO_ACCESS = (
+    "Aegis cannot use its daemon socket {path} ({error}): run Claude Code as the user "
+    "who ran `aegis start`, or check AEGIS_SOCKET. The call was denied to be safe."
+)
+TIMED_OUT = (
+    "Aegis gave no decision within {seconds:g} s, so the call was denied to be safe; "
+    "check the daemon with `aegis status` and `aegis logs`, then retry."
+)
+BAD_INPUT = (
+    "Aegis could not read the hook input from Claude Code ({error}); denied to be safe. "
+    "Check that this Claude Code version is supported (`aegis doctor`)."
+)
+BAD_ANSWER = (
+    "Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
+    "safe. Restart it with `aegis stop && aegis start` and check `aegis logs`."
+)
 REFUSED = "Aegis refused the call: {error}"
-INTERNAL = ("Aegis hook client failed ({error}); denied to be safe. Run `aegis doctor` and "
-            "report the problem if it persists.")
+INTERNAL = (
+    "Aegis hook client failed ({error}); denied to be safe. Run `aegis doctor` and "
+    "report the problem if it persists."
+)
 
 DEFAULT_DEADLINE_S = 570.0
 MAX_ANSWER_BYTES = 1 << 20
@@ -100,9 +113,15 @@ def build_request(op, hook_text):
     token = _env("AEGIS_SESSION_TOKEN")
     payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
     return (
-        '{"v":1,"op":' + _quote(op) + ',"adapter":"claude-code","session":'
-        + (_quote(session) if session else "null") + ',"token":'
-        + (_quote(token) if token else "null") + ',"payload":' + payload + "}\n"
+        '{"v":1,"op":'
+        + _quote(op)
+        + ',"adapter":"claude-code","session":'
+        + (_quote(session) if session else "null")
+        + ',"token":'
+        + (_quote(token) if token else "null")
+        + ',"payload":'
+        + payload
+        + "}\n"
     ).encode("utf-8", "surrogatepass")
 
 
@@ -132,13 +151,16 @@ def ask_daemon(path, request, deadline):
                 sock.settimeout(remaining)
                 chunk = sock.recv(65536)
                 if not chunk:
-                    raise Denied(BAD_ANSWER.format(error="the daemon closed the connection "
-                                                         "without a final answer"))
+                    raise Denied(
+                        BAD_ANSWER.format(
+                            error="the daemon closed the connection without a final answer"
+                        )
+                    )
                 buffer += chunk
                 if len(buffer) > MAX_ANSWER_BYTES:
                     raise Denied(BAD_ANSWER.format(error="answer too long"))
                 continue
-            line, buffer = buffer[:newline], buffer[newline + 1:]
+            line, buffer = buffer[:newline], buffer[newline + 1 :]
             if not line.strip():
                 continue
             try:
@@ -155,8 +177,13 @@ def decision_of(answer):
     """(decision, reason) from a final ``evaluate`` answer; raise Denied if unusable."""
     if answer.get("ok") is not True:
         error = answer.get("error")
-        raise Denied(REFUSED.format(error=error if isinstance(error, str) and error
-                                    else "no reason given; see `aegis logs`"))
+        raise Denied(
+            REFUSED.format(
+                error=error
+                if isinstance(error, str) and error
+                else "no reason given; see `aegis logs`"
+            )
+        )
     decision = answer.get("decision")
     reason = answer.get("reason")
     if decision not in ("allow", "deny", "ask"):
@@ -169,8 +196,13 @@ def decision_of(answer):
 
 
 def pre_tool_use_output(decision, reason):
-    return ('{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":'
-            + _quote(decision) + ',"permissionDecisionReason":' + _quote(reason) + "}}\n")
+    return (
+        '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":'
+        + _quote(decision)
+        + ',"permissionDecisionReason":'
+        + _quote(reason)
+        + "}}\n"
+    )
 
 
 def respond(event, decision, reason):
@@ -211,8 +243,11 @@ def run(argv):
             name = payload.get("hook_event_name")
             event = name if isinstance(name, str) else None
             observing = event in OBSERVE_EVENTS
-        answer = ask_daemon(socket_path(), build_request("observe" if observing else "evaluate",
-                                                         hook_text), deadline)
+        answer = ask_daemon(
+            socket_path(),
+            build_request("observe" if observing else "evaluate", hook_text),
+            deadline,
+        )
         if observing:
             if answer.get("ok") is not True:
                 raise Denied(REFUSED.format(error=answer.get("error")))
@@ -228,8 +263,11 @@ def run(argv):
         _signal.setitimer(_signal.ITIMER_REAL, 0)
     if observing:
         # The call already ran: tell the user the record is missing, never block.
-        sys.stdout.write('{"systemMessage":' + _quote("Aegis did not record this call's outcome: "
-                                                        + reason) + "}\n")
+        sys.stdout.write(
+            '{"systemMessage":'
+            + _quote("Aegis did not record this call's outcome: " + reason)
+            + "}\n"
+        )
         return 0
     return respond(event, decision, reason)
 
@@ -246,7 +284,3 @@ def main():
         except BaseException:
             status = 2  # with "onFailure": "block" Claude Code blocks the call
     posix._exit(status)  # skip interpreter teardown: it is most of the remaining time
-
-
-if __name__ == "__main__":
-    main()

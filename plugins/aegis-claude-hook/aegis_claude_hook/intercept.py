@@ -30,7 +30,9 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
         raise MalformedHookInput("hook input has no tool_name")
     tool_input = payload.get("tool_input", {})
     if not isinstance(tool_input, Mapping):
-        raise MalformedHookInput(f"tool_input of {tool} must be an object, got {type(tool_input).__name__}")
+        raise MalformedHookInput(
+            f"tool_input of {tool} must be an object, got {type(tool_input).__name__}"
+        )
     cwd = payload.get("cwd", "")
     hook_event = payload.get("hook_event_name", "PreToolUse")
     session = event.session or payload.get("session_id", "")

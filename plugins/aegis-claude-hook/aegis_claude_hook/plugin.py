@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from aegis_claude_hook.intercept import to_tool_call
 from aegis_core.config import ConfigSection, Setting
 from aegis_core.hookspecs import hookimpl
 from aegis_core.models import RawEvent, ToolCall
 
-from aegis_claude_hook.intercept import to_tool_call
-
 SECTION = ConfigSection(
     "claude",
-    (Setting("executable", "str", "claude", help="the Claude Code CLI to run under `aegis wrap claude`"),),
+    (
+        Setting(
+            "executable",
+            "str",
+            "claude",
+            help="the Claude Code CLI to run under `aegis wrap claude`",
+        ),
+    ),
 )
 
 

@@ -53,31 +53,43 @@ def hooks_settings(python: str, client: str, timeout_s: int) -> dict[str, Any]:
             raise ConfigError(f"the hook {label} path must be absolute, got {path!r}")
     hooks: dict[str, Any] = {}
     for event in (*GUARDED_EVENTS, *OBSERVED_EVENTS):
-        hooks[event] = [{
-            "matcher": "*",
-            "hooks": [{
-                "type": "command",
-                "command": hook_command(python, client, event, timeout_s),
-                "timeout": int(timeout_s),
-                # Without it Claude Code runs the tool when the hook crashes or times out.
-                "onFailure": "block",
-            }],
-        }]
+        hooks[event] = [
+            {
+                "matcher": "*",
+                "hooks": [
+                    {
+                        "type": "command",
+                        "command": hook_command(python, client, event, timeout_s),
+                        "timeout": int(timeout_s),
+                        # Without it Claude Code runs the tool when the hook crashes or times out.
+                        "onFailure": "block",
+                    }
+                ],
+            }
+        ]
     return {"hooks": hooks}
 
 
 def default_hooks_settings(approval_timeout_s: int) -> dict[str, Any]:
     """``hooks_settings`` for this interpreter and this installed client."""
-    return hooks_settings(os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s))
+    return hooks_settings(
+        os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s)
+    )
 
 
-def settings_file(scope: str, *, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+def settings_file(
+    scope: str, *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> Path:
     """The settings file of a scope: user, project (shared) or local (not committed)."""
     env = os.environ if env is None else env
     cwd = cwd or Path.cwd()
     if scope == "user":
         config_dir = env.get("CLAUDE_CONFIG_DIR")
-        base = Path(config_dir).expanduser() if config_dir else Path(env.get("HOME") or Path.home()) / ".claude"
+        base = (
+            Path(config_dir).expanduser()
+            if config_dir
+            else Path(env.get("HOME") or Path.home()) / ".claude"
+        )
         return base / "settings.json"
     if scope == "project":
         return cwd / ".claude" / "settings.json"
@@ -139,12 +151,14 @@ def read_settings(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise ConfigError(f"{path} is not valid JSON ({exc}); Aegis left it unchanged",
-                          hint="fix the file, then run the command again") from exc
+        raise ConfigError(
+            f"{path} is not valid JSON ({exc}); Aegis left it unchanged",
+            hint="fix the file, then run the command again",
+        ) from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a JSON object; Aegis left it unchanged")
     if "hooks" in data and not isinstance(data["hooks"], dict):
-        raise ConfigError(f"{path}: \"hooks\" must be an object; Aegis left it unchanged")
+        raise ConfigError(f'{path}: "hooks" must be an object; Aegis left it unchanged')
     return data
 
 
@@ -159,7 +173,9 @@ def write_settings(path: Path, data: Mapping[str, Any]) -> Path | None:
         backup = path.with_name(f"{path.name}.aegis-backup-{time.strftime('%Y%m%d-%H%M%S')}")
         counter = 1
         while backup.exists():
-            backup = path.with_name(f"{path.name}.aegis-backup-{time.strftime('%Y%m%d-%H%M%S')}-{counter}")
+            backup = path.with_name(
+                f"{path.name}.aegis-backup-{time.strftime('%Y%m%d-%H%M%S')}-{counter}"
+            )
             counter += 1
         backup.write_bytes(path.read_bytes())
         os.chmod(backup, mode)

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from aegis_claude_hook.settings import CLIENT  # noqa: E402
+from aegis_claude_hook.settings import CLIENT
 
 PYTHON = os.path.abspath(sys.executable)
 
@@ -27,8 +27,11 @@ def short_tmp() -> Iterator[Path]:
 @pytest.fixture
 def client_env(short_tmp: Path) -> dict[str, str]:
     """An environment for the hook client pointing at a socket in ``short_tmp``."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(short_tmp),
-            "AEGIS_SOCKET": str(short_tmp / "aegis.sock")}
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(short_tmp),
+        "AEGIS_SOCKET": str(short_tmp / "aegis.sock"),
+    }
 
 
 def client_command(event: str = "PreToolUse", *extra: str) -> list[str]:

@@ -20,8 +20,16 @@ def decision(value: str, reason: str = "") -> Answer:
     def answer(request: dict[str, Any]) -> list[bytes]:
         if request.get("op") == "observe":
             return [b'{"final": true, "ok": true}\n']
-        line = {"final": True, "ok": True, "decision": value, "reason": reason, "rule": "test",
-                "risk": 0, "approval_id": None, "choice": None}
+        line = {
+            "final": True,
+            "ok": True,
+            "decision": value,
+            "reason": reason,
+            "rule": "test",
+            "risk": 0,
+            "approval_id": None,
+            "choice": None,
+        }
         return [json.dumps(line).encode() + b"\n"]
 
     return answer

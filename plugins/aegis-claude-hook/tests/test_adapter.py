@@ -10,10 +10,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON
-
 from aegis_claude_hook import plugin
 from aegis_claude_hook.adapter import ClaudeAdapter
+from conftest import PYTHON
+
 from aegis_core.adapters import Adapter, WrapContext
 from aegis_core.config import load_config
 from aegis_core.errors import DependencyMissing, ExitCode
@@ -44,8 +44,16 @@ def fake_claude(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def context(home: Path, *, dry_run: bool = False, env: dict[str, str] | None = None) -> WrapContext:
     config = load_config(home=home, env=env or {}, sections=[plugin.SECTION])
-    return WrapContext(config=config, plugins=make_plugins(), home=home, socket=home / "aegis.sock",
-                       session="sess1", token="secret-token", dry_run=dry_run, timeout=None)
+    return WrapContext(
+        config=config,
+        plugins=make_plugins(),
+        home=home,
+        socket=home / "aegis.sock",
+        session="sess1",
+        token="secret-token",
+        dry_run=dry_run,
+        timeout=None,
+    )
 
 
 def test_registered_adapter_claims_claude() -> None:
@@ -56,8 +64,9 @@ def test_registered_adapter_claims_claude() -> None:
     assert not adapter.claims("codex")
 
 
-def test_wrap_runs_claude_with_session_settings(aegis_home: Path, fake_claude: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrap_runs_claude_with_session_settings(
+    aegis_home: Path, fake_claude: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("EXIT_WITH", "3")
     status = ClaudeAdapter().wrap(["claude", "-p", "hello"], context(aegis_home))
     assert status == 3
@@ -66,9 +75,15 @@ def test_wrap_runs_claude_with_session_settings(aegis_home: Path, fake_claude: P
     assert record["argv"] == ["--settings", settings_path, "-p", "hello"]
     assert record["mode"] == 0o600
     hook = record["settings"]["hooks"]["PreToolUse"][0]["hooks"][0]
-    assert hook["onFailure"] == "block" and hook["timeout"] == 330  # default approvals timeout + slack
-    assert record["env"] == {"AEGIS_SOCKET": str(aegis_home / "aegis.sock"), "AEGIS_SESSION": "sess1",
-                             "AEGIS_SESSION_TOKEN": "secret-token", "AEGIS_HOME": str(aegis_home)}
+    assert (
+        hook["onFailure"] == "block" and hook["timeout"] == 330
+    )  # default approvals timeout + slack
+    assert record["env"] == {
+        "AEGIS_SOCKET": str(aegis_home / "aegis.sock"),
+        "AEGIS_SESSION": "sess1",
+        "AEGIS_SESSION_TOKEN": "secret-token",
+        "AEGIS_HOME": str(aegis_home),
+    }
     assert stat.S_IMODE((aegis_home / "sessions").stat().st_mode) == 0o700
     assert not Path(settings_path).exists()  # removed when Claude Code exits
 
@@ -81,8 +96,9 @@ def test_configured_executable_is_used(aegis_home: Path, fake_claude: Path, tmp_
     assert json.loads((tmp_path / "record.json").read_text())["argv"][0] == "--settings"
 
 
-def test_missing_claude_is_exit_7_with_the_npm_command(aegis_home: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path) -> None:
+def test_missing_claude_is_exit_7_with_the_npm_command(
+    aegis_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(DependencyMissing) as raised:
         ClaudeAdapter().wrap(["claude", "-p", "x"], context(aegis_home))
@@ -91,9 +107,13 @@ def test_missing_claude_is_exit_7_with_the_npm_command(aegis_home: Path, monkeyp
     assert not (aegis_home / "sessions" / "sess1.json").exists()
 
 
-def test_dry_run_prints_and_runs_nothing(aegis_home: Path, fake_claude: Path, tmp_path: Path) -> None:
+def test_dry_run_prints_and_runs_nothing(
+    aegis_home: Path, fake_claude: Path, tmp_path: Path
+) -> None:
     out = io.StringIO()
-    assert ClaudeAdapter(out=out).wrap(["claude", "-p", "hi"], context(aegis_home, dry_run=True)) == 0
+    assert (
+        ClaudeAdapter(out=out).wrap(["claude", "-p", "hi"], context(aegis_home, dry_run=True)) == 0
+    )
     text = out.getvalue()
     assert f"{fake_claude} --settings {aegis_home}/sessions/sess1.json -p hi" in text
     assert '"onFailure": "block"' in text

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aegis_claude_hook.settings import CLIENT
 from conftest import PYTHON, client_command
 from standin import StandInDaemon, decision
-
-from aegis_claude_hook.settings import CLIENT
 
 HOOK_INPUT = {
     "session_id": "cc-session-1",
@@ -26,13 +25,16 @@ HOOK_INPUT = {
 }
 
 
-def run_client(env: dict[str, str], stdin: str | bytes, event: str = "PreToolUse",
-               *extra: str) -> subprocess.CompletedProcess[str]:
+def run_client(
+    env: dict[str, str], stdin: str | bytes, event: str = "PreToolUse", *extra: str
+) -> subprocess.CompletedProcess[str]:
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    result = subprocess.run(client_command(event, *extra), input=data, env=env,
-                            capture_output=True, timeout=30)
-    return subprocess.CompletedProcess(result.args, result.returncode,
-                                       result.stdout.decode(), result.stderr.decode())
+    result = subprocess.run(
+        client_command(event, *extra), input=data, env=env, capture_output=True, timeout=30
+    )
+    return subprocess.CompletedProcess(
+        result.args, result.returncode, result.stdout.decode(), result.stderr.decode()
+    )
 
 
 def pre_tool_use_answer(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
@@ -48,8 +50,11 @@ def pre_tool_use_answer(result: subprocess.CompletedProcess[str]) -> dict[str, A
 def test_decision_and_reason_are_passed_to_claude(client_env, short_tmp: Path, value: str) -> None:
     with StandInDaemon(short_tmp / "aegis.sock", decision(value, f"because {value}")):
         specific = pre_tool_use_answer(run_client(client_env, json.dumps(HOOK_INPUT)))
-    assert specific == {"hookEventName": "PreToolUse", "permissionDecision": value,
-                        "permissionDecisionReason": f"because {value}"}
+    assert specific == {
+        "hookEventName": "PreToolUse",
+        "permissionDecision": value,
+        "permissionDecisionReason": f"because {value}",
+    }
 
 
 def test_request_carries_session_token_and_the_hook_input(client_env, short_tmp: Path) -> None:
@@ -58,8 +63,16 @@ def test_request_carries_session_token_and_the_hook_input(client_env, short_tmp:
     with StandInDaemon(short_tmp / "aegis.sock", decision("allow")) as daemon:
         run_client(env, json.dumps(HOOK_INPUT, indent=2))
     assert daemon.raw[0].count(b"\n") == 1
-    assert daemon.requests == [{"v": 1, "op": "evaluate", "adapter": "claude-code", "session": "s-123",
-                                "token": "tok-456", "payload": HOOK_INPUT}]
+    assert daemon.requests == [
+        {
+            "v": 1,
+            "op": "evaluate",
+            "adapter": "claude-code",
+            "session": "s-123",
+            "token": "tok-456",
+            "payload": HOOK_INPUT,
+        }
+    ]
 
 
 def test_without_a_wrap_session_is_null(client_env, short_tmp: Path) -> None:
@@ -70,8 +83,11 @@ def test_without_a_wrap_session_is_null(client_env, short_tmp: Path) -> None:
 
 def test_interim_lines_are_skipped_until_the_final_one(client_env, short_tmp: Path) -> None:
     def answer(request):
-        return [b'{"event": "pending", "approval_id": "a1"}\n', b"\n",
-                b'{"final": true, "ok": true, "decision": "deny", "reason": "denied by alice"}\n']
+        return [
+            b'{"event": "pending", "approval_id": "a1"}\n',
+            b"\n",
+            b'{"final": true, "ok": true, "decision": "deny", "reason": "denied by alice"}\n',
+        ]
 
     with StandInDaemon(short_tmp / "aegis.sock", answer):
         specific = pre_tool_use_answer(run_client(client_env, json.dumps(HOOK_INPUT)))
@@ -91,7 +107,10 @@ def test_socket_path_comes_from_aegis_home_then_home(short_tmp: Path) -> None:
     (home / ".aegis").mkdir(parents=True)
     env = {"HOME": str(home)}
     with StandInDaemon(home / ".aegis" / "aegis.sock", decision("allow", "from default home")):
-        assert pre_tool_use_answer(run_client(env, json.dumps(HOOK_INPUT)))["permissionDecision"] == "allow"
+        assert (
+            pre_tool_use_answer(run_client(env, json.dumps(HOOK_INPUT)))["permissionDecision"]
+            == "allow"
+        )
     aegis_home = short_tmp / "ah"
     aegis_home.mkdir()
     with StandInDaemon(aegis_home / "aegis.sock", decision("allow")):
@@ -120,14 +139,19 @@ def test_malformed_hook_input_is_a_deny(client_env, short_tmp: Path, stdin) -> N
     assert daemon.requests == []  # never forwarded
 
 
-@pytest.mark.parametrize("lines, expected", [
-    ([b"garbage\n"], "cannot read"),
-    ([b'{"final": true, "ok": true, "decision": "maybe"}\n'], "unknown decision"),
-    ([b'{"final": true, "ok": false, "error": "session token mismatch", "code": 6}\n'],
-     "Aegis refused the call: session token mismatch"),
-    ([b'{"event": "pending"}\n'], "without a final answer"),
-    ([], "without a final answer"),
-])
+@pytest.mark.parametrize(
+    "lines, expected",
+    [
+        ([b"garbage\n"], "cannot read"),
+        ([b'{"final": true, "ok": true, "decision": "maybe"}\n'], "unknown decision"),
+        (
+            [b'{"final": true, "ok": false, "error": "session token mismatch", "code": 6}\n'],
+            "Aegis refused the call: session token mismatch",
+        ),
+        ([b'{"event": "pending"}\n'], "without a final answer"),
+        ([], "without a final answer"),
+    ],
+)
 def test_bad_daemon_answers_are_denies(client_env, short_tmp: Path, lines, expected) -> None:
     with StandInDaemon(short_tmp / "aegis.sock", lambda request: lines):
         specific = pre_tool_use_answer(run_client(client_env, json.dumps(HOOK_INPUT)))
@@ -143,7 +167,9 @@ def test_deny_without_reason_still_has_one(client_env, short_tmp: Path) -> None:
 
 def test_own_deadline_passing_is_a_deny(client_env, short_tmp: Path) -> None:
     with StandInDaemon(short_tmp / "aegis.sock", decision("allow"), delay=3):
-        specific = pre_tool_use_answer(run_client(client_env, json.dumps(HOOK_INPUT), "PreToolUse", "0.5"))
+        specific = pre_tool_use_answer(
+            run_client(client_env, json.dumps(HOOK_INPUT), "PreToolUse", "0.5")
+        )
     assert specific["permissionDecision"] == "deny"
     assert "no decision within 0.5 s" in specific["permissionDecisionReason"]
 
@@ -166,21 +192,46 @@ def test_post_tool_use_without_daemon_warns_the_user(client_env) -> None:
 
 def test_event_name_defaults_to_the_hook_input(client_env, short_tmp: Path) -> None:
     with StandInDaemon(short_tmp / "aegis.sock", decision("deny", "no")):
-        result = subprocess.run([PYTHON, "-I", "-S", str(CLIENT)], input=json.dumps(HOOK_INPUT).encode(),
-                                env=client_env, capture_output=True, timeout=30)
+        result = subprocess.run(
+            [PYTHON, "-I", "-S", str(CLIENT)],
+            input=json.dumps(HOOK_INPUT).encode(),
+            env=client_env,
+            capture_output=True,
+            timeout=30,
+        )
     assert json.loads(result.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
 
 
 def test_client_imports_only_the_standard_library_it_needs(client_env) -> None:
-    result = subprocess.run([PYTHON, "-I", "-S", "-X", "importtime", str(CLIENT), "PreToolUse"],
-                            input=json.dumps(HOOK_INPUT).encode(), env=client_env,
-                            capture_output=True, timeout=30)
-    imported = {line.split("|")[-1].strip() for line in result.stderr.decode().splitlines()
-                if line.startswith("import time:") and "|" in line}
+    result = subprocess.run(
+        [PYTHON, "-I", "-S", "-X", "importtime", str(CLIENT), "PreToolUse"],
+        input=json.dumps(HOOK_INPUT).encode(),
+        env=client_env,
+        capture_output=True,
+        timeout=30,
+    )
+    imported = {
+        line.split("|")[-1].strip()
+        for line in result.stderr.decode().splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
     imported.discard("imported package")
     assert imported, result.stderr
-    forbidden = {"click", "structlog", "pluggy", "anyio", "httpx", "tomllib", "logging",
-                 "json", "socket", "re", "enum", "os", "aegis_core"}
+    forbidden = {
+        "click",
+        "structlog",
+        "pluggy",
+        "anyio",
+        "httpx",
+        "tomllib",
+        "logging",
+        "json",
+        "socket",
+        "re",
+        "enum",
+        "os",
+        "aegis_core",
+    }
     assert not imported & forbidden, imported & forbidden
     assert not any(name.split(".")[0] in forbidden for name in imported)
     assert "_socket" in imported  # sanity: the parser above saw the client's own imports

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import pytest
-
 from aegis_claude_hook import plugin
 from aegis_claude_hook.intercept import MalformedHookInput, to_tool_call
+
 from aegis_core.models import Kind, RawEvent
 
-PAYLOAD = {"session_id": "cc-1", "cwd": "/work", "hook_event_name": "PreToolUse",
-           "tool_name": "Bash", "tool_input": {"command": "ls -la"}, "tool_use_id": "toolu_1"}
+PAYLOAD = {
+    "session_id": "cc-1",
+    "cwd": "/work",
+    "hook_event_name": "PreToolUse",
+    "tool_name": "Bash",
+    "tool_input": {"command": "ls -la"},
+    "tool_use_id": "toolu_1",
+}
 
 
 def test_intercept_through_the_plugin_manager(aegis_plugins) -> None:
     plugins = aegis_plugins(plugin)
     call = plugins.intercept(RawEvent(adapter="claude-code", payload=PAYLOAD))
-    assert (call.agent, call.tool, call.kind, dict(call.input), call.cwd, call.session, call.event) == (
-        "claude-code", "Bash", Kind.SHELL, {"command": "ls -la"}, "/work", "cc-1", "PreToolUse")
+    assert (
+        call.agent,
+        call.tool,
+        call.kind,
+        dict(call.input),
+        call.cwd,
+        call.session,
+        call.event,
+    ) == ("claude-code", "Bash", Kind.SHELL, {"command": "ls -la"}, "/work", "cc-1", "PreToolUse")
     assert call.command == "ls -la"
 
 
@@ -25,10 +38,20 @@ def test_wrap_session_wins_over_claude_session() -> None:
     assert call.session == "aegis-s"
 
 
-@pytest.mark.parametrize("tool, kind", [("Write", Kind.WRITE), ("mcp__github__push", Kind.MCP),
-                                        ("Frobnicate", Kind.OTHER), ("WebFetch", Kind.FETCH)])
+@pytest.mark.parametrize(
+    "tool, kind",
+    [
+        ("Write", Kind.WRITE),
+        ("mcp__github__push", Kind.MCP),
+        ("Frobnicate", Kind.OTHER),
+        ("WebFetch", Kind.FETCH),
+    ],
+)
 def test_kinds(tool: str, kind: Kind) -> None:
-    assert to_tool_call(RawEvent(adapter="claude-code", payload={**PAYLOAD, "tool_name": tool})).kind is kind
+    assert (
+        to_tool_call(RawEvent(adapter="claude-code", payload={**PAYLOAD, "tool_name": tool})).kind
+        is kind
+    )
 
 
 def test_post_tool_use_event_is_kept() -> None:
@@ -40,13 +63,16 @@ def test_other_adapters_are_not_ours() -> None:
     assert to_tool_call(RawEvent(adapter="pty", payload=PAYLOAD)) is None
 
 
-@pytest.mark.parametrize("payload", [
-    {**PAYLOAD, "tool_name": ""},
-    {k: v for k, v in PAYLOAD.items() if k != "tool_name"},
-    {**PAYLOAD, "tool_input": "rm -rf /"},
-    {**PAYLOAD, "cwd": 3},
-    {**PAYLOAD, "session_id": None},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {**PAYLOAD, "tool_name": ""},
+        {k: v for k, v in PAYLOAD.items() if k != "tool_name"},
+        {**PAYLOAD, "tool_input": "rm -rf /"},
+        {**PAYLOAD, "cwd": 3},
+        {**PAYLOAD, "session_id": None},
+    ],
+)
 def test_malformed_input_raises(payload) -> None:
     with pytest.raises(MalformedHookInput):
         to_tool_call(RawEvent(adapter="claude-code", payload=payload))

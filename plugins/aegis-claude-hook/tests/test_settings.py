@@ -8,10 +8,10 @@ import shlex
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 from aegis_claude_hook import settings as hs
 from aegis_claude_hook.commands import claude
+from click.testing import CliRunner
+
 from aegis_core.errors import ConfigError
 
 PY = "/opt/venv/bin/python"
@@ -46,7 +46,12 @@ def test_paths_must_be_absolute() -> None:
 def test_paths_with_spaces_are_quoted() -> None:
     block = hs.hooks_settings("/my venv/bin/python", "/a b/aegis_claude_hook/client.py", 30)
     command = block["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-    assert shlex.split(command)[:4] == ["/my venv/bin/python", "-I", "-S", "/a b/aegis_claude_hook/client.py"]
+    assert shlex.split(command)[:4] == [
+        "/my venv/bin/python",
+        "-I",
+        "-S",
+        "/a b/aegis_claude_hook/client.py",
+    ]
 
 
 def test_default_block_uses_this_interpreter_and_the_installed_client() -> None:
@@ -100,9 +105,13 @@ def test_uninstall_keeps_foreign_hooks_in_a_shared_group(tmp_path: Path) -> None
     path = tmp_path / "settings.json"
     ours = hs.hooks_settings(PY, CL, 30)["hooks"]["PreToolUse"][0]["hooks"][0]
     foreign = {"type": "command", "command": "audit.sh"}
-    path.write_text(json.dumps({"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [foreign, ours]}]}}))
+    path.write_text(
+        json.dumps({"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [foreign, ours]}]}})
+    )
     hs.uninstall(path)
-    assert json.loads(path.read_text()) == {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [foreign]}]}}
+    assert json.loads(path.read_text()) == {
+        "hooks": {"PreToolUse": [{"matcher": "*", "hooks": [foreign]}]}
+    }
 
 
 def test_install_creates_a_missing_file(tmp_path: Path) -> None:
@@ -131,10 +140,20 @@ def test_file_mode_is_kept(tmp_path: Path) -> None:
 
 def test_scope_files(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path / "home")}
-    assert hs.settings_file("user", cwd=tmp_path, env=env) == tmp_path / "home" / ".claude" / "settings.json"
-    assert hs.settings_file("user", env={**env, "CLAUDE_CONFIG_DIR": "/cfg"}) == Path("/cfg/settings.json")
-    assert hs.settings_file("project", cwd=tmp_path, env=env) == tmp_path / ".claude" / "settings.json"
-    assert hs.settings_file("local", cwd=tmp_path, env=env) == tmp_path / ".claude" / "settings.local.json"
+    assert (
+        hs.settings_file("user", cwd=tmp_path, env=env)
+        == tmp_path / "home" / ".claude" / "settings.json"
+    )
+    assert hs.settings_file("user", env={**env, "CLAUDE_CONFIG_DIR": "/cfg"}) == Path(
+        "/cfg/settings.json"
+    )
+    assert (
+        hs.settings_file("project", cwd=tmp_path, env=env) == tmp_path / ".claude" / "settings.json"
+    )
+    assert (
+        hs.settings_file("local", cwd=tmp_path, env=env)
+        == tmp_path / ".claude" / "settings.local.json"
+    )
 
 
 def test_cli_settings_install_uninstall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,7 +167,9 @@ def test_cli_settings_install_uninstall(tmp_path: Path, monkeypatch: pytest.Monk
 
     result = runner.invoke(claude, ["install", "--scope", "project", "--approval-timeout", "60"])
     assert result.exit_code == 0, result.output
-    assert json.loads((tmp_path / ".claude" / "settings.json").read_text()) == hs.default_hooks_settings(60)
+    assert json.loads(
+        (tmp_path / ".claude" / "settings.json").read_text()
+    ) == hs.default_hooks_settings(60)
     again = runner.invoke(claude, ["install", "--scope", "project", "--approval-timeout", "60"])
     assert "nothing changed" in again.output
 

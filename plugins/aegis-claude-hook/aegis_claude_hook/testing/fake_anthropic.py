@@ -37,8 +37,14 @@ class ScriptedReply:
         if self.text:
             blocks.append({"type": "text", "text": self.text})
         if self.tool:
-            blocks.append({"type": "tool_use", "id": tool_use_id, "name": self.tool,
-                           "input": dict(self.input)})
+            blocks.append(
+                {
+                    "type": "tool_use",
+                    "id": tool_use_id,
+                    "name": self.tool,
+                    "input": dict(self.input),
+                }
+            )
         return blocks
 
 
@@ -67,8 +73,13 @@ class FakeAnthropic:
     misbehaving run ends instead of looping.
     """
 
-    def __init__(self, script: Iterable[ScriptedReply], *, model: str = "claude-sonnet-4-5",
-                 fallback: ScriptedReply | None = None) -> None:
+    def __init__(
+        self,
+        script: Iterable[ScriptedReply],
+        *,
+        model: str = "claude-sonnet-4-5",
+        fallback: ScriptedReply | None = None,
+    ) -> None:
         self._script: Iterator[ScriptedReply] = iter(list(script))
         self._fallback = fallback or text("Done.")
         self.model = model
@@ -76,8 +87,9 @@ class FakeAnthropic:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-anthropic",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fake-anthropic", daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -186,8 +198,12 @@ class FakeAnthropic:
                     "content": reply.content(f"toolu_fake{next(_ids):06d}"),
                     "stop_reason": reply.stop_reason,
                     "stop_sequence": None,
-                    "usage": {"input_tokens": 100, "output_tokens": 20,
-                              "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+                    "usage": {
+                        "input_tokens": 100,
+                        "output_tokens": 20,
+                        "cache_creation_input_tokens": 0,
+                        "cache_read_input_tokens": 0,
+                    },
                 }
                 if isinstance(body, dict) and body.get("stream"):
                     self._stream(message)
@@ -210,9 +226,15 @@ class FakeAnthropic:
 
 def sse_events(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """The Messages API streaming events that spell out ``message``."""
-    start = {**message, "content": [], "stop_reason": None,
-             "usage": {**message["usage"], "output_tokens": 1}}
-    events: list[tuple[str, dict[str, Any]]] = [("message_start", {"type": "message_start", "message": start})]
+    start = {
+        **message,
+        "content": [],
+        "stop_reason": None,
+        "usage": {**message["usage"], "output_tokens": 1},
+    }
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"type": "message_start", "message": start})
+    ]
     for index, block in enumerate(message["content"]):
         if block["type"] == "text":
             opening = {"type": "text", "text": ""}
@@ -221,15 +243,25 @@ def sse_events(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             opening = {**block, "input": {}}
             delta = {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}
         events += [
-            ("content_block_start", {"type": "content_block_start", "index": index,
-                                     "content_block": opening}),
-            ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}),
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": opening},
+            ),
+            (
+                "content_block_delta",
+                {"type": "content_block_delta", "index": index, "delta": delta},
+            ),
             ("content_block_stop", {"type": "content_block_stop", "index": index}),
         ]
     events += [
-        ("message_delta", {"type": "message_delta",
-                           "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
-                           "usage": {"output_tokens": message["usage"]["output_tokens"]}}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+                "usage": {"output_tokens": message["usage"]["output_tokens"]},
+            },
+        ),
         ("message_stop", {"type": "message_stop"}),
     ]
     return events
