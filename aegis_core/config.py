@@ -282,17 +282,17 @@ def load_config(
     for name, table in data.items():
         if not isinstance(table, dict):
             raise ConfigError(f"{file}: '{name}' must be a [section] table, got {type(table).__name__}")
-        section = declared.get(name)
-        if section is None:
+        file_section = declared.get(name)
+        if file_section is None:
             warnings.append(f"{file}: unknown section [{name}] ignored (is the plugin that reads it installed?)")
             values[name] = dict(table)
             continue
         for key, value in table.items():
-            setting = section.setting(key)
-            if setting is None:
+            file_setting = file_section.setting(key)
+            if file_setting is None:
                 warnings.append(f"{file}: unknown key [{name}] {key} ignored")
                 continue
-            values[name][key] = coerce(setting, value, name=f"{file}: [{name}] {key}")
+            values[name][key] = coerce(file_setting, value, name=f"{file}: [{name}] {key}")
             sources[(name, key)] = "file"
 
     for name, section in declared.items():
@@ -306,10 +306,10 @@ def load_config(
         if value is None:
             continue
         name, _, key = dotted.partition(".")
-        setting = declared[name].setting(key) if name in declared else None
-        if setting is None:
+        flag_setting = declared[name].setting(key) if name in declared else None
+        if flag_setting is None:
             raise ConfigError(f"unknown setting {dotted}")
-        values[name][key] = coerce(setting, value, name=dotted)
+        values[name][key] = coerce(flag_setting, value, name=dotted)
         sources[(name, key)] = "flag"
 
     return Config(home=home, values=values, sources=sources, sections=declared,

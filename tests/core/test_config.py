@@ -74,7 +74,7 @@ def test_lists_from_the_file(aegis_home):
     ('[approvals]\ndefault_action = "maybe"\n', {}, "[approvals] default_action must be one of deny, approve"),
     ("[approvals]\nchannels = 5\n", {}, "[approvals] channels must be a list of strings"),
     ("", {"AEGIS_APPROVALS_TIMEOUT_SECONDS": "ten"}, "AEGIS_APPROVALS_TIMEOUT_SECONDS must be an integer"),
-    ("", {"AEGIS_TELEGRAM_ALLOWED_USERS": "1,bob"}, 
+    ("", {"AEGIS_TELEGRAM_ALLOWED_USERS": "1,bob"},
      "AEGIS_TELEGRAM_ALLOWED_USERS must be a list of integers (comma-separated in the environment), got '1,bob'"),
     ("approvals = 3\n", {}, "'approvals' must be a [section] table"),
     ("[approvals\n", {}, "invalid TOML"),
@@ -88,7 +88,7 @@ def test_validation_errors_name_the_key_and_the_expected_type(aegis_home, text, 
 
 
 def test_unknown_flag_is_a_config_error(aegis_home):
-    with pytest.raises(ConfigError, match="unknown setting approvals.nope"):
+    with pytest.raises(ConfigError, match=r"unknown setting approvals\.nope"):
         load_config(env={"AEGIS_HOME": str(aegis_home)}, flags={"approvals.nope": 1})
 
 
