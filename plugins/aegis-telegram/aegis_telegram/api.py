@@ -32,8 +32,15 @@ class TelegramError(AegisError):
 
     exit_code = ExitCode.NETWORK
 
-    def __init__(self, method: str, error_code: int, description: str,
-                 retry_after: float | None = None, *, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        method: str,
+        error_code: int,
+        description: str,
+        retry_after: float | None = None,
+        *,
+        hint: str | None = None,
+    ) -> None:
         super().__init__(f"Telegram {method} failed: {error_code} {description}", hint=hint)
         self.method = method
         self.error_code = error_code
@@ -72,8 +79,9 @@ class FloodControl:
     """Spaces messages: at most one per ``per_chat`` seconds in a chat and ``overall``
     per second in total. Waiting is cooperative (asyncio.sleep)."""
 
-    def __init__(self, per_chat: float = 1.0, overall: int = 30,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_chat: float = 1.0, overall: int = 30, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.per_chat = per_chat
         self.overall = overall
         self.clock = clock
@@ -109,13 +117,22 @@ class BotApi:
     ``attempts`` times (None: until cancelled); other errors raise at once.
     """
 
-    def __init__(self, token: str, api_base: str = DEFAULT_API_BASE, *,
-                 client: httpx.AsyncClient | None = None, flood: FloodControl | None = None,
-                 backoff: Backoff | None = None, request_timeout: float = 15.0,
-                 max_retry_after: float = 300.0) -> None:
+    def __init__(
+        self,
+        token: str,
+        api_base: str = DEFAULT_API_BASE,
+        *,
+        client: httpx.AsyncClient | None = None,
+        flood: FloodControl | None = None,
+        backoff: Backoff | None = None,
+        request_timeout: float = 15.0,
+        max_retry_after: float = 300.0,
+    ) -> None:
         if not token:
-            raise ConfigError("no Telegram bot token configured",
-                              hint="run `aegis telegram setup` or set AEGIS_TELEGRAM_BOT_TOKEN")
+            raise ConfigError(
+                "no Telegram bot token configured",
+                hint="run `aegis telegram setup` or set AEGIS_TELEGRAM_BOT_TOKEN",
+            )
         self.token = token
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self.flood = flood or FloodControl()
@@ -157,7 +174,8 @@ class BotApi:
                 raise TelegramUnavailable(
                     f"Telegram {method} still failing after {attempt} attempts: {problem}",
                     hint="check the network and [telegram] api_base; pending approvals stay "
-                         "answerable with `aegis approvals approve/deny`")
+                    "answerable with `aegis approvals approve/deny`",
+                )
             if self.on_retry is not None:
                 self.on_retry(method, problem, wait)
             await asyncio.sleep(wait)
@@ -175,7 +193,8 @@ class BotApi:
             raise TelegramUnavailable(
                 f"cannot reach the Telegram Bot API at {self.api_base}: "
                 f"{self.scrub(str(exc)) or type(exc).__name__}",
-                hint="check the network and [telegram] api_base") from None
+                hint="check the network and [telegram] api_base",
+            ) from None
         return self._parse(method, response)
 
     def _parse(self, method: str, response: httpx.Response) -> Any:
@@ -188,7 +207,9 @@ class BotApi:
                 raise TelegramError(method, response.status_code, "server error (no JSON body)")
             raise TelegramUnavailable(
                 f"{self.api_base} did not answer like the Telegram Bot API "
-                f"(HTTP {response.status_code})", hint="check [telegram] api_base")
+                f"(HTTP {response.status_code})",
+                hint="check [telegram] api_base",
+            )
         if payload.get("ok") is True:
             return payload.get("result")
         code = int(payload.get("error_code") or response.status_code or 0)
@@ -196,12 +217,20 @@ class BotApi:
         parameters = payload.get("parameters") or {}
         retry_after = parameters.get("retry_after") if isinstance(parameters, Mapping) else None
         retry = float(retry_after) if isinstance(retry_after, int | float) else None
-        if code == 401 or code == 404 and method == "getMe":
-            raise TelegramUnauthorized(method, code, description,
-                                       hint="the bot token was rejected; get a new one from "
-                                            "@BotFather and run `aegis telegram setup`")
+        if code == 401 or (code == 404 and method == "getMe"):
+            raise TelegramUnauthorized(
+                method,
+                code,
+                description,
+                hint="the bot token was rejected; get a new one from "
+                "@BotFather and run `aegis telegram setup`",
+            )
         if code == 409:
-            raise TelegramConflict(method, code, description,
-                                   hint="another program is reading this bot's updates (a second "
-                                        "`aegis start`, or a webhook); stop it, then restart Aegis")
+            raise TelegramConflict(
+                method,
+                code,
+                description,
+                hint="another program is reading this bot's updates (a second "
+                "`aegis start`, or a webhook); stop it, then restart Aegis",
+            )
         raise TelegramError(method, code, description, retry)

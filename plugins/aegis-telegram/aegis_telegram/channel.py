@@ -50,8 +50,14 @@ class View:
 class TelegramChannel:
     name = "telegram"
 
-    def __init__(self, *, flood: FloodControl | None = None, backoff: Backoff | None = None,
-                 conflict_attempts: int = 3, signer: CallbackSigner | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        flood: FloodControl | None = None,
+        backoff: Backoff | None = None,
+        conflict_attempts: int = 3,
+        signer: CallbackSigner | None = None,
+    ) -> None:
         self.flood = flood
         self.backoff = backoff or Backoff()
         self.conflict_attempts = conflict_attempts
@@ -74,7 +80,9 @@ class TelegramChannel:
     # -- the Channel protocol -----------------------------------------------
 
     def is_configured(self, config: Config) -> bool:
-        return bool(config.get("telegram", "bot_token")) and bool(config.get("telegram", "allowed_users"))
+        return bool(config.get("telegram", "bot_token")) and bool(
+            config.get("telegram", "allowed_users")
+        )
 
     def notify(self, approval: Approval, call: ToolCall | None) -> None:
         """Queue the request (pending) or the edit to its outcome (ended); never blocks."""
@@ -98,10 +106,15 @@ class TelegramChannel:
         self.roles = Roles.from_config(config)
         if self.signer is None:
             self.signer = CallbackSigner(load_key(config.home))
-        self.api = BotApi(config.get("telegram", "bot_token"), config.get("telegram", "api_base"),
-                          flood=self.flood or FloodControl(), backoff=self.backoff)
+        self.api = BotApi(
+            config.get("telegram", "bot_token"),
+            config.get("telegram", "api_base"),
+            flood=self.flood or FloodControl(),
+            backoff=self.backoff,
+        )
         self.api.on_retry = lambda method, problem, wait: log.warning(
-            "telegram.retry", method=method, problem=problem, wait=round(wait, 2))
+            "telegram.retry", method=method, problem=problem, wait=round(wait, 2)
+        )
         poll_timeout = int(config.get("telegram", "poll_timeout", 30))
         handler = UpdateHandler(self, hub)
         self._loop = asyncio.get_running_loop()
@@ -129,8 +142,14 @@ class TelegramChannel:
     async def say(self, chat_id: int, text: str, *, reply_to: int | None = None) -> None:
         assert self.api is not None
         try:
-            await self.api.call("sendMessage", chat_id=chat_id, text=text, parse_mode="HTML",
-                                reply_to_message_id=reply_to, attempts=5)
+            await self.api.call(
+                "sendMessage",
+                chat_id=chat_id,
+                text=text,
+                parse_mode="HTML",
+                reply_to_message_id=reply_to,
+                attempts=5,
+            )
         except TelegramError as exc:
             log.warning("telegram.reply_failed", error=exc.message)
         except TelegramUnavailable as exc:
@@ -139,8 +158,13 @@ class TelegramChannel:
     async def answer(self, query_id: str, text: str, *, alert: bool = False) -> None:
         assert self.api is not None
         try:
-            await self.api.call("answerCallbackQuery", callback_query_id=query_id, text=text[:200],
-                                show_alert=alert, attempts=3)
+            await self.api.call(
+                "answerCallbackQuery",
+                callback_query_id=query_id,
+                text=text[:200],
+                show_alert=alert,
+                attempts=3,
+            )
         except (TelegramError, TelegramUnavailable) as exc:
             log.warning("telegram.answer_failed", error=exc.message)
 
@@ -200,25 +224,42 @@ class TelegramChannel:
             if view is not None and (view.failed or view.status is approval.status):
                 continue
             head = view.audit_head if view is not None else await self._audit_head()
-            text = render.approval_text(approval, call, audit_head=head,
-                                        decided_by_name=self._who(approval.decided_by))
+            text = render.approval_text(
+                approval, call, audit_head=head, decided_by_name=self._who(approval.decided_by)
+            )
             markup = None
             if approval.status is ApprovalStatus.PENDING:
-                markup = render.keyboard([
-                    ("Approve", self.signer.sign("approve", approval.id, chat_id)),
-                    ("Deny", self.signer.sign("deny", approval.id, chat_id)),
-                    ("Allow for session", self.signer.sign("session", approval.id, chat_id)),
-                ])
+                markup = render.keyboard(
+                    [
+                        ("Approve", self.signer.sign("approve", approval.id, chat_id)),
+                        ("Deny", self.signer.sign("deny", approval.id, chat_id)),
+                        ("Allow for session", self.signer.sign("session", approval.id, chat_id)),
+                    ]
+                )
             try:
                 if view is None or view.message_id is None:
-                    sent = await self.api.call("sendMessage", chat_id=chat_id, text=text,
-                                               parse_mode="HTML", reply_markup=markup, attempts=None)
+                    sent = await self.api.call(
+                        "sendMessage",
+                        chat_id=chat_id,
+                        text=text,
+                        parse_mode="HTML",
+                        reply_markup=markup,
+                        attempts=None,
+                    )
                     with self._lock:
-                        self._views[(approval_id, chat_id)] = View(sent["message_id"], approval.status, head)
+                        self._views[(approval_id, chat_id)] = View(
+                            sent["message_id"], approval.status, head
+                        )
                         self.by_message[(chat_id, sent["message_id"])] = approval_id
                 else:
-                    await self.api.call("editMessageText", chat_id=chat_id, message_id=view.message_id,
-                                        text=text, parse_mode="HTML", attempts=None)
+                    await self.api.call(
+                        "editMessageText",
+                        chat_id=chat_id,
+                        message_id=view.message_id,
+                        text=text,
+                        parse_mode="HTML",
+                        attempts=None,
+                    )
                     view.status = approval.status
             except TelegramError as exc:
                 if "not modified" in exc.description:
@@ -226,10 +267,16 @@ class TelegramChannel:
                     if view_now is not None:
                         view_now.status = approval.status
                     continue
-                log.error("telegram.send_refused", approval_id=approval_id, chat_id=chat_id,
-                          error=exc.message)
+                log.error(
+                    "telegram.send_refused",
+                    approval_id=approval_id,
+                    chat_id=chat_id,
+                    error=exc.message,
+                )
                 with self._lock:
-                    self._views.setdefault((approval_id, chat_id), View(None, None, head)).failed = True
+                    self._views.setdefault(
+                        (approval_id, chat_id), View(None, None, head)
+                    ).failed = True
 
     async def _audit_head(self) -> tuple[int, str] | None:
         """The audit chain head, if the hub offers it, as a checkpoint in the message."""
@@ -266,22 +313,32 @@ class TelegramChannel:
         failures = conflicts = 0
         while True:
             try:
-                updates = await self.api.call_once("getUpdates", offset=offset, timeout=poll_timeout,
-                                                   allowed_updates=ALLOWED_UPDATES)
+                updates = await self.api.call_once(
+                    "getUpdates",
+                    offset=offset,
+                    timeout=poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
             except TelegramConflict as exc:
                 conflicts += 1
                 if conflicts >= self.conflict_attempts:
-                    self._stop_polling("telegram.poll_conflict", exc.description,
-                                       f"{exc.description}. Another program reads this bot's updates "
-                                       "(a second `aegis start`, or a webhook): stop it and restart "
-                                       "Aegis. Buttons stay unanswered until then; use `aegis "
-                                       "approvals approve/deny`.")
+                    self._stop_polling(
+                        "telegram.poll_conflict",
+                        exc.description,
+                        f"{exc.description}. Another program reads this bot's updates "
+                        "(a second `aegis start`, or a webhook): stop it and restart "
+                        "Aegis. Buttons stay unanswered until then; use `aegis "
+                        "approvals approve/deny`.",
+                    )
                     return
                 await asyncio.sleep(self.backoff.delay(conflicts))
                 continue
             except TelegramUnauthorized as exc:
-                self._stop_polling("telegram.unauthorized_token", exc.description,
-                                   "the bot token was rejected: run `aegis telegram setup`")
+                self._stop_polling(
+                    "telegram.unauthorized_token",
+                    exc.description,
+                    "the bot token was rejected: run `aegis telegram setup`",
+                )
                 return
             except TelegramError as exc:
                 failures += 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -24,26 +23,45 @@ def _ids(value: str | None) -> list[int] | None:
     try:
         return [int(part) for part in value.replace(" ", "").split(",") if part]
     except ValueError as exc:
-        raise ConfigError(f"--allowed-users must be numeric Telegram user ids, got {value!r}",
-                          hint="pair instead (omit --allowed-users) if you do not know your id") from exc
+        raise ConfigError(
+            f"--allowed-users must be numeric Telegram user ids, got {value!r}",
+            hint="pair instead (omit --allowed-users) if you do not know your id",
+        ) from exc
 
 
 @telegram.command("setup")
-@click.option("--non-interactive", is_flag=True, help="Never prompt; take everything from flags and env.")
+@click.option(
+    "--non-interactive", is_flag=True, help="Never prompt; take everything from flags and env."
+)
 @click.option("--telegram-token", "token", help="Bot token from @BotFather.")
 @click.option("--allowed-users", help="Comma-separated numeric Telegram user ids.")
-@click.option("--pair", "force_pair", is_flag=True,
-              help="Pair a user with a one-time code even when users are given.")
-@click.option("--pair-timeout", type=float, default=300.0, show_default=True,
-              help="Seconds to wait for the pairing code.")
+@click.option(
+    "--pair",
+    "force_pair",
+    is_flag=True,
+    help="Pair a user with a one-time code even when users are given.",
+)
+@click.option(
+    "--pair-timeout",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="Seconds to wait for the pairing code.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Output the result as JSON.")
 @click.pass_obj
-def setup(app: AppContext, non_interactive: bool, token: str | None, allowed_users: str | None,
-          force_pair: bool, pair_timeout: float, as_json: bool) -> None:
+def setup(
+    app: AppContext,
+    non_interactive: bool,
+    token: str | None,
+    allowed_users: str | None,
+    force_pair: bool,
+    pair_timeout: float,
+    as_json: bool,
+) -> None:
     """Check the bot token, pair your account, send a test message, save the config."""
     users = _ids(allowed_users)
-    cfg = app.config(flags={"telegram.bot_token": token,
-                            "telegram.allowed_users": users})
+    cfg = app.config(flags={"telegram.bot_token": token, "telegram.allowed_users": users})
     token = cfg.get("telegram", "bot_token")
     if not token and not non_interactive:
         token = click.prompt("Telegram bot token (from @BotFather)", hide_input=True)
@@ -51,11 +69,19 @@ def setup(app: AppContext, non_interactive: bool, token: str | None, allowed_use
     pairing = force_pair or (not known_users and not non_interactive)
     api_base = cfg.get("telegram", "api_base") or DEFAULT_API_BASE
     say = (lambda text: click.echo(text, err=True)) if as_json else click.echo
-    result = run_sync(setup_telegram(
-        token=token or "", api_base=api_base, allowed_users=known_users,
-        admins=list(cfg.get("telegram", "admins", [])), config_path=cfg.file or cfg.home / "config.toml",
-        pair_timeout=pair_timeout if pairing else None, say=_flushing(say),
-        write_api_base=api_base != DEFAULT_API_BASE and cfg.source("telegram", "api_base") != "env"))
+    result = run_sync(
+        setup_telegram(
+            token=token or "",
+            api_base=api_base,
+            allowed_users=known_users,
+            admins=list(cfg.get("telegram", "admins", [])),
+            config_path=cfg.file or cfg.home / "config.toml",
+            pair_timeout=pair_timeout if pairing else None,
+            say=_flushing(say),
+            write_api_base=api_base != DEFAULT_API_BASE
+            and cfg.source("telegram", "api_base") != "env",
+        )
+    )
     if as_json:
         emit_json(result.to_dict())
 
@@ -64,6 +90,7 @@ def _flushing(say):  # pairing output must reach a piped reader while we wait
     def emit(text: str) -> None:
         say(text)
         sys.stdout.flush()
+
     return emit
 
 
@@ -76,8 +103,10 @@ def test(app: AppContext, as_json: bool) -> None:
     token = cfg.get("telegram", "bot_token")
     users = list(cfg.get("telegram", "allowed_users", []))
     if not token or not users:
-        raise ConfigError("Telegram is not set up (no bot token or no allowed users)",
-                          hint="run `aegis telegram setup`")
+        raise ConfigError(
+            "Telegram is not set up (no bot token or no allowed users)",
+            hint="run `aegis telegram setup`",
+        )
 
     async def go() -> tuple[str, list[int]]:
         api = BotApi(token, cfg.get("telegram", "api_base"))

@@ -24,11 +24,16 @@ class TokenFormatCheck:
         if not token:
             return CheckResult(self.name, "pass", "Telegram is not configured (skipped)")
         if not valid_token_format(token):
-            return CheckResult(self.name, "fail", "[telegram] bot_token does not look like a bot token",
-                               fix=SETUP_HINT)
+            return CheckResult(
+                self.name,
+                "fail",
+                "[telegram] bot_token does not look like a bot token",
+                fix=SETUP_HINT,
+            )
         if not config.get("telegram", "allowed_users"):
-            return CheckResult(self.name, "warn", "no [telegram] allowed_users: nobody can answer",
-                               fix=SETUP_HINT)
+            return CheckResult(
+                self.name, "warn", "no [telegram] allowed_users: nobody can answer", fix=SETUP_HINT
+            )
         return CheckResult(self.name, "pass", "bot token format is valid")
 
 

@@ -10,14 +10,12 @@ messages) and the network (429, 5xx, 409, outages). For tests and benchmarks.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from aegis_telegram.fake_checks import (
     BadRequest,
@@ -26,10 +24,13 @@ from aegis_telegram.fake_checks import (
     check_reply_markup,
     check_text,
 )
+from aegis_telegram.fake_http import DropConnection, handler_for
 
-DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
-CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
-            "instance is running")
+DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"  # noqa: S105 (a test token)
+CONFLICT = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot "
+    "instance is running"
+)
 
 
 @dataclass
@@ -45,11 +46,19 @@ class FakeBotApi:
     """The fake server. Every recorded list is a plain list of dicts, appended under
     ``lock``; ``wait_for`` blocks until a predicate over them holds."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, users: tuple[int, ...] | list[int] = (),
-                 bot_username: str = "aegis_test_bot") -> None:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        users: tuple[int, ...] | list[int] = (),
+        bot_username: str = "aegis_test_bot",
+    ) -> None:
         self.token = token
-        self.bot = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Aegis",
-                    "username": bot_username}
+        self.bot = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Aegis",
+            "username": bot_username,
+        }
         self.users: dict[int, dict[str, Any]] = {}
         for user_id in users:
             self.add_user(user_id)
@@ -78,11 +87,15 @@ class FakeBotApi:
     # -- life cycle ---------------------------------------------------------
 
     def start(self) -> FakeBotApi:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), _handler_for(self))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), handler_for(self))
         self._httpd.daemon_threads = True
         self._port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-bot-api", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-bot-api",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -115,12 +128,20 @@ class FakeBotApi:
 
     # -- playing the network ------------------------------------------------
 
-    def fail(self, method: str | None, code: int = 500, description: str | None = None,
-             *, retry_after: int | None = None, times: int = 1) -> None:
+    def fail(
+        self,
+        method: str | None,
+        code: int = 500,
+        description: str | None = None,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
         """Answer the next ``times`` calls of ``method`` (None: any) with this error."""
         if description is None:
-            description = {429: f"Too Many Requests: retry after {retry_after}",
-                           409: CONFLICT}.get(code, "Internal Server Error")
+            description = {429: f"Too Many Requests: retry after {retry_after}", 409: CONFLICT}.get(
+                code, "Internal Server Error"
+            )
         with self.lock:
             self.faults.append(Fault(method, code, description, retry_after, times))
 
@@ -141,25 +162,40 @@ class FakeBotApi:
 
     # -- playing the user ---------------------------------------------------
 
-    def add_user(self, user_id: int, first_name: str | None = None, username: str | None = None) -> None:
+    def add_user(
+        self, user_id: int, first_name: str | None = None, username: str | None = None
+    ) -> None:
         """A user who has started a private chat with the bot (chat id = user id)."""
-        self.users[user_id] = {"id": user_id, "is_bot": False,
-                               "first_name": first_name or f"User{user_id}",
-                               "username": username or f"user{user_id}"}
+        self.users[user_id] = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name or f"User{user_id}",
+            "username": username or f"user{user_id}",
+        }
 
-    def press_button(self, user_id: int, message_id: int, data: str, chat_id: int | None = None) -> str:
-        """Queue a callback_query as if ``user_id`` pressed a button with ``data``; returns its id."""
+    def press_button(
+        self, user_id: int, message_id: int, data: str, chat_id: int | None = None
+    ) -> str:
+        """Queue a callback_query as if ``user_id`` pressed a button; returns its id."""
         chat = user_id if chat_id is None else chat_id
         with self.lock:
             message = self.messages.get((chat, message_id))
             query_id = f"cq{self._next_callback}"
             self._next_callback += 1
             self.open_callbacks.add(query_id)
-            query = {"id": query_id, "from": self._user(user_id), "chat_instance": str(chat),
-                     "data": data,
-                     "message": _public(message) if message else {
-                         "message_id": message_id, "date": int(time.time()),
-                         "chat": {"id": chat, "type": "private"}}}
+            query = {
+                "id": query_id,
+                "from": self._user(user_id),
+                "chat_instance": str(chat),
+                "data": data,
+                "message": _public(message)
+                if message
+                else {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": chat, "type": "private"},
+                },
+            }
             self._add_update({"callback_query": query})
         return query_id
 
@@ -167,12 +203,21 @@ class FakeBotApi:
         """Queue a text message from ``user_id`` in their private chat with the bot."""
         with self.lock:
             message: dict[str, Any] = {
-                "message_id": self._new_message_id(), "date": int(time.time()),
-                "from": self._user(user_id), "text": text,
-                "chat": {"id": user_id, "type": "private", "first_name": self._user(user_id)["first_name"]}}
+                "message_id": self._new_message_id(),
+                "date": int(time.time()),
+                "from": self._user(user_id),
+                "text": text,
+                "chat": {
+                    "id": user_id,
+                    "type": "private",
+                    "first_name": self._user(user_id)["first_name"],
+                },
+            }
             if reply_to is not None:
                 original = self.messages.get((user_id, reply_to))
-                message["reply_to_message"] = _public(original) if original else {"message_id": reply_to}
+                message["reply_to_message"] = (
+                    _public(original) if original else {"message_id": reply_to}
+                )
             self.messages[(user_id, message["message_id"])] = message
             self._add_update({"message": message})
         return message
@@ -281,7 +326,7 @@ class FakeBotApi:
                     break
                 self.lock.wait(min(left, 0.5))
             if self.outage or self._stopping:
-                raise _Drop()
+                raise DropConnection()
             return [{k: v for k, v in u.items() if not k.startswith("_")} for u in wanted]
 
     def _is_allowed(self, update: dict[str, Any]) -> bool:
@@ -300,16 +345,28 @@ class FakeBotApi:
         chat_id = self._chat(params)
         source, plain = check_text(params)
         markup = check_reply_markup(params)
-        message = {"message_id": self._new_message_id(), "date": int(time.time()),
-                   "from": self.bot, "chat": {"id": chat_id, "type": "private"}, "text": plain,
-                   "_html": source}
+        message = {
+            "message_id": self._new_message_id(),
+            "date": int(time.time()),
+            "from": self.bot,
+            "chat": {"id": chat_id, "type": "private"},
+            "text": plain,
+            "_html": source,
+        }
         if markup:
             message["reply_markup"] = markup
         self.messages[(chat_id, message["message_id"])] = message
-        self.sent_messages.append({"chat_id": chat_id, "message_id": message["message_id"],
-                                   "text": plain, "html": source, "reply_markup": markup,
-                                   "parse_mode": params.get("parse_mode"),
-                                   "at": time.perf_counter()})
+        self.sent_messages.append(
+            {
+                "chat_id": chat_id,
+                "message_id": message["message_id"],
+                "text": plain,
+                "html": source,
+                "reply_markup": markup,
+                "parse_mode": params.get("parse_mode"),
+                "at": time.perf_counter(),
+            }
+        )
         return _public(message)
 
     def _edit(self, params: dict[str, Any], *, text: bool) -> dict[str, Any]:
@@ -320,33 +377,52 @@ class FakeBotApi:
             raise BadRequest("Bad Request: message to edit not found")
         source, plain = check_text(params) if text else (message.get("_html"), message["text"])
         markup = check_reply_markup(params)
-        if plain == message["text"] and source == message.get("_html") \
-                and markup == message.get("reply_markup"):
-            raise BadRequest("Bad Request: message is not modified: specified new message content "
-                             "and reply markup are exactly the same as a current content and reply "
-                             "markup of the message")
+        if (
+            plain == message["text"]
+            and source == message.get("_html")
+            and markup == message.get("reply_markup")
+        ):
+            raise BadRequest(
+                "Bad Request: message is not modified: specified new message content "
+                "and reply markup are exactly the same as a current content and reply "
+                "markup of the message"
+            )
         message.update(text=plain, _html=source)
         if markup:
             message["reply_markup"] = markup
         else:
             message.pop("reply_markup", None)
-        self.edits.append({"method": "editMessageText" if text else "editMessageReplyMarkup",
-                           "chat_id": chat_id, "message_id": message_id, "text": plain,
-                           "html": source, "reply_markup": markup, "at": time.perf_counter()})
+        self.edits.append(
+            {
+                "method": "editMessageText" if text else "editMessageReplyMarkup",
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "text": plain,
+                "html": source,
+                "reply_markup": markup,
+                "at": time.perf_counter(),
+            }
+        )
         return _public(message)
 
     def _answer_callback(self, params: dict[str, Any]) -> bool:
         query_id = str(params.get("callback_query_id") or "")
         if query_id not in self.open_callbacks:
-            raise BadRequest("Bad Request: query is too old and response timeout expired or query "
-                             "ID is invalid")
+            raise BadRequest(
+                "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
         text = params.get("text")
         if text is not None and (not isinstance(text, str) or len(text) > 200):
             raise BadRequest("Bad Request: MESSAGE_TOO_LONG")
         self.open_callbacks.discard(query_id)
-        self.callback_answers.append({"callback_query_id": query_id, "text": text,
-                                      "show_alert": bool(params.get("show_alert")),
-                                      "at": time.perf_counter()})
+        self.callback_answers.append(
+            {
+                "callback_query_id": query_id,
+                "text": text,
+                "show_alert": bool(params.get("show_alert")),
+                "at": time.perf_counter(),
+            }
+        )
         return True
 
 
@@ -362,81 +438,3 @@ _METHODS: dict[str, Callable[[FakeBotApi, dict[str, Any]], Any]] = {
     "answerCallbackQuery": FakeBotApi._answer_callback,
     "deleteWebhook": lambda server, params: True,
 }
-
-
-class _Drop(Exception):
-    """Close the connection without an answer (an outage in the middle of a request)."""
-
-
-def _handler_for(server: FakeBotApi) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
-            return None
-
-        def do_GET(self) -> None:
-            self.do_POST()
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            if server.outage:
-                self.close_connection = True
-                return
-            parts = urlsplit(self.path)
-            prefix, _, method = parts.path.lstrip("/").partition("/")
-            record = {"method": method, "body": raw, "status": 200}
-            with server.lock:
-                server.requests.append(record)
-            try:
-                if prefix != f"bot{server.token}":
-                    raise BadRequest("Unauthorized", 401)
-                params = _params(self.headers.get("Content-Type", ""), raw, parts.query)
-                fault = server.take_fault(method)
-                if fault is not None:
-                    extra = {"retry_after": fault.retry_after} if fault.retry_after is not None else None
-                    self._answer(fault.code, {"ok": False, "error_code": fault.code,
-                                              "description": fault.description,
-                                              **({"parameters": extra} if extra else {})}, record)
-                    return
-                result = server.handle(method, params)
-            except BadRequest as exc:
-                self._answer(exc.code, {"ok": False, "error_code": exc.code,
-                                        "description": exc.description}, record)
-                return
-            except _Drop:
-                self.close_connection = True
-                return
-            self._answer(200, {"ok": True, "result": result}, record)
-
-        def _answer(self, status: int, payload: dict[str, Any], record: dict[str, Any]) -> None:
-            record["status"] = status
-            body = json.dumps(payload).encode("utf-8")
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                self.close_connection = True
-
-    return Handler
-
-
-def _params(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
-    params: dict[str, Any] = dict(parse_qsl(query))
-    if not raw:
-        return params
-    if "application/json" in content_type:
-        try:
-            body = json.loads(raw)
-        except ValueError as exc:
-            raise BadRequest("Bad Request: can't parse JSON body") from exc
-        if not isinstance(body, dict):
-            raise BadRequest("Bad Request: JSON object expected")
-        params.update(body)
-    elif "application/x-www-form-urlencoded" in content_type:
-        params.update(parse_qsl(raw.decode("utf-8")))
-    return params

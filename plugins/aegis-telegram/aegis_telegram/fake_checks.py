@@ -7,10 +7,26 @@ import json
 import re
 from typing import Any
 
-ALLOWED_TAGS = frozenset({
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-    "a", "code", "pre", "blockquote", "tg-emoji",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    }
+)
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
@@ -48,7 +64,7 @@ def html_to_plain(text: str) -> str:
             end = text.find(">", i)
             if end < 0:
                 raise fail("Can't find end of the tag", i)
-            inside = text[i + 1:end]
+            inside = text[i + 1 : end]
             if inside.startswith("/"):
                 name = inside[1:].strip().lower()
                 if not stack or stack[-1] != name:
@@ -60,12 +76,15 @@ def html_to_plain(text: str) -> str:
                 name = match.group(0).lower() if match else ""
                 if name not in ALLOWED_TAGS:
                     raise fail(f'Unsupported start tag "{name}"', i)
-                attributes = inside[len(name):].strip()
+                attributes = inside[len(name) :].strip()
                 if name == "a" and not attributes.startswith("href="):
                     raise fail('Tag "a" must have attribute "href"', i)
                 if name == "span" and attributes != 'class="tg-spoiler"':
                     raise fail('Tag "span" must have class "tg-spoiler"', i)
-                if name not in ("a", "span", "pre", "code", "tg-emoji", "blockquote") and attributes:
+                if (
+                    name not in ("a", "span", "pre", "code", "tg-emoji", "blockquote")
+                    and attributes
+                ):
                     raise fail(f'Tag "{name}" must not have attributes', i)
                 stack.append(name)
             i = end + 1
@@ -125,19 +144,26 @@ def check_reply_markup(params: dict[str, Any]) -> dict[str, Any] | None:
         raise BadRequest("Bad Request: object expected as reply markup")
     for row in raw["inline_keyboard"]:
         if not isinstance(row, list):
-            raise BadRequest("Bad Request: field \"inline_keyboard\" must be an Array of Array")
+            raise BadRequest('Bad Request: field "inline_keyboard" must be an Array of Array')
         for button in row:
-            if not isinstance(button, dict) or not isinstance(button.get("text"), str) \
-                    or not button["text"]:
-                raise BadRequest("Bad Request: can't parse inline keyboard button: Text must be "
-                                 "non-empty")
+            if (
+                not isinstance(button, dict)
+                or not isinstance(button.get("text"), str)
+                or not button["text"]
+            ):
+                raise BadRequest(
+                    "Bad Request: can't parse inline keyboard button: Text must be non-empty"
+                )
             kinds = [k for k in ("callback_data", "url") if k in button]
             if len(kinds) != 1:
-                raise BadRequest("Bad Request: can't parse inline keyboard button: "
-                                 "exactly one of callback_data, url expected")
+                raise BadRequest(
+                    "Bad Request: can't parse inline keyboard button: "
+                    "exactly one of callback_data, url expected"
+                )
             data = button.get("callback_data")
-            if data is not None and (not isinstance(data, str)
-                                     or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA):
+            if data is not None and (
+                not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA
+            ):
                 raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
     return raw
 
@@ -146,8 +172,11 @@ def as_int(params: dict[str, Any], key: str, *, required: bool = True) -> int | 
     value = params.get(key)
     if value in (None, ""):
         if required:
-            raise BadRequest(f"Bad Request: {key} is empty" if key != "chat_id"
-                             else "Bad Request: chat_id is empty")
+            raise BadRequest(
+                f"Bad Request: {key} is empty"
+                if key != "chat_id"
+                else "Bad Request: chat_id is empty"
+            )
         return None
     if isinstance(value, bool):
         raise BadRequest(f"Bad Request: invalid {key}")

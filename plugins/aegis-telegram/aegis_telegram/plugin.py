@@ -12,13 +12,25 @@ SECTION = ConfigSection(
     "telegram",
     (
         Setting("bot_token", "str", None, secret=True, help="token from @BotFather"),
-        Setting("allowed_users", "list[int]", [], help="numeric Telegram user ids allowed to answer"),
+        Setting(
+            "allowed_users", "list[int]", [], help="numeric Telegram user ids allowed to answer"
+        ),
         Setting("api_base", "str", "https://api.telegram.org", help="Bot API base URL"),
-        Setting("admins", "list[int]", [],
-                help="allowed users with the admin role (the others are approvers)"),
-        Setting("viewers", "list[int]", [],
-                help="allowed users who see approvals but may not answer them"),
-        Setting("poll_timeout", "int", 30, minimum=1, help="long-polling timeout of getUpdates, seconds"),
+        Setting(
+            "admins",
+            "list[int]",
+            [],
+            help="allowed users with the admin role (the others are approvers)",
+        ),
+        Setting(
+            "viewers",
+            "list[int]",
+            [],
+            help="allowed users who see approvals but may not answer them",
+        ),
+        Setting(
+            "poll_timeout", "int", 30, minimum=1, help="long-polling timeout of getUpdates, seconds"
+        ),
     ),
     help="Telegram Bot API channel",
 )

@@ -16,8 +16,21 @@ from aegis_core.redact import redact_text
 MAX_MESSAGE = 4096
 VALUE_LIMIT = 1500  # the command or path shown; the rest of the message is short
 # Input keys that carry file contents or large payloads: shown as a size only.
-CONTENT_KEYS = frozenset({"content", "new_string", "old_string", "file_text", "new_source",
-                          "edits", "data", "body", "text", "patch", "diff"})
+CONTENT_KEYS = frozenset(
+    {
+        "content",
+        "new_string",
+        "old_string",
+        "file_text",
+        "new_source",
+        "edits",
+        "data",
+        "body",
+        "text",
+        "patch",
+        "diff",
+    }
+)
 
 
 def neutralise(text: str) -> str:
@@ -27,7 +40,10 @@ def neutralise(text: str) -> str:
     for char in text:
         if char in "\n\t":
             out.append(char)
-        elif unicodedata.category(char) in ("Cf", "Cc", "Co", "Cs", "Zl", "Zp") or char in "\u115f\u1160\u3164\uffa0":
+        elif (
+            unicodedata.category(char) in ("Cf", "Cc", "Co", "Cs", "Zl", "Zp")
+            or char in "\u115f\u1160\u3164\uffa0"
+        ):
             out.append(f"<U+{ord(char):04X}>")
         else:
             out.append(char)
@@ -40,7 +56,7 @@ def head_tail(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     keep = max(limit - 40, 2)
-    head, tail = text[: keep * 2 // 3], text[len(text) - keep // 3:]
+    head, tail = text[: keep * 2 // 3], text[len(text) - keep // 3 :]
     return f"{head}\n… [{len(text) - len(head) - len(tail)} characters omitted] …\n{tail}"
 
 
@@ -68,8 +84,11 @@ def _what(approval: Approval, call: ToolCall | None, limit: int) -> list[str]:
         lines.append(f"url: <code>{clean(call.url, limit)}</code>")
     if call.kind is Kind.PROMPT:
         lines.append(f"<pre>{clean(call.input.get('question', approval.summary), limit)}</pre>")
-    sizes = [f"{clean(key, 40)}: {len(str(value))} characters" for key, value in sorted(call.input.items())
-             if key in CONTENT_KEYS and value]
+    sizes = [
+        f"{clean(key, 40)}: {len(str(value))} characters"
+        for key, value in sorted(call.input.items())
+        if key in CONTENT_KEYS and value
+    ]
     if sizes:
         lines.append("(" + "; ".join(sizes) + ", not shown)")
     if not lines:
@@ -79,9 +98,14 @@ def _what(approval: Approval, call: ToolCall | None, limit: int) -> list[str]:
     return lines
 
 
-def approval_text(approval: Approval, call: ToolCall | None, *,
-                  audit_head: tuple[int, str] | None = None,
-                  decided_by_name: str | None = None, now: float | None = None) -> str:
+def approval_text(
+    approval: Approval,
+    call: ToolCall | None,
+    *,
+    audit_head: tuple[int, str] | None = None,
+    decided_by_name: str | None = None,
+    now: float | None = None,
+) -> str:
     """The message for ``approval``: the request, plus its outcome once it has ended."""
     limit = VALUE_LIMIT
     while True:
@@ -91,11 +115,17 @@ def approval_text(approval: Approval, call: ToolCall | None, *,
         limit //= 2
 
 
-def _approval_text(approval: Approval, call: ToolCall | None, audit_head: tuple[int, str] | None,
-                   decided_by_name: str | None, now: float | None, limit: int) -> str:
+def _approval_text(
+    approval: Approval,
+    call: ToolCall | None,
+    audit_head: tuple[int, str] | None,
+    decided_by_name: str | None,
+    now: float | None,
+    limit: int,
+) -> str:
     tool = clean(approval.tool, 80)
     kind = approval.kind.value if isinstance(approval.kind, Kind) else str(approval.kind)
-    lines = [f"🛡 <b>Aegis: approval needed</b>", f"<b>{tool}</b> ({clean(kind, 20)})"]
+    lines = ["🛡 <b>Aegis: approval needed</b>", f"<b>{tool}</b> ({clean(kind, 20)})"]
     lines += _what(approval, call, limit)
     if call is not None and call.cwd:
         lines.append(f"in <code>{clean(call.cwd, 200)}</code>")
@@ -105,8 +135,10 @@ def _approval_text(approval: Approval, call: ToolCall | None, audit_head: tuple[
         lines.append(f"why: {clean(approval.reason, 300)}")
     lines.append(f"session: <code>{clean(approval.session or '-', 80)}</code>")
     if approval.status is ApprovalStatus.PENDING and approval.deadline_at:
-        lines.append(f"answer by {_clock(approval.deadline_at)} ({_left(approval.deadline_at, now)}), "
-                     "then it is denied")
+        lines.append(
+            f"answer by {_clock(approval.deadline_at)} ({_left(approval.deadline_at, now)}), "
+            "then it is denied"
+        )
     footer = f"id <code>{clean(approval.id[:12], 12)}</code>"
     if audit_head is not None:
         seq, digest = audit_head
@@ -136,7 +168,11 @@ def outcome_line(approval: Approval, decided_by_name: str | None = None) -> str:
 def outcome_plain(approval: Approval) -> str:
     """For answerCallbackQuery (plain text, at most 200 characters)."""
     who = approval.decided_by or "aegis"
-    status = approval.status.value if isinstance(approval.status, ApprovalStatus) else str(approval.status)
+    status = (
+        approval.status.value
+        if isinstance(approval.status, ApprovalStatus)
+        else str(approval.status)
+    )
     text = f"Too late: this approval was already {status}" + (f" by {who}" if who else "")
     return neutralise(redact_text(text))[:200]
 
@@ -157,8 +193,10 @@ def pending_text(approvals: list[Approval]) -> str:
         return "No approvals are waiting."
     lines = [f"<b>{len(approvals)} waiting</b>"]
     for approval in approvals[:20]:
-        lines.append(f"• <code>{clean(approval.id[:12], 12)}</code> {clean(approval.tool, 40)}: "
-                     f"{clean(approval.summary, 120)}")
+        lines.append(
+            f"• <code>{clean(approval.id[:12], 12)}</code> {clean(approval.tool, 40)}: "
+            f"{clean(approval.summary, 120)}"
+        )
     if len(approvals) > 20:
         lines.append(f"… and {len(approvals) - 20} more (`aegis approvals list`)")
     return "\n".join(lines)
@@ -173,11 +211,13 @@ def status_text(status: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-HELP = ("I relay Aegis approvals; I never run commands.\n"
-        "/pending: approvals waiting for an answer\n"
-        "/status: the daemon's state\n"
-        "/resume SESSION: let a paused session ask again\n"
-        "Reply to an approval message to deny it with your reply as the reason.")
+HELP = (
+    "I relay Aegis approvals; I never run commands.\n"
+    "/pending: approvals waiting for an answer\n"
+    "/status: the daemon's state\n"
+    "/resume SESSION: let a paused session ask again\n"
+    "Reply to an approval message to deny it with your reply as the reason."
+)
 
 
 def keyboard(buttons: list[tuple[str, str]]) -> dict[str, Any]:

@@ -39,8 +39,13 @@ class SetupResult:
     tested: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"bot": self.bot_username, "allowed_users": self.allowed_users,
-                "admins": self.admins, "config": str(self.config_path), "tested": self.tested}
+        return {
+            "bot": self.bot_username,
+            "allowed_users": self.allowed_users,
+            "admins": self.admins,
+            "config": str(self.config_path),
+            "tested": self.tested,
+        }
 
 
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -67,14 +72,18 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
 
 def check_token_format(token: str | None) -> str:
     if not token:
-        raise ConfigError("no Telegram bot token given",
-                          hint="create a bot with @BotFather and pass --telegram-token, or set "
-                               "AEGIS_TELEGRAM_BOT_TOKEN")
+        raise ConfigError(
+            "no Telegram bot token given",
+            hint="create a bot with @BotFather and pass --telegram-token, or set "
+            "AEGIS_TELEGRAM_BOT_TOKEN",
+        )
     token = token.strip()
     if not valid_token_format(token):
-        raise ConfigError("that does not look like a Telegram bot token (digits, a colon, then "
-                          "about 35 letters, digits, - or _)",
-                          hint="copy the whole token @BotFather gave you")
+        raise ConfigError(
+            "that does not look like a Telegram bot token (digits, a colon, then "
+            "about 35 letters, digits, - or _)",
+            hint="copy the whole token @BotFather gave you",
+        )
     return token
 
 
@@ -83,16 +92,22 @@ async def get_me(api: BotApi) -> dict[str, Any]:
     try:
         bot = await api.call("getMe", attempts=3)
     except TelegramUnauthorized as exc:
-        raise ConfigError("Telegram rejected the bot token",
-                          hint="check it, or create a new one with @BotFather (/token)") from exc
+        raise ConfigError(
+            "Telegram rejected the bot token",
+            hint="check it, or create a new one with @BotFather (/token)",
+        ) from exc
     except TelegramUnavailable as exc:
-        raise NetworkError(f"cannot reach Telegram at {api.api_base}",
-                           hint="check the network, proxy settings and [telegram] api_base") from exc
+        raise NetworkError(
+            f"cannot reach Telegram at {api.api_base}",
+            hint="check the network, proxy settings and [telegram] api_base",
+        ) from exc
     except TelegramError as exc:
         raise NetworkError(exc.message, hint="try again in a minute") from exc
     if not isinstance(bot, dict) or not bot.get("is_bot"):
-        raise NetworkError(f"{api.api_base} did not answer getMe like the Bot API",
-                           hint="check [telegram] api_base")
+        raise NetworkError(
+            f"{api.api_base} did not answer getMe like the Bot API",
+            hint="check [telegram] api_base",
+        )
     return bot
 
 
@@ -106,28 +121,41 @@ async def pair(api: BotApi, code: str, *, timeout: float) -> dict[str, Any]:
     offset: int | None = None
     try:
         while (left := deadline - time.monotonic()) > 0:
-            updates = await api.call("getUpdates", offset=offset, timeout=max(1, min(10, int(left))),
-                                     allowed_updates=["message"], attempts=3)
+            updates = await api.call(
+                "getUpdates",
+                offset=offset,
+                timeout=max(1, min(10, int(left))),
+                allowed_updates=["message"],
+                attempts=3,
+            )
             for update in updates or []:
                 offset = int(update["update_id"]) + 1
                 message = update.get("message") or {}
                 text = str(message.get("text") or "").strip().removeprefix("/start").strip()
                 sender = message.get("from") or {}
-                if (message.get("chat") or {}).get("type") == "private" and isinstance(sender.get("id"), int) \
-                        and hmac.compare_digest(text.encode(), code.encode()):
+                if (
+                    (message.get("chat") or {}).get("type") == "private"
+                    and isinstance(sender.get("id"), int)
+                    and hmac.compare_digest(text.encode(), code.encode())
+                ):
                     # Confirm what was read, so the daemon does not see it again.
                     await api.call("getUpdates", offset=offset, timeout=0, attempts=2)
                     return sender
     except TelegramConflict as exc:
         raise AegisEnvironmentError(
             "another program (probably the running Aegis daemon) reads this bot's messages",
-            hint="stop it with `aegis stop` while pairing, or pass --allowed-users") from exc
+            hint="stop it with `aegis stop` while pairing, or pass --allowed-users",
+        ) from exc
     except TelegramUnavailable as exc:
-        raise NetworkError(f"lost the connection to Telegram while pairing: {exc.message}",
-                           hint="try again, or pass --allowed-users") from exc
-    raise AegisError(f"no message with the code {code} arrived within {int(timeout)} s",
-                     hint="send the code to the bot in a private chat and run setup again, "
-                          "or pass --allowed-users ID")
+        raise NetworkError(
+            f"lost the connection to Telegram while pairing: {exc.message}",
+            hint="try again, or pass --allowed-users",
+        ) from exc
+    raise AegisError(
+        f"no message with the code {code} arrived within {int(timeout)} s",
+        hint="send the code to the bot in a private chat and run setup again, "
+        "or pass --allowed-users ID",
+    )
 
 
 async def send_test(api: BotApi, users: Iterable[int], bot_username: str) -> list[int]:
@@ -140,7 +168,8 @@ async def send_test(api: BotApi, users: Iterable[int], bot_username: str) -> lis
                 raise ConfigError(
                     f"Telegram cannot send to user {user_id}: {exc.description}",
                     hint=f"that user must open https://t.me/{bot_username} and press Start "
-                         "(and the id must be a numeric user id)") from exc
+                    "(and the id must be a numeric user id)",
+                ) from exc
             raise NetworkError(exc.message, hint="try `aegis telegram test` again later") from exc
         except TelegramUnavailable as exc:
             raise NetworkError(exc.message, hint="try `aegis telegram test` again later") from exc
@@ -148,8 +177,9 @@ async def send_test(api: BotApi, users: Iterable[int], bot_username: str) -> lis
     return sent
 
 
-def write_telegram_config(path: Path, *, token: str, allowed_users: list[int], admins: list[int],
-                          api_base: str | None) -> None:
+def write_telegram_config(
+    path: Path, *, token: str, allowed_users: list[int], admins: list[int], api_base: str | None
+) -> None:
     """Set ``[telegram]`` in config.toml, keeping everything else; 0600, atomically."""
     import tomlkit
 
@@ -173,9 +203,17 @@ def write_telegram_config(path: Path, *, token: str, allowed_users: list[int], a
     os.chmod(path, 0o600)
 
 
-async def setup_telegram(*, token: str, api_base: str, allowed_users: list[int], admins: list[int],
-                         config_path: Path, pair_timeout: float | None,
-                         say: Callable[[str], None], write_api_base: bool = False) -> SetupResult:
+async def setup_telegram(
+    *,
+    token: str,
+    api_base: str,
+    allowed_users: list[int],
+    admins: list[int],
+    config_path: Path,
+    pair_timeout: float | None,
+    say: Callable[[str], None],
+    write_api_base: bool = False,
+) -> SetupResult:
     """The whole setup; ``pair_timeout`` set means pair a user with a one-time code."""
     token = check_token_format(token)
     api = BotApi(token, api_base)
@@ -193,13 +231,20 @@ async def setup_telegram(*, token: str, api_base: str, allowed_users: list[int],
             allowed_users = [*dict.fromkeys([*allowed_users, user_id])]
             admins = [*dict.fromkeys([*admins, user_id])]
         if not allowed_users:
-            raise ConfigError("no Telegram user may answer approvals",
-                              hint="pass --allowed-users ID[,ID...] or pair with --pair")
+            raise ConfigError(
+                "no Telegram user may answer approvals",
+                hint="pass --allowed-users ID[,ID...] or pair with --pair",
+            )
         tested = await send_test(api, allowed_users, username)
         say(f"Test message sent to {', '.join(map(str, tested))}.")
     finally:
         await api.aclose()
-    write_telegram_config(config_path, token=token, allowed_users=allowed_users, admins=admins,
-                          api_base=api_base if write_api_base else None)
+    write_telegram_config(
+        config_path,
+        token=token,
+        allowed_users=allowed_users,
+        admins=admins,
+        api_base=api_base if write_api_base else None,
+    )
     say(f"Wrote [telegram] to {config_path} (mode 600).")
     return SetupResult(username, allowed_users, admins, config_path, tested)

@@ -39,9 +39,12 @@ class Roles:
     @classmethod
     def from_config(cls, config: Config) -> Roles:
         allowed = [int(u) for u in config.get("telegram", "allowed_users", [])]
-        return cls(frozenset(allowed), frozenset(config.get("telegram", "admins", []) or []),
-                   frozenset(config.get("telegram", "viewers", []) or []),
-                   tuple(dict.fromkeys(allowed)))
+        return cls(
+            frozenset(allowed),
+            frozenset(config.get("telegram", "admins", []) or []),
+            frozenset(config.get("telegram", "viewers", []) or []),
+            tuple(dict.fromkeys(allowed)),
+        )
 
     def role(self, user_id: Any) -> str | None:
         if not isinstance(user_id, int) or user_id not in self.allowed:
@@ -80,12 +83,17 @@ class UpdateHandler:
         """Audit a message or press from someone not allowed, at most once a minute each."""
         user_id = user.get("id")
         now = time.monotonic()
-        if isinstance(user_id, int) and now - self._strangers.get(user_id, -1e9) < AUDIT_STRANGER_EVERY:
+        if (
+            isinstance(user_id, int)
+            and now - self._strangers.get(user_id, -1e9) < AUDIT_STRANGER_EVERY
+        ):
             return
         if isinstance(user_id, int):
             self._strangers[user_id] = now
-        self._audit("telegram.unauthorized", {"user_id": user_id, "username": user.get("username"),
-                                              "update": kind})
+        self._audit(
+            "telegram.unauthorized",
+            {"user_id": user_id, "username": user.get("username"), "update": kind},
+        )
 
     def _remember_name(self, user: Mapping[str, Any]) -> None:
         user_id = user.get("id")
@@ -120,15 +128,25 @@ class UpdateHandler:
         press = self.channel.signer.verify(query.get("data"), chat_id)
         shown = self.channel.approval_of_message(chat_id, message.get("message_id"))
         if press is None or (shown is not None and shown != press.approval_id):
-            self._audit("telegram.forged_callback", {"user_id": user_id, "chat_id": chat_id,
-                                                     "data_length": len(str(query.get("data", "")))})
+            self._audit(
+                "telegram.forged_callback",
+                {
+                    "user_id": user_id,
+                    "chat_id": chat_id,
+                    "data_length": len(str(query.get("data", ""))),
+                },
+            )
             return "This button is not valid; nothing was changed.", True
         if role not in ANSWERING_ROLES:
-            self._audit("telegram.forbidden", {"user_id": user_id, "role": role,
-                                               "approval_id": press.approval_id})
+            self._audit(
+                "telegram.forbidden",
+                {"user_id": user_id, "role": role, "approval_id": press.approval_id},
+            )
             return f"Your role ({role}) may see approvals but not answer them.", True
         outcome, scope, done = _OUTCOMES[press.action]
-        decision = Decision(outcome, decided_by=f"telegram:{user_id}", channel="telegram", scope=scope)
+        decision = Decision(
+            outcome, decided_by=f"telegram:{user_id}", channel="telegram", scope=scope
+        )
         return await self._resolve(press.approval_id, decision, done)
 
     async def _resolve(self, approval_id: str, decision: Decision, done: str) -> tuple[str, bool]:
@@ -136,8 +154,10 @@ class UpdateHandler:
             result = await self.hub.resolve(approval_id, decision)
         except Exception as exc:
             log.error("telegram.resolve_failed", approval_id=approval_id, error=type(exc).__name__)
-            return ("Aegis could not record your answer; try again, or use "
-                    f"`aegis approvals` on the machine ({type(exc).__name__})."), True
+            return (
+                "Aegis could not record your answer; try again, or use "
+                f"`aegis approvals` on the machine ({type(exc).__name__})."
+            ), True
         if result.approval is not None:
             self.channel.notify(result.approval, None)  # the edit, even if the hub does not notify
         if result.won:
@@ -165,8 +185,9 @@ class UpdateHandler:
         reply = await self._on_text(message, text.strip(), user_id, chat_id, role)
         self.channel.spawn(self.channel.say(chat_id, reply, reply_to=message.get("message_id")))
 
-    async def _on_text(self, message: Mapping[str, Any], text: str, user_id: int, chat_id: int,
-                       role: str) -> str:
+    async def _on_text(
+        self, message: Mapping[str, Any], text: str, user_id: int, chat_id: int, role: str
+    ) -> str:
         original = message.get("reply_to_message")
         if isinstance(original, Mapping) and not text.startswith("/"):
             return await self._deny_with_reason(original, text, user_id, chat_id, role)
@@ -181,27 +202,37 @@ class UpdateHandler:
             return render.status_text(status)
         if command == "/resume" and len(words) == 2:
             if role not in ANSWERING_ROLES:
-                self._audit("telegram.forbidden", {"user_id": user_id, "role": role, "command": "/resume"})
+                self._audit(
+                    "telegram.forbidden", {"user_id": user_id, "role": role, "command": "/resume"}
+                )
                 return f"Your role ({role}) may not resume sessions."
             session = words[1][:200]
             resumed = await self.hub.resume(session, by=f"telegram:{user_id}", channel="telegram")
             name = render.clean(session, 80)
-            return f"Session <code>{name}</code> resumed." if resumed else \
-                f"Session <code>{name}</code> was not paused (or is unknown)."
+            return (
+                f"Session <code>{name}</code> resumed."
+                if resumed
+                else f"Session <code>{name}</code> was not paused (or is unknown)."
+            )
         return render.HELP
 
-    async def _deny_with_reason(self, original: Mapping[str, Any], text: str, user_id: int,
-                                chat_id: int, role: str) -> str:
+    async def _deny_with_reason(
+        self, original: Mapping[str, Any], text: str, user_id: int, chat_id: int, role: str
+    ) -> str:
         approval_id = self.channel.approval_of_message(chat_id, original.get("message_id"))
         if approval_id is None:
-            return ("That message is not a pending approval I know. Use its buttons, or "
-                    "`aegis approvals deny ID --reason TEXT` on the machine.")
+            return (
+                "That message is not a pending approval I know. Use its buttons, or "
+                "`aegis approvals deny ID --reason TEXT` on the machine."
+            )
         if role not in ANSWERING_ROLES:
-            self._audit("telegram.forbidden", {"user_id": user_id, "role": role,
-                                               "approval_id": approval_id})
+            self._audit(
+                "telegram.forbidden", {"user_id": user_id, "role": role, "approval_id": approval_id}
+            )
             return f"Your role ({role}) may see approvals but not answer them."
         reason = " ".join(text.split())[:MAX_REASON]
-        decision = Decision(Outcome.DENY, decided_by=f"telegram:{user_id}", channel="telegram",
-                            reason=reason)
+        decision = Decision(
+            Outcome.DENY, decided_by=f"telegram:{user_id}", channel="telegram", reason=reason
+        )
         answer, _ = await self._resolve(approval_id, decision, "Denied, with your reason.")
         return render.clean(answer, 300)

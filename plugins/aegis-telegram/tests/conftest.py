@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from aegis_core.channels import ResolveResult
-from aegis_core.config import Config, load_config
-from aegis_core.models import Approval, ApprovalStatus, Decision, Kind, Outcome, ToolCall, new_id
 from aegis_telegram.api import Backoff, FloodControl
 from aegis_telegram.channel import TelegramChannel
 from aegis_telegram.fake_api import FakeBotApi
 from aegis_telegram.plugin import SECTION
+
+from aegis_core.channels import ResolveResult
+from aegis_core.config import Config, load_config
+from aegis_core.models import Approval, ApprovalStatus, Decision, Kind, Outcome, ToolCall, new_id
 
 APPROVER, VIEWER, ADMIN, STRANGER = 111, 222, 333, 999
 
@@ -36,11 +36,16 @@ def server() -> Iterator[FakeBotApi]:
 
 
 def make_config(home: Path, server: FakeBotApi, **extra: str) -> Config:
-    env = {"AEGIS_HOME": str(home), "AEGIS_TELEGRAM_BOT_TOKEN": server.token,
-           "AEGIS_TELEGRAM_API_BASE": server.api_base,
-           "AEGIS_TELEGRAM_ALLOWED_USERS": f"{APPROVER},{VIEWER},{ADMIN}",
-           "AEGIS_TELEGRAM_VIEWERS": str(VIEWER), "AEGIS_TELEGRAM_ADMINS": str(ADMIN),
-           "AEGIS_TELEGRAM_POLL_TIMEOUT": "2", **extra}
+    env = {
+        "AEGIS_HOME": str(home),
+        "AEGIS_TELEGRAM_BOT_TOKEN": server.token,
+        "AEGIS_TELEGRAM_API_BASE": server.api_base,
+        "AEGIS_TELEGRAM_ALLOWED_USERS": f"{APPROVER},{VIEWER},{ADMIN}",
+        "AEGIS_TELEGRAM_VIEWERS": str(VIEWER),
+        "AEGIS_TELEGRAM_ADMINS": str(ADMIN),
+        "AEGIS_TELEGRAM_POLL_TIMEOUT": "2",
+        **extra,
+    }
     return load_config(home=home, env=env, sections=[SECTION])
 
 
@@ -64,17 +69,31 @@ class DictHub:
         self.head = (42, "0123456789abcdef" * 4)
 
     def request(self, call: ToolCall, *, rule: str = "ask-shell", risk: int = 60) -> Approval:
-        approval = Approval(id=new_id(), call_id=call.id, session=call.session, tool=call.tool,
-                            kind=call.kind, summary=call.summary(), rule=rule, risk=risk,
-                            reason="needs a human", deadline_at=time.time() + 300)
+        approval = Approval(
+            id=new_id(),
+            call_id=call.id,
+            session=call.session,
+            tool=call.tool,
+            kind=call.kind,
+            summary=call.summary(),
+            rule=rule,
+            risk=risk,
+            reason="needs a human",
+            deadline_at=time.time() + 300,
+        )
         self.approvals[approval.id] = approval
         self.channel.notify(approval, call)
         return approval
 
     def end(self, approval_id: str, status: ApprovalStatus, by: str, reason: str = "") -> Approval:
         """An answer from another channel (the CLI), or the timeout."""
-        ended = replace(self.approvals[approval_id], status=status, decided_by=by,
-                        decision_reason=reason or None, decided_at=time.time())
+        ended = replace(
+            self.approvals[approval_id],
+            status=status,
+            decided_by=by,
+            decision_reason=reason or None,
+            decided_at=time.time(),
+        )
         self.approvals[approval_id] = ended
         self.channel.notify(ended, None)
         return ended
@@ -84,10 +103,20 @@ class DictHub:
         current = self.approvals.get(approval_id)
         if current is None or current.status.is_final:
             return ResolveResult(False, current)
-        status = ApprovalStatus.APPROVED if decision.outcome is Outcome.APPROVE else ApprovalStatus.DENIED
-        ended = replace(current, status=status, decided_by=decision.decided_by, channel=decision.channel,
-                        decision_reason=decision.reason or None, scope=decision.scope,
-                        decided_at=time.time())
+        status = (
+            ApprovalStatus.APPROVED
+            if decision.outcome is Outcome.APPROVE
+            else ApprovalStatus.DENIED
+        )
+        ended = replace(
+            current,
+            status=status,
+            decided_by=decision.decided_by,
+            channel=decision.channel,
+            decision_reason=decision.reason or None,
+            scope=decision.scope,
+            decided_at=time.time(),
+        )
         self.approvals[approval_id] = ended
         self.channel.notify(ended, None)
         return ResolveResult(True, ended)
@@ -106,8 +135,10 @@ class DictHub:
         return False
 
     async def status(self) -> Mapping[str, Any]:
-        return {"running": True, "pending": sum(a.status is ApprovalStatus.PENDING
-                                                for a in self.approvals.values())}
+        return {
+            "running": True,
+            "pending": sum(a.status is ApprovalStatus.PENDING for a in self.approvals.values()),
+        }
 
     def audit(self, event: str, details: Mapping[str, Any], session: str | None = None) -> None:
         self.audits.append((event, dict(details)))
@@ -121,8 +152,11 @@ class DictHub:
 
 def fast_channel(**kwargs: Any) -> TelegramChannel:
     """Flood control and backoff shortened so tests do not sit in sleeps."""
-    return TelegramChannel(flood=FloodControl(per_chat=0.01, overall=1000),
-                           backoff=Backoff(base=0.02, cap=0.1), **kwargs)
+    return TelegramChannel(
+        flood=FloodControl(per_chat=0.01, overall=1000),
+        backoff=Backoff(base=0.02, cap=0.1),
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -147,8 +181,14 @@ async def running(channel: TelegramChannel, hub: DictHub) -> AsyncIterator[async
 
 
 def shell_call(command: str = "rm -rf build", session: str = "s-1") -> ToolCall:
-    return ToolCall(agent="claude", tool="Bash", kind=Kind.SHELL, input={"command": command},
-                    cwd="/work/project", session=session)
+    return ToolCall(
+        agent="claude",
+        tool="Bash",
+        kind=Kind.SHELL,
+        input={"command": command},
+        cwd="/work/project",
+        session=session,
+    )
 
 
 def button(message: dict[str, Any], label: str) -> str:

@@ -4,25 +4,25 @@ roles, forged data, and the outcome edited into every message."""
 from __future__ import annotations
 
 import pytest
+from aegis_telegram.fake_api import FakeBotApi
+from conftest import ADMIN, APPROVER, STRANGER, VIEWER, DictHub, button, running, shell_call
 
 from aegis_core.models import ApprovalStatus, Outcome, Scope
-from aegis_telegram.fake_api import FakeBotApi
-
-from conftest import ADMIN, APPROVER, STRANGER, VIEWER, DictHub, button, running, shell_call
 
 pytestmark = pytest.mark.anyio
 
 
 async def _requested(server: FakeBotApi, hub: DictHub, command: str = "rm -rf build"):
     approval = hub.request(shell_call(command))
-    await server.async_wait_for(lambda: len(server.messages_to(APPROVER)) >= 1
-                                and len(server.sent_messages) >= 3)
+    await server.async_wait_for(
+        lambda: len(server.messages_to(APPROVER)) >= 1 and len(server.sent_messages) >= 3
+    )
     return approval, server.messages_to(APPROVER)[-1]
 
 
 async def test_request_reaches_every_allowed_user_with_buttons(server, hub, channel):
     async with running(channel, hub):
-        approval, message = await _requested(server, hub)
+        _approval, message = await _requested(server, hub)
     assert sorted(m["chat_id"] for m in server.sent_messages) == [APPROVER, VIEWER, ADMIN]
     assert message["parse_mode"] == "HTML"
     assert "rm -rf build" in message["text"]
@@ -31,8 +31,11 @@ async def test_request_reaches_every_allowed_user_with_buttons(server, hub, chan
     assert "audit #42 0123456789ab" in message["text"]
     labels = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
     assert labels == ["Approve", "Deny", "Allow for session"]
-    assert all(len(b["callback_data"].encode()) <= 64
-               for row in message["reply_markup"]["inline_keyboard"] for b in row)
+    assert all(
+        len(b["callback_data"].encode()) <= 64
+        for row in message["reply_markup"]["inline_keyboard"]
+        for b in row
+    )
     assert server.allowed_updates == ["message", "callback_query"]
     assert STRANGER not in [m["chat_id"] for m in server.sent_messages]
 
@@ -59,10 +62,13 @@ async def test_approve_button_resolves_and_edits_every_message(server, hub, chan
 async def test_deny_and_allow_for_session_buttons(server, hub, channel):
     async with running(channel, hub):
         first, message = await _requested(server, hub, "git push origin main")
-        server.press_button(ADMIN, server.messages_to(ADMIN)[-1]["message_id"],
-                            button(server.messages_to(ADMIN)[-1], "Deny"))
+        server.press_button(
+            ADMIN,
+            server.messages_to(ADMIN)[-1]["message_id"],
+            button(server.messages_to(ADMIN)[-1], "Deny"),
+        )
         await server.async_wait_for(lambda: len(hub.resolves) == 1)
-        second, message = await _requested(server, hub, "npm install left-pad")
+        _second, message = await _requested(server, hub, "npm install left-pad")
         await server.async_wait_for(lambda: len(server.sent_messages) >= 6)
         message = server.messages_to(APPROVER)[-1]
         server.press_button(APPROVER, message["message_id"], button(message, "Allow for session"))
@@ -107,7 +113,9 @@ async def test_stranger_is_refused_audited_and_changes_nothing(server, hub, chan
         data = button(message, "Approve")
         server.press_button(STRANGER, message["message_id"], data, chat_id=APPROVER)
         server.send_text(STRANGER, "/pending")
-        await server.async_wait_for(lambda: server.callback_answers and server.pending_updates() == 0)
+        await server.async_wait_for(
+            lambda: server.callback_answers and server.pending_updates() == 0
+        )
         await server.async_wait_for(lambda: len(hub.events("telegram.unauthorized")) >= 1)
     assert hub.resolves == []
     assert hub.approvals[approval.id].status is ApprovalStatus.PENDING
@@ -161,8 +169,9 @@ async def test_text_commands_and_help_never_execute(server, hub, channel, tmp_pa
         server.send_text(APPROVER, "/resume s-paused")
         server.send_text(VIEWER, "/resume s-paused")
         server.send_text(APPROVER, f"touch {marker}")
-        await server.async_wait_for(lambda: len(server.messages_to(APPROVER)) >= 5
-                                    and len(server.messages_to(VIEWER)) >= 2)
+        await server.async_wait_for(
+            lambda: len(server.messages_to(APPROVER)) >= 5 and len(server.messages_to(VIEWER)) >= 2
+        )
     replies = [m["text"] for m in server.messages_to(APPROVER)[1:]]
     assert any("1 waiting" in r and "rm -rf build" in r for r in replies)
     assert any("Aegis status" in r and "pending: 1" in r for r in replies)

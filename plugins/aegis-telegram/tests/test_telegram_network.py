@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aegis_telegram.fake_api import FakeBotApi
+from conftest import APPROVER, DictHub, button, fast_channel, running, shell_call
 
 from aegis_core.models import ApprovalStatus
-from aegis_telegram.fake_api import FakeBotApi
-
-from conftest import APPROVER, DictHub, button, fast_channel, running, shell_call
 
 pytestmark = pytest.mark.anyio
 
@@ -51,7 +50,9 @@ async def test_outage_keeps_work_queued_and_edits_when_back(server, hub, channel
         await asyncio.sleep(0.4)  # let the sender and poller fail a few times
         assert server.edits == [] and len(server.sent_messages) == 3
         server.end_outage()
-        await server.async_wait_for(lambda: len(server.edits) == 3 and len(server.sent_messages) == 6)
+        await server.async_wait_for(
+            lambda: len(server.edits) == 3 and len(server.sent_messages) == 6
+        )
         assert "Approved by cli:root" in server.current(APPROVER, first["message_id"])["text"]
         # Polling recovered too: a press on the queued request is handled.
         fresh = server.messages_to(APPROVER)[-1]
@@ -62,8 +63,10 @@ async def test_outage_keeps_work_queued_and_edits_when_back(server, hub, channel
 async def test_tokens_in_a_command_never_reach_the_server_in_clear(server, hub, channel):
     bot_token = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
     github = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4"
-    command = (f"curl https://api.telegram.org/bot{bot_token}/getMe && "
-               f"GITHUB_TOKEN={github} git push && mail alice@example.com")
+    command = (
+        f"curl https://api.telegram.org/bot{bot_token}/getMe && "
+        f"GITHUB_TOKEN={github} git push && mail alice@example.com"
+    )
     async with running(channel, hub):
         hub.request(shell_call(command))
         await server.async_wait_for(lambda: len(server.sent_messages) == 3)

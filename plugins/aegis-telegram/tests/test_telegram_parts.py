@@ -9,18 +9,26 @@ import urllib.error
 import urllib.request
 
 import pytest
-
-from aegis_core.models import Approval, ApprovalStatus, Kind, Scope, ToolCall
 from aegis_telegram.api import Backoff, FloodControl
 from aegis_telegram.fake_api import FakeBotApi
 from aegis_telegram.fake_checks import BadRequest, html_to_plain
 from aegis_telegram.render import MAX_MESSAGE, approval_text, head_tail, neutralise
 from aegis_telegram.signing import CallbackSigner, load_key
 
+from aegis_core.models import Approval, ApprovalStatus, Kind, Scope, ToolCall
+
 
 def _approval(call: ToolCall, **changes) -> Approval:
-    values = dict(id="f" * 32, call_id=call.id, session="s-1", tool=call.tool, kind=call.kind,
-                  summary=call.summary(), rule="r", risk=10)
+    values = dict(
+        id="f" * 32,
+        call_id=call.id,
+        session="s-1",
+        tool=call.tool,
+        kind=call.kind,
+        summary=call.summary(),
+        rule="r",
+        risk=10,
+    )
     values.update(changes)
     return Approval(**values)
 
@@ -30,6 +38,7 @@ def _shell(command: str) -> ToolCall:
 
 
 # -- rendering ----------------------------------------------------------------
+
 
 def test_render_escapes_html_and_fake_telegram_accepts_it():
     call = _shell("echo '<b>x</b>' && a < b & c > d")
@@ -53,26 +62,42 @@ def test_long_values_show_head_and_tail_within_4096():
     assert len(plain.encode("utf-16-le")) // 2 <= MAX_MESSAGE
     assert "echo START" in plain and "END" in plain and "characters omitted" in plain
     wide = _shell("😀" * 5000 + "&<>" * 2000)  # UTF-16 pairs and escapes both count
-    assert len(html_to_plain(approval_text(_approval(wide), wide)).encode("utf-16-le")) // 2 <= MAX_MESSAGE
+    assert (
+        len(html_to_plain(approval_text(_approval(wide), wide)).encode("utf-16-le")) // 2
+        <= MAX_MESSAGE
+    )
     assert head_tail("short", 10) == "short"
 
 
 def test_file_contents_are_never_shown_only_path_and_size():
-    call = ToolCall(agent="claude", tool="Write", kind=Kind.WRITE,
-                    input={"file_path": "/etc/hosts", "content": "SECRET-CONTENT-LINE"})
+    call = ToolCall(
+        agent="claude",
+        tool="Write",
+        kind=Kind.WRITE,
+        input={"file_path": "/etc/hosts", "content": "SECRET-CONTENT-LINE"},
+    )
     text = approval_text(_approval(call), call)
     assert "/etc/hosts" in text and "SECRET-CONTENT-LINE" not in text
     assert "content: 19 characters" in text
-    edit = ToolCall(agent="claude", tool="mcp__fs__patch", kind=Kind.MCP,
-                    input={"new_string": "NEW-BODY", "mode": "fast"})
+    edit = ToolCall(
+        agent="claude",
+        tool="mcp__fs__patch",
+        kind=Kind.MCP,
+        input={"new_string": "NEW-BODY", "mode": "fast"},
+    )
     shown = approval_text(_approval(edit), edit)
     assert "NEW-BODY" not in shown and "new_string: 8 characters" in shown
 
 
 def test_outcome_lines_and_no_call_after_restart():
     call = _shell("make")
-    ended = _approval(call, status=ApprovalStatus.APPROVED, decided_by="telegram:1",
-                      scope=Scope.SESSION, decision_reason="<ok>")
+    ended = _approval(
+        call,
+        status=ApprovalStatus.APPROVED,
+        decided_by="telegram:1",
+        scope=Scope.SESSION,
+        decision_reason="<ok>",
+    )
     text = approval_text(ended, None, decided_by_name="@bob (telegram:1)")
     assert "Approved for this session</b> by @bob (telegram:1): &lt;ok&gt;" in text
     expired = approval_text(_approval(call, status=ApprovalStatus.EXPIRED), call)
@@ -80,6 +105,7 @@ def test_outcome_lines_and_no_call_after_restart():
 
 
 # -- signing ------------------------------------------------------------------
+
 
 def test_callback_data_fits_and_is_bound_to_approval_action_and_chat():
     signer = CallbackSigner(b"k" * 32)
@@ -103,6 +129,7 @@ def test_signing_key_is_private_and_stable(tmp_path):
 
 # -- flood control and backoff ------------------------------------------------
 
+
 def test_flood_control_spaces_a_chat_and_caps_the_total():
     now = [100.0]
     flood = FloodControl(per_chat=1.0, overall=30, clock=lambda: now[0])
@@ -120,10 +147,13 @@ def test_backoff_grows_and_stays_capped():
 
 # -- the fake server checks what Telegram checks ------------------------------
 
+
 def _post(server: FakeBotApi, method: str, params: dict, token: str | None = None) -> dict:
-    request = urllib.request.Request(f"{server.api_base}/bot{token or server.token}/{method}",
-                                     data=json.dumps(params).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{server.api_base}/bot{token or server.token}/{method}",
+        data=json.dumps(params).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
@@ -131,18 +161,32 @@ def _post(server: FakeBotApi, method: str, params: dict, token: str | None = Non
         return json.load(exc)
 
 
-@pytest.mark.parametrize(("params", "error"), [
-    ({"chat_id": 111, "text": "<b>open", "parse_mode": "HTML"}, "Can't find end tag"),
-    ({"chat_id": 111, "text": "<script>x</script>", "parse_mode": "HTML"}, "Unsupported start tag"),
-    ({"chat_id": 111, "text": "a & b", "parse_mode": "HTML"}, "Character entity expected"),
-    ({"chat_id": 111, "text": "x" * 4097}, "message is too long"),
-    ({"chat_id": 111, "text": ""}, "message text is empty"),
-    ({"chat_id": 5, "text": "hi"}, "chat not found"),
-    ({"chat_id": 111, "text": "hi", "reply_markup": {"inline_keyboard": [[{"text": "A",
-      "callback_data": "x" * 65}]]}}, "BUTTON_DATA_INVALID"),
-    ({"chat_id": 111, "text": "hi", "reply_markup": {"inline_keyboard": [{"text": "A"}]}},
-     "Array of Array"),
-])
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"chat_id": 111, "text": "<b>open", "parse_mode": "HTML"}, "Can't find end tag"),
+        (
+            {"chat_id": 111, "text": "<script>x</script>", "parse_mode": "HTML"},
+            "Unsupported start tag",
+        ),
+        ({"chat_id": 111, "text": "a & b", "parse_mode": "HTML"}, "Character entity expected"),
+        ({"chat_id": 111, "text": "x" * 4097}, "message is too long"),
+        ({"chat_id": 111, "text": ""}, "message text is empty"),
+        ({"chat_id": 5, "text": "hi"}, "chat not found"),
+        (
+            {
+                "chat_id": 111,
+                "text": "hi",
+                "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "x" * 65}]]},
+            },
+            "BUTTON_DATA_INVALID",
+        ),
+        (
+            {"chat_id": 111, "text": "hi", "reply_markup": {"inline_keyboard": [{"text": "A"}]}},
+            "Array of Array",
+        ),
+    ],
+)
 def test_fake_rejects_what_telegram_rejects(server, params, error):
     answer = _post(server, "sendMessage", params)
     assert answer["ok"] is False and answer["error_code"] == 400 and error in answer["description"]
@@ -156,14 +200,27 @@ def test_fake_token_method_and_updates_semantics(server):
     server.press_button(111, sent["result"]["message_id"], "data")
     server.send_text(111, "hello")
     first = _post(server, "getUpdates", {"timeout": 1})["result"]
-    assert [("callback_query" in u, "message" in u) for u in first] == [(True, False), (False, True)]
-    again = _post(server, "getUpdates", {"offset": first[0]["update_id"] + 1, "timeout": 0})["result"]
+    assert [("callback_query" in u, "message" in u) for u in first] == [
+        (True, False),
+        (False, True),
+    ]
+    again = _post(server, "getUpdates", {"offset": first[0]["update_id"] + 1, "timeout": 0})[
+        "result"
+    ]
     assert [u["update_id"] for u in again] == [first[1]["update_id"]]  # offset confirmed the first
     query_id = first[0]["callback_query"]["id"]
     assert _post(server, "answerCallbackQuery", {"callback_query_id": query_id})["ok"]
     assert not _post(server, "answerCallbackQuery", {"callback_query_id": query_id})["ok"]
-    unchanged = _post(server, "editMessageText", {"chat_id": 111, "text": "<i>hi</i>", "parse_mode": "HTML",
-                                                  "message_id": sent["result"]["message_id"]})
+    unchanged = _post(
+        server,
+        "editMessageText",
+        {
+            "chat_id": 111,
+            "text": "<i>hi</i>",
+            "parse_mode": "HTML",
+            "message_id": sent["result"]["message_id"],
+        },
+    )
     assert "message is not modified" in unchanged["description"]
 
 
