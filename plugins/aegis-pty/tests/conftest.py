@@ -113,6 +113,12 @@ class Terminal:
 
     def close(self) -> None:
         if self._status is None:
+            try:  # politely first: the wrapper forwards it to the program it runs
+                os.kill(self.pid, signal.SIGTERM)
+                self.wait(timeout=5)
+            except (ProcessLookupError, AssertionError):
+                pass
+        if self._status is None:
             try:
                 os.killpg(self.pid, signal.SIGKILL)
             except ProcessLookupError:
