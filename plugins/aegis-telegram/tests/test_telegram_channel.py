@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from aegis_telegram.fake_api import FakeBotApi
-from conftest import ADMIN, APPROVER, STRANGER, VIEWER, DictHub, button, running, shell_call
+from telegram_support import ADMIN, APPROVER, STRANGER, VIEWER, DictHub, button, running, shell_call
 
 from aegis_core.models import ApprovalStatus, Outcome, Scope
 

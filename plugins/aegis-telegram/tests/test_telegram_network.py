@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 from aegis_telegram.fake_api import FakeBotApi
-from conftest import APPROVER, DictHub, button, fast_channel, running, shell_call
+from telegram_support import APPROVER, DictHub, button, fast_channel, running, shell_call
 
 from aegis_core.models import ApprovalStatus
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from aegis_telegram.doctor import ConnectivityCheck, TokenFormatCheck
 from aegis_telegram.fake_api import FakeBotApi
-from conftest import APPROVER, make_config
+from telegram_support import APPROVER, make_config
 
 AEGIS = str(Path(sys.executable).with_name("aegis"))
 
