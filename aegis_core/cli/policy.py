@@ -1,0 +1,210 @@
+"""``aegis policy``: validate a policy file, judge calls against it (one, or a batch of
+JSON lines), and explain how a verdict was reached."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aegis_core.errors import ConfigError, ExitCode
+from aegis_core.models import Action, ToolCall, Verdict, strictest
+from aegis_core.tools import kind_of
+
+
+def _policy_path(explicit: str | None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser()
+    from aegis_core.config import load_config
+
+    return load_config().path("policy", "path", "policy.toml")
+
+
+def _load(explicit: str | None) -> Any:
+    from aegis_core.policy import load_policy
+
+    path = _policy_path(explicit)
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"no policy file at {path}", hint="check the path, or omit --policy "
+                              "to use your configured policy (or the built-in default)")
+        return load_policy(None)
+    return load_policy(path)
+
+
+def judge(policy: Any, call: ToolCall) -> Verdict:
+    """The policy's verdict combined, strictest-wins, with the built-in risk scorer's."""
+    from aegis_core.policy import risk
+
+    return strictest([policy.evaluate(call), risk.evaluate(call)],
+                     empty_reason="no verdict")
+
+
+def _line(verdict: Verdict) -> str:
+    return json.dumps({"action": verdict.action.value, "rule": verdict.rule,
+                       "reason": verdict.reason, "risk": verdict.risk}, ensure_ascii=False)
+
+
+def _malformed(reason: str) -> str:
+    return json.dumps({"action": Action.DENY.value, "rule": "aegis:malformed-input",
+                       "reason": f"{reason}; denied. Send one JSON object per line: "
+                                 '{"tool": "Bash", "input": {"command": "..."}, "cwd": "/path"}',
+                       "risk": 100})
+
+
+def call_from_json(data: Any, default_cwd: str) -> ToolCall:
+    """A ToolCall from a ``{"tool", "input", "cwd"}`` object; ValueError if malformed."""
+    if not isinstance(data, dict):
+        raise ValueError("the line is not a JSON object")
+    tool = data.get("tool")
+    if not isinstance(tool, str) or not tool:
+        raise ValueError("'tool' must be a non-empty string")
+    tool_input = data.get("input", {})
+    if not isinstance(tool_input, dict):
+        raise ValueError("'input' must be an object")
+    cwd = data.get("cwd", default_cwd)
+    if not isinstance(cwd, str):
+        raise ValueError("'cwd' must be a string")
+    return ToolCall(agent=str(data.get("agent", "aegis-policy-test")), tool=tool, kind=kind_of(tool),
+                    input=tool_input, cwd=cwd)
+
+
+def _single_call(tool: str | None, command: str | None, path: str | None, input_json: str | None,
+                 cwd: str | None) -> ToolCall:
+    tool_input: dict[str, Any] = {}
+    if input_json:
+        try:
+            parsed = json.loads(input_json)
+        except json.JSONDecodeError as exc:
+            raise click.UsageError(f"--input is not valid JSON: {exc}") from exc
+        if not isinstance(parsed, dict):
+            raise click.UsageError("--input must be a JSON object")
+        tool_input.update(parsed)
+    if command is not None:
+        tool_input["command"] = command
+    if path is not None:
+        tool_input["file_path"] = path
+    if tool is None:
+        tool = "Bash" if "command" in tool_input else "Read" if tool_input.get("file_path") else None
+    if tool is None:
+        raise click.UsageError("say what to judge: --command, --path, or --tool with --input")
+    return ToolCall(agent="aegis-policy-test", tool=tool, kind=kind_of(tool), input=tool_input,
+                    cwd=cwd or os.getcwd())
+
+
+_call_options = [
+    click.option("--tool", help="Tool name (Bash, Read, Write, WebFetch, mcp__x__y, or bash, read_file...)."),
+    click.option("--command", "command", help="Shell command (tool defaults to Bash)."),
+    click.option("--path", help="File path (tool defaults to Read)."),
+    click.option("--input", "input_json", help="The tool input as a JSON object."),
+    click.option("--cwd", help="Working directory of the call (default: the current one)."),
+    click.option("--policy", "policy_file", type=click.Path(dir_okay=False),
+                 help="Policy file (default: [policy] path, or the built-in default)."),
+]
+
+
+def _with_call_options(fn: Any) -> Any:
+    for option in reversed(_call_options):
+        fn = option(fn)
+    return fn
+
+
+@click.group()
+def policy() -> None:
+    """Check and try out the policy."""
+
+
+@policy.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.pass_context
+def validate(ctx: click.Context, file: str | None) -> None:
+    """Check a policy file (default: the configured one) and list every error."""
+    from aegis_core.policy import PolicyError, load_policy
+
+    path = _policy_path(file)
+    if not path.exists():
+        if file:
+            raise ConfigError(f"no policy file at {path}", hint="check the path")
+        click.echo(f"no policy file at {path}; the built-in default policy is used (valid)")
+        return
+    try:
+        loaded = load_policy(path)
+    except PolicyError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"{len(exc.issues)} error(s); the policy was not loaded", err=True)
+        ctx.exit(int(ExitCode.CONFIG))
+    except ConfigError as exc:
+        click.echo(exc.message if ":" in exc.message else f"{path}:1: {exc.message}", err=True)
+        ctx.exit(int(ExitCode.CONFIG))
+    else:
+        click.echo(f"{path}: valid ({len(loaded.rules)} rules, default {loaded.default_action.value})")
+
+
+@policy.command()
+@_with_call_options
+@click.option("--batch", is_flag=True, help="Read JSON lines {tool, input, cwd} on stdin; "
+              "write one JSON verdict line per input line, in order.")
+def test(tool: str | None, command: str | None, path: str | None, input_json: str | None,
+         cwd: str | None, policy_file: str | None, batch: bool) -> None:
+    """Judge one call, or (--batch) many, without running anything."""
+    loaded = _load(policy_file)
+    if not batch:
+        click.echo(_line(judge(loaded, _single_call(tool, command, path, input_json, cwd))))
+        return
+    default_cwd = cwd or os.getcwd()
+    out = sys.stdout
+    for raw in sys.stdin.buffer:
+        out.write(_batch_line(loaded, raw, default_cwd) + "\n")
+        out.flush()
+
+
+def _batch_line(loaded: Any, raw: bytes, default_cwd: str) -> str:
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return _malformed("the line is not valid UTF-8")
+    if not text:
+        return _malformed("the line is empty")
+    try:
+        call = call_from_json(json.loads(text), default_cwd)
+    except (ValueError, RecursionError) as exc:
+        return _malformed(f"malformed input line ({str(exc)[:200]})")
+    try:
+        return _line(judge(loaded, call))
+    except Exception as exc:  # never a traceback, never an allow
+        return _malformed(f"could not judge the call ({type(exc).__name__})")
+
+
+@policy.command()
+@_with_call_options
+@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
+def explain(tool: str | None, command: str | None, path: str | None, input_json: str | None,
+            cwd: str | None, policy_file: str | None, as_json: bool) -> None:
+    """Show how a call is judged: segments, wrappers unwrapped, rules tried, the one that fired."""
+    loaded = _load(policy_file)
+    call = _single_call(tool, command, path, input_json, cwd)
+    trace = loaded.explain(call)
+    final = judge(loaded, call)
+    if as_json:
+        data = trace.to_dict()
+        data["final"] = final.to_dict()
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"policy: {loaded.source}")
+    for line in trace.lines():
+        click.echo(line)
+    if final.action is not trace.verdict.action:
+        click.echo(f"after the risk scorer: {final.action.value} ({final.reason})")
+
+
+@policy.command("default")
+def show_default() -> None:
+    """Print the built-in default policy (a starting point for your policy.toml)."""
+    from aegis_core.policy.loader import default_policy_text
+
+    click.echo(default_policy_text(), nl=False)

@@ -1,0 +1,247 @@
+"""The policy engine: turns a ToolCall into Subjects (the call, or each shell segment),
+runs the rules over each (first match by priority wins), and combines the results
+strictest-wins into one Verdict. ``explain`` returns the same decision with its trace."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from aegis_core.models import Action, Kind, ToolCall, Verdict
+from aegis_core.policy import risk as risk_module
+from aegis_core.policy.facts import Subject, call_facts, segment_facts
+from aegis_core.policy.paths import home_dir, normalise
+from aegis_core.policy.rules import Rule
+from aegis_core.policy.shell import ShellAnalysis, analyse
+from aegis_core.tools import kind_of
+
+MAX_SEGMENTS = 120
+UNKNOWN_DIR = "/<unknown directory>"
+
+
+@dataclass
+class Tried:
+    rule: str
+    matched: bool
+    detail: str
+
+
+@dataclass
+class SubjectTrace:
+    text: str
+    program: str = ""
+    wrappers: tuple[str, ...] = ()
+    via: str = ""
+    paths: tuple[str, ...] = ()
+    tried: list[Tried] = field(default_factory=list)
+    action: str = ""
+    rule: str | None = None
+
+
+@dataclass
+class Trace:
+    """How a verdict was reached: segments found, wrappers unwrapped, rules tried."""
+
+    call: str
+    verdict: Verdict
+    subjects: list[SubjectTrace] = field(default_factory=list)
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    risk_reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "call": self.call,
+            "verdict": self.verdict.to_dict(),
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+            "risk_reasons": list(self.risk_reasons),
+            "subjects": [
+                {"text": s.text, "program": s.program, "wrappers": list(s.wrappers), "via": s.via,
+                 "paths": list(s.paths), "action": s.action, "rule": s.rule,
+                 "tried": [{"rule": t.rule, "matched": t.matched, "detail": t.detail} for t in s.tried]}
+                for s in self.subjects
+            ],
+        }
+
+    def lines(self) -> list[str]:
+        out = [f"call: {self.call[:200]}"]
+        for note in self.notes:
+            out.append(f"note: {note}")
+        for problem in self.problems:
+            out.append(f"cannot analyse with confidence: {problem}")
+        for number, subject in enumerate(self.subjects, 1):
+            head = f"segment {number}: {subject.text}"
+            if subject.wrappers:
+                head += f"  [unwrapped: {', '.join(subject.wrappers)}]"
+            if subject.via:
+                head += f"  [found in: {subject.via}]"
+            out.append(head)
+            if subject.paths:
+                out.append(f"  paths: {', '.join(subject.paths[:8])}")
+            for tried in subject.tried:
+                mark = "FIRED" if tried.matched else "no   "
+                out.append(f"  {mark} {tried.rule}: {tried.detail}")
+            out.append(f"  -> {subject.action} ({subject.rule or 'default action'})")
+        v = self.verdict
+        out.append(f"verdict: {v.action.value} (rule {v.rule}, risk {v.risk})")
+        if self.risk_reasons:
+            out.append(f"risk: {'; '.join(self.risk_reasons)}")
+        out.append(f"reason: {v.reason}")
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def call_kind(call: ToolCall) -> Kind:
+    return call.kind if call.kind is not Kind.OTHER else kind_of(call.tool)
+
+
+def build_subjects(call: ToolCall, home: str | None = None) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
+    """The subjects of a call; third value is a reason the call cannot be judged at all."""
+    home = home or home_dir()
+    project = normalise(call.cwd, None, home) if call.cwd and call.cwd.startswith("/") else None
+    if call_kind(call) is not Kind.SHELL:
+        reads, writes, urls = call_facts(call, home)
+        return [Subject(call, None, None, project, project, home, reads, writes, urls)], None, None
+    command = call.input.get("command") if hasattr(call.input, "get") else None
+    if not isinstance(command, str):
+        return [], None, "the shell call has no command string"
+    if not command.strip():
+        return [], None, "the command is empty; there is nothing to run"
+    analysis = analyse(command)
+    if len(analysis.segments) > MAX_SEGMENTS:
+        return [], analysis, f"the command has {len(analysis.segments)} parts, too many to judge one by one"
+    subjects: list[Subject] = []
+    cwd = project
+    for seg in analysis.segments:
+        if seg.function_call:
+            continue
+        reads, writes, urls = segment_facts(seg, cwd, home)
+        subjects.append(Subject(call, seg, analysis, project, cwd, home, reads, writes, urls))
+        if seg.program in ("cd", "pushd") and not seg.via:
+            target = seg.args[1] if len(seg.args) > 1 else None
+            if target is None:
+                cwd = home
+            elif target.dynamic or target.text == "-":
+                cwd = UNKNOWN_DIR
+            else:
+                cwd = normalise(target.text, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR
+    return subjects, analysis, None
+
+
+class Policy:
+    """A loaded policy: rules in priority order and the action when none matches."""
+
+    def __init__(self, rules: list[Rule], default_action: Action = Action.REQUIRE_APPROVAL,
+                 source: str = "<built-in default>") -> None:
+        self.rules = rules
+        self.default_action = default_action
+        self.source = source
+        self._by_program: dict[str, list[Rule]] = {}
+        self._no_segment = [r for r in rules if not r.match.needs_segment]
+
+    def __repr__(self) -> str:
+        return f"Policy({self.source!r}, {len(self.rules)} rules, default {self.default_action.value})"
+
+    def _candidates(self, program: str | None) -> list[Rule]:
+        if program is None:
+            return self._no_segment
+        found = self._by_program.get(program)
+        if found is None:
+            found = [r for r in self.rules if r.programs is None or program in r.programs]
+            if len(self._by_program) < 4096:
+                self._by_program[program] = found
+        return found
+
+    def _judge(self, subject: Subject, trace: SubjectTrace | None) -> tuple[Action, Rule | None, str]:
+        program = subject.segment.program if subject.segment is not None else None
+        for rule in self._candidates(program):
+            matched, detail = rule.test(subject)
+            if trace is not None:
+                trace.tried.append(Tried(rule.name, matched, detail))
+            if matched:
+                return rule.action, rule, detail
+        return self.default_action, None, ""
+
+    def evaluate(self, call: ToolCall) -> Verdict:
+        return self._run(call, None)
+
+    def explain(self, call: ToolCall) -> Trace:
+        trace = Trace(call=call.summary(), verdict=Verdict(Action.DENY))
+        trace.verdict = self._run(call, trace)
+        return trace
+
+    def _run(self, call: ToolCall, trace: Trace | None) -> Verdict:
+        try:
+            return self._decide(call, trace)
+        except Exception as exc:  # fail closed: a bug here must never allow
+            return Verdict(Action.DENY, rule="aegis:policy-error", risk=100, source="policy",
+                           reason=f"the policy engine failed on this call ({type(exc).__name__}: {exc}); "
+                                  "denied to be safe. Report it and ask the user to run the command.")
+
+    def _decide(self, call: ToolCall, trace: Trace | None) -> Verdict:
+        subjects, analysis, fatal = build_subjects(call)
+        if analysis is not None and trace is not None:
+            trace.problems, trace.notes = analysis.problems, analysis.notes
+        if fatal is not None:
+            action = Action.DENY if "no command" in fatal or "empty" in fatal else Action.REQUIRE_APPROVAL
+            return Verdict(action, rule="aegis:unjudgeable", risk=50, source="policy",
+                           reason=f"{fatal}. " + _advice(action))
+        score, risk_reasons = risk_module.score_subjects(subjects, analysis)
+        if trace is not None:
+            trace.risk_reasons = risk_reasons
+        best: tuple[Action, Rule | None, str, Subject] | None = None
+        for subject in subjects:
+            subject.risk = score
+            sub_trace = None
+            if trace is not None:
+                seg = subject.segment
+                sub_trace = SubjectTrace(
+                    text=seg.text if seg else call.summary()[:300], program=seg.program if seg else "",
+                    wrappers=seg.wrappers if seg else (), via=seg.via if seg else "", paths=subject.paths)
+                trace.subjects.append(sub_trace)
+            action, rule, detail = self._judge(subject, sub_trace)
+            if sub_trace is not None:
+                sub_trace.action, sub_trace.rule = action.value, rule.name if rule else None
+            if best is None or action.strictness > best[0].strictness:
+                best = (action, rule, detail, subject)
+            if best[0] is Action.DENY and trace is None:
+                break
+        if analysis is not None and analysis.problems and (best is None or best[0] is not Action.DENY):
+            problems = "; ".join(analysis.problems[:3])
+            return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:uncertain-shell", risk=max(score, 40),
+                           source="policy", reasons=risk_reasons,
+                           reason=f"Aegis cannot tell for sure what this command runs ({problems}), "
+                                  "so it needs the user's approval. A simpler command without "
+                                  "computed parts would be judged directly.")
+        if best is None:
+            return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:nothing-to-judge", risk=score,
+                           source="policy", reason="the command runs nothing Aegis can judge; "
+                           "it needs the user's approval.")
+        action, rule, detail, subject = best
+        return Verdict(action, rule=rule.name if rule else "default", risk=score, source="policy",
+                       reason=_reason(action, rule, detail, subject), reasons=risk_reasons)
+
+
+def _advice(action: Action) -> str:
+    if action is Action.DENY:
+        return "Do not retry it; if it is really needed, ask the user to do it or to change the policy."
+    if action is Action.REQUIRE_APPROVAL:
+        return "The user has been asked to approve it."
+    return ""
+
+
+def _reason(action: Action, rule: Rule | None, detail: str, subject: Subject) -> str:
+    what = subject.segment.text if subject.segment is not None else subject.call.summary()[:200]
+    if action is Action.ALLOW:
+        return f"allowed by rule '{rule.name}'" if rule else "allowed by the policy's default action"
+    found = f" ({detail})" if detail and detail != "matched" else ""
+    if rule is None:
+        why = "no rule covers it, and the policy's default is to " + (
+            "deny" if action is Action.DENY else "ask")
+        return f"{what}: {why}. {_advice(action)}"
+    text = rule.reason or f"rule '{rule.name}'"
+    return f"{text}{found}: {what} [rule {rule.name}]. {_advice(action)}".replace(os.linesep, " ")

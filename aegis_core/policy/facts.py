@@ -1,0 +1,168 @@
+"""What one thing the policy judges touches: the call, or one shell segment of it, with
+its normalised paths (read and written), URLs, the project root and working directory."""
+
+from __future__ import annotations
+
+import glob as globmod
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from aegis_core.models import Kind, ToolCall
+from aegis_core.policy.paths import home_dir, is_within, normalise
+
+if TYPE_CHECKING:
+    from aegis_core.policy.shell import Segment, ShellAnalysis
+
+# Programs whose arguments are text, not file names.
+TEXT_PROGRAMS = frozenset({"echo", "printf", "true", "false", ":", "test", "[", "expr", "sleep",
+                           "seq", "yes", "date", "export", "unset", "set", "alias", "cd", "pushd",
+                           "type", "which", "command", "hash", "read", "local", "declare", "let",
+                           "return", "exit", "shift", "trap", "wait", "jobs", "kill", "pkill",
+                           "pgrep", "ps", "npm", "yarn", "pnpm", "pip", "pip3", "uv", "cargo",
+                           "go", "make", "gh", "docker", "kubectl", "terraform", "helm"})
+_WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>", ">&"})
+_COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})
+_IN_PLACE = frozenset({"sed", "perl", "gsed"})
+_WRITERS = frozenset({"tee", "truncate", "touch", "shred"})
+# Values of these options are written to.
+_OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
+MAX_GLOB_MATCHES = 200
+
+
+@dataclass
+class Subject:
+    """One thing rules are matched against. ``segment`` is None for non-shell calls."""
+
+    call: ToolCall
+    segment: Segment | None
+    analysis: ShellAnalysis | None
+    project: str | None  # the call's cwd, normalised: "the project"
+    cwd: str | None  # effective working directory (after `cd` in the same command)
+    home: str
+    reads: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    risk: int = 0
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return self.reads + self.writes
+
+    def within_project(self, path: str) -> bool:
+        return self.project is not None and is_within(path, self.project)
+
+
+def _looks_like_url(text: str) -> bool:
+    head = text.split("://", 1)[0]
+    return "://" in text and head.isalpha() and len(head) < 12
+
+
+def _path_values(args: list[str]) -> list[str]:
+    values = []
+    for text in args:
+        if text.startswith("-"):
+            if "=" in text:
+                value = text.split("=", 1)[1]
+                if value.startswith(("/", "~", ".")) or "/" in value:
+                    values.append(value)
+            continue
+        values.append(text)
+    return values
+
+
+def _expand_glob(pattern: str, cwd: str | None) -> list[str]:
+    if not cwd and not pattern.startswith(("/", "~")):
+        return [pattern]
+    base = os.path.expanduser(pattern) if pattern.startswith("~") else pattern
+    try:
+        found = globmod.glob(base, root_dir=cwd, include_hidden=False)[:MAX_GLOB_MATCHES]
+    except (OSError, ValueError):
+        found = []
+    return found or [pattern]
+
+
+def segment_facts(segment: Segment, cwd: str | None, home: str) -> tuple[tuple, tuple, tuple]:
+    """(reads, writes, urls) of a shell segment, normalised."""
+    program = segment.program
+    args = segment.args[1:]
+    positional = [a for a in args if not a.dynamic]
+    texts = [a.text for a in positional]
+    urls = [t for t in texts if _looks_like_url(t)]
+    raw_reads: list[str] = []
+    raw_writes: list[str] = []
+    for op, target, dynamic in segment.redirects:
+        if dynamic or target.isdigit() or target == "-":
+            continue
+        (raw_writes if op in _WRITE_REDIRECTS else raw_reads).append(target)
+    candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
+    if program == "git":
+        candidates = _git_paths(texts)
+    candidates = [c for c in candidates if not _looks_like_url(c)]
+    plain = [c for c in candidates if not c.startswith("-")]
+    if program in _COPIERS and len(plain) >= 2:
+        raw_writes.append(plain[-1])
+        raw_reads.extend(plain[:-1])
+    elif program in _WRITERS or (program in _IN_PLACE and any(t.startswith("-i") for t in texts)):
+        raw_writes.extend(plain)
+    else:
+        raw_reads.extend(plain)
+    for i, text in enumerate(texts):
+        if text in _OUTPUT_OPTIONS and i + 1 < len(texts):
+            raw_writes.append(texts[i + 1])
+        elif text.startswith("of="):
+            raw_writes.append(text[3:])
+    reads = _normalise_all(raw_reads, positional, cwd, home)
+    writes = _normalise_all(raw_writes, positional, cwd, home)
+    return reads, writes, tuple(urls)
+
+
+def _git_paths(texts: list[str]) -> list[str]:
+    out, skip = [], False
+    for text in texts:
+        if skip:
+            skip = False
+            continue
+        if text in ("-m", "--message", "-F", "--file", "-c", "-C", "--author", "--format",
+                    "--pretty", "--grep", "-S", "-G"):
+            skip = True
+            continue
+        if text.startswith("-"):
+            continue
+        # `git show HEAD:.env` reads .env.
+        out.append(text.split(":", 1)[1] if ":" in text and "://" not in text else text)
+    return out
+
+
+def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str) -> tuple[str, ...]:
+    globbed = {a.text for a in args if a.glob}
+    out: list[str] = []
+    for text in raw:
+        for candidate in (_expand_glob(text, cwd) if text in globbed else [text]):
+            path = normalise(candidate, cwd, home)
+            if path is not None and path not in out:
+                out.append(path)
+    return tuple(out)
+
+
+def call_facts(call: ToolCall, home: str) -> tuple[tuple, tuple, tuple]:
+    """(reads, writes, urls) of a non-shell call."""
+    cwd = call.cwd or None
+    paths = tuple(p for p in (normalise(raw, cwd, home) for raw in call.paths) if p is not None)
+    writes = paths if call.kind in (Kind.WRITE, Kind.EDIT) else ()
+    reads = () if writes else paths
+    url = call.url
+    return reads, writes, ((url,) if url else ())
+
+
+def url_host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def default_home() -> str:
+    return home_dir()

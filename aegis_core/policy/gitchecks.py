@@ -1,0 +1,152 @@
+"""Git checks: history-rewriting and remote-destroying actions, and git made to run
+commands through ``-c`` options, config keys or ``GIT_*`` environment variables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+
+# Global options of git that take a value (so `git -C dir push` finds `push`).
+_GLOBAL_WITH_VALUE = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace",
+                                "--exec-path", "--config-env", "--super-prefix"})
+# Config keys whose value git runs as a command (or that redirect where it runs them).
+EXEC_CONFIG = re.compile(
+    r"(?i)^(core\.(sshcommand|pager|editor|hookspath|fsmonitor|askpass|gitproxy|worktree)"
+    r"|alias\..*|.*\.(command|driver|helper|program|textconv|clean|smudge|process|cmd|tool)"
+    r"|sequence\.editor|credential\..*|uploadpack\..*|receive\..*hook.*|protocol\..*|gpg\..*"
+    r"|include\.path|includeif\..*|diff\.external|pager\..*)$"
+)
+EXEC_ENV = re.compile(r"^(GIT_(SSH|SSH_COMMAND|PAGER|EDITOR|SEQUENCE_EDITOR|EXTERNAL_DIFF|ASKPASS|"
+                      r"EXEC_PATH|PROXY_COMMAND|CONFIG_PARAMETERS|CONFIG_COUNT|CONFIG_KEY_\d+|"
+                      r"CONFIG_VALUE_\d+|CONFIG|CONFIG_GLOBAL|CONFIG_SYSTEM|TEMPLATE_DIR|DIR)"
+                      r"|PAGER|EDITOR|VISUAL|LD_PRELOAD|LD_AUDIT|DYLD_INSERT_LIBRARIES|BASH_ENV|ENV"
+                      r"|PROMPT_COMMAND|SHELLOPTS|PS4)=")
+
+
+def split_git(texts: list[str]) -> tuple[list[str], str, list[str]]:
+    """(global options, subcommand, its arguments) of a git argv (without 'git')."""
+    i = 0
+    while i < len(texts) and texts[i].startswith("-"):
+        i += 2 if texts[i] in _GLOBAL_WITH_VALUE else 1
+    options = texts[:i]
+    if i >= len(texts):
+        return options, "", []
+    return options, texts[i], texts[i + 1:]
+
+
+def _short(args: list[str]) -> set[str]:
+    letters: set[str] = set()
+    for arg in args:
+        if arg.startswith("-") and not arg.startswith("--") and len(arg) > 1:
+            letters.update(arg[1:])
+    return letters
+
+
+def _long(args: list[str]) -> set[str]:
+    return {a.split("=", 1)[0] for a in args if a.startswith("--")}
+
+
+def git_destructive(texts: list[str]) -> str | None:
+    """Why this git command rewrites history or destroys work/remote state, or None."""
+    _, sub, args = split_git(texts)
+    short, long = _short(args), _long(args)
+    positional = [a for a in args if not a.startswith("-")]
+    if sub == "push":
+        if {"f", "d"} & short or long & {"--force", "--force-with-lease", "--force-if-includes",
+                                          "--mirror", "--delete", "--prune"}:
+            return "git push that overwrites or deletes remote history"
+        if any(p.startswith("+") or (p.startswith(":") and len(p) > 1) for p in positional[1:]):
+            return "git push with a forced (+) or deleting (:) refspec"
+        return None
+    if sub == "reset" and ("--hard" in long or "--merge" in long or "--keep" in long):
+        return "git reset --hard discards uncommitted work"
+    if sub == "clean" and ("f" in short or "--force" in long):
+        return "git clean -f deletes untracked files"
+    if sub == "checkout":
+        if "f" in short or "--force" in long or "--" in args or "." in positional or "--ours" in long \
+                or "--theirs" in long or "-p" in args:
+            return "git checkout that discards changes in the work tree"
+        return None
+    if sub == "restore":
+        if long & {"--staged", "-S"} or "S" in short:
+            return None if ("--worktree" not in long and "W" not in short) else \
+                "git restore --worktree discards changes"
+        return "git restore discards changes in the work tree"
+    if sub == "branch" and ("D" in short or ("--delete" in long and ("--force" in long or "f" in short))
+                            or ("f" in short and positional)):
+        return "git branch -D deletes an unmerged branch"
+    if sub == "stash" and positional[:1] and positional[0] in ("clear", "drop"):
+        return f"git stash {positional[0]} deletes stashed work"
+    if sub == "reflog" and positional[:1] and positional[0] in ("expire", "delete"):
+        return "git reflog expire/delete removes recovery points"
+    if sub in ("filter-branch", "filter-repo"):
+        return f"git {sub} rewrites the whole history"
+    if sub == "update-ref" and ("d" in short or "--stdin" in long):
+        return "git update-ref -d deletes a reference"
+    if sub == "rebase" and not long & {"--abort", "--continue", "--skip", "--quit", "--edit-todo",
+                                       "--show-current-patch"}:
+        return "git rebase rewrites history"
+    if sub == "commit" and "--amend" in long:
+        return "git commit --amend rewrites the last commit"
+    if sub in ("gc", "prune") and (sub == "prune" or any(a.startswith("--prune") for a in args)):
+        return "git prune/gc --prune removes unreachable objects for good"
+    if sub == "replace" or (sub == "tag" and "d" in short and positional):
+        return f"git {sub} rewrites references"
+    if sub == "worktree" and positional[:1] == ["remove"] and ("f" in short or "--force" in long):
+        return "git worktree remove --force deletes a work tree"
+    return None
+
+
+def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
+    """Why git would run an arbitrary command here, or None."""
+    options, sub, args = split_git(texts)
+    for i, option in enumerate(options):
+        if option == "-c" and i + 1 < len(options):
+            key = options[i + 1].split("=", 1)[0]
+            if EXEC_CONFIG.match(key):
+                return f"git -c {key}=... makes git run a command"
+        if option.startswith("--config-env") or option.startswith("--exec-path") or option == "--upload-pack":
+            return f"git {option} changes what git runs"
+    if any(a.startswith(("--upload-pack", "--receive-pack", "--exec=")) for a in args):
+        return "git option that sets the command to run on the remote"
+    if any(a.startswith("ext::") or a.startswith("fd::") for a in args):
+        return "git ext:: transport runs a command"
+    if sub == "config":
+        keys = [a for a in args if not a.startswith("-")]
+        if keys and EXEC_CONFIG.match(keys[0]) and len(keys) > 1:
+            return f"git config {keys[0]} makes git run a command later"
+    for assignment in assignments:
+        if assignment.startswith("GIT_") and EXEC_ENV.match(assignment):
+            return f"{assignment.split('=', 1)[0]} makes git run a command"
+    return None
+
+
+def register(check: Callable) -> None:
+    @check("git-destructive", 35, "history-rewriting or remote-destroying git action")
+    def _destructive(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.program != "git":
+            return None
+        return git_destructive([a.text for a in seg.args[1:]])
+
+    @check("git-config-exec", 45, "git made to run a command (-c core.sshCommand, alias !, GIT_SSH...)")
+    def _exec(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.program != "git":
+            return None
+        return git_exec([a.text for a in seg.args[1:]], seg.assignments)
+
+    @check("dangerous-env", 40, "environment variables that make programs run other code "
+           "(LD_PRELOAD, BASH_ENV, GIT_SSH_COMMAND, PAGER...)")
+    def _env(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or not seg.args:
+            return None
+        for assignment in seg.assignments:
+            if EXEC_ENV.match(assignment):
+                return f"{assignment.split('=', 1)[0]} set for {seg.program}"
+        return None

@@ -1,0 +1,452 @@
+"""A POSIX/bash shell lexer that turns a command string into words and operators the
+way the shell would see them: quotes removed, escapes applied, ``$'...'`` decoded,
+substitutions kept as nested token lists, here-documents attached to their redirect.
+
+It never raises on bad input: anything it cannot read with confidence is recorded
+in ``problems`` so the policy asks a human instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_TOKENS = 1500
+MAX_DEPTH = 6
+
+# Characters that end a run of ordinary word characters.
+_PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()]+")
+_BLANK = re.compile(r"[ \t\r\f\v]+")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")
+_REDIRECT = re.compile(r"&>>|&>|>>|>&|>\||<<<|<<-|<<|<>|<&|>|<")
+_CONTROL = re.compile(r"\|\||\|&|&&|;;&|;;|;&|[|&;()\n]")
+
+_ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n",
+                "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+_ANSI_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S)
+
+# Variables whose value we know well enough to use as a path.
+_KNOWN_VARS = {"HOME": "~", "PWD": "."}
+# Unquoted $IFS splits words: `rm${IFS}-rf${IFS}/` is `rm -rf /`.
+_IFS_NAMES = ("IFS",)
+
+
+@dataclass
+class Word:
+    """One shell word. ``parts`` keeps which text was quoted, for glob and brace
+    expansion; ``subs`` holds the token lists of substitutions inside it."""
+
+    parts: list[tuple[str, bool]] = field(default_factory=list)
+    dynamic: bool = False  # contains an expansion whose value we do not know
+    subs: list[tuple[str, list]] = field(default_factory=list)  # (kind, tokens)
+    escaped: bool = False  # quoting or escaping was used inside the word
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.parts)
+
+    def add(self, text: str, quoted: bool) -> None:
+        if text:
+            self.parts.append((text, quoted))
+        elif quoted:
+            # "" is an empty word, not nothing.
+            self.parts.append(("", True))
+
+    def __bool__(self) -> bool:
+        return bool(self.parts) or self.dynamic or bool(self.subs)
+
+
+@dataclass
+class Redirect:
+    op: str
+    fd: str
+    target: Word | None
+    body: str | None = None  # here-document / here-string text
+    body_subs: list[tuple[str, list]] = field(default_factory=list)
+
+
+@dataclass
+class Lexed:
+    tokens: list  # Word | Redirect | str (operator)
+    problems: list[str]
+    end: int
+
+
+def _decode_ansi(body: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        seq = match.group(1)
+        head = seq[0]
+        if head in "xuU":
+            return chr(min(int(seq[1:], 16), 0x10FFFF))
+        if head.isdigit():
+            return chr(int(seq, 8) & 0xFF)
+        if head == "c":
+            return chr(ord(seq[1]) & 0x1F)
+        return _ANSI_SIMPLE.get(seq, "\\" + seq)
+
+    return _ANSI_ESCAPE.sub(one, body)
+
+
+class Lexer:
+    """Single pass over ``source`` from ``pos``; stops at the end, or at the ``)``
+    closing a substitution when ``closing`` is set."""
+
+    def __init__(self, source: str, pos: int = 0, depth: int = 0, closing: bool = False,
+                 budget: list[int] | None = None) -> None:
+        self.s = source
+        self.i = pos
+        self.depth = depth
+        self.closing = closing
+        self.tokens: list = []
+        self.problems: list[str] = []
+        self.pending_heredocs: list[tuple[Redirect, str, bool, bool]] = []
+        self.budget = budget if budget is not None else [MAX_TOKENS]
+        self.word = Word()
+        self.parens = 0
+
+    # -- helpers -----------------------------------------------------------
+
+    def problem(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+
+    def emit(self, token: object) -> None:
+        self.budget[0] -= 1
+        if self.budget[0] < 0:
+            self.problem("command too complex to analyse (too many words)")
+            raise _Stop
+        self.tokens.append(token)
+
+    def end_word(self) -> None:
+        if self.word:
+            self.emit(self.word)
+        self.word = Word()
+
+    def sub(self, start: int) -> tuple[list, int]:
+        """Lex a ``$(...)`` body starting at ``start``; returns tokens and the index
+        after the closing parenthesis."""
+        if self.depth + 1 > MAX_DEPTH:
+            self.problem("substitutions nested too deeply to analyse")
+            raise _Stop
+        inner = Lexer(self.s, start, self.depth + 1, closing=True, budget=self.budget)
+        lexed = inner.run()
+        self.problems.extend(p for p in lexed.problems if p not in self.problems)
+        return lexed.tokens, lexed.end
+
+    def lex_string(self, text: str) -> list:
+        if self.depth + 1 > MAX_DEPTH:
+            self.problem("substitutions nested too deeply to analyse")
+            raise _Stop
+        inner = Lexer(text, 0, self.depth + 1, budget=self.budget)
+        lexed = inner.run()
+        self.problems.extend(p for p in lexed.problems if p not in self.problems)
+        return lexed.tokens
+
+    # -- main loop ---------------------------------------------------------
+
+    def run(self) -> Lexed:
+        try:
+            self._loop()
+        except _Stop:
+            pass
+        return Lexed(self.tokens, self.problems, self.i)
+
+    def _loop(self) -> None:
+        s, n = self.s, len(self.s)
+        while self.i < n:
+            c = s[self.i]
+            m = _PLAIN.match(s, self.i)
+            if m:
+                text = m.group()
+                if not self.word and text.startswith("#"):
+                    end = s.find("\n", self.i)
+                    self.i = n if end < 0 else end
+                    continue
+                self.word.add(text, False)
+                self.i = m.end()
+                continue
+            if c in " \t\r\f\v":
+                self.end_word()
+                self.i = _BLANK.match(s, self.i).end()  # type: ignore[union-attr]
+                continue
+            if c == "\\":
+                if self.i + 1 >= n:
+                    self.i += 1
+                    continue
+                nxt = s[self.i + 1]
+                if nxt != "\n":  # backslash-newline is a line continuation
+                    self.word.add(nxt, True)
+                    self.word.escaped = True
+                self.i += 2
+                continue
+            if c == "'":
+                end = s.find("'", self.i + 1)
+                if end < 0:
+                    self.problem("unbalanced single quote")
+                    self.word.add(s[self.i + 1:], True)
+                    self.i = n
+                    continue
+                self.word.add(s[self.i + 1:end], True)
+                self.word.escaped = True
+                self.i = end + 1
+                continue
+            if c == '"':
+                self.word.escaped = True
+                self.i = self.dquote(self.i + 1, self.word)
+                continue
+            if c == "$":
+                self.dollar(self.word, quoted=False)
+                continue
+            if c == "`":
+                self.backtick(self.word)
+                continue
+            if c in "<>" and self.i + 1 < n and s[self.i + 1] == "(":
+                # Process substitution <(cmd) / >(cmd): a command whose output is a file.
+                tokens, end = self.sub(self.i + 2)
+                self.word.subs.append(("procsub", tokens))
+                self.word.dynamic = True
+                self.word.add(f"{c}(...)", True)
+                self.i = end
+                continue
+            r = _REDIRECT.match(s, self.i)
+            if r:
+                self.redirect(r.group())
+                continue
+            op = _CONTROL.match(s, self.i).group()  # type: ignore[union-attr]
+            self.end_word()
+            self.i += len(op)
+            if op == "(":
+                self.parens += 1
+            elif op == ")":
+                if self.closing and self.parens == 0:
+                    return
+                self.parens -= 1
+            if op == "\n":
+                self.read_heredocs()
+            self.emit(op)
+        if self.closing:
+            self.problem("unbalanced parenthesis in $(...)")
+        self.end_word()
+        if self.pending_heredocs:
+            self.read_heredocs()
+
+    # -- pieces ------------------------------------------------------------
+
+    def dquote(self, i: int, word: Word, terminator: str | None = '"') -> int:
+        """Read a double-quoted string body starting at ``i``; returns the index
+        after the closing quote (or the end)."""
+        s, n = self.s, len(self.s)
+        buf: list[str] = []
+        while i < n:
+            c = s[i]
+            if terminator and c == terminator:
+                word.add("".join(buf), True)
+                return i + 1
+            if c == "\\" and i + 1 < n:
+                nxt = s[i + 1]
+                if nxt in '$`"\\':
+                    buf.append(nxt)
+                elif nxt != "\n":
+                    buf.append("\\" + nxt)
+                i += 2
+                continue
+            if c == "$" or c == "`":
+                word.add("".join(buf), True)
+                buf = []
+                self.i = i
+                if c == "$":
+                    self.dollar(word, quoted=True)
+                else:
+                    self.backtick(word)
+                i = self.i
+                continue
+            j = i + 1
+            while j < n and s[j] not in '"\\$`':
+                j += 1
+            buf.append(s[i:j])
+            i = j
+        if terminator:
+            self.problem("unbalanced double quote")
+        word.add("".join(buf), True)
+        return n
+
+    def dollar(self, word: Word, quoted: bool) -> None:
+        s, n, i = self.s, len(self.s), self.i
+        nxt = s[i + 1] if i + 1 < n else ""
+        if nxt == "(" and s.startswith("((", i + 1):
+            end = s.find("))", i + 3)
+            body = s[i + 3:end] if end >= 0 else s[i + 3:]
+            if "$(" in body or "`" in body:
+                word.subs.append(("$(...)", self.lex_string(body)))
+            word.add("$((...))", True)
+            word.dynamic = True
+            self.i = n if end < 0 else end + 2
+            return
+        if nxt == "(":
+            tokens, end = self.sub(i + 2)
+            word.subs.append(("$(...)", tokens))
+            word.add("$(...)", True)
+            word.dynamic = True
+            self.i = end
+            return
+        if nxt == "{":
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if s[j] == "{":
+                    depth += 1
+                elif s[j] == "}":
+                    depth -= 1
+                j += 1
+            if depth:
+                self.problem("unbalanced ${...}")
+            inner = s[i + 2:j - 1] if not depth else s[i + 2:]
+            self.i = j
+            name = re.match(r"[A-Za-z_][A-Za-z0-9_]*", inner)
+            if "$(" in inner or "`" in inner:
+                word.subs.append(("$(...)", self.lex_string(inner.split(":-", 1)[-1])))
+            self.variable(word, name.group() if name else "", inner, quoted,
+                          plain=bool(name and name.group() == inner))
+            return
+        if nxt == "'" and not quoted:
+            end = i + 2
+            while end < n and s[end] != "'":
+                end += 2 if s[end] == "\\" else 1
+            if end >= n:
+                self.problem("unbalanced $'...' quote")
+            word.add(_decode_ansi(s[i + 2:min(end, n)]), True)
+            word.escaped = True
+            self.i = min(end + 1, n)
+            return
+        if nxt == '"' and not quoted:
+            word.escaped = True
+            self.i = self.dquote(i + 2, word)
+            return
+        m = _NAME.match(s, i + 1)
+        if not m:
+            word.add("$", quoted)
+            self.i = i + 1
+            return
+        self.i = m.end()
+        self.variable(word, m.group(), m.group(), quoted, plain=True)
+
+    def variable(self, word: Word, name: str, written: str, quoted: bool, plain: bool) -> None:
+        if name in _IFS_NAMES and not quoted:
+            self.end_word()
+            return
+        if name in _IFS_NAMES:
+            word.add(" ", True)
+            return
+        if plain and name in _KNOWN_VARS:
+            word.add(_KNOWN_VARS[name], False)
+            return
+        word.add("${" + written + "}", True)
+        word.dynamic = True
+
+    def backtick(self, word: Word) -> None:
+        s, n = self.s, len(self.s)
+        j = self.i + 1
+        buf: list[str] = []
+        while j < n and s[j] != "`":
+            if s[j] == "\\" and j + 1 < n and s[j + 1] in "`$\\":
+                buf.append(s[j + 1])
+                j += 2
+                continue
+            buf.append(s[j])
+            j += 1
+        if j >= n:
+            self.problem("unbalanced backtick")
+        word.subs.append(("`...`", self.lex_string("".join(buf))))
+        word.add("`...`", True)
+        word.dynamic = True
+        self.i = min(j + 1, n)
+
+    def redirect(self, op: str) -> None:
+        fd = ""
+        if self.word and all(not q for _, q in self.word.parts) and self.word.text.isdigit():
+            fd, self.word = self.word.text, Word()
+        self.end_word()
+        self.i += len(op)
+        self.i = _BLANK.match(self.s, self.i).end() if _BLANK.match(self.s, self.i) else self.i
+        target = Word()
+        saved, self.word = self.word, target
+        # Read exactly one word as the target.
+        start_tokens = len(self.tokens)
+        self._read_one_word()
+        self.word = saved
+        del self.tokens[start_tokens:]
+        red = Redirect(op, fd, target if target else None)
+        if op in ("<<", "<<-"):
+            if not target:
+                self.problem("here-document without a delimiter")
+            else:
+                quoted = any(q for _, q in target.parts)
+                self.pending_heredocs.append((red, target.text, quoted, op == "<<-"))
+        elif op == "<<<" and target:
+            red.body = target.text
+            red.body_subs = list(target.subs)
+        self.emit(red)
+
+    def _read_one_word(self) -> None:
+        """Consume characters of the current word only (used for redirect targets)."""
+        s, n = self.s, len(self.s)
+        while self.i < n:
+            c = s[self.i]
+            m = _PLAIN.match(s, self.i)
+            if m:
+                self.word.add(m.group(), False)
+                self.i = m.end()
+            elif c == "\\" and self.i + 1 < n:
+                self.word.add(s[self.i + 1], True)
+                self.i += 2
+            elif c == "'":
+                end = s.find("'", self.i + 1)
+                end = n if end < 0 else end
+                self.word.add(s[self.i + 1:end], True)
+                self.i = min(end + 1, n)
+            elif c == '"':
+                self.i = self.dquote(self.i + 1, self.word)
+            elif c == "$":
+                self.dollar(self.word, quoted=False)
+            elif c == "`":
+                self.backtick(self.word)
+            else:
+                return
+
+    def read_heredocs(self) -> None:
+        """Attach the bodies of pending here-documents: the lines after the
+        current newline, up to each delimiter."""
+        s = self.s
+        for red, delimiter, quoted, strip_tabs in self.pending_heredocs:
+            lines: list[str] = []
+            found = False
+            while self.i < len(s):
+                end = s.find("\n", self.i)
+                line = s[self.i:] if end < 0 else s[self.i:end]
+                self.i = len(s) if end < 0 else end + 1
+                check = line.lstrip("\t") if strip_tabs else line
+                if check == delimiter:
+                    found = True
+                    break
+                lines.append(check)
+            body = "\n".join(lines)
+            red.body = body
+            if not quoted and ("$(" in body or "`" in body):
+                holder = Word()
+                saved_s, saved_i = self.s, self.i
+                self.s, self.i = body, 0
+                try:
+                    self.dquote(0, holder, terminator=None)
+                finally:
+                    self.s, self.i = saved_s, saved_i
+                red.body_subs = holder.subs
+            if not found and self.closing:
+                self.problem("here-document inside $(...) is not terminated")
+        self.pending_heredocs = []
+
+
+class _Stop(Exception):
+    """Raised inside the lexer to abandon analysis (too complex or too deep)."""
+
+
+def lex(source: str) -> Lexed:
+    return Lexer(source).run()

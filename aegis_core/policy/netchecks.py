@@ -1,0 +1,264 @@
+"""Checks for code and data crossing boundaries: downloads run as code, uploads,
+reverse shells, interpreter one-liners, credential dumps, destructive SQL, killing
+everything, and scripts run from outside the project."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.paths import normalise
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+    from aegis_core.policy.shell import Segment
+
+FETCHERS = frozenset({"curl", "wget", "fetch", "nc", "ncat", "netcat", "socat", "aria2c", "http",
+                      "https", "httpie", "lwp-request", "ftp", "tftp", "ssh", "scp", "telnet", "gh",
+                      "lynx", "links", "w3m", "xh", "curlie"})
+_DECODER_NAMES = frozenset({"xxd", "uudecode", "rev", "openssl", "gunzip", "zcat", "bzcat", "xzcat",
+                            "base32", "basenc", "gpg", "unxz", "lzcat"})
+_DECODE_FLAG = re.compile(r"^(-d|-D|--decode|-r|-base64|-a)$")
+
+_INLINE_DANGER = re.compile(
+    r"\b(os\.system|subprocess|os\.popen|os\.exec\w*|os\.spawn\w*|pty\.spawn|commands\.getoutput"
+    r"|shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|\.unlink\(|rmtree|os\.chmod|os\.kill"
+    r"|child_process|execSync|spawnSync|execFile|\bexec\(|\beval\(|\bcompile\(|__import__"
+    r"|fs\.(rm|rmdir|unlink|writeFile|rmSync|rmdirSync|unlinkSync|writeFileSync)\w*"
+    r"|rimraf|File\.delete|FileUtils\.rm\w*|Dir\.rmdir|shell_exec|passthru|proc_open|popen"
+    r"|system\s*\(|\bsystem\b\s*[\"']|Kernel\.exec|IO\.popen|%x\{|\bunlink\b|\brmdir\b"
+    r"|b64decode|base64\.decode|atob\(|Buffer\.from\([^)]*base64|fromhex|codecs\.decode"
+    r"|socket|urllib|requests\.|http\.client|fetch\(|XMLHttpRequest|Net::HTTP|LWP::|open-uri"
+    r"|setuid|ctypes|sudo\b|rm\s+-[a-zA-Z]*[rf])"
+)
+_INLINE_WRITE = re.compile(r"open\([^)]*['\"][wa]\+?b?['\"]|write_text|write_bytes|writeFile|File\.write"
+                           r"|>\s*\"|>>\s*\"|print\s*>\s*\"")
+_AWK_DANGER = re.compile(r"system\s*\(|\|\s*getline|\|\s*\"|\"\s*\|&|print[^;}]*>\s*\"|printf[^;}]*>\s*\""
+                         r"|/inet/")
+_BACKTICK_EXEC = re.compile(r"`[^`]+`|qx[{(/]")
+SECRET_WORDS = re.compile(r"(?i)(\.env\b(?!\.example|\.sample|\.template)|\.ssh/|id_rsa|id_ed25519|id_ecdsa"
+                          r"|\.aws/|\.kube/config|\.netrc|\.npmrc|\.pypirc|\.docker/config\.json"
+                          r"|\.pem\b|\.p12\b|\.pfx\b|gh/hosts\.yml|\.git-credentials|\.gnupg)")
+_REVERSE_NET = re.compile(r"socket|fsockopen|TCPSocket|net\.connect|net\.Socket|new\s+Socket|/dev/tcp/")
+_REVERSE_EXEC = re.compile(r"subprocess|pty\.spawn|dup2|\bexec|/bin/(ba|z|da)?sh|spawn|system|popen"
+                           r"|cmd\.exe|child_process")
+SQL_CLIENTS = frozenset({"psql", "mysql", "mariadb", "sqlite3", "sqlcmd", "clickhouse-client",
+                         "clickhouse", "cockroach", "mongosh", "mongo", "redis-cli", "cqlsh", "duckdb",
+                         "pgcli", "mycli", "litecli", "valkey-cli", "keydb-cli"})
+SQL_DESTRUCTIVE = re.compile(
+    r"(?i)\b(drop\s+(database|table|schema|keyspace|collection|index|user|role|view)\b"
+    r"|truncate\s+(table\s+)?[\w\"`.]+|flushall\b|flushdb\b|dropDatabase\s*\(|\.drop\s*\(\s*\)"
+    r"|delete\s+from\s+[\w\"`.]+\s*(;|$|\"|')|alter\s+table\s+\S+\s+drop\b)"
+)
+_CREDENTIAL_COMMANDS = (
+    ("gh", ("auth", "token")), ("gh", ("auth", "status", "-t")), ("gh", ("auth", "status", "--show-token")),
+    ("git", ("credential", "fill")), ("aws", ("configure", "get")),
+    ("aws", ("configure", "export-credentials")), ("gcloud", ("auth", "print-access-token")),
+    ("gcloud", ("auth", "print-identity-token")), ("az", ("account", "get-access-token")),
+    ("security", ("find-generic-password",)), ("security", ("find-internet-password",)),
+    ("kubectl", ("config", "view", "--raw")), ("op", ("read",)), ("vault", ("read",)),
+    ("vault", ("kv", "get")), ("pass", ("show",)), ("npm", ("token",)),
+)
+_SECRET_VAR = re.compile(r"\$\{[A-Za-z0-9_]*(TOKEN|SECRET|PASSW|API_KEY|APIKEY|PRIVATE|CREDENTIAL)"
+                         r"[A-Za-z0-9_]*\}")
+
+
+def _segments(subject: Subject) -> tuple[Segment, ...]:
+    return subject.analysis.segments if subject.analysis else ()
+
+
+def _is_decoder(seg: Segment) -> bool:
+    texts = [a.text for a in seg.args[1:]]
+    if seg.program in ("base64", "base32", "basenc", "openssl") and any(_DECODE_FLAG.match(t) for t in texts):
+        return True
+    return seg.program in _DECODER_NAMES and seg.program not in ("openssl",) or \
+        (seg.program == "printf" and any("\\x" in t for t in texts))
+
+
+def _upstream(subject: Subject, seg: Segment) -> list[Segment]:
+    segments = _segments(subject)
+    seen, todo, out = set(), list(seg.code_from), []
+    while todo:
+        index = todo.pop()
+        if index in seen or index >= len(segments):
+            continue
+        seen.add(index)
+        up = segments[index]
+        out.append(up)
+        todo.extend(up.pipe_from)
+    # Segments inside a substitution feed the one that uses its output.
+    return out
+
+
+def register(check: Callable) -> None:
+    @check("remote-code-exec", 70, "downloaded or decoded data run as code (curl | sh, base64 -d | bash)")
+    def _remote(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or not seg.reads_code:
+            return None
+        for up in _upstream(subject, seg):
+            if up.program in FETCHERS:
+                return f"output of {up.program} is run as code by {seg.program}"
+            if _is_decoder(up):
+                return f"decoded data ({up.program}) is run as code by {seg.program}: a disguised command"
+        return None
+
+    @check("code-from-stdin", 35, "a shell or interpreter runs code it reads from a pipe or a substitution")
+    def _stdin(subject: Subject) -> str | None:
+        seg = subject.segment
+        return f"{seg.program} runs code that is only known at run time" if seg and seg.reads_code else None
+
+    @check("upload", 35, "sends local files to another host (curl -T/-F @/-d @, scp, rsync to host:)")
+    def _upload(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None:
+            return None
+        texts = [a.text for a in seg.args[1:]]
+        if seg.program in ("curl", "xh", "http", "https", "httpie", "curlie"):
+            for i, text in enumerate(texts):
+                value = texts[i + 1] if i + 1 < len(texts) else ""
+                if text in ("-T", "--upload-file") or text.startswith("--upload-file="):
+                    return f"curl uploads {value or text}"
+                if text in ("-F", "--form", "-d", "--data", "--data-binary", "--data-raw",
+                            "--data-urlencode", "--json") and ("@" in value or (i + 2 < len(seg.args) and seg.args[i + 2].dynamic)):
+                    return f"{seg.program} sends file or computed data ({value})"
+                if "=@" in text or text.startswith("@"):
+                    return f"{seg.program} sends the file {text}"
+        if seg.program == "wget" and any(t.startswith(("--post-file", "--body-file")) for t in texts):
+            return "wget posts a file"
+        if seg.program in ("scp", "rsync", "sftp", "rclone"):
+            if any(re.match(r"^[\w.@-]+:", t) and not t.startswith("-") for t in texts[-1:]):
+                return f"{seg.program} copies files to a remote host"
+        if seg.program in ("nc", "ncat", "netcat", "socat") and (seg.pipe_from or any(
+                op == "<" for op, _, _ in seg.redirects)):
+            return f"{seg.program} sends local data over the network"
+        return None
+
+    @check("reverse-shell", 90, "reverse or bind shells (/dev/tcp, nc -e, socat exec:, socket+exec one-liners)")
+    def _reverse(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None:
+            return None
+        texts = [a.text for a in seg.args[1:]]
+        for op, target, _ in seg.redirects:
+            if target.startswith(("/dev/tcp/", "/dev/udp/")):
+                return f"redirects to {target}: a network connection wired to the shell"
+        if any("/dev/tcp/" in t or "/dev/udp/" in t for t in texts):
+            return "uses /dev/tcp: a network connection wired to a shell"
+        if seg.program in ("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd") and any(
+                t in ("-e", "-c", "--exec", "--sh-exec", "--lua-exec") or (t.startswith("-") and "e" in t[1:]
+                                                                           and not t.startswith("--"))
+                for t in texts):
+            return f"{seg.program} -e hands a shell to the network"
+        if seg.program == "socat" and any(re.search(r"(?i)\b(exec|system):", t) for t in texts):
+            return "socat exec: hands a program to the network"
+        if seg.inline_code and _REVERSE_NET.search(seg.inline_code[1]) and _REVERSE_EXEC.search(
+                seg.inline_code[1]):
+            return f"{seg.inline_code[0]} one-liner connects a socket to a process: a reverse shell"
+        if seg.program == "mkfifo" and any(s.program in ("nc", "ncat", "netcat", "telnet", "openssl")
+                                           for s in _segments(subject)):
+            return "mkfifo with nc/telnet: a classic reverse shell"
+        return None
+
+    @check("inline-code", 30, "interpreter one-liner that runs commands, deletes/writes files, "
+           "uses the network or decodes hidden code")
+    def _inline(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.inline_code is None:
+            return None
+        language, code = seg.inline_code
+        if language == "awk":
+            return "awk program runs commands or writes files" if _AWK_DANGER.search(code) else None
+        found = _INLINE_DANGER.search(code) or _INLINE_WRITE.search(code)
+        if found:
+            return f"{language} one-liner uses {found.group(0).strip()}"
+        if language in ("perl", "ruby", "php") and _BACKTICK_EXEC.search(code):
+            return f"{language} one-liner runs a command in backticks"
+        if len(code) > 4000:
+            return f"{language} one-liner too long to judge"
+        return None
+
+    @check("inline-secrets", 50, "one-liner or here-document that reads secret files")
+    def _inline_secrets(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None:
+            return None
+        code = seg.inline_code[1] if seg.inline_code else ""
+        found = SECRET_WORDS.search(code)
+        return f"{seg.inline_code[0]} code touches {found.group(0)}" if found and seg.inline_code else None
+
+    @check("credential-dump", 50, "prints tokens or passwords (gh auth token, aws configure get, $API_TOKEN)")
+    def _credentials(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None:
+            return None
+        texts = tuple(a.text for a in seg.args[1:])
+        for program, prefix in _CREDENTIAL_COMMANDS:
+            if seg.program == program and all(p in texts for p in prefix):
+                return f"{program} {' '.join(prefix)} prints a credential"
+        if seg.program in ("echo", "printf", "printenv", "env", "curl", "wget"):
+            for arg in seg.args[1:]:
+                if _SECRET_VAR.search(arg.text) or (seg.program == "printenv" and re.search(
+                        r"(?i)token|secret|passw|api_?key|private|credential", arg.text)):
+                    return f"{seg.program} exposes {arg.text}"
+        return None
+
+    @check("sql-destructive", 45, "DROP/TRUNCATE/DELETE without WHERE/FLUSHALL sent to a database")
+    def _sql(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None:
+            return None
+        if seg.program in SQL_CLIENTS or any(a.text in SQL_CLIENTS for a in seg.args[1:]):
+            text = " ".join(a.text for a in seg.args[1:]) + "\n" + seg.stdin_text
+        elif seg.inline_code:
+            text = seg.inline_code[1]
+        else:
+            return None
+        found = SQL_DESTRUCTIVE.search(text[:20000])
+        return f"destructive database statement: {found.group(0).strip()}" if found else None
+
+    @check("kill-all", 70, "kills every process (kill -9 -1, killall5) or forks without limit")
+    def _kill_all(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None:
+            return None
+        texts = [a.text for a in seg.args[1:]]
+        if seg.program == "kill" and len(texts) >= 2 and texts[-1] == "-1":
+            return "kill ... -1 signals every process you own"
+        if seg.program in ("killall5",):
+            return "killall5 kills every process"
+        if seg.function_call and any(_segments(subject)[i].program == seg.program
+                                     for i in seg.pipe_from if i < len(_segments(subject))):
+            return f"function {seg.program} pipes into itself: a fork bomb"
+        return None
+
+    @check("url-not-http", 30, "fetches a URL that is not http(s)")
+    def _scheme(subject: Subject) -> str | None:
+        for url in subject.urls:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme not in ("http", "https"):
+                return f"fetches a {scheme}: URL"
+        return None
+
+    @check("runs-outside-project", 25, "runs a program or script from outside the project and system paths")
+    def _outside(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or not seg.args:
+            return None
+        target = seg.args[0].text
+        if seg.program in ("sh", "bash", "zsh", "dash", "ksh", "source", ".") or seg.program.startswith(
+                ("python", "node", "ruby", "perl")):
+            script = next((a.text for a in seg.args[1:] if not a.text.startswith("-")), "")
+            target = script if script else target
+        if "/" not in target:
+            return None
+        path = normalise(target, subject.cwd, subject.home)
+        if path is None:
+            return f"runs {target} from an unknown directory"
+        if subject.within_project(path) or path.startswith(("/usr/", "/bin/", "/sbin/", "/opt/homebrew/",
+                                                            "/usr/local/", "/nix/")):
+            return None
+        if ".venv/bin/" in path or "/node_modules/.bin/" in path:
+            return None
+        return f"runs {path}, outside the project"

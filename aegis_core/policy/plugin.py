@@ -1,0 +1,73 @@
+"""The policy engine as a built-in plugin (``aegis.policy``): holds the active policy,
+reloads it from ``[policy] path`` and keeps the last good one when a new file is
+invalid, and judges every call in ``evaluate``."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from aegis_core.hookspecs import hookimpl
+from aegis_core.models import ToolCall, Verdict
+from aegis_core.policy import Policy, default_policy, load_policy
+
+log = structlog.get_logger(__name__)
+
+
+class PolicyHolder:
+    """The policy in force. ``load`` replaces it only when the new one is valid."""
+
+    def __init__(self) -> None:
+        self._policy: Policy | None = None
+        self._lock = threading.RLock()
+        self.path: Path | None = None
+
+    def load(self, config: Any) -> Policy:
+        """Load ``[policy] path`` of ``config``; a missing file means the built-in
+        default. Raises ConfigError (file:line) on an invalid file and keeps the
+        previously loaded policy active."""
+        path = config.path("policy", "path", "policy.toml")
+        if not path.exists():
+            policy = default_policy()
+            log.info("no policy file, using the built-in default", path=str(path))
+        else:
+            policy = load_policy(path)  # raises: the current policy stays
+            log.info("policy loaded", path=str(path), rules=len(policy.rules))
+        self.set(policy)
+        self.path = path
+        return policy
+
+    def set(self, policy: Policy) -> None:
+        with self._lock:
+            self._policy = policy
+
+    @property
+    def current(self) -> Policy:
+        policy = self._policy
+        if policy is not None:
+            return policy
+        with self._lock:
+            if self._policy is None:
+                from aegis_core.config import load_config
+
+                try:
+                    self.load(load_config())
+                except Exception as exc:
+                    # An invalid policy at first use: fall back to the (strict) default
+                    # rather than to nothing; the error is logged for the user.
+                    log.error("policy could not be loaded; using the built-in default",
+                              error=str(exc))
+                    self._policy = default_policy()
+            assert self._policy is not None
+            return self._policy
+
+
+holder = PolicyHolder()
+
+
+@hookimpl
+def evaluate(call: ToolCall) -> Verdict:
+    return holder.current.evaluate(call)

@@ -1,0 +1,245 @@
+"""Shell analysis: what a command string would actually execute. ``analyse`` splits it
+into segments (one per simple command, wherever it hides: after ``;``/``&&``/``|``,
+inside ``$(...)``, ``bash -c``, ``eval``, here-documents, ``find -exec``, ``xargs``),
+with wrappers such as ``sudo``/``env``/``timeout`` unwrapped and interpreter one-liners
+extracted. Anything it cannot read with confidence is listed in ``problems``."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from aegis_core.policy import unwrap
+from aegis_core.policy.lexer import Lexer, Redirect, Word
+from aegis_core.policy.words import Arg, expand
+
+MAX_COMMAND_CHARS = 32_768
+
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+_SKIP_KEYWORDS = frozenset({"!", "{", "}", "then", "else", "do", "elif", "if", "while", "until",
+                            "fi", "done", "time", "coproc"})
+_DROP_KEYWORDS = frozenset({"for", "select", "[[", "esac", "in"})
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One simple command the shell would run, after unwrapping."""
+
+    index: int
+    args: tuple[Arg, ...]  # argv; args[0] is the program as written ('' if none)
+    program: str  # basename of the program, '' for an assignment or redirect alone
+    wrappers: tuple[str, ...] = ()  # sudo, env, timeout, bash -c, xargs...
+    assignments: tuple[str, ...] = ()  # NAME=value set for this command
+    redirects: tuple[tuple[str, str, bool], ...] = ()  # (operator, target, target is dynamic)
+    stdin_text: str = ""  # here-document or here-string fed to it
+    via: str = ""  # where it was found: '' (top level), '$(...)', 'bash -c', 'eval'...
+    pipe_from: tuple[int, ...] = ()  # segments piped into this one
+    code_from: tuple[int, ...] = ()  # segments whose output it runs as code
+    reads_code: bool = False  # a shell/interpreter that reads its program from stdin
+    inline_code: tuple[str, str] | None = None  # (language, code) of -c / -e one-liners
+    function_call: bool = False  # calls a function defined in the same command
+    tricky: bool = False  # the program name was spelled with quotes, escapes or braces
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return tuple(a.text for a in self.args)
+
+    @property
+    def text(self) -> str:
+        shown = [a.text if a.text and not any(c in a.text for c in " \t\n'\"") else repr(a.text)
+                 for a in self.args]
+        shown += [f"{op}{target}" for op, target, _ in self.redirects]
+        return " ".join(shown)[:300]
+
+
+@dataclass(frozen=True)
+class ShellAnalysis:
+    command: str
+    segments: tuple[Segment, ...]
+    problems: tuple[str, ...] = ()
+    functions: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "segments": [
+                {"text": s.text, "program": s.program, "wrappers": list(s.wrappers), "via": s.via,
+                 "pipe_from": list(s.pipe_from), "code_from": list(s.code_from)}
+                for s in self.segments
+            ],
+            "problems": list(self.problems),
+            "functions": sorted(self.functions),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class _Builder:
+    segments: list[Segment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    functions: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+    def problem(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes and len(self.notes) < 50:
+            self.notes.append(text)
+
+    # -- structure ---------------------------------------------------------
+
+    def build(self, tokens: list, via: str, depth: int) -> list[int]:
+        """Segments for a token list; returns the indices of the segments created."""
+        created: list[int] = []
+        words: list[Word] = []
+        redirects: list[Redirect] = []
+        pipeline: list[int] = []
+        piped = False
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if isinstance(token, Word):
+                words.append(token)
+            elif isinstance(token, Redirect):
+                redirects.append(token)
+            elif token == "(" and len(words) == 1 and i + 1 < len(tokens) and tokens[i + 1] == ")":
+                self.functions.add(words[0].text)
+                self.note(f"function {words[0].text} defined; its body is judged as if called")
+                words = []
+                i += 2
+                continue
+            else:
+                main = self.simple(words, redirects, via, depth, tuple(pipeline) if piped else ())
+                created.extend(main)
+                if token in ("|", "|&"):
+                    if main:
+                        pipeline.append(main[0])
+                    piped = True
+                else:
+                    pipeline, piped = [], False
+                words, redirects = [], []
+            i += 1
+        created.extend(self.simple(words, redirects, via, depth, tuple(pipeline) if piped else ()))
+        return created
+
+    def subs_of(self, word: Word, depth: int) -> list[int]:
+        found: list[int] = []
+        for kind, tokens in word.subs:
+            found.extend(self.build(tokens, kind, depth + 1))
+        return found
+
+    def simple(self, words: list[Word], redirects: list[Redirect], via: str, depth: int,
+               pipe_from: tuple[int, ...]) -> list[int]:
+        """Segments for one simple command; the first index is the command itself."""
+        if not words and not redirects:
+            return []
+        sub_segments: dict[int, list[int]] = {}
+        created: list[int] = []
+        for position, word in enumerate(words):
+            if word.subs:
+                sub_segments[position] = self.subs_of(word, depth)
+        stdin_text, stdin_subs = "", []
+        shown_redirects = []
+        for red in redirects:
+            if red.target is not None and red.target.subs:
+                stdin_subs.extend(self.subs_of(red.target, depth))
+            for kind, tokens in red.body_subs:
+                stdin_subs.extend(self.build(tokens, kind, depth + 1))
+            if red.body is not None:
+                stdin_text = red.body
+            elif red.target is not None:
+                shown_redirects.append((red.op, red.target.text, red.target.dynamic))
+        pending = [i for ids in sub_segments.values() for i in ids] + stdin_subs
+
+        # Reserved words that introduce a command or are not commands at all.
+        start = 0
+        while start < len(words) and not words[start].escaped and words[start].text in _SKIP_KEYWORDS:
+            start += 1
+        first = words[start].text if start < len(words) and not words[start].escaped else ""
+        if first in _DROP_KEYWORDS or first == "case" or first == "function":
+            if first == "case":
+                self.problem("'case' statements are not analysed")
+            if first == "function" and start + 1 < len(words):
+                self.functions.add(words[start + 1].text)
+            return pending
+        assignments: list[str] = []
+        while start < len(words) and words[start].parts and not words[start].parts[0][1] \
+                and _ASSIGNMENT.match(words[start].parts[0][0]):
+            assignments.append(words[start].text)
+            start += 1
+
+        args: list[Arg] = []
+        arg_subs: list[list[int]] = []
+        for position in range(start, len(words)):
+            expanded, overflow = expand(words[position])
+            if overflow:
+                self.problem("brace expansion too large to analyse")
+            args.extend(expanded)
+            arg_subs.extend([sub_segments.get(position, [])] * len(expanded))
+
+        if not args and not assignments and not shown_redirects and not stdin_text:
+            return pending
+        seg = unwrap.Unwrapped(args=args, arg_subs=arg_subs, assignments=assignments,
+                               redirects=shown_redirects, stdin_text=stdin_text, via=via,
+                               pipe_from=pipe_from, stdin_subs=stdin_subs)
+        created.extend(unwrap.unwrap(self, seg, depth))
+        return created + pending
+
+    def add(self, seg: unwrap.Unwrapped) -> int:
+        args = tuple(seg.args)
+        program = args[0].text.rsplit("/", 1)[-1] if args else ""
+        if args and args[0].dynamic:
+            self.problem(f"the program to run is computed at run time ({args[0].text})")
+        elif args and args[0].glob:
+            self.problem(f"the program name is a wildcard pattern ({args[0].text})")
+        index = len(self.segments)
+        self.segments.append(Segment(
+            index=index, args=args, program=program, wrappers=tuple(seg.wrappers),
+            assignments=tuple(seg.assignments), redirects=tuple(seg.redirects),
+            stdin_text=seg.stdin_text, via=seg.via, pipe_from=seg.pipe_from,
+            code_from=tuple(seg.code_from), reads_code=seg.reads_code,
+            inline_code=seg.inline_code, function_call=program in self.functions,
+            tricky=bool(args) and args[0].tricky,
+        ))
+        return index
+
+    def analyse_string(self, text: str, via: str, depth: int) -> list[int]:
+        if depth >= unwrap.MAX_DEPTH:
+            self.problem("commands nested too deeply (bash -c / eval) to analyse")
+            return []
+        lexed = Lexer(text, depth=depth).run()
+        for problem in lexed.problems:
+            self.problem(problem)
+        return self.build(lexed.tokens, via, depth)
+
+
+def _finish(command: str, builder: _Builder) -> ShellAnalysis:
+    # A function called before it is defined (or defined later) is still a function.
+    segments = tuple(
+        s if s.function_call or s.program not in builder.functions
+        else Segment(**{**{f: getattr(s, f) for f in s.__slots__}, "function_call": True})
+        for s in builder.segments
+    )
+    return ShellAnalysis(command, segments, tuple(builder.problems), frozenset(builder.functions),
+                         tuple(builder.notes))
+
+
+@functools.lru_cache(maxsize=2048)
+def analyse(command: str) -> ShellAnalysis:
+    """Analyse a shell command string. Never raises."""
+    builder = _Builder()
+    if len(command) > MAX_COMMAND_CHARS:
+        builder.problem(f"command is {len(command)} characters long, too long to analyse "
+                        f"(limit {MAX_COMMAND_CHARS})")
+        return _finish(command, builder)
+    if "\x00" in command:
+        builder.problem("command contains a NUL byte")
+        return _finish(command, builder)
+    try:
+        builder.analyse_string(command, "", 0)
+    except RecursionError:
+        builder.problem("command nested too deeply to analyse")
+    return _finish(command, builder)

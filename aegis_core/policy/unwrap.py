@@ -1,0 +1,358 @@
+"""Unwrapping of one simple command: strip wrappers (``sudo``, ``env``, ``timeout``,
+``xargs``, ``uv run``...), follow ``bash -c``/``eval``/``su -c`` strings into their own
+segments, split ``find -exec`` commands out, and pull out interpreter one-liners."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.words import Arg
+
+if TYPE_CHECKING:
+    from aegis_core.policy.shell import _Builder
+
+MAX_DEPTH = 6
+MAX_WRAPPERS = 12
+
+# wrapper -> (options that take a value, positional arguments before the command)
+WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
+    "sudo": (frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user",
+                        "--group", "--chdir", "--prompt", "--role", "--type", "--other-user",
+                        "--host", "--close-from", "--command-timeout"}), 0),
+    "doas": (frozenset({"-u", "-C"}), 0),
+    "command": (frozenset(), 0),
+    "builtin": (frozenset(), 0),
+    "exec": (frozenset({"-a"}), 0),
+    "nice": (frozenset({"-n", "--adjustment"}), 0),
+    "nohup": (frozenset(), 0),
+    "time": (frozenset({"-f", "-o", "--format", "--output"}), 0),
+    "timeout": (frozenset({"-s", "-k", "--signal", "--kill-after"}), 1),
+    "gtimeout": (frozenset({"-s", "-k", "--signal", "--kill-after"}), 1),
+    "stdbuf": (frozenset({"-i", "-o", "-e"}), 0),
+    "ionice": (frozenset({"-c", "-n", "-p", "--class", "--classdata"}), 0),
+    "setsid": (frozenset(), 0),
+    "unbuffer": (frozenset(), 0),
+    "chrt": (frozenset(), 1),
+    "taskset": (frozenset(), 1),
+    "flock": (frozenset({"-w", "-E", "--timeout", "--conflict-exit-code"}), 1),
+    "caffeinate": (frozenset({"-t", "-w"}), 0),
+    "runuser": (frozenset({"-u", "-g", "-G", "--user", "--group"}), 0),
+    "busybox": (frozenset(), 0),
+    "strace": (frozenset({"-o", "-e", "-p", "-s", "-u"}), 0),
+    "ltrace": (frozenset({"-o", "-e", "-p", "-s", "-u"}), 0),
+    "torsocks": (frozenset(), 0),
+    "proxychains": (frozenset({"-f"}), 0),
+    "proxychains4": (frozenset({"-f"}), 0),
+    "chroot": (frozenset({"--userspec", "--groups"}), 1),
+    "env": (frozenset({"-u", "-C", "--unset", "--chdir"}), 0),
+}
+
+# `uv run pytest`, `poetry run pytest`, `bundle exec rspec`: run the next command.
+RUNNERS: dict[tuple[str, str], frozenset[str]] = {
+    ("uv", "run"): frozenset({"--with", "--python", "-p", "--directory", "--project", "--package",
+                              "--extra", "--group", "--env-file", "--index", "--index-url",
+                              "--with-requirements", "--from", "--with-editable"}),
+    ("poetry", "run"): frozenset({"-C", "--directory", "-P", "--project"}),
+    ("pipenv", "run"): frozenset(),
+    ("pdm", "run"): frozenset({"-p", "--project"}),
+    ("hatch", "run"): frozenset(),
+    ("rye", "run"): frozenset(),
+    ("bundle", "exec"): frozenset({"--gemfile"}),
+    ("conda", "run"): frozenset({"-n", "--name", "-p", "--prefix"}),
+    ("mamba", "run"): frozenset({"-n", "--name", "-p", "--prefix"}),
+}
+
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash", "csh",
+                    "tcsh", "yash", "posh"})
+
+_PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
+# interpreter -> (language, short options that take the code, long ones, options with values)
+INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
+    "python": ("python", "c", frozenset(), frozenset({"-W", "-X", "-Q"})),
+    "node": ("javascript", "ep", frozenset({"--eval", "--print"}), frozenset({"-r", "--require",
+                                                                             "--import", "--loader"})),
+    "nodejs": ("javascript", "ep", frozenset({"--eval", "--print"}), frozenset({"-r", "--require"})),
+    "bun": ("javascript", "e", frozenset({"--eval", "--print"}), frozenset()),
+    "perl": ("perl", "eE", frozenset(), frozenset({"-I", "-M", "-m"})),
+    "ruby": ("ruby", "e", frozenset(), frozenset({"-I", "-r"})),
+    "php": ("php", "r", frozenset(), frozenset({"-d", "-c"})),
+    "lua": ("lua", "e", frozenset(), frozenset({"-l"})),
+    "Rscript": ("r", "e", frozenset(), frozenset()),
+    "osascript": ("applescript", "e", frozenset(), frozenset()),
+}
+AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
+
+
+@dataclass
+class Unwrapped:
+    """A simple command being unwrapped (mutable while it is worked on)."""
+
+    args: list[Arg]
+    arg_subs: list[list[int]]
+    assignments: list[str]
+    redirects: list[tuple[str, str, bool]]
+    stdin_text: str
+    via: str
+    pipe_from: tuple[int, ...]
+    stdin_subs: list[int]
+    wrappers: list[str] = field(default_factory=list)
+    code_from: list[int] = field(default_factory=list)
+    reads_code: bool = False
+    inline_code: tuple[str, str] | None = None
+
+    def drop(self, count: int) -> None:
+        self.args, self.arg_subs = self.args[count:], self.arg_subs[count:]
+
+
+def _skip_options(args: list[Arg], start: int, with_value: frozenset[str], positionals: int) -> int:
+    i = start
+    while i < len(args):
+        text = args[i].text
+        if text == "--":
+            i += 1
+            break
+        if text.startswith("-") and len(text) > 1:
+            i += 2 if text in with_value else 1
+            continue
+        break
+    return i + positionals
+
+
+def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
+    """Segments for ``seg`` (its own first, then any it runs)."""
+    for _ in range(MAX_WRAPPERS):
+        if not seg.args or seg.args[0].dynamic or seg.args[0].glob:
+            break
+        name = seg.args[0].text.rsplit("/", 1)[-1]
+        texts = [a.text for a in seg.args]
+        if name in WRAPPERS:
+            if name == "command" and any(t in ("-v", "-V") for t in texts[1:2]):
+                break
+            with_value, positionals = WRAPPERS[name]
+            rest = _skip_options(seg.args, 1, with_value, positionals)
+            if name == "env":
+                if any(t in ("-S", "--split-string") or t.startswith("-S") for t in texts[1:rest]):
+                    builder.problem("env -S splits a string into a command; not analysed")
+                while rest < len(texts) and re.match(r"[A-Za-z_][A-Za-z0-9_]*=", texts[rest]):
+                    seg.assignments.append(texts[rest])
+                    rest += 1
+            if rest >= len(seg.args):
+                break
+            seg.wrappers.append(name)
+            builder.note(f"unwrapped {name}")
+            seg.drop(rest)
+            continue
+        if len(texts) > 1 and (name, texts[1]) in RUNNERS:
+            rest = _skip_options(seg.args, 2, RUNNERS[(name, texts[1])], 0)
+            if rest >= len(seg.args):
+                break
+            seg.wrappers.append(f"{name} {texts[1]}")
+            builder.note(f"unwrapped {name} {texts[1]}")
+            seg.drop(rest)
+            continue
+        if name == "xargs":
+            rest = _skip_options(seg.args, 1, frozenset({"-I", "-L", "-n", "-P", "-s", "-d", "-E", "-a",
+                                                         "--max-args", "--max-procs", "--delimiter",
+                                                         "--arg-file", "--replace", "--max-lines"}), 0)
+            seg.wrappers.append("xargs")
+            builder.note("unwrapped xargs (its arguments come from stdin)")
+            seg.drop(rest)
+            if not seg.args:
+                seg.args, seg.arg_subs = [Arg("echo")], [[]]
+            seg.args.append(Arg("{stdin}", dynamic=True))
+            seg.arg_subs.append([])
+            continue
+        if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in ("pip", "pip3"):
+            seg.wrappers.append(f"{name} -m")
+            seg.drop(2)
+            continue
+        if name in SHELLS:
+            return _shell(builder, seg, depth, name)
+        if name in ("eval", "su", "watch", "parallel"):
+            handled = _string_runner(builder, seg, depth, name, texts)
+            if handled is not None:
+                return handled
+            break
+        if name == "find":
+            return _find(builder, seg, depth)
+        if name in ("source", ".") and len(seg.args) > 1:
+            _code_argument(seg, 1)
+            break
+        _interpreter(builder, seg, name, texts)
+        break
+    return [builder.add(seg)]
+
+
+def _code_argument(seg: Unwrapped, index: int) -> None:
+    """A script argument computed at run time (``bash <(curl ...)``) is code from there."""
+    if seg.args[index].dynamic:
+        seg.reads_code = True
+        seg.code_from = list(seg.arg_subs[index])
+
+
+def _inherit(builder: _Builder, indices: list[int], seg: Unwrapped, how: str) -> list[int]:
+    """Give segments found inside ``how`` the wrappers and assignments around it."""
+    for index in indices:
+        inner = builder.segments[index]
+        builder.segments[index] = replace(
+            inner, wrappers=(*seg.wrappers, how, *inner.wrappers),
+            assignments=(*seg.assignments, *inner.assignments),
+            pipe_from=inner.pipe_from or (seg.pipe_from if not inner.via.startswith("$") else ()),
+        )
+    return indices
+
+
+def _run_string(builder: _Builder, seg: Unwrapped, depth: int, how: str,
+                code: list[Arg], subs: list[list[int]]) -> list[int]:
+    if any(a.dynamic for a in code):
+        builder.problem(f"{how} runs a command built at run time; it cannot be checked")
+        seg.reads_code = True
+        seg.code_from = [i for ids in subs for i in ids]
+        return [builder.add(seg)]
+    builder.note(f"followed {how} into its command string")
+    inner = builder.analyse_string(" ".join(a.text for a in code), how, depth + 1)
+    return _inherit(builder, inner, seg, how)
+
+
+def _shell(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int]:
+    args = seg.args
+    i, c_flag, s_flag = 1, False, False
+    while i < len(args):
+        text = args[i].text
+        if text == "--":
+            i += 1
+            break
+        if text in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+            i += 2
+            continue
+        if text.startswith("--"):
+            i += 1
+            continue
+        if text[:1] in "-+" and len(text) > 1:
+            c_flag = c_flag or "c" in text[1:]
+            s_flag = s_flag or "s" in text[1:]
+            i += 1
+            continue
+        break
+    if c_flag:
+        if i >= len(args):
+            builder.problem(f"{name} -c without a command")
+            return [builder.add(seg)]
+        return _run_string(builder, seg, depth, f"{name} -c", [args[i]], [seg.arg_subs[i]])
+    if not s_flag and i < len(args) and args[i].text != "-":
+        _code_argument(seg, i)
+        return [builder.add(seg)]  # runs a script file
+    if seg.stdin_text:
+        inner = builder.analyse_string(seg.stdin_text, f"{name} <<stdin", depth + 1)
+        builder.note(f"followed the here-document fed to {name}")
+        return _inherit(builder, inner, seg, f"{name} <<stdin")
+    seg.reads_code = True
+    seg.code_from = list(seg.pipe_from) + seg.stdin_subs
+    return [builder.add(seg)]
+
+
+def _string_runner(builder: _Builder, seg: Unwrapped, depth: int, name: str,
+                   texts: list[str]) -> list[int] | None:
+    if name == "eval":
+        if len(seg.args) < 2:
+            return None
+        return _run_string(builder, seg, depth, "eval", seg.args[1:], seg.arg_subs[1:])
+    if name == "su":
+        for i, text in enumerate(texts[1:-1], start=1):
+            if text in ("-c", "--command"):
+                return _run_string(builder, seg, depth, "su -c", [seg.args[i + 1]], [seg.arg_subs[i + 1]])
+        return None
+    if name == "watch":
+        rest = _skip_options(seg.args, 1, frozenset({"-n", "--interval", "-d"}), 0)
+        if rest >= len(seg.args):
+            return None
+        return _run_string(builder, seg, depth, "watch", seg.args[rest:], seg.arg_subs[rest:])
+    # parallel CMD ::: ARGS
+    rest = _skip_options(seg.args, 1, frozenset({"-j", "--jobs", "-S", "--sshlogin"}), 0)
+    end = texts.index(":::") if ":::" in texts else len(texts)
+    if rest >= end:
+        return None
+    code = [*seg.args[rest:end], Arg("{stdin}", dynamic=False)]
+    return _run_string(builder, seg, depth, "parallel", code, seg.arg_subs[rest:end])
+
+
+def _find(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
+    kept: list[Arg] = []
+    kept_subs: list[list[int]] = []
+    extra: list[int] = []
+    i = 0
+    while i < len(seg.args):
+        text = seg.args[i].text
+        if text in ("-exec", "-execdir", "-ok", "-okdir") and i > 0:
+            j = i + 1
+            while j < len(seg.args) and seg.args[j].text not in (";", "+"):
+                j += 1
+            inner_args = [Arg("{found}", dynamic=True) if "{}" in a.text else a for a in seg.args[i + 1:j]]
+            if inner_args:
+                inner = Unwrapped(args=inner_args, arg_subs=seg.arg_subs[i + 1:j], assignments=[],
+                                  redirects=[], stdin_text="", via=f"find {text}", pipe_from=(),
+                                  stdin_subs=[], wrappers=[*seg.wrappers, f"find {text}"])
+                builder.note(f"followed find {text} into its command")
+                extra.extend(unwrap(builder, inner, depth + 1))
+            kept.append(seg.args[i])
+            kept_subs.append([])
+            i = j + 1
+            continue
+        kept.append(seg.args[i])
+        kept_subs.append(seg.arg_subs[i])
+        i += 1
+    seg.args, seg.arg_subs = kept, kept_subs
+    return [builder.add(seg), *extra]
+
+
+def _interpreter(builder: _Builder, seg: Unwrapped, name: str, texts: list[str]) -> None:
+    if name in AWKS:
+        i = 1
+        while i < len(texts) and texts[i].startswith("-") and texts[i] != "--":
+            if texts[i] in ("-f", "--file"):
+                return
+            i += 2 if texts[i] in ("-F", "-v", "--assign", "--field-separator") else 1
+        i += 1 if i < len(texts) and texts[i] == "--" else 0
+        if i < len(texts):
+            seg.inline_code = ("awk", texts[i])
+        return
+    key = "python" if _PYTHON.match(name) else name
+    if key not in INTERPRETERS:
+        if name == "deno" and len(texts) > 2 and texts[1] == "eval":
+            seg.inline_code = ("javascript", texts[2])
+        return
+    language, short, long, with_value = INTERPRETERS[key]
+    i = 1
+    while i < len(texts):
+        text = texts[i]
+        if text == "--" or not text.startswith("-") or text == "-":
+            break
+        if text in long and i + 1 < len(texts):
+            seg.inline_code = (language, texts[i + 1])
+            return
+        if any(text.startswith(f"{opt}=") for opt in long):
+            seg.inline_code = (language, text.split("=", 1)[1])
+            return
+        if not text.startswith("--"):
+            letters = text[1:]
+            for position, letter in enumerate(letters):
+                if letter in short:
+                    attached = letters[position + 1:]
+                    if attached:
+                        seg.inline_code = (language, attached)
+                    elif i + 1 < len(texts):
+                        seg.inline_code = (language, texts[i + 1])
+                    return
+            if key == "python" and letters.startswith("m"):
+                return  # runs a module
+        i += 2 if text in with_value else 1
+    if i < len(texts) and texts[i] != "-":
+        _code_argument(seg, i)
+        return  # runs a script file
+    if seg.stdin_text:
+        seg.inline_code = (language, seg.stdin_text)
+    elif seg.pipe_from or seg.stdin_subs:
+        seg.reads_code = True
+        seg.code_from = list(seg.pipe_from) + seg.stdin_subs

@@ -1,0 +1,75 @@
+"""Expansion of lexed shell words into arguments: brace expansion and globs on the
+unquoted parts only, and the flags the policy needs (dynamic, glob, obfuscated)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aegis_core.policy.lexer import Word
+
+MAX_BRACE_WORDS = 64
+
+# Quoted characters are swapped for private-use ones so expansion ignores them.
+_PROTECT = str.maketrans({"{": "\ue001", "}": "\ue002", ",": "\ue003", "*": "\ue004",
+                          "?": "\ue005", "[": "\ue006"})
+_RESTORE = str.maketrans({v: k for k, v in {"{": "\ue001", "}": "\ue002", ",": "\ue003",
+                                            "*": "\ue004", "?": "\ue005", "[": "\ue006"}.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument as the program receives it (as far as we can know)."""
+
+    text: str
+    dynamic: bool = False  # value depends on something computed at run time
+    glob: bool = False  # an unquoted * ? [ the shell will expand
+    tricky: bool = False  # quoting, escaping or braces used to spell it
+
+
+def _expand_braces(text: str, budget: list[int]) -> list[str]:
+    start = text.find("{")
+    while start >= 0:
+        depth, j, commas = 0, start, []
+        while j < len(text):
+            ch = text[j]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif ch == "," and depth == 1:
+                commas.append(j)
+            j += 1
+        if j < len(text) and commas:
+            head, tail = text[:start], text[j + 1:]
+            bounds = [start, *commas, j]
+            out: list[str] = []
+            for a, b in zip(bounds, bounds[1:], strict=False):
+                for piece in _expand_braces(text[a + 1:b] + tail, budget):
+                    budget[0] -= 1
+                    if budget[0] < 0:
+                        raise OverflowError
+                    out.append(head + piece)
+            return out
+        start = text.find("{", start + 1)
+    return [text]
+
+
+def expand(word: Word) -> tuple[list[Arg], bool]:
+    """The arguments one word becomes; second value is True if expansion overflowed."""
+    tricky = word.escaped
+    raw = "".join(t.translate(_PROTECT) if q else t for t, q in word.parts)
+    candidates = [raw]
+    if "{" in raw and "," in raw:
+        try:
+            candidates = _expand_braces(raw, [MAX_BRACE_WORDS])
+        except (OverflowError, RecursionError):
+            return [Arg(word.text, dynamic=True, tricky=True)], True
+        if len(candidates) > 1:
+            tricky = True
+    args = []
+    for candidate in candidates:
+        glob = any(ch in candidate for ch in "*?[")
+        args.append(Arg(candidate.translate(_RESTORE), dynamic=word.dynamic, glob=glob, tricky=tricky))
+    return args, False
