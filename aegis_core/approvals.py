@@ -82,8 +82,13 @@ class ApprovalRules:
     def deadline(self, clock: Callable[[], float] = time.monotonic) -> Deadline:
         return Deadline(clock() + self.timeout_s, clock)
 
-    def resume_deadline(self, approval: Approval, *, now_wall: float | None = None,
-                        clock: Callable[[], float] = time.monotonic) -> Deadline:
+    def resume_deadline(
+        self,
+        approval: Approval,
+        *,
+        now_wall: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Deadline:
         """Re-arm a pending approval found after a restart: what is left of its
         wall-clock deadline, never more than a full timeout (the clock may have
         been set back)."""
@@ -106,10 +111,16 @@ class ApprovalRules:
         if asked < self.max_per_minute:
             return None
         return Verdict(
-            Action.DENY, rule="aegis.rate_limit", source="aegis", risk=50,
-            reason=(f"Aegis rate limit: this session asked for {asked} approvals in the last "
-                    f"minute (limit {self.max_per_minute}); wait a minute before retrying, or "
-                    "raise [approvals] max_per_minute"))
+            Action.DENY,
+            rule="aegis.rate_limit",
+            source="aegis",
+            risk=50,
+            reason=(
+                f"Aegis rate limit: this session asked for {asked} approvals in the last "
+                f"minute (limit {self.max_per_minute}); wait a minute before retrying, or "
+                "raise [approvals] max_per_minute"
+            ),
+        )
 
     def check_breaker(self, store: Store, session: str) -> Verdict | None:
         """A deny while the session is paused; pauses it first when its latest
@@ -125,7 +136,9 @@ class ApprovalRules:
         streak = store.consecutive_denies(session)
         if streak < self.max_consecutive_denies or store.is_paused(session):
             return False
-        store.pause_session(session, f"{streak} denies in a row (limit {self.max_consecutive_denies})")
+        store.pause_session(
+            session, f"{streak} denies in a row (limit {self.max_consecutive_denies})"
+        )
         return True
 
     # ------------------------------------------------------------- grants
@@ -134,12 +147,22 @@ class ApprovalRules:
         """An allow when the user approved this exact call for the session earlier."""
         if not call.session or not store.has_grant(call.session, call_signature(call)):
             return None
-        return Verdict(Action.ALLOW, rule="aegis.session_grant", source="aegis",
-                       reason="allowed for this session by an earlier approval")
+        return Verdict(
+            Action.ALLOW,
+            rule="aegis.session_grant",
+            source="aegis",
+            reason="allowed for this session by an earlier approval",
+        )
 
 
 def paused_verdict(session: str) -> Verdict:
     return Verdict(
-        Action.DENY, rule="aegis.circuit_breaker", source="aegis", risk=50,
-        reason=(f"Aegis paused session {session} after repeated denies; stop and ask the user, "
-                f"who can resume it with: aegis approvals resume {session}"))
+        Action.DENY,
+        rule="aegis.circuit_breaker",
+        source="aegis",
+        risk=50,
+        reason=(
+            f"Aegis paused session {session} after repeated denies; stop and ask the user, "
+            f"who can resume it with: aegis approvals resume {session}"
+        ),
+    )

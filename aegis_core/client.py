@@ -29,8 +29,9 @@ def socket_path(configured: str | os.PathLike[str] | None = None) -> Path:
     return aegis_home() / "aegis.sock"
 
 
-def request(op: str, *, socket: str | os.PathLike[str] | None = None, timeout: float = 30.0,
-            **fields: Any) -> dict[str, Any]:
+def request(
+    op: str, *, socket: str | os.PathLike[str] | None = None, timeout: float = 30.0, **fields: Any
+) -> dict[str, Any]:
     """Send ``{"v": 1, "op": op, **fields}`` and return the daemon's final line.
 
     Raises DaemonUnavailable when no daemon listens (callers may fall back to the
@@ -46,16 +47,20 @@ def request(op: str, *, socket: str | os.PathLike[str] | None = None, timeout: f
         try:
             sock.connect(str(path))
         except (FileNotFoundError, ConnectionRefusedError) as exc:
-            raise DaemonUnavailable(f"the Aegis daemon is not running ({path}: {exc.strerror})",
-                                    hint=hint) from exc
+            raise DaemonUnavailable(
+                f"the Aegis daemon is not running ({path}: {exc.strerror})", hint=hint
+            ) from exc
         sock.sendall(json.dumps({"v": 1, "op": op, **fields}).encode("utf-8") + b"\n")
         return _read_final(sock, path)
     except TimeoutError as exc:
-        raise AegisEnvironmentError(f"the Aegis daemon did not answer {op} within {timeout:g}s",
-                                    hint="check it with: aegis status") from exc
+        raise AegisEnvironmentError(
+            f"the Aegis daemon did not answer {op} within {timeout:g}s",
+            hint="check it with: aegis status",
+        ) from exc
     except OSError as exc:
-        raise AegisEnvironmentError(f"talking to the Aegis daemon failed: {exc}",
-                                    hint="check it with: aegis status") from exc
+        raise AegisEnvironmentError(
+            f"talking to the Aegis daemon failed: {exc}", hint="check it with: aegis status"
+        ) from exc
     finally:
         sock.close()
 
@@ -65,18 +70,22 @@ def _read_final(sock: _socket.socket, path: Path) -> dict[str, Any]:
     while True:
         chunk = sock.recv(65536)
         if not chunk:
-            raise AegisEnvironmentError(f"the Aegis daemon at {path} closed the connection without an answer",
-                                        hint="see `aegis logs` for what went wrong")
+            raise AegisEnvironmentError(
+                f"the Aegis daemon at {path} closed the connection without an answer",
+                hint="see `aegis logs` for what went wrong",
+            )
         buffer += chunk
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
             try:
                 message = json.loads(line)
             except ValueError as exc:
-                raise AegisEnvironmentError("the Aegis daemon sent a malformed line",
-                                            hint="see `aegis logs`") from exc
+                raise AegisEnvironmentError(
+                    "the Aegis daemon sent a malformed line", hint="see `aegis logs`"
+                ) from exc
             if isinstance(message, dict) and message.get("final") is True:
                 return message
         if len(buffer) > MAX_LINE:
-            raise AegisEnvironmentError("the Aegis daemon sent an over-long line", hint="see `aegis logs`")
-
+            raise AegisEnvironmentError(
+                "the Aegis daemon sent an over-long line", hint="see `aegis logs`"
+            )

@@ -50,8 +50,14 @@ def bare_fsync(path: Path, n: int) -> list[float]:
 
 
 def call(i: int) -> ToolCall:
-    return ToolCall(agent="claude", tool="Bash", kind=Kind.SHELL, input={"command": f"ls -la src/{i}"},
-                    cwd="/work/project", session="bench")
+    return ToolCall(
+        agent="claude",
+        tool="Bash",
+        kind=Kind.SHELL,
+        input={"command": f"ls -la src/{i}"},
+        cwd="/work/project",
+        session="bench",
+    )
 
 
 def main() -> int:
@@ -71,8 +77,16 @@ def main() -> int:
         log = AuditLog(root / "audit.log")
         samples = []
         for i in range(n):
-            event = AuditEvent("call.decided", {"tool": "Bash", "command": f"ls -la src/{i}",
-                                                "decision": "allow", "rule": "read-only"}, session="bench")
+            event = AuditEvent(
+                "call.decided",
+                {
+                    "tool": "Bash",
+                    "command": f"ls -la src/{i}",
+                    "decision": "allow",
+                    "rule": "read-only",
+                },
+                session="bench",
+            )
             start = time.perf_counter()
             log.append(event)
             samples.append(time.perf_counter() - start)
@@ -101,8 +115,13 @@ def main() -> int:
             item = call(i)
             start = time.perf_counter()
             store.record_call(item, allow, "allow")
-            log.append(AuditEvent("call.decided", {"tool": item.tool, "command": item.command,
-                                                   "decision": "allow"}, session="bench"))
+            log.append(
+                AuditEvent(
+                    "call.decided",
+                    {"tool": item.tool, "command": item.command, "decision": "allow"},
+                    session="bench",
+                )
+            )
             samples.append(time.perf_counter() - start)
         report("auto-allow: record_call + append", samples, baseline)
         print(f"{'':<38} (target: median <= 1000 us)")
@@ -123,17 +142,29 @@ def main() -> int:
         prev = GENESIS
         with open(big, "wb") as handle:
             for i in range(args.records):
-                line, prev = encode(i + 1, 1_700_000_000.0 + i, f"s{i % 7}", "call.decided",
-                                    {"tool": "Bash", "command": f"ls -la src/{i}", "decision": "allow",
-                                     "rule": "read-only"}, prev)
+                line, prev = encode(
+                    i + 1,
+                    1_700_000_000.0 + i,
+                    f"s{i % 7}",
+                    "call.decided",
+                    {
+                        "tool": "Bash",
+                        "command": f"ls -la src/{i}",
+                        "decision": "allow",
+                        "rule": "read-only",
+                    },
+                    prev,
+                )
                 handle.write(line)
         start = time.perf_counter()
         result = verify(big, root / "none.checkpoint")
         elapsed = time.perf_counter() - start
         assert result.ok and result.records == args.records, result
         rate = args.records / elapsed
-        print(f"{'verify':<38} {rate:,.0f} records/s ({args.records:,} records in {elapsed:.3f}s; "
-              f"target >= 100,000/s: x{rate / 100_000:.1f})")
+        print(
+            f"{'verify':<38} {rate:,.0f} records/s ({args.records:,} records in {elapsed:.3f}s; "
+            f"target >= 100,000/s: x{rate / 100_000:.1f})"
+        )
     return 0
 
 

@@ -5,4 +5,11 @@ from aegis_core.audit.chain import GENESIS
 from aegis_core.audit.log import AuditLog, default_checkpoint_path
 from aegis_core.audit.verify import VerifyResult, read_checkpoints, verify
 
-__all__ = ["GENESIS", "AuditLog", "VerifyResult", "default_checkpoint_path", "read_checkpoints", "verify"]
+__all__ = [
+    "GENESIS",
+    "AuditLog",
+    "VerifyResult",
+    "default_checkpoint_path",
+    "read_checkpoints",
+    "verify",
+]

@@ -28,11 +28,19 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=True, default=str)
 
 
-def encode(seq: int, time: float, session: str | None, event: str,
-           details: Mapping[str, Any], prev_hash: str) -> tuple[bytes, str]:
+def encode(
+    seq: int,
+    time: float,
+    session: str | None,
+    event: str,
+    details: Mapping[str, Any],
+    prev_hash: str,
+) -> tuple[bytes, str]:
     """The line (with its newline) for a record, and the record's hash."""
-    body = (f'{{"seq":{seq},"time":{time!r},"session":{_dump(session)},"event":{_dump(event)},'
-            f'"details":{_dump(details)},"prev_hash":"{prev_hash}"').encode("ascii")
+    body = (
+        f'{{"seq":{seq},"time":{time!r},"session":{_dump(session)},"event":{_dump(event)},'
+        f'"details":{_dump(details)},"prev_hash":"{prev_hash}"'
+    ).encode("ascii")
     digest = hashlib.sha256(body).hexdigest()
     return body + HASH_FIELD + digest.encode("ascii") + b'"}\n', digest
 
@@ -43,7 +51,7 @@ def split(line: bytes) -> tuple[int, bytes, bytes, bytes] | None:
     if len(line) < SUFFIX_LEN + 90 or not line.startswith(SEQ_PREFIX) or not line.endswith(b'"}'):
         return None
     body = line[:-SUFFIX_LEN]
-    if line[-SUFFIX_LEN:-SUFFIX_LEN + len(HASH_FIELD)] != HASH_FIELD:
+    if line[-SUFFIX_LEN : -SUFFIX_LEN + len(HASH_FIELD)] != HASH_FIELD:
         return None
     if body[-79:-65] != PREV_FIELD or body[-1:] != b'"':
         return None
@@ -64,6 +72,12 @@ def parse(line: bytes) -> AuditRecord:
     data = json.loads(line)
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
-    return AuditRecord(seq=int(data["seq"]), time=float(data["time"]), event=str(data["event"]),
-                       session=data.get("session"), details=data.get("details") or {},
-                       prev_hash=str(data["prev_hash"]), hash=str(data["hash"]))
+    return AuditRecord(
+        seq=int(data["seq"]),
+        time=float(data["time"]),
+        event=str(data["event"]),
+        session=data.get("session"),
+        details=data.get("details") or {},
+        prev_hash=str(data["prev_hash"]),
+        hash=str(data["hash"]),
+    )

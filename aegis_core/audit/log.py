@@ -31,10 +31,17 @@ class AuditLog:
     """One audit log file. Any number of AuditLog objects, in any number of
     threads and processes, may append to the same file at once."""
 
-    def __init__(self, path: Path, checkpoint_path: Path | None = None, *,
-                 checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY) -> None:
+    def __init__(
+        self,
+        path: Path,
+        checkpoint_path: Path | None = None,
+        *,
+        checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    ) -> None:
         self.path = Path(path)
-        self.checkpoint_path = Path(checkpoint_path) if checkpoint_path else default_checkpoint_path(self.path)
+        self.checkpoint_path = (
+            Path(checkpoint_path) if checkpoint_path else default_checkpoint_path(self.path)
+        )
         self.checkpoint_every = checkpoint_every
         self._thread_lock = threading.Lock()
         self._fd: int | None = None
@@ -52,9 +59,16 @@ class AuditLog:
             dropped = self._refresh_head(fd)
             if dropped:
                 # A crash left half a record (never acknowledged): say so in the chain.
-                self._write(fd, "audit.recovered", None, time.time(), {
-                    "dropped_bytes": dropped,
-                    "why": "an unfinished record from an interrupted writer was removed"})
+                self._write(
+                    fd,
+                    "audit.recovered",
+                    None,
+                    time.time(),
+                    {
+                        "dropped_bytes": dropped,
+                        "why": "an unfinished record from an interrupted writer was removed",
+                    },
+                )
             record = self._write(fd, event.event, event.session, event.time, details)
             self._since_checkpoint += 1
             if self._since_checkpoint >= self.checkpoint_every:
@@ -63,8 +77,9 @@ class AuditLog:
                 self._write_checkpoint(sync=False)
         return record
 
-    def _write(self, fd: int, event: str, session: str | None, when: float,
-               details: dict) -> AuditRecord:
+    def _write(
+        self, fd: int, event: str, session: str | None, when: float, details: dict
+    ) -> AuditRecord:
         seq, prev = self._head
         line, digest = chain.encode(seq + 1, when, session, event, details, prev)
         view = memoryview(line)
@@ -74,8 +89,15 @@ class AuditLog:
         os.fdatasync(fd)
         self._head = (seq + 1, digest)
         self._size += len(line)
-        return AuditRecord(seq=seq + 1, time=when, event=event, session=session, details=details,
-                           prev_hash=prev, hash=digest)
+        return AuditRecord(
+            seq=seq + 1,
+            time=when,
+            event=event,
+            session=session,
+            details=details,
+            prev_hash=prev,
+            hash=digest,
+        )
 
     def head(self) -> tuple[int, str]:
         """The sequence number and hash of the last record (0 and the genesis hash
@@ -97,8 +119,11 @@ class AuditLog:
         if seq == 0:
             return
         line = f"{seq} {digest} {time.time():.6f}\n".encode("ascii")
-        fd = os.open(self.checkpoint_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
-                     | os.O_CLOEXEC, 0o600)
+        fd = os.open(
+            self.checkpoint_path,
+            os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+            0o600,
+        )
         try:
             os.write(fd, line)
             if sync:
@@ -133,8 +158,9 @@ class AuditLog:
         if self._fd is not None and self._pid == os.getpid():
             return self._fd
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
-                     0o600)
+        fd = os.open(
+            self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
+        )
         if os.fstat(fd).st_mode & 0o077:
             os.fchmod(fd, 0o600)
         self._fd, self._pid, self._size = fd, os.getpid(), -1
@@ -156,15 +182,17 @@ class AuditLog:
             cut = tail.rfind(b"\n")
             keep = start + cut + 1 if cut >= 0 else (0 if start == 0 else None)
             if keep is None:
-                raise StateCorruption(f"the audit log {self.path} ends in an over-long broken line",
-                                      hint="run `aegis audit verify`, then move the log aside")
+                raise StateCorruption(
+                    f"the audit log {self.path} ends in an over-long broken line",
+                    hint="run `aegis audit verify`, then move the log aside",
+                )
             if not repair:
-                tail = tail[:cut + 1] if cut >= 0 else b""
+                tail = tail[: cut + 1] if cut >= 0 else b""
                 size = keep
             else:
                 dropped = size - keep
                 os.ftruncate(fd, keep)
-                tail, size = (tail[:cut + 1] if cut >= 0 else b""), keep
+                tail, size = (tail[: cut + 1] if cut >= 0 else b""), keep
         last = tail[:-1].rsplit(b"\n", 1)[-1] if tail else b""
         if not last:
             self._head, self._size = (0, chain.GENESIS), size
@@ -172,8 +200,10 @@ class AuditLog:
         parts = chain.split(last)
         if parts is None:
             raise StateCorruption(
-                f"the last record of the audit log {self.path} is damaged, so the chain cannot go on",
+                f"the last record of the audit log {self.path} is damaged, "
+                "so the chain cannot go on",
                 hint="run `aegis audit verify` to see what changed, then move the log aside "
-                     "(a fresh one starts on the next event)")
+                "(a fresh one starts on the next event)",
+            )
         self._head, self._size = (parts[0], parts[3].decode("ascii")), size
         return dropped

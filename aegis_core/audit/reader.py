@@ -31,15 +31,17 @@ def parse_since(text: str, *, now: float | None = None) -> float:
     try:
         return datetime.fromisoformat(text.strip()).timestamp()
     except ValueError:
-        raise ConfigError(f"--since {text!r} is not a time",
-                          hint="use e.g. 10m, 2h, 1d, 2025-01-31 or 2025-01-31T14:00:00") from None
+        raise ConfigError(
+            f"--since {text!r} is not a time",
+            hint="use e.g. 10m, 2h, 1d, 2025-01-31 or 2025-01-31T14:00:00",
+        ) from None
 
 
 def read_records(path: Path) -> Iterator[AuditRecord]:
     """Every complete record of the log, in file order (an unfinished last line is
     skipped). A line that is not a record raises StateCorruption."""
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the with below
+        handle = open(path, "rb")
     except FileNotFoundError:
         return
     with handle:
@@ -49,5 +51,7 @@ def read_records(path: Path) -> Iterator[AuditRecord]:
             try:
                 yield chain.parse(line)
             except (ValueError, KeyError, TypeError) as exc:
-                raise StateCorruption(f"line {number} of {path} is not an audit record ({exc})",
-                                      hint="run `aegis audit verify`") from None
+                raise StateCorruption(
+                    f"line {number} of {path} is not an audit record ({exc})",
+                    hint="run `aegis audit verify`",
+                ) from None

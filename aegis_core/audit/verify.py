@@ -81,24 +81,43 @@ def verify(path: Path, checkpoint_path: Path | None = None) -> VerifyResult:
     for position, line in enumerate(lines):
         parts = split(line)
         if parts is None:
-            return _bad(expected - 1, expected, EDITED, f"record {expected} is not a valid audit record "
-                        "(damaged or edited by hand)", checkpoints)
+            return _bad(
+                expected - 1,
+                expected,
+                EDITED,
+                f"record {expected} is not a valid audit record (damaged or edited by hand)",
+                checkpoints,
+            )
         seq, body, prev_hash, own_hash = parts
         if seq != expected:
             return _misplaced(lines, position, seq, expected, checkpoints)
         if digest_of(body) != own_hash:
-            return _bad(expected - 1, expected, EDITED, f"the contents of record {seq} do not match "
-                        "its hash", checkpoints)
+            return _bad(
+                expected - 1,
+                expected,
+                EDITED,
+                f"the contents of record {seq} do not match its hash",
+                checkpoints,
+            )
         if prev_hash != prev:
-            return _bad(expected - 1, max(1, seq - 1), EDITED,
-                        f"record {seq} does not link to record {seq - 1}: record {seq - 1} was "
-                        "changed and its hash recomputed, or replaced", checkpoints)
+            return _bad(
+                expected - 1,
+                max(1, seq - 1),
+                EDITED,
+                f"record {seq} does not link to record {seq - 1}: record {seq - 1} was "
+                "changed and its hash recomputed, or replaced",
+                checkpoints,
+            )
         if seq == next_mark:
             if own_hash.decode("ascii") != expected_at[seq]:
-                return _bad(expected - 1, last_good_mark + 1, REWRITTEN,
-                            f"record {seq} differs from the checkpoint taken when it was written: "
-                            f"the log was rewritten (hashes recomputed) after record {last_good_mark}",
-                            checkpoints)
+                return _bad(
+                    expected - 1,
+                    last_good_mark + 1,
+                    REWRITTEN,
+                    f"record {seq} differs from the checkpoint taken when it was written: "
+                    f"the log was rewritten (hashes recomputed) after record {last_good_mark}",
+                    checkpoints,
+                )
             last_good_mark = seq
             mark_index += 1
             next_mark = marks[mark_index] if mark_index < len(marks) else -1
@@ -107,28 +126,68 @@ def verify(path: Path, checkpoint_path: Path | None = None) -> VerifyResult:
 
     count = expected - 1
     if torn:
-        return _bad(count, expected, TRUNCATED, f"the last record is incomplete ({len(torn)} bytes "
-                    "without an end of line): cut short by a crash or by hand", checkpoints,
-                    head=prev)
+        return _bad(
+            count,
+            expected,
+            TRUNCATED,
+            f"the last record is incomplete ({len(torn)} bytes "
+            "without an end of line): cut short by a crash or by hand",
+            checkpoints,
+            head=prev,
+        )
     if marks and marks[-1] > count:
-        return _bad(count, count + 1, TRUNCATED, f"records {count + 1} to {marks[-1]} are missing "
-                    f"(a checkpoint recorded record {marks[-1]})", checkpoints, head=prev)
-    return VerifyResult(True, count, head_seq=count, head_hash=prev.decode("ascii"),
-                        checkpoints=len(checkpoints))
+        return _bad(
+            count,
+            count + 1,
+            TRUNCATED,
+            f"records {count + 1} to {marks[-1]} are missing "
+            f"(a checkpoint recorded record {marks[-1]})",
+            checkpoints,
+            head=prev,
+        )
+    return VerifyResult(
+        True, count, head_seq=count, head_hash=prev.decode("ascii"), checkpoints=len(checkpoints)
+    )
 
 
-def _misplaced(lines: list[bytes], position: int, seq: int, expected: int,
-               checkpoints: list[tuple[int, str]]) -> VerifyResult:
+def _misplaced(
+    lines: list[bytes], position: int, seq: int, expected: int, checkpoints: list[tuple[int, str]]
+) -> VerifyResult:
     wanted = b'{"seq":%d,' % expected
-    if seq < expected or any(line.startswith(wanted) for line in lines[position + 1:]):
-        return _bad(expected - 1, expected, REORDERED,
-                    f"record {expected} is out of order (found record {seq} in its place)", checkpoints)
-    return _bad(expected - 1, expected, DELETED,
-                f"record {expected} is missing (the next record is {seq})"
-                if seq == expected + 1 else f"records {expected} to {seq - 1} are missing", checkpoints)
+    if seq < expected or any(line.startswith(wanted) for line in lines[position + 1 :]):
+        return _bad(
+            expected - 1,
+            expected,
+            REORDERED,
+            f"record {expected} is out of order (found record {seq} in its place)",
+            checkpoints,
+        )
+    return _bad(
+        expected - 1,
+        expected,
+        DELETED,
+        f"record {expected} is missing (the next record is {seq})"
+        if seq == expected + 1
+        else f"records {expected} to {seq - 1} are missing",
+        checkpoints,
+    )
 
 
-def _bad(records: int, first_bad: int, reason: str, detail: str,
-         checkpoints: list[tuple[int, str]], head: bytes | None = None) -> VerifyResult:
-    return VerifyResult(False, records, first_bad, reason, detail, head_seq=records,
-                        head_hash=head.decode("ascii") if head else "", checkpoints=len(checkpoints))
+def _bad(
+    records: int,
+    first_bad: int,
+    reason: str,
+    detail: str,
+    checkpoints: list[tuple[int, str]],
+    head: bytes | None = None,
+) -> VerifyResult:
+    return VerifyResult(
+        False,
+        records,
+        first_bad,
+        reason,
+        detail,
+        head_seq=records,
+        head_hash=head.decode("ascii") if head else "",
+        checkpoints=len(checkpoints),
+    )

@@ -35,8 +35,10 @@ def _find(store: Any, approval_id: str) -> Approval:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise AegisError(f"{approval_id!r} matches several approvals",
-                         hint="give more characters of the id (see `aegis approvals list`)")
+        raise AegisError(
+            f"{approval_id!r} matches several approvals",
+            hint="give more characters of the id (see `aegis approvals list`)",
+        )
     raise AegisError(f"no approval {approval_id!r}", hint="see `aegis approvals list --all`")
 
 
@@ -52,7 +54,8 @@ def _line(approval: Approval) -> str:
         state = f"pending ({left}s left)"
     else:
         state = f"{approval.status.value} by {approval.decided_by or '?'}"
-    return f"{approval.id[:12]}  {state:<24}  {approval.session[:12]:<12}  {approval.tool:<10}  {summary}"
+    session = approval.session[:12]
+    return f"{approval.id[:12]}  {state:<24}  {session:<12}  {approval.tool:<10}  {summary}"
 
 
 @click.group(invoke_without_command=True)
@@ -68,7 +71,9 @@ def approvals(ctx: click.Context) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
 @click.pass_obj
-def list_approvals(app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False) -> None:
+def list_approvals(
+    app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False
+) -> None:
     """List pending approvals (all of them with --all)."""
     with open_store(app) as store:
         rows = store.list_approvals(status=None if show_all else "pending", limit=limit)
@@ -98,14 +103,17 @@ def show(app: AppContext, approval_id: str, as_json: bool) -> None:
     click.echo(f"{'created':>15}: {_when(details['created_at'])}")
     click.echo(f"{'deadline':>15}: {_when(details['deadline_at'])}")
     if details["status"] != "pending":
-        click.echo(f"{'decided':>15}: {_when(details['decided_at'])} by {details['decided_by']} "
-                   f"via {details['channel']} (scope {details['scope']})")
+        click.echo(
+            f"{'decided':>15}: {_when(details['decided_at'])} by {details['decided_by']} "
+            f"via {details['channel']} (scope {details['scope']})"
+        )
         click.echo(f"{'why':>15}: {details['decision_reason'] or '-'}")
     click.echo(f"{'input':>15}: {json.dumps(details['input'], indent=2)}")
 
 
-def answer(app: AppContext, approval_id: str, outcome: Outcome, *, reason: str,
-           scope: Scope) -> dict[str, Any]:
+def answer(
+    app: AppContext, approval_id: str, outcome: Outcome, *, reason: str, scope: Scope
+) -> dict[str, Any]:
     """Answer one approval, through the daemon if it runs, else in the database.
     Returns ``{"won": bool, "approval": {...}, "via": "daemon"|"database"}``."""
     from aegis_core.client import DaemonUnavailable, request
@@ -114,16 +122,27 @@ def answer(app: AppContext, approval_id: str, outcome: Outcome, *, reason: str,
     with open_store(app) as store:
         approval = _find(store, approval_id)
         try:
-            response = request("approval.resolve", socket=_socket_setting(app), approval_id=approval.id,
-                               outcome=outcome.value, reason=reason, scope=scope.value, by=by)
+            response = request(
+                "approval.resolve",
+                socket=_socket_setting(app),
+                approval_id=approval.id,
+                outcome=outcome.value,
+                reason=reason,
+                scope=scope.value,
+                by=by,
+            )
         except DaemonUnavailable:
-            result = store.resolve(approval.id, Decision(outcome, decided_by=by, channel="cli",
-                                                         reason=reason, scope=scope))
+            result = store.resolve(
+                approval.id,
+                Decision(outcome, decided_by=by, channel="cli", reason=reason, scope=scope),
+            )
             final = result.approval.to_dict() if result.approval else None
             return {"won": result.won, "approval": final, "via": "database"}
     if not response.get("ok"):
-        raise AegisError(f"the daemon refused the answer: {response.get('error', 'no reason given')}",
-                         hint="see `aegis logs`")
+        raise AegisError(
+            f"the daemon refused the answer: {response.get('error', 'no reason given')}",
+            hint="see `aegis logs`",
+        )
     return {"won": bool(response.get("won")), "approval": response.get("approval"), "via": "daemon"}
 
 
@@ -141,22 +160,32 @@ def _report(result: dict[str, Any], verb: str, as_json: bool) -> None:
     if not result["won"]:
         raise AegisError(
             f"too late: approval {final.get('id', '?')[:12]} was already {final.get('status')} "
-            f"by {final.get('decided_by')} via {final.get('channel')} at {_when(final.get('decided_at'))}")
+            f"by {final.get('decided_by')} via {final.get('channel')} "
+            f"at {_when(final.get('decided_at'))}"
+        )
     if not as_json:
         click.echo(f"{verb} {final.get('id', '?')[:12]}: {final.get('summary', '')}")
 
 
 @approvals.command("approve")
 @click.argument("approval_id")
-@click.option("--session", "for_session", is_flag=True,
-              help="Also allow identical calls for the rest of the session.")
+@click.option(
+    "--session",
+    "for_session",
+    is_flag=True,
+    help="Also allow identical calls for the rest of the session.",
+)
 @click.option("--reason", default="", help="Why (recorded in the audit log).")
 @click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
 @click.pass_obj
-def approve(app: AppContext, approval_id: str, for_session: bool, reason: str, as_json: bool) -> None:
+def approve(
+    app: AppContext, approval_id: str, for_session: bool, reason: str, as_json: bool
+) -> None:
     """Approve a pending approval."""
     scope = Scope.SESSION if for_session else Scope.ONCE
-    _report(answer(app, approval_id, Outcome.APPROVE, reason=reason, scope=scope), "Approved", as_json)
+    _report(
+        answer(app, approval_id, Outcome.APPROVE, reason=reason, scope=scope), "Approved", as_json
+    )
 
 
 @approvals.command("deny")
@@ -166,8 +195,17 @@ def approve(app: AppContext, approval_id: str, for_session: bool, reason: str, a
 @click.pass_obj
 def deny(app: AppContext, approval_id: str, reason: str, as_json: bool) -> None:
     """Deny a pending approval; the reason goes back to the agent."""
-    _report(answer(app, approval_id, Outcome.DENY, reason=reason or "denied from the command line",
-                   scope=Scope.ONCE), "Denied", as_json)
+    _report(
+        answer(
+            app,
+            approval_id,
+            Outcome.DENY,
+            reason=reason or "denied from the command line",
+            scope=Scope.ONCE,
+        ),
+        "Denied",
+        as_json,
+    )
 
 
 @approvals.command("history")
@@ -198,7 +236,9 @@ def resume(app: AppContext, session: str) -> None:
     try:
         response = request("session.resume", socket=_socket_setting(app), session=session, by=by)
         if not response.get("ok"):
-            raise AegisError(f"the daemon refused: {response.get('error')}", hint="see `aegis logs`")
+            raise AegisError(
+                f"the daemon refused: {response.get('error')}", hint="see `aegis logs`"
+            )
         resumed = bool(response.get("resumed"))
     except DaemonUnavailable:
         with open_store(app) as store:
@@ -209,10 +249,19 @@ def resume(app: AppContext, session: str) -> None:
 
 
 @approvals.command("watch")
-@click.option("--json", "as_json", is_flag=True,
-              help="Do not ask: print each new pending approval as a JSON line.")
-@click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
-              help="Seconds between checks for new approvals.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Do not ask: print each new pending approval as a JSON line.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    help="Seconds between checks for new approvals.",
+)
 @click.option("--once", is_flag=True, help="Check once, answer what is pending, and exit.")
 @click.pass_obj
 def watch(app: AppContext, as_json: bool, interval: float, once: bool) -> None:
@@ -245,8 +294,12 @@ def _offer(app: AppContext, store: Any, approval: Approval) -> None:
     if approval.reason:
         click.echo(f"  why asked: {approval.reason}")
     left = max(0, int(approval.deadline_at - time.time()))
-    choice = click.prompt(f"  [a]pprove, approve for [s]ession, [d]eny, s[k]ip ({left}s left)",
-                          type=click.Choice(["a", "s", "d", "k"]), show_choices=False, default="k")
+    choice = click.prompt(
+        f"  [a]pprove, approve for [s]ession, [d]eny, s[k]ip ({left}s left)",
+        type=click.Choice(["a", "s", "d", "k"]),
+        show_choices=False,
+        default="k",
+    )
     if choice == "k":
         return
     if choice == "d":
@@ -256,7 +309,10 @@ def _offer(app: AppContext, store: Any, approval: Approval) -> None:
         reason, outcome = "", Outcome.APPROVE
         scope = Scope.SESSION if choice == "s" else Scope.ONCE
     try:
-        _report(answer(app, approval.id, outcome, reason=reason, scope=scope),
-                "Approved" if outcome is Outcome.APPROVE else "Denied", False)
+        _report(
+            answer(app, approval.id, outcome, reason=reason, scope=scope),
+            "Approved" if outcome is Outcome.APPROVE else "Denied",
+            False,
+        )
     except AegisError as exc:  # too late: keep watching
         click.echo(f"  {exc.message}", err=True)

@@ -37,12 +37,17 @@ def verify_command(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json({**result.to_dict(), "path": str(log)})
     elif result.ok:
-        click.echo(f"Audit log intact: {result.records} records, head {result.head_seq} "
-                   f"{result.head_hash[:16]}, {result.checkpoints} checkpoints ({log}).")
+        click.echo(
+            f"Audit log intact: {result.records} records, head {result.head_seq} "
+            f"{result.head_hash[:16]}, {result.checkpoints} checkpoints ({log})."
+        )
     else:
         where = f"record {result.first_bad_seq}" if result.first_bad_seq else "checkpoints"
-        click.echo(f"aegis: error: audit log {log} is broken at {where}: {result.reason}: "
-                   f"{result.detail}; keep the file as evidence and compare it with a backup", err=True)
+        click.echo(
+            f"aegis: error: audit log {log} is broken at {where}: {result.reason}: "
+            f"{result.detail}; keep the file as evidence and compare it with a backup",
+            err=True,
+        )
     if not result.ok:
         ctx.exit(int(ExitCode.STATE))
 
@@ -54,8 +59,14 @@ def verify_command(ctx: click.Context, as_json: bool) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Only the last N matching records.")
 @click.option("--json", "as_json", is_flag=True, help="Output as JSON lines.")
 @click.pass_obj
-def show(app: AppContext, session: str | None, since: str | None, event_prefix: str | None,
-         limit: int | None, as_json: bool) -> None:
+def show(
+    app: AppContext,
+    session: str | None,
+    since: str | None,
+    event_prefix: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """Print audit records, oldest first."""
     from collections import deque
 
@@ -74,13 +85,25 @@ def show(app: AppContext, session: str | None, since: str | None, event_prefix: 
         matching.append(record)
     for record in matching:
         if as_json:
-            click.echo(json.dumps({"seq": record.seq, "time": record.time, "session": record.session,
-                                   "event": record.event, "details": record.details,
-                                   "prev_hash": record.prev_hash, "hash": record.hash}))
+            click.echo(
+                json.dumps(
+                    {
+                        "seq": record.seq,
+                        "time": record.time,
+                        "session": record.session,
+                        "event": record.event,
+                        "details": record.details,
+                        "prev_hash": record.prev_hash,
+                        "hash": record.hash,
+                    }
+                )
+            )
             continue
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.time))
         details = json.dumps(record.details, sort_keys=True)
-        click.echo(f"{record.seq:>6}  {stamp}  {record.session or '-':<12}  {record.event:<22}  {details}")
+        click.echo(
+            f"{record.seq:>6}  {stamp}  {record.session or '-':<12}  {record.event:<22}  {details}"
+        )
     if not matching and not as_json:
         click.echo("No audit records match." if log.exists() else f"No audit log yet ({log}).")
 

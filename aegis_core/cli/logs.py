@@ -51,7 +51,8 @@ def _matches(entry: dict[str, Any], level: str | None, since: float | None) -> b
 def _render(entry: dict[str, Any]) -> str:
     rest = {k: v for k, v in entry.items() if k not in ("timestamp", "level", "event", "logger")}
     extra = " ".join(f"{k}={v}" for k, v in sorted(rest.items()))
-    head = f"{entry.get('timestamp', '-')} [{str(entry.get('level', 'info')).lower():<7}] {entry.get('event', '')}"
+    level = str(entry.get("level", "info")).lower()
+    head = f"{entry.get('timestamp', '-')} [{level:<7}] {entry.get('event', '')}"
     return f"{head} {extra}".rstrip()
 
 
@@ -61,14 +62,24 @@ def _emit(raw: str, entry: dict[str, Any], as_json: bool) -> None:
 
 @click.command()
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines as they are written.")
-@click.option("--lines", "-n", "count", type=click.IntRange(min=0), default=50, show_default=True,
-              help="How many of the last lines to show.")
-@click.option("--level", type=click.Choice(LEVELS, case_sensitive=False), help="Minimum level to show.")
+@click.option(
+    "--lines",
+    "-n",
+    "count",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="How many of the last lines to show.",
+)
+@click.option(
+    "--level", type=click.Choice(LEVELS, case_sensitive=False), help="Minimum level to show."
+)
 @click.option("--json", "as_json", is_flag=True, help="Output as JSON lines.")
 @click.option("--since", metavar="TIME", help="Only lines since TIME (10m, 2h, 1d, or ISO 8601).")
 @click.pass_obj
-def logs(app: AppContext, follow: bool, count: int, level: str | None, as_json: bool,
-         since: str | None) -> None:
+def logs(
+    app: AppContext, follow: bool, count: int, level: str | None, as_json: bool, since: str | None
+) -> None:
     """Show the daemon's log (for decisions, see `aegis audit show`)."""
     from aegis_core.audit.reader import parse_since
 
@@ -95,7 +106,9 @@ def logs(app: AppContext, follow: bool, count: int, level: str | None, as_json: 
         _follow(path, position, level, start, as_json)
 
 
-def _follow(path: Path, position: int, level: str | None, start: float | None, as_json: bool) -> None:
+def _follow(
+    path: Path, position: int, level: str | None, start: float | None, as_json: bool
+) -> None:
     pending = b""
     while True:
         try:

@@ -50,22 +50,29 @@ class Store(ApprovalRows):
         check_file(path)
         _create_private(path)
         try:
-            conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE)
+            conn = apsw.Connection(
+                str(path), flags=apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
+            )
         except apsw.Error as exc:
             raise corrupt(path, f"SQLite cannot open it ({exc})") from exc
         try:
             conn.set_busy_timeout(BUSY_TIMEOUT_MS)
             version = _read_version(conn, path)
             if version > SCHEMA_VERSION:
-                raise corrupt(path, f"its schema version {version} is newer than this Aegis "
-                                    f"understands ({SCHEMA_VERSION}); upgrade aegis-core")
+                raise corrupt(
+                    path,
+                    f"its schema version {version} is newer than this Aegis "
+                    f"understands ({SCHEMA_VERSION}); upgrade aegis-core",
+                )
             if quick_check and version > 0:
                 _quick_check(conn, path)
             conn.execute("PRAGMA foreign_keys=ON")
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()
             if not mode or str(mode[0]).lower() != "wal":
-                raise AegisEnvironmentError(f"cannot switch {path} to WAL mode (got {mode})",
-                                            hint="check the file system supports shared memory")
+                raise AegisEnvironmentError(
+                    f"cannot switch {path} to WAL mode (got {mode})",
+                    hint="check the file system supports shared memory",
+                )
             store = cls(path, conn)
             store._migrate(version)
         except BaseException:
@@ -149,22 +156,28 @@ class Store(ApprovalRows):
             return None if row is None else row[0]
 
     @staticmethod
-    def _ensure_session(conn: apsw.Connection, session: str, agent: str, cwd: str, now: float) -> None:
+    def _ensure_session(
+        conn: apsw.Connection, session: str, agent: str, cwd: str, now: float
+    ) -> None:
         # Calls may arrive for a session nobody created (hooks installed without
         # `aegis wrap`): it gets a row of its own so foreign keys hold.
-        conn.execute("INSERT OR IGNORE INTO sessions(id, agent, cwd, created_at) VALUES (?, ?, ?, ?)",
-                     (session, agent, cwd, now))
+        conn.execute(
+            "INSERT OR IGNORE INTO sessions(id, agent, cwd, created_at) VALUES (?, ?, ?, ?)",
+            (session, agent, cwd, now),
+        )
 
     # ------------------------------------------------------------ sessions
 
-    def create_session(self, session: str, *, agent: str, token_hash: str | None,
-                       cwd: str, command: str = "") -> None:
+    def create_session(
+        self, session: str, *, agent: str, token_hash: str | None, cwd: str, command: str = ""
+    ) -> None:
         with self._transaction(durable=True) as conn:
             conn.execute(
                 "INSERT INTO sessions(id, agent, token_hash, cwd, command, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET agent=excluded.agent, "
                 "token_hash=excluded.token_hash, cwd=excluded.cwd, command=excluded.command",
-                (session, agent, token_hash, cwd, redact_text(command), time.time()))
+                (session, agent, token_hash, cwd, redact_text(command), time.time()),
+            )
 
     def get_session(self, session: str) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM sessions WHERE id=?", (session,))
@@ -179,15 +192,19 @@ class Store(ApprovalRows):
 
     def end_session(self, session: str, exit_status: int | None) -> None:
         with self._transaction(durable=True) as conn:
-            conn.execute("UPDATE sessions SET ended_at=?, exit_status=? WHERE id=?",
-                         (time.time(), exit_status, session))
+            conn.execute(
+                "UPDATE sessions SET ended_at=?, exit_status=? WHERE id=?",
+                (time.time(), exit_status, session),
+            )
 
     def pause_session(self, session: str, reason: str) -> None:
         now = time.time()
         with self._transaction(durable=True) as conn:
             self._ensure_session(conn, session, "unknown", "", now)
-            conn.execute("UPDATE sessions SET paused=1, paused_reason=?, paused_at=? WHERE id=?",
-                         (reason, now, session))
+            conn.execute(
+                "UPDATE sessions SET paused=1, paused_reason=?, paused_at=? WHERE id=?",
+                (reason, now, session),
+            )
 
     def resume_session(self, session: str, by: str) -> bool:
         """Un-pause; the consecutive-deny count starts again from here. False when
@@ -196,7 +213,8 @@ class Store(ApprovalRows):
             conn.execute(
                 "UPDATE sessions SET paused=0, resumed_at=?, resumed_by=?, "
                 "resume_seq=(SELECT IFNULL(MAX(seq), 0) FROM decisions) WHERE id=? AND paused=1",
-                (time.time(), by, session))
+                (time.time(), by, session),
+            )
             return conn.changes() == 1
 
     def is_paused(self, session: str) -> bool:
@@ -204,8 +222,15 @@ class Store(ApprovalRows):
 
     # ---------------------------------------------------------- tool calls
 
-    def record_call(self, call: ToolCall, verdict: Verdict, decision: str, *,
-                    approval_id: str | None = None, durable: bool = False) -> None:
+    def record_call(
+        self,
+        call: ToolCall,
+        verdict: Verdict,
+        decision: str,
+        *,
+        approval_id: str | None = None,
+        durable: bool = False,
+    ) -> None:
         """Store a call with its verdict and the decision given (or about to be given)
         to the agent. Recording the same call again updates it.
 
@@ -221,18 +246,42 @@ class Store(ApprovalRows):
             conn.execute(
                 "INSERT INTO tool_calls(id, session, agent, tool, kind, input_json, cwd, event, "
                 "received_at, action, rule, reason, risk, source, decision) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET "
                 "action=excluded.action, rule=excluded.rule, reason=excluded.reason, "
                 "risk=excluded.risk, source=excluded.source, decision=excluded.decision",
-                (call.id, call.session, call.agent, call.tool, call.kind.value, input_json, call.cwd,
-                 call.event, call.received_at, verdict.action.value, verdict.rule,
-                 redact_text(verdict.reason), verdict.risk, verdict.source, decision))
+                (
+                    call.id,
+                    call.session,
+                    call.agent,
+                    call.tool,
+                    call.kind.value,
+                    input_json,
+                    call.cwd,
+                    call.event,
+                    call.received_at,
+                    verdict.action.value,
+                    verdict.rule,
+                    redact_text(verdict.reason),
+                    verdict.risk,
+                    verdict.source,
+                    decision,
+                ),
+            )
             if decision in FINAL_DECISIONS:
                 conn.execute(
                     "INSERT OR REPLACE INTO decisions(call_id, session, decision, reason, rule, "
                     "approval_id, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (call.id, call.session, decision, redact_text(verdict.reason), verdict.rule,
-                     approval_id, now))
+                    (
+                        call.id,
+                        call.session,
+                        decision,
+                        redact_text(verdict.reason),
+                        verdict.rule,
+                        approval_id,
+                        now,
+                    ),
+                )
 
     def recent_calls(self, session: str, limit: int = 50) -> list[tuple[ToolCall, Verdict]]:
         """The session's latest calls with their final verdicts, oldest first (the
@@ -240,18 +289,21 @@ class Store(ApprovalRows):
         rows = self._rows(
             "SELECT * FROM (SELECT rowid AS row_order, * FROM tool_calls WHERE session=? "
             "ORDER BY received_at DESC, rowid DESC LIMIT ?) ORDER BY received_at, row_order",
-            (session, limit))
+            (session, limit),
+        )
         return [(_row_call(row), _row_verdict(row)) for row in rows]
 
     def consecutive_denies(self, session: str) -> int:
         """Denies in a row at the end of the session's decisions, since its last resume."""
         with self._lock, self._errors():
-            floor = self._conn.execute("SELECT resume_seq FROM sessions WHERE id=?",
-                                       (session,)).fetchone()
+            floor = self._conn.execute(
+                "SELECT resume_seq FROM sessions WHERE id=?", (session,)
+            ).fetchone()
             count = 0
             for (decision,) in self._conn.execute(
-                    "SELECT decision FROM decisions WHERE session=? AND seq>? ORDER BY seq DESC",
-                    (session, floor[0] if floor else 0)):
+                "SELECT decision FROM decisions WHERE session=? AND seq>? ORDER BY seq DESC",
+                (session, floor[0] if floor else 0),
+            ):
                 if decision != "deny":
                     break
                 count += 1
@@ -263,14 +315,24 @@ def _row_call(row: Mapping[str, Any]) -> ToolCall:
         kind = Kind(row["kind"])
     except ValueError:
         kind = Kind.OTHER
-    return ToolCall(agent=row["agent"], tool=row["tool"], kind=kind, input=json.loads(row["input_json"]),
-                    cwd=row["cwd"], session=row["session"], id=row["id"], event=row["event"],
-                    received_at=row["received_at"])
+    return ToolCall(
+        agent=row["agent"],
+        tool=row["tool"],
+        kind=kind,
+        input=json.loads(row["input_json"]),
+        cwd=row["cwd"],
+        session=row["session"],
+        id=row["id"],
+        event=row["event"],
+        received_at=row["received_at"],
+    )
 
 
 def _row_verdict(row: Mapping[str, Any]) -> Verdict:
     action = _DECISION_ACTION.get(row["decision"]) or Action(row["action"])
-    return Verdict(action, reason=row["reason"], rule=row["rule"], risk=row["risk"], source=row["source"])
+    return Verdict(
+        action, reason=row["reason"], rule=row["rule"], risk=row["risk"], source=row["source"]
+    )
 
 
 def _create_private(path: Path) -> None:

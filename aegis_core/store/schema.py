@@ -132,5 +132,5 @@ def corrupt(path: Path, why: str) -> StateCorruption:
     return StateCorruption(
         f"the Aegis database {path} is unusable: {why}; it was left untouched",
         hint=f"move it aside (mv {path} {path}.broken) to start with a fresh one, "
-             "or restore it from a backup (aegis.db.bak-*)",
+        "or restore it from a backup (aegis.db.bak-*)",
     )

@@ -8,7 +8,11 @@ ASK = Verdict(Action.REQUIRE_APPROVAL, reason="deletes files", rule="rm", risk=7
 
 
 def shell(command: str, session: str = "s1", **extra: object) -> ToolCall:
-    return ToolCall(agent="claude", tool="Bash", kind=Kind.SHELL, input={"command": command, **extra},
-                    cwd="/work", session=session)
-
-
+    return ToolCall(
+        agent="claude",
+        tool="Bash",
+        kind=Kind.SHELL,
+        input={"command": command, **extra},
+        cwd="/work",
+        session=session,
+    )

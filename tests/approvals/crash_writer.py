@@ -18,8 +18,14 @@ ASK = Verdict(Action.REQUIRE_APPROVAL, reason="asks")
 
 
 def call(n: int) -> ToolCall:
-    return ToolCall(agent="claude", tool="Bash", kind=Kind.SHELL, input={"command": f"rm -rf dir{n}"},
-                    session="s1", cwd="/w")
+    return ToolCall(
+        agent="claude",
+        tool="Bash",
+        kind=Kind.SHELL,
+        input={"command": f"rm -rf dir{n}"},
+        session="s1",
+        cwd="/w",
+    )
 
 
 def ack(*words: object) -> None:
@@ -32,16 +38,24 @@ def steps(store: Store, log: AuditLog) -> None:
     log.append(AuditEvent("approval.requested", {"id": approval.id}, session="s1"))
     ack(1, approval.id)
     sys.stdin.readline()
-    log.append(AuditEvent("approval.notified", {"id": approval.id, "channel": "telegram"}, session="s1"))
+    log.append(
+        AuditEvent("approval.notified", {"id": approval.id, "channel": "telegram"}, session="s1")
+    )
     log.checkpoint()
     ack(2)
     sys.stdin.readline()
-    log.append(AuditEvent("approval.answer_received", {"id": approval.id, "by": "alice"}, session="s1"))
+    log.append(
+        AuditEvent("approval.answer_received", {"id": approval.id, "by": "alice"}, session="s1")
+    )
     ack(3)
     sys.stdin.readline()
-    result = store.resolve(approval.id, Decision(Outcome.APPROVE, decided_by="alice", channel="telegram"))
+    result = store.resolve(
+        approval.id, Decision(Outcome.APPROVE, decided_by="alice", channel="telegram")
+    )
     store.record_call(request, Verdict(Action.ALLOW), "allow", approval_id=approval.id)
-    log.append(AuditEvent("approval.resolved", {"id": approval.id, "won": result.won}, session="s1"))
+    log.append(
+        AuditEvent("approval.resolved", {"id": approval.id, "won": result.won}, session="s1")
+    )
     ack(4)
     sys.stdin.readline()
 
@@ -50,7 +64,9 @@ def storm(store: Store, log: AuditLog) -> None:
     n = 0
     while True:
         approval = store.create_approval(call(n), ASK, timeout_s=300)
-        record = log.append(AuditEvent("approval.requested", {"id": approval.id, "n": n}, session="s1"))
+        record = log.append(
+            AuditEvent("approval.requested", {"id": approval.id, "n": n}, session="s1")
+        )
         ack("seq", record.seq)
         if n % 2 == 0:
             store.resolve(approval.id, Decision(Outcome.APPROVE, decided_by="alice", channel="cli"))

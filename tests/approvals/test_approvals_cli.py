@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from approvals_support import ASK, shell
 from click.testing import CliRunner
 
 from aegis_core.cli import cli, main
@@ -17,7 +18,6 @@ from aegis_core.client import DaemonUnavailable, request
 from aegis_core.errors import AegisEnvironmentError
 from aegis_core.models import Action, ApprovalStatus, Verdict
 from aegis_core.store import Store
-from approvals_support import ASK, shell
 
 
 @pytest.fixture
@@ -88,8 +88,12 @@ def test_watch_offers_each_pending_approval(home_store: Store, aegis_home: Path)
     a = home_store.create_approval(shell("rm a"), ASK, timeout_s=300)
     b = home_store.create_approval(shell("rm b"), ASK, timeout_s=300)
     c = home_store.create_approval(shell("rm c"), ASK, timeout_s=300)
-    result = CliRunner().invoke(cli, ["approvals", "watch", "--once"], input="a\nd\nno thanks\nk\n",
-                                env={"AEGIS_HOME": str(aegis_home)})
+    result = CliRunner().invoke(
+        cli,
+        ["approvals", "watch", "--once"],
+        input="a\nd\nno thanks\nk\n",
+        env={"AEGIS_HOME": str(aegis_home)},
+    )
     assert result.exit_code == 0, result.output
     assert "rm a" in result.output and "rm c" in result.output
     assert home_store.get_approval(a.id).status is ApprovalStatus.APPROVED
@@ -100,8 +104,9 @@ def test_watch_offers_each_pending_approval(home_store: Store, aegis_home: Path)
 
 def test_watch_json_prints_without_asking(home_store: Store, aegis_home: Path) -> None:
     a = home_store.create_approval(shell("rm a"), ASK, timeout_s=300)
-    result = CliRunner().invoke(cli, ["approvals", "watch", "--once", "--json"],
-                                env={"AEGIS_HOME": str(aegis_home)})
+    result = CliRunner().invoke(
+        cli, ["approvals", "watch", "--once", "--json"], env={"AEGIS_HOME": str(aegis_home)}
+    )
     assert [json.loads(line)["id"] for line in result.output.splitlines()] == [a.id]
     assert home_store.get_approval(a.id).status is ApprovalStatus.PENDING
 
@@ -127,15 +132,19 @@ class FakeDaemonSocket:
                 return
             with conn:
                 self.requests.append(json.loads(conn.makefile("rb").readline()))
-                conn.sendall(b'{"event": "working"}\n' + json.dumps({"final": True, **self.answer}).encode()
-                             + b"\n")
+                conn.sendall(
+                    b'{"event": "working"}\n'
+                    + json.dumps({"final": True, **self.answer}).encode()
+                    + b"\n"
+                )
 
     def close(self) -> None:
         self.server.close()
 
 
-def test_approve_goes_through_the_daemon_when_it_listens(home_store: Store, aegis_home: Path,
-                                                          capsys) -> None:
+def test_approve_goes_through_the_daemon_when_it_listens(
+    home_store: Store, aegis_home: Path, capsys
+) -> None:
     approval = home_store.create_approval(shell("rm -rf build"), ASK, timeout_s=300)
     final = {**approval.to_dict(), "status": "approved", "decided_by": "me"}
     fake = FakeDaemonSocket(aegis_home / "aegis.sock", {"ok": True, "won": True, "approval": final})
@@ -145,13 +154,20 @@ def test_approve_goes_through_the_daemon_when_it_listens(home_store: Store, aegi
         fake.close()
     assert code == 0 and "Approved" in out
     [sent] = fake.requests
-    assert (sent["v"], sent["op"], sent["approval_id"], sent["outcome"], sent["scope"]) == \
-        (1, "approval.resolve", approval.id, "approve", "once")
+    assert (sent["v"], sent["op"], sent["approval_id"], sent["outcome"], sent["scope"]) == (
+        1,
+        "approval.resolve",
+        approval.id,
+        "approve",
+        "once",
+    )
     # The daemon answered it; the CLI did not write the database itself.
     assert home_store.get_approval(approval.id).status is ApprovalStatus.PENDING
 
 
-def test_a_stale_socket_falls_back_to_the_database(home_store: Store, aegis_home: Path, capsys) -> None:
+def test_a_stale_socket_falls_back_to_the_database(
+    home_store: Store, aegis_home: Path, capsys
+) -> None:
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(str(aegis_home / "aegis.sock"))
     stale.close()  # the file stays, nobody listens: a daemon that died

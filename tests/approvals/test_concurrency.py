@@ -11,10 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from approvals_support import ASK, shell
 
 from aegis_core.models import ApprovalStatus, Decision, Outcome
 from aegis_core.store import Store
-from approvals_support import ASK, shell
 
 WORKER = Path(__file__).with_name("race_worker.py")
 
@@ -45,14 +45,18 @@ def test_many_threads_answering_one_approval_have_one_winner(db_path: Path, shar
 
             def answer(i: int, approval_id: str = approval.id):
                 outcome = Outcome.APPROVE if i % 2 else Outcome.DENY
-                return stores[i].resolve(approval_id, Decision(outcome, decided_by=f"t{i}", channel="race"))
+                return stores[i].resolve(
+                    approval_id, Decision(outcome, decided_by=f"t{i}", channel="race")
+                )
 
             results = race([lambda i=i: answer(i) for i in range(12)])
             winners = [i for i, r in enumerate(results) if r.won]
             assert len(winners) == 1
             final = stores[0].get_approval(approval.id)
             assert final.decided_by == f"t{winners[0]}"
-            assert final.status is (ApprovalStatus.APPROVED if winners[0] % 2 else ApprovalStatus.DENIED)
+            assert final.status is (
+                ApprovalStatus.APPROVED if winners[0] % 2 else ApprovalStatus.DENIED
+            )
             assert all(r.approval == final for r in results)  # losers are told the final state
     finally:
         for store in set(stores):
@@ -64,10 +68,14 @@ def test_an_answer_and_the_deadline_at_the_same_instant_have_one_outcome(db_path
     try:
         for _round in range(20):
             approval = answerer.create_approval(shell("git push -f"), ASK, timeout_s=60)
-            answered, expired = race([
-                lambda a=approval: answerer.resolve(a.id, Decision(Outcome.APPROVE, "alice", "cli")),
-                lambda a=approval: timer.expire(a.id, "deny"),
-            ])
+            answered, expired = race(
+                [
+                    lambda a=approval: answerer.resolve(
+                        a.id, Decision(Outcome.APPROVE, "alice", "cli")
+                    ),
+                    lambda a=approval: timer.expire(a.id, "deny"),
+                ]
+            )
             assert answered.won != expired.won
             final = answerer.get_approval(approval.id)
             expected = ApprovalStatus.APPROVED if answered.won else ApprovalStatus.EXPIRED
@@ -79,9 +87,15 @@ def test_an_answer_and_the_deadline_at_the_same_instant_have_one_outcome(db_path
 
 
 def run_workers(db_path: Path, approval_id: str, modes: list[str]) -> list[dict]:
-    procs = [subprocess.Popen([sys.executable, str(WORKER), str(db_path), approval_id, f"p{i}", mode],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-             for i, mode in enumerate(modes)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), str(db_path), approval_id, f"p{i}", mode],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i, mode in enumerate(modes)
+    ]
     try:
         for proc in procs:
             assert proc.stdout.readline().strip() == "ready"

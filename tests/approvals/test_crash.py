@@ -22,8 +22,12 @@ WRITER = Path(__file__).with_name("crash_writer.py")
 
 
 def start_writer(home: Path, mode: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, str(WRITER), str(home), mode], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(WRITER), str(home), mode],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def kill9(proc: subprocess.Popen[str]) -> None:
@@ -39,7 +43,12 @@ def restart(home: Path) -> Store:
     return store
 
 
-STEP_EVENTS = ["approval.requested", "approval.notified", "approval.answer_received", "approval.resolved"]
+STEP_EVENTS = [
+    "approval.requested",
+    "approval.notified",
+    "approval.answer_received",
+    "approval.resolved",
+]
 
 
 @pytest.mark.parametrize("killed_after", [1, 2, 3, 4])
@@ -66,7 +75,7 @@ def test_kill_between_the_steps_of_an_approval(tmp_path: Path, killed_after: int
             assert approval.status is ApprovalStatus.EXPIRED
             assert store.approval_details(approval_id)["outcome"] == "deny"
     events = [r.event for r in read_records(home / "audit.log")]
-    assert events[1:1 + killed_after] == STEP_EVENTS[:killed_after]
+    assert events[1 : 1 + killed_after] == STEP_EVENTS[:killed_after]
     result = verify(home / "audit.log")
     assert result.ok, result
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from approvals_support import ASK, shell
 
 from aegis_core.approvals import ApprovalRules, Deadline, call_signature
 from aegis_core.config import load_config
 from aegis_core.models import Action, ApprovalStatus, Decision, Outcome, Scope, Verdict
 from aegis_core.store import Store
-
-from approvals_support import ASK, shell
 
 
 def decision(outcome: Outcome, by: str = "alice", **kw: object) -> Decision:
@@ -29,13 +28,17 @@ def test_create_stores_a_pending_approval_with_its_deadline(store: Store) -> Non
     assert [a.id for a in store.list_approvals()] == [approval.id]
 
 
-@pytest.mark.parametrize(("outcome", "status"), [
-    (Outcome.APPROVE, ApprovalStatus.APPROVED),
-    (Outcome.DENY, ApprovalStatus.DENIED),
-    (Outcome.ASK, ApprovalStatus.CANCELLED),
-])
-def test_the_first_answer_wins_and_later_ones_are_told(store: Store, outcome: Outcome,
-                                                       status: ApprovalStatus) -> None:
+@pytest.mark.parametrize(
+    ("outcome", "status"),
+    [
+        (Outcome.APPROVE, ApprovalStatus.APPROVED),
+        (Outcome.DENY, ApprovalStatus.DENIED),
+        (Outcome.ASK, ApprovalStatus.CANCELLED),
+    ],
+)
+def test_the_first_answer_wins_and_later_ones_are_told(
+    store: Store, outcome: Outcome, status: ApprovalStatus
+) -> None:
     approval = store.create_approval(shell("rm -rf /tmp/x"), ASK, timeout_s=60)
     first = store.resolve(approval.id, decision(outcome, reason="because", choice="c1"))
     assert first.won and first.approval is not None
@@ -97,7 +100,11 @@ def test_approve_for_session_grants_identical_later_calls_only(store: Store) -> 
     rules = ApprovalRules()
     again = shell("  npm install left-pad ", description="another description")
     verdict = rules.check_grant(store, again)
-    assert verdict is not None and verdict.action is Action.ALLOW and verdict.rule == "aegis.session_grant"
+    assert (
+        verdict is not None
+        and verdict.action is Action.ALLOW
+        and verdict.rule == "aegis.session_grant"
+    )
     assert store.grant_source("s1", call_signature(again)).id == approval.id
     assert rules.check_grant(store, shell("npm install evil")) is None
     assert rules.check_grant(store, shell("npm install left-pad", session="s2")) is None
@@ -161,8 +168,12 @@ def test_rules_read_the_config(aegis_home, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("AEGIS_APPROVALS_DEFAULT_ACTION", "approve")
     monkeypatch.setenv("AEGIS_APPROVALS_MAX_PER_MINUTE", "4")
     rules = ApprovalRules(load_config())
-    assert (rules.timeout_s, rules.expiry_allows, rules.max_per_minute, rules.max_consecutive_denies) \
-        == (42.0, True, 4, 5)
+    assert (
+        rules.timeout_s,
+        rules.expiry_allows,
+        rules.max_per_minute,
+        rules.max_consecutive_denies,
+    ) == (42.0, True, 4, 5)
 
 
 def test_deadlines_follow_the_monotonic_clock_not_the_wall() -> None:
@@ -178,8 +189,11 @@ def test_resume_deadline_never_exceeds_a_full_timeout(store: Store) -> None:
     rules = ApprovalRules(timeout_seconds=30)
     approval = store.create_approval(shell("x"), ASK, timeout_s=30)
     clock = lambda: 0.0  # noqa: E731
-    assert rules.resume_deadline(approval, now_wall=approval.created_at + 10, clock=clock).at \
-        == pytest.approx(20)
+    assert rules.resume_deadline(
+        approval, now_wall=approval.created_at + 10, clock=clock
+    ).at == pytest.approx(20)
     # The wall clock went back an hour: still at most one timeout.
-    assert rules.resume_deadline(approval, now_wall=approval.created_at - 3600, clock=clock).at == 30
+    assert (
+        rules.resume_deadline(approval, now_wall=approval.created_at - 3600, clock=clock).at == 30
+    )
     assert isinstance(rules.deadline(), Deadline)

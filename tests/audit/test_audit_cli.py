@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
+from audit_support import filled_log, lines, write_lines
 
 from aegis_core.cli import main
-from audit_support import filled_log, lines, write_lines
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -37,7 +37,11 @@ def test_verify_a_broken_log_exits_8_naming_the_record(aegis_home: Path, capsys)
     assert code == 8 and "record 3" in err and "deleted" in err
     code, out, _ = run(capsys, "audit", "verify", "--json")
     data = json.loads(out)
-    assert code == 8 and (data["ok"], data["first_bad_seq"], data["reason"]) == (False, 3, "deleted")
+    assert code == 8 and (data["ok"], data["first_bad_seq"], data["reason"]) == (
+        False,
+        3,
+        "deleted",
+    )
 
 
 def test_show_filters_by_session_and_time(aegis_home: Path, capsys) -> None:
@@ -57,10 +61,17 @@ def write_daemon_log(home: Path) -> None:
     now = time.time()
     entries = [
         {"timestamp": "2020-01-01T00:00:00Z", "level": "info", "event": "daemon started"},
-        {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), "level": "warning",
-         "event": "telegram unreachable", "attempt": 2},
-        {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), "level": "debug",
-         "event": "poll"},
+        {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+            "level": "warning",
+            "event": "telegram unreachable",
+            "attempt": 2,
+        },
+        {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+            "level": "debug",
+            "event": "poll",
+        },
     ]
     (home / "aegis.log").write_text("".join(json.dumps(e) + "\n" for e in entries) + "not json\n")
 
@@ -74,7 +85,10 @@ def test_logs_shows_levels_lines_and_since(aegis_home: Path, capsys) -> None:
     code, out, _ = run(capsys, "logs", "--lines", "1")
     assert len(out.splitlines()) == 1 and out.rstrip().endswith("not json")
     code, out, _ = run(capsys, "logs", "--since", "1h", "--json")
-    assert [json.loads(line)["event"] for line in out.splitlines()] == ["telegram unreachable", "poll"]
+    assert [json.loads(line)["event"] for line in out.splitlines()] == [
+        "telegram unreachable",
+        "poll",
+    ]
 
 
 def test_logs_without_a_log(aegis_home: Path, capsys) -> None:

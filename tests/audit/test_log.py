@@ -11,12 +11,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from audit_support import filled_log, lines
 
 from aegis_core.audit import GENESIS, AuditLog, read_checkpoints, verify
 from aegis_core.audit.reader import read_records
 from aegis_core.errors import StateCorruption
 from aegis_core.models import AuditEvent
-from audit_support import filled_log, lines
 
 
 def test_records_are_chained_json_lines(tmp_path: Path) -> None:
@@ -36,9 +36,16 @@ def test_records_are_chained_json_lines(tmp_path: Path) -> None:
 
 def test_details_are_redacted_before_they_reach_the_disk(tmp_path: Path) -> None:
     path = tmp_path / "audit.log"
-    AuditLog(path).append(AuditEvent("call.seen", {
-        "command": "curl -H 'Authorization: Bearer abcdefghij123' https://api",
-        "api_key": "plain-value", "nested": {"password": "p4ss"}}))
+    AuditLog(path).append(
+        AuditEvent(
+            "call.seen",
+            {
+                "command": "curl -H 'Authorization: Bearer abcdefghij123' https://api",
+                "api_key": "plain-value",
+                "nested": {"password": "p4ss"},
+            },
+        )
+    )
     text = path.read_text()
     for secret in ("abcdefghij123", "plain-value", "p4ss"):
         assert secret not in text
@@ -73,9 +80,11 @@ def test_threads_appending_at_once_keep_one_chain(tmp_path: Path) -> None:
 
 def test_processes_appending_at_once_keep_one_chain(tmp_path: Path) -> None:
     path = tmp_path / "audit.log"
-    code = ("import sys; from pathlib import Path; from aegis_core.audit import AuditLog; "
-            "from aegis_core.models import AuditEvent; log = AuditLog(Path(sys.argv[1])); "
-            "[log.append(AuditEvent('call.seen', {'p': sys.argv[2], 'i': i})) for i in range(50)]")
+    code = (
+        "import sys; from pathlib import Path; from aegis_core.audit import AuditLog; "
+        "from aegis_core.models import AuditEvent; log = AuditLog(Path(sys.argv[1])); "
+        "[log.append(AuditEvent('call.seen', {'p': sys.argv[2], 'i': i})) for i in range(50)]"
+    )
     procs = [subprocess.Popen([sys.executable, "-c", code, str(path), str(p)]) for p in range(4)]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0, 0]
     result = verify(path)

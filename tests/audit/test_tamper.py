@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from audit_support import filled_log, lines, write_lines
 
 from aegis_core.audit import AuditLog, verify
 from aegis_core.audit.chain import GENESIS, encode
 from aegis_core.audit.reader import read_records
 from aegis_core.models import AuditEvent
-from audit_support import filled_log, lines, write_lines
 
 
 @pytest.fixture
@@ -119,7 +119,9 @@ def test_a_full_rewrite_with_recomputed_hashes_is_caught_by_the_checkpoint(log_p
     assert verify(log_path, log_path.with_name("no.checkpoint")).ok
 
 
-def test_a_rewrite_after_a_later_checkpoint_names_the_records_after_the_good_one(tmp_path: Path) -> None:
+def test_a_rewrite_after_a_later_checkpoint_names_the_records_after_the_good_one(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "audit.log"
     log = filled_log(path, 4)  # checkpoint at 4
     for i in range(4):

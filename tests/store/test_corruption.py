@@ -23,8 +23,13 @@ def fingerprint(path: Path) -> str:
 def filled_database(path: Path, calls: int = 300) -> None:
     with Store.open(path) as store:
         for i in range(calls):
-            call = ToolCall(agent="claude", tool="Bash", kind=Kind.SHELL,
-                            input={"command": f"echo {i} " + "x" * 200}, session="s1")
+            call = ToolCall(
+                agent="claude",
+                tool="Bash",
+                kind=Kind.SHELL,
+                input={"command": f"echo {i} " + "x" * 200},
+                session="s1",
+            )
             store.record_call(call, Verdict(Action.ALLOW), "allow")
     assert not Path(f"{path}-wal").exists()  # the last close checkpointed everything
 
@@ -59,7 +64,7 @@ def test_a_database_with_garbage_pages(tmp_path: Path) -> None:
     filled_database(path)
     data = bytearray(path.read_bytes())
     page = 4096
-    data[page * 2: page * 6] = bytes([0xA5]) * (page * 4)
+    data[page * 2 : page * 6] = bytes([0xA5]) * (page * 4)
     path.write_bytes(bytes(data))
     refuses(path)
 
@@ -80,9 +85,19 @@ def test_the_cli_reports_exit_8_and_keeps_the_file(tmp_path: Path) -> None:
     path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
     before = fingerprint(path)
     env = {"AEGIS_HOME": str(home), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", "import sys; from aegis_core.cli import main; sys.exit(main())",
-                             "approvals", "list"],
-                            capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from aegis_core.cli import main; sys.exit(main())",
+            "approvals",
+            "list",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 8, result.stderr
     assert "aegis: error:" in result.stderr and "Traceback" not in result.stderr
     assert fingerprint(path) == before

@@ -16,8 +16,14 @@ from aegis_core.store import db as store_db
 
 
 def shell(command: str, session: str = "s1", **extra: object) -> ToolCall:
-    return ToolCall(agent="claude", tool="Bash", kind=Kind.SHELL, input={"command": command, **extra},
-                    cwd="/work", session=session)
+    return ToolCall(
+        agent="claude",
+        tool="Bash",
+        kind=Kind.SHELL,
+        input={"command": command, **extra},
+        cwd="/work",
+        session=session,
+    )
 
 
 @pytest.fixture
@@ -50,11 +56,15 @@ def test_open_tightens_a_loosened_file(tmp_path: Path) -> None:
 
 def test_foreign_keys_are_enforced(store: Store) -> None:
     with pytest.raises(apsw.ConstraintError), store._transaction(durable=False) as conn:
-        conn.execute("INSERT INTO session_grants(session, signature, granted_at) VALUES ('none', 'x', 1)")
+        conn.execute(
+            "INSERT INTO session_grants(session, signature, granted_at) VALUES ('none', 'x', 1)"
+        )
 
 
 def test_session_lifecycle(store: Store) -> None:
-    store.create_session("s1", agent="claude", token_hash="abc", cwd="/w", command="claude --token=sekrit")
+    store.create_session(
+        "s1", agent="claude", token_hash="abc", cwd="/w", command="claude --token=sekrit"
+    )
     row = store.get_session("s1")
     assert row is not None and row["agent"] == "claude" and row["token_hash"] == "abc"
     assert "sekrit" not in row["command"]
@@ -112,13 +122,16 @@ def test_consecutive_denies_count_the_tail_and_restart_after_resume(store: Store
     assert store.consecutive_denies("s1") == 1  # other sessions do not count
 
 
-def test_migration_backs_up_first_and_runs_the_new_step(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migration_backs_up_first_and_runs_the_new_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "aegis.db"
     with Store.open(path) as store:
         store.create_session("kept", agent="claude", token_hash=None, cwd="/w")
-    ladder = {**store_db.MIGRATIONS,
-              SCHEMA_VERSION + 1: "ALTER TABLE sessions ADD COLUMN label TEXT NOT NULL DEFAULT 'x'"}
+    ladder = {
+        **store_db.MIGRATIONS,
+        SCHEMA_VERSION + 1: "ALTER TABLE sessions ADD COLUMN label TEXT NOT NULL DEFAULT 'x'",
+    }
     monkeypatch.setattr(store_db, "MIGRATIONS", ladder)
     monkeypatch.setattr(store_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Store.open(path) as store:
@@ -136,9 +149,11 @@ def test_two_processes_opening_a_fresh_file_migrate_it_once(tmp_path: Path) -> N
     import sys
 
     path = tmp_path / "aegis.db"
-    code = ("import sys; from pathlib import Path; from aegis_core.store import Store; "
-            "s = Store.open(Path(sys.argv[1])); s.create_session(sys.argv[2], agent='a', "
-            "token_hash=None, cwd=''); s.close()")
+    code = (
+        "import sys; from pathlib import Path; from aegis_core.store import Store; "
+        "s = Store.open(Path(sys.argv[1])); s.create_session(sys.argv[2], agent='a', "
+        "token_hash=None, cwd=''); s.close()"
+    )
     procs = [subprocess.Popen([sys.executable, "-c", code, str(path), f"s{i}"]) for i in range(4)]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0, 0]
     with Store.open(path) as store:
