@@ -11,10 +11,13 @@ import pytest
 from aegis_core.config import ConfigSection, Setting, aegis_home, load_config, read_config_file
 from aegis_core.errors import ConfigError, ExitCode, PermissionDenied
 
-TELEGRAM = ConfigSection("telegram", (
-    Setting("bot_token", "str", None, secret=True),
-    Setting("allowed_users", "list[int]", []),
-))
+TELEGRAM = ConfigSection(
+    "telegram",
+    (
+        Setting("bot_token", "str", None, secret=True),
+        Setting("allowed_users", "list[int]", []),
+    ),
+)
 
 
 def write_config(home: Path, text: str, mode: int = 0o600) -> Path:
@@ -39,46 +42,95 @@ def test_home_defaults_to_dot_aegis(monkeypatch):
 
 
 def test_precedence_flags_over_env_over_file_over_defaults(aegis_home):
-    write_config(aegis_home, "[approvals]\ntimeout_seconds = 60\nmax_per_minute = 3\nmax_consecutive_denies = 2\n")
-    env = {"AEGIS_HOME": str(aegis_home), "AEGIS_APPROVALS_TIMEOUT_SECONDS": "90",
-           "AEGIS_APPROVALS_MAX_PER_MINUTE": "4"}
-    config = load_config(env=env, flags={"approvals.timeout_seconds": 120, "approvals.default_action": None})
-    assert (config.get("approvals", "timeout_seconds"), config.source("approvals", "timeout_seconds")) == (120, "flag")
-    assert (config.get("approvals", "max_per_minute"), config.source("approvals", "max_per_minute")) == (4, "env")
-    assert (config.get("approvals", "max_consecutive_denies"),
-            config.source("approvals", "max_consecutive_denies")) == (2, "file")
+    write_config(
+        aegis_home,
+        "[approvals]\ntimeout_seconds = 60\nmax_per_minute = 3\nmax_consecutive_denies = 2\n",
+    )
+    env = {
+        "AEGIS_HOME": str(aegis_home),
+        "AEGIS_APPROVALS_TIMEOUT_SECONDS": "90",
+        "AEGIS_APPROVALS_MAX_PER_MINUTE": "4",
+    }
+    config = load_config(
+        env=env, flags={"approvals.timeout_seconds": 120, "approvals.default_action": None}
+    )
+    assert (
+        config.get("approvals", "timeout_seconds"),
+        config.source("approvals", "timeout_seconds"),
+    ) == (120, "flag")
+    assert (
+        config.get("approvals", "max_per_minute"),
+        config.source("approvals", "max_per_minute"),
+    ) == (4, "env")
+    assert (
+        config.get("approvals", "max_consecutive_denies"),
+        config.source("approvals", "max_consecutive_denies"),
+    ) == (2, "file")
     # A flag that was not given (None) leaves the lower layers alone.
-    assert (config.get("approvals", "default_action"), config.source("approvals", "default_action")) == (
-        "deny", "default")
+    assert (
+        config.get("approvals", "default_action"),
+        config.source("approvals", "default_action"),
+    ) == ("deny", "default")
 
 
 def test_lists_from_env_are_comma_separated_and_typed(aegis_home):
-    env = {"AEGIS_HOME": str(aegis_home), "AEGIS_TELEGRAM_ALLOWED_USERS": " 111, 222 ,",
-           "AEGIS_APPROVALS_CHANNELS": "telegram,cli"}
+    env = {
+        "AEGIS_HOME": str(aegis_home),
+        "AEGIS_TELEGRAM_ALLOWED_USERS": " 111, 222 ,",
+        "AEGIS_APPROVALS_CHANNELS": "telegram,cli",
+    }
     config = load_config(env=env, sections=[TELEGRAM])
     assert config.get("telegram", "allowed_users") == [111, 222]
     assert config.get("approvals", "channels") == ["telegram", "cli"]
 
 
 def test_lists_from_the_file(aegis_home):
-    write_config(aegis_home, '[telegram]\nallowed_users = [5, 6]\n[approvals]\nchannels = ["cli"]\n')
+    write_config(
+        aegis_home, '[telegram]\nallowed_users = [5, 6]\n[approvals]\nchannels = ["cli"]\n'
+    )
     config = load_config(env={"AEGIS_HOME": str(aegis_home)}, sections=[TELEGRAM])
     assert config.get("telegram", "allowed_users") == [5, 6]
     assert config.get("approvals", "channels") == ["cli"]
 
 
-@pytest.mark.parametrize(("text", "env", "fragment"), [
-    ('[approvals]\ntimeout_seconds = "soon"\n', {}, "[approvals] timeout_seconds must be an integer, got 'soon'"),
-    ("[approvals]\ntimeout_seconds = 1.5\n", {}, "[approvals] timeout_seconds must be an integer"),
-    ("[approvals]\ntimeout_seconds = 0\n", {}, "[approvals] timeout_seconds must be at least 1"),
-    ('[approvals]\ndefault_action = "maybe"\n', {}, "[approvals] default_action must be one of deny, approve"),
-    ("[approvals]\nchannels = 5\n", {}, "[approvals] channels must be a list of strings"),
-    ("", {"AEGIS_APPROVALS_TIMEOUT_SECONDS": "ten"}, "AEGIS_APPROVALS_TIMEOUT_SECONDS must be an integer"),
-    ("", {"AEGIS_TELEGRAM_ALLOWED_USERS": "1,bob"},
-     "AEGIS_TELEGRAM_ALLOWED_USERS must be a list of integers (comma-separated in the environment), got '1,bob'"),
-    ("approvals = 3\n", {}, "'approvals' must be a [section] table"),
-    ("[approvals\n", {}, "invalid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "env", "fragment"),
+    [
+        (
+            '[approvals]\ntimeout_seconds = "soon"\n',
+            {},
+            "[approvals] timeout_seconds must be an integer, got 'soon'",
+        ),
+        (
+            "[approvals]\ntimeout_seconds = 1.5\n",
+            {},
+            "[approvals] timeout_seconds must be an integer",
+        ),
+        (
+            "[approvals]\ntimeout_seconds = 0\n",
+            {},
+            "[approvals] timeout_seconds must be at least 1",
+        ),
+        (
+            '[approvals]\ndefault_action = "maybe"\n',
+            {},
+            "[approvals] default_action must be one of deny, approve",
+        ),
+        ("[approvals]\nchannels = 5\n", {}, "[approvals] channels must be a list of strings"),
+        (
+            "",
+            {"AEGIS_APPROVALS_TIMEOUT_SECONDS": "ten"},
+            "AEGIS_APPROVALS_TIMEOUT_SECONDS must be an integer",
+        ),
+        (
+            "",
+            {"AEGIS_TELEGRAM_ALLOWED_USERS": "1,bob"},
+            "AEGIS_TELEGRAM_ALLOWED_USERS must be a list of integers (comma-separated in the environment), got '1,bob'",
+        ),
+        ("approvals = 3\n", {}, "'approvals' must be a [section] table"),
+        ("[approvals\n", {}, "invalid TOML"),
+    ],
+)
 def test_validation_errors_name_the_key_and_the_expected_type(aegis_home, text, env, fragment):
     write_config(aegis_home, text)
     with pytest.raises(ConfigError) as raised:

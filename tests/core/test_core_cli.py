@@ -53,8 +53,12 @@ def test_config_error_exits_2_with_one_line(run_aegis, aegis_home):
 
 
 def test_env_config_error_exits_2(run_aegis):
-    result = run_aegis("config", "get", "approvals.timeout_seconds",
-                       env={"AEGIS_APPROVALS_TIMEOUT_SECONDS": "x", "AEGIS_LOAD_PLUGINS": ""})
+    result = run_aegis(
+        "config",
+        "get",
+        "approvals.timeout_seconds",
+        env={"AEGIS_APPROVALS_TIMEOUT_SECONDS": "x", "AEGIS_LOAD_PLUGINS": ""},
+    )
     assert result.returncode == 2
     assert "AEGIS_APPROVALS_TIMEOUT_SECONDS must be an integer" in one_line_error(result.stderr)
 
@@ -126,7 +130,9 @@ def test_version_json(run_aegis, make_dist):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["version"] == __version__
-    assert [(p["name"], p["version"], p["status"]) for p in data["plugins"]] == [("aegis-good", "0.4.2", "ok")]
+    assert [(p["name"], p["version"], p["status"]) for p in data["plugins"]] == [
+        ("aegis-good", "0.4.2", "ok")
+    ]
     plain = run_aegis("--version", env={"AEGIS_LOAD_PLUGINS": ""})
     assert plain.stdout.strip() == f"aegis, version {__version__}"
 
@@ -137,14 +143,22 @@ def test_version_json(run_aegis, make_dist):
 def test_plugins_list_json_keys_and_broken_plugin(run_aegis, make_dist):
     good = make_dist("aegis-good", GOOD, version="0.4.2")
     make_dist("aegis-broken", 'raise ImportError("needs libfoo 2")')
-    result = run_aegis("plugins", "list", "--json", env={"AEGIS_LOAD_PLUGINS": "aegis-good,aegis-broken"})
+    result = run_aegis(
+        "plugins", "list", "--json", env={"AEGIS_LOAD_PLUGINS": "aegis-good,aegis-broken"}
+    )
     assert result.returncode == 0, result.stderr
     rows = {row["name"]: row for row in json.loads(result.stdout)}  # stdout is pure JSON
     assert set(rows) == {"aegis-good", "aegis-broken"}
     for row in rows.values():
         assert {"name", "version", "hooks", "module", "status", "error"} <= set(row)
-    assert rows["aegis-good"] == {**rows["aegis-good"], "version": "0.4.2", "hooks": ["audit", "evaluate"],
-                                  "module": good.module, "status": "ok", "error": None}
+    assert rows["aegis-good"] == {
+        **rows["aegis-good"],
+        "version": "0.4.2",
+        "hooks": ["audit", "evaluate"],
+        "module": good.module,
+        "status": "ok",
+        "error": None,
+    }
     assert rows["aegis-broken"]["status"] == "error"
     assert rows["aegis-broken"]["error"] == "ImportError: needs libfoo 2"
     assert "aegis-broken" in result.stderr  # the load failure is logged, on stderr only
@@ -166,12 +180,20 @@ def test_plugins_list_table_all_and_hook_filter(run_aegis, make_dist):
 
 def test_trace_plugins_logs_hook_calls_on_stderr(run_aegis, make_dist):
     make_dist("aegis-sections", TOKEN_SECTION)
-    result = run_aegis("config", "get", "pager.retries",
-                       env={"AEGIS_LOAD_PLUGINS": "aegis-sections", "AEGIS_TRACE_PLUGINS": "1"})
+    result = run_aegis(
+        "config",
+        "get",
+        "pager.retries",
+        env={"AEGIS_LOAD_PLUGINS": "aegis-sections", "AEGIS_TRACE_PLUGINS": "1"},
+    )
     assert result.stdout == "3\n"
     traced = [json.loads(line) for line in result.stderr.splitlines() if '"hook call"' in line]
-    assert ("register_config_sections", "aegis-sections") in {(t["hook"], t["plugin"]) for t in traced}
-    quiet = run_aegis("config", "get", "pager.retries", env={"AEGIS_LOAD_PLUGINS": "aegis-sections"})
+    assert ("register_config_sections", "aegis-sections") in {
+        (t["hook"], t["plugin"]) for t in traced
+    }
+    quiet = run_aegis(
+        "config", "get", "pager.retries", env={"AEGIS_LOAD_PLUGINS": "aegis-sections"}
+    )
     assert quiet.stdout == "3\n" and "hook call" not in quiet.stderr
 
 
@@ -189,7 +211,10 @@ def test_config_get_redacts_secrets_unless_show_secrets(run_aegis, make_dist):
     assert as_json == {"key": "pager.api_key", "value": "***REDACTED***", "source": "env"}
     listed = run_aegis("config", "list", "--json", env=env)
     assert TOKEN not in listed.stdout
-    assert json.loads(listed.stdout)["pager.api_key"] == {"value": "***REDACTED***", "source": "env"}
+    assert json.loads(listed.stdout)["pager.api_key"] == {
+        "value": "***REDACTED***",
+        "source": "env",
+    }
 
 
 def test_config_set_keeps_comments_and_writes_0600(run_aegis, aegis_home):

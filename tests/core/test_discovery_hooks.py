@@ -111,7 +111,9 @@ def test_register_channels_failure_is_reported_and_others_kept(aegis_plugins):
     assert list(plugins.channels()) == ["pager"]
     record = next(r for r in plugins.records if r.name == "broken-registrar")
     assert record.status == "error"
-    assert "register_channels" in (record.error or "") and "no credentials module" in (record.error or "")
+    assert "register_channels" in (record.error or "") and "no credentials module" in (
+        record.error or ""
+    )
 
 
 def test_register_config_sections_declares_validated_secret_keys(aegis_plugins, aegis_home):

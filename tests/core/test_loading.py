@@ -48,8 +48,13 @@ def test_entry_point_plugin_loads_with_version_hooks_and_module(make_dist, aegis
     dist = make_dist("aegis-good", GOOD, version="2.0.1")
     rows = by_name(AegisPlugins.load(env={"AEGIS_LOAD_PLUGINS": "aegis-good"}))
     assert rows["aegis-good"] == {
-        "name": "aegis-good", "version": "2.0.1", "hooks": ["evaluate"], "module": dist.module,
-        "status": "ok", "error": None, "builtin": False,
+        "name": "aegis-good",
+        "version": "2.0.1",
+        "hooks": ["evaluate"],
+        "module": dist.module,
+        "status": "ok",
+        "error": None,
+        "builtin": False,
     }
 
 
@@ -105,7 +110,9 @@ def test_hook_with_wrong_arguments_is_an_error_not_a_crash(aegis_plugins):
     assert plugins.evaluate(shell_call()).action is Action.REQUIRE_APPROVAL
 
 
-def test_load_plugins_limits_third_party_plugins_by_distribution_or_entry_point_name(make_dist, aegis_home):
+def test_load_plugins_limits_third_party_plugins_by_distribution_or_entry_point_name(
+    make_dist, aegis_home
+):
     make_dist("aegis-one", GOOD, entry_point="one")
     make_dist("aegis-two", GOOD, entry_point="two")
     only_one = by_name(AegisPlugins.load(env={"AEGIS_LOAD_PLUGINS": "aegis-one"}))
@@ -124,7 +131,10 @@ def test_empty_load_plugins_loads_no_third_party_plugin_but_keeps_builtins(make_
 def test_disable_plugins_skips_third_party_and_builtin_plugins(make_dist, aegis_home):
     make_dist("aegis-one", GOOD)
     make_dist("aegis-two", GOOD)
-    env = {"AEGIS_LOAD_PLUGINS": "aegis-one,aegis-two", "AEGIS_DISABLE_PLUGINS": "aegis-one,aegis.channels"}
+    env = {
+        "AEGIS_LOAD_PLUGINS": "aegis-one,aegis-two",
+        "AEGIS_DISABLE_PLUGINS": "aegis-one,aegis.channels",
+    }
     plugins = AegisPlugins.load(env=env)
     rows = by_name(plugins)
     assert rows["aegis-one"]["status"] == "disabled"
@@ -156,7 +166,9 @@ def test_hooks_are_called_in_registration_order_honouring_tryfirst(aegis_plugins
         P.name = name
         return P()
 
-    plugins = aegis_plugins(plugin("a"), plugin("b", trylast=True), plugin("c"), plugin("d", tryfirst=True))
+    plugins = aegis_plugins(
+        plugin("a"), plugin("b", trylast=True), plugin("c"), plugin("d", tryfirst=True)
+    )
     from aegis_core.models import AuditEvent
 
     plugins.audit(AuditEvent("x"))
@@ -199,7 +211,10 @@ def test_trace_plugins_logs_every_hook_call(json_log, aegis_home):
     plugins.register(Crash(), name="crash")
     plugins.evaluate(shell_call())
     calls = hook_calls(json_log)
-    assert [(c["hook"], c["plugin"]) for c in calls] == [("evaluate", "allow-all"), ("evaluate", "crash")]
+    assert [(c["hook"], c["plugin"]) for c in calls] == [
+        ("evaluate", "allow-all"),
+        ("evaluate", "crash"),
+    ]
     assert "ALLOW" in calls[0]["result"] or "allow" in calls[0]["result"]
     assert "bad state" in calls[1]["error"]
 

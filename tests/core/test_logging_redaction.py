@@ -32,10 +32,16 @@ def lines(stream: io.StringIO) -> list[dict]:
 
 def test_structlog_events_are_json_with_secrets_masked(log_stream):
     log = structlog.get_logger("aegis.test")
-    log.info("sending", url=f"https://api.telegram.org/bot{TELEGRAM_TOKEN}/sendMessage",
-             headers={"Authorization": "Bearer abc.def", "Accept": "application/json"},
-             bot_token="plain-looking", api_secret="s3cret", user_password="hunter2",
-             note=f"key is {OPENAI_KEY}", count=3)
+    log.info(
+        "sending",
+        url=f"https://api.telegram.org/bot{TELEGRAM_TOKEN}/sendMessage",
+        headers={"Authorization": "Bearer abc.def", "Accept": "application/json"},
+        bot_token="plain-looking",
+        api_secret="s3cret",
+        user_password="hunter2",
+        note=f"key is {OPENAI_KEY}",
+        count=3,
+    )
     (line,) = lines(log_stream)
     text = log_stream.getvalue()
     for secret in (TELEGRAM_TOKEN, "abc.def", "plain-looking", "s3cret", "hunter2", OPENAI_KEY):
@@ -49,7 +55,9 @@ def test_structlog_events_are_json_with_secrets_masked(log_stream):
 
 
 def test_stdlib_logging_goes_through_the_same_chain(log_stream):
-    logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/bot%s/getUpdates", TELEGRAM_TOKEN)
+    logging.getLogger("httpx").info(
+        "HTTP Request: POST https://api.telegram.org/bot%s/getUpdates", TELEGRAM_TOKEN
+    )
     logging.getLogger("other").warning("Authorization: Bearer %s", "xyz-123")
     first, second = lines(log_stream)
     assert TELEGRAM_TOKEN not in log_stream.getvalue() and "xyz-123" not in log_stream.getvalue()
@@ -90,15 +98,21 @@ def test_json_by_default_when_not_a_terminal():
     assert json.loads(stream.getvalue())["event"] == "hello"
 
 
-@pytest.mark.parametrize(("text", "kept"), [
-    (f"curl https://api.telegram.org/bot{TELEGRAM_TOKEN}/getMe", "curl https://api.telegram.org/bot"),
-    (f"token {TELEGRAM_TOKEN}.", "token "),
-    ("export OPENAI_API_KEY=sk-abcdefghijklmnopqrstuv", "export OPENAI_API_KEY="),
-    ("curl -H 'Authorization: Bearer eyJabc.def.ghi' x", "Authorization: Bearer "),
-    ("git clone https://bob:pa55word@github.com/x.git", "https://bob:"),
-    ("mysql --password=hunter2 db", "--password="),
-    ("AKIAABCDEFGHIJKLMNOP in env", " in env"),
-])
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            f"curl https://api.telegram.org/bot{TELEGRAM_TOKEN}/getMe",
+            "curl https://api.telegram.org/bot",
+        ),
+        (f"token {TELEGRAM_TOKEN}.", "token "),
+        ("export OPENAI_API_KEY=sk-abcdefghijklmnopqrstuv", "export OPENAI_API_KEY="),
+        ("curl -H 'Authorization: Bearer eyJabc.def.ghi' x", "Authorization: Bearer "),
+        ("git clone https://bob:pa55word@github.com/x.git", "https://bob:"),
+        ("mysql --password=hunter2 db", "--password="),
+        ("AKIAABCDEFGHIJKLMNOP in env", " in env"),
+    ],
+)
 def test_redact_text_masks_secrets_keeping_context(text, kept):
     redacted = redact_text(text)
     assert MASK in redacted and kept in redacted
@@ -110,7 +124,8 @@ def test_redact_text_leaves_ordinary_text_and_variable_references():
 
 
 def test_redact_value_masks_secret_named_keys_and_nested_values():
-    value = {"env": {"GITHUB_TOKEN": "ghp_" + "x" * 36, "PATH": "/bin"},
-             "empty_secret": ""}
-    assert redact_value(value) == {"env": {"GITHUB_TOKEN": MASK, "PATH": "/bin"},
-                                   "empty_secret": ""}
+    value = {"env": {"GITHUB_TOKEN": "ghp_" + "x" * 36, "PATH": "/bin"}, "empty_secret": ""}
+    assert redact_value(value) == {
+        "env": {"GITHUB_TOKEN": MASK, "PATH": "/bin"},
+        "empty_secret": "",
+    }

@@ -18,8 +18,12 @@ from aegis_core.models import (
 )
 from aegis_core.plugins import PluginFailure
 
-CALL = ToolCall(agent="claude", tool="Bash", kind=Kind.SHELL, input={"command": "rm -rf build"}, session="s1")
-APPROVAL = Approval(id="a1", call_id=CALL.id, session="s1", tool="Bash", kind=Kind.SHELL, summary="rm -rf build")
+CALL = ToolCall(
+    agent="claude", tool="Bash", kind=Kind.SHELL, input={"command": "rm -rf build"}, session="s1"
+)
+APPROVAL = Approval(
+    id="a1", call_id=CALL.id, session="s1", tool="Bash", kind=Kind.SHELL, summary="rm -rf build"
+)
 
 
 def verdict_plugin(name: str, action: Action | None, risk: int = 0):
@@ -72,8 +76,13 @@ class ClaudeAdapter:
     def intercept(self, event):
         if event.adapter != "claude":
             return None
-        return ToolCall(agent="claude", tool=event.payload["tool_name"], kind=Kind.SHELL,
-                        input=event.payload["tool_input"], session=event.session)
+        return ToolCall(
+            agent="claude",
+            tool=event.payload["tool_name"],
+            kind=Kind.SHELL,
+            input=event.payload["tool_input"],
+            session=event.session,
+        )
 
 
 def test_intercept_returns_the_first_call_an_adapter_recognises(aegis_plugins, hook_recorder):
@@ -100,9 +109,11 @@ def test_intercept_failure_raises_plugin_failure_naming_the_plugin(aegis_plugins
 
 
 def test_evaluate_combines_strictest_wins_and_keeps_highest_risk(aegis_plugins):
-    plugins = aegis_plugins(verdict_plugin("a", Action.ALLOW, risk=90),
-                            verdict_plugin("b", Action.REQUIRE_APPROVAL, risk=40),
-                            verdict_plugin("c", None))
+    plugins = aegis_plugins(
+        verdict_plugin("a", Action.ALLOW, risk=90),
+        verdict_plugin("b", Action.REQUIRE_APPROVAL, risk=40),
+        verdict_plugin("c", None),
+    )
     verdict = plugins.evaluate(CALL)
     assert verdict.action is Action.REQUIRE_APPROVAL
     assert verdict.source == "b"
@@ -190,10 +201,18 @@ def decider(name: str, outcome: Outcome | None):
 
 
 def test_decide_first_answer_wins_and_none_means_wait(aegis_plugins, hook_recorder):
-    plugins = aegis_plugins(hook_recorder, decider("pass", None), decider("trusted", Outcome.APPROVE),
-                            decider("later", Outcome.DENY))
+    plugins = aegis_plugins(
+        hook_recorder,
+        decider("pass", None),
+        decider("trusted", Outcome.APPROVE),
+        decider("later", Outcome.DENY),
+    )
     decision = plugins.decide(APPROVAL, CALL)
-    assert decision is not None and decision.decided_by == "trusted" and decision.outcome is Outcome.APPROVE
+    assert (
+        decision is not None
+        and decision.decided_by == "trusted"
+        and decision.outcome is Outcome.APPROVE
+    )
     assert len(hook_recorder.named("decide")) == 1
     assert aegis_plugins(decider("pass", None)).decide(APPROVAL, CALL) is None
 

@@ -21,8 +21,13 @@ class DenyCurlPipeShell:
     def evaluate(self, call):
         command = call.command or ""
         if "curl" in command and "| sh" in command:
-            return Verdict(Action.DENY, reason="piping the network into a shell", rule="curl-pipe", risk=95,
-                           source=self.name)
+            return Verdict(
+                Action.DENY,
+                reason="piping the network into a shell",
+                rule="curl-pipe",
+                risk=95,
+                source=self.name,
+            )
         return None
 
 
@@ -55,14 +60,24 @@ def test_aegis_plugins_with_builtins(aegis_plugins):
     assert {"terminal", "cli"} <= set(plugins.channels())
 
 
-def test_hook_recorder_records_every_pipeline_hook_and_changes_nothing(aegis_plugins, hook_recorder):
+def test_hook_recorder_records_every_pipeline_hook_and_changes_nothing(
+    aegis_plugins, hook_recorder
+):
     plugins = aegis_plugins(hook_recorder)
     call = ToolCall(agent="claude", tool="Read", kind=Kind.READ, input={"file_path": "/etc/hosts"})
-    approval = Approval(id="a", call_id=call.id, session="", tool="Read", kind=Kind.READ, summary="/etc/hosts")
+    approval = Approval(
+        id="a", call_id=call.id, session="", tool="Read", kind=Kind.READ, summary="/etc/hosts"
+    )
     verdict = plugins.evaluate(call)
     assert plugins.critique(call, verdict, recent=[]) == verdict
     plugins.notify(approval, call)
     assert plugins.decide(approval, call) is None
     plugins.audit(AuditEvent("seen"))
-    assert [c.hook for c in hook_recorder.calls] == ["evaluate", "critique", "notify", "decide", "audit"]
+    assert [c.hook for c in hook_recorder.calls] == [
+        "evaluate",
+        "critique",
+        "notify",
+        "decide",
+        "audit",
+    ]
     assert isinstance(hook_recorder, HookRecorder)
