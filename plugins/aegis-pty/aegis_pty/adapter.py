@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aegis_core.adapters import WrapContext
-
 from aegis_pty.pty import Passthrough
 from aegis_pty.relay import PromptRelay, RelaySettings
 
@@ -20,7 +19,8 @@ ANSWER_MARGIN_SECONDS = 60
 @dataclass(frozen=True)
 class PtyAdapter:
     name: str = "pty"
-    description: str = "any interactive CLI in a pseudo-terminal; its prompts are relayed for approval"
+    description: str = ("any interactive CLI in a pseudo-terminal; "
+                        "its prompts are relayed for approval")
 
     def claims(self, program: str) -> bool:
         return os.path.basename(program) not in HOOK_ADAPTED

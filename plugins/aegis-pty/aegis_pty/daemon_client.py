@@ -36,14 +36,15 @@ def request(path: Path, message: Mapping[str, Any], *, timeout: float | None,
             while True:
                 line = reader.readline(MAX_LINE + 1)
                 if not line:
-                    raise DaemonUnavailable("the Aegis daemon closed the connection without an answer",
-                                            hint=hint)
+                    raise DaemonUnavailable(
+                        "the Aegis daemon closed the connection without an answer", hint=hint)
                 if len(line) > MAX_LINE:
                     raise DaemonUnavailable("the Aegis daemon sent an oversized line", hint=hint)
                 try:
                     answer = json.loads(line)
                 except ValueError:
-                    raise DaemonUnavailable("the Aegis daemon sent malformed JSON", hint=hint) from None
+                    raise DaemonUnavailable("the Aegis daemon sent malformed JSON",
+                                            hint=hint) from None
                 if not isinstance(answer, dict):
                     raise DaemonUnavailable("the Aegis daemon sent a malformed answer", hint=hint)
                 if answer.get("final") is True:
@@ -51,5 +52,6 @@ def request(path: Path, message: Mapping[str, Any], *, timeout: float | None,
                 if on_interim is not None:
                     on_interim(answer)
     except (OSError, TimeoutError) as exc:
-        raise DaemonUnavailable(f"cannot reach the Aegis daemon at {path} ({exc.__class__.__name__}: {exc})",
+        reason = f"{exc.__class__.__name__}: {exc}"
+        raise DaemonUnavailable(f"cannot reach the Aegis daemon at {path} ({reason})",
                                 hint=hint) from exc

@@ -32,7 +32,8 @@ def _waiting_line(screen: Screen) -> str | None:
 # -- password ---------------------------------------------------------------------
 
 _PASSWORD = re.compile(
-    r"(?i)\b(?:password|passphrase|passcode|pin|one-time code|otp|verification code)\b[^\n]{0,100}:$"
+    r"(?i)\b(?:password|passphrase|passcode|pin|one-time code|otp|verification code)\b"
+    r"[^\n]{0,100}:$"
 )
 
 
@@ -77,11 +78,12 @@ class YesNoDetector:
             match = pattern.search(line)
             if match is None:
                 continue
-            if yes_keys is None:  # [y/n] style: answer in the words it offers
+            if yes_keys is None or no_keys is None:  # [y/n] style: answer in its own words
                 words = "yes" in match.group(0).lower()
                 yes_keys, no_keys = ("yes\r", "no\r") if words else ("y\r", "n\r")
             question = line
-            if not line[: match.start()].strip() and line[0] in "[(":  # a bare "[y/N]": the question is above
+            if not line[: match.start()].strip() and line[0] in "[(":
+                # A bare "[y/N]": the question is on the line above.
                 first_row, _ = screen.logical_line(screen.cursor[0])
                 question = f"{_line_above(screen, first_row)} {line}".strip()
             return Prompt(
@@ -103,7 +105,10 @@ def _line_above(screen: Screen, row: int) -> str:
 
 # -- numbered menus ---------------------------------------------------------------------
 
-_OPTION = re.compile(r"^(?P<marker>[❯>›▶→➜*]\s*)?(?P<number>\d{1,2})[.)]\s+(?P<label>\S.*)$")
+# Selection markers: > and the arrows Claude Code (U+276F) and Codex CLI (U+203A) draw.
+_OPTION = re.compile(
+    r"^(?P<marker>[>\u276f\u203a\u25b6\u2192\u279c*]\s*)?(?P<number>\d{1,2})[.)]\s+(?P<label>\S.*)$"
+)
 _SHORTCUT = re.compile(r"\s*\((?P<key>[a-z]|esc|enter)\)$", re.I)
 _NOT_PLAIN = re.compile(
     r"(?i)\b(?:always|don'?t ask|do not ask|again|auto|mode|remember|session|all|every|"
@@ -208,10 +213,10 @@ def _last_option_run(rows: list[str], top: int, bottom: int) -> list[_Option] | 
     if best is None:
         return None
     joined: list[_Option] = []
-    for current, following in zip(best, best[1:] + [None], strict=True):
+    for index, current in enumerate(best):
         label = current.label
-        if following is not None:
-            extra = [rows[r] for r in range(current.row + 1, following.row) if rows[r]]
+        if index + 1 < len(best):  # a label may wrap onto the rows before the next option
+            extra = [rows[r] for r in range(current.row + 1, best[index + 1].row) if rows[r]]
             label = " ".join([label, *extra])
         joined.append(_Option(current.row, current.number, label, current.marked))
     return joined

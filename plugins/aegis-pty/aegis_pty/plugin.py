@@ -9,13 +9,13 @@ from typing import Any
 from aegis_core.config import ConfigSection, Setting
 from aegis_core.hookspecs import hookimpl
 from aegis_core.models import Kind, RawEvent, ToolCall
-
 from aegis_pty.adapter import PtyAdapter
 from aegis_pty.detectors import builtin_detectors
 
 SECTION = ConfigSection(
     "pty",
-    (Setting("idle_ms", "int", 300, help="quiet time before a prompt on screen is relayed", minimum=10),),
+    (Setting("idle_ms", "int", 300, minimum=10,
+             help="quiet time before a prompt on screen is relayed"),),
 )
 MEANINGS = frozenset({"approve", "deny", "other"})
 
@@ -72,7 +72,8 @@ def _choices(value: Any) -> list[dict[str, str]]:
         raise ValueError("a pty prompt's 'choices' must be a list")
     out = []
     for item in value:
-        if not isinstance(item, Mapping) or not all(isinstance(item.get(k), str) for k in ("label", "keys")):
+        if not isinstance(item, Mapping) or not all(
+                isinstance(item.get(k), str) for k in ("label", "keys")):
             raise ValueError("each pty choice needs text 'label' and 'keys'")
         meaning = item.get("meaning", "other")
         out.append({"label": item["label"], "keys": item["keys"],

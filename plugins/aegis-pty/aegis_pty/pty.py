@@ -74,7 +74,8 @@ class Passthrough:
     """One wrapped program. ``run()`` returns its exit status."""
 
     def __init__(self, argv: Sequence[str], *, observer: Observer | None = None,
-                 env: Mapping[str, str] | None = None, stdin_fd: int = 0, stdout_fd: int = 1) -> None:
+                 env: Mapping[str, str] | None = None, stdin_fd: int = 0,
+                 stdout_fd: int = 1) -> None:
         if not argv:
             raise AegisEnvironmentError("nothing to run", hint="give a command after --")
         program = shutil.which(argv[0], path=(env or os.environ).get("PATH"))
@@ -99,10 +100,10 @@ class Passthrough:
             try:
                 os.close(master)
                 os.login_tty(slave)
-                for sig in FORWARDED_SIGNALS + (signal.SIGWINCH, signal.SIGCHLD, signal.SIGPIPE):
+                for sig in (*FORWARDED_SIGNALS, signal.SIGWINCH, signal.SIGCHLD, signal.SIGPIPE):
                     signal.signal(sig, signal.SIG_DFL)
-                os.execve(self.program, self.argv, self.env)
-            except BaseException as exc:  # noqa: BLE001 - the child must never return
+                os.execve(self.program, self.argv, self.env)  # noqa: S606 - no shell wanted
+            except BaseException as exc:
                 os.write(2, f"aegis: cannot run {self.argv[0]}: {exc}\r\n".encode())
             finally:
                 os._exit(127)

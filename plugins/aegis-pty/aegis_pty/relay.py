@@ -19,7 +19,6 @@ from typing import Any
 
 from aegis_core.prompts import DENY, Choice, Prompt, PromptDetector, Screen
 from aegis_core.redact import redact_text
-
 from aegis_pty import daemon_client
 from aegis_pty.screen import TerminalScreen, screen_excerpt
 
@@ -78,7 +77,7 @@ def detect(detectors: Sequence[PromptDetector], screen: Screen) -> Prompt | None
     for detector in detectors:
         try:
             prompt = detector.detect(screen)
-        except Exception:
+        except Exception:  # noqa: S112 - a broken third-party detector is only skipped
             continue
         if prompt is not None:
             if not prompt.detector:
@@ -203,12 +202,14 @@ class PromptRelay:
         self._active = None
         prompt = request.prompt
         if answer.error is not None:
-            self.notice(f"aegis: {answer.error}; the prompt is left for you to answer at the keyboard")
+            self.notice(f"aegis: {answer.error}; "
+                        "the prompt is left for you to answer at the keyboard")
             return b""
         final = answer.final or {}
         if final.get("ok") is not True:
             reason = final.get("error") or "no reason given"
-            self.notice(f"aegis: the daemon could not judge this prompt ({reason}); answer it at the keyboard")
+            self.notice(f"aegis: the daemon could not judge this prompt ({reason}); "
+                        "answer it at the keyboard")
             return b""
         decision, named = final.get("decision"), final.get("choice")
         choice: Choice | None = None
@@ -220,11 +221,13 @@ class PromptRelay:
         elif decision == "ask":
             return b""  # the terminal channel: the question stays at the keyboard
         else:
-            self.notice(f"aegis: the daemon answered {decision!r}, which the PTY relay does not know; "
+            self.notice(f"aegis: the daemon answered {decision!r}, "
+                        "which the PTY relay does not know; "
                         "answer at the keyboard")
             return b""
         if choice is None:
-            self.notice(f"aegis: the answer was {decision} but the prompt offers no matching option; "
+            self.notice(f"aegis: the answer was {decision} "
+                        "but the prompt offers no matching option; "
                         "answer at the keyboard")
             return b""
         current = detect(self.detectors, self.screen.snapshot())

@@ -18,7 +18,6 @@ from typing import Any
 
 import pyte
 import pytest
-
 from aegis_pty.pty import set_window_size
 
 RUNNER = Path(__file__).with_name("wrap_runner.py")
@@ -178,7 +177,8 @@ class StandInDaemon:
                 self.requests.append(request)
                 self.seen.notify_all()
             if request.get("op") == "evaluate":
-                stream.write(json.dumps({"event": "pending", "approval_id": self.approval_id}).encode() + b"\n")
+                pending = {"event": "pending", "approval_id": self.approval_id}
+                stream.write(json.dumps(pending).encode() + b"\n")
                 stream.flush()
                 answer = {"final": True, "ok": True, "reason": "stand-in", "rule": None, "risk": 0,
                           "approval_id": self.approval_id, "choice": None, **self.decide(request)}
@@ -240,8 +240,8 @@ def wrapped(socket_path: Path) -> Iterator[Callable[..., Terminal]]:
     terminals: list[Terminal] = []
 
     def run(argv: list[str], *, idle_ms: int = 150, **kwargs: Any) -> Terminal:
-        terminal = Terminal([sys.executable, str(RUNNER), str(socket_path), str(idle_ms), "--", *argv],
-                            **kwargs)
+        runner = [sys.executable, str(RUNNER), str(socket_path), str(idle_ms), "--"]
+        terminal = Terminal([*runner, *argv], **kwargs)
         terminals.append(terminal)
         return terminal
 

@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import RUNNER, Terminal
 
-fake_anthropic = pytest.importorskip("aegis_claude_hook.testing.fake_anthropic",
-                                     reason="the scripted Messages API comes with aegis-claude-hook")
+fake_anthropic = pytest.importorskip(
+    "aegis_claude_hook.testing.fake_anthropic",
+    reason="the scripted Messages API comes with aegis-claude-hook")
 
 VERSION = "2.1.330"
 REPO = Path(__file__).resolve().parents[3]
@@ -32,14 +32,16 @@ def _claude() -> str | None:
     if candidate is None:
         return None
     try:
-        version = subprocess.run([candidate, "--version"], capture_output=True, text=True, timeout=60).stdout
+        version = subprocess.run([candidate, "--version"], capture_output=True, text=True,
+                                 timeout=60).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
     return candidate if version.startswith(VERSION) else None
 
 
 CLAUDE = _claude()
-pytestmark = pytest.mark.skipif(CLAUDE is None, reason=f"Claude Code {VERSION} not installed (see module docstring)")
+pytestmark = pytest.mark.skipif(
+    CLAUDE is None, reason=f"Claude Code {VERSION} not installed (see module docstring)")
 
 
 def _claude_home(home: Path, project: Path) -> None:
@@ -61,9 +63,11 @@ def test_claude_permission_dialog_is_relayed_and_answered(tmp_path, socket_path,
     _claude_home(home, project)
     marker = project / "marker.txt"
     server = daemon(lambda request: {"decision": decision})
-    script = [fake_anthropic.tool_use("Bash", command=f"touch {marker}", description="Create the marker file"),
+    script = [fake_anthropic.tool_use("Bash", command=f"touch {marker}",
+                                      description="Create the marker file"),
               fake_anthropic.text("All done.")]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE", "AEGIS_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ANTHROPIC_", "CLAUDE", "AEGIS_"))}
     with fake_anthropic.FakeAnthropic(script) as api:
         env.update(HOME=str(home), TERM="xterm-256color", ANTHROPIC_API_KEY=API_KEY,
                    ANTHROPIC_BASE_URL=api.base_url, DISABLE_AUTOUPDATER="1",

@@ -38,8 +38,9 @@ def test_a_signal_to_the_wrapper_reaches_the_program(wrapped):
 
 
 def test_ctrl_c_at_the_keyboard_interrupts_the_program(wrapped):
-    script = ("import time\nprint('READY', flush=True)\ntry:\n    time.sleep(60)\n"
-              "except KeyboardInterrupt:\n    print('INTERRUPTED', flush=True)\n    raise SystemExit(5)\n")
+    script = ("import time\ntry:\n    print('READY', flush=True)\n    time.sleep(60)\n"
+              "except KeyboardInterrupt:\n    print('INTERRUPTED', flush=True)\n"
+              "    raise SystemExit(5)\n")
     terminal = wrapped([sys.executable, "-c", script])
     terminal.expect("READY")
     terminal.type(b"\x03")  # raw mode: ^C travels as a byte to the program's own terminal

@@ -84,7 +84,8 @@ def test_an_approval_never_picks_a_menu_option_that_is_not_a_plain_yes(wrapped, 
 
 
 @pytest.mark.parametrize(("decide", "selected"), [(allow, "'1'"), (deny, "'4'")])
-def test_a_claude_style_dialog_drawn_with_cursor_moves_is_answered(wrapped, daemon, decide, selected):
+def test_a_claude_style_dialog_drawn_with_cursor_moves_is_answered(wrapped, daemon, decide,
+                                                                   selected):
     server = daemon(decide)
     terminal = wrapped([sys.executable, str(PROGRAMS / "fake_claude_dialog.py")])
     terminal.expect(f"SELECTED {selected}")

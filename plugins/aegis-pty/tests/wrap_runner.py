@@ -7,13 +7,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+import aegis_pty.plugin
+from aegis_pty.adapter import PtyAdapter
+
 from aegis_core.adapters import WrapContext
 from aegis_core.config import load_config
 from aegis_core.errors import AegisError
 from aegis_core.testing import make_plugins
-
-import aegis_pty.plugin
-from aegis_pty.adapter import PtyAdapter
 
 
 def main() -> int:

@@ -21,7 +21,7 @@ lines = [
     "  Create a demo file",
     "",
     "Do you want to proceed?",
-    "❯ 1. Yes",
+    "❯ 1. Yes",  # noqa: RUF001 - the character the program draws
     "  2. Yes, and always allow access to tmp/ from this project",
     "  3. Yes, and switch to auto mode",
     "  4. No",
