@@ -102,7 +102,9 @@ def segment_facts(segment: Segment, cwd: str | None, home: str) -> tuple[tuple, 
         candidates = _git_paths(texts)
     candidates = [c for c in candidates if not _looks_like_url(c)]
     plain = [c for c in candidates if not c.startswith("-")]
-    if program in _COPIERS and len(plain) >= 2:
+    if program == "ln" and plain:
+        raw_writes.append(plain[-1])  # the link target is resolved from the link, not read
+    elif program in _COPIERS and len(plain) >= 2:
         raw_writes.append(plain[-1])
         raw_reads.extend(plain[:-1])
     elif program in _WRITERS or (program in _IN_PLACE and any(t.startswith("-i") for t in texts)):

@@ -204,6 +204,17 @@ def register(check: Callable) -> None:
                     return f"{seg.program} exposes {arg.text}"
         return None
 
+    @check("secret-flow", 40, "file names of secrets fed to a command through a pipe or xargs")
+    def _secret_flow(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or not any(a.dynamic for a in seg.args[1:]):
+            return None
+        for other in _segments(subject):
+            if other.index != seg.index and other.program in ("echo", "printf", "find", "ls", "fd") \
+                    and SECRET_WORDS.search(" ".join(other.argv[1:])):
+                return f"{seg.program} receives secret file names from {other.program}"
+        return None
+
     @check("sql-destructive", 45, "DROP/TRUNCATE/DELETE without WHERE/FLUSHALL sent to a database")
     def _sql(subject: Subject) -> str | None:
         seg = subject.segment

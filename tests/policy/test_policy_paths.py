@@ -1,0 +1,55 @@
+"""Paths are normalised before matching: relative to cwd, ~ and $HOME, .., symlinks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import shell, tool_call
+
+from aegis_core.models import Action
+from aegis_core.policy import default_policy
+from aegis_core.policy.paths import GlobSet, normalise
+
+POLICY = default_policy()
+
+
+def test_normalise_forms() -> None:
+    assert normalise("src/../.env", "/p", "/h") == "/p/.env"
+    assert normalise("~/.ssh/id_rsa", "/p", "/h") == "/h/.ssh/id_rsa"
+    assert normalise("$HOME/x", "/p", "/h") == "/h/x"
+    assert normalise("${HOME}/x", "/p", "/h") == "/h/x"
+    assert normalise("rel", None, "/h") is None
+    assert normalise("a\x00b", "/p", "/h") is None
+
+
+def test_symlink_to_a_secret_is_the_secret(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "id_rsa").write_text("secret")
+    os.symlink(tmp_path / "keys" / "id_rsa", project / "innocent.txt")
+    assert normalise("innocent.txt", str(project)) == str(tmp_path / "keys" / "id_rsa")
+    verdict = POLICY.evaluate(tool_call("Read", cwd=str(project), file_path="innocent.txt"))
+    assert verdict.action is Action.DENY and verdict.rule == "secrets-files"
+    verdict = POLICY.evaluate(shell("cat innocent.txt", cwd=str(project)))
+    assert verdict.action is Action.DENY
+
+
+def test_disposable_folders_only_inside_the_project() -> None:
+    assert POLICY.evaluate(shell("rm -rf build/ node_modules .pytest_cache")).action is Action.ALLOW
+    assert POLICY.evaluate(shell("rm -rf src")).action is Action.REQUIRE_APPROVAL
+    assert POLICY.evaluate(shell("rm -rf ../other/build")).action is Action.REQUIRE_APPROVAL
+    assert POLICY.evaluate(shell("rm -rf build/../..")).action is Action.DENY
+
+
+def test_globs_with_negation() -> None:
+    globs = GlobSet(["**/.env.*", "!**/.env.example", "*.pem"], home="/h")
+    assert globs.matches("/p/.env.local") and globs.matches("/x/a.pem")
+    assert not globs.matches("/p/.env.example") and not globs.matches("/p/env.py")
+
+
+def test_cd_changes_where_relative_paths_point() -> None:
+    assert POLICY.evaluate(shell("cd / && rm -rf *")).action is Action.DENY
+    assert POLICY.evaluate(shell("cd build && rm -rf *")).action is Action.ALLOW
+    assert POLICY.evaluate(shell("cd $SOMEWHERE && rm -rf out")).action is not Action.ALLOW
