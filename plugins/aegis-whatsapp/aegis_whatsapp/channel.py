@@ -244,27 +244,21 @@ class WhatsAppChannel:
             request.approval.id, _Sent(request.approval, request.call)
         ).messages.setdefault(number, "")
         template = self._settings.template_name
+        sent_template = False
         if not template:
             log.error("whatsapp.window_closed_no_template", number=render.mask_number(number))
-            self._audit(
-                "whatsapp.window_closed",
-                {"number": number, "template": None, "approval_id": request.approval.id},
-            )
-            return
-        if not self.window.template_due(number):
-            return
-        try:
-            await self._client.send(
-                render.template_message(template, self._settings.template_language, to=number)
-            )
-        except GraphError as exc:
-            self._send_failed(number, request.approval.id, exc)
-            return
-        self.window.template_sent(number)
-        self._audit(
-            "whatsapp.window_closed",
-            {"number": number, "template": template, "approval_id": request.approval.id},
-        )
+        elif self.window.template_due(number):
+            try:
+                await self._client.send(
+                    render.template_message(template, self._settings.template_language, to=number)
+                )
+            except GraphError as exc:
+                self._send_failed(number, request.approval.id, exc)
+            else:
+                self.window.template_sent(number)
+                sent_template = True
+        details = {"number": number, "template": template or None, "template_sent": sent_template}
+        self._audit("whatsapp.window_closed", {**details, "approval_id": request.approval.id})
 
     async def _send_outcome(self, approval: Approval) -> None:
         sent = self._sent.pop(approval.id, None)

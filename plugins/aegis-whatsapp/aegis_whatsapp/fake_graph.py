@@ -116,6 +116,10 @@ class FakeGraph:
                 Injected(status, code, message, retry_after) for _ in range(times)
             )
 
+    def clear_failures(self) -> None:
+        with self._lock:
+            self._failures.clear()
+
     def wait_for(
         self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = 10.0
     ) -> list[dict[str, Any]]:
@@ -352,3 +356,28 @@ def buttons_of(message: dict[str, Any]) -> dict[str, str]:
     """``title -> id`` of an interactive message's buttons."""
     buttons = message["interactive"]["action"]["buttons"]
     return {b["reply"]["title"]: b["reply"]["id"] for b in buttons}
+
+
+def failed_status_event(
+    *,
+    phone_number_id: str,
+    message_id: str,
+    recipient: str,
+    code: int,
+    title: str = "Re-engagement message",
+) -> dict[str, Any]:
+    """The webhook payload saying a message we sent could not be delivered."""
+    return _envelope(
+        phone_number_id,
+        {
+            "statuses": [
+                {
+                    "id": message_id,
+                    "status": "failed",
+                    "timestamp": str(int(time.time())),
+                    "recipient_id": recipient,
+                    "errors": [{"code": code, "title": title, "message": title}],
+                }
+            ],
+        },
+    )
