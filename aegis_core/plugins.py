@@ -59,6 +59,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("aegis.audit", "aegis_core.audit.plugin"),
     ("aegis.channels", "aegis_core.channels"),
     ("aegis.generic", "aegis_core.generic"),
+    ("aegis.checks", "aegis_core.checks"),
 )
 
 HOOK_NAMES: tuple[str, ...] = tuple(
@@ -149,7 +150,9 @@ class AegisPlugins:
             else:
                 return
 
-    def _load_module(self, name: str, module_name: str, *, builtin: bool, disabled: set[str]) -> None:
+    def _load_module(
+        self, name: str, module_name: str, *, builtin: bool, disabled: set[str]
+    ) -> None:
         if name in disabled:
             self.records.append(PluginRecord(name, module_name, builtin=builtin, status="disabled"))
             return
@@ -237,7 +240,9 @@ class AegisPlugins:
         middle = [i for i in impls if not (i.tryfirst or i.trylast)]
         return [*first, *middle, *reversed(last)]
 
-    def _call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any, BaseException | None]]:
+    def _call_each(
+        self, hook: str, **kwargs: Any
+    ) -> Iterator[tuple[str, Any, BaseException | None]]:
         """Call every implementation of ``hook`` on its own, so one failure cannot
         hide the others' results. Yields (plugin name, result, exception)."""
         for impl in self._impls(hook):
@@ -275,7 +280,8 @@ class AegisPlugins:
     def critique(self, call: ToolCall, verdict: Verdict,
                  recent: Sequence[tuple[ToolCall, Verdict]] = ()) -> Verdict:
         current = verdict
-        for plugin, result, error in self._call_each("critique", call=call, verdict=verdict, recent=recent):
+        calls = self._call_each("critique", call=call, verdict=verdict, recent=recent)
+        for plugin, result, error in calls:
             if error is not None:
                 result = _failure_verdict(plugin, "critique", error)
             if result is not None and result.action.strictness > current.action.strictness:
@@ -290,7 +296,8 @@ class AegisPlugins:
         for plugin, result, error in self._call_each("decide", approval=approval, call=call):
             if error is not None:
                 return Decision(Outcome.DENY, decided_by=plugin, channel="aegis",
-                                reason=f"plugin {plugin} failed to decide ({type(error).__name__}); denied")
+                                reason=f"plugin {plugin} failed to decide ({type(error).__name__}); "
+                                       "denied to be safe: fix or disable the plugin (aegis plugins list)")
             if result is not None:
                 return result
         return None

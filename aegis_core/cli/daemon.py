@@ -1,0 +1,136 @@
+"""``aegis start``, ``aegis stop``, ``aegis status``: the daemon's life and health."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import click
+
+from aegis_core.cli import AppContext, emit_json
+from aegis_core.errors import ExitCode
+
+LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)
+
+
+@click.command()
+@click.option("--foreground", is_flag=True, help="Run in the foreground (don't daemonize).")
+@click.option("--port", type=int, help="Kept for compatibility; the daemon listens on a Unix socket.")
+@click.option("--log-level", type=LOG_LEVELS, help="DEBUG, INFO, WARNING, ERROR.")
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def start(app: AppContext, foreground: bool, port: int | None, log_level: str | None, as_json: bool) -> None:
+    """Start the Aegis daemon; returns once it accepts connections."""
+    from aegis_core.daemon import process
+
+    config = app.config({"daemon.port": port, "logging.level": log_level.upper() if log_level else None})
+    if foreground:
+        process.run_foreground(config)
+        return
+    already = process.inspect(config).running
+    state = process.start_background(config)
+    info = state.info or {}
+    if as_json:
+        emit_json({"running": True, "pid": state.pid, "already_running": already,
+                   "socket": info.get("socket"), "channels": info.get("channels")})
+        return
+    verb = "already running" if already else "started"
+    channels = ", ".join(info.get("channels", {})) or "none"
+    click.echo(f"Aegis daemon {verb} (pid {state.pid}); channels: {channels}")
+    if not already:
+        click.echo("Next: aegis wrap claude")
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Kill the daemon if it does not stop in time.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for pending approvals to drain.")
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def stop(app: AppContext, force: bool, timeout: float, as_json: bool) -> None:
+    """Stop the Aegis daemon (pending approvals resolve to the default action)."""
+    from aegis_core.daemon import process
+
+    stopped, message = process.stop(app.config(), timeout=timeout, force=force)
+    if as_json:
+        emit_json({"stopped": stopped, "message": message})
+    else:
+        click.echo(message)
+
+
+def collect_status(app: AppContext) -> dict[str, Any]:
+    from aegis_core.daemon import process
+
+    config = app.config()
+    state = process.inspect(config)
+    status: dict[str, Any] = dict(state.info or {})
+    status.update({"running": state.running, "pid": state.pid, "home": str(config.home)})
+    if state.stale:
+        status["stale_files"] = state.stale
+    if not state.running:
+        status.update(_offline_status(config))
+    return status
+
+
+def _offline_status(config: Any) -> dict[str, Any]:
+    """What the database says when the daemon is not there to ask."""
+    db = config.path("database", "path", "aegis.db")
+    out: dict[str, Any] = {"database": str(db), "database_bytes": db.stat().st_size if db.exists() else 0}
+    if db.exists():
+        try:
+            from aegis_core.store import Store
+
+            store = Store.open(db)
+            try:
+                out["pending"] = len(store.list_approvals(status="pending"))
+            finally:
+                store.close()
+        except Exception as exc:  # status must report, not crash
+            out["database_error"] = str(exc)
+    return out
+
+
+def _render(status: dict[str, Any]) -> str:
+    lines = []
+    if status["running"]:
+        lines.append(f"Daemon:    running (pid {status['pid']}, up {status.get('uptime_s', 0):.0f} s)")
+        for name, channel in (status.get("channels") or {}).items():
+            health = "ok" if channel.get("running") else f"error: {channel.get('error')}"
+            lines.append(f"Channel:   {name} ({health})")
+        lines.append(f"Pending:   {status.get('pending', 0)} approval(s), {status.get('waiting', 0)} agent(s) waiting")
+        lines.append(f"Decisions: {status.get('decisions', 0)} since start")
+        head = status.get("audit_head")
+        if head:
+            lines.append(f"Audit:     {head['seq']} records, head {head['hash'][:12]}")
+    else:
+        lines.append("Daemon:    not running (start it with: aegis start)")
+        if "pending" in status:
+            lines.append(f"Pending:   {status['pending']} approval(s)")
+    if status.get("stale_files"):
+        lines.append(f"Stale:     {', '.join(status['stale_files'])} (aegis start cleans them up)")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.option("--watch", is_flag=True, help="Refresh every 2 seconds until interrupted.")
+@click.pass_obj
+@click.pass_context
+def status(ctx: click.Context, app: AppContext, as_json: bool, watch: bool) -> None:
+    """Show the daemon's state, channels, pending approvals and activity.
+
+    Exits 0 when the daemon runs, 3 when it does not.
+    """
+    while True:
+        current = collect_status(app)
+        if as_json:
+            emit_json(current)
+        else:
+            if watch:
+                click.clear()
+            click.echo(_render(current))
+        if not watch:
+            break
+        time.sleep(2)
+    if not current["running"]:
+        ctx.exit(int(ExitCode.ENVIRONMENT))

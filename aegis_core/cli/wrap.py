@@ -1,0 +1,80 @@
+"""``aegis wrap``: run an agent (or any CLI) with every tool call going through Aegis."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from aegis_core.cli import AppContext
+from aegis_core.errors import DependencyMissing
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.option("--adapter", metavar="NAME", help="Adapter to use (default: claude for claude, else pty).")
+@click.option("--dry-run", is_flag=True, help="Show what would run and be intercepted; run nothing.")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              help="Override the log level for this session.")
+@click.option("--timeout", type=int, metavar="SECONDS", help="Approval timeout for this session.")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.pass_obj
+@click.pass_context
+def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool, log_level: str | None,
+         timeout: int | None, command: tuple[str, ...]) -> None:
+    """Run COMMAND under Aegis, e.g. `aegis wrap claude` or `aegis wrap -- claude -p "hi"`.
+
+    The daemon is started if it is not running. Arguments after the program are
+    passed to it unchanged (`aegis wrap claude -- --no-cache` also works).
+    """
+    from aegis_core.adapters import WrapContext
+    from aegis_core.client import request
+    from aegis_core.daemon import process
+
+    argv = list(command)
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if len(argv) > 1 and argv[1] == "--":
+        argv = [argv[0], *argv[2:]]
+    if not argv:
+        raise click.UsageError("name the program to wrap, e.g. aegis wrap claude")
+    config = app.config({"approvals.timeout_seconds": timeout,
+                         "logging.level": log_level.upper() if log_level else None})
+    chosen = _adapter(app, adapter, argv[0])
+    _, sock, _ = process.paths(config)
+    if dry_run:
+        context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
+                              session="(dry-run)", token="", dry_run=True, timeout=timeout)
+        ctx.exit(chosen.wrap(argv, context))
+    process.start_background(config)
+    created = request("session.create", socket=sock, agent=chosen.name, cwd=os.getcwd(),
+                      command=" ".join(argv))
+    context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
+                          session=created["session"], token=created["token"], timeout=timeout)
+    status = 1
+    try:
+        status = chosen.wrap(argv, context)
+    finally:
+        try:
+            request("session.end", socket=sock, session=created["session"],
+                    token=created["token"], exit_status=status)
+        except Exception as exc:  # the agent's own exit status matters more than this note
+            click.echo(f"aegis: warning: could not close the session: {exc}", err=True)
+    ctx.exit(status)
+
+
+def _adapter(app: AppContext, name: str | None, program: str):  # type: ignore[no-untyped-def]
+    adapters = app.plugins.adapters()
+    if name:
+        if name not in adapters:
+            raise DependencyMissing(
+                f"no adapter named {name!r} is installed (have: {', '.join(adapters) or 'none'})",
+                hint=f"install it, e.g. pip install aegis-{'claude-hook' if name == 'claude' else name}")
+        return adapters[name]
+    base = os.path.basename(program)
+    for adapter in adapters.values():
+        if adapter.claims(base):
+            return adapter
+    if "pty" in adapters:
+        return adapters["pty"]
+    raise DependencyMissing(f"no adapter can wrap {base!r}",
+                            hint="install one: pip install aegis-pty (any CLI) or aegis-claude-hook (claude)")

@@ -1,0 +1,1 @@
+"""The Aegis daemon: one process per user that decides every tool call."""

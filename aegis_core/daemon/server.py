@@ -1,0 +1,432 @@
+"""The daemon: a Unix socket speaking docs/protocol.md, the pipeline behind it, and
+the enabled channels running beside it, all in one anyio process."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import signal
+import socket
+import struct
+from collections.abc import Mapping
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import anyio
+import structlog
+from anyio.abc import SocketAttribute, SocketStream, TaskGroup
+
+from aegis_core import __version__
+from aegis_core.channels import ChannelSet, ResolveResult, select_channels
+from aegis_core.config import Config, load_config
+from aegis_core.daemon.pipeline import Pipeline
+from aegis_core.errors import AegisError, ExitCode
+from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
+from aegis_core.plugins import AegisPlugins
+from aegis_core.store import Store
+
+log = structlog.get_logger(__name__)
+
+MAX_REQUEST = 1 << 20
+
+
+class RequestError(Exception):
+    def __init__(self, message: str, code: ExitCode = ExitCode.ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class DaemonHub:
+    """What channels may do: the :class:`aegis_core.channels.ChannelHub` of this daemon."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self._daemon = daemon
+
+    @property
+    def config(self) -> Config:
+        return self._daemon.config
+
+    async def resolve(self, approval_id: str, decision: Decision) -> ResolveResult:
+        return await self._daemon.pipeline.resolve(approval_id, decision)
+
+    async def pending(self) -> list[Approval]:
+        return self._daemon.store.list_approvals(status="pending")
+
+    async def get(self, approval_id: str) -> Approval | None:
+        return self._daemon.store.get_approval(approval_id)
+
+    async def resume(self, session: str, *, by: str, channel: str) -> bool:
+        return self._daemon.resume_session(session, by=f"{by} via {channel}")
+
+    async def status(self) -> Mapping[str, Any]:
+        return self._daemon.status()
+
+    def audit(self, event: str, details: Mapping[str, Any], session: str | None = None) -> None:
+        self._daemon.pipeline.audit(event, dict(details), session)
+
+    def audit_head(self) -> tuple[int, str] | None:
+        return self._daemon.audit_head()
+
+
+class Daemon:
+    def __init__(self, config: Config, plugins: AegisPlugins | None = None) -> None:
+        self.config = config
+        self.home = config.home
+        self.socket_path = socket_path(config)
+        self.plugins = plugins or AegisPlugins.load()
+        self.store = Store.open(config.path("database", "path", "aegis.db"))
+        self._configure_builtins(config)
+        self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config)
+        self.hub = DaemonHub(self)
+        available = self.plugins.channels()
+        self.channel_names = select_channels(config, available)
+        unknown = [name for name in self.channel_names if name not in available]
+        if unknown:
+            raise AegisError(f"[approvals] channels names {', '.join(unknown)}, which no installed plugin provides",
+                             hint="install the plugin (aegis plugins list) or fix [approvals] channels")
+        self.channels = ChannelSet(available[name] for name in self.channel_names)
+        self.plugins.register(self.channels, name="aegis.channel-set", builtin=True)
+        self.started_at = 0.0
+        self._tokens: dict[str, str] = {}
+        self._stopping = anyio.Event()
+        self.channel_errors: dict[str, str] = {}
+
+    def _configure_builtins(self, config: Config) -> None:
+        """Point the built-in audit writer and policy at this daemon's home. Either may
+        have been disabled (AEGIS_DISABLE_PLUGINS) or replaced by a third party."""
+        audit_plugin = self.plugins.pm.get_plugin("aegis.audit")
+        if audit_plugin is not None:
+            audit_plugin.configure(self.home / "audit.log", self.home / "audit.checkpoint")
+        self._load_policy(config)
+
+    def _load_policy(self, config: Config) -> None:
+        policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
+        if policy_plugin is not None:
+            policy_plugin.holder.load(config)
+
+    def audit_head(self) -> tuple[int, str] | None:
+        audit_plugin = self.plugins.pm.get_plugin("aegis.audit")
+        return audit_plugin.get_log().head() if audit_plugin is not None else None
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    async def serve(self, *, ready: anyio.Event | None = None) -> None:
+        import time
+
+        self.started_at = time.time()
+        listener = await _listen(self.socket_path)
+        self.pipeline.audit("daemon.started", {"pid": os.getpid(), "version": __version__,
+                                               "channels": self.channel_names})
+        await self.pipeline.expire_orphans()
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(self._signals, tasks)
+                for name, channel in self.channels.channels.items():
+                    tasks.start_soon(self._run_channel, name, channel)
+                tasks.start_soon(self._accept, listener, tasks)
+                log.info("daemon ready", socket=str(self.socket_path), channels=self.channel_names)
+                if ready is not None:
+                    ready.set()
+                await self._stopping.wait()
+                await self.pipeline.drain()
+                # Give handlers whose approvals just resolved a moment to answer.
+                with anyio.move_on_after(2):
+                    while self.pipeline.waiting_count():
+                        await anyio.sleep(0.02)
+                tasks.cancel_scope.cancel()
+        finally:
+            with suppress(Exception):
+                await listener.aclose()
+            with suppress(FileNotFoundError):
+                self.socket_path.unlink()
+            with suppress(Exception):
+                self.pipeline.audit("daemon.stopped", {"pid": os.getpid()})
+            self.store.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def _signals(self, tasks: TaskGroup) -> None:
+        with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
+            async for signum in signals:
+                if signum == signal.SIGHUP:
+                    self.reload()
+                else:
+                    log.info("stopping", signal=signal.Signals(signum).name)
+                    self.stop()
+
+    def reload(self) -> dict[str, Any]:
+        """SIGHUP: take the new config and policy only if both validate."""
+        try:
+            config = load_config(home=self.home, sections=self.plugins.config_sections())
+            self._load_policy(config)
+        except AegisError as exc:
+            log.error("reload refused, keeping the running config and policy", error=str(exc))
+            self.pipeline.audit("config.reload_failed", {"error": str(exc)})
+            return {"reloaded": False, "error": str(exc)}
+        self.config = config
+        self.pipeline.reconfigure(config)
+        self.pipeline.audit("config.reloaded", {"file": str(config.file)})
+        log.info("config and policy reloaded")
+        return {"reloaded": True, "error": None}
+
+    async def _run_channel(self, name: str, channel: Any) -> None:
+        try:
+            await channel.run(self.hub)
+        except anyio.get_cancelled_exc_class():
+            raise
+        except Exception as exc:  # a broken channel must not take the daemon down
+            self.channel_errors[name] = f"{type(exc).__name__}: {exc}"
+            log.exception("channel stopped with an error", channel=name)
+            with suppress(Exception):
+                self.pipeline.audit("channel.failed", {"channel": name, "error": self.channel_errors[name]})
+
+    # -- connections --------------------------------------------------------------
+
+    async def _accept(self, listener: Any, tasks: TaskGroup) -> None:
+        async with listener:
+            while True:
+                stream = await listener.accept()
+                tasks.start_soon(self._handle, stream)
+
+    async def _handle(self, stream: SocketStream) -> None:
+        async with stream:
+            try:
+                uid = _peer_uid(stream)
+                if uid is not None and uid != os.getuid():
+                    self.pipeline.audit("connection.refused", {"uid": uid, "reason": "different user"})
+                    await _send(stream, _error("connections from other users are refused", ExitCode.SECURITY))
+                    return
+                request = await _read_request(stream)
+                response = await self._dispatch(request, stream)
+            except RequestError as exc:
+                response = _error(str(exc), exc.code)
+            except AegisError as exc:
+                response = _error(str(exc), exc.exit_code)
+            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                return
+            except Exception as exc:
+                log.exception("request failed")
+                response = _error(f"internal error ({type(exc).__name__}); see `aegis logs`", ExitCode.ERROR)
+            with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                await _send(stream, response)
+
+    async def _dispatch(self, request: dict[str, Any], stream: SocketStream) -> dict[str, Any]:
+        op = request.get("op")
+        if request.get("v") != 1:
+            raise RequestError(f"unsupported protocol version {request.get('v')!r}; upgrade the client")
+        if op == "ping":
+            return {"final": True, "ok": True, "version": __version__, "pid": os.getpid()}
+        if op == "evaluate":
+            return await self._evaluate(request, stream)
+        if op == "observe":
+            return self._observe(request)
+        if op == "session.create":
+            return self._create_session(request)
+        if op == "session.end":
+            session = self._authenticate(request)
+            self.store.end_session(session, request.get("exit_status"))
+            self.pipeline.audit("session.ended", {"exit_status": request.get("exit_status")}, session)
+            return {"final": True, "ok": True}
+        if op == "approval.resolve":
+            return await self._resolve(request)
+        if op == "approval.cancel":
+            result = self.pipeline.cancel(_text(request, "approval_id"), str(request.get("reason") or "cancelled"),
+                                          str(request.get("by") or "adapter"))
+            return _resolve_response(result)
+        if op == "session.resume":
+            resumed = self.resume_session(_text(request, "session"), by=str(request.get("by") or "cli"))
+            return {"final": True, "ok": True, "resumed": resumed}
+        if op == "status":
+            return {"final": True, "ok": True, **self.status()}
+        if op == "reload":
+            return {"final": True, "ok": True, **self.reload()}
+        raise RequestError(f"unknown op {op!r}")
+
+    def _authenticate(self, request: Mapping[str, Any]) -> str:
+        session = request.get("session")
+        if not session:
+            return ""
+        session = str(session)
+        expected = self._tokens.get(session)
+        if expected is None:
+            row = self.store.get_session(session)
+            expected = (row or {}).get("token_hash") or ""
+            self._tokens[session] = expected
+        given = hashlib.sha256(str(request.get("token") or "").encode()).hexdigest()
+        if not expected or not hmac.compare_digest(given, expected):
+            self.pipeline.audit("session.bad_token", {"session": session})
+            raise RequestError(f"session {session} is unknown or its token is wrong; run the agent "
+                               "through `aegis wrap` again", ExitCode.SECURITY)
+        return session
+
+    async def _evaluate(self, request: dict[str, Any], stream: SocketStream) -> dict[str, Any]:
+        try:
+            session = self._authenticate(request)
+        except RequestError as exc:
+            return {"final": True, "ok": True, "decision": "deny", "rule": "bad-session", "risk": 100,
+                    "reason": f"Aegis refused this call: {exc}.", "approval_id": None, "choice": None}
+        payload = request.get("payload")
+        if not isinstance(payload, dict):
+            payload = {"_malformed": payload}
+        raw = RawEvent(adapter=str(request.get("adapter") or ""), payload=payload, session=session)
+
+        pending: list[str] = []
+
+        async def on_pending(approval: Approval) -> None:
+            pending.append(approval.id)
+            with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                await _send(stream, {"event": "pending", "approval_id": approval.id,
+                                     "deadline_at": approval.deadline_at})
+
+        result: dict[str, Any] = {}
+
+        async def decide() -> None:
+            answer = await self.pipeline.evaluate(raw, on_pending=on_pending)
+            result.update(answer.to_response())
+            tasks.cancel_scope.cancel()
+
+        async def watch_client() -> None:
+            # A client that hangs up (the agent was interrupted) cancels its approval.
+            with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                while await stream.receive():
+                    pass
+            await anyio.sleep(0.05)  # let a decision that just landed win
+            if not result and pending:
+                self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was interrupted)",
+                                     "adapter")
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(decide)
+            tasks.start_soon(watch_client)
+        return result or {"final": True, "ok": True, "decision": "deny", "reason": "the client went away",
+                          "rule": None, "risk": 0, "approval_id": None, "choice": None}
+
+    def _observe(self, request: dict[str, Any]) -> dict[str, Any]:
+        session = self._authenticate(request)
+        payload = request.get("payload")
+        if not isinstance(payload, dict):
+            raise RequestError("observe needs a JSON object payload")
+        call = self.plugins.intercept(RawEvent(adapter=str(request.get("adapter") or ""),
+                                               payload=payload, session=session))
+        if call is not None:
+            self.pipeline.observe(call)
+        return {"final": True, "ok": True}
+
+    def _create_session(self, request: dict[str, Any]) -> dict[str, Any]:
+        session = "s-" + secrets.token_hex(6)
+        token = secrets.token_urlsafe(24)
+        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        self.store.create_session(session, agent=str(request.get("agent") or "unknown"),
+                                  token_hash=token_hash, cwd=str(request.get("cwd") or ""),
+                                  command=str(request.get("command") or ""))
+        self._tokens[session] = token_hash
+        self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
+                                                "command": request.get("command")}, session)
+        return {"final": True, "ok": True, "session": session, "token": token}
+
+    async def _resolve(self, request: dict[str, Any]) -> dict[str, Any]:
+        outcome = request.get("outcome")
+        if outcome not in ("approve", "deny"):
+            raise RequestError("outcome must be approve or deny")
+        scope = Scope.SESSION if request.get("scope") == "session" else Scope.ONCE
+        decision = Decision(Outcome(outcome), decided_by=str(request.get("by") or os.environ.get("USER") or "cli"),
+                            channel=str(request.get("channel") or "cli"), reason=str(request.get("reason") or ""),
+                            scope=scope, choice=request.get("choice"))
+        return _resolve_response(await self.pipeline.resolve(_text(request, "approval_id"), decision))
+
+    def resume_session(self, session: str, *, by: str) -> bool:
+        resumed = self.store.resume_session(session, by=by)
+        if resumed:
+            self.pipeline.audit("session.resumed", {"by": by}, session)
+        return resumed
+
+    def status(self) -> dict[str, Any]:
+        import time
+
+        head = self.audit_head()
+        return {
+            "running": True,
+            "pid": os.getpid(),
+            "version": __version__,
+            "socket": str(self.socket_path),
+            "started_at": self.started_at,
+            "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
+            "channels": {name: {"running": name not in self.channel_errors,
+                                "error": self.channel_errors.get(name)} for name in self.channel_names},
+            "pending": len(self.store.list_approvals(status="pending")),
+            "waiting": self.pipeline.waiting_count(),
+            "decisions": self.pipeline.decisions,
+            "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
+        }
+
+
+def socket_path(config: Config) -> Path:
+    configured = config.get("daemon", "socket")
+    env = os.environ.get("AEGIS_SOCKET")
+    if env:
+        return Path(env)
+    return Path(os.path.expanduser(configured)) if configured else config.home / "aegis.sock"
+
+
+async def _listen(path: Path) -> Any:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileNotFoundError):
+        path.unlink()  # the caller has made sure no live daemon owns it
+    old = os.umask(0o177)  # the socket is born 0600: no window where others may connect
+    try:
+        listener = await anyio.create_unix_listener(path)
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    return listener
+
+
+def _peer_uid(stream: SocketStream) -> int | None:
+    raw = stream.extra(SocketAttribute.raw_socket, None)
+    if raw is None or not hasattr(socket, "SO_PEERCRED"):
+        return None
+    creds = raw.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return int(uid)
+
+
+async def _read_request(stream: SocketStream) -> dict[str, Any]:
+    buffer = b""
+    while b"\n" not in buffer:
+        chunk = await stream.receive(65536)
+        buffer += chunk
+        if len(buffer) > MAX_REQUEST:
+            raise RequestError("request larger than 1 MiB")
+    line = buffer.split(b"\n", 1)[0]
+    try:
+        request = json.loads(line)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise RequestError(f"request is not valid JSON ({exc})") from exc
+    if not isinstance(request, dict):
+        raise RequestError("request must be a JSON object")
+    return request
+
+
+async def _send(stream: SocketStream, message: Mapping[str, Any]) -> None:
+    await stream.send(json.dumps(message, default=str).encode() + b"\n")
+
+
+def _error(message: str, code: ExitCode) -> dict[str, Any]:
+    return {"final": True, "ok": False, "error": message, "code": int(code)}
+
+
+def _text(request: Mapping[str, Any], key: str) -> str:
+    value = request.get(key)
+    if not isinstance(value, str) or not value:
+        raise RequestError(f"{key} is required")
+    return value
+
+
+def _resolve_response(result: ResolveResult) -> dict[str, Any]:
+    return {"final": True, "ok": True, "won": result.won,
+            "approval": result.approval.to_dict() if result.approval else None}

@@ -1,0 +1,98 @@
+"""A real daemon in a temporary AEGIS_HOME, started and stopped through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def aegis(*args: str, env: dict[str, str] | None = None, input: str | None = None,
+          timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "aegis_core.cli", *args], capture_output=True, text=True,
+                          env=env, input=input, timeout=timeout)
+
+
+class Daemon:
+    def __init__(self, home: Path, env: dict[str, str]) -> None:
+        self.home = home
+        self.env = env
+        self.socket = home / "aegis.sock"
+
+    def cli(self, *args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return aegis(*args, env=self.env, input=input, timeout=timeout)
+
+    def write_config(self, text: str) -> None:
+        path = self.home / "config.toml"
+        path.write_text(text)
+        path.chmod(0o600)
+
+    def start(self) -> subprocess.CompletedProcess[str]:
+        result = self.cli("start")
+        assert result.returncode == 0, result.stderr
+        return result
+
+    def stop(self) -> None:
+        self.cli("stop", "--force", "--timeout", "5")
+
+    def request(self, op: str, **fields: Any) -> dict[str, Any]:
+        return self.stream(op, **fields)[-1]
+
+    def stream(self, op: str, *, timeout: float = 30, **fields: Any) -> list[dict[str, Any]]:
+        """Send one request and return every line the daemon sent, the final one last."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(str(self.socket))
+            sock.sendall(json.dumps({"v": 1, "op": op, **fields}).encode() + b"\n")
+            lines: list[dict[str, Any]] = []
+            buffer = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return lines
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    lines.append(json.loads(line))
+                    if lines[-1].get("final"):
+                        return lines
+
+    def session(self) -> tuple[str, str]:
+        created = self.request("session.create", agent="test", cwd=str(self.home), command="test")
+        return created["session"], created["token"]
+
+    def bash(self, command: str, session: str, token: str, cwd: str | None = None) -> dict[str, Any]:
+        return self.request("evaluate", adapter="generic", session=session, token=token,
+                            payload=hook_payload(command, cwd or str(self.home)))
+
+    def bash_async(self, command: str, session: str, token: str) -> tuple[threading.Thread, list[Any]]:
+        out: list[Any] = []
+
+        def run() -> None:
+            out.extend(self.stream("evaluate", adapter="generic", session=session, token=token,
+                                   payload=hook_payload(command, str(self.home))))
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread, out
+
+
+def hook_payload(command: str, cwd: str) -> dict[str, Any]:
+    return {"tool": "Bash", "input": {"command": command}, "cwd": cwd}
+
+
+@pytest.fixture
+def daemon(aegis_home: Path) -> Iterator[Daemon]:
+    # Core tests see no installed plugin: the daemon runs on its built-ins only.
+    env = {**os.environ, "AEGIS_HOME": str(aegis_home), "AEGIS_LOAD_PLUGINS": ""}
+    instance = Daemon(aegis_home, env)
+    yield instance
+    instance.stop()
