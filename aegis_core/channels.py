@@ -64,6 +64,11 @@ class Channel(Protocol):
         """Queue a message about ``approval`` (new, or ended). Must not block."""
         ...
 
+    # Optional: ``setup(config_file, *, interactive, options, say) -> dict | None``.
+    # ``aegis setup`` calls it to configure the channel (validate credentials, pair a
+    # user, send a test message, write its section of config.toml). ``options`` holds
+    # the wizard's flags (e.g. ``telegram_token``, ``allowed_users``).
+
 
 class TerminalChannel:
     """The embedded default: the agent asks at its own prompt (Claude Code's

@@ -21,6 +21,7 @@ class CheckResult:
     fix: str | None = None
     fixer: Callable[[], str] | None = None
     details: dict[str, Any] | None = None
+    code: int = 1  # the exit code (README table) `aegis doctor` uses when this check fails
 
 
 @runtime_checkable

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install Aegis (core + the four plugins) into ./.venv, put `aegis` on your PATH
+# (~/.local/bin), and start the daemon on its embedded defaults: the built-in
+# policy and the terminal channel, so `aegis wrap claude` works next with no account.
+#
+#   ./install.sh              install and start
+#   ./install.sh --no-start   install only (CI does this before running the tests)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+start=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-start) start=0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "install.sh: Aegis needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2
+  exit 3
+fi
+
+echo "==> creating .venv"
+"$python" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+echo "==> installing aegis-core and plugins (claude-hook, pty, telegram, whatsapp)"
+.venv/bin/python -m pip install --quiet -e ".[test]" \
+  -e plugins/aegis-claude-hook -e plugins/aegis-pty -e plugins/aegis-telegram -e plugins/aegis-whatsapp
+
+mkdir -p "$HOME/.local/bin"
+ln -sf "$PWD/.venv/bin/aegis" "$HOME/.local/bin/aegis"
+echo "==> linked $HOME/.local/bin/aegis"
+
+if [ "$start" = 1 ]; then
+  .venv/bin/aegis start
+  case ":$PATH:" in
+    *":$HOME/.local/bin:"*) ;;
+    *) echo "note: add ~/.local/bin to your PATH (or run .venv/bin/aegis)" ;;
+  esac
+fi
