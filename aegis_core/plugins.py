@@ -295,9 +295,9 @@ class AegisPlugins:
     def decide(self, approval: Approval, call: ToolCall) -> Decision | None:
         for plugin, result, error in self._call_each("decide", approval=approval, call=call):
             if error is not None:
-                return Decision(Outcome.DENY, decided_by=plugin, channel="aegis",
-                                reason=f"plugin {plugin} failed to decide ({type(error).__name__}); "
-                                       "denied to be safe: fix or disable the plugin (aegis plugins list)")
+                reason = (f"plugin {plugin} failed to decide ({type(error).__name__}); denied to "
+                          "be safe: fix or disable the plugin (aegis plugins list)")
+                return Decision(Outcome.DENY, decided_by=plugin, channel="aegis", reason=reason)
             if result is not None:
                 return result
         return None

@@ -125,7 +125,8 @@ def test_lists_from_the_file(aegis_home):
         (
             "",
             {"AEGIS_TELEGRAM_ALLOWED_USERS": "1,bob"},
-            "AEGIS_TELEGRAM_ALLOWED_USERS must be a list of integers (comma-separated in the environment), got '1,bob'",
+            "AEGIS_TELEGRAM_ALLOWED_USERS must be a list of integers"
+            " (comma-separated in the environment), got '1,bob'",
         ),
         ("approvals = 3\n", {}, "'approvals' must be a [section] table"),
         ("[approvals\n", {}, "invalid TOML"),

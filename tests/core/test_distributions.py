@@ -241,7 +241,8 @@ from aegis_core.models import Action, Verdict
 @hookimpl
 def evaluate(call):
     if "sudo" in (call.command or ""):
-        return Verdict(Action.REQUIRE_APPROVAL, reason="sudo", rule="sudo", risk=60, source="nosudo")
+        return Verdict(Action.REQUIRE_APPROVAL, reason="sudo", rule="sudo", risk=60,
+                       source="nosudo")
     return None
 """
 

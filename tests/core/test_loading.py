@@ -61,7 +61,8 @@ def test_entry_point_plugin_loads_with_version_hooks_and_module(make_dist, aegis
 def test_plugin_raising_on_import_is_recorded_and_others_load(make_dist, aegis_home):
     make_dist("aegis-broken", BROKEN_IMPORT)
     make_dist("aegis-good", GOOD)
-    plugins = AegisPlugins.load(env={"AEGIS_LOAD_PLUGINS": "aegis-broken,aegis-good"}, builtins=False)
+    env = {"AEGIS_LOAD_PLUGINS": "aegis-broken,aegis-good"}
+    plugins = AegisPlugins.load(env=env, builtins=False)
     rows = by_name(plugins)
     assert rows["aegis-broken"]["status"] == "error"
     assert rows["aegis-broken"]["error"] == "RuntimeError: cannot find libfoo"
@@ -206,7 +207,8 @@ class Crash:
 
 
 def test_trace_plugins_logs_every_hook_call(json_log, aegis_home):
-    plugins = AegisPlugins.load(env={"AEGIS_TRACE_PLUGINS": "1", "AEGIS_LOAD_PLUGINS": ""}, builtins=False)
+    env = {"AEGIS_TRACE_PLUGINS": "1", "AEGIS_LOAD_PLUGINS": ""}
+    plugins = AegisPlugins.load(env=env, builtins=False)
     plugins.register(Allow(), name="allow-all")
     plugins.register(Crash(), name="crash")
     plugins.evaluate(shell_call())
