@@ -67,7 +67,8 @@ def doctor(ctx: click.Context, app: AppContext, fix: bool, as_json: bool, verbos
                 current = category
             click.echo(f"  [{MARKS.get(result.status, result.status)}] {result.name}: {result.message}")
             if result.status != "pass" and result.fix:
-                click.echo(f"         fix: {result.fix}" + (" (aegis doctor --fix)" if result.fixer and not fix else ""))
+                hint = " (aegis doctor --fix)" if result.fixer and not fix else ""
+                click.echo(f"         fix: {result.fix}{hint}")
             if verbose and result.details:
                 for key, value in result.details.items():
                     click.echo(f"         {key}: {value}")

@@ -50,9 +50,15 @@ format = "text"                # "text" or "json"
 def setup(app: AppContext, non_interactive: bool, telegram_token: str | None, allowed_users: str | None,
           config_path: Path | None, force: bool, as_json: bool) -> None:
     """Set Aegis up: state directory, config, default policy, database, channels."""
-    say = (lambda text: None) if as_json else click.echo
-    interactive = not non_interactive and not as_json and click.get_text_stream("stdin").isatty()
+    def say(text: str) -> None:
+        if not as_json:
+            click.echo(text)
+
+    import sys
+
     from aegis_core.config import aegis_home
+
+    interactive = not non_interactive and not as_json and sys.stdin.isatty()
 
     home = ensure_home(aegis_home())
     if os.stat(home).st_mode & 0o077:

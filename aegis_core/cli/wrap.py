@@ -6,6 +6,7 @@ import os
 
 import click
 
+from aegis_core.adapters import Adapter
 from aegis_core.cli import AppContext
 from aegis_core.errors import DependencyMissing
 
@@ -62,7 +63,7 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
     ctx.exit(status)
 
 
-def _adapter(app: AppContext, name: str | None, program: str):  # type: ignore[no-untyped-def]
+def _adapter(app: AppContext, name: str | None, program: str) -> Adapter:
     adapters = app.plugins.adapters()
     if name:
         if name not in adapters:

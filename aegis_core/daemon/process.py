@@ -151,7 +151,7 @@ def start_background(config: Config, *, timeout: float = START_TIMEOUT,
     if state.running:
         return state
     clean_stale(state)
-    pid_file, sock, log_file = paths(config)
+    _, sock, log_file = paths(config)
     env = {**os.environ, "AEGIS_HOME": str(config.home), **(extra_env or {})}
     log_fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     offset = os.lseek(log_fd, 0, os.SEEK_END)

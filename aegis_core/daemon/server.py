@@ -387,7 +387,7 @@ async def _listen(path: Path) -> Any:
 
 
 def _peer_uid(stream: SocketStream) -> int | None:
-    raw = stream.extra(SocketAttribute.raw_socket, None)
+    raw = stream.extra(SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
     if raw is None or not hasattr(socket, "SO_PEERCRED"):
         return None
     creds = raw.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))

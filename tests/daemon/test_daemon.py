@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-
 CLI_CHANNEL = '[approvals]\nchannels = ["cli"]\ntimeout_seconds = 30\n'
 
 
@@ -191,8 +190,8 @@ def test_connection_from_another_user_is_refused(daemon) -> None:
     daemon.start()
     daemon.socket.chmod(0o666)
     script = ("import json,os,socket;os.setgid(65534);os.setuid(65534);"
-              "s=socket.socket(socket.AF_UNIX);s.connect(%r);"
-              "s.sendall(b'{\"v\":1,\"op\":\"ping\"}\\n');print(s.makefile().readline())") % str(daemon.socket)
+              f"s=socket.socket(socket.AF_UNIX);s.connect({str(daemon.socket)!r});"
+              "s.sendall(b'{\"v\":1,\"op\":\"ping\"}\\n');print(s.makefile().readline())")
     import subprocess
     import sys
 

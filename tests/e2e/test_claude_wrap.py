@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 pytest.importorskip("aegis_claude_hook")
-from aegis_claude_hook.testing.fake_anthropic import FakeAnthropic, text, tool_use  # noqa: E402
+from aegis_claude_hook.testing.fake_anthropic import FakeAnthropic, text, tool_use
 
 pytestmark = [pytest.mark.claude, pytest.mark.slow]
 
