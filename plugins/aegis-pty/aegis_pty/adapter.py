@@ -4,6 +4,7 @@ pseudo-terminal and relays its interactive prompts to the daemon."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,8 +12,6 @@ from aegis_core.adapters import WrapContext
 from aegis_pty.pty import Passthrough
 from aegis_pty.relay import PromptRelay, RelaySettings
 
-# Programs with a hook adapter of their own; everything else defaults to the PTY.
-HOOK_ADAPTED = frozenset({"claude"})
 ANSWER_MARGIN_SECONDS = 60
 
 
@@ -23,11 +22,21 @@ class PtyAdapter:
                         "its prompts are relayed for approval")
 
     def claims(self, program: str) -> bool:
-        return os.path.basename(program) not in HOOK_ADAPTED
+        # The PTY is the fallback for every program no other adapter claims (``aegis
+        # wrap`` picks it then), so claiming nothing lets a specific adapter always win.
+        return False
 
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
         config = context.config
         idle_ms = int(config.get("pty", "idle_ms", 300))
+        detectors = context.plugins.prompt_detectors()
+        if context.dry_run:
+            program = shutil.which(argv[0]) if argv else None
+            print(f"would run {program or argv[0]!r} with arguments {list(argv[1:])!r} "
+                  "in a pseudo-terminal (adapter pty)")
+            print(f"prompts relayed to {context.socket} after {idle_ms} ms of quiet; detectors, "
+                  f"in order: {', '.join(getattr(d, 'name', '?') for d in detectors)}")
+            return 0
         timeout = context.timeout or config.get("approvals", "timeout_seconds", None)
         settings = RelaySettings(
             socket=context.socket,
@@ -40,7 +49,7 @@ class PtyAdapter:
             # longer than that before giving up on it.
             answer_timeout=float(timeout) + ANSWER_MARGIN_SECONDS if timeout else None,
         )
-        relay = PromptRelay(detectors=context.plugins.prompt_detectors(), settings=settings)
+        relay = PromptRelay(detectors=detectors, settings=settings)
         env = dict(os.environ)
         env.update({"AEGIS_SESSION": context.session, "AEGIS_SESSION_TOKEN": context.token,
                     "AEGIS_SOCKET": str(context.socket)})

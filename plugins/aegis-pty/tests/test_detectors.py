@@ -192,3 +192,14 @@ def test_a_detector_that_raises_is_skipped():
     screen = render("Continue? ").snapshot()
     prompt = detect([Broken(), *builtin_detectors()], screen)
     assert prompt is not None and prompt.detector == "yesno"
+
+
+def test_a_prompt_after_a_flood_of_output_is_still_found():
+    screen = TerminalScreen(24, 80)
+    for chunk in range(200):  # 1.6 MB: far more than is kept for rendering
+        screen.feed(b"".join(b"line %d.%d\r\n" % (chunk, n) for n in range(1000)))
+    screen.feed(b"Proceed? ")
+    snapshot = screen.snapshot()
+    assert snapshot.lines[-2] == "line 199.999"
+    prompt = detect(builtin_detectors(), snapshot)
+    assert prompt is not None and prompt.question == "Proceed?"

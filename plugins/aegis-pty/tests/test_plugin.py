@@ -27,8 +27,8 @@ PAYLOAD = {
 def test_it_registers_the_adapter_its_detectors_and_its_settings():
     plugins = make_plugins(aegis_pty.plugin)
     adapter = plugins.adapters()["pty"]
-    assert adapter.claims("bash") and adapter.claims("/usr/bin/codex")
-    assert not adapter.claims("claude") and not adapter.claims("/usr/local/bin/claude")
+    # The fallback of `aegis wrap`: it claims nothing, so a specific adapter always wins.
+    assert not adapter.claims("claude") and not adapter.claims("bash")
     assert [d.name for d in plugins.prompt_detectors()] == ["password", "menu", "yesno"]
     assert [s.name for s in plugins.config_sections()] == ["pty"]
 
@@ -97,3 +97,18 @@ def test_a_third_party_detector_plugs_into_the_relay(daemon, socket_path):
         assert relay.tick(now=3.0) == b"h"  # deny: the "hold" choice's keys
     finally:
         relay.close()
+
+
+def test_a_dry_run_says_what_would_run_and_runs_nothing(tmp_path, capsys):
+    from aegis_core.adapters import WrapContext
+    from aegis_core.config import load_config
+
+    plugins = make_plugins(aegis_pty.plugin)
+    config = load_config(home=tmp_path, env={}, sections=plugins.config_sections())
+    marker = tmp_path / "ran"
+    context = WrapContext(config=config, plugins=plugins, home=tmp_path, socket=tmp_path / "s.sock",
+                          session="(dry-run)", token="", dry_run=True)
+    assert plugins.adapters()["pty"].wrap(["touch", str(marker)], context) == 0
+    out = capsys.readouterr().out
+    assert "touch" in out and "password, menu, yesno" in out and "300 ms" in out
+    assert not marker.exists()
