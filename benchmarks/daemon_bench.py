@@ -93,7 +93,7 @@ def concurrent_clients(directory: Path, clients: int, per_client: int) -> dict[s
         for n in range(per_client):
             request = {"v": 1, "op": "evaluate", "adapter": "generic",
                        "payload": {"tool": "Bash", "input": {"command": COMMANDS[(index + n) % len(COMMANDS)]},
-                                   "cwd": "/home/dev/project"}}
+                                   "cwd": "/home/dev/project", "session": f"agent-{index}"}}
             try:
                 with socket.socket(socket.AF_UNIX) as sock:
                     sock.settimeout(30)

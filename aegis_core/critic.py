@@ -1,0 +1,71 @@
+"""The built-in critic: a second look at a verdict with the session's history, for
+what one call alone does not show. It only escalates an allow to require_approval:
+
+- rapid fire: many calls in a few seconds (a runaway loop);
+- probing: the agent keeps trying after denies (different spellings of one thing);
+- odd shapes: huge inputs, control characters, NUL bytes in what should be text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aegis_core.hookspecs import hookimpl
+from aegis_core.models import Action, ToolCall, Verdict
+
+RAPID_CALLS = 45  # calls ... (the history critique sees holds at most 50)
+RAPID_SECONDS = 10.0  # ... within this many seconds
+PROBE_DENIES = 3  # denies among the last PROBE_WINDOW calls
+PROBE_WINDOW = 6
+MAX_TEXT = 100_000  # characters in one input value
+
+
+def _escalate(rule: str, reason: str, risk: int) -> Verdict:
+    return Verdict(Action.REQUIRE_APPROVAL, reason=reason, rule=rule, risk=risk, source="critic")
+
+
+def _strings(value: Any, depth: int = 0) -> Iterable[str]:
+    if depth > 10:
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item, depth + 1)
+
+
+def odd_shape(call: ToolCall) -> str | None:
+    """Why the input looks unlike what an agent normally sends, or None."""
+    for text in _strings(dict(call.input)):
+        if len(text) > MAX_TEXT:
+            return f"an input value of {len(text):,} characters"
+        if "\x00" in text:
+            return "a NUL byte in the input"
+        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r")
+        if controls > 8:
+            return f"{controls} control characters in the input"
+    return None
+
+
+@hookimpl
+def critique(call: ToolCall, verdict: Verdict, recent: Sequence[tuple[ToolCall, Verdict]]) -> Verdict | None:
+    if verdict.action is not Action.ALLOW:
+        return None  # already stopped or asked: nothing to add
+    shape = odd_shape(call)
+    if shape:
+        return _escalate("critic-odd-input", f"this call carries {shape}; a human should look at it", 60)
+    window = [c for c, _ in recent if call.received_at - c.received_at <= RAPID_SECONDS]
+    if len(window) >= RAPID_CALLS:
+        return _escalate("critic-rapid-fire",
+                         f"{len(window)} calls in the last {RAPID_SECONDS:g} s looks like a runaway loop", 50)
+    last = recent[-PROBE_WINDOW:]
+    denies = sum(1 for _, v in last if v.action is Action.DENY)
+    if denies >= PROBE_DENIES:
+        return _escalate("critic-after-denies",
+                         f"{denies} of the last {len(last)} calls were denied; the agent may be trying "
+                         "to get around a block, so this one needs a human", 50)
+    return None
