@@ -329,6 +329,10 @@ class Pipeline:
     def waiting_count(self) -> int:
         return len(self._waiting)
 
+    def forget(self, session: str) -> None:
+        """A resumed session starts with a clean history: the user has looked at it."""
+        self._recent.pop(session, None)
+
 
 
 def _deny_reason(verdict: Verdict) -> str:

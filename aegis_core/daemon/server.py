@@ -342,6 +342,7 @@ class Daemon:
     def resume_session(self, session: str, *, by: str) -> bool:
         resumed = self.store.resume_session(session, by=by)
         if resumed:
+            self.pipeline.forget(session)
             self.pipeline.audit("session.resumed", {"by": by}, session)
         return resumed
 
