@@ -137,9 +137,7 @@ class GraphClient:
             messages = data.get("messages") if isinstance(data, dict) else None
             if isinstance(messages, list) and messages and isinstance(messages[0], dict):
                 return str(messages[0].get("id", ""))
-            raise GraphError(
-                "WhatsApp API answered without a message id", status=response.status_code
-            )
+            raise GraphError("WhatsApp API answered without a message id", status=response.status_code)
         raise _error_from(response, data)
 
 
@@ -160,11 +158,7 @@ def _error_from(response: httpx.Response, data: Any) -> GraphError:
         code = None
     status = response.status_code
     message = redact_text(str(error.get("message") or response.reason_phrase or "error"))[:300]
-    text = (
-        f"WhatsApp API error {status}"
-        + (f" (code {code})" if code is not None else "")
-        + f": {message}"
-    )
+    text = f"WhatsApp API error {status}" + (f" (code {code})" if code is not None else "") + f": {message}"
     if code in WINDOW_CLOSED_CODES:
         return WindowClosed(
             text,
@@ -180,9 +174,7 @@ def _error_from(response: httpx.Response, data: Any) -> GraphError:
             hint="the access token is invalid or expired; set a new [whatsapp] access_token",
         )
     retryable = status >= 500 or status == 429 or code in RATE_LIMIT_CODES
-    return GraphError(
-        text, status=status, code=code, retryable=retryable, retry_after=_retry_after(response)
-    )
+    return GraphError(text, status=status, code=code, retryable=retryable, retry_after=_retry_after(response))
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from aegis_whatsapp.webhook import Event, InboundMessage
 
 log = structlog.get_logger(__name__)
+
+MAX_REJECTIONS_AUDITED = 30
+REJECTION_WINDOW_S = 60.0
 
 HELP_TEXT = (
     "Aegis takes answers only from the buttons of its requests; it never runs "
@@ -90,11 +94,19 @@ class WhatsAppChannel:
         self._hub: ChannelHub | None = None
         self._client: GraphClient | None = None
         self._key = b""
+        self._rejections: list[float] = []  # when recent rejections were audited
+        self._suppressed = 0
 
     # -- the Channel protocol ----------------------------------------------
 
     def is_configured(self, config: Config) -> bool:
         return not missing_keys(config)
+
+    def setup(self, config_file: Any, *, interactive: bool, options: Any, say: Any) -> dict[str, Any]:
+        """The ``aegis setup`` step for this channel (see :mod:`aegis_whatsapp.setup`)."""
+        from aegis_whatsapp.setup import run_setup
+
+        return run_setup(config_file, interactive=interactive, options=options, say=say)
 
     def notify(self, approval: Approval, call: ToolCall | None) -> None:
         job: _Job = _Request(approval, call) if not approval.status.is_final else _Outcome(approval)
@@ -179,7 +191,17 @@ class WhatsAppChannel:
 
     def _rejected(self, reason: str, details: dict[str, Any]) -> None:
         log.warning("whatsapp.webhook_rejected", reason=reason, **details)
-        self._audit("whatsapp.webhook_rejected", {"reason": reason, **details})
+        # Anyone who finds the URL can post junk: audit a bounded number per minute so
+        # a flood cannot bloat the audit log, and say how many were left out.
+        now = time.monotonic()
+        self._rejections = [t for t in self._rejections if now - t < REJECTION_WINDOW_S]
+        if len(self._rejections) >= MAX_REJECTIONS_AUDITED:
+            self._suppressed += 1
+            return
+        self._rejections.append(now)
+        extra = {"suppressed_before": self._suppressed} if self._suppressed else {}
+        self._suppressed = 0
+        self._audit("whatsapp.webhook_rejected", {"reason": reason, **details, **extra})
 
     def _audit(self, event: str, details: dict[str, Any]) -> None:
         if self._hub is None:
@@ -240,18 +262,16 @@ class WhatsAppChannel:
         invites them to (the only message the API allows outside the window)."""
         assert self._settings is not None and self._client is not None
         self._deferred.setdefault(number, {})[request.approval.id] = request
-        self._sent.setdefault(
-            request.approval.id, _Sent(request.approval, request.call)
-        ).messages.setdefault(number, "")
+        self._sent.setdefault(request.approval.id, _Sent(request.approval, request.call)).messages.setdefault(
+            number, ""
+        )
         template = self._settings.template_name
         sent_template = False
         if not template:
             log.error("whatsapp.window_closed_no_template", number=render.mask_number(number))
         elif self.window.template_due(number):
             try:
-                await self._client.send(
-                    render.template_message(template, self._settings.template_language, to=number)
-                )
+                await self._client.send(render.template_message(template, self._settings.template_language, to=number))
             except GraphError as exc:
                 self._send_failed(number, request.approval.id, exc)
             else:
@@ -326,9 +346,7 @@ class WhatsAppChannel:
         role = self._settings.role(number)
         if role is None:
             # Not ours to talk to: no reply (that would confirm the bot exists), only the audit.
-            log.warning(
-                "whatsapp.unauthorized", number=render.mask_number(number), kind=message.kind
-            )
+            log.warning("whatsapp.unauthorized", number=render.mask_number(number), kind=message.kind)
             self._audit(
                 "whatsapp.unauthorized",
                 {"sender": number, "kind": message.kind, "message_id": message.message_id},

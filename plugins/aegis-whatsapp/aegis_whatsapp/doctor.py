@@ -77,9 +77,7 @@ class WebhookPortCheck:
         state = load_state(config.home)
         ours = state is not None and state.webhook and _alive(state.pid)
         try:
-            family, kind, proto, _, address = socket.getaddrinfo(
-                host, port, type=socket.SOCK_STREAM
-            )[0]
+            family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
             with socket.socket(family, kind, proto) as probe:
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 probe.bind(address)
@@ -96,9 +94,7 @@ class WebhookPortCheck:
                 f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                 fix="free that port or set [whatsapp] webhook_port",
             )
-        return CheckResult(
-            self.name, "pass", f"{host}:{port} is free for the webhook (path /webhook)"
-        )
+        return CheckResult(self.name, "pass", f"{host}:{port} is free for the webhook (path /webhook)")
 
 
 @dataclass(frozen=True)
@@ -114,15 +110,11 @@ class TemplateCheck:
             return CheckResult(
                 self.name,
                 "warn",
-                "no template_name: a request to someone who has not written in 24 hours "
-                "cannot be delivered",
-                fix="create an approved message template in WhatsApp Manager and set "
-                "[whatsapp] template_name",
+                "no template_name: a request to someone who has not written in 24 hours cannot be delivered",
+                fix="create an approved message template in WhatsApp Manager and set [whatsapp] template_name",
             )
         language = config.get("whatsapp", "template_language", "en_US")
-        return CheckResult(
-            self.name, "pass", f"template {template!r} ({language}) is used outside the window"
-        )
+        return CheckResult(self.name, "pass", f"template {template!r} ({language}) is used outside the window")
 
 
 @dataclass(frozen=True)
@@ -135,9 +127,7 @@ class WindowCheck:
             return _skip(self.name)
         state = load_state(config.home)
         if state is None or not state.numbers:
-            return CheckResult(
-                self.name, "pass", "24-hour window: not known yet (no message sent or received)"
-            )
+            return CheckResult(self.name, "pass", "24-hour window: not known yet (no message sent or received)")
         now = time.time()
         states = {number: state.state(number, now) for number in state.numbers}
         text = ", ".join(f"{mask_number(n)} {s}" for n, s in sorted(states.items()))
@@ -147,9 +137,7 @@ class WindowCheck:
             fix = "ask the approver to send any message to the business number to reopen it" + (
                 "" if template else "; set [whatsapp] template_name so requests still reach them"
             )
-            return CheckResult(
-                self.name, "warn", f"24-hour window: {text}", fix=fix, details=details
-            )
+            return CheckResult(self.name, "warn", f"24-hour window: {text}", fix=fix, details=details)
         return CheckResult(self.name, "pass", f"24-hour window: {text}", details=details)
 
 

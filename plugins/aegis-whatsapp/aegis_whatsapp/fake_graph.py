@@ -58,9 +58,7 @@ class FakeGraph:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
-                status, body, headers = fake._handle(
-                    self.path, self.headers.get("Authorization"), raw
-                )
+                status, body, headers = fake._handle(self.path, self.headers.get("Authorization"), raw)
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -75,9 +73,7 @@ class FakeGraph:
 
         self._server = ThreadingHTTPServer((self.host, 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-graph", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-graph", daemon=True)
         self._thread.start()
         return self
 
@@ -112,9 +108,7 @@ class FakeGraph:
     ) -> None:
         """Answer the next ``times`` requests with this error instead of sending."""
         with self._lock:
-            self._failures.extend(
-                Injected(status, code, message, retry_after) for _ in range(times)
-            )
+            self._failures.extend(Injected(status, code, message, retry_after) for _ in range(times))
 
     def clear_failures(self) -> None:
         with self._lock:
@@ -129,9 +123,7 @@ class FakeGraph:
             while not predicate(self.sent):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(
-                        f"fake Graph API: condition not met; sent so far: {self.sent!r}"
-                    )
+                    raise TimeoutError(f"fake Graph API: condition not met; sent so far: {self.sent!r}")
                 self._lock.wait(left)
             return list(self.sent)
 
@@ -141,9 +133,7 @@ class FakeGraph:
 
     # -- the endpoint ------------------------------------------------------
 
-    def _handle(
-        self, path: str, auth: str | None, raw: bytes
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _handle(self, path: str, auth: str | None, raw: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
             self.requests += 1
             try:
@@ -158,22 +148,14 @@ class FakeGraph:
             self._lock.notify_all()
             return status, body, headers
 
-    def _answer(
-        self, path: str, auth: str | None, payload: Any
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _answer(self, path: str, auth: str | None, payload: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
         if path != f"/{self.api_version}/{self.phone_number_id}/messages":
             return _error(404, 100, f"Unknown path components: {path}")
-        if auth is None or not hmac.compare_digest(
-            auth.encode(), f"Bearer {self.access_token}".encode()
-        ):
+        if auth is None or not hmac.compare_digest(auth.encode(), f"Bearer {self.access_token}".encode()):
             return _error(401, 190, "Invalid OAuth access token - Cannot parse access token")
         if self._failures:
             failure = self._failures.popleft()
-            headers = (
-                {"Retry-After": f"{failure.retry_after:g}"}
-                if failure.retry_after is not None
-                else {}
-            )
+            headers = {"Retry-After": f"{failure.retry_after:g}"} if failure.retry_after is not None else {}
             status, body, _ = _error(failure.status, failure.code, failure.message)
             return status, body, headers
         problem = validate_message(payload)

@@ -187,9 +187,7 @@ def request_body(approval: Approval, call: ToolCall | None, *, now: float | None
     return body[:MAX_BODY]
 
 
-def request_message(
-    approval: Approval, call: ToolCall | None, *, to: str, key: bytes
-) -> dict[str, Any]:
+def request_message(approval: Approval, call: ToolCall | None, *, to: str, key: bytes) -> dict[str, Any]:
     """The interactive reply-button message asking ``to`` about ``approval``."""
     buttons = [
         {

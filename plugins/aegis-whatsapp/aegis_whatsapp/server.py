@@ -60,7 +60,6 @@ def bind_listener(host: str, port: int) -> socket.socket:
         sock.close()
         raise AegisEnvironmentError(
             f"cannot listen on {host}:{port} for the WhatsApp webhook: {exc.strerror}",
-            hint="another program uses that port; set [whatsapp] webhook_port "
-            "(AEGIS_WHATSAPP_WEBHOOK_PORT)",
+            hint="another program uses that port; set [whatsapp] webhook_port (AEGIS_WHATSAPP_WEBHOOK_PORT)",
         ) from exc
     return sock

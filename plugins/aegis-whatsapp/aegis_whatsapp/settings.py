@@ -32,8 +32,7 @@ def parse_roles(entries: list[str] | None) -> dict[str, str]:
         role = role.strip().lower()
         if not sep or not normalise_number(number) or role not in ROLES:
             raise ConfigError(
-                f"[whatsapp] roles: {entry!r} is not NUMBER:ROLE "
-                f"with ROLE one of {', '.join(ROLES)}",
+                f"[whatsapp] roles: {entry!r} is not NUMBER:ROLE with ROLE one of {', '.join(ROLES)}",
                 hint='write e.g. roles = ["15551234567:approver", "15557654321:viewer"]',
             )
         roles[normalise_number(number)] = role
@@ -64,9 +63,7 @@ class WhatsAppSettings:
                 hint="set them in config.toml or as AEGIS_WHATSAPP_<KEY>, or run `aegis setup`",
             )
         section = config.section("whatsapp")
-        numbers = tuple(
-            dict.fromkeys(n for n in map(normalise_number, section["allowed_numbers"]) if n)
-        )
+        numbers = tuple(dict.fromkeys(n for n in map(normalise_number, section["allowed_numbers"]) if n))
         if not numbers:
             raise ConfigError(
                 "[whatsapp] allowed_numbers holds no phone number",

@@ -95,9 +95,7 @@ def _message(message: dict[str, Any]) -> InboundMessage | None:
         "context_id": context_id,
     }
     if kind == "interactive":
-        interactive = (
-            message.get("interactive") if isinstance(message.get("interactive"), dict) else {}
-        )
+        interactive = message.get("interactive") if isinstance(message.get("interactive"), dict) else {}
         reply = interactive.get("button_reply")
         if interactive.get("type") == "button_reply" and isinstance(reply, dict):
             button_id = reply.get("id")
@@ -109,11 +107,7 @@ def _message(message: dict[str, Any]) -> InboundMessage | None:
     if kind == "button":
         return InboundMessage(kind="template_button", **common)
     if kind == "text":
-        body = (
-            (message.get("text") or {}).get("body")
-            if isinstance(message.get("text"), dict)
-            else None
-        )
+        body = (message.get("text") or {}).get("body") if isinstance(message.get("text"), dict) else None
         return InboundMessage(kind="text", text=body if isinstance(body, str) else "", **common)
     return InboundMessage(kind=kind, **common)
 
@@ -178,9 +172,7 @@ def build_app(
         params = request.query_params
         token = params.get("hub.verify_token", "")
         challenge = params.get("hub.challenge", "")
-        if params.get("hub.mode") == "subscribe" and hmac.compare_digest(
-            token.encode(), verify_token.encode()
-        ):
+        if params.get("hub.mode") == "subscribe" and hmac.compare_digest(token.encode(), verify_token.encode()):
             return PlainTextResponse(challenge)
         on_rejected("verify_token_mismatch", {"mode": params.get("hub.mode")})
         return PlainTextResponse("verification failed", status_code=403)

@@ -61,9 +61,7 @@ class WindowTracker:
         window = self._of(number)
         if window.last_template is None:
             return True
-        answered_since = (
-            window.last_inbound is not None and window.last_inbound > window.last_template
-        )
+        answered_since = window.last_inbound is not None and window.last_inbound > window.last_template
         return answered_since or now - window.last_template >= TEMPLATE_INTERVAL
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,10 +115,7 @@ def load_state(home: Path) -> WindowTracker | None:
             known = {
                 k: v
                 for k, v in raw.items()
-                if k in NumberWindow.__dataclass_fields__
-                and (v is None or isinstance(v, int | float))
+                if k in NumberWindow.__dataclass_fields__ and (v is None or isinstance(v, int | float))
             }
             numbers[str(number)] = NumberWindow(**known)
-    return WindowTracker(
-        path=None, numbers=numbers, webhook=data.get("webhook"), pid=data.get("pid")
-    )
+    return WindowTracker(path=None, numbers=numbers, webhook=data.get("webhook"), pid=data.get("pid"))

@@ -52,8 +52,7 @@ def test_long_values_keep_their_head_and_tail() -> None:
 
 def test_secrets_are_redacted_before_sending() -> None:
     approval, call = approval_for(
-        "curl -H 'Authorization: Bearer abc123secretvalue' https://x --token=hunter2 "
-        "AWS=AKIAABCDEFGHIJKLMNOP"
+        "curl -H 'Authorization: Bearer abc123secretvalue' https://x --token=hunter2 AWS=AKIAABCDEFGHIJKLMNOP"
     )
     body = render.request_body(approval, call)
     for secret in ("abc123secretvalue", "hunter2", "AKIAABCDEFGHIJKLMNOP"):
@@ -79,9 +78,7 @@ def test_button_ids_verify_only_for_their_approval_answer_and_number() -> None:
     answer = render.verify_button(KEY, button, "15551230001")
     assert answer is not None and answer.approval_id == "b" * 32
     assert answer.scope is Scope.ONCE
-    session = render.verify_button(
-        KEY, render.sign_button(KEY, "b" * 32, "session", "1555"), "1555"
-    )
+    session = render.verify_button(KEY, render.sign_button(KEY, "b" * 32, "session", "1555"), "1555")
     assert session is not None and session.scope is Scope.SESSION
     assert render.verify_button(KEY, button, "15559999999") is None  # another phone
     assert render.verify_button(KEY, button.replace(":approve:", ":deny:"), "15551230001") is None
@@ -103,9 +100,7 @@ def test_outcome_and_too_late_texts_say_how_it_ended() -> None:
             "channel": "whatsapp",
         }
     )
-    assert render.outcome_text(ended).startswith(
-        "Allowed for the session by whatsapp:+1555 via whatsapp"
-    )
+    assert render.outcome_text(ended).startswith("Allowed for the session by whatsapp:+1555 via whatsapp")
     assert render.too_late_text(ended).startswith("Too late")
     assert "no longer known" in render.too_late_text(None)
 

@@ -38,39 +38,26 @@ async def test_outside_the_window_the_template_is_sent(home: Path, fake_graph: F
 
         # The approver answers the template: the window opens and the request follows.
         fake_graph.closed_windows.discard(APPROVER)
-        await run.post(
-            text_event(
-                phone_number_id=PHONE_ID, sender=APPROVER, text="ok", message_id="wamid.OPEN"
-            )
-        )
+        await run.post(text_event(phone_number_id=PHONE_ID, sender=APPROVER, text="ok", message_id="wamid.OPEN"))
         sent = await run.sent(lambda s: of_type(s, "interactive"))
-        assert buttons_of(of_type(sent, "interactive")[0])["Approve"].startswith(
-            f"aegis1:{approval.id}:"
-        )
+        assert buttons_of(of_type(sent, "interactive")[0])["Approve"].startswith(f"aegis1:{approval.id}:")
         assert run.channel.window.state(APPROVER) == "open"
 
 
-async def test_a_second_request_does_not_resend_the_template_at_once(
-    home: Path, fake_graph: FakeGraph
-) -> None:
+async def test_a_second_request_does_not_resend_the_template_at_once(home: Path, fake_graph: FakeGraph) -> None:
     fake_graph.closed_windows.add(APPROVER)
     async with running_channel(home, fake_graph) as run:
         for command in ("rm -rf a", "rm -rf b"):
             approval, call = run.hub.request(command)
             run.channel.notify(approval, call)
         audited = await run.until(
-            lambda: (
-                len(run.hub.audited("whatsapp.window_closed")) == 2
-                and run.hub.audited("whatsapp.window_closed")
-            )
+            lambda: len(run.hub.audited("whatsapp.window_closed")) == 2 and run.hub.audited("whatsapp.window_closed")
         )
         assert [a["template_sent"] for a in audited] == [True, False]
         assert len(of_type(fake_graph.snapshot(), "template")) == 1
 
 
-async def test_window_closed_without_a_template_is_audited(
-    home: Path, fake_graph: FakeGraph
-) -> None:
+async def test_window_closed_without_a_template_is_audited(home: Path, fake_graph: FakeGraph) -> None:
     fake_graph.closed_windows.add(APPROVER)
     async with running_channel(home, fake_graph, template_name="") as run:
         approval, call = run.hub.request()
@@ -106,9 +93,7 @@ async def test_rate_limits_are_retried(home: Path, fake_graph: FakeGraph) -> Non
         assert [status for status, _ in fake_graph.rejected] == [429, 400]
 
 
-async def test_giving_up_is_audited_and_the_approval_stays_pending(
-    home: Path, fake_graph: FakeGraph
-) -> None:
+async def test_giving_up_is_audited_and_the_approval_stays_pending(home: Path, fake_graph: FakeGraph) -> None:
     fake_graph.fail_next(500, 1, "An unknown error occurred", times=10)
     async with running_channel(home, fake_graph) as run:
         approval, call = run.hub.request()
@@ -127,9 +112,7 @@ async def test_giving_up_is_audited_and_the_approval_stays_pending(
 async def test_a_bad_token_is_not_retried_and_never_logged(
     home: Path, fake_graph: FakeGraph, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with running_channel(
-        home, fake_graph, access_token="EAAwrongtoken0123456789abcdefghijklmnop"
-    ) as run:
+    async with running_channel(home, fake_graph, access_token="EAAwrongtoken0123456789abcdefghijklmnop") as run:
         approval, call = run.hub.request()
         run.channel.notify(approval, call)
         failed = await run.until(lambda: run.hub.audited("whatsapp.send_failed"))
@@ -138,9 +121,7 @@ async def test_a_bad_token_is_not_retried_and_never_logged(
     assert "EAAwrongtoken" not in caplog.text and TOKEN not in caplog.text
 
 
-async def test_an_approval_that_ended_before_sending_is_not_sent(
-    home: Path, fake_graph: FakeGraph
-) -> None:
+async def test_an_approval_that_ended_before_sending_is_not_sent(home: Path, fake_graph: FakeGraph) -> None:
     from aegis_core.models import Decision, Outcome
 
     async with running_channel(home, fake_graph) as run:
@@ -154,9 +135,7 @@ async def test_an_approval_that_ended_before_sending_is_not_sent(
         assert "echo marker" in of_type(sent, "interactive")[0]["interactive"]["body"]["text"]
 
 
-async def test_a_later_delivery_failure_for_the_window_sends_the_template(
-    home: Path, fake_graph: FakeGraph
-) -> None:
+async def test_a_later_delivery_failure_for_the_window_sends_the_template(home: Path, fake_graph: FakeGraph) -> None:
     from aegis_whatsapp.fake_graph import failed_status_event
 
     async with running_channel(home, fake_graph) as run:
@@ -166,10 +145,6 @@ async def test_a_later_delivery_failure_for_the_window_sends_the_template(
         # Delivered as far as the channel knows (it has read the API's answer).
         await run.until(lambda: run.channel.window.state(APPROVER) == "open")
         wamid = "wamid.FAKE000001"  # the fake numbers its messages from 1
-        await run.post(
-            failed_status_event(
-                phone_number_id=PHONE_ID, message_id=wamid, recipient=APPROVER, code=131047
-            )
-        )
+        await run.post(failed_status_event(phone_number_id=PHONE_ID, message_id=wamid, recipient=APPROVER, code=131047))
         await run.sent(lambda s: of_type(s, "template"))
         assert run.channel.window.state(APPROVER) == "closed"

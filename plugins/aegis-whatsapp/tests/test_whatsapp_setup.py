@@ -71,9 +71,7 @@ def test_doctor_reports_credentials_template_port_and_window(home: Path) -> None
     assert TOKEN not in CredentialsCheck().run(config).message
     assert TemplateCheck().run(config).status == "pass"
     assert TemplateCheck().run(make_config(home, None, template_name="")).status == "warn"
-    partial = load_config(
-        home=home, env={"AEGIS_WHATSAPP_ACCESS_TOKEN": TOKEN}, sections=[plugin.SECTION]
-    )
+    partial = load_config(home=home, env={"AEGIS_WHATSAPP_ACCESS_TOKEN": TOKEN}, sections=[plugin.SECTION])
     failed = CredentialsCheck().run(partial)
     assert failed.status == "fail" and "phone_number_id" in failed.message
 
@@ -128,11 +126,36 @@ async def test_cancelling_the_channel_frees_the_port(home: Path, fake_graph: Fak
 
 
 @pytest.mark.anyio
-async def test_notify_from_another_thread_reaches_the_queue(
-    home: Path, fake_graph: FakeGraph
-) -> None:
+async def test_notify_from_another_thread_reaches_the_queue(home: Path, fake_graph: FakeGraph) -> None:
     async with running_channel(home, fake_graph) as run:
         approval, call = run.hub.request()
         await anyio.to_thread.run_sync(run.channel.notify, approval, call)
         sent = await run.sent(lambda s: any(m["type"] == "interactive" for m in s))
         assert sent[0]["to"] == APPROVER
+
+
+def test_setup_writes_the_section_and_keeps_the_rest(home: Path) -> None:
+    from aegis_whatsapp.channel import WhatsAppChannel
+    from aegis_whatsapp.setup import run_setup
+
+    config_file = home / "config.toml"
+    config_file.write_text("# mine\n[approvals]\ntimeout_seconds = 60\n")
+    config_file.chmod(0o600)
+    answers = iter([TOKEN, "106540352242922", APP_SECRET, "vt", "+1 555 123 0001", "aegis_pending", "", ""])
+    asked: list[tuple[str, bool]] = []
+
+    def ask(question: str, secret: bool) -> str:
+        asked.append((question, secret))
+        return next(answers)
+
+    said: list[str] = []
+    result = run_setup(config_file, interactive=True, options={}, say=said.append, ask=ask)
+    assert result == {"configured": True, "webhook": "http://127.0.0.1:8787/webhook", "template": True}
+    assert [secret for _, secret in asked][:4] == [True, False, True, True]
+    text = config_file.read_text()
+    assert "# mine" in text and "timeout_seconds = 60" in text
+    assert oct(config_file.stat().st_mode & 0o777) == "0o600"
+    config = load_config(path=config_file, home=home, env={}, sections=[plugin.SECTION])
+    assert WhatsAppChannel().is_configured(config)
+    assert config.get("whatsapp", "allowed_numbers") == ["+1 555 123 0001"]
+    assert not any(TOKEN in line for line in said)

@@ -32,9 +32,7 @@ async def ask(run) -> tuple[object, dict[str, str]]:
     return approval, buttons_of(message)
 
 
-def tap(
-    button_id: str, title: str, *, sender: str = APPROVER, message_id: str = "wamid.IN1"
-) -> dict:
+def tap(button_id: str, title: str, *, sender: str = APPROVER, message_id: str = "wamid.IN1") -> dict:
     return button_reply_event(
         phone_number_id=PHONE_ID,
         sender=sender,
@@ -44,9 +42,7 @@ def tap(
     )
 
 
-async def test_approve_from_whatsapp_resolves_the_approval(
-    home: Path, fake_graph: FakeGraph
-) -> None:
+async def test_approve_from_whatsapp_resolves_the_approval(home: Path, fake_graph: FakeGraph) -> None:
     async with running_channel(home, fake_graph) as run:
         approval, buttons = await ask(run)
         assert list(buttons) == ["Approve", "Deny", "Allow for session"]
@@ -71,9 +67,7 @@ async def test_deny_from_whatsapp(home: Path, fake_graph: FakeGraph) -> None:
         await run.sent(lambda s: any(t.startswith("Denied") for t in texts(s)))
 
 
-async def test_allow_for_session_approves_with_session_scope(
-    home: Path, fake_graph: FakeGraph
-) -> None:
+async def test_allow_for_session_approves_with_session_scope(home: Path, fake_graph: FakeGraph) -> None:
     async with running_channel(home, fake_graph) as run:
         approval, buttons = await ask(run)
         await run.post(tap(buttons["Allow for session"], "Allow for session"))
@@ -82,20 +76,14 @@ async def test_allow_for_session_approves_with_session_scope(
         assert stored.scope is Scope.SESSION
 
 
-async def test_wrong_signature_is_rejected_and_changes_nothing(
-    home: Path, fake_graph: FakeGraph
-) -> None:
+async def test_wrong_signature_is_rejected_and_changes_nothing(home: Path, fake_graph: FakeGraph) -> None:
     async with running_channel(home, fake_graph) as run:
         approval, buttons = await ask(run)
         response = await run.post(tap(buttons["Approve"], "Approve"), secret="not-the-app-secret")
         assert response.status_code == 401
-        tampered = await run.post(
-            tap(buttons["Approve"], "Approve"), signature="sha256=" + "0" * 64
-        )
+        tampered = await run.post(tap(buttons["Approve"], "Approve"), signature="sha256=" + "0" * 64)
         assert tampered.status_code == 401
-        assert [d["reason"] for d in run.hub.audited("whatsapp.webhook_rejected")] == [
-            "bad_signature"
-        ] * 2
+        assert [d["reason"] for d in run.hub.audited("whatsapp.webhook_rejected")] == ["bad_signature"] * 2
         assert run.hub.store.get_approval(approval.id).status is ApprovalStatus.PENDING
 
 
@@ -141,9 +129,7 @@ async def test_unknown_number_is_refused_and_audited(home: Path, fake_graph: Fak
         refused = await run.until(lambda: run.hub.audited("whatsapp.unauthorized"))
         assert refused[0]["sender"] == STRANGER
         assert run.hub.store.get_approval(approval.id).status is ApprovalStatus.PENDING
-        assert not [
-            m for m in fake_graph.snapshot() if m["to"] == STRANGER
-        ]  # no reply to strangers
+        assert not [m for m in fake_graph.snapshot() if m["to"] == STRANGER]  # no reply to strangers
 
 
 async def test_viewer_cannot_answer(home: Path, fake_graph: FakeGraph) -> None:
@@ -183,9 +169,7 @@ async def test_redelivered_webhook_is_processed_once(home: Path, fake_graph: Fak
         await run.sent(lambda s: any(t.startswith("Approved") for t in texts(s)))
         # A second processing would have answered "Too late" to the duplicate.
         later = await run.post(
-            text_event(
-                phone_number_id=PHONE_ID, sender=APPROVER, text="hi", message_id="wamid.MARK"
-            )
+            text_event(phone_number_id=PHONE_ID, sender=APPROVER, text="hi", message_id="wamid.MARK")
         )
         assert later.status_code == 200
         sent = await run.sent(lambda s: any("buttons" in t for t in texts(s)))
@@ -195,9 +179,7 @@ async def test_redelivered_webhook_is_processed_once(home: Path, fake_graph: Fak
 async def test_late_answer_is_told_how_it_ended(home: Path, fake_graph: FakeGraph) -> None:
     async with running_channel(home, fake_graph) as run:
         approval, buttons = await ask(run)
-        run.hub.store.resolve(
-            approval.id, Decision(Outcome.DENY, decided_by="alice", channel="cli")
-        )
+        run.hub.store.resolve(approval.id, Decision(Outcome.DENY, decided_by="alice", channel="cli"))
         await run.post(tap(buttons["Approve"], "Approve"))
         sent = await run.sent(lambda s: any(t.startswith("Too late") for t in texts(s)))
         late = next(t for t in texts(sent) if t.startswith("Too late"))
@@ -205,9 +187,7 @@ async def test_late_answer_is_told_how_it_ended(home: Path, fake_graph: FakeGrap
         assert run.hub.store.get_approval(approval.id).status is ApprovalStatus.DENIED
 
 
-async def test_text_messages_are_never_executed(
-    home: Path, fake_graph: FakeGraph, tmp_path: Path
-) -> None:
+async def test_text_messages_are_never_executed(home: Path, fake_graph: FakeGraph, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     async with running_channel(home, fake_graph) as run:
         await run.post(
@@ -225,3 +205,12 @@ async def test_text_messages_are_never_executed(
 def _final(run, approval_id: str):
     approval = run.hub.store.get_approval(approval_id)
     return approval if approval.status.is_final else None
+
+
+async def test_a_flood_of_bad_posts_is_audited_in_bounded_amounts(home: Path) -> None:
+    from aegis_whatsapp.channel import MAX_REJECTIONS_AUDITED
+
+    async with running_channel(home, None) as run:
+        for _ in range(MAX_REJECTIONS_AUDITED + 5):
+            assert (await run.post(b"{}", secret=None)).status_code == 401
+        assert len(run.hub.audited("whatsapp.webhook_rejected")) == MAX_REJECTIONS_AUDITED

@@ -107,9 +107,7 @@ class StoreHub:
             session="session-1",
             **call,
         )
-        verdict = Verdict(
-            Action.REQUIRE_APPROVAL, reason="deletes files", rule="destructive-rm", risk=70
-        )
+        verdict = Verdict(Action.REQUIRE_APPROVAL, reason="deletes files", rule="destructive-rm", risk=70)
         return self.store.create_approval(tool_call, verdict, timeout_s=300), tool_call
 
 
@@ -155,9 +153,7 @@ class Running:
 
 
 @asynccontextmanager
-async def running_channel(
-    home: Path, fake: FakeGraph | None, **extra: str
-) -> AsyncIterator[Running]:
+async def running_channel(home: Path, fake: FakeGraph | None, **extra: str) -> AsyncIterator[Running]:
     config = make_config(home, fake, **extra)
     channel = WhatsAppChannel(retry=RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05))
     store = Store.open(home / "aegis.db")
