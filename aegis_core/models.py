@@ -120,7 +120,12 @@ class ToolCall:
         if self.url:
             return self.url
         if self.kind is Kind.PROMPT:
-            return str(self.input.get("question", ""))
+            # The question alone ("Do you want to proceed?") says nothing; the screen
+            # above it (already redacted by the adapter) shows what it is about.
+            question = str(self.input.get("question", ""))
+            screen = [line for line in str(self.input.get("screen", "")).splitlines() if line.strip()]
+            context = "\n".join(screen[-8:])
+            return f"{question}\n{context}" if context and question not in context else context or question
         return ", ".join(f"{k}={v!r}" for k, v in sorted(self.input.items()))[:500]
 
 

@@ -27,6 +27,21 @@ def run_checks(app: AppContext, config: Any) -> list[tuple[str, CheckResult, Any
     return results
 
 
+def _config_or_defaults(app: AppContext) -> tuple[Any, CheckResult | None]:
+    """The configuration, or (when it cannot be loaded) the defaults and a failed check
+    saying why, so that every other check still runs."""
+    from aegis_core.config import aegis_home, load_config
+    from aegis_core.errors import AegisError
+
+    try:
+        return app.config(), None
+    except AegisError as exc:
+        home = aegis_home()
+        defaults = load_config(home=home, path=home / ".no-config", sections=app.plugins.config_sections())
+        return defaults, CheckResult("config", "fail", exc.message, fix=exc.hint or "fix config.toml",
+                                     code=int(exc.exit_code))
+
+
 @click.command()
 @click.option("--fix", is_flag=True, help="Apply safe automatic fixes (permissions, stale files).")
 @click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
@@ -35,12 +50,14 @@ def run_checks(app: AppContext, config: Any) -> list[tuple[str, CheckResult, Any
 @click.pass_context
 def doctor(ctx: click.Context, app: AppContext, fix: bool, as_json: bool, verbose: bool) -> None:
     """Run system diagnostics. Exits with the code of the worst failure (0 if none)."""
-    config = app.config()
+    config, broken = _config_or_defaults(app)
     results = run_checks(app, config)
+    if broken is not None:  # it replaces the config check, which only saw the defaults
+        results = [("environment", broken, None), *(row for row in results if row[1].name != "config")]
     fixed: list[str] = []
     if fix:
         for index, (category, result, check) in enumerate(results):
-            if result.status != "pass" and result.fixer is not None:
+            if result.status != "pass" and result.fixer is not None and check is not None:
                 try:
                     fixed.append(f"{result.name}: {result.fixer()}")
                 except Exception as exc:

@@ -84,6 +84,13 @@ class TelegramChannel:
             config.get("telegram", "allowed_users")
         )
 
+    def setup(self, config_file: Any, *, interactive: bool, options: dict[str, Any],
+              say: Any) -> dict[str, Any]:
+        """The ``aegis setup`` step (see aegis_telegram.setup.wizard_step)."""
+        from aegis_telegram.setup import wizard_step
+
+        return wizard_step(config_file, interactive=interactive, options=options, say=say)
+
     def notify(self, approval: Approval, call: ToolCall | None) -> None:
         """Queue the request (pending) or the edit to its outcome (ended); never blocks."""
         with self._lock:

@@ -248,3 +248,38 @@ async def setup_telegram(
     )
     say(f"Wrote [telegram] to {config_path} (mode 600).")
     return SetupResult(username, allowed_users, admins, config_path, tested)
+
+
+def wizard_step(
+    config_file: Path, *, interactive: bool, options: dict[str, Any], say: Callable[[str], None]
+) -> dict[str, Any]:
+    """The Telegram step of ``aegis setup``: the same as ``aegis telegram setup``, fed
+    by the wizard's ``--telegram-token`` / ``--allowed-users`` (or prompts)."""
+    import getpass
+
+    from aegis_core.config import load_config
+    from aegis_telegram.api import DEFAULT_API_BASE
+    from aegis_telegram.plugin import SECTION
+
+    config = load_config(path=config_file, sections=[SECTION])
+    token = options.get("telegram_token") or config.get("telegram", "bot_token")
+    if not token and interactive:
+        token = getpass.getpass("Telegram bot token (from @BotFather): ")
+    users_text = options.get("allowed_users")
+    try:
+        users = ([int(p) for p in str(users_text).replace(" ", "").split(",") if p] if users_text
+                 else list(config.get("telegram", "allowed_users", [])))
+    except ValueError as exc:
+        raise ConfigError(f"--allowed-users must be numeric Telegram user ids, got {users_text!r}",
+                          hint="omit it to pair your account with a one-time code instead") from exc
+    if not users and not interactive:
+        raise ConfigError("no Telegram user may answer approvals",
+                          hint="pass --allowed-users ID[,ID...], or run `aegis setup` in a terminal to pair")
+    api_base = config.get("telegram", "api_base") or DEFAULT_API_BASE
+    result = run_sync(setup_telegram(
+        token=token or "", api_base=api_base, allowed_users=users,
+        admins=list(config.get("telegram", "admins", [])), config_path=config_file,
+        pair_timeout=300.0 if not users else None, say=say,
+        write_api_base=api_base != DEFAULT_API_BASE and config.source("telegram", "api_base") != "env",
+    ))
+    return result.to_dict()
