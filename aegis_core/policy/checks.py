@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from aegis_core.policy import gitchecks
@@ -22,17 +22,80 @@ class Check:
     fn: CheckFn
     risk: int
     description: str
+    # When set, the check can only find something in segments running one of these
+    # programs, or having one of these features (see ``features``): others skip it.
+    programs: frozenset[str] | None = None
+    needs: frozenset[str] | None = None
 
 
 CHECKS: dict[str, Check] = {}
+_APPLICABLE: dict[tuple[str | None, frozenset[str]], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
-def check(name: str, risk: int, description: str) -> Callable[[CheckFn], CheckFn]:
+def check(name: str, risk: int, description: str, programs: Iterable[str] | None = None,
+          needs: Iterable[str] | None = None) -> Callable[[CheckFn], CheckFn]:
     def register(fn: CheckFn) -> CheckFn:
-        CHECKS[name] = Check(name, fn, risk, description)
+        CHECKS[name] = Check(name, fn, risk, description,
+                             frozenset(programs) if programs is not None else None,
+                             frozenset(needs) if needs is not None else None)
+        _APPLICABLE.clear()
         return fn
 
     return register
+
+
+def features(subject: Subject) -> frozenset[str]:
+    seg = subject.segment
+    if seg is None:
+        return frozenset({"call"})
+    found = []
+    if seg.redirects:
+        found.append("redirects")
+    if seg.inline_code is not None:
+        found.append("inline")
+    if seg.reads_code:
+        found.append("reads_code")
+    if seg.assignments:
+        found.append("assignments")
+    if seg.function_call:
+        found.append("function_call")
+    if seg.args and "/" in seg.args[0].text:
+        found.append("slash")
+    for arg in seg.args[1:]:
+        if arg.dynamic:
+            found.append("dynamic")
+        if "/dev/" in arg.text:
+            found.append("devpath")
+        if "://" in arg.text:
+            found.append("urls")
+    return frozenset(found)
+
+
+def applicable(subject: Subject) -> tuple[tuple[Check, ...], frozenset[str]]:
+    """The checks that can find something in this subject (and their names),
+    computed once per subject."""
+    cached = subject.cache.get("_applicable")
+    if cached is not None:
+        return cached
+    program = subject.segment.program if subject.segment is not None else None
+    feats = features(subject)
+    key = (program, feats)
+    found = _APPLICABLE.get(key)
+    if found is None:
+        checks = tuple(c for c in CHECKS.values() if _applies(c, program, feats))
+        found = (checks, frozenset(c.name for c in checks))
+        if len(_APPLICABLE) < 8192:
+            _APPLICABLE[key] = found
+    subject.cache["_applicable"] = found
+    return found
+
+
+def _applies(c: Check, program: str | None, feats: frozenset[str]) -> bool:
+    if c.programs is None and c.needs is None:
+        return True
+    if program is None:
+        return c.programs is None or bool(c.needs and "call" in c.needs)
+    return bool((c.programs and program in c.programs) or (c.needs and c.needs & feats))
 
 
 SYSTEM_DIRS = frozenset({"/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/opt", "/proc",
@@ -43,7 +106,7 @@ DISPOSABLE = frozenset({"build", "dist", "node_modules", "target", "__pycache__"
                         ".coverage", ".next", ".nuxt", ".cache", ".parcel-cache", ".turbo", "out",
                         "tmp", ".tmp", "temp", ".venv", "venv", ".gradle", ".eggs", ".svelte-kit",
                         ".angular", "obj", "_build", ".hypothesis", "site", "public/build"})
-TEMP_ROOTS = ("/tmp", "/var/tmp", "/private/tmp")
+TEMP_ROOTS = ("/tmp", "/var/tmp", "/private/tmp")  # noqa: S108 - compared, never written
 
 
 def _flags(texts: list[str]) -> tuple[set[str], list[str]]:
@@ -105,7 +168,8 @@ def _glob_dir(pattern: str, subject: Subject) -> str | None:
     return normalise(directory, subject.cwd, subject.home)
 
 
-@check("delete-critical", 60, "deletes /, your home, a system directory, the project or its .git")
+@check("delete-critical", 60, "deletes /, your home, a system directory, the project or its .git",
+       programs=("rm", "find"))
 def delete_critical(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None:
@@ -141,7 +205,8 @@ def delete_critical(subject: Subject) -> str | None:
 
 
 @check("delete-recursive", 30, "recursive or forced deletion outside disposable build folders, "
-       "deletion outside the project, or of a target only known at run time")
+       "deletion outside the project, or of a target only known at run time",
+       programs=("rm", "unlink", "rmdir", "find", "rsync"))
 def delete_recursive(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None or seg.program not in ("rm", "unlink", "rmdir", "find", "rsync"):
@@ -173,7 +238,7 @@ def delete_recursive(subject: Subject) -> str | None:
     return None
 
 
-@check("shred", 50, "shred/wipe: irrecoverable overwrite of files")
+@check("shred", 50, "shred/wipe: irrecoverable overwrite of files", programs=("shred", "srm", "wipe"))
 def shred(subject: Subject) -> str | None:
     seg = subject.segment
     return f"{seg.program} destroys file contents" if seg and seg.program in ("shred", "srm", "wipe") else None
@@ -202,7 +267,8 @@ def disk_destroy(subject: Subject) -> str | None:
     return None
 
 
-@check("chmod-outside", 30, "chmod/chown/chgrp outside the project")
+@check("chmod-outside", 30, "chmod/chown/chgrp outside the project",
+       programs=("chmod", "chown", "chgrp", "chattr", "setfacl"))
 def chmod_outside(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None or seg.program not in ("chmod", "chown", "chgrp", "chattr", "setfacl"):
@@ -220,7 +286,8 @@ def chmod_outside(subject: Subject) -> str | None:
     return None
 
 
-@check("dotfile-truncate", 40, "empties a dotfile or config outside the project")
+@check("dotfile-truncate", 40, "empties a dotfile or config outside the project",
+       programs=("truncate", "cp"), needs=("redirects",))
 def dotfile_truncate(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None:

@@ -10,7 +10,8 @@ from typing import Any
 
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
-from aegis_core.policy.facts import Subject, call_facts, segment_facts
+from aegis_core.policy.checks import applicable
+from aegis_core.policy.facts import UNRESOLVED, Subject, call_facts, segment_facts
 from aegis_core.policy.paths import home_dir, normalise
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import ShellAnalysis, analyse
@@ -140,25 +141,29 @@ class Policy:
         self.rules = rules
         self.default_action = default_action
         self.source = source
-        self._by_program: dict[str, list[Rule]] = {}
-        self._no_segment = [r for r in rules if not r.match.needs_segment]
+        self._candidates_cache: dict[tuple[str, Kind, str | None, frozenset[str]], list[Rule]] = {}
 
     def __repr__(self) -> str:
         return f"Policy({self.source!r}, {len(self.rules)} rules, default {self.default_action.value})"
 
-    def _candidates(self, program: str | None) -> list[Rule]:
-        if program is None:
-            return self._no_segment
-        found = self._by_program.get(program)
+    def _candidates(self, subject: Subject) -> list[Rule]:
+        """Rules that can match this tool, kind and program, in priority order."""
+        seg = subject.segment
+        program = seg.program if seg is not None else None
+        tool, kind = subject.call.tool, call_kind(subject.call)
+        possible = applicable(subject)[1]
+        key = (tool, kind, program, possible)
+        found = self._candidates_cache.get(key)
         if found is None:
-            found = [r for r in self.rules if r.programs is None or program in r.programs]
-            if len(self._by_program) < 4096:
-                self._by_program[program] = found
+            found = [r for r in self.rules if r.applies_to(tool, kind, seg is not None)
+                     and (program is None or r.programs is None or program in r.programs)
+                     and (not r.match.check or any(c in possible for c in r.match.check))]
+            if len(self._candidates_cache) < 8192:
+                self._candidates_cache[key] = found
         return found
 
     def _judge(self, subject: Subject, trace: SubjectTrace | None) -> tuple[Action, Rule | None, str]:
-        program = subject.segment.program if subject.segment is not None else None
-        for rule in self._candidates(program):
+        for rule in self._candidates(subject):
             matched, detail = rule.test(subject)
             if trace is not None:
                 trace.tried.append(Tried(rule.name, matched, detail))
@@ -191,6 +196,7 @@ class Policy:
             return Verdict(action, rule="aegis:unjudgeable", risk=50, source="policy",
                            reason=f"{fatal}. " + _advice(action))
         score, risk_reasons = risk_module.score_subjects(subjects, analysis)
+        risk_module.remember(call, (score, risk_reasons))
         if trace is not None:
             trace.risk_reasons = risk_reasons
         best: tuple[Action, Rule | None, str, Subject] | None = None
@@ -210,8 +216,11 @@ class Policy:
                 best = (action, rule, detail, subject)
             if best[0] is Action.DENY and trace is None:
                 break
-        if analysis is not None and analysis.problems and (best is None or best[0] is not Action.DENY):
-            problems = "; ".join(analysis.problems[:3])
+        problems_found = list(analysis.problems) if analysis is not None else []
+        if any(UNRESOLVED in s.paths for s in subjects):
+            problems_found.append("a path could not be resolved (too long, or relative to an unknown directory)")
+        if problems_found and (best is None or best[0] is not Action.DENY):
+            problems = "; ".join(problems_found[:3])
             return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:uncertain-shell", risk=max(score, 40),
                            source="policy", reasons=risk_reasons,
                            reason=f"Aegis cannot tell for sure what this command runs ({problems}), "

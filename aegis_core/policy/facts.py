@@ -29,6 +29,9 @@ _WRITERS = frozenset({"tee", "truncate", "touch", "shred"})
 # Values of these options are written to.
 _OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
 MAX_GLOB_MATCHES = 200
+# Stands for a path that could not be resolved (too long, or under an unknown directory
+# that cannot be known): never inside the project, and it makes the call need approval.
+UNRESOLVED = "/<unresolved path>"
 
 
 @dataclass
@@ -143,8 +146,8 @@ def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str) -> tu
     out: list[str] = []
     for text in raw:
         for candidate in (_expand_glob(text, cwd) if text in globbed else [text]):
-            path = normalise(candidate, cwd, home)
-            if path is not None and path not in out:
+            path = normalise(candidate, cwd, home) or UNRESOLVED
+            if path not in out:
                 out.append(path)
     return tuple(out)
 
@@ -152,7 +155,7 @@ def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str) -> tu
 def call_facts(call: ToolCall, home: str) -> tuple[tuple, tuple, tuple]:
     """(reads, writes, urls) of a non-shell call."""
     cwd = call.cwd or None
-    paths = tuple(p for p in (normalise(raw, cwd, home) for raw in call.paths) if p is not None)
+    paths = tuple(normalise(raw, cwd, home) or UNRESOLVED for raw in call.paths)
     writes = paths if call.kind in (Kind.WRITE, Kind.EDIT) else ()
     reads = () if writes else paths
     url = call.url

@@ -126,14 +126,15 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
 
 
 def register(check: Callable) -> None:
-    @check("git-destructive", 35, "history-rewriting or remote-destroying git action")
+    @check("git-destructive", 35, "history-rewriting or remote-destroying git action", programs=("git",))
     def _destructive(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or seg.program != "git":
             return None
         return git_destructive([a.text for a in seg.args[1:]])
 
-    @check("git-config-exec", 45, "git made to run a command (-c core.sshCommand, alias !, GIT_SSH...)")
+    @check("git-config-exec", 45, "git made to run a command (-c core.sshCommand, alias !, GIT_SSH...)",
+           programs=("git",))
     def _exec(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or seg.program != "git":
@@ -141,7 +142,7 @@ def register(check: Callable) -> None:
         return git_exec([a.text for a in seg.args[1:]], seg.assignments)
 
     @check("dangerous-env", 40, "environment variables that make programs run other code "
-           "(LD_PRELOAD, BASH_ENV, GIT_SSH_COMMAND, PAGER...)")
+           "(LD_PRELOAD, BASH_ENV, GIT_SSH_COMMAND, PAGER...)", needs=("assignments",))
     def _env(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or not seg.args:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-MAX_TOKENS = 1500
+MAX_TOKENS = 400
+MAX_STEPS = 1200  # lexer loop iterations (and here-document lines): bounds the time
 MAX_DEPTH = 6
+TOO_COMPLEX = "command too complex to analyse"
 
 # Characters that end a run of ordinary word characters.
 _PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()]+")
@@ -23,6 +25,7 @@ _CONTROL = re.compile(r"\|\||\|&|&&|;;&|;;|;&|[|&;()\n]")
 
 _ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n",
                 "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+_ANSI_BODY = re.compile(r"(?:[^'\\]|\\.)*", re.S)
 _ANSI_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S)
 
 # Variables whose value we know well enough to use as a path.
@@ -100,7 +103,7 @@ class Lexer:
         self.tokens: list = []
         self.problems: list[str] = []
         self.pending_heredocs: list[tuple[Redirect, str, bool, bool]] = []
-        self.budget = budget if budget is not None else [MAX_TOKENS]
+        self.budget = budget if budget is not None else [MAX_TOKENS, MAX_STEPS]
         self.word = Word()
         self.parens = 0
 
@@ -113,9 +116,19 @@ class Lexer:
     def emit(self, token: object) -> None:
         self.budget[0] -= 1
         if self.budget[0] < 0:
-            self.problem("command too complex to analyse (too many words)")
+            self.problem(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
             raise _Stop
         self.tokens.append(token)
+
+    def check_budget(self) -> None:
+        if self.budget[0] < 0 or self.budget[1] < 0:
+            raise _Stop
+
+    def step(self) -> None:
+        self.budget[1] -= 1
+        if self.budget[1] < 0:
+            self.problem(f"{TOO_COMPLEX} (too many quoting or expansion steps)")
+            raise _Stop
 
     def end_word(self) -> None:
         if self.word:
@@ -127,19 +140,23 @@ class Lexer:
         after the closing parenthesis."""
         if self.depth + 1 > MAX_DEPTH:
             self.problem("substitutions nested too deeply to analyse")
+            self.budget[0] = -1  # every enclosing level stops too
             raise _Stop
         inner = Lexer(self.s, start, self.depth + 1, closing=True, budget=self.budget)
         lexed = inner.run()
         self.problems.extend(p for p in lexed.problems if p not in self.problems)
+        self.check_budget()
         return lexed.tokens, lexed.end
 
     def lex_string(self, text: str) -> list:
         if self.depth + 1 > MAX_DEPTH:
             self.problem("substitutions nested too deeply to analyse")
+            self.budget[0] = -1  # every enclosing level stops too
             raise _Stop
         inner = Lexer(text, 0, self.depth + 1, budget=self.budget)
         lexed = inner.run()
         self.problems.extend(p for p in lexed.problems if p not in self.problems)
+        self.check_budget()
         return lexed.tokens
 
     # -- main loop ---------------------------------------------------------
@@ -154,6 +171,7 @@ class Lexer:
     def _loop(self) -> None:
         s, n = self.s, len(self.s)
         while self.i < n:
+            self.step()
             c = s[self.i]
             m = _PLAIN.match(s, self.i)
             if m:
@@ -238,6 +256,7 @@ class Lexer:
         s, n = self.s, len(self.s)
         buf: list[str] = []
         while i < n:
+            self.step()
             c = s[i]
             if terminator and c == terminator:
                 word.add("".join(buf), True)
@@ -308,9 +327,8 @@ class Lexer:
                           plain=bool(name and name.group() == inner))
             return
         if nxt == "'" and not quoted:
-            end = i + 2
-            while end < n and s[end] != "'":
-                end += 2 if s[end] == "\\" else 1
+            body = _ANSI_BODY.match(s, i + 2)
+            end = body.end() if body else n
             if end >= n:
                 self.problem("unbalanced $'...' quote")
             word.add(_decode_ansi(s[i + 2:min(end, n)]), True)
@@ -347,6 +365,7 @@ class Lexer:
         j = self.i + 1
         buf: list[str] = []
         while j < n and s[j] != "`":
+            self.step()
             if s[j] == "\\" and j + 1 < n and s[j + 1] in "`$\\":
                 buf.append(s[j + 1])
                 j += 2
@@ -417,17 +436,15 @@ class Lexer:
         current newline, up to each delimiter."""
         s = self.s
         for red, delimiter, quoted, strip_tabs in self.pending_heredocs:
-            lines: list[str] = []
-            found = False
-            while self.i < len(s):
-                end = s.find("\n", self.i)
-                line = s[self.i:] if end < 0 else s[self.i:end]
-                self.i = len(s) if end < 0 else end + 1
-                check = line.lstrip("\t") if strip_tabs else line
-                if check == delimiter:
-                    found = True
-                    break
-                lines.append(check)
+            self.step()
+            tabs = "\t*" if strip_tabs else ""
+            end = re.compile(rf"^{tabs}{re.escape(delimiter)}$", re.M).search(s, self.i)
+            found = end is not None
+            raw = s[self.i:end.start()] if end else s[self.i:]
+            self.i = min(end.end() + 1, len(s)) if end else len(s)
+            lines = raw[:-1].split("\n") if raw.endswith("\n") else raw.split("\n") if raw else []
+            if strip_tabs:
+                lines = [line.lstrip("\t") for line in lines]
             body = "\n".join(lines)
             red.body = body
             if not quoted and ("$(" in body or "`" in body):

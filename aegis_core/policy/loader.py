@@ -197,7 +197,9 @@ def parse_policy(text: str, file: str = "<policy>") -> tuple[list[Rule], Action,
                                           f"expected one of {', '.join(sorted(RULE_KEYS))}"))
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
-            issues.append(PolicyIssue(file, line, "rule needs a name = \"...\" (shown to the user)"))
+            where = lines.key(index, "name") if "name" in raw else line
+            issues.append(PolicyIssue(file, where, "rule needs a name = \"...\" (a non-empty string, "
+                                      "shown to the user)"))
             name = f"rule-{index + 1}"
         elif name in names:
             issues.append(PolicyIssue(file, lines.key(index, "name"),

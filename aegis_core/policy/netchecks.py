@@ -72,7 +72,7 @@ def _is_decoder(seg: Segment) -> bool:
     texts = [a.text for a in seg.args[1:]]
     if seg.program in ("base64", "base32", "basenc", "openssl") and any(_DECODE_FLAG.match(t) for t in texts):
         return True
-    return seg.program in _DECODER_NAMES and seg.program not in ("openssl",) or \
+    return (seg.program in _DECODER_NAMES and seg.program not in ("openssl",)) or \
         (seg.program == "printf" and any("\\x" in t for t in texts))
 
 
@@ -92,7 +92,8 @@ def _upstream(subject: Subject, seg: Segment) -> list[Segment]:
 
 
 def register(check: Callable) -> None:
-    @check("remote-code-exec", 70, "downloaded or decoded data run as code (curl | sh, base64 -d | bash)")
+    @check("remote-code-exec", 70, "downloaded or decoded data run as code (curl | sh, base64 -d | bash)",
+           needs=("reads_code",))
     def _remote(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or not seg.reads_code:
@@ -104,12 +105,15 @@ def register(check: Callable) -> None:
                 return f"decoded data ({up.program}) is run as code by {seg.program}: a disguised command"
         return None
 
-    @check("code-from-stdin", 35, "a shell or interpreter runs code it reads from a pipe or a substitution")
+    @check("code-from-stdin", 35, "a shell or interpreter runs code it reads from a pipe or a substitution",
+           needs=("reads_code",))
     def _stdin(subject: Subject) -> str | None:
         seg = subject.segment
         return f"{seg.program} runs code that is only known at run time" if seg and seg.reads_code else None
 
-    @check("upload", 35, "sends local files to another host (curl -T/-F @/-d @, scp, rsync to host:)")
+    @check("upload", 35, "sends local files to another host (curl -T/-F @/-d @, scp, rsync to host:)",
+           programs=("curl", "xh", "http", "https", "httpie", "curlie", "wget", "scp", "rsync", "sftp",
+                     "rclone", "nc", "ncat", "netcat", "socat"))
     def _upload(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
@@ -120,8 +124,9 @@ def register(check: Callable) -> None:
                 value = texts[i + 1] if i + 1 < len(texts) else ""
                 if text in ("-T", "--upload-file") or text.startswith("--upload-file="):
                     return f"curl uploads {value or text}"
+                computed = i + 2 < len(seg.args) and seg.args[i + 2].dynamic
                 if text in ("-F", "--form", "-d", "--data", "--data-binary", "--data-raw",
-                            "--data-urlencode", "--json") and ("@" in value or (i + 2 < len(seg.args) and seg.args[i + 2].dynamic)):
+                            "--data-urlencode", "--json") and ("@" in value or computed):
                     return f"{seg.program} sends file or computed data ({value})"
                 if "=@" in text or text.startswith("@"):
                     return f"{seg.program} sends the file {text}"
@@ -135,13 +140,15 @@ def register(check: Callable) -> None:
             return f"{seg.program} sends local data over the network"
         return None
 
-    @check("reverse-shell", 90, "reverse or bind shells (/dev/tcp, nc -e, socat exec:, socket+exec one-liners)")
+    @check("reverse-shell", 90, "reverse or bind shells (/dev/tcp, nc -e, socat exec:, socket+exec one-liners)",
+           programs=("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd", "socat", "mkfifo"),
+           needs=("redirects", "inline", "devpath"))
     def _reverse(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
             return None
         texts = [a.text for a in seg.args[1:]]
-        for op, target, _ in seg.redirects:
+        for _op, target, _ in seg.redirects:
             if target.startswith(("/dev/tcp/", "/dev/udp/")):
                 return f"redirects to {target}: a network connection wired to the shell"
         if any("/dev/tcp/" in t or "/dev/udp/" in t for t in texts):
@@ -162,7 +169,7 @@ def register(check: Callable) -> None:
         return None
 
     @check("inline-code", 30, "interpreter one-liner that runs commands, deletes/writes files, "
-           "uses the network or decodes hidden code")
+           "uses the network or decodes hidden code", needs=("inline",))
     def _inline(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or seg.inline_code is None:
@@ -179,7 +186,7 @@ def register(check: Callable) -> None:
             return f"{language} one-liner too long to judge"
         return None
 
-    @check("inline-secrets", 50, "one-liner or here-document that reads secret files")
+    @check("inline-secrets", 50, "one-liner or here-document that reads secret files", needs=("inline",))
     def _inline_secrets(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
@@ -188,7 +195,9 @@ def register(check: Callable) -> None:
         found = SECRET_WORDS.search(code)
         return f"{seg.inline_code[0]} code touches {found.group(0)}" if found and seg.inline_code else None
 
-    @check("credential-dump", 50, "prints tokens or passwords (gh auth token, aws configure get, $API_TOKEN)")
+    @check("credential-dump", 50, "prints tokens or passwords (gh auth token, aws configure get, $API_TOKEN)",
+           programs=("gh", "git", "aws", "gcloud", "az", "security", "kubectl", "op", "vault", "pass", "npm",
+                     "echo", "printf", "printenv", "env", "curl", "wget"))
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
@@ -204,7 +213,8 @@ def register(check: Callable) -> None:
                     return f"{seg.program} exposes {arg.text}"
         return None
 
-    @check("secret-flow", 40, "file names of secrets fed to a command through a pipe or xargs")
+    @check("secret-flow", 40, "file names of secrets fed to a command through a pipe or xargs",
+           needs=("dynamic",))
     def _secret_flow(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or not any(a.dynamic for a in seg.args[1:]):
@@ -215,7 +225,9 @@ def register(check: Callable) -> None:
                 return f"{seg.program} receives secret file names from {other.program}"
         return None
 
-    @check("sql-destructive", 45, "DROP/TRUNCATE/DELETE without WHERE/FLUSHALL sent to a database")
+    @check("sql-destructive", 45, "DROP/TRUNCATE/DELETE without WHERE/FLUSHALL sent to a database",
+           programs=SQL_CLIENTS | {"docker", "podman", "kubectl", "oc", "ssh", "sudo", "heroku", "fly",
+                                   "flyctl", "railway", "supabase"}, needs=("inline",))
     def _sql(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
@@ -229,7 +241,8 @@ def register(check: Callable) -> None:
         found = SQL_DESTRUCTIVE.search(text[:20000])
         return f"destructive database statement: {found.group(0).strip()}" if found else None
 
-    @check("kill-all", 70, "kills every process (kill -9 -1, killall5) or forks without limit")
+    @check("kill-all", 70, "kills every process (kill -9 -1, killall5) or forks without limit",
+           programs=("kill", "killall5"), needs=("function_call",))
     def _kill_all(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
@@ -244,7 +257,7 @@ def register(check: Callable) -> None:
             return f"function {seg.program} pipes into itself: a fork bomb"
         return None
 
-    @check("url-not-http", 30, "fetches a URL that is not http(s)")
+    @check("url-not-http", 30, "fetches a URL that is not http(s)", needs=("urls", "call"))
     def _scheme(subject: Subject) -> str | None:
         for url in subject.urls:
             scheme = url.split(":", 1)[0].lower()
@@ -252,7 +265,9 @@ def register(check: Callable) -> None:
                 return f"fetches a {scheme}: URL"
         return None
 
-    @check("runs-outside-project", 25, "runs a program or script from outside the project and system paths")
+    @check("runs-outside-project", 25, "runs a program or script from outside the project and system paths",
+           programs=("sh", "bash", "zsh", "dash", "ksh", "source", ".", "python", "python3", "node", "ruby",
+                     "perl", "php", "deno", "bun"), needs=("slash",))
     def _outside(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or not seg.args:

@@ -4,15 +4,30 @@ and a symlink to a secret all look like what they are; and the path globs rules 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
+import time
 from collections.abc import Iterable
 
 MAX_PATH_CHARS = 4096
+# Resolved symlinks are remembered for at most this long: a link changed after that is
+# seen as it is now (a change within it is the same race as changing it after the check).
+REALPATH_CACHE_SECONDS = 1.0
 
 
 def home_dir() -> str:
-    return os.path.expanduser("~")
+    return os.environ.get("HOME") or os.path.expanduser("~")
+
+
+@functools.lru_cache(maxsize=4096)
+def _realpath(path: str, _bucket: int) -> str:
+    return os.path.realpath(path)
+
+
+def resolve(path: str) -> str:
+    """``os.path.realpath``, cached for about a second (it costs a syscall per component)."""
+    return _realpath(path, int(time.monotonic() / REALPATH_CACHE_SECONDS))
 
 
 def normalise(path: str, cwd: str | None, home: str | None = None) -> str | None:
@@ -36,7 +51,7 @@ def normalise(path: str, cwd: str | None, home: str | None = None) -> str | None
             return None
         path = os.path.join(cwd, path)
     try:
-        return os.path.realpath(path)
+        return resolve(path)
     except (OSError, ValueError):
         return os.path.normpath(path)
 

@@ -36,8 +36,9 @@ def _secret_globs():  # type: ignore[no-untyped-def]
 
 def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> tuple[int, tuple[str, ...]]:
     """Risk of a call from its subjects (see ``engine.build_subjects``)."""
-    from aegis_core.policy.checks import CHECKS
+    from aegis_core.policy.checks import applicable
     from aegis_core.policy.engine import call_kind
+    from aegis_core.policy.rules import run_check
 
     if not subjects:
         return (50, ("the call cannot be analysed",)) if analysis is None else (60, ("too complex",))
@@ -45,10 +46,10 @@ def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> t
     total = _KIND_BASE.get(call_kind(subjects[0].call), 10)
     seen: set[str] = set()
     for subject in subjects:
-        for check in CHECKS.values():
+        for check in applicable(subject)[0]:
             if check.name in seen:
                 continue
-            found = check.fn(subject)
+            found = run_check(check.name, subject)
             if found:
                 seen.add(check.name)
                 total += check.risk
@@ -79,9 +80,28 @@ def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> t
     return min(total, 100), tuple(reasons)
 
 
+_RECENT: dict[tuple[str, str, str], tuple[int, tuple[str, ...]]] = {}
+_RECENT_MAX = 256
+
+
+def remember(call: ToolCall, result: tuple[int, tuple[str, ...]]) -> None:
+    """Keep the score the policy engine computed, so this plugin need not redo it."""
+    if len(_RECENT) >= _RECENT_MAX:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[_key(call)] = result
+
+
+def _key(call: ToolCall) -> tuple[str, str, str]:
+    return (call.id, call.tool, call.summary()[:500])
+
+
 def score(call: ToolCall) -> tuple[int, tuple[str, ...]]:
     """Risk 0-100 of ``call`` and the reasons for it."""
     from aegis_core.policy.engine import build_subjects
+
+    known = _RECENT.get(_key(call))
+    if known is not None:
+        return known
 
     try:
         subjects, analysis, fatal = build_subjects(call)

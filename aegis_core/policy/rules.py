@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aegis_core.models import Action, Kind
-from aegis_core.policy.checks import CHECKS
+from aegis_core.policy.checks import CHECKS, applicable
 from aegis_core.policy.facts import Subject, url_host
 from aegis_core.policy.paths import GlobSet, is_within
-from aegis_core.tools import GENERIC_NAMES, kind_of
+from aegis_core.tools import GENERIC_NAMES
 
-MATCH_TEXT_CHARS = 8192  # regexes see at most this much text: bounded time
+MATCH_TEXT_CHARS = 8192
+_TEMP_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/null")  # noqa: S108 - compared only  # regexes see at most this much text: bounded time
 
 # Options that take a value, per program, so `subcommand` finds the real one.
 _VALUE_OPTIONS: dict[str, frozenset[str]] = {
@@ -88,6 +90,9 @@ class Match:
                     or self.arg_pattern)
 
 
+Matcher = Callable[[Subject], "bool | str"]
+
+
 @dataclass
 class Rule:
     name: str
@@ -102,65 +107,97 @@ class Rule:
 
     def __post_init__(self) -> None:
         self.programs = self.match.literal_programs
+        names = self.match.executable
+        self._exe_literals = frozenset(e for e in names if not any(c in e for c in "*?["))
+        globs = [fnmatch.translate(e) for e in names if any(c in e for c in "*?[")]
+        self._exe_glob = re.compile("|".join(globs)) if globs else None
+        self._matchers = self._compile()
+
+    def applies_to(self, tool: str, kind: Kind, has_segment: bool) -> bool:
+        """The call-level matchers (tool, kind, needs a shell segment), checked once
+        per tool, kind and program rather than once per segment."""
+        m = self.match
+        if m.tool and not any(tool_matches(p, tool, kind) for p in m.tool):
+            return False
+        if m.kind and kind.value not in m.kind:
+            return False
+        return has_segment or not m.needs_segment
+
+    def _executable_matches(self, program: str) -> bool:
+        if program in self._exe_literals:
+            return True
+        return self._exe_glob is not None and self._exe_glob.match(program) is not None
+
+    def _compile(self) -> list[tuple[str, Matcher]]:
+        """One small function per matcher the rule uses, cheapest first."""
+        m = self.match
+        out: list[tuple[str, Matcher]] = []
+        if m.executable:
+            out.append(("executable", lambda s: self._executable_matches(s.segment.program)))
+        if m.wrapper:
+            out.append(("wrapper", lambda s: any(fnmatch.fnmatchcase(w, p) for w in s.segment.wrappers
+                                                 for p in m.wrapper)))
+        if m.subcommand:
+            def subcommand(s: Subject) -> bool:
+                words = positionals(s.segment.program, [a.text for a in s.segment.args[1:]])
+                return any(tuple(words[:len(sub)]) == sub for sub in m.subcommand)
+            out.append(("subcommand", subcommand))
+        if m.command_pattern is not None:
+            pattern = m.command_pattern
+
+            def command(s: Subject) -> bool:
+                plain = " ".join(s.segment.argv)[:MATCH_TEXT_CHARS]
+                wrapped = " ".join([*s.segment.wrappers, plain])[:MATCH_TEXT_CHARS]
+                return bool(pattern.search(plain) or pattern.search(wrapped))
+            out.append(("command_pattern", command))
+        if m.arg_pattern is not None:
+            arg_pattern = m.arg_pattern
+            out.append(("arg_pattern", lambda s: arg_pattern.search(
+                (" ".join(s.segment.argv[1:]) + "\n" + s.segment.stdin_text)[:MATCH_TEXT_CHARS]) is not None))
+        if m.path_pattern is not None:
+            path_pattern = m.path_pattern
+            out.append(("path_pattern", lambda s: any(path_pattern.search(p[:MATCH_TEXT_CHARS]) for p in s.paths)))
+        if m.path_glob is not None:
+            path_glob = m.path_glob
+            out.append(("path_glob", lambda s: any(path_glob.matches(p) for p in s.paths)))
+        if m.write_glob is not None:
+            write_glob = m.write_glob
+            out.append(("write_glob", lambda s: any(write_glob.matches(p) for p in s.writes)))
+        if m.within_project is not None:
+            want = m.within_project
+            out.append(("within_project", lambda s: self._inside(s, s.paths) is want))
+        if m.writes_within_project is not None:
+            want_writes = m.writes_within_project
+            out.append(("writes_within_project", lambda s: self._inside(s, s.writes) is want_writes))
+        if m.url_host:
+            hosts_wanted = m.url_host
+            out.append(("url_host", lambda s: any(fnmatch.fnmatchcase(url_host(u), p) for u in s.urls
+                                                  for p in hosts_wanted)))
+        if m.risk_min is not None:
+            minimum = m.risk_min
+            out.append(("risk_min", lambda s: s.risk >= minimum))
+        if m.check:
+            names = m.check
+
+            def checks(s: Subject) -> bool | str:
+                for name in names:
+                    found = run_check(name, s)
+                    if found:
+                        return found
+                return False
+            out.append(("check", checks))
+        return out
 
     def test(self, subject: Subject) -> tuple[bool, str]:
-        """(matched, detail): detail says what matched or which matcher did not."""
-        m = self.match
-        call, seg = subject.call, subject.segment
-        kind = call.kind if call.kind is not Kind.OTHER else kind_of(call.tool)
-        if m.tool and not any(tool_matches(p, call.tool, kind) for p in m.tool):
-            return False, "tool"
-        if m.kind and kind.value not in m.kind:
-            return False, "kind"
-        if m.needs_segment and seg is None:
-            return False, "not a shell command"
-        if m.executable and seg is not None and not (
-                seg.program in m.executable if self.programs is not None
-                else any(fnmatch.fnmatchcase(seg.program, e) for e in m.executable)):
-            return False, "executable"
-        if m.wrapper and seg is not None and not any(
-                fnmatch.fnmatchcase(w, p) for w in seg.wrappers for p in m.wrapper):
-            return False, "wrapper"
-        if m.subcommand and seg is not None:
-            words = positionals(seg.program, [a.text for a in seg.args[1:]])
-            if not any(tuple(words[:len(sub)]) == sub for sub in m.subcommand):
-                return False, "subcommand"
-        if m.command_pattern is not None and seg is not None:
-            plain = " ".join(seg.argv)[:MATCH_TEXT_CHARS]
-            wrapped = " ".join([*seg.wrappers, plain])[:MATCH_TEXT_CHARS]
-            if not (m.command_pattern.search(plain) or m.command_pattern.search(wrapped)):
-                return False, "command_pattern"
-        if m.arg_pattern is not None and seg is not None:
-            text = (" ".join(seg.argv[1:]) + "\n" + seg.stdin_text)[:MATCH_TEXT_CHARS]
-            if not m.arg_pattern.search(text):
-                return False, "arg_pattern"
-        paths = subject.paths
-        if m.path_pattern is not None and not any(m.path_pattern.search(p[:MATCH_TEXT_CHARS]) for p in paths):
-            return False, "path_pattern"
-        if m.path_glob is not None and not any(m.path_glob.matches(p) for p in paths):
-            return False, "path_glob"
-        if m.write_glob is not None and not any(m.write_glob.matches(p) for p in subject.writes):
-            return False, "write_glob"
-        if m.within_project is not None and self._inside(subject, paths) is not m.within_project:
-            return False, "within_project"
-        if m.writes_within_project is not None and \
-                self._inside(subject, subject.writes) is not m.writes_within_project:
-            return False, "writes_within_project"
-        if m.url_host:
-            hosts = [url_host(u) for u in subject.urls]
-            if not any(fnmatch.fnmatchcase(h, p) for h in hosts for p in m.url_host):
-                return False, "url_host"
-        if m.risk_min is not None and subject.risk < m.risk_min:
-            return False, "risk_min"
+        """(matched, detail): what matched, or which matcher did not. The call-level
+        matchers must already hold (see ``applies_to``)."""
         detail = "matched"
-        if m.check:
-            for name in m.check:
-                found = CHECKS[name].fn(subject)
-                if found:
-                    detail = found
-                    break
-            else:
-                return False, "check"
+        for name, matcher in self._matchers:
+            result = matcher(subject)
+            if not result:
+                return False, name
+            if isinstance(result, str):
+                detail = result
         return True, detail
 
     @staticmethod
@@ -169,6 +206,14 @@ class Rule:
             return False
         return all(
             (subject.project is not None and is_within(p, subject.project))
-            or p.startswith(("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/null"))
+            or p.startswith(_TEMP_PREFIXES)
             for p in paths
         )
+
+
+def run_check(name: str, subject: Subject) -> str | None:
+    """A built-in check's finding for a subject, computed once per subject."""
+    cache = subject.cache
+    if name not in cache:
+        cache[name] = CHECKS[name].fn(subject) if name in applicable(subject)[1] else None
+    return cache[name]

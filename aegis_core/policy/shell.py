@@ -11,11 +11,14 @@ import re
 from dataclasses import dataclass, field
 
 from aegis_core.policy import unwrap
-from aegis_core.policy.lexer import Lexer, Redirect, Word
+from aegis_core.policy.lexer import TOO_COMPLEX, Lexer, Redirect, Word
 from aegis_core.policy.words import Arg, expand
 
 MAX_COMMAND_CHARS = 32_768
 
+# Plain words and single spaces only: nothing the shell would interpret, so the words
+# are exactly the text split on spaces (the common `git status` case skips the lexer).
+_PLAIN_COMMAND = re.compile(r"[A-Za-z0-9_./=:@%+,^-]+(?: [A-Za-z0-9_./=:@%+,^-]+)*")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _SKIP_KEYWORDS = frozenset({"!", "{", "}", "then", "else", "do", "elif", "if", "while", "until",
                             "fi", "done", "time", "coproc"})
@@ -105,7 +108,7 @@ class _Builder:
                 words.append(token)
             elif isinstance(token, Redirect):
                 redirects.append(token)
-            elif token == "(" and len(words) == 1 and i + 1 < len(tokens) and tokens[i + 1] == ")":
+            elif token == "(" and len(words) == 1 and i + 1 < len(tokens) and tokens[i + 1] == ")":  # noqa: S105
                 self.functions.add(words[0].text)
                 self.note(f"function {words[0].text} defined; its body is judged as if called")
                 words = []
@@ -210,9 +213,13 @@ class _Builder:
         if depth >= unwrap.MAX_DEPTH:
             self.problem("commands nested too deeply (bash -c / eval) to analyse")
             return []
+        if len(text) < 500 and _PLAIN_COMMAND.fullmatch(text):
+            return self.build([Word([(part, False)]) for part in text.split(" ")], via, depth)
         lexed = Lexer(text, depth=depth).run()
         for problem in lexed.problems:
             self.problem(problem)
+        if any(p.startswith(TOO_COMPLEX) for p in lexed.problems):
+            return []  # judging a truncated command would be guessing
         return self.build(lexed.tokens, via, depth)
 
 
@@ -238,6 +245,12 @@ def analyse(command: str) -> ShellAnalysis:
     if "\x00" in command:
         builder.problem("command contains a NUL byte")
         return _finish(command, builder)
+    if not command.isascii():
+        try:
+            command.encode("utf-8")
+        except UnicodeEncodeError:
+            builder.problem("command is not valid UTF-8 text")
+            return _finish(command, builder)
     try:
         builder.analyse_string(command, "", 0)
     except RecursionError:

@@ -3,6 +3,7 @@ unquoted parts only, and the flags the policy needs (dynamic, glob, obfuscated).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from aegis_core.policy.lexer import Word
@@ -45,7 +46,7 @@ def _expand_braces(text: str, budget: list[int]) -> list[str]:
             head, tail = text[:start], text[j + 1:]
             bounds = [start, *commas, j]
             out: list[str] = []
-            for a, b in zip(bounds, bounds[1:], strict=False):
+            for a, b in itertools.pairwise(bounds):
                 for piece in _expand_braces(text[a + 1:b] + tail, budget):
                     budget[0] -= 1
                     if budget[0] < 0:
@@ -59,6 +60,10 @@ def _expand_braces(text: str, budget: list[int]) -> list[str]:
 def expand(word: Word) -> tuple[list[Arg], bool]:
     """The arguments one word becomes; second value is True if expansion overflowed."""
     tricky = word.escaped
+    if len(word.parts) == 1:
+        text, quoted = word.parts[0]
+        if quoted or not any(ch in text for ch in "{*?["):
+            return [Arg(text, dynamic=word.dynamic, glob=False, tricky=tricky)], False
     raw = "".join(t.translate(_PROTECT) if q else t for t, q in word.parts)
     candidates = [raw]
     if "{" in raw and "," in raw:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one case per line reads better than wrapped ones)
 """The labelled corpus the default policy is measured on: dangerous calls, the same
 danger disguised, and routine development work. Shared by the tests and
 benchmarks/policy_bench.py."""
