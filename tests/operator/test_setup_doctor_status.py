@@ -20,7 +20,8 @@ def home(tmp_path: Path) -> Path:
 
 def aegis(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AEGIS_HOME": str(home), "AEGIS_LOAD_PLUGINS": ""}
-    env = {k: v for k, v in env.items() if not (k.startswith("AEGIS_") and k not in ("AEGIS_HOME", "AEGIS_LOAD_PLUGINS"))}
+    keep = ("AEGIS_HOME", "AEGIS_LOAD_PLUGINS")
+    env = {k: v for k, v in env.items() if not k.startswith("AEGIS_") or k in keep}
     return subprocess.run([sys.executable, "-m", "aegis_core.cli", *args], env=env, text=True,
                           capture_output=True, timeout=120)
 

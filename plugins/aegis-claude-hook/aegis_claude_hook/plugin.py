@@ -45,3 +45,11 @@ def register_commands(cli: Any) -> None:
 @hookimpl
 def intercept(event: RawEvent) -> ToolCall | None:
     return to_tool_call(event)
+
+
+@hookimpl
+def register_doctor_checks(register: Any) -> None:
+    from aegis_claude_hook.doctor import ClaudeCliCheck, HookInstallCheck
+
+    register(HookInstallCheck())
+    register(ClaudeCliCheck())
