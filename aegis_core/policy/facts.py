@@ -106,7 +106,13 @@ def segment_facts(segment: Segment, cwd: str | None, home: str) -> tuple[tuple, 
     candidates = [c for c in candidates if not _looks_like_url(c)]
     plain = [c for c in candidates if not c.startswith("-")]
     if program == "ln" and plain:
-        raw_writes.append(plain[-1])  # the link target is resolved from the link, not read
+        # A link's target is resolved from the link's folder: `ln -s ~/.ssh/id_rsa key`
+        # makes `key` the secret, so the target counts as read.
+        raw_writes.append(plain[-1])
+        link_dir = os.path.dirname(plain[-1]) if len(plain) > 1 else ""
+        for target in plain[:-1] if len(plain) > 1 else plain:
+            raw_reads.append(target if target.startswith(("/", "~", "$HOME")) or not link_dir
+                             else os.path.join(link_dir, target))
     elif program in _COPIERS and len(plain) >= 2:
         raw_writes.append(plain[-1])
         raw_reads.extend(plain[:-1])

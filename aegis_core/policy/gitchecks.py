@@ -142,11 +142,18 @@ def register(check: Callable) -> None:
         return git_exec([a.text for a in seg.args[1:]], seg.assignments)
 
     @check("dangerous-env", 40, "environment variables that make programs run other code "
-           "(LD_PRELOAD, BASH_ENV, GIT_SSH_COMMAND, PAGER...)", needs=("assignments",))
+           "(LD_PRELOAD, BASH_ENV, GIT_SSH_COMMAND, PAGER...)",
+           programs=("export", "declare", "typeset", "readonly"), needs=("assignments",))
     def _env(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or not seg.args:
             return None
+        if seg.program in ("export", "declare", "typeset", "readonly"):
+            for arg in seg.args[1:]:
+                # Appending to PATH is harmless; putting a folder first can shadow any program.
+                prepends = arg.text.startswith("PATH=") and not arg.text.startswith("PATH=${PATH}")
+                if EXEC_ENV.match(arg.text) or prepends:
+                    return f"{seg.program} {arg.text.split('=', 1)[0]} changes what later commands run"
         for assignment in seg.assignments:
             if EXEC_ENV.match(assignment):
                 return f"{assignment.split('=', 1)[0]} set for {seg.program}"

@@ -88,6 +88,8 @@ DANGEROUS_SHELL = [
     "gcloud compute instances delete vm1", "helm uninstall api", "psql -c 'DROP DATABASE prod'",
     "mysql -e 'DROP TABLE users'", "psql -c 'TRUNCATE TABLE orders'", "redis-cli FLUSHALL",
     "sqlite3 app.db 'DELETE FROM users;'", "gh repo delete org/repo --yes",
+    "npm publish", "cargo publish", "docker push registry/app:latest", "twine upload dist/*",
+    "cat /etc/shadow", "export PATH=/tmp/evil:$PATH", "export LD_PRELOAD=/tmp/x.so",
 ]
 
 DISGUISED_SHELL = [
@@ -119,6 +121,8 @@ DISGUISED_SHELL = [
     "python -m pip install evil", "sudo -E pip install x", "timeout 60 npm install", "env npm i left-pad",
     "if true; then rm -rf /; fi", "for d in /; do rm -rf $d; done", "while true; do rm -rf ~; done",
     "(rm -rf /)", "{ rm -rf ~; }", "echo ok; echo ok2 \\\n; rm -rf /",
+    "ln -sf ~/.ssh/id_rsa key && cat key", "ln -s ../../.env lib/e", "cat \"$(echo .env)\"",
+    "LD_PRELOAD=/tmp/x.so ls", "PAGER='sh -c id' git log",
 ]
 
 ROUTINE_SHELL = [
