@@ -1,0 +1,173 @@
+"""The PTY adapter through the REAL daemon: `aegis wrap --adapter pty -- PROGRAM` in a
+real terminal, the program's prompt relayed to a daemon started by the wrap, and
+answered with `aegis approvals approve/deny` (the cli channel), at the keyboard (the
+default terminal channel), or, for the real Claude Code CLI's permission dialog,
+from another terminal while Claude waits."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("aegis_pty")
+from e2e_aegis import AegisHome, wait_until
+from e2e_pty import Terminal
+
+REPO = Path(__file__).resolve().parents[2]
+CLI_CHANNEL = '[approvals]\nchannels = ["cli"]\ntimeout_seconds = 60\n'
+QUESTION = "Delete the cache? [y/N]"
+SCRIPT = f"answer = input({QUESTION + ' '!r})\nprint(f'ANSWER={{answer!r}}')\n"
+
+
+class Session:
+    """An Aegis home plus the terminals the test opened in it."""
+
+    def __init__(self, home: AegisHome) -> None:
+        self.aegis = home
+        self.terminals: list[Terminal] = []
+        self.script = home.root / "ask.py"
+        self.script.write_text(SCRIPT)
+
+    def wrap(self, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
+             rows: int = 24, cols: int = 80) -> Terminal:
+        command = [*self.aegis.cli_argv, "wrap", "--adapter", "pty", "--", *argv]
+        terminal = Terminal(command, rows=rows, cols=cols, env=env or {**self.aegis.env, "TERM": "xterm"},
+                            cwd=str(cwd or self.aegis.root))
+        self.terminals.append(terminal)
+        return terminal
+
+    def wrap_script(self) -> Terminal:
+        return self.wrap([sys.executable, str(self.script)])
+
+    def close(self) -> None:
+        for terminal in self.terminals:
+            terminal.close()
+        self.aegis.close()
+
+
+@pytest.fixture
+def session() -> Iterator[Session]:
+    made = Session(AegisHome(prefix="aepty-"))
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def resolved_statuses(home: AegisHome) -> list[str]:
+    return [e["details"]["status"] for e in home.audit_events("approval.resolved")]
+
+
+def test_approved_with_the_cli_the_script_gets_yes(session: Session) -> None:
+    session.aegis.configure(CLI_CHANNEL)
+    terminal = session.wrap_script()
+    approval = session.aegis.wait_for_pending()
+    assert (approval["tool"], approval["kind"]) == ("prompt", "prompt")
+    assert approval["summary"] == QUESTION
+    assert approval["choices"] == ["Yes", "No"]
+    assert "ANSWER" not in terminal.text  # nothing typed while the approval waits
+    approved = session.aegis.cli("approvals", "approve", approval["id"])
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    terminal.expect("ANSWER='y'")
+    assert terminal.wait() == 0
+    assert resolved_statuses(session.aegis) == ["approved"]
+    session.aegis.verify_audit()
+
+
+def test_denied_with_the_cli_the_script_gets_no_and_the_denial_is_audited(session: Session) -> None:
+    session.aegis.configure(CLI_CHANNEL)
+    terminal = session.wrap_script()
+    approval = session.aegis.wait_for_pending()
+    denied = session.aegis.cli("approvals", "deny", approval["id"], "--reason", "keep the cache")
+    assert denied.returncode == 0, denied.stdout + denied.stderr
+    terminal.expect("ANSWER='n'")
+    assert terminal.wait() == 0
+    assert "ANSWER='y'" not in terminal.text
+    (resolved,) = session.aegis.audit_events("approval.resolved")
+    assert resolved["details"]["status"] == "denied"
+    assert resolved["details"]["approval_id"] == approval["id"]
+    assert resolved["details"]["reason"] == "keep the cache"
+    session.aegis.verify_audit()
+
+
+def test_with_no_channel_configured_the_prompt_stays_at_the_keyboard(session: Session) -> None:
+    terminal = session.wrap_script()  # no config: the default terminal channel
+    terminal.expect(QUESTION)
+    (asked,) = wait_until(lambda: session.aegis.audit_events("approval.asked"),
+                          what="the daemon never answered the relayed prompt with ask")
+    assert asked["details"]["channel"] == "terminal"
+    assert session.aegis.pending() == []  # nobody else is asked
+    # Give the relay time to act on its "ask" (a grace period, not a timed assertion):
+    # it must type nothing.
+    time.sleep(1.0)
+    assert "ANSWER" not in terminal.text
+    terminal.type("y\r")  # the human at the keyboard; a wrongly typed "n" would have won
+    terminal.expect("ANSWER=")
+    assert terminal.wait() == 0
+    assert "ANSWER='y'" in terminal.text and "ANSWER='n'" not in terminal.text
+    assert resolved_statuses(session.aegis) == []
+    session.aegis.verify_audit()
+
+
+# -- the real Claude Code CLI, interactive, its permission dialog relayed -------------
+
+API_KEY = "sk-ant-api03-" + "a" * 80 + "TEST"
+
+
+def find_claude() -> str | None:
+    for candidate in (os.environ.get("AEGIS_CLAUDE_BIN"), shutil.which("claude"),
+                      str(REPO / ".ci" / "cache" / "claude-code" / "node_modules" / ".bin" / "claude")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def claude_env(session: Session, project: Path, base_url: str) -> dict[str, str]:
+    """A ~/.claude.json that skips onboarding, the trust dialog and the API-key question
+    (so it works as root), and an environment pointing at the scripted Messages API."""
+    (session.aegis.home / ".claude.json").write_text(json.dumps({
+        "hasCompletedOnboarding": True,
+        "numStartups": 3,
+        "projects": {str(project): {"hasTrustDialogAccepted": True,
+                                    "hasCompletedProjectOnboarding": True, "allowedTools": []}},
+        "customApiKeyResponses": {"approved": [API_KEY[-20:]], "rejected": []},
+    }))
+    env = {k: v for k, v in session.aegis.env.items() if not k.startswith(("ANTHROPIC_", "CLAUDE"))}
+    env.update(TERM="xterm-256color", ANTHROPIC_API_KEY=API_KEY, ANTHROPIC_BASE_URL=base_url,
+               DISABLE_AUTOUPDATER="1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_TELEMETRY="1")
+    return env
+
+
+@pytest.mark.claude
+@pytest.mark.slow
+@pytest.mark.parametrize("verb", ["approve", "deny"])
+def test_claude_permission_dialog_is_answered_through_the_daemon(session: Session, verb: str) -> None:
+    fake_anthropic = pytest.importorskip("aegis_claude_hook.testing.fake_anthropic")
+    claude = find_claude()
+    if claude is None:
+        pytest.skip("Claude Code is not installed (run .ci/install-claude.sh)")
+    session.aegis.configure(CLI_CHANNEL)
+    project = session.aegis.root / "project"
+    project.mkdir()
+    marker = project / "marker.txt"
+    script = [fake_anthropic.tool_use("Bash", command=f"touch {marker}", description="Create the marker file"),
+              fake_anthropic.text("All done.")]
+    with fake_anthropic.FakeAnthropic(script) as api:
+        terminal = session.wrap([claude, "--permission-mode", "default", "Create the marker file"],
+                                env=claude_env(session, project, api.base_url), cwd=project, rows=40, cols=120)
+        approval = session.aegis.wait_for_pending(timeout=90)
+        assert (approval["tool"], approval["kind"]) == ("prompt", "prompt")
+        assert approval["choices"][0] == "Yes" and approval["choices"][-1] == "No"
+        answered = session.aegis.cli("approvals", verb, approval["id"])
+        assert answered.returncode == 0, answered.stdout + answered.stderr
+        terminal.expect("All done." if verb == "approve" else "Did not run", timeout=90, on_screen=True)
+    assert marker.exists() is (verb == "approve")
+    assert resolved_statuses(session.aegis) == ["approved" if verb == "approve" else "denied"]
+    session.aegis.verify_audit()
