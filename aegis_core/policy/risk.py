@@ -5,6 +5,7 @@ risk is very high."""
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from aegis_core.hookspecs import hookimpl
@@ -82,13 +83,15 @@ def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> t
 
 _RECENT: dict[tuple[str, str, str], tuple[int, tuple[str, ...]]] = {}
 _RECENT_MAX = 256
+_RECENT_LOCK = threading.Lock()
 
 
 def remember(call: ToolCall, result: tuple[int, tuple[str, ...]]) -> None:
     """Keep the score the policy engine computed, so this plugin need not redo it."""
-    if len(_RECENT) >= _RECENT_MAX:
-        _RECENT.pop(next(iter(_RECENT)))
-    _RECENT[_key(call)] = result
+    with _RECENT_LOCK:
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[_key(call)] = result
 
 
 def _key(call: ToolCall) -> tuple[str, str, str]:
