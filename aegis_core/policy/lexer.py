@@ -327,8 +327,8 @@ class Lexer:
                           plain=bool(name and name.group() == inner))
             return
         if nxt == "'" and not quoted:
-            body = _ANSI_BODY.match(s, i + 2)
-            end = body.end() if body else n
+            ansi = _ANSI_BODY.match(s, i + 2)
+            end = ansi.end() if ansi else n
             if end >= n:
                 self.problem("unbalanced $'...' quote")
             word.add(_decode_ansi(s[i + 2:min(end, n)]), True)
@@ -385,7 +385,8 @@ class Lexer:
             fd, self.word = self.word.text, Word()
         self.end_word()
         self.i += len(op)
-        self.i = _BLANK.match(self.s, self.i).end() if _BLANK.match(self.s, self.i) else self.i
+        blank = _BLANK.match(self.s, self.i)
+        self.i = blank.end() if blank else self.i
         target = Word()
         saved, self.word = self.word, target
         # Read exactly one word as the target.

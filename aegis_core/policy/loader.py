@@ -197,8 +197,8 @@ def parse_policy(text: str, file: str = "<policy>") -> tuple[list[Rule], Action,
                                           f"expected one of {', '.join(sorted(RULE_KEYS))}"))
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
-            where = lines.key(index, "name") if "name" in raw else line
-            issues.append(PolicyIssue(file, where, "rule needs a name = \"...\" (a non-empty string, "
+            name_line = lines.key(index, "name") if "name" in raw else line
+            issues.append(PolicyIssue(file, name_line, "rule needs a name = \"...\" (a non-empty string, "
                                       "shown to the user)"))
             name = f"rule-{index + 1}"
         elif name in names:

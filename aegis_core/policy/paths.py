@@ -72,7 +72,8 @@ class GlobSet:
     def __init__(self, globs: Iterable[str], home: str | None = None) -> None:
         self.globs = tuple(globs)
         home = home or home_dir()
-        positive, negative = [], []
+        positive: list[tuple[str, bool]] = []
+        negative: list[tuple[str, bool]] = []
         for glob in self.globs:
             target = negative if glob.startswith("!") else positive
             target.append(self._compile(glob.lstrip("!"), home))

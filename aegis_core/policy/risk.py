@@ -13,20 +13,21 @@ from aegis_core.models import Action, Kind, ToolCall, Verdict
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
+    from aegis_core.policy.paths import GlobSet
     from aegis_core.policy.shell import ShellAnalysis
 
 APPROVAL_THRESHOLD = 90
 _KIND_BASE = {Kind.SHELL: 5, Kind.WRITE: 10, Kind.EDIT: 10, Kind.FETCH: 10, Kind.MCP: 20,
               Kind.READ: 0, Kind.SEARCH: 0, Kind.PROMPT: 10, Kind.OTHER: 10}
-_SECRET_GLOBS = None
+_SECRET_GLOBS: GlobSet | None = None
 
 
-def _secret_globs():  # type: ignore[no-untyped-def]
+def _secret_globs() -> GlobSet:
     global _SECRET_GLOBS
     if _SECRET_GLOBS is None:
-        from aegis_core.policy.paths import GlobSet
+        from aegis_core.policy.paths import GlobSet as Globs
 
-        _SECRET_GLOBS = GlobSet([
+        _SECRET_GLOBS = Globs([
             "**/.env", "**/.env.*", "!**/.env.example", "!**/.env.sample", "!**/.env.template",
             "*.pem", "*.key", "*.p12", "*.pfx", "id_rsa*", "id_ed25519*", "id_ecdsa*", "~/.ssh/**",
             "~/.aws/**", "~/.kube/**", "~/.docker/config.json", "~/.netrc", "~/.npmrc", "~/.pypirc",

@@ -13,6 +13,7 @@ from aegis_core.models import Action, Kind
 from aegis_core.policy.checks import CHECKS, applicable
 from aegis_core.policy.facts import Subject, url_host
 from aegis_core.policy.paths import GlobSet, is_within
+from aegis_core.policy.shell import Segment
 from aegis_core.tools import GENERIC_NAMES
 
 MATCH_TEXT_CHARS = 8192
@@ -133,27 +134,29 @@ class Rule:
         m = self.match
         out: list[tuple[str, Matcher]] = []
         if m.executable:
-            out.append(("executable", lambda s: self._executable_matches(s.segment.program)))
+            out.append(("executable", lambda s: self._executable_matches(_seg(s).program)))
         if m.wrapper:
-            out.append(("wrapper", lambda s: any(fnmatch.fnmatchcase(w, p) for w in s.segment.wrappers
+            out.append(("wrapper", lambda s: any(fnmatch.fnmatchcase(w, p) for w in _seg(s).wrappers
                                                  for p in m.wrapper)))
         if m.subcommand:
             def subcommand(s: Subject) -> bool:
-                words = positionals(s.segment.program, [a.text for a in s.segment.args[1:]])
+                seg = _seg(s)
+                words = positionals(seg.program, [a.text for a in seg.args[1:]])
                 return any(tuple(words[:len(sub)]) == sub for sub in m.subcommand)
             out.append(("subcommand", subcommand))
         if m.command_pattern is not None:
             pattern = m.command_pattern
 
             def command(s: Subject) -> bool:
-                plain = " ".join(s.segment.argv)[:MATCH_TEXT_CHARS]
-                wrapped = " ".join([*s.segment.wrappers, plain])[:MATCH_TEXT_CHARS]
+                seg = _seg(s)
+                plain = " ".join(seg.argv)[:MATCH_TEXT_CHARS]
+                wrapped = " ".join([*seg.wrappers, plain])[:MATCH_TEXT_CHARS]
                 return bool(pattern.search(plain) or pattern.search(wrapped))
             out.append(("command_pattern", command))
         if m.arg_pattern is not None:
             arg_pattern = m.arg_pattern
             out.append(("arg_pattern", lambda s: arg_pattern.search(
-                (" ".join(s.segment.argv[1:]) + "\n" + s.segment.stdin_text)[:MATCH_TEXT_CHARS]) is not None))
+                (" ".join(_seg(s).argv[1:]) + "\n" + _seg(s).stdin_text)[:MATCH_TEXT_CHARS]) is not None))
         if m.path_pattern is not None:
             path_pattern = m.path_pattern
             out.append(("path_pattern", lambda s: any(path_pattern.search(p[:MATCH_TEXT_CHARS]) for p in s.paths)))
@@ -209,6 +212,13 @@ class Rule:
             or p.startswith(_TEMP_PREFIXES)
             for p in paths
         )
+
+
+def _seg(subject: Subject) -> Segment:
+    """The segment of a subject that segment matchers only ever see (see applies_to)."""
+    if subject.segment is None:
+        raise ValueError("segment matcher used on a call without a shell segment")
+    return subject.segment
 
 
 def run_check(name: str, subject: Subject) -> str | None:
