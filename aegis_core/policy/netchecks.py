@@ -24,7 +24,7 @@ _DECODE_FLAG = re.compile(r"^(-d|-D|--decode|-r|-base64|-a)$")
 _INLINE_DANGER = re.compile(
     r"\b(os\.system|subprocess|os\.popen|os\.exec\w*|os\.spawn\w*|pty\.spawn|commands\.getoutput"
     r"|shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|\.unlink\(|rmtree|os\.chmod|os\.kill"
-    r"|child_process|execSync|spawnSync|execFile|\bexec\(|\beval\(|\bcompile\(|__import__"
+    r"|child_process|execSync|spawnSync|execFile|rmSync|rmdirSync|unlinkSync|writeFileSync|appendFileSync|copyFileSync|renameSync|\bexec\(|\beval\(|\bcompile\(|__import__"
     r"|fs\.(rm|rmdir|unlink|writeFile|rmSync|rmdirSync|unlinkSync|writeFileSync)\w*"
     r"|rimraf|File\.delete|FileUtils\.rm\w*|Dir\.rmdir|shell_exec|passthru|proc_open|popen"
     r"|system\s*\(|\bsystem\b\s*[\"']|Kernel\.exec|IO\.popen|%x\{|\bunlink\b|\brmdir\b"

@@ -337,16 +337,25 @@ def _interpreter(builder: _Builder, seg: Unwrapped, name: str, texts: list[str])
             return
         if not text.startswith("--"):
             letters = text[1:]
+            takes_value = {opt[1] for opt in with_value if len(opt) == 2}
             for position, letter in enumerate(letters):
+                if letter in takes_value:
+                    # -MFile::Path, -rjson: the rest (or the next argument) is a value.
+                    i += 1 if position + 1 < len(letters) else 2
+                    break
                 if letter in short:
                     attached = letters[position + 1:]
-                    if attached:
+                    # -pe CODE (flags after the code letter) versus -cCODE (code attached).
+                    if attached and not set(attached) <= set(short + "lnpaFiw0"):
                         seg.inline_code = (language, attached)
                     elif i + 1 < len(texts):
                         seg.inline_code = (language, texts[i + 1])
                     return
-            if key == "python" and letters.startswith("m"):
-                return  # runs a module
+            else:
+                if key == "python" and letters.startswith("m"):
+                    return  # runs a module
+                i += 1
+            continue
         i += 2 if text in with_value else 1
     if i < len(texts) and texts[i] != "-":
         _code_argument(seg, i)

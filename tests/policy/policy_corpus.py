@@ -123,6 +123,8 @@ DISGUISED_SHELL = [
     "(rm -rf /)", "{ rm -rf ~; }", "echo ok; echo ok2 \\\n; rm -rf /",
     "ln -sf ~/.ssh/id_rsa key && cat key", "ln -s ../../.env lib/e", "cat \"$(echo .env)\"",
     "LD_PRELOAD=/tmp/x.so ls", "PAGER='sh -c id' git log",
+    "perl -MFile::Path -e 'rmtree(\"/\")'", "node -pe 'require(\"fs\").rmSync(\"/\",{recursive:true})'",
+    "ruby -rfileutils -e 'FileUtils.rm_rf(\"/\")'", "rm -rf //", "rm -rf -- /", "rm -rf $PWD", "pushd / && rm -rf *",
 ]
 
 ROUTINE_SHELL = [
