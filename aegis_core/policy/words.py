@@ -75,6 +75,7 @@ def expand(word: Word) -> tuple[list[Arg], bool]:
             tricky = True
     args = []
     for candidate in candidates:
-        glob = any(ch in candidate for ch in "*?[")
+        bracket = candidate.find("[")
+        glob = "*" in candidate or "?" in candidate or (bracket >= 0 and "]" in candidate[bracket + 2:])
         args.append(Arg(candidate.translate(_RESTORE), dynamic=word.dynamic, glob=glob, tricky=tricky))
     return args, False

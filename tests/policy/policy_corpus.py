@@ -164,7 +164,12 @@ ROUTINE_SHELL = [
     "kill 12345", "sleep 2", "date", "whoami", "uname -a", "tar czf dist/app.tgz src", "unzip -l archive.zip",
     "cat package.json | jq .scripts", "ls | wc -l", "git diff --stat && git status", "tee build/out.log < input.txt",
     "echo 'import os' >> src/x.py", "xargs -n1 echo < list.txt", "find src -name '*.py' | xargs wc -l",
-    "gh pr list", "gh pr view 12", "gh issue list", "cat > notes.md <<'EOF'\n# Notes\nrm -rf is bad\nEOF",
+    "gh pr list", "gh pr view 12", "gh issue list", "python -m venv .venv", "source .venv/bin/activate && pytest",
+    "mkdir -p src && cat > src/a.py << 'EOF'\nprint(1)\nEOF", "curl -X POST http://localhost:8000/api -d '{\"a\":1}'",
+    "wc -l $(git ls-files)", "[ -f .env.example ] && echo exists", "test -d build || mkdir build",
+    "python3 -m http.server 8000 &", "docker compose logs -f api", "npm run dev &", "echo $PATH",
+    "go run ./cmd/server", "./node_modules/.bin/eslint .", "sort -u words.txt > words_sorted.txt",
+    "cp -r templates/ build/templates", "make clean", "git rm --cached file.txt", "git mv a.py b.py", "cat > notes.md <<'EOF'\n# Notes\nrm -rf is bad\nEOF",
 ]
 
 DANGEROUS_FILES = [
