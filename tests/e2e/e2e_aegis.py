@@ -44,8 +44,9 @@ class AegisHome:
         return [sys.executable, "-m", "aegis_core.cli"]
 
     def cli(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*self.cli_argv, *args], env=self.env, text=True, capture_output=True,
-                              timeout=timeout, cwd=self.root)
+        return subprocess.run(
+            [*self.cli_argv, *args], env=self.env, text=True, capture_output=True, timeout=timeout, cwd=self.root
+        )
 
     def configure(self, config: str | None = None, policy: str | None = None) -> None:
         for name, content in (("config.toml", config), ("policy.toml", policy)):
@@ -81,13 +82,16 @@ class AegisHome:
 
     # -- the socket, as an adapter speaks it (docs/protocol.md) -----------------------
 
-    def stream(self, op: str, *, timeout: float = WAIT, **fields: Any) -> list[dict[str, Any]]:
-        """Send one request; every line the daemon sent, the final one last."""
+    def stream(
+        self, op: str, *, timeout: float = WAIT, into: list[dict[str, Any]] | None = None, **fields: Any
+    ) -> list[dict[str, Any]]:
+        """Send one request; every line the daemon sent, the final one last (appended
+        to ``into`` as each arrives, for a caller watching from another thread)."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
             sock.connect(str(self.socket))
             sock.sendall(json.dumps({"v": 1, "op": op, **fields}).encode() + b"\n")
-            lines: list[dict[str, Any]] = []
+            lines: list[dict[str, Any]] = [] if into is None else into
             buffer = b""
             while True:
                 chunk = sock.recv(65536)

@@ -17,8 +17,15 @@ WAIT = 60.0  # seconds before a wait is declared failed (a hang guard, not a tim
 
 
 class Terminal:
-    def __init__(self, argv: list[str], *, rows: int = 24, cols: int = 80,
-                 env: dict[str, str] | None = None, cwd: str | None = None) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        *,
+        rows: int = 24,
+        cols: int = 80,
+        env: dict[str, str] | None = None,
+        cwd: str | None = None,
+    ) -> None:
         master, slave = os.openpty()
         set_window_size(slave, rows, cols)
         pid = os.fork()
@@ -69,15 +76,16 @@ class Terminal:
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
-                haystack = ("\n".join(self.screen.display) if on_screen
-                            else self.output.decode(errors="replace"))
+                haystack = "\n".join(self.screen.display) if on_screen else self.output.decode(errors="replace")
                 if needle in haystack:
                     return
                 left = deadline - time.monotonic()
                 if left <= 0 or not self._reader.is_alive():
-                    raise AssertionError(f"{needle!r} never appeared; output so far:\n"
-                                         f"{self.output.decode(errors='replace')[-3000:]}\n"
-                                         f"screen:\n{self.screen_text()}")
+                    raise AssertionError(
+                        f"{needle!r} never appeared; output so far:\n"
+                        f"{self.output.decode(errors='replace')[-3000:]}\n"
+                        f"screen:\n{self.screen_text()}"
+                    )
                 self._changed.wait(min(left, 0.2))
 
     def type(self, data: str | bytes) -> None:

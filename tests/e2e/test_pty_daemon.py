@@ -35,11 +35,23 @@ class Session:
         self.script = home.root / "ask.py"
         self.script.write_text(SCRIPT)
 
-    def wrap(self, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
-             rows: int = 24, cols: int = 80) -> Terminal:
+    def wrap(
+        self,
+        argv: list[str],
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        rows: int = 24,
+        cols: int = 80,
+    ) -> Terminal:
         command = [*self.aegis.cli_argv, "wrap", "--adapter", "pty", "--", *argv]
-        terminal = Terminal(command, rows=rows, cols=cols, env=env or {**self.aegis.env, "TERM": "xterm"},
-                            cwd=str(cwd or self.aegis.root))
+        terminal = Terminal(
+            command,
+            rows=rows,
+            cols=cols,
+            env=env or {**self.aegis.env, "TERM": "xterm"},
+            cwd=str(cwd or self.aegis.root),
+        )
         self.terminals.append(terminal)
         return terminal
 
@@ -100,8 +112,10 @@ def test_denied_with_the_cli_the_script_gets_no_and_the_denial_is_audited(sessio
 def test_with_no_channel_configured_the_prompt_stays_at_the_keyboard(session: Session) -> None:
     terminal = session.wrap_script()  # no config: the default terminal channel
     terminal.expect(QUESTION)
-    (asked,) = wait_until(lambda: session.aegis.audit_events("approval.asked"),
-                          what="the daemon never answered the relayed prompt with ask")
+    (asked,) = wait_until(
+        lambda: session.aegis.audit_events("approval.asked"),
+        what="the daemon never answered the relayed prompt with ask",
+    )
     assert asked["details"]["channel"] == "terminal"
     assert session.aegis.pending() == []  # nobody else is asked
     # Give the relay time to act on its "ask" (a grace period, not a timed assertion):
@@ -122,8 +136,11 @@ API_KEY = "sk-ant-api03-" + "a" * 80 + "TEST"
 
 
 def find_claude() -> str | None:
-    for candidate in (os.environ.get("AEGIS_CLAUDE_BIN"), shutil.which("claude"),
-                      str(REPO / ".ci" / "cache" / "claude-code" / "node_modules" / ".bin" / "claude")):
+    for candidate in (
+        os.environ.get("AEGIS_CLAUDE_BIN"),
+        shutil.which("claude"),
+        str(REPO / ".ci" / "cache" / "claude-code" / "node_modules" / ".bin" / "claude"),
+    ):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -132,16 +149,31 @@ def find_claude() -> str | None:
 def claude_env(session: Session, project: Path, base_url: str) -> dict[str, str]:
     """A ~/.claude.json that skips onboarding, the trust dialog and the API-key question
     (so it works as root), and an environment pointing at the scripted Messages API."""
-    (session.aegis.home / ".claude.json").write_text(json.dumps({
-        "hasCompletedOnboarding": True,
-        "numStartups": 3,
-        "projects": {str(project): {"hasTrustDialogAccepted": True,
-                                    "hasCompletedProjectOnboarding": True, "allowedTools": []}},
-        "customApiKeyResponses": {"approved": [API_KEY[-20:]], "rejected": []},
-    }))
+    (session.aegis.home / ".claude.json").write_text(
+        json.dumps(
+            {
+                "hasCompletedOnboarding": True,
+                "numStartups": 3,
+                "projects": {
+                    str(project): {
+                        "hasTrustDialogAccepted": True,
+                        "hasCompletedProjectOnboarding": True,
+                        "allowedTools": [],
+                    }
+                },
+                "customApiKeyResponses": {"approved": [API_KEY[-20:]], "rejected": []},
+            }
+        )
+    )
     env = {k: v for k, v in session.aegis.env.items() if not k.startswith(("ANTHROPIC_", "CLAUDE"))}
-    env.update(TERM="xterm-256color", ANTHROPIC_API_KEY=API_KEY, ANTHROPIC_BASE_URL=base_url,
-               DISABLE_AUTOUPDATER="1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_TELEMETRY="1")
+    env.update(
+        TERM="xterm-256color",
+        ANTHROPIC_API_KEY=API_KEY,
+        ANTHROPIC_BASE_URL=base_url,
+        DISABLE_AUTOUPDATER="1",
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1",
+        DISABLE_TELEMETRY="1",
+    )
     return env
 
 
@@ -157,11 +189,18 @@ def test_claude_permission_dialog_is_answered_through_the_daemon(session: Sessio
     project = session.aegis.root / "project"
     project.mkdir()
     marker = project / "marker.txt"
-    script = [fake_anthropic.tool_use("Bash", command=f"touch {marker}", description="Create the marker file"),
-              fake_anthropic.text("All done.")]
+    script = [
+        fake_anthropic.tool_use("Bash", command=f"touch {marker}", description="Create the marker file"),
+        fake_anthropic.text("All done."),
+    ]
     with fake_anthropic.FakeAnthropic(script) as api:
-        terminal = session.wrap([claude, "--permission-mode", "default", "Create the marker file"],
-                                env=claude_env(session, project, api.base_url), cwd=project, rows=40, cols=120)
+        terminal = session.wrap(
+            [claude, "--permission-mode", "default", "Create the marker file"],
+            env=claude_env(session, project, api.base_url),
+            cwd=project,
+            rows=40,
+            cols=120,
+        )
         approval = session.aegis.wait_for_pending(timeout=90)
         assert (approval["tool"], approval["kind"]) == ("prompt", "prompt")
         assert approval["choices"][0] == "Yes" and approval["choices"][-1] == "No"
