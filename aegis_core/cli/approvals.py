@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from aegis_core.cli import AppContext, emit_json
-from aegis_core.errors import AegisError
+from aegis_core.errors import AegisError, ExitCode, SecurityViolation
 from aegis_core.models import Approval, Decision, Outcome, Scope
 
 
@@ -139,7 +139,8 @@ def answer(
             final = result.approval.to_dict() if result.approval else None
             return {"won": result.won, "approval": final, "via": "database"}
     if not response.get("ok"):
-        raise AegisError(
+        error = SecurityViolation if response.get("code") == ExitCode.SECURITY else AegisError
+        raise error(
             f"the daemon refused the answer: {response.get('error', 'no reason given')}",
             hint="see `aegis logs`",
         )

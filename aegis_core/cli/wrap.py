@@ -22,9 +22,10 @@ from aegis_core.errors import DependencyMissing
 @click.pass_context
 def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool, log_level: str | None,
          timeout: int | None, command: tuple[str, ...]) -> None:
-    """Run COMMAND under Aegis, e.g. `aegis wrap claude` or `aegis wrap -- claude -p "hi"`.
+    """Run an agent (or any CLI) with its tool calls going through Aegis.
 
-    The daemon is started if it is not running. Arguments after the program are
+    Examples: `aegis wrap claude`, `aegis wrap -- claude -p "hi"`,
+    `aegis wrap --adapter pty -- npm init`. The daemon is started if it is not running. Arguments after the program are
     passed to it unchanged (`aegis wrap claude -- --no-cache` also works).
     """
     from aegis_core.adapters import WrapContext
@@ -47,8 +48,9 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
                               session="(dry-run)", token="", dry_run=True, timeout=timeout)
         ctx.exit(chosen.wrap(argv, context))
     process.start_background(config)
+    # Our pid lets the daemon refuse approvals coming from inside the agent we run.
     created = request("session.create", socket=sock, agent=chosen.name, cwd=os.getcwd(),
-                      command=" ".join(argv))
+                      command=" ".join(argv), pid=os.getpid())
     context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
                           session=created["session"], token=created["token"], timeout=timeout)
     status = 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anyio
@@ -236,9 +236,24 @@ class Pipeline:
             current = self.store.get_approval(approval.id)
             if current is not None and current.status.is_final:
                 if not waiting.event.is_set():
-                    # Answered by another process straight into the database.
-                    self._after_resolution(ResolveResult(True, current), event="approval.resolved")
+                    return self._written_behind_our_back(current)
                 return current
+
+    def _written_behind_our_back(self, approval: Approval) -> Approval:
+        """An approval that turned final in the database without passing through this
+        daemon. While the daemon runs every legitimate answer comes through its socket,
+        so an approval written straight into the file (e.g. by the agent with sqlite3)
+        is not trusted; a deny, expiry or cancellation only makes things safer."""
+        if approval.status is not ApprovalStatus.APPROVED:
+            self._after_resolution(ResolveResult(True, approval), event="approval.resolved")
+            return approval
+        self.audit("approval.bypass_refused", {
+            "approval_id": approval.id, "decided_by": approval.decided_by, "channel": approval.channel,
+            "why": "approved in the database directly, not through the daemon",
+        }, approval.session)
+        return replace(approval, status=ApprovalStatus.DENIED, decided_by="aegis", channel="integrity",
+                       decision_reason="the approval was written into Aegis' database directly instead of "
+                                       "being answered through a channel, so Aegis did not trust it")
 
     def _answer_for(self, approval: Approval, verdict: Verdict) -> Answer:
         who = f"{approval.decided_by or 'unknown'} via {approval.channel or 'unknown channel'}"
@@ -250,7 +265,7 @@ class Pipeline:
             return Answer("allow", f"approved by {who}", verdict.rule, verdict.risk, approval.id,
                           approval.choice)
         if approval.status is ApprovalStatus.EXPIRED:
-            return deny(f"Nobody answered the approval request within {self.rules.timeout_s} s, so "
+            return deny(f"Nobody answered the approval request within {self.rules.timeout_s:g} s, so "
                         "Aegis denied it. Ask the user to approve it in their channel "
                         "(or `aegis approvals list`), then try again.",
                         rule=verdict.rule, risk=verdict.risk, approval_id=approval.id)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aegis_core.config import Config, ensure_home
+from aegis_core.daemon.peers import alive
 from aegis_core.errors import AegisEnvironmentError, AegisError
 
 START_TIMEOUT = 15.0
@@ -202,7 +203,7 @@ def stop(config: Config, *, timeout: float = 10.0, force: bool = False) -> tuple
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not alive(pid):
             return True, f"stopped the Aegis daemon (pid {pid})"
         time.sleep(0.05)
     if not force:
@@ -212,16 +213,3 @@ def stop(config: Config, *, timeout: float = 10.0, force: bool = False) -> tuple
     time.sleep(0.1)
     clean_stale(inspect(config))
     return True, f"killed the Aegis daemon (pid {pid}) after {timeout:g} s"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child (tests start the daemon as their child) is as good as gone.
-    with suppress(OSError), open(f"/proc/{pid}/stat") as handle:
-        return handle.read().split(") ", 1)[1][:1] != "Z"
-    return True

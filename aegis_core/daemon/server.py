@@ -9,8 +9,6 @@ import json
 import os
 import secrets
 import signal
-import socket
-import struct
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
@@ -18,11 +16,12 @@ from typing import Any
 
 import anyio
 import structlog
-from anyio.abc import SocketAttribute, SocketStream, TaskGroup
+from anyio.abc import SocketStream, TaskGroup
 
 from aegis_core import __version__
 from aegis_core.channels import ChannelSet, ResolveResult, select_channels
 from aegis_core.config import Config, load_config
+from aegis_core.daemon.peers import Peer, alive, inside_agent, peer_of
 from aegis_core.daemon.pipeline import Pipeline
 from aegis_core.errors import AegisError, ExitCode
 from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
@@ -32,6 +31,7 @@ from aegis_core.store import Store
 log = structlog.get_logger(__name__)
 
 MAX_REQUEST = 1 << 20
+HUMAN_ONLY = frozenset({"approval.resolve", "session.resume", "reload"})
 
 
 class RequestError(Exception):
@@ -92,6 +92,7 @@ class Daemon:
         self.plugins.register(self.channels, name="aegis.channel-set", builtin=True)
         self.started_at = 0.0
         self._tokens: dict[str, str] = {}
+        self._wrappers: dict[str, int] = {}  # session -> pid of the `aegis wrap` running its agent
         self._stopping = anyio.Event()
         self.channel_errors: dict[str, str] = {}
 
@@ -196,12 +197,13 @@ class Daemon:
     async def _handle(self, stream: SocketStream) -> None:
         async with stream:
             try:
-                uid = _peer_uid(stream)
-                if uid is not None and uid != os.getuid():
-                    self.pipeline.audit("connection.refused", {"uid": uid, "reason": "different user"})
+                peer = peer_of(stream)
+                if peer.uid is not None and peer.uid != os.getuid():
+                    self.pipeline.audit("connection.refused", {"uid": peer.uid, "reason": "different user"})
                     await _send(stream, _error("connections from other users are refused", ExitCode.SECURITY))
                     return
                 request = await _read_request(stream)
+                self._check_human_only(request, peer)
                 response = await self._dispatch(request, stream)
             except RequestError as exc:
                 response = _error(str(exc), exc.code)
@@ -214,6 +216,20 @@ class Daemon:
                 response = _error(f"internal error ({type(exc).__name__}); see `aegis logs`", ExitCode.ERROR)
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
                 await _send(stream, response)
+
+    def _check_human_only(self, request: Mapping[str, Any], peer: Peer) -> None:
+        """Answering approvals, resuming a session and reloading the policy are for the
+        human, not for the agent they constrain (nor anything it runs)."""
+        op = request.get("op")
+        if op not in HUMAN_ONLY or not inside_agent(peer.pid, self._agent_roots()):
+            return
+        self.pipeline.audit("agent.self_approval_refused", {"op": op, "pid": peer.pid,
+                                                            "approval_id": request.get("approval_id")})
+        raise RequestError(f"{op} came from inside a wrapped agent and was refused: only you may answer "
+                           "approvals; use your phone or a terminal outside the agent", ExitCode.SECURITY)
+
+    def _agent_roots(self) -> set[int]:
+        return {pid for pid in self._wrappers.values() if alive(pid)}
 
     async def _dispatch(self, request: dict[str, Any], stream: SocketStream) -> dict[str, Any]:
         op = request.get("op")
@@ -230,6 +246,7 @@ class Daemon:
         if op == "session.end":
             session = self._authenticate(request)
             self.store.end_session(session, request.get("exit_status"))
+            self._wrappers.pop(session, None)
             self.pipeline.audit("session.ended", {"exit_status": request.get("exit_status")}, session)
             return {"final": True, "ok": True}
         if op == "approval.resolve":
@@ -325,6 +342,9 @@ class Daemon:
                                   token_hash=token_hash, cwd=str(request.get("cwd") or ""),
                                   command=str(request.get("command") or ""))
         self._tokens[session] = token_hash
+        wrapper = request.get("pid")
+        if isinstance(wrapper, int) and wrapper > 1:
+            self._wrappers[session] = wrapper
         self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
                                                 "command": request.get("command")}, session)
         return {"final": True, "ok": True, "session": session, "token": token}
@@ -385,15 +405,6 @@ async def _listen(path: Path) -> Any:
         os.umask(old)
     os.chmod(path, 0o600)
     return listener
-
-
-def _peer_uid(stream: SocketStream) -> int | None:
-    raw = stream.extra(SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
-    if raw is None or not hasattr(socket, "SO_PEERCRED"):
-        return None
-    creds = raw.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return int(uid)
 
 
 async def _read_request(stream: SocketStream) -> dict[str, Any]:
