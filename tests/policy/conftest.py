@@ -1,4 +1,4 @@
-"""Helpers of the policy tests: ToolCall builders and the real ``aegis`` command."""
+"""Fixtures of the policy tests: the real ``aegis`` command line."""
 
 from __future__ import annotations
 
@@ -9,19 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from aegis_core.models import Kind, ToolCall
-from aegis_core.tools import kind_of
-
-PROJECT = "/home/dev/project"
-
-
-def shell(command: str, cwd: str = PROJECT) -> ToolCall:
-    return ToolCall(agent="claude-code", tool="Bash", kind=Kind.SHELL, input={"command": command}, cwd=cwd)
-
-
-def tool_call(tool: str, cwd: str = PROJECT, **tool_input: object) -> ToolCall:
-    return ToolCall(agent="claude-code", tool=tool, kind=kind_of(tool), input=tool_input, cwd=cwd)
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ and the engine, plus the named nasty cases (empty, 1 MB, NUL, quotes, nesting)."
 from __future__ import annotations
 
 import pytest
-from conftest import shell
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from policy_support import shell
 
 from aegis_core.cli.policy import judge
 from aegis_core.models import Action, Kind, ToolCall

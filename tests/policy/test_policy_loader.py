@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import shell, tool_call
+from policy_support import shell, tool_call
 
 from aegis_core.config import load_config
 from aegis_core.errors import ConfigError

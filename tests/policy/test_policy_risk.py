@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import shell, tool_call
+from policy_support import shell, tool_call
 
 from aegis_core.models import Action
 from aegis_core.policy import risk
