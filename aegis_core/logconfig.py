@@ -64,3 +64,7 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(_LEVELS.get(level.upper(), logging.INFO))
+    # httpx logs every request URL at INFO, and Bot API URLs carry the bot token.
+    # Redaction would mask it, but a URL that never reaches a log cannot leak.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -129,3 +129,18 @@ def test_redact_value_masks_secret_named_keys_and_nested_values():
         "env": {"GITHUB_TOKEN": MASK, "PATH": "/bin"},
         "empty_secret": "",
     }
+
+
+def test_http_client_request_lines_are_not_logged(tmp_path) -> None:
+    import io
+    import logging
+
+    from aegis_core.logconfig import configure_logging
+
+    stream = io.StringIO()
+    configure_logging("DEBUG", fmt="json", stream=stream)
+    token = "123456789:" + "A" * 35
+    logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/bot%s/getMe", token)
+    logging.getLogger("aegis_core.test").info("still logging")
+    assert "api.telegram.org" not in stream.getvalue()
+    assert "still logging" in stream.getvalue()
