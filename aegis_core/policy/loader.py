@@ -4,6 +4,7 @@ reported with its file and line and what was expected, all at once."""
 from __future__ import annotations
 
 import functools
+import errno
 import os
 import re
 import stat
@@ -13,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aegis_core.errors import ConfigError
+from aegis_core.errors import ConfigError, PermissionDenied
 from aegis_core.models import Action, Kind
 from aegis_core.policy.checks import CHECKS
 from aegis_core.policy.paths import GlobSet
@@ -236,15 +237,19 @@ def read_policy_text(path: Path) -> str:
     """The text of a policy file; refuses files other users can write (they could
     rewrite your rules) and files too large to be a policy."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # like config.toml: a link could be pointed anywhere
+            raise PermissionDenied(f"{path} is a symbolic link; Aegis refuses to read a linked policy",
+                                   hint=f"replace it with a regular file: cp --remove-destination "
+                                        f"\"$(readlink -f {path})\" {path}") from exc
         raise ConfigError(f"cannot read policy {path}: {exc.strerror}",
                           hint=f"check its owner and mode (chmod 600 {path})") from exc
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
-        if info.st_mode & stat.S_IWOTH:
+        if info.st_mode & (stat.S_IWOTH | stat.S_IWGRP):
             raise ConfigError(f"{path}:1: policy file is writable by other users",
                               hint=f"run: chmod 600 {path}")
         raw = handle.read(MAX_POLICY_BYTES + 1)

@@ -67,7 +67,8 @@ class GlobSet:
     """Path globs with gitignore-like negation: a path matches when it matches a
     positive glob and no ``!`` glob. A glob without ``/`` matches the file name; one
     with ``/`` the whole path (``*`` may cross ``/``, so ``**/`` is any depth); a
-    leading ``~/`` is the home directory of the user running Aegis."""
+    leading ``~/`` is the home directory of the user running Aegis, a leading
+    ``$AEGIS_HOME`` Aegis' state directory."""
 
     def __init__(self, globs: Iterable[str], home: str | None = None) -> None:
         self.globs = tuple(globs)
@@ -84,6 +85,11 @@ class GlobSet:
     def _compile(glob: str, home: str) -> tuple[str, bool]:
         if glob == "~" or glob.startswith("~/"):
             glob = home + glob[1:]
+        elif glob == "$AEGIS_HOME" or glob.startswith("$AEGIS_HOME/"):
+            # Aegis' own state directory, wherever the user put it.
+            from aegis_core.config import aegis_home
+
+            glob = str(aegis_home()) + glob[len("$AEGIS_HOME"):]
         whole_path = "/" in glob
         if whole_path and not glob.startswith(("/", "*")):
             glob = "*/" + glob

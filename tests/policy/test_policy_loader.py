@@ -175,3 +175,19 @@ def test_world_writable_policy_is_refused(tmp_path: Path) -> None:
     path.chmod(0o666)
     with pytest.raises(ConfigError, match="writable by other users"):
         load_policy(path)
+
+
+def test_symlinked_or_group_writable_policy_is_refused(tmp_path) -> None:
+    from aegis_core.errors import ConfigError, ExitCode, PermissionDenied
+    from aegis_core.policy import load_policy
+
+    real = tmp_path / "elsewhere.toml"
+    real.write_text('[policy]\ndefault_action = "allow"\n')
+    link = tmp_path / "policy.toml"
+    link.symlink_to(real)
+    with pytest.raises(PermissionDenied) as refused:
+        load_policy(link)
+    assert refused.value.exit_code == ExitCode.PERMISSION and "symbolic link" in refused.value.message
+    real.chmod(0o664)
+    with pytest.raises(ConfigError, match="writable by other users"):
+        load_policy(real)
