@@ -3,8 +3,8 @@ reported with its file and line and what was expected, all at once."""
 
 from __future__ import annotations
 
-import functools
 import errno
+import functools
 import os
 import re
 import stat
