@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import click
 
@@ -74,7 +75,7 @@ def show(
 
     log, _ = _paths(app)
     start = parse_since(since) if since else None
-    matching = deque(maxlen=limit)
+    matching: deque[Any] = deque(maxlen=limit)
     for record in read_records(log):
         if session is not None and record.session != session:
             continue

@@ -87,7 +87,7 @@ class Store(ApprovalRows):
             self._backup(found)
         with self._transaction(durable=True) as conn:
             # Another process may have migrated between our read and our lock.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            version = _read_version(conn, self.path)
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 conn.execute(MIGRATIONS[step])
                 conn.execute(f"PRAGMA user_version={step}")
@@ -348,7 +348,8 @@ def _create_private(path: Path) -> None:
 
 def _read_version(conn: apsw.Connection, path: Path) -> int:
     try:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        row = conn.execute("PRAGMA user_version").fetchone()
+        return int(row[0]) if row is not None else 0
     except (apsw.NotADBError, apsw.CorruptError) as exc:
         raise corrupt(path, str(exc)) from exc
 
