@@ -26,6 +26,9 @@ class Daemon:
         self.home = home
         self.env = env
         self.socket = home / "aegis.sock"
+        # The agent's work tree: never $AEGIS_HOME, which the policy keeps off limits.
+        self.project = home.parent / "project"
+        self.project.mkdir(exist_ok=True)
 
     def cli(self, *args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return aegis(*args, env=self.env, input=input, timeout=timeout)
@@ -71,14 +74,14 @@ class Daemon:
 
     def bash(self, command: str, session: str, token: str, cwd: str | None = None) -> dict[str, Any]:
         return self.request("evaluate", adapter="generic", session=session, token=token,
-                            payload=hook_payload(command, cwd or str(self.home)))
+                            payload=hook_payload(command, cwd or str(self.project)))
 
     def bash_async(self, command: str, session: str, token: str) -> tuple[threading.Thread, list[Any]]:
         out: list[Any] = []
 
         def run() -> None:
             out.extend(self.stream("evaluate", adapter="generic", session=session, token=token,
-                                   payload=hook_payload(command, str(self.home))))
+                                   payload=hook_payload(command, str(self.project))))
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()

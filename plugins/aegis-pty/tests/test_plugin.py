@@ -39,7 +39,8 @@ def test_a_pty_event_becomes_a_prompt_tool_call():
     assert (call.agent, call.tool, call.kind) == ("pty", "prompt", Kind.PROMPT)
     assert call.input == {key: PAYLOAD[key] for key in ("question", "screen", "choices", "program")}
     assert (call.cwd, call.session) == ("/work/project", "s1")
-    assert call.summary() == "Do you want to proceed?"
+    # The question alone says nothing; the summary carries the screen lines above it.
+    assert call.summary().startswith("Bash command") and "Do you want to proceed?" in call.summary()
 
 
 def test_other_adapters_events_are_left_alone():
