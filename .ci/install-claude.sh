@@ -27,7 +27,14 @@ else
     BIN="${PREFIX}/node_modules/.bin/claude"
     if [[ ! -x "${BIN}" || "$(installed_version "${BIN}")" != "${VERSION}" ]]; then
         mkdir -p "${PREFIX}"
-        npm install --prefix "${PREFIX}" --no-audit --no-fund --no-save "${PACKAGE}" >&2
+        # The registry sometimes fails a request (seen: TLS errors for a few minutes);
+        # a few spaced attempts ride that out.
+        for attempt in 1 2 3; do
+            npm install --prefix "${PREFIX}" --no-audit --no-fund --no-save "${PACKAGE}" >&2 && break
+            [[ "${attempt}" == 3 ]] && { echo "install-claude: npm install failed 3 times" >&2; exit 4; }
+            echo "install-claude: npm install failed (attempt ${attempt}); retrying in 20 s" >&2
+            sleep 20
+        done
     fi
 fi
 
