@@ -27,7 +27,14 @@ from pathlib import Path
 
 from aegis_claude_hook.settings import default_hooks_settings
 
-HOOK_INPUT = json.dumps(
+def hook_input(session: str) -> bytes:
+    """One PreToolUse event of ``session``. The rounds are spread over sessions of 20
+    calls: one session firing hundreds of calls back to back is a runaway loop, which
+    the critic rightly escalates, and that is not the path measured here."""
+    return json.dumps({**HOOK_EVENT, "session_id": session}).encode()
+
+
+HOOK_EVENT = (
     {
         "session_id": "bench-session",
         "transcript_path": "/tmp/bench.jsonl",
@@ -38,7 +45,8 @@ HOOK_INPUT = json.dumps(
         "tool_input": {"command": "ls -la", "description": "list files"},
         "tool_use_id": "toolu_bench",
     }
-).encode()
+)
+HOOK_INPUT = hook_input("bench-warmup")
 
 
 class StandIn:
@@ -152,9 +160,10 @@ def main() -> int:
             for _ in range(5):
                 time_once(argv, env, HOOK_INPUT, check)
         samples: dict[str, list[float]] = {name: [] for name in cases}
-        for _ in range(args.rounds):  # interleaved, so drift hits every case alike
+        for round_ in range(args.rounds):  # interleaved, so drift hits every case alike
+            event = hook_input(f"bench-{round_ // 20}")
             for name, (argv, check) in cases.items():
-                samples[name].append(time_once(argv, env, HOOK_INPUT, check))
+                samples[name].append(time_once(argv, env, event, check))
     finally:
         if daemon:
             stop_daemon(env)
