@@ -27,8 +27,8 @@ else
     BIN="${PREFIX}/node_modules/.bin/claude"
     if [[ ! -x "${BIN}" || "$(installed_version "${BIN}")" != "${VERSION}" ]]; then
         mkdir -p "${PREFIX}"
-        # The registry sometimes fails a request (seen: TLS errors for a few minutes);
-        # a few spaced attempts ride that out.
+        # A few spaced attempts ride out a registry hiccup. (TLS errors that persist
+        # mean Node lacks the machine's CA: NODE_EXTRA_CA_CERTS must reach npm.)
         for attempt in 1 2 3; do
             npm install --prefix "${PREFIX}" --no-audit --no-fund --no-save "${PACKAGE}" >&2 && break
             [[ "${attempt}" == 3 ]] && { echo "install-claude: npm install failed 3 times" >&2; exit 4; }
