@@ -314,3 +314,34 @@ def load_config(
 
     return Config(home=home, values=values, sources=sources, sections=declared,
                   file=file, warnings=tuple(warnings))
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file owner-only (0600), atomically, so a crash never leaves half a config."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def update_config_file(path: Path, section: str, values: Mapping[str, Any]) -> None:
+    """Set ``values`` in ``[section]`` of config.toml, keeping every other key, comment
+    and layout (tomlkit); 0600, atomically. A symlinked or other-writable file is
+    refused first, as when reading it."""
+    import tomlkit
+
+    ensure_home(path.parent)
+    read_config_file(path)
+    document = tomlkit.parse(path.read_text(encoding="utf-8") if path.exists() else "")
+    table = document.get(section)
+    if table is None:
+        table = tomlkit.table()
+        document[section] = table
+    for key, value in values.items():
+        table[key] = value
+    write_private(path, tomlkit.dumps(document))
+

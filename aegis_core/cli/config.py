@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import click
 
 from aegis_core.cli import AppContext, emit_json
-from aegis_core.config import REDACTED, Config, coerce, ensure_home
+from aegis_core.config import REDACTED, Config, coerce, update_config_file, write_private  # noqa: F401 (re-exported)
 from aegis_core.errors import ConfigError
 
 
@@ -75,23 +73,13 @@ def list_(app: AppContext, show_secrets: bool, as_json: bool) -> None:
 @click.pass_obj
 def set_(app: AppContext, key: str, value: str) -> None:
     """Set KEY to VALUE in config.toml, keeping the file's comments and layout."""
-    import tomlkit
-
     cfg = app.config()
     section, name = _split(key, cfg)
     setting = cfg.sections[section].setting(name)
     assert setting is not None
     parsed = coerce(setting, _parse_value(value, setting.type), name=key)
     path = cfg.file or cfg.home / "config.toml"
-    ensure_home(path.parent)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    document = tomlkit.parse(text)
-    table = document.get(section)
-    if table is None:
-        table = tomlkit.table()
-        document[section] = table
-    table[name] = parsed
-    write_private(path, tomlkit.dumps(document))
+    update_config_file(path, section, {name: parsed})
     shown = REDACTED if cfg.is_secret(section, name) else _show(parsed)
     click.echo(f"{key} = {shown}  (written to {path})")
 
@@ -105,18 +93,6 @@ def _parse_value(value: str, kind: str) -> Any:
         except ValueError as exc:
             raise ConfigError(f"{value!r} is not a list; write it as a,b,c or [\"a\",\"b\"]") from exc
     return value
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write a file owner-only (0600), atomically, so a crash never leaves half a config."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
 
 
 @config.command("validate")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import os
 import secrets
 import threading
 import time
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from aegis_core.config import ensure_home, read_config_file
+from aegis_core.config import update_config_file
 from aegis_core.errors import AegisEnvironmentError, AegisError, ConfigError, NetworkError
 from aegis_telegram.api import (
     BotApi,
@@ -181,26 +180,12 @@ def write_telegram_config(
     path: Path, *, token: str, allowed_users: list[int], admins: list[int], api_base: str | None
 ) -> None:
     """Set ``[telegram]`` in config.toml, keeping everything else; 0600, atomically."""
-    import tomlkit
-
-    from aegis_core.cli.config import write_private
-
-    ensure_home(path.parent)
-    read_config_file(path)  # refuses a symlinked or world-writable file before we touch it
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    document = tomlkit.parse(text)
-    table = document.get("telegram")
-    if table is None:
-        table = tomlkit.table()
-        document["telegram"] = table
-    table["bot_token"] = token
-    table["allowed_users"] = allowed_users
+    values: dict[str, Any] = {"bot_token": token, "allowed_users": allowed_users}
     if admins:
-        table["admins"] = admins
+        values["admins"] = admins
     if api_base:
-        table["api_base"] = api_base
-    write_private(path, tomlkit.dumps(document))
-    os.chmod(path, 0o600)
+        values["api_base"] = api_base
+    update_config_file(path, "telegram", values)
 
 
 async def setup_telegram(

@@ -3,7 +3,6 @@ template for the 24-hour window, and the window of each approver as last seen.""
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 from dataclasses import dataclass
@@ -75,7 +74,7 @@ class WebhookPortCheck:
         host = str(config.get("whatsapp", "webhook_host", "127.0.0.1"))
         port = int(config.get("whatsapp", "webhook_port", 8787))
         state = load_state(config.home)
-        ours = state is not None and state.webhook and _alive(state.pid)
+        ours = state is not None and state.webhook and _running(state.pid)
         try:
             family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
             with socket.socket(family, kind, proto) as probe:
@@ -141,16 +140,10 @@ class WindowCheck:
         return CheckResult(self.name, "pass", f"24-hour window: {text}", details=details)
 
 
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _running(pid: int | None) -> bool:
+    from aegis_core.daemon.peers import alive
+
+    return pid is not None and pid > 0 and alive(pid)
 
 
 CHECKS = (CredentialsCheck(), WebhookPortCheck(), TemplateCheck(), WindowCheck())

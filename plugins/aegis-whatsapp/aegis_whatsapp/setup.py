@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from aegis_core.config import coerce, load_config
+from aegis_core.config import coerce, load_config, update_config_file
 from aegis_core.errors import ConfigError
 from aegis_whatsapp.plugin import SECTION
 from aegis_whatsapp.settings import WhatsAppSettings
@@ -79,18 +79,5 @@ def _ask_terminal(question: str, secret: bool) -> str:
 
 
 def _write_section(config_file: Path, values: Mapping[str, Any]) -> None:
-    if not values:
-        return
-    import tomlkit
-
-    from aegis_core.cli.config import write_private
-
-    text = config_file.read_text(encoding="utf-8") if config_file.exists() else ""
-    document = tomlkit.parse(text)
-    table = document.get("whatsapp")
-    if table is None:
-        table = tomlkit.table()
-        document["whatsapp"] = table
-    for key, value in values.items():
-        table[key] = value
-    write_private(config_file, tomlkit.dumps(document))
+    if values:
+        update_config_file(config_file, "whatsapp", values)
