@@ -23,7 +23,7 @@ from aegis_core.channels import ChannelSet, ResolveResult, select_channels
 from aegis_core.config import Config, load_config
 from aegis_core.daemon.peers import Peer, alive, inside_agent, peer_of
 from aegis_core.daemon.pipeline import Pipeline
-from aegis_core.errors import AegisError, ExitCode
+from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
 from aegis_core.plugins import AegisPlugins
 from aegis_core.store import Store
@@ -86,8 +86,8 @@ class Daemon:
         self.channel_names = select_channels(config, available)
         unknown = [name for name in self.channel_names if name not in available]
         if unknown:
-            raise AegisError(f"[approvals] channels names {', '.join(unknown)}, which no installed plugin provides",
-                             hint="install the plugin (aegis plugins list) or fix [approvals] channels")
+            raise ConfigError(f"[approvals] channels names {', '.join(unknown)}, which no installed plugin provides",
+                              hint="install the plugin (aegis plugins list) or fix [approvals] channels")
         self.channels = ChannelSet(available[name] for name in self.channel_names)
         self.plugins.register(self.channels, name="aegis.channel-set", builtin=True)
         self.started_at = 0.0

@@ -233,3 +233,10 @@ def test_malformed_requests_get_explicit_errors(daemon) -> None:
     assert bad["decision"] == "deny" and bad["rule"] == "malformed-call"
     assert daemon.request("nonsense")["ok"] is False
     assert Path(daemon.socket).exists()  # the daemon survived all of it
+
+
+def test_unknown_channel_is_a_config_error_named_in_the_start_failure(daemon) -> None:
+    daemon.write_config('[approvals]\nchannels = ["carrier-pigeon"]\n')
+    result = daemon.cli("start")
+    assert result.returncode == 1
+    assert "carrier-pigeon" in result.stderr and "aegis plugins list" in result.stderr
