@@ -2,7 +2,7 @@
 permission dialog for a Bash command is found on the rendered screen, relayed to a
 STAND-IN daemon (conftest.StandInDaemon), and answered; the command runs or not.
 
-Needs the CLI: ``npm install --prefix .ci/cache @anthropic-ai/claude-code@2.1.330``
+Needs the CLI: ``.ci/install-claude.sh`` (the tox env runs it)
 (or ``AEGIS_TEST_CLAUDE=/path/to/claude``). The model is a scripted local Messages
 API (aegis_claude_hook.testing.fake_anthropic)."""
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,12 +24,14 @@ fake_anthropic = pytest.importorskip(
 
 VERSION = "2.1.330"
 REPO = Path(__file__).resolve().parents[3]
-CACHED = REPO / ".ci/cache/node_modules/@anthropic-ai/claude-code/bin/claude.exe"
+# Where .ci/install-claude.sh puts it (the tox envs run that script first).
+CACHED = REPO / ".ci/cache/claude-code/node_modules/.bin/claude"
 API_KEY = "sk-ant-api03-" + "a" * 80 + "TEST"
 
 
 def _claude() -> str | None:
-    candidate = os.environ.get("AEGIS_TEST_CLAUDE") or (str(CACHED) if CACHED.exists() else None)
+    candidate = (os.environ.get("AEGIS_TEST_CLAUDE") or os.environ.get("AEGIS_CLAUDE_BIN")
+                 or (str(CACHED) if CACHED.exists() else None) or shutil.which("claude"))
     if candidate is None:
         return None
     try:
