@@ -210,3 +210,31 @@ def test_claude_permission_dialog_is_answered_through_the_daemon(session: Sessio
     assert marker.exists() is (verb == "approve")
     assert resolved_statuses(session.aegis) == ["approved" if verb == "approve" else "denied"]
     session.aegis.verify_audit()
+
+
+# -- the same prompt answered from the phone --------------------------------------------
+
+
+def test_prompt_answered_with_a_telegram_button(session: Session) -> None:
+    fake_api = pytest.importorskip("aegis_telegram.fake_api")
+    user = 7070
+    with fake_api.FakeBotApi(users=[user]) as bot:
+        session.aegis.env.update({
+            "AEGIS_TELEGRAM_BOT_TOKEN": bot.token, "AEGIS_TELEGRAM_API_BASE": bot.api_base,
+            "AEGIS_TELEGRAM_ALLOWED_USERS": str(user), "AEGIS_TELEGRAM_POLL_TIMEOUT": "1",
+        })
+        session.aegis.configure("[approvals]\ntimeout_seconds = 60\n")  # default: telegram + cli
+        terminal = session.wrap_script()
+        message = bot.wait_for(
+            lambda: next((m for m in bot.sent_messages if m.get("reply_markup")), None), timeout=60)
+        assert QUESTION in message["text"]
+        assert "ANSWER" not in terminal.text  # nothing typed while the phone decides
+        buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
+        approve = next(b["callback_data"] for b in buttons if b["text"] == "Approve")
+        bot.press_button(message["chat_id"], message["message_id"], approve)
+        terminal.expect("ANSWER='y'")
+        assert terminal.wait() == 0
+        assert bot.wait_for(lambda: [e for e in bot.edits if "Approved" in str(e.get("text", ""))], timeout=15)
+    (resolved,) = session.aegis.audit_events("approval.resolved")
+    assert resolved["details"]["status"] == "approved" and resolved["details"]["channel"] == "telegram"
+    session.aegis.verify_audit()
