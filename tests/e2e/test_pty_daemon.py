@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("aegis_pty")
+from aegis_pty.testing import Terminal
 from e2e_aegis import AegisHome, wait_until
-from e2e_pty import Terminal
 
 REPO = Path(__file__).resolve().parents[2]
 CLI_CHANNEL = '[approvals]\nchannels = ["cli"]\ntimeout_seconds = 60\n'
@@ -51,6 +51,7 @@ class Session:
             cols=cols,
             env=env or {**self.aegis.env, "TERM": "xterm"},
             cwd=str(cwd or self.aegis.root),
+            patience=60.0,  # the whole stack (daemon start, relay, real CLIs) is slower than the unit tests
         )
         self.terminals.append(terminal)
         return terminal

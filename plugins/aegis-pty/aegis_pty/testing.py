@@ -1,7 +1,7 @@
-"""A real pseudo-terminal for end-to-end tests of the PTY adapter: it runs one process
-(``aegis wrap --adapter pty -- ...``) as its session leader, as a user's terminal
-emulator runs a shell; the tests type on it and read its screen. Copied from the
-aegis-pty plugin's test harness so e2e tests do not import another suite's modules."""
+"""Test helpers for code that runs under the PTY adapter, shipped with the plugin (as
+aegis-telegram ships its fake Bot API) so the plugin's own tests and the end-to-end
+suite drive the same harness: a real pseudo-terminal whose keyboard and screen a test
+controls, with the program (``aegis wrap --adapter pty -- ...``) as its session leader."""
 
 from __future__ import annotations
 
@@ -11,21 +11,18 @@ import threading
 import time
 
 import pyte
-from aegis_pty.pty import set_window_size
 
-WAIT = 60.0  # seconds before a wait is declared failed (a hang guard, not a timing assertion)
+from aegis_pty.pty import set_window_size
 
 
 class Terminal:
-    def __init__(
-        self,
-        argv: list[str],
-        *,
-        rows: int = 24,
-        cols: int = 80,
-        env: dict[str, str] | None = None,
-        cwd: str | None = None,
-    ) -> None:
+    """A real pseudo-terminal running one process as its session leader, as a user's
+    terminal emulator runs a shell. The tests type on it and read its screen."""
+
+    def __init__(self, argv: list[str], *, rows: int = 24, cols: int = 80,
+                 env: dict[str, str] | None = None, cwd: str | None = None,
+                 patience: float = 20.0) -> None:
+        self.patience = patience  # seconds before a wait fails: a hang guard, not a timing assertion
         master, slave = os.openpty()
         set_window_size(slave, rows, cols)
         pid = os.fork()
@@ -35,7 +32,7 @@ class Terminal:
                 os.login_tty(slave)
                 if cwd:
                     os.chdir(cwd)
-                os.execvpe(argv[0], argv, env if env is not None else os.environ)
+                os.execvpe(argv[0], argv, env if env is not None else os.environ)  # noqa: S606 (a terminal runs its program)
             finally:
                 os._exit(127)
         os.close(slave)
@@ -69,30 +66,36 @@ class Terminal:
 
     def screen_text(self) -> str:
         with self._changed:
-            return "\n".join(line.rstrip() for line in self.screen.display)
+            return self._screen_text()
 
-    def expect(self, needle: str, *, timeout: float = WAIT, on_screen: bool = False) -> None:
+    def _screen_text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def expect(self, needle: str, *, timeout: float | None = None, on_screen: bool = False) -> None:
         """Wait until ``needle`` has been printed (or is on the rendered screen)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (self.patience if timeout is None else timeout)
         with self._changed:
             while True:
-                haystack = "\n".join(self.screen.display) if on_screen else self.output.decode(errors="replace")
+                haystack = ("\n".join(self.screen.display) if on_screen
+                            else self.output.decode(errors="replace"))
                 if needle in haystack:
                     return
                 left = deadline - time.monotonic()
-                if left <= 0 or not self._reader.is_alive():
-                    raise AssertionError(
-                        f"{needle!r} never appeared; output so far:\n"
-                        f"{self.output.decode(errors='replace')[-3000:]}\n"
-                        f"screen:\n{self.screen_text()}"
-                    )
+                if left <= 0 or (not self._reader.is_alive() and needle not in haystack):
+                    raise AssertionError(f"{needle!r} never appeared; output so far:\n"
+                                         f"{self.output.decode(errors='replace')[-3000:]}\n"
+                                         f"screen:\n{self._screen_text()}")
                 self._changed.wait(min(left, 0.2))
 
     def type(self, data: str | bytes) -> None:
         os.write(self.master, data.encode() if isinstance(data, str) else data)
 
-    def wait(self, timeout: float = WAIT) -> int:
-        deadline = time.monotonic() + timeout
+    def resize(self, rows: int, cols: int) -> None:
+        """Change the window size; the kernel sends SIGWINCH to the wrapper."""
+        set_window_size(self.master, rows, cols)
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = time.monotonic() + (self.patience if timeout is None else timeout)
         while self._status is None:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
