@@ -323,11 +323,16 @@ def dict_rows(cursor: Any) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
-def _approval(row: Mapping[str, Any]) -> Approval:
+def row_kind(value: str) -> Kind:
+    """A stored kind; one this version does not know (written by a newer one) is ``other``."""
     try:
-        kind = Kind(row["kind"])
+        return Kind(value)
     except ValueError:
-        kind = Kind.OTHER
+        return Kind.OTHER
+
+
+def _approval(row: Mapping[str, Any]) -> Approval:
+    kind = row_kind(row["kind"])
     return Approval(
         id=row["id"],
         call_id=row["call_id"],

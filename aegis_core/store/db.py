@@ -16,9 +16,9 @@ from typing import Any
 import apsw
 
 from aegis_core.errors import AegisEnvironmentError
-from aegis_core.models import Action, Kind, ToolCall, Verdict
+from aegis_core.models import Action, ToolCall, Verdict
 from aegis_core.redact import redact_text, redact_value
-from aegis_core.store.approval_rows import ApprovalRows, dict_rows
+from aegis_core.store.approval_rows import ApprovalRows, dict_rows, row_kind
 from aegis_core.store.schema import MIGRATIONS, SCHEMA_VERSION, check_file, corrupt
 
 BUSY_TIMEOUT_MS = 5000
@@ -311,10 +311,7 @@ class Store(ApprovalRows):
 
 
 def _row_call(row: Mapping[str, Any]) -> ToolCall:
-    try:
-        kind = Kind(row["kind"])
-    except ValueError:
-        kind = Kind.OTHER
+    kind = row_kind(row["kind"])
     return ToolCall(
         agent=row["agent"],
         tool=row["tool"],
