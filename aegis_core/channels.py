@@ -133,10 +133,6 @@ class ChannelSet:
     def __init__(self, channels: Iterable[Channel]) -> None:
         self.channels = {channel.name: channel for channel in channels}
 
-    @property
-    def names(self) -> list[str]:
-        return list(self.channels)
-
     @hookimpl
     def notify(self, approval: Approval, call: ToolCall | None) -> None:
         errors: list[BaseException] = []

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -383,5 +383,3 @@ def plugin_list(plugins: AegisPlugins, *, include_builtin: bool = False,
         rows = [r for r in rows if hook in r["hooks"]]
     return rows
 
-
-RegisterFn = Callable[[Any], None]
