@@ -17,7 +17,8 @@ MAX_DEPTH = 6
 TOO_COMPLEX = "command too complex to analyse"
 
 # Characters that end a run of ordinary word characters.
-_PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()]+")
+# Only ASCII blanks separate words, as in bash: a no-break space is part of a word.
+_PLAIN = re.compile(r"[^ \t\n\r\f\v'\"\\$`;&|<>()]+")
 _BLANK = re.compile(r"[ \t\r\f\v]+")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")
 _REDIRECT = re.compile(r"&>>|&>|>>|>&|>\||<<<|<<-|<<|<>|<&|>|<")
@@ -46,7 +47,10 @@ class Word:
 
     @property
     def text(self) -> str:
-        return "".join(text for text, _ in self.parts)
+        parts = self.parts
+        if len(parts) == 1:
+            return parts[0][0]
+        return "".join([text for text, _ in parts])
 
     def add(self, text: str, quoted: bool) -> None:
         if text:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aegis_core.policy import unwrap
+from aegis_core.policy.fastlex import fast_tokens
 from aegis_core.policy.lexer import TOO_COMPLEX, Lexer, Redirect, Word
 from aegis_core.policy.words import Arg, expand
 
@@ -20,14 +21,19 @@ MAX_COMMAND_CHARS = 32_768
 # are exactly the text split on spaces (the common `git status` case skips the lexer).
 _PLAIN_COMMAND = re.compile(r"[A-Za-z0-9_./=:@%+,^-]+(?: [A-Za-z0-9_./=:@%+,^-]+)*")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+_NEEDS_QUOTES = re.compile("[ \t\n'\"]")
+_NO_SUBS: list[int] = []  # shared, never appended to
 _SKIP_KEYWORDS = frozenset({"!", "{", "}", "then", "else", "do", "elif", "if", "while", "until",
                             "fi", "done", "time", "coproc"})
 _DROP_KEYWORDS = frozenset({"for", "select", "[[", "esac", "in"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Segment:
-    """One simple command the shell would run, after unwrapping."""
+    """One simple command the shell would run, after unwrapping.
+
+    Not frozen (a frozen dataclass costs several times as much to build), but analyses
+    are cached and shared between calls: treat a Segment as immutable."""
 
     index: int
     args: tuple[Arg, ...]  # argv; args[0] is the program as written ('' if none)
@@ -43,15 +49,14 @@ class Segment:
     inline_code: tuple[str, str] | None = None  # (language, code) of -c / -e one-liners
     function_call: bool = False  # calls a function defined in the same command
     tricky: bool = False  # the program name was spelled with quotes, escapes or braces
+    argv: tuple[str, ...] = field(init=False)  # the texts of args, read by most rules
 
-    @property
-    def argv(self) -> tuple[str, ...]:
-        return tuple(a.text for a in self.args)
+    def __post_init__(self) -> None:
+        self.argv = tuple([a.text for a in self.args])
 
     @property
     def text(self) -> str:
-        shown = [a.text if a.text and not any(c in a.text for c in " \t\n'\"") else repr(a.text)
-                 for a in self.args]
+        shown = [repr(a) if not a or _NEEDS_QUOTES.search(a) else a for a in self.argv]
         shown += [f"{op}{target}" for op, target, _ in self.redirects]
         return " ".join(shown)[:300]
 
@@ -140,10 +145,11 @@ class _Builder:
         if not words and not redirects:
             return []
         sub_segments: dict[int, list[int]] = {}
-        created: list[int] = []
+        pending: list[int] = []
         for position, word in enumerate(words):
             if word.subs:
-                sub_segments[position] = self.subs_of(word, depth)
+                sub_segments[position] = found = self.subs_of(word, depth)
+                pending.extend(found)
         stdin_text, stdin_subs = "", []
         shown_redirects = []
         for red in redirects:
@@ -155,41 +161,43 @@ class _Builder:
                 stdin_text = red.body
             elif red.target is not None:
                 shown_redirects.append((red.op, red.target.text, red.target.dynamic))
-        pending = [i for ids in sub_segments.values() for i in ids] + stdin_subs
+        pending.extend(stdin_subs)
 
         # Reserved words that introduce a command or are not commands at all.
-        start = 0
-        while start < len(words) and not words[start].escaped and words[start].text in _SKIP_KEYWORDS:
+        start, count = 0, len(words)
+        while start < count and not words[start].escaped and words[start].text in _SKIP_KEYWORDS:
             start += 1
-        first = words[start].text if start < len(words) and not words[start].escaped else ""
+        first = words[start].text if start < count and not words[start].escaped else ""
         if first in _DROP_KEYWORDS or first == "case" or first == "function":
             if first == "case":
                 self.problem("'case' statements are not analysed")
-            if first == "function" and start + 1 < len(words):
+            if first == "function" and start + 1 < count:
                 self.functions.add(words[start + 1].text)
             return pending
         assignments: list[str] = []
-        while start < len(words) and words[start].parts and not words[start].parts[0][1] \
+        while start < count and words[start].parts and not words[start].parts[0][1] \
                 and _ASSIGNMENT.match(words[start].parts[0][0]):
             assignments.append(words[start].text)
             start += 1
 
         args: list[Arg] = []
         arg_subs: list[list[int]] = []
-        for position in range(start, len(words)):
+        for position in range(start, count):
             expanded, overflow = expand(words[position])
             if overflow:
                 self.problem("brace expansion too large to analyse")
             args.extend(expanded)
-            arg_subs.extend([sub_segments.get(position, [])] * len(expanded))
+            found = sub_segments.get(position, _NO_SUBS) if sub_segments else _NO_SUBS
+            arg_subs.extend([found] * len(expanded))
 
         if not args and not assignments and not shown_redirects and not stdin_text:
             return pending
-        seg = unwrap.Unwrapped(args=args, arg_subs=arg_subs, assignments=assignments,
-                               redirects=shown_redirects, stdin_text=stdin_text, via=via,
-                               pipe_from=pipe_from, stdin_subs=stdin_subs)
-        created.extend(unwrap.unwrap(self, seg, depth))
-        return created + pending
+        seg = unwrap.Unwrapped(args, arg_subs, assignments, shown_redirects, stdin_text, via,
+                               pipe_from, stdin_subs)
+        created = unwrap.unwrap(self, seg, depth)
+        if pending:
+            created.extend(pending)
+        return created
 
     def add(self, seg: unwrap.Unwrapped) -> int:
         args = tuple(seg.args)
@@ -215,6 +223,9 @@ class _Builder:
             return []
         if len(text) < 500 and _PLAIN_COMMAND.fullmatch(text):
             return self.build([Word([(part, False)]) for part in text.split(" ")], via, depth)
+        tokens = fast_tokens(text)
+        if tokens is not None:
+            return self.build(tokens, via, depth)
         lexed = Lexer(text, depth=depth).run()
         for problem in lexed.problems:
             self.problem(problem)
@@ -227,7 +238,7 @@ def _finish(command: str, builder: _Builder) -> ShellAnalysis:
     # A function called before it is defined (or defined later) is still a function.
     segments = tuple(
         s if s.function_call or s.program not in builder.functions
-        else Segment(**{**{f: getattr(s, f) for f in s.__slots__}, "function_call": True})
+        else replace(s, function_call=True)
         for s in builder.segments
     )
     return ShellAnalysis(command, segments, tuple(builder.problems), frozenset(builder.functions),

@@ -4,6 +4,7 @@ unquoted parts only, and the flags the policy needs (dynamic, glob, obfuscated).
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 from aegis_core.policy.lexer import Word
@@ -17,9 +18,15 @@ _RESTORE = str.maketrans({v: k for k, v in {"{": "\ue001", "}": "\ue002", ",": "
                                             "*": "\ue004", "?": "\ue005", "[": "\ue006"}.items()})
 
 
-@dataclass(frozen=True, slots=True)
+_EXPANDABLE = re.compile(r"[{*?\[]")
+
+
+@dataclass(slots=True)
 class Arg:
-    """One argument as the program receives it (as far as we can know)."""
+    """One argument as the program receives it (as far as we can know).
+
+    Not frozen because a frozen dataclass costs four times as much to build and
+    every call builds dozens; analyses are cached and shared, so never mutate one."""
 
     text: str
     dynamic: bool = False  # value depends on something computed at run time
@@ -62,8 +69,8 @@ def expand(word: Word) -> tuple[list[Arg], bool]:
     tricky = word.escaped
     if len(word.parts) == 1:
         text, quoted = word.parts[0]
-        if quoted or not any(ch in text for ch in "{*?["):
-            return [Arg(text, dynamic=word.dynamic, glob=False, tricky=tricky)], False
+        if quoted or _EXPANDABLE.search(text) is None:
+            return [Arg(text, word.dynamic, False, tricky)], False
     raw = "".join(t.translate(_PROTECT) if q else t for t, q in word.parts)
     candidates = [raw]
     if "{" in raw and "," in raw:

@@ -1,0 +1,119 @@
+"""The lexer's fast path. Most commands an agent runs use only plain words, simple
+quotes, the list and pipe operators and plain redirects (``git commit -m 'fix'``,
+``npm test && npm run build``, ``pytest -q 2>&1 | tail``). One regular expression
+reads those a token at a time instead of the Lexer's character-level loop.
+
+Anything else (``$``, backticks, backslashes, here-documents, parentheses, comments,
+a double-quoted string with something to expand) makes ``fast_tokens`` return None
+and the full Lexer reads the command. ``tests/policy/test_fastlex.py`` checks that
+whenever the fast path answers, the Lexer gives exactly the same tokens.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aegis_core.policy.lexer import MAX_TOKENS, Redirect, Word
+
+# Each command the fast path reads is this short, so the Lexer's step budget (one
+# step per character at most) can never run out on it: same answer, no budget check.
+FAST_MAX_CHARS = 1000
+
+# Alternatives in the order the Lexer tries them at a position.
+_TOKEN = re.compile(r"""
+    (?P<plain>[^ \t\n\r\f\v'"\\$`;&|<>()]+)
+  | (?P<blank>[ \t\r\f\v]+)
+  | '(?P<single>[^']*)'
+  | "(?P<double>[^"\\$`]*)"
+  | (?P<procsub>[<>]\()
+  | (?P<redirect>&>>|&>|>>|>&|>\||<<<|<<-|<<|<>|<&|>|<)
+  | (?P<control>\|\||\|&|&&|;;&|;;|;&|[|&;()\n])
+""", re.X)
+_BLANKS = re.compile(r"[ \t\r\f\v]*")
+_FAST_REDIRECTS = frozenset({">", ">>", ">&", "&>", "&>>", "<"})
+_FAST_CONTROLS = frozenset({"||", "|&", "&&", "|", "&", ";", "\n"})
+
+
+class _Unsupported(Exception):
+    """The command needs the full Lexer."""
+
+
+def fast_tokens(source: str) -> list | None:
+    """The Lexer's tokens for ``source``, or None when the fast path cannot read it."""
+    if len(source) > FAST_MAX_CHARS:
+        return None
+    try:
+        return _Reader(source).run()
+    except _Unsupported:
+        return None
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.s = source
+        self.i = 0
+        self.tokens: list = []
+        self.word = Word()
+
+    def emit(self, token: object) -> None:
+        if len(self.tokens) >= MAX_TOKENS:
+            raise _Unsupported  # the Lexer reports "too complex"
+        self.tokens.append(token)
+
+    def end_word(self) -> None:
+        if self.word.parts:
+            self.emit(self.word)
+            self.word = Word()
+
+    def run(self) -> list:
+        s, n, match = self.s, len(self.s), _TOKEN.match
+        while self.i < n:
+            m = match(s, self.i)
+            if m is None:
+                raise _Unsupported  # $, `, \, an unbalanced or expanding quote
+            kind, self.i = m.lastgroup, m.end()
+            word = self.word
+            if kind == "plain":
+                if not word.parts and m.group().startswith("#"):
+                    raise _Unsupported  # a comment
+                word.parts.append((m.group(), False))
+            elif kind == "blank":
+                self.end_word()
+            elif kind == "single" or kind == "double":
+                word.parts.append((m.group(kind), True))
+                word.escaped = True
+            elif kind == "redirect":
+                self.redirect(m.group())
+            elif kind == "control" and m.group() in _FAST_CONTROLS:
+                self.end_word()
+                self.emit(m.group())
+            else:
+                raise _Unsupported  # process substitution, (, ), case's ;;
+        self.end_word()
+        return self.tokens
+
+    def redirect(self, op: str) -> None:
+        if op not in _FAST_REDIRECTS:
+            raise _Unsupported  # here-documents and here-strings
+        fd = ""
+        parts = self.word.parts
+        if parts and not any(quoted for _, quoted in parts) and self.word.text.isdigit():
+            fd, self.word = self.word.text, Word()
+        self.end_word()
+        s, n = self.s, len(self.s)
+        self.i = _BLANKS.match(s, self.i).end()  # type: ignore[union-attr]
+        # Exactly one word is the target (the Lexer does not mark it as quoted).
+        target = Word()
+        while self.i < n:
+            m = _TOKEN.match(s, self.i)
+            kind = m.lastgroup if m is not None else None
+            if kind == "plain":
+                target.parts.append((m.group(), False))  # type: ignore[union-attr]
+            elif kind == "single" or kind == "double":
+                target.parts.append((m.group(kind), True))  # type: ignore[union-attr]
+            elif kind is None and s[self.i] in "\\$`'\"":
+                raise _Unsupported
+            else:
+                break
+            self.i = m.end()  # type: ignore[union-attr]
+        self.emit(Redirect(op, fd, target if target.parts else None))
