@@ -61,6 +61,8 @@ def features(subject: Subject) -> frozenset[str]:
         found.append("function_call")
     if seg.args and "/" in seg.args[0].text:
         found.append("slash")
+    if seg.program.startswith("mkfs"):
+        found.append("mkfs")  # mkfs.ext4, mkfs.xfs...: too many to list as programs
     for arg in seg.args[1:]:
         if arg.dynamic:
             found.append("dynamic")
@@ -247,14 +249,17 @@ def shred(subject: Subject) -> str | None:
 _DEVICE = re.compile(r"^/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|md|dm-|loop|mapper/)")
 
 
-@check("disk-destroy", 70, "writes raw disks or creates file systems (dd of=/dev/..., mkfs, wipefs)")
+_DISK_TOOLS = ("wipefs", "fdisk", "sfdisk", "gdisk", "parted", "blkdiscard", "mkswap", "cryptsetup")
+
+
+@check("disk-destroy", 70, "writes raw disks or creates file systems (dd of=/dev/..., mkfs, wipefs)",
+       programs=(*_DISK_TOOLS, "dd"), needs=("mkfs", "redirects"))
 def disk_destroy(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None:
         return None
     program = seg.program
-    if program.startswith("mkfs") or program in ("wipefs", "fdisk", "sfdisk", "gdisk", "parted",
-                                                 "blkdiscard", "mkswap", "cryptsetup"):
+    if program.startswith("mkfs") or program in _DISK_TOOLS:
         return f"{program} rewrites a disk or partition"
     for op, target, _ in seg.redirects:
         if op in (">", ">>", ">|", "&>") and _DEVICE.match(target):

@@ -13,7 +13,7 @@ from aegis_core.policy import risk as risk_module
 from aegis_core.policy.checks import applicable
 from aegis_core.policy.facts import UNRESOLVED, Subject, call_facts, segment_facts
 from aegis_core.policy.paths import home_dir, normalise
-from aegis_core.policy.rules import Rule
+from aegis_core.policy.rules import Rule, Shape
 from aegis_core.policy.shell import ShellAnalysis, analyse
 from aegis_core.tools import kind_of
 
@@ -141,7 +141,7 @@ class Policy:
         self.rules = rules
         self.default_action = default_action
         self.source = source
-        self._candidates_cache: dict[tuple[str, Kind, str | None, frozenset[str]], list[Rule]] = {}
+        self._candidates_cache: dict[tuple[str, Kind, str | None, frozenset[str], Shape], list[Rule]] = {}
 
     def __repr__(self) -> str:
         return f"Policy({self.source!r}, {len(self.rules)} rules, default {self.default_action.value})"
@@ -152,18 +152,24 @@ class Policy:
         program = seg.program if seg is not None else None
         tool, kind = subject.call.tool, call_kind(subject.call)
         possible = applicable(subject)[1]
-        key = (tool, kind, program, possible)
+        shape = Shape.of(subject)
+        key = (tool, kind, program, possible, shape)
         found = self._candidates_cache.get(key)
         if found is None:
             found = [r for r in self.rules if r.applies_to(tool, kind, seg is not None)
-                     and (program is None or r.programs is None or program in r.programs)
-                     and (not r.match.check or any(c in possible for c in r.match.check))]
+                     and r.can_run(program)
+                     and (not r.match.check or any(c in possible for c in r.match.check))
+                     and r.can_match(shape)]
             if len(self._candidates_cache) < 8192:
                 self._candidates_cache[key] = found
         return found
 
     def _judge(self, subject: Subject, trace: SubjectTrace | None) -> tuple[Action, Rule | None, str]:
         for rule in self._candidates(subject):
+            if subject.risk < rule.min_risk:  # the cheapest matcher, answered without a call
+                if trace is not None:
+                    trace.tried.append(Tried(rule.name, False, "risk_min"))
+                continue
             matched, detail = rule.test(subject)
             if trace is not None:
                 trace.tried.append(Tried(rule.name, matched, detail))

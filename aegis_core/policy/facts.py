@@ -34,7 +34,7 @@ MAX_GLOB_MATCHES = 200
 UNRESOLVED = "/<unresolved path>"
 
 
-@dataclass
+@dataclass(slots=True)
 class Subject:
     """One thing rules are matched against. ``segment`` is None for non-shell calls."""
 
@@ -49,18 +49,20 @@ class Subject:
     urls: tuple[str, ...] = ()
     risk: int = 0
     cache: dict = field(default_factory=dict)
+    paths: tuple[str, ...] = field(init=False)  # reads and writes
 
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return self.reads + self.writes
+    def __post_init__(self) -> None:
+        self.paths = self.reads + self.writes if self.writes else self.reads
 
     def within_project(self, path: str) -> bool:
         return self.project is not None and is_within(path, self.project)
 
 
 def _looks_like_url(text: str) -> bool:
+    if "://" not in text:
+        return False
     head = text.split("://", 1)[0]
-    return "://" in text and head.isalpha() and len(head) < 12
+    return head.isalpha() and len(head) < 12
 
 
 def _path_values(args: list[str]) -> list[str]:
@@ -90,8 +92,7 @@ def _expand_glob(pattern: str, cwd: str | None) -> list[str]:
 def segment_facts(segment: Segment, cwd: str | None, home: str) -> tuple[tuple, tuple, tuple]:
     """(reads, writes, urls) of a shell segment, normalised."""
     program = segment.program
-    args = segment.args[1:]
-    positional = [a for a in args if not a.dynamic]
+    positional = [a for a in segment.args[1:] if not a.dynamic]
     texts = [a.text for a in positional]
     urls = [t for t in texts if _looks_like_url(t)]
     raw_reads: list[str] = []
@@ -100,9 +101,10 @@ def segment_facts(segment: Segment, cwd: str | None, home: str) -> tuple[tuple, 
         if dynamic or target.isdigit() or target == "-":
             continue
         (raw_writes if op in _WRITE_REDIRECTS else raw_reads).append(target)
-    candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     if program == "git":
         candidates = _git_paths(texts)
+    else:
+        candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     candidates = [c for c in candidates if not _looks_like_url(c)]
     plain = [c for c in candidates if not c.startswith("-")]
     if program == "ln" and plain:
@@ -120,13 +122,14 @@ def segment_facts(segment: Segment, cwd: str | None, home: str) -> tuple[tuple, 
         raw_writes.extend(plain)
     else:
         raw_reads.extend(plain)
-    for i, text in enumerate(texts):
-        if text in _OUTPUT_OPTIONS and i + 1 < len(texts):
-            raw_writes.append(texts[i + 1])
-        elif text.startswith("of="):
-            raw_writes.append(text[3:])
-    reads = _normalise_all(raw_reads, positional, cwd, home)
-    writes = _normalise_all(raw_writes, positional, cwd, home)
+    if not _OUTPUT_OPTIONS.isdisjoint(texts) or any(t.startswith("of=") for t in texts):
+        for i, text in enumerate(texts):
+            if text in _OUTPUT_OPTIONS and i + 1 < len(texts):
+                raw_writes.append(texts[i + 1])
+            elif text.startswith("of="):
+                raw_writes.append(text[3:])
+    reads = _normalise_all(raw_reads, positional, cwd, home) if raw_reads else ()
+    writes = _normalise_all(raw_writes, positional, cwd, home) if raw_writes else ()
     return reads, writes, tuple(urls)
 
 
@@ -148,10 +151,10 @@ def _git_paths(texts: list[str]) -> list[str]:
 
 
 def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str) -> tuple[str, ...]:
-    globbed = {a.text for a in args if a.glob}
+    globbed = {a.text for a in args if a.glob} if any(a.glob for a in args) else ()
     out: list[str] = []
     for text in raw:
-        for candidate in (_expand_glob(text, cwd) if text in globbed else [text]):
+        for candidate in (_expand_glob(text, cwd) if text in globbed else (text,)):
             path = normalise(candidate, cwd, home) or UNRESOLVED
             if path not in out:
                 out.append(path)

@@ -9,6 +9,10 @@ import os
 import re
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
 
 MAX_PATH_CHARS = 4096
 # Resolved symlinks are remembered for at most this long: a link changed after that is
@@ -49,7 +53,7 @@ def normalise(path: str, cwd: str | None, home: str | None = None) -> str | None
     if not path.startswith("/"):
         if not cwd:
             return None
-        path = os.path.join(cwd, path)
+        path = (cwd + path) if cwd.endswith("/") else (cwd + "/" + path)  # os.path.join, cheaper
     try:
         return resolve(path)
     except (OSError, ValueError):
@@ -73,16 +77,18 @@ class GlobSet:
     def __init__(self, globs: Iterable[str], home: str | None = None) -> None:
         self.globs = tuple(globs)
         home = home or home_dir()
-        positive: list[tuple[str, bool]] = []
-        negative: list[tuple[str, bool]] = []
+        positive: tuple[list[str], list[str]] = ([], [])
+        negative: tuple[list[str], list[str]] = ([], [])
         for glob in self.globs:
-            target = negative if glob.startswith("!") else positive
-            target.append(self._compile(glob.lstrip("!"), home))
-        self._positive = self._join(positive)
-        self._negative = self._join(negative)
+            names, paths = negative if glob.startswith("!") else positive
+            alternatives, whole_path = self._alternatives(glob.lstrip("!"), home)
+            (paths if whole_path else names).extend(alternatives)
+        self._positive = (_Patterns(positive[0]), _Patterns(positive[1]))
+        self._negative = (_Patterns(negative[0]), _Patterns(negative[1]))
 
     @staticmethod
-    def _compile(glob: str, home: str) -> tuple[str, bool]:
+    def _alternatives(glob: str, home: str) -> tuple[list[str], bool]:
+        """The fnmatch patterns a glob stands for, and whether they match whole paths."""
         if glob == "~" or glob.startswith("~/"):
             glob = home + glob[1:]
         elif glob == "$AEGIS_HOME" or glob.startswith("$AEGIS_HOME/"):
@@ -97,25 +103,73 @@ class GlobSet:
         if glob.endswith("/**"):
             # "dir/**" is the directory itself and everything below it.
             alternatives = [glob[:-3], glob[:-3] + "/*"]
-        regex = "|".join(fnmatch.translate(a.replace("**/", "*/").replace("**", "*"))
-                         for a in alternatives)
-        return f"(?:{regex})", whole_path
-
-    @staticmethod
-    def _join(patterns: list[tuple[str, bool]]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-        names = [p for p, whole in patterns if not whole]
-        paths = [p for p, whole in patterns if whole]
-        return (re.compile("|".join(names)) if names else None,
-                re.compile("|".join(paths)) if paths else None)
-
-    def _hits(self, compiled: tuple[re.Pattern[str] | None, re.Pattern[str] | None], path: str) -> bool:
-        names, paths = compiled
-        if names is not None and names.match(path.rsplit("/", 1)[-1]):
-            return True
-        return paths is not None and paths.match(path) is not None
+        return [a.replace("**/", "*/").replace("**", "*") for a in alternatives], whole_path
 
     def matches(self, path: str) -> bool:
-        return self._hits(self._positive, path) and not self._hits(self._negative, path)
+        name = path[path.rfind("/") + 1:]
+        names, paths = self._positive
+        if not (names.match(name) or paths.match(path)):
+            return False
+        names, paths = self._negative
+        return not (names.match(name) or paths.match(path))
+
+    def matches_any_of_paths(self, subject: Subject) -> bool:
+        for path in subject.paths:
+            if self.matches(path):
+                return True
+        return False
+
+    def matches_any_of_writes(self, subject: Subject) -> bool:
+        for path in subject.writes:
+            if self.matches(path):
+                return True
+        return False
 
     def __bool__(self) -> bool:
         return bool(self.globs)
+
+
+_WILD = re.compile(r"[*?\[]")
+
+
+class _Patterns:
+    """fnmatch patterns (``*`` crossing ``/``), matched the cheap way where they allow
+    it: most globs are a literal, ``literal*``, ``*literal`` or ``*literal*``, which
+    string methods answer far faster than one regex with dozens of ``.*`` branches."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        exact: set[str] = set()
+        prefixes: list[str] = []
+        suffixes: list[str] = []
+        infixes: list[str] = []
+        others: list[str] = []
+        for pattern in patterns:
+            inner = pattern.strip("*")
+            starts, ends = pattern.startswith("*"), pattern.endswith("*")
+            if _WILD.search(inner) or not inner:
+                others.append(pattern)
+            elif starts and ends:
+                infixes.append(inner)
+            elif starts:
+                suffixes.append(inner)
+            elif ends:
+                prefixes.append(inner)
+            else:
+                exact.add(inner)
+        self.exact = frozenset(exact)
+        self.prefixes = tuple(prefixes)
+        self.suffixes = tuple(suffixes)
+        self.infixes = tuple(infixes)
+        self.regex = re.compile("|".join(fnmatch.translate(p) for p in others)) if others else None
+
+    def match(self, text: str) -> bool:
+        if text in self.exact:
+            return True
+        if self.prefixes and text.startswith(self.prefixes):
+            return True
+        if self.suffixes and text.endswith(self.suffixes):
+            return True
+        for infix in self.infixes:
+            if infix in text:
+                return True
+        return self.regex is not None and self.regex.match(text) is not None

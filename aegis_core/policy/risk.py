@@ -47,16 +47,19 @@ def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> t
     reasons: list[str] = []
     total = _KIND_BASE.get(call_kind(subjects[0].call), 10)
     seen: set[str] = set()
+    secrets = _secret_globs()
     for subject in subjects:
+        cache = subject.cache
         for check in applicable(subject)[0]:
-            if check.name in seen:
+            name = check.name
+            if name in seen:
                 continue
-            found = run_check(check.name, subject)
+            found = cache[name] if name in cache else run_check(name, subject)
             if found:
-                seen.add(check.name)
+                seen.add(name)
                 total += check.risk
-                reasons.append(f"{check.name}: {found}")
-        if any(_secret_globs().matches(p) for p in subject.paths) and "secret" not in seen:
+                reasons.append(f"{name}: {found}")
+        if "secret" not in seen and any(secrets.matches(p) for p in subject.paths):
             seen.add("secret")
             total += 45
             reasons.append("touches a secret file")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from aegis_core.models import Action, Kind
 from aegis_core.policy.checks import CHECKS, applicable
@@ -80,18 +81,27 @@ class Match:
     writes_within_project: bool | None = None
 
     @property
-    def literal_programs(self) -> frozenset[str] | None:
-        if not self.executable or any(any(c in e for c in "*?[") for e in self.executable):
-            return None
-        return frozenset(self.executable)
-
-    @property
     def needs_segment(self) -> bool:
         return bool(self.executable or self.subcommand or self.wrapper or self.command_pattern
                     or self.arg_pattern)
 
 
 Matcher = Callable[[Subject], "bool | str"]
+
+
+class Shape(NamedTuple):
+    """Which kinds of facts a subject has: rules needing others are skipped unseen."""
+
+    paths: bool
+    writes: bool
+    urls: bool
+    wrappers: bool
+
+    @classmethod
+    def of(cls, subject: Subject) -> Shape:
+        seg = subject.segment
+        return cls(bool(subject.paths), bool(subject.writes), bool(subject.urls),
+                   seg is not None and bool(seg.wrappers))
 
 
 @dataclass
@@ -104,15 +114,30 @@ class Rule:
     pack: str = ""
     line: int = 0
     order: int = 0
-    programs: frozenset[str] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.programs = self.match.literal_programs
         names = self.match.executable
         self._exe_literals = frozenset(e for e in names if not any(c in e for c in "*?["))
         globs = [fnmatch.translate(e) for e in names if any(c in e for c in "*?[")]
         self._exe_glob = re.compile("|".join(globs)) if globs else None
         self._matchers = self._compile()
+        m = self.match
+        # What a subject must have for this rule to possibly match (see Policy._candidates).
+        self.needs = Shape(
+            paths=m.path_glob is not None or m.path_pattern is not None or m.within_project is False,
+            writes=m.write_glob is not None or m.writes_within_project is False,
+            urls=bool(m.url_host), wrappers=bool(m.wrapper))
+        self.min_risk = m.risk_min or 0
+
+    def can_run(self, program: str | None) -> bool:
+        """False when the rule names executables and ``program`` is none of them."""
+        return program is None or not self.match.executable or self._executable_matches(program)
+
+    def can_match(self, shape: Shape) -> bool:
+        """False when the subject lacks something this rule's matchers need."""
+        needs = self.needs
+        return not ((needs.paths and not shape.paths) or (needs.writes and not shape.writes)
+                    or (needs.urls and not shape.urls) or (needs.wrappers and not shape.wrappers))
 
     def applies_to(self, tool: str, kind: Kind, has_segment: bool) -> bool:
         """The call-level matchers (tool, kind, needs a shell segment), checked once
@@ -148,24 +173,19 @@ class Rule:
             pattern = m.command_pattern
 
             def command(s: Subject) -> bool:
-                seg = _seg(s)
-                plain = " ".join(seg.argv)[:MATCH_TEXT_CHARS]
-                wrapped = " ".join([*seg.wrappers, plain])[:MATCH_TEXT_CHARS]
-                return bool(pattern.search(plain) or pattern.search(wrapped))
+                plain, wrapped = _command_texts(s)
+                return bool(pattern.search(plain) or (wrapped is not None and pattern.search(wrapped)))
             out.append(("command_pattern", command))
         if m.arg_pattern is not None:
             arg_pattern = m.arg_pattern
-            out.append(("arg_pattern", lambda s: arg_pattern.search(
-                (" ".join(_seg(s).argv[1:]) + "\n" + _seg(s).stdin_text)[:MATCH_TEXT_CHARS]) is not None))
+            out.append(("arg_pattern", lambda s: arg_pattern.search(_arg_text(s)) is not None))
         if m.path_pattern is not None:
             path_pattern = m.path_pattern
             out.append(("path_pattern", lambda s: any(path_pattern.search(p[:MATCH_TEXT_CHARS]) for p in s.paths)))
         if m.path_glob is not None:
-            path_glob = m.path_glob
-            out.append(("path_glob", lambda s: any(path_glob.matches(p) for p in s.paths)))
+            out.append(("path_glob", m.path_glob.matches_any_of_paths))
         if m.write_glob is not None:
-            write_glob = m.write_glob
-            out.append(("write_glob", lambda s: any(write_glob.matches(p) for p in s.writes)))
+            out.append(("write_glob", m.write_glob.matches_any_of_writes))
         if m.within_project is not None:
             want = m.within_project
             out.append(("within_project", lambda s: self._inside(s, s.paths) is want))
@@ -212,6 +232,26 @@ class Rule:
             or p.startswith(_TEMP_PREFIXES)
             for p in paths
         )
+
+
+def _command_texts(subject: Subject) -> tuple[str, str | None]:
+    """The command as one line, and with its wrappers in front (None without any),
+    joined once per subject: most rules with a pattern read them."""
+    found = subject.cache.get("_command")
+    if found is None:
+        seg = _seg(subject)
+        plain = " ".join(seg.argv)[:MATCH_TEXT_CHARS]
+        wrapped = " ".join([*seg.wrappers, plain])[:MATCH_TEXT_CHARS] if seg.wrappers else None
+        found = subject.cache["_command"] = (plain, wrapped)
+    return found
+
+
+def _arg_text(subject: Subject) -> str:
+    found = subject.cache.get("_args")
+    if found is None:
+        seg = _seg(subject)
+        found = subject.cache["_args"] = (" ".join(seg.argv[1:]) + "\n" + seg.stdin_text)[:MATCH_TEXT_CHARS]
+    return found
 
 
 def _seg(subject: Subject) -> Segment:

@@ -1,0 +1,123 @@
+"""The policy's fast paths answer exactly as the slow, general code they stand in for:
+the regex lexer (aegis_core/policy/fastlex.py) as the full Lexer, and the string-method
+glob matcher (paths._Patterns) as fnmatch. Each test compares both on the corpus and on
+hypothesis-generated input, so a fast path that drifts fails here."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from policy_corpus import PROJECT, cases
+
+from aegis_core.models import ToolCall
+from aegis_core.policy.checks import CHECKS, applicable
+from aegis_core.policy.engine import build_subjects
+from aegis_core.policy.fastlex import FAST_MAX_CHARS, fast_tokens
+from aegis_core.policy.lexer import Lexer, Redirect, Word
+from aegis_core.policy.paths import GlobSet, _Patterns
+from aegis_core.policy.shell import analyse
+from aegis_core.tools import kind_of
+
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Characters the fast path reads or must refuse, weighted towards the ones it reads.
+PIECES = [*"abc -./~=", " ", " ", "'", '"', "'x y'", '"a b"', "&&", "||", "|", ";", "&", ">", ">>", "2>&1",
+          "2>", "<", "\n", "#", "$", "`", "\\", "(", ")", "<<", "<<<", "<(", ";;", "\t", "\u00a0", "*", "{a,b}"]
+
+
+def comparable(tokens: list) -> list:
+    out = []
+    for token in tokens:
+        if isinstance(token, Word):
+            out.append(("word", tuple(token.parts), token.dynamic, token.escaped, bool(token.subs)))
+        elif isinstance(token, Redirect):
+            target = None if token.target is None else (tuple(token.target.parts), token.target.escaped)
+            out.append(("redirect", token.op, token.fd, target, token.body))
+        else:
+            out.append(("op", token))
+    return out
+
+
+def assert_same_as_lexer(command: str) -> bool:
+    fast = fast_tokens(command)
+    if fast is None:
+        return False
+    lexed = Lexer(command).run()
+    assert lexed.problems == [], f"fast path read a command the Lexer had problems with: {command!r}"
+    assert comparable(fast) == comparable(lexed.tokens), command
+    return True
+
+
+def test_fast_lexer_reads_most_of_the_corpus_exactly_as_the_lexer() -> None:
+    commands = [c.input["command"] for c in cases() if isinstance(c.input.get("command"), str)]
+    read = sum(assert_same_as_lexer(command) for command in commands)
+    # The point of the fast path: most commands never reach the character loop.
+    assert read > len(commands) * 0.6, f"fast path read only {read} of {len(commands)}"
+
+
+@pytest.mark.parametrize("command", [
+    "git commit -m 'fix parser bug'", 'echo "hello world" > out.txt', "pytest -q 2>&1 | tail -n 5",
+    "npm test && npm run build || echo failed; ls &", "cat <input.txt >>log 2>/dev/null", "a=1 b='' c",
+    "echo ''", 'echo ""x', "ls |& cat", "echo a\nls", "x >'quoted target'", "echo >",
+])
+def test_fast_lexer_matches_the_lexer_on_its_subset(command: str) -> None:
+    assert assert_same_as_lexer(command)
+
+
+@pytest.mark.parametrize("command", [
+    "echo $HOME", "echo `id`", "echo \\x", "cat <<EOF\nx\nEOF", "cat <<< x", "(ls)", "# comment",
+    "diff <(ls) <(ls)", 'echo "$x"', "echo 'open", "case x in a) ;; esac", "x" * (FAST_MAX_CHARS + 1),
+])
+def test_fast_lexer_leaves_everything_else_to_the_lexer(command: str) -> None:
+    assert fast_tokens(command) is None
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_fast_lexer_never_disagrees_with_the_lexer(command: str) -> None:
+    assert_same_as_lexer(command)
+
+
+def test_non_ascii_blanks_are_part_of_a_word_as_in_bash() -> None:
+    # bash splits words on space, tab and newline only; this used to crash the lexer.
+    analysis = analyse("ls\u2003foo\u00a0bar")
+    assert [s.argv for s in analysis.segments] == [("ls\u2003foo\u00a0bar",)]
+
+
+GLOB_PIECES = ["a", "b", ".", "/", "*", "**", "?", ".env", "id_rsa", "~", "[ab]", "-"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(GLOB_PIECES), min_size=1, max_size=8).map("".join),
+       st.lists(st.sampled_from(["a", "b", ".", "/", ".env", "id_rsa", "x", "-"]), max_size=10).map("".join))
+def test_glob_patterns_match_exactly_as_fnmatch(pattern: str, text: str) -> None:
+    expected = re.match(fnmatch.translate(pattern), text) is not None
+    assert _Patterns([pattern]).match(text) is expected
+
+
+def test_glob_set_sorts_its_globs_into_the_cheap_kinds() -> None:
+    globs = GlobSet(["*.pem", "id_rsa.*", "credentials.json", "**/.env.*", "~/.ssh/**", "service-*.json"], home="/h")
+    names, paths = globs._positive
+    assert (names.suffixes, names.prefixes, names.exact) == ((".pem",), ("id_rsa.",), frozenset({"credentials.json"}))
+    assert names.regex is not None  # service-*.json needs one
+    assert paths.infixes == ("/.env.",) and paths.exact == frozenset({"/h/.ssh"}) and paths.prefixes == ("/h/.ssh/",)
+    assert globs.matches("/p/.env.local") and globs.matches("/h/.ssh") and globs.matches("/p/service-x.json")
+    assert not globs.matches("/p/env.local") and not globs.matches("/h/.sshx")
+
+
+def test_check_applicability_never_hides_a_finding() -> None:
+    """Checks declare the programs and features they need so others skip them; a check
+    that finds something in a segment it declared itself inapplicable to would be a
+    silent hole. Run every check on every corpus subject and compare."""
+    hidden = []
+    for case in cases():
+        call = ToolCall(agent="t", tool=case.tool, kind=kind_of(case.tool), input=case.input, cwd=PROJECT)
+        for subject in build_subjects(call)[0]:
+            names = applicable(subject)[1]
+            for name, check in CHECKS.items():
+                if name not in names and check.fn(subject):
+                    hidden.append((name, case.input))
+    assert hidden == []
