@@ -29,11 +29,19 @@ class Check:
 
 
 CHECKS: dict[str, Check] = {}
-_APPLICABLE: dict[tuple[str | None, frozenset[str]], tuple[tuple[Check, ...], frozenset[str]]] = {}
+# Features of a segment a check can ask for with ``needs`` (see ``feature_bits``).
+FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
+            "dynamic", "devpath", "urls")
+_BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
+_APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
 def check(name: str, risk: int, description: str, programs: Iterable[str] | None = None,
           needs: Iterable[str] | None = None) -> Callable[[CheckFn], CheckFn]:
+    unknown = set(needs or ()) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"check {name!r} needs unknown features {sorted(unknown)}; known: {FEATURES}")
+
     def register(fn: CheckFn) -> CheckFn:
         CHECKS[name] = Check(name, fn, risk, description,
                              frozenset(programs) if programs is not None else None,
@@ -44,33 +52,41 @@ def check(name: str, risk: int, description: str, programs: Iterable[str] | None
     return register
 
 
-def features(subject: Subject) -> frozenset[str]:
+def feature_bits(subject: Subject) -> int:
+    """The features of a subject as bits of ``_BIT``: a cheap key for ``applicable``."""
     seg = subject.segment
     if seg is None:
-        return frozenset({"call"})
-    found = []
+        return _BIT["call"]
+    bits = 0
     if seg.redirects:
-        found.append("redirects")
+        bits |= _BIT["redirects"]
     if seg.inline_code is not None:
-        found.append("inline")
+        bits |= _BIT["inline"]
     if seg.reads_code:
-        found.append("reads_code")
+        bits |= _BIT["reads_code"]
     if seg.assignments:
-        found.append("assignments")
+        bits |= _BIT["assignments"]
     if seg.function_call:
-        found.append("function_call")
-    if seg.args and "/" in seg.args[0].text:
-        found.append("slash")
+        bits |= _BIT["function_call"]
+    if seg.argv and "/" in seg.argv[0]:
+        bits |= _BIT["slash"]
     if seg.program.startswith("mkfs"):
-        found.append("mkfs")  # mkfs.ext4, mkfs.xfs...: too many to list as programs
+        bits |= _BIT["mkfs"]  # mkfs.ext4, mkfs.xfs...: too many to list as programs
     for arg in seg.args[1:]:
         if arg.dynamic:
-            found.append("dynamic")
-        if "/dev/" in arg.text:
-            found.append("devpath")
-        if "://" in arg.text:
-            found.append("urls")
-    return frozenset(found)
+            bits |= _BIT["dynamic"]
+            break
+    rest = "\n".join(seg.argv[1:])
+    if "/dev/" in rest:
+        bits |= _BIT["devpath"]
+    if "://" in rest:
+        bits |= _BIT["urls"]
+    return bits
+
+
+def features(subject: Subject) -> frozenset[str]:
+    bits = feature_bits(subject)
+    return frozenset(name for name, bit in _BIT.items() if bits & bit)
 
 
 def applicable(subject: Subject) -> tuple[tuple[Check, ...], frozenset[str]]:
@@ -80,10 +96,10 @@ def applicable(subject: Subject) -> tuple[tuple[Check, ...], frozenset[str]]:
     if cached is not None:
         return cached
     program = subject.segment.program if subject.segment is not None else None
-    feats = features(subject)
-    key = (program, feats)
+    key = (program, feature_bits(subject))
     found = _APPLICABLE.get(key)
     if found is None:
+        feats = features(subject)
         checks = tuple(c for c in CHECKS.values() if _applies(c, program, feats))
         found = (checks, frozenset(c.name for c in checks))
         if len(_APPLICABLE) < 8192:

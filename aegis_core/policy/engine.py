@@ -11,11 +11,10 @@ from typing import Any
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
 from aegis_core.policy.checks import applicable
-from aegis_core.policy.facts import UNRESOLVED, Subject, call_facts, segment_facts
+from aegis_core.policy.facts import UNRESOLVED, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.paths import home_dir, normalise
-from aegis_core.policy.rules import Rule, Shape
+from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import ShellAnalysis, analyse
-from aegis_core.tools import kind_of
 
 MAX_SEGMENTS = 120
 UNKNOWN_DIR = "/<unknown directory>"
@@ -96,10 +95,6 @@ class Trace:
         return "\n".join(self.lines())
 
 
-def call_kind(call: ToolCall) -> Kind:
-    return call.kind if call.kind is not Kind.OTHER else kind_of(call.tool)
-
-
 def build_subjects(call: ToolCall, home: str | None = None) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
     """The subjects of a call; third value is a reason the call cannot be judged at all."""
     home = home or home_dir()
@@ -141,7 +136,7 @@ class Policy:
         self.rules = rules
         self.default_action = default_action
         self.source = source
-        self._candidates_cache: dict[tuple[str, Kind, str | None, frozenset[str], Shape], list[Rule]] = {}
+        self._candidates_cache: dict[tuple[str, Kind, str | None, frozenset[str], int], list[Rule]] = {}
 
     def __repr__(self) -> str:
         return f"Policy({self.source!r}, {len(self.rules)} rules, default {self.default_action.value})"
@@ -152,7 +147,7 @@ class Policy:
         program = seg.program if seg is not None else None
         tool, kind = subject.call.tool, call_kind(subject.call)
         possible = applicable(subject)[1]
-        shape = Shape.of(subject)
+        shape = subject.shape
         key = (tool, kind, program, possible, shape)
         found = self._candidates_cache.get(key)
         if found is None:
@@ -223,7 +218,7 @@ class Policy:
             if best[0] is Action.DENY and trace is None:
                 break
         problems_found = list(analysis.problems) if analysis is not None else []
-        if any(UNRESOLVED in s.paths for s in subjects):
+        if any(s.paths and UNRESOLVED in s.paths for s in subjects):
             problems_found.append("a path could not be resolved (too long, or relative to an unknown directory)")
         if problems_found and (best is None or best[0] is not Action.DENY):
             problems = "; ".join(problems_found[:3])
@@ -250,9 +245,9 @@ def _advice(action: Action) -> str:
 
 
 def _reason(action: Action, rule: Rule | None, detail: str, subject: Subject) -> str:
-    what = subject.segment.text if subject.segment is not None else subject.call.summary()[:200]
     if action is Action.ALLOW:
         return f"allowed by rule '{rule.name}'" if rule else "allowed by the policy's default action"
+    what = subject.segment.text if subject.segment is not None else subject.call.summary()[:200]
     found = f" ({detail})" if detail and detail != "matched" else ""
     if rule is None:
         why = "no rule covers it, and the policy's default is to " + (

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from aegis_core.models import Kind, ToolCall
 from aegis_core.policy.paths import home_dir, is_within, normalise
+from aegis_core.tools import kind_of
 
 if TYPE_CHECKING:
     from aegis_core.policy.shell import Segment, ShellAnalysis
@@ -34,6 +35,14 @@ MAX_GLOB_MATCHES = 200
 UNRESOLVED = "/<unresolved path>"
 
 
+# Bits of Subject.shape: a rule whose matchers need a fact the subject lacks is skipped.
+HAS_PATHS, HAS_WRITES, HAS_URLS, HAS_WRAPPERS = 1, 2, 4, 8
+
+
+def call_kind(call: ToolCall) -> Kind:
+    return call.kind if call.kind is not Kind.OTHER else kind_of(call.tool)
+
+
 @dataclass(slots=True)
 class Subject:
     """One thing rules are matched against. ``segment`` is None for non-shell calls."""
@@ -50,9 +59,13 @@ class Subject:
     risk: int = 0
     cache: dict = field(default_factory=dict)
     paths: tuple[str, ...] = field(init=False)  # reads and writes
+    shape: int = field(init=False)  # which kinds of facts it has: HAS_PATHS | HAS_WRITES...
 
     def __post_init__(self) -> None:
         self.paths = self.reads + self.writes if self.writes else self.reads
+        self.shape = ((HAS_PATHS if self.paths else 0) | (HAS_WRITES if self.writes else 0)
+                      | (HAS_URLS if self.urls else 0)
+                      | (HAS_WRAPPERS if self.segment is not None and self.segment.wrappers else 0))
 
     def within_project(self, path: str) -> bool:
         return self.project is not None and is_within(path, self.project)

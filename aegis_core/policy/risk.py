@@ -5,11 +5,13 @@ risk is very high."""
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 from aegis_core.hookspecs import hookimpl
 from aegis_core.models import Action, Kind, ToolCall, Verdict
+from aegis_core.policy.checks import applicable
+from aegis_core.policy.facts import call_kind
+from aegis_core.policy.rules import run_check
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -38,10 +40,6 @@ def _secret_globs() -> GlobSet:
 
 def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> tuple[int, tuple[str, ...]]:
     """Risk of a call from its subjects (see ``engine.build_subjects``)."""
-    from aegis_core.policy.checks import applicable
-    from aegis_core.policy.engine import call_kind
-    from aegis_core.policy.rules import run_check
-
     if not subjects:
         return (50, ("the call cannot be analysed",)) if analysis is None else (60, ("too complex",))
     reasons: list[str] = []
@@ -85,31 +83,25 @@ def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> t
     return min(total, 100), tuple(reasons)
 
 
-_RECENT: dict[tuple[str, str, str], tuple[int, tuple[str, ...]]] = {}
-_RECENT_MAX = 256
-_RECENT_LOCK = threading.Lock()
+# The last call the policy engine scored, and its score: the aegis.risk plugin runs
+# right after the policy plugin with the same ToolCall object, so it need not redo
+# the work. Identity, not equality: cheap, and never mistakes one call for another.
+_LAST: tuple[ToolCall | None, tuple[int, tuple[str, ...]]] = (None, (0, ()))
 
 
 def remember(call: ToolCall, result: tuple[int, tuple[str, ...]]) -> None:
     """Keep the score the policy engine computed, so this plugin need not redo it."""
-    with _RECENT_LOCK:
-        if len(_RECENT) >= _RECENT_MAX:
-            _RECENT.pop(next(iter(_RECENT)))
-        _RECENT[_key(call)] = result
-
-
-def _key(call: ToolCall) -> tuple[str, str, str]:
-    return (call.id, call.tool, call.summary()[:500])
+    global _LAST
+    _LAST = (call, result)  # one assignment: atomic, so threads need no lock
 
 
 def score(call: ToolCall) -> tuple[int, tuple[str, ...]]:
     """Risk 0-100 of ``call`` and the reasons for it."""
     from aegis_core.policy.engine import build_subjects
 
-    known = _RECENT.get(_key(call))
-    if known is not None:
+    known_call, known = _LAST
+    if known_call is call:
         return known
-
     try:
         subjects, analysis, fatal = build_subjects(call)
     except Exception as exc:  # a scorer bug must not hide risk

@@ -8,11 +8,10 @@ import fnmatch
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from aegis_core.models import Action, Kind
 from aegis_core.policy.checks import CHECKS, applicable
-from aegis_core.policy.facts import Subject, url_host
+from aegis_core.policy.facts import HAS_PATHS, HAS_URLS, HAS_WRAPPERS, HAS_WRITES, Subject, url_host
 from aegis_core.policy.paths import GlobSet, is_within
 from aegis_core.policy.shell import Segment
 from aegis_core.tools import GENERIC_NAMES
@@ -89,21 +88,6 @@ class Match:
 Matcher = Callable[[Subject], "bool | str"]
 
 
-class Shape(NamedTuple):
-    """Which kinds of facts a subject has: rules needing others are skipped unseen."""
-
-    paths: bool
-    writes: bool
-    urls: bool
-    wrappers: bool
-
-    @classmethod
-    def of(cls, subject: Subject) -> Shape:
-        seg = subject.segment
-        return cls(bool(subject.paths), bool(subject.writes), bool(subject.urls),
-                   seg is not None and bool(seg.wrappers))
-
-
 @dataclass
 class Rule:
     name: str
@@ -123,21 +107,19 @@ class Rule:
         self._matchers = self._compile()
         m = self.match
         # What a subject must have for this rule to possibly match (see Policy._candidates).
-        self.needs = Shape(
-            paths=m.path_glob is not None or m.path_pattern is not None or m.within_project is False,
-            writes=m.write_glob is not None or m.writes_within_project is False,
-            urls=bool(m.url_host), wrappers=bool(m.wrapper))
+        self.needs = (
+            (HAS_PATHS if m.path_glob is not None or m.path_pattern is not None or m.within_project is False else 0)
+            | (HAS_WRITES if m.write_glob is not None or m.writes_within_project is False else 0)
+            | (HAS_URLS if m.url_host else 0) | (HAS_WRAPPERS if m.wrapper else 0))
         self.min_risk = m.risk_min or 0
 
     def can_run(self, program: str | None) -> bool:
         """False when the rule names executables and ``program`` is none of them."""
         return program is None or not self.match.executable or self._executable_matches(program)
 
-    def can_match(self, shape: Shape) -> bool:
-        """False when the subject lacks something this rule's matchers need."""
-        needs = self.needs
-        return not ((needs.paths and not shape.paths) or (needs.writes and not shape.writes)
-                    or (needs.urls and not shape.urls) or (needs.wrappers and not shape.wrappers))
+    def can_match(self, shape: int) -> bool:
+        """False when the subject (of this Subject.shape) lacks a fact the rule needs."""
+        return self.needs & shape == self.needs
 
     def applies_to(self, tool: str, kind: Kind, has_segment: bool) -> bool:
         """The call-level matchers (tool, kind, needs a shell segment), checked once

@@ -17,9 +17,6 @@ from aegis_core.policy.words import Arg, expand
 
 MAX_COMMAND_CHARS = 32_768
 
-# Plain words and single spaces only: nothing the shell would interpret, so the words
-# are exactly the text split on spaces (the common `git status` case skips the lexer).
-_PLAIN_COMMAND = re.compile(r"[A-Za-z0-9_./=:@%+,^-]+(?: [A-Za-z0-9_./=:@%+,^-]+)*")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _NEEDS_QUOTES = re.compile("[ \t\n'\"]")
 _NO_SUBS: list[int] = []  # shared, never appended to
@@ -61,8 +58,10 @@ class Segment:
         return " ".join(shown)[:300]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ShellAnalysis:
+    """What a command runs. Cached and shared between calls: never mutate one."""
+
     command: str
     segments: tuple[Segment, ...]
     problems: tuple[str, ...] = ()
@@ -82,12 +81,14 @@ class ShellAnalysis:
         }
 
 
-@dataclass
 class _Builder:
-    segments: list[Segment] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    functions: set[str] = field(default_factory=set)
-    notes: list[str] = field(default_factory=list)
+    __slots__ = ("functions", "notes", "problems", "segments")
+
+    def __init__(self) -> None:
+        self.segments: list[Segment] = []
+        self.problems: list[str] = []
+        self.functions: set[str] = set()
+        self.notes: list[str] = []
 
     def problem(self, text: str) -> None:
         if text not in self.problems:
@@ -207,13 +208,10 @@ class _Builder:
         elif args and args[0].glob:
             self.problem(f"the program name is a wildcard pattern ({args[0].text})")
         index = len(self.segments)
-        self.segments.append(Segment(
-            index=index, args=args, program=program, wrappers=tuple(seg.wrappers),
-            assignments=tuple(seg.assignments), redirects=tuple(seg.redirects),
-            stdin_text=seg.stdin_text, via=seg.via, pipe_from=seg.pipe_from,
-            code_from=tuple(seg.code_from), reads_code=seg.reads_code,
-            inline_code=seg.inline_code, function_call=program in self.functions,
-            tricky=bool(args) and args[0].tricky,
+        self.segments.append(Segment(  # positional: this runs for every segment
+            index, args, program, tuple(seg.wrappers), tuple(seg.assignments), tuple(seg.redirects),
+            seg.stdin_text, seg.via, seg.pipe_from, tuple(seg.code_from), seg.reads_code, seg.inline_code,
+            program in self.functions, bool(args) and args[0].tricky,
         ))
         return index
 
@@ -221,8 +219,6 @@ class _Builder:
         if depth >= unwrap.MAX_DEPTH:
             self.problem("commands nested too deeply (bash -c / eval) to analyse")
             return []
-        if len(text) < 500 and _PLAIN_COMMAND.fullmatch(text):
-            return self.build([Word([(part, False)]) for part in text.split(" ")], via, depth)
         tokens = fast_tokens(text)
         if tokens is not None:
             return self.build(tokens, via, depth)
@@ -235,12 +231,11 @@ class _Builder:
 
 
 def _finish(command: str, builder: _Builder) -> ShellAnalysis:
-    # A function called before it is defined (or defined later) is still a function.
-    segments = tuple(
-        s if s.function_call or s.program not in builder.functions
-        else replace(s, function_call=True)
-        for s in builder.segments
-    )
+    segments = tuple(builder.segments)
+    if builder.functions:
+        # A function called before it is defined (or defined later) is still a function.
+        segments = tuple(s if s.function_call or s.program not in builder.functions
+                         else replace(s, function_call=True) for s in segments)
     return ShellAnalysis(command, segments, tuple(builder.problems), frozenset(builder.functions),
                          tuple(builder.notes))
 

@@ -83,6 +83,7 @@ INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
     "osascript": ("applescript", "e", frozenset(), frozenset()),
 }
 AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
+_RUNNER_NAMES = frozenset(name for name, _ in RUNNERS)
 # Every program name unwrap() does something with (besides python* and the RUNNERS).
 _SPECIAL = frozenset({*WRAPPERS, *SHELLS, *INTERPRETERS, *AWKS, "xargs", "eval", "su", "watch",
                       "parallel", "find", "source", ".", "deno"})
@@ -129,8 +130,8 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
         if not seg.args or seg.args[0].dynamic or seg.args[0].glob:
             break
         name = seg.args[0].text.rsplit("/", 1)[-1]
-        if name not in _SPECIAL and not _PYTHON.match(name) and not (
-                len(seg.args) > 1 and (name, seg.args[1].text) in RUNNERS):
+        if name not in _SPECIAL and not (name.startswith(("python", "pypy")) and _PYTHON.match(name)) \
+                and not (name in _RUNNER_NAMES and len(seg.args) > 1 and (name, seg.args[1].text) in RUNNERS):
             break  # an ordinary program (most are): nothing to unwrap
         texts = [a.text for a in seg.args]
         if name in WRAPPERS:
