@@ -12,7 +12,7 @@ from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
 from aegis_core.policy.checks import applicable
 from aegis_core.policy.facts import UNRESOLVED, Subject, call_facts, call_kind, segment_facts
-from aegis_core.policy.paths import home_dir, normalise
+from aegis_core.policy.paths import home_dir, normalise, path_budget
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import ShellAnalysis, analyse
 
@@ -97,6 +97,11 @@ class Trace:
 
 def build_subjects(call: ToolCall, home: str | None = None) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
     """The subjects of a call; third value is a reason the call cannot be judged at all."""
+    with path_budget():
+        return _build_subjects(call, home)
+
+
+def _build_subjects(call: ToolCall, home: str | None) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
     home = home or home_dir()
     project = normalise(call.cwd, None, home) if call.cwd and call.cwd.startswith("/") else None
     if call_kind(call) is not Kind.SHELL:
@@ -219,7 +224,8 @@ class Policy:
                 break
         problems_found = list(analysis.problems) if analysis is not None else []
         if any(s.paths and UNRESOLVED in s.paths for s in subjects):
-            problems_found.append("a path could not be resolved (too long, or relative to an unknown directory)")
+            problems_found.append("a path could not be resolved (too long, too many to look up, "
+                                  "or relative to an unknown directory)")
         if problems_found and (best is None or best[0] is not Action.DENY):
             problems = "; ".join(problems_found[:3])
             return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:uncertain-shell", risk=max(score, 40),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aegis_core.models import Kind, ToolCall
-from aegis_core.policy.paths import home_dir, is_within, normalise
+from aegis_core.policy.paths import count_path, home_dir, is_within, normalise
 from aegis_core.tools import kind_of
 
 if TYPE_CHECKING:
@@ -165,12 +165,13 @@ def _git_paths(texts: list[str]) -> list[str]:
 
 def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str) -> tuple[str, ...]:
     globbed = {a.text for a in args if a.glob} if any(a.glob for a in args) else ()
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered and without repeats
     for text in raw:
         for candidate in (_expand_glob(text, cwd) if text in globbed else (text,)):
-            path = normalise(candidate, cwd, home) or UNRESOLVED
-            if path not in out:
-                out.append(path)
+            if not count_path():
+                out[UNRESOLVED] = None  # too many paths in one call: it needs approval
+                return tuple(out)
+            out[normalise(candidate, cwd, home) or UNRESOLVED] = None
     return tuple(out)
 
 

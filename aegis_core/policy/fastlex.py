@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import re
 
-from aegis_core.policy.lexer import MAX_TOKENS, Redirect, Word
-
-# Each command the fast path reads is this short, so the Lexer's step budget (one
-# step per character at most) can never run out on it: same answer, no budget check.
-FAST_MAX_CHARS = 1000
+from aegis_core.policy.lexer import MAX_STEPS, MAX_TOKENS, Redirect, Word
 
 # Alternatives in the order the Lexer tries them at a position.
 _TOKEN = re.compile(r"""
@@ -46,12 +42,10 @@ class _Unsupported(Exception):
 
 def fast_tokens(source: str) -> list | None:
     """The Lexer's tokens for ``source``, or None when the fast path cannot read it."""
-    if len(source) > FAST_MAX_CHARS:
-        return None
     if _SPACED.fullmatch(source):
         parts = source.split(" ")
         if len(parts) > MAX_TOKENS:
-            return None
+            return None  # the Lexer reports "too complex" (and 2 steps a part stay below MAX_STEPS)
         return [part if part in _FAST_CONTROLS else Word([(part, False)]) for part in parts]
     try:
         return _Reader(source).run()
@@ -65,6 +59,12 @@ class _Reader:
         self.i = 0
         self.tokens: list = []
         self.word = Word()
+        self.steps = 0  # the Lexer's loop iterations for the same text: past MAX_STEPS it gives up
+
+    def step(self, count: int = 1) -> None:
+        self.steps += count
+        if self.steps > MAX_STEPS:
+            raise _Unsupported  # the Lexer reports "too complex"
 
     def emit(self, token: object) -> None:
         if len(self.tokens) >= MAX_TOKENS:
@@ -83,6 +83,9 @@ class _Reader:
             if m is None:
                 raise _Unsupported  # $, `, \, an unbalanced or expanding quote
             kind, self.i = m.lastgroup, m.end()
+            # One Lexer step per token; a double-quoted body costs one more, and one
+            # more again when it is not empty (see Lexer.dquote).
+            self.step(1 if kind != "double" else 3 if m.group(kind) else 2)
             word = self.word
             if kind == "plain":
                 if not word.parts and m.group().startswith("#"):

@@ -335,7 +335,11 @@ class Lexer:
             end = ansi.end() if ansi else n
             if end >= n:
                 self.problem("unbalanced $'...' quote")
-            word.add(_decode_ansi(s[i + 2:min(end, n)]), True)
+            body = s[i + 2:min(end, n)]
+            # Decoding escapes is the lexer's dearest step: each one counts against the
+            # step budget, which is what bounds the time spent on any input.
+            self.budget[1] -= body.count("\\")
+            word.add(_decode_ansi(body), True)
             word.escaped = True
             self.i = min(end + 1, n)
             return

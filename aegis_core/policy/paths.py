@@ -3,12 +3,15 @@ and a symlink to a secret all look like what they are; and the path globs rules 
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
 import os
 import re
+import stat
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,13 +27,91 @@ def home_dir() -> str:
     return os.environ.get("HOME") or os.path.expanduser("~")
 
 
+# Filesystem work one call may cause while its paths are resolved (an lstat is one
+# unit, a full realpath ten): a command naming hundreds of distinct deep paths or
+# links gets the paths past the budget marked unresolved (so it needs approval)
+# instead of taking milliseconds. Routine commands use a handful of units.
+PATH_LOOKUP_BUDGET = 400
+# Paths one call may name (wildcards expanded): each is matched against every path
+# rule, so past this many the call needs approval rather than milliseconds of checks.
+MAX_PATHS_PER_CALL = 128
+_REALPATH_COST = 10
+_budget = threading.local()
+
+
+class PathBudgetExceeded(Exception):
+    """The current call has used up its filesystem lookups."""
+
+
+def _spend(units: int) -> None:
+    left = getattr(_budget, "left", None)
+    if left is None:
+        return  # outside path_budget(): no limit
+    if left < units:
+        raise PathBudgetExceeded
+    _budget.left = left - units
+
+
+def count_path() -> bool:
+    """Count one more path named by the current call; False once there are too many."""
+    left = getattr(_budget, "paths", None)
+    if left is None:
+        return True
+    _budget.paths = left - 1
+    return left > 0
+
+
+@contextlib.contextmanager
+def path_budget(units: int = PATH_LOOKUP_BUDGET, paths: int = MAX_PATHS_PER_CALL) -> Iterator[None]:
+    """Limit the filesystem lookups and the number of paths resolved inside (per thread)."""
+    outer = getattr(_budget, "left", None), getattr(_budget, "paths", None)
+    _budget.left, _budget.paths = units, paths
+    try:
+        yield
+    finally:
+        _budget.left, _budget.paths = outer
+
+
+def _realpath(path: str, bucket: int) -> str:
+    return _resolved(path, bucket)[0]
+
+
 @functools.lru_cache(maxsize=4096)
-def _realpath(path: str, _bucket: int) -> str:
-    return os.path.realpath(path)
+def _resolved(path: str, bucket: int) -> tuple[str, bool]:
+    """``os.path.realpath`` built from the resolved parent directory, and whether the
+    path may exist: a path costs one ``lstat`` when its folder was seen, none when its
+    folder is missing (realpath itself redoes every component in Python, about ten
+    times dearer). Only links and a leading ``//`` go to realpath. Raises
+    PathBudgetExceeded (never cached) when the call's budget is spent."""
+    parent, _, name = path.rpartition("/")
+    if not parent:
+        if path.startswith("//") or not path.startswith("/"):
+            _spend(_REALPATH_COST)
+            return os.path.realpath(path), True
+        parent = "/"
+    elif parent.startswith("//") and parent.strip("/") == "":
+        _spend(_REALPATH_COST)
+        return os.path.realpath(path), True
+    base, parent_exists = _resolved(parent, bucket) if parent != "/" else ("/", True)
+    if not name or name == ".":
+        return base, parent_exists
+    if name == "..":
+        return base.rpartition("/")[0] or "/", True
+    candidate = base + "/" + name if base != "/" else "/" + name
+    if not parent_exists:
+        return candidate, False  # below a missing folder: nothing there to follow
+    _spend(1)
+    try:
+        if not stat.S_ISLNK(os.lstat(candidate).st_mode):
+            return candidate, True
+    except (OSError, ValueError):
+        return candidate, False  # missing or unreadable: nothing to follow, as realpath does
+    _spend(_REALPATH_COST)
+    return os.path.realpath(candidate), True
 
 
 def resolve(path: str) -> str:
-    """``os.path.realpath``, cached for about a second (it costs a syscall per component)."""
+    """``os.path.realpath``, cached for about a second."""
     return _realpath(path, int(time.monotonic() / REALPATH_CACHE_SECONDS))
 
 
@@ -56,6 +137,8 @@ def normalise(path: str, cwd: str | None, home: str | None = None) -> str | None
         path = (cwd + path) if cwd.endswith("/") else (cwd + "/" + path)  # os.path.join, cheaper
     try:
         return resolve(path)
+    except PathBudgetExceeded:
+        return None
     except (OSError, ValueError):
         return os.path.normpath(path)
 

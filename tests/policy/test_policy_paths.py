@@ -53,3 +53,32 @@ def test_cd_changes_where_relative_paths_point() -> None:
     assert POLICY.evaluate(shell("cd / && rm -rf *")).action is Action.DENY
     assert POLICY.evaluate(shell("cd build && rm -rf *")).action is Action.ALLOW
     assert POLICY.evaluate(shell("cd $SOMEWHERE && rm -rf out")).action is not Action.ALLOW
+
+
+def test_cached_resolution_is_exactly_realpath(tmp_path: Path) -> None:
+    """resolve() builds on resolved parent folders (one lstat per new path); it must agree
+    with os.path.realpath on every path through links, .. and missing parts. Past a link
+    loop the rest is kept as written (realpath's own answer there is an artefact: it
+    turns loop//a into /a); such paths only have to resolve without raising."""
+    import itertools
+
+    from aegis_core.policy.paths import _realpath
+
+    (tmp_path / "a" / "b" / "c").mkdir(parents=True)
+    (tmp_path / "a" / "f").write_text("x")
+    os.symlink(tmp_path / "a" / "b", tmp_path / "link")
+    os.symlink("../a", tmp_path / "a" / "b" / "up")
+    os.symlink(tmp_path / "a" / "f", tmp_path / "a" / "b" / "filelink")
+    os.symlink("nowhere", tmp_path / "broken")
+    os.symlink(tmp_path / "loop1", tmp_path / "loop2")
+    os.symlink(tmp_path / "loop2", tmp_path / "loop1")
+    parts = ["a", "b", "link", "up", "f", "filelink", "broken", "missing", "..", ".", "loop1", ""]
+    wrong = []
+    for count in range(1, 5):
+        for combination in itertools.product(parts, repeat=count):
+            path = f"{tmp_path}/" + "/".join(combination)
+            if "loop1" in combination:
+                assert _realpath(path, 0).startswith("/")
+            elif _realpath(path, 0) != os.path.realpath(path):
+                wrong.append(path)
+    assert wrong == []
