@@ -82,3 +82,30 @@ def test_cached_resolution_is_exactly_realpath(tmp_path: Path) -> None:
             elif _realpath(path, 0) != os.path.realpath(path):
                 wrong.append(path)
     assert wrong == []
+
+
+def test_a_call_naming_too_many_paths_needs_approval(tmp_path: Path) -> None:
+    from aegis_core.policy.paths import MAX_PATHS_PER_CALL
+
+    few = "cat " + " ".join(f"src/f{i}.py" for i in range(MAX_PATHS_PER_CALL))
+    many = "cat " + " ".join(f"src/f{i}.py" for i in range(MAX_PATHS_PER_CALL + 1))
+    assert POLICY.evaluate(shell(few, cwd=str(tmp_path))).action is Action.ALLOW
+    verdict = POLICY.evaluate(shell(many, cwd=str(tmp_path)))
+    assert verdict.action is Action.REQUIRE_APPROVAL and "too many to look up" in verdict.reason
+    # A secret past the limit is still never allowed.
+    hidden = "cat " + " ".join(f"src/f{i}.py" for i in range(MAX_PATHS_PER_CALL + 5)) + " .env"
+    assert POLICY.evaluate(shell(hidden, cwd=str(tmp_path))).action is not Action.ALLOW
+
+
+def test_filesystem_lookups_are_budgeted_per_call(tmp_path: Path) -> None:
+    from aegis_core.policy.paths import _resolved, path_budget
+
+    (tmp_path / "a" / "b" / "c").mkdir(parents=True)
+    _resolved.cache_clear()
+    with path_budget(units=2):
+        assert normalise("a/b/c/d", str(tmp_path)) is None  # needs more lookups than allowed
+    _resolved.cache_clear()
+    with path_budget(units=100):
+        assert normalise("a/b/c/d", str(tmp_path)) == f"{tmp_path}/a/b/c/d"
+    _resolved.cache_clear()
+    assert normalise("a/b/c/d", str(tmp_path)) == f"{tmp_path}/a/b/c/d"  # no budget outside a call
