@@ -12,7 +12,7 @@ from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
 from aegis_core.policy.checks import applicable
 from aegis_core.policy.facts import UNRESOLVED, Subject, call_facts, call_kind, segment_facts
-from aegis_core.policy.paths import home_dir, normalise, path_budget
+from aegis_core.policy.paths import CallBudget, home_dir, normalise
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import ShellAnalysis, analyse
 
@@ -97,11 +97,12 @@ class Trace:
 
 def build_subjects(call: ToolCall, home: str | None = None) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
     """The subjects of a call; third value is a reason the call cannot be judged at all."""
-    with path_budget():
-        return _build_subjects(call, home)
+    with CallBudget() as budget:
+        return _build_subjects(call, home, budget)
 
 
-def _build_subjects(call: ToolCall, home: str | None) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
+def _build_subjects(call: ToolCall, home: str | None,
+                    budget: CallBudget) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
     home = home or home_dir()
     project = normalise(call.cwd, None, home) if call.cwd and call.cwd.startswith("/") else None
     if call_kind(call) is not Kind.SHELL:
@@ -120,7 +121,7 @@ def _build_subjects(call: ToolCall, home: str | None) -> tuple[list[Subject], Sh
     for seg in analysis.segments:
         if seg.function_call:
             continue
-        reads, writes, urls = segment_facts(seg, cwd, home)
+        reads, writes, urls = segment_facts(seg, cwd, home, budget)
         subjects.append(Subject(call, seg, analysis, project, cwd, home, reads, writes, urls))
         if seg.program in ("cd", "pushd") and not seg.via:
             target = seg.args[1] if len(seg.args) > 1 else None
@@ -224,8 +225,8 @@ class Policy:
                 break
         problems_found = list(analysis.problems) if analysis is not None else []
         if any(s.paths and UNRESOLVED in s.paths for s in subjects):
-            problems_found.append("a path could not be resolved (too long, too many to look up, "
-                                  "or relative to an unknown directory)")
+            problems_found.append("a path could not be resolved (too long, a wildcard too wide to expand, "
+                                  "too many to look up, or relative to an unknown directory)")
         if problems_found and (best is None or best[0] is not Action.DENY):
             problems = "; ".join(problems_found[:3])
             return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:uncertain-shell", risk=max(score, 40),

@@ -3,14 +3,14 @@ its normalised paths (read and written), URLs, the project root and working dire
 
 from __future__ import annotations
 
-import glob as globmod
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aegis_core.models import Kind, ToolCall
-from aegis_core.policy.paths import count_path, home_dir, is_within, normalise
+from aegis_core.policy.globbing import bounded_glob
+from aegis_core.policy.paths import CallBudget, home_dir, is_within, normalise
 from aegis_core.tools import kind_of
 
 if TYPE_CHECKING:
@@ -91,19 +91,22 @@ def _path_values(args: list[str]) -> list[str]:
     return values
 
 
-def _expand_glob(pattern: str, cwd: str | None) -> list[str]:
-    if not cwd and not pattern.startswith(("/", "~")):
-        return [pattern]
-    base = os.path.expanduser(pattern) if pattern.startswith("~") else pattern
-    try:
-        found = globmod.glob(base, root_dir=cwd, include_hidden=False)[:MAX_GLOB_MATCHES]
-    except (OSError, ValueError):
-        found = []
+def _expand_glob(pattern: str, cwd: str | None, budget: CallBudget) -> list[str] | None:
+    """The files a wildcard names, or None when finding them would cost too much."""
+    left = budget.glob_entries[0]
+    spent = [0]
+    wanted = min(MAX_GLOB_MATCHES, budget.paths + 1)  # more could not be judged anyway
+    found = bounded_glob(pattern, cwd, max_entries=max(left, 0), max_results=wanted, spent=spent)
+    budget.glob_entries[0] = left - spent[0]
+    if found is None:
+        return None
     return found or [pattern]
 
 
-def segment_facts(segment: Segment, cwd: str | None, home: str) -> tuple[tuple, tuple, tuple]:
-    """(reads, writes, urls) of a shell segment, normalised."""
+def segment_facts(segment: Segment, cwd: str | None, home: str,
+                  budget: CallBudget | None = None) -> tuple[tuple, tuple, tuple]:
+    """(reads, writes, urls) of a shell segment, normalised; paths count against ``budget``."""
+    budget = budget or CallBudget()
     program = segment.program
     positional = [a for a in segment.args[1:] if not a.dynamic]
     texts = [a.text for a in positional]
@@ -141,8 +144,8 @@ def segment_facts(segment: Segment, cwd: str | None, home: str) -> tuple[tuple, 
                 raw_writes.append(texts[i + 1])
             elif text.startswith("of="):
                 raw_writes.append(text[3:])
-    reads = _normalise_all(raw_reads, positional, cwd, home) if raw_reads else ()
-    writes = _normalise_all(raw_writes, positional, cwd, home) if raw_writes else ()
+    reads = _normalise_all(raw_reads, positional, cwd, home, budget) if raw_reads else ()
+    writes = _normalise_all(raw_writes, positional, cwd, home, budget) if raw_writes else ()
     return reads, writes, tuple(urls)
 
 
@@ -163,12 +166,17 @@ def _git_paths(texts: list[str]) -> list[str]:
     return out
 
 
-def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str) -> tuple[str, ...]:
+def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str,
+                   budget: CallBudget) -> tuple[str, ...]:
     globbed = {a.text for a in args if a.glob} if any(a.glob for a in args) else ()
     out: dict[str, None] = {}  # ordered and without repeats
     for text in raw:
-        for candidate in (_expand_glob(text, cwd) if text in globbed else (text,)):
-            if not count_path():
+        candidates = _expand_glob(text, cwd, budget) if text in globbed else (text,)
+        if candidates is None:
+            out[UNRESOLVED] = None  # a wildcard too wide to expand: it needs approval
+            continue
+        for candidate in candidates:
+            if not budget.count_path():
                 out[UNRESOLVED] = None  # too many paths in one call: it needs approval
                 return tuple(out)
             out[normalise(candidate, cwd, home) or UNRESOLVED] = None

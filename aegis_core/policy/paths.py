@@ -3,7 +3,6 @@ and a symlink to a secret all look like what they are; and the path globs rules 
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import functools
 import os
@@ -11,7 +10,7 @@ import re
 import stat
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,45 +30,55 @@ def home_dir() -> str:
 # unit, a full realpath ten): a command naming hundreds of distinct deep paths or
 # links gets the paths past the budget marked unresolved (so it needs approval)
 # instead of taking milliseconds. Routine commands use a handful of units.
-PATH_LOOKUP_BUDGET = 400
+PATH_LOOKUP_BUDGET = 300
 # Paths one call may name (wildcards expanded): each is matched against every path
 # rule, so past this many the call needs approval rather than milliseconds of checks.
 MAX_PATHS_PER_CALL = 128
+# Directory entries one call's wildcards may look at (a few microseconds each, a
+# directory listed counts as several): a wildcard needing more (`cat /*/*/*/*/x`)
+# is left unexpanded and the call needs approval.
+GLOB_ENTRY_BUDGET = 400
 _REALPATH_COST = 10
-_budget = threading.local()
+_current = threading.local()  # .budget: the CallBudget of the call being judged in this thread
 
 
 class PathBudgetExceeded(Exception):
     """The current call has used up its filesystem lookups."""
 
 
+class CallBudget:
+    """What one call may still spend: filesystem lookups, and paths it names."""
+
+    __slots__ = ("glob_entries", "lookups", "paths")
+
+    def __init__(self, lookups: int = PATH_LOOKUP_BUDGET, paths: int = MAX_PATHS_PER_CALL,
+                 glob_entries: int = GLOB_ENTRY_BUDGET) -> None:
+        self.lookups = lookups
+        self.paths = paths
+        self.glob_entries = [glob_entries]  # a list: bounded_glob adds what it spends
+
+    def count_path(self) -> bool:
+        """Count one more path named by the call; False once there are too many."""
+        self.paths -= 1
+        return self.paths >= 0
+
+    def __enter__(self) -> CallBudget:
+        """Make this the budget of lookups in this thread (the lookup cache cannot take it
+        as an argument)."""
+        _current.budget = self
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        _current.budget = None
+
+
 def _spend(units: int) -> None:
-    left = getattr(_budget, "left", None)
-    if left is None:
-        return  # outside path_budget(): no limit
-    if left < units:
+    budget = getattr(_current, "budget", None)
+    if budget is None:
+        return  # outside a call's budget: no limit
+    if budget.lookups < units:
         raise PathBudgetExceeded
-    _budget.left = left - units
-
-
-def count_path() -> bool:
-    """Count one more path named by the current call; False once there are too many."""
-    left = getattr(_budget, "paths", None)
-    if left is None:
-        return True
-    _budget.paths = left - 1
-    return left > 0
-
-
-@contextlib.contextmanager
-def path_budget(units: int = PATH_LOOKUP_BUDGET, paths: int = MAX_PATHS_PER_CALL) -> Iterator[None]:
-    """Limit the filesystem lookups and the number of paths resolved inside (per thread)."""
-    outer = getattr(_budget, "left", None), getattr(_budget, "paths", None)
-    _budget.left, _budget.paths = units, paths
-    try:
-        yield
-    finally:
-        _budget.left, _budget.paths = outer
+    budget.lookups -= units
 
 
 def _realpath(path: str, bucket: int) -> str:
@@ -112,7 +121,7 @@ def _resolved(path: str, bucket: int) -> tuple[str, bool]:
 
 def resolve(path: str) -> str:
     """``os.path.realpath``, cached for about a second."""
-    return _realpath(path, int(time.monotonic() / REALPATH_CACHE_SECONDS))
+    return _resolved(path, int(time.monotonic() / REALPATH_CACHE_SECONDS))[0]
 
 
 def normalise(path: str, cwd: str | None, home: str | None = None) -> str | None:

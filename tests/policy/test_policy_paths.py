@@ -98,14 +98,27 @@ def test_a_call_naming_too_many_paths_needs_approval(tmp_path: Path) -> None:
 
 
 def test_filesystem_lookups_are_budgeted_per_call(tmp_path: Path) -> None:
-    from aegis_core.policy.paths import _resolved, path_budget
+    from aegis_core.policy.paths import CallBudget, _resolved
 
     (tmp_path / "a" / "b" / "c").mkdir(parents=True)
     _resolved.cache_clear()
-    with path_budget(units=2):
+    with CallBudget(lookups=2):
         assert normalise("a/b/c/d", str(tmp_path)) is None  # needs more lookups than allowed
     _resolved.cache_clear()
-    with path_budget(units=100):
+    with CallBudget(lookups=100):
         assert normalise("a/b/c/d", str(tmp_path)) == f"{tmp_path}/a/b/c/d"
     _resolved.cache_clear()
     assert normalise("a/b/c/d", str(tmp_path)) == f"{tmp_path}/a/b/c/d"  # no budget outside a call
+
+
+def test_a_wildcard_too_wide_to_expand_needs_approval(tmp_path: Path) -> None:
+    for number in range(60):
+        (tmp_path / f"d{number}").mkdir()
+        (tmp_path / f"d{number}" / "notes.txt").write_text("x")
+    (tmp_path / ".env").write_text("SECRET=1")
+    # Expanded: the disguised secret is seen for what it is, the notes are routine.
+    assert POLICY.evaluate(shell("cat .e?v", cwd=str(tmp_path))).action is Action.DENY
+    assert POLICY.evaluate(shell("cat d1/*.txt", cwd=str(tmp_path))).action is Action.ALLOW
+    # Listing 60 folders to find nothing is more than one call may look at.
+    verdict = POLICY.evaluate(shell("cat */*/nothing", cwd=str(tmp_path)))
+    assert verdict.action is Action.REQUIRE_APPROVAL and "wildcard too wide" in verdict.reason
