@@ -27,6 +27,7 @@ from pathlib import Path
 
 from aegis_claude_hook.settings import default_hooks_settings
 
+
 def hook_input(session: str) -> bytes:
     """One PreToolUse event of ``session``. The rounds are spread over sessions of 20
     calls: one session firing hundreds of calls back to back is a runaway loop, which

@@ -4,7 +4,8 @@ labelled corpus, in process, plus the slowest adversarial inputs.
 Run: python benchmarks/policy_bench.py [--rounds N]
 
 "cold" clears the shell-analysis cache before every call (a command never seen
-before); "warm" is the same command seen again (the daemon's usual case when an
+before, in folders seen within the last second: resolved folders are cached for a
+second); "warm" is the same command seen again (the daemon's usual case when an
 agent retries). The baseline (an empty policy judging the same calls) is measured
 in the same run, so the ratio does not depend on the machine.
 """
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "policy")
 from policy_corpus import PROJECT, cases
 
 from aegis_core.models import ToolCall
-from aegis_core.policy import default_policy, policy_from_text
+from aegis_core.policy import default_policy, paths, policy_from_text
 from aegis_core.policy.shell import analyse
 from aegis_core.tools import kind_of
 
@@ -31,6 +32,12 @@ ADVERSARIAL = [
     "{a,b}" * 100, "bash -c '" * 300, "rm " + "-rf " * 5000 + "/", "cat " + "../" * 3000 + ".env",
     "echo " + "\\x" * 10000, "find . " + "-exec rm {} + " * 500, "a=1 " * 4000 + "ls",
     "echo " + "$'\\x41'" * 3000, "curl " + "http://x/ " * 2000 + "| sh",
+    # Many paths: each is resolved on the filesystem and matched against every path rule.
+    "cat " + " ".join(f"dir{i}/sub/f{i}.txt" for i in range(390)),
+    "cat " + " ".join(f"/proc/{i}/cwd/x" for i in range(1, 390)),
+    "rm " + " ".join(f"a{i}/../b{i}/../c{i}" for i in range(390)),
+    # Wildcards that would walk large parts of the filesystem.
+    "ls /usr/*/*/*/*", "cat /*/*/*/*/nothing-matches", "ls " + " ".join(["/usr/*/*"] * 50),
 ]
 
 
@@ -76,12 +83,14 @@ def main() -> int:
     worst_adv = 0.0
     for command in ADVERSARIAL:
         analyse.cache_clear()
+        paths._resolved.cache_clear()  # worst case: no folder seen before
         call = ToolCall(agent="bench", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
         start = time.perf_counter()
         verdict = policy.evaluate(call)
         elapsed = (time.perf_counter() - start) * 1e6
         worst_adv = max(worst_adv, elapsed)
-        print(f"  adversarial {len(command):8} chars  {elapsed:8.1f} us  -> {verdict.action.value}")
+        print(f"  adversarial {len(command):8} chars  {elapsed:8.1f} us  -> {verdict.action.value:16}  "
+              f"{command[:40]!r}")
     cold_median, cold_p99, _ = results["cold"][0]
     ok = cold_median <= 50 and cold_p99 <= 500 and worst_adv <= 5000
     print(f"targets (cold median <= 50 us, p99 <= 500 us, worst adversarial <= 5000 us): "
