@@ -149,21 +149,49 @@ def segment_facts(segment: Segment, cwd: str | None, home: str,
     return reads, writes, tuple(urls)
 
 
+# git options whose value is not a path, and those whose value is a path git reads.
+_GIT_TEXT_OPTIONS = frozenset({"-m", "--message", "-c", "--author", "--format", "--pretty", "--grep",
+                               "-S", "-G", "--namespace", "--exec-path", "--config-env"})
+_GIT_PATH_OPTIONS = frozenset({"-F", "--file", "--git-dir", "--work-tree"})
+
+
 def _git_paths(texts: list[str]) -> list[str]:
-    out, skip = [], False
-    for text in texts:
-        if skip:
-            skip = False
+    """Paths a git command reads: its arguments after the subcommand (``HEAD:.env`` is
+    ``.env``), files given to -F/--git-dir/--work-tree, and the -C folder, against
+    which relative paths are taken (``git -C ~/.aegis diff --no-index config.toml``)."""
+    out: list[str] = []
+    base = ""
+    subcommand_seen = False
+    i = 0
+    while i < len(texts):
+        text = texts[i]
+        value = texts[i + 1] if i + 1 < len(texts) else None
+        if text == "-C" and value is not None:
+            base = _below(base, value)
+            out.append(base)
+            i += 2
             continue
-        if text in ("-m", "--message", "-F", "--file", "-c", "-C", "--author", "--format",
-                    "--pretty", "--grep", "-S", "-G"):
-            skip = True
+        if text in _GIT_PATH_OPTIONS and value is not None:
+            out.append(_below(base, value))
+            i += 2
             continue
-        if text.startswith("-"):
-            continue
-        # `git show HEAD:.env` reads .env.
-        out.append(text.split(":", 1)[1] if ":" in text and "://" not in text else text)
+        if text.startswith(("--git-dir=", "--work-tree=", "--file=")):
+            out.append(_below(base, text.split("=", 1)[1]))
+        elif text in _GIT_TEXT_OPTIONS:
+            i += 1  # skip the value too
+        elif not text.startswith("-"):
+            if subcommand_seen:
+                # `git show HEAD:.env` reads .env.
+                out.append(_below(base, text.split(":", 1)[1] if ":" in text and "://" not in text else text))
+            subcommand_seen = True  # the first word is the subcommand, not a file
+        i += 1
     return out
+
+
+def _below(base: str, path: str) -> str:
+    if not base or path.startswith(("/", "~", "$")):
+        return path
+    return f"{base}/{path}"
 
 
 def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str,

@@ -137,11 +137,13 @@ DISGUISED_SHELL = [
     "LD_PRELOAD=/tmp/x.so ls", "PAGER='sh -c id' git log",
     "perl -MFile::Path -e 'rmtree(\"/\")'", "node -pe 'require(\"fs\").rmSync(\"/\",{recursive:true})'",
     "ruby -rfileutils -e 'FileUtils.rm_rf(\"/\")'", "rm -rf //", "rm -rf -- /", "rm -rf $PWD", "pushd / && rm -rf *",
+    "git -C ~/.aegis log -p", "git -C ~/.aegis diff --no-index config.toml /dev/null",
+    "git --git-dir=$HOME/.aegis/.git log", "git commit -F ~/.ssh/id_rsa", "git -C ~ show HEAD:.aws/credentials",
 ]
 
 ROUTINE_SELF = ["aegis status", "aegis approvals list", "aegis policy test --tool Bash --command ls"]
 ROUTINE_SHELL = [
-    "ls", "ls -la", "ls -la src/", "pwd", "tree -L 2", "cat README.md", "cat .env.example", "cat docs/secrets-management.md",
+    "ls", "ls -la", "ls -la src/", "git -C src status", "git -C docs log --oneline", "pwd", "tree -L 2", "cat README.md", "cat .env.example", "cat docs/secrets-management.md",
     "cat src/tokenizer.py", "head -n 50 src/app.py", "tail -f logs/dev.log", "wc -l src/*.py", "less CHANGELOG.md",
     "grep -rn 'TODO' src/", "grep -rn 'git push --force' docs/", "rg 'def main' -g '*.py'", "find . -name '*.py'",
     "find . -name '*.pyc' -delete", "fd test", "du -sh .", "df -h", "stat setup.py", "file image.png",
