@@ -108,6 +108,31 @@ def applicable(subject: Subject) -> tuple[tuple[Check, ...], frozenset[str]]:
     return found
 
 
+def findings(subject: Subject) -> tuple[tuple[Check, str], ...]:
+    """What each applicable check found in this subject (only those that found
+    something, in registration order), every check run once per subject."""
+    cache = subject.cache
+    found = cache.get("_findings")
+    if found is None:
+        results = []
+        for check in applicable(subject)[0]:
+            name = check.name
+            if name not in cache:
+                cache[name] = check.fn(subject)
+            if cache[name]:
+                results.append((check, cache[name]))
+        found = cache["_findings"] = tuple(results)
+    return found
+
+
+def found_names(subject: Subject) -> frozenset[str]:
+    """The names of the checks that found something in this subject."""
+    names = subject.cache.get("_found")
+    if names is None:
+        names = subject.cache["_found"] = frozenset(check.name for check, _ in findings(subject))
+    return names
+
+
 def _applies(c: Check, program: str | None, feats: frozenset[str]) -> bool:
     if c.programs is None and c.needs is None:
         return True

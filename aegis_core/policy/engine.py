@@ -10,7 +10,7 @@ from typing import Any
 
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
-from aegis_core.policy.checks import applicable
+from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import UNRESOLVED, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
 from aegis_core.policy.rules import Rule
@@ -148,18 +148,20 @@ class Policy:
         return f"Policy({self.source!r}, {len(self.rules)} rules, default {self.default_action.value})"
 
     def _candidates(self, subject: Subject) -> list[Rule]:
-        """Rules that can match this tool, kind and program, in priority order."""
+        """Rules that can match this subject (its tool, kind, program, the facts it has and
+        what the checks found in it), in priority order."""
         seg = subject.segment
         program = seg.program if seg is not None else None
         tool, kind = subject.call.tool, call_kind(subject.call)
-        possible = applicable(subject)[1]
+        # Rules made only of checks that found nothing here cannot match: leave them out.
+        checks_found = found_names(subject)
         shape = subject.shape
-        key = (tool, kind, program, possible, shape)
+        key = (tool, kind, program, checks_found, shape)
         found = self._candidates_cache.get(key)
         if found is None:
             found = [r for r in self.rules if r.applies_to(tool, kind, seg is not None)
                      and r.can_run(program)
-                     and (not r.match.check or any(c in possible for c in r.match.check))
+                     and (not r.match.check or any(c in checks_found for c in r.match.check))
                      and r.can_match(shape)]
             if len(self._candidates_cache) < 8192:
                 self._candidates_cache[key] = found

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING
 
 from aegis_core.hookspecs import hookimpl
 from aegis_core.models import Action, Kind, ToolCall, Verdict
-from aegis_core.policy.checks import applicable
+from aegis_core.policy.checks import findings
 from aegis_core.policy.facts import call_kind
-from aegis_core.policy.rules import run_check
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -47,16 +46,11 @@ def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> t
     seen: set[str] = set()
     secrets = _secret_globs()
     for subject in subjects:
-        cache = subject.cache
-        for check in applicable(subject)[0]:
-            name = check.name
-            if name in seen:
-                continue
-            found = cache[name] if name in cache else run_check(name, subject)
-            if found:
-                seen.add(name)
+        for check, found in findings(subject):
+            if check.name not in seen:
+                seen.add(check.name)
                 total += check.risk
-                reasons.append(f"{name}: {found}")
+                reasons.append(f"{check.name}: {found}")
         if "secret" not in seen and any(secrets.matches(p) for p in subject.paths):
             seen.add("secret")
             total += 45
