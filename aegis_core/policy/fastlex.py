@@ -40,13 +40,27 @@ class _Unsupported(Exception):
     """The command needs the full Lexer."""
 
 
-def fast_tokens(source: str) -> list | None:
-    """The Lexer's tokens for ``source``, or None when the fast path cannot read it."""
+def spaced_parts(source: str) -> list[str] | None:
+    """The words and operators of a command of literal words separated by single spaces
+    (the Lexer's tokens, as text), or None for any other command."""
     if _SPACED.fullmatch(source):
         parts = source.split(" ")
-        if len(parts) > MAX_TOKENS:
-            return None  # the Lexer reports "too complex" (and 2 steps a part stay below MAX_STEPS)
+        if len(parts) <= MAX_TOKENS:  # more: the Lexer reports "too complex"
+            return parts  # (and at two steps a part, MAX_STEPS is never reached)
+    return None
+
+
+def is_operator(part: str) -> bool:
+    return part in _FAST_CONTROLS
+
+
+def fast_tokens(source: str) -> list | None:
+    """The Lexer's tokens for ``source``, or None when the fast path cannot read it."""
+    parts = spaced_parts(source)
+    if parts is not None:
         return [part if part in _FAST_CONTROLS else Word([(part, False)]) for part in parts]
+    if _SPACED.fullmatch(source):
+        return None  # too many tokens
     try:
         return _Reader(source).run()
     except _Unsupported:

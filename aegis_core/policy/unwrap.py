@@ -124,15 +124,21 @@ def _skip_options(args: list[Arg], start: int, with_value: frozenset[str], posit
     return i + positionals
 
 
+def is_ordinary(name: str, second: str | None) -> bool:
+    """True for a program unwrap() leaves as it is (not a wrapper, shell, interpreter,
+    runner such as `uv run`, find or xargs): most programs."""
+    return name not in _SPECIAL and not (name.startswith(("python", "pypy")) and _PYTHON.match(name)) \
+        and not (name in _RUNNER_NAMES and second is not None and (name, second) in RUNNERS)
+
+
 def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
     """Segments for ``seg`` (its own first, then any it runs)."""
     for _ in range(MAX_WRAPPERS):
         if not seg.args or seg.args[0].dynamic or seg.args[0].glob:
             break
         name = seg.args[0].text.rsplit("/", 1)[-1]
-        if name not in _SPECIAL and not (name.startswith(("python", "pypy")) and _PYTHON.match(name)) \
-                and not (name in _RUNNER_NAMES and len(seg.args) > 1 and (name, seg.args[1].text) in RUNNERS):
-            break  # an ordinary program (most are): nothing to unwrap
+        if is_ordinary(name, seg.args[1].text if len(seg.args) > 1 else None):
+            break  # most programs: nothing to unwrap
         texts = [a.text for a in seg.args]
         if name in WRAPPERS:
             if name == "command" and any(t in ("-v", "-V") for t in texts[1:2]):

@@ -19,7 +19,7 @@ from aegis_core.policy.engine import build_subjects
 from aegis_core.policy.fastlex import fast_tokens
 from aegis_core.policy.lexer import Lexer, Redirect, Word
 from aegis_core.policy.paths import GlobSet, _Patterns
-from aegis_core.policy.shell import analyse
+from aegis_core.policy.shell import _Builder, _finish, _plain_segments, analyse
 from aegis_core.tools import kind_of
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -134,3 +134,42 @@ def test_check_applicability_never_hides_a_finding() -> None:
                 if name not in names and check.fn(subject):
                     hidden.append((name, case.input))
     assert hidden == []
+
+
+def general_segments(command: str) -> tuple:
+    builder = _Builder()
+    builder.analyse_string(command, "", 0)
+    analysis = _finish(command, builder)
+    assert analysis.problems == () and analysis.notes == (), command
+    return analysis.segments
+
+
+def assert_plain_same_as_builder(command: str) -> bool:
+    plain = _plain_segments(command)
+    if plain is None:
+        return False
+    assert plain == general_segments(command), command
+    return True
+
+
+def test_plain_segments_read_much_of_the_corpus_as_the_builder_does() -> None:
+    commands = [c.input["command"] for c in cases() if isinstance(c.input.get("command"), str)]
+    read = sum(assert_plain_same_as_builder(command) for command in commands)
+    assert read > len(commands) * 0.3, f"plain path read only {read} of {len(commands)}"
+
+
+PLAIN_PIECES = ["ls", "git", "status", "-la", "src/x.py", "a=1", "--opt=v", " ", " ", "&&", "||", "|", ";", "&",
+                "if", "then", "for", "!", "{", "}", "case", "function", "sudo", "env", "bash", "-c", "python3",
+                "uv", "run", "poetry", "find", "xargs", "eval", "*.py", "{a,b}", "/usr/bin/env", "x"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(PLAIN_PIECES), min_size=1, max_size=30).map("".join))
+def test_plain_segments_never_disagree_with_the_builder(command: str) -> None:
+    assert_plain_same_as_builder(command)
+
+
+@pytest.mark.parametrize("command", ["sudo rm -rf /", "env X=1 ls", "bash -c ls", "python3 -c x", "uv run pytest",
+                                     "a=1 ls", "if true", "ls *.py", "echo {a,b}", "find . -delete", "ls 'x'"])
+def test_plain_segments_leave_special_commands_to_the_builder(command: str) -> None:
+    assert _plain_segments(command) is None
