@@ -177,6 +177,9 @@ class GlobSet:
             (paths if whole_path else names).extend(alternatives)
         self._positive = (_Patterns(positive[0]), _Patterns(positive[1]))
         self._negative = (_Patterns(negative[0]), _Patterns(negative[1]))
+        # (tests the whole path, patterns) without the empty ones: nothing to call for them.
+        self._positive_sides = _sides(self._positive)
+        self._negative_sides = _sides(self._negative)
 
     @staticmethod
     def _alternatives(glob: str, home: str) -> tuple[list[str], bool]:
@@ -199,11 +202,15 @@ class GlobSet:
 
     def matches(self, path: str) -> bool:
         name = path[path.rfind("/") + 1:]
-        names, paths = self._positive
-        if not (names.match(name) or paths.match(path)):
+        for on_path, patterns in self._positive_sides:
+            if patterns.match(path if on_path else name):
+                break
+        else:
             return False
-        names, paths = self._negative
-        return not (names.match(name) or paths.match(path))
+        for on_path, patterns in self._negative_sides:
+            if patterns.match(path if on_path else name):
+                return False
+        return True
 
     def matches_any_of_paths(self, subject: Subject) -> bool:
         for path in subject.paths:
@@ -222,6 +229,11 @@ class GlobSet:
 
 
 _WILD = re.compile(r"[*?\[]")
+
+
+def _sides(pair: tuple[_Patterns, _Patterns]) -> tuple[tuple[bool, _Patterns], ...]:
+    names, paths = pair
+    return tuple(side for side in ((False, names), (True, paths)) if side[1])
 
 
 class _Patterns:
@@ -253,6 +265,9 @@ class _Patterns:
         self.suffixes = tuple(suffixes)
         self.infixes = tuple(infixes)
         self.regex = re.compile("|".join(fnmatch.translate(p) for p in others)) if others else None
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex)
 
     def match(self, text: str) -> bool:
         if text in self.exact:
