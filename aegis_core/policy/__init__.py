@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aegis_core.policy import paths
 from aegis_core.policy.engine import Policy, Trace, build_subjects
 from aegis_core.policy.loader import (
     PolicyError,
@@ -13,6 +14,15 @@ from aegis_core.policy.loader import (
     parse_policy,
     read_policy_text,
 )
+
+
+def forget_caches() -> None:
+    """Empty every cache the engine keeps between calls: shell analyses and path facts.
+    What follows is judged as if seen for the first time."""
+    from aegis_core.policy.shell import analyse
+
+    analyse.cache_clear()
+    paths.forget()
 
 
 def default_policy() -> Policy:
@@ -49,5 +59,5 @@ def validate_policy_file(path: Path) -> list[PolicyIssue]:
     return []
 
 
-__all__ = ["Policy", "PolicyError", "PolicyIssue", "Trace", "build_subjects", "default_policy",
+__all__ = ["Policy", "PolicyError", "PolicyIssue", "Trace", "build_subjects", "default_policy", "forget_caches",
            "load_policy", "policy_from_text", "validate_policy_file"]

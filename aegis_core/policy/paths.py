@@ -10,6 +10,7 @@ import re
 import stat
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
 
 MAX_PATH_CHARS = 4096
+GLOB_ANSWERS_KEPT = 4096  # per glob set
 # Resolved symlinks are remembered for at most this long: a link changed after that is
 # seen as it is now (a change within it is the same race as changing it after the check).
 REALPATH_CACHE_SECONDS = 1.0
@@ -81,6 +83,18 @@ def _spend(units: int) -> None:
     budget.lookups -= units
 
 
+_GLOB_SETS: weakref.WeakSet[GlobSet] = weakref.WeakSet()
+
+
+def forget() -> None:
+    """Empty every cache of path facts: resolved folders and paths, glob answers (for
+    benchmarks measuring a first sight, and tests changing files under a path)."""
+    _resolved.cache_clear()
+    _normalised.cache_clear()
+    for globs in list(_GLOB_SETS):
+        globs._answers.clear()
+
+
 def _realpath(path: str, bucket: int) -> str:
     return _resolved(path, bucket)[0]
 
@@ -129,11 +143,19 @@ def normalise(path: str, cwd: str | None, home: str | None = None) -> str | None
 
     ``~``, ``$HOME`` and ``${HOME}`` are expanded, ``..`` resolved and symlinks followed
     where they exist. Returns None when the path cannot be known (relative to an
-    unknown directory, or absurdly long).
+    unknown directory, absurdly long, or past the call's lookup budget).
     """
+    try:
+        return _normalised(path, cwd, home or home_dir(), int(time.monotonic() / REALPATH_CACHE_SECONDS))
+    except PathBudgetExceeded:
+        return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalised(path: str, cwd: str | None, home: str, bucket: int) -> str | None:
+    """normalise(), remembered as long as the resolved folders it builds on."""
     if not path or len(path) > MAX_PATH_CHARS or "\x00" in path:
         return None
-    home = home or home_dir()
     if path == "~" or path.startswith("~/"):
         path = home + path[1:]
     elif path.startswith("$HOME") and (len(path) == 5 or path[5] == "/"):
@@ -145,9 +167,7 @@ def normalise(path: str, cwd: str | None, home: str | None = None) -> str | None
             return None
         path = (cwd + path) if cwd.endswith("/") else (cwd + "/" + path)  # os.path.join, cheaper
     try:
-        return resolve(path)
-    except PathBudgetExceeded:
-        return None
+        return _resolved(path, bucket)[0]
     except (OSError, ValueError):
         return os.path.normpath(path)
 
@@ -180,6 +200,10 @@ class GlobSet:
         # (tests the whole path, patterns) without the empty ones: nothing to call for them.
         self._positive_sides = _sides(self._positive)
         self._negative_sides = _sides(self._negative)
+        # Answers by path: a pure function of the text, and an agent names the same
+        # files over and over. Bounded by emptying it when full.
+        self._answers: dict[str, bool] = {}
+        _GLOB_SETS.add(self)
 
     @staticmethod
     def _alternatives(glob: str, home: str) -> tuple[list[str], bool]:
@@ -201,6 +225,14 @@ class GlobSet:
         return [a.replace("**/", "*/").replace("**", "*") for a in alternatives], whole_path
 
     def matches(self, path: str) -> bool:
+        answer = self._answers.get(path)
+        if answer is None:
+            if len(self._answers) >= GLOB_ANSWERS_KEPT:
+                self._answers.clear()
+            answer = self._answers[path] = self._matches(path)
+        return answer
+
+    def _matches(self, path: str) -> bool:
         name = path[path.rfind("/") + 1:]
         for on_path, patterns in self._positive_sides:
             if patterns.match(path if on_path else name):

@@ -98,16 +98,16 @@ def test_a_call_naming_too_many_paths_needs_approval(tmp_path: Path) -> None:
 
 
 def test_filesystem_lookups_are_budgeted_per_call(tmp_path: Path) -> None:
-    from aegis_core.policy.paths import CallBudget, _resolved
+    from aegis_core.policy.paths import CallBudget, forget
 
     (tmp_path / "a" / "b" / "c").mkdir(parents=True)
-    _resolved.cache_clear()
+    forget()
     with CallBudget(lookups=2):
         assert normalise("a/b/c/d", str(tmp_path)) is None  # needs more lookups than allowed
-    _resolved.cache_clear()
+    forget()
     with CallBudget(lookups=100):
         assert normalise("a/b/c/d", str(tmp_path)) == f"{tmp_path}/a/b/c/d"
-    _resolved.cache_clear()
+    forget()
     assert normalise("a/b/c/d", str(tmp_path)) == f"{tmp_path}/a/b/c/d"  # no budget outside a call
 
 
