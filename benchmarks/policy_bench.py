@@ -3,11 +3,14 @@ labelled corpus, in process, plus the slowest adversarial inputs.
 
 Run: python benchmarks/policy_bench.py [--rounds N]
 
-"cold" clears the shell-analysis cache before every call (a command never seen
-before, in folders seen within the last second: resolved folders are cached for a
-second); "warm" is the same command seen again (the daemon's usual case when an
-agent retries). The baseline (an empty policy judging the same calls) is measured
-in the same run, so the ratio does not depend on the machine.
+Each call is timed --rounds times and its best time kept, as timeit does: the
+machine's noise only ever adds time. Three cache states: "first sight" empties every
+cache before each call (nothing about it seen before), "cold" only the shell analysis
+(a command never seen, naming files and folders the session has seen: the daemon's
+usual case), "warm" nothing (the same command again, as when an agent retries).
+The targets are checked on "cold". An allow-all policy judging the same calls in the
+same run is the baseline, so the ratios do not depend on the machine. Adversarial
+inputs are timed once each, from a first sight.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "policy")
 from policy_corpus import PROJECT, cases
 
 from aegis_core.models import ToolCall
-from aegis_core.policy import default_policy, paths, policy_from_text
+from aegis_core.policy import default_policy, forget_caches, policy_from_text
 from aegis_core.policy.shell import analyse
 from aegis_core.tools import kind_of
 
@@ -41,15 +44,27 @@ ADVERSARIAL = [
 ]
 
 
-def _time(policy, calls: list[ToolCall], cold: bool) -> list[float]:
-    out = []
-    for call in calls:
-        if cold:
-            analyse.cache_clear()
-        start = time.perf_counter()
-        policy.evaluate(call)
-        out.append((time.perf_counter() - start) * 1e6)
-    return out
+# What is forgotten before each call: "first sight" empties every cache (nothing about
+# the call was seen before); "cold" only the shell analysis (a command never seen,
+# naming files and folders the session has seen); "warm" nothing (the same command
+# again, as when an agent retries).
+MODES = {"first sight": forget_caches, "cold": analyse.cache_clear, "warm": lambda: None}
+
+
+def _best_times(policy, calls: list[ToolCall], forget, rounds: int) -> tuple[list[float], list[float]]:
+    """Per call, the best of ``rounds`` timings (as timeit reports: the machine's noise
+    only ever adds time), and every raw timing."""
+    best = [float("inf")] * len(calls)
+    raw: list[float] = []
+    for _ in range(rounds):
+        for index, call in enumerate(calls):
+            forget()
+            start = time.perf_counter()
+            policy.evaluate(call)
+            elapsed = (time.perf_counter() - start) * 1e6
+            raw.append(elapsed)
+            best[index] = min(best[index], elapsed)
+    return best, raw
 
 
 def _summary(samples: list[float]) -> tuple[float, float, float]:
@@ -60,7 +75,7 @@ def _summary(samples: list[float]) -> tuple[float, float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     policy = default_policy()
     baseline_policy = policy_from_text('[policy]\ndefault_action = "allow"\n')
@@ -68,22 +83,21 @@ def main() -> int:
              for c in cases()]
     for call in calls:  # first use compiles patterns and fills per-program rule lists
         policy.evaluate(call)
+        baseline_policy.evaluate(call)
+    print(f"policy evaluation over {len(calls)} corpus calls, best of {args.rounds} rounds per call (microseconds)")
     results = {}
-    for name, cold in (("cold", True), ("warm", False)):
-        samples: list[float] = []
-        base: list[float] = []
-        for _ in range(args.rounds):
-            samples += _time(policy, calls, cold)
-            base += _time(baseline_policy, calls, cold)
-        results[name] = (_summary(samples), _summary(base))
-    print(f"policy evaluation over {len(calls)} corpus calls x {args.rounds} rounds (microseconds)")
-    for name, ((median, p99, worst), (b_median, _, _)) in results.items():
-        print(f"  {name:4}  median {median:7.1f}  p99 {p99:7.1f}  max {worst:8.1f}  "
-              f"(baseline median {b_median:.1f}, ratio {median / b_median:.1f}x)")
+    for name, forget in MODES.items():
+        best, raw = _best_times(policy, calls, forget, args.rounds)
+        base_best, _ = _best_times(baseline_policy, calls, forget, args.rounds)
+        median, p99, worst = _summary(best)
+        base_median = statistics.median(base_best)
+        results[name] = (median, p99)
+        print(f"  {name:11}  median {median:6.1f}  p99 {p99:6.1f}  max {worst:7.1f}  "
+              f"(every timing: median {statistics.median(raw):6.1f}; allow-all policy median {base_median:5.1f}, "
+              f"ratio {median / base_median:.2f}x)")
     worst_adv = 0.0
     for command in ADVERSARIAL:
-        analyse.cache_clear()
-        paths._resolved.cache_clear()  # worst case: no folder seen before
+        forget_caches()  # worst case: nothing seen before
         call = ToolCall(agent="bench", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
         start = time.perf_counter()
         verdict = policy.evaluate(call)
@@ -91,7 +105,7 @@ def main() -> int:
         worst_adv = max(worst_adv, elapsed)
         print(f"  adversarial {len(command):8} chars  {elapsed:8.1f} us  -> {verdict.action.value:16}  "
               f"{command[:40]!r}")
-    cold_median, cold_p99, _ = results["cold"][0]
+    cold_median, cold_p99 = results["cold"]
     ok = cold_median <= 50 and cold_p99 <= 500 and worst_adv <= 5000
     print(f"targets (cold median <= 50 us, p99 <= 500 us, worst adversarial <= 5000 us): "
           f"{'met' if ok else 'NOT met'}; worst adversarial {worst_adv:.0f} us")

@@ -43,11 +43,15 @@ class _Unsupported(Exception):
 def spaced_parts(source: str) -> list[str] | None:
     """The words and operators of a command of literal words separated by single spaces
     (the Lexer's tokens, as text), or None for any other command."""
-    if _SPACED.fullmatch(source):
-        parts = source.split(" ")
-        if len(parts) <= MAX_TOKENS:  # more: the Lexer reports "too complex"
-            return parts  # (and at two steps a part, MAX_STEPS is never reached)
+    if source.count(" ") < MAX_TOKENS and _SPACED.fullmatch(source):
+        return source.split(" ")  # at most MAX_TOKENS parts, two steps each: below MAX_STEPS
     return None
+
+
+def too_many_spaced_words(source: str) -> bool:
+    """A command of spaced literal words with more of them than the Lexer reads: it
+    would stop with "too complex" after MAX_TOKENS words; this says so at once."""
+    return source.count(" ") >= MAX_TOKENS and _SPACED.fullmatch(source) is not None
 
 
 def is_operator(part: str) -> bool:
@@ -59,8 +63,6 @@ def fast_tokens(source: str) -> list | None:
     parts = spaced_parts(source)
     if parts is not None:
         return [part if part in _FAST_CONTROLS else Word([(part, False)]) for part in parts]
-    if _SPACED.fullmatch(source):
-        return None  # too many tokens
     try:
         return _Reader(source).run()
     except _Unsupported:

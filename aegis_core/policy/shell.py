@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from aegis_core.policy import unwrap
-from aegis_core.policy.fastlex import fast_tokens, is_operator, spaced_parts
-from aegis_core.policy.lexer import TOO_COMPLEX, Lexer, Redirect, Word
+from aegis_core.policy.fastlex import fast_tokens, is_operator, spaced_parts, too_many_spaced_words
+from aegis_core.policy.lexer import MAX_TOKENS, TOO_COMPLEX, Lexer, Redirect, Word
 from aegis_core.policy.words import Arg, expand
 
 MAX_COMMAND_CHARS = 32_768
@@ -220,6 +220,9 @@ class _Builder:
     def analyse_string(self, text: str, via: str, depth: int) -> list[int]:
         if depth >= unwrap.MAX_DEPTH:
             self.problem("commands nested too deeply (bash -c / eval) to analyse")
+            return []
+        if too_many_spaced_words(text):
+            self.problem(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
             return []
         tokens = fast_tokens(text)
         if tokens is not None:

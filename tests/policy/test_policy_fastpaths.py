@@ -173,3 +173,11 @@ def test_plain_segments_never_disagree_with_the_builder(command: str) -> None:
                                      "a=1 ls", "if true", "ls *.py", "echo {a,b}", "find . -delete", "ls 'x'"])
 def test_plain_segments_leave_special_commands_to_the_builder(command: str) -> None:
     assert _plain_segments(command) is None
+
+
+@pytest.mark.parametrize("parts", [399, 400, 401, 3000])
+def test_too_many_plain_words_are_too_complex_exactly_as_for_the_lexer(parts: int) -> None:
+    command = " ".join(["a", "|"] * (parts // 2) + ["b"] * (parts % 2))
+    assert len(command.split(" ")) == parts
+    analyse.cache_clear()
+    assert list(analyse(command).problems) == Lexer(command).run().problems
