@@ -27,6 +27,12 @@ EXEC_ENV = re.compile(r"^(GIT_(SSH|SSH_COMMAND|PAGER|EDITOR|SEQUENCE_EDITOR|EXTE
                       r"|PROMPT_COMMAND|SHELLOPTS|PS4)=")
 
 
+# Every subcommand git_destructive looks further at.
+_DESTRUCTIVE_SUBCOMMANDS = frozenset({
+    "push", "reset", "clean", "checkout", "restore", "branch", "stash", "reflog", "filter-branch",
+    "filter-repo", "update-ref", "rebase", "commit", "gc", "prune", "replace", "tag", "worktree"})
+
+
 def split_git(texts: list[str]) -> tuple[list[str], str, list[str]]:
     """(global options, subcommand, its arguments) of a git argv (without 'git')."""
     i = 0
@@ -53,6 +59,8 @@ def _long(args: list[str]) -> set[str]:
 def git_destructive(texts: list[str]) -> str | None:
     """Why this git command rewrites history or destroys work/remote state, or None."""
     _, sub, args = split_git(texts)
+    if sub not in _DESTRUCTIVE_SUBCOMMANDS:
+        return None  # status, diff, log, add, fetch...: the common case, answered at once
     short, long = _short(args), _long(args)
     positional = [a for a in args if not a.startswith("-")]
     if sub == "push":
@@ -131,7 +139,7 @@ def register(check: Callable) -> None:
         seg = subject.segment
         if seg is None or seg.program != "git":
             return None
-        return git_destructive([a.text for a in seg.args[1:]])
+        return git_destructive(list(seg.argv[1:]))
 
     @check("git-config-exec", 45, "git made to run a command (-c core.sshCommand, alias !, GIT_SSH...)",
            programs=("git",))
@@ -139,7 +147,7 @@ def register(check: Callable) -> None:
         seg = subject.segment
         if seg is None or seg.program != "git":
             return None
-        return git_exec([a.text for a in seg.args[1:]], seg.assignments)
+        return git_exec(list(seg.argv[1:]), seg.assignments)
 
     @check("dangerous-env", 40, "environment variables that make programs run other code "
            "(LD_PRELOAD, BASH_ENV, GIT_SSH_COMMAND, PAGER...)",

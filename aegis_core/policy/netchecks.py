@@ -60,6 +60,9 @@ _CREDENTIAL_COMMANDS = (
     ("kubectl", ("config", "view", "--raw")), ("op", ("read",)), ("vault", ("read",)),
     ("vault", ("kv", "get")), ("pass", ("show",)), ("npm", ("token",)),
 )
+_CREDENTIAL_PREFIXES: dict[str, list[tuple[str, ...]]] = {}
+for _program, _prefix in _CREDENTIAL_COMMANDS:
+    _CREDENTIAL_PREFIXES.setdefault(_program, []).append(_prefix)
 _SECRET_VAR = re.compile(r"\$\{[A-Za-z0-9_]*(TOKEN|SECRET|PASSW|API_KEY|APIKEY|PRIVATE|CREDENTIAL)"
                          r"[A-Za-z0-9_]*\}")
 
@@ -202,10 +205,10 @@ def register(check: Callable) -> None:
         seg = subject.segment
         if seg is None:
             return None
-        texts = tuple(a.text for a in seg.args[1:])
-        for program, prefix in _CREDENTIAL_COMMANDS:
-            if seg.program == program and all(p in texts for p in prefix):
-                return f"{program} {' '.join(prefix)} prints a credential"
+        texts = seg.argv[1:]
+        for prefix in _CREDENTIAL_PREFIXES.get(seg.program, ()):
+            if all(p in texts for p in prefix):
+                return f"{seg.program} {' '.join(prefix)} prints a credential"
         if seg.program in ("echo", "printf", "printenv", "env", "curl", "wget"):
             for arg in seg.args[1:]:
                 if _SECRET_VAR.search(arg.text) or (seg.program == "printenv" and re.search(
