@@ -33,6 +33,12 @@ _DESTRUCTIVE_SUBCOMMANDS = frozenset({
     "filter-repo", "update-ref", "rebase", "commit", "gc", "prune", "replace", "tag", "worktree"})
 
 
+# An argument that makes git run a command: an option naming the remote program (group
+# 1), or a transport that runs one. One search over the arguments joined by NUL (which
+# no argument contains: commands with one are refused before analysis).
+_EXEC_ARGUMENT = re.compile(r"(?:^|\0)(?:(--upload-pack|--receive-pack|--exec=)|ext::|fd::)")
+
+
 def split_git(texts: list[str]) -> tuple[list[str], str, list[str]]:
     """(global options, subcommand, its arguments) of a git argv (without 'git')."""
     i = 0
@@ -119,9 +125,10 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
                 return f"git -c {key}=... makes git run a command"
         if option.startswith("--config-env") or option.startswith("--exec-path") or option == "--upload-pack":
             return f"git {option} changes what git runs"
-    if any(a.startswith(("--upload-pack", "--receive-pack", "--exec=")) for a in args):
+    found = _EXEC_ARGUMENT.search("\0".join(args)) if args else None
+    if found and found.group(1):
         return "git option that sets the command to run on the remote"
-    if any(a.startswith("ext::") or a.startswith("fd::") for a in args):
+    if found:
         return "git ext:: transport runs a command"
     if sub == "config":
         keys = [a for a in args if not a.startswith("-")]
