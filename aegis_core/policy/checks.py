@@ -129,8 +129,12 @@ def found_names(subject: Subject) -> frozenset[str]:
     """The names of the checks that found something in this subject."""
     names = subject.cache.get("_found")
     if names is None:
-        names = subject.cache["_found"] = frozenset(check.name for check, _ in findings(subject))
+        found = findings(subject)
+        names = subject.cache["_found"] = frozenset(check.name for check, _ in found) if found else _NOTHING
     return names
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _applies(c: Check, program: str | None, feats: frozenset[str]) -> bool:

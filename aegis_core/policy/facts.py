@@ -110,7 +110,8 @@ def segment_facts(segment: Segment, cwd: str | None, home: str,
     program = segment.program
     positional = [a for a in segment.args[1:] if not a.dynamic]
     texts = [a.text for a in positional]
-    urls = [t for t in texts if _looks_like_url(t)]
+    joined = "\0".join(texts)  # NUL never occurs in a command that gets this far
+    urls = [t for t in texts if _looks_like_url(t)] if "://" in joined else []
     raw_reads: list[str] = []
     raw_writes: list[str] = []
     for op, target, dynamic in segment.redirects:
@@ -121,7 +122,8 @@ def segment_facts(segment: Segment, cwd: str | None, home: str,
         candidates = _git_paths(texts)
     else:
         candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
-    candidates = [c for c in candidates if not _looks_like_url(c)]
+    if "://" in joined:
+        candidates = [c for c in candidates if not _looks_like_url(c)]
     plain = [c for c in candidates if not c.startswith("-")]
     if program == "ln" and plain:
         # A link's target is resolved from the link's folder: `ln -s ~/.ssh/id_rsa key`
@@ -138,7 +140,7 @@ def segment_facts(segment: Segment, cwd: str | None, home: str,
         raw_writes.extend(plain)
     else:
         raw_reads.extend(plain)
-    if not _OUTPUT_OPTIONS.isdisjoint(texts) or any(t.startswith("of=") for t in texts):
+    if "of=" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
         for i, text in enumerate(texts):
             if text in _OUTPUT_OPTIONS and i + 1 < len(texts):
                 raw_writes.append(texts[i + 1])
