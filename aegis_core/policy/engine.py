@@ -225,8 +225,8 @@ class Policy:
                 best = (action, rule, detail, subject)
             if best[0] is Action.DENY and trace is None:
                 break
-        problems_found = list(analysis.problems) if analysis is not None else []
-        if any(s.paths and UNRESOLVED in s.paths for s in subjects):
+        problems_found = list(analysis.problems) if analysis is not None and analysis.problems else []
+        if _any_unresolved(subjects):
             problems_found.append("a path could not be resolved (too long, a wildcard too wide to expand, "
                                   "too many to look up, or relative to an unknown directory)")
         if problems_found and (best is None or best[0] is not Action.DENY):
@@ -243,6 +243,13 @@ class Policy:
         action, rule, detail, subject = best
         return Verdict(action, rule=rule.name if rule else "default", risk=score, source="policy",
                        reason=_reason(action, rule, detail, subject), reasons=risk_reasons)
+
+
+def _any_unresolved(subjects: list[Subject]) -> bool:
+    for subject in subjects:
+        if subject.paths and UNRESOLVED in subject.paths:
+            return True
+    return False
 
 
 def _advice(action: Action) -> str:

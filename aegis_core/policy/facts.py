@@ -209,7 +209,7 @@ def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str,
             if not budget.count_path():
                 out[UNRESOLVED] = None  # too many paths in one call: it needs approval
                 return tuple(out)
-            out[normalise(candidate, cwd, home) or UNRESOLVED] = None
+            out[normalise(candidate, cwd, home, budget.bucket) or UNRESOLVED] = None
     return tuple(out)
 
 

@@ -51,10 +51,11 @@ class PathBudgetExceeded(Exception):
 class CallBudget:
     """What one call may still spend: filesystem lookups, and paths it names."""
 
-    __slots__ = ("glob_entries", "lookups", "paths")
+    __slots__ = ("bucket", "glob_entries", "lookups", "paths")
 
     def __init__(self, lookups: int = PATH_LOOKUP_BUDGET, paths: int = MAX_PATHS_PER_CALL,
                  glob_entries: int = GLOB_ENTRY_BUDGET) -> None:
+        self.bucket = cache_bucket()  # one clock read for every path of the call
         self.lookups = lookups
         self.paths = paths
         self.glob_entries = [glob_entries]  # a list: bounded_glob adds what it spends
@@ -133,20 +134,26 @@ def _resolved(path: str, bucket: int) -> tuple[str, bool]:
     return os.path.realpath(candidate), True
 
 
+def cache_bucket() -> int:
+    """The current slice of time path facts are kept for (REALPATH_CACHE_SECONDS)."""
+    return int(time.monotonic() / REALPATH_CACHE_SECONDS)
+
+
 def resolve(path: str) -> str:
     """``os.path.realpath``, cached for about a second."""
-    return _resolved(path, int(time.monotonic() / REALPATH_CACHE_SECONDS))[0]
+    return _resolved(path, cache_bucket())[0]
 
 
-def normalise(path: str, cwd: str | None, home: str | None = None) -> str | None:
+def normalise(path: str, cwd: str | None, home: str | None = None, bucket: int | None = None) -> str | None:
     """The absolute, resolved form of ``path`` as seen from ``cwd``.
 
     ``~``, ``$HOME`` and ``${HOME}`` are expanded, ``..`` resolved and symlinks followed
     where they exist. Returns None when the path cannot be known (relative to an
-    unknown directory, absurdly long, or past the call's lookup budget).
+    unknown directory, absurdly long, or past the call's lookup budget). ``bucket``:
+    see ``cache_bucket`` (a call resolving many paths reads the clock once).
     """
     try:
-        return _normalised(path, cwd, home or home_dir(), int(time.monotonic() / REALPATH_CACHE_SECONDS))
+        return _normalised(path, cwd, home or home_dir(), cache_bucket() if bucket is None else bucket)
     except PathBudgetExceeded:
         return None
 

@@ -21,6 +21,7 @@ APPROVAL_THRESHOLD = 90
 _KIND_BASE = {Kind.SHELL: 5, Kind.WRITE: 10, Kind.EDIT: 10, Kind.FETCH: 10, Kind.MCP: 20,
               Kind.READ: 0, Kind.SEARCH: 0, Kind.PROMPT: 10, Kind.OTHER: 10}
 _SECRET_GLOBS: GlobSet | None = None
+_ROOT_PROGRAMS = frozenset({"sudo", "su", "doas"})
 
 
 def _secret_globs() -> GlobSet:
@@ -51,14 +52,17 @@ def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> t
                 seen.add(check.name)
                 total += check.risk
                 reasons.append(f"{check.name}: {found}")
-        if "secret" not in seen and any(secrets.matches(p) for p in subject.paths):
-            seen.add("secret")
-            total += 45
-            reasons.append("touches a secret file")
+        if "secret" not in seen:
+            for path in subject.paths:
+                if secrets.matches(path):
+                    seen.add("secret")
+                    total += 45
+                    reasons.append("touches a secret file")
+                    break
         seg = subject.segment
         if seg is None:
             continue
-        if "sudo" in seg.wrappers or "doas" in seg.wrappers or seg.program in ("sudo", "su", "doas"):
+        if seg.program in _ROOT_PROGRAMS or (seg.wrappers and ("sudo" in seg.wrappers or "doas" in seg.wrappers)):
             if "sudo" not in seen:
                 seen.add("sudo")
                 total += 25
