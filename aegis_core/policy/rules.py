@@ -105,6 +105,8 @@ class Rule:
         globs = [fnmatch.translate(e) for e in names if any(c in e for c in "*?[")]
         self._exe_glob = re.compile("|".join(globs)) if globs else None
         self._matchers = self._compile()
+        # Most rules have one matcher: the engine calls it directly (see Policy._judge).
+        self.only_matcher = self._matchers[0] if len(self._matchers) == 1 else None
         m = self.match
         # What a subject must have for this rule to possibly match (see Policy._candidates).
         self.needs = (

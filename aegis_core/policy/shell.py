@@ -277,6 +277,48 @@ def _plain_segments(command: str) -> tuple[Segment, ...] | None:
     return tuple(segments)
 
 
+def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
+    """The segments of the fast lexer's tokens when every simple command is an ordinary
+    program with quoted or plain words and plain redirects (`git commit -m 'fix it'`,
+    `pytest -q 2>&1 | tail -5`), built directly; None for anything the builder must
+    read (wildcards, braces, assignments, keywords, wrappers, shells, interpreters)."""
+    segments: list[Segment] = []
+    words: list[Word] = []
+    redirects: list[tuple[str, str, bool]] = []
+    pipeline: list[int] = []
+    for token in [*tokens, ";"]:
+        if isinstance(token, Word):
+            if any(not quoted and _EXPANDABLE.search(text) for text, quoted in token.parts):
+                return None
+            words.append(token)
+            continue
+        if isinstance(token, Redirect):
+            if token.target is not None:
+                redirects.append((token.op, token.target.text, False))
+            continue
+        if words:
+            first = words[0]
+            head, head_quoted = first.parts[0]
+            name = first.text.rsplit("/", 1)[-1]
+            if (not first.escaped and (first.text in _SKIP_KEYWORDS or first.text in _DROP_KEYWORDS
+                                       or first.text in ("case", "function"))) \
+                    or (not head_quoted and "=" in head) \
+                    or not unwrap.is_ordinary(name, words[1].text if len(words) > 1 else None):
+                return None
+            args = tuple([Arg(word.text, False, False, word.escaped) for word in words])
+            segments.append(Segment(len(segments), args, name, redirects=tuple(redirects),
+                                    pipe_from=tuple(pipeline), tricky=first.escaped))
+        elif redirects:
+            return None  # redirects alone (`> file`): rare, the builder knows them
+        if token in ("|", "|&"):
+            if words:
+                pipeline.append(len(segments) - 1)
+        else:
+            pipeline = []
+        words, redirects = [], []
+    return tuple(segments)
+
+
 @functools.lru_cache(maxsize=2048)
 def analyse(command: str) -> ShellAnalysis:
     """Analyse a shell command string. Never raises."""
@@ -297,6 +339,11 @@ def analyse(command: str) -> ShellAnalysis:
     plain = _plain_segments(command)
     if plain is not None:
         return ShellAnalysis(command, plain)
+    tokens = None if too_many_spaced_words(command) else fast_tokens(command)
+    if tokens is not None:
+        simple = _token_segments(tokens)
+        if simple is not None:
+            return ShellAnalysis(command, simple)
     try:
         builder.analyse_string(command, "", 0)
     except RecursionError:

@@ -19,7 +19,7 @@ from aegis_core.policy.engine import build_subjects
 from aegis_core.policy.fastlex import fast_tokens
 from aegis_core.policy.lexer import Lexer, Redirect, Word
 from aegis_core.policy.paths import GlobSet, _Patterns
-from aegis_core.policy.shell import _Builder, _finish, _plain_segments, analyse
+from aegis_core.policy.shell import _Builder, _finish, _plain_segments, _token_segments, analyse
 from aegis_core.tools import kind_of
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -181,3 +181,28 @@ def test_too_many_plain_words_are_too_complex_exactly_as_for_the_lexer(parts: in
     assert len(command.split(" ")) == parts
     analyse.cache_clear()
     assert list(analyse(command).problems) == Lexer(command).run().problems
+
+
+def assert_tokens_same_as_builder(command: str) -> bool:
+    tokens = fast_tokens(command)
+    simple = _token_segments(tokens) if tokens is not None else None
+    if simple is None:
+        return False
+    assert simple == general_segments(command), command
+    return True
+
+
+def test_token_segments_read_much_of_the_corpus_as_the_builder_does() -> None:
+    commands = [c.input["command"] for c in cases() if isinstance(c.input.get("command"), str)]
+    read = sum(assert_tokens_same_as_builder(command) for command in commands)
+    assert read > len(commands) * 0.4, f"token path read only {read} of {len(commands)}"
+
+
+TOKEN_PIECES = [*PLAIN_PIECES, "'quoted text'", '"double"', "''", "'*.py'", "'a=1'", ">", ">>", "2>&1", "<", "|&",
+                "out.txt", "'if'", "\"sudo\""]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(TOKEN_PIECES), min_size=1, max_size=30).map("".join))
+def test_token_segments_never_disagree_with_the_builder(command: str) -> None:
+    assert_tokens_same_as_builder(command)
