@@ -279,9 +279,10 @@ def _plain_segments(command: str) -> tuple[Segment, ...] | None:
 
 def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
     """The segments of the fast lexer's tokens when every simple command is an ordinary
-    program with quoted or plain words and plain redirects (`git commit -m 'fix it'`,
-    `pytest -q 2>&1 | tail -5`), built directly; None for anything the builder must
-    read (wildcards, braces, assignments, keywords, wrappers, shells, interpreters)."""
+    program with quoted or plain words, NAME=value prefixes and plain redirects
+    (`git commit -m 'fix it'`, `PYTHONPATH=src pytest -q 2>&1 | tail -5`), built
+    directly; None for anything the builder must read (wildcards, braces, keywords,
+    wrappers, shells, interpreters)."""
     segments: list[Segment] = []
     words: list[Word] = []
     redirects: list[tuple[str, str, bool]] = []
@@ -298,16 +299,24 @@ def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
             continue
         if words:
             first = words[0]
-            head, head_quoted = first.parts[0]
-            name = first.text.rsplit("/", 1)[-1]
-            if (not first.escaped and (first.text in _SKIP_KEYWORDS or first.text in _DROP_KEYWORDS
-                                       or first.text in ("case", "function"))) \
-                    or (not head_quoted and "=" in head) \
-                    or not unwrap.is_ordinary(name, words[1].text if len(words) > 1 else None):
+            if not first.escaped and (first.text in _SKIP_KEYWORDS or first.text in _DROP_KEYWORDS
+                                      or first.text in ("case", "function")):
                 return None
-            args = tuple([Arg(word.text, False, False, word.escaped) for word in words])
-            segments.append(Segment(len(segments), args, name, redirects=tuple(redirects),
-                                    pipe_from=tuple(pipeline), tricky=first.escaped))
+            start = 0  # NAME=value words before the program
+            while start < len(words) and not words[start].parts[0][1] \
+                    and _ASSIGNMENT.match(words[start].parts[0][0]):
+                start += 1
+            if start < len(words):
+                program = words[start]
+                name = program.text.rsplit("/", 1)[-1]
+                if not unwrap.is_ordinary(name, words[start + 1].text if len(words) > start + 1 else None):
+                    return None
+                args = tuple([Arg(word.text, False, False, word.escaped) for word in words[start:]])
+            else:
+                program, name, args = None, "", ()
+            segments.append(Segment(len(segments), args, name, assignments=tuple([w.text for w in words[:start]]),
+                                    redirects=tuple(redirects), pipe_from=tuple(pipeline),
+                                    tricky=program is not None and program.escaped))
         elif redirects:
             return None  # redirects alone (`> file`): rare, the builder knows them
         if token in ("|", "|&"):

@@ -199,7 +199,7 @@ def test_token_segments_read_much_of_the_corpus_as_the_builder_does() -> None:
 
 
 TOKEN_PIECES = [*PLAIN_PIECES, "'quoted text'", '"double"', "''", "'*.py'", "'a=1'", ">", ">>", "2>&1", "<", "|&",
-                "out.txt", "'if'", "\"sudo\""]
+                "out.txt", "'if'", "\"sudo\"", "A=1 ", "B='x y' ", "PATH=/x:$PATH ", "A= "]
 
 
 @SETTINGS
