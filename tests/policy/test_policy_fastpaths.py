@@ -144,18 +144,29 @@ def general_segments(command: str) -> tuple:
     return analysis.segments
 
 
-def assert_plain_same_as_builder(command: str) -> bool:
-    plain = _plain_segments(command)
-    if plain is None:
+def _token_path(command: str) -> tuple | None:
+    tokens = fast_tokens(command)
+    return _token_segments(tokens) if tokens is not None else None
+
+
+# The direct ways to segments, and the share of the corpus each must read itself.
+DIRECT_PATHS = {"plain words": (_plain_segments, 0.3), "lexed tokens": (_token_path, 0.4)}
+
+
+def assert_direct_same_as_builder(path: str, command: str) -> bool:
+    direct = DIRECT_PATHS[path][0](command)
+    if direct is None:
         return False
-    assert plain == general_segments(command), command
+    assert direct == general_segments(command), command
     return True
 
 
-def test_plain_segments_read_much_of_the_corpus_as_the_builder_does() -> None:
+@pytest.mark.parametrize("path", list(DIRECT_PATHS))
+def test_direct_paths_read_much_of_the_corpus_as_the_builder_does(path: str) -> None:
     commands = [c.input["command"] for c in cases() if isinstance(c.input.get("command"), str)]
-    read = sum(assert_plain_same_as_builder(command) for command in commands)
-    assert read > len(commands) * 0.3, f"plain path read only {read} of {len(commands)}"
+    read = sum(assert_direct_same_as_builder(path, command) for command in commands)
+    share = DIRECT_PATHS[path][1]
+    assert read > len(commands) * share, f"{path} read only {read} of {len(commands)}"
 
 
 PLAIN_PIECES = ["ls", "git", "status", "-la", "src/x.py", "a=1", "--opt=v", " ", " ", "&&", "||", "|", ";", "&",
@@ -166,7 +177,7 @@ PLAIN_PIECES = ["ls", "git", "status", "-la", "src/x.py", "a=1", "--opt=v", " ",
 @SETTINGS
 @given(st.lists(st.sampled_from(PLAIN_PIECES), min_size=1, max_size=30).map("".join))
 def test_plain_segments_never_disagree_with_the_builder(command: str) -> None:
-    assert_plain_same_as_builder(command)
+    assert_direct_same_as_builder("plain words", command)
 
 
 @pytest.mark.parametrize("command", ["sudo rm -rf /", "env X=1 ls", "bash -c ls", "python3 -c x", "uv run pytest",
@@ -183,21 +194,6 @@ def test_too_many_plain_words_are_too_complex_exactly_as_for_the_lexer(parts: in
     assert list(analyse(command).problems) == Lexer(command).run().problems
 
 
-def assert_tokens_same_as_builder(command: str) -> bool:
-    tokens = fast_tokens(command)
-    simple = _token_segments(tokens) if tokens is not None else None
-    if simple is None:
-        return False
-    assert simple == general_segments(command), command
-    return True
-
-
-def test_token_segments_read_much_of_the_corpus_as_the_builder_does() -> None:
-    commands = [c.input["command"] for c in cases() if isinstance(c.input.get("command"), str)]
-    read = sum(assert_tokens_same_as_builder(command) for command in commands)
-    assert read > len(commands) * 0.4, f"token path read only {read} of {len(commands)}"
-
-
 TOKEN_PIECES = [*PLAIN_PIECES, "'quoted text'", '"double"', "''", "'*.py'", "'a=1'", ">", ">>", "2>&1", "<", "|&",
                 "out.txt", "'if'", "\"sudo\"", "A=1 ", "B='x y' ", "PATH=/x:$PATH ", "A= "]
 
@@ -205,4 +201,4 @@ TOKEN_PIECES = [*PLAIN_PIECES, "'quoted text'", '"double"', "''", "'*.py'", "'a=
 @SETTINGS
 @given(st.lists(st.sampled_from(TOKEN_PIECES), min_size=1, max_size=30).map("".join))
 def test_token_segments_never_disagree_with_the_builder(command: str) -> None:
-    assert_tokens_same_as_builder(command)
+    assert_direct_same_as_builder("lexed tokens", command)
