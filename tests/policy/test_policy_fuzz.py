@@ -15,7 +15,9 @@ from aegis_core.policy.shell import analyse
 
 POLICY = default_policy()
 SHELL_PIECES = [*"abrmf -/~$(){}[]'\"`\\;&|<>*?#=\n\t.,!%^:", "rm", "sh", "-c", "$(", "<<", "EOF", "${IFS}",
-                "$'\\x72'", "eval ", "sudo ", "curl", "|"]
+                "$'\\x72'", "eval ", "sudo ", "curl", "|",
+                # Blanks bash does not split on (a no-break space used to crash the lexer).
+                "\u00a0", "\u2003", "\x1c", "\r", "\v"]
 SHELL_ALPHABET = st.sampled_from(SHELL_PIECES)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
