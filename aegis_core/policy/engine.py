@@ -104,7 +104,7 @@ def build_subjects(call: ToolCall, home: str | None = None) -> tuple[list[Subjec
 def _build_subjects(call: ToolCall, home: str | None,
                     budget: CallBudget) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
     home = home or home_dir()
-    project = normalise(call.cwd, None, home) if call.cwd and call.cwd.startswith("/") else None
+    project = normalise(call.cwd, None, home, budget.bucket) if call.cwd and call.cwd.startswith("/") else None
     if call_kind(call) is not Kind.SHELL:
         reads, writes, urls = call_facts(call, home)
         return [Subject(call, None, None, project, project, home, reads, writes, urls)], None, None

@@ -30,6 +30,7 @@ _WRITERS = frozenset({"tee", "truncate", "touch", "shred"})
 # Values of these options are written to.
 _OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
 MAX_GLOB_MATCHES = 200
+_NO_GLOBS: frozenset[str] = frozenset()
 # Stands for a path that could not be resolved (too long, or under an unknown directory
 # that cannot be known): never inside the project, and it makes the call need approval.
 UNRESOLVED = "/<unresolved path>"
@@ -146,8 +147,11 @@ def segment_facts(segment: Segment, cwd: str | None, home: str,
                 raw_writes.append(texts[i + 1])
             elif text.startswith("of="):
                 raw_writes.append(text[3:])
-    reads = _normalise_all(raw_reads, positional, cwd, home, budget) if raw_reads else ()
-    writes = _normalise_all(raw_writes, positional, cwd, home, budget) if raw_writes else ()
+    if not raw_reads and not raw_writes:
+        return (), (), tuple(urls)
+    globbed = {a.text for a in positional if a.glob} if any(a.glob for a in positional) else _NO_GLOBS
+    reads = _normalise_all(raw_reads, globbed, cwd, home, budget) if raw_reads else ()
+    writes = _normalise_all(raw_writes, globbed, cwd, home, budget) if raw_writes else ()
     return reads, writes, tuple(urls)
 
 
@@ -196,12 +200,13 @@ def _below(base: str, path: str) -> str:
     return f"{base}/{path}"
 
 
-def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str,
+def _normalise_all(raw: list[str], globbed: frozenset[str] | set[str], cwd: str | None, home: str,
                    budget: CallBudget) -> tuple[str, ...]:
-    globbed = {a.text for a in args if a.glob} if any(a.glob for a in args) else ()
+    """Normalised paths of ``raw``; those in ``globbed`` are wildcards, expanded first."""
     out: dict[str, None] = {}  # ordered and without repeats
+    bucket = budget.bucket
     for text in raw:
-        candidates = _expand_glob(text, cwd, budget) if text in globbed else (text,)
+        candidates = _expand_glob(text, cwd, budget) if globbed and text in globbed else (text,)
         if candidates is None:
             out[UNRESOLVED] = None  # a wildcard too wide to expand: it needs approval
             continue
@@ -209,7 +214,7 @@ def _normalise_all(raw: list[str], args: list, cwd: str | None, home: str,
             if not budget.count_path():
                 out[UNRESOLVED] = None  # too many paths in one call: it needs approval
                 return tuple(out)
-            out[normalise(candidate, cwd, home, budget.bucket) or UNRESOLVED] = None
+            out[normalise(candidate, cwd, home, bucket) or UNRESOLVED] = None
     return tuple(out)
 
 

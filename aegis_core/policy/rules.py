@@ -155,8 +155,15 @@ class Rule:
             out.append(("subcommand", subcommand))
         if m.command_pattern is not None:
             pattern = m.command_pattern
+            literal = required_prefix(pattern)
 
             def command(s: Subject) -> bool:
+                if literal:
+                    # Most commands lack the pattern's literal start: no need to join them.
+                    seg = _seg(s)
+                    if not any(literal in text for text in seg.argv) and \
+                            not any(literal in wrapper for wrapper in seg.wrappers):
+                        return False
                 plain, wrapped = _command_texts(s)
                 return bool(pattern.search(plain) or (wrapped is not None and pattern.search(wrapped)))
             out.append(("command_pattern", command))
@@ -216,6 +223,26 @@ class Rule:
             or p.startswith(_TEMP_PREFIXES)
             for p in paths
         )
+
+
+def required_prefix(pattern: re.Pattern[str]) -> str:
+    """The literal text every match of ``pattern`` starts with (``aegis_core`` for
+    ``aegis_core[.]cli``), or "" when there is none to rely on. Only a prefix without
+    blanks is returned: it then lies within one argument of the joined command."""
+    try:
+        parsed = re._parser.parse(pattern.pattern, pattern.flags)  # type: ignore[attr-defined]
+        if parsed.state.flags & re.IGNORECASE:
+            return ""
+        literal = re._constants.LITERAL  # type: ignore[attr-defined]
+        chars = []
+        for op, value in parsed:
+            if op is not literal:
+                break
+            chars.append(chr(value))
+    except Exception:  # a private API of re: without it the pattern is simply searched
+        return ""
+    prefix = "".join(chars)
+    return prefix if len(prefix) >= 3 and not any(c.isspace() for c in prefix) else ""
 
 
 def _command_texts(subject: Subject) -> tuple[str, str | None]:

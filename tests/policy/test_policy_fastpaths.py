@@ -14,14 +14,17 @@ from hypothesis import strategies as st
 from policy_corpus import PROJECT, cases
 
 from aegis_core.models import ToolCall
+from aegis_core.policy import default_policy
 from aegis_core.policy.checks import CHECKS, applicable
 from aegis_core.policy.engine import build_subjects
 from aegis_core.policy.fastlex import fast_tokens
 from aegis_core.policy.lexer import Lexer, Redirect, Word
 from aegis_core.policy.paths import GlobSet, _Patterns
+from aegis_core.policy.rules import required_prefix
 from aegis_core.policy.shell import _Builder, _finish, _plain_segments, _token_segments, analyse
 from aegis_core.tools import kind_of
 
+POLICY = default_policy()
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Characters the fast path reads or must refuse, weighted towards the ones it reads.
 PIECES = [*"abc -./~=", " ", " ", "'", '"', "'x y'", '"a b"', "&&", "||", "|", ";", "&", ">", ">>", "2>&1",
@@ -202,3 +205,31 @@ TOKEN_PIECES = [*PLAIN_PIECES, "'quoted text'", '"double"', "''", "'*.py'", "'a=
 @given(st.lists(st.sampled_from(TOKEN_PIECES), min_size=1, max_size=30).map("".join))
 def test_token_segments_never_disagree_with_the_builder(command: str) -> None:
     assert_direct_same_as_builder("lexed tokens", command)
+
+
+REGEX_PIECES = ["a", "b", "c", "ab", "abc", "[.]", ".", "x*", "(a|b)", "\\b", "\\s+", "?", "|", "^", "(?i)", " "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(REGEX_PIECES), min_size=1, max_size=8).map("".join),
+       st.lists(st.sampled_from(["a", "b", "c", ".", " ", "A", "x"]), max_size=12).map("".join))
+def test_a_command_pattern_never_matches_without_its_literal_prefix(pattern: str, text: str) -> None:
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return
+    prefix = required_prefix(compiled)
+    if compiled.search(text):
+        assert prefix in text
+
+
+@pytest.mark.parametrize(("pattern", "text"), [("(?i)abc", "ABC"), ("abc|abd", "abd"), ("abc*", "ab"),
+                                               ("ab(c|d)e", "abde"), ("a.c", "axc")])
+def test_literal_prefixes_of_tricky_patterns(pattern: str, text: str) -> None:
+    compiled = re.compile(pattern)
+    assert compiled.search(text) and required_prefix(compiled) in text
+
+
+def test_the_aegis_module_rule_has_a_literal_prefix() -> None:
+    rule = next(r for r in POLICY.rules if r.name == "aegis-human-commands-module")
+    assert rule.match.command_pattern is not None and required_prefix(rule.match.command_pattern) == "aegis_core."
