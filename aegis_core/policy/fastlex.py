@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from aegis_core.policy.lexer import MAX_STEPS, MAX_TOKENS, Redirect, Word
+from aegis_core.policy.lexer import MAX_STEPS, MAX_TOKENS, TOO_COMPLEX, Redirect, Word
 
 # Alternatives in the order the Lexer tries them at a position.
 _TOKEN = re.compile(r"""
@@ -40,6 +40,14 @@ class _Unsupported(Exception):
     """The command needs the full Lexer."""
 
 
+class TooComplex(Exception):
+    """The Lexer would give up on this command at the same point, with ``problem``."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
 def spaced_parts(source: str) -> list[str] | None:
     """The words and operators of a command of literal words separated by single spaces
     (the Lexer's tokens, as text), or None for any other command."""
@@ -59,7 +67,9 @@ def is_operator(part: str) -> bool:
 
 
 def fast_tokens(source: str) -> list | None:
-    """The Lexer's tokens for ``source``, or None when the fast path cannot read it."""
+    """The Lexer's tokens for ``source``, or None when the fast path cannot read it.
+    Raises TooComplex where the Lexer would stop with "too complex": up to there
+    both read the same, so reading it again would only say the same slower."""
     parts = spaced_parts(source)
     if parts is not None:
         return [part if part in _FAST_CONTROLS else Word([(part, False)]) for part in parts]
@@ -80,11 +90,11 @@ class _Reader:
     def step(self, count: int = 1) -> None:
         self.steps += count
         if self.steps > MAX_STEPS:
-            raise _Unsupported  # the Lexer reports "too complex"
+            raise TooComplex(f"{TOO_COMPLEX} (too many quoting or expansion steps)")
 
     def emit(self, token: object) -> None:
         if len(self.tokens) >= MAX_TOKENS:
-            raise _Unsupported  # the Lexer reports "too complex"
+            raise TooComplex(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
         self.tokens.append(token)
 
     def end_word(self) -> None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from aegis_core.policy import unwrap
-from aegis_core.policy.fastlex import fast_tokens, is_operator, spaced_parts, too_many_spaced_words
+from aegis_core.policy.fastlex import TooComplex, fast_tokens, is_operator, spaced_parts, too_many_spaced_words
 from aegis_core.policy.lexer import MAX_TOKENS, TOO_COMPLEX, Lexer, Redirect, Word
 from aegis_core.policy.words import Arg, expand
 
@@ -217,16 +217,23 @@ class _Builder:
         ))
         return index
 
-    def analyse_string(self, text: str, via: str, depth: int) -> list[int]:
+    def analyse_string(self, text: str, via: str, depth: int, try_fast: bool = True) -> list[int]:
+        """Segments of a command string; ``try_fast=False`` when the fast lexer has
+        already said it cannot read it."""
         if depth >= unwrap.MAX_DEPTH:
             self.problem("commands nested too deeply (bash -c / eval) to analyse")
             return []
-        if too_many_spaced_words(text):
-            self.problem(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
-            return []
-        tokens = fast_tokens(text)
-        if tokens is not None:
-            return self.build(tokens, via, depth)
+        if try_fast:
+            if too_many_spaced_words(text):
+                self.problem(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
+                return []
+            try:
+                tokens = fast_tokens(text)
+            except TooComplex as exc:
+                self.problem(exc.problem)
+                return []  # judging a truncated command would be guessing
+            if tokens is not None:
+                return self.build(tokens, via, depth)
         lexed = Lexer(text, depth=depth).run()
         for problem in lexed.problems:
             self.problem(problem)
@@ -348,13 +355,23 @@ def analyse(command: str) -> ShellAnalysis:
     plain = _plain_segments(command)
     if plain is not None:
         return ShellAnalysis(command, plain)
-    tokens = None if too_many_spaced_words(command) else fast_tokens(command)
+    if too_many_spaced_words(command):
+        builder.problem(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
+        return _finish(command, builder)
+    try:
+        tokens = fast_tokens(command)
+    except TooComplex as exc:
+        builder.problem(exc.problem)
+        return _finish(command, builder)
     if tokens is not None:
         simple = _token_segments(tokens)
         if simple is not None:
             return ShellAnalysis(command, simple)
     try:
-        builder.analyse_string(command, "", 0)
+        if tokens is not None:
+            builder.build(tokens, "", 0)
+        else:
+            builder.analyse_string(command, "", 0, try_fast=False)
     except RecursionError:
         builder.problem("command nested too deeply to analyse")
     return _finish(command, builder)
