@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from aegis_core.policy.lexer import MAX_STEPS, MAX_TOKENS, TOO_COMPLEX, Redirect, Word
+from aegis_core.policy.tokens import MAX_STEPS, MAX_TOKENS, TOO_COMPLEX, Redirect, Word
 
 # Alternatives in the order the Lexer tries them at a position.
 _TOKEN = re.compile(r"""

@@ -9,12 +9,17 @@ in ``problems`` so the policy asks a human instead of guessing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-MAX_TOKENS = 400
-MAX_STEPS = 1200  # lexer loop iterations (and here-document lines): bounds the time
-MAX_DEPTH = 6
-TOO_COMPLEX = "command too complex to analyse"
+from aegis_core.policy.tokens import (
+    MAX_DEPTH,
+    MAX_STEPS,
+    MAX_TOKENS,
+    TOO_COMPLEX,
+    Lexed,
+    Redirect,
+    Word,
+    decode_ansi,
+)
 
 # Characters that end a run of ordinary word characters.
 # Only ASCII blanks separate words, as in bash: a no-break space is part of a word.
@@ -23,75 +28,12 @@ _BLANK = re.compile(r"[ \t\r\f\v]+")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")
 _REDIRECT = re.compile(r"&>>|&>|>>|>&|>\||<<<|<<-|<<|<>|<&|>|<")
 _CONTROL = re.compile(r"\|\||\|&|&&|;;&|;;|;&|[|&;()\n]")
-
-_ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n",
-                "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
 _ANSI_BODY = re.compile(r"(?:[^'\\]|\\.)*", re.S)
-_ANSI_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S)
 
 # Variables whose value we know well enough to use as a path.
 _KNOWN_VARS = {"HOME": "~", "PWD": "."}
 # Unquoted $IFS splits words: `rm${IFS}-rf${IFS}/` is `rm -rf /`.
 _IFS_NAMES = ("IFS",)
-
-
-@dataclass
-class Word:
-    """One shell word. ``parts`` keeps which text was quoted, for glob and brace
-    expansion; ``subs`` holds the token lists of substitutions inside it."""
-
-    parts: list[tuple[str, bool]] = field(default_factory=list)
-    dynamic: bool = False  # contains an expansion whose value we do not know
-    subs: list[tuple[str, list]] = field(default_factory=list)  # (kind, tokens)
-    escaped: bool = False  # quoting or escaping was used inside the word
-
-    @property
-    def text(self) -> str:
-        parts = self.parts
-        if len(parts) == 1:
-            return parts[0][0]
-        return "".join([text for text, _ in parts])
-
-    def add(self, text: str, quoted: bool) -> None:
-        if text:
-            self.parts.append((text, quoted))
-        elif quoted:
-            # "" is an empty word, not nothing.
-            self.parts.append(("", True))
-
-    def __bool__(self) -> bool:
-        return bool(self.parts) or self.dynamic or bool(self.subs)
-
-
-@dataclass
-class Redirect:
-    op: str
-    fd: str
-    target: Word | None
-    body: str | None = None  # here-document / here-string text
-    body_subs: list[tuple[str, list]] = field(default_factory=list)
-
-
-@dataclass
-class Lexed:
-    tokens: list  # Word | Redirect | str (operator)
-    problems: list[str]
-    end: int
-
-
-def _decode_ansi(body: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        seq = match.group(1)
-        head = seq[0]
-        if head in "xuU":
-            return chr(min(int(seq[1:], 16), 0x10FFFF))
-        if head.isdigit():
-            return chr(int(seq, 8) & 0xFF)
-        if head == "c":
-            return chr(ord(seq[1]) & 0x1F)
-        return _ANSI_SIMPLE.get(seq, "\\" + seq)
-
-    return _ANSI_ESCAPE.sub(one, body)
 
 
 class Lexer:
@@ -339,7 +281,7 @@ class Lexer:
             # Decoding escapes is the lexer's dearest step: each one counts against the
             # step budget, which is what bounds the time spent on any input.
             self.budget[1] -= body.count("\\")
-            word.add(_decode_ansi(body), True)
+            word.add(decode_ansi(body), True)
             word.escaped = True
             self.i = min(end + 1, n)
             return

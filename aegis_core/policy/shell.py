@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 
 from aegis_core.policy import unwrap
 from aegis_core.policy.fastlex import TooComplex, fast_tokens, is_operator, spaced_parts, too_many_spaced_words
-from aegis_core.policy.lexer import MAX_TOKENS, TOO_COMPLEX, Lexer, Redirect, Word
+from aegis_core.policy.lexer import Lexer
+from aegis_core.policy.tokens import MAX_TOKENS, TOO_COMPLEX, Redirect, Word
 from aegis_core.policy.words import Arg, expand
 
 MAX_COMMAND_CHARS = 32_768

@@ -7,7 +7,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from aegis_core.policy.lexer import Word
+from aegis_core.policy.tokens import Word
 
 MAX_BRACE_WORDS = 64
 

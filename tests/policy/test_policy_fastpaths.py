@@ -18,10 +18,11 @@ from aegis_core.policy import default_policy
 from aegis_core.policy.checks import CHECKS, applicable
 from aegis_core.policy.engine import build_subjects
 from aegis_core.policy.fastlex import TooComplex, fast_tokens
-from aegis_core.policy.lexer import Lexer, Redirect, Word
+from aegis_core.policy.lexer import Lexer
 from aegis_core.policy.paths import GlobSet, _Patterns
 from aegis_core.policy.rules import required_prefix
 from aegis_core.policy.shell import _Builder, _finish, _plain_segments, _token_segments, analyse
+from aegis_core.policy.tokens import Redirect, Word
 from aegis_core.tools import kind_of
 
 POLICY = default_policy()
