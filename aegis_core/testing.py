@@ -6,11 +6,16 @@ Fixtures:
 - ``aegis_plugins``: a factory for an :class:`AegisPlugins` holding only the plugins
   the test passes (plus, on request, the built-in ones); installed plugins never leak in.
 - ``hook_recorder``: a plugin object that records every hook call it sees, to assert on.
+
+And ``daemon_stream``: one raw request to a running daemon's socket, every line of the
+answer (docs/protocol.md), for tests of what a daemon says on the wire.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +26,30 @@ import pytest
 from aegis_core import hookspecs
 from aegis_core.hookspecs import hookimpl
 from aegis_core.plugins import BUILTIN_PLUGINS, AegisPlugins
+
+
+def daemon_stream(socket_path: str | os.PathLike[str], op: str, *, timeout: float = 30,
+                  into: list[dict[str, Any]] | None = None, **fields: Any) -> list[dict[str, Any]]:
+    """Send ``{"v": 1, "op": op, **fields}`` and return every line the daemon sent, the
+    final one last (appended to ``into`` as each arrives, for a caller watching from
+    another thread). Unlike ``aegis_core.client.request`` it keeps the progress lines
+    and adds nothing: a test sees the protocol as it is."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(str(socket_path))
+        sock.sendall(json.dumps({"v": 1, "op": op, **fields}).encode() + b"\n")
+        lines: list[dict[str, Any]] = [] if into is None else into
+        buffer = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return lines
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                lines.append(json.loads(line))
+                if lines[-1].get("final"):
+                    return lines
 
 
 @pytest.fixture

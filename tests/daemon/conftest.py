@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -13,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from aegis_core.testing import daemon_stream
 
 
 def aegis(*args: str, env: dict[str, str] | None = None, input: str | None = None,
@@ -51,22 +51,7 @@ class Daemon:
 
     def stream(self, op: str, *, timeout: float = 30, **fields: Any) -> list[dict[str, Any]]:
         """Send one request and return every line the daemon sent, the final one last."""
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            sock.connect(str(self.socket))
-            sock.sendall(json.dumps({"v": 1, "op": op, **fields}).encode() + b"\n")
-            lines: list[dict[str, Any]] = []
-            buffer = b""
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return lines
-                buffer += chunk
-                while b"\n" in buffer:
-                    line, buffer = buffer.split(b"\n", 1)
-                    lines.append(json.loads(line))
-                    if lines[-1].get("final"):
-                        return lines
+        return daemon_stream(self.socket, op, timeout=timeout, **fields)
 
     def session(self) -> tuple[str, str]:
         created = self.request("session.create", agent="test", cwd=str(self.home), command="test")

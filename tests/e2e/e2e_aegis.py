@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aegis_core.daemon.process import pid_locked
+from aegis_core.testing import daemon_stream
 
 WAIT = 60.0  # seconds before a wait is declared failed (a hang guard, not a timing assertion)
 
@@ -87,22 +87,7 @@ class AegisHome:
     ) -> list[dict[str, Any]]:
         """Send one request; every line the daemon sent, the final one last (appended
         to ``into`` as each arrives, for a caller watching from another thread)."""
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            sock.connect(str(self.socket))
-            sock.sendall(json.dumps({"v": 1, "op": op, **fields}).encode() + b"\n")
-            lines: list[dict[str, Any]] = [] if into is None else into
-            buffer = b""
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return lines
-                buffer += chunk
-                while b"\n" in buffer:
-                    line, buffer = buffer.split(b"\n", 1)
-                    lines.append(json.loads(line))
-                    if lines[-1].get("final"):
-                        return lines
+        return daemon_stream(self.socket, op, timeout=timeout, into=into, **fields)
 
     def request(self, op: str, **fields: Any) -> dict[str, Any]:
         return self.stream(op, **fields)[-1]
