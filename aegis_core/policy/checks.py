@@ -173,6 +173,16 @@ def _flags(texts: list[str]) -> tuple[set[str], list[str]]:
     return flags, positional
 
 
+def _flags_of(subject: Subject) -> tuple[set[str], list[str]]:
+    """``_flags`` of a segment's arguments, worked out once for the checks that read them.
+    Callers must not change what they get."""
+    found = subject.cache.get("_flags")
+    if found is None:
+        seg = subject.segment
+        found = subject.cache["_flags"] = _flags(list(seg.argv[1:]) if seg is not None else [])
+    return found
+
+
 def is_disposable(path: str, subject: Subject) -> bool:
     for root in TEMP_ROOTS:
         if path.startswith(root + "/") and path.count("/") > root.count("/"):
@@ -221,8 +231,8 @@ def delete_critical(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None:
         return None
-    texts = [a.text for a in seg.args[1:]]
-    flags, _ = _flags(texts)
+    texts = list(seg.argv[1:])
+    flags, _ = _flags_of(subject)
     program = seg.program
     if program == "rm":
         if "--no-preserve-root" in flags:
@@ -258,8 +268,8 @@ def delete_recursive(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None or seg.program not in ("rm", "unlink", "rmdir", "find", "rsync"):
         return None
-    texts = [a.text for a in seg.args[1:]]
-    flags, positional = _flags(texts)
+    texts = list(seg.argv[1:])
+    flags, positional = _flags_of(subject)
     if seg.program == "find":
         if "-delete" not in texts:
             return None
@@ -323,8 +333,7 @@ def chmod_outside(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None or seg.program not in ("chmod", "chown", "chgrp", "chattr", "setfacl"):
         return None
-    texts = [a.text for a in seg.args[1:]]
-    flags, _ = _flags(texts)
+    flags, _ = _flags_of(subject)
     recursive = bool({"R", "--recursive"} & flags)
     for path in subject.reads:
         if critical_target(path, subject) and recursive:
@@ -342,7 +351,7 @@ def dotfile_truncate(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None:
         return None
-    texts = [a.text for a in seg.args[1:]]
+    texts = list(seg.argv[1:])
     candidates = []
     if seg.program == "truncate" or (seg.program == "cp" and "/dev/null" in texts):
         candidates = list(subject.writes)

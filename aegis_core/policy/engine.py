@@ -247,8 +247,9 @@ class Policy:
                            source="policy", reason="the command runs nothing Aegis can judge; "
                            "it needs the user's approval.")
         action, rule, detail, subject = best
-        return Verdict(action, rule=rule.name if rule else "default", risk=score, source="policy",
-                       reason=_reason(action, rule, detail, subject), reasons=risk_reasons)
+        # Positional (action, reason, rule, risk, source, reasons): this runs for every call.
+        return Verdict(action, _reason(action, rule, detail, subject), rule.name if rule else "default", score,
+                       "policy", risk_reasons)
 
 
 def _any_unresolved(subjects: list[Subject]) -> bool:
