@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 pytest.importorskip("aegis_claude_hook")
+from aegis_claude_hook.testing import find_claude_cli
 from aegis_claude_hook.testing.fake_anthropic import FakeAnthropic, text, tool_use
 
 pytestmark = [pytest.mark.claude, pytest.mark.slow]
@@ -39,12 +40,6 @@ priority = 1
 """
 
 
-def find_claude() -> str | None:
-    for candidate in (os.environ.get("AEGIS_CLAUDE_BIN"), shutil.which("claude"),
-                      str(REPO / ".ci" / "cache" / "claude-code" / "node_modules" / ".bin" / "claude")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 class World:
@@ -108,7 +103,7 @@ class World:
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    claude = find_claude()
+    claude = find_claude_cli(REPO)
     if claude is None:
         pytest.skip("Claude Code is not installed (run .ci/install-claude.sh)")
     # Short root: Unix socket paths must stay under 108 bytes.

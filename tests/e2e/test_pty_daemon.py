@@ -7,8 +7,6 @@ from another terminal while Claude waits."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -136,17 +134,6 @@ def test_with_no_channel_configured_the_prompt_stays_at_the_keyboard(session: Se
 API_KEY = "sk-ant-api03-" + "a" * 80 + "TEST"
 
 
-def find_claude() -> str | None:
-    for candidate in (
-        os.environ.get("AEGIS_CLAUDE_BIN"),
-        shutil.which("claude"),
-        str(REPO / ".ci" / "cache" / "claude-code" / "node_modules" / ".bin" / "claude"),
-    ):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 def claude_env(session: Session, project: Path, base_url: str) -> dict[str, str]:
     """A ~/.claude.json that skips onboarding, the trust dialog and the API-key question
     (so it works as root), and an environment pointing at the scripted Messages API."""
@@ -183,7 +170,7 @@ def claude_env(session: Session, project: Path, base_url: str) -> dict[str, str]
 @pytest.mark.parametrize("verb", ["approve", "deny"])
 def test_claude_permission_dialog_is_answered_through_the_daemon(session: Session, verb: str) -> None:
     fake_anthropic = pytest.importorskip("aegis_claude_hook.testing.fake_anthropic")
-    claude = find_claude()
+    claude = pytest.importorskip("aegis_claude_hook.testing").find_claude_cli(REPO)
     if claude is None:
         pytest.skip("Claude Code is not installed (run .ci/install-claude.sh)")
     session.aegis.configure(CLI_CHANNEL)

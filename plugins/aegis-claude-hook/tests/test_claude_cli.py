@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aegis_claude_hook.settings import CLIENT, hooks_settings
+from aegis_claude_hook.testing import find_claude_cli
 from aegis_claude_hook.testing.fake_anthropic import FakeAnthropic, text, tool_use
 from conftest import PYTHON
 from standin import StandInDaemon, decision
@@ -26,20 +26,11 @@ pytestmark = pytest.mark.claude
 REPO = Path(__file__).resolve().parents[3]
 
 
-def find_claude() -> str | None:
-    for candidate in (
-        os.environ.get("AEGIS_CLAUDE_BIN"),
-        shutil.which("claude"),
-        str(REPO / ".ci" / "cache" / "claude-code" / "node_modules" / ".bin" / "claude"),
-    ):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 @pytest.fixture(scope="module")
 def claude_bin() -> str:
-    found = find_claude()
+    found = find_claude_cli(REPO)
     if found is None:
         pytest.skip("Claude Code is not installed (run .ci/install-claude.sh)")
     return found
