@@ -96,10 +96,6 @@ def forget() -> None:
         globs._answers.clear()
 
 
-def _realpath(path: str, bucket: int) -> str:
-    return _resolved(path, bucket)[0]
-
-
 @functools.lru_cache(maxsize=4096)
 def _resolved(path: str, bucket: int) -> tuple[str, bool]:
     """``os.path.realpath`` built from the resolved parent directory, and whether the

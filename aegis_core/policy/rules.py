@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aegis_core.models import Action, Kind
-from aegis_core.policy.checks import CHECKS, applicable
+from aegis_core.policy.checks import findings
 from aegis_core.policy.facts import HAS_PATHS, HAS_URLS, HAS_WRAPPERS, HAS_WRITES, Subject, url_host
 from aegis_core.policy.paths import GlobSet, is_within
 from aegis_core.policy.shell import Segment
@@ -273,8 +273,7 @@ def _seg(subject: Subject) -> Segment:
 
 
 def run_check(name: str, subject: Subject) -> str | None:
-    """A built-in check's finding for a subject, computed once per subject."""
-    cache = subject.cache
-    if name not in cache:
-        cache[name] = CHECKS[name].fn(subject) if name in applicable(subject)[1] else None
-    return cache[name]
+    """A built-in check's finding for a subject (None where it does not apply): every
+    applicable check runs once per subject, in ``checks.findings``."""
+    findings(subject)
+    return subject.cache.get(name)
