@@ -26,6 +26,8 @@ _NO_SUBS: list[int] = []  # shared, never appended to
 _SKIP_KEYWORDS = frozenset({"!", "{", "}", "then", "else", "do", "elif", "if", "while", "until",
                             "fi", "done", "time", "coproc"})
 _DROP_KEYWORDS = frozenset({"for", "select", "[[", "esac", "in"})
+# A simple command starting with one of these is shell structure, left to the builder.
+_STRUCTURE_WORDS = _SKIP_KEYWORDS | _DROP_KEYWORDS | {"case", "function"}
 
 
 @dataclass(slots=True)
@@ -271,8 +273,8 @@ def _plain_segments(command: str) -> tuple[Segment, ...] | None:
             continue
         if words:
             name = words[0].rsplit("/", 1)[-1]
-            if words[0] in _SKIP_KEYWORDS or words[0] in _DROP_KEYWORDS or words[0] in ("case", "function") \
-                    or "=" in words[0] or not unwrap.is_ordinary(name, words[1] if len(words) > 1 else None):
+            if words[0] in _STRUCTURE_WORDS or "=" in words[0] \
+                    or not unwrap.is_ordinary(name, words[1] if len(words) > 1 else None):
                 return None
             segments.append(Segment(len(segments), tuple([Arg(w) for w in words]), name,
                                     pipe_from=tuple(pipeline)))
@@ -307,8 +309,7 @@ def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
             continue
         if words:
             first = words[0]
-            if not first.escaped and (first.text in _SKIP_KEYWORDS or first.text in _DROP_KEYWORDS
-                                      or first.text in ("case", "function")):
+            if not first.escaped and first.text in _STRUCTURE_WORDS:
                 return None
             start = 0  # NAME=value words before the program
             while start < len(words) and not words[start].parts[0][1] \
