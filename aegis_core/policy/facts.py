@@ -94,11 +94,10 @@ def _path_values(args: list[str]) -> list[str]:
 
 def _expand_glob(pattern: str, cwd: str | None, budget: CallBudget) -> list[str] | None:
     """The files a wildcard names, or None when finding them would cost too much."""
-    left = budget.glob_entries[0]
     spent = [0]
     wanted = min(MAX_GLOB_MATCHES, budget.paths + 1)  # more could not be judged anyway
-    found = bounded_glob(pattern, cwd, max_entries=max(left, 0), max_results=wanted, spent=spent)
-    budget.glob_entries[0] = left - spent[0]
+    found = bounded_glob(pattern, cwd, max_entries=max(budget.glob_entries, 0), max_results=wanted, spent=spent)
+    budget.glob_entries -= spent[0]
     if found is None:
         return None
     return found or [pattern]

@@ -49,7 +49,8 @@ class PathBudgetExceeded(Exception):
 
 
 class CallBudget:
-    """What one call may still spend: filesystem lookups, and paths it names."""
+    """What one call may still spend: filesystem lookups, paths it names, and directory
+    entries its wildcards read."""
 
     __slots__ = ("bucket", "glob_entries", "lookups", "paths")
 
@@ -58,7 +59,7 @@ class CallBudget:
         self.bucket = cache_bucket()  # one clock read for every path of the call
         self.lookups = lookups
         self.paths = paths
-        self.glob_entries = [glob_entries]  # a list: bounded_glob adds what it spends
+        self.glob_entries = glob_entries
 
     def count_path(self) -> bool:
         """Count one more path named by the call; False once there are too many."""
