@@ -173,13 +173,7 @@ class Policy:
                 if trace is not None:
                     trace.tried.append(Tried(rule.name, False, "risk_min"))
                 continue
-            only = rule.only_matcher
-            if only is not None:
-                result = only[1](subject)
-                matched = bool(result)
-                detail = (result if isinstance(result, str) else "matched") if matched else only[0]
-            else:
-                matched, detail = rule.test(subject)
+            matched, detail = rule.test(subject)
             if trace is not None:
                 trace.tried.append(Tried(rule.name, matched, detail))
             if matched:

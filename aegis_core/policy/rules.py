@@ -105,7 +105,7 @@ class Rule:
         globs = [fnmatch.translate(e) for e in names if any(c in e for c in "*?[")]
         self._exe_glob = re.compile("|".join(globs)) if globs else None
         self._matchers = self._compile()
-        # Most rules have one matcher: the engine calls it directly (see Policy._judge).
+        # Most rules have one matcher: test() calls it without a loop.
         self.only_matcher = self._matchers[0] if len(self._matchers) == 1 else None
         m = self.match
         # What a subject must have for this rule to possibly match (see Policy._candidates).
@@ -205,6 +205,12 @@ class Rule:
     def test(self, subject: Subject) -> tuple[bool, str]:
         """(matched, detail): what matched, or which matcher did not. The call-level
         matchers must already hold (see ``applies_to``)."""
+        only = self.only_matcher
+        if only is not None:  # most rules: no loop
+            result = only[1](subject)
+            if not result:
+                return False, only[0]
+            return True, result if isinstance(result, str) else "matched"
         detail = "matched"
         for name, matcher in self._matchers:
             result = matcher(subject)
