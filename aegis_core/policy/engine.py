@@ -11,7 +11,7 @@ from typing import Any
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
 from aegis_core.policy.checks import found_names
-from aegis_core.policy.facts import UNRESOLVED, Subject, call_facts, call_kind, segment_facts
+from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import ShellAnalysis, analyse
@@ -226,9 +226,7 @@ class Policy:
             if best[0] is Action.DENY and trace is None:
                 break
         problems_found = list(analysis.problems) if analysis is not None and analysis.problems else []
-        if _any_unresolved(subjects):
-            problems_found.append("a path could not be resolved (too long, a wildcard too wide to expand, "
-                                  "too many to look up, or relative to an unknown directory)")
+        problems_found.extend(_path_problems(subjects))
         if problems_found and (best is None or best[0] is not Action.DENY):
             problems = "; ".join(problems_found[:3])
             return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:uncertain-shell", risk=max(score, 40),
@@ -246,11 +244,20 @@ class Policy:
                        "policy", risk_reasons)
 
 
-def _any_unresolved(subjects: list[Subject]) -> bool:
+_MARKERS = frozenset(PATH_PROBLEMS)
+
+
+def _path_problems(subjects: list[Subject]) -> list[str]:
+    """Why paths of the call could not be judged (see facts.PATH_PROBLEMS)."""
+    found: list[str] = []
     for subject in subjects:
-        if subject.paths and UNRESOLVED in subject.paths:
-            return True
-    return False
+        if _MARKERS.isdisjoint(subject.paths):
+            continue  # nearly always: one scan in C
+        for path in subject.paths:
+            problem = PATH_PROBLEMS.get(path)
+            if problem is not None and problem not in found:
+                found.append(problem)
+    return found
 
 
 def _advice(action: Action) -> str:

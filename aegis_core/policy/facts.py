@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from aegis_core.models import Kind, ToolCall
 from aegis_core.policy.globbing import bounded_glob
-from aegis_core.policy.paths import CallBudget, home_dir, is_within, normalise
+from aegis_core.policy.paths import MAX_PATHS_PER_CALL, CallBudget, home_dir, is_within, normalise
 from aegis_core.tools import kind_of
 
 if TYPE_CHECKING:
@@ -31,9 +31,19 @@ _WRITERS = frozenset({"tee", "truncate", "touch", "shred"})
 _OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
 MAX_GLOB_MATCHES = 200
 _NO_GLOBS: frozenset[str] = frozenset()
-# Stands for a path that could not be resolved (too long, or under an unknown directory
-# that cannot be known): never inside the project, and it makes the call need approval.
+# Stand for paths that could not be judged: never inside the project, never a match
+# for a path rule, and each makes the call need approval with its own reason.
 UNRESOLVED = "/<unresolved path>"
+TOO_MANY_PATHS = "/<more paths than one call may name>"
+WILDCARD_TOO_WIDE = "/<wildcard too wide to expand>"
+PATH_PROBLEMS = {
+    UNRESOLVED: "a path could not be resolved (too long, too many to look up, or relative to a folder "
+                "only known at run time)",
+    TOO_MANY_PATHS: f"it names more than {MAX_PATHS_PER_CALL} paths, too many to look up one by one; "
+                    "a command on fewer files at a time would be judged directly",
+    WILDCARD_TOO_WIDE: "a wildcard too wide to expand: finding what it matches would read too much of "
+                       "the file system; a narrower pattern would be judged directly",
+}
 
 
 # Bits of Subject.shape: a rule whose matchers need a fact the subject lacks is skipped.
@@ -207,11 +217,11 @@ def _normalise_all(raw: list[str], globbed: frozenset[str] | set[str], cwd: str 
     for text in raw:
         candidates = _expand_glob(text, cwd, budget) if globbed and text in globbed else (text,)
         if candidates is None:
-            out[UNRESOLVED] = None  # a wildcard too wide to expand: it needs approval
+            out[WILDCARD_TOO_WIDE] = None
             continue
         for candidate in candidates:
             if not budget.count_path():
-                out[UNRESOLVED] = None  # too many paths in one call: it needs approval
+                out[TOO_MANY_PATHS] = None
                 return tuple(out)
             out[normalise(candidate, cwd, home, bucket) or UNRESOLVED] = None
     return tuple(out)
