@@ -245,12 +245,18 @@ class Policy:
 
 
 _MARKERS = frozenset(PATH_PROBLEMS)
+_UNDER_UNKNOWN_DIR = UNKNOWN_DIR + "/"
+_UNKNOWN_DIR_PROBLEM = ("a path is relative to a folder only known at run time (a `cd` to a computed folder "
+                        "came first); the same command with absolute paths would be judged directly")
 
 
 def _path_problems(subjects: list[Subject]) -> list[str]:
     """Why paths of the call could not be judged (see facts.PATH_PROBLEMS)."""
     found: list[str] = []
     for subject in subjects:
+        if subject.cwd == UNKNOWN_DIR and any(p.startswith(_UNDER_UNKNOWN_DIR) for p in subject.paths) \
+                and _UNKNOWN_DIR_PROBLEM not in found:
+            found.append(_UNKNOWN_DIR_PROBLEM)
         if _MARKERS.isdisjoint(subject.paths):
             continue  # nearly always: one scan in C
         for path in subject.paths:

@@ -139,6 +139,7 @@ DISGUISED_SHELL = [
     "ruby -rfileutils -e 'FileUtils.rm_rf(\"/\")'", "rm -rf //", "rm -rf -- /", "rm -rf $PWD", "pushd / && rm -rf *",
     "git -C ~/.aegis log -p", "git -C ~/.aegis diff --no-index config.toml /dev/null",
     "git --git-dir=$HOME/.aegis/.git log", "git commit -F ~/.ssh/id_rsa", "git -C ~ show HEAD:.aws/credentials",
+    "cd \"$(printf ~/.aegis)\" && cat config.toml", "cd $AEGIS_HOME && cat config.toml",
 ]
 
 ROUTINE_SELF = ["aegis status", "aegis approvals list", "aegis policy test --tool Bash --command ls"]
