@@ -77,7 +77,10 @@ class ToolCall:
 
     ``tool`` is the vendor's own name (``Bash``, ``Read``, ``mcp__github__push``);
     ``kind`` the canonical category every policy understands. ``input`` is the
-    tool's arguments as the agent sent them.
+    tool's arguments as the agent sent them. ``files`` and ``urls`` are what the
+    adapter found the call touches where the input does not name them in a
+    ``file_path``/``path``/``url`` field (every file an ``apply_patch`` adds, updates,
+    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt).
     """
 
     agent: str
@@ -89,6 +92,8 @@ class ToolCall:
     id: str = field(default_factory=new_id)
     event: str = "PreToolUse"
     received_at: float = field(default_factory=time.time)
+    files: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
 
     @property
     def command(self) -> str | None:
@@ -104,12 +109,22 @@ class ToolCall:
             value = self.input.get(key)
             if isinstance(value, str) and value:
                 found.append(value)
-        return tuple(found)
+        return (*found, *self.files) if self.files else tuple(found)
 
     @property
     def url(self) -> str | None:
         value = self.input.get("url")
-        return value if isinstance(value, str) else None
+        if isinstance(value, str):
+            return value
+        return self.urls[0] if self.urls else None
+
+    @property
+    def all_urls(self) -> tuple[str, ...]:
+        """Every URL the call fetches: the input's ``url`` and those the adapter found."""
+        value = self.input.get("url")
+        if isinstance(value, str) and value:
+            return (value, *(u for u in self.urls if u != value))
+        return self.urls
 
     def summary(self) -> str:
         """What the call does, in one line, for humans (not redacted)."""

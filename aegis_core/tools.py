@@ -1,38 +1,43 @@
-"""Tool names: the agents' own (``Bash``, ``Read``...) and the seed's generic ones
-(``bash``, ``read_file``...), and the canonical kind each belongs to."""
+"""Tool names: the agents' own (Claude Code's ``Bash``, Codex's ``apply_patch``, Gemini
+CLI's ``run_shell_command``...) and the seed's generic ones (``bash``, ``read_file``...),
+the canonical kind each belongs to, and which names stand for the same tool, so that one
+``policy.toml`` judges every agent alike."""
 
 from __future__ import annotations
 
+import fnmatch
+
 from aegis_core.models import Kind
 
-# Vendor tool name -> canonical kind (Claude Code, Codex CLI, Gemini CLI names).
+# Tools that do the same thing under each agent's name. A policy rule naming any of them
+# matches all of them: ``tool = "Bash"`` also judges Gemini CLI's ``run_shell_command``.
+EQUIVALENT_TOOLS: dict[str, tuple[Kind, tuple[str, ...]]] = {
+    # name of the group: (kind, the agents' names for it)
+    "shell": (Kind.SHELL, ("Bash", "bash", "shell", "exec_command", "local_shell", "shell_command",
+                           "container.exec", "run_shell_command", "terminal")),
+    "read": (Kind.READ, ("Read", "read_file", "file_read", "view_image", "read_many_files", "NotebookRead")),
+    "write": (Kind.WRITE, ("Write", "write_file", "create_file")),
+    "edit": (Kind.EDIT, ("Edit", "MultiEdit", "edit_file", "replace", "apply_patch", "NotebookEdit")),
+    "fetch": (Kind.FETCH, ("WebFetch", "web_fetch", "fetch")),
+    "web_search": (Kind.SEARCH, ("WebSearch", "web_search", "google_web_search")),
+    "grep": (Kind.SEARCH, ("Grep", "grep", "grep_search", "search_file_content")),
+    "glob": (Kind.SEARCH, ("Glob", "glob")),
+    "list": (Kind.SEARCH, ("LS", "ls", "list_directory")),
+}
+
+# Vendor tool name -> canonical kind, for every agent Aegis knows. Bookkeeping tools that
+# touch nothing (plans, todos, questions to the user) are OTHER.
 VENDOR_KINDS: dict[str, Kind] = {
-    "Bash": Kind.SHELL,
+    name: kind for kind, names in EQUIVALENT_TOOLS.values() for name in names
+}
+VENDOR_KINDS.update({
     "BashOutput": Kind.OTHER,
     "KillShell": Kind.OTHER,
-    "shell": Kind.SHELL,
-    "run_shell_command": Kind.SHELL,
-    "Read": Kind.READ,
-    "read_file": Kind.READ,
-    "Write": Kind.WRITE,
-    "write_file": Kind.WRITE,
-    "Edit": Kind.EDIT,
-    "MultiEdit": Kind.EDIT,
-    "NotebookEdit": Kind.EDIT,
-    "edit_file": Kind.EDIT,
-    "replace": Kind.EDIT,
-    "WebFetch": Kind.FETCH,
-    "web_fetch": Kind.FETCH,
-    "WebSearch": Kind.SEARCH,
-    "web_search": Kind.SEARCH,
-    "Grep": Kind.SEARCH,
-    "Glob": Kind.SEARCH,
-    "LS": Kind.SEARCH,
-    "grep": Kind.SEARCH,
-    "glob": Kind.SEARCH,
-    "bash": Kind.SHELL,
+    "write_stdin": Kind.OTHER,  # Codex: input to a command already judged
     "prompt": Kind.PROMPT,
-}
+})
+
+_GROUP_OF: dict[str, str] = {name: group for group, (_, names) in EQUIVALENT_TOOLS.items() for name in names}
 
 # The seed README's generic names, by kind: a policy rule naming one of them
 # matches every vendor tool of that kind.
@@ -48,8 +53,30 @@ GENERIC_NAMES: dict[str, Kind] = {
 }
 
 
+def mcp_name(server: str, tool: str) -> str:
+    """The one spelling of an MCP tool every policy uses: ``mcp__server__tool``."""
+    return f"mcp__{server}__{tool}"
+
+
 def kind_of(tool: str) -> Kind:
     """The canonical kind of a vendor tool name; ``mcp__server__tool`` is ``mcp``."""
     if tool.startswith("mcp__"):
         return Kind.MCP
     return VENDOR_KINDS.get(tool, Kind.OTHER)
+
+
+def tool_matches(pattern: str, tool: str, kind: Kind) -> bool:
+    """Whether a policy's tool ``pattern`` names ``tool`` (of ``kind``).
+
+    ``bash`` matches every shell tool and ``read_file`` every read (generic names);
+    an agent's own name matches its equivalents in other agents (``Bash`` matches
+    ``run_shell_command``); globs (``mcp__github__*``) match the name as given.
+    """
+    if pattern == tool:
+        return True
+    if pattern in GENERIC_NAMES and GENERIC_NAMES[pattern] is kind:
+        return True
+    group = _GROUP_OF.get(pattern)
+    if group is not None and _GROUP_OF.get(tool) == group:
+        return True
+    return any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(tool, pattern)

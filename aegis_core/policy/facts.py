@@ -233,8 +233,7 @@ def call_facts(call: ToolCall, home: str) -> tuple[tuple, tuple, tuple]:
     paths = tuple(normalise(raw, cwd, home) or UNRESOLVED for raw in call.paths)
     writes = paths if call.kind in (Kind.WRITE, Kind.EDIT) else ()
     reads = () if writes else paths
-    url = call.url
-    return reads, writes, ((url,) if url else ())
+    return reads, writes, call.all_urls
 
 
 def url_host(url: str) -> str:

@@ -14,7 +14,7 @@ from aegis_core.policy.checks import findings
 from aegis_core.policy.facts import HAS_PATHS, HAS_URLS, HAS_WRAPPERS, HAS_WRITES, Subject, url_host
 from aegis_core.policy.paths import GlobSet, is_within
 from aegis_core.policy.shell import Segment
-from aegis_core.tools import GENERIC_NAMES
+from aegis_core.tools import tool_matches
 
 MATCH_TEXT_CHARS = 8192
 _TEMP_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/null")  # noqa: S108 - compared only  # regexes see at most this much text: bounded time
@@ -50,15 +50,6 @@ def positionals(program: str, texts: list[str]) -> list[str]:
         else:
             out.append(text)
     return out
-
-
-def tool_matches(pattern: str, tool: str, kind: Kind) -> bool:
-    """``bash`` matches every shell tool, ``read_file`` ``Read``; globs allowed."""
-    if pattern in GENERIC_NAMES and GENERIC_NAMES[pattern] is kind:
-        return True
-    if pattern == tool:
-        return True
-    return any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(tool, pattern)
 
 
 @dataclass
