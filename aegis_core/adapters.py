@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from aegis_core.errors import DependencyMissing
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
@@ -42,3 +48,54 @@ class Adapter(Protocol):
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
         """Run ``argv`` under Aegis and return its exit status."""
         ...
+
+
+# Optional on an adapter (looked up with getattr): how it would see one call, for
+# ``aegis policy test --agent NAME``. Hook adapters build their agent's hook input and
+# run their own intercept on it, so the test judges exactly what a live call would be.
+#
+#     def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall: ...
+
+
+def find_program(program: str, *, agent: str, install: str, setting: str,
+                 env: Mapping[str, str] | None = None) -> str:
+    """The absolute path of an agent's CLI, or DependencyMissing (exit 7) naming how to
+    install it (``install``) or point Aegis at it (``setting``, e.g. ``[codex] executable``)."""
+    env = os.environ if env is None else env
+    found = shutil.which(program, path=env.get("PATH"))
+    if found is None:
+        raise DependencyMissing(f"{agent} ({program!r}) was not found on PATH",
+                                hint=f"install it with `{install}`, or set {setting} in config.toml")
+    return os.path.abspath(found)
+
+
+def agent_environment(context: WrapContext, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The agent's environment: ours, plus what its hook client needs to reach this
+    session (socket, session id, token)."""
+    env = dict(os.environ if base is None else base)
+    env.update({"AEGIS_SOCKET": str(context.socket), "AEGIS_SESSION": context.session,
+                "AEGIS_SESSION_TOKEN": context.token})
+    return env
+
+
+def run_foreground(command: Sequence[str], env: Mapping[str, str]) -> int:
+    """Run the agent in the foreground and return its exit status (128+N for signal N).
+    Every adapter spawns its agent through here.
+
+    Ctrl-C reaches the agent through the terminal's process group; Aegis itself
+    ignores it meanwhile so it can still clean up after the agent exits.
+    """
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = subprocess.Popen(
+            list(command), env=dict(env), preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+        )
+        try:
+            status = process.wait()
+        except BaseException:
+            process.terminate()
+            process.wait()
+            raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return 128 - status if status < 0 else status

@@ -301,7 +301,7 @@ class InstalledHooksCheck:
     owner: HookOwner
     files: Callable[[], Iterable[tuple[str, Path]]]  # (scope, path) to inspect
     reinstall: str  # the command that fixes it, e.g. "aegis codex install --scope <scope>"
-    guarded: bool = False
+    guarded_events: tuple[str, ...] = ()  # events whose hook must run under guard.sh
     extra_problem: Callable[[Path, str, int, int, dict[str, Any]], str | None] | None = None
     repair: Callable[[Config, Path], None] | None = None
     category: str = field(default="environment")
@@ -324,7 +324,7 @@ class InstalledHooksCheck:
                 if not self.owner.owns(hook):
                     continue
                 installed.append(scope)
-                issue = command_problem(hook, guarded=self.guarded)
+                issue = command_problem(hook, guarded=event in self.guarded_events)
                 if issue is None and self.extra_problem is not None:
                     issue = self.extra_problem(path, event, g, h, hook)
                 if issue:

@@ -1,14 +1,14 @@
 """``aegis claude settings|install|uninstall``: print the hooks block, or put it in (or
-take it out of) Claude Code's user, project or local settings file."""
+take it out of) Claude Code's user, project or local settings file (the shared shape,
+aegis_core.cli.hookcommands)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import click
-
 from aegis_claude_hook import settings as hook_settings
+from aegis_core.cli.hookcommands import HookCommands, hook_command_group, install_message, uninstall_message
 
 SCOPE_HELP = (
     "user: ~/.claude/settings.json; project: .claude/settings.json (shared); "
@@ -16,76 +16,24 @@ SCOPE_HELP = (
 )
 
 
-def _approval_timeout(ctx: click.Context, override: int | None) -> int:
-    if override is not None:
-        return override
-    app = ctx.find_object(object)  # the CLI's AppContext, when run under `aegis`
-    config = getattr(app, "config", None)
-    if callable(config):
-        return int(config().get("approvals", "timeout_seconds", 300))
-    return 300
+def _show(approval_timeout: int) -> str:
+    return json.dumps(hook_settings.default_hooks_settings(approval_timeout), indent=2)
 
 
-timeout_option = click.option(
-    "--approval-timeout",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="SECONDS",
-    help="Approval timeout to cover (default: [approvals] timeout_seconds).",
-)
-
-
-@click.group("claude")
-def claude() -> None:
-    """Put Claude Code under Aegis through its hooks."""
-
-
-@claude.command("settings")
-@timeout_option
-@click.pass_context
-def show_settings(ctx: click.Context, approval_timeout: int | None) -> None:
-    """Print the hooks block (absolute paths) for `claude --settings`."""
-    block = hook_settings.default_hooks_settings(_approval_timeout(ctx, approval_timeout))
-    click.echo(json.dumps(block, indent=2))
-
-
-@claude.command("install")
-@click.option(
-    "--scope",
-    type=click.Choice(hook_settings.SCOPES),
-    default="user",
-    show_default=True,
-    help=SCOPE_HELP,
-)
-@timeout_option
-@click.pass_context
-def install_command(ctx: click.Context, scope: str, approval_timeout: int | None) -> None:
-    """Add Aegis' hooks to a Claude Code settings file (idempotent, keeps the rest)."""
+def _install(scope: str, approval_timeout: int) -> list[str]:
     path = hook_settings.settings_file(scope, cwd=Path.cwd())
-    block = hook_settings.default_hooks_settings(_approval_timeout(ctx, approval_timeout))
-    changed, backup = hook_settings.install(path, block)
-    if not changed:
-        click.echo(f"Aegis hooks already installed in {path}; nothing changed.")
-        return
-    click.echo(
-        f"Installed Aegis hooks in {path}" + (f" (backup: {backup})" if backup else "") + "."
-    )
-    click.echo("Every Claude Code tool call now needs the daemon: start it with `aegis start`.")
+    changed, backup = hook_settings.install(path, hook_settings.default_hooks_settings(approval_timeout))
+    return install_message(path, changed, backup, "Claude Code")
 
 
-@claude.command("uninstall")
-@click.option(
-    "--scope",
-    type=click.Choice(hook_settings.SCOPES),
-    default="user",
-    show_default=True,
-    help=SCOPE_HELP,
-)
-def uninstall_command(scope: str) -> None:
-    """Remove Aegis' hooks (and only them) from a Claude Code settings file."""
+def _uninstall(scope: str) -> list[str]:
     path = hook_settings.settings_file(scope, cwd=Path.cwd())
     changed, backup = hook_settings.uninstall(path)
-    if not changed:
-        click.echo(f"No Aegis hooks in {path}; nothing changed.")
-        return
-    click.echo(f"Removed Aegis hooks from {path} (backup: {backup}).")
+    return uninstall_message(path, changed, backup)
+
+
+claude = hook_command_group(HookCommands(
+    name="claude", agent="Claude Code", show=_show, install=_install, uninstall=_uninstall,
+    scopes=hook_settings.SCOPES, scope_help=SCOPE_HELP,
+    settings_help="Print the hooks block (absolute paths) for `claude --settings`.",
+))

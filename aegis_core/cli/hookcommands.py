@@ -1,0 +1,100 @@
+"""The shape every hook adapter's commands share: ``aegis <agent> settings`` prints what
+to register, ``install``/``uninstall --scope`` put it in (or take it out of) the agent's
+settings, keeping everything else. The adapter plugin supplies only what differs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+
+@dataclass(frozen=True)
+class HookCommands:
+    """What one agent's ``aegis <name> ...`` commands do.
+
+    ``show(approval_timeout)`` returns the text ``settings`` prints; ``install(scope,
+    approval_timeout)`` and ``uninstall(scope)`` return the lines to tell the user.
+    ``scopes`` empty: the agent has no settings Aegis edits (``settings`` only).
+    """
+
+    name: str
+    agent: str
+    show: Callable[[int], str]
+    install: Callable[[str, int], Sequence[str]] | None = None
+    uninstall: Callable[[str], Sequence[str]] | None = None
+    scopes: tuple[str, ...] = ()
+    scope_help: str = ""
+    settings_help: str = ""
+
+
+def approval_timeout(ctx: click.Context, override: int | None) -> int:
+    """``--approval-timeout``, else ``[approvals] timeout_seconds``, else 300."""
+    if override is not None:
+        return override
+    app = ctx.find_object(object)  # the CLI's AppContext, when run under `aegis`
+    config = getattr(app, "config", None)
+    if callable(config):
+        return int(config().get("approvals", "timeout_seconds", 300))
+    return 300
+
+
+timeout_option = click.option(
+    "--approval-timeout",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Approval timeout the hook's own timeout must cover (default: [approvals] timeout_seconds).",
+)
+
+
+def hook_command_group(spec: HookCommands) -> click.Group:
+    """The click group ``aegis <spec.name>`` with settings, install and uninstall."""
+
+    @click.group(spec.name, help=f"Put {spec.agent} under Aegis through its hooks.")
+    def group() -> None:
+        pass
+
+    @group.command("settings", help=spec.settings_help or f"Print the hooks {spec.agent} should run (absolute paths).")
+    @timeout_option
+    @click.pass_context
+    def show(ctx: click.Context, **kwargs: Any) -> None:
+        click.echo(spec.show(approval_timeout(ctx, kwargs.get("approval_timeout"))))
+
+    if spec.install is None or spec.uninstall is None or not spec.scopes:
+        return group
+    install, uninstall = spec.install, spec.uninstall
+    scope_option = click.option("--scope", type=click.Choice(spec.scopes), default=spec.scopes[0],
+                                show_default=True, help=spec.scope_help)
+
+    @group.command("install", help=f"Add Aegis' hooks to {spec.agent}'s settings (idempotent, keeps the rest).")
+    @scope_option
+    @timeout_option
+    @click.pass_context
+    def install_command(ctx: click.Context, scope: str, **kwargs: Any) -> None:
+        for line in install(scope, approval_timeout(ctx, kwargs.get("approval_timeout"))):
+            click.echo(line)
+
+    @group.command("uninstall", help=f"Remove Aegis' hooks (and only them) from {spec.agent}'s settings.")
+    @scope_option
+    def uninstall_command(scope: str) -> None:
+        for line in uninstall(scope):
+            click.echo(line)
+
+    return group
+
+
+def install_message(path: Any, changed: bool, backup: Any, agent: str) -> list[str]:
+    """What ``install`` tells the user, the same words for every agent."""
+    if not changed:
+        return [f"Aegis hooks already installed in {path}; nothing changed."]
+    return [f"Installed Aegis hooks in {path}" + (f" (backup: {backup})" if backup else "") + ".",
+            f"Every {agent} tool call now needs the daemon: start it with `aegis start`."]
+
+
+def uninstall_message(path: Any, changed: bool, backup: Any) -> list[str]:
+    if not changed:
+        return [f"No Aegis hooks in {path}; nothing changed."]
+    return [f"Removed Aegis hooks from {path}" + (f" (backup: {backup})" if backup else "") + "."]
