@@ -86,6 +86,8 @@ class TerminalChannel:
         return None
 
     def decide(self, approval: Approval, call: ToolCall) -> Decision | None:
+        if not call.agent_can_ask:  # e.g. Codex CLI: the call waits for `aegis approvals`
+            return None
         return Decision(Outcome.ASK, decided_by="agent-prompt", channel=self.name,
                         reason="asked at the agent's own prompt")
 

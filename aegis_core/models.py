@@ -80,7 +80,9 @@ class ToolCall:
     tool's arguments as the agent sent them. ``files`` and ``urls`` are what the
     adapter found the call touches where the input does not name them in a
     ``file_path``/``path``/``url`` field (every file an ``apply_patch`` adds, updates,
-    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt).
+    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt). ``agent_can_ask``
+    is False for agents whose hook cannot hand the question to their own prompt
+    (Codex CLI, Gemini CLI): their approvals wait for a channel instead.
     """
 
     agent: str
@@ -94,6 +96,7 @@ class ToolCall:
     received_at: float = field(default_factory=time.time)
     files: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
+    agent_can_ask: bool = True
 
     @property
     def command(self) -> str | None:
