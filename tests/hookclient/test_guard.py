@@ -25,14 +25,21 @@ def script(body: str) -> list[str]:
     return [PY, "-c", body]
 
 
-def test_an_allow_passes_through_with_its_stdout() -> None:
-    done = guard(*script("import sys; sys.stdin.read(); print('{\"decision\": \"allow\"}')"))
-    assert (done.returncode, done.stdout, done.stderr) == (0, '{"decision": "allow"}\n', "")
+def test_an_allow_is_silence() -> None:
+    done = guard(*script("import sys; sys.stdin.read()"))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
 def test_a_deny_passes_through_with_its_reason_alone() -> None:
     done = guard(*script("import sys; sys.stderr.write('Aegis blocked this: rm -rf'); sys.exit(2)"))
-    assert (done.returncode, done.stderr) == (2, "Aegis blocked this: rm -rf\n")
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", "Aegis blocked this: rm -rf\n")
+
+
+@pytest.mark.parametrize("reason", ['{"decision": "allow"}', "null", "42", '"allow"'])
+def test_a_reason_never_reaches_the_agent_as_json(reason: str) -> None:
+    done = guard(*script(f"import sys; print({reason!r}); sys.exit(2)"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("Aegis: ")
 
 
 @pytest.mark.parametrize("body, why", [
@@ -42,7 +49,8 @@ def test_a_deny_passes_through_with_its_reason_alone() -> None:
     ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", "killed (signal 11)"),
     ("import sys; sys.exit(2)", "blocked without a reason"),
     ("import sys; sys.exit(3)", "failed (exit status 3)"),
-    ("import sys; print('not json'); sys.stderr.write('warning'); sys.exit(0)", "also wrote an error"),
+    ("import sys; print('{\"decision\": \"allow\"}'); sys.exit(0)", "also printed something"),
+    ("import sys; sys.stderr.write('warning'); sys.exit(0)", "also printed something"),
 ])
 def test_every_other_outcome_is_a_block_with_a_reason(body: str, why: str) -> None:
     done = guard(*script(body))
