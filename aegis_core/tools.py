@@ -58,6 +58,12 @@ def mcp_name(server: str, tool: str) -> str:
     return f"mcp__{server}__{tool}"
 
 
+def tool_group(tool: str) -> str:
+    """The agent-neutral name of a tool: its group (``shell`` for ``Bash`` and
+    ``run_shell_command``), or the name itself when it has no counterparts."""
+    return _GROUP_OF.get(tool, tool)
+
+
 def kind_of(tool: str) -> Kind:
     """The canonical kind of a vendor tool name; ``mcp__server__tool`` is ``mcp``."""
     if tool.startswith("mcp__"):

@@ -99,6 +99,9 @@ def _render(status: dict[str, Any]) -> str:
             lines.append(f"Channel:   {name} ({health})")
         lines.append(f"Pending:   {status.get('pending', 0)} approval(s), {status.get('waiting', 0)} agent(s) waiting")
         lines.append(f"Decisions: {status.get('decisions', 0)} since start")
+        for session in status.get("sessions") or []:
+            paused = ", paused" if session.get("paused") else ""
+            lines.append(f"Session:   {session['session'][:12]}  {session['agent']:<8} {session['cwd']}{paused}")
         head = status.get("audit_head")
         if head:
             lines.append(f"Audit:     {head['seq']} records, head {head['hash'][:12]}")

@@ -383,7 +383,14 @@ class Daemon:
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
+            "sessions": self._open_sessions(),
         }
+
+    def _open_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest sessions not ended, with the agent each runs (codex, gemini...)."""
+        return [{"session": row["id"], "agent": row["agent"], "cwd": row["cwd"], "created_at": row["created_at"],
+                 "paused": bool(row["paused"])}
+                for row in self.store.list_sessions(limit=200) if row.get("ended_at") is None][:limit]
 
 
 def socket_path(config: Config) -> Path:
