@@ -387,11 +387,9 @@ class Daemon:
 
 
 def socket_path(config: Config) -> Path:
-    configured = config.get("daemon", "socket")
-    env = os.environ.get("AEGIS_SOCKET")
-    if env:
-        return Path(env)
-    return Path(os.path.expanduser(configured)) if configured else config.home / "aegis.sock"
+    from aegis_core.client import daemon_socket
+
+    return daemon_socket(config)
 
 
 async def _listen(path: Path) -> Any:
