@@ -1,0 +1,202 @@
+"""Network approvals through the real daemon: a session's proxy socket, the bridge as
+a subprocess, an origin on 127.0.0.1 that no manifest names, and the human answering
+with the real `aegis approvals` CLI. What reached the origin, what the agent read and
+what the audit log kept are checked, never the daemon's internals."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aegis_core.network.endpoints import PLACEHOLDER_KEY
+from aegis_core.testing import daemon_stream
+from network_support import FETCH, Origin, bridged, fetch
+
+WAIT = 60.0  # a hang guard, not a timing assertion
+
+
+class Home:
+    """A short-path AEGIS_HOME (socket paths stay under 108 bytes) and its daemon."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="anet-", dir="/tmp"))
+        self.home = self.root / "ah"
+        self.home.mkdir(mode=0o700)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AEGIS_")}
+        self.env.update({"AEGIS_HOME": str(self.home), "AEGIS_LOAD_PLUGINS": "", "HOME": str(self.root)})
+        config = self.home / "config.toml"
+        config.write_text('[approvals]\nchannels = ["cli"]\ntimeout_seconds = 60\n')
+        config.chmod(0o600)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "aegis_core.cli", *args], env=self.env, text=True,
+                              capture_output=True, timeout=WAIT)
+
+    def request(self, op: str, **fields: Any) -> dict[str, Any]:
+        return daemon_stream(self.home / "aegis.sock", op, timeout=WAIT, **fields)[-1]
+
+    def session(self) -> tuple[str, str, Path]:
+        created = self.request("session.create", agent="test", cwd=str(self.root), command="agent")
+        assert created["ok"], created
+        return created["session"], created["token"], Path(created["proxy_socket"])
+
+    def pending(self) -> list[dict[str, Any]]:
+        listed = self.cli("approvals", "list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        return json.loads(listed.stdout or "[]")
+
+    def audit(self, event: str) -> list[dict[str, Any]]:
+        lines = (self.home / "audit.log").read_text().splitlines()
+        return [record for record in map(json.loads, lines) if record["event"] == event]
+
+
+def wait_until(condition: Callable[[], Any], what: str) -> Any:
+    deadline = time.monotonic() + WAIT
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} within {WAIT:g} s")
+        time.sleep(0.1)
+    return value
+
+
+def in_background(function: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    out: list[Any] = []
+    thread = threading.Thread(target=lambda: out.append(function()), daemon=True)
+    thread.start()
+    return thread, out
+
+
+@pytest.fixture
+def home() -> Iterator[Home]:
+    instance = Home()
+    started = instance.cli("start")
+    assert started.returncode == 0, started.stderr
+    yield instance
+    instance.cli("stop", "--force", "--timeout", "5")
+    shutil.rmtree(instance.root, ignore_errors=True)
+
+
+@pytest.fixture
+def origin() -> Iterator[Origin]:
+    server = Origin()
+    yield server
+    server.close()
+
+
+def test_a_host_outside_the_manifest_waits_for_a_human_then_passes(home: Home, origin: Origin) -> None:
+    session, _, proxy = home.session()
+    assert proxy.is_socket() and proxy.parent.name == session
+    thread, answers = in_background(lambda: fetch(proxy, f"{origin.url}/hello"))
+    (pending,) = wait_until(home.pending, "no network approval became pending")
+    assert pending["kind"] == "network" and pending["tool"] == "network"
+    assert pending["summary"] == f"the agent wants to reach 127.0.0.1:{origin.port}"
+    assert origin.requests == []  # held while the human decides
+    approved = home.cli("approvals", "approve", pending["id"])
+    assert approved.returncode == 0, approved.stderr
+    thread.join(WAIT)
+    assert answers[0]["status"] == 200 and answers[0]["text"] == "hello from the origin\n"
+    (connection,) = home.audit("network.connection")
+    assert connection["session"] == session
+    details = connection["details"]
+    assert (details["host"], details["port"], details["decision"]) == ("127.0.0.1", origin.port, "allow")
+    assert details["approval_id"] == pending["id"]
+    assert details["bytes_in"] > 0 and details["bytes_out"] > 0 and details["duration_s"] >= 0
+    assert "hello from the origin" not in json.dumps(home.audit("network.connection"))  # never the payload
+    assert home.cli("audit", "verify").returncode == 0
+
+
+def test_a_denied_host_gets_the_proxys_error_and_is_not_asked_again_at_once(home: Home, origin: Origin) -> None:
+    _, _, proxy = home.session()
+    thread, answers = in_background(lambda: fetch(proxy, f"{origin.url}/x"))
+    (pending,) = wait_until(home.pending, "no network approval became pending")
+    home.cli("approvals", "deny", pending["id"], "--reason", "not that host")
+    thread.join(WAIT)
+    assert answers[0]["status"] == 403
+    assert "not that host" in answers[0]["text"] and "ask the user" in answers[0]["text"]
+    retry = fetch(proxy, f"{origin.url}/x")  # a client's retry: refused, nobody asked twice
+    assert retry["status"] == 403 and home.pending() == []
+    assert origin.requests == []
+    decisions = [record["details"]["decision"] for record in home.audit("network.connection")]
+    assert decisions == ["deny", "deny"]
+
+
+def test_allow_for_session_covers_the_next_connection(home: Home, origin: Origin) -> None:
+    _, _, proxy = home.session()
+    thread, answers = in_background(lambda: fetch(proxy, f"{origin.url}/one"))
+    (pending,) = wait_until(home.pending, "no network approval became pending")
+    home.cli("approvals", "approve", pending["id"], "--session")
+    thread.join(WAIT)
+    assert answers[0]["status"] == 200
+    assert fetch(proxy, f"{origin.url}/two")["status"] == 200  # no second question
+    assert len(home.audit("approval.requested")) == 1
+    first, second = (record["details"] for record in home.audit("network.connection"))
+    assert first["approval_id"] == pending["id"] and second["rule"] == "aegis.session_grant"
+    assert [request["path"] for request in origin.requests] == ["/one", "/two"]
+
+
+def test_connections_to_one_host_share_one_question(home: Home, origin: Origin) -> None:
+    _, _, proxy = home.session()
+    first, out_first = in_background(lambda: fetch(proxy, f"{origin.url}/a"))
+    second, out_second = in_background(lambda: fetch(proxy, f"{origin.url}/b"))
+    (pending,) = wait_until(home.pending, "no network approval became pending")
+    time.sleep(0.5)  # the second connection has arrived and is waiting too
+    assert len(home.pending()) == 1
+    home.cli("approvals", "approve", pending["id"])
+    first.join(WAIT)
+    second.join(WAIT)
+    assert out_first[0]["status"] == 200 and out_second[0]["status"] == 200
+
+
+def test_the_session_end_closes_its_proxy(home: Home, origin: Origin) -> None:
+    session, token, proxy = home.session()
+    ended = home.request("session.end", session=session, token=token, exit_status=0)
+    assert ended["ok"]
+    assert not proxy.exists()
+    assert fetch(proxy, f"{origin.url}/late")["status"] == 502
+
+
+def test_a_held_model_api_key_is_added_outside_and_never_given_to_the_agent(home: Home, origin: Origin) -> None:
+    session, token, proxy = home.session()
+    answer = home.request("network.endpoint", session=session, token=token, name="anthropic", header="x-api-key",
+                          base_url=origin.url, key="sk-ant-real-secret")
+    assert answer["ok"] and answer["base_url"] == "http://anthropic.aegis.invalid"
+    script = FETCH.replace("urllib.request.urlopen(sys.argv[1]",
+                           "urllib.request.urlopen(urllib.request.Request(sys.argv[1], "
+                           f"headers={{'x-api-key': {PLACEHOLDER_KEY!r}}})")
+    result = bridged(proxy, [sys.executable, "-c", script, answer["base_url"] + "/v1/messages"])
+    assert json.loads(result.stdout)["status"] == 200, result.stderr
+    (seen,) = origin.requests
+    assert seen["headers"]["x-api-key"] == "sk-ant-real-secret"
+    assert home.pending() == []
+    log = (home.home / "audit.log").read_text()
+    assert "sk-ant-real-secret" not in log
+    assert home.audit("network.model_api")[0]["details"]["key_held"] is True
+
+
+def test_without_a_key_the_model_apis_host_is_simply_allowed(home: Home, origin: Origin) -> None:
+    session, token, proxy = home.session()
+    answer = home.request("network.endpoint", session=session, token=token, name="anthropic", header="x-api-key",
+                          base_url=origin.url)
+    assert answer["base_url"] == origin.url
+    assert fetch(proxy, f"{origin.url}/v1/messages")["status"] == 200
+    assert home.pending() == []
+    (connection,) = home.audit("network.connection")
+    assert connection["details"]["rule"] == "network.allow"
+
+
+def test_network_endpoint_refuses_a_wrong_token(home: Home, origin: Origin) -> None:
+    session, _, _ = home.session()
+    answer = home.request("network.endpoint", session=session, token="forged", name="anthropic",
+                          header="x-api-key", base_url=origin.url)
+    assert answer["ok"] is False and answer["code"] == 6
