@@ -26,9 +26,10 @@ from aegis_core.daemon.pipeline import Pipeline
 from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
 from aegis_core.network.endpoints import ModelApi
-from aegis_core.network.hosts import AllowList, HostError
+from aegis_core.network.hosts import HostError
 from aegis_core.network.service import EgressProxy
 from aegis_core.plugins import AegisPlugins
+from aegis_core.sandbox.manifest import Manifest, parse_manifest
 from aegis_core.store import Store
 
 log = structlog.get_logger(__name__)
@@ -84,7 +85,7 @@ class Daemon:
         self.store = Store.open(config.path("database", "path", "aegis.db"))
         self._configure_builtins(config)
         self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config)
-        self.network = EgressProxy(self.pipeline, allow=self._network_allow)
+        self.network = EgressProxy(self.pipeline, manifest=lambda: self.manifest)
         self.hub = DaemonHub(self)
         available = self.plugins.channels()
         self.channel_names = select_channels(config, available)
@@ -109,9 +110,11 @@ class Daemon:
         self._load_policy(config)
 
     def _load_policy(self, config: Config) -> None:
+        manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing changes
         policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
         if policy_plugin is not None:
             policy_plugin.holder.load(config)
+        self.manifest = manifest
 
     def audit_head(self) -> tuple[int, str] | None:
         audit_plugin = self.plugins.pm.get_plugin("aegis.audit")
@@ -372,10 +375,6 @@ class Daemon:
         return {"final": True, "ok": True, "session": session, "token": token, "run_dir": str(run_dir),
                 "proxy_socket": str(proxy)}
 
-    def _network_allow(self) -> AllowList:
-        """The manifest's ``network.allow`` (none yet: every destination is asked about)."""
-        return AllowList()
-
     def _model_endpoint(self, request: dict[str, Any]) -> dict[str, Any]:
         """``aegis wrap`` hands over the agent's model API key (held in memory only),
         or, with no key, names the API's host so the session may reach it."""
@@ -432,6 +431,17 @@ class Daemon:
             "decisions": self.pipeline.decisions,
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
         }
+
+
+def _load_manifest(config: Config) -> Manifest:
+    """The sandbox manifest of ``policy.toml`` (its ``[sandbox]``), as loaded with the
+    policy: the egress proxy's ``network.allow`` changes only when the policy does."""
+    path = config.path("policy", "path", "policy.toml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Manifest(source="built-in defaults")
+    return parse_manifest(text, str(path))
 
 
 def socket_path(config: Config) -> Path:

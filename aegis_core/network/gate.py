@@ -19,8 +19,9 @@ import structlog
 
 from aegis_core.models import Kind, ToolCall
 from aegis_core.network.endpoints import Endpoint
-from aegis_core.network.hosts import AllowList, Destination
+from aegis_core.network.hosts import Destination
 from aegis_core.network.proxy import ConnectionRecord, Decision
+from aegis_core.sandbox.manifest import HostRule, Manifest
 
 log = structlog.get_logger(__name__)
 
@@ -57,11 +58,12 @@ class SessionInfo:
 class SessionGate:
     """The :class:`aegis_core.network.proxy.Gate` of one session."""
 
-    def __init__(self, info: SessionInfo, allow: AllowList, judge: Judge,
+    def __init__(self, info: SessionInfo, manifest: Callable[[], Manifest], judge: Judge,
                  record: Callable[[str, ConnectionRecord], None], *, clock: Callable[[], float] = time.monotonic,
                  deny_memory_s: float = DENY_MEMORY_S) -> None:
         self.info = info
-        self.allow = allow
+        self._manifest = manifest  # asked each time: a confirmed reload applies to running sessions
+        self.extra: list[HostRule] = []  # this session's own: its model API's host
         self._judge = judge
         self._record = record
         self._clock = clock
@@ -79,10 +81,15 @@ class SessionGate:
     def record(self, record: ConnectionRecord) -> None:
         self._record(self.info.session, record)
 
+    def allowed_by(self, destination: Destination) -> HostRule | None:
+        """The ``network.allow`` entry (or the session's own) covering ``destination``."""
+        rules = (*self._manifest().network_allow, *self.extra)
+        return next((rule for rule in rules if rule.matches(destination.host, destination.port)), None)
+
     async def decide(self, destination: Destination) -> Decision:
-        rule = self.allow.match(destination)
+        rule = self.allowed_by(destination)
         if rule is not None:
-            return Decision(True, "network.allow", f"{destination} is allowed by network.allow entry {rule.text!r}")
+            return Decision(True, "network.allow", f"{destination} is allowed by network.allow entry {rule}")
         if destination in self._granted:
             return Decision(True, "aegis.session_grant", f"{destination} was allowed for this session")
         remembered = self._denied.get(destination)

@@ -1,20 +1,13 @@
-"""Hosts and ports: the entries of the sandbox manifest's ``network.allow`` and the
-destinations a proxied connection names, normalised the same way so they compare.
-
-An entry is ``HOST``, ``HOST:PORT`` or ``HOST:*``. ``HOST`` is a name (``pypi.org``),
-``*.DOMAIN`` for every name under a domain (not the domain itself), an IP address
-(``127.0.0.1``, ``[::1]``) or ``*`` for any host. Without a port an entry covers the
-web ports, 80 and 443.
-"""
+"""Where a proxied connection goes: the ``host:port`` a ``CONNECT`` or a URL names,
+read strictly and normalised (lower case, punycode, compressed IPv6), so that what
+the manifest's ``network.allow`` and a human's answer cover is what gets connected."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-WEB_PORTS = frozenset({80, 443})
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 # What inet_aton would read as an address although it is not written as one
 # (2130706433, 0x7f.1, 0177.0.0.1): refused, since a rule about 127.0.0.1 would not see it.
@@ -79,60 +72,6 @@ def parse_authority(text: str, default_port: int | None = None) -> Destination:
             raise HostError(f"{text!r} names no port")
         return Destination(normalise_host(host), default_port)
     return Destination(normalise_host(host), parse_port(port))
-
-
-@dataclass(frozen=True)
-class HostRule:
-    """One ``network.allow`` entry."""
-
-    text: str
-    host: str  # normalised; "*" any host; "*.example.com" names under example.com
-    ports: frozenset[int] | None  # None: any port
-
-    @classmethod
-    def parse(cls, entry: str) -> HostRule:
-        text = entry.strip()
-        host, port = _split_port(text)
-        if port is None:
-            ports: frozenset[int] | None = WEB_PORTS
-        elif port == "*":
-            ports = None
-        else:
-            ports = frozenset({parse_port(port)})
-        if host == "*":
-            return cls(text, "*", ports)
-        if host.startswith("*."):
-            return cls(text, "*." + normalise_host(host[2:]), ports)
-        if "*" in host:
-            raise HostError(f"{entry!r}: a wildcard may only start a name, as in *.example.com")
-        return cls(text, normalise_host(host), ports)
-
-    def matches(self, destination: Destination) -> bool:
-        if self.ports is not None and destination.port not in self.ports:
-            return False
-        if self.host == "*":
-            return True
-        if self.host.startswith("*."):
-            return not destination.is_address and destination.host.endswith(self.host[1:])
-        return destination.host == self.host
-
-
-@dataclass(frozen=True)
-class AllowList:
-    """The hosts a session may reach without asking."""
-
-    rules: tuple[HostRule, ...] = ()
-
-    @classmethod
-    def parse(cls, entries: Iterable[str]) -> AllowList:
-        """Raises HostError naming the first bad entry."""
-        return cls(tuple(HostRule.parse(entry) for entry in entries))
-
-    def match(self, destination: Destination) -> HostRule | None:
-        return next((rule for rule in self.rules if rule.matches(destination)), None)
-
-    def plus(self, *rules: HostRule) -> AllowList:
-        return AllowList((*self.rules, *rules))
 
 
 def _split_port(text: str) -> tuple[str, str | None]:

@@ -18,8 +18,8 @@ from anyio.abc import SocketStream, TaskGroup
 
 from aegis_core.network.endpoints import ModelApi, endpoint, origin_of, virtual_base_url
 from aegis_core.network.gate import JudgeAnswer, SessionGate, SessionInfo
-from aegis_core.network.hosts import AllowList, HostRule
 from aegis_core.network.proxy import ConnectionRecord, serve_client
+from aegis_core.sandbox.manifest import Manifest, parse_host_rule
 
 if TYPE_CHECKING:
     from aegis_core.daemon.pipeline import Pipeline
@@ -40,9 +40,9 @@ class _Session:
 class EgressProxy:
     """Every session's proxy socket, served in one task group of the daemon."""
 
-    def __init__(self, pipeline: Pipeline, allow: Callable[[], AllowList] = AllowList) -> None:
+    def __init__(self, pipeline: Pipeline, manifest: Callable[[], Manifest] = Manifest) -> None:
         self.pipeline = pipeline
-        self._allow = allow
+        self._manifest = manifest
         self._sessions: dict[str, _Session] = {}
         self._tasks: TaskGroup | None = None
 
@@ -70,7 +70,7 @@ class EgressProxy:
             return self._sessions[session].path
         path = run_dir / SOCKET_NAME
         listener = await _listen(path)
-        gate = SessionGate(SessionInfo(session, agent, cwd), self._allow(), self._judge, self._record)
+        gate = SessionGate(SessionInfo(session, agent, cwd), self._manifest, self._judge, self._record)
         state = self._sessions[session] = _Session(gate, path)
         self._tasks.start_soon(self._serve, state, listener)
         return path
@@ -98,8 +98,7 @@ class EgressProxy:
         gate = state.gate
         if key is None:
             origin, _ = origin_of(base_url)
-            gate.allow = gate.allow.plus(HostRule(f"{origin} ({api.name} API)", origin.host,
-                                                  frozenset({origin.port})))
+            gate.extra.append(parse_host_rule(str(origin)))
             return base_url
         held = endpoint(api, base_url, key)
         gate.endpoints[held.virtual_host] = held

@@ -22,8 +22,9 @@ import anyio.from_thread
 
 from aegis_core.network import BRIDGE
 from aegis_core.network.endpoints import Endpoint
-from aegis_core.network.hosts import AllowList, Destination
+from aegis_core.network.hosts import Destination
 from aegis_core.network.proxy import ConnectionRecord, Decision, serve_client
+from aegis_core.sandbox.manifest import parse_host_rule
 
 
 class Origin:
@@ -114,7 +115,7 @@ class ScriptedGate:
     """A gate with a fixed allow list and no human: what the proxy alone does."""
 
     def __init__(self, allow: tuple[str, ...] = (), endpoints: dict[str, Endpoint] | None = None) -> None:
-        self.allow = AllowList.parse(allow)
+        self.allow = [parse_host_rule(entry) for entry in allow]
         self.endpoints = endpoints or {}
         self.asked: list[Destination] = []
         self.records: list[ConnectionRecord] = []
@@ -124,7 +125,7 @@ class ScriptedGate:
 
     async def decide(self, destination: Destination) -> Decision:
         self.asked.append(destination)
-        if self.allow.match(destination):
+        if any(rule.matches(destination.host, destination.port) for rule in self.allow):
             return Decision(True, "network.allow", "allowed")
         return Decision(False, "test-deny", f"{destination} is not on the test's list; ask the user.")
 

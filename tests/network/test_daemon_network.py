@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from network_support import FETCH, Origin, bridged, fetch
 
 from aegis_core.network.endpoints import PLACEHOLDER_KEY
 from aegis_core.testing import daemon_stream
-from network_support import FETCH, Origin, bridged, fetch
 
 WAIT = 60.0  # a hang guard, not a timing assertion
 
@@ -38,6 +38,18 @@ class Home:
         config = self.home / "config.toml"
         config.write_text('[approvals]\nchannels = ["cli"]\ntimeout_seconds = 60\n')
         config.chmod(0o600)
+
+    def start(self, policy: str | None = None) -> None:
+        if policy is not None:
+            path = self.home / "policy.toml"
+            path.write_text(policy)
+            path.chmod(0o600)
+        started = self.cli("start")
+        assert started.returncode == 0, started.stderr
+
+    def close(self) -> None:
+        self.cli("stop", "--force", "--timeout", "5")
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "aegis_core.cli", *args], env=self.env, text=True,
@@ -78,13 +90,17 @@ def in_background(function: Callable[[], Any]) -> tuple[threading.Thread, list[A
 
 
 @pytest.fixture
-def home() -> Iterator[Home]:
+def fresh() -> Iterator[Home]:
+    """A home whose daemon the test starts (after writing its policy)."""
     instance = Home()
-    started = instance.cli("start")
-    assert started.returncode == 0, started.stderr
     yield instance
-    instance.cli("stop", "--force", "--timeout", "5")
-    shutil.rmtree(instance.root, ignore_errors=True)
+    instance.close()
+
+
+@pytest.fixture
+def home(fresh: Home) -> Home:
+    fresh.start()
+    return fresh
 
 
 @pytest.fixture
@@ -114,6 +130,26 @@ def test_a_host_outside_the_manifest_waits_for_a_human_then_passes(home: Home, o
     assert details["bytes_in"] > 0 and details["bytes_out"] > 0 and details["duration_s"] >= 0
     assert "hello from the origin" not in json.dumps(home.audit("network.connection"))  # never the payload
     assert home.cli("audit", "verify").returncode == 0
+
+
+def test_a_host_in_network_allow_passes_without_a_question(fresh: Home, origin: Origin) -> None:
+    fresh.start(policy=f'[policy]\ninclude_defaults = true\n\n[sandbox.network]\nallow = ["127.0.0.1:{origin.port}"]\n')
+    _, _, proxy = fresh.session()
+    assert fetch(proxy, f"{origin.url}/listed")["status"] == 200
+    other = Origin()  # same host, another port: not on the list
+    try:
+        thread, answers = in_background(lambda: fetch(proxy, f"{other.url}/unlisted"))
+        (pending,) = wait_until(fresh.pending, "the unlisted port was not asked about")
+        assert pending["summary"] == f"the agent wants to reach 127.0.0.1:{other.port}"
+        fresh.cli("approvals", "deny", pending["id"])
+        thread.join(WAIT)
+    finally:
+        other.close()
+    assert answers[0]["status"] == 403
+    listed, unlisted = (record["details"] for record in fresh.audit("network.connection"))
+    assert (listed["rule"], listed["decision"]) == ("network.allow", "allow")
+    assert unlisted["decision"] == "deny" and other.requests == []
+    assert fresh.audit("approval.requested")[0]["details"]["tool"] == "network"
 
 
 def test_a_denied_host_gets_the_proxys_error_and_is_not_asked_again_at_once(home: Home, origin: Origin) -> None:
