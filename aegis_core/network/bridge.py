@@ -17,7 +17,9 @@ only, no Aegis import, since the sandbox may not see site-packages.
 import _signal
 import _socket
 import _thread
+import fcntl as _fcntl
 import os
+import select as _select
 import sys
 import time
 
@@ -26,7 +28,9 @@ PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "http
 # A loophole for loopback would send the agent's API traffic to the sandbox's own
 # empty loopback instead of through Aegis: these never reach the agent.
 DROPPED_VARIABLES = ("NO_PROXY", "no_proxy")
-CHUNK = 256 * 1024
+CHUNK = 1 << 20
+F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, spelled out: the constant is missing before Python 3.10
+SPLICE_FLAGS = os.SPLICE_F_MOVE | os.SPLICE_F_NONBLOCK  # non-blocking on the pipe only
 # Signals passed on to COMMAND when a process sent them to the bridge. Ones the
 # terminal sends (Ctrl-C) reach COMMAND directly, being in the same process group.
 FORWARDED = (_signal.SIGHUP, _signal.SIGINT, _signal.SIGQUIT, _signal.SIGTERM, _signal.SIGUSR1,
@@ -76,16 +80,48 @@ def child_environment(environ, port):
 # -- relaying ----------------------------------------------------------------------
 
 
-def pump(source, sink, ends):
-    """Copy one direction until its end; the second pump to finish closes both."""
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
+def relay(source, sink, moved):
+    """Move bytes from fd ``source`` to fd ``sink`` until end of stream, adding how many
+    to ``moved[0]``: spliced through a pipe, so they never enter Python. Works on
+    blocking and non-blocking sockets alike (the daemon's are non-blocking); raises
+    OSError when either side fails."""
+    read_end, write_end = os.pipe2(os.O_CLOEXEC)
+    try:
+        _fcntl.fcntl(write_end, F_SETPIPE_SZ, CHUNK)  # fewer, larger moves
+    except OSError:
+        pass  # above the system's pipe-max-size: the default 64 KiB works too
     try:
         while True:
-            count = source.recv_into(buffer)
+            try:
+                count = os.splice(source, write_end, CHUNK, flags=SPLICE_FLAGS)
+            except BlockingIOError:
+                _wait(source, _select.POLLIN)
+                continue
             if not count:
-                break
-            sink.sendall(view[:count])
+                return
+            while count:
+                try:
+                    done = os.splice(read_end, sink, count, flags=SPLICE_FLAGS)
+                except BlockingIOError:
+                    _wait(sink, _select.POLLOUT)
+                    continue
+                count -= done
+                moved[0] += done
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def _wait(fd, events):
+    poller = _select.poll()
+    poller.register(fd, events | _select.POLLHUP | _select.POLLERR)
+    poller.poll()
+
+
+def pump(source, sink, ends):
+    """Copy one direction until its end; the second pump to finish closes both."""
+    try:
+        relay(source.fileno(), sink.fileno(), [0])
         sink.shutdown(_socket.SHUT_WR)
     except OSError:
         for sock in (source, sink):  # a reset on one side ends both directions

@@ -8,17 +8,22 @@ host goes to the real API with the key added. Who may go where is the gate's cal
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import anyio
+import anyio.to_thread
 import h11
-from anyio.abc import ByteStream
+from anyio import TypedAttributeLookupError
+from anyio.abc import ByteStream, SocketAttribute
 
+from aegis_core.network.bridge import relay
 from aegis_core.network.endpoints import Endpoint
 from aegis_core.network.hosts import Destination, HostError, parse_authority
 from aegis_core.network.upstream import UpstreamError, open_upstream
@@ -207,7 +212,55 @@ async def _tunnel(client: _Client, request: h11.Request, gate: Gate) -> None:
 
 
 async def _relay(client: ByteStream, server: ByteStream, record: ConnectionRecord) -> None:
-    """Copy bytes both ways until both directions end; a half close is passed on."""
+    """Copy bytes both ways until both directions end; a half close is passed on.
+
+    The bytes are spliced by two threads (:func:`aegis_core.network.bridge.relay`):
+    they never enter Python, and a big download does not hold up the event loop that
+    answers every hook. Cancelling (the session ending) shuts the sockets down, which
+    ends the threads."""
+    try:
+        sockets = (client.extra(SocketAttribute.raw_socket), server.extra(SocketAttribute.raw_socket))  # noqa: S610
+    except TypedAttributeLookupError:
+        await _relay_in_loop(client, server, record)
+        return
+    counts = ([0], [0])
+    limiter = anyio.CapacityLimiter(2)  # these threads are long-lived: not from the shared pool's tokens
+
+    def one_way(source: socket.socket, sink: socket.socket, moved: list[int]) -> None:
+        try:
+            relay(source.fileno(), sink.fileno(), moved)
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:  # a reset on one side ends both directions
+            _shut(*sockets)
+
+    async def both() -> None:
+        async with anyio.create_task_group() as pumps:
+            pumps.start_soon(partial(anyio.to_thread.run_sync, limiter=limiter), one_way, sockets[0], sockets[1],
+                             counts[0])
+            pumps.start_soon(partial(anyio.to_thread.run_sync, limiter=limiter), one_way, sockets[1], sockets[0],
+                             counts[1])
+        tasks.cancel_scope.cancel()
+
+    try:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(both)
+            try:
+                await anyio.sleep_forever()
+            finally:
+                _shut(*sockets)  # done, or cancelled: either way the threads must end
+    finally:
+        record.bytes_out += counts[0][0]
+        record.bytes_in += counts[1][0]
+
+
+def _shut(*sockets: socket.socket) -> None:
+    for sock in sockets:
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+async def _relay_in_loop(client: ByteStream, server: ByteStream, record: ConnectionRecord) -> None:
+    """The same in the event loop, for streams that are not plain sockets."""
 
     async def pump(source: ByteStream, sink: ByteStream, outbound: bool) -> None:
         try:
