@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +28,65 @@ from aegis_core.network.endpoints import Endpoint
 from aegis_core.network.hosts import Destination
 from aegis_core.network.proxy import ConnectionRecord, Decision, serve_client
 from aegis_core.sandbox.manifest import parse_host_rule
+from aegis_core.testing import daemon_stream
+
+WAIT = 60.0  # a hang guard, not a timing assertion
+
+
+class Home:
+    """A short-path AEGIS_HOME (socket paths stay under 108 bytes) and its daemon."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="anet-", dir="/tmp"))
+        self.home = self.root / "ah"
+        self.home.mkdir(mode=0o700)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AEGIS_")}
+        self.env.update({"AEGIS_HOME": str(self.home), "AEGIS_LOAD_PLUGINS": "", "HOME": str(self.root)})
+        config = self.home / "config.toml"
+        config.write_text('[approvals]\nchannels = ["cli"]\ntimeout_seconds = 60\n')
+        config.chmod(0o600)
+
+    def start(self, policy: str | None = None) -> None:
+        if policy is not None:
+            path = self.home / "policy.toml"
+            path.write_text(policy)
+            path.chmod(0o600)
+        started = self.cli("start")
+        assert started.returncode == 0, started.stderr
+
+    def close(self) -> None:
+        self.cli("stop", "--force", "--timeout", "5")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "aegis_core.cli", *args], env=self.env, text=True,
+                              capture_output=True, timeout=WAIT)
+
+    def request(self, op: str, **fields: Any) -> dict[str, Any]:
+        return daemon_stream(self.home / "aegis.sock", op, timeout=WAIT, **fields)[-1]
+
+    def session(self) -> tuple[str, str, Path]:
+        created = self.request("session.create", agent="test", cwd=str(self.root), command="agent")
+        assert created["ok"], created
+        return created["session"], created["token"], Path(created["proxy_socket"])
+
+    def pending(self) -> list[dict[str, Any]]:
+        listed = self.cli("approvals", "list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        return json.loads(listed.stdout or "[]")
+
+    def audit(self, event: str) -> list[dict[str, Any]]:
+        lines = (self.home / "audit.log").read_text().splitlines()
+        return [record for record in map(json.loads, lines) if record["event"] == event]
+
+
+def wait_until(condition: Callable[[], Any], what: str) -> Any:
+    deadline = time.monotonic() + WAIT
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} within {WAIT:g} s")
+        time.sleep(0.1)
+    return value
 
 
 class Origin:
