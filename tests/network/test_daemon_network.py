@@ -6,6 +6,7 @@ what the audit log kept are checked, never the daemon's internals."""
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import threading
 import time
@@ -172,3 +173,19 @@ def test_network_endpoint_refuses_a_wrong_token(home: Home, origin: Origin) -> N
     answer = home.request("network.endpoint", session=session, token="forged", name="anthropic",
                           header="x-api-key", base_url=origin.url)
     assert answer["ok"] is False and answer["code"] == 6
+
+
+def test_a_tunnel_open_when_the_session_ends_is_closed_and_recorded(fresh: Home, origin: Origin) -> None:
+    fresh.start(policy=f'[policy]\ninclude_defaults = true\n\n[sandbox.network]\nallow = ["127.0.0.1:{origin.port}"]\n')
+    session, token, proxy = fresh.session()
+    with socket.socket(socket.AF_UNIX) as tunnel:
+        tunnel.settimeout(WAIT)
+        tunnel.connect(str(proxy))
+        tunnel.sendall(f"CONNECT 127.0.0.1:{origin.port} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert tunnel.recv(1024).startswith(b"HTTP/1.1 200")
+        tunnel.sendall(b"GET /open HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b"hello from the origin" in tunnel.recv(4096)
+        assert fresh.request("session.end", session=session, token=token, exit_status=0)["ok"]
+        assert tunnel.recv(1024) == b""  # the daemon closed it
+    (record,) = wait_until(lambda: fresh.audit("network.connection"), "the tunnel was not recorded")
+    assert record["details"]["via"] == "CONNECT" and record["details"]["bytes_in"] > 0
