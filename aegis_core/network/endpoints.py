@@ -12,8 +12,10 @@ to take away.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from aegis_core.network.hosts import Destination, HostError, parse_authority
@@ -127,6 +129,26 @@ def hold_keys(env: Mapping[str, str], apis: Sequence[ModelApi], register: Regist
             handled.add(api.base_url_env)
             register(api, out.get(api.base_url_env) or api.default_base_url, None)
     return out
+
+
+def hold_model_keys(env: Mapping[str, str], apis: Sequence[ModelApi], *, socket: str | os.PathLike[str],
+                    session: str, token: str) -> dict[str, str]:
+    """For an adapter about to start its agent in the sandbox: :func:`hold_keys` with
+    the daemon keeping the keys (``network.endpoint`` on the operator socket). Fails
+    closed: if the daemon cannot take a key, the agent is not started with it."""
+    from aegis_core.client import request
+    from aegis_core.errors import AegisEnvironmentError
+
+    def register(api: ModelApi, base_url: str, key: str | None) -> str:
+        fields: dict[str, Any] = {"key": key} if key else {}
+        answer = request("network.endpoint", socket=socket, session=session, token=token, name=api.name,
+                         header=api.header, scheme=api.scheme, base_url=base_url, **fields)
+        if not answer.get("ok"):
+            raise AegisEnvironmentError(f"Aegis could not take over the {api.name} API key for the sandbox: "
+                                        f"{answer.get('error')}", hint="check `aegis status`, then wrap again")
+        return str(answer["base_url"])
+
+    return hold_keys(env, apis, register)
 
 
 def virtual_base_url(api_name: str, base_url: str) -> str:

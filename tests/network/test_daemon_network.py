@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from network_support import FETCH, WAIT, Home, Origin, bridged, fetch, wait_until
 
+from aegis_core.errors import AegisError
 from aegis_core.network.endpoints import PLACEHOLDER_KEY
 
 
@@ -189,3 +190,22 @@ def test_a_tunnel_open_when_the_session_ends_is_closed_and_recorded(fresh: Home,
         assert tunnel.recv(1024) == b""  # the daemon closed it
     (record,) = wait_until(lambda: fresh.audit("network.connection"), "the tunnel was not recorded")
     assert record["details"]["via"] == "CONNECT" and record["details"]["bytes_in"] > 0
+
+
+def test_an_adapter_hands_the_key_over_and_the_agent_gets_a_stand_in(home: Home, origin: Origin) -> None:
+    from aegis_core.network.endpoints import ANTHROPIC, ANTHROPIC_TOKEN, hold_model_keys
+
+    session, token, proxy = home.session()
+    user_env = {"ANTHROPIC_API_KEY": "sk-ant-from-the-users-shell", "ANTHROPIC_AUTH_TOKEN": "second-secret",
+                "ANTHROPIC_BASE_URL": origin.url, "PATH": "/usr/bin:/bin"}
+    agent_env = hold_model_keys(user_env, (ANTHROPIC, ANTHROPIC_TOKEN), socket=home.home / "aegis.sock",
+                                session=session, token=token)
+    assert agent_env["ANTHROPIC_API_KEY"] == PLACEHOLDER_KEY == agent_env["ANTHROPIC_AUTH_TOKEN"]
+    assert agent_env["ANTHROPIC_BASE_URL"] == "http://anthropic.aegis.invalid"
+    assert "sk-ant-from-the-users-shell" not in json.dumps(agent_env)
+    assert fetch(proxy, agent_env["ANTHROPIC_BASE_URL"] + "/v1/models")["status"] == 200
+    assert origin.requests[0]["headers"]["x-api-key"] == "sk-ant-from-the-users-shell"
+
+    other, _, _ = home.session()
+    with pytest.raises(AegisError, match="could not take over"):  # a wrong token: the agent is not started
+        hold_model_keys(user_env, (ANTHROPIC,), socket=home.home / "aegis.sock", session=other, token="forged")
