@@ -119,6 +119,28 @@ def test_one_client_connection_carries_many_requests(origin: Origin) -> None:
     assert record.details()["requests"] == 4
 
 
+BIG_THEN_SMALL = """
+import http.client, os, sys
+from urllib.parse import urlsplit
+proxy = urlsplit(os.environ["http_proxy"])
+conn = http.client.HTTPConnection(proxy.hostname, proxy.port, timeout=30)
+conn.request("GET", sys.argv[1] + "/bytes?n=3000000"); r = conn.getresponse(); big = r.read()
+conn.request("GET", sys.argv[1] + "/after"); r = conn.getresponse(); small = r.read().decode()
+print(len(big), set(big) == {ord("x")}, small.strip())
+"""
+
+
+def test_a_large_body_is_copied_past_the_parser_and_the_connection_goes_on(origin: Origin) -> None:
+    gate = ScriptedGate(allow=(f"127.0.0.1:{origin.port}",))
+    with proxy_socket(gate) as proxy:
+        result = bridged(proxy, [sys.executable, "-c", BIG_THEN_SMALL, origin.url])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["3000000", "True", "hello", "from", "the", "origin"]
+    assert [r["path"] for r in origin.requests] == ["/bytes?n=3000000", "/after"]
+    big, small = (record.details() for record in gate.records)
+    assert 3_000_000 < big["bytes_in"] < 3_001_000 and small["requests"] == 1
+
+
 def test_the_model_api_key_is_added_on_the_way_out(origin: Origin) -> None:
     held = endpoint(ANTHROPIC, origin.url, "sk-real-key-outside")
     gate = ScriptedGate(endpoints={held.virtual_host: held})
