@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import stat
+import sys
 import threading
 import time
 import weakref
@@ -162,6 +163,8 @@ def _normalised(path: str, cwd: str | None, home: str, bucket: int) -> str | Non
         return None
     if path == "~" or path.startswith("~/"):
         path = home + path[1:]
+    elif path.startswith("~"):
+        path = _other_home(path, cwd)
     elif path.startswith("$HOME") and (len(path) == 5 or path[5] == "/"):
         path = home + path[5:]
     elif path.startswith("${HOME}"):
@@ -174,6 +177,27 @@ def _normalised(path: str, cwd: str | None, home: str, bucket: int) -> str | Non
         return _resolved(path, bucket)[0]
     except (OSError, ValueError):
         return os.path.normpath(path)
+
+
+_USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
+
+
+def _other_home(path: str, cwd: str | None) -> str:
+    """``~name/rest`` as the shell expands it: that user's home (``/home/name`` when
+    there is no such user here: the path may be judged on another machine); ``~+`` is
+    the working directory. Anything else is a relative name starting with ``~``."""
+    name, slash, rest = path[1:].partition("/")
+    if name == "+" and cwd:
+        return cwd + slash + rest
+    if not _USER_NAME.fullmatch(name):
+        return path
+    try:
+        import pwd
+
+        base = pwd.getpwnam(name).pw_dir
+    except (KeyError, ImportError):
+        base = "/root" if name == "root" else ("/Users/" if sys.platform == "darwin" else "/home/") + name
+    return base + slash + rest
 
 
 def is_within(path: str, root: str) -> bool:
@@ -192,7 +216,15 @@ class GlobSet:
 
     def __init__(self, globs: Iterable[str], home: str | None = None) -> None:
         self.globs = tuple(globs)
-        home = home or home_dir()
+        # Globs naming your home or Aegis' state directory follow HOME and AEGIS_HOME as
+        # they are when a call is judged, not when the policy was loaded.
+        self._follows_env = home is None and any(g.lstrip("!").startswith(("~", "$AEGIS_HOME"))
+                                                 for g in self.globs)
+        self._env = _environment() if self._follows_env else None
+        self._build(home or home_dir())
+        _GLOB_SETS.add(self)
+
+    def _build(self, home: str) -> None:
         positive: tuple[list[str], list[str]] = ([], [])
         negative: tuple[list[str], list[str]] = ([], [])
         for glob in self.globs:
@@ -207,7 +239,6 @@ class GlobSet:
         # Answers by path: a pure function of the text, and an agent names the same
         # files over and over. Bounded by emptying it when full.
         self._answers: dict[str, bool] = {}
-        _GLOB_SETS.add(self)
 
     @staticmethod
     def _alternatives(glob: str, home: str) -> tuple[list[str], bool]:
@@ -229,6 +260,11 @@ class GlobSet:
         return [a.replace("**/", "*/").replace("**", "*") for a in alternatives], whole_path
 
     def matches(self, path: str) -> bool:
+        if self._follows_env:
+            env = _environment()
+            if env != self._env:
+                self._env = env
+                self._build(home_dir())
         answer = self._answers.get(path)
         if answer is None:
             if len(self._answers) >= GLOB_ANSWERS_KEPT:
@@ -262,6 +298,11 @@ class GlobSet:
 
     def __bool__(self) -> bool:
         return bool(self.globs)
+
+
+def _environment() -> tuple[str | None, str | None]:
+    environ = os.environ
+    return environ.get("HOME"), environ.get("AEGIS_HOME")
 
 
 _WILD = re.compile(r"[*?\[]")

@@ -64,6 +64,10 @@ RUNNERS: dict[tuple[str, str], frozenset[str]] = {
     ("mamba", "run"): frozenset({"-n", "--name", "-p", "--prefix"}),
 }
 
+# `python -m NAME` that is the command NAME itself (`python -m twine upload` is `twine upload`).
+MODULE_COMMANDS = frozenset({"pip", "pip3", "twine", "poetry", "flit", "hatch", "uv", "pdm", "pipx", "conda",
+                             "pipenv", "maturin", "build", "ansible", "awscli", "httpie"})
+
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash", "csh",
                     "tcsh", "yash", "posh"})
 
@@ -177,7 +181,7 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             seg.args.append(Arg("{stdin}", dynamic=True))
             seg.arg_subs.append([])
             continue
-        if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in ("pip", "pip3"):
+        if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in MODULE_COMMANDS:
             seg.wrappers.append(f"{name} -m")
             seg.drop(2)
             continue
@@ -191,9 +195,13 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
         if name == "find":
             return _find(builder, seg, depth)
         if name in ("source", ".") and len(seg.args) > 1:
-            _code_argument(seg, 1)
+            if texts[1] in STDIN_PATHS:
+                _reads_stdin(builder, seg, depth, name)
+            else:
+                _code_argument(seg, 1)
             break
         _interpreter(builder, seg, name, texts)
+        _code_sources(seg)
         break
     return [builder.add(seg)]
 
@@ -254,7 +262,7 @@ def _shell(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int
             builder.problem(f"{name} -c without a command")
             return [builder.add(seg)]
         return _run_string(builder, seg, depth, f"{name} -c", [args[i]], [seg.arg_subs[i]])
-    if not s_flag and i < len(args) and args[i].text != "-":
+    if not s_flag and i < len(args) and args[i].text != "-" and args[i].text not in STDIN_PATHS:
         _code_argument(seg, i)
         return [builder.add(seg)]  # runs a script file
     if seg.stdin_text:
@@ -262,8 +270,46 @@ def _shell(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int
         builder.note(f"followed the here-document fed to {name}")
         return _inherit(builder, inner, seg, f"{name} <<stdin")
     seg.reads_code = True
-    seg.code_from = list(seg.pipe_from) + seg.stdin_subs
+    # `bash /dev/stdin < <(curl ...)`: the process substitution is what it reads.
+    fed = [i for index, arg in enumerate(args) if arg.dynamic and arg.text.startswith("<(")
+           for i in seg.arg_subs[index]]
+    seg.code_from = list(seg.pipe_from) + seg.stdin_subs + fed
     return [builder.add(seg)]
+
+
+# Names of standard input a shell or interpreter can be given as its script.
+STDIN_PATHS = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "/dev/fd/3", "/proc/self/fd/3"})
+# One-liner code that runs what it reads on standard input (`exec(sys.stdin.read())`).
+_EXEC_STDIN = re.compile(r"(?:exec|eval|compile|instance_eval|Function|vm\.run\w*)\s*\(?[^)]{0,40}"
+                         r"(?:stdin|STDIN|<STDIN>|php://stdin|readFileSync\(\s*0|readFileSync\(['\"]/dev/stdin|ARGF)")
+
+
+def _reads_stdin(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> None:
+    """`source /dev/stdin`: the code is a here-document (analysed as shell) or whatever
+    is piped or substituted in (code only known at run time)."""
+    if seg.stdin_text:
+        builder.note(f"followed the here-document fed to {name}")
+        _inherit(builder, builder.analyse_string(seg.stdin_text, f"{name} <<stdin", depth + 1), seg,
+                 f"{name} <<stdin")
+    if seg.pipe_from or seg.stdin_subs or not seg.stdin_text:
+        seg.reads_code = True
+        seg.code_from = list(seg.pipe_from) + seg.stdin_subs
+
+
+def _code_sources(seg: Unwrapped) -> None:
+    """A one-liner whose code is computed at run time (`python3 -c "$(curl ...)"`), or
+    that runs its standard input (`| python3 -c "exec(sys.stdin.read())"`), reads its
+    code from those commands."""
+    if seg.inline_code is None:
+        return
+    code = seg.inline_code[1]
+    for index, arg in enumerate(seg.args):
+        if arg.dynamic and arg.text and code.endswith(arg.text):
+            seg.reads_code = True
+            seg.code_from = [*seg.code_from, *seg.arg_subs[index]]
+    if (seg.pipe_from or seg.stdin_subs) and _EXEC_STDIN.search(code):
+        seg.reads_code = True
+        seg.code_from = [*seg.code_from, *seg.pipe_from, *seg.stdin_subs]
 
 
 def _string_runner(builder: _Builder, seg: Unwrapped, depth: int, name: str,
@@ -370,7 +416,7 @@ def _interpreter(builder: _Builder, seg: Unwrapped, name: str, texts: list[str])
                 i += 1
             continue
         i += 2 if text in with_value else 1
-    if i < len(texts) and texts[i] != "-":
+    if i < len(texts) and texts[i] != "-" and texts[i] not in STDIN_PATHS:
         _code_argument(seg, i)
         return  # runs a script file
     if seg.stdin_text:
