@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from aegis_core.errors import ConfigError
+from aegis_core.hookclient import client_argv
 
-CLIENT = Path(__file__).resolve().with_name("client.py")
+# The encoder the shared hook client (aegis_core/hookclient) writes Claude Code's answers with.
+CLIENT = Path(__file__).resolve().with_name("wire.py")
 GUARDED_EVENTS = ("PreToolUse",)
 OBSERVED_EVENTS = ("PostToolUse",)
 SCOPES = ("user", "project", "local")
-# A hook is Aegis' own if its command runs this file: how uninstall tells ours apart.
-CLIENT_MARKER = "aegis_claude_hook/client.py"
+# A hook is Aegis' own if its command runs one of these files: how uninstall tells ours
+# apart (client.py: the launcher of earlier versions).
+CLIENT_MARKERS = ("aegis_claude_hook/wire.py", "aegis_claude_hook/client.py")
 # Beyond the approval timeout: time for the daemon to resolve a timed-out approval
 # (and the client to answer) before Claude Code's own timeout fires.
 TIMEOUT_SLACK_S = 30
@@ -37,16 +40,17 @@ def client_deadline(timeout_s: int) -> int:
     return max(1, timeout_s - 5 if timeout_s > 10 else timeout_s // 2)
 
 
-def hook_command(python: str, client: str, event: str, timeout_s: int) -> str:
-    return shlex.join([python, "-I", "-S", client, event, str(client_deadline(timeout_s))])
+def hook_command(python: str, client: str, event: str, timeout_s: int, runner: str | None = None) -> str:
+    return shlex.join(client_argv(client, event, client_deadline(timeout_s), python=python, runner=runner))
 
 
-def hooks_settings(python: str, client: str, timeout_s: int) -> dict[str, Any]:
+def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | None = None) -> dict[str, Any]:
     """The settings object for ``claude --settings`` (or to merge into a settings file).
 
     :param python: absolute path of the interpreter that runs the client.
-    :param client: absolute path of ``aegis_claude_hook/client.py``.
+    :param client: absolute path of ``aegis_claude_hook/wire.py`` (the encoder).
     :param timeout_s: the hook timeout Claude Code enforces, in seconds.
+    :param runner: the shared client's run.py (default: this installation's).
     """
     for label, path in (("python", python), ("client", client)):
         if not os.path.isabs(path):
@@ -59,7 +63,7 @@ def hooks_settings(python: str, client: str, timeout_s: int) -> dict[str, Any]:
                 "hooks": [
                     {
                         "type": "command",
-                        "command": hook_command(python, client, event, timeout_s),
+                        "command": hook_command(python, client, event, timeout_s, runner),
                         "timeout": int(timeout_s),
                         # Without it Claude Code runs the tool when the hook crashes or times out.
                         "onFailure": "block",
@@ -99,7 +103,7 @@ def settings_file(
 
 
 def is_aegis_hook(hook: Any) -> bool:
-    return isinstance(hook, dict) and CLIENT_MARKER in str(hook.get("command", ""))
+    return isinstance(hook, dict) and any(m in str(hook.get("command", "")) for m in CLIENT_MARKERS)
 
 
 def without_aegis(settings: Mapping[str, Any]) -> dict[str, Any]:

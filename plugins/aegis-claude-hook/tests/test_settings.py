@@ -13,9 +13,11 @@ from aegis_claude_hook.commands import claude
 from click.testing import CliRunner
 
 from aegis_core.errors import ConfigError
+from aegis_core.hookclient import RUNNER
 
 PY = "/opt/venv/bin/python"
-CL = "/opt/site/aegis_claude_hook/client.py"
+CL = "/opt/site/aegis_claude_hook/wire.py"
+RUN = str(RUNNER)
 
 
 def test_hooks_block_shape() -> None:
@@ -28,7 +30,7 @@ def test_hooks_block_shape() -> None:
         assert hook["type"] == "command"
         assert hook["timeout"] == 330
         assert hook["onFailure"] == "block"
-        assert shlex.split(hook["command"]) == [PY, "-I", "-S", CL, event, "325"]
+        assert shlex.split(hook["command"]) == [PY, "-I", "-S", RUN, CL, event, "325"]
 
 
 def test_client_deadline_is_below_the_timeout_which_covers_the_approval() -> None:
@@ -44,20 +46,23 @@ def test_paths_must_be_absolute() -> None:
 
 
 def test_paths_with_spaces_are_quoted() -> None:
-    block = hs.hooks_settings("/my venv/bin/python", "/a b/aegis_claude_hook/client.py", 30)
+    block = hs.hooks_settings("/my venv/bin/python", "/a b/aegis_claude_hook/wire.py", 30,
+                              runner="/c d/aegis_core/hookclient/run.py")
     command = block["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-    assert shlex.split(command)[:4] == [
+    assert shlex.split(command)[:5] == [
         "/my venv/bin/python",
         "-I",
         "-S",
-        "/a b/aegis_claude_hook/client.py",
+        "/c d/aegis_core/hookclient/run.py",
+        "/a b/aegis_claude_hook/wire.py",
     ]
 
 
 def test_default_block_uses_this_interpreter_and_the_installed_client() -> None:
     command = hs.default_hooks_settings(60)["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-    python, _, _, client, *_ = shlex.split(command)
+    python, _, _, runner, client, *_ = shlex.split(command)
     assert os.path.isabs(python) and os.access(python, os.X_OK)
+    assert runner == str(RUNNER) and Path(runner).is_file()
     assert client == str(hs.CLIENT) and Path(client).is_file()
 
 
