@@ -92,6 +92,8 @@ def representative(text: str, cwd: str | None, home: str, variables: dict[str, s
                 return _RAW_VARIABLE.sub(lambda m: _variable(m.group(1), cwd, home) or m.group(0), default)
         return "$" + name
 
+    if _EXPANSION.search(text) is None:
+        return None  # `{found}` of find -exec, `{stdin}` of xargs: nothing literal to go by
     replaced = _EXPANSION.sub(value, text)
     if not literal[0] and not _EXPANSION.sub("", text):
         return None

@@ -14,6 +14,7 @@ from aegis_core.policy.argpaths import SETTERS, loop_variables, remember_variabl
 from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
+from aegis_core.policy.places import project_root
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import ShellAnalysis, analyse
 
@@ -105,10 +106,11 @@ def build_subjects(call: ToolCall, home: str | None = None) -> tuple[list[Subjec
 def _build_subjects(call: ToolCall, home: str | None,
                     budget: CallBudget) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
     home = home or home_dir()
-    project = normalise(call.cwd, None, home, budget.bucket) if call.cwd and call.cwd.startswith("/") else None
+    start = normalise(call.cwd, None, home, budget.bucket) if call.cwd and call.cwd.startswith("/") else None
+    project = project_root(start, home)
     if call_kind(call) is not Kind.SHELL:
         reads, writes, urls = call_facts(call, home)
-        return [Subject(call, None, None, project, project, home, reads, writes, urls)], None, None
+        return [Subject(call, None, None, project, start, home, reads, writes, urls)], None, None
     command = call.input.get("command") if hasattr(call.input, "get") else None
     if not isinstance(command, str):
         return [], None, "the shell call has no command string"
@@ -118,7 +120,7 @@ def _build_subjects(call: ToolCall, home: str | None,
     if len(analysis.segments) > MAX_SEGMENTS:
         return [], analysis, f"the command has {len(analysis.segments)} parts, too many to judge one by one"
     subjects: list[Subject] = []
-    cwd = project
+    cwd = start
     # Variables the command sets for itself (`f=~/.aws/credentials; cat $f`).
     variables: dict[str, str] = {}
     if "=" in command or "for" in command:

@@ -20,6 +20,7 @@ from aegis_core.policy.argpaths import (
     request_files,
 )
 from aegis_core.policy.globbing import bounded_glob
+from aegis_core.policy.outputs import OUTPUT_PROGRAMS, edited_files, output_files
 from aegis_core.policy.paths import MAX_PATHS_PER_CALL, CallBudget, home_dir, is_within, normalise
 from aegis_core.tools import kind_of
 
@@ -115,6 +116,29 @@ def _arguments(segment: Segment, cwd: str | None, home: str,
     return kept, texts
 
 
+def flags_of(subject: Subject) -> tuple[set[str], list[str]]:
+    """Short flag letters and long options of a segment's arguments, and its
+    positionals (after ``--`` too); worked out once per subject for the checks that
+    read them. Callers must not change what they get."""
+    found = subject.cache.get("_flags")
+    if found is None:
+        seg = subject.segment
+        flags: set[str] = set()
+        positional: list[str] = []
+        ended = False
+        for text in seg.argv[1:] if seg is not None else ():
+            if not ended and text == "--":
+                ended = True
+            elif not ended and text.startswith("--"):
+                flags.add(text.split("=", 1)[0])
+            elif not ended and text.startswith("-") and len(text) > 1:
+                flags.update(text[1:])
+            else:
+                positional.append(text)
+        found = subject.cache["_flags"] = (flags, positional)
+    return found
+
+
 def _looks_like_url(text: str) -> bool:
     if "://" not in text:
         return False
@@ -125,6 +149,8 @@ def _looks_like_url(text: str) -> bool:
 def _path_values(args: list[str]) -> list[str]:
     values = []
     for text in args:
+        if not text:
+            continue  # `sed -i ''`, `ssh-keygen -N ''`: an empty argument names no file
         if text.startswith("-"):
             if "=" in text:
                 value = text.split("=", 1)[1]
@@ -184,11 +210,15 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
     elif program in _COPIERS and len(plain) >= 2:
         raw_writes.append(plain[-1])
         raw_reads.extend(plain[:-1])
-    elif program in _WRITERS or (program in _IN_PLACE and any(t.startswith("-i") for t in texts)):
+    elif program in _IN_PLACE and any(t.startswith("-i") for t in texts):
+        raw_writes.extend(edited_files(texts))
+    elif program in _WRITERS:
         raw_writes.extend(plain)
     else:
         raw_reads.extend(plain)
-    if "of=" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
+    if program in OUTPUT_PROGRAMS:
+        raw_writes.extend(output_files(program, texts))
+    elif "of=" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
         for i, text in enumerate(texts):
             if text in _OUTPUT_OPTIONS and i + 1 < len(texts):
                 raw_writes.append(texts[i + 1])

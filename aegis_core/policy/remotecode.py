@@ -33,6 +33,8 @@ _BUILDERS = frozenset({"make", "gmake", "cmake", "ninja", "meson", "bazel", "baz
                        "cabal", "dotnet", "swift", "composer", "just", "task", "docker", "podman", "configure",
                        "autogen.sh", "bootstrap", "install", "setup", "deno", "node", "php", "perl", "ruby",
                        "sh", "bash", "zsh"})
+_FETCHING = frozenset({"curl", "curlie", "aria2c", "fetch", "http", "https", "xh", "wget", "wget2", "lwp-request",
+                       "GET", "lynx", "axel"})
 _EXTRACTORS = frozenset({"tar", "unzip", "7z", "bsdtar", "gunzip", "unxz", "ar", "cpio"})
 
 
@@ -45,13 +47,22 @@ def _url_name(url: str) -> str:
     return os.path.basename(path.rstrip("/")) or "index.html"
 
 
-def _downloaded(seg: Segment) -> tuple[list[str], list[str]]:
+def _fetches(seg: Segment) -> bool:
+    return seg.program in _FETCHING or (seg.inline_code is not None and bool(_NETWORK_READ.search(seg.inline_code[1])))
+
+
+def _downloaded(seg: Segment, segments: tuple[Segment, ...] = ()) -> tuple[list[str], list[str]]:
     """(files, folders) a fetcher or cloner segment writes: `curl -o f`, `curl -O URL`,
-    `wget URL`, `wget -P dir`, `git clone URL [dir]`, and its `>` redirect targets."""
+    `wget URL`, `wget -P dir`, `git clone URL [dir]`, a fetcher's `>` redirect targets,
+    and what `tee` writes of a fetcher's output (``segments``: the whole command's)."""
     program = seg.program
     texts = list(seg.argv[1:])
     urls = [t for t in texts if "://" in t]
-    files: list[str] = [target for op, target, _ in seg.redirects if op in (">", ">>", ">|", "&>")]
+    fed = _fetches(seg) or (program == "tee" and any(i < len(segments) and _fetches(segments[i])
+                                                     for i in seg.pipe_from))
+    files: list[str] = [target for op, target, _ in seg.redirects if op in (">", ">>", ">|", "&>")] if fed else []
+    if program == "tee" and fed:
+        files.extend(t for t in texts if not t.startswith("-"))
     folders: list[str] = []
     if program in ("curl", "curlie", "aria2c", "fetch", "http", "xh", "https"):
         remote_name = False
@@ -170,8 +181,9 @@ def download_then_run(subject: Subject) -> str | None:
     script = _script(seg)
     if script is None:
         return None
-    for earlier in subject.analysis.segments[:seg.index]:
-        files, folders = _downloaded(earlier)
+    segments = subject.analysis.segments
+    for earlier in segments[:seg.index]:
+        files, folders = _downloaded(earlier, segments)
         for name in files:
             if _same(name, script, subject):
                 return f"runs {script}, downloaded by {earlier.program} in the same command"
@@ -246,8 +258,8 @@ def package_from_remote(seg: Segment) -> str | None:
         for word in words[1:]:
             if "@" in word or (not word.startswith((".", "/")) and "." in word.split("/", 1)[0] and "/" in word):
                 return f"go run {word} builds and runs a module from the network"
-    if program in ("npm", "pnpm", "yarn", "bun") and words[:1] and words[0] in ("create", "init", "exec", "x",
-                                                                                "dlx") and len(words) > 1:
+    if program in ("npm", "pnpm", "yarn", "bun") and words[:1] and words[0] in ("create", "init", "x", "dlx") \
+            and len(words) > 1:
         return f"{program} {words[0]} {words[1]} runs a package from the registry"
     if program in ("nix", "nix-shell", "nix-build", "nix-env"):
         if program == "nix" and words[:1] and words[0] in ("run", "shell", "develop", "build", "profile"):
