@@ -123,6 +123,25 @@ _ENGINE_RESETS: dict[str, tuple[tuple[str, ...], ...]] = {
     "orb": (("delete",), ("reset",)), "orbctl": (("delete",), ("reset",)), "k0s": (("reset",),),
     "kubeadm": (("reset",),), "k3s-uninstall.sh": ((),), "docker-machine": (("rm",),),
 }
+# Options of docker, podman and compose that take a value (skipped to find the verbs).
+_VALUE_OPTIONS = frozenset({"-f", "--file", "-p", "--project-name", "--env-file", "--profile", "--project-directory",
+                            "--ansi", "--parallel", "-H", "--host", "-c", "--context", "--config", "-l", "--log-level",
+                            "--filter", "--format", "-t", "--time", "--timeout"})
+
+
+def _words(texts: list[str]) -> list[str]:
+    words: list[str] = []
+    skip = False
+    for text in texts:
+        if skip:
+            skip = False
+        elif text in _VALUE_OPTIONS:
+            skip = True
+        elif not text.startswith("-"):
+            words.append(text)
+    return words
+
+
 _VOLUME_WORDS = frozenset({"prune", "rm", "remove", "rmi", "kill", "reset"})
 
 
@@ -133,7 +152,7 @@ def container_data_loss(subject: Subject) -> str | None:
         return None
     program = seg.program
     texts = list(seg.argv[1:])
-    words = [t for t in texts if not t.startswith("-")]
+    words = _words(texts)
     for prefix in _ENGINE_RESETS.get(program, ()):
         if tuple(words[:len(prefix)]) == prefix:
             return f"{program} {' '.join(prefix)}".strip() + " throws away a whole engine or cluster"

@@ -106,7 +106,7 @@ def _downloaded(seg: Segment, segments: tuple[Segment, ...] = ()) -> tuple[list[
                 files.append(text.split("=", 1)[1])
             elif text.startswith("-O") and len(text) > 2:
                 named = True
-                files.append(text[2:])
+                files.append("" if text == "-O-" else text[2:])
             elif text in ("-P", "--directory-prefix"):
                 prefix = value
             elif text.startswith("--directory-prefix="):

@@ -40,6 +40,9 @@ _EMBEDDED_METADATA = re.compile(r"169[.-]254[.-]|a9fea9fe|(^|\.)metadata\.google
 _ENDPOINT_VARIABLES = re.compile(r"AWS_CONTAINER_CREDENTIALS_(RELATIVE|FULL)_URI|ECS_CONTAINER_METADATA_URI"
                                  r"|IDENTITY_ENDPOINT|MSI_ENDPOINT|ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)"
                                  r"|ACTIONS_RUNTIME_TOKEN|IMDS_ENDPOINT")
+# Options that send a request through another address (`--resolve x:80:169.254.169.254`).
+_ROUTING = frozenset({"--resolve", "--connect-to", "-x", "--proxy", "--preproxy", "--socks5", "--socks5-hostname",
+                      "--socks4", "--socks4a", "--doh-url", "-e", "--execute"})
 # Headers only metadata services ask for.
 _METADATA_HEADERS = re.compile(r"(?i)^\s*(metadata-flavor\s*:\s*google|metadata\s*:\s*true"
                                r"|x-aws-ec2-metadata-token(-ttl-seconds)?\s*:|x-google-metadata-request\s*:)")
@@ -271,12 +274,16 @@ def register(check: Callable) -> None:
                 return f"requests the cloud metadata service ({host})"
         seg = subject.segment
         if seg is not None and seg.program in FETCHERS:
+            previous = ""
             for text in seg.argv[1:]:
                 if _METADATA_HEADERS.match(text):
                     return f"sends the header of a cloud metadata request ({text.split(':', 1)[0]})"
+                option, eq, value = text.partition("=")
+                routed = value if eq and option in _ROUTING else text if previous in _ROUTING else ""
                 if _ENDPOINT_VARIABLES.search(text) or any(
-                        _hostlike(piece) and metadata_host(piece) for piece in re.split(r"[:,\s]", text)):
+                        _hostlike(piece) and metadata_host(piece) for piece in re.split(r"[:,\s/]", routed)):
                     return "requests a cloud credential endpoint"
+                previous = text
             for arg in seg.args[1:]:
                 if arg.dynamic and _ENDPOINT_VARIABLES.search(arg.text):
                     return "requests a cloud credential endpoint"
