@@ -123,7 +123,7 @@ def _build_subjects(call: ToolCall, home: str | None,
     cwd = start
     # Variables the command sets for itself (`f=~/.aws/credentials; cat $f`).
     variables: dict[str, str] = {}
-    if "=" in command or "for" in command:
+    if analysis.segments and "for" in command[:8192]:
         loop_variables(command, variables)
     for seg in analysis.segments:
         if seg.function_call:

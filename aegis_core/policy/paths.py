@@ -259,12 +259,14 @@ class GlobSet:
             alternatives = [glob[:-3], glob[:-3] + "/*"]
         return [a.replace("**/", "*/").replace("**", "*") for a in alternatives], whole_path
 
+    def follow_environment(self) -> None:
+        """Rebuild the globs if HOME or AEGIS_HOME changed since they were built."""
+        env = _environment()
+        if env != self._env:
+            self._env = env
+            self._build(home_dir())
+
     def matches(self, path: str) -> bool:
-        if self._follows_env:
-            env = _environment()
-            if env != self._env:
-                self._env = env
-                self._build(home_dir())
         answer = self._answers.get(path)
         if answer is None:
             if len(self._answers) >= GLOB_ANSWERS_KEPT:
@@ -285,12 +287,16 @@ class GlobSet:
         return True
 
     def matches_any_of_paths(self, subject: Subject) -> bool:
+        if self._follows_env:
+            self.follow_environment()
         for path in subject.paths:
             if self.matches(path):
                 return True
         return False
 
     def matches_any_of_writes(self, subject: Subject) -> bool:
+        if self._follows_env:
+            self.follow_environment()
         for path in subject.writes:
             if self.matches(path):
                 return True
@@ -306,6 +312,17 @@ def _environment() -> tuple[str | None, str | None]:
 
 
 _WILD = re.compile(r"[*?\[]")
+
+
+def _index(literals: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Component-aligned literals (`/a/b` suffixes, `/a/b/` infixes) by the component a
+    path must hold for them to match: a suffix's last one, an infix's first one."""
+    index: dict[str, list[str]] = {}
+    for literal in literals:
+        parts = literal.strip("/").split("/")
+        key = parts[0] if literal.endswith("/") else parts[-1]
+        index.setdefault(key, []).append(literal)
+    return {key: tuple(found) for key, found in index.items()}
 
 
 def _sides(pair: tuple[_Patterns, _Patterns]) -> tuple[tuple[bool, _Patterns], ...]:
@@ -339,12 +356,19 @@ class _Patterns:
                 exact.add(inner)
         self.exact = frozenset(exact)
         self.prefixes = tuple(prefixes)
-        self.suffixes = tuple(suffixes)
-        self.infixes = tuple(infixes)
+        # Literals that are whole path components (`/.aws/`, `/.config/gh/hosts.yml`) are
+        # looked up by a component of the path instead of tried one by one: a policy may
+        # name hundreds of them, a path has a handful of components.
+        self.suffix_index: dict[str, tuple[str, ...]] = _index(s for s in suffixes if s.startswith("/"))
+        self.infix_index: dict[str, tuple[str, ...]] = _index(i for i in infixes
+                                                              if i.startswith("/") and i.endswith("/"))
+        self.suffixes = tuple(s for s in suffixes if not s.startswith("/"))
+        self.infixes = tuple(i for i in infixes if not (i.startswith("/") and i.endswith("/")))
         self.regex = re.compile("|".join(fnmatch.translate(p) for p in others)) if others else None
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex)
+        return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex
+                    or self.suffix_index or self.infix_index)
 
     def match(self, text: str) -> bool:
         if text in self.exact:
@@ -353,6 +377,18 @@ class _Patterns:
             return True
         if self.suffixes and text.endswith(self.suffixes):
             return True
+        if self.suffix_index:
+            for suffix in self.suffix_index.get(text[text.rfind("/") + 1:], ()):
+                if text.endswith(suffix):
+                    return True
+        if self.infix_index:
+            index = self.infix_index
+            for component in text.split("/"):
+                found = index.get(component)
+                if found is not None:
+                    for infix in found:
+                        if infix in text:
+                            return True
         for infix in self.infixes:
             if infix in text:
                 return True

@@ -142,9 +142,19 @@ def host_of(url: str) -> str:
 _SCHEMELESS = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?(/\S*)?$")
 
 
+MAX_URLS = 64  # distinct URLs one subject may name before it needs approval as a whole
+
+
 def fetched(subject: Subject) -> list[str]:
-    """The URLs a subject fetches: those the call or the command names, and for a
-    fetcher (curl, wget...) its schemeless host arguments too."""
+    """The distinct URLs a subject fetches (at most MAX_URLS): those the call or the
+    command names, and for a fetcher (curl, wget...) its schemeless host arguments too."""
+    found = subject.cache.get("_fetched")
+    if found is None:
+        found = subject.cache["_fetched"] = list(dict.fromkeys(_fetched(subject)))[:MAX_URLS + 1]
+    return found
+
+
+def _fetched(subject: Subject) -> list[str]:
     urls = list(subject.urls)
     seg = subject.segment
     if seg is not None and seg.program in FETCHERS:
@@ -307,7 +317,10 @@ def register(check: Callable) -> None:
         seg = subject.segment
         if seg is not None and seg.program in TEXT_PROGRAMS:
             return None  # `echo https://...`: printing is not sending
-        for url in subject.urls:
+        urls = fetched(subject)
+        if len(urls) > MAX_URLS:
+            return f"names more than {MAX_URLS} URLs, too many to check one by one"
+        for url in urls:
             found = url_secret(url)
             if found:
                 return found
