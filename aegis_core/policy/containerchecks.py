@@ -122,6 +122,7 @@ _ENGINE_RESETS: dict[str, tuple[tuple[str, ...], ...]] = {
     "multipass": (("delete",), ("purge",)), "vagrant": (("destroy",),), "rdctl": (("factory-reset",),),
     "orb": (("delete",), ("reset",)), "orbctl": (("delete",), ("reset",)), "k0s": (("reset",),),
     "kubeadm": (("reset",),), "k3s-uninstall.sh": ((),), "docker-machine": (("rm",),),
+    "docker": (("swarm", "leave"),),
 }
 # Options of docker, podman and compose that take a value (skipped to find the verbs).
 _VALUE_OPTIONS = frozenset({"-f", "--file", "-p", "--project-name", "--env-file", "--profile", "--project-directory",

@@ -10,7 +10,7 @@ from typing import Any
 
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
-from aegis_core.policy.argpaths import SETTERS, loop_variables, remember_variables
+from aegis_core.policy.argpaths import SETTERS, loop_variables, remember_variables, representative
 from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
@@ -139,8 +139,13 @@ def _build_subjects(call: ToolCall, home: str | None,
             target = seg.args[1] if len(seg.args) > 1 else None
             if target is None:
                 cwd = home
-            elif target.dynamic or target.text == "-":
+            elif target.text == "-":
                 cwd = UNKNOWN_DIR
+            elif target.dynamic:
+                # `cd $AEGIS_HOME`: a folder the policy can know as well as the shell.
+                known = representative(target.text, cwd, home, variables)
+                cwd = normalise(known, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR if known and "$" not in known \
+                    else UNKNOWN_DIR
             else:
                 cwd = normalise(target.text, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR
     return subjects, analysis, None

@@ -117,6 +117,15 @@ def publishes(seg: Segment) -> str | None:
     words = _words(texts)
     if _DRY_RUN.intersection(texts):
         return None
+    if program in ("yarn", "lerna", "pnpm", "nx") and ("foreach" in words[:3] or words[:1] == ["exec"]):
+        # `yarn workspaces foreach npm publish`, `lerna exec -- npm publish`: the command run in each.
+        rest = words[words.index("foreach") + 1:] if "foreach" in words[:3] else words[1:]
+        while rest and rest[0] in ("run", "--", "npm", "yarn", "pnpm"):
+            if rest[0] in ("npm", "yarn", "pnpm") and len(rest) > 1:
+                program, rest = rest[0], rest[1:]
+                break
+            rest = rest[1:]
+        words = rest
     if program in _PUBLISH:
         found = _starts(words, _PUBLISH[program])
         if found is not None:
@@ -226,6 +235,13 @@ def git_remote_change(subject: Subject, seg: Segment) -> str | None:
     if sub == "tag" and ({"-f", "--force"} & set(args) or any(a.startswith("-") and not a.startswith("--")
                                                              and "f" in a for a in args)):
         return "git tag -f moves a published tag"
+    if sub == "subtree" and args[:1] == ["push"]:
+        words = [a for i, a in enumerate(args[1:]) if not a.startswith("-") and
+                 (i == 0 or args[i] not in ("-P", "--prefix", "-m", "--message"))]
+        remote = words[0] if words else ""
+        if remote and remote not in _USUAL_REMOTES:
+            return f"git subtree push sends code to {remote}"
+        return None
     if sub == "send-email":
         return "git send-email sends patches out by e-mail"
     return None
@@ -279,6 +295,64 @@ def forge_change(seg: Segment) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- API writes
+
+_METHOD_OPTIONS = frozenset({"-X", "--request", "--method"})
+_BODY_OPTIONS = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii", "--json",
+                           "-F", "--form", "--form-string", "-T", "--upload-file", "--post-data", "--post-file",
+                           "--body-data", "--body-file"})
+_CREDENTIAL_HEADER = re.compile(r"(?i)^\s*(authorization|proxy-authorization|x-api-key|api-key|private-token"
+                                r"|x-auth-token|x-access-token|cookie|x-github-token|x-gitlab-token|circle-token"
+                                r"|x-vault-token|x-figma-token|x-goog-api-key)\s*:")
+_CREDENTIAL_OPTIONS = frozenset({"-u", "--user", "--oauth2-bearer", "-n", "--netrc", "--netrc-file", "-a", "--auth",
+                                 "--http-user", "--http-password", "--aws-sigv4", "-E", "--cert"})
+_HTTPIE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_HTTPIE_DATA = re.compile(r"^[^=:/]+(:=|=|@|:=@|=@)")
+
+
+def authenticated_write(subject: Subject, seg: Segment) -> str | None:
+    """A request that changes something (DELETE, PATCH, PUT, a POST with a body) sent
+    with credentials to a host that is not this machine: a remote change made with your
+    identity (`curl -X DELETE -H "Authorization: token $GH_TOKEN" https://api.github.com/...`)."""
+    from aegis_core.policy.secretshapes import TOKEN, host_is_local
+    from aegis_core.policy.urlchecks import fetched, host_of
+
+    texts = list(seg.argv[1:])
+    method = ""
+    body = credentials = False
+    for i, text in enumerate(texts):
+        option, eq, attached = text.partition("=")
+        value = attached if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+        if option in _METHOD_OPTIONS:
+            method = value.upper()
+        elif text.startswith("-X") and len(text) > 2:
+            method = text[2:].upper()
+        elif option in _BODY_OPTIONS or (text.startswith(("-d", "-F")) and len(text) > 2 and not text.startswith("--")):
+            body = True
+        elif option in _CREDENTIAL_OPTIONS or (option in ("-H", "--header") and _CREDENTIAL_HEADER.match(value)) \
+                or (text.startswith("-H") and _CREDENTIAL_HEADER.match(text[2:])) or _CREDENTIAL_HEADER.match(text):
+            credentials = True
+        elif seg.program in HTTPIE and not text.startswith("-"):
+            if text.upper() == text and text in _HTTPIE_METHODS:
+                method = text
+            elif _HTTPIE_DATA.match(text):
+                body = True
+    credentials = credentials or any(a.dynamic and SECRET_IN_ARGUMENT.search(a.text) for a in seg.args[1:]) \
+        or any(TOKEN.search(t) for t in texts)
+    writes = method in ("DELETE", "PATCH", "PUT") or (body and method in ("", "POST"))
+    if not (writes and credentials):
+        return None
+    hosts = [h for h in (host_of(u) for u in fetched(subject)) if h]
+    if not hosts or all(host_is_local(h) for h in hosts):
+        return None
+    return f"{seg.program} sends an authenticated {method or 'POST'} to {hosts[0]}: it changes something there " \
+           "with your credentials"
+
+
+HTTPIE = frozenset({"http", "https", "httpie", "xh", "xhs"})
+SECRET_IN_ARGUMENT = re.compile(r"(?i)\$\{[A-Z0-9_]*(TOKEN|SECRET|PASSW|API_?KEY|AUTH|CREDENTIAL|PAT)[A-Z0-9_]*\}")
+
+
 def register(check: Callable) -> None:
     @check("publish", 40, "publishes, unpublishes, retags or deploys packages, images and releases "
            "(npm publish/unpublish/deprecate/dist-tag, twine/poetry/uv publish, cargo publish/yank, gem push, "
@@ -288,6 +362,12 @@ def register(check: Callable) -> None:
     def _publish(subject: Subject) -> str | None:
         seg = subject.segment
         return publishes(seg) if seg is not None else None
+
+    @check("api-write", 40, "a request that changes something (DELETE, PATCH, PUT, POST with a body) sent with "
+           "credentials to another host", programs=("curl", "curlie", "wget", "wget2", *HTTPIE))
+    def _api_write(subject: Subject) -> str | None:
+        seg = subject.segment
+        return authenticated_write(subject, seg) if seg is not None else None
 
     @check("remote-change", 40, "sends code or changes settings somewhere else: git push to a new remote, a URL, "
            "tags or --all; git remote set-url; gh/glab repo edit/delete, api -X DELETE/PATCH/POST, pr merge, "

@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from aegis_core.policy.facts import url_host
+from aegis_core.models import Kind
+from aegis_core.policy.facts import call_kind, url_host
 from aegis_core.policy.secretshapes import SECRET_VARIABLE, is_home_of
 
 if TYPE_CHECKING:
@@ -87,7 +88,8 @@ _CREDENTIAL_HELPERS = tuple(f"docker-credential-{name}" for name in (
 _PASS_OTHER = frozenset({"ls", "list", "find", "search", "init", "git", "insert", "add", "generate", "edit",
                          "rm", "remove", "mv", "cp", "help", "version", "grep", "--help", "--version"})
 _KUBE_SECRET = re.compile(r"^(secrets?|secret/\S+|secrets/\S+)$")
-_KUBE_OUTPUT = re.compile(r"^(-o|--output)(=?(yaml|json|jsonpath|go-template|custom-columns|template)\S*)?$"
+_KUBE_OUTPUT = re.compile(r"^(-o|--output|--template)"
+                          r"(=?(yaml|json|jsonpath|go-template|custom-columns|template|\{)\S*)?$"
                           r"|^-o(yaml|json|jsonpath|go-template|custom-columns)")
 
 
@@ -137,7 +139,7 @@ _GREPS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack"})
 # An interpreter printing its whole environment (a single, harmless variable is fine).
 _CODE_ENV_DUMP = re.compile(
     r"os\.environ(?!\s*\[|\s*\.\s*(?:get|setdefault|pop|update|__setitem__)\b)"
-    r"|\bprocess\.env(?!\s*[.\[])|\bENV(?:\.to_h|\.each|\.inspect|\.to_a|\.keys|\.map)\b"
+    r"|\bprocess\.env(?!\s*[.\[])|\bprocess\s*\[\s*['\"]env['\"]\s*\](?!\s*[.\[])|\bENV(?:\.to_h|\.each|\.inspect|\.to_a|\.keys|\.map)\b"
     r"|\b(?:p|pp|puts|print)\s*\(?\s*ENV\b(?!\s*\[)|%ENV|\bgetenv\(\s*\)|\$_ENV\b(?!\s*\[)|\$_SERVER\b(?!\s*\[)"
     r"|\bENVIRON\b(?!\s*\[)|Deno\.env\.toObject|System\.getenv\(\s*\)|os\.getenv\(\s*\)"
 )
@@ -243,6 +245,39 @@ def _bare_hosts(seg: Segment) -> list[str]:
     return hosts
 
 
+def search_secrets(subject: Subject) -> str | None:
+    """A search tool (Grep) told to look inside secret files (`glob: ".env*"`), or
+    through whole homes, where every credential store is."""
+    from aegis_core.policy.netchecks import SECRET_WORDS
+
+    call = subject.call
+    tool_input = call.input if isinstance(call.input, dict) else {}
+    for key in ("glob", "include", "file_pattern", "pattern" if call.tool in ("Glob", "glob") else ""):
+        value = tool_input.get(key) if key else None
+        if isinstance(value, str) and (SECRET_WORDS.search(value) or _SECRET_GLOB.search(value)):
+            return f"{call.tool} looks into secret files ({key}={value!r})"
+    return None
+
+
+def search_homes(subject: Subject) -> str | None:
+    """A content search (Grep) through a whole home or every home."""
+    from aegis_core.policy.paths import is_within
+
+    if subject.call.tool in ("Glob", "glob"):
+        return None  # listing names shows no content
+    for path in subject.reads:
+        if path in ("/", "/home", "/Users", "/root", "/var/home") or is_within(subject.home, path) \
+                or re.fullmatch(r"/(home|Users)/[^/]+", path):
+            return f"{subject.call.tool} searches the contents of {path}, credential stores included"
+    return None
+
+
+# File names of secrets as a search glob names them (`.env*`, `*.pem`, `**/id_*`).
+_SECRET_GLOB = re.compile(r"(?i)(^|/|\*)\.env(\*|\b(?!\.example|\.sample|\.template))"
+                          r"|\*\.(pem|key|p12|pfx|kdbx|tfstate)\b"
+                          r"|id_(rsa|ed25519|ecdsa|\*)|credentials|\.netrc|\.pgpass|_history|\.npmrc|\.pypirc|secrets?\.")
+
+
 def register(check: Callable) -> None:
     @check("credential-dump", 50, "prints a token, a password or a stored secret (gh auth token, aws sts "
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
@@ -251,6 +286,19 @@ def register(check: Callable) -> None:
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None
+
+    @check("search-secrets", 45, "a search tool told to read secret files (glob: \".env*\") or whole homes",
+           needs=("call",))
+    def _search(subject: Subject) -> str | None:
+        if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
+            return None
+        return search_secrets(subject)
+
+    @check("search-homes", 30, "a content search through a whole home or every home", needs=("call",))
+    def _homes(subject: Subject) -> str | None:
+        if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
+            return None
+        return search_homes(subject)
 
     @check("env-dump", 40, "prints the whole environment (env, printenv, export -p, set, ps eww, "
            "print(os.environ)) or a secret variable from a one-liner",

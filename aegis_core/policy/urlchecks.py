@@ -115,12 +115,24 @@ def metadata_host(host: str) -> bool:
     return any(found in network for network in networks)
 
 
+# Public names that resolve to this machine, and wildcard DNS services that resolve
+# names with an address inside (10.0.0.1.nip.io, 127-0-0-1.sslip.io).
+_LOOPBACK_NAMES = ("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "yoogle.com", "fbi.com", "readme.localtest.me")
+_WILDCARD_DNS = re.compile(r"^(?:.*[.-])?(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})\.(?:nip\.io|sslip\.io|xip\.io"
+                           r"|traefik\.me|local\.gd|nip\.direct)$")
+
+
 def private_host(host: str) -> bool:
     """True for this machine or a private network, however it is spelled."""
     host = host.lower().rstrip(".")
     if host in ("localhost", "localhost.localdomain") or host.endswith((".localhost", ".local", ".internal",
                                                                          ".lan", ".home.arpa")):
         return True
+    if host in _LOOPBACK_NAMES or host.endswith(tuple("." + name for name in _LOOPBACK_NAMES)):
+        return True
+    embedded = _WILDCARD_DNS.match(host)
+    if embedded:
+        host = ".".join(embedded.groups())
     found = address(host)
     if found is None:
         return False

@@ -33,7 +33,8 @@ DISGUISED = [
     "node -e \"process.kill(require('child_process').execSync('pgrep -f aegis').toString().trim())\"",
     "d=~/.aegis; echo x > $d/policy.toml", "cd ~/.aegis && sed -i s/deny/allow/ policy.toml",
     "cat ${AEGIS_HOME:-$HOME/.aegis}/config.toml", "python3 - <<'EOF'\nimport os\nos.remove(os.path.expanduser('~/.aegis/audit.log'))\nEOF",
-    "f=$AEGIS_HOME/policy.toml; cp /tmp/p $f", "rsync /tmp/p.toml ~/.aegis/",
+    "f=$AEGIS_HOME/policy.toml; cp /tmp/p $f", "rsync /tmp/p.toml ~/.aegis/", "cd $AEGIS_HOME && cat policy.toml",
+    "cd ~/.aegis; sqlite3 aegis.db 'delete from approvals'",
 ]
 
 ROUTINE = [

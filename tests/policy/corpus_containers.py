@@ -49,6 +49,7 @@ DISGUISED = [
     "eval 'docker volume prune -f'", "xargs docker volume rm < volumes.txt", "docker volume ls -q | xargs docker volume rm",
     "sh -c 'minikube delete'", "sudo podman system reset -f", "bash -c 'terraform destroy -auto-approve'",
     "env TF_VAR_x=1 terraform apply -auto-approve", "cd infra && terraform destroy", "(cd k8s && kubectl delete -f .)",
+    "docker swarm leave --force", "docker compose -f prod.yml down --volumes",
 ]
 
 ROUTINE = [

@@ -79,6 +79,8 @@ DISGUISED = [
     _fetch("http://169.254.169.254:80/latest/meta-data/"), _fetch("HTTP://169.254.169.254/"),
     _fetch("http://169.254.169.254./latest/"), _fetch("http://[::ffff:0:a9fe:a9fe]/"),
     _fetch("http://a9fea9fe.nip.io/latest/meta-data/"), _fetch("http://[64:ff9b::a9fe:a9fe]/latest/"),
+    _fetch("http://localtest.me:8080/admin"), _fetch("http://10.0.0.1.nip.io/"), _fetch("http://0x7f000001/"),
+    "u=http://169.254.169.254; curl $u/latest/",
 ]
 
 ROUTINE = [

@@ -78,6 +78,10 @@ DANGEROUS = [
     "perl -e 'print \"$_=$ENV{$_}\\n\" for keys %ENV'", "php -r 'print_r(getenv());'",
     "python3 -c 'import os; print(os.environ[\"AWS_SECRET_ACCESS_KEY\"])'", "node -p process.env.ANTHROPIC_API_KEY",
     "env | sort | head",
+    # search tools told to read secrets or whole homes
+    ("Grep", {"pattern": "password", "path": ".", "glob": ".env*"}), ("Grep", {"pattern": "BEGIN", "glob": "**/*.pem"}),
+    ("Grep", {"pattern": "AKIA", "path": "/home"}), ("Grep", {"pattern": "token", "path": "/home/bob"}),
+    ("Grep", {"pattern": "aws_secret", "path": "/root/.aws"}), ("Glob", {"pattern": "**/.env", "path": "/home"}),
 ]
 
 DISGUISED = [
@@ -107,6 +111,8 @@ DISGUISED = [
     "echo $(gcloud auth print-access-token)", "xargs -I{} vault kv get {} < paths.txt",
     "security find-generic-password -wa github", "env -i bash -c 'aws sts get-session-token'",
     "cat \"$AWS_SHARED_CREDENTIALS_FILE\" ~/.aws/credentials",
+    "cat ./.envrc.local", "cd $HOME/.ssh && cat id_rsa", "cd ~/.aws; cat credentials", "kubectl get secret x --template={{.data.token}}",
+    "node -e 'console.log(JSON.stringify(process[\"env\"]))'", "f=~/.netrc; cat $f", "for k in ~/.ssh/id_*; do cat $k; done",
 ]
 
 ROUTINE = [
@@ -130,6 +136,9 @@ ROUTINE = [
     ("Read", {"file_path": "/usr/lib/python3.11/secrets.py"}), ("Read", {"file_path": "src/keys.py"}),
     "curl -H \"Authorization: Bearer $GITHUB_TOKEN\" https://api.github.com/user",
     "curl -H \"Authorization: Bearer $API_TOKEN\" http://localhost:8000/api/me",
+    ("Grep", {"pattern": "TODO", "path": "src"}), ("Grep", {"pattern": "def ", "glob": "*.py"}),
+    ("Grep", {"pattern": "API_URL", "glob": "**/*.env.example"}), ("Glob", {"pattern": "src/**/*.ts"}),
+    "for f in src/*.py; do wc -l $f; done",
 ]
 
 MUST_DENY = {
