@@ -19,6 +19,7 @@ import structlog
 from aegis_core.approvals import ApprovalRules, call_signature, paused_verdict
 from aegis_core.channels import ResolveResult
 from aegis_core.config import Config
+from aegis_core.critic import ANSWERED
 from aegis_core.models import (
     Action,
     Approval,
@@ -171,7 +172,8 @@ class Pipeline:
         self.decisions += 1
         history = self._recent.setdefault(call.session, deque(maxlen=RECENT_PER_SESSION))
         final = verdict if answer.decision != "deny" else Verdict(
-            Action.DENY, answer.reason, answer.rule, verdict.risk, verdict.source)
+            Action.DENY, answer.reason, answer.rule, verdict.risk,
+            ANSWERED if answer.approval_id else verdict.source)  # a person's no is not the agent probing
         history.append((call, final))
         if answer.decision == "deny" and self.rules.trip_if_needed(self.store, call.session):
             self.audit("session.paused", {"reason": "too many consecutive denies",

@@ -160,3 +160,12 @@ def test_two_processes_opening_a_fresh_file_migrate_it_once(tmp_path: Path) -> N
         assert sorted(r["id"] for r in store.list_sessions()) == ["s0", "s1", "s2", "s3"]
     assert not list(tmp_path.glob("*.bak-*"))  # a fresh file needs no backup
     assert os.path.exists(path)
+
+
+def test_denies_that_answered_an_approval_are_not_the_agents(store: Store) -> None:
+    for index in range(3):
+        store.record_call(shell(f"pip install x{index}"), Verdict(Action.DENY, reason="user said no"), "deny",
+                          approval_id=f"a{index}")
+    assert store.consecutive_denies("s1") == 0
+    store.record_call(shell("rm -rf /"), Verdict(Action.DENY), "deny")
+    assert store.consecutive_denies("s1") == 1
