@@ -353,10 +353,11 @@ class Pipeline:
 
 
 def _deny_reason(verdict: Verdict) -> str:
-    reason = verdict.reason or "forbidden by policy"
-    rule = f" (rule {verdict.rule})" if verdict.rule else ""
-    return (f"Aegis blocked this: {reason}{rule}. Do not try to work around it; "
-            "ask the user if it is really needed.")
+    """The reason once, the rule once, what to do once."""
+    reason = (verdict.reason or "forbidden by policy").rstrip(". ")
+    rule = f" (rule {verdict.rule})" if verdict.rule and verdict.rule not in reason else ""
+    return (f"Aegis blocked this: {reason}{rule}. Do not retry it or work around it; "
+            "if it is really needed, ask the user.")
 
 
 def _choices(call: ToolCall) -> tuple[str, ...]:
