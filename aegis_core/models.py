@@ -38,6 +38,8 @@ class Kind(str, enum.Enum):
     SEARCH = "search"
     MCP = "mcp"
     PROMPT = "prompt"
+    # A connection out of the sandbox, held by Aegis' egress proxy (not a hook event).
+    NETWORK = "network"
     OTHER = "other"
 
 
@@ -145,6 +147,8 @@ class ToolCall:
     def summary(self) -> str:
         """What the call does, for humans (not redacted): the command, the path (for a
         write or an edit, followed by what it writes, shortened), the URL..."""
+        if self.kind is Kind.NETWORK:
+            return f"the agent wants to reach {self.input.get('host')}:{self.input.get('port')}"
         if self.command is not None:
             return self.command
         if self.paths:
