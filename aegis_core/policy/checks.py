@@ -198,4 +198,21 @@ from aegis_core.policy import netchecks  # noqa: E402  (registers its checks)
 
 netchecks.register(check)
 
+# The checks of issue 14's families A: each module is one idea.
+from aegis_core.policy import (  # noqa: E402
+    containerchecks,
+    publishchecks,
+    remotecode,
+    secretchecks,
+    selfchecks,
+    urlchecks,
+)
+
+secretchecks.register(check)
+urlchecks.register(check)
+publishchecks.register(check)
+remotecode.register(check)
+containerchecks.register(check)
+selfchecks.register(check)
+
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
+from aegis_core.policy.argpaths import SETTERS, loop_variables, remember_variables, representative
 from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
@@ -127,17 +128,31 @@ def _build_subjects(call: ToolCall, home: str | None,
         return [], analysis, f"the command has {len(analysis.segments)} parts, too many to judge one by one"
     subjects: list[Subject] = []
     cwd = start
+    # Variables the command sets for itself (`f=~/.aws/credentials; cat $f`).
+    variables: dict[str, str] = {}
+    if analysis.segments and "for" in command[:8192]:
+        loop_variables(command, variables)
     for seg in analysis.segments:
         if seg.function_call:
             continue
-        reads, writes, urls = segment_facts(seg, cwd, home, budget)
-        subjects.append(Subject(call, seg, analysis, project, cwd, home, reads, writes, urls))
+        reads, writes, urls = segment_facts(seg, cwd, home, budget, variables)
+        subject = Subject(call, seg, analysis, project, cwd, home, reads, writes, urls)
+        if variables:
+            subject.cache["_variables"] = dict(variables)  # for checks that read arguments themselves
+        subjects.append(subject)
+        if seg.assignments or seg.program in SETTERS:
+            remember_variables(seg.program, seg.assignments, seg.argv, variables)
         if seg.program in ("cd", "pushd") and not seg.via:
             target = seg.args[1] if len(seg.args) > 1 else None
             if target is None:
                 cwd = home
-            elif target.dynamic or target.text == "-":
+            elif target.text == "-":
                 cwd = UNKNOWN_DIR
+            elif target.dynamic:
+                # `cd $AEGIS_HOME`: a folder the policy can know as well as the shell.
+                known = representative(target.text, cwd, home, variables)
+                cwd = normalise(known, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR if known and "$" not in known \
+                    else UNKNOWN_DIR
             else:
                 cwd = normalise(target.text, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR
     return subjects, analysis, None

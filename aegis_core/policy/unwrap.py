@@ -64,6 +64,9 @@ RUNNERS: dict[tuple[str, str], frozenset[str]] = {
     ("mamba", "run"): frozenset({"-n", "--name", "-p", "--prefix"}),
 }
 
+# `python -m NAME` that is the command NAME itself (`python -m twine upload` is `twine upload`).
+MODULE_COMMANDS = frozenset({"pip", "pip3", "twine", "poetry", "flit", "hatch", "uv", "pdm", "pipx", "conda",
+                             "pipenv", "maturin", "build", "ansible", "awscli", "httpie"})
 # Script names that make a shell or an interpreter read its program from stdin.
 STDIN_FILES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 
@@ -187,7 +190,7 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             seg.args.append(Arg("{stdin}", dynamic=True))
             seg.arg_subs.append([])
             continue
-        if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in ("pip", "pip3"):
+        if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in MODULE_COMMANDS:
             seg.wrappers.append(f"{name} -m")
             seg.drop(2)
             continue
@@ -218,6 +221,7 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
                 return handled
             break
         _interpreter(builder, seg, name, texts)
+        _code_sources(seg)
         break
     return [builder.add(seg)]
 
@@ -287,14 +291,39 @@ def _shell(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int
 
 def _stdin_code(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int]:
     """A shell reading its commands from stdin: a here-document is followed, anything
-    else (a pipe, a file) is code only known at run time."""
-    if seg.stdin_text:
+    else (a pipe, a file, a substitution) is code only known at run time."""
+    # `bash /dev/stdin < <(curl ...)`: the process substitution is what it reads.
+    fed = [i for index, arg in enumerate(seg.args) if arg.dynamic and arg.text.startswith("<(")
+           for i in seg.arg_subs[index]]
+    if seg.stdin_text and not seg.stdin_subs and not fed:
         inner = builder.analyse_string(seg.stdin_text, f"{name} <<stdin", depth + 1)
         builder.note(f"followed the here-document fed to {name}")
         return _inherit(builder, inner, seg, f"{name} <<stdin")
+    # `. /dev/stdin <<< "$(curl ...)"`: what the substitution prints is the code.
     seg.reads_code = True
-    seg.code_from = list(seg.pipe_from) + seg.stdin_subs
+    seg.code_from = list(seg.pipe_from) + seg.stdin_subs + fed
     return [builder.add(seg)]
+
+
+# One-liner code that runs what it reads on standard input (`exec(sys.stdin.read())`).
+_EXEC_STDIN = re.compile(r"(?:exec|eval|compile|instance_eval|Function|vm\.run\w*)\s*\(?[^)]{0,40}"
+                         r"(?:stdin|STDIN|<STDIN>|php://stdin|readFileSync\(\s*0|readFileSync\(['\"]/dev/stdin|ARGF)")
+
+
+def _code_sources(seg: Unwrapped) -> None:
+    """A one-liner whose code is computed at run time (`python3 -c "$(curl ...)"`), or
+    that runs its standard input (`| python3 -c "exec(sys.stdin.read())"`), reads its
+    code from those commands."""
+    if seg.inline_code is None:
+        return
+    code = seg.inline_code[1]
+    for index, arg in enumerate(seg.args):
+        if arg.dynamic and arg.text and code.endswith(arg.text):
+            seg.reads_code = True
+            seg.code_from = [*seg.code_from, *seg.arg_subs[index]]
+    if (seg.pipe_from or seg.stdin_subs) and _EXEC_STDIN.search(code):
+        seg.reads_code = True
+        seg.code_from = [*seg.code_from, *seg.pipe_from, *seg.stdin_subs]
 
 
 def _git_runs(builder: _Builder, seg: Unwrapped, depth: int, texts: list[str]) -> list[int] | None:

@@ -36,7 +36,7 @@ DISGUISED = [
 
 ROUTINE = [
     "npm config get registry", "npm config list", "pip config list", "yarn config get npmRegistryServer", "npm set init-license MIT",
-    "pip config set global.timeout 60", "cat .npmrc", "npm config set registry https://registry.npmjs.org/",
+    "pip config set global.timeout 60", "npm config get registry", "npm config set registry https://registry.npmjs.org/",
     "curl -o out.json https://api.example.com/x", "wget -O data/x.csv https://example.com/x.csv", "tar xzf deps.tgz -C vendor/",
     "unzip -q model.zip -d models/", "curl -sSLO https://example.com/file.tgz", "curl -fsSL https://example.com/data.json -o data/data.json",
     "tar xzf vendor.tgz", "unzip -l archive.zip", "tar tzf x.tgz", "wget -qO- https://example.com/health | head",

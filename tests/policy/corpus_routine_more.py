@@ -53,7 +53,7 @@ ROUTINE = [
     "iconv -f latin1 -t utf-8 in.txt > out.txt", "split -l 1000 big.csv part_", "gzip -k data.csv", "gunzip data.csv.gz",
     "curl -s localhost:8000/health", "curl -X POST -H 'Content-Type: application/json' -d '{\"q\":1}' http://127.0.0.1:8000/api",
     "http GET localhost:8080/api/items", "openssl rand -hex 32", "ssh-keygen -t ed25519 -f /tmp/test_key -N ''",
-    "env", "printenv PATH", "which -a python3", "type pytest", "command -v node", "id -u", "nproc", "free -h",
+    "printenv PATH", "which -a python3", "type pytest", "command -v node", "id -u", "nproc", "free -h",
     "ps -ef | grep python", "lsof -i :8000", "kill %1", "sleep 5 && curl localhost:3000", "mkdir -p src/components/Button",
     "touch src/components/Button/index.tsx", "cp -r src/templates build/", "chmod 644 config/app.yml", "install -m 755 build/app bin/app",
     "rsync -a src/ build/src/", "rsync -av --exclude node_modules ./ /tmp/copy/", "sed -i '' 's/a/b/' README.md",

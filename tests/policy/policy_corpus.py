@@ -191,7 +191,7 @@ ROUTINE_SHELL = [
     "awk '{print $1}' data.txt", "sort data.txt | uniq -c | sort -rn | head", "diff a.txt b.txt",
     "curl -s https://api.github.com/repos/x/y", "curl -I https://example.com", "wget https://example.com/data.csv",
     "python -c 'print(1+1)'", "python3 -c 'import sys; print(sys.version)'", "node -e 'console.log(1)'",
-    "which python", "env | sort | head", "export PATH=$PATH:./bin", "cd src && ls", "cd tests && pytest -q",
+    "which python", "env | grep PATH", "export PATH=$PATH:./bin", "cd src && ls", "cd tests && pytest -q",
     "FOO=bar make test", "PYTHONPATH=src pytest", "time pytest -q", "timeout 300 pytest", "ps aux | grep node",
     "kill 12345", "sleep 2", "date", "whoami", "uname -a", "tar czf dist/app.tgz src", "unzip -l archive.zip",
     "cat package.json | jq .scripts", "ls | wc -l", "git diff --stat && git status", "tee build/out.log < input.txt",
