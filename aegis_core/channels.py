@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import Approval, Decision, Outcome, ToolCall
+from aegis_core.models import Approval, Decision, Kind, Outcome, ToolCall
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
@@ -86,7 +86,10 @@ class TerminalChannel:
         return None
 
     def decide(self, approval: Approval, call: ToolCall) -> Decision | None:
-        if not call.agent_can_ask:  # e.g. Codex CLI: the call waits for `aegis approvals`
+        if call.kind is Kind.NETWORK or not call.agent_can_ask:
+            # A connection the agent's code opened is not one of its tool calls, and some
+            # agents' hooks cannot ask at their prompt (Codex CLI, Gemini CLI): no prompt
+            # can ask about these. They wait for a channel or `aegis approvals approve`.
             return None
         return Decision(Outcome.ASK, decided_by="agent-prompt", channel=self.name,
                         reason="asked at the agent's own prompt")

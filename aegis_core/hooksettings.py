@@ -15,8 +15,8 @@ import os
 import shlex
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -215,24 +215,29 @@ def read_settings(path: Path) -> dict[str, Any]:
     return data
 
 
-def backup(path: Path) -> Path | None:
-    """Copy ``path`` next to itself (``NAME.aegis-backup-TIME``), same mode; None when absent."""
-    if not path.exists():
+BACKUP_SUFFIX = ".aegis-backup"
+
+
+def backup_path(path: Path) -> Path:
+    """Where install keeps the file as it was before Aegis first touched it."""
+    return path.with_name(path.name + BACKUP_SUFFIX)
+
+
+def keep_original(path: Path) -> Path | None:
+    """Before Aegis' first change to ``path``, keep a copy of it (``<name>.aegis-backup``,
+    same mode, one per file, never overwritten: it is the state before Aegis). Returns
+    the copy's path, or None when there was no file or the copy already exists."""
+    candidate = backup_path(path)
+    if not path.exists() or candidate.exists():
         return None
-    mode = path.stat().st_mode & 0o777
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.aegis-backup-{stamp}")
-    counter = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}.aegis-backup-{stamp}-{counter}")
-        counter += 1
-    target.write_bytes(path.read_bytes())
-    os.chmod(target, mode)
-    return target
+    candidate.write_bytes(path.read_bytes())
+    os.chmod(candidate, path.stat().st_mode & 0o777)
+    return candidate
 
 
 def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
-    """Replace ``path`` with ``text`` in one rename, keeping its mode (else ``mode``, else 0644)."""
+    """Replace ``path`` with ``text`` in one rename (a crash never leaves half a file),
+    keeping its mode (else ``mode``, else 0644)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if mode is None:
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
@@ -248,9 +253,9 @@ def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
 
 
 def write_settings(path: Path, data: Mapping[str, Any]) -> Path | None:
-    """Write ``data`` atomically, keeping the file's mode; back the old file up first.
-    Returns the backup's path (None when there was no file before)."""
-    saved = backup(path)
+    """Write ``data`` as JSON atomically, keeping the file's mode; the first change keeps
+    the original (``keep_original``), whose path is returned (else None)."""
+    saved = keep_original(path)
     write_atomically(path, json.dumps(data, indent=2) + "\n")
     return saved
 
@@ -264,15 +269,35 @@ def install(path: Path, block: Mapping[str, Any], owner: HookOwner) -> tuple[boo
     return True, write_settings(path, wanted)
 
 
-def uninstall(path: Path, owner: HookOwner) -> tuple[bool, Path | None]:
-    """Remove Aegis' hooks (only those) from the settings file."""
+def uninstall(path: Path, owner: HookOwner) -> tuple[bool, list[Path]]:
+    """Remove Aegis' hooks (only those) from the settings file, and every trace of Aegis
+    with them: a file left holding nothing (``{}``) is deleted, as is a folder that held
+    only it, and the backups install made. Returns (changed, the paths removed)."""
     if not path.exists():
-        return False, None
+        return False, []
     current = read_settings(path)
     wanted = without_ours(current, owner)
     if wanted == current:
-        return False, None
-    return True, write_settings(path, wanted)
+        return False, []
+    removed: list[Path] = []
+    if wanted:
+        write_atomically(path, json.dumps(wanted, indent=2) + "\n")
+    else:
+        path.unlink()
+        removed.append(path)
+        with suppress(OSError):  # only when empty: it may hold the user's other files
+            path.parent.rmdir()
+            removed.append(path.parent)
+    removed += remove_backups(path)
+    return True, removed
+
+
+def remove_backups(path: Path) -> list[Path]:
+    """Delete the backups install made of ``path``; returns them."""
+    found = sorted(path.parent.glob(path.name + BACKUP_SUFFIX + "*")) if path.parent.is_dir() else []
+    for backup in found:
+        backup.unlink(missing_ok=True)
+    return found
 
 
 def write_private(path: Path, data: Mapping[str, Any]) -> Path:
@@ -349,6 +374,7 @@ class InstalledHooksCheck:
         return CheckResult(self.name, "pass", f"hooks installed ({where}) point at an existing client")
 
 
-__all__ = ["GUARD", "RUNNER", "HookOwner", "InstalledHooksCheck", "client_deadline", "command_problem",
-           "guard_deadline", "hook_command", "hook_timeout", "install", "iter_hooks", "merged", "read_settings",
-           "uninstall", "without_ours", "write_atomically", "write_private", "write_settings"]
+__all__ = ["BACKUP_SUFFIX", "GUARD", "RUNNER", "HookOwner", "InstalledHooksCheck", "backup_path", "client_deadline",
+           "command_problem", "guard_deadline", "hook_command", "hook_timeout", "install", "iter_hooks",
+           "keep_original", "merged", "read_settings", "remove_backups", "uninstall", "without_ours",
+           "write_atomically", "write_private", "write_settings"]

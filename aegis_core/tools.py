@@ -35,6 +35,7 @@ VENDOR_KINDS.update({
     "KillShell": Kind.OTHER,
     "write_stdin": Kind.OTHER,  # Codex: input to a command already judged
     "prompt": Kind.PROMPT,
+    "network": Kind.NETWORK,  # a connection held by Aegis' egress proxy
 })
 
 _GROUP_OF: dict[str, str] = {name: group for group, (_, names) in EQUIVALENT_TOOLS.items() for name in names}
@@ -50,6 +51,7 @@ GENERIC_NAMES: dict[str, Kind] = {
     "web_fetch": Kind.FETCH,
     "search": Kind.SEARCH,
     "prompt": Kind.PROMPT,
+    "network": Kind.NETWORK,
 }
 
 

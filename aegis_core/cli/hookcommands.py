@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
+
+from aegis_core.errors import ConfigError
+from aegis_core.hooksettings import BACKUP_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,9 @@ class HookCommands:
     ``show(approval_timeout)`` returns the text ``settings`` prints; ``install(scope,
     approval_timeout)`` and ``uninstall(scope)`` return the lines to tell the user.
     ``scopes`` empty: the agent has no settings Aegis edits (``settings`` only).
+    ``shared_scopes`` are committed with the project and shared with everyone who clones
+    it: install refuses them (the hooks name this machine's paths), uninstall cleans them.
+    ``private_scope`` is the one to suggest instead.
     """
 
     name: str
@@ -28,6 +35,8 @@ class HookCommands:
     scopes: tuple[str, ...] = ()
     scope_help: str = ""
     settings_help: str = ""
+    shared_scopes: tuple[str, ...] = ()
+    private_scope: str = "user"
 
 
 def approval_timeout(ctx: click.Context, override: int | None) -> int:
@@ -74,6 +83,13 @@ def hook_command_group(spec: HookCommands) -> click.Group:
     @timeout_option
     @click.pass_context
     def install_command(ctx: click.Context, scope: str, **kwargs: Any) -> None:
+        if scope in spec.shared_scopes:
+            raise ConfigError(
+                f"the {scope} scope is shared with everyone who clones the repository, and Aegis' hooks "
+                "name this machine's own paths (its Python and Aegis installation): on any other "
+                "machine every tool call would fail",
+                hint=f"use {_private_scopes(spec)}; teammates install Aegis and run the same command themselves",
+            )
         for line in install(scope, approval_timeout(ctx, kwargs.get("approval_timeout"))):
             click.echo(line)
 
@@ -86,6 +102,12 @@ def hook_command_group(spec: HookCommands) -> click.Group:
     return group
 
 
+def _private_scopes(spec: HookCommands) -> str:
+    if spec.private_scope == "user":
+        return "--scope user (all your projects)"
+    return f"--scope {spec.private_scope} (this checkout only, not committed) or --scope user (all your projects)"
+
+
 def install_message(path: Any, changed: bool, backup: Any, agent: str) -> list[str]:
     """What ``install`` tells the user, the same words for every agent."""
     if not changed:
@@ -94,7 +116,15 @@ def install_message(path: Any, changed: bool, backup: Any, agent: str) -> list[s
             f"Every {agent} tool call now needs the daemon: start it with `aegis start`."]
 
 
-def uninstall_message(path: Any, changed: bool, backup: Any) -> list[str]:
+def uninstall_message(path: Path, changed: bool, removed: Sequence[Path]) -> list[str]:
+    """What ``uninstall`` tells the user: what was removed, backups included."""
     if not changed:
         return [f"No Aegis hooks in {path}; nothing changed."]
-    return [f"Removed Aegis hooks from {path}" + (f" (backup: {backup})" if backup else "") + "."]
+    if path in removed:
+        lines = [f"Removed Aegis hooks: {path} held nothing else and was deleted."]
+    else:
+        lines = [f"Removed Aegis hooks from {path}; the rest of it is unchanged."]
+    backups = [p for p in removed if p.name.startswith(path.name + BACKUP_SUFFIX)]
+    if backups:
+        lines.append("Deleted Aegis' backups: " + ", ".join(str(p) for p in backups))
+    return lines

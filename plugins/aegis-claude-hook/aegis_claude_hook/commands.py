@@ -1,5 +1,5 @@
 """``aegis claude settings|install|uninstall``: print the hooks block, or put it in (or
-take it out of) Claude Code's user, project or local settings file (the shared shape,
+take it out of) Claude Code's user or local settings file (the shared shape,
 aegis_core.cli.hookcommands)."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from aegis_claude_hook import settings as hook_settings
 from aegis_core.cli.hookcommands import HookCommands, hook_command_group, install_message, uninstall_message
 
 SCOPE_HELP = (
-    "user: ~/.claude/settings.json; project: .claude/settings.json (shared); "
-    "local: .claude/settings.local.json (not committed)"
+    "user: ~/.claude/settings.json; local: .claude/settings.local.json (this checkout, "
+    "not committed); project: .claude/settings.json (shared: install refuses it, since the "
+    "hooks name this machine's paths; uninstall cleans it)"
 )
 
 
@@ -28,12 +29,13 @@ def _install(scope: str, approval_timeout: int) -> list[str]:
 
 def _uninstall(scope: str) -> list[str]:
     path = hook_settings.settings_file(scope, cwd=Path.cwd())
-    changed, backup = hook_settings.uninstall(path)
-    return uninstall_message(path, changed, backup)
+    changed, removed = hook_settings.uninstall(path)
+    return uninstall_message(path, changed, removed)
 
 
 claude = hook_command_group(HookCommands(
     name="claude", agent="Claude Code", show=_show, install=_install, uninstall=_uninstall,
-    scopes=hook_settings.SCOPES, scope_help=SCOPE_HELP,
+    scopes=hook_settings.SCOPES, scope_help=SCOPE_HELP, shared_scopes=hook_settings.SHARED_SCOPES,
+    private_scope="local",
     settings_help="Print the hooks block (absolute paths) for `claude --settings`.",
 ))

@@ -12,13 +12,23 @@ from typing import Any
 
 from aegis_core import hooksettings
 from aegis_core.errors import ConfigError
-from aegis_core.hooksettings import client_deadline, hook_timeout, read_settings, write_settings
+from aegis_core.hooksettings import (
+    BACKUP_SUFFIX,
+    backup_path,
+    client_deadline,
+    hook_timeout,
+    read_settings,
+    write_settings,
+)
 
 # The encoder the shared hook client (aegis_core/hookclient) writes Claude Code's answers with.
 CLIENT = Path(__file__).resolve().with_name("wire.py")
 GUARDED_EVENTS = ("PreToolUse",)
 OBSERVED_EVENTS = ("PostToolUse",)
 SCOPES = ("user", "project", "local")
+# Committed and shared with everyone who clones the project: install refuses it (the
+# hooks name this machine's paths), uninstall cleans it.
+SHARED_SCOPES = ("project",)
 # A hook is Aegis' own if its command runs one of these files: how uninstall tells ours
 # apart (client.py: the launcher of earlier versions).
 OWNER = hooksettings.HookOwner(("aegis_claude_hook/wire.py", "aegis_claude_hook/client.py"))
@@ -102,11 +112,12 @@ def install(path: Path, block: Mapping[str, Any]) -> tuple[bool, Path | None]:
     return hooksettings.install(path, block, OWNER)
 
 
-def uninstall(path: Path) -> tuple[bool, Path | None]:
-    """Remove Aegis' hooks (only those) from the settings file."""
+def uninstall(path: Path) -> tuple[bool, list[Path]]:
+    """Remove Aegis' hooks (only those) from the settings file, and every trace of Aegis
+    with them (see aegis_core.hooksettings.uninstall). Returns (changed, paths removed)."""
     return hooksettings.uninstall(path, OWNER)
 
 
-__all__ = ["CLIENT", "OWNER", "SCOPES", "client_deadline", "default_hooks_settings", "hook_timeout",
-           "hooks_settings", "install", "merged", "read_settings", "settings_file", "uninstall",
-           "without_aegis", "write_settings"]
+__all__ = ["BACKUP_SUFFIX", "CLIENT", "OWNER", "SCOPES", "SHARED_SCOPES", "backup_path", "client_deadline",
+           "default_hooks_settings", "hook_timeout", "hooks_settings", "install", "merged", "read_settings",
+           "settings_file", "uninstall", "without_aegis", "write_settings"]

@@ -29,19 +29,17 @@ def _install(scope: str, approval_timeout: int) -> list[str]:
     lines = install_message(path, changed, backup, "Codex CLI")
     if changed:
         lines.insert(1, f"Trusted them in {config} (Codex skips untrusted hooks without a word).")
-    if scope == "project":
-        lines.append("Codex loads .codex/ only in a project you trusted in Codex.")
     return lines
 
 
 def _uninstall(scope: str) -> list[str]:
     path = codex_settings.hooks_file(scope, cwd=Path.cwd())
-    changed, backup = codex_settings.uninstall(path, codex_settings.config_file())
-    return uninstall_message(path, changed, backup)
+    changed, removed = codex_settings.uninstall(path, codex_settings.config_file())
+    return uninstall_message(path, changed, removed)
 
 
 codex = hook_command_group(HookCommands(
     name="codex", agent="Codex CLI", show=_show, install=_install, uninstall=_uninstall,
-    scopes=codex_settings.SCOPES, scope_help=codex_settings.SCOPE_HELP,
+    scopes=codex_settings.SCOPES, scope_help=codex_settings.SCOPE_HELP, shared_scopes=codex_settings.SHARED_SCOPES,
     settings_help="Print the hooks (hooks.json) and the trust entries (config.toml) Codex needs.",
 ))

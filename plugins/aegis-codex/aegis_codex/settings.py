@@ -43,7 +43,9 @@ SESSION_FLAGS_SOURCE = "/<session-flags>/config.toml"
 OBSERVE_TIMEOUT_S = 30  # recording an outcome never waits for a human
 CODEX_DEFAULT_TIMEOUT_S = 600
 SCOPES = ("user", "project")
-SCOPE_HELP = "user: $CODEX_HOME/hooks.json (~/.codex); project: .codex/hooks.json (a trusted project)"
+SHARED_SCOPES = ("project",)  # committed with the project: install refuses it, uninstall cleans it
+SCOPE_HELP = ("user: $CODEX_HOME/hooks.json (~/.codex); project: .codex/hooks.json (shared: install refuses "
+              "it, since the hooks name this machine's paths; uninstall cleans it)")
 
 
 # ----------------------------------------------------------------- the hooks
@@ -181,17 +183,24 @@ def install(path: Path, block: Mapping[str, Any], config: Path) -> tuple[bool, P
     return True, hooksettings.write_settings(path, wanted)
 
 
-def uninstall(path: Path, config: Path) -> tuple[bool, Path | None]:
-    """Remove our hooks (only those) from ``path`` and their trust entries from ``config``."""
+def uninstall(path: Path, config: Path) -> tuple[bool, list[Path]]:
+    """Remove our hooks (only those) from ``path`` and their trust entries from ``config``,
+    and every trace of Aegis with them: a hooks file or config left empty that Aegis
+    created is deleted, and the backups install made. Returns (changed, paths removed)."""
     if not path.exists():
-        return False, None
+        return False, []
     current = hooksettings.read_settings(path)
     wanted = hooksettings.without_ours(current, OWNER)
     moved, dropped = _rekey(current, wanted, path)
-    changed_config = update_trust(config, set_entries={}, moves=moved, drop=dropped)
-    if wanted == current:
-        return changed_config, None
-    return True, hooksettings.write_settings(path, wanted)
+    changed_config = update_trust(config, set_entries={}, moves=moved, drop=dropped, keep_original=False)
+    removed: list[Path] = []
+    if changed_config:
+        if not config.read_text(encoding="utf-8").strip() and not hooksettings.backup_path(config).exists():
+            config.unlink()  # Aegis made it, for its trust entries alone
+            removed.append(config)
+        removed += hooksettings.remove_backups(config)
+    changed, gone = hooksettings.uninstall(path, OWNER)
+    return changed or changed_config, [*gone, *removed]
 
 
 def _rekey(current: Mapping[str, Any], wanted: Mapping[str, Any],
@@ -230,9 +239,10 @@ def trust_state(config: Path) -> Mapping[str, Any]:
 
 
 def update_trust(config: Path, *, set_entries: Mapping[str, str], moves: Mapping[str, str],
-                 drop: Iterable[str]) -> bool:
+                 drop: Iterable[str], keep_original: bool = True) -> bool:
     """Edit ``[hooks.state]`` in ``config``, touching only the entries that change and
-    keeping every other line as it was. Returns whether the file changed."""
+    keeping every other line as it was (and, with ``keep_original``, a copy of the file
+    as it was before Aegis first changed it). Returns whether the file changed."""
     document = read_config(config)
     hooks = document.get("hooks")
     if hooks is not None and not isinstance(hooks, Mapping):
@@ -266,7 +276,8 @@ def update_trust(config: Path, *, set_entries: Mapping[str, str], moves: Mapping
         del hooks["state"]
     if not hooks:
         del document["hooks"]
-    hooksettings.backup(config)
+    if keep_original:
+        hooksettings.keep_original(config)
     hooksettings.write_atomically(config, document.as_string(), mode=None if config.exists() else 0o600)
     return True
 

@@ -150,3 +150,19 @@ def test_commands_install_settings_and_uninstall(codex_home: Path) -> None:
     assert "nothing changed" in again.output
     removed = runner.invoke(codex, ["uninstall"])
     assert removed.exit_code == 0 and "Removed" in removed.output
+
+
+def test_install_refuses_the_shared_project_scope(codex_home: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(codex, ["install", "--scope", "project"])
+    assert result.exit_code != 0 and "this machine's own paths" in str(result.exception)
+    assert not (tmp_path / ".codex").exists()
+
+
+def test_uninstall_leaves_no_trace_of_what_aegis_alone_made(codex_home: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(codex, ["install"]).exit_code == 0
+    assert runner.invoke(codex, ["uninstall"]).exit_code == 0
+    # No hooks.json, no config.toml, no backups: the folder held only them, so it went too.
+    assert not codex_home.exists() or list(codex_home.iterdir()) == []

@@ -18,20 +18,18 @@ def _show(approval_timeout: int) -> str:
 def _install(scope: str, approval_timeout: int) -> list[str]:
     path = gemini_settings.settings_file(scope, cwd=Path.cwd())
     changed, backup = gemini_settings.install(path, gemini_settings.default_hooks_block(approval_timeout))
-    lines = install_message(path, changed, backup, "Gemini CLI")
-    if scope == "project":
-        lines.append("Gemini runs a project's hooks only in a folder you trusted.")
-    return lines
+    return install_message(path, changed, backup, "Gemini CLI")
 
 
 def _uninstall(scope: str) -> list[str]:
     path = gemini_settings.settings_file(scope, cwd=Path.cwd())
-    changed, backup = gemini_settings.uninstall(path)
-    return uninstall_message(path, changed, backup)
+    changed, removed = gemini_settings.uninstall(path)
+    return uninstall_message(path, changed, removed)
 
 
 gemini = hook_command_group(HookCommands(
     name="gemini", agent="Gemini CLI", show=_show, install=_install, uninstall=_uninstall,
     scopes=gemini_settings.SCOPES, scope_help=gemini_settings.SCOPE_HELP,
+    shared_scopes=gemini_settings.SHARED_SCOPES,
     settings_help="Print the settings.json block (hooks, absolute paths) Gemini CLI should load.",
 ))

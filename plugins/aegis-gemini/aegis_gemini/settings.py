@@ -29,7 +29,9 @@ OBSERVED_EVENTS = ("AfterTool",)
 HOOK_NAME = "aegis"
 OBSERVE_TIMEOUT_S = 30
 SCOPES = ("user", "project")
-SCOPE_HELP = "user: ~/.gemini/settings.json ($GEMINI_CLI_HOME); project: .gemini/settings.json (a trusted folder)"
+SHARED_SCOPES = ("project",)  # committed with the project: install refuses it, uninstall cleans it
+SCOPE_HELP = ("user: ~/.gemini/settings.json ($GEMINI_CLI_HOME); project: .gemini/settings.json (shared: install "
+              "refuses it, since the hooks name this machine's paths; uninstall cleans it)")
 
 
 def hooks_block(timeout_s: int, *, python: str | None = None, runner: str | None = None,
@@ -81,11 +83,20 @@ def settings_file(scope: str, *, cwd: Path | None = None, env: Mapping[str, str]
 
 
 def install(path: Path, block: Mapping[str, Any]) -> tuple[bool, Path | None]:
+    """Merge the hooks into a settings file. ``hooksConfig.enabled`` is written only when
+    the file turned hooks off (which would turn Aegis off); otherwise the file is left
+    without it, so uninstall leaves no trace."""
+    current = hooksettings.read_settings(path)
+    config = current.get("hooksConfig")
+    if not (isinstance(config, Mapping) and config.get("enabled") is False):
+        block = {k: v for k, v in block.items() if k != "hooksConfig"}
     return hooksettings.install(path, block, OWNER)
 
 
-def uninstall(path: Path) -> tuple[bool, Path | None]:
-    """Remove Aegis' hooks; ``hooksConfig.enabled`` is the user's to keep."""
+def uninstall(path: Path) -> tuple[bool, list[Path]]:
+    """Remove Aegis' hooks and every trace of Aegis with them (see
+    aegis_core.hooksettings.uninstall). ``hooksConfig.enabled`` is left as it is: install
+    only set it when the user had turned hooks off."""
     return hooksettings.uninstall(path, OWNER)
 
 

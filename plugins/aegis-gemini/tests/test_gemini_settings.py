@@ -48,11 +48,12 @@ def test_install_keeps_the_users_settings_and_uninstall_removes_only_ours(home: 
     data = json.loads(path.read_text())
     assert data["security"] == USER["security"]
     assert data["hooks"]["BeforeTool"][0] == USER["hooks"]["BeforeTool"][0]
-    assert data["hooksConfig"] == {"enabled": True, "disabled": ["old.sh"]}
+    assert data["hooksConfig"] == {"enabled": True, "disabled": ["old.sh"]}  # the user had turned hooks off
     assert gs.install(path, gs.hooks_block(330)) == (False, None)
     assert gs.uninstall(path)[0]
     after = json.loads(path.read_text())
     assert after["hooks"] == USER["hooks"] and after["security"] == USER["security"]
+    assert not list(path.parent.glob("*.aegis-backup*"))
 
 
 def test_the_wrap_overlay_merges_and_links_but_changes_nothing(home: Path, tmp_path: Path) -> None:
@@ -92,3 +93,25 @@ def test_commands(home: Path) -> None:
     assert "Installed" in runner.invoke(gemini, ["install"]).output
     assert "nothing changed" in runner.invoke(gemini, ["install"]).output
     assert "Removed" in runner.invoke(gemini, ["uninstall"]).output
+
+
+def test_install_refuses_the_shared_project_scope_and_uninstall_leaves_no_trace(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    runner = CliRunner()
+    refused = runner.invoke(gemini, ["install", "--scope", "project"])
+    assert refused.exit_code != 0 and "this machine's own paths" in str(refused.exception)
+    assert not (project / ".gemini").exists()
+    assert runner.invoke(gemini, ["install"]).exit_code == 0
+    assert "hooksConfig" not in json.loads((home / ".gemini" / "settings.json").read_text())
+    assert runner.invoke(gemini, ["uninstall"]).exit_code == 0
+    assert list((home / ".gemini").iterdir()) == [] if (home / ".gemini").exists() else True
+
+
+def test_install_turns_hooks_back_on_when_the_user_had_turned_them_off(home: Path) -> None:
+    path = home / ".gemini" / "settings.json"
+    path.write_text(json.dumps({"hooksConfig": {"enabled": False}}))
+    gs.install(path, gs.hooks_block(330))
+    assert json.loads(path.read_text())["hooksConfig"] == {"enabled": True}

@@ -37,14 +37,30 @@ def _content(reply: ScriptedReply, tool_use_id: str) -> list[dict[str, Any]]:
 
 
 class FakeAnthropic(ScriptedAPI):
-    """``base_url`` goes in ``ANTHROPIC_BASE_URL``."""
+    """``base_url`` goes in ``ANTHROPIC_BASE_URL``. With ``api_key`` set, a request whose
+    ``x-api-key`` (or ``Authorization: Bearer``) is anything else gets the API's 401, as
+    the real one would; ``keys_seen`` lists every key presented."""
 
     name = "fake-anthropic"
 
     def __init__(self, script: Iterable[ScriptedReply], *, model: str = "claude-sonnet-4-5",
-                 fallback: ScriptedReply | None = None) -> None:
+                 fallback: ScriptedReply | None = None, api_key: str | None = None) -> None:
         super().__init__(script, fallback=fallback)
         self.model = model
+        self.api_key = api_key
+        self.keys_seen: list[str] = []
+
+    def _authorised(self, exchange: Exchange) -> bool:
+        headers = exchange.handler.headers
+        bearer = headers.get("Authorization", "")
+        key = headers.get("x-api-key") or (bearer[7:] if bearer.startswith("Bearer ") else "")
+        with self._lock:
+            self.keys_seen.append(key)
+        if self.api_key is None or key == self.api_key:
+            return True
+        exchange.json({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}},
+                      status=401)
+        return False
 
     def tool_results(self) -> list[dict[str, Any]]:
         """Every tool_result block the CLI sent back, in order (deduplicated by id,
@@ -62,6 +78,8 @@ class FakeAnthropic(ScriptedAPI):
 
     def answer(self, exchange: Exchange) -> None:
         path, body = path_of(exchange.path), exchange.body
+        if not self._authorised(exchange):
+            return
         if path.endswith("/v1/messages/count_tokens"):
             self.record("POST", exchange.path, body, False)
             exchange.json({"input_tokens": 100})
