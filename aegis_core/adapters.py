@@ -6,15 +6,16 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from aegis_core.errors import DependencyMissing
+from aegis_core.errors import AegisError, DependencyMissing
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
+    from aegis_core.models import RawEvent, ToolCall
     from aegis_core.plugins import AegisPlugins
 
 
@@ -99,3 +100,35 @@ def run_foreground(command: Sequence[str], env: Mapping[str, str]) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
     return 128 - status if status < 0 else status
+
+
+@dataclass(frozen=True)
+class HooksOnlyAdapter:
+    """An agent Aegis guards through hooks the user registers (``aegis NAME settings``)
+    but does not start itself: it claims no program (``aegis wrap`` picks the PTY relay
+    for it) and refuses ``--adapter NAME``, while ``aegis policy test --agent NAME``
+    judges calls as its hooks report them."""
+
+    name: str
+    description: str
+    agent: str  # "Copilot CLI", for messages
+    hook_input: Callable[[str, Mapping[str, Any], str], Mapping[str, Any]]  # (tool, input, cwd) -> its hook JSON
+    intercept: Callable[[RawEvent], ToolCall | None]
+
+    def claims(self, program: str) -> bool:
+        return False
+
+    def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall:
+        from aegis_core.models import RawEvent
+
+        call = self.intercept(RawEvent(adapter=self.name, payload=self.hook_input(tool, tool_input, cwd)))
+        if call is None:
+            raise AegisError(f"the {self.name} adapter did not read its own hook input")
+        return call
+
+    def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
+        raise AegisError(
+            f"Aegis does not start {self.agent} itself; it guards it through the hooks you register",
+            hint=f"add the output of `aegis {self.name} settings` to its hooks, or run it in the PTY relay: "
+                 f"aegis wrap --adapter pty -- {' '.join(argv) or self.name}",
+        )

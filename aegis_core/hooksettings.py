@@ -34,6 +34,8 @@ GUARD = Path(__file__).resolve().parent / "hookclient" / "guard.sh"
 # Beyond the approval timeout: time for the daemon to resolve a timed-out approval
 # (and the client to answer) before the agent's own timeout fires.
 TIMEOUT_SLACK_S = 30
+# The timeout of hooks that only record a call that already ran: they never wait for a human.
+OBSERVE_TIMEOUT_S = 30
 
 
 # ----------------------------------------------------------------- timeouts
@@ -374,7 +376,9 @@ class InstalledHooksCheck:
         return CheckResult(self.name, "pass", f"hooks installed ({where}) point at an existing client")
 
 
-__all__ = ["BACKUP_SUFFIX", "GUARD", "RUNNER", "HookOwner", "InstalledHooksCheck", "backup_path", "client_deadline",
-           "command_problem", "guard_deadline", "hook_command", "hook_timeout", "install", "iter_hooks",
-           "keep_original", "merged", "read_settings", "remove_backups", "uninstall", "without_ours",
-           "write_atomically", "write_private", "write_settings"]
+__all__ = [
+    "BACKUP_SUFFIX", "GUARD", "OBSERVE_TIMEOUT_S", "RUNNER", "HookOwner", "InstalledHooksCheck", "backup_path",
+    "client_deadline", "command_problem", "guard_deadline", "hook_command", "hook_timeout", "install", "iter_hooks",
+    "keep_original", "merged", "read_settings", "remove_backups", "uninstall", "without_ours", "write_atomically",
+    "write_private", "write_settings",
+]

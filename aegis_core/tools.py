@@ -1,7 +1,7 @@
 """Tool names: the agents' own (Claude Code's ``Bash``, Codex's ``apply_patch``, Gemini
-CLI's ``run_shell_command``...) and the seed's generic ones (``bash``, ``read_file``...),
-the canonical kind each belongs to, and which names stand for the same tool, so that one
-``policy.toml`` judges every agent alike."""
+CLI's ``run_shell_command``, Copilot CLI's ``view``, Cursor's ``Shell``...) and the
+seed's generic ones (``bash``, ``read_file``...), the canonical kind each belongs to, and
+which names stand for the same tool, so that one ``policy.toml`` judges every agent alike."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from aegis_core.models import Kind
 EQUIVALENT_TOOLS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     # name of the group: (kind, the agents' names for it)
     "shell": (Kind.SHELL, ("Bash", "bash", "shell", "exec_command", "local_shell", "shell_command",
-                           "container.exec", "run_shell_command", "terminal")),
-    "read": (Kind.READ, ("Read", "read_file", "file_read", "view_image", "read_many_files", "NotebookRead")),
-    "write": (Kind.WRITE, ("Write", "write_file", "create_file")),
-    "edit": (Kind.EDIT, ("Edit", "MultiEdit", "edit_file", "replace", "apply_patch", "NotebookEdit")),
+                           "container.exec", "run_shell_command", "terminal", "Shell")),
+    "read": (Kind.READ, ("Read", "read_file", "file_read", "view_image", "read_many_files", "NotebookRead",
+                         "view")),
+    "write": (Kind.WRITE, ("Write", "write_file", "create_file", "create")),
+    "edit": (Kind.EDIT, ("Edit", "MultiEdit", "edit_file", "replace", "apply_patch", "NotebookEdit", "edit",
+                         "str_replace_editor")),
     "fetch": (Kind.FETCH, ("WebFetch", "web_fetch", "fetch")),
     "web_search": (Kind.SEARCH, ("WebSearch", "web_search", "google_web_search")),
     "grep": (Kind.SEARCH, ("Grep", "grep", "grep_search", "search_file_content")),
@@ -34,6 +36,7 @@ VENDOR_KINDS.update({
     "BashOutput": Kind.OTHER,
     "KillShell": Kind.OTHER,
     "write_stdin": Kind.OTHER,  # Codex: input to a command already judged
+    "Delete": Kind.WRITE,  # Cursor: deleting a file is writing it
     "prompt": Kind.PROMPT,
     "network": Kind.NETWORK,  # a connection held by Aegis' egress proxy
 })

@@ -29,7 +29,7 @@ import tomlkit.exceptions
 
 from aegis_core import hooksettings
 from aegis_core.errors import ConfigError
-from aegis_core.hooksettings import HookOwner, hook_command, hook_timeout, iter_hooks
+from aegis_core.hooksettings import OBSERVE_TIMEOUT_S, HookOwner, hook_command, hook_timeout, iter_hooks
 
 ENCODER = Path(__file__).resolve().with_name("wire.py")
 OWNER = HookOwner(("aegis_codex/wire.py",))
@@ -40,7 +40,6 @@ EVENT_KEYS = {"PreToolUse": "pre_tool_use", "PostToolUse": "post_tool_use",
               "PermissionRequest": "permission_request"}
 # The source Codex gives hooks that come from -c overrides.
 SESSION_FLAGS_SOURCE = "/<session-flags>/config.toml"
-OBSERVE_TIMEOUT_S = 30  # recording an outcome never waits for a human
 CODEX_DEFAULT_TIMEOUT_S = 600
 SCOPES = ("user", "project")
 SHARED_SCOPES = ("project",)  # committed with the project: install refuses it, uninstall cleans it

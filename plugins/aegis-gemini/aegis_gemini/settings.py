@@ -20,14 +20,13 @@ from typing import Any
 
 from aegis_core import hooksettings
 from aegis_core.errors import ConfigError
-from aegis_core.hooksettings import HookOwner, hook_command, hook_timeout
+from aegis_core.hooksettings import OBSERVE_TIMEOUT_S, HookOwner, hook_command, hook_timeout
 
 ENCODER = Path(__file__).resolve().with_name("wire.py")
 OWNER = HookOwner(("aegis_gemini/wire.py",))
 GUARDED_EVENTS = ("BeforeTool",)
 OBSERVED_EVENTS = ("AfterTool",)
 HOOK_NAME = "aegis"
-OBSERVE_TIMEOUT_S = 30
 SCOPES = ("user", "project")
 SHARED_SCOPES = ("project",)  # committed with the project: install refuses it, uninstall cleans it
 SCOPE_HELP = ("user: ~/.gemini/settings.json ($GEMINI_CLI_HOME); project: .gemini/settings.json (shared: install "
