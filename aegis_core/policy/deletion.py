@@ -40,6 +40,7 @@ _NARROWING = frozenset({
     "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-lname", "-ilname", "-regex",
     "-iregex", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size", "-user", "-group", "-uid",
     "-gid", "-perm", "-links", "-inum", "-samefile", "-used", "-empty"})
+_FIND_ACTIONS = frozenset({"-delete", "-exec", "-execdir", "-ok", "-okdir"})
 _NAME_TESTS = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-lname", "-ilname"})
 _REGEX_TESTS = frozenset({"-regex", "-iregex"})
 _ANY_TIME = frozenset({"+0", "+0c", "-0"})  # -size +0, -mtime +0: every file there is
@@ -99,19 +100,21 @@ def find_selection(seg: Segment, subject: Subject) -> Selection:
     if not starts:
         starts.append(subject.cwd)
     branches: list[bool] = [False]  # does each -o branch narrow the selection?
-    patterns: list[str] = []
+    acted = False  # the branch already deleted: find evaluates left to right, so
+    patterns: list[str] = []  # `-delete -name x` deletes everything before testing
     negated = False
     while i < len(texts):
         text = texts[i]
         if text in ("-o", "-or"):
             branches.append(False)
+            acted = False
         elif text in ("!", "-not"):
             negated = True
             i += 1
             continue
         elif text in _FIND_VALUE_OPTIONS and i + 1 < len(texts):
             value = texts[i + 1]
-            if text in _NARROWING and not negated and not args[i + 1].dynamic \
+            if text in _NARROWING and not negated and not acted and not args[i + 1].dynamic \
                     and not _matches_everything(text, value):
                 branches[-1] = True
                 if text in _NAME_TESTS or text in _REGEX_TESTS:
@@ -119,8 +122,10 @@ def find_selection(seg: Segment, subject: Subject) -> Selection:
             i += 2
             negated = False
             continue
-        elif text == "-empty" and not negated:
+        elif text == "-empty" and not negated and not acted:
             branches[-1] = True
+        elif text in _FIND_ACTIONS:
+            acted = True
         negated = False
         i += 1
     return Selection(tuple(starts), not all(branches), tuple(patterns))

@@ -142,8 +142,10 @@ def _tar_sources(seg: Segment, subject: Subject) -> list[str]:
 # call would leave empty ("empties"), cut ("truncates"), turn into a link ("replaces
 # with a link") or rewrite ("overwrites").
 _WRITING_PROGRAMS = ("", ":", "true", "false", "echo", "printf", "cat", "cp", "install", "truncate", "dd",
-                     "tee", "sed", "gsed", "ln", "head", "tail", "exec")
+                     "tee", "sed", "gsed", "ln", "head", "tail", "exec", "fallocate")
 _EMPTY_REDIRECT_OPS = frozenset({">", ">|", "&>"})
+_NOT_READING = frozenset({"echo", "printf", "true", ":", "", "exec"})
+_HOLE_PUNCHING = frozenset({"--punch-hole", "--collapse-range", "--zero-range", "--insert-range"})
 _SED_DELETES_ALL = re.compile(r"^\s*(?:1\s*,\s*\$\s*|/\^?\.?\*?\$?/\s*|/\^/\s*)?d\s*;?\s*$")
 
 
@@ -183,7 +185,9 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
             if op in _EMPTY_REDIRECT_OPS and not dynamic and not target.isdigit():
                 where = normalise(target, subject.cwd, subject.home)
                 if where:
-                    found.append((where, "empties" if _empty_output(seg) else "overwrites"))
+                    # `sort f > f`, `cat f > f`: the shell empties f before the program reads it
+                    empties = _empty_output(seg) or (where in subject.reads and program not in _NOT_READING)
+                    found.append((where, "empties" if empties else "overwrites"))
         writes = list(subject.writes)
         if program == "truncate":
             found.extend((path, "truncates") for path in writes)
@@ -206,6 +210,8 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
                 found.extend((path, "empties") for path in writes)
         elif program == "ln" and writes and any(t.startswith("-") and "f" in t for t in rest):
             found.append((writes[-1], "replaces with a link"))
+        elif program == "fallocate" and any(t in _HOLE_PUNCHING or (t[:1] == "-" and t[1:2] in "pcz") for t in rest):
+            found.extend((path, "punches holes in") for path in subject.reads)
     subject.cache["_emptied"] = found
     return found
 

@@ -61,6 +61,8 @@ DISGUISED = [
     "source /dev/stdin <<< 'rm -rf src'", "git bisect run sh -c 'rm -rf ~'",
     "find . -name '[a-z]*' -delete", "find . -newer /etc/passwd -delete", "find . -mtime -99999 -delete", "rm -- *",
     "alias ll='rm -rf src'; ll", "mv -t /tmp src lib", "mv --target-directory=/tmp src",
+    "find . -delete -name '*.pyc'", "find . -exec rm {} + -name x", "cat src/app.py > src/app.py", "sort app.db > app.db",
+    "fallocate -p -o 0 -l 1M app.db",
 ]
 
 ROUTINE = [
