@@ -361,6 +361,16 @@ def register(check: Callable) -> None:
         found = _CODE_DELETES.search(code)
         if found:
             return f"{language} code deletes files ({found.group(0).strip()[:60]})"
+        moved = _CODE_MOVES.search(code)
+        written = _CODE_WRITES_FILE.search(code)
+        if moved or written:
+            for literal in _LITERAL.findall(code[:20_000]):
+                text = literal[1]
+                if moved and (text == "/dev/null" or text.startswith(("/", "~", ".."))):
+                    return f"{language} code moves files away ({moved.group(0).strip()[:40]} ... {text})"
+                kind = valuable(text)
+                if written and kind in ("a database file", "a lockfile", "git's own files"):
+                    return f"{language} code overwrites {text} ({kind})"
         found = _CODE_BUILDS_NAMES.search(code)
         if found:
             return f"{language} code builds what it calls at run time ({found.group(0).strip()[:60]})"
@@ -374,9 +384,16 @@ _CODE_DELETES = re.compile(
     r"|\bfs(?:\s*\.\s*promises|p|Promises|Extra|e)?\s*\.\s*(?:rm|rmdir|unlink|truncate|emptyDir|remove)\w*\s*\("
     r"|require\(\s*['\"](?:node:)?fs(?:/promises)?['\"]\s*\)\s*\.\s*(?:promises\s*\.\s*)?(?:rm|rmdir|unlink"
     r"|truncate)\w*|\b(?:rm|rmdir|unlink|rimraf|deleteSync|emptyDir)(?:Sync)?\s*\(\s*['\"`]"
-    r"|Deno\s*\.\s*(?:remove|truncate)|\brmtree\b|\bremove_tree\b|\bunlink\b|\brmdir\b"
+    r"|Deno\s*\.\s*(?:remove|truncate)|\brmtree\b|\bremove_tree\b|\bunlink\b|\brmdir\b|\btruncate\s*[(\"']"
     r"|FileUtils\s*\.\s*(?:rm\w*|remove\w*)|File\s*\.\s*(?:delete|unlink|truncate)|Dir\s*\.\s*(?:rmdir|delete"
     r"|unlink)|Pathname\b.*\.(?:rmtree|delete|unlink)|file\.remove\s*\(|\bos\.remove\s*\(")
+# Library calls that move or rename files, and that write a whole file.
+_CODE_MOVES = re.compile(r"\b(?:os\s*\.\s*(?:rename|replace|renames)|shutil\s*\.\s*move|renameSync|rename)\s*\(?"
+                         r"|\.rename\s*\(|FileUtils\s*\.\s*(?:mv|move)|File\s*\.\s*rename|\bmove\s*\(|\brename\s+['\"]")
+_CODE_WRITES_FILE = re.compile(r"open\s*\([^)]*['\"][wa]b?\+?['\"]|write_text|write_bytes|writeFile|writeTextFile"
+                               r"|file_put_contents|Bun\s*\.\s*write|File\s*\.\s*write|open\s+\w+\s*,\s*['\"]>"
+                               r"|open\s*\(\s*\w+\s*,\s*['\"]>|\.truncate")
+_LITERAL = re.compile(r"(['\"])([^'\"\n]{1,300})\1")
 # Ways to call something whose name is assembled at run time.
 _CODE_BUILDS_NAMES = re.compile(
     r"\bgetattr\s*\([^,()]+,(?!\s*['\"][\w.]+['\"]\s*[,)])|__import__|importlib\s*\.\s*import_module"

@@ -86,6 +86,7 @@ INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
     "php": ("php", "r", frozenset(), frozenset({"-d", "-c"})),
     "lua": ("lua", "e", frozenset(), frozenset({"-l"})),
     "Rscript": ("r", "e", frozenset(), frozenset()),
+    "julia": ("julia", "e", frozenset({"--eval"}), frozenset({"-L", "--load", "-J", "--sysimage", "--project"})),
     "osascript": ("applescript", "e", frozenset(), frozenset()),
 }
 AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
