@@ -224,10 +224,30 @@ def finder_of(subject: Subject) -> Segment | None:
         source = segments[seg.runs_for]
         return source if source.program in FINDERS else None
     if "{stdin}" in dynamic and "xargs" in seg.wrappers:
-        for index in seg.pipe_from:
-            if index < len(segments) and segments[index].program in FINDERS:
-                return segments[index]
+        feeding = [segments[i] for i in seg.pipe_from if i < len(segments)]
+        finders = [s for s in feeding if s.program in FINDERS]
+        # The names must reach xargs as find printed them: through filters that drop
+        # lines (grep, sort, head), not ones that rewrite them (sed 's/.pyc$/.py/').
+        if len(finders) == 1 and all(s.program in _PASS_THROUGH and not _rewrites(s) for s in feeding
+                                     if s is not finders[0]) and _prints_paths(finders[0]):
+            return finders[0]
     return None
+
+
+# Programs between find and xargs that pass the names through unchanged (or drop some).
+_PASS_THROUGH = frozenset({"grep", "egrep", "fgrep", "rg", "sort", "uniq", "head", "tail", "cat", "tee"})
+
+
+def _rewrites(seg: Segment) -> bool:
+    """A filter told to print only part of each line (grep -o, rg -r)."""
+    return any(t in ("-o", "--only-matching", "-r", "--replace") or (t.startswith("-") and not t.startswith("--")
+               and "o" in t) for t in seg.argv[1:])
+
+
+def _prints_paths(seg: Segment) -> bool:
+    """find/fd printing the paths it finds (not -printf '%h', -ls or a command's output)."""
+    return not any(t in ("-printf", "-fprintf", "-ls", "-fls", "-exec", "-execdir", "-x", "-X", "--exec",
+                         "--exec-batch", "--format") for t in seg.argv[1:])
 
 
 def _recursive(subject: Subject) -> bool:

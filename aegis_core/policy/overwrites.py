@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.deletion import finder_of, judge_selection, selection_of
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.places import is_disposable, valuable
 
@@ -60,11 +61,22 @@ def register(check: Callable) -> None:
            "disguise), or onto a database, lockfile or git file", programs=("mv", "gmv"))
     def _moves(subject: Subject) -> str | None:
         seg = subject.segment
-        if seg is None or seg.program not in ("mv", "gmv") or not subject.writes or not subject.reads:
+        if seg is None or seg.program not in ("mv", "gmv"):
             return None
-        target = subject.writes[0]
+        target = subject.writes[0] if subject.writes else _placeholder_move_target(seg, subject)
+        if target is None:
+            return None
         if target == "/dev/null":
-            return f"moves {subject.reads[0]} to /dev/null: deletes it"
+            return f"moves {subject.reads[0] if subject.reads else 'what it finds'} to /dev/null: deletes it"
+        finder = finder_of(subject)
+        if finder is not None and not subject.within_project(target):
+            found = judge_selection(selection_of(finder, subject), subject, recursive=True, critical_only=False)
+            return f"{finder.program} | mv to {target}: {found}" if found else None
+        if any(a.dynamic for a in seg.args[1:]) and not subject.within_project(target) \
+                and not (finder is not None):
+            return f"moves files only known at run time out of the project to {target}"
+        if not subject.reads:
+            return None
         kind = valuable(target, subject)
         if kind in _OVERWRITE_KILLS:
             return f"replaces {target} ({kind})"
@@ -104,6 +116,14 @@ def register(check: Callable) -> None:
         if "--remove-files" not in texts:
             return None
         return _kept_sources(subject, _tar_sources(seg, subject), "tar --remove-files deletes")
+
+
+def _placeholder_move_target(seg: Segment, subject: Subject) -> str | None:
+    """Where ``mv {found} DEST`` (from find -exec or xargs) moves what it is given."""
+    args = [a for a in seg.args[1:] if not a.text.startswith("-")]
+    if len(args) >= 2 and args[0].dynamic and not args[-1].dynamic:
+        return normalise(args[-1].text, subject.cwd, subject.home)
+    return None
 
 
 def _kept_sources(subject: Subject, sources: list[str] | tuple[str, ...], what: str) -> str | None:

@@ -423,8 +423,11 @@ def _find(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int]
             j = i + 1
             while j < len(seg.args) and seg.args[j].text not in (";", "+"):
                 j += 1
-            inner_args = [Arg("{found}", dynamic=True) if "{" in a.text and "}" in a.text else a
-                          for a in seg.args[i + 1:j]]
+            # Only a bare {} is the found path; {}/.., fd's {//} (its folder) or {.} (its
+            # name without extension) are other paths, known only at run time.
+            inner_args = [Arg("{found}", dynamic=True) if a.text == "{}" else
+                          Arg(a.text.replace("{}", "{found}"), dynamic=True) if "{" in a.text and "}" in a.text
+                          else a for a in seg.args[i + 1:j]]
             if name in ("fd", "fdfind") and not any(a.text == "{found}" for a in inner_args):
                 inner_args.append(Arg("{found}", dynamic=True))  # fd appends the path itself
             if inner_args:
