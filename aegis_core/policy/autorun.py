@@ -29,6 +29,10 @@ EDITOR_RUNS = re.compile(
     r"|interpreterpath|pythonpath|\.runtime\b|runtimeexecutable|serverpath|server\.path|\.binpath|\.path\""
     r"|alternatetools|\.command\b|commandpath|task\.|runon|\.env\.(?:linux|osx|windows)|tasks|launch"
     r"|emeraldwalk|runonsave|code-runner|git\.path|npm\.packagemanager)[^\"]*\"\s*:")
+# Names of files some tool runs on its own, for a write whose folder is computed
+# (`> $(python -c 'import site...')/x.pth`): the rest is matched by path in the policy.
+RUNS_LATER_NAME = re.compile(r"\.pth$|(?:site|user)customize\.py$|/hooks/|/\.husky/|\.envrc$|/workflows/"
+                             r"|\.gitlab-ci\.yml$|/\.claude/|\.mcp\.json$|/\.vscode/(?:tasks|launch)\.json$")
 _EDITOR_SETTINGS = ("/.vscode/settings.json", "/.zed/settings.json", "/.cursor/settings.json",
                     ".code-workspace")
 _PACKAGE_TOOLS = frozenset({"npm", "pnpm", "yarn", "bun"})
@@ -117,6 +121,9 @@ def register(check: Callable) -> None:
             if words[:1] == ["set-script"] and len(words) > 1 and SCRIPT_KEY.search(f"scripts.{words[1]}"):
                 return f"{seg.program} set-script {words[1]} adds a script that runs on install"
             return None
+        for op, target, dynamic in seg.redirects:
+            if dynamic and op in (">", ">>", ">|", "&>") and RUNS_LATER_NAME.search(target):
+                return f"writes {target}, a file a tool runs on its own, at a place only known at run time"
         for path in subject.writes:
             if _package_json(path):
                 command = subject.analysis.command if subject.analysis is not None else ""

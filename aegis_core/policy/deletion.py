@@ -35,10 +35,11 @@ _FIND_VALUE_OPTIONS = frozenset({
     "-size", "-user", "-group", "-uid", "-gid", "-perm", "-links", "-inum", "-samefile", "-type", "-xtype",
     "-maxdepth", "-mindepth", "-fstype", "-used", "-printf", "-fprint", "-fprint0", "-regextype", "-context",
     "-files0-from", "-fls"})
+# Tests that narrow what find selects (-newer FILE does not: FILE may be as old as /etc).
 _NARROWING = frozenset({
     "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-lname", "-ilname", "-regex",
-    "-iregex", "-newer", "-anewer", "-cnewer", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin",
-    "-size", "-user", "-group", "-uid", "-gid", "-perm", "-links", "-inum", "-samefile", "-used", "-empty"})
+    "-iregex", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size", "-user", "-group", "-uid",
+    "-gid", "-perm", "-links", "-inum", "-samefile", "-used", "-empty"})
 _NAME_TESTS = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-lname", "-ilname"})
 _REGEX_TESTS = frozenset({"-regex", "-iregex"})
 _ANY_TIME = frozenset({"+0", "+0c", "-0"})  # -size +0, -mtime +0: every file there is
@@ -62,11 +63,26 @@ class Selection:
     patterns: tuple[str, ...]
 
 
+# A wildcard pattern (brackets read as one character) that every name or path matches:
+# `*`, `?*`, `[a-z]*`, `*.*`, `.*`, `./*`, `*/*`; not `*.?` or `*.[oa]`.
+_EVERY_NAME = re.compile(r"[*?]*(?:\.[*?]*\*[*?]*)?|(?:\.|\*)/[*?]*\*[*?]*")
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+_LONG_AGO = {"-mtime": 3650, "-atime": 3650, "-ctime": 3650, "-mmin": 5_256_000, "-amin": 5_256_000,
+             "-cmin": 5_256_000}
+
+
+def matches_every_name(pattern: str) -> bool:
+    return _EVERY_NAME.fullmatch(_BRACKETS.sub("?", pattern)) is not None
+
+
 def _matches_everything(test: str, value: str) -> bool:
     if test in _REGEX_TESTS:
         return not value.strip(".*+?^$()|\\/")
     if test in _NAME_TESTS:
-        return not value.strip("*?./")
+        return matches_every_name(value)
+    if test in _LONG_AGO:
+        # -mtime -100000: everything changed in the last three centuries
+        return value in _ANY_TIME or (value[:1] == "-" and value[1:].isdigit() and int(value[1:]) >= _LONG_AGO[test])
     return value in _ANY_TIME
 
 
@@ -152,9 +168,14 @@ def _pattern_kind(pattern: str) -> str | None:
     return valuable(plain)
 
 
-def _disposable_name(pattern: str) -> bool:
-    name = pattern.rstrip("/").rsplit("/", 1)[-1].strip("*")
-    return name in DISPOSABLE or name.endswith(".egg-info") or (name.startswith(".") and name[1:] in DISPOSABLE)
+def _folder_worth_keeping(pattern: str) -> bool:
+    """A name pattern that selects folders (for ``-exec rm -r``) other than build and
+    cache folders: `src`, `lib*`; not `__pycache__`, `*.egg-info`, or `*.pyc` (files)."""
+    name = pattern.rstrip("/").rsplit("/", 1)[-1]
+    bare = name.strip("*")
+    if bare in DISPOSABLE or bare.endswith(".egg-info") or (bare.startswith(".") and bare[1:] in DISPOSABLE):
+        return False
+    return not (name.startswith("*.") and "/" not in name)  # `*.pyc`: files by extension
 
 
 def judge_selection(selection: Selection, subject: Subject, *, recursive: bool,
@@ -178,7 +199,7 @@ def judge_selection(selection: Selection, subject: Subject, *, recursive: bool,
             kind = _pattern_kind(pattern)
             if kind:
                 return f"deletes every {pattern} under {start} ({kind})"
-            if recursive and not _disposable_name(pattern):
+            if recursive and _folder_worth_keeping(pattern):
                 return f"deletes whole folders named {pattern} under {start}, not build folders"
     return None
 
@@ -265,8 +286,7 @@ def register(check: Callable) -> None:
             if why:
                 return f"recursive deletion of {why} ({path})"
         for pattern in patterns:
-            last = pattern.rstrip("/").rsplit("/", 1)[-1]
-            if last.strip("*?.[]"):
+            if not matches_every_name(pattern.rstrip("/").rsplit("/", 1)[-1]):
                 continue  # `*.egg-info`: only what matches, judged by its expansion
             directory = _glob_dir(pattern, subject)
             if directory and (why := critical_target(directory, subject)):
@@ -299,6 +319,12 @@ def register(check: Callable) -> None:
         if not subject.reads and positional and finder is None:
             return "deletes a path that cannot be resolved"
         recursive = program == "rm" and _recursive(subject)
+        if not recursive and program in ("rm", "unlink", "shred"):
+            for pattern in _targets(subject)[1]:
+                directory = _glob_dir(pattern, subject)
+                if directory and matches_every_name(pattern.rstrip("/").rsplit("/", 1)[-1]) \
+                        and not is_disposable(directory, subject):
+                    return f"deletes every file in {directory} ({pattern})"
         for path in subject.reads:
             if is_disposable(path, subject):
                 continue

@@ -21,7 +21,7 @@ from aegis_core.policy.argpaths import (
     sent_files,
 )
 from aegis_core.policy.globbing import bounded_glob
-from aegis_core.policy.outputs import OUTPUT_PROGRAMS, edited_files, output_files
+from aegis_core.policy.outputs import OUTPUT_PROGRAMS, edited_files, output_files, target_directory
 from aegis_core.policy.paths import MAX_PATHS_PER_CALL, CallBudget, home_dir, is_within, normalise
 from aegis_core.tools import kind_of
 
@@ -40,6 +40,7 @@ _WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>", ">&"})
 _COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})
 _IN_PLACE = frozenset({"sed", "perl", "gsed"})
 _WRITERS = frozenset({"tee", "truncate", "touch", "shred"})
+_DELETERS = frozenset({"rm", "unlink", "rmdir", "srm", "wipe"})
 # Values of these options are written to.
 _OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
 # Programs whose arguments hide paths plain parsing misses (see argpaths).
@@ -209,15 +210,22 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         for target in plain[:-1] if len(plain) > 1 else plain:
             raw_reads.append(target if target.startswith(("/", "~", "$HOME")) or not link_dir
                              else os.path.join(link_dir, target))
+    elif program in _COPIERS and (folder := target_directory(texts)) is not None:
+        raw_writes.append(folder)  # cp/mv/install -t DIR SOURCE...
+        raw_reads.extend(p for p in plain if p != folder)
     elif program in _COPIERS and len(plain) >= 2:
         raw_writes.append(plain[-1])
         raw_reads.extend(plain[:-1])
+        if plain[-1].endswith("/"):  # `cp evil.pth site-packages/` writes site-packages/evil.pth
+            raw_writes.extend(plain[-1] + os.path.basename(p.rstrip("/")) for p in plain[:-1])
     elif program in _IN_PLACE and any(t.startswith("-i") for t in texts):
         raw_writes.extend(edited_files(texts))
     elif program in _WRITERS:
         raw_writes.extend(plain)
     else:
         raw_reads.extend(plain)
+        if program in _DELETERS:
+            raw_writes.extend(plain)  # deleting a file changes it as much as writing it
     if program in OUTPUT_PROGRAMS:
         raw_writes.extend(output_files(program, texts))
     elif "of=" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):

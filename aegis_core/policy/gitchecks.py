@@ -18,7 +18,7 @@ EXEC_CONFIG = re.compile(
     r"(?i)^(core\.(sshcommand|pager|editor|hookspath|fsmonitor|askpass|gitproxy|worktree)"
     r"|alias\..*|.*\.(command|driver|helper|program|textconv|clean|smudge|process|cmd|tool)"
     r"|sequence\.editor|credential\..*|uploadpack\..*|receive\..*hook.*|protocol\..*|gpg\..*"
-    r"|include\.path|includeif\..*|diff\.external|pager\..*)$"
+    r"|include\.path|includeif\..*|diff\.external|pager\..*|init\.templatedir)$"
 )
 # Config keys that turn off a protection: pushes that overwrite history, object and
 # path checks, TLS, ownership checks, signing; or that redirect where git talks to.
@@ -26,7 +26,7 @@ SAFETY_CONFIG = re.compile(
     r"(?i)^(receive\..*|transfer\.fsckobjects|fetch\.fsckobjects|fetch\.fsck\..*|receive\.fsck\..*"
     r"|http\.(.*\.)?sslverify|http\.(.*\.)?sslcainfo|http\.(.*\.)?proxy|safe\.directory"
     r"|core\.(protectntfs|protecthfs|symlinks)|clean\.requireforce"
-    r"|(commit|tag|push|rebase)\.gpgsign|push\.default|url\..*\.(insteadof|pushinsteadof)"
+    r"|push\.default|url\..*\.(insteadof|pushinsteadof)"
     r"|remote\..*\.(url|pushurl|receivepack|uploadpack|vcs|mirror)|submodule\..*\.(update|url)"
     r"|gc\.(pruneexpire|reflogexpire|reflogexpireunreachable)|core\.logallrefupdates)$"
 )

@@ -14,6 +14,7 @@ from aegis_core.policy.netchecks import SQL_CLIENTS, SQL_DESTRUCTIVE
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
+    from aegis_core.policy.shell import Segment
 
 # Each: a regex over the command's words joined by single spaces (program included,
 # whatever runs it: `python manage.py`, `npx prisma`, `bundle exec rails`, `docker
@@ -62,6 +63,8 @@ _DESTROYERS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern
      "drops or empties a MongoDB database or collection"),
     (r"\bpg_restore (?:\S+ )*?(?:--clean|-c)\b", "pg_restore --clean drops objects before restoring"),
     (r"\betcdctl (?:\S+ )*?del (?:\S+ )*?--prefix\b", "etcdctl del --prefix deletes every key under the prefix"),
+    (r"\b(?:redis-cli|valkey-cli|keydb-cli)\b.*\b(?i:del|unlink)\b.*\{stdin\}",
+     "deletes Redis keys only known at run time"),
 ))
 # Programs that run one of the above (directly, through a package runner, a container
 # or a platform CLI).
@@ -76,7 +79,8 @@ DB_PROGRAMS = frozenset({
     "python3.14", "uv", "poetry", "pipenv", "pdm", "hatch", "make", "just", "task"})
 _FIRST_WORDS = re.compile(r"manage\.py|django|alembic|downgrade|prisma|rails|rake|artisan|knex|sequelize"
                           r"|typeorm|drizzle|mikro-orm|ecto|doctrine|flyway|liquibase|goose|migrate|dbmate"
-                          r"|diesel|sqlx|ef database|supabase|pg:|hasura|drop|flush|FLUSH|mongo|pg_restore|etcdctl")
+                          r"|diesel|sqlx|ef database|supabase|pg:|hasura|drop|flush|FLUSH|mongo|pg_restore|etcdctl"
+                          r"|\{stdin\}")
 
 
 # Library calls that drop or empty tables and collections (SQLAlchemy, Django and
@@ -101,6 +105,20 @@ def destroys_database(words: list[str]) -> str | None:
     return f"code that drops or empties tables ({found.group(0)})" if found else None
 
 
+# Package scripts and make targets named for wiping a database (`npm run db:reset`,
+# `make drop-db`): what they run is not shown, what they are for is.
+_RESET_TASK = re.compile(r"(?i)^(?:[\w-]*[:_-])?(?:db|database|schema|data|redis|mongo)[:_-]?(?:reset|drop|wipe|flush"
+                         r"|nuke|purge|destroy|truncate|fresh|clear|rollback-all)\b|^(?:[\w-]*[:_-])?(?:reset|drop|wipe"
+                         r"|flush|nuke|purge|destroy|truncate)[:_-]?(?:the[:_-]?)?(?:db|database|schema|data)\b")
+_TASK_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun", "make", "gmake", "just", "task", "mise", "composer", "rake"})
+# Database shells other than the clients themselves.
+_DB_SHELLS = frozenset({"dbshell", "dbconsole"})
+
+
+def _is_sql_client(seg: Segment) -> bool:
+    return seg.program in SQL_CLIENTS or not _DB_SHELLS.isdisjoint(seg.argv[1:])
+
+
 def _fed_text(subject: Subject) -> str:
     """What the segments piped into this one print, when the command shows it
     (``echo 'DROP ...' | psql``, ``cat <<EOF | psql``)."""
@@ -121,7 +139,8 @@ def register(check: Callable) -> None:
     @check("db-reset", 45, "framework or server commands that drop, flush, reset or roll back a database "
            "(manage.py flush, migrate APP zero, alembic downgrade base, prisma migrate reset, rails db:drop, "
            "artisan migrate:fresh, dropdb, redis-cli FLUSHALL...), also piped into a client or called from "
-           "code (db.drop_all(), User.delete_all)", programs=DB_PROGRAMS | SQL_CLIENTS, needs=("inline",))
+           "code (db.drop_all(), User.delete_all), and package scripts or make targets named for it "
+           "(npm run db:reset)", programs=DB_PROGRAMS | SQL_CLIENTS | _TASK_RUNNERS, needs=("inline",))
     def _db(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
@@ -130,7 +149,11 @@ def register(check: Callable) -> None:
             found = DESTROYING_CALLS.search(seg.inline_code[1][:20_000])
             if found:
                 return f"{seg.inline_code[0]} code drops or empties tables ({found.group(0)})"
-        if seg.pipe_from and seg.program in SQL_CLIENTS:
+        if seg.program in _TASK_RUNNERS:
+            for word in seg.argv[1:]:
+                if not word.startswith("-") and _RESET_TASK.search(word):
+                    return f"{seg.program} {word}: a task named for wiping a database"
+        if seg.pipe_from and _is_sql_client(seg):
             found = SQL_DESTRUCTIVE.search(_fed_text(subject)[:20_000])
             if found:
                 return f"destructive statement piped into {seg.program}: {found.group(0).strip()}"

@@ -47,6 +47,19 @@ def output_files(program: str, texts: list[str]) -> list[str]:
     return []
 
 
+def target_directory(texts: list[str]) -> str | None:
+    """The folder of ``cp``/``mv``/``install``/``ln -t DIR`` (``--target-directory``),
+    which takes the place of the last argument."""
+    for i, text in enumerate(texts):
+        if text in ("-t", "--target-directory") and i + 1 < len(texts):
+            return texts[i + 1]
+        if text.startswith("--target-directory="):
+            return text.split("=", 1)[1]
+        if text.startswith("-t") and len(text) > 2 and not text.startswith("--"):
+            return text[2:]
+    return None
+
+
 def edited_files(texts: list[str]) -> list[str]:
     """The files ``sed -i``/``perl -pi`` edit in place: their arguments without the
     options, the script (``-e``/``-f`` values, or sed's first argument without them)."""

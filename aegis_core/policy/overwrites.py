@@ -60,7 +60,7 @@ def register(check: Callable) -> None:
            "disguise), or onto a database, lockfile or git file", programs=("mv", "gmv"))
     def _moves(subject: Subject) -> str | None:
         seg = subject.segment
-        if seg is None or seg.program not in ("mv", "gmv") or len(subject.writes) != 1 or not subject.reads:
+        if seg is None or seg.program not in ("mv", "gmv") or not subject.writes or not subject.reads:
             return None
         target = subject.writes[0]
         if target == "/dev/null":

@@ -92,7 +92,7 @@ AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 _RUNNER_NAMES = frozenset(name for name, _ in RUNNERS)
 # Every program name unwrap() does something with (besides python* and the RUNNERS).
 _SPECIAL = frozenset({*WRAPPERS, *SHELLS, *INTERPRETERS, *AWKS, "xargs", "eval", "su", "watch",
-                      "parallel", "find", "gfind", "fd", "fdfind", "source", ".", "deno", "trap"})
+                      "parallel", "find", "gfind", "fd", "fdfind", "source", ".", "deno", "trap", "alias"})
 
 
 @dataclass(slots=True)
@@ -208,6 +208,8 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
                 return _stdin_code(builder, seg, depth, name)
             _code_argument(seg, 1)
             break
+        if name == "alias" and len(seg.args) > 1:
+            return _aliases(builder, seg, depth)
         if name == "trap":
             handled = _trap(builder, seg, depth, texts)
             if handled is not None:
@@ -351,6 +353,20 @@ def _git_runs(builder: _Builder, seg: Unwrapped, depth: int, texts: list[str]) -
     if how == "git bisect run":  # an argument vector, run as it is
         return [index, *unwrap(builder, command, depth + 1)]
     return [index, *_run_string(builder, command, depth, how, command.args, command.arg_subs)]
+
+
+def _aliases(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
+    """``alias ll='rm -rf src'``: what an alias runs is judged as if it were called
+    (like a function defined in the command), with the alias segment itself."""
+    created = [builder.add(seg)]
+    for position, arg in enumerate(seg.args[1:], start=1):
+        name, equals, body = arg.text.partition("=")
+        if equals and body and not arg.dynamic:
+            builder.note(f"alias {name} defined; what it runs is judged as if called")
+            created.extend(_run_string(builder, seg, depth, "alias", [Arg(body)], [seg.arg_subs[position]]))
+        elif equals and arg.dynamic:
+            builder.problem("an alias is defined to a command built at run time; it cannot be checked")
+    return created
 
 
 def _trap(builder: _Builder, seg: Unwrapped, depth: int, texts: list[str]) -> list[int] | None:

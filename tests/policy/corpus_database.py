@@ -39,4 +39,5 @@ ROUTINE = [
     "dbmate up", "diesel migration run", "sqlx migrate run", "dotnet ef database update", "redis-cli GET session:1",
     "redis-cli PING", "psql -c 'SELECT count(*) FROM users'", "sqlite3 db.sqlite3 .schema", "createdb app_test",
     "pg_dump app > backup.sql", "mongosh --eval 'db.users.find().limit(5)'", "mysql -e 'SHOW TABLES' app",
+    "npm run db:seed", "npm run db:migrate", "make clean", "redis-cli --scan --pattern 'sess:*' | head",
 ]

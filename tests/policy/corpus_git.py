@@ -31,4 +31,5 @@ ROUTINE = [
     "git -c user.name=Dev commit -m wip", "GIT_EDITOR=true git merge --continue", "GIT_PAGER=cat git log -5", "git config user.email dev@example.com",
     "git config --get remote.origin.url", "git config --unset core.hooksPath", "git submodule update --init --recursive",
     "git submodule foreach git pull", "git symbolic-ref --short HEAD", "git bisect run pytest -x", "git update-ref --help",
+    "git -c commit.gpgsign=false commit -m x", "git config pull.rebase true", "git -c core.editor=true rebase --continue",
 ]
