@@ -18,6 +18,7 @@ from aegis_core.policy.argpaths import (
     mount_sources,
     representative,
     request_files,
+    sent_files,
 )
 from aegis_core.policy.globbing import bounded_glob
 from aegis_core.policy.outputs import OUTPUT_PROGRAMS, clone_target, edited_files, output_files, target_directory
@@ -45,7 +46,8 @@ _OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
 # Programs whose arguments hide paths plain parsing misses (see argpaths).
 _REQUEST_PROGRAMS = CURL_LIKE | HTTPIE_LIKE
 _HIDDEN_PATH_PROGRAMS = _REQUEST_PROGRAMS | CONTAINER_ENGINES | {"docker-compose", "podman-compose",
-                                                                 "systemd-nspawn", "bwrap"}
+                                                                 "systemd-nspawn", "bwrap", "kubectl", "oc",
+                                                                 "gh", "glab"}
 MAX_GLOB_MATCHES = 200
 _NO_GLOBS: frozenset[str] = frozenset()
 # Stand for paths that could not be judged: never inside the project, never a match
@@ -234,8 +236,11 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
             elif text.startswith("of="):
                 raw_writes.append(text[3:])
     if program in _HIDDEN_PATH_PROGRAMS:
-        raw_reads.extend(request_files(program, texts) if program in _REQUEST_PROGRAMS
-                         else mount_sources(program, texts))
+        if program in _REQUEST_PROGRAMS:
+            raw_reads.extend(request_files(program, texts))
+        else:
+            raw_reads.extend(mount_sources(program, texts))
+            raw_reads.extend(sent_files(program, texts))
     if segment.inline_code is not None:
         literals, code_urls = code_literals(segment.inline_code[1])
         raw_reads.extend(literals)
