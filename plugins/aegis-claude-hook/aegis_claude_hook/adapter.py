@@ -19,6 +19,7 @@ from aegis_core.errors import DependencyMissing
 
 if TYPE_CHECKING:
     from aegis_core.adapters import WrapContext
+    from aegis_core.sandbox.plan import SandboxNeeds
 
 NPM_INSTALL = "npm install -g @anthropic-ai/claude-code"
 
@@ -62,12 +63,26 @@ class ClaudeAdapter:
     def claims(self, program: str) -> bool:
         return os.path.basename(program) == "claude"
 
-    def command(self, argv: Sequence[str], context: WrapContext, settings_path: Path) -> list[str]:
-        """The command line that runs Claude Code: ``claude --settings FILE ARGS``."""
+    def command(self, argv: Sequence[str], context: WrapContext, settings_path: Path | None) -> list[str]:
+        """The command line that runs Claude Code: ``claude --settings FILE ARGS``; in a
+        sandbox the hooks come from managed settings instead (``settings_path`` None)."""
         program, args = (argv[0], list(argv[1:])) if argv else ("claude", [])
         if program == "claude":  # the bare name: the configured executable wins
             program = str(context.config.get("claude", "executable", "claude"))
-        return [find_claude(program), "--settings", str(settings_path), *args]
+        settings = ["--settings", str(settings_path)] if settings_path is not None else []
+        return [find_claude(program), *settings, *args]
+
+    def approval_timeout(self, context: WrapContext) -> int:
+        return context.timeout or int(context.config.get("approvals", "timeout_seconds", 300))
+
+    def sandbox_needs(self, argv: Sequence[str], context: WrapContext) -> SandboxNeeds:
+        """Claude Code's folder writable (its settings read-only), its install and the
+        hook client visible, Aegis' hooks as managed settings, its API reachable."""
+        from aegis_claude_hook import sandboxing
+
+        executable = self.command(argv, context, None)[0]
+        return sandboxing.needs(executable, self.approval_timeout(context), os.environ,
+                                prepare=not context.dry_run)
 
     def environment(self, context: WrapContext) -> dict[str, str]:
         env = dict(os.environ)
@@ -81,10 +96,9 @@ class ClaudeAdapter:
         return env
 
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
-        approval_timeout = context.timeout or int(
-            context.config.get("approvals", "timeout_seconds", 300)
-        )
-        block = hook_settings.default_hooks_settings(approval_timeout)
+        if context.sandbox.sandboxed:
+            return self._wrap_sandboxed(argv, context)
+        block = hook_settings.default_hooks_settings(self.approval_timeout(context))
         settings_path = context.home / "sessions" / f"{context.session}.json"
         command = self.command(argv, context, settings_path)
         if context.dry_run:
@@ -102,6 +116,24 @@ class ClaudeAdapter:
             return run_foreground(command, self.environment(context))
         finally:
             settings_path.unlink(missing_ok=True)
+
+    def _wrap_sandboxed(self, argv: Sequence[str], context: WrapContext) -> int:
+        """Inside the sandbox: no settings file of ours to find (Aegis' state is not
+        visible there); the hooks are the sandbox's managed settings."""
+        command = self.command(argv, context, None)
+        if context.dry_run:
+            out = self._out or sys.stdout
+            out.write(f"Would run in the {context.sandbox.backend_name} sandbox, Aegis' hooks as managed "
+                      "settings (allowManagedHooksOnly):\n")
+            out.write(shlex.join(command) + "\n")
+            return 0
+        # On a terminal Claude Code keeps it (its seccomp filter refuses TIOCSTI); with
+        # no terminal it runs in a session of its own.
+        from aegis_core.network.endpoints import ANTHROPIC, ANTHROPIC_TOKEN
+
+        contained, env = context.sandbox.contain(command, self.environment(context), terminal=sys.stdin.isatty(),
+                                                 model_apis=(ANTHROPIC, ANTHROPIC_TOKEN))
+        return run_foreground(contained, env)
 
 
 def run_foreground(command: list[str], env: Mapping[str, str]) -> int:
