@@ -103,7 +103,8 @@ def main() -> None:
     cli = [sys.executable, "-m", "aegis_core.cli"]
     subprocess.run([*cli, "start"], env=env, check=True, capture_output=True)
     try:
-        created = daemon_stream(home / "aegis.sock", "session.create", agent="bench", cwd=str(root), command="bench")[-1]
+        created = daemon_stream(home / "aegis.sock", "session.create", agent="bench", cwd=str(root),
+                                command="bench")[-1]
         bridge = bridge_command(proxy_socket=created["proxy_socket"])
         url = f"http://127.0.0.1:{origin.port}/payload"
         speeds: dict[str, list[float]] = {"direct": [], "tunnel": [], "forwarded": []}

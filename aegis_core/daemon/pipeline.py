@@ -19,6 +19,7 @@ import structlog
 from aegis_core.approvals import ApprovalRules, call_signature, paused_verdict
 from aegis_core.channels import ResolveResult
 from aegis_core.config import Config
+from aegis_core.critic import ANSWERED
 from aegis_core.models import (
     Action,
     Approval,
@@ -188,7 +189,8 @@ class Pipeline:
         self.decisions += 1
         history = self._recent.setdefault(call.session, deque(maxlen=RECENT_PER_SESSION))
         final = verdict if answer.decision != "deny" else Verdict(
-            Action.DENY, answer.reason, answer.rule, verdict.risk, verdict.source)
+            Action.DENY, answer.reason, answer.rule, verdict.risk,
+            ANSWERED if answer.approval_id else verdict.source)  # a person's no is not the agent probing
         history.append((call, final))
         if answer.decision == "deny" and self.rules.trip_if_needed(self.store, call.session):
             self.audit("session.paused", {"reason": "too many consecutive denies",
@@ -368,10 +370,11 @@ class Pipeline:
 
 
 def _deny_reason(verdict: Verdict) -> str:
-    reason = verdict.reason or "forbidden by policy"
-    rule = f" (rule {verdict.rule})" if verdict.rule else ""
-    return (f"Aegis blocked this: {reason}{rule}. Do not try to work around it; "
-            "ask the user if it is really needed.")
+    """The reason once, the rule once, what to do once."""
+    reason = (verdict.reason or "forbidden by policy").rstrip(". ")
+    rule = f" (rule {verdict.rule})" if verdict.rule and verdict.rule not in reason else ""
+    return (f"Aegis blocked this: {reason}{rule}. Do not retry it or work around it; "
+            "if it is really needed, ask the user.")
 
 
 def _choices(call: ToolCall) -> tuple[str, ...]:

@@ -469,11 +469,9 @@ def _load_manifest(config: Config) -> Manifest:
 
 
 def socket_path(config: Config) -> Path:
-    configured = config.get("daemon", "socket")
-    env = os.environ.get("AEGIS_SOCKET")
-    if env:
-        return Path(env)
-    return Path(os.path.expanduser(configured)) if configured else config.home / "aegis.sock"
+    from aegis_core.client import daemon_socket
+
+    return daemon_socket(config)
 
 
 async def _listen(path: Path) -> Any:

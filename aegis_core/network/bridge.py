@@ -80,25 +80,29 @@ def child_environment(environ, port):
 # -- relaying ----------------------------------------------------------------------
 
 
-def relay(source, sink, moved):
-    """Move bytes from fd ``source`` to fd ``sink`` until end of stream, adding how many
-    to ``moved[0]``: spliced through a pipe, so they never enter Python. Works on
-    blocking and non-blocking sockets alike (the daemon's are non-blocking); raises
-    OSError when either side fails."""
+def relay(source, sink, moved, limit=None):
+    """Move bytes from fd ``source`` to fd ``sink`` until end of stream (or ``limit``
+    bytes), adding how many to ``moved[0]``: spliced through a pipe, so they never
+    enter Python. Works on blocking and non-blocking sockets alike (the daemon's are
+    non-blocking); raises OSError when either side fails."""
+    left = limit
     read_end, write_end = os.pipe2(os.O_CLOEXEC)
     try:
         _fcntl.fcntl(write_end, F_SETPIPE_SZ, CHUNK)  # fewer, larger moves
     except OSError:
         pass  # above the system's pipe-max-size: the default 64 KiB works too
     try:
-        while True:
+        while left is None or left > 0:
             try:
-                count = os.splice(source, write_end, CHUNK, flags=SPLICE_FLAGS)
+                count = os.splice(source, write_end, CHUNK if left is None else min(CHUNK, left),
+                                  flags=SPLICE_FLAGS)
             except BlockingIOError:
                 _wait(source, _select.POLLIN)
                 continue
             if not count:
                 return
+            if left is not None:
+                left -= count
             while count:
                 try:
                     done = os.splice(read_end, sink, count, flags=SPLICE_FLAGS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,6 +31,7 @@ from aegis_core.network.upstream import UpstreamError, open_upstream
 READ_SIZE = 256 * 1024
 MAX_HEAD = 64 * 1024
 MAX_DRAINED_BODY = 1 << 20  # a refused request's body read (and dropped) so the client sees the answer
+RAW_BODY = 1 << 20  # response bodies larger than this are copied past the parser
 # Hop-by-hop headers (RFC 9110 7.6.1) and the proxy's own: never passed on.
 HOP_BY_HOP = frozenset({b"connection", b"proxy-connection", b"keep-alive", b"proxy-authorization",
                         b"proxy-authenticate", b"te", b"trailer", b"transfer-encoding", b"upgrade", b"expect"})
@@ -100,6 +101,8 @@ class _Client:
     def __init__(self, stream: ByteStream) -> None:
         self.stream = stream
         self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
+        self.renewed = False  # the parser was replaced during the last request
+        self.keep_alive = True
 
     async def next_event(self) -> object:
         """The next h11 event (or ``h11.PAUSED``), reading as much as it takes."""
@@ -116,6 +119,16 @@ class _Client:
     async def send(self, *events: h11.Event) -> None:
         data = b"".join(self.conn.send(event) or b"" for event in events)
         await self.stream.send(data)
+
+    def renew(self) -> None:
+        """A fresh parser for the next request, after a body was copied past this one;
+        whatever the client already sent carries over."""
+        pending, closed = self.conn.trailing_data
+        self.keep_alive = self.keep_alive and not closed
+        self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
+        if pending:  # (empty data would tell h11 the client hung up)
+            self.conn.receive_data(pending)
+        self.renewed = True
 
     async def refuse(self, status: int, short: str, text: str) -> None:
         """Answer with an error the agent can read, then the connection closes. The
@@ -156,7 +169,13 @@ async def serve_client(stream: ByteStream, gate: Gate) -> None:
             if event.method == b"CONNECT":
                 await _tunnel(client, event, gate)
                 return
+            client.keep_alive = _keeps_alive(event)
             upstream = await _forward(client, event, gate, upstream)
+            if client.renewed:
+                client.renewed = False
+                if not client.keep_alive:
+                    return
+                continue
             if client.conn.our_state is not h11.DONE or client.conn.their_state is not h11.DONE:
                 return
             client.conn.start_next_cycle()
@@ -224,7 +243,6 @@ async def _relay(client: ByteStream, server: ByteStream, record: ConnectionRecor
         await _relay_in_loop(client, server, record)
         return
     counts = ([0], [0])
-    limiter = anyio.CapacityLimiter(2)  # these threads are long-lived: not from the shared pool's tokens
 
     def one_way(source: socket.socket, sink: socket.socket, moved: list[int]) -> None:
         try:
@@ -233,24 +251,34 @@ async def _relay(client: ByteStream, server: ByteStream, record: ConnectionRecor
         except OSError:  # a reset on one side ends both directions
             _shut(*sockets)
 
-    async def both() -> None:
-        async with anyio.create_task_group() as pumps:
-            pumps.start_soon(partial(anyio.to_thread.run_sync, limiter=limiter), one_way, sockets[0], sockets[1],
-                             counts[0])
-            pumps.start_soon(partial(anyio.to_thread.run_sync, limiter=limiter), one_way, sockets[1], sockets[0],
-                             counts[1])
-        tasks.cancel_scope.cancel()
-
     try:
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(both)
-            try:
-                await anyio.sleep_forever()
-            finally:
-                _shut(*sockets)  # done, or cancelled: either way the threads must end
+        await _in_threads(sockets, partial(one_way, sockets[0], sockets[1], counts[0]),
+                          partial(one_way, sockets[1], sockets[0], counts[1]))
     finally:
         record.bytes_out += counts[0][0]
         record.bytes_in += counts[1][0]
+        _shut(*sockets)
+
+
+async def _in_threads(sockets: Sequence[socket.socket], *jobs: Callable[[], None]) -> None:
+    """Run blocking ``jobs`` in threads of their own (long-lived: not the shared pool's
+    tokens) until all end. Cancelled, it shuts ``sockets`` down so the jobs end too."""
+    limiter = anyio.CapacityLimiter(len(jobs))
+
+    async def run_all() -> None:
+        async with anyio.create_task_group() as workers:
+            for job in jobs:
+                workers.start_soon(partial(anyio.to_thread.run_sync, limiter=limiter), job)
+        tasks.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(run_all)
+        try:
+            await anyio.sleep_forever()
+        except anyio.get_cancelled_exc_class():
+            if not tasks.cancel_scope.cancel_called:  # cancelled from outside: stop the threads
+                _shut(*sockets)
+            raise
 
 
 def _shut(*sockets: socket.socket) -> None:
@@ -298,6 +326,7 @@ class _Upstream:
         self.conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
         self.record = record
         self.closed = False
+        self.stale = False  # its parser no longer matches the stream: not reusable
 
     async def send(self, event: h11.Event) -> None:
         data = self.conn.send(event)
@@ -320,7 +349,7 @@ class _Upstream:
 
     @property
     def reusable(self) -> bool:
-        return self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE
+        return not self.stale and self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE
 
     async def close(self, gate: Gate) -> None:
         if self.closed:
@@ -396,9 +425,11 @@ async def _forward(client: _Client, request: h11.Request, gate: Gate,
     if endpoint is not None:
         headers = endpoint.headers(_end_to_end(request.headers))
     else:
-        headers = _end_to_end(request.headers)
-        if not any(name == b"host" for name, _ in headers):
-            headers.insert(0, (b"host", request.target.split(b"/")[2]))
+        # The host that was decided is the host the server hears about: the client's
+        # own Host header is replaced (RFC 9112 3.2.2), so an allowed address cannot
+        # be asked for another site behind it (domain fronting on a shared server).
+        headers = [(b"host", _authority(target.destination)),
+                   *((name, value) for name, value in _end_to_end(request.headers) if name != b"host")]
     if _chunked(request.headers):
         headers.append((b"transfer-encoding", b"chunked"))
     if _expects_continue(request):
@@ -408,7 +439,7 @@ async def _forward(client: _Client, request: h11.Request, gate: Gate,
     try:
         await upstream.send(h11.Request(method=request.method, target=target.path, headers=headers))
         await _copy_body(client, upstream)
-        await _copy_response(upstream, client)
+        await _copy_response(upstream, client, request.method)
     except (h11.ProtocolError, *_CLOSED) as exc:
         upstream.record.error = f"{type(exc).__name__}: {exc}"[:300]
         await upstream.close(gate)
@@ -435,7 +466,7 @@ async def _copy_body(client: _Client, upstream: _Upstream) -> None:
             raise anyio.ClosedResourceError  # the client went away mid-body
 
 
-async def _copy_response(upstream: _Upstream, client: _Client) -> None:
+async def _copy_response(upstream: _Upstream, client: _Client, method: bytes) -> None:
     while True:
         event = await upstream.next_event()
         if isinstance(event, h11.InformationalResponse):
@@ -445,6 +476,10 @@ async def _copy_response(upstream: _Upstream, client: _Client) -> None:
             # (chunked, or close-delimited for an HTTP/1.0 one).
             await client.send(h11.Response(status_code=event.status_code, headers=_end_to_end(event.headers),
                                            reason=event.reason))
+            length = _content_length(event)
+            if method != b"HEAD" and event.status_code not in (204, 304) and length > RAW_BODY:
+                await _copy_raw_body(upstream, client, length)
+                return
         elif isinstance(event, h11.Data):
             await client.send(h11.Data(data=event.data))
         elif isinstance(event, h11.EndOfMessage):
@@ -452,6 +487,60 @@ async def _copy_response(upstream: _Upstream, client: _Client) -> None:
             return
         else:
             raise anyio.EndOfStream  # the server closed before the response ended
+
+
+async def _copy_raw_body(upstream: _Upstream, client: _Client, length: int) -> None:
+    """A large body of known length, copied without h11 parsing it (several times
+    faster); the upstream connection then closes, its parser being left behind."""
+    upstream.stale = True
+    remaining = length
+    while remaining:  # what h11 already holds first
+        event = upstream.conn.next_event()
+        if not isinstance(event, h11.Data):
+            break
+        await client.send(h11.Data(data=event.data))
+        remaining -= len(event.data)
+    try:
+        sockets = (upstream.stream.extra(SocketAttribute.raw_socket),  # noqa: S610
+                   client.stream.extra(SocketAttribute.raw_socket))  # noqa: S610
+    except TypedAttributeLookupError:  # TLS to a model API: through the loop
+        while remaining > 0:
+            data = await upstream.stream.receive(min(READ_SIZE, remaining))
+            upstream.record.bytes_in += len(data)
+            await client.send(h11.Data(data=data))
+            remaining -= len(data)
+        await client.send(h11.EndOfMessage())
+        return
+    moved = [0]
+
+    def copy() -> None:
+        with suppress(OSError):  # a short count says it
+            relay(sockets[0].fileno(), sockets[1].fileno(), moved, remaining)
+
+    try:
+        await _in_threads(sockets, copy)
+    finally:
+        upstream.record.bytes_in += moved[0]
+    if moved[0] < remaining:
+        raise anyio.EndOfStream  # the server closed (or the client went) before the body ended
+    client.renew()  # its parser saw the body's head, not the bytes spliced past it
+
+
+def _authority(destination: Destination) -> bytes:
+    return (destination.host if destination.port == 80 else str(destination)).encode("ascii")
+
+
+def _keeps_alive(request: h11.Request) -> bool:
+    tokens = {token.strip().lower() for name, value in request.headers if name == b"connection"
+              for token in value.split(b",")}
+    return b"close" not in tokens and (request.http_version != b"1.0" or b"keep-alive" in tokens)
+
+
+def _content_length(response: h11.Response) -> int:
+    for name, value in response.headers:
+        if name == b"content-length":
+            return int(value)
+    return -1
 
 
 def _end_to_end(headers: Sequence[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

@@ -23,7 +23,7 @@ from aegis_core.sandbox.manifest import Manifest, parse_host_rule
 
 if TYPE_CHECKING:
     from aegis_core.daemon.pipeline import Pipeline
-    from aegis_core.models import ToolCall
+    from aegis_core.models import Approval, ToolCall
 
 log = structlog.get_logger(__name__)
 
@@ -35,6 +35,7 @@ class _Session:
     gate: SessionGate
     path: Path
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    asking: set[str] = field(default_factory=set)  # its network approvals still pending
 
 
 class EgressProxy:
@@ -80,6 +81,8 @@ class EgressProxy:
         state = self._sessions.pop(session, None)
         if state is None:
             return
+        for approval_id in list(state.asking):  # nobody is left to use the answer
+            self.pipeline.cancel(approval_id, "the session ended", "aegis")
         state.scope.cancel()
         with suppress(OSError):
             state.path.unlink()
@@ -121,7 +124,19 @@ class EgressProxy:
                 log.exception("proxy connection failed", session=gate.info.session)
 
     async def _judge(self, call: ToolCall) -> JudgeAnswer:
-        answer = await self.pipeline.judge(call)
+        state = self._sessions.get(call.session)
+        asked: list[str] = []
+
+        async def pending(approval: Approval) -> None:
+            asked.append(approval.id)
+            if state is not None:
+                state.asking.add(approval.id)
+
+        try:
+            answer = await self.pipeline.judge(call, on_pending=pending)
+        finally:
+            if state is not None:
+                state.asking.difference_update(asked)
         allowed = answer.decision == "allow"
         for_session = allowed and self.pipeline.rules.check_grant(self.pipeline.store, call) is not None
         reason = answer.reason

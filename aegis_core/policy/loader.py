@@ -27,7 +27,7 @@ RULE_KEYS = {"name", "match", "action", "priority", "reason", "pack", "enabled"}
 LIST_MATCHERS = {"tool", "kind", "executable", "subcommand", "wrapper", "path_glob", "write_glob",
                  "url_host", "check"}
 REGEX_MATCHERS = {"command_pattern", "arg_pattern", "path_pattern"}
-BOOL_MATCHERS = {"within_project", "writes_within_project"}
+BOOL_MATCHERS = {"within_project", "writes_within_project", "runs_from_project"}
 MATCH_KEYS = LIST_MATCHERS | REGEX_MATCHERS | BOOL_MATCHERS | {"risk_min"}
 ACTIONS = {a.value for a in Action}
 # A group holding a quantifier, itself quantified: (a+)+ can take exponential time.
@@ -250,8 +250,8 @@ def read_policy_text(path: Path) -> str:
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if info.st_mode & (stat.S_IWOTH | stat.S_IWGRP):
-            raise ConfigError(f"{path}:1: policy file is writable by other users",
-                              hint=f"run: chmod 600 {path}")
+            raise PermissionDenied(f"{path} is writable by other users, who could rewrite your rules",
+                                   hint=f"run: chmod 600 {path}")
         raw = handle.read(MAX_POLICY_BYTES + 1)
     if len(raw) > MAX_POLICY_BYTES:
         raise ConfigError(f"{path}:1: policy file larger than {MAX_POLICY_BYTES} bytes")
@@ -265,3 +265,9 @@ def read_policy_text(path: Path) -> str:
 @functools.lru_cache(maxsize=1)
 def default_policy_text() -> str:
     return resources.files("aegis_core.policy").joinpath(DEFAULT_POLICY).read_text("utf-8")
+
+
+def starter_policy_text() -> str:
+    """The policy `aegis setup` writes: the user's rules (commented examples) over the
+    built-in packs (``include_defaults = true``)."""
+    return resources.files("aegis_core.policy").joinpath("starter_policy.toml").read_text("utf-8")

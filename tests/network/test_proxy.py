@@ -38,6 +38,26 @@ def test_an_allowed_plain_http_request_passes_and_is_recorded(origin: Origin) ->
     assert details["bytes_in"] > len("hello from the origin\n") and details["bytes_out"] > 0
 
 
+FRONTED = """
+import http.client, os, sys
+from urllib.parse import urlsplit
+proxy = urlsplit(os.environ["http_proxy"])
+conn = http.client.HTTPConnection(proxy.hostname, proxy.port, timeout=30)
+conn.putrequest("GET", sys.argv[1] + "/fronted", skip_host=True)
+conn.putheader("Host", "attacker.example")
+conn.endheaders()
+print(conn.getresponse().status)
+"""
+
+
+def test_the_server_hears_the_host_that_was_decided_not_the_clients_host_header(origin: Origin) -> None:
+    gate = ScriptedGate(allow=(f"127.0.0.1:{origin.port}",))
+    with proxy_socket(gate) as proxy:
+        result = bridged(proxy, [sys.executable, "-c", FRONTED, origin.url])
+    assert result.stdout.strip() == "200", result.stderr
+    assert origin.requests[0]["headers"]["host"] == f"127.0.0.1:{origin.port}"
+
+
 def test_a_host_not_allowed_gets_an_error_the_agent_can_read(origin: Origin) -> None:
     gate = ScriptedGate()
     with proxy_socket(gate) as proxy:
@@ -117,6 +137,28 @@ def test_one_client_connection_carries_many_requests(origin: Origin) -> None:
     assert all("proxy-connection" not in r["headers"] and "expect" not in r["headers"] for r in origin.requests)
     (record,) = gate.records  # one connection to the origin, kept alive
     assert record.details()["requests"] == 4
+
+
+BIG_THEN_SMALL = """
+import http.client, os, sys
+from urllib.parse import urlsplit
+proxy = urlsplit(os.environ["http_proxy"])
+conn = http.client.HTTPConnection(proxy.hostname, proxy.port, timeout=30)
+conn.request("GET", sys.argv[1] + "/bytes?n=3000000"); r = conn.getresponse(); big = r.read()
+conn.request("GET", sys.argv[1] + "/after"); r = conn.getresponse(); small = r.read().decode()
+print(len(big), set(big) == {ord("x")}, small.strip())
+"""
+
+
+def test_a_large_body_is_copied_past_the_parser_and_the_connection_goes_on(origin: Origin) -> None:
+    gate = ScriptedGate(allow=(f"127.0.0.1:{origin.port}",))
+    with proxy_socket(gate) as proxy:
+        result = bridged(proxy, [sys.executable, "-c", BIG_THEN_SMALL, origin.url])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["3000000", "True", "hello", "from", "the", "origin"]
+    assert [r["path"] for r in origin.requests] == ["/bytes?n=3000000", "/after"]
+    big, small = (record.details() for record in gate.records)
+    assert 3_000_000 < big["bytes_in"] < 3_001_000 and small["requests"] == 1
 
 
 def test_the_model_api_key_is_added_on_the_way_out(origin: Origin) -> None:

@@ -8,8 +8,8 @@ import os
 import shlex
 import sys
 import tempfile
-import time
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -166,33 +166,28 @@ def read_settings(path: Path) -> dict[str, Any]:
     return data
 
 
+BACKUP_SUFFIX = ".aegis-backup"
+
+
+def backup_path(path: Path) -> Path:
+    """Where install keeps the file as it was before Aegis first touched it."""
+    return path.with_name(path.name + BACKUP_SUFFIX)
+
+
 def write_settings(path: Path, data: Mapping[str, Any]) -> Path | None:
-    """Write ``data`` atomically, keeping the file's mode; back the old file up first.
-    Returns the backup's path (None when there was no file before)."""
+    """Write ``data`` atomically, keeping the file's mode. The first change keeps a
+    copy of the file as it was (``<name>.aegis-backup``, one per file, never
+    overwritten: it is the state before Aegis); returns its path, or None when there
+    was no file before or the copy already exists."""
     backup = None
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = 0o644
     if path.exists():
-        mode = path.stat().st_mode & 0o777
-        backup = path.with_name(f"{path.name}.aegis-backup-{time.strftime('%Y%m%d-%H%M%S')}")
-        counter = 1
-        while backup.exists():
-            backup = path.with_name(
-                f"{path.name}.aegis-backup-{time.strftime('%Y%m%d-%H%M%S')}-{counter}"
-            )
-            counter += 1
-        backup.write_bytes(path.read_bytes())
-        os.chmod(backup, mode)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-            handle.write("\n")
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        candidate = backup_path(path)
+        if not candidate.exists():
+            candidate.write_bytes(path.read_bytes())
+            os.chmod(candidate, path.stat().st_mode & 0o777)
+            backup = candidate
+    _replace(path, data)
     return backup
 
 
@@ -205,12 +200,43 @@ def install(path: Path, block: Mapping[str, Any]) -> tuple[bool, Path | None]:
     return True, write_settings(path, wanted)
 
 
-def uninstall(path: Path) -> tuple[bool, Path | None]:
-    """Remove Aegis' hooks (only those) from the settings file."""
+def uninstall(path: Path) -> tuple[bool, list[Path]]:
+    """Remove Aegis' hooks (only those) from the settings file, and every trace of
+    Aegis with them: a file left holding nothing (``{}``) is deleted, as is a
+    ``.claude`` folder that held only it, and the backups install made.
+    Returns (changed, the paths removed)."""
     if not path.exists():
-        return False, None
+        return False, []
     current = read_settings(path)
     wanted = without_aegis(current)
     if wanted == current:
-        return False, None
-    return True, write_settings(path, wanted)
+        return False, []
+    removed: list[Path] = []
+    if wanted:
+        _replace(path, wanted)
+    else:
+        path.unlink()
+        removed.append(path)
+        with suppress(OSError):  # only when empty: it may hold the user's other files
+            path.parent.rmdir()
+            removed.append(path.parent)
+    for backup in sorted(path.parent.glob(path.name + BACKUP_SUFFIX + "*")):
+        backup.unlink(missing_ok=True)
+        removed.append(backup)
+    return True, removed
+
+
+def _replace(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` as JSON atomically (a crash never leaves half a file), keeping
+    the file's mode."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+            handle.write("\n")
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
