@@ -30,6 +30,7 @@ from aegis_core.sandbox.limits import Enforcement, enforce
 from aegis_core.sandbox.plan import SandboxPlan
 
 SECCOMP_FD = 9
+LIMITS_DIR = "/run/aegis-limits"
 LAUNCHER_FAILED = 125
 LAUNCHER = (
     'exec 9<"$1" || exit 125; shift; '
@@ -136,7 +137,7 @@ class BwrapBackend:
             _write(filter_path, seccomp.build_filter())
         enforcement = enforcement or enforce(plan.limits, session=plan.session)
         args = [program, *self._namespaces(program, plan)]
-        args += self._mounts(plan, workdir)
+        args += self._mounts(plan, workdir, _limit_folders(enforcement))
         args += ["--chdir", plan.cwd, "--seccomp", str(SECCOMP_FD), "--", *plan.entry, *argv]
         launcher = ["/bin/sh", "-c", LAUNCHER, "aegis-sandbox", str(filter_path)]
         if enforcement.cgroup is not None:
@@ -144,6 +145,7 @@ class BwrapBackend:
         launcher.append("--")
         inner_env = {k: v for k, v in env.items() if k not in plan.unset_env}
         inner_env.update(plan.env)
+        inner_env.update(_limit_env(enforcement))
         return Contained([*enforcement.timeout_argv(), *launcher, *enforcement.prlimit_argv(), *args], inner_env)
 
     def _namespaces(self, program: str, plan: SandboxPlan) -> list[str]:
@@ -159,7 +161,7 @@ class BwrapBackend:
             args.append("--new-session")
         return args
 
-    def _mounts(self, plan: SandboxPlan, workdir: Path) -> list[str]:
+    def _mounts(self, plan: SandboxPlan, workdir: Path, limits: dict[str, str] | None = None) -> list[str]:
         args = ["--proc", "/proc", "--dev", "/dev"]
         data_dir = workdir / "files"
         data_dir.mkdir(mode=0o700, exist_ok=True)
@@ -191,8 +193,29 @@ class BwrapBackend:
                 args += ["--ro-bind", str(path), dest]
             else:
                 raise ValueError(f"unknown mount kind {kind!r}")
+        # The cgroup's counters, read-only, so the agent's hook can say when a limit
+        # stopped one of its commands.
+        for name, folder in (limits or {}).items():
+            args += ["--ro-bind", folder, f"{LIMITS_DIR}/{name}"]
         # The root itself (a tmpfs bwrap made) stays read-only: nothing new at /.
         return [*args, "--remount-ro", "/"]
+
+
+def _limit_folders(enforcement: Enforcement | None) -> dict[str, str]:
+    if enforcement is None or enforcement.cgroup is None:
+        return {}
+    return {name: str(folder) for name, folder in enforcement.cgroup.paths.items()}
+
+
+def _limit_env(enforcement: Enforcement | None) -> dict[str, str]:
+    """Where the counters are, and the limits in words, for the hook client's notice."""
+    if enforcement is None:
+        return {}
+    words = enforcement.limits.describe()
+    env = {f"AEGIS_LIMIT_{key.upper()}": value for key, value in words.items()}
+    if enforcement.cgroup is not None:
+        env["AEGIS_LIMITS"] = LIMITS_DIR
+    return env
 
 
 def _write(path: Path, data: bytes) -> None:

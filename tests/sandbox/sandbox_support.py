@@ -103,8 +103,10 @@ class Machine:
     @property
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AEGIS_")}
+        # A fresh machine's PATH: this one may lead into root's home (pyenv shims), which
+        # the machine's user does not have.
         env.update({"HOME": str(self.home), "AEGIS_HOME": str(self.aegis_home), "USER": "tester",
-                    "LANG": "C.UTF-8"})
+                    "LANG": "C.UTF-8", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"})
         return env
 
     def contained(self, argv: Sequence[str], *, manifest: Manifest | None = None, cwd: Path | None = None,

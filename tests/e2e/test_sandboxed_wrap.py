@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# The sandbox tests' machine (a home with secrets, a project, as root or a made-up user).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sandbox"))
 from sandbox_support import SECRET, Machine, as_uid, identities, needs_bwrap, uid_for, user_python
 
 pytest.importorskip("aegis_pty")
@@ -200,6 +203,15 @@ def test_a_manifest_that_requires_a_sandbox_refuses_to_run_without(root_world: W
     done = root_world.aegis("wrap", "--", "touch", str(marker), env={**root_world.env, "PATH": path_without_bwrap})
     assert done.returncode == 7, done.stderr
     assert "requires a sandbox" in done.stderr and not marker.exists()
+
+
+def test_wrap_refuses_a_broken_section_naming_the_line(root_world: World) -> None:
+    policy = root_world.machine.aegis_home / "policy.toml"
+    policy.write_text('[policy]\n\n[sandbox]\nrequired = "very"\n')
+    policy.chmod(0o600)
+    done = root_world.aegis("wrap", "--", "true")
+    assert done.returncode == 2
+    assert "policy.toml:4: required must be true or false" in done.stderr
 
 
 def test_doctor_says_the_sandbox_works(root_world: World) -> None:
