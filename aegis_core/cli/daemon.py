@@ -104,12 +104,15 @@ def _render(status: dict[str, Any]) -> str:
             lines.append(f"Channel:   {name} ({health})")
         lines.append(f"Pending:   {status.get('pending', 0)} approval(s), {status.get('waiting', 0)} agent(s) waiting")
         lines.append(f"Decisions: {status.get('decisions', 0)} since start")
-        for session in status.get("sessions") or []:
-            paused = ", paused" if session.get("paused") else ""
-            lines.append(f"Session:   {session['session'][:12]}  {session['agent']:<8} {session['cwd']}{paused}")
         head = status.get("audit_head")
         if head:
             lines.append(f"Audit:     {head['seq']} records, head {head['hash'][:12]}")
+        for session in status.get("sessions") or []:
+            sandbox = session.get("sandbox") or {}
+            contained = (f"sandboxed ({sandbox.get('backend')})" if sandbox.get("sandboxed")
+                         else f"UNSANDBOXED: {sandbox.get('reason', '?')}")
+            lines.append(f"Session:   {session.get('session')} {session.get('agent')} in {session.get('cwd')}, "
+                         f"{contained}")
     else:
         lines.append("Daemon:    not running (start it with: aegis start)")
         if "pending" in status:
