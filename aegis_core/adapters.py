@@ -97,6 +97,17 @@ def find_program(program: str, *, agent: str, install: str, setting: str,
     return os.path.abspath(found)
 
 
+def program_root(executable: str) -> Path:
+    """The folder to show (read-only) in a sandbox for an agent's CLI: its
+    ``node_modules`` (the package and its platform package beside it, for the npm
+    installs of Claude Code, Codex and Gemini), else the executable's own folder."""
+    real = Path(os.path.realpath(executable))
+    for folder in real.parents:
+        if folder.name == "node_modules":
+            return folder
+    return real.parent
+
+
 def agent_environment(context: WrapContext, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The agent's environment: ours, plus what its hook client needs to reach this
     session (socket, session id, token)."""

@@ -99,7 +99,7 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
 # The adapters Aegis publishes, and the distribution that brings each: the only
 # names a "pip install" hint may suggest (never a name guessed from the user's typo).
 KNOWN_ADAPTERS = {"claude": "aegis-claude-hook", "pty": "aegis-pty", "codex": "aegis-codex",
-                  "gemini": "aegis-gemini"}
+                  "gemini": "aegis-gemini", "copilot": "aegis-copilot", "cursor": "aegis-cursor"}
 
 
 def _adapter(app: AppContext, name: str | None, program: str) -> Adapter:

@@ -30,3 +30,11 @@ def client_argv(encoder: str | Path, event: str, deadline_s: float | int, *,
     python = python or os.path.abspath(sys.executable)
     deadline = f"{deadline_s:g}" if isinstance(deadline_s, float) else str(deadline_s)
     return [python, *PYTHON_FLAGS, str(runner or RUNNER), str(encoder), event, deadline]
+
+
+def client_paths() -> tuple[str, ...]:
+    """What must be visible (read-only) for the hook client to run inside a sandbox: the
+    interpreter's installation (a virtualenv and the Python it was made from) and the
+    client's own folder (run.py, transport.py, guard.sh)."""
+    return tuple(dict.fromkeys((os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
+                                str(RUNNER.parent))))

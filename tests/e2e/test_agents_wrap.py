@@ -19,11 +19,13 @@ from typing import Any
 
 import pytest
 
+from aegis_core.sandbox.bwrap import BwrapBackend
 from aegis_core.scriptedapi import ScriptedAPI, ScriptedReply, text
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
+SANDBOXED = BwrapBackend().available().ok
 RUN_TIMEOUT_S = 240  # a hang guard for one wrapped run, not a timing assertion
 APPROVALS = '[approvals]\nchannels = ["cli"]\ntimeout_seconds = 60\n'
 APPROVAL_RULE = """
@@ -81,7 +83,9 @@ class Codex(Agent):
 
         codex_home = world.home / ".codex"
         codex_home.mkdir(exist_ok=True)
-        (codex_home / "config.toml").write_text(offline_config(fake.base_url))
+        # offline_config ends in its [features] table; the user may have turned hooks off there.
+        off = "hooks = false\n" if world.hooks_turned_off else ""
+        (codex_home / "config.toml").write_text(offline_config(fake.base_url) + off)
         return (["exec", "--skip-git-repo-check", "-s", "danger-full-access", "do the task"],
                 {"CODEX_HOME": str(codex_home), "SCRIPTED_API_KEY": "test-key",
                  "AEGIS_CODEX_EXECUTABLE": self.binary})
@@ -107,7 +111,10 @@ class Gemini(Agent):
         from aegis_gemini.testing import headless_args, offline_env, offline_settings
 
         (world.home / ".gemini").mkdir(exist_ok=True)
-        (world.home / ".gemini" / "settings.json").write_text(json.dumps(offline_settings()))
+        settings = offline_settings()
+        if world.hooks_turned_off:
+            settings["hooksConfig"] = {"enabled": False, "disabled": ["aegis-BeforeTool", "aegis-AfterTool"]}
+        (world.home / ".gemini" / "settings.json").write_text(json.dumps(settings))
         return headless_args(), {**offline_env(fake.base_url), "AEGIS_GEMINI_EXECUTABLE": self.binary}
 
     def tool_outputs(self, fake: ScriptedAPI) -> str:
@@ -136,6 +143,7 @@ class World:
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home),
                     "AEGIS_HOME": str(self.aegis_home)}
         self.status_while_pending: dict[str, Any] = {}
+        self.hooks_turned_off = False  # the user's own settings say hooks off
 
     def aegis(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "aegis_core.cli", *args], env=self.env, text=True,
@@ -148,12 +156,18 @@ class World:
                 path.write_text(content)
                 path.chmod(0o600)
 
-    def wrap(self, script: list[ScriptedReply]) -> tuple[subprocess.CompletedProcess[str], ScriptedAPI]:
-        """`aegis wrap AGENT -- ARGS` with the agent talking to a fresh scripted API."""
+    def wrap(self, script: list[ScriptedReply], *,
+             sandbox: bool = True) -> tuple[subprocess.CompletedProcess[str], ScriptedAPI]:
+        """`aegis wrap AGENT -- ARGS` with the agent talking to a fresh scripted API. The
+        agent runs in the sandbox (bubblewrap, when the machine has it), whose network
+        reaches the scripted API on the host's loopback through Aegis' egress proxy."""
         with self.agent.fake(script) as fake:
+            port = fake.base_url.rsplit(":", 1)[1]
+            self.configure(APPROVALS, APPROVAL_RULE + f'\n[sandbox.network]\nallow = ["127.0.0.1:{port}"]\n')
             args, extra = self.agent.prepare(self, fake)
-            done = subprocess.run([sys.executable, "-m", "aegis_core.cli", "wrap", self.agent.name, "--", *args],
-                                  env={**self.env, **extra}, cwd=self.project, text=True, capture_output=True,
+            flags = [] if sandbox else ["--no-sandbox"]
+            argv = [sys.executable, "-m", "aegis_core.cli", "wrap", *flags, self.agent.name, "--", *args]
+            done = subprocess.run(argv, env={**self.env, **extra}, cwd=self.project, text=True, capture_output=True,
                                   stdin=subprocess.DEVNULL, timeout=RUN_TIMEOUT_S)
         return done, fake
 
@@ -194,7 +208,6 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     agent: Agent = Codex(binary) if request.param == "codex" else Gemini(binary)
     root = Path(tempfile.mkdtemp(prefix="ae2e-", dir="/tmp"))  # short: Unix socket paths
     instance = World(root, agent)
-    instance.configure(APPROVALS, APPROVAL_RULE)
     yield instance
     instance.aegis("stop", "--force", "--timeout", "5")
     shutil.rmtree(root, ignore_errors=True)
@@ -207,6 +220,8 @@ def test_a_routine_command_runs_and_every_step_is_audited(world: World) -> None:
     assert marker.read_text() == "made\n"
     (created,) = world.audit_events("session.created")
     assert created["details"]["agent"] == world.agent.name
+    # In the sandbox wherever bubblewrap works (CI installs it), else recorded as not.
+    assert created["details"]["sandbox"]["sandboxed"] is SANDBOXED
     decided = world.audit_events("call.decided")
     assert decided and decided[0]["details"]["decision"] == "allow"
     assert decided[0]["details"]["agent"] == world.agent.name
@@ -266,12 +281,28 @@ def test_allow_for_the_session_lets_the_same_call_through_again(world: World) ->
 
 
 def test_the_daemon_stopped_mid_session_denies_with_the_fix(world: World) -> None:
+    """Unsandboxed: in the sandbox a stopped daemon also takes the agent's network (its
+    egress proxy) with it, so the model would never ask for the next call."""
     first, second = world.project / "needs-approval", world.project / "made-later"
     stopping = world.when_pending("stop")  # a call waits for a human; the daemon goes away
     _, fake = world.wrap([world.agent.shell(f"touch {first}"), world.agent.shell(f"touch {second}"),
-                          text("stopped")])
+                          text("stopped")], sandbox=False)
     stopping.join(30)
     assert not first.exists() and not second.exists()
     told = world.agent.tool_outputs(fake)
     assert "`aegis start`" in told, told
+    world.verify_audit()
+
+
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "unsandboxed"])
+def test_the_users_settings_cannot_turn_the_guard_off(world: World, sandbox: bool) -> None:
+    """Codex's [features] hooks = false, Gemini's hooksConfig.enabled = false with Aegis'
+    hooks listed as disabled: `aegis wrap` keeps its hooks on anyway (Codex: a -c
+    override, or managed hooks in the sandbox's /etc/codex; Gemini: the settings it runs
+    with), so the work tree still survives."""
+    world.hooks_turned_off = True
+    done, fake = world.wrap([world.agent.shell(f"find {world.project} -delete"), text("ok")], sandbox=sandbox)
+    assert done.returncode == 0, done.stderr
+    assert (world.project / "README.md").read_text() == "a project\n"
+    assert "fs-delete-critical" in world.agent.tool_outputs(fake)
     world.verify_audit()

@@ -112,8 +112,10 @@ def trust_entries(settings: Mapping[str, Any], source: str, owner: HookOwner = O
 
 
 def cli_overrides(block: Mapping[str, Any]) -> list[str]:
-    """``-c`` arguments that give one Codex run these hooks, already trusted."""
-    args: list[str] = []
+    """``-c`` arguments that give one Codex run these hooks, already trusted, with hooks
+    switched on whatever the user's config says (``[features] hooks = false`` would turn
+    them off)."""
+    args: list[str] = ["-c", "features.hooks=true"]
     for event, groups in block["hooks"].items():
         args += ["-c", f"hooks.{event}={toml_inline(groups)}"]
     trust = {key: {"trusted_hash": value} for key, value in trust_entries(block, SESSION_FLAGS_SOURCE).items()}

@@ -38,7 +38,8 @@ def test_wrap_overrides_carry_the_hooks_and_their_trust() -> None:
     args = cs.cli_overrides(block)
     assert args[::2] == ["-c"] * (len(args) // 2)
     values = dict(arg.split("=", 1) for arg in args[1::2])
-    assert set(values) == {"hooks.PreToolUse", "hooks.PostToolUse", "hooks.state"}
+    assert set(values) == {"features.hooks", "hooks.PreToolUse", "hooks.PostToolUse", "hooks.state"}
+    assert values["features.hooks"] == "true"  # the user's config cannot turn them off for this run
     pre = block["hooks"]["PreToolUse"][0]
     key = "/<session-flags>/config.toml:pre_tool_use:0:0"
     assert f'"{key}" = {{"trusted_hash" = "{cs.trusted_hash("PreToolUse", pre, pre["hooks"][0])}"}}' in values[

@@ -1,6 +1,8 @@
-"""``aegis wrap gemini``: run Gemini CLI with a temporary ``GEMINI_CLI_HOME`` whose
-settings are the user's own plus Aegis' hooks (see settings.py for why not the system
-settings file), so nothing in the user's own ``~/.gemini`` changes."""
+"""``aegis wrap gemini``: run Gemini CLI with Aegis' hooks, changing nothing in the
+user's own ``~/.gemini``. Unsandboxed, Gemini runs with a temporary ``GEMINI_CLI_HOME``
+whose settings are the user's own plus Aegis' hooks (see settings.py for why not the
+system settings file); in the sandbox, that merged file is placed read-only over
+``~/.gemini/settings.json`` (see sandboxing.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from aegis_gemini.intercept import to_tool_call
 
 if TYPE_CHECKING:
     from aegis_core.adapters import WrapContext
+    from aegis_core.sandbox.plan import SandboxNeeds
 
 NPM_INSTALL = "npm install -g @google/gemini-cli"
 NO_PROMPT_NOTE = (
@@ -50,17 +53,40 @@ class GeminiAdapter:
         assert call is not None  # the event is ours by construction
         return call
 
-    def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
+    def command(self, argv: Sequence[str], context: WrapContext) -> list[str]:
         program, args = (argv[0], list(argv[1:])) if argv else ("gemini", [])
         if program == "gemini":  # the bare name: the configured executable wins
             program = str(context.config.get("gemini", "executable", "gemini"))
-        command = [find_gemini(program), *args]
+        return [find_gemini(program), *args]
+
+    def approval_timeout(self, context: WrapContext) -> int:
+        return context.timeout or int(context.config.get("approvals", "timeout_seconds", 300))
+
+    def sandbox_needs(self, argv: Sequence[str], context: WrapContext) -> SandboxNeeds:
+        """Gemini's install and the hook client visible, its folder writable, the user's
+        settings with Aegis' hooks read-only over ``~/.gemini/settings.json``."""
+        from aegis_gemini import sandboxing
+
+        return sandboxing.needs(self.command(argv, context)[0], self.approval_timeout(context), os.environ,
+                                prepare=not context.dry_run)
+
+    def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
+        command = self.command(argv, context)
         env = agent_environment(context)
-        approval_timeout = context.timeout or int(context.config.get("approvals", "timeout_seconds", 300))
-        hook_env = {k: env[k] for k in ("AEGIS_SOCKET", "AEGIS_SESSION", "AEGIS_SESSION_TOKEN")}
-        block = gemini_settings.default_hooks_block(approval_timeout, env=hook_env)
-        overlay = context.home / "sessions" / f"{context.session}-gemini"
         out = self._out or sys.stderr
+        if context.sandbox.sandboxed:
+            if context.dry_run:
+                out.write(f"Would run in the {context.sandbox.backend_name} sandbox, your settings with Aegis' "
+                          "hooks read-only over ~/.gemini/settings.json:\n" + shlex.join(command) + "\n")
+                return 0
+            out.write(NO_PROMPT_NOTE + "\n")
+            # The key stays in Gemini's environment (see sandboxing.py: it CONNECTs through the proxy).
+            contained, env = context.sandbox.contain(command, env, terminal=sys.stdin.isatty(), model_apis=())
+            return run_foreground(contained, env)
+        from aegis_gemini.sandboxing import HOOK_ENV
+
+        block = gemini_settings.default_hooks_block(self.approval_timeout(context), env=HOOK_ENV)
+        overlay = context.home / "sessions" / f"{context.session}-gemini"
         if context.dry_run:
             out.write(f"Would make {overlay} the GEMINI_CLI_HOME: your settings plus these (mode 0600):\n")
             out.write(repr(block["hooks"]) + "\n")

@@ -116,6 +116,21 @@ def disabled_problem(settings: Mapping[str, Any]) -> str | None:
 # ----------------------------------------------------------------- aegis wrap gemini
 
 
+def guarded_settings(block: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's settings with ``block``'s hooks merged in and nothing left in them that
+    turns those hooks off (``hooksConfig.enabled`` forced on, Aegis' hooks taken out of
+    ``hooksConfig.disabled``): what ``aegis wrap gemini`` runs Gemini with."""
+    merged = hooksettings.merged(user, block, OWNER)
+    config = dict(merged.get("hooksConfig") or {})
+    config["enabled"] = True
+    disabled = config.get("disabled")
+    if isinstance(disabled, list):
+        ours = {hook.get("name") for _, _, _, hook in hooksettings.iter_hooks(merged) if OWNER.owns(hook)}
+        config["disabled"] = [name for name in disabled if name not in ours]
+    merged["hooksConfig"] = config
+    return merged
+
+
 def write_overlay(root: Path, block: Mapping[str, Any], *, env: Mapping[str, str] | None = None) -> Path:
     """Make ``root`` a GEMINI_CLI_HOME for one run: ``root/.gemini/settings.json`` is the
     user's settings with Aegis' hooks merged in (mode 0600), every other entry of the
@@ -128,7 +143,7 @@ def write_overlay(root: Path, block: Mapping[str, Any], *, env: Mapping[str, str
             if entry.name != "settings.json":
                 (overlay / entry.name).symlink_to(entry)
     user = hooksettings.read_settings(real / "settings.json")
-    hooksettings.write_private(overlay / "settings.json", hooksettings.merged(user, block, OWNER))
+    hooksettings.write_private(overlay / "settings.json", guarded_settings(block, user))
     return root
 
 
