@@ -42,7 +42,12 @@ class Kind(str, enum.Enum):
 
 
 class ApprovalStatus(str, enum.Enum):
+    """Where an approval stands. ``asked``: the question went to the agent's own
+    prompt (the ``terminal`` channel) and the call's result was ``ask``; the answer
+    given there is recorded later, as ``approved`` or ``denied`` via ``terminal``."""
+
     PENDING = "pending"
+    ASKED = "asked"
     APPROVED = "approved"
     DENIED = "denied"
     EXPIRED = "expired"
@@ -50,6 +55,7 @@ class ApprovalStatus(str, enum.Enum):
 
     @property
     def is_final(self) -> bool:
+        """Aegis no longer waits on it (an ``asked`` one may still get its terminal answer)."""
         return self is not ApprovalStatus.PENDING
 
 

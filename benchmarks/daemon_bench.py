@@ -46,7 +46,6 @@ def bare_fsync(directory: Path, rounds: int) -> list[float]:
 def in_process_decisions(directory: Path, calls: int) -> list[float]:
     import anyio
 
-    from aegis_core.audit import plugin as audit_plugin
     from aegis_core.config import load_config
     from aegis_core.daemon.pipeline import Pipeline
     from aegis_core.models import RawEvent
@@ -57,7 +56,7 @@ def in_process_decisions(directory: Path, calls: int) -> list[float]:
     home.mkdir(mode=0o700)
     config = load_config(home=home, env={"AEGIS_HOME": str(home)})
     plugins = AegisPlugins.load(env={"AEGIS_LOAD_PLUGINS": ""})
-    audit_plugin.configure(home / "audit.log", home / "audit.checkpoint")
+    plugins.configure(config)
     store = Store.open(home / "aegis.db")
     pipeline = Pipeline(plugins=plugins, store=store, config=config)
     times: list[float] = []
@@ -69,7 +68,7 @@ def in_process_decisions(directory: Path, calls: int) -> list[float]:
             raw = RawEvent("generic", {"tool": "Bash", "input": {"command": COMMANDS[index % len(COMMANDS)]},
                                        "cwd": "/home/dev/project"}, session=f"bench-{index // 40}")
             started = time.perf_counter()
-            answer = await pipeline.evaluate(raw)
+            answer = await pipeline.handle(raw)
             times.append(time.perf_counter() - started)
             assert answer.decision == "allow", answer
 

@@ -16,7 +16,7 @@ CASES = cases()
 
 
 def _verdict(case: Case):
-    call = ToolCall(agent="claude-code", tool=case.tool, kind=kind_of(case.tool), input=case.input, cwd=PROJECT)
+    call = ToolCall(agent="claude", tool=case.tool, kind=kind_of(case.tool), input=case.input, cwd=PROJECT)
     return judge(POLICY, call)
 
 

@@ -115,7 +115,7 @@ def build_request(op, hook_text):
     return (
         '{"v":1,"op":'
         + _quote(op)
-        + ',"adapter":"claude-code","session":'
+        + ',"adapter":"claude","session":'
         + (_quote(session) if session else "null")
         + ',"token":'
         + (_quote(token) if token else "null")

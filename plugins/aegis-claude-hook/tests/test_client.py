@@ -67,7 +67,7 @@ def test_request_carries_session_token_and_the_hook_input(client_env, short_tmp:
         {
             "v": 1,
             "op": "evaluate",
-            "adapter": "claude-code",
+            "adapter": "claude",
             "session": "s-123",
             "token": "tok-456",
             "payload": HOOK_INPUT,
