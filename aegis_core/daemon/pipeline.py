@@ -9,7 +9,7 @@ what to do. Nothing is acknowledged before it is in the audit log.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +123,10 @@ class Pipeline:
         """Decide the call in an adapter's event: ``intercept`` it, then as
         :meth:`handle_call`."""
         try:
+            if not isinstance(raw.payload, Mapping):
+                preview = ascii(raw.payload)[:300]
+                return await self._malformed(f"the agent's input is not a JSON object: {preview}",
+                                             {"adapter": raw.adapter}, raw.session)
             try:
                 call = self.plugins.intercept(raw)
             except Exception as exc:

@@ -34,7 +34,9 @@ from aegis_core.store import Store
 
 log = structlog.get_logger(__name__)
 
-MAX_REQUEST = 1 << 20
+# One request holds one tool call: a legitimate Write of a large file or a long
+# generated command must be judged, not cut off. Hook clients check the same limit.
+MAX_REQUEST = 64 << 20
 HUMAN_ONLY = frozenset({"approval.resolve", "session.resume", "reload"})
 
 
@@ -284,9 +286,8 @@ class Daemon:
         except RequestError as exc:
             return {"final": True, "ok": True, "decision": "deny", "rule": "bad-session", "risk": 100,
                     "reason": f"Aegis refused this call: {exc}.", "approval_id": None, "choice": None}
-        payload = request.get("payload")
-        if not isinstance(payload, dict):
-            payload = {"_malformed": payload}
+        # Not an object: the pipeline records the call as malformed.
+        payload: Any = request.get("payload")
         raw = RawEvent(adapter=str(request.get("adapter") or ""), payload=payload, session=session)
 
         pending: list[str] = []
@@ -432,15 +433,18 @@ async def _listen(path: Path) -> Any:
 
 
 async def _read_request(stream: SocketStream) -> dict[str, Any]:
-    buffer = b""
-    while b"\n" not in buffer:
-        chunk = await stream.receive(65536)
-        buffer += chunk
+    buffer = bytearray()
+    while True:
+        chunk = await stream.receive(1 << 20)
+        newline = chunk.find(b"\n")
+        buffer += chunk if newline < 0 else chunk[:newline]
         if len(buffer) > MAX_REQUEST:
-            raise RequestError("request larger than 1 MiB")
-    line = buffer.split(b"\n", 1)[0]
+            raise RequestError(f"request larger than {MAX_REQUEST >> 20} MiB; split the tool call into "
+                               "smaller ones")
+        if newline >= 0:
+            break
     try:
-        request = json.loads(line)
+        request = json.loads(buffer)
     except (UnicodeDecodeError, ValueError) as exc:
         raise RequestError(f"request is not valid JSON ({exc})") from exc
     if not isinstance(request, dict):

@@ -136,7 +136,10 @@ def test_malformed_hook_input_is_a_deny(client_env, short_tmp: Path, stdin) -> N
         specific = pre_tool_use_answer(run_client(client_env, stdin))
     assert specific["permissionDecision"] == "deny"
     assert "could not read the hook input" in specific["permissionDecisionReason"]
-    assert daemon.requests == []  # never forwarded
+    # Reported to the daemon as text (so the malformed call is audited), never as a call:
+    # even a daemon answering "allow" does not turn it into one.
+    [reported] = daemon.requests
+    assert reported["op"] == "evaluate" and isinstance(reported["payload"], str)
 
 
 @pytest.mark.parametrize(
