@@ -29,6 +29,16 @@ def socket_path(configured: str | os.PathLike[str] | None = None) -> Path:
     return aegis_home() / "aegis.sock"
 
 
+def daemon_socket(config: Any) -> Path:
+    """Where the daemon of ``config`` listens: ``$AEGIS_SOCKET``, else ``[daemon] socket``,
+    else ``<home>/aegis.sock``. Light on purpose: quick commands use it without
+    importing the daemon."""
+    if os.environ.get("AEGIS_SOCKET"):
+        return Path(os.environ["AEGIS_SOCKET"])
+    configured = config.get("daemon", "socket")
+    return Path(os.path.expanduser(str(configured))) if configured else config.home / "aegis.sock"
+
+
 def request(
     op: str, *, socket: str | os.PathLike[str] | None = None, timeout: float = 30.0, **fields: Any
 ) -> dict[str, Any]:

@@ -21,12 +21,12 @@ from aegis_core.models import Approval, Outcome, Scope
 def open_store(app: AppContext) -> Any:
     from aegis_core.store import Store
 
-    config = app.config()
+    config = app.config(plugins=False)
     return Store.open(config.path("database", "path", "aegis.db"))
 
 
 def _socket_setting(app: AppContext) -> Any:
-    return app.config().get("daemon", "socket")
+    return app.config(plugins=False).get("daemon", "socket")
 
 
 def _find(store: Any, approval_id: str) -> Approval:

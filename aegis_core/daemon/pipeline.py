@@ -120,8 +120,7 @@ class Pipeline:
     # -- the pipeline ------------------------------------------------------------
 
     async def handle(self, raw: RawEvent, *, on_pending: OnPending | None = None) -> Answer:
-        """Decide the call in an adapter's event: ``intercept`` it, then as
-        :meth:`handle_call`."""
+        """Decide the call in an adapter's event: ``intercept`` it, then :meth:`judge` it."""
         try:
             if not isinstance(raw.payload, Mapping):
                 preview = ascii(raw.payload)[:300]
@@ -140,11 +139,12 @@ class Pipeline:
         except Exception:
             log.exception("pipeline error, denying")
             return _internal_error()
-        return await self.handle_call(call, on_pending=on_pending)
+        return await self.judge(call, on_pending=on_pending)
 
-    async def handle_call(self, call: ToolCall, *, on_pending: OnPending | None = None) -> Answer:
-        """Decide an already-built call (an intercepted hook event, a network
-        connection): evaluate, critique, approval if needed, record, answer."""
+    async def judge(self, call: ToolCall, *, on_pending: OnPending | None = None) -> Answer:
+        """Decide an already-built call (an intercepted hook event, or a call Aegis
+        built itself: a connection held by the egress proxy): evaluate, critique,
+        approval if needed, record, answer; without ``intercept``."""
         try:
             problem = input_problem(call.kind, call.input)
             text = None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
-import subprocess
 import sys
 import time
 from contextlib import suppress
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aegis_core.config import Config, ensure_home
-from aegis_core.daemon.peers import alive
 from aegis_core.errors import AegisEnvironmentError, AegisError
 
 START_TIMEOUT = 15.0
@@ -31,9 +29,9 @@ class DaemonState:
 
 
 def paths(config: Config) -> tuple[Path, Path, Path]:
-    from aegis_core.daemon.server import socket_path
+    from aegis_core.client import daemon_socket
 
-    return config.home / "aegis.pid", socket_path(config), config.home / "aegis.log"
+    return config.home / "aegis.pid", daemon_socket(config), config.home / "aegis.log"
 
 
 def ping(sock: Path, timeout: float = 2.0) -> dict[str, Any] | None:
@@ -157,6 +155,8 @@ def start_background(config: Config, *, timeout: float = START_TIMEOUT,
     log_fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     offset = os.lseek(log_fd, 0, os.SEEK_END)
     try:
+        import subprocess  # here, not at the top: `aegis status` never starts anything
+
         process = subprocess.Popen(
             [sys.executable, "-m", "aegis_core.daemon", "--log-file", str(log_file)],
             stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd, env=env,
@@ -203,6 +203,8 @@ def stop(config: Config, *, timeout: float = 10.0, force: bool = False) -> tuple
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        from aegis_core.daemon.peers import alive
+
         if not alive(pid):
             return True, f"stopped the Aegis daemon (pid {pid})"
         time.sleep(0.05)

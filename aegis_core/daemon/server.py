@@ -27,9 +27,13 @@ from aegis_core.daemon.peers import Peer, alive, inside_agent, peer_of
 from aegis_core.daemon.pipeline import Pipeline
 from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
+from aegis_core.network.endpoints import ModelApi
+from aegis_core.network.hosts import HostError
+from aegis_core.network.service import EgressProxy
 from aegis_core.plugins import AegisPlugins, PluginFailure
 from aegis_core.recorder import GroupCommit
 from aegis_core.redact import redact_text
+from aegis_core.sandbox.manifest import Manifest, parse_manifest
 from aegis_core.store import Store
 
 log = structlog.get_logger(__name__)
@@ -84,12 +88,14 @@ class Daemon:
         self.home = config.home
         self.socket_path = socket_path(config)
         self.plugins = plugins or AegisPlugins.load()
+        self.manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing starts
         configure_plugins(self.plugins, config)
         # Every page checked once, here: a corrupt file is reported before anything runs.
         self.store = Store.open(config.path("database", "path", "aegis.db"), quick_check=True)
         self.recorder = GroupCommit(self.plugins, self.store)
         self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config, recorder=self.recorder)
         self._audit_log = AuditLog(self.home / "audit.log", self.home / "audit.checkpoint")
+        self.network = EgressProxy(self.pipeline, manifest=lambda: self.manifest)
         self.hub = DaemonHub(self)
         available = self.plugins.channels()
         self.channel_names = select_channels(config, available)
@@ -126,6 +132,8 @@ class Daemon:
                 tasks.start_soon(self._signals, tasks)
                 for name, channel in self.channels.channels.items():
                     tasks.start_soon(self._run_channel, name, channel)
+                await tasks.start(self.network.run)
+                await self._reopen_proxies()
                 tasks.start_soon(self._accept, listener, tasks)
                 log.info("daemon ready", socket=str(self.socket_path), channels=self.channel_names)
                 if ready is not None:
@@ -146,6 +154,15 @@ class Daemon:
                 self.pipeline.audit("daemon.stopped", {"pid": os.getpid()})
             self.store.close()
 
+    async def _reopen_proxies(self) -> None:
+        """Sessions still running from before a restart get their proxy socket back
+        (a model API key they handed over died with the old daemon)."""
+        for row in self.store.list_sessions(limit=1000):
+            run_dir = self.home / "run" / str(row["id"])
+            if row.get("ended_at") is None and run_dir.is_dir():
+                await self.network.open(str(row["id"]), run_dir, agent=str(row.get("agent") or "unknown"),
+                                        cwd=str(row.get("cwd") or ""))
+
     def stop(self) -> None:
         self._stopping.set()
 
@@ -162,12 +179,14 @@ class Daemon:
         """SIGHUP: take the new config and policy only if both validate."""
         try:
             config = load_config(home=self.home, sections=self.plugins.config_sections())
+            manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing changes
             configure_plugins(self.plugins, config)
         except AegisError as exc:
             log.error("reload refused, keeping the running config and policy", error=str(exc))
             self.pipeline.audit("config.reload_failed", {"error": str(exc)})
             return {"reloaded": False, "error": str(exc)}
         self.config = config
+        self.manifest = manifest
         self.pipeline.reconfigure(config)
         self.pipeline.audit("config.reloaded", {"file": str(config.file)})
         log.info("config and policy reloaded")
@@ -240,13 +259,16 @@ class Daemon:
         if op == "observe":
             return await self._observe(request)
         if op == "session.create":
-            return self._create_session(request)
+            return await self._create_session(request)
         if op == "session.end":
             session = self._authenticate(request)
+            await self.network.close(session)
             self.store.end_session(session, request.get("exit_status"))
             self._wrappers.pop(session, None)
             self.pipeline.audit("session.ended", {"exit_status": request.get("exit_status")}, session)
             return {"final": True, "ok": True}
+        if op == "network.endpoint":
+            return self._model_endpoint(request)
         if op == "approval.resolve":
             return await self._resolve(request)
         if op == "approval.cancel":
@@ -332,7 +354,7 @@ class Daemon:
             await self.pipeline.observe(call)
         return {"final": True, "ok": True}
 
-    def _create_session(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _create_session(self, request: dict[str, Any]) -> dict[str, Any]:
         session = "s-" + secrets.token_hex(6)
         token = secrets.token_urlsafe(24)
         token_hash = hashlib.sha256(token.encode()).hexdigest()
@@ -351,7 +373,33 @@ class Daemon:
         self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
                                                 "command": request.get("command"),
                                                 "approval_timeout_s": timeout}, session)
-        return {"final": True, "ok": True, "session": session, "token": token}
+        run_dir = self.home / "run" / session
+        run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        proxy = await self.network.open(session, run_dir, agent=str(request.get("agent") or "unknown"),
+                                        cwd=str(request.get("cwd") or ""))
+        return {"final": True, "ok": True, "session": session, "token": token, "run_dir": str(run_dir),
+                "proxy_socket": str(proxy)}
+
+    def _model_endpoint(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``aegis wrap`` hands over the agent's model API key (held in memory only),
+        or, with no key, names the API's host so the session may reach it."""
+        session = self._authenticate(request)
+        key = request.get("key")
+        api = ModelApi(name=_text(request, "name"), key_env="", base_url_env="", default_base_url="",
+                       header=_text(request, "header"), scheme=str(request.get("scheme") or ""))
+        if not api.name.isidentifier() or not api.header.replace("-", "").isalnum():
+            raise RequestError("name must be a word and header a header name")
+        try:
+            base_url = self.network.add_model_api(session, api, _text(request, "base_url"),
+                                                  key if isinstance(key, str) and key else None)
+        except HostError as exc:
+            raise RequestError(f"base_url: {exc}", ExitCode.CONFIG) from exc
+        except KeyError as exc:
+            raise RequestError(f"session {session} has no egress proxy; run the agent through `aegis wrap` "
+                               "again") from exc
+        self.pipeline.audit("network.model_api", {"name": api.name, "base_url": request.get("base_url"),
+                                                  "key_held": bool(key)}, session)
+        return {"final": True, "ok": True, "base_url": base_url}
 
     async def _resolve(self, request: dict[str, Any]) -> dict[str, Any]:
         outcome = request.get("outcome")
@@ -411,12 +459,21 @@ def configure_plugins(plugins: AegisPlugins, config: Config) -> None:
                           hint="remove aegis.audit from AEGIS_DISABLE_PLUGINS, or install an audit plugin")
 
 
+def _load_manifest(config: Config) -> Manifest:
+    """The sandbox manifest of ``policy.toml`` (its ``[sandbox]``), as loaded with the
+    policy: the egress proxy's ``network.allow`` changes only when the policy does."""
+    path = config.path("policy", "path", "policy.toml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Manifest(source="built-in defaults")
+    return parse_manifest(text, str(path))
+
+
 def socket_path(config: Config) -> Path:
-    configured = config.get("daemon", "socket")
-    env = os.environ.get("AEGIS_SOCKET")
-    if env:
-        return Path(env)
-    return Path(os.path.expanduser(configured)) if configured else config.home / "aegis.sock"
+    from aegis_core.client import daemon_socket
+
+    return daemon_socket(config)
 
 
 async def _listen(path: Path) -> Any:

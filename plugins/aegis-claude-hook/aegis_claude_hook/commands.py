@@ -9,10 +9,12 @@ from pathlib import Path
 import click
 
 from aegis_claude_hook import settings as hook_settings
+from aegis_core.errors import ConfigError
 
 SCOPE_HELP = (
-    "user: ~/.claude/settings.json; project: .claude/settings.json (shared); "
-    "local: .claude/settings.local.json (not committed)"
+    "user: ~/.claude/settings.json; local: .claude/settings.local.json (this checkout, "
+    "not committed); project: .claude/settings.json (shared: install refuses it, since the "
+    "hooks name this machine's paths; uninstall cleans it)"
 )
 
 
@@ -60,7 +62,20 @@ def show_settings(ctx: click.Context, approval_timeout: int | None) -> None:
 @timeout_option
 @click.pass_context
 def install_command(ctx: click.Context, scope: str, approval_timeout: int | None) -> None:
-    """Add Aegis' hooks to a Claude Code settings file (idempotent, keeps the rest)."""
+    """Add Aegis' hooks to a Claude Code settings file (idempotent, keeps the rest).
+
+    The project scope is refused: that file is committed and shared, and the hooks
+    name this machine's interpreter and Aegis installation, so on every other
+    checkout Claude Code would fail (and block) every tool call.
+    """
+    if scope == "project":
+        raise ConfigError(
+            "the project scope is shared with everyone who clones the repository, and Aegis' "
+            "hooks name this machine's own paths (its Python and Aegis installation): on any "
+            "other machine every tool call would fail",
+            hint="use --scope local (this checkout only, not committed) or --scope user (all "
+                 "your projects); teammates install Aegis and run the same command themselves",
+        )
     path = hook_settings.settings_file(scope, cwd=Path.cwd())
     block = hook_settings.default_hooks_settings(_approval_timeout(ctx, approval_timeout))
     changed, backup = hook_settings.install(path, block)
@@ -84,8 +99,14 @@ def install_command(ctx: click.Context, scope: str, approval_timeout: int | None
 def uninstall_command(scope: str) -> None:
     """Remove Aegis' hooks (and only them) from a Claude Code settings file."""
     path = hook_settings.settings_file(scope, cwd=Path.cwd())
-    changed, backup = hook_settings.uninstall(path)
+    changed, removed = hook_settings.uninstall(path)
     if not changed:
         click.echo(f"No Aegis hooks in {path}; nothing changed.")
         return
-    click.echo(f"Removed Aegis hooks from {path} (backup: {backup}).")
+    if path in removed:
+        click.echo(f"Removed Aegis hooks: {path} held nothing else and was deleted.")
+    else:
+        click.echo(f"Removed Aegis hooks from {path}; the rest of it is unchanged.")
+    backups = [p for p in removed if p.name.startswith(path.name + hook_settings.BACKUP_SUFFIX)]
+    if backups:
+        click.echo("Deleted Aegis' backups: " + ", ".join(str(p) for p in backups))

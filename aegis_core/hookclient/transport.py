@@ -1,10 +1,26 @@
-"""The hook client Claude Code runs for every tool call (launched through client.py):
-forwards the hook JSON to the Aegis daemon and prints its decision. Fails closed: any
-problem is an explicit deny.
+"""The hook client's shared part (launched through run.py): reads the agent's hook
+JSON, forwards it to the Aegis daemon and hands the decision to the agent's wire
+encoder, which writes it the way that agent reads it. Fails closed: any problem is an
+explicit deny.
 
-It is on the agent's hot path, so it imports only interpreter built-ins (``_socket``,
-``_json``, ``posix``, ``_signal``), never ``json``/``socket``/``os``: the ``re`` and
-``enum`` they pull in would double the client's start-up.
+It is on every agent's hot path, so it imports only interpreter built-ins
+(``_socket``, ``_json``, ``posix``, ``_signal``), never ``json``/``socket``/``os``:
+the ``re`` and ``enum`` they pull in would double the client's start-up. Encoders
+(each adapter plugin's ``wire.py``) follow the same rule.
+
+An encoder module provides:
+
+``ADAPTER``
+    the adapter id sent to the daemon (``claude``, ``codex``...).
+``AGENT``
+    the agent's name, for messages (``Claude Code``).
+``OBSERVE_EVENTS``
+    events that report a call that already ran (recorded, never blocked).
+``respond(event, decision, reason) -> int``
+    write the answer to a guarded event (``decision`` is allow, deny or ask) and
+    return the exit status.
+``unrecorded(event, reason) -> int``
+    tell the user an observed event could not be recorded; return the exit status.
 """
 
 import _json
@@ -28,8 +44,8 @@ TIMED_OUT = (
     "check the daemon with `aegis status` and `aegis logs`, then retry."
 )
 BAD_INPUT = (
-    "Aegis could not read the hook input from Claude Code ({error}); denied to be safe. "
-    "Check that this Claude Code version is supported (`aegis doctor`)."
+    "Aegis could not read the hook input from {agent} ({error}); denied to be safe. "
+    "Check that this {agent} version is supported (`aegis doctor`)."
 )
 TOO_LARGE = (
     "Aegis did not judge this call: its input is {size:,} bytes, more than the {limit:,} bytes "
@@ -46,12 +62,16 @@ INTERNAL = (
     "report the problem if it persists."
 )
 
+BROKEN_ENCODER = (
+    "The Aegis hook client could not load its encoder {path} ({error}); reinstall the "
+    "Aegis plugin for this agent and run `aegis doctor`. Denied to be safe."
+)
+
 DEFAULT_DEADLINE_S = 570.0
 MAX_ANSWER_BYTES = 1 << 20
 # The daemon's limit on one request (aegis_core.daemon.server.MAX_REQUEST): a larger
 # call is denied here, with the reason, instead of being cut off mid-send.
 MAX_REQUEST_BYTES = 64 << 20
-OBSERVE_EVENTS = ("PostToolUse", "PostToolUseFailure")
 
 
 class Denied(Exception):
@@ -73,7 +93,7 @@ class _ScannerContext:
         raise ValueError("non-standard constant " + name)
 
 
-_scan = _json.make_scanner(_ScannerContext())
+_scan = _json.make_scanner(_ScannerContext())  # type: ignore[arg-type]  # duck-typed context
 _quote = _json.encode_basestring_ascii
 
 
@@ -118,7 +138,7 @@ def socket_path():
     return home.rstrip("/") + "/aegis.sock"
 
 
-def build_request(op, hook_text, *, valid=True):
+def build_request(op, adapter, hook_text, *, valid=True):
     """The request line; the hook JSON (already validated) is embedded verbatim, with
     line breaks (only possible as whitespace in valid JSON) flattened to keep one line.
     An input that is not valid JSON goes as a string (its start), so the daemon
@@ -132,7 +152,9 @@ def build_request(op, hook_text, *, valid=True):
     return (
         '{"v":1,"op":'
         + _quote(op)
-        + ',"adapter":"claude","session":'
+        + ',"adapter":'
+        + _quote(adapter)
+        + ',"session":'
         + (_quote(session) if session else "null")
         + ',"token":'
         + (_quote(token) if token else "null")
@@ -195,11 +217,11 @@ def ask_daemon(path, request, deadline):
         sock.close()
 
 
-def report_malformed(text, deadline):
+def report_malformed(encoder, text, deadline):
     """Let the daemon record an input the client could not read (best effort: the
     call is denied either way)."""
     try:
-        ask_daemon(socket_path(), build_request("evaluate", text, valid=False),
+        ask_daemon(socket_path(), build_request("evaluate", encoder.ADAPTER, text, valid=False),
                    min(deadline, time.monotonic() + 5))
     except Exception:  # the call is denied with the client's own reason anyway
         return
@@ -227,44 +249,34 @@ def decision_of(answer):
     return decision, reason
 
 
-def pre_tool_use_output(decision, reason):
-    return (
-        '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":'
-        + _quote(decision)
-        + ',"permissionDecisionReason":'
-        + _quote(reason)
-        + "}}\n"
-    )
-
-
-def respond(event, decision, reason):
-    """Print Claude Code's answer for ``event`` and return the exit status."""
-    if event == "PreToolUse" or event is None:
-        sys.stdout.write(pre_tool_use_output(decision, reason))
-        return 0
-    if decision == "deny":  # other guarded events: exit 2 blocks, stderr is the reason
-        sys.stderr.write(reason + "\n")
-        return 2
-    return 0
+def load_encoder(path):
+    """Import the agent's encoder from its file path (``.../aegis_codex/wire.py``)."""
+    folder, _, name = path.rpartition("/")
+    if not folder or not name.endswith(".py"):
+        raise ValueError("expected the absolute path of the encoder's .py file")
+    sys.path.append(folder)  # appended: never shadows the stdlib
+    return __import__(name[:-3])
 
 
 def _on_alarm(signum, frame):
     raise TimeoutError
 
 
-def run(argv):
-    event = argv[1] if len(argv) > 1 else None
+def run(encoder, argv):
+    """Decide one hook event: ``argv`` is ``[EVENT [DEADLINE_S]]``. Returns the exit
+    status the encoder chose."""
+    event = argv[0] if argv else None
     budget = DEFAULT_DEADLINE_S
-    if len(argv) > 2:
+    if len(argv) > 1:
         try:
-            budget = max(float(argv[2]), 0.05)
+            budget = max(float(argv[1]), 0.05)
         except ValueError:
             pass
     deadline = time.monotonic() + budget
     # Backstop for anything that could block (a stdin never closed, a slow daemon).
     _signal.signal(_signal.SIGALRM, _on_alarm)
     _signal.setitimer(_signal.ITIMER_REAL, budget)
-    observing = event in OBSERVE_EVENTS
+    observing = event in encoder.OBSERVE_EVENTS
     try:
         hook_text = None
         try:
@@ -272,14 +284,14 @@ def run(argv):
             hook_text = raw.decode("utf-8")
             payload = parse_object(hook_text)
         except (ValueError, UnicodeDecodeError) as exc:
-            report_malformed(hook_text if hook_text is not None else raw.decode("utf-8", "replace"),
+            report_malformed(encoder, hook_text if hook_text is not None else raw.decode("utf-8", "replace"),
                              deadline)
-            raise Denied(BAD_INPUT.format(error=str(exc)[:200])) from None
+            raise Denied(BAD_INPUT.format(agent=encoder.AGENT, error=str(exc)[:200])) from None
         if event is None:
             name = payload.get("hook_event_name")
             event = name if isinstance(name, str) else None
-            observing = event in OBSERVE_EVENTS
-        request = build_request("observe" if observing else "evaluate", hook_text)
+            observing = event in encoder.OBSERVE_EVENTS
+        request = build_request("observe" if observing else "evaluate", encoder.ADAPTER, hook_text)
         if len(request) > MAX_REQUEST_BYTES:
             raise Denied(TOO_LARGE.format(size=len(request), limit=MAX_REQUEST_BYTES))
         answer = ask_daemon(socket_path(), request, deadline)
@@ -298,24 +310,36 @@ def run(argv):
         _signal.setitimer(_signal.ITIMER_REAL, 0)
     if observing:
         # The call already ran: tell the user the record is missing, never block.
-        sys.stdout.write(
-            '{"systemMessage":'
-            + _quote("Aegis did not record this call's outcome: " + reason)
-            + "}\n"
-        )
-        return 0
-    return respond(event, decision, reason)
+        return encoder.unrecorded(event, "Aegis did not record this call's outcome: " + reason)
+    return encoder.respond(event, decision, reason)
 
 
-def main():
+def fail(reason):
+    """The answer of last resort, understood by every agent Aegis supports: exit status
+    2 blocks the call and the agent shows stderr as the reason."""
     try:
-        status = run(sys.argv)
+        sys.stderr.write(reason + "\n")
+        sys.stderr.flush()
+    finally:
+        posix._exit(2)
+
+
+def main(argv):
+    """``argv``: ``[run.py, ENCODER_PATH, EVENT, DEADLINE_S]`` as the agent launched it."""
+    path = argv[1] if len(argv) > 1 else ""
+    try:
+        encoder = load_encoder(path)
+    except BaseException as exc:
+        fail(BROKEN_ENCODER.format(path=path or "(none)", error=type(exc).__name__))
+    try:
+        status = run(encoder, argv[2:])
         sys.stdout.flush()
+        sys.stderr.flush()
     except BaseException as exc:  # last resort: still an explicit deny, never a traceback
         try:
-            sys.stdout.write(pre_tool_use_output("deny", INTERNAL.format(error=type(exc).__name__)))
+            status = encoder.respond(None, "deny", INTERNAL.format(error=type(exc).__name__))
             sys.stdout.flush()
-            status = 0
+            sys.stderr.flush()
         except BaseException:
-            status = 2  # with "onFailure": "block" Claude Code blocks the call
+            fail(INTERNAL.format(error=type(exc).__name__))
     posix._exit(status)  # skip interpreter teardown: it is most of the remaining time
