@@ -16,7 +16,9 @@ from aegis_core.errors import DependencyMissing
 @click.option("--dry-run", is_flag=True, help="Show what would run and be intercepted; run nothing.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="Override the log level for this session.")
-@click.option("--timeout", type=int, metavar="SECONDS", help="Approval timeout for this session.")
+@click.option("--timeout", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Approval timeout for this session: the daemon's deadline for its approvals, and the "
+                   "hooks' own deadlines, which follow it.")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.pass_obj
 @click.pass_context
@@ -49,8 +51,11 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
         ctx.exit(chosen.wrap(argv, context))
     process.start_background(config)
     # Our pid lets the daemon refuse approvals coming from inside the agent we run.
+    # The session carries its own approval timeout: the daemon's deadline for its
+    # approvals, from which the adapter derives its hooks' deadlines.
     created = request("session.create", socket=sock, agent=chosen.name, cwd=os.getcwd(),
-                      command=" ".join(argv), pid=os.getpid())
+                      command=" ".join(argv), pid=os.getpid(),
+                      **({"approval_timeout": timeout} if timeout is not None else {}))
     context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
                           session=created["session"], token=created["token"], timeout=timeout)
     status = 1

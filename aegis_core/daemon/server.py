@@ -358,10 +358,10 @@ class Daemon:
         session = "s-" + secrets.token_hex(6)
         token = secrets.token_urlsafe(24)
         token_hash = hashlib.sha256(token.encode()).hexdigest()
-        timeout = request.get("timeout")
+        timeout = request.get("approval_timeout")
         if timeout is not None and (not isinstance(timeout, int | float) or isinstance(timeout, bool)
                                     or timeout <= 0):
-            raise RequestError("timeout must be a positive number of seconds")
+            raise RequestError("approval_timeout must be a positive number of seconds")
         self.store.create_session(session, agent=str(request.get("agent") or "unknown"),
                                   token_hash=token_hash, cwd=str(request.get("cwd") or ""),
                                   command=redact_text(str(request.get("command") or "")),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +20,8 @@ from e2e_aegis import AegisHome
 
 pytest.importorskip("aegis_claude_hook")
 from aegis_claude_hook.settings import CLIENT
+
+from aegis_core.hookclient import client_argv
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def machine() -> Iterator[AegisHome]:
 def hook(machine: AegisHome, text: str | bytes) -> dict[str, Any]:
     """Run the hook client on ``text`` and return Claude Code's answer."""
     data = text.encode("utf-8") if isinstance(text, str) else text
-    done = subprocess.run([sys.executable, "-I", "-S", str(CLIENT), "PreToolUse", "60"], input=data,
+    done = subprocess.run(client_argv(CLIENT, "PreToolUse", 60), input=data,
                           capture_output=True, env=machine.env, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)["hookSpecificOutput"]
