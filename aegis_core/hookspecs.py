@@ -178,7 +178,9 @@ def critique(call: ToolCall, verdict: Verdict, recent: Sequence[tuple[ToolCall, 
     :param call: the tool call.
     :param verdict: the combined verdict of ``evaluate``.
     :param recent: the same session's latest calls and their final verdicts,
-        oldest first (at most 50).
+        oldest first: those of the last 10 seconds and at least the last 6 (at
+        most 50), with input values longer than 512 characters cut. Older calls
+        are not kept, so the daemon's memory does not grow with every call.
 
     Every implementation is called. A critique can only make the verdict stricter:
     a result less strict than ``verdict`` is ignored. An implementation that raises

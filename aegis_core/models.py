@@ -79,7 +79,7 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolCall:
     """One tool call an agent wants to make, in Aegis' words.
 
@@ -139,7 +139,7 @@ class ToolCall:
         return ", ".join(f"{k}={v!r}" for k, v in sorted(self.input.items()))[:500]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """One evaluator's judgement of a call. ``rule`` names what fired; ``risk`` is 0-100."""
 

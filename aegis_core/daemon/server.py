@@ -442,6 +442,9 @@ class Daemon:
             "pending": len(self.store.list_approvals(status="pending")),
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
+            # Group commit: how many writes (one fsync each) the records took so far.
+            "records": {"batches": self.recorder.batches, "largest_batch": self.recorder.largest,
+                        "sessions_remembered": len(self.pipeline.history)},
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
         }
 
