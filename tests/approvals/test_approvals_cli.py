@@ -197,3 +197,20 @@ def test_client_errors(tmp_path: Path) -> None:
         thread.join(timeout=10)
         server.close()
     assert os.path.exists(path)
+
+
+def test_doctor_fix_ends_overdue_approvals_through_the_one_door(home_store: Store, aegis_home: Path,
+                                                                 capsys) -> None:
+    import time
+
+    overdue = pending(home_store, shell("rm -rf build"), timeout_s=0.01)
+    fresh = pending(home_store, shell("git push"), timeout_s=600)
+    time.sleep(0.05)
+    main(["doctor", "--fix", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert any(line.startswith("database: expired 1 overdue") for line in report["fixed"])
+    assert home_store.get_approval(overdue.id).status is ApprovalStatus.EXPIRED
+    assert home_store.get_approval(fresh.id).status is ApprovalStatus.PENDING
+    [details] = [d for event, d in records(aegis_home) if event == "approval.expired"]
+    assert details["approval_id"] == overdue.id and details["outcome"] == "deny"
+    assert "aegis doctor --fix" in details["reason"]
