@@ -18,6 +18,7 @@ import structlog
 from aegis_core.approvals import ApprovalRules, Approvals, Sealer
 from aegis_core.channels import ResolveResult
 from aegis_core.config import Config
+from aegis_core.critic import ANSWERED
 from aegis_core.daemon.calltext import BadText, CallText
 from aegis_core.daemon.history import History
 from aegis_core.models import (
@@ -202,7 +203,8 @@ class Pipeline:
             [CallRecord(call, text.input_json, verdict, reason, answer.decision, approval_id)])
         self.decisions += 1
         final = verdict if answer.decision != "deny" else Verdict(
-            Action.DENY, answer.reason, answer.rule, verdict.risk, verdict.source)
+            Action.DENY, answer.reason, answer.rule, verdict.risk,
+            ANSWERED if answer.approval_id else verdict.source)  # a person's no is not the agent probing
         self.history.add(call, final)
         if answer.decision == "deny":
             await self.approvals.after_deny(call.session)
@@ -314,10 +316,11 @@ def _verdict_details(verdict: Verdict) -> dict[str, Any]:
 
 
 def _deny_reason(verdict: Verdict) -> str:
-    reason = verdict.reason or "forbidden by policy"
-    rule = f" (rule {verdict.rule})" if verdict.rule else ""
-    return (f"Aegis blocked this: {reason}{rule}. Do not try to work around it; "
-            "ask the user if it is really needed.")
+    """The reason once, the rule once, what to do once."""
+    reason = (verdict.reason or "forbidden by policy").rstrip(". ")
+    rule = f" (rule {verdict.rule})" if verdict.rule and verdict.rule not in reason else ""
+    return (f"Aegis blocked this: {reason}{rule}. Do not retry it or work around it; "
+            "if it is really needed, ask the user.")
 
 
 def _choices(call: ToolCall) -> tuple[str, ...]:

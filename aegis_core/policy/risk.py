@@ -107,7 +107,7 @@ def review(call: ToolCall, verdict: Verdict) -> Verdict:
     if risk >= APPROVAL_THRESHOLD:
         return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:high-risk", risk=risk, source="aegis.risk",
                        reasons=reasons,
-                       reason=f"risk {risk}/100 ({'; '.join(reasons[:3])}); the user has been asked to approve it.")
+                       reason=f"risk {risk}/100 ({'; '.join(reasons[:3])})")
     return Verdict(Action.ALLOW, rule="aegis:risk", risk=risk, source="aegis.risk", reasons=reasons,
                    reason=f"risk {risk}/100")
 

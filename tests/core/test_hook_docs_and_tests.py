@@ -25,6 +25,7 @@ FACADE = {
     "register_prompt_detectors": "prompt_detectors",
     "register_doctor_checks": "doctor_checks",
     "configure": "configure",
+    "register_sandboxes": "sandboxes",
     "intercept": "intercept",
     "evaluate": "evaluate",
     "critique": "critique",
