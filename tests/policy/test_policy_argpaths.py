@@ -138,3 +138,23 @@ def test_batch_cli_judges_with_the_aegis_home_it_runs_with(run_aegis, aegis_home
     out = run_aegis("policy", "test", "--batch", stdin="\n".join(json.dumps(x) for x in lines).encode())
     verdicts = [json.loads(line) for line in out.stdout.decode().splitlines()]
     assert [v["action"] for v in verdicts] == ["deny", "deny", "deny", "allow"], out.stderr
+
+
+@pytest.mark.parametrize(("pattern", "names"), [
+    (".[e]nv", [".env"]), (".e*", [".env", ".env.local", ".env.production"]), ("keys/id_*", ["keys/id_rsa",
+                                                                                          "keys/id_ed25519",
+                                                                                          "keys/id_ecdsa",
+                                                                                          "keys/id_dsa"]),
+    ("*", []), ("?*", []), ("*.pyc", []), ("*.log", []), ("x/*rsa", ["x/id_rsa"]),
+])
+def test_unmatched_wildcards_stand_for_the_secrets_they_could_name(pattern: str, names: list[str]) -> None:
+    from aegis_core.policy.argpaths import secret_names_matching
+
+    assert secret_names_matching(pattern) == names
+
+
+def test_code_literals_join_the_strings_code_glues_together() -> None:
+    assert ".env" in code_literals("open('.e' + 'nv')")[0]
+    assert ".env" in code_literals("open('.e' 'nv')")[0]
+    assert ".env" in code_literals('file_get_contents(".e" . "nv")')[0]
+    assert code_literals("print(', '.join(['a', 'b']))")[0] == []
