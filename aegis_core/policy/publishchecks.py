@@ -19,8 +19,11 @@ if TYPE_CHECKING:
     from aegis_core.policy.shell import Segment
 
 # A task, target or script whose name says it ships something.
-_SHIPPING_NAME = re.compile(r"(?i)^(?:[\w.-]*:)?(publish|release|deploy|upload|ship|promote|push|distribute"
-                            r"|unpublish|yank)(?:[\w:.-]*)$")
+# The word stands alone or as a part of a name (docker-push, helm_release, publishSigned,
+# dockerPush), not as the start of another word (pushd, shipit).
+_SHIPPING_NAME = re.compile(r"^(?:[\w.-]*[-_:.]|[a-z0-9]+(?=[A-Z]))?([Pp]ublish|[Rr]elease|[Dd]eploy|[Uu]pload|[Ss]hip"
+                            r"|[Pp]romote|[Pp]ush|[Dd]istribute|[Uu]npublish|[Yy]ank|PUBLISH|RELEASE|DEPLOY)"
+                            r"(?:[-_:.A-Z][\w:.-]*)?$")
 # ...unless it says it stays on this machine (publishLocal, publishToMavenLocal).
 _LOCAL_TASK = re.compile(r"(?i)local$|-notes$|notes$|-dry-?run$")
 # Subcommand (first words) -> what it publishes, per program. A tuple entry means

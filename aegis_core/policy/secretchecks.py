@@ -80,6 +80,7 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "stripe": (("config", "--list"),),
     "wrangler": (("secret", "get"),),
     "kubectl-view_secret": ((),),
+    "aegis": (("--show-secrets",),),
 }
 _CREDENTIAL_HELPERS = tuple(f"docker-credential-{name}" for name in (
     "desktop", "osxkeychain", "wincred", "pass", "secretservice", "ecr-login", "gcloud", "gcr", "acr-env",

@@ -20,7 +20,8 @@ DANGEROUS = [
     "kill -HUP $(pgrep -f aegis)", "pgrep -f aegis | xargs kill", "kill $(cat ~/.aegis/aegis.pid)", "kill -STOP $(pidof python3)",
     "kill $(lsof -t ~/.aegis/aegis.sock)", "fuser -k ~/.aegis/aegis.sock", "systemctl --user stop aegis",
     "systemctl --user disable --now aegis.service", "launchctl unload ~/Library/LaunchAgents/dev.aegis.plist",
-    "pkill -u $(whoami)", "killall -u dev", "aegis stop", "aegis reload",
+    "pkill -u $(whoami)", "killall -u dev", "aegis stop", "aegis reload", "aegis config unset approvals.timeout",
+    "aegis config list --show-secrets",
 ]
 
 DISGUISED = [
