@@ -107,10 +107,21 @@ def _words(texts: list[str]) -> list[str]:
 
 
 def _starts(words: list[str], prefixes: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
-    for prefix in prefixes:
+    """The prefix of ``prefixes`` that ``words`` start with (``()`` stands for any words)."""
+    index = _BY_FIRST_WORD.get(id(prefixes)) or _by_first_word(prefixes)
+    if None in index:
+        return ()
+    for prefix in index.get(words[0] if words else "", ()):
         if tuple(words[:len(prefix)]) == prefix:
             return prefix
     return None
+
+
+def _by_first_word(prefixes: tuple[tuple[str, ...], ...]) -> dict[str | None, tuple[tuple[str, ...], ...]]:
+    index: dict[str | None, list[tuple[str, ...]]] = {}
+    for prefix in prefixes:
+        index.setdefault(prefix[0] if prefix else None, []).append(prefix)
+    return {key: tuple(found) for key, found in index.items()}
 
 
 def publishes(seg: Segment) -> str | None:
@@ -356,6 +367,11 @@ def authenticated_write(subject: Subject, seg: Segment) -> str | None:
 
 HTTPIE = frozenset({"http", "https", "httpie", "xh", "xhs"})
 SECRET_IN_ARGUMENT = re.compile(r"(?i)\$\{[A-Z0-9_]*(TOKEN|SECRET|PASSW|API_?KEY|AUTH|CREDENTIAL|PAT)[A-Z0-9_]*\}")
+
+
+# Each table's prefixes by their first word, so a command is compared with a few of them.
+_BY_FIRST_WORD: dict[int, dict[str | None, tuple[tuple[str, ...], ...]]] = {
+    id(table): _by_first_word(table) for table in (*_PUBLISH.values(), _GH_CHANGES, _GLAB_CHANGES)}
 
 
 def register(check: Callable) -> None:
