@@ -144,7 +144,7 @@ ROUTINE = [
     ("Grep", {"pattern": "TODO", "path": "src"}), ("Grep", {"pattern": "def ", "glob": "*.py"}),
     ("Grep", {"pattern": "API_URL", "glob": "**/*.env.example"}), ("Glob", {"pattern": "src/**/*.ts"}),
     "for f in src/*.py; do wc -l $f; done", "cat *.log", "rm -f *.pyc", "ls -- -weird-name",
-    "cat src/id_utils.py", "cat id_generator.ts",
+    "cat src/id_utils.py", "cat id_generator.ts", "d=build; rm -rf $d", "out=dist; mkdir -p $out && cp -r src $out/",
     "python3 -c \"print(', '.join(['a', 'b']))\"", "python3 -c \"x = ['src', '.env.example']; print(x)\"",
 ]
 

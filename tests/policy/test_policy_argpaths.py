@@ -98,6 +98,14 @@ def test_tilde_of_an_unknown_user_is_a_home_all_the_same() -> None:
                                                                                                            "/Users/"))
 
 
+@pytest.mark.parametrize(("command", "action"), [
+    ("cmd=publish; npm $cmd", Action.REQUIRE_APPROVAL), ("a=rm; $a -rf /", Action.DENY),
+    ("x=.env; cat \"$x\"", Action.DENY), ("d=build; rm -rf $d", Action.ALLOW),
+])
+def test_arguments_take_the_values_the_command_gave_them(command: str, action: Action) -> None:
+    assert default_policy().evaluate(shell(command)).action is action
+
+
 def test_paths_follow_the_commands_variables_and_loops() -> None:
     reads = [p for s in build_subjects(shell("f=~bob/.aws/credentials; cat $f"), home="/home/me")[0] for p in s.reads]
     assert any(p.endswith("/bob/.aws/credentials") for p in reads)
