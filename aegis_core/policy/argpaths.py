@@ -54,14 +54,41 @@ def remember_variables(program: str, assignments: tuple[str, ...], argv: tuple[s
             variables[found.group(1)] = found.group(2)
 
 
+LOOP = "@"  # variables["@f"]: the words a `for f in ...` loop gives f, one a line
+
+
 def loop_variables(command: str, variables: dict[str, str]) -> None:
-    """`for f in ~/.ssh/*; do cat $f; done`: the loop variable stands for its first word."""
+    """`for f in ~/.ssh/*; do cat $f; done`: a loop over one word gives the variable that
+    value; over several, each is remembered (under LOOP + name) for the paths it makes,
+    but the variable is not known (`for d in build /; do rm -rf $d; done` stays computed)."""
     if "for" not in command:
         return
     for name, words in _FOR_LOOP.findall(command[:8192]):
-        first = words.split()[0] if words.split() else ""
-        if first and len(variables) < 64:
-            variables[name] = first.strip("'\"")
+        values = [w.strip("'\"") for w in words.split()][:8]
+        if len(values) == 1 and len(variables) < 64:
+            variables[name] = values[0]
+        elif values and len(variables) < 64:
+            variables[LOOP + name] = "\n".join(values)
+
+
+def representatives(text: str, cwd: str | None, home: str, variables: dict[str, str] | None) -> list[str]:
+    """``representative`` of an argument for each value a loop gives its variable (one
+    value when no loop variable is in it)."""
+    if variables:
+        for name in _LOOP_REFERENCE.findall(text):
+            values = variables.get(LOOP + name)
+            if values is not None:
+                found = []
+                for value in values.split("\n"):
+                    filled = text.replace("${" + name + "}", value)
+                    found.append(filled if _EXPANSION.search(filled) is None
+                                 else representative(filled, cwd, home, variables))
+                return [f for f in found if f is not None]
+    found_one = representative(text, cwd, home, variables)
+    return [] if found_one is None else [found_one]
+
+
+_LOOP_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def representative(text: str, cwd: str | None, home: str, variables: dict[str, str] | None = None) -> str | None:

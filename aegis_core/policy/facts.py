@@ -17,6 +17,7 @@ from aegis_core.policy.argpaths import (
     code_literals,
     mount_sources,
     representative,
+    representatives,
     request_files,
     secret_names_matching,
     sent_files,
@@ -113,8 +114,7 @@ def _arguments(segment: Segment, cwd: str | None, home: str,
     kept: list[Arg] = []
     texts: list[str] = []
     for arg in args:
-        text = representative(arg.text, cwd, home, variables) if arg.dynamic else arg.text
-        if text is not None:
+        for text in representatives(arg.text, cwd, home, variables) if arg.dynamic else (arg.text,):
             kept.append(arg)
             texts.append(text)
     return kept, texts

@@ -101,6 +101,9 @@ def test_tilde_of_an_unknown_user_is_a_home_all_the_same() -> None:
 @pytest.mark.parametrize(("command", "action"), [
     ("cmd=publish; npm $cmd", Action.REQUIRE_APPROVAL), ("a=rm; $a -rf /", Action.DENY),
     ("x=.env; cat \"$x\"", Action.DENY), ("d=build; rm -rf $d", Action.ALLOW),
+    ("for f in README.md ~/.ssh/id_rsa; do cat $f; done", Action.DENY),  # every value of a loop
+    ("for d in build /; do rm -rf $d; done", Action.DENY),  # not only the first
+    ("for f in a.md b.md; do cat $f; done", Action.ALLOW),
 ])
 def test_arguments_take_the_values_the_command_gave_them(command: str, action: Action) -> None:
     assert default_policy().evaluate(shell(command)).action is action
