@@ -29,7 +29,8 @@ from aegis_core.network.endpoints import ModelApi
 from aegis_core.network.hosts import HostError
 from aegis_core.network.service import EgressProxy
 from aegis_core.plugins import AegisPlugins
-from aegis_core.sandbox.manifest import Manifest, parse_manifest
+from aegis_core.sandbox.manifest import Manifest, parse_host_rule, parse_manifest
+from aegis_core.sandbox.record import session_sandbox
 from aegis_core.store import Store
 
 log = structlog.get_logger(__name__)
@@ -98,6 +99,7 @@ class Daemon:
         self.started_at = 0.0
         self._tokens: dict[str, str] = {}
         self._wrappers: dict[str, int] = {}  # session -> pid of the `aegis wrap` running its agent
+        self._live: dict[str, dict[str, Any]] = {}  # wrapped sessions running now, with their sandbox
         self._stopping = anyio.Event()
         self.channel_errors: dict[str, str] = {}
 
@@ -266,7 +268,12 @@ class Daemon:
             await self.network.close(session)
             self.store.end_session(session, request.get("exit_status"))
             self._wrappers.pop(session, None)
-            self.pipeline.audit("session.ended", {"exit_status": request.get("exit_status")}, session)
+            self._live.pop(session, None)
+            ended: dict[str, Any] = {"exit_status": request.get("exit_status")}
+            notes = request.get("sandbox_notes")
+            if isinstance(notes, list) and notes:  # a sandbox limit stopped something
+                ended["sandbox_notes"] = [str(note)[:500] for note in notes[:20]]
+            self.pipeline.audit("session.ended", ended, session)
             return {"final": True, "ok": True}
         if op == "network.endpoint":
             return self._model_endpoint(request)
@@ -366,12 +373,16 @@ class Daemon:
         wrapper = request.get("pid")
         if isinstance(wrapper, int) and wrapper > 1:
             self._wrappers[session] = wrapper
+        sandbox = session_sandbox(request.get("sandbox"))
+        self._live[session] = {"session": session, "agent": request.get("agent"), "cwd": request.get("cwd"),
+                               "sandbox": sandbox}
         self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
-                                                "command": request.get("command")}, session)
+                                                "command": request.get("command"), "sandbox": sandbox}, session)
         run_dir = self.home / "run" / session
         run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         proxy = await self.network.open(session, run_dir, agent=str(request.get("agent") or "unknown"),
                                         cwd=str(request.get("cwd") or ""))
+        _allow_agent_hosts(self.network.gate(session), sandbox)
         return {"final": True, "ok": True, "session": session, "token": token, "run_dir": str(run_dir),
                 "proxy_socket": str(proxy)}
 
@@ -430,7 +441,20 @@ class Daemon:
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
+            "sessions": list(self._live.values()),
         }
+
+
+def _allow_agent_hosts(gate: Any, sandbox: Mapping[str, Any]) -> None:
+    """The hosts ``aegis wrap`` says its agent needs to work (its vendor's, beside the
+    manifest's) pass this session's proxy unasked."""
+    if gate is None:
+        return
+    for entry in sandbox.get("agent_hosts") or []:
+        try:
+            gate.extra.append(parse_host_rule(str(entry)))
+        except ValueError:
+            log.warning("ignored an agent host that is not a host", entry=str(entry)[:200])
 
 
 def _load_manifest(config: Config) -> Manifest:

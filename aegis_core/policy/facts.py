@@ -23,7 +23,7 @@ from aegis_core.policy.argpaths import (
     sent_files,
 )
 from aegis_core.policy.globbing import bounded_glob
-from aegis_core.policy.outputs import OUTPUT_PROGRAMS, edited_files, output_files, target_directory
+from aegis_core.policy.outputs import OUTPUT_PROGRAMS, clone_target, edited_files, output_files, target_directory
 from aegis_core.policy.paths import MAX_PATHS_PER_CALL, CallBudget, home_dir, is_within, normalise
 from aegis_core.tools import kind_of
 
@@ -203,6 +203,7 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         (raw_writes if op in _WRITE_REDIRECTS else raw_reads).append(target)
     if program == "git":
         candidates = _git_paths(texts)
+        raw_writes.extend(clone_target(texts))
     else:
         candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     if "://" in joined:
