@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 SOCKET_NAME = "proxy.sock"
+MAX_CONNECTIONS = 256  # at once, per session
 
 
 @dataclass
@@ -36,6 +37,7 @@ class _Session:
     path: Path
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     asking: set[str] = field(default_factory=set)  # its network approvals still pending
+    open: int = 0  # connections being served
 
 
 class EgressProxy:
@@ -114,14 +116,23 @@ class EgressProxy:
             async with listener, anyio.create_task_group() as connections:
                 while True:
                     stream = await listener.accept()
-                    connections.start_soon(self._connection, stream, state.gate)
+                    connections.start_soon(self._connection, stream, state)
 
-    async def _connection(self, stream: SocketStream, gate: SessionGate) -> None:
+    async def _connection(self, stream: SocketStream, state: _Session) -> None:
         async with stream:
+            if state.open >= MAX_CONNECTIONS:
+                # Each tunnel costs the daemon two threads: a session cannot have it start
+                # thousands. The client is told, not left hanging.
+                with suppress(Exception):
+                    await stream.send(_too_many())
+                return
+            state.open += 1
             try:
-                await serve_client(stream, gate)
+                await serve_client(stream, state.gate)
             except Exception:  # one broken connection must not end the session's proxy
-                log.exception("proxy connection failed", session=gate.info.session)
+                log.exception("proxy connection failed", session=state.gate.info.session)
+            finally:
+                state.open -= 1
 
     async def _judge(self, call: ToolCall) -> JudgeAnswer:
         state = self._sessions.get(call.session)
@@ -150,6 +161,13 @@ class EgressProxy:
         except Exception as exc:  # the connection is over; say loudly that it went unrecorded
             log.error("a proxied connection could not be audited", session=session, error=str(exc),
                       host=record.destination.host, port=record.destination.port)
+
+
+def _too_many() -> bytes:
+    text = (f"Aegis' egress proxy already serves {MAX_CONNECTIONS} connections for this session; close some "
+            "(or wait for them to finish) and try again.\n").encode()
+    return (b"HTTP/1.1 503 Too many connections through Aegis\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(text), text))
 
 
 async def _listen(path: Path) -> Any:

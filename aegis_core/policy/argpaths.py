@@ -223,6 +223,38 @@ def mount_sources(program: str, texts: list[str]) -> list[str]:
     return found
 
 
+# ---------------------------------------------------------------- files tools send away
+
+_FORGES = frozenset({"gh", "glab"})
+_BODY_FILE_OPTIONS = frozenset({"--body-file", "--input", "--notes-file", "--description-file"})
+
+
+def sent_files(program: str, texts: list[str]) -> list[str]:
+    """Local files a container, cluster or forge command copies or uploads, whose
+    arguments are otherwise not file names: `docker cp SRC c:/x`, `kubectl cp SRC
+    pod:/x`, `gh gist create FILE`, `gh release upload TAG FILE`, `--body-file F`."""
+    words = [t for t in texts if not t.startswith("-")]
+    found: list[str] = []
+    if program in CONTAINER_ENGINES or program in ("kubectl", "oc"):
+        if "cp" in words[:2]:
+            rest = words[words.index("cp") + 1:]
+            found.extend(w for w in rest[:-1] if ":" not in w.split("/", 1)[0])
+        return found
+    if program in _FORGES:
+        if words[:2] in (["gist", "create"], ["gist", "edit"], ["snippet", "create"]):
+            found.extend(words[2:])
+        elif words[:2] == ["release", "upload"] or words[:2] == ["release", "create"]:
+            found.extend(w.split("#", 1)[0] for w in words[3:])
+        for i, text in enumerate(texts):
+            option, eq, value = text.partition("=")
+            given = value if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+            if option in _BODY_FILE_OPTIONS or (option == "-F" and words[:1] in (["issue"], ["pr"])):
+                found.append(given)
+            elif option in ("-F", "--field") and "=@" in given:
+                found.append(given.split("=@", 1)[1])
+    return [f for f in found if f and f != "-"]
+
+
 # ---------------------------------------------------------------- one-liner literals
 
 # A quoted string of at most 512 characters on one line.

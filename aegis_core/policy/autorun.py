@@ -20,7 +20,9 @@ _LIFECYCLE = ("preinstall|install|postinstall|prepare|preprepare|postprepare|pre
               "|prepack|postpack|dependencies|preuninstall|uninstall|postuninstall|preshrinkwrap|shrinkwrap"
               "|postshrinkwrap")
 PACKAGE_RUNS = re.compile(rf"\"(?:{_LIFECYCLE})\"\s*:\s*\"|\"(?:husky|simple-git-hooks|lint-staged|pre-commit"
-                          r"|gitHooks|ghooks|pre-push|post-merge|post-checkout)\"\s*:")
+                          r"|gitHooks|ghooks|pre-push|post-merge|post-checkout)\"\s*:"
+                          r"|\"(?:pre|post)-(?:install|update|autoload-dump|package-install|package-update"
+                          r"|root-package-install|create-project)-cmd\"\s*:")
 # The same named in a jq/sed/npm-pkg path: `.scripts.postinstall`, `scripts[prepare]`.
 SCRIPT_KEY = re.compile(rf"scripts\W{{1,3}}(?:{_LIFECYCLE})\b|\b(?:husky|simple-git-hooks|gitHooks|ghooks)\b")
 # Editor settings that name a program to run, a shell, or tasks to start.
@@ -82,7 +84,9 @@ def _new_matches(pattern: re.Pattern[str], text: str, before: Iterable[str]) -> 
 
 
 def _package_json(path: str) -> bool:
-    return os.path.basename(path) == "package.json" and "/node_modules/" not in path
+    """package.json, or composer.json (whose install scripts Composer runs the same way)."""
+    return os.path.basename(path) in ("package.json", "composer.json") and "/node_modules/" not in path \
+        and "/vendor/" not in path
 
 
 def _editor_settings(path: str) -> bool:

@@ -183,7 +183,10 @@ def chmod_outside(subject: Subject) -> str | None:
             return f"recursive {seg.program} of {path}"
         if not subject.within_project(path) and not is_disposable(path, subject):
             return f"{seg.program} of {path}, outside the project"
-    if any(a.dynamic for a in seg.args[1:]) and recursive:
+    # The mode or owner comes first (chmod 755 x, chown $(whoami) x): only a computed path counts.
+    first_path = 2 if seg.program in ("chmod", "chown", "chgrp") else 1
+    operands = [a for a in seg.args[1:] if not a.text.startswith("-")]
+    if any(a.dynamic for a in operands[first_path - 1:]) and recursive:
         return f"recursive {seg.program} of a target only known at run time"
     return None
 

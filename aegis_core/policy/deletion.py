@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.autorun import RUNS_LATER_NAME
 from aegis_core.policy.facts import flags_of
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.places import DISPOSABLE, TEMP_ROOTS, critical_target, is_disposable, valuable
@@ -40,6 +41,7 @@ _NARROWING = frozenset({
     "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-lname", "-ilname", "-regex",
     "-iregex", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size", "-user", "-group", "-uid",
     "-gid", "-perm", "-links", "-inum", "-samefile", "-used", "-empty"})
+_FIND_ACTIONS = frozenset({"-delete", "-exec", "-execdir", "-ok", "-okdir"})
 _NAME_TESTS = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-lname", "-ilname"})
 _REGEX_TESTS = frozenset({"-regex", "-iregex"})
 _ANY_TIME = frozenset({"+0", "+0c", "-0"})  # -size +0, -mtime +0: every file there is
@@ -99,19 +101,21 @@ def find_selection(seg: Segment, subject: Subject) -> Selection:
     if not starts:
         starts.append(subject.cwd)
     branches: list[bool] = [False]  # does each -o branch narrow the selection?
-    patterns: list[str] = []
+    acted = False  # the branch already deleted: find evaluates left to right, so
+    patterns: list[str] = []  # `-delete -name x` deletes everything before testing
     negated = False
     while i < len(texts):
         text = texts[i]
         if text in ("-o", "-or"):
             branches.append(False)
+            acted = False
         elif text in ("!", "-not"):
             negated = True
             i += 1
             continue
         elif text in _FIND_VALUE_OPTIONS and i + 1 < len(texts):
             value = texts[i + 1]
-            if text in _NARROWING and not negated and not args[i + 1].dynamic \
+            if text in _NARROWING and not negated and not acted and not args[i + 1].dynamic \
                     and not _matches_everything(text, value):
                 branches[-1] = True
                 if text in _NAME_TESTS or text in _REGEX_TESTS:
@@ -119,8 +123,10 @@ def find_selection(seg: Segment, subject: Subject) -> Selection:
             i += 2
             negated = False
             continue
-        elif text == "-empty" and not negated:
+        elif text == "-empty" and not negated and not acted:
             branches[-1] = True
+        elif text in _FIND_ACTIONS:
+            acted = True
         negated = False
         i += 1
     return Selection(tuple(starts), not all(branches), tuple(patterns))
@@ -219,10 +225,30 @@ def finder_of(subject: Subject) -> Segment | None:
         source = segments[seg.runs_for]
         return source if source.program in FINDERS else None
     if "{stdin}" in dynamic and "xargs" in seg.wrappers:
-        for index in seg.pipe_from:
-            if index < len(segments) and segments[index].program in FINDERS:
-                return segments[index]
+        feeding = [segments[i] for i in seg.pipe_from if i < len(segments)]
+        finders = [s for s in feeding if s.program in FINDERS]
+        # The names must reach xargs as find printed them: through filters that drop
+        # lines (grep, sort, head), not ones that rewrite them (sed 's/.pyc$/.py/').
+        if len(finders) == 1 and all(s.program in _PASS_THROUGH and not _rewrites(s) for s in feeding
+                                     if s is not finders[0]) and _prints_paths(finders[0]):
+            return finders[0]
     return None
+
+
+# Programs between find and xargs that pass the names through unchanged (or drop some).
+_PASS_THROUGH = frozenset({"grep", "egrep", "fgrep", "rg", "sort", "uniq", "head", "tail", "cat", "tee"})
+
+
+def _rewrites(seg: Segment) -> bool:
+    """A filter told to print only part of each line (grep -o, rg -r)."""
+    return any(t in ("-o", "--only-matching", "-r", "--replace") or (t.startswith("-") and not t.startswith("--")
+               and "o" in t) for t in seg.argv[1:])
+
+
+def _prints_paths(seg: Segment) -> bool:
+    """find/fd printing the paths it finds (not -printf '%h', -ls or a command's output)."""
+    return not any(t in ("-printf", "-fprintf", "-ls", "-fls", "-exec", "-execdir", "-x", "-X", "--exec",
+                         "--exec-batch", "--format") for t in seg.argv[1:])
 
 
 def _recursive(subject: Subject) -> bool:
@@ -356,6 +382,18 @@ def register(check: Callable) -> None:
         found = _CODE_DELETES.search(code)
         if found:
             return f"{language} code deletes files ({found.group(0).strip()[:60]})"
+        moved = _CODE_MOVES.search(code)
+        written = _CODE_WRITES_FILE.search(code)
+        if moved or written:
+            for literal in _LITERAL.findall(code[:20_000]):
+                text = literal[1]
+                if moved and (text == "/dev/null" or text.startswith(("/", "~", ".."))):
+                    return f"{language} code moves files away ({moved.group(0).strip()[:40]} ... {text})"
+                kind = valuable(text)
+                if written and kind in ("a database file", "a lockfile", "git's own files"):
+                    return f"{language} code overwrites {text} ({kind})"
+                if written and RUNS_LATER_NAME.search("/" + text):
+                    return f"{language} code writes {text}, a file a tool runs on its own"
         found = _CODE_BUILDS_NAMES.search(code)
         if found:
             return f"{language} code builds what it calls at run time ({found.group(0).strip()[:60]})"
@@ -369,9 +407,16 @@ _CODE_DELETES = re.compile(
     r"|\bfs(?:\s*\.\s*promises|p|Promises|Extra|e)?\s*\.\s*(?:rm|rmdir|unlink|truncate|emptyDir|remove)\w*\s*\("
     r"|require\(\s*['\"](?:node:)?fs(?:/promises)?['\"]\s*\)\s*\.\s*(?:promises\s*\.\s*)?(?:rm|rmdir|unlink"
     r"|truncate)\w*|\b(?:rm|rmdir|unlink|rimraf|deleteSync|emptyDir)(?:Sync)?\s*\(\s*['\"`]"
-    r"|Deno\s*\.\s*(?:remove|truncate)|\brmtree\b|\bremove_tree\b|\bunlink\b|\brmdir\b"
+    r"|Deno\s*\.\s*(?:remove|truncate)|\brmtree\b|\bremove_tree\b|\bunlink\b|\brmdir\b|\btruncate\s*[(\"']"
     r"|FileUtils\s*\.\s*(?:rm\w*|remove\w*)|File\s*\.\s*(?:delete|unlink|truncate)|Dir\s*\.\s*(?:rmdir|delete"
     r"|unlink)|Pathname\b.*\.(?:rmtree|delete|unlink)|file\.remove\s*\(|\bos\.remove\s*\(")
+# Library calls that move or rename files, and that write a whole file.
+_CODE_MOVES = re.compile(r"\b(?:os\s*\.\s*(?:rename|replace|renames)|shutil\s*\.\s*move|renameSync|rename)\s*\(?"
+                         r"|\.rename\s*\(|FileUtils\s*\.\s*(?:mv|move)|File\s*\.\s*rename|\bmove\s*\(|\brename\s+['\"]")
+_CODE_WRITES_FILE = re.compile(r"open\s*\([^)]*['\"][wa]b?\+?['\"]|write_text|write_bytes|writeFile|writeTextFile"
+                               r"|file_put_contents|Bun\s*\.\s*write|File\s*\.\s*write|open\s+\w+\s*,\s*['\"]>"
+                               r"|open\s*\(\s*\w+\s*,\s*['\"]>|\.truncate")
+_LITERAL = re.compile(r"(['\"])([^'\"\n]{1,300})\1")
 # Ways to call something whose name is assembled at run time.
 _CODE_BUILDS_NAMES = re.compile(
     r"\bgetattr\s*\([^,()]+,(?!\s*['\"][\w.]+['\"]\s*[,)])|__import__|importlib\s*\.\s*import_module"

@@ -18,9 +18,10 @@ from aegis_core.policy.argpaths import (
     mount_sources,
     representative,
     request_files,
+    sent_files,
 )
 from aegis_core.policy.globbing import bounded_glob
-from aegis_core.policy.outputs import OUTPUT_PROGRAMS, edited_files, output_files, target_directory
+from aegis_core.policy.outputs import OUTPUT_PROGRAMS, clone_target, edited_files, output_files, target_directory
 from aegis_core.policy.paths import MAX_PATHS_PER_CALL, CallBudget, home_dir, is_within, normalise
 from aegis_core.tools import kind_of
 
@@ -45,7 +46,8 @@ _OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
 # Programs whose arguments hide paths plain parsing misses (see argpaths).
 _REQUEST_PROGRAMS = CURL_LIKE | HTTPIE_LIKE
 _HIDDEN_PATH_PROGRAMS = _REQUEST_PROGRAMS | CONTAINER_ENGINES | {"docker-compose", "podman-compose",
-                                                                 "systemd-nspawn", "bwrap"}
+                                                                 "systemd-nspawn", "bwrap", "kubectl", "oc",
+                                                                 "gh", "glab"}
 MAX_GLOB_MATCHES = 200
 _NO_GLOBS: frozenset[str] = frozenset()
 # Stand for paths that could not be judged: never inside the project, never a match
@@ -191,6 +193,7 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         (raw_writes if op in _WRITE_REDIRECTS else raw_reads).append(target)
     if program == "git":
         candidates = _git_paths(texts)
+        raw_writes.extend(clone_target(texts))
     else:
         candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     if "://" in joined:
@@ -233,8 +236,11 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
             elif text.startswith("of="):
                 raw_writes.append(text[3:])
     if program in _HIDDEN_PATH_PROGRAMS:
-        raw_reads.extend(request_files(program, texts) if program in _REQUEST_PROGRAMS
-                         else mount_sources(program, texts))
+        if program in _REQUEST_PROGRAMS:
+            raw_reads.extend(request_files(program, texts))
+        else:
+            raw_reads.extend(mount_sources(program, texts))
+            raw_reads.extend(sent_files(program, texts))
     if segment.inline_code is not None:
         literals, code_urls = code_literals(segment.inline_code[1])
         raw_reads.extend(literals)

@@ -30,6 +30,10 @@ SAFETY_CONFIG = re.compile(
     r"|remote\..*\.(url|pushurl|receivepack|uploadpack|vcs|mirror)|submodule\..*\.(update|url)"
     r"|gc\.(pruneexpire|reflogexpire|reflogexpireunreachable)|core\.logallrefupdates)$"
 )
+# Variables the hook managers read to skip the project's hooks (husky, lefthook,
+# pre-commit, overcommit, simple-git-hooks).
+SKIP_HOOKS_ENV = re.compile(r"^(HUSKY=0|HUSKY_SKIP_HOOKS=\w|HUSKY_SKIP_INSTALL=\w|LEFTHOOK=(0|false)|LEFTHOOK_EXCLUDE="
+                            r"|SKIP=\S|PRE_COMMIT_ALLOW_NO_CONFIG=|OVERCOMMIT_DISABLE=1|SKIP_SIMPLE_GIT_HOOKS=)")
 _COMMAND_KEYS = frozenset({"core.pager", "core.editor", "sequence.editor"})
 _COMMAND_ENV = ("GIT_PAGER=", "GIT_EDITOR=", "GIT_SEQUENCE_EDITOR=", "PAGER=", "EDITOR=", "VISUAL=")
 # Values of command settings that run nothing new (``git -c core.pager=cat log``,
@@ -112,6 +116,8 @@ def git_destructive(texts: list[str]) -> str | None:
     if sub == "switch":
         if "f" in short or long & {"--force", "--discard-changes"}:
             return "git switch that discards changes in the work tree"
+        if "--orphan" in long:
+            return "git switch --orphan removes every tracked file from the work tree"
         if "C" in short or "--force-create" in long:
             return "git switch -C moves an existing branch to another commit"
         return None
@@ -187,6 +193,8 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
     for assignment in assignments:
         if assignment.startswith("GIT_") and EXEC_ENV.match(assignment) and not harmless_command(assignment):
             return f"{assignment.split('=', 1)[0]} makes git run a command"
+        if SKIP_HOOKS_ENV.match(assignment):
+            return f"{assignment.split('=', 1)[0]} skips the project's git hooks"
     return None
 
 

@@ -40,10 +40,23 @@ def output_files(program: str, texts: list[str]) -> list[str]:
         if any(t in ("-l", "-t", "-v", "-Z", "-p", "-c", "-z") for t in texts):
             return []  # lists, tests or prints the archive
         return _value_after(texts, ("-d",)) or ["."]
+    if program == "cpio":
+        extracting = any(t in ("-i", "--extract") or (t[:1] == "-" and t[1:2] != "-" and "i" in t) for t in texts)
+        return (_value_after(texts, ("-D", "--directory")) or ["."]) if extracting else []
     if program in ("7z", "7za", "7zz", "unrar"):
         if not texts or texts[0] not in ("x", "e"):
             return []
         return [t[2:] for t in texts if t.startswith("-o") and len(t) > 2] or ["."]
+    return []
+
+
+def clone_target(texts: list[str]) -> list[str]:
+    """The folder ``git clone URL DIR`` (or ``git submodule add URL DIR``) writes."""
+    words = [t for t in texts if not t.startswith("-")]
+    if words[:1] == ["clone"] and len(words) == 3:
+        return [words[2]]
+    if words[:2] == ["submodule", "add"] and len(words) == 4:
+        return [words[3]]
     return []
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.deletion import finder_of, judge_selection, selection_of
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.places import is_disposable, valuable
 
@@ -60,11 +61,22 @@ def register(check: Callable) -> None:
            "disguise), or onto a database, lockfile or git file", programs=("mv", "gmv"))
     def _moves(subject: Subject) -> str | None:
         seg = subject.segment
-        if seg is None or seg.program not in ("mv", "gmv") or not subject.writes or not subject.reads:
+        if seg is None or seg.program not in ("mv", "gmv"):
             return None
-        target = subject.writes[0]
+        target = subject.writes[0] if subject.writes else _placeholder_move_target(seg, subject)
+        if target is None:
+            return None
         if target == "/dev/null":
-            return f"moves {subject.reads[0]} to /dev/null: deletes it"
+            return f"moves {subject.reads[0] if subject.reads else 'what it finds'} to /dev/null: deletes it"
+        finder = finder_of(subject)
+        if finder is not None and not subject.within_project(target):
+            found = judge_selection(selection_of(finder, subject), subject, recursive=True, critical_only=False)
+            return f"{finder.program} | mv to {target}: {found}" if found else None
+        if any(a.dynamic for a in seg.args[1:]) and not subject.within_project(target) \
+                and not (finder is not None):
+            return f"moves files only known at run time out of the project to {target}"
+        if not subject.reads:
+            return None
         kind = valuable(target, subject)
         if kind in _OVERWRITE_KILLS:
             return f"replaces {target} ({kind})"
@@ -106,6 +118,14 @@ def register(check: Callable) -> None:
         return _kept_sources(subject, _tar_sources(seg, subject), "tar --remove-files deletes")
 
 
+def _placeholder_move_target(seg: Segment, subject: Subject) -> str | None:
+    """Where ``mv {found} DEST`` (from find -exec or xargs) moves what it is given."""
+    args = [a for a in seg.args[1:] if not a.text.startswith("-")]
+    if len(args) >= 2 and args[0].dynamic and not args[-1].dynamic:
+        return normalise(args[-1].text, subject.cwd, subject.home)
+    return None
+
+
 def _kept_sources(subject: Subject, sources: list[str] | tuple[str, ...], what: str) -> str | None:
     for source in sources:
         if not is_disposable(source, subject):
@@ -142,8 +162,10 @@ def _tar_sources(seg: Segment, subject: Subject) -> list[str]:
 # call would leave empty ("empties"), cut ("truncates"), turn into a link ("replaces
 # with a link") or rewrite ("overwrites").
 _WRITING_PROGRAMS = ("", ":", "true", "false", "echo", "printf", "cat", "cp", "install", "truncate", "dd",
-                     "tee", "sed", "gsed", "ln", "head", "tail", "exec")
+                     "tee", "sed", "gsed", "ln", "head", "tail", "exec", "fallocate")
 _EMPTY_REDIRECT_OPS = frozenset({">", ">|", "&>"})
+_NOT_READING = frozenset({"echo", "printf", "true", ":", "", "exec"})
+_HOLE_PUNCHING = frozenset({"--punch-hole", "--collapse-range", "--zero-range", "--insert-range"})
 _SED_DELETES_ALL = re.compile(r"^\s*(?:1\s*,\s*\$\s*|/\^?\.?\*?\$?/\s*|/\^/\s*)?d\s*;?\s*$")
 
 
@@ -183,7 +205,9 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
             if op in _EMPTY_REDIRECT_OPS and not dynamic and not target.isdigit():
                 where = normalise(target, subject.cwd, subject.home)
                 if where:
-                    found.append((where, "empties" if _empty_output(seg) else "overwrites"))
+                    # `sort f > f`, `cat f > f`: the shell empties f before the program reads it
+                    empties = _empty_output(seg) or (where in subject.reads and program not in _NOT_READING)
+                    found.append((where, "empties" if empties else "overwrites"))
         writes = list(subject.writes)
         if program == "truncate":
             found.extend((path, "truncates") for path in writes)
@@ -206,6 +230,8 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
                 found.extend((path, "empties") for path in writes)
         elif program == "ln" and writes and any(t.startswith("-") and "f" in t for t in rest):
             found.append((writes[-1], "replaces with a link"))
+        elif program == "fallocate" and any(t in _HOLE_PUNCHING or (t[:1] == "-" and t[1:2] in "pcz") for t in rest):
+            found.extend((path, "punches holes in") for path in subject.reads)
     subject.cache["_emptied"] = found
     return found
 

@@ -314,13 +314,18 @@ def _environment() -> tuple[str | None, str | None]:
 _WILD = re.compile(r"[*?\[]")
 
 
-def _index(literals: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Component-aligned literals (`/a/b` suffixes, `/a/b/` infixes) by the component a
-    path must hold for them to match: a suffix's last one, an infix's first one."""
+def _component_infix(literal: str) -> bool:
+    """`/a/`, `/a/b/`, `//`: an infix made of whole components (a lone `/` is not)."""
+    return len(literal) >= 2 and literal.startswith("/") and literal.endswith("/")
+
+
+def _index(literals: Iterable[str], suffix: bool) -> dict[str, tuple[str, ...]]:
+    """Literals starting with `/` by the component a path must hold for them to match:
+    a suffix's last one (`/a/b` ends a path whose last component is `b`; `/a/` one whose
+    last is empty), an infix's first one (`/a/b/` is in a path with an `a` component)."""
     index: dict[str, list[str]] = {}
     for literal in literals:
-        parts = literal.strip("/").split("/")
-        key = parts[0] if literal.endswith("/") else parts[-1]
+        key = literal.rsplit("/", 1)[1] if suffix else literal[1:].split("/", 1)[0]
         index.setdefault(key, []).append(literal)
     return {key: tuple(found) for key, found in index.items()}
 
@@ -359,11 +364,12 @@ class _Patterns:
         # Literals that are whole path components (`/.aws/`, `/.config/gh/hosts.yml`) are
         # looked up by a component of the path instead of tried one by one: a policy may
         # name hundreds of them, a path has a handful of components.
-        self.suffix_index: dict[str, tuple[str, ...]] = _index(s for s in suffixes if s.startswith("/"))
-        self.infix_index: dict[str, tuple[str, ...]] = _index(i for i in infixes
-                                                              if i.startswith("/") and i.endswith("/"))
+        self.suffix_index: dict[str, tuple[str, ...]] = _index((s for s in suffixes if s.startswith("/")),
+                                                               suffix=True)
+        self.infix_index: dict[str, tuple[str, ...]] = _index((i for i in infixes
+                                                               if _component_infix(i)), suffix=False)
         self.suffixes = tuple(s for s in suffixes if not s.startswith("/"))
-        self.infixes = tuple(i for i in infixes if not (i.startswith("/") and i.endswith("/")))
+        self.infixes = tuple(i for i in infixes if not _component_infix(i))
         self.regex = re.compile("|".join(fnmatch.translate(p) for p in others)) if others else None
 
     def __bool__(self) -> bool:

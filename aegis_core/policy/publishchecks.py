@@ -257,13 +257,15 @@ _GH_CHANGES: tuple[tuple[str, ...], ...] = (
     ("ssh-key", "add"), ("ssh-key", "delete"), ("gpg-key", "add"), ("gpg-key", "delete"), ("label", "delete"),
     ("cache", "delete"), ("ruleset",), ("extension", "install"), ("extension", "upgrade"), ("extension", "exec"),
     ("issue", "delete"), ("issue", "transfer"), ("codespace", "delete"), ("auth", "refresh"), ("org",),
-    ("project", "delete"), ("attestation",), ("repo", "set-visibility"))
+    ("project", "delete"), ("attestation",), ("repo", "set-visibility"), ("release", "delete-asset"),
+    ("repo", "autolink"))
 _GLAB_CHANGES: tuple[tuple[str, ...], ...] = (
     ("repo", "delete"), ("repo", "archive"), ("repo", "transfer"), ("repo", "edit"), ("mr", "merge"),
     ("ci", "run"), ("ci", "trigger"), ("ci", "retry"), ("ci", "delete"), ("ci", "cancel"), ("variable", "set"),
     ("variable", "delete"), ("variable", "update"), ("schedule", "run"), ("schedule", "create"),
     ("schedule", "delete"), ("deploy-key", "add"), ("deploy-key", "delete"), ("ssh-key", "add"),
-    ("ssh-key", "delete"), ("label", "delete"))
+    ("ssh-key", "delete"), ("label", "delete"), ("issue", "delete"), ("mr", "delete"), ("snippet", "delete"),
+    ("release", "delete"), ("token", "create"), ("project", "delete"))
 
 
 def forge_change(seg: Segment) -> str | None:

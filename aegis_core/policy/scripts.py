@@ -25,6 +25,7 @@ _SOURCE = frozenset({"source", "."})
 _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
 _RECIPE = re.compile(r"^\t(.+)$|^[^\t#:=][^:=]*::?\s*;\s*(.+)$", re.M)
 MAX_SCRIPT_CHARS = 16_384
+_SCRIPT_RUNNERS = SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake"}
 
 
 def _key(path: str) -> str:
@@ -114,6 +115,10 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
     """``analysis`` with what the scripts it writes and then runs would execute added
     (or a problem when their content is not shown)."""
     segments = analysis.segments
+    # Most commands run no script file: one cheap look per segment settles it.
+    if not any(seg.program in _SCRIPT_RUNNERS or seg.program.startswith(("python", "pypy"))
+               or (seg.argv and "/" in seg.argv[0]) for seg in segments):
+        return analysis
     runs = [(seg, found) for seg in segments if (found := _script_run(seg)) is not None]
     if not runs:
         return analysis

@@ -86,6 +86,7 @@ INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
     "php": ("php", "r", frozenset(), frozenset({"-d", "-c"})),
     "lua": ("lua", "e", frozenset(), frozenset({"-l"})),
     "Rscript": ("r", "e", frozenset(), frozenset()),
+    "julia": ("julia", "e", frozenset({"--eval"}), frozenset({"-L", "--load", "-J", "--sysimage", "--project"})),
     "osascript": ("applescript", "e", frozenset(), frozenset()),
 }
 AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
@@ -422,8 +423,11 @@ def _find(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int]
             j = i + 1
             while j < len(seg.args) and seg.args[j].text not in (";", "+"):
                 j += 1
-            inner_args = [Arg("{found}", dynamic=True) if "{" in a.text and "}" in a.text else a
-                          for a in seg.args[i + 1:j]]
+            # Only a bare {} is the found path; {}/.., fd's {//} (its folder) or {.} (its
+            # name without extension) are other paths, known only at run time.
+            inner_args = [Arg("{found}", dynamic=True) if a.text == "{}" else
+                          Arg(a.text.replace("{}", "{found}"), dynamic=True) if "{" in a.text and "}" in a.text
+                          else a for a in seg.args[i + 1:j]]
             if name in ("fd", "fdfind") and not any(a.text == "{found}" for a in inner_args):
                 inner_args.append(Arg("{found}", dynamic=True))  # fd appends the path itself
             if inner_args:

@@ -61,6 +61,12 @@ DISGUISED = [
     "source /dev/stdin <<< 'rm -rf src'", "git bisect run sh -c 'rm -rf ~'",
     "find . -name '[a-z]*' -delete", "find . -newer /etc/passwd -delete", "find . -mtime -99999 -delete", "rm -- *",
     "alias ll='rm -rf src'; ll", "mv -t /tmp src lib", "mv --target-directory=/tmp src",
+    "find . -delete -name '*.pyc'", "find . -exec rm {} + -name x", "cat src/app.py > src/app.py", "sort app.db > app.db",
+    "fallocate -p -o 0 -l 1M app.db", "python3 -c \"import shutil; shutil.move('src', '/tmp/trash')\"",
+    "perl -e 'rename \"src\", \"/tmp/src\"'", "php -r 'file_put_contents(\"app.db\", \"\");'", "bun -e \"await Bun.write('app.db', '')\"",
+    "julia -e 'rm(\"src\", recursive=true)'", "find . -name '*.pyc' | sed 's/.pyc$/.py/' | xargs rm",
+    "find . -name '*.pyc' -printf '%h\\n' | xargs rm -rf", "find . -name '*.pyc' -exec rm -rf {}/.. \\;", "fd -e pyc -x rm {//}",
+    "find . -name '*.pyc' -exec mv {} /dev/null \\;", "find . -exec mv {} /tmp/ \\;", "ls | xargs mv -t /tmp", "lua -e 'os.rename(\"src\",\"/tmp/src\")'", "python3 -c \"import os; os.rename('src', '/dev/null')\"",
 ]
 
 ROUTINE = [
@@ -83,4 +89,7 @@ ROUTINE = [
     "sed -i 's/foo/bar/' src/app.py", "sed -i '/^$/d' notes.txt", "git clean -n", "git rm --cached -r .",
     "find . -name '*.[oa]' -delete", "find logs -mtime +7 -delete", "find . -name \"*.pyc\" -o -name \"__pycache__\" | xargs rm -rf",
     "rm -f *.log", "rm build/*", "alias ll='ls -la'", "cp -t build/ a.py", "cp -r ../template/* .",
+    "python3 -c \"import os; os.rename('a.py', 'b.py')\"", "python3 -c \"print(open('app.db','rb').read(16))\"",
+    "node -e \"console.log('rename me')\"", "julia -e 'println(1+1)'", "find . -name '*.pyc' | grep -v keep | xargs rm -f",
+    "fd -e pyc -x rm {}", "find . -name '*.log' -exec mv {} logs/ \\;", "find . -name '*.log' -exec mv {} /tmp/logs/ \\;",
 ]

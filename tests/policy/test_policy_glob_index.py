@@ -9,7 +9,7 @@ from aegis_core.policy.paths import _Patterns
 
 PATTERNS = ["*/.aws", "*/.aws/*", "*/.config/gh/*", "*/.config/gh", "*/.netrc", "*/.claude/.credentials.json",
             "*/Library/Application Support/Google/Chrome/*", "*/.ssh/*", "*/a/b/c", "*/b/*", "*.pem", "*/x*/y/*",
-            "/etc/shadow", "/proc/*/mem", "*/.env.*", "*/.local/share/keyrings/*"]
+            "/etc/shadow", "/proc/*/mem", "*/.env.*", "*/.local/share/keyrings/*", "*/a/", "*/a/b/", "*//*", "*/"]
 COMPONENTS = ["", "home", "dev", ".aws", "credentials", ".config", "gh", "hosts.yml", ".netrc", ".claude",
               ".credentials.json", "Library", "Application Support", "Google", "Chrome", "Default", ".ssh", "id_rsa",
               "a", "b", "c", "x1", "y", "k.pem", "etc", "shadow", "proc", "1", "mem", ".env.local", ".local", "share",
