@@ -16,8 +16,11 @@ if TYPE_CHECKING:
 class WrapContext:
     """Everything an adapter needs to run one wrapped program.
 
-    ``session`` and ``token`` identify this wrap to the daemon: every request the
-    adapter's client sends carries both, and the daemon refuses unknown pairs.
+    ``socket`` is the session's agent socket (in ``run_dir``): the only way the
+    agent, and the adapter's own relay, talk to the daemon; it serves agent
+    operations only. ``session`` and ``token`` identify this wrap to the daemon,
+    and ``daemon_pid``/``daemon_start`` name the daemon process, so clients can
+    refuse anything else that answers on the socket (docs/protocol.md).
     """
 
     config: Config
@@ -28,6 +31,21 @@ class WrapContext:
     token: str
     dry_run: bool = False
     timeout: int | None = None
+    run_dir: Path | None = None
+    daemon_pid: int | None = None
+    daemon_start: int | None = None
+
+    def agent_env(self) -> dict[str, str]:
+        """The variables every process of the wrapped agent gets: where its Aegis is
+        and how to tell it from an impostor. Adapters add them to the agent's
+        environment."""
+        env = {"AEGIS_SOCKET": str(self.socket), "AEGIS_SESSION": self.session,
+               "AEGIS_SESSION_TOKEN": self.token}
+        if self.daemon_pid:
+            env["AEGIS_DAEMON_PID"] = str(self.daemon_pid)
+        if self.daemon_start:
+            env["AEGIS_DAEMON_START"] = str(self.daemon_start)
+        return env
 
 
 @runtime_checkable

@@ -76,7 +76,8 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
         "daemon",
         (
             Setting("port", "int", 39000, help="kept for compatibility; the daemon listens on a Unix socket"),
-            Setting("socket", "path", None, help="socket path; default $AEGIS_HOME/aegis.sock"),
+            Setting("socket", "path", None,
+                    help="the operator socket; default $AEGIS_HOME/aegis.sock (agent sockets stay in $AEGIS_HOME)"),
         ),
     ),
     ConfigSection(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import click
 
 from aegis_core.adapters import Adapter
 from aegis_core.cli import AppContext
-from aegis_core.errors import DependencyMissing
+from aegis_core.errors import DependencyMissing, SecurityViolation
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
@@ -42,27 +44,48 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
     config = app.config({"approvals.timeout_seconds": timeout,
                          "logging.level": log_level.upper() if log_level else None})
     chosen = _adapter(app, adapter, argv[0])
-    _, sock, _ = process.paths(config)
+    _refuse_nesting(config)
     if dry_run:
-        context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
-                              session="(dry-run)", token="", dry_run=True, timeout=timeout)
+        from aegis_core.sockets import AGENT_SOCKET, run_dir
+
+        planned = run_dir(config.home, "s-dry-run")
+        context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=planned / AGENT_SOCKET,
+                              session="(dry-run)", token="", dry_run=True, timeout=timeout, run_dir=planned)
         ctx.exit(chosen.wrap(argv, context))
     process.start_background(config)
-    # Our pid lets the daemon refuse approvals coming from inside the agent we run.
-    created = request("session.create", socket=sock, agent=chosen.name, cwd=os.getcwd(),
+    # The operator socket (checked to be the daemon's by the client) opens the
+    # session; the agent gets only the session's own agent socket.
+    created = request("session.create", config=config, agent=chosen.name, cwd=os.getcwd(),
                       command=" ".join(argv), pid=os.getpid())
-    context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
-                          session=created["session"], token=created["token"], timeout=timeout)
+    if not created.get("ok"):
+        raise SecurityViolation(f"the Aegis daemon refused to open a session: {created.get('error')}",
+                                hint="run `aegis wrap` from your own terminal, not from inside a wrapped agent")
+    context = WrapContext(config=config, plugins=app.plugins, home=config.home,
+                          socket=Path(created["agent_socket"]), session=created["session"],
+                          token=created["token"], timeout=timeout, run_dir=Path(created["run_dir"]),
+                          daemon_pid=created.get("daemon_pid"), daemon_start=created.get("daemon_start"))
     status = 1
     try:
         status = chosen.wrap(argv, context)
     finally:
         try:
-            request("session.end", socket=sock, session=created["session"],
+            request("session.end", config=config, session=created["session"],
                     token=created["token"], exit_status=status)
         except Exception as exc:  # the agent's own exit status matters more than this note
             click.echo(f"aegis: warning: could not close the session: {exc}", err=True)
     ctx.exit(status)
+
+
+def _refuse_nesting(config: Any) -> None:
+    """Sessions are opened on the operator socket only; inside a wrapped agent
+    ``AEGIS_SOCKET`` names its agent socket, which would refuse."""
+    from aegis_core.sockets import client_socket, operator_socket
+
+    if client_socket(config) != operator_socket(config):
+        raise SecurityViolation(
+            f"AEGIS_SOCKET is set ({client_socket(config)}): this looks like a program inside an agent that "
+            "Aegis already wraps, and only you may open sessions",
+            hint="run `aegis wrap` from your own terminal (or unset AEGIS_SOCKET)")
 
 
 def _adapter(app: AppContext, name: str | None, program: str) -> Adapter:

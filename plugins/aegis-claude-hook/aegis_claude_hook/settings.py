@@ -37,16 +37,19 @@ def client_deadline(timeout_s: int) -> int:
     return max(1, timeout_s - 5 if timeout_s > 10 else timeout_s // 2)
 
 
-def hook_command(python: str, client: str, event: str, timeout_s: int) -> str:
-    return shlex.join([python, "-I", "-S", client, event, str(client_deadline(timeout_s))])
+def hook_command(python: str, client: str, event: str, timeout_s: int, home: str | None = None) -> str:
+    extra = [f"--home={home}"] if home else []
+    return shlex.join([python, "-I", "-S", client, event, str(client_deadline(timeout_s)), *extra])
 
 
-def hooks_settings(python: str, client: str, timeout_s: int) -> dict[str, Any]:
+def hooks_settings(python: str, client: str, timeout_s: int, *, home: str | None = None) -> dict[str, Any]:
     """The settings object for ``claude --settings`` (or to merge into a settings file).
 
     :param python: absolute path of the interpreter that runs the client.
     :param client: absolute path of ``aegis_claude_hook/client.py``.
     :param timeout_s: the hook timeout Claude Code enforces, in seconds.
+    :param home: the Aegis home, when not ``~/.aegis`` (``AEGIS_HOME`` still wins at run
+        time, and ``AEGIS_SOCKET`` over both: a wrapped session's own socket).
     """
     for label, path in (("python", python), ("client", client)):
         if not os.path.isabs(path):
@@ -59,7 +62,7 @@ def hooks_settings(python: str, client: str, timeout_s: int) -> dict[str, Any]:
                 "hooks": [
                     {
                         "type": "command",
-                        "command": hook_command(python, client, event, timeout_s),
+                        "command": hook_command(python, client, event, timeout_s, home),
                         "timeout": int(timeout_s),
                         # Without it Claude Code runs the tool when the hook crashes or times out.
                         "onFailure": "block",
@@ -70,11 +73,22 @@ def hooks_settings(python: str, client: str, timeout_s: int) -> dict[str, Any]:
     return {"hooks": hooks}
 
 
-def default_hooks_settings(approval_timeout_s: int) -> dict[str, Any]:
+def default_hooks_settings(approval_timeout_s: int, *, home: str | None = None) -> dict[str, Any]:
     """``hooks_settings`` for this interpreter and this installed client."""
     return hooks_settings(
-        os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s)
+        os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s), home=home
     )
+
+
+def installed_home(config: Any) -> str | None:
+    """The Aegis home to write into hooks installed outside ``aegis wrap``: None when it
+    is ``~/.aegis``, where the hook looks anyway (the hook finds the agent socket in
+    the home, so ``[daemon] socket``, which moves only the operator socket, needs
+    nothing)."""
+    from aegis_core.config import DEFAULT_HOME
+
+    default_home = Path(os.path.expanduser(DEFAULT_HOME)).absolute()
+    return str(config.home) if Path(config.home).absolute() != default_home else None
 
 
 def settings_file(
