@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from aegis_core.client import Identity
     from aegis_core.config import Config
     from aegis_core.plugins import AegisPlugins
 
@@ -34,6 +35,14 @@ class WrapContext:
     run_dir: Path | None = None
     daemon_pid: int | None = None
     daemon_start: int | None = None
+    operator_socket: Path | None = None  # for the adapter's own requests from outside (network.endpoint)
+
+    def identity(self) -> Identity:
+        """The daemon this session's clients may talk to (aegis_core.client)."""
+        from aegis_core.client import Identity
+
+        return Identity(self.daemon_pid, self.daemon_start, "aegis wrap", self.session or None,
+                        self.token or None)
 
     def agent_env(self) -> dict[str, str]:
         """The variables every process of the wrapped agent gets: where its Aegis is

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import Approval, Decision, Outcome, ToolCall
+from aegis_core.models import Approval, Decision, Kind, Outcome, ToolCall
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
@@ -86,6 +86,10 @@ class TerminalChannel:
         return None
 
     def decide(self, approval: Approval, call: ToolCall) -> Decision | None:
+        if call.kind is Kind.NETWORK:
+            # A connection the agent's code opened is not one of its tool calls: its
+            # prompt cannot ask about it. It waits for `aegis approvals approve`.
+            return None
         return Decision(Outcome.ASK, decided_by="agent-prompt", channel=self.name,
                         reason="asked at the agent's own prompt")
 

@@ -75,6 +75,35 @@ def config_file(config: Config) -> CheckResult:
     return ok("config", f"{file} is valid")
 
 
+def policy_file(config: Config) -> CheckResult:
+    """The policy the daemon would load, loaded the same way: a file that would stop
+    `aegis start` fails here too."""
+    from aegis_core.errors import AegisError
+    from aegis_core.policy.plugin import load_configured, policy_path
+
+    path = policy_path(config)
+    try:
+        policy = load_configured(config)
+    except AegisError as exc:
+        return CheckResult("policy", "fail", exc.message,
+                           fix=exc.hint or f"run: aegis policy validate {path}", code=exc.exit_code)
+    if not path.exists():
+        return ok("policy", f"no {path}: the built-in default policy ({len(policy.rules)} rules)")
+    return ok("policy", f"{path} is valid ({len(policy.rules)} rules)")
+
+
+def _startable(config: Config) -> str | None:
+    """Why `aegis start` would refuse to start with this config, or None."""
+    from aegis_core.errors import AegisError
+    from aegis_core.policy.plugin import load_configured
+
+    try:
+        load_configured(config)
+    except AegisError as exc:
+        return exc.message
+    return None
+
+
 def agent_clis(config: Config) -> CheckResult:
     found = {name: shutil.which(name) for name in AGENT_CLIS}
     present = {k: v for k, v in found.items() if v}
@@ -184,13 +213,16 @@ def daemon_state(config: Config) -> CheckResult:
     state = process.inspect(config)
     if state.running:
         return ok("daemon", f"running (pid {state.pid})")
+    blocker = _startable(config)
+    start = ("fix what the policy check reports, then run: aegis start" if blocker
+             else "run: aegis start")
     if state.stale:
         def fix() -> str:
             return "removed " + ", ".join(process.clean_stale(state))
 
         return CheckResult("daemon", "warn", f"not running; stale files: {', '.join(state.stale)}",
-                           fix="remove them (aegis doctor --fix) and run: aegis start", fixer=fix)
-    return CheckResult("daemon", "warn", "not running", fix="run: aegis start")
+                           fix=f"remove them (aegis doctor --fix); {start}", fixer=fix)
+    return CheckResult("daemon", "warn", "not running", fix=start)
 
 
 def database(config: Config) -> CheckResult:
@@ -241,6 +273,7 @@ CORE_CHECKS = (
     Check("python", "environment", python_version),
     Check("dependencies", "environment", dependencies),
     Check("config", "environment", config_file),
+    Check("policy", "environment", policy_file),
     Check("agent-clis", "environment", agent_clis),
     Check("subprocess", "environment", subprocesses),
     Check("home-permissions", "security", home_permissions),

@@ -75,7 +75,6 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
     ConfigSection(
         "daemon",
         (
-            Setting("port", "int", 39000, help="kept for compatibility; the daemon listens on a Unix socket"),
             Setting("socket", "path", None,
                     help="the operator socket; default $AEGIS_HOME/aegis.sock (agent sockets stay in $AEGIS_HOME)"),
         ),
@@ -134,9 +133,27 @@ class Config:
         return out
 
 
+# Keys the seed README documented that Aegis does not use: a file that still has them
+# gets a warning saying why, not an "unknown key".
+RETIRED_KEYS: dict[tuple[str, str], str] = {
+    ("daemon", "port"): "the daemon listens on a Unix socket, not a port ([daemon] socket sets "
+                        "its path); remove the line",
+}
+
+
 def _looks_secret(key: str) -> bool:
     lowered = key.lower()
     return any(word in lowered for word in ("token", "secret", "password", "api_key"))
+
+
+def _default_under(home: Path, setting: Setting) -> Any:
+    """A default path written as ``~/.aegis/...`` means "in the Aegis home": under
+    another ``AEGIS_HOME`` it is shown (and used) there."""
+    default = setting.default
+    prefix = DEFAULT_HOME + "/"
+    if setting.type == "path" and isinstance(default, str) and default.startswith(prefix):
+        return str(home / default[len(prefix):])
+    return default
 
 
 def env_name(section: str, key: str) -> str:
@@ -258,6 +275,7 @@ def load_config(
     flags: Mapping[str, Any] | None = None,
     sections: Iterable[ConfigSection] = (),
     path: Path | None = None,
+    plugin_sections_unknown: bool = False,
 ) -> Config:
     """Build the effective configuration.
 
@@ -265,6 +283,8 @@ def load_config(
         ignored (flag not given).
     :param sections: extra sections declared by plugins.
     :param path: the config file; default ``$AEGIS_HOME/config.toml``.
+    :param plugin_sections_unknown: the plugins were not loaded (a quick command), so
+        a section the core does not declare is kept as written, without a warning.
     """
     env = os.environ if env is None else env
     home = home or aegis_home(env)
@@ -277,7 +297,7 @@ def load_config(
     for name, section in declared.items():
         out = values.setdefault(name, {})
         for setting in section.settings:
-            out[setting.key] = setting.default
+            out[setting.key] = _default_under(home, setting)
             sources[(name, setting.key)] = "default"
 
     for name, table in data.items():
@@ -285,13 +305,17 @@ def load_config(
             raise ConfigError(f"{file}: '{name}' must be a [section] table, got {type(table).__name__}")
         file_section = declared.get(name)
         if file_section is None:
-            warnings.append(f"{file}: unknown section [{name}] ignored (is the plugin that reads it installed?)")
+            if not plugin_sections_unknown:
+                warnings.append(f"{file}: unknown section [{name}] ignored "
+                                "(is the plugin that reads it installed?)")
             values[name] = dict(table)
             continue
         for key, value in table.items():
             file_setting = file_section.setting(key)
             if file_setting is None:
-                warnings.append(f"{file}: unknown key [{name}] {key} ignored")
+                retired = RETIRED_KEYS.get((name, key))
+                warnings.append(f"{file}: [{name}] {key} is ignored: {retired}" if retired
+                                else f"{file}: unknown key [{name}] {key} ignored")
                 continue
             values[name][key] = coerce(file_setting, value, name=f"{file}: [{name}] {key}")
             sources[(name, key)] = "file"
@@ -327,6 +351,25 @@ def write_private(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
+
+
+def remove_config_key(path: Path, section: str, key: str) -> bool:
+    """Remove ``key`` from ``[section]`` of config.toml (and the section when it is left
+    empty), keeping everything else; False when it was not there."""
+    import tomlkit
+
+    if not path.exists():
+        return False
+    read_config_file(path)
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    table = document.get(section)
+    if table is None or key not in table:
+        return False
+    del table[key]
+    if not table:
+        del document[section]
+    write_private(path, tomlkit.dumps(document))
+    return True
 
 
 def update_config_file(path: Path, section: str, values: Mapping[str, Any]) -> None:

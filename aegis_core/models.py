@@ -38,6 +38,8 @@ class Kind(str, enum.Enum):
     SEARCH = "search"
     MCP = "mcp"
     PROMPT = "prompt"
+    # A connection out of the sandbox, held by Aegis' egress proxy (not a hook event).
+    NETWORK = "network"
     OTHER = "other"
 
 
@@ -113,6 +115,8 @@ class ToolCall:
 
     def summary(self) -> str:
         """What the call does, in one line, for humans (not redacted)."""
+        if self.kind is Kind.NETWORK:
+            return f"the agent wants to reach {self.input.get('host')}:{self.input.get('port')}"
         if self.command is not None:
             return self.command
         if self.paths:

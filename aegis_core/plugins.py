@@ -60,6 +60,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("aegis.channels", "aegis_core.channels"),
     ("aegis.generic", "aegis_core.generic"),
     ("aegis.checks", "aegis_core.checks"),
+    ("aegis.network", "aegis_core.network.verdict"),
 )
 
 HOOK_NAMES: tuple[str, ...] = tuple(

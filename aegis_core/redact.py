@@ -25,14 +25,32 @@ _TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),  # JWT
 )
 
-# `Authorization: Bearer x`, `password=x`, `--token x`, `API_KEY="x"`: keep the name, mask the value.
+# `Authorization: Bearer x`, `password=x`, `--token x`, `API_KEY="x"`, `"token": "x"`:
+# keep the name, mask the value. A flag starts a word (`--token`), never sits inside
+# one (`non-secret token`).
 _ASSIGNMENT = re.compile(
     r"(?i)(\b(?:authorization|proxy-authorization)\s*[:=]\s*(?:bearer|basic|token)?\s*)"
     r"([^\s'\"]+)"
     r"|(\b[\w.-]*(?:token|secret|passw(?:or)?d|passwd|api[_-]?key|access[_-]?key|private[_-]?key)[\w.-]*"
-    r"\s*[:=]\s*['\"]?)([^\s'\"&]+)"
-    r"|(--?(?:token|password|passwd|secret|api-key|access-token)[ =]['\"]?)([^\s'\"]+)"
+    r"['\"]?\s*[:=]\s*['\"]?)([^\s'\"&]+)"
+    r"|((?<![\w-])--?(?:token|password|passwd|secret|api-key|access-token)[ =]['\"]?)([^\s'\"]+)"
 )
+# Words that follow "password:" or "--token" in a sentence, not as its value ("the
+# token: it is in the vault", "--token is required"). A value right after `=` or `:`
+# with no space (`PASSWORD=hunter`, `"token":"x"`) is masked whatever it looks like.
+_PROSE_WORDS = frozenset("""
+a an the this that these those it its is are was were be been being am do does did
+to of in on at by for from with without as into onto about over under than then
+and or but nor not no yes if when while where which who whom whose what why how
+you your yours we our ours they their them he she his her i me my mine us
+will would can could should shall may might must need needs needed required
+optional missing empty none null nil unset given here there now later again
+also only just still too very so such same other another each every any all some
+one two first last next new old value values field fields flag flags option options
+argument arguments parameter parameters variable variables setting settings file files
+see use used using uses stored kept saved sent read written shown passed please note
+""".split())
+
 # URLs with credentials: https://user:pass@host
 _URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s/:@]+:)([^\s/@]+)(@)")
 
@@ -56,13 +74,29 @@ def redact_text(text: str, *, pii: bool = False) -> str:
 
 def _mask_assignment(match: re.Match[str]) -> str:
     for name_group in (1, 3, 5):
-        if match.group(name_group) is not None:
+        name = match.group(name_group)
+        if name is not None:
             value = match.group(name_group + 1)
             if value == MASK or value.startswith("$"):
                 # Already masked, or a variable reference that holds no secret itself.
                 return match.group(0)
-            return f"{match.group(name_group)}{MASK}"
+            if name_group != 1 and (_reads_as_prose(name, value) or _is_count(name, value)):
+                return match.group(0)
+            return f"{name}{MASK}"
     return match.group(0)  # pragma: no cover
+
+
+def _reads_as_prose(name: str, value: str) -> bool:
+    """``the token: it is...`` in a sentence rather than ``token=x`` in a command: a
+    space before the value, and the value an ordinary word. Then nothing is masked."""
+    if not name[-1:].isspace():
+        return False  # `password=x`, `--token=x`, `"token":"x"`, `token: "x"`: a value
+    return value.rstrip(".,;:!?)").lower() in _PROSE_WORDS
+
+
+def _is_count(name: str, value: str) -> bool:
+    """``max_tokens: 1024``, ``input_tokens=87``: a number of tokens, not a token."""
+    return value.isdigit() and "tokens" in name.lower()
 
 
 def is_secret_key(key: str) -> bool:

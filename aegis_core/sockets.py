@@ -12,8 +12,6 @@ this rule in plain standard-library code; a test keeps the two in step.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import socket
 import struct
@@ -137,6 +135,8 @@ def process_start(pid: int) -> int | None:
 
 
 def _mac(label: bytes, token: str, nonce: str) -> str:
+    import hashlib  # here: quick commands (`aegis status`) never need it
+
     # BLAKE2b takes keys of up to 64 bytes; session tokens are 32 characters.
     key = token.encode("utf-8")[:64]
     return hashlib.blake2b(label + nonce.encode("utf-8", "replace"), key=key, digest_size=32).hexdigest()
@@ -153,6 +153,8 @@ def daemon_proof(token: str, nonce: str) -> str:
 
 
 def same(given: object, expected: str) -> bool:
+    import hmac
+
     return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
 
 

@@ -1,6 +1,9 @@
 """The ``aegis`` command line. Commands live one module each in this package and load
-lazily, so ``aegis --help`` and quick commands stay fast; plugins add theirs through
-``register_commands``. Every AegisError becomes one line on stderr and its exit code."""
+lazily, so ``aegis --help`` and quick commands stay fast. Plugins name their commands
+as entry points (group ``aegis.commands``), so listing them imports nothing; a plugin
+that only implements ``register_commands`` is still found by name. Logging is set up
+only when plugins load (the one thing that logs). Every AegisError becomes one line
+on stderr and its exit code."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ import click
 
 from aegis_core import __version__
 from aegis_core.errors import AegisError, ExitCode
+
+COMMAND_ENTRY_POINTS = "aegis.commands"
 
 # name -> "module:attribute". A module that is not there yet is simply not listed.
 COMMANDS: dict[str, str] = {
@@ -42,14 +47,21 @@ class AppContext:
 
     @cached_property
     def plugins(self) -> Any:
+        configure_cli_logging()  # a plugin that fails to load is logged
         from aegis_core.plugins import AegisPlugins
 
         return AegisPlugins.load()
 
-    def config(self, flags: dict[str, Any] | None = None) -> Any:
+    def config(self, flags: dict[str, Any] | None = None, *, plugins: bool = True) -> Any:
+        """The effective configuration. ``plugins=False`` skips loading plugins (their
+        sections are then kept unvalidated): for quick commands that read only core
+        settings (``status``, ``approvals``)."""
         from aegis_core.config import load_config
 
-        config = load_config(flags=flags, sections=self.plugins.config_sections())
+        if plugins:
+            config = load_config(flags=flags, sections=self.plugins.config_sections())
+        else:
+            config = load_config(flags=flags, plugin_sections_unknown=True)
         for warning in config.warnings:
             click.echo(f"aegis: warning: {warning}", err=True)
         return config
@@ -61,6 +73,8 @@ class AegisGroup(click.Group):
         self._plugin_commands_loaded = False
 
     def _load_plugin_commands(self, ctx: click.Context) -> None:
+        """Commands of plugins that did not declare them as entry points: only these
+        need every plugin loaded (``register_commands``)."""
         if self._plugin_commands_loaded:
             return
         self._plugin_commands_loaded = True
@@ -71,24 +85,67 @@ class AegisGroup(click.Group):
             click.echo(f"aegis: warning: plugin commands unavailable: {exc}", err=True)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_plugin_commands(ctx)
         names = [name for name in COMMANDS if _importable(COMMANDS[name])]
-        return [*names, *sorted(n for n in self.commands if n not in COMMANDS)]
+        declared = sorted(n for n in declared_commands() if n not in COMMANDS)
+        extra = sorted(n for n in self.commands if n not in COMMANDS and n not in declared)
+        return [*names, *declared, *extra]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
+        target = COMMANDS.get(cmd_name) or declared_commands().get(cmd_name)
         if target is not None:
-            module_name, _, attr = target.partition(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name != module_name:
-                    raise
-                return None
-            return getattr(module, attr)
+            command = _load_target(target)
+            if command is not None:
+                return command
         if cmd_name not in self.commands:
             self._load_plugin_commands(ctx)
         return self.commands.get(cmd_name)
+
+
+def _load_target(target: str) -> click.Command | None:
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module_name.startswith(exc.name):
+            return None  # not installed: the name is simply not offered
+        raise
+    except Exception as exc:  # a broken plugin's command must not take the CLI down
+        click.echo(f"aegis: warning: command {module_name}:{attr} failed to load: {exc}", err=True)
+        return None
+    command = getattr(module, attr, None)
+    return command if isinstance(command, click.Command) else None
+
+
+_DECLARED: dict[str, str] | None = None
+
+
+def declared_commands() -> dict[str, str]:
+    """``name -> "module:attribute"`` of the commands plugins declare as entry points
+    (group ``aegis.commands``); read from metadata, nothing imported. Plugins disabled
+    with ``AEGIS_DISABLE_PLUGINS`` (or left out by ``AEGIS_LOAD_PLUGINS``) offer none."""
+    global _DECLARED
+    if _DECLARED is None:
+        import os
+
+        from aegis_core.entrypoints import scan
+
+        only = _names(os.environ.get("AEGIS_LOAD_PLUGINS"))
+        disabled = _names(os.environ.get("AEGIS_DISABLE_PLUGINS")) or set()
+        found: dict[str, str] = {}
+        for ep in scan(COMMAND_ENTRY_POINTS):
+            plugin = ep.value.partition(".")[0]
+            names = {ep.distribution, plugin, ep.name}
+            if disabled & names or (only is not None and not only & names):
+                continue
+            found.setdefault(ep.name, ep.value)
+        _DECLARED = found
+    return _DECLARED
+
+
+def _names(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {part.strip() for part in value.split(",") if part.strip()}
 
 
 def _importable(target: str) -> bool:
@@ -101,7 +158,8 @@ def _importable(target: str) -> bool:
         return False
 
 
-@click.group(cls=AegisGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=AegisGroup, invoke_without_command=True, subcommand_metavar="COMMAND [ARGS]...",
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, envvar="AEGIS_DEBUG", help="Show tracebacks of internal errors.")
 @click.version_option(__version__, "-V", "--version", prog_name="aegis")
 @click.pass_context
@@ -111,6 +169,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Quick start: `aegis start`, then `aegis wrap claude`.
     """
     ctx.obj = AppContext(debug=debug)
+    if ctx.invoked_subcommand is None:  # `aegis` alone: the help, and success
+        click.echo(ctx.get_help())
 
 
 @click.command()
@@ -152,10 +212,18 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
 
 
-def _configure_cli_logging() -> None:
+_LOGGING_CONFIGURED = False
+
+
+def configure_cli_logging() -> None:
     """Log lines go to stderr, never stdout, so ``--json`` output stays parseable;
     warnings only, unless ``AEGIS_LOGGING_LEVEL`` asks for more or plugin tracing
-    (``AEGIS_TRACE_PLUGINS=1``, logged at info) is on."""
+    (``AEGIS_TRACE_PLUGINS=1``, logged at info) is on. Called by what logs (loading
+    plugins), so commands that log nothing never import structlog."""
+    global _LOGGING_CONFIGURED
+    if _LOGGING_CONFIGURED:
+        return
+    _LOGGING_CONFIGURED = True
     import os
 
     from aegis_core.logconfig import configure_logging
@@ -168,7 +236,6 @@ def _configure_cli_logging() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    _configure_cli_logging()
     try:
         # Commands end with ctx.exit(code) for a non-zero status; click returns it here.
         result = cli.main(args=argv, prog_name="aegis", standalone_mode=False)

@@ -19,7 +19,7 @@ from aegis_core.models import Approval, Decision, Outcome, Scope
 def open_store(app: AppContext) -> Any:
     from aegis_core.store import Store
 
-    config = app.config()
+    config = app.config(plugins=False)
     return Store.open(config.path("database", "path", "aegis.db"))
 
 
@@ -120,7 +120,7 @@ def answer(
         try:
             response = request(
                 "approval.resolve",
-                config=app.config(),
+                config=app.config(plugins=False),
                 approval_id=approval.id,
                 outcome=outcome.value,
                 reason=reason,
@@ -227,7 +227,7 @@ def resume(app: AppContext, session: str) -> None:
 
     by = _user()
     try:
-        response = request("session.resume", config=app.config(), session=session, by=by)
+        response = request("session.resume", config=app.config(plugins=False), session=session, by=by)
         if not response.get("ok"):
             raise refusal(response, "to resume the session")
         resumed = bool(response.get("resumed"))

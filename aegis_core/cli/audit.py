@@ -15,7 +15,7 @@ from aegis_core.errors import ExitCode
 def _paths(app: AppContext) -> tuple:
     from aegis_core.audit import default_checkpoint_path
 
-    home = app.config().home
+    home = app.config(plugins=False).home
     log = home / "audit.log"
     return log, default_checkpoint_path(log)
 

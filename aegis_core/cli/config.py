@@ -67,12 +67,16 @@ def list_(app: AppContext, show_secrets: bool, as_json: bool) -> None:
         click.echo(f"{key} = {'' if value is None else _show(value)}  ({source})")
 
 
-@config.command("set")
+@config.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("key")
-@click.argument("value")
+@click.argument("value", type=click.UNPROCESSED)
 @click.pass_obj
 def set_(app: AppContext, key: str, value: str) -> None:
-    """Set KEY to VALUE in config.toml, keeping the file's comments and layout."""
+    """Set KEY to VALUE in config.toml, keeping the file's comments and layout.
+
+    VALUE is checked against the key's type and limits first (a value such as -5 is
+    taken as a value, not an option); nothing is written when it is invalid.
+    """
     cfg = app.config()
     section, name = _split(key, cfg)
     setting = cfg.sections[section].setting(name)
@@ -82,6 +86,50 @@ def set_(app: AppContext, key: str, value: str) -> None:
     update_config_file(path, section, {name: parsed})
     shown = REDACTED if cfg.is_secret(section, name) else _show(parsed)
     click.echo(f"{key} = {shown}  (written to {path})")
+    _say_what_next(app, cfg, section, name)
+
+
+@config.command("unset")
+@click.argument("key")
+@click.pass_obj
+def unset(app: AppContext, key: str) -> None:
+    """Remove KEY from config.toml, so its default (or environment) value applies."""
+    from aegis_core.config import remove_config_key
+
+    cfg = app.config()
+    section, name = _split(key, cfg)
+    path = cfg.file or cfg.home / "config.toml"
+    if not remove_config_key(path, section, name):
+        click.echo(f"{key} is not set in {path}; nothing to do")
+        return
+    default = cfg.sections[section].setting(name)
+    shown = "" if default is None or default.default is None else f" (default: {_show(default.default)})"
+    click.echo(f"{key} removed from {path}{shown}")
+    _say_what_next(app, cfg, section, name)
+
+
+def _say_what_next(app: AppContext, cfg: Config, section: str, name: str) -> None:
+    """A running daemon keeps the settings it started with: say how the change takes
+    effect, and when the environment overrides the file anyway."""
+    from aegis_core.config import env_name
+    from aegis_core.daemon import process
+
+    if cfg.source(section, name) == "env":
+        click.echo(f"note: {env_name(section, name)} is set in your environment and overrides the file")
+    if not process.inspect(cfg).running:
+        click.echo("The daemon is not running; it takes effect at the next: aegis start")
+    elif _has_command(app, "reload"):
+        click.echo("The running daemon still uses the old value; apply it with: aegis reload")
+    else:
+        click.echo("The running daemon still uses the old value; restart it: aegis stop && aegis start")
+
+
+def _has_command(app: AppContext, name: str) -> bool:
+    """Whether ``aegis NAME`` exists (``aegis reload`` comes with the socket work)."""
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    group = root.command
+    return isinstance(group, click.Group) and group.get_command(root, name) is not None
 
 
 def _parse_value(value: str, kind: str) -> Any:

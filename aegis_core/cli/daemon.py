@@ -15,15 +15,20 @@ LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=
 
 @click.command()
 @click.option("--foreground", is_flag=True, help="Run in the foreground (don't daemonize).")
-@click.option("--port", type=int, help="Kept for compatibility; the daemon listens on a Unix socket.")
 @click.option("--log-level", type=LOG_LEVELS, help="DEBUG, INFO, WARNING, ERROR.")
 @click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
 @click.pass_obj
-def start(app: AppContext, foreground: bool, port: int | None, log_level: str | None, as_json: bool) -> None:
-    """Start the Aegis daemon; returns once it accepts connections."""
-    from aegis_core.daemon import process
+def start(app: AppContext, foreground: bool, log_level: str | None, as_json: bool) -> None:
+    """Start the Aegis daemon; returns once it accepts connections.
 
-    config = app.config({"daemon.port": port, "logging.level": log_level.upper() if log_level else None})
+    The config and the policy are checked first: an invalid one stops here with the
+    file and line (exit 2), before any daemon is started.
+    """
+    from aegis_core.daemon import process
+    from aegis_core.policy.plugin import load_configured
+
+    config = app.config({"logging.level": log_level.upper() if log_level else None})
+    load_configured(config)  # raises ConfigError (file:line) or PermissionDenied
     if foreground:
         process.run_foreground(config)
         return
@@ -56,7 +61,7 @@ def stop(app: AppContext, force: bool, timeout: float, as_json: bool) -> None:
     """Stop the Aegis daemon (pending approvals resolve to the default action)."""
     from aegis_core.daemon import process
 
-    stopped, message = process.stop(app.config(), timeout=timeout, force=force)
+    stopped, message = process.stop(app.config(plugins=False), timeout=timeout, force=force)
     if as_json:
         emit_json({"stopped": stopped, "message": message})
     else:
@@ -66,7 +71,7 @@ def stop(app: AppContext, force: bool, timeout: float, as_json: bool) -> None:
 def collect_status(app: AppContext) -> dict[str, Any]:
     from aegis_core.daemon import process
 
-    config = app.config()
+    config = app.config(plugins=False)
     state = process.inspect(config)
     status: dict[str, Any] = dict(state.info or {})
     status.update({"running": state.running, "pid": state.pid, "home": str(config.home)})

@@ -83,7 +83,7 @@ def logs(
     """Show the daemon's log (for decisions, see `aegis audit show`)."""
     from aegis_core.audit.reader import parse_since
 
-    path: Path = app.config().home / "aegis.log"
+    path: Path = app.config(plugins=False).home / "aegis.log"
     level = level.upper() if level else None
     start = parse_since(since) if since else None
     if not path.exists() and not follow:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from aegis_core.cli import AppContext, emit_json
-from aegis_core.plugins import plugin_list
 
 
 @click.group()
@@ -20,7 +19,7 @@ def plugins() -> None:
 @click.pass_obj
 def list_plugins(app: AppContext, as_json: bool, include_builtin: bool, hook: str | None) -> None:
     """List plugins: name, version, hooks, status (and the error of a broken one)."""
-    from aegis_core.plugins import HOOK_NAMES
+    from aegis_core.plugins import HOOK_NAMES, plugin_list
 
     if hook and hook not in HOOK_NAMES:
         raise click.BadParameter(f"no hook named {hook!r}; hooks: {', '.join(HOOK_NAMES)}",

@@ -1,7 +1,7 @@
 """``aegis setup``: the first-run wizard. Creates ``$AEGIS_HOME`` (0700), a commented
-config (0600), the default policy written out for editing, and the database; then
-walks through each installed channel plugin. Safe to re-run: it keeps what exists
-unless told otherwise."""
+config (0600), a short policy for the user's own rules over the built-in packs, and
+the database; then walks through each installed channel plugin. Safe to re-run: it
+keeps what exists unless told otherwise."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ format = "text"                # "text" or "json"
 @click.pass_obj
 def setup(app: AppContext, non_interactive: bool, telegram_token: str | None, allowed_users: str | None,
           config_path: Path | None, force: bool, as_json: bool) -> None:
-    """Set Aegis up: state directory, config, default policy, database, channels."""
+    """Set Aegis up: state directory, config, your policy, database, channels."""
     def say(text: str) -> None:
         if not as_json:
             click.echo(text)
@@ -69,7 +69,7 @@ def setup(app: AppContext, non_interactive: bool, telegram_token: str | None, al
     config_file = config_path or home / "config.toml"
     policy_file = home / "policy.toml"
     _write_once(config_file, CONFIG_TEMPLATE.format(policy=policy_file), force, report, say)
-    _write_once(policy_file, _default_policy_text(), force, report, say)
+    _write_once(policy_file, _starter_policy_text(), force, report, say)
 
     config = app.config() if config_path is None else _config_at(app, config_path)
     from aegis_core.store import Store
@@ -92,11 +92,21 @@ def setup(app: AppContext, non_interactive: bool, telegram_token: str | None, al
         result = step(config_file, interactive=interactive, options=options, say=say)
         report["channels"][name] = {"configured": True, **(result or {})}
 
+    from aegis_core.daemon import process
+
+    running = process.inspect(config).running
+    report["daemon_running"] = running
     if as_json:
         emit_json(report)
         return
     say("\nDone. Next:")
-    say("  aegis start          # start the daemon")
+    if running and (report["created"] or any(c.get("configured") for c in report["channels"].values())):
+        from aegis_core.cli.config import _has_command
+
+        apply = "aegis reload" if _has_command(app, "reload") else "aegis stop && aegis start"
+        say(f"  {apply:<20} # the running daemon still has the old settings")
+    elif not running:
+        say("  aegis start          # start the daemon")
     say("  aegis wrap claude    # run Claude Code with every tool call checked")
     say("  aegis doctor         # check the installation")
 
@@ -118,10 +128,10 @@ def _write_once(path: Path, text: str, force: bool, report: dict[str, Any], say:
     say(f"Wrote:   {path} (mode 600)")
 
 
-def _default_policy_text() -> str:
-    from aegis_core.policy import default_policy_text
+def _starter_policy_text() -> str:
+    from aegis_core.policy.loader import starter_policy_text
 
-    return default_policy_text()
+    return starter_policy_text()
 
 
 def _config_at(app: AppContext, path: Path) -> Any:

@@ -33,6 +33,7 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
     from aegis_core.adapters import WrapContext
     from aegis_core.client import request
     from aegis_core.daemon import process
+    from aegis_core.sockets import operator_socket
 
     argv = list(command)
     if argv and argv[0] == "--":
@@ -63,7 +64,8 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
     context = WrapContext(config=config, plugins=app.plugins, home=config.home,
                           socket=Path(created["agent_socket"]), session=created["session"],
                           token=created["token"], timeout=timeout, run_dir=Path(created["run_dir"]),
-                          daemon_pid=created.get("daemon_pid"), daemon_start=created.get("daemon_start"))
+                          daemon_pid=created.get("daemon_pid"), daemon_start=created.get("daemon_start"),
+                          operator_socket=operator_socket(config))
     status = 1
     try:
         status = chosen.wrap(argv, context)
@@ -88,13 +90,27 @@ def _refuse_nesting(config: Any) -> None:
             hint="run `aegis wrap` from your own terminal (or unset AEGIS_SOCKET)")
 
 
+# The adapters Aegis publishes, and the distribution that brings each: the only
+# names a "pip install" hint may suggest (never a name guessed from the user's typo).
+KNOWN_ADAPTERS = {"claude": "aegis-claude-hook", "pty": "aegis-pty", "codex": "aegis-codex",
+                  "gemini": "aegis-gemini"}
+
+
 def _adapter(app: AppContext, name: str | None, program: str) -> Adapter:
     adapters = app.plugins.adapters()
     if name:
         if name not in adapters:
-            raise DependencyMissing(
-                f"no adapter named {name!r} is installed (have: {', '.join(adapters) or 'none'})",
-                hint=f"install it, e.g. pip install aegis-{'claude-hook' if name == 'claude' else name}")
+            have = ", ".join(adapters) or "none"
+            known = KNOWN_ADAPTERS.get(name)
+            if known:
+                hint = f"install it: pip install {known}"
+            else:
+                import difflib
+
+                close = difflib.get_close_matches(name, [*adapters, *KNOWN_ADAPTERS], n=1)
+                hint = (f"did you mean --adapter {close[0]}? " if close else "") + \
+                    "`aegis plugins list` shows what is installed"
+            raise DependencyMissing(f"no adapter named {name!r} is installed (have: {have})", hint=hint)
         return adapters[name]
     base = os.path.basename(program)
     for adapter in adapters.values():

@@ -115,8 +115,23 @@ class Pipeline:
         *,
         on_pending: Callable[[Approval], Awaitable[None]] | None = None,
     ) -> Answer:
+        """Judge what an adapter sent: intercept, then :meth:`judge`'s stages."""
+        return await self._fail_closed(self._evaluate(raw, on_pending))
+
+    async def judge(
+        self,
+        call: ToolCall,
+        *,
+        on_pending: Callable[[Approval], Awaitable[None]] | None = None,
+    ) -> Answer:
+        """Judge a call Aegis built itself rather than an adapter's hook event (a
+        connection held by the egress proxy): evaluate, critique, approval and audit,
+        without intercept."""
+        return await self._fail_closed(self._judge(call, on_pending))
+
+    async def _fail_closed(self, decision: Awaitable[Answer]) -> Answer:
         try:
-            return await self._evaluate(raw, on_pending)
+            return await decision
         except AuditFailed as exc:
             log.error("audit failed, denying", error=str(exc))
             return deny(f"Aegis denied this call because {exc}. Check disk space and the "
@@ -141,7 +156,9 @@ class Pipeline:
             return deny(f"Aegis could not read this tool call ({problem}); it was denied. "
                         "Check that the Aegis adapter plugin matches your agent (aegis plugins list).",
                         rule="malformed-call", risk=100)
+        return await self._judge(call, on_pending)
 
+    async def _judge(self, call: ToolCall, on_pending: Callable[[Approval], Awaitable[None]] | None) -> Answer:
         if self.store.is_paused(call.session):
             paused = paused_verdict(call.session)
             return self._finish(call, paused, deny(paused.reason, rule=paused.rule, risk=paused.risk))

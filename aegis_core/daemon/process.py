@@ -9,7 +9,6 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
-import subprocess
 import sys
 import time
 from contextlib import suppress
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aegis_core.config import Config, ensure_home
-from aegis_core.daemon.peers import alive
 from aegis_core.errors import AegisEnvironmentError, AegisError
 
 START_TIMEOUT = 15.0
@@ -108,6 +106,19 @@ def pid_locked(pid_file: Path) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, e.g. a test's finished child, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with suppress(OSError, IndexError), open(f"/proc/{pid}/stat") as handle:
+        return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
 
 
 def read_pid(pid_file: Path) -> int | None:
@@ -216,6 +227,8 @@ def start_background(config: Config, *, timeout: float = START_TIMEOUT,
     log_fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     offset = os.lseek(log_fd, 0, os.SEEK_END)
     try:
+        import subprocess  # here, not at the top: `aegis status` never starts anything
+
         process = subprocess.Popen(
             [sys.executable, "-m", "aegis_core.daemon", "--log-file", str(log_file)],
             stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd, env=env,

@@ -47,6 +47,7 @@ OPERATIONS: dict[str, Operation] = {
         Operation("status", False, "the daemon's state in detail"),
         Operation("reload", False, "apply the policy and config files as they are now"),
         Operation("stop", False, "drain and stop the daemon"),
+        Operation("network.endpoint", False, "a session's model API, and its key held outside the sandbox"),
     )
 }
 

@@ -27,7 +27,11 @@ from aegis_core.daemon.protocol import AGENT, OPERATOR, Endpoint, RequestError
 from aegis_core.daemon.sessions import Session, Sessions
 from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
+from aegis_core.network.endpoints import ModelApi
+from aegis_core.network.hosts import HostError
+from aegis_core.network.service import EgressProxy
 from aegis_core.plugins import AegisPlugins
+from aegis_core.sandbox.manifest import Manifest, parse_manifest
 from aegis_core.sockets import operator_socket, peer_credentials, process_start, reachable, shared_agent_socket
 from aegis_core.store import Store
 
@@ -104,6 +108,7 @@ class Daemon:
         self.store = Store.open(config.path("database", "path", "aegis.db"))
         self._configure_builtins(config)
         self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config)
+        self.network = EgressProxy(self.pipeline, manifest=lambda: self.manifest)
         self.hub = DaemonHub(self)
         available = self.plugins.channels()
         self.channel_names = select_channels(config, available)
@@ -131,6 +136,7 @@ class Daemon:
             "status": self._status,
             "reload": self._reload,
             "stop": self._stop,
+            "network.endpoint": self._model_endpoint,
         }
         assert set(self._handlers) == set(protocol.OPERATIONS), "every operation has one handler"
 
@@ -143,9 +149,11 @@ class Daemon:
         self._load_policy(config)
 
     def _load_policy(self, config: Config) -> None:
+        manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing changes
         policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
         if policy_plugin is not None:
             policy_plugin.holder.load(config)
+        self.manifest = manifest
 
     def audit_head(self) -> tuple[int, str] | None:
         audit_plugin = self.plugins.pm.get_plugin("aegis.audit")
@@ -159,6 +167,7 @@ class Daemon:
         try:
             async with anyio.create_task_group() as tasks:
                 self._tasks = tasks
+                await tasks.start(self.network.run)  # before any session.create can arrive
                 await self._open(Endpoint(OPERATOR, str(self.socket_path)))
                 await self._open(Endpoint(AGENT, str(self.agent_socket_path)))
                 self.pipeline.audit("daemon.started", {
@@ -191,7 +200,7 @@ class Daemon:
                 await self._close(path)
             for session in self.sessions:
                 try:
-                    self._end(session.id, None, reason="the Aegis daemon stopped")
+                    await self._close_session(session.id, None, reason="the Aegis daemon stopped")
                 except Exception:
                     log.exception("ending a session at stop failed", session=session.id)
             try:
@@ -243,8 +252,7 @@ class Daemon:
         while True:
             await anyio.sleep(ORPHAN_CHECK_SECONDS)
             for session in self.sessions.orphans():
-                await self._close(str(session.agent_socket))
-                self._end(session.id, None, reason="its `aegis wrap` process is gone")
+                await self._close_session(session.id, None, reason="its `aegis wrap` process is gone")
 
     # -- sockets ------------------------------------------------------------------
 
@@ -313,6 +321,10 @@ class Daemon:
                 if peer.uid is not None and peer.uid != os.getuid():
                     self.pipeline.audit("connection.refused", {"uid": peer.uid, "reason": "different user",
                                                                "socket": endpoint.describe()})
+                    # Let the request arrive first, so the client reads the refusal
+                    # rather than a broken pipe; it is never looked at.
+                    with anyio.move_on_after(2), suppress(Exception):
+                        await protocol.read_request(stream)
                     await protocol.send(stream, protocol.error("connections from other users are refused",
                                                                ExitCode.SECURITY))
                     return
@@ -463,30 +475,62 @@ class Daemon:
                                        wrapper_pid=wrapper if isinstance(wrapper, int) else None)
         try:
             await self._open(Endpoint(AGENT, str(session.agent_socket), session.id))
+            proxy = await self.network.open(session.id, session.run_dir, agent=session.agent,
+                                            cwd=str(request.get("cwd") or ""))
         except BaseException:
-            self.sessions.end(session.id, None)
+            await self._close_session(session.id, None, reason="it could not be opened")
             raise
         self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
                                                 "command": request.get("command"),
                                                 "run_dir": str(session.run_dir)}, session.id)
         return protocol.reply(session=session.id, token=session.token, run_dir=str(session.run_dir),
-                              agent_socket=str(session.agent_socket), proxy_socket=str(session.proxy_socket),
+                              agent_socket=str(session.agent_socket), proxy_socket=str(proxy),
                               daemon_pid=os.getpid(), daemon_start=process_start(os.getpid()))
 
     async def _end_session(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         session = self._authenticate(request, context)
         if session is None:
             raise RequestError("session.end needs a session and its token")
-        await self._close(str(session.agent_socket))
-        self._end(session.id, request.get("exit_status"))
+        await self._close_session(session.id, request.get("exit_status"))
         return protocol.reply()
 
-    def _end(self, session_id: str, exit_status: Any, *, reason: str | None = None) -> None:
-        if self.sessions.end(session_id, exit_status) is not None:
-            details: dict[str, Any] = {"exit_status": exit_status}
-            if reason:
-                details["reason"] = reason
-            self.pipeline.audit("session.ended", details, session_id)
+    async def _close_session(self, session_id: str, exit_status: Any, *, reason: str | None = None) -> None:
+        """Stop serving a session's sockets, remove its run directory, record the end."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            return
+        await self._close(str(session.agent_socket))
+        with suppress(Exception):
+            await self.network.close(session_id)
+        self.sessions.end(session_id, exit_status)
+        details: dict[str, Any] = {"exit_status": exit_status}
+        if reason:
+            details["reason"] = reason
+        self.pipeline.audit("session.ended", details, session_id)
+
+    async def _model_endpoint(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        """``aegis wrap`` hands over the agent's model API key (held in memory only),
+        or, with no key, names the API's host so the session may reach it. Operator
+        socket only: on an agent socket it would let the agent open any host."""
+        session = self._authenticate(request, context)
+        if session is None:
+            raise RequestError("network.endpoint needs a session and its token")
+        key = request.get("key")
+        api = ModelApi(name=_text(request, "name"), key_env="", base_url_env="", default_base_url="",
+                       header=_text(request, "header"), scheme=str(request.get("scheme") or ""))
+        if not api.name.isidentifier() or not api.header.replace("-", "").isalnum():
+            raise RequestError("name must be a word and header a header name")
+        try:
+            base_url = self.network.add_model_api(session.id, api, _text(request, "base_url"),
+                                                  key if isinstance(key, str) and key else None)
+        except HostError as exc:
+            raise RequestError(f"base_url: {exc}", ExitCode.CONFIG) from exc
+        except KeyError as exc:
+            raise RequestError(f"session {session.id} has no egress proxy; run the agent through `aegis wrap` "
+                               "again") from exc
+        self.pipeline.audit("network.model_api", {"name": api.name, "base_url": request.get("base_url"),
+                                                  "key_held": bool(key)}, session.id)
+        return protocol.reply(base_url=base_url)
 
     async def _resume(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         resumed = self.resume_session(_text(request, "session"), by=str(request.get("by") or "cli"))
@@ -529,6 +573,17 @@ class Daemon:
             "decisions": self.pipeline.decisions,
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
         }
+
+
+def _load_manifest(config: Config) -> Manifest:
+    """The sandbox manifest of ``policy.toml`` (its ``[sandbox]``), as loaded with the
+    policy: the egress proxy's ``network.allow`` changes only when the policy does."""
+    path = config.path("policy", "path", "policy.toml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Manifest(source="built-in defaults")
+    return parse_manifest(text, str(path))
 
 
 async def _listen(path: Path) -> Any:

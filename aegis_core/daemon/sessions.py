@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aegis_core.daemon.peers import alive
+from aegis_core.daemon.process import alive
 from aegis_core.daemon.protocol import RequestError
 from aegis_core.errors import ExitCode
 from aegis_core.sockets import AGENT_SOCKET, PROXY_SOCKET, client_mac, run_dir, run_root, same

@@ -250,8 +250,8 @@ def read_policy_text(path: Path) -> str:
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if info.st_mode & (stat.S_IWOTH | stat.S_IWGRP):
-            raise ConfigError(f"{path}:1: policy file is writable by other users",
-                              hint=f"run: chmod 600 {path}")
+            raise PermissionDenied(f"{path} is writable by other users, who could rewrite your rules",
+                                   hint=f"run: chmod 600 {path}")
         raw = handle.read(MAX_POLICY_BYTES + 1)
     if len(raw) > MAX_POLICY_BYTES:
         raise ConfigError(f"{path}:1: policy file larger than {MAX_POLICY_BYTES} bytes")
@@ -265,3 +265,9 @@ def read_policy_text(path: Path) -> str:
 @functools.lru_cache(maxsize=1)
 def default_policy_text() -> str:
     return resources.files("aegis_core.policy").joinpath(DEFAULT_POLICY).read_text("utf-8")
+
+
+def starter_policy_text() -> str:
+    """The policy `aegis setup` writes: the user's rules (commented examples) over the
+    built-in packs (``include_defaults = true``)."""
+    return resources.files("aegis_core.policy").joinpath("starter_policy.toml").read_text("utf-8")

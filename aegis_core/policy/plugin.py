@@ -17,6 +17,21 @@ from aegis_core.policy import Policy, default_policy, load_policy
 log = structlog.get_logger(__name__)
 
 
+def policy_path(config: Any) -> Path:
+    """The policy file the daemon reads: ``[policy] path`` (``$AEGIS_HOME/policy.toml``)."""
+    return config.path("policy", "path", "policy.toml")
+
+
+def load_configured(config: Any) -> Policy:
+    """The policy the daemon would load for ``config``: its file, or the built-in
+    default when there is none. Raises ConfigError (file:line) when the file is
+    invalid, PermissionDenied when it is unsafe to trust (a link, others may write it)."""
+    path = policy_path(config)
+    if not path.exists():
+        return default_policy()
+    return load_policy(path)
+
+
 class PolicyHolder:
     """The policy in force. ``load`` replaces it only when the new one is valid."""
 
@@ -29,13 +44,12 @@ class PolicyHolder:
         """Load ``[policy] path`` of ``config``; a missing file means the built-in
         default. Raises ConfigError (file:line) on an invalid file and keeps the
         previously loaded policy active."""
-        path = config.path("policy", "path", "policy.toml")
-        if not path.exists():
-            policy = default_policy()
-            log.info("no policy file, using the built-in default", path=str(path))
-        else:
-            policy = load_policy(path)  # raises: the current policy stays
+        path = policy_path(config)
+        policy = load_configured(config)  # raises: the current policy stays
+        if path.exists():
             log.info("policy loaded", path=str(path), rules=len(policy.rules))
+        else:
+            log.info("no policy file, using the built-in default", path=str(path))
         self.set(policy)
         self.path = path
         return policy

@@ -146,3 +146,42 @@ def test_http_client_request_lines_are_not_logged(tmp_path) -> None:
     logging.getLogger("aegis_core.test").info("still logging")
     assert "api.telegram.org" not in stream.getvalue()
     assert "still logging" in stream.getvalue()
+
+
+# -- what is redacted: values that look like secrets, not words (issue #16) ----------
+
+PROSE = [
+    "ask the user for the one non-secret token you need",
+    "The password: is stored in the vault, ask for it",
+    "--token is required; pass --password to the tool",
+    "api_key = the one from the dashboard",
+    "Use the token: it is in your env",
+    "a non-password field and the self-token approach",
+    "max_tokens: 1024 and input_tokens=87",
+    "Token budget: none left",
+]
+
+SECRET_LINES = [
+    ("export GITHUB_TOKEN=abc", "abc"),
+    ("mysql --password hunter", "hunter"),
+    ("mysql --password=hunter", "hunter"),
+    ("password: hunter2", "hunter2"),
+    ("set DB_PASSWORD = correcthorse", "correcthorse"),
+    ('curl -H "Authorization: Bearer abc"', "abc"),
+    ('{"token": "abcdef"}', "abcdef"),
+    ('{"api_key":"k-123"}', "k-123"),
+    ("token=1234", "1234"),
+    (f"the bot is {TELEGRAM_TOKEN} ok", TELEGRAM_TOKEN),
+    (f"use {OPENAI_KEY} for it", OPENAI_KEY),
+]
+
+
+@pytest.mark.parametrize("text", PROSE)
+def test_ordinary_words_next_to_secret_names_are_kept(text: str) -> None:
+    assert redact_text(text) == text
+
+
+@pytest.mark.parametrize(("text", "secret"), SECRET_LINES)
+def test_values_that_look_like_secrets_are_masked(text: str, secret: str) -> None:
+    masked = redact_text(text)
+    assert secret not in masked and MASK in masked

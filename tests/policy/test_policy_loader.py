@@ -10,7 +10,7 @@ import pytest
 from policy_support import shell, tool_call
 
 from aegis_core.config import load_config
-from aegis_core.errors import ConfigError
+from aegis_core.errors import ConfigError, ExitCode, PermissionDenied
 from aegis_core.models import Action
 from aegis_core.policy import PolicyError, load_policy, policy_from_text, validate_policy_file
 from aegis_core.policy.plugin import PolicyHolder
@@ -173,12 +173,13 @@ def test_world_writable_policy_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "policy.toml"
     path.write_text('[policy]\n')
     path.chmod(0o666)
-    with pytest.raises(ConfigError, match="writable by other users"):
+    with pytest.raises(PermissionDenied, match="writable by other users") as refused:
         load_policy(path)
+    assert refused.value.exit_code == ExitCode.PERMISSION and f"chmod 600 {path}" in refused.value.hint
 
 
 def test_symlinked_or_group_writable_policy_is_refused(tmp_path) -> None:
-    from aegis_core.errors import ConfigError, ExitCode, PermissionDenied
+    from aegis_core.errors import ExitCode, PermissionDenied
     from aegis_core.policy import load_policy
 
     real = tmp_path / "elsewhere.toml"
@@ -189,5 +190,5 @@ def test_symlinked_or_group_writable_policy_is_refused(tmp_path) -> None:
         load_policy(link)
     assert refused.value.exit_code == ExitCode.PERMISSION and "symbolic link" in refused.value.message
     real.chmod(0o664)
-    with pytest.raises(ConfigError, match="writable by other users"):
+    with pytest.raises(PermissionDenied, match="writable by other users"):
         load_policy(real)

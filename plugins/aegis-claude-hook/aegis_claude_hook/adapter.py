@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -62,12 +63,15 @@ class ClaudeAdapter:
     def claims(self, program: str) -> bool:
         return os.path.basename(program) == "claude"
 
-    def command(self, argv: Sequence[str], context: WrapContext, settings_path: Path) -> list[str]:
-        """The command line that runs Claude Code: ``claude --settings FILE ARGS``."""
+    def command(self, argv: Sequence[str], context: WrapContext, settings_path: Path,
+                conversation: str | None = None) -> list[str]:
+        """The command line that runs Claude Code: ``claude --settings FILE ARGS``
+        (``--session-id ID`` first when Aegis picked the conversation's id)."""
         program, args = (argv[0], list(argv[1:])) if argv else ("claude", [])
         if program == "claude":  # the bare name: the configured executable wins
             program = str(context.config.get("claude", "executable", "claude"))
-        return [find_claude(program), "--settings", str(settings_path), *args]
+        chosen = ["--session-id", conversation] if conversation and conversation_of(args) is None else []
+        return [find_claude(program), "--settings", str(settings_path), *chosen, *args]
 
     def environment(self, context: WrapContext) -> dict[str, str]:
         env = dict(os.environ)
@@ -80,7 +84,8 @@ class ClaudeAdapter:
         )
         block = hook_settings.default_hooks_settings(approval_timeout)
         settings_path = context.home / "sessions" / f"{context.session}.json"
-        command = self.command(argv, context, settings_path)
+        conversation = str(uuid.uuid4())
+        command = self.command(argv, context, settings_path, conversation)
         if context.dry_run:
             out = self._out or sys.stdout
             out.write("Would write " + str(settings_path) + " (mode 0600):\n")
@@ -93,9 +98,63 @@ class ClaudeAdapter:
             return 0
         write_session_settings(context.home, context.session, block)
         try:
-            return run_foreground(command, self.environment(context))
+            status = run_foreground(command, self.environment(context))
         finally:
             settings_path.unlink(missing_ok=True)
+        self._resume_hint(argv[1:], conversation)
+        return status
+
+    def _resume_hint(self, args: Sequence[str], conversation: str | None) -> None:
+        """Claude Code ends with "Resume this session with: claude --settings FILE
+        --resume ID"; that file was Aegis' and is gone, and without Aegis the resumed
+        session would run unguarded. Say the command that resumes it under Aegis."""
+        resumed = conversation_of(args) or conversation
+        if resumed is None or is_headless(args) or not conversation_saved(resumed):
+            return
+        out = self._out or sys.stderr
+        out.write(f"aegis: to resume this session under Aegis: aegis wrap claude --resume {resumed}\n")
+
+
+# Options that pick (or leave Claude Code to pick) the conversation themselves.
+_PICKS_CONVERSATION = ("-c", "--continue", "--fork-session", "--session-id", "-r", "--resume")
+
+
+def conversation_of(args: Sequence[str]) -> str | None:
+    """The conversation id ``args`` name (``--session-id ID``, ``--resume ID``), None
+    when they name none; "" when Claude Code will choose (``--continue``, a bare
+    ``--resume``, ``--fork-session``)."""
+    args = list(args)
+    for index, arg in enumerate(args):
+        name, eq, value = arg.partition("=")
+        if name not in _PICKS_CONVERSATION:
+            continue
+        if name in ("-c", "--continue", "--fork-session"):
+            return ""
+        if not eq:
+            value = args[index + 1] if index + 1 < len(args) else ""
+        return value if _is_uuid(value) else ""
+    return None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_headless(args: Sequence[str]) -> bool:
+    """``claude -p`` / ``--print``: no dialog, no terminal conversation to resume."""
+    return any(arg in ("-p", "--print") or arg.startswith("--print=") for arg in args)
+
+
+def conversation_saved(conversation: str, env: Mapping[str, str] | None = None) -> bool:
+    """Whether Claude Code kept a transcript of ``conversation`` (only then can it be
+    resumed): ``<config dir>/projects/*/<id>.jsonl``."""
+    env = os.environ if env is None else env
+    config_dir = Path(env.get("CLAUDE_CONFIG_DIR") or Path(env.get("HOME") or Path.home()) / ".claude")
+    return any((config_dir / "projects").glob(f"*/{conversation}.jsonl"))
 
 
 def run_foreground(command: list[str], env: Mapping[str, str]) -> int:

@@ -94,9 +94,14 @@ def _hook_problem(hook: dict[str, Any]) -> str | None:
         return "the hook command is empty"
     if not Path(words[0]).exists():
         return f"the hook's Python {words[0]} does not exist"
-    client = next((w for w in words[1:] if w.endswith("client.py")), None)
-    if client is None or not Path(client).exists():
-        return f"the hook client {client or '(none)'} does not exist"
+    scripts = [w for w in words[1:] if w.endswith(".py")]
+    if not scripts:
+        return "the hook command runs no client"
+    for script in scripts:
+        if not Path(script).exists():
+            return f"the hook client {script} does not exist"
+    if not any(script.endswith("aegis_core/hookclient/run.py") for script in scripts):
+        return "the hook uses the launcher of an earlier Aegis version"
     if hook.get("onFailure") != "block":
         return "the hook lacks onFailure: block, so a crash of the client would let the call run"
     return None

@@ -8,19 +8,22 @@ import os
 import shlex
 import sys
 import tempfile
-import time
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from aegis_core.errors import ConfigError
+from aegis_core.hookclient import client_argv
 
-CLIENT = Path(__file__).resolve().with_name("client.py")
+# The encoder the shared hook client (aegis_core/hookclient) writes Claude Code's answers with.
+CLIENT = Path(__file__).resolve().with_name("wire.py")
 GUARDED_EVENTS = ("PreToolUse",)
 OBSERVED_EVENTS = ("PostToolUse",)
 SCOPES = ("user", "project", "local")
-# A hook is Aegis' own if its command runs this file: how uninstall tells ours apart.
-CLIENT_MARKER = "aegis_claude_hook/client.py"
+# A hook is Aegis' own if its command runs one of these files: how uninstall tells ours
+# apart (client.py: the launcher of earlier versions).
+CLIENT_MARKERS = ("aegis_claude_hook/wire.py", "aegis_claude_hook/client.py")
 # Beyond the approval timeout: time for the daemon to resolve a timed-out approval
 # (and the client to answer) before Claude Code's own timeout fires.
 TIMEOUT_SLACK_S = 30
@@ -37,17 +40,20 @@ def client_deadline(timeout_s: int) -> int:
     return max(1, timeout_s - 5 if timeout_s > 10 else timeout_s // 2)
 
 
-def hook_command(python: str, client: str, event: str, timeout_s: int, home: str | None = None) -> str:
-    extra = [f"--home={home}"] if home else []
-    return shlex.join([python, "-I", "-S", client, event, str(client_deadline(timeout_s)), *extra])
+def hook_command(python: str, client: str, event: str, timeout_s: int, runner: str | None = None,
+                 home: str | None = None) -> str:
+    return shlex.join(client_argv(client, event, client_deadline(timeout_s), python=python, runner=runner,
+                                  home=home))
 
 
-def hooks_settings(python: str, client: str, timeout_s: int, *, home: str | None = None) -> dict[str, Any]:
+def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | None = None,
+                   home: str | None = None) -> dict[str, Any]:
     """The settings object for ``claude --settings`` (or to merge into a settings file).
 
     :param python: absolute path of the interpreter that runs the client.
-    :param client: absolute path of ``aegis_claude_hook/client.py``.
+    :param client: absolute path of ``aegis_claude_hook/wire.py`` (the encoder).
     :param timeout_s: the hook timeout Claude Code enforces, in seconds.
+    :param runner: the shared client's run.py (default: this installation's).
     :param home: the Aegis home, when not ``~/.aegis`` (``AEGIS_HOME`` still wins at run
         time, and ``AEGIS_SOCKET`` over both: a wrapped session's own socket).
     """
@@ -62,7 +68,7 @@ def hooks_settings(python: str, client: str, timeout_s: int, *, home: str | None
                 "hooks": [
                     {
                         "type": "command",
-                        "command": hook_command(python, client, event, timeout_s, home),
+                        "command": hook_command(python, client, event, timeout_s, runner, home),
                         "timeout": int(timeout_s),
                         # Without it Claude Code runs the tool when the hook crashes or times out.
                         "onFailure": "block",
@@ -78,17 +84,6 @@ def default_hooks_settings(approval_timeout_s: int, *, home: str | None = None) 
     return hooks_settings(
         os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s), home=home
     )
-
-
-def installed_home(config: Any) -> str | None:
-    """The Aegis home to write into hooks installed outside ``aegis wrap``: None when it
-    is ``~/.aegis``, where the hook looks anyway (the hook finds the agent socket in
-    the home, so ``[daemon] socket``, which moves only the operator socket, needs
-    nothing)."""
-    from aegis_core.config import DEFAULT_HOME
-
-    default_home = Path(os.path.expanduser(DEFAULT_HOME)).absolute()
-    return str(config.home) if Path(config.home).absolute() != default_home else None
 
 
 def settings_file(
@@ -113,7 +108,7 @@ def settings_file(
 
 
 def is_aegis_hook(hook: Any) -> bool:
-    return isinstance(hook, dict) and CLIENT_MARKER in str(hook.get("command", ""))
+    return isinstance(hook, dict) and any(m in str(hook.get("command", "")) for m in CLIENT_MARKERS)
 
 
 def without_aegis(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -176,33 +171,28 @@ def read_settings(path: Path) -> dict[str, Any]:
     return data
 
 
+BACKUP_SUFFIX = ".aegis-backup"
+
+
+def backup_path(path: Path) -> Path:
+    """Where install keeps the file as it was before Aegis first touched it."""
+    return path.with_name(path.name + BACKUP_SUFFIX)
+
+
 def write_settings(path: Path, data: Mapping[str, Any]) -> Path | None:
-    """Write ``data`` atomically, keeping the file's mode; back the old file up first.
-    Returns the backup's path (None when there was no file before)."""
+    """Write ``data`` atomically, keeping the file's mode. The first change keeps a
+    copy of the file as it was (``<name>.aegis-backup``, one per file, never
+    overwritten: it is the state before Aegis); returns its path, or None when there
+    was no file before or the copy already exists."""
     backup = None
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = 0o644
     if path.exists():
-        mode = path.stat().st_mode & 0o777
-        backup = path.with_name(f"{path.name}.aegis-backup-{time.strftime('%Y%m%d-%H%M%S')}")
-        counter = 1
-        while backup.exists():
-            backup = path.with_name(
-                f"{path.name}.aegis-backup-{time.strftime('%Y%m%d-%H%M%S')}-{counter}"
-            )
-            counter += 1
-        backup.write_bytes(path.read_bytes())
-        os.chmod(backup, mode)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-            handle.write("\n")
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        candidate = backup_path(path)
+        if not candidate.exists():
+            candidate.write_bytes(path.read_bytes())
+            os.chmod(candidate, path.stat().st_mode & 0o777)
+            backup = candidate
+    _replace(path, data)
     return backup
 
 
@@ -215,12 +205,43 @@ def install(path: Path, block: Mapping[str, Any]) -> tuple[bool, Path | None]:
     return True, write_settings(path, wanted)
 
 
-def uninstall(path: Path) -> tuple[bool, Path | None]:
-    """Remove Aegis' hooks (only those) from the settings file."""
+def uninstall(path: Path) -> tuple[bool, list[Path]]:
+    """Remove Aegis' hooks (only those) from the settings file, and every trace of
+    Aegis with them: a file left holding nothing (``{}``) is deleted, as is a
+    ``.claude`` folder that held only it, and the backups install made.
+    Returns (changed, the paths removed)."""
     if not path.exists():
-        return False, None
+        return False, []
     current = read_settings(path)
     wanted = without_aegis(current)
     if wanted == current:
-        return False, None
-    return True, write_settings(path, wanted)
+        return False, []
+    removed: list[Path] = []
+    if wanted:
+        _replace(path, wanted)
+    else:
+        path.unlink()
+        removed.append(path)
+        with suppress(OSError):  # only when empty: it may hold the user's other files
+            path.parent.rmdir()
+            removed.append(path.parent)
+    for backup in sorted(path.parent.glob(path.name + BACKUP_SUFFIX + "*")):
+        backup.unlink(missing_ok=True)
+        removed.append(backup)
+    return True, removed
+
+
+def _replace(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` as JSON atomically (a crash never leaves half a file), keeping
+    the file's mode."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+            handle.write("\n")
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -13,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from aegis_claude_hook.settings import CLIENT
 
+from aegis_core.hookclient import RUNNER
+
 PYTHON = os.path.abspath(sys.executable)
 
 
@@ -37,4 +39,4 @@ def client_env(short_tmp: Path) -> dict[str, str]:
 
 
 def client_command(event: str = "PreToolUse", *extra: str) -> list[str]:
-    return [PYTHON, "-I", "-S", str(CLIENT), event, *extra]
+    return [PYTHON, "-I", "-S", str(RUNNER), str(CLIENT), event, *extra]

@@ -26,6 +26,12 @@ record = {{"argv": sys.argv[1:], "settings": json.load(open(settings)),
           "mode": os.stat(settings).st_mode & 0o777,
           "env": {{k: v for k, v in os.environ.items() if k.startswith("AEGIS_")}}}}
 json.dump(record, open(os.environ["RECORD_TO"], "w"))
+args = sys.argv[1:]
+for flag in ("--session-id", "--resume"):
+    if flag in args and os.environ.get("SAVE_TRANSCRIPT"):  # as Claude Code keeps a conversation
+        folder = os.path.join(os.environ["HOME"], ".claude", "projects", "-some-project")
+        os.makedirs(folder, exist_ok=True)
+        open(os.path.join(folder, args[args.index(flag) + 1] + ".jsonl"), "w").close()
 sys.exit(int(os.environ.get("EXIT_WITH", "0")))
 """
 
@@ -72,7 +78,8 @@ def test_wrap_runs_claude_with_session_settings(
     assert status == 3
     record = json.loads((tmp_path / "record.json").read_text())
     settings_path = str(aegis_home / "sessions" / "sess1.json")
-    assert record["argv"] == ["--settings", settings_path, "-p", "hello"]
+    assert record["argv"][:2] == ["--settings", settings_path]
+    assert record["argv"][2] == "--session-id" and record["argv"][4:] == ["-p", "hello"]
     assert record["mode"] == 0o600
     hook = record["settings"]["hooks"]["PreToolUse"][0]["hooks"][0]
     assert (
@@ -115,8 +122,46 @@ def test_dry_run_prints_and_runs_nothing(
         ClaudeAdapter(out=out).wrap(["claude", "-p", "hi"], context(aegis_home, dry_run=True)) == 0
     )
     text = out.getvalue()
-    assert f"{fake_claude} --settings {aegis_home}/sessions/sess1.json -p hi" in text
+    assert f"{fake_claude} --settings {aegis_home}/sessions/sess1.json --session-id " in text
+    assert text.rstrip().endswith(" -p hi")
     assert '"onFailure": "block"' in text
     assert "secret-token" not in text
     assert not (tmp_path / "record.json").exists()
     assert not (aegis_home / "sessions" / "sess1.json").exists()
+
+
+RESUMED = "0b7c9a4e-1f2d-4c3b-9a8e-7d6c5b4a3f21"
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    ([], "picked"),  # Aegis chose the conversation id with --session-id
+    (["--resume", RESUMED], RESUMED),  # the user's own id is kept, none added
+    (["-p", "hi"], None),  # headless: nothing to resume at a terminal
+])
+def test_the_resume_command_printed_after_claude_names_aegis(
+    aegis_home: Path, fake_claude: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    args: list[str], hint: str | None,
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    monkeypatch.setenv("SAVE_TRANSCRIPT", "1")
+    out = io.StringIO()
+    assert ClaudeAdapter(out=out).wrap(["claude", *args], context(aegis_home)) == 0
+    argv = json.loads((tmp_path / "record.json").read_text())["argv"]
+    if args[:1] == ["--resume"]:
+        assert "--session-id" not in argv
+    if hint is None:
+        assert out.getvalue() == ""
+        return
+    expected = argv[argv.index("--session-id") + 1] if hint == "picked" else hint
+    assert out.getvalue() == f"aegis: to resume this session under Aegis: aegis wrap claude --resume {expected}\n"
+
+
+def test_no_resume_command_when_claude_kept_no_conversation(
+    aegis_home: Path, fake_claude: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SAVE_TRANSCRIPT", raising=False)
+    out = io.StringIO()
+    ClaudeAdapter(out=out).wrap(["claude"], context(aegis_home))
+    assert out.getvalue() == ""

@@ -19,7 +19,8 @@ from aegis_claude_hook.settings import CLIENT, hooks_settings
 from aegis_claude_hook.testing import find_claude_cli
 from aegis_claude_hook.testing.fake_anthropic import FakeAnthropic, text, tool_use
 from conftest import PYTHON
-from standin import StandInDaemon, decision
+
+from aegis_core.testing import StandInDaemon, decision
 
 pytestmark = pytest.mark.claude
 

@@ -1,4 +1,4 @@
-"""The hook client as Claude Code runs it (a real process, `python -I -S client.py`)
+"""The hook client as Claude Code runs it (a real process, `python -I -S run.py wire.py`)
 against a stand-in daemon on a real Unix socket."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from aegis_claude_hook.settings import CLIENT
 from conftest import PYTHON, client_command
-from standin import StandInDaemon, decision
+
+from aegis_core.hookclient import RUNNER
+from aegis_core.testing import StandInDaemon, decision
 
 HOOK_INPUT = {
     "session_id": "cc-session-1",
@@ -201,7 +203,7 @@ def test_post_tool_use_without_daemon_warns_the_user(client_env) -> None:
 def test_event_name_defaults_to_the_hook_input(client_env, short_tmp: Path) -> None:
     with StandInDaemon(short_tmp / "aegis.sock", decision("deny", "no")):
         result = subprocess.run(
-            [PYTHON, "-I", "-S", str(CLIENT)],
+            [PYTHON, "-I", "-S", str(RUNNER), str(CLIENT)],
             input=json.dumps(HOOK_INPUT).encode(),
             env=client_env,
             capture_output=True,
@@ -212,7 +214,7 @@ def test_event_name_defaults_to_the_hook_input(client_env, short_tmp: Path) -> N
 
 def test_client_imports_only_the_standard_library_it_needs(client_env) -> None:
     result = subprocess.run(
-        [PYTHON, "-I", "-S", "-X", "importtime", str(CLIENT), "PreToolUse"],
+        [PYTHON, "-I", "-S", "-X", "importtime", str(RUNNER), str(CLIENT), "PreToolUse"],
         input=json.dumps(HOOK_INPUT).encode(),
         env=client_env,
         capture_output=True,

@@ -13,9 +13,11 @@ from aegis_claude_hook.commands import claude
 from click.testing import CliRunner
 
 from aegis_core.errors import ConfigError
+from aegis_core.hookclient import RUNNER
 
 PY = "/opt/venv/bin/python"
-CL = "/opt/site/aegis_claude_hook/client.py"
+CL = "/opt/site/aegis_claude_hook/wire.py"
+RUN = str(RUNNER)
 
 
 def test_hooks_block_shape() -> None:
@@ -28,7 +30,7 @@ def test_hooks_block_shape() -> None:
         assert hook["type"] == "command"
         assert hook["timeout"] == 330
         assert hook["onFailure"] == "block"
-        assert shlex.split(hook["command"]) == [PY, "-I", "-S", CL, event, "325"]
+        assert shlex.split(hook["command"]) == [PY, "-I", "-S", RUN, CL, event, "325"]
 
 
 def test_client_deadline_is_below_the_timeout_which_covers_the_approval() -> None:
@@ -44,20 +46,23 @@ def test_paths_must_be_absolute() -> None:
 
 
 def test_paths_with_spaces_are_quoted() -> None:
-    block = hs.hooks_settings("/my venv/bin/python", "/a b/aegis_claude_hook/client.py", 30)
+    block = hs.hooks_settings("/my venv/bin/python", "/a b/aegis_claude_hook/wire.py", 30,
+                              runner="/c d/aegis_core/hookclient/run.py")
     command = block["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-    assert shlex.split(command)[:4] == [
+    assert shlex.split(command)[:5] == [
         "/my venv/bin/python",
         "-I",
         "-S",
-        "/a b/aegis_claude_hook/client.py",
+        "/c d/aegis_core/hookclient/run.py",
+        "/a b/aegis_claude_hook/wire.py",
     ]
 
 
 def test_default_block_uses_this_interpreter_and_the_installed_client() -> None:
     command = hs.default_hooks_settings(60)["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-    python, _, _, client, *_ = shlex.split(command)
+    python, _, _, runner, client, *_ = shlex.split(command)
     assert os.path.isabs(python) and os.access(python, os.X_OK)
+    assert runner == str(RUNNER) and Path(runner).is_file()
     assert client == str(hs.CLIENT) and Path(client).is_file()
 
 
@@ -95,10 +100,37 @@ def test_install_merges_idempotently_and_uninstall_restores(tmp_path: Path) -> N
     assert len(again["hooks"]["PreToolUse"]) == 2
     assert again["hooks"]["PreToolUse"][1]["hooks"][0]["timeout"] == 90
 
-    changed, backup = hs.uninstall(path)
-    assert changed and backup is not None
+    changed, removed = hs.uninstall(path)
+    assert changed and removed == [hs.backup_path(path)]  # the backup install made goes too
     assert json.loads(path.read_text()) == USER_SETTINGS
-    assert hs.uninstall(path) == (False, None)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]  # no trace left
+    assert hs.uninstall(path) == (False, [])
+
+
+def test_the_backup_is_the_file_before_aegis_and_is_never_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(USER_SETTINGS))
+    _, first = hs.install(path, hs.hooks_settings(PY, CL, 30))
+    _, second = hs.install(path, hs.hooks_settings(PY, CL, 90))  # a change, but no new backup
+    assert first == hs.backup_path(path) and second is None
+    assert json.loads(first.read_text()) == USER_SETTINGS
+
+
+def test_uninstall_deletes_a_file_and_folder_aegis_alone_made(tmp_path: Path) -> None:
+    path = tmp_path / "proj" / ".claude" / "settings.local.json"
+    hs.install(path, hs.hooks_settings(PY, CL, 30))
+    changed, removed = hs.uninstall(path)
+    assert changed and path in removed
+    assert not path.parent.exists()  # no `{}` and no empty .claude folder left behind
+    assert (tmp_path / "proj").exists()
+
+
+def test_uninstall_keeps_a_folder_that_holds_other_files(tmp_path: Path) -> None:
+    path = tmp_path / ".claude" / "settings.local.json"
+    hs.install(path, hs.hooks_settings(PY, CL, 30))
+    (path.parent / "commands.md").write_text("mine")
+    hs.uninstall(path)
+    assert not path.exists() and (path.parent / "commands.md").read_text() == "mine"
 
 
 def test_uninstall_keeps_foreign_hooks_in_a_shared_group(tmp_path: Path) -> None:
@@ -165,15 +197,25 @@ def test_cli_settings_install_uninstall(tmp_path: Path, monkeypatch: pytest.Monk
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.output) == hs.default_hooks_settings(60)
 
-    result = runner.invoke(claude, ["install", "--scope", "project", "--approval-timeout", "60"])
+    result = runner.invoke(claude, ["install", "--scope", "local", "--approval-timeout", "60"])
     assert result.exit_code == 0, result.output
-    assert json.loads(
-        (tmp_path / ".claude" / "settings.json").read_text()
-    ) == hs.default_hooks_settings(60)
-    again = runner.invoke(claude, ["install", "--scope", "project", "--approval-timeout", "60"])
+    local = tmp_path / ".claude" / "settings.local.json"
+    assert json.loads(local.read_text()) == hs.default_hooks_settings(60)
+    again = runner.invoke(claude, ["install", "--scope", "local", "--approval-timeout", "60"])
     assert "nothing changed" in again.output
 
-    result = runner.invoke(claude, ["uninstall", "--scope", "project"])
+    result = runner.invoke(claude, ["uninstall", "--scope", "local"])
     assert result.exit_code == 0 and "Removed" in result.output
-    assert json.loads((tmp_path / ".claude" / "settings.json").read_text()) == {}
+    assert not (tmp_path / ".claude").exists()  # nothing left behind: no {}, no backup
     assert not (tmp_path / "home" / ".claude").exists()  # other scopes untouched
+
+
+def test_cli_refuses_the_shared_project_scope_with_the_reason(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(claude, ["install", "--scope", "project"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ConfigError)
+    assert "this machine's own paths" in result.exception.message
+    assert "--scope local" in (result.exception.hint or "")
+    assert not (tmp_path / ".claude").exists()

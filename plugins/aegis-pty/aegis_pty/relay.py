@@ -22,7 +22,8 @@ from aegis_core.client import Identity
 from aegis_core.errors import AegisError
 from aegis_core.prompts import DENY, Choice, Prompt, PromptDetector, Screen
 from aegis_core.redact import redact_text
-from aegis_pty.screen import TerminalScreen, screen_excerpt
+from aegis_pty.screen import TerminalScreen, dialog_excerpt
+from aegis_pty.transcript import Transcript
 
 CANCEL_TIMEOUT = 5.0
 
@@ -104,6 +105,7 @@ class PromptRelay:
     settings: RelaySettings
     notice: Callable[[str], None] = write_notice
     screen: TerminalScreen = field(default_factory=TerminalScreen)
+    transcript: Transcript = field(default_factory=Transcript)
 
     def __post_init__(self) -> None:
         self._last_output = 0.0
@@ -123,6 +125,7 @@ class PromptRelay:
 
     def on_output(self, data: bytes, now: float) -> None:
         self.screen.feed(data)
+        self.transcript.feed(data)
         self._last_output, self._dirty = now, True
         if self._consumed:
             self._handled, self._consumed = None, False
@@ -136,6 +139,7 @@ class PromptRelay:
         self._deferred = None
         if b"\r" in data or b"\n" in data:
             self._consumed = True  # a line prompt got its answer; the same question may come again
+            self.transcript.answered()
 
     def on_resize(self, rows: int, cols: int) -> None:
         self.screen.resize(rows, cols)
@@ -166,6 +170,7 @@ class PromptRelay:
             keys += self._on_idle(detect(self.detectors, self.screen.snapshot()))
         if keys:
             self._consumed = True
+            self.transcript.answered()
         return keys
 
     def close(self) -> None:
@@ -256,9 +261,15 @@ class PromptRelay:
         thread.start()
 
     def payload(self, prompt: Prompt) -> dict[str, Any]:
+        """What the channels are shown: the question and only the lines that belong to
+        it (for a line prompt, what was printed since the last answer; for a dialog
+        drawn on the screen, the dialog), never earlier prompts and their answers."""
+        line_prompt = any(c.keys.endswith("\r") for c in prompt.choices)
+        context = (self.transcript.context(prompt.question) if line_prompt
+                   else dialog_excerpt(self.screen.snapshot(), prompt.question))
         return {
             "question": redact_text(prompt.question),
-            "screen": screen_excerpt(self.screen.snapshot()),
+            "screen": context,
             "choices": [c.to_dict() for c in prompt.choices],
             "program": self.settings.program,
             "cwd": self.settings.cwd,

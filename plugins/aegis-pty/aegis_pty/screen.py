@@ -77,3 +77,23 @@ def screen_excerpt(screen: Screen, *, limit: int = MAX_SCREEN_CHARS) -> str:
     if len(text) > limit:
         text = text[-limit:]
     return redact_text(text)
+
+
+DIALOG_ROWS = 16  # a dialog's own rows above its question, at most
+
+
+def dialog_excerpt(screen: Screen, question: str) -> str:
+    """The rows of a dialog drawn on the screen: from its top (a horizontal rule, or
+    at most DIALOG_ROWS above the question) to the bottom, secrets redacted. What the
+    program showed before the dialog opened (earlier output and answers) is left out."""
+    rows = [line.rstrip() for line in screen.lines]
+    at = next((i for i in range(len(rows) - 1, -1, -1) if question and question in rows[i]), None)
+    if at is None:
+        return screen_excerpt(screen)
+    top = max(0, at - DIALOG_ROWS)
+    for row in range(at - 1, top - 1, -1):
+        stripped = rows[row].strip()
+        if len(stripped) >= 10 and set(stripped) <= set("─━═-_╌┄"):
+            top = row + 1
+            break
+    return screen_excerpt(Screen(lines=tuple(rows[top:]), cursor=(0, 0), columns=screen.columns))

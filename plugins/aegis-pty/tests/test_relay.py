@@ -194,3 +194,28 @@ def test_the_same_question_asked_twice_is_relayed_twice(wrapped, daemon):
 def test_rm_is_on_path():
     # The rm -i test needs coreutils' wording; fail loudly rather than skip if absent.
     assert subprocess.run(["rm", "--version"], capture_output=True).returncode == 0
+
+
+TWO_QUESTIONS = ("first = input('Continue? [y/N] ')\n"
+                 "print(f\"you answered: {first!r}\")\n"
+                 "print()\n"
+                 "print('Removing build/ (312 files)')\n"
+                 "print('ANSWER', input('Delete? [y/N] '))\n")
+
+
+def test_the_phone_is_sent_the_question_and_its_lines_not_earlier_answers(wrapped, daemon):
+    def decide(request):
+        # The first question stays at the keyboard; the second is approved.
+        return {"decision": "ask"} if "Continue" in request["payload"]["question"] else {"decision": "allow"}
+
+    server = daemon(decide)
+    terminal = wrapped([sys.executable, "-c", TWO_QUESTIONS], idle_ms=50)
+    terminal.expect("Continue? [y/N] ")
+    server.wait_for("evaluate")
+    terminal.type("y\r")
+    terminal.expect("ANSWER y")
+    assert terminal.wait() == 0
+    first, second = server.wait_for("evaluate", count=2)
+    assert first["payload"]["screen"] == "Continue? [y/N]"
+    assert second["payload"]["question"] == "Delete? [y/N]"
+    assert second["payload"]["screen"] == "Removing build/ (312 files)\nDelete? [y/N]"

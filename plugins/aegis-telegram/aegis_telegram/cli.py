@@ -8,8 +8,9 @@ import click
 
 from aegis_core.cli import AppContext, emit_json
 from aegis_core.errors import ConfigError
-from aegis_telegram.api import DEFAULT_API_BASE, BotApi
-from aegis_telegram.setup import get_me, run_sync, send_test, setup_telegram
+
+# The Bot API client (httpx) is imported inside the commands: `aegis --help` lists
+# these commands without paying for it.
 
 
 @click.group()
@@ -67,6 +68,9 @@ def setup(
         token = click.prompt("Telegram bot token (from @BotFather)", hide_input=True)
     known_users = list(cfg.get("telegram", "allowed_users", []))
     pairing = force_pair or (not known_users and not non_interactive)
+    from aegis_telegram.api import DEFAULT_API_BASE
+    from aegis_telegram.setup import run_sync, setup_telegram
+
     api_base = cfg.get("telegram", "api_base") or DEFAULT_API_BASE
     say = (lambda text: click.echo(text, err=True)) if as_json else click.echo
     result = run_sync(
@@ -99,6 +103,8 @@ def _flushing(say):  # pairing output must reach a piped reader while we wait
 @click.pass_obj
 def test(app: AppContext, as_json: bool) -> None:
     """Send a test message to every allowed user."""
+    from aegis_telegram.setup import run_sync
+
     cfg = app.config()
     token = cfg.get("telegram", "bot_token")
     users = list(cfg.get("telegram", "allowed_users", []))
@@ -109,6 +115,9 @@ def test(app: AppContext, as_json: bool) -> None:
         )
 
     async def go() -> tuple[str, list[int]]:
+        from aegis_telegram.api import BotApi
+        from aegis_telegram.setup import get_me, send_test
+
         api = BotApi(token, cfg.get("telegram", "api_base"))
         try:
             bot = await get_me(api)

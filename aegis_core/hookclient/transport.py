@@ -1,15 +1,17 @@
-"""The hook client Claude Code runs for every tool call (launched through client.py):
-forwards the hook JSON to the Aegis daemon and prints its decision. Fails closed: any
-problem is an explicit deny.
+"""The hook client's shared part (launched through run.py): reads the agent's hook
+JSON, forwards it to the Aegis daemon and hands the decision to the agent's wire
+encoder, which writes it the way that agent reads it. Fails closed: any problem is an
+explicit deny.
 
-It is on the agent's hot path, so it imports only interpreter built-ins (``_socket``,
-``_json``, ``posix``, ``_signal``), never ``json``/``socket``/``os``: the ``re`` and
-``enum`` they pull in would double the client's start-up. (``_blake2``, a small
+It is on every agent's hot path, so it imports only interpreter built-ins
+(``_socket``, ``_json``, ``posix``, ``_signal``), never ``json``/``socket``/``os``:
+the ``re`` and ``enum`` they pull in would double the client's start-up. Encoders
+(each adapter plugin's ``wire.py``) follow the same rule. (``_blake2``, a small
 extension, is loaded only inside the sandbox, where a session proof is needed.)
 
 Which socket: ``AEGIS_SOCKET`` (set by ``aegis wrap``: the session's agent socket),
-else ``agent.sock`` in the Aegis home (``$AEGIS_HOME``, else the ``--home=PATH``
-``aegis claude install`` wrote, else ``~/.aegis``): the rule of
+else ``agent.sock`` in the Aegis home (``$AEGIS_HOME``, else the ``--home=PATH`` the
+hook command was installed with, else ``~/.aegis``): the rule of
 ``aegis_core/sockets.py``, which a test keeps in step.
 
 Before the call leaves, the listener must be the daemon (docs/protocol.md, "Is it
@@ -17,6 +19,20 @@ the daemon?"): the kernel names the process that bound the socket, and it must b
 the daemon's (``AEGIS_DAEMON_PID`` from ``aegis wrap``, else ``aegis.pid``); where
 that process is outside this PID namespace (inside the sandbox) the answer must
 carry the daemon's proof that it knows the session token, which never travels.
+
+An encoder module provides:
+
+``ADAPTER``
+    the adapter id sent to the daemon (``claude``, ``codex``...).
+``AGENT``
+    the agent's name, for messages (``Claude Code``).
+``OBSERVE_EVENTS``
+    events that report a call that already ran (recorded, never blocked).
+``respond(event, decision, reason) -> int``
+    write the answer to a guarded event (``decision`` is allow, deny or ask) and
+    return the exit status.
+``unrecorded(event, reason) -> int``
+    tell the user an observed event could not be recorded; return the exit status.
 """
 
 import _json
@@ -40,8 +56,8 @@ TIMED_OUT = (
     "check the daemon with `aegis status` and `aegis logs`, then retry."
 )
 BAD_INPUT = (
-    "Aegis could not read the hook input from Claude Code ({error}); denied to be safe. "
-    "Check that this Claude Code version is supported (`aegis doctor`)."
+    "Aegis could not read the hook input from {agent} ({error}); denied to be safe. "
+    "Check that this {agent} version is supported (`aegis doctor`)."
 )
 BAD_ANSWER = (
     "Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
@@ -68,9 +84,13 @@ INTERNAL = (
     "report the problem if it persists."
 )
 
+BROKEN_ENCODER = (
+    "The Aegis hook client could not load its encoder {path} ({error}); reinstall the "
+    "Aegis plugin for this agent and run `aegis doctor`. Denied to be safe."
+)
+
 DEFAULT_DEADLINE_S = 570.0
 MAX_ANSWER_BYTES = 1 << 20
-OBSERVE_EVENTS = ("PostToolUse", "PostToolUseFailure")
 
 
 class Denied(Exception):
@@ -92,7 +112,7 @@ class _ScannerContext:
         raise ValueError("non-standard constant " + name)
 
 
-_scan = _json.make_scanner(_ScannerContext())
+_scan = _json.make_scanner(_ScannerContext())  # type: ignore[arg-type]  # duck-typed context
 _quote = _json.encode_basestring_ascii
 
 
@@ -136,9 +156,9 @@ def socket_path(installed_home=None):
 
 
 def options(argv):
-    """(event, deadline, --home) from the hook command's arguments."""
+    """(event, deadline, --home) from the hook command's arguments after the encoder."""
     positional, installed_home = [], None
-    for arg in argv[1:]:
+    for arg in argv:
         if arg.startswith("--home="):
             installed_home = arg[len("--home=") :] or None
         else:
@@ -153,7 +173,7 @@ def options(argv):
     return event, budget, installed_home
 
 
-def build_request(op, hook_text, auth=""):
+def build_request(op, adapter, hook_text, auth=""):
     """The request line; the hook JSON (already validated) is embedded verbatim, with
     line breaks (only possible as whitespace in valid JSON) flattened to keep one line.
     ``auth`` is the session's part (``"session":...,"token":...`` or a MAC), if any."""
@@ -161,7 +181,9 @@ def build_request(op, hook_text, auth=""):
     return (
         '{"v":1,"op":'
         + _quote(op)
-        + ',"adapter":"claude-code",'
+        + ',"adapter":'
+        + _quote(adapter)
+        + ","
         + (auth + "," if auth else "")
         + '"payload":'
         + payload
@@ -256,7 +278,7 @@ def _connect(sock, path):
         posix.close(fd)
 
 
-def ask_daemon(path, op, hook_text, deadline, installed_home=None):
+def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None):
     """Check the listener, send the request and return the final answer (a dict);
     raise Denied on any failure."""
     session, token = _env("AEGIS_SESSION"), _env("AEGIS_SESSION_TOKEN")
@@ -275,7 +297,7 @@ def ask_daemon(path, op, hook_text, deadline, installed_home=None):
             raise Denied(NO_ACCESS.format(path=path, error=exc.strerror or str(exc))) from None
         needs_proof = check_listener(sock, path, installed_home, session and token)
         auth, proof = session_auth(session, token, needs_proof)
-        sock.sendall(build_request(op, hook_text, auth))
+        sock.sendall(build_request(op, adapter, hook_text, auth))
         buffer = b""
         while True:
             newline = buffer.find(b"\n")
@@ -332,51 +354,42 @@ def decision_of(answer):
     return decision, reason
 
 
-def pre_tool_use_output(decision, reason):
-    return (
-        '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":'
-        + _quote(decision)
-        + ',"permissionDecisionReason":'
-        + _quote(reason)
-        + "}}\n"
-    )
-
-
-def respond(event, decision, reason):
-    """Print Claude Code's answer for ``event`` and return the exit status."""
-    if event == "PreToolUse" or event is None:
-        sys.stdout.write(pre_tool_use_output(decision, reason))
-        return 0
-    if decision == "deny":  # other guarded events: exit 2 blocks, stderr is the reason
-        sys.stderr.write(reason + "\n")
-        return 2
-    return 0
+def load_encoder(path):
+    """Import the agent's encoder from its file path (``.../aegis_codex/wire.py``)."""
+    folder, _, name = path.rpartition("/")
+    if not folder or not name.endswith(".py"):
+        raise ValueError("expected the absolute path of the encoder's .py file")
+    sys.path.append(folder)  # appended: never shadows the stdlib
+    return __import__(name[:-3])
 
 
 def _on_alarm(signum, frame):
     raise TimeoutError
 
 
-def run(argv):
+def run(encoder, argv):
+    """Decide one hook event: ``argv`` is ``[EVENT [DEADLINE_S]] [--home=PATH]``.
+    Returns the exit status the encoder chose."""
     event, budget, installed_home = options(argv)
     deadline = time.monotonic() + budget
     # Backstop for anything that could block (a stdin never closed, a slow daemon).
     _signal.signal(_signal.SIGALRM, _on_alarm)
     _signal.setitimer(_signal.ITIMER_REAL, budget)
-    observing = event in OBSERVE_EVENTS
+    observing = event in encoder.OBSERVE_EVENTS
     try:
         try:
             hook_text = sys.stdin.buffer.read().decode("utf-8")
             payload = parse_object(hook_text)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise Denied(BAD_INPUT.format(error=str(exc)[:200])) from None
+            raise Denied(BAD_INPUT.format(agent=encoder.AGENT, error=str(exc)[:200])) from None
         if event is None:
             name = payload.get("hook_event_name")
             event = name if isinstance(name, str) else None
-            observing = event in OBSERVE_EVENTS
+            observing = event in encoder.OBSERVE_EVENTS
         answer = ask_daemon(
             socket_path(installed_home),
             "observe" if observing else "evaluate",
+            encoder.ADAPTER,
             hook_text,
             deadline,
             installed_home,
@@ -396,24 +409,36 @@ def run(argv):
         _signal.setitimer(_signal.ITIMER_REAL, 0)
     if observing:
         # The call already ran: tell the user the record is missing, never block.
-        sys.stdout.write(
-            '{"systemMessage":'
-            + _quote("Aegis did not record this call's outcome: " + reason)
-            + "}\n"
-        )
-        return 0
-    return respond(event, decision, reason)
+        return encoder.unrecorded(event, "Aegis did not record this call's outcome: " + reason)
+    return encoder.respond(event, decision, reason)
 
 
-def main():
+def fail(reason):
+    """The answer of last resort, understood by every agent Aegis supports: exit status
+    2 blocks the call and the agent shows stderr as the reason."""
     try:
-        status = run(sys.argv)
+        sys.stderr.write(reason + "\n")
+        sys.stderr.flush()
+    finally:
+        posix._exit(2)
+
+
+def main(argv):
+    """``argv``: ``[run.py, ENCODER_PATH, EVENT, DEADLINE_S]`` as the agent launched it."""
+    path = argv[1] if len(argv) > 1 else ""
+    try:
+        encoder = load_encoder(path)
+    except BaseException as exc:
+        fail(BROKEN_ENCODER.format(path=path or "(none)", error=type(exc).__name__))
+    try:
+        status = run(encoder, argv[2:])
         sys.stdout.flush()
+        sys.stderr.flush()
     except BaseException as exc:  # last resort: still an explicit deny, never a traceback
         try:
-            sys.stdout.write(pre_tool_use_output("deny", INTERNAL.format(error=type(exc).__name__)))
+            status = encoder.respond(None, "deny", INTERNAL.format(error=type(exc).__name__))
             sys.stdout.flush()
-            status = 0
+            sys.stderr.flush()
         except BaseException:
-            status = 2  # with "onFailure": "block" Claude Code blocks the call
+            fail(INTERNAL.format(error=type(exc).__name__))
     posix._exit(status)  # skip interpreter teardown: it is most of the remaining time

@@ -1,0 +1,78 @@
+"""Entry points read straight from the installed distributions' metadata files.
+
+``importlib.metadata`` parses every distribution's METADATA with the ``email``
+package, which costs more than the rest of a quick command; listing the commands
+plugins declare only needs each distribution's ``entry_points.txt``. Same order and
+precedence as ``importlib.metadata``: ``sys.path`` order, first distribution of a
+name wins."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+_SUFFIXES = (".dist-info", ".egg-info")
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    name: str
+    value: str  # "module:attribute"
+    group: str
+    distribution: str  # the normalised distribution name, e.g. "aegis-claude-hook"
+
+
+def _normalise(name: str) -> str:
+    return name.replace("_", "-").replace(".", "-").lower()
+
+
+def _distributions(paths: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """(normalised name, metadata directory) of every distribution on ``paths``."""
+    seen: set[str] = set()
+    for entry in paths:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue  # a zip file or a missing folder: nothing of ours lives there
+        for folder in names:
+            if not folder.endswith(_SUFFIXES):
+                continue
+            stem = folder.rsplit(".", 1)[0]
+            name = _normalise(stem.split("-", 1)[0])
+            if name in seen:
+                continue
+            seen.add(name)
+            yield name, os.path.join(entry or ".", folder)
+
+
+def parse(text: str, group: str, distribution: str) -> list[EntryPoint]:
+    """The entries of ``[group]`` in an ``entry_points.txt`` (INI: ``name = value``)."""
+    found: list[EntryPoint] = []
+    current = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip()
+            continue
+        if current != group or "=" not in line:
+            continue
+        name, _, value = line.partition("=")
+        found.append(EntryPoint(name.strip(), value.strip(), group, distribution))
+    return found
+
+
+def scan(group: str, paths: Sequence[str] | None = None) -> list[EntryPoint]:
+    """Every entry point of ``group`` on ``paths`` (default ``sys.path``)."""
+    found: list[EntryPoint] = []
+    for name, folder in _distributions(sys.path if paths is None else paths):
+        try:
+            with open(os.path.join(folder, "entry_points.txt"), encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        found.extend(parse(text, group, name))
+    return found

@@ -1,0 +1,37 @@
+"""How Claude Code reads a hook decision (the encoder of the shared hook client, see
+aegis_core/hookclient/transport.py). Standard library built-ins only: it runs on every
+tool call."""
+
+import sys
+
+from transport import _quote
+
+ADAPTER = "claude-code"
+AGENT = "Claude Code"
+OBSERVE_EVENTS = ("PostToolUse", "PostToolUseFailure")
+
+
+def pre_tool_use_output(decision, reason):
+    return (
+        '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":'
+        + _quote(decision)
+        + ',"permissionDecisionReason":'
+        + _quote(reason)
+        + "}}\n"
+    )
+
+
+def respond(event, decision, reason):
+    """Print Claude Code's answer for ``event`` and return the exit status."""
+    if event == "PreToolUse" or event is None:
+        sys.stdout.write(pre_tool_use_output(decision, reason))
+        return 0
+    if decision == "deny":  # other guarded events: exit 2 blocks, stderr is the reason
+        sys.stderr.write(reason + "\n")
+        return 2
+    return 0
+
+
+def unrecorded(event, reason):
+    sys.stdout.write('{"systemMessage":' + _quote(reason) + "}\n")
+    return 0

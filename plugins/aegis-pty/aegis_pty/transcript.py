@@ -1,0 +1,83 @@
+"""What a line-oriented program printed since its last prompt was answered: the lines
+that belong to the next question (the packages apt is about to install above "Do you
+want to continue?"), without the earlier prompts and the answers typed to them."""
+
+from __future__ import annotations
+
+import re
+
+from aegis_core.redact import redact_text
+
+MAX_BYTES = 16 * 1024  # more than any question's context; a flood keeps its tail
+MAX_LINES = 8
+MAX_CHARS = 2000
+
+_ESCAPES = re.compile(
+    rb"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erase
+    rb"|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)"  # OSC: window titles, hyperlinks
+    rb"|\x1b[@-Z\\-_]"  # other two-byte escapes
+    rb"|[\x00-\x07\x0b\x0c\x0e-\x1f]"  # other control characters (not \b \t \n \r)
+)
+
+
+def _clean_line(raw: str) -> str:
+    """A line as the terminal shows it: a carriage return rewrites it from the start,
+    a backspace removes the character before it."""
+    shown = ""
+    for part in raw.split("\r"):
+        if part:
+            shown = part + shown[len(part):]
+    out: list[str] = []
+    for char in shown:
+        if char == "\b":
+            if out:
+                out.pop()
+        else:
+            out.append(char)
+    return "".join(out).rstrip()
+
+
+class Transcript:
+    """Output since the last answer. ``answered()`` starts a new one; the rest of the
+    answered prompt's line (the echo of what was typed) is dropped with it."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._skip_line = False
+
+    def feed(self, data: bytes) -> None:
+        if self._skip_line:
+            newline = data.find(b"\n")
+            if newline < 0:
+                return
+            data, self._skip_line = data[newline + 1:], False
+        self._data += data
+        if len(self._data) > MAX_BYTES:
+            del self._data[:-MAX_BYTES]
+
+    def answered(self) -> None:
+        self._data.clear()
+        self._skip_line = True
+
+    def context(self, question: str) -> str:
+        """The block of lines printed since the last answer that ends with
+        ``question`` (from the last blank line before it; at most MAX_LINES), secrets
+        redacted."""
+        text = _ESCAPES.sub(b"", bytes(self._data)).decode("utf-8", "replace")
+        lines = [_clean_line(line) for line in text.split("\n")]
+        # The question is the last thing printed; what follows it would be the echo
+        # of keys typed meanwhile.
+        wanted = question.strip()
+        for index in range(len(lines) - 1, -1, -1):
+            if wanted and wanted in lines[index]:
+                lines = lines[: index + 1]
+                break
+        while lines and not lines[-1].strip():
+            lines.pop()
+        block: list[str] = []
+        for line in reversed(lines):
+            if not line.strip():
+                break
+            block.append(line)
+        text = "\n".join(reversed(block[:MAX_LINES]))
+        return redact_text(text[-MAX_CHARS:])

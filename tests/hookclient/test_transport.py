@@ -1,0 +1,124 @@
+"""The shared hook client (aegis_core/hookclient) run as agents run it, a real
+``python -I -S run.py ENCODER EVENT DEADLINE`` process, with a minimal encoder of our
+own against a stand-in daemon on a real Unix socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aegis_core.hookclient import RUNNER, client_argv
+from aegis_core.testing import StandInDaemon, decision
+
+# An encoder that writes what it was told, so the tests see the transport's outcome.
+ECHO_ENCODER = '''
+import sys
+from transport import _quote
+ADAPTER = "echo"
+AGENT = "Echo Agent"
+OBSERVE_EVENTS = ("After",)
+
+def respond(event, decision, reason):
+    sys.stdout.write('{"event":' + _quote(str(event)) + ',"decision":' + _quote(decision)
+                     + ',"reason":' + _quote(reason) + '}')
+    return 3 if decision == "deny" else 0
+
+def unrecorded(event, reason):
+    sys.stderr.write(reason)
+    return 4
+'''
+HOOK_INPUT = {"session_id": "s1", "cwd": "/tmp", "hook_event_name": "Before",
+              "tool_name": "shell", "tool_input": {"command": "ls"}}
+
+
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="aegis-", dir="/tmp"))  # socket paths are short
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def encoder(short_tmp: Path) -> Path:
+    path = short_tmp / "enc" / "echo_wire.py"
+    path.parent.mkdir()
+    path.write_text(ECHO_ENCODER)
+    return path
+
+
+def run(argv: list[str], env: dict[str, str], stdin: str | bytes) -> subprocess.CompletedProcess[str]:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    done = subprocess.run(argv, input=data, env=env, capture_output=True, timeout=30)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
+
+
+def env_for(short_tmp: Path, **extra: str) -> dict[str, str]:
+    # The stand-in daemon serves from this test process: the one the client may trust.
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(short_tmp),
+            "AEGIS_SOCKET": str(short_tmp / "aegis.sock"), "AEGIS_DAEMON_PID": str(os.getpid()), **extra}
+
+
+@pytest.mark.parametrize("value", ["allow", "deny", "ask"])
+def test_the_daemons_decision_reaches_the_encoder(short_tmp: Path, encoder: Path, value: str) -> None:
+    with StandInDaemon(short_tmp / "aegis.sock", decision(value, f"because {value}")) as daemon:
+        done = run(client_argv(encoder, "Before", 20), env_for(short_tmp, AEGIS_SESSION="s-9",
+                                                               AEGIS_SESSION_TOKEN="t-9"),
+                   json.dumps(HOOK_INPUT, indent=2))
+    assert json.loads(done.stdout) == {"event": "Before", "decision": value, "reason": f"because {value}"}
+    assert done.returncode == (3 if value == "deny" else 0)
+    assert daemon.requests == [{"v": 1, "op": "evaluate", "adapter": "echo", "session": "s-9",
+                                "token": "t-9", "payload": HOOK_INPUT}]
+
+
+def test_observed_events_are_recorded_and_a_failure_is_the_encoders_to_report(short_tmp: Path,
+                                                                               encoder: Path) -> None:
+    with StandInDaemon(short_tmp / "aegis.sock", decision("deny")) as daemon:
+        done = run(client_argv(encoder, "After", 20), env_for(short_tmp), json.dumps(HOOK_INPUT))
+    assert (done.returncode, done.stdout) == (0, "")
+    assert daemon.requests[0]["op"] == "observe"
+    missing = run(client_argv(encoder, "After", 20), env_for(short_tmp), json.dumps(HOOK_INPUT))
+    assert missing.returncode == 4 and "did not record" in missing.stderr
+
+
+def test_no_daemon_and_bad_input_are_denies_naming_the_agent(short_tmp: Path, encoder: Path) -> None:
+    absent = json.loads(run(client_argv(encoder, "Before", 20), env_for(short_tmp), json.dumps(HOOK_INPUT)).stdout)
+    assert absent["decision"] == "deny" and "`aegis start`" in absent["reason"]
+    garbage = json.loads(run(client_argv(encoder, "Before", 20), env_for(short_tmp), "not json").stdout)
+    assert garbage["decision"] == "deny" and "from Echo Agent" in garbage["reason"]
+
+
+@pytest.mark.parametrize("path", ["", "relative.py", "/nowhere/missing_wire.py", "/etc/passwd"])
+def test_an_encoder_that_cannot_load_blocks_with_exit_2_and_a_reason(short_tmp: Path, path: str) -> None:
+    argv = [sys.executable, "-I", "-S", str(RUNNER), path, "Before", "5"]
+    done = run(argv, env_for(short_tmp), json.dumps(HOOK_INPUT))
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Denied to be safe" in done.stderr
+
+
+def test_a_broken_transport_blocks_with_exit_2(short_tmp: Path, encoder: Path) -> None:
+    broken = short_tmp / "core"
+    broken.mkdir()
+    shutil.copy(RUNNER, broken / "run.py")
+    (broken / "transport.py").write_text("raise ImportError('half-installed')\n")
+    done = run(client_argv(encoder, "Before", 5, runner=broken / "run.py"), env_for(short_tmp), "{}")
+    assert done.returncode == 2 and "hook client is broken (ImportError)" in done.stderr
+
+
+def test_the_client_imports_only_interpreter_builtins(short_tmp: Path, encoder: Path) -> None:
+    argv = client_argv(encoder, "Before", 5)
+    argv[1:1] = ["-X", "importtime"]
+    done = run(argv, env_for(short_tmp), json.dumps(HOOK_INPUT))
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line}
+    imported.discard("imported package")
+    assert {"transport", "echo_wire", "_socket"} <= imported, done.stderr
+    forbidden = {"json", "socket", "os", "re", "enum", "logging", "aegis_core", "tomllib"}
+    assert not {name.split(".")[0] for name in imported} & forbidden
