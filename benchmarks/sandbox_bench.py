@@ -140,7 +140,7 @@ def _sandbox(home: Path, project: Path, aegis_home: Path, session: str, created:
     run_dir = created.get("run_dir")
     return open_sandbox(choice, Manifest(), session=session, cwd=project, home=home, aegis_home=aegis_home,
                         run_dir=Path(str(run_dir)) if run_dir else None, needs=needs,
-                        agent_socket=bool(created.get("agent_socket")), daemon_socket=aegis_home / "aegis.sock",
+                        agent_socket=bool(created.get("agent_socket")),
                         keys=KeyHolder(aegis_home / "aegis.sock", session, str(created.get("token", ""))))
 
 

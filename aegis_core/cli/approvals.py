@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from aegis_core.cli import AppContext, emit_json
-from aegis_core.errors import AegisError, ExitCode, SecurityViolation
+from aegis_core.errors import AegisError
 from aegis_core.models import Approval, Decision, Outcome, Scope
 
 
@@ -21,10 +21,6 @@ def open_store(app: AppContext) -> Any:
 
     config = app.config(plugins=False)
     return Store.open(config.path("database", "path", "aegis.db"))
-
-
-def _socket_setting(app: AppContext) -> Any:
-    return app.config(plugins=False).get("daemon", "socket")
 
 
 def _find(store: Any, approval_id: str) -> Approval:
@@ -116,7 +112,7 @@ def answer(
 ) -> dict[str, Any]:
     """Answer one approval, through the daemon if it runs, else in the database.
     Returns ``{"won": bool, "approval": {...}, "via": "daemon"|"database"}``."""
-    from aegis_core.client import DaemonUnavailable, request
+    from aegis_core.client import DaemonUnavailable, refusal, request
 
     by = _user()
     with open_store(app) as store:
@@ -124,7 +120,7 @@ def answer(
         try:
             response = request(
                 "approval.resolve",
-                socket=_socket_setting(app),
+                config=app.config(plugins=False),
                 approval_id=approval.id,
                 outcome=outcome.value,
                 reason=reason,
@@ -139,11 +135,7 @@ def answer(
             final = result.approval.to_dict() if result.approval else None
             return {"won": result.won, "approval": final, "via": "database"}
     if not response.get("ok"):
-        error = SecurityViolation if response.get("code") == ExitCode.SECURITY else AegisError
-        raise error(
-            f"the daemon refused the answer: {response.get('error', 'no reason given')}",
-            hint="see `aegis logs`",
-        )
+        raise refusal(response, "the answer")
     return {"won": bool(response.get("won")), "approval": response.get("approval"), "via": "daemon"}
 
 
@@ -231,15 +223,13 @@ def history(app: AppContext, limit: int, as_json: bool) -> None:
 @click.pass_obj
 def resume(app: AppContext, session: str) -> None:
     """Resume a session the circuit breaker paused."""
-    from aegis_core.client import DaemonUnavailable, request
+    from aegis_core.client import DaemonUnavailable, refusal, request
 
     by = _user()
     try:
-        response = request("session.resume", socket=_socket_setting(app), session=session, by=by)
+        response = request("session.resume", config=app.config(plugins=False), session=session, by=by)
         if not response.get("ok"):
-            raise AegisError(
-                f"the daemon refused: {response.get('error')}", hint="see `aegis logs`"
-            )
+            raise refusal(response, "to resume the session")
         resumed = bool(response.get("resumed"))
     except DaemonUnavailable:
         with open_store(app) as store:
