@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from aegis_core.errors import AegisError, DependencyMissing
 
 if TYPE_CHECKING:
+    from aegis_core.client import Identity
     from aegis_core.config import Config
     from aegis_core.models import RawEvent, ToolCall
     from aegis_core.plugins import AegisPlugins
@@ -31,14 +32,18 @@ def _unsandboxed() -> SessionSandbox:
 class WrapContext:
     """Everything an adapter needs to run one wrapped program.
 
-    ``session`` and ``token`` identify this wrap to the daemon: every request the
-    adapter's client sends carries both, and the daemon refuses unknown pairs.
+    ``socket`` is the session's agent socket (in ``run_dir``): the only way the
+    agent, and the adapter's own relay, talk to the daemon; it serves agent
+    operations only. ``session`` and ``token`` identify this wrap to the daemon,
+    and ``daemon_pid``/``daemon_start`` name the daemon process, so clients can
+    refuse anything else that answers on the socket (docs/protocol.md).
 
     ``sandbox`` is the session's sandbox: right before spawning, an adapter turns the
     command it would run into the contained one with
     ``argv, env = context.sandbox.contain(argv, env)`` (``terminal=True`` when the
     program gets a terminal of its own); unsandboxed sessions get the command back
-    unchanged. ``sandbox.sandboxed`` says which it is.
+    unchanged. ``sandbox.sandboxed`` says which it is. Inside, the run folder is
+    ``/run/aegis`` and ``AEGIS_SOCKET`` says so.
     """
 
     config: Config
@@ -50,6 +55,29 @@ class WrapContext:
     dry_run: bool = False
     timeout: int | None = None
     sandbox: SessionSandbox = field(default_factory=_unsandboxed)
+    run_dir: Path | None = None
+    daemon_pid: int | None = None
+    daemon_start: int | None = None
+    operator_socket: Path | None = None  # for the adapter's own requests from outside (network.endpoint)
+
+    def identity(self) -> Identity:
+        """The daemon this session's clients may talk to (aegis_core.client)."""
+        from aegis_core.client import Identity
+
+        return Identity(self.daemon_pid, self.daemon_start, "aegis wrap", self.session or None,
+                        self.token or None)
+
+    def agent_env(self) -> dict[str, str]:
+        """The variables every process of the wrapped agent gets: where its Aegis is
+        and how to tell it from an impostor. Adapters add them to the agent's
+        environment."""
+        env = {"AEGIS_SOCKET": str(self.socket), "AEGIS_SESSION": self.session,
+               "AEGIS_SESSION_TOKEN": self.token}
+        if self.daemon_pid:
+            env["AEGIS_DAEMON_PID"] = str(self.daemon_pid)
+        if self.daemon_start:
+            env["AEGIS_DAEMON_START"] = str(self.daemon_start)
+        return env
 
 
 @runtime_checkable
@@ -110,10 +138,9 @@ def program_root(executable: str) -> Path:
 
 def agent_environment(context: WrapContext, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The agent's environment: ours, plus what its hook client needs to reach this
-    session (socket, session id, token)."""
+    session and tell its daemon from an impostor (``WrapContext.agent_env``)."""
     env = dict(os.environ if base is None else base)
-    env.update({"AEGIS_SOCKET": str(context.socket), "AEGIS_SESSION": context.session,
-                "AEGIS_SESSION_TOKEN": context.token})
+    env.update(context.agent_env())
     return env
 
 

@@ -62,17 +62,20 @@ def guard_deadline(timeout_s: int) -> int:
 
 
 def hook_command(encoder: str | Path, event: str, timeout_s: int, *, python: str | None = None,
-                 runner: str | Path | None = None, guarded: bool = False) -> str:
+                 runner: str | Path | None = None, guarded: bool = False,
+                 home: str | Path | None = None) -> str:
     """The shell command the agent runs for ``event``.
 
     :param encoder: absolute path of the adapter's ``wire.py``.
     :param timeout_s: the hook timeout the agent enforces, in seconds.
+    :param home: the Aegis home when not ``~/.aegis`` (``AEGIS_HOME`` still wins at run
+        time, and ``AEGIS_SOCKET`` over both: a wrapped session's own socket).
     :param guarded: wrap the client in guard.sh, for agents that let a failed hook's
         tool run: a crash, a hang past the guard's deadline or any unexpected exit
         becomes exit 2 with a reason, which they treat as a block.
     """
     python = python or os.path.abspath(sys.executable)
-    argv = client_argv(encoder, event, client_deadline(timeout_s), python=python, runner=runner)
+    argv = client_argv(encoder, event, client_deadline(timeout_s), python=python, runner=runner, home=home)
     for label, path in (("python", python), ("client", str(encoder)), ("runner", argv[3])):
         if not os.path.isabs(path):
             raise ConfigError(f"the hook {label} path must be absolute, got {path!r}")

@@ -6,6 +6,7 @@ which names stand for the same tool, so that one ``policy.toml`` judges every ag
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Sequence
 
 from aegis_core.models import Kind
 
@@ -91,3 +92,46 @@ def tool_matches(pattern: str, tool: str, kind: Kind) -> bool:
     if group is not None and _GROUP_OF.get(tool) == group:
         return True
     return any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(tool, pattern)
+
+
+# Input keys whose value Aegis judges, and the kinds that need one of them. A value of
+# the wrong type (a list where a path belongs, a number, null) must never read as
+# "no path, nothing to judge": the call is malformed and denied.
+PATH_KEYS = ("file_path", "path", "notebook_path")
+_TEXT_KEYS = (*PATH_KEYS, "command", "url")
+_REQUIRED: dict[Kind, tuple[str, ...]] = {
+    Kind.SHELL: ("command",),
+    Kind.READ: PATH_KEYS,
+    Kind.WRITE: PATH_KEYS,
+    Kind.EDIT: PATH_KEYS,
+    Kind.FETCH: ("url",),
+}
+
+
+def input_problem(kind: Kind, tool_input: object, files: Sequence[str] = (),
+                  urls: Sequence[str] = ()) -> str | None:
+    """Why a tool input cannot be judged (wrong types, a required field missing), or None.
+
+    Adapters build ToolCalls from the agent's JSON; this is the one check that the
+    fields the policy reads are what they claim to be, whatever the adapter. The
+    ``files`` and ``urls`` an adapter found in a call (the targets of Codex's
+    ``apply_patch``, the URLs in Gemini's ``web_fetch`` prompt) name what it touches
+    as well as a ``file_path`` or ``url`` key does.
+    """
+    if not isinstance(tool_input, dict):
+        return f"the tool input must be an object, got {type(tool_input).__name__}"
+    for key in _TEXT_KEYS:
+        if key in tool_input and not isinstance(tool_input[key], str):
+            return f"{key} must be a string, got {_type_name(tool_input[key])}"
+    required = _REQUIRED.get(kind)
+    if (files and kind in (Kind.READ, Kind.WRITE, Kind.EDIT)) or (urls and kind is Kind.FETCH):
+        return None
+    # A shell call with an empty command is the policy's to deny ("nothing to run").
+    if required and not any(tool_input.get(key) or (kind is Kind.SHELL and key in tool_input)
+                            for key in required):
+        return f"a {kind.value} call needs {' or '.join(required)}"
+    return None
+
+
+def _type_name(value: object) -> str:
+    return "null" if value is None else type(value).__name__

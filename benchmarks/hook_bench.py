@@ -7,7 +7,9 @@ Targets (issue #5, issue #17): median <= 1.3x, p99 <= 3x. Codex and Gemini run t
 client under guard.sh (their hooks fail open), so their command includes /bin/sh and
 ``timeout``. Uses a running daemon started with ``aegis start`` in a temporary
 AEGIS_HOME when that works, else a stand-in socket server that answers allow (and says
-so).
+so). For each agent two hooks are timed: one installed without ``aegis wrap`` (the
+shared agent socket, the daemon checked against aegis.pid) and one of a wrapped
+session (its own agent socket, the daemon pinned by aegis wrap).
 
     python benchmarks/hook_bench.py [--rounds 300] [--standin] [--agent claude|codex|gemini ...]
 """
@@ -104,6 +106,8 @@ class StandIn:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # The hook trusts only the process aegis.pid names: this one.
+        path.with_name("aegis.pid").write_text(f"{os.getpid()}\n")
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(str(path))
         self.sock.listen(128)
@@ -142,6 +146,17 @@ def start_daemon(home: Path, env: dict[str, str]) -> bool:
         print(f"aegis start failed (exit {result.returncode}): {last[:200]}")
         return False
     return True
+
+
+def open_session(home: Path) -> dict[str, str]:
+    """A wrapped session's environment, as `aegis wrap` gives it to the agent."""
+    from aegis_core.testing import daemon_stream
+
+    created = daemon_stream(home / "aegis.sock", "session.create", agent="bench", cwd="/tmp",
+                            command="bench")[-1]
+    return {"AEGIS_SOCKET": created["agent_socket"], "AEGIS_SESSION": created["session"],
+            "AEGIS_SESSION_TOKEN": created["token"], "AEGIS_DAEMON_PID": str(created["daemon_pid"]),
+            "AEGIS_DAEMON_START": str(created["daemon_start"])}
 
 
 def stop_daemon(env: dict[str, str]) -> None:
@@ -187,40 +202,38 @@ def main() -> int:
 
     home = Path(tempfile.mkdtemp(prefix="aegis-bench-", dir="/tmp"))
     home.chmod(0o700)
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(home),
-        "AEGIS_HOME": str(home),
-        "AEGIS_SOCKET": str(home / "aegis.sock"),
-    }
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "AEGIS_HOME": str(home)}
     standin = None
     daemon = False
     try:
         daemon = not args.standin and start_daemon(home, env)
         if not daemon:
-            standin = StandIn(home / "aegis.sock")
+            standin = StandIn(home / "agent.sock")
         server = "aegis daemon (aegis start)" if daemon else "stand-in socket server (allow)"
         print(f"server: {server}")
-        cases: dict[str, tuple[list[str], Agent | None]] = {}
+        wrapped_env = {**env, **(open_session(home) if daemon else {"AEGIS_SOCKET": str(home / "agent.sock"),
+                                                                    "AEGIS_DAEMON_PID": str(os.getpid())})}
+        cases: dict[str, tuple[list[str], Agent | None, dict[str, str]]] = {}
         for agent in agents:
             command = agent.command()
             hook_argv = shlex.split(command)
             python = next(w for w in hook_argv if w.endswith(("python", "python3")) or "/python" in w)
             base_argv = [python, "-I", "-S", "-c", "pass"]
             print(f"{agent.name} hook command: {command}")
-            cases[f"{agent.name} baseline"] = (base_argv, None)
-            cases[f"{agent.name} hook"] = (hook_argv, agent)
-            cases[f"{agent.name} baseline via shell"] = ([*agent.shell(), shlex.join(base_argv)], None)
-            cases[f"{agent.name} hook via shell"] = ([*agent.shell(), command], agent)
-        for argv, agent in cases.values():  # warm caches (.pyc, page cache)
+            cases[f"{agent.name} baseline"] = (base_argv, None, env)
+            cases[f"{agent.name} hook"] = (hook_argv, agent, env)
+            cases[f"{agent.name} baseline via shell"] = ([*agent.shell(), shlex.join(base_argv)], None, env)
+            cases[f"{agent.name} hook via shell"] = ([*agent.shell(), command], agent, env)
+            cases[f"{agent.name} hook, wrapped session"] = (hook_argv, agent, wrapped_env)
+        for argv, agent, case_env in cases.values():  # warm caches (.pyc, page cache)
             for _ in range(5):
-                time_once(argv, env, (agent or agents[0]).hook_input("bench-warmup"),
+                time_once(argv, case_env, (agent or agents[0]).hook_input("bench-warmup"),
                           agent.allowed if agent else None)
         samples: dict[str, list[float]] = {name: [] for name in cases}
         for round_ in range(args.rounds):  # interleaved, so drift hits every case alike
-            for name, (argv, agent) in cases.items():
+            for name, (argv, agent, case_env) in cases.items():
                 event = (agent or agents[0]).hook_input(f"bench-{round_ // 20}")
-                samples[name].append(time_once(argv, env, event, agent.allowed if agent else None))
+                samples[name].append(time_once(argv, case_env, event, agent.allowed if agent else None))
     finally:
         if daemon:
             stop_daemon(env)
@@ -228,12 +241,13 @@ def main() -> int:
             standin.close()
         shutil.rmtree(home, ignore_errors=True)
 
-    print(f"{'case':<28} {'median ms':>10} {'p99 ms':>10}")
+    print(f"{'case':<34} {'median ms':>10} {'p99 ms':>10}")
     for name, values in samples.items():
         median_ms, p99_ms = statistics.median(values) * 1000, percentile(values, 0.99) * 1000
-        print(f"{name:<28} {median_ms:>10.2f} {p99_ms:>10.2f}")
+        print(f"{name:<34} {median_ms:>10.2f} {p99_ms:>10.2f}")
     for agent in agents:
-        for hook, base in (("hook", "baseline"), ("hook via shell", "baseline via shell")):
+        for hook, base in (("hook", "baseline"), ("hook via shell", "baseline via shell"),
+                           ("hook, wrapped session", "baseline")):
             hook_s, base_s = samples[f"{agent.name} {hook}"], samples[f"{agent.name} {base}"]
             median_ratio = statistics.median(hook_s) / statistics.median(base_s)
             p99_ratio = percentile(hook_s, 0.99) / percentile(base_s, 0.99)

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from aegis_core.errors import ConfigError
+from aegis_core.hookclient import installed_home
 from aegis_core.hooksettings import BACKUP_SUFFIX
 
 
@@ -19,8 +20,10 @@ from aegis_core.hooksettings import BACKUP_SUFFIX
 class HookCommands:
     """What one agent's ``aegis <name> ...`` commands do.
 
-    ``show(approval_timeout)`` returns the text ``settings`` prints; ``install(scope,
-    approval_timeout)`` and ``uninstall(scope)`` return the lines to tell the user.
+    ``show(approval_timeout, home)`` returns the text ``settings`` prints; ``install(scope,
+    approval_timeout, home)`` and ``uninstall(scope)`` return the lines to tell the user.
+    ``home`` is the Aegis home to write into the hook commands (None: ``~/.aegis``, where
+    the hook looks anyway; see aegis_core.hookclient.installed_home).
     ``scopes`` empty: the agent has no settings Aegis edits (``settings`` only).
     ``shared_scopes`` are committed with the project and shared with everyone who clones
     it: install refuses them (the hooks name this machine's paths), uninstall cleans them.
@@ -29,8 +32,8 @@ class HookCommands:
 
     name: str
     agent: str
-    show: Callable[[int], str]
-    install: Callable[[str, int], Sequence[str]] | None = None
+    show: Callable[[int, str | None], str]
+    install: Callable[[str, int, str | None], Sequence[str]] | None = None
     uninstall: Callable[[str], Sequence[str]] | None = None
     scopes: tuple[str, ...] = ()
     scope_help: str = ""
@@ -39,15 +42,25 @@ class HookCommands:
     private_scope: str = "user"
 
 
+def _config(ctx: click.Context) -> Any:
+    app = ctx.find_object(object)  # the CLI's AppContext, when run under `aegis`
+    make_config = getattr(app, "config", None)
+    return make_config() if callable(make_config) else None
+
+
 def approval_timeout(ctx: click.Context, override: int | None) -> int:
     """``--approval-timeout``, else ``[approvals] timeout_seconds``, else 300."""
     if override is not None:
         return override
-    app = ctx.find_object(object)  # the CLI's AppContext, when run under `aegis`
-    config = getattr(app, "config", None)
-    if callable(config):
-        return int(config().get("approvals", "timeout_seconds", 300))
-    return 300
+    config = _config(ctx)
+    return int(config.get("approvals", "timeout_seconds", 300)) if config is not None else 300
+
+
+def hook_home(ctx: click.Context) -> str | None:
+    """The Aegis home the installed hooks must name: this Aegis' own, unless it is
+    ``~/.aegis`` (where the hook looks anyway)."""
+    config = _config(ctx)
+    return installed_home(config) if config is not None else None
 
 
 timeout_option = click.option(
@@ -70,7 +83,7 @@ def hook_command_group(spec: HookCommands) -> click.Group:
     @timeout_option
     @click.pass_context
     def show(ctx: click.Context, **kwargs: Any) -> None:
-        click.echo(spec.show(approval_timeout(ctx, kwargs.get("approval_timeout"))))
+        click.echo(spec.show(approval_timeout(ctx, kwargs.get("approval_timeout")), hook_home(ctx)))
 
     if spec.install is None or spec.uninstall is None or not spec.scopes:
         return group
@@ -90,7 +103,7 @@ def hook_command_group(spec: HookCommands) -> click.Group:
                 "machine every tool call would fail",
                 hint=f"use {_private_scopes(spec)}; teammates install Aegis and run the same command themselves",
             )
-        for line in install(scope, approval_timeout(ctx, kwargs.get("approval_timeout"))):
+        for line in install(scope, approval_timeout(ctx, kwargs.get("approval_timeout")), hook_home(ctx)):
             click.echo(line)
 
     @group.command("uninstall", help=f"Remove Aegis' hooks (and only them) from {spec.agent}'s settings.")

@@ -17,13 +17,13 @@ SCOPE_HELP = (
 )
 
 
-def _show(approval_timeout: int) -> str:
-    return json.dumps(hook_settings.default_hooks_settings(approval_timeout), indent=2)
+def _show(approval_timeout: int, home: str | None) -> str:
+    return json.dumps(hook_settings.default_hooks_settings(approval_timeout, home=home), indent=2)
 
 
-def _install(scope: str, approval_timeout: int) -> list[str]:
+def _install(scope: str, approval_timeout: int, home: str | None) -> list[str]:
     path = hook_settings.settings_file(scope, cwd=Path.cwd())
-    changed, backup = hook_settings.install(path, hook_settings.default_hooks_settings(approval_timeout))
+    changed, backup = hook_settings.install(path, hook_settings.default_hooks_settings(approval_timeout, home=home))
     return install_message(path, changed, backup, "Claude Code")
 
 

@@ -34,17 +34,21 @@ SHARED_SCOPES = ("project",)
 OWNER = hooksettings.HookOwner(("aegis_claude_hook/wire.py", "aegis_claude_hook/client.py"))
 
 
-def hook_command(python: str, client: str, event: str, timeout_s: int, runner: str | None = None) -> str:
-    return hooksettings.hook_command(client, event, timeout_s, python=python, runner=runner)
+def hook_command(python: str, client: str, event: str, timeout_s: int, runner: str | None = None,
+                 home: str | None = None) -> str:
+    return hooksettings.hook_command(client, event, timeout_s, python=python, runner=runner, home=home)
 
 
-def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | None = None) -> dict[str, Any]:
+def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | None = None,
+                   home: str | None = None) -> dict[str, Any]:
     """The settings object for ``claude --settings`` (or to merge into a settings file).
 
     :param python: absolute path of the interpreter that runs the client.
     :param client: absolute path of ``aegis_claude_hook/wire.py`` (the encoder).
     :param timeout_s: the hook timeout Claude Code enforces, in seconds.
     :param runner: the shared client's run.py (default: this installation's).
+    :param home: the Aegis home, when not ``~/.aegis`` (``AEGIS_HOME`` still wins at run
+        time, and ``AEGIS_SOCKET`` over both: a wrapped session's own socket).
     """
     hooks: dict[str, Any] = {}
     for event in (*GUARDED_EVENTS, *OBSERVED_EVENTS):
@@ -54,7 +58,7 @@ def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | No
                 "hooks": [
                     {
                         "type": "command",
-                        "command": hook_command(python, client, event, timeout_s, runner),
+                        "command": hook_command(python, client, event, timeout_s, runner, home),
                         "timeout": int(timeout_s),
                         # Without it Claude Code runs the tool when the hook crashes or times out.
                         "onFailure": "block",
@@ -65,10 +69,10 @@ def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | No
     return {"hooks": hooks}
 
 
-def default_hooks_settings(approval_timeout_s: int) -> dict[str, Any]:
+def default_hooks_settings(approval_timeout_s: int, *, home: str | None = None) -> dict[str, Any]:
     """``hooks_settings`` for this interpreter and this installed client."""
     return hooks_settings(
-        os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s)
+        os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s), home=home
     )
 
 

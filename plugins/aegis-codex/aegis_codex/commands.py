@@ -11,8 +11,8 @@ from aegis_codex import settings as codex_settings
 from aegis_core.cli.hookcommands import HookCommands, hook_command_group, install_message, uninstall_message
 
 
-def _show(approval_timeout: int) -> str:
-    block = codex_settings.default_hooks_block(approval_timeout)
+def _show(approval_timeout: int, home: str | None) -> str:
+    block = codex_settings.default_hooks_block(approval_timeout, home=home)
     path = codex_settings.hooks_file("user")
     trust = codex_settings.trust_entries(block, str(path))
     lines = [f"# {path} (hooks.json):", json.dumps(block, indent=2), "",
@@ -22,10 +22,11 @@ def _show(approval_timeout: int) -> str:
     return "\n".join(lines)
 
 
-def _install(scope: str, approval_timeout: int) -> list[str]:
+def _install(scope: str, approval_timeout: int, home: str | None) -> list[str]:
     path = codex_settings.hooks_file(scope, cwd=Path.cwd())
     config = codex_settings.config_file()
-    changed, backup = codex_settings.install(path, codex_settings.default_hooks_block(approval_timeout), config)
+    changed, backup = codex_settings.install(path, codex_settings.default_hooks_block(approval_timeout, home=home),
+                                             config)
     lines = install_message(path, changed, backup, "Codex CLI")
     if changed:
         lines.insert(1, f"Trusted them in {config} (Codex skips untrusted hooks without a word).")

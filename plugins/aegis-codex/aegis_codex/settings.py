@@ -51,16 +51,18 @@ SCOPE_HELP = ("user: $CODEX_HOME/hooks.json (~/.codex); project: .codex/hooks.js
 
 
 def hooks_block(timeout_s: int, *, python: str | None = None, runner: str | None = None,
-                encoder: str | Path = ENCODER) -> dict[str, Any]:
+                encoder: str | Path = ENCODER, home: str | None = None) -> dict[str, Any]:
     """The hooks, in hooks.json shape: PreToolUse decides every tool call, through
     guard.sh (Codex runs a failed hook's tool); PostToolUse records the outcome.
 
     :param timeout_s: the timeout Codex enforces on the PreToolUse hook; it covers the
         whole approval wait, since the hook waits for the human's answer.
+    :param home: the Aegis home to name in the commands, when not ``~/.aegis``.
     """
     def command(event: str, timeout: int, guarded: bool) -> dict[str, Any]:
         return {"type": "command", "timeout": timeout,
-                "command": hook_command(encoder, event, timeout, python=python, runner=runner, guarded=guarded)}
+                "command": hook_command(encoder, event, timeout, python=python, runner=runner,
+                                        guarded=guarded, home=home)}
 
     return {"hooks": {
         "PreToolUse": [{"hooks": [command("PreToolUse", int(timeout_s), True)]}],
@@ -68,8 +70,8 @@ def hooks_block(timeout_s: int, *, python: str | None = None, runner: str | None
     }}
 
 
-def default_hooks_block(approval_timeout_s: int) -> dict[str, Any]:
-    return hooks_block(hook_timeout(approval_timeout_s))
+def default_hooks_block(approval_timeout_s: int, *, home: str | None = None) -> dict[str, Any]:
+    return hooks_block(hook_timeout(approval_timeout_s), home=home)
 
 
 # ----------------------------------------------------------------- trust

@@ -39,7 +39,7 @@ class Codex:
         self.socket = root / "aegis.sock"
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home),
                     "CODEX_HOME": str(self.codex_home), "SCRIPTED_API_KEY": "test-key",
-                    "AEGIS_SOCKET": str(self.socket)}
+                    "AEGIS_SOCKET": str(self.socket), "AEGIS_DAEMON_PID": str(os.getpid())}
 
     def run(self, script: list[ScriptedReply], *args: str) -> tuple[subprocess.CompletedProcess[str], FakeResponses]:
         with FakeResponses(script) as fake:

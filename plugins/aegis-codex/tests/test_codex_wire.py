@@ -23,7 +23,7 @@ def run_hook(short_tmp: Path, event: str = "PreToolUse",
     block = codex_settings.hooks_block(40)
     command = block["hooks"][event][0]["hooks"][0]["command"]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(short_tmp),
-           "AEGIS_SOCKET": str(short_tmp / "aegis.sock")}
+           "AEGIS_SOCKET": str(short_tmp / "aegis.sock"), "AEGIS_DAEMON_PID": str(os.getpid())}
     return subprocess.run(["/bin/sh", "-c", command], input=json.dumps(payload or HOOK_INPUT), env=env,
                           capture_output=True, text=True, timeout=60)
 

@@ -8,8 +8,8 @@ from aegis_copilot import settings as copilot_settings
 from aegis_core.cli.hookcommands import HookCommands, hook_command_group
 
 
-def _show(approval_timeout: int) -> str:
-    return json.dumps(copilot_settings.default_hooks_file(approval_timeout), indent=2)
+def _show(approval_timeout: int, home: str | None) -> str:
+    return json.dumps(copilot_settings.default_hooks_file(approval_timeout, home=home), indent=2)
 
 
 copilot = hook_command_group(HookCommands(

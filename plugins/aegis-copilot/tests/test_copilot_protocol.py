@@ -37,7 +37,7 @@ def short_tmp() -> Iterator[Path]:
 def run_hook(short_tmp: Path, payload: dict, event: str = "preToolUse") -> subprocess.CompletedProcess[str]:
     hooks = copilot_settings.hooks_file(40)["hooks"][event][0]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(short_tmp),
-           "AEGIS_SOCKET": str(short_tmp / "aegis.sock")}
+           "AEGIS_SOCKET": str(short_tmp / "aegis.sock"), "AEGIS_DAEMON_PID": str(os.getpid())}
     return subprocess.run(shlex.split(hooks["bash"]), input=json.dumps(payload), env=env, capture_output=True,
                           text=True, timeout=60)
 

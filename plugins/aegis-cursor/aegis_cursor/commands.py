@@ -8,9 +8,9 @@ from aegis_core.cli.hookcommands import HookCommands, hook_command_group
 from aegis_cursor import settings as cursor_settings
 
 
-def _show(approval_timeout: int) -> str:
-    current = cursor_settings.default_hooks_file(approval_timeout)
-    legacy = cursor_settings.default_hooks_file(approval_timeout, events=cursor_settings.LEGACY_EVENTS)
+def _show(approval_timeout: int, home: str | None) -> str:
+    current = cursor_settings.default_hooks_file(approval_timeout, home=home)
+    legacy = cursor_settings.default_hooks_file(approval_timeout, events=cursor_settings.LEGACY_EVENTS, home=home)
     return "\n".join([json.dumps(current, indent=2), "",
                       "# Cursor versions without preToolUse: use this instead (not both)",
                       json.dumps(legacy, indent=2)])

@@ -15,11 +15,14 @@ EVENTS = ("preToolUse",)
 LEGACY_EVENTS = ("beforeShellExecution", "beforeMCPExecution")
 
 
-def hooks_file(timeout_s: int, *, events: tuple[str, ...] = EVENTS, python: str | None = None) -> dict[str, Any]:
+def hooks_file(timeout_s: int, *, events: tuple[str, ...] = EVENTS, python: str | None = None,
+               home: str | None = None) -> dict[str, Any]:
     return {"version": 1, "hooks": {
-        event: [{"command": hook_command(ENCODER, event, int(timeout_s), python=python), "timeout": int(timeout_s)}]
+        event: [{"command": hook_command(ENCODER, event, int(timeout_s), python=python, home=home),
+                 "timeout": int(timeout_s)}]
         for event in events}}
 
 
-def default_hooks_file(approval_timeout_s: int, *, events: tuple[str, ...] = EVENTS) -> dict[str, Any]:
-    return hooks_file(hook_timeout(approval_timeout_s), events=events)
+def default_hooks_file(approval_timeout_s: int, *, events: tuple[str, ...] = EVENTS,
+                       home: str | None = None) -> dict[str, Any]:
+    return hooks_file(hook_timeout(approval_timeout_s), events=events, home=home)

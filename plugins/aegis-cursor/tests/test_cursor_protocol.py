@@ -41,7 +41,7 @@ def run_hook(short_tmp: Path, payload: dict) -> dict:
     event = payload["hook_event_name"]
     hooks = cursor_settings.hooks_file(40, events=(event,))["hooks"][event][0]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(short_tmp),
-           "AEGIS_SOCKET": str(short_tmp / "aegis.sock")}
+           "AEGIS_SOCKET": str(short_tmp / "aegis.sock"), "AEGIS_DAEMON_PID": str(os.getpid())}
     done = subprocess.run(shlex.split(hooks["command"]), input=json.dumps(payload), env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr

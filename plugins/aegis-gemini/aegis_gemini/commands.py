@@ -11,13 +11,13 @@ from aegis_core.cli.hookcommands import HookCommands, hook_command_group, instal
 from aegis_gemini import settings as gemini_settings
 
 
-def _show(approval_timeout: int) -> str:
-    return json.dumps(gemini_settings.default_hooks_block(approval_timeout), indent=2)
+def _show(approval_timeout: int, home: str | None) -> str:
+    return json.dumps(gemini_settings.default_hooks_block(approval_timeout, home=home), indent=2)
 
 
-def _install(scope: str, approval_timeout: int) -> list[str]:
+def _install(scope: str, approval_timeout: int, home: str | None) -> list[str]:
     path = gemini_settings.settings_file(scope, cwd=Path.cwd())
-    changed, backup = gemini_settings.install(path, gemini_settings.default_hooks_block(approval_timeout))
+    changed, backup = gemini_settings.install(path, gemini_settings.default_hooks_block(approval_timeout, home=home))
     return install_message(path, changed, backup, "Gemini CLI")
 
 

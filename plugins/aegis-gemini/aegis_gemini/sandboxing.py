@@ -36,7 +36,12 @@ from aegis_gemini import settings as gemini_settings
 # Hosts Gemini reaches to work besides a model API whose key the daemon holds: the
 # Code Assist API and Google sign-in, for users logged in with Google.
 VENDOR_HOSTS = ("cloudcode-pa.googleapis.com:443", "oauth2.googleapis.com:443", "accounts.google.com:443")
-HOOK_ENV = {name: "${" + name + "}" for name in ("AEGIS_SOCKET", "AEGIS_SESSION", "AEGIS_SESSION_TOKEN")}
+# What the hook needs from the agent's environment (WrapContext.agent_env), passed in the
+# hook's own ``env``: Gemini drops variables named like secrets (``*TOKEN*``), and every
+# variable outside its short list when it runs in CI. ``${NAME:-}`` is Gemini's settings
+# syntax for "its value, or empty when unset" (the client reads empty as unset).
+HOOK_ENV = {name: "${" + name + ":-}" for name in ("AEGIS_SOCKET", "AEGIS_SESSION", "AEGIS_SESSION_TOKEN",
+                                                  "AEGIS_DAEMON_PID", "AEGIS_DAEMON_START")}
 
 
 def model_api_host(env: Mapping[str, str]) -> str:

@@ -34,7 +34,8 @@ SCOPE_HELP = ("user: ~/.gemini/settings.json ($GEMINI_CLI_HOME); project: .gemin
 
 
 def hooks_block(timeout_s: int, *, python: str | None = None, runner: str | None = None,
-                encoder: str | Path = ENCODER, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+                encoder: str | Path = ENCODER, env: Mapping[str, str] | None = None,
+                home: str | None = None) -> dict[str, Any]:
     """The settings that route every Gemini tool call through Aegis: BeforeTool decides
     (through guard.sh: Gemini runs a failed hook's tool), AfterTool records. Gemini's
     timeouts are in milliseconds.
@@ -42,11 +43,13 @@ def hooks_block(timeout_s: int, *, python: str | None = None, runner: str | None
     :param timeout_s: the hook timeout, in seconds; it covers the whole approval wait.
     :param env: variables for the hook (Gemini may redact names with TOKEN, KEY...
         from the environment it passes hooks; a hook's own ``env`` always reaches it).
+    :param home: the Aegis home to name in the commands, when not ``~/.aegis``.
     """
     def hook(event: str, timeout: int, guarded: bool) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "type": "command", "name": f"{HOOK_NAME}-{event}", "timeout": timeout * 1000,
-            "command": hook_command(encoder, event, timeout, python=python, runner=runner, guarded=guarded),
+            "command": hook_command(encoder, event, timeout, python=python, runner=runner, guarded=guarded,
+                                    home=home),
         }
         if env:
             entry["env"] = dict(env)
@@ -62,8 +65,9 @@ def hooks_block(timeout_s: int, *, python: str | None = None, runner: str | None
     }
 
 
-def default_hooks_block(approval_timeout_s: int, *, env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    return hooks_block(hook_timeout(approval_timeout_s), env=env)
+def default_hooks_block(approval_timeout_s: int, *, env: Mapping[str, str] | None = None,
+                        home: str | None = None) -> dict[str, Any]:
+    return hooks_block(hook_timeout(approval_timeout_s), env=env, home=home)
 
 
 def gemini_home(env: Mapping[str, str] | None = None) -> Path:

@@ -68,7 +68,8 @@ def responses(fake: FakeGemini) -> str:
 
 
 def block(gemini: Gemini, timeout_s: int = 40, **kwargs: Any) -> dict[str, Any]:
-    return gs.hooks_block(timeout_s, env={"AEGIS_SOCKET": str(gemini.socket)}, **kwargs)
+    return gs.hooks_block(timeout_s, env={"AEGIS_SOCKET": str(gemini.socket),
+                                                 "AEGIS_DAEMON_PID": str(os.getpid())}, **kwargs)
 
 
 def test_an_allowed_command_runs_and_the_daemon_saw_it(gemini: Gemini) -> None:

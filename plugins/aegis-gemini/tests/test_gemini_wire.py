@@ -18,7 +18,8 @@ HOOK_INPUT = {"session_id": "s1", "cwd": "/tmp", "hook_event_name": "BeforeTool"
 
 def run_hook(short_tmp: Path, event: str = "BeforeTool",
              payload: dict | None = None) -> subprocess.CompletedProcess[str]:
-    block = gs.hooks_block(40, env={"AEGIS_SOCKET": str(short_tmp / "aegis.sock")})
+    block = gs.hooks_block(40, env={"AEGIS_SOCKET": str(short_tmp / "aegis.sock"),
+                                      "AEGIS_DAEMON_PID": str(os.getpid())})
     hook = block["hooks"][event][0]["hooks"][0]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(short_tmp), **hook["env"]}
     return subprocess.run(["bash", "-c", hook["command"]], input=json.dumps(payload or HOOK_INPUT), env=env,
