@@ -42,3 +42,7 @@ class Adapter(Protocol):
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
         """Run ``argv`` under Aegis and return its exit status."""
         ...
+
+    # Optional: ``interactive(argv) -> bool``, whether the agent will show its own
+    # permission dialog for a call answered "ask" (interactive Claude Code). False
+    # makes approvals of that session wait on the other channels instead.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import Approval, Decision, Outcome, ToolCall
+from aegis_core.models import Approval, Decision, ToolCall
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
@@ -71,8 +71,12 @@ class Channel(Protocol):
 
 
 class TerminalChannel:
-    """The embedded default: the agent asks at its own prompt (Claude Code's
-    permission dialog; for the PTY adapter the prompt stays at the keyboard)."""
+    """The human at the agent's own terminal: Claude Code's permission dialog (the
+    call is answered "ask" and its approval stays pending while the dialog is open),
+    or the prompt the PTY relay watches. Their answer comes back through the
+    pipeline's resolve like any other channel's (``via terminal``), so it races the
+    phone and the CLI: the first answer wins. Nothing to send: the agent itself
+    shows the question."""
 
     name = "terminal"
 
@@ -84,10 +88,6 @@ class TerminalChannel:
 
     def notify(self, approval: Approval, call: ToolCall | None) -> None:
         return None
-
-    def decide(self, approval: Approval, call: ToolCall) -> Decision | None:
-        return Decision(Outcome.ASK, decided_by="agent-prompt", channel=self.name,
-                        reason="asked at the agent's own prompt")
 
 
 class CliChannel:
@@ -107,16 +107,15 @@ class CliChannel:
 
 
 def select_channels(config: Config, available: Mapping[str, Channel]) -> list[str]:
-    """The channels to enable: ``[approvals] channels`` if set, else every configured
-    channel plugin plus ``cli``, and ``terminal`` only when no other is configured."""
+    """The channels to enable: ``[approvals] channels`` if set, else the agent's own
+    terminal, every configured channel plugin, and ``cli``: the keyboard and the
+    phone together, the first answer wins."""
     chosen = config.get("approvals", "channels")
     if chosen:
         return list(dict.fromkeys(chosen))
     external = [name for name, channel in available.items()
                 if name not in ("terminal", "cli") and _configured(channel, config)]
-    if external:
-        return [*external, "cli"]
-    return ["terminal"]
+    return ["terminal", *external, "cli"]
 
 
 def _configured(channel: Channel, config: Config) -> bool:

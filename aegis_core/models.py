@@ -78,6 +78,14 @@ class ToolCall:
     ``tool`` is the vendor's own name (``Bash``, ``Read``, ``mcp__github__push``);
     ``kind`` the canonical category every policy understands. ``input`` is the
     tool's arguments as the agent sent them.
+
+    ``agent_call_id`` and ``agent_session`` are the agent's own ids for the call and
+    its conversation (Claude Code's ``tool_use_id`` and ``session_id``): what joins
+    the interception, the decision, the approval and the outcome the agent reports
+    later. ``terminal`` says how a human at the agent's terminal can answer an
+    approval of this call: ``dialog`` (told "ask", the agent shows its own
+    permission dialog), ``keyboard`` (the adapter watches the keyboard, as the PTY
+    relay does) or ``""`` (nobody at a terminal can: a headless run).
     """
 
     agent: str
@@ -89,6 +97,9 @@ class ToolCall:
     id: str = field(default_factory=new_id)
     event: str = "PreToolUse"
     received_at: float = field(default_factory=time.time)
+    agent_call_id: str = ""
+    agent_session: str = ""
+    terminal: str = ""
 
     @property
     def command(self) -> str | None:

@@ -49,8 +49,12 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
         ctx.exit(chosen.wrap(argv, context))
     process.start_background(config)
     # Our pid lets the daemon refuse approvals coming from inside the agent we run.
+    # Whether the agent will show its own permission dialog (interactive Claude Code):
+    # without one, approvals wait on the other channels.
+    interactive = getattr(chosen, "interactive", None)
     created = request("session.create", socket=sock, agent=chosen.name, cwd=os.getcwd(),
-                      command=" ".join(argv), pid=os.getpid())
+                      command=" ".join(argv), pid=os.getpid(),
+                      interactive=bool(interactive(argv)) if callable(interactive) else True)
     context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
                           session=created["session"], token=created["token"], timeout=timeout)
     status = 1

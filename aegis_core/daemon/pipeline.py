@@ -19,6 +19,7 @@ import structlog
 from aegis_core.approvals import ApprovalRules, call_signature, paused_verdict
 from aegis_core.channels import ResolveResult
 from aegis_core.config import Config
+from aegis_core.daemon.dialogs import Dialogs, Handed
 from aegis_core.models import (
     Action,
     Approval,
@@ -93,6 +94,11 @@ class Pipeline:
         self._waiting: dict[str, _Waiting] = {}
         self._recent: dict[str, deque[tuple[ToolCall, Verdict]]] = {}
         self.decisions = 0
+        self.dialogs = Dialogs()
+        self._dialog_waiters: set[str] = set()
+        self.headless: set[str] = set()  # sessions whose agent shows no dialog (claude -p)
+        # The enabled channels (the daemon sets them): who can be asked at all.
+        self.channels: list[str] = ["terminal", "cli"]
 
     def reconfigure(self, config: Config) -> None:
         self.config = config
@@ -142,6 +148,11 @@ class Pipeline:
                         "Check that the Aegis adapter plugin matches your agent (aegis plugins list).",
                         rule="malformed-call", risk=100)
 
+        if call.event == DIALOG_OPEN:
+            return await self._dialog_open(call, on_pending)
+        if call.terminal == "dialog" and call.session in self.headless:
+            call = replace(call, terminal="")
+
         if self.store.is_paused(call.session):
             paused = paused_verdict(call.session)
             return self._finish(call, paused, deny(paused.reason, rule=paused.rule, risk=paused.risk))
@@ -159,11 +170,12 @@ class Pipeline:
     def _finish(self, call: ToolCall, verdict: Verdict, answer: Answer, event: str = "call.decided") -> Answer:
         """Audit and remember a decision that needed no human."""
         self.audit(event, {
-            "call_id": call.id, "agent": call.agent, "tool": call.tool, "kind": call.kind.value,
+            **_ids(call), "agent": call.agent, "tool": call.tool, "kind": call.kind.value,
             "summary": _short(call.summary()), "cwd": call.cwd,
             "verdict": verdict.to_dict(), "decision": answer.decision, "reason": answer.reason,
         }, call.session)
         self.store.record_call(call, verdict, answer.decision)
+        self.dialogs.remember_call(call)
         self._remember(call, verdict, answer)
         return answer
 
@@ -189,41 +201,124 @@ class Pipeline:
         if limited is not None:
             return self._finish(call, limited, deny(limited.reason, rule=limited.rule, risk=verdict.risk))
 
+        terminal = call.terminal if "terminal" in self.channels else ""
+        others = [name for name in self.channels if name != "terminal"]
+        if not terminal and not others:
+            nobody = Verdict(Action.DENY, _nobody_reason(call, verdict), "aegis.no_channel", verdict.risk, "aegis")
+            return self._finish(call, nobody, deny(nobody.reason, rule=nobody.rule, risk=verdict.risk))
+        asked = (["terminal"] if terminal else []) + others
+
         approval = self.store.create_approval(call, verdict, timeout_s=self.rules.timeout_s,
                                               choices=_choices(call))
         self.store.record_call(call, verdict, "require_approval", approval_id=approval.id)
+        self.dialogs.remember_call(call, approval.id)
         waiting = self._waiting[approval.id] = _Waiting(call=call)
+        at_dialog = False
         try:
             self.audit("approval.requested", {
-                "approval_id": approval.id, "call_id": call.id, "tool": call.tool,
+                "approval_id": approval.id, **_ids(call), "tool": call.tool,
                 "summary": _short(call.summary()), "verdict": verdict.to_dict(),
-                "deadline_at": approval.deadline_at,
+                "deadline_at": approval.deadline_at, "channels": asked,
             }, call.session)
             decision = self.plugins.decide(approval, call)
-            if decision is not None and decision.outcome is Outcome.ASK:
-                self.store.cancel(approval.id, decision.reason, decision.decided_by)
-                answer = Answer("ask", f"Aegis: {verdict.reason or 'this call needs your approval'}",
-                                verdict.rule, verdict.risk, approval.id)
-                self.audit("approval.asked", {"approval_id": approval.id, "channel": decision.channel},
-                           call.session)
-                self.store.record_call(call, verdict, "ask", approval_id=approval.id)
-                self._remember(call, verdict, answer)
-                return answer
             self.plugins.notify(approval, call)
+            if terminal == "dialog" and decision is None:
+                # The agent shows its own permission dialog while every other channel
+                # is asked too; the approval stays pending until the first answer.
+                at_dialog = True
+                self.dialogs.hand(approval.id, call, verdict, approval.deadline_at)
+                self.audit("approval.asked", {"approval_id": approval.id, "channel": "terminal",
+                                              "channels": asked}, call.session)
+                self.store.record_call(call, verdict, "ask", approval_id=approval.id)
+                return Answer("ask", _dialog_reason(approval, verdict, others), verdict.rule,
+                              verdict.risk, approval.id)
             if on_pending is not None:
                 await on_pending(approval)
             if decision is not None:
                 await self.resolve(approval.id, decision)
             final = await self._wait(approval, waiting)
         finally:
-            self._waiting.pop(approval.id, None)
+            if not at_dialog:
+                self._waiting.pop(approval.id, None)
         answer = self._answer_for(final, verdict)
         self.store.record_call(call, verdict, answer.decision, approval_id=approval.id, durable=True)
         self._remember(call, verdict, answer)
         return answer
 
-    async def _wait(self, approval: Approval, waiting: _Waiting) -> Approval:
-        deadline = time.monotonic() + self.rules.timeout_s
+    # -- the agent's own dialog ----------------------------------------------------
+
+    async def _dialog_open(
+        self, call: ToolCall, on_pending: Callable[[Approval], Awaitable[None]] | None
+    ) -> Answer:
+        """The agent's permission dialog is open (Claude Code's PermissionRequest):
+        wait for the first answer to its approval. An answer from another channel
+        closes the dialog (allow or deny); an answer given in the dialog itself, or
+        a dialog Aegis did not open, gets no decision ("ask"): the dialog decides."""
+        handed = self.dialogs.matching(call)
+        approval = self.store.get_approval(handed.approval_id) if handed else None
+        waiting = self._waiting.get(handed.approval_id) if handed else None
+        if handed is None or approval is None or waiting is None:
+            return Answer("ask", "", None, 0, None)
+        if on_pending is not None:
+            await on_pending(approval)
+        self._dialog_waiters.add(approval.id)
+        try:
+            if not approval.status.is_final:
+                approval = await self._wait(approval, waiting, deadline_at=handed.deadline_at)
+        finally:
+            self._dialog_waiters.discard(approval.id)
+        if approval.channel == "terminal":
+            return Answer("ask", "", handed.verdict.rule, handed.verdict.risk, approval.id)
+        return self._answer_for(approval, handed.verdict, grant=False)  # granted when it ended
+
+    def _dialog_ended(self, handed: Handed, approval: Approval) -> None:
+        """Record the final decision of a call whose approval was at the dialog (and
+        grant the session when it was approved for it)."""
+        answer = self._answer_for(approval, handed.verdict)
+        self._waiting.pop(approval.id, None)
+        self.store.record_call(handed.call, handed.verdict, answer.decision, approval_id=approval.id,
+                               durable=True)
+        self._remember(handed.call, handed.verdict, answer)
+
+    async def answer_at_terminal(self, session: str, outcome: Outcome, *, approval: str = "",
+                                 choice: str | None = None, reason: str = "",
+                                 by: str = "") -> ResolveResult:
+        """The human answered at the agent's own terminal (the PTY relay saw the key,
+        or the dialog closed): resolve the session's approval at the dialog, named by
+        its id or a prefix of it, else the only one open."""
+        handed = self.dialogs.in_session(session, approval)
+        target = handed.approval_id if handed is not None else self._held_in_session(session, approval)
+        if target is None:
+            return ResolveResult(False, self.store.get_approval(approval) if approval else None)
+        decision = Decision(outcome, decided_by=by or "user", channel="terminal", reason=reason,
+                            choice=choice)
+        return await self.resolve(target, decision)
+
+    def _held_in_session(self, session: str, approval: str) -> str | None:
+        """A pending approval of ``session`` whose call is held waiting (the PTY
+        relay's prompts), named by its id or a prefix of it."""
+        if not approval:
+            return None
+        found = [approval_id for approval_id, waiting in self._waiting.items()
+                 if approval_id.startswith(approval) and waiting.call is not None
+                 and waiting.call.session == session]
+        return found[0] if len(found) == 1 else None
+
+    def expire_dialogs(self, now: float | None = None) -> None:
+        """Dialog approvals nobody answered by their deadline (the daemon calls this
+        every second; a waiting PermissionRequest expires its own)."""
+        for handed in self.dialogs.due(time.time() if now is None else now):
+            if handed.approval_id in self._dialog_waiters:
+                continue  # its PermissionRequest expires it
+            result = self.store.expire(handed.approval_id, self.rules.default_action)
+            self._after_resolution(result, event="approval.expired")
+            if result.approval is not None and result.approval.status.is_final:
+                self.dialogs.close(handed.approval_id)
+
+    async def _wait(self, approval: Approval, waiting: _Waiting, *,
+                    deadline_at: float | None = None) -> Approval:
+        left = self.rules.timeout_s if deadline_at is None else max(0.0, deadline_at - time.time())
+        deadline = time.monotonic() + left
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -255,10 +350,10 @@ class Pipeline:
                        decision_reason="the approval was written into Aegis' database directly instead of "
                                        "being answered through a channel, so Aegis did not trust it")
 
-    def _answer_for(self, approval: Approval, verdict: Verdict) -> Answer:
+    def _answer_for(self, approval: Approval, verdict: Verdict, *, grant: bool = True) -> Answer:
         who = f"{approval.decided_by or 'unknown'} via {approval.channel or 'unknown channel'}"
         if approval.status is ApprovalStatus.APPROVED:
-            if approval.scope is Scope.SESSION and approval.call_id:
+            if grant and approval.scope is Scope.SESSION and approval.call_id:
                 call = self._call_for(approval)
                 if call is not None:
                     self.store.grant(approval.session, call_signature(call))
@@ -308,13 +403,19 @@ class Pipeline:
             self.audit("approval.late_answer", {"approval_id": approval.id,
                                                 "status": approval.status.value}, approval.session)
             return
-        self.audit(event, {
-            "approval_id": approval.id, "status": approval.status.value, "decided_by": approval.decided_by,
-            "channel": approval.channel, "reason": approval.decision_reason, "scope": approval.scope.value,
-        }, approval.session)
+        handed = self.dialogs.close(approval.id)
         waiting = self._waiting.get(approval.id)
+        call = handed.call if handed else (waiting.call if waiting else None)
+        self.audit(event, {
+            "approval_id": approval.id, **_ids(call, approval.call_id),
+            "status": approval.status.value, "decided_by": approval.decided_by,
+            "channel": approval.channel, "reason": approval.decision_reason, "scope": approval.scope.value,
+            "choice": approval.choice,
+        }, approval.session)
         if waiting is not None:
             waiting.event.set()
+        if handed is not None and approval.status.is_final:
+            self._dialog_ended(handed, approval)
         self.plugins.notify(approval, waiting.call if waiting else None)
 
     async def expire_orphans(self) -> None:
@@ -333,12 +434,23 @@ class Pipeline:
             result = self.store.expire(approval.id, self.rules.default_action)
             self._after_resolution(result, event="approval.expired")
 
-    def observe(self, call: ToolCall) -> None:
-        """Record what happened after a call ran (PostToolUse)."""
+    async def observe(self, call: ToolCall) -> None:
+        """Record what happened after a call ran (PostToolUse, PostToolUseFailure),
+        under the ids of its decision. A call that ran while its approval was still
+        at the dialog was approved there (Yes in the agent's own dialog)."""
+        handed = self.dialogs.of_agent_call(call.session, call.agent_call_id)
+        if handed is not None:
+            await self.resolve(handed.approval_id, Decision(
+                Outcome.APPROVE, decided_by="user", channel="terminal",
+                reason="the call ran, so it was allowed in the agent's own dialog"))
+        known = self.dialogs.call_of(call.session, call.agent_call_id)
         response = call.input.get("tool_response") if isinstance(call.input, dict) else None
+        error = call.input.get("error") if isinstance(call.input, dict) else None
         self.audit("call.executed", {
-            "call_id": call.id, "tool": call.tool, "summary": _short(call.summary()),
-            "outcome": _outcome(response),
+            **_ids(call, known.call_id if known else None),
+            "approval_id": known.approval_id if known else None,
+            "tool": call.tool, "summary": _short(call.summary()),
+            "outcome": _outcome(response) if error is None else "error",
         }, call.session)
 
     def waiting_count(self) -> int:
@@ -348,6 +460,38 @@ class Pipeline:
         """A resumed session starts with a clean history: the user has looked at it."""
         self._recent.pop(session, None)
 
+
+
+DIALOG_OPEN = "PermissionRequest"
+
+
+def _ids(call: ToolCall | None, call_id: str | None = None) -> dict[str, Any]:
+    """The ids that join a call's records: Aegis' call id and the agent's own."""
+    ids: dict[str, Any] = {"call_id": call_id or (call.id if call else None)}
+    if call is not None and call.agent_call_id:
+        ids["agent_call_id"] = call.agent_call_id
+    if call is not None and call.agent_session:
+        ids["agent_session"] = call.agent_session
+    return ids
+
+
+def _dialog_reason(approval: Approval, verdict: Verdict, others: list[str]) -> str:
+    """What the agent's dialog shows above Yes / No: the approval, why, and where else
+    it can be answered."""
+    short = approval.id[:12]
+    why = (verdict.reason or "this call needs your approval").rstrip(". ")
+    where = (f" It is also waiting on {', '.join(others)}" if others else "")
+    how = f"; or run: aegis approvals approve {short}" if "cli" in others else ""
+    return f"Aegis approval {short}: {why}.{where}{how}. The first answer wins."
+
+
+def _nobody_reason(call: ToolCall, verdict: Verdict) -> str:
+    why = (verdict.reason or "this call needs a human's approval").rstrip(". ")
+    return (f"Aegis needs a human to approve this ({why}), but nobody can be asked: this run "
+            "has no terminal dialog to show (a headless run) and no other approval channel is "
+            "enabled, so it was denied. Tell the user to enable one, e.g. "
+            "`aegis config set approvals.channels terminal,cli` (then answer with "
+            "`aegis approvals approve ID`) or `aegis setup` for Telegram or WhatsApp.")
 
 
 def _deny_reason(verdict: Verdict) -> str:

@@ -23,6 +23,7 @@ from aegis_core.channels import ChannelSet, ResolveResult, select_channels
 from aegis_core.config import Config, load_config
 from aegis_core.daemon.peers import Peer, alive, inside_agent, peer_of
 from aegis_core.daemon.pipeline import Pipeline
+from aegis_core.daemon.watchers import SessionWatchers
 from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
 from aegis_core.plugins import AegisPlugins
@@ -90,6 +91,10 @@ class Daemon:
                               hint="install the plugin (aegis plugins list) or fix [approvals] channels")
         self.channels = ChannelSet(available[name] for name in self.channel_names)
         self.plugins.register(self.channels, name="aegis.channel-set", builtin=True)
+        self.pipeline.channels = list(self.channel_names)
+        self.watchers = SessionWatchers()
+        self.watchers.channels = list(self.channel_names)
+        self.plugins.register(self.watchers, name="aegis.session-watchers", builtin=True)
         self.started_at = 0.0
         self._tokens: dict[str, str] = {}
         self._wrappers: dict[str, int] = {}  # session -> pid of the `aegis wrap` running its agent
@@ -128,6 +133,7 @@ class Daemon:
                 tasks.start_soon(self._signals, tasks)
                 for name, channel in self.channels.channels.items():
                     tasks.start_soon(self._run_channel, name, channel)
+                tasks.start_soon(self._expire_dialogs)
                 tasks.start_soon(self._accept, listener, tasks)
                 log.info("daemon ready", socket=str(self.socket_path), channels=self.channel_names)
                 if ready is not None:
@@ -174,6 +180,16 @@ class Daemon:
         self.pipeline.audit("config.reloaded", {"file": str(config.file)})
         log.info("config and policy reloaded")
         return {"reloaded": True, "error": None}
+
+    async def _expire_dialogs(self) -> None:
+        """Approvals handed to an agent's dialog have no waiter of their own: end the
+        ones nobody answered at their deadline."""
+        while True:
+            await anyio.sleep(1.0)
+            try:
+                self.pipeline.expire_dialogs()
+            except Exception:  # the next round tries again; the error is in the log
+                log.exception("expiring dialog approvals failed")
 
     async def _run_channel(self, name: str, channel: Any) -> None:
         try:
@@ -240,7 +256,7 @@ class Daemon:
         if op == "evaluate":
             return await self._evaluate(request, stream)
         if op == "observe":
-            return self._observe(request)
+            return await self._observe(request)
         if op == "session.create":
             return self._create_session(request)
         if op == "session.end":
@@ -260,6 +276,8 @@ class Daemon:
             return {"final": True, "ok": True, "resumed": resumed}
         if op == "status":
             return {"final": True, "ok": True, **self.status()}
+        if op == "session.watch":
+            return await self._watch(request, stream)
         if op == "reload":
             return {"final": True, "ok": True, **self.reload()}
         raise RequestError(f"unknown op {op!r}")
@@ -298,7 +316,8 @@ class Daemon:
             pending.append(approval.id)
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
                 await _send(stream, {"event": "pending", "approval_id": approval.id,
-                                     "deadline_at": approval.deadline_at})
+                                     "deadline_at": approval.deadline_at,
+                                     "channels": self.pipeline.channels})
 
         result: dict[str, Any] = {}
 
@@ -307,13 +326,26 @@ class Daemon:
             result.update(answer.to_response())
             tasks.cancel_scope.cancel()
 
+        closed_by: list[str] = []
+
         async def watch_client() -> None:
             # A client that hangs up (the agent was interrupted) cancels its approval.
+            # One that says its dialog closed first (Claude Code ends the
+            # PermissionRequest hook when No or Esc is pressed) was answered there.
+            buffer = b""
             with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-                while await stream.receive():
-                    pass
+                while chunk := await stream.receive():
+                    buffer = (buffer + chunk)[-4096:]
+                    if b'"dialog_closed"' in buffer:
+                        closed_by.append("dialog")
             await anyio.sleep(0.05)  # let a decision that just landed win
-            if not result and pending:
+            if result or not pending:
+                return
+            if closed_by:
+                await self.pipeline.answer_at_terminal(
+                    session, Outcome.DENY, approval=pending[-1], by=_user(),
+                    reason="closed in the agent's own dialog without Yes (No, Esc or an interrupt)")
+            else:
                 self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was interrupted)",
                                      "adapter")
 
@@ -323,7 +355,7 @@ class Daemon:
         return result or {"final": True, "ok": True, "decision": "deny", "reason": "the client went away",
                           "rule": None, "risk": 0, "approval_id": None, "choice": None}
 
-    def _observe(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _observe(self, request: dict[str, Any]) -> dict[str, Any]:
         session = self._authenticate(request)
         payload = request.get("payload")
         if not isinstance(payload, dict):
@@ -331,7 +363,7 @@ class Daemon:
         call = self.plugins.intercept(RawEvent(adapter=str(request.get("adapter") or ""),
                                                payload=payload, session=session))
         if call is not None:
-            self.pipeline.observe(call)
+            await self.pipeline.observe(call)
         return {"final": True, "ok": True}
 
     def _create_session(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -342,6 +374,8 @@ class Daemon:
                                   token_hash=token_hash, cwd=str(request.get("cwd") or ""),
                                   command=str(request.get("command") or ""))
         self._tokens[session] = token_hash
+        if request.get("interactive") is False:  # e.g. claude -p: no dialog to show
+            self.pipeline.headless.add(session)
         wrapper = request.get("pid")
         if isinstance(wrapper, int) and wrapper > 1:
             self._wrappers[session] = wrapper
@@ -353,11 +387,47 @@ class Daemon:
         outcome = request.get("outcome")
         if outcome not in ("approve", "deny"):
             raise RequestError("outcome must be approve or deny")
+        if request.get("channel") == "terminal" and request.get("session"):
+            # The wrapper saw the answer typed in the agent's own dialog; the dialog
+            # shows only the start of the approval id.
+            session = self._authenticate(request)
+            return _resolve_response(await self.pipeline.answer_at_terminal(
+                session, Outcome(outcome), approval=str(request.get("approval_id") or ""),
+                choice=request.get("choice"), reason=str(request.get("reason") or ""),
+                by=str(request.get("by") or _user())))
         scope = Scope.SESSION if request.get("scope") == "session" else Scope.ONCE
         decision = Decision(Outcome(outcome), decided_by=str(request.get("by") or os.environ.get("USER") or "cli"),
                             channel=str(request.get("channel") or "cli"), reason=str(request.get("reason") or ""),
                             scope=scope, choice=request.get("choice"))
         return _resolve_response(await self.pipeline.resolve(_text(request, "approval_id"), decision))
+
+    async def _watch(self, request: dict[str, Any], stream: SocketStream) -> dict[str, Any]:
+        """Stream the session's approvals as they are asked and answered, until the
+        client hangs up or the daemon stops (``aegis wrap`` tells the user)."""
+        session = self._authenticate(request)
+        if not session:
+            raise RequestError("session.watch needs a session and its token")
+        send, receive = self.watchers.watch(session)
+        try:
+            async with anyio.create_task_group() as tasks:
+                async def forward() -> None:
+                    async with receive:
+                        async for line in receive:
+                            await _send(stream, line)
+
+                async def until_hangup() -> None:
+                    with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                        while await stream.receive():
+                            pass
+                    tasks.cancel_scope.cancel()
+
+                tasks.start_soon(forward)
+                tasks.start_soon(until_hangup)
+                await self._stopping.wait()
+                tasks.cancel_scope.cancel()
+        finally:
+            self.watchers.stop(session, send)
+        return {"final": True, "ok": True}
 
     def resume_session(self, session: str, *, by: str) -> bool:
         resumed = self.store.resume_session(session, by=by)
@@ -384,6 +454,15 @@ class Daemon:
             "decisions": self.pipeline.decisions,
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
         }
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "user"
 
 
 def socket_path(config: Config) -> Path:

@@ -21,6 +21,10 @@ An encoder module provides:
     return the exit status.
 ``unrecorded(event, reason) -> int``
     tell the user an observed event could not be recorded; return the exit status.
+``DIALOG_EVENTS`` (optional)
+    events sent while the agent's own permission dialog is open (Claude Code's
+    PermissionRequest). The agent ends such a hook (SIGTERM) when the dialog is
+    answered No; the client then tells the daemon so before it exits.
 """
 
 import _json
@@ -68,6 +72,13 @@ MAX_ANSWER_BYTES = 1 << 20
 
 class Denied(Exception):
     """A fail-closed outcome: the message is the deny reason shown to the agent."""
+
+
+class DialogClosed(BaseException):
+    """The agent ended the hook because its dialog was answered (or interrupted)."""
+
+
+DIALOG_CLOSED_LINE = b'{"event":"dialog_closed"}\n'
 
 
 class _ScannerContext:
@@ -163,36 +174,52 @@ def ask_daemon(path, request, deadline):
         except OSError as exc:
             raise Denied(NO_ACCESS.format(path=path, error=exc.strerror or str(exc))) from None
         sock.sendall(request)
-        buffer = b""
-        while True:
-            newline = buffer.find(b"\n")
-            if newline < 0:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                sock.settimeout(remaining)
-                chunk = sock.recv(65536)
-                if not chunk:
-                    raise Denied(
-                        BAD_ANSWER.format(
-                            error="the daemon closed the connection without a final answer"
-                        )
-                    )
-                buffer += chunk
-                if len(buffer) > MAX_ANSWER_BYTES:
-                    raise Denied(BAD_ANSWER.format(error="answer too long"))
-                continue
-            line, buffer = buffer[:newline], buffer[newline + 1 :]
-            if not line.strip():
-                continue
+        try:
+            return _final_answer(sock, deadline)
+        except DialogClosed:
+            # Best effort, never blocking: the agent is waiting for this process to end.
+            sock.setblocking(False)
             try:
-                answer = parse_object(line.decode("utf-8"))
-            except ValueError as exc:
-                raise Denied(BAD_ANSWER.format(error=str(exc))) from None
-            if answer.get("final") is True:
-                return answer
+                sock.send(DIALOG_CLOSED_LINE)
+            except OSError:
+                pass
+            raise
     finally:
         sock.close()
+
+
+def _final_answer(sock, deadline):
+    """Read lines until the one with ``"final": true``."""
+    buffer = b""
+    while True:
+        newline = buffer.find(b"\n")
+        if newline < 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise Denied(
+                    BAD_ANSWER.format(
+                        error="the daemon closed the connection without a final answer"
+                    )
+                )
+            buffer += chunk
+            if len(buffer) > MAX_ANSWER_BYTES:
+                raise Denied(BAD_ANSWER.format(error="answer too long"))
+            continue
+        line, buffer = buffer[:newline], buffer[newline + 1 :]
+        if not line.strip():
+            continue
+        try:
+            answer = parse_object(line.decode("utf-8"))
+        except ValueError as exc:
+            raise Denied(BAD_ANSWER.format(error=str(exc))) from None
+        if answer.get("final") is True:
+            return answer
+
+
 
 
 def decision_of(answer):
@@ -230,6 +257,10 @@ def _on_alarm(signum, frame):
     raise TimeoutError
 
 
+def _on_term(signum, frame):
+    raise DialogClosed
+
+
 def run(encoder, argv):
     """Decide one hook event: ``argv`` is ``[EVENT [DEADLINE_S]]``. Returns the exit
     status the encoder chose."""
@@ -245,6 +276,8 @@ def run(encoder, argv):
     _signal.signal(_signal.SIGALRM, _on_alarm)
     _signal.setitimer(_signal.ITIMER_REAL, budget)
     observing = event in encoder.OBSERVE_EVENTS
+    if event in getattr(encoder, "DIALOG_EVENTS", ()):
+        _signal.signal(_signal.SIGTERM, _on_term)
     try:
         try:
             hook_text = sys.stdin.buffer.read().decode("utf-8")
@@ -265,6 +298,8 @@ def run(encoder, argv):
                 raise Denied(REFUSED.format(error=answer.get("error")))
             return 0
         decision, reason = decision_of(answer)
+    except DialogClosed:
+        return 0  # the agent no longer reads an answer
     except Denied as exc:
         decision, reason = "deny", str(exc)
     except TimeoutError:

@@ -270,7 +270,7 @@ def _advice(action: Action) -> str:
     if action is Action.DENY:
         return "Do not retry it; if it is really needed, ask the user to do it or to change the policy."
     if action is Action.REQUIRE_APPROVAL:
-        return "The user has been asked to approve it."
+        return "It needs the user's approval."  # where they are asked is the pipeline's to say
     return ""
 
 

@@ -46,7 +46,7 @@ def test_start_status_stop_lifecycle(daemon) -> None:
     assert status.returncode == 0
     info = json.loads(status.stdout)
     assert info["running"] is True and info["pid"] > 0
-    assert list(info["channels"]) == ["terminal"]
+    assert list(info["channels"]) == ["terminal", "cli"]  # the keyboard and any terminal
 
     stopped = daemon.cli("stop")
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
@@ -84,11 +84,13 @@ def test_wrong_session_token_is_refused(daemon) -> None:
     assert answer["decision"] == "deny" and answer["rule"] == "bad-session"
 
 
-def test_terminal_channel_turns_approval_into_ask(daemon) -> None:
+def test_a_call_without_a_dialog_waits_on_the_cli_by_default(daemon) -> None:
     daemon.start()
     session, token = daemon.session()
-    answer = daemon.bash("pip install requests", session, token)
-    assert answer["decision"] == "ask"
+    thread, lines = daemon.bash_async("pip install requests", session, token)
+    daemon.cli("approvals", "deny", pending_id(daemon), "--reason", "no")
+    thread.join(15)
+    assert lines[0]["event"] == "pending" and lines[-1]["decision"] == "deny"
 
 
 def test_cli_channel_approve_and_deny(daemon) -> None:
@@ -205,8 +207,8 @@ def test_connection_from_another_user_is_refused(daemon) -> None:
 def test_start_failure_reports_the_log(daemon) -> None:
     (daemon.home / "policy.toml").write_text("[policy\n")
     result = daemon.cli("start")
-    assert result.returncode != 0
-    assert "did not come up" in result.stderr and "policy.toml" in result.stderr
+    assert result.returncode == 2  # checked before any daemon starts: a config error
+    assert "policy.toml:1" in result.stderr
 
 
 def test_every_step_is_audited_and_chain_verifies(daemon) -> None:

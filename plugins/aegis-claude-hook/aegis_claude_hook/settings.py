@@ -18,8 +18,10 @@ from aegis_core.hookclient import client_argv
 
 # The encoder the shared hook client (aegis_core/hookclient) writes Claude Code's answers with.
 CLIENT = Path(__file__).resolve().with_name("wire.py")
-GUARDED_EVENTS = ("PreToolUse",)
-OBSERVED_EVENTS = ("PostToolUse",)
+# PermissionRequest: sent while Claude Code shows its own dialog, which races the other
+# channels; the hook closes the dialog when another channel answers first.
+GUARDED_EVENTS = ("PreToolUse", "PermissionRequest")
+OBSERVED_EVENTS = ("PostToolUse", "PostToolUseFailure")
 SCOPES = ("user", "project", "local")
 # A hook is Aegis' own if its command runs one of these files: how uninstall tells ours
 # apart (client.py: the launcher of earlier versions).
