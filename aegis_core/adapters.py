@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
     from aegis_core.plugins import AegisPlugins
+    from aegis_core.sandbox.plan import SandboxNeeds
+    from aegis_core.sandbox.session import SessionSandbox
+
+
+def _unsandboxed() -> SessionSandbox:
+    from aegis_core.sandbox.session import UNSANDBOXED
+
+    return UNSANDBOXED
 
 
 @dataclass(frozen=True)
@@ -18,6 +26,12 @@ class WrapContext:
 
     ``session`` and ``token`` identify this wrap to the daemon: every request the
     adapter's client sends carries both, and the daemon refuses unknown pairs.
+
+    ``sandbox`` is the session's sandbox: right before spawning, an adapter turns the
+    command it would run into the contained one with
+    ``argv, env = context.sandbox.contain(argv, env)`` (``terminal=True`` when the
+    program gets a terminal of its own); unsandboxed sessions get the command back
+    unchanged. ``sandbox.sandboxed`` says which it is.
     """
 
     config: Config
@@ -28,6 +42,7 @@ class WrapContext:
     token: str
     dry_run: bool = False
     timeout: int | None = None
+    sandbox: SessionSandbox = field(default_factory=_unsandboxed)
 
 
 @runtime_checkable
@@ -46,3 +61,15 @@ class Adapter(Protocol):
     # Optional: ``interactive(argv) -> bool``, whether the agent will show its own
     # permission dialog for a call answered "ask" (interactive Claude Code). False
     # makes approvals of that session wait on the other channels instead.
+
+
+@runtime_checkable
+class SandboxedAdapter(Adapter, Protocol):
+    """An adapter whose agent needs more of the sandbox than the manifest gives (its
+    state folder writable, its settings out of its own reach, its model API reachable).
+    Optional: ``aegis wrap`` asks only adapters that have the method."""
+
+    def sandbox_needs(self, argv: Sequence[str], context: WrapContext) -> SandboxNeeds:
+        """What the agent ``argv`` needs inside. Called before the session exists
+        (``context.session`` is empty); may prepare the user's files it protects."""
+        ...

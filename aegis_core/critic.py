@@ -1,9 +1,15 @@
 """The built-in critic: a second look at a verdict with the session's history, for
 what one call alone does not show. It only escalates an allow to require_approval:
 
-- rapid fire: many calls in a few seconds (a runaway loop);
-- probing: the agent keeps trying after denies (different spellings of one thing);
+- rapid fire: many risky calls in a few seconds (a runaway loop);
+- probing: the agent keeps trying after the policy denied it (different spellings
+  of one thing);
 - odd shapes: huge inputs, control characters, NUL bytes in what should be text.
+
+Only risky calls count, and only a risky call is escalated: an agent reading and
+searching in parallel makes dozens of routine calls a second, and a routine call is
+no more dangerous after a burst. A deny given by a person (or an approval nobody
+answered) is the user's answer, not the agent probing.
 """
 
 from __future__ import annotations
@@ -14,11 +20,19 @@ from typing import Any
 from aegis_core.hookspecs import hookimpl
 from aegis_core.models import Action, ToolCall, Verdict
 
-RAPID_CALLS = 45  # calls ... (the history critique sees holds at most 50)
+RISKY = 30  # an allowed call with at least this risk counts as risky
+RAPID_CALLS = 10  # risky calls ... (the history critique sees holds at most 50)
 RAPID_SECONDS = 10.0  # ... within this many seconds
-PROBE_DENIES = 3  # denies among the last PROBE_WINDOW calls
+PROBE_DENIES = 3  # denies by the policy among the last PROBE_WINDOW calls
 PROBE_WINDOW = 6
 MAX_TEXT = 100_000  # characters in one input value
+# Verdict.source of a deny that came from an approval: a person's answer, or nobody's.
+ANSWERED = "approval"
+
+
+def risky(verdict: Verdict) -> bool:
+    """Not simply allowed: denied, sent for approval, or allowed with a high risk."""
+    return verdict.action is not Action.ALLOW or verdict.risk >= RISKY
 
 
 def _escalate(rule: str, reason: str, risk: int) -> Verdict:
@@ -58,12 +72,14 @@ def critique(call: ToolCall, verdict: Verdict, recent: Sequence[tuple[ToolCall, 
     shape = odd_shape(call)
     if shape:
         return _escalate("critic-odd-input", f"this call carries {shape}; a human should look at it", 60)
-    window = [c for c, _ in recent if call.received_at - c.received_at <= RAPID_SECONDS]
+    if not risky(verdict):
+        return None  # routine work never escalates, however fast it comes
+    window = [c for c, v in recent if call.received_at - c.received_at <= RAPID_SECONDS and risky(v)]
     if len(window) >= RAPID_CALLS:
         return _escalate("critic-rapid-fire",
-                         f"{len(window)} calls in the last {RAPID_SECONDS:g} s looks like a runaway loop", 50)
+                         f"{len(window)} risky calls in the last {RAPID_SECONDS:g} s looks like a runaway loop", 50)
     last = recent[-PROBE_WINDOW:]
-    denies = sum(1 for _, v in last if v.action is Action.DENY)
+    denies = sum(1 for _, v in last if v.action is Action.DENY and v.source != ANSWERED)
     if denies >= PROBE_DENIES:
         return _escalate("critic-after-denies",
                          f"{denies} of the last {len(last)} calls were denied; the agent may be trying "

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Verdict,
     )
     from aegis_core.prompts import PromptDetector
+    from aegis_core.sandbox.backend import SandboxBackend
 
 PROJECT = "aegis"
 
@@ -100,6 +101,22 @@ def register_prompt_detectors(register: Callable[[PromptDetector], None]) -> Non
     :param register: call it with a :class:`aegis_core.prompts.PromptDetector`.
         Detectors are tried in registration order; the first that recognises a
         prompt wins.
+
+    All implementations are called. Any plugin may implement it.
+    """
+
+
+@hookspec
+def register_sandboxes(register: Callable[[SandboxBackend], None]) -> None:
+    """Register sandbox backends: ways of running a wrapped agent inside an OS boundary.
+
+    Called once, when the plugins are loaded. ``aegis wrap`` uses the first registered
+    backend whose ``platforms`` include this one and whose ``available()`` says it can
+    run (the built-in bubblewrap backend serves Linux).
+
+    :param register: call it with a :class:`aegis_core.sandbox.backend.SandboxBackend`
+        for each backend the plugin provides. A second backend of the same name is
+        reported and ignored.
 
     All implementations are called. Any plugin may implement it.
     """

@@ -38,6 +38,8 @@ class Kind(str, enum.Enum):
     SEARCH = "search"
     MCP = "mcp"
     PROMPT = "prompt"
+    # A connection out of the sandbox, held by Aegis' egress proxy (not a hook event).
+    NETWORK = "network"
     OTHER = "other"
 
 
@@ -65,6 +67,10 @@ class Outcome(str, enum.Enum):
 class Scope(str, enum.Enum):
     ONCE = "once"
     SESSION = "session"
+
+
+# Characters of a write's or an edit's new content a summary shows.
+CHANGE_PREVIEW_CHARS = 1200
 
 
 def new_id() -> str:
@@ -117,17 +123,49 @@ class ToolCall:
                 found.append(value)
         return tuple(found)
 
+    def change(self, limit: int = CHANGE_PREVIEW_CHARS) -> str:
+        """What a write or an edit puts into its file, at most ``limit`` characters
+        (head and tail): the new content, or each edit as ``- old`` / ``+ new`` lines.
+        An approval shows it so that a person can judge what will run (a git hook, a
+        CI workflow, an install script)."""
+        parts: list[str] = []
+        for key in ("content", "file_text", "new_source"):
+            value = self.input.get(key)
+            if isinstance(value, str):
+                parts.append(value)
+        edits = self.input.get("edits")
+        pairs = [(e.get("old_string"), e.get("new_string")) for e in edits if isinstance(e, Mapping)] \
+            if isinstance(edits, list) else []
+        if isinstance(self.input.get("new_string"), str):
+            pairs.insert(0, (self.input.get("old_string"), self.input.get("new_string")))
+        for old, new in pairs:
+            if isinstance(old, str) and old:
+                parts.append("\n".join("- " + line for line in old.splitlines()))
+            if isinstance(new, str):
+                parts.append("\n".join("+ " + line for line in new.splitlines()) or "+")
+        text = "\n".join(parts)
+        if len(text) <= limit:
+            return text
+        keep = max(limit - 40, 2)
+        head, tail = text[: keep * 2 // 3], text[len(text) - keep // 3:]
+        return f"{head}\n… [{len(text) - len(head) - len(tail)} characters not shown] …\n{tail}"
+
     @property
     def url(self) -> str | None:
         value = self.input.get("url")
         return value if isinstance(value, str) else None
 
     def summary(self) -> str:
-        """What the call does, in one line, for humans (not redacted)."""
+        """What the call does, for humans (not redacted): the command, the path (for a
+        write or an edit, followed by what it writes, shortened), the URL..."""
+        if self.kind is Kind.NETWORK:
+            return f"the agent wants to reach {self.input.get('host')}:{self.input.get('port')}"
         if self.command is not None:
             return self.command
         if self.paths:
-            return " ".join(self.paths)
+            where = " ".join(self.paths)
+            change = self.change() if self.kind in (Kind.WRITE, Kind.EDIT) else ""
+            return f"{where}\n{change}" if change else where
         if self.url:
             return self.url
         if self.kind is Kind.PROMPT:

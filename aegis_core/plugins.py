@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from aegis_core.config import ConfigSection
     from aegis_core.doctor import DoctorCheck
     from aegis_core.prompts import PromptDetector
+    from aegis_core.sandbox.backend import SandboxBackend
 
 log = structlog.get_logger(__name__)
 
@@ -60,6 +61,8 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("aegis.channels", "aegis_core.channels"),
     ("aegis.generic", "aegis_core.generic"),
     ("aegis.checks", "aegis_core.checks"),
+    ("aegis.network", "aegis_core.network.verdict"),
+    ("aegis.sandbox", "aegis_core.sandbox.plugin"),
 )
 
 HOOK_NAMES: tuple[str, ...] = tuple(
@@ -114,6 +117,7 @@ class AegisPlugins:
         self.trace = trace
         self._adapters: dict[str, Adapter] | None = None
         self._channels: dict[str, Channel] | None = None
+        self._sandboxes: dict[str, SandboxBackend] | None = None
 
     # -- loading ---------------------------------------------------------------
 
@@ -223,7 +227,7 @@ class AegisPlugins:
         else:
             record.hooks = sorted(c.name for c in self.pm.get_hookcallers(plugin) or [])
         self.records.append(record)
-        self._adapters = self._channels = None
+        self._adapters = self._channels = self._sandboxes = None
         return record
 
     # -- calling ---------------------------------------------------------------
@@ -329,6 +333,12 @@ class AegisPlugins:
         if self._channels is None:
             self._channels = _by_name(self._collect("register_channels"))
         return self._channels
+
+    def sandboxes(self) -> dict[str, SandboxBackend]:
+        """Sandbox backends by name, in registration order (built-in ones first)."""
+        if self._sandboxes is None:
+            self._sandboxes = _by_name(self._collect("register_sandboxes"))
+        return self._sandboxes
 
     def config_sections(self) -> list[ConfigSection]:
         return self._collect("register_config_sections")

@@ -32,6 +32,7 @@ VENDOR_KINDS: dict[str, Kind] = {
     "glob": Kind.SEARCH,
     "bash": Kind.SHELL,
     "prompt": Kind.PROMPT,
+    "network": Kind.NETWORK,  # a connection held by Aegis' egress proxy
 }
 
 # The seed README's generic names, by kind: a policy rule naming one of them
@@ -45,6 +46,7 @@ GENERIC_NAMES: dict[str, Kind] = {
     "web_fetch": Kind.FETCH,
     "search": Kind.SEARCH,
     "prompt": Kind.PROMPT,
+    "network": Kind.NETWORK,
 }
 
 

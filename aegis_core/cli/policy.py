@@ -199,7 +199,7 @@ def explain(tool: str | None, command: str | None, path: str | None, input_json:
     for line in trace.lines():
         click.echo(line)
     if final.action is not trace.verdict.action:
-        click.echo(f"after the risk scorer: {final.action.value} ({final.reason})")
+        click.echo(f"after the risk scorer: {final.action.value} (rule {final.rule}: {final.reason})")
 
 
 @policy.command("default")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -17,20 +18,28 @@ from aegis_core.errors import DependencyMissing
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="Override the log level for this session.")
 @click.option("--timeout", type=int, metavar="SECONDS", help="Approval timeout for this session.")
+@click.option("--no-sandbox", is_flag=True,
+              help="Run the agent without the OS sandbox: it can then read your secrets and change any file. "
+                   "Recorded as unsandboxed in the audit log, status and doctor.")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.pass_obj
 @click.pass_context
 def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool, log_level: str | None,
-         timeout: int | None, command: tuple[str, ...]) -> None:
+         timeout: int | None, no_sandbox: bool, command: tuple[str, ...]) -> None:
     """Run an agent (or any CLI) with its tool calls going through Aegis.
 
     Examples: `aegis wrap claude`, `aegis wrap -- claude -p "hi"`,
     `aegis wrap --adapter pty -- npm init`. The daemon is started if it is not running. Arguments after the program are
     passed to it unchanged (`aegis wrap claude -- --no-cache` also works).
+
+    The agent and everything it starts run in an OS sandbox (bubblewrap on Linux) built from the
+    [sandbox] manifest of policy.toml (`aegis sandbox show`).
     """
     from aegis_core.adapters import WrapContext
     from aegis_core.client import request
     from aegis_core.daemon import process
+    from aegis_core.sandbox import wrapping
+    from aegis_core.sandbox.session import UNSANDBOXED
 
     argv = list(command)
     if argv and argv[0] == "--":
@@ -43,27 +52,49 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
                          "logging.level": log_level.upper() if log_level else None})
     chosen = _adapter(app, adapter, argv[0])
     _, sock, _ = process.paths(config)
+    early = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock, session="",
+                        token="", dry_run=dry_run, timeout=timeout)
+    preparation = wrapping.prepare(app.plugins, config, chosen, argv, early, no_sandbox=no_sandbox)
+    if not preparation.choice.sandboxed:
+        for line in wrapping.unsandboxed_warning(preparation.choice):
+            click.secho(f"aegis: {line}", err=True, fg="red", bold=line.startswith("WARNING"))
     if dry_run:
-        context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
-                              session="(dry-run)", token="", dry_run=True, timeout=timeout)
-        ctx.exit(chosen.wrap(argv, context))
+        sandbox = wrapping.open_for(preparation, {"session": "dry-run"}, config=config, socket=sock)
+        try:
+            for line in wrapping.sandbox_summary(sandbox):
+                click.echo(line)
+            context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
+                                  session="(dry-run)", token="", dry_run=True, timeout=timeout, sandbox=sandbox)
+            ctx.exit(chosen.wrap(argv, context))
+        finally:
+            sandbox.close(0)
     process.start_background(config)
     # Our pid lets the daemon refuse approvals coming from inside the agent we run.
     # Whether the agent will show its own permission dialog (interactive Claude Code):
     # without one, approvals wait on the other channels.
     interactive = getattr(chosen, "interactive", None)
     created = request("session.create", socket=sock, agent=chosen.name, cwd=os.getcwd(),
-                      command=" ".join(argv), pid=os.getpid(),
+                      command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(),
                       interactive=bool(interactive(argv)) if callable(interactive) else True)
-    context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
-                          session=created["session"], token=created["token"], timeout=timeout)
     status = 1
+    notes: list[str] = []
+    sandbox = UNSANDBOXED
     try:
+        sandbox = wrapping.open_for(preparation, created, config=config, socket=sock)
+        if sandbox.sandboxed and sys.stderr.isatty():
+            for line in wrapping.sandbox_summary(sandbox):
+                click.echo(f"aegis: {line}", err=True)
+        context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
+                              session=created["session"], token=created["token"], timeout=timeout,
+                              sandbox=sandbox)
         status = chosen.wrap(argv, context)
     finally:
+        notes = sandbox.close(status)
+        for note in notes:
+            click.secho(f"aegis: {note}", err=True, fg="yellow")
         try:
             request("session.end", socket=sock, session=created["session"],
-                    token=created["token"], exit_status=status)
+                    token=created["token"], exit_status=status, sandbox_notes=notes)
         except Exception as exc:  # the agent's own exit status matters more than this note
             click.echo(f"aegis: warning: could not close the session: {exc}", err=True)
     ctx.exit(status)

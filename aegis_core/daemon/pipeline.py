@@ -19,6 +19,7 @@ import structlog
 from aegis_core.approvals import ApprovalRules, call_signature, paused_verdict
 from aegis_core.channels import ResolveResult
 from aegis_core.config import Config
+from aegis_core.critic import ANSWERED
 from aegis_core.daemon.dialogs import Dialogs, Handed
 from aegis_core.models import (
     Action,
@@ -121,8 +122,23 @@ class Pipeline:
         *,
         on_pending: Callable[[Approval], Awaitable[None]] | None = None,
     ) -> Answer:
+        """Judge what an adapter sent: intercept, then :meth:`judge`'s stages."""
+        return await self._fail_closed(self._evaluate(raw, on_pending))
+
+    async def judge(
+        self,
+        call: ToolCall,
+        *,
+        on_pending: Callable[[Approval], Awaitable[None]] | None = None,
+    ) -> Answer:
+        """Judge a call Aegis built itself rather than an adapter's hook event (a
+        connection held by the egress proxy): evaluate, critique, approval and audit,
+        without intercept."""
+        return await self._fail_closed(self._judge(call, on_pending))
+
+    async def _fail_closed(self, decision: Awaitable[Answer]) -> Answer:
         try:
-            return await self._evaluate(raw, on_pending)
+            return await decision
         except AuditFailed as exc:
             log.error("audit failed, denying", error=str(exc))
             return deny(f"Aegis denied this call because {exc}. Check disk space and the "
@@ -147,12 +163,13 @@ class Pipeline:
             return deny(f"Aegis could not read this tool call ({problem}); it was denied. "
                         "Check that the Aegis adapter plugin matches your agent (aegis plugins list).",
                         rule="malformed-call", risk=100)
-
         if call.event == DIALOG_OPEN:
             return await self._dialog_open(call, on_pending)
         if call.terminal == "dialog" and call.session in self.headless:
             call = replace(call, terminal="")
+        return await self._judge(call, on_pending)
 
+    async def _judge(self, call: ToolCall, on_pending: Callable[[Approval], Awaitable[None]] | None) -> Answer:
         if self.store.is_paused(call.session):
             paused = paused_verdict(call.session)
             return self._finish(call, paused, deny(paused.reason, rule=paused.rule, risk=paused.risk))
@@ -183,7 +200,8 @@ class Pipeline:
         self.decisions += 1
         history = self._recent.setdefault(call.session, deque(maxlen=RECENT_PER_SESSION))
         final = verdict if answer.decision != "deny" else Verdict(
-            Action.DENY, answer.reason, answer.rule, verdict.risk, verdict.source)
+            Action.DENY, answer.reason, answer.rule, verdict.risk,
+            ANSWERED if answer.approval_id else verdict.source)  # a person's no is not the agent probing
         history.append((call, final))
         if answer.decision == "deny" and self.rules.trip_if_needed(self.store, call.session):
             self.audit("session.paused", {"reason": "too many consecutive denies",
@@ -495,10 +513,11 @@ def _nobody_reason(call: ToolCall, verdict: Verdict) -> str:
 
 
 def _deny_reason(verdict: Verdict) -> str:
-    reason = verdict.reason or "forbidden by policy"
-    rule = f" (rule {verdict.rule})" if verdict.rule else ""
-    return (f"Aegis blocked this: {reason}{rule}. Do not try to work around it; "
-            "ask the user if it is really needed.")
+    """The reason once, the rule once, what to do once."""
+    reason = (verdict.reason or "forbidden by policy").rstrip(". ")
+    rule = f" (rule {verdict.rule})" if verdict.rule and verdict.rule not in reason else ""
+    return (f"Aegis blocked this: {reason}{rule}. Do not retry it or work around it; "
+            "if it is really needed, ask the user.")
 
 
 def _choices(call: ToolCall) -> tuple[str, ...]:

@@ -26,7 +26,12 @@ from aegis_core.daemon.pipeline import Pipeline
 from aegis_core.daemon.watchers import SessionWatchers
 from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
+from aegis_core.network.endpoints import ModelApi
+from aegis_core.network.hosts import HostError
+from aegis_core.network.service import EgressProxy
 from aegis_core.plugins import AegisPlugins
+from aegis_core.sandbox.manifest import Manifest, parse_host_rule, parse_manifest
+from aegis_core.sandbox.record import session_sandbox
 from aegis_core.store import Store
 
 log = structlog.get_logger(__name__)
@@ -82,6 +87,7 @@ class Daemon:
         self.store = Store.open(config.path("database", "path", "aegis.db"))
         self._configure_builtins(config)
         self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config)
+        self.network = EgressProxy(self.pipeline, manifest=lambda: self.manifest)
         self.hub = DaemonHub(self)
         available = self.plugins.channels()
         self.channel_names = select_channels(config, available)
@@ -98,6 +104,7 @@ class Daemon:
         self.started_at = 0.0
         self._tokens: dict[str, str] = {}
         self._wrappers: dict[str, int] = {}  # session -> pid of the `aegis wrap` running its agent
+        self._live: dict[str, dict[str, Any]] = {}  # wrapped sessions running now, with their sandbox
         self._stopping = anyio.Event()
         self.channel_errors: dict[str, str] = {}
 
@@ -110,9 +117,11 @@ class Daemon:
         self._load_policy(config)
 
     def _load_policy(self, config: Config) -> None:
+        manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing changes
         policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
         if policy_plugin is not None:
             policy_plugin.holder.load(config)
+        self.manifest = manifest
 
     def audit_head(self) -> tuple[int, str] | None:
         audit_plugin = self.plugins.pm.get_plugin("aegis.audit")
@@ -134,6 +143,8 @@ class Daemon:
                 for name, channel in self.channels.channels.items():
                     tasks.start_soon(self._run_channel, name, channel)
                 tasks.start_soon(self._expire_dialogs)
+                await tasks.start(self.network.run)
+                await self._reopen_proxies()
                 tasks.start_soon(self._accept, listener, tasks)
                 log.info("daemon ready", socket=str(self.socket_path), channels=self.channel_names)
                 if ready is not None:
@@ -153,6 +164,15 @@ class Daemon:
             with suppress(Exception):
                 self.pipeline.audit("daemon.stopped", {"pid": os.getpid()})
             self.store.close()
+
+    async def _reopen_proxies(self) -> None:
+        """Sessions still running from before a restart get their proxy socket back
+        (a model API key they handed over died with the old daemon)."""
+        for row in self.store.list_sessions(limit=1000):
+            run_dir = self.home / "run" / str(row["id"])
+            if row.get("ended_at") is None and run_dir.is_dir():
+                await self.network.open(str(row["id"]), run_dir, agent=str(row.get("agent") or "unknown"),
+                                        cwd=str(row.get("cwd") or ""))
 
     def stop(self) -> None:
         self._stopping.set()
@@ -258,13 +278,21 @@ class Daemon:
         if op == "observe":
             return await self._observe(request)
         if op == "session.create":
-            return self._create_session(request)
+            return await self._create_session(request)
         if op == "session.end":
             session = self._authenticate(request)
+            await self.network.close(session)
             self.store.end_session(session, request.get("exit_status"))
             self._wrappers.pop(session, None)
-            self.pipeline.audit("session.ended", {"exit_status": request.get("exit_status")}, session)
+            self._live.pop(session, None)
+            ended: dict[str, Any] = {"exit_status": request.get("exit_status")}
+            notes = request.get("sandbox_notes")
+            if isinstance(notes, list) and notes:  # a sandbox limit stopped something
+                ended["sandbox_notes"] = [str(note)[:500] for note in notes[:20]]
+            self.pipeline.audit("session.ended", ended, session)
             return {"final": True, "ok": True}
+        if op == "network.endpoint":
+            return self._model_endpoint(request)
         if op == "approval.resolve":
             return await self._resolve(request)
         if op == "approval.cancel":
@@ -366,7 +394,7 @@ class Daemon:
             await self.pipeline.observe(call)
         return {"final": True, "ok": True}
 
-    def _create_session(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _create_session(self, request: dict[str, Any]) -> dict[str, Any]:
         session = "s-" + secrets.token_hex(6)
         token = secrets.token_urlsafe(24)
         token_hash = hashlib.sha256(token.encode()).hexdigest()
@@ -379,9 +407,39 @@ class Daemon:
         wrapper = request.get("pid")
         if isinstance(wrapper, int) and wrapper > 1:
             self._wrappers[session] = wrapper
+        sandbox = session_sandbox(request.get("sandbox"))
+        self._live[session] = {"session": session, "agent": request.get("agent"), "cwd": request.get("cwd"),
+                               "sandbox": sandbox}
         self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
-                                                "command": request.get("command")}, session)
-        return {"final": True, "ok": True, "session": session, "token": token}
+                                                "command": request.get("command"), "sandbox": sandbox}, session)
+        run_dir = self.home / "run" / session
+        run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        proxy = await self.network.open(session, run_dir, agent=str(request.get("agent") or "unknown"),
+                                        cwd=str(request.get("cwd") or ""))
+        _allow_agent_hosts(self.network.gate(session), sandbox)
+        return {"final": True, "ok": True, "session": session, "token": token, "run_dir": str(run_dir),
+                "proxy_socket": str(proxy)}
+
+    def _model_endpoint(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``aegis wrap`` hands over the agent's model API key (held in memory only),
+        or, with no key, names the API's host so the session may reach it."""
+        session = self._authenticate(request)
+        key = request.get("key")
+        api = ModelApi(name=_text(request, "name"), key_env="", base_url_env="", default_base_url="",
+                       header=_text(request, "header"), scheme=str(request.get("scheme") or ""))
+        if not api.name.isidentifier() or not api.header.replace("-", "").isalnum():
+            raise RequestError("name must be a word and header a header name")
+        try:
+            base_url = self.network.add_model_api(session, api, _text(request, "base_url"),
+                                                  key if isinstance(key, str) and key else None)
+        except HostError as exc:
+            raise RequestError(f"base_url: {exc}", ExitCode.CONFIG) from exc
+        except KeyError as exc:
+            raise RequestError(f"session {session} has no egress proxy; run the agent through `aegis wrap` "
+                               "again") from exc
+        self.pipeline.audit("network.model_api", {"name": api.name, "base_url": request.get("base_url"),
+                                                  "key_held": bool(key)}, session)
+        return {"final": True, "ok": True, "base_url": base_url}
 
     async def _resolve(self, request: dict[str, Any]) -> dict[str, Any]:
         outcome = request.get("outcome")
@@ -453,6 +511,7 @@ class Daemon:
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
+            "sessions": list(self._live.values()),
         }
 
 
@@ -463,6 +522,29 @@ def _user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "user"
+
+
+def _allow_agent_hosts(gate: Any, sandbox: Mapping[str, Any]) -> None:
+    """The hosts ``aegis wrap`` says its agent needs to work (its vendor's, beside the
+    manifest's) pass this session's proxy unasked."""
+    if gate is None:
+        return
+    for entry in sandbox.get("agent_hosts") or []:
+        try:
+            gate.extra.append(parse_host_rule(str(entry)))
+        except ValueError:
+            log.warning("ignored an agent host that is not a host", entry=str(entry)[:200])
+
+
+def _load_manifest(config: Config) -> Manifest:
+    """The sandbox manifest of ``policy.toml`` (its ``[sandbox]``), as loaded with the
+    policy: the egress proxy's ``network.allow`` changes only when the policy does."""
+    path = config.path("policy", "path", "policy.toml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Manifest(source="built-in defaults")
+    return parse_manifest(text, str(path))
 
 
 def socket_path(config: Config) -> Path:

@@ -25,6 +25,9 @@ An encoder module provides:
     events sent while the agent's own permission dialog is open (Claude Code's
     PermissionRequest). The agent ends such a hook (SIGTERM) when the dialog is
     answered No; the client then tells the daemon so before it exits.
+``notice(event, text) -> int`` (optional)
+    tell the agent, after a call ran, that a sandbox limit stopped something in it
+    (e.g. the kernel killed a process for memory); return the exit status.
 """
 
 import _json
@@ -296,7 +299,9 @@ def run(encoder, argv):
         if observing:
             if answer.get("ok") is not True:
                 raise Denied(REFUSED.format(error=answer.get("error")))
-            return 0
+            text = limit_notice()
+            notice = getattr(encoder, "notice", None)
+            return notice(event, text) if text and notice is not None else 0
         decision, reason = decision_of(answer)
     except DialogClosed:
         return 0  # the agent no longer reads an answer
@@ -312,6 +317,59 @@ def run(encoder, argv):
         # The call already ran: tell the user the record is missing, never block.
         return encoder.unrecorded(event, "Aegis did not record this call's outcome: " + reason)
     return encoder.respond(event, decision, reason)
+
+
+# Read only inside a sandbox (AEGIS_LIMITS set), whose /tmp is private to the session.
+LIMIT_SEEN = "/tmp/.aegis-limits-seen"  # noqa: S108
+LIMIT_COUNTERS = (("memory", "memory.events", b"oom_kill "), ("memory", "memory.oom_control", b"oom_kill "),
+                  ("unified", "memory.events", b"oom_kill "), ("pids", "pids.events", b"max "),
+                  ("unified", "pids.events", b"max "))
+
+
+def limit_notice():
+    """Plain words when a sandbox limit stopped something since the last call: the
+    kernel's counters of the sandbox's cgroup (bound read-only at $AEGIS_LIMITS)
+    against what the previous call saw. None outside a sandbox with a cgroup."""
+    folder = _env("AEGIS_LIMITS")
+    if not folder:
+        return None
+    counts = {"memory": 0, "pids": 0}
+    for part, name, key in LIMIT_COUNTERS:
+        try:
+            with open(folder + "/" + part + "/" + name, "rb") as handle:
+                for line in handle.read().split(b"\n"):
+                    if line.startswith(key):
+                        kind = "memory" if name.startswith("memory") else "pids"
+                        counts[kind] = max(counts[kind], int(line[len(key):]))
+        except (OSError, ValueError):
+            continue
+    seen = {"memory": 0, "pids": 0}
+    try:
+        with open(LIMIT_SEEN, "rb") as handle:
+            for line in handle.read().decode().split("\n"):
+                kind, _, value = line.partition("=")
+                if kind in seen:
+                    seen[kind] = int(value)
+    except (OSError, ValueError):
+        pass
+    if counts == seen:
+        return None
+    try:
+        with open(LIMIT_SEEN, "wb") as handle:
+            handle.write(f"memory={counts['memory']}\npids={counts['pids']}\n".encode())
+    except OSError:
+        pass
+    words = []
+    if counts["memory"] > seen["memory"]:
+        words.append("the sandbox's memory limit (" + (_env("AEGIS_LIMIT_MEMORY") or "set by the user")
+                     + ") made the kernel stop a process that used more (it was killed, exit status 137)")
+    if counts["pids"] > seen["pids"]:
+        words.append("the sandbox's process limit (" + (_env("AEGIS_LIMIT_PROCESSES") or "set by the user")
+                     + ") refused to start new processes (fork failed: Resource temporarily unavailable)")
+    if not words:
+        return None
+    return ("Aegis sandbox: during that command " + "; and ".join(words) + ". This is a limit the user set in "
+            "[sandbox.limits] of Aegis' policy, not a bug in the code: use less, or ask the user to raise it.")
 
 
 def fail(reason):

@@ -115,6 +115,6 @@ def evaluate(call: ToolCall) -> Verdict:
     if risk >= APPROVAL_THRESHOLD:
         return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:high-risk", risk=risk, source="aegis.risk",
                        reasons=reasons,
-                       reason=f"risk {risk}/100 ({'; '.join(reasons[:3])}); it needs the user's approval.")
+                       reason=f"risk {risk}/100 ({'; '.join(reasons[:3])})")
     return Verdict(Action.ALLOW, rule="aegis:risk", risk=risk, source="aegis.risk", reasons=reasons,
                    reason=f"risk {risk}/100")

@@ -294,14 +294,17 @@ class Store(ApprovalRows):
         return [(_row_call(row), _row_verdict(row)) for row in rows]
 
     def consecutive_denies(self, session: str) -> int:
-        """Denies in a row at the end of the session's decisions, since its last resume."""
+        """Denies in a row at the end of the session's decisions, since its last resume.
+        Decisions that answered an approval (a person's deny, an unanswered request)
+        are the user's, not the agent's, and are left out."""
         with self._lock, self._errors():
             floor = self._conn.execute(
                 "SELECT resume_seq FROM sessions WHERE id=?", (session,)
             ).fetchone()
             count = 0
             for (decision,) in self._conn.execute(
-                "SELECT decision FROM decisions WHERE session=? AND seq>? ORDER BY seq DESC",
+                "SELECT decision FROM decisions WHERE session=? AND seq>? AND approval_id IS NULL "
+                "ORDER BY seq DESC",
                 (session, floor[0] if floor else 0),
             ):
                 if decision != "deny":

@@ -24,6 +24,7 @@ FACADE = {
     "register_config_sections": "config_sections",
     "register_prompt_detectors": "prompt_detectors",
     "register_doctor_checks": "doctor_checks",
+    "register_sandboxes": "sandboxes",
     "intercept": "intercept",
     "evaluate": "evaluate",
     "critique": "critique",

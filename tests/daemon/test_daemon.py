@@ -204,11 +204,21 @@ def test_connection_from_another_user_is_refused(daemon) -> None:
     assert "connection.refused" in (daemon.home / "audit.log").read_text()
 
 
-def test_start_failure_reports_the_log(daemon) -> None:
+def test_start_refuses_an_invalid_policy_before_starting(daemon) -> None:
     (daemon.home / "policy.toml").write_text("[policy\n")
     result = daemon.cli("start")
-    assert result.returncode == 2  # checked before any daemon starts: a config error
-    assert "policy.toml:1" in result.stderr
+    assert result.returncode == 2, result.stderr
+    assert "policy.toml:1" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (daemon.home / "aegis.sock").exists()
+
+
+def test_start_failure_reports_the_log(daemon) -> None:
+    # A failure only the daemon process meets (its database path is a folder) is
+    # reported with the last lines of its log.
+    (daemon.home / "aegis.db").mkdir()
+    result = daemon.cli("start")
+    assert result.returncode != 0
+    assert "did not come up" in result.stderr and "aegis.db" in result.stderr
 
 
 def test_every_step_is_audited_and_chain_verifies(daemon) -> None:

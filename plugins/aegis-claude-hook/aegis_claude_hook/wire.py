@@ -52,6 +52,15 @@ def respond(event, decision, reason):
     return 0
 
 
+def notice(event, text):
+    """After a call ran: what the agent should know (a sandbox limit stopped something)."""
+    sys.stdout.write(
+        '{"hookSpecificOutput":{"hookEventName":' + _quote(event or "PostToolUse")
+        + ',"additionalContext":' + _quote(text) + "}}\n"
+    )
+    return 0
+
+
 def unrecorded(event, reason):
     sys.stdout.write('{"systemMessage":' + _quote(reason) + "}\n")
     return 0

@@ -53,4 +53,7 @@ class PtyAdapter:
         env = dict(os.environ)
         env.update({"AEGIS_SESSION": context.session, "AEGIS_SESSION_TOKEN": context.token,
                     "AEGIS_SOCKET": str(context.socket)})
-        return Passthrough(argv, observer=relay, env=env).run()
+        # The relay stays out here (it talks to the daemon and types approved answers);
+        # only the program goes inside, keeping the terminal the relay gives it.
+        command, env = context.sandbox.contain(argv, env, terminal=True)
+        return Passthrough(command, observer=relay, env=env).run()

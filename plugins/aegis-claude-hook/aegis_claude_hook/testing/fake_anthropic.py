@@ -70,7 +70,9 @@ class FakeAnthropic:
     """The server. Use as a context manager; ``base_url`` goes in ``ANTHROPIC_BASE_URL``.
 
     When the script runs out every further agent-loop request gets ``fallback``, so a
-    misbehaving run ends instead of looping.
+    misbehaving run ends instead of looping. With ``api_key`` set, a request whose
+    ``x-api-key`` (or ``Authorization: Bearer``) is anything else gets the API's 401,
+    as the real one would; ``keys_seen`` lists every key presented.
     """
 
     def __init__(
@@ -79,8 +81,11 @@ class FakeAnthropic:
         *,
         model: str = "claude-sonnet-4-5",
         fallback: ScriptedReply | None = None,
+        api_key: str | None = None,
     ) -> None:
         self._script: Iterator[ScriptedReply] = iter(list(script))
+        self.api_key = api_key
+        self.keys_seen: list[str] = []
         self._fallback = fallback or text("Done.")
         self.model = model
         self.requests: list[RecordedRequest] = []
@@ -173,9 +178,22 @@ class FakeAnthropic:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            def _authorised(self) -> bool:
+                bearer = self.headers.get("Authorization", "")
+                key = self.headers.get("x-api-key") or (bearer[7:] if bearer.startswith("Bearer ") else "")
+                with fake._lock:
+                    fake.keys_seen.append(key)
+                if fake.api_key is None or key == fake.api_key:
+                    return True
+                self._send_json(401, {"type": "error", "error": {"type": "authentication_error",
+                                                                 "message": "invalid x-api-key"}})
+                return False
+
             def do_POST(self) -> None:
                 path = urlsplit(self.path).path
                 body = self._read_body()
+                if not self._authorised():
+                    return
                 if path.endswith("/v1/messages/count_tokens"):
                     with fake._lock:
                         fake.requests.append(RecordedRequest("POST", self.path, body, False))
