@@ -61,6 +61,9 @@ class Desk:
             "AEGIS_CLAUDE_EXECUTABLE": claude, "ANTHROPIC_API_KEY": API_KEY, "TERM": "xterm-256color",
             "DISABLE_AUTOUPDATER": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
             "DISABLE_TELEMETRY": "1",
+            # Interactive Claude Code fetches its plugin marketplace from github.com, which the
+            # sandbox's egress proxy would (rightly) ask the human about first.
+            "CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL": "1",
             "AEGIS_TELEGRAM_BOT_TOKEN": bot.token, "AEGIS_TELEGRAM_API_BASE": bot.api_base,
             "AEGIS_TELEGRAM_ALLOWED_USERS": str(USER), "AEGIS_TELEGRAM_POLL_TIMEOUT": "1",
         })
