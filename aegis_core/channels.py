@@ -64,10 +64,38 @@ class Channel(Protocol):
         """Queue a message about ``approval`` (new, or ended). Must not block."""
         ...
 
+    # Optional: ``health() -> Mapping`` (see :class:`ChannelHealth`): how the last real
+    # attempt to reach the user went, shown by `aegis status` and checked by doctor.
     # Optional: ``setup(config_file, *, interactive, options, say) -> dict | None``.
     # ``aegis setup`` calls it to configure the channel (validate credentials, pair a
     # user, send a test message, write its section of config.toml). ``options`` holds
     # the wizard's flags (e.g. ``telegram_token``, ``allowed_users``).
+
+
+class ChannelHealth:
+    """How a channel's last real attempt to reach its users went: ``ok`` after a
+    message got through, ``failing`` (with the error) after one did not, ``untried``
+    before any. A channel that runs but cannot deliver is not healthy."""
+
+    def __init__(self) -> None:
+        self.state = "untried"
+        self.last_ok_at: float | None = None
+        self.last_error: str | None = None
+        self.last_error_at: float | None = None
+
+    def succeeded(self) -> None:
+        import time
+
+        self.state, self.last_ok_at = "ok", time.time()
+
+    def failed(self, error: str) -> None:
+        import time
+
+        self.state, self.last_error, self.last_error_at = "failing", error, time.time()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "last_ok_at": self.last_ok_at, "last_error": self.last_error,
+                "last_error_at": self.last_error_at}
 
 
 class TerminalChannel:

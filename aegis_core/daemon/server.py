@@ -494,6 +494,14 @@ class Daemon:
             self.pipeline.audit("session.resumed", {"by": by}, session)
         return resumed
 
+    def _channel_status(self, name: str) -> dict[str, Any]:
+        health = _health(self.channels.channels.get(name))
+        running = name not in self.channel_errors
+        error = self.channel_errors.get(name)
+        if running and health and health.get("state") == "failing":
+            error = health.get("last_error")
+        return {"running": running, "error": error, "health": health}
+
     def status(self) -> dict[str, Any]:
         import time
 
@@ -505,14 +513,24 @@ class Daemon:
             "socket": str(self.socket_path),
             "started_at": self.started_at,
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
-            "channels": {name: {"running": name not in self.channel_errors,
-                                "error": self.channel_errors.get(name)} for name in self.channel_names},
+            "channels": {name: self._channel_status(name) for name in self.channel_names},
             "pending": len(self.store.list_approvals(status="pending")),
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
             "sessions": list(self._live.values()),
         }
+
+
+def _health(channel: Any) -> dict[str, Any] | None:
+    """The channel's own account of its last delivery attempt, if it keeps one."""
+    health = getattr(channel, "health", None)
+    if not callable(health):
+        return None
+    try:
+        return dict(health())
+    except Exception as exc:  # a status query must not fail on a plugin
+        return {"state": "failing", "last_error": f"health() failed: {type(exc).__name__}"}
 
 
 def _user() -> str:

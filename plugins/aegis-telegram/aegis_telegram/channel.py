@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from aegis_core.channels import ChannelHealth
 from aegis_core.models import Approval, ApprovalStatus, ToolCall
 from aegis_telegram import render
 from aegis_telegram.api import (
@@ -83,6 +84,7 @@ class TelegramChannel:
         self._wake: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._delivering: dict[str, asyncio.Lock] = {}  # one delivery at a time per approval
+        self._health = ChannelHealth()
         self._slots: asyncio.Semaphore | None = None
 
     # -- the Channel protocol -----------------------------------------------
@@ -91,6 +93,14 @@ class TelegramChannel:
         return bool(config.get("telegram", "bot_token")) and bool(
             config.get("telegram", "allowed_users")
         )
+
+    def health(self) -> dict[str, Any]:
+        """The last real attempt to reach a user (``aegis status``, doctor); polling
+        that stopped (a rejected token, another poller) counts as failing too."""
+        health = self._health.to_dict()
+        if self.poll_error:
+            health.update(state="failing", last_error=self.poll_error)
+        return health
 
     def setup(self, config_file: Any, *, interactive: bool, options: dict[str, Any],
               say: Any) -> dict[str, Any]:
@@ -127,9 +137,7 @@ class TelegramChannel:
             flood=self.flood or FloodControl(),
             backoff=self.backoff,
         )
-        self.api.on_retry = lambda method, problem, wait: log.warning(
-            "telegram.retry", method=method, problem=problem, wait=round(wait, 2)
-        )
+        self.api.on_retry = self._retrying
         poll_timeout = int(config.get("telegram", "poll_timeout", 30))
         handler = UpdateHandler(self, hub)
         self._loop = asyncio.get_running_loop()
@@ -146,6 +154,11 @@ class TelegramChannel:
                 task.cancel()
             self._loop = None
             await self.api.aclose()
+
+    def _retrying(self, method: str, problem: str, wait: float) -> None:
+        log.warning("telegram.retry", method=method, problem=problem, wait=round(wait, 2))
+        if method in ("sendMessage", "editMessageText"):
+            self._health.failed(f"{method}: {problem} (retrying)")
 
     # -- helpers for the update handler -------------------------------------
 
@@ -282,6 +295,7 @@ class TelegramChannel:
                             sent["message_id"], approval.status, head
                         )
                         self.by_message[(chat_id, sent["message_id"])] = approval_id
+                    self._health.succeeded()
                 else:
                     await self.api.call(
                         "editMessageText",
@@ -293,6 +307,7 @@ class TelegramChannel:
                         urgent=False,  # a new request waiting in the same chat goes first
                     )
                     view.status = approval.status
+                    self._health.succeeded()
             except TelegramError as exc:
                 if "not modified" in exc.description:
                     view_now = self._views.get((approval_id, chat_id))
@@ -305,6 +320,7 @@ class TelegramChannel:
                     chat_id=chat_id,
                     error=exc.message,
                 )
+                self._health.failed(exc.message)
                 with self._lock:
                     self._views.setdefault(
                         (approval_id, chat_id), View(None, None, head)

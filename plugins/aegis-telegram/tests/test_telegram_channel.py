@@ -223,3 +223,15 @@ async def test_a_new_request_goes_out_ahead_of_an_outcome_edit(server, hub):
     edit = next(e for e in server.edits if e["chat_id"] == APPROVER)
     assert "rm -rf second" in second["text"]
     assert second["at"] < edit["at"]  # the waiting request first, the edit after it
+
+
+async def test_health_follows_the_last_real_attempt(server, hub, channel):
+    assert channel.health()["state"] == "untried"
+    async with running(channel, hub):
+        server.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", times=3)
+        hub.request(shell_call("rm -rf one"))
+        await server.async_wait_for(lambda: channel.health()["state"] == "failing", timeout=10)
+        assert "bot was blocked" in channel.health()["last_error"]
+        hub.request(shell_call("rm -rf two"))  # Telegram takes messages again
+        await server.async_wait_for(lambda: channel.health()["state"] == "ok", timeout=10)
+    assert channel.health()["last_ok_at"] is not None
