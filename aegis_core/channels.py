@@ -9,23 +9,16 @@ wins and later ones are told they came too late.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import Approval, Decision, ToolCall
+from aegis_core.models import Approval, Decision, ResolveResult, ToolCall
+
+__all__ = ["Channel", "ChannelHealth", "ChannelHub", "ChannelSet", "CliChannel", "ResolveResult",
+           "TerminalChannel", "register_channels", "select_channels"]
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
-
-
-@dataclass(frozen=True)
-class ResolveResult:
-    """``won`` is False when the approval had already ended; ``approval`` is then
-    its final state (who decided, how), for telling the late answerer."""
-
-    won: bool
-    approval: Approval | None
 
 
 @runtime_checkable

@@ -1,11 +1,12 @@
 """A small client of the daemon socket (docs/protocol.md) for the CLI: one request,
-read lines until the final one. Standard library only."""
+read lines until the final one. Standard library only, and the built-in ``_socket``
+rather than ``socket``, whose enum conversions cost more than `aegis status` itself."""
 
 from __future__ import annotations
 
+import _socket
 import json
 import os
-import socket as _socket
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def request(
         sock.close()
 
 
-def _read_final(sock: _socket.socket, path: Path) -> dict[str, Any]:
+def _read_final(sock: Any, path: Path) -> dict[str, Any]:
     buffer = b""
     while True:
         chunk = sock.recv(65536)

@@ -5,8 +5,8 @@ hooks can share them without defensive copies."""
 from __future__ import annotations
 
 import enum
+import os
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -74,7 +74,9 @@ CHANGE_PREVIEW_CHARS = 1200
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (what uuid4().hex gave, without importing uuid: every
+    quick command imports this module)."""
+    return os.urandom(16).hex()
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,15 @@ class Approval:
             "choices": list(self.choices),
             "choice": self.choice,
         }
+
+
+@dataclass(frozen=True)
+class ResolveResult:
+    """``won`` is False when the approval had already ended; ``approval`` is then
+    its final state (who decided, how), for telling the late answerer."""
+
+    won: bool
+    approval: Approval | None
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def _offline_status(config: Any) -> dict[str, Any]:
         try:
             from aegis_core.store import Store
 
-            store = Store.open(db)
+            store = Store.open(db, quick_check=False)  # a count; doctor runs the full scan
             try:
                 out["pending"] = len(store.list_approvals(status="pending"))
             finally:

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from aegis_core.channels import ResolveResult
 from aegis_core.models import (
     Approval,
     ApprovalStatus,
     Decision,
     Kind,
     Outcome,
+    ResolveResult,
     Scope,
     ToolCall,
     Verdict,

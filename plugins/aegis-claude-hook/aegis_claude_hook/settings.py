@@ -7,7 +7,6 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
@@ -231,6 +230,8 @@ def uninstall(path: Path) -> tuple[bool, list[Path]]:
 def _replace(path: Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as JSON atomically (a crash never leaves half a file), keeping
     the file's mode."""
+    import tempfile  # here: `aegis --help` lists this plugin's commands without it
+
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
