@@ -75,7 +75,8 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
     ConfigSection(
         "daemon",
         (
-            Setting("socket", "path", None, help="socket path; default $AEGIS_HOME/aegis.sock"),
+            Setting("socket", "path", None,
+                    help="the operator socket; default $AEGIS_HOME/aegis.sock (agent sockets stay in $AEGIS_HOME)"),
         ),
     ),
     ConfigSection(
@@ -86,6 +87,13 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
         ),
     ),
     ConfigSection("database", (Setting("path", "path", "~/.aegis/aegis.db", help="SQLite state file"),)),
+    ConfigSection(
+        "store",
+        (
+            Setting("retain_days", "int", 90, minimum=0,
+                    help="days tool calls stay in the database (0: forever); the audit log keeps everything"),
+        ),
+    ),
 )
 
 

@@ -1,31 +1,15 @@
 """An agent runs as its user, so the socket's UID check cannot tell it from the user.
-It must still never approve its own request: not through the CLI from inside the
-wrapped agent, and not by writing the approval into the database behind the daemon."""
+It must still never approve its own request: not through the sockets it has (see
+test_sockets.py: agent sockets serve no human operation), and not by writing the
+approval into the database behind the daemon."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 CLI_CHANNEL = '[approvals]\nchannels = ["cli"]\ntimeout_seconds = 30\n'
-
-# Stands in for `aegis wrap`'s agent: waits for an approval id, then tries to approve it
-# from inside (as a shell command of the agent would), and reports what happened.
-AGENT = """
-import os, subprocess, sys, time
-id_file = sys.argv[1]
-while not os.path.exists(id_file):
-    time.sleep(0.05)
-approval_id = open(id_file).read().strip()
-result = subprocess.run([sys.executable, "-m", "aegis_core.cli", "approvals", "approve", approval_id],
-                        capture_output=True, text=True)
-print(result.returncode)
-print(result.stderr.strip())
-"""
 
 
 def pending_id(daemon: Any) -> str:
@@ -38,34 +22,10 @@ def pending_id(daemon: Any) -> str:
     raise AssertionError("no pending approval")
 
 
-def test_agent_cannot_approve_its_own_request_through_the_cli(daemon: Any, tmp_path: Path) -> None:
-    daemon.write_config(CLI_CHANNEL)
-    daemon.start()
-    id_file = tmp_path / "approval-id"
-    wrapper = subprocess.Popen([sys.executable, "-c", AGENT, str(id_file)], env=daemon.env,
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        created = daemon.request("session.create", agent="test", cwd=str(tmp_path), command="agent",
-                                 pid=wrapper.pid)
-        thread, lines = daemon.bash_async("pip install requests", created["session"], created["token"])
-        approval_id = pending_id(daemon)
-        id_file.write_text(approval_id)
-        out, _ = wrapper.communicate(timeout=60)
-    finally:
-        wrapper.kill()
-    code, message = out.splitlines()[0], "\n".join(out.splitlines()[1:])
-    assert code == "6", out
-    assert "inside a wrapped agent" in message
-    # Still pending: the human answers it from outside the agent.
-    assert json.loads(daemon.cli("approvals", "show", approval_id, "--json").stdout)["status"] == "pending"
-    assert daemon.cli("approvals", "deny", approval_id, "--reason", "no").returncode == 0
-    thread.join(15)
-    assert lines[-1]["decision"] == "deny"
-    assert "agent.self_approval_refused" in (daemon.home / "audit.log").read_text()
-
-
 def test_an_approval_written_into_the_database_is_not_trusted(daemon: Any) -> None:
-    daemon.write_config(CLI_CHANNEL)
+    # Nothing polls the database: the waiting call learns at its deadline that its
+    # approval is no longer pending although nobody answered it through the daemon.
+    daemon.write_config('[approvals]\nchannels = ["cli"]\ntimeout_seconds = 3\n')
     daemon.start()
     session, token = daemon.session()
     thread, lines = daemon.bash_async("pip install requests", session, token)
@@ -77,7 +37,37 @@ def test_an_approval_written_into_the_database_is_not_trusted(daemon: Any) -> No
     connection.execute("UPDATE approvals SET status='approved', decided_by='agent', channel='sqlite3' "
                        "WHERE id=?", (approval_id,))
     connection.close()
-    thread.join(15)
+    thread.join(30)
     assert lines[-1]["decision"] == "deny"
     assert "directly" in lines[-1]["reason"]
-    assert "approval.bypass_refused" in (daemon.home / "audit.log").read_text()
+    records = [json.loads(line) for line in (daemon.home / "audit.log").read_text().splitlines()]
+    [tampered] = [r for r in records if r["event"] == "approval.tampered"]
+    assert tampered["details"]["approval_id"] == approval_id and tampered["details"]["found_decided_by"] == "agent"
+
+
+def test_a_forged_session_grant_is_refused_and_audited(daemon: Any) -> None:
+    # Attack 2 of issue 13: a script writes the signature of its next call into the
+    # grants table, so the call would be "allowed for this session by an earlier approval".
+    from aegis_core.approvals import call_signature
+    from aegis_core.models import Kind, ToolCall
+
+    daemon.write_config(CLI_CHANNEL.replace("30", "2"))
+    daemon.start()
+    session, token = daemon.session()
+    command = "pip install requests"
+    call = ToolCall(agent="generic", tool="Bash", kind=Kind.SHELL, input={"command": command},
+                    cwd=str(daemon.project), session=session)
+    import apsw
+
+    connection = apsw.Connection(str(daemon.home / "aegis.db"))
+    connection.execute("PRAGMA busy_timeout=5000")
+    connection.execute("INSERT INTO session_grants(session, signature, approval_id, granted_at) VALUES (?, ?, NULL, 0)",
+                       (session, call_signature(call)))
+    connection.close()
+    answer = daemon.bash(command, session, token)
+    assert answer["decision"] == "deny" and "earlier approval" not in answer["reason"]
+    assert "Nobody answered" in answer["reason"]  # it went to a human instead (who did not answer)
+    records = [json.loads(line) for line in (daemon.home / "audit.log").read_text().splitlines()]
+    [refused] = [r for r in records if r["event"] == "grant.refused"]
+    assert refused["session"] == session and refused["details"]["trust"] == "forged"
+    assert not [r for r in records if r["event"] == "call.allowed_by_grant"]

@@ -10,7 +10,7 @@ from aegis_core.errors import AegisError
 from aegis_core.models import RawEvent, ToolCall
 from aegis_core.tools import kind_of
 
-ADAPTER = "claude-code"
+ADAPTER = "claude"
 # Told "ask", Claude Code shows its permission dialog for these (interactive runs).
 ASKS_AT_DIALOG = frozenset({"PreToolUse"})
 

@@ -66,6 +66,8 @@ def run_claude(
         "AEGIS_SOCKET": str(workspace["socket"]),
         "AEGIS_SESSION": "wrap-session",
         "AEGIS_SESSION_TOKEN": "wrap-token",
+        # The stand-in daemon serves from this test process.
+        "AEGIS_DAEMON_PID": str(os.getpid()),
     }
     return subprocess.run(
         [
@@ -107,7 +109,7 @@ def test_allowed_command_runs_and_its_outcome_is_observed(claude_bin, workspace)
     assert ops == [("evaluate", "PreToolUse", "Bash"), ("observe", "PostToolUse", "Bash")]
     first = daemon.requests[0]
     assert (first["adapter"], first["session"], first["token"]) == (
-        "claude-code",
+        "claude",
         "wrap-session",
         "wrap-token",
     )

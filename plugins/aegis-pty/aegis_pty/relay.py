@@ -24,9 +24,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from aegis_core import client
+from aegis_core.client import Identity
+from aegis_core.errors import AegisError
 from aegis_core.prompts import DENY, Choice, Prompt, PromptDetector, Screen
 from aegis_core.redact import redact_text
-from aegis_pty import daemon_client
 from aegis_pty.keys import KeyReader, UnknownAnswer, is_dialog, outcome_of
 from aegis_pty.screen import TerminalScreen, dialog_excerpt
 from aegis_pty.transcript import Transcript
@@ -51,6 +53,13 @@ class RelaySettings:
     answer_timeout: float | None = None  # per line from the daemon; None: as long as a human takes
     mode: str = "relay"  # relay: ask the daemon about prompts; watch: only report dialog answers
     user: str = ""  # who is at the keyboard, for the record
+    daemon_pid: int | None = None  # the daemon `aegis wrap` checked; nothing else may answer
+    daemon_start: int | None = None
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.daemon_pid, self.daemon_start, "aegis wrap", self.session or None,
+                        self.token or None)
 
 
 @dataclass
@@ -309,8 +318,6 @@ class PromptRelay:
 
     def _ask(self, request: _Request) -> None:
         settings = self.settings
-        message = {"v": 1, "op": "evaluate", "session": settings.session, "token": settings.token,
-                   "adapter": "pty", "payload": self.payload(request.prompt)}
 
         def interim(line: dict[str, Any]) -> None:
             if line.get("event") == "pending" and isinstance(line.get("approval_id"), str):
@@ -326,10 +333,11 @@ class PromptRelay:
                     self._pending_notice(line["approval_id"], line.get("channels"))
 
         try:
-            final = daemon_client.request(settings.socket, message, timeout=settings.answer_timeout,
-                                          on_interim=interim)
+            final = client.request("evaluate", socket=settings.socket, identity=settings.identity,
+                                   timeout=settings.answer_timeout, on_interim=interim,
+                                   adapter="pty", payload=self.payload(request.prompt))
             result = _Answer(request, final=final)
-        except daemon_client.DaemonUnavailable as exc:
+        except AegisError as exc:
             result = _Answer(request, error=str(exc))
         self._answers.put(result)
         try:
@@ -379,14 +387,13 @@ class PromptRelay:
                     shown.group(1), answer)
 
     def _send_terminal_answer(self, approval_id: str, choice: Choice) -> None:
-        message = {"v": 1, "op": "approval.resolve", "approval_id": approval_id,
-                   "outcome": outcome_of(choice), "choice": choice.label, "channel": "terminal",
-                   "reason": f"answered {choice.label!r} at the keyboard",
-                   "by": self.settings.user or "user",
-                   "session": self.settings.session, "token": self.settings.token}
         try:
-            final = daemon_client.request(self.settings.socket, message, timeout=CANCEL_TIMEOUT)
-        except daemon_client.DaemonUnavailable:
+            final = client.request(
+                "approval.resolve", socket=self.settings.socket, identity=self.settings.identity,
+                timeout=CANCEL_TIMEOUT, approval_id=approval_id, outcome=outcome_of(choice),
+                choice=choice.label, channel="terminal", reason=f"answered {choice.label!r} at the keyboard",
+                by=self.settings.user or "user", session=self.settings.session)
+        except AegisError:
             return  # the approval then ends otherwise (the agent's report, or its deadline)
         approval = final.get("approval") if isinstance(final, dict) else None
         if final.get("won") is False and isinstance(approval, dict):
@@ -405,10 +412,9 @@ class PromptRelay:
             if request.cancel_sent or request.approval_id is None:
                 return
             request.cancel_sent = True
-        message = {"v": 1, "op": "approval.cancel", "approval_id": request.approval_id,
-                   "reason": request.cancelled, "session": self.settings.session,
-                   "token": self.settings.token}
         try:
-            daemon_client.request(self.settings.socket, message, timeout=CANCEL_TIMEOUT)
-        except daemon_client.DaemonUnavailable:
+            client.request("approval.cancel", socket=self.settings.socket, identity=self.settings.identity,
+                           timeout=CANCEL_TIMEOUT, approval_id=request.approval_id,
+                           reason=request.cancelled)
+        except AegisError:
             pass  # the approval then expires on its own, to the configured default
