@@ -18,6 +18,7 @@ from aegis_core.policy.places import project_root
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
 from aegis_core.policy.words import Arg
+from aegis_core.tools import input_problem
 
 MAX_SEGMENTS = 120
 UNKNOWN_DIR = "/<unknown directory>"
@@ -116,7 +117,11 @@ def _build_subjects(call: ToolCall, home: str | None,
     home = home or home_dir()
     start = normalise(call.cwd, None, home, budget.bucket) if call.cwd and call.cwd.startswith("/") else None
     project = project_root(start, home)
-    if call_kind(call) is not Kind.SHELL:
+    kind = call_kind(call)
+    problem = input_problem(kind, call.input)
+    if problem is not None:
+        return [], None, f"the tool input is malformed: {problem}"
+    if kind is not Kind.SHELL:
         reads, writes, urls = call_facts(call, home)
         return [Subject(call, None, None, project, start, home, reads, writes, urls)], None, None
     command = call.input.get("command") if hasattr(call.input, "get") else None
@@ -258,10 +263,10 @@ class Policy:
         if analysis is not None and trace is not None:
             trace.problems, trace.notes = analysis.problems, analysis.notes
         if fatal is not None:
-            action = Action.DENY if "no command" in fatal or "empty" in fatal else Action.REQUIRE_APPROVAL
+            action = (Action.DENY if "no command" in fatal or "empty" in fatal or "malformed" in fatal
+                      else Action.REQUIRE_APPROVAL)
             return Verdict(action, rule="aegis:unjudgeable", risk=50, source="policy", reason=f"{fatal}.")
         score, risk_reasons = risk_module.score_subjects(subjects, analysis)
-        risk_module.remember(call, (score, risk_reasons))
         if trace is not None:
             trace.risk_reasons = risk_reasons
         best: tuple[Action, Rule | None, str, Subject] | None = None
