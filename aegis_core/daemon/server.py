@@ -138,7 +138,6 @@ class Daemon:
                 for name, channel in self.channels.channels.items():
                     tasks.start_soon(self._run_channel, name, channel)
                 await tasks.start(self.network.run)
-                await self._reopen_proxies()
                 tasks.start_soon(self._accept, listener, tasks)
                 log.info("daemon ready", socket=str(self.socket_path), channels=self.channel_names)
                 if ready is not None:
@@ -158,15 +157,6 @@ class Daemon:
             with suppress(Exception):
                 self.pipeline.audit("daemon.stopped", {"pid": os.getpid()})
             self.store.close()
-
-    async def _reopen_proxies(self) -> None:
-        """Sessions still running from before a restart get their proxy socket back
-        (a model API key they handed over died with the old daemon)."""
-        for row in self.store.list_sessions(limit=1000):
-            run_dir = self.home / "run" / str(row["id"])
-            if row.get("ended_at") is None and run_dir.is_dir():
-                await self.network.open(str(row["id"]), run_dir, agent=str(row.get("agent") or "unknown"),
-                                        cwd=str(row.get("cwd") or ""))
 
     def stop(self) -> None:
         self._stopping.set()

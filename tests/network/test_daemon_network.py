@@ -211,20 +211,6 @@ def test_an_adapter_hands_the_key_over_and_the_agent_gets_a_stand_in(home: Home,
         hold_model_keys(user_env, (ANTHROPIC,), socket=home.home / "aegis.sock", session=other, token="forged")
 
 
-def test_a_restarted_daemon_serves_a_running_sessions_proxy_again(home: Home, origin: Origin) -> None:
-    session, _, proxy = home.session()
-    assert home.cli("stop", "--timeout", "10").returncode == 0
-    assert not proxy.exists()
-    home.start()
-    assert proxy.is_socket()
-    thread, answers = in_background(lambda: fetch(proxy, f"{origin.url}/after-restart"))
-    (pending,) = wait_until(home.pending, "no network approval after the restart")
-    assert pending["session"] == session
-    home.cli("approvals", "approve", pending["id"])
-    thread.join(WAIT)
-    assert answers[0]["status"] == 200
-
-
 def test_a_question_still_open_when_the_session_ends_is_withdrawn(home: Home, origin: Origin) -> None:
     session, token, proxy = home.session()
     quiet = ("import sys, urllib.request\n"
