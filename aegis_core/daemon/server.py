@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import signal
+import time
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
@@ -19,6 +20,7 @@ import structlog
 from anyio.abc import SocketStream, TaskGroup
 
 from aegis_core import __version__
+from aegis_core.audit import AuditLog
 from aegis_core.channels import ChannelSet, ResolveResult, select_channels
 from aegis_core.config import Config, load_config
 from aegis_core.daemon.peers import Peer, alive, inside_agent, peer_of
@@ -28,14 +30,18 @@ from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
 from aegis_core.network.endpoints import ModelApi
 from aegis_core.network.hosts import HostError
 from aegis_core.network.service import EgressProxy
-from aegis_core.plugins import AegisPlugins
+from aegis_core.plugins import AegisPlugins, PluginFailure
+from aegis_core.recorder import GroupCommit
+from aegis_core.redact import redact_text
 from aegis_core.sandbox.manifest import Manifest, parse_host_rule, parse_manifest
 from aegis_core.sandbox.record import session_sandbox
 from aegis_core.store import Store
 
 log = structlog.get_logger(__name__)
 
-MAX_REQUEST = 1 << 20
+# One request holds one tool call: a legitimate Write of a large file or a long
+# generated command must be judged, not cut off. Hook clients check the same limit.
+MAX_REQUEST = 64 << 20
 HUMAN_ONLY = frozenset({"approval.resolve", "session.resume", "reload"})
 
 
@@ -65,7 +71,7 @@ class DaemonHub:
         return self._daemon.store.get_approval(approval_id)
 
     async def resume(self, session: str, *, by: str, channel: str) -> bool:
-        return self._daemon.resume_session(session, by=f"{by} via {channel}")
+        return await self._daemon.resume_session(session, by=f"{by} via {channel}")
 
     async def status(self) -> Mapping[str, Any]:
         return self._daemon.status()
@@ -83,9 +89,13 @@ class Daemon:
         self.home = config.home
         self.socket_path = socket_path(config)
         self.plugins = plugins or AegisPlugins.load()
-        self.store = Store.open(config.path("database", "path", "aegis.db"))
-        self._configure_builtins(config)
-        self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config)
+        self.manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing starts
+        configure_plugins(self.plugins, config)
+        # Every page checked once, here: a corrupt file is reported before anything runs.
+        self.store = Store.open(config.path("database", "path", "aegis.db"), quick_check=True)
+        self.recorder = GroupCommit(self.plugins, self.store)
+        self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config, recorder=self.recorder)
+        self._audit_log = AuditLog(self.home / "audit.log", self.home / "audit.checkpoint")
         self.network = EgressProxy(self.pipeline, manifest=lambda: self.manifest)
         self.hub = DaemonHub(self)
         available = self.plugins.channels()
@@ -103,30 +113,15 @@ class Daemon:
         self._stopping = anyio.Event()
         self.channel_errors: dict[str, str] = {}
 
-    def _configure_builtins(self, config: Config) -> None:
-        """Point the built-in audit writer and policy at this daemon's home. Either may
-        have been disabled (AEGIS_DISABLE_PLUGINS) or replaced by a third party."""
-        audit_plugin = self.plugins.pm.get_plugin("aegis.audit")
-        if audit_plugin is not None:
-            audit_plugin.configure(self.home / "audit.log", self.home / "audit.checkpoint")
-        self._load_policy(config)
-
-    def _load_policy(self, config: Config) -> None:
-        manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing changes
-        policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
-        if policy_plugin is not None:
-            policy_plugin.holder.load(config)
-        self.manifest = manifest
-
     def audit_head(self) -> tuple[int, str] | None:
-        audit_plugin = self.plugins.pm.get_plugin("aegis.audit")
-        return audit_plugin.get_log().head() if audit_plugin is not None else None
+        """The head of ``$AEGIS_HOME/audit.log`` (None when no plugin writes it there)."""
+        if not self._audit_log.path.exists():
+            return None
+        return self._audit_log.head()
 
     # -- lifecycle ----------------------------------------------------------------
 
     async def serve(self, *, ready: anyio.Event | None = None) -> None:
-        import time
-
         self.started_at = time.time()
         listener = await _listen(self.socket_path)
         self.pipeline.audit("daemon.started", {"pid": os.getpid(), "version": __version__,
@@ -134,6 +129,8 @@ class Daemon:
         await self.pipeline.expire_orphans()
         try:
             async with anyio.create_task_group() as tasks:
+                tasks.start_soon(self.recorder.run)
+                tasks.start_soon(self._retain)
                 tasks.start_soon(self._signals, tasks)
                 for name, channel in self.channels.channels.items():
                     tasks.start_soon(self._run_channel, name, channel)
@@ -174,12 +171,14 @@ class Daemon:
         """SIGHUP: take the new config and policy only if both validate."""
         try:
             config = load_config(home=self.home, sections=self.plugins.config_sections())
-            self._load_policy(config)
+            manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing changes
+            configure_plugins(self.plugins, config)
         except AegisError as exc:
             log.error("reload refused, keeping the running config and policy", error=str(exc))
             self.pipeline.audit("config.reload_failed", {"error": str(exc)})
             return {"reloaded": False, "error": str(exc)}
         self.config = config
+        self.manifest = manifest
         self.pipeline.reconfigure(config)
         self.pipeline.audit("config.reloaded", {"file": str(config.file)})
         log.info("config and policy reloaded")
@@ -250,7 +249,7 @@ class Daemon:
         if op == "evaluate":
             return await self._evaluate(request, stream)
         if op == "observe":
-            return self._observe(request)
+            return await self._observe(request)
         if op == "session.create":
             return await self._create_session(request)
         if op == "session.end":
@@ -270,11 +269,12 @@ class Daemon:
         if op == "approval.resolve":
             return await self._resolve(request)
         if op == "approval.cancel":
-            result = self.pipeline.cancel(_text(request, "approval_id"), str(request.get("reason") or "cancelled"),
-                                          str(request.get("by") or "adapter"))
+            result = await self.pipeline.cancel(_text(request, "approval_id"),
+                                                str(request.get("reason") or "cancelled"),
+                                                str(request.get("by") or "adapter"))
             return _resolve_response(result)
         if op == "session.resume":
-            resumed = self.resume_session(_text(request, "session"), by=str(request.get("by") or "cli"))
+            resumed = await self.resume_session(_text(request, "session"), by=str(request.get("by") or "cli"))
             return {"final": True, "ok": True, "resumed": resumed}
         if op == "status":
             return {"final": True, "ok": True, **self.status()}
@@ -305,9 +305,8 @@ class Daemon:
         except RequestError as exc:
             return {"final": True, "ok": True, "decision": "deny", "rule": "bad-session", "risk": 100,
                     "reason": f"Aegis refused this call: {exc}.", "approval_id": None, "choice": None}
-        payload = request.get("payload")
-        if not isinstance(payload, dict):
-            payload = {"_malformed": payload}
+        # Not an object: the pipeline records the call as malformed.
+        payload: Any = request.get("payload")
         raw = RawEvent(adapter=str(request.get("adapter") or ""), payload=payload, session=session)
 
         pending: list[str] = []
@@ -321,7 +320,7 @@ class Daemon:
         result: dict[str, Any] = {}
 
         async def decide() -> None:
-            answer = await self.pipeline.evaluate(raw, on_pending=on_pending)
+            answer = await self.pipeline.handle(raw, on_pending=on_pending)
             result.update(answer.to_response())
             tasks.cancel_scope.cancel()
 
@@ -332,8 +331,8 @@ class Daemon:
                     pass
             await anyio.sleep(0.05)  # let a decision that just landed win
             if not result and pending:
-                self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was interrupted)",
-                                     "adapter")
+                await self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was interrupted)",
+                                           "adapter")
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(decide)
@@ -341,7 +340,7 @@ class Daemon:
         return result or {"final": True, "ok": True, "decision": "deny", "reason": "the client went away",
                           "rule": None, "risk": 0, "approval_id": None, "choice": None}
 
-    def _observe(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _observe(self, request: dict[str, Any]) -> dict[str, Any]:
         session = self._authenticate(request)
         payload = request.get("payload")
         if not isinstance(payload, dict):
@@ -349,16 +348,21 @@ class Daemon:
         call = self.plugins.intercept(RawEvent(adapter=str(request.get("adapter") or ""),
                                                payload=payload, session=session))
         if call is not None:
-            self.pipeline.observe(call)
+            await self.pipeline.observe(call)
         return {"final": True, "ok": True}
 
     async def _create_session(self, request: dict[str, Any]) -> dict[str, Any]:
         session = "s-" + secrets.token_hex(6)
         token = secrets.token_urlsafe(24)
         token_hash = hashlib.sha256(token.encode()).hexdigest()
+        timeout = request.get("approval_timeout")
+        if timeout is not None and (not isinstance(timeout, int | float) or isinstance(timeout, bool)
+                                    or timeout <= 0):
+            raise RequestError("approval_timeout must be a positive number of seconds")
         self.store.create_session(session, agent=str(request.get("agent") or "unknown"),
                                   token_hash=token_hash, cwd=str(request.get("cwd") or ""),
-                                  command=str(request.get("command") or ""))
+                                  command=redact_text(str(request.get("command") or "")),
+                                  approval_timeout_s=float(timeout) if timeout is not None else None)
         self._tokens[session] = token_hash
         wrapper = request.get("pid")
         if isinstance(wrapper, int) and wrapper > 1:
@@ -367,7 +371,8 @@ class Daemon:
         self._live[session] = {"session": session, "agent": request.get("agent"), "cwd": request.get("cwd"),
                                "sandbox": sandbox}
         self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
-                                                "command": request.get("command"), "sandbox": sandbox}, session)
+                                                "command": request.get("command"), "sandbox": sandbox,
+                                                "approval_timeout_s": timeout}, session)
         run_dir = self.home / "run" / session
         run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         proxy = await self.network.open(session, run_dir, agent=str(request.get("agent") or "unknown"),
@@ -407,16 +412,24 @@ class Daemon:
                             scope=scope, choice=request.get("choice"))
         return _resolve_response(await self.pipeline.resolve(_text(request, "approval_id"), decision))
 
-    def resume_session(self, session: str, *, by: str) -> bool:
-        resumed = self.store.resume_session(session, by=by)
-        if resumed:
-            self.pipeline.forget(session)
-            self.pipeline.audit("session.resumed", {"by": by}, session)
-        return resumed
+    async def resume_session(self, session: str, *, by: str) -> bool:
+        return await self.pipeline.resume(session, by=by)
+
+    async def _retain(self) -> None:
+        """Old tool calls leave the database after ``[store] retain_days`` (the audit
+        log keeps everything): at start, then daily."""
+        while True:
+            days = int(self.config.get("store", "retain_days", 90) or 0)
+            if days > 0:
+                try:
+                    removed = await anyio.to_thread.run_sync(self.store.purge_calls, time.time() - days * 86400)
+                    if removed:
+                        await self.pipeline.note("store.purged", {"tool_calls": removed, "retain_days": days})
+                except Exception:
+                    log.exception("purging old tool calls failed")
+            await anyio.sleep(86400)
 
     def status(self) -> dict[str, Any]:
-        import time
-
         head = self.audit_head()
         return {
             "running": True,
@@ -430,9 +443,25 @@ class Daemon:
             "pending": len(self.store.list_approvals(status="pending")),
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
+            # Group commit: how many writes (one fsync each) the records took so far.
+            "records": {"batches": self.recorder.batches, "largest_batch": self.recorder.largest,
+                        "sessions_remembered": len(self.pipeline.history)},
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
             "sessions": list(self._live.values()),
         }
+
+
+def configure_plugins(plugins: AegisPlugins, config: Config) -> None:
+    """``configure`` every plugin; refuse to run when nothing writes the audit log."""
+    try:
+        plugins.configure(config)
+    except PluginFailure as exc:
+        if isinstance(exc.error, AegisError):
+            raise exc.error from exc  # already says what is wrong and where (policy.toml:LINE)
+        raise ConfigError(str(exc), hint="fix or disable the plugin (aegis plugins list)") from exc
+    if not plugins.has_auditors():
+        raise ConfigError("no plugin writes the audit log (aegis.audit is disabled and nothing replaces it)",
+                          hint="remove aegis.audit from AEGIS_DISABLE_PLUGINS, or install an audit plugin")
 
 
 def _allow_agent_hosts(gate: Any, sandbox: Mapping[str, Any]) -> None:
@@ -478,15 +507,18 @@ async def _listen(path: Path) -> Any:
 
 
 async def _read_request(stream: SocketStream) -> dict[str, Any]:
-    buffer = b""
-    while b"\n" not in buffer:
-        chunk = await stream.receive(65536)
-        buffer += chunk
+    buffer = bytearray()
+    while True:
+        chunk = await stream.receive(1 << 20)
+        newline = chunk.find(b"\n")
+        buffer += chunk if newline < 0 else chunk[:newline]
         if len(buffer) > MAX_REQUEST:
-            raise RequestError("request larger than 1 MiB")
-    line = buffer.split(b"\n", 1)[0]
+            raise RequestError(f"request larger than {MAX_REQUEST >> 20} MiB; split the tool call into "
+                               "smaller ones")
+        if newline >= 0:
+            break
     try:
-        request = json.loads(line)
+        request = json.loads(buffer)
     except (UnicodeDecodeError, ValueError) as exc:
         raise RequestError(f"request is not valid JSON ({exc})") from exc
     if not isinstance(request, dict):

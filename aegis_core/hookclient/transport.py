@@ -50,6 +50,11 @@ BAD_INPUT = (
     "Aegis could not read the hook input from {agent} ({error}); denied to be safe. "
     "Check that this {agent} version is supported (`aegis doctor`)."
 )
+TOO_LARGE = (
+    "Aegis did not judge this call: its input is {size:,} bytes, more than the {limit:,} bytes "
+    "Aegis accepts in one tool call; denied to be safe. Split it into smaller steps "
+    "(e.g. write the file in parts)."
+)
 BAD_ANSWER = (
     "Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
     "safe. Restart it with `aegis stop && aegis start` and check `aegis logs`."
@@ -67,6 +72,9 @@ BROKEN_ENCODER = (
 
 DEFAULT_DEADLINE_S = 570.0
 MAX_ANSWER_BYTES = 1 << 20
+# The daemon's limit on one request (aegis_core.daemon.server.MAX_REQUEST): a larger
+# call is denied here, with the reason, instead of being cut off mid-send.
+MAX_REQUEST_BYTES = 64 << 20
 
 
 class Denied(Exception):
@@ -99,6 +107,10 @@ def parse_object(text):
         value, end = _scan(text, 0)
     except StopIteration:
         raise ValueError("not JSON") from None
+    except Exception:
+        # Without the json module the C scanner cannot build its JSONDecodeError and
+        # reports SystemError instead: either way the text is not complete JSON.
+        raise ValueError("not valid JSON (cut short or malformed)") from None
     if end != len(text):
         raise ValueError("extra data after the JSON value")
     if type(value) is not dict:
@@ -129,12 +141,17 @@ def socket_path():
     return home.rstrip("/") + "/aegis.sock"
 
 
-def build_request(op, adapter, hook_text):
+def build_request(op, adapter, hook_text, *, valid=True):
     """The request line; the hook JSON (already validated) is embedded verbatim, with
-    line breaks (only possible as whitespace in valid JSON) flattened to keep one line."""
+    line breaks (only possible as whitespace in valid JSON) flattened to keep one line.
+    An input that is not valid JSON goes as a string (its start), so the daemon
+    records the malformed call."""
     session = _env("AEGIS_SESSION")
     token = _env("AEGIS_SESSION_TOKEN")
-    payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
+    if valid:
+        payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
+    else:
+        payload = _quote(hook_text[:2000])
     return (
         '{"v":1,"op":'
         + _quote(op)
@@ -165,7 +182,12 @@ def ask_daemon(path, request, deadline):
             raise
         except OSError as exc:
             raise Denied(NO_ACCESS.format(path=path, error=exc.strerror or str(exc))) from None
-        sock.sendall(request)
+        try:
+            sock.sendall(request)
+        except (BrokenPipeError, ConnectionResetError):
+            # The daemon stopped reading (it refused the request): its answer, if it
+            # sent one, says why.
+            sock.shutdown(_socket.SHUT_WR)
         buffer = b""
         while True:
             newline = buffer.find(b"\n")
@@ -196,6 +218,16 @@ def ask_daemon(path, request, deadline):
                 return answer
     finally:
         sock.close()
+
+
+def report_malformed(encoder, text, deadline):
+    """Let the daemon record an input the client could not read (best effort: the
+    call is denied either way)."""
+    try:
+        ask_daemon(socket_path(), build_request("evaluate", encoder.ADAPTER, text, valid=False),
+                   min(deadline, time.monotonic() + 5))
+    except Exception:  # the call is denied with the client's own reason anyway
+        return
 
 
 def decision_of(answer):
@@ -249,20 +281,23 @@ def run(encoder, argv):
     _signal.setitimer(_signal.ITIMER_REAL, budget)
     observing = event in encoder.OBSERVE_EVENTS
     try:
+        hook_text = None
         try:
-            hook_text = sys.stdin.buffer.read().decode("utf-8")
+            raw = sys.stdin.buffer.read()
+            hook_text = raw.decode("utf-8")
             payload = parse_object(hook_text)
         except (ValueError, UnicodeDecodeError) as exc:
+            report_malformed(encoder, hook_text if hook_text is not None else raw.decode("utf-8", "replace"),
+                             deadline)
             raise Denied(BAD_INPUT.format(agent=encoder.AGENT, error=str(exc)[:200])) from None
         if event is None:
             name = payload.get("hook_event_name")
             event = name if isinstance(name, str) else None
             observing = event in encoder.OBSERVE_EVENTS
-        answer = ask_daemon(
-            socket_path(),
-            build_request("observe" if observing else "evaluate", encoder.ADAPTER, hook_text),
-            deadline,
-        )
+        request = build_request("observe" if observing else "evaluate", encoder.ADAPTER, hook_text)
+        if len(request) > MAX_REQUEST_BYTES:
+            raise Denied(TOO_LARGE.format(size=len(request), limit=MAX_REQUEST_BYTES))
+        answer = ask_daemon(socket_path(), request, deadline)
         if observing:
             if answer.get("ok") is not True:
                 raise Denied(REFUSED.format(error=answer.get("error")))
