@@ -75,7 +75,8 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
     ConfigSection(
         "daemon",
         (
-            Setting("socket", "path", None, help="socket path; default $AEGIS_HOME/aegis.sock"),
+            Setting("socket", "path", None,
+                    help="the operator socket; default $AEGIS_HOME/aegis.sock (agent sockets stay in $AEGIS_HOME)"),
         ),
     ),
     ConfigSection(

@@ -186,7 +186,7 @@ def test_connection_from_another_user_is_refused(daemon) -> None:
     import uuid
 
     daemon.socket = Path(f"/tmp/aegis-peer-test-{uuid.uuid4().hex[:8]}.sock")
-    daemon.env["AEGIS_SOCKET"] = str(daemon.socket)
+    daemon.env["AEGIS_DAEMON_SOCKET"] = str(daemon.socket)
     daemon.start()
     daemon.socket.chmod(0o666)
     script = ("import json,os,socket;os.setgid(65534);os.setuid(65534);"
@@ -224,7 +224,8 @@ def test_every_step_is_audited_and_chain_verifies(daemon) -> None:
     session, token = daemon.session()
     daemon.bash("git status", session, token)
     daemon.bash("rm -rf /", session, token)
-    daemon.cli("stop")
+    stopped = daemon.cli("stop")
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     events = [json.loads(line)["event"] for line in (daemon.home / "audit.log").read_text().splitlines()]
     for expected in ("daemon.started", "session.created", "call.decided", "daemon.stopped"):
         assert expected in events

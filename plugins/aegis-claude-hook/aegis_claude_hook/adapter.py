@@ -90,13 +90,7 @@ class ClaudeAdapter:
 
     def environment(self, context: WrapContext) -> dict[str, str]:
         env = dict(os.environ)
-        env.update(
-            {
-                "AEGIS_SOCKET": str(context.socket),
-                "AEGIS_SESSION": context.session,
-                "AEGIS_SESSION_TOKEN": context.token,
-            }
-        )
+        env.update(context.agent_env())
         return env
 
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:

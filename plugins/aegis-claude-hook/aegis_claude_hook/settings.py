@@ -40,17 +40,22 @@ def client_deadline(timeout_s: int) -> int:
     return max(1, timeout_s - 5 if timeout_s > 10 else timeout_s // 2)
 
 
-def hook_command(python: str, client: str, event: str, timeout_s: int, runner: str | None = None) -> str:
-    return shlex.join(client_argv(client, event, client_deadline(timeout_s), python=python, runner=runner))
+def hook_command(python: str, client: str, event: str, timeout_s: int, runner: str | None = None,
+                 home: str | None = None) -> str:
+    return shlex.join(client_argv(client, event, client_deadline(timeout_s), python=python, runner=runner,
+                                  home=home))
 
 
-def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | None = None) -> dict[str, Any]:
+def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | None = None,
+                   home: str | None = None) -> dict[str, Any]:
     """The settings object for ``claude --settings`` (or to merge into a settings file).
 
     :param python: absolute path of the interpreter that runs the client.
     :param client: absolute path of ``aegis_claude_hook/wire.py`` (the encoder).
     :param timeout_s: the hook timeout Claude Code enforces, in seconds.
     :param runner: the shared client's run.py (default: this installation's).
+    :param home: the Aegis home, when not ``~/.aegis`` (``AEGIS_HOME`` still wins at run
+        time, and ``AEGIS_SOCKET`` over both: a wrapped session's own socket).
     """
     for label, path in (("python", python), ("client", client)):
         if not os.path.isabs(path):
@@ -63,7 +68,7 @@ def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | No
                 "hooks": [
                     {
                         "type": "command",
-                        "command": hook_command(python, client, event, timeout_s, runner),
+                        "command": hook_command(python, client, event, timeout_s, runner, home),
                         "timeout": int(timeout_s),
                         # Without it Claude Code runs the tool when the hook crashes or times out.
                         "onFailure": "block",
@@ -74,10 +79,10 @@ def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | No
     return {"hooks": hooks}
 
 
-def default_hooks_settings(approval_timeout_s: int) -> dict[str, Any]:
+def default_hooks_settings(approval_timeout_s: int, *, home: str | None = None) -> dict[str, Any]:
     """``hooks_settings`` for this interpreter and this installed client."""
     return hooks_settings(
-        os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s)
+        os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s), home=home
     )
 
 

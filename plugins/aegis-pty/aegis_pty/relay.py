@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aegis_core import client
+from aegis_core.client import Identity
+from aegis_core.errors import AegisError
 from aegis_core.prompts import DENY, Choice, Prompt, PromptDetector, Screen
 from aegis_core.redact import redact_text
-from aegis_pty import daemon_client
 from aegis_pty.screen import TerminalScreen, dialog_excerpt
 from aegis_pty.transcript import Transcript
 
@@ -39,6 +41,13 @@ class RelaySettings:
     cwd: str
     idle_seconds: float = 0.3
     answer_timeout: float | None = None  # per line from the daemon; None: as long as a human takes
+    daemon_pid: int | None = None  # the daemon `aegis wrap` checked; nothing else may answer
+    daemon_start: int | None = None
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.daemon_pid, self.daemon_start, "aegis wrap", self.session or None,
+                        self.token or None)
 
 
 @dataclass
@@ -268,8 +277,6 @@ class PromptRelay:
 
     def _ask(self, request: _Request) -> None:
         settings = self.settings
-        message = {"v": 1, "op": "evaluate", "session": settings.session, "token": settings.token,
-                   "adapter": "pty", "payload": self.payload(request.prompt)}
 
         def interim(line: dict[str, Any]) -> None:
             if line.get("event") == "pending" and isinstance(line.get("approval_id"), str):
@@ -280,10 +287,11 @@ class PromptRelay:
                     self._send_cancel(request)
 
         try:
-            final = daemon_client.request(settings.socket, message, timeout=settings.answer_timeout,
-                                          on_interim=interim)
+            final = client.request("evaluate", socket=settings.socket, identity=settings.identity,
+                                   timeout=settings.answer_timeout, on_interim=interim,
+                                   adapter="pty", payload=self.payload(request.prompt))
             result = _Answer(request, final=final)
-        except daemon_client.DaemonUnavailable as exc:
+        except AegisError as exc:
             result = _Answer(request, error=str(exc))
         self._answers.put(result)
         try:
@@ -303,10 +311,9 @@ class PromptRelay:
             if request.cancel_sent or request.approval_id is None:
                 return
             request.cancel_sent = True
-        message = {"v": 1, "op": "approval.cancel", "approval_id": request.approval_id,
-                   "reason": request.cancelled, "session": self.settings.session,
-                   "token": self.settings.token}
         try:
-            daemon_client.request(self.settings.socket, message, timeout=CANCEL_TIMEOUT)
-        except daemon_client.DaemonUnavailable:
+            client.request("approval.cancel", socket=self.settings.socket, identity=self.settings.identity,
+                           timeout=CANCEL_TIMEOUT, approval_id=request.approval_id,
+                           reason=request.cancelled)
+        except AegisError:
             pass  # the approval then expires on its own, to the configured default

@@ -163,7 +163,7 @@ def test_ask_leaves_the_prompt_at_the_keyboard(wrapped, daemon):
 
 def test_an_unreachable_daemon_leaves_the_prompt_at_the_keyboard(wrapped):
     terminal = wrapped([sys.executable, str(PROGRAMS / "ask_yes_no.py")])  # no daemon listening
-    terminal.expect("cannot reach the Aegis daemon")
+    terminal.expect("Aegis daemon is not running")
     terminal.type("n\r")
     terminal.expect("ANSWER='n'")
     assert terminal.wait() == 0
