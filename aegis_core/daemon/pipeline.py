@@ -295,8 +295,11 @@ class Pipeline:
     async def observe(self, call: ToolCall) -> None:
         """Record what happened after a call ran (PostToolUse)."""
         response = call.input.get("tool_response") if isinstance(call.input, dict) else None
-        text = CallText.of(call)
-        await self.note("call.executed", {**text.details(call), "outcome": _outcome(response)}, call.session)
+        try:
+            details = CallText.of(call).details(call)
+        except BadText as exc:
+            details = {"call_id": call.id, "tool": call.tool, "problem": str(exc)}
+        await self.note("call.executed", {**details, "outcome": _outcome(response)}, call.session)
 
     def waiting_count(self) -> int:
         """Calls waiting on an approval or about to be answered after one."""

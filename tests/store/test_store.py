@@ -212,3 +212,24 @@ def test_an_approval_of_a_write_shows_what_it_writes_redacted() -> None:
     huge = ToolCall(agent="claude", tool="Write", kind=Kind.WRITE, session="s1",
                     input={"file_path": "ci.yml", "content": "x" * 100_000})
     assert len(summary(huge)) <= 2010
+
+
+def test_a_version_1_database_is_migrated_with_asked_approvals(tmp_path: Path) -> None:
+    path = tmp_path / "aegis.db"
+    conn = apsw.Connection(str(path))
+    conn.execute(store_db.MIGRATIONS[1])
+    conn.execute("PRAGMA user_version=1")
+    conn.execute("INSERT INTO sessions(id, agent, created_at) VALUES ('s1', 'claude', 1)")
+    for approval_id, status, by in (("a1", "cancelled", "agent-prompt"), ("a2", "cancelled", "adapter"),
+                                    ("a3", "approved", "alice")):
+        conn.execute("INSERT INTO approvals(id, call_id, session, tool, kind, summary, status, created_at, "
+                     "timeout_s, deadline_at, decided_by) "
+                     "VALUES (?, 'c', 's1', 'Bash', 'shell', 'ls', ?, 1, 60, 61, ?)", (approval_id, status, by))
+    conn.execute("INSERT INTO session_grants(session, signature, approval_id, granted_at) VALUES ('s1', 'x', 'a3', 1)")
+    conn.close()
+    with Store.open(path) as store:
+        assert [store.get_approval(i).status.value for i in ("a1", "a2", "a3")] == ["asked", "cancelled", "approved"]
+        grant = store.get_grant("s1", "x")
+        assert grant is not None and grant.seal == ""  # unsealed: the daemon will not trust it
+        assert store.load_approval("a3").seal == ""
+    assert list(tmp_path.glob("aegis.db.bak-v1-*"))
