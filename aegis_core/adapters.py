@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from aegis_core.client import Identity
     from aegis_core.config import Config
     from aegis_core.plugins import AegisPlugins
     from aegis_core.sandbox.plan import SandboxNeeds
@@ -24,14 +25,18 @@ def _unsandboxed() -> SessionSandbox:
 class WrapContext:
     """Everything an adapter needs to run one wrapped program.
 
-    ``session`` and ``token`` identify this wrap to the daemon: every request the
-    adapter's client sends carries both, and the daemon refuses unknown pairs.
+    ``socket`` is the session's agent socket (in ``run_dir``): the only way the
+    agent, and the adapter's own relay, talk to the daemon; it serves agent
+    operations only. ``session`` and ``token`` identify this wrap to the daemon,
+    and ``daemon_pid``/``daemon_start`` name the daemon process, so clients can
+    refuse anything else that answers on the socket (docs/protocol.md).
 
     ``sandbox`` is the session's sandbox: right before spawning, an adapter turns the
     command it would run into the contained one with
     ``argv, env = context.sandbox.contain(argv, env)`` (``terminal=True`` when the
     program gets a terminal of its own); unsandboxed sessions get the command back
-    unchanged. ``sandbox.sandboxed`` says which it is.
+    unchanged. ``sandbox.sandboxed`` says which it is. Inside, the run folder is
+    ``/run/aegis`` and ``AEGIS_SOCKET`` says so.
     """
 
     config: Config
@@ -43,6 +48,29 @@ class WrapContext:
     dry_run: bool = False
     timeout: int | None = None
     sandbox: SessionSandbox = field(default_factory=_unsandboxed)
+    run_dir: Path | None = None
+    daemon_pid: int | None = None
+    daemon_start: int | None = None
+    operator_socket: Path | None = None  # for the adapter's own requests from outside (network.endpoint)
+
+    def identity(self) -> Identity:
+        """The daemon this session's clients may talk to (aegis_core.client)."""
+        from aegis_core.client import Identity
+
+        return Identity(self.daemon_pid, self.daemon_start, "aegis wrap", self.session or None,
+                        self.token or None)
+
+    def agent_env(self) -> dict[str, str]:
+        """The variables every process of the wrapped agent gets: where its Aegis is
+        and how to tell it from an impostor. Adapters add them to the agent's
+        environment."""
+        env = {"AEGIS_SOCKET": str(self.socket), "AEGIS_SESSION": self.session,
+               "AEGIS_SESSION_TOKEN": self.token}
+        if self.daemon_pid:
+            env["AEGIS_DAEMON_PID"] = str(self.daemon_pid)
+        if self.daemon_start:
+            env["AEGIS_DAEMON_START"] = str(self.daemon_start)
+        return env
 
 
 @runtime_checkable
@@ -57,6 +85,10 @@ class Adapter(Protocol):
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
         """Run ``argv`` under Aegis and return its exit status."""
         ...
+
+    # Optional: ``interactive(argv) -> bool``, whether the agent will show its own
+    # permission dialog for a call answered "ask" (interactive Claude Code). False
+    # makes approvals of that session wait on the other channels instead.
 
 
 @runtime_checkable

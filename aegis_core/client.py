@@ -1,15 +1,39 @@
-"""A small client of the daemon socket (docs/protocol.md) for the CLI: one request,
-read lines until the final one. Standard library only."""
+"""The one client of the daemon's sockets (docs/protocol.md) for every program that
+may import aegis_core: the CLI and the adapters' relays. One request per connection;
+interim lines go to a callback, the final line is returned.
+
+Before a request leaves, the listener must be the Aegis daemon: the kernel names
+the process that bound the socket (``SO_PEERCRED``) and it must be the daemon's
+pid; where that pid cannot be seen (the client is inside the sandbox's PID
+namespace) the daemon must prove it knows the session's token. The hook client
+(``aegis_claude_hook/hookclient.py``) does the same in plain standard library.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import socket as _socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aegis_core.errors import AegisEnvironmentError
+from aegis_core.errors import AegisEnvironmentError, AegisError, ExitCode, SecurityViolation
+from aegis_core.sockets import (
+    client_mac,
+    client_socket,
+    connect,
+    daemon_proof,
+    new_nonce,
+    peer_credentials,
+    process_start,
+    same,
+)
+
+if TYPE_CHECKING:
+    import socket as _socket
+
+    from aegis_core.config import Config
 
 MAX_LINE = 1 << 20
 
@@ -18,84 +42,164 @@ class DaemonUnavailable(AegisEnvironmentError):
     """Nothing listens on the socket: the daemon is not running."""
 
 
-def socket_path(configured: str | os.PathLike[str] | None = None) -> Path:
-    """``$AEGIS_SOCKET``, else the ``[daemon] socket`` setting, else ``$AEGIS_HOME/aegis.sock``."""
-    if os.environ.get("AEGIS_SOCKET"):
-        return Path(os.environ["AEGIS_SOCKET"])
-    if configured:
-        return Path(os.path.expanduser(str(configured)))
+class NotTheDaemon(SecurityViolation):
+    """Something listens on Aegis' socket, but it is not the Aegis daemon."""
+
+    def __init__(self, message: str, *, hint: str | None = None, listener: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.listener = listener  # the pid that bound the socket, when known
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the listener is checked against: the daemon's pid (and start time, when
+    pinned) and, in a wrapped session, the session's token it must prove it knows."""
+
+    pid: int | None
+    start: int | None = None
+    source: str = ""
+    session: str | None = None
+    token: str | None = None
+
+
+def expected(config: Config | None = None, env: Mapping[str, str] | None = None) -> Identity:
+    """The identity this process expects: ``AEGIS_DAEMON_PID``/``AEGIS_DAEMON_START``
+    (set by ``aegis wrap`` for the agent, from the daemon it checked), else the
+    process holding the lock on ``$AEGIS_HOME/aegis.pid``."""
+    env = os.environ if env is None else env
+    session, token = env.get("AEGIS_SESSION") or None, env.get("AEGIS_SESSION_TOKEN") or None
+    pinned = env.get("AEGIS_DAEMON_PID", "")
+    if pinned.isdigit():
+        start = env.get("AEGIS_DAEMON_START", "")
+        return Identity(int(pinned), int(start) if start.isdigit() else None, "AEGIS_DAEMON_PID", session, token)
     from aegis_core.config import aegis_home
+    from aegis_core.daemon.process import daemon_pid
 
-    return aegis_home() / "aegis.sock"
-
-
-def daemon_socket(config: Any) -> Path:
-    """Where the daemon of ``config`` listens: ``$AEGIS_SOCKET``, else ``[daemon] socket``,
-    else ``<home>/aegis.sock``. Light on purpose: quick commands use it without
-    importing the daemon."""
-    if os.environ.get("AEGIS_SOCKET"):
-        return Path(os.environ["AEGIS_SOCKET"])
-    configured = config.get("daemon", "socket")
-    return Path(os.path.expanduser(str(configured))) if configured else config.home / "aegis.sock"
+    pid_file = (config.home if config is not None else aegis_home(env)) / "aegis.pid"
+    return Identity(daemon_pid(pid_file), None, str(pid_file), session, token)
 
 
 def request(
-    op: str, *, socket: str | os.PathLike[str] | None = None, timeout: float = 30.0, **fields: Any
+    op: str,
+    *,
+    config: Config | None = None,
+    socket: str | os.PathLike[str] | None = None,
+    identity: Identity | None = None,
+    timeout: float | None = 30.0,
+    on_interim: Callable[[dict[str, Any]], None] | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
     """Send ``{"v": 1, "op": op, **fields}`` and return the daemon's final line.
 
+    :param socket: exactly this socket; default ``$AEGIS_SOCKET``, else the operator
+        socket of ``config`` (aegis_core.sockets).
+    :param identity: what the listener must be; default :func:`expected`.
+    :param timeout: bounds each wait for a line (None: as long as a human takes).
+
     Raises DaemonUnavailable when no daemon listens (callers may fall back to the
-    database) and AegisEnvironmentError when it answers badly or not in time.
+    database), NotTheDaemon when the listener is not the daemon, and
+    AegisEnvironmentError when it answers badly or not in time.
     """
-    path = socket_path(socket)
+    if socket is not None:
+        path = Path(socket)
+    else:
+        if config is None:
+            from aegis_core.config import load_config
+
+            config = load_config()
+        path = client_socket(config)
     hint = "start it with: aegis start"
     if not path.exists():
         raise DaemonUnavailable(f"the Aegis daemon is not running (no socket at {path})", hint=hint)
-    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        sock.settimeout(timeout)
-        try:
-            sock.connect(str(path))
-        except (FileNotFoundError, ConnectionRefusedError) as exc:
-            raise DaemonUnavailable(
-                f"the Aegis daemon is not running ({path}: {exc.strerror})", hint=hint
-            ) from exc
-        sock.sendall(json.dumps({"v": 1, "op": op, **fields}).encode("utf-8") + b"\n")
-        return _read_final(sock, path)
-    except TimeoutError as exc:
-        raise AegisEnvironmentError(
-            f"the Aegis daemon did not answer {op} within {timeout:g}s",
-            hint="check it with: aegis status",
-        ) from exc
+        sock = connect(path, 5.0 if timeout is None else min(timeout, 5.0))
+    except (FileNotFoundError, ConnectionRefusedError) as exc:
+        raise DaemonUnavailable(f"the Aegis daemon is not running ({path}: {exc.strerror})", hint=hint) from exc
     except OSError as exc:
-        raise AegisEnvironmentError(
-            f"talking to the Aegis daemon failed: {exc}", hint="check it with: aegis status"
-        ) from exc
+        raise AegisEnvironmentError(f"cannot reach the Aegis daemon at {path}: {exc}",
+                                    hint="check it with: aegis status") from exc
+    try:
+        identity = identity or expected(config)
+        needs_proof = check_listener(sock, path, identity)
+        message: dict[str, Any] = {"v": 1, "op": op, **fields}
+        nonce = None
+        if identity.session and identity.token and message.get("session") in (None, identity.session):
+            message["session"] = identity.session
+            message.pop("token", None)
+            if needs_proof:  # the listener is unconfirmed: never send it the token itself
+                nonce = new_nonce()
+                message.update(nonce=nonce, mac=client_mac(identity.token, nonce))
+            else:
+                message["token"] = identity.token
+        sock.settimeout(timeout)
+        sock.sendall(json.dumps(message, separators=(",", ":")).encode("utf-8") + b"\n")
+        final = _read_final(sock, path, on_interim)
+    except TimeoutError as exc:
+        raise AegisEnvironmentError(f"the Aegis daemon did not answer {op} within {timeout:g}s",
+                                    hint="check it with: aegis status") from exc
+    except OSError as exc:
+        raise AegisEnvironmentError(f"talking to the Aegis daemon failed: {exc}",
+                                    hint="check it with: aegis status") from exc
     finally:
         sock.close()
+    if needs_proof and not (nonce and identity.token and same(final.get("proof"), daemon_proof(identity.token, nonce))):
+        raise NotTheDaemon(f"the program answering on {path} did not prove it is the Aegis daemon of this session",
+                           hint="something may have replaced Aegis' socket; tell the user to run `aegis status`")
+    return final
 
 
-def _read_final(sock: _socket.socket, path: Path) -> dict[str, Any]:
-    buffer = b""
+def refusal(response: Mapping[str, Any], what: str) -> AegisError:
+    """The error for a reply with ``"ok": false``, carrying the daemon's exit code."""
+    code = response.get("code")
+    error = AegisError(f"the daemon refused {what}: {response.get('error') or 'no reason given'}",
+                       hint="see `aegis logs`")
+    if isinstance(code, int) and code in ExitCode.__members__.values():
+        error.exit_code = ExitCode(code)
+    return error
+
+
+def check_listener(sock: _socket.socket, path: Path, identity: Identity) -> bool:
+    """Raise NotTheDaemon unless the process that bound ``sock``'s listener is the
+    daemon. Returns True when only a proof of the session token can tell (the
+    listener is outside this process's PID namespace)."""
+    credentials = peer_credentials(sock)
+    if credentials is None:
+        return False  # no SO_PEERCRED on this platform: nothing to check against
+    pid = credentials[0]
+    if pid == 0:
+        if identity.session and identity.token:
+            return True
+        raise NotTheDaemon(f"cannot tell whether {path} is the Aegis daemon: its owner is outside this "
+                           "process's PID namespace and there is no session token to check it with",
+                           hint="run this outside the sandbox, from your own terminal")
+    if identity.pid is None:
+        raise NotTheDaemon(f"process {pid} listens on {path}, but no Aegis daemon is running "
+                           f"({identity.source} names none): something took Aegis' socket",
+                           hint=f"stop process {pid}, then start Aegis with `aegis start`", listener=pid)
+    if pid != identity.pid or (identity.start is not None and process_start(pid) != identity.start):
+        raise NotTheDaemon(f"process {pid} listens on {path}, but the Aegis daemon is process "
+                           f"{identity.pid} ({identity.source}): something replaced Aegis' socket",
+                           hint=f"stop process {pid}, then run `aegis stop` and `aegis start`", listener=pid)
+    return False
+
+
+def _read_final(sock: _socket.socket, path: Path,
+                on_interim: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    reader = sock.makefile("rb")
     while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise AegisEnvironmentError(
-                f"the Aegis daemon at {path} closed the connection without an answer",
-                hint="see `aegis logs` for what went wrong",
-            )
-        buffer += chunk
-        while b"\n" in buffer:
-            line, buffer = buffer.split(b"\n", 1)
-            try:
-                message = json.loads(line)
-            except ValueError as exc:
-                raise AegisEnvironmentError(
-                    "the Aegis daemon sent a malformed line", hint="see `aegis logs`"
-                ) from exc
-            if isinstance(message, dict) and message.get("final") is True:
-                return message
-        if len(buffer) > MAX_LINE:
-            raise AegisEnvironmentError(
-                "the Aegis daemon sent an over-long line", hint="see `aegis logs`"
-            )
+        line = reader.readline(MAX_LINE + 1)
+        if not line:
+            raise AegisEnvironmentError(f"the Aegis daemon at {path} closed the connection without an answer",
+                                        hint="see `aegis logs` for what went wrong")
+        if len(line) > MAX_LINE:
+            raise AegisEnvironmentError("the Aegis daemon sent an over-long line", hint="see `aegis logs`")
+        try:
+            message = json.loads(line)
+        except ValueError as exc:
+            raise AegisEnvironmentError("the Aegis daemon sent a malformed line", hint="see `aegis logs`") from exc
+        if not isinstance(message, dict):
+            raise AegisEnvironmentError("the Aegis daemon sent a malformed line", hint="see `aegis logs`")
+        if message.get("final") is True:
+            return message
+        if on_interim is not None:
+            on_interim(message)

@@ -38,9 +38,9 @@ def daemon_stream(socket_path: str | os.PathLike[str], op: str, *, timeout: floa
     final one last (appended to ``into`` as each arrives, for a caller watching from
     another thread). Unlike ``aegis_core.client.request`` it keeps the progress lines
     and adds nothing: a test sees the protocol as it is."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(timeout)
-        sock.connect(str(socket_path))
+    from aegis_core.sockets import connect
+
+    with connect(Path(socket_path), timeout) as sock:
         sock.sendall(json.dumps({"v": 1, "op": op, **fields}).encode() + b"\n")
         lines: list[dict[str, Any]] = [] if into is None else into
         buffer = b""

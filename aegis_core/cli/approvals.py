@@ -14,19 +14,18 @@ from typing import Any
 import click
 
 from aegis_core.cli import AppContext, emit_json
-from aegis_core.errors import AegisEnvironmentError, AegisError, ExitCode, SecurityViolation
+from aegis_core.errors import AegisEnvironmentError, AegisError
 from aegis_core.models import Approval, Outcome, Scope
 
 
-def open_store(app: AppContext) -> Any:
+def open_store(app: AppContext, *, reading: bool = False) -> Any:
+    """The database. ``reading`` (list, show) skips the full integrity scan: a damaged
+    page still fails the query that meets it, and `aegis doctor` and the daemon's
+    start run the scan."""
     from aegis_core.store import Store
 
     config = app.config(plugins=False)
-    return Store.open(config.path("database", "path", "aegis.db"))
-
-
-def _socket_setting(app: AppContext) -> Any:
-    return app.config(plugins=False).get("daemon", "socket")
+    return Store.open(config.path("database", "path", "aegis.db"), quick_check=not reading)
 
 
 def _find(store: Any, approval_id: str) -> Approval:
@@ -77,7 +76,7 @@ def list_approvals(
     app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False
 ) -> None:
     """List pending approvals (all of them with --all)."""
-    with open_store(app) as store:
+    with open_store(app, reading=True) as store:
         rows = store.list_approvals(status=None if show_all else "pending", limit=limit)
     if as_json:
         emit_json([a.to_dict() for a in rows])
@@ -95,7 +94,7 @@ def list_approvals(
 @click.pass_obj
 def show(app: AppContext, approval_id: str, as_json: bool) -> None:
     """Show everything about one approval (the id or its first characters)."""
-    with open_store(app) as store:
+    with open_store(app, reading=True) as store:
         details = store.approval_details(_find(store, approval_id).id)
     if as_json:
         emit_json(details)
@@ -119,7 +118,7 @@ def answer(
     """Answer one approval through the daemon. Returns ``{"won": bool, "approval":
     {...}, "via": "daemon"}``; refuses (AegisError) when it already ended or the
     daemon is not running."""
-    from aegis_core.client import DaemonUnavailable, request
+    from aegis_core.client import DaemonUnavailable, refusal, request
 
     by = _user()
     with open_store(app) as store:
@@ -129,7 +128,7 @@ def answer(
     try:
         response = request(
             "approval.resolve",
-            socket=_socket_setting(app),
+            config=app.config(plugins=False),
             approval_id=approval.id,
             outcome=outcome.value,
             reason=reason,
@@ -143,11 +142,7 @@ def answer(
             hint=f"{exc.hint or 'start it with: aegis start'}; the agent will ask again",
         ) from None
     if not response.get("ok"):
-        error = SecurityViolation if response.get("code") == ExitCode.SECURITY else AegisError
-        raise error(
-            f"the daemon refused the answer: {response.get('error', 'no reason given')}",
-            hint="see `aegis logs`",
-        )
+        raise refusal(response, "the answer")
     return {"won": bool(response.get("won")), "approval": response.get("approval"), "via": "daemon"}
 
 
@@ -239,15 +234,13 @@ def history(app: AppContext, limit: int, as_json: bool) -> None:
 @click.pass_obj
 def resume(app: AppContext, session: str) -> None:
     """Resume a session the circuit breaker paused."""
-    from aegis_core.client import DaemonUnavailable, request
+    from aegis_core.client import DaemonUnavailable, refusal, request
 
     by = _user()
     try:
-        response = request("session.resume", socket=_socket_setting(app), session=session, by=by)
+        response = request("session.resume", config=app.config(plugins=False), session=session, by=by)
         if not response.get("ok"):
-            raise AegisError(
-                f"the daemon refused: {response.get('error')}", hint="see `aegis logs`"
-            )
+            raise refusal(response, "to resume the session")
         resumed = bool(response.get("resumed"))
     except DaemonUnavailable:
         resumed = _resume_locally(app, session, by=f"{by} via cli")

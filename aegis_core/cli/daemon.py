@@ -32,7 +32,8 @@ def start(app: AppContext, foreground: bool, log_level: str | None, as_json: boo
     if foreground:
         process.run_foreground(config)
         return
-    already = process.inspect(config).running
+    before = process.inspect(config)
+    already = before.running
     state = process.start_background(config)
     info = state.info or {}
     if as_json:
@@ -41,6 +42,10 @@ def start(app: AppContext, foreground: bool, log_level: str | None, as_json: boo
         return
     verb = "already running" if already else "started"
     channels = ", ".join(info.get("channels", {})) or "none"
+    if before.impostor is not None:
+        click.echo(f"aegis: warning: process {before.impostor}, which is not Aegis, was answering on "
+                   f"{before.socket}; Aegis took its socket back (stop that process: kill {before.impostor})",
+                   err=True)
     click.echo(f"Aegis daemon {verb} (pid {state.pid}); channels: {channels}")
     if not already:
         click.echo("Next: aegis wrap claude")
@@ -72,7 +77,16 @@ def collect_status(app: AppContext) -> dict[str, Any]:
     status.update({"running": state.running, "pid": state.pid, "home": str(config.home)})
     if state.stale:
         status["stale_files"] = state.stale
-    if not state.running:
+    status.setdefault("socket", state.socket)
+    if state.impostor is not None:
+        status["socket_taken_by"] = state.impostor
+        status["socket"] = state.socket
+    agent_socket = status.get("agent_socket")
+    if state.running and agent_socket:
+        listener = process.listener_pid(agent_socket)
+        if listener is not None and listener != state.pid:
+            status["agent_socket_taken_by"] = listener
+    if not state.running or state.info is None:
         status.update(_offline_status(config))
     return status
 
@@ -85,7 +99,7 @@ def _offline_status(config: Any) -> dict[str, Any]:
         try:
             from aegis_core.store import Store
 
-            store = Store.open(db)
+            store = Store.open(db, quick_check=False)  # a count; doctor runs the full scan
             try:
                 out["pending"] = len(store.list_approvals(status="pending"))
             finally:
@@ -95,13 +109,38 @@ def _offline_status(config: Any) -> dict[str, Any]:
     return out
 
 
+def channel_health(channel: dict[str, Any]) -> str:
+    """``ok`` only when the channel runs and its last real attempt got through."""
+    if not channel.get("running"):
+        return f"error: {channel.get('error')}"
+    health = channel.get("health") or {}
+    state = health.get("state")
+    if state == "failing":
+        when = health.get("last_error_at")
+        at = time.strftime(" at %H:%M:%S", time.localtime(when)) if when else ""
+        return f"FAILING: {health.get('last_error')}{at}"
+    if state == "untried":
+        return "running, nothing sent yet"
+    return "ok"
+
+
 def _render(status: dict[str, Any]) -> str:
     lines = []
-    if status["running"]:
+    owner = f"the Aegis daemon is pid {status['pid']}" if status["running"] else "no Aegis daemon is running"
+    for key, path_key in (("socket_taken_by", "socket"), ("agent_socket_taken_by", "agent_socket")):
+        taken = status.get(key)
+        if taken is not None:
+            lines.append(f"Warning:   process {taken} answers on {status[path_key]}, but it is NOT the Aegis "
+                         f"daemon ({owner}): something replaced Aegis' socket. Stop process {taken}, then run "
+                         "`aegis stop` and `aegis start`.")
+    if status["running"] and "uptime_s" not in status:
+        lines.append(f"Daemon:    running (pid {status['pid']}), but not answering on its socket {status['socket']}")
+        if "pending" in status:
+            lines.append(f"Pending:   {status['pending']} approval(s)")
+    elif status["running"]:
         lines.append(f"Daemon:    running (pid {status['pid']}, up {status.get('uptime_s', 0):.0f} s)")
         for name, channel in (status.get("channels") or {}).items():
-            health = "ok" if channel.get("running") else f"error: {channel.get('error')}"
-            lines.append(f"Channel:   {name} ({health})")
+            lines.append(f"Channel:   {name} ({channel_health(channel)})")
         lines.append(f"Pending:   {status.get('pending', 0)} approval(s), {status.get('waiting', 0)} agent(s) waiting")
         lines.append(f"Decisions: {status.get('decisions', 0)} since start")
         head = status.get("audit_head")
@@ -130,7 +169,8 @@ def _render(status: dict[str, Any]) -> str:
 def status(ctx: click.Context, app: AppContext, as_json: bool, watch: bool) -> None:
     """Show the daemon's state, channels, pending approvals and activity.
 
-    Exits 0 when the daemon runs, 3 when it does not.
+    Exits 0 when the daemon runs, 3 when it does not, 6 when something that is not
+    the daemon answers on its socket.
     """
     while True:
         current = collect_status(app)
@@ -143,5 +183,7 @@ def status(ctx: click.Context, app: AppContext, as_json: bool, watch: bool) -> N
         if not watch:
             break
         time.sleep(2)
+    if current.get("socket_taken_by") is not None or current.get("agent_socket_taken_by") is not None:
+        ctx.exit(int(ExitCode.SECURITY))
     if not current["running"]:
         ctx.exit(int(ExitCode.ENVIRONMENT))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import click
 
 from aegis_core.adapters import Adapter
 from aegis_core.cli import AppContext
-from aegis_core.errors import DependencyMissing
+from aegis_core.errors import DependencyMissing, SecurityViolation
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
@@ -42,6 +45,7 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
     from aegis_core.daemon import process
     from aegis_core.sandbox import wrapping
     from aegis_core.sandbox.session import UNSANDBOXED
+    from aegis_core.sockets import operator_socket
 
     argv = list(command)
     if argv and argv[0] == "--":
@@ -53,52 +57,79 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
     config = app.config({"approvals.timeout_seconds": timeout,
                          "logging.level": log_level.upper() if log_level else None})
     chosen = _adapter(app, adapter, argv[0])
-    _, sock, _ = process.paths(config)
-    early = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock, session="",
-                        token="", dry_run=dry_run, timeout=timeout)
+    _refuse_nesting(config)
+    from aegis_core.sockets import AGENT_SOCKET, run_dir
+
+    planned = run_dir(config.home, "s-dry-run")
+    early = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=planned / AGENT_SOCKET,
+                        session="", token="", dry_run=dry_run, timeout=timeout, run_dir=planned)
     preparation = wrapping.prepare(app.plugins, config, chosen, argv, early, no_sandbox=no_sandbox)
     if not preparation.choice.sandboxed:
         for line in wrapping.unsandboxed_warning(preparation.choice):
             click.secho(f"aegis: {line}", err=True, fg="red", bold=line.startswith("WARNING"))
     if dry_run:
-        sandbox = wrapping.open_for(preparation, {"session": "dry-run"}, config=config, socket=sock)
+        sandbox = wrapping.open_for(preparation, {"session": "dry-run"}, config=config)
         try:
             for line in wrapping.sandbox_summary(sandbox):
                 click.echo(line)
-            context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
-                                  session="(dry-run)", token="", dry_run=True, timeout=timeout, sandbox=sandbox)
+            context = WrapContext(config=config, plugins=app.plugins, home=config.home,
+                                  socket=planned / AGENT_SOCKET, session="(dry-run)", token="", dry_run=True,
+                                  timeout=timeout, run_dir=planned, sandbox=sandbox)
             ctx.exit(chosen.wrap(argv, context))
         finally:
             sandbox.close(0)
     process.start_background(config)
-    # Our pid lets the daemon refuse approvals coming from inside the agent we run.
-    # The session carries its own approval timeout: the daemon's deadline for its
-    # approvals, from which the adapter derives its hooks' deadlines.
-    created = request("session.create", socket=sock, agent=chosen.name, cwd=os.getcwd(),
-                      command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(),
-                      **({"approval_timeout": timeout} if timeout is not None else {}))
+    # The operator socket (checked to be the daemon's by the client) opens the
+    # session; the agent gets only the session's own agent socket. The session carries
+    # its own approval timeout: the daemon's deadline for its approvals, from which the
+    # adapter derives its hooks' deadlines.
+    session_fields: dict[str, Any] = {"approval_timeout": timeout} if timeout is not None else {}
+    # Whether the agent will show its own permission dialog (interactive Claude Code):
+    # without one, approvals wait on the other channels.
+    interactive = getattr(chosen, "interactive", None)
+    session_fields["interactive"] = bool(interactive(argv)) if callable(interactive) else True
+    created = request("session.create", config=config, agent=chosen.name, cwd=os.getcwd(),
+                      command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(), **session_fields)
+    if not created.get("ok"):
+        raise SecurityViolation(f"the Aegis daemon refused to open a session: {created.get('error')}",
+                                hint="run `aegis wrap` from your own terminal, not from inside a wrapped agent")
     status = 1
     notes: list[str] = []
     sandbox = UNSANDBOXED
     try:
-        sandbox = wrapping.open_for(preparation, created, config=config, socket=sock)
+        context = WrapContext(config=config, plugins=app.plugins, home=config.home,
+                              socket=Path(created["agent_socket"]), session=created["session"],
+                              token=created["token"], timeout=timeout, run_dir=Path(created["run_dir"]),
+                              daemon_pid=created.get("daemon_pid"), daemon_start=created.get("daemon_start"),
+                              operator_socket=operator_socket(config))
+        sandbox = wrapping.open_for(preparation, created, config=config, identity=context.identity())
+        context = replace(context, sandbox=sandbox)
         if sandbox.sandboxed and sys.stderr.isatty():
             for line in wrapping.sandbox_summary(sandbox):
                 click.echo(f"aegis: {line}", err=True)
-        context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock,
-                              session=created["session"], token=created["token"], timeout=timeout,
-                              sandbox=sandbox)
         status = chosen.wrap(argv, context)
     finally:
         notes = sandbox.close(status)
         for note in notes:
             click.secho(f"aegis: {note}", err=True, fg="yellow")
         try:
-            request("session.end", socket=sock, session=created["session"],
+            request("session.end", config=config, session=created["session"],
                     token=created["token"], exit_status=status, sandbox_notes=notes)
         except Exception as exc:  # the agent's own exit status matters more than this note
             click.echo(f"aegis: warning: could not close the session: {exc}", err=True)
     ctx.exit(status)
+
+
+def _refuse_nesting(config: Any) -> None:
+    """Sessions are opened on the operator socket only; inside a wrapped agent
+    ``AEGIS_SOCKET`` names its agent socket, which would refuse."""
+    from aegis_core.sockets import client_socket, operator_socket
+
+    if client_socket(config) != operator_socket(config):
+        raise SecurityViolation(
+            f"AEGIS_SOCKET is set ({client_socket(config)}): this looks like a program inside an agent that "
+            "Aegis already wraps, and only you may open sessions",
+            hint="run `aegis wrap` from your own terminal (or unset AEGIS_SOCKET)")
 
 
 # The adapters Aegis publishes, and the distribution that brings each: the only

@@ -1,6 +1,8 @@
 """Starting, finding and stopping the daemon process: the pid file (held under an
-exclusive lock for the daemon's life, so a stale one is recognisable), the detached
-start that returns only once the socket answers, and a draining stop."""
+exclusive lock for the daemon's life, so a stale one is recognisable, and whoever
+holds the lock *is* the daemon), the detached start that returns only once the
+socket answers, and a draining stop. A socket answered by anything but the lock's
+holder is reported, never trusted."""
 
 from __future__ import annotations
 
@@ -22,26 +24,73 @@ START_TIMEOUT = 15.0
 
 @dataclass(frozen=True)
 class DaemonState:
+    """``running``: a daemon holds the pid file's lock (``pid``). ``info``: its status,
+    when its operator socket answered. ``impostor``: the pid of something else
+    answering on that socket."""
+
     running: bool
     pid: int | None
     stale: list[str]
     info: dict[str, Any] | None = None
+    impostor: int | None = None
+    socket: str = ""
 
 
 def paths(config: Config) -> tuple[Path, Path, Path]:
-    from aegis_core.client import daemon_socket
+    from aegis_core.sockets import operator_socket
 
-    return config.home / "aegis.pid", daemon_socket(config), config.home / "aegis.log"
+    return config.home / "aegis.pid", operator_socket(config), config.home / "aegis.log"
 
 
-def ping(sock: Path, timeout: float = 2.0) -> dict[str, Any] | None:
-    """The daemon's status if it answers on ``sock``, else None."""
-    from aegis_core.client import request
+def ping(sock: Path, pid_file: Path, timeout: float = 2.0) -> dict[str, Any] | None:
+    """The daemon's status if the daemon answers on ``sock``, else None."""
+    from aegis_core.client import Identity, request
 
     try:
-        return request("status", socket=sock, timeout=timeout)
+        return request("status", socket=sock, timeout=timeout,
+                       identity=Identity(daemon_pid(pid_file), source=str(pid_file)))
     except AegisError:
         return None
+
+
+def lock_holder(path: Path) -> int | None:
+    """The pid holding a ``flock`` on ``path`` (None: nobody), from ``/proc/locks``.
+    Raises OSError where that file cannot be read."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    device = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    with open("/proc/locks") as locks:
+        for line in locks:
+            # "1: FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF" ("->" marks a waiter)
+            fields = line.split()
+            if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == device and fields[4].isdigit():
+                return int(fields[4])
+    return None
+
+
+def listener_pid(path: str | os.PathLike[str]) -> int | None:
+    """The pid of the process that bound the socket at ``path`` (None: nothing
+    listens). Connects and hangs up without a request."""
+    from aegis_core.sockets import connect, peer_credentials
+
+    try:
+        with connect(Path(path), 2.0) as sock:
+            credentials = peer_credentials(sock)
+    except OSError:
+        return None
+    return credentials[0] if credentials else None
+
+
+def daemon_pid(pid_file: Path) -> int | None:
+    """The running daemon's pid: the holder of the pid file's lock (None: none runs).
+    The file's content is only a fallback where ``/proc/locks`` is unreadable."""
+    try:
+        holder = lock_holder(pid_file)
+    except OSError:
+        return read_pid(pid_file) if pid_locked(pid_file) else None
+    return holder if holder and alive(holder) else None
 
 
 def pid_locked(pid_file: Path) -> bool:
@@ -59,6 +108,19 @@ def pid_locked(pid_file: Path) -> bool:
     return False
 
 
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, e.g. a test's finished child, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with suppress(OSError, IndexError), open(f"/proc/{pid}/stat") as handle:
+        return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
+
+
 def read_pid(pid_file: Path) -> int | None:
     with suppress(OSError, ValueError):
         return int(pid_file.read_text().strip())
@@ -66,17 +128,25 @@ def read_pid(pid_file: Path) -> int | None:
 
 
 def inspect(config: Config) -> DaemonState:
+    from aegis_core.client import Identity, NotTheDaemon, request
+
     pid_file, sock, _ = paths(config)
-    info = ping(sock) if sock.exists() else None
-    pid = read_pid(pid_file)
-    if info is not None:
-        return DaemonState(True, int(info.get("pid") or pid or 0) or None, [], info)
-    stale = []
-    if pid_file.exists() and not pid_locked(pid_file):
-        stale.append(str(pid_file))
+    pid = daemon_pid(pid_file)
+    info, impostor = None, None
     if sock.exists():
-        stale.append(str(sock))
-    return DaemonState(False, pid, stale)
+        try:
+            info = request("status", socket=sock, timeout=2.0, identity=Identity(pid, source=str(pid_file)))
+        except NotTheDaemon as exc:
+            impostor = exc.listener
+        except AegisError:
+            info = None
+    stale = []
+    if pid is None:
+        if pid_file.exists():
+            stale.append(str(pid_file))
+        if sock.exists():
+            stale.append(str(sock))
+    return DaemonState(pid is not None, pid, stale, info, impostor, str(sock))
 
 
 def clean_stale(state: DaemonState) -> list[str]:
@@ -148,6 +218,8 @@ def start_background(config: Config, *, timeout: float = START_TIMEOUT,
     ensure_home(config.home)
     state = inspect(config)
     if state.running:
+        if state.impostor is not None:
+            raise taken_over(state)
         return state
     clean_stale(state)
     _, sock, log_file = paths(config)
@@ -165,12 +237,13 @@ def start_background(config: Config, *, timeout: float = START_TIMEOUT,
     finally:
         os.close(log_fd)
     deadline = time.monotonic() + timeout
+    pid_file = config.home / "aegis.pid"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             break
-        info = ping(sock, timeout=1.0) if sock.exists() else None
+        info = ping(sock, pid_file, timeout=1.0) if sock.exists() else None
         if info is not None:
-            return DaemonState(True, info.get("pid"), [], info)
+            return DaemonState(True, info.get("pid"), [], info, socket=str(sock))
         time.sleep(0.05)
     if process.poll() is None:
         process.terminate()
@@ -189,24 +262,47 @@ def _tail(log_file: Path, offset: int, lines: int = 15) -> str:
     return "(no log)"
 
 
+def taken_over(state: DaemonState) -> AegisError:
+    from aegis_core.client import NotTheDaemon
+
+    return NotTheDaemon(
+        f"the Aegis daemon runs (pid {state.pid}), but process {state.impostor} answers on its socket "
+        f"{state.socket}: something replaced Aegis' socket",
+        hint=f"stop process {state.impostor}, then run `aegis stop` and `aegis start`", listener=state.impostor)
+
+
+def impostor_note(state: DaemonState) -> str:
+    if state.impostor is None:
+        return ""
+    return (f"; process {state.impostor}, which is not Aegis, was answering on {state.socket} and still runs: "
+            f"stop it (kill {state.impostor})")
+
+
 def stop(config: Config, *, timeout: float = 10.0, force: bool = False) -> tuple[bool, str]:
-    """Ask the daemon to drain and exit; with ``force``, kill it if it does not in time."""
+    """Ask the daemon to drain and exit; with ``force``, kill it if it does not in time.
+    The request goes to the operator socket; when that is not the daemon's (or does
+    not answer), the daemon found by the pid file's lock gets SIGTERM instead."""
+    from aegis_core.client import Identity, request
+
     state = inspect(config)
     pid = state.pid
     if not state.running:
         removed = clean_stale(state)
-        if pid and state.stale and force:
-            with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        return False, "the Aegis daemon is not running" + (f" (removed stale {', '.join(removed)})" if removed else "")
+        return False, ("the Aegis daemon is not running" + (f" (removed stale {', '.join(removed)})" if removed else "")
+                       + impostor_note(state))
     assert pid is not None
-    os.kill(pid, signal.SIGTERM)
+    asked = False
+    if state.info is not None:
+        with suppress(AegisError):
+            pid_file, sock, _ = paths(config)
+            asked = bool(request("stop", socket=sock, timeout=5.0, by=_user(),
+                                 identity=Identity(pid, source=str(pid_file))).get("ok"))
+    if not asked:
+        os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        from aegis_core.daemon.peers import alive
-
         if not alive(pid):
-            return True, f"stopped the Aegis daemon (pid {pid})"
+            return True, f"stopped the Aegis daemon (pid {pid})" + impostor_note(state)
         time.sleep(0.05)
     if not force:
         raise AegisEnvironmentError(f"the Aegis daemon (pid {pid}) did not stop within {timeout:g} s",
@@ -214,4 +310,13 @@ def stop(config: Config, *, timeout: float = 10.0, force: bool = False) -> tuple
     os.kill(pid, signal.SIGKILL)
     time.sleep(0.1)
     clean_stale(inspect(config))
-    return True, f"killed the Aegis daemon (pid {pid}) after {timeout:g} s"
+    return True, f"killed the Aegis daemon (pid {pid}) after {timeout:g} s" + impostor_note(state)
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"

@@ -1,16 +1,14 @@
-"""The daemon: a Unix socket speaking docs/protocol.md, the pipeline behind it, and
-the enabled channels running beside it, all in one anyio process."""
+"""The daemon: the operator socket, the agent sockets (one shared, one per wrapped
+session) speaking docs/protocol.md, the pipeline behind them, and the enabled
+channels running beside it, all in one anyio process."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import os
-import secrets
 import signal
+import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -23,8 +21,12 @@ from aegis_core import __version__
 from aegis_core.audit import AuditLog
 from aegis_core.channels import ChannelSet, ResolveResult, select_channels
 from aegis_core.config import Config, load_config
-from aegis_core.daemon.peers import Peer, alive, inside_agent, peer_of
+from aegis_core.daemon import protocol
+from aegis_core.daemon.peers import Peer, peer_of
 from aegis_core.daemon.pipeline import Pipeline
+from aegis_core.daemon.protocol import AGENT, OPERATOR, Endpoint, RequestError
+from aegis_core.daemon.sessions import Session, Sessions
+from aegis_core.daemon.watchers import SessionWatchers
 from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
 from aegis_core.network.endpoints import ModelApi
@@ -35,20 +37,15 @@ from aegis_core.recorder import GroupCommit
 from aegis_core.redact import redact_text
 from aegis_core.sandbox.manifest import Manifest, parse_host_rule, parse_manifest
 from aegis_core.sandbox.record import session_sandbox
+from aegis_core.sockets import operator_socket, peer_credentials, process_start, reachable, shared_agent_socket
 from aegis_core.store import Store
 
 log = structlog.get_logger(__name__)
 
-# One request holds one tool call: a legitimate Write of a large file or a long
-# generated command must be judged, not cut off. Hook clients check the same limit.
-MAX_REQUEST = 64 << 20
-HUMAN_ONLY = frozenset({"approval.resolve", "session.resume", "reload"})
+# How often sessions whose `aegis wrap` died without ending them are looked for.
+ORPHAN_CHECK_SECONDS = 10.0
 
-
-class RequestError(Exception):
-    def __init__(self, message: str, code: ExitCode = ExitCode.ERROR) -> None:
-        super().__init__(message)
-        self.code = code
+Handler = Callable[[dict[str, Any], "Caller"], Awaitable[dict[str, Any]]]
 
 
 class DaemonHub:
@@ -83,11 +80,35 @@ class DaemonHub:
         return self._daemon.audit_head()
 
 
+class Caller:
+    """Who sent a request: on which socket, which process, and (once proven) for which
+    wrapped session."""
+
+    def __init__(self, endpoint: Endpoint, peer: Peer, stream: SocketStream) -> None:
+        self.endpoint = endpoint
+        self.peer = peer
+        self.stream = stream
+        self.session: Session | None = None
+        self.after_reply: Callable[[], None] | None = None
+
+
+class _Listening:
+    """A bound socket: its listener, the scope of its accept loop, and the inode it
+    was bound as (so the daemon never removes a socket file that is not its own)."""
+
+    def __init__(self, endpoint: Endpoint, listener: Any, inode: tuple[int, int] | None) -> None:
+        self.endpoint = endpoint
+        self.listener = listener
+        self.inode = inode
+        self.scope = anyio.CancelScope()
+
+
 class Daemon:
     def __init__(self, config: Config, plugins: AegisPlugins | None = None) -> None:
         self.config = config
         self.home = config.home
-        self.socket_path = socket_path(config)
+        self.socket_path = operator_socket(config)
+        self.agent_socket_path = shared_agent_socket(config.home)
         self.plugins = plugins or AegisPlugins.load()
         self.manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing starts
         configure_plugins(self.plugins, config)
@@ -106,12 +127,35 @@ class Daemon:
                               hint="install the plugin (aegis plugins list) or fix [approvals] channels")
         self.channels = ChannelSet(available[name] for name in self.channel_names)
         self.plugins.register(self.channels, name="aegis.channel-set", builtin=True)
+        self.pipeline.channels = list(self.channel_names)
+        # `aegis wrap` watches its session's approvals to tell the user, where they
+        # look, what waits and how to answer it (session.watch).
+        self.watchers = SessionWatchers()
+        self.watchers.channels = list(self.channel_names)
+        self.plugins.register(self.watchers, name="aegis.session-watchers", builtin=True)
+        self.sessions = Sessions(self.store, self.home)
+        self._sandboxes: dict[str, dict[str, Any]] = {}  # session -> where it runs, and in what sandbox
         self.started_at = 0.0
-        self._tokens: dict[str, str] = {}
-        self._wrappers: dict[str, int] = {}  # session -> pid of the `aegis wrap` running its agent
-        self._live: dict[str, dict[str, Any]] = {}  # wrapped sessions running now, with their sandbox
+        self._listening: dict[str, _Listening] = {}
+        self._tasks: TaskGroup | None = None
         self._stopping = anyio.Event()
         self.channel_errors: dict[str, str] = {}
+        self._handlers: dict[str, Handler] = {
+            "ping": self._ping,
+            "evaluate": self._evaluate,
+            "observe": self._observe,
+            "approval.cancel": self._cancel,
+            "approval.resolve": self._resolve,
+            "session.create": self._create_session,
+            "session.end": self._end_session,
+            "session.resume": self._resume,
+            "status": self._status,
+            "reload": self._reload,
+            "stop": self._stop,
+            "network.endpoint": self._model_endpoint,
+            "session.watch": self._watch,
+        }
+        assert set(self._handlers) == set(protocol.OPERATIONS), "every operation has one handler"
 
     def audit_head(self) -> tuple[int, str] | None:
         """The head of ``$AEGIS_HOME/audit.log`` (None when no plugin writes it there)."""
@@ -123,20 +167,25 @@ class Daemon:
 
     async def serve(self, *, ready: anyio.Event | None = None) -> None:
         self.started_at = time.time()
-        listener = await _listen(self.socket_path)
-        self.pipeline.audit("daemon.started", {"pid": os.getpid(), "version": __version__,
-                                               "channels": self.channel_names})
-        await self.pipeline.expire_orphans()
+        stale = self.sessions.remove_stale()
         try:
             async with anyio.create_task_group() as tasks:
+                self._tasks = tasks
+                self.pipeline.spawn = tasks.start_soon  # approvals at an agent's dialog are watched here
                 tasks.start_soon(self.recorder.run)
                 tasks.start_soon(self._retain)
-                tasks.start_soon(self._signals, tasks)
+                await tasks.start(self.network.run)  # before any session.create can arrive
+                await self._open(Endpoint(OPERATOR, str(self.socket_path)))
+                await self._open(Endpoint(AGENT, str(self.agent_socket_path)))
+                self.pipeline.audit("daemon.started", {
+                    "pid": os.getpid(), "version": __version__, "channels": self.channel_names,
+                    "operator_socket": str(self.socket_path), "agent_socket": str(self.agent_socket_path),
+                    "stale_sessions_removed": stale})
+                await self.pipeline.expire_orphans()
+                tasks.start_soon(self._signals)
+                tasks.start_soon(self._end_orphaned_sessions)
                 for name, channel in self.channels.channels.items():
                     tasks.start_soon(self._run_channel, name, channel)
-                await tasks.start(self.network.run)
-                await self._reopen_proxies()
-                tasks.start_soon(self._accept, listener, tasks)
                 log.info("daemon ready", socket=str(self.socket_path), channels=self.channel_names)
                 if ready is not None:
                     ready.set()
@@ -148,37 +197,41 @@ class Daemon:
                         await anyio.sleep(0.02)
                 tasks.cancel_scope.cancel()
         finally:
-            with suppress(Exception):
-                await listener.aclose()
-            with suppress(FileNotFoundError):
-                self.socket_path.unlink()
-            with suppress(Exception):
+            # The signal receiver is gone with the task group; a late SIGTERM must not
+            # kill the daemon before it has closed its sockets and sessions.
+            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                with suppress(ValueError, OSError):
+                    signal.signal(signum, signal.SIG_IGN)
+            self._tasks = None
+            self.pipeline.spawn = None
+            for path in list(self._listening):
+                await self._close(path)
+            for session in self.sessions:
+                try:
+                    await self._close_session(session.id, None, reason="the Aegis daemon stopped")
+                except Exception:
+                    log.exception("ending a session at stop failed", session=session.id)
+            try:
                 self.pipeline.audit("daemon.stopped", {"pid": os.getpid()})
+            except Exception:
+                log.exception("recording the stop failed")
             self.store.close()
-
-    async def _reopen_proxies(self) -> None:
-        """Sessions still running from before a restart get their proxy socket back
-        (a model API key they handed over died with the old daemon)."""
-        for row in self.store.list_sessions(limit=1000):
-            run_dir = self.home / "run" / str(row["id"])
-            if row.get("ended_at") is None and run_dir.is_dir():
-                await self.network.open(str(row["id"]), run_dir, agent=str(row.get("agent") or "unknown"),
-                                        cwd=str(row.get("cwd") or ""))
 
     def stop(self) -> None:
         self._stopping.set()
 
-    async def _signals(self, tasks: TaskGroup) -> None:
+    async def _signals(self) -> None:
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
             async for signum in signals:
                 if signum == signal.SIGHUP:
                     self.reload()
                 else:
                     log.info("stopping", signal=signal.Signals(signum).name)
+                    self.pipeline.audit("daemon.stop_requested", {"by": f"signal {signal.Signals(signum).name}"})
                     self.stop()
 
     def reload(self) -> dict[str, Any]:
-        """SIGHUP: take the new config and policy only if both validate."""
+        """Take the new config and policy only if both validate."""
         try:
             config = load_config(home=self.home, sections=self.plugins.config_sections())
             manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing changes
@@ -205,127 +258,160 @@ class Daemon:
             with suppress(Exception):
                 self.pipeline.audit("channel.failed", {"channel": name, "error": self.channel_errors[name]})
 
-    # -- connections --------------------------------------------------------------
+    async def _end_orphaned_sessions(self) -> None:
+        while True:
+            await anyio.sleep(ORPHAN_CHECK_SECONDS)
+            for session in self.sessions.orphans():
+                await self._close_session(session.id, None, reason="its `aegis wrap` process is gone")
 
-    async def _accept(self, listener: Any, tasks: TaskGroup) -> None:
-        async with listener:
+    # -- sockets ------------------------------------------------------------------
+
+    async def _open(self, endpoint: Endpoint) -> None:
+        path = Path(endpoint.path)
+        self._take_back(path)
+        listener = await _listen(path)
+        with suppress(OSError):
+            stat = os.stat(path)
+            inode: tuple[int, int] | None = (stat.st_dev, stat.st_ino)
+        listening = self._listening[endpoint.path] = _Listening(endpoint, listener, inode)
+        assert self._tasks is not None
+        self._tasks.start_soon(self._accept, listening)
+
+    def _take_back(self, path: Path) -> None:
+        """Before binding: if something already answers on ``path`` (we hold the pid
+        file's lock, so it is not an Aegis daemon), say so; binding replaces it."""
+        if not path.exists():
+            return
+        try:
+            address, directory = reachable(path)
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                probe.settimeout(1)
+                try:
+                    probe.connect(address)
+                finally:
+                    if directory is not None:
+                        os.close(directory)
+                credentials = peer_credentials(probe)
+        except OSError:
+            return  # a dead socket file: nothing listens
+        pid = credentials[0] if credentials else None
+        log.warning("another program was listening on Aegis' socket; taking it back", socket=str(path), pid=pid)
+        self.pipeline.audit("socket.taken_back", {"socket": str(path), "pid": pid})
+
+    async def _close(self, path: str) -> None:
+        listening = self._listening.pop(path, None)
+        if listening is None:
+            return
+        listening.scope.cancel()
+        with suppress(Exception):
+            await listening.listener.aclose()
+        with suppress(OSError):
+            stat = os.stat(path)
+            if (stat.st_dev, stat.st_ino) == listening.inode:  # still ours, not a replacement
+                os.unlink(path)
+
+    async def _accept(self, listening: _Listening) -> None:
+        with listening.scope:
             while True:
-                stream = await listener.accept()
-                tasks.start_soon(self._handle, stream)
+                try:
+                    stream = await listening.listener.accept()
+                except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                    return
+                assert self._tasks is not None
+                self._tasks.start_soon(self._handle, stream, listening.endpoint)
 
-    async def _handle(self, stream: SocketStream) -> None:
+    # -- requests -----------------------------------------------------------------
+
+    async def _handle(self, stream: SocketStream, endpoint: Endpoint) -> None:
         async with stream:
+            request: dict[str, Any] = {}
+            context: Caller | None = None
             try:
                 peer = peer_of(stream)
                 if peer.uid is not None and peer.uid != os.getuid():
-                    self.pipeline.audit("connection.refused", {"uid": peer.uid, "reason": "different user"})
-                    await _send(stream, _error("connections from other users are refused", ExitCode.SECURITY))
+                    self.pipeline.audit("connection.refused", {"uid": peer.uid, "reason": "different user",
+                                                               "socket": endpoint.describe()})
+                    # Let the request arrive first, so the client reads the refusal
+                    # rather than a broken pipe; it is never looked at.
+                    with anyio.move_on_after(2), suppress(Exception):
+                        await protocol.read_request(stream)
+                    await protocol.send(stream, protocol.error("connections from other users are refused",
+                                                               ExitCode.SECURITY))
                     return
-                request = await _read_request(stream)
-                self._check_human_only(request, peer)
-                response = await self._dispatch(request, stream)
+                context = Caller(endpoint, peer, stream)
+                request = await protocol.read_request(stream)
+                response = await self._dispatch(request, context)
             except RequestError as exc:
-                response = _error(str(exc), exc.code)
+                response = protocol.error(str(exc), exc.code)
             except AegisError as exc:
-                response = _error(str(exc), exc.exit_code)
+                response = protocol.error(str(exc), exc.exit_code)
             except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
                 return
             except Exception as exc:
                 log.exception("request failed")
-                response = _error(f"internal error ({type(exc).__name__}); see `aegis logs`", ExitCode.ERROR)
+                response = protocol.error(f"internal error ({type(exc).__name__}); see `aegis logs`", ExitCode.ERROR)
+            response = protocol.proven(response, request, self._proof_token(context))
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                await _send(stream, response)
+                await protocol.send(stream, response)
+            if context is not None and context.after_reply is not None:
+                context.after_reply()
 
-    def _check_human_only(self, request: Mapping[str, Any], peer: Peer) -> None:
-        """Answering approvals, resuming a session and reloading the policy are for the
-        human, not for the agent they constrain (nor anything it runs)."""
+    def _proof_token(self, context: Caller | None) -> str | None:
+        """The token the reply proves knowledge of: the session the socket is bound to,
+        else the session the request proved it speaks for."""
+        if context is None:
+            return None
+        if context.endpoint.session:
+            bound = self.sessions.get(context.endpoint.session)
+            return bound.token if bound else None
+        return context.session.token if context.session else None
+
+    async def _dispatch(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         op = request.get("op")
-        if op not in HUMAN_ONLY or not inside_agent(peer.pid, self._agent_roots()):
-            return
-        self.pipeline.audit("agent.self_approval_refused", {"op": op, "pid": peer.pid,
-                                                            "approval_id": request.get("approval_id")})
-        raise RequestError(f"{op} came from inside a wrapped agent and was refused: only you may answer "
-                           "approvals; use your phone or a terminal outside the agent", ExitCode.SECURITY)
+        if not isinstance(op, str) or op not in self._handlers:
+            raise protocol.unknown_op(op)
+        handler = self._handlers[op]
+        if not context.endpoint.serves(op):
+            self.pipeline.audit("request.refused", {
+                "op": op, "socket": context.endpoint.describe(), "pid": context.peer.pid,
+                "approval_id": request.get("approval_id"),
+            }, context.endpoint.session)
+            raise protocol.refused_here(op, context.endpoint)
+        return await handler(request, context)
 
-    def _agent_roots(self) -> set[int]:
-        return {pid for pid in self._wrappers.values() if alive(pid)}
-
-    async def _dispatch(self, request: dict[str, Any], stream: SocketStream) -> dict[str, Any]:
-        op = request.get("op")
-        if request.get("v") != 1:
-            raise RequestError(f"unsupported protocol version {request.get('v')!r}; upgrade the client")
-        if op == "ping":
-            return {"final": True, "ok": True, "version": __version__, "pid": os.getpid()}
-        if op == "evaluate":
-            return await self._evaluate(request, stream)
-        if op == "observe":
-            return await self._observe(request)
-        if op == "session.create":
-            return await self._create_session(request)
-        if op == "session.end":
-            session = self._authenticate(request)
-            await self.network.close(session)
-            self.store.end_session(session, request.get("exit_status"))
-            self._wrappers.pop(session, None)
-            self._live.pop(session, None)
-            ended: dict[str, Any] = {"exit_status": request.get("exit_status")}
-            notes = request.get("sandbox_notes")
-            if isinstance(notes, list) and notes:  # a sandbox limit stopped something
-                ended["sandbox_notes"] = [str(note)[:500] for note in notes[:20]]
-            self.pipeline.audit("session.ended", ended, session)
-            return {"final": True, "ok": True}
-        if op == "network.endpoint":
-            return self._model_endpoint(request)
-        if op == "approval.resolve":
-            return await self._resolve(request)
-        if op == "approval.cancel":
-            result = await self.pipeline.cancel(_text(request, "approval_id"),
-                                                str(request.get("reason") or "cancelled"),
-                                                str(request.get("by") or "adapter"))
-            return _resolve_response(result)
-        if op == "session.resume":
-            resumed = await self.resume_session(_text(request, "session"), by=str(request.get("by") or "cli"))
-            return {"final": True, "ok": True, "resumed": resumed}
-        if op == "status":
-            return {"final": True, "ok": True, **self.status()}
-        if op == "reload":
-            return {"final": True, "ok": True, **self.reload()}
-        raise RequestError(f"unknown op {op!r}")
-
-    def _authenticate(self, request: Mapping[str, Any]) -> str:
-        session = request.get("session")
-        if not session:
-            return ""
-        session = str(session)
-        expected = self._tokens.get(session)
-        if expected is None:
-            row = self.store.get_session(session)
-            expected = (row or {}).get("token_hash") or ""
-            self._tokens[session] = expected
-        given = hashlib.sha256(str(request.get("token") or "").encode()).hexdigest()
-        if not expected or not hmac.compare_digest(given, expected):
-            self.pipeline.audit("session.bad_token", {"session": session})
-            raise RequestError(f"session {session} is unknown or its token is wrong; run the agent "
-                               "through `aegis wrap` again", ExitCode.SECURITY)
-        return session
-
-    async def _evaluate(self, request: dict[str, Any], stream: SocketStream) -> dict[str, Any]:
+    def _authenticate(self, request: Mapping[str, Any], context: Caller) -> Session | None:
         try:
-            session = self._authenticate(request)
+            context.session = self.sessions.authenticate(request, context.endpoint.session)
         except RequestError as exc:
-            return {"final": True, "ok": True, "decision": "deny", "rule": "bad-session", "risk": 100,
-                    "reason": f"Aegis refused this call: {exc}.", "approval_id": None, "choice": None}
+            self.pipeline.audit("session.bad_token", {"session": request.get("session") or context.endpoint.session,
+                                                      "socket": context.endpoint.describe(), "error": str(exc)})
+            raise
+        return context.session
+
+    # -- agent operations -----------------------------------------------------------
+
+    async def _ping(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        if request.get("session") or context.endpoint.session:
+            self._authenticate(request, context)
+        return protocol.reply(version=__version__, pid=os.getpid())
+
+    async def _evaluate(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        try:
+            session = self._authenticate(request, context)
+        except RequestError as exc:
+            return protocol.denial(f"Aegis refused this call: {exc}.", rule="bad-session")
         # Not an object: the pipeline records the call as malformed.
         payload: Any = request.get("payload")
-        raw = RawEvent(adapter=str(request.get("adapter") or ""), payload=payload, session=session)
-
+        raw = RawEvent(adapter=str(request.get("adapter") or ""), payload=payload,
+                       session=session.id if session else "")
+        stream = context.stream
         pending: list[str] = []
 
         async def on_pending(approval: Approval) -> None:
             pending.append(approval.id)
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                await _send(stream, {"event": "pending", "approval_id": approval.id,
-                                     "deadline_at": approval.deadline_at})
+                await protocol.send(stream, {**protocol.pending(approval.id, approval.deadline_at),
+                                             "channels": self.pipeline.channels})
 
         result: dict[str, Any] = {}
 
@@ -336,91 +422,182 @@ class Daemon:
 
         async def watch_client() -> None:
             # A client that hangs up (the agent was interrupted) cancels its approval.
+            # One that says its dialog closed first (Claude Code ends its
+            # PermissionRequest hook when the dialog is answered No, or Esc) was answered
+            # there: denied via terminal.
+            said = b""
             with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-                while await stream.receive():
-                    pass
+                while chunk := await stream.receive():
+                    said = (said + chunk)[-4096:]
             await anyio.sleep(0.05)  # let a decision that just landed win
-            if not result and pending:
+            if result or not pending:
+                return
+            if b'"dialog_closed"' in said and session is not None:
+                await self.pipeline.answer_at_terminal(
+                    session.id, Outcome.DENY, approval=pending[-1], by=_user(),
+                    reason="closed in the agent's own dialog without Yes (No, Esc or an interrupt)")
+            else:
                 await self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was interrupted)",
                                            "adapter")
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(decide)
             tasks.start_soon(watch_client)
-        return result or {"final": True, "ok": True, "decision": "deny", "reason": "the client went away",
-                          "rule": None, "risk": 0, "approval_id": None, "choice": None}
+        return result or protocol.denial("the client went away", risk=0)
 
-    async def _observe(self, request: dict[str, Any]) -> dict[str, Any]:
-        session = self._authenticate(request)
+    async def _observe(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        session = self._authenticate(request, context)
         payload = request.get("payload")
         if not isinstance(payload, dict):
             raise RequestError("observe needs a JSON object payload")
         call = self.plugins.intercept(RawEvent(adapter=str(request.get("adapter") or ""),
-                                               payload=payload, session=session))
+                                               payload=payload, session=session.id if session else ""))
         if call is not None:
             await self.pipeline.observe(call)
-        return {"final": True, "ok": True}
+        return protocol.reply()
 
-    async def _create_session(self, request: dict[str, Any]) -> dict[str, Any]:
-        session = "s-" + secrets.token_hex(6)
-        token = secrets.token_urlsafe(24)
-        token_hash = hashlib.sha256(token.encode()).hexdigest()
+    async def _cancel(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        approval_id = _text(request, "approval_id")
+        if context.endpoint.role == AGENT:
+            session = self._authenticate(request, context)
+            approval = self.store.get_approval(approval_id)
+            # An agent withdraws its own requests only: on a session's socket, that
+            # session's; on the shared socket, those of sessions not wrapped here.
+            own = approval is not None and (approval.session == session.id if session
+                                            else self.sessions.get(approval.session) is None)
+            if not own:
+                self.pipeline.audit("request.refused", {"op": "approval.cancel", "approval_id": approval_id,
+                                                        "socket": context.endpoint.describe(),
+                                                        "pid": context.peer.pid,
+                                                        "why": "not an approval of this session"},
+                                    session.id if session else None)
+                raise RequestError(f"approval {approval_id} is not one of this session's", ExitCode.SECURITY)
+        result = await self.pipeline.cancel(approval_id, str(request.get("reason") or "cancelled"),
+                                      str(request.get("by") or "adapter"))
+        return protocol.resolution(result)
+
+    # -- operator operations --------------------------------------------------------
+
+    async def _resolve(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        outcome = request.get("outcome")
+        if outcome not in ("approve", "deny"):
+            raise RequestError("outcome must be approve or deny")
+        if request.get("channel") == "terminal" and request.get("session"):
+            # `aegis wrap`'s relay read the answer typed in the agent's own dialog or
+            # prompt; the dialog shows only the start of the approval id.
+            session = self._authenticate(request, context)
+            if session is None:
+                raise RequestError("an answer at the terminal names its session")
+            return protocol.resolution(await self.pipeline.answer_at_terminal(
+                session.id, Outcome(outcome), approval=str(request.get("approval_id") or ""),
+                choice=request.get("choice"), reason=str(request.get("reason") or ""),
+                by=str(request.get("by") or _user())))
+        scope = Scope.SESSION if request.get("scope") == "session" else Scope.ONCE
+        decision = Decision(Outcome(outcome), decided_by=str(request.get("by") or os.environ.get("USER") or "cli"),
+                            channel=str(request.get("channel") or "cli"), reason=str(request.get("reason") or ""),
+                            scope=scope, choice=request.get("choice"))
+        return protocol.resolution(await self.pipeline.resolve(_text(request, "approval_id"), decision))
+
+    async def _create_session(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        wrapper = request.get("pid")
         timeout = request.get("approval_timeout")
         if timeout is not None and (not isinstance(timeout, int | float) or isinstance(timeout, bool)
                                     or timeout <= 0):
             raise RequestError("approval_timeout must be a positive number of seconds")
-        self.store.create_session(session, agent=str(request.get("agent") or "unknown"),
-                                  token_hash=token_hash, cwd=str(request.get("cwd") or ""),
-                                  command=redact_text(str(request.get("command") or "")),
-                                  approval_timeout_s=float(timeout) if timeout is not None else None)
-        self._tokens[session] = token_hash
-        wrapper = request.get("pid")
-        if isinstance(wrapper, int) and wrapper > 1:
-            self._wrappers[session] = wrapper
+        interactive = request.get("interactive") is not False  # e.g. claude -p: no dialog to show
+        session = self.sessions.create(agent=str(request.get("agent") or "unknown"),
+                                       cwd=str(request.get("cwd") or ""),
+                                       command=redact_text(str(request.get("command") or "")),
+                                       wrapper_pid=wrapper if isinstance(wrapper, int) else None,
+                                       approval_timeout_s=float(timeout) if timeout is not None else None)
+        try:
+            await self._open(Endpoint(AGENT, str(session.agent_socket), session.id))
+            proxy = await self.network.open(session.id, session.run_dir, agent=session.agent,
+                                            cwd=str(request.get("cwd") or ""))
+        except BaseException:
+            await self._close_session(session.id, None, reason="it could not be opened")
+            raise
+        if not interactive:
+            self.pipeline.headless.add(session.id)
         sandbox = session_sandbox(request.get("sandbox"))
-        self._live[session] = {"session": session, "agent": request.get("agent"), "cwd": request.get("cwd"),
-                               "sandbox": sandbox}
+        _allow_agent_hosts(self.network.gate(session.id), sandbox)
+        self._sandboxes[session.id] = {"session": session.id, "agent": session.agent, "cwd": request.get("cwd"),
+                                       "sandbox": sandbox}
         self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
-                                                "command": request.get("command"), "sandbox": sandbox,
-                                                "approval_timeout_s": timeout}, session)
-        run_dir = self.home / "run" / session
-        run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        proxy = await self.network.open(session, run_dir, agent=str(request.get("agent") or "unknown"),
-                                        cwd=str(request.get("cwd") or ""))
-        _allow_agent_hosts(self.network.gate(session), sandbox)
-        return {"final": True, "ok": True, "session": session, "token": token, "run_dir": str(run_dir),
-                "proxy_socket": str(proxy)}
+                                                "command": request.get("command"),
+                                                "run_dir": str(session.run_dir), "sandbox": sandbox,
+                                                "approval_timeout_s": timeout}, session.id)
+        return protocol.reply(session=session.id, token=session.token, run_dir=str(session.run_dir),
+                              agent_socket=str(session.agent_socket), proxy_socket=str(proxy),
+                              daemon_pid=os.getpid(), daemon_start=process_start(os.getpid()))
 
-    def _model_endpoint(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _end_session(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        session = self._authenticate(request, context)
+        if session is None:
+            raise RequestError("session.end needs a session and its token")
+        notes = request.get("sandbox_notes")
+        await self._close_session(session.id, request.get("exit_status"),
+                                  notes=[str(note)[:500] for note in notes[:20]] if isinstance(notes, list) else [])
+        return protocol.reply()
+
+    async def _close_session(self, session_id: str, exit_status: Any, *, reason: str | None = None,
+                             notes: list[str] | None = None) -> None:
+        """Stop serving a session's sockets, remove its run directory, record the end."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            return
+        await self._close(str(session.agent_socket))
+        with suppress(Exception):
+            await self.network.close(session_id)
+        self.sessions.end(session_id, exit_status)
+        self._sandboxes.pop(session_id, None)
+        self.pipeline.headless.discard(session_id)
+        details: dict[str, Any] = {"exit_status": exit_status}
+        if reason:
+            details["reason"] = reason
+        if notes:  # a sandbox limit stopped something
+            details["sandbox_notes"] = notes
+        self.pipeline.audit("session.ended", details, session_id)
+
+    async def _model_endpoint(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         """``aegis wrap`` hands over the agent's model API key (held in memory only),
-        or, with no key, names the API's host so the session may reach it."""
-        session = self._authenticate(request)
+        or, with no key, names the API's host so the session may reach it. Operator
+        socket only: on an agent socket it would let the agent open any host."""
+        session = self._authenticate(request, context)
+        if session is None:
+            raise RequestError("network.endpoint needs a session and its token")
         key = request.get("key")
         api = ModelApi(name=_text(request, "name"), key_env="", base_url_env="", default_base_url="",
                        header=_text(request, "header"), scheme=str(request.get("scheme") or ""))
         if not api.name.isidentifier() or not api.header.replace("-", "").isalnum():
             raise RequestError("name must be a word and header a header name")
         try:
-            base_url = self.network.add_model_api(session, api, _text(request, "base_url"),
+            base_url = self.network.add_model_api(session.id, api, _text(request, "base_url"),
                                                   key if isinstance(key, str) and key else None)
         except HostError as exc:
             raise RequestError(f"base_url: {exc}", ExitCode.CONFIG) from exc
         except KeyError as exc:
-            raise RequestError(f"session {session} has no egress proxy; run the agent through `aegis wrap` "
+            raise RequestError(f"session {session.id} has no egress proxy; run the agent through `aegis wrap` "
                                "again") from exc
         self.pipeline.audit("network.model_api", {"name": api.name, "base_url": request.get("base_url"),
-                                                  "key_held": bool(key)}, session)
-        return {"final": True, "ok": True, "base_url": base_url}
+                                                  "key_held": bool(key)}, session.id)
+        return protocol.reply(base_url=base_url)
 
-    async def _resolve(self, request: dict[str, Any]) -> dict[str, Any]:
-        outcome = request.get("outcome")
-        if outcome not in ("approve", "deny"):
-            raise RequestError("outcome must be approve or deny")
-        scope = Scope.SESSION if request.get("scope") == "session" else Scope.ONCE
-        decision = Decision(Outcome(outcome), decided_by=str(request.get("by") or os.environ.get("USER") or "cli"),
-                            channel=str(request.get("channel") or "cli"), reason=str(request.get("reason") or ""),
-                            scope=scope, choice=request.get("choice"))
-        return _resolve_response(await self.pipeline.resolve(_text(request, "approval_id"), decision))
+    async def _resume(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        resumed = await self.resume_session(_text(request, "session"), by=str(request.get("by") or "cli"))
+        return protocol.reply(resumed=resumed)
+
+    async def _status(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        return protocol.reply(**self.status())
+
+    async def _reload(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        return protocol.reply(**self.reload())
+
+    async def _stop(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        self.pipeline.audit("daemon.stop_requested", {"by": str(request.get("by") or "cli"),
+                                                      "pid": context.peer.pid})
+        context.after_reply = self.stop  # answer first: the shutdown cancels this handler
+        return protocol.reply(stopping=True, pid=os.getpid())
 
     async def resume_session(self, session: str, *, by: str) -> bool:
         return await self.pipeline.resume(session, by=by)
@@ -439,6 +616,44 @@ class Daemon:
                     log.exception("purging old tool calls failed")
             await anyio.sleep(86400)
 
+    async def _watch(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        """Stream the session's approvals as they are asked and answered, until the
+        client hangs up or the daemon stops (``aegis wrap`` tells the user)."""
+        session = self._authenticate(request, context)
+        if session is None:
+            raise RequestError("session.watch needs a session and its token")
+        send, receive = self.watchers.watch(session.id)
+        stream = context.stream
+        try:
+            async with anyio.create_task_group() as tasks:
+                async def forward() -> None:
+                    async with receive:
+                        async for line in receive:
+                            await protocol.send(stream, line)
+
+                async def until_hangup() -> None:
+                    with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                        while await stream.receive():
+                            pass
+                    tasks.cancel_scope.cancel()
+
+                tasks.start_soon(forward)
+                tasks.start_soon(until_hangup)
+                await self._stopping.wait()
+                tasks.cancel_scope.cancel()
+        finally:
+            self.watchers.stop(session.id, send)
+        return protocol.reply()
+
+    def _channel_status(self, name: str) -> dict[str, Any]:
+        """Running, and how its last real attempt to reach a user went (health)."""
+        health = _health(self.channels.channels.get(name))
+        running = name not in self.channel_errors
+        error = self.channel_errors.get(name)
+        if running and health and health.get("state") == "failing":
+            error = health.get("last_error")
+        return {"running": running, "error": error, "health": health}
+
     def status(self) -> dict[str, Any]:
         head = self.audit_head()
         return {
@@ -446,10 +661,12 @@ class Daemon:
             "pid": os.getpid(),
             "version": __version__,
             "socket": str(self.socket_path),
+            "agent_socket": str(self.agent_socket_path),
             "started_at": self.started_at,
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
-            "channels": {name: {"running": name not in self.channel_errors,
-                                "error": self.channel_errors.get(name)} for name in self.channel_names},
+            "channels": {name: self._channel_status(name) for name in self.channel_names},
+            "sessions": [self._sandboxes.get(s.id) or {"session": s.id, "agent": s.agent,
+                                                        "sandbox": session_sandbox(None)} for s in self.sessions],
             "pending": len(self.store.list_approvals(status="pending")),
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
@@ -457,8 +674,27 @@ class Daemon:
             "records": {"batches": self.recorder.batches, "largest_batch": self.recorder.largest,
                         "sessions_remembered": len(self.pipeline.history)},
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
-            "sessions": list(self._live.values()),
         }
+
+
+def _health(channel: Any) -> dict[str, Any] | None:
+    """The channel's own account of its last delivery attempt, if it keeps one."""
+    health = getattr(channel, "health", None)
+    if not callable(health):
+        return None
+    try:
+        return dict(health())
+    except Exception as exc:  # a status query must not fail on a plugin
+        return {"state": "failing", "last_error": f"health() failed: {type(exc).__name__}"}
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "user"
 
 
 def configure_plugins(plugins: AegisPlugins, config: Config) -> None:
@@ -497,51 +733,20 @@ def _load_manifest(config: Config) -> Manifest:
     return parse_manifest(text, str(path))
 
 
-def socket_path(config: Config) -> Path:
-    from aegis_core.client import daemon_socket
-
-    return daemon_socket(config)
-
-
 async def _listen(path: Path) -> Any:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with suppress(FileNotFoundError):
         path.unlink()  # the caller has made sure no live daemon owns it
+    address, directory = reachable(path)
     old = os.umask(0o177)  # the socket is born 0600: no window where others may connect
     try:
-        listener = await anyio.create_unix_listener(path)
+        listener = await anyio.create_unix_listener(address)
     finally:
         os.umask(old)
+        if directory is not None:
+            os.close(directory)
     os.chmod(path, 0o600)
     return listener
-
-
-async def _read_request(stream: SocketStream) -> dict[str, Any]:
-    buffer = bytearray()
-    while True:
-        chunk = await stream.receive(1 << 20)
-        newline = chunk.find(b"\n")
-        buffer += chunk if newline < 0 else chunk[:newline]
-        if len(buffer) > MAX_REQUEST:
-            raise RequestError(f"request larger than {MAX_REQUEST >> 20} MiB; split the tool call into "
-                               "smaller ones")
-        if newline >= 0:
-            break
-    try:
-        request = json.loads(buffer)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise RequestError(f"request is not valid JSON ({exc})") from exc
-    if not isinstance(request, dict):
-        raise RequestError("request must be a JSON object")
-    return request
-
-
-async def _send(stream: SocketStream, message: Mapping[str, Any]) -> None:
-    await stream.send(json.dumps(message, default=str).encode() + b"\n")
-
-
-def _error(message: str, code: ExitCode) -> dict[str, Any]:
-    return {"final": True, "ok": False, "error": message, "code": int(code)}
 
 
 def _text(request: Mapping[str, Any], key: str) -> str:
@@ -549,8 +754,3 @@ def _text(request: Mapping[str, Any], key: str) -> str:
     if not isinstance(value, str) or not value:
         raise RequestError(f"{key} is required")
     return value
-
-
-def _resolve_response(result: ResolveResult) -> dict[str, Any]:
-    return {"final": True, "ok": True, "won": result.won,
-            "approval": result.approval.to_dict() if result.approval else None}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 RUNNER = Path(__file__).resolve().with_name("run.py")
 # The interpreter flags the hook runs with: no site-packages, no environment variables
@@ -19,14 +20,29 @@ PYTHON_FLAGS = ("-I", "-S")
 
 
 def client_argv(encoder: str | Path, event: str, deadline_s: float | int, *,
-                python: str | None = None, runner: str | Path | None = None) -> list[str]:
+                python: str | None = None, runner: str | Path | None = None,
+                home: str | Path | None = None) -> list[str]:
     """The command line that runs the hook client for ``event`` with ``encoder``.
 
     :param encoder: absolute path of the adapter's ``wire.py``.
     :param deadline_s: the client's own deadline, below the agent's hook timeout.
     :param python: the interpreter (default: this one).
     :param runner: the runner script (default: this installation's run.py).
+    :param home: the Aegis home to find the agent socket in when neither ``AEGIS_SOCKET``
+        nor ``AEGIS_HOME`` is set at run time (None: ``~/.aegis``).
     """
     python = python or os.path.abspath(sys.executable)
     deadline = f"{deadline_s:g}" if isinstance(deadline_s, float) else str(deadline_s)
-    return [python, *PYTHON_FLAGS, str(runner or RUNNER), str(encoder), event, deadline]
+    extra = [f"--home={home}"] if home else []
+    return [python, *PYTHON_FLAGS, str(runner or RUNNER), str(encoder), event, deadline, *extra]
+
+
+def installed_home(config: Any) -> str | None:
+    """The Aegis home to write into hook commands installed outside ``aegis wrap``:
+    None when it is ``~/.aegis``, where the hook looks anyway. (The hook finds the agent
+    socket in the home, so ``[daemon] socket``, which moves only the operator socket,
+    needs nothing.)"""
+    from aegis_core.config import DEFAULT_HOME
+
+    default_home = Path(os.path.expanduser(DEFAULT_HOME)).absolute()
+    return str(config.home) if Path(config.home).absolute() != default_home else None

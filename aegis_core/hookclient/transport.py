@@ -6,7 +6,19 @@ explicit deny.
 It is on every agent's hot path, so it imports only interpreter built-ins
 (``_socket``, ``_json``, ``posix``, ``_signal``), never ``json``/``socket``/``os``:
 the ``re`` and ``enum`` they pull in would double the client's start-up. Encoders
-(each adapter plugin's ``wire.py``) follow the same rule.
+(each adapter plugin's ``wire.py``) follow the same rule. (``_blake2``, a small
+extension, is loaded only inside the sandbox, where a session proof is needed.)
+
+Which socket: ``AEGIS_SOCKET`` (set by ``aegis wrap``: the session's agent socket),
+else ``agent.sock`` in the Aegis home (``$AEGIS_HOME``, else the ``--home=PATH`` the
+hook command was installed with, else ``~/.aegis``): the rule of
+``aegis_core/sockets.py``, which a test keeps in step.
+
+Before the call leaves, the listener must be the daemon (docs/protocol.md, "Is it
+the daemon?"): the kernel names the process that bound the socket, and it must be
+the daemon's (``AEGIS_DAEMON_PID`` from ``aegis wrap``, else ``aegis.pid``); where
+that process is outside this PID namespace (inside the sandbox) the answer must
+carry the daemon's proof that it knows the session token, which never travels.
 
 An encoder module provides:
 
@@ -21,6 +33,10 @@ An encoder module provides:
     return the exit status.
 ``unrecorded(event, reason) -> int``
     tell the user an observed event could not be recorded; return the exit status.
+``DIALOG_EVENTS`` (optional)
+    events sent while the agent's own permission dialog is open (Claude Code's
+    PermissionRequest). The agent ends such a hook (SIGTERM) when the dialog is
+    answered No; the client then tells the daemon so before it exits.
 ``notice(event, text) -> int`` (optional)
     tell the agent, after a call ran, that a sandbox limit stopped something in it
     (e.g. the kernel killed a process for memory); return the exit status.
@@ -50,14 +66,29 @@ BAD_INPUT = (
     "Aegis could not read the hook input from {agent} ({error}); denied to be safe. "
     "Check that this {agent} version is supported (`aegis doctor`)."
 )
+BAD_ANSWER = (
+    "Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
+    "safe. Restart it with `aegis stop && aegis start` and check `aegis logs`."
+)
+SESSION_GONE = (
+    "Aegis daemon is not running for this session: its socket {path} is gone (the daemon "
+    "stopped or restarted, which ended the session). The call was denied to be safe; ask the "
+    "user to start Aegis (`aegis start`) and run the agent again with `aegis wrap`."
+)
+IMPOSTOR = (
+    "Aegis refused to trust {path}: process {pid} answers there, but the Aegis daemon is "
+    "{daemon}. Something replaced Aegis' socket, so the call was denied. Do not retry: ask "
+    "the user to run `aegis status`, stop process {pid}, then `aegis stop` and `aegis start`."
+)
+UNPROVEN = (
+    "The program answering on {path} did not prove it is the Aegis daemon of this session, "
+    "so the call was denied. Do not retry: ask the user to run `aegis status` (something may "
+    "have replaced Aegis' socket)."
+)
 TOO_LARGE = (
     "Aegis did not judge this call: its input is {size:,} bytes, more than the {limit:,} bytes "
     "Aegis accepts in one tool call; denied to be safe. Split it into smaller steps "
     "(e.g. write the file in parts)."
-)
-BAD_ANSWER = (
-    "Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
-    "safe. Restart it with `aegis stop && aegis start` and check `aegis logs`."
 )
 REFUSED = "Aegis refused the call: {error}"
 INTERNAL = (
@@ -72,13 +103,20 @@ BROKEN_ENCODER = (
 
 DEFAULT_DEADLINE_S = 570.0
 MAX_ANSWER_BYTES = 1 << 20
-# The daemon's limit on one request (aegis_core.daemon.server.MAX_REQUEST): a larger
+# The daemon's limit on one request (aegis_core.daemon.protocol.MAX_REQUEST): a larger
 # call is denied here, with the reason, instead of being cut off mid-send.
 MAX_REQUEST_BYTES = 64 << 20
 
 
 class Denied(Exception):
     """A fail-closed outcome: the message is the deny reason shown to the agent."""
+
+
+class DialogClosed(BaseException):
+    """The agent ended the hook because its dialog was answered (or interrupted)."""
+
+
+DIALOG_CLOSED_LINE = b'{"event":"dialog_closed"}\n'
 
 
 class _ScannerContext:
@@ -123,12 +161,9 @@ def _env(name):
     return value.decode("utf-8", "surrogateescape") if value else None
 
 
-def socket_path():
-    """AEGIS_SOCKET, else $AEGIS_HOME/aegis.sock, else ~/.aegis/aegis.sock."""
-    explicit = _env("AEGIS_SOCKET")
-    if explicit:
-        return explicit
-    home = _env("AEGIS_HOME")
+def aegis_home(installed=None):
+    """$AEGIS_HOME, else the home the hooks were installed with, else ~/.aegis."""
+    home = _env("AEGIS_HOME") or installed
     if not home:
         user_home = _env("HOME")
         if not user_home:
@@ -138,16 +173,38 @@ def socket_path():
         home = user_home.rstrip("/") + "/.aegis"
     elif home.startswith("~/"):
         home = (_env("HOME") or "") + home[1:]
-    return home.rstrip("/") + "/aegis.sock"
+    return home.rstrip("/")
 
 
-def build_request(op, adapter, hook_text, *, valid=True):
+def socket_path(installed_home=None):
+    """AEGIS_SOCKET, else agent.sock in the Aegis home."""
+    return _env("AEGIS_SOCKET") or aegis_home(installed_home) + "/agent.sock"
+
+
+def options(argv):
+    """(event, deadline, --home) from the hook command's arguments after the encoder."""
+    positional, installed_home = [], None
+    for arg in argv:
+        if arg.startswith("--home="):
+            installed_home = arg[len("--home=") :] or None
+        else:
+            positional.append(arg)
+    event = positional[0] if positional else None
+    budget = DEFAULT_DEADLINE_S
+    if len(positional) > 1:
+        try:
+            budget = max(float(positional[1]), 0.05)
+        except ValueError:
+            pass
+    return event, budget, installed_home
+
+
+def build_request(op, adapter, hook_text, auth="", *, valid=True):
     """The request line; the hook JSON (already validated) is embedded verbatim, with
     line breaks (only possible as whitespace in valid JSON) flattened to keep one line.
+    ``auth`` is the session's part (``"session":...,"token":...`` or a MAC), if any.
     An input that is not valid JSON goes as a string (its start), so the daemon
     records the malformed call."""
-    session = _env("AEGIS_SESSION")
-    token = _env("AEGIS_SESSION_TOKEN")
     if valid:
         payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
     else:
@@ -157,75 +214,182 @@ def build_request(op, adapter, hook_text, *, valid=True):
         + _quote(op)
         + ',"adapter":'
         + _quote(adapter)
-        + ',"session":'
-        + (_quote(session) if session else "null")
-        + ',"token":'
-        + (_quote(token) if token else "null")
-        + ',"payload":'
+        + ","
+        + (auth + "," if auth else "")
+        + '"payload":'
         + payload
         + "}\n"
     ).encode("utf-8", "surrogatepass")
 
 
-def ask_daemon(path, request, deadline):
-    """Send ``request`` and return the final answer (a dict); raise Denied on failure."""
+def _read_small(path):
+    fd = posix.open(path, posix.O_RDONLY | posix.O_CLOEXEC)
+    try:
+        return posix.read(fd, 4096)
+    finally:
+        posix.close(fd)
+
+
+def process_start(pid):
+    """When ``pid`` started (clock ticks since boot), or None."""
+    try:
+        return int(_read_small("/proc/" + str(pid) + "/stat").rsplit(b")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def expected_daemon(installed_home=None):
+    """(pid, start or None, where it came from) of the daemon this client may trust:
+    the one ``aegis wrap`` checked, else the one named by the Aegis home's pid file."""
+    pinned = _env("AEGIS_DAEMON_PID")
+    if pinned and pinned.isdigit():
+        start = _env("AEGIS_DAEMON_START")
+        return int(pinned), int(start) if start and start.isdigit() else None, "AEGIS_DAEMON_PID"
+    source = aegis_home(installed_home) + "/aegis.pid"
+    try:
+        first = _read_small(source).split()
+        return (int(first[0]) if first else None), None, source
+    except (OSError, ValueError):
+        return None, None, source
+
+
+def check_listener(sock, path, installed_home, session):
+    """Deny (raise) unless the process that bound the listener is the daemon. Returns
+    True when only the session proof can tell (the listener is outside this PID
+    namespace: this client runs in the sandbox)."""
+    try:
+        credentials = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
+    except (AttributeError, OSError):
+        return False  # no SO_PEERCRED on this platform: nothing to check against
+    pid = int.from_bytes(credentials[:4], sys.byteorder, signed=True)
+    if pid == 0:
+        if session:
+            return True
+        raise Denied(UNPROVEN.format(path=path))
+    daemon, start, source = expected_daemon(installed_home)
+    if daemon is None:
+        raise Denied(IMPOSTOR.format(path=path, pid=pid, daemon="not running (" + source + " names none)"))
+    if pid != daemon or (start is not None and process_start(pid) != start):
+        raise Denied(IMPOSTOR.format(path=path, pid=pid, daemon="process " + str(daemon) + " (" + source + ")"))
+    return False
+
+
+def _mac(label, token, nonce):
+    import _blake2  # only inside the sandbox; see the module docstring
+
+    return _blake2.blake2b(
+        label + nonce.encode(), key=token.encode("utf-8", "surrogateescape")[:64], digest_size=32
+    ).hexdigest()
+
+
+def session_auth(session, token, needs_proof):
+    """The request's session part, and the proof to expect (None: none needed)."""
+    if not session or not token:
+        return "", None
+    if not needs_proof:
+        return '"session":' + _quote(session) + ',"token":' + _quote(token), None
+    nonce = posix.urandom(16).hex()
+    auth = (
+        '"session":' + _quote(session) + ',"nonce":"' + nonce + '","mac":"'
+        + _mac(b"aegis-client:", token, nonce) + '"'
+    )
+    return auth, _mac(b"aegis-daemon:", token, nonce)
+
+
+def _connect(sock, path):
+    if len(path.encode("utf-8", "surrogateescape")) <= 100:
+        sock.connect(path)
+        return
+    # Longer than a socket address holds: reach it through its directory's descriptor.
+    directory, _, name = path.rpartition("/")
+    fd = posix.open(directory or "/", posix.O_PATH | posix.O_DIRECTORY | posix.O_CLOEXEC)
+    try:
+        sock.connect("/proc/self/fd/" + str(fd) + "/" + name)
+    finally:
+        posix.close(fd)
+
+
+def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None, *, valid=True):
+    """Check the listener, send the request and return the final answer (a dict);
+    raise Denied on any failure (an input larger than the daemon accepts included)."""
+    if len(hook_text) > MAX_REQUEST_BYTES:
+        raise Denied(TOO_LARGE.format(size=len(hook_text), limit=MAX_REQUEST_BYTES))
+    session, token = _env("AEGIS_SESSION"), _env("AEGIS_SESSION_TOKEN")
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.settimeout(max(deadline - time.monotonic(), 0.001))
         try:
-            sock.connect(path)
+            _connect(sock, path)
         except (FileNotFoundError, ConnectionRefusedError):
-            raise Denied(NOT_RUNNING.format(path=path)) from None
+            raise Denied((SESSION_GONE if session else NOT_RUNNING).format(path=path)) from None
         except PermissionError as exc:
             raise Denied(NO_ACCESS.format(path=path, error=exc.strerror)) from None
         except TimeoutError:
             raise
         except OSError as exc:
             raise Denied(NO_ACCESS.format(path=path, error=exc.strerror or str(exc))) from None
+        needs_proof = check_listener(sock, path, installed_home, session and token)
+        auth, proof = session_auth(session, token, needs_proof)
         try:
-            sock.sendall(request)
+            sock.sendall(build_request(op, adapter, hook_text, auth, valid=valid))
         except (BrokenPipeError, ConnectionResetError):
             # The daemon stopped reading (it refused the request): its answer, if it
             # sent one, says why.
             sock.shutdown(_socket.SHUT_WR)
-        buffer = b""
-        while True:
-            newline = buffer.find(b"\n")
-            if newline < 0:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                sock.settimeout(remaining)
-                chunk = sock.recv(65536)
-                if not chunk:
-                    raise Denied(
-                        BAD_ANSWER.format(
-                            error="the daemon closed the connection without a final answer"
-                        )
-                    )
-                buffer += chunk
-                if len(buffer) > MAX_ANSWER_BYTES:
-                    raise Denied(BAD_ANSWER.format(error="answer too long"))
-                continue
-            line, buffer = buffer[:newline], buffer[newline + 1 :]
-            if not line.strip():
-                continue
+        try:
+            return _final_answer(sock, deadline, proof, path)
+        except DialogClosed:
+            # Best effort, never blocking: the agent is waiting for this process to end.
+            sock.setblocking(False)
             try:
-                answer = parse_object(line.decode("utf-8"))
-            except ValueError as exc:
-                raise Denied(BAD_ANSWER.format(error=str(exc))) from None
-            if answer.get("final") is True:
-                return answer
+                sock.send(DIALOG_CLOSED_LINE)
+            except OSError:
+                pass
+            raise
     finally:
         sock.close()
 
 
-def report_malformed(encoder, text, deadline):
+def _final_answer(sock, deadline, proof, path):
+    """Read lines until the one with ``"final": true`` (its proof checked)."""
+    buffer = b""
+    while True:
+        newline = buffer.find(b"\n")
+        if newline < 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise Denied(
+                    BAD_ANSWER.format(
+                        error="the daemon closed the connection without a final answer"
+                    )
+                )
+            buffer += chunk
+            if len(buffer) > MAX_ANSWER_BYTES:
+                raise Denied(BAD_ANSWER.format(error="answer too long"))
+            continue
+        line, buffer = buffer[:newline], buffer[newline + 1 :]
+        if not line.strip():
+            continue
+        try:
+            answer = parse_object(line.decode("utf-8"))
+        except ValueError as exc:
+            raise Denied(BAD_ANSWER.format(error=str(exc))) from None
+        if answer.get("final") is True:
+            if proof is not None and answer.get("proof") != proof:
+                raise Denied(UNPROVEN.format(path=path))
+            return answer
+
+
+def report_malformed(encoder, text, deadline, installed_home=None):
     """Let the daemon record an input the client could not read (best effort: the
     call is denied either way)."""
     try:
-        ask_daemon(socket_path(), build_request("evaluate", encoder.ADAPTER, text, valid=False),
-                   min(deadline, time.monotonic() + 5))
+        ask_daemon(socket_path(installed_home), "evaluate", encoder.ADAPTER, text,
+                   min(deadline, time.monotonic() + 5), installed_home, valid=False)
     except Exception:  # the call is denied with the client's own reason anyway
         return
 
@@ -265,21 +429,21 @@ def _on_alarm(signum, frame):
     raise TimeoutError
 
 
+def _on_term(signum, frame):
+    raise DialogClosed
+
+
 def run(encoder, argv):
-    """Decide one hook event: ``argv`` is ``[EVENT [DEADLINE_S]]``. Returns the exit
-    status the encoder chose."""
-    event = argv[0] if argv else None
-    budget = DEFAULT_DEADLINE_S
-    if len(argv) > 1:
-        try:
-            budget = max(float(argv[1]), 0.05)
-        except ValueError:
-            pass
+    """Decide one hook event: ``argv`` is ``[EVENT [DEADLINE_S]] [--home=PATH]``.
+    Returns the exit status the encoder chose."""
+    event, budget, installed_home = options(argv)
     deadline = time.monotonic() + budget
     # Backstop for anything that could block (a stdin never closed, a slow daemon).
     _signal.signal(_signal.SIGALRM, _on_alarm)
     _signal.setitimer(_signal.ITIMER_REAL, budget)
     observing = event in encoder.OBSERVE_EVENTS
+    if event in getattr(encoder, "DIALOG_EVENTS", ()):
+        _signal.signal(_signal.SIGTERM, _on_term)
     try:
         hook_text = None
         try:
@@ -288,16 +452,20 @@ def run(encoder, argv):
             payload = parse_object(hook_text)
         except (ValueError, UnicodeDecodeError) as exc:
             report_malformed(encoder, hook_text if hook_text is not None else raw.decode("utf-8", "replace"),
-                             deadline)
+                             deadline, installed_home)
             raise Denied(BAD_INPUT.format(agent=encoder.AGENT, error=str(exc)[:200])) from None
         if event is None:
             name = payload.get("hook_event_name")
             event = name if isinstance(name, str) else None
             observing = event in encoder.OBSERVE_EVENTS
-        request = build_request("observe" if observing else "evaluate", encoder.ADAPTER, hook_text)
-        if len(request) > MAX_REQUEST_BYTES:
-            raise Denied(TOO_LARGE.format(size=len(request), limit=MAX_REQUEST_BYTES))
-        answer = ask_daemon(socket_path(), request, deadline)
+        answer = ask_daemon(
+            socket_path(installed_home),
+            "observe" if observing else "evaluate",
+            encoder.ADAPTER,
+            hook_text,
+            deadline,
+            installed_home,
+        )
         if observing:
             if answer.get("ok") is not True:
                 raise Denied(REFUSED.format(error=answer.get("error")))
@@ -305,6 +473,8 @@ def run(encoder, argv):
             notice = getattr(encoder, "notice", None)
             return notice(event, text) if text and notice is not None else 0
         decision, reason = decision_of(answer)
+    except DialogClosed:
+        return 0  # the agent no longer reads an answer
     except Denied as exc:
         decision, reason = "deny", str(exc)
     except TimeoutError:

@@ -15,10 +15,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aegis_core.network.hosts import Destination, HostError, parse_authority
+
+if TYPE_CHECKING:
+    from aegis_core.client import Identity
 
 VIRTUAL_DOMAIN = "aegis.invalid"  # .invalid never resolves (RFC 2606): only the proxy knows it
 PLACEHOLDER_KEY = "aegis-placeholder-the-real-key-stays-outside-the-sandbox"
@@ -132,17 +135,19 @@ def hold_keys(env: Mapping[str, str], apis: Sequence[ModelApi], register: Regist
 
 
 def hold_model_keys(env: Mapping[str, str], apis: Sequence[ModelApi], *, socket: str | os.PathLike[str],
-                    session: str, token: str) -> dict[str, str]:
+                    session: str, token: str, identity: Identity | None = None) -> dict[str, str]:
     """For an adapter about to start its agent in the sandbox: :func:`hold_keys` with
-    the daemon keeping the keys (``network.endpoint`` on the operator socket). Fails
-    closed: if the daemon cannot take a key, the agent is not started with it."""
+    the daemon keeping the keys (``network.endpoint`` on the operator socket, the
+    ``WrapContext``'s ``operator_socket``; ``identity``: the daemon the key may go to,
+    ``WrapContext.identity()``). Fails closed: if the daemon cannot take a key, the
+    agent is not started with it."""
     from aegis_core.client import request
     from aegis_core.errors import AegisEnvironmentError
 
     def register(api: ModelApi, base_url: str, key: str | None) -> str:
         fields: dict[str, Any] = {"key": key} if key else {}
-        answer = request("network.endpoint", socket=socket, session=session, token=token, name=api.name,
-                         header=api.header, scheme=api.scheme, base_url=base_url, **fields)
+        answer = request("network.endpoint", socket=socket, identity=identity, session=session, token=token,
+                         name=api.name, header=api.header, scheme=api.scheme, base_url=base_url, **fields)
         if not answer.get("ok"):
             raise AegisEnvironmentError(f"Aegis could not take over the {api.name} API key for the sandbox: "
                                         f"{answer.get('error')}", hint="check `aegis status`, then wrap again")

@@ -149,6 +149,7 @@ class KeyHolder:
     socket: Path
     session: str
     token: str
+    identity: Any = None  # aegis_core.client.Identity: the daemon the keys may go to
 
     def hold(self, env: Mapping[str, str], apis: Sequence[Any] | None) -> dict[str, str]:
         from aegis_core.network.endpoints import ANTHROPIC, ANTHROPIC_TOKEN, GEMINI, OPENAI, hold_model_keys
@@ -159,20 +160,19 @@ class KeyHolder:
         chosen = tuple(api for api in known if env.get(api.key_env)) if apis is None else tuple(apis)
         if not chosen:
             return dict(env)
-        return hold_model_keys(env, chosen, socket=self.socket, session=self.session, token=self.token)
+        return hold_model_keys(env, chosen, socket=self.socket, session=self.session, token=self.token,
+                               identity=self.identity)
 
 
 def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd: Path, home: Path,
                  aegis_home: Path, run_dir: Path | None = None, agent_socket: bool = False,
-                 daemon_socket: Path | None = None, network: bool = False, needs: SandboxNeeds | None = None,
+                 network: bool = False, needs: SandboxNeeds | None = None,
                  keys: KeyHolder | None = None) -> SessionSandbox:
     """The session's sandbox, with its private folders made (temp, generated files).
 
     :param network: the session has an egress proxy (``proxy.sock`` in ``run_dir``):
         the network bridge runs first inside. Without it the sandbox has no network.
     :param agent_socket: ``run_dir`` holds the session's agent socket.
-    :param daemon_socket: without an agent socket, the daemon's socket to bind instead
-        (a daemon older than the per-session agent sockets).
     :param keys: who takes the model API keys (the daemon, for a session with a proxy).
     """
     if choice.backend is None:
@@ -186,8 +186,6 @@ def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd
     plan = build_plan(manifest, session=session, cwd=cwd, home=home, aegis_home=aegis_home, tmp_dir=tmp_dir,
                       run_dir=run_dir, needs=needs, empty_dir=empty, agent_socket=agent_socket,
                       bridge=_bridge_script() if network and run_dir is not None else None)
-    if not (run_dir is not None and agent_socket) and daemon_socket is not None:
-        plan = _with_socket_file(plan, daemon_socket)
     enforcement = choice.backend.enforce(plan)
     return SessionSandbox(backend=choice.backend, plan=plan, reason=choice.reason, workdir=workdir,
                           enforcement=enforcement, keys=keys if network else None)
@@ -198,19 +196,6 @@ def _bridge_script() -> Path:
     from aegis_core.network import BRIDGE
 
     return BRIDGE
-
-
-def _with_socket_file(plan: SandboxPlan, socket: Path) -> SandboxPlan:
-    """A daemon without per-session agent sockets: its socket file itself is bound
-    (a file bind misses a restarted daemon's new socket, hence the agent socket's
-    folder otherwise)."""
-    from aegis_core.sandbox.plan import SANDBOX_VAR_TMP
-
-    inside = f"/run/aegis-daemon/{socket.name}"
-    mounts = list(plan.mounts)
-    at = next(i for i, m in enumerate(mounts) if m.dest == SANDBOX_VAR_TMP) + 1
-    mounts.insert(at, Mount("ro", inside, str(socket), why="the daemon's socket"))
-    return replace(plan, mounts=tuple(mounts), env={**plan.env, "AEGIS_SOCKET": inside})
 
 
 def _with_program(plan: SandboxPlan, argv: Sequence[str], env: Mapping[str, str]) -> SandboxPlan:

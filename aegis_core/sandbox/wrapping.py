@@ -74,16 +74,19 @@ def prepare(plugins: AegisPlugins, config: Config, adapter: Adapter, argv: Seque
 
 
 def open_for(preparation: Preparation, created: dict[str, Any], *, config: Config,
-             socket: Path) -> SessionSandbox:
+             identity: Any = None) -> SessionSandbox:
     """The session's sandbox, once the daemon has made the session: its run folder
-    (the agent socket, the proxy socket) is bound at /run/aegis."""
+    (the agent socket, the proxy socket) is bound at /run/aegis. ``identity`` is the
+    daemon the model API keys may be handed to (``WrapContext.identity()``)."""
+    from aegis_core.sockets import operator_socket
+
     run_dir = created.get("run_dir")
-    keys = KeyHolder(socket, str(created["session"]), str(created.get("token") or ""))
+    session = str(created["session"])
+    keys = KeyHolder(operator_socket(config), session, str(created.get("token") or ""), identity)
     return open_sandbox(
-        preparation.choice, preparation.manifest, session=str(created["session"]), cwd=Path(os.getcwd()),
+        preparation.choice, preparation.manifest, session=session, cwd=Path(os.getcwd()),
         home=Path(os.path.expanduser("~")), aegis_home=config.home,
         run_dir=Path(run_dir) if run_dir else None, agent_socket=bool(created.get("agent_socket")),
-        daemon_socket=socket,
         network=bool(created.get("proxy_socket")), needs=preparation.needs, keys=keys,
     )
 

@@ -3,6 +3,7 @@ socket when one listens."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -14,7 +15,7 @@ from approvals_support import end, pending, shell
 from click.testing import CliRunner
 
 from aegis_core.cli import cli, main
-from aegis_core.client import DaemonUnavailable, request
+from aegis_core.client import DaemonUnavailable, Identity, request
 from aegis_core.errors import AegisEnvironmentError
 from aegis_core.models import Action, ApprovalStatus, Verdict
 from aegis_core.store import Store
@@ -120,10 +121,13 @@ def test_watch_json_prints_without_asking(home_store: Store, aegis_home: Path) -
 
 class FakeDaemonSocket:
     """A real Unix socket speaking the protocol's framing: an interim line, then a
-    final one. Stands in for the daemon, which is not part of these tests."""
+    final one. Stands in for the daemon, which is not part of these tests: like the
+    daemon, it holds the lock on ``aegis.pid`` (the CLI trusts only that process)."""
 
     def __init__(self, path: Path, answer: dict) -> None:
         self.requests: list[dict] = []
+        self.pid_file = os.open(path.parent / "aegis.pid", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.pid_file, fcntl.LOCK_EX)
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.server.bind(str(path))
         self.server.listen(4)
@@ -147,6 +151,7 @@ class FakeDaemonSocket:
 
     def close(self) -> None:
         self.server.close()
+        os.close(self.pid_file)
 
 
 def test_approve_goes_through_the_daemon_when_it_listens(
@@ -191,7 +196,7 @@ def test_client_errors(tmp_path: Path) -> None:
     thread.start()
     try:
         with pytest.raises(AegisEnvironmentError, match="without an answer") as caught:
-            request("ping", socket=path, timeout=10)
+            request("ping", socket=path, timeout=10, identity=Identity(os.getpid()))
         assert not isinstance(caught.value, DaemonUnavailable)
     finally:
         thread.join(timeout=10)

@@ -46,12 +46,26 @@ class Daemon:
     def stop(self) -> None:
         self.cli("stop", "--force", "--timeout", "5")
 
-    def request(self, op: str, **fields: Any) -> dict[str, Any]:
-        return self.stream(op, **fields)[-1]
+    def request(self, op: str, *, via: Path | None = None, **fields: Any) -> dict[str, Any]:
+        return self.stream(op, via=via, **fields)[-1]
 
-    def stream(self, op: str, *, timeout: float = 30, **fields: Any) -> list[dict[str, Any]]:
-        """Send one request and return every line the daemon sent, the final one last."""
-        return daemon_stream(self.socket, op, timeout=timeout, **fields)
+    def stream(self, op: str, *, via: Path | None = None, timeout: float = 30,
+               **fields: Any) -> list[dict[str, Any]]:
+        """Send one request (to the operator socket, or ``via`` another) and return every
+        line the daemon sent, the final one last."""
+        return daemon_stream(via or self.socket, op, timeout=timeout, **fields)
+
+    @property
+    def agent_socket(self) -> Path:
+        """The shared agent socket (hooks installed without `aegis wrap`)."""
+        return self.home / "agent.sock"
+
+    def open_session(self, **fields: Any) -> dict[str, Any]:
+        """session.create on the operator socket: session, token, run_dir, agent_socket..."""
+        created = self.request("session.create", **{"agent": "test", "cwd": str(self.project),
+                                                    "command": "test", **fields})
+        assert created["ok"], created
+        return created
 
     def session(self) -> tuple[str, str]:
         created = self.request("session.create", agent="test", cwd=str(self.home), command="test")
@@ -61,11 +75,12 @@ class Daemon:
         return self.request("evaluate", adapter="generic", session=session, token=token,
                             payload=hook_payload(command, cwd or str(self.project)))
 
-    def bash_async(self, command: str, session: str, token: str) -> tuple[threading.Thread, list[Any]]:
+    def bash_async(self, command: str, session: str, token: str,
+                   via: Path | None = None) -> tuple[threading.Thread, list[Any]]:
         out: list[Any] = []
 
         def run() -> None:
-            out.extend(self.stream("evaluate", adapter="generic", session=session, token=token,
+            out.extend(self.stream("evaluate", via=via, adapter="generic", session=session, token=token,
                                    payload=hook_payload(command, str(self.project))))
 
         thread = threading.Thread(target=run, daemon=True)

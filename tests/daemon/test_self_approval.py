@@ -1,31 +1,15 @@
 """An agent runs as its user, so the socket's UID check cannot tell it from the user.
-It must still never approve its own request: not through the CLI from inside the
-wrapped agent, and not by writing the approval into the database behind the daemon."""
+It must still never approve its own request: not through the sockets it has (see
+test_sockets.py: agent sockets serve no human operation), and not by writing the
+approval into the database behind the daemon."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 CLI_CHANNEL = '[approvals]\nchannels = ["cli"]\ntimeout_seconds = 30\n'
-
-# Stands in for `aegis wrap`'s agent: waits for an approval id, then tries to approve it
-# from inside (as a shell command of the agent would), and reports what happened.
-AGENT = """
-import os, subprocess, sys, time
-id_file = sys.argv[1]
-while not os.path.exists(id_file):
-    time.sleep(0.05)
-approval_id = open(id_file).read().strip()
-result = subprocess.run([sys.executable, "-m", "aegis_core.cli", "approvals", "approve", approval_id],
-                        capture_output=True, text=True)
-print(result.returncode)
-print(result.stderr.strip())
-"""
 
 
 def pending_id(daemon: Any) -> str:
@@ -36,32 +20,6 @@ def pending_id(daemon: Any) -> str:
             return listed[0]["id"]
         time.sleep(0.05)
     raise AssertionError("no pending approval")
-
-
-def test_agent_cannot_approve_its_own_request_through_the_cli(daemon: Any, tmp_path: Path) -> None:
-    daemon.write_config(CLI_CHANNEL)
-    daemon.start()
-    id_file = tmp_path / "approval-id"
-    wrapper = subprocess.Popen([sys.executable, "-c", AGENT, str(id_file)], env=daemon.env,
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        created = daemon.request("session.create", agent="test", cwd=str(tmp_path), command="agent",
-                                 pid=wrapper.pid)
-        thread, lines = daemon.bash_async("pip install requests", created["session"], created["token"])
-        approval_id = pending_id(daemon)
-        id_file.write_text(approval_id)
-        out, _ = wrapper.communicate(timeout=60)
-    finally:
-        wrapper.kill()
-    code, message = out.splitlines()[0], "\n".join(out.splitlines()[1:])
-    assert code == "6", out
-    assert "inside a wrapped agent" in message
-    # Still pending: the human answers it from outside the agent.
-    assert json.loads(daemon.cli("approvals", "show", approval_id, "--json").stdout)["status"] == "pending"
-    assert daemon.cli("approvals", "deny", approval_id, "--reason", "no").returncode == 0
-    thread.join(15)
-    assert lines[-1]["decision"] == "deny"
-    assert "agent.self_approval_refused" in (daemon.home / "audit.log").read_text()
 
 
 def test_an_approval_written_into_the_database_is_not_trusted(daemon: Any) -> None:

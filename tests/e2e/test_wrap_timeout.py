@@ -49,10 +49,11 @@ def test_the_wrap_timeout_is_the_approval_deadline_end_to_end(machine: AegisHome
 
     agent = machine.root / "agent.py"
     agent.write_text(AGENT)
-    # Unsandboxed: the stand-in agent runs the hook client from this checkout, which a
-    # sandbox only shows to the agents whose adapters bind it in (the timeout is the same).
-    done = subprocess.run([*machine.cli_argv, "wrap", "--timeout", str(timeout), "--adapter", "pty", "--no-sandbox",
-                           "--", sys.executable, str(agent), hook["command"]],
+    done = subprocess.run([*machine.cli_argv, "wrap", "--timeout", str(timeout), "--adapter", "pty",
+                           # The stand-in agent runs the Claude hook itself: outside the
+                           # sandbox, which binds the hook client only for Claude Code.
+                           "--no-sandbox", "--",
+                           sys.executable, str(agent), hook["command"]],
                           env=machine.env, cwd=machine.root, capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL)
     line = next(x for x in done.stdout.splitlines() if x.startswith("HOOK"))

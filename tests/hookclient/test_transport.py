@@ -61,8 +61,9 @@ def run(argv: list[str], env: dict[str, str], stdin: str | bytes) -> subprocess.
 
 
 def env_for(short_tmp: Path, **extra: str) -> dict[str, str]:
+    # The stand-in daemon serves from this test process: the one the client may trust.
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(short_tmp),
-            "AEGIS_SOCKET": str(short_tmp / "aegis.sock"), **extra}
+            "AEGIS_SOCKET": str(short_tmp / "aegis.sock"), "AEGIS_DAEMON_PID": str(os.getpid()), **extra}
 
 
 @pytest.mark.parametrize("value", ["allow", "deny", "ask"])

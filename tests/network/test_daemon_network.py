@@ -193,13 +193,16 @@ def test_a_tunnel_open_when_the_session_ends_is_closed_and_recorded(fresh: Home,
 
 
 def test_an_adapter_hands_the_key_over_and_the_agent_gets_a_stand_in(home: Home, origin: Origin) -> None:
+    from aegis_core.client import expected
+    from aegis_core.config import load_config
     from aegis_core.network.endpoints import ANTHROPIC, ANTHROPIC_TOKEN, hold_model_keys
 
     session, token, proxy = home.session()
+    daemon = expected(load_config(home=home.home, env={}))  # the one holding aegis.pid's lock
     user_env = {"ANTHROPIC_API_KEY": "sk-ant-from-the-users-shell", "ANTHROPIC_AUTH_TOKEN": "second-secret",
                 "ANTHROPIC_BASE_URL": origin.url, "PATH": "/usr/bin:/bin"}
     agent_env = hold_model_keys(user_env, (ANTHROPIC, ANTHROPIC_TOKEN), socket=home.home / "aegis.sock",
-                                session=session, token=token)
+                                session=session, token=token, identity=daemon)
     assert agent_env["ANTHROPIC_API_KEY"] == PLACEHOLDER_KEY == agent_env["ANTHROPIC_AUTH_TOKEN"]
     assert agent_env["ANTHROPIC_BASE_URL"] == "http://anthropic.aegis.invalid"
     assert "sk-ant-from-the-users-shell" not in json.dumps(agent_env)
@@ -208,21 +211,8 @@ def test_an_adapter_hands_the_key_over_and_the_agent_gets_a_stand_in(home: Home,
 
     other, _, _ = home.session()
     with pytest.raises(AegisError, match="could not take over"):  # a wrong token: the agent is not started
-        hold_model_keys(user_env, (ANTHROPIC,), socket=home.home / "aegis.sock", session=other, token="forged")
-
-
-def test_a_restarted_daemon_serves_a_running_sessions_proxy_again(home: Home, origin: Origin) -> None:
-    session, _, proxy = home.session()
-    assert home.cli("stop", "--timeout", "10").returncode == 0
-    assert not proxy.exists()
-    home.start()
-    assert proxy.is_socket()
-    thread, answers = in_background(lambda: fetch(proxy, f"{origin.url}/after-restart"))
-    (pending,) = wait_until(home.pending, "no network approval after the restart")
-    assert pending["session"] == session
-    home.cli("approvals", "approve", pending["id"])
-    thread.join(WAIT)
-    assert answers[0]["status"] == 200
+        hold_model_keys(user_env, (ANTHROPIC,), socket=home.home / "aegis.sock", session=other, token="forged",
+                        identity=daemon)
 
 
 def test_a_question_still_open_when_the_session_ends_is_withdrawn(home: Home, origin: Origin) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from aegis_claude_hook import settings as hook_settings
 from aegis_core.errors import ConfigError
+from aegis_core.hookclient import installed_home
 
 SCOPE_HELP = (
     "user: ~/.claude/settings.json; local: .claude/settings.local.json (this checkout, "
@@ -18,14 +20,17 @@ SCOPE_HELP = (
 )
 
 
-def _approval_timeout(ctx: click.Context, override: int | None) -> int:
-    if override is not None:
-        return override
+def _block(ctx: click.Context, override: int | None) -> dict[str, Any]:
+    """The hooks block for this Aegis: its approval timeout, and its home when the
+    hook would not find it on its own."""
     app = ctx.find_object(object)  # the CLI's AppContext, when run under `aegis`
-    config = getattr(app, "config", None)
-    if callable(config):
-        return int(config().get("approvals", "timeout_seconds", 300))
-    return 300
+    make_config = getattr(app, "config", None)
+    config = make_config() if callable(make_config) else None
+    timeout = override
+    if timeout is None:
+        timeout = int(config.get("approvals", "timeout_seconds", 300)) if config is not None else 300
+    home = installed_home(config) if config is not None else None
+    return hook_settings.default_hooks_settings(timeout, home=home)
 
 
 timeout_option = click.option(
@@ -47,8 +52,7 @@ def claude() -> None:
 @click.pass_context
 def show_settings(ctx: click.Context, approval_timeout: int | None) -> None:
     """Print the hooks block (absolute paths) for `claude --settings`."""
-    block = hook_settings.default_hooks_settings(_approval_timeout(ctx, approval_timeout))
-    click.echo(json.dumps(block, indent=2))
+    click.echo(json.dumps(_block(ctx, approval_timeout), indent=2))
 
 
 @claude.command("install")
@@ -77,7 +81,7 @@ def install_command(ctx: click.Context, scope: str, approval_timeout: int | None
                  "your projects); teammates install Aegis and run the same command themselves",
         )
     path = hook_settings.settings_file(scope, cwd=Path.cwd())
-    block = hook_settings.default_hooks_settings(_approval_timeout(ctx, approval_timeout))
+    block = _block(ctx, approval_timeout)
     changed, backup = hook_settings.install(path, block)
     if not changed:
         click.echo(f"Aegis hooks already installed in {path}; nothing changed.")

@@ -7,7 +7,6 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
@@ -18,8 +17,10 @@ from aegis_core.hookclient import client_argv
 
 # The encoder the shared hook client (aegis_core/hookclient) writes Claude Code's answers with.
 CLIENT = Path(__file__).resolve().with_name("wire.py")
-GUARDED_EVENTS = ("PreToolUse",)
-OBSERVED_EVENTS = ("PostToolUse",)
+# PermissionRequest: sent while Claude Code shows its own dialog, which races the other
+# channels; the hook closes the dialog when another channel answers first.
+GUARDED_EVENTS = ("PreToolUse", "PermissionRequest")
+OBSERVED_EVENTS = ("PostToolUse", "PostToolUseFailure")
 SCOPES = ("user", "project", "local")
 # A hook is Aegis' own if its command runs one of these files: how uninstall tells ours
 # apart (client.py: the launcher of earlier versions).
@@ -40,17 +41,22 @@ def client_deadline(timeout_s: int) -> int:
     return max(1, timeout_s - 5 if timeout_s > 10 else timeout_s // 2)
 
 
-def hook_command(python: str, client: str, event: str, timeout_s: int, runner: str | None = None) -> str:
-    return shlex.join(client_argv(client, event, client_deadline(timeout_s), python=python, runner=runner))
+def hook_command(python: str, client: str, event: str, timeout_s: int, runner: str | None = None,
+                 home: str | None = None) -> str:
+    return shlex.join(client_argv(client, event, client_deadline(timeout_s), python=python, runner=runner,
+                                  home=home))
 
 
-def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | None = None) -> dict[str, Any]:
+def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | None = None,
+                   home: str | None = None) -> dict[str, Any]:
     """The settings object for ``claude --settings`` (or to merge into a settings file).
 
     :param python: absolute path of the interpreter that runs the client.
     :param client: absolute path of ``aegis_claude_hook/wire.py`` (the encoder).
     :param timeout_s: the hook timeout Claude Code enforces, in seconds.
     :param runner: the shared client's run.py (default: this installation's).
+    :param home: the Aegis home, when not ``~/.aegis`` (``AEGIS_HOME`` still wins at run
+        time, and ``AEGIS_SOCKET`` over both: a wrapped session's own socket).
     """
     for label, path in (("python", python), ("client", client)):
         if not os.path.isabs(path):
@@ -63,7 +69,7 @@ def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | No
                 "hooks": [
                     {
                         "type": "command",
-                        "command": hook_command(python, client, event, timeout_s, runner),
+                        "command": hook_command(python, client, event, timeout_s, runner, home),
                         "timeout": int(timeout_s),
                         # Without it Claude Code runs the tool when the hook crashes or times out.
                         "onFailure": "block",
@@ -74,10 +80,10 @@ def hooks_settings(python: str, client: str, timeout_s: int, *, runner: str | No
     return {"hooks": hooks}
 
 
-def default_hooks_settings(approval_timeout_s: int) -> dict[str, Any]:
+def default_hooks_settings(approval_timeout_s: int, *, home: str | None = None) -> dict[str, Any]:
     """``hooks_settings`` for this interpreter and this installed client."""
     return hooks_settings(
-        os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s)
+        os.path.abspath(sys.executable), str(CLIENT), hook_timeout(approval_timeout_s), home=home
     )
 
 
@@ -229,6 +235,8 @@ def uninstall(path: Path) -> tuple[bool, list[Path]]:
 def _replace(path: Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as JSON atomically (a crash never leaves half a file), keeping
     the file's mode."""
+    import tempfile  # here: `aegis --help` lists this plugin's commands without it
+
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -28,11 +28,13 @@ def short_tmp() -> Iterator[Path]:
 
 @pytest.fixture
 def client_env(short_tmp: Path) -> dict[str, str]:
-    """An environment for the hook client pointing at a socket in ``short_tmp``."""
+    """An environment for the hook client pointing at a socket in ``short_tmp``, served
+    by a stand-in in this test process (so this process is "the daemon" it checks)."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(short_tmp),
         "AEGIS_SOCKET": str(short_tmp / "aegis.sock"),
+        "AEGIS_DAEMON_PID": str(os.getpid()),
     }
 
 

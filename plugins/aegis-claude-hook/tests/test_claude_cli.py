@@ -66,6 +66,8 @@ def run_claude(
         "AEGIS_SOCKET": str(workspace["socket"]),
         "AEGIS_SESSION": "wrap-session",
         "AEGIS_SESSION_TOKEN": "wrap-token",
+        # The stand-in daemon serves from this test process.
+        "AEGIS_DAEMON_PID": str(os.getpid()),
     }
     return subprocess.run(
         [

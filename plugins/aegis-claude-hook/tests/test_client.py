@@ -4,6 +4,7 @@ against a stand-in daemon on a real Unix socket."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -77,10 +78,10 @@ def test_request_carries_session_token_and_the_hook_input(client_env, short_tmp:
     ]
 
 
-def test_without_a_wrap_session_is_null(client_env, short_tmp: Path) -> None:
+def test_without_a_wrap_session_there_is_no_session(client_env, short_tmp: Path) -> None:
     with StandInDaemon(short_tmp / "aegis.sock", decision("allow")) as daemon:
         run_client(client_env, json.dumps(HOOK_INPUT))
-    assert daemon.requests[0]["session"] is None and daemon.requests[0]["token"] is None
+    assert "session" not in daemon.requests[0] and "token" not in daemon.requests[0]
 
 
 def test_interim_lines_are_skipped_until_the_final_one(client_env, short_tmp: Path) -> None:
@@ -105,18 +106,25 @@ def test_absent_daemon_is_a_deny_naming_aegis_start(client_env) -> None:
 
 
 def test_socket_path_comes_from_aegis_home_then_home(short_tmp: Path) -> None:
+    # Without AEGIS_SOCKET a hook uses the shared agent socket of the Aegis home, and
+    # trusts it when the process that bound it is the one aegis.pid names.
     home = short_tmp / "h"
     (home / ".aegis").mkdir(parents=True)
+    (home / ".aegis" / "aegis.pid").write_text(f"{os.getpid()}\n")
     env = {"HOME": str(home)}
-    with StandInDaemon(home / ".aegis" / "aegis.sock", decision("allow", "from default home")):
+    with StandInDaemon(home / ".aegis" / "agent.sock", decision("allow", "from default home")):
         assert (
             pre_tool_use_answer(run_client(env, json.dumps(HOOK_INPUT)))["permissionDecision"]
             == "allow"
         )
     aegis_home = short_tmp / "ah"
     aegis_home.mkdir()
-    with StandInDaemon(aegis_home / "aegis.sock", decision("allow")):
+    (aegis_home / "aegis.pid").write_text(f"{os.getpid()}\n")
+    with StandInDaemon(aegis_home / "agent.sock", decision("allow")):
         result = run_client({**env, "AEGIS_HOME": str(aegis_home)}, json.dumps(HOOK_INPUT))
+        assert pre_tool_use_answer(result)["permissionDecision"] == "allow"
+        # The home written at install time (--home) is used when AEGIS_HOME is unset.
+        result = run_client(env, json.dumps(HOOK_INPUT), "PreToolUse", "30", f"--home={aegis_home}")
         assert pre_tool_use_answer(result)["permissionDecision"] == "allow"
 
 

@@ -42,6 +42,8 @@ class PtyAdapter:
             socket=context.socket,
             session=context.session,
             token=context.token,
+            daemon_pid=context.daemon_pid,
+            daemon_start=context.daemon_start,
             program=os.path.basename(argv[0]) if argv else "",
             cwd=os.getcwd(),
             idle_seconds=idle_ms / 1000,
@@ -51,8 +53,7 @@ class PtyAdapter:
         )
         relay = PromptRelay(detectors=detectors, settings=settings)
         env = dict(os.environ)
-        env.update({"AEGIS_SESSION": context.session, "AEGIS_SESSION_TOKEN": context.token,
-                    "AEGIS_SOCKET": str(context.socket)})
+        env.update(context.agent_env())
         # The relay stays out here (it talks to the daemon and types approved answers);
         # only the program goes inside, keeping the terminal the relay gives it.
         command, env = context.sandbox.contain(argv, env, terminal=True)

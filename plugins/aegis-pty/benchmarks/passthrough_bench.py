@@ -53,7 +53,7 @@ def main() -> None:
     cases = {
         "direct": program,
         "passthrough": [sys.executable, "-m", "aegis_pty.pty", *program],
-        "adapter": [sys.executable, str(RUNNER), "/nonexistent/aegis.sock", "300", "--", *program],
+        "adapter": [sys.executable, str(RUNNER), "/nonexistent/aegis.sock", "300", "0", "--", *program],
     }
     results = {}
     for name, argv in cases.items():

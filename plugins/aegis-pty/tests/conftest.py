@@ -5,6 +5,7 @@ the Aegis daemon that speaks docs/protocol.md on a Unix socket."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 import threading
@@ -128,7 +129,8 @@ def wrapped(socket_path: Path) -> Iterator[Callable[..., Terminal]]:
     terminals: list[Terminal] = []
 
     def run(argv: list[str], *, idle_ms: int = 150, **kwargs: Any) -> Terminal:
-        runner = [sys.executable, str(RUNNER), str(socket_path), str(idle_ms), "--"]
+        # The stand-in daemon serves from this test process: the one the relay trusts.
+        runner = [sys.executable, str(RUNNER), str(socket_path), str(idle_ms), str(os.getpid()), "--"]
         terminal = Terminal([*runner, *argv], **kwargs)
         terminals.append(terminal)
         return terminal

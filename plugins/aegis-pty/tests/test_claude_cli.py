@@ -75,7 +75,7 @@ def test_claude_permission_dialog_is_relayed_and_answered(tmp_path, socket_path,
         env.update(HOME=str(home), TERM="xterm-256color", ANTHROPIC_API_KEY=API_KEY,
                    ANTHROPIC_BASE_URL=api.base_url, DISABLE_AUTOUPDATER="1",
                    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_TELEMETRY="1")
-        argv = [sys.executable, str(RUNNER), str(socket_path), "300", "--",
+        argv = [sys.executable, str(RUNNER), str(socket_path), "300", str(os.getpid()), "--",
                 str(CLAUDE), "--permission-mode", "default", "Create the marker file"]
         terminal = Terminal(argv, rows=40, cols=120, env=env, cwd=str(project))
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import select
 
 import aegis_pty.plugin
@@ -85,6 +86,7 @@ def test_a_third_party_detector_plugs_into_the_relay(daemon, socket_path):
     plugins = make_plugins(aegis_pty.plugin, ThirdParty())
     assert [d.name for d in plugins.prompt_detectors()][-1] == "ship-it"
     settings = RelaySettings(socket=socket_path, session="s", token="t", program="deploy", cwd="/",
+                             daemon_pid=os.getpid(),
                              idle_seconds=0.01)
     relay = PromptRelay(plugins.prompt_detectors(), settings, notice=lambda text: None)
     try:

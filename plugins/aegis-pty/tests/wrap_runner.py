@@ -1,5 +1,6 @@
 """Runs ``PtyAdapter.wrap`` the way ``aegis wrap --adapter pty`` does, for the tests:
-``python wrap_runner.py SOCKET IDLE_MS -- CMD ARGS``. Exits with the wrapped status."""
+``python wrap_runner.py SOCKET IDLE_MS DAEMON_PID -- CMD ARGS`` (DAEMON_PID: the process
+serving SOCKET, the only one the relay trusts). Exits with the wrapped status."""
 
 from __future__ import annotations
 
@@ -17,14 +18,14 @@ from aegis_core.testing import make_plugins
 
 
 def main() -> int:
-    socket, idle_ms, separator, *argv = sys.argv[1:]
-    assert separator == "--", "usage: wrap_runner.py SOCKET IDLE_MS -- CMD ARGS"
+    socket, idle_ms, daemon_pid, separator, *argv = sys.argv[1:]
+    assert separator == "--", "usage: wrap_runner.py SOCKET IDLE_MS DAEMON_PID -- CMD ARGS"
     home = Path(tempfile.mkdtemp(prefix="aegis-pty-home-"))
     plugins = make_plugins(aegis_pty.plugin)
     config = load_config(home=home, env={"AEGIS_PTY_IDLE_MS": idle_ms},
                          sections=plugins.config_sections())
     context = WrapContext(config=config, plugins=plugins, home=home, socket=Path(socket),
-                          session="sess-test", token="tok-test")
+                          session="sess-test", token="tok-test", daemon_pid=int(daemon_pid))
     try:
         return PtyAdapter().wrap(argv, context)
     except AegisError as exc:

@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-# The sandbox tests' machine (a home with secrets, a project, as root or a made-up user).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sandbox"))
 from sandbox_support import SECRET, Machine, as_uid, identities, needs_bwrap, uid_for, user_python
 
 pytest.importorskip("aegis_pty")

@@ -1,0 +1,208 @@
+"""What the sandbox costs, as ratios measured in the same run (issue #13):
+
+1. ``aegis wrap -- true`` with the sandbox vs ``--no-sandbox`` (target: at most +50 ms),
+   and the sandbox's own start (``true`` contained vs bare);
+2. a command inside vs outside: a workload of Python compute, file writes/reads in
+   the project and process spawns, timed by itself (target: within 5%);
+3. the hook round trip from inside the sandbox, through its agent socket, vs a bare
+   ``python -I -S -c pass`` started in the same sandbox (target: median <= 1.3x).
+
+    python benchmarks/sandbox_bench.py [--wraps 15] [--runs 7] [--rounds 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aegis_claude_hook.settings import default_hooks_settings
+
+from aegis_core.sandbox.bwrap import BwrapBackend
+from aegis_core.sandbox.manifest import Manifest
+from aegis_core.sandbox.plan import SandboxNeeds
+from aegis_core.sandbox.session import KeyHolder, SessionSandbox, choose_backend, open_sandbox
+from aegis_core.testing import daemon_stream
+
+WORKLOAD = r"""
+import os, subprocess, sys, time
+started = time.perf_counter()
+total = 0
+for i in range(1_500_000):
+    total += i * i
+folder = "bench-files"
+os.makedirs(folder, exist_ok=True)
+for i in range(400):
+    with open(f"{folder}/f{i}.txt", "w") as handle:
+        handle.write("x" * 2048)
+for i in range(400):
+    with open(f"{folder}/f{i}.txt") as handle:
+        handle.read()
+    os.unlink(f"{folder}/f{i}.txt")
+for _ in range(20):
+    subprocess.run(["true"])
+print(time.perf_counter() - started)
+"""
+
+HARNESS = r"""
+import json, statistics, subprocess, sys, time
+hook, base, event, rounds = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3].encode(), int(sys.argv[4])
+def once(argv, stdin):
+    started = time.perf_counter()
+    done = subprocess.run(argv, input=stdin, capture_output=True)
+    elapsed = time.perf_counter() - started
+    return elapsed, done
+for _ in range(5):
+    once(base, b""); once(hook, event)
+samples = {"hook": [], "baseline": []}
+for _ in range(rounds):
+    samples["baseline"].append(once(base, b"")[0])
+    elapsed, done = once(hook, event)
+    answer = json.loads(done.stdout)["hookSpecificOutput"]
+    if answer["permissionDecision"] != "allow":
+        raise SystemExit(f"hook did not allow: {answer}")
+    samples["hook"].append(elapsed)
+print(json.dumps(samples))
+"""
+
+HOOK_EVENT = {"session_id": "bench", "transcript_path": "/tmp/bench.jsonl", "cwd": "/tmp",
+              "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+              "tool_input": {"command": "ls -la", "description": "list files"}, "tool_use_id": "toolu_bench"}
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wraps", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    if not BwrapBackend().available().ok:
+        print(f"no sandbox here: {BwrapBackend().available().reason}")
+        return 3
+
+    root = Path(tempfile.mkdtemp(prefix="aegis-sbench-", dir="/tmp"))
+    home, project, aegis_home = root / "home", root / "project", root / "ah"
+    for folder in (home, project, aegis_home):
+        folder.mkdir(mode=0o700)
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "AEGIS_HOME": str(aegis_home),
+           "LANG": "C.UTF-8"}
+    cli = [sys.executable, "-m", "aegis_core.cli"]
+    subprocess.run([*cli, "start"], env=env, check=True, capture_output=True)
+    try:
+        print(f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; bubblewrap at {shutil.which('bwrap')}")
+        wrap_cost(cli, env, project, args.wraps)
+        inside_vs_outside(env, home, project, aegis_home, args.runs)
+        hook_inside(env, home, project, aegis_home, args.rounds)
+    finally:
+        subprocess.run([*cli, "stop"], env=env, capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+def wrap_cost(cli: list[str], env: dict[str, str], project: Path, runs: int) -> None:
+    sandboxed = [*cli, "wrap", "--", "true"]
+    bare = [*cli, "wrap", "--no-sandbox", "--", "true"]
+    for argv in (sandboxed, bare):  # warm: bytecode, page cache, the daemon's first session
+        timed(argv, env, project)
+    samples: dict[str, list[float]] = {"sandboxed": [], "unsandboxed": []}
+    for _ in range(runs):
+        samples["sandboxed"].append(timed(sandboxed, env, project))
+        samples["unsandboxed"].append(timed(bare, env, project))
+    with_ms, without_ms = median_ms(samples["sandboxed"]), median_ms(samples["unsandboxed"])
+    print(f"\n1. aegis wrap -- true, median of {runs}: sandboxed {with_ms:.1f} ms, --no-sandbox {without_ms:.1f} ms")
+    print(f"   the sandbox adds {with_ms - without_ms:+.1f} ms ({with_ms / without_ms:.2f}x) (target: at most +50 ms)")
+
+
+def _sandbox(home: Path, project: Path, aegis_home: Path, session: str, created: dict[str, object] | None = None,
+             needs: SandboxNeeds | None = None) -> SessionSandbox:
+    choice = choose_backend({"bwrap": BwrapBackend()})
+    created = created or {}
+    run_dir = created.get("run_dir")
+    return open_sandbox(choice, Manifest(), session=session, cwd=project, home=home, aegis_home=aegis_home,
+                        run_dir=Path(str(run_dir)) if run_dir else None, needs=needs,
+                        agent_socket=bool(created.get("agent_socket")),
+                        keys=KeyHolder(aegis_home / "aegis.sock", session, str(created.get("token", ""))))
+
+
+def inside_vs_outside(env: dict[str, str], home: Path, project: Path, aegis_home: Path, runs: int) -> None:
+    script = project / "workload.py"
+    script.write_text(WORKLOAD)
+    sandbox = _sandbox(home, project, aegis_home, "bench-work")
+    try:
+        contained, inner_env = sandbox.contain(["python3", "-I", str(script)], {**env})
+        start_cost: dict[str, list[float]] = {"contained": [], "bare": []}
+        true_contained, true_env = sandbox.contain(["true"], {**env})
+        for _ in range(30):
+            start_cost["contained"].append(timed(true_contained, true_env, project))
+            start_cost["bare"].append(timed(["true"], env, project))
+        samples: dict[str, list[float]] = {"inside": [], "outside": []}
+        for _ in range(runs):
+            for name, argv, run_env in (("inside", contained, inner_env),
+                                         ("outside", ["python3", "-I", str(script)], env)):
+                done = subprocess.run(argv, env=run_env, cwd=project, capture_output=True, text=True, check=True)
+                samples[name].append(float(done.stdout.strip().splitlines()[-1]))
+    finally:
+        sandbox.close(0)
+    print(f"   the sandbox's own start: `true` contained {median_ms(start_cost['contained']):.1f} ms vs bare "
+          f"{median_ms(start_cost['bare']):.1f} ms (median of 30)")
+    inside, outside = median_ms(samples["inside"]), median_ms(samples["outside"])
+    print(f"\n2. workload (compute, 800 file writes/reads, 20 spawns), median of {runs}: inside {inside:.1f} ms, "
+          f"outside {outside:.1f} ms: {inside / outside:.3f}x (target: within 5%)")
+
+
+def hook_inside(env: dict[str, str], home: Path, project: Path, aegis_home: Path, rounds: int) -> None:
+    created = daemon_stream(aegis_home / "aegis.sock", "session.create", agent="claude", cwd=str(project),
+                            command="bench", sandbox={"sandboxed": True, "backend": "bwrap"})[-1]
+    session = str(created["session"])
+    command = default_hooks_settings(300)["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    hook = shlex.split(command)
+    base = [hook[0], "-I", "-S", "-c", "pass"]
+    harness = project / "harness.py"
+    harness.write_text(HARNESS)
+    event = json.dumps({**HOOK_EVENT, "cwd": str(project)})
+    from aegis_claude_hook import sandboxing
+
+    # What a wrapped Claude Code gets: the hook's interpreter and client visible.
+    sandbox = _sandbox(home, project, aegis_home, session, created, needs=sandboxing.needs(hook[0], 300, env,
+                                                                                           prepare=False))
+    try:
+        agent_env = {**env, "AEGIS_SESSION": session, "AEGIS_SESSION_TOKEN": str(created["token"])}
+        argv, inner_env = sandbox.contain(["python3", "-I", str(harness), json.dumps(hook), json.dumps(base), event,
+                                           str(rounds)], agent_env)
+        done = subprocess.run(argv, env=inner_env, cwd=project, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"\n3. hook inside the sandbox: failed: {done.stderr.strip()[-500:]}")
+            return
+        samples = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        sandbox.close(0)
+        daemon_stream(aegis_home / "aegis.sock", "session.end", session=session, token=created["token"],
+                      exit_status=0)
+    hook_ms, base_ms = median_ms(samples["hook"]), median_ms(samples["baseline"])
+    print(f"\n3. hook round trip inside the sandbox (through {inner_env.get('AEGIS_SOCKET')}), median of {rounds}: "
+          f"{hook_ms:.2f} ms vs bare python -I -S -c pass {base_ms:.2f} ms: {hook_ms / base_ms:.2f}x "
+          "(target: median <= 1.3x)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
