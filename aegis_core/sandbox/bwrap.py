@@ -26,8 +26,9 @@ from pathlib import Path
 
 from aegis_core.sandbox import seccomp
 from aegis_core.sandbox.backend import Availability, Contained
+from aegis_core.sandbox.etc_snapshot import etc_section, snapshot
 from aegis_core.sandbox.limits import Enforcement, enforce
-from aegis_core.sandbox.plan import SandboxPlan
+from aegis_core.sandbox.plan import Mount, SandboxPlan
 
 SECCOMP_FD = 9
 LIMITS_DIR = "/run/aegis-limits"
@@ -168,7 +169,15 @@ class BwrapBackend:
         empty_file = workdir / "empty-file"
         if not empty_file.exists():
             _write(empty_file, b"")
-        for index, mount in enumerate(plan.mounts):
+        mounts = list(enumerate(plan.mounts))
+        section = etc_section(plan.mounts)
+        if section is not None:
+            # One bind for the whole filtered /etc (a reused snapshot), not one per entry.
+            start, end = section
+            etc = snapshot(plan.mounts[start:end], workdir.parent / "etc")
+            if etc is not None:
+                mounts[start:end] = [(start, Mount("ro", "/etc", str(etc)))]
+        for index, mount in mounts:
             kind, dest = mount.kind, mount.dest
             if kind == "ro":
                 args += ["--ro-bind", str(mount.source), dest]
@@ -195,8 +204,8 @@ class BwrapBackend:
                 raise ValueError(f"unknown mount kind {kind!r}")
         # The cgroup's counters, read-only, so the agent's hook can say when a limit
         # stopped one of its commands.
-        for name, folder in (limits or {}).items():
-            args += ["--ro-bind", folder, f"{LIMITS_DIR}/{name}"]
+        for name, counters in (limits or {}).items():
+            args += ["--ro-bind", counters, f"{LIMITS_DIR}/{name}"]
         # The root itself (a tmpfs bwrap made) stays read-only: nothing new at /.
         return [*args, "--remount-ro", "/"]
 
