@@ -164,8 +164,7 @@ class BwrapBackend:
 
     def _mounts(self, plan: SandboxPlan, workdir: Path, limits: dict[str, str] | None = None) -> list[str]:
         args = ["--proc", "/proc", "--dev", "/dev"]
-        data_dir = workdir / "files"
-        data_dir.mkdir(mode=0o700, exist_ok=True)
+        data_dir = workdir / "files" / plan.session
         empty_file = workdir / "empty-file"
         if not empty_file.exists():
             _write(empty_file, b"")
@@ -174,7 +173,7 @@ class BwrapBackend:
         if section is not None:
             # One bind for the whole filtered /etc (a reused snapshot), not one per entry.
             start, end = section
-            etc = snapshot(plan.mounts[start:end], workdir.parent / "etc")
+            etc = snapshot(plan.mounts[start:end], workdir / "etc")
             if etc is not None:
                 mounts[start:end] = [(start, Mount("ro", "/etc", str(etc)))]
         for index, mount in mounts:
@@ -197,6 +196,7 @@ class BwrapBackend:
                 else:
                     args += ["--perms", "0555", "--tmpfs", dest, "--remount-ro", dest]
             elif kind == "data":
+                data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
                 path = data_dir / f"{index:03d}-{os.path.basename(dest)}"
                 _write(path, (mount.content or "").encode())
                 args += ["--ro-bind", str(path), dest]
@@ -228,8 +228,13 @@ def _limit_env(enforcement: Enforcement | None) -> dict[str, str]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(path, 0o444)
+    """Write ``path`` whole or not at all (sessions starting together share it)."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o444)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
