@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from aegis_core.sandbox.manifest import Manifest, parse_manifest
-from aegis_core.sandbox.plan import AGENT_SOCKET, RUN_DIR, SandboxNeeds, build_plan, project_root
+from aegis_core.sandbox.plan import AGENT_SOCKET, RUN_DIR, SandboxNeeds, build_plan
+from aegis_core.sandbox.project import project_root
 
 
 @pytest.fixture
