@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# The sandbox's own /tmp and /var/tmp are never the project either.
+# Never the project: system folders, and /tmp or /var/tmp themselves.
 _SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/dev", "/proc", "/sys", "/var", "/run",
            "/opt", "/srv", "/home", "/root", "/tmp", "/var/tmp")  # noqa: S108
 
