@@ -130,6 +130,28 @@ class Pipeline:
         without intercept."""
         return await self._fail_closed(self._judge(call, on_pending))
 
+    async def confirm(self, call: ToolCall, verdict: Verdict, *,
+                      on_pending: Callable[[Approval], Awaitable[None]] | None = None) -> Approval:
+        """Put to the humans something that is not an agent's tool call (a changed
+        policy or config, ``call.kind`` is ``config``): an approval on every channel,
+        ended only by :meth:`resolve` (or its deadline, or a cancel). No grant, rate
+        limit or agent dialog takes part. Returns the approval as it ended; the caller
+        acts only on ``approved``, never on an expiry."""
+        approval = self.store.create_approval(call, verdict, timeout_s=self.rules.timeout_s)
+        # Channels are told with no call: they show the approval's own summary.
+        waiting = self._waiting[approval.id] = _Waiting(call=None)
+        try:
+            self.audit("approval.requested", {
+                "approval_id": approval.id, "tool": call.tool, "summary": _short(call.summary()),
+                "verdict": verdict.to_dict(), "deadline_at": approval.deadline_at,
+            }, call.session)
+            self.plugins.notify(approval, None)
+            if on_pending is not None:
+                await on_pending(approval)
+            return await self._wait(approval, waiting)
+        finally:
+            self._waiting.pop(approval.id, None)
+
     async def _fail_closed(self, decision: Awaitable[Answer]) -> Answer:
         try:
             return await decision

@@ -19,14 +19,26 @@ from anyio.abc import SocketStream, TaskGroup
 
 from aegis_core import __version__
 from aegis_core.channels import ChannelSet, ResolveResult, select_channels
-from aegis_core.config import Config, load_config
+from aegis_core.config import Config
 from aegis_core.daemon import protocol
 from aegis_core.daemon.peers import Peer, peer_of
 from aegis_core.daemon.pipeline import Pipeline
 from aegis_core.daemon.protocol import AGENT, OPERATOR, Endpoint, RequestError
+from aegis_core.daemon.reload import Candidate, load_candidate
 from aegis_core.daemon.sessions import Session, Sessions
 from aegis_core.errors import AegisError, ConfigError, ExitCode
-from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
+from aegis_core.models import (
+    Action,
+    Approval,
+    ApprovalStatus,
+    Decision,
+    Kind,
+    Outcome,
+    RawEvent,
+    Scope,
+    ToolCall,
+    Verdict,
+)
 from aegis_core.network.endpoints import ModelApi
 from aegis_core.network.hosts import HostError
 from aegis_core.network.service import EgressProxy
@@ -99,6 +111,14 @@ class _Listening:
         self.scope = anyio.CancelScope()
 
 
+class _Confirmation:
+    """The approval a SIGHUP asked for: which files' state it would apply."""
+
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+        self.approval_id: str | None = None
+
+
 class Daemon:
     def __init__(self, config: Config, plugins: AegisPlugins | None = None) -> None:
         self.config = config
@@ -125,6 +145,7 @@ class Daemon:
         self._listening: dict[str, _Listening] = {}
         self._tasks: TaskGroup | None = None
         self._stopping = anyio.Event()
+        self._confirmation: _Confirmation | None = None
         self.channel_errors: dict[str, str] = {}
         self._handlers: dict[str, Handler] = {
             "ping": self._ping,
@@ -218,26 +239,105 @@ class Daemon:
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
             async for signum in signals:
                 if signum == signal.SIGHUP:
-                    self.reload()
+                    await self.ask_to_reload("SIGHUP")
                 else:
                     log.info("stopping", signal=signal.Signals(signum).name)
                     self.pipeline.audit("daemon.stop_requested", {"by": f"signal {signal.Signals(signum).name}"})
                     self.stop()
 
-    def reload(self) -> dict[str, Any]:
-        """Take the new config and policy only if both validate."""
+    # -- a changed policy or config (daemon/reload.py) -------------------------------
+
+    def _candidate(self) -> Candidate:
+        policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
+        running = policy_plugin.holder.current if policy_plugin is not None else None
+        return load_candidate(self.home, self.plugins.config_sections(), running_config=self.config,
+                              running_policy=running, running_manifest=self.manifest)
+
+    def _apply(self, candidate: Candidate) -> None:
+        policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
+        if policy_plugin is not None:
+            policy_plugin.holder.set(candidate.policy)
+        self.manifest = candidate.manifest
+        self.config = candidate.config
+        self.pipeline.reconfigure(candidate.config)
+        log.info("config and policy applied", summary=candidate.changes.headline())
+
+    async def reload_now(self, *, by: str, dry_run: bool = False) -> dict[str, Any]:
+        """``aegis reload``: the files as they are now, validated, applied at once (the
+        operator socket is the human's), audited with what changed."""
         try:
-            config = load_config(home=self.home, sections=self.plugins.config_sections())
-            self._load_policy(config)
+            candidate = self._candidate()
         except AegisError as exc:
-            log.error("reload refused, keeping the running config and policy", error=str(exc))
-            self.pipeline.audit("config.reload_failed", {"error": str(exc)})
-            return {"reloaded": False, "error": str(exc)}
-        self.config = config
-        self.pipeline.reconfigure(config)
-        self.pipeline.audit("config.reloaded", {"file": str(config.file)})
-        log.info("config and policy reloaded")
-        return {"reloaded": True, "error": None}
+            self.pipeline.audit("config.reload_failed", {"trigger": "aegis reload", "by": by, "error": str(exc)})
+            raise RequestError(f"nothing was reloaded: {exc}", exc.exit_code) from exc
+        changes = candidate.changes
+        shown = {"changes": changes.to_dict(), "lines": changes.lines(), "error": None}
+        if dry_run:
+            return {"reloaded": False, "dry_run": True, **shown}
+        self._apply(candidate)
+        superseded = self._drop_confirmation("superseded: `aegis reload` applied the files as they are now")
+        self.pipeline.audit("config.reloaded", {"by": by, "trigger": "aegis reload", "changes": changes.to_dict(),
+                                                "superseded_approval": superseded})
+        return {"reloaded": True, "superseded_approval": superseded, **shown}
+
+    async def ask_to_reload(self, trigger: str) -> None:
+        """A SIGHUP (from anyone: the agent too, unsandboxed) only asks: the change is
+        put to the human as an approval, and applied if approved."""
+        try:
+            candidate = self._candidate()
+        except AegisError as exc:
+            log.error("the policy or config files are invalid; nothing to confirm", error=str(exc))
+            self.pipeline.audit("config.reload_failed", {"trigger": trigger, "error": str(exc)})
+            return
+        changes = candidate.changes
+        self.pipeline.audit("config.reload_requested", {"trigger": trigger, "summary": changes.headline()})
+        pending = self._confirmation
+        if changes.empty or self._tasks is None or (pending is not None and pending.digest == candidate.digest):
+            return
+        self._drop_confirmation("superseded by a newer change of the files")
+        confirmation = self._confirmation = _Confirmation(candidate.digest)
+        self._tasks.start_soon(self._confirm, candidate, confirmation, trigger)
+
+    async def _confirm(self, candidate: Candidate, confirmation: _Confirmation, trigger: str) -> None:
+        changes = candidate.changes
+        call = ToolCall(agent="aegis", tool="aegis.reload", kind=Kind.CONFIG, session="aegis", event="Reload",
+                        input={"change": "\n".join([f"{changes.headline()}, apply?", *changes.lines()]),
+                               "digest": candidate.digest})
+        verdict = Verdict(Action.REQUIRE_APPROVAL, rule="aegis-reload", risk=90, source="aegis",
+                          reason=f"after a {trigger} the policy or config files differ from what runs; approving "
+                                 "applies exactly this change, denying keeps what runs")
+
+        async def on_pending(approval: Approval) -> None:
+            confirmation.approval_id = approval.id
+            log.warning("a changed policy or config waits for your confirmation", approval_id=approval.id,
+                        summary=changes.headline(), how=f"aegis approvals approve {approval.id} (or aegis reload)")
+
+        try:
+            approval = await self.pipeline.confirm(call, verdict, on_pending=on_pending)
+        except Exception:  # nothing is applied; the daemon goes on with what runs
+            log.exception("asking to confirm a changed policy failed; nothing was applied")
+            return
+        finally:
+            current = self._confirmation is confirmation
+            if current:
+                self._confirmation = None
+        by = f"{approval.decided_by or '?'} via {approval.channel or '?'}"
+        if approval.status is ApprovalStatus.APPROVED and current:
+            self._apply(candidate)
+            self.pipeline.audit("config.reloaded", {"by": by, "trigger": trigger, "approval_id": approval.id,
+                                                    "changes": changes.to_dict()})
+        else:
+            self.pipeline.audit("config.reload_declined", {"by": by, "trigger": trigger, "approval_id": approval.id,
+                                                           "status": approval.status.value,
+                                                           "summary": changes.headline()})
+
+    def _drop_confirmation(self, reason: str) -> str | None:
+        """Cancel the confirmation a SIGHUP asked for, if one waits; its id."""
+        confirmation, self._confirmation = self._confirmation, None
+        if confirmation is None or confirmation.approval_id is None:
+            return None
+        self.pipeline.cancel(confirmation.approval_id, reason, "aegis")
+        return confirmation.approval_id
 
     async def _run_channel(self, name: str, channel: Any) -> None:
         try:
@@ -552,7 +652,8 @@ class Daemon:
         return protocol.reply(**self.status())
 
     async def _reload(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
-        return protocol.reply(**self.reload())
+        return protocol.reply(**await self.reload_now(by=str(request.get("by") or "cli"),
+                                                      dry_run=bool(request.get("dry_run"))))
 
     async def _stop(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         self.pipeline.audit("daemon.stop_requested", {"by": str(request.get("by") or "cli"),
@@ -585,6 +686,8 @@ class Daemon:
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
+            "pending_change": ({"approval_id": self._confirmation.approval_id}
+                               if self._confirmation is not None else None),
         }
 
 
