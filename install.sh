@@ -23,6 +23,21 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 3
 fi
 
+# The OS sandbox every wrapped agent runs in (Linux): bubblewrap, from the system's
+# packages. Without it `aegis wrap` still runs agents, loudly marked unsandboxed.
+if [ "$(uname -s)" = Linux ] && ! command -v bwrap >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing bubblewrap (the sandbox agents run in)"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && apt-get install -y -qq bubblewrap
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo apt-get update -qq && sudo apt-get install -y -qq bubblewrap
+    fi
+  fi
+  command -v bwrap >/dev/null 2>&1 || echo "WARNING: bubblewrap is not installed: agents would run UNSANDBOXED." \
+    "Install it (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap)" >&2
+fi
+
 echo "==> creating .venv"
 "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -11,6 +11,14 @@ if TYPE_CHECKING:
     from aegis_core.client import Identity
     from aegis_core.config import Config
     from aegis_core.plugins import AegisPlugins
+    from aegis_core.sandbox.plan import SandboxNeeds
+    from aegis_core.sandbox.session import SessionSandbox
+
+
+def _unsandboxed() -> SessionSandbox:
+    from aegis_core.sandbox.session import UNSANDBOXED
+
+    return UNSANDBOXED
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,12 @@ class WrapContext:
     operations only. ``session`` and ``token`` identify this wrap to the daemon,
     and ``daemon_pid``/``daemon_start`` name the daemon process, so clients can
     refuse anything else that answers on the socket (docs/protocol.md).
+
+    ``sandbox`` is the session's sandbox: right before spawning, an adapter turns the
+    command it would run into the contained one with
+    ``argv, env = context.sandbox.contain(argv, env)`` (``terminal=True`` when the
+    program gets a terminal of its own); unsandboxed sessions get the command back
+    unchanged. ``sandbox.sandboxed`` says which it is.
     """
 
     config: Config
@@ -36,6 +50,7 @@ class WrapContext:
     daemon_pid: int | None = None
     daemon_start: int | None = None
     operator_socket: Path | None = None  # for the adapter's own requests from outside (network.endpoint)
+    sandbox: SessionSandbox = field(default_factory=_unsandboxed)
 
     def identity(self) -> Identity:
         """The daemon this session's clients may talk to (aegis_core.client)."""
@@ -68,4 +83,16 @@ class Adapter(Protocol):
 
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
         """Run ``argv`` under Aegis and return its exit status."""
+        ...
+
+
+@runtime_checkable
+class SandboxedAdapter(Adapter, Protocol):
+    """An adapter whose agent needs more of the sandbox than the manifest gives (its
+    state folder writable, its settings out of its own reach, its model API reachable).
+    Optional: ``aegis wrap`` asks only adapters that have the method."""
+
+    def sandbox_needs(self, argv: Sequence[str], context: WrapContext) -> SandboxNeeds:
+        """What the agent ``argv`` needs inside. Called before the session exists
+        (``context.session`` is empty); may prepare the user's files it protects."""
         ...

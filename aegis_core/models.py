@@ -47,7 +47,12 @@ class Kind(str, enum.Enum):
 
 
 class ApprovalStatus(str, enum.Enum):
+    """Where an approval stands. ``asked``: the question went to the agent's own
+    prompt (the ``terminal`` channel) and the call's result was ``ask``; the answer
+    given there is recorded later, as ``approved`` or ``denied`` via ``terminal``."""
+
     PENDING = "pending"
+    ASKED = "asked"
     APPROVED = "approved"
     DENIED = "denied"
     EXPIRED = "expired"
@@ -55,6 +60,7 @@ class ApprovalStatus(str, enum.Enum):
 
     @property
     def is_final(self) -> bool:
+        """Aegis no longer waits on it (an ``asked`` one may still get its terminal answer)."""
         return self is not ApprovalStatus.PENDING
 
 
@@ -72,11 +78,15 @@ class Scope(str, enum.Enum):
     SESSION = "session"
 
 
+# Characters of a write's or an edit's new content a summary shows.
+CHANGE_PREVIEW_CHARS = 1200
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolCall:
     """One tool call an agent wants to make, in Aegis' words.
 
@@ -111,19 +121,49 @@ class ToolCall:
                 found.append(value)
         return tuple(found)
 
+    def change(self, limit: int = CHANGE_PREVIEW_CHARS) -> str:
+        """What a write or an edit puts into its file, at most ``limit`` characters
+        (head and tail): the new content, or each edit as ``- old`` / ``+ new`` lines.
+        An approval shows it so that a person can judge what will run (a git hook, a
+        CI workflow, an install script)."""
+        parts: list[str] = []
+        for key in ("content", "file_text", "new_source"):
+            value = self.input.get(key)
+            if isinstance(value, str):
+                parts.append(value)
+        edits = self.input.get("edits")
+        pairs = [(e.get("old_string"), e.get("new_string")) for e in edits if isinstance(e, Mapping)] \
+            if isinstance(edits, list) else []
+        if isinstance(self.input.get("new_string"), str):
+            pairs.insert(0, (self.input.get("old_string"), self.input.get("new_string")))
+        for old, new in pairs:
+            if isinstance(old, str) and old:
+                parts.append("\n".join("- " + line for line in old.splitlines()))
+            if isinstance(new, str):
+                parts.append("\n".join("+ " + line for line in new.splitlines()) or "+")
+        text = "\n".join(parts)
+        if len(text) <= limit:
+            return text
+        keep = max(limit - 40, 2)
+        head, tail = text[: keep * 2 // 3], text[len(text) - keep // 3:]
+        return f"{head}\n… [{len(text) - len(head) - len(tail)} characters not shown] …\n{tail}"
+
     @property
     def url(self) -> str | None:
         value = self.input.get("url")
         return value if isinstance(value, str) else None
 
     def summary(self) -> str:
-        """What the call does, in one line, for humans (not redacted)."""
+        """What the call does, for humans (not redacted): the command, the path (for a
+        write or an edit, followed by what it writes, shortened), the URL..."""
         if self.kind is Kind.NETWORK:
             return f"the agent wants to reach {self.input.get('host')}:{self.input.get('port')}"
         if self.command is not None:
             return self.command
         if self.paths:
-            return " ".join(self.paths)
+            where = " ".join(self.paths)
+            change = self.change() if self.kind in (Kind.WRITE, Kind.EDIT) else ""
+            return f"{where}\n{change}" if change else where
         if self.url:
             return self.url
         if self.kind is Kind.CONFIG:
@@ -138,7 +178,7 @@ class ToolCall:
         return ", ".join(f"{k}={v!r}" for k, v in sorted(self.input.items()))[:500]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """One evaluator's judgement of a call. ``rule`` names what fired; ``risk`` is 0-100."""
 

@@ -79,7 +79,7 @@ def main() -> int:
     args = parser.parse_args()
     policy = default_policy()
     baseline_policy = policy_from_text('[policy]\ndefault_action = "allow"\n')
-    calls = [ToolCall(agent="bench", tool=c.tool, kind=kind_of(c.tool), input=c.input, cwd=PROJECT)
+    calls = [ToolCall(agent="bench", tool=c.tool, kind=kind_of(c.tool), input=c.input, cwd=c.cwd or PROJECT)
              for c in cases()]
     for call in calls:  # first use compiles patterns and fills per-program rule lists
         policy.evaluate(call)

@@ -132,6 +132,12 @@ def _render(status: dict[str, Any]) -> str:
         head = status.get("audit_head")
         if head:
             lines.append(f"Audit:     {head['seq']} records, head {head['hash'][:12]}")
+        for session in status.get("sessions") or []:
+            sandbox = session.get("sandbox") or {}
+            contained = (f"sandboxed ({sandbox.get('backend')})" if sandbox.get("sandboxed")
+                         else f"UNSANDBOXED: {sandbox.get('reason', '?')}")
+            lines.append(f"Session:   {session.get('session')} {session.get('agent')} in {session.get('cwd')}, "
+                         f"{contained}")
     else:
         lines.append("Daemon:    not running (start it with: aegis start)")
         if "pending" in status:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +19,31 @@ from aegis_core.errors import DependencyMissing, SecurityViolation
 @click.option("--dry-run", is_flag=True, help="Show what would run and be intercepted; run nothing.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="Override the log level for this session.")
-@click.option("--timeout", type=int, metavar="SECONDS", help="Approval timeout for this session.")
+@click.option("--timeout", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Approval timeout for this session: the daemon's deadline for its approvals, and the "
+                   "hooks' own deadlines, which follow it.")
+@click.option("--no-sandbox", is_flag=True,
+              help="Run the agent without the OS sandbox: it can then read your secrets and change any file. "
+                   "Recorded as unsandboxed in the audit log, status and doctor.")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.pass_obj
 @click.pass_context
 def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool, log_level: str | None,
-         timeout: int | None, command: tuple[str, ...]) -> None:
+         timeout: int | None, no_sandbox: bool, command: tuple[str, ...]) -> None:
     """Run an agent (or any CLI) with its tool calls going through Aegis.
 
     Examples: `aegis wrap claude`, `aegis wrap -- claude -p "hi"`,
     `aegis wrap --adapter pty -- npm init`. The daemon is started if it is not running. Arguments after the program are
     passed to it unchanged (`aegis wrap claude -- --no-cache` also works).
+
+    The agent and everything it starts run in an OS sandbox (bubblewrap on Linux) built from the
+    [sandbox] manifest of policy.toml (`aegis sandbox show`).
     """
     from aegis_core.adapters import WrapContext
     from aegis_core.client import request
     from aegis_core.daemon import process
-    from aegis_core.sockets import operator_socket
+    from aegis_core.sandbox import wrapping
+    from aegis_core.sandbox.session import UNSANDBOXED
 
     argv = list(command)
     if argv and argv[0] == "--":
@@ -46,33 +56,59 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
                          "logging.level": log_level.upper() if log_level else None})
     chosen = _adapter(app, adapter, argv[0])
     _refuse_nesting(config)
+    _, sock, _ = process.paths(config)  # the operator socket: sessions are opened there only
+    early = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=sock, session="",
+                        token="", dry_run=dry_run, timeout=timeout)
+    preparation = wrapping.prepare(app.plugins, config, chosen, argv, early, no_sandbox=no_sandbox)
+    if not preparation.choice.sandboxed:
+        for line in wrapping.unsandboxed_warning(preparation.choice):
+            click.secho(f"aegis: {line}", err=True, fg="red", bold=line.startswith("WARNING"))
     if dry_run:
         from aegis_core.sockets import AGENT_SOCKET, run_dir
 
         planned = run_dir(config.home, "s-dry-run")
-        context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=planned / AGENT_SOCKET,
-                              session="(dry-run)", token="", dry_run=True, timeout=timeout, run_dir=planned)
-        ctx.exit(chosen.wrap(argv, context))
+        sandbox = wrapping.open_for(preparation, {"session": "dry-run"}, config=config, socket=sock)
+        try:
+            for line in wrapping.sandbox_summary(sandbox):
+                click.echo(line)
+            context = WrapContext(config=config, plugins=app.plugins, home=config.home,
+                                  socket=planned / AGENT_SOCKET, session="(dry-run)", token="", dry_run=True,
+                                  timeout=timeout, run_dir=planned, sandbox=sandbox)
+            ctx.exit(chosen.wrap(argv, context))
+        finally:
+            sandbox.close(0)
     process.start_background(config)
     # The operator socket (checked to be the daemon's by the client) opens the
-    # session; the agent gets only the session's own agent socket.
-    created = request("session.create", config=config, agent=chosen.name, cwd=os.getcwd(),
-                      command=" ".join(argv), pid=os.getpid())
+    # session; the agent gets only the session's own agent socket. The session
+    # carries its own approval timeout: the daemon's deadline for its approvals, from
+    # which the adapter derives its hooks' deadlines.
+    fields: dict[str, Any] = {"approval_timeout": timeout} if timeout is not None else {}
+    created = request("session.create", socket=sock, agent=chosen.name, cwd=os.getcwd(),
+                      command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(), **fields)
     if not created.get("ok"):
         raise SecurityViolation(f"the Aegis daemon refused to open a session: {created.get('error')}",
                                 hint="run `aegis wrap` from your own terminal, not from inside a wrapped agent")
-    context = WrapContext(config=config, plugins=app.plugins, home=config.home,
-                          socket=Path(created["agent_socket"]), session=created["session"],
-                          token=created["token"], timeout=timeout, run_dir=Path(created["run_dir"]),
-                          daemon_pid=created.get("daemon_pid"), daemon_start=created.get("daemon_start"),
-                          operator_socket=operator_socket(config))
     status = 1
+    notes: list[str] = []
+    sandbox = UNSANDBOXED
     try:
+        sandbox = wrapping.open_for(preparation, created, config=config, socket=sock)
+        if sandbox.sandboxed and sys.stderr.isatty():
+            for line in wrapping.sandbox_summary(sandbox):
+                click.echo(f"aegis: {line}", err=True)
+        context = WrapContext(config=config, plugins=app.plugins, home=config.home,
+                              socket=Path(created["agent_socket"]), session=created["session"],
+                              token=created["token"], timeout=timeout, run_dir=Path(created["run_dir"]),
+                              daemon_pid=created.get("daemon_pid"), daemon_start=created.get("daemon_start"),
+                              operator_socket=sock, sandbox=sandbox)
         status = chosen.wrap(argv, context)
     finally:
+        notes = sandbox.close(status)
+        for note in notes:
+            click.secho(f"aegis: {note}", err=True, fg="yellow")
         try:
-            request("session.end", config=config, session=created["session"],
-                    token=created["token"], exit_status=status)
+            request("session.end", socket=sock, session=created["session"],
+                    token=created["token"], exit_status=status, sandbox_notes=notes)
         except Exception as exc:  # the agent's own exit status matters more than this note
             click.echo(f"aegis: warning: could not close the session: {exc}", err=True)
     ctx.exit(status)

@@ -33,6 +33,9 @@ An encoder module provides:
     return the exit status.
 ``unrecorded(event, reason) -> int``
     tell the user an observed event could not be recorded; return the exit status.
+``notice(event, text) -> int`` (optional)
+    tell the agent, after a call ran, that a sandbox limit stopped something in it
+    (e.g. the kernel killed a process for memory); return the exit status.
 """
 
 import _json
@@ -58,6 +61,11 @@ TIMED_OUT = (
 BAD_INPUT = (
     "Aegis could not read the hook input from {agent} ({error}); denied to be safe. "
     "Check that this {agent} version is supported (`aegis doctor`)."
+)
+TOO_LARGE = (
+    "Aegis did not judge this call: its input is {size:,} bytes, more than the {limit:,} bytes "
+    "Aegis accepts in one tool call; denied to be safe. Split it into smaller steps "
+    "(e.g. write the file in parts)."
 )
 BAD_ANSWER = (
     "Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
@@ -91,6 +99,9 @@ BROKEN_ENCODER = (
 
 DEFAULT_DEADLINE_S = 570.0
 MAX_ANSWER_BYTES = 1 << 20
+# The daemon's limit on one request (aegis_core.daemon.server.MAX_REQUEST): a larger
+# call is denied here, with the reason, instead of being cut off mid-send.
+MAX_REQUEST_BYTES = 64 << 20
 
 
 class Denied(Exception):
@@ -123,6 +134,10 @@ def parse_object(text):
         value, end = _scan(text, 0)
     except StopIteration:
         raise ValueError("not JSON") from None
+    except Exception:
+        # Without the json module the C scanner cannot build its JSONDecodeError and
+        # reports SystemError instead: either way the text is not complete JSON.
+        raise ValueError("not valid JSON (cut short or malformed)") from None
     if end != len(text):
         raise ValueError("extra data after the JSON value")
     if type(value) is not dict:
@@ -173,11 +188,16 @@ def options(argv):
     return event, budget, installed_home
 
 
-def build_request(op, adapter, hook_text, auth=""):
+def build_request(op, adapter, hook_text, auth="", *, valid=True):
     """The request line; the hook JSON (already validated) is embedded verbatim, with
     line breaks (only possible as whitespace in valid JSON) flattened to keep one line.
-    ``auth`` is the session's part (``"session":...,"token":...`` or a MAC), if any."""
-    payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
+    An input that is not valid JSON goes as a string (its start), so the daemon
+    records the malformed call. ``auth`` is the session's part (``"session":...,
+    "token":...`` or a MAC), if any."""
+    if valid:
+        payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
+    else:
+        payload = _quote(hook_text[:2000])
     return (
         '{"v":1,"op":'
         + _quote(op)
@@ -278,7 +298,7 @@ def _connect(sock, path):
         posix.close(fd)
 
 
-def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None):
+def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None, *, valid=True):
     """Check the listener, send the request and return the final answer (a dict);
     raise Denied on any failure."""
     session, token = _env("AEGIS_SESSION"), _env("AEGIS_SESSION_TOKEN")
@@ -297,7 +317,12 @@ def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None):
             raise Denied(NO_ACCESS.format(path=path, error=exc.strerror or str(exc))) from None
         needs_proof = check_listener(sock, path, installed_home, session and token)
         auth, proof = session_auth(session, token, needs_proof)
-        sock.sendall(build_request(op, adapter, hook_text, auth))
+        try:
+            sock.sendall(build_request(op, adapter, hook_text, auth, valid=valid))
+        except (BrokenPipeError, ConnectionResetError):
+            # The daemon stopped reading (it refused the request): its answer, if it
+            # sent one, says why.
+            sock.shutdown(_socket.SHUT_WR)
         buffer = b""
         while True:
             newline = buffer.find(b"\n")
@@ -330,6 +355,16 @@ def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None):
                 return answer
     finally:
         sock.close()
+
+
+def report_malformed(encoder, text, deadline, installed_home=None):
+    """Let the daemon record an input the client could not read (best effort: the
+    call is denied either way)."""
+    try:
+        ask_daemon(socket_path(installed_home), "evaluate", encoder.ADAPTER, text,
+                   min(deadline, time.monotonic() + 5), installed_home, valid=False)
+    except Exception:  # the call is denied with the client's own reason anyway
+        return
 
 
 def decision_of(answer):
@@ -377,27 +412,30 @@ def run(encoder, argv):
     _signal.setitimer(_signal.ITIMER_REAL, budget)
     observing = event in encoder.OBSERVE_EVENTS
     try:
+        hook_text = None
         try:
-            hook_text = sys.stdin.buffer.read().decode("utf-8")
+            raw = sys.stdin.buffer.read()
+            hook_text = raw.decode("utf-8")
             payload = parse_object(hook_text)
         except (ValueError, UnicodeDecodeError) as exc:
+            report_malformed(encoder, hook_text if hook_text is not None else raw.decode("utf-8", "replace"),
+                             deadline, installed_home)
             raise Denied(BAD_INPUT.format(agent=encoder.AGENT, error=str(exc)[:200])) from None
         if event is None:
             name = payload.get("hook_event_name")
             event = name if isinstance(name, str) else None
             observing = event in encoder.OBSERVE_EVENTS
-        answer = ask_daemon(
-            socket_path(installed_home),
-            "observe" if observing else "evaluate",
-            encoder.ADAPTER,
-            hook_text,
-            deadline,
-            installed_home,
-        )
+        size = len(raw) + 512  # the request around the input: op, adapter, session proof
+        if size > MAX_REQUEST_BYTES:
+            raise Denied(TOO_LARGE.format(size=size, limit=MAX_REQUEST_BYTES))
+        answer = ask_daemon(socket_path(installed_home), "observe" if observing else "evaluate",
+                            encoder.ADAPTER, hook_text, deadline, installed_home)
         if observing:
             if answer.get("ok") is not True:
                 raise Denied(REFUSED.format(error=answer.get("error")))
-            return 0
+            text = limit_notice()
+            notice = getattr(encoder, "notice", None)
+            return notice(event, text) if text and notice is not None else 0
         decision, reason = decision_of(answer)
     except Denied as exc:
         decision, reason = "deny", str(exc)
@@ -411,6 +449,59 @@ def run(encoder, argv):
         # The call already ran: tell the user the record is missing, never block.
         return encoder.unrecorded(event, "Aegis did not record this call's outcome: " + reason)
     return encoder.respond(event, decision, reason)
+
+
+# Read only inside a sandbox (AEGIS_LIMITS set), whose /tmp is private to the session.
+LIMIT_SEEN = "/tmp/.aegis-limits-seen"  # noqa: S108
+LIMIT_COUNTERS = (("memory", "memory.events", b"oom_kill "), ("memory", "memory.oom_control", b"oom_kill "),
+                  ("unified", "memory.events", b"oom_kill "), ("pids", "pids.events", b"max "),
+                  ("unified", "pids.events", b"max "))
+
+
+def limit_notice():
+    """Plain words when a sandbox limit stopped something since the last call: the
+    kernel's counters of the sandbox's cgroup (bound read-only at $AEGIS_LIMITS)
+    against what the previous call saw. None outside a sandbox with a cgroup."""
+    folder = _env("AEGIS_LIMITS")
+    if not folder:
+        return None
+    counts = {"memory": 0, "pids": 0}
+    for part, name, key in LIMIT_COUNTERS:
+        try:
+            with open(folder + "/" + part + "/" + name, "rb") as handle:
+                for line in handle.read().split(b"\n"):
+                    if line.startswith(key):
+                        kind = "memory" if name.startswith("memory") else "pids"
+                        counts[kind] = max(counts[kind], int(line[len(key):]))
+        except (OSError, ValueError):
+            continue
+    seen = {"memory": 0, "pids": 0}
+    try:
+        with open(LIMIT_SEEN, "rb") as handle:
+            for line in handle.read().decode().split("\n"):
+                kind, _, value = line.partition("=")
+                if kind in seen:
+                    seen[kind] = int(value)
+    except (OSError, ValueError):
+        pass
+    if counts == seen:
+        return None
+    try:
+        with open(LIMIT_SEEN, "wb") as handle:
+            handle.write(f"memory={counts['memory']}\npids={counts['pids']}\n".encode())
+    except OSError:
+        pass
+    words = []
+    if counts["memory"] > seen["memory"]:
+        words.append("the sandbox's memory limit (" + (_env("AEGIS_LIMIT_MEMORY") or "set by the user")
+                     + ") made the kernel stop a process that used more (it was killed, exit status 137)")
+    if counts["pids"] > seen["pids"]:
+        words.append("the sandbox's process limit (" + (_env("AEGIS_LIMIT_PROCESSES") or "set by the user")
+                     + ") refused to start new processes (fork failed: Resource temporarily unavailable)")
+    if not words:
+        return None
+    return ("Aegis sandbox: during that command " + "; and ".join(words) + ". This is a limit the user set in "
+            "[sandbox.limits] of Aegis' policy, not a bug in the code: use less, or ask the user to raise it.")
 
 
 def fail(reason):

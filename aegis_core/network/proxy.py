@@ -425,9 +425,11 @@ async def _forward(client: _Client, request: h11.Request, gate: Gate,
     if endpoint is not None:
         headers = endpoint.headers(_end_to_end(request.headers))
     else:
-        headers = _end_to_end(request.headers)
-        if not any(name == b"host" for name, _ in headers):
-            headers.insert(0, (b"host", request.target.split(b"/")[2]))
+        # The host that was decided is the host the server hears about: the client's
+        # own Host header is replaced (RFC 9112 3.2.2), so an allowed address cannot
+        # be asked for another site behind it (domain fronting on a shared server).
+        headers = [(b"host", _authority(target.destination)),
+                   *((name, value) for name, value in _end_to_end(request.headers) if name != b"host")]
     if _chunked(request.headers):
         headers.append((b"transfer-encoding", b"chunked"))
     if _expects_continue(request):
@@ -522,6 +524,10 @@ async def _copy_raw_body(upstream: _Upstream, client: _Client, length: int) -> N
     if moved[0] < remaining:
         raise anyio.EndOfStream  # the server closed (or the client went) before the body ended
     client.renew()  # its parser saw the body's head, not the bytes spliced past it
+
+
+def _authority(destination: Destination) -> bytes:
+    return (destination.host if destination.port == 80 else str(destination)).encode("ascii")
 
 
 def _keeps_alive(request: h11.Request) -> bool:

@@ -23,11 +23,12 @@ from aegis_core.sandbox.manifest import Manifest, parse_host_rule
 
 if TYPE_CHECKING:
     from aegis_core.daemon.pipeline import Pipeline
-    from aegis_core.models import ToolCall
+    from aegis_core.models import Approval, ToolCall
 
 log = structlog.get_logger(__name__)
 
 SOCKET_NAME = "proxy.sock"
+MAX_CONNECTIONS = 256  # at once, per session
 
 
 @dataclass
@@ -35,6 +36,8 @@ class _Session:
     gate: SessionGate
     path: Path
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    asking: set[str] = field(default_factory=set)  # its network approvals still pending
+    open: int = 0  # connections being served
 
 
 class EgressProxy:
@@ -80,6 +83,8 @@ class EgressProxy:
         state = self._sessions.pop(session, None)
         if state is None:
             return
+        for approval_id in list(state.asking):  # nobody is left to use the answer
+            await self.pipeline.cancel(approval_id, "the session ended", "aegis")
         state.scope.cancel()
         with suppress(OSError):
             state.path.unlink()
@@ -111,19 +116,40 @@ class EgressProxy:
             async with listener, anyio.create_task_group() as connections:
                 while True:
                     stream = await listener.accept()
-                    connections.start_soon(self._connection, stream, state.gate)
+                    connections.start_soon(self._connection, stream, state)
 
-    async def _connection(self, stream: SocketStream, gate: SessionGate) -> None:
+    async def _connection(self, stream: SocketStream, state: _Session) -> None:
         async with stream:
+            if state.open >= MAX_CONNECTIONS:
+                # Each tunnel costs the daemon two threads: a session cannot have it start
+                # thousands. The client is told, not left hanging.
+                with suppress(Exception):
+                    await stream.send(_too_many())
+                return
+            state.open += 1
             try:
-                await serve_client(stream, gate)
+                await serve_client(stream, state.gate)
             except Exception:  # one broken connection must not end the session's proxy
-                log.exception("proxy connection failed", session=gate.info.session)
+                log.exception("proxy connection failed", session=state.gate.info.session)
+            finally:
+                state.open -= 1
 
     async def _judge(self, call: ToolCall) -> JudgeAnswer:
-        answer = await self.pipeline.judge(call)
+        state = self._sessions.get(call.session)
+        asked: list[str] = []
+
+        async def pending(approval: Approval) -> None:
+            asked.append(approval.id)
+            if state is not None:
+                state.asking.add(approval.id)
+
+        try:
+            answer = await self.pipeline.judge(call, on_pending=pending)
+        finally:
+            if state is not None:
+                state.asking.difference_update(asked)
         allowed = answer.decision == "allow"
-        for_session = allowed and self.pipeline.rules.check_grant(self.pipeline.store, call) is not None
+        for_session = allowed and await self.pipeline.approvals.check_grant(call) is not None
         reason = answer.reason
         if answer.decision == "ask":  # a decide plugin handed it to the agent's prompt, which has none for this
             reason = "No approval channel could answer a network request; answer it with `aegis approvals`."
@@ -135,6 +161,13 @@ class EgressProxy:
         except Exception as exc:  # the connection is over; say loudly that it went unrecorded
             log.error("a proxied connection could not be audited", session=session, error=str(exc),
                       host=record.destination.host, port=record.destination.port)
+
+
+def _too_many() -> bytes:
+    text = (f"Aegis' egress proxy already serves {MAX_CONNECTIONS} connections for this session; close some "
+            "(or wait for them to finish) and try again.\n").encode()
+    return (b"HTTP/1.1 503 Too many connections through Aegis\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(text), text))
 
 
 async def _listen(path: Path) -> Any:

@@ -4,14 +4,13 @@ a shell segment) and returns what it found, or None. Rules name them with
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from aegis_core.policy import gitchecks
-from aegis_core.policy.facts import Subject, url_host
-from aegis_core.policy.paths import is_within
+from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries
+from aegis_core.policy.facts import Subject, flags_of, url_host
+from aegis_core.policy.places import critical_target, is_disposable
 
 CheckFn = Callable[[Subject], "str | None"]
 
@@ -145,162 +144,6 @@ def _applies(c: Check, program: str | None, feats: frozenset[str]) -> bool:
     return bool((c.programs and program in c.programs) or (c.needs and c.needs & feats))
 
 
-SYSTEM_DIRS = frozenset({"/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/opt", "/proc",
-                         "/root", "/sbin", "/srv", "/sys", "/usr", "/var", "/home", "/Users", "/System",
-                         "/Applications", "/Library", "/private", "/snap", "/mnt", "/media"})
-DISPOSABLE = frozenset({"build", "dist", "node_modules", "target", "__pycache__", ".pytest_cache",
-                        ".mypy_cache", ".ruff_cache", ".tox", ".nox", "coverage", "htmlcov",
-                        ".coverage", ".next", ".nuxt", ".cache", ".parcel-cache", ".turbo", "out",
-                        "tmp", ".tmp", "temp", ".venv", "venv", ".gradle", ".eggs", ".svelte-kit",
-                        ".angular", "obj", "_build", ".hypothesis", "site", "public/build"})
-TEMP_ROOTS = ("/tmp", "/var/tmp", "/private/tmp")  # noqa: S108 - compared, never written
-
-
-def _flags(texts: list[str]) -> tuple[set[str], list[str]]:
-    """Short flag letters and long options, and the positionals (after ``--`` too)."""
-    flags: set[str] = set()
-    positional: list[str] = []
-    ended = False
-    for text in texts:
-        if not ended and text == "--":
-            ended = True
-        elif not ended and text.startswith("--"):
-            flags.add(text.split("=", 1)[0])
-        elif not ended and text.startswith("-") and len(text) > 1:
-            flags.update(text[1:])
-        else:
-            positional.append(text)
-    return flags, positional
-
-
-def _flags_of(subject: Subject) -> tuple[set[str], list[str]]:
-    """``_flags`` of a segment's arguments, worked out once for the checks that read them.
-    Callers must not change what they get."""
-    found = subject.cache.get("_flags")
-    if found is None:
-        seg = subject.segment
-        found = subject.cache["_flags"] = _flags(list(seg.argv[1:]) if seg is not None else [])
-    return found
-
-
-def is_disposable(path: str, subject: Subject) -> bool:
-    for root in TEMP_ROOTS:
-        if path.startswith(root + "/") and path.count("/") > root.count("/"):
-            return True
-    project = subject.project
-    if project is None or not is_within(path, project) or path == project:
-        return False
-    below = path[len(project):].strip("/").split("/")
-    return any(part in DISPOSABLE or part.endswith(".egg-info") for part in below)
-
-
-def critical_target(path: str, subject: Subject) -> str | None:
-    """Why deleting ``path`` (recursively) would be a disaster, or None."""
-    if path == "/":
-        return "the root directory"
-    if path == subject.home or is_within(subject.home, path):
-        return "your home directory"
-    if path in SYSTEM_DIRS or os.path.dirname(path) == "/":
-        return f"the system directory {path}"
-    if subject.project and is_within(subject.project, path):
-        return "the whole project (work tree)"
-    if subject.project and is_within(path, os.path.join(subject.project, ".git")):
-        return "the project's .git history"
-    return None
-
-
-def _targets(subject: Subject) -> tuple[list[str], list[str], bool]:
-    """Deletion targets: normalised paths, glob patterns as written, any unknown."""
-    seg = subject.segment
-    assert seg is not None
-    patterns = [a.text for a in seg.args[1:] if a.glob and not a.text.startswith("-")]
-    return list(subject.reads), patterns, any(a.dynamic for a in seg.args[1:])
-
-
-def _glob_dir(pattern: str, subject: Subject) -> str | None:
-    from aegis_core.policy.paths import normalise
-
-    head = pattern.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0]
-    directory = head if head.endswith("/") or not head else os.path.dirname(head) or "."
-    return normalise(directory, subject.cwd, subject.home)
-
-
-@check("delete-critical", 60, "deletes /, your home, a system directory, the project or its .git",
-       programs=("rm", "find"))
-def delete_critical(subject: Subject) -> str | None:
-    seg = subject.segment
-    if seg is None:
-        return None
-    texts = list(seg.argv[1:])
-    flags, _ = _flags_of(subject)
-    program = seg.program
-    if program == "rm":
-        if "--no-preserve-root" in flags:
-            return "rm --no-preserve-root"
-        if not ({"r", "R", "--recursive"} & flags):
-            return None
-        paths, patterns, _ = _targets(subject)
-    elif program == "find" and "-delete" in texts:
-        start = [t for t in texts[: next((i for i, t in enumerate(texts) if t[:1] in "-(!"), len(texts))]]
-        if any(t in ("-name", "-iname", "-path", "-regex", "-newer", "-mtime") for t in texts):
-            paths = [p for p in subject.reads[: len(start) or 1] if critical_target(p, subject)
-                     and not (subject.project and is_within(p, subject.project))]
-        else:
-            paths = list(subject.reads[: len(start) or 1]) or ([subject.cwd] if subject.cwd else [])
-        patterns = []
-    else:
-        return None
-    for path in paths:
-        why = critical_target(path, subject)
-        if why:
-            return f"recursive deletion of {why} ({path})"
-    for pattern in patterns:
-        directory = _glob_dir(pattern, subject)
-        if directory and (why := critical_target(directory, subject)):
-            return f"recursive deletion of everything in {why} ({pattern})"
-    return None
-
-
-@check("delete-recursive", 30, "recursive or forced deletion outside disposable build folders, "
-       "deletion outside the project, or of a target only known at run time",
-       programs=("rm", "unlink", "rmdir", "find", "rsync"))
-def delete_recursive(subject: Subject) -> str | None:
-    seg = subject.segment
-    if seg is None or seg.program not in ("rm", "unlink", "rmdir", "find", "rsync"):
-        return None
-    texts = list(seg.argv[1:])
-    flags, positional = _flags_of(subject)
-    if seg.program == "find":
-        if "-delete" not in texts:
-            return None
-        start = subject.reads[:1] or ((subject.cwd,) if subject.cwd else ())
-        if not start or not all(subject.within_project(p) or is_disposable(p, subject) for p in start):
-            return "find -delete outside the project"
-        return None
-    if seg.program == "rsync":
-        return "rsync --delete removes files at the destination" if any(
-            t.startswith("--delete") for t in texts) else None
-    strong = bool({"r", "R", "f", "--recursive", "--force"} & flags)
-    if any(a.dynamic for a in seg.args[1:]):
-        return "deletes a target only known at run time"
-    if not subject.reads and positional:
-        return "deletes a path that cannot be resolved"
-    for path in subject.reads:
-        if is_disposable(path, subject):
-            continue
-        if not subject.within_project(path):
-            return f"deletes {path}, outside the project"
-        if strong and seg.program == "rm":
-            return f"recursive/forced deletion of {path}, not a disposable build folder"
-    return None
-
-
-@check("shred", 50, "shred/wipe: irrecoverable overwrite of files", programs=("shred", "srm", "wipe"))
-def shred(subject: Subject) -> str | None:
-    seg = subject.segment
-    return f"{seg.program} destroys file contents" if seg and seg.program in ("shred", "srm", "wipe") else None
-
-
 _DEVICE = re.compile(r"^/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|md|dm-|loop|mapper/)")
 
 
@@ -333,45 +176,46 @@ def chmod_outside(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None or seg.program not in ("chmod", "chown", "chgrp", "chattr", "setfacl"):
         return None
-    flags, _ = _flags_of(subject)
+    flags, _ = flags_of(subject)
     recursive = bool({"R", "--recursive"} & flags)
     for path in subject.reads:
         if critical_target(path, subject) and recursive:
             return f"recursive {seg.program} of {path}"
         if not subject.within_project(path) and not is_disposable(path, subject):
             return f"{seg.program} of {path}, outside the project"
-    if any(a.dynamic for a in seg.args[1:]) and recursive:
+    # The mode or owner comes first (chmod 755 x, chown $(whoami) x): only a computed path counts.
+    first_path = 2 if seg.program in ("chmod", "chown", "chgrp") else 1
+    operands = [a for a in seg.args[1:] if not a.text.startswith("-")]
+    if any(a.dynamic for a in operands[first_path - 1:]) and recursive:
         return f"recursive {seg.program} of a target only known at run time"
     return None
 
 
-@check("dotfile-truncate", 40, "empties a dotfile or config outside the project",
-       programs=("truncate", "cp"), needs=("redirects",))
-def dotfile_truncate(subject: Subject) -> str | None:
-    seg = subject.segment
-    if seg is None:
-        return None
-    texts = list(seg.argv[1:])
-    candidates = []
-    if seg.program == "truncate" or (seg.program == "cp" and "/dev/null" in texts):
-        candidates = list(subject.writes)
-    from aegis_core.policy.paths import normalise
-
-    for op, target, _ in seg.redirects:
-        if op in (">", ">|", "&>") and not seg.args[1:] and seg.program in ("", ":", "true", "echo", "printf"):
-            path = normalise(target, subject.cwd, subject.home)
-            if path:
-                candidates.append(path)
-    for path in candidates:
-        name = os.path.basename(path)
-        if (name.startswith(".") or path.startswith("/etc/")) and not subject.within_project(path):
-            return f"empties {path}"
-    return None
-
-
+deletion.register(check)
+overwrites.register(check)
+autorun.register(check)
+registries.register(check)
+migrations.register(check)
 gitchecks.register(check)
 from aegis_core.policy import netchecks  # noqa: E402  (registers its checks)
 
 netchecks.register(check)
+
+# The checks of issue 14's families A: each module is one idea.
+from aegis_core.policy import (  # noqa: E402
+    containerchecks,
+    publishchecks,
+    remotecode,
+    secretchecks,
+    selfchecks,
+    urlchecks,
+)
+
+secretchecks.register(check)
+urlchecks.register(check)
+publishchecks.register(check)
+remotecode.register(check)
+containerchecks.register(check)
+selfchecks.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

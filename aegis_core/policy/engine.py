@@ -5,16 +5,20 @@ strictest-wins into one Verdict. ``explain`` returns the same decision with its 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
+from aegis_core.policy.argpaths import SETTERS, loop_variables, remember_variables, representative
 from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
+from aegis_core.policy.places import project_root
 from aegis_core.policy.rules import Rule
-from aegis_core.policy.shell import ShellAnalysis, analyse
+from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
+from aegis_core.policy.words import Arg
+from aegis_core.tools import input_problem
 
 MAX_SEGMENTS = 120
 UNKNOWN_DIR = "/<unknown directory>"
@@ -37,6 +41,7 @@ class SubjectTrace:
     tried: list[Tried] = field(default_factory=list)
     action: str = ""
     rule: str | None = None
+    family: str | None = None  # the pack of the rule that decided
 
 
 @dataclass
@@ -49,17 +54,20 @@ class Trace:
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     risk_reasons: tuple[str, ...] = ()
+    family: str | None = None  # the pack (family) of the rule behind the verdict
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "call": self.call,
             "verdict": self.verdict.to_dict(),
+            "rule": self.verdict.rule,
+            "family": self.family,
             "problems": list(self.problems),
             "notes": list(self.notes),
             "risk_reasons": list(self.risk_reasons),
             "subjects": [
                 {"text": s.text, "program": s.program, "wrappers": list(s.wrappers), "via": s.via,
-                 "paths": list(s.paths), "action": s.action, "rule": s.rule,
+                 "paths": list(s.paths), "action": s.action, "rule": s.rule, "family": s.family,
                  "tried": [{"rule": t.rule, "matched": t.matched, "detail": t.detail} for t in s.tried]}
                 for s in self.subjects
             ],
@@ -83,11 +91,14 @@ class Trace:
             for tried in subject.tried:
                 mark = "FIRED" if tried.matched else "no   "
                 out.append(f"  {mark} {tried.rule}: {tried.detail}")
-            out.append(f"  -> {subject.action} ({subject.rule or 'default action'})")
+            decided = f"rule {subject.rule}, family {subject.family or '-'}" if subject.rule else "default action"
+            out.append(f"  -> {subject.action} ({decided})")
         v = self.verdict
-        out.append(f"verdict: {v.action.value} (rule {v.rule}, risk {v.risk})")
+        out.append(f"verdict: {v.action.value}")
+        out.append(f"rule: {v.rule} (family: {self.family or 'built-in'})")
+        out.append(f"risk: {v.risk}")
         if self.risk_reasons:
-            out.append(f"risk: {'; '.join(self.risk_reasons)}")
+            out.append(f"risk reasons: {'; '.join(self.risk_reasons)}")
         out.append(f"reason: {v.reason}")
         return out
 
@@ -104,10 +115,15 @@ def build_subjects(call: ToolCall, home: str | None = None) -> tuple[list[Subjec
 def _build_subjects(call: ToolCall, home: str | None,
                     budget: CallBudget) -> tuple[list[Subject], ShellAnalysis | None, str | None]:
     home = home or home_dir()
-    project = normalise(call.cwd, None, home, budget.bucket) if call.cwd and call.cwd.startswith("/") else None
-    if call_kind(call) is not Kind.SHELL:
+    start = normalise(call.cwd, None, home, budget.bucket) if call.cwd and call.cwd.startswith("/") else None
+    project = project_root(start, home)
+    kind = call_kind(call)
+    problem = input_problem(kind, call.input)
+    if problem is not None:
+        return [], None, f"the tool input is malformed: {problem}"
+    if kind is not Kind.SHELL:
         reads, writes, urls = call_facts(call, home)
-        return [Subject(call, None, None, project, project, home, reads, writes, urls)], None, None
+        return [Subject(call, None, None, project, start, home, reads, writes, urls)], None, None
     command = call.input.get("command") if hasattr(call.input, "get") else None
     if not isinstance(command, str):
         return [], None, "the shell call has no command string"
@@ -117,21 +133,59 @@ def _build_subjects(call: ToolCall, home: str | None,
     if len(analysis.segments) > MAX_SEGMENTS:
         return [], analysis, f"the command has {len(analysis.segments)} parts, too many to judge one by one"
     subjects: list[Subject] = []
-    cwd = project
+    cwd = start
+    # Variables the command sets for itself (`f=~/.aws/credentials; cat $f`).
+    variables: dict[str, str] = {}
+    if analysis.segments and "for" in command[:8192]:
+        loop_variables(command, variables)
     for seg in analysis.segments:
         if seg.function_call:
             continue
-        reads, writes, urls = segment_facts(seg, cwd, home, budget)
-        subjects.append(Subject(call, seg, analysis, project, cwd, home, reads, writes, urls))
+        if variables:
+            seg = _with_known_values(seg, cwd, home, variables)
+        reads, writes, urls = segment_facts(seg, cwd, home, budget, variables)
+        subject = Subject(call, seg, analysis, project, cwd, home, reads, writes, urls)
+        if variables:
+            subject.cache["_variables"] = dict(variables)  # for checks that read arguments themselves
+        subjects.append(subject)
+        if seg.assignments or seg.program in SETTERS:
+            remember_variables(seg.program, seg.assignments, seg.argv, variables)
         if seg.program in ("cd", "pushd") and not seg.via:
             target = seg.args[1] if len(seg.args) > 1 else None
             if target is None:
                 cwd = home
-            elif target.dynamic or target.text == "-":
+            elif target.text == "-":
                 cwd = UNKNOWN_DIR
+            elif target.dynamic:
+                # `cd $AEGIS_HOME`: a folder the policy can know as well as the shell.
+                known = representative(target.text, cwd, home, variables)
+                cwd = normalise(known, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR if known and "$" not in known \
+                    else UNKNOWN_DIR
             else:
                 cwd = normalise(target.text, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR
     return subjects, analysis, None
+
+
+def _with_known_values(seg: Segment, cwd: str | None, home: str, variables: dict[str, str]) -> Segment:
+    """The segment with the values the command itself gave its variables put in
+    (`cmd=publish; npm $cmd` is `npm publish`, `a=rm; $a -rf /` is `rm -rf /`), for the
+    arguments whose value is then fully known; the others stay computed."""
+    if not any(a.dynamic for a in seg.args):
+        return seg
+    args = []
+    changed = False
+    for arg in seg.args:
+        if arg.dynamic and "${" in arg.text:
+            known = representative(arg.text, cwd, home, variables)
+            if known is not None and "$" not in known and not known.startswith("{"):
+                args.append(Arg(known, False, False, True))
+                changed = True
+                continue
+        args.append(arg)
+    if not changed:
+        return seg
+    program = args[0].text.rsplit("/", 1)[-1] if args else ""
+    return replace(seg, args=tuple(args), program=program, tricky=seg.tricky or args[0].tricky)
 
 
 class Policy:
@@ -186,7 +240,15 @@ class Policy:
     def explain(self, call: ToolCall) -> Trace:
         trace = Trace(call=call.summary(), verdict=Verdict(Action.DENY))
         trace.verdict = self._run(call, trace)
+        trace.family = self.family_of(trace.verdict.rule)
         return trace
+
+    def family_of(self, rule_name: str | None) -> str | None:
+        """The pack (family) of a rule of this policy, or None for Aegis' own verdicts."""
+        for rule in self.rules:
+            if rule.name == rule_name:
+                return rule.pack or None
+        return None
 
     def _run(self, call: ToolCall, trace: Trace | None) -> Verdict:
         try:
@@ -201,11 +263,10 @@ class Policy:
         if analysis is not None and trace is not None:
             trace.problems, trace.notes = analysis.problems, analysis.notes
         if fatal is not None:
-            action = Action.DENY if "no command" in fatal or "empty" in fatal else Action.REQUIRE_APPROVAL
-            return Verdict(action, rule="aegis:unjudgeable", risk=50, source="policy",
-                           reason=f"{fatal}. " + _advice(action))
+            action = (Action.DENY if "no command" in fatal or "empty" in fatal or "malformed" in fatal
+                      else Action.REQUIRE_APPROVAL)
+            return Verdict(action, rule="aegis:unjudgeable", risk=50, source="policy", reason=f"{fatal}.")
         score, risk_reasons = risk_module.score_subjects(subjects, analysis)
-        risk_module.remember(call, (score, risk_reasons))
         if trace is not None:
             trace.risk_reasons = risk_reasons
         best: tuple[Action, Rule | None, str, Subject] | None = None
@@ -221,6 +282,7 @@ class Policy:
             action, rule, detail = self._judge(subject, sub_trace)
             if sub_trace is not None:
                 sub_trace.action, sub_trace.rule = action.value, rule.name if rule else None
+                sub_trace.family = rule.pack or None if rule else None
             if best is None or action.strictness > best[0].strictness:
                 best = (action, rule, detail, subject)
             if best[0] is Action.DENY and trace is None:
@@ -266,22 +328,16 @@ def _path_problems(subjects: list[Subject]) -> list[str]:
     return found
 
 
-def _advice(action: Action) -> str:
-    if action is Action.DENY:
-        return "Do not retry it; if it is really needed, ask the user to do it or to change the policy."
-    if action is Action.REQUIRE_APPROVAL:
-        return "The user has been asked to approve it."
-    return ""
-
-
 def _reason(action: Action, rule: Rule | None, detail: str, subject: Subject) -> str:
+    """What was found and which rule found it, once. What to do next is said by whoever
+    acts on the verdict (the daemon denies or asks), not here."""
     if action is Action.ALLOW:
         return f"allowed by rule '{rule.name}'" if rule else "allowed by the policy's default action"
-    what = subject.segment.text if subject.segment is not None else subject.call.summary()[:200]
+    what = subject.segment.text if subject.segment is not None else subject.call.summary().split("\n", 1)[0][:200]
     found = f" ({detail})" if detail and detail != "matched" else ""
     if rule is None:
         why = "no rule covers it, and the policy's default is to " + (
             "deny" if action is Action.DENY else "ask")
-        return f"{what}: {why}. {_advice(action)}"
+        return f"{what}: {why}"
     text = rule.reason or f"rule '{rule.name}'"
-    return f"{text}{found}: {what} [rule {rule.name}]. {_advice(action)}".replace(os.linesep, " ")
+    return f"{text}{found}: {what} [rule {rule.name}]".replace(os.linesep, " ")

@@ -9,12 +9,27 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aegis_core.models import Kind, ToolCall
+from aegis_core.policy.argpaths import (
+    CODE_WRITES,
+    CONTAINER_ENGINES,
+    CURL_LIKE,
+    HTTPIE_LIKE,
+    code_literals,
+    mount_sources,
+    representative,
+    representatives,
+    request_files,
+    secret_names_matching,
+    sent_files,
+)
 from aegis_core.policy.globbing import bounded_glob
+from aegis_core.policy.outputs import OUTPUT_PROGRAMS, clone_target, edited_files, output_files, target_directory
 from aegis_core.policy.paths import MAX_PATHS_PER_CALL, CallBudget, home_dir, is_within, normalise
 from aegis_core.tools import kind_of
 
 if TYPE_CHECKING:
     from aegis_core.policy.shell import Segment, ShellAnalysis
+    from aegis_core.policy.words import Arg
 
 # Programs whose arguments are text, not file names.
 TEXT_PROGRAMS = frozenset({"echo", "printf", "true", "false", ":", "test", "[", "expr", "sleep",
@@ -27,8 +42,14 @@ _WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>", ">&"})
 _COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})
 _IN_PLACE = frozenset({"sed", "perl", "gsed"})
 _WRITERS = frozenset({"tee", "truncate", "touch", "shred"})
+_DELETERS = frozenset({"rm", "unlink", "rmdir", "srm", "wipe"})
 # Values of these options are written to.
 _OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
+# Programs whose arguments hide paths plain parsing misses (see argpaths).
+_REQUEST_PROGRAMS = CURL_LIKE | HTTPIE_LIKE
+_HIDDEN_PATH_PROGRAMS = _REQUEST_PROGRAMS | CONTAINER_ENGINES | {"docker-compose", "podman-compose",
+                                                                 "systemd-nspawn", "bwrap", "kubectl", "oc",
+                                                                 "gh", "glab"}
 MAX_GLOB_MATCHES = 200
 _NO_GLOBS: frozenset[str] = frozenset()
 # Stand for paths that could not be judged: never inside the project, never a match
@@ -82,6 +103,46 @@ class Subject:
         return self.project is not None and is_within(path, self.project)
 
 
+def _arguments(segment: Segment, cwd: str | None, home: str,
+               variables: dict[str, str] | None) -> tuple[list[Arg], list[str]]:
+    """The arguments a segment's paths can be read from, and their texts: a value
+    computed at run time counts by what is literal in it (``/home/$USER/.ssh/x``),
+    and not at all when nothing is (``$FILE``)."""
+    args = segment.args[1:]
+    if not any(a.dynamic for a in args):
+        return list(args), [a.text for a in args]
+    kept: list[Arg] = []
+    texts: list[str] = []
+    for arg in args:
+        for text in representatives(arg.text, cwd, home, variables) if arg.dynamic else (arg.text,):
+            kept.append(arg)
+            texts.append(text)
+    return kept, texts
+
+
+def flags_of(subject: Subject) -> tuple[set[str], list[str]]:
+    """Short flag letters and long options of a segment's arguments, and its
+    positionals (after ``--`` too); worked out once per subject for the checks that
+    read them. Callers must not change what they get."""
+    found = subject.cache.get("_flags")
+    if found is None:
+        seg = subject.segment
+        flags: set[str] = set()
+        positional: list[str] = []
+        ended = False
+        for text in seg.argv[1:] if seg is not None else ():
+            if not ended and text == "--":
+                ended = True
+            elif not ended and text.startswith("--"):
+                flags.add(text.split("=", 1)[0])
+            elif not ended and text.startswith("-") and len(text) > 1:
+                flags.update(text[1:])
+            else:
+                positional.append(text)
+        found = subject.cache["_flags"] = (flags, positional)
+    return found
+
+
 def _looks_like_url(text: str) -> bool:
     if "://" not in text:
         return False
@@ -91,7 +152,16 @@ def _looks_like_url(text: str) -> bool:
 
 def _path_values(args: list[str]) -> list[str]:
     values = []
+    ended = False
     for text in args:
+        if not text:
+            continue  # `sed -i ''`, `ssh-keygen -N ''`: an empty argument names no file
+        if text == "--" and not ended:
+            ended = True  # what follows are operands, even `-/../.env`
+            continue
+        if ended and text.startswith("-"):
+            values.append("./" + text)
+            continue
         if text.startswith("-"):
             if "=" in text:
                 value = text.split("=", 1)[1]
@@ -110,30 +180,38 @@ def _expand_glob(pattern: str, cwd: str | None, budget: CallBudget) -> list[str]
     budget.glob_entries -= spent[0]
     if found is None:
         return None
-    return found or [pattern]
+    # Nothing matches here: the shell passes the pattern on as it is. Judged elsewhere (or
+    # once the file exists) it may name a secret: `cat .[e]nv`, `cat ~/.ssh/id_*`.
+    return found or [pattern, *secret_names_matching(pattern)]
 
 
-def segment_facts(segment: Segment, cwd: str | None, home: str,
-                  budget: CallBudget | None = None) -> tuple[tuple, tuple, tuple]:
+def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudget | None = None,
+                  variables: dict[str, str] | None = None) -> tuple[tuple, tuple, tuple]:
     """(reads, writes, urls) of a shell segment, normalised; paths count against ``budget``."""
     budget = budget or CallBudget()
     program = segment.program
-    positional = [a for a in segment.args[1:] if not a.dynamic]
-    texts = [a.text for a in positional]
+    positional, texts = _arguments(segment, cwd, home, variables)
     joined = "\0".join(texts)  # NUL never occurs in a command that gets this far
     urls = [t for t in texts if _looks_like_url(t)] if "://" in joined else []
     raw_reads: list[str] = []
     raw_writes: list[str] = []
     for op, target, dynamic in segment.redirects:
-        if dynamic or target.isdigit() or target == "-":
+        if dynamic:
+            target = representative(target, cwd, home, variables) or ""
+        if not target or target.isdigit() or target == "-":
             continue
         (raw_writes if op in _WRITE_REDIRECTS else raw_reads).append(target)
     if program == "git":
         candidates = _git_paths(texts)
+        raw_writes.extend(clone_target(texts))
     else:
         candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     if "://" in joined:
         candidates = [c for c in candidates if not _looks_like_url(c)]
+    if segment.inline_code is not None and candidates:
+        # The code of a one-liner is not a file name (its string literals are, below).
+        code = segment.inline_code[1]
+        candidates = [c for c in candidates if c != code]
     plain = [c for c in candidates if not c.startswith("-")]
     if program == "ln" and plain:
         # A link's target is resolved from the link's folder: `ln -s ~/.ssh/id_rsa key`
@@ -143,19 +221,42 @@ def segment_facts(segment: Segment, cwd: str | None, home: str,
         for target in plain[:-1] if len(plain) > 1 else plain:
             raw_reads.append(target if target.startswith(("/", "~", "$HOME")) or not link_dir
                              else os.path.join(link_dir, target))
+    elif program in _COPIERS and (folder := target_directory(texts)) is not None:
+        raw_writes.append(folder)  # cp/mv/install -t DIR SOURCE...
+        raw_reads.extend(p for p in plain if p != folder)
     elif program in _COPIERS and len(plain) >= 2:
         raw_writes.append(plain[-1])
         raw_reads.extend(plain[:-1])
-    elif program in _WRITERS or (program in _IN_PLACE and any(t.startswith("-i") for t in texts)):
+        if plain[-1].endswith("/"):  # `cp evil.pth site-packages/` writes site-packages/evil.pth
+            raw_writes.extend(plain[-1] + os.path.basename(p.rstrip("/")) for p in plain[:-1])
+    elif program in _IN_PLACE and any(t.startswith("-i") for t in texts):
+        raw_writes.extend(edited_files(texts))
+    elif program in _WRITERS:
         raw_writes.extend(plain)
     else:
         raw_reads.extend(plain)
-    if "of=" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
+        if program in _DELETERS:
+            raw_writes.extend(plain)  # deleting a file changes it as much as writing it
+    if program in OUTPUT_PROGRAMS:
+        raw_writes.extend(output_files(program, texts))
+    elif "of=" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
         for i, text in enumerate(texts):
             if text in _OUTPUT_OPTIONS and i + 1 < len(texts):
                 raw_writes.append(texts[i + 1])
             elif text.startswith("of="):
                 raw_writes.append(text[3:])
+    if program in _HIDDEN_PATH_PROGRAMS:
+        if program in _REQUEST_PROGRAMS:
+            raw_reads.extend(request_files(program, texts))
+        else:
+            raw_reads.extend(mount_sources(program, texts))
+            raw_reads.extend(sent_files(program, texts))
+    if segment.inline_code is not None:
+        literals, code_urls = code_literals(segment.inline_code[1])
+        raw_reads.extend(literals)
+        if literals and CODE_WRITES.search(segment.inline_code[1]):
+            raw_writes.extend(literals)
+        urls.extend(code_urls)
     if not raw_reads and not raw_writes:
         return (), (), tuple(urls)
     globbed = {a.text for a in positional if a.glob} if any(a.glob for a in positional) else _NO_GLOBS

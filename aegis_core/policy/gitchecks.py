@@ -18,8 +18,29 @@ EXEC_CONFIG = re.compile(
     r"(?i)^(core\.(sshcommand|pager|editor|hookspath|fsmonitor|askpass|gitproxy|worktree)"
     r"|alias\..*|.*\.(command|driver|helper|program|textconv|clean|smudge|process|cmd|tool)"
     r"|sequence\.editor|credential\..*|uploadpack\..*|receive\..*hook.*|protocol\..*|gpg\..*"
-    r"|include\.path|includeif\..*|diff\.external|pager\..*)$"
+    r"|include\.path|includeif\..*|diff\.external|pager\..*|init\.templatedir)$"
 )
+# Config keys that turn off a protection: pushes that overwrite history, object and
+# path checks, TLS, ownership checks, signing; or that redirect where git talks to.
+SAFETY_CONFIG = re.compile(
+    r"(?i)^(receive\..*|transfer\.fsckobjects|fetch\.fsckobjects|fetch\.fsck\..*|receive\.fsck\..*"
+    r"|http\.(.*\.)?sslverify|http\.(.*\.)?sslcainfo|http\.(.*\.)?proxy|safe\.directory"
+    r"|core\.(protectntfs|protecthfs|symlinks)|clean\.requireforce"
+    r"|push\.default|url\..*\.(insteadof|pushinsteadof)"
+    r"|remote\..*\.(url|pushurl|receivepack|uploadpack|vcs|mirror)|submodule\..*\.(update|url)"
+    r"|gc\.(pruneexpire|reflogexpire|reflogexpireunreachable)|core\.logallrefupdates)$"
+)
+# Variables the hook managers read to skip the project's hooks (husky, lefthook,
+# pre-commit, overcommit, simple-git-hooks).
+SKIP_HOOKS_ENV = re.compile(r"^(HUSKY=0|HUSKY_SKIP_HOOKS=\w|HUSKY_SKIP_INSTALL=\w|LEFTHOOK=(0|false)|LEFTHOOK_EXCLUDE="
+                            r"|SKIP=\S|PRE_COMMIT_ALLOW_NO_CONFIG=|OVERCOMMIT_DISABLE=1|SKIP_SIMPLE_GIT_HOOKS=)")
+_COMMAND_KEYS = frozenset({"core.pager", "core.editor", "sequence.editor"})
+_COMMAND_ENV = ("GIT_PAGER=", "GIT_EDITOR=", "GIT_SEQUENCE_EDITOR=", "PAGER=", "EDITOR=", "VISUAL=")
+# Values of command settings that run nothing new (``git -c core.pager=cat log``,
+# ``GIT_EDITOR=true git rebase --continue``).
+HARMLESS_COMMANDS = frozenset({"", "cat", "less", "less -R", "less -FRX", "more", "true", "false", ":",
+                               "vi", "vim", "nvim", "nano", "emacs", "code --wait", "code -w", "/bin/true",
+                               "/usr/bin/true", "/bin/cat", "/usr/bin/cat", "delta", "diff-so-fancy"})
 EXEC_ENV = re.compile(r"^(GIT_(SSH|SSH_COMMAND|PAGER|EDITOR|SEQUENCE_EDITOR|EXTERNAL_DIFF|ASKPASS|"
                       r"EXEC_PATH|PROXY_COMMAND|CONFIG_PARAMETERS|CONFIG_COUNT|CONFIG_KEY_\d+|"
                       r"CONFIG_VALUE_\d+|CONFIG|CONFIG_GLOBAL|CONFIG_SYSTEM|TEMPLATE_DIR|DIR)"
@@ -30,7 +51,10 @@ EXEC_ENV = re.compile(r"^(GIT_(SSH|SSH_COMMAND|PAGER|EDITOR|SEQUENCE_EDITOR|EXTE
 # Every subcommand git_destructive looks further at.
 _DESTRUCTIVE_SUBCOMMANDS = frozenset({
     "push", "reset", "clean", "checkout", "restore", "branch", "stash", "reflog", "filter-branch",
-    "filter-repo", "update-ref", "rebase", "commit", "gc", "prune", "replace", "tag", "worktree"})
+    "filter-repo", "update-ref", "rebase", "commit", "gc", "prune", "replace", "tag", "worktree", "switch",
+    "rm", "submodule", "merge", "symbolic-ref"})
+# `git rm -r` of these removes every tracked file.
+_EVERYTHING = frozenset({".", "./", "*", ":/", ":/*", "./*", ":(top)", "-A"})
 
 
 # An argument that makes git run a command: an option naming the remote program (group
@@ -73,6 +97,8 @@ def git_destructive(texts: list[str]) -> str | None:
         if {"f", "d"} & short or long & {"--force", "--force-with-lease", "--force-if-includes",
                                           "--mirror", "--delete", "--prune"}:
             return "git push that overwrites or deletes remote history"
+        if "--no-verify" in long:
+            return "git push --no-verify skips the project's hooks"
         if any(p.startswith("+") or (p.startswith(":") and len(p) > 1) for p in positional[1:]):
             return "git push with a forced (+) or deleting (:) refspec"
         return None
@@ -84,23 +110,46 @@ def git_destructive(texts: list[str]) -> str | None:
         if "f" in short or "--force" in long or "--" in args or "." in positional or "--ours" in long \
                 or "--theirs" in long or "-p" in args:
             return "git checkout that discards changes in the work tree"
+        if "B" in short:
+            return "git checkout -B moves an existing branch to another commit"
         return None
+    if sub == "switch":
+        if "f" in short or long & {"--force", "--discard-changes"}:
+            return "git switch that discards changes in the work tree"
+        if "--orphan" in long:
+            return "git switch --orphan removes every tracked file from the work tree"
+        if "C" in short or "--force-create" in long:
+            return "git switch -C moves an existing branch to another commit"
+        return None
+    if sub == "rm":
+        if "--cached" in long or not ("r" in short or "--recursive" in long):
+            return None
+        if any(p in _EVERYTHING or p.startswith(("*", "./*")) for p in positional):
+            return "git rm -r of everything removes every tracked file from the work tree"
+        return None
+    if sub in ("commit", "merge") and ("--no-verify" in long or (sub == "commit" and "n" in short)):
+        return f"git {sub} --no-verify skips the project's hooks"
+    if sub == "submodule" and positional[:1] == ["deinit"] and ("f" in short or "--force" in long):
+        return "git submodule deinit --force deletes submodule work trees"
+    if sub == "symbolic-ref" and len(positional) >= 2 and not long & {"--short", "-q"}:
+        return "git symbolic-ref moves HEAD"
     if sub == "restore":
         if long & {"--staged", "-S"} or "S" in short:
             return None if ("--worktree" not in long and "W" not in short) else \
                 "git restore --worktree discards changes"
         return "git restore discards changes in the work tree"
-    if sub == "branch" and ("D" in short or ("--delete" in long and ("--force" in long or "f" in short))
-                            or ("f" in short and positional)):
+    if sub == "branch" and ("D" in short or ("--delete" in long and ("--force" in long or "f" in short))):
         return "git branch -D deletes an unmerged branch"
+    if sub == "branch" and ("f" in short or "--force" in long) and positional:
+        return "git branch -f moves a branch to another commit"
     if sub == "stash" and positional[:1] and positional[0] in ("clear", "drop"):
         return f"git stash {positional[0]} deletes stashed work"
     if sub == "reflog" and positional[:1] and positional[0] in ("expire", "delete"):
         return "git reflog expire/delete removes recovery points"
     if sub in ("filter-branch", "filter-repo"):
         return f"git {sub} rewrites the whole history"
-    if sub == "update-ref" and ("d" in short or "--stdin" in long):
-        return "git update-ref -d deletes a reference"
+    if sub == "update-ref":
+        return "git update-ref moves or deletes a reference directly" if positional or "--stdin" in long else None
     if sub == "rebase" and not long & {"--abort", "--continue", "--skip", "--quit", "--edit-todo",
                                        "--show-current-patch"}:
         return "git rebase rewrites history"
@@ -120,9 +169,11 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
     options, sub, args = split_git(texts)
     for i, option in enumerate(options):
         if option == "-c" and i + 1 < len(options):
-            key = options[i + 1].split("=", 1)[0]
-            if EXEC_CONFIG.match(key):
+            key, _, value = options[i + 1].partition("=")
+            if EXEC_CONFIG.match(key) and not (key.lower() in _COMMAND_KEYS and value in HARMLESS_COMMANDS):
                 return f"git -c {key}=... makes git run a command"
+            if SAFETY_CONFIG.match(key):
+                return f"git -c {key}=... turns off a protection or changes where git sends data"
         if option.startswith("--config-env") or option.startswith("--exec-path") or option == "--upload-pack":
             return f"git {option} changes what git runs"
     found = _EXEC_ARGUMENT.search("\0".join(args)) if args else None
@@ -132,12 +183,24 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
         return "git ext:: transport runs a command"
     if sub == "config":
         keys = [a for a in args if not a.startswith("-")]
-        if keys and EXEC_CONFIG.match(keys[0]) and len(keys) > 1:
+        if keys[:1] and keys[0] in ("set", "add") and len(keys) > 1:
+            keys = keys[1:]  # git config set KEY VALUE (git 2.46)
+        if keys and len(keys) > 1 and EXEC_CONFIG.match(keys[0]) \
+                and not (keys[0].lower() in _COMMAND_KEYS and keys[1] in HARMLESS_COMMANDS):
             return f"git config {keys[0]} makes git run a command later"
+        if keys and len(keys) > 1 and SAFETY_CONFIG.match(keys[0]):
+            return f"git config {keys[0]} turns off a protection or changes where git sends data"
     for assignment in assignments:
-        if assignment.startswith("GIT_") and EXEC_ENV.match(assignment):
+        if assignment.startswith("GIT_") and EXEC_ENV.match(assignment) and not harmless_command(assignment):
             return f"{assignment.split('=', 1)[0]} makes git run a command"
+        if SKIP_HOOKS_ENV.match(assignment):
+            return f"{assignment.split('=', 1)[0]} skips the project's git hooks"
     return None
+
+
+def harmless_command(assignment: str) -> bool:
+    """``GIT_EDITOR=true``, ``PAGER=cat``: a pager or editor that runs nothing new."""
+    return assignment.startswith(_COMMAND_ENV) and assignment.split("=", 1)[1] in HARMLESS_COMMANDS
 
 
 def register(check: Callable) -> None:
@@ -167,9 +230,9 @@ def register(check: Callable) -> None:
             for arg in seg.args[1:]:
                 # Appending to PATH is harmless; putting a folder first can shadow any program.
                 prepends = arg.text.startswith("PATH=") and not arg.text.startswith("PATH=${PATH}")
-                if EXEC_ENV.match(arg.text) or prepends:
+                if (EXEC_ENV.match(arg.text) and not harmless_command(arg.text)) or prepends:
                     return f"{seg.program} {arg.text.split('=', 1)[0]} changes what later commands run"
         for assignment in seg.assignments:
-            if EXEC_ENV.match(assignment):
+            if EXEC_ENV.match(assignment) and not harmless_command(assignment):
                 return f"{assignment.split('=', 1)[0]} set for {seg.program}"
         return None

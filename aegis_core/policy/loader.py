@@ -27,7 +27,7 @@ RULE_KEYS = {"name", "match", "action", "priority", "reason", "pack", "enabled"}
 LIST_MATCHERS = {"tool", "kind", "executable", "subcommand", "wrapper", "path_glob", "write_glob",
                  "url_host", "check"}
 REGEX_MATCHERS = {"command_pattern", "arg_pattern", "path_pattern"}
-BOOL_MATCHERS = {"within_project", "writes_within_project"}
+BOOL_MATCHERS = {"within_project", "writes_within_project", "runs_from_project"}
 MATCH_KEYS = LIST_MATCHERS | REGEX_MATCHERS | BOOL_MATCHERS | {"risk_min"}
 ACTIONS = {a.value for a in Action}
 # A group holding a quantifier, itself quantified: (a+)+ can take exponential time.

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 FETCHERS = frozenset({"curl", "wget", "fetch", "nc", "ncat", "netcat", "socat", "aria2c", "http",
                       "https", "httpie", "lwp-request", "ftp", "tftp", "ssh", "scp", "telnet", "gh",
                       "lynx", "links", "w3m", "xh", "curlie"})
+# A one-liner that downloads (its output piped into a shell is downloaded code).
+_CODE_DOWNLOADS = re.compile(r"urlopen|urlretrieve|requests\.get|httpx|http\.client|fetch\(|https?\.get|Net::HTTP"
+                             r"|require\(\s*['\"]https?['\"]\s*\)"
+                             r"|open-uri|LWP|HTTP::Tiny|file_get_contents\(\s*['\"]https?|curl_exec|WebClient"
+                             r"|Invoke-WebRequest|Invoke-RestMethod")
 _DECODER_NAMES = frozenset({"xxd", "uudecode", "rev", "openssl", "gunzip", "zcat", "bzcat", "xzcat",
                             "base32", "basenc", "gpg", "unxz", "lzcat"})
 _DECODE_FLAG = re.compile(r"^(-d|-D|--decode|-r|-base64|-a)$")
@@ -37,9 +42,13 @@ _INLINE_WRITE = re.compile(r"open\([^)]*['\"][wa]\+?b?['\"]|write_text|write_byt
 _AWK_DANGER = re.compile(r"system\s*\(|\|\s*getline|\|\s*\"|\"\s*\|&|print[^;}]*>\s*\"|printf[^;}]*>\s*\""
                          r"|/inet/")
 _BACKTICK_EXEC = re.compile(r"`[^`]+`|qx[{(/]")
-SECRET_WORDS = re.compile(r"(?i)(\.env\b(?!\.example|\.sample|\.template)|\.ssh/|id_rsa|id_ed25519|id_ecdsa"
+SECRET_WORDS = re.compile(r"(?i)((?<![\w$])\.env\b(?!\.example|\.sample|\.template)|\.ssh/|id_rsa|id_ed25519|id_ecdsa"
                           r"|\.aws/|\.kube/config|\.netrc|\.npmrc|\.pypirc|\.docker/config\.json"
-                          r"|\.pem\b|\.p12\b|\.pfx\b|gh/hosts\.yml|\.git-credentials|\.gnupg)")
+                          r"|\.pem\b|\.p12\b|\.pfx\b|gh/hosts\.yml|\.git-credentials|\.gnupg|/environ\b"
+                          r"|\.\w+_history\b|\.pgpass|\.my\.cnf|\.vault-token|\.credentials\.json|oauth_creds"
+                          r"|\.codex/auth|\.password-store|[Kk]eychains?/|Login Data|key4\.db|logins\.json"
+                          r"|\.config/gcloud|\.azure/|application_default_credentials|\.dev\.vars|master\.key"
+                          r"|\.tfstate\b|\.mozilla/|google-chrome/)")
 _REVERSE_NET = re.compile(r"socket|fsockopen|TCPSocket|net\.connect|net\.Socket|new\s+Socket|/dev/tcp/")
 _REVERSE_EXEC = re.compile(r"subprocess|pty\.spawn|dup2|\bexec|/bin/(ba|z|da)?sh|spawn|system|popen"
                            r"|cmd\.exe|child_process")
@@ -51,22 +60,6 @@ SQL_DESTRUCTIVE = re.compile(
     r"|truncate\s+(table\s+)?[\w\"`.]+|flushall\b|flushdb\b|dropDatabase\s*\(|\.drop\s*\(\s*\)"
     r"|delete\s+from\s+[\w\"`.]+\s*(;|$|\"|')|alter\s+table\s+\S+\s+drop\b)"
 )
-_CREDENTIAL_COMMANDS = (
-    ("gh", ("auth", "token")), ("gh", ("auth", "status", "-t")), ("gh", ("auth", "status", "--show-token")),
-    ("git", ("credential", "fill")), ("aws", ("configure", "get")),
-    ("aws", ("configure", "export-credentials")), ("gcloud", ("auth", "print-access-token")),
-    ("gcloud", ("auth", "print-identity-token")), ("az", ("account", "get-access-token")),
-    ("security", ("find-generic-password",)), ("security", ("find-internet-password",)),
-    ("kubectl", ("config", "view", "--raw")), ("op", ("read",)), ("vault", ("read",)),
-    ("vault", ("kv", "get")), ("pass", ("show",)), ("npm", ("token",)),
-)
-_CREDENTIAL_PREFIXES: dict[str, list[tuple[str, ...]]] = {}
-for _program, _prefix in _CREDENTIAL_COMMANDS:
-    _CREDENTIAL_PREFIXES.setdefault(_program, []).append(_prefix)
-_SECRET_VAR = re.compile(r"\$\{[A-Za-z0-9_]*(TOKEN|SECRET|PASSW|API_KEY|APIKEY|PRIVATE|CREDENTIAL)"
-                         r"[A-Za-z0-9_]*\}")
-
-
 def _segments(subject: Subject) -> tuple[Segment, ...]:
     return subject.analysis.segments if subject.analysis else ()
 
@@ -102,7 +95,7 @@ def register(check: Callable) -> None:
         if seg is None or not seg.reads_code:
             return None
         for up in _upstream(subject, seg):
-            if up.program in FETCHERS:
+            if up.program in FETCHERS or (up.inline_code is not None and _CODE_DOWNLOADS.search(up.inline_code[1])):
                 return f"output of {up.program} is run as code by {seg.program}"
             if _is_decoder(up):
                 return f"decoded data ({up.program}) is run as code by {seg.program}: a disguised command"
@@ -197,24 +190,6 @@ def register(check: Callable) -> None:
         code = seg.inline_code[1] if seg.inline_code else ""
         found = SECRET_WORDS.search(code)
         return f"{seg.inline_code[0]} code touches {found.group(0)}" if found and seg.inline_code else None
-
-    @check("credential-dump", 50, "prints tokens or passwords (gh auth token, aws configure get, $API_TOKEN)",
-           programs=("gh", "git", "aws", "gcloud", "az", "security", "kubectl", "op", "vault", "pass", "npm",
-                     "echo", "printf", "printenv", "env", "curl", "wget"))
-    def _credentials(subject: Subject) -> str | None:
-        seg = subject.segment
-        if seg is None:
-            return None
-        texts = seg.argv[1:]
-        for prefix in _CREDENTIAL_PREFIXES.get(seg.program, ()):
-            if all(p in texts for p in prefix):
-                return f"{seg.program} {' '.join(prefix)} prints a credential"
-        if seg.program in ("echo", "printf", "printenv", "env", "curl", "wget"):
-            for arg in seg.args[1:]:
-                if _SECRET_VAR.search(arg.text) or (seg.program == "printenv" and re.search(
-                        r"(?i)token|secret|passw|api_?key|private|credential", arg.text)):
-                    return f"{seg.program} exposes {arg.text}"
-        return None
 
     @check("secret-flow", 40, "file names of secrets fed to a command through a pipe or xargs",
            needs=("dynamic",))

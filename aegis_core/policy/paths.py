@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import stat
+import sys
 import threading
 import time
 import weakref
@@ -162,6 +163,8 @@ def _normalised(path: str, cwd: str | None, home: str, bucket: int) -> str | Non
         return None
     if path == "~" or path.startswith("~/"):
         path = home + path[1:]
+    elif path.startswith("~"):
+        path = _other_home(path, cwd)
     elif path.startswith("$HOME") and (len(path) == 5 or path[5] == "/"):
         path = home + path[5:]
     elif path.startswith("${HOME}"):
@@ -174,6 +177,27 @@ def _normalised(path: str, cwd: str | None, home: str, bucket: int) -> str | Non
         return _resolved(path, bucket)[0]
     except (OSError, ValueError):
         return os.path.normpath(path)
+
+
+_USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
+
+
+def _other_home(path: str, cwd: str | None) -> str:
+    """``~name/rest`` as the shell expands it: that user's home (``/home/name`` when
+    there is no such user here: the path may be judged on another machine); ``~+`` is
+    the working directory. Anything else is a relative name starting with ``~``."""
+    name, slash, rest = path[1:].partition("/")
+    if name == "+" and cwd:
+        return cwd + slash + rest
+    if not _USER_NAME.fullmatch(name):
+        return path
+    try:
+        import pwd
+
+        base = pwd.getpwnam(name).pw_dir
+    except (KeyError, ImportError):
+        base = "/root" if name == "root" else ("/Users/" if sys.platform == "darwin" else "/home/") + name
+    return base + slash + rest
 
 
 def is_within(path: str, root: str) -> bool:
@@ -192,7 +216,15 @@ class GlobSet:
 
     def __init__(self, globs: Iterable[str], home: str | None = None) -> None:
         self.globs = tuple(globs)
-        home = home or home_dir()
+        # Globs naming your home or Aegis' state directory follow HOME and AEGIS_HOME as
+        # they are when a call is judged, not when the policy was loaded.
+        self._follows_env = home is None and any(g.lstrip("!").startswith(("~", "$AEGIS_HOME"))
+                                                 for g in self.globs)
+        self._env = _environment() if self._follows_env else None
+        self._build(home or home_dir())
+        _GLOB_SETS.add(self)
+
+    def _build(self, home: str) -> None:
         positive: tuple[list[str], list[str]] = ([], [])
         negative: tuple[list[str], list[str]] = ([], [])
         for glob in self.globs:
@@ -207,7 +239,6 @@ class GlobSet:
         # Answers by path: a pure function of the text, and an agent names the same
         # files over and over. Bounded by emptying it when full.
         self._answers: dict[str, bool] = {}
-        _GLOB_SETS.add(self)
 
     @staticmethod
     def _alternatives(glob: str, home: str) -> tuple[list[str], bool]:
@@ -227,6 +258,13 @@ class GlobSet:
             # "dir/**" is the directory itself and everything below it.
             alternatives = [glob[:-3], glob[:-3] + "/*"]
         return [a.replace("**/", "*/").replace("**", "*") for a in alternatives], whole_path
+
+    def follow_environment(self) -> None:
+        """Rebuild the globs if HOME or AEGIS_HOME changed since they were built."""
+        env = _environment()
+        if env != self._env:
+            self._env = env
+            self._build(home_dir())
 
     def matches(self, path: str) -> bool:
         answer = self._answers.get(path)
@@ -249,12 +287,16 @@ class GlobSet:
         return True
 
     def matches_any_of_paths(self, subject: Subject) -> bool:
+        if self._follows_env:
+            self.follow_environment()
         for path in subject.paths:
             if self.matches(path):
                 return True
         return False
 
     def matches_any_of_writes(self, subject: Subject) -> bool:
+        if self._follows_env:
+            self.follow_environment()
         for path in subject.writes:
             if self.matches(path):
                 return True
@@ -264,7 +306,28 @@ class GlobSet:
         return bool(self.globs)
 
 
+def _environment() -> tuple[str | None, str | None]:
+    environ = os.environ
+    return environ.get("HOME"), environ.get("AEGIS_HOME")
+
+
 _WILD = re.compile(r"[*?\[]")
+
+
+def _component_infix(literal: str) -> bool:
+    """`/a/`, `/a/b/`, `//`: an infix made of whole components (a lone `/` is not)."""
+    return len(literal) >= 2 and literal.startswith("/") and literal.endswith("/")
+
+
+def _index(literals: Iterable[str], suffix: bool) -> dict[str, tuple[str, ...]]:
+    """Literals starting with `/` by the component a path must hold for them to match:
+    a suffix's last one (`/a/b` ends a path whose last component is `b`; `/a/` one whose
+    last is empty), an infix's first one (`/a/b/` is in a path with an `a` component)."""
+    index: dict[str, list[str]] = {}
+    for literal in literals:
+        key = literal.rsplit("/", 1)[1] if suffix else literal[1:].split("/", 1)[0]
+        index.setdefault(key, []).append(literal)
+    return {key: tuple(found) for key, found in index.items()}
 
 
 def _sides(pair: tuple[_Patterns, _Patterns]) -> tuple[tuple[bool, _Patterns], ...]:
@@ -298,12 +361,20 @@ class _Patterns:
                 exact.add(inner)
         self.exact = frozenset(exact)
         self.prefixes = tuple(prefixes)
-        self.suffixes = tuple(suffixes)
-        self.infixes = tuple(infixes)
+        # Literals that are whole path components (`/.aws/`, `/.config/gh/hosts.yml`) are
+        # looked up by a component of the path instead of tried one by one: a policy may
+        # name hundreds of them, a path has a handful of components.
+        self.suffix_index: dict[str, tuple[str, ...]] = _index((s for s in suffixes if s.startswith("/")),
+                                                               suffix=True)
+        self.infix_index: dict[str, tuple[str, ...]] = _index((i for i in infixes
+                                                               if _component_infix(i)), suffix=False)
+        self.suffixes = tuple(s for s in suffixes if not s.startswith("/"))
+        self.infixes = tuple(i for i in infixes if not _component_infix(i))
         self.regex = re.compile("|".join(fnmatch.translate(p) for p in others)) if others else None
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex)
+        return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex
+                    or self.suffix_index or self.infix_index)
 
     def match(self, text: str) -> bool:
         if text in self.exact:
@@ -312,6 +383,18 @@ class _Patterns:
             return True
         if self.suffixes and text.endswith(self.suffixes):
             return True
+        if self.suffix_index:
+            for suffix in self.suffix_index.get(text[text.rfind("/") + 1:], ()):
+                if text.endswith(suffix):
+                    return True
+        if self.infix_index:
+            index = self.infix_index
+            for component in text.split("/"):
+                found = index.get(component)
+                if found is not None:
+                    for infix in found:
+                        if infix in text:
+                            return True
         for infix in self.infixes:
             if infix in text:
                 return True

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from aegis_core.models import Action, Kind
 from aegis_core.policy.checks import findings
 from aegis_core.policy.facts import HAS_PATHS, HAS_URLS, HAS_WRAPPERS, HAS_WRITES, Subject, url_host
-from aegis_core.policy.paths import GlobSet, is_within
+from aegis_core.policy.paths import GlobSet, is_within, normalise
+from aegis_core.policy.places import scratch
 from aegis_core.policy.shell import Segment
 from aegis_core.tools import GENERIC_NAMES
 
-MATCH_TEXT_CHARS = 8192
-_TEMP_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/null")  # noqa: S108 - compared only  # regexes see at most this much text: bounded time
+MATCH_TEXT_CHARS = 8192  # regexes see at most this much text: bounded time
+# Scratch space: writing there is as harmless as in the project.
+_TEMP_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/shm/", "/dev/null")  # noqa: S108 - compared only
+_TEMP_ROOTS = frozenset({"/tmp", "/var/tmp", "/private/tmp", "/dev/shm"})  # noqa: S108 - compared only
 
 # Options that take a value, per program, so `subcommand` finds the real one.
 _VALUE_OPTIONS: dict[str, frozenset[str]] = {
@@ -78,11 +81,12 @@ class Match:
     check: tuple[str, ...] = ()
     within_project: bool | None = None
     writes_within_project: bool | None = None
+    runs_from_project: bool | None = None
 
     @property
     def needs_segment(self) -> bool:
         return bool(self.executable or self.subcommand or self.wrapper or self.command_pattern
-                    or self.arg_pattern)
+                    or self.arg_pattern or self.runs_from_project is not None)
 
 
 Matcher = Callable[[Subject], "bool | str"]
@@ -183,6 +187,9 @@ class Rule:
         if m.writes_within_project is not None:
             want_writes = m.writes_within_project
             out.append(("writes_within_project", lambda s: self._inside(s, s.writes) is want_writes))
+        if m.runs_from_project is not None:
+            want_local = m.runs_from_project
+            out.append(("runs_from_project", lambda s: runs_from_project(s) is want_local))
         if m.url_host:
             hosts_wanted = m.url_host
             out.append(("url_host", lambda s: any(fnmatch.fnmatchcase(url_host(u), p) for u in s.urls
@@ -222,11 +229,12 @@ class Rule:
 
     @staticmethod
     def _inside(subject: Subject, paths: tuple[str, ...]) -> bool:
-        if subject.project is None and paths:
-            return False
+        """Every path is in the project or in scratch space (a temporary folder outside
+        the project and the home folder, or /dev/null)."""
+        project, home = subject.project, subject.home
         return all(
-            (subject.project is not None and is_within(p, subject.project))
-            or p.startswith(_TEMP_PREFIXES)
+            (project is not None and is_within(p, project)) or p in _TEMP_ROOTS or p == "/dev/null"
+            or (p.startswith(_TEMP_PREFIXES) and scratch(p, project, home))
             for p in paths
         )
 
@@ -249,6 +257,16 @@ def required_prefix(pattern: re.Pattern[str]) -> str:
         return ""
     prefix = "".join(chars)
     return prefix if len(prefix) >= 3 and not any(c.isspace() for c in prefix) else ""
+
+
+def runs_from_project(subject: Subject) -> bool:
+    """The segment's program is named by a path (``./bin/dev``, ``scripts/test.sh``)
+    that lies inside the project: the project's own script."""
+    seg = _seg(subject)
+    if not seg.args or "/" not in seg.argv[0] or seg.args[0].dynamic or subject.project is None:
+        return False
+    path = normalise(seg.argv[0], subject.cwd, subject.home)
+    return path is not None and is_within(path, subject.project)
 
 
 def _command_texts(subject: Subject) -> tuple[str, str | None]:

@@ -10,7 +10,7 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 
-from aegis_core.policy import unwrap
+from aegis_core.policy import scripts, unwrap
 from aegis_core.policy.fastlex import TooComplex, fast_tokens, is_operator, spaced_parts, too_many_spaced_words
 from aegis_core.policy.lexer import Lexer
 from aegis_core.policy.tokens import MAX_TOKENS, TOO_COMPLEX, Redirect, Word
@@ -51,6 +51,7 @@ class Segment:
     inline_code: tuple[str, str] | None = None  # (language, code) of -c / -e one-liners
     function_call: bool = False  # calls a function defined in the same command
     tricky: bool = False  # the program name was spelled with quotes, escapes or braces
+    runs_for: int = -1  # the find/fd segment whose results this one runs on (-exec, -x)
     argv: tuple[str, ...] = field(init=False)  # the texts of args, read by most rules
 
     def __post_init__(self) -> None:
@@ -216,7 +217,7 @@ class _Builder:
         self.segments.append(Segment(  # positional: this runs for every segment
             index, args, program, tuple(seg.wrappers), tuple(seg.assignments), tuple(seg.redirects),
             seg.stdin_text, seg.via, seg.pipe_from, tuple(seg.code_from), seg.reads_code, seg.inline_code,
-            program in self.functions, bool(args) and args[0].tricky,
+            program in self.functions, bool(args) and args[0].tricky, seg.runs_for,
         ))
         return index
 
@@ -340,6 +341,10 @@ def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
 @functools.lru_cache(maxsize=2048)
 def analyse(command: str) -> ShellAnalysis:
     """Analyse a shell command string. Never raises."""
+    return scripts.follow(_analyse(command))
+
+
+def _analyse(command: str) -> ShellAnalysis:
     builder = _Builder()
     if len(command) > MAX_COMMAND_CHARS:
         builder.problem(f"command is {len(command)} characters long, too long to analyse "

@@ -64,6 +64,12 @@ RUNNERS: dict[tuple[str, str], frozenset[str]] = {
     ("mamba", "run"): frozenset({"-n", "--name", "-p", "--prefix"}),
 }
 
+# `python -m NAME` that is the command NAME itself (`python -m twine upload` is `twine upload`).
+MODULE_COMMANDS = frozenset({"pip", "pip3", "twine", "poetry", "flit", "hatch", "uv", "pdm", "pipx", "conda",
+                             "pipenv", "maturin", "build", "ansible", "awscli", "httpie"})
+# Script names that make a shell or an interpreter read its program from stdin.
+STDIN_FILES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash", "csh",
                     "tcsh", "yash", "posh"})
 
@@ -80,13 +86,14 @@ INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
     "php": ("php", "r", frozenset(), frozenset({"-d", "-c"})),
     "lua": ("lua", "e", frozenset(), frozenset({"-l"})),
     "Rscript": ("r", "e", frozenset(), frozenset()),
+    "julia": ("julia", "e", frozenset({"--eval"}), frozenset({"-L", "--load", "-J", "--sysimage", "--project"})),
     "osascript": ("applescript", "e", frozenset(), frozenset()),
 }
 AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 _RUNNER_NAMES = frozenset(name for name, _ in RUNNERS)
 # Every program name unwrap() does something with (besides python* and the RUNNERS).
 _SPECIAL = frozenset({*WRAPPERS, *SHELLS, *INTERPRETERS, *AWKS, "xargs", "eval", "su", "watch",
-                      "parallel", "find", "source", ".", "deno"})
+                      "parallel", "find", "gfind", "fd", "fdfind", "source", ".", "deno", "trap", "alias"})
 
 
 @dataclass(slots=True)
@@ -105,6 +112,7 @@ class Unwrapped:
     code_from: list[int] = field(default_factory=list)
     reads_code: bool = False
     inline_code: tuple[str, str] | None = None
+    runs_for: int = -1
 
     def drop(self, count: int) -> None:
         self.args, self.arg_subs = self.args[count:], self.arg_subs[count:]
@@ -128,7 +136,13 @@ def is_ordinary(name: str, second: str | None) -> bool:
     """True for a program unwrap() leaves as it is (not a wrapper, shell, interpreter,
     runner such as `uv run`, find or xargs): most programs."""
     return name not in _SPECIAL and not (name.startswith(("python", "pypy")) and _PYTHON.match(name)) \
-        and not (name in _RUNNER_NAMES and second is not None and (name, second) in RUNNERS)
+        and not (name in _RUNNER_NAMES and second is not None and (name, second) in RUNNERS) \
+        and not (name == "git" and second in _GIT_RUNS)
+
+
+# `git submodule foreach CMD`, `git bisect run CMD`: git runs a command (global options
+# first make the subcommand uncertain here, so those go to unwrap() too).
+_GIT_RUNS = frozenset({"submodule", "bisect", "-C", "-c", "--git-dir", "--work-tree"})
 
 
 def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
@@ -177,7 +191,7 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             seg.args.append(Arg("{stdin}", dynamic=True))
             seg.arg_subs.append([])
             continue
-        if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in ("pip", "pip3"):
+        if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in MODULE_COMMANDS:
             seg.wrappers.append(f"{name} -m")
             seg.drop(2)
             continue
@@ -188,12 +202,27 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             if handled is not None:
                 return handled
             break
-        if name == "find":
-            return _find(builder, seg, depth)
+        if name in FINDERS:
+            return _find(builder, seg, depth, name)
         if name in ("source", ".") and len(seg.args) > 1:
+            if texts[1] in STDIN_FILES:
+                return _stdin_code(builder, seg, depth, name)
             _code_argument(seg, 1)
             break
+        if name == "alias" and len(seg.args) > 1:
+            return _aliases(builder, seg, depth)
+        if name == "trap":
+            handled = _trap(builder, seg, depth, texts)
+            if handled is not None:
+                return handled
+            break
+        if name == "git":
+            handled = _git_runs(builder, seg, depth, texts)
+            if handled is not None:
+                return handled
+            break
         _interpreter(builder, seg, name, texts)
+        _code_sources(seg)
         break
     return [builder.add(seg)]
 
@@ -213,6 +242,7 @@ def _inherit(builder: _Builder, indices: list[int], seg: Unwrapped, how: str) ->
             inner, wrappers=(*seg.wrappers, how, *inner.wrappers),
             assignments=(*seg.assignments, *inner.assignments),
             pipe_from=inner.pipe_from or (seg.pipe_from if not inner.via.startswith("$") else ()),
+            runs_for=inner.runs_for if inner.runs_for >= 0 else seg.runs_for,
         )
     return indices
 
@@ -254,16 +284,98 @@ def _shell(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int
             builder.problem(f"{name} -c without a command")
             return [builder.add(seg)]
         return _run_string(builder, seg, depth, f"{name} -c", [args[i]], [seg.arg_subs[i]])
-    if not s_flag and i < len(args) and args[i].text != "-":
+    if not s_flag and i < len(args) and args[i].text not in STDIN_FILES:
         _code_argument(seg, i)
         return [builder.add(seg)]  # runs a script file
-    if seg.stdin_text:
+    return _stdin_code(builder, seg, depth, name)
+
+
+def _stdin_code(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int]:
+    """A shell reading its commands from stdin: a here-document is followed, anything
+    else (a pipe, a file, a substitution) is code only known at run time."""
+    # `bash /dev/stdin < <(curl ...)`: the process substitution is what it reads.
+    fed = [i for index, arg in enumerate(seg.args) if arg.dynamic and arg.text.startswith("<(")
+           for i in seg.arg_subs[index]]
+    if seg.stdin_text and not seg.stdin_subs and not fed:
         inner = builder.analyse_string(seg.stdin_text, f"{name} <<stdin", depth + 1)
         builder.note(f"followed the here-document fed to {name}")
         return _inherit(builder, inner, seg, f"{name} <<stdin")
+    # `. /dev/stdin <<< "$(curl ...)"`: what the substitution prints is the code.
     seg.reads_code = True
-    seg.code_from = list(seg.pipe_from) + seg.stdin_subs
+    seg.code_from = list(seg.pipe_from) + seg.stdin_subs + fed
     return [builder.add(seg)]
+
+
+# One-liner code that runs what it reads on standard input (`exec(sys.stdin.read())`).
+_EXEC_STDIN = re.compile(r"(?:exec|eval|compile|instance_eval|Function|vm\.run\w*)\s*\(?[^)]{0,40}"
+                         r"(?:stdin|STDIN|<STDIN>|php://stdin|readFileSync\(\s*0|readFileSync\(['\"]/dev/stdin|ARGF)")
+
+
+def _code_sources(seg: Unwrapped) -> None:
+    """A one-liner whose code is computed at run time (`python3 -c "$(curl ...)"`), or
+    that runs its standard input (`| python3 -c "exec(sys.stdin.read())"`), reads its
+    code from those commands."""
+    if seg.inline_code is None:
+        return
+    code = seg.inline_code[1]
+    for index, arg in enumerate(seg.args):
+        if arg.dynamic and arg.text and code.endswith(arg.text):
+            seg.reads_code = True
+            seg.code_from = [*seg.code_from, *seg.arg_subs[index]]
+    if (seg.pipe_from or seg.stdin_subs) and _EXEC_STDIN.search(code):
+        seg.reads_code = True
+        seg.code_from = [*seg.code_from, *seg.pipe_from, *seg.stdin_subs]
+
+
+def _git_runs(builder: _Builder, seg: Unwrapped, depth: int, texts: list[str]) -> list[int] | None:
+    """The git segment and the command it runs: ``submodule foreach CMD`` (a shell
+    string, as git runs it) or ``bisect run CMD ARGS``."""
+    from aegis_core.policy.gitchecks import split_git
+
+    options, sub, rest = split_git(texts[1:])
+    start = 1 + len(options) + 1  # index of the first argument after the subcommand
+    if sub == "submodule" and "foreach" in rest:
+        at = start + rest.index("foreach") + 1
+        while at < len(texts) and texts[at] in ("--recursive", "-q", "--quiet"):
+            at += 1
+        how = "git submodule foreach"
+    elif sub == "bisect" and rest[:1] == ["run"]:
+        at = start + 1
+        how = "git bisect run"
+    else:
+        return None
+    if at >= len(texts):
+        return None
+    command = Unwrapped(seg.args[at:], seg.arg_subs[at:], list(seg.assignments), [], "", how, seg.pipe_from,
+                        [], [*seg.wrappers, how])
+    seg.args, seg.arg_subs = seg.args[:at], seg.arg_subs[:at]
+    index = builder.add(seg)
+    builder.note(f"followed {how} into its command")
+    if how == "git bisect run":  # an argument vector, run as it is
+        return [index, *unwrap(builder, command, depth + 1)]
+    return [index, *_run_string(builder, command, depth, how, command.args, command.arg_subs)]
+
+
+def _aliases(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
+    """``alias ll='rm -rf src'``: what an alias runs is judged as if it were called
+    (like a function defined in the command), with the alias segment itself."""
+    created = [builder.add(seg)]
+    for position, arg in enumerate(seg.args[1:], start=1):
+        name, equals, body = arg.text.partition("=")
+        if equals and body and not arg.dynamic:
+            builder.note(f"alias {name} defined; what it runs is judged as if called")
+            created.extend(_run_string(builder, seg, depth, "alias", [Arg(body)], [seg.arg_subs[position]]))
+        elif equals and arg.dynamic:
+            builder.problem("an alias is defined to a command built at run time; it cannot be checked")
+    return created
+
+
+def _trap(builder: _Builder, seg: Unwrapped, depth: int, texts: list[str]) -> list[int] | None:
+    """``trap 'CMD' EXIT``: CMD runs later, in this shell; judged as if run now."""
+    rest = _skip_options(seg.args, 1, frozenset(), 0)
+    if rest + 1 >= len(texts) or texts[rest] in ("", "-"):
+        return None  # lists traps, or resets them
+    return _run_string(builder, seg, depth, "trap", [seg.args[rest]], [seg.arg_subs[rest]])
 
 
 def _string_runner(builder: _Builder, seg: Unwrapped, depth: int, name: str,
@@ -291,24 +403,37 @@ def _string_runner(builder: _Builder, seg: Unwrapped, depth: int, name: str,
     return _run_string(builder, seg, depth, "parallel", code, seg.arg_subs[rest:end])
 
 
-def _find(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
+# Options after which find and fd take a command, up to `;` (or `+`, for find).
+_EXEC_OPTIONS = {"find": frozenset({"-exec", "-execdir", "-ok", "-okdir"}),
+                 "fd": frozenset({"-x", "--exec", "-X", "--exec-batch"})}
+FINDERS = frozenset({"find", "gfind", "fd", "fdfind"})
+
+
+def _find(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int]:
+    """The find (or fd) itself first, then each command it runs on what it finds
+    (``{}`` becomes the run-time value ``{found}``), marked as run for it."""
+    exec_options = _EXEC_OPTIONS["fd" if name in ("fd", "fdfind") else "find"]
     kept: list[Arg] = []
     kept_subs: list[list[int]] = []
-    extra: list[int] = []
+    commands: list[Unwrapped] = []
     i = 0
     while i < len(seg.args):
         text = seg.args[i].text
-        if text in ("-exec", "-execdir", "-ok", "-okdir") and i > 0:
+        if text in exec_options and i > 0:
             j = i + 1
             while j < len(seg.args) and seg.args[j].text not in (";", "+"):
                 j += 1
-            inner_args = [Arg("{found}", dynamic=True) if "{}" in a.text else a for a in seg.args[i + 1:j]]
+            # Only a bare {} is the found path; {}/.., fd's {//} (its folder) or {.} (its
+            # name without extension) are other paths, known only at run time.
+            inner_args = [Arg("{found}", dynamic=True) if a.text == "{}" else
+                          Arg(a.text.replace("{}", "{found}"), dynamic=True) if "{" in a.text and "}" in a.text
+                          else a for a in seg.args[i + 1:j]]
+            if name in ("fd", "fdfind") and not any(a.text == "{found}" for a in inner_args):
+                inner_args.append(Arg("{found}", dynamic=True))  # fd appends the path itself
             if inner_args:
-                inner = Unwrapped(args=inner_args, arg_subs=seg.arg_subs[i + 1:j], assignments=[],
-                                  redirects=[], stdin_text="", via=f"find {text}", pipe_from=(),
-                                  stdin_subs=[], wrappers=[*seg.wrappers, f"find {text}"])
-                builder.note(f"followed find {text} into its command")
-                extra.extend(unwrap(builder, inner, depth + 1))
+                commands.append(Unwrapped(args=inner_args, arg_subs=seg.arg_subs[i + 1:j], assignments=[],
+                                          redirects=[], stdin_text="", via=f"{name} {text}", pipe_from=(),
+                                          stdin_subs=[], wrappers=[*seg.wrappers, f"{name} {text}"]))
             kept.append(seg.args[i])
             kept_subs.append([])
             i = j + 1
@@ -317,7 +442,13 @@ def _find(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
         kept_subs.append(seg.arg_subs[i])
         i += 1
     seg.args, seg.arg_subs = kept, kept_subs
-    return [builder.add(seg), *extra]
+    index = builder.add(seg)
+    created = [index]
+    for inner in commands:
+        builder.note(f"followed {inner.via} into its command")
+        inner.runs_for = index
+        created.extend(unwrap(builder, inner, depth + 1))
+    return created
 
 
 def _interpreter(builder: _Builder, seg: Unwrapped, name: str, texts: list[str]) -> None:
@@ -370,7 +501,7 @@ def _interpreter(builder: _Builder, seg: Unwrapped, name: str, texts: list[str])
                 i += 1
             continue
         i += 2 if text in with_value else 1
-    if i < len(texts) and texts[i] != "-":
+    if i < len(texts) and texts[i] not in STDIN_FILES:
         _code_argument(seg, i)
         return  # runs a script file
     if seg.stdin_text:

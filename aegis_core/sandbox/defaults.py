@@ -134,17 +134,18 @@ SYSTEM_READ: tuple[str, ...] = (
 )
 
 # The agents' own settings inside a project: writable there, they could switch the
-# guard off or add hooks that run the next time the agent starts (also outside Aegis).
-# Git's hooks and config are code git runs, also outside the sandbox.
+# guard off, or add hooks that run the next time an agent starts (also outside Aegis).
+# A trailing slash marks a folder: one that does not exist yet is replaced by an empty
+# read-only one, so the agent cannot create it either. Git's hooks and config (code
+# git runs, also outside the sandbox) are protected wherever the git folder is.
 PROTECTED_PROJECT_PATHS: tuple[str, ...] = (
-    ".claude",
-    ".codex",
-    ".gemini",
-    ".cursor",
+    ".claude/",
+    ".codex/",
+    ".gemini/",
+    ".cursor/",
     ".mcp.json",
-    ".git/hooks",
-    ".git/config",
 )
+PROTECTED_GIT_PATHS: tuple[str, ...] = ("hooks/", "config")
 
 # Processes: enough for any build, few enough that a fork bomb stops early.
 PROCESSES = 4096

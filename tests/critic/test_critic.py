@@ -20,19 +20,39 @@ def test_quiet_on_ordinary_history() -> None:
     assert critic.critique(call=bash("git status"), verdict=ALLOW, recent=recent) is None
 
 
-def test_rapid_fire_needs_approval() -> None:
-    recent = [(bash("ls", 1000.0 - i * 0.1), ALLOW) for i in range(critic.RAPID_CALLS)]
-    verdict = critic.critique(call=bash("ls"), verdict=ALLOW, recent=recent)
+ASK = Verdict(Action.REQUIRE_APPROVAL, rule="asks", risk=40)
+RISKY_ALLOW = Verdict(Action.ALLOW, rule="allowed", risk=critic.RISKY + 5)
+HUMAN_DENY = Verdict(Action.DENY, rule="asks", source=critic.ANSWERED)
+
+
+def test_a_burst_of_routine_calls_never_escalates() -> None:
+    burst = [(bash("ls", 1000.0 - i * 0.01), ALLOW) for i in range(50)]
+    assert critic.critique(call=bash("git status"), verdict=ALLOW, recent=burst) is None
+    risky_burst = [(bash("pip install x", 1000.0 - i * 0.1), ASK) for i in range(50)]
+    assert critic.critique(call=bash("git status"), verdict=ALLOW, recent=risky_burst) is None
+
+
+def test_rapid_fire_of_risky_calls_needs_approval() -> None:
+    recent = [(bash("pip install x", 1000.0 - i * 0.1), ASK) for i in range(critic.RAPID_CALLS)]
+    verdict = critic.critique(call=bash("curl x"), verdict=RISKY_ALLOW, recent=recent)
     assert verdict is not None and verdict.rule == "critic-rapid-fire"
     assert verdict.action is Action.REQUIRE_APPROVAL
-    spread = [(bash("ls", 1000.0 - i * 60), ALLOW) for i in range(critic.RAPID_CALLS)]
-    assert critic.critique(call=bash("ls"), verdict=ALLOW, recent=spread) is None
+    spread = [(bash("pip install x", 1000.0 - i * 60), ASK) for i in range(critic.RAPID_CALLS)]
+    assert critic.critique(call=bash("curl x"), verdict=RISKY_ALLOW, recent=spread) is None
+    routine = [(bash("ls", 1000.0 - i * 0.1), ALLOW) for i in range(critic.RAPID_CALLS * 4)]
+    assert critic.critique(call=bash("curl x"), verdict=RISKY_ALLOW, recent=routine) is None
 
 
 def test_probing_after_denies_needs_approval() -> None:
     recent = [(bash("rm -rf /"), DENY), (bash("ls"), ALLOW), (bash("\\rm -rf /"), DENY), (bash("r''m -rf /"), DENY)]
-    verdict = critic.critique(call=bash("echo hi"), verdict=ALLOW, recent=recent)
+    verdict = critic.critique(call=bash("echo hi"), verdict=RISKY_ALLOW, recent=recent)
     assert verdict is not None and verdict.rule == "critic-after-denies"
+    assert critic.critique(call=bash("git status"), verdict=ALLOW, recent=recent) is None  # routine stays
+
+
+def test_a_persons_deny_is_not_probing() -> None:
+    recent = [(bash("pip install x"), HUMAN_DENY) for _ in range(critic.PROBE_WINDOW)]
+    assert critic.critique(call=bash("curl x"), verdict=RISKY_ALLOW, recent=recent) is None
 
 
 def test_odd_shapes_need_approval() -> None:

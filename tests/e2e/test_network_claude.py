@@ -132,3 +132,53 @@ class Origin:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+ALLOW_BASH = """
+[policy]
+include_defaults = true
+
+[[policy.rules]]
+name = "test-allows-the-shell"
+match = { tool = "bash" }
+action = "allow"
+priority = 0
+reason = "this test judges the network, not the command"
+"""
+
+
+def test_aegis_wrap_claude_keeps_the_key_outside_and_asks_about_other_hosts(aegis: AegisHome) -> None:
+    claude = find_claude_cli(REPO)
+    if claude is None:
+        pytest.skip("Claude Code is not installed (run .ci/install-claude.sh)")
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap is not installed (.ci/run installs it)")
+    project = aegis.root / "project"
+    project.mkdir()
+    aegis.configure(policy=ALLOW_BASH)
+    aegis.cli("stop", "--timeout", "10")
+    aegis.start()
+    origin = Origin()
+    script = (f"env > {project}/env.txt; "
+              f"curl -s -o {project}/fetched.txt -w '%{{http_code}}' {origin.url}/hello > {project}/status.txt")
+    try:
+        with FakeAnthropic([tool_use("Bash", command=script), text("done")], api_key=REAL_KEY) as fake:
+            env = {**aegis.env, "AEGIS_CLAUDE_EXECUTABLE": claude, "ANTHROPIC_BASE_URL": fake.base_url,
+                   "ANTHROPIC_API_KEY": REAL_KEY, "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+                   "DISABLE_AUTOUPDATER": "1"}
+            approving = threading.Thread(target=_approve_first, args=(aegis, origin.port), daemon=True)
+            approving.start()
+            result = subprocess.run([*aegis.cli_argv, "wrap", "claude", "-p", "do the task", "--allowedTools", "Bash"],
+                                    env=env, cwd=project, text=True, capture_output=True, timeout=240)
+            approving.join(60)
+    finally:
+        origin.close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "UNSANDBOXED" not in result.stderr
+    assert fake.agent_requests() and set(fake.keys_seen) == {REAL_KEY}
+    agent_env = (project / "env.txt").read_text()
+    assert REAL_KEY not in agent_env and PLACEHOLDER_KEY in agent_env
+    assert "ANTHROPIC_BASE_URL=http://anthropic.aegis.invalid" in agent_env
+    assert (project / "status.txt").read_text() == "200"
+    assert REAL_KEY not in (aegis.aegis_home / "audit.log").read_text()
+    aegis.verify_audit()

@@ -160,6 +160,9 @@ def claude_env(session: Session, project: Path, base_url: str) -> dict[str, str]
         ANTHROPIC_BASE_URL=base_url,
         DISABLE_AUTOUPDATER="1",
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1",
+        # Interactive Claude Code fetches its plugin marketplace from github.com, which the
+        # sandbox's egress proxy would (rightly) ask the human about first.
+        CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL="1",
         DISABLE_TELEMETRY="1",
     )
     return env

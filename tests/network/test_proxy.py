@@ -38,6 +38,26 @@ def test_an_allowed_plain_http_request_passes_and_is_recorded(origin: Origin) ->
     assert details["bytes_in"] > len("hello from the origin\n") and details["bytes_out"] > 0
 
 
+FRONTED = """
+import http.client, os, sys
+from urllib.parse import urlsplit
+proxy = urlsplit(os.environ["http_proxy"])
+conn = http.client.HTTPConnection(proxy.hostname, proxy.port, timeout=30)
+conn.putrequest("GET", sys.argv[1] + "/fronted", skip_host=True)
+conn.putheader("Host", "attacker.example")
+conn.endheaders()
+print(conn.getresponse().status)
+"""
+
+
+def test_the_server_hears_the_host_that_was_decided_not_the_clients_host_header(origin: Origin) -> None:
+    gate = ScriptedGate(allow=(f"127.0.0.1:{origin.port}",))
+    with proxy_socket(gate) as proxy:
+        result = bridged(proxy, [sys.executable, "-c", FRONTED, origin.url])
+    assert result.stdout.strip() == "200", result.stderr
+    assert origin.requests[0]["headers"]["host"] == f"127.0.0.1:{origin.port}"
+
+
 def test_a_host_not_allowed_gets_an_error_the_agent_can_read(origin: Origin) -> None:
     gate = ScriptedGate()
     with proxy_socket(gate) as proxy:

@@ -137,7 +137,7 @@ def test_check_applicability_never_hides_a_finding() -> None:
     silent hole. Run every check on every corpus subject and compare."""
     hidden = []
     for case in cases():
-        call = ToolCall(agent="t", tool=case.tool, kind=kind_of(case.tool), input=case.input, cwd=PROJECT)
+        call = ToolCall(agent="t", tool=case.tool, kind=kind_of(case.tool), input=case.input, cwd=case.cwd or PROJECT)
         for subject in build_subjects(call)[0]:
             names = applicable(subject)[1]
             for name, check in CHECKS.items():

@@ -20,6 +20,7 @@ from aegis_core.errors import DependencyMissing
 
 if TYPE_CHECKING:
     from aegis_core.adapters import WrapContext
+    from aegis_core.sandbox.plan import SandboxNeeds
 
 NPM_INSTALL = "npm install -g @anthropic-ai/claude-code"
 
@@ -63,15 +64,29 @@ class ClaudeAdapter:
     def claims(self, program: str) -> bool:
         return os.path.basename(program) == "claude"
 
-    def command(self, argv: Sequence[str], context: WrapContext, settings_path: Path,
+    def command(self, argv: Sequence[str], context: WrapContext, settings_path: Path | None,
                 conversation: str | None = None) -> list[str]:
         """The command line that runs Claude Code: ``claude --settings FILE ARGS``
-        (``--session-id ID`` first when Aegis picked the conversation's id)."""
+        (``--session-id ID`` first when Aegis picked the conversation's id); in a
+        sandbox the hooks come from managed settings instead (``settings_path`` None)."""
         program, args = (argv[0], list(argv[1:])) if argv else ("claude", [])
         if program == "claude":  # the bare name: the configured executable wins
             program = str(context.config.get("claude", "executable", "claude"))
         chosen = ["--session-id", conversation] if conversation and conversation_of(args) is None else []
-        return [find_claude(program), "--settings", str(settings_path), *chosen, *args]
+        settings = ["--settings", str(settings_path)] if settings_path is not None else []
+        return [find_claude(program), *settings, *chosen, *args]
+
+    def approval_timeout(self, context: WrapContext) -> int:
+        return context.timeout or int(context.config.get("approvals", "timeout_seconds", 300))
+
+    def sandbox_needs(self, argv: Sequence[str], context: WrapContext) -> SandboxNeeds:
+        """Claude Code's install and the hook client visible, Aegis' hooks as managed
+        settings (its folder is readied by aegis_core.sandbox.agent_state)."""
+        from aegis_claude_hook import sandboxing
+
+        executable = self.command(argv, context, None)[0]
+        return sandboxing.needs(executable, self.approval_timeout(context), os.environ,
+                                prepare=not context.dry_run)
 
     def environment(self, context: WrapContext) -> dict[str, str]:
         env = dict(os.environ)
@@ -79,10 +94,9 @@ class ClaudeAdapter:
         return env
 
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
-        approval_timeout = context.timeout or int(
-            context.config.get("approvals", "timeout_seconds", 300)
-        )
-        block = hook_settings.default_hooks_settings(approval_timeout)
+        if context.sandbox.sandboxed:
+            return self._wrap_sandboxed(argv, context)
+        block = hook_settings.default_hooks_settings(self.approval_timeout(context))
         settings_path = context.home / "sessions" / f"{context.session}.json"
         conversation = str(uuid.uuid4())
         command = self.command(argv, context, settings_path, conversation)
@@ -113,6 +127,27 @@ class ClaudeAdapter:
             return
         out = self._out or sys.stderr
         out.write(f"aegis: to resume this session under Aegis: aegis wrap claude --resume {resumed}\n")
+
+    def _wrap_sandboxed(self, argv: Sequence[str], context: WrapContext) -> int:
+        """Inside the sandbox: no settings file of ours to find (Aegis' state is not
+        visible there); the hooks are the sandbox's managed settings."""
+        conversation = str(uuid.uuid4())
+        command = self.command(argv, context, None, conversation)
+        if context.dry_run:
+            out = self._out or sys.stdout
+            out.write(f"Would run in the {context.sandbox.backend_name} sandbox, Aegis' hooks as managed "
+                      "settings (allowManagedHooksOnly):\n")
+            out.write(shlex.join(command) + "\n")
+            return 0
+        # On a terminal Claude Code keeps it (its seccomp filter refuses TIOCSTI); with
+        # no terminal it runs in a session of its own.
+        from aegis_core.network.endpoints import ANTHROPIC, ANTHROPIC_TOKEN
+
+        contained, env = context.sandbox.contain(command, self.environment(context), terminal=sys.stdin.isatty(),
+                                                 model_apis=(ANTHROPIC, ANTHROPIC_TOKEN))
+        status = run_foreground(contained, env)
+        self._resume_hint(argv[1:], conversation)
+        return status
 
 
 # Options that pick (or leave Claude Code to pick) the conversation themselves.
@@ -155,7 +190,6 @@ def conversation_saved(conversation: str, env: Mapping[str, str] | None = None) 
     env = os.environ if env is None else env
     config_dir = Path(env.get("CLAUDE_CONFIG_DIR") or Path(env.get("HOME") or Path.home()) / ".claude")
     return any((config_dir / "projects").glob(f"*/{conversation}.jsonl"))
-
 
 def run_foreground(command: list[str], env: Mapping[str, str]) -> int:
     """Run Claude Code in the foreground and return its exit status (128+N for signal N).

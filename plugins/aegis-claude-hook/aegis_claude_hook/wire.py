@@ -6,7 +6,7 @@ import sys
 
 from transport import _quote
 
-ADAPTER = "claude-code"
+ADAPTER = "claude"
 AGENT = "Claude Code"
 OBSERVE_EVENTS = ("PostToolUse", "PostToolUseFailure")
 
@@ -29,6 +29,15 @@ def respond(event, decision, reason):
     if decision == "deny":  # other guarded events: exit 2 blocks, stderr is the reason
         sys.stderr.write(reason + "\n")
         return 2
+    return 0
+
+
+def notice(event, text):
+    """After a call ran: what the agent should know (a sandbox limit stopped something)."""
+    sys.stdout.write(
+        '{"hookSpecificOutput":{"hookEventName":' + _quote(event or "PostToolUse")
+        + ',"additionalContext":' + _quote(text) + "}}\n"
+    )
     return 0
 
 

@@ -54,4 +54,7 @@ class PtyAdapter:
         relay = PromptRelay(detectors=detectors, settings=settings)
         env = dict(os.environ)
         env.update(context.agent_env())
-        return Passthrough(argv, observer=relay, env=env).run()
+        # The relay stays out here (it talks to the daemon and types approved answers);
+        # only the program goes inside, keeping the terminal the relay gives it.
+        command, env = context.sandbox.contain(argv, env, terminal=True)
+        return Passthrough(command, observer=relay, env=env).run()

@@ -162,6 +162,8 @@ def outcome_line(approval: Approval, decided_by_name: str | None = None) -> str:
         return f"⌛ <b>Expired</b>{reason or ': nobody answered in time'}"
     if approval.status is ApprovalStatus.CANCELLED:
         return f"⏹ <b>Cancelled</b> by {who}{reason}"
+    if approval.status is ApprovalStatus.ASKED:
+        return "💬 <b>Asked at the agent's own prompt</b>"
     return "⏳ waiting for an answer"
 
 

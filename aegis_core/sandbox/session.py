@@ -1,0 +1,251 @@
+"""The sandbox of one wrapped session, as ``WrapContext.sandbox`` carries it to the
+adapter: ``contain(argv, env)`` turns the command the adapter would spawn into the
+contained one (identity when the session is unsandboxed), right before it spawns it.
+
+``aegis wrap`` chooses a backend (:func:`choose_backend`) before it asks the daemon
+for a session, so the session is recorded as sandboxed or not from its first record,
+then opens the sandbox (:func:`open_sandbox`) and closes it when the agent is done.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aegis_core.sandbox.plan import Mount, SandboxNeeds, SandboxPlan, build_plan
+
+if TYPE_CHECKING:
+    from aegis_core.sandbox.backend import LimitEnforcement, SandboxBackend
+    from aegis_core.sandbox.manifest import Manifest
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    """The outcome of choosing: a backend, or why there is none."""
+
+    backend: SandboxBackend | None
+    reason: str
+    hint: str | None = None
+    chosen_by_user: bool = False  # --no-sandbox
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.backend is not None
+
+
+def choose_backend(backends: Mapping[str, SandboxBackend], *, no_sandbox: bool = False,
+                   wanted: str | None = None, platform: str | None = None) -> BackendChoice:
+    """The first registered backend that serves this platform and can run here."""
+    if no_sandbox:
+        return BackendChoice(None, "--no-sandbox: the user chose to run this session unsandboxed",
+                             chosen_by_user=True)
+    platform = platform or sys.platform
+    reasons = []
+    for name, backend in backends.items():
+        if wanted and name != wanted:
+            continue
+        if not any(platform.startswith(p) for p in backend.platforms):
+            continue
+        found = backend.available()
+        if found.ok:
+            return BackendChoice(backend, found.reason)
+        reasons.append((found.reason, found.hint))
+    if reasons:
+        reason, hint = reasons[0]
+        return BackendChoice(None, reason, hint)
+    if wanted:
+        return BackendChoice(None, f"no sandbox backend named {wanted!r} is installed")
+    return BackendChoice(None, f"no sandbox backend for this platform ({platform}) is installed",
+                         hint="on macOS a sandbox-exec backend is planned (docs/sandbox.md)")
+
+
+class SessionSandbox:
+    """One session's sandbox. ``UNSANDBOXED`` (the default in ``WrapContext``) runs
+    commands as they are."""
+
+    def __init__(self, *, backend: SandboxBackend | None = None, plan: SandboxPlan | None = None,
+                 reason: str = "", workdir: Path | None = None, enforcement: LimitEnforcement | None = None,
+                 chosen_by_user: bool = False, keys: KeyHolder | None = None) -> None:
+        self.backend = backend
+        self.plan = plan
+        self.reason = reason
+        self.workdir = workdir
+        self.enforcement = enforcement
+        self.chosen_by_user = chosen_by_user
+        self.keys = keys
+        self.started = time.monotonic()
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.backend is not None and self.plan is not None
+
+    @property
+    def backend_name(self) -> str | None:
+        return self.backend.name if self.backend is not None else None
+
+    def contain(self, argv: Sequence[str], env: Mapping[str, str], *, terminal: bool = False,
+                model_apis: Sequence[Any] | None = None) -> tuple[list[str], dict[str, str]]:
+        """The command to spawn instead of ``argv`` with ``env``.
+
+        :param terminal: the program keeps a terminal of its own (the PTY adapter's);
+            otherwise it runs in a new terminal session, with no terminal to type into.
+        :param model_apis: the model APIs (``aegis_core.network.endpoints.ModelApi``)
+            whose keys the daemon holds instead of the agent; default: every one Aegis
+            knows. The agent gets a placeholder key and a stand-in base URL. Raises when
+            the daemon cannot take a key: the agent is not started holding it.
+        """
+        if not self.sandboxed:
+            return list(argv), dict(env)
+        assert self.backend is not None and self.plan is not None and self.workdir is not None
+        if self.keys is not None:
+            env = self.keys.hold(env, model_apis)
+        plan = _with_program(self.plan.with_terminal(terminal), argv, env)
+        assert self.enforcement is not None
+        contained = self.backend.contain(plan, argv, env, workdir=self.workdir, enforcement=self.enforcement)
+        return contained.argv, contained.env
+
+    def describe(self) -> dict[str, Any]:
+        """What ``session.create`` and the audit log record about it."""
+        out: dict[str, Any] = {"sandboxed": self.sandboxed, "backend": self.backend_name}
+        if not self.sandboxed:
+            out["reason"] = self.reason
+            out["chosen_by_user"] = self.chosen_by_user
+        if self.plan is not None:
+            out["project"] = self.plan.project
+            out["network_allow"] = [str(rule) for rule in self.plan.network_allow]
+            out["limits"] = self.plan.limits.describe()
+        if self.enforcement is not None:
+            out["limits_enforced"] = self.enforcement.describe()
+        return out
+
+    def close(self, status: int) -> list[str]:
+        """Release what the sandbox held; returns plain words for each limit that
+        stopped something (empty when none did)."""
+        messages: list[str] = []
+        if self.enforcement is not None:
+            messages = self.enforcement.explain(status, time.monotonic() - self.started)
+            self.enforcement.release()
+        for folder in (self.workdir, Path(self.plan.tmp_dir) if self.plan else None):
+            if folder is not None:
+                _remove_tree(folder)
+        return messages
+
+
+UNSANDBOXED = SessionSandbox(reason="not started by aegis wrap")
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """Hands the agent's model API keys to the daemon (the session's egress proxy adds
+    them on the way out), so nothing inside the sandbox can read them."""
+
+    socket: Path
+    session: str
+    token: str
+
+    def hold(self, env: Mapping[str, str], apis: Sequence[Any] | None) -> dict[str, str]:
+        from aegis_core.network.endpoints import ANTHROPIC, ANTHROPIC_TOKEN, GEMINI, OPENAI, hold_model_keys
+
+        # By default only the keys the environment holds: an API with no key would
+        # otherwise get its host allowed for a program that never uses it.
+        known = (ANTHROPIC, ANTHROPIC_TOKEN, OPENAI, GEMINI)
+        chosen = tuple(api for api in known if env.get(api.key_env)) if apis is None else tuple(apis)
+        if not chosen:
+            return dict(env)
+        return hold_model_keys(env, chosen, socket=self.socket, session=self.session, token=self.token)
+
+
+def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd: Path, home: Path,
+                 aegis_home: Path, run_dir: Path | None = None, agent_socket: bool = False,
+                 daemon_socket: Path | None = None, network: bool = False, needs: SandboxNeeds | None = None,
+                 keys: KeyHolder | None = None) -> SessionSandbox:
+    """The session's sandbox, with its private folders made (temp, generated files).
+
+    :param network: the session has an egress proxy (``proxy.sock`` in ``run_dir``):
+        the network bridge runs first inside. Without it the sandbox has no network.
+    :param agent_socket: ``run_dir`` holds the session's agent socket.
+    :param daemon_socket: without an agent socket, the daemon's socket to bind instead
+        (a daemon older than the per-session agent sockets).
+    :param keys: who takes the model API keys (the daemon, for a session with a proxy).
+    """
+    if choice.backend is None:
+        return SessionSandbox(reason=choice.reason, chosen_by_user=choice.chosen_by_user)
+    workdir = aegis_home / "sandbox" / session
+    workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (aegis_home / "sandbox").chmod(0o700)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f"aegis-{session}-"))
+    empty = workdir / "empty"
+    empty.mkdir(mode=0o555, exist_ok=True)
+    plan = build_plan(manifest, session=session, cwd=cwd, home=home, aegis_home=aegis_home, tmp_dir=tmp_dir,
+                      run_dir=run_dir, needs=needs, empty_dir=empty, agent_socket=agent_socket,
+                      bridge=_bridge_script() if network and run_dir is not None else None)
+    if not (run_dir is not None and agent_socket) and daemon_socket is not None:
+        plan = _with_socket_file(plan, daemon_socket)
+    enforcement = choice.backend.enforce(plan)
+    return SessionSandbox(backend=choice.backend, plan=plan, reason=choice.reason, workdir=workdir,
+                          enforcement=enforcement, keys=keys if network else None)
+
+
+def _bridge_script() -> Path:
+    """``aegis_core/network/bridge.py`` (the egress proxy's end inside the sandbox)."""
+    from aegis_core.network import BRIDGE
+
+    return BRIDGE
+
+
+def _with_socket_file(plan: SandboxPlan, socket: Path) -> SandboxPlan:
+    """A daemon without per-session agent sockets: its socket file itself is bound
+    (a file bind misses a restarted daemon's new socket, hence the agent socket's
+    folder otherwise)."""
+    from aegis_core.sandbox.plan import SANDBOX_VAR_TMP
+
+    inside = f"/run/aegis-daemon/{socket.name}"
+    mounts = list(plan.mounts)
+    at = next(i for i, m in enumerate(mounts) if m.dest == SANDBOX_VAR_TMP) + 1
+    mounts.insert(at, Mount("ro", inside, str(socket), why="the daemon's socket"))
+    return replace(plan, mounts=tuple(mounts), env={**plan.env, "AEGIS_SOCKET": inside})
+
+
+def _with_program(plan: SandboxPlan, argv: Sequence[str], env: Mapping[str, str]) -> SandboxPlan:
+    """The program being run must be visible inside: its folder, read-only, when it
+    lies outside everything the plan shows (a tool in /work/bin, a venv elsewhere)."""
+    if not argv:
+        return plan
+    found = shutil.which(argv[0], path=env.get("PATH")) if "/" not in argv[0] else argv[0]
+    if not found:
+        return plan
+    extra = []
+    for path in dict.fromkeys((os.path.abspath(found), os.path.realpath(found))):
+        folder = os.path.dirname(path)
+        if os.path.exists(os.path.join(os.path.dirname(folder), "pyvenv.cfg")):
+            folder = os.path.dirname(folder)  # a virtualenv's interpreter needs the whole venv
+        if not _shown(plan, folder):
+            extra.append(Mount("ro", folder, folder, why="the wrapped program"))
+    if not extra:
+        return plan
+    mounts = list(plan.mounts)
+    at = next((i for i, m in enumerate(mounts) if m.kind == "mask"), len(mounts))
+    return replace(plan, mounts=tuple([*mounts[:at], *extra, *mounts[at:]]))
+
+
+def _shown(plan: SandboxPlan, path: str) -> bool:
+    return any(path == m.dest or path.startswith(m.dest.rstrip("/") + "/") for m in plan.mounts
+               if m.kind in ("ro", "rw") and m.source == m.dest)
+
+
+def _remove_tree(folder: Path) -> None:
+    # Generated files are 0444 and the empty folder 0555: make them removable first.
+    for root, dirs, _ in os.walk(folder):
+        for name in dirs:
+            try:
+                os.chmod(os.path.join(root, name), 0o700)
+            except OSError:
+                pass
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,115 @@
+"""Run inside a sandbox by the containment tests: tries every way out an attacker who
+read Aegis' code would try, and prints one JSON object saying what each attempt got.
+Standard library only (``python3 -I``): it must run with nothing of Aegis visible."""
+
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import shutil
+import signal
+import sys
+import termios
+
+MS_RDONLY, MS_REMOUNT, MS_BIND = 1, 32, 4096
+MNT_DETACH = 2
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
+libc = ctypes.CDLL(None, use_errno=True)
+SYSCALLS = {"x86_64": {"pivot_root": 155, "keyctl": 250}, "aarch64": {"pivot_root": 41, "keyctl": 219}}
+results = {}
+
+
+def attempt(name, action):
+    """Record ``ok`` when the action succeeded, else the errno name."""
+    try:
+        value = action()
+    except OSError as exc:
+        results[name] = errno.errorcode.get(exc.errno, str(exc.errno))
+        return
+    except Exception as exc:  # the probe reports, it never stops
+        results[name] = f"{type(exc).__name__}: {exc}"
+        return
+    results[name] = "ok" if value is None else value
+
+
+def libc_call(function, *args):
+    def call():
+        if getattr(libc, function)(*args) != 0:
+            raise OSError(ctypes.get_errno(), function)
+    return call
+
+
+def syscall(name, *args):
+    number = SYSCALLS[os.uname().machine][name]
+
+    def call():
+        if libc.syscall(number, *args) != 0:
+            raise OSError(ctypes.get_errno(), name)
+    return call
+
+
+def write(path, text="x"):
+    def call():
+        with open(path, "w") as handle:
+            handle.write(text)
+    return call
+
+
+def read(path):
+    def call():
+        with open(path) as handle:
+            handle.read()
+    return call
+
+
+def main():
+    outside_pid, aegis_home, home, project = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    status = dict(line.split(":\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\t" in line)
+    results["uid"] = os.getuid()
+    results["capabilities"] = {k: status[k].strip() for k in ("CapEff", "CapPrm", "CapBnd", "CapAmb")}
+    results["no_new_privs"] = status.get("NoNewPrivs", "").strip()
+    attempt("umount /usr", libc_call("umount2", b"/usr", MNT_DETACH))
+    attempt("umount home mask", libc_call("umount2", os.path.join(home, ".ssh").encode(), MNT_DETACH))
+    attempt("remount /usr rw", libc_call("mount", None, b"/usr", None, MS_REMOUNT | MS_BIND, None))
+    attempt("remount home rw", libc_call("mount", None, home.encode(), None, MS_REMOUNT | MS_BIND, None))
+    attempt("mount tmpfs", libc_call("mount", b"none", project.encode(), b"tmpfs", 0, None))
+    attempt("chroot", libc_call("chroot", b"/"))
+    attempt("pivot_root", syscall("pivot_root", b".", b"."))
+    attempt("unshare user", libc_call("unshare", CLONE_NEWUSER))
+    attempt("unshare mount", libc_call("unshare", CLONE_NEWNS))
+    attempt("keyctl", syscall("keyctl", 0, 0))
+    attempt("read /etc/shadow", read("/etc/shadow"))
+    attempt("write /etc/passwd", write("/etc/passwd"))
+    attempt("new file at /", write("/escape"))
+    attempt("write kernel core_pattern", lambda: os.close(os.open("/proc/sys/kernel/core_pattern", os.O_WRONLY)))
+    attempt("read ~/.ssh/id_rsa", read(os.path.join(home, ".ssh", "id_rsa")))
+    attempt("read $AEGIS_HOME/config.toml", read(os.path.join(aegis_home, "config.toml")))
+    attempt("list $AEGIS_HOME", lambda: os.listdir(aegis_home) and None)
+    attempt("write ~/outside.txt", write(os.path.join(home, "outside.txt")))
+    attempt("delete ~/important", lambda: shutil.rmtree(os.path.join(home, "important")))
+    attempt("write .claude/settings.local.json",
+            write(os.path.join(project, ".claude", "settings.local.json"), '{"disableAllHooks": true}'))
+    attempt("write .git/hooks/pre-commit", write(os.path.join(project, ".git", "hooks", "pre-commit")))
+    attempt("write the project", write(os.path.join(project, "made-inside.txt"), "routine"))
+    pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    results["processes seen"] = len(pids)
+    results["outside process seen"] = any(
+        b"aegis-probe-marker" in open(f"/proc/{p}/cmdline", "rb").read() for p in pids
+        if os.path.exists(f"/proc/{p}/cmdline"))
+    attempt("signal outside process", lambda: os.kill(outside_pid, signal.SIGTERM) if outside_pid not in pids
+            else "pid reused inside")
+
+    def type_into_terminal():
+        for fd in (0, 1, 2):
+            if os.isatty(fd):
+                fcntl.ioctl(fd, termios.TIOCSTI, b"x")
+                return None
+        fd = os.open("/dev/tty", os.O_RDWR)
+        fcntl.ioctl(fd, termios.TIOCSTI, b"x")
+        return None
+    attempt("TIOCSTI", type_into_terminal)
+    print(json.dumps(results))
+
+
+main()

@@ -1,0 +1,201 @@
+"""The plan of a sandbox, built without starting anything: what is writable, what is
+hidden, what stays read-only inside the project, and which folder is the project."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from aegis_core.sandbox.manifest import Manifest, parse_manifest
+from aegis_core.sandbox.plan import AGENT_SOCKET, RUN_DIR, SandboxNeeds, build_plan, project_root
+
+
+@pytest.fixture
+def machine(tmp_path: Path) -> dict[str, Path]:
+    home = tmp_path / "home"
+    project = home / "src" / "app"
+    for folder in (home / ".ssh", home / ".aws", home / ".cache", home / ".claude", project / ".git" / "hooks",
+                   project / "pkg", tmp_path / "tmp", tmp_path / "ah", tmp_path / "empty", tmp_path / "run"):
+        folder.mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("key")
+    (home / ".netrc").write_text("machine x password y")
+    (project / ".git" / "config").write_text("[core]\n")
+    (project / ".mcp.json").write_text("{}")
+    return {"home": home, "project": project, "tmp": tmp_path / "tmp", "ah": tmp_path / "ah",
+            "empty": tmp_path / "empty", "run": tmp_path / "run", "root": tmp_path}
+
+
+def plan_for(machine, manifest=None, cwd=None, **extra):
+    return build_plan(manifest or Manifest(), session="s-1", cwd=cwd or machine["project"] / "pkg",
+                      home=machine["home"], aegis_home=machine["ah"], tmp_dir=machine["tmp"],
+                      empty_dir=machine["empty"], **extra)
+
+
+def kinds(plan, path) -> list[str]:
+    return [m.kind for m in plan.mounts if m.dest == str(path)]
+
+
+def test_the_git_work_tree_is_the_project_and_writable(machine):
+    plan = plan_for(machine)
+    assert plan.project == str(machine["project"])
+    assert "rw" in kinds(plan, machine["project"])
+    assert str(machine["home"] / ".cache") in plan.writable()
+    assert str(machine["home"] / ".claude") in plan.writable()
+    assert kinds(plan, machine["home"]) == ["ro"]
+    assert plan.cwd == str(machine["project"] / "pkg")
+
+
+def test_secrets_are_masked_after_everything_else(machine):
+    plan = plan_for(machine)
+    ssh, netrc = machine["home"] / ".ssh", machine["home"] / ".netrc"
+    assert kinds(plan, ssh) == ["mask"] and kinds(plan, netrc) == ["mask"]
+    assert [m.file for m in plan.mounts if m.dest == str(netrc)] == [True]
+    last_bind = max(i for i, m in enumerate(plan.mounts) if m.kind in ("rw",))
+    first_mask = min(i for i, m in enumerate(plan.mounts) if m.kind == "mask")
+    assert first_mask > last_bind
+    assert str(machine["home"] / ".kube") not in plan.masked()  # absent: nothing to hide
+
+
+def test_agent_settings_and_git_hooks_stay_read_only_inside_the_project(machine):
+    plan = plan_for(machine)
+    project = machine["project"]
+    assert kinds(plan, project / ".git" / "hooks") == ["ro"]
+    assert kinds(plan, project / ".git" / "config") == ["ro"]
+    assert kinds(plan, project / ".mcp.json") == ["ro"]
+    # .claude does not exist yet: an empty read-only folder takes its place.
+    claude = [m for m in plan.mounts if m.dest == str(project / ".claude")]
+    assert [(m.kind, m.source) for m in claude] == [("ro", str(machine["empty"]))]
+
+
+def test_aegis_home_is_hidden_when_it_would_be_visible(machine):
+    inside_home = machine["home"] / ".aegis"
+    inside_home.mkdir()
+    plan = build_plan(Manifest(), session="s", cwd=machine["project"], home=machine["home"], aegis_home=inside_home,
+                      tmp_dir=machine["tmp"])
+    assert kinds(plan, inside_home) == ["mask"]
+    elsewhere = plan_for(machine)
+    assert str(machine["ah"]) not in elsewhere.masked()  # not visible at all, nothing to hide
+    assert not any(m.dest.startswith(str(machine["ah"])) for m in elsewhere.mounts)
+
+
+def test_the_run_folder_is_the_only_way_to_aegis(machine):
+    plan = plan_for(machine, run_dir=machine["run"])
+    assert [(m.kind, m.source) for m in plan.mounts if m.dest == RUN_DIR] == [("ro", str(machine["run"]))]
+    assert plan.env["AEGIS_SOCKET"] == AGENT_SOCKET
+    assert plan.entry == ()  # no egress proxy: no network at all
+
+
+def test_the_network_bridge_runs_first_when_the_session_has_a_proxy(machine, tmp_path):
+    bridge = tmp_path / "bridge.py"
+    bridge.write_text("")
+    plan = plan_for(machine, run_dir=machine["run"], bridge=bridge)
+    assert plan.entry[1:] == ("-I", "-S", "/run/aegis-net/bridge.py", "--proxy-socket", "/run/aegis/proxy.sock",
+                              "--")
+
+
+def test_started_from_home_nothing_there_is_writable(machine):
+    project, note = project_root(machine["home"], machine["home"])
+    assert project is None and "home folder" in note
+    plan = plan_for(machine, cwd=machine["home"])
+    assert plan.project is None
+    assert str(machine["home"]) not in plan.writable()
+    assert kinds(plan, machine["home"]) == ["ro"]
+
+
+def test_a_dotfiles_repository_in_the_home_is_not_the_project(machine):
+    (machine["home"] / ".git").mkdir()
+    docs = machine["home"] / "docs"
+    docs.mkdir()
+    assert project_root(docs, machine["home"])[0] == docs
+    assert project_root(machine["home"], machine["home"])[0] is None
+    assert project_root(machine["project"] / "pkg", machine["home"])[0] == machine["project"]
+
+
+def test_a_folder_without_git_is_the_project(machine):
+    scratch = machine["root"] / "scratch"
+    scratch.mkdir()
+    assert project_root(scratch, machine["home"])[0] == scratch
+    assert project_root(Path("/"), machine["home"])[0] is None
+    assert project_root(Path("/usr"), machine["home"])[0] is None
+
+
+def test_a_worktree_s_git_folder_is_writable_and_its_hooks_are_not(machine):
+    main = machine["root"] / "main"
+    (main / ".git" / "worktrees" / "wt" ).mkdir(parents=True)
+    (main / ".git" / "hooks").mkdir()
+    (main / ".git" / "config").write_text("")
+    (main / ".git" / "worktrees" / "wt" / "commondir").write_text("../..\n")
+    tree = machine["root"] / "wt"
+    tree.mkdir()
+    (tree / ".git").write_text(f"gitdir: {main / '.git' / 'worktrees' / 'wt'}\n")
+    plan = plan_for(machine, cwd=tree)
+    assert plan.project == str(tree)
+    assert "rw" in kinds(plan, main / ".git") and "rw" in kinds(plan, main / ".git" / "worktrees" / "wt")
+    assert kinds(plan, main / ".git" / "hooks") == ["ro"]
+    assert kinds(plan, main / ".git" / "config") == ["ro"]
+
+
+def test_the_manifest_adds_paths_and_hosts(machine, tmp_path):
+    extra = tmp_path / "data"
+    extra.mkdir()
+    other = machine["home"] / "other"
+    other.mkdir()
+    (machine["project"] / "secrets").mkdir()
+    manifest = parse_manifest(f"""
+[sandbox.fs]
+read = ["{extra}"]
+write = ["~/other"]
+read_deny = ["secrets", "~/.ssh/*"]
+[sandbox.network]
+allow = ["pypi.org:443"]
+""")
+    plan = plan_for(machine, manifest, needs=SandboxNeeds(network=("api.example.com:443", "pypi.org:443")))
+    assert kinds(plan, extra) == ["ro"]
+    assert kinds(plan, other) == ["rw"]
+    assert kinds(plan, machine["project"] / "secrets") == ["mask"]
+    assert kinds(plan, machine["home"] / ".ssh" / "id_rsa") == ["mask"]
+    assert [str(r) for r in plan.network_allow] == ["pypi.org:443", "api.example.com:443"]
+
+
+def test_an_adapter_s_needs(machine, tmp_path):
+    tool = tmp_path / "tool"
+    tool.mkdir()
+    settings = machine["home"] / ".claude" / "settings.json"
+    settings.write_text("{}")
+    needs = SandboxNeeds(read=(str(tool),), protect=(str(settings),),
+                         files={"/etc/claude-code/managed-settings.json": "{}"}, env={"CLAUDE_CONFIG_DIR": "x"})
+    plan = plan_for(machine, needs=needs)
+    assert kinds(plan, tool) == ["ro"]
+    assert kinds(plan, settings) == ["ro"]
+    data = [m for m in plan.mounts if m.dest == "/etc/claude-code/managed-settings.json"]
+    assert [(m.kind, m.content) for m in data] == [("data", "{}")]
+    remount = next(i for i, m in enumerate(plan.mounts) if m.kind == "remount-ro" and m.dest == "/etc")
+    assert plan.mounts.index(data[0]) < remount  # placed before /etc turns read-only
+    assert plan.env["CLAUDE_CONFIG_DIR"] == "x"
+
+
+def test_the_agent_is_an_ordinary_user_with_its_own_passwd(machine):
+    as_root = plan_for(machine, uid=0, gid=0)
+    assert (as_root.uid, as_root.gid, as_root.user) == (1000, 1000, "agent")
+    passwd = next(m.content for m in as_root.mounts if m.dest == "/etc/passwd")
+    assert f"agent:x:1000:1000:agent:{machine['home']}:" in passwd
+    as_user = plan_for(machine, uid=4242, gid=4343)
+    assert (as_user.uid, as_user.gid) == (4242, 4343)
+    etc = [m.dest for m in as_user.mounts if m.dest.startswith("/etc/") and m.kind == "ro"]
+    assert "/etc/shadow" not in etc and "/etc/sudoers" not in etc and not any("ssh" in p for p in etc)
+
+
+def test_variables_pointing_at_hidden_things_are_unset(machine):
+    plan = plan_for(machine)
+    assert "SSH_AUTH_SOCK" in plan.unset_env and "AEGIS_HOME" in plan.unset_env
+    assert plan.env["TMPDIR"] == "/tmp"
+
+
+def test_a_plan_describes_itself(machine):
+    described = plan_for(machine).to_dict()
+    assert described["project"] == str(machine["project"])
+    assert str(machine["home"] / ".ssh") in described["masked"]
+    assert described["network"] == {"allow": [], "proxy": False}
+    assert os.path.isabs(described["mounts"][0]["path"])
