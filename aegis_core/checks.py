@@ -235,7 +235,7 @@ def database(config: Config) -> CheckResult:
     from aegis_core.store import SCHEMA_VERSION, Store
 
     try:
-        store = Store.open(path)
+        store = Store.open(path, quick_check=True)
     except AegisError as exc:
         return CheckResult("database", "fail", str(exc), fix=exc.hint or "restore it from the backup",
                            code=exc.exit_code)
@@ -245,16 +245,28 @@ def database(config: Config) -> CheckResult:
     finally:
         store.close()
     if overdue:
-        def fix() -> str:
-            fixed = Store.open(path)
-            try:
-                return f"expired {len(fixed.expire_overdue())} overdue approval(s) as denied"
-            finally:
-                fixed.close()
+        from aegis_core.daemon import process
 
+        if process.inspect(config).running:
+            return CheckResult("database", "warn", f"{len(overdue)} approval(s) past their deadline still pending",
+                               fix="the running daemon ends them; if they stay, restart it (aegis stop && aegis start)")
         return CheckResult("database", "warn", f"{len(overdue)} approval(s) past their deadline still pending",
-                           fix="expire them (aegis doctor --fix) or start the daemon", fixer=fix)
-    return ok("database", f"schema version {SCHEMA_VERSION}", path=str(path))
+                           fix="expire them (aegis doctor --fix) or start the daemon",
+                           fixer=lambda: _expire_overdue(config))
+    return ok("database", f"schema version {SCHEMA_VERSION}, integrity ok", path=str(path))
+
+
+def _expire_overdue(config: Config) -> str:
+    """End overdue approvals as denied through the approvals object: each one audited."""
+    import anyio
+
+    from aegis_core.approvals.local import local_approvals
+    from aegis_core.plugins import AegisPlugins
+
+    with local_approvals(config, AegisPlugins.load()) as book:
+        ended = anyio.run(lambda: book.expire_overdue(
+            why="expired by `aegis doctor --fix`: past its deadline with the daemon down (denied)"))
+    return f"expired {len(ended)} overdue approval(s) as denied (recorded in the audit log)"
 
 
 def disk_space(config: Config) -> CheckResult:

@@ -90,6 +90,13 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
         ),
     ),
     ConfigSection("database", (Setting("path", "path", "~/.aegis/aegis.db", help="SQLite state file"),)),
+    ConfigSection(
+        "store",
+        (
+            Setting("retain_days", "int", 90, minimum=0,
+                    help="days tool calls stay in the database (0: forever); the audit log keeps everything"),
+        ),
+    ),
 )
 
 

@@ -14,11 +14,12 @@ answered) is the user's answer, not the agent probing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import Action, ToolCall, Verdict
+from aegis_core.models import Action, Kind, ToolCall, Verdict
 
 RISKY = 30  # an allowed call with at least this risk counts as risky
 RAPID_CALLS = 10  # risky calls ... (the history critique sees holds at most 50)
@@ -52,16 +53,24 @@ def _strings(value: Any, depth: int = 0) -> Iterable[str]:
             yield from _strings(item, depth + 1)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What a write or an edit puts into a file: data, judged by where it goes (the path),
+# so a large file is not odd in itself.
+_FILE_CONTENT = frozenset({"content", "new_string", "old_string", "new_source", "edits"})
+
+
 def odd_shape(call: ToolCall) -> str | None:
     """Why the input looks unlike what an agent normally sends, or None."""
-    for text in _strings(dict(call.input)):
-        if len(text) > MAX_TEXT:
-            return f"an input value of {len(text):,} characters"
-        if "\x00" in text:
-            return "a NUL byte in the input"
-        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r")
-        if controls > 8:
-            return f"{controls} control characters in the input"
+    contents = _FILE_CONTENT if call.kind in (Kind.WRITE, Kind.EDIT) else frozenset()
+    for key, value in call.input.items():
+        for text in _strings(value):
+            if len(text) > MAX_TEXT and key not in contents:
+                return f"an input value of {len(text):,} characters"
+            if "\x00" in text:
+                return "a NUL byte in the input"
+            controls = sum(1 for _ in zip(range(9), _CONTROL.finditer(text), strict=False))
+            if controls > 8:
+                return "more than 8 control characters in the input"
     return None
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from aegis_core.adapters import Adapter
     from aegis_core.channels import Channel
-    from aegis_core.config import ConfigSection
+    from aegis_core.config import Config, ConfigSection
     from aegis_core.doctor import DoctorCheck
     from aegis_core.models import (
         Approval,
@@ -133,6 +133,29 @@ def register_doctor_checks(register: Callable[[DoctorCheck], None]) -> None:
 
 
 # -------------------------------------------------------------------------
+# Set-up: one process's configuration
+# -------------------------------------------------------------------------
+
+
+@hookspec
+def configure(config: Config) -> None:
+    """Set the plugin up for this Aegis home: open files, load rules, read settings.
+
+    Called once after loading in every process that runs the pipeline or answers
+    approvals (the daemon, ``aegis approvals``, ``aegis doctor``), and again with
+    the new configuration when the daemon reloads it. Built-in plugins are objects
+    configured this way; nothing looks a plugin up by name.
+
+    :param config: the loaded configuration (``config.home`` is ``$AEGIS_HOME``).
+
+    All implementations are called, in registration order. One that raises stops
+    the daemon from starting, naming the plugin; on a reload it refuses the reload
+    (the daemon keeps its running configuration, and a plugin that raised must
+    keep its previous setup). Any plugin may implement it.
+    """
+
+
+# -------------------------------------------------------------------------
 # The pipeline: one tool call, in the order the stages run
 # -------------------------------------------------------------------------
 
@@ -172,7 +195,9 @@ def critique(call: ToolCall, verdict: Verdict, recent: Sequence[tuple[ToolCall, 
     :param call: the tool call.
     :param verdict: the combined verdict of ``evaluate``.
     :param recent: the same session's latest calls and their final verdicts,
-        oldest first (at most 50).
+        oldest first: those of the last 10 seconds and at least the last 6 (at
+        most 50), with input values longer than 512 characters cut. Older calls
+        are not kept, so the daemon's memory does not grow with every call.
 
     Every implementation is called. A critique can only make the verdict stricter:
     a result less strict than ``verdict`` is ignored. An implementation that raises
@@ -217,7 +242,25 @@ def audit(event: AuditEvent) -> None:
 
     :param event: what happened. Its ``details`` are already redacted.
 
-    Every implementation is called, even when another one raises. The built-in
-    audit writer appends the event to the hash-chained ``audit.log`` and fsyncs it
-    before the decision is sent to the agent.
+    Every implementation is called, even when another one raises. Every
+    implementation writes the evidence, so each is required: when one raises, the
+    decision the event belongs to is denied (fail closed), whoever provides it.
+    Events arrive in batches, from the daemon's writer thread (not its event
+    loop); after each batch ``audit_sync`` is called, and nothing in the batch is
+    acknowledged before it returns. The built-in writer (``aegis.audit``)
+    appends the events to the hash-chained ``audit.log``.
+    """
+
+
+@hookspec
+def audit_sync() -> None:
+    """Make every event passed to ``audit`` so far durable (e.g. one ``fdatasync``).
+
+    Called once after each batch of ``audit`` calls, before any decision in the
+    batch is sent to the agent: one sync for all the decisions ready at the same
+    moment (group commit). A plugin whose ``audit`` already writes durably need not
+    implement it.
+
+    All implementations are called. One that raises denies every decision of the
+    batch.
     """

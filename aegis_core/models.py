@@ -47,7 +47,12 @@ class Kind(str, enum.Enum):
 
 
 class ApprovalStatus(str, enum.Enum):
+    """Where an approval stands. ``asked``: the question went to the agent's own
+    prompt (the ``terminal`` channel) and the call's result was ``ask``; the answer
+    given there is recorded later, as ``approved`` or ``denied`` via ``terminal``."""
+
     PENDING = "pending"
+    ASKED = "asked"
     APPROVED = "approved"
     DENIED = "denied"
     EXPIRED = "expired"
@@ -55,6 +60,7 @@ class ApprovalStatus(str, enum.Enum):
 
     @property
     def is_final(self) -> bool:
+        """Aegis no longer waits on it (an ``asked`` one may still get its terminal answer)."""
         return self is not ApprovalStatus.PENDING
 
 
@@ -80,7 +86,7 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolCall:
     """One tool call an agent wants to make, in Aegis' words.
 
@@ -172,7 +178,7 @@ class ToolCall:
         return ", ".join(f"{k}={v!r}" for k, v in sorted(self.input.items()))[:500]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """One evaluator's judgement of a call. ``rule`` names what fired; ``risk`` is 0-100."""
 

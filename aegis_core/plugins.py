@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pluggy
 import structlog
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from aegis_core.adapters import Adapter
     from aegis_core.channels import Channel
-    from aegis_core.config import ConfigSection
+    from aegis_core.config import Config, ConfigSection
     from aegis_core.doctor import DoctorCheck
     from aegis_core.prompts import PromptDetector
     from aegis_core.sandbox.backend import SandboxBackend
@@ -52,12 +52,15 @@ log = structlog.get_logger(__name__)
 ENTRY_POINT_GROUP = "aegis"
 
 # Built-in behaviour is registered exactly like a third-party plugin, so any of it
-# can be disabled or replaced. Modules that do not exist yet are skipped quietly.
+# can be disabled or replaced. ``module:Class`` is a plugin object made fresh for
+# each AegisPlugins and set up by the ``configure`` hook (state lives in the
+# object, never in module globals); a bare module is registered as it is.
+# Modules that do not exist yet are skipped quietly.
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("aegis.policy", "aegis_core.policy.plugin"),
-    ("aegis.risk", "aegis_core.policy.risk"),
+    ("aegis.policy", "aegis_core.policy.plugin:PolicyPlugin"),
+    ("aegis.risk", "aegis_core.policy.risk:RiskPlugin"),
     ("aegis.critic", "aegis_core.critic"),
-    ("aegis.audit", "aegis_core.audit.plugin"),
+    ("aegis.audit", "aegis_core.audit.plugin:AuditPlugin"),
     ("aegis.channels", "aegis_core.channels"),
     ("aegis.generic", "aegis_core.generic"),
     ("aegis.checks", "aegis_core.checks"),
@@ -155,13 +158,15 @@ class AegisPlugins:
                 return
 
     def _load_module(
-        self, name: str, module_name: str, *, builtin: bool, disabled: set[str]
+        self, name: str, target: str, *, builtin: bool, disabled: set[str]
     ) -> None:
+        module_name, _, attribute = target.partition(":")
         if name in disabled:
             self.records.append(PluginRecord(name, module_name, builtin=builtin, status="disabled"))
             return
         try:
             module = importlib.import_module(module_name)
+            plugin: object = getattr(module, attribute)() if attribute else module
         except ModuleNotFoundError as exc:
             if builtin and exc.name and module_name.startswith(exc.name):
                 return  # that built-in is not part of this build
@@ -174,8 +179,10 @@ class AegisPlugins:
             return
         from aegis_core import __version__
 
-        self.register(module, name=name, module=module_name,
-                      version=__version__ if builtin else None, builtin=builtin)
+        record = self.register(plugin, name=name, module=module_name,
+                               version=__version__ if builtin else None, builtin=builtin)
+        if record.path is None and module.__file__:
+            record.path = module.__file__
 
     def _load_entry_points(self, *, only: set[str] | None, disabled: set[str]) -> None:
         import importlib_metadata
@@ -229,6 +236,19 @@ class AegisPlugins:
         self.records.append(record)
         self._adapters = self._channels = self._sandboxes = None
         return record
+
+    # -- set-up ----------------------------------------------------------------
+
+    def configure(self, config: Config) -> None:
+        """Call every ``configure`` implementation; the first failure raises
+        :class:`PluginFailure` naming the plugin (an AegisError keeps its message)."""
+        for plugin, _, error in self._call_each("configure", config=config):
+            if error is not None:
+                raise PluginFailure(plugin, "configure", error)
+
+    def has_auditors(self) -> bool:
+        """Whether any plugin writes the audit log (implements ``audit``)."""
+        return bool(self._impls("audit"))
 
     # -- calling ---------------------------------------------------------------
 
@@ -288,8 +308,12 @@ class AegisPlugins:
         for plugin, result, error in calls:
             if error is not None:
                 result = _failure_verdict(plugin, "critique", error)
-            if result is not None and result.action.strictness > current.action.strictness:
+            if result is None:
+                continue
+            if result.action.strictness > current.action.strictness:
                 current = replace(result, risk=max(result.risk, current.risk))
+            elif result.risk > current.risk:  # not stricter, but riskier: keep the higher risk
+                current = replace(current, risk=result.risk)
         return current
 
     def notify(self, approval: Approval, call: ToolCall | None) -> None:
@@ -306,9 +330,16 @@ class AegisPlugins:
                 return result
         return None
 
-    def audit(self, event: AuditEvent) -> list[tuple[str, BaseException]]:
-        """Send ``event`` to every audit implementation; returns the failures."""
-        return [(p, e) for p, _, e in self._call_each("audit", event=event) if e is not None]
+    def audit(self, *events: AuditEvent) -> list[AuditFailure]:
+        """Send each event to every ``audit`` implementation, then call ``audit_sync``
+        once; returns the failures (``event`` is None for a failed sync, which
+        concerns every event)."""
+        failures = [AuditFailure(plugin, error, event)
+                    for event in events
+                    for plugin, _, error in self._call_each("audit", event=event) if error is not None]
+        failures.extend(AuditFailure(plugin, error, None)
+                        for plugin, _, error in self._call_each("audit_sync") if error is not None)
+        return failures
 
     # -- discovery ---------------------------------------------------------------
 
@@ -353,6 +384,14 @@ class AegisPlugins:
         for plugin, _, error in self._call_each("register_commands", cli=cli):
             if error is not None:
                 self._mark_error(plugin, f"register_commands: {type(error).__name__}: {error}")
+
+
+class AuditFailure(NamedTuple):
+    """An ``audit`` (``event`` set) or ``audit_sync`` (``event`` None) that raised."""
+
+    plugin: str
+    error: BaseException
+    event: AuditEvent | None
 
 
 class PluginFailure(Exception):

@@ -1,6 +1,11 @@
 """Secret and PII redaction, applied before anything is logged, audited or sent to a
 phone. Patterns are linear-time (no nested quantifiers) and inputs are length-capped
-by the callers that show them."""
+by the callers that show them.
+
+Redaction runs once per piece of text: a quick look for the marks every secret
+pattern needs (``sk-``, ``://``, ``token``...) lets the nearly all text that has
+none through untouched, and what :func:`redact_text` returns is a
+:class:`Redacted` string that later passes (the audit writer, the store) skip."""
 
 from __future__ import annotations
 
@@ -59,17 +64,44 @@ _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,
 _SECRET_KEY_NAMES = re.compile(r"(?i)(token|secret|passw|api[_-]?key|authorization|private[_-]?key|cookie)")
 
 
+class Redacted(str):
+    """Text that has been through :func:`redact_text`: redacting it again is a no-op."""
+
+    __slots__ = ()
+
+
+# Marks at least one of which every pattern above needs: text with none of them holds
+# nothing to mask (case-sensitive ones, then lower-case ones of the assignments).
+_MARKS = ("sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "AKIA", "EAA", "AIza",
+          "-----BEGIN", "eyJ", "://")
+_LOWER_MARKS = ("token", "secret", "passw", "key", "authorization")
+_DIGIT_COLON = re.compile(r"\d:")  # a Telegram bot token
+
+
+def _may_hold_secret(text: str) -> bool:
+    for mark in _MARKS:
+        if mark in text:
+            return True
+    if ":" in text and _DIGIT_COLON.search(text):
+        return True
+    lower = text.lower()
+    return any(mark in lower for mark in _LOWER_MARKS)
+
+
 def redact_text(text: str, *, pii: bool = False) -> str:
     """Mask secrets in free text; with ``pii`` also e-mail addresses."""
-    if not text:
+    if not text or (type(text) is Redacted and not pii):
         return text
+    if not pii and not _may_hold_secret(text):
+        return Redacted(text)
     for pattern in _TOKEN_PATTERNS:
         text = pattern.sub(MASK, text)
     text = _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{MASK}{m.group(3)}", text)
     text = _ASSIGNMENT.sub(_mask_assignment, text)
     if pii:
         text = _EMAIL.sub("***EMAIL***", text)
-    return text
+        return text
+    return Redacted(text)
 
 
 def _mask_assignment(match: re.Match[str]) -> str:
@@ -103,15 +135,22 @@ def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY_NAMES.search(key))
 
 
+# Keys whose values are ids and names of states Aegis made itself: nothing to redact.
+SAFE_KEYS = frozenset({"call_id", "approval_id", "kind", "status", "decision", "scope", "outcome",
+                       "action", "source", "risk", "seq", "channel"})
+
+
 def redact_value(value: Any, *, pii: bool = False, _depth: int = 0) -> Any:
-    """Redact strings inside nested dicts/lists; values under secret-named keys are masked whole."""
+    """Redact strings inside nested dicts/lists; values under secret-named keys are
+    masked whole; ids and states (:data:`SAFE_KEYS`) and text already redacted pass."""
     if _depth > 20:
         return MASK
     if isinstance(value, str):
         return redact_text(value, pii=pii)
     if isinstance(value, Mapping):
         return {
-            k: (MASK if isinstance(k, str) and is_secret_key(k) and v not in (None, "", [], {})
+            k: (v if k in SAFE_KEYS and not pii
+                else MASK if isinstance(k, str) and is_secret_key(k) and v not in (None, "", [], {})
                 else redact_value(v, pii=pii, _depth=_depth + 1))
             for k, v in value.items()
         }

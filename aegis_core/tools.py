@@ -55,3 +55,40 @@ def kind_of(tool: str) -> Kind:
     if tool.startswith("mcp__"):
         return Kind.MCP
     return VENDOR_KINDS.get(tool, Kind.OTHER)
+
+
+# Input keys whose value Aegis judges, and the kinds that need one of them. A value of
+# the wrong type (a list where a path belongs, a number, null) must never read as
+# "no path, nothing to judge": the call is malformed and denied.
+PATH_KEYS = ("file_path", "path", "notebook_path")
+_TEXT_KEYS = (*PATH_KEYS, "command", "url")
+_REQUIRED: dict[Kind, tuple[str, ...]] = {
+    Kind.SHELL: ("command",),
+    Kind.READ: PATH_KEYS,
+    Kind.WRITE: PATH_KEYS,
+    Kind.EDIT: PATH_KEYS,
+    Kind.FETCH: ("url",),
+}
+
+
+def input_problem(kind: Kind, tool_input: object) -> str | None:
+    """Why a tool input cannot be judged (wrong types, a required field missing), or None.
+
+    Adapters build ToolCalls from the agent's JSON; this is the one check that the
+    fields the policy reads are what they claim to be, whatever the adapter.
+    """
+    if not isinstance(tool_input, dict):
+        return f"the tool input must be an object, got {type(tool_input).__name__}"
+    for key in _TEXT_KEYS:
+        if key in tool_input and not isinstance(tool_input[key], str):
+            return f"{key} must be a string, got {_type_name(tool_input[key])}"
+    required = _REQUIRED.get(kind)
+    # A shell call with an empty command is the policy's to deny ("nothing to run").
+    if required and not any(tool_input.get(key) or (kind is Kind.SHELL and key in tool_input)
+                            for key in required):
+        return f"a {kind.value} call needs {' or '.join(required)}"
+    return None
+
+
+def _type_name(value: object) -> str:
+    return "null" if value is None else type(value).__name__

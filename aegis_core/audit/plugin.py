@@ -1,59 +1,70 @@
-"""The built-in ``audit`` implementation: every event goes to ``$AEGIS_HOME/audit.log``.
-Approval and daemon life-cycle events also checkpoint the chain head, so a rewrite of
-the log after any of them is caught by ``aegis audit verify``."""
+"""The built-in audit writer (plugin ``aegis.audit``): every event goes to
+``$AEGIS_HOME/audit.log``. Events of a batch are written with one write and one
+fdatasync in ``audit_sync`` (group commit). Approval and daemon life-cycle events
+also checkpoint the chain head, so a rewrite of the log after any of them is
+caught by ``aegis audit verify``."""
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aegis_core.audit.log import AuditLog
 from aegis_core.hookspecs import hookimpl
 from aegis_core.models import AuditEvent
 
+if TYPE_CHECKING:
+    from aegis_core.config import Config
+
 # Events after which the head is checkpointed (synced): the moments a human
 # decision or a daemon's life changes, worth pinning down at once.
-CHECKPOINT_PREFIXES = ("approval.", "daemon.", "session.paused", "session.resumed")
-
-_lock = threading.Lock()
-_log: AuditLog | None = None
-_paths: tuple[Path, Path | None] | None = None
+CHECKPOINT_PREFIXES = ("approval.", "daemon.", "session.paused", "session.resumed", "grant.")
 
 
-def configure(path: Path, checkpoint_path: Path | None = None) -> AuditLog:
-    """Point the built-in writer at ``path`` (the daemon and tests call this)."""
-    global _log, _paths
-    with _lock:
-        if _log is not None:
-            _log.close()
-        _paths = (Path(path), Path(checkpoint_path) if checkpoint_path else None)
-        _log = AuditLog(*_paths)
-        return _log
+class AuditPlugin:
+    """One writer per plugin set, pointed at ``config.home`` by ``configure``."""
 
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._log: AuditLog | None = None
+        self._batch: list[AuditEvent] = []
 
-def get_log() -> AuditLog:
-    """The writer, opened on first use at ``$AEGIS_HOME/audit.log`` unless configured."""
-    global _log
-    with _lock:
-        if _log is None:
+    @property
+    def log(self) -> AuditLog:
+        """The writer, opened at ``$AEGIS_HOME/audit.log`` unless configured."""
+        if self._log is None:
             from aegis_core.config import aegis_home
 
-            _log = AuditLog(aegis_home() / "audit.log")
-        return _log
+            home = aegis_home()
+            self._log = AuditLog(home / "audit.log", home / "audit.checkpoint")
+        return self._log
 
+    @hookimpl
+    def configure(self, config: Config) -> None:
+        with self._lock:
+            if self._log is not None:
+                self._log.close()
+            self._log = AuditLog(config.home / "audit.log", config.home / "audit.checkpoint")
 
-def reset() -> None:
-    """Forget the writer (the next event opens it again from ``$AEGIS_HOME``)."""
-    global _log, _paths
-    with _lock:
-        if _log is not None:
-            _log.close()
-        _log, _paths = None, None
+    @hookimpl
+    def audit(self, event: AuditEvent) -> None:
+        with self._lock:
+            self._batch.append(event)
 
+    @hookimpl
+    def audit_sync(self) -> None:
+        # Held while writing: a second thread's sync returns only once the events
+        # this one took (possibly its own) are on disk.
+        with self._lock:
+            batch, self._batch = self._batch, []
+            if not batch:
+                return
+            log = self.log
+            log.append_many(batch)
+            if any(event.event.startswith(CHECKPOINT_PREFIXES) for event in batch):
+                log.checkpoint()
 
-@hookimpl
-def audit(event: AuditEvent) -> None:
-    log = get_log()
-    log.append(event)
-    if event.event.startswith(CHECKPOINT_PREFIXES):
-        log.checkpoint()
+    def close(self) -> None:
+        with self._lock:
+            if self._log is not None:
+                self._log.close()

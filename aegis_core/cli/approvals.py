@@ -1,6 +1,8 @@
-"""``aegis approvals``: list, show, answer and watch approvals. Answers go through the
-daemon when it runs (so the waiting agent hears at once) and straight to the
-database when it does not."""
+"""``aegis approvals``: list, show, answer and watch approvals. Reading works without
+the daemon; answers go through the daemon only (the one door: compare-and-set,
+audit record and notification together). With the daemon down no agent is waiting
+on any approval, so an answer is refused with the reason (exit 3), as is an answer
+to an approval that already ended (exit 1)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from typing import Any
 import click
 
 from aegis_core.cli import AppContext, emit_json
-from aegis_core.errors import AegisError
-from aegis_core.models import Approval, Decision, Outcome, Scope
+from aegis_core.errors import AegisEnvironmentError, AegisError
+from aegis_core.models import Approval, Outcome, Scope
 
 
 def open_store(app: AppContext) -> Any:
@@ -110,30 +112,32 @@ def show(app: AppContext, approval_id: str, as_json: bool) -> None:
 def answer(
     app: AppContext, approval_id: str, outcome: Outcome, *, reason: str, scope: Scope
 ) -> dict[str, Any]:
-    """Answer one approval, through the daemon if it runs, else in the database.
-    Returns ``{"won": bool, "approval": {...}, "via": "daemon"|"database"}``."""
+    """Answer one approval through the daemon. Returns ``{"won": bool, "approval":
+    {...}, "via": "daemon"}``; refuses (AegisError) when it already ended or the
+    daemon is not running."""
     from aegis_core.client import DaemonUnavailable, refusal, request
 
     by = _user()
     with open_store(app) as store:
         approval = _find(store, approval_id)
-        try:
-            response = request(
-                "approval.resolve",
-                config=app.config(plugins=False),
-                approval_id=approval.id,
-                outcome=outcome.value,
-                reason=reason,
-                scope=scope.value,
-                by=by,
-            )
-        except DaemonUnavailable:
-            result = store.resolve(
-                approval.id,
-                Decision(outcome, decided_by=by, channel="cli", reason=reason, scope=scope),
-            )
-            final = result.approval.to_dict() if result.approval else None
-            return {"won": result.won, "approval": final, "via": "database"}
+    if approval.status.is_final:
+        raise AegisError(_too_late(approval.to_dict()), hint="see `aegis approvals show " + approval.id[:12] + "`")
+    try:
+        response = request(
+            "approval.resolve",
+            config=app.config(plugins=False),
+            approval_id=approval.id,
+            outcome=outcome.value,
+            reason=reason,
+            scope=scope.value,
+            by=by,
+        )
+    except DaemonUnavailable as exc:
+        raise AegisEnvironmentError(
+            f"the Aegis daemon is not running, so approval {approval.id[:12]} was not answered: no agent "
+            "is waiting on it (it ends as expired when the daemon starts)",
+            hint=f"{exc.hint or 'start it with: aegis start'}; the agent will ask again",
+        ) from None
     if not response.get("ok"):
         raise refusal(response, "the answer")
     return {"won": bool(response.get("won")), "approval": response.get("approval"), "via": "daemon"}
@@ -146,16 +150,20 @@ def _user() -> str:
         return "cli-user"
 
 
+def _too_late(final: dict[str, Any]) -> str:
+    return (f"too late: approval {str(final.get('id', '?'))[:12]} was already {final.get('status')} "
+            f"by {final.get('decided_by')} via {final.get('channel')} at {_when(final.get('decided_at'))}")
+
+
 def _report(result: dict[str, Any], verb: str, as_json: bool) -> None:
     if as_json:
         emit_json(result)
     final = result["approval"] or {}
     if not result["won"]:
-        raise AegisError(
-            f"too late: approval {final.get('id', '?')[:12]} was already {final.get('status')} "
-            f"by {final.get('decided_by')} via {final.get('channel')} "
-            f"at {_when(final.get('decided_at'))}"
-        )
+        if final.get("status") == "pending":
+            raise AegisError(f"the daemon did not accept the answer to approval {str(final.get('id'))[:12]}",
+                             hint="see `aegis logs` and the audit log (`aegis audit show`)")
+        raise AegisError(_too_late(final))
     if not as_json:
         click.echo(f"{verb} {final.get('id', '?')[:12]}: {final.get('summary', '')}")
 
@@ -232,11 +240,20 @@ def resume(app: AppContext, session: str) -> None:
             raise refusal(response, "to resume the session")
         resumed = bool(response.get("resumed"))
     except DaemonUnavailable:
-        with open_store(app) as store:
-            if store.get_session(session) is None:
-                raise AegisError(f"no session {session!r}", hint="see `aegis status`") from None
-            resumed = store.resume_session(session, by=f"cli:{by}")
+        resumed = _resume_locally(app, session, by=f"{by} via cli")
     click.echo(f"Session {session} resumed." if resumed else f"Session {session} was not paused.")
+
+
+def _resume_locally(app: AppContext, session: str, *, by: str) -> bool:
+    """With the daemon down: resume through the same approvals object, audited."""
+    import anyio
+
+    from aegis_core.approvals.local import local_approvals
+
+    with local_approvals(app.config(), app.plugins) as book:
+        if book.store.get_session(session) is None:
+            raise AegisError(f"no session {session!r}", hint="see `aegis status`")
+        return anyio.run(lambda: book.resume(session, by=by))
 
 
 @approvals.command("watch")

@@ -37,11 +37,12 @@ def _load(explicit: str | None) -> Any:
 
 
 def judge(policy: Any, call: ToolCall) -> Verdict:
-    """The policy's verdict combined, strictest-wins, with the built-in risk scorer's."""
+    """The policy's verdict with the built-in risk scorer's second look (as the daemon
+    runs them: ``evaluate``, then the risk plugin's ``critique``)."""
     from aegis_core.policy import risk
 
-    return strictest([policy.evaluate(call), risk.evaluate(call)],
-                     empty_reason="no verdict")
+    verdict = policy.evaluate(call)
+    return strictest([verdict, risk.review(call, verdict)], empty_reason="no verdict")
 
 
 def _line(verdict: Verdict) -> str:

@@ -20,7 +20,9 @@ from aegis_core.errors import DependencyMissing, SecurityViolation
 @click.option("--dry-run", is_flag=True, help="Show what would run and be intercepted; run nothing.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="Override the log level for this session.")
-@click.option("--timeout", type=int, metavar="SECONDS", help="Approval timeout for this session.")
+@click.option("--timeout", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Approval timeout for this session: the daemon's deadline for its approvals, and the "
+                   "hooks' own deadlines, which follow it.")
 @click.option("--no-sandbox", is_flag=True,
               help="Run the agent without the OS sandbox: it can then read your secrets and change any file. "
                    "Recorded as unsandboxed in the audit log, status and doctor.")
@@ -78,9 +80,12 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
             sandbox.close(0)
     process.start_background(config)
     # The operator socket (checked to be the daemon's by the client) opens the
-    # session; the agent gets only the session's own agent socket.
+    # session; the agent gets only the session's own agent socket. The session
+    # carries its own approval timeout: the daemon's deadline for its approvals, from
+    # which the adapter derives its hooks' deadlines.
+    fields: dict[str, Any] = {"approval_timeout": timeout} if timeout is not None else {}
     created = request("session.create", config=config, agent=chosen.name, cwd=os.getcwd(),
-                      command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe())
+                      command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(), **fields)
     if not created.get("ok"):
         raise SecurityViolation(f"the Aegis daemon refused to open a session: {created.get('error')}",
                                 hint="run `aegis wrap` from your own terminal, not from inside a wrapped agent")

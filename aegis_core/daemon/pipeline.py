@@ -1,5 +1,6 @@
 """The decision pipeline of one tool call: intercept, evaluate, critique, approval
-(notify, decide, wait), audit, answer. Socket-free, so tests can drive it directly.
+(through :class:`aegis_core.approvals.Approvals`), record, answer. Socket-free, so
+tests can drive it directly.
 
 Every path ends in an explicit answer; anything unexpected becomes a deny that says
 what to do. Nothing is acknowledged before it is in the audit log.
@@ -7,19 +8,20 @@ what to do. Nothing is acknowledged before it is in the audit log.
 
 from __future__ import annotations
 
+import json
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-import anyio
 import structlog
 
-from aegis_core.approvals import ApprovalRules, call_signature, paused_verdict
+from aegis_core.approvals import ApprovalRules, Approvals, Sealer
 from aegis_core.channels import ResolveResult
 from aegis_core.config import Config
 from aegis_core.critic import ANSWERED
+from aegis_core.daemon.calltext import BadText, CallText
+from aegis_core.daemon.history import History
 from aegis_core.models import (
     Action,
     Approval,
@@ -33,24 +35,20 @@ from aegis_core.models import (
     Verdict,
 )
 from aegis_core.plugins import AegisPlugins
-from aegis_core.redact import redact_text
+from aegis_core.recorder import AuditFailed, DirectRecorder, Recorder, write
+from aegis_core.redact import redact_text, redact_value
 from aegis_core.store import Store
+from aegis_core.store.interface import CallRecord
+from aegis_core.tools import input_problem
 
 log = structlog.get_logger(__name__)
 
-RECENT_PER_SESSION = 50
-# How often a waiting call looks at the database for an answer given by another
-# process (``aegis approvals approve`` with the daemon unreachable, a crash-restart).
-POLL_SECONDS = 0.25
-
-
-class AuditFailed(Exception):
-    """The audit log could not be written: nothing may be acknowledged."""
+OnPending = Callable[[Approval], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What goes back to the adapter: ``allow``, ``deny`` or ``ask``."""
+    """What goes back to the adapter: the call's result, ``allow``, ``deny`` or ``ask``."""
 
     decision: str
     reason: str
@@ -76,237 +74,205 @@ def deny(reason: str, *, rule: str | None = None, risk: int = 0, approval_id: st
     return Answer("deny", reason, rule=rule, risk=risk, approval_id=approval_id)
 
 
-@dataclass
-class _Waiting:
-    event: anyio.Event = field(default_factory=anyio.Event)
-    call: ToolCall | None = None
+def audit_failed_answer(exc: BaseException) -> Answer:
+    return deny(f"Aegis denied this call because {exc}. Check disk space and the permissions of "
+                "$AEGIS_HOME/audit.log (or the audit plugin named), then run `aegis doctor`.",
+                rule="audit-failure", risk=100)
 
 
 class Pipeline:
     """Decides tool calls for one daemon. Holds only what must be shared between
-    concurrent calls: who is waiting on which approval, and recent history."""
+    concurrent calls: the approvals being waited on, and each session's recent
+    history (bounded, idle sessions forgotten)."""
 
-    def __init__(self, *, plugins: AegisPlugins, store: Store, config: Config) -> None:
+    def __init__(self, *, plugins: AegisPlugins, store: Store, config: Config,
+                 recorder: Recorder | None = None, sealer: Sealer | None = None) -> None:
         self.plugins = plugins
         self.store = store
         self.config = config
-        self.rules = ApprovalRules(config)
-        self._waiting: dict[str, _Waiting] = {}
-        self._recent: dict[str, deque[tuple[ToolCall, Verdict]]] = {}
+        self.recorder = recorder or DirectRecorder(plugins, store)
+        self.approvals = Approvals(store=store, recorder=self.recorder, notify=plugins.notify,
+                                   rules=ApprovalRules(config), sealer=sealer or Sealer())
+        self.history = History()
         self.decisions = 0
+        self._asking = 0  # calls between their approval request and their answer
+
+    @property
+    def rules(self) -> ApprovalRules:
+        return self.approvals.rules
 
     def reconfigure(self, config: Config) -> None:
         self.config = config
-        self.rules = ApprovalRules(config)
+        self.approvals.rules = ApprovalRules(config)
 
-    # -- audit -----------------------------------------------------------------
+    # -- recording ---------------------------------------------------------------
 
     def audit(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
-        """Record ``event``; raise AuditFailed when the built-in writer could not."""
-        failures = self.plugins.audit(AuditEvent(event=event, details=details, session=session))
-        for plugin, error in failures:
-            if plugin == "aegis.audit":
-                raise AuditFailed(f"the audit log could not be written ({type(error).__name__}: {error})")
+        """Record a note outside any decision (a session created, a channel failed),
+        at once; raises AuditFailed when an audit writer could not."""
+        failures = write(self.plugins, None, [AuditEvent(event=event, details=redact_value(details),
+                                                         session=session)], ())
+        if failures:
+            raise AuditFailed(f"the audit writer {failures[0].plugin} failed ({failures[0].error})")
+
+    async def note(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
+        """Like :meth:`audit`, batched with the decisions (group commit)."""
+        await self.recorder.record([AuditEvent(event=event, details=redact_value(details), session=session)])
 
     # -- the pipeline ------------------------------------------------------------
 
-    async def evaluate(
-        self,
-        raw: RawEvent,
-        *,
-        on_pending: Callable[[Approval], Awaitable[None]] | None = None,
-    ) -> Answer:
-        """Judge what an adapter sent: intercept, then :meth:`judge`'s stages."""
-        return await self._fail_closed(self._evaluate(raw, on_pending))
-
-    async def judge(
-        self,
-        call: ToolCall,
-        *,
-        on_pending: Callable[[Approval], Awaitable[None]] | None = None,
-    ) -> Answer:
-        """Judge a call Aegis built itself rather than an adapter's hook event (a
-        connection held by the egress proxy): evaluate, critique, approval and audit,
-        without intercept."""
-        return await self._fail_closed(self._judge(call, on_pending))
-
-    async def confirm(self, call: ToolCall, verdict: Verdict, *,
-                      on_pending: Callable[[Approval], Awaitable[None]] | None = None) -> Approval:
-        """Put to the humans something that is not an agent's tool call (a changed
-        policy or config, ``call.kind`` is ``config``): an approval on every channel,
-        ended only by :meth:`resolve` (or its deadline, or a cancel). No grant, rate
-        limit or agent dialog takes part. Returns the approval as it ended; the caller
-        acts only on ``approved``, never on an expiry."""
-        approval = self.store.create_approval(call, verdict, timeout_s=self.rules.timeout_s)
-        # Channels are told with no call: they show the approval's own summary.
-        waiting = self._waiting[approval.id] = _Waiting(call=None)
+    async def handle(self, raw: RawEvent, *, on_pending: OnPending | None = None) -> Answer:
+        """Decide the call in an adapter's event: ``intercept`` it, then :meth:`judge` it."""
         try:
-            self.audit("approval.requested", {
-                "approval_id": approval.id, "tool": call.tool, "summary": _short(call.summary()),
-                "verdict": verdict.to_dict(), "deadline_at": approval.deadline_at,
-            }, call.session)
-            self.plugins.notify(approval, None)
-            if on_pending is not None:
-                await on_pending(approval)
-            return await self._wait(approval, waiting)
-        finally:
-            self._waiting.pop(approval.id, None)
+            if not isinstance(raw.payload, Mapping):
+                preview = ascii(raw.payload)[:300]
+                return await self._malformed(f"the agent's input is not a JSON object: {preview}",
+                                             {"adapter": raw.adapter}, raw.session)
+            try:
+                call = self.plugins.intercept(raw)
+            except Exception as exc:
+                call, problem = None, str(exc)
+            else:
+                problem = f"no adapter understood events of type {raw.adapter!r}"
+            if call is None:
+                return await self._malformed(problem, {"adapter": raw.adapter}, raw.session)
+        except AuditFailed as exc:
+            return audit_failed_answer(exc)
+        except Exception:
+            log.exception("pipeline error, denying")
+            return _internal_error()
+        return await self.judge(call, on_pending=on_pending)
 
-    async def _fail_closed(self, decision: Awaitable[Answer]) -> Answer:
+    async def judge(self, call: ToolCall, *, on_pending: OnPending | None = None) -> Answer:
+        """Decide an already-built call (an intercepted hook event, or a call Aegis
+        built itself: a connection held by the egress proxy): evaluate, critique,
+        approval if needed, record, answer; without ``intercept``."""
         try:
-            return await decision
+            problem = input_problem(call.kind, call.input)
+            text = None
+            if problem is None:
+                try:
+                    text = CallText.of(call)
+                except BadText as exc:
+                    problem = str(exc)
+            if problem is not None or text is None:
+                return await self._malformed(problem or "unreadable input", {
+                    "call_id": call.id, "agent": call.agent, "tool": call.tool, "kind": call.kind.value},
+                    call.session)
+            return await self._decide(call, text, on_pending)
         except AuditFailed as exc:
             log.error("audit failed, denying", error=str(exc))
-            return deny(f"Aegis denied this call because {exc}. Check disk space and the "
-                        "permissions of $AEGIS_HOME/audit.log, then run `aegis doctor`.",
-                        rule="audit-failure", risk=100)
-        except Exception as exc:  # fail closed: an internal error is a deny, never an allow
+            return audit_failed_answer(exc)
+        except Exception:  # fail closed: an internal error is a deny, never an allow
             log.exception("pipeline error, denying")
-            return deny(f"Aegis hit an internal error ({type(exc).__name__}) and denied this call "
-                        "to be safe. See `aegis logs` and `aegis doctor`.", rule="internal-error", risk=100)
+            return _internal_error()
 
-    async def _evaluate(
-        self, raw: RawEvent, on_pending: Callable[[Approval], Awaitable[None]] | None
-    ) -> Answer:
-        try:
-            call = self.plugins.intercept(raw)
-        except Exception as exc:
-            call, problem = None, str(exc)
-        else:
-            problem = f"no adapter understood events of type {raw.adapter!r}"
-        if call is None:
-            self.audit("call.malformed", {"adapter": raw.adapter, "problem": problem}, raw.session)
-            return deny(f"Aegis could not read this tool call ({problem}); it was denied. "
-                        "Check that the Aegis adapter plugin matches your agent (aegis plugins list).",
-                        rule="malformed-call", risk=100)
-        return await self._judge(call, on_pending)
+    async def confirm(self, call: ToolCall, verdict: Verdict, *, on_pending: OnPending | None = None) -> Approval:
+        """Put to the humans something that is not an agent's tool call (a changed
+        policy or config, ``call.kind`` is ``config``): an approval on every channel,
+        ended only by an answer through :meth:`resolve`, its deadline or a cancel. No
+        grant, rate limit, critic or agent dialog takes part. Returns the approval as
+        it ended; the caller acts only on ``approved``, never on an expiry."""
+        timeout_s = self.rules.timeout_s
+        approval = await self.approvals.request(
+            call, verdict, summary=redact_text(call.summary()), timeout_s=timeout_s,
+            input_json=json.dumps(redact_value(dict(call.input)), default=str))
+        deadline = time.monotonic() + timeout_s
+        self.approvals.announce(approval)
+        if on_pending is not None:
+            await on_pending(approval)
+        return await self.approvals.wait(approval, deadline=deadline)
 
-    async def _judge(self, call: ToolCall, on_pending: Callable[[Approval], Awaitable[None]] | None) -> Answer:
-        if self.store.is_paused(call.session):
-            paused = paused_verdict(call.session)
-            return self._finish(call, paused, deny(paused.reason, rule=paused.rule, risk=paused.risk))
+    async def _malformed(self, problem: str, details: dict[str, Any], session: str) -> Answer:
+        problem = problem[:500]
+        await self.note("call.malformed", {**details, "problem": problem}, session)
+        return deny(f"Aegis could not read this tool call ({problem}); it was denied to be safe. Check "
+                    "that the Aegis adapter plugin matches your agent (aegis plugins list).",
+                    rule="malformed-call", risk=100)
 
+    async def _decide(self, call: ToolCall, text: CallText, on_pending: OnPending | None) -> Answer:
+        paused = self.approvals.paused(call.session)
+        if paused is not None:
+            return await self._finish(call, text, paused, deny(paused.reason, rule=paused.rule, risk=paused.risk))
         verdict = self.plugins.evaluate(call)
-        recent = tuple(self._recent.get(call.session, ()))
-        verdict = self.plugins.critique(call, verdict, recent)
-
+        verdict = self.plugins.critique(call, verdict, self.history.recent(call.session))
         if verdict.action is Action.ALLOW:
-            return self._finish(call, verdict, Answer("allow", verdict.reason, verdict.rule, verdict.risk))
+            return await self._finish(call, text, verdict, Answer("allow", verdict.reason, verdict.rule, verdict.risk))
         if verdict.action is Action.DENY:
-            return self._finish(call, verdict, deny(_deny_reason(verdict), rule=verdict.rule, risk=verdict.risk))
-        return await self._ask(call, verdict, on_pending)
+            return await self._finish(call, text, verdict,
+                                      deny(_deny_reason(verdict), rule=verdict.rule, risk=verdict.risk))
+        self._asking += 1
+        try:
+            return await self._ask(call, text, verdict, on_pending)
+        finally:
+            self._asking -= 1
 
-    def _finish(self, call: ToolCall, verdict: Verdict, answer: Answer, event: str = "call.decided") -> Answer:
-        """Audit and remember a decision that needed no human."""
-        self.audit(event, {
-            "call_id": call.id, "agent": call.agent, "tool": call.tool, "kind": call.kind.value,
-            "summary": _short(call.summary()), "cwd": call.cwd,
-            "verdict": verdict.to_dict(), "decision": answer.decision, "reason": answer.reason,
-        }, call.session)
-        self.store.record_call(call, verdict, answer.decision)
-        self._remember(call, verdict, answer)
-        return answer
-
-    def _remember(self, call: ToolCall, verdict: Verdict, answer: Answer) -> None:
+    async def _finish(self, call: ToolCall, text: CallText, verdict: Verdict, answer: Answer,
+                      event: str = "call.decided", approval_id: str | None = None) -> Answer:
+        """Record a decision (audit and store, in the same batch) and remember it."""
+        reason = redact_text(answer.reason)
+        details = {**text.details(call), "verdict": _verdict_details(verdict), "decision": answer.decision,
+                   "reason": reason}
+        if approval_id:
+            details["approval_id"] = approval_id
+        await self.recorder.record(
+            [AuditEvent(event=event, details=details, session=call.session)],
+            [CallRecord(call, text.input_json, verdict, reason, answer.decision, approval_id)])
         self.decisions += 1
-        history = self._recent.setdefault(call.session, deque(maxlen=RECENT_PER_SESSION))
         final = verdict if answer.decision != "deny" else Verdict(
             Action.DENY, answer.reason, answer.rule, verdict.risk,
             ANSWERED if answer.approval_id else verdict.source)  # a person's no is not the agent probing
-        history.append((call, final))
-        if answer.decision == "deny" and self.rules.trip_if_needed(self.store, call.session):
-            self.audit("session.paused", {"reason": "too many consecutive denies",
-                                          "limit": self.rules.max_consecutive_denies}, call.session)
-
-    async def _ask(
-        self, call: ToolCall, verdict: Verdict, on_pending: Callable[[Approval], Awaitable[None]] | None
-    ) -> Answer:
-        granted = self.rules.check_grant(self.store, call)
-        if granted is not None:
-            answer = Answer("allow", granted.reason, granted.rule, verdict.risk)
-            return self._finish(call, granted, answer, event="call.allowed_by_grant")
-
-        limited = self.rules.check_rate(self.store, call.session)
-        if limited is not None:
-            return self._finish(call, limited, deny(limited.reason, rule=limited.rule, risk=verdict.risk))
-
-        approval = self.store.create_approval(call, verdict, timeout_s=self.rules.timeout_s,
-                                              choices=_choices(call))
-        self.store.record_call(call, verdict, "require_approval", approval_id=approval.id)
-        waiting = self._waiting[approval.id] = _Waiting(call=call)
-        try:
-            self.audit("approval.requested", {
-                "approval_id": approval.id, "call_id": call.id, "tool": call.tool,
-                "summary": _short(call.summary()), "verdict": verdict.to_dict(),
-                "deadline_at": approval.deadline_at,
-            }, call.session)
-            decision = self.plugins.decide(approval, call)
-            if decision is not None and decision.outcome is Outcome.ASK:
-                self.store.cancel(approval.id, decision.reason, decision.decided_by)
-                answer = Answer("ask", f"Aegis: {verdict.reason or 'this call needs your approval'}",
-                                verdict.rule, verdict.risk, approval.id)
-                self.audit("approval.asked", {"approval_id": approval.id, "channel": decision.channel},
-                           call.session)
-                self.store.record_call(call, verdict, "ask", approval_id=approval.id)
-                self._remember(call, verdict, answer)
-                return answer
-            self.plugins.notify(approval, call)
-            if on_pending is not None:
-                await on_pending(approval)
-            if decision is not None:
-                await self.resolve(approval.id, decision)
-            final = await self._wait(approval, waiting)
-        finally:
-            self._waiting.pop(approval.id, None)
-        answer = self._answer_for(final, verdict)
-        self.store.record_call(call, verdict, answer.decision, approval_id=approval.id, durable=True)
-        self._remember(call, verdict, answer)
+        self.history.add(call, final)
+        if answer.decision == "deny":
+            await self.approvals.after_deny(call.session)
         return answer
 
-    async def _wait(self, approval: Approval, waiting: _Waiting) -> Approval:
-        deadline = time.monotonic() + self.rules.timeout_s
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                result = self.store.expire(approval.id, self.rules.default_action)
-                self._after_resolution(result, event="approval.expired")
-                assert result.approval is not None
-                return result.approval
-            with anyio.move_on_after(min(POLL_SECONDS, remaining)):
-                await waiting.event.wait()
-            current = self.store.get_approval(approval.id)
-            if current is not None and current.status.is_final:
-                if not waiting.event.is_set():
-                    return self._written_behind_our_back(current)
-                return current
+    async def _ask(self, call: ToolCall, text: CallText, verdict: Verdict, on_pending: OnPending | None) -> Answer:
+        granted = await self.approvals.check_grant(call)
+        if granted is not None:
+            answer = Answer("allow", granted.reason, granted.rule, verdict.risk)
+            return await self._finish(call, text, granted, answer, event="call.allowed_by_grant")
+        limited = self.approvals.rate_limited(call.session)
+        if limited is not None:
+            return await self._finish(call, text, limited, deny(limited.reason, rule=limited.rule, risk=verdict.risk))
 
-    def _written_behind_our_back(self, approval: Approval) -> Approval:
-        """An approval that turned final in the database without passing through this
-        daemon. While the daemon runs every legitimate answer comes through its socket,
-        so an approval written straight into the file (e.g. by the agent with sqlite3)
-        is not trusted; a deny, expiry or cancellation only makes things safer."""
-        if approval.status is not ApprovalStatus.APPROVED:
-            self._after_resolution(ResolveResult(True, approval), event="approval.resolved")
-            return approval
-        self.audit("approval.bypass_refused", {
-            "approval_id": approval.id, "decided_by": approval.decided_by, "channel": approval.channel,
-            "why": "approved in the database directly, not through the daemon",
-        }, approval.session)
-        return replace(approval, status=ApprovalStatus.DENIED, decided_by="aegis", channel="integrity",
-                       decision_reason="the approval was written into Aegis' database directly instead of "
-                                       "being answered through a channel, so Aegis did not trust it")
+        timeout_s = self.timeout_for(call.session)
+        approval = await self.approvals.request(call, verdict, summary=text.summary, input_json=text.input_json,
+                                                timeout_s=timeout_s, choices=_choices(call),
+                                                extra=text.digest_details())
+        deadline = time.monotonic() + timeout_s
+        await self.recorder.record([], [CallRecord(call, text.input_json, verdict, redact_text(verdict.reason),
+                                                   "require_approval", approval.id)])
+        decision = self.plugins.decide(approval, call)
+        if decision is not None and decision.outcome is Outcome.ASK:
+            await self.approvals.resolve(approval.id, decision)
+            answer = Answer("ask", f"Aegis: {verdict.reason or 'this call needs your approval'}",
+                            verdict.rule, verdict.risk, approval.id)
+            await self.approvals.wait(approval, deadline=deadline)  # already ended: returns at once
+            return await self._finish(call, text, verdict, answer, event="call.asked", approval_id=approval.id)
+        self.approvals.announce(approval)
+        if on_pending is not None:
+            await on_pending(approval)
+        if decision is not None:
+            await self.approvals.resolve(approval.id, decision)
+        final = await self.approvals.wait(approval, deadline=deadline)
+        answer = self._answer_for(final, verdict, timeout_s)
+        return await self._finish(call, text, verdict, answer, event="call.answered", approval_id=approval.id)
 
-    def _answer_for(self, approval: Approval, verdict: Verdict) -> Answer:
+    def timeout_for(self, session: str) -> float:
+        """The session's own approval timeout (``aegis wrap --timeout``), else ``[approvals]``'s."""
+        own = self.store.session_timeout(session) if session else None
+        return own if own is not None else self.rules.timeout_s
+
+    def _answer_for(self, approval: Approval, verdict: Verdict, timeout_s: float) -> Answer:
         who = f"{approval.decided_by or 'unknown'} via {approval.channel or 'unknown channel'}"
         if approval.status is ApprovalStatus.APPROVED:
-            if approval.scope is Scope.SESSION and approval.call_id:
-                call = self._call_for(approval)
-                if call is not None:
-                    self.store.grant(approval.session, call_signature(call))
-            return Answer("allow", f"approved by {who}", verdict.rule, verdict.risk, approval.id,
-                          approval.choice)
+            return Answer("allow", f"approved by {who}", verdict.rule, verdict.risk, approval.id, approval.choice)
         if approval.status is ApprovalStatus.EXPIRED:
-            return deny(f"Nobody answered the approval request within {self.rules.timeout_s:g} s, so "
+            if approval.channel == "timeout" and self.rules.expiry_outcome == "approve":
+                return Answer("allow", f"nobody answered within {timeout_s:g} s; [approvals] default_action "
+                              "is approve", verdict.rule, verdict.risk, approval.id)
+            return deny(f"Nobody answered the approval request within {timeout_s:g} s, so "
                         "Aegis denied it. Ask the user to approve it in their channel "
                         "(or `aegis approvals list`), then try again.",
                         rule=verdict.rule, risk=verdict.risk, approval_id=approval.id)
@@ -317,78 +283,53 @@ class Pipeline:
         return deny(f"Denied by {who}: {reason}. Do not retry this; ask the user how to proceed.",
                     rule=verdict.rule, risk=verdict.risk, approval_id=approval.id)
 
-    def _call_for(self, approval: Approval) -> ToolCall | None:
-        waiting = self._waiting.get(approval.id)
-        if waiting is not None:
-            return waiting.call
-        for call, _ in self._recent.get(approval.session, ()):
-            if call.id == approval.call_id:
-                return call
-        return None
-
     # -- answers from channels, the CLI and the clock ----------------------------
 
     async def resolve(self, approval_id: str, decision: Decision) -> ResolveResult:
-        """The one way an answer lands: compare-and-set, audit, wake the waiter, notify."""
-        if decision.outcome is Outcome.ASK:
-            return ResolveResult(False, self.store.get_approval(approval_id))
-        result = self.store.resolve(approval_id, decision)
-        self._after_resolution(result, event="approval.resolved")
-        return result
+        """The one way an answer lands (channels, the CLI, the terminal dialog's
+        recorded answer, network approvals): see :meth:`Approvals.resolve`."""
+        return await self.approvals.resolve(approval_id, decision)
 
-    def cancel(self, approval_id: str, reason: str, by: str) -> ResolveResult:
-        result = self.store.cancel(approval_id, reason, by)
-        self._after_resolution(result, event="approval.cancelled")
-        return result
-
-    def _after_resolution(self, result: ResolveResult, *, event: str) -> None:
-        approval = result.approval
-        if approval is None:
-            return
-        if not result.won:
-            self.audit("approval.late_answer", {"approval_id": approval.id,
-                                                "status": approval.status.value}, approval.session)
-            return
-        self.audit(event, {
-            "approval_id": approval.id, "status": approval.status.value, "decided_by": approval.decided_by,
-            "channel": approval.channel, "reason": approval.decision_reason, "scope": approval.scope.value,
-        }, approval.session)
-        waiting = self._waiting.get(approval.id)
-        if waiting is not None:
-            waiting.event.set()
-        self.plugins.notify(approval, waiting.call if waiting else None)
+    async def cancel(self, approval_id: str, reason: str, by: str) -> ResolveResult:
+        return await self.approvals.cancel(approval_id, reason, by=by)
 
     async def expire_orphans(self) -> None:
-        """Resolve approvals nobody waits for (left by a previous daemon) at their deadline."""
-        # No agent still waits on an approval from before a restart (its connection
-        # died with the old daemon), so all of them end now, as denied.
-        for approval in self.store.expire_overdue(all_pending=True):
-            self.audit("approval.expired", {"approval_id": approval.id, "status": approval.status.value,
-                                            "reason": "deadline passed while the daemon was down"},
-                       approval.session)
-            self.plugins.notify(approval, None)
+        """At start: no agent still waits on an approval from before (its connection
+        died with the old daemon), so every pending one ends now, as denied."""
+        await self.approvals.expire_overdue(
+            all_pending=True, why="expired: the Aegis daemon restarted; a restart never approves (denied)")
 
     async def drain(self) -> None:
         """On shutdown: every pending approval resolves to the default action, recorded."""
-        for approval in self.store.list_approvals(status="pending", limit=10_000):
-            result = self.store.expire(approval.id, self.rules.default_action)
-            self._after_resolution(result, event="approval.expired")
+        await self.approvals.drain()
 
-    def observe(self, call: ToolCall) -> None:
+    async def resume(self, session: str, *, by: str) -> bool:
+        resumed = await self.approvals.resume(session, by=by)
+        if resumed:
+            self.history.forget(session)  # the user has looked at it: a clean history
+        return resumed
+
+    async def observe(self, call: ToolCall) -> None:
         """Record what happened after a call ran (PostToolUse)."""
         response = call.input.get("tool_response") if isinstance(call.input, dict) else None
-        self.audit("call.executed", {
-            "call_id": call.id, "tool": call.tool, "summary": _short(call.summary()),
-            "outcome": _outcome(response),
-        }, call.session)
+        text = CallText.of(call)
+        await self.note("call.executed", {**text.details(call), "outcome": _outcome(response)}, call.session)
 
     def waiting_count(self) -> int:
-        return len(self._waiting)
+        """Calls waiting on an approval or about to be answered after one."""
+        return self._asking
 
     def forget(self, session: str) -> None:
-        """A resumed session starts with a clean history: the user has looked at it."""
-        self._recent.pop(session, None)
+        self.history.forget(session)
 
+
+def _internal_error() -> Answer:
+    return deny("Aegis hit an internal error and denied this call to be safe. See `aegis logs` and "
+                "`aegis doctor`.", rule="internal-error", risk=100)
+
+
+def _verdict_details(verdict: Verdict) -> dict[str, Any]:
+    return {"action": verdict.action.value, "rule": verdict.rule, "risk": verdict.risk, "source": verdict.source}
 
 
 def _deny_reason(verdict: Verdict) -> str:
@@ -406,11 +347,6 @@ def _choices(call: ToolCall) -> tuple[str, ...]:
     return ()
 
 
-def _short(text: str, limit: int = 2000) -> str:
-    text = redact_text(text)
-    return text if len(text) <= limit else f"{text[: limit // 2]} … {text[-limit // 2 :]}"
-
-
 def _outcome(response: Any) -> str:
     if isinstance(response, dict):
         if response.get("interrupted"):
@@ -420,3 +356,6 @@ def _outcome(response: Any) -> str:
         if response.get("success") is False or response.get("is_error"):
             return "error"
     return "done"
+
+
+__all__ = ["Answer", "AuditFailed", "Pipeline", "Scope", "deny"]

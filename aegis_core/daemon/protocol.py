@@ -20,7 +20,9 @@ from aegis_core.errors import ExitCode
 from aegis_core.sockets import daemon_proof
 
 VERSION = 1
-MAX_REQUEST = 1 << 20
+# One request holds one tool call: a legitimate Write of a large file or a long
+# generated command must be judged, not cut off. Hook clients check the same limit.
+MAX_REQUEST = 64 << 20
 
 OPERATOR = "operator"
 AGENT = "agent"
@@ -96,14 +98,18 @@ def unknown_op(op: Any) -> RequestError:
 
 
 async def read_request(stream: SocketStream) -> dict[str, Any]:
-    buffer = b""
-    while b"\n" not in buffer:
-        buffer += await stream.receive(65536)
+    buffer = bytearray()
+    while True:
+        chunk = await stream.receive(1 << 20)
+        newline = chunk.find(b"\n")
+        buffer += chunk if newline < 0 else chunk[:newline]
         if len(buffer) > MAX_REQUEST:
-            raise RequestError("request larger than 1 MiB")
-    line = buffer.split(b"\n", 1)[0]
+            raise RequestError(f"request larger than {MAX_REQUEST >> 20} MiB; split the tool call into "
+                               "smaller ones")
+        if newline >= 0:
+            break
     try:
-        request = json.loads(line)
+        request = json.loads(buffer)
     except (UnicodeDecodeError, ValueError) as exc:
         raise RequestError(f"request is not valid JSON ({exc})") from exc
     if not isinstance(request, dict):

@@ -1,10 +1,10 @@
 """A changed policy or config takes effect only when a human confirms it. This module
-reads the files as they are now into a :class:`Candidate` (validated, nothing
-applied) and says what differs from what runs (:class:`Changes`): the rules that
-differ by name, the default action, the sandbox manifest, the config keys (secrets
-redacted). The daemon applies a candidate on ``aegis reload`` (operator socket) or
-when the approval a SIGHUP asked for is approved; the snapshot applied is the one
-the human was shown, whatever the files hold by then."""
+reads the files as they are now into a :class:`Snapshot` (validated, nothing
+applied) and says what differs from the one that runs (:class:`Changes`): the rules
+that differ by name, the default action, the sandbox manifest, the config keys
+(secrets redacted). The daemon applies a snapshot on ``aegis reload`` (operator
+socket) or when the approval a SIGHUP asked for is approved, and only if the files
+still hold what the human was shown (its digest)."""
 
 from __future__ import annotations
 
@@ -106,21 +106,20 @@ class Changes:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """The policy and config as the files are now: validated, not applied."""
+class Snapshot:
+    """The config and policy as read from the files at one moment, parsed and
+    validated. ``digest`` names that content: equal digests, equal files."""
 
     config: Config
     policy: Policy
     manifest: Manifest
-    changes: Changes
-    digest: str  # of what would be applied: the same files give the same digest
+    digest: str
 
 
-def load_candidate(home: Path, sections: Iterable[ConfigSection], *, running_config: Config,
-                   running_policy: Policy | None, running_manifest: Manifest) -> Candidate:
-    """Read config.toml and the policy file as they are now and compare them with
-    what runs. Raises ConfigError (file:line) or PermissionDenied when either is
-    invalid or unsafe; then nothing may change."""
+def read_snapshot(home: Path, sections: Iterable[ConfigSection]) -> Snapshot:
+    """Read config.toml and the policy file as they are now. Raises ConfigError
+    (file:line) or PermissionDenied when either is invalid or unsafe; then nothing
+    may change."""
     config = load_config(home=home, sections=sections)
     path = config.path("policy", "path", "policy.toml")
     try:
@@ -129,10 +128,13 @@ def load_candidate(home: Path, sections: Iterable[ConfigSection], *, running_con
         text = None
     policy = policy_from_text(text, str(path)) if text is not None else default_policy()
     manifest = parse_manifest(text, str(path)) if text is not None else Manifest(source="built-in defaults")
-    changes = diff(running_config, config, running_policy, policy, running_manifest, manifest)
     digest = hashlib.sha256(json.dumps([config.flat(show_secrets=True), str(path), text],
                                        sort_keys=True, default=str).encode()).hexdigest()
-    return Candidate(config, policy, manifest, changes, digest)
+    return Snapshot(config, policy, manifest, digest)
+
+
+def changes_between(running: Snapshot, new: Snapshot) -> Changes:
+    return diff(running.config, new.config, running.policy, new.policy, running.manifest, new.manifest)
 
 
 def diff(old_config: Config, new_config: Config, old_policy: Policy | None, new_policy: Policy,

@@ -10,6 +10,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,14 @@ import structlog
 from anyio.abc import SocketStream, TaskGroup
 
 from aegis_core import __version__
+from aegis_core.audit import AuditLog
 from aegis_core.channels import ChannelSet, ResolveResult, select_channels
 from aegis_core.config import Config
 from aegis_core.daemon import protocol
 from aegis_core.daemon.peers import Peer, peer_of
 from aegis_core.daemon.pipeline import Pipeline
 from aegis_core.daemon.protocol import AGENT, OPERATOR, Endpoint, RequestError
-from aegis_core.daemon.reload import Candidate, load_candidate
+from aegis_core.daemon.reload import Snapshot, changes_between, read_snapshot
 from aegis_core.daemon.sessions import Session, Sessions
 from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.models import (
@@ -42,8 +44,10 @@ from aegis_core.models import (
 from aegis_core.network.endpoints import ModelApi
 from aegis_core.network.hosts import HostError
 from aegis_core.network.service import EgressProxy
-from aegis_core.plugins import AegisPlugins
-from aegis_core.sandbox.manifest import Manifest, parse_host_rule, parse_manifest
+from aegis_core.plugins import AegisPlugins, PluginFailure
+from aegis_core.recorder import GroupCommit
+from aegis_core.redact import redact_text
+from aegis_core.sandbox.manifest import parse_host_rule
 from aegis_core.sandbox.record import session_sandbox
 from aegis_core.sockets import operator_socket, peer_credentials, process_start, reachable, shared_agent_socket
 from aegis_core.store import Store
@@ -76,7 +80,7 @@ class DaemonHub:
         return self._daemon.store.get_approval(approval_id)
 
     async def resume(self, session: str, *, by: str, channel: str) -> bool:
-        return self._daemon.resume_session(session, by=f"{by} via {channel}")
+        return await self._daemon.resume_session(session, by=f"{by} via {channel}")
 
     async def status(self) -> Mapping[str, Any]:
         return self._daemon.status()
@@ -126,9 +130,16 @@ class Daemon:
         self.socket_path = operator_socket(config)
         self.agent_socket_path = shared_agent_socket(config.home)
         self.plugins = plugins or AegisPlugins.load()
-        self.store = Store.open(config.path("database", "path", "aegis.db"))
-        self._configure_builtins(config)
-        self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config)
+        # What runs, as this daemon read it (the baseline a reload is compared with);
+        # raises on an invalid policy, config or [sandbox]: nothing starts.
+        self._running = replace(read_snapshot(self.home, self.plugins.config_sections()), config=config)
+        self.manifest = self._running.manifest
+        configure_plugins(self.plugins, config)
+        # Every page checked once, here: a corrupt file is reported before anything runs.
+        self.store = Store.open(config.path("database", "path", "aegis.db"), quick_check=True)
+        self.recorder = GroupCommit(self.plugins, self.store)
+        self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config, recorder=self.recorder)
+        self._audit_log = AuditLog(self.home / "audit.log", self.home / "audit.checkpoint")
         self.network = EgressProxy(self.pipeline, manifest=lambda: self.manifest)
         self.hub = DaemonHub(self)
         available = self.plugins.channels()
@@ -140,7 +151,6 @@ class Daemon:
         self.channels = ChannelSet(available[name] for name in self.channel_names)
         self.plugins.register(self.channels, name="aegis.channel-set", builtin=True)
         self.sessions = Sessions(self.store, self.home)
-        self._sandboxes: dict[str, dict[str, Any]] = {}  # session -> where it runs, and in what sandbox
         self.started_at = 0.0
         self._listening: dict[str, _Listening] = {}
         self._tasks: TaskGroup | None = None
@@ -163,24 +173,11 @@ class Daemon:
         }
         assert set(self._handlers) == set(protocol.OPERATIONS), "every operation has one handler"
 
-    def _configure_builtins(self, config: Config) -> None:
-        """Point the built-in audit writer and policy at this daemon's home. Either may
-        have been disabled (AEGIS_DISABLE_PLUGINS) or replaced by a third party."""
-        audit_plugin = self.plugins.pm.get_plugin("aegis.audit")
-        if audit_plugin is not None:
-            audit_plugin.configure(self.home / "audit.log", self.home / "audit.checkpoint")
-        self._load_policy(config)
-
-    def _load_policy(self, config: Config) -> None:
-        manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing changes
-        policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
-        if policy_plugin is not None:
-            policy_plugin.holder.load(config)
-        self.manifest = manifest
-
     def audit_head(self) -> tuple[int, str] | None:
-        audit_plugin = self.plugins.pm.get_plugin("aegis.audit")
-        return audit_plugin.get_log().head() if audit_plugin is not None else None
+        """The head of ``$AEGIS_HOME/audit.log`` (None when no plugin writes it there)."""
+        if not self._audit_log.path.exists():
+            return None
+        return self._audit_log.head()
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -190,6 +187,7 @@ class Daemon:
         try:
             async with anyio.create_task_group() as tasks:
                 self._tasks = tasks
+                tasks.start_soon(self.recorder.run)
                 await tasks.start(self.network.run)  # before any session.create can arrive
                 await self._open(Endpoint(OPERATOR, str(self.socket_path)))
                 await self._open(Endpoint(AGENT, str(self.agent_socket_path)))
@@ -200,6 +198,7 @@ class Daemon:
                 await self.pipeline.expire_orphans()
                 tasks.start_soon(self._signals)
                 tasks.start_soon(self._end_orphaned_sessions)
+                tasks.start_soon(self._retain)
                 for name, channel in self.channels.channels.items():
                     tasks.start_soon(self._run_channel, name, channel)
                 log.info("daemon ready", socket=str(self.socket_path), channels=self.channel_names)
@@ -247,34 +246,37 @@ class Daemon:
 
     # -- a changed policy or config (daemon/reload.py) -------------------------------
 
-    def _candidate(self) -> Candidate:
-        policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
-        running = policy_plugin.holder.current if policy_plugin is not None else None
-        return load_candidate(self.home, self.plugins.config_sections(), running_config=self.config,
-                              running_policy=running, running_manifest=self.manifest)
+    def _snapshot(self) -> tuple[Snapshot, Any]:
+        """The files as they are now, and how they differ from what runs."""
+        snapshot = read_snapshot(self.home, self.plugins.config_sections())
+        return snapshot, changes_between(self._running, snapshot)
 
-    def _apply(self, candidate: Candidate) -> None:
-        policy_plugin = self.plugins.pm.get_plugin("aegis.policy")
-        if policy_plugin is not None:
-            policy_plugin.holder.set(candidate.policy)
-        self.manifest = candidate.manifest
-        self.config = candidate.config
-        self.pipeline.reconfigure(candidate.config)
-        log.info("config and policy applied", summary=candidate.changes.headline())
+    def _apply(self, snapshot: Snapshot) -> None:
+        """Configure every plugin with ``snapshot``'s files, if they still hold what it
+        read (a human saw and confirmed that content, not whatever is there now)."""
+        if read_snapshot(self.home, self.plugins.config_sections()).digest != snapshot.digest:
+            raise RequestError("the policy or config files changed after this change was read, so nothing was "
+                               "applied; run `aegis reload --dry-run` to see them as they are now",
+                               ExitCode.CONFIG)
+        configure_plugins(self.plugins, snapshot.config)
+        self._running = snapshot
+        self.manifest = snapshot.manifest
+        self.config = snapshot.config
+        self.pipeline.reconfigure(snapshot.config)
 
     async def reload_now(self, *, by: str, dry_run: bool = False) -> dict[str, Any]:
         """``aegis reload``: the files as they are now, validated, applied at once (the
         operator socket is the human's), audited with what changed."""
         try:
-            candidate = self._candidate()
-        except AegisError as exc:
+            snapshot, changes = self._snapshot()
+            shown = {"changes": changes.to_dict(), "lines": changes.lines(), "error": None}
+            if dry_run:
+                return {"reloaded": False, "dry_run": True, **shown}
+            self._apply(snapshot)
+        except (AegisError, RequestError) as exc:
             self.pipeline.audit("config.reload_failed", {"trigger": "aegis reload", "by": by, "error": str(exc)})
-            raise RequestError(f"nothing was reloaded: {exc}", exc.exit_code) from exc
-        changes = candidate.changes
-        shown = {"changes": changes.to_dict(), "lines": changes.lines(), "error": None}
-        if dry_run:
-            return {"reloaded": False, "dry_run": True, **shown}
-        self._apply(candidate)
+            code = exc.exit_code if isinstance(exc, AegisError) else exc.code
+            raise RequestError(f"nothing was reloaded: {exc}", code) from exc
         superseded = self._drop_confirmation("superseded: `aegis reload` applied the files as they are now")
         self.pipeline.audit("config.reloaded", {"by": by, "trigger": "aegis reload", "changes": changes.to_dict(),
                                                 "superseded_approval": superseded})
@@ -284,25 +286,23 @@ class Daemon:
         """A SIGHUP (from anyone: the agent too, unsandboxed) only asks: the change is
         put to the human as an approval, and applied if approved."""
         try:
-            candidate = self._candidate()
+            snapshot, changes = self._snapshot()
         except AegisError as exc:
             log.error("the policy or config files are invalid; nothing to confirm", error=str(exc))
             self.pipeline.audit("config.reload_failed", {"trigger": trigger, "error": str(exc)})
             return
-        changes = candidate.changes
         self.pipeline.audit("config.reload_requested", {"trigger": trigger, "summary": changes.headline()})
         pending = self._confirmation
-        if changes.empty or self._tasks is None or (pending is not None and pending.digest == candidate.digest):
+        if changes.empty or self._tasks is None or (pending is not None and pending.digest == snapshot.digest):
             return
         self._drop_confirmation("superseded by a newer change of the files")
-        confirmation = self._confirmation = _Confirmation(candidate.digest)
-        self._tasks.start_soon(self._confirm, candidate, confirmation, trigger)
+        confirmation = self._confirmation = _Confirmation(snapshot.digest)
+        self._tasks.start_soon(self._confirm, snapshot, changes, confirmation, trigger)
 
-    async def _confirm(self, candidate: Candidate, confirmation: _Confirmation, trigger: str) -> None:
-        changes = candidate.changes
+    async def _confirm(self, snapshot: Snapshot, changes: Any, confirmation: _Confirmation, trigger: str) -> None:
         call = ToolCall(agent="aegis", tool="aegis.reload", kind=Kind.CONFIG, session="aegis", event="Reload",
                         input={"change": "\n".join([f"{changes.headline()}, apply?", *changes.lines()]),
-                               "digest": candidate.digest})
+                               "digest": snapshot.digest})
         verdict = Verdict(Action.REQUIRE_APPROVAL, rule="aegis-reload", risk=90, source="aegis",
                           reason=f"after a {trigger} the policy or config files differ from what runs; approving "
                                  "applies exactly this change, denying keeps what runs")
@@ -323,7 +323,13 @@ class Daemon:
                 self._confirmation = None
         by = f"{approval.decided_by or '?'} via {approval.channel or '?'}"
         if approval.status is ApprovalStatus.APPROVED and current:
-            self._apply(candidate)
+            try:
+                self._apply(snapshot)
+            except (AegisError, RequestError) as exc:
+                log.error("an approved change could not be applied", error=str(exc))
+                self.pipeline.audit("config.reload_failed", {"by": by, "trigger": trigger,
+                                                             "approval_id": approval.id, "error": str(exc)})
+                return
             self.pipeline.audit("config.reloaded", {"by": by, "trigger": trigger, "approval_id": approval.id,
                                                     "changes": changes.to_dict()})
         else:
@@ -336,7 +342,8 @@ class Daemon:
         confirmation, self._confirmation = self._confirmation, None
         if confirmation is None or confirmation.approval_id is None:
             return None
-        self.pipeline.cancel(confirmation.approval_id, reason, "aegis")
+        if self._tasks is not None:
+            self._tasks.start_soon(self.pipeline.cancel, confirmation.approval_id, reason, "aegis")
         return confirmation.approval_id
 
     async def _run_channel(self, name: str, channel: Any) -> None:
@@ -492,9 +499,8 @@ class Daemon:
             session = self._authenticate(request, context)
         except RequestError as exc:
             return protocol.denial(f"Aegis refused this call: {exc}.", rule="bad-session")
-        payload = request.get("payload")
-        if not isinstance(payload, dict):
-            payload = {"_malformed": payload}
+        # Not an object: the pipeline records the call as malformed.
+        payload: Any = request.get("payload")
         raw = RawEvent(adapter=str(request.get("adapter") or ""), payload=payload,
                        session=session.id if session else "")
         stream = context.stream
@@ -508,7 +514,7 @@ class Daemon:
         result: dict[str, Any] = {}
 
         async def decide() -> None:
-            answer = await self.pipeline.evaluate(raw, on_pending=on_pending)
+            answer = await self.pipeline.handle(raw, on_pending=on_pending)
             result.update(answer.to_response())
             tasks.cancel_scope.cancel()
 
@@ -519,8 +525,8 @@ class Daemon:
                     pass
             await anyio.sleep(0.05)  # let a decision that just landed win
             if not result and pending:
-                self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was interrupted)",
-                                     "adapter")
+                await self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was interrupted)",
+                                           "adapter")
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(decide)
@@ -535,7 +541,7 @@ class Daemon:
         call = self.plugins.intercept(RawEvent(adapter=str(request.get("adapter") or ""),
                                                payload=payload, session=session.id if session else ""))
         if call is not None:
-            self.pipeline.observe(call)
+            await self.pipeline.observe(call)
         return protocol.reply()
 
     async def _cancel(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
@@ -554,8 +560,8 @@ class Daemon:
                                                         "why": "not an approval of this session"},
                                     session.id if session else None)
                 raise RequestError(f"approval {approval_id} is not one of this session's", ExitCode.SECURITY)
-        result = self.pipeline.cancel(approval_id, str(request.get("reason") or "cancelled"),
-                                      str(request.get("by") or "adapter"))
+        result = await self.pipeline.cancel(approval_id, str(request.get("reason") or "cancelled"),
+                                            str(request.get("by") or "adapter"))
         return protocol.resolution(result)
 
     # -- operator operations --------------------------------------------------------
@@ -572,9 +578,17 @@ class Daemon:
 
     async def _create_session(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         wrapper = request.get("pid")
+        timeout = request.get("approval_timeout")
+        if timeout is not None and (not isinstance(timeout, int | float) or isinstance(timeout, bool)
+                                    or timeout <= 0):
+            raise RequestError("approval_timeout must be a positive number of seconds")
+        sandbox = session_sandbox(request.get("sandbox"))
         session = self.sessions.create(agent=str(request.get("agent") or "unknown"),
-                                       cwd=str(request.get("cwd") or ""), command=str(request.get("command") or ""),
-                                       wrapper_pid=wrapper if isinstance(wrapper, int) else None)
+                                       cwd=str(request.get("cwd") or ""),
+                                       command=redact_text(str(request.get("command") or "")),
+                                       wrapper_pid=wrapper if isinstance(wrapper, int) else None,
+                                       approval_timeout_s=float(timeout) if timeout is not None else None,
+                                       sandbox=sandbox)
         try:
             await self._open(Endpoint(AGENT, str(session.agent_socket), session.id))
             proxy = await self.network.open(session.id, session.run_dir, agent=session.agent,
@@ -582,13 +596,11 @@ class Daemon:
         except BaseException:
             await self._close_session(session.id, None, reason="it could not be opened")
             raise
-        sandbox = session_sandbox(request.get("sandbox"))
         _allow_agent_hosts(self.network.gate(session.id), sandbox)
-        self._sandboxes[session.id] = {"session": session.id, "agent": session.agent, "cwd": request.get("cwd"),
-                                       "sandbox": sandbox}
         self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
-                                                "command": request.get("command"),
-                                                "run_dir": str(session.run_dir), "sandbox": sandbox}, session.id)
+                                                "command": request.get("command"), "sandbox": sandbox,
+                                                "approval_timeout_s": timeout,
+                                                "run_dir": str(session.run_dir)}, session.id)
         return protocol.reply(session=session.id, token=session.token, run_dir=str(session.run_dir),
                               agent_socket=str(session.agent_socket), proxy_socket=str(proxy),
                               daemon_pid=os.getpid(), daemon_start=process_start(os.getpid()))
@@ -599,11 +611,11 @@ class Daemon:
             raise RequestError("session.end needs a session and its token")
         notes = request.get("sandbox_notes")
         await self._close_session(session.id, request.get("exit_status"),
-                                  notes=[str(note)[:500] for note in notes[:20]] if isinstance(notes, list) else [])
+                                  sandbox_notes=notes if isinstance(notes, list) else None)
         return protocol.reply()
 
     async def _close_session(self, session_id: str, exit_status: Any, *, reason: str | None = None,
-                             notes: list[str] | None = None) -> None:
+                             sandbox_notes: list[Any] | None = None) -> None:
         """Stop serving a session's sockets, remove its run directory, record the end."""
         session = self.sessions.get(session_id)
         if session is None:
@@ -612,12 +624,11 @@ class Daemon:
         with suppress(Exception):
             await self.network.close(session_id)
         self.sessions.end(session_id, exit_status)
-        self._sandboxes.pop(session_id, None)
         details: dict[str, Any] = {"exit_status": exit_status}
         if reason:
             details["reason"] = reason
-        if notes:  # a sandbox limit stopped something
-            details["sandbox_notes"] = notes
+        if sandbox_notes:  # a sandbox limit stopped something
+            details["sandbox_notes"] = [str(note)[:500] for note in sandbox_notes[:20]]
         self.pipeline.audit("session.ended", details, session_id)
 
     async def _model_endpoint(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
@@ -645,7 +656,7 @@ class Daemon:
         return protocol.reply(base_url=base_url)
 
     async def _resume(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
-        resumed = self.resume_session(_text(request, "session"), by=str(request.get("by") or "cli"))
+        resumed = await self.resume_session(_text(request, "session"), by=str(request.get("by") or "cli"))
         return protocol.reply(resumed=resumed)
 
     async def _status(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
@@ -661,12 +672,22 @@ class Daemon:
         context.after_reply = self.stop  # answer first: the shutdown cancels this handler
         return protocol.reply(stopping=True, pid=os.getpid())
 
-    def resume_session(self, session: str, *, by: str) -> bool:
-        resumed = self.store.resume_session(session, by=by)
-        if resumed:
-            self.pipeline.forget(session)
-            self.pipeline.audit("session.resumed", {"by": by}, session)
-        return resumed
+    async def resume_session(self, session: str, *, by: str) -> bool:
+        return await self.pipeline.resume(session, by=by)
+
+    async def _retain(self) -> None:
+        """Old tool calls leave the database after ``[store] retain_days`` (the audit
+        log keeps everything): at start, then daily."""
+        while True:
+            days = int(self.config.get("store", "retain_days", 90) or 0)
+            if days > 0:
+                try:
+                    removed = await anyio.to_thread.run_sync(self.store.purge_calls, time.time() - days * 86400)
+                    if removed:
+                        await self.pipeline.note("store.purged", {"tool_calls": removed, "retain_days": days})
+                except Exception:
+                    log.exception("purging old tool calls failed")
+            await anyio.sleep(86400)
 
     def status(self) -> dict[str, Any]:
         head = self.audit_head()
@@ -680,15 +701,30 @@ class Daemon:
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
             "channels": {name: {"running": name not in self.channel_errors,
                                 "error": self.channel_errors.get(name)} for name in self.channel_names},
-            "sessions": [self._sandboxes.get(s.id) or {"session": s.id, "agent": s.agent,
-                                                        "sandbox": session_sandbox(None)} for s in self.sessions],
+            "sessions": [session.describe() for session in self.sessions],
             "pending": len(self.store.list_approvals(status="pending")),
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
+            # Group commit: how many writes (one fsync each) the records took so far.
+            "records": {"batches": self.recorder.batches, "largest_batch": self.recorder.largest,
+                        "sessions_remembered": len(self.pipeline.history)},
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
             "pending_change": ({"approval_id": self._confirmation.approval_id}
                                if self._confirmation is not None else None),
         }
+
+
+def configure_plugins(plugins: AegisPlugins, config: Config) -> None:
+    """``configure`` every plugin; refuse to run when nothing writes the audit log."""
+    try:
+        plugins.configure(config)
+    except PluginFailure as exc:
+        if isinstance(exc.error, AegisError):
+            raise exc.error from exc  # already says what is wrong and where (policy.toml:LINE)
+        raise ConfigError(str(exc), hint="fix or disable the plugin (aegis plugins list)") from exc
+    if not plugins.has_auditors():
+        raise ConfigError("no plugin writes the audit log (aegis.audit is disabled and nothing replaces it)",
+                          hint="remove aegis.audit from AEGIS_DISABLE_PLUGINS, or install an audit plugin")
 
 
 def _allow_agent_hosts(gate: Any, sandbox: Mapping[str, Any]) -> None:
@@ -701,17 +737,6 @@ def _allow_agent_hosts(gate: Any, sandbox: Mapping[str, Any]) -> None:
             gate.extra.append(parse_host_rule(str(entry)))
         except ValueError:
             log.warning("ignored an agent host that is not a host", entry=str(entry)[:200])
-
-
-def _load_manifest(config: Config) -> Manifest:
-    """The sandbox manifest of ``policy.toml`` (its ``[sandbox]``), as loaded with the
-    policy: the egress proxy's ``network.allow`` changes only when the policy does."""
-    path = config.path("policy", "path", "policy.toml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Manifest(source="built-in defaults")
-    return parse_manifest(text, str(path))
 
 
 async def _listen(path: Path) -> Any:

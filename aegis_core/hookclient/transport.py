@@ -62,6 +62,11 @@ BAD_INPUT = (
     "Aegis could not read the hook input from {agent} ({error}); denied to be safe. "
     "Check that this {agent} version is supported (`aegis doctor`)."
 )
+TOO_LARGE = (
+    "Aegis did not judge this call: its input is {size:,} bytes, more than the {limit:,} bytes "
+    "Aegis accepts in one tool call; denied to be safe. Split it into smaller steps "
+    "(e.g. write the file in parts)."
+)
 BAD_ANSWER = (
     "Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
     "safe. Restart it with `aegis stop && aegis start` and check `aegis logs`."
@@ -94,6 +99,9 @@ BROKEN_ENCODER = (
 
 DEFAULT_DEADLINE_S = 570.0
 MAX_ANSWER_BYTES = 1 << 20
+# The daemon's limit on one request (aegis_core.daemon.server.MAX_REQUEST): a larger
+# call is denied here, with the reason, instead of being cut off mid-send.
+MAX_REQUEST_BYTES = 64 << 20
 
 
 class Denied(Exception):
@@ -126,6 +134,10 @@ def parse_object(text):
         value, end = _scan(text, 0)
     except StopIteration:
         raise ValueError("not JSON") from None
+    except Exception:
+        # Without the json module the C scanner cannot build its JSONDecodeError and
+        # reports SystemError instead: either way the text is not complete JSON.
+        raise ValueError("not valid JSON (cut short or malformed)") from None
     if end != len(text):
         raise ValueError("extra data after the JSON value")
     if type(value) is not dict:
@@ -176,11 +188,16 @@ def options(argv):
     return event, budget, installed_home
 
 
-def build_request(op, adapter, hook_text, auth=""):
+def build_request(op, adapter, hook_text, auth="", *, valid=True):
     """The request line; the hook JSON (already validated) is embedded verbatim, with
     line breaks (only possible as whitespace in valid JSON) flattened to keep one line.
-    ``auth`` is the session's part (``"session":...,"token":...`` or a MAC), if any."""
-    payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
+    An input that is not valid JSON goes as a string (its start), so the daemon
+    records the malformed call. ``auth`` is the session's part (``"session":...,
+    "token":...`` or a MAC), if any."""
+    if valid:
+        payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
+    else:
+        payload = _quote(hook_text[:2000])
     return (
         '{"v":1,"op":'
         + _quote(op)
@@ -281,7 +298,7 @@ def _connect(sock, path):
         posix.close(fd)
 
 
-def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None):
+def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None, *, valid=True):
     """Check the listener, send the request and return the final answer (a dict);
     raise Denied on any failure."""
     session, token = _env("AEGIS_SESSION"), _env("AEGIS_SESSION_TOKEN")
@@ -300,7 +317,12 @@ def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None):
             raise Denied(NO_ACCESS.format(path=path, error=exc.strerror or str(exc))) from None
         needs_proof = check_listener(sock, path, installed_home, session and token)
         auth, proof = session_auth(session, token, needs_proof)
-        sock.sendall(build_request(op, adapter, hook_text, auth))
+        try:
+            sock.sendall(build_request(op, adapter, hook_text, auth, valid=valid))
+        except (BrokenPipeError, ConnectionResetError):
+            # The daemon stopped reading (it refused the request): its answer, if it
+            # sent one, says why.
+            sock.shutdown(_socket.SHUT_WR)
         buffer = b""
         while True:
             newline = buffer.find(b"\n")
@@ -333,6 +355,16 @@ def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None):
                 return answer
     finally:
         sock.close()
+
+
+def report_malformed(encoder, text, deadline, installed_home=None):
+    """Let the daemon record an input the client could not read (best effort: the
+    call is denied either way)."""
+    try:
+        ask_daemon(socket_path(installed_home), "evaluate", encoder.ADAPTER, text,
+                   min(deadline, time.monotonic() + 5), installed_home, valid=False)
+    except Exception:  # the call is denied with the client's own reason anyway
+        return
 
 
 def decision_of(answer):
@@ -380,23 +412,24 @@ def run(encoder, argv):
     _signal.setitimer(_signal.ITIMER_REAL, budget)
     observing = event in encoder.OBSERVE_EVENTS
     try:
+        hook_text = None
         try:
-            hook_text = sys.stdin.buffer.read().decode("utf-8")
+            raw = sys.stdin.buffer.read()
+            hook_text = raw.decode("utf-8")
             payload = parse_object(hook_text)
         except (ValueError, UnicodeDecodeError) as exc:
+            report_malformed(encoder, hook_text if hook_text is not None else raw.decode("utf-8", "replace"),
+                             deadline, installed_home)
             raise Denied(BAD_INPUT.format(agent=encoder.AGENT, error=str(exc)[:200])) from None
         if event is None:
             name = payload.get("hook_event_name")
             event = name if isinstance(name, str) else None
             observing = event in encoder.OBSERVE_EVENTS
-        answer = ask_daemon(
-            socket_path(installed_home),
-            "observe" if observing else "evaluate",
-            encoder.ADAPTER,
-            hook_text,
-            deadline,
-            installed_home,
-        )
+        size = len(raw) + 512  # the request around the input: op, adapter, session proof
+        if size > MAX_REQUEST_BYTES:
+            raise Denied(TOO_LARGE.format(size=size, limit=MAX_REQUEST_BYTES))
+        answer = ask_daemon(socket_path(installed_home), "observe" if observing else "evaluate",
+                            encoder.ADAPTER, hook_text, deadline, installed_home)
         if observing:
             if answer.get("ok") is not True:
                 raise Denied(REFUSED.format(error=answer.get("error")))

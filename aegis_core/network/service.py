@@ -84,7 +84,7 @@ class EgressProxy:
         if state is None:
             return
         for approval_id in list(state.asking):  # nobody is left to use the answer
-            self.pipeline.cancel(approval_id, "the session ended", "aegis")
+            await self.pipeline.cancel(approval_id, "the session ended", "aegis")
         state.scope.cancel()
         with suppress(OSError):
             state.path.unlink()
@@ -149,7 +149,7 @@ class EgressProxy:
             if state is not None:
                 state.asking.difference_update(asked)
         allowed = answer.decision == "allow"
-        for_session = allowed and self.pipeline.rules.check_grant(self.pipeline.store, call) is not None
+        for_session = allowed and await self.pipeline.approvals.check_grant(call) is not None
         reason = answer.reason
         if answer.decision == "ask":  # a decide plugin handed it to the agent's prompt, which has none for this
             reason = "No approval channel could answer a network request; answer it with `aegis approvals`."

@@ -8,6 +8,7 @@ segment reads, so the path rules judge them like any other path."""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 
@@ -53,14 +54,41 @@ def remember_variables(program: str, assignments: tuple[str, ...], argv: tuple[s
             variables[found.group(1)] = found.group(2)
 
 
+LOOP = "@"  # variables["@f"]: the words a `for f in ...` loop gives f, one a line
+
+
 def loop_variables(command: str, variables: dict[str, str]) -> None:
-    """`for f in ~/.ssh/*; do cat $f; done`: the loop variable stands for its first word."""
+    """`for f in ~/.ssh/*; do cat $f; done`: a loop over one word gives the variable that
+    value; over several, each is remembered (under LOOP + name) for the paths it makes,
+    but the variable is not known (`for d in build /; do rm -rf $d; done` stays computed)."""
     if "for" not in command:
         return
     for name, words in _FOR_LOOP.findall(command[:8192]):
-        first = words.split()[0] if words.split() else ""
-        if first and len(variables) < 64:
-            variables[name] = first.strip("'\"")
+        values = [w.strip("'\"") for w in words.split()][:8]
+        if len(values) == 1 and len(variables) < 64:
+            variables[name] = values[0]
+        elif values and len(variables) < 64:
+            variables[LOOP + name] = "\n".join(values)
+
+
+def representatives(text: str, cwd: str | None, home: str, variables: dict[str, str] | None) -> list[str]:
+    """``representative`` of an argument for each value a loop gives its variable (one
+    value when no loop variable is in it)."""
+    if variables:
+        for name in _LOOP_REFERENCE.findall(text):
+            values = variables.get(LOOP + name)
+            if values is not None:
+                found = []
+                for value in values.split("\n"):
+                    filled = text.replace("${" + name + "}", value)
+                    found.append(filled if _EXPANSION.search(filled) is None
+                                 else representative(filled, cwd, home, variables))
+                return [f for f in found if f is not None]
+    found_one = representative(text, cwd, home, variables)
+    return [] if found_one is None else [found_one]
+
+
+_LOOP_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def representative(text: str, cwd: str | None, home: str, variables: dict[str, str] | None = None) -> str | None:
@@ -255,6 +283,33 @@ def sent_files(program: str, texts: list[str]) -> list[str]:
     return [f for f in found if f and f != "-"]
 
 
+# ---------------------------------------------------------------- wildcards that match nothing here
+
+# Names of secrets a wildcard may be written to hit (checked when it matches nothing on
+# this machine, so the call is judged the same wherever it runs).
+_SECRET_NAMES = (".env", ".env.local", ".env.production", ".netrc", ".pgpass", ".npmrc", ".pypirc",
+                 ".git-credentials", ".dev.vars", ".vault-token", ".bash_history", ".zsh_history", "id_rsa",
+                 "id_ed25519", "id_ecdsa", "id_dsa", "credentials", "server.pem", "server.key", "master.key",
+                 "credentials.json", "secrets.yaml", "secrets.json", "terraform.tfstate", "config.json", "environ")
+_WILDCARD_BITS = re.compile(r"[*?\[]")
+
+
+def secret_names_matching(pattern: str) -> list[str]:
+    """The secret file names an unmatched wildcard's last part could stand for, in its
+    folder (`.[e]nv` -> `.env`, `~/.ssh/id_*` -> `~/.ssh/id_rsa`...). A part with fewer
+    than two literal characters (`*`, `?*`) stands for anything: not judged this way."""
+    folder, _, name = pattern.rpartition("/")
+    if not _WILDCARD_BITS.search(name) or len(_WILDCARD_BITS.sub("", re.sub(r"\[[^\]]*\]", "", name))) < 2:
+        return []
+    try:
+        compiled = re.compile(fnmatch.translate(name))
+    except re.error:
+        return []
+    hidden_ok = name.startswith(".")  # the shell's * and ? never match a leading dot
+    found = [n for n in _SECRET_NAMES if (hidden_ok or not n.startswith(".")) and compiled.match(n)]
+    return [f"{folder}/{n}" if folder or pattern.startswith("/") else n for n in found[:4]]
+
+
 # ---------------------------------------------------------------- one-liner literals
 
 # A quoted string of at most 512 characters on one line.
@@ -265,6 +320,15 @@ _SECRET_NAME = re.compile(r"(?i)^(id_\w+|credentials|cookies|login data|local st
                           r"|\.?\w*_history|environ|\.netrc|\.pgpass|\.git-credentials)$")
 _PATH_SHAPED = re.compile(r"^[\w .@~+/-]+$")
 MAX_LITERALS = 32
+_JOINED = re.compile(r"""(['"])([^'"\n\\]{0,256})\1\s*(?:\+|\.|,\s*)?\s*(['"])([^'"\n\\]{0,256})\3""")
+
+
+def _join(match: re.Match[str]) -> str:
+    # Only string pieces glued by +, . (PHP, Perl) or nothing (Python): a comma is a list.
+    glue = match.group(0)[len(match.group(2)) + 2:-len(match.group(4)) - 2].strip()
+    if glue.startswith(","):
+        return match.group(0)
+    return f"{match.group(1)}{match.group(2)}{match.group(4)}{match.group(1)}"
 
 
 def code_literals(code: str) -> tuple[list[str], list[str]]:
@@ -272,8 +336,13 @@ def code_literals(code: str) -> tuple[list[str], list[str]]:
     holds a ``/``, starts with ``~`` or ``.``, or is a secret's file name; URLs anywhere.
     At most MAX_LITERALS of each."""
     paths: list[str] = []
-    urls = _URL.findall(code[:16384])[:MAX_LITERALS] if "://" in code else []
-    for match in _LITERAL.finditer(code[:16384]):
+    code = code[:16384]
+    if "+" in code or "." in code:
+        # 'a' + 'b', "a" . "b", 'a' 'b': the string the code builds is the one it opens.
+        code = _JOINED.sub(_join, code)
+        code = _JOINED.sub(_join, code)
+    urls = _URL.findall(code)[:MAX_LITERALS] if "://" in code else []
+    for match in _LITERAL.finditer(code):
         text = match.group(1) or match.group(2) or match.group(3) or ""
         if "://" in text or not _PATH_SHAPED.match(text):
             continue

@@ -5,7 +5,7 @@ strictest-wins into one Verdict. ``explain`` returns the same decision with its 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aegis_core.models import Action, Kind, ToolCall, Verdict
@@ -16,7 +16,9 @@ from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kin
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
 from aegis_core.policy.places import project_root
 from aegis_core.policy.rules import Rule
-from aegis_core.policy.shell import ShellAnalysis, analyse
+from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
+from aegis_core.policy.words import Arg
+from aegis_core.tools import input_problem
 
 MAX_SEGMENTS = 120
 UNKNOWN_DIR = "/<unknown directory>"
@@ -115,7 +117,11 @@ def _build_subjects(call: ToolCall, home: str | None,
     home = home or home_dir()
     start = normalise(call.cwd, None, home, budget.bucket) if call.cwd and call.cwd.startswith("/") else None
     project = project_root(start, home)
-    if call_kind(call) is not Kind.SHELL:
+    kind = call_kind(call)
+    problem = input_problem(kind, call.input)
+    if problem is not None:
+        return [], None, f"the tool input is malformed: {problem}"
+    if kind is not Kind.SHELL:
         reads, writes, urls = call_facts(call, home)
         return [Subject(call, None, None, project, start, home, reads, writes, urls)], None, None
     command = call.input.get("command") if hasattr(call.input, "get") else None
@@ -135,6 +141,8 @@ def _build_subjects(call: ToolCall, home: str | None,
     for seg in analysis.segments:
         if seg.function_call:
             continue
+        if variables:
+            seg = _with_known_values(seg, cwd, home, variables)
         reads, writes, urls = segment_facts(seg, cwd, home, budget, variables)
         subject = Subject(call, seg, analysis, project, cwd, home, reads, writes, urls)
         if variables:
@@ -156,6 +164,28 @@ def _build_subjects(call: ToolCall, home: str | None,
             else:
                 cwd = normalise(target.text, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR
     return subjects, analysis, None
+
+
+def _with_known_values(seg: Segment, cwd: str | None, home: str, variables: dict[str, str]) -> Segment:
+    """The segment with the values the command itself gave its variables put in
+    (`cmd=publish; npm $cmd` is `npm publish`, `a=rm; $a -rf /` is `rm -rf /`), for the
+    arguments whose value is then fully known; the others stay computed."""
+    if not any(a.dynamic for a in seg.args):
+        return seg
+    args = []
+    changed = False
+    for arg in seg.args:
+        if arg.dynamic and "${" in arg.text:
+            known = representative(arg.text, cwd, home, variables)
+            if known is not None and "$" not in known and not known.startswith("{"):
+                args.append(Arg(known, False, False, True))
+                changed = True
+                continue
+        args.append(arg)
+    if not changed:
+        return seg
+    program = args[0].text.rsplit("/", 1)[-1] if args else ""
+    return replace(seg, args=tuple(args), program=program, tricky=seg.tricky or args[0].tricky)
 
 
 class Policy:
@@ -233,10 +263,10 @@ class Policy:
         if analysis is not None and trace is not None:
             trace.problems, trace.notes = analysis.problems, analysis.notes
         if fatal is not None:
-            action = Action.DENY if "no command" in fatal or "empty" in fatal else Action.REQUIRE_APPROVAL
+            action = (Action.DENY if "no command" in fatal or "empty" in fatal or "malformed" in fatal
+                      else Action.REQUIRE_APPROVAL)
             return Verdict(action, rule="aegis:unjudgeable", risk=50, source="policy", reason=f"{fatal}.")
         score, risk_reasons = risk_module.score_subjects(subjects, analysis)
-        risk_module.remember(call, (score, risk_reasons))
         if trace is not None:
             trace.risk_reasons = risk_reasons
         best: tuple[Action, Rule | None, str, Subject] | None = None

@@ -17,7 +17,9 @@ from aegis_core.policy.argpaths import (
     code_literals,
     mount_sources,
     representative,
+    representatives,
     request_files,
+    secret_names_matching,
     sent_files,
 )
 from aegis_core.policy.globbing import bounded_glob
@@ -112,8 +114,7 @@ def _arguments(segment: Segment, cwd: str | None, home: str,
     kept: list[Arg] = []
     texts: list[str] = []
     for arg in args:
-        text = representative(arg.text, cwd, home, variables) if arg.dynamic else arg.text
-        if text is not None:
+        for text in representatives(arg.text, cwd, home, variables) if arg.dynamic else (arg.text,):
             kept.append(arg)
             texts.append(text)
     return kept, texts
@@ -151,9 +152,16 @@ def _looks_like_url(text: str) -> bool:
 
 def _path_values(args: list[str]) -> list[str]:
     values = []
+    ended = False
     for text in args:
         if not text:
             continue  # `sed -i ''`, `ssh-keygen -N ''`: an empty argument names no file
+        if text == "--" and not ended:
+            ended = True  # what follows are operands, even `-/../.env`
+            continue
+        if ended and text.startswith("-"):
+            values.append("./" + text)
+            continue
         if text.startswith("-"):
             if "=" in text:
                 value = text.split("=", 1)[1]
@@ -172,7 +180,9 @@ def _expand_glob(pattern: str, cwd: str | None, budget: CallBudget) -> list[str]
     budget.glob_entries -= spent[0]
     if found is None:
         return None
-    return found or [pattern]
+    # Nothing matches here: the shell passes the pattern on as it is. Judged elsewhere (or
+    # once the file exists) it may name a secret: `cat .[e]nv`, `cat ~/.ssh/id_*`.
+    return found or [pattern, *secret_names_matching(pattern)]
 
 
 def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudget | None = None,

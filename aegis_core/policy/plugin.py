@@ -1,6 +1,6 @@
-"""The policy engine as a built-in plugin (``aegis.policy``): holds the active policy,
-reloads it from ``[policy] path`` and keeps the last good one when a new file is
-invalid, and judges every call in ``evaluate``."""
+"""The policy engine as a built-in plugin (``aegis.policy``): an object holding the
+active policy, loaded from ``[policy] path`` by ``configure`` (a reload keeps the
+last good one when the new file is invalid), judging every call in ``evaluate``."""
 
 from __future__ import annotations
 
@@ -79,9 +79,16 @@ class PolicyHolder:
             return self._policy
 
 
-holder = PolicyHolder()
+class PolicyPlugin:
+    """The ``aegis.policy`` plugin: one per plugin set, configured, no module state."""
 
+    def __init__(self) -> None:
+        self.holder = PolicyHolder()
 
-@hookimpl
-def evaluate(call: ToolCall) -> Verdict:
-    return holder.current.evaluate(call)
+    @hookimpl
+    def configure(self, config: Any) -> None:
+        self.holder.load(config)  # raises ConfigError (file:line): the old policy stays
+
+    @hookimpl
+    def evaluate(self, call: ToolCall) -> Verdict:
+        return self.holder.current.evaluate(call)

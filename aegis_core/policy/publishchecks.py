@@ -19,8 +19,11 @@ if TYPE_CHECKING:
     from aegis_core.policy.shell import Segment
 
 # A task, target or script whose name says it ships something.
-_SHIPPING_NAME = re.compile(r"(?i)^(?:[\w.-]*:)?(publish|release|deploy|upload|ship|promote|push|distribute"
-                            r"|unpublish|yank)(?:[\w:.-]*)$")
+# The word stands alone or as a part of a name (docker-push, helm_release, publishSigned,
+# dockerPush), not as the start of another word (pushd, shipit).
+_SHIPPING_NAME = re.compile(r"^(?:[\w.-]*[-_:.]|[a-z0-9]+(?=[A-Z]))?([Pp]ublish|[Rr]elease|[Dd]eploy|[Uu]pload|[Ss]hip"
+                            r"|[Pp]romote|[Pp]ush|[Dd]istribute|[Uu]npublish|[Yy]ank|PUBLISH|RELEASE|DEPLOY)"
+                            r"(?:[-_:.A-Z][\w:.-]*)?$")
 # ...unless it says it stays on this machine (publishLocal, publishToMavenLocal).
 _LOCAL_TASK = re.compile(r"(?i)local$|-notes$|notes$|-dry-?run$")
 # Subcommand (first words) -> what it publishes, per program. A tuple entry means
@@ -104,10 +107,21 @@ def _words(texts: list[str]) -> list[str]:
 
 
 def _starts(words: list[str], prefixes: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
-    for prefix in prefixes:
+    """The prefix of ``prefixes`` that ``words`` start with (``()`` stands for any words)."""
+    index = _BY_FIRST_WORD.get(id(prefixes)) or _by_first_word(prefixes)
+    if None in index:
+        return ()
+    for prefix in index.get(words[0] if words else "", ()):
         if tuple(words[:len(prefix)]) == prefix:
             return prefix
     return None
+
+
+def _by_first_word(prefixes: tuple[tuple[str, ...], ...]) -> dict[str | None, tuple[tuple[str, ...], ...]]:
+    index: dict[str | None, list[tuple[str, ...]]] = {}
+    for prefix in prefixes:
+        index.setdefault(prefix[0] if prefix else None, []).append(prefix)
+    return {key: tuple(found) for key, found in index.items()}
 
 
 def publishes(seg: Segment) -> str | None:
@@ -353,6 +367,11 @@ def authenticated_write(subject: Subject, seg: Segment) -> str | None:
 
 HTTPIE = frozenset({"http", "https", "httpie", "xh", "xhs"})
 SECRET_IN_ARGUMENT = re.compile(r"(?i)\$\{[A-Z0-9_]*(TOKEN|SECRET|PASSW|API_?KEY|AUTH|CREDENTIAL|PAT)[A-Z0-9_]*\}")
+
+
+# Each table's prefixes by their first word, so a command is compared with a few of them.
+_BY_FIRST_WORD: dict[int, dict[str | None, tuple[tuple[str, ...], ...]]] = {
+    id(table): _by_first_word(table) for table in (*_PUBLISH.values(), _GH_CHANGES, _GLAB_CHANGES)}
 
 
 def register(check: Callable) -> None:

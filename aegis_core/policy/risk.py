@@ -1,7 +1,8 @@
 """The built-in risk scorer (plugin ``aegis.risk``): a 0-100 risk for each call, with
-the reasons, from the same checks the policy uses plus signs of disguise. It never
-relaxes a verdict: it allows with the risk attached, or asks for approval when the
-risk is very high."""
+the reasons, from the same checks the policy uses plus signs of disguise. The policy
+engine attaches the score to its verdicts; the plugin's ``critique`` looks at the
+combined verdict and asks for approval when the risk is very high. It never relaxes
+a verdict."""
 
 from __future__ import annotations
 
@@ -81,25 +82,10 @@ def score_subjects(subjects: list[Subject], analysis: ShellAnalysis | None) -> t
     return min(total, 100), tuple(reasons)
 
 
-# The last call the policy engine scored, and its score: the aegis.risk plugin runs
-# right after the policy plugin with the same ToolCall object, so it need not redo
-# the work. Identity, not equality: cheap, and never mistakes one call for another.
-_LAST: tuple[ToolCall | None, tuple[int, tuple[str, ...]]] = (None, (0, ()))
-
-
-def remember(call: ToolCall, result: tuple[int, tuple[str, ...]]) -> None:
-    """Keep the score the policy engine computed, so this plugin need not redo it."""
-    global _LAST
-    _LAST = (call, result)  # one assignment: atomic, so threads need no lock
-
-
 def score(call: ToolCall) -> tuple[int, tuple[str, ...]]:
     """Risk 0-100 of ``call`` and the reasons for it."""
     from aegis_core.policy.engine import build_subjects
 
-    known_call, known = _LAST
-    if known_call is call:
-        return known
     try:
         subjects, analysis, fatal = build_subjects(call)
     except Exception as exc:  # a scorer bug must not hide risk
@@ -109,12 +95,26 @@ def score(call: ToolCall) -> tuple[int, tuple[str, ...]]:
     return score_subjects(subjects, analysis)
 
 
-@hookimpl
-def evaluate(call: ToolCall) -> Verdict:
-    risk, reasons = score(call)
+def review(call: ToolCall, verdict: Verdict) -> Verdict:
+    """The risk's word on a combined verdict: the built-in policy engine's verdicts
+    (``source == "policy"``) already carry this score, so it is not computed twice;
+    any other verdict gets it computed here. Asks for approval at
+    ``APPROVAL_THRESHOLD`` or more; never relaxes."""
+    if verdict.source == "policy":
+        risk, reasons = verdict.risk, verdict.reasons
+    else:
+        risk, reasons = score(call)
     if risk >= APPROVAL_THRESHOLD:
         return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:high-risk", risk=risk, source="aegis.risk",
                        reasons=reasons,
                        reason=f"risk {risk}/100 ({'; '.join(reasons[:3])})")
     return Verdict(Action.ALLOW, rule="aegis:risk", risk=risk, source="aegis.risk", reasons=reasons,
                    reason=f"risk {risk}/100")
+
+
+class RiskPlugin:
+    """The ``aegis.risk`` plugin: a second look (``critique``) at the combined verdict."""
+
+    @hookimpl
+    def critique(self, call: ToolCall, verdict: Verdict) -> Verdict:
+        return review(call, verdict)

@@ -80,6 +80,7 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "stripe": (("config", "--list"),),
     "wrangler": (("secret", "get"),),
     "kubectl-view_secret": ((),),
+    "aegis": (("--show-secrets",),),
 }
 _CREDENTIAL_HELPERS = tuple(f"docker-credential-{name}" for name in (
     "desktop", "osxkeychain", "wincred", "pass", "secretservice", "ecr-login", "gcloud", "gcr", "acr-env",
@@ -126,8 +127,9 @@ def secret_output(seg: Segment) -> str | None:
         if words and (words[0] in ("show", "cat", "otp") or words[0] not in _PASS_OTHER):
             return f"{program} shows a stored password"
         return None
+    given = set(texts)
     for needed in _PRINTS_SECRET.get(program, ()):
-        if all(word in texts for word in needed):
+        if given.issuperset(needed):
             shown = " ".join(needed) or "(any)"
             return f"{program} {shown} prints a secret"
     return None

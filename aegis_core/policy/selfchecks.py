@@ -5,6 +5,7 @@ daemon (`pkill -f aegis`, `killall python3`, `kill $(pgrep -f aegis_core)`,
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -116,6 +117,14 @@ def signals_daemon(subject: Subject, seg: Segment) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8)
+def _state_folder(aegis_home_variable: str | None, home_variable: str | None) -> str:
+    """Aegis' state folder for these values of AEGIS_HOME and HOME (asked once each)."""
+    from aegis_core.config import aegis_home
+
+    return str(aegis_home())
+
+
 _STATE_WORDS = re.compile(r"\.aegis\b|AEGIS_HOME|aegis\.(?:db|sock|pid|log)\b|aegis_core\.daemon|\baudit\.log\b"
                           r"|approvals\s+(?:approve|deny|resume)")
 
@@ -125,9 +134,7 @@ def code_touches_aegis(seg: Segment) -> str | None:
     if seg.inline_code is None:
         return None
     language, code = seg.inline_code
-    from aegis_core.config import aegis_home
-
-    home = str(aegis_home())
+    home = _state_folder(os.environ.get("AEGIS_HOME"), os.environ.get("HOME"))
     found = _STATE_WORDS.search(code)
     if found:
         return f"{language} code names Aegis' state ({found.group(0)})"

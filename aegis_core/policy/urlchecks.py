@@ -290,6 +290,9 @@ def register(check: Callable) -> None:
            "hex, octal and IPv6 spellings, metadata.google.internal, ECS/Azure identity endpoints)",
            programs=FETCHERS, needs=("call", "urls", "inline"))
     def _metadata(subject: Subject) -> str | None:
+        seg = subject.segment
+        if not subject.urls and (seg is None or seg.program not in FETCHERS):
+            return None  # nearly every call: nothing fetched
         for url in fetched(subject):
             host = host_of(url)
             if host and metadata_host(host):
@@ -314,7 +317,7 @@ def register(check: Callable) -> None:
     @check("private-address", 20, "a private, loopback or link-local address, however it is spelled",
            needs=("call",))
     def _private(subject: Subject) -> str | None:
-        if subject.segment is not None:
+        if subject.segment is not None or not subject.urls:
             return None  # `curl localhost:8000` from the shell is routine; a fetch tool asks
         for url in subject.urls:
             host = host_of(url)
@@ -327,6 +330,8 @@ def register(check: Callable) -> None:
            needs=("call", "urls", "inline"))
     def _url_secrets(subject: Subject) -> str | None:
         seg = subject.segment
+        if not subject.urls and (seg is None or seg.program not in FETCHERS):
+            return None
         if seg is not None and seg.program in TEXT_PROGRAMS:
             return None  # `echo https://...`: printing is not sending
         urls = fetched(subject)

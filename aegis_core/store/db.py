@@ -4,11 +4,10 @@ tool-call tables. Approvals live in :mod:`aegis_core.store.approval_rows`."""
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,14 +15,12 @@ from typing import Any
 import apsw
 
 from aegis_core.errors import AegisEnvironmentError
-from aegis_core.models import Action, ToolCall, Verdict
-from aegis_core.redact import redact_text, redact_value
-from aegis_core.store.approval_rows import ApprovalRows, dict_rows, row_kind
+from aegis_core.store.approval_rows import ApprovalRows, dict_rows
+from aegis_core.store.interface import CallRecord
 from aegis_core.store.schema import MIGRATIONS, SCHEMA_VERSION, check_file, corrupt
 
 BUSY_TIMEOUT_MS = 5000
 FINAL_DECISIONS = ("allow", "deny", "ask")
-_DECISION_ACTION = {"allow": Action.ALLOW, "deny": Action.DENY, "ask": Action.REQUIRE_APPROVAL}
 
 
 class Store(ApprovalRows):
@@ -39,11 +36,13 @@ class Store(ApprovalRows):
     # ---------------------------------------------------------------- opening
 
     @classmethod
-    def open(cls, path: Path, *, quick_check: bool = True) -> Store:
+    def open(cls, path: Path, *, quick_check: bool = False) -> Store:
         """Open (creating if needed) the database at ``path`` and migrate it.
 
-        A file that is not a database, is truncated or corrupt, or comes from a newer
-        Aegis raises StateCorruption and is left exactly as it was.
+        A file that is not a database, is truncated or comes from a newer Aegis raises
+        StateCorruption and is left exactly as it was. ``quick_check`` also checks
+        every page (``PRAGMA quick_check``: ~2.5 ms per MB): the daemon's start and
+        ``aegis doctor`` ask for it, not every command that reads a row.
         """
         path = Path(path)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -103,6 +102,11 @@ class Store(ApprovalRows):
         finally:
             dest.close()
         return target
+
+    def check_integrity(self) -> None:
+        """``PRAGMA quick_check``; raises StateCorruption naming what is wrong."""
+        with self._lock:
+            _quick_check(self._conn, self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -169,15 +173,22 @@ class Store(ApprovalRows):
     # ------------------------------------------------------------ sessions
 
     def create_session(
-        self, session: str, *, agent: str, token_hash: str | None, cwd: str, command: str = ""
+        self, session: str, *, agent: str, token_hash: str | None, cwd: str, command: str = "",
+        approval_timeout_s: float | None = None,
     ) -> None:
+        """Store a session; ``command`` must already be redacted."""
         with self._transaction(durable=True) as conn:
             conn.execute(
-                "INSERT INTO sessions(id, agent, token_hash, cwd, command, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET agent=excluded.agent, "
-                "token_hash=excluded.token_hash, cwd=excluded.cwd, command=excluded.command",
-                (session, agent, token_hash, cwd, redact_text(command), time.time()),
+                "INSERT INTO sessions(id, agent, token_hash, cwd, command, created_at, approval_timeout_s) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET agent=excluded.agent, "
+                "token_hash=excluded.token_hash, cwd=excluded.cwd, command=excluded.command, "
+                "approval_timeout_s=excluded.approval_timeout_s",
+                (session, agent, token_hash, cwd, command, time.time(), approval_timeout_s),
             )
+
+    def session_timeout(self, session: str) -> float | None:
+        value = self._value("SELECT approval_timeout_s FROM sessions WHERE id=?", (session,))
+        return float(value) if value is not None else None
 
     def get_session(self, session: str) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM sessions WHERE id=?", (session,))
@@ -222,76 +233,39 @@ class Store(ApprovalRows):
 
     # ---------------------------------------------------------- tool calls
 
-    def record_call(
-        self,
-        call: ToolCall,
-        verdict: Verdict,
-        decision: str,
-        *,
-        approval_id: str | None = None,
-        durable: bool = False,
-    ) -> None:
-        """Store a call with its verdict and the decision given (or about to be given)
-        to the agent. Recording the same call again updates it.
+    def record_calls(self, records: Sequence[CallRecord]) -> None:
+        """Store tool calls with their verdicts and the result given (or about to be
+        given) to the agent, in one transaction. Recording a call again updates it.
 
-        :param decision: ``allow``, ``deny`` or ``ask`` is final and counts for the
-            circuit breaker; anything else (``require_approval``) marks it open.
-        :param durable: sync to disk before returning. Off by default: this is the
-            hot path, and the audit log already holds the decision durably.
+        ``allow``, ``deny`` or ``ask`` is final and counts for the circuit breaker;
+        ``require_approval`` marks the call open. Not synced (``synchronous=NORMAL``):
+        the audit log holds every decision durably before the agent hears it.
         """
+        if not records:
+            return
         now = time.time()
-        input_json = json.dumps(redact_value(dict(call.input)), default=str)
-        with self._transaction(durable=durable) as conn:
-            self._ensure_session(conn, call.session, call.agent, call.cwd, now)
-            conn.execute(
-                "INSERT INTO tool_calls(id, session, agent, tool, kind, input_json, cwd, event, "
-                "received_at, action, rule, reason, risk, source, decision) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET "
-                "action=excluded.action, rule=excluded.rule, reason=excluded.reason, "
-                "risk=excluded.risk, source=excluded.source, decision=excluded.decision",
-                (
-                    call.id,
-                    call.session,
-                    call.agent,
-                    call.tool,
-                    call.kind.value,
-                    input_json,
-                    call.cwd,
-                    call.event,
-                    call.received_at,
-                    verdict.action.value,
-                    verdict.rule,
-                    redact_text(verdict.reason),
-                    verdict.risk,
-                    verdict.source,
-                    decision,
-                ),
-            )
-            if decision in FINAL_DECISIONS:
+        with self._transaction(durable=False) as conn:
+            for record in records:
+                call, verdict = record.call, record.verdict
+                self._ensure_session(conn, call.session, call.agent, call.cwd, now)
                 conn.execute(
-                    "INSERT OR REPLACE INTO decisions(call_id, session, decision, reason, rule, "
-                    "approval_id, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        call.id,
-                        call.session,
-                        decision,
-                        redact_text(verdict.reason),
-                        verdict.rule,
-                        approval_id,
-                        now,
-                    ),
+                    "INSERT INTO tool_calls(id, session, agent, tool, kind, input_json, cwd, event, "
+                    "received_at, action, rule, reason, risk, source, decision) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET "
+                    "action=excluded.action, rule=excluded.rule, reason=excluded.reason, "
+                    "risk=excluded.risk, source=excluded.source, decision=excluded.decision",
+                    (call.id, call.session, call.agent, call.tool, call.kind.value, record.input_json,
+                     call.cwd, call.event, call.received_at, verdict.action.value, verdict.rule,
+                     record.reason, verdict.risk, verdict.source, record.decision),
                 )
-
-    def recent_calls(self, session: str, limit: int = 50) -> list[tuple[ToolCall, Verdict]]:
-        """The session's latest calls with their final verdicts, oldest first (the
-        shape the ``critique`` hook takes). Inputs are the stored, redacted ones."""
-        rows = self._rows(
-            "SELECT * FROM (SELECT rowid AS row_order, * FROM tool_calls WHERE session=? "
-            "ORDER BY received_at DESC, rowid DESC LIMIT ?) ORDER BY received_at, row_order",
-            (session, limit),
-        )
-        return [(_row_call(row), _row_verdict(row)) for row in rows]
+                if record.decision in FINAL_DECISIONS:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO decisions(call_id, session, decision, reason, rule, "
+                        "approval_id, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (call.id, call.session, record.decision, record.reason, verdict.rule,
+                         record.approval_id, now),
+                    )
 
     def consecutive_denies(self, session: str) -> int:
         """Denies in a row at the end of the session's decisions, since its last resume.
@@ -312,27 +286,12 @@ class Store(ApprovalRows):
                 count += 1
             return count
 
-
-def _row_call(row: Mapping[str, Any]) -> ToolCall:
-    kind = row_kind(row["kind"])
-    return ToolCall(
-        agent=row["agent"],
-        tool=row["tool"],
-        kind=kind,
-        input=json.loads(row["input_json"]),
-        cwd=row["cwd"],
-        session=row["session"],
-        id=row["id"],
-        event=row["event"],
-        received_at=row["received_at"],
-    )
-
-
-def _row_verdict(row: Mapping[str, Any]) -> Verdict:
-    action = _DECISION_ACTION.get(row["decision"]) or Action(row["action"])
-    return Verdict(
-        action, reason=row["reason"], rule=row["rule"], risk=row["risk"], source=row["source"]
-    )
+    def purge_calls(self, before: float) -> int:
+        """Delete tool calls (and their decisions) received before ``before``. The
+        audit log keeps everything; this only bounds the database."""
+        with self._transaction(durable=False) as conn:
+            conn.execute("DELETE FROM tool_calls WHERE received_at < ?", (before,))
+            return int(conn.changes())
 
 
 def _create_private(path: Path) -> None:

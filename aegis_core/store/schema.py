@@ -94,6 +94,56 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (session, signature)
     ) WITHOUT ROWID;
     """,
+    # Approvals and grants carry a seal (a MAC keyed in the daemon's memory, see
+    # aegis_core.approvals.integrity); an approval handed to the agent's own prompt is
+    # "asked", no longer "cancelled"; a session may have its own approval timeout
+    # (`aegis wrap --timeout`); old tool calls can be purged by age.
+    2: """
+    CREATE TABLE approvals_v2 (
+        id              TEXT PRIMARY KEY,
+        call_id         TEXT NOT NULL,
+        session         TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        tool            TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        summary         TEXT NOT NULL,
+        input_json      TEXT NOT NULL DEFAULT '{}',
+        signature       TEXT NOT NULL DEFAULT '',
+        status          TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'asked', 'approved', 'denied', 'expired',
+                                          'cancelled')),
+        rule            TEXT,
+        reason          TEXT NOT NULL DEFAULT '',
+        risk            INTEGER NOT NULL DEFAULT 0,
+        created_at      REAL NOT NULL,
+        timeout_s       REAL NOT NULL,
+        deadline_at     REAL NOT NULL,
+        choices_json    TEXT NOT NULL DEFAULT '[]',
+        scope           TEXT NOT NULL DEFAULT 'once',
+        outcome         TEXT,
+        decided_by      TEXT,
+        channel         TEXT,
+        decision_reason TEXT,
+        decided_at      REAL,
+        choice          TEXT,
+        seal            TEXT NOT NULL DEFAULT '',
+        final_seal      TEXT NOT NULL DEFAULT ''
+    );
+    INSERT INTO approvals_v2(id, call_id, session, tool, kind, summary, input_json, signature,
+        status, rule, reason, risk, created_at, timeout_s, deadline_at, choices_json, scope,
+        outcome, decided_by, channel, decision_reason, decided_at, choice)
+    SELECT id, call_id, session, tool, kind, summary, input_json, signature,
+        CASE WHEN status = 'cancelled' AND decided_by = 'agent-prompt' THEN 'asked' ELSE status END,
+        rule, reason, risk, created_at, timeout_s, deadline_at, choices_json, scope,
+        outcome, decided_by, channel, decision_reason, decided_at, choice
+    FROM approvals;
+    DROP TABLE approvals;
+    ALTER TABLE approvals_v2 RENAME TO approvals;
+    CREATE INDEX approvals_by_status ON approvals(status, created_at);
+    CREATE INDEX approvals_by_session ON approvals(session, created_at);
+    ALTER TABLE session_grants ADD COLUMN seal TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN approval_timeout_s REAL;
+    CREATE INDEX tool_calls_by_age ON tool_calls(received_at);
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from approvals_support import end, pending
+
 from aegis_core.audit import AuditLog
-from aegis_core.models import Action, AuditEvent, Decision, Kind, Outcome, ToolCall, Verdict
+from aegis_core.models import Action, ApprovalStatus, AuditEvent, Kind, ToolCall, Verdict
 from aegis_core.store import Store
+from aegis_core.store.interface import CallRecord
 
 ASK = Verdict(Action.REQUIRE_APPROVAL, reason="asks")
 
@@ -34,7 +37,7 @@ def ack(*words: object) -> None:
 
 def steps(store: Store, log: AuditLog) -> None:
     request = call(0)
-    approval = store.create_approval(request, ASK, timeout_s=300)
+    approval = pending(store, request, timeout_s=300)
     log.append(AuditEvent("approval.requested", {"id": approval.id}, session="s1"))
     ack(1, approval.id)
     sys.stdin.readline()
@@ -49,10 +52,8 @@ def steps(store: Store, log: AuditLog) -> None:
     )
     ack(3)
     sys.stdin.readline()
-    result = store.resolve(
-        approval.id, Decision(Outcome.APPROVE, decided_by="alice", channel="telegram")
-    )
-    store.record_call(request, Verdict(Action.ALLOW), "allow", approval_id=approval.id)
+    result = end(store, approval.id, ApprovalStatus.APPROVED, channel="telegram")
+    store.record_calls([CallRecord(request, "{}", Verdict(Action.ALLOW), "", "allow", approval.id)])
     log.append(
         AuditEvent("approval.resolved", {"id": approval.id, "won": result.won}, session="s1")
     )
@@ -63,13 +64,13 @@ def steps(store: Store, log: AuditLog) -> None:
 def storm(store: Store, log: AuditLog) -> None:
     n = 0
     while True:
-        approval = store.create_approval(call(n), ASK, timeout_s=300)
+        approval = pending(store, call(n), timeout_s=300)
         record = log.append(
             AuditEvent("approval.requested", {"id": approval.id, "n": n}, session="s1")
         )
         ack("seq", record.seq)
         if n % 2 == 0:
-            store.resolve(approval.id, Decision(Outcome.APPROVE, decided_by="alice", channel="cli"))
+            end(store, approval.id, ApprovalStatus.APPROVED)
             ack("approved", approval.id)
         else:
             ack("left", approval.id)

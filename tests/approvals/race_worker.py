@@ -7,7 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from aegis_core.models import Decision, Outcome
+from approvals_support import end
+
+from aegis_core.models import ApprovalStatus
 from aegis_core.store import Store
 
 
@@ -17,10 +19,11 @@ def main() -> None:
     print("ready", flush=True)
     sys.stdin.readline()
     if mode == "expire":
-        result = store.expire(approval_id, "deny")
+        result = end(store, approval_id, ApprovalStatus.EXPIRED, by=name, channel="timeout")
     else:
-        outcome = Outcome.APPROVE if name.endswith(("0", "2", "4", "6", "8")) else Outcome.DENY
-        result = store.resolve(approval_id, Decision(outcome, decided_by=name, channel="race"))
+        approved = name.endswith(("0", "2", "4", "6", "8"))
+        status = ApprovalStatus.APPROVED if approved else ApprovalStatus.DENIED
+        result = end(store, approval_id, status, by=name, channel="race")
     print(json.dumps({"name": name, "won": result.won}), flush=True)
     store.close()
 

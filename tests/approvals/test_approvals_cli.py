@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from approvals_support import ASK, shell
+from approvals_support import end, pending, shell
 from click.testing import CliRunner
 
 from aegis_core.cli import cli, main
@@ -19,6 +19,7 @@ from aegis_core.client import DaemonUnavailable, Identity, request
 from aegis_core.errors import AegisEnvironmentError
 from aegis_core.models import Action, ApprovalStatus, Verdict
 from aegis_core.store import Store
+from aegis_core.store.interface import CallRecord
 
 
 @pytest.fixture
@@ -34,9 +35,15 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_list_show_and_history(home_store: Store, capsys) -> None:
-    first = home_store.create_approval(shell("rm -rf build"), ASK, timeout_s=300)
-    second = home_store.create_approval(shell("git push --force"), ASK, timeout_s=300)
+def records(home: Path) -> list[tuple[str, dict]]:
+    from aegis_core.audit.reader import read_records
+
+    return [(r.event, dict(r.details)) for r in read_records(home / "audit.log")]
+
+
+def test_list_and_show_work_without_the_daemon(home_store: Store, capsys) -> None:
+    first = pending(home_store, shell("rm -rf build"), timeout_s=300)
+    second = pending(home_store, shell("git push --force"), timeout_s=300)
     code, out, _ = run(capsys, "approvals", "list", "--json")
     assert code == 0 and [a["id"] for a in json.loads(out)] == [first.id, second.id]
     code, out, _ = run(capsys, "approvals")
@@ -45,29 +52,45 @@ def test_list_show_and_history(home_store: Store, capsys) -> None:
     assert json.loads(out)["input"]["command"] == "rm -rf build"
     code, out, _ = run(capsys, "approvals", "show", first.id)
     assert "rm -rf build" in out and "deletes files" in out
-    assert run(capsys, "approvals", "deny", second.id, "--reason", "not today")[0] == 0
-    code, out, _ = run(capsys, "approvals", "list", "--json")
-    assert [a["id"] for a in json.loads(out)] == [first.id]
+    end(home_store, second.id, ApprovalStatus.DENIED)
     code, out, _ = run(capsys, "approvals", "list", "--all", "--json")
     assert {a["id"] for a in json.loads(out)} == {first.id, second.id}
     code, out, _ = run(capsys, "approvals", "history", "--json")
-    [decided] = json.loads(out)
-    assert decided["status"] == "denied" and decided["decision_reason"] == "not today"
-    assert decided["channel"] == "cli"
+    assert [a["id"] for a in json.loads(out)] == [second.id]
 
 
-def test_approve_without_a_daemon_writes_the_database(home_store: Store, capsys) -> None:
-    call = shell("npm install left-pad")
-    approval = home_store.create_approval(call, ASK, timeout_s=300)
-    code, out, _ = run(capsys, "approvals", "approve", approval.id, "--session")
-    assert code == 0 and "Approved" in out
-    stored = home_store.get_approval(approval.id)
-    assert stored.status is ApprovalStatus.APPROVED and stored.scope.value == "session"
-    from aegis_core.approvals import call_signature
+@pytest.mark.parametrize("verb", ["approve", "deny"])
+def test_answering_without_the_daemon_is_refused_and_changes_nothing(
+    home_store: Store, aegis_home: Path, capsys, verb: str
+) -> None:
+    approval = pending(home_store, shell("npm install left-pad"), timeout_s=300)
+    code, out, err = run(capsys, "approvals", verb, approval.id)
+    assert code == 3 and out == ""
+    assert "daemon is not running" in err and "no agent is waiting" in err and "aegis start" in err
+    assert home_store.get_approval(approval.id).status is ApprovalStatus.PENDING
+    assert records(aegis_home) == []  # nothing changed, so nothing to record
 
-    assert home_store.has_grant("s1", call_signature(call))
+
+def test_answering_an_approval_that_already_ended_is_refused(home_store: Store, aegis_home: Path,
+                                                             capsys) -> None:
+    # The side door of issue 15: "Approved" (exit 0) for a call already denied.
+    approval = pending(home_store, shell("rm -rf ~"), timeout_s=300)
+    end(home_store, approval.id, ApprovalStatus.DENIED, by="bob", channel="telegram")
+    code, out, err = run(capsys, "approvals", "approve", approval.id)
+    assert code == 1 and "Approved" not in out
+    assert "too late" in err and "denied by bob via telegram" in err
+    assert home_store.get_approval(approval.id).status is ApprovalStatus.DENIED
+
+
+def test_a_stale_socket_is_a_daemon_that_is_not_running(home_store: Store, aegis_home: Path,
+                                                        capsys) -> None:
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(aegis_home / "aegis.sock"))
+    stale.close()  # the file stays, nobody listens: a daemon that died
+    approval = pending(home_store, shell("rm x"), timeout_s=300)
     code, _, err = run(capsys, "approvals", "deny", approval.id)
-    assert code == 1 and "too late" in err and "approved" in err
+    assert code == 3 and "not running" in err
+    assert home_store.get_approval(approval.id).status is ApprovalStatus.PENDING
 
 
 def test_unknown_ids(home_store: Store, capsys) -> None:
@@ -75,36 +98,20 @@ def test_unknown_ids(home_store: Store, capsys) -> None:
     assert code == 1 and "no approval" in err
 
 
-def test_resume_a_paused_session(home_store: Store, capsys) -> None:
-    home_store.record_call(shell("x"), Verdict(Action.DENY), "deny")
+def test_resume_without_the_daemon_is_audited(home_store: Store, aegis_home: Path, capsys) -> None:
+    home_store.record_calls([CallRecord(shell("x"), "{}", Verdict(Action.DENY), "", "deny")])
     home_store.pause_session("s1", "breaker")
     code, out, _ = run(capsys, "approvals", "resume", "s1")
     assert code == 0 and "resumed" in out and not home_store.is_paused("s1")
+    [(event, details)] = records(aegis_home)
+    assert event == "session.resumed" and details["by"].endswith("via cli")
     code, out, _ = run(capsys, "approvals", "resume", "s1")
-    assert "was not paused" in out
+    assert "was not paused" in out and len(records(aegis_home)) == 1
     assert run(capsys, "approvals", "resume", "nope")[0] == 1
 
 
-def test_watch_offers_each_pending_approval(home_store: Store, aegis_home: Path) -> None:
-    a = home_store.create_approval(shell("rm a"), ASK, timeout_s=300)
-    b = home_store.create_approval(shell("rm b"), ASK, timeout_s=300)
-    c = home_store.create_approval(shell("rm c"), ASK, timeout_s=300)
-    result = CliRunner().invoke(
-        cli,
-        ["approvals", "watch", "--once"],
-        input="a\nd\nno thanks\nk\n",
-        env={"AEGIS_HOME": str(aegis_home)},
-    )
-    assert result.exit_code == 0, result.output
-    assert "rm a" in result.output and "rm c" in result.output
-    assert home_store.get_approval(a.id).status is ApprovalStatus.APPROVED
-    denied = home_store.get_approval(b.id)
-    assert denied.status is ApprovalStatus.DENIED and denied.decision_reason == "no thanks"
-    assert home_store.get_approval(c.id).status is ApprovalStatus.PENDING
-
-
 def test_watch_json_prints_without_asking(home_store: Store, aegis_home: Path) -> None:
-    a = home_store.create_approval(shell("rm a"), ASK, timeout_s=300)
+    a = pending(home_store, shell("rm a"), timeout_s=300)
     result = CliRunner().invoke(
         cli, ["approvals", "watch", "--once", "--json"], env={"AEGIS_HOME": str(aegis_home)}
     )
@@ -150,7 +157,7 @@ class FakeDaemonSocket:
 def test_approve_goes_through_the_daemon_when_it_listens(
     home_store: Store, aegis_home: Path, capsys
 ) -> None:
-    approval = home_store.create_approval(shell("rm -rf build"), ASK, timeout_s=300)
+    approval = pending(home_store, shell("rm -rf build"), timeout_s=300)
     final = {**approval.to_dict(), "status": "approved", "decided_by": "me"}
     fake = FakeDaemonSocket(aegis_home / "aegis.sock", {"ok": True, "won": True, "approval": final})
     try:
@@ -168,17 +175,6 @@ def test_approve_goes_through_the_daemon_when_it_listens(
     )
     # The daemon answered it; the CLI did not write the database itself.
     assert home_store.get_approval(approval.id).status is ApprovalStatus.PENDING
-
-
-def test_a_stale_socket_falls_back_to_the_database(
-    home_store: Store, aegis_home: Path, capsys
-) -> None:
-    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    stale.bind(str(aegis_home / "aegis.sock"))
-    stale.close()  # the file stays, nobody listens: a daemon that died
-    approval = home_store.create_approval(shell("rm x"), ASK, timeout_s=300)
-    code, _, _ = run(capsys, "approvals", "deny", approval.id)
-    assert code == 0 and home_store.get_approval(approval.id).status is ApprovalStatus.DENIED
 
 
 def test_client_errors(tmp_path: Path) -> None:
@@ -206,3 +202,20 @@ def test_client_errors(tmp_path: Path) -> None:
         thread.join(timeout=10)
         server.close()
     assert os.path.exists(path)
+
+
+def test_doctor_fix_ends_overdue_approvals_through_the_one_door(home_store: Store, aegis_home: Path,
+                                                                 capsys) -> None:
+    import time
+
+    overdue = pending(home_store, shell("rm -rf build"), timeout_s=0.01)
+    fresh = pending(home_store, shell("git push"), timeout_s=600)
+    time.sleep(0.05)
+    main(["doctor", "--fix", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert any(line.startswith("database: expired 1 overdue") for line in report["fixed"])
+    assert home_store.get_approval(overdue.id).status is ApprovalStatus.EXPIRED
+    assert home_store.get_approval(fresh.id).status is ApprovalStatus.PENDING
+    [details] = [d for event, d in records(aegis_home) if event == "approval.expired"]
+    assert details["approval_id"] == overdue.id and details["outcome"] == "deny"
+    assert "aegis doctor --fix" in details["reason"]

@@ -11,9 +11,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from approvals_support import ASK, shell
+from approvals_support import end, pending, shell
 
-from aegis_core.models import ApprovalStatus, Decision, Outcome
+from aegis_core.models import ApprovalStatus
 from aegis_core.store import Store
 
 WORKER = Path(__file__).with_name("race_worker.py")
@@ -41,13 +41,11 @@ def test_many_threads_answering_one_approval_have_one_winner(db_path: Path, shar
     stores = [Store.open(db_path)] * 12 if shared else [Store.open(db_path) for _ in range(12)]
     try:
         for _round in range(5):
-            approval = stores[0].create_approval(shell("rm -rf x"), ASK, timeout_s=60)
+            approval = pending(stores[0], shell("rm -rf x"))
 
             def answer(i: int, approval_id: str = approval.id):
-                outcome = Outcome.APPROVE if i % 2 else Outcome.DENY
-                return stores[i].resolve(
-                    approval_id, Decision(outcome, decided_by=f"t{i}", channel="race")
-                )
+                status = ApprovalStatus.APPROVED if i % 2 else ApprovalStatus.DENIED
+                return end(stores[i], approval_id, status, by=f"t{i}", channel="race")
 
             results = race([lambda i=i: answer(i) for i in range(12)])
             winners = [i for i, r in enumerate(results) if r.won]
@@ -67,13 +65,11 @@ def test_an_answer_and_the_deadline_at_the_same_instant_have_one_outcome(db_path
     answerer, timer = Store.open(db_path), Store.open(db_path)
     try:
         for _round in range(20):
-            approval = answerer.create_approval(shell("git push -f"), ASK, timeout_s=60)
+            approval = pending(answerer, shell("git push -f"))
             answered, expired = race(
                 [
-                    lambda a=approval: answerer.resolve(
-                        a.id, Decision(Outcome.APPROVE, "alice", "cli")
-                    ),
-                    lambda a=approval: timer.expire(a.id, "deny"),
+                    lambda a=approval: end(answerer, a.id, ApprovalStatus.APPROVED),
+                    lambda a=approval: end(timer, a.id, ApprovalStatus.EXPIRED, by="aegis"),
                 ]
             )
             assert answered.won != expired.won
@@ -115,7 +111,7 @@ def run_workers(db_path: Path, approval_id: str, modes: list[str]) -> list[dict]
 def test_several_processes_answering_one_approval_have_one_winner(db_path: Path) -> None:
     with Store.open(db_path) as store:
         for _round in range(3):
-            approval = store.create_approval(shell("rm -rf y"), ASK, timeout_s=60)
+            approval = pending(store, shell("rm -rf y"))
             results = run_workers(db_path, approval.id, ["resolve"] * 6)
             winners = [r["name"] for r in results if r["won"]]
             assert len(winners) == 1
@@ -124,7 +120,7 @@ def test_several_processes_answering_one_approval_have_one_winner(db_path: Path)
 
 def test_processes_answering_while_another_expires_have_one_outcome(db_path: Path) -> None:
     with Store.open(db_path) as store:
-        approval = store.create_approval(shell("rm -rf z"), ASK, timeout_s=60)
+        approval = pending(store, shell("rm -rf z"))
         results = run_workers(db_path, approval.id, ["resolve", "expire", "resolve", "expire"])
         winners = [r for r in results if r["won"]]
         assert len(winners) == 1

@@ -36,11 +36,19 @@ def kill9(proc: subprocess.Popen[str]) -> None:
 
 
 def restart(home: Path) -> Store:
-    """What a daemon does when it starts again."""
-    store = Store.open(home / "aegis.db")
-    store.expire_overdue(all_pending=True)
+    """What a daemon does when it starts again: every pending approval ends, denied,
+    through the approvals object (so each one is audited)."""
+    import anyio
+
+    from aegis_core.approvals.local import local_approvals
+    from aegis_core.config import load_config
+    from aegis_core.plugins import AegisPlugins
+
+    config = load_config(home=home, env={"AEGIS_HOME": str(home)})
+    with local_approvals(config, AegisPlugins.load(env={"AEGIS_LOAD_PLUGINS": ""})) as book:
+        anyio.run(lambda: book.expire_overdue(all_pending=True))
     AuditLog(home / "audit.log").append(AuditEvent("daemon.start", {"after": "crash"}))
-    return store
+    return Store.open(home / "aegis.db")
 
 
 STEP_EVENTS = [

@@ -132,29 +132,26 @@ def test_checkpoints_record_the_head(tmp_path: Path) -> None:
 
 
 def test_the_plugin_writes_through_the_configured_log(tmp_path: Path, aegis_home: Path) -> None:
-    from aegis_core.audit import plugin
+    from aegis_core.audit.plugin import AuditPlugin
+    from aegis_core.config import load_config
 
-    try:
-        plugin.reset()
-        plugin.audit(event=AuditEvent("call.seen", {"n": 1}))
-        assert [r.event for r in read_records(aegis_home / "audit.log")] == ["call.seen"]
-        target = tmp_path / "elsewhere.log"
-        plugin.configure(target)
-        plugin.audit(event=AuditEvent("approval.requested", {"id": "a1"}))
-        assert [r.event for r in read_records(target)] == ["approval.requested"]
-        # An approval event pins the head in the checkpoint file at once.
-        assert read_checkpoints(tmp_path / "elsewhere.checkpoint")[-1][0] == 1
-    finally:
-        plugin.reset()
+    writer = AuditPlugin()
+    writer.audit(event=AuditEvent("call.seen", {"n": 1}))
+    assert not (aegis_home / "audit.log").exists()  # buffered until the batch is synced
+    writer.audit_sync()
+    assert [r.event for r in read_records(aegis_home / "audit.log")] == ["call.seen"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    writer.configure(load_config(home=elsewhere, env={"AEGIS_HOME": str(elsewhere)}))
+    writer.audit(event=AuditEvent("approval.requested", {"id": "a1"}))
+    writer.audit(event=AuditEvent("call.decided", {"id": "c1"}))
+    writer.audit_sync()
+    assert [r.event for r in read_records(elsewhere / "audit.log")] == ["approval.requested", "call.decided"]
+    # An approval event pins the head in the checkpoint file at once.
+    assert read_checkpoints(elsewhere / "audit.checkpoint")[-1][0] == 2
 
 
 def test_the_plugin_is_a_builtin_audit_hook(aegis_plugins, aegis_home: Path) -> None:
-    from aegis_core.audit import plugin
-
     plugins = aegis_plugins(builtins=True)
-    try:
-        plugin.reset()
-        assert plugins.audit(AuditEvent("daemon.stop")) == []
-        assert [r.event for r in read_records(aegis_home / "audit.log")] == ["daemon.stop"]
-    finally:
-        plugin.reset()
+    assert plugins.audit(AuditEvent("daemon.stop")) == []
+    assert [r.event for r in read_records(aegis_home / "audit.log")] == ["daemon.stop"]

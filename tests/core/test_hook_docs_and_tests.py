@@ -24,6 +24,7 @@ FACADE = {
     "register_config_sections": "config_sections",
     "register_prompt_detectors": "prompt_detectors",
     "register_doctor_checks": "doctor_checks",
+    "configure": "configure",
     "register_sandboxes": "sandboxes",
     "intercept": "intercept",
     "evaluate": "evaluate",
@@ -31,6 +32,7 @@ FACADE = {
     "notify": "notify",
     "decide": "decide",
     "audit": "audit",
+    "audit_sync": "audit",
 }
 
 

@@ -185,3 +185,38 @@ def test_ordinary_words_next_to_secret_names_are_kept(text: str) -> None:
 def test_values_that_look_like_secrets_are_masked(text: str, secret: str) -> None:
     masked = redact_text(text)
     assert secret not in masked and MASK in masked
+
+
+def test_the_quick_look_never_changes_what_is_masked(monkeypatch) -> None:
+    """Text the quick look lets through untouched must be text the full patterns would
+    not change either: compare both on routine commands and on every kind of secret."""
+    import sys
+    from pathlib import Path
+
+    from aegis_core import redact
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "policy"))
+    import policy_corpus
+
+    texts = [str(item) for name in dir(policy_corpus) if name.isupper()
+             for item in (getattr(policy_corpus, name) if isinstance(getattr(policy_corpus, name), list) else [])]
+    assert len(texts) > 300
+    texts += ["TOKEN=abc123", "curl -u bob:hunter2 https://x", "https://u:p4ss@host/x", "Authorization: Basic Zm9v",
+              "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1", "sk-ant-" + "a" * 30, "ghp_" + "b" * 36,
+              "AKIAABCDEFGHIJKLMNOP", "eyJhbGciOi.eyJzdWIiOiIx.SflKxwRJSMeKKF2QT4", "my api_key: zzz",
+              "--password=x", "xoxb-1234567890-abc", "AIza" + "c" * 35, "nothing to see here"]
+    quick = [redact.redact_text(text) for text in texts]
+    monkeypatch.setattr(redact, "_may_hold_secret", lambda text: True)
+    full = [redact.redact_text(text) for text in texts]
+    assert quick == full
+    assert sum(redact.MASK in text for text in full) >= 12
+
+
+def test_redacted_text_is_not_redacted_again(monkeypatch) -> None:
+    from aegis_core import redact
+
+    once = redact.redact_text("deploy --token=s3cr3t-value")
+    assert redact.MASK in once and isinstance(once, redact.Redacted)
+    monkeypatch.setattr(redact, "_TOKEN_PATTERNS", None)  # a second pass would fail
+    assert redact.redact_text(once) is once
+    assert redact.redact_value({"summary": once, "approval_id": "a1"}) == {"summary": once, "approval_id": "a1"}

@@ -183,8 +183,85 @@ def test_audit_reaches_every_plugin_and_returns_the_failures(aegis_plugins, hook
     plugins = aegis_plugins(Raising(), hook_recorder)
     event = AuditEvent("call.seen", {"tool": "Bash"}, session="s1")
     failures = plugins.audit(event)
-    assert [(name, str(error)) for name, error in failures] == [("raising", "audit broke")]
+    assert [(f.plugin, str(f.error), f.event) for f in failures] == [("raising", "audit broke", event)]
     assert [c.kwargs["event"] for c in hook_recorder.named("audit")] == [event]
+
+
+class Batching:
+    """Buffers events in ``audit`` and writes them in ``audit_sync``, like the built-in writer."""
+
+    def __init__(self, name: str = "batching", fail_sync: bool = False) -> None:
+        self.name, self.fail_sync = name, fail_sync
+        self.buffered: list[AuditEvent] = []
+        self.written: list[list[str]] = []
+
+    @hookimpl
+    def audit(self, event):
+        self.buffered.append(event)
+
+    @hookimpl
+    def audit_sync(self):
+        if self.fail_sync:
+            raise OSError("disk full")
+        self.written.append([e.event for e in self.buffered])
+        self.buffered.clear()
+
+
+def test_audit_takes_a_batch_and_syncs_once_after_it(aegis_plugins):
+    batching = Batching()
+    plugins = aegis_plugins(batching)
+    first, second = AuditEvent("call.decided"), AuditEvent("approval.requested")
+    assert plugins.audit(first, second) == []
+    assert batching.written == [["call.decided", "approval.requested"]]
+
+
+def test_a_failed_sync_concerns_every_event_of_the_batch(aegis_plugins):
+    plugins = aegis_plugins(Batching(fail_sync=True))
+    [failure] = plugins.audit(AuditEvent("a"), AuditEvent("b"))
+    assert failure.plugin == "batching" and failure.event is None and "disk full" in str(failure.error)
+
+
+# -- configure ---------------------------------------------------------------
+
+
+class Configured:
+    name = "configured"
+
+    def __init__(self) -> None:
+        self.home = None
+
+    @hookimpl
+    def configure(self, config):
+        self.home = config.home
+
+
+def test_configure_reaches_every_plugin_and_names_the_one_that_fails(aegis_plugins, aegis_home):
+    from aegis_core.config import load_config
+    from aegis_core.errors import ConfigError
+
+    class Broken:
+        name = "broken"
+
+        @hookimpl
+        def configure(self, config):
+            raise ConfigError("policy.toml:3: bad rule")
+
+    configured = Configured()
+    config = load_config(home=aegis_home)
+    aegis_plugins(configured).configure(config)
+    assert configured.home == aegis_home
+    try:
+        aegis_plugins(Configured(), Broken()).configure(config)
+    except PluginFailure as exc:
+        assert exc.plugin == "broken" and isinstance(exc.error, ConfigError)
+    else:
+        raise AssertionError("a plugin failing in configure must be reported")
+
+
+def test_builtin_plugins_are_objects_of_their_own_plugin_set(aegis_plugins):
+    first, second = aegis_plugins(builtins=True), aegis_plugins(builtins=True)
+    policy = first.pm.get_plugin("aegis.policy")
+    assert policy is not None and policy is not second.pm.get_plugin("aegis.policy")
 
 
 # -- decide ------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_a_sighup_after_a_policy_swap_applies_nothing_until_approved(daemon) -> 
     assert "default action: require_approval -> allow" in asked["summary"]
     # Every built-in rule is gone: named, the first twenty, and counted.
     removed = int(re.search(r"policy changed: (\d+) rules differ", asked["summary"]).group(1))
-    assert removed > 20 and "rules removed: aegis-human-commands, " in asked["summary"]
+    assert removed > 20 and "rules removed: aegis-" in asked["summary"]
     assert f"and {removed - 20} more" in asked["summary"]
     # Nothing applied while it waits: attack 4 gets nothing through.
     assert decide(daemon, "cat .env") == "deny" and decide(daemon, "rm -rf ~") == "deny"

@@ -34,6 +34,22 @@ print(f"ANSWER={answer!r}")
 """
 
 
+def hook_copy(project: Path) -> list[str]:
+    """The shared hook client and Claude Code's encoder, copied into the project (the
+    sandbox shows the project, not this checkout), as the argv Claude Code runs."""
+    import shutil
+
+    import aegis_claude_hook
+
+    from aegis_core.hookclient import RUNNER
+
+    folder = project / ".aegis-hook"
+    folder.mkdir()
+    for source in (RUNNER, RUNNER.with_name("transport.py"), Path(aegis_claude_hook.__file__).with_name("wire.py")):
+        shutil.copy(source, folder / source.name)
+    return [sys.executable, "-I", "-S", str(folder / "run.py"), str(folder / "wire.py"), "PreToolUse", "20"]
+
+
 @pytest.fixture
 def home() -> Iterator[AegisHome]:
     made = AegisHome(prefix="asock-")
@@ -53,7 +69,8 @@ def run_hook(argv: list[str], env: dict[str, str], command: str, cwd: Path) -> s
     return json.loads(done.stdout)["hookSpecificOutput"]["permissionDecision"]
 
 
-def test_cli_installed_hooks_wrapped_sessions_and_the_relay_agree(home: AegisHome) -> None:
+@pytest.mark.parametrize("sandboxed", [True, False], ids=["sandboxed", "no-sandbox"])
+def test_cli_installed_hooks_wrapped_sessions_and_the_relay_agree(home: AegisHome, sandboxed: bool) -> None:
     operator = home.root / "ctl" / "operator.sock"
     home.configure(config=f'[daemon]\nsocket = "{operator}"\n\n[approvals]\nchannels = ["cli"]\n'
                           "timeout_seconds = 60\n")
@@ -80,30 +97,38 @@ def test_cli_installed_hooks_wrapped_sessions_and_the_relay_agree(home: AegisHom
     assert hook_socket(home.aegis_home, env=claude_env) == home.aegis_home / "agent.sock"
 
     # A session run by `aegis wrap` (PTY relay): the program gets its session's agent
-    # socket; the same installed hook, run inside it, follows AEGIS_SOCKET; the relay
-    # asks through that socket; the human answers through the moved operator socket.
-    script = home.root / "program.py"
+    # socket (inside the sandbox, its run directory at /run/aegis, where the daemon is
+    # outside the PID namespace and proves the session token); the hook follows
+    # AEGIS_SOCKET; the relay asks through that socket; the human answers through
+    # the moved operator socket.
+    script = project / "program.py"
     script.write_text(PROGRAM)
-    terminal = Terminal([*home.cli_argv, "wrap", "--adapter", "pty", "--", sys.executable, str(script),
-                         json.dumps(argv), json.dumps(pre_tool_use("git status", project))],
+    wrapped_hook = hook_copy(project)
+    terminal = Terminal([*home.cli_argv, "wrap", "--adapter", "pty", *([] if sandboxed else ["--no-sandbox"]),
+                         "--", sys.executable, str(script), json.dumps(wrapped_hook),
+                         json.dumps(pre_tool_use("git status", project))],
                         env={**home.env, "TERM": "xterm"}, cwd=str(project), patience=60.0)
     try:
         terminal.expect("HOOK=")
         socket_line = next(line for line in terminal.text.splitlines() if line.startswith("SOCKET="))
         session_socket = Path(socket_line.removeprefix("SOCKET=").strip())
-        assert session_socket.parent.parent == home.aegis_home / "run"
-        assert session_socket.name == "agent.sock"
-        assert "HOOK=allow" in terminal.text
+        assert "HOOK=allow" in terminal.text, terminal.text
         pending = home.wait_for_pending()
-        assert pending["session"] == session_socket.parent.name
+        session = pending["session"]
+        if sandboxed:
+            assert session_socket == Path("/run/aegis/agent.sock")
+        else:
+            assert session_socket == home.aegis_home / "run" / session / "agent.sock"
         approved = home.cli("approvals", "approve", pending["id"])
         assert approved.returncode == 0, approved.stderr
         terminal.expect("ANSWER='y'")
         assert terminal.wait() == 0
     finally:
         terminal.close()
-    decided = [e for e in home.audit_events("call.decided") if e["session"] == session_socket.parent.name]
+    decided = [e for e in home.audit_events("call.decided") if e["session"] == session]
     assert decided and decided[0]["details"]["summary"] == "git status"
+    created = next(e for e in home.audit_events("session.created") if e["session"] == session)
+    assert created["details"]["sandbox"]["sandboxed"] is sandboxed
 
     # AEGIS_SOCKET wins for the CLI as well: pointed at an agent socket, a human
     # operation is refused there; pointed at the operator socket, it is served.

@@ -20,7 +20,8 @@ DANGEROUS = [
     "kill -HUP $(pgrep -f aegis)", "pgrep -f aegis | xargs kill", "kill $(cat ~/.aegis/aegis.pid)", "kill -STOP $(pidof python3)",
     "kill $(lsof -t ~/.aegis/aegis.sock)", "fuser -k ~/.aegis/aegis.sock", "systemctl --user stop aegis",
     "systemctl --user disable --now aegis.service", "launchctl unload ~/Library/LaunchAgents/dev.aegis.plist",
-    "pkill -u $(whoami)", "killall -u dev", "aegis stop", "aegis reload",
+    "pkill -u $(whoami)", "killall -u dev", "aegis stop", "aegis reload", "aegis config unset approvals.timeout",
+    "aegis config list --show-secrets",
 ]
 
 DISGUISED = [
@@ -31,7 +32,7 @@ DISGUISED = [
     "python3 -c \"import os,signal; os.kill(int(open(os.path.expanduser('~/.aegis/aegis.pid')).read()), signal.SIGTERM)\"",
     "python3 -c \"import psutil; [p.kill() for p in psutil.process_iter() if 'aegis' in ' '.join(p.cmdline())]\"",
     "node -e \"process.kill(require('child_process').execSync('pgrep -f aegis').toString().trim())\"",
-    "d=~/.aegis; echo x > $d/policy.toml", "cd ~/.aegis && sed -i s/deny/allow/ policy.toml",
+    "d=~/.aegis; echo x > $d/policy.toml", "p=pkill; $p -f aegis", "s=aegis; systemctl --user stop $s", "cd ~/.aegis && sed -i s/deny/allow/ policy.toml",
     "cat ${AEGIS_HOME:-$HOME/.aegis}/config.toml", "python3 - <<'EOF'\nimport os\nos.remove(os.path.expanduser('~/.aegis/audit.log'))\nEOF",
     "f=$AEGIS_HOME/policy.toml; cp /tmp/p $f", "rsync /tmp/p.toml ~/.aegis/", "cd $AEGIS_HOME && cat policy.toml",
     "cd ~/.aegis; sqlite3 aegis.db 'delete from approvals'",

@@ -10,8 +10,8 @@ PROJECT = "/home/dev/project"
 
 
 def shell(command: str, cwd: str = PROJECT) -> ToolCall:
-    return ToolCall(agent="claude-code", tool="Bash", kind=Kind.SHELL, input={"command": command}, cwd=cwd)
+    return ToolCall(agent="claude", tool="Bash", kind=Kind.SHELL, input={"command": command}, cwd=cwd)
 
 
 def tool_call(tool: str, cwd: str = PROJECT, **tool_input: object) -> ToolCall:
-    return ToolCall(agent="claude-code", tool=tool, kind=kind_of(tool), input=tool_input, cwd=cwd)
+    return ToolCall(agent="claude", tool=tool, kind=kind_of(tool), input=tool_input, cwd=cwd)

@@ -98,6 +98,17 @@ def test_tilde_of_an_unknown_user_is_a_home_all_the_same() -> None:
                                                                                                            "/Users/"))
 
 
+@pytest.mark.parametrize(("command", "action"), [
+    ("cmd=publish; npm $cmd", Action.REQUIRE_APPROVAL), ("a=rm; $a -rf /", Action.DENY),
+    ("x=.env; cat \"$x\"", Action.DENY), ("d=build; rm -rf $d", Action.ALLOW),
+    ("for f in README.md ~/.ssh/id_rsa; do cat $f; done", Action.DENY),  # every value of a loop
+    ("for d in build /; do rm -rf $d; done", Action.DENY),  # not only the first
+    ("for f in a.md b.md; do cat $f; done", Action.ALLOW),
+])
+def test_arguments_take_the_values_the_command_gave_them(command: str, action: Action) -> None:
+    assert default_policy().evaluate(shell(command)).action is action
+
+
 def test_paths_follow_the_commands_variables_and_loops() -> None:
     reads = [p for s in build_subjects(shell("f=~bob/.aws/credentials; cat $f"), home="/home/me")[0] for p in s.reads]
     assert any(p.endswith("/bob/.aws/credentials") for p in reads)
@@ -138,3 +149,23 @@ def test_batch_cli_judges_with_the_aegis_home_it_runs_with(run_aegis, aegis_home
     out = run_aegis("policy", "test", "--batch", stdin="\n".join(json.dumps(x) for x in lines).encode())
     verdicts = [json.loads(line) for line in out.stdout.decode().splitlines()]
     assert [v["action"] for v in verdicts] == ["deny", "deny", "deny", "allow"], out.stderr
+
+
+@pytest.mark.parametrize(("pattern", "names"), [
+    (".[e]nv", [".env"]), (".e*", [".env", ".env.local", ".env.production"]), ("keys/id_*", ["keys/id_rsa",
+                                                                                          "keys/id_ed25519",
+                                                                                          "keys/id_ecdsa",
+                                                                                          "keys/id_dsa"]),
+    ("*", []), ("?*", []), ("*.pyc", []), ("*.log", []), ("x/*rsa", ["x/id_rsa"]),
+])
+def test_unmatched_wildcards_stand_for_the_secrets_they_could_name(pattern: str, names: list[str]) -> None:
+    from aegis_core.policy.argpaths import secret_names_matching
+
+    assert secret_names_matching(pattern) == names
+
+
+def test_code_literals_join_the_strings_code_glues_together() -> None:
+    assert ".env" in code_literals("open('.e' + 'nv')")[0]
+    assert ".env" in code_literals("open('.e' 'nv')")[0]
+    assert ".env" in code_literals('file_get_contents(".e" . "nv")')[0]
+    assert code_literals("print(', '.join(['a', 'b']))")[0] == []

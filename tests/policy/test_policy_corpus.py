@@ -43,7 +43,7 @@ def layout(request: pytest.FixtureRequest) -> Iterator[tuple[Policy, str, str]]:
 def _verdict(case: Case, layout: tuple[Policy, str, str]):
     policy, project, home = layout
     placed = case.placed(project, home)
-    call = ToolCall(agent="claude-code", tool=placed.tool, kind=kind_of(placed.tool), input=placed.input,
+    call = ToolCall(agent="claude", tool=placed.tool, kind=kind_of(placed.tool), input=placed.input,
                     cwd=placed.cwd or project)
     return judge(policy, call)
 

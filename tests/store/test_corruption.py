@@ -14,6 +14,7 @@ import pytest
 from aegis_core.errors import ExitCode, StateCorruption
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.store import SCHEMA_VERSION, Store
+from aegis_core.store.interface import CallRecord
 
 
 def fingerprint(path: Path) -> str:
@@ -30,14 +31,14 @@ def filled_database(path: Path, calls: int = 300) -> None:
                 input={"command": f"echo {i} " + "x" * 200},
                 session="s1",
             )
-            store.record_call(call, Verdict(Action.ALLOW), "allow")
+            store.record_calls([CallRecord(call, "{}", Verdict(Action.ALLOW), "", "allow")])
     assert not Path(f"{path}-wal").exists()  # the last close checkpointed everything
 
 
 def refuses(path: Path) -> StateCorruption:
     before = fingerprint(path)
     with pytest.raises(StateCorruption) as caught:
-        Store.open(path)
+        Store.open(path, quick_check=True)  # as the daemon's start and `aegis doctor` open it
     assert caught.value.exit_code == ExitCode.STATE
     assert fingerprint(path) == before
     return caught.value
@@ -67,6 +68,22 @@ def test_a_database_with_garbage_pages(tmp_path: Path) -> None:
     data[page * 2 : page * 6] = bytes([0xA5]) * (page * 4)
     path.write_bytes(bytes(data))
     refuses(path)
+
+
+def test_the_page_check_runs_when_asked_not_on_every_open(tmp_path: Path) -> None:
+    path = tmp_path / "aegis.db"
+    filled_database(path, calls=600)
+    conn = apsw.Connection(str(path))
+    [(root,)] = conn.execute("SELECT rootpage FROM sqlite_master WHERE name='tool_calls_by_age'").fetchall()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[(root - 1) * page + 8 : root * page] = bytes([0x5A]) * (page - 8)  # an index page only
+    path.write_bytes(bytes(data))
+    with Store.open(path) as store:  # a command reading one row does not scan every page
+        assert store.get_session("s1") is not None
+        with pytest.raises(StateCorruption, match="integrity check failed"):
+            store.check_integrity()
 
 
 def test_a_database_from_a_newer_aegis(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.store import SCHEMA_VERSION, Store
 from aegis_core.store import db as store_db
+from aegis_core.store.interface import CallRecord
 
 
 def shell(command: str, session: str = "s1", **extra: object) -> ToolCall:
@@ -63,11 +64,11 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
 
 def test_session_lifecycle(store: Store) -> None:
     store.create_session(
-        "s1", agent="claude", token_hash="abc", cwd="/w", command="claude --token=sekrit"
+        "s1", agent="claude", token_hash="abc", cwd="/w", command="claude --token=***REDACTED***"
     )
     row = store.get_session("s1")
     assert row is not None and row["agent"] == "claude" and row["token_hash"] == "abc"
-    assert "sekrit" not in row["command"]
+    assert row["command"] == "claude --token=***REDACTED***"  # kept as given: the caller redacts
     assert not store.is_paused("s1")
     store.pause_session("s1", "5 denies in a row")
     assert store.is_paused("s1") and store.get_session("s1")["paused_reason"] == "5 denies in a row"
@@ -79,46 +80,65 @@ def test_session_lifecycle(store: Store) -> None:
     assert store.get_session("missing") is None and not store.is_paused("missing")
 
 
-def test_record_call_creates_an_unknown_session_and_redacts(store: Store) -> None:
-    call = shell("curl -H 'Authorization: Bearer abcdef123456' https://x", session="agent-own-id")
-    store.record_call(call, Verdict(Action.ALLOW, reason="ok", rule="r1", risk=3), "allow")
+def record(store: Store, call: ToolCall, verdict: Verdict, decision: str, input_json: str = "{}") -> None:
+    store.record_calls([CallRecord(call, input_json, verdict, verdict.reason, decision)])
+
+
+def stored_calls(store: Store, session: str) -> list[dict]:
+    return store._rows("SELECT * FROM tool_calls WHERE session=? ORDER BY rowid", (session,))
+
+
+def test_record_calls_creates_an_unknown_session_and_keeps_what_it_is_given(store: Store) -> None:
+    call = shell("curl https://x", session="agent-own-id")
+    store.record_calls([CallRecord(call, '{"command": "curl https://x"}', Verdict(Action.ALLOW, rule="r1", risk=3),
+                                   "ok", "allow"),
+                        CallRecord(shell("ls", session="agent-own-id"), "{}", Verdict(Action.ALLOW), "", "allow")])
     assert store.get_session("agent-own-id")["agent"] == "claude"
-    [(seen, verdict)] = store.recent_calls("agent-own-id")
-    assert seen.id == call.id and seen.kind is Kind.SHELL and seen.cwd == "/work"
-    assert "abcdef123456" not in seen.input["command"]
-    assert verdict.action is Action.ALLOW and verdict.rule == "r1" and verdict.risk == 3
+    first, second = stored_calls(store, "agent-own-id")
+    assert (first["id"], first["kind"], first["cwd"], first["rule"], first["risk"]) == (
+        call.id, "shell", "/work", "r1", 3)
+    assert first["input_json"] == '{"command": "curl https://x"}' and second["decision"] == "allow"
 
 
 def test_recording_a_call_again_updates_it(store: Store) -> None:
     call = shell("rm -rf build")
-    store.record_call(call, Verdict(Action.REQUIRE_APPROVAL, reason="asks"), "require_approval")
+    record(store, call, Verdict(Action.REQUIRE_APPROVAL, reason="asks"), "require_approval")
     assert store.consecutive_denies("s1") == 0  # not final yet
-    store.record_call(call, Verdict(Action.DENY, reason="user said no"), "deny")
-    [(_, verdict)] = store.recent_calls("s1")
-    assert verdict.action is Action.DENY and verdict.reason == "user said no"
+    record(store, call, Verdict(Action.DENY, reason="user said no"), "deny")
+    [row] = stored_calls(store, "s1")
+    assert row["action"] == "deny" and row["reason"] == "user said no"
     assert store.consecutive_denies("s1") == 1
 
 
-def test_recent_calls_are_the_latest_oldest_first(store: Store) -> None:
-    calls = [shell(f"echo {i}") for i in range(8)]
-    for call in calls:
-        store.record_call(call, Verdict(Action.ALLOW), "allow")
-    recent = store.recent_calls("s1", limit=3)
-    assert [c.id for c, _ in recent] == [c.id for c in calls[-3:]]
-    assert store.recent_calls("other") == []
+def test_old_tool_calls_are_purged_the_recent_ones_kept(store: Store) -> None:
+    import time
+    from dataclasses import replace
+
+    old = replace(shell("old"), received_at=time.time() - 100 * 86400)
+    record(store, old, Verdict(Action.DENY), "deny")
+    record(store, shell("new"), Verdict(Action.ALLOW), "allow")
+    assert store.purge_calls(time.time() - 90 * 86400) == 1
+    assert [row["id"] for row in stored_calls(store, "s1")] != [old.id] and len(stored_calls(store, "s1")) == 1
+    assert store.consecutive_denies("s1") == 0  # its decision went with it
+
+
+def test_a_session_may_carry_its_own_approval_timeout(store: Store) -> None:
+    store.create_session("s1", agent="claude", token_hash=None, cwd="/w", approval_timeout_s=12)
+    store.create_session("s2", agent="claude", token_hash=None, cwd="/w")
+    assert store.session_timeout("s1") == 12 and store.session_timeout("s2") is None
 
 
 def test_consecutive_denies_count_the_tail_and_restart_after_resume(store: Store) -> None:
     for decision in ("deny", "allow", "deny", "deny", "deny"):
         action = Action.DENY if decision == "deny" else Action.ALLOW
-        store.record_call(shell("x"), Verdict(action), decision)
+        record(store, shell("x"), Verdict(action), decision)
     assert store.consecutive_denies("s1") == 3
     store.pause_session("s1", "breaker")
     store.resume_session("s1", by="me")
     assert store.consecutive_denies("s1") == 0
-    store.record_call(shell("y"), Verdict(Action.DENY), "deny")
+    record(store, shell("y"), Verdict(Action.DENY), "deny")
     assert store.consecutive_denies("s1") == 1
-    store.record_call(shell("z", session="s2"), Verdict(Action.DENY), "deny")
+    record(store, shell("z", session="s2"), Verdict(Action.DENY), "deny")
     assert store.consecutive_denies("s1") == 1  # other sessions do not count
 
 

@@ -8,7 +8,7 @@ from aegis_core.errors import AegisError
 from aegis_core.models import RawEvent, ToolCall
 from aegis_core.tools import kind_of
 
-ADAPTER = "claude-code"
+ADAPTER = "claude"
 
 
 class MalformedHookInput(AegisError):

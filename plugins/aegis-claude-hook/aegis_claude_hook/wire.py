@@ -6,7 +6,7 @@ import sys
 
 from transport import _quote
 
-ADAPTER = "claude-code"
+ADAPTER = "claude"
 AGENT = "Claude Code"
 OBSERVE_EVENTS = ("PostToolUse", "PostToolUseFailure")
 

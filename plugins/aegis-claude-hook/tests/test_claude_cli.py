@@ -109,7 +109,7 @@ def test_allowed_command_runs_and_its_outcome_is_observed(claude_bin, workspace)
     assert ops == [("evaluate", "PreToolUse", "Bash"), ("observe", "PostToolUse", "Bash")]
     first = daemon.requests[0]
     assert (first["adapter"], first["session"], first["token"]) == (
-        "claude-code",
+        "claude",
         "wrap-session",
         "wrap-token",
     )

@@ -70,7 +70,7 @@ def test_request_carries_session_token_and_the_hook_input(client_env, short_tmp:
         {
             "v": 1,
             "op": "evaluate",
-            "adapter": "claude-code",
+            "adapter": "claude",
             "session": "s-123",
             "token": "tok-456",
             "payload": HOOK_INPUT,
@@ -146,7 +146,10 @@ def test_malformed_hook_input_is_a_deny(client_env, short_tmp: Path, stdin) -> N
         specific = pre_tool_use_answer(run_client(client_env, stdin))
     assert specific["permissionDecision"] == "deny"
     assert "could not read the hook input" in specific["permissionDecisionReason"]
-    assert daemon.requests == []  # never forwarded
+    # Reported to the daemon as text (so the malformed call is audited), never as a call:
+    # even a daemon answering "allow" does not turn it into one.
+    [reported] = daemon.requests
+    assert reported["op"] == "evaluate" and isinstance(reported["payload"], str)
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,7 @@ def utf16_len(text: str) -> int:
 
 def _what(approval: Approval, call: ToolCall | None, limit: int) -> list[str]:
     """The lines that say exactly what the call does (never what it writes)."""
-    if call is None:
+    if call is None or call.kind is Kind.CONFIG:  # a changed policy: its summary is the change
         return [f"<pre>{clean(approval.summary, limit)}</pre>"]
     if call.command is not None:
         return [f"<pre>{clean(call.command, limit)}</pre>"]
@@ -162,6 +162,8 @@ def outcome_line(approval: Approval, decided_by_name: str | None = None) -> str:
         return f"⌛ <b>Expired</b>{reason or ': nobody answered in time'}"
     if approval.status is ApprovalStatus.CANCELLED:
         return f"⏹ <b>Cancelled</b> by {who}{reason}"
+    if approval.status is ApprovalStatus.ASKED:
+        return "💬 <b>Asked at the agent's own prompt</b>"
     return "⏳ waiting for an answer"
 
 

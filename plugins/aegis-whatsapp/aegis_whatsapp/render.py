@@ -238,6 +238,7 @@ _STATUS_WORDS = {
     ApprovalStatus.DENIED: "Denied",
     ApprovalStatus.EXPIRED: "Expired (denied)",
     ApprovalStatus.CANCELLED: "Cancelled",
+    ApprovalStatus.ASKED: "Asked at the agent's own prompt",
     ApprovalStatus.PENDING: "Still pending",
 }
 

@@ -126,7 +126,7 @@ async def test_an_approval_that_ended_before_sending_is_not_sent(home: Path, fak
 
     async with running_channel(home, fake_graph) as run:
         approval, call = run.hub.request()
-        run.hub.store.resolve(approval.id, Decision(Outcome.DENY, decided_by="me", channel="cli"))
+        run.hub.answer_elsewhere(approval.id, Decision(Outcome.DENY, decided_by="me", channel="cli"))
         run.channel.notify(approval, call)  # the stale "pending" notification
         marker, call2 = run.hub.request("echo marker")
         run.channel.notify(marker, call2)

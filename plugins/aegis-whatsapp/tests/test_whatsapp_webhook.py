@@ -179,7 +179,7 @@ async def test_redelivered_webhook_is_processed_once(home: Path, fake_graph: Fak
 async def test_late_answer_is_told_how_it_ended(home: Path, fake_graph: FakeGraph) -> None:
     async with running_channel(home, fake_graph) as run:
         approval, buttons = await ask(run)
-        run.hub.store.resolve(approval.id, Decision(Outcome.DENY, decided_by="alice", channel="cli"))
+        run.hub.answer_elsewhere(approval.id, Decision(Outcome.DENY, decided_by="alice", channel="cli"))
         await run.post(tap(buttons["Approve"], "Approve"))
         sent = await run.sent(lambda s: any(t.startswith("Too late") for t in texts(s)))
         late = next(t for t in texts(sent) if t.startswith("Too late"))

@@ -5,9 +5,10 @@ real signed POSTs."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,13 @@ from aegis_whatsapp.channel import WhatsAppChannel
 from aegis_whatsapp.fake_graph import FakeGraph, sign
 from aegis_whatsapp.plugin import SECTION
 
+from aegis_core.approvals import ApprovalRules, Approvals, Sealer, call_signature
 from aegis_core.channels import ResolveResult
 from aegis_core.config import Config, load_config
-from aegis_core.models import Action, Approval, Decision, Kind, ToolCall, Verdict
+from aegis_core.models import Approval, ApprovalStatus, Decision, Kind, Outcome, ToolCall, new_id
+from aegis_core.recorder import DirectRecorder
 from aegis_core.store import Store
+from aegis_core.testing import make_plugins
 
 TOKEN = "EAAtesttoken0123456789abcdefghijklmnopqrstuv"
 PHONE_ID = "106540352242922"
@@ -64,19 +68,30 @@ def make_config(home: Path, fake: FakeGraph | None, **extra: str) -> Config:
 
 @dataclass
 class StoreHub:
-    """The ChannelHub the daemon would be, over the real store: resolve is the store's
-    compare-and-set, and a won answer is announced to the channel like the daemon does."""
+    """The ChannelHub the daemon would be, over the real store: resolve goes through
+    the approvals object the daemon uses (compare-and-set, then the channel is told)."""
 
     config: Config
     store: Store
     channel: WhatsAppChannel
     audits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    sealer: Sealer = field(default_factory=Sealer)
+
+    def __post_init__(self) -> None:
+        self.approvals = Approvals(store=self.store, recorder=DirectRecorder(make_plugins(), self.store),
+                                   notify=self.channel.notify, rules=ApprovalRules(), sealer=self.sealer)
 
     async def resolve(self, approval_id: str, decision: Decision) -> ResolveResult:
-        result = self.store.resolve(approval_id, decision)
-        if result.won and result.approval is not None:
-            self.channel.notify(result.approval, None)
-        return result
+        return await self.approvals.resolve(approval_id, decision)
+
+    def answer_elsewhere(self, approval_id: str, decision: Decision) -> None:
+        """Another channel's answer: the approval ends, and this channel is not told."""
+        current = self.store.get_approval(approval_id)
+        assert current is not None
+        status = ApprovalStatus.APPROVED if decision.outcome is Outcome.APPROVE else ApprovalStatus.DENIED
+        final = replace(current, status=status, decided_by=decision.decided_by, channel=decision.channel,
+                        decided_at=time.time())
+        self.store.end_approval(final, outcome=decision.outcome.value, final_seal="")
 
     async def pending(self) -> list[Approval]:
         return self.store.list_approvals(status="pending")
@@ -107,8 +122,15 @@ class StoreHub:
             session="session-1",
             **call,
         )
-        verdict = Verdict(Action.REQUIRE_APPROVAL, reason="deletes files", rule="destructive-rm", risk=70)
-        return self.store.create_approval(tool_call, verdict, timeout_s=300), tool_call
+        now = time.time()
+        approval = Approval(id=new_id(), call_id=tool_call.id, session=tool_call.session, tool=tool_call.tool,
+                            kind=tool_call.kind, summary=command, rule="destructive-rm", reason="deletes files",
+                            risk=70, created_at=now, deadline_at=now + 300)
+        signature = call_signature(tool_call)
+        self.store.create_approval(approval, agent=tool_call.agent, cwd=tool_call.cwd,
+                                   input_json=json.dumps(dict(tool_call.input)), signature=signature,
+                                   seal=self.sealer.seal_request(approval, signature))
+        return approval, tool_call
 
 
 @dataclass

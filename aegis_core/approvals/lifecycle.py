@@ -1,0 +1,314 @@
+"""The one object every approval, grant and session pause goes through: it does
+the compare-and-set (in the store), writes the audit record and tells the channels,
+together, and wakes the call waiting on the approval directly (no polling).
+The daemon, ``aegis approvals`` and ``aegis doctor`` use this same object; only the
+daemon holds the key that seals rows, so only the daemon can approve or grant."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import anyio
+
+from aegis_core.approvals.integrity import Sealer, Trust
+from aegis_core.approvals.rules import (
+    RATE_WINDOW_S,
+    ApprovalRules,
+    call_signature,
+    grant_verdict,
+    paused_verdict,
+)
+from aegis_core.channels import ResolveResult
+from aegis_core.errors import AegisEnvironmentError
+from aegis_core.models import (
+    Approval,
+    ApprovalStatus,
+    AuditEvent,
+    Decision,
+    Kind,
+    Outcome,
+    Scope,
+    ToolCall,
+    Verdict,
+    new_id,
+)
+from aegis_core.recorder import Recorder
+from aegis_core.redact import redact_text
+from aegis_core.store.interface import OPEN, ApprovalStore, StoredApproval, StoredGrant
+
+Notify = Callable[[Approval, ToolCall | None], None]
+
+_STATUS_OF = {Outcome.APPROVE: ApprovalStatus.APPROVED, Outcome.DENY: ApprovalStatus.DENIED}
+
+
+@dataclass
+class _Waiter:
+    call: ToolCall | None
+    woken: anyio.Event = field(default_factory=anyio.Event)
+    final: Approval | None = None
+
+
+class Approvals:
+    """Approvals of one Aegis home.
+
+    :param store: where rows live (SQL only).
+    :param recorder: writes the audit records (required: a failure raises AuditFailed).
+    :param notify: tells the channels (the ``notify`` hook); must not block.
+    :param rules: the ``[approvals]`` settings.
+    :param sealer: the daemon's in-memory key; without it (a CLI process) nothing
+        can be approved or granted, only ended safely (denied, expired).
+    """
+
+    def __init__(self, *, store: ApprovalStore, recorder: Recorder, notify: Notify,
+                 rules: ApprovalRules, sealer: Sealer | None = None) -> None:
+        self.store = store
+        self.recorder = recorder
+        self.notify = notify
+        self.rules = rules
+        self.sealer = sealer
+        self._waiting: dict[str, _Waiter] = {}
+
+    # -- asking ------------------------------------------------------------------
+
+    async def request(self, call: ToolCall, verdict: Verdict, *, summary: str, input_json: str,
+                      timeout_s: float, choices: tuple[str, ...] = (),
+                      extra: Mapping[str, Any] | None = None) -> Approval:
+        """A new pending approval for ``call`` (sealed, durable, audited). The caller
+        then asks ``decide``, announces it and waits; ``summary`` and ``input_json``
+        are already redacted."""
+        sealer = self._need_sealer("ask for an approval")
+        now = time.time()
+        approval = Approval(id=new_id(), call_id=call.id, session=call.session, tool=call.tool,
+                            kind=call.kind, summary=summary, rule=verdict.rule,
+                            reason=redact_text(verdict.reason), risk=verdict.risk, created_at=now,
+                            deadline_at=now + timeout_s, choices=choices)
+        signature = call_signature(call)
+        seal = sealer.seal_request(approval, signature)
+        await anyio.to_thread.run_sync(lambda: self.store.create_approval(
+            approval, agent=call.agent, cwd=call.cwd, input_json=input_json, signature=signature, seal=seal))
+        self._waiting[approval.id] = _Waiter(call)
+        await self._audit("approval.requested", {
+            "approval_id": approval.id, "call_id": call.id, "tool": call.tool, "summary": summary,
+            "rule": verdict.rule, "reason": approval.reason, "risk": verdict.risk,
+            "deadline_at": approval.deadline_at, "timeout_s": timeout_s, **(extra or {}),
+        }, call.session)
+        return approval
+
+    def announce(self, approval: Approval) -> None:
+        """Tell the channels about a new pending approval."""
+        waiter = self._waiting.get(approval.id)
+        self.notify(approval, waiter.call if waiter else None)
+
+    async def wait(self, approval: Approval, *, deadline: float) -> Approval:
+        """The approval once it ends: answered, cancelled, or expired at ``deadline``
+        (monotonic clock). Woken by :meth:`resolve` and :meth:`cancel` directly."""
+        waiter = self._waiting.get(approval.id)
+        if waiter is None:
+            raise KeyError(approval.id)
+        try:
+            with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
+                await waiter.woken.wait()
+            if waiter.final is None:
+                result = await self.expire(approval.id)
+                if waiter.final is None:
+                    # Nobody here ended it, yet it is no longer pending: written behind
+                    # the daemon's back.
+                    return await self._tampered(approval.id, result.approval)
+            assert waiter.final is not None
+            return waiter.final
+        finally:
+            self._waiting.pop(approval.id, None)
+
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def call_of(self, approval_id: str) -> ToolCall | None:
+        waiter = self._waiting.get(approval_id)
+        return waiter.call if waiter else None
+
+    # -- ending --------------------------------------------------------------------
+
+    async def resolve(self, approval_id: str, decision: Decision) -> ResolveResult:
+        """A human's (or a ``decide`` plugin's) answer: approve or deny. ``ask`` hands
+        the question to the agent's own prompt (status ``asked``). An approval
+        for the session also grants identical later calls, in the same transaction."""
+        if decision.outcome is Outcome.ASK:
+            return await self._end(approval_id, ApprovalStatus.ASKED, outcome="ask", decided_by=decision.decided_by,
+                                   channel=decision.channel, reason=decision.reason, choice=decision.choice,
+                                   event="approval.asked")
+        if decision.outcome is Outcome.APPROVE:
+            self._need_sealer("approve")
+        status = _STATUS_OF[decision.outcome]
+        # The agent's own prompt answers an approval it was handed ("asked").
+        opens = (ApprovalStatus.PENDING, ApprovalStatus.ASKED) if decision.channel == "terminal" else OPEN
+        return await self._end(approval_id, status, outcome=decision.outcome.value,
+                               decided_by=decision.decided_by, channel=decision.channel,
+                               reason=decision.reason, scope=decision.scope, choice=decision.choice,
+                               event="approval.resolved", from_statuses=opens)
+
+    async def cancel(self, approval_id: str, reason: str, *, by: str) -> ResolveResult:
+        """End an approval nobody needs any more (the agent stopped waiting)."""
+        return await self._end(approval_id, ApprovalStatus.CANCELLED, outcome=None, decided_by=by,
+                               channel="cancel", reason=reason, event="approval.cancelled")
+
+    async def expire(self, approval_id: str, *, reason: str | None = None, channel: str = "timeout",
+                     outcome: str | None = None) -> ResolveResult:
+        """End an approval whose deadline passed: the outcome is ``default_action``."""
+        outcome = outcome or self.rules.expiry_outcome
+        return await self._end(approval_id, ApprovalStatus.EXPIRED, outcome=outcome, decided_by="aegis",
+                               channel=channel,
+                               reason=reason or f"no answer before the deadline; default action: {outcome}",
+                               event="approval.expired")
+
+    async def expire_overdue(self, *, all_pending: bool = False, why: str = "") -> list[Approval]:
+        """Expire, as denied, approvals nobody waits for any more: those past their
+        deadline (or, with ``all_pending``, every pending one: after a restart no agent
+        still waits). A restart never approves anything. Each is audited."""
+        ids = await anyio.to_thread.run_sync(lambda: self.store.overdue_approvals(time.time(),
+                                                                                 all_pending=all_pending))
+        reason = why or "expired: Aegis restarted after its deadline; a restart never approves (denied)"
+        ended = []
+        for approval_id in ids:
+            result = await self.expire(approval_id, reason=reason, channel="restart", outcome="deny")
+            if result.won and result.approval is not None:
+                ended.append(result.approval)
+        return ended
+
+    async def drain(self) -> None:
+        """On shutdown: every pending approval ends as expired, denied, recorded. Never
+        the default action: a stop is not a human's silence, and with ``default_action =
+        "approve"`` anything able to send SIGTERM could otherwise approve what waits."""
+        for approval in self.store.list_approvals(status="pending", limit=100_000):
+            await self.expire(approval.id, reason="the Aegis daemon stopped before anyone answered (denied)",
+                              channel="shutdown", outcome="deny")
+
+    async def _end(self, approval_id: str, status: ApprovalStatus, *, outcome: str | None, decided_by: str,
+                   channel: str, reason: str, event: str, scope: Scope = Scope.ONCE, choice: str | None = None,
+                   from_statuses: Sequence[ApprovalStatus] = OPEN) -> ResolveResult:
+        stored = await anyio.to_thread.run_sync(self.store.load_approval, approval_id)
+        if stored is None:
+            return ResolveResult(False, None)
+        if stored.approval.status not in from_statuses:
+            await self._audit("approval.late_answer", {
+                "approval_id": approval_id, "status": stored.approval.status.value, "answer": status.value,
+                "by": decided_by, "channel": channel}, stored.approval.session)
+            return ResolveResult(False, stored.approval)
+        if status in (ApprovalStatus.APPROVED, ApprovalStatus.ASKED) and not await self._trusted(stored):
+            return ResolveResult(False, stored.approval)
+        final = replace(stored.approval, status=status, decided_by=decided_by, channel=channel,
+                        decision_reason=redact_text(reason), decided_at=time.time(), scope=scope, choice=choice)
+        grant = None
+        if status is ApprovalStatus.APPROVED and scope is Scope.SESSION and stored.signature:
+            assert self.sealer is not None
+            grant = StoredGrant(final.session, stored.signature, final.id,
+                                self.sealer.seal_grant(final.session, stored.signature, final.id))
+        final_seal = self.sealer.seal_ending(final, outcome) if self.sealer else ""
+        won, now = await anyio.to_thread.run_sync(lambda: self.store.end_approval(
+            final, outcome=outcome, final_seal=final_seal, from_statuses=from_statuses, grant=grant))
+        current = now.approval if now is not None else final
+        if not won:
+            await self._audit("approval.late_answer", {"approval_id": approval_id, "status": current.status.value,
+                                                       "answer": status.value, "by": decided_by,
+                                                       "channel": channel}, current.session)
+            return ResolveResult(False, current)
+        waiter = self._waiting.get(approval_id)
+        if waiter is not None:
+            waiter.final = current
+            waiter.woken.set()
+        await self._audit(event, {
+            "approval_id": current.id, "call_id": current.call_id, "status": current.status.value,
+            "outcome": outcome, "decided_by": current.decided_by, "channel": current.channel,
+            "reason": current.decision_reason, "scope": current.scope.value, "choice": current.choice,
+            **({"grant": "session"} if grant else {}),
+        }, current.session)
+        self.notify(current, waiter.call if waiter else None)
+        return ResolveResult(True, current)
+
+    async def _trusted(self, stored: StoredApproval) -> bool:
+        """Whether this daemon asked for this approval (its request seal holds): a
+        row inserted behind its back is never approved, whoever answers it."""
+        trust = self.sealer.check_request(stored) if self.sealer else Trust.FORGED
+        if trust is Trust.SEALED:
+            return True
+        await self._audit("approval.refused", {
+            "approval_id": stored.approval.id, "trust": trust.value,
+            "why": "the approval was not requested through this Aegis daemon (its seal does not hold)"
+                   if trust is Trust.FORGED else "the approval was requested before the daemon restarted",
+        }, stored.approval.session)
+        return False
+
+    async def _tampered(self, approval_id: str, found: Approval | None) -> Approval:
+        """An approval that ended in the database without passing through this
+        object: never trusted; the waiting call is denied."""
+        await self._audit("approval.tampered", {
+            "approval_id": approval_id, "found_status": found.status.value if found else None,
+            "found_decided_by": found.decided_by if found else None,
+            "why": "the approval was changed in Aegis' database directly, not answered through the daemon",
+        }, found.session if found else None)
+        base = found or Approval(id=approval_id, call_id="", session="", tool="", kind=Kind.OTHER, summary="")
+        return replace(base, status=ApprovalStatus.DENIED, decided_by="aegis", channel="integrity",
+                       decision_reason="the approval was written into Aegis' database directly instead of "
+                                       "being answered through a channel, so Aegis did not trust it")
+
+    # -- grants --------------------------------------------------------------------
+
+    async def check_grant(self, call: ToolCall) -> Verdict | None:
+        """An allow when the user approved this exact call for the session earlier.
+        A grant row this daemon did not seal is refused, removed and audited."""
+        if not call.session:
+            return None
+        signature = call_signature(call)
+        grant = self.store.get_grant(call.session, signature)
+        if grant is None:
+            return None
+        trust = self.sealer.check_grant(grant) if self.sealer else Trust.FORGED
+        if trust is Trust.SEALED:
+            return grant_verdict()
+        await anyio.to_thread.run_sync(self.store.revoke_grant, call.session, signature)
+        await self._audit("grant.refused", {
+            "call_id": call.id, "tool": call.tool, "approval_id": grant.approval_id, "trust": trust.value,
+            "why": "the session grant was not made by this Aegis daemon (its seal does not hold)"
+                   if trust is Trust.FORGED else "the session grant was made before the daemon restarted",
+        }, call.session)
+        return None
+
+    # -- sessions ------------------------------------------------------------------
+
+    def rate_limited(self, session: str) -> Verdict | None:
+        return self.rules.rate_limited(self.store.count_approvals_since(session, time.time() - RATE_WINDOW_S))
+
+    def paused(self, session: str) -> Verdict | None:
+        return paused_verdict(session) if self.store.is_paused(session) else None
+
+    async def after_deny(self, session: str) -> None:
+        """Pause the session when its deny streak reached the limit (audited)."""
+        streak = self.store.consecutive_denies(session)
+        if not self.rules.breaker_trips(streak) or self.store.is_paused(session):
+            return
+        await anyio.to_thread.run_sync(self.store.pause_session, session,
+                                       f"{streak} denies in a row (limit {self.rules.max_consecutive_denies})")
+        await self._audit("session.paused", {"reason": "too many consecutive denies", "streak": streak,
+                                             "limit": self.rules.max_consecutive_denies}, session)
+
+    async def resume(self, session: str, *, by: str) -> bool:
+        """Un-pause a session (the human looked at it); False when it was not paused."""
+        resumed = await anyio.to_thread.run_sync(lambda: self.store.resume_session(session, by=by))
+        if resumed:
+            await self._audit("session.resumed", {"by": by}, session)
+        return resumed
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def _need_sealer(self, what: str) -> Sealer:
+        if self.sealer is None:
+            raise AegisEnvironmentError(
+                f"only the running Aegis daemon can {what}: it holds the key that seals approvals",
+                hint="start it with `aegis start`, then answer again")
+        return self.sealer
+
+    async def _audit(self, event: str, details: dict[str, Any], session: str | None) -> None:
+        await self.recorder.record([AuditEvent(event=event, details=details, session=session)])
+

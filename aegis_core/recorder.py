@@ -1,0 +1,147 @@
+"""The one door records go through: audit events to every ``audit`` plugin (each
+one required) and tool calls into the store, written together. In the daemon,
+:class:`GroupCommit` gathers the records of every decision ready at the same
+moment into one batch (one write, one fsync) on a worker thread, then answers
+them all; a CLI command writes its few records at once (:class:`DirectRecorder`).
+Either way nothing is acknowledged before its record is on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import anyio
+import structlog
+
+from aegis_core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from aegis_core.plugins import AegisPlugins, AuditFailure
+    from aegis_core.store.interface import ApprovalStore, CallRecord
+
+log = structlog.get_logger(__name__)
+
+
+class AuditFailed(Exception):
+    """An audit writer could not record an event: nothing it concerns may be acknowledged."""
+
+
+class Recorder(Protocol):
+    async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
+        """Write ``events`` and ``calls``; return once they are durable, raise
+        AuditFailed if any audit writer failed on them."""
+
+
+def _failure_message(failure: AuditFailure) -> str:
+    return (f"the audit writer {failure.plugin} could not record it "
+            f"({type(failure.error).__name__}: {failure.error})")
+
+
+def write(plugins: AegisPlugins, store: ApprovalStore | None, events: Sequence[AuditEvent],
+          calls: Sequence[CallRecord]) -> list[AuditFailure]:
+    """Write one batch (blocking); the audit failures come back, per event."""
+    failures = plugins.audit(*events) if events else []
+    if calls and store is not None:
+        store.record_calls(calls)
+    return failures
+
+
+class DirectRecorder:
+    """Writes each record at once (CLI commands, tests): a few records, no batching."""
+
+    def __init__(self, plugins: AegisPlugins, store: ApprovalStore | None = None) -> None:
+        self.plugins, self.store = plugins, store
+
+    async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
+        failures = write(self.plugins, self.store, events, calls)
+        if failures:
+            raise AuditFailed(_failure_message(failures[0]))
+
+
+@dataclass
+class _Entry:
+    events: Sequence[AuditEvent]
+    calls: Sequence[CallRecord]
+    done: anyio.Event = field(default_factory=anyio.Event)
+    error: AuditFailed | None = None
+
+
+class GroupCommit:
+    """Batches records from concurrent decisions. Run :meth:`run` in the daemon's
+    task group; until it runs (and after it stops) records are written at once."""
+
+    def __init__(self, plugins: AegisPlugins, store: ApprovalStore | None) -> None:
+        self.plugins, self.store = plugins, store
+        self._queue: list[_Entry] = []
+        self._wakeup = anyio.Event()
+        self._running = False
+        self.batches = 0
+        self.largest = 0
+
+    async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
+        if not self._running:
+            await DirectRecorder(self.plugins, self.store).record(events, calls)
+            return
+        entry = _Entry(events, calls)
+        self._queue.append(entry)
+        self._wakeup.set()
+        await entry.done.wait()
+        if entry.error is not None:
+            raise entry.error
+
+    async def run(self) -> None:
+        self._running = True
+        try:
+            while True:
+                await self._wakeup.wait()
+                self._wakeup = anyio.Event()
+                batch, self._queue = self._queue, []
+                if batch:
+                    # Shielded: a decision whose records are being written is answered
+                    # even when the daemon stops meanwhile.
+                    with anyio.CancelScope(shield=True):
+                        await self._write(batch)
+        finally:
+            self._running = False
+            # Anyone still queued (the daemon is stopping) is written directly.
+            batch, self._queue = self._queue, []
+            for entry in batch:
+                self._settle_alone(entry)
+
+    async def _write(self, batch: list[_Entry]) -> None:
+        events = [event for entry in batch for event in entry.events]
+        calls = [call for entry in batch for call in entry.calls]
+        self.batches += 1
+        self.largest = max(self.largest, len(batch))
+        try:
+            failures = await anyio.to_thread.run_sync(write, self.plugins, self.store, events, calls)
+        except Exception as exc:  # the store or the disk: every decision of the batch fails closed
+            log.exception("recording a batch failed")
+            failure = AuditFailed(f"the records could not be written ({type(exc).__name__}: {exc})")
+            for entry in batch:
+                entry.error = failure
+                entry.done.set()
+            return
+        for entry in batch:
+            entry.error = _failed_for(entry, failures)
+            entry.done.set()
+
+    def _settle_alone(self, entry: _Entry) -> None:
+        try:
+            failures = write(self.plugins, self.store, entry.events, entry.calls)
+            entry.error = _failed_for(entry, failures)
+        except Exception as exc:
+            entry.error = AuditFailed(f"the records could not be written ({type(exc).__name__}: {exc})")
+        entry.done.set()
+
+
+def _failed_for(entry: _Entry, failures: list[AuditFailure]) -> AuditFailed | None:
+    """The failure that concerns this entry: one on any of its events, or a failed sync."""
+    if not failures:
+        return None
+    mine = {id(event) for event in entry.events}
+    for failure in failures:
+        if failure.event is None or id(failure.event) in mine:
+            return AuditFailed(_failure_message(failure))
+    return None
