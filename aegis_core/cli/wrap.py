@@ -80,12 +80,16 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
             sandbox.close(0)
     process.start_background(config)
     # The operator socket (checked to be the daemon's by the client) opens the
-    # session; the agent gets only the session's own agent socket. The session
-    # carries its own approval timeout: the daemon's deadline for its approvals, from
-    # which the adapter derives its hooks' deadlines.
-    fields: dict[str, Any] = {"approval_timeout": timeout} if timeout is not None else {}
+    # session; the agent gets only the session's own agent socket. The session carries
+    # its own approval timeout: the daemon's deadline for its approvals, from which the
+    # adapter derives its hooks' deadlines.
+    session_fields: dict[str, Any] = {"approval_timeout": timeout} if timeout is not None else {}
+    # Whether the agent will show its own permission dialog (interactive Claude Code):
+    # without one, approvals wait on the other channels.
+    interactive = getattr(chosen, "interactive", None)
+    session_fields["interactive"] = bool(interactive(argv)) if callable(interactive) else True
     created = request("session.create", config=config, agent=chosen.name, cwd=os.getcwd(),
-                      command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(), **fields)
+                      command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(), **session_fields)
     if not created.get("ok"):
         raise SecurityViolation(f"the Aegis daemon refused to open a session: {created.get('error')}",
                                 hint="run `aegis wrap` from your own terminal, not from inside a wrapped agent")

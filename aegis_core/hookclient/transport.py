@@ -33,6 +33,10 @@ An encoder module provides:
     return the exit status.
 ``unrecorded(event, reason) -> int``
     tell the user an observed event could not be recorded; return the exit status.
+``DIALOG_EVENTS`` (optional)
+    events sent while the agent's own permission dialog is open (Claude Code's
+    PermissionRequest). The agent ends such a hook (SIGTERM) when the dialog is
+    answered No; the client then tells the daemon so before it exits.
 ``notice(event, text) -> int`` (optional)
     tell the agent, after a call ran, that a sandbox limit stopped something in it
     (e.g. the kernel killed a process for memory); return the exit status.
@@ -62,11 +66,6 @@ BAD_INPUT = (
     "Aegis could not read the hook input from {agent} ({error}); denied to be safe. "
     "Check that this {agent} version is supported (`aegis doctor`)."
 )
-TOO_LARGE = (
-    "Aegis did not judge this call: its input is {size:,} bytes, more than the {limit:,} bytes "
-    "Aegis accepts in one tool call; denied to be safe. Split it into smaller steps "
-    "(e.g. write the file in parts)."
-)
 BAD_ANSWER = (
     "Aegis daemon sent an answer the hook client cannot read ({error}); denied to be "
     "safe. Restart it with `aegis stop && aegis start` and check `aegis logs`."
@@ -86,6 +85,11 @@ UNPROVEN = (
     "so the call was denied. Do not retry: ask the user to run `aegis status` (something may "
     "have replaced Aegis' socket)."
 )
+TOO_LARGE = (
+    "Aegis did not judge this call: its input is {size:,} bytes, more than the {limit:,} bytes "
+    "Aegis accepts in one tool call; denied to be safe. Split it into smaller steps "
+    "(e.g. write the file in parts)."
+)
 REFUSED = "Aegis refused the call: {error}"
 INTERNAL = (
     "Aegis hook client failed ({error}); denied to be safe. Run `aegis doctor` and "
@@ -99,13 +103,20 @@ BROKEN_ENCODER = (
 
 DEFAULT_DEADLINE_S = 570.0
 MAX_ANSWER_BYTES = 1 << 20
-# The daemon's limit on one request (aegis_core.daemon.server.MAX_REQUEST): a larger
+# The daemon's limit on one request (aegis_core.daemon.protocol.MAX_REQUEST): a larger
 # call is denied here, with the reason, instead of being cut off mid-send.
 MAX_REQUEST_BYTES = 64 << 20
 
 
 class Denied(Exception):
     """A fail-closed outcome: the message is the deny reason shown to the agent."""
+
+
+class DialogClosed(BaseException):
+    """The agent ended the hook because its dialog was answered (or interrupted)."""
+
+
+DIALOG_CLOSED_LINE = b'{"event":"dialog_closed"}\n'
 
 
 class _ScannerContext:
@@ -191,9 +202,9 @@ def options(argv):
 def build_request(op, adapter, hook_text, auth="", *, valid=True):
     """The request line; the hook JSON (already validated) is embedded verbatim, with
     line breaks (only possible as whitespace in valid JSON) flattened to keep one line.
+    ``auth`` is the session's part (``"session":...,"token":...`` or a MAC), if any.
     An input that is not valid JSON goes as a string (its start), so the daemon
-    records the malformed call. ``auth`` is the session's part (``"session":...,
-    "token":...`` or a MAC), if any."""
+    records the malformed call."""
     if valid:
         payload = hook_text.strip().replace("\r", " ").replace("\n", " ")
     else:
@@ -300,7 +311,9 @@ def _connect(sock, path):
 
 def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None, *, valid=True):
     """Check the listener, send the request and return the final answer (a dict);
-    raise Denied on any failure."""
+    raise Denied on any failure (an input larger than the daemon accepts included)."""
+    if len(hook_text) > MAX_REQUEST_BYTES:
+        raise Denied(TOO_LARGE.format(size=len(hook_text), limit=MAX_REQUEST_BYTES))
     session, token = _env("AEGIS_SESSION"), _env("AEGIS_SESSION_TOKEN")
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
@@ -323,38 +336,52 @@ def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None, *, v
             # The daemon stopped reading (it refused the request): its answer, if it
             # sent one, says why.
             sock.shutdown(_socket.SHUT_WR)
-        buffer = b""
-        while True:
-            newline = buffer.find(b"\n")
-            if newline < 0:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                sock.settimeout(remaining)
-                chunk = sock.recv(65536)
-                if not chunk:
-                    raise Denied(
-                        BAD_ANSWER.format(
-                            error="the daemon closed the connection without a final answer"
-                        )
-                    )
-                buffer += chunk
-                if len(buffer) > MAX_ANSWER_BYTES:
-                    raise Denied(BAD_ANSWER.format(error="answer too long"))
-                continue
-            line, buffer = buffer[:newline], buffer[newline + 1 :]
-            if not line.strip():
-                continue
+        try:
+            return _final_answer(sock, deadline, proof, path)
+        except DialogClosed:
+            # Best effort, never blocking: the agent is waiting for this process to end.
+            sock.setblocking(False)
             try:
-                answer = parse_object(line.decode("utf-8"))
-            except ValueError as exc:
-                raise Denied(BAD_ANSWER.format(error=str(exc))) from None
-            if answer.get("final") is True:
-                if proof is not None and answer.get("proof") != proof:
-                    raise Denied(UNPROVEN.format(path=path))
-                return answer
+                sock.send(DIALOG_CLOSED_LINE)
+            except OSError:
+                pass
+            raise
     finally:
         sock.close()
+
+
+def _final_answer(sock, deadline, proof, path):
+    """Read lines until the one with ``"final": true`` (its proof checked)."""
+    buffer = b""
+    while True:
+        newline = buffer.find(b"\n")
+        if newline < 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise Denied(
+                    BAD_ANSWER.format(
+                        error="the daemon closed the connection without a final answer"
+                    )
+                )
+            buffer += chunk
+            if len(buffer) > MAX_ANSWER_BYTES:
+                raise Denied(BAD_ANSWER.format(error="answer too long"))
+            continue
+        line, buffer = buffer[:newline], buffer[newline + 1 :]
+        if not line.strip():
+            continue
+        try:
+            answer = parse_object(line.decode("utf-8"))
+        except ValueError as exc:
+            raise Denied(BAD_ANSWER.format(error=str(exc))) from None
+        if answer.get("final") is True:
+            if proof is not None and answer.get("proof") != proof:
+                raise Denied(UNPROVEN.format(path=path))
+            return answer
 
 
 def report_malformed(encoder, text, deadline, installed_home=None):
@@ -402,6 +429,10 @@ def _on_alarm(signum, frame):
     raise TimeoutError
 
 
+def _on_term(signum, frame):
+    raise DialogClosed
+
+
 def run(encoder, argv):
     """Decide one hook event: ``argv`` is ``[EVENT [DEADLINE_S]] [--home=PATH]``.
     Returns the exit status the encoder chose."""
@@ -411,6 +442,8 @@ def run(encoder, argv):
     _signal.signal(_signal.SIGALRM, _on_alarm)
     _signal.setitimer(_signal.ITIMER_REAL, budget)
     observing = event in encoder.OBSERVE_EVENTS
+    if event in getattr(encoder, "DIALOG_EVENTS", ()):
+        _signal.signal(_signal.SIGTERM, _on_term)
     try:
         hook_text = None
         try:
@@ -428,8 +461,14 @@ def run(encoder, argv):
         size = len(raw) + 512  # the request around the input: op, adapter, session proof
         if size > MAX_REQUEST_BYTES:
             raise Denied(TOO_LARGE.format(size=size, limit=MAX_REQUEST_BYTES))
-        answer = ask_daemon(socket_path(installed_home), "observe" if observing else "evaluate",
-                            encoder.ADAPTER, hook_text, deadline, installed_home)
+        answer = ask_daemon(
+            socket_path(installed_home),
+            "observe" if observing else "evaluate",
+            encoder.ADAPTER,
+            hook_text,
+            deadline,
+            installed_home,
+        )
         if observing:
             if answer.get("ok") is not True:
                 raise Denied(REFUSED.format(error=answer.get("error")))
@@ -437,6 +476,8 @@ def run(encoder, argv):
             notice = getattr(encoder, "notice", None)
             return notice(event, text) if text and notice is not None else 0
         decision, reason = decision_of(answer)
+    except DialogClosed:
+        return 0  # the agent no longer reads an answer
     except Denied as exc:
         decision, reason = "deny", str(exc)
     except TimeoutError:
