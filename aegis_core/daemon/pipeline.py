@@ -423,8 +423,11 @@ class Pipeline:
         known = self.dialogs.call_of(call.session, call.agent_call_id)
         response = call.input.get("tool_response") if isinstance(call.input, dict) else None
         failed = isinstance(call.input, dict) and "error" in call.input
-        text = CallText.of(call)
-        details = {**text.details(call), **agent_ids(call), "outcome": "error" if failed else _outcome(response)}
+        try:
+            base = CallText.of(call).details(call)
+        except BadText as exc:
+            base = {"call_id": call.id, "tool": call.tool, "problem": str(exc)}
+        details = {**base, **agent_ids(call), "outcome": "error" if failed else _outcome(response)}
         if known is not None:
             details.update(call_id=known.call_id, approval_id=known.approval_id)
         await self.note("call.executed", details, call.session)
