@@ -110,6 +110,18 @@ def test_cli_channel_approve_and_deny(daemon) -> None:
     thread.join(15)
     assert lines[-1]["decision"] == "deny" and "not today" in lines[-1]["reason"]
 
+    # watch offers each new approval and answers it through the daemon too
+    thread, lines = daemon.bash_async("cargo install ripgrep", session, token)
+    pending_id(daemon)
+    watched = daemon.cli("approvals", "watch", "--once", input="d\nnot that either\n")
+    assert watched.returncode == 0, watched.stderr
+    thread.join(15)
+    assert lines[-1]["decision"] == "deny" and "not that either" in lines[-1]["reason"]
+    resolved = [json.loads(line) for line in (daemon.home / "audit.log").read_text().splitlines()
+                if '"approval.resolved"' in line]
+    assert [r["details"]["status"] for r in resolved] == ["approved", "denied", "denied"]
+    assert {r["details"]["channel"] for r in resolved} == {"cli"}
+
 
 def test_unanswered_approval_expires_to_deny(daemon) -> None:
     daemon.write_config('[approvals]\nchannels = ["cli"]\ntimeout_seconds = 1\n')
