@@ -334,13 +334,18 @@ class Pipeline:
         handed = self.dialogs.matching(call)
         if handed is None:
             return Answer("ask", "")
-        if on_pending is not None:
-            await on_pending(handed.approval)
-        if not handed.watched:  # no daemon task group: this request watches it
-            handed.watched = True
-            await self._watch_dialog(handed, time.monotonic() + max(0.0, handed.approval.deadline_at - time.time()))
-        with anyio.move_on_after(max(0.0, handed.approval.deadline_at - time.time()) + 10):
-            await handed.ended.wait()
+        self._asking += 1  # a call waiting on an approval, like any other (status, drain)
+        try:
+            if on_pending is not None:
+                await on_pending(handed.approval)
+            if not handed.watched:  # no daemon task group: this request watches it
+                handed.watched = True
+                await self._watch_dialog(handed,
+                                         time.monotonic() + max(0.0, handed.approval.deadline_at - time.time()))
+            with anyio.move_on_after(max(0.0, handed.approval.deadline_at - time.time()) + 10):
+                await handed.ended.wait()
+        finally:
+            self._asking -= 1
         final = handed.final
         if final is None:
             return deny("Nobody answered the approval request in time, so Aegis denied it.",
