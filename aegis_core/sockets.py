@@ -13,7 +13,6 @@ this rule in plain standard-library code; a test keeps the two in step.
 from __future__ import annotations
 
 import os
-import socket
 import struct
 from collections.abc import Mapping
 from contextlib import suppress
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import socket
+
     from aegis_core.config import Config
 
 OPERATOR_SOCKET = "aegis.sock"
@@ -85,6 +86,8 @@ def reachable(path: Path) -> tuple[str, int | None]:
 
 def connect(path: Path, timeout: float | None) -> socket.socket:
     """A connected stream socket to ``path`` (OSError when nothing listens)."""
+    import socket  # here: `aegis status` with no daemon to ask never pays for its enums
+
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     address, directory = None, None
     try:
@@ -109,6 +112,8 @@ def peer_credentials(sock: socket.socket) -> tuple[int, int] | None:
     is 0 when that process lives outside this process's PID namespace (e.g. the
     daemon, seen from inside the sandbox). None where the platform has no
     ``SO_PEERCRED``."""
+    import socket
+
     if not hasattr(socket, "SO_PEERCRED"):
         return None
     raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))

@@ -105,7 +105,9 @@ def desk() -> Iterator[Desk]:
 
 
 def script(desk: Desk) -> list[Any]:
-    return [tool_use("Bash", command=f"touch {desk.marker}", description="Create the marker file"),
+    # The command takes a while: an answer typed in the dialog must be recorded when it
+    # is typed, not only once the command has run.
+    return [tool_use("Bash", command=f"sleep 2; touch {desk.marker}", description="Create the marker file"),
             text("All done.")]
 
 
@@ -153,7 +155,13 @@ def test_answered_in_the_dialog_is_recorded_via_terminal_and_the_phone_follows(
     joined = records_of(desk, approval["id"])
     assert joined["approval.resolved"]["status"] == status
     if status == "approved":
-        assert joined["call.executed"]["approval_id"] == approval["id"]
+        # The relay read the key: recorded at once, not inferred after the command ran.
+        assert details["reason"] == "answered 'Yes' at the keyboard"
+        assert details["choice"] == "Yes"
+        wait_until(lambda: desk.aegis.audit_events("call.executed"), what="the outcome was not recorded")
+        events = [e["event"] for e in desk.aegis.audit_events()]
+        assert events.index("approval.resolved") < events.index("call.executed")
+        assert records_of(desk, approval["id"])["call.executed"]["approval_id"] == approval["id"]
     assert desk.aegis.pending() == []
     desk.aegis.verify_audit()
 
