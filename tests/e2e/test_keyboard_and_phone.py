@@ -112,9 +112,12 @@ def script(desk: Desk) -> list[Any]:
 
 
 def records_of(desk: Desk, approval_id: str) -> dict[str, dict[str, Any]]:
-    """Every audit record of the call the approval is for, by event, joined by the
-    agent's own call id; they must all name the same Aegis call."""
-    events = desk.aegis.audit_events()
+    """Every audit record of the call the approval is for, as `aegis audit show --json`
+    prints them, by event, joined by the agent's own call id; they must all name the
+    same Aegis call."""
+    shown = desk.aegis.cli("audit", "show", "--json")
+    assert shown.returncode == 0, shown.stderr
+    events = [json.loads(line) for line in shown.stdout.splitlines() if line.strip()]
     requested = next(e["details"] for e in events if e["event"] == "approval.requested"
                      and e["details"]["approval_id"] == approval_id)
     agent_call = requested["agent_call_id"]
