@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, runtime_checkable
 
 from aegis_core.errors import AegisError, DependencyMissing
 
@@ -54,11 +54,11 @@ class WrapContext:
     token: str
     dry_run: bool = False
     timeout: int | None = None
-    sandbox: SessionSandbox = field(default_factory=_unsandboxed)
     run_dir: Path | None = None
     daemon_pid: int | None = None
     daemon_start: int | None = None
     operator_socket: Path | None = None  # for the adapter's own requests from outside (network.endpoint)
+    sandbox: SessionSandbox = field(default_factory=_unsandboxed)
 
     def identity(self) -> Identity:
         """The daemon this session's clients may talk to (aegis_core.client)."""
@@ -92,6 +92,10 @@ class Adapter(Protocol):
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
         """Run ``argv`` under Aegis and return its exit status."""
         ...
+
+    # Optional: ``interactive(argv) -> bool``, whether the agent will show its own
+    # permission dialog for a call answered "ask" (interactive Claude Code). False
+    # makes approvals of that session wait on the other channels instead.
 
 
 @runtime_checkable
@@ -165,6 +169,17 @@ def run_foreground(command: Sequence[str], env: Mapping[str, str]) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
     return 128 - status if status < 0 else status
+
+
+def run_with_notices(command: Sequence[str], env: Mapping[str, str], context: WrapContext, out: TextIO) -> int:
+    """``run_foreground``, while this terminal is told which of the session's calls wait
+    for approval, how to answer them and who did (aegis_core.notices): for an agent
+    that shows no permission dialog of its own (``claude -p``, Codex CLI, Gemini CLI)."""
+    from aegis_core import notices
+
+    notices.watch(context.operator_socket or context.socket, context.identity(),
+                  lambda line: (out.write(line + "\n"), out.flush()))
+    return run_foreground(command, env)
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,12 @@ DEFAULT_HOME = "~/.aegis"
 
 
 def aegis_home(env: Mapping[str, str] | None = None) -> Path:
-    """The state directory: ``$AEGIS_HOME`` or ``~/.aegis``."""
+    """The state directory: ``$AEGIS_HOME`` or ``~/.aegis`` (``~`` is ``env``'s HOME)."""
     env = os.environ if env is None else env
-    return Path(os.path.expanduser(env.get("AEGIS_HOME") or DEFAULT_HOME)).absolute()
+    raw = env.get("AEGIS_HOME") or DEFAULT_HOME
+    if (raw == "~" or raw.startswith("~/")) and env.get("HOME"):
+        raw = env["HOME"].rstrip("/") + raw[1:]
+    return Path(os.path.expanduser(raw)).absolute()
 
 
 def ensure_home(home: Path) -> Path:
@@ -65,7 +68,7 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
             Setting("default_action", "str", "deny", choices=("deny", "approve"),
                     help="what a timed-out approval becomes"),
             Setting("channels", "list[str]", None,
-                    help="channels to ask; default: every configured one plus cli"),
+                    help="channels to ask; default: terminal, every configured one, and cli"),
             Setting("max_per_minute", "int", 10, help="approval requests per session per minute", minimum=1),
             Setting("max_consecutive_denies", "int", 5,
                     help="denies in a row before a session is paused", minimum=1),

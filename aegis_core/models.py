@@ -5,8 +5,8 @@ hooks can share them without defensive copies."""
 from __future__ import annotations
 
 import enum
+import os
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -41,6 +41,9 @@ class Kind(str, enum.Enum):
     # A connection out of the sandbox, held by Aegis' egress proxy (not a hook event).
     NETWORK = "network"
     OTHER = "other"
+    # Not an agent's call: a change to Aegis' own policy or config that the daemon
+    # puts to the human (after a SIGHUP). No adapter produces it.
+    CONFIG = "config"
 
 
 class ApprovalStatus(str, enum.Enum):
@@ -80,7 +83,9 @@ CHANGE_PREVIEW_CHARS = 1200
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (what uuid4().hex gave, without importing uuid: every
+    quick command imports this module)."""
+    return os.urandom(16).hex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +97,17 @@ class ToolCall:
     tool's arguments as the agent sent them. ``files`` and ``urls`` are what the
     adapter found the call touches where the input does not name them in a
     ``file_path``/``path``/``url`` field (every file an ``apply_patch`` adds, updates,
-    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt). ``agent_can_ask``
-    is False for agents whose hook cannot hand the question to their own prompt
-    (Codex CLI, Gemini CLI): their approvals wait for a channel instead.
+    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt).
+
+    ``agent_call_id`` and ``agent_session`` are the agent's own ids for the call and
+    its conversation (Claude Code's ``tool_use_id`` and ``session_id``): what joins
+    the interception, the decision, the approval and the outcome the agent reports
+    later. ``terminal`` says how a human at the agent's terminal can answer an
+    approval of this call: ``dialog`` (told "ask", the agent shows its own
+    permission dialog), ``keyboard`` (the adapter watches the keyboard, as the PTY
+    relay does) or ``""`` (nobody at a terminal can: a headless run, or an agent
+    whose hook cannot hand the question to its own prompt, as Codex CLI's and Gemini
+    CLI's cannot: their approvals wait for a channel instead).
     """
 
     agent: str
@@ -108,7 +121,9 @@ class ToolCall:
     received_at: float = field(default_factory=time.time)
     files: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
-    agent_can_ask: bool = True
+    agent_call_id: str = ""
+    agent_session: str = ""
+    terminal: str = ""
 
     @property
     def command(self) -> str | None:
@@ -181,6 +196,8 @@ class ToolCall:
             return f"{where}\n{change}" if change else where
         if self.url:
             return self.url
+        if self.kind is Kind.CONFIG:
+            return str(self.input.get("change", ""))
         if self.kind is Kind.PROMPT:
             # The question alone ("Do you want to proceed?") says nothing; the screen
             # above it (already redacted by the adapter) shows what it is about.
@@ -275,6 +292,15 @@ class Approval:
             "choices": list(self.choices),
             "choice": self.choice,
         }
+
+
+@dataclass(frozen=True)
+class ResolveResult:
+    """``won`` is False when the approval had already ended; ``approval`` is then
+    its final state (who decided, how), for telling the late answerer."""
+
+    won: bool
+    approval: Approval | None
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,14 @@ from aegis_core.errors import AegisEnvironmentError, AegisError
 from aegis_core.models import Approval, Outcome, Scope
 
 
-def open_store(app: AppContext) -> Any:
+def open_store(app: AppContext, *, reading: bool = False) -> Any:
+    """The database. ``reading`` (list, show) skips the full integrity scan: a damaged
+    page still fails the query that meets it, and `aegis doctor` and the daemon's
+    start run the scan."""
     from aegis_core.store import Store
 
     config = app.config(plugins=False)
-    return Store.open(config.path("database", "path", "aegis.db"))
+    return Store.open(config.path("database", "path", "aegis.db"), quick_check=not reading)
 
 
 def _find(store: Any, approval_id: str) -> Approval:
@@ -73,7 +76,7 @@ def list_approvals(
     app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False
 ) -> None:
     """List pending approvals (all of them with --all)."""
-    with open_store(app) as store:
+    with open_store(app, reading=True) as store:
         rows = store.list_approvals(status=None if show_all else "pending", limit=limit)
     if as_json:
         emit_json([a.to_dict() for a in rows])
@@ -91,7 +94,7 @@ def list_approvals(
 @click.pass_obj
 def show(app: AppContext, approval_id: str, as_json: bool) -> None:
     """Show everything about one approval (the id or its first characters)."""
-    with open_store(app) as store:
+    with open_store(app, reading=True) as store:
         details = store.approval_details(_find(store, approval_id).id)
     if as_json:
         emit_json(details)

@@ -96,9 +96,8 @@ def _editor_settings(path: str) -> bool:
 def register(check: Callable) -> None:
     @check("autorun-settings", 40, "writes settings that make a tool run commands on its own: package.json "
            "install or git-hook scripts, editor settings naming a shell, interpreter or task",
-           programs=_PACKAGE_TOOLS | {"sed", "gsed", "perl", "mv", "cp", "tee", "jq", "echo", "printf",
-                                      "cat", "dd", "install", "ln", "python", "python3", "node"},
-           needs=("call", "redirects"))
+           programs=_PACKAGE_TOOLS | {"sed", "gsed", "perl", "mv", "cp", "tee", "dd", "install", "ln", "rsync"},
+           needs=("call", "redirects", "inline"))
     def _autorun(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:

@@ -110,6 +110,7 @@ def destroys_database(words: list[str]) -> str | None:
 _RESET_TASK = re.compile(r"(?i)^(?:[\w-]*[:_-])?(?:db|database|schema|data|redis|mongo)[:_-]?(?:reset|drop|wipe|flush"
                          r"|nuke|purge|destroy|truncate|fresh|clear|rollback-all)\b|^(?:[\w-]*[:_-])?(?:reset|drop|wipe"
                          r"|flush|nuke|purge|destroy|truncate)[:_-]?(?:the[:_-]?)?(?:db|database|schema|data)\b")
+_RESET_WORDS = re.compile(r"(?i)reset|drop|wipe|flush|nuke|purge|destroy|truncate|fresh|clear|rollback")
 _TASK_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun", "make", "gmake", "just", "task", "mise", "composer", "rake"})
 # Database shells other than the clients themselves.
 _DB_SHELLS = frozenset({"dbshell", "dbconsole"})
@@ -149,7 +150,7 @@ def register(check: Callable) -> None:
             found = DESTROYING_CALLS.search(seg.inline_code[1][:20_000])
             if found:
                 return f"{seg.inline_code[0]} code drops or empties tables ({found.group(0)})"
-        if seg.program in _TASK_RUNNERS:
+        if seg.program in _TASK_RUNNERS and _RESET_WORDS.search(" ".join(seg.argv[1:])):
             for word in seg.argv[1:]:
                 if not word.startswith("-") and _RESET_TASK.search(word):
                     return f"{seg.program} {word}: a task named for wiping a database"

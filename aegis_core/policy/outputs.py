@@ -52,6 +52,8 @@ def output_files(program: str, texts: list[str]) -> list[str]:
 
 def clone_target(texts: list[str]) -> list[str]:
     """The folder ``git clone URL DIR`` (or ``git submodule add URL DIR``) writes."""
+    if "clone" not in texts and "add" not in texts:
+        return []  # nearly every git command: nothing more to look at
     words = [t for t in texts if not t.startswith("-")]
     if words[:1] == ["clone"] and len(words) == 3:
         return [words[2]]

@@ -42,10 +42,10 @@ def register(check: Callable) -> None:
 
     @check("destroys-valuable", 40, "empties or overwrites a valuable file (a database, a lockfile, source "
            "code, .git) with nothing, or a database/lockfile with anything",
-           programs=_WRITING_PROGRAMS, needs=("redirects", "call"))
+           programs=_FILE_CHANGERS, needs=("redirects", "call"))
     def _destroys(subject: Subject) -> str | None:
         seg = subject.segment
-        if seg is not None and seg.program not in _WRITING_PROGRAMS and not seg.redirects:
+        if seg is not None and seg.program not in _FILE_CHANGERS and not seg.redirects:
             return None
         if seg is not None and (
                 (_empty_output(seg) and any(op in _EMPTY_REDIRECT_OPS and dynamic for op, _, dynamic in seg.redirects))
@@ -161,9 +161,8 @@ def _tar_sources(seg: Segment, subject: Subject) -> list[str]:
 # Emptying and overwriting: (normalised path, how) for each file a segment or a Write
 # call would leave empty ("empties"), cut ("truncates"), turn into a link ("replaces
 # with a link") or rewrite ("overwrites").
-_WRITING_PROGRAMS = ("", ":", "true", "false", "echo", "printf", "cat", "cp", "install", "truncate", "dd",
-                     "tee", "sed", "gsed", "ln", "head", "tail", "exec", "fallocate")
 _EMPTY_REDIRECT_OPS = frozenset({">", ">|", "&>"})
+_FILE_CHANGERS = frozenset({"truncate", "cp", "install", "dd", "tee", "sed", "gsed", "ln", "fallocate"})
 _NOT_READING = frozenset({"echo", "printf", "true", ":", "", "exec"})
 _HOLE_PUNCHING = frozenset({"--punch-hole", "--collapse-range", "--zero-range", "--insert-range"})
 _SED_DELETES_ALL = re.compile(r"^\s*(?:1\s*,\s*\$\s*|/\^?\.?\*?\$?/\s*|/\^/\s*)?d\s*;?\s*$")
@@ -198,6 +197,8 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
         if isinstance(content, str):
             for path in subject.writes:
                 found.append((path, "empties" if not content.strip() else "overwrites"))
+    elif not seg.redirects and seg.program not in _FILE_CHANGERS:
+        pass  # `cat README.md`, `echo hi`: nothing written
     else:
         program = seg.program
         rest = [a.text for a in seg.args[1:]]

@@ -115,6 +115,8 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
     """``analysis`` with what the scripts it writes and then runs would execute added
     (or a problem when their content is not shown)."""
     segments = analysis.segments
+    if len(segments) < 2 and not (segments and segments[0].program in ("make", "gmake")):
+        return analysis  # a script written and run takes two commands (a makefile on stdin, one)
     # Most commands run no script file: one cheap look per segment settles it.
     if not any(seg.program in _SCRIPT_RUNNERS or seg.program.startswith(("python", "pypy"))
                or (seg.argv and "/" in seg.argv[0]) for seg in segments):

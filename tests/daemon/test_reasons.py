@@ -12,3 +12,4 @@ def test_a_deny_says_each_thing_once(daemon) -> None:
     reason = answer["reason"]
     assert reason.count("fs-delete-critical") == 1, reason
     assert reason.count("Do not retry") == 1 and "work around" in reason and reason.count("ask the user") == 1
+

@@ -49,7 +49,10 @@ def test_the_wrap_timeout_is_the_approval_deadline_end_to_end(machine: AegisHome
 
     agent = machine.root / "agent.py"
     agent.write_text(AGENT)
-    done = subprocess.run([*machine.cli_argv, "wrap", "--timeout", str(timeout), "--adapter", "pty", "--",
+    done = subprocess.run([*machine.cli_argv, "wrap", "--timeout", str(timeout), "--adapter", "pty",
+                           # The stand-in agent runs the Claude hook itself: outside the
+                           # sandbox, which binds the hook client only for Claude Code.
+                           "--no-sandbox", "--",
                            sys.executable, str(agent), hook["command"]],
                           env=machine.env, cwd=machine.root, capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL)

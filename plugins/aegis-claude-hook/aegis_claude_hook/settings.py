@@ -23,8 +23,10 @@ from aegis_core.hooksettings import (
 
 # The encoder the shared hook client (aegis_core/hookclient) writes Claude Code's answers with.
 CLIENT = Path(__file__).resolve().with_name("wire.py")
-GUARDED_EVENTS = ("PreToolUse",)
-OBSERVED_EVENTS = ("PostToolUse",)
+# PermissionRequest: sent while Claude Code shows its own dialog, which races the other
+# channels; the hook closes the dialog when another channel answers first.
+GUARDED_EVENTS = ("PreToolUse", "PermissionRequest")
+OBSERVED_EVENTS = ("PostToolUse", "PostToolUseFailure")
 SCOPES = ("user", "project", "local")
 # Committed and shared with everyone who clones the project: install refuses it (the
 # hooks name this machine's paths), uninstall cleans it.

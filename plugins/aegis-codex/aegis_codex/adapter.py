@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from aegis_codex import settings as codex_settings
 from aegis_codex.intercept import to_tool_call
-from aegis_core.adapters import agent_environment, find_program, run_foreground
+from aegis_core.adapters import agent_environment, find_program, run_with_notices
 from aegis_core.models import RawEvent, ToolCall
 
 if TYPE_CHECKING:
@@ -44,6 +44,11 @@ class CodexAdapter:
 
     def claims(self, program: str) -> bool:
         return os.path.basename(program) == "codex"
+
+    def interactive(self, argv: Sequence[str]) -> bool:
+        """Never: its hook cannot hand a question to its own prompt, so approvals of its
+        calls wait on the other channels (and this terminal is told each one's id)."""
+        return False
 
     def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall:
         """The call as Codex's PreToolUse hook would report it (``aegis policy test --agent codex``)."""
@@ -89,7 +94,7 @@ class CodexAdapter:
             out.write(shlex.join(command) + "\n")
             return 0
         out.write(NO_PROMPT_NOTE + "\n")
-        return run_foreground(command, agent_environment(context))
+        return run_with_notices(command, agent_environment(context), context, out)
 
     def _wrap_sandboxed(self, argv: Sequence[str], context: WrapContext, out: TextIO) -> int:
         """Inside the sandbox the hooks are the managed ones in its /etc/codex; an API key
@@ -111,4 +116,4 @@ class CodexAdapter:
             return 0
         out.write(NO_PROMPT_NOTE + "\n")
         contained, env = context.sandbox.contain(command, env, terminal=sys.stdin.isatty(), model_apis=(OPENAI,))
-        return run_foreground(contained, env)
+        return run_with_notices(contained, env, context, out)

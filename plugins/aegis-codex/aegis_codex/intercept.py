@@ -40,13 +40,16 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
         raise MalformedHookInput(f"tool_input of {tool} must be an object, got {type(tool_input).__name__}")
     cwd = payload.get("cwd", "")
     hook_event = payload.get("hook_event_name", "PreToolUse")
-    session = event.session or payload.get("session_id", "")
-    for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", session)):
+    agent_session = payload.get("session_id", "")
+    agent_call_id = payload.get("tool_use_id", "")
+    session = event.session or agent_session
+    for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", agent_session),
+                        ("tool_use_id", agent_call_id)):
         if not isinstance(value, str):
             raise MalformedHookInput(f"{name} in the hook input must be a string")
     kind, files = _kind_and_files(tool, tool_input)
     return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=dict(tool_input), cwd=cwd, session=session,
-                    event=hook_event, files=files, agent_can_ask=False)
+                    event=hook_event, files=files, agent_call_id=agent_call_id, agent_session=agent_session)
 
 
 def _kind_and_files(tool: str, tool_input: Mapping[str, Any]) -> tuple[Kind, tuple[str, ...]]:

@@ -22,7 +22,7 @@ def test_the_shell_tool_is_a_shell_call_in_the_commands_folder() -> None:
     assert call is not None
     assert (call.agent, call.tool, call.kind, call.command, call.cwd) == (
         "codex", "Bash", Kind.SHELL, "echo hi > out.txt", "/p/sub")
-    assert call.session == "aegis-s" and not call.agent_can_ask
+    assert call.session == "aegis-s" and call.terminal == ""
 
 
 def test_apply_patch_is_a_write_of_every_file_it_touches() -> None:

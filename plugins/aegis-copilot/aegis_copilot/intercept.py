@@ -34,7 +34,7 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
     tool_input = _arguments(tool, payload.get("toolArgs", {}))
     event_name = "postToolUse" if "toolResult" in payload else "preToolUse"
     return ToolCall(agent=ADAPTER, tool=tool, kind=kind_of(tool), input=tool_input, cwd=cwd,
-                    session=event.session, event=event_name, agent_can_ask=False)
+                    session=event.session, event=event_name)
 
 
 def _arguments(tool: str, raw: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from aegis_core.adapters import agent_environment, find_program, run_foreground
+from aegis_core.adapters import agent_environment, find_program, run_with_notices
 from aegis_core.models import RawEvent, ToolCall
 from aegis_gemini import settings as gemini_settings
 from aegis_gemini.intercept import to_tool_call
@@ -44,6 +44,11 @@ class GeminiAdapter:
 
     def claims(self, program: str) -> bool:
         return os.path.basename(program) == "gemini"
+
+    def interactive(self, argv: Sequence[str]) -> bool:
+        """Never: its hook cannot hand a question to its own prompt, so approvals of its
+        calls wait on the other channels (and this terminal is told each one's id)."""
+        return False
 
     def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall:
         """The call as Gemini's BeforeTool hook would report it (``aegis policy test --agent gemini``)."""
@@ -82,7 +87,7 @@ class GeminiAdapter:
             out.write(NO_PROMPT_NOTE + "\n")
             # The key stays in Gemini's environment (see sandboxing.py: it CONNECTs through the proxy).
             contained, env = context.sandbox.contain(command, env, terminal=sys.stdin.isatty(), model_apis=())
-            return run_foreground(contained, env)
+            return run_with_notices(contained, env, context, out)
         from aegis_gemini.sandboxing import HOOK_ENV
 
         block = gemini_settings.default_hooks_block(self.approval_timeout(context), env=HOOK_ENV)
@@ -96,6 +101,6 @@ class GeminiAdapter:
         env["GEMINI_CLI_HOME"] = str(overlay)
         out.write(NO_PROMPT_NOTE + "\n")
         try:
-            return run_foreground(command, env)
+            return run_with_notices(command, env, context, out)
         finally:
             gemini_settings.remove_overlay(overlay)

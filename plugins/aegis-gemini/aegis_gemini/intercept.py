@@ -45,8 +45,9 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
         raise MalformedHookInput(f"tool_input of {tool} must be an object, got {type(tool_input).__name__}")
     cwd = payload.get("cwd", "")
     hook_event = payload.get("hook_event_name", "BeforeTool")
-    session = event.session or payload.get("session_id", "")
-    for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", session)):
+    agent_session = payload.get("session_id", "")
+    session = event.session or agent_session
+    for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", agent_session)):
         if not isinstance(value, str):
             raise MalformedHookInput(f"{name} in the hook input must be a string")
     tool = _mcp_tool(tool, payload.get("mcp_context")) or tool
@@ -63,7 +64,7 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
     elif kind is Kind.FETCH:
         urls = tuple(dict.fromkeys(u.rstrip(".,;:!?") for u in _URL.findall(_text(tool_input, "prompt"))))
     return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=dict(tool_input), cwd=cwd, session=session,
-                    event=hook_event, files=files, urls=urls, agent_can_ask=False)
+                    event=hook_event, files=files, urls=urls, agent_session=agent_session)
 
 
 def _mcp_tool(tool: str, context: Any) -> str | None:

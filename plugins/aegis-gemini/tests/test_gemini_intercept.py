@@ -24,7 +24,7 @@ def test_the_shell_runs_in_its_dir_path() -> None:
     assert (shell.agent, shell.kind, shell.command, shell.cwd) == ("gemini", Kind.SHELL, "echo hi > g2.txt", "/p/sub")
     assert call("run_shell_command", {"command": "ls", "dir_path": "/etc"}).cwd == "/etc"
     assert call("run_shell_command", {"command": "ls"}).cwd == "/p"
-    assert not shell.agent_can_ask and shell.session == "f326-s"
+    assert shell.terminal == "" and shell.session == "f326-s"
 
 
 @pytest.mark.parametrize("tool, tool_input, kind, paths", [
