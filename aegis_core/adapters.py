@@ -177,8 +177,11 @@ def run_with_notices(command: Sequence[str], env: Mapping[str, str], context: Wr
     that shows no permission dialog of its own (``claude -p``, Codex CLI, Gemini CLI)."""
     from aegis_core import notices
 
-    notices.watch(context.operator_socket or context.socket, context.identity(),
-                  lambda line: (out.write(line + "\n"), out.flush()))
+    def say(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()
+
+    notices.watch(context.operator_socket or context.socket, context.identity(), say)
     return run_foreground(command, env)
 
 

@@ -1,42 +1,37 @@
 # guard.sh SECONDS PROGRAM ARGS...: how Aegis registers its hook client with agents that
-# let the tool run when a hook fails (Codex CLI, Gemini CLI). It runs the client under a
-# hard deadline (below the agent's own hook timeout) and lets through only the client's
-# two answers: allow (exit 0, no output) and deny (exit 2, the reason). Anything else (a
-# crash, a hang, a missing interpreter, exit 2 without a reason, stray output) becomes
-# exit 2 with a reason, which those agents treat as a block.
+# let the tool run when a hook fails (Codex CLI, Gemini CLI). It runs the client and lets
+# through only the client's two answers: allow and deny (the reason the client wrote on
+# stderr), which the client, told by AEGIS_GUARD_DEADLINE that it runs here, ends with
+# statuses of its own (100 and 102, transport.GUARDED_STATUS) and the guard turns back
+# into 0 and 2. Anything else (a crash, a kill, a missing interpreter, a bare exit 0 or
+# 2, any other status) becomes exit 2 with a reason, which those agents treat as a block.
 #
-# The client answers these agents by exit status and stderr alone, so nothing it prints
-# is passed on as such: Gemini reads a JSON object on stdout as the decision whatever the
-# exit status, and a reason that parsed as JSON would be read the same way.
-limit=$1
+# The hard deadline is the client's own, armed first thing in its process (transport.py:
+# a watchdog thread in C that ends the process at AEGIS_GUARD_DEADLINE seconds even when
+# the interpreter itself is stuck), so that no `timeout` process and no capture of the
+# output sit on the path of every tool call. An ended client exits 1: a block here.
+#
+# Nothing the client prints reaches stdout: these agents read a decision from its exit
+# status and stderr alone, and Gemini would read a JSON object on stdout as the decision
+# whatever the exit status.
+AEGIS_GUARD_DEADLINE=$1
+export AEGIS_GUARD_DEADLINE
 shift
-if command -v timeout >/dev/null 2>&1; then
-  set -- timeout -k 1 "$limit" "$@"
-fi
-output=$("$@" 2>&1)
+"$@" >&2
 status=$?
-if [ "$status" -eq 0 ] && [ -z "$output" ]; then
-  exit 0
-fi
-if [ "$status" -eq 2 ] && [ -n "$output" ]; then
-  case $output in
-    Aegis*) ;;
-    *) output="Aegis: $output" ;;  # never text an agent could read as JSON
-  esac
-  printf '%s\n' "$output" >&2
-  exit 2
-fi
 case $status in
-  0) why="it answered allow but also printed something" ;;
-  124) why="it gave no decision within $limit s" ;;
+  100) exit 0 ;;
+  102) exit 2 ;;
+  0) why="it ended without giving a decision (exit status 0)" ;;
+  2) why="it blocked without its own reason (exit status 2)" ;;
+  1) why="it failed, or was ended at its deadline of $AEGIS_GUARD_DEADLINE s (exit status 1)" ;;
   126|127) why="it could not be started (was the Aegis virtualenv removed?)" ;;
-  2) why="it blocked without a reason" ;;
   *) if [ "$status" -gt 128 ]; then
        why="it was killed (signal $((status - 128)))"
      else
        why="it failed (exit status $status)"
      fi ;;
 esac
-printf 'Aegis denied this call to be safe: its hook client %s. Run `aegis doctor`; it names the fix. %s\n' \
-  "$why" "$output" >&2
+printf 'Aegis denied this call to be safe: its hook client %s. Run `aegis doctor`; it names the fix.\n' \
+  "$why" >&2
 exit 2

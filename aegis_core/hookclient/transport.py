@@ -102,6 +102,11 @@ BROKEN_ENCODER = (
 )
 
 DEFAULT_DEADLINE_S = 570.0
+# Under guard.sh (AEGIS_GUARD_DEADLINE set) the client's own answers leave with these
+# statuses, which the guard turns back into 0 (allow) and 2 (deny, reason on stderr):
+# any other way of ending (a crash, exit 0 or 2 from anything but this code) is not one
+# of the client's answers and becomes a block. Kept in step with guard.sh.
+GUARDED_STATUS = {0: 100, 2: 102}
 MAX_ANSWER_BYTES = 1 << 20
 # The daemon's limit on one request (aegis_core.daemon.protocol.MAX_REQUEST): a larger
 # call is denied here, with the reason, instead of being cut off mid-send.
@@ -552,7 +557,12 @@ def fail(reason):
         sys.stderr.write(reason + "\n")
         sys.stderr.flush()
     finally:
-        posix._exit(2)
+        posix._exit(exit_status(2))
+
+
+def exit_status(status):
+    """``status`` as the client ends with it: under guard.sh, its answers' own statuses."""
+    return GUARDED_STATUS.get(status, status) if _env("AEGIS_GUARD_DEADLINE") else status
 
 
 def main(argv):
@@ -573,4 +583,4 @@ def main(argv):
             sys.stderr.flush()
         except BaseException:
             fail(INTERNAL.format(error=type(exc).__name__))
-    posix._exit(status)  # skip interpreter teardown: it is most of the remaining time
+    posix._exit(exit_status(status))  # skip interpreter teardown: it is most of the remaining time

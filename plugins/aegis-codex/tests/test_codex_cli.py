@@ -1,7 +1,7 @@
 """The registration against the real Codex CLI (pinned 0.171.0) pointed at a scripted
 Responses API on 127.0.0.1, with a stand-in daemon: the hooks fire only because their
 trust entry is right, a deny stops the command and its reason reaches the model, and
-every way the hook client can fail (crash, kill, hang, exit 2 without a reason, noise)
+every way the hook client can fail (crash, kill, exit 2 without a reason, noise, a hang in C)
 still blocks the call, because guard.sh is what Aegis registers. Codex itself runs a
 failed hook's tool, as the unguarded control shows."""
 
@@ -19,7 +19,7 @@ from aegis_codex import settings as cs
 from aegis_codex.testing import find_codex_cli, offline_config
 from aegis_codex.testing.fake_openai import FakeResponses, ScriptedReply, text, tool_use
 
-from aegis_core.testing import StandInDaemon, decision
+from aegis_core.testing import StandInDaemon, decision, hanging_encoder
 
 pytestmark = pytest.mark.codex
 
@@ -123,7 +123,6 @@ def test_aegis_codex_install_writes_hooks_codex_trusts(codex: Codex) -> None:
 FAILURES = {
     "crash": "exit 1",
     "killed": "kill -9 $$",
-    "hang": "exec sleep 600",
     "exit 2 without a reason": "exit 2",
     "noise and an error": "echo '{\"not\": \"a decision\"}'; echo oops >&2; exit 0",
 }
@@ -135,10 +134,20 @@ def test_every_failure_of_the_client_blocks_the_call(codex: Codex, failure: str)
     broken.write_text(f"#!/bin/sh\ncat >/dev/null\n{FAILURES[failure]}\n")
     broken.chmod(0o755)
     marker = codex.project / "made"
-    # A short hook timeout keeps the hang case quick; the guard's deadline is below it.
     done, fake = codex.run([touch(marker), text("ok")], *overrides(8, python=str(broken)))
     assert not marker.exists(), f"{failure}: the call ran"
     assert "Aegis denied this call to be safe" in outputs_text(fake), done.stderr
+
+
+def test_a_hung_client_is_ended_at_the_guards_deadline_and_blocks(codex: Codex) -> None:
+    """The real client, stuck in C holding the interpreter's lock (no Python signal
+    handler can run): its watchdog ends it below Codex's 8 s timeout, and that blocks."""
+    marker = codex.project / "made"
+    # Spelled like Aegis' own encoder (aegis_codex/wire.py), so the registration trusts it.
+    encoder = hanging_encoder(codex.root / "aegis_codex", "wire.py")
+    done, fake = codex.run([touch(marker), text("ok")], *overrides(8, encoder=str(encoder)))
+    assert not marker.exists(), "the call ran"
+    assert "ended at its deadline" in outputs_text(fake), done.stderr
 
 
 def test_without_the_guard_codex_runs_the_tool_of_a_crashed_hook(codex: Codex) -> None:

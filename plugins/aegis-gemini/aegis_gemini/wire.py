@@ -30,7 +30,10 @@ def respond(event, decision, reason):
         return 0
     if decision == "ask":
         reason = NO_ASK + reason
-    sys.stderr.write((reason.strip() or "Denied by Aegis policy.") + "\n")
+    reason = reason.strip() or "Denied by Aegis policy."
+    if not reason.startswith("Aegis"):  # never text the agent could read as a JSON answer
+        reason = "Aegis: " + reason
+    sys.stderr.write(reason + "\n")
     return 2
 
 

@@ -19,7 +19,7 @@ from aegis_gemini import settings as gs
 from aegis_gemini.testing import find_gemini_cli, headless_args, offline_env, offline_settings
 from aegis_gemini.testing.fake_gemini import FakeGemini, ScriptedReply, text, tool_use
 
-from aegis_core.testing import StandInDaemon, decision
+from aegis_core.testing import StandInDaemon, decision, hanging_encoder
 
 pytestmark = pytest.mark.gemini
 
@@ -102,7 +102,6 @@ def test_no_daemon_is_a_deny_naming_the_fix(gemini: Gemini) -> None:
 FAILURES = {
     "crash": "exit 1",
     "killed": "kill -9 $$",
-    "hang": "exec sleep 600",
     "exit 2 without a reason": "exit 2",
     "noise and an error": "echo '{\"decision\": \"allow\"}'; echo oops >&2; exit 0",
 }
@@ -117,6 +116,15 @@ def test_every_failure_of_the_client_blocks_the_call(gemini: Gemini, failure: st
     done, fake = gemini.run([touch(marker), text("ok")], block(gemini, 8, python=str(broken)))
     assert not marker.exists(), f"{failure}: the call ran"
     assert "Aegis denied this call to be safe" in responses(fake), done.stderr
+
+
+def test_a_hung_client_is_ended_at_the_guards_deadline_and_blocks(gemini: Gemini) -> None:
+    """The real client, stuck in C holding the interpreter's lock (no Python signal
+    handler can run): its watchdog ends it below Gemini's 8 s timeout, and that blocks."""
+    marker = gemini.project / "made"
+    done, fake = gemini.run([touch(marker), text("ok")], block(gemini, 8, encoder=str(hanging_encoder(gemini.root))))
+    assert not marker.exists(), "the call ran"
+    assert "ended at its deadline" in responses(fake), done.stderr
 
 
 def test_without_the_guard_gemini_runs_the_tool_of_a_crashed_hook(gemini: Gemini) -> None:
