@@ -80,7 +80,7 @@ def decision(value: str, reason: str = "") -> Answer:
 
 
 # An encoder whose import hangs in C holding the interpreter's lock, where no Python
-# signal handler can run: what only the hook client's watchdog (under guard.sh) can end.
+# signal handler can run: what only the kernel can end: the hook client's hard deadline under guard.sh.
 HANGING_ENCODER = "import ctypes\n\nctypes.PyDLL(None).sleep(600)\n"
 
 

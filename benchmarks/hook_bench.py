@@ -5,8 +5,8 @@ same run. Prints the ratios.
 
 Targets (issue #5, issue #17): median <= 1.3x, p99 <= 3x. Codex and Gemini run the
 client under guard.sh (their hooks fail open), so their command includes one /bin/sh
-(the deadline is the client's own watchdog). Uses a running daemon started with ``aegis start`` in a temporary
-AEGIS_HOME when that works, else a stand-in socket server that answers allow (and says
+(the hard deadline is the client's own SIGALRM). Uses a running daemon started with
+``aegis start`` in a temporary AEGIS_HOME when that works, else a stand-in socket server that answers allow (and says
 so). For each agent two hooks are timed: one installed without ``aegis wrap`` (the
 shared agent socket, the daemon checked against aegis.pid) and one of a wrapped
 session (its own agent socket, the daemon pinned by aegis wrap).

@@ -6,10 +6,10 @@
 # into 0 and 2. Anything else (a crash, a kill, a missing interpreter, a bare exit 0 or
 # 2, any other status) becomes exit 2 with a reason, which those agents treat as a block.
 #
-# The hard deadline is the client's own, armed first thing in its process (transport.py:
-# a watchdog thread in C that ends the process at AEGIS_GUARD_DEADLINE seconds even when
-# the interpreter itself is stuck), so that no `timeout` process and no capture of the
-# output sit on the path of every tool call. An ended client exits 1: a block here.
+# The hard deadline is the client's own, armed first thing in its process (run.py: a
+# SIGALRM at AEGIS_GUARD_DEADLINE seconds with its default action, so the kernel ends the
+# process even when the interpreter itself is stuck), so that no `timeout` process and
+# no capture of the output sit on the path of every tool call.
 #
 # Nothing the client prints reaches stdout: these agents read a decision from its exit
 # status and stderr alone, and Gemini would read a JSON object on stdout as the decision
@@ -24,7 +24,7 @@ case $status in
   102) exit 2 ;;
   0) why="it ended without giving a decision (exit status 0)" ;;
   2) why="it blocked without its own reason (exit status 2)" ;;
-  1) why="it failed, or was ended at its deadline of $AEGIS_GUARD_DEADLINE s (exit status 1)" ;;
+  142) why="it gave no decision within $AEGIS_GUARD_DEADLINE s and was ended there (SIGALRM)" ;;
   126|127) why="it could not be started (was the Aegis virtualenv removed?)" ;;
   *) if [ "$status" -gt 128 ]; then
        why="it was killed (signal $((status - 128)))"

@@ -443,9 +443,13 @@ def run(encoder, argv):
     Returns the exit status the encoder chose."""
     event, budget, installed_home = options(argv)
     deadline = time.monotonic() + budget
-    # Backstop for anything that could block (a stdin never closed, a slow daemon).
-    _signal.signal(_signal.SIGALRM, _on_alarm)
-    _signal.setitimer(_signal.ITIMER_REAL, budget)
+    # Backstop for anything that could block (a stdin never closed, a slow daemon). Under
+    # guard.sh the timer is already the guard's hard deadline (run.py), kept: the kernel
+    # ends the client then, and the socket's own timeouts give the deny before it.
+    guarded = _env("AEGIS_GUARD_DEADLINE") is not None
+    if not guarded:
+        _signal.signal(_signal.SIGALRM, _on_alarm)
+        _signal.setitimer(_signal.ITIMER_REAL, budget)
     observing = event in encoder.OBSERVE_EVENTS
     if event in getattr(encoder, "DIALOG_EVENTS", ()):
         _signal.signal(_signal.SIGTERM, _on_term)
@@ -490,7 +494,8 @@ def run(encoder, argv):
     except Exception as exc:
         decision, reason = "deny", INTERNAL.format(error=type(exc).__name__ + ": " + str(exc)[:200])
     finally:
-        _signal.setitimer(_signal.ITIMER_REAL, 0)
+        if not guarded:
+            _signal.setitimer(_signal.ITIMER_REAL, 0)
     if observing:
         # The call already ran: tell the user the record is missing, never block.
         return encoder.unrecorded(event, "Aegis did not record this call's outcome: " + reason)

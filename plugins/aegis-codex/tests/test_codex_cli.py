@@ -141,13 +141,13 @@ def test_every_failure_of_the_client_blocks_the_call(codex: Codex, failure: str)
 
 def test_a_hung_client_is_ended_at_the_guards_deadline_and_blocks(codex: Codex) -> None:
     """The real client, stuck in C holding the interpreter's lock (no Python signal
-    handler can run): its watchdog ends it below Codex's 8 s timeout, and that blocks."""
+    handler can run): the kernel ends it at the guard's deadline, below Codex's 8 s timeout, and that blocks."""
     marker = codex.project / "made"
     # Spelled like Aegis' own encoder (aegis_codex/wire.py), so the registration trusts it.
     encoder = hanging_encoder(codex.root / "aegis_codex", "wire.py")
     done, fake = codex.run([touch(marker), text("ok")], *overrides(8, encoder=str(encoder)))
     assert not marker.exists(), "the call ran"
-    assert "ended at its deadline" in outputs_text(fake), done.stderr
+    assert "no decision within 6 s and was ended" in outputs_text(fake), done.stderr
 
 
 def test_without_the_guard_codex_runs_the_tool_of_a_crashed_hook(codex: Codex) -> None:

@@ -120,11 +120,11 @@ def test_every_failure_of_the_client_blocks_the_call(gemini: Gemini, failure: st
 
 def test_a_hung_client_is_ended_at_the_guards_deadline_and_blocks(gemini: Gemini) -> None:
     """The real client, stuck in C holding the interpreter's lock (no Python signal
-    handler can run): its watchdog ends it below Gemini's 8 s timeout, and that blocks."""
+    handler can run): the kernel ends it at the guard's deadline, below Gemini's 8 s timeout, and that blocks."""
     marker = gemini.project / "made"
     done, fake = gemini.run([touch(marker), text("ok")], block(gemini, 8, encoder=str(hanging_encoder(gemini.root))))
     assert not marker.exists(), "the call ran"
-    assert "ended at its deadline" in responses(fake), done.stderr
+    assert "no decision within 6 s and was ended" in responses(fake), done.stderr
 
 
 def test_without_the_guard_gemini_runs_the_tool_of_a_crashed_hook(gemini: Gemini) -> None:
