@@ -250,6 +250,8 @@ def test_an_approval_given_with_the_cli_runs_the_command(world: World) -> None:
     assert marker.exists()
     resolved = world.audit_events("approval.resolved")
     assert [e["details"]["status"] for e in resolved] == ["approved"]
+    # The agent shows no dialog: aegis wrap told its terminal which approval waited and how to answer it.
+    assert "waits for you" in done.stderr and "aegis approvals approve" in done.stderr, done.stderr
     # While the call waited, `aegis status` showed which agent the session runs.
     sessions = world.status_while_pending["sessions"]
     assert [s["agent"] for s in sessions] == [world.agent.name]
