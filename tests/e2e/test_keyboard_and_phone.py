@@ -23,6 +23,8 @@ from aegis_claude_hook.testing.fake_anthropic import FakeAnthropic, text, tool_u
 from aegis_pty.testing import Terminal
 from e2e_aegis import AegisHome, wait_until
 
+from aegis_core.sandbox.bwrap import BwrapBackend
+
 pytestmark = [pytest.mark.claude, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,6 +138,10 @@ def open_dialog(desk: Desk, api: FakeAnthropic) -> tuple[Terminal, dict[str, Any
     assert f"Aegis approval {approval['id'][:12]}" in screen.replace("\n", " ")
     message = desk.phone_message()
     assert str(desk.marker) in message["text"]
+    # The relay and the daemon run outside the sandbox, Claude Code inside it (where
+    # this machine has one; without it the session is recorded as unsandboxed).
+    (created,) = desk.aegis.audit_events("session.created")
+    assert created["details"]["sandbox"]["sandboxed"] is BwrapBackend().available().ok
     return terminal, approval
 
 

@@ -229,3 +229,35 @@ def test_prompt_answered_with_a_telegram_button(session: Session) -> None:
     (resolved,) = session.aegis.audit_events("approval.resolved")
     assert resolved["details"]["status"] == "approved" and resolved["details"]["channel"] == "telegram"
     session.aegis.verify_audit()
+
+
+def test_prompt_answered_at_the_keyboard_edits_the_phone_message(session: Session) -> None:
+    """Keyboard and phone together for any program under the PTY adapter: the prompt
+    waits at the keyboard and on the phone at once; the key typed first wins and the
+    phone message is edited to say so."""
+    fake_api = pytest.importorskip("aegis_telegram.fake_api")
+    user = 7071
+    with fake_api.FakeBotApi(users=[user]) as bot:
+        session.aegis.env.update({
+            "AEGIS_TELEGRAM_BOT_TOKEN": bot.token, "AEGIS_TELEGRAM_API_BASE": bot.api_base,
+            "AEGIS_TELEGRAM_ALLOWED_USERS": str(user), "AEGIS_TELEGRAM_POLL_TIMEOUT": "1",
+        })
+        session.aegis.configure("[approvals]\ntimeout_seconds = 60\n")  # default: terminal, telegram, cli
+        terminal = session.wrap_script()
+        terminal.expect(QUESTION)
+        message = bot.wait_for(
+            lambda: next((m for m in bot.sent_messages if m.get("reply_markup")), None), timeout=60)
+        approval = session.aegis.wait_for_pending()
+        assert QUESTION in message["text"] and approval["id"][:12] in terminal.text
+        assert "ANSWER" not in terminal.text
+        terminal.type("y\r")
+        terminal.expect("ANSWER='y'")
+        assert terminal.wait() == 0
+        edited = bot.wait_for(lambda: [e for e in bot.edits if "Approved" in str(e.get("text", ""))],
+                              timeout=30)
+        assert edited[0]["message_id"] == message["message_id"]
+        assert "at the keyboard" in str(edited[0]["text"])
+    (resolved,) = session.aegis.audit_events("approval.resolved")
+    assert (resolved["details"]["status"], resolved["details"]["channel"]) == ("approved", "terminal")
+    assert session.aegis.pending() == []
+    session.aegis.verify_audit()
