@@ -134,8 +134,12 @@ def open_dialog(desk: Desk, api: FakeAnthropic) -> tuple[Terminal, dict[str, Any
     terminal = desk.run_claude(api)
     terminal.expect(DIALOG, on_screen=True)
     (approval,) = wait_until(desk.aegis.pending, what="the approval was never pending")
-    screen = terminal.screen_text()
-    assert f"Aegis approval {approval['id'][:12]}" in screen.replace("\n", " ")
+    # Where the user looks: the dialog names the approval, the other channels asked
+    # and how to answer it from another terminal.
+    screen = " ".join(terminal.screen_text().split())
+    short = approval["id"][:12]
+    assert f"Aegis approval {short}" in screen
+    assert "also waiting on telegram, cli" in screen and f"aegis approvals approve {short}" in screen
     message = desk.phone_message()
     assert str(desk.marker) in message["text"]
     # The relay and the daemon run outside the sandbox, Claude Code inside it (where
