@@ -58,6 +58,10 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="aegis-cli-bench-"))
     env = {**os.environ, "AEGIS_HOME": str(root / "home"), "HOME": str(root)}
     env.pop("AEGIS_SOCKET", None)
+    # As on a user's machine, modules load from their bytecode caches (the warm-up run
+    # writes them): tox sets PYTHONDONTWRITEBYTECODE, which would time compiling
+    # every changed module of an editable install from source, every run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     aegis = aegis_script()
     cases = {
         "aegis --help": [*aegis, "--help"],
