@@ -215,3 +215,25 @@ def test_the_phone_closes_the_dialog(desk: Desk) -> None:
     assert result["is_error"] is True and "telegram" in json.dumps(result["content"])
 
 
+
+
+def test_the_resume_command_printed_on_exit_works_under_aegis(desk: Desk) -> None:
+    """Claude Code's own resume hint names Aegis' session settings file, deleted when
+    the session ends; `aegis wrap` prints the command that resumes under Aegis."""
+    with FakeAnthropic([text("Hello from the model."), text("Welcome back.")]) as api:
+        terminal = desk.run_claude(api)
+        terminal.expect("Hello from the model.", on_screen=True)
+        terminal.type("/exit")
+        terminal.type("\r")
+        terminal.expect("aegis wrap claude --resume ")
+        assert terminal.wait() == 0
+        printed = " ".join(terminal.text.split())
+        conversation = printed.split("aegis wrap claude --resume ", 1)[1].split()[0]
+        # The printed command works: the conversation goes on, under Aegis again.
+        resumed = desk.aegis.cli_with({"ANTHROPIC_BASE_URL": api.base_url}, "wrap", "claude",
+                                      "--resume", conversation, "-p", "And now?", timeout=180)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert "Welcome back." in resumed.stdout
+        history = json.dumps(api.agent_requests()[-1]["messages"])
+    assert "Hello from the model." in history and "And now?" in history
+    assert len(desk.aegis.audit_events("session.created")) == 2
