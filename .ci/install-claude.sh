@@ -5,4 +5,5 @@
 #   .ci/install-claude.sh --global   -> npm install -g
 # CLAUDE_CODE_VERSION overrides the pinned version.
 set -euo pipefail
-exec "$(dirname "$0")/install-npm.sh" claude-code @anthropic-ai/claude-code "${CLAUDE_CODE_VERSION:-2.1.330}" claude "$@"
+VERSION="${CLAUDE_CODE_VERSION:-2.1.330}"  # it declares node >= 22 (the README says so)
+exec "$(dirname "$0")/install-npm.sh" claude-code @anthropic-ai/claude-code "${VERSION}" claude "$@"
