@@ -345,12 +345,17 @@ def register(check: Callable) -> None:
         if not subject.reads and positional and finder is None:
             return "deletes a path that cannot be resolved"
         recursive = program == "rm" and _recursive(subject)
+        patterns = _targets(subject)[1]
         if not recursive and program in ("rm", "unlink", "shred"):
-            for pattern in _targets(subject)[1]:
+            for pattern in patterns:
                 directory = _glob_dir(pattern, subject)
-                if directory and matches_every_name(pattern.rstrip("/").rsplit("/", 1)[-1]) \
-                        and not is_disposable(directory, subject):
+                if directory is None or is_disposable(directory, subject):
+                    continue
+                name = pattern.rstrip("/").rsplit("/", 1)[-1]
+                if matches_every_name(name):
                     return f"deletes every file in {directory} ({pattern})"
+                if (kind := _pattern_kind(name)) and subject.within_project(directory):
+                    return f"deletes every {name} in {directory} ({kind})"
         for path in subject.reads:
             if is_disposable(path, subject):
                 continue
@@ -361,6 +366,10 @@ def register(check: Callable) -> None:
             if recursive and not _is_file(path):
                 return f"recursive deletion of {path}, not a disposable build folder"
             kind = valuable(path)
+            if kind == "source code" and program == "rm" and not patterns:
+                # Source files named one by one: what refactoring does all day (and git
+                # keeps them); emptying or unlinking one is not that (overwrites.py).
+                continue
             if kind:
                 return f"deletes {path} ({kind})"
         return None

@@ -3,6 +3,7 @@ its normalised paths (read and written), URLs, the project root and working dire
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -44,7 +45,10 @@ _IN_PLACE = frozenset({"sed", "perl", "gsed"})
 _WRITERS = frozenset({"tee", "truncate", "touch", "shred"})
 _DELETERS = frozenset({"rm", "unlink", "rmdir", "srm", "wipe"})
 # Values of these options are written to.
-_OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
+_OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of", "-out", "--out", "--outfile",
+                             "-outfile", "--output-file"})
+# The same options with their value attached (`--output=FILE`).
+_OUTPUT_ATTACHED = ("--output=", "--out=", "--outfile=", "--output-file=", "--output-document=", "-out=")
 # Programs whose arguments hide paths plain parsing misses (see argpaths).
 _REQUEST_PROGRAMS = CURL_LIKE | HTTPIE_LIKE
 _HIDDEN_PATH_PROGRAMS = _REQUEST_PROGRAMS | CONTAINER_ENGINES | {"docker-compose", "podman-compose",
@@ -239,12 +243,14 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
             raw_writes.extend(plain)  # deleting a file changes it as much as writing it
     if program in OUTPUT_PROGRAMS:
         raw_writes.extend(output_files(program, texts))
-    elif "of=" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
+    elif "of=" in joined or "-out" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
         for i, text in enumerate(texts):
             if text in _OUTPUT_OPTIONS and i + 1 < len(texts):
                 raw_writes.append(texts[i + 1])
             elif text.startswith("of="):
                 raw_writes.append(text[3:])
+            elif text.startswith(_OUTPUT_ATTACHED):
+                raw_writes.append(text.split("=", 1)[1])
     if program in _HIDDEN_PATH_PROGRAMS:
         if program in _REQUEST_PROGRAMS:
             raw_reads.extend(request_files(program, texts))
@@ -318,14 +324,43 @@ def _normalise_all(raw: list[str], globbed: frozenset[str] | set[str], cwd: str 
     for text in raw:
         candidates = _expand_glob(text, cwd, budget) if globbed and text in globbed else (text,)
         if candidates is None:
-            out[WILDCARD_TOO_WIDE] = None
-            continue
+            scratch = _in_scratch_folder(text, cwd, home)
+            if scratch is None:
+                out[WILDCARD_TOO_WIDE] = None
+                continue
+            candidates = [scratch, *secret_names_matching(scratch)]
         for candidate in candidates:
             if not budget.count_path():
                 out[TOO_MANY_PATHS] = None
                 return tuple(out)
             out[normalise(candidate, cwd, home, bucket) or UNRESOLVED] = None
     return tuple(out)
+
+
+_TEMP_FOLDERS = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/shm/")  # noqa: S108 - compared, never written
+
+
+def _in_scratch_folder(pattern: str, cwd: str | None, home: str) -> str | None:
+    """A wildcard too wide to expand whose matches can only be scratch files
+    (``/tmp/shop-test-*`` on a machine with a crowded /tmp): its last part alone is
+    wild, its folder is a temporary root, and neither the home nor the working folder
+    lies there. Judged as written (with the secret names it could stand for); None for
+    any other pattern."""
+    folder, _, name = pattern.rpartition("/")
+    if not folder or any(c in folder for c in "*?[") or not name.strip("*?[]") or name.startswith(("*", "?", "[")):
+        return None
+    path = normalise(pattern, cwd, home)
+    if path is None or not path.startswith(_TEMP_FOLDERS) or path.count("/") != 2:
+        return None
+    parent = path.rpartition("/")[0] + "/"
+    for kept in (home, cwd):
+        if kept and kept.startswith(parent):
+            # The home (a temporary one) or the project lives here too: the pattern must
+            # not be able to match the folder that holds it.
+            top = parent + kept[len(parent):].split("/", 1)[0]
+            if fnmatch.fnmatchcase(top, path):
+                return None
+    return path
 
 
 def call_facts(call: ToolCall, home: str) -> tuple[tuple, tuple, tuple]:

@@ -64,6 +64,8 @@ def is_disposable(path: str, subject: Subject) -> bool:
 
 def critical_target(path: str, subject: Subject) -> str | None:
     """Why deleting ``path`` (recursively) would be a disaster, or None."""
+    if path.startswith("/<"):
+        return None  # a path that could not be resolved: its own problem asks (facts.PATH_PROBLEMS)
     if path == "/":
         return "the root directory"
     if path == subject.home or is_within(subject.home, path):

@@ -75,6 +75,7 @@ class Match:
     arg_pattern: re.Pattern[str] | None = None
     path_pattern: re.Pattern[str] | None = None
     path_glob: GlobSet | None = None
+    read_glob: GlobSet | None = None
     write_glob: GlobSet | None = None
     url_host: tuple[str, ...] = ()
     risk_min: int | None = None
@@ -114,7 +115,8 @@ class Rule:
         m = self.match
         # What a subject must have for this rule to possibly match (see Policy._candidates).
         self.needs = (
-            (HAS_PATHS if m.path_glob is not None or m.path_pattern is not None or m.within_project is False else 0)
+            (HAS_PATHS if m.path_glob is not None or m.read_glob is not None or m.path_pattern is not None
+             or m.within_project is False else 0)
             | (HAS_WRITES if m.write_glob is not None or m.writes_within_project is False else 0)
             | (HAS_URLS if m.url_host else 0) | (HAS_WRAPPERS if m.wrapper else 0))
         self.min_risk = m.risk_min or 0
@@ -179,6 +181,8 @@ class Rule:
             out.append(("path_pattern", lambda s: any(path_pattern.search(p[:MATCH_TEXT_CHARS]) for p in s.paths)))
         if m.path_glob is not None:
             out.append(("path_glob", m.path_glob.matches_any_of_paths))
+        if m.read_glob is not None:
+            out.append(("read_glob", m.read_glob.matches_any_of_reads))
         if m.write_glob is not None:
             out.append(("write_glob", m.write_glob.matches_any_of_writes))
         if m.within_project is not None:

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 # program -> sets of words that, all present among its arguments, make it print a
 # secret. Order-free on purpose: options may come anywhere.
 _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
-    "gh": (("auth", "token"), ("auth", "status", "-t"), ("auth", "status", "--show-token")),
+    "gh": (("auth", "token"), ("auth", "status", "-t"), ("auth", "status", "--show-token"),
+           ("config", "get", "oauth_token")),
     "glab": (("auth", "status", "-t"), ("auth", "status", "--show-token"), ("config", "get", "token")),
     "git": (("credential", "fill"), ("credential-store", "get"), ("credential-cache", "get"),
             ("credential-osxkeychain", "get"), ("credential-libsecret", "get")),
@@ -88,7 +89,10 @@ _CREDENTIAL_HELPERS = tuple(f"docker-credential-{name}" for name in (
 # `pass`/`gopass NAME` shows a password; these subcommands do something else.
 _PASS_OTHER = frozenset({"ls", "list", "find", "search", "init", "git", "insert", "add", "generate", "edit",
                          "rm", "remove", "mv", "cp", "help", "version", "grep", "--help", "--version"})
-_KUBE_SECRET = re.compile(r"^(secrets?|secret/\S+|secrets/\S+)$")
+_KUBE_SECRET = re.compile(r"^(?:[\w.-]+,)*(secrets?|secret/\S+|secrets/\S+)(?:,[\w.,-]+)?$")
+# Package managers' settings that are credentials (`npm config get //registry/:_authToken`).
+_AUTH_SETTING = re.compile(r"(?i)_auth|authtoken|_password|npmAuthIdent|token$")
+_PACKAGE_CONFIG = frozenset({"npm", "pnpm", "yarn", "bun"})
 _KUBE_OUTPUT = re.compile(r"^(-o|--output|--template)"
                           r"(=?(yaml|json|jsonpath|go-template|custom-columns|template|\{)\S*)?$"
                           r"|^-o(yaml|json|jsonpath|go-template|custom-columns)")
@@ -122,6 +126,12 @@ def secret_output(seg: Segment) -> str | None:
         return _kubernetes(texts)
     if program.startswith("docker-credential-") and ("get" in texts or "list" in texts):
         return f"{program} prints stored registry passwords"
+    if program in _PACKAGE_CONFIG and ("config" in texts or texts[:1] == ["get"]) and \
+            any(_AUTH_SETTING.search(t) for t in texts if not t.startswith("-")):
+        return f"{program} config prints a registry credential"
+    if program in ("docker", "podman", "nerdctl") and "inspect" in texts[:2] and \
+            any("Env" in t or ".Config}}" in t for t in texts):
+        return f"{program} inspect prints a container's environment (its secrets)"
     if program in ("pass", "gopass"):
         words = [t for t in texts if not t.startswith("-")]
         if words and (words[0] in ("show", "cat", "otp") or words[0] not in _PASS_OTHER):
@@ -163,10 +173,20 @@ def _filtered_harmlessly(subject: Subject, seg: Segment) -> bool:
     if not readers or any(r.program not in _GREPS for r in readers):
         return False
     for reader in readers:
+        if any(t in ("-v", "--invert-match") or (t.startswith("-") and not t.startswith("--") and "v" in t)
+               for t in reader.argv[1:]):
+            return False  # `grep -v PATH` prints everything else
         words = [t for t in reader.argv[1:] if not t.startswith("-")]
-        if not words or any(SECRET_VARIABLE.search(w) or not re.fullmatch(r"[\w^$|.*-]+", w) for w in words):
+        if not words or any(SECRET_VARIABLE.search(w) or not _NAMES_ONLY.fullmatch(w)
+                            or not all(_A_NAME.search(part) for part in w.split("|")) for w in words):
             return False
     return True
+
+
+# A grep pattern made of variable names (`PATH`, `^(PATH|HOME)=`, `node`); every
+# alternative must name something, or `PATH|.` would let every line through.
+_NAMES_ONLY = re.compile(r"[\w^$|.*()=-]+")
+_A_NAME = re.compile(r"[A-Za-z_]{2,}")
 
 
 def env_dump(subject: Subject) -> str | None:
@@ -188,6 +208,10 @@ def env_dump(subject: Subject) -> str | None:
     elif program in ("export", "declare", "typeset", "readonly") and (not texts or (
             all(t.startswith("-") for t in texts) and any("p" in t or "x" in t for t in texts))):
         found = f"{program} {' '.join(texts)}".strip() + " prints every exported variable"
+    elif program in ("declare", "typeset", "readonly", "export") and any(t.startswith("-") and "p" in t for t in texts):
+        names = [t for t in texts if not t.startswith("-") and "=" not in t]
+        if any(SECRET_VARIABLE.search(n) for n in names):
+            return f"{program} -p prints {' '.join(names)}"
     elif program == "set" and not texts:
         found = "set prints every shell variable"
     elif program == "ps" and any(not t.startswith("-") and "e" in t and t.isalpha() for t in texts):
@@ -318,11 +342,44 @@ def home_sweep(subject: Subject) -> str | None:
     return None
 
 
+# Documented templates of env files, and the env files made from them.
+_ENV_TEMPLATE = re.compile(r"(?:^|[\w.-]*)\.env(?:\.[\w-]+)?\.(?:example|sample|template|dist|defaults)$")
+_ENV_FILE = re.compile(r"^(?:\.env(?:\.[\w-]+)?|[\w-]+\.env)$")
+_COPY_FLAGS = frozenset({"-n", "-f", "-i", "-v", "-p", "--no-clobber", "--force", "--interactive", "--verbose",
+                         "--preserve", "-nv", "-vn", "-fv", "-vf"})
+
+
+def env_from_template(subject: Subject) -> str | None:
+    """``cp .env.example .env``: a project's env file created from its documented
+    template, the first step of every setup. Only the template is read; nothing else
+    is copied, and the copy stays in the project."""
+    seg = subject.segment
+    if seg is None or seg.program not in ("cp", "install") or seg.wrappers or seg.redirects or seg.via:
+        return None
+    words = [a for a in seg.args[1:]]
+    if any(a.dynamic or a.glob for a in words) or not subject.reads or len(subject.writes) != 1:
+        return None
+    if any(a.text.startswith("-") and a.text not in _COPY_FLAGS for a in words):
+        return None
+    target = subject.writes[0]
+    if not subject.within_project(target) or not _ENV_FILE.match(target.rsplit("/", 1)[-1]):
+        return None
+    if all(_ENV_TEMPLATE.match(path.rsplit("/", 1)[-1]) for path in subject.reads):
+        return f"{seg.program} makes {target.rsplit('/', 1)[-1]} from its template"
+    return None
+
+
 def register(check: Callable) -> None:
+    @check("env-from-template", 0, "a project's env file made from its documented template (cp .env.example "
+           ".env)", programs=("cp", "install"))
+    def _template(subject: Subject) -> str | None:
+        return env_from_template(subject)
+
     @check("credential-dump", 50, "prints a token, a password or a stored secret (gh auth token, aws sts "
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
            "security find-generic-password...)",
-           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, "kubectl", "oc", "kubecolor", "pass", "gopass"))
+           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "kubectl", "oc", "kubecolor", "pass",
+                     "gopass", "docker", "podman", "nerdctl"))
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None
