@@ -203,6 +203,7 @@ netchecks.register(check)
 
 # The checks of issue 14's families A: each module is one idea.
 from aegis_core.policy import (  # noqa: E402
+    cloudchecks,
     containerchecks,
     publishchecks,
     remotecode,
@@ -212,6 +213,7 @@ from aegis_core.policy import (  # noqa: E402
 )
 
 secretchecks.register(check)
+cloudchecks.register(check)
 urlchecks.register(check)
 publishchecks.register(check)
 remotecode.register(check)
