@@ -209,6 +209,7 @@ from aegis_core.policy import (  # noqa: E402
     remotecode,
     secretchecks,
     selfchecks,
+    systemchecks,
     urlchecks,
 )
 
@@ -219,5 +220,6 @@ publishchecks.register(check)
 remotecode.register(check)
 containerchecks.register(check)
 selfchecks.register(check)
+systemchecks.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

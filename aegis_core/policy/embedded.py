@@ -492,7 +492,9 @@ RUNNING_PROGRAMS = frozenset({
     "watchexec", "entr", "nodemon", "concurrently", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun", "cargo",
     "make", "gmake", "cmake", "gdb", "lldb", "git", "tar", "gtar", "bsdtar", "zip", "rsync", "split", "sort", "man",
     "go", "sed", "gsed", "rg", *_SQL_SHELL, "node", "nodejs", "asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv",
-    "goenv", "jenv", "direnv", "nvm", "pixi", "devbox", "volta", "corepack"})
+    "goenv", "jenv", "direnv", "nvm", "pixi", "devbox", "volta", "corepack",
+    # run through npx, judged as themselves: file servers (netchecks.served_folder)
+    "serve", "http-server"})
 # Cheap first test per program: only a segment with one of these words goes further.
 _MARKERS: dict[str, tuple[str, ...]] = {
     "tar": (*_TAR_COMMANDS, "--checkpoint-action"), "gtar": (*_TAR_COMMANDS, "--checkpoint-action"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -208,6 +209,9 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
     if program == "git":
         candidates = _git_paths(texts)
         raw_writes.extend(clone_target(texts))
+    elif program == "openssl" and texts[:1] in (["x509"], ["crl"], ["verify"]):
+        # These print only certificates, the public part of a .pem, whatever else it holds.
+        candidates = []
     else:
         candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     if "://" in joined:
@@ -366,11 +370,44 @@ def _in_scratch_folder(pattern: str, cwd: str | None, home: str) -> str | None:
 def call_facts(call: ToolCall, home: str) -> tuple[tuple, tuple, tuple]:
     """(reads, writes, urls) of a non-shell call."""
     cwd = call.cwd or None
-    paths = tuple(normalise(raw, cwd, home) or UNRESOLVED for raw in call.paths)
+    raw_paths = call.paths
+    url = call.url
+    urls: tuple[str, ...] = (url,) if url else ()
+    if call_kind(call) is Kind.MCP:
+        # An MCP tool names files and addresses under names of its own choosing.
+        found_paths, found_urls = _mcp_values(call.input)
+        raw_paths = tuple(dict.fromkeys((*raw_paths, *found_paths)))
+        urls = tuple(dict.fromkeys((*urls, *found_urls)))
+    paths = tuple(normalise(raw, cwd, home) or UNRESOLVED for raw in raw_paths)
     writes = paths if call.kind in (Kind.WRITE, Kind.EDIT) else ()
     reads = () if writes else paths
-    url = call.url
-    return reads, writes, ((url,) if url else ())
+    return reads, writes, urls
+
+
+_MCP_PATH = re.compile(r"^(?:/|~|\.\.?/|\$HOME\b|[A-Za-z]:\\)")
+MAX_MCP_VALUES = 64
+
+
+def _mcp_values(value: object) -> tuple[list[str], list[str]]:
+    """Path-like and URL strings anywhere in an MCP tool's input (bounded)."""
+    paths: list[str] = []
+    urls: list[str] = []
+    stack = [value]
+    seen = 0
+    while stack and seen < MAX_MCP_VALUES:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, str):
+            text = item.strip()
+            if _looks_like_url(text):
+                urls.append(text)
+            elif _MCP_PATH.match(text) and "\n" not in text and len(text) < 4096:
+                paths.append(text)
+        elif isinstance(item, dict):
+            stack.extend(list(item.values())[:MAX_MCP_VALUES])
+        elif isinstance(item, list):
+            stack.extend(item[:MAX_MCP_VALUES])
+    return paths, urls
 
 
 def url_host(url: str) -> str:

@@ -28,7 +28,7 @@ _DOWNLOADERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
 _DOWNLOAD_DIR_SHORT = {"wget": "P", "aria2c": "d"}
 OUTPUT_PROGRAMS = frozenset({*_DOWNLOADERS, "tar", "gtar", "bsdtar", "unzip", "7z", "7za", "7zz", "cpio",
                              "unrar", "gunzip", "bunzip2", "unxz", "uniq", "xxd", "find", "gfind", "sed", "gsed",
-                             "yq", "docker", "podman", "nerdctl", "kubectl", "oc", "gh"})
+                             "yq", "docker", "podman", "nerdctl", "kubectl", "oc", "gh", "python", "python3"})
 
 
 def output_files(program: str, texts: list[str]) -> list[str]:
@@ -66,6 +66,12 @@ def output_files(program: str, texts: list[str]) -> list[str]:
             rest = words[words.index("cp") + 1:]
             if len(rest) == 2 and ":" in rest[0] and ":" not in rest[1]:
                 return [rest[1]]
+        return []
+    if program in ("python", "python3"):
+        # `python -m zipfile -e x.zip DIR`, `python -m tarfile -e x.tar DIR`
+        if texts[:2] in (["-m", "zipfile"], ["-m", "tarfile"]) and ("-e" in texts or "--extract" in texts):
+            operands = [t for t in texts[2:] if not t.startswith("-")]
+            return operands[1:2] if len(operands) >= 2 else ["."]
         return []
     if program == "gh":
         # `gh release download -D DIR`, `gh run download -D DIR`: the folder is written.

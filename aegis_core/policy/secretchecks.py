@@ -250,13 +250,17 @@ def secret_variables(subject: Subject) -> str | None:
                 continue
             if seg.program in _SENDERS:
                 hosts = [url_host(u) for u in subject.urls] or _bare_hosts(seg)
-                if hosts and all(is_home_of(name, h) for h in hosts):
+                # `--resolve api.github.com:443:IP`, a proxy: the name is not where it goes.
+                redirected = any(t.startswith(_REDIRECTING) for t in seg.argv[1:])
+                if hosts and not redirected and all(is_home_of(name, h) for h in hosts):
                     continue
                 return f"{seg.program} sends ${name} to {', '.join(hosts) or 'a host'}"
             return f"{seg.program} exposes ${name}"
     return None
 
 
+_REDIRECTING = ("--resolve", "--connect-to", "-x", "--proxy", "--preproxy", "--socks", "-k", "--insecure",
+                "--unix-socket", "--abstract-unix-socket")
 _SENDERS = frozenset({"curl", "wget", "http", "https", "httpie", "xh", "curlie", "nc", "ncat", "socat", "ssh"})
 _PRINTERS = frozenset({"echo", "printf", "print", "cat", "tee", "base64", "base32", "xxd", "od", "hexdump", "rev",
                        "tr", "sed", "awk", "jq", "printenv", "env", "logger", "wall", "write", "dig", "nslookup",
@@ -369,7 +373,31 @@ def env_from_template(subject: Subject) -> str | None:
     return None
 
 
+# MCP tools whose name says they only look (`get_issue`, `list_pull_requests`,
+# `search_code`, `read_file`, `get-library-docs`); paths and addresses in their input are
+# judged by the secret and network rules first.
+_MCP_READ_VERBS = frozenset({"get", "list", "search", "read", "view", "describe", "find", "fetch", "lookup", "show",
+                             "count", "resolve", "inspect", "check", "status", "info", "query_docs", "explain"})
+_MCP_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def mcp_reads_only(tool: str) -> bool:
+    """``mcp__server__get_thing``: an MCP tool named for looking at something."""
+    if not tool.startswith("mcp__"):
+        return False
+    name = tool.rsplit("__", 1)[-1]
+    words = _MCP_WORD.findall(name)
+    return bool(words) and words[0].lower() in _MCP_READ_VERBS
+
+
 def register(check: Callable) -> None:
+    @check("mcp-read-only", 0, "an MCP tool named for looking (get_*, list_*, search_*, read_*...)",
+           needs=("call",))
+    def _mcp_read(subject: Subject) -> str | None:
+        if subject.segment is not None or not mcp_reads_only(subject.call.tool):
+            return None
+        return f"{subject.call.tool} only looks"
+
     @check("env-from-template", 0, "a project's env file made from its documented template (cp .env.example "
            ".env)", programs=("cp", "install"))
     def _template(subject: Subject) -> str | None:

@@ -108,7 +108,12 @@ def signals_daemon(subject: Subject, seg: Segment) -> str | None:
         for other in (subject.analysis.segments if subject.analysis else ()):
             if other.index == seg.index or other.program not in _LISTERS:
                 continue
-            words = [t for t in other.argv[1:] if not t.startswith("-")]
+            # The lister's patterns (not the values of its options: `pgrep -u maya node`).
+            words = [t for i, t in enumerate(other.argv[1:], start=1) if not t.startswith("-")
+                     and not (other.program == "pgrep" and other.argv[i - 1] in _PKILL_VALUES)]
+            if other.program == "pgrep" and not words and any(t in ("-u", "-U", "--uid", "--euid")
+                                                               for t in other.argv[1:]):
+                return "kill of every process of a user (pgrep -u), Aegis' daemon included"
             for word in words:
                 patterns = _AWK_PATTERN.findall(word) if other.program in ("awk", "gawk") else [word]
                 matcher = other.program in _PATTERN_LISTERS

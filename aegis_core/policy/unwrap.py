@@ -504,7 +504,11 @@ def _interpreter(builder: _Builder, seg: Unwrapped, name: str, texts: list[str])
     if i < len(texts) and texts[i] not in STDIN_FILES:
         _code_argument(seg, i)
         return  # runs a script file
-    if seg.stdin_text:
+    if seg.stdin_text and seg.stdin_subs:
+        # `python3 - <<< "$(curl ...)"`: the here-string is what the substitution prints.
+        seg.reads_code = True
+        seg.code_from = list(seg.pipe_from) + seg.stdin_subs
+    elif seg.stdin_text:
         seg.inline_code = (language, seg.stdin_text)
     elif seg.pipe_from or seg.stdin_subs:
         seg.reads_code = True
