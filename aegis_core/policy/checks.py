@@ -205,6 +205,7 @@ netchecks.register(check)
 from aegis_core.policy import (  # noqa: E402
     cloudchecks,
     containerchecks,
+    installs,
     publishchecks,
     remotecode,
     secretchecks,
@@ -221,5 +222,6 @@ remotecode.register(check)
 containerchecks.register(check)
 selfchecks.register(check)
 systemchecks.register(check)
+installs.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

@@ -140,6 +140,25 @@ def private_host(host: str) -> bool:
         or found.is_reserved
 
 
+# Ports development servers listen on (Rails/Next 3000, Vite 5173, Django 8000, Angular
+# 4200, Hugo 1313, Jupyter 8888...). Loopback services that hold secrets listen
+# elsewhere (Vault 8200, Consul 8500, the Docker API 2375, etcd 2379, the kubelet 10250).
+DEV_PORTS = frozenset({3000, 3001, 3002, 3003, 4000, 4200, 4321, 5000, 5001, 5173, 5174, 8000, 8001, 8080, 8081,
+                       8888, 1313, 6006, 9000, 4173, 19006})
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def dev_server(url: str, host: str) -> bool:
+    """``url`` is this machine's development server (``http://localhost:5173/``)."""
+    if host.lower() not in _LOOPBACK_HOSTS:
+        return False
+    try:
+        port = urlsplit(url if "://" in url else "http://" + url).port
+    except ValueError:
+        return False
+    return port in DEV_PORTS
+
+
 def host_of(url: str) -> str:
     """The host of a URL, or of a schemeless one (`169.254.169.254/latest`)."""
     if "://" not in url:
@@ -321,7 +340,7 @@ def register(check: Callable) -> None:
             return None  # `curl localhost:8000` from the shell is routine; a fetch tool asks
         for url in subject.urls:
             host = host_of(url)
-            if host and private_host(host):
+            if host and private_host(host) and not dev_server(url, host):
                 return f"fetches from a private address ({host})"
         return None
 
