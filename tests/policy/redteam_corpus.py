@@ -688,8 +688,11 @@ GAPS_ROUTINE: dict[str, list[Any]] = {
 
 def probes() -> list[Probe]:
     """Every probe, as templates (``%HOME%``, ``%P%`` not yet filled in)."""
+    from redteam_round3 import ROUND3, ROUND3_ROUTINE
+
     out: list[Probe] = []
-    for label, groups in (("dangerous", DANGEROUS), ("routine", ROUTINE), ("dangerous", GAPS), ("routine", GAPS_ROUTINE)):
+    for label, groups in (("dangerous", DANGEROUS), ("routine", ROUTINE), ("dangerous", GAPS), ("routine", GAPS_ROUTINE),
+                          ("dangerous", ROUND3), ("routine", ROUND3_ROUTINE)):
         for family, entries in groups.items():
             for entry in entries:
                 out.append(_probe(label, family, entry))
