@@ -390,8 +390,9 @@ def _node(texts: list[str]) -> list[Found]:
     return found
 
 
-def _embedded(seg: Segment) -> list[Found]:
-    """What ``seg``'s program runs for it."""
+def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
+    """What ``seg``'s program runs for it (``substitutions_are_pwd``: every `$(...)` of
+    the command is a plain `$(pwd)`)."""
     program = seg.program
     args = list(seg.args[1:])
     texts = list(seg.argv[1:])
@@ -480,6 +481,11 @@ def _embedded(seg: Segment) -> list[Found]:
     if program in ("asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv", "goenv", "jenv", "direnv", "nvm", "pixi",
                    "devbox", "volta"):
         return _version_manager(program, args, texts)
+    if program in _CONTAINER_ENGINES:
+        from aegis_core.policy.containerrun import container_command
+
+        found_command = container_command(texts, substitutions_are_pwd)
+        return [("shell", found_command, f"{program} run")] if found_command else []
     if program == "corepack" and texts and not texts[0].startswith("-") and texts[0] not in (
             "enable", "disable", "prepare", "pack", "install", "use", "up", "cache"):
         return [("argv", args, "corepack")]
@@ -494,7 +500,10 @@ RUNNING_PROGRAMS = frozenset({
     "go", "sed", "gsed", "rg", *_SQL_SHELL, "node", "nodejs", "asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv",
     "goenv", "jenv", "direnv", "nvm", "pixi", "devbox", "volta", "corepack",
     # run through npx, judged as themselves: file servers (netchecks.served_folder)
-    "serve", "http-server"})
+    "serve", "http-server",
+    # containers, for what they run on the host folders they mount (containerrun)
+    "docker", "podman", "nerdctl"})
+_CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl"})
 # Cheap first test per program: only a segment with one of these words goes further.
 _MARKERS: dict[str, tuple[str, ...]] = {
     "tar": (*_TAR_COMMANDS, "--checkpoint-action"), "gtar": (*_TAR_COMMANDS, "--checkpoint-action"),
@@ -508,6 +517,8 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "cmake": ("-E",), "git": ("grep", "difftool", "rebase"), "go": ("-exec", "--exec", "-toolexec", "--toolexec",
                                                                       "-vettool", "--vettool"),
     "node": ("-r", "--require", "--import", "--loader", "--experimental-loader"),
+    "docker": ("-v", "--volume", "--mount"), "podman": ("-v", "--volume", "--mount"),
+    "nerdctl": ("-v", "--volume", "--mount"),
 }
 
 
@@ -569,8 +580,10 @@ def _add_embedded(worth: list[Segment], segments: tuple[Segment, ...], added: li
     from aegis_core.policy.unwrap import Unwrapped, unwrap
 
     followable: list[Segment] = []
+    substitutions = [s for s in segments if s.via == "$(...)"]
+    pwd_only = bool(substitutions) and all(s.argv == ("pwd",) for s in substitutions)
     for seg in worth:
-        for kind, payload, how in _embedded(seg):
+        for kind, payload, how in _embedded(seg, pwd_only):
             offset = len(segments) + len(added)
             before = len(added)
             if kind in ("shell", "makefile"):

@@ -212,6 +212,8 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
     elif program == "openssl" and texts[:1] in (["x509"], ["crl"], ["verify"]):
         # These print only certificates, the public part of a .pem, whatever else it holds.
         candidates = []
+    elif program in _JSON_QUERIERS:
+        candidates = _query_files(texts)
     else:
         candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     if "://" in joined:
@@ -318,6 +320,27 @@ def _below(base: str, path: str) -> str:
     if not base or path.startswith(("/", "~", "$")):
         return path
     return f"{base}/{path}"
+
+
+# jq and its kin: the first operand is the filter (`jq .env package.json` reads
+# package.json, not .env), unless the filter comes from a file (-f FILE) or an option.
+_JSON_QUERIERS = frozenset({"jq", "gojq", "jaq", "yq", "gron"})
+_QUERY_VALUE_OPTIONS = frozenset({"--arg", "--argjson", "--slurpfile", "--rawfile", "--args", "--jsonargs",
+                                  "--indent", "-L", "--tab", "-I", "--input-format", "-p", "--output-format", "-o",
+                                  "--expression", "-e", "--from-file", "-f", "--front-matter"})
+
+
+def _query_files(texts: list[str]) -> list[str]:
+    values = _path_values(texts)
+    # The filter from a file (-f FILE) or an option (yq --expression): every operand is a file.
+    if any(t in ("-f", "--from-file", "--expression") or t.startswith(("--from-file=", "--expression="))
+           for t in texts):
+        return values
+    operands = [t for i, t in enumerate(texts) if not t.startswith("-")
+                and not (i and texts[i - 1] in _QUERY_VALUE_OPTIONS)]
+    if operands and operands[0] in values:
+        values.remove(operands[0])
+    return values
 
 
 def _normalise_all(raw: list[str], globbed: frozenset[str] | set[str], cwd: str | None, home: str,

@@ -91,7 +91,7 @@ def project_install(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None or seg.program not in _VERBS or subject.project is None:
         return None
-    if any(not _MODULE_RUNNER.match(wrapper) for wrapper in seg.wrappers):
+    if any(not _MODULE_RUNNER.match(wrapper) and wrapper not in _CONTAINER_RUNS for wrapper in seg.wrappers):
         return None  # sudo, env, nice...: not a plain install
     if subject.cwd is None or not subject.within_project(subject.cwd):
         return None
@@ -148,8 +148,10 @@ def project_install(subject: Subject) -> str | None:
     return f"{program} {sub or 'install'}: the project's dependencies, into the project"
 
 
-# `python -m pip`, `.venv/bin/python3 -m pip`: the interpreter running pip itself.
-_MODULE_RUNNER = re.compile(r"^\S*python[0-9.]*\s+-m$")
+# `python -m pip`, `.venv/bin/python3 -m pip`: the interpreter running pip itself; `sh -c '...'`.
+_MODULE_RUNNER = re.compile(r"^\S*python[0-9.]*\s+-m$|^(?:ba|z|da|k|a)?sh -c$")
+# A container running the install on the project it mounts (containerrun).
+_CONTAINER_RUNS = frozenset({"docker run", "podman run", "nerdctl run"})
 _REMOTE_PREFIXES = ("git+", "git@", "github:", "gitlab:", "bitbucket:", "gist:", "file:", "link:", "npm:", "hg+",
                     "svn+", "bzr+", "jsr:", "http:", "https:")
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".gem", ".nupkg", ".crate")

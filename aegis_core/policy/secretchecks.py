@@ -189,6 +189,10 @@ _NAMES_ONLY = re.compile(r"[\w^$|.*()=-]+")
 _A_NAME = re.compile(r"[A-Za-z_]{2,}")
 
 
+# jq's (and yq's) view of the environment: `$ENV`, `env` (not `.env`, a key).
+_JQ_ENV = re.compile(r"(?<![\w.$])env\b(?!\s*[:(])|\$ENV\b")
+
+
 def env_dump(subject: Subject) -> str | None:
     """Why this segment prints the whole environment (or a secret variable), or None."""
     seg = subject.segment
@@ -221,6 +225,8 @@ def env_dump(subject: Subject) -> str | None:
         words = [t for t in inner if not t.startswith("-")]
         if len(words) >= 2 and (words[1] in ("env", "printenv", "set") or "/environ" in " ".join(words[1:])):
             return f"{program} exec {words[1]} prints the container's environment (its secrets)"
+    elif program in ("jq", "gojq", "jaq", "yq") and any(_JQ_ENV.search(t) for t in texts if not t.startswith("-")):
+        return f"{program} prints the environment ($ENV / env)"
     elif seg.inline_code is not None:
         language, code = seg.inline_code
         dump = _CODE_ENV_DUMP.search(code)
@@ -433,7 +439,7 @@ def register(check: Callable) -> None:
     @check("env-dump", 40, "prints the whole environment (env, printenv, export -p, set, ps eww, "
            "print(os.environ)) or a secret variable from a one-liner",
            programs=("env", "printenv", "export", "declare", "typeset", "readonly", "set", "ps", "docker",
-                     "podman", "nerdctl"), needs=("inline",))
+                     "podman", "nerdctl", "jq", "gojq", "jaq", "yq"), needs=("inline",))
     def _env(subject: Subject) -> str | None:
         return env_dump(subject)
 

@@ -89,6 +89,7 @@ DANGEROUS = [
 ]
 
 DISGUISED = [
+    "jq -n env", "jq -n '$ENV.GITHUB_TOKEN'", "jq -n 'env | keys'", "gojq -n env",
     "c'a't /home/bob/.aws/credentials", "\"cat\" ~/.pgpass", "bash -c 'cat ~/.vault-token'", "eval 'cat ~/.netrc'",
     "env LC_ALL=C cat ~/.config/gh/hosts.yml", "echo ~/.aws/credentials | xargs cat", "cat /home/$USER/.ssh/id_rsa",
     "cat \"/home/${USER}/.aws/credentials\"", "cat ${HOME}/.docker/config.json", "cat $XDG_CONFIG_HOME/gh/hosts.yml",
@@ -126,6 +127,7 @@ DISGUISED = [
 ]
 
 ROUTINE = [
+    "jq .env package.json", "yq '.env' docker-compose.yml", "jq -r '.scripts.test' package.json",
     "cat .env.example", "cat .env.sample", "cp .env.example .env.example.bak", "cat .env.template",
     "grep -r token src/", "grep -rn 'API_KEY' src/ docs/", "rg -i password src/", "cat src/auth/token.py",
     "cat src/secrets/__init__.py", "cat /usr/lib/python3/dist-packages/secrets.py", "cat docs/keys.md",
