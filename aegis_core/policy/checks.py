@@ -205,6 +205,7 @@ netchecks.register(check)
 from aegis_core.policy import (  # noqa: E402
     cloudchecks,
     containerchecks,
+    dryrun,
     installs,
     publishchecks,
     remotecode,
@@ -223,5 +224,6 @@ containerchecks.register(check)
 selfchecks.register(check)
 systemchecks.register(check)
 installs.register(check)
+dryrun.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

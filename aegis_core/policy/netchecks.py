@@ -131,6 +131,19 @@ def served_folder(seg: Segment) -> str | None:
     return None
 
 
+# The URLs a program speaks to its own servers with (`git clone ssh://...`, `psql
+# postgres://...`, `gsutil ls gs://...`): addresses, not a fetch of a local file or an
+# odd protocol. Everything else said with a URL there goes through its own rules.
+_DATABASE_SCHEMES = ("postgres", "postgresql", "mysql", "mariadb", "redis", "rediss", "mongodb", "mongodb+srv",
+                     "clickhouse", "cockroachdb", "sqlserver", "valkey", "cassandra", "duckdb", "sqlite")
+_OWN_SCHEMES: dict[str, tuple[str, ...]] = {
+    "git": ("ssh", "git", "git+ssh", "ssh+git"),
+    **{client: _DATABASE_SCHEMES for client in SQL_CLIENTS},
+    "gsutil": ("gs",), "aws": ("s3",), "s3cmd": ("s3",), "mc": ("s3",),
+    "ssh": ("ssh",), "scp": ("scp", "ssh"), "sftp": ("sftp", "ssh"),
+}
+
+
 def register(check: Callable) -> None:
     @check("serves-folder", 40, "an HTTP file server for a folder outside the project: the home, /, a system "
            "folder (python -m http.server -d ~, php -S -t /, cd ~ && npx serve)", programs=_SERVERS)
@@ -299,9 +312,11 @@ def register(check: Callable) -> None:
 
     @check("url-not-http", 30, "fetches a URL that is not http(s)", needs=("urls", "call"))
     def _scheme(subject: Subject) -> str | None:
+        program = subject.segment.program if subject.segment is not None else ""
+        own = _OWN_SCHEMES.get(program, ())
         for url in subject.urls:
             scheme = url.split(":", 1)[0].lower()
-            if scheme not in ("http", "https"):
+            if scheme not in ("http", "https") and scheme not in own:
                 return f"fetches a {scheme}: URL"
         return None
 

@@ -5,6 +5,7 @@ host-namespace containers, nsenter; volumes removed, engines and local clusters 
 infrastructure destroyed or applied without review."""
 
 DANGEROUS = [
+    "kubectl apply --dry-run=none -f k8s/", "kubectl exec --dry-run=client api -- rm -rf /data",
     "docker run -v /:/host alpine", "docker run -it -v /:/mnt alpine chroot /mnt sh", "docker run --rm -v /:/host:ro alpine cat /host/etc/shadow",
     "docker run -v /var/run/docker.sock:/var/run/docker.sock docker:cli docker ps", "docker run -v /run/docker.sock:/s alpine",
     "docker run --mount type=bind,source=/,target=/host alpine", "docker run --mount=type=bind,src=/etc,dst=/x alpine",
