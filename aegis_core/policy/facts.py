@@ -207,7 +207,8 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
             continue
         (raw_writes if op in _WRITE_REDIRECTS else raw_reads).append(target)
     if program == "git":
-        candidates = _git_paths(texts)
+        # `git rm --cached .env` stops tracking a file: it reads nothing.
+        candidates = [] if "--cached" in texts and "rm" in texts[:3] else _git_paths(texts)
         raw_writes.extend(clone_target(texts))
     elif program == "openssl" and texts[:1] in (["x509"], ["crl"], ["verify"]):
         # These print only certificates, the public part of a .pem, whatever else it holds.

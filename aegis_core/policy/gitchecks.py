@@ -125,6 +125,8 @@ def git_destructive(texts: list[str]) -> str | None:
             return "git switch -C moves an existing branch to another commit"
         return None
     if sub == "rm":
+        # `git rm -r --cached .` (then `git add .`) is how a new .gitignore is applied:
+        # the work tree keeps every file.
         if "--cached" in long or not ("r" in short or "--recursive" in long):
             return None
         if any(p in _EVERYTHING or p.startswith(("*", "./*")) for p in positional):
