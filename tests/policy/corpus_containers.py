@@ -5,6 +5,7 @@ host-namespace containers, nsenter; volumes removed, engines and local clusters 
 infrastructure destroyed or applied without review."""
 
 DANGEROUS = [
+    "docker image prune -a -f", "docker container prune -f",
     "kubectl apply --dry-run=none -f k8s/", "kubectl exec --dry-run=client api -- rm -rf /data",
     "docker run -v /:/host alpine", "docker run -it -v /:/mnt alpine chroot /mnt sh", "docker run --rm -v /:/host:ro alpine cat /host/etc/shadow",
     "docker run -v /var/run/docker.sock:/var/run/docker.sock docker:cli docker ps", "docker run -v /run/docker.sock:/s alpine",
@@ -60,6 +61,7 @@ DISGUISED = [
 ]
 
 ROUTINE = [
+    "docker image prune -f", "docker builder prune -f", "docker buildx prune --force",
     "docker run --rm -v \"$PWD\":/app -w /app node:20 npm test", "docker run --rm -v $(pwd):/src -w /src golang:1.22 go build ./...",
     "docker run --rm -v \"$PWD\":/app -w /app python:3.12 pip install -r requirements.txt",
     "docker run --rm -v \"$PWD\":/app -w /app node:20 sh -c 'npm ci && npm run build'",

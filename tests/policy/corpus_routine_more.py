@@ -4,6 +4,9 @@ linters, formatters, package scripts, the project's own scripts, git, file
 inspection, services and databases looked at), which must run without a prompt."""
 
 ROUTINE = [
+    # one of the project's programs stopped by name
+    "pkill -f vite", "pkill -f 'python manage.py runserver'", "pkill -f \"next dev\"", "killall webpack",
+    "pkill -9 -f gunicorn", "pkill -f 'uvicorn app.main:app'", "pkill -f 'node server.js'",
     # servers addressed by their own URL schemes
     "git clone ssh://git@github.com/org/shop.git", "git fetch ssh://git@gitlab.com/org/shop.git main",
     "psql postgres://localhost/shop -c 'select 1'", "redis-cli -u redis://localhost:6379 ping",
