@@ -63,7 +63,7 @@ def python_commands(content: str) -> str:
 
 
 def _taskfile_commands(content: str) -> str:
-    commands = []
+    commands: list[str] = []
     for line in content[:MAX_CODE_CHARS].splitlines():
         if "cmds:" in line and "[" in line:
             commands.extend(a or b for a, b in _QUOTED.findall(line.split("cmds:", 1)[1]))
