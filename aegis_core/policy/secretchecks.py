@@ -303,9 +303,23 @@ def search_homes(subject: Subject) -> str | None:
         return None  # listing names shows no content
     for path in subject.reads:
         if path in ("/", "/home", "/Users", "/root", "/var/home") or is_within(subject.home, path) \
-                or re.fullmatch(r"/(home|Users)/[^/]+", path):
+                or re.fullmatch(r"/(home|Users)/[^/]+", path) or _stores_folder(path, subject.home):
             return f"{subject.call.tool} searches the contents of {path}, credential stores included"
     return None
+
+
+# A home's folders where most tools keep their logins (gh, gcloud, docker, browsers...).
+_STORES_BELOW_HOME = re.compile(r"/(?:\.config|\.local|\.local/share|Library|Library/Application Support"
+                                r"|Library/Containers|\.var/app|snap)/?")
+_SOME_HOME = re.compile(r"^(?:/home/[^/]+|/Users/[^/]+|/root|/var/home/[^/]+)")
+
+
+def _stores_folder(path: str, home: str) -> bool:
+    """``path`` is a home's folder of tools' settings and logins (``~/.config``)."""
+    if path.startswith(home + "/"):
+        return bool(_STORES_BELOW_HOME.fullmatch(path[len(home):]))
+    found = _SOME_HOME.match(path)
+    return bool(found and _STORES_BELOW_HOME.fullmatch(path[found.end():]))
 
 
 # File names of secrets as a search glob names them (`.env*`, `*.pem`, `**/id_*`).
@@ -347,7 +361,7 @@ def home_sweep(subject: Subject) -> str | None:
     home = subject.home
     for path in subject.reads:
         if path in ("/", "/home", "/Users", "/root", "/var/home") or is_within(home, path) \
-                or re.fullmatch(r"/(home|Users)/[^/]+|/var/home/[^/]+", path):
+                or re.fullmatch(r"/(home|Users)/[^/]+|/var/home/[^/]+", path) or _stores_folder(path, home):
             return f"{program} takes in every file of {path}, a home's credential stores included"
     return None
 

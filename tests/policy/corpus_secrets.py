@@ -6,6 +6,10 @@ under other names, project secret files not called .env; and commands whose outp
 is a secret (tokens minted, secret stores read, the environment dumped)."""
 
 DANGEROUS = [
+    "cat ~/.claude.json", "cat ~/.mc/config.json", "cat kubeconfig", "cat deploy/prod.kubeconfig", "cat ansible/vault_password.txt",
+    "cat .vault_pass", "cat android/key.properties", ("Read", {"file_path": "/home/bob/.mc/config.json"}),
+    ("Grep", {"pattern": "token", "path": "%HOME%/.config"}), ("Grep", {"pattern": "password", "path": "/home/bob/.local/share"}),
+    "grep -r token ~/.config", "rg -i secret ~/Library/Application\\ Support", "tar czf /tmp/c.tgz ~/.config",
     # any home, not only yours
     "cat /home/bob/.aws/credentials", "cat /root/.ssh/id_ed25519", "cat /Users/alice/.config/gh/hosts.yml",
     "cat ~bob/.aws/credentials", "cat ~root/.kube/config", "cp /home/ci/.docker/config.json /tmp/d.json",
@@ -127,6 +131,7 @@ DISGUISED = [
 ]
 
 ROUTINE = [
+    ("Grep", {"pattern": "font", "path": "%HOME%/.config/nvim"}), "grep -r alias ~/.config/fish/functions", "cat ~/.config/starship.toml",
     "jq .env package.json", "yq '.env' docker-compose.yml", "jq -r '.scripts.test' package.json",
     "cat .env.example", "cat .env.sample", "cp .env.example .env.example.bak", "cat .env.template",
     "grep -r token src/", "grep -rn 'API_KEY' src/ docs/", "rg -i password src/", "cat src/auth/token.py",
