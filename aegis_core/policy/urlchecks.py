@@ -231,12 +231,21 @@ _CREDENTIAL_PARAMETER = re.compile(
     r"(?i)^(?:.*[_.-])?(api[_-]?key|apikey|key|token|secret|passw(?:or)?d|passwd|pwd|pass|auth|authorization"
     r"|sig|signature|session|sessionid|session_id|sid|jwt|bearer|credentials?|private[_-]?key|access[_-]?key"
     r"|client[_-]?secret|appid|app[_-]?key|x-amz-signature|x-amz-credential|x-amz-security-token|awsaccesskeyid"
-    r"|code_verifier|otp|pin)$")
+    r"|code_verifier|otp|pin|pw)$")
+# Parameters that hold a password, where even a short value is one (`?pw=hunter2`).
+_PASSWORD_PARAMETER = re.compile(r"(?i)^(?:.*[_.-])?(passw(?:or)?d|passwd|pwd|pass|pw|secret)$")
+# Parameters whose long random-looking values are ids of public things: a playlist, a
+# video, an ad click (a key-shaped value is caught by its shape whatever the name).
+_TRACKING_OR_LISTING = re.compile(r"(?i)^(list|v|playlist|fbclid|gclid|dclid|msclkid|yclid|utm_\w+|mc_eid|_ga)$")
 _NOT_CREDENTIAL = re.compile(r"(?i)page|next|cursor|continuation|sort|csrf|sync|idempotency|cache|etag|nonce"
                              r"|public|publishable|site|primary|foreign|partition|hash_?key|range_?key")
 _PLACEHOLDER = re.compile(r"(?i)^(x+|\*+|\.\.\.|<[^>]*>|\{[^}]*\}|\$\w+|\$\{\w+\}|your[_-]?\w*|my[_-]?\w*"
                           r"|changeme|placeholder|example\w*|test\w*|demo\w*|dummy\w*|sample\w*|fake\w*|redacted"
                           r"|none|null|true|false|yes|no|on|off|\d{1,6})$")
+
+
+def _short_password(value: str) -> bool:
+    return len(value) >= 4 and not _PLACEHOLDER.match(value) and len(set(value)) >= 3
 
 
 def _non_trivial(value: str) -> bool:
@@ -264,9 +273,10 @@ def url_secret(url: str) -> str | None:
         if not part:
             continue
         for name, value in parse_qsl(part, keep_blank_values=True):
-            if _CREDENTIAL_PARAMETER.match(name) and not _NOT_CREDENTIAL.search(name) and _non_trivial(value):
+            if _CREDENTIAL_PARAMETER.match(name) and not _NOT_CREDENTIAL.search(name) and (
+                    _non_trivial(value) or (_PASSWORD_PARAMETER.match(name) and _short_password(value))):
                 return f"the URL sends a credential in its parameter {name!r}"
-            if looks_random(value):
+            if looks_random(value) and not _TRACKING_OR_LISTING.match(name):
                 return f"the URL sends a long random value (a key?) in {name or 'its query'!r}"
     return None
 
