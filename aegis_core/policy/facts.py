@@ -213,6 +213,9 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
     elif program == "openssl" and texts[:1] in (["x509"], ["crl"], ["verify"]):
         # These print only certificates, the public part of a .pem, whatever else it holds.
         candidates = []
+    elif program == "openssl":
+        candidates, made = openssl_files(texts)
+        raw_writes.extend(made)
     elif program in _JSON_QUERIERS:
         candidates = _query_files(texts)
     else:
@@ -321,6 +324,52 @@ def _below(base: str, path: str) -> str:
     if not base or path.startswith(("/", "~", "$")):
         return path
     return f"{base}/{path}"
+
+
+# openssl: which option values are files it reads and which it writes; every other
+# option takes a value that is not a file (-days 365, -subj /CN=x, -newkey rsa:2048),
+# but for these flags.
+_OPENSSL_READS = frozenset({"-in", "-key", "-inkey", "-signkey", "-CA", "-CAkey", "-cert", "-config", "-extfile",
+                            "-certfile", "-CAfile", "-untrusted", "-paramfile", "-kfile", "-pass", "-passin",
+                            "-prvfile", "-sigfile", "-signature", "-verify", "-prverify", "-recip", "-peerkey",
+                            "-rand", "-writerand"})
+_OPENSSL_WRITES = frozenset({"-out", "-keyout", "-pubout-file"})
+_OPENSSL_FLAGS = frozenset({"-nodes", "-noenc", "-x509", "-new", "-noout", "-text", "-hex", "-base64", "-batch",
+                            "-pubout", "-pubin", "-a", "-A", "-d", "-e", "-genkey", "-req", "-nameopt", "-sha256",
+                            "-sha384", "-sha512", "-sha1", "-md5", "-r", "-binary", "-salt", "-nosalt", "-pbkdf2",
+                            "-quiet", "-verbose", "-modulus", "-check", "-noverify", "-showcerts", "-brief",
+                            "-des3", "-aes256", "-aes128", "-traditional"})
+
+
+def openssl_files(texts: list[str]) -> tuple[list[str], list[str]]:
+    """(files read, files written) of an openssl command: values of its file options,
+    and the operands of the digest and signing commands (`openssl dgst -sha256 FILE`)."""
+    reads: list[str] = []
+    writes: list[str] = []
+    i = 1  # texts[0] is the command (req, genrsa, dgst...)
+    operands = texts[:1] and texts[0] in ("dgst", "sha256", "sha1", "sha512", "md5", "base64", "asn1parse",
+                                          "crl2pkcs7", "rsautl", "pkeyutl", "smime", "cms", "ts")
+    while i < len(texts):
+        text = texts[i]
+        option, eq, value = text.partition("=")
+        if text.startswith("-") and not eq:
+            if text in _OPENSSL_FLAGS or i + 1 >= len(texts):
+                i += 1
+                continue
+            value = texts[i + 1]
+            i += 2
+        else:
+            i += 1
+            if not text.startswith("-"):
+                if operands:
+                    reads.append(text)
+                continue
+        if option in _OPENSSL_WRITES:
+            writes.append(value)
+        elif option in _OPENSSL_READS:
+            reads.append(value.split(":", 1)[1] if value.startswith(("file:", "file://")) else
+                         "" if value.startswith(("pass:", "env:", "fd:", "stdin")) else value)
+    return [r for r in reads if r], writes
 
 
 # jq and its kin: the first operand is the filter (`jq .env package.json` reads

@@ -41,7 +41,11 @@ _VERBS: dict[str, frozenset[str]] = {
     "composer": frozenset({"install", "require", "remove", "update", "dump-autoload"}),
     "dotnet": frozenset({"restore", "add package", "remove package"}),
     "deno": frozenset({"install", "add", "remove"}),
+    # conda: an environment made or updated from the project's environment.yml
+    "conda": frozenset({"env create", "env update"}), "mamba": frozenset({"env create", "env update"}),
+    "micromamba": frozenset({"env create", "env update", "create"}),
 }
+
 # Bare `yarn`, `bundle`, `pnpm` with no subcommand install the lockfile's dependencies.
 _BARE_INSTALLS = frozenset({"yarn", "bundle", "bundler", "pnpm", "bun"})
 # Options that send an install outside the project or to another source.
@@ -101,6 +105,8 @@ def project_install(subject: Subject) -> str | None:
         return None
     program = seg.program
     texts = list(seg.argv[1:])
+    if program in _CONDAS:
+        return _conda_environment(subject, texts)
     sub = _subcommand(program, positionals(program, texts))
     if sub is None:
         return None
@@ -148,6 +154,36 @@ def project_install(subject: Subject) -> str | None:
     return f"{program} {sub or 'install'}: the project's dependencies, into the project"
 
 
+def _conda_environment(subject: Subject, texts: list[str]) -> str | None:
+    """``conda env create -f environment.yml``: an environment made from the project's
+    own file (conda keeps environments outside every project, in its own folder)."""
+    words = [t for t in texts if not t.startswith("-")]
+    if words[:2] not in (["env", "create"], ["env", "update"]) and words[:1] != ["create"]:
+        return None
+    env_file = None
+    i = 0
+    while i < len(texts):
+        text = texts[i]
+        option, eq, value = text.partition("=")
+        if option in ("-f", "--file"):
+            if not eq:
+                value = texts[i + 1] if i + 1 < len(texts) else ""
+                i += 1
+            env_file = value
+        elif option in ("-n", "--name") and not eq:
+            i += 1
+        elif text.startswith("-") and text not in ("--prune", "-q", "--quiet", "-y", "--yes", "--json") \
+                and option not in ("-n", "--name"):
+            return None  # -p PREFIX, -c CHANNEL, --override-channels...
+        i += 1
+    if not env_file or "://" in env_file:
+        return None
+    path = normalise(env_file, subject.cwd, subject.home)
+    if path is None or not subject.within_project(path):
+        return None
+    return f"conda environment from the project's {env_file}"
+
+
 # `python -m pip`, `.venv/bin/python3 -m pip`: the interpreter running pip itself; `sh -c '...'`.
 _MODULE_RUNNER = re.compile(r"^\S*python[0-9.]*\s+-m$|^(?:ba|z|da|k|a)?sh -c$")
 # A container running the install on the project it mounts (containerrun).
@@ -156,6 +192,7 @@ _REMOTE_PREFIXES = ("git+", "git@", "github:", "gitlab:", "bitbucket:", "gist:",
                     "svn+", "bzr+", "jsr:", "http:", "https:")
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".gem", ".nupkg", ".crate")
 _NPM_PROGRAMS = frozenset({"npm", "pnpm", "yarn", "bun", "deno"})
+_CONDAS = frozenset({"conda", "mamba", "micromamba"})
 PROGRAMS = tuple(_VERBS)
 
 

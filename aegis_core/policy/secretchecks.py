@@ -393,6 +393,26 @@ def env_from_template(subject: Subject) -> str | None:
     return None
 
 
+_KEY_MAKERS = frozenset({"req", "genrsa", "genpkey", "ecparam", "dhparam", "gendsa"})
+_KEY_NAME = re.compile(r"(?i)\.(pem|key|p12|pfx|p8|jks|keystore)$|(^|/)id_[a-z0-9]+$|(^|/)\.env")
+
+
+def new_key_in_project(subject: Subject) -> str | None:
+    """``openssl req -x509 -newkey rsa:2048 -nodes -keyout dev/key.pem -out dev/cert.pem``:
+    a new key (and certificate) made in the project. It reads no key, so it exposes
+    none; it writes only inside the project."""
+    seg = subject.segment
+    if seg is None or seg.program != "openssl" or seg.wrappers or seg.redirects or seg.via:
+        return None
+    if not seg.argv[1:2] or seg.argv[1] not in _KEY_MAKERS or any(a.dynamic for a in seg.args[1:]):
+        return None
+    if not subject.writes or not all(subject.within_project(p) for p in subject.writes):
+        return None
+    if any(not subject.within_project(p) or _KEY_NAME.search(p) for p in subject.reads):
+        return None  # `-key server.key`: an existing key is read
+    return f"openssl {seg.argv[1]} makes a new key in the project"
+
+
 # MCP tools whose name says they only look (`get_issue`, `list_pull_requests`,
 # `search_code`, `read_file`, `get-library-docs`); paths and addresses in their input are
 # judged by the secret and network rules first.
@@ -417,6 +437,11 @@ def register(check: Callable) -> None:
         if subject.segment is not None or not mcp_reads_only(subject.call.tool):
             return None
         return f"{subject.call.tool} only looks"
+
+    @check("new-key-in-project", 0, "openssl req/genrsa/genpkey making a new key in the project, reading none",
+           programs=("openssl",))
+    def _new_key(subject: Subject) -> str | None:
+        return new_key_in_project(subject)
 
     @check("env-from-template", 0, "a project's env file made from its documented template (cp .env.example "
            ".env)", programs=("cp", "install"))

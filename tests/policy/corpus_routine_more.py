@@ -4,6 +4,9 @@ linters, formatters, package scripts, the project's own scripts, git, file
 inspection, services and databases looked at), which must run without a prompt."""
 
 ROUTINE = [
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout dev/key.pem -out dev/cert.pem -days 365 -subj '/CN=localhost'",
+    "openssl genrsa -out certs/dev.key 2048", "openssl dgst -sha256 dist/app.tgz",
+    "conda env create -f environment.yml", "mamba env update -f environment.yml --prune", "micromamba create -f env.yml -y",
     # one of the project's programs stopped by name
     "pkill -f vite", "pkill -f 'python manage.py runserver'", "pkill -f \"next dev\"", "killall webpack",
     "pkill -9 -f gunicorn", "pkill -f 'uvicorn app.main:app'", "pkill -f 'node server.js'",

