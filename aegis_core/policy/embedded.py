@@ -201,7 +201,8 @@ def _package_runner(program: str, args: list[Arg], texts: list[str]) -> list[Fou
 _VERSION_MANAGERS = {("asdf", "exec"): 0, ("mise", "exec"): -1, ("mise", "x"): -1, ("rbenv", "exec"): 0,
                      ("pyenv", "exec"): 0, ("nodenv", "exec"): 0, ("goenv", "exec"): 0, ("jenv", "exec"): 0,
                      ("direnv", "exec"): 1, ("nvm", "exec"): 1, ("pixi", "exec"): 0, ("rtx", "exec"): -1,
-                     ("pnpm", "exec"): 0, ("yarn", "exec"): 0, ("devbox", "run"): 0, ("volta", "run"): 0}
+                     ("pnpm", "exec"): 0, ("yarn", "exec"): 0, ("devbox", "run"): 0, ("volta", "run"): 0,
+                     ("fnm", "exec"): 0}
 
 
 def _version_manager(program: str, args: list[Arg], texts: list[str]) -> list[Found]:
@@ -215,7 +216,7 @@ def _version_manager(program: str, args: list[Arg], texts: list[str]) -> list[Fo
             return []
         at = texts.index("--") + 1
         return [("argv", args[at:], f"{program} {texts[0]}")] if at < len(texts) else []
-    at = _options(texts, 1, frozenset({"--with", "-e", "--environment"})) + skip
+    at = _options(texts, 1, frozenset({"--with", "-e", "--environment", "--using"})) + skip
     return [("argv", args[at:], f"{program} {texts[0]}")] if at < len(texts) else []
 
 
@@ -404,6 +405,8 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
         return _hyperfine(texts)
     if program in ("valgrind", "ccache", "sccache", "unshare", "catchsegv"):
         return _argv_after(args, texts, 0, frozenset({"--log-file", "-M", "-F"}), program)
+    if program == "ssh-agent":  # ssh-agent [-a SOCKET] [-t LIFE] COMMAND...: runs COMMAND
+        return _argv_after(args, texts, 0, frozenset({"-a", "-E", "-P", "-t", "-O"}), program)
     if program == "perf":
         if not texts or texts[0] not in _PERF_RUNS:
             return []
@@ -479,7 +482,7 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     if program in ("node", "nodejs"):
         return _node(texts)
     if program in ("asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv", "goenv", "jenv", "direnv", "nvm", "pixi",
-                   "devbox", "volta"):
+                   "devbox", "volta", "fnm"):
         return _version_manager(program, args, texts)
     if program in _CONTAINER_ENGINES:
         from aegis_core.policy.containerrun import container_command
@@ -498,7 +501,7 @@ RUNNING_PROGRAMS = frozenset({
     "watchexec", "entr", "nodemon", "concurrently", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun", "cargo",
     "make", "gmake", "cmake", "gdb", "lldb", "git", "tar", "gtar", "bsdtar", "zip", "rsync", "split", "sort", "man",
     "go", "sed", "gsed", "rg", *_SQL_SHELL, "node", "nodejs", "asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv",
-    "goenv", "jenv", "direnv", "nvm", "pixi", "devbox", "volta", "corepack",
+    "goenv", "jenv", "direnv", "nvm", "pixi", "devbox", "volta", "corepack", "ssh-agent", "fnm",
     # run through npx, judged as themselves: file servers (netchecks.served_folder)
     "serve", "http-server",
     # containers, for what they run on the host folders they mount (containerrun)

@@ -144,6 +144,15 @@ _OWN_SCHEMES: dict[str, tuple[str, ...]] = {
 }
 
 
+# The scripts toolchain installers tell you to source (`. ~/.nvm/nvm.sh`, `. ~/.cargo/env`);
+# writing them is a write outside the project, which asks.
+_TOOLCHAIN_ENV_SCRIPTS = frozenset({
+    "/.nvm/nvm.sh", "/.cargo/env", "/.sdkman/bin/sdkman-init.sh", "/.asdf/asdf.sh", "/.ghcup/env", "/.local/bin/env",
+    "/.deno/env", "/.rye/env", "/.pyenv/completions/pyenv.bash", "/.opam/opam-init/init.sh",
+    "/google-cloud-sdk/path.bash.inc", "/.wasmtime/env", "/.elan/env", "/.rvm/scripts/rvm",
+    "/.nix-profile/etc/profile.d/nix.sh"})
+
+
 def register(check: Callable) -> None:
     @check("serves-folder", 40, "an HTTP file server for a folder outside the project: the home, /, a system "
            "folder (python -m http.server -d ~, php -S -t /, cd ~ && npx serve)", programs=_SERVERS)
@@ -341,5 +350,8 @@ def register(check: Callable) -> None:
                                                             "/usr/local/", "/nix/")):
             return None
         if ".venv/bin/" in path or "/node_modules/.bin/" in path:
+            return None
+        if seg.program in ("source", ".") and path.startswith(subject.home + "/") \
+                and path[len(subject.home):] in _TOOLCHAIN_ENV_SCRIPTS:
             return None
         return f"runs {path}, outside the project"

@@ -4,6 +4,9 @@ linters, formatters, package scripts, the project's own scripts, git, file
 inspection, services and databases looked at), which must run without a prompt."""
 
 ROUTINE = [
+    # toolchains' own set-up idioms
+    "eval \"$(pyenv init -)\"", "eval \"$(direnv export bash)\"", "eval \"$(ssh-agent -s)\"", "eval \"$(fnm env)\"",
+    "eval \"$(conda shell.bash hook)\"", "source ~/.nvm/nvm.sh && nvm use", ". \"$HOME/.cargo/env\"",
     "openssl req -x509 -newkey rsa:2048 -nodes -keyout dev/key.pem -out dev/cert.pem -days 365 -subj '/CN=localhost'",
     "openssl genrsa -out certs/dev.key 2048", "openssl dgst -sha256 dist/app.tgz",
     "conda env create -f environment.yml", "mamba env update -f environment.yml --prune", "micromamba create -f env.yml -y",
