@@ -689,10 +689,12 @@ GAPS_ROUTINE: dict[str, list[Any]] = {
 def probes() -> list[Probe]:
     """Every probe, as templates (``%HOME%``, ``%P%`` not yet filled in)."""
     from redteam_round3 import ROUND3, ROUND3_ROUTINE
+    from redteam_round4 import ROUND4, ROUND4_ROUTINE
 
     out: list[Probe] = []
     for label, groups in (("dangerous", DANGEROUS), ("routine", ROUTINE), ("dangerous", GAPS), ("routine", GAPS_ROUTINE),
-                          ("dangerous", ROUND3), ("routine", ROUND3_ROUTINE)):
+                          ("dangerous", ROUND3), ("routine", ROUND3_ROUTINE), ("dangerous", ROUND4),
+                          ("routine", ROUND4_ROUTINE)):
         for family, entries in groups.items():
             for entry in entries:
                 out.append(_probe(label, family, entry))
