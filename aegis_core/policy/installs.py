@@ -1,6 +1,8 @@
 """A project's own dependencies installed into the project: ``npm ci``, ``pnpm add zod``,
-``uv sync``, ``pip install -r requirements.txt``, ``poetry add httpx``, ``cargo add
-serde``, ``bundle install``. This is what an agent does all day; it is routine.
+``uv sync``, ``.venv/bin/pip install -r requirements.txt``, ``poetry add httpx``,
+``cargo add serde``, ``bundle install``. This is what an agent does all day; it is
+routine. A bare ``pip install`` is not among them: which Python it installs into (the
+project's virtual environment, the user's, the system's) is not known.
 
 What stays a question (the ``pkg-install`` rule and the remote-code rules): anything
 installed outside the project (``-g``, ``--user``, ``--prefix``, ``pipx``, ``cargo
@@ -20,6 +22,7 @@ from aegis_core.policy.subcommands import positionals
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
+    from aegis_core.policy.shell import Segment
 
 # Per program: the subcommands that install into, or remove from, the project.
 _VERBS: dict[str, frozenset[str]] = {
@@ -107,6 +110,8 @@ def project_install(subject: Subject) -> str | None:
     texts = list(seg.argv[1:])
     if program in _CONDAS:
         return _conda_environment(subject, texts)
+    if program in ("pip", "pip3") and not _project_pip(subject, seg):
+        return None  # which Python it installs into is not known: the user's or the system's, maybe
     sub = _subcommand(program, positionals(program, texts))
     if sub is None:
         return None
@@ -152,6 +157,35 @@ def project_install(subject: Subject) -> str | None:
         if path is None or not subject.within_project(path):
             return None
     return f"{program} {sub or 'install'}: the project's dependencies, into the project"
+
+
+_MODULE_PIP = re.compile(r"(?:^|[\s;&|(])(\S*/(?:python|pypy)[0-9.]*)\s+-m\s+pip\b")
+_ACTIVATE = re.compile(r"(?:^|/)(?:\.?venv|env|\.env|virtualenv|\.virtualenv)/bin/activate$")
+
+
+def _project_pip(subject: Subject, seg: Segment) -> bool:
+    """pip of the project's virtual environment: run by its path (`.venv/bin/pip`,
+    `.venv/bin/python -m pip`), or after the same command activated a virtual
+    environment of the project (`source .venv/bin/activate && pip install ...`)."""
+    if any(wrapper in _CONTAINER_RUNS for wrapper in seg.wrappers):
+        return True  # the container's own Python
+    if "/" in seg.argv[0]:
+        path = normalise(seg.argv[0], subject.cwd, subject.home)
+        return path is not None and subject.within_project(path)
+    analysis = subject.analysis
+    if analysis is None:
+        return False
+    if "python -m" in seg.wrappers or any(w.endswith(" -m") for w in seg.wrappers):
+        # `.venv/bin/python -m pip`: the interpreter's path is in the command's text.
+        named = _MODULE_PIP.findall(analysis.command)
+        paths = [normalise(n, subject.cwd, subject.home) for n in named]
+        return bool(paths) and all(p is not None and subject.within_project(p) for p in paths)
+    for other in analysis.segments[:seg.index]:
+        if other.program in ("source", ".") and len(other.argv) > 1 and _ACTIVATE.search(other.argv[1]):
+            path = normalise(other.argv[1], subject.cwd, subject.home)
+            if path is not None and subject.within_project(path):
+                return True
+    return False
 
 
 def _conda_environment(subject: Subject, texts: list[str]) -> str | None:

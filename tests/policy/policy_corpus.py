@@ -70,6 +70,7 @@ DANGEROUS_SHELL = [
     "echo $GITHUB_TOKEN", "printenv AWS_SECRET_ACCESS_KEY", "aws configure get aws_secret_access_key",
     # packages installed outside the project (globally, for the user, on the system) or
     # from somewhere other than the registry; the project's own dependencies are routine
+    "pip install requests", "pip3 install -r requirements.txt", "python -m pip install flask", "/usr/bin/python3 -m pip install x",
     "uv tool install ruff", "npm install -g yarn", "npx create-react-app app", "cargo install ripgrep",
     "gem install rails", "go install golang.org/x/tools/gopls@latest", "pip install --user requests",
     "apt install vim", "apt-get install -y curl", "brew install jq", "pipx install black", "uvx cowsay",
@@ -148,7 +149,7 @@ DISGUISED_SHELL = [
     "cat src/../.env", "cat ./config/../.env", "less $HOME/.ssh/id_rsa", "cat ${HOME}/.aws/credentials",
     "cp \"$HOME/.ssh/id_rsa\" .", "cat ~/.ss'h'/id_rsa", "base64 < .env", "grep -r . ~/.ssh",
     "xargs cat < <(echo .env)", "time git push --force", "watch -n 1 'rm -rf /'", "parallel rm -rf ::: / ~",
-    "python -m pip install --user evil", "sudo -E pip install x", "timeout 60 npm install", "env npm i left-pad",
+    "python -m pip install evil", "sudo -E pip install x", "timeout 60 npm install", "env npm i left-pad",
     "if true; then rm -rf /; fi", "for d in /; do rm -rf $d; done", "while true; do rm -rf ~; done",
     "(rm -rf /)", "{ rm -rf ~; }", "echo ok; echo ok2 \\\n; rm -rf /",
     "ln -sf ~/.ssh/id_rsa key && cat key", "ln -s ../../.env lib/e", "cat \"$(echo .env)\"",
@@ -162,8 +163,9 @@ DISGUISED_SHELL = [
 
 ROUTINE_SELF = ["aegis status", "aegis approvals list", "aegis policy test --tool Bash --command ls"]
 ROUTINE_SHELL = [
-    # the project's own dependencies, into the project
-    "pip install requests", "pip3 install -r requirements.txt", "python -m pip install flask", "uv pip install x",
+    # the project's own dependencies, into the project (pip: the project's virtual environment's)
+    ".venv/bin/pip install requests", "venv/bin/pip3 install -r requirements.txt", ".venv/bin/python -m pip install flask",
+    "source .venv/bin/activate && pip install -e .", "uv pip install x",
     "uv add httpx", "poetry add django", "npm install", "npm i lodash", "yarn add react", "yarn", "pnpm add zod",
     "pnpm install", "cargo add serde", "go get github.com/x/y", "bundle install", "composer require laravel/framework",
     "ls", "ls -la", "ls -la src/", "git -C src status", "git -C docs log --oneline", "pwd", "tree -L 2", "cat README.md", "cat .env.example", "cat docs/secrets-management.md",
