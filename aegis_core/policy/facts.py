@@ -444,8 +444,7 @@ def call_facts(call: ToolCall, home: str) -> tuple[tuple, tuple, tuple]:
     """(reads, writes, urls) of a non-shell call."""
     cwd = call.cwd or None
     raw_paths = call.paths
-    url = call.url
-    urls: tuple[str, ...] = (url,) if url else ()
+    urls: tuple[str, ...] = call.all_urls  # the input's url and those the adapter found
     if call_kind(call) is Kind.MCP:
         # An MCP tool names files and addresses under names of its own choosing.
         found_paths, found_urls = _mcp_values(call.input)
@@ -454,9 +453,6 @@ def call_facts(call: ToolCall, home: str) -> tuple[tuple, tuple, tuple]:
     paths = tuple(normalise(raw, cwd, home) or UNRESOLVED for raw in raw_paths)
     writes = paths if call.kind in (Kind.WRITE, Kind.EDIT) else ()
     reads = () if writes else paths
-<<<<<<< HEAD
-    return reads, writes, call.all_urls
-=======
     return reads, writes, urls
 
 
@@ -484,7 +480,6 @@ def _mcp_values(value: object) -> tuple[list[str], list[str]]:
         elif isinstance(item, list):
             stack.extend(item[:MAX_MCP_VALUES])
     return paths, urls
->>>>>>> main
 
 
 def url_host(url: str) -> str:
