@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install Aegis (core + the four plugins) into ./.venv, put `aegis` on your PATH
+# Install Aegis (core + its plugins) into ./.venv, put `aegis` on your PATH
 # (~/.local/bin), and start the daemon on its embedded defaults: the built-in
 # policy and the terminal channel, so `aegis wrap claude` works next with no account.
 #
@@ -41,9 +41,10 @@ fi
 echo "==> creating .venv"
 "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-echo "==> installing aegis-core and plugins (claude-hook, pty, telegram, whatsapp)"
+echo "==> installing aegis-core and plugins (claude-hook, codex, gemini, copilot, cursor, pty, telegram, whatsapp)"
 .venv/bin/python -m pip install --quiet -e ".[test]" \
-  -e plugins/aegis-claude-hook -e plugins/aegis-pty -e plugins/aegis-telegram -e plugins/aegis-whatsapp
+  -e plugins/aegis-claude-hook -e plugins/aegis-codex -e plugins/aegis-gemini -e plugins/aegis-copilot \
+  -e plugins/aegis-cursor -e plugins/aegis-pty -e plugins/aegis-telegram -e plugins/aegis-whatsapp
 
 mkdir -p "$HOME/.local/bin"
 ln -sf "$PWD/.venv/bin/aegis" "$HOME/.local/bin/aegis"

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, runtime_checkable
+
+from aegis_core.errors import AegisError, DependencyMissing
 
 if TYPE_CHECKING:
     from aegis_core.client import Identity
     from aegis_core.config import Config
+    from aegis_core.models import RawEvent, ToolCall
     from aegis_core.plugins import AegisPlugins
     from aegis_core.sandbox.plan import SandboxNeeds
     from aegis_core.sandbox.session import SessionSandbox
@@ -101,3 +108,110 @@ class SandboxedAdapter(Adapter, Protocol):
         """What the agent ``argv`` needs inside. Called before the session exists
         (``context.session`` is empty); may prepare the user's files it protects."""
         ...
+
+
+# Optional on an adapter (looked up with getattr): how it would see one call, for
+# ``aegis policy test --agent NAME``. Hook adapters build their agent's hook input and
+# run their own intercept on it, so the test judges exactly what a live call would be.
+#
+#     def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall: ...
+
+
+def find_program(program: str, *, agent: str, install: str, setting: str,
+                 env: Mapping[str, str] | None = None) -> str:
+    """The absolute path of an agent's CLI, or DependencyMissing (exit 7) naming how to
+    install it (``install``) or point Aegis at it (``setting``, e.g. ``[codex] executable``)."""
+    env = os.environ if env is None else env
+    found = shutil.which(program, path=env.get("PATH"))
+    if found is None:
+        raise DependencyMissing(f"{agent} ({program!r}) was not found on PATH",
+                                hint=f"install it with `{install}`, or set {setting} in config.toml")
+    return os.path.abspath(found)
+
+
+def program_root(executable: str) -> Path:
+    """The folder to show (read-only) in a sandbox for an agent's CLI: its
+    ``node_modules`` (the package and its platform package beside it, for the npm
+    installs of Claude Code, Codex and Gemini), else the executable's own folder."""
+    real = Path(os.path.realpath(executable))
+    for folder in real.parents:
+        if folder.name == "node_modules":
+            return folder
+    return real.parent
+
+
+def agent_environment(context: WrapContext, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The agent's environment: ours, plus what its hook client needs to reach this
+    session and tell its daemon from an impostor (``WrapContext.agent_env``)."""
+    env = dict(os.environ if base is None else base)
+    env.update(context.agent_env())
+    return env
+
+
+def run_foreground(command: Sequence[str], env: Mapping[str, str]) -> int:
+    """Run the agent in the foreground and return its exit status (128+N for signal N).
+    Every adapter spawns its agent through here.
+
+    Ctrl-C reaches the agent through the terminal's process group; Aegis itself
+    ignores it meanwhile so it can still clean up after the agent exits.
+    """
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = subprocess.Popen(
+            list(command), env=dict(env), preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+        )
+        try:
+            status = process.wait()
+        except BaseException:
+            process.terminate()
+            process.wait()
+            raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return 128 - status if status < 0 else status
+
+
+def run_with_notices(command: Sequence[str], env: Mapping[str, str], context: WrapContext, out: TextIO) -> int:
+    """``run_foreground``, while this terminal is told which of the session's calls wait
+    for approval, how to answer them and who did (aegis_core.notices): for an agent
+    that shows no permission dialog of its own (``claude -p``, Codex CLI, Gemini CLI)."""
+    from aegis_core import notices
+
+    def say(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()
+
+    notices.watch(context.operator_socket or context.socket, context.identity(), say)
+    return run_foreground(command, env)
+
+
+@dataclass(frozen=True)
+class HooksOnlyAdapter:
+    """An agent Aegis guards through hooks the user registers (``aegis NAME settings``)
+    but does not start itself: it claims no program (``aegis wrap`` picks the PTY relay
+    for it) and refuses ``--adapter NAME``, while ``aegis policy test --agent NAME``
+    judges calls as its hooks report them."""
+
+    name: str
+    description: str
+    agent: str  # "Copilot CLI", for messages
+    hook_input: Callable[[str, Mapping[str, Any], str], Mapping[str, Any]]  # (tool, input, cwd) -> its hook JSON
+    intercept: Callable[[RawEvent], ToolCall | None]
+
+    def claims(self, program: str) -> bool:
+        return False
+
+    def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall:
+        from aegis_core.models import RawEvent
+
+        call = self.intercept(RawEvent(adapter=self.name, payload=self.hook_input(tool, tool_input, cwd)))
+        if call is None:
+            raise AegisError(f"the {self.name} adapter did not read its own hook input")
+        return call
+
+    def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
+        raise AegisError(
+            f"Aegis does not start {self.agent} itself; it guards it through the hooks you register",
+            hint=f"add the output of `aegis {self.name} settings` to its hooks, or run it in the PTY relay: "
+                 f"aegis wrap --adapter pty -- {' '.join(argv) or self.name}",
+        )

@@ -94,7 +94,10 @@ class ToolCall:
 
     ``tool`` is the vendor's own name (``Bash``, ``Read``, ``mcp__github__push``);
     ``kind`` the canonical category every policy understands. ``input`` is the
-    tool's arguments as the agent sent them.
+    tool's arguments as the agent sent them. ``files`` and ``urls`` are what the
+    adapter found the call touches where the input does not name them in a
+    ``file_path``/``path``/``url`` field (every file an ``apply_patch`` adds, updates,
+    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt).
 
     ``agent_call_id`` and ``agent_session`` are the agent's own ids for the call and
     its conversation (Claude Code's ``tool_use_id`` and ``session_id``): what joins
@@ -102,7 +105,9 @@ class ToolCall:
     later. ``terminal`` says how a human at the agent's terminal can answer an
     approval of this call: ``dialog`` (told "ask", the agent shows its own
     permission dialog), ``keyboard`` (the adapter watches the keyboard, as the PTY
-    relay does) or ``""`` (nobody at a terminal can: a headless run).
+    relay does) or ``""`` (nobody at a terminal can: a headless run, or an agent
+    whose hook cannot hand the question to its own prompt, as Codex CLI's and Gemini
+    CLI's cannot: their approvals wait for a channel instead).
     """
 
     agent: str
@@ -114,6 +119,8 @@ class ToolCall:
     id: str = field(default_factory=new_id)
     event: str = "PreToolUse"
     received_at: float = field(default_factory=time.time)
+    files: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
     agent_call_id: str = ""
     agent_session: str = ""
     terminal: str = ""
@@ -132,7 +139,7 @@ class ToolCall:
             value = self.input.get(key)
             if isinstance(value, str) and value:
                 found.append(value)
-        return tuple(found)
+        return (*found, *self.files) if self.files else tuple(found)
 
     def change(self, limit: int = CHANGE_PREVIEW_CHARS) -> str:
         """What a write or an edit puts into its file, at most ``limit`` characters
@@ -164,7 +171,17 @@ class ToolCall:
     @property
     def url(self) -> str | None:
         value = self.input.get("url")
-        return value if isinstance(value, str) else None
+        if isinstance(value, str):
+            return value
+        return self.urls[0] if self.urls else None
+
+    @property
+    def all_urls(self) -> tuple[str, ...]:
+        """Every URL the call fetches: the input's ``url`` and those the adapter found."""
+        value = self.input.get("url")
+        if isinstance(value, str) and value:
+            return (value, *(u for u in self.urls if u != value))
+        return self.urls
 
     def summary(self) -> str:
         """What the call does, for humans (not redacted): the command, the path (for a

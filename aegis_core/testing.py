@@ -79,6 +79,19 @@ def decision(value: str, reason: str = "") -> Answer:
     return answer
 
 
+# An encoder whose import hangs in C holding the interpreter's lock, where no Python
+# signal handler can run: what only the kernel can end: the hook client's hard deadline under guard.sh.
+HANGING_ENCODER = "import ctypes\n\nctypes.PyDLL(None).sleep(600)\n"
+
+
+def hanging_encoder(folder: Path, name: str = "hangs_wire.py") -> Path:
+    """Write HANGING_ENCODER as ``folder/name`` and return its path."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HANGING_ENCODER)
+    return path
+
+
 class StandInDaemon:
     """Serves ``answer(request)`` lines on ``path``; records every request."""
 

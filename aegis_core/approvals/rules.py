@@ -10,7 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aegis_core.models import Action, ToolCall, Verdict
+from aegis_core.models import Action, Kind, ToolCall, Verdict
+from aegis_core.tools import tool_group
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
@@ -22,13 +23,23 @@ _DESCRIPTIVE_KEYS = frozenset({"description"})
 
 
 def call_signature(call: ToolCall) -> str:
-    """A stable hash of what a call does (agent, tool, working directory, input), so
-    an identical later call in the session matches an "allow for session" grant."""
+    """A stable hash of what a call does (the tool, named the same for every agent, its
+    working directory, its input, what the adapter found it touches), so an identical
+    later call in the session matches an "allow for session" grant whichever agent makes
+    it: Claude Code's ``Bash``, Codex's ``exec_command`` and Gemini's
+    ``run_shell_command`` running the same command in the same folder are one call."""
+    if call.kind is Kind.SHELL and call.command is not None:
+        # A shell call is its command; the rest is how each agent happens to describe it
+        # (Gemini's dir_path is already the call's cwd).
+        tool_input: dict[str, Any] = {"command": call.command}
+    else:
+        tool_input = {k: v for k, v in call.input.items() if k not in _DESCRIPTIVE_KEYS}
     body = {
-        "agent": call.agent,
-        "tool": call.tool,
+        "tool": tool_group(call.tool),
         "cwd": call.cwd,
-        "input": _normalise({k: v for k, v in call.input.items() if k not in _DESCRIPTIVE_KEYS}),
+        "input": _normalise(tool_input),
+        "files": list(call.files),
+        "urls": list(call.urls),
     }
     encoded = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()

@@ -57,8 +57,29 @@ def _malformed(reason: str) -> str:
                        "risk": 100})
 
 
-def call_from_json(data: Any, default_cwd: str) -> ToolCall:
-    """A ToolCall from a ``{"tool", "input", "cwd"}`` object; ValueError if malformed."""
+def agent_call(agent: str, tool: str, tool_input: dict[str, Any], cwd: str, plugins: Any = None) -> ToolCall:
+    """The ToolCall ``agent``'s adapter would build for this call (its own tool names,
+    kinds and extracted paths): what ``--agent`` judges. ValueError when no installed
+    adapter of that name can describe calls."""
+    if plugins is None:
+        from aegis_core.plugins import AegisPlugins
+
+        plugins = AegisPlugins.load()
+    adapters = plugins.adapters()
+    describe = getattr(adapters.get(agent), "tool_call", None)
+    if describe is None:
+        able = sorted(name for name, a in adapters.items() if getattr(a, "tool_call", None) is not None)
+        raise ValueError(f"no installed adapter {agent!r} describes tool calls "
+                         f"(have: {', '.join(able) or 'none'}); install it, e.g. pip install aegis-{agent}")
+    call = describe(tool, tool_input, cwd)
+    if not isinstance(call, ToolCall):
+        raise ValueError(f"adapter {agent!r} could not describe the call")
+    return call
+
+
+def call_from_json(data: Any, default_cwd: str, plugins: Any = None) -> ToolCall:
+    """A ToolCall from a ``{"tool", "input", "cwd", "agent"?}`` object; ValueError if
+    malformed. With ``agent``, that agent's adapter builds it (see ``agent_call``)."""
     if not isinstance(data, dict):
         raise ValueError("the line is not a JSON object")
     tool = data.get("tool")
@@ -70,12 +91,16 @@ def call_from_json(data: Any, default_cwd: str) -> ToolCall:
     cwd = data.get("cwd", default_cwd)
     if not isinstance(cwd, str):
         raise ValueError("'cwd' must be a string")
-    return ToolCall(agent=str(data.get("agent", "aegis-policy-test")), tool=tool, kind=kind_of(tool),
-                    input=tool_input, cwd=cwd)
+    agent = data.get("agent")
+    if agent is not None:
+        if not isinstance(agent, str) or not agent:
+            raise ValueError("'agent' must be an adapter name (claude, codex, gemini...)")
+        return agent_call(agent, tool, tool_input, cwd, plugins)
+    return ToolCall(agent="aegis-policy-test", tool=tool, kind=kind_of(tool), input=tool_input, cwd=cwd)
 
 
 def _single_call(tool: str | None, command: str | None, path: str | None, input_json: str | None,
-                 cwd: str | None) -> ToolCall:
+                 cwd: str | None, agent: str | None = None) -> ToolCall:
     tool_input: dict[str, Any] = {}
     if input_json:
         try:
@@ -93,6 +118,13 @@ def _single_call(tool: str | None, command: str | None, path: str | None, input_
         tool = "Bash" if "command" in tool_input else "Read" if tool_input.get("file_path") else None
     if tool is None:
         raise click.UsageError("say what to judge: --command, --path, or --tool with --input")
+    if agent is not None:
+        try:
+            return agent_call(agent, tool, tool_input, cwd or os.getcwd())
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+        except Exception as exc:  # the adapter's own reading of the call failed
+            raise click.UsageError(f"{agent} could not read this call: {exc}") from exc
     return ToolCall(agent="aegis-policy-test", tool=tool, kind=kind_of(tool), input=tool_input,
                     cwd=cwd or os.getcwd())
 
@@ -103,6 +135,8 @@ _call_options = [
     click.option("--path", help="File path (tool defaults to Read)."),
     click.option("--input", "input_json", help="The tool input as a JSON object."),
     click.option("--cwd", help="Working directory of the call (default: the current one)."),
+    click.option("--agent", help="Judge the call as this agent's adapter sees it (claude, codex, gemini...): "
+                 "its tool names (run_shell_command, apply_patch...) and the paths it extracts."),
     click.option("--policy", "policy_file", type=click.Path(dir_okay=False),
                  help="Policy file (default: [policy] path, or the built-in default)."),
 ]
@@ -151,20 +185,35 @@ def validate(ctx: click.Context, file: str | None) -> None:
 @click.option("--batch", is_flag=True, help="Read JSON lines {tool, input, cwd} on stdin; "
               "write one JSON verdict line per input line, in order.")
 def test(tool: str | None, command: str | None, path: str | None, input_json: str | None,
-         cwd: str | None, policy_file: str | None, batch: bool) -> None:
+         cwd: str | None, agent: str | None, policy_file: str | None, batch: bool) -> None:
     """Judge one call, or (--batch) many, without running anything."""
     loaded = _load(policy_file)
     if not batch:
-        click.echo(_line(judge(loaded, _single_call(tool, command, path, input_json, cwd))))
+        click.echo(_line(judge(loaded, _single_call(tool, command, path, input_json, cwd, agent))))
         return
     default_cwd = cwd or os.getcwd()
+    plugins = _Plugins()
     out = sys.stdout
     for raw in sys.stdin.buffer:
-        out.write(_batch_line(loaded, raw, default_cwd) + "\n")
+        out.write(_batch_line(loaded, raw, default_cwd, plugins, agent) + "\n")
         out.flush()
 
 
-def _batch_line(loaded: Any, raw: bytes, default_cwd: str) -> str:
+class _Plugins:
+    """The installed plugins, loaded the first time a batch line names an agent."""
+
+    def __init__(self) -> None:
+        self._loaded: Any = None
+
+    def adapters(self) -> Any:
+        if self._loaded is None:
+            from aegis_core.plugins import AegisPlugins
+
+            self._loaded = AegisPlugins.load()
+        return self._loaded.adapters()
+
+
+def _batch_line(loaded: Any, raw: bytes, default_cwd: str, plugins: Any = None, agent: str | None = None) -> str:
     try:
         text = raw.decode("utf-8").strip()
     except UnicodeDecodeError:
@@ -172,9 +221,14 @@ def _batch_line(loaded: Any, raw: bytes, default_cwd: str) -> str:
     if not text:
         return _malformed("the line is empty")
     try:
-        call = call_from_json(json.loads(text), default_cwd)
+        data = json.loads(text)
+        if agent is not None and isinstance(data, dict):
+            data.setdefault("agent", agent)
+        call = call_from_json(data, default_cwd, plugins)
     except (ValueError, RecursionError) as exc:
         return _malformed(f"malformed input line ({str(exc)[:200]})")
+    except Exception as exc:  # an adapter that could not read the call: denied, never a traceback
+        return _malformed(f"the agent's adapter could not read the call ({type(exc).__name__}: {str(exc)[:200]})")
     try:
         return _line(judge(loaded, call))
     except Exception as exc:  # never a traceback, never an allow
@@ -185,10 +239,10 @@ def _batch_line(loaded: Any, raw: bytes, default_cwd: str) -> str:
 @_with_call_options
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
 def explain(tool: str | None, command: str | None, path: str | None, input_json: str | None,
-            cwd: str | None, policy_file: str | None, as_json: bool) -> None:
+            cwd: str | None, agent: str | None, policy_file: str | None, as_json: bool) -> None:
     """Show how a call is judged: segments, wrappers unwrapped, rules tried, the one that fired."""
     loaded = _load(policy_file)
-    call = _single_call(tool, command, path, input_json, cwd)
+    call = _single_call(tool, command, path, input_json, cwd, agent)
     trace = loaded.explain(call)
     final = judge(loaded, call)
     if as_json:

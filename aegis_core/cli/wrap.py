@@ -135,7 +135,7 @@ def _refuse_nesting(config: Any) -> None:
 # The adapters Aegis publishes, and the distribution that brings each: the only
 # names a "pip install" hint may suggest (never a name guessed from the user's typo).
 KNOWN_ADAPTERS = {"claude": "aegis-claude-hook", "pty": "aegis-pty", "codex": "aegis-codex",
-                  "gemini": "aegis-gemini"}
+                  "gemini": "aegis-gemini", "copilot": "aegis-copilot", "cursor": "aegis-cursor"}
 
 
 def _adapter(app: AppContext, name: str | None, program: str) -> Adapter:

@@ -162,7 +162,7 @@ class Pipeline:
         built itself: a connection held by the egress proxy): evaluate, critique,
         approval if needed, record, answer; without ``intercept``."""
         try:
-            problem = input_problem(call.kind, call.input)
+            problem = input_problem(call.kind, call.input, call.files, call.urls)
             text = None
             if problem is None:
                 try:

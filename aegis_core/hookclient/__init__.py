@@ -46,3 +46,11 @@ def installed_home(config: Any) -> str | None:
 
     default_home = Path(os.path.expanduser(DEFAULT_HOME)).absolute()
     return str(config.home) if Path(config.home).absolute() != default_home else None
+
+
+def client_paths() -> tuple[str, ...]:
+    """What must be visible (read-only) for the hook client to run inside a sandbox: the
+    interpreter's installation (a virtualenv and the Python it was made from) and the
+    client's own folder (run.py, transport.py, guard.sh)."""
+    return tuple(dict.fromkeys((os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
+                                str(RUNNER.parent))))

@@ -102,6 +102,11 @@ BROKEN_ENCODER = (
 )
 
 DEFAULT_DEADLINE_S = 570.0
+# Under guard.sh (AEGIS_GUARD_DEADLINE set) the client's own answers leave with these
+# statuses, which the guard turns back into 0 (allow) and 2 (deny, reason on stderr):
+# any other way of ending (a crash, exit 0 or 2 from anything but this code) is not one
+# of the client's answers and becomes a block. Kept in step with guard.sh.
+GUARDED_STATUS = {0: 100, 2: 102}
 MAX_ANSWER_BYTES = 1 << 20
 # The daemon's limit on one request (aegis_core.daemon.protocol.MAX_REQUEST): a larger
 # call is denied here, with the reason, instead of being cut off mid-send.
@@ -438,9 +443,13 @@ def run(encoder, argv):
     Returns the exit status the encoder chose."""
     event, budget, installed_home = options(argv)
     deadline = time.monotonic() + budget
-    # Backstop for anything that could block (a stdin never closed, a slow daemon).
-    _signal.signal(_signal.SIGALRM, _on_alarm)
-    _signal.setitimer(_signal.ITIMER_REAL, budget)
+    # Backstop for anything that could block (a stdin never closed, a slow daemon). Under
+    # guard.sh the timer is already the guard's hard deadline (run.py), kept: the kernel
+    # ends the client then, and the socket's own timeouts give the deny before it.
+    guarded = _env("AEGIS_GUARD_DEADLINE") is not None
+    if not guarded:
+        _signal.signal(_signal.SIGALRM, _on_alarm)
+        _signal.setitimer(_signal.ITIMER_REAL, budget)
     observing = event in encoder.OBSERVE_EVENTS
     if event in getattr(encoder, "DIALOG_EVENTS", ()):
         _signal.signal(_signal.SIGTERM, _on_term)
@@ -485,7 +494,8 @@ def run(encoder, argv):
     except Exception as exc:
         decision, reason = "deny", INTERNAL.format(error=type(exc).__name__ + ": " + str(exc)[:200])
     finally:
-        _signal.setitimer(_signal.ITIMER_REAL, 0)
+        if not guarded:
+            _signal.setitimer(_signal.ITIMER_REAL, 0)
     if observing:
         # The call already ran: tell the user the record is missing, never block.
         return encoder.unrecorded(event, "Aegis did not record this call's outcome: " + reason)
@@ -552,7 +562,12 @@ def fail(reason):
         sys.stderr.write(reason + "\n")
         sys.stderr.flush()
     finally:
-        posix._exit(2)
+        posix._exit(exit_status(2))
+
+
+def exit_status(status):
+    """``status`` as the client ends with it: under guard.sh, its answers' own statuses."""
+    return GUARDED_STATUS.get(status, status) if _env("AEGIS_GUARD_DEADLINE") else status
 
 
 def main(argv):
@@ -573,4 +588,4 @@ def main(argv):
             sys.stderr.flush()
         except BaseException:
             fail(INTERNAL.format(error=type(exc).__name__))
-    posix._exit(status)  # skip interpreter teardown: it is most of the remaining time
+    posix._exit(exit_status(status))  # skip interpreter teardown: it is most of the remaining time

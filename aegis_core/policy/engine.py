@@ -119,7 +119,7 @@ def _build_subjects(call: ToolCall, home: str | None,
     start = normalise(call.cwd, None, home, budget.bucket) if call.cwd and call.cwd.startswith("/") else None
     project = project_root(start, home)
     kind = call_kind(call)
-    problem = input_problem(kind, call.input)
+    problem = input_problem(kind, call.input, call.files, call.urls)
     if problem is not None:
         return [], None, f"the tool input is malformed: {problem}"
     if kind is not Kind.SHELL:

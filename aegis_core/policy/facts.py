@@ -444,8 +444,7 @@ def call_facts(call: ToolCall, home: str) -> tuple[tuple, tuple, tuple]:
     """(reads, writes, urls) of a non-shell call."""
     cwd = call.cwd or None
     raw_paths = call.paths
-    url = call.url
-    urls: tuple[str, ...] = (url,) if url else ()
+    urls: tuple[str, ...] = call.all_urls  # the input's url and those the adapter found
     if call_kind(call) is Kind.MCP:
         # An MCP tool names files and addresses under names of its own choosing.
         found_paths, found_urls = _mcp_values(call.input)

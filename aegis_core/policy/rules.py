@@ -16,20 +16,12 @@ from aegis_core.policy.paths import GlobSet, is_within, normalise
 from aegis_core.policy.places import scratch
 from aegis_core.policy.shell import Segment
 from aegis_core.policy.subcommands import positionals
-from aegis_core.tools import GENERIC_NAMES
+from aegis_core.tools import tool_matches
 
 MATCH_TEXT_CHARS = 8192  # regexes see at most this much text: bounded time
 # Scratch space: writing there is as harmless as in the project.
 _TEMP_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/shm/", "/dev/null")  # noqa: S108 - compared only
 _TEMP_ROOTS = frozenset({"/tmp", "/var/tmp", "/private/tmp", "/dev/shm"})  # noqa: S108 - compared only
-
-def tool_matches(pattern: str, tool: str, kind: Kind) -> bool:
-    """``bash`` matches every shell tool, ``read_file`` ``Read``; globs allowed."""
-    if pattern in GENERIC_NAMES and GENERIC_NAMES[pattern] is kind:
-        return True
-    if pattern == tool:
-        return True
-    return any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(tool, pattern)
 
 
 @dataclass

@@ -12,7 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-INSTALLER = (ROOT / ".ci" / "install-claude.sh").read_text(encoding="utf-8")
+# install-claude.sh pins the version; install-npm.sh, which it runs, gives the hint.
+INSTALLER = "".join((ROOT / ".ci" / name).read_text(encoding="utf-8")
+                    for name in ("install-claude.sh", "install-npm.sh"))
 PINNED = re.search(r'VERSION="\$\{CLAUDE_CODE_VERSION:-([\d.]+)\}"', INSTALLER)
 
 

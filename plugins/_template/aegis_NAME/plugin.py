@@ -1,6 +1,8 @@
 """The hooks of aegis-NAME, registered through the ``aegis`` entry point in
 pyproject.toml. Every hook you may implement is in ``aegis_core/hookspecs.py`` and
-``docs/plugin-hooks.md``; implement only the ones you need."""
+``docs/plugin-hooks.md``; implement only the ones you need: ``register_channels`` for
+a channel, ``register_adapters`` and ``intercept`` for an adapter (another agent under
+Aegis), ``evaluate`` for a judge like the one below."""
 
 from __future__ import annotations
 

@@ -13,17 +13,17 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
-import signal
-import subprocess
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from aegis_claude_hook import settings as hook_settings
-from aegis_core.errors import DependencyMissing
+from aegis_claude_hook.intercept import ADAPTER, to_tool_call
+from aegis_core.adapters import agent_environment, find_program, run_foreground, run_with_notices
+from aegis_core.hooksettings import write_private
+from aegis_core.models import RawEvent, ToolCall
 
 if TYPE_CHECKING:
     from aegis_core.adapters import WrapContext
@@ -34,29 +34,15 @@ NPM_INSTALL = "npm install -g @anthropic-ai/claude-code"
 
 def find_claude(program: str, env: Mapping[str, str] | None = None) -> str:
     """The absolute path of the Claude Code CLI, or DependencyMissing (exit 7)."""
-    env = os.environ if env is None else env
-    found = shutil.which(program, path=env.get("PATH"))
-    if found is None:
-        raise DependencyMissing(
-            f"Claude Code ({program!r}) was not found on PATH",
-            hint=f"install it with `{NPM_INSTALL}`, or set [claude] executable in config.toml",
-        )
-    return os.path.abspath(found)
+    return find_program(program, agent="Claude Code", install=NPM_INSTALL,
+                        setting="[claude] executable", env=env)
 
 
 def write_session_settings(home: Path, session: str, block: Mapping[str, object]) -> Path:
     """Write the session's hooks to ``home/sessions/<session>.json``, owner-only."""
     if not session or "/" in session or session.startswith("."):
         raise ValueError(f"unusable session id {session!r}")
-    directory = home / "sessions"
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = directory / f"{session}.json"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        json.dump(block, handle, indent=2)
-        handle.write("\n")
-    return path
+    return write_private(home / "sessions" / f"{session}.json", block)
 
 
 class ClaudeAdapter:
@@ -70,6 +56,14 @@ class ClaudeAdapter:
 
     def claims(self, program: str) -> bool:
         return os.path.basename(program) == "claude"
+
+    def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall:
+        """The call as Claude Code's PreToolUse hook would report it (``aegis policy test --agent claude``)."""
+        payload = {"session_id": "", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool,
+                   "tool_input": dict(tool_input)}
+        call = to_tool_call(RawEvent(adapter=ADAPTER, payload=payload))
+        assert call is not None  # the event is ours by construction
+        return call
 
     def command(self, argv: Sequence[str], context: WrapContext, settings_path: Path | None,
                 conversation: str | None = None) -> list[str]:
@@ -96,9 +90,7 @@ class ClaudeAdapter:
                                 prepare=not context.dry_run)
 
     def environment(self, context: WrapContext) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(context.agent_env())
-        return env
+        return agent_environment(context)
 
     def wrap(self, argv: Sequence[str], context: WrapContext) -> int:
         if context.sandbox.sandboxed:
@@ -133,12 +125,7 @@ class ClaudeAdapter:
         this terminal is told which approval waits and how to answer it."""
         if self.interactive(argv):
             return run_with_relay(command, env, context)
-        from aegis_core import notices
-
-        out = self._out or sys.stderr
-        notices.watch(context.operator_socket or context.socket, context.identity(),
-                      lambda line: (out.write(line + "\n"), out.flush()))
-        return run_foreground(command, env)
+        return run_with_notices(command, env, context, self._out or sys.stderr)
 
     def interactive(self, argv: Sequence[str]) -> bool:
         """Whether Claude Code will show its dialog: a terminal on both ends and no
@@ -242,25 +229,3 @@ def run_with_relay(command: list[str], env: Mapping[str, str], context: WrapCont
                              mode="watch", user=user)
     relay = PromptRelay(detectors=context.plugins.prompt_detectors(), settings=settings)
     return Passthrough(command, observer=relay, env=env).run()
-
-
-def run_foreground(command: list[str], env: Mapping[str, str]) -> int:
-    """Run Claude Code in the foreground and return its exit status (128+N for signal N).
-
-    Ctrl-C reaches Claude Code through the terminal's process group; Aegis itself
-    ignores it meanwhile so it can still clean up after Claude Code exits.
-    """
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        process = subprocess.Popen(
-            command, env=dict(env), preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
-        )
-        try:
-            status = process.wait()
-        except BaseException:
-            process.terminate()
-            process.wait()
-            raise
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    return 128 - status if status < 0 else status

@@ -49,7 +49,7 @@ def intercept(event: RawEvent) -> ToolCall | None:
 
 @hookimpl
 def register_doctor_checks(register: Any) -> None:
-    from aegis_claude_hook.doctor import ClaudeCliCheck, HookInstallCheck
+    from aegis_claude_hook.doctor import ClaudeCliCheck, hook_install_check
 
-    register(HookInstallCheck())
+    register(hook_install_check())
     register(ClaudeCliCheck())

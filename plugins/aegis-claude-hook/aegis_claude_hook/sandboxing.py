@@ -16,13 +16,12 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from aegis_claude_hook import settings as hook_settings
+from aegis_core.adapters import program_root
 from aegis_core.sandbox.plan import SandboxNeeds
 
 MANAGED_DIR = Path("/etc/claude-code")
@@ -47,29 +46,18 @@ def managed_settings(approval_timeout_s: int, machine: Path = MANAGED_DIR) -> di
     return merged
 
 
-def install_root(executable: str) -> Path:
-    """The folder to show for the CLI: its ``node_modules`` (the package and the
-    platform package beside it), else the executable's own folder."""
-    real = Path(os.path.realpath(executable))
-    for folder in real.parents:
-        if folder.name == "node_modules":
-            return folder
-    return real.parent
-
-
 def needs(executable: str, approval_timeout_s: int, env: Mapping[str, str], *, prepare: bool = True) -> SandboxNeeds:
     """What Claude Code needs inside the sandbox. Its folder (writable, its settings
     read-only, ``CLAUDE_CONFIG_DIR`` set) is readied by aegis_core.sandbox.agent_state
     for any adapter; this one makes sure the folder exists."""
-    import aegis_core.hookclient
     from aegis_claude_hook.settings import CLIENT
+    from aegis_core.hookclient import client_paths
     from aegis_core.sandbox.agent_state import claude_folder
 
     if prepare:
         claude_folder(env, Path(env.get("HOME") or Path.home())).mkdir(mode=0o700, parents=True, exist_ok=True)
     block = managed_settings(approval_timeout_s)
     return SandboxNeeds(
-        read=(str(install_root(executable)), os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
-              str(CLIENT.parent), str(Path(aegis_core.hookclient.__file__).resolve().parent)),
+        read=(str(program_root(executable)), *client_paths(), str(CLIENT.parent)),
         files={str(MANAGED_FILE): json.dumps(block, indent=2) + "\n"},
     )

@@ -1,0 +1,37 @@
+# guard.sh SECONDS PROGRAM ARGS...: how Aegis registers its hook client with agents that
+# let the tool run when a hook fails (Codex CLI, Gemini CLI). It runs the client and lets
+# through only the client's two answers: allow and deny (the reason the client wrote on
+# stderr), which the client, told by AEGIS_GUARD_DEADLINE that it runs here, ends with
+# statuses of its own (100 and 102, transport.GUARDED_STATUS) and the guard turns back
+# into 0 and 2. Anything else (a crash, a kill, a missing interpreter, a bare exit 0 or
+# 2, any other status) becomes exit 2 with a reason, which those agents treat as a block.
+#
+# The hard deadline is the client's own, armed first thing in its process (run.py: a
+# SIGALRM at AEGIS_GUARD_DEADLINE seconds with its default action, so the kernel ends the
+# process even when the interpreter itself is stuck), so that no `timeout` process and
+# no capture of the output sit on the path of every tool call.
+#
+# Nothing the client prints reaches stdout: these agents read a decision from its exit
+# status and stderr alone, and Gemini would read a JSON object on stdout as the decision
+# whatever the exit status.
+AEGIS_GUARD_DEADLINE=$1
+export AEGIS_GUARD_DEADLINE
+shift
+"$@" >&2
+status=$?
+case $status in
+  100) exit 0 ;;
+  102) exit 2 ;;
+  0) why="it ended without giving a decision (exit status 0)" ;;
+  2) why="it blocked without its own reason (exit status 2)" ;;
+  142) why="it gave no decision within $AEGIS_GUARD_DEADLINE s and was ended there (SIGALRM)" ;;
+  126|127) why="it could not be started (was the Aegis virtualenv removed?)" ;;
+  *) if [ "$status" -gt 128 ]; then
+       why="it was killed (signal $((status - 128)))"
+     else
+       why="it failed (exit status $status)"
+     fi ;;
+esac
+printf 'Aegis denied this call to be safe: its hook client %s. Run `aegis doctor`; it names the fix.\n' \
+  "$why" >&2
+exit 2

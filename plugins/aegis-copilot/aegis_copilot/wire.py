@@ -1,0 +1,32 @@
+"""How GitHub Copilot CLI reads a ``preToolUse`` decision (the encoder of the shared
+hook client, see aegis_core/hookclient/transport.py), from its documented hook
+contract: ``{"permissionDecision": "deny", "permissionDecisionReason": ...}`` on stdout;
+only a deny is acted on, so an allow prints nothing and an ask is a deny that says how
+to approve. Standard library built-ins only: it runs on every tool call."""
+
+import sys
+
+from transport import _quote
+
+ADAPTER = "copilot"
+AGENT = "Copilot CLI"
+OBSERVE_EVENTS = ("postToolUse",)
+NO_ASK = (
+    "Aegis needs a human to approve this call and cannot ask at Copilot CLI's prompt: "
+    "approve it with `aegis approvals approve` (or your phone), then retry. "
+)
+
+
+def respond(event, decision, reason):
+    if decision == "allow":
+        return 0
+    if decision == "ask":
+        reason = NO_ASK + reason
+    sys.stdout.write('{"permissionDecision":"deny","permissionDecisionReason":'
+                     + _quote(reason.strip() or "Denied by Aegis policy.") + "}\n")
+    return 0
+
+
+def unrecorded(event, reason):
+    sys.stderr.write(reason + "\n")  # Copilot acts on no postToolUse output: a note for the log
+    return 0
