@@ -182,9 +182,12 @@ class Approvals:
         return ended
 
     async def drain(self) -> None:
-        """On shutdown: every pending approval ends as expired (default action), recorded."""
+        """On shutdown: every pending approval ends as expired, denied, recorded. Never
+        the default action: a stop is not a human's silence, and with ``default_action =
+        "approve"`` anything able to send SIGTERM could otherwise approve what waits."""
         for approval in self.store.list_approvals(status="pending", limit=100_000):
-            await self.expire(approval.id, reason="the Aegis daemon stopped before anyone answered")
+            await self.expire(approval.id, reason="the Aegis daemon stopped before anyone answered (denied)",
+                              channel="shutdown", outcome="deny")
 
     async def _end(self, approval_id: str, status: ApprovalStatus, **fields: Any) -> ResolveResult:
         waiter = self._waiting.get(approval_id)

@@ -8,6 +8,7 @@ what to do. Nothing is acknowledged before it is in the audit log.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
@@ -179,6 +180,22 @@ class Pipeline:
         except Exception:  # fail closed: an internal error is a deny, never an allow
             log.exception("pipeline error, denying")
             return _internal_error()
+
+    async def confirm(self, call: ToolCall, verdict: Verdict, *, on_pending: OnPending | None = None) -> Approval:
+        """Put to the humans something that is not an agent's tool call (a changed
+        policy or config, ``call.kind`` is ``config``): an approval on every channel,
+        ended only by an answer through :meth:`resolve`, its deadline or a cancel. No
+        grant, rate limit, critic or agent dialog takes part. Returns the approval as
+        it ended; the caller acts only on ``approved``, never on an expiry."""
+        timeout_s = self.rules.timeout_s
+        approval = await self.approvals.request(
+            call, verdict, summary=redact_text(call.summary()), timeout_s=timeout_s,
+            input_json=json.dumps(redact_value(dict(call.input)), default=str))
+        deadline = time.monotonic() + timeout_s
+        self.approvals.announce(approval)
+        if on_pending is not None:
+            await on_pending(approval)
+        return await self.approvals.wait(approval, deadline=deadline)
 
     async def _malformed(self, problem: str, details: dict[str, Any], session: str) -> Answer:
         problem = problem[:500]
