@@ -15,12 +15,12 @@ from aegis_core.sandbox.manifest import Manifest, parse_host_rule
 
 
 class Recorder:
-    """Stands in for the pipeline: only audit is reached (every host here is allowed)."""
+    """Stands in for the pipeline: only note is reached (every host here is allowed)."""
 
     def __init__(self) -> None:
         self.events: list[tuple[str, dict[str, Any]]] = []
 
-    def audit(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
+    async def note(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
         self.events.append((event, details))
 
 
