@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
@@ -87,7 +88,7 @@ class DaemonHub:
         return self._daemon.status()
 
     def audit(self, event: str, details: Mapping[str, Any], session: str | None = None) -> None:
-        self._daemon.pipeline.audit(event, dict(details), session)
+        self._daemon.note_soon(event, dict(details), session)
 
     def audit_head(self) -> tuple[int, str] | None:
         return self._daemon.audit_head()
@@ -161,6 +162,7 @@ class Daemon:
         self.started_at = 0.0
         self._listening: dict[str, _Listening] = {}
         self._tasks: TaskGroup | None = None
+        self._loop_thread: int | None = None  # the thread running serve()
         self._stopping = anyio.Event()
         self._confirmation: _Confirmation | None = None
         self.channel_errors: dict[str, str] = {}
@@ -194,7 +196,7 @@ class Daemon:
         stale = self.sessions.remove_stale()
         try:
             async with anyio.create_task_group() as tasks:
-                self._tasks = tasks
+                self._tasks, self._loop_thread = tasks, threading.get_ident()
                 self.pipeline.spawn = tasks.start_soon  # approvals at an agent's dialog are watched here
                 tasks.start_soon(self.recorder.run)
                 tasks.start_soon(self._retain)
@@ -243,6 +245,22 @@ class Daemon:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    def note_soon(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
+        """Record a note for synchronous code (a channel's hub). On the daemon's event
+        loop it joins the group commit in a task of its own: nothing waits on it, and
+        no sync stalls the loop. Anywhere else (a channel's own thread, a daemon not
+        serving) it is written at once, raising AuditFailed when it could not be."""
+        if self._tasks is not None and threading.get_ident() == self._loop_thread:
+            self._tasks.start_soon(self._note_or_log, event, details, session)
+        else:
+            self.pipeline.audit(event, details, session)
+
+    async def _note_or_log(self, event: str, details: dict[str, Any], session: str | None) -> None:
+        try:
+            await self.pipeline.note(event, details, session)
+        except Exception:  # nobody to tell but the log: the channel went on
+            log.exception("a channel's note could not be audited", event=event)
 
     async def _signals(self) -> None:
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
