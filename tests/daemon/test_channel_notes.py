@@ -5,17 +5,30 @@ daemon runs in process here, so the test can tell which path each note took."""
 
 from __future__ import annotations
 
+import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio
 import anyio.to_thread
+import pytest
 
 from aegis_core.audit import verify
 from aegis_core.audit.reader import read_records
 from aegis_core.config import ensure_home, load_config
 from aegis_core.daemon.server import Daemon
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers_restored() -> Iterator[None]:
+    """The daemon ignores SIGTERM, SIGINT and SIGHUP once it stops serving: give the
+    test process its own handlers back."""
+    kept = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    yield
+    for signum, handler in kept.items():
+        signal.signal(signum, handler)
 
 
 def test_a_channel_note_from_the_loop_is_batched_and_one_from_a_thread_is_written_at_once(
