@@ -16,12 +16,15 @@ from typing import Any
 
 from aegis_core.models import AuditRecord
 
-GENESIS = "0" * 64
+HASH_LEN = 64
+GENESIS = "0" * HASH_LEN
 HASH_FIELD = b',"hash":"'
 PREV_FIELD = b',"prev_hash":"'
 # ,"hash":"<64>"}  after the body
-SUFFIX_LEN = len(HASH_FIELD) + 64 + 2
+SUFFIX_LEN = len(HASH_FIELD) + HASH_LEN + 2
 SEQ_PREFIX = b'{"seq":'
+# The shortest line that can be a record: '{"seq":N,' and the fields it must have.
+MIN_LINE = SUFFIX_LEN + 90
 
 
 def _dump(value: Any) -> str:
@@ -48,7 +51,7 @@ def encode(
 def split(line: bytes) -> tuple[int, bytes, bytes, bytes] | None:
     """``(seq, body, prev_hash, hash)`` of a line (without its newline), or None when
     it does not have the record layout at all."""
-    if len(line) < SUFFIX_LEN + 90 or not line.startswith(SEQ_PREFIX) or not line.endswith(b'"}'):
+    if len(line) < MIN_LINE or not line.startswith(SEQ_PREFIX) or not line.endswith(b'"}'):
         return None
     body = line[:-SUFFIX_LEN]
     if line[-SUFFIX_LEN : -SUFFIX_LEN + len(HASH_FIELD)] != HASH_FIELD:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
@@ -87,7 +88,7 @@ class DaemonHub:
         return self._daemon.status()
 
     def audit(self, event: str, details: Mapping[str, Any], session: str | None = None) -> None:
-        self._daemon.pipeline.audit(event, dict(details), session)
+        self._daemon.note_soon(event, dict(details), session)
 
     def audit_head(self) -> tuple[int, str] | None:
         return self._daemon.audit_head()
@@ -161,6 +162,7 @@ class Daemon:
         self.started_at = 0.0
         self._listening: dict[str, _Listening] = {}
         self._tasks: TaskGroup | None = None
+        self._loop_thread: int | None = None  # the thread running serve()
         self._stopping = anyio.Event()
         self._confirmation: _Confirmation | None = None
         self.channel_errors: dict[str, str] = {}
@@ -194,14 +196,14 @@ class Daemon:
         stale = self.sessions.remove_stale()
         try:
             async with anyio.create_task_group() as tasks:
-                self._tasks = tasks
+                self._tasks, self._loop_thread = tasks, threading.get_ident()
                 self.pipeline.spawn = tasks.start_soon  # approvals at an agent's dialog are watched here
                 tasks.start_soon(self.recorder.run)
                 tasks.start_soon(self._retain)
                 await tasks.start(self.network.run)  # before any session.create can arrive
                 await self._open(Endpoint(OPERATOR, str(self.socket_path)))
                 await self._open(Endpoint(AGENT, str(self.agent_socket_path)))
-                self.pipeline.audit("daemon.started", {
+                await self.pipeline.note("daemon.started", {
                     "pid": os.getpid(), "version": __version__, "channels": self.channel_names,
                     "operator_socket": str(self.socket_path), "agent_socket": str(self.agent_socket_path),
                     "stale_sessions_removed": stale})
@@ -244,6 +246,22 @@ class Daemon:
     def stop(self) -> None:
         self._stopping.set()
 
+    def note_soon(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
+        """Record a note for synchronous code (a channel's hub). On the daemon's event
+        loop it joins the group commit in a task of its own: nothing waits on it, and
+        no sync stalls the loop. Anywhere else (a channel's own thread, a daemon not
+        serving) it is written at once, raising AuditFailed when it could not be."""
+        if self._tasks is not None and threading.get_ident() == self._loop_thread:
+            self._tasks.start_soon(self._note_or_log, event, details, session)
+        else:
+            self.pipeline.audit(event, details, session)
+
+    async def _note_or_log(self, event: str, details: dict[str, Any], session: str | None) -> None:
+        try:
+            await self.pipeline.note(event, details, session)
+        except Exception:  # nobody to tell but the log: the channel went on
+            log.exception("a channel's note could not be audited", event=event)
+
     async def _signals(self) -> None:
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
             async for signum in signals:
@@ -251,7 +269,7 @@ class Daemon:
                     await self.ask_to_reload("SIGHUP")
                 else:
                     log.info("stopping", signal=signal.Signals(signum).name)
-                    self.pipeline.audit("daemon.stop_requested", {"by": f"signal {signal.Signals(signum).name}"})
+                    await self.pipeline.note("daemon.stop_requested", {"by": f"signal {signal.Signals(signum).name}"})
                     self.stop()
 
     # -- a changed policy or config (daemon/reload.py) -------------------------------
@@ -284,12 +302,12 @@ class Daemon:
                 return {"reloaded": False, "dry_run": True, **shown}
             self._apply(snapshot)
         except (AegisError, RequestError) as exc:
-            self.pipeline.audit("config.reload_failed", {"trigger": "aegis reload", "by": by, "error": str(exc)})
+            await self.pipeline.note("config.reload_failed", {"trigger": "aegis reload", "by": by, "error": str(exc)})
             code = exc.exit_code if isinstance(exc, AegisError) else exc.code
             raise RequestError(f"nothing was reloaded: {exc}", code) from exc
         superseded = self._drop_confirmation("superseded: `aegis reload` applied the files as they are now")
-        self.pipeline.audit("config.reloaded", {"by": by, "trigger": "aegis reload", "changes": changes.to_dict(),
-                                                "superseded_approval": superseded})
+        await self.pipeline.note("config.reloaded", {"by": by, "trigger": "aegis reload", "changes": changes.to_dict(),
+                                                     "superseded_approval": superseded})
         return {"reloaded": True, "superseded_approval": superseded, **shown}
 
     async def ask_to_reload(self, trigger: str) -> None:
@@ -299,9 +317,9 @@ class Daemon:
             snapshot, changes = self._snapshot()
         except AegisError as exc:
             log.error("the policy or config files are invalid; nothing to confirm", error=str(exc))
-            self.pipeline.audit("config.reload_failed", {"trigger": trigger, "error": str(exc)})
+            await self.pipeline.note("config.reload_failed", {"trigger": trigger, "error": str(exc)})
             return
-        self.pipeline.audit("config.reload_requested", {"trigger": trigger, "summary": changes.headline()})
+        await self.pipeline.note("config.reload_requested", {"trigger": trigger, "summary": changes.headline()})
         pending = self._confirmation
         if changes.empty or self._tasks is None or (pending is not None and pending.digest == snapshot.digest):
             return
@@ -337,15 +355,16 @@ class Daemon:
                 self._apply(snapshot)
             except (AegisError, RequestError) as exc:
                 log.error("an approved change could not be applied", error=str(exc))
-                self.pipeline.audit("config.reload_failed", {"by": by, "trigger": trigger,
-                                                             "approval_id": approval.id, "error": str(exc)})
+                await self.pipeline.note("config.reload_failed", {"by": by, "trigger": trigger,
+                                                                  "approval_id": approval.id, "error": str(exc)})
                 return
-            self.pipeline.audit("config.reloaded", {"by": by, "trigger": trigger, "approval_id": approval.id,
-                                                    "changes": changes.to_dict()})
+            await self.pipeline.note("config.reloaded", {"by": by, "trigger": trigger, "approval_id": approval.id,
+                                                         "changes": changes.to_dict()})
         else:
-            self.pipeline.audit("config.reload_declined", {"by": by, "trigger": trigger, "approval_id": approval.id,
-                                                           "status": approval.status.value,
-                                                           "summary": changes.headline()})
+            await self.pipeline.note("config.reload_declined", {"by": by, "trigger": trigger,
+                                                                "approval_id": approval.id,
+                                                                "status": approval.status.value,
+                                                                "summary": changes.headline()})
 
     def _drop_confirmation(self, reason: str) -> str | None:
         """Cancel the confirmation a SIGHUP asked for, if one waits; its id."""
@@ -365,7 +384,7 @@ class Daemon:
             self.channel_errors[name] = f"{type(exc).__name__}: {exc}"
             log.exception("channel stopped with an error", channel=name)
             with suppress(Exception):
-                self.pipeline.audit("channel.failed", {"channel": name, "error": self.channel_errors[name]})
+                await self.pipeline.note("channel.failed", {"channel": name, "error": self.channel_errors[name]})
 
     async def _end_orphaned_sessions(self) -> None:
         while True:
@@ -438,8 +457,8 @@ class Daemon:
             try:
                 peer = peer_of(stream)
                 if peer.uid is not None and peer.uid != os.getuid():
-                    self.pipeline.audit("connection.refused", {"uid": peer.uid, "reason": "different user",
-                                                               "socket": endpoint.describe()})
+                    await self.pipeline.note("connection.refused", {"uid": peer.uid, "reason": "different user",
+                                                                    "socket": endpoint.describe()})
                     # Let the request arrive first, so the client reads the refusal
                     # rather than a broken pipe; it is never looked at.
                     with anyio.move_on_after(2), suppress(Exception):
@@ -481,19 +500,20 @@ class Daemon:
             raise protocol.unknown_op(op)
         handler = self._handlers[op]
         if not context.endpoint.serves(op):
-            self.pipeline.audit("request.refused", {
+            await self.pipeline.note("request.refused", {
                 "op": op, "socket": context.endpoint.describe(), "pid": context.peer.pid,
                 "approval_id": request.get("approval_id"),
             }, context.endpoint.session)
             raise protocol.refused_here(op, context.endpoint)
         return await handler(request, context)
 
-    def _authenticate(self, request: Mapping[str, Any], context: Caller) -> Session | None:
+    async def _authenticate(self, request: Mapping[str, Any], context: Caller) -> Session | None:
         try:
             context.session = self.sessions.authenticate(request, context.endpoint.session)
         except RequestError as exc:
-            self.pipeline.audit("session.bad_token", {"session": request.get("session") or context.endpoint.session,
-                                                      "socket": context.endpoint.describe(), "error": str(exc)})
+            await self.pipeline.note("session.bad_token", {
+                "session": request.get("session") or context.endpoint.session,
+                "socket": context.endpoint.describe(), "error": str(exc)})
             raise
         return context.session
 
@@ -501,12 +521,12 @@ class Daemon:
 
     async def _ping(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         if request.get("session") or context.endpoint.session:
-            self._authenticate(request, context)
+            await self._authenticate(request, context)
         return protocol.reply(version=__version__, pid=os.getpid())
 
     async def _evaluate(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         try:
-            session = self._authenticate(request, context)
+            session = await self._authenticate(request, context)
         except RequestError as exc:
             return protocol.denial(f"Aegis refused this call: {exc}.", rule="bad-session")
         # Not an object: the pipeline records the call as malformed.
@@ -558,7 +578,7 @@ class Daemon:
         return result or protocol.denial("the client went away", risk=0)
 
     async def _observe(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
-        session = self._authenticate(request, context)
+        session = await self._authenticate(request, context)
         payload = request.get("payload")
         if not isinstance(payload, dict):
             raise RequestError("observe needs a JSON object payload")
@@ -571,18 +591,18 @@ class Daemon:
     async def _cancel(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         approval_id = _text(request, "approval_id")
         if context.endpoint.role == AGENT:
-            session = self._authenticate(request, context)
+            session = await self._authenticate(request, context)
             approval = self.store.get_approval(approval_id)
             # An agent withdraws its own requests only: on a session's socket, that
             # session's; on the shared socket, those of sessions not wrapped here.
             own = approval is not None and (approval.session == session.id if session
                                             else self.sessions.get(approval.session) is None)
             if not own:
-                self.pipeline.audit("request.refused", {"op": "approval.cancel", "approval_id": approval_id,
-                                                        "socket": context.endpoint.describe(),
-                                                        "pid": context.peer.pid,
-                                                        "why": "not an approval of this session"},
-                                    session.id if session else None)
+                await self.pipeline.note("request.refused", {"op": "approval.cancel", "approval_id": approval_id,
+                                                             "socket": context.endpoint.describe(),
+                                                             "pid": context.peer.pid,
+                                                             "why": "not an approval of this session"},
+                                         session.id if session else None)
                 raise RequestError(f"approval {approval_id} is not one of this session's", ExitCode.SECURITY)
         result = await self.pipeline.cancel(approval_id, str(request.get("reason") or "cancelled"),
                                             str(request.get("by") or "adapter"))
@@ -597,7 +617,7 @@ class Daemon:
         if request.get("channel") == "terminal" and request.get("session"):
             # `aegis wrap`'s relay read the answer typed in the agent's own dialog or
             # prompt; the dialog shows only the start of the approval id.
-            session = self._authenticate(request, context)
+            session = await self._authenticate(request, context)
             if session is None:
                 raise RequestError("an answer at the terminal names its session")
             return protocol.resolution(await self.pipeline.answer_at_terminal(
@@ -634,16 +654,16 @@ class Daemon:
         if not interactive:
             self.pipeline.headless.add(session.id)
         _allow_agent_hosts(self.network.gate(session.id), sandbox)
-        self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
-                                                "command": request.get("command"), "sandbox": sandbox,
-                                                "approval_timeout_s": timeout,
-                                                "run_dir": str(session.run_dir)}, session.id)
+        await self.pipeline.note("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
+                                                     "command": request.get("command"), "sandbox": sandbox,
+                                                     "approval_timeout_s": timeout,
+                                                     "run_dir": str(session.run_dir)}, session.id)
         return protocol.reply(session=session.id, token=session.token, run_dir=str(session.run_dir),
                               agent_socket=str(session.agent_socket), proxy_socket=str(proxy),
                               daemon_pid=os.getpid(), daemon_start=process_start(os.getpid()))
 
     async def _end_session(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
-        session = self._authenticate(request, context)
+        session = await self._authenticate(request, context)
         if session is None:
             raise RequestError("session.end needs a session and its token")
         notes = request.get("sandbox_notes")
@@ -667,13 +687,13 @@ class Daemon:
             details["reason"] = reason
         if sandbox_notes:  # a sandbox limit stopped something
             details["sandbox_notes"] = [str(note)[:500] for note in sandbox_notes[:20]]
-        self.pipeline.audit("session.ended", details, session_id)
+        await self.pipeline.note("session.ended", details, session_id)
 
     async def _model_endpoint(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         """``aegis wrap`` hands over the agent's model API key (held in memory only),
         or, with no key, names the API's host so the session may reach it. Operator
         socket only: on an agent socket it would let the agent open any host."""
-        session = self._authenticate(request, context)
+        session = await self._authenticate(request, context)
         if session is None:
             raise RequestError("network.endpoint needs a session and its token")
         key = request.get("key")
@@ -689,8 +709,8 @@ class Daemon:
         except KeyError as exc:
             raise RequestError(f"session {session.id} has no egress proxy; run the agent through `aegis wrap` "
                                "again") from exc
-        self.pipeline.audit("network.model_api", {"name": api.name, "base_url": request.get("base_url"),
-                                                  "key_held": bool(key)}, session.id)
+        await self.pipeline.note("network.model_api", {"name": api.name, "base_url": request.get("base_url"),
+                                                       "key_held": bool(key)}, session.id)
         return protocol.reply(base_url=base_url)
 
     async def _resume(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
@@ -705,8 +725,8 @@ class Daemon:
                                                       dry_run=bool(request.get("dry_run"))))
 
     async def _stop(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
-        self.pipeline.audit("daemon.stop_requested", {"by": str(request.get("by") or "cli"),
-                                                      "pid": context.peer.pid})
+        await self.pipeline.note("daemon.stop_requested", {"by": str(request.get("by") or "cli"),
+                                                           "pid": context.peer.pid})
         context.after_reply = self.stop  # answer first: the shutdown cancels this handler
         return protocol.reply(stopping=True, pid=os.getpid())
 
@@ -730,7 +750,7 @@ class Daemon:
     async def _watch(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         """Stream the session's approvals as they are asked and answered, until the
         client hangs up or the daemon stops (``aegis wrap`` tells the user)."""
-        session = self._authenticate(request, context)
+        session = await self._authenticate(request, context)
         if session is None:
             raise RequestError("session.watch needs a session and its token")
         send, receive = self.watchers.watch(session.id)

@@ -59,8 +59,8 @@ class SessionGate:
     """The :class:`aegis_core.network.proxy.Gate` of one session."""
 
     def __init__(self, info: SessionInfo, manifest: Callable[[], Manifest], judge: Judge,
-                 record: Callable[[str, ConnectionRecord], None], *, clock: Callable[[], float] = time.monotonic,
-                 deny_memory_s: float = DENY_MEMORY_S) -> None:
+                 record: Callable[[str, ConnectionRecord], Awaitable[None]], *,
+                 clock: Callable[[], float] = time.monotonic, deny_memory_s: float = DENY_MEMORY_S) -> None:
         self.info = info
         self._manifest = manifest  # asked each time: a confirmed reload applies to running sessions
         self.extra: list[HostRule] = []  # this session's own: its model API's host
@@ -78,8 +78,10 @@ class SessionGate:
     def endpoint(self, host: str) -> Endpoint | None:
         return self.endpoints.get(host)
 
-    def record(self, record: ConnectionRecord) -> None:
-        self._record(self.info.session, record)
+    async def record(self, record: ConnectionRecord) -> None:
+        # Shielded: the record of a connection cut short by cancellation is still written.
+        with anyio.CancelScope(shield=True):
+            await self._record(self.info.session, record)
 
     def allowed_by(self, destination: Destination) -> HostRule | None:
         """The ``network.allow`` entry (or the session's own) covering ``destination``."""

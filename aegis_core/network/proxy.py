@@ -90,8 +90,8 @@ class Gate(Protocol):
         """Whether the session may reach ``destination`` (may wait for a human)."""
         ...
 
-    def record(self, record: ConnectionRecord) -> None:
-        """Audit one finished (or refused) connection."""
+    async def record(self, record: ConnectionRecord) -> None:
+        """Audit one finished (or refused) connection (returns once it is written)."""
         ...
 
 
@@ -206,14 +206,14 @@ async def _tunnel(client: _Client, request: h11.Request, gate: Gate) -> None:
     decision = await gate.decide(destination)
     record = ConnectionRecord(destination, "CONNECT", decision)
     if not decision.allowed:
-        gate.record(record)
+        await gate.record(record)
         await client.refuse(403, _short_refusal(destination), decision.reason)
         return
     try:
         server = await open_upstream(destination)
     except UpstreamError as exc:
         record.error = str(exc)
-        gate.record(record)
+        await gate.record(record)
         await client.refuse(502, f"Aegis could not reach {destination}", str(exc))
         return
     try:
@@ -227,7 +227,7 @@ async def _tunnel(client: _Client, request: h11.Request, gate: Gate) -> None:
     except _CLOSED as exc:
         record.error = record.error or f"{type(exc).__name__}"
     finally:
-        gate.record(record)
+        await gate.record(record)
 
 
 async def _relay(client: ByteStream, server: ByteStream, record: ConnectionRecord) -> None:
@@ -359,7 +359,7 @@ class _Upstream:
             with suppress(Exception):  # closing a broken stream says nothing new
                 await self.stream.aclose()
         finally:
-            gate.record(self.record)
+            await gate.record(self.record)
 
 
 @dataclass(frozen=True)
@@ -400,7 +400,7 @@ async def _forward(client: _Client, request: h11.Request, gate: Gate,
         destination, via = target.destination, "http"
         decision = await gate.decide(destination)
     if not decision.allowed:
-        gate.record(ConnectionRecord(destination, via, decision))
+        await gate.record(ConnectionRecord(destination, via, decision))
         await client.refuse(403, _short_refusal(destination), decision.reason)
         return upstream
 
@@ -414,7 +414,7 @@ async def _forward(client: _Client, request: h11.Request, gate: Gate,
             stream = await open_upstream(destination, tls=endpoint.tls if endpoint else False)
         except UpstreamError as exc:
             record.error = str(exc)
-            gate.record(record)
+            await gate.record(record)
             await client.refuse(502, f"Aegis could not reach {destination}", str(exc))
             return None
         upstream = _Upstream(stream, record)

@@ -155,9 +155,9 @@ class EgressProxy:
             reason = "No approval channel could answer a network request; answer it with `aegis approvals`."
         return JudgeAnswer(allowed, reason, answer.rule, answer.approval_id, for_session)
 
-    def _record(self, session: str, record: ConnectionRecord) -> None:
-        try:
-            self.pipeline.audit("network.connection", record.details(), session)
+    async def _record(self, session: str, record: ConnectionRecord) -> None:
+        try:  # batched with the decisions (group commit), off the event loop
+            await self.pipeline.note("network.connection", record.details(), session)
         except Exception as exc:  # the connection is over; say loudly that it went unrecorded
             log.error("a proxied connection could not be audited", session=session, error=str(exc),
                       host=record.destination.host, port=record.destination.port)

@@ -191,7 +191,7 @@ class ScriptedGate:
             return Decision(True, "network.allow", "allowed")
         return Decision(False, "test-deny", f"{destination} is not on the test's list; ask the user.")
 
-    def record(self, record: ConnectionRecord) -> None:
+    async def record(self, record: ConnectionRecord) -> None:
         self.records.append(record)
 
 

@@ -78,8 +78,12 @@ class Judge:
 def gate(judge: Judge, clock: list[float], allow: tuple[str, ...] = ()) -> SessionGate:
     manifest = Manifest(network_allow=tuple(parse_host_rule(entry) for entry in allow))
     records: list[ConnectionRecord] = []
-    return SessionGate(SessionInfo("s-1", "claude", "/work"), lambda: manifest, judge,
-                       lambda session, record: records.append(record), clock=lambda: clock[0])
+
+    async def record(session: str, connection: ConnectionRecord) -> None:
+        records.append(connection)
+
+    return SessionGate(SessionInfo("s-1", "claude", "/work"), lambda: manifest, judge, record,
+                       clock=lambda: clock[0])
 
 
 ALLOW_ONCE = JudgeAnswer(True, "approved by me", "network-not-allowed", "a1", for_session=False)
