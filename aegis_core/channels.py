@@ -26,6 +26,8 @@ class ResolveResult:
 
     won: bool
     approval: Approval | None
+    # Said to whoever answered, beside the outcome ("1 of 2 approvers so far").
+    note: str | None = None
 
 
 @runtime_checkable
