@@ -260,6 +260,7 @@ class Approvals:
         still waits). A restart never approves anything. Each is audited."""
         ids = await anyio.to_thread.run_sync(lambda: self.store.overdue_approvals(time.time(),
                                                                                  all_pending=all_pending))
+        ids = [approval_id for approval_id in ids if approval_id not in self._waiting]  # someone waits: not orphans
         reason = why or "expired: Aegis restarted after its deadline; a restart never approves (denied)"
         ended = []
         for approval_id in ids:

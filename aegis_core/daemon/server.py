@@ -39,6 +39,7 @@ from aegis_core.sandbox.manifest import Manifest, parse_host_rule, parse_manifes
 from aegis_core.sandbox.record import session_sandbox
 from aegis_core.sockets import operator_socket, peer_credentials, process_start, reachable, shared_agent_socket
 from aegis_core.store.opening import open_store
+from aegis_core.store.postgres import FleetUnavailable
 
 log = structlog.get_logger(__name__)
 
@@ -201,7 +202,10 @@ class Daemon:
                     "pid": os.getpid(), "version": __version__, "channels": self.channel_names,
                     "operator_socket": str(self.socket_path), "agent_socket": str(self.agent_socket_path),
                     "stale_sessions_removed": stale})
-                await self.pipeline.expire_orphans()
+                try:
+                    await self.pipeline.expire_orphans()
+                except FleetUnavailable as exc:  # done once the fleet store is back (FleetMember)
+                    log.warning("fleet store unreachable at start", error=exc.message)
                 tasks.start_soon(self._signals)
                 tasks.start_soon(self._end_orphaned_sessions)
                 for name, channel in self.channels.channels.items():

@@ -112,6 +112,7 @@ class FleetMember:
         self.shipper: AuditShipper | None = None
         self.last_heartbeat = 0.0
         self.heartbeat_error: str | None = None
+        self.orphans_expired = False
 
     @classmethod
     def for_config(cls, config: Config) -> FleetMember | None:
@@ -152,6 +153,9 @@ class FleetMember:
             # A signal, not a queue: whatever ended while we were not listening is read now.
             for approval_id in daemon.pipeline.approvals.waiting_ids():
                 await on_change("resync", approval_id)
+            if not self.orphans_expired:  # the store was down when the daemon started
+                await daemon.pipeline.expire_orphans()
+                self.orphans_expired = True
 
         self.link = FleetLink(self.settings.url, on_change=on_change, on_connect=on_connect)
         async with anyio.create_task_group() as tasks:
