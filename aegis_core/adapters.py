@@ -86,6 +86,10 @@ class Adapter(Protocol):
         """Run ``argv`` under Aegis and return its exit status."""
         ...
 
+    # Optional: ``interactive(argv) -> bool``, whether the agent will show its own
+    # permission dialog for a call answered "ask" (interactive Claude Code). False
+    # makes approvals of that session wait on the other channels instead.
+
 
 @runtime_checkable
 class SandboxedAdapter(Adapter, Protocol):

@@ -9,25 +9,16 @@ wins and later ones are told they came too late.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import Approval, Decision, Kind, Outcome, ToolCall
+from aegis_core.models import Approval, Decision, ResolveResult, ToolCall
+
+__all__ = ["Channel", "ChannelHealth", "ChannelHub", "ChannelSet", "CliChannel", "ResolveResult",
+           "TerminalChannel", "register_channels", "select_channels"]
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
-
-
-@dataclass(frozen=True)
-class ResolveResult:
-    """``won`` is False when the approval had already ended; ``approval`` is then
-    its final state (who decided, how), for telling the late answerer."""
-
-    won: bool
-    approval: Approval | None
-    # Said to whoever answered, beside the outcome ("1 of 2 approvers so far").
-    note: str | None = None
 
 
 @runtime_checkable
@@ -66,15 +57,47 @@ class Channel(Protocol):
         """Queue a message about ``approval`` (new, or ended). Must not block."""
         ...
 
+    # Optional: ``health() -> Mapping`` (see :class:`ChannelHealth`): how the last real
+    # attempt to reach the user went, shown by `aegis status` and checked by doctor.
     # Optional: ``setup(config_file, *, interactive, options, say) -> dict | None``.
     # ``aegis setup`` calls it to configure the channel (validate credentials, pair a
     # user, send a test message, write its section of config.toml). ``options`` holds
     # the wizard's flags (e.g. ``telegram_token``, ``allowed_users``).
 
 
+class ChannelHealth:
+    """How a channel's last real attempt to reach its users went: ``ok`` after a
+    message got through, ``failing`` (with the error) after one did not, ``untried``
+    before any. A channel that runs but cannot deliver is not healthy."""
+
+    def __init__(self) -> None:
+        self.state = "untried"
+        self.last_ok_at: float | None = None
+        self.last_error: str | None = None
+        self.last_error_at: float | None = None
+
+    def succeeded(self) -> None:
+        import time
+
+        self.state, self.last_ok_at = "ok", time.time()
+
+    def failed(self, error: str) -> None:
+        import time
+
+        self.state, self.last_error, self.last_error_at = "failing", error, time.time()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "last_ok_at": self.last_ok_at, "last_error": self.last_error,
+                "last_error_at": self.last_error_at}
+
+
 class TerminalChannel:
-    """The embedded default: the agent asks at its own prompt (Claude Code's
-    permission dialog; for the PTY adapter the prompt stays at the keyboard)."""
+    """The human at the agent's own terminal: Claude Code's permission dialog (the
+    call is answered "ask" and its approval stays pending while the dialog is open),
+    or the prompt the PTY relay watches. Their answer comes back through the
+    pipeline's resolve like any other channel's (``via terminal``), so it races the
+    phone and the CLI: the first answer wins. Nothing to send: the agent itself
+    shows the question."""
 
     name = "terminal"
 
@@ -86,14 +109,6 @@ class TerminalChannel:
 
     def notify(self, approval: Approval, call: ToolCall | None) -> None:
         return None
-
-    def decide(self, approval: Approval, call: ToolCall) -> Decision | None:
-        if call.kind is Kind.NETWORK:
-            # A connection the agent's code opened is not one of its tool calls: its
-            # prompt cannot ask about it. It waits for `aegis approvals approve`.
-            return None
-        return Decision(Outcome.ASK, decided_by="agent-prompt", channel=self.name,
-                        reason="asked at the agent's own prompt")
 
 
 class CliChannel:
@@ -113,16 +128,15 @@ class CliChannel:
 
 
 def select_channels(config: Config, available: Mapping[str, Channel]) -> list[str]:
-    """The channels to enable: ``[approvals] channels`` if set, else every configured
-    channel plugin plus ``cli``, and ``terminal`` only when no other is configured."""
+    """The channels to enable: ``[approvals] channels`` if set, else the agent's own
+    terminal, every configured channel plugin, and ``cli``: the keyboard and the
+    phone together, the first answer wins."""
     chosen = config.get("approvals", "channels")
     if chosen:
         return list(dict.fromkeys(chosen))
     external = [name for name, channel in available.items()
                 if name not in ("terminal", "cli") and _configured(channel, config)]
-    if external:
-        return [*external, "cli"]
-    return ["terminal"]
+    return ["terminal", *external, "cli"]
 
 
 def _configured(channel: Channel, config: Config) -> bool:

@@ -225,6 +225,28 @@ def daemon_state(config: Config) -> CheckResult:
     return CheckResult("daemon", "warn", "not running", fix=start)
 
 
+def channel_health(config: Config) -> CheckResult:
+    """The running daemon's channels: one whose last real attempt failed cannot reach
+    anyone, whatever its configuration looks like."""
+    from aegis_core.daemon import process
+
+    state = process.inspect(config)
+    if not state.running:
+        return ok("channel-health", "daemon not running: nothing sent yet to judge by")
+    channels = (state.info or {}).get("channels") or {}
+    failing = {name: c.get("error") or (c.get("health") or {}).get("last_error")
+               for name, c in channels.items()
+               if not c.get("running") or (c.get("health") or {}).get("state") == "failing"}
+    if failing:
+        return CheckResult("channel-health", "fail",
+                           "; ".join(f"{name}: {error}" for name, error in failing.items()),
+                           fix="fix the credentials or network named above (`aegis doctor` shows each "
+                               "channel's own checks), then restart the daemon",
+                           code=ExitCode.NETWORK)
+    return ok("channel-health", ", ".join(f"{name}: {(c.get('health') or {}).get('state', 'ok')}"
+                                          for name, c in channels.items()) or "no channels")
+
+
 def database(config: Config) -> CheckResult:
     path = config.path("database", "path", "aegis.db")
     if not path.exists():
@@ -294,6 +316,7 @@ CORE_CHECKS = (
     Check("environment-secrets", "security", environment_secrets),
     Check("audit-chain", "security", audit_chain),
     Check("daemon", "runtime", daemon_state),
+    Check("channel-health", "runtime", channel_health),
     Check("database", "runtime", database),
     Check("disk", "runtime", disk_space),
 )

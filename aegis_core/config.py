@@ -65,7 +65,7 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
             Setting("default_action", "str", "deny", choices=("deny", "approve"),
                     help="what a timed-out approval becomes"),
             Setting("channels", "list[str]", None,
-                    help="channels to ask; default: every configured one plus cli"),
+                    help="channels to ask; default: terminal, every configured one, and cli"),
             Setting("max_per_minute", "int", 10, help="approval requests per session per minute", minimum=1),
             Setting("max_consecutive_denies", "int", 5,
                     help="denies in a row before a session is paused", minimum=1),

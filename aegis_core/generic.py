@@ -1,12 +1,20 @@
 """The built-in ``generic`` event format: ``{"tool", "input", "cwd", "agent"}``, the
 same shape ``aegis policy test --batch`` reads. For scripts and simple integrations
-that have no adapter plugin of their own."""
+that have no adapter plugin of their own.
+
+Optional keys, for integrations whose agent has its own permission dialog:
+``"event"`` (``PreToolUse`` by default; ``PermissionRequest`` while the dialog is
+open, ``PostToolUse`` after the call ran), ``"agent_call_id"`` and
+``"agent_session"`` (the agent's ids, which join the records of one call), and
+``"terminal"``: ``"dialog"`` when, told "ask", the agent shows its own dialog."""
 
 from __future__ import annotations
 
 from aegis_core.hookspecs import hookimpl
 from aegis_core.models import RawEvent, ToolCall
 from aegis_core.tools import kind_of
+
+TERMINALS = ("", "dialog", "keyboard")
 
 
 @hookimpl
@@ -17,6 +25,11 @@ def intercept(event: RawEvent) -> ToolCall | None:
     tool, tool_input = payload.get("tool"), payload.get("input", {})
     if not isinstance(tool, str) or not tool or not isinstance(tool_input, dict):
         raise ValueError("a generic event needs a string 'tool' and an object 'input'")
+    optional = {key: payload.get(key, default) for key, default in
+                (("event", "PreToolUse"), ("agent_call_id", ""), ("agent_session", ""), ("terminal", ""))}
+    if not all(isinstance(value, str) for value in optional.values()) or optional["terminal"] not in TERMINALS:
+        raise ValueError("a generic event's 'event', 'agent_call_id' and 'agent_session' must be "
+                         "strings and its 'terminal' one of '', 'dialog', 'keyboard'")
     return ToolCall(
         agent=str(payload.get("agent") or "generic"),
         tool=tool,
@@ -24,4 +37,5 @@ def intercept(event: RawEvent) -> ToolCall | None:
         input=tool_input,
         cwd=str(payload.get("cwd") or ""),
         session=event.session or str(payload.get("session") or ""),
+        **optional,
     )

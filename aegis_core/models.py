@@ -5,8 +5,8 @@ hooks can share them without defensive copies."""
 from __future__ import annotations
 
 import enum
+import os
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -80,7 +80,9 @@ CHANGE_PREVIEW_CHARS = 1200
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (what uuid4().hex gave, without importing uuid: every
+    quick command imports this module)."""
+    return os.urandom(16).hex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,14 @@ class ToolCall:
     ``tool`` is the vendor's own name (``Bash``, ``Read``, ``mcp__github__push``);
     ``kind`` the canonical category every policy understands. ``input`` is the
     tool's arguments as the agent sent them.
+
+    ``agent_call_id`` and ``agent_session`` are the agent's own ids for the call and
+    its conversation (Claude Code's ``tool_use_id`` and ``session_id``): what joins
+    the interception, the decision, the approval and the outcome the agent reports
+    later. ``terminal`` says how a human at the agent's terminal can answer an
+    approval of this call: ``dialog`` (told "ask", the agent shows its own
+    permission dialog), ``keyboard`` (the adapter watches the keyboard, as the PTY
+    relay does) or ``""`` (nobody at a terminal can: a headless run).
     """
 
     agent: str
@@ -101,6 +111,9 @@ class ToolCall:
     id: str = field(default_factory=new_id)
     event: str = "PreToolUse"
     received_at: float = field(default_factory=time.time)
+    agent_call_id: str = ""
+    agent_session: str = ""
+    terminal: str = ""
 
     @property
     def command(self) -> str | None:
@@ -269,6 +282,17 @@ class Approval:
             "machine": self.machine,
             "cwd": self.cwd,
         }
+
+
+@dataclass(frozen=True)
+class ResolveResult:
+    """``won`` is False when the approval had already ended; ``approval`` is then
+    its final state (who decided, how), for telling the late answerer."""
+
+    won: bool
+    approval: Approval | None
+    # Said to whoever answered, beside the outcome ("1 of 2 approvers so far").
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ class Prompt:
     kind: str = "yesno"  # yesno | menu | password
     secret: bool = False  # never relayed: the answer must come from the keyboard
     detector: str = ""
+    selected: int | None = None  # the choice a dialog's selection marker is on (Enter picks it)
 
     @property
     def approve(self) -> Choice | None:

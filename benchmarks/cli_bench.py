@@ -30,12 +30,22 @@ def aegis_script() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "aegis_core.cli"]
 
 
+CPU: dict[tuple[str, ...], list[float]] = {}
+
+
 def timed(argv: list[str], env: dict[str, str]) -> float:
+    """Wall time of one run; its CPU time (user + system, from wait4) is kept in CPU,
+    which a machine shared with other work disturbs far less."""
     started = time.perf_counter()
-    result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
-    if result.returncode not in (0, 3):  # status exits 3 when the daemon is stopped
-        raise SystemExit(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.decode()}")
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 3):  # status exits 3 when the daemon is stopped
+        raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}): {errors.decode()}")
+    CPU.setdefault(tuple(argv), []).append(usage.ru_utime + usage.ru_stime)
     return elapsed
 
 
@@ -77,18 +87,25 @@ def main() -> int:
                        stderr=subprocess.DEVNULL)
         shutil.rmtree(root, ignore_errors=True)
 
+    argvs = {"python -c pass": baseline, **cases, "aegis status (daemon stopped)": stopped,
+             "python -c pass (2nd series)": baseline}
     base = statistics.median(times["python -c pass"])
     base2 = statistics.median(times["python -c pass (2nd series)"])
-    print(f"{'command':<34} {'median ms':>10} {'ratio':>7}  target <= {TARGET:g}x")
-    worst = 0.0
+    cpu_base = statistics.median(CPU[tuple(baseline)])
+    print(f"{'command':<34} {'wall ms':>8} {'ratio':>7} {'cpu ms':>8} {'ratio':>7}  target <= {TARGET:g}x")
+    worst = worst_cpu = 0.0
     for name, samples in times.items():
         median = statistics.median(samples)
         reference = base2 if "stopped" in name or "2nd" in name else base
         ratio = median / reference
+        cpu = statistics.median(CPU[tuple(argvs[name])])
+        cpu_ratio = cpu / cpu_base
         if name.startswith("aegis"):
-            worst = max(worst, ratio)
-        print(f"{name:<34} {median * 1000:>10.1f} {ratio:>6.2f}x")
-    print(f"worst ratio {worst:.2f}x: {'within' if worst <= TARGET else 'OVER'} the target")
+            worst, worst_cpu = max(worst, ratio), max(worst_cpu, cpu_ratio)
+        print(f"{name:<34} {median * 1000:>8.1f} {ratio:>6.2f}x {cpu * 1000:>8.1f} {cpu_ratio:>6.2f}x")
+    print(f"worst wall-clock ratio {worst:.2f}x, worst CPU-time ratio {worst_cpu:.2f}x: "
+          f"{'within' if max(worst, worst_cpu) <= TARGET else 'OVER'} the target "
+          "(on a busy machine the CPU-time ratio is the steadier one)")
     return 0
 
 

@@ -308,8 +308,13 @@ class Approvals:
         if waiter is not None:
             waiter.final = current
             waiter.woken.set()
+        call = waiter.call if waiter else None
         await self._audit(event, {
-            "approval_id": current.id, "call_id": current.call_id, "status": current.status.value,
+            "approval_id": current.id, "call_id": current.call_id,
+            # The agent's own ids of the call, which join its records (issue #15).
+            **({"agent_call_id": call.agent_call_id} if call is not None and call.agent_call_id else {}),
+            **({"agent_session": call.agent_session} if call is not None and call.agent_session else {}),
+            "status": current.status.value,
             "outcome": outcome, "decided_by": current.decided_by, "channel": current.channel,
             "reason": current.decision_reason, "scope": current.scope.value, "choice": current.choice,
             **({"grant": "session"} if grant else {}),

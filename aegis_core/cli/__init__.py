@@ -41,6 +41,28 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# What `aegis --help` lists for each command: its docstring's first line, kept here
+# so listing them imports none of them (tests/core/test_lazy_cli.py checks they
+# match). A command missing here is described by importing it.
+SUMMARIES: dict[str, str] = {
+    "setup": "Set Aegis up: state directory, config, your policy, database, channels.",
+    "start": "Start the Aegis daemon; returns once it accepts connections.",
+    "stop": "Stop the Aegis daemon (pending approvals resolve to the default action).",
+    "status": "Show the daemon's state, channels, pending approvals and activity.",
+    "wrap": "Run an agent (or any CLI) with its tool calls going through Aegis.",
+    "approvals": "Manage pending and past approvals (works without the daemon too).",
+    "policy": "Check and try out the policy.",
+    "audit": "Check and read the tamper-evident audit log.",
+    "logs": "Show the daemon's log (for decisions, see `aegis audit show`).",
+    "doctor": "Run system diagnostics. Exits with the code of the worst failure (0 if none).",
+    "config": "Read and write Aegis configuration.",
+    "plugins": "Inspect installed plugins.",
+    "sandbox": "Show the sandbox agents run in, or run one command inside it.",
+    "version": "Show the version of Aegis and of its plugins.",
+    "help": "Show help for aegis or one of its commands.",
+}
+
+
 class AppContext:
     """Shared, lazily built state of one CLI invocation."""
 
@@ -91,6 +113,25 @@ class AegisGroup(click.Group):
         declared = sorted(n for n in declared_commands() if n not in COMMANDS)
         extra = sorted(n for n in self.commands if n not in COMMANDS and n not in declared)
         return [*names, *declared, *extra]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, importing only those without a known one."""
+        names = [n for n in self.list_commands(ctx) if n in SUMMARIES or self.get_command(ctx, n)]
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            summary = SUMMARIES.get(name)
+            if summary is not None:
+                # Shortened exactly as click shortens a command's own help.
+                rows.append((name, click.Command(name, help=summary).get_short_help_str(limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name) or declared_commands().get(cmd_name)

@@ -18,11 +18,13 @@ from aegis_core.errors import AegisEnvironmentError, AegisError
 from aegis_core.models import Approval, Outcome, Scope
 
 
-def open_store(app: AppContext) -> Any:
-    """This home's store: its SQLite, or in fleet mode the fleet's approvals too."""
+def open_store(app: AppContext, *, reading: bool = False) -> Any:
+    """This home's store (in fleet mode, the fleet's approvals too). ``reading`` (list,
+    show) skips the full integrity scan: a damaged page still fails the query that
+    meets it, and `aegis doctor` and the daemon's start run the scan."""
     from aegis_core.store.opening import open_store as open_configured
 
-    return open_configured(app.config(plugins=False))
+    return open_configured(app.config(plugins=False), quick_check=not reading)
 
 
 def _find(store: Any, approval_id: str) -> Approval:
@@ -76,7 +78,7 @@ def list_approvals(
     app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False, fleet: bool = False
 ) -> None:
     """List pending approvals (all of them with --all; every machine's with --fleet)."""
-    with open_store(app) as store:
+    with open_store(app, reading=True) as store:
         status = None if show_all else "pending"
         if fleet:
             if not hasattr(store, "fleet"):
@@ -101,7 +103,7 @@ def list_approvals(
 @click.pass_obj
 def show(app: AppContext, approval_id: str, as_json: bool) -> None:
     """Show everything about one approval (the id or its first characters)."""
-    with open_store(app) as store:
+    with open_store(app, reading=True) as store:
         details = store.approval_details(_find(store, approval_id).id)
     if as_json:
         emit_json(details)

@@ -99,7 +99,7 @@ def _offline_status(config: Any) -> dict[str, Any]:
         try:
             from aegis_core.store import Store
 
-            store = Store.open(db)
+            store = Store.open(db, quick_check=False)  # a count; doctor runs the full scan
             try:
                 out["pending"] = len(store.list_approvals(status="pending"))
             finally:
@@ -107,6 +107,21 @@ def _offline_status(config: Any) -> dict[str, Any]:
         except Exception as exc:  # status must report, not crash
             out["database_error"] = str(exc)
     return out
+
+
+def channel_health(channel: dict[str, Any]) -> str:
+    """``ok`` only when the channel runs and its last real attempt got through."""
+    if not channel.get("running"):
+        return f"error: {channel.get('error')}"
+    health = channel.get("health") or {}
+    state = health.get("state")
+    if state == "failing":
+        when = health.get("last_error_at")
+        at = time.strftime(" at %H:%M:%S", time.localtime(when)) if when else ""
+        return f"FAILING: {health.get('last_error')}{at}"
+    if state == "untried":
+        return "running, nothing sent yet"
+    return "ok"
 
 
 def _render(status: dict[str, Any]) -> str:
@@ -125,8 +140,7 @@ def _render(status: dict[str, Any]) -> str:
     elif status["running"]:
         lines.append(f"Daemon:    running (pid {status['pid']}, up {status.get('uptime_s', 0):.0f} s)")
         for name, channel in (status.get("channels") or {}).items():
-            health = "ok" if channel.get("running") else f"error: {channel.get('error')}"
-            lines.append(f"Channel:   {name} ({health})")
+            lines.append(f"Channel:   {name} ({channel_health(channel)})")
         lines.append(f"Pending:   {status.get('pending', 0)} approval(s), {status.get('waiting', 0)} agent(s) waiting")
         lines.append(f"Decisions: {status.get('decisions', 0)} since start")
         head = status.get("audit_head")

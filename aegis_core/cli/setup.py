@@ -24,8 +24,8 @@ CONFIG_TEMPLATE = """\
 [approvals]
 timeout_seconds = 300          # deny when nobody answers within this many seconds
 default_action = "deny"        # "deny" or "approve" on timeout
-# channels = ["telegram", "cli"]  # default: every configured channel plus cli,
-                                  # or the agent's own prompt when none is configured
+# channels = ["terminal", "telegram", "cli"]  # default: the agent's own dialog,
+                                  # every configured channel, and cli; first answer wins
 max_per_minute = 10            # approval requests per session per minute
 max_consecutive_denies = 5     # denies in a row before a session is paused
 

@@ -84,6 +84,10 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
     # its own approval timeout: the daemon's deadline for its approvals, from which the
     # adapter derives its hooks' deadlines.
     session_fields: dict[str, Any] = {"approval_timeout": timeout} if timeout is not None else {}
+    # Whether the agent will show its own permission dialog (interactive Claude Code):
+    # without one, approvals wait on the other channels.
+    interactive = getattr(chosen, "interactive", None)
+    session_fields["interactive"] = bool(interactive(argv)) if callable(interactive) else True
     created = request("session.create", config=config, agent=chosen.name, cwd=os.getcwd(),
                       command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(), **session_fields)
     if not created.get("ok"):

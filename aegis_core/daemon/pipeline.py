@@ -9,10 +9,11 @@ what to do. Nothing is acknowledged before it is in the audit log.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
+import anyio
 import structlog
 
 from aegis_core.approvals import ApprovalRules, Approvals, Sealer
@@ -20,6 +21,7 @@ from aegis_core.channels import ResolveResult
 from aegis_core.config import Config
 from aegis_core.critic import ANSWERED
 from aegis_core.daemon.calltext import BadText, CallText
+from aegis_core.daemon.dialogs import Dialogs, Handed
 from aegis_core.daemon.history import History
 from aegis_core.fleet.settings import machine_name
 from aegis_core.fleet.team import TeamRules
@@ -105,6 +107,14 @@ class Pipeline:
         self.history = History()
         self.decisions = 0
         self._asking = 0  # calls between their approval request and their answer
+        self.dialogs = Dialogs()
+        # The enabled channels (the daemon sets them): who can be asked at all.
+        self.channels: list[str] = ["terminal", "cli"]
+        self.headless: set[str] = set()  # sessions whose agent shows no dialog (claude -p)
+        # Runs a coroutine function in the daemon's task group: an approval handed to the
+        # agent's dialog is watched there until it ends. None: the dialog's own
+        # PermissionRequest waits (a pipeline without a daemon, in tests).
+        self.spawn: Callable[[Callable[[], Coroutine[Any, Any, None]]], Any] | None = None
 
     @property
     def rules(self) -> ApprovalRules:
@@ -146,11 +156,15 @@ class Pipeline:
                 problem = f"no adapter understood events of type {raw.adapter!r}"
             if call is None:
                 return await self._malformed(problem, {"adapter": raw.adapter}, raw.session)
+            if call.event == DIALOG_OPEN:
+                return await self._dialog_open(call, on_pending)
         except AuditFailed as exc:
             return audit_failed_answer(exc)
         except Exception:
             log.exception("pipeline error, denying")
             return _internal_error()
+        if call.terminal == "dialog" and call.session in self.headless:
+            call = replace(call, terminal="")
         return await self.judge(call, on_pending=on_pending)
 
     async def judge(self, call: ToolCall, *, on_pending: OnPending | None = None) -> Answer:
@@ -208,8 +222,9 @@ class Pipeline:
                       event: str = "call.decided", approval_id: str | None = None) -> Answer:
         """Record a decision (audit and store, in the same batch) and remember it."""
         reason = redact_text(answer.reason)
-        details = {**text.details(call), "verdict": _verdict_details(verdict), "decision": answer.decision,
-                   "reason": reason}
+        details = {**text.details(call), **agent_ids(call), "verdict": _verdict_details(verdict),
+                   "decision": answer.decision, "reason": reason}
+        self.dialogs.remember_call(call, approval_id)
         if approval_id:
             details["approval_id"] = approval_id
         await self.recorder.record(
@@ -233,10 +248,20 @@ class Pipeline:
         if limited is not None:
             return await self._finish(call, text, limited, deny(limited.reason, rule=limited.rule, risk=verdict.risk))
 
+        # Who can be asked: the human at the agent's own terminal when it has a dialog
+        # (or the relay watches its keyboard), and every other enabled channel.
+        terminal = call.terminal if "terminal" in self.channels else ""
+        others = [name for name in self.channels if name != "terminal"]
+        if not terminal and not others:
+            nobody = Verdict(Action.DENY, _nobody_reason(verdict), "aegis.no_channel", verdict.risk, "aegis")
+            return await self._finish(call, text, nobody, deny(nobody.reason, rule=nobody.rule, risk=verdict.risk))
+        asked = (["terminal"] if terminal else []) + others
+
         timeout_s = self.timeout_for(call.session)
         approval = await self.approvals.request(call, verdict, summary=text.summary, input_json=text.input_json,
                                                 timeout_s=timeout_s, choices=_choices(call),
-                                                extra=text.digest_details())
+                                                extra={**text.digest_details(), **agent_ids(call),
+                                                       "channels": asked})
         deadline = time.monotonic() + timeout_s
         await self.recorder.record([], [CallRecord(call, text.input_json, verdict, redact_text(verdict.reason),
                                                    "require_approval", approval.id)])
@@ -250,13 +275,90 @@ class Pipeline:
             await self.approvals.wait(approval, deadline=deadline)  # already ended: returns at once
             return await self._finish(call, text, verdict, answer, event="call.asked", approval_id=approval.id)
         self.approvals.announce(approval)
-        if on_pending is not None:
-            await on_pending(approval)
-        if decision is not None:
-            await self.approvals.resolve(approval.id, decision)
-        final = await self.approvals.wait(approval, deadline=deadline)
+        if terminal == "dialog" and decision is None:
+            # The agent shows its own permission dialog while every other channel is
+            # asked too: the approval stays pending until the first answer, whoever gives it.
+            handed = self.dialogs.hand(approval, call, verdict, text, timeout_s)
+            if self.spawn is not None:
+                handed.watched = True
+                self.spawn(lambda: self._watch_dialog(handed, deadline))
+            answer = Answer("ask", _dialog_reason(approval, verdict, others), verdict.rule, verdict.risk,
+                            approval.id)
+            return await self._finish(call, text, verdict, answer, event="call.asked", approval_id=approval.id)
+        if terminal == "keyboard":
+            self.dialogs.hold(approval.id, call.session)  # the relay may answer it at the keyboard
+        try:
+            if on_pending is not None:
+                await on_pending(approval)
+            if decision is not None:
+                await self.approvals.resolve(approval.id, decision)
+            final = await self.approvals.wait(approval, deadline=deadline)
+        finally:
+            self.dialogs.release(approval.id)
         answer = self._answer_for(final, verdict, timeout_s)
         return await self._finish(call, text, verdict, answer, event="call.answered", approval_id=approval.id)
+
+    # -- the agent's own dialog ----------------------------------------------------
+
+    async def _watch_dialog(self, handed: Handed, deadline: float) -> None:
+        """Wait for the first answer to an approval at the agent's dialog (or its
+        expiry), then record the call's final decision; a PermissionRequest waiting
+        on the dialog hears it too."""
+        try:
+            final = await self.approvals.wait(handed.approval, deadline=deadline)
+        except Exception:
+            log.exception("watching a dialog's approval failed", approval_id=handed.approval.id)
+            final = None
+        await self._dialog_ended(handed, final)
+
+    async def _dialog_ended(self, handed: Handed, final: Approval | None) -> None:
+        handed.final = final
+        handed.ended.set()
+        self.dialogs.close(handed.approval.id)
+        if final is None:
+            return
+        self.decisions -= 1  # the "ask" was counted; this is the same decision, completed
+        try:
+            await self._finish(handed.call, handed.text, handed.verdict,
+                               self._answer_for(final, handed.verdict, handed.timeout_s),
+                               event="call.answered", approval_id=final.id)
+        except Exception:
+            log.exception("recording a dialog's answer failed", approval_id=final.id)
+
+    async def _dialog_open(self, call: ToolCall, on_pending: OnPending | None) -> Answer:
+        """The agent's permission dialog is open (Claude Code's PermissionRequest):
+        wait for the first answer to its approval. Another channel's answer closes the
+        dialog (allow or deny); an answer given in the dialog itself, or a dialog Aegis
+        did not open, gets no decision ("ask"): the dialog decides."""
+        handed = self.dialogs.matching(call)
+        if handed is None:
+            return Answer("ask", "")
+        if on_pending is not None:
+            await on_pending(handed.approval)
+        if not handed.watched:  # no daemon task group: this request watches it
+            handed.watched = True
+            await self._watch_dialog(handed, time.monotonic() + max(0.0, handed.approval.deadline_at - time.time()))
+        with anyio.move_on_after(max(0.0, handed.approval.deadline_at - time.time()) + 10):
+            await handed.ended.wait()
+        final = handed.final
+        if final is None:
+            return deny("Nobody answered the approval request in time, so Aegis denied it.",
+                        rule=handed.verdict.rule, risk=handed.verdict.risk, approval_id=handed.approval.id)
+        if final.channel == "terminal":
+            return Answer("ask", "", handed.verdict.rule, handed.verdict.risk, final.id)
+        return self._answer_for(final, handed.verdict, handed.timeout_s)
+
+    async def answer_at_terminal(self, session: str, outcome: Outcome, *, approval: str = "",
+                                 choice: str | None = None, reason: str = "", by: str = "") -> ResolveResult:
+        """The human answered at the agent's own terminal (the PTY relay read the key,
+        or the dialog closed): resolve that session's approval at its dialog or held
+        at its keyboard, named by its id or the prefix the dialog shows, else the
+        only one open."""
+        target = self.dialogs.answerable(session, approval)
+        if target is None:
+            return ResolveResult(False, None)
+        return await self.approvals.resolve(target, Decision(outcome, decided_by=by or "user", channel="terminal",
+                                                             reason=reason, choice=choice))
 
     def timeout_for(self, session: str) -> float:
         """The session's own approval timeout (``aegis wrap --timeout``), else ``[approvals]``'s."""
@@ -309,10 +411,22 @@ class Pipeline:
         return resumed
 
     async def observe(self, call: ToolCall) -> None:
-        """Record what happened after a call ran (PostToolUse)."""
+        """Record what happened after a call ran (PostToolUse, PostToolUseFailure),
+        under the ids of its decision. A call that ran while its approval was still at
+        the agent's dialog was allowed there (Yes in the dialog)."""
+        handed = self.dialogs.of_agent_call(call.session, call.agent_call_id)
+        if handed is not None and not handed.ended.is_set():
+            await self.approvals.resolve(handed.approval.id, Decision(
+                Outcome.APPROVE, decided_by="user", channel="terminal",
+                reason="the call ran, so it was allowed in the agent's own dialog"))
+        known = self.dialogs.call_of(call.session, call.agent_call_id)
         response = call.input.get("tool_response") if isinstance(call.input, dict) else None
+        failed = isinstance(call.input, dict) and "error" in call.input
         text = CallText.of(call)
-        await self.note("call.executed", {**text.details(call), "outcome": _outcome(response)}, call.session)
+        details = {**text.details(call), **agent_ids(call), "outcome": "error" if failed else _outcome(response)}
+        if known is not None:
+            details.update(call_id=known.call_id, approval_id=known.approval_id)
+        await self.note("call.executed", details, call.session)
 
     def waiting_count(self) -> int:
         """Calls waiting on an approval or about to be answered after one."""
@@ -320,6 +434,38 @@ class Pipeline:
 
     def forget(self, session: str) -> None:
         self.history.forget(session)
+
+
+DIALOG_OPEN = "PermissionRequest"  # the event an agent sends while its own dialog is open
+
+
+def agent_ids(call: ToolCall) -> dict[str, str]:
+    """The agent's own ids of a call, which join its records (issue #15)."""
+    ids = {}
+    if call.agent_call_id:
+        ids["agent_call_id"] = call.agent_call_id
+    if call.agent_session:
+        ids["agent_session"] = call.agent_session
+    return ids
+
+
+def _dialog_reason(approval: Approval, verdict: Verdict, others: list[str]) -> str:
+    """What the agent's dialog shows above Yes / No: the approval, why, and where else
+    it can be answered."""
+    short = approval.id[:12]
+    why = (verdict.reason or "this call needs your approval").rstrip(". ")
+    where = f" It is also waiting on {', '.join(others)}" if others else ""
+    how = f"; or run: aegis approvals approve {short}" if "cli" in others else ""
+    return f"Aegis approval {short}: {why}.{where}{how}. The first answer wins."
+
+
+def _nobody_reason(verdict: Verdict) -> str:
+    why = (verdict.reason or "this call needs a human's approval").rstrip(". ")
+    return (f"Aegis needs a human to approve this ({why}), but nobody can be asked: this run has no "
+            "terminal dialog to show (a headless run) and no other approval channel is enabled, so it "
+            "was denied. Tell the user to enable one, e.g. `aegis config set approvals.channels "
+            "terminal,cli` (then answer with `aegis approvals approve ID`) or `aegis setup` for "
+            "Telegram or WhatsApp.")
 
 
 def _internal_error() -> Answer:

@@ -50,6 +50,7 @@ OPERATIONS: dict[str, Operation] = {
         Operation("reload", False, "apply the policy and config files as they are now"),
         Operation("stop", False, "drain and stop the daemon"),
         Operation("network.endpoint", False, "a session's model API, and its key held outside the sandbox"),
+        Operation("session.watch", False, "follow a session's approvals as they are asked and answered"),
     )
 }
 

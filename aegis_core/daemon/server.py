@@ -26,6 +26,7 @@ from aegis_core.daemon.peers import Peer, peer_of
 from aegis_core.daemon.pipeline import Pipeline
 from aegis_core.daemon.protocol import AGENT, OPERATOR, Endpoint, RequestError
 from aegis_core.daemon.sessions import Session, Sessions
+from aegis_core.daemon.watchers import SessionWatchers
 from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.fleet.member import FleetMember, Ledger, recent_and_open
 from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
@@ -154,6 +155,12 @@ class Daemon:
         chosen = [available[name] for name in self.channel_names]
         self.channels = ChannelSet(self.fleet.gate(chosen) if self.fleet else chosen)
         self.plugins.register(self.channels, name="aegis.channel-set", builtin=True)
+        self.pipeline.channels = list(self.channel_names)
+        # `aegis wrap` watches its session's approvals to tell the user, where they
+        # look, what waits and how to answer it (session.watch).
+        self.watchers = SessionWatchers()
+        self.watchers.channels = list(self.channel_names)
+        self.plugins.register(self.watchers, name="aegis.session-watchers", builtin=True)
         self.sessions = Sessions(self.store, self.home)
         self._sandboxes: dict[str, dict[str, Any]] = {}  # session -> where it runs, and in what sandbox
         self.started_at = 0.0
@@ -174,6 +181,7 @@ class Daemon:
             "reload": self._reload,
             "stop": self._stop,
             "network.endpoint": self._model_endpoint,
+            "session.watch": self._watch,
         }
         assert set(self._handlers) == set(protocol.OPERATIONS), "every operation has one handler"
 
@@ -191,6 +199,7 @@ class Daemon:
         try:
             async with anyio.create_task_group() as tasks:
                 self._tasks = tasks
+                self.pipeline.spawn = tasks.start_soon  # approvals at an agent's dialog are watched here
                 tasks.start_soon(self.recorder.run)
                 tasks.start_soon(self._retain)
                 if self.fleet is not None:
@@ -227,6 +236,7 @@ class Daemon:
                 with suppress(ValueError, OSError):
                     signal.signal(signum, signal.SIG_IGN)
             self._tasks = None
+            self.pipeline.spawn = None
             for path in list(self._listening):
                 await self._close(path)
             for session in self.sessions:
@@ -433,7 +443,8 @@ class Daemon:
         async def on_pending(approval: Approval) -> None:
             pending.append(approval.id)
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                await protocol.send(stream, protocol.pending(approval.id, approval.deadline_at))
+                await protocol.send(stream, {**protocol.pending(approval.id, approval.deadline_at),
+                                             "channels": self.pipeline.channels})
 
         result: dict[str, Any] = {}
 
@@ -444,13 +455,23 @@ class Daemon:
 
         async def watch_client() -> None:
             # A client that hangs up (the agent was interrupted) cancels its approval.
+            # One that says its dialog closed first (Claude Code ends its
+            # PermissionRequest hook when the dialog is answered No, or Esc) was answered
+            # there: denied via terminal.
+            said = b""
             with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-                while await stream.receive():
-                    pass
+                while chunk := await stream.receive():
+                    said = (said + chunk)[-4096:]
             await anyio.sleep(0.05)  # let a decision that just landed win
-            if not result and pending:
+            if result or not pending:
+                return
+            if b'"dialog_closed"' in said and session is not None:
+                await self.pipeline.answer_at_terminal(
+                    session.id, Outcome.DENY, approval=pending[-1], by=_user(),
+                    reason="closed in the agent's own dialog without Yes (No, Esc or an interrupt)")
+            else:
                 await self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was interrupted)",
-                                     "adapter")
+                                           "adapter")
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(decide)
@@ -494,6 +515,16 @@ class Daemon:
         outcome = request.get("outcome")
         if outcome not in ("approve", "deny"):
             raise RequestError("outcome must be approve or deny")
+        if request.get("channel") == "terminal" and request.get("session"):
+            # `aegis wrap`'s relay read the answer typed in the agent's own dialog or
+            # prompt; the dialog shows only the start of the approval id.
+            session = self._authenticate(request, context)
+            if session is None:
+                raise RequestError("an answer at the terminal names its session")
+            return protocol.resolution(await self.pipeline.answer_at_terminal(
+                session.id, Outcome(outcome), approval=str(request.get("approval_id") or ""),
+                choice=request.get("choice"), reason=str(request.get("reason") or ""),
+                by=str(request.get("by") or _user())))
         scope = Scope.SESSION if request.get("scope") == "session" else Scope.ONCE
         decision = Decision(Outcome(outcome), decided_by=str(request.get("by") or os.environ.get("USER") or "cli"),
                             channel=str(request.get("channel") or "cli"), reason=str(request.get("reason") or ""),
@@ -522,6 +553,7 @@ class Daemon:
         if timeout is not None and (not isinstance(timeout, int | float) or isinstance(timeout, bool)
                                     or timeout <= 0):
             raise RequestError("approval_timeout must be a positive number of seconds")
+        interactive = request.get("interactive") is not False  # e.g. claude -p: no dialog to show
         session = self.sessions.create(agent=str(request.get("agent") or "unknown"),
                                        cwd=str(request.get("cwd") or ""),
                                        command=redact_text(str(request.get("command") or "")),
@@ -534,6 +566,8 @@ class Daemon:
         except BaseException:
             await self._close_session(session.id, None, reason="it could not be opened")
             raise
+        if not interactive:
+            self.pipeline.headless.add(session.id)
         sandbox = session_sandbox(request.get("sandbox"))
         _allow_agent_hosts(self.network.gate(session.id), sandbox)
         self._sandboxes[session.id] = {"session": session.id, "agent": session.agent, "cwd": request.get("cwd"),
@@ -566,6 +600,7 @@ class Daemon:
             await self.network.close(session_id)
         self.sessions.end(session_id, exit_status)
         self._sandboxes.pop(session_id, None)
+        self.pipeline.headless.discard(session_id)
         details: dict[str, Any] = {"exit_status": exit_status}
         if reason:
             details["reason"] = reason
@@ -630,6 +665,44 @@ class Daemon:
                     log.exception("purging old tool calls failed")
             await anyio.sleep(86400)
 
+    async def _watch(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        """Stream the session's approvals as they are asked and answered, until the
+        client hangs up or the daemon stops (``aegis wrap`` tells the user)."""
+        session = self._authenticate(request, context)
+        if session is None:
+            raise RequestError("session.watch needs a session and its token")
+        send, receive = self.watchers.watch(session.id)
+        stream = context.stream
+        try:
+            async with anyio.create_task_group() as tasks:
+                async def forward() -> None:
+                    async with receive:
+                        async for line in receive:
+                            await protocol.send(stream, line)
+
+                async def until_hangup() -> None:
+                    with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                        while await stream.receive():
+                            pass
+                    tasks.cancel_scope.cancel()
+
+                tasks.start_soon(forward)
+                tasks.start_soon(until_hangup)
+                await self._stopping.wait()
+                tasks.cancel_scope.cancel()
+        finally:
+            self.watchers.stop(session.id, send)
+        return protocol.reply()
+
+    def _channel_status(self, name: str) -> dict[str, Any]:
+        """Running, and how its last real attempt to reach a user went (health)."""
+        health = _health(self.channels.channels.get(name))
+        running = name not in self.channel_errors
+        error = self.channel_errors.get(name)
+        if running and health and health.get("state") == "failing":
+            error = health.get("last_error")
+        return {"running": running, "error": error, "health": health}
+
     def status(self) -> dict[str, Any]:
         head = self.audit_head()
         return {
@@ -640,8 +713,7 @@ class Daemon:
             "agent_socket": str(self.agent_socket_path),
             "started_at": self.started_at,
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
-            "channels": {name: {"running": name not in self.channel_errors,
-                                "error": self.channel_errors.get(name)} for name in self.channel_names},
+            "channels": {name: self._channel_status(name) for name in self.channel_names},
             "sessions": [self._sandboxes.get(s.id) or {"session": s.id, "agent": s.agent,
                                                         "sandbox": session_sandbox(None)} for s in self.sessions],
             "pending": self._pending_count(),
@@ -654,12 +726,31 @@ class Daemon:
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
         }
 
-
     def _pending_count(self) -> int | None:
         try:
             return len(self.store.list_approvals(status="pending"))
         except AegisError:  # the fleet store is down: status still answers
             return None
+
+
+def _health(channel: Any) -> dict[str, Any] | None:
+    """The channel's own account of its last delivery attempt, if it keeps one."""
+    health = getattr(channel, "health", None)
+    if not callable(health):
+        return None
+    try:
+        return dict(health())
+    except Exception as exc:  # a status query must not fail on a plugin
+        return {"state": "failing", "last_error": f"health() failed: {type(exc).__name__}"}
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "user"
 
 
 def configure_plugins(plugins: AegisPlugins, config: Config) -> None:

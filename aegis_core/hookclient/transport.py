@@ -33,6 +33,10 @@ An encoder module provides:
     return the exit status.
 ``unrecorded(event, reason) -> int``
     tell the user an observed event could not be recorded; return the exit status.
+``DIALOG_EVENTS`` (optional)
+    events sent while the agent's own permission dialog is open (Claude Code's
+    PermissionRequest). The agent ends such a hook (SIGTERM) when the dialog is
+    answered No; the client then tells the daemon so before it exits.
 ``notice(event, text) -> int`` (optional)
     tell the agent, after a call ran, that a sandbox limit stopped something in it
     (e.g. the kernel killed a process for memory); return the exit status.
@@ -106,6 +110,13 @@ MAX_REQUEST_BYTES = 64 << 20
 
 class Denied(Exception):
     """A fail-closed outcome: the message is the deny reason shown to the agent."""
+
+
+class DialogClosed(BaseException):
+    """The agent ended the hook because its dialog was answered (or interrupted)."""
+
+
+DIALOG_CLOSED_LINE = b'{"event":"dialog_closed"}\n'
 
 
 class _ScannerContext:
@@ -325,38 +336,52 @@ def ask_daemon(path, op, adapter, hook_text, deadline, installed_home=None, *, v
             # The daemon stopped reading (it refused the request): its answer, if it
             # sent one, says why.
             sock.shutdown(_socket.SHUT_WR)
-        buffer = b""
-        while True:
-            newline = buffer.find(b"\n")
-            if newline < 0:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                sock.settimeout(remaining)
-                chunk = sock.recv(65536)
-                if not chunk:
-                    raise Denied(
-                        BAD_ANSWER.format(
-                            error="the daemon closed the connection without a final answer"
-                        )
-                    )
-                buffer += chunk
-                if len(buffer) > MAX_ANSWER_BYTES:
-                    raise Denied(BAD_ANSWER.format(error="answer too long"))
-                continue
-            line, buffer = buffer[:newline], buffer[newline + 1 :]
-            if not line.strip():
-                continue
+        try:
+            return _final_answer(sock, deadline, proof, path)
+        except DialogClosed:
+            # Best effort, never blocking: the agent is waiting for this process to end.
+            sock.setblocking(False)
             try:
-                answer = parse_object(line.decode("utf-8"))
-            except ValueError as exc:
-                raise Denied(BAD_ANSWER.format(error=str(exc))) from None
-            if answer.get("final") is True:
-                if proof is not None and answer.get("proof") != proof:
-                    raise Denied(UNPROVEN.format(path=path))
-                return answer
+                sock.send(DIALOG_CLOSED_LINE)
+            except OSError:
+                pass
+            raise
     finally:
         sock.close()
+
+
+def _final_answer(sock, deadline, proof, path):
+    """Read lines until the one with ``"final": true`` (its proof checked)."""
+    buffer = b""
+    while True:
+        newline = buffer.find(b"\n")
+        if newline < 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise Denied(
+                    BAD_ANSWER.format(
+                        error="the daemon closed the connection without a final answer"
+                    )
+                )
+            buffer += chunk
+            if len(buffer) > MAX_ANSWER_BYTES:
+                raise Denied(BAD_ANSWER.format(error="answer too long"))
+            continue
+        line, buffer = buffer[:newline], buffer[newline + 1 :]
+        if not line.strip():
+            continue
+        try:
+            answer = parse_object(line.decode("utf-8"))
+        except ValueError as exc:
+            raise Denied(BAD_ANSWER.format(error=str(exc))) from None
+        if answer.get("final") is True:
+            if proof is not None and answer.get("proof") != proof:
+                raise Denied(UNPROVEN.format(path=path))
+            return answer
 
 
 def report_malformed(encoder, text, deadline, installed_home=None):
@@ -404,6 +429,10 @@ def _on_alarm(signum, frame):
     raise TimeoutError
 
 
+def _on_term(signum, frame):
+    raise DialogClosed
+
+
 def run(encoder, argv):
     """Decide one hook event: ``argv`` is ``[EVENT [DEADLINE_S]] [--home=PATH]``.
     Returns the exit status the encoder chose."""
@@ -413,6 +442,8 @@ def run(encoder, argv):
     _signal.signal(_signal.SIGALRM, _on_alarm)
     _signal.setitimer(_signal.ITIMER_REAL, budget)
     observing = event in encoder.OBSERVE_EVENTS
+    if event in getattr(encoder, "DIALOG_EVENTS", ()):
+        _signal.signal(_signal.SIGTERM, _on_term)
     try:
         hook_text = None
         try:
@@ -442,6 +473,8 @@ def run(encoder, argv):
             notice = getattr(encoder, "notice", None)
             return notice(event, text) if text and notice is not None else 0
         decision, reason = decision_of(answer)
+    except DialogClosed:
+        return 0  # the agent no longer reads an answer
     except Denied as exc:
         decision, reason = "deny", str(exc)
     except TimeoutError:

@@ -265,7 +265,7 @@ _GH_METHOD = re.compile(r"^(-X|--method)(=?)(\S*)$")
 _GH_FIELDS = frozenset({"-f", "-F", "--field", "--raw-field", "--input"})
 _GH_CHANGES: tuple[tuple[str, ...], ...] = (
     ("repo", "edit"), ("repo", "delete"), ("repo", "archive"), ("repo", "unarchive"), ("repo", "rename"),
-    ("repo", "transfer"), ("repo", "deploy-key"), ("repo", "sync"), ("pr", "merge"), ("workflow", "run"),
+    ("repo", "transfer"), ("repo", "deploy-key"), ("repo", "sync"), ("workflow", "run"),
     ("workflow", "enable"), ("workflow", "disable"), ("run", "rerun"), ("run", "cancel"), ("run", "delete"),
     ("secret", "set"), ("secret", "delete"), ("secret", "remove"), ("variable", "set"), ("variable", "delete"),
     ("ssh-key", "add"), ("ssh-key", "delete"), ("gpg-key", "add"), ("gpg-key", "delete"), ("label", "delete"),
@@ -274,7 +274,7 @@ _GH_CHANGES: tuple[tuple[str, ...], ...] = (
     ("project", "delete"), ("attestation",), ("repo", "set-visibility"), ("release", "delete-asset"),
     ("repo", "autolink"))
 _GLAB_CHANGES: tuple[tuple[str, ...], ...] = (
-    ("repo", "delete"), ("repo", "archive"), ("repo", "transfer"), ("repo", "edit"), ("mr", "merge"),
+    ("repo", "delete"), ("repo", "archive"), ("repo", "transfer"), ("repo", "edit"),
     ("ci", "run"), ("ci", "trigger"), ("ci", "retry"), ("ci", "delete"), ("ci", "cancel"), ("variable", "set"),
     ("variable", "delete"), ("variable", "update"), ("schedule", "run"), ("schedule", "create"),
     ("schedule", "delete"), ("deploy-key", "add"), ("deploy-key", "delete"), ("ssh-key", "add"),
@@ -306,6 +306,8 @@ def forge_change(seg: Segment) -> str | None:
     found = _starts(words, table)
     if found is not None:
         return f"{seg.program} {' '.join(found)} changes a repository, its settings or its runs"
+    if words[:2] in (["pr", "merge"], ["mr", "merge"]) and ("--admin" in texts or "--yolo" in texts):
+        return f"{seg.program} {' '.join(words[:2])} --admin merges past the branch's protections"
     if seg.program == "gh" and words[:2] == ["repo", "create"] and ("--public" in texts or "--push" in texts):
         return "gh repo create --public/--push publishes the code"
     return None

@@ -280,6 +280,44 @@ _SECRET_GLOB = re.compile(r"(?i)(^|/|\*)\.env(\*|\b(?!\.example|\.sample|\.templ
                           r"|id_(rsa|ed25519|ecdsa|\*)|credentials|\.netrc|\.pgpass|_history|\.npmrc|\.pypirc|secrets?\.")
 
 
+# Programs that read every file below a folder they are given (with these options).
+_SWEEPERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "tar", "bsdtar", "zip", "7z", "7za", "cp",
+                       "rsync", "scp", "rclone", "cpio", "pax", "gsutil", "aws"})
+_ALWAYS_RECURSIVE = frozenset({"rg", "ag", "ack", "rclone"})
+
+
+def home_sweep(subject: Subject) -> str | None:
+    """A recursive search, copy or archive of a whole home (or every home): every
+    credential store comes along (`tar czf /tmp/h.tgz ~`, `grep -r password ~`, `cp -a . x`
+    run from the home)."""
+    from aegis_core.policy.paths import is_within
+
+    seg = subject.segment
+    if seg is None or seg.program not in _SWEEPERS:
+        return None
+    texts = list(seg.argv[1:])
+    short = {c for t in texts if t.startswith("-") and not t.startswith("--") for c in t[1:]}
+    program = seg.program
+    if program in ("tar", "bsdtar"):
+        sweeping = "c" in short or "--create" in texts or (texts[:1] and not texts[0].startswith("-")
+                                                             and "c" in texts[0])
+    elif program in ("7z", "7za"):
+        sweeping = texts[:1] == ["a"]
+    elif program in ("aws", "gsutil"):
+        sweeping = "--recursive" in texts or "-r" in texts or "sync" in texts or "rsync" in texts
+    else:
+        sweeping = program in _ALWAYS_RECURSIVE or bool(short & {"r", "R", "a"}) or "--recursive" in texts \
+            or "--archive" in texts or program == "cpio"
+    if not sweeping:
+        return None
+    home = subject.home
+    for path in subject.reads:
+        if path in ("/", "/home", "/Users", "/root", "/var/home") or is_within(home, path) \
+                or re.fullmatch(r"/(home|Users)/[^/]+|/var/home/[^/]+", path):
+            return f"{program} takes in every file of {path}, a home's credential stores included"
+    return None
+
+
 def register(check: Callable) -> None:
     @check("credential-dump", 50, "prints a token, a password or a stored secret (gh auth token, aws sts "
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
@@ -301,6 +339,11 @@ def register(check: Callable) -> None:
         if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
             return None
         return search_homes(subject)
+
+    @check("home-sweep", 30, "a recursive search, copy or archive of a whole home or every home",
+           programs=_SWEEPERS)
+    def _sweep(subject: Subject) -> str | None:
+        return home_sweep(subject)
 
     @check("env-dump", 40, "prints the whole environment (env, printenv, export -p, set, ps eww, "
            "print(os.environ)) or a secret variable from a one-liner",

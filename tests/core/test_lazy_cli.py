@@ -73,7 +73,8 @@ code = main(sys.argv[1:])
 # A plugin's command module (what `--help` shows) may load; its plugin, its HTTP client,
 # the daemon, the policy engine and the logging set-up may not.
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in (
-    "structlog", "httpx", "pyte", "anyio", "asyncio", "importlib_metadata", "email")
+    "structlog", "httpx", "pyte", "anyio", "asyncio", "importlib_metadata", "email", "pluggy",
+    "socket", "tempfile", "subprocess")
     or m.startswith(("aegis_pty", "aegis_whatsapp", "aegis_claude_hook.plugin", "aegis_telegram.api",
                      "aegis_telegram.plugin", "aegis_telegram.channel", "aegis_core.policy",
                      "aegis_core.daemon.server", "aegis_core.plugins", "aegis_core.logconfig")))
@@ -92,3 +93,16 @@ def test_quick_commands_import_no_plugin_and_no_logging(tmp_path: Path, args: li
     report = json.loads(result.stderr.strip().splitlines()[-1])
     assert report["code"] in (0, 3)  # status: 3 when the daemon is not running
     assert report["heavy"] == [], f"`aegis {' '.join(args)}` imported {report['heavy']}"
+
+
+def test_the_listed_summaries_are_the_commands_own() -> None:
+    import click
+
+    from aegis_core.cli import SUMMARIES, cli
+
+    ctx = click.Context(cli, info_name="aegis")
+    for name, summary in SUMMARIES.items():
+        command = cli.get_command(ctx, name)
+        if command is None:  # a command of a module not in this build
+            continue
+        assert (command.help or "").strip().splitlines()[0] == summary, name

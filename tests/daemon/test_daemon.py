@@ -46,7 +46,7 @@ def test_start_status_stop_lifecycle(daemon) -> None:
     assert status.returncode == 0
     info = json.loads(status.stdout)
     assert info["running"] is True and info["pid"] > 0
-    assert list(info["channels"]) == ["terminal"]
+    assert list(info["channels"]) == ["terminal", "cli"]  # the keyboard and any terminal
 
     stopped = daemon.cli("stop")
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
@@ -84,11 +84,13 @@ def test_wrong_session_token_is_refused(daemon) -> None:
     assert answer["decision"] == "deny" and answer["rule"] == "bad-session"
 
 
-def test_terminal_channel_turns_approval_into_ask(daemon) -> None:
+def test_a_call_without_a_dialog_waits_on_the_cli_by_default(daemon) -> None:
     daemon.start()
     session, token = daemon.session()
-    answer = daemon.bash("pip install requests", session, token)
-    assert answer["decision"] == "ask"
+    thread, lines = daemon.bash_async("pip install requests", session, token)
+    daemon.cli("approvals", "deny", pending_id(daemon), "--reason", "no")
+    thread.join(15)
+    assert lines[0]["event"] == "pending" and lines[-1]["decision"] == "deny"
 
 
 def test_cli_channel_approve_and_deny(daemon) -> None:

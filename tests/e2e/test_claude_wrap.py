@@ -174,14 +174,33 @@ def test_cli_channel_denial_blocks_the_command_with_the_reason(world: World) -> 
     verify_audit(world)
 
 
-def test_terminal_channel_asks_at_claudes_own_prompt(world: World) -> None:
-    world.configure("", APPROVAL_RULE)  # no channel configured: the terminal default
+def test_headless_without_a_phone_the_call_waits_on_the_cli_and_says_how(world: World) -> None:
+    world.configure("", APPROVAL_RULE)  # no channel configured: the terminal and the cli
+    marker = world.project / "needs-approval"
+    answering = world.approve_when_pending("approve")
+    with FakeAnthropic([tool_use("Bash", command=f"touch {marker}"), text("ok")]) as fake:
+        result = world.wrap_claude(fake)
+    answering.join(30)
+    assert result.returncode == 0, result.stderr
+    assert marker.exists()  # claude -p has no dialog: the approval waited for the cli
+    (requested,) = [e["details"] for e in world.audit_events() if e["event"] == "approval.requested"]
+    short = requested["approval_id"][:12]
+    # Where the user is looking: the id, and how to answer it.
+    assert f"aegis: approval {short} waits for you (Bash: touch {marker})" in result.stderr
+    assert f"aegis approvals approve {short}" in result.stderr
+    assert f"aegis: approval {short} approved by" in result.stderr
+    verify_audit(world)
+
+
+def test_headless_with_only_the_terminal_nobody_can_be_asked(world: World) -> None:
+    world.configure('[approvals]\nchannels = ["terminal"]\n', APPROVAL_RULE)
     marker = world.project / "needs-approval"
     with FakeAnthropic([tool_use("Bash", command=f"touch {marker}"), text("ok")]) as fake:
         result = world.wrap_claude(fake)
     assert result.returncode == 0, result.stderr
-    assert not marker.exists()  # in -p mode nobody can answer Claude's prompt
-    assert any(e["event"] == "approval.asked" for e in world.audit_events())
+    assert not marker.exists()
+    content = json.dumps(fake.tool_results()[0]["content"])
+    assert "nobody can be asked" in content and "has been asked" not in content
     verify_audit(world)
 
 

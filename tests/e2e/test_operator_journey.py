@@ -75,7 +75,7 @@ def test_first_ten_minutes(machine: dict[str, Path]) -> None:
         assert run(machine, bot, "start").returncode == 0
         try:
             status = json.loads(run(machine, bot, "status", "--json").stdout)
-            assert set(status["channels"]) == {"telegram", "cli"}
+            assert set(status["channels"]) == {"terminal", "telegram", "cli"}
             assert all(channel["running"] for channel in status["channels"].values())
         finally:
             run(machine, bot, "stop")

@@ -16,7 +16,7 @@ import pytest
 
 pytest.importorskip("aegis_pty")
 from aegis_pty.testing import Terminal
-from e2e_aegis import AegisHome, wait_until
+from e2e_aegis import AegisHome
 
 REPO = Path(__file__).resolve().parents[2]
 CLI_CHANNEL = '[approvals]\nchannels = ["cli"]\ntimeout_seconds = 60\n'
@@ -108,24 +108,24 @@ def test_denied_with_the_cli_the_script_gets_no_and_the_denial_is_audited(sessio
     session.aegis.verify_audit()
 
 
-def test_with_no_channel_configured_the_prompt_stays_at_the_keyboard(session: Session) -> None:
-    terminal = session.wrap_script()  # no config: the default terminal channel
+def test_with_no_channel_configured_the_keyboard_and_the_cli_race(session: Session) -> None:
+    terminal = session.wrap_script()  # no config: the terminal (this keyboard) and the cli
     terminal.expect(QUESTION)
-    (asked,) = wait_until(
-        lambda: session.aegis.audit_events("approval.asked"),
-        what="the daemon never answered the relayed prompt with ask",
-    )
-    assert asked["details"]["channel"] == "terminal"
-    assert session.aegis.pending() == []  # nobody else is asked
-    # Give the relay time to act on its "ask" (a grace period, not a timed assertion):
-    # it must type nothing.
+    approval = session.aegis.wait_for_pending()  # the cli could answer it too
+    terminal.expect(f"aegis: approval {approval['id'][:12]} is waiting here")  # where to answer
+    # Give the relay time: it must type nothing while nobody has answered.
     time.sleep(1.0)
     assert "ANSWER" not in terminal.text
-    terminal.type("y\r")  # the human at the keyboard; a wrongly typed "n" would have won
+    terminal.type("y\r")  # the human at the keyboard answers first
     terminal.expect("ANSWER=")
     assert terminal.wait() == 0
     assert "ANSWER='y'" in terminal.text and "ANSWER='n'" not in terminal.text
-    assert resolved_statuses(session.aegis) == []
+    (resolved,) = session.aegis.audit_events("approval.resolved")
+    assert (resolved["details"]["status"], resolved["details"]["channel"]) == ("approved", "terminal")
+    assert resolved["details"]["choice"] == "Yes"
+    assert session.aegis.pending() == []
+    late = session.aegis.cli("approvals", "deny", approval["id"])
+    assert late.returncode != 0 and "too late" in late.stderr
     session.aegis.verify_audit()
 
 

@@ -175,7 +175,9 @@ def approval_id_of(pending: Pending) -> str:
 def test_whatsapp_runs_inside_the_daemon(phone: Phone) -> None:
     status = phone.aegis.status()
     assert status["running"] is True
-    assert status["channels"]["whatsapp"] == {"running": True, "error": None}
+    channel = status["channels"]["whatsapp"]
+    assert (channel["running"], channel["error"]) == (True, None)
+    assert channel["health"]["state"] == "untried"  # nothing sent yet: not claimed to work
 
 
 def test_approve_button_allows_the_waiting_call(phone: Phone) -> None:
@@ -230,3 +232,28 @@ def test_a_mis_signed_webhook_is_refused_and_changes_nothing(phone: Phone) -> No
     assert pending.final()["decision"] == "deny"
     assert phone.aegis.pending() == []
     phone.aegis.verify_audit()
+
+
+def test_status_and_doctor_reflect_the_last_real_attempt(phone: Phone) -> None:
+    phone.graph.fail_next(401, 190, "Invalid OAuth access token - Cannot parse access token", times=50)
+    failing = phone.evaluate_in_background()
+    wait_until(lambda: phone.aegis.audit_events("whatsapp.send_failed"), what="the failure was never audited")
+    status = phone.aegis.status()["channels"]["whatsapp"]
+    assert status["health"]["state"] == "failing" and "Invalid OAuth" in status["error"]
+    shown = phone.aegis.cli("status").stdout
+    assert "whatsapp (FAILING: " in shown and "whatsapp (ok)" not in shown
+    doctor = phone.aegis.cli("doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
+    assert checks["channel-health"]["status"] == "fail" and "whatsapp" in checks["channel-health"]["message"]
+    assert doctor.returncode != 0
+    phone.aegis.cli("approvals", "deny", approval_id_of(failing))
+    failing.final()
+
+    phone.graph.clear_failures()  # the API works again: the next message gets through
+    working = phone.evaluate_in_background()
+    phone.wait_for_buttons()
+    wait_until(lambda: phone.aegis.status()["channels"]["whatsapp"]["health"]["state"] == "ok",
+               what="the channel never recovered")
+    assert "whatsapp (ok)" in phone.aegis.cli("status").stdout
+    phone.aegis.cli("approvals", "deny", approval_id_of(working))
+    working.final()

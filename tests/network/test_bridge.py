@@ -17,14 +17,16 @@ from aegis_core.network import BRIDGE, bridge_command
 
 WAIT = 60.0
 
+# The handler writes with os.write: a signal landing while print("ready") is still
+# flushing would make a print in the handler a reentrant call on stdout.
 TRAP = """
-import signal, sys, time
+import os, signal, time
 def got(signum, frame):
-    print("got", signal.Signals(signum).name, flush=True)
-    sys.exit(40 + signum)
+    os.write(1, f"got {signal.Signals(signum).name}\\n".encode())
+    os._exit(40 + signum)
 for name in ("SIGTERM", "SIGHUP", "SIGUSR1"):
     signal.signal(getattr(signal, name), got)
-print("ready", flush=True)
+os.write(1, b"ready\\n")
 time.sleep(60)
 """
 

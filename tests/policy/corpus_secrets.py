@@ -78,6 +78,10 @@ DANGEROUS = [
     "perl -e 'print \"$_=$ENV{$_}\\n\" for keys %ENV'", "php -r 'print_r(getenv());'",
     "python3 -c 'import os; print(os.environ[\"AWS_SECRET_ACCESS_KEY\"])'", "node -p process.env.ANTHROPIC_API_KEY",
     "env | sort | head",
+    # whole homes searched, copied or archived
+    ("Bash", {"command": "tar czf /tmp/h.tgz ."}, "%HOME%"), ("Bash", {"command": "grep -r password ."}, "%HOME%"),
+    "tar -czf /tmp/home.tgz ~", "zip -qr /tmp/h.zip ~", "cp -a ~ /tmp/bak", "rsync -a /home/ /backup/",
+    "rg -uu token /home", "grep -R AKIA /root",
     # search tools told to read secrets or whole homes
     ("Grep", {"pattern": "password", "path": ".", "glob": ".env*"}), ("Grep", {"pattern": "BEGIN", "glob": "**/*.pem"}),
     ("Grep", {"pattern": "AKIA", "path": "/home"}), ("Grep", {"pattern": "token", "path": "/home/bob"}),
@@ -145,7 +149,7 @@ ROUTINE = [
     ("Grep", {"pattern": "TODO", "path": "src"}), ("Grep", {"pattern": "def ", "glob": "*.py"}),
     ("Grep", {"pattern": "API_URL", "glob": "**/*.env.example"}), ("Glob", {"pattern": "src/**/*.ts"}),
     "for f in src/*.py; do wc -l $f; done", "cat *.log", "rm -f *.pyc", "ls -- -weird-name",
-    "cat src/id_utils.py", "cat id_generator.ts", "d=build; rm -rf $d", "for f in README.md CHANGELOG.md; do head -5 $f; done", "out=dist; mkdir -p $out && cp -r src $out/",
+    "cat src/id_utils.py", "cat id_generator.ts", "d=build; rm -rf $d", "tar czf /tmp/p.tgz .", "grep -rn TODO .", "cp -r . /tmp/copy", "for f in README.md CHANGELOG.md; do head -5 $f; done", "out=dist; mkdir -p $out && cp -r src $out/",
     "python3 -c \"print(', '.join(['a', 'b']))\"", "python3 -c \"x = ['src', '.env.example']; print(x)\"",
 ]
 

@@ -41,7 +41,7 @@ def test_not_publishing(command: str) -> None:
 @pytest.mark.parametrize("command", [
     "gh api -X DELETE repos/o/r", "gh api --method=PUT repos/o/r/topics -f names[]=x", "gh api repos/o/r/forks -F x=1",
     "gh api graphql -f query='mutation { x }'", "gh repo edit --default-branch dev", "gh pr merge 3 --admin",
-    "gh workflow run release.yml", "gh secret set TOKEN", "glab mr merge 4",
+    "gh workflow run release.yml", "gh secret set TOKEN",
 ])
 def test_forge_changes(command: str) -> None:
     assert forge_change(_segment(command)), command
@@ -49,7 +49,7 @@ def test_forge_changes(command: str) -> None:
 
 @pytest.mark.parametrize("command", [
     "gh api repos/o/r", "gh api -X GET search/issues -f q=bug", "gh api graphql -f query='query { viewer { login } }'",
-    "gh pr view 3", "gh run list", "glab mr list",
+    "gh pr view 3", "gh run list", "glab mr list", "gh pr merge 3 --squash", "glab mr merge 4",
 ])
 def test_forge_reads(command: str) -> None:
     assert forge_change(_segment(command)) is None, command

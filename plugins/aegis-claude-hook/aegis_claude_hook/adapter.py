@@ -1,5 +1,12 @@
 """``aegis wrap claude``: run Claude Code with a per-session settings file whose hooks
-send every tool call to the daemon, so nothing in the user's own settings changes."""
+send every tool call to the daemon, so nothing in the user's own settings changes.
+
+Interactive, Claude Code also runs under the PTY relay (aegis-pty) in watch mode:
+a call that needs approval becomes Claude Code's own dialog and a pending approval
+on every other channel at once; the relay sees the key that answers the dialog and
+records it (``via terminal``), and another channel's answer closes the dialog
+through the PermissionRequest hook. Headless (``claude -p``) there is no dialog: the
+call waits on the other channels."""
 
 from __future__ import annotations
 
@@ -112,11 +119,32 @@ class ClaudeAdapter:
             return 0
         write_session_settings(context.home, context.session, block)
         try:
-            status = run_foreground(command, self.environment(context))
+            status = self._run(argv, command, self.environment(context), context)
         finally:
             settings_path.unlink(missing_ok=True)
         self._resume_hint(argv[1:], conversation)
         return status
+
+    def _run(self, argv: Sequence[str], command: list[str], env: Mapping[str, str],
+             context: WrapContext) -> int:
+        """Interactive: under the PTY relay, which watches Claude Code's dialog (the
+        relay runs here, outside any sandbox; ``command`` may be the contained one).
+        Headless: no dialog, so a call that needs approval waits on the other channels;
+        this terminal is told which approval waits and how to answer it."""
+        if self.interactive(argv):
+            return run_with_relay(command, env, context)
+        from aegis_core import notices
+
+        out = self._out or sys.stderr
+        notices.watch(context.socket, context.session, context.token,
+                      lambda line: (out.write(line + "\n"), out.flush()))
+        return run_foreground(command, env)
+
+    def interactive(self, argv: Sequence[str]) -> bool:
+        """Whether Claude Code will show its dialog: a terminal on both ends and no
+        ``-p``. ``aegis wrap`` tells the daemon, which otherwise has the call wait on
+        the other channels (or says nobody can be asked)."""
+        return sys.stdin.isatty() and sys.stdout.isatty() and not is_headless(argv[1:])
 
     def _resume_hint(self, args: Sequence[str], conversation: str | None) -> None:
         """Claude Code ends with "Resume this session with: claude --settings FILE
@@ -145,7 +173,7 @@ class ClaudeAdapter:
 
         contained, env = context.sandbox.contain(command, self.environment(context), terminal=sys.stdin.isatty(),
                                                  model_apis=(ANTHROPIC, ANTHROPIC_TOKEN))
-        status = run_foreground(contained, env)
+        status = self._run(argv, contained, env, context)
         self._resume_hint(argv[1:], conversation)
         return status
 
@@ -190,6 +218,29 @@ def conversation_saved(conversation: str, env: Mapping[str, str] | None = None) 
     env = os.environ if env is None else env
     config_dir = Path(env.get("CLAUDE_CONFIG_DIR") or Path(env.get("HOME") or Path.home()) / ".claude")
     return any((config_dir / "projects").glob(f"*/{conversation}.jsonl"))
+
+
+def run_with_relay(command: list[str], env: Mapping[str, str], context: WrapContext) -> int:
+    """Claude Code in a pseudo-terminal of its own, the PTY relay watching its dialogs
+    (``watch`` mode: it asks the daemon nothing, it reports answers typed in dialogs
+    Aegis opened). Without aegis-pty, Claude Code runs as is: its dialog's answers are
+    then recorded from the hooks alone (PermissionRequest ended, PostToolUse)."""
+    try:
+        from aegis_pty.pty import Passthrough
+        from aegis_pty.relay import PromptRelay, RelaySettings
+    except ImportError:
+        return run_foreground(command, env)
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "user"
+    settings = RelaySettings(socket=context.socket, session=context.session, token=context.token,
+                             program="claude", cwd=os.getcwd(), mode="watch", user=user)
+    relay = PromptRelay(detectors=context.plugins.prompt_detectors(), settings=settings)
+    return Passthrough(command, observer=relay, env=env).run()
+
 
 def run_foreground(command: list[str], env: Mapping[str, str]) -> int:
     """Run Claude Code in the foreground and return its exit status (128+N for signal N).

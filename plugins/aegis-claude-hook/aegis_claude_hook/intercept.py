@@ -1,4 +1,6 @@
-"""Claude Code's hook input (PreToolUse / PostToolUse JSON) turned into a ToolCall."""
+"""Claude Code's hook input (PreToolUse, PermissionRequest, PostToolUse,
+PostToolUseFailure JSON) turned into a ToolCall, with Claude Code's own ids of the call
+(``tool_use_id``) and of the conversation (``session_id``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from aegis_core.models import RawEvent, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "claude"
+# Told "ask", Claude Code shows its permission dialog for these (interactive runs).
+ASKS_AT_DIALOG = frozenset({"PreToolUse"})
 
 
 class MalformedHookInput(AegisError):
@@ -35,16 +39,25 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
         )
     cwd = payload.get("cwd", "")
     hook_event = payload.get("hook_event_name", "PreToolUse")
-    session = event.session or payload.get("session_id", "")
-    for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", session)):
+    agent_session = payload.get("session_id", "")
+    tool_use_id = payload.get("tool_use_id", "")
+    for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", agent_session),
+                        ("tool_use_id", tool_use_id)):
         if not isinstance(value, str):
             raise MalformedHookInput(f"{name} in the hook input must be a string")
+    call_input = dict(tool_input)
+    for key in ("tool_response", "error", "is_interrupt"):  # what the outcome events add
+        if key in payload:
+            call_input[key] = payload[key]
     return ToolCall(
         agent=ADAPTER,
         tool=tool,
         kind=kind_of(tool),
-        input=dict(tool_input),
+        input=call_input,
         cwd=cwd,
-        session=session,
+        session=event.session or agent_session,
         event=hook_event,
+        agent_call_id=tool_use_id,
+        agent_session=agent_session,
+        terminal="dialog" if hook_event in ASKS_AT_DIALOG else "",
     )

@@ -7,7 +7,6 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
@@ -18,8 +17,10 @@ from aegis_core.hookclient import client_argv
 
 # The encoder the shared hook client (aegis_core/hookclient) writes Claude Code's answers with.
 CLIENT = Path(__file__).resolve().with_name("wire.py")
-GUARDED_EVENTS = ("PreToolUse",)
-OBSERVED_EVENTS = ("PostToolUse",)
+# PermissionRequest: sent while Claude Code shows its own dialog, which races the other
+# channels; the hook closes the dialog when another channel answers first.
+GUARDED_EVENTS = ("PreToolUse", "PermissionRequest")
+OBSERVED_EVENTS = ("PostToolUse", "PostToolUseFailure")
 SCOPES = ("user", "project", "local")
 # A hook is Aegis' own if its command runs one of these files: how uninstall tells ours
 # apart (client.py: the launcher of earlier versions).
@@ -234,6 +235,8 @@ def uninstall(path: Path) -> tuple[bool, list[Path]]:
 def _replace(path: Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as JSON atomically (a crash never leaves half a file), keeping
     the file's mode."""
+    import tempfile  # here: `aegis --help` lists this plugin's commands without it
+
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

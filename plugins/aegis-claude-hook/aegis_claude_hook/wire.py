@@ -9,6 +9,9 @@ from transport import _quote
 ADAPTER = "claude"
 AGENT = "Claude Code"
 OBSERVE_EVENTS = ("PostToolUse", "PostToolUseFailure")
+# Sent while Claude Code's permission dialog is open; it ends the hook when the dialog
+# is answered No (or Esc), and the client says so to the daemon.
+DIALOG_EVENTS = ("PermissionRequest",)
 
 
 def pre_tool_use_output(decision, reason):
@@ -21,10 +24,27 @@ def pre_tool_use_output(decision, reason):
     )
 
 
+def permission_request_output(decision, reason):
+    """Close the open dialog with the answer another channel gave. ``ask`` writes
+    nothing: the dialog stays for the human at the keyboard (or already has their
+    answer)."""
+    if decision == "allow":
+        return '{"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"allow"}}}\n'
+    if decision == "deny":
+        return (
+            '{"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"deny",'
+            '"message":' + _quote(reason) + "}}}\n"
+        )
+    return ""
+
+
 def respond(event, decision, reason):
     """Print Claude Code's answer for ``event`` and return the exit status."""
     if event == "PreToolUse" or event is None:
         sys.stdout.write(pre_tool_use_output(decision, reason))
+        return 0
+    if event == "PermissionRequest":
+        sys.stdout.write(permission_request_output(decision, reason))
         return 0
     if decision == "deny":  # other guarded events: exit 2 blocks, stderr is the reason
         sys.stderr.write(reason + "\n")

@@ -23,7 +23,7 @@ RUN = str(RUNNER)
 def test_hooks_block_shape() -> None:
     block = hs.hooks_settings(PY, CL, 330)
     assert set(block) == {"hooks"}
-    assert set(block["hooks"]) == {"PreToolUse", "PostToolUse"}
+    assert set(block["hooks"]) == {"PreToolUse", "PermissionRequest", "PostToolUse", "PostToolUseFailure"}
     for event, groups in block["hooks"].items():
         assert len(groups) == 1 and groups[0]["matcher"] == "*"
         (hook,) = groups[0]["hooks"]

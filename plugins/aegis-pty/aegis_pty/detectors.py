@@ -162,6 +162,7 @@ class MenuDetector:
         if options is None:
             return None
         marked = any(o.marked for o in options)
+        selected = next((i for i, o in enumerate(options) if o.marked), None)
         footer = [r for r in range(options[-1].row + 1, bottom + 1) if rows[r]]
         if marked:
             if len(footer) > MAX_FOOTER_LINES:
@@ -179,7 +180,8 @@ class MenuDetector:
                 return None
             question = _question_above(rows, options[0].row, need_mark=False) or waiting
             choices = tuple(Choice(o.label, f"{o.number}\r", meaning_of(o.label)) for o in options)
-        return Prompt(question=question, choices=choices, kind="menu", detector=self.name)
+        return Prompt(question=question, choices=choices, kind="menu", detector=self.name,
+                      selected=selected)
 
 
 def _dialog_choice(option: _Option) -> Choice:

@@ -57,6 +57,7 @@ def intercept(event: RawEvent) -> ToolCall | None:
         cwd=_text(payload, "cwd"),
         session=event.session,
         event="Prompt",
+        terminal="keyboard",  # the relay watches the keyboard: the human may answer there
     )
 
 

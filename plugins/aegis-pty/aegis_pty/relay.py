@@ -1,9 +1,16 @@
 """The prompt relay: watches the wrapped program's screen, and once output has been
 idle at a prompt, asks the daemon what to answer and types the chosen keystrokes.
 
-The keyboard always wins: a keystroke while the daemon is being asked cancels the
-request. Every failure leaves the prompt at the keyboard and says so on one line;
-nothing is ever typed unless the daemon's final answer chose it."""
+The keyboard and the other channels race: the prompt stays answerable at the
+keyboard while the daemon asks the phone and the CLI. A key typed at the prompt
+takes it over (nothing is typed for it any more), and the answer those keys give is
+recorded through the daemon as ``approved|denied via terminal``. Every failure
+leaves the prompt at the keyboard and says so on one line; nothing is ever typed
+unless the daemon's final answer chose it.
+
+In ``watch`` mode (Claude Code under ``aegis wrap claude``: its hooks ask the daemon,
+its own dialog asks the human) the relay asks nothing: it only reports the answer
+typed in a dialog Aegis opened, found by the approval id the dialog shows."""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +29,13 @@ from aegis_core.client import Identity
 from aegis_core.errors import AegisError
 from aegis_core.prompts import DENY, Choice, Prompt, PromptDetector, Screen
 from aegis_core.redact import redact_text
+from aegis_pty.keys import KeyReader, UnknownAnswer, is_dialog, outcome_of
 from aegis_pty.screen import TerminalScreen, dialog_excerpt
 from aegis_pty.transcript import Transcript
 
 CANCEL_TIMEOUT = 5.0
+# How a dialog Aegis opened names its approval (see the pipeline's dialog reason).
+_APPROVAL_SHOWN = re.compile(r"Aegis approval ([0-9a-f]{8,32})")
 
 # What a terminal sends on its own, not typed by anyone: focus in/out, cursor
 # position and device-attribute reports, bracketed-paste guards.
@@ -41,6 +51,8 @@ class RelaySettings:
     cwd: str
     idle_seconds: float = 0.3
     answer_timeout: float | None = None  # per line from the daemon; None: as long as a human takes
+    mode: str = "relay"  # relay: ask the daemon about prompts; watch: only report dialog answers
+    user: str = ""  # who is at the keyboard, for the record
     daemon_pid: int | None = None  # the daemon `aegis wrap` checked; nothing else may answer
     daemon_start: int | None = None
 
@@ -58,6 +70,9 @@ class _Request:
     approval_id: str | None = None
     cancelled: str | None = None  # why, once cancelled
     cancel_sent: bool = False
+    keyboard: bool = False  # a key was typed at the prompt: the keyboard answers it
+    typed: Choice | None = None  # the answer typed, to record once the approval id is known
+    typed_sent: bool = False
 
 
 @dataclass
@@ -91,8 +106,7 @@ def detect(detectors: Sequence[PromptDetector], screen: Screen) -> Prompt | None
             continue
         if prompt is not None:
             if not prompt.detector:
-                prompt = Prompt(prompt.question, prompt.choices, prompt.kind, prompt.secret,
-                                getattr(detector, "name", type(detector).__name__))
+                prompt = replace(prompt, detector=getattr(detector, "name", type(detector).__name__))
             return prompt
     return None
 
@@ -114,6 +128,8 @@ class PromptRelay:
         self._consumed = False  # an answer was typed: the next output starts afresh
         self._active: _Request | None = None
         self._deferred: _Deferred | None = None
+        self._prompt: Prompt | None = None  # the prompt on screen at the last quiet moment
+        self._reader: KeyReader | None = None  # the keys typed at it so far
         self._answers: queue.Queue[_Answer] = queue.Queue()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -131,15 +147,37 @@ class PromptRelay:
             self._handled, self._consumed = None, False
 
     def on_keyboard(self, data: bytes, now: float) -> None:
-        if not _TERMINAL_REPORTS.sub(b"", data):
+        keys = _TERMINAL_REPORTS.sub(b"", data)
+        if not keys:
             return
-        if self._active is not None:
-            self._cancel(self._active, "answered at the keyboard")
-            self._active = None
         self._deferred = None
-        if b"\r" in data or b"\n" in data:
-            self._consumed = True  # a line prompt got its answer; the same question may come again
+        prompt, answer = self._read_keys(keys)
+        request = self._active
+        if request is not None:
+            request.keyboard = True  # the keyboard took it over: nothing is typed for it now
+            if answer is not None:
+                self._answered_at_keyboard(request, answer)
+                self._active = None
+        elif answer is not None and prompt is not None and self.settings.mode == "watch":
+            self._report_dialog_answer(prompt, answer)
+        if b"\r" in keys or b"\n" in keys or answer is not None:
+            self._consumed = True  # a prompt got its answer; the same question may come again
             self.transcript.answered()
+
+    def _read_keys(self, keys: bytes) -> tuple[Prompt | None, Choice | UnknownAnswer | None]:
+        """The prompt the keys are typed at, and the answer they complete (if any)."""
+        prompt = self._prompt
+        if prompt is None or self._dirty:  # answered before the relay looked: look now
+            prompt = detect(self.detectors, self.screen.snapshot())
+        if prompt is None or prompt.secret:
+            self._reader = None
+            return None, None
+        if self._reader is None or self._reader.prompt.fingerprint != prompt.fingerprint:
+            self._reader = KeyReader(prompt)
+        answer = self._reader.feed(keys)
+        if answer is not None:
+            self._reader = None
+        return prompt, answer
 
     def on_resize(self, rows: int, cols: int) -> None:
         self.screen.resize(rows, cols)
@@ -186,6 +224,7 @@ class PromptRelay:
     # -- the prompt's life --------------------------------------------------------------
 
     def _on_idle(self, prompt: Prompt | None) -> bytes:
+        self._prompt = prompt
         deferred, self._deferred = self._deferred, None
         if prompt is None or prompt.fingerprint != self._handled:
             if self._active is not None:
@@ -204,6 +243,8 @@ class PromptRelay:
             self.notice(f"aegis: {prompt.question!r} asks for a secret: type it at the keyboard "
                         "(Aegis never relays secrets)")
             return b""
+        if self.settings.mode == "watch":
+            return b""  # the agent's hooks asked the daemon; the dialog is the human's
         request = _Request(prompt)
         self._active = request
         self._start(f"aegis-pty-ask-{id(request)}", self._ask, request)
@@ -211,7 +252,7 @@ class PromptRelay:
 
     def _apply(self, answer: _Answer) -> bytes:
         request = answer.request
-        if request is not self._active or request.cancelled:
+        if request is not self._active or request.cancelled or request.keyboard:
             return b""  # the keyboard (or another prompt) came first
         self._active = None
         prompt = request.prompt
@@ -283,8 +324,13 @@ class PromptRelay:
                 with self._lock:
                     request.approval_id = line["approval_id"]
                     late_cancel = request.cancelled is not None and not request.cancel_sent
+                    late_answer = request.typed is not None and not request.typed_sent
                 if late_cancel:
                     self._send_cancel(request)
+                elif late_answer:
+                    self._send_typed(request)
+                else:
+                    self._pending_notice(line["approval_id"], line.get("channels"))
 
         try:
             final = client.request("evaluate", socket=settings.socket, identity=settings.identity,
@@ -298,6 +344,61 @@ class PromptRelay:
             os.write(self._wake_write, b"!")
         except OSError:  # pragma: no cover - relay already closed
             pass
+
+    def _pending_notice(self, approval_id: str, channels: Any) -> None:
+        """Where the user looks (this terminal): the approval, who else is asked, how
+        to answer."""
+        asked = [c for c in channels if isinstance(c, str) and c != "terminal"] \
+            if isinstance(channels, list) else []
+        where = f" and on {', '.join(asked)}" if asked else ""
+        self.notice(f"aegis: approval {approval_id[:12]} is waiting here{where}; answer at this prompt"
+                    + (f", or run: aegis approvals approve {approval_id[:12]}" if "cli" in asked else ""))
+
+    # -- answers typed at the keyboard ---------------------------------------------------
+
+    def _answered_at_keyboard(self, request: _Request, answer: Choice | UnknownAnswer) -> None:
+        """The keys typed answered the relayed prompt: record that answer (a choice
+        Aegis cannot name cancels the approval, saying so)."""
+        if isinstance(answer, UnknownAnswer):
+            self._cancel(request, "answered at the keyboard")
+            return
+        with self._lock:
+            request.typed = answer
+            known = request.approval_id is not None
+        if known:
+            self._start(f"aegis-pty-typed-{id(request)}", self._send_typed, request)
+
+    def _send_typed(self, request: _Request) -> None:
+        with self._lock:
+            if request.typed_sent or request.approval_id is None or request.typed is None:
+                return
+            request.typed_sent = True
+            choice, approval_id = request.typed, request.approval_id
+        self._send_terminal_answer(approval_id, choice)
+
+    def _report_dialog_answer(self, prompt: Prompt, answer: Choice | UnknownAnswer) -> None:
+        """Watch mode: an answer typed in a dialog that shows an Aegis approval id."""
+        if isinstance(answer, UnknownAnswer) or not is_dialog(prompt):
+            return
+        shown = _APPROVAL_SHOWN.search(dialog_excerpt(self.screen.snapshot(), prompt.question))
+        if shown is None:
+            return  # a dialog Aegis did not open (trust, settings...): not ours to record
+        self._start(f"aegis-pty-dialog-{shown.group(1)}", self._send_terminal_answer,
+                    shown.group(1), answer)
+
+    def _send_terminal_answer(self, approval_id: str, choice: Choice) -> None:
+        try:
+            final = client.request(
+                "approval.resolve", socket=self.settings.socket, identity=self.settings.identity,
+                timeout=CANCEL_TIMEOUT, approval_id=approval_id, outcome=outcome_of(choice),
+                choice=choice.label, channel="terminal", reason=f"answered {choice.label!r} at the keyboard",
+                by=self.settings.user or "user", session=self.settings.session)
+        except AegisError:
+            return  # the approval then ends otherwise (the agent's report, or its deadline)
+        approval = final.get("approval") if isinstance(final, dict) else None
+        if final.get("won") is False and isinstance(approval, dict):
+            self.notice(f"aegis: approval {approval_id[:12]} was already {approval.get('status')} "
+                        f"via {approval.get('channel')}; your answer at the keyboard came later")
 
     def _cancel(self, request: _Request, reason: str) -> None:
         with self._lock:

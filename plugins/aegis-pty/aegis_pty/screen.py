@@ -93,7 +93,7 @@ def dialog_excerpt(screen: Screen, question: str) -> str:
     top = max(0, at - DIALOG_ROWS)
     for row in range(at - 1, top - 1, -1):
         stripped = rows[row].strip()
-        if len(stripped) >= 10 and set(stripped) <= set("─━═-_╌┄"):
+        if len(stripped) >= 10 and set(stripped) <= set("─━═"):  # a solid rule; dashed ones are inside
             top = row + 1
             break
     return screen_excerpt(Screen(lines=tuple(rows[top:]), cursor=(0, 0), columns=screen.columns))

@@ -128,7 +128,11 @@ def test_output_with_question_marks_is_not_taken_for_a_prompt(wrapped, daemon):
     assert server.ops() == ["evaluate"]
 
 
-def test_an_answer_at_the_keyboard_wins_and_cancels_the_approval(wrapped, daemon):
+@pytest.mark.parametrize(("typed", "outcome", "choice"), [
+    ("n\r", "deny", "No"), ("yes\r", "approve", "Yes"), ("\r", "deny", "No"),  # [y/N]: Enter is No
+])
+def test_an_answer_at_the_keyboard_wins_and_is_recorded_via_terminal(wrapped, daemon, typed, outcome,
+                                                                     choice):
     human_answered = threading.Event()
 
     def slow_human(request):
@@ -139,15 +143,32 @@ def test_an_answer_at_the_keyboard_wins_and_cancels_the_approval(wrapped, daemon
     try:
         terminal = wrapped([sys.executable, str(PROGRAMS / "ask_yes_no.py")])
         server.wait_for("evaluate")
-        terminal.type("n\r")
-        terminal.expect("ANSWER='n'")
-        (cancel,) = server.wait_for("approval.cancel")
-        assert cancel["approval_id"] == "appr-1"
-        assert cancel["reason"] == "answered at the keyboard"
+        terminal.type(typed)
+        terminal.expect(f"ANSWER={typed.rstrip(chr(13))!r}")
+        (answered,) = server.wait_for("approval.resolve")
+        assert (answered["approval_id"], answered["channel"]) == ("appr-1", "terminal")
+        assert (answered["outcome"], answered["choice"]) == (outcome, choice)
+        assert (answered["session"], answered["token"]) == ("sess-test", "tok-test")
         assert terminal.wait() == 0
     finally:
         human_answered.set()
     assert "ANSWER='y'" not in terminal.text
+    assert "approval.cancel" not in server.ops()
+
+
+def test_an_answer_the_prompt_does_not_offer_cancels_the_approval(wrapped, daemon):
+    human_answered = threading.Event()
+    server = daemon(lambda request: human_answered.wait(30) and {"decision": "allow"})
+    try:
+        terminal = wrapped([sys.executable, str(PROGRAMS / "ask_yes_no.py")])
+        server.wait_for("evaluate")
+        terminal.type("maybe\r")
+        terminal.expect("ANSWER='maybe'")
+        (cancel,) = server.wait_for("approval.cancel")
+        assert cancel["reason"] == "answered at the keyboard"
+        assert terminal.wait() == 0
+    finally:
+        human_answered.set()
 
 
 def test_ask_leaves_the_prompt_at_the_keyboard(wrapped, daemon):

@@ -76,34 +76,51 @@ class Backoff:
 
 
 class FloodControl:
-    """Spaces messages: at most one per ``per_chat`` seconds in a chat and ``overall``
-    per second in total. Waiting is cooperative (asyncio.sleep)."""
+    """Spaces messages within Telegram's limits: one per ``per_chat`` seconds in a chat
+    on average, with a short burst of ``burst`` allowed (Telegram tolerates short
+    bursts; a request and the edit that answers it must not wait a second for each
+    other), and at most ``overall`` per second in total. Waiting is cooperative
+    (asyncio.sleep); a 429 is still honoured by the caller."""
 
     def __init__(
-        self, per_chat: float = 1.0, overall: int = 30, clock: Callable[[], float] = time.monotonic
+        self,
+        per_chat: float = 1.0,
+        overall: int = 30,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        burst: int = 3,
     ) -> None:
         self.per_chat = per_chat
         self.overall = overall
+        self.burst = max(1, burst)
         self.clock = clock
-        self._next_in_chat: dict[Any, float] = {}
+        # Per chat, the time its bucket is empty again: "full" is now - burst * per_chat.
+        self._empty_at: dict[Any, float] = {}
         self._recent: list[float] = []
         self._lock = asyncio.Lock()
 
     def reserve(self, chat_id: Any) -> float:
         """Book the next slot for ``chat_id``; return how long to wait for it."""
         now = self.clock()
-        start = max(now, self._next_in_chat.get(chat_id, now))
-        self._recent = [t for t in self._recent if t > start - 1.0]
+        # A token bucket kept as one timestamp: each message pushes it per_chat later;
+        # a message may go once it is less than burst * per_chat ahead of now.
+        empty_at = max(self._empty_at.get(chat_id, now), now - (self.burst - 1) * self.per_chat)
+        start = max(now, empty_at - (self.burst - 1) * self.per_chat)
+        self._recent = [t for t in self._recent if t > now - 1.0]  # this second and booked ones
         if self.overall and len(self._recent) >= self.overall:
             start = max(start, self._recent[-self.overall] + 1.0)
-        self._next_in_chat[chat_id] = start + self.per_chat
+        self._empty_at[chat_id] = max(empty_at, start) + self.per_chat
         self._recent.append(start)
         self._recent.sort()
-        if len(self._next_in_chat) > 10_000:  # forget chats idle for long
-            self._next_in_chat = {k: v for k, v in self._next_in_chat.items() if v > now}
+        if len(self._empty_at) > 10_000:  # forget chats idle for long
+            self._empty_at = {k: v for k, v in self._empty_at.items() if v > now}
         return start - now
 
-    async def wait(self, chat_id: Any) -> None:
+    async def wait(self, chat_id: Any, *, urgent: bool = True) -> None:
+        """Wait for a slot. A message that is not urgent (an outcome edit) lets the
+        urgent ones queued at the same moment (new requests) book theirs first."""
+        if not urgent:
+            await asyncio.sleep(0)
         async with self._lock:
             delay = self.reserve(chat_id)
         if delay > 0:
@@ -151,12 +168,13 @@ class BotApi:
         """``text`` without the bot token (httpx errors may quote the URL)."""
         return text.replace(self.token, "<token>")
 
-    async def call(self, method: str, *, attempts: int | None = 5, **params: Any) -> Any:
+    async def call(self, method: str, *, attempts: int | None = 5, urgent: bool = True,
+                   **params: Any) -> Any:
         attempt = 0
         while True:
             try:
                 if method in CHAT_METHODS and "chat_id" in params:
-                    await self.flood.wait(params["chat_id"])
+                    await self.flood.wait(params["chat_id"], urgent=urgent)
                 return await self.call_once(method, **params)
             except TelegramError as exc:
                 if exc.error_code == 429:

@@ -1,6 +1,11 @@
-"""The Telegram channel: one sender task that brings every allowed user's message
-about each approval up to date (new request, then its outcome), and one long-polling
-task that hands button presses and text messages to :mod:`aegis_telegram.updates`."""
+"""The Telegram channel: a sender that brings every allowed user's message about each
+approval up to date (new request, then its outcome), and one long-polling task that
+hands button presses and text messages to :mod:`aegis_telegram.updates`.
+
+Approvals are delivered concurrently (each one's request and edits in order), new
+requests are dispatched ahead of outcome edits (someone is waiting on a request), and
+the flood control lets a short burst through, so three approvals asked at once reach
+the phone together and an "Approved" edit does not wait out a second."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from aegis_core.channels import ChannelHealth
 from aegis_core.models import Approval, ApprovalStatus, ToolCall
 from aegis_telegram import render
 from aegis_telegram.api import (
@@ -35,6 +41,7 @@ log = structlog.get_logger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 KEEP_APPROVALS = 500  # ended approvals remembered, to map late presses and replies
+MAX_DELIVERIES = 16  # approvals being delivered at once
 
 
 @dataclass
@@ -80,6 +87,9 @@ class TelegramChannel:
         # offset) lives in the fleet store, so a poller that takes over edits the
         # messages the last one sent instead of sending them again.
         self.ledger: Any = None
+        self._delivering: dict[str, asyncio.Lock] = {}  # one delivery at a time per approval
+        self._health = ChannelHealth()
+        self._slots: asyncio.Semaphore | None = None
 
     # -- the Channel protocol -----------------------------------------------
 
@@ -87,6 +97,14 @@ class TelegramChannel:
         return bool(config.get("telegram", "bot_token")) and bool(
             config.get("telegram", "allowed_users")
         )
+
+    def health(self) -> dict[str, Any]:
+        """The last real attempt to reach a user (``aegis status``, doctor); polling
+        that stopped (a rejected token, another poller) counts as failing too."""
+        health = self._health.to_dict()
+        if self.poll_error:
+            health.update(state="failing", last_error=self.poll_error)
+        return health
 
     def setup(self, config_file: Any, *, interactive: bool, options: dict[str, Any],
               say: Any) -> dict[str, Any]:
@@ -127,13 +145,12 @@ class TelegramChannel:
             flood=self.flood or FloodControl(),
             backoff=self.backoff,
         )
-        self.api.on_retry = lambda method, problem, wait: log.warning(
-            "telegram.retry", method=method, problem=problem, wait=round(wait, 2)
-        )
+        self.api.on_retry = self._retrying
         poll_timeout = int(config.get("telegram", "poll_timeout", 30))
         handler = UpdateHandler(self, hub)
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(MAX_DELIVERIES)
         if self._outbox:
             self._wake.set()
         try:
@@ -145,6 +162,11 @@ class TelegramChannel:
                 task.cancel()
             self._loop = None
             await self.api.aclose()
+
+    def _retrying(self, method: str, problem: str, wait: float) -> None:
+        log.warning("telegram.retry", method=method, problem=problem, wait=round(wait, 2))
+        if method in ("sendMessage", "editMessageText"):
+            self._health.failed(f"{method}: {problem} (retrying)")
 
     # -- helpers for the update handler -------------------------------------
 
@@ -237,9 +259,11 @@ class TelegramChannel:
     def _forget_old(self) -> None:
         while len(self._approvals) > KEEP_APPROVALS:
             oldest, (approval, _) = next(iter(self._approvals.items()))
-            if not approval.status.is_final or oldest in self._queued:
+            delivering = self._delivering.get(oldest)
+            if not approval.status.is_final or oldest in self._queued or (delivering and delivering.locked()):
                 break
             del self._approvals[oldest]
+            self._delivering.pop(oldest, None)
             for key in [k for k in self._views if k[0] == oldest]:
                 view = self._views.pop(key)
                 self.by_message.pop((key[1], view.message_id or 0), None)
@@ -249,16 +273,29 @@ class TelegramChannel:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while True:
-                with self._lock:
-                    if not self._outbox:
-                        break
-                    approval_id = self._outbox.popleft()
-                    self._queued.discard(approval_id)
+            with self._lock:
+                batch = list(self._outbox)
+                self._outbox.clear()
+                self._queued.difference_update(batch)
+                # New requests first, then outcome edits: someone is waiting on a request.
+                batch.sort(key=lambda approval_id: self._approvals[approval_id][0].status.is_final)
+            for approval_id in batch:
+                self._start_delivery(approval_id)
+
+    def _start_delivery(self, approval_id: str) -> None:
+        """Deliver in a task of its own; deliveries of one approval (its request, then
+        its outcome) run in the order they were started."""
+        lock = self._delivering.setdefault(approval_id, asyncio.Lock())
+
+        async def deliver() -> None:
+            assert self._slots is not None
+            async with lock, self._slots:
                 try:
                     await self._deliver(approval_id)
                 except Exception:  # one bad approval must not stop the others
                     log.exception("telegram.deliver_failed", approval_id=approval_id)
+
+        self.spawn(deliver())
 
     async def _deliver(self, approval_id: str) -> None:
         """Bring every recipient's message about the approval up to date. Network
@@ -301,6 +338,7 @@ class TelegramChannel:
                         )
                         self.by_message[(chat_id, sent["message_id"])] = approval_id
                     await self._record(approval_id, chat_id, self._views[(approval_id, chat_id)])
+                    self._health.succeeded()
                 else:
                     await self.api.call(
                         "editMessageText",
@@ -309,9 +347,11 @@ class TelegramChannel:
                         text=text,
                         parse_mode="HTML",
                         attempts=None,
+                        urgent=False,  # a new request waiting in the same chat goes first
                     )
                     view.status = approval.status
                     await self._record(approval_id, chat_id, view)
+                    self._health.succeeded()
             except TelegramError as exc:
                 if "not modified" in exc.description:
                     view_now = self._views.get((approval_id, chat_id))
@@ -324,6 +364,7 @@ class TelegramChannel:
                     chat_id=chat_id,
                     error=exc.message,
                 )
+                self._health.failed(exc.message)
                 with self._lock:
                     failed = self._views.setdefault((approval_id, chat_id), View(None, None, head))
                     failed.failed = True

@@ -180,3 +180,58 @@ async def test_text_commands_and_help_never_execute(server, hub, channel, tmp_pa
     assert hub.resumed == [("s-paused", f"telegram:{APPROVER}")]
     assert "may not resume" in server.messages_to(VIEWER)[-1]["text"]
     assert not marker.exists()
+
+
+async def test_three_approvals_at_once_all_go_out_before_any_waits_on_flood_control(server, hub):
+    # Telegram's own pace (one a second per chat on average) with its short burst: three
+    # requests asked together reach the phone together, not a second apart.
+    from aegis_telegram.api import Backoff, FloodControl
+    from aegis_telegram.channel import TelegramChannel
+
+    channel = TelegramChannel(flood=FloodControl(per_chat=30.0, overall=30, burst=3),
+                              backoff=Backoff(base=0.02, cap=0.1))
+    hub.channel = channel
+    async with running(channel, hub):
+        for n in range(3):
+            hub.request(shell_call(f"rm -rf build{n}"))
+        # With a 30 s pace, a fourth message to a chat would wait 30 s: only the burst
+        # lets all three through.
+        await server.async_wait_for(lambda: len(server.messages_to(APPROVER)) == 3, timeout=10)
+    texts = " ".join(m["text"] for m in server.messages_to(APPROVER))
+    assert all(f"rm -rf build{n}" in texts for n in range(3))
+
+
+async def test_a_new_request_goes_out_ahead_of_an_outcome_edit(server, hub):
+    from aegis_telegram.api import Backoff, FloodControl
+    from aegis_telegram.channel import TelegramChannel
+
+    channel = TelegramChannel(flood=FloodControl(per_chat=0.3, overall=1000, burst=1),
+                              backoff=Backoff(base=0.02, cap=0.1))
+    hub.channel = channel
+    async with running(channel, hub):
+        first = hub.request(shell_call("rm -rf first"))
+        await server.async_wait_for(lambda: len(server.messages_to(APPROVER)) == 1)
+        # Both queued in one go: the outcome of the first, then a new request.
+        from dataclasses import replace
+
+        hub.approvals[first.id] = ended = replace(first, status=ApprovalStatus.DENIED, decided_by="cli")
+        channel.notify(ended, None)
+        hub.request(shell_call("rm -rf second"))
+        await server.async_wait_for(lambda: len(server.messages_to(APPROVER)) == 2 and any(
+            e["chat_id"] == APPROVER for e in server.edits), timeout=10)
+    second = server.messages_to(APPROVER)[-1]
+    edit = next(e for e in server.edits if e["chat_id"] == APPROVER)
+    assert "rm -rf second" in second["text"]
+    assert second["at"] < edit["at"]  # the waiting request first, the edit after it
+
+
+async def test_health_follows_the_last_real_attempt(server, hub, channel):
+    assert channel.health()["state"] == "untried"
+    async with running(channel, hub):
+        server.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", times=3)
+        hub.request(shell_call("rm -rf one"))
+        await server.async_wait_for(lambda: channel.health()["state"] == "failing", timeout=10)
+        assert "bot was blocked" in channel.health()["last_error"]
+        hub.request(shell_call("rm -rf two"))  # Telegram takes messages again
+        await server.async_wait_for(lambda: channel.health()["state"] == "ok", timeout=10)
+    assert channel.health()["last_ok_at"] is not None

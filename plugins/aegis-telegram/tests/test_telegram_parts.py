@@ -130,13 +130,18 @@ def test_signing_key_is_private_and_stable(tmp_path):
 # -- flood control and backoff ------------------------------------------------
 
 
-def test_flood_control_spaces_a_chat_and_caps_the_total():
+def test_flood_control_allows_a_short_burst_then_spaces_a_chat_and_caps_the_total():
     now = [100.0]
-    flood = FloodControl(per_chat=1.0, overall=30, clock=lambda: now[0])
-    assert [flood.reserve(1) for _ in range(3)] == [0.0, 1.0, 2.0]
+    flood = FloodControl(per_chat=1.0, overall=30, clock=lambda: now[0], burst=3)
+    # A request, its edit and another request go at once; then one a second.
+    assert [flood.reserve(1) for _ in range(5)] == [0.0, 0.0, 0.0, 1.0, 2.0]
+    now[0] = 110.0  # a quiet chat has its burst back
+    assert [flood.reserve(1) for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
     waits = [flood.reserve(chat) for chat in range(2, 40)]
-    # chat 1 took one slot at t=100, so 29 more fit in that second and the rest wait.
-    assert max(waits[:29]) == 0.0 and min(waits[29:]) >= 1.0
+    # chat 1 took three slots at t=110 (and books one later), so 27 more fit now.
+    assert max(waits[:26]) == 0.0 and min(waits[27:]) >= 1.0
+    strict = FloodControl(per_chat=1.0, overall=30, clock=lambda: now[0], burst=1)
+    assert [strict.reserve(9) for _ in range(3)] == [0.0, 1.0, 2.0]
 
 
 def test_backoff_grows_and_stays_capped():

@@ -88,6 +88,22 @@ class GraphClient:
         if self._owns_client:
             await self._client.aclose()
 
+    async def check(self) -> dict[str, Any]:
+        """Ask the Graph API about the business number with this token: what proves the
+        token and phone number id work together, without sending anything. Returns
+        the number's ``display_phone_number`` and ``verified_name``; raises GraphError."""
+        url = self.url.rsplit("/", 1)[0]  # .../{version}/{phone_number_id}
+        try:
+            response = await self._client.get(url, params={"fields": "display_phone_number,verified_name"},
+                                              headers={"Authorization": f"Bearer {self._token}"})
+        except httpx.HTTPError as exc:
+            raise GraphError(f"cannot reach the WhatsApp API: {redact_text(str(exc)) or type(exc).__name__}",
+                             retryable=True) from None
+        data = _json(response)
+        if response.is_success and isinstance(data, dict):
+            return data
+        raise _error_from(response, data)
+
     async def send(self, payload: Mapping[str, Any]) -> str:
         """POST one message; return its WhatsApp message id (``wamid...``).
 

@@ -15,6 +15,7 @@ import anyio.from_thread
 import anyio.lowlevel
 import structlog
 
+from aegis_core.channels import ChannelHealth
 from aegis_core.models import Approval, Decision, ToolCall
 from aegis_whatsapp import render
 from aegis_whatsapp.api import (
@@ -96,11 +97,16 @@ class WhatsAppChannel:
         self._key = b""
         self._rejections: list[float] = []  # when recent rejections were audited
         self._suppressed = 0
+        self._health = ChannelHealth()
 
     # -- the Channel protocol ----------------------------------------------
 
     def is_configured(self, config: Config) -> bool:
         return not missing_keys(config)
+
+    def health(self) -> dict[str, Any]:
+        """The last real attempt to reach an approver (``aegis status``, doctor)."""
+        return self._health.to_dict()
 
     def setup(self, config_file: Any, *, interactive: bool, options: Any, say: Any) -> dict[str, Any]:
         """The ``aegis setup`` step for this channel (see :mod:`aegis_whatsapp.setup`)."""
@@ -259,6 +265,7 @@ class WhatsAppChannel:
             self._by_wamid[wamid] = (job.approval.id, number)
             await self._remember_sent(job.approval.id, number, wamid)
             self.window.delivered(number)
+            self._health.succeeded()
 
     async def _defer(self, number: str, request: _Request) -> None:
         """Keep ``request`` until ``number`` writes to us, and send the template that
@@ -305,8 +312,10 @@ class WhatsAppChannel:
             self._send_failed(number, None, exc)
         else:
             self.window.delivered(number)
+            self._health.succeeded()
 
     def _send_failed(self, number: str, approval_id: str | None, exc: GraphError) -> None:
+        self._health.failed(exc.message)
         log.error(
             "whatsapp.send_failed",
             number=render.mask_number(number),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aegis_core.doctor import CheckResult
-from aegis_core.errors import ConfigError
+from aegis_core.errors import ConfigError, ExitCode
 from aegis_whatsapp.render import mask_number
 from aegis_whatsapp.settings import REQUIRED, WhatsAppSettings, missing_keys
 from aegis_whatsapp.window import load_state
@@ -61,6 +61,31 @@ class CredentialsCheck:
             f"access token, app secret and verify token set; phone number id "
             f"{settings.phone_number_id}; {len(settings.approvers)} approver(s)",
         )
+
+
+@dataclass(frozen=True)
+class ConnectivityCheck:
+    """The credentials work against the real API: an access token that never worked
+    is a failure, not a pass because it is set."""
+
+    name: str = "whatsapp.connectivity"
+    category: str = "channels"
+
+    def run(self, config: Config) -> CheckResult:
+        if not _in_use(config) or missing_keys(config):
+            return _skip(self.name)
+        try:
+            settings = WhatsAppSettings.from_config(config)
+        except ConfigError:
+            return _skip(self.name)  # the credentials check reports it
+        from aegis_whatsapp.setup import check_credentials
+
+        problem = check_credentials(settings)
+        if problem is not None:
+            return CheckResult(self.name, "fail", f"the WhatsApp API refused the credentials: {problem}",
+                               fix="set a working [whatsapp] access_token and phone_number_id",
+                               code=ExitCode.NETWORK)
+        return CheckResult(self.name, "pass", "the WhatsApp API accepts the access token for this number")
 
 
 @dataclass(frozen=True)
@@ -146,4 +171,4 @@ def _running(pid: int | None) -> bool:
     return pid is not None and pid > 0 and alive(pid)
 
 
-CHECKS = (CredentialsCheck(), WebhookPortCheck(), TemplateCheck(), WindowCheck())
+CHECKS = (CredentialsCheck(), ConnectivityCheck(), WebhookPortCheck(), TemplateCheck(), WindowCheck())

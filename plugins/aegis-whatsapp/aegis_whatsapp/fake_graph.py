@@ -68,6 +68,15 @@ class FakeGraph:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self) -> None:
+                status, body = fake._lookup(self.path.split("?", 1)[0], self.headers.get("Authorization"))
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
@@ -131,7 +140,21 @@ class FakeGraph:
         with self._lock:
             return list(self.sent)
 
-    # -- the endpoint ------------------------------------------------------
+    # -- the endpoints -----------------------------------------------------
+
+    def _lookup(self, path: str, auth: str | None) -> tuple[int, dict[str, Any]]:
+        """GET /{version}/{phone_number_id}: the business number, as the Graph API
+        answers it to a valid token (what a credentials check asks)."""
+        with self._lock:
+            self.requests += 1
+        if path != f"/{self.api_version}/{self.phone_number_id}":
+            status, body, _ = _error(404, 100, f"Unsupported get request. Object with ID '{path}' does not exist")
+            return status, body
+        if auth is None or not hmac.compare_digest(auth.encode(), f"Bearer {self.access_token}".encode()):
+            status, body, _ = _error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+            return status, body
+        return 200, {"id": self.phone_number_id, "display_phone_number": "+1 555-0100",
+                     "verified_name": "Aegis Test"}
 
     def _handle(self, path: str, auth: str | None, raw: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:

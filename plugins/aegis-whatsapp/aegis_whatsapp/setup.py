@@ -59,13 +59,41 @@ def run_setup(
     except ConfigError as exc:
         say(f"WhatsApp: not complete yet: {exc}")
         return {"configured": False, "error": exc.message}
+    problem = check_credentials(settings)
+    if problem is not None:
+        say(f"WhatsApp: the credentials did not work: {problem}")
+        say("  Fix [whatsapp] access_token / phone_number_id (`aegis config set ...`) and run "
+            "`aegis setup` again; `aegis doctor` checks them too.")
+        return {"configured": False, "error": problem}
     webhook = f"http://{settings.webhook_host}:{settings.webhook_port}/webhook"
-    say(f"WhatsApp: configured for {len(settings.approvers)} approver(s).")
+    say(f"WhatsApp: configured for {len(settings.approvers)} approver(s); the API accepted the credentials.")
     say(f"  Point the app's webhook (Callback URL, through your HTTPS tunnel) at {webhook}")
     say("  and subscribe it to the 'messages' field; `aegis doctor` checks the rest.")
     if not settings.template_name:
         say("  No template_name: approvers who have not written in 24 hours cannot be reached.")
     return {"configured": True, "webhook": webhook, "template": bool(settings.template_name)}
+
+
+def check_credentials(settings: WhatsAppSettings) -> str | None:
+    """Ask the Graph API about the business number with the access token: None when
+    they work together, else what went wrong (nothing is sent to anyone)."""
+    import anyio
+
+    from aegis_whatsapp.api import GraphClient, GraphError
+
+    async def ask() -> str | None:
+        client = GraphClient(api_base=settings.api_base, api_version=settings.api_version,
+                             phone_number_id=settings.phone_number_id, access_token=settings.access_token,
+                             timeout=10.0)
+        try:
+            await client.check()
+        except GraphError as exc:
+            return exc.message + (f" ({exc.hint})" if exc.hint else "")
+        finally:
+            await client.aclose()
+        return None
+
+    return anyio.run(ask)
 
 
 def _show(value: Any) -> str:

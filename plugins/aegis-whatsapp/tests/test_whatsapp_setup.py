@@ -12,7 +12,7 @@ from aegis_whatsapp.doctor import CredentialsCheck, TemplateCheck, WebhookPortCh
 from aegis_whatsapp.fake_graph import FakeGraph
 from aegis_whatsapp.settings import WhatsAppSettings, parse_roles
 from aegis_whatsapp.window import WindowTracker
-from whatsapp_support import APP_SECRET, APPROVER, TOKEN, VIEWER, make_config, running_channel
+from whatsapp_support import APP_SECRET, APPROVER, PHONE_ID, TOKEN, VIEWER, make_config, running_channel
 
 from aegis_core.config import load_config
 from aegis_core.errors import AegisEnvironmentError, ConfigError
@@ -134,12 +134,13 @@ async def test_notify_from_another_thread_reaches_the_queue(home: Path, fake_gra
         assert sent[0]["to"] == APPROVER
 
 
-def test_setup_writes_the_section_and_keeps_the_rest(home: Path) -> None:
+def test_setup_writes_the_section_and_keeps_the_rest(home: Path, fake_graph: FakeGraph) -> None:
     from aegis_whatsapp.channel import WhatsAppChannel
     from aegis_whatsapp.setup import run_setup
 
     config_file = home / "config.toml"
-    config_file.write_text("# mine\n[approvals]\ntimeout_seconds = 60\n")
+    config_file.write_text("# mine\n[approvals]\ntimeout_seconds = 60\n"
+                           f'[whatsapp]\napi_base = "{fake_graph.api_base}"\n')
     config_file.chmod(0o600)
     answers = iter([TOKEN, "106540352242922", APP_SECRET, "vt", "+1 555 123 0001", "aegis_pending", "", ""])
     asked: list[tuple[str, bool]] = []
@@ -159,3 +160,30 @@ def test_setup_writes_the_section_and_keeps_the_rest(home: Path) -> None:
     assert WhatsAppChannel().is_configured(config)
     assert config.get("whatsapp", "allowed_numbers") == ["+1 555 123 0001"]
     assert not any(TOKEN in line for line in said)
+    assert any("the API accepted the credentials" in line for line in said)
+    assert fake_graph.sent == []  # checking the credentials sends nobody anything
+
+
+def test_setup_does_not_accept_credentials_that_never_worked(home: Path, fake_graph: FakeGraph) -> None:
+    from aegis_whatsapp.setup import run_setup
+
+    config_file = home / "config.toml"
+    config_file.write_text(f'[whatsapp]\napi_base = "{fake_graph.api_base}"\n')
+    config_file.chmod(0o600)
+    options = {"whatsapp_access_token": "EAAwrongtoken0123456789abcdefghijklmnopqrstuv",
+               "whatsapp_phone_number_id": PHONE_ID, "whatsapp_app_secret": APP_SECRET,
+               "whatsapp_verify_token": "vt", "whatsapp_allowed_numbers": "+1 555 123 0001"}
+    said: list[str] = []
+    result = run_setup(config_file, interactive=False, options=options, say=said.append)
+    assert result["configured"] is False and "Invalid OAuth access token" in result["error"]
+    assert any("the credentials did not work" in line for line in said)
+
+
+def test_doctor_fails_on_credentials_the_api_refuses(home: Path, fake_graph: FakeGraph) -> None:
+    from aegis_whatsapp.doctor import ConnectivityCheck
+
+    good = ConnectivityCheck().run(make_config(home, fake_graph))
+    assert good.status == "pass"
+    fake_graph.access_token = "EAAsomethingelse0123456789abcdefghijklmnopqrs"  # the token was revoked
+    bad = ConnectivityCheck().run(make_config(home, fake_graph))
+    assert bad.status == "fail" and bad.code == 4 and "refused the credentials" in bad.message

@@ -1,0 +1,67 @@
+"""What the user running a wrapped agent sees while a call waits for approval, where
+they are looking (the wrap's terminal): the approval id, the channels asked, and how
+to answer; then who answered. Fed by the daemon's ``session.watch`` stream; standard
+library only, in a background thread of ``aegis wrap``."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+MAX_LINE = 1 << 20
+
+
+def describe(line: dict[str, Any]) -> str | None:
+    """The notice for one ``session.watch`` line (None: nothing to say)."""
+    approval = line.get("approval")
+    if not isinstance(approval, dict) or not isinstance(approval.get("id"), str):
+        return None
+    short = approval["id"][:12]
+    if line.get("event") == "pending":
+        summary = " ".join(str(approval.get("summary") or "").split())
+        summary = summary if len(summary) <= 80 else summary[:77] + "..."
+        channels = [c for c in line.get("channels") or [] if c != "terminal"]
+        ways = [f"answer on {', '.join(c for c in channels if c != 'cli')}"] \
+            if any(c != "cli" for c in channels) else []
+        if "cli" in channels:
+            ways.append(f"run: aegis approvals approve {short} (or deny {short})")
+        how = "; " + ", or ".join(ways) if ways else ", but no channel can answer it"
+        return f"aegis: approval {short} waits for you ({approval.get('tool')}: {summary}){how}"
+    status = approval.get("status")
+    who = approval.get("decided_by") or "?"
+    return f"aegis: approval {short} {status} by {who} via {approval.get('channel') or '?'}"
+
+
+def watch(path: Path, session: str, token: str, write: Callable[[str], None]) -> threading.Thread:
+    """Start a daemon thread that writes a notice for every approval of ``session``
+    until the connection ends (the session ends or the daemon stops)."""
+
+    def run() -> None:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.settimeout(5.0)
+                conn.connect(str(path))
+                conn.settimeout(None)
+                request = {"v": 1, "op": "session.watch", "session": session, "token": token}
+                conn.sendall(json.dumps(request).encode() + b"\n")
+                with conn.makefile("rb") as reader:
+                    for raw in iter(lambda: reader.readline(MAX_LINE), b""):
+                        try:
+                            line = json.loads(raw)
+                        except ValueError:
+                            return
+                        if not isinstance(line, dict) or line.get("final"):
+                            return
+                        notice = describe(line)
+                        if notice:
+                            write(notice)
+        except OSError:
+            return  # notices are a help; the decisions never depend on them
+
+    thread = threading.Thread(target=run, name="aegis-notices", daemon=True)
+    thread.start()
+    return thread
