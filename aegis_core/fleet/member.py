@@ -150,6 +150,7 @@ class FleetMember:
                 daemon.channels.notify(approval, None)  # the gates pass it to elected pollers only
 
         async def on_connect() -> None:
+            store.fleet.reset_backoff()
             # A signal, not a queue: whatever ended while we were not listening is read now.
             for approval_id in daemon.pipeline.approvals.waiting_ids():
                 await on_change("resync", approval_id)

@@ -104,6 +104,10 @@ class PostgresStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def reset_backoff(self) -> None:
+        """The server is back (another connection just got through): try at once."""
+        self._retry_at = 0.0
+
     @property
     def available(self) -> bool:
         """Whether the last use of the link worked."""

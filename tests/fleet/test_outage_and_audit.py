@@ -34,6 +34,7 @@ def test_postgres_stopped_mid_wait_denies_new_risky_calls_and_resumes_after(flee
     finally:
         postgres_server.restart()
 
+    wait_until(lambda: c.status()["fleet"]["connected"])
     approved = c.cli("approvals", "approve", approval_id)
     assert approved.returncode == 0, approved.stderr
     assert waiting.answer()["decision"] == "allow"
