@@ -31,6 +31,10 @@ def test_postgres_stopped_mid_wait_denies_new_risky_calls_and_resumes_after(flee
         down = a.status()["fleet"]
         assert down["connected"] is False and down["error"]
         assert c.cli("fleet", "status").returncode == 4
+        assert "UNREACHABLE" in a.cli("status").stdout
+        doctor = c.cli("doctor", "--json")
+        fleet_check = next(check for check in json.loads(doctor.stdout)["checks"] if check["name"] == "fleet")
+        assert fleet_check["status"] == "fail" and "unreachable" in fleet_check["message"]
     finally:
         postgres_server.restart()
 

@@ -94,3 +94,7 @@ def test_fleet_status_lists_the_machines_and_their_pending_approvals(fleet):
     assert status["connected"] and status["machine"] == "b"
     local = a.status()
     assert local["fleet"]["machine"] == "a" and local["fleet"]["connected"] is True
+    assert "Fleet:     machine a" in a.cli("status").stdout
+    doctor = json.loads(a.cli("doctor", "--json").stdout)
+    fleet_check = next(check for check in doctor["checks"] if check["name"] == "fleet")
+    assert fleet_check["status"] == "pass" and "machine a reaches" in fleet_check["message"]
