@@ -18,8 +18,8 @@ from aegis_core.store.postgres import FleetUnavailable, PostgresStore
 
 log = structlog.get_logger(__name__)
 
-SHIP_EVERY_S = 0.5
-BATCH = 500
+SHIP_EVERY_S = 1.0
+BATCH = 2000
 
 Shipped = tuple[int, str, str, str]  # seq, hash, prev_hash, line
 
