@@ -198,6 +198,20 @@ def fleet_database(postgres_server: Any) -> str:
     return str(postgres_server.create_database(f"fleet_{uuid.uuid4().hex[:12]}"))
 
 
+@pytest.fixture
+def fleet_root() -> Iterator[Path]:
+    """A short temporary folder for machines' homes: a session's socket path under
+    it stays within AF_UNIX's 108 bytes, whatever the user's name or pytest's folder."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="aegis-f-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @dataclass
 class HookCall:
     hook: str

@@ -223,7 +223,11 @@ class Daemon:
                 if ready is not None:
                     ready.set()
                 await self._stopping.wait()
-                await self.pipeline.drain()
+                try:
+                    await self.pipeline.drain()
+                except FleetUnavailable as exc:  # they expire at their deadline, or at the next start
+                    log.warning("fleet store unreachable at stop; pending approvals left to expire",
+                                error=exc.message)
                 # Give handlers whose approvals just resolved a moment to answer.
                 with anyio.move_on_after(2):
                     while self.pipeline.waiting_count():

@@ -10,8 +10,8 @@ from fleet_support import Machine
 
 
 @pytest.fixture
-def fleet(tmp_path: Path, fleet_database: str) -> Iterator[dict[str, Machine]]:
-    machines = {name: Machine(tmp_path, name, fleet_database) for name in ("a", "b", "c")}
+def fleet(fleet_root: Path, fleet_database: str) -> Iterator[dict[str, Machine]]:
+    machines = {name: Machine(fleet_root, name, fleet_database) for name in ("a", "b", "c")}
     try:
         for machine in machines.values():
             machine.start()

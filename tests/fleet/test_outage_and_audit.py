@@ -45,9 +45,9 @@ def test_postgres_stopped_mid_wait_denies_new_risky_calls_and_resumes_after(flee
     wait_until(lambda: a.status()["fleet"]["connected"])
 
 
-def test_a_daemon_starts_without_its_fleet_store_and_fails_closed(tmp_path, postgres_server):
+def test_a_daemon_starts_without_its_fleet_store_and_fails_closed(fleet_root, postgres_server):
     url = postgres_server.url_for("no_such_database")
-    machine = Machine(tmp_path, "lonely", url)
+    machine = Machine(fleet_root, "lonely", url)
     try:
         machine.start()
         risky = machine.bash("deploy now")

@@ -31,10 +31,10 @@ def bot():
 
 
 def test_the_poller_killed_mid_request_is_replaced_and_nothing_is_lost_or_sent_twice(
-        tmp_path: Path, fleet_database: str, bot: FakeBotApi):
+        fleet_root: Path, fleet_database: str, bot: FakeBotApi):
     env = {"AEGIS_TELEGRAM_BOT_TOKEN": bot.token, "AEGIS_TELEGRAM_API_BASE": bot.api_base,
            "AEGIS_TELEGRAM_ALLOWED_USERS": str(APPROVER), "AEGIS_TELEGRAM_POLL_TIMEOUT": "1"}
-    machines = [Machine(tmp_path, name, fleet_database, env=env, load_plugins="telegram",
+    machines = [Machine(fleet_root, name, fleet_database, env=env, load_plugins="telegram",
                         channels='["telegram", "cli"]') for name in ("a", "b", "c")]
     try:
         for machine in machines:
