@@ -205,7 +205,8 @@ def fleet_root() -> Iterator[Path]:
     import shutil
     import tempfile
 
-    root = Path(tempfile.mkdtemp(prefix="aegis-f-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    # mkdtemp makes a fresh 0700 folder: a fixed parent is safe here.
+    root = Path(tempfile.mkdtemp(prefix="aegis-f-", dir="/tmp" if os.path.isdir("/tmp") else None))  # noqa: S108
     try:
         yield root
     finally:
