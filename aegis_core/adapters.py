@@ -47,11 +47,11 @@ class WrapContext:
     token: str
     dry_run: bool = False
     timeout: int | None = None
-    sandbox: SessionSandbox = field(default_factory=_unsandboxed)
     run_dir: Path | None = None
     daemon_pid: int | None = None
     daemon_start: int | None = None
     operator_socket: Path | None = None  # for the adapter's own requests from outside (network.endpoint)
+    sandbox: SessionSandbox = field(default_factory=_unsandboxed)
 
     def identity(self) -> Identity:
         """The daemon this session's clients may talk to (aegis_core.client)."""

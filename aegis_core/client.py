@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from aegis_core.sockets import (
 )
 
 if TYPE_CHECKING:
-    import socket as _socket
+    import _socket
 
     from aegis_core.config import Config
 
@@ -185,12 +185,7 @@ def check_listener(sock: _socket.socket, path: Path, identity: Identity) -> bool
 
 def _read_final(sock: _socket.socket, path: Path,
                 on_interim: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
-    reader = sock.makefile("rb")
-    while True:
-        line = reader.readline(MAX_LINE + 1)
-        if not line:
-            raise AegisEnvironmentError(f"the Aegis daemon at {path} closed the connection without an answer",
-                                        hint="see `aegis logs` for what went wrong")
+    for line in _lines(sock):
         if len(line) > MAX_LINE:
             raise AegisEnvironmentError("the Aegis daemon sent an over-long line", hint="see `aegis logs`")
         try:
@@ -203,3 +198,24 @@ def _read_final(sock: _socket.socket, path: Path,
             return message
         if on_interim is not None:
             on_interim(message)
+    raise AegisEnvironmentError(f"the Aegis daemon at {path} closed the connection without an answer",
+                                hint="see `aegis logs` for what went wrong")
+
+
+def _lines(sock: _socket.socket) -> Iterator[bytes]:
+    """The lines the daemon sends, as they arrive (a bare ``_socket`` has no makefile);
+    a line longer than MAX_LINE is yielded as soon as it is known to be, unfinished."""
+    buffer = b""
+    while True:
+        newline = buffer.find(b"\n")
+        if newline >= 0:
+            yield buffer[:newline]
+            buffer = buffer[newline + 1:]
+            continue
+        if len(buffer) > MAX_LINE:
+            yield buffer
+            return
+        chunk = sock.recv(65536)
+        if not chunk:
+            return
+        buffer += chunk

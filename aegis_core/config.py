@@ -23,9 +23,12 @@ DEFAULT_HOME = "~/.aegis"
 
 
 def aegis_home(env: Mapping[str, str] | None = None) -> Path:
-    """The state directory: ``$AEGIS_HOME`` or ``~/.aegis``."""
+    """The state directory: ``$AEGIS_HOME`` or ``~/.aegis`` (``~`` is ``env``'s HOME)."""
     env = os.environ if env is None else env
-    return Path(os.path.expanduser(env.get("AEGIS_HOME") or DEFAULT_HOME)).absolute()
+    raw = env.get("AEGIS_HOME") or DEFAULT_HOME
+    if (raw == "~" or raw.startswith("~/")) and env.get("HOME"):
+        raw = env["HOME"].rstrip("/") + raw[1:]
+    return Path(os.path.expanduser(raw)).absolute()
 
 
 def ensure_home(home: Path) -> Path:

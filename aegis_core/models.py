@@ -41,6 +41,9 @@ class Kind(str, enum.Enum):
     # A connection out of the sandbox, held by Aegis' egress proxy (not a hook event).
     NETWORK = "network"
     OTHER = "other"
+    # Not an agent's call: a change to Aegis' own policy or config that the daemon
+    # puts to the human (after a SIGHUP). No adapter produces it.
+    CONFIG = "config"
 
 
 class ApprovalStatus(str, enum.Enum):
@@ -176,6 +179,8 @@ class ToolCall:
             return f"{where}\n{change}" if change else where
         if self.url:
             return self.url
+        if self.kind is Kind.CONFIG:
+            return str(self.input.get("change", ""))
         if self.kind is Kind.PROMPT:
             # The question alone ("Do you want to proceed?") says nothing; the screen
             # above it (already redacted by the adapter) shows what it is about.

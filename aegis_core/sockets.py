@@ -12,8 +12,8 @@ this rule in plain standard-library code; a test keeps the two in step.
 
 from __future__ import annotations
 
+import _socket  # not `socket`: the quick CLI commands must not pay for its imports
 import os
-import socket
 import struct
 from collections.abc import Mapping
 from contextlib import suppress
@@ -83,9 +83,9 @@ def reachable(path: Path) -> tuple[str, int | None]:
     return f"/proc/self/fd/{directory}/{os.path.basename(text)}", directory
 
 
-def connect(path: Path, timeout: float | None) -> socket.socket:
+def connect(path: Path, timeout: float | None) -> _socket.socket:
     """A connected stream socket to ``path`` (OSError when nothing listens)."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     address, directory = None, None
     try:
         sock.settimeout(timeout)
@@ -103,15 +103,15 @@ def connect(path: Path, timeout: float | None) -> socket.socket:
 # -- who is on the other end ---------------------------------------------------------
 
 
-def peer_credentials(sock: socket.socket) -> tuple[int, int] | None:
+def peer_credentials(sock: _socket.socket) -> tuple[int, int] | None:
     """(pid, uid) of the process at the other end, from the kernel (``SO_PEERCRED``).
     For a connecting client that is the process that created the listener. The pid
     is 0 when that process lives outside this process's PID namespace (e.g. the
     daemon, seen from inside the sandbox). None where the platform has no
     ``SO_PEERCRED``."""
-    if not hasattr(socket, "SO_PEERCRED"):
+    if not hasattr(_socket, "SO_PEERCRED"):
         return None
-    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    raw = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, struct.calcsize("3i"))
     pid, uid, _gid = struct.unpack("3i", raw)
     return int(pid), int(uid)
 

@@ -25,6 +25,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ def daemon_stream(socket_path: str | os.PathLike[str], op: str, *, timeout: floa
     and adds nothing: a test sees the protocol as it is."""
     from aegis_core.sockets import connect
 
-    with connect(Path(socket_path), timeout) as sock:
+    with closing(connect(Path(socket_path), timeout)) as sock:
         sock.sendall(json.dumps({"v": 1, "op": op, **fields}).encode() + b"\n")
         lines: list[dict[str, Any]] = [] if into is None else into
         buffer = b""

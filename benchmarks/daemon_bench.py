@@ -258,7 +258,8 @@ def memory(directory: Path, small: int, large: int, sessions: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=2000, help="in-process decisions")
-    parser.add_argument("--clients", default="50,200", help="comma-separated numbers of concurrent clients")
+    parser.add_argument("--clients", default="50,200",
+                        help="comma-separated numbers of concurrent clients ('none': skip)")
     parser.add_argument("--seconds", type=float, default=8.0, help="length of one throughput measurement")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per tree")
     parser.add_argument("--baseline-rev", default="ba91850",
@@ -276,9 +277,10 @@ def main() -> int:
                   f"p99 {percentile(values, .99) * 1e6:7.0f} us")
         print(f"  ratio to baseline median: {statistics.median(decisions) / statistics.median(baseline):.2f}x")
         trees = {"current": REPO}
-        if args.baseline_rev != "none":
+        if args.baseline_rev != "none" and args.clients != "none":
             trees = {"baseline": baseline_tree(args.baseline_rev, directory), **trees}
-        throughput(directory, trees, [int(c) for c in args.clients.split(",")], args.seconds, args.rounds)
+        if args.clients != "none":
+            throughput(directory, trees, [int(c) for c in args.clients.split(",")], args.seconds, args.rounds)
         if args.memory:
             small, large = (int(n) for n in args.memory_calls.split(","))
             memory(directory, small, large, sessions=1000)

@@ -194,6 +194,13 @@ def hook_inside(env: dict[str, str], home: Path, project: Path, aegis_home: Path
             print(f"\n3. hook inside the sandbox: failed: {done.stderr.strip()[-500:]}")
             return
         samples = json.loads(done.stdout.strip().splitlines()[-1])
+        # The same harness outside, through the same session's socket on the host.
+        outside_env = {**agent_env, "AEGIS_SOCKET": str(created["agent_socket"]),
+                       "AEGIS_DAEMON_PID": str(created.get("daemon_pid") or ""),
+                       "AEGIS_DAEMON_START": str(created.get("daemon_start") or "")}
+        done = subprocess.run(["python3", "-I", str(harness), json.dumps(hook), json.dumps(base), event, str(rounds)],
+                              env=outside_env, cwd=project, capture_output=True, text=True)
+        outside = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
     finally:
         sandbox.close(0)
         daemon_stream(aegis_home / "aegis.sock", "session.end", session=session, token=created["token"],
@@ -202,6 +209,9 @@ def hook_inside(env: dict[str, str], home: Path, project: Path, aegis_home: Path
     print(f"\n3. hook round trip inside the sandbox (through {inner_env.get('AEGIS_SOCKET')}), median of {rounds}: "
           f"{hook_ms:.2f} ms vs bare python -I -S -c pass {base_ms:.2f} ms: {hook_ms / base_ms:.2f}x "
           "(target: median <= 1.3x)")
+    if outside is not None:
+        out_hook, out_base = median_ms(outside["hook"]), median_ms(outside["baseline"])
+        print(f"   the same outside the sandbox: {out_hook:.2f} ms vs {out_base:.2f} ms: {out_hook / out_base:.2f}x")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,10 @@ class _Waiter:
     call: ToolCall | None
     woken: anyio.Event = field(default_factory=anyio.Event)
     final: Approval | None = None
+    # Transitions of one waited-on approval run one at a time: an expiry at the
+    # deadline finds an answer that was being written as this object's own, not as
+    # a change made behind its back.
+    ending: anyio.Lock = field(default_factory=anyio.Lock)
 
 
 class Approvals:
@@ -270,14 +274,26 @@ class Approvals:
         return ended
 
     async def drain(self) -> None:
-        """On shutdown: every pending approval ends as expired (default action), recorded."""
+        """On shutdown: every pending approval of this machine ends as expired, denied,
+        recorded. Never the default action: a stop is not a human's silence, and with
+        ``default_action = "approve"`` anything able to send SIGTERM could otherwise
+        approve what waits. (In a fleet, other machines' approvals are theirs.)"""
         ids = await anyio.to_thread.run_sync(lambda: self.store.overdue_approvals(time.time(), all_pending=True))
         for approval_id in ids:
-            await self.expire(approval_id, reason="the Aegis daemon stopped before anyone answered")
+            await self.expire(approval_id, reason="the Aegis daemon stopped before anyone answered (denied)",
+                              channel="shutdown", outcome="deny")
 
-    async def _end(self, approval_id: str, status: ApprovalStatus, *, outcome: str | None, decided_by: str,
-                   channel: str, reason: str, event: str, scope: Scope = Scope.ONCE, choice: str | None = None,
-                   from_statuses: Sequence[ApprovalStatus] = OPEN) -> ResolveResult:
+    async def _end(self, approval_id: str, status: ApprovalStatus, **fields: Any) -> ResolveResult:
+        waiter = self._waiting.get(approval_id)
+        if waiter is None:
+            return await self._transition(approval_id, status, **fields)
+        async with waiter.ending:
+            return await self._transition(approval_id, status, **fields)
+
+    async def _transition(self, approval_id: str, status: ApprovalStatus, *, outcome: str | None, decided_by: str,
+                          channel: str, reason: str, event: str, scope: Scope = Scope.ONCE,
+                          choice: str | None = None,
+                          from_statuses: Sequence[ApprovalStatus] = OPEN) -> ResolveResult:
         stored = await anyio.to_thread.run_sync(self.store.load_approval, approval_id)
         if stored is None:
             return ResolveResult(False, None)

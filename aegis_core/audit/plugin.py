@@ -27,7 +27,10 @@ class AuditPlugin:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._log: AuditLog | None = None
-        self._batch: list[AuditEvent] = []
+        self._batch: list[tuple[int, AuditEvent]] = []
+        # Threads whose events another thread's sync took and failed to write: their
+        # own sync must fail too, never report them written.
+        self._lost: dict[int, BaseException] = {}
 
     @property
     def log(self) -> AuditLog:
@@ -49,20 +52,30 @@ class AuditPlugin:
     @hookimpl
     def audit(self, event: AuditEvent) -> None:
         with self._lock:
-            self._batch.append(event)
+            self._batch.append((threading.get_ident(), event))
 
     @hookimpl
     def audit_sync(self) -> None:
         # Held while writing: a second thread's sync returns only once the events
-        # this one took (possibly its own) are on disk.
+        # this one took (possibly its own) are on disk, or fails if they were lost.
+        me = threading.get_ident()
         with self._lock:
             batch, self._batch = self._batch, []
-            if not batch:
-                return
-            log = self.log
-            log.append_many(batch)
-            if any(event.event.startswith(CHECKPOINT_PREFIXES) for event in batch):
-                log.checkpoint()
+            try:
+                if batch:
+                    events = [event for _, event in batch]
+                    log = self.log
+                    log.append_many(events)
+                    if any(event.event.startswith(CHECKPOINT_PREFIXES) for event in events):
+                        log.checkpoint()
+            except BaseException as exc:
+                for owner, _ in batch:
+                    if owner != me:
+                        self._lost[owner] = exc
+                raise
+            lost = self._lost.pop(me, None)
+            if lost is not None:
+                raise OSError(f"events of this thread were taken by another write that failed ({lost})") from lost
 
     def close(self) -> None:
         with self._lock:

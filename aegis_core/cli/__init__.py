@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "start": "aegis_core.cli.daemon:start",
     "stop": "aegis_core.cli.daemon:stop",
     "status": "aegis_core.cli.daemon:status",
+    "reload": "aegis_core.cli.reload:reload",
     "wrap": "aegis_core.cli.wrap:wrap",
     "approvals": "aegis_core.cli.approvals:approvals",
     "policy": "aegis_core.cli.policy:policy",

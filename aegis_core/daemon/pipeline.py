@@ -8,6 +8,7 @@ what to do. Nothing is acknowledged before it is in the audit log.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
@@ -194,6 +195,22 @@ class Pipeline:
             log.exception("pipeline error, denying")
             return _internal_error()
 
+    async def confirm(self, call: ToolCall, verdict: Verdict, *, on_pending: OnPending | None = None) -> Approval:
+        """Put to the humans something that is not an agent's tool call (a changed
+        policy or config, ``call.kind`` is ``config``): an approval on every channel,
+        ended only by an answer through :meth:`resolve`, its deadline or a cancel. No
+        grant, rate limit, critic or agent dialog takes part. Returns the approval as
+        it ended; the caller acts only on ``approved``, never on an expiry."""
+        timeout_s = self.rules.timeout_s
+        approval = await self.approvals.request(
+            call, verdict, summary=redact_text(call.summary()), timeout_s=timeout_s,
+            input_json=json.dumps(redact_value(dict(call.input)), default=str))
+        deadline = time.monotonic() + timeout_s
+        self.approvals.announce(approval)
+        if on_pending is not None:
+            await on_pending(approval)
+        return await self.approvals.wait(approval, deadline=deadline)
+
     async def _malformed(self, problem: str, details: dict[str, Any], session: str) -> Answer:
         problem = problem[:500]
         await self.note("call.malformed", {**details, "problem": problem}, session)
@@ -333,13 +350,18 @@ class Pipeline:
         handed = self.dialogs.matching(call)
         if handed is None:
             return Answer("ask", "")
-        if on_pending is not None:
-            await on_pending(handed.approval)
-        if not handed.watched:  # no daemon task group: this request watches it
-            handed.watched = True
-            await self._watch_dialog(handed, time.monotonic() + max(0.0, handed.approval.deadline_at - time.time()))
-        with anyio.move_on_after(max(0.0, handed.approval.deadline_at - time.time()) + 10):
-            await handed.ended.wait()
+        self._asking += 1  # a call waiting on an approval, like any other (status, drain)
+        try:
+            if on_pending is not None:
+                await on_pending(handed.approval)
+            if not handed.watched:  # no daemon task group: this request watches it
+                handed.watched = True
+                await self._watch_dialog(handed,
+                                         time.monotonic() + max(0.0, handed.approval.deadline_at - time.time()))
+            with anyio.move_on_after(max(0.0, handed.approval.deadline_at - time.time()) + 10):
+                await handed.ended.wait()
+        finally:
+            self._asking -= 1
         final = handed.final
         if final is None:
             return deny("Nobody answered the approval request in time, so Aegis denied it.",
@@ -422,8 +444,11 @@ class Pipeline:
         known = self.dialogs.call_of(call.session, call.agent_call_id)
         response = call.input.get("tool_response") if isinstance(call.input, dict) else None
         failed = isinstance(call.input, dict) and "error" in call.input
-        text = CallText.of(call)
-        details = {**text.details(call), **agent_ids(call), "outcome": "error" if failed else _outcome(response)}
+        try:
+            base = CallText.of(call).details(call)
+        except BadText as exc:
+            base = {"call_id": call.id, "tool": call.tool, "problem": str(exc)}
+        details = {**base, **agent_ids(call), "outcome": "error" if failed else _outcome(response)}
         if known is not None:
             details.update(call_id=known.call_id, approval_id=known.approval_id)
         await self.note("call.executed", details, call.session)

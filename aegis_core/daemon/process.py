@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import time
-from contextlib import suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -76,7 +76,7 @@ def listener_pid(path: str | os.PathLike[str]) -> int | None:
     from aegis_core.sockets import connect, peer_credentials
 
     try:
-        with connect(Path(path), 2.0) as sock:
+        with closing(connect(Path(path), 2.0)) as sock:
             credentials = peer_credentials(sock)
     except OSError:
         return None

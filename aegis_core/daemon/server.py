@@ -10,6 +10,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +21,35 @@ from anyio.abc import SocketStream, TaskGroup
 from aegis_core import __version__
 from aegis_core.audit import AuditLog
 from aegis_core.channels import ChannelSet, ResolveResult, select_channels
-from aegis_core.config import Config, load_config
+from aegis_core.config import Config
 from aegis_core.daemon import protocol
 from aegis_core.daemon.peers import Peer, peer_of
 from aegis_core.daemon.pipeline import Pipeline
 from aegis_core.daemon.protocol import AGENT, OPERATOR, Endpoint, RequestError
+from aegis_core.daemon.reload import Snapshot, changes_between, read_snapshot
 from aegis_core.daemon.sessions import Session, Sessions
 from aegis_core.daemon.watchers import SessionWatchers
 from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.fleet.member import FleetMember, Ledger, recent_and_open
-from aegis_core.models import Approval, Decision, Outcome, RawEvent, Scope
+from aegis_core.models import (
+    Action,
+    Approval,
+    ApprovalStatus,
+    Decision,
+    Kind,
+    Outcome,
+    RawEvent,
+    Scope,
+    ToolCall,
+    Verdict,
+)
 from aegis_core.network.endpoints import ModelApi
 from aegis_core.network.hosts import HostError
 from aegis_core.network.service import EgressProxy
 from aegis_core.plugins import AegisPlugins, PluginFailure
 from aegis_core.recorder import GroupCommit
 from aegis_core.redact import redact_text
-from aegis_core.sandbox.manifest import Manifest, parse_host_rule, parse_manifest
+from aegis_core.sandbox.manifest import parse_host_rule
 from aegis_core.sandbox.record import session_sandbox
 from aegis_core.sockets import operator_socket, peer_credentials, process_start, reachable, shared_agent_socket
 from aegis_core.store.opening import open_store
@@ -123,6 +136,14 @@ class _Listening:
         self.scope = anyio.CancelScope()
 
 
+class _Confirmation:
+    """The approval a SIGHUP asked for: which files' state it would apply."""
+
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+        self.approval_id: str | None = None
+
+
 class Daemon:
     def __init__(self, config: Config, plugins: AegisPlugins | None = None) -> None:
         self.config = config
@@ -130,7 +151,10 @@ class Daemon:
         self.socket_path = operator_socket(config)
         self.agent_socket_path = shared_agent_socket(config.home)
         self.plugins = plugins or AegisPlugins.load()
-        self.manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing starts
+        # What runs, as this daemon read it (the baseline a reload is compared with);
+        # raises on an invalid policy, config or [sandbox]: nothing starts.
+        self._running = replace(read_snapshot(self.home, self.plugins.config_sections()), config=config)
+        self.manifest = self._running.manifest
         configure_plugins(self.plugins, config)
         # Fleet mode ([store] url): refuses to start without the fleet key.
         self.fleet = FleetMember.for_config(config)
@@ -162,11 +186,11 @@ class Daemon:
         self.watchers.channels = list(self.channel_names)
         self.plugins.register(self.watchers, name="aegis.session-watchers", builtin=True)
         self.sessions = Sessions(self.store, self.home)
-        self._sandboxes: dict[str, dict[str, Any]] = {}  # session -> where it runs, and in what sandbox
         self.started_at = 0.0
         self._listening: dict[str, _Listening] = {}
         self._tasks: TaskGroup | None = None
         self._stopping = anyio.Event()
+        self._confirmation: _Confirmation | None = None
         self.channel_errors: dict[str, str] = {}
         self._handlers: dict[str, Handler] = {
             "ping": self._ping,
@@ -261,28 +285,113 @@ class Daemon:
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
             async for signum in signals:
                 if signum == signal.SIGHUP:
-                    self.reload()
+                    await self.ask_to_reload("SIGHUP")
                 else:
                     log.info("stopping", signal=signal.Signals(signum).name)
                     self.pipeline.audit("daemon.stop_requested", {"by": f"signal {signal.Signals(signum).name}"})
                     self.stop()
 
-    def reload(self) -> dict[str, Any]:
-        """Take the new config and policy only if both validate."""
+    # -- a changed policy or config (daemon/reload.py) -------------------------------
+
+    def _snapshot(self) -> tuple[Snapshot, Any]:
+        """The files as they are now, and how they differ from what runs."""
+        snapshot = read_snapshot(self.home, self.plugins.config_sections())
+        return snapshot, changes_between(self._running, snapshot)
+
+    def _apply(self, snapshot: Snapshot) -> None:
+        """Configure every plugin with ``snapshot``'s files, if they still hold what it
+        read (a human saw and confirmed that content, not whatever is there now)."""
+        if read_snapshot(self.home, self.plugins.config_sections()).digest != snapshot.digest:
+            raise RequestError("the policy or config files changed after this change was read, so nothing was "
+                               "applied; run `aegis reload --dry-run` to see them as they are now",
+                               ExitCode.CONFIG)
+        configure_plugins(self.plugins, snapshot.config)
+        self._running = snapshot
+        self.manifest = snapshot.manifest
+        self.config = snapshot.config
+        self.pipeline.reconfigure(snapshot.config)
+
+    async def reload_now(self, *, by: str, dry_run: bool = False) -> dict[str, Any]:
+        """``aegis reload``: the files as they are now, validated, applied at once (the
+        operator socket is the human's), audited with what changed."""
         try:
-            config = load_config(home=self.home, sections=self.plugins.config_sections())
-            manifest = _load_manifest(config)  # raises on a bad [sandbox]: nothing changes
-            configure_plugins(self.plugins, config)
+            snapshot, changes = self._snapshot()
+            shown = {"changes": changes.to_dict(), "lines": changes.lines(), "error": None}
+            if dry_run:
+                return {"reloaded": False, "dry_run": True, **shown}
+            self._apply(snapshot)
+        except (AegisError, RequestError) as exc:
+            self.pipeline.audit("config.reload_failed", {"trigger": "aegis reload", "by": by, "error": str(exc)})
+            code = exc.exit_code if isinstance(exc, AegisError) else exc.code
+            raise RequestError(f"nothing was reloaded: {exc}", code) from exc
+        superseded = self._drop_confirmation("superseded: `aegis reload` applied the files as they are now")
+        self.pipeline.audit("config.reloaded", {"by": by, "trigger": "aegis reload", "changes": changes.to_dict(),
+                                                "superseded_approval": superseded})
+        return {"reloaded": True, "superseded_approval": superseded, **shown}
+
+    async def ask_to_reload(self, trigger: str) -> None:
+        """A SIGHUP (from anyone: the agent too, unsandboxed) only asks: the change is
+        put to the human as an approval, and applied if approved."""
+        try:
+            snapshot, changes = self._snapshot()
         except AegisError as exc:
-            log.error("reload refused, keeping the running config and policy", error=str(exc))
-            self.pipeline.audit("config.reload_failed", {"error": str(exc)})
-            return {"reloaded": False, "error": str(exc)}
-        self.config = config
-        self.manifest = manifest
-        self.pipeline.reconfigure(config)
-        self.pipeline.audit("config.reloaded", {"file": str(config.file)})
-        log.info("config and policy reloaded")
-        return {"reloaded": True, "error": None}
+            log.error("the policy or config files are invalid; nothing to confirm", error=str(exc))
+            self.pipeline.audit("config.reload_failed", {"trigger": trigger, "error": str(exc)})
+            return
+        self.pipeline.audit("config.reload_requested", {"trigger": trigger, "summary": changes.headline()})
+        pending = self._confirmation
+        if changes.empty or self._tasks is None or (pending is not None and pending.digest == snapshot.digest):
+            return
+        self._drop_confirmation("superseded by a newer change of the files")
+        confirmation = self._confirmation = _Confirmation(snapshot.digest)
+        self._tasks.start_soon(self._confirm, snapshot, changes, confirmation, trigger)
+
+    async def _confirm(self, snapshot: Snapshot, changes: Any, confirmation: _Confirmation, trigger: str) -> None:
+        call = ToolCall(agent="aegis", tool="aegis.reload", kind=Kind.CONFIG, session="aegis", event="Reload",
+                        input={"change": "\n".join([f"{changes.headline()}, apply?", *changes.lines()]),
+                               "digest": snapshot.digest})
+        verdict = Verdict(Action.REQUIRE_APPROVAL, rule="aegis-reload", risk=90, source="aegis",
+                          reason=f"after a {trigger} the policy or config files differ from what runs; approving "
+                                 "applies exactly this change, denying keeps what runs")
+
+        async def on_pending(approval: Approval) -> None:
+            confirmation.approval_id = approval.id
+            log.warning("a changed policy or config waits for your confirmation", approval_id=approval.id,
+                        summary=changes.headline(), how=f"aegis approvals approve {approval.id} (or aegis reload)")
+
+        try:
+            approval = await self.pipeline.confirm(call, verdict, on_pending=on_pending)
+        except Exception:  # nothing is applied; the daemon goes on with what runs
+            log.exception("asking to confirm a changed policy failed; nothing was applied")
+            return
+        finally:
+            current = self._confirmation is confirmation
+            if current:
+                self._confirmation = None
+        by = f"{approval.decided_by or '?'} via {approval.channel or '?'}"
+        if approval.status is ApprovalStatus.APPROVED and current:
+            try:
+                self._apply(snapshot)
+            except (AegisError, RequestError) as exc:
+                log.error("an approved change could not be applied", error=str(exc))
+                self.pipeline.audit("config.reload_failed", {"by": by, "trigger": trigger,
+                                                             "approval_id": approval.id, "error": str(exc)})
+                return
+            self.pipeline.audit("config.reloaded", {"by": by, "trigger": trigger, "approval_id": approval.id,
+                                                    "changes": changes.to_dict()})
+        else:
+            self.pipeline.audit("config.reload_declined", {"by": by, "trigger": trigger, "approval_id": approval.id,
+                                                           "status": approval.status.value,
+                                                           "summary": changes.headline()})
+
+    def _drop_confirmation(self, reason: str) -> str | None:
+        """Cancel the confirmation a SIGHUP asked for, if one waits; its id."""
+        confirmation, self._confirmation = self._confirmation, None
+        if confirmation is None or confirmation.approval_id is None:
+            return None
+        if self._tasks is not None:
+            self._tasks.start_soon(self.pipeline.cancel, confirmation.approval_id, reason, "aegis")
+        return confirmation.approval_id
 
     async def _run_channel(self, name: str, channel: Any) -> None:
         try:
@@ -510,7 +619,7 @@ class Daemon:
                                     session.id if session else None)
                 raise RequestError(f"approval {approval_id} is not one of this session's", ExitCode.SECURITY)
         result = await self.pipeline.cancel(approval_id, str(request.get("reason") or "cancelled"),
-                                      str(request.get("by") or "adapter"))
+                                            str(request.get("by") or "adapter"))
         return protocol.resolution(result)
 
     # -- operator operations --------------------------------------------------------
@@ -557,12 +666,14 @@ class Daemon:
         if timeout is not None and (not isinstance(timeout, int | float) or isinstance(timeout, bool)
                                     or timeout <= 0):
             raise RequestError("approval_timeout must be a positive number of seconds")
+        sandbox = session_sandbox(request.get("sandbox"))
         interactive = request.get("interactive") is not False  # e.g. claude -p: no dialog to show
         session = self.sessions.create(agent=str(request.get("agent") or "unknown"),
                                        cwd=str(request.get("cwd") or ""),
                                        command=redact_text(str(request.get("command") or "")),
                                        wrapper_pid=wrapper if isinstance(wrapper, int) else None,
-                                       approval_timeout_s=float(timeout) if timeout is not None else None)
+                                       approval_timeout_s=float(timeout) if timeout is not None else None,
+                                       sandbox=sandbox)
         try:
             await self._open(Endpoint(AGENT, str(session.agent_socket), session.id))
             proxy = await self.network.open(session.id, session.run_dir, agent=session.agent,
@@ -572,14 +683,11 @@ class Daemon:
             raise
         if not interactive:
             self.pipeline.headless.add(session.id)
-        sandbox = session_sandbox(request.get("sandbox"))
         _allow_agent_hosts(self.network.gate(session.id), sandbox)
-        self._sandboxes[session.id] = {"session": session.id, "agent": session.agent, "cwd": request.get("cwd"),
-                                       "sandbox": sandbox}
         self.pipeline.audit("session.created", {"agent": request.get("agent"), "cwd": request.get("cwd"),
-                                                "command": request.get("command"),
-                                                "run_dir": str(session.run_dir), "sandbox": sandbox,
-                                                "approval_timeout_s": timeout}, session.id)
+                                                "command": request.get("command"), "sandbox": sandbox,
+                                                "approval_timeout_s": timeout,
+                                                "run_dir": str(session.run_dir)}, session.id)
         return protocol.reply(session=session.id, token=session.token, run_dir=str(session.run_dir),
                               agent_socket=str(session.agent_socket), proxy_socket=str(proxy),
                               daemon_pid=os.getpid(), daemon_start=process_start(os.getpid()))
@@ -590,11 +698,11 @@ class Daemon:
             raise RequestError("session.end needs a session and its token")
         notes = request.get("sandbox_notes")
         await self._close_session(session.id, request.get("exit_status"),
-                                  notes=[str(note)[:500] for note in notes[:20]] if isinstance(notes, list) else [])
+                                  sandbox_notes=notes if isinstance(notes, list) else None)
         return protocol.reply()
 
     async def _close_session(self, session_id: str, exit_status: Any, *, reason: str | None = None,
-                             notes: list[str] | None = None) -> None:
+                             sandbox_notes: list[Any] | None = None) -> None:
         """Stop serving a session's sockets, remove its run directory, record the end."""
         session = self.sessions.get(session_id)
         if session is None:
@@ -603,13 +711,12 @@ class Daemon:
         with suppress(Exception):
             await self.network.close(session_id)
         self.sessions.end(session_id, exit_status)
-        self._sandboxes.pop(session_id, None)
         self.pipeline.headless.discard(session_id)
         details: dict[str, Any] = {"exit_status": exit_status}
         if reason:
             details["reason"] = reason
-        if notes:  # a sandbox limit stopped something
-            details["sandbox_notes"] = notes
+        if sandbox_notes:  # a sandbox limit stopped something
+            details["sandbox_notes"] = [str(note)[:500] for note in sandbox_notes[:20]]
         self.pipeline.audit("session.ended", details, session_id)
 
     async def _model_endpoint(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
@@ -644,7 +751,8 @@ class Daemon:
         return protocol.reply(**self.status())
 
     async def _reload(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
-        return protocol.reply(**self.reload())
+        return protocol.reply(**await self.reload_now(by=str(request.get("by") or "cli"),
+                                                      dry_run=bool(request.get("dry_run"))))
 
     async def _stop(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         self.pipeline.audit("daemon.stop_requested", {"by": str(request.get("by") or "cli"),
@@ -718,8 +826,7 @@ class Daemon:
             "started_at": self.started_at,
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
             "channels": {name: self._channel_status(name) for name in self.channel_names},
-            "sessions": [self._sandboxes.get(s.id) or {"session": s.id, "agent": s.agent,
-                                                        "sandbox": session_sandbox(None)} for s in self.sessions],
+            "sessions": [session.describe() for session in self.sessions],
             "pending": self._pending_count(),
             "fleet": self.fleet.status() if self.fleet is not None else None,
             "waiting": self.pipeline.waiting_count(),
@@ -728,6 +835,8 @@ class Daemon:
             "records": {"batches": self.recorder.batches, "largest_batch": self.recorder.largest,
                         "sessions_remembered": len(self.pipeline.history)},
             "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
+            "pending_change": ({"approval_id": self._confirmation.approval_id}
+                               if self._confirmation is not None else None),
         }
 
     def _pending_count(self) -> int | None:
@@ -780,17 +889,6 @@ def _allow_agent_hosts(gate: Any, sandbox: Mapping[str, Any]) -> None:
             gate.extra.append(parse_host_rule(str(entry)))
         except ValueError:
             log.warning("ignored an agent host that is not a host", entry=str(entry)[:200])
-
-
-def _load_manifest(config: Config) -> Manifest:
-    """The sandbox manifest of ``policy.toml`` (its ``[sandbox]``), as loaded with the
-    policy: the egress proxy's ``network.allow`` changes only when the policy does."""
-    path = config.path("policy", "path", "policy.toml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Manifest(source="built-in defaults")
-    return parse_manifest(text, str(path))
 
 
 async def _listen(path: Path) -> Any:

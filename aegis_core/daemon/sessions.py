@@ -13,7 +13,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,12 @@ class Session:
     agent: str
     run_dir: Path
     wrapper_pid: int | None = None
+    cwd: str = ""
+    sandbox: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        """What ``status`` shows of a running session (never its token)."""
+        return {"session": self.id, "agent": self.agent, "cwd": self.cwd, "sandbox": dict(self.sandbox)}
 
     @property
     def agent_socket(self) -> Path:
@@ -59,7 +65,9 @@ class Sessions:
         return self._open.get(session)
 
     def create(self, *, agent: str, cwd: str, command: str, wrapper_pid: int | None,
-               approval_timeout_s: float | None = None) -> Session:
+               approval_timeout_s: float | None = None, sandbox: Mapping[str, Any] | None = None) -> Session:
+        """Open a session: its token, its run directory (0700) and its database row
+        (``command`` already redacted)."""
         session_id = "s-" + secrets.token_hex(6)
         token = secrets.token_urlsafe(24)
         directory = run_dir(self.home, session_id)
@@ -69,7 +77,8 @@ class Sessions:
         # way in (only sessions open in this daemon are accepted).
         self.store.create_session(session_id, agent=agent, token_hash=hashlib.sha256(token.encode()).hexdigest(),
                                   cwd=cwd, command=command, approval_timeout_s=approval_timeout_s)
-        session = Session(session_id, token, agent, directory, wrapper_pid if (wrapper_pid or 0) > 1 else None)
+        session = Session(session_id, token, agent, directory, wrapper_pid if (wrapper_pid or 0) > 1 else None,
+                          cwd, dict(sandbox or {}))
         self._open[session_id] = session
         return session
 

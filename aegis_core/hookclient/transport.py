@@ -458,6 +458,9 @@ def run(encoder, argv):
             name = payload.get("hook_event_name")
             event = name if isinstance(name, str) else None
             observing = event in encoder.OBSERVE_EVENTS
+        size = len(raw) + 512  # the request around the input: op, adapter, session proof
+        if size > MAX_REQUEST_BYTES:
+            raise Denied(TOO_LARGE.format(size=size, limit=MAX_REQUEST_BYTES))
         answer = ask_daemon(
             socket_path(installed_home),
             "observe" if observing else "evaluate",

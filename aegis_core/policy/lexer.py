@@ -414,7 +414,3 @@ class Lexer:
 
 class _Stop(Exception):
     """Raised inside the lexer to abandon analysis (too complex or too deep)."""
-
-
-def lex(source: str) -> Lexed:
-    return Lexer(source).run()

@@ -26,8 +26,9 @@ from pathlib import Path
 
 from aegis_core.sandbox import seccomp
 from aegis_core.sandbox.backend import Availability, Contained
+from aegis_core.sandbox.etc_snapshot import etc_section, snapshot
 from aegis_core.sandbox.limits import Enforcement, enforce
-from aegis_core.sandbox.plan import SandboxPlan
+from aegis_core.sandbox.plan import Mount, SandboxPlan
 
 SECCOMP_FD = 9
 LIMITS_DIR = "/run/aegis-limits"
@@ -163,12 +164,19 @@ class BwrapBackend:
 
     def _mounts(self, plan: SandboxPlan, workdir: Path, limits: dict[str, str] | None = None) -> list[str]:
         args = ["--proc", "/proc", "--dev", "/dev"]
-        data_dir = workdir / "files"
-        data_dir.mkdir(mode=0o700, exist_ok=True)
+        data_dir = workdir / "files" / plan.session
         empty_file = workdir / "empty-file"
         if not empty_file.exists():
             _write(empty_file, b"")
-        for index, mount in enumerate(plan.mounts):
+        mounts = list(enumerate(plan.mounts))
+        section = etc_section(plan.mounts)
+        if section is not None:
+            # One bind for the whole filtered /etc (a reused snapshot), not one per entry.
+            start, end = section
+            etc = snapshot(plan.mounts[start:end], workdir / "etc")
+            if etc is not None:
+                mounts[start:end] = [(start, Mount("ro", "/etc", str(etc)))]
+        for index, mount in mounts:
             kind, dest = mount.kind, mount.dest
             if kind == "ro":
                 args += ["--ro-bind", str(mount.source), dest]
@@ -188,6 +196,7 @@ class BwrapBackend:
                 else:
                     args += ["--perms", "0555", "--tmpfs", dest, "--remount-ro", dest]
             elif kind == "data":
+                data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
                 path = data_dir / f"{index:03d}-{os.path.basename(dest)}"
                 _write(path, (mount.content or "").encode())
                 args += ["--ro-bind", str(path), dest]
@@ -195,8 +204,8 @@ class BwrapBackend:
                 raise ValueError(f"unknown mount kind {kind!r}")
         # The cgroup's counters, read-only, so the agent's hook can say when a limit
         # stopped one of its commands.
-        for name, folder in (limits or {}).items():
-            args += ["--ro-bind", folder, f"{LIMITS_DIR}/{name}"]
+        for name, counters in (limits or {}).items():
+            args += ["--ro-bind", counters, f"{LIMITS_DIR}/{name}"]
         # The root itself (a tmpfs bwrap made) stays read-only: nothing new at /.
         return [*args, "--remount-ro", "/"]
 
@@ -219,8 +228,13 @@ def _limit_env(enforcement: Enforcement | None) -> dict[str, str]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(path, 0o444)
+    """Write ``path`` whole or not at all (sessions starting together share it)."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o444)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aegis_core.sandbox.manifest import Limits, format_duration, format_size
+from aegis_core.sandbox.manifest import Limits
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CPU_PERIOD_US = 100_000
@@ -275,4 +275,3 @@ def _read(path: Path) -> str:
         return ""
 
 
-__all__ = ["Cgroup", "Enforcement", "enforce", "format_duration", "format_size"]

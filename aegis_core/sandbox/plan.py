@@ -22,6 +22,7 @@ from typing import Any
 from aegis_core.sandbox import defaults
 from aegis_core.sandbox.etc import etc_entries, group_text, login_name, login_shell, passwd_text
 from aegis_core.sandbox.manifest import HostRule, Limits, Manifest, parse_host_rule
+from aegis_core.sandbox.project import git_dirs, project_root
 
 RUN_DIR = "/run/aegis"
 AGENT_SOCKET = f"{RUN_DIR}/agent.sock"
@@ -156,63 +157,6 @@ class SandboxPlan:
 
 
 # -- building -------------------------------------------------------------------------------
-
-
-def project_root(cwd: Path, home: Path) -> tuple[Path | None, str]:
-    """The folder the agent works on: the git work tree around ``cwd``, else ``cwd``;
-    never the home itself, one of its parents or ``/`` (then nothing is writable but
-    temp, caches and agent state, and the note says so)."""
-    cwd, home = Path(os.path.realpath(cwd)), Path(os.path.realpath(home))
-    top = _git_top(cwd, home)
-    if top is not None and not _too_wide(top, home):
-        return top, f"the git work tree around {cwd}"
-    if _too_wide(cwd, home):
-        what = "your home folder" if cwd == home else f"{cwd}, which holds your home or the system"
-        return None, (f"started in {what}: nothing there is writable inside the sandbox; "
-                      "run aegis wrap from a project folder")
-    return cwd, f"the current folder {cwd}" + (" (its git work tree is your home)" if top else "")
-
-
-def _git_top(cwd: Path, home: Path) -> Path | None:
-    for folder in (cwd, *cwd.parents):
-        if (folder / ".git").exists():
-            return folder
-        if folder == home:  # a repository above the home is not this project's
-            return None
-    return None
-
-
-def _too_wide(path: Path, home: Path) -> bool:
-    """The home, anything holding it, ``/`` or a system folder: never the project."""
-    if path == home or path in home.parents or path == Path("/"):
-        return True
-    system = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/dev", "/proc", "/sys", "/var",
-              "/run", "/opt", "/srv", "/home", "/root", SANDBOX_TMP, SANDBOX_VAR_TMP)
-    return str(path) in system
-
-
-def git_dirs(project: Path) -> tuple[Path | None, Path | None]:
-    """(git dir, common dir) of the work tree at ``project``; a worktree or submodule
-    keeps them elsewhere (``.git`` is then a file naming them)."""
-    dot_git = project / ".git"
-    if dot_git.is_dir():
-        return dot_git, dot_git
-    if not dot_git.is_file():
-        return None, None
-    try:
-        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
-        return None, None
-    if not text.startswith("gitdir:"):
-        return None, None
-    git_dir = Path(os.path.realpath(project / text[len("gitdir:"):].strip()))
-    common = git_dir
-    try:
-        common_text = (git_dir / "commondir").read_text(encoding="utf-8").strip()
-        common = Path(os.path.realpath(git_dir / common_text))
-    except OSError:
-        pass
-    return git_dir, common
 
 
 def expand(entry: str, *, home: Path, project: Path | None) -> list[Path]:

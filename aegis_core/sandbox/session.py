@@ -132,9 +132,10 @@ class SessionSandbox:
         if self.enforcement is not None:
             messages = self.enforcement.explain(status, time.monotonic() - self.started)
             self.enforcement.release()
-        for folder in (self.workdir, Path(self.plan.tmp_dir) if self.plan else None):
-            if folder is not None:
-                _remove_tree(folder)
+        if self.plan is not None:
+            _remove_tree(Path(self.plan.tmp_dir))
+            if self.workdir is not None:  # the session's own generated files, if any
+                _remove_tree(self.workdir / "files" / self.plan.session)
         return messages
 
 
@@ -177,7 +178,9 @@ def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd
     """
     if choice.backend is None:
         return SessionSandbox(reason=choice.reason, chosen_by_user=choice.chosen_by_user)
-    workdir = aegis_home / "sandbox" / session
+    # Shared by the sessions: the seccomp filter, empty stand-ins, the /etc snapshots
+    # (made once, not per session); a session's own files go in files/<session>.
+    workdir = aegis_home / "sandbox" / "work"
     workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
     (aegis_home / "sandbox").chmod(0o700)
     tmp_dir = Path(tempfile.mkdtemp(prefix=f"aegis-{session}-"))

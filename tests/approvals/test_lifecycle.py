@@ -284,3 +284,25 @@ def test_rules_read_the_config(aegis_home, monkeypatch: pytest.MonkeyPatch) -> N
     rules = ApprovalRules(load_config())
     assert (rules.timeout_s, rules.expiry_outcome, rules.max_per_minute,
             rules.max_consecutive_denies) == (42.0, "approve", 4, 5)
+
+
+def test_an_answer_being_written_at_the_deadline_is_not_taken_for_tampering(book: Book, store: Store) -> None:
+    approval = book.request(shell("git push"))
+    real = store.end_approval
+
+    def slow_after_commit(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        time.sleep(0.3)  # the answer is in the file; its writer has not come back yet
+        return result
+
+    store.end_approval = slow_after_commit  # type: ignore[method-assign]
+
+    async def scenario() -> Approval:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(lambda: book.approvals.resolve(approval.id, decision(Outcome.APPROVE)))
+            await anyio.sleep(0.05)
+            return await book.approvals.wait(approval, deadline=time.monotonic() + 0.05)
+
+    final = anyio.run(scenario)
+    assert final.status is ApprovalStatus.APPROVED
+    assert book.records("approval.tampered") == []

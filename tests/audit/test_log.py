@@ -155,3 +155,35 @@ def test_the_plugin_is_a_builtin_audit_hook(aegis_plugins, aegis_home: Path) -> 
     plugins = aegis_plugins(builtins=True)
     assert plugins.audit(AuditEvent("daemon.stop")) == []
     assert [r.event for r in read_records(aegis_home / "audit.log")] == ["daemon.stop"]
+
+
+def test_a_failed_write_fails_the_sync_of_every_thread_whose_events_it_took(aegis_home: Path) -> None:
+    import threading
+
+    from aegis_core.audit.plugin import AuditPlugin
+
+    writer = AuditPlugin()
+    other: list[BaseException | None] = []
+    queued = threading.Event()
+    go = threading.Event()
+
+    def other_thread() -> None:
+        writer.audit(event=AuditEvent("call.decided", {"n": 1}))
+        queued.set()
+        go.wait(10)
+        try:
+            writer.audit_sync()
+            other.append(None)
+        except OSError as exc:
+            other.append(exc)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    queued.wait(10)
+    writer.log.append_many = lambda events: (_ for _ in ()).throw(OSError("disk full"))  # type: ignore[method-assign]
+    writer.audit(event=AuditEvent("call.decided", {"n": 2}))
+    with pytest.raises(OSError, match="disk full"):
+        writer.audit_sync()  # took both threads' events, and failed
+    go.set()
+    thread.join(10)
+    assert isinstance(other[0], OSError)  # never told its event was written

@@ -48,6 +48,11 @@ class AegisHome:
             [*self.cli_argv, *args], env=self.env, text=True, capture_output=True, timeout=timeout, cwd=self.root
         )
 
+    def cli_with(self, env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """The CLI with extra environment variables (e.g. AEGIS_SOCKET)."""
+        return subprocess.run([*self.cli_argv, *args], env={**self.env, **env}, text=True, capture_output=True,
+                              timeout=timeout, cwd=self.root)
+
     def configure(self, config: str | None = None, policy: str | None = None) -> None:
         for name, content in (("config.toml", config), ("policy.toml", policy)):
             if content is not None:

@@ -215,6 +215,19 @@ def test_an_adapter_hands_the_key_over_and_the_agent_gets_a_stand_in(home: Home,
                         identity=daemon)
 
 
+def test_a_session_ends_with_the_daemon_that_opened_it(home: Home, origin: Origin) -> None:
+    # Run directories go at stop (docs/protocol.md): a restarted daemon serves no
+    # socket of a session it did not open, and that session's token opens nothing.
+    session, token, proxy = home.session()
+    assert home.cli("stop", "--timeout", "10").returncode == 0
+    assert not proxy.exists() and not proxy.parent.exists()
+    home.start()
+    assert not proxy.exists()
+    answer = home.request("network.endpoint", session=session, token=token, name="anthropic",
+                          header="x-api-key", scheme="", base_url=origin.url)
+    assert answer["ok"] is False and "not open" in answer["error"]
+
+
 def test_a_question_still_open_when_the_session_ends_is_withdrawn(home: Home, origin: Origin) -> None:
     session, token, proxy = home.session()
     quiet = ("import sys, urllib.request\n"

@@ -107,6 +107,9 @@ def test_the_session_contains_through_its_backend(tmp_path: Path):
     project = tmp_path / "project"
     project.mkdir()
     sandbox = open_sandbox(choice, Manifest(), session="s-1", cwd=project, home=tmp_path, aegis_home=tmp_path / "ah")
+    assert sandbox.plan is not None
+    private_tmp = Path(sandbox.plan.tmp_dir)
+    assert private_tmp.is_dir()
     try:
         argv, env = sandbox.contain(["make", "test"], {"PATH": "/usr/bin"})
         assert argv == ["contained-by", "record", "s-1", "make", "test"]
@@ -117,7 +120,7 @@ def test_the_session_contains_through_its_backend(tmp_path: Path):
         assert described["project"] == str(project.resolve())
     finally:
         assert sandbox.close(99) == ["the test limit ended it"]
-    assert not (tmp_path / "ah" / "sandbox" / "s-1").exists()  # its private folders are gone
+    assert not private_tmp.exists()  # the session's /tmp is gone with it
 
 
 def test_an_unsandboxed_session_runs_commands_unchanged():

@@ -6,15 +6,8 @@ from __future__ import annotations
 import pytest
 
 from aegis_core.sandbox import defaults
-from aegis_core.sandbox.manifest import (
-    Manifest,
-    ManifestError,
-    load_manifest_file,
-    parse_duration,
-    parse_host_rule,
-    parse_manifest,
-    parse_size,
-)
+from aegis_core.sandbox.manifest import Manifest, ManifestError, load_manifest_file, parse_host_rule, parse_manifest
+from aegis_core.sandbox.units import parse_duration, parse_size
 
 POLICY = """\
 [policy]

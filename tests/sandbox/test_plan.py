@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from aegis_core.sandbox.manifest import Manifest, parse_manifest
-from aegis_core.sandbox.plan import AGENT_SOCKET, RUN_DIR, SandboxNeeds, build_plan, project_root
+from aegis_core.sandbox.plan import AGENT_SOCKET, RUN_DIR, SandboxNeeds, build_plan
+from aegis_core.sandbox.project import project_root
 
 
 @pytest.fixture
@@ -199,3 +200,31 @@ def test_a_plan_describes_itself(machine):
     assert str(machine["home"] / ".ssh") in described["masked"]
     assert described["network"] == {"allow": [], "proxy": False}
     assert os.path.isabs(described["mounts"][0]["path"])
+
+
+def test_the_filtered_etc_is_one_snapshot_reused_until_a_source_changes(tmp_path):
+    from aegis_core.sandbox.etc_snapshot import etc_section, snapshot
+    from aegis_core.sandbox.plan import Mount
+
+    host = tmp_path / "host-etc"
+    (host / "ssl" / "certs").mkdir(parents=True)
+    (host / "hosts").write_text("127.0.0.1 localhost\n")
+    (host / "ssl" / "certs" / "ca.pem").symlink_to("/usr/share/ca-certificates/x.crt")
+    mounts = [Mount("tmpfs", "/etc"), Mount("ro", "/etc/hosts", str(host / "hosts")),
+              Mount("ro", "/etc/ssl/certs", str(host / "ssl" / "certs")),
+              Mount("data", "/etc/passwd", content="agent:x:1000:1000::/home/a:/bin/sh\n"),
+              Mount("symlink", "/etc/mtab", "/proc/self/mounts"), Mount("remount-ro", "/etc")]
+    assert etc_section([Mount("ro", "/usr", "/usr"), *mounts]) == (1, 7)
+    cache = tmp_path / "cache"
+    first = snapshot(mounts, cache)
+    assert first is not None
+    assert (first / "hosts").read_text() == "127.0.0.1 localhost\n"
+    assert os.readlink(first / "ssl" / "certs" / "ca.pem") == "/usr/share/ca-certificates/x.crt"
+    assert (first / "passwd").read_text().startswith("agent:")
+    assert os.readlink(first / "mtab") == "/proc/self/mounts"
+    assert snapshot(mounts, cache) == first  # reused
+    (host / "hosts").write_text("127.0.0.1 localhost other\n")
+    second = snapshot(mounts, cache)
+    assert second not in (None, first) and (second / "hosts").read_text().endswith("other\n")
+    unreadable = [*mounts[:-1], Mount("ro", "/etc/gone", str(host / "gone")), mounts[-1]]
+    assert snapshot(unreadable, cache) is None  # the caller binds entry by entry instead

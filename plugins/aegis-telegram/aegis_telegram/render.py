@@ -73,7 +73,7 @@ def utf16_len(text: str) -> int:
 
 def _what(approval: Approval, call: ToolCall | None, limit: int) -> list[str]:
     """The lines that say exactly what the call does (never what it writes)."""
-    if call is None:
+    if call is None or call.kind is Kind.CONFIG:  # a changed policy: its summary is the change
         return [f"<pre>{clean(approval.summary, limit)}</pre>"]
     if call.command is not None:
         return [f"<pre>{clean(call.command, limit)}</pre>"]

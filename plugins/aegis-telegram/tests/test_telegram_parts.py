@@ -46,6 +46,14 @@ def test_render_escapes_html_and_fake_telegram_accepts_it():
     assert "echo '<b>x</b>' && a < b & c > d" in html_to_plain(text)
 
 
+def test_a_changed_policy_to_confirm_reads_as_the_change_itself():
+    change = "policy changed: 2 rules differ, apply?\nrules added: my-rule\ndefault action: require_approval -> allow"
+    call = ToolCall(agent="aegis", tool="aegis.reload", kind=Kind.CONFIG, input={"change": change, "digest": "d" * 64})
+    plain = html_to_plain(approval_text(_approval(call), call))
+    assert change in plain
+    assert "digest" not in plain and "change=" not in plain
+
+
 def test_render_neutralises_bidi_and_invisible_characters():
     call = _shell("ls \u202e\u2066cod.exe\u200b\ufeff")
     plain = html_to_plain(approval_text(_approval(call), call))
