@@ -258,13 +258,15 @@ class Approvals:
                                reason=reason or f"no answer before the deadline; default action: {outcome}",
                                event="approval.expired")
 
-    async def expire_overdue(self, *, all_pending: bool = False, why: str = "") -> list[Approval]:
+    async def expire_overdue(self, *, all_pending: bool = False, why: str = "",
+                             spare_waiting: bool = False) -> list[Approval]:
         """Expire, as denied, approvals nobody waits for any more: those past their
         deadline (or, with ``all_pending``, every pending one: after a restart no agent
         still waits). A restart never approves anything. Each is audited."""
         ids = await anyio.to_thread.run_sync(lambda: self.store.overdue_approvals(time.time(),
                                                                                  all_pending=all_pending))
-        ids = [approval_id for approval_id in ids if approval_id not in self._waiting]  # someone waits: not orphans
+        if spare_waiting:  # a call here still waits on these: they are not orphans
+            ids = [approval_id for approval_id in ids if approval_id not in self._waiting]
         reason = why or "expired: Aegis restarted after its deadline; a restart never approves (denied)"
         ended = []
         for approval_id in ids:

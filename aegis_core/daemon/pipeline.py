@@ -416,11 +416,14 @@ class Pipeline:
     async def cancel(self, approval_id: str, reason: str, by: str) -> ResolveResult:
         return await self.approvals.cancel(approval_id, reason, by=by)
 
-    async def expire_orphans(self) -> None:
+    async def expire_orphans(self, *, spare_waiting: bool = False) -> None:
         """At start: no agent still waits on an approval from before (its connection
-        died with the old daemon), so every pending one ends now, as denied."""
+        died with the old daemon), so every pending one ends now, as denied. Later (a
+        fleet store that was down at start is back), ``spare_waiting`` keeps those a
+        call of this daemon waits on."""
         await self.approvals.expire_overdue(
-            all_pending=True, why="expired: the Aegis daemon restarted; a restart never approves (denied)")
+            all_pending=True, why="expired: the Aegis daemon restarted; a restart never approves (denied)",
+            spare_waiting=spare_waiting)
 
     async def drain(self) -> None:
         """On shutdown: every pending approval resolves to the default action, recorded."""

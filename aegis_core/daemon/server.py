@@ -237,6 +237,8 @@ class Daemon:
                     "stale_sessions_removed": stale})
                 try:
                     await self.pipeline.expire_orphans()
+                    if self.fleet is not None:
+                        self.fleet.orphans_expired = True
                 except FleetUnavailable as exc:  # done once the fleet store is back (FleetMember)
                     log.warning("fleet store unreachable at start", error=exc.message)
                 tasks.start_soon(self._signals)

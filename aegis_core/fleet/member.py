@@ -155,7 +155,7 @@ class FleetMember:
             for approval_id in daemon.pipeline.approvals.waiting_ids():
                 await on_change("resync", approval_id)
             if not self.orphans_expired:  # the store was down when the daemon started
-                await daemon.pipeline.expire_orphans()
+                await daemon.pipeline.expire_orphans(spare_waiting=True)
                 self.orphans_expired = True
 
         self.link = FleetLink(self.settings.url, on_change=on_change, on_connect=on_connect)
