@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,11 @@ class FleetSettings:
 
 
 def machine_name(config: Config) -> str:
-    name = str(config.get("fleet", "machine") or "").strip() or socket.gethostname() or "localhost"
+    name = str(config.get("fleet", "machine") or "").strip()
+    if not name:
+        import socket  # only here: quick commands must not pay for it
+
+        name = socket.gethostname() or "localhost"
     if len(name) > 100 or any(c.isspace() for c in name):
         raise ConfigError(f"[fleet] machine must be a short name without spaces, got {name!r}")
     return name
