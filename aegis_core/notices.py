@@ -1,18 +1,17 @@
 """What the user running a wrapped agent sees while a call waits for approval, where
 they are looking (the wrap's terminal): the approval id, the channels asked, and how
-to answer; then who answered. Fed by the daemon's ``session.watch`` stream; standard
-library only, in a background thread of ``aegis wrap``."""
+to answer; then who answered. Fed by the daemon's ``session.watch`` stream, in a
+background thread of ``aegis wrap``."""
 
 from __future__ import annotations
 
-import json
-import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-MAX_LINE = 1 << 20
+if TYPE_CHECKING:
+    from aegis_core.client import Identity
 
 
 def describe(line: dict[str, Any]) -> str | None:
@@ -36,30 +35,24 @@ def describe(line: dict[str, Any]) -> str | None:
     return f"aegis: approval {short} {status} by {who} via {approval.get('channel') or '?'}"
 
 
-def watch(path: Path, session: str, token: str, write: Callable[[str], None]) -> threading.Thread:
-    """Start a daemon thread that writes a notice for every approval of ``session``
-    until the connection ends (the session ends or the daemon stops)."""
+def watch(path: Path, identity: Identity, write: Callable[[str], None]) -> threading.Thread:
+    """Start a daemon thread that writes a notice for every approval of the session
+    ``identity`` names, until the stream ends (the session ends or the daemon stops).
+    ``path`` is the operator socket: following a session is not served to agents."""
+
+    def line(message: dict[str, Any]) -> None:
+        notice = describe(message)
+        if notice:
+            write(notice)
 
     def run() -> None:
+        from aegis_core.client import request
+        from aegis_core.errors import AegisError
+
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                conn.settimeout(5.0)
-                conn.connect(str(path))
-                conn.settimeout(None)
-                request = {"v": 1, "op": "session.watch", "session": session, "token": token}
-                conn.sendall(json.dumps(request).encode() + b"\n")
-                with conn.makefile("rb") as reader:
-                    for raw in iter(lambda: reader.readline(MAX_LINE), b""):
-                        try:
-                            line = json.loads(raw)
-                        except ValueError:
-                            return
-                        if not isinstance(line, dict) or line.get("final"):
-                            return
-                        notice = describe(line)
-                        if notice:
-                            write(notice)
-        except OSError:
+            request("session.watch", socket=path, identity=identity, timeout=None, on_interim=line,
+                    session=identity.session)
+        except AegisError:
             return  # notices are a help; the decisions never depend on them
 
     thread = threading.Thread(target=run, name="aegis-notices", daemon=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+
     from aegis_core.config import Config
 
 OPERATOR_SOCKET = "aegis.sock"

@@ -580,13 +580,16 @@ class Daemon:
             await anyio.sleep(0.05)  # let a decision that just landed win
             if result or not pending:
                 return
-            if b'"dialog_closed"' in said and session is not None:
-                await self.pipeline.answer_at_terminal(
-                    session.id, Outcome.DENY, approval=pending[-1], by=_user(),
-                    reason="closed in the agent's own dialog without Yes (No, Esc or an interrupt)")
-            else:
-                await self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was interrupted)",
-                                           "adapter")
+            # Shielded: ending the approval wakes decide(), which cancels this task; the
+            # transition (store, audit, channels told) must complete all the same.
+            with anyio.CancelScope(shield=True):
+                if b'"dialog_closed"' in said and session is not None:
+                    await self.pipeline.answer_at_terminal(
+                        session.id, Outcome.DENY, approval=pending[-1], by=_user(),
+                        reason="closed in the agent's own dialog without Yes (No, Esc or an interrupt)")
+                else:
+                    await self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was "
+                                               "interrupted)", "adapter")
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(decide)

@@ -35,8 +35,8 @@ def in_background(daemon: Any, session: str, token: str, payload: dict[str, Any]
     lines: list[Any] = []
 
     def run() -> None:
-        lines.extend(daemon_stream(daemon.socket, "evaluate", timeout=30, adapter="generic",
-                                   session=session, token=token, payload=payload))
+        daemon_stream(daemon.socket, "evaluate", timeout=30, into=lines, adapter="generic",
+                      session=session, token=token, payload=payload)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -72,7 +72,7 @@ def test_the_dialog_and_the_cli_are_asked_at_once_and_the_cli_closes_the_dialog(
     assert f"aegis approvals approve {listed['id'][:12]}" in answer["reason"]
 
     thread, lines = in_background(daemon, session, token, event(daemon, RISKY, event="PermissionRequest"))
-    wait_until(lambda: lines or daemon.cli("status", "--json").stdout.count('"waiting": 1'))
+    wait_until(lambda: lines)  # the dialog's PermissionRequest waits on the approval
     approved = daemon.cli("approvals", "approve", listed["id"])
     assert approved.returncode == 0, approved.stderr
     thread.join(15)

@@ -105,14 +105,19 @@ def desk() -> Iterator[Desk]:
 
 
 def script(desk: Desk) -> list[Any]:
-    return [tool_use("Bash", command=f"touch {desk.marker}", description="Create the marker file"),
+    # The command takes a while: an answer typed in the dialog must be recorded when it
+    # is typed, not only once the command has run.
+    return [tool_use("Bash", command=f"sleep 2; touch {desk.marker}", description="Create the marker file"),
             text("All done.")]
 
 
 def records_of(desk: Desk, approval_id: str) -> dict[str, dict[str, Any]]:
-    """Every audit record of the call the approval is for, by event, joined by the
-    agent's own call id; they must all name the same Aegis call."""
-    events = desk.aegis.audit_events()
+    """Every audit record of the call the approval is for, as `aegis audit show --json`
+    prints them, by event, joined by the agent's own call id; they must all name the
+    same Aegis call."""
+    shown = desk.aegis.cli("audit", "show", "--json")
+    assert shown.returncode == 0, shown.stderr
+    events = [json.loads(line) for line in shown.stdout.splitlines() if line.strip()]
     requested = next(e["details"] for e in events if e["event"] == "approval.requested"
                      and e["details"]["approval_id"] == approval_id)
     agent_call = requested["agent_call_id"]
@@ -153,7 +158,13 @@ def test_answered_in_the_dialog_is_recorded_via_terminal_and_the_phone_follows(
     joined = records_of(desk, approval["id"])
     assert joined["approval.resolved"]["status"] == status
     if status == "approved":
-        assert joined["call.executed"]["approval_id"] == approval["id"]
+        # The relay read the key: recorded at once, not inferred after the command ran.
+        assert details["reason"] == "answered 'Yes' at the keyboard"
+        assert details["choice"] == "Yes"
+        wait_until(lambda: desk.aegis.audit_events("call.executed"), what="the outcome was not recorded")
+        events = [e["event"] for e in desk.aegis.audit_events()]
+        assert events.index("approval.resolved") < events.index("call.executed")
+        assert records_of(desk, approval["id"])["call.executed"]["approval_id"] == approval["id"]
     assert desk.aegis.pending() == []
     desk.aegis.verify_audit()
 

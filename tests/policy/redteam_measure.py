@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from redteam_corpus import Probe, probes  # noqa: E402
+from redteam_corpus import Probe, probes
 
 # (name, project relative to HOME or absolute, the working folder's override)
 LAYOUTS = [
@@ -65,7 +65,8 @@ def measure(judge: Callable[[list[dict]], list[dict]], home: str) -> list[Outcom
     requests = [{"tool": p.tool, "input": p.input, "cwd": p.cwd or _project(name, home)} for name, p in cases]
     verdicts = judge(requests)
     where = "" if home == LITERAL_HOME else ", temporary HOME"
-    return [Outcome(p, name + where, v["action"], v.get("rule"), v.get("reason", "")) for (name, p), v in zip(cases, verdicts, strict=True)]
+    return [Outcome(p, name + where, v["action"], v.get("rule"), v.get("reason", ""))
+            for (name, p), v in zip(cases, verdicts, strict=True)]
 
 
 def _project(layout: str, home: str) -> str:

@@ -136,7 +136,7 @@ class ClaudeAdapter:
         from aegis_core import notices
 
         out = self._out or sys.stderr
-        notices.watch(context.socket, context.session, context.token,
+        notices.watch(context.operator_socket or context.socket, context.identity(),
                       lambda line: (out.write(line + "\n"), out.flush()))
         return run_foreground(command, env)
 
@@ -237,7 +237,9 @@ def run_with_relay(command: list[str], env: Mapping[str, str], context: WrapCont
     except (KeyError, OSError):
         user = "user"
     settings = RelaySettings(socket=context.socket, session=context.session, token=context.token,
-                             program="claude", cwd=os.getcwd(), mode="watch", user=user)
+                             daemon_pid=context.daemon_pid, daemon_start=context.daemon_start,
+                             operator_socket=context.operator_socket, program="claude", cwd=os.getcwd(),
+                             mode="watch", user=user)
     relay = PromptRelay(detectors=context.plugins.prompt_detectors(), settings=settings)
     return Passthrough(command, observer=relay, env=env).run()
 

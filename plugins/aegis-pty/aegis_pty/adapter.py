@@ -44,6 +44,7 @@ class PtyAdapter:
             token=context.token,
             daemon_pid=context.daemon_pid,
             daemon_start=context.daemon_start,
+            operator_socket=context.operator_socket,
             program=os.path.basename(argv[0]) if argv else "",
             cwd=os.getcwd(),
             idle_seconds=idle_ms / 1000,

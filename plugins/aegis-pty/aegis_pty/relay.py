@@ -53,6 +53,9 @@ class RelaySettings:
     answer_timeout: float | None = None  # per line from the daemon; None: as long as a human takes
     mode: str = "relay"  # relay: ask the daemon about prompts; watch: only report dialog answers
     user: str = ""  # who is at the keyboard, for the record
+    # Where an answer typed at the keyboard is reported: the operator socket (answering is
+    # not served on the agent's socket; the relay runs in `aegis wrap`, outside the agent).
+    operator_socket: Path | None = None
     daemon_pid: int | None = None  # the daemon `aegis wrap` checked; nothing else may answer
     daemon_start: int | None = None
 
@@ -389,7 +392,8 @@ class PromptRelay:
     def _send_terminal_answer(self, approval_id: str, choice: Choice) -> None:
         try:
             final = client.request(
-                "approval.resolve", socket=self.settings.socket, identity=self.settings.identity,
+                "approval.resolve", socket=self.settings.operator_socket or self.settings.socket,
+                identity=self.settings.identity,
                 timeout=CANCEL_TIMEOUT, approval_id=approval_id, outcome=outcome_of(choice),
                 choice=choice.label, channel="terminal", reason=f"answered {choice.label!r} at the keyboard",
                 by=self.settings.user or "user", session=self.settings.session)
