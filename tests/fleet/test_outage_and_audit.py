@@ -102,6 +102,33 @@ def test_audit_verify_fleet_detects_a_tampered_record(fleet, fleet_database):
                                           "detail": report["b"]["problems"][0]["detail"]}
 
 
+def test_audit_verify_fleet_detects_a_record_tampered_in_a_machines_own_log(fleet):
+    a, b = fleet["a"], fleet["b"]
+    b.bash("ls")
+    b.bash("git status")
+
+    def shipped_everything():
+        rows = {r["machine"]: r for r in json.loads(b.cli("fleet", "status", "--json").stdout)["machines"]}
+        return rows.get("b") and rows["b"]["shipped_seq"] >= rows["b"]["audit_seq"] > 3
+
+    wait_until(shipped_everything, timeout=30)
+    log = b.home / "audit.log"
+    lines = log.read_bytes().split(b"\n")
+    assert b'"event":' in lines[1]
+    lines[1] = lines[1].replace(b'"event":', b'"event": ', 1)  # record 2, edited where it lies
+    log.write_bytes(b"\n".join(lines))
+
+    broken = b.cli("audit", "verify", "--fleet", "--json")
+    assert broken.returncode == 8, broken.stderr
+    report = {m["machine"]: m for m in json.loads(broken.stdout)["machines"]}
+    assert report["b"]["ok"] is False
+    assert {"kind": "divergence", "seq": 2} == {k: report["b"]["problems"][0][k] for k in ("kind", "seq")}
+    assert report["a"]["ok"] is True  # a's chain, shipped and untouched, still checks
+    # seen from another machine the shipped copy is intact: b's own log is what changed
+    elsewhere = {m["machine"]: m for m in json.loads(a.cli("audit", "verify", "--fleet", "--json").stdout)["machines"]}
+    assert elsewhere["b"]["ok"] is True
+
+
 def test_audit_verify_fleet_reports_a_machine_whose_records_stopped_arriving(fleet, fleet_database):
     a, b = fleet["a"], fleet["b"]
     wait_until(lambda: all(r["shipped_seq"] >= r["audit_seq"] > 0 for r in
