@@ -96,9 +96,15 @@ class Approvals:
                             machine=self.machine, cwd=call.cwd)
         signature = call_signature(call)
         seal = sealer.seal_request(approval, signature)
-        await anyio.to_thread.run_sync(lambda: self.store.create_approval(
-            approval, agent=call.agent, cwd=call.cwd, input_json=input_json, signature=signature, seal=seal))
+        # Waited on before the row exists: a sweep of approvals nobody waits on (a fleet
+        # store back after an outage) never takes one that is being asked right now.
         self._waiting[approval.id] = _Waiter(call)
+        try:
+            await anyio.to_thread.run_sync(lambda: self.store.create_approval(
+                approval, agent=call.agent, cwd=call.cwd, input_json=input_json, signature=signature, seal=seal))
+        except BaseException:
+            self._waiting.pop(approval.id, None)
+            raise
         await self._audit("approval.requested", {
             "approval_id": approval.id, "call_id": call.id, "tool": call.tool, "summary": summary,
             "rule": verdict.rule, "reason": approval.reason, "risk": verdict.risk,

@@ -425,6 +425,16 @@ class Pipeline:
             all_pending=True, why="expired: the Aegis daemon restarted; a restart never approves (denied)",
             spare_waiting=spare_waiting)
 
+    async def expire_abandoned(self) -> None:
+        """The fleet store is back after an outage: this machine's pending approvals
+        that no call here waits on any more (their deadline passed, or their hook went
+        away, while the store could not be written) end now, as denied, so nobody
+        approves a call that was already denied."""
+        await self.approvals.expire_overdue(
+            all_pending=True, spare_waiting=True,
+            why="expired: its call was denied or gone while the fleet store was unreachable; "
+                "nobody waits on it any more (denied)")
+
     async def drain(self) -> None:
         """On shutdown: every pending approval resolves to the default action, recorded."""
         await self.approvals.drain()

@@ -37,6 +37,10 @@ class Backoff:
         self.failures = 0
 
 
+class _ResyncFailed(Exception):
+    """Re-reading what changed while the link was down failed: reconnect and retry."""
+
+
 class FleetLink:
     """Listens on the fleet store's notification channel for as long as it runs."""
 
@@ -70,7 +74,11 @@ class FleetLink:
                     self.connected, self.last_error, self.since = True, None, time.time()
                     backoff.reset()
                     log.info("fleet.listening")
-                    await self.on_connect()  # what changed while we were not listening
+                    try:
+                        await self.on_connect()  # what changed while we were not listening
+                    except Exception as exc:  # e.g. the store went away again mid-resync: start over
+                        log.warning("fleet.resync_failed", error=scrub(str(exc)[:300], self.url))
+                        raise _ResyncFailed(str(exc)) from None
                     async for note in conn.notifies():
                         kind, _, approval_id = note.payload.partition(":")
                         if approval_id:
@@ -78,7 +86,7 @@ class FleetLink:
                                 await self.on_change(kind, approval_id)
                             except Exception:  # one bad notification must not stop the link
                                 log.exception("fleet.notification_failed", approval=approval_id)
-            except (psycopg.Error, OSError) as exc:
+            except (psycopg.Error, OSError, _ResyncFailed) as exc:
                 self._down(exc)
             self.reconnects += 1
             await anyio.sleep(backoff.next())

@@ -157,6 +157,8 @@ class FleetMember:
             if not self.orphans_expired:  # the store was down when the daemon started
                 await daemon.pipeline.expire_orphans(spare_waiting=True)
                 self.orphans_expired = True
+            else:  # back after an outage: what was denied meanwhile must not stay pending
+                await daemon.pipeline.expire_abandoned()
 
         self.link = FleetLink(self.settings.url, on_change=on_change, on_connect=on_connect)
         async with anyio.create_task_group() as tasks:

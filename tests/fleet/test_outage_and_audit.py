@@ -45,6 +45,36 @@ def test_postgres_stopped_mid_wait_denies_new_risky_calls_and_resumes_after(flee
     wait_until(lambda: a.status()["fleet"]["connected"])
 
 
+def test_a_deadline_passing_while_postgres_is_down_denies_with_that_reason_and_the_approval_ends(
+        fleet, postgres_server):
+    a, c = fleet["a"], fleet["c"]
+    created = a.request("session.create", agent="test", cwd=str(a.project), command="test", approval_timeout=8)
+    assert created["ok"], created
+    a.session = created["session"], created["token"]
+    waiting = a.bash_async("deploy queue")
+    approval_id = waiting.approval_id()
+
+    postgres_server.stop()
+    try:
+        answer = waiting.answer(timeout=60)  # its deadline passes while the store is down
+        assert answer["decision"] == "deny", answer
+        assert "fleet store" in answer["reason"] and "unreachable" in answer["reason"], answer
+    finally:
+        postgres_server.restart()
+
+    # Back: the approval nobody waits on any more ends as denied, so nobody can
+    # approve a call that was already denied.
+    def ended():
+        rows = json.loads(c.cli("approvals", "list", "--fleet", "--all", "--json").stdout)
+        row = next((r for r in rows if r["id"] == approval_id), None)
+        return row if row and row["status"] != "pending" else None
+
+    row = wait_until(ended, timeout=40)
+    assert row["status"] == "expired", row
+    late = c.cli("approvals", "approve", approval_id)
+    assert late.returncode == 1, (late.stdout, late.stderr)
+
+
 def test_a_daemon_starts_without_its_fleet_store_and_fails_closed(fleet_root, postgres_server):
     url = postgres_server.url_for("no_such_database")
     machine = Machine(fleet_root, "lonely", url)
