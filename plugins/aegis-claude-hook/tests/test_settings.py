@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -219,3 +221,32 @@ def test_cli_refuses_the_shared_project_scope_with_the_reason(tmp_path: Path,
     assert "this machine's own paths" in result.exception.message
     assert "--scope local" in (result.exception.hint or "")
     assert not (tmp_path / ".claude").exists()
+
+
+def _aegis(project: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AEGIS_", "CLAUDE_"))}
+    env.update(HOME=str(home), AEGIS_HOME=str(home / ".aegis"))
+    return subprocess.run([sys.executable, "-m", "aegis_core.cli", *args], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_install_and_uninstall_through_the_real_cli_leave_no_trace(tmp_path: Path) -> None:
+    """`aegis claude install` as a user types it: the shared project scope is refused
+    (exit 2, the reason and the way out), the local one comes and goes without a trace."""
+    project, home = tmp_path / "project", tmp_path / "home"
+    project.mkdir()
+    home.mkdir()
+    refused = _aegis(project, home, "claude", "install", "--scope", "project")
+    assert refused.returncode == 2, refused.stderr
+    (line,) = refused.stderr.splitlines()
+    assert "this machine's own paths" in line and "--scope local" in line
+    assert not (project / ".claude").exists()
+
+    installed = _aegis(project, home, "claude", "install", "--scope", "local")
+    assert installed.returncode == 0, installed.stderr
+    local = project / ".claude" / "settings.local.json"
+    assert set(json.loads(local.read_text())["hooks"]) == set(hs.default_hooks_settings(60)["hooks"])
+    removed = _aegis(project, home, "claude", "uninstall", "--scope", "local")
+    assert removed.returncode == 0, removed.stderr
+    assert list(project.iterdir()) == []  # no {}, no backup, no empty folder
+    assert not (home / ".claude").exists() and not (home / ".claude.json").exists()
