@@ -42,7 +42,7 @@ echo "==> creating .venv"
 "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 echo "==> installing aegis-core and plugins (claude-hook, codex, gemini, copilot, cursor, pty, telegram, whatsapp)"
-.venv/bin/python -m pip install --quiet -e ".[test]" \
+.venv/bin/python -m pip install --quiet -e ".[test,postgres]" \
   -e plugins/aegis-claude-hook -e plugins/aegis-codex -e plugins/aegis-gemini -e plugins/aegis-copilot \
   -e plugins/aegis-cursor -e plugins/aegis-pty -e plugins/aegis-telegram -e plugins/aegis-whatsapp
 

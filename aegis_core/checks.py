@@ -319,7 +319,14 @@ CORE_CHECKS = (
     Check("channel-health", "runtime", channel_health),
     Check("database", "runtime", database),
     Check("disk", "runtime", disk_space),
+    Check("fleet", "runtime", lambda config: _fleet_link(config)),
 )
+
+
+def _fleet_link(config: Config) -> CheckResult:
+    from aegis_core.fleet.doctor import fleet_link
+
+    return fleet_link(config)
 
 
 @hookimpl

@@ -95,6 +95,27 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
         (
             Setting("retain_days", "int", 90, minimum=0,
                     help="days tool calls stay in the database (0: forever); the audit log keeps everything"),
+            Setting("url", "str", None, secret=True,
+                    help="postgresql://user:password@host:port/db shares approvals with a fleet (docs/fleet.md); "
+                         "unset: this machine's SQLite only"),
+        ),
+    ),
+    ConfigSection(
+        "fleet",
+        (
+            Setting("machine", "str", None, help="this machine's name in the fleet (default: the host name)"),
+            Setting("key", "str", None, secret=True,
+                    help="the fleet key every daemon seals shared rows with (`aegis fleet key` makes one)"),
+            Setting("key_file", "path", None, help="a file (0600) holding the fleet key instead of [fleet] key"),
+        ),
+        help="fleet mode: many machines sharing one PostgreSQL ([store] url)",
+    ),
+    ConfigSection(
+        "team",
+        (
+            Setting("members", "list[str]", None,
+                    help='who may answer which approvals: "IDENTITY ROLE [machine=GLOB] [project=GLOB]", '
+                         "ROLE admin, approver or viewer; unset: every channel's own users"),
         ),
     ),
 )
@@ -132,13 +153,24 @@ class Config:
             return self.home / default_name
         return Path(os.path.expanduser(str(self.get(section, key)))).absolute()
 
+    def masked(self, section: str, key: str, value: Any) -> Any:
+        """``value`` as it may be shown: a secret is ``***REDACTED***``; a store URL
+        keeps everything but its password."""
+        if value is None or not self.is_secret(section, key):
+            return value
+        if (section, key) == ("store", "url") and isinstance(value, str):
+            from aegis_core.store.url import redact_url
+
+            return redact_url(value)
+        return REDACTED
+
     def flat(self, *, show_secrets: bool = False) -> dict[str, Any]:
         """``section.key -> value`` for every known key, secrets masked unless asked."""
         out: dict[str, Any] = {}
         for section, values in sorted(self.values.items()):
             for key, value in sorted(values.items()):
-                if value is not None and not show_secrets and self.is_secret(section, key):
-                    value = REDACTED
+                if not show_secrets:
+                    value = self.masked(section, key, value)
                 out[f"{section}.{key}"] = value
         return out
 

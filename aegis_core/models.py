@@ -218,6 +218,8 @@ class Verdict:
     risk: int = 0
     source: str = "policy"
     reasons: tuple[str, ...] = ()
+    # How many different people must approve (a rule's ``quorum``; two-person rules).
+    quorum: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -269,6 +271,12 @@ class Approval:
     decided_at: float | None = None
     choices: tuple[str, ...] = ()
     choice: str | None = None
+    # Two-person rules: how many different approvers it needs, and who approved so far.
+    quorum: int = 1
+    votes: tuple[str, ...] = ()
+    # Fleet mode: the machine whose agent asked, and its working directory.
+    machine: str = ""
+    cwd: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -291,6 +299,10 @@ class Approval:
             "decided_at": self.decided_at,
             "choices": list(self.choices),
             "choice": self.choice,
+            "quorum": self.quorum,
+            "votes": list(self.votes),
+            "machine": self.machine,
+            "cwd": self.cwd,
         }
 
 
@@ -301,11 +313,15 @@ class ResolveResult:
 
     won: bool
     approval: Approval | None
+    # Said to whoever answered, beside the outcome ("1 of 2 approvers so far").
+    note: str | None = None
 
 
 @dataclass(frozen=True)
 class Decision:
-    """An answer to an approval: who gave it, through which channel, and why."""
+    """An answer to an approval: who gave it, through which channel, and why.
+    ``identity`` is who answered as team rules and two-person rules see it
+    (``telegram:<id>``, ``cli:<user>@<machine>``); by default ``channel:decided_by``."""
 
     outcome: Outcome
     decided_by: str
@@ -313,6 +329,13 @@ class Decision:
     reason: str = ""
     scope: Scope = Scope.ONCE
     choice: str | None = None
+    identity: str | None = None
+
+    @property
+    def who(self) -> str:
+        if self.identity:
+            return self.identity
+        return self.decided_by if ":" in self.decided_by else f"{self.channel}:{self.decided_by}"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@ Fixtures:
   the test passes (plus, on request, the built-in ones); installed plugins never leak in.
 - ``hook_recorder``: a plugin object that records every hook call it sees, to assert on.
 
+- ``postgres_server`` (session): a throwaway PostgreSQL server
+  (:class:`aegis_core.testing_postgres.ThrowawayPostgres`); ``fleet_database``: the URL
+  of a fresh database on it, for one test's fleet (``[store] url``).
+
 And ``daemon_stream``: one raw request to a running daemon's socket, every line of the
 answer (docs/protocol.md), for tests of what a daemon says on the wire; and
 ``StandInDaemon``: a real Unix socket server speaking that protocol with scripted
@@ -182,6 +186,47 @@ def aegis_plugins() -> Callable[..., AegisPlugins]:
     return make_plugins
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """A PostgreSQL server of the test session's own (skips where none is installed)."""
+    from aegis_core.testing_postgres import PostgresUnavailable, ThrowawayPostgres
+
+    try:
+        server = ThrowawayPostgres()
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def fleet_database(postgres_server: Any) -> str:
+    """The URL (with its password) of a database of its own for this test."""
+    import uuid
+
+    if not postgres_server.running:  # a test stopped it to play an outage
+        postgres_server.start()
+    return str(postgres_server.create_database(f"fleet_{uuid.uuid4().hex[:12]}"))
+
+
+@pytest.fixture
+def fleet_root() -> Iterator[Path]:
+    """A short temporary folder for machines' homes: a session's socket path under
+    it stays within AF_UNIX's 108 bytes, whatever the user's name or pytest's folder."""
+    import shutil
+    import tempfile
+
+    # mkdtemp makes a fresh 0700 folder: a fixed parent is safe here.
+    root = Path(tempfile.mkdtemp(prefix="aegis-f-", dir="/tmp" if os.path.isdir("/tmp") else None))  # noqa: S108
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @dataclass
 class HookCall:
     hook: str
@@ -238,7 +283,9 @@ __all__ = [
     "aegis_plugins",
     "daemon_stream",
     "decision",
+    "fleet_database",
     "hook_recorder",
     "hookspecs",
     "make_plugins",
+    "postgres_server",
 ]

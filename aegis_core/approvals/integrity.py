@@ -29,9 +29,11 @@ class Trust(str, enum.Enum):
 class Sealer:
     """Makes and checks seals with a key drawn when it is created."""
 
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
-        self.key_id = secrets.token_hex(6)
+    def __init__(self, key: bytes | None = None, key_id: str | None = None) -> None:
+        # Without a key: one drawn now, in this daemon's memory only. Fleet mode passes
+        # the fleet key, which every daemon of the fleet holds (docs/threat-model.md).
+        self._key = key or secrets.token_bytes(32)
+        self.key_id = key_id or secrets.token_hex(6)
 
     def _mac(self, kind: str, fields: list[Any]) -> str:
         body = json.dumps([kind, self.key_id, *fields], separators=(",", ":"), ensure_ascii=True,
@@ -66,6 +68,9 @@ class Sealer:
 
     def check_ending(self, stored: StoredApproval) -> Trust:
         return self._check(stored.final_seal, self.seal_ending(stored.approval, stored.outcome))
+
+    def seal_vote(self, approval_id: str, voter: str, outcome: str) -> str:
+        return self._mac("vote", [approval_id, voter, outcome])
 
     # -- grants ------------------------------------------------------------------
 

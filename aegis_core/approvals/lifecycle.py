@@ -23,6 +23,7 @@ from aegis_core.approvals.rules import (
 )
 from aegis_core.channels import ResolveResult
 from aegis_core.errors import AegisEnvironmentError
+from aegis_core.fleet.team import TeamRules
 from aegis_core.models import (
     Approval,
     ApprovalStatus,
@@ -37,7 +38,7 @@ from aegis_core.models import (
 )
 from aegis_core.recorder import Recorder
 from aegis_core.redact import redact_text
-from aegis_core.store.interface import OPEN, ApprovalStore, StoredApproval, StoredGrant
+from aegis_core.store.interface import OPEN, ApprovalStore, StoredApproval, StoredGrant, StoredVote
 
 Notify = Callable[[Approval, ToolCall | None], None]
 
@@ -67,12 +68,15 @@ class Approvals:
     """
 
     def __init__(self, *, store: ApprovalStore, recorder: Recorder, notify: Notify,
-                 rules: ApprovalRules, sealer: Sealer | None = None) -> None:
+                 rules: ApprovalRules, sealer: Sealer | None = None, team: TeamRules | None = None,
+                 machine: str = "") -> None:
         self.store = store
         self.recorder = recorder
         self.notify = notify
         self.rules = rules
         self.sealer = sealer
+        self.team = team or TeamRules()
+        self.machine = machine
         self._waiting: dict[str, _Waiter] = {}
 
     # -- asking ------------------------------------------------------------------
@@ -88,16 +92,24 @@ class Approvals:
         approval = Approval(id=new_id(), call_id=call.id, session=call.session, tool=call.tool,
                             kind=call.kind, summary=summary, rule=verdict.rule,
                             reason=redact_text(verdict.reason), risk=verdict.risk, created_at=now,
-                            deadline_at=now + timeout_s, choices=choices)
+                            deadline_at=now + timeout_s, choices=choices, quorum=max(1, verdict.quorum),
+                            machine=self.machine, cwd=call.cwd)
         signature = call_signature(call)
         seal = sealer.seal_request(approval, signature)
-        await anyio.to_thread.run_sync(lambda: self.store.create_approval(
-            approval, agent=call.agent, cwd=call.cwd, input_json=input_json, signature=signature, seal=seal))
+        # Waited on before the row exists: a sweep of approvals nobody waits on (a fleet
+        # store back after an outage) never takes one that is being asked right now.
         self._waiting[approval.id] = _Waiter(call)
+        try:
+            await anyio.to_thread.run_sync(lambda: self.store.create_approval(
+                approval, agent=call.agent, cwd=call.cwd, input_json=input_json, signature=signature, seal=seal))
+        except BaseException:
+            self._waiting.pop(approval.id, None)
+            raise
         await self._audit("approval.requested", {
             "approval_id": approval.id, "call_id": call.id, "tool": call.tool, "summary": summary,
             "rule": verdict.rule, "reason": approval.reason, "risk": verdict.risk,
-            "deadline_at": approval.deadline_at, "timeout_s": timeout_s, **(extra or {}),
+            "deadline_at": approval.deadline_at, "timeout_s": timeout_s,
+            **({"quorum": approval.quorum} if approval.quorum > 1 else {}), **(extra or {}),
         }, call.session)
         return approval
 
@@ -118,8 +130,11 @@ class Approvals:
             if waiter.final is None:
                 result = await self.expire(approval.id)
                 if waiter.final is None:
-                    # Nobody here ended it, yet it is no longer pending: written behind
-                    # the daemon's back.
+                    # Ended by another daemon of the fleet (its seal holds), or written
+                    # behind the daemons' backs (it does not).
+                    stored = await anyio.to_thread.run_sync(self.store.load_approval, approval.id)
+                    if stored is not None and self._sealed_ending(stored):
+                        return stored.approval
                     return await self._tampered(approval.id, result.approval)
             assert waiter.final is not None
             return waiter.final
@@ -128,6 +143,31 @@ class Approvals:
 
     def waiting(self) -> int:
         return len(self._waiting)
+
+    def waiting_ids(self) -> list[str]:
+        return list(self._waiting)
+
+    def _sealed_ending(self, stored: StoredApproval) -> bool:
+        return bool(self.sealer and stored.approval.status.is_final
+                    and self.sealer.check_ending(stored) is Trust.SEALED)
+
+    async def ended_elsewhere(self, approval_id: str) -> Approval | None:
+        """Another daemon of the fleet ended (or voted on) an approval: wake the call
+        waiting on it here, once its ending seal holds. A row ended without a valid
+        seal wakes the call with a deny (tampered), never an allow. Returns the
+        approval as it is now (None when this daemon has nothing to do with it)."""
+        stored = await anyio.to_thread.run_sync(self.store.load_approval, approval_id)
+        if stored is None:
+            return None
+        waiter = self._waiting.get(approval_id)
+        if waiter is None or waiter.final is not None or not stored.approval.status.is_final:
+            return stored.approval
+        if self._sealed_ending(stored):
+            waiter.final = stored.approval
+        else:
+            waiter.final = await self._tampered(approval_id, stored.approval)
+        waiter.woken.set()
+        return stored.approval
 
     def call_of(self, approval_id: str) -> ToolCall | None:
         waiter = self._waiting.get(approval_id)
@@ -145,6 +185,13 @@ class Approvals:
                                    event="approval.asked")
         if decision.outcome is Outcome.APPROVE:
             self._need_sealer("approve")
+        refused = await self._team_refusal(approval_id, decision)
+        if refused is not None:
+            return refused
+        if decision.outcome is Outcome.APPROVE:
+            voted = await self._vote(approval_id, decision)
+            if voted is not None:
+                return voted
         status = _STATUS_OF[decision.outcome]
         # The agent's own prompt answers an approval it was handed ("asked").
         opens = (ApprovalStatus.PENDING, ApprovalStatus.ASKED) if decision.channel == "terminal" else OPEN
@@ -152,6 +199,56 @@ class Approvals:
                                decided_by=decision.decided_by, channel=decision.channel,
                                reason=decision.reason, scope=decision.scope, choice=decision.choice,
                                event="approval.resolved", from_statuses=opens)
+
+    async def _team_refusal(self, approval_id: str, decision: Decision) -> ResolveResult | None:
+        """A refusal when ``[team] members`` does not let this person answer this
+        approval (audited); None when they may. The agent's own prompt is exempt: it
+        is the person at the agent's keyboard."""
+        if not self.team.enabled or decision.channel == "terminal":
+            return None
+        current = await anyio.to_thread.run_sync(self.store.get_approval, approval_id)
+        if current is None:
+            return None
+        why = self.team.refusal(decision.who, current, current.machine or self.machine)
+        if why is None:
+            return None
+        await self._audit("approval.forbidden", {"approval_id": approval_id, "by": decision.decided_by,
+                                                 "identity": decision.who, "channel": decision.channel,
+                                                 "answer": decision.outcome.value, "why": why}, current.session)
+        return ResolveResult(False, current, note=f"refused: {why}")
+
+    async def _vote(self, approval_id: str, decision: Decision) -> ResolveResult | None:
+        """Two-person rules: an approval that needs ``quorum`` different approvers
+        counts this one's vote (once per person); it ends approved, through the one
+        compare-and-set, only with the last vote. None when it needs one approver."""
+        current = await anyio.to_thread.run_sync(self.store.get_approval, approval_id)
+        if current is None or current.quorum <= 1 or current.status is not ApprovalStatus.PENDING:
+            return None
+        stored = await anyio.to_thread.run_sync(self.store.load_approval, approval_id)
+        if stored is None or not await self._trusted(stored):
+            return ResolveResult(False, current)
+        who = decision.who
+        seal = self.sealer.seal_vote(approval_id, who, "approve") if self.sealer else ""
+        added, now = await anyio.to_thread.run_sync(lambda: self.store.add_vote(approval_id, StoredVote(
+            voter=who, outcome="approve", decided_by=decision.decided_by, channel=decision.channel,
+            reason=redact_text(decision.reason), seal=seal)))
+        now = now or current
+        if not added:
+            if now.status is ApprovalStatus.PENDING:
+                note = (f"{who} already approved this; it needs {now.quorum} different approvers "
+                        f"({len(now.votes)} so far)")
+                await self._audit("approval.vote_refused", {"approval_id": approval_id, "identity": who,
+                                                            "why": "the same person approved twice"}, now.session)
+                return ResolveResult(False, now, note=note)
+            return None  # it ended meanwhile: the usual late answer
+        await self._audit("approval.voted", {"approval_id": approval_id, "identity": who,
+                                             "by": decision.decided_by, "channel": decision.channel,
+                                             "votes": len(now.votes), "quorum": now.quorum}, now.session)
+        if len(now.votes) < now.quorum:
+            self.notify(now, None)
+            return ResolveResult(True, now, note=f"approval {len(now.votes)} of {now.quorum}: it needs "
+                                                 f"{now.quorum - len(now.votes)} more, from someone else")
+        return None  # the last vote: end it as approved below
 
     async def cancel(self, approval_id: str, reason: str, *, by: str) -> ResolveResult:
         """End an approval nobody needs any more (the agent stopped waiting)."""
@@ -167,12 +264,15 @@ class Approvals:
                                reason=reason or f"no answer before the deadline; default action: {outcome}",
                                event="approval.expired")
 
-    async def expire_overdue(self, *, all_pending: bool = False, why: str = "") -> list[Approval]:
+    async def expire_overdue(self, *, all_pending: bool = False, why: str = "",
+                             spare_waiting: bool = False) -> list[Approval]:
         """Expire, as denied, approvals nobody waits for any more: those past their
         deadline (or, with ``all_pending``, every pending one: after a restart no agent
         still waits). A restart never approves anything. Each is audited."""
         ids = await anyio.to_thread.run_sync(lambda: self.store.overdue_approvals(time.time(),
                                                                                  all_pending=all_pending))
+        if spare_waiting:  # a call here still waits on these: they are not orphans
+            ids = [approval_id for approval_id in ids if approval_id not in self._waiting]
         reason = why or "expired: Aegis restarted after its deadline; a restart never approves (denied)"
         ended = []
         for approval_id in ids:
@@ -182,11 +282,13 @@ class Approvals:
         return ended
 
     async def drain(self) -> None:
-        """On shutdown: every pending approval ends as expired, denied, recorded. Never
-        the default action: a stop is not a human's silence, and with ``default_action =
-        "approve"`` anything able to send SIGTERM could otherwise approve what waits."""
-        for approval in self.store.list_approvals(status="pending", limit=100_000):
-            await self.expire(approval.id, reason="the Aegis daemon stopped before anyone answered (denied)",
+        """On shutdown: every pending approval of this machine ends as expired, denied,
+        recorded. Never the default action: a stop is not a human's silence, and with
+        ``default_action = "approve"`` anything able to send SIGTERM could otherwise
+        approve what waits. (In a fleet, other machines' approvals are theirs.)"""
+        ids = await anyio.to_thread.run_sync(lambda: self.store.overdue_approvals(time.time(), all_pending=True))
+        for approval_id in ids:
+            await self.expire(approval_id, reason="the Aegis daemon stopped before anyone answered (denied)",
                               channel="shutdown", outcome="deny")
 
     async def _end(self, approval_id: str, status: ApprovalStatus, **fields: Any) -> ResolveResult:
@@ -240,6 +342,7 @@ class Approvals:
             "outcome": outcome, "decided_by": current.decided_by, "channel": current.channel,
             "reason": current.decision_reason, "scope": current.scope.value, "choice": current.choice,
             **({"grant": "session"} if grant else {}),
+            **({"votes": list(current.votes), "quorum": current.quorum} if current.quorum > 1 else {}),
         }, current.session)
         self.notify(current, waiter.call if waiter else None)
         return ResolveResult(True, current)
@@ -278,7 +381,7 @@ class Approvals:
         if not call.session:
             return None
         signature = call_signature(call)
-        grant = self.store.get_grant(call.session, signature)
+        grant = await anyio.to_thread.run_sync(self.store.get_grant, call.session, signature)
         if grant is None:
             return None
         trust = self.sealer.check_grant(grant) if self.sealer else Trust.FORGED

@@ -22,12 +22,15 @@ if TYPE_CHECKING:
 def local_approvals(config: Config, plugins: AegisPlugins) -> Iterator[Approvals]:
     """An :class:`Approvals` on this home's store, recording through ``plugins``."""
     from aegis_core.daemon.server import configure_plugins
-    from aegis_core.store import Store
+    from aegis_core.fleet.settings import machine_name
+    from aegis_core.fleet.team import TeamRules
+    from aegis_core.store.opening import open_store
 
     configure_plugins(plugins, config)
-    store = Store.open(config.path("database", "path", "aegis.db"))
+    store = open_store(config)
     try:
         yield Approvals(store=store, recorder=DirectRecorder(plugins, store), notify=plugins.notify,
-                        rules=ApprovalRules(config))
+                        rules=ApprovalRules(config), team=TeamRules.from_config(config),
+                        machine=machine_name(config))
     finally:
         store.close()

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "config": "aegis_core.cli.config:config",
     "plugins": "aegis_core.cli.plugins:plugins",
     "sandbox": "aegis_core.cli.sandbox:sandbox",
+    "fleet": "aegis_core.cli.fleet:fleet",
     "version": "aegis_core.cli:version",
     "help": "aegis_core.cli:help_command",
 }

@@ -19,13 +19,12 @@ from aegis_core.models import Approval, Outcome, Scope
 
 
 def open_store(app: AppContext, *, reading: bool = False) -> Any:
-    """The database. ``reading`` (list, show) skips the full integrity scan: a damaged
-    page still fails the query that meets it, and `aegis doctor` and the daemon's
-    start run the scan."""
-    from aegis_core.store import Store
+    """This home's store (in fleet mode, the fleet's approvals too). ``reading`` (list,
+    show) skips the full integrity scan: a damaged page still fails the query that
+    meets it, and `aegis doctor` and the daemon's start run the scan."""
+    from aegis_core.store.opening import open_store as open_configured
 
-    config = app.config(plugins=False)
-    return Store.open(config.path("database", "path", "aegis.db"), quick_check=not reading)
+    return open_configured(app.config(plugins=False), quick_check=not reading)
 
 
 def _find(store: Any, approval_id: str) -> Approval:
@@ -47,7 +46,7 @@ def _when(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp else "-"
 
 
-def _line(approval: Approval) -> str:
+def _line(approval: Approval, with_machine: bool = False) -> str:
     summary = approval.summary.replace("\n", " ")
     summary = summary if len(summary) <= 60 else summary[:57] + "..."
     if approval.status.value == "pending":
@@ -56,7 +55,9 @@ def _line(approval: Approval) -> str:
     else:
         state = f"{approval.status.value} by {approval.decided_by or '?'}"
     session = approval.session[:12]
-    return f"{approval.id[:12]}  {state:<24}  {session:<12}  {approval.tool:<10}  {summary}"
+    votes = f" [{len(approval.votes)}/{approval.quorum} approvers]" if approval.quorum > 1 else ""
+    machine = f"{approval.machine[:16]:<16}  " if with_machine else ""
+    return f"{approval.id[:12]}  {machine}{state:<24}  {session:<12}  {approval.tool:<10}  {summary}{votes}"
 
 
 @click.group(invoke_without_command=True)
@@ -70,14 +71,22 @@ def approvals(ctx: click.Context) -> None:
 @approvals.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Include resolved approvals.")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--fleet", "fleet", is_flag=True, help="Every machine's approvals (fleet mode), with their machine.")
 @click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
 @click.pass_obj
 def list_approvals(
-    app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False
+    app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False, fleet: bool = False
 ) -> None:
-    """List pending approvals (all of them with --all)."""
+    """List pending approvals (all of them with --all; every machine's with --fleet)."""
     with open_store(app, reading=True) as store:
-        rows = store.list_approvals(status=None if show_all else "pending", limit=limit)
+        status = None if show_all else "pending"
+        if fleet:
+            if not hasattr(store, "fleet"):
+                raise AegisError("--fleet needs fleet mode: this machine has no [store] url",
+                                 hint="see docs/fleet.md")
+            rows = store.fleet.list_approvals(status=status, limit=limit, machine="*")
+        else:
+            rows = store.list_approvals(status=status, limit=limit)
     if as_json:
         emit_json([a.to_dict() for a in rows])
         return
@@ -85,7 +94,7 @@ def list_approvals(
         click.echo("No pending approvals." if not show_all else "No approvals yet.")
         return
     for approval in rows:
-        click.echo(_line(approval))
+        click.echo(_line(approval, with_machine=fleet))
 
 
 @approvals.command("show")
@@ -143,7 +152,8 @@ def answer(
         ) from None
     if not response.get("ok"):
         raise refusal(response, "the answer")
-    return {"won": bool(response.get("won")), "approval": response.get("approval"), "via": "daemon"}
+    return {"won": bool(response.get("won")), "approval": response.get("approval"), "via": "daemon",
+            "note": response.get("note")}
 
 
 def _user() -> str:
@@ -163,12 +173,16 @@ def _report(result: dict[str, Any], verb: str, as_json: bool) -> None:
         emit_json(result)
     final = result["approval"] or {}
     if not result["won"]:
+        if result.get("note"):
+            raise AegisError(f"approval {str(final.get('id'))[:12]} was not answered: {result['note']}")
         if final.get("status") == "pending":
             raise AegisError(f"the daemon did not accept the answer to approval {str(final.get('id'))[:12]}",
                              hint="see `aegis logs` and the audit log (`aegis audit show`)")
         raise AegisError(_too_late(final))
     if not as_json:
         click.echo(f"{verb} {final.get('id', '?')[:12]}: {final.get('summary', '')}")
+        if result.get("note"):
+            click.echo(f"  {result['note']}")
 
 
 @approvals.command("approve")

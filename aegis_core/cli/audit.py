@@ -27,11 +27,17 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.option("--fleet", "fleet", is_flag=True,
+              help="Check every machine's chain shipped to the fleet store (gaps, divergence).")
 @click.pass_context
-def verify_command(ctx: click.Context, as_json: bool) -> None:
+def verify_command(ctx: click.Context, as_json: bool, fleet: bool) -> None:
     """Check every record's hash, the chain and the checkpoints. Exit 0 when intact,
     8 when not (naming the first bad record and why)."""
     from aegis_core.audit import verify
+
+    if fleet:
+        _verify_fleet(ctx, as_json)
+        return
 
     log, checkpoints = _paths(ctx.obj)
     result = verify(log, checkpoints)
@@ -50,6 +56,32 @@ def verify_command(ctx: click.Context, as_json: bool) -> None:
             err=True,
         )
     if not result.ok:
+        ctx.exit(int(ExitCode.STATE))
+
+
+def _verify_fleet(ctx: click.Context, as_json: bool) -> None:
+    from aegis_core.cli.fleet import open_fleet_store
+    from aegis_core.fleet.verify import to_dicts, verify_fleet
+
+    store, settings = open_fleet_store(ctx.obj)
+    log, _ = _paths(ctx.obj)
+    with store:
+        results = verify_fleet(store, local_machine=settings.machine, local_log=log)
+    ok = all(r.ok for r in results)
+    if as_json:
+        emit_json({"ok": ok, "machines": to_dicts(results)})
+    else:
+        for result in results:
+            if result.ok:
+                notes = "; ".join(p["detail"] for p in result.problems)
+                click.echo(f"{result.machine}: intact, {result.records} records shipped (head {result.head_seq})"
+                           + (f"; {notes}" if notes else ""))
+            for problem in result.problems if not result.ok else ():
+                where = f" at record {problem['seq']}" if problem["seq"] else ""
+                click.echo(f"aegis: error: {result.machine}: {problem['kind']}{where}: {problem['detail']}", err=True)
+        if not results:
+            click.echo("No machine has shipped audit records to the fleet store yet.")
+    if not ok:
         ctx.exit(int(ExitCode.STATE))
 
 

@@ -35,8 +35,8 @@ def get(app: AppContext, key: str, show_secrets: bool, as_json: bool) -> None:
     cfg = app.config()
     section, name = _split(key, cfg)
     value = cfg.get(section, name)
-    if value is not None and cfg.is_secret(section, name) and not show_secrets:
-        value = REDACTED
+    if not show_secrets:
+        value = cfg.masked(section, name, value)
     if as_json:
         emit_json({"key": key, "value": value, "source": cfg.source(section, name)})
     else:
@@ -84,7 +84,7 @@ def set_(app: AppContext, key: str, value: str) -> None:
     parsed = coerce(setting, _parse_value(value, setting.type), name=key)
     path = cfg.file or cfg.home / "config.toml"
     update_config_file(path, section, {name: parsed})
-    shown = REDACTED if cfg.is_secret(section, name) else _show(parsed)
+    shown = _show(cfg.masked(section, name, parsed))
     click.echo(f"{key} = {shown}  (written to {path})")
     _say_what_next(app, cfg, section, name)
 

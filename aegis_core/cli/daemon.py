@@ -143,6 +143,12 @@ def _render(status: dict[str, Any]) -> str:
             lines.append(f"Channel:   {name} ({channel_health(channel)})")
         lines.append(f"Pending:   {status.get('pending', 0)} approval(s), {status.get('waiting', 0)} agent(s) waiting")
         lines.append(f"Decisions: {status.get('decisions', 0)} since start")
+        fleet = status.get("fleet")
+        if fleet:
+            link = "connected" if fleet.get("connected") else f"UNREACHABLE ({fleet.get('error')}): risky calls denied"
+            elected = [name for name, poller in (fleet.get("pollers") or {}).items() if poller.get("elected")]
+            lines.append(f"Fleet:     machine {fleet.get('machine')}, store {fleet.get('store')}: {link}"
+                         + (f"; polls {', '.join(elected)} for the fleet" if elected else ""))
         head = status.get("audit_head")
         if head:
             lines.append(f"Audit:     {head['seq']} records, head {head['hash'][:12]}")

@@ -24,6 +24,8 @@ from aegis_core.critic import ANSWERED
 from aegis_core.daemon.calltext import BadText, CallText
 from aegis_core.daemon.dialogs import Dialogs, Handed
 from aegis_core.daemon.history import History
+from aegis_core.fleet.settings import machine_name
+from aegis_core.fleet.team import TeamRules
 from aegis_core.models import (
     Action,
     Approval,
@@ -41,6 +43,7 @@ from aegis_core.recorder import AuditFailed, DirectRecorder, Recorder, write
 from aegis_core.redact import redact_text, redact_value
 from aegis_core.store import Store
 from aegis_core.store.interface import CallRecord
+from aegis_core.store.postgres import FleetUnavailable
 from aegis_core.tools import input_problem
 
 log = structlog.get_logger(__name__)
@@ -82,6 +85,12 @@ def audit_failed_answer(exc: BaseException) -> Answer:
                 rule="audit-failure", risk=100)
 
 
+def fleet_down_answer(exc: FleetUnavailable) -> Answer:
+    return deny(f"Aegis denied this call because {exc.message}, so nobody can approve it now. Calls the "
+                "policy allows still run; retry this one once the fleet store is back (`aegis fleet status`).",
+                rule="fleet-unavailable", risk=100)
+
+
 class Pipeline:
     """Decides tool calls for one daemon. Holds only what must be shared between
     concurrent calls: the approvals being waited on, and each session's recent
@@ -94,7 +103,8 @@ class Pipeline:
         self.config = config
         self.recorder = recorder or DirectRecorder(plugins, store)
         self.approvals = Approvals(store=store, recorder=self.recorder, notify=plugins.notify,
-                                   rules=ApprovalRules(config), sealer=sealer or Sealer())
+                                   rules=ApprovalRules(config), sealer=sealer or Sealer(),
+                                   team=TeamRules.from_config(config), machine=machine_name(config))
         self.history = History()
         self.decisions = 0
         self._asking = 0  # calls between their approval request and their answer
@@ -114,6 +124,7 @@ class Pipeline:
     def reconfigure(self, config: Config) -> None:
         self.config = config
         self.approvals.rules = ApprovalRules(config)
+        self.approvals.team = TeamRules.from_config(config)
 
     # -- recording ---------------------------------------------------------------
 
@@ -177,6 +188,9 @@ class Pipeline:
         except AuditFailed as exc:
             log.error("audit failed, denying", error=str(exc))
             return audit_failed_answer(exc)
+        except FleetUnavailable as exc:  # fail closed on the network, and say so
+            log.warning("fleet store unreachable, denying", error=exc.message)
+            return fleet_down_answer(exc)
         except Exception:  # fail closed: an internal error is a deny, never an allow
             log.exception("pipeline error, denying")
             return _internal_error()
@@ -269,6 +283,8 @@ class Pipeline:
         await self.recorder.record([], [CallRecord(call, text.input_json, verdict, redact_text(verdict.reason),
                                                    "require_approval", approval.id)])
         decision = self.plugins.decide(approval, call)
+        if decision is not None and decision.outcome is Outcome.ASK and approval.quorum > 1:
+            decision = None  # a two-person rule is never handed to the agent's own prompt
         if decision is not None and decision.outcome is Outcome.ASK:
             await self.approvals.resolve(approval.id, decision)
             answer = Answer("ask", f"Aegis: {verdict.reason or 'this call needs your approval'}",
@@ -376,7 +392,7 @@ class Pipeline:
         if approval.status is ApprovalStatus.APPROVED:
             return Answer("allow", f"approved by {who}", verdict.rule, verdict.risk, approval.id, approval.choice)
         if approval.status is ApprovalStatus.EXPIRED:
-            if approval.channel == "timeout" and self.rules.expiry_outcome == "approve":
+            if approval.channel == "timeout" and self.rules.expiry_outcome == "approve" and approval.quorum <= 1:
                 return Answer("allow", f"nobody answered within {timeout_s:g} s; [approvals] default_action "
                               "is approve", verdict.rule, verdict.risk, approval.id)
             return deny(f"Nobody answered the approval request within {timeout_s:g} s, so "
@@ -400,11 +416,24 @@ class Pipeline:
     async def cancel(self, approval_id: str, reason: str, by: str) -> ResolveResult:
         return await self.approvals.cancel(approval_id, reason, by=by)
 
-    async def expire_orphans(self) -> None:
+    async def expire_orphans(self, *, spare_waiting: bool = False) -> None:
         """At start: no agent still waits on an approval from before (its connection
-        died with the old daemon), so every pending one ends now, as denied."""
+        died with the old daemon), so every pending one ends now, as denied. Later (a
+        fleet store that was down at start is back), ``spare_waiting`` keeps those a
+        call of this daemon waits on."""
         await self.approvals.expire_overdue(
-            all_pending=True, why="expired: the Aegis daemon restarted; a restart never approves (denied)")
+            all_pending=True, why="expired: the Aegis daemon restarted; a restart never approves (denied)",
+            spare_waiting=spare_waiting)
+
+    async def expire_abandoned(self) -> None:
+        """The fleet store is back after an outage: this machine's pending approvals
+        that no call here waits on any more (their deadline passed, or their hook went
+        away, while the store could not be written) end now, as denied, so nobody
+        approves a call that was already denied."""
+        await self.approvals.expire_overdue(
+            all_pending=True, spare_waiting=True,
+            why="expired: its call was denied or gone while the fleet store was unreachable; "
+                "nobody waits on it any more (denied)")
 
     async def drain(self) -> None:
         """On shutdown: every pending approval resolves to the default action, recorded."""

@@ -147,7 +147,8 @@ def denial(reason: str, rule: str | None = None, risk: int = 100) -> dict[str, A
 
 def resolution(result: Any) -> dict[str, Any]:
     """The reply to ``approval.resolve`` and ``approval.cancel``."""
-    return reply(won=result.won, approval=result.approval.to_dict() if result.approval else None)
+    return reply(won=result.won, approval=result.approval.to_dict() if result.approval else None,
+                 note=getattr(result, "note", None))
 
 
 def proven(message: dict[str, Any], request: Mapping[str, Any], token: str | None) -> dict[str, Any]:

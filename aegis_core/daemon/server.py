@@ -31,6 +31,7 @@ from aegis_core.daemon.reload import Snapshot, changes_between, read_snapshot
 from aegis_core.daemon.sessions import Session, Sessions
 from aegis_core.daemon.watchers import SessionWatchers
 from aegis_core.errors import AegisError, ConfigError, ExitCode
+from aegis_core.fleet.member import FleetMember, Ledger, recent_and_open
 from aegis_core.models import (
     Action,
     Approval,
@@ -52,7 +53,8 @@ from aegis_core.redact import redact_text
 from aegis_core.sandbox.manifest import parse_host_rule
 from aegis_core.sandbox.record import session_sandbox
 from aegis_core.sockets import operator_socket, peer_credentials, process_start, reachable, shared_agent_socket
-from aegis_core.store import Store
+from aegis_core.store.opening import open_store
+from aegis_core.store.postgres import FleetUnavailable
 
 log = structlog.get_logger(__name__)
 
@@ -76,7 +78,25 @@ class DaemonHub:
         return await self._daemon.pipeline.resolve(approval_id, decision)
 
     async def pending(self) -> list[Approval]:
-        return self._daemon.store.list_approvals(status="pending")
+        store = self._daemon.store
+        if self._daemon.fleet is not None:  # the fleet's poller answers for every machine
+            return await anyio.to_thread.run_sync(lambda: store.fleet.list_approvals(status="pending",
+                                                                                    machine="*"))
+        return store.list_approvals(status="pending")
+
+    @property
+    def ledger(self) -> Ledger | None:
+        """Fleet mode: where channels keep what the next poller needs (None: keep it in memory)."""
+        fleet = self._daemon.fleet
+        return Ledger(self._daemon.store.fleet, fleet.machine) if fleet is not None else None
+
+    def shared_key(self, purpose: str) -> bytes | None:
+        """Fleet mode: a key every daemon of the fleet derives alike (None otherwise)."""
+        fleet = self._daemon.fleet
+        return fleet.shared_key(purpose) if fleet is not None else None
+
+    async def fleet_open(self) -> list[Approval]:
+        return await anyio.to_thread.run_sync(recent_and_open, self._daemon.store)
 
     async def get(self, approval_id: str) -> Approval | None:
         return self._daemon.store.get_approval(approval_id)
@@ -137,12 +157,19 @@ class Daemon:
         self._running = replace(read_snapshot(self.home, self.plugins.config_sections()), config=config)
         self.manifest = self._running.manifest
         configure_plugins(self.plugins, config)
+        # Fleet mode ([store] url): refuses to start without the fleet key.
+        self.fleet = FleetMember.for_config(config)
         # Every page checked once, here: a corrupt file is reported before anything runs.
-        self.store = Store.open(config.path("database", "path", "aegis.db"), quick_check=True)
+        self.store = open_store(config, quick_check=True)
         self.recorder = GroupCommit(self.plugins, self.store)
-        self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config, recorder=self.recorder)
+        self.pipeline = Pipeline(plugins=self.plugins, store=self.store, config=config, recorder=self.recorder,
+                                 sealer=self.fleet.sealer() if self.fleet else None)
         self._audit_log = AuditLog(self.home / "audit.log", self.home / "audit.checkpoint")
         self.network = EgressProxy(self.pipeline, manifest=lambda: self.manifest)
+        if self.fleet is not None:
+            from aegis_core.fleet.egress import FleetStoreGuard
+
+            self.network.never = FleetStoreGuard(self.fleet.settings.url)
         self.hub = DaemonHub(self)
         available = self.plugins.channels()
         self.channel_names = select_channels(config, available)
@@ -150,7 +177,8 @@ class Daemon:
         if unknown:
             raise ConfigError(f"[approvals] channels names {', '.join(unknown)}, which no installed plugin provides",
                               hint="install the plugin (aegis plugins list) or fix [approvals] channels")
-        self.channels = ChannelSet(available[name] for name in self.channel_names)
+        chosen = [available[name] for name in self.channel_names]
+        self.channels = ChannelSet(self.fleet.gate(chosen) if self.fleet else chosen)
         self.plugins.register(self.channels, name="aegis.channel-set", builtin=True)
         self.pipeline.channels = list(self.channel_names)
         # `aegis wrap` watches its session's approvals to tell the user, where they
@@ -200,6 +228,8 @@ class Daemon:
                 self.pipeline.spawn = tasks.start_soon  # approvals at an agent's dialog are watched here
                 tasks.start_soon(self.recorder.run)
                 tasks.start_soon(self._retain)
+                if self.fleet is not None:
+                    tasks.start_soon(self.fleet.run, self)
                 await tasks.start(self.network.run)  # before any session.create can arrive
                 await self._open(Endpoint(OPERATOR, str(self.socket_path)))
                 await self._open(Endpoint(AGENT, str(self.agent_socket_path)))
@@ -207,7 +237,12 @@ class Daemon:
                     "pid": os.getpid(), "version": __version__, "channels": self.channel_names,
                     "operator_socket": str(self.socket_path), "agent_socket": str(self.agent_socket_path),
                     "stale_sessions_removed": stale})
-                await self.pipeline.expire_orphans()
+                try:
+                    await self.pipeline.expire_orphans()
+                    if self.fleet is not None:
+                        self.fleet.orphans_expired = True
+                except FleetUnavailable as exc:  # done once the fleet store is back (FleetMember)
+                    log.warning("fleet store unreachable at start", error=exc.message)
                 tasks.start_soon(self._signals)
                 tasks.start_soon(self._end_orphaned_sessions)
                 for name, channel in self.channels.channels.items():
@@ -216,7 +251,11 @@ class Daemon:
                 if ready is not None:
                     ready.set()
                 await self._stopping.wait()
-                await self.pipeline.drain()
+                try:
+                    await self.pipeline.drain()
+                except FleetUnavailable as exc:  # they expire at their deadline, or at the next start
+                    log.warning("fleet store unreachable at stop; pending approvals left to expire",
+                                error=exc.message)
                 # Give handlers whose approvals just resolved a moment to answer.
                 with anyio.move_on_after(2):
                     while self.pipeline.waiting_count():
@@ -627,8 +666,24 @@ class Daemon:
         scope = Scope.SESSION if request.get("scope") == "session" else Scope.ONCE
         decision = Decision(Outcome(outcome), decided_by=str(request.get("by") or os.environ.get("USER") or "cli"),
                             channel=str(request.get("channel") or "cli"), reason=str(request.get("reason") or ""),
-                            scope=scope, choice=request.get("choice"))
+                            scope=scope, choice=request.get("choice"),
+                            identity=self._operator_identity(context, str(request.get("channel") or "cli")))
         return protocol.resolution(await self.pipeline.resolve(_text(request, "approval_id"), decision))
+
+    def _operator_identity(self, context: Caller, channel: str) -> str | None:
+        """Who answers at this machine's terminal, as team and two-person rules see
+        them: the account the socket's peer runs as (not a name the request claims),
+        on this machine. A channel relaying its own user's answer keeps its identity."""
+        if channel != "cli":
+            return None
+        import pwd
+
+        uid = context.peer.uid if context.peer.uid is not None else os.getuid()
+        try:
+            user = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            user = str(uid)
+        return f"cli:{user}@{self.pipeline.approvals.machine}"
 
     async def _create_session(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         wrapper = request.get("pid")
@@ -797,7 +852,8 @@ class Daemon:
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
             "channels": {name: self._channel_status(name) for name in self.channel_names},
             "sessions": [session.describe() for session in self.sessions],
-            "pending": len(self.store.list_approvals(status="pending")),
+            "pending": self._pending_count(),
+            "fleet": self.fleet.status() if self.fleet is not None else None,
             "waiting": self.pipeline.waiting_count(),
             "decisions": self.pipeline.decisions,
             # Group commit: how many writes (one fsync each) the records took so far.
@@ -807,6 +863,12 @@ class Daemon:
             "pending_change": ({"approval_id": self._confirmation.approval_id}
                                if self._confirmation is not None else None),
         }
+
+    def _pending_count(self) -> int | None:
+        try:
+            return len(self.store.list_approvals(status="pending"))
+        except AegisError:  # the fleet store is down: status still answers
+            return None
 
 
 def _health(channel: Any) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 import structlog
@@ -72,6 +73,9 @@ class SessionGate:
         self._granted: set[Destination] = set()
         self._denied: dict[Destination, tuple[float, Decision]] = {}
         self._pending: dict[Destination, _Pending] = {}
+        # Destinations refused before anything else (the fleet's database): see
+        # aegis_core.fleet.egress.FleetStoreGuard.
+        self.never: Any = None
 
     # -- the Gate protocol -----------------------------------------------------
 
@@ -89,6 +93,8 @@ class SessionGate:
         return next((rule for rule in rules if rule.matches(destination.host, destination.port)), None)
 
     async def decide(self, destination: Destination) -> Decision:
+        if self.never is not None and await self.never.blocks(destination):
+            return Decision(False, "aegis.fleet_store", refusal_text(destination, self.never.reason(destination)))
         rule = self.allowed_by(destination)
         if rule is not None:
             return Decision(True, "network.allow", f"{destination} is allowed by network.allow entry {rule}")

@@ -48,6 +48,7 @@ class EgressProxy:
         self._manifest = manifest
         self._sessions: dict[str, _Session] = {}
         self._tasks: TaskGroup | None = None
+        self.never: Any = None  # what no session may reach (the fleet's database), if anything
 
     async def run(self, *, task_status: Any = anyio.TASK_STATUS_IGNORED) -> None:
         """Serve until cancelled (the daemon stopping): start with ``tasks.start``."""
@@ -74,6 +75,7 @@ class EgressProxy:
         path = run_dir / SOCKET_NAME
         listener = await _listen(path)
         gate = SessionGate(SessionInfo(session, agent, cwd), self._manifest, self._judge, self._record)
+        gate.never = self.never
         state = self._sessions[session] = _Session(gate, path)
         self._tasks.start_soon(self._serve, state, listener)
         return path

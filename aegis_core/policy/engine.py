@@ -342,7 +342,7 @@ class Policy:
         action, rule, detail, subject = best
         # Positional (action, reason, rule, risk, source, reasons): this runs for every call.
         return Verdict(action, _reason(action, rule, detail, subject), rule.name if rule else "default", score,
-                       "policy", risk_reasons)
+                       "policy", risk_reasons, rule.quorum if rule is not None else 1)
 
 
 _MARKERS = frozenset(PATH_PROBLEMS)

@@ -23,7 +23,8 @@ from aegis_core.policy.rules import Match, Rule
 DEFAULT_POLICY = "default_policy.toml"
 MAX_POLICY_BYTES = 1_000_000
 
-RULE_KEYS = {"name", "match", "action", "priority", "reason", "pack", "enabled"}
+RULE_KEYS = {"name", "match", "action", "priority", "reason", "pack", "enabled", "quorum"}
+MAX_QUORUM = 5
 LIST_MATCHERS = {"tool", "kind", "executable", "subcommand", "wrapper", "path_glob", "read_glob", "write_glob",
                  "url_host", "check"}
 REGEX_MATCHERS = {"command_pattern", "arg_pattern", "path_pattern"}
@@ -223,10 +224,20 @@ def parse_policy(text: str, file: str = "<policy>") -> tuple[list[Rule], Action,
         enabled = raw.get("enabled", True)
         if not isinstance(enabled, bool):
             issues.append(PolicyIssue(file, lines.key(index, "enabled"), "enabled must be true or false"))
+        quorum = raw.get("quorum", 1)
+        if isinstance(quorum, bool) or not isinstance(quorum, int) or not 1 <= quorum <= MAX_QUORUM:
+            issues.append(PolicyIssue(file, lines.key(index, "quorum"),
+                                      f"quorum must be an integer from 1 to {MAX_QUORUM} (different approvers "
+                                      f"needed), got {quorum!r}"))
+            quorum = 1
+        elif quorum > 1 and action != "require_approval":
+            issues.append(PolicyIssue(file, lines.key(index, "quorum"),
+                                      "quorum applies to action = \"require_approval\" only"))
         match = _build_match(raw.get("match"), index, lines, file, issues)
         if enabled is not False:
             rules.append(Rule(name=name, action=Action(action), match=match, priority=priority,
-                              reason=reason, pack=str(raw.get("pack", "")), line=line, order=index))
+                              reason=reason, pack=str(raw.get("pack", "")), line=line, order=index,
+                              quorum=quorum))
     if issues:
         raise PolicyError(issues)
     rules.sort(key=lambda r: (r.priority, r.order))

@@ -63,6 +63,7 @@ class Rule:
     pack: str = ""
     line: int = 0
     order: int = 0
+    quorum: int = 1  # different approvers a require_approval rule needs (two-person rules)
 
     def __post_init__(self) -> None:
         names = self.match.executable

@@ -12,10 +12,14 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from aegis_core.models import Approval, ApprovalStatus, Kind, Scope
-from aegis_core.store.interface import OPEN, StoredApproval, StoredGrant
+from aegis_core.store.interface import OPEN, StoredApproval, StoredGrant, StoredVote
 
 if TYPE_CHECKING:
     import apsw
+
+# Every approval read carries the names of those who approved it so far (quorum).
+_SELECT = ("SELECT approvals.*, (SELECT json_group_array(decided_by) FROM approval_votes v "
+           "WHERE v.approval_id = approvals.id AND v.outcome = 'approve') AS votes_json FROM approvals")
 
 
 class ApprovalRows:
@@ -40,12 +44,12 @@ class ApprovalRows:
             self._ensure_session(conn, approval.session, agent, cwd, approval.created_at)
             conn.execute(
                 "INSERT INTO approvals(id, call_id, session, tool, kind, summary, input_json, "
-                "signature, rule, reason, risk, created_at, timeout_s, deadline_at, choices_json, seal) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "signature, rule, reason, risk, created_at, timeout_s, deadline_at, choices_json, seal, "
+                "quorum, cwd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (approval.id, approval.call_id, approval.session, approval.tool, approval.kind.value,
                  approval.summary, input_json, signature, approval.rule, approval.reason,
                  approval.risk, approval.created_at, approval.deadline_at - approval.created_at,
-                 approval.deadline_at, json.dumps(list(approval.choices)), seal),
+                 approval.deadline_at, json.dumps(list(approval.choices)), seal, approval.quorum, cwd),
             )
 
     # ------------------------------------------------------------- ending
@@ -71,8 +75,21 @@ class ApprovalRows:
                     "VALUES (?, ?, ?, ?, ?)",
                     (grant.session, grant.signature, grant.approval_id, time.time(), grant.seal),
                 )
-            rows = dict_rows(conn.execute("SELECT * FROM approvals WHERE id=?", (approval.id,)))
+            rows = dict_rows(conn.execute(_SELECT + " WHERE id=?", (approval.id,)))
         return won, (_stored(rows[0]) if rows else None)
+
+    def add_vote(self, approval_id: str, vote: StoredVote) -> tuple[bool, Approval | None]:
+        with self._transaction(durable=True) as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO approval_votes(approval_id, voter, outcome, decided_by, channel, "
+                "reason, voted_at, seal) SELECT id, ?, ?, ?, ?, ?, ?, ? FROM approvals "
+                "WHERE id=? AND status='pending'",
+                (vote.voter, vote.outcome, vote.decided_by, vote.channel, vote.reason, time.time(),
+                 vote.seal, approval_id),
+            )
+            added = conn.changes() == 1
+            rows = dict_rows(conn.execute(_SELECT + " WHERE id=?", (approval_id,)))
+        return added, (_approval(rows[0]) if rows else None)
 
     def overdue_approvals(self, now: float, *, all_pending: bool = False) -> list[str]:
         rows = self._rows(
@@ -85,25 +102,25 @@ class ApprovalRows:
     # ------------------------------------------------------------ reading
 
     def load_approval(self, approval_id: str) -> StoredApproval | None:
-        rows = self._rows("SELECT * FROM approvals WHERE id=?", (approval_id,))
+        rows = self._rows(_SELECT + " WHERE id=?", (approval_id,))
         return _stored(rows[0]) if rows else None
 
     def get_approval(self, approval_id: str) -> Approval | None:
-        rows = self._rows("SELECT * FROM approvals WHERE id=?", (approval_id,))
+        rows = self._rows(_SELECT + " WHERE id=?", (approval_id,))
         return _approval(rows[0]) if rows else None
 
     def find_approvals(self, prefix: str) -> list[Approval]:
         """Approvals whose id starts with ``prefix`` (the CLI accepts short ids)."""
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self._rows(
-            "SELECT * FROM approvals WHERE id LIKE ? ESCAPE '\\' LIMIT 5", (escaped + "%",)
+            _SELECT + " WHERE id LIKE ? ESCAPE '\\' LIMIT 5", (escaped + "%",)
         )
         return [_approval(row) for row in rows]
 
     def approval_details(self, approval_id: str) -> dict[str, Any] | None:
         """Everything stored about an approval, including its (redacted) input and
         the outcome an expiry applied."""
-        rows = self._rows("SELECT * FROM approvals WHERE id=?", (approval_id,))
+        rows = self._rows(_SELECT + " WHERE id=?", (approval_id,))
         if not rows:
             return None
         row = rows[0]
@@ -118,17 +135,16 @@ class ApprovalRows:
         newest first."""
         if status == "pending":
             rows = self._rows(
-                "SELECT * FROM approvals WHERE status='pending' ORDER BY created_at, rowid LIMIT ?",
+                _SELECT + " WHERE status='pending' ORDER BY created_at, rowid LIMIT ?",
                 (limit,),
             )
         elif status is None:
             rows = self._rows(
-                "SELECT * FROM approvals ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
+                _SELECT + " ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
             )
         else:
             rows = self._rows(
-                "SELECT * FROM approvals WHERE status=? "
-                "ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                _SELECT + " WHERE status=? ORDER BY created_at DESC, rowid DESC LIMIT ?",
                 (status, limit),
             )
         return [_approval(row) for row in rows]
@@ -136,8 +152,7 @@ class ApprovalRows:
     def history(self, *, limit: int = 50) -> list[Approval]:
         """Ended approvals, most recently decided first."""
         rows = self._rows(
-            "SELECT * FROM approvals WHERE status != 'pending' "
-            "ORDER BY decided_at DESC, rowid DESC LIMIT ?",
+            _SELECT + " WHERE status != 'pending' ORDER BY decided_at DESC, rowid DESC LIMIT ?",
             (limit,),
         )
         return [_approval(row) for row in rows]
@@ -190,6 +205,14 @@ def row_kind(value: str) -> Kind:
         return Kind.OTHER
 
 
+def stored_approval(row: Mapping[str, Any]) -> StoredApproval:
+    return _stored(row)
+
+
+def approval_of(row: Mapping[str, Any]) -> Approval:
+    return _approval(row)
+
+
 def _stored(row: Mapping[str, Any]) -> StoredApproval:
     return StoredApproval(_approval(row), row["signature"], row["seal"], row["final_seal"],
                           row["outcome"])
@@ -216,4 +239,14 @@ def _approval(row: Mapping[str, Any]) -> Approval:
         decided_at=row["decided_at"],
         choices=tuple(json.loads(row["choices_json"])),
         choice=row["choice"],
+        quorum=int(row.get("quorum") or 1),
+        votes=tuple(_votes(row.get("votes_json"))),
+        machine=row.get("machine") or "",
+        cwd=row.get("cwd") or "",
     )
+
+
+def _votes(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return [str(v) for v in value] if isinstance(value, list) else []

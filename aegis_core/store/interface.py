@@ -39,6 +39,18 @@ class StoredGrant:
 
 
 @dataclass(frozen=True)
+class StoredVote:
+    """One approver's answer to an approval that needs several (``quorum``)."""
+
+    voter: str
+    outcome: str
+    decided_by: str
+    channel: str
+    reason: str = ""
+    seal: str = ""
+
+
+@dataclass(frozen=True)
 class CallRecord:
     """One tool call as the store keeps it: the call (its ids, tool, cwd...), its
     input already redacted and encoded, the verdict (reason redacted) and the
@@ -85,8 +97,12 @@ class ApprovalStore(Protocol):
     def count_approvals_since(self, session: str, since_wall_time: float) -> int: ...
 
     def overdue_approvals(self, now: float, *, all_pending: bool = False) -> list[str]:
-        """Ids of pending approvals past their deadline (or created in the future: the
-        clock went back); with ``all_pending``, of every pending one."""
+        """Ids of this machine's pending approvals past their deadline (or created in
+        the future: the clock went back); with ``all_pending``, of every pending one."""
+
+    def add_vote(self, approval_id: str, vote: StoredVote) -> tuple[bool, Approval | None]:
+        """Record one approver's vote on a pending approval, once per voter, in one
+        transaction; returns whether it was added and the approval with its votes."""
 
     # -- grants ------------------------------------------------------------------
 

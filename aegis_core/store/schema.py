@@ -144,6 +144,24 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE sessions ADD COLUMN approval_timeout_s REAL;
     CREATE INDEX tool_calls_by_age ON tool_calls(received_at);
     """,
+    # Two-person rules: an approval may need several different approvers (quorum),
+    # whose votes are kept; the approval keeps the working directory it was asked in
+    # (team rules scope approvers by project).
+    3: """
+    ALTER TABLE approvals ADD COLUMN quorum INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE approvals ADD COLUMN cwd TEXT NOT NULL DEFAULT '';
+    CREATE TABLE approval_votes (
+        approval_id TEXT NOT NULL REFERENCES approvals(id) ON DELETE CASCADE,
+        voter       TEXT NOT NULL,
+        outcome     TEXT NOT NULL,
+        decided_by  TEXT NOT NULL,
+        channel     TEXT NOT NULL,
+        reason      TEXT NOT NULL DEFAULT '',
+        voted_at    REAL NOT NULL,
+        seal        TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (approval_id, voter)
+    ) WITHOUT ROWID;
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

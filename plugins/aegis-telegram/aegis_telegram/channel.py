@@ -83,6 +83,10 @@ class TelegramChannel:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Fleet mode: what the next poller needs (message of each approval, the update
+        # offset) lives in the fleet store, so a poller that takes over edits the
+        # messages the last one sent instead of sending them again.
+        self.ledger: Any = None
         self._delivering: dict[str, asyncio.Lock] = {}  # one delivery at a time per approval
         self._health = ChannelHealth()
         self._slots: asyncio.Semaphore | None = None
@@ -129,8 +133,12 @@ class TelegramChannel:
         config = hub.config
         self.hub = hub
         self.roles = Roles.from_config(config)
+        self.ledger = getattr(hub, "ledger", None)
         if self.signer is None:
-            self.signer = CallbackSigner(load_key(config.home))
+            # In a fleet every poller signs and checks buttons with the same key.
+            shared = getattr(hub, "shared_key", None)
+            key = shared("telegram-callback") if callable(shared) else None
+            self.signer = CallbackSigner(key or load_key(config.home))
         self.api = BotApi(
             config.get("telegram", "bot_token"),
             config.get("telegram", "api_base"),
@@ -199,7 +207,39 @@ class TelegramChannel:
 
     def approval_of_message(self, chat_id: int, message_id: int | None) -> str | None:
         with self._lock:
-            return self.by_message.get((chat_id, message_id or 0))
+            known = self.by_message.get((chat_id, message_id or 0))
+        if known is None and self.ledger is not None and message_id:
+            try:  # a message an earlier poller of the fleet sent
+                return self.ledger.approval_of_message(self.name, str(chat_id), str(message_id))  # type: ignore[no-any-return]
+            except Exception as exc:
+                log.warning("telegram.ledger_failed", error=str(exc)[:200])
+        return known
+
+    async def _recall(self, approval_id: str, chat_id: int) -> View | None:
+        """The view an earlier poller of the fleet left for this approval and chat."""
+        if self.ledger is None:
+            return None
+        stored = await asyncio.to_thread(self.ledger.message, self.name, approval_id, str(chat_id))
+        if stored is None:
+            return None
+        message_id = int(stored["message_id"]) if stored.get("message_id") else None
+        status = ApprovalStatus(stored["status"]) if stored.get("status") else None
+        view = View(message_id, status, None, bool(stored.get("failed")))
+        with self._lock:
+            self._views[(approval_id, chat_id)] = view
+            if message_id is not None:
+                self.by_message[(chat_id, message_id)] = approval_id
+        return view
+
+    async def _record(self, approval_id: str, chat_id: int, view: View) -> None:
+        if self.ledger is None:
+            return
+        try:
+            await asyncio.to_thread(self.ledger.remember, self.name, approval_id, str(chat_id),
+                                    str(view.message_id) if view.message_id is not None else None,
+                                    view.status.value if view.status is not None else None, view.failed)
+        except Exception as exc:  # the message went out; only the next poller's memory of it is lost
+            log.warning("telegram.ledger_failed", approval_id=approval_id, error=str(exc)[:200])
 
     # -- sending --------------------------------------------------------------
 
@@ -265,6 +305,8 @@ class TelegramChannel:
             with self._lock:
                 approval, call = self._approvals[approval_id]
                 view = self._views.get((approval_id, chat_id))
+            if view is None:
+                view = await self._recall(approval_id, chat_id)
             if view is not None and (view.failed or view.status is approval.status):
                 continue
             head = view.audit_head if view is not None else await self._audit_head()
@@ -295,6 +337,7 @@ class TelegramChannel:
                             sent["message_id"], approval.status, head
                         )
                         self.by_message[(chat_id, sent["message_id"])] = approval_id
+                    await self._record(approval_id, chat_id, self._views[(approval_id, chat_id)])
                     self._health.succeeded()
                 else:
                     await self.api.call(
@@ -307,6 +350,7 @@ class TelegramChannel:
                         urgent=False,  # a new request waiting in the same chat goes first
                     )
                     view.status = approval.status
+                    await self._record(approval_id, chat_id, view)
                     self._health.succeeded()
             except TelegramError as exc:
                 if "not modified" in exc.description:
@@ -322,9 +366,9 @@ class TelegramChannel:
                 )
                 self._health.failed(exc.message)
                 with self._lock:
-                    self._views.setdefault(
-                        (approval_id, chat_id), View(None, None, head)
-                    ).failed = True
+                    failed = self._views.setdefault((approval_id, chat_id), View(None, None, head))
+                    failed.failed = True
+                await self._record(approval_id, chat_id, failed)
 
     async def _audit_head(self) -> tuple[int, str] | None:
         """The audit chain head, if the hub offers it, as a checkpoint in the message."""
@@ -358,6 +402,12 @@ class TelegramChannel:
     async def _poll_loop(self, handler: UpdateHandler, poll_timeout: int) -> None:
         assert self.api is not None and self.hub is not None
         offset: int | None = None
+        if self.ledger is not None:  # where the fleet's previous poller stopped
+            try:
+                stored = await asyncio.to_thread(self.ledger.value, self.name, "offset")
+                offset = int(stored) if stored else None
+            except Exception as exc:
+                log.warning("telegram.ledger_failed", error=str(exc)[:200])
         failures = conflicts = 0
         while True:
             try:
@@ -407,6 +457,11 @@ class TelegramChannel:
                     log.exception("telegram.update_failed", update_id=update.get("update_id"))
                 if isinstance(update.get("update_id"), int):
                     offset = update["update_id"] + 1
+            if updates and offset is not None and self.ledger is not None:
+                try:
+                    await asyncio.to_thread(self.ledger.set_value, self.name, "offset", str(offset))
+                except Exception as exc:
+                    log.warning("telegram.ledger_failed", error=str(exc)[:200])
 
     def _stop_polling(self, event: str, description: str, message: str) -> None:
         self.poll_error = message

@@ -249,6 +249,8 @@ class WhatsAppChannel:
             return
         sent = self._sent.setdefault(job.approval.id, _Sent(job.approval, job.call))
         for number in job.numbers or self._settings.approvers:
+            if await self._already_sent(job.approval.id, number):
+                continue  # an earlier poller of the fleet sent it
             message = render.request_message(job.approval, job.call, to=number, key=self._key)
             try:
                 wamid = await self._client.send(message)
@@ -261,6 +263,7 @@ class WhatsAppChannel:
                 continue
             sent.messages[number] = wamid
             self._by_wamid[wamid] = (job.approval.id, number)
+            await self._remember_sent(job.approval.id, number, wamid)
             self.window.delivered(number)
             self._health.succeeded()
 
@@ -349,8 +352,41 @@ class WhatsAppChannel:
         if sent is not None and not await self._has_ended(approval_id):
             await self._defer(number, _Request(sent.approval, sent.call, (number,)))
 
+    async def _first_time(self, message_id: str) -> bool:
+        """Fleet mode: whether no daemon of the fleet has handled this message yet (a
+        redelivery to the next poller lands once). Alone, the webhook's own memory does."""
+        ledger = getattr(self._hub, "ledger", None)
+        if ledger is None:
+            return True
+        try:
+            return bool(await anyio.to_thread.run_sync(ledger.first_time, self.name, message_id))
+        except Exception as exc:  # cannot tell: do not act on it twice, say so
+            log.warning("whatsapp.ledger_failed", error=str(exc)[:200])
+            return False
+
+    async def _already_sent(self, approval_id: str, number: str) -> bool:
+        ledger = getattr(self._hub, "ledger", None)
+        if ledger is None:
+            return False
+        try:
+            return await anyio.to_thread.run_sync(ledger.message, self.name, approval_id, number) is not None
+        except Exception as exc:
+            log.warning("whatsapp.ledger_failed", error=str(exc)[:200])
+            return False
+
+    async def _remember_sent(self, approval_id: str, number: str, wamid: str) -> None:
+        ledger = getattr(self._hub, "ledger", None)
+        if ledger is not None:
+            try:
+                await anyio.to_thread.run_sync(ledger.remember, self.name, approval_id, number, wamid, "pending")
+            except Exception as exc:
+                log.warning("whatsapp.ledger_failed", error=str(exc)[:200])
+
     async def _answer(self, message: InboundMessage) -> None:
         assert self._settings is not None and self._hub is not None
+        if not await self._first_time(message.message_id):
+            log.info("whatsapp.duplicate", message_id=message.message_id)
+            return
         number = message.sender
         role = self._settings.role(number)
         if role is None:

@@ -1,0 +1,207 @@
+"""The fleet store going away and coming back, the shipped audit trail, secrets, and
+the egress proxy's refusal to let a sandbox reach the fleet's database."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import anyio
+import psycopg
+import pytest
+from fleet_support import Machine, wait_until
+
+from aegis_core.fleet.egress import FleetStoreGuard
+from aegis_core.network.hosts import Destination
+
+
+def test_postgres_stopped_mid_wait_denies_new_risky_calls_and_resumes_after(fleet, postgres_server):
+    a, c = fleet["a"], fleet["c"]
+    waiting = a.bash_async("deploy cache")
+    approval_id = waiting.approval_id()
+
+    postgres_server.stop()
+    try:
+        denied = a.bash("deploy worker")
+        assert denied["decision"] == "deny"
+        assert "fleet store" in denied["reason"] and "unreachable" in denied["reason"], denied
+        assert a.bash("ls -la")["decision"] == "allow"  # judged locally, no network
+        assert not waiting.done
+        down = a.status()["fleet"]
+        assert down["connected"] is False and down["error"]
+        assert c.cli("fleet", "status").returncode == 4
+        assert "UNREACHABLE" in a.cli("status").stdout
+        doctor = c.cli("doctor", "--json")
+        fleet_check = next(check for check in json.loads(doctor.stdout)["checks"] if check["name"] == "fleet")
+        assert fleet_check["status"] == "fail" and "unreachable" in fleet_check["message"]
+    finally:
+        postgres_server.restart()
+
+    wait_until(lambda: c.status()["fleet"]["connected"])
+    approved = c.cli("approvals", "approve", approval_id)
+    assert approved.returncode == 0, approved.stderr
+    assert waiting.answer()["decision"] == "allow"
+    wait_until(lambda: a.status()["fleet"]["connected"])
+
+
+def test_a_deadline_passing_while_postgres_is_down_denies_with_that_reason_and_the_approval_ends(
+        fleet, postgres_server):
+    a, c = fleet["a"], fleet["c"]
+    created = a.request("session.create", agent="test", cwd=str(a.project), command="test", approval_timeout=8)
+    assert created["ok"], created
+    a.session = created["session"], created["token"]
+    waiting = a.bash_async("deploy queue")
+    approval_id = waiting.approval_id()
+
+    postgres_server.stop()
+    try:
+        answer = waiting.answer(timeout=60)  # its deadline passes while the store is down
+        assert answer["decision"] == "deny", answer
+        assert "fleet store" in answer["reason"] and "unreachable" in answer["reason"], answer
+    finally:
+        postgres_server.restart()
+
+    # Back: the approval nobody waits on any more ends as denied, so nobody can
+    # approve a call that was already denied.
+    def ended():
+        rows = json.loads(c.cli("approvals", "list", "--fleet", "--all", "--json").stdout)
+        row = next((r for r in rows if r["id"] == approval_id), None)
+        return row if row and row["status"] != "pending" else None
+
+    row = wait_until(ended, timeout=40)
+    assert row["status"] == "expired", row
+    late = c.cli("approvals", "approve", approval_id)
+    assert late.returncode == 1, (late.stdout, late.stderr)
+
+
+def test_a_daemon_starts_without_its_fleet_store_and_fails_closed(fleet_root, postgres_server):
+    url = postgres_server.url_for("no_such_database")
+    machine = Machine(fleet_root, "lonely", url)
+    try:
+        machine.start()
+        risky = machine.bash("deploy now")
+        assert risky["decision"] == "deny" and "fleet store" in risky["reason"]
+        assert machine.bash("git status")["decision"] == "allow"
+        status = machine.cli("status")
+        assert postgres_server.password not in status.stdout + status.stderr
+        log = (machine.home / "aegis.log").read_text() if (machine.home / "aegis.log").exists() else ""
+        assert postgres_server.password not in log
+    finally:
+        machine.stop()
+
+
+def test_the_store_password_is_never_shown(tmp_path, fleet_database, postgres_server):
+    machine = Machine(tmp_path, "m", fleet_database)
+    shown = machine.cli("config", "get", "store.url")
+    assert shown.returncode == 0
+    assert postgres_server.password not in shown.stdout and "***REDACTED***" in shown.stdout
+    assert "127.0.0.1" in shown.stdout  # the rest of the URL stays readable
+    listing = machine.cli("config", "list")
+    assert postgres_server.password not in listing.stdout and "***REDACTED***" in listing.stdout
+    env = {**machine.env, "AEGIS_STORE_URL": fleet_database}
+    machine.env = env
+    assert postgres_server.password not in machine.cli("config", "get", "store.url").stdout
+
+
+def test_audit_verify_fleet_detects_a_tampered_record(fleet, fleet_database):
+    a, b = fleet["a"], fleet["b"]
+    for machine in (a, b):
+        machine.bash("ls")
+        machine.bash("git status")
+
+    def shipped_everything():
+        rows = {r["machine"]: r for r in json.loads(a.cli("fleet", "status", "--json").stdout)["machines"]}
+        return all(rows.get(m.name) and rows[m.name]["shipped_seq"] >= rows[m.name]["audit_seq"] > 3
+                   for m in (a, b))
+
+    wait_until(shipped_everything, timeout=30)
+    intact = a.cli("audit", "verify", "--fleet")
+    assert intact.returncode == 0, intact.stderr
+    assert "a: intact" in intact.stdout and "b: intact" in intact.stdout
+
+    with psycopg.connect(fleet_database, autocommit=True) as conn:
+        conn.execute("UPDATE audit_records SET line = replace(line, '\"event\":', '\"event\": ') "
+                     "WHERE machine = 'b' AND seq = 2")
+    broken = a.cli("audit", "verify", "--fleet", "--json")
+    assert broken.returncode == 8, broken.stderr
+    report = {m["machine"]: m for m in json.loads(broken.stdout)["machines"]}
+    assert report["a"]["ok"] is True
+    assert report["b"]["ok"] is False
+    assert report["b"]["problems"][0] == {"kind": "divergence", "seq": 2,
+                                          "detail": report["b"]["problems"][0]["detail"]}
+
+
+def test_audit_verify_fleet_detects_a_record_tampered_in_a_machines_own_log(fleet):
+    a, b = fleet["a"], fleet["b"]
+    b.bash("ls")
+    b.bash("git status")
+
+    def shipped_everything():
+        rows = {r["machine"]: r for r in json.loads(b.cli("fleet", "status", "--json").stdout)["machines"]}
+        return rows.get("b") and rows["b"]["shipped_seq"] >= rows["b"]["audit_seq"] > 3
+
+    wait_until(shipped_everything, timeout=30)
+    log = b.home / "audit.log"
+    lines = log.read_bytes().split(b"\n")
+    assert b'"event":' in lines[1]
+    lines[1] = lines[1].replace(b'"event":', b'"event": ', 1)  # record 2, edited where it lies
+    log.write_bytes(b"\n".join(lines))
+
+    broken = b.cli("audit", "verify", "--fleet", "--json")
+    assert broken.returncode == 8, broken.stderr
+    report = {m["machine"]: m for m in json.loads(broken.stdout)["machines"]}
+    assert report["b"]["ok"] is False
+    assert {"kind": "divergence", "seq": 2} == {k: report["b"]["problems"][0][k] for k in ("kind", "seq")}
+    assert report["a"]["ok"] is True  # a's chain, shipped and untouched, still checks
+    # seen from another machine the shipped copy is intact: b's own log is what changed
+    elsewhere = {m["machine"]: m for m in json.loads(a.cli("audit", "verify", "--fleet", "--json").stdout)["machines"]}
+    assert elsewhere["b"]["ok"] is True
+
+
+def test_audit_verify_fleet_reports_a_machine_whose_records_stopped_arriving(fleet, fleet_database):
+    a, b = fleet["a"], fleet["b"]
+    wait_until(lambda: all(r["shipped_seq"] >= r["audit_seq"] > 0 for r in
+                           json.loads(a.cli("fleet", "status", "--json").stdout)["machines"]))
+    pid = b.pid()
+    os.kill(pid, signal.SIGSTOP)  # b says nothing more: its last heartbeat stands
+    try:
+        with psycopg.connect(fleet_database, autocommit=True) as conn:
+            # b's log grew by 50 records that never arrived
+            conn.execute("UPDATE machines SET audit_seq = audit_seq + 50 WHERE name = 'b'")
+        result = a.cli("audit", "verify", "--fleet", "--json")
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    report = {m["machine"]: m for m in json.loads(result.stdout)["machines"]}
+    assert result.returncode == 8
+    assert report["a"]["ok"] is True
+    assert [p["kind"] for p in report["b"]["problems"]] == ["gap"]
+    assert "stopped arriving" in report["b"]["problems"][0]["detail"]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "127.0.0.2", "::1", "0.0.0.0"])
+def test_the_egress_proxy_never_lets_the_sandbox_reach_the_fleet_store(host):
+    guard = FleetStoreGuard("postgresql://aegis:secret@127.0.0.1:6543/aegis")
+
+    async def check() -> tuple[bool, bool]:
+        return (await guard.blocks(Destination(host, 6543)), await guard.blocks(Destination(host, 6544)))
+
+    blocked, other_port = anyio.run(check)
+    assert blocked and not other_port
+
+
+def test_a_session_gate_refuses_the_fleet_store_even_when_the_manifest_allows_it():
+    from aegis_core.network.gate import SessionGate, SessionInfo
+    from aegis_core.sandbox.manifest import Manifest, parse_host_rule
+
+    asked = []
+
+    async def judge(call):
+        asked.append(call)
+        raise AssertionError("never asked: the fleet store is refused before anyone is asked")
+
+    manifest = Manifest(network_allow=(parse_host_rule("127.0.0.1:6543"),))
+    gate = SessionGate(SessionInfo("s", "claude", "/p"), lambda: manifest, judge, lambda *_: None)
+    gate.never = FleetStoreGuard("postgresql://aegis:pw@127.0.0.1:6543/aegis")
+    decision = anyio.run(gate.decide, Destination("127.0.0.1", 6543))
+    assert not decision.allowed and "fleet's database" in decision.reason and not asked
