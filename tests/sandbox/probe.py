@@ -91,6 +91,11 @@ def main():
     attempt("write .claude/settings.local.json",
             write(os.path.join(project, ".claude", "settings.local.json"), '{"disableAllHooks": true}'))
     attempt("write .git/hooks/pre-commit", write(os.path.join(project, ".git", "hooks", "pre-commit")))
+    # The protected parts of .git cannot be walked around: not by moving .git aside
+    # and making a new one, nor by pointing git at another config (commondir).
+    attempt("rename .git", lambda: os.rename(os.path.join(project, ".git"), os.path.join(project, ".git-moved")))
+    attempt("write .git/commondir", write(os.path.join(project, ".git", "commondir"), "../elsewhere"))
+    attempt("rename .claude", lambda: os.rename(os.path.join(project, ".claude"), os.path.join(project, "c2")))
     attempt("write the project", write(os.path.join(project, "made-inside.txt"), "routine"))
     pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     results["processes seen"] = len(pids)

@@ -57,6 +57,8 @@ def test_nothing_inside_gets_out(machine: Machine, outside_process: subprocess.P
     assert seen["delete ~/important"] == "EROFS"
     assert seen["write .claude/settings.local.json"] == "EROFS"
     assert seen["write .git/hooks/pre-commit"] == "EROFS"
+    assert seen["rename .git"] == "EBUSY" and seen["rename .claude"] == "EBUSY"
+    assert seen["write .git/commondir"] == "EROFS"
     assert seen["write the project"] == "ok"
     # Its own PID namespace: a handful of processes, none of the host's.
     assert seen["processes seen"] < 10
@@ -69,6 +71,11 @@ def test_nothing_inside_gets_out(machine: Machine, outside_process: subprocess.P
     assert (machine.home / "important" / "thesis.txt").read_text() == "years of work"
     assert (machine.project / "made-inside.txt").read_text() == "routine"
     assert not (machine.project / ".claude" / "settings.local.json").exists()
+    # git outside still works on the same repository, and reads the config it always did.
+    assert (machine.project / ".git" / "commondir").read_text() == ".\n"
+    status = subprocess.run(["git", "-c", "safe.directory=*", "-C", str(machine.project), "status", "--short"],
+                            capture_output=True, text=True)
+    assert status.returncode == 0 and "made-inside.txt" in status.stdout, status.stderr
 
 
 def test_a_script_the_agent_wrote_cannot_do_more_than_the_agent(machine: Machine) -> None:

@@ -136,6 +136,44 @@ def test_a_worktree_s_git_folder_is_writable_and_its_hooks_are_not(machine):
     assert "rw" in kinds(plan, main / ".git") and "rw" in kinds(plan, main / ".git" / "worktrees" / "wt")
     assert kinds(plan, main / ".git" / "hooks") == ["ro"]
     assert kinds(plan, main / ".git" / "config") == ["ro"]
+    # Neither the pointer to the git folder nor the git folder's pointer to the config
+    # can be rewritten: either would make the user's next git command read another config.
+    assert kinds(plan, tree / ".git") == ["ro"]
+    assert kinds(plan, main / ".git" / "worktrees" / "wt" / "commondir") == ["ro"]
+
+
+def test_git_cannot_be_pointed_at_another_config(machine):
+    plan = plan_for(machine)
+    git = machine["project"] / ".git"
+    assert kinds(plan, git) == ["rw"]  # a mount point of its own: it cannot be moved aside
+    (placeholder,) = [m for m in plan.mounts if m.dest == str(git / "commondir")]
+    assert placeholder.kind == "placeholder" and placeholder.content == ".\n"
+    assert str(git / "commondir") in plan.read_only()
+
+
+def test_settings_in_the_folder_the_agent_starts_in_are_protected_too(machine):
+    plan = plan_for(machine)  # started in project/pkg
+    for folder in (machine["project"] / ".claude", machine["project"] / "pkg" / ".claude"):
+        assert [(m.kind, m.source) for m in plan.mounts if m.dest == str(folder)] == [("ro", str(machine["empty"]))]
+
+
+def test_an_entry_reached_through_a_link_the_agent_could_plant_is_not_bound(machine, tmp_path):
+    """A session's agent makes ~/.cache/build a link to the home (or /etc): the next
+    session's manifest entry ~/.cache/build must not make the home writable."""
+    cache = machine["home"] / ".cache"
+    (cache / "build").symlink_to(machine["home"])
+    (cache / "peek").symlink_to(machine["ah"])
+    outside = tmp_path / "data"
+    outside.mkdir()
+    (machine["home"] / ".cargo").mkdir()
+    (machine["home"] / ".cargo" / "registry").symlink_to(outside)  # the user's own link: in a read-only place
+    manifest = parse_manifest('[sandbox.fs]\nwrite = ["~/.cache/build", "~/.cargo/registry"]\n'
+                              'read = ["~/.cache/peek"]\n')
+    plan = plan_for(machine, manifest)
+    assert str(machine["home"]) not in plan.writable()
+    assert kinds(plan, cache / "build") == [] and kinds(plan, cache / "peek") == []
+    assert kinds(plan, machine["ah"]) == []
+    assert str(outside) in plan.writable()
 
 
 def test_the_manifest_adds_paths_and_hosts(machine, tmp_path):
