@@ -20,6 +20,7 @@ import structlog
 from aegis_core.models import Kind, ToolCall
 from aegis_core.network.endpoints import Endpoint
 from aegis_core.network.hosts import Destination
+from aegis_core.network.own import own_listener
 from aegis_core.network.proxy import ConnectionRecord, Decision
 from aegis_core.sandbox.manifest import HostRule, Manifest
 
@@ -81,12 +82,20 @@ class SessionGate:
     def record(self, record: ConnectionRecord) -> None:
         self._record(self.info.session, record)
 
+    def screen(self, addresses: list[str], port: int) -> str | None:
+        return own_listener(addresses, port)
+
     def allowed_by(self, destination: Destination) -> HostRule | None:
         """The ``network.allow`` entry (or the session's own) covering ``destination``."""
         rules = (*self._manifest().network_allow, *self.extra)
         return next((rule for rule in rules if rule.matches(destination.host, destination.port)), None)
 
     async def decide(self, destination: Destination) -> Decision:
+        # Before network.allow ("127.0.0.1" may be listed for a dev server) and before
+        # any human is asked: the daemon's own listeners are never a destination.
+        own = own_listener([destination.host], destination.port)
+        if own is not None:
+            return Decision(False, "aegis.own_listener", f"Aegis refused the connection: {own}.")
         rule = self.allowed_by(destination)
         if rule is not None:
             return Decision(True, "network.allow", f"{destination} is allowed by network.allow entry {rule}")

@@ -194,6 +194,9 @@ class ScriptedGate:
     def record(self, record: ConnectionRecord) -> None:
         self.records.append(record)
 
+    def screen(self, addresses: list[str], port: int) -> str | None:
+        return None  # the origin runs in this process: the daemon's own-listener rule is the session gate's
+
 
 @contextmanager
 def proxy_socket(gate: Any) -> Iterator[Path]:
