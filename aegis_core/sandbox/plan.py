@@ -82,7 +82,7 @@ class SandboxNeeds:
     :param read: paths to show read-only (the agent's executable and its install).
     :param write: paths to make writable (the agent's state folder).
     :param protect: paths kept read-only even inside a writable area (the agent's own
-        settings), so the agent cannot switch its guard off.
+        settings, the hook client), so the agent cannot switch its guard off.
     :param files: files placed read-only inside, path -> content (e.g. Claude Code's
         managed settings in ``/etc/claude-code``).
     :param env: variables set inside.
@@ -193,6 +193,12 @@ class _Builder:
 
     def add(self, kind: str, dest: str | Path, source: str | Path | None = None, **extra: Any) -> None:
         self.mounts.append(Mount(kind, str(dest), None if source is None else str(source), **extra))
+
+    def writable(self, path: str) -> bool:
+        """Whether ``path`` is writable inside as the mounts so far stand (the last
+        bind covering it decides)."""
+        covering = [m for m in self.mounts if m.kind in ("ro", "rw", "tmpfs", "mask") and _under(path, m.dest)]
+        return bool(covering) and covering[-1].kind in ("rw", "tmpfs")
 
     def visible(self, path: str) -> bool:
         """Whether the host's ``path`` is seen inside at the same place."""
@@ -308,8 +314,8 @@ def build_plan(
         b.add("ro", cwd, cwd, why="the current folder")
     for item in needs.protect:
         path = Path(os.path.realpath(item))
-        if path.exists():
-            b.add("ro", path, path, why="the agent's own settings")
+        if path.exists() and b.writable(str(path)):
+            b.add("ro", path, path, why="the agent's own settings, the hook client")
 
     # Masks last: nothing bound before can uncover them.
     for item in manifest.read_deny:

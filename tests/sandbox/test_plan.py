@@ -266,3 +266,18 @@ def test_the_filtered_etc_is_one_snapshot_reused_until_a_source_changes(tmp_path
     assert second not in (None, first) and (second / "hosts").read_text().endswith("other\n")
     unreadable = [*mounts[:-1], Mount("ro", "/etc/gone", str(host / "gone")), mounts[-1]]
     assert snapshot(unreadable, cache) is None  # the caller binds entry by entry instead
+
+
+def test_the_hook_client_stays_read_only_even_inside_the_project(machine, tmp_path):
+    """Aegis installed into the project's own venv: the client the agent's hooks run
+    must not be editable inside, or it would answer allow without asking."""
+    client = machine["project"] / ".venv" / "lib" / "aegis_core" / "hookclient"
+    client.mkdir(parents=True)
+    elsewhere = tmp_path / "site" / "aegis_claude_hook"
+    elsewhere.mkdir(parents=True)
+    plan = plan_for(machine, needs=SandboxNeeds(read=(str(client), str(elsewhere)),
+                                                protect=(str(client), str(elsewhere))))
+    assert kinds(plan, client) == ["ro"] and str(client) in plan.read_only()
+    last_project_bind = max(i for i, m in enumerate(plan.mounts) if m.dest == str(machine["project"]))
+    assert next(i for i, m in enumerate(plan.mounts) if m.dest == str(client)) > last_project_bind
+    assert kinds(plan, elsewhere) == ["ro"]  # shown once, read-only: nothing writable to cover

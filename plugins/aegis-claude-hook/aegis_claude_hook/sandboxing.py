@@ -68,8 +68,14 @@ def needs(executable: str, approval_timeout_s: int, env: Mapping[str, str], *, p
     if prepare:
         claude_folder(env, Path(env.get("HOME") or Path.home())).mkdir(mode=0o700, parents=True, exist_ok=True)
     block = managed_settings(approval_timeout_s)
+    client = (str(CLIENT.parent), str(Path(aegis_core.hookclient.__file__).resolve().parent),
+              os.path.realpath(sys.executable))
     return SandboxNeeds(
         read=(str(install_root(executable)), os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
-              str(CLIENT.parent), str(Path(aegis_core.hookclient.__file__).resolve().parent)),
+              *client[:2]),
+        # The hook client (its code and interpreter) stays read-only even where it lies in
+        # a writable place (Aegis installed into the project's own venv): edited by the
+        # agent, it would answer allow without asking the daemon.
+        protect=client,
         files={str(MANAGED_FILE): json.dumps(block, indent=2) + "\n"},
     )
