@@ -370,12 +370,12 @@ def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None
             # A folder that does not exist yet: an empty read-only one takes its place
             # (left empty in the project afterwards), so the agent cannot create it.
             b.add("ro", path, empty_dir, why="settings the agent must not create")
-    if git_dir is not None and git_dir.is_dir():
+    for folder in dict.fromkeys(f for f in (git_dir, common_dir) if f is not None and f.is_dir()):
         # git reads its config from the folder a `commondir` file names: written by the
         # agent, the user's next git command outside would run that config's commands
         # (core.fsmonitor). An existing one stays as it is; else one naming the git
         # folder itself (what git assumes without it) is put there, read-only inside.
-        commondir = git_dir / "commondir"
+        commondir = folder / "commondir"
         if os.path.lexists(commondir):
             b.add("ro", commondir, commondir, why="where git finds its config")
         else:

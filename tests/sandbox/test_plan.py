@@ -4,6 +4,7 @@ hidden, what stays read-only inside the project, and which folder is the project
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -122,15 +123,17 @@ def test_a_folder_without_git_is_the_project(machine):
     assert project_root(Path("/usr"), machine["home"])[0] is None
 
 
+def git(*args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "protocol.file.allow=always",
+                    *args], check=True, capture_output=True)
+
+
 def test_a_worktree_s_git_folder_is_writable_and_its_hooks_are_not(machine):
     main = machine["root"] / "main"
-    (main / ".git" / "worktrees" / "wt" ).mkdir(parents=True)
-    (main / ".git" / "hooks").mkdir()
-    (main / ".git" / "config").write_text("")
-    (main / ".git" / "worktrees" / "wt" / "commondir").write_text("../..\n")
+    git("init", "-q", str(main))
+    git("-C", str(main), "commit", "-q", "--allow-empty", "-m", "first")
     tree = machine["root"] / "wt"
-    tree.mkdir()
-    (tree / ".git").write_text(f"gitdir: {main / '.git' / 'worktrees' / 'wt'}\n")
+    git("-C", str(main), "worktree", "add", "-q", str(tree))
     plan = plan_for(machine, cwd=tree)
     assert plan.project == str(tree)
     assert "rw" in kinds(plan, main / ".git") and "rw" in kinds(plan, main / ".git" / "worktrees" / "wt")
@@ -140,6 +143,43 @@ def test_a_worktree_s_git_folder_is_writable_and_its_hooks_are_not(machine):
     # can be rewritten: either would make the user's next git command read another config.
     assert kinds(plan, tree / ".git") == ["ro"]
     assert kinds(plan, main / ".git" / "worktrees" / "wt" / "commondir") == ["ro"]
+    assert kinds(plan, main / ".git" / "commondir") == ["placeholder"]
+
+
+def test_a_submodule_s_git_folder_is_writable(machine):
+    library, app = machine["root"] / "library", machine["root"] / "app"
+    for repo in (library, app):
+        git("init", "-q", str(repo))
+        git("-C", str(repo), "commit", "-q", "--allow-empty", "-m", "first")
+    git("-C", str(app), "submodule", "add", "-q", str(library), "lib")
+    plan = plan_for(machine, cwd=app / "lib")
+    assert plan.project == str(app / "lib")
+    assert kinds(plan, app / ".git" / "modules" / "lib") == ["rw"]
+    assert kinds(plan, app / ".git" / "modules" / "lib" / "config") == ["ro"]
+
+
+@pytest.mark.parametrize("pointer", ["file", "link", "worktree-elsewhere"])
+def test_a_git_pointer_the_agent_wrote_makes_nothing_else_writable(machine, pointer):
+    """In a project without git, the agent writes `.git` naming the home (or another
+    repository's worktree folder): the next session must not bind that writable."""
+    project = machine["root"] / "plain"
+    project.mkdir()
+    other = machine["home"] / "other"
+    if pointer == "file":
+        (project / ".git").write_text(f"gitdir: {machine['home']}\n")
+    elif pointer == "link":
+        (project / ".git").symlink_to(machine["home"])
+    else:  # a real worktree of another repository, which does not name this folder back
+        git("init", "-q", str(other))
+        git("-C", str(other), "commit", "-q", "--allow-empty", "-m", "first")
+        git("-C", str(other), "worktree", "add", "-q", str(machine["root"] / "theirs"))
+        (project / ".git").write_text(f"gitdir: {other / '.git' / 'worktrees' / 'theirs'}\n")
+    plan = plan_for(machine, cwd=project)
+    assert plan.project == str(project) and "rw" in kinds(plan, project)
+    writable = plan.writable()
+    assert str(machine["home"]) not in writable and not any(w.startswith(str(other)) for w in writable), writable
+    assert "rw" not in kinds(plan, project / ".git")  # nor the home through the link, at .git
+    assert not any(m.dest.startswith(str(machine["home"])) and m.kind == "placeholder" for m in plan.mounts)
 
 
 def test_git_cannot_be_pointed_at_another_config(machine):
