@@ -321,3 +321,24 @@ def test_the_hook_client_stays_read_only_even_inside_the_project(machine, tmp_pa
     last_project_bind = max(i for i, m in enumerate(plan.mounts) if m.dest == str(machine["project"]))
     assert next(i for i, m in enumerate(plan.mounts) if m.dest == str(client)) > last_project_bind
     assert kinds(plan, elsewhere) == ["ro"]  # shown once, read-only: nothing writable to cover
+
+
+def test_agents_settings_that_do_not_exist_yet_cannot_be_created_inside(machine):
+    """A missing ~/.codex/config.toml written inside (notify = [...], an MCP server)
+    would run the next time Codex starts, outside Aegis too: it is made empty first,
+    then kept read-only like the others."""
+    from aegis_core.sandbox.agent_state import prepare
+
+    home = machine["home"]
+    for folder in (".codex", ".gemini", ".cursor"):
+        (home / folder).mkdir()
+    (home / ".cursor" / "mcp.json").write_text('{"mcpServers": {}}')
+    (home / ".gemini" / "settings.json").write_text('{"theme": "mine"}')
+    state = prepare(home, {"HOME": str(home)}, program="codex")
+    assert (home / ".codex" / "config.toml").read_text() == ""
+    assert (home / ".gemini" / "settings.json").read_text() == '{"theme": "mine"}'  # the user's, untouched
+    assert (home / ".claude" / "settings.json").read_text() == "{}\n"
+    manifest = parse_manifest('[sandbox.fs]\nwrite = ["~/.codex", "~/.gemini", "~/.cursor"]\n')
+    plan = plan_for(machine, manifest, needs=SandboxNeeds(protect=state.protect, env=state.env))
+    for path in (".codex/config.toml", ".gemini/settings.json", ".cursor/mcp.json", ".claude/settings.json"):
+        assert kinds(plan, home / path)[-1] == "ro", path
