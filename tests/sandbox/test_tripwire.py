@@ -33,7 +33,8 @@ def plant(project: Path, name: str, config: str) -> None:
     git("-C", str(sub), "commit", "-q", "--allow-empty", "-m", "inner")
     with open(sub / ".git" / "config", "a") as handle:
         handle.write(config)
-    git("-C", str(project), "update-index", "--add", "--cacheinfo", f"160000,{git('-C', str(sub), 'rev-parse', 'HEAD')},{name}")
+    commit = git("-C", str(sub), "rev-parse", "HEAD")
+    git("-C", str(project), "update-index", "--add", "--cacheinfo", f"160000,{commit},{name}")
 
 
 @pytest.mark.parametrize(("config", "key"), [
