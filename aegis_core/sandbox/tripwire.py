@@ -31,13 +31,15 @@ _SUBSECTION_KEYS = {
     "credential": {"helper"},
 }
 GITLINK = "160000"
+GITLINK_MODE_BYTES = (0o160000).to_bytes(4, "big")
 
 
 def nested_git_hazards(project: str | os.PathLike[str]) -> list[str]:
     """Plain words for each submodule of ``project`` whose git config runs a command."""
     root = Path(project)
-    if not (root / ".git").is_dir():
-        return []
+    index = _index_of(root)
+    if index is None or not _may_hold_gitlinks(index):
+        return []  # the common case, without starting git
     notes = []
     for path in _gitlinks(root):
         config = _config_of(root, path)
@@ -50,6 +52,30 @@ def nested_git_hazards(project: str | os.PathLike[str]) -> list[str]:
                 f"the next git status in {root}, outside the sandbox, would run it. If the agent made it, "
                 f"remove it (git rm --cached {path}) or fix that config before using git there")
     return notes
+
+
+def _index_of(root: Path) -> Path | None:
+    """The index file of the work tree at ``root`` (a worktree's is in its git folder)."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git / "index"
+    try:
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    if not text.startswith("gitdir:"):
+        return None
+    return Path(os.path.normpath(root / text[len("gitdir:"):].strip())) / "index"
+
+
+def _may_hold_gitlinks(index: Path) -> bool:
+    """False only when the index surely records no submodule: its entries' 32-bit mode
+    field would hold 0o160000 (00 00 e0 00) somewhere. A match can be a coincidence
+    (then git is asked); a miss cannot."""
+    try:
+        return GITLINK_MODE_BYTES in index.read_bytes()
+    except OSError:
+        return False
 
 
 def _gitlinks(root: Path) -> list[str]:

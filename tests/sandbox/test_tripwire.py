@@ -63,3 +63,27 @@ def test_plain_submodules_and_untracked_repositories_are_not_named(project: Path
         handle.write('[core]\n\tfsmonitor = "touch PWNED"\n')
     assert nested_git_hazards(project) == []
     assert nested_git_hazards(tmp_path / "not-a-repository") == []
+
+
+def test_a_worktree_is_checked_too(project: Path, tmp_path: Path) -> None:
+    tree = tmp_path / "wt"
+    git("-C", str(project), "worktree", "add", "-q", str(tree))
+    plant(tree, "tools/x", '[core]\n\tfsmonitor = "touch PWNED"\n')
+    (note,) = nested_git_hazards(tree)
+    assert note.startswith("tools/x/ is registered") and "core.fsmonitor" in note
+
+
+def test_without_a_submodule_in_the_index_git_is_not_started(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sandboxed session ends with this check: the common case reads the index
+    file only."""
+    from aegis_core.sandbox import tripwire
+
+    for name in ("a.txt", "b.txt"):
+        (project / name).write_text(name)
+    git("-C", str(project), "add", "a.txt", "b.txt")
+
+    def no_git(*args: object, **kwargs: object) -> None:
+        raise AssertionError("git was started")
+
+    monkeypatch.setattr(tripwire.subprocess, "run", no_git)
+    assert nested_git_hazards(project) == []
