@@ -168,3 +168,18 @@ try:
 except OSError as exc:
     print("TIOCSTI:", errno.errorcode[exc.errno])
 """
+
+
+def test_a_git_folder_the_user_cannot_write_still_gets_a_sandbox(machine: Machine) -> None:
+    """Someone else's repository (read-only to this user): reads work, nothing can be
+    planted (aegis_core.sandbox.bwrap skips a commondir it cannot make: tests/sandbox/
+    test_backends.py)."""
+    git_dir = machine.project / ".git"
+    git_dir.chmod(0o555)
+    try:
+        done = machine.run(["sh", "-c", "git -c safe.directory='*' status --short >/dev/null && echo READ-OK; "
+                                        "echo x > .git/commondir 2>/dev/null || echo NO-COMMONDIR"])
+    finally:
+        git_dir.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert "READ-OK" in done.stdout and "NO-COMMONDIR" in done.stdout
