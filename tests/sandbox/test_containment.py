@@ -59,6 +59,8 @@ def test_nothing_inside_gets_out(machine: Machine, outside_process: subprocess.P
     assert seen["write .git/hooks/pre-commit"] == "EROFS"
     assert seen["rename .git"] == "EBUSY" and seen["rename .claude"] == "EBUSY"
     assert seen["write .git/commondir"] == "EROFS"
+    assert seen["read a project link to ~/.ssh/id_rsa"] == "ENOENT"
+    assert seen["write through a project link to ~"] == "EROFS"
     assert seen["write the project"] == "ok"
     # Its own PID namespace: a handful of processes, none of the host's.
     assert seen["processes seen"] < 10
@@ -67,7 +69,7 @@ def test_nothing_inside_gets_out(machine: Machine, outside_process: subprocess.P
     assert outside_process.poll() is None  # still alive
 
     # And on the host, afterwards:
-    assert not (machine.home / "outside.txt").exists()
+    assert not (machine.home / "outside.txt").exists() and not (machine.home / "via-link.txt").exists()
     assert (machine.home / "important" / "thesis.txt").read_text() == "years of work"
     assert (machine.project / "made-inside.txt").read_text() == "routine"
     assert not (machine.project / ".claude" / "settings.local.json").exists()
