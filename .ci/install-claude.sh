@@ -12,7 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PREFIX="${ROOT}/.ci/cache/claude-code"
 
 if ! command -v npm >/dev/null 2>&1; then
-    echo "install-claude: npm not found; install Node.js 18+ (e.g. apt-get install nodejs npm)" >&2
+    echo "install-claude: npm not found; install Node.js 22+ with npm (the pinned Claude Code declares node >= 22)" >&2
     exit 7
 fi
 

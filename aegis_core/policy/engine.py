@@ -328,12 +328,20 @@ def _path_problems(subjects: list[Subject]) -> list[str]:
     return found
 
 
+def _what(call: ToolCall) -> str:
+    """The call in one line: a prompt by its question (its summary starts with the
+    lines above the question), anything else by its summary's first line."""
+    if call.kind is Kind.PROMPT and isinstance(call.input.get("question"), str):
+        return call.input["question"].strip()[:200]
+    return call.summary().split("\n", 1)[0][:200]
+
+
 def _reason(action: Action, rule: Rule | None, detail: str, subject: Subject) -> str:
     """What was found and which rule found it, once. What to do next is said by whoever
     acts on the verdict (the daemon denies or asks), not here."""
     if action is Action.ALLOW:
         return f"allowed by rule '{rule.name}'" if rule else "allowed by the policy's default action"
-    what = subject.segment.text if subject.segment is not None else subject.call.summary().split("\n", 1)[0][:200]
+    what = subject.segment.text if subject.segment is not None else _what(subject.call)
     found = f" ({detail})" if detail and detail != "matched" else ""
     if rule is None:
         why = "no rule covers it, and the policy's default is to " + (

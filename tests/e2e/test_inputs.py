@@ -109,3 +109,19 @@ def test_a_wrong_type_never_allows(machine: AegisHome, tool: str, tool_input: di
     assert "must be a string" in answer["permissionDecisionReason"]
     [record] = [e for e in records_of(machine, session) if e["event"] == "call.malformed"]
     assert record["details"]["tool"] == tool and "must be a string" in record["details"]["problem"]
+
+
+def test_the_audit_log_masks_secret_values_and_keeps_ordinary_words(machine: AegisHome) -> None:
+    """Redaction through the real hook client, daemon and `aegis audit show`: a value
+    that looks like a secret is masked; words next to "secret" or "token" are not."""
+    token = "ghp_" + "Z7q" * 12
+    prose = "ask the user for the one non-secret token you need, then the secret key names"
+    command = f"echo '{prose}' && echo {token} > /dev/null"
+    hook(machine, hook_input(machine, "Bash", {"command": command}, "redaction"))
+    shown = machine.cli("audit", "show", "--json", "--session", "redaction")
+    assert shown.returncode == 0, shown.stderr
+    assert token not in shown.stdout and "ghp_" + "Z7q" not in shown.stdout
+    records = [json.loads(line) for line in shown.stdout.splitlines() if line.strip()]
+    assert records and any(prose in json.dumps(r["details"]) and "REDACTED" in json.dumps(r["details"])
+                           for r in records), records
+    machine.verify_audit()

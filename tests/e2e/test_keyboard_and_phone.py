@@ -23,6 +23,8 @@ from aegis_claude_hook.testing.fake_anthropic import FakeAnthropic, text, tool_u
 from aegis_pty.testing import Terminal
 from e2e_aegis import AegisHome, wait_until
 
+from aegis_core.sandbox.bwrap import BwrapBackend
+
 pytestmark = [pytest.mark.claude, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -132,10 +134,18 @@ def open_dialog(desk: Desk, api: FakeAnthropic) -> tuple[Terminal, dict[str, Any
     terminal = desk.run_claude(api)
     terminal.expect(DIALOG, on_screen=True)
     (approval,) = wait_until(desk.aegis.pending, what="the approval was never pending")
-    screen = terminal.screen_text()
-    assert f"Aegis approval {approval['id'][:12]}" in screen.replace("\n", " ")
+    # Where the user looks: the dialog names the approval, the other channels asked
+    # and how to answer it from another terminal.
+    screen = " ".join(terminal.screen_text().split())
+    short = approval["id"][:12]
+    assert f"Aegis approval {short}" in screen
+    assert "also waiting on telegram, cli" in screen and f"aegis approvals approve {short}" in screen
     message = desk.phone_message()
     assert str(desk.marker) in message["text"]
+    # The relay and the daemon run outside the sandbox, Claude Code inside it (where
+    # this machine has one; without it the session is recorded as unsandboxed).
+    (created,) = desk.aegis.audit_events("session.created")
+    assert created["details"]["sandbox"]["sandboxed"] is BwrapBackend().available().ok
     return terminal, approval
 
 
@@ -205,3 +215,25 @@ def test_the_phone_closes_the_dialog(desk: Desk) -> None:
     assert result["is_error"] is True and "telegram" in json.dumps(result["content"])
 
 
+
+
+def test_the_resume_command_printed_on_exit_works_under_aegis(desk: Desk) -> None:
+    """Claude Code's own resume hint names Aegis' session settings file, deleted when
+    the session ends; `aegis wrap` prints the command that resumes under Aegis."""
+    with FakeAnthropic([text("Hello from the model."), text("Welcome back.")]) as api:
+        terminal = desk.run_claude(api)
+        terminal.expect("Hello from the model.", on_screen=True)
+        terminal.type("/exit")
+        terminal.type("\r")
+        terminal.expect("aegis wrap claude --resume ")
+        assert terminal.wait() == 0
+        printed = " ".join(terminal.text.split())
+        conversation = printed.split("aegis wrap claude --resume ", 1)[1].split()[0]
+        # The printed command works: the conversation goes on, under Aegis again.
+        resumed = desk.aegis.cli_with({"ANTHROPIC_BASE_URL": api.base_url}, "wrap", "claude",
+                                      "--resume", conversation, "-p", "And now?", timeout=180)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert "Welcome back." in resumed.stdout
+        history = json.dumps(api.agent_requests()[-1]["messages"])
+    assert "Hello from the model." in history and "And now?" in history
+    assert len(desk.aegis.audit_events("session.created")) == 2

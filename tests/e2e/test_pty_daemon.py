@@ -229,3 +229,72 @@ def test_prompt_answered_with_a_telegram_button(session: Session) -> None:
     (resolved,) = session.aegis.audit_events("approval.resolved")
     assert resolved["details"]["status"] == "approved" and resolved["details"]["channel"] == "telegram"
     session.aegis.verify_audit()
+
+
+def test_prompt_answered_at_the_keyboard_edits_the_phone_message(session: Session) -> None:
+    """Keyboard and phone together for any program under the PTY adapter: the prompt
+    waits at the keyboard and on the phone at once; the key typed first wins and the
+    phone message is edited to say so."""
+    fake_api = pytest.importorskip("aegis_telegram.fake_api")
+    user = 7071
+    with fake_api.FakeBotApi(users=[user]) as bot:
+        session.aegis.env.update({
+            "AEGIS_TELEGRAM_BOT_TOKEN": bot.token, "AEGIS_TELEGRAM_API_BASE": bot.api_base,
+            "AEGIS_TELEGRAM_ALLOWED_USERS": str(user), "AEGIS_TELEGRAM_POLL_TIMEOUT": "1",
+        })
+        session.aegis.configure("[approvals]\ntimeout_seconds = 60\n")  # default: terminal, telegram, cli
+        terminal = session.wrap_script()
+        terminal.expect(QUESTION)
+        message = bot.wait_for(
+            lambda: next((m for m in bot.sent_messages if m.get("reply_markup")), None), timeout=60)
+        approval = session.aegis.wait_for_pending()
+        assert QUESTION in message["text"] and approval["id"][:12] in terminal.text
+        assert "ANSWER" not in terminal.text
+        terminal.type("y\r")
+        terminal.expect("ANSWER='y'")
+        assert terminal.wait() == 0
+        edited = bot.wait_for(lambda: [e for e in bot.edits if "Approved" in str(e.get("text", ""))],
+                              timeout=30)
+        assert edited[0]["message_id"] == message["message_id"]
+        assert "at the keyboard" in str(edited[0]["text"])
+    (resolved,) = session.aegis.audit_events("approval.resolved")
+    assert (resolved["details"]["status"], resolved["details"]["channel"]) == ("approved", "terminal")
+    assert session.aegis.pending() == []
+    session.aegis.verify_audit()
+
+
+TWO_QUESTIONS = ("first = input('Continue? [y/N] ')\n"
+                 "print(f'you answered: {first!r}')\n"
+                 "print('Removing build/ (312 files)')\n"
+                 "print('ANSWER', input('Delete? [y/N] '))\n")
+
+
+def test_the_phone_gets_the_question_and_its_lines_not_earlier_answers(session: Session) -> None:
+    fake_api = pytest.importorskip("aegis_telegram.fake_api")
+    user = 7072
+    with fake_api.FakeBotApi(users=[user]) as bot:
+        session.aegis.env.update({
+            "AEGIS_TELEGRAM_BOT_TOKEN": bot.token, "AEGIS_TELEGRAM_API_BASE": bot.api_base,
+            "AEGIS_TELEGRAM_ALLOWED_USERS": str(user), "AEGIS_TELEGRAM_POLL_TIMEOUT": "1",
+        })
+        session.aegis.configure("[approvals]\ntimeout_seconds = 60\n")
+        terminal = session.wrap([sys.executable, "-c", TWO_QUESTIONS])
+        terminal.expect("Continue? [y/N]")
+        session.aegis.wait_for_pending()
+        terminal.type("y\r")  # the first is answered at the keyboard
+        terminal.expect("Delete? [y/N]")
+        second = bot.wait_for(lambda: next((m for m in bot.sent_messages
+                                            if m.get("reply_markup") and "Delete?" in m["text"]), None), timeout=60)
+        # What the program printed for this question reaches the phone; the earlier
+        # prompt and the answer typed to it do not.
+        assert "Removing build/ (312 files)\nDelete? [y/N]" in second["text"]
+        assert "Continue?" not in second["text"]
+        assert "why: Delete? [y/N]: no rule covers it" in second["text"]
+        buttons = [b for row in second["reply_markup"]["inline_keyboard"] for b in row]
+        bot.press_button(second["chat_id"], second["message_id"],
+                         next(b["callback_data"] for b in buttons if b["text"] == "Deny"))
+        terminal.expect("ANSWER n")
+        assert terminal.wait() == 0
+    channels = [e["details"]["channel"] for e in session.aegis.audit_events("approval.resolved")]
+    assert channels == ["terminal", "telegram"]
+    session.aegis.verify_audit()

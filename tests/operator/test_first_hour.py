@@ -115,6 +115,21 @@ def test_config_set_with_the_daemon_running_says_how_to_apply_it(home: Path) -> 
         aegis(home, "stop", "--force")
 
 
+def test_setup_with_the_daemon_running_never_says_start_it(home: Path) -> None:
+    started = aegis(home, "start")
+    assert started.returncode == 0, started.stderr
+    try:
+        again = aegis(home, "setup", "--non-interactive")  # nothing changes: nothing to apply
+        assert again.returncode == 0, again.stderr
+        assert "aegis start" not in again.stdout and "aegis reload" not in again.stdout
+        rewritten = aegis(home, "setup", "--non-interactive", "--force")
+        assert rewritten.returncode == 0, rewritten.stderr
+        assert "aegis start" not in rewritten.stdout
+        assert "aegis reload" in rewritten.stdout and "still has the old settings" in rewritten.stdout
+    finally:
+        aegis(home, "stop", "--force")
+
+
 def test_config_get_shows_effective_paths_under_another_aegis_home(home: Path) -> None:
     (home / "config.toml").write_text("")  # nothing set: the defaults apply
     assert aegis(home, "config", "get", "database.path").stdout.strip() == str(home / "aegis.db")

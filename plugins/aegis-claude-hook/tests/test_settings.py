@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -224,15 +226,40 @@ def test_cli_refuses_the_shared_project_scope_with_the_reason(tmp_path: Path,
 def test_the_sandbox_keeps_the_hook_client_and_its_interpreter_read_only(tmp_path: Path) -> None:
     """What the managed hooks run is protected inside the sandbox wherever it lies
     (aegis_core.sandbox.plan binds it read-only over writable places)."""
-    import sys
-
     from aegis_claude_hook import sandboxing
 
-    from aegis_core.hookclient import RUNNER as runner
-
     needs = sandboxing.needs("/usr/bin/true", 60, {"HOME": str(tmp_path)}, prepare=False)
-    assert {str(hs.CLIENT.parent), str(runner.parent), os.path.realpath(sys.executable)} <= set(needs.protect)
+    assert {str(hs.CLIENT.parent), str(RUNNER.parent), os.path.realpath(sys.executable)} <= set(needs.protect)
     hooks = json.loads(needs.files[str(sandboxing.MANAGED_FILE)])
     command = shlex.split(hooks["hooks"]["PreToolUse"][0]["hooks"][0]["command"])
     assert os.path.realpath(command[0]) in needs.protect and command[1:3] == ["-I", "-S"]
     assert hooks["allowManagedHooksOnly"] is True
+
+
+def _aegis(project: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AEGIS_", "CLAUDE_"))}
+    env.update(HOME=str(home), AEGIS_HOME=str(home / ".aegis"))
+    return subprocess.run([sys.executable, "-m", "aegis_core.cli", *args], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_install_and_uninstall_through_the_real_cli_leave_no_trace(tmp_path: Path) -> None:
+    """`aegis claude install` as a user types it: the shared project scope is refused
+    (exit 2, the reason and the way out), the local one comes and goes without a trace."""
+    project, home = tmp_path / "project", tmp_path / "home"
+    project.mkdir()
+    home.mkdir()
+    refused = _aegis(project, home, "claude", "install", "--scope", "project")
+    assert refused.returncode == 2, refused.stderr
+    (line,) = refused.stderr.splitlines()
+    assert "this machine's own paths" in line and "--scope local" in line
+    assert not (project / ".claude").exists()
+
+    installed = _aegis(project, home, "claude", "install", "--scope", "local")
+    assert installed.returncode == 0, installed.stderr
+    local = project / ".claude" / "settings.local.json"
+    assert set(json.loads(local.read_text())["hooks"]) == set(hs.default_hooks_settings(60)["hooks"])
+    removed = _aegis(project, home, "claude", "uninstall", "--scope", "local")
+    assert removed.returncode == 0, removed.stderr
+    assert list(project.iterdir()) == []  # no {}, no backup, no empty folder
+    assert not (home / ".claude").exists() and not (home / ".claude.json").exists()

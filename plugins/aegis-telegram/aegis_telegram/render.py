@@ -82,8 +82,8 @@ def _what(approval: Approval, call: ToolCall | None, limit: int) -> list[str]:
         lines.append(f"path: <code>{clean(path, limit // max(len(call.paths), 1))}</code>")
     if call.url:
         lines.append(f"url: <code>{clean(call.url, limit)}</code>")
-    if call.kind is Kind.PROMPT:
-        lines.append(f"<pre>{clean(call.input.get('question', approval.summary), limit)}</pre>")
+    if call.kind is Kind.PROMPT:  # the question and the lines above it that say what it is about
+        lines.append(f"<pre>{clean(call.summary(), limit)}</pre>")
     sizes = [
         f"{clean(key, 40)}: {len(str(value))} characters"
         for key, value in sorted(call.input.items())
