@@ -10,7 +10,7 @@ cache before each call (nothing about it seen before), "cold" only the shell ana
 usual case), "warm" nothing (the same command again, as when an agent retries).
 The targets are checked on "cold". An allow-all policy judging the same calls in the
 same run is the baseline, so the ratios do not depend on the machine. Adversarial
-inputs are timed once each, from a first sight.
+inputs are timed from a first sight (every cache emptied), best of three.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ ADVERSARIAL = [
     "ls /usr/*/*/*/*", "cat /*/*/*/*/nothing-matches", "ls " + " ".join(["/usr/*/*"] * 50),
 ]
 
+
+ADVERSARIAL_ROUNDS = 3
 
 # What is forgotten before each call: "first sight" empties every cache (nothing about
 # the call was seen before); "cold" only the shell analysis (a command never seen,
@@ -97,11 +99,13 @@ def main() -> int:
               f"ratio {median / base_median:.2f}x)")
     worst_adv = 0.0
     for command in ADVERSARIAL:
-        forget_caches()  # worst case: nothing seen before
         call = ToolCall(agent="bench", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
-        start = time.perf_counter()
-        verdict = policy.evaluate(call)
-        elapsed = (time.perf_counter() - start) * 1e6
+        elapsed = float("inf")
+        for _ in range(ADVERSARIAL_ROUNDS):
+            forget_caches()  # worst case: nothing seen before, every time
+            start = time.perf_counter()
+            verdict = policy.evaluate(call)
+            elapsed = min(elapsed, (time.perf_counter() - start) * 1e6)
         worst_adv = max(worst_adv, elapsed)
         print(f"  adversarial {len(command):8} chars  {elapsed:8.1f} us  -> {verdict.action.value:16}  "
               f"{command[:40]!r}")

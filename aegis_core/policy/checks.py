@@ -203,19 +203,27 @@ netchecks.register(check)
 
 # The checks of issue 14's families A: each module is one idea.
 from aegis_core.policy import (  # noqa: E402
+    cloudchecks,
     containerchecks,
+    dryrun,
+    installs,
     publishchecks,
     remotecode,
     secretchecks,
     selfchecks,
+    systemchecks,
     urlchecks,
 )
 
 secretchecks.register(check)
+cloudchecks.register(check)
 urlchecks.register(check)
 publishchecks.register(check)
 remotecode.register(check)
 containerchecks.register(check)
 selfchecks.register(check)
+systemchecks.register(check)
+installs.register(check)
+dryrun.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

@@ -169,6 +169,10 @@ def container_data_loss(subject: Subject) -> str | None:
         return f"{program} down --rmi removes images"
     if compose:
         return "compose rm removes containers" if verbs[:1] == ["rm"] else None
+    if words[:2] in (["builder", "prune"], ["buildx", "prune"], ["image", "prune"]) and not (
+            {"-a", "--all"} & set(texts) or any(t.startswith("-") and not t.startswith("--") and "a" in t
+                                                for t in texts)):
+        return None  # dangling images and build cache: every build makes them again
     found = _VOLUME_WORDS.intersection(words[:3])
     if found:
         what = sorted(found)[0]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from aegis_core.policy.autorun import RUNS_LATER_NAME
 from aegis_core.policy.facts import flags_of
 from aegis_core.policy.paths import normalise
-from aegis_core.policy.places import DISPOSABLE, TEMP_ROOTS, critical_target, is_disposable, valuable
+from aegis_core.policy.places import DISPOSABLE, TEMP_ROOTS, critical_target, home_cache, is_disposable, valuable
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -36,11 +36,13 @@ _FIND_VALUE_OPTIONS = frozenset({
     "-size", "-user", "-group", "-uid", "-gid", "-perm", "-links", "-inum", "-samefile", "-type", "-xtype",
     "-maxdepth", "-mindepth", "-fstype", "-used", "-printf", "-fprint", "-fprint0", "-regextype", "-context",
     "-files0-from", "-fls"})
-# Tests that narrow what find selects (-newer FILE does not: FILE may be as old as /etc).
+# Tests that narrow what find selects: names, paths, times and one given file. Not
+# -newer FILE (FILE may be as old as /etc), nor size, owner, permission or link-count
+# tests, which every file of a project passes (`-size -10M`, `-user $(whoami)`,
+# `-perm -u+r`, `-readable`).
 _NARROWING = frozenset({
     "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-lname", "-ilname", "-regex",
-    "-iregex", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size", "-user", "-group", "-uid",
-    "-gid", "-perm", "-links", "-inum", "-samefile", "-used", "-empty"})
+    "-iregex", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-inum", "-samefile", "-used", "-empty"})
 _FIND_ACTIONS = frozenset({"-delete", "-exec", "-execdir", "-ok", "-okdir"})
 _NAME_TESTS = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-lname", "-ilname"})
 _REGEX_TESTS = frozenset({"-regex", "-iregex"})
@@ -259,11 +261,43 @@ def _recursive(subject: Subject) -> bool:
 # ---------------------------------------------------------------- direct targets
 
 def _targets(subject: Subject) -> tuple[list[str], list[str]]:
-    """Deletion targets: normalised paths, and wildcard patterns as written."""
+    """Deletion targets: normalised paths, and wildcard patterns as written. A path the
+    same command made a symbolic link (`ln -s ~ build && rm -rf build/`) stands for
+    what it points at."""
     seg = subject.segment
     assert seg is not None
     patterns = [a.text for a in seg.args[1:] if a.glob and not a.text.startswith("-")]
-    return list(subject.reads), patterns
+    links = _links_made(subject)
+    if not links:
+        return list(subject.reads), patterns
+    paths = []
+    for path in subject.reads:
+        for link, target in links.items():
+            if path == link or path.startswith(link + "/"):
+                path = target + path[len(link):]
+                break
+        paths.append(path)
+    return paths, patterns
+
+
+def _links_made(subject: Subject) -> dict[str, str]:
+    """Symbolic links made earlier in the same command: {link: what it points at}."""
+    analysis, seg = subject.analysis, subject.segment
+    if analysis is None or seg is None or len(analysis.segments) < 2:
+        return {}
+    links: dict[str, str] = {}
+    for other in analysis.segments[:seg.index]:
+        if other.program != "ln":
+            continue
+        plain = [a.text for a in other.args[1:] if not a.text.startswith("-") and not a.dynamic]
+        if len(plain) != 2:
+            continue
+        link = normalise(plain[1], subject.cwd, subject.home)
+        target = normalise(plain[0] if plain[0].startswith(("/", "~")) else os.path.join(
+            os.path.dirname(plain[1]) or ".", plain[0]), subject.cwd, subject.home)
+        if link and target:
+            links[link] = target
+    return links
 
 
 def _glob_dir(pattern: str, subject: Subject) -> str | None:
@@ -345,13 +379,18 @@ def register(check: Callable) -> None:
         if not subject.reads and positional and finder is None:
             return "deletes a path that cannot be resolved"
         recursive = program == "rm" and _recursive(subject)
+        patterns = _targets(subject)[1]
         if not recursive and program in ("rm", "unlink", "shred"):
-            for pattern in _targets(subject)[1]:
+            for pattern in patterns:
                 directory = _glob_dir(pattern, subject)
-                if directory and matches_every_name(pattern.rstrip("/").rsplit("/", 1)[-1]) \
-                        and not is_disposable(directory, subject):
+                if directory is None or is_disposable(directory, subject):
+                    continue
+                name = pattern.rstrip("/").rsplit("/", 1)[-1]
+                if matches_every_name(name):
                     return f"deletes every file in {directory} ({pattern})"
-        for path in subject.reads:
+                if (kind := _pattern_kind(name)) and subject.within_project(directory):
+                    return f"deletes every {name} in {directory} ({kind})"
+        for path in _targets(subject)[0] if program == "rm" else subject.reads:
             if is_disposable(path, subject):
                 continue
             if not subject.within_project(path):
@@ -361,8 +400,22 @@ def register(check: Callable) -> None:
             if recursive and not _is_file(path):
                 return f"recursive deletion of {path}, not a disposable build folder"
             kind = valuable(path)
+            if kind == "source code" and program == "rm" and not patterns:
+                # Source files named one by one: what refactoring does all day (and git
+                # keeps them); emptying or unlinking one is not that (overwrites.py).
+                continue
             if kind:
                 return f"deletes {path} ({kind})"
+        return None
+
+    @check("clears-home-caches", 0, "rm of folders in the home's caches only (~/.cache/pip, ~/Library/Caches/x)",
+           programs=("rm", "rmdir"))
+    def _caches(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.program not in ("rm", "rmdir") or not subject.reads or seg.wrappers:
+            return None
+        if all(home_cache(path, subject.home) for path in subject.reads):
+            return "clears the home's caches"
         return None
 
     @check("shred", 50, "shred/wipe: irrecoverable overwrite of files", programs=("shred", "srm", "wipe"))

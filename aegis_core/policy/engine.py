@@ -18,6 +18,7 @@ from aegis_core.policy.places import project_root
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
 from aegis_core.policy.words import Arg
+from aegis_core.policy.written import WRITTEN_VIA, written_code
 from aegis_core.tools import input_problem
 
 MAX_SEGMENTS = 120
@@ -123,7 +124,10 @@ def _build_subjects(call: ToolCall, home: str | None,
         return [], None, f"the tool input is malformed: {problem}"
     if kind is not Kind.SHELL:
         reads, writes, urls = call_facts(call, home)
-        return [Subject(call, None, None, project, start, home, reads, writes, urls)], None, None
+        subject = Subject(call, None, None, project, start, home, reads, writes, urls)
+        if kind in (Kind.WRITE, Kind.EDIT):
+            return [subject, *_written_code(call, project, start, home, budget)], None, None
+        return [subject], None, None
     command = call.input.get("command") if hasattr(call.input, "get") else None
     if not isinstance(command, str):
         return [], None, "the shell call has no command string"
@@ -145,6 +149,8 @@ def _build_subjects(call: ToolCall, home: str | None,
             seg = _with_known_values(seg, cwd, home, variables)
         reads, writes, urls = segment_facts(seg, cwd, home, budget, variables)
         subject = Subject(call, seg, analysis, project, cwd, home, reads, writes, urls)
+        if seg.via.startswith(WRITTEN_VIA):
+            subject.cache[_DEFERRED] = seg.via[len(WRITTEN_VIA):]
         if variables:
             subject.cache["_variables"] = dict(variables)  # for checks that read arguments themselves
         subjects.append(subject)
@@ -164,6 +170,29 @@ def _build_subjects(call: ToolCall, home: str | None,
             else:
                 cwd = normalise(target.text, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR
     return subjects, analysis, None
+
+
+_DEFERRED = "_written_script"  # Subject.cache key: the script file this code is written to
+
+
+def _written_code(call: ToolCall, project: str | None, cwd: str | None, home: str,
+                  budget: CallBudget) -> list[Subject]:
+    """Subjects for the commands a Write/Edit puts into a script, makefile or
+    package.json (judged as if they ran in the project; see ``written``)."""
+    found = written_code(call)
+    if found is None:
+        return []
+    path, code = found
+    analysis = analyse(code)
+    subjects = []
+    for seg in analysis.segments[:MAX_SEGMENTS]:
+        if seg.function_call:
+            continue
+        reads, writes, urls = segment_facts(seg, cwd, home, budget)
+        subject = Subject(call, seg, analysis, project, cwd, home, reads, writes, urls)
+        subject.cache[_DEFERRED] = path
+        subjects.append(subject)
+    return subjects
 
 
 def _with_known_values(seg: Segment, cwd: str | None, home: str, variables: dict[str, str]) -> Segment:
@@ -266,12 +295,14 @@ class Policy:
             action = (Action.DENY if "no command" in fatal or "empty" in fatal or "malformed" in fatal
                       else Action.REQUIRE_APPROVAL)
             return Verdict(action, rule="aegis:unjudgeable", risk=50, source="policy", reason=f"{fatal}.")
-        score, risk_reasons = risk_module.score_subjects(subjects, analysis)
+        deferred = [s for s in subjects if _DEFERRED in s.cache] if len(subjects) > 1 else []
+        score, risk_reasons = risk_module.score_subjects([s for s in subjects if _DEFERRED not in s.cache]
+                                                         if deferred else subjects, analysis)
         if trace is not None:
             trace.risk_reasons = risk_reasons
         best: tuple[Action, Rule | None, str, Subject] | None = None
         for subject in subjects:
-            subject.risk = score
+            subject.risk = 0 if deferred and _DEFERRED in subject.cache else score
             sub_trace = None
             if trace is not None:
                 seg = subject.segment
@@ -280,6 +311,14 @@ class Policy:
                     wrappers=seg.wrappers if seg else (), via=seg.via if seg else "", paths=subject.paths)
                 trace.subjects.append(sub_trace)
             action, rule, detail = self._judge(subject, sub_trace)
+            if deferred and _DEFERRED in subject.cache:
+                # Code written now, run later: only what would be blocked counts, and it
+                # asks (the user sees the content) rather than blocks the write.
+                if action is not Action.DENY:
+                    action = Action.ALLOW
+                else:
+                    action = Action.REQUIRE_APPROVAL
+                    detail = f"written to {subject.cache[_DEFERRED]}, to run later; blocked if it ran now: {detail}"
             if sub_trace is not None:
                 sub_trace.action, sub_trace.rule = action.value, rule.name if rule else None
                 sub_trace.family = rule.pack or None if rule else None

@@ -3,7 +3,9 @@ its normalised paths (read and written), URLs, the project root and working dire
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -44,7 +46,10 @@ _IN_PLACE = frozenset({"sed", "perl", "gsed"})
 _WRITERS = frozenset({"tee", "truncate", "touch", "shred"})
 _DELETERS = frozenset({"rm", "unlink", "rmdir", "srm", "wipe"})
 # Values of these options are written to.
-_OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of"})
+_OUTPUT_OPTIONS = frozenset({"-o", "--output", "-O", "--output-document", "of", "-out", "--out", "--outfile",
+                             "-outfile", "--output-file"})
+# The same options with their value attached (`--output=FILE`).
+_OUTPUT_ATTACHED = ("--output=", "--out=", "--outfile=", "--output-file=", "--output-document=", "-out=")
 # Programs whose arguments hide paths plain parsing misses (see argpaths).
 _REQUEST_PROGRAMS = CURL_LIKE | HTTPIE_LIKE
 _HIDDEN_PATH_PROGRAMS = _REQUEST_PROGRAMS | CONTAINER_ENGINES | {"docker-compose", "podman-compose",
@@ -202,8 +207,17 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
             continue
         (raw_writes if op in _WRITE_REDIRECTS else raw_reads).append(target)
     if program == "git":
-        candidates = _git_paths(texts)
+        # `git rm --cached .env` stops tracking a file: it reads nothing.
+        candidates = [] if "--cached" in texts and "rm" in texts[:3] else _git_paths(texts)
         raw_writes.extend(clone_target(texts))
+    elif program == "openssl" and texts[:1] in (["x509"], ["crl"], ["verify"]):
+        # These print only certificates, the public part of a .pem, whatever else it holds.
+        candidates = []
+    elif program == "openssl":
+        candidates, made = openssl_files(texts)
+        raw_writes.extend(made)
+    elif program in _JSON_QUERIERS:
+        candidates = _query_files(texts)
     else:
         candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     if "://" in joined:
@@ -239,12 +253,14 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
             raw_writes.extend(plain)  # deleting a file changes it as much as writing it
     if program in OUTPUT_PROGRAMS:
         raw_writes.extend(output_files(program, texts))
-    elif "of=" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
+    elif "of=" in joined or "-out" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
         for i, text in enumerate(texts):
             if text in _OUTPUT_OPTIONS and i + 1 < len(texts):
                 raw_writes.append(texts[i + 1])
             elif text.startswith("of="):
                 raw_writes.append(text[3:])
+            elif text.startswith(_OUTPUT_ATTACHED):
+                raw_writes.append(text.split("=", 1)[1])
     if program in _HIDDEN_PATH_PROGRAMS:
         if program in _REQUEST_PROGRAMS:
             raw_reads.extend(request_files(program, texts))
@@ -310,6 +326,73 @@ def _below(base: str, path: str) -> str:
     return f"{base}/{path}"
 
 
+# openssl: which option values are files it reads and which it writes; every other
+# option takes a value that is not a file (-days 365, -subj /CN=x, -newkey rsa:2048),
+# but for these flags.
+_OPENSSL_READS = frozenset({"-in", "-key", "-inkey", "-signkey", "-CA", "-CAkey", "-cert", "-config", "-extfile",
+                            "-certfile", "-CAfile", "-untrusted", "-paramfile", "-kfile", "-pass", "-passin",
+                            "-prvfile", "-sigfile", "-signature", "-verify", "-prverify", "-recip", "-peerkey",
+                            "-rand", "-writerand"})
+_OPENSSL_WRITES = frozenset({"-out", "-keyout", "-pubout-file"})
+_OPENSSL_FLAGS = frozenset({"-nodes", "-noenc", "-x509", "-new", "-noout", "-text", "-hex", "-base64", "-batch",
+                            "-pubout", "-pubin", "-a", "-A", "-d", "-e", "-genkey", "-req", "-nameopt", "-sha256",
+                            "-sha384", "-sha512", "-sha1", "-md5", "-r", "-binary", "-salt", "-nosalt", "-pbkdf2",
+                            "-quiet", "-verbose", "-modulus", "-check", "-noverify", "-showcerts", "-brief",
+                            "-des3", "-aes256", "-aes128", "-traditional"})
+
+
+def openssl_files(texts: list[str]) -> tuple[list[str], list[str]]:
+    """(files read, files written) of an openssl command: values of its file options,
+    and the operands of the digest and signing commands (`openssl dgst -sha256 FILE`)."""
+    reads: list[str] = []
+    writes: list[str] = []
+    i = 1  # texts[0] is the command (req, genrsa, dgst...)
+    operands = texts[:1] and texts[0] in ("dgst", "sha256", "sha1", "sha512", "md5", "base64", "asn1parse",
+                                          "crl2pkcs7", "rsautl", "pkeyutl", "smime", "cms", "ts")
+    while i < len(texts):
+        text = texts[i]
+        option, eq, value = text.partition("=")
+        if text.startswith("-") and not eq:
+            if text in _OPENSSL_FLAGS or i + 1 >= len(texts):
+                i += 1
+                continue
+            value = texts[i + 1]
+            i += 2
+        else:
+            i += 1
+            if not text.startswith("-"):
+                if operands:
+                    reads.append(text)
+                continue
+        if option in _OPENSSL_WRITES:
+            writes.append(value)
+        elif option in _OPENSSL_READS:
+            reads.append(value.split(":", 1)[1] if value.startswith(("file:", "file://")) else
+                         "" if value.startswith(("pass:", "env:", "fd:", "stdin")) else value)
+    return [r for r in reads if r], writes
+
+
+# jq and its kin: the first operand is the filter (`jq .env package.json` reads
+# package.json, not .env), unless the filter comes from a file (-f FILE) or an option.
+_JSON_QUERIERS = frozenset({"jq", "gojq", "jaq", "yq", "gron"})
+_QUERY_VALUE_OPTIONS = frozenset({"--arg", "--argjson", "--slurpfile", "--rawfile", "--args", "--jsonargs",
+                                  "--indent", "-L", "--tab", "-I", "--input-format", "-p", "--output-format", "-o",
+                                  "--expression", "-e", "--from-file", "-f", "--front-matter"})
+
+
+def _query_files(texts: list[str]) -> list[str]:
+    values = _path_values(texts)
+    # The filter from a file (-f FILE) or an option (yq --expression): every operand is a file.
+    if any(t in ("-f", "--from-file", "--expression") or t.startswith(("--from-file=", "--expression="))
+           for t in texts):
+        return values
+    operands = [t for i, t in enumerate(texts) if not t.startswith("-")
+                and not (i and texts[i - 1] in _QUERY_VALUE_OPTIONS)]
+    if operands and operands[0] in values:
+        values.remove(operands[0])
+    return values
+
+
 def _normalise_all(raw: list[str], globbed: frozenset[str] | set[str], cwd: str | None, home: str,
                    budget: CallBudget) -> tuple[str, ...]:
     """Normalised paths of ``raw``; those in ``globbed`` are wildcards, expanded first."""
@@ -318,8 +401,11 @@ def _normalise_all(raw: list[str], globbed: frozenset[str] | set[str], cwd: str 
     for text in raw:
         candidates = _expand_glob(text, cwd, budget) if globbed and text in globbed else (text,)
         if candidates is None:
-            out[WILDCARD_TOO_WIDE] = None
-            continue
+            scratch = _in_scratch_folder(text, cwd, home)
+            if scratch is None:
+                out[WILDCARD_TOO_WIDE] = None
+                continue
+            candidates = [scratch, *secret_names_matching(scratch)]
         for candidate in candidates:
             if not budget.count_path():
                 out[TOO_MANY_PATHS] = None
@@ -328,14 +414,73 @@ def _normalise_all(raw: list[str], globbed: frozenset[str] | set[str], cwd: str 
     return tuple(out)
 
 
+_TEMP_FOLDERS = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/shm/")  # noqa: S108 - compared, never written
+
+
+def _in_scratch_folder(pattern: str, cwd: str | None, home: str) -> str | None:
+    """A wildcard too wide to expand whose matches can only be scratch files
+    (``/tmp/shop-test-*`` on a machine with a crowded /tmp): its last part alone is
+    wild, its folder is a temporary root, and neither the home nor the working folder
+    lies there. Judged as written (with the secret names it could stand for); None for
+    any other pattern."""
+    folder, _, name = pattern.rpartition("/")
+    if not folder or any(c in folder for c in "*?[") or not name.strip("*?[]") or name.startswith(("*", "?", "[")):
+        return None
+    path = normalise(pattern, cwd, home)
+    if path is None or not path.startswith(_TEMP_FOLDERS) or path.count("/") != 2:
+        return None
+    parent = path.rpartition("/")[0] + "/"
+    for kept in (home, cwd):
+        if kept and kept.startswith(parent):
+            # The home (a temporary one) or the project lives here too: the pattern must
+            # not be able to match the folder that holds it.
+            top = parent + kept[len(parent):].split("/", 1)[0]
+            if fnmatch.fnmatchcase(top, path):
+                return None
+    return path
+
+
 def call_facts(call: ToolCall, home: str) -> tuple[tuple, tuple, tuple]:
     """(reads, writes, urls) of a non-shell call."""
     cwd = call.cwd or None
-    paths = tuple(normalise(raw, cwd, home) or UNRESOLVED for raw in call.paths)
+    raw_paths = call.paths
+    url = call.url
+    urls: tuple[str, ...] = (url,) if url else ()
+    if call_kind(call) is Kind.MCP:
+        # An MCP tool names files and addresses under names of its own choosing.
+        found_paths, found_urls = _mcp_values(call.input)
+        raw_paths = tuple(dict.fromkeys((*raw_paths, *found_paths)))
+        urls = tuple(dict.fromkeys((*urls, *found_urls)))
+    paths = tuple(normalise(raw, cwd, home) or UNRESOLVED for raw in raw_paths)
     writes = paths if call.kind in (Kind.WRITE, Kind.EDIT) else ()
     reads = () if writes else paths
-    url = call.url
-    return reads, writes, ((url,) if url else ())
+    return reads, writes, urls
+
+
+_MCP_PATH = re.compile(r"^(?:/|~|\.\.?/|\$HOME\b|[A-Za-z]:\\)")
+MAX_MCP_VALUES = 64
+
+
+def _mcp_values(value: object) -> tuple[list[str], list[str]]:
+    """Path-like and URL strings anywhere in an MCP tool's input (bounded)."""
+    paths: list[str] = []
+    urls: list[str] = []
+    stack = [value]
+    seen = 0
+    while stack and seen < MAX_MCP_VALUES:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, str):
+            text = item.strip()
+            if _looks_like_url(text):
+                urls.append(text)
+            elif _MCP_PATH.match(text) and "\n" not in text and len(text) < 4096:
+                paths.append(text)
+        elif isinstance(item, dict):
+            stack.extend(list(item.values())[:MAX_MCP_VALUES])
+        elif isinstance(item, list):
+            stack.extend(item[:MAX_MCP_VALUES])
+    return paths, urls
 
 
 def url_host(url: str) -> str:

@@ -35,7 +35,8 @@ SAFETY_CONFIG = re.compile(
 SKIP_HOOKS_ENV = re.compile(r"^(HUSKY=0|HUSKY_SKIP_HOOKS=\w|HUSKY_SKIP_INSTALL=\w|LEFTHOOK=(0|false)|LEFTHOOK_EXCLUDE="
                             r"|SKIP=\S|PRE_COMMIT_ALLOW_NO_CONFIG=|OVERCOMMIT_DISABLE=1|SKIP_SIMPLE_GIT_HOOKS=)")
 _COMMAND_KEYS = frozenset({"core.pager", "core.editor", "sequence.editor"})
-_COMMAND_ENV = ("GIT_PAGER=", "GIT_EDITOR=", "GIT_SEQUENCE_EDITOR=", "PAGER=", "EDITOR=", "VISUAL=")
+_COMMAND_ENV = ("GIT_PAGER=", "GIT_EDITOR=", "GIT_SEQUENCE_EDITOR=", "PAGER=", "EDITOR=", "VISUAL=", "MANPAGER=",
+                "SYSTEMD_PAGER=")
 # Values of command settings that run nothing new (``git -c core.pager=cat log``,
 # ``GIT_EDITOR=true git rebase --continue``).
 HARMLESS_COMMANDS = frozenset({"", "cat", "less", "less -R", "less -FRX", "more", "true", "false", ":",
@@ -45,14 +46,16 @@ EXEC_ENV = re.compile(r"^(GIT_(SSH|SSH_COMMAND|PAGER|EDITOR|SEQUENCE_EDITOR|EXTE
                       r"EXEC_PATH|PROXY_COMMAND|CONFIG_PARAMETERS|CONFIG_COUNT|CONFIG_KEY_\d+|"
                       r"CONFIG_VALUE_\d+|CONFIG|CONFIG_GLOBAL|CONFIG_SYSTEM|TEMPLATE_DIR|DIR)"
                       r"|PAGER|EDITOR|VISUAL|LD_PRELOAD|LD_AUDIT|DYLD_INSERT_LIBRARIES|BASH_ENV|ENV"
-                      r"|PROMPT_COMMAND|SHELLOPTS|PS4)=")
+                      r"|PROMPT_COMMAND|SHELLOPTS|PS4|PERL5OPT|RUBYOPT|PYTHONSTARTUP|LESSOPEN|LESSCLOSE|MANPAGER"
+                      r"|SYSTEMD_PAGER|SSH_ASKPASS|SUDO_ASKPASS|RUSTC_WRAPPER|CARGO_BUILD_RUSTC_WRAPPER"
+                      r"|RUSTC_WORKSPACE_WRAPPER|ZDOTDIR|CARGO_TARGET_\w+_RUNNER|BASH_FUNC_\w+%%)=")
 
 
 # Every subcommand git_destructive looks further at.
 _DESTRUCTIVE_SUBCOMMANDS = frozenset({
     "push", "reset", "clean", "checkout", "restore", "branch", "stash", "reflog", "filter-branch",
     "filter-repo", "update-ref", "rebase", "commit", "gc", "prune", "replace", "tag", "worktree", "switch",
-    "rm", "submodule", "merge", "symbolic-ref"})
+    "rm", "submodule", "merge", "symbolic-ref", "checkout-index", "read-tree", "daemon", "instaweb"})
 # `git rm -r` of these removes every tracked file.
 _EVERYTHING = frozenset({".", "./", "*", ":/", ":/*", "./*", ":(top)", "-A"})
 
@@ -122,6 +125,8 @@ def git_destructive(texts: list[str]) -> str | None:
             return "git switch -C moves an existing branch to another commit"
         return None
     if sub == "rm":
+        # `git rm -r --cached .` (then `git add .`) is how a new .gitignore is applied:
+        # the work tree keeps every file.
         if "--cached" in long or not ("r" in short or "--recursive" in long):
             return None
         if any(p in _EVERYTHING or p.startswith(("*", "./*")) for p in positional):
@@ -150,9 +155,17 @@ def git_destructive(texts: list[str]) -> str | None:
         return f"git {sub} rewrites the whole history"
     if sub == "update-ref":
         return "git update-ref moves or deletes a reference directly" if positional or "--stdin" in long else None
-    if sub == "rebase" and not long & {"--abort", "--continue", "--skip", "--quit", "--edit-todo",
-                                       "--show-current-patch"}:
-        return "git rebase rewrites history"
+    if sub == "rebase" and ("i" in short or "r" in short or long & {"--interactive", "--root", "--onto",
+                                                                   "--rebase-merges", "--edit-todo"}):
+        # A plain `git rebase main` replays your commits on top (the reflog keeps the old
+        # ones): routine. Editing, dropping or re-rooting history is not.
+        return "git rebase --interactive/--root/--onto rewrites history"
+    if sub == "checkout-index" and ("a" in short or "f" in short or long & {"--all", "--force"}):
+        return "git checkout-index -a -f overwrites the work tree from the index"
+    if sub == "read-tree" and ("u" in short or "-u" in args) and long & {"--reset", "-m"} | ({"m"} & short):
+        return "git read-tree -u --reset overwrites the work tree"
+    if sub in ("daemon", "instaweb"):
+        return f"git {sub} serves repositories to the network (with --enable=receive-pack, anyone can push)"
     if sub == "commit" and "--amend" in long:
         return "git commit --amend rewrites the last commit"
     if sub in ("gc", "prune") and (sub == "prune" or any(a.startswith("--prune") for a in args)):
@@ -181,6 +194,20 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
         return "git option that sets the command to run on the remote"
     if found:
         return "git ext:: transport runs a command"
+    if sub in ("clone", "init", "submodule"):
+        # `git clone -c core.fsmonitor=... URL`, `--template=DIR` (hooks copied from DIR).
+        for i, arg in enumerate(args):
+            setting: str | None = None
+            if arg in ("-c", "--config") and i + 1 < len(args):
+                setting = args[i + 1]
+            elif arg.startswith("--config="):
+                setting = arg.split("=", 1)[1]
+            if setting is not None:
+                key = setting.split("=", 1)[0]
+                if EXEC_CONFIG.match(key) or SAFETY_CONFIG.match(key):
+                    return f"git {sub} -c {key}=... makes git run a command or lose a protection"
+            if arg == "--template" or arg.startswith("--template="):
+                return f"git {sub} --template copies hooks (code git runs) from another folder"
     if sub == "config":
         keys = [a for a in args if not a.startswith("-")]
         if keys[:1] and keys[0] in ("set", "add") and len(keys) > 1:
@@ -220,7 +247,8 @@ def register(check: Callable) -> None:
         return git_exec(list(seg.argv[1:]), seg.assignments)
 
     @check("dangerous-env", 40, "environment variables that make programs run other code "
-           "(LD_PRELOAD, BASH_ENV, GIT_SSH_COMMAND, PAGER...)",
+           "(LD_PRELOAD, BASH_ENV, GIT_SSH_COMMAND, PAGER..., a search path such as PATH or PYTHONPATH given a "
+           "folder outside the project and the system)",
            programs=("export", "declare", "typeset", "readonly"), needs=("assignments",))
     def _env(subject: Subject) -> str | None:
         seg = subject.segment
@@ -228,11 +256,33 @@ def register(check: Callable) -> None:
             return None
         if seg.program in ("export", "declare", "typeset", "readonly"):
             for arg in seg.args[1:]:
-                # Appending to PATH is harmless; putting a folder first can shadow any program.
-                prepends = arg.text.startswith("PATH=") and not arg.text.startswith("PATH=${PATH}")
-                if (EXEC_ENV.match(arg.text) and not harmless_command(arg.text)) or prepends:
+                if (EXEC_ENV.match(arg.text) and not harmless_command(arg.text)) or foreign_search_path(arg.text):
                     return f"{seg.program} {arg.text.split('=', 1)[0]} changes what later commands run"
         for assignment in seg.assignments:
-            if EXEC_ENV.match(assignment) and not harmless_command(assignment):
+            if (EXEC_ENV.match(assignment) and not harmless_command(assignment)) or foreign_search_path(assignment):
                 return f"{assignment.split('=', 1)[0]} set for {seg.program}"
         return None
+
+
+# Variables listing the folders programs, libraries or modules are loaded from: a
+# folder put there decides what later commands run.
+_SEARCH_PATHS = re.compile(r"^(PATH|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|DYLD_FALLBACK_LIBRARY_PATH|PYTHONPATH|"
+                           r"PYTHONHOME|PERL5LIB|PERLLIB|RUBYLIB|NODE_PATH|GEM_PATH|CLASSPATH|LUA_PATH|LUA_CPATH)=")
+# Folders that may go there: the project's (relative, $PWD), the system's, and the
+# bin folders of the home where the user's own tools live.
+_TRUSTED_FOLDER = re.compile(r"^(?:\$\{?(?:PATH|LD_LIBRARY_PATH|PYTHONPATH|NODE_PATH|PERL5LIB|RUBYLIB|GEM_PATH"
+                             r"|CLASSPATH|DYLD_LIBRARY_PATH|VIRTUAL_ENV|CONDA_PREFIX|GOPATH|GOROOT|CARGO_HOME|JAVA_HOME"
+                             r"|PNPM_HOME|BUN_INSTALL|DENO_INSTALL|PYENV_ROOT|NVM_BIN)\}?(?:/[\w.-]+)*"
+                             r"|\$\{?PWD\}?(?:/[\w.+-]+)*|\.(?:/[\w.+-]+)*|[\w+-][\w.+-]*(?:/[\w.+-]+)*"
+                             r"|(?:~|\$\{?HOME\}?)/(?:[\w.+-]+/)*(?:bin|lib|lib64|site-packages|node_modules)"
+                             r"|/(?:usr|opt|bin|sbin|snap|nix|home/linuxbrew|Library/Frameworks|Applications)(?:/[\w.+-]+)*)"
+                             r"/?$")
+
+
+def foreign_search_path(assignment: str) -> bool:
+    """``PATH=/tmp/evil:$PATH``, ``PYTHONPATH=/tmp/x``: a search path given a folder
+    outside the project, the system and the home's bin folders."""
+    if not _SEARCH_PATHS.match(assignment):
+        return False
+    value = assignment.split("=", 1)[1].strip("'\"")
+    return any(part and not _TRUSTED_FOLDER.match(part) for part in value.split(":"))

@@ -24,7 +24,7 @@ DEFAULT_POLICY = "default_policy.toml"
 MAX_POLICY_BYTES = 1_000_000
 
 RULE_KEYS = {"name", "match", "action", "priority", "reason", "pack", "enabled"}
-LIST_MATCHERS = {"tool", "kind", "executable", "subcommand", "wrapper", "path_glob", "write_glob",
+LIST_MATCHERS = {"tool", "kind", "executable", "subcommand", "wrapper", "path_glob", "read_glob", "write_glob",
                  "url_host", "check"}
 REGEX_MATCHERS = {"command_pattern", "arg_pattern", "path_pattern"}
 BOOL_MATCHERS = {"within_project", "writes_within_project", "runs_from_project"}
@@ -127,7 +127,7 @@ def _build_match(raw: Any, index: int, lines: _Lines, file: str,
                     issues.append(PolicyIssue(file, line, f"unknown check {bad[0]!r}; expected one of "
                                               f"{', '.join(sorted(CHECKS))}"))
                     continue
-            if key in ("path_glob", "write_glob"):
+            if key in ("path_glob", "read_glob", "write_glob"):
                 setattr(match, key, GlobSet(items))
             elif key == "subcommand":
                 match.subcommand = tuple(tuple(item.split()) for item in items)

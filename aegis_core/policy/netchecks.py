@@ -32,7 +32,7 @@ _INLINE_DANGER = re.compile(
     r"|child_process|execSync|spawnSync|execFile|rmSync|rmdirSync|unlinkSync|writeFileSync|appendFileSync|copyFileSync|renameSync|\bexec\(|\beval\(|\bcompile\(|__import__"
     r"|fs\.(rm|rmdir|unlink|writeFile|rmSync|rmdirSync|unlinkSync|writeFileSync)\w*"
     r"|rimraf|File\.delete|FileUtils\.rm\w*|Dir\.rmdir|shell_exec|passthru|proc_open|popen"
-    r"|system\s*\(|\bsystem\b\s*[\"']|Kernel\.exec|IO\.popen|%x\{|\bunlink\b|\brmdir\b"
+    r"|system\s*\(|\bsystem\b\s*[\"'$]|\bexec\s+[\"'${]|Kernel\.exec|IO\.popen|%x\{|\bunlink\b|\brmdir\b"
     r"|b64decode|base64\.decode|atob\(|Buffer\.from\([^)]*base64|fromhex|codecs\.decode"
     r"|socket|urllib|requests\.|http\.client|fetch\(|XMLHttpRequest|Net::HTTP|LWP::|open-uri"
     r"|setuid|ctypes|sudo\b|rm\s+-[a-zA-Z]*[rf])"
@@ -56,10 +56,19 @@ SQL_CLIENTS = frozenset({"psql", "mysql", "mariadb", "sqlite3", "sqlcmd", "click
                          "clickhouse", "cockroach", "mongosh", "mongo", "redis-cli", "cqlsh", "duckdb",
                          "pgcli", "mycli", "litecli", "valkey-cli", "keydb-cli"})
 SQL_DESTRUCTIVE = re.compile(
-    r"(?i)\b(drop\s+(database|table|schema|keyspace|collection|index|user|role|view)\b"
+    r"(?i)\b(drop\s+(database|table|schema|keyspace|collection|index|user|role|view|owned|materialized\s+view"
+    r"|sequence|function|procedure|trigger|type|extension|tablespace)\b"
     r"|truncate\s+(table\s+)?[\w\"`.]+|flushall\b|flushdb\b|dropDatabase\s*\(|\.drop\s*\(\s*\)"
-    r"|delete\s+from\s+[\w\"`.]+\s*(;|$|\"|')|alter\s+table\s+\S+\s+drop\b)"
+    r"|delete\s+from\s+[\w\"`.]+\s*(;|$|\"|')|alter\s+table\s+\S+\s+drop\b"
+    # a WHERE that holds for every row (1=1, true, 1, x=x) is no WHERE
+    r"|delete\s+from\s+[\w\"`.]+\s+where\s+\(?\s*(true|1|'?(?P<same>\w+)'?\s*=\s*'?(?P=same)'?|\S+\s+is\s+not\s+null)"
+    r"\s*\)?(?!\s+and\b)(?=\s|;|$|\"|')"
+    # an UPDATE without a WHERE changes every row
+    r"|update\s+[\w\"`.]+\s+set\s+(?:(?!\bwhere\b)[^;])*?(;|$|\"\s*$|'\s*$)"
+    r"|deleteMany\s*\(\s*\{\s*\}\s*\)|\.remove\s*\(\s*\{\s*\}\s*\))"
 )
+
+
 def _segments(subject: Subject) -> tuple[Segment, ...]:
     return subject.analysis.segments if subject.analysis else ()
 
@@ -87,7 +96,80 @@ def _upstream(subject: Subject, seg: Segment) -> list[Segment]:
     return out
 
 
+# Programs that serve a folder over HTTP, and how each names it.
+_SERVERS = frozenset({"python", "python3", "php", "ruby", "busybox", "twistd", "caddy", "http-server", "serve"})
+
+
+def served_folder(seg: Segment) -> str | None:
+    """The folder an HTTP file server started here serves (as written; "." for the
+    working directory), or None when this runs no file server."""
+    texts = list(seg.argv[1:])
+    program = seg.program
+    if program.startswith("python") and texts[:2] in (["-m", "http.server"], ["-m", "SimpleHTTPServer"]):
+        for i, text in enumerate(texts):
+            if text in ("-d", "--directory") and i + 1 < len(texts):
+                return texts[i + 1]
+            if text.startswith("--directory="):
+                return text.split("=", 1)[1]
+        return "."
+    if program == "php" and "-S" in texts:
+        return texts[texts.index("-t") + 1] if "-t" in texts[:-1] else "."
+    if program == "ruby" and "httpd" in texts and any(t.startswith("-run") for t in texts):
+        after = texts[texts.index("httpd") + 1:]
+        words = [t for i, t in enumerate(after) if not t.startswith("-") and (i == 0 or after[i - 1] not in (
+            "-p", "--port", "-b", "--bind-address"))]
+        return words[0] if words else "."
+    if program == "busybox" and texts[:1] == ["httpd"]:
+        return texts[texts.index("-h") + 1] if "-h" in texts[:-1] else "."
+    if program in ("http-server", "serve") or (program == "caddy" and texts[:1] == ["file-server"]):
+        if program == "caddy":
+            return texts[texts.index("--root") + 1] if "--root" in texts[:-1] else "."
+        words = [t for t in texts if not t.startswith("-")]
+        return words[0] if words and not words[0].isdigit() else "."
+    if program == "twistd" and "web" in texts:
+        return texts[texts.index("--path") + 1] if "--path" in texts[:-1] else "."
+    return None
+
+
+# The URLs a program speaks to its own servers with (`git clone ssh://...`, `psql
+# postgres://...`, `gsutil ls gs://...`): addresses, not a fetch of a local file or an
+# odd protocol. Everything else said with a URL there goes through its own rules.
+_DATABASE_SCHEMES = ("postgres", "postgresql", "mysql", "mariadb", "redis", "rediss", "mongodb", "mongodb+srv",
+                     "clickhouse", "cockroachdb", "sqlserver", "valkey", "cassandra", "duckdb", "sqlite")
+_OWN_SCHEMES: dict[str, tuple[str, ...]] = {
+    "git": ("ssh", "git", "git+ssh", "ssh+git"),
+    **{client: _DATABASE_SCHEMES for client in SQL_CLIENTS},
+    "gsutil": ("gs",), "aws": ("s3",), "s3cmd": ("s3",), "mc": ("s3",),
+    "ssh": ("ssh",), "scp": ("scp", "ssh"), "sftp": ("sftp", "ssh"),
+}
+
+
+# The scripts toolchain installers tell you to source (`. ~/.nvm/nvm.sh`, `. ~/.cargo/env`);
+# writing them is a write outside the project, which asks.
+_TOOLCHAIN_ENV_SCRIPTS = frozenset({
+    "/.nvm/nvm.sh", "/.cargo/env", "/.sdkman/bin/sdkman-init.sh", "/.asdf/asdf.sh", "/.ghcup/env", "/.local/bin/env",
+    "/.deno/env", "/.rye/env", "/.pyenv/completions/pyenv.bash", "/.opam/opam-init/init.sh",
+    "/google-cloud-sdk/path.bash.inc", "/.wasmtime/env", "/.elan/env", "/.rvm/scripts/rvm",
+    "/.nix-profile/etc/profile.d/nix.sh"})
+
+
 def register(check: Callable) -> None:
+    @check("serves-folder", 40, "an HTTP file server for a folder outside the project: the home, /, a system "
+           "folder (python -m http.server -d ~, php -S -t /, cd ~ && npx serve)", programs=_SERVERS)
+    def _serves(subject: Subject) -> str | None:
+        from aegis_core.policy.places import is_scratch
+
+        seg = subject.segment
+        if seg is None or (seg.program not in _SERVERS and not seg.program.startswith("python")):
+            return None
+        folder = served_folder(seg)
+        if folder is None:
+            return None
+        path = normalise(folder, subject.cwd, subject.home)
+        if path is None or subject.within_project(path) or is_scratch(path, subject):
+            return None
+        return f"serves every file of {path} over HTTP, outside the project"
+
     @check("remote-code-exec", 70, "downloaded or decoded data run as code (curl | sh, base64 -d | bash)",
            needs=("reads_code",))
     def _remote(subject: Subject) -> str | None:
@@ -205,12 +287,14 @@ def register(check: Callable) -> None:
 
     @check("sql-destructive", 45, "DROP/TRUNCATE/DELETE without WHERE/FLUSHALL sent to a database",
            programs=SQL_CLIENTS | {"docker", "podman", "kubectl", "oc", "ssh", "sudo", "heroku", "fly",
-                                   "flyctl", "railway", "supabase"}, needs=("inline",))
+                                   "flyctl", "railway", "supabase", "python", "python3", "manage.py", "django-admin",
+                                   "rails"}, needs=("inline",))
     def _sql(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
             return None
-        if seg.program in SQL_CLIENTS or any(a.text in SQL_CLIENTS for a in seg.args[1:]):
+        if seg.program in SQL_CLIENTS or any(a.text in SQL_CLIENTS or a.text in ("dbshell", "dbconsole")
+                                             for a in seg.args[1:]):
             text = " ".join(a.text for a in seg.args[1:]) + "\n" + seg.stdin_text
         elif seg.inline_code:
             text = seg.inline_code[1]
@@ -237,9 +321,11 @@ def register(check: Callable) -> None:
 
     @check("url-not-http", 30, "fetches a URL that is not http(s)", needs=("urls", "call"))
     def _scheme(subject: Subject) -> str | None:
+        program = subject.segment.program if subject.segment is not None else ""
+        own = _OWN_SCHEMES.get(program, ())
         for url in subject.urls:
             scheme = url.split(":", 1)[0].lower()
-            if scheme not in ("http", "https"):
+            if scheme not in ("http", "https") and scheme not in own:
                 return f"fetches a {scheme}: URL"
         return None
 
@@ -264,5 +350,8 @@ def register(check: Callable) -> None:
                                                             "/usr/local/", "/nix/")):
             return None
         if ".venv/bin/" in path or "/node_modules/.bin/" in path:
+            return None
+        if seg.program in ("source", ".") and path.startswith(subject.home + "/") \
+                and path[len(subject.home):] in _TOOLCHAIN_ENV_SCRIPTS:
             return None
         return f"runs {path}, outside the project"

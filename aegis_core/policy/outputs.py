@@ -7,6 +7,7 @@ archive is extracted into (``tar xf x.tgz -C ~``, ``unzip -o x.zip -d ~``)."""
 from __future__ import annotations
 
 import os
+import re
 
 # program -> (short options taking a value, those of them naming a file written,
 #             long options naming a file written, long options naming a folder written)
@@ -26,7 +27,8 @@ _DOWNLOADERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
 }
 _DOWNLOAD_DIR_SHORT = {"wget": "P", "aria2c": "d"}
 OUTPUT_PROGRAMS = frozenset({*_DOWNLOADERS, "tar", "gtar", "bsdtar", "unzip", "7z", "7za", "7zz", "cpio",
-                             "unrar", "gunzip", "bunzip2", "unxz"})
+                             "unrar", "gunzip", "bunzip2", "unxz", "uniq", "xxd", "find", "gfind", "sed", "gsed",
+                             "yq", "docker", "podman", "nerdctl", "kubectl", "oc", "gh", "python", "python3"})
 
 
 def output_files(program: str, texts: list[str]) -> list[str]:
@@ -47,7 +49,63 @@ def output_files(program: str, texts: list[str]) -> list[str]:
         if not texts or texts[0] not in ("x", "e"):
             return []
         return [t[2:] for t in texts if t.startswith("-o") and len(t) > 2] or ["."]
+    if program in ("uniq", "xxd"):
+        # `uniq IN OUT`, `xxd [-r] IN OUT`: the second operand is written.
+        operands = [t for t in texts if not t.startswith("-") or t == "-"]
+        return operands[1:2] if len(operands) >= 2 and operands[1] != "-" else []
+    if program in ("find", "gfind"):
+        return _value_after(texts, ("-fprint", "-fprint0", "-fprintf", "-fls"))
+    if program in ("sed", "gsed"):
+        return _sed_writes(texts)
+    if program == "yq":
+        return edited_files(texts) if any(t in ("-i", "--inplace") for t in texts) else []
+    if program in ("docker", "podman", "nerdctl", "kubectl", "oc"):
+        # `docker cp CONTAINER:SRC DEST`: DEST, a path here, is written.
+        words = [t for t in texts if not t.startswith("-")]
+        if "cp" in words[:2]:
+            rest = words[words.index("cp") + 1:]
+            if len(rest) == 2 and ":" in rest[0] and ":" not in rest[1]:
+                return [rest[1]]
+        return []
+    if program in ("python", "python3"):
+        # `python -m zipfile -e x.zip DIR`, `python -m tarfile -e x.tar DIR`
+        if texts[:2] in (["-m", "zipfile"], ["-m", "tarfile"]) and ("-e" in texts or "--extract" in texts):
+            operands = [t for t in texts[2:] if not t.startswith("-")]
+            return operands[1:2] if len(operands) >= 2 else ["."]
+        return []
+    if program == "gh":
+        # `gh release download -D DIR`, `gh run download -D DIR`: the folder is written.
+        if "download" not in texts:
+            return []
+        return _value_after(texts, ("-D", "--dir")) + [t.split("=", 1)[1] for t in texts if t.startswith("--dir=")]
     return []
+
+
+# sed's `w FILE` and `W FILE` commands and the `w FILE` flag of `s///` write FILE.
+_SED_WRITE = re.compile(r"(?:^|[;{}\n0-9$/]\s*|\s)[wW]\s+([^;}\n]+)")
+
+
+def _sed_writes(texts: list[str]) -> list[str]:
+    scripts: list[str] = []
+    skip = False
+    for i, text in enumerate(texts):
+        if skip:
+            skip = False
+            continue
+        if text in ("-e", "--expression") and i + 1 < len(texts):
+            scripts.append(texts[i + 1])
+            skip = True
+        elif text.startswith("--expression="):
+            scripts.append(text.split("=", 1)[1])
+        elif text in ("-f", "--file", "-l", "--line-length"):
+            skip = True
+        elif not text.startswith("-") and not scripts:
+            scripts.append(text)
+            break
+    found: list[str] = []
+    for script in scripts:
+        found.extend(m.group(1).strip() for m in _SED_WRITE.finditer(script[:4096]))
+    return [f for f in found if f and f not in ("/dev/stdout", "/dev/stderr")]
 
 
 def clone_target(texts: list[str]) -> list[str]:
@@ -189,6 +247,30 @@ def _named_outputs(program: str, texts: list[str]) -> list[str]:
     return [f for f in found if f and f != "-"]
 
 
+def _tar_archive(texts: list[str]) -> list[str]:
+    """The archive tar writes when it creates or appends: ``-f FILE``, ``--file=FILE``,
+    ``czf FILE``."""
+    for i, text in enumerate(texts):
+        following = texts[i + 1] if i + 1 < len(texts) else None
+        if text.startswith("--file="):
+            return [text.split("=", 1)[1]]
+        if text == "--file" and following:
+            return [following]
+        cluster = text[1:] if text.startswith("-") and not text.startswith("--") else text if i == 0 and \
+            text.isalpha() else ""
+        if "f" in cluster:
+            attached = cluster[cluster.index("f") + 1:]
+            if text.startswith("-") and attached:
+                return [attached] if attached != "-" else []
+            if i == 0 and not text.startswith("-"):
+                # old style `tar cf FILE dir`: the values follow in the order of the letters
+                takes = [c for c in cluster if c in "fbCT"]
+                position = 1 + takes.index("f")
+                return [texts[position]] if position < len(texts) and texts[position] != "-" else []
+            return [following] if following and following != "-" else []
+    return []
+
+
 def _tar_outputs(texts: list[str]) -> list[str]:
     """Where tar extracts to: its -C/--directory folder (the working directory
     otherwise, which the caller already judges), only when extracting; ``-P``/
@@ -198,7 +280,9 @@ def _tar_outputs(texts: list[str]) -> list[str]:
     letters += "".join(t[1:] for t in texts if t.startswith("-") and not t.startswith("--"))
     extracting = "x" in letters or any(t in ("--extract", "--get") for t in texts)
     if not extracting:
-        return []
+        creating = "c" in letters or "r" in letters or "u" in letters or any(
+            t in ("--create", "--append", "--update") for t in texts)
+        return _tar_archive(texts) if creating else []
     found = _value_after(texts, ("-C", "--directory"))
     found += [t.split("=", 1)[1] for t in texts if t.startswith("--directory=")]
     if "O" in letters or "--to-stdout" in texts:

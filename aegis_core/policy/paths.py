@@ -294,6 +294,14 @@ class GlobSet:
                 return True
         return False
 
+    def matches_any_of_reads(self, subject: Subject) -> bool:
+        if self._follows_env:
+            self.follow_environment()
+        for path in subject.reads:
+            if self.matches(path):
+                return True
+        return False
+
     def matches_any_of_writes(self, subject: Subject) -> bool:
         if self._follows_env:
             self.follow_environment()

@@ -30,6 +30,7 @@ DISPOSABLE = frozenset({
     ".pnpm-store", "lib-cov", "cover", ".serverless", ".aws-sam", ".terraform", ".vercel", ".netlify",
 })
 _DISPOSABLE_PREFIXES = ("cmake-build-", "build-", "dist-")
+_HOMES = frozenset({"/home", "/Users", "/var/home"})
 TEMP_ROOTS = ("/tmp", "/var/tmp", "/private/tmp", "/dev/shm")  # noqa: S108 - compared, never written
 
 
@@ -42,7 +43,9 @@ def scratch(path: str, project: str | None, home: str) -> bool:
             for kept in (project, home):
                 if kept and (is_within(path, kept) or is_within(kept, path)):
                     return False
-            return True
+            # A home under /tmp has its neighbours (`~/../alice`): other users' homes.
+            homes = os.path.dirname(home)
+            return not (homes not in TEMP_ROOTS and is_within(path, homes))
     return False
 
 
@@ -51,7 +54,8 @@ def is_scratch(path: str, subject: Subject) -> bool:
 
 
 def is_disposable(path: str, subject: Subject) -> bool:
-    """Scratch space, or a build/cache folder (or something in one) inside the project."""
+    """Scratch space, a build/cache folder (or something in one) inside the project, or
+    the home's cache folder (``~/.cache/pip``: every tool recreates what it keeps there)."""
     project = subject.project
     if project is not None and is_within(path, project):
         if path == project:
@@ -59,17 +63,32 @@ def is_disposable(path: str, subject: Subject) -> bool:
         below = path[len(project):].strip("/").split("/")
         return any(part in DISPOSABLE or part.endswith(".egg-info") or part.startswith(_DISPOSABLE_PREFIXES)
                    for part in below)
-    return is_scratch(path, subject)
+    return home_cache(path, subject.home) or is_scratch(path, subject)
+
+
+def home_cache(path: str, home: str) -> bool:
+    """``path`` lies in one of the home's cache folders."""
+    return path.startswith(home) and path[len(home):].startswith(_HOME_CACHES) and path != home + "/.cache"
+
+
+# The home's caches, by convention (XDG, macOS) and by tool.
+_HOME_CACHES = ("/.cache/", "/Library/Caches/", "/.npm/_cacache", "/.npm/_npx", "/.cargo/registry/cache",
+                "/go/pkg/mod/cache", "/.gradle/caches", "/.m2/repository", "/.pnpm-store", "/.yarn/berry/cache")
 
 
 def critical_target(path: str, subject: Subject) -> str | None:
     """Why deleting ``path`` (recursively) would be a disaster, or None."""
+    if path.startswith("/<"):
+        return None  # a path that could not be resolved: its own problem asks (facts.PATH_PROBLEMS)
     if path == "/":
         return "the root directory"
     if path == subject.home or is_within(subject.home, path):
         return "your home directory"
     if path in SYSTEM_DIRS or os.path.dirname(path) == "/":
         return f"the system directory {path}"
+    parent = os.path.dirname(path)
+    if parent in _HOMES or (parent == os.path.dirname(subject.home) and parent not in TEMP_ROOTS):
+        return f"a user's home ({path})"
     if subject.project and is_within(subject.project, path):
         return "the whole project (work tree)"
     if subject.project and is_within(path, os.path.join(subject.project, ".git")):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.gitchecks import split_git
+from aegis_core.policy.subcommands import positionals
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -128,7 +129,7 @@ def publishes(seg: Segment) -> str | None:
     """Why this command publishes, unpublishes or deploys something, or None."""
     program = seg.program
     texts = list(seg.argv[1:])
-    words = _words(texts)
+    words = positionals(program, texts)
     if _DRY_RUN.intersection(texts):
         return None
     if program in ("yarn", "lerna", "pnpm", "nx") and ("foreach" in words[:3] or words[:1] == ["exec"]):
@@ -308,6 +309,9 @@ def forge_change(seg: Segment) -> str | None:
         return f"{seg.program} {' '.join(found)} changes a repository, its settings or its runs"
     if words[:2] in (["pr", "merge"], ["mr", "merge"]) and ("--admin" in texts or "--yolo" in texts):
         return f"{seg.program} {' '.join(words[:2])} --admin merges past the branch's protections"
+    if words[:2] in (["pr", "review"], ["mr", "approve"]) and (words[:2] == ["mr", "approve"] or "--approve" in texts
+                                                                or "-a" in texts):
+        return f"{seg.program} {' '.join(words[:2])} approves a change in your name (a review is a person's)"
     if seg.program == "gh" and words[:2] == ["repo", "create"] and ("--public" in texts or "--push" in texts):
         return "gh repo create --public/--push publishes the code"
     return None

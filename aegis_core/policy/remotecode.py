@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from aegis_core.policy.argpaths import CURL_SHORT_VALUES
 from aegis_core.policy.paths import is_within, normalise
+from aegis_core.policy.subcommands import positionals
 from aegis_core.policy.unwrap import INTERPRETERS, SHELLS
 
 if TYPE_CHECKING:
@@ -253,7 +254,7 @@ def package_from_remote(seg: Segment) -> str | None:
     `npx github:user/repo`, `npm create x`, `nix run github:...`, `uv run --with git+...`."""
     program = seg.program
     texts = list(seg.argv[1:])
-    words = [t for t in texts if not t.startswith("-")]
+    words = positionals(program, texts)
     if program == "go" and words[:1] == ["run"]:
         for word in words[1:]:
             if "@" in word or (not word.startswith((".", "/")) and "." in word.split("/", 1)[0] and "/" in word):

@@ -15,45 +15,13 @@ from aegis_core.policy.facts import HAS_PATHS, HAS_URLS, HAS_WRAPPERS, HAS_WRITE
 from aegis_core.policy.paths import GlobSet, is_within, normalise
 from aegis_core.policy.places import scratch
 from aegis_core.policy.shell import Segment
+from aegis_core.policy.subcommands import positionals
 from aegis_core.tools import GENERIC_NAMES
 
 MATCH_TEXT_CHARS = 8192  # regexes see at most this much text: bounded time
 # Scratch space: writing there is as harmless as in the project.
 _TEMP_PREFIXES = ("/tmp/", "/var/tmp/", "/private/tmp/", "/dev/shm/", "/dev/null")  # noqa: S108 - compared only
 _TEMP_ROOTS = frozenset({"/tmp", "/var/tmp", "/private/tmp", "/dev/shm"})  # noqa: S108 - compared only
-
-# Options that take a value, per program, so `subcommand` finds the real one.
-_VALUE_OPTIONS: dict[str, frozenset[str]] = {
-    "git": frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace"}),
-    "kubectl": frozenset({"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s",
-                          "--server"}),
-    "docker": frozenset({"-H", "--host", "--context", "-c", "--config", "-l", "--log-level"}),
-    "helm": frozenset({"-n", "--namespace", "--kube-context", "--kubeconfig"}),
-    "aws": frozenset({"--profile", "--region", "--output", "--endpoint-url", "--query"}),
-    "npm": frozenset({"--prefix", "-w", "--workspace"}),
-    "yarn": frozenset({"--cwd"}),
-    "pnpm": frozenset({"-C", "--dir", "--filter", "-F"}),
-    "cargo": frozenset({"--manifest-path", "-Z", "--config"}),
-    "uv": frozenset({"--directory", "--project", "--python", "-p"}),
-    "gcloud": frozenset({"--project", "--account", "--configuration"}),
-    "terraform": frozenset(),
-}
-
-
-def positionals(program: str, texts: list[str]) -> list[str]:
-    """Arguments that are not options (or option values), for ``subcommand``."""
-    with_value = _VALUE_OPTIONS.get(program, frozenset())
-    out: list[str] = []
-    skip = False
-    for text in texts:
-        if skip:
-            skip = False
-        elif text.startswith("-"):
-            skip = text in with_value
-        else:
-            out.append(text)
-    return out
-
 
 def tool_matches(pattern: str, tool: str, kind: Kind) -> bool:
     """``bash`` matches every shell tool, ``read_file`` ``Read``; globs allowed."""
@@ -75,6 +43,7 @@ class Match:
     arg_pattern: re.Pattern[str] | None = None
     path_pattern: re.Pattern[str] | None = None
     path_glob: GlobSet | None = None
+    read_glob: GlobSet | None = None
     write_glob: GlobSet | None = None
     url_host: tuple[str, ...] = ()
     risk_min: int | None = None
@@ -114,7 +83,8 @@ class Rule:
         m = self.match
         # What a subject must have for this rule to possibly match (see Policy._candidates).
         self.needs = (
-            (HAS_PATHS if m.path_glob is not None or m.path_pattern is not None or m.within_project is False else 0)
+            (HAS_PATHS if m.path_glob is not None or m.read_glob is not None or m.path_pattern is not None
+             or m.within_project is False else 0)
             | (HAS_WRITES if m.write_glob is not None or m.writes_within_project is False else 0)
             | (HAS_URLS if m.url_host else 0) | (HAS_WRAPPERS if m.wrapper else 0))
         self.min_risk = m.risk_min or 0
@@ -179,6 +149,8 @@ class Rule:
             out.append(("path_pattern", lambda s: any(path_pattern.search(p[:MATCH_TEXT_CHARS]) for p in s.paths)))
         if m.path_glob is not None:
             out.append(("path_glob", m.path_glob.matches_any_of_paths))
+        if m.read_glob is not None:
+            out.append(("read_glob", m.read_glob.matches_any_of_reads))
         if m.write_glob is not None:
             out.append(("write_glob", m.write_glob.matches_any_of_writes))
         if m.within_project is not None:

@@ -25,7 +25,11 @@ _SOURCE = frozenset({"source", "."})
 _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
 _RECIPE = re.compile(r"^\t(.+)$|^[^\t#:=][^:=]*::?\s*;\s*(.+)$", re.M)
 MAX_SCRIPT_CHARS = 16_384
-_SCRIPT_RUNNERS = SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake"}
+_PACKAGE_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
+_SCRIPT_RUNNERS = SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake"} | _PACKAGE_RUNNERS
+_MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+# `npm pkg set scripts.NAME=VALUE`, `npm set-script NAME VALUE`: a package script defined.
+_PKG_SET_SCRIPT = re.compile(r"^scripts\.([\w:.-]+)=(.*)$", re.S)
 
 
 def _key(path: str) -> str:
@@ -56,6 +60,13 @@ def _script_run(seg: Segment) -> tuple[str, str] | None:
         for text in args[1:]:
             if text.startswith(("--file=", "--makefile=")):
                 return "make", text.split("=", 1)[1]
+        return "make", ""  # the working folder's makefile
+    if program in _PACKAGE_RUNNERS:
+        words = [a for a in args[1:] if not a.startswith("-")]
+        if words[:1] in (["run"], ["run-script"]) and len(words) > 1:
+            return "npm-script", words[1]
+        if words and (program != "npm" or words[0] in ("test", "start", "stop", "restart", "t", "tst")):
+            return "npm-script", {"t": "test", "tst": "test"}.get(words[0], words[0])
         return None
     if "/" in args[0]:
         return "shell", args[0]  # ./x.sh: a script with a #! line, most likely the shell
@@ -111,18 +122,36 @@ def _recipes(makefile: str) -> str:
     return "\n".join(line.lstrip("@-+") for line in lines if line)
 
 
+def _package_scripts(segments: tuple[Segment, ...]) -> dict[str, str]:
+    """Package scripts the command defines (`npm pkg set scripts.clean='rm -rf ~'`)."""
+    defined: dict[str, str] = {}
+    for seg in segments:
+        if seg.program != "npm" or any(a.dynamic for a in seg.args[1:]):
+            continue
+        words = [a.text for a in seg.args[1:] if not a.text.startswith("-")]
+        if words[:2] == ["pkg", "set"]:
+            for word in words[2:]:
+                found = _PKG_SET_SCRIPT.match(word)
+                if found:
+                    defined[found.group(1)] = found.group(2)
+        elif words[:1] == ["set-script"] and len(words) >= 3:
+            defined[words[1]] = words[2]
+    return defined
+
+
 def follow(analysis: ShellAnalysis) -> ShellAnalysis:
     """``analysis`` with what the scripts it writes and then runs would execute added
-    (or a problem when their content is not shown)."""
+    (or a problem when their content is not shown), and the code of scripts it writes
+    for later (marked ``written.WRITTEN_VIA``: only what would be blocked counts)."""
     segments = analysis.segments
-    if len(segments) < 2 and not (segments and segments[0].program in ("make", "gmake")):
-        return analysis  # a script written and run takes two commands (a makefile on stdin, one)
-    # Most commands run no script file: one cheap look per segment settles it.
-    if not any(seg.program in _SCRIPT_RUNNERS or seg.program.startswith(("python", "pypy"))
-               or (seg.argv and "/" in seg.argv[0]) for seg in segments):
+    # Most commands run no script file and write none: one cheap look per segment settles it.
+    runs_any = any(seg.program in _SCRIPT_RUNNERS or seg.program.startswith(("python", "pypy"))
+                   or (seg.argv and "/" in seg.argv[0]) for seg in segments)
+    writes_any = any(seg.redirects or seg.program == "tee" for seg in segments)
+    if not runs_any and not writes_any:
         return analysis
-    runs = [(seg, found) for seg in segments if (found := _script_run(seg)) is not None]
-    if not runs:
+    runs = [(seg, found) for seg in segments if (found := _script_run(seg)) is not None] if runs_any else []
+    if not runs and not writes_any:
         return analysis
     from aegis_core.policy.shell import ShellAnalysis as Analysis
     from aegis_core.policy.shell import analyse
@@ -134,10 +163,25 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
             if not appended:
                 shown.clear()
             shown.append(text)
+    if not runs and not contents:
+        return analysis
+    package_scripts = _package_scripts(segments) if any(seg.program == "npm" for seg in segments) else {}
     added: list[Segment] = []
     replaced: dict[int, Segment] = {}
     problems = list(analysis.problems)
+    ran: set[str] = set()
     for seg, (language, script) in runs:
+        if language == "npm-script":
+            code = package_scripts.get(script)
+            if code:
+                added.extend(_adopt(analyse(code[:MAX_SCRIPT_CHARS]).segments, len(segments) + len(added), seg,
+                                    f"package script {script}"))
+            continue
+        if language == "make" and not script:
+            script = next((name for name in _MAKEFILES if name in contents), "")
+            if not script:
+                continue  # the project's own makefile, as it is
+        ran.add(_key(script))
         if script in STDIN_FILES and language == "make":
             if seg.stdin_text:
                 code = _recipes(seg.stdin_text)
@@ -164,6 +208,15 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
             added.extend(_adopt(inner.segments, len(segments) + len(added), seg, f"script {script}"))
         else:
             replaced[seg.index] = replace(seg, inline_code=(language, code))
+    for target, texts in contents.items():
+        if target in ran or any(text is None for text in texts):
+            continue
+        from aegis_core.policy.written import WRITTEN_VIA, shell_code
+
+        code = shell_code(target, "".join(t for t in texts if t))
+        if code and code.strip():
+            added.extend(_adopt(analyse(code[:MAX_SCRIPT_CHARS]).segments, len(segments) + len(added),
+                                segments[0], WRITTEN_VIA + target))
     if not added and not replaced and len(problems) == len(analysis.problems):
         return analysis
     kept = tuple(replaced.get(s.index, s) for s in segments)

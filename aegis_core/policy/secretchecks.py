@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 # program -> sets of words that, all present among its arguments, make it print a
 # secret. Order-free on purpose: options may come anywhere.
 _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
-    "gh": (("auth", "token"), ("auth", "status", "-t"), ("auth", "status", "--show-token")),
+    "gh": (("auth", "token"), ("auth", "status", "-t"), ("auth", "status", "--show-token"),
+           ("config", "get", "oauth_token")),
     "glab": (("auth", "status", "-t"), ("auth", "status", "--show-token"), ("config", "get", "token")),
     "git": (("credential", "fill"), ("credential-store", "get"), ("credential-cache", "get"),
             ("credential-osxkeychain", "get"), ("credential-libsecret", "get")),
@@ -88,7 +89,10 @@ _CREDENTIAL_HELPERS = tuple(f"docker-credential-{name}" for name in (
 # `pass`/`gopass NAME` shows a password; these subcommands do something else.
 _PASS_OTHER = frozenset({"ls", "list", "find", "search", "init", "git", "insert", "add", "generate", "edit",
                          "rm", "remove", "mv", "cp", "help", "version", "grep", "--help", "--version"})
-_KUBE_SECRET = re.compile(r"^(secrets?|secret/\S+|secrets/\S+)$")
+_KUBE_SECRET = re.compile(r"^(?:[\w.-]+,)*(secrets?|secret/\S+|secrets/\S+)(?:,[\w.,-]+)?$")
+# Package managers' settings that are credentials (`npm config get //registry/:_authToken`).
+_AUTH_SETTING = re.compile(r"(?i)_auth|authtoken|_password|npmAuthIdent|token$")
+_PACKAGE_CONFIG = frozenset({"npm", "pnpm", "yarn", "bun"})
 _KUBE_OUTPUT = re.compile(r"^(-o|--output|--template)"
                           r"(=?(yaml|json|jsonpath|go-template|custom-columns|template|\{)\S*)?$"
                           r"|^-o(yaml|json|jsonpath|go-template|custom-columns)")
@@ -122,6 +126,12 @@ def secret_output(seg: Segment) -> str | None:
         return _kubernetes(texts)
     if program.startswith("docker-credential-") and ("get" in texts or "list" in texts):
         return f"{program} prints stored registry passwords"
+    if program in _PACKAGE_CONFIG and ("config" in texts or texts[:1] == ["get"]) and \
+            any(_AUTH_SETTING.search(t) for t in texts if not t.startswith("-")):
+        return f"{program} config prints a registry credential"
+    if program in ("docker", "podman", "nerdctl") and "inspect" in texts[:2] and \
+            any("Env" in t or ".Config}}" in t for t in texts):
+        return f"{program} inspect prints a container's environment (its secrets)"
     if program in ("pass", "gopass"):
         words = [t for t in texts if not t.startswith("-")]
         if words and (words[0] in ("show", "cat", "otp") or words[0] not in _PASS_OTHER):
@@ -163,10 +173,24 @@ def _filtered_harmlessly(subject: Subject, seg: Segment) -> bool:
     if not readers or any(r.program not in _GREPS for r in readers):
         return False
     for reader in readers:
+        if any(t in ("-v", "--invert-match") or (t.startswith("-") and not t.startswith("--") and "v" in t)
+               for t in reader.argv[1:]):
+            return False  # `grep -v PATH` prints everything else
         words = [t for t in reader.argv[1:] if not t.startswith("-")]
-        if not words or any(SECRET_VARIABLE.search(w) or not re.fullmatch(r"[\w^$|.*-]+", w) for w in words):
+        if not words or any(SECRET_VARIABLE.search(w) or not _NAMES_ONLY.fullmatch(w)
+                            or not all(_A_NAME.search(part) for part in w.split("|")) for w in words):
             return False
     return True
+
+
+# A grep pattern made of variable names (`PATH`, `^(PATH|HOME)=`, `node`); every
+# alternative must name something, or `PATH|.` would let every line through.
+_NAMES_ONLY = re.compile(r"[\w^$|.*()=-]+")
+_A_NAME = re.compile(r"[A-Za-z_]{2,}")
+
+
+# jq's (and yq's) view of the environment: `$ENV`, `env` (not `.env`, a key).
+_JQ_ENV = re.compile(r"(?<![\w.$])env\b(?!\s*[:(])|\$ENV\b")
 
 
 def env_dump(subject: Subject) -> str | None:
@@ -188,6 +212,10 @@ def env_dump(subject: Subject) -> str | None:
     elif program in ("export", "declare", "typeset", "readonly") and (not texts or (
             all(t.startswith("-") for t in texts) and any("p" in t or "x" in t for t in texts))):
         found = f"{program} {' '.join(texts)}".strip() + " prints every exported variable"
+    elif program in ("declare", "typeset", "readonly", "export") and any(t.startswith("-") and "p" in t for t in texts):
+        names = [t for t in texts if not t.startswith("-") and "=" not in t]
+        if any(SECRET_VARIABLE.search(n) for n in names):
+            return f"{program} -p prints {' '.join(names)}"
     elif program == "set" and not texts:
         found = "set prints every shell variable"
     elif program == "ps" and any(not t.startswith("-") and "e" in t and t.isalpha() for t in texts):
@@ -197,6 +225,8 @@ def env_dump(subject: Subject) -> str | None:
         words = [t for t in inner if not t.startswith("-")]
         if len(words) >= 2 and (words[1] in ("env", "printenv", "set") or "/environ" in " ".join(words[1:])):
             return f"{program} exec {words[1]} prints the container's environment (its secrets)"
+    elif program in ("jq", "gojq", "jaq", "yq") and any(_JQ_ENV.search(t) for t in texts if not t.startswith("-")):
+        return f"{program} prints the environment ($ENV / env)"
     elif seg.inline_code is not None:
         language, code = seg.inline_code
         dump = _CODE_ENV_DUMP.search(code)
@@ -226,13 +256,17 @@ def secret_variables(subject: Subject) -> str | None:
                 continue
             if seg.program in _SENDERS:
                 hosts = [url_host(u) for u in subject.urls] or _bare_hosts(seg)
-                if hosts and all(is_home_of(name, h) for h in hosts):
+                # `--resolve api.github.com:443:IP`, a proxy: the name is not where it goes.
+                redirected = any(t.startswith(_REDIRECTING) for t in seg.argv[1:])
+                if hosts and not redirected and all(is_home_of(name, h) for h in hosts):
                     continue
                 return f"{seg.program} sends ${name} to {', '.join(hosts) or 'a host'}"
             return f"{seg.program} exposes ${name}"
     return None
 
 
+_REDIRECTING = ("--resolve", "--connect-to", "-x", "--proxy", "--preproxy", "--socks", "-k", "--insecure",
+                "--unix-socket", "--abstract-unix-socket")
 _SENDERS = frozenset({"curl", "wget", "http", "https", "httpie", "xh", "curlie", "nc", "ncat", "socat", "ssh"})
 _PRINTERS = frozenset({"echo", "printf", "print", "cat", "tee", "base64", "base32", "xxd", "od", "hexdump", "rev",
                        "tr", "sed", "awk", "jq", "printenv", "env", "logger", "wall", "write", "dig", "nslookup",
@@ -269,9 +303,23 @@ def search_homes(subject: Subject) -> str | None:
         return None  # listing names shows no content
     for path in subject.reads:
         if path in ("/", "/home", "/Users", "/root", "/var/home") or is_within(subject.home, path) \
-                or re.fullmatch(r"/(home|Users)/[^/]+", path):
+                or re.fullmatch(r"/(home|Users)/[^/]+", path) or _stores_folder(path, subject.home):
             return f"{subject.call.tool} searches the contents of {path}, credential stores included"
     return None
+
+
+# A home's folders where most tools keep their logins (gh, gcloud, docker, browsers...).
+_STORES_BELOW_HOME = re.compile(r"/(?:\.config|\.local|\.local/share|Library|Library/Application Support"
+                                r"|Library/Containers|\.var/app|snap)/?")
+_SOME_HOME = re.compile(r"^(?:/home/[^/]+|/Users/[^/]+|/root|/var/home/[^/]+)")
+
+
+def _stores_folder(path: str, home: str) -> bool:
+    """``path`` is a home's folder of tools' settings and logins (``~/.config``)."""
+    if path.startswith(home + "/"):
+        return bool(_STORES_BELOW_HOME.fullmatch(path[len(home):]))
+    found = _SOME_HOME.match(path)
+    return bool(found and _STORES_BELOW_HOME.fullmatch(path[found.end():]))
 
 
 # File names of secrets as a search glob names them (`.env*`, `*.pem`, `**/id_*`).
@@ -313,16 +361,98 @@ def home_sweep(subject: Subject) -> str | None:
     home = subject.home
     for path in subject.reads:
         if path in ("/", "/home", "/Users", "/root", "/var/home") or is_within(home, path) \
-                or re.fullmatch(r"/(home|Users)/[^/]+|/var/home/[^/]+", path):
+                or re.fullmatch(r"/(home|Users)/[^/]+|/var/home/[^/]+", path) or _stores_folder(path, home):
             return f"{program} takes in every file of {path}, a home's credential stores included"
     return None
 
 
+# Documented templates of env files, and the env files made from them.
+_ENV_TEMPLATE = re.compile(r"(?:^|[\w.-]*)\.env(?:\.[\w-]+)?\.(?:example|sample|template|dist|defaults)$")
+_ENV_FILE = re.compile(r"^(?:\.env(?:\.[\w-]+)?|[\w-]+\.env)$")
+_COPY_FLAGS = frozenset({"-n", "-f", "-i", "-v", "-p", "--no-clobber", "--force", "--interactive", "--verbose",
+                         "--preserve", "-nv", "-vn", "-fv", "-vf"})
+
+
+def env_from_template(subject: Subject) -> str | None:
+    """``cp .env.example .env``: a project's env file created from its documented
+    template, the first step of every setup. Only the template is read; nothing else
+    is copied, and the copy stays in the project."""
+    seg = subject.segment
+    if seg is None or seg.program not in ("cp", "install") or seg.wrappers or seg.redirects or seg.via:
+        return None
+    words = [a for a in seg.args[1:]]
+    if any(a.dynamic or a.glob for a in words) or not subject.reads or len(subject.writes) != 1:
+        return None
+    if any(a.text.startswith("-") and a.text not in _COPY_FLAGS for a in words):
+        return None
+    target = subject.writes[0]
+    if not subject.within_project(target) or not _ENV_FILE.match(target.rsplit("/", 1)[-1]):
+        return None
+    if all(_ENV_TEMPLATE.match(path.rsplit("/", 1)[-1]) for path in subject.reads):
+        return f"{seg.program} makes {target.rsplit('/', 1)[-1]} from its template"
+    return None
+
+
+_KEY_MAKERS = frozenset({"req", "genrsa", "genpkey", "ecparam", "dhparam", "gendsa"})
+_KEY_NAME = re.compile(r"(?i)\.(pem|key|p12|pfx|p8|jks|keystore)$|(^|/)id_[a-z0-9]+$|(^|/)\.env")
+
+
+def new_key_in_project(subject: Subject) -> str | None:
+    """``openssl req -x509 -newkey rsa:2048 -nodes -keyout dev/key.pem -out dev/cert.pem``:
+    a new key (and certificate) made in the project. It reads no key, so it exposes
+    none; it writes only inside the project."""
+    seg = subject.segment
+    if seg is None or seg.program != "openssl" or seg.wrappers or seg.redirects or seg.via:
+        return None
+    if not seg.argv[1:2] or seg.argv[1] not in _KEY_MAKERS or any(a.dynamic for a in seg.args[1:]):
+        return None
+    if not subject.writes or not all(subject.within_project(p) for p in subject.writes):
+        return None
+    if any(not subject.within_project(p) or _KEY_NAME.search(p) for p in subject.reads):
+        return None  # `-key server.key`: an existing key is read
+    return f"openssl {seg.argv[1]} makes a new key in the project"
+
+
+# MCP tools whose name says they only look (`get_issue`, `list_pull_requests`,
+# `search_code`, `read_file`, `get-library-docs`); paths and addresses in their input are
+# judged by the secret and network rules first.
+_MCP_READ_VERBS = frozenset({"get", "list", "search", "read", "view", "describe", "find", "fetch", "lookup", "show",
+                             "count", "resolve", "inspect", "check", "status", "info", "query_docs", "explain"})
+_MCP_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def mcp_reads_only(tool: str) -> bool:
+    """``mcp__server__get_thing``: an MCP tool named for looking at something."""
+    if not tool.startswith("mcp__"):
+        return False
+    name = tool.rsplit("__", 1)[-1]
+    words = _MCP_WORD.findall(name)
+    return bool(words) and words[0].lower() in _MCP_READ_VERBS
+
+
 def register(check: Callable) -> None:
+    @check("mcp-read-only", 0, "an MCP tool named for looking (get_*, list_*, search_*, read_*...)",
+           needs=("call",))
+    def _mcp_read(subject: Subject) -> str | None:
+        if subject.segment is not None or not mcp_reads_only(subject.call.tool):
+            return None
+        return f"{subject.call.tool} only looks"
+
+    @check("new-key-in-project", 0, "openssl req/genrsa/genpkey making a new key in the project, reading none",
+           programs=("openssl",))
+    def _new_key(subject: Subject) -> str | None:
+        return new_key_in_project(subject)
+
+    @check("env-from-template", 0, "a project's env file made from its documented template (cp .env.example "
+           ".env)", programs=("cp", "install"))
+    def _template(subject: Subject) -> str | None:
+        return env_from_template(subject)
+
     @check("credential-dump", 50, "prints a token, a password or a stored secret (gh auth token, aws sts "
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
            "security find-generic-password...)",
-           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, "kubectl", "oc", "kubecolor", "pass", "gopass"))
+           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "kubectl", "oc", "kubecolor", "pass",
+                     "gopass", "docker", "podman", "nerdctl"))
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None
@@ -348,7 +478,7 @@ def register(check: Callable) -> None:
     @check("env-dump", 40, "prints the whole environment (env, printenv, export -p, set, ps eww, "
            "print(os.environ)) or a secret variable from a one-liner",
            programs=("env", "printenv", "export", "declare", "typeset", "readonly", "set", "ps", "docker",
-                     "podman", "nerdctl"), needs=("inline",))
+                     "podman", "nerdctl", "jq", "gojq", "jaq", "yq"), needs=("inline",))
     def _env(subject: Subject) -> str | None:
         return env_dump(subject)
 

@@ -108,7 +108,12 @@ def signals_daemon(subject: Subject, seg: Segment) -> str | None:
         for other in (subject.analysis.segments if subject.analysis else ()):
             if other.index == seg.index or other.program not in _LISTERS:
                 continue
-            words = [t for t in other.argv[1:] if not t.startswith("-")]
+            # The lister's patterns (not the values of its options: `pgrep -u maya node`).
+            words = [t for i, t in enumerate(other.argv[1:], start=1) if not t.startswith("-")
+                     and not (other.program == "pgrep" and other.argv[i - 1] in _PKILL_VALUES)]
+            if other.program == "pgrep" and not words and any(t in ("-u", "-U", "--uid", "--euid")
+                                                               for t in other.argv[1:]):
+                return "kill of every process of a user (pgrep -u), Aegis' daemon included"
             for word in words:
                 patterns = _AWK_PATTERN.findall(word) if other.program in ("awk", "gawk") else [word]
                 matcher = other.program in _PATTERN_LISTERS
@@ -150,7 +155,61 @@ _CODE_SIGNALS = re.compile(r"\bkill\b|os\.kill|process\.kill|killpg|\bsignal\.|S
 _CODE_PYTHON_KILL = re.compile(r"(pkill|killall|pgrep)(\s+-\w+)*\s+['\"]?python|process_iter|['\"]python3?['\"]")
 
 
+# Process names too broad to stop by name: the agent itself (node), every interpreter,
+# shells, the terminal's multiplexers, the container engine, the system's own.
+_BROAD_NAMES = frozenset({
+    "node", "nodejs", "python", "python3", "py", "pypy", "pypy3", "ruby", "perl", "java", "php", "deno", "bun",
+    "sh", "bash", "zsh", "fish", "dash", "ksh", "tmux", "screen", "ssh", "sshd", "sudo", "su", "login", "init",
+    "systemd", "launchd", "dbus-daemon", "xorg", "wayland", "gnome-shell", "code", "cursor", "claude", "codex",
+    "gemini", "docker", "dockerd", "containerd", "podman", "kubelet", "postgres", "mysqld", "redis-server",
+    "cron", "crond", "firefox", "chrome", "agent", "gpg-agent", "ssh-agent"})
+_NAMED_OPTIONS = frozenset({"-f", "--full", "-x", "--exact", "-i", "--ignore-case", "-e", "--echo", "-n", "--newest",
+                            "-o", "--oldest", "-9", "-15", "-2", "-1", "-KILL", "-TERM", "-INT", "-HUP", "-s",
+                            "--signal", "-SIGKILL", "-SIGTERM", "-SIGINT", "-SIGHUP", "-w", "--wait", "-q", "--quiet"})
+_SPECIFIC = re.compile(r"[\w.-]{3,}")
+
+
+def stops_named_process(seg: Segment) -> str | None:
+    """``pkill -f vite``, ``pkill -f "manage.py runserver"``, ``killall webpack``: one
+    program of the project's stopped by name. Not Aegis' daemon, not a name as broad as
+    ``node`` or ``python`` (the agent itself, every interpreter), not every process of a
+    user, not a pattern that matches nearly anything."""
+    if seg.program not in ("pkill", "killall") or seg.wrappers or any(a.dynamic for a in seg.args[1:]):
+        return None
+    texts = list(seg.argv[1:])
+    patterns: list[str] = []
+    skip = False
+    for text in texts:
+        if skip:
+            skip = False
+        elif text in ("-s", "--signal"):
+            skip = True
+        elif text.startswith("-"):
+            if text not in _NAMED_OPTIONS and not text.startswith("--signal="):
+                return None  # -u USER, -P PPID, -t TTY, -r (killall regex)...
+        else:
+            patterns.append(text)
+    if len(patterns) != 1:
+        return None
+    pattern = patterns[0]
+    words = pattern.lower().split()
+    if not _SPECIFIC.search(pattern) or not words or (len(words) == 1 and words[0].rsplit("/", 1)[-1] in _BROAD_NAMES):
+        return None
+    if any(c in pattern for c in "|*+?[]()^$\\{}") or "aegis" in pattern.lower():
+        return None  # a regular expression: what it matches is anyone's guess
+    return f"{seg.program} stops {pattern!r}"
+
+
 def register(check: Callable) -> None:
+    @check("stops-named-process", 0, "pkill/killall of one specific program by name (pkill -f vite, pkill -f "
+           "'manage.py runserver'): not Aegis, not a name as broad as node or python, no regular expression",
+           programs=("pkill", "killall"))
+    def _stops(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or signals_daemon(subject, seg):
+            return None
+        return stops_named_process(seg)
+
     @check("aegis-signal", 90, "stops, pauses or signals Aegis' daemon (pkill -f aegis, killall python3, "
            "kill $(pgrep -f aegis), systemctl --user stop aegis)",
            programs=(*_KILLERS, *_SERVICE_TOOLS))

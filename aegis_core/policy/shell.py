@@ -10,7 +10,7 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 
-from aegis_core.policy import scripts, unwrap
+from aegis_core.policy import embedded, scripts, unwrap
 from aegis_core.policy.fastlex import TooComplex, fast_tokens, is_operator, spaced_parts, too_many_spaced_words
 from aegis_core.policy.lexer import Lexer
 from aegis_core.policy.tokens import MAX_TOKENS, TOO_COMPLEX, Redirect, Word
@@ -341,7 +341,7 @@ def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
 @functools.lru_cache(maxsize=2048)
 def analyse(command: str) -> ShellAnalysis:
     """Analyse a shell command string. Never raises."""
-    return scripts.follow(_analyse(command))
+    return embedded.follow(scripts.follow(_analyse(command)))
 
 
 def _analyse(command: str) -> ShellAnalysis:

@@ -247,8 +247,44 @@ def _inherit(builder: _Builder, indices: list[int], seg: Unwrapped, how: str) ->
     return indices
 
 
+# Tools whose output is shell code that only sets up the environment, meant for
+# `eval "$(TOOL ...)"`: their own documented idiom.
+_ENV_PRINTERS = frozenset({
+    ("direnv", "export"), ("pyenv", "init"), ("pyenv", "virtualenv-init"), ("rbenv", "init"), ("nodenv", "init"),
+    ("goenv", "init"), ("jenv", "init"), ("plenv", "init"), ("ssh-agent", ""), ("brew", "shellenv"),
+    ("conda", "shell.bash"), ("conda", "shell.zsh"), ("mise", "activate"), ("rtx", "activate"), ("fnm", "env"),
+    ("zoxide", "init"), ("starship", "init"), ("opam", "env"), ("luarocks", "path"), ("pixi", "shell-hook"),
+    ("micromamba", "shell"), ("gpg-agent", ""), ("keychain", ""), ("dircolors", ""), ("thefuck", "--alias"),
+    ("atuin", "init"), ("mcfly", "init"), ("fzf", "--bash"), ("fzf", "--zsh"), ("gh", "completion"),
+    ("kubectl", "completion"), ("npm", "completion"), ("rustup", "completions")})
+
+
+def _prints_environment(builder: _Builder, subs: list[list[int]]) -> bool:
+    """Every command substitution in ``subs`` is one of the environment printers, with
+    literal arguments (`eval "$(pyenv init -)"`, `eval "$(ssh-agent -s)"`)."""
+    found = [i for ids in subs for i in ids]
+    if not found:
+        return False
+    for index in found:
+        if index >= len(builder.segments):
+            return False
+        sub = builder.segments[index]
+        if sub.wrappers or sub.redirects or any(a.dynamic for a in sub.args[1:]):
+            return False
+        first = next((a.text for a in sub.args[1:] if not a.text.startswith("-")), "")
+        flag = sub.args[1].text if len(sub.args) > 1 else ""
+        if (sub.program, first) not in _ENV_PRINTERS and (sub.program, "") not in _ENV_PRINTERS \
+                and (sub.program, flag) not in _ENV_PRINTERS:
+            return False
+    return True
+
+
 def _run_string(builder: _Builder, seg: Unwrapped, depth: int, how: str,
                 code: list[Arg], subs: list[list[int]]) -> list[int]:
+    if how == "eval" and len(code) == 1 and code[0].text == "$(...)" and _prints_environment(builder, subs):
+        # What runs is the printer's own output; the printer is judged as itself.
+        builder.note("eval of a tool's environment set-up (its documented idiom)")
+        return []
     if any(a.dynamic for a in code):
         builder.problem(f"{how} runs a command built at run time; it cannot be checked")
         seg.reads_code = True
@@ -504,7 +540,11 @@ def _interpreter(builder: _Builder, seg: Unwrapped, name: str, texts: list[str])
     if i < len(texts) and texts[i] not in STDIN_FILES:
         _code_argument(seg, i)
         return  # runs a script file
-    if seg.stdin_text:
+    if seg.stdin_text and seg.stdin_subs:
+        # `python3 - <<< "$(curl ...)"`: the here-string is what the substitution prints.
+        seg.reads_code = True
+        seg.code_from = list(seg.pipe_from) + seg.stdin_subs
+    elif seg.stdin_text:
         seg.inline_code = (language, seg.stdin_text)
     elif seg.pipe_from or seg.stdin_subs:
         seg.reads_code = True

@@ -140,6 +140,25 @@ def private_host(host: str) -> bool:
         or found.is_reserved
 
 
+# Ports development servers listen on (Rails/Next 3000, Vite 5173, Django 8000, Angular
+# 4200, Hugo 1313, Jupyter 8888...). Loopback services that hold secrets listen
+# elsewhere (Vault 8200, Consul 8500, the Docker API 2375, etcd 2379, the kubelet 10250).
+DEV_PORTS = frozenset({3000, 3001, 3002, 3003, 4000, 4200, 4321, 5000, 5001, 5173, 5174, 8000, 8001, 8080, 8081,
+                       8888, 1313, 6006, 9000, 4173, 19006})
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def dev_server(url: str, host: str) -> bool:
+    """``url`` is this machine's development server (``http://localhost:5173/``)."""
+    if host.lower() not in _LOOPBACK_HOSTS:
+        return False
+    try:
+        port = urlsplit(url if "://" in url else "http://" + url).port
+    except ValueError:
+        return False
+    return port in DEV_PORTS
+
+
 def host_of(url: str) -> str:
     """The host of a URL, or of a schemeless one (`169.254.169.254/latest`)."""
     if "://" not in url:
@@ -212,12 +231,21 @@ _CREDENTIAL_PARAMETER = re.compile(
     r"(?i)^(?:.*[_.-])?(api[_-]?key|apikey|key|token|secret|passw(?:or)?d|passwd|pwd|pass|auth|authorization"
     r"|sig|signature|session|sessionid|session_id|sid|jwt|bearer|credentials?|private[_-]?key|access[_-]?key"
     r"|client[_-]?secret|appid|app[_-]?key|x-amz-signature|x-amz-credential|x-amz-security-token|awsaccesskeyid"
-    r"|code_verifier|otp|pin)$")
+    r"|code_verifier|otp|pin|pw)$")
+# Parameters that hold a password, where even a short value is one (`?pw=hunter2`).
+_PASSWORD_PARAMETER = re.compile(r"(?i)^(?:.*[_.-])?(passw(?:or)?d|passwd|pwd|pass|pw|secret)$")
+# Parameters whose long random-looking values are ids of public things: a playlist, a
+# video, an ad click (a key-shaped value is caught by its shape whatever the name).
+_TRACKING_OR_LISTING = re.compile(r"(?i)^(list|v|playlist|fbclid|gclid|dclid|msclkid|yclid|utm_\w+|mc_eid|_ga)$")
 _NOT_CREDENTIAL = re.compile(r"(?i)page|next|cursor|continuation|sort|csrf|sync|idempotency|cache|etag|nonce"
                              r"|public|publishable|site|primary|foreign|partition|hash_?key|range_?key")
 _PLACEHOLDER = re.compile(r"(?i)^(x+|\*+|\.\.\.|<[^>]*>|\{[^}]*\}|\$\w+|\$\{\w+\}|your[_-]?\w*|my[_-]?\w*"
                           r"|changeme|placeholder|example\w*|test\w*|demo\w*|dummy\w*|sample\w*|fake\w*|redacted"
                           r"|none|null|true|false|yes|no|on|off|\d{1,6})$")
+
+
+def _short_password(value: str) -> bool:
+    return len(value) >= 4 and not _PLACEHOLDER.match(value) and len(set(value)) >= 3
 
 
 def _non_trivial(value: str) -> bool:
@@ -245,9 +273,10 @@ def url_secret(url: str) -> str | None:
         if not part:
             continue
         for name, value in parse_qsl(part, keep_blank_values=True):
-            if _CREDENTIAL_PARAMETER.match(name) and not _NOT_CREDENTIAL.search(name) and _non_trivial(value):
+            if _CREDENTIAL_PARAMETER.match(name) and not _NOT_CREDENTIAL.search(name) and (
+                    _non_trivial(value) or (_PASSWORD_PARAMETER.match(name) and _short_password(value))):
                 return f"the URL sends a credential in its parameter {name!r}"
-            if looks_random(value):
+            if looks_random(value) and not _TRACKING_OR_LISTING.match(name):
                 return f"the URL sends a long random value (a key?) in {name or 'its query'!r}"
     return None
 
@@ -321,7 +350,7 @@ def register(check: Callable) -> None:
             return None  # `curl localhost:8000` from the shell is routine; a fetch tool asks
         for url in subject.urls:
             host = host_of(url)
-            if host and private_host(host):
+            if host and private_host(host) and not dev_server(url, host):
                 return f"fetches from a private address ({host})"
         return None
 

@@ -104,7 +104,7 @@ def test_cli_channel_approve_and_deny(daemon) -> None:
     assert lines[0]["event"] == "pending"
     assert lines[-1]["decision"] == "allow"
 
-    thread, lines = daemon.bash_async("npm install left-pad", session, token)
+    thread, lines = daemon.bash_async("npm install -g left-pad", session, token)
     denied = daemon.cli("approvals", "deny", pending_id(daemon), "--reason", "not today")
     assert denied.returncode == 0, denied.stderr
     thread.join(15)

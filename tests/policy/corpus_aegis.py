@@ -25,6 +25,7 @@ DANGEROUS = [
 ]
 
 DISGUISED = [
+    "pkill node", "pkill -f claude", "killall -r 'py.*'", "pkill -f '.'", "sudo pkill -f vite", "pkill -u $USER vite",
     "bash -c 'pkill -f aegis'", "sudo pkill -f aegis", "env pkill python3", "timeout 5 killall python3",
     "ps aux | grep aegis | awk '{print $2}' | xargs kill", "kill -TERM `pgrep -f aegis`", "kill -s KILL $(pgrep aegis)",
     "pkill -f 'aegis_core\\.daemon'", "pkill -f '[a]egis'", "pkill -f 'py.*daemon'", "pkill -f .", "killall -r 'pyth.*'",

@@ -26,6 +26,7 @@ DISGUISED = [
 ]
 
 ROUTINE = [
+    "git rm --cached .env", "git rm --cached -r .idea", "git rm -r --cached . && git add . && git commit -m 'chore: apply .gitignore'",
     "git switch main", "git switch -", "git checkout -b feature/x", "git checkout main", "git branch -d feature/x", "git branch -m new-name",
     "git branch -M main", "git rm --cached -r .", "git rm -r old_dir", "git rm src/old.py", "git stash", "git stash pop", "git stash list",
     "git worktree add ../wt feature/x", "git worktree remove ../wt", "git -c color.ui=always log --oneline", "git -c core.pager=cat log",

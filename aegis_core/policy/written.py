@@ -1,0 +1,144 @@
+"""Code a call writes into a file that will run later: a shell script, a makefile's,
+justfile's or Taskfile's recipes, ``package.json`` scripts, the commands a Python file
+runs and the paths it deletes by name. Written now and run by the next call (or
+by a person who trusts the project), it is judged now: every command in it goes through
+the policy as if it ran, and a write whose code would be blocked asks first (the user
+sees the content with the approval). Only blocked code counts: a setup script that
+installs packages or pushes is ordinary work to write."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+
+from aegis_core.models import ToolCall
+
+MAX_CODE_CHARS = 16_384
+# How a segment found in written code is marked (its `via`): the engine counts only a
+# deny from it, and turns that into a request for approval.
+WRITTEN_VIA = "written script "
+_SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".dash", ".command")
+_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|z|k|da|a|mk)?sh\b")
+_MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
+_JUSTFILES = frozenset({"justfile", "Justfile", ".justfile"})
+_JSON_STRING_VALUE = re.compile(r'"[^"\n]{1,200}"\s*:\s*"((?:[^"\\\n]|\\.){1,4000})"')
+
+
+# go-task's Taskfile: commands are list items or `cmd:` values under `cmds:`.
+_TASKFILES = frozenset({"Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml"})
+_TASK_LINE = re.compile(r"^\s*-\s+(?:cmd:\s*)?(.+?)\s*$|^\s*cmd:\s*(.+?)\s*$")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'')
+
+
+# Python that runs a command or deletes a named path, with a literal argument:
+# os.system("..."), subprocess.run("...", shell=True), subprocess.run(["rm", "-rf", x]),
+# shutil.rmtree("..."), os.remove("..."); `~` spelled as expanduser("~...") or Path.home().
+_PY_STRING = r"""(?:[rbfu]{0,2})(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')"""
+_PY_SHELL_CALL = re.compile(r"\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput"
+                            r"|getstatusoutput)|commands\.getoutput)\(\s*" + _PY_STRING)
+_PY_ARGV_CALL = re.compile(r"\b(?:subprocess\.(?:run|call|check_call|check_output|Popen)|os\.exec\w+|os\.spawn\w+)"
+                           r"\(\s*(?:[\w\"']+\s*,\s*)?\[([^\]]{1,2000})\]")
+_PY_DELETE = re.compile(r"\b(shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs)\(\s*"
+                        r"(?:os\.path\.expanduser\(\s*)?" + _PY_STRING)
+_PY_HOME_DELETE = re.compile(r"\bshutil\.rmtree\(\s*(?:pathlib\.)?Path\.home\(\)\s*\)")
+_PY_LITERAL = re.compile(_PY_STRING)
+
+
+def python_commands(content: str) -> str:
+    """Shell commands standing for what Python ``content`` runs or deletes by name."""
+    code = content[:MAX_CODE_CHARS]
+    commands = [a or b for a, b in _PY_SHELL_CALL.findall(code)]
+    for items in _PY_ARGV_CALL.findall(code):
+        words = [a or b for a, b in _PY_LITERAL.findall(items)]
+        if words:
+            commands.append(" ".join(shlex.quote(w) for w in words))
+    for function, a, b in _PY_DELETE.findall(code):
+        target = a or b
+        flag = "-rf " if function == "shutil.rmtree" else "-f "
+        commands.append("rm " + flag + (target if target.startswith("~") else shlex.quote(target)))
+    if _PY_HOME_DELETE.search(code):
+        commands.append("rm -rf ~")
+    return "\n".join(commands)
+
+
+def _taskfile_commands(content: str) -> str:
+    commands: list[str] = []
+    for line in content[:MAX_CODE_CHARS].splitlines():
+        if "cmds:" in line and "[" in line:
+            commands.extend(a or b for a, b in _QUOTED.findall(line.split("cmds:", 1)[1]))
+            continue
+        found = _TASK_LINE.match(line)
+        if found:
+            text = found.group(1) or found.group(2)
+            if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+                text = text[1:-1]
+            commands.append(text)
+    return "\n".join(commands)
+
+
+def _content(call: ToolCall) -> str:
+    tool_input = call.input if isinstance(call.input, dict) else {}
+    if isinstance(tool_input.get("content"), str):
+        return tool_input["content"]
+    if isinstance(tool_input.get("new_string"), str):
+        return tool_input["new_string"]
+    edits = tool_input.get("edits")
+    if isinstance(edits, list):
+        return "\n".join(e["new_string"] for e in edits if isinstance(e, dict) and isinstance(e.get("new_string"), str))
+    return ""
+
+
+def _package_scripts(content: str) -> str:
+    try:
+        data = json.loads(content)
+        scripts = data.get("scripts") if isinstance(data, dict) else None
+        if isinstance(scripts, dict):
+            return "\n".join(v for v in scripts.values() if isinstance(v, str))
+    except ValueError:
+        pass
+    # An edit's fragment: every string value it sets (a version number reads as a
+    # command that runs nothing).
+    values = []
+    for match in _JSON_STRING_VALUE.finditer(content[:MAX_CODE_CHARS]):
+        try:
+            values.append(json.loads(f'"{match.group(1)}"'))
+        except ValueError:
+            values.append(match.group(1))
+    return "\n".join(values)
+
+
+def shell_code(path: str, content: str) -> str | None:
+    """The shell commands ``content`` holds when written to ``path`` (as it would run
+    them), or None when the file is not one a shell, make, just or npm runs."""
+    if not content:
+        return None
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    content = content[:MAX_CODE_CHARS]
+    if name in _MAKEFILES or name.endswith(".mk"):
+        from aegis_core.policy.scripts import _recipes
+
+        return _recipes(content)
+    if name in _JUSTFILES:
+        return "\n".join(line.strip().lstrip("@-") for line in content.splitlines()
+                         if line.startswith((" ", "\t")) and line.strip())
+    if name == "package.json":
+        return _package_scripts(content)
+    if name in _TASKFILES:
+        return _taskfile_commands(content)
+    if name.endswith((".py", ".pyw")):
+        # Run later by the agent, or by a tool on its own (pytest loads conftest.py, pip
+        # runs setup.py): the commands it runs and the paths it deletes by name.
+        return python_commands(content)
+    if name.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content):
+        return content
+    return None
+
+
+def written_code(call: ToolCall) -> tuple[str, str] | None:
+    """(the file, its shell code) when ``call`` writes code that runs later, or None."""
+    paths = call.paths
+    if not paths:
+        return None
+    code = shell_code(paths[0], _content(call))
+    return (paths[0], code) if code and code.strip() else None
