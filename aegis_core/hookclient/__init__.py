@@ -54,3 +54,10 @@ def client_paths() -> tuple[str, ...]:
     client's own folder (run.py, transport.py, guard.sh)."""
     return tuple(dict.fromkeys((os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
                                 str(RUNNER.parent))))
+
+
+def client_protected(*encoders: str) -> tuple[str, ...]:
+    """What stays read-only inside the sandbox even where it lies in a writable place
+    (Aegis installed into the project's own venv): the client's code, its interpreter and
+    the adapter's encoder. Edited by the agent, the client would answer allow unasked."""
+    return tuple(dict.fromkeys((str(RUNNER.parent), os.path.realpath(sys.executable), *encoders)))

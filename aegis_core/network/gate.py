@@ -21,6 +21,7 @@ import structlog
 from aegis_core.models import Kind, ToolCall
 from aegis_core.network.endpoints import Endpoint
 from aegis_core.network.hosts import Destination
+from aegis_core.network.own import own_listener
 from aegis_core.network.proxy import ConnectionRecord, Decision
 from aegis_core.sandbox.manifest import HostRule, Manifest
 
@@ -87,12 +88,20 @@ class SessionGate:
         with anyio.CancelScope(shield=True):
             await self._record(self.info.session, record)
 
+    def screen(self, addresses: list[str], port: int) -> str | None:
+        return own_listener(addresses, port)
+
     def allowed_by(self, destination: Destination) -> HostRule | None:
         """The ``network.allow`` entry (or the session's own) covering ``destination``."""
         rules = (*self._manifest().network_allow, *self.extra)
         return next((rule for rule in rules if rule.matches(destination.host, destination.port)), None)
 
     async def decide(self, destination: Destination) -> Decision:
+        # Before network.allow ("127.0.0.1" may be listed for a dev server) and before
+        # any human is asked: the daemon's own listeners are never a destination.
+        own = own_listener([destination.host], destination.port)
+        if own is not None:
+            return Decision(False, "aegis.own_listener", f"Aegis refused the connection: {own}.")
         if self.never is not None and await self.never.blocks(destination):
             return Decision(False, "aegis.fleet_store", refusal_text(destination, self.never.reason(destination)))
         rule = self.allowed_by(destination)

@@ -94,6 +94,11 @@ class Gate(Protocol):
         """Audit one finished (or refused) connection (returns once it is written)."""
         ...
 
+    def screen(self, addresses: list[str], port: int) -> str | None:
+        """Why a destination whose name resolved to ``addresses`` must not be
+        connected to although it was allowed (the daemon's own listeners), or None."""
+        ...
+
 
 class _Client:
     """The bridge's side of the conversation: an h11 server connection on a stream."""
@@ -210,7 +215,7 @@ async def _tunnel(client: _Client, request: h11.Request, gate: Gate) -> None:
         await client.refuse(403, _short_refusal(destination), decision.reason)
         return
     try:
-        server = await open_upstream(destination)
+        server = await open_upstream(destination, screen=gate.screen)
     except UpstreamError as exc:
         record.error = str(exc)
         await gate.record(record)
@@ -411,7 +416,7 @@ async def _forward(client: _Client, request: h11.Request, gate: Gate,
     if upstream is None:
         record = ConnectionRecord(destination, via, decision)
         try:
-            stream = await open_upstream(destination, tls=endpoint.tls if endpoint else False)
+            stream = await open_upstream(destination, tls=endpoint.tls if endpoint else False, screen=gate.screen)
         except UpstreamError as exc:
             record.error = str(exc)
             await gate.record(record)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
+from collections.abc import Callable
 from functools import cache
 
 import anyio
@@ -60,9 +61,17 @@ async def resolve(destination: Destination) -> list[str]:
     return addresses
 
 
-async def open_upstream(destination: Destination, *, tls: bool = False) -> ByteStream:
-    """A connected stream to ``destination`` (over TLS, verified, when ``tls``)."""
+async def open_upstream(destination: Destination, *, tls: bool = False,
+                        screen: Callable[[list[str], int], str | None] | None = None) -> ByteStream:
+    """A connected stream to ``destination`` (over TLS, verified, when ``tls``).
+
+    :param screen: says why the addresses found must not be connected to (the
+        daemon's own listeners, however the name was allowed), or None.
+    """
     addresses = await resolve(destination)
+    refused = screen(addresses, destination.port) if screen is not None else None
+    if refused is not None:
+        raise UpstreamError(f"Aegis refused the connection to {destination}: {refused}")
     errors: list[str] = []
     stream: ByteStream | None = None
     with anyio.move_on_after(CONNECT_TIMEOUT):

@@ -26,6 +26,17 @@ CONFIGURATION: dict[str, tuple[str, ...]] = {
                "output-styles"),
     "codex": ("config.toml", "rules"),
     "gemini": ("settings.json", "extensions"),
+    "cursor": ("mcp.json", "hooks.json", "hooks"),
+    "copilot": ("mcp-config.json",),
+}
+# The main settings file of each agent, made (with what means "nothing set") where the
+# agent's folder exists but the file does not: a file that does not exist cannot be
+# kept read-only, and written inside it would give the agent commands (MCP servers,
+# hooks, Codex's notify) that run the next time the agent starts, outside Aegis too.
+DEFAULT_SETTINGS: dict[str, tuple[str, str]] = {
+    "claude": ("settings.json", "{}\n"),
+    "codex": ("config.toml", ""),
+    "gemini": ("settings.json", "{}\n"),
 }
 # The stand-in key the agent sees when the daemon holds the real one
 # (aegis_core.network.endpoints.PLACEHOLDER_KEY; repeated to keep this import-light).
@@ -65,13 +76,28 @@ def prepare(home: Path, env: Mapping[str, str], *, program: str | None = None) -
         _ready_claude(claude, home, env)
         out_env["CLAUDE_CONFIG_DIR"] = str(claude)
         protect += [str(claude / name) for name in CONFIGURATION["claude"]]
-    codex = Path(env.get("CODEX_HOME") or home / ".codex").expanduser()
-    if codex.is_dir():
-        protect += [str(codex / name) for name in CONFIGURATION["codex"]]
-    gemini = home / ".gemini"
-    if gemini.is_dir():
-        protect += [str(gemini / name) for name in CONFIGURATION["gemini"]]
+    folders = {"codex": Path(env.get("CODEX_HOME") or home / ".codex").expanduser(), "gemini": home / ".gemini",
+               "cursor": home / ".cursor", "copilot": home / ".copilot"}
+    for name, folder in folders.items():
+        if folder.is_dir():
+            _default_settings(folder, name)
+            protect += [str(folder / entry) for entry in CONFIGURATION[name]]
     return AgentState(out_env, tuple(protect), VENDOR_HOSTS.get(agent or "", ()))
+
+
+def _default_settings(folder: Path, agent: str) -> None:
+    if agent not in DEFAULT_SETTINGS:
+        return
+    name, content = DEFAULT_SETTINGS[agent]
+    settings = folder / name
+    if os.path.lexists(settings):
+        return
+    try:
+        fd = os.open(settings, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return  # made meanwhile (kept as it is), or a folder we cannot write: nothing to protect
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(content)
 
 
 def known_agent(program: str | None) -> str | None:
@@ -86,12 +112,7 @@ def known_agent(program: str | None) -> str | None:
 
 
 def _ready_claude(folder: Path, home: Path, env: Mapping[str, str]) -> None:
-    # A settings file that exists can be kept read-only; one that does not could be
-    # created inside with hooks a later Claude Code outside Aegis would run.
-    settings = folder / "settings.json"
-    if not settings.exists():
-        settings.write_text("{}\n")
-        settings.chmod(0o600)
+    _default_settings(folder, "claude")
     state, legacy = folder / ".claude.json", home / ".claude.json"
     if not state.exists() and legacy.is_file() and not legacy.is_symlink():
         shutil.copyfile(legacy, state)

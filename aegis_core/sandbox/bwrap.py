@@ -195,6 +195,9 @@ class BwrapBackend:
                     args += ["--ro-bind", str(empty_file), dest]
                 else:
                     args += ["--perms", "0555", "--tmpfs", dest, "--remount-ro", dest]
+            elif kind == "placeholder":
+                if _place(Path(dest), (mount.content or "").encode()):
+                    args += ["--ro-bind", dest, dest]
             elif kind == "data":
                 data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
                 path = data_dir / f"{index:03d}-{os.path.basename(dest)}"
@@ -225,6 +228,21 @@ def _limit_env(enforcement: Enforcement | None) -> dict[str, str]:
     if enforcement.cgroup is not None:
         env["AEGIS_LIMITS"] = LIMITS_DIR
     return env
+
+
+def _place(path: Path, data: bytes) -> bool:
+    """Put a placeholder file on the host where none is (an existing one is kept);
+    False when there is none and it cannot be made: then the folder is not writable
+    for this user, so not for the agent either, and there is nothing to bind."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        return True
+    except OSError:
+        return False
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return True
 
 
 def _write(path: Path, data: bytes) -> None:

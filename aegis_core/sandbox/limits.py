@@ -60,7 +60,10 @@ class Cgroup:
         """Kill what is left in it and remove it (best effort: a leftover empty cgroup
         is harmless)."""
         for folder in dict.fromkeys(self.paths.values()):
-            for _ in range(50):
+            # Usually the last processes are already exiting: look again soon, then
+            # less often (about 1.5 s in all), rather than every 20 ms from the start.
+            delay = 0.001
+            for _ in range(40):
                 pids = _pids(folder)
                 if not pids:
                     break
@@ -72,7 +75,8 @@ class Cgroup:
                     for pid in pids:
                         with contextlib.suppress(OSError):
                             os.kill(pid, signal.SIGKILL)
-                time.sleep(0.02)
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
             with contextlib.suppress(OSError):
                 folder.rmdir()
 

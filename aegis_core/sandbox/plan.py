@@ -53,7 +53,10 @@ class Mount:
     ``kind``: ``ro``/``rw`` bind ``source`` at ``dest``; ``symlink`` makes ``dest``
     point at ``source``; ``tmpfs`` an empty writable folder; ``mask`` an empty
     read-only folder (or file, ``file=True``) over ``dest``; ``data`` a read-only file
-    holding ``content``; ``remount-ro`` makes ``dest`` read-only; ``dir`` creates it.
+    holding ``content``; ``placeholder`` a read-only file holding ``content``, put at
+    ``dest`` on the host where a file the agent must not create does not exist (and
+    left there: its content means the same as no file); ``remount-ro`` makes ``dest``
+    read-only; ``dir`` creates it.
     """
 
     kind: str
@@ -79,7 +82,7 @@ class SandboxNeeds:
     :param read: paths to show read-only (the agent's executable and its install).
     :param write: paths to make writable (the agent's state folder).
     :param protect: paths kept read-only even inside a writable area (the agent's own
-        settings), so the agent cannot switch its guard off.
+        settings, the hook client), so the agent cannot switch its guard off.
     :param files: files placed read-only inside, path -> content (e.g. Claude Code's
         managed settings in ``/etc/claude-code``).
     :param env: variables set inside.
@@ -134,7 +137,7 @@ class SandboxPlan:
         return [m.dest for m in self.mounts if m.kind == "mask"]
 
     def read_only(self) -> list[str]:
-        return [m.dest for m in self.mounts if m.kind == "ro"]
+        return [m.dest for m in self.mounts if m.kind in ("ro", "placeholder")]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -191,6 +194,12 @@ class _Builder:
     def add(self, kind: str, dest: str | Path, source: str | Path | None = None, **extra: Any) -> None:
         self.mounts.append(Mount(kind, str(dest), None if source is None else str(source), **extra))
 
+    def writable(self, path: str) -> bool:
+        """Whether ``path`` is writable inside as the mounts so far stand (the last
+        bind covering it decides)."""
+        covering = [m for m in self.mounts if m.kind in ("ro", "rw", "tmpfs", "mask") and _under(path, m.dest)]
+        return bool(covering) and covering[-1].kind in ("rw", "tmpfs")
+
     def visible(self, path: str) -> bool:
         """Whether the host's ``path`` is seen inside at the same place."""
         return any(_under(path, m.dest) for m in self.mounts
@@ -235,6 +244,11 @@ def build_plan(
     project, note = project_root(cwd, home)
     # Root outside is an ordinary user inside; a second "root" in passwd would only confuse.
     user = login_name(real_uid) if real_uid else "agent"
+    # Where the agent could have planted a symbolic link (a session before this one):
+    # an entry reached through one of those is not bound, lest it point anywhere.
+    planted = [str(tmp_dir), *([str(project)] if project is not None else []),
+               *(str(p) for item in [*manifest.write, *needs.write]
+                 for p in expand(item, home=home, project=project))]
     b = _Builder()
 
     # The system, read-only; the host's /bin -> usr/bin style links kept as links.
@@ -272,7 +286,7 @@ def build_plan(
         b.add("ro", home, home, why="home, read-only")
     for item in manifest.read:
         for path in _existing(expand(item, home=home, project=project)):
-            if not _under(str(path), "/etc") and not b.visible(str(path)):
+            if not _under(str(path), "/etc") and not b.visible(str(path)) and not _through_planted_link(path, planted):
                 b.add("ro", path, path, why="fs.read")
     reads = [*needs.read, *([os.path.realpath(sys.base_prefix)] if entry else [])]
     for name in reads:
@@ -282,23 +296,26 @@ def build_plan(
 
     for item in [*manifest.write, *needs.write]:
         for path in _existing(expand(item, home=home, project=project)):
+            if _through_planted_link(path, planted):
+                continue
             path = Path(os.path.realpath(path))
             if not _under(str(path), str(aegis_home)):
                 b.add("rw", path, path, why="fs.write" if item in manifest.write else "agent state")
     if project is not None:
         b.add("rw", project, project, why="the project")
         git_dir, common_dir = git_dirs(project)
-        for folder in {git_dir, common_dir} - {None}:
-            assert folder is not None
-            if not _under(str(folder), str(project)) and folder.is_dir():
+        for folder in dict.fromkeys((git_dir, common_dir)):
+            # A mount of its own even inside the project: a mount point cannot be
+            # renamed, so `mv .git x; mkdir .git` cannot swap in a config git runs outside.
+            if folder is not None and folder.is_dir():
                 b.add("rw", folder, folder, why="the project's git folder")
-        _protect_project(b, project, common_dir, empty_dir)
+        _protect_project(b, project, cwd, git_dir, common_dir, empty_dir)
     if not b.visible(str(cwd)) and cwd.is_dir():
         b.add("ro", cwd, cwd, why="the current folder")
     for item in needs.protect:
         path = Path(os.path.realpath(item))
-        if path.exists():
-            b.add("ro", path, path, why="the agent's own settings")
+        if path.exists() and b.writable(str(path)):
+            b.add("ro", path, path, why="the agent's own settings, the hook client")
 
     # Masks last: nothing bound before can uncover them.
     for item in manifest.read_deny:
@@ -333,9 +350,14 @@ def _python() -> str:
     return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
 
-def _protect_project(b: _Builder, project: Path, common_dir: Path | None, empty_dir: Path | None) -> None:
-    """The agents' settings and git's hooks and config: read-only inside the project."""
-    targets = [(project, name) for name in defaults.PROTECTED_PROJECT_PATHS]
+def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None, common_dir: Path | None,
+                     empty_dir: Path | None) -> None:
+    """The agents' settings (in the project and in the folder the agent starts in),
+    git's hooks and config, and what tells git where they are: read-only inside."""
+    bases = [project, *([cwd] if cwd != project and _under(str(cwd), str(project)) else [])]
+    targets = [(base, name) for base in bases for name in defaults.PROTECTED_PROJECT_PATHS]
+    if (project / ".git").is_file():  # a worktree's or submodule's pointer to its git folder
+        targets.append((project, ".git"))
     if common_dir is not None:
         targets += [(common_dir, name) for name in defaults.PROTECTED_GIT_PATHS]
     for base, name in targets:
@@ -348,3 +370,28 @@ def _protect_project(b: _Builder, project: Path, common_dir: Path | None, empty_
             # A folder that does not exist yet: an empty read-only one takes its place
             # (left empty in the project afterwards), so the agent cannot create it.
             b.add("ro", path, empty_dir, why="settings the agent must not create")
+    for folder in dict.fromkeys(f for f in (git_dir, common_dir) if f is not None and f.is_dir()):
+        # git reads its config from the folder a `commondir` file names: written by the
+        # agent, the user's next git command outside would run that config's commands
+        # (core.fsmonitor). An existing one stays as it is; else one naming the git
+        # folder itself (what git assumes without it) is put there, read-only inside.
+        commondir = folder / "commondir"
+        if os.path.lexists(commondir):
+            b.add("ro", commondir, commondir, why="where git finds its config")
+        else:
+            b.add("placeholder", commondir, content=GIT_SELF, why="where git finds its config")
+
+
+# A `commondir` that names the git folder itself: git reads it as having none.
+GIT_SELF = ".\n"
+
+
+def _through_planted_link(path: Path, areas: list[str]) -> bool:
+    """Whether ``path`` goes through a symbolic link inside one of ``areas`` (folders
+    writable inside the sandbox), which the agent could have put there."""
+    parts = path.parts
+    for end in range(len(parts), 1, -1):
+        prefix = Path(*parts[:end])
+        if os.path.islink(prefix) and any(_under(str(prefix), area) and str(prefix) != area for area in areas):
+            return True
+    return False

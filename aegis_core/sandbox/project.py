@@ -43,11 +43,20 @@ def _too_wide(path: Path, home: Path) -> bool:
 
 
 def git_dirs(project: Path) -> tuple[Path | None, Path | None]:
-    """(git dir, common dir) of the work tree at ``project``; a worktree or submodule
-    keeps them elsewhere (``.git`` is then a file naming them)."""
+    """(git dir, common dir) of the work tree at ``project``, to be writable inside; a
+    worktree or submodule keeps them elsewhere (``.git`` is then a file naming them).
+
+    The agent can write ``.git`` in a project that has none (or that it is in), so a
+    folder ``.git`` names is trusted only when it is a git folder that names this work
+    tree back: a worktree's ``gitdir`` file, a submodule's ``core.worktree``. Anything
+    else (``gitdir: /home/me``, a ``.git`` link) gives no writable git folder: git
+    reads still work inside, commits do not.
+    """
     dot_git = project / ".git"
+    if dot_git.is_symlink():
+        return None, None
     if dot_git.is_dir():
-        return dot_git, dot_git
+        return dot_git, dot_git  # a commondir in it is not followed: see plan._protect_project
     if not dot_git.is_file():
         return None, None
     try:
@@ -57,10 +66,43 @@ def git_dirs(project: Path) -> tuple[Path | None, Path | None]:
     if not text.startswith("gitdir:"):
         return None, None
     git_dir = Path(os.path.realpath(project / text[len("gitdir:"):].strip()))
-    common = git_dir
+    if not _is_git_folder(git_dir):
+        return None, None
+    commondir = git_dir / "commondir"
+    if not commondir.exists():  # a submodule's (or a separate) git folder
+        return (git_dir, git_dir) if _worktree_setting(git_dir) == project else (None, None)
     try:
-        common_text = (git_dir / "commondir").read_text(encoding="utf-8").strip()
-        common = Path(os.path.realpath(git_dir / common_text))
+        common = Path(os.path.realpath(git_dir / commondir.read_text(encoding="utf-8").strip()))
+        back = Path(os.path.realpath((git_dir / "gitdir").read_text(encoding="utf-8").strip()))
     except OSError:
-        pass
+        return None, None
+    # git worktree's layout: <common>/worktrees/<name>, naming <project>/.git back.
+    if git_dir.parent.name != "worktrees" or git_dir.parent.parent != common or not _is_git_folder(common):
+        return None, None
+    if back != Path(os.path.realpath(dot_git)):
+        return None, None
     return git_dir, common
+
+
+def _is_git_folder(folder: Path) -> bool:
+    """A git folder, or a worktree's (which keeps its objects and refs in the common one)."""
+    return (folder / "HEAD").is_file() and (
+        ((folder / "objects").is_dir() and (folder / "refs").is_dir()) or (folder / "commondir").is_file())
+
+
+def _worktree_setting(git_dir: Path) -> Path | None:
+    """The work tree a git folder's config names (``core.worktree``), resolved."""
+    try:
+        lines = (git_dir / "config").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    section = ""
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.strip("[]").strip().lower()
+        elif section == "core" and "=" in stripped:
+            key, _, value = stripped.partition("=")
+            if key.strip().lower() == "worktree":
+                return Path(os.path.realpath(git_dir / value.strip().strip('"')))
+    return None

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aegis_core.sandbox.plan import Mount, SandboxNeeds, SandboxPlan, build_plan
+from aegis_core.sandbox.tripwire import nested_git_hazards
 
 if TYPE_CHECKING:
     from aegis_core.sandbox.backend import LimitEnforcement, SandboxBackend
@@ -127,11 +128,14 @@ class SessionSandbox:
 
     def close(self, status: int) -> list[str]:
         """Release what the sandbox held; returns plain words for each limit that
-        stopped something (empty when none did)."""
+        stopped something, and for what the agent left in the project that would run
+        a command outside the sandbox (empty when nothing did)."""
         messages: list[str] = []
         if self.enforcement is not None:
             messages = self.enforcement.explain(status, time.monotonic() - self.started)
             self.enforcement.release()
+        if self.plan is not None and self.plan.project is not None:
+            messages += nested_git_hazards(self.plan.project)
         if self.plan is not None:
             _remove_tree(Path(self.plan.tmp_dir))
             if self.workdir is not None:  # the session's own generated files, if any

@@ -102,11 +102,11 @@ def test_claude_code_reaches_its_api_only_through_aegis_and_never_holds_the_key(
     aegis.verify_audit()
 
 
-def _approve_first(aegis: AegisHome, port: int) -> None:
+def _approve_first(aegis: AegisHome, port: int, answer: str = "approve") -> None:
     pending = wait_until(aegis.pending, what="the shell tool's connection was not asked about")
     approval = pending[0]
     assert approval["kind"] == "network" and approval["summary"].endswith(f":{port}")
-    aegis.cli("approvals", "approve", approval["id"])
+    aegis.cli("approvals", answer, approval["id"])
 
 
 class Origin:
@@ -181,4 +181,39 @@ def test_aegis_wrap_claude_keeps_the_key_outside_and_asks_about_other_hosts(aegi
     assert "ANTHROPIC_BASE_URL=http://anthropic.aegis.invalid" in agent_env
     assert (project / "status.txt").read_text() == "200"
     assert REAL_KEY not in (aegis.aegis_home / "audit.log").read_text()
+    aegis.verify_audit()
+
+
+def test_under_aegis_wrap_claude_a_denied_host_gets_the_proxys_error(aegis: AegisHome) -> None:
+    """The other answer: the human denies; the agent's command reads why, and nothing
+    reached the origin."""
+    claude = find_claude_cli(REPO)
+    if claude is None:
+        pytest.skip("Claude Code is not installed (run .ci/install-claude.sh)")
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap is not installed (.ci/run installs it)")
+    project = aegis.root / "project"
+    project.mkdir()
+    aegis.configure(policy=ALLOW_BASH)
+    aegis.cli("stop", "--timeout", "10")
+    aegis.start()
+    origin = Origin()
+    script = f"curl -s -o {project}/fetched.txt -w '%{{http_code}}' {origin.url}/hello > {project}/status.txt"
+    try:
+        with FakeAnthropic([tool_use("Bash", command=script), text("done")]) as fake:
+            env = {**aegis.env, "AEGIS_CLAUDE_EXECUTABLE": claude, "ANTHROPIC_BASE_URL": fake.base_url,
+                   "ANTHROPIC_API_KEY": "sk-ant-e2e", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+                   "DISABLE_AUTOUPDATER": "1"}
+            denying = threading.Thread(target=_approve_first, args=(aegis, origin.port, "deny"), daemon=True)
+            denying.start()
+            result = subprocess.run([*aegis.cli_argv, "wrap", "claude", "-p", "do the task", "--allowedTools", "Bash"],
+                                    env=env, cwd=project, text=True, capture_output=True, timeout=240)
+            denying.join(60)
+    finally:
+        origin.close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / "status.txt").read_text() == "403"
+    assert "Aegis blocked the connection" in (project / "fetched.txt").read_text()
+    refused = [e["details"] for e in aegis.audit_events("network.connection") if e["details"]["port"] == origin.port]
+    assert refused and all(c["decision"] == "deny" for c in refused)
     aegis.verify_audit()

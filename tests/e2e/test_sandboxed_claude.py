@@ -79,3 +79,51 @@ def test_the_agent_is_told_when_the_memory_limit_kills_its_command(machine: Mach
     (ended,) = machine.audit("session.ended")
     assert any("memory limit" in note for note in ended["details"].get("sandbox_notes", []))
     assert os.path.exists(machine.project)
+
+
+ESCAPES = """import os, pathlib, shutil, sys
+home, aegis_home = sys.argv[1], sys.argv[2]
+
+def attempt(name, action):
+    try:
+        action()
+        print(name, "DONE")
+    except OSError as exc:
+        print(name, "REFUSED", exc.strerror)
+
+attempt("write-outside", lambda: pathlib.Path(home, "outside.txt").write_text("pwned"))
+attempt("delete-home-folder", lambda: shutil.rmtree(os.path.join(home, "important")))
+attempt("read-ssh-key", lambda: print(pathlib.Path(home, ".ssh", "id_rsa").read_text()))
+attempt("read-aegis-config", lambda: print(pathlib.Path(aegis_home, "config.toml").read_text()))
+attempt("edit-project", lambda: pathlib.Path("notes.txt").write_text("routine"))
+"""
+
+
+def test_a_script_claude_writes_and_runs_stays_inside(machine: Machine) -> None:
+    """Issue 13's fifth way with the real agent: the policy lets the script run (it
+    sees only `python3 tools/check.py`); the sandbox keeps what it does inside."""
+    (machine.home / "important").mkdir()
+    (machine.home / "important" / "thesis.txt").write_text("years of work")
+    config = machine.aegis_home / "config.toml"
+    config.write_text('[approvals]\nchannels = ["cli"]\n\n[telegram]\nbot_token = "123:e2e-secret-token"\n')
+    config.chmod(0o600)
+    machine.policy('[policy]\ninclude_defaults = true\n\n[[policy.rules]]\nname = "scripts-run"\n'
+                   'match = { tool = "bash", command_pattern = "^python3 tools/" }\naction = "allow"\npriority = 1\n')
+    check = machine.project / "tools" / "check.py"
+    script = [tool_use("Write", file_path=str(check), content=ESCAPES),
+              tool_use("Bash", command=f"python3 tools/check.py {machine.home} {machine.aegis_home}"),
+              tool_use("Bash", command="git status --short"), text("done")]
+    with FakeAnthropic(script) as fake:
+        done = machine.wrap_claude(fake)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.dumps(fake.tool_results())
+    for escape in ("write-outside", "delete-home-folder", "read-ssh-key", "read-aegis-config"):
+        assert f"{escape} REFUSED" in results and f"{escape} DONE" not in results, results
+    assert "edit-project DONE" in results and "?? notes.txt" in results  # git status saw the edit
+    conversation = json.dumps(fake.agent_requests())
+    assert SECRET not in conversation and "e2e-secret-token" not in conversation
+    assert not (machine.home / "outside.txt").exists()
+    assert (machine.home / "important" / "thesis.txt").read_text() == "years of work"
+    assert (machine.project / "notes.txt").read_text() == "routine"
+    decided = [e["details"] for e in machine.audit("call.decided")]
+    assert any(d["summary"].startswith("python3 tools/check.py") and d["decision"] == "allow" for d in decided)

@@ -4,7 +4,9 @@ the real subprocess it is in the sandbox."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import http.server
 import json
 import os
 import shutil
@@ -13,8 +15,10 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -194,6 +198,9 @@ class ScriptedGate:
     async def record(self, record: ConnectionRecord) -> None:
         self.records.append(record)
 
+    def screen(self, addresses: list[str], port: int) -> str | None:
+        return None  # the origin runs in this process: the daemon's own-listener rule is the session gate's
+
 
 @contextmanager
 def proxy_socket(gate: Any) -> Iterator[Path]:
@@ -252,3 +259,46 @@ def fetch(proxy: Path, url: str, **kwargs: Any) -> dict[str, Any]:
     result = bridged(proxy, [sys.executable, "-c", FETCH, url], **kwargs)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+# -- a package index -----------------------------------------------------------------------
+
+
+def build_wheel(directory: Path) -> Path:
+    """A pure-Python wheel, ``aegis_demo_pkg`` 1.0, written by hand (nothing to fetch)."""
+    name, version = "aegis_demo_pkg", "1.0"
+    info = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}/__init__.py": b"GREETING = 'installed through Aegis'\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: aegis-demo-pkg\nVersion: {version}\n".encode(),
+        f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = "".join(
+        f"{path},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}\n"
+        for path, data in files.items()) + f"{info}/RECORD,,\n"
+    wheel = directory / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, data in files.items():
+            archive.writestr(path, data)
+        archive.writestr(f"{info}/RECORD", record)
+    return wheel
+
+
+@contextmanager
+def package_index(root: Path) -> Iterator[tuple[int, Path]]:
+    """A PEP 503 simple index on 127.0.0.1 (ephemeral port) serving one wheel,
+    ``aegis-demo-pkg``, from ``root``: yields (port, root)."""
+    (root / "simple" / "aegis-demo-pkg").mkdir(parents=True)
+    (root / "files").mkdir()
+    wheel = build_wheel(root / "files")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    (root / "simple" / "index.html").write_text('<a href="aegis-demo-pkg/">aegis-demo-pkg</a>\n')
+    (root / "simple" / "aegis-demo-pkg" / "index.html").write_text(
+        f'<a href="../../files/{wheel.name}#sha256={digest}">{wheel.name}</a>\n')
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], root
+    server.shutdown()
+    server.server_close()

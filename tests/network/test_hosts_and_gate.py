@@ -4,14 +4,18 @@ again. The gate runs with a scripted judge (the pipeline is tested with the daem
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
+
 import anyio
 import pytest
 
 from aegis_core.models import Kind
 from aegis_core.network.gate import JudgeAnswer, SessionGate, SessionInfo
 from aegis_core.network.hosts import Destination, HostError, normalise_host, parse_authority
+from aegis_core.network.own import listening_ports
 from aegis_core.network.proxy import ConnectionRecord
-from aegis_core.network.upstream import UpstreamError, resolve, special_address
+from aegis_core.network.upstream import UpstreamError, open_upstream, resolve, special_address
 from aegis_core.sandbox.manifest import Manifest, parse_host_rule
 
 
@@ -148,3 +152,68 @@ def test_allow_for_session_is_kept_and_a_deny_remembered_for_a_while() -> None:
     assert results[2][0] is False and results[3][0] is False  # remembered: not asked again
     assert len(judge.calls) == 3  # pypi once, evil.example at 2 s and again after the memory ran out
     assert "ask the user" in anyio.run(the_gate.decide, other).reason
+
+
+# -- the daemon's own listeners ---------------------------------------------------------
+# The gate runs in the daemon: this test process plays the daemon, and a socket it
+# listens on plays a channel's webhook.
+
+
+@pytest.fixture
+def own_port() -> Iterator[int]:
+    with socket.socket() as listener:
+        listener.bind(("0.0.0.0", 0))  # every interface, as a user may set a webhook
+        listener.listen(1)
+        yield listener.getsockname()[1]
+
+
+def test_a_port_the_daemon_listens_on_is_never_a_destination(own_port: int) -> None:
+    judge = Judge()
+    the_gate = gate(judge, [0.0], allow=("127.0.0.1:*", "localhost:*", "0.0.0.0:*", "[::1]:*"))  # a dev server's, say
+    for host in ("127.0.0.1", "127.0.0.2", "localhost", "0.0.0.0", "::1", "::ffff:127.0.0.1"):
+        decision = anyio.run(the_gate.decide, Destination(host, own_port))
+        assert not decision.allowed and decision.rule == "aegis.own_listener", host
+        assert "where the Aegis daemon itself listens" in decision.reason
+    assert judge.calls == []  # no human is asked: no answer could make it safe
+    # This machine's other addresses reach a listener on 0.0.0.0 too.
+    assert the_gate.screen([_interface_address()], own_port) is not None
+    # Other ports of this machine are the manifest's and the human's to judge as before.
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        free = unused.getsockname()[1]
+    assert anyio.run(the_gate.decide, Destination("127.0.0.1", free)).allowed
+    assert the_gate.screen(["93.184.216.34"], own_port) is None
+
+
+def test_a_name_that_leads_to_the_daemon_is_refused_when_connecting(own_port: int,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An allowed (or approved) name whose address turns out to be this machine."""
+    async def rebinding(host: str, port: int, **kwargs: object) -> list[tuple]:
+        return [(2, 1, 6, "", (_interface_address(), port))]
+
+    monkeypatch.setattr(anyio, "getaddrinfo", rebinding)
+    the_gate = gate(Judge(), [0.0])
+
+    async def connect() -> None:
+        await open_upstream(Destination("dev.example", own_port), screen=the_gate.screen)
+
+    with pytest.raises(UpstreamError, match="where the Aegis daemon itself listens"):
+        anyio.run(connect)
+
+
+def test_the_ports_listened_on_are_read_from_this_process(own_port: int) -> None:
+    assert own_port in listening_ports()
+    with socket.socket() as connected_only:  # a client socket is no listener
+        connected_only.connect(("127.0.0.1", own_port))
+        assert connected_only.getsockname()[1] not in listening_ports()
+
+
+def _interface_address() -> str:
+    """An address of this machine that is not loopback (its default route's), else
+    loopback itself where the machine has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks a route
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"

@@ -5,65 +5,25 @@ built here. No human is asked; the connection is audited."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
-import zipfile
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
-from network_support import Home
+from network_support import Home, package_index
 
 from aegis_core.network import bridge_command
 
 pytestmark = pytest.mark.slow
 
 
-def build_wheel(directory: Path) -> Path:
-    """A pure-Python wheel, ``aegis_demo_pkg`` 1.0, written by hand (nothing to fetch)."""
-    name, version = "aegis_demo_pkg", "1.0"
-    info = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}/__init__.py": b"GREETING = 'installed through Aegis'\n",
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: aegis-demo-pkg\nVersion: {version}\n".encode(),
-        f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    record = "".join(
-        f"{path},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}\n"
-        for path, data in files.items()) + f"{info}/RECORD,,\n"
-    wheel = directory / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for path, data in files.items():
-            archive.writestr(path, data)
-        archive.writestr(f"{info}/RECORD", record)
-    return wheel
-
-
 @pytest.fixture
 def index(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """A PEP 503 simple index on 127.0.0.1 (ephemeral port) serving one wheel."""
-    root = tmp_path / "index"
-    (root / "simple" / "aegis-demo-pkg").mkdir(parents=True)
-    (root / "files").mkdir()
-    wheel = build_wheel(root / "files")
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    (root / "simple" / "index.html").write_text('<a href="aegis-demo-pkg/">aegis-demo-pkg</a>\n')
-    (root / "simple" / "aegis-demo-pkg" / "index.html").write_text(
-        f'<a href="../../files/{wheel.name}#sha256={digest}">{wheel.name}</a>\n')
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1], root
-    server.shutdown()
-    server.server_close()
+    with package_index(tmp_path / "index") as served:
+        yield served
 
 
 def test_pip_installs_into_a_project_venv_from_an_allowed_index(index: tuple[int, Path]) -> None:

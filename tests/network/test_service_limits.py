@@ -10,7 +10,7 @@ import anyio
 import pytest
 from network_support import Origin
 
-from aegis_core.network import service
+from aegis_core.network import gate, service
 from aegis_core.sandbox.manifest import Manifest, parse_host_rule
 
 
@@ -30,6 +30,9 @@ class Recorder:
 def test_a_session_cannot_open_more_connections_than_the_limit(monkeypatch: pytest.MonkeyPatch,
                                                                 tmp_path: Path) -> None:
     monkeypatch.setattr(service, "MAX_CONNECTIONS", 2)
+    # The origin runs in this process, which plays the daemon: its port would be one of
+    # the daemon's own listeners, which no session may reach (tests/network/test_hosts_and_gate.py).
+    monkeypatch.setattr(gate, "own_listener", lambda addresses, port: None)
     origin = Origin()
     manifest = Manifest(network_allow=(parse_host_rule(f"127.0.0.1:{origin.port}"),))
     recorder = Recorder()

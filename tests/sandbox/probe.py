@@ -91,6 +91,18 @@ def main():
     attempt("write .claude/settings.local.json",
             write(os.path.join(project, ".claude", "settings.local.json"), '{"disableAllHooks": true}'))
     attempt("write .git/hooks/pre-commit", write(os.path.join(project, ".git", "hooks", "pre-commit")))
+    # The protected parts of .git cannot be walked around: not by moving .git aside
+    # and making a new one, nor by pointing git at another config (commondir).
+    attempt("rename .git", lambda: os.rename(os.path.join(project, ".git"), os.path.join(project, ".git-moved")))
+    attempt("write .git/commondir", write(os.path.join(project, ".git", "commondir"), "../elsewhere"))
+    attempt("rename .claude", lambda: os.rename(os.path.join(project, ".claude"), os.path.join(project, "c2")))
+    # Links made in the project resolve inside the sandbox's view, not the host's.
+    def link(name, target):
+        path = os.path.join(project, name)
+        os.symlink(target, path)
+        return path
+    attempt("read a project link to ~/.ssh/id_rsa", read(link("key-link", os.path.join(home, ".ssh", "id_rsa"))))
+    attempt("write through a project link to ~", write(os.path.join(link("home-link", home), "via-link.txt")))
     attempt("write the project", write(os.path.join(project, "made-inside.txt"), "routine"))
     pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     results["processes seen"] = len(pids)

@@ -4,6 +4,7 @@ made up for the test and entered with ``setpriv``), and ways to run things there
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -163,14 +164,27 @@ def user_python(uid: int) -> tuple[list[str], dict[str, str]]:
     site_dirs = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     if system is None:
         pytest.skip(f"{sys.executable} cannot be run by another user and there is no system {version}")
-    shim = Path(tempfile.mkdtemp(prefix="aegis-sbx-site-", dir="/tmp"))
-    os.chmod(shim, 0o755)
-    (shim / "sitecustomize.py").write_text(
-        "import site\n" + "".join(f"site.addsitedir({d!r})\n" for d in sorted(site_dirs)))
-    env = {"PYTHONPATH": str(shim)}
+    env = {"PYTHONPATH": str(_site_shim(site_dirs))}
     check = subprocess.run(as_uid(uid, [system, "-c", "import aegis_core, apsw, pluggy"]), capture_output=True,
                            env={**os.environ, **env})
     if check.returncode != 0:
         pytest.skip(f"no interpreter another user can run with Aegis' packages ({sys.executable} is private, "
                     f"{system} cannot import them: {check.stderr.decode(errors='replace').strip()[-200:]})")
     return [system], env
+
+
+_SHIMS: dict[tuple[str, ...], Path] = {}
+
+
+def _site_shim(site_dirs: set[str]) -> Path:
+    """A folder holding a sitecustomize.py that adds ``site_dirs``: one per test
+    process, removed when it exits."""
+    key = tuple(sorted(site_dirs))
+    if key not in _SHIMS:
+        shim = Path(tempfile.mkdtemp(prefix="aegis-sbx-site-", dir="/tmp"))
+        os.chmod(shim, 0o755)
+        (shim / "sitecustomize.py").write_text(
+            "import site\n" + "".join(f"site.addsitedir({d!r})\n" for d in key))
+        atexit.register(shutil.rmtree, shim, True)
+        _SHIMS[key] = shim
+    return _SHIMS[key]

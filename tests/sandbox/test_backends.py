@@ -127,3 +127,28 @@ def test_an_unsandboxed_session_runs_commands_unchanged():
     argv, env = UNSANDBOXED.contain(["make"], {"A": "1"})
     assert (argv, env) == (["make"], {"A": "1"})
     assert not UNSANDBOXED.sandboxed and UNSANDBOXED.describe()["sandboxed"] is False
+
+
+def test_bubblewrap_binds_a_commondir_it_made_and_skips_one_it_cannot_make(tmp_path: Path):
+    """The placeholder git commondir: made and bound read-only where the git folder is
+    writable; where it cannot be made, the agent could not make it either: no bind."""
+    from dataclasses import replace
+
+    from aegis_core.sandbox.bwrap import BwrapBackend
+    from aegis_core.sandbox.plan import GIT_SELF, Mount, build_plan
+
+    (tmp_path / "home").mkdir()
+    (tmp_path / "tmp").mkdir()
+    plan = build_plan(Manifest(), session="s-b", cwd=tmp_path / "home", home=tmp_path / "home",
+                      aegis_home=tmp_path / "ah", tmp_dir=tmp_path / "tmp")
+    made, impossible = tmp_path / "repo" / "commondir", tmp_path / "missing-folder" / "commondir"
+    made.parent.mkdir()
+    plan = replace(plan, mounts=(*plan.mounts, Mount("placeholder", str(made), content=GIT_SELF),
+                                 Mount("placeholder", str(impossible), content=GIT_SELF)))
+    work = tmp_path / "work"
+    work.mkdir()
+    args = BwrapBackend("/bin/true")._mounts(plan, work)
+    assert made.read_text() == GIT_SELF
+    at = args.index(str(made))
+    assert args[at - 1:at + 2] == ["--ro-bind", str(made), str(made)]
+    assert str(impossible) not in args

@@ -57,6 +57,10 @@ def test_nothing_inside_gets_out(machine: Machine, outside_process: subprocess.P
     assert seen["delete ~/important"] == "EROFS"
     assert seen["write .claude/settings.local.json"] == "EROFS"
     assert seen["write .git/hooks/pre-commit"] == "EROFS"
+    assert seen["rename .git"] == "EBUSY" and seen["rename .claude"] == "EBUSY"
+    assert seen["write .git/commondir"] == "EROFS"
+    assert seen["read a project link to ~/.ssh/id_rsa"] == "ENOENT"
+    assert seen["write through a project link to ~"] == "EROFS"
     assert seen["write the project"] == "ok"
     # Its own PID namespace: a handful of processes, none of the host's.
     assert seen["processes seen"] < 10
@@ -65,10 +69,15 @@ def test_nothing_inside_gets_out(machine: Machine, outside_process: subprocess.P
     assert outside_process.poll() is None  # still alive
 
     # And on the host, afterwards:
-    assert not (machine.home / "outside.txt").exists()
+    assert not (machine.home / "outside.txt").exists() and not (machine.home / "via-link.txt").exists()
     assert (machine.home / "important" / "thesis.txt").read_text() == "years of work"
     assert (machine.project / "made-inside.txt").read_text() == "routine"
     assert not (machine.project / ".claude" / "settings.local.json").exists()
+    # git outside still works on the same repository, and reads the config it always did.
+    assert (machine.project / ".git" / "commondir").read_text() == ".\n"
+    status = subprocess.run(["git", "-c", "safe.directory=*", "-C", str(machine.project), "status", "--short"],
+                            capture_output=True, text=True)
+    assert status.returncode == 0 and "made-inside.txt" in status.stdout, status.stderr
 
 
 def test_a_script_the_agent_wrote_cannot_do_more_than_the_agent(machine: Machine) -> None:
@@ -161,3 +170,18 @@ try:
 except OSError as exc:
     print("TIOCSTI:", errno.errorcode[exc.errno])
 """
+
+
+def test_a_git_folder_the_user_cannot_write_still_gets_a_sandbox(machine: Machine) -> None:
+    """Someone else's repository (read-only to this user): reads work, nothing can be
+    planted (aegis_core.sandbox.bwrap skips a commondir it cannot make: tests/sandbox/
+    test_backends.py)."""
+    git_dir = machine.project / ".git"
+    git_dir.chmod(0o555)
+    try:
+        done = machine.run(["sh", "-c", "git -c safe.directory='*' status --short >/dev/null && echo READ-OK; "
+                                        "echo x > .git/commondir 2>/dev/null || echo NO-COMMONDIR"])
+    finally:
+        git_dir.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert "READ-OK" in done.stdout and "NO-COMMONDIR" in done.stdout

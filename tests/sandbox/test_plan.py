@@ -4,6 +4,7 @@ hidden, what stays read-only inside the project, and which folder is the project
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -122,20 +123,97 @@ def test_a_folder_without_git_is_the_project(machine):
     assert project_root(Path("/usr"), machine["home"])[0] is None
 
 
+def git(*args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "protocol.file.allow=always",
+                    *args], check=True, capture_output=True)
+
+
 def test_a_worktree_s_git_folder_is_writable_and_its_hooks_are_not(machine):
     main = machine["root"] / "main"
-    (main / ".git" / "worktrees" / "wt" ).mkdir(parents=True)
-    (main / ".git" / "hooks").mkdir()
-    (main / ".git" / "config").write_text("")
-    (main / ".git" / "worktrees" / "wt" / "commondir").write_text("../..\n")
+    git("init", "-q", str(main))
+    git("-C", str(main), "commit", "-q", "--allow-empty", "-m", "first")
     tree = machine["root"] / "wt"
-    tree.mkdir()
-    (tree / ".git").write_text(f"gitdir: {main / '.git' / 'worktrees' / 'wt'}\n")
+    git("-C", str(main), "worktree", "add", "-q", str(tree))
     plan = plan_for(machine, cwd=tree)
     assert plan.project == str(tree)
     assert "rw" in kinds(plan, main / ".git") and "rw" in kinds(plan, main / ".git" / "worktrees" / "wt")
     assert kinds(plan, main / ".git" / "hooks") == ["ro"]
     assert kinds(plan, main / ".git" / "config") == ["ro"]
+    # Neither the pointer to the git folder nor the git folder's pointer to the config
+    # can be rewritten: either would make the user's next git command read another config.
+    assert kinds(plan, tree / ".git") == ["ro"]
+    assert kinds(plan, main / ".git" / "worktrees" / "wt" / "commondir") == ["ro"]
+    assert kinds(plan, main / ".git" / "commondir") == ["placeholder"]
+
+
+def test_a_submodule_s_git_folder_is_writable(machine):
+    library, app = machine["root"] / "library", machine["root"] / "app"
+    for repo in (library, app):
+        git("init", "-q", str(repo))
+        git("-C", str(repo), "commit", "-q", "--allow-empty", "-m", "first")
+    git("-C", str(app), "submodule", "add", "-q", str(library), "lib")
+    plan = plan_for(machine, cwd=app / "lib")
+    assert plan.project == str(app / "lib")
+    assert kinds(plan, app / ".git" / "modules" / "lib") == ["rw"]
+    assert kinds(plan, app / ".git" / "modules" / "lib" / "config") == ["ro"]
+
+
+@pytest.mark.parametrize("pointer", ["file", "link", "worktree-elsewhere"])
+def test_a_git_pointer_the_agent_wrote_makes_nothing_else_writable(machine, pointer):
+    """In a project without git, the agent writes `.git` naming the home (or another
+    repository's worktree folder): the next session must not bind that writable."""
+    project = machine["root"] / "plain"
+    project.mkdir()
+    other = machine["home"] / "other"
+    if pointer == "file":
+        (project / ".git").write_text(f"gitdir: {machine['home']}\n")
+    elif pointer == "link":
+        (project / ".git").symlink_to(machine["home"])
+    else:  # a real worktree of another repository, which does not name this folder back
+        git("init", "-q", str(other))
+        git("-C", str(other), "commit", "-q", "--allow-empty", "-m", "first")
+        git("-C", str(other), "worktree", "add", "-q", str(machine["root"] / "theirs"))
+        (project / ".git").write_text(f"gitdir: {other / '.git' / 'worktrees' / 'theirs'}\n")
+    plan = plan_for(machine, cwd=project)
+    assert plan.project == str(project) and "rw" in kinds(plan, project)
+    writable = plan.writable()
+    assert str(machine["home"]) not in writable and not any(w.startswith(str(other)) for w in writable), writable
+    assert "rw" not in kinds(plan, project / ".git")  # nor the home through the link, at .git
+    assert not any(m.dest.startswith(str(machine["home"])) and m.kind == "placeholder" for m in plan.mounts)
+
+
+def test_git_cannot_be_pointed_at_another_config(machine):
+    plan = plan_for(machine)
+    git = machine["project"] / ".git"
+    assert kinds(plan, git) == ["rw"]  # a mount point of its own: it cannot be moved aside
+    (placeholder,) = [m for m in plan.mounts if m.dest == str(git / "commondir")]
+    assert placeholder.kind == "placeholder" and placeholder.content == ".\n"
+    assert str(git / "commondir") in plan.read_only()
+
+
+def test_settings_in_the_folder_the_agent_starts_in_are_protected_too(machine):
+    plan = plan_for(machine)  # started in project/pkg
+    for folder in (machine["project"] / ".claude", machine["project"] / "pkg" / ".claude"):
+        assert [(m.kind, m.source) for m in plan.mounts if m.dest == str(folder)] == [("ro", str(machine["empty"]))]
+
+
+def test_an_entry_reached_through_a_link_the_agent_could_plant_is_not_bound(machine, tmp_path):
+    """A session's agent makes ~/.cache/build a link to the home (or /etc): the next
+    session's manifest entry ~/.cache/build must not make the home writable."""
+    cache = machine["home"] / ".cache"
+    (cache / "build").symlink_to(machine["home"])
+    (cache / "peek").symlink_to(machine["ah"])
+    outside = tmp_path / "data"
+    outside.mkdir()
+    (machine["home"] / ".cargo").mkdir()
+    (machine["home"] / ".cargo" / "registry").symlink_to(outside)  # the user's own link: in a read-only place
+    manifest = parse_manifest('[sandbox.fs]\nwrite = ["~/.cache/build", "~/.cargo/registry"]\n'
+                              'read = ["~/.cache/peek"]\n')
+    plan = plan_for(machine, manifest)
+    assert str(machine["home"]) not in plan.writable()
+    assert kinds(plan, cache / "build") == [] and kinds(plan, cache / "peek") == []
+    assert kinds(plan, machine["ah"]) == []
+    assert str(outside) in plan.writable()
 
 
 def test_the_manifest_adds_paths_and_hosts(machine, tmp_path):
@@ -228,3 +306,39 @@ def test_the_filtered_etc_is_one_snapshot_reused_until_a_source_changes(tmp_path
     assert second not in (None, first) and (second / "hosts").read_text().endswith("other\n")
     unreadable = [*mounts[:-1], Mount("ro", "/etc/gone", str(host / "gone")), mounts[-1]]
     assert snapshot(unreadable, cache) is None  # the caller binds entry by entry instead
+
+
+def test_the_hook_client_stays_read_only_even_inside_the_project(machine, tmp_path):
+    """Aegis installed into the project's own venv: the client the agent's hooks run
+    must not be editable inside, or it would answer allow without asking."""
+    client = machine["project"] / ".venv" / "lib" / "aegis_core" / "hookclient"
+    client.mkdir(parents=True)
+    elsewhere = tmp_path / "site" / "aegis_claude_hook"
+    elsewhere.mkdir(parents=True)
+    plan = plan_for(machine, needs=SandboxNeeds(read=(str(client), str(elsewhere)),
+                                                protect=(str(client), str(elsewhere))))
+    assert kinds(plan, client) == ["ro"] and str(client) in plan.read_only()
+    last_project_bind = max(i for i, m in enumerate(plan.mounts) if m.dest == str(machine["project"]))
+    assert next(i for i, m in enumerate(plan.mounts) if m.dest == str(client)) > last_project_bind
+    assert kinds(plan, elsewhere) == ["ro"]  # shown once, read-only: nothing writable to cover
+
+
+def test_agents_settings_that_do_not_exist_yet_cannot_be_created_inside(machine):
+    """A missing ~/.codex/config.toml written inside (notify = [...], an MCP server)
+    would run the next time Codex starts, outside Aegis too: it is made empty first,
+    then kept read-only like the others."""
+    from aegis_core.sandbox.agent_state import prepare
+
+    home = machine["home"]
+    for folder in (".codex", ".gemini", ".cursor"):
+        (home / folder).mkdir()
+    (home / ".cursor" / "mcp.json").write_text('{"mcpServers": {}}')
+    (home / ".gemini" / "settings.json").write_text('{"theme": "mine"}')
+    state = prepare(home, {"HOME": str(home)}, program="codex")
+    assert (home / ".codex" / "config.toml").read_text() == ""
+    assert (home / ".gemini" / "settings.json").read_text() == '{"theme": "mine"}'  # the user's, untouched
+    assert (home / ".claude" / "settings.json").read_text() == "{}\n"
+    manifest = parse_manifest('[sandbox.fs]\nwrite = ["~/.codex", "~/.gemini", "~/.cursor"]\n')
+    plan = plan_for(machine, manifest, needs=SandboxNeeds(protect=state.protect, env=state.env))
+    for path in (".codex/config.toml", ".gemini/settings.json", ".cursor/mcp.json", ".claude/settings.json"):
+        assert kinds(plan, home / path)[-1] == "ro", path

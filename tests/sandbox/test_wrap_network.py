@@ -8,17 +8,23 @@ network.allow passes unasked; every connection is audited."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sandbox_support import Machine, as_uid, identities, needs_bwrap, uid_for, user_python
 
 pytest.importorskip("aegis_pty")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "network"))
+from network_support import package_index  # the network tests' package index
+
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
 WAIT = 90.0  # a hang guard, not a timing assertion
@@ -155,3 +161,28 @@ def test_a_host_in_network_allow_passes_without_a_question(world: World) -> None
     assert world.audit("approval.requested") == []
     (connection,) = world.audit("network.connection")
     assert connection["details"]["rule"] == "network.allow"
+
+
+def test_pip_installs_into_a_project_venv_from_an_allowed_index(world: World, tmp_path: Path) -> None:
+    """Routine work: a venv in the project and `pip install` from an index the manifest
+    allows (on the host's loopback), through the egress proxy, no human asked."""
+    # The interpreter the daemon's bridge runs on is shown inside; its venv has pip.
+    python = os.path.realpath(getattr(sys, "_base_executable", sys.executable)) \
+        if world.python == [sys.executable] else world.python[0]
+    with package_index(tmp_path / "index") as (port, _):
+        world.policy('[policy]\ninclude_defaults = true\n\n[sandbox.network]\n'
+                     f'allow = ["127.0.0.1:{port}"]\n')
+        world.env.update({"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+        assert world.aegis("start").returncode == 0
+        script = (f"{python} -m venv .venv && .venv/bin/pip install -q --index-url http://127.0.0.1:{port}/simple/ "
+                  "--trusted-host 127.0.0.1 aegis-demo-pkg && "
+                  ".venv/bin/python -c 'import aegis_demo_pkg; print(aegis_demo_pkg.GREETING)'")
+        done = world.aegis("wrap", "--", "bash", "-c", script, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "installed through Aegis" in done.stdout and "UNSANDBOXED" not in done.stderr
+    assert (world.machine.project / ".venv" / "lib").is_dir()
+    assert world.audit("approval.requested") == []
+    connections = [c["details"] for c in world.audit("network.connection")]
+    assert connections and all(c["port"] == port and c["rule"] == "network.allow" for c in connections)
+    (created,) = world.audit("session.created")
+    assert created["details"]["sandbox"]["sandboxed"] is True

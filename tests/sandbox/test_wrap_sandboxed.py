@@ -217,3 +217,25 @@ def test_doctor_says_the_sandbox_works(root_world: World) -> None:
     (check,) = [c for c in report["checks"] if c["name"] == "sandbox"]
     assert check["status"] == "pass", check
     assert "no capability, seccomp: working" in check["message"]
+
+
+PLANT_SUBMODULE = """set -e
+g() { git -c user.name=agent -c user.email=agent@example.com "$@"; }
+g init -q vendor/tool && g -C vendor/tool commit -q --allow-empty -m inner
+printf '[core]\\n\\tfsmonitor = "touch %s/PWNED; false"\\n' "$PWD" >> vendor/tool/.git/config
+g update-index --add --cacheinfo "160000,$(g -C vendor/tool rev-parse HEAD),vendor/tool"
+echo PLANTED
+"""
+
+
+def test_a_submodule_left_to_run_a_command_outside_is_named_when_the_session_ends(world: World) -> None:
+    """The one "file that runs later" in git the sandbox cannot keep read-only: the
+    agent makes the repository itself. It is said at the end, and recorded."""
+    assert world.aegis("start").returncode == 0
+    done = world.aegis("wrap", "--", "sh", "-c", PLANT_SUBMODULE)
+    assert done.returncode == 0 and "PLANTED" in done.stdout, done.stdout + done.stderr
+    assert "aegis: vendor/tool/ is registered as a git submodule" in done.stderr, done.stderr
+    assert "core.fsmonitor" in done.stderr
+    (ended,) = world.audit("session.ended")
+    assert any("vendor/tool/" in note for note in ended["details"]["sandbox_notes"])
+    assert not (world.machine.project / "PWNED").exists()

@@ -51,7 +51,7 @@ def needs(executable: str, approval_timeout_s: int, env: Mapping[str, str], *, p
     read-only, ``CLAUDE_CONFIG_DIR`` set) is readied by aegis_core.sandbox.agent_state
     for any adapter; this one makes sure the folder exists."""
     from aegis_claude_hook.settings import CLIENT
-    from aegis_core.hookclient import client_paths
+    from aegis_core.hookclient import client_paths, client_protected
     from aegis_core.sandbox.agent_state import claude_folder
 
     if prepare:
@@ -59,5 +59,6 @@ def needs(executable: str, approval_timeout_s: int, env: Mapping[str, str], *, p
     block = managed_settings(approval_timeout_s)
     return SandboxNeeds(
         read=(str(program_root(executable)), *client_paths(), str(CLIENT.parent)),
+        protect=client_protected(str(CLIENT.parent)),
         files={str(MANAGED_FILE): json.dumps(block, indent=2) + "\n"},
     )

@@ -223,6 +223,19 @@ def test_cli_refuses_the_shared_project_scope_with_the_reason(tmp_path: Path,
     assert not (tmp_path / ".claude").exists()
 
 
+def test_the_sandbox_keeps_the_hook_client_and_its_interpreter_read_only(tmp_path: Path) -> None:
+    """What the managed hooks run is protected inside the sandbox wherever it lies
+    (aegis_core.sandbox.plan binds it read-only over writable places)."""
+    from aegis_claude_hook import sandboxing
+
+    needs = sandboxing.needs("/usr/bin/true", 60, {"HOME": str(tmp_path)}, prepare=False)
+    assert {str(hs.CLIENT.parent), str(RUNNER.parent), os.path.realpath(sys.executable)} <= set(needs.protect)
+    hooks = json.loads(needs.files[str(sandboxing.MANAGED_FILE)])
+    command = shlex.split(hooks["hooks"]["PreToolUse"][0]["hooks"][0]["command"])
+    assert os.path.realpath(command[0]) in needs.protect and command[1:3] == ["-I", "-S"]
+    assert hooks["allowManagedHooksOnly"] is True
+
+
 def _aegis(project: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AEGIS_", "CLAUDE_"))}
     env.update(HOME=str(home), AEGIS_HOME=str(home / ".aegis"))

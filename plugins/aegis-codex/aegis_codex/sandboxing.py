@@ -24,7 +24,7 @@ import tomlkit.exceptions
 
 from aegis_codex import settings as codex_settings
 from aegis_core.adapters import program_root
-from aegis_core.hookclient import client_paths
+from aegis_core.hookclient import client_paths, client_protected
 from aegis_core.sandbox.plan import SandboxNeeds
 
 MACHINE_DIR = Path("/etc/codex")
@@ -72,6 +72,7 @@ def needs(executable: str, approval_timeout_s: int, env: Mapping[str, str], *,
         home.mkdir(mode=0o700, parents=True, exist_ok=True)
     return SandboxNeeds(
         read=(str(program_root(executable)), *client_paths(), str(codex_settings.ENCODER.parent)),
+        protect=client_protected(str(codex_settings.ENCODER.parent)),
         write=(str(home),),
         files={str(MACHINE_DIR / "config.toml"): managed_config(approval_timeout_s),
                str(MACHINE_DIR / "requirements.toml"): requirements()},

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from aegis_core import hooksettings
 from aegis_core.adapters import program_root
-from aegis_core.hookclient import client_paths
+from aegis_core.hookclient import client_paths, client_protected
 from aegis_core.sandbox.plan import SandboxNeeds
 from aegis_gemini import settings as gemini_settings
 
@@ -61,6 +61,7 @@ def needs(executable: str, approval_timeout_s: int, env: Mapping[str, str], *,
     guarded = gemini_settings.guarded_settings(block, hooksettings.read_settings(folder / "settings.json"))
     return SandboxNeeds(
         read=(str(program_root(executable)), *client_paths(), str(gemini_settings.ENCODER.parent)),
+        protect=client_protected(str(gemini_settings.ENCODER.parent)),
         write=(str(folder),),
         files={str(folder / "settings.json"): json.dumps(guarded, indent=2) + "\n"},
         network=(model_api_host(env), *VENDOR_HOSTS),
