@@ -302,3 +302,10 @@ def package_index(root: Path) -> Iterator[tuple[int, Path]]:
     yield server.server_address[1], root
     server.shutdown()
     server.server_close()
+
+
+def interpreter_binds() -> list[str]:
+    """bwrap arguments that show this test's interpreter again under a ``--tmpfs /tmp``
+    given before them: the project (and its tox env) may itself live below /tmp."""
+    prefixes = dict.fromkeys(os.path.realpath(p) for p in (sys.prefix, sys.base_prefix))
+    return [arg for prefix in prefixes for arg in ("--ro-bind", prefix, prefix)]

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from network_support import interpreter_binds
 
 from aegis_core.network import BRIDGE, bridge_command
 
@@ -91,7 +92,8 @@ def contained(*command: str) -> list[str]:
     """The bridge as PID 1 of new PID and network namespaces (the sandbox's shape)."""
     assert BWRAP is not None
     return [BWRAP, "--unshare-pid", "--unshare-net", "--as-pid-1", "--die-with-parent", "--ro-bind", "/", "/",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--", *bridge_command(), *command]
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *interpreter_binds(),
+            "--", *bridge_command(), *command]
 
 
 @needs_bwrap

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from network_support import Home, package_index
+from network_support import Home, interpreter_binds, package_index
 
 from aegis_core.network import bridge_command
 
@@ -44,7 +44,7 @@ def test_pip_installs_into_a_project_venv_from_an_allowed_index(index: tuple[int
         env.update({"PIP_CONFIG_FILE": os.devnull, "HOME": str(home.root), "PIP_NO_CACHE_DIR": "1"})
         result = subprocess.run(
             [bwrap, "--unshare-net", "--unshare-pid", "--as-pid-1", "--die-with-parent", "--ro-bind", "/", "/",
-             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/run",
+             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *interpreter_binds(), "--tmpfs", "/run",
              "--ro-bind", created["run_dir"], "/run/aegis", "--bind", str(project), str(project), "--chdir",
              str(project), "--", *bridge_command(), "sh", "-c", script],
             env=env, text=True, capture_output=True, timeout=300)
