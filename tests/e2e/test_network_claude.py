@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,6 +49,10 @@ def sandboxed(run_dir: Path, writable: list[Path], command: list[str]) -> list[s
     if bwrap is None:
         pytest.skip("bubblewrap is not installed (.ci/run installs it)")
     binds = [arg for path in writable for arg in ("--bind", str(path), str(path))]
+    # Shown again under the tmpfs /tmp: the repository (the CLI in .ci/cache, the tox env)
+    # and the interpreter may themselves live below /tmp.
+    shown = dict.fromkeys(os.path.realpath(p) for p in (REPO, sys.prefix, sys.base_prefix))
+    binds = [arg for path in shown for arg in ("--ro-bind", path, path)] + binds
     return [bwrap, "--unshare-net", "--unshare-pid", "--as-pid-1", "--die-with-parent", "--ro-bind", "/", "/",
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/run",
             "--ro-bind", str(run_dir), "/run/aegis", *binds, "--", *bridge_command(), *command]
