@@ -211,6 +211,7 @@ from aegis_core.policy import (  # noqa: E402
     remotecode,
     secretchecks,
     selfchecks,
+    sqlclients,
     systemchecks,
     urlchecks,
 )
@@ -225,5 +226,6 @@ selfchecks.register(check)
 systemchecks.register(check)
 installs.register(check)
 dryrun.register(check)
+sqlclients.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

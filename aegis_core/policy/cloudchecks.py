@@ -93,12 +93,59 @@ def reads_only(program: str, texts: list[str]) -> bool:
     return False
 
 
+# Copies from a bucket, per CLI: the words that start them.
+_BUCKET_COPIES = {"aws": (["s3", "cp"], ["s3", "sync"]), "gsutil": (["cp"], ["rsync"]),
+                  "gcloud": (["storage", "cp"], ["storage", "rsync"])}
+_BUCKET_SCHEMES = ("s3://", "gs://")
+
+
+def bucket_download(program: str, texts: list[str]) -> tuple[list[str], str] | None:
+    """(the bucket objects, the local file or folder) of a copy from a bucket to this
+    machine (`aws s3 cp s3://b/x public/`, `gsutil rsync gs://b/d data`), or None."""
+    if program not in _BUCKET_COPIES:
+        return None
+    words = positionals(program, texts)
+    for start in _BUCKET_COPIES[program]:
+        if words[:len(start)] == start:
+            places = words[len(start):]
+            break
+    else:
+        return None
+    if len(places) < 2 or not all(p.startswith(_BUCKET_SCHEMES) for p in places[:-1]) or "://" in places[-1] \
+            or places[-1] == "-":
+        return None
+    return places[:-1], places[-1]
+
+
+def downloads_into_project(subject: Subject) -> str | None:
+    """``aws s3 cp s3://bucket/logo.png public/``, ``gsutil cp gs://b/data.csv .``: a
+    copy from a bucket into the project, deleting nothing (no ``--delete``/``-d``)."""
+    seg = subject.segment
+    if seg is None or seg.program not in _BUCKET_COPIES:
+        return None
+    texts = list(seg.argv[1:])
+    if bucket_download(seg.program, texts) is None or any(a.dynamic for a in seg.args[1:]) or any(
+            t in ("--delete", "-d", "--delete-unmatched-destination-objects") for t in texts):
+        return None
+    if not subject.writes and not subject.reads:
+        return None
+    if all(subject.within_project(p) for p in subject.paths):
+        return f"{seg.program} copies from a bucket into the project"
+    return None
+
+
 def register(check: Callable) -> None:
+    @check("cloud-download", 0, "a copy from a bucket into the project (aws s3 cp s3://... ., gsutil cp gs://... .)",
+           programs=tuple(_BUCKET_COPIES))
+    def _download(subject: Subject) -> str | None:
+        return downloads_into_project(subject)
+
     @check("cloud-change", 35, "a cloud CLI command that does more than look (anything but describe/list/get/"
            "show): stopping, deploying, attaching policies, opening ports, setting passwords...", programs=CLOUD_CLIS)
     def _cloud_change(subject: Subject) -> str | None:
         seg = subject.segment
-        if seg is None or seg.program not in CLOUD_CLIS or reads_only(seg.program, list(seg.argv[1:])):
+        if seg is None or seg.program not in CLOUD_CLIS or reads_only(seg.program, list(seg.argv[1:])) \
+                or downloads_into_project(subject):
             return None
         words = positionals(seg.program, list(seg.argv[1:]))
         return f"{seg.program} {' '.join(words[:3])} changes or reaches into cloud resources"

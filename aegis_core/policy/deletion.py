@@ -306,6 +306,17 @@ def _glob_dir(pattern: str, subject: Subject) -> str | None:
     return normalise(directory, subject.cwd, subject.home)
 
 
+def _files_by_extension(path: str, patterns: list[str]) -> bool:
+    """``rm -rf logs/*.log``: a wildcard that selects files by their extension (``*.log``,
+    ``*.tmp``), none of them valuable; ``-r`` changes nothing for files. Patterns that
+    match every name (``logs/*``) or folders by name are not this."""
+    name = path.rsplit("/", 1)[-1]
+    if not patterns or "*" not in name:
+        return False
+    return name.startswith("*.") and "/" not in name and "*" not in name[2:] and len(name) > 2 \
+        and not matches_every_name(name) and _pattern_kind(name) is None
+
+
 def _is_file(path: str) -> bool:
     try:
         return os.path.isfile(path)
@@ -397,7 +408,7 @@ def register(check: Callable) -> None:
                 return f"deletes {path}, outside the project"
             if program == "rmdir":
                 continue  # only ever removes empty folders
-            if recursive and not _is_file(path):
+            if recursive and not _is_file(path) and not _files_by_extension(path, patterns):
                 return f"recursive deletion of {path}, not a disposable build folder"
             kind = valuable(path)
             if kind == "source code" and program == "rm" and not patterns:

@@ -340,7 +340,8 @@ def _sed(texts: list[str]) -> list[Found]:
 
 _SQL_SHELL = {"sqlite3": re.compile(r"(?m)^\s*\.(?:shell|system)\s+(.+)$"),
               "duckdb": re.compile(r"(?m)^\s*\.(?:shell|system)\s+(.+)$"),
-              "psql": re.compile(r"\\!\s*([^\n\\]+)"),
+              # `\! cmd`, and COPY ... TO/FROM PROGRAM 'cmd' (the server runs it)
+              "psql": re.compile(r"\\!\s*([^\n\\]+)|(?i:\bprogram)\s+'((?:[^']|'')+)'"),
               "mysql": re.compile(r"(?mi)(?:^\s*system\s+|\\!\s*)([^\n;]+)"),
               "mariadb": re.compile(r"(?mi)(?:^\s*system\s+|\\!\s*)([^\n;]+)")}
 
@@ -348,7 +349,8 @@ _SQL_SHELL = {"sqlite3": re.compile(r"(?m)^\s*\.(?:shell|system)\s+(.+)$"),
 def _sql_shell(seg: Segment) -> list[Found]:
     pattern = _SQL_SHELL[seg.program]
     text = "\n".join(seg.argv[1:]) + "\n" + seg.stdin_text
-    return [("shell", m.group(1).strip(), f"{seg.program} shell escape") for m in pattern.finditer(text[:16_384])]
+    return [("shell", next(g for g in m.groups() if g).replace("''", "'").strip(), f"{seg.program} shell escape")
+            for m in pattern.finditer(text[:16_384])]
 
 
 def _python(args: list[Arg], texts: list[str]) -> list[Found]:
@@ -535,7 +537,8 @@ def _worth_reading(seg: Segment) -> bool:
     if markers is None:
         if program in _SQL_SHELL:
             text = " ".join(seg.argv[1:]) + seg.stdin_text
-            return ".shell" in text or ".system" in text or "\\!" in text or "system" in text.lower()
+            lower = text.lower()
+            return ".shell" in text or ".system" in text or "\\!" in text or "system" in lower or "program" in lower
         return True
     # `-TTcmd`, `-Ocmd`, `--eval=x`: a marker may carry its value.
     return any(t.startswith(markers) for t in seg.argv[1:])

@@ -24,6 +24,7 @@ from aegis_core.policy.argpaths import (
     secret_names_matching,
     sent_files,
 )
+from aegis_core.policy.cloudchecks import bucket_download
 from aegis_core.policy.globbing import bounded_glob
 from aegis_core.policy.outputs import OUTPUT_PROGRAMS, clone_target, edited_files, output_files, target_directory
 from aegis_core.policy.paths import MAX_PATHS_PER_CALL, CallBudget, home_dir, is_within, normalise
@@ -251,6 +252,8 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         raw_reads.extend(plain)
         if program in _DELETERS:
             raw_writes.extend(plain)  # deleting a file changes it as much as writing it
+    if program in _BUCKET_CLIS and (copy := bucket_download(program, texts)) is not None:
+        raw_writes.extend(_bucket_targets(*copy))
     if program in OUTPUT_PROGRAMS:
         raw_writes.extend(output_files(program, texts))
     elif "of=" in joined or "-out" in joined or not _OUTPUT_OPTIONS.isdisjoint(texts):
@@ -279,6 +282,17 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
     reads = _normalise_all(raw_reads, globbed, cwd, home, budget) if raw_reads else ()
     writes = _normalise_all(raw_writes, globbed, cwd, home, budget) if raw_writes else ()
     return reads, writes, tuple(urls)
+
+
+_BUCKET_CLIS = frozenset({"aws", "gsutil", "gcloud"})
+
+
+def _bucket_targets(sources: list[str], target: str) -> list[str]:
+    """The local files a copy from a bucket writes: the target, and inside a folder
+    target (`.`, `public/`) each object's name."""
+    if target in (".", "..") or target.endswith("/"):
+        return [target, *(os.path.join(target, os.path.basename(s.rstrip("/"))) for s in sources)]
+    return [target]
 
 
 # git options whose value is not a path, and those whose value is a path git reads.

@@ -108,6 +108,10 @@ def git_destructive(texts: list[str]) -> str | None:
     if sub == "reset" and ("--hard" in long or "--merge" in long or "--keep" in long):
         return "git reset --hard discards uncommitted work"
     if sub == "clean" and ("f" in short or "--force" in long):
+        # -X (without -x or extra -e patterns) removes only what .gitignore names: build
+        # output and caches, which the build makes again.
+        if "X" in short and "x" not in short and "e" not in short and "--exclude" not in long:
+            return None
         return "git clean -f deletes untracked files"
     if sub == "checkout":
         if "f" in short or "--force" in long or "--" in args or "." in positional or "--ours" in long \

@@ -94,6 +94,7 @@ _TASK_RUNNERS = frozenset({"make", "gmake", "just", "task", "mage", "invoke", "i
                            "grunt", "sbt", "gradle", "gradlew", "mvn", "mvnw", "lein", "bazel", "bazelisk",
                            "earthly", "ant", "doit", "poe", "dagger"})
 _SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun"})
+_PACKAGE_RUNNERS = frozenset({"npx", "pnpx", "bunx"})
 _MAVEN_SHIPPING = re.compile(r"^(deploy|site-deploy|release:\S+|deploy:\S+|jib:build|nexus-staging:\S+"
                              r"|wagon:upload\S*|gpg:sign-and-deploy-file|central-publishing:\S+)$")
 _GRADLE_SHIPPING = re.compile(r"(?i)^(?:[\w:.-]*:)?(publish\w*|upload\w*|release\w*|deploy\w*|jib|bintrayUpload"
@@ -141,6 +142,16 @@ def publishes(seg: Segment) -> str | None:
                 break
             rest = rest[1:]
         words = rest
+    if program in _PACKAGE_RUNNERS or (program in _SCRIPT_RUNNERS and words[:1] in (["exec"], ["dlx"], ["x"])):
+        # `npx changeset publish`, `pnpm dlx np`, `bunx vsce publish`: the tool run publishes.
+        tool_words = words[1:] if program in _SCRIPT_RUNNERS else words
+        tool = tool_words[0].rsplit("@", 1)[0] if tool_words and not tool_words[0].startswith("@") else (
+            tool_words[0] if tool_words else "")
+        if tool.startswith("@"):  # @changesets/cli@2: the scoped package's own name
+            tool = tool.split("/", 1)[-1].split("@", 1)[0]
+            tool = {"cli": "changeset"}.get(tool, tool)
+        if tool in _PUBLISH:
+            program, words = tool, tool_words[1:]
     if program in _PUBLISH:
         found = _starts(words, _PUBLISH[program])
         if found is not None:
@@ -283,6 +294,9 @@ _GLAB_CHANGES: tuple[tuple[str, ...], ...] = (
     ("release", "delete"), ("token", "create"), ("project", "delete"))
 
 
+_AUTO_MERGE = frozenset({"--auto", "--auto-merge", "--when-pipeline-succeeds", "--merge-when-pipeline-succeeds"})
+
+
 def forge_change(seg: Segment) -> str | None:
     """gh/glab changing a repository, its settings, runs or secrets, or calling the API
     with anything but GET."""
@@ -307,8 +321,13 @@ def forge_change(seg: Segment) -> str | None:
     found = _starts(words, table)
     if found is not None:
         return f"{seg.program} {' '.join(found)} changes a repository, its settings or its runs"
-    if words[:2] in (["pr", "merge"], ["mr", "merge"]) and ("--admin" in texts or "--yolo" in texts):
-        return f"{seg.program} {' '.join(words[:2])} --admin merges past the branch's protections"
+    if words[:2] in (["pr", "merge"], ["mr", "merge"]):
+        if "--admin" in texts or "--yolo" in texts:
+            return f"{seg.program} {' '.join(words[:2])} --admin merges past the branch's protections"
+        # A merge armed now lands later by itself, after whatever else is pushed to the
+        # branch meanwhile, with no one looking: a person arms that.
+        if _AUTO_MERGE.intersection(t.split("=", 1)[0] for t in texts):
+            return f"{seg.program} {' '.join(words[:2])} --auto merges later by itself, whatever lands meanwhile"
     if words[:2] in (["pr", "review"], ["mr", "approve"]) and (words[:2] == ["mr", "approve"] or "--approve" in texts
                                                                 or "-a" in texts):
         return f"{seg.program} {' '.join(words[:2])} approves a change in your name (a review is a person's)"
@@ -384,7 +403,7 @@ def register(check: Callable) -> None:
     @check("publish", 40, "publishes, unpublishes, retags or deploys packages, images and releases "
            "(npm publish/unpublish/deprecate/dist-tag, twine/poetry/uv publish, cargo publish/yank, gem push, "
            "gradle publish, mvn deploy, docker push, make deploy, vercel --prod...)",
-           programs=(*_PUBLISH, *_TASK_RUNNERS, *_SCRIPT_RUNNERS, "python", "python3", "ko", "vc",
+           programs=(*_PUBLISH, *_TASK_RUNNERS, *_SCRIPT_RUNNERS, *_PACKAGE_RUNNERS, "python", "python3", "ko", "vc",
                      "docker", "podman", "nerdctl"))
     def _publish(subject: Subject) -> str | None:
         seg = subject.segment

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aegis_core.policy.argpaths import CURL_SHORT_VALUES
+from aegis_core.policy.cloudchecks import bucket_download
 from aegis_core.policy.paths import is_within, normalise
 from aegis_core.policy.subcommands import positionals
 from aegis_core.policy.unwrap import INTERPRETERS, SHELLS
@@ -93,6 +94,12 @@ def _downloaded(seg: Segment, segments: tuple[Segment, ...] = ()) -> tuple[list[
             i += 1
         if remote_name:
             files.extend(_url_name(u) for u in urls)
+    elif (copy := bucket_download(program, texts)) is not None:
+        sources, target = copy
+        if target in (".", "..") or target.endswith("/"):
+            files.extend(os.path.join(target, os.path.basename(s.rstrip("/"))) for s in sources)
+        else:
+            files.append(target)
     elif program in ("wget", "wget2"):
         named = False
         prefix = ""

@@ -397,6 +397,34 @@ _KEY_MAKERS = frozenset({"req", "genrsa", "genpkey", "ecparam", "dhparam", "gend
 _KEY_NAME = re.compile(r"(?i)\.(pem|key|p12|pfx|p8|jks|keystore)$|(^|/)id_[a-z0-9]+$|(^|/)\.env")
 
 
+# Programs that show file names (and sizes, dates, modes) but never a file's content.
+_LISTERS = frozenset({"ls", "ll", "la", "dir", "vdir", "tree", "eza", "exa", "lsd", "du", "find", "fd", "fdfind"})
+# Stores whose entry names are themselves the inventory of accounts (pass names each
+# file after the site and login), and token caches (whose listing is the first step to them).
+_NAMES_ARE_SECRETS = re.compile(r"(?i)password-store|/gopass|/Keychains?\b|/keyrings?\b|/\.local/share/pass\b"
+                                r"|/sso/cache|/cli/cache|/\.azure|/gcloud")
+# find/fd actions that read, run or write: with one, find is more than a listing.
+_FIND_ACTIONS = re.compile(r"^-(exec|execdir|ok|okdir|delete|fprint0?|fprintf|fls|x|X|-exec|-exec-batch)$")
+
+
+def lists_names(subject: Subject) -> str | None:
+    """``ls ~/.ssh``, ``tree ~/.aws``, ``find ~/.gnupg -name '*.gpg'``: the names in a
+    credential folder, none of its content (a pipe on into another command is that
+    command's own segment, and a secret name fed to it is judged there)."""
+    seg = subject.segment
+    if seg is None or seg.program not in _LISTERS or seg.inline_code is not None:
+        return None
+    if any(_FIND_ACTIONS.match(a.text) or a.dynamic for a in seg.args[1:]):
+        return None
+    if any(op not in (">", ">>", ">|", "&>", "2>", "2>>") for op, _, _ in seg.redirects):
+        return None  # reading something in (`ls < x`) is not a listing
+    if not any("/." in path or not subject.within_project(path) for path in subject.paths):
+        return None  # the project's own folders: routine listing, said by the routine rules
+    if any(_NAMES_ARE_SECRETS.search(path) for path in subject.paths):
+        return None
+    return f"{seg.program} lists names, not contents"
+
+
 def new_key_in_project(subject: Subject) -> str | None:
     """``openssl req -x509 -newkey rsa:2048 -nodes -keyout dev/key.pem -out dev/cert.pem``:
     a new key (and certificate) made in the project. It reads no key, so it exposes
@@ -442,6 +470,11 @@ def register(check: Callable) -> None:
            programs=("openssl",))
     def _new_key(subject: Subject) -> str | None:
         return new_key_in_project(subject)
+
+    @check("lists-names", 0, "ls/tree/find showing the names in a folder, never a file's content",
+           programs=_LISTERS)
+    def _lists(subject: Subject) -> str | None:
+        return lists_names(subject)
 
     @check("env-from-template", 0, "a project's env file made from its documented template (cp .env.example "
            ".env)", programs=("cp", "install"))

