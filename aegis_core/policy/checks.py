@@ -206,7 +206,9 @@ from aegis_core.policy import (  # noqa: E402
     cloudchecks,
     containerchecks,
     dryrun,
+    exfilcode,
     installs,
+    instructions,
     publishchecks,
     remotecode,
     secretchecks,
@@ -227,5 +229,7 @@ systemchecks.register(check)
 installs.register(check)
 dryrun.register(check)
 sqlclients.register(check)
+exfilcode.register(check)
+instructions.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

@@ -18,7 +18,7 @@ from aegis_core.policy.places import project_root
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
 from aegis_core.policy.words import Arg
-from aegis_core.policy.written import WRITTEN_VIA, written_code
+from aegis_core.policy.written import ASKS_WHEN_WRITTEN, WRITTEN_VIA, written_code
 from aegis_core.tools import input_problem
 
 MAX_SEGMENTS = 120
@@ -314,7 +314,7 @@ class Policy:
             if deferred and _DEFERRED in subject.cache:
                 # Code written now, run later: only what would be blocked counts, and it
                 # asks (the user sees the content) rather than blocks the write.
-                if action is not Action.DENY:
+                if action is not Action.DENY and not (rule is not None and rule.name in ASKS_WHEN_WRITTEN):
                     action = Action.ALLOW
                 else:
                     action = Action.REQUIRE_APPROVAL

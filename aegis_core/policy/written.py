@@ -18,6 +18,10 @@ MAX_CODE_CHARS = 16_384
 # How a segment found in written code is marked (its `via`): the engine counts only a
 # deny from it, and turns that into a request for approval.
 WRITTEN_VIA = "written script "
+# ...and the rules whose request for approval counts too: code that sends what a
+# command prints, or a credential, somewhere (`curl -d "$(env)" https://...`) is the
+# point of the script, not a step of ordinary work.
+ASKS_WHEN_WRITTEN = frozenset({"net-computed-request", "net-url-secrets", "secrets-credential-dump"})
 _SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".dash", ".command")
 _SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|z|k|da|a|mk)?sh\b")
 _MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
@@ -132,6 +136,11 @@ def shell_code(path: str, content: str) -> str | None:
         return python_commands(content)
     if name.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content):
         return content
+    from aegis_core.policy.instructions import is_instruction_file, shown_commands
+
+    if is_instruction_file(path):
+        # CLAUDE.md, .claude/commands/*.md...: the commands it shows the next agent.
+        return shown_commands(content)
     return None
 
 

@@ -1,0 +1,147 @@
+"""Files that steer later agent sessions: ``CLAUDE.md``, ``AGENTS.md``, ``GEMINI.md``,
+Claude Code's commands, agents and skills, Cursor, Windsurf, Cline and Copilot rules...
+Every future session reads them as its instructions, so a write is judged by what it
+would make the next agent do: the commands it shows (fenced blocks, inline code,
+``!`cmd``` lines a slash command runs) are judged as if they ran (``written.py``; a
+blocked one makes the write ask), and its prose is read for steering: switching off
+Aegis, hooks, the sandbox or permission prompts, ignoring earlier instructions, hiding
+things from the user, sending secrets somewhere, piping a download into a shell.
+Ordinary project notes (how to build, test, style) go through without a prompt; a
+sentence that forbids the act (``never use --no-verify``) is not steering."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.autorun import written_text
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+
+MAX_TEXT = 64 * 1024
+
+INSTRUCTION_FILE = re.compile(
+    r"(?:^|/)(?:CLAUDE(?:\.local)?\.md|AGENTS?(?:\.override)?\.md|GEMINI\.md|\.cursorrules|\.windsurfrules"
+    r"|\.clinerules(?:/.*)?|CONVENTIONS\.md|\.goosehints|\.augment-guidelines|copilot-instructions\.md|SKILL\.md"
+    r"|\.github/(?:instructions|prompts|chatmodes|agents)/.+|\.claude/(?:commands|agents|skills|output-styles|rules)/.+"
+    r"|\.gemini/(?:commands|extensions)/.+|\.codex/prompts/.+|\.cursor/rules/.+|\.roo/rules[\w-]*/.+|\.roorules"
+    r"|\.kiro/steering/.+|\.junie/guidelines\.md|\.amazonq/rules/.+|\.windsurf/rules/.+|\.continue/rules/.+"
+    r"|\.idx/airules\.md|\.trae/rules/.+|\.opencode/(?:agent|command)/.+|\.zed/rules|\.rules)$")
+
+# Commands shown in Markdown: fenced blocks, inline code, `!`cmd`` (run by a slash
+# command before the model sees it), `$ cmd` lines, Gemini's `!{cmd}`.
+_FENCE = re.compile(r"```[\w+-]*[^\n]*\n(.*?)(?:```|\Z)", re.S)
+_INLINE = re.compile(r"(?<!`)`([^`\n]{2,400})`(?!`)")
+_DOLLAR_LINE = re.compile(r"(?m)^\s*\$\s+(.+)$")
+_GEMINI_SHELL = re.compile(r"!\{([^}\n]{1,400})\}")
+_IMPERATIVE = re.compile(r"(?i)\b(?:run|execute|exec|invoke|type)\b\s*:?\s+([^\n;]{2,300}?)\s*(?:\b(?:first|before"
+                         r"|after|then|so|when|whenever|each|every|and)\b|\.(?:\s|$)|[;\n]|$)")
+_NOT_SHELL_FENCES = re.compile(r"```(?:python|py|js|javascript|ts|typescript|json|yaml|yml|toml|go|rust|rs|java|c"
+                               r"|cpp|ruby|rb|sql|html|css|diff|text|txt|markdown|md|xml|ini)\b", re.I)
+
+# Prose that steers the next agent: each pattern with the thing it does.
+_STEERING = (
+    (re.compile(r"(?i)\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|earlier"
+                r"|above|other|system|safety|original|user'?s?)\s+(?:instructions|rules|guidelines|prompts?"
+                r"|constraints|directives)"), "tells the agent to ignore its other instructions", False),
+    (re.compile(r"(?i)\b(?:edit|modify|change|overwrite|rewrite|replace|delete|remove|empty|truncate|clear"
+                r"|write\s+to|append\s+to|patch)\b[^.\n]{0,60}?(?:settings(?:\.local)?\.json|\.aegis\b|aegis\.toml"
+                r"|policy\.toml|\.codex/config|\.gemini/settings|managed-settings|hooks\s+(?:config|section|entry))"
+                r"|(?:settings(?:\.local)?\.json|\.aegis\b|aegis\.toml|policy\.toml)[^.\n]{0,60}?\b(?:remove|delete"
+                r"|empty|clear|strip)\b[^.\n]{0,20}?\bhooks?\b"),
+     "tells the agent to change the agents' or Aegis' own settings", True),
+    (re.compile(r"(?i)\b(?:ignore|disable|bypass|skip|turn\s+off|switch\s+off|remove|uninstall|delete|kill|stop|circumvent"
+                r"|evade|work\s+around|get\s+around|silence|unhook|deactivate|neuter|comment\s+out)\b[^.\n]{0,60}?"
+                r"\b(?:aegis|hooks?|guard(?:rail)?s?|sandbox(?:ing)?|permission\s*(?:prompts?|checks?|system)?"
+                r"|approvals?|safety\s+checks?|security\s+checks?|the\s+policy|audit(?:\s+log)?|pre-commit"
+                r"|verification|confirmation\s+prompts?|monitoring)\b"),
+     "tells the agent to switch off a safeguard (Aegis, hooks, the sandbox, permission prompts)", True),
+    (re.compile(r"(?i)--dangerously-skip-permissions|bypassPermissions|dangerouslyDisableSandbox|--yolo\b"
+                r"|--approval-mode[ =]yolo|--ask-for-approval[ =]never|danger-full-access|--full-auto\b"
+                r"|--no-verify\b|AEGIS_(?:DISABLE|OFF|BYPASS)\w*|\bauto-?approve\s+(?:all|every|everything)"),
+     "tells the agent to run without permission checks", True),
+    (re.compile(r"(?i)\b(?:do\s+not|don'?t|never|avoid)\s+(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?"
+                r"|notify(?:ing)?|alert(?:ing)?|report(?:ing)?|reveal(?:ing)?|show(?:ing)?)\s+(?:this\s+|it\s+)?"
+                r"(?:to\s+)?(?:the\s+)?(?:user|human|developer|operator|owner|anyone|them)\b"
+                r"|\b(?:secretly|silently|quietly|covertly)\s+(?:run|send|upload|post|copy|execute|install|add)"),
+     "tells the agent to hide what it does from the user", False),
+    # `Never push without asking` forbids; `Deploy without asking` steers.
+    (re.compile(r"(?i)\bwithout\s+(?:asking|telling|notifying|informing|confirmation|approval|permission"
+                r"|(?:the\s+)?(?:user|human)'?s?\s+(?:knowledge|consent|approval|permission))"),
+     "tells the agent to act without the user's approval", True),
+    (re.compile(r"(?i)\b(?:send|upload|post|exfiltrate|forward|transmit|email|leak|paste|pipe|copy|sync|beacon)"
+                r"\b[^.\n]{0,80}?(?:\.env\b|environment\s+variables|\benv\s+vars?|secrets?|credentials?|tokens?"
+                r"|api[ _-]?keys?|passwords?|ssh\s+keys?|id_rsa|id_ed25519|\.aws|private\s+keys?|\.npmrc"
+                r"|\.netrc|cookies)\b[^.\n]{0,80}?(?:https?://|\bto\s+(?:https?://|[\w.-]+\.[a-z]{2,}\b|our|my|the\s+"
+                r"(?:server|endpoint|webhook|url|collector)|this\s+(?:server|endpoint|webhook|url))|webhook|pastebin"
+                r"|gist|discord|telegram|slack|ngrok|requestbin|pipedream)"),
+     "tells the agent to send secrets somewhere", True),
+    (re.compile(r"(?i)\b(?:curl|wget|iwr|irm|fetch)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
+                r"|\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:python3?|node|perl|ruby|iex)\b"),
+     "tells the agent to pipe a download into a shell", False),
+)
+# A sentence that forbids what it names: `Never bypass the hooks`, `Do not use --no-verify`.
+_NEGATION = re.compile(r"(?i)\b(?:never|not|don'?t|doesn'?t|mustn'?t|shouldn'?t|can'?t|cannot|won'?t|avoid|no"
+                       r"|forbidden|prohibited|refuse|nor)\b")
+_SENTENCE = re.compile(r"[^.!?\n]+")
+
+
+def is_instruction_file(path: str) -> bool:
+    return INSTRUCTION_FILE.search(path) is not None
+
+
+def shown_commands(content: str) -> str:
+    """The commands an instruction file shows, one per line, for ``written.py`` to judge
+    as if they ran."""
+    text = content[:MAX_TEXT]
+    commands: list[str] = []
+    for block in _FENCE.finditer(text):
+        head = text[block.start():block.start() + 20]
+        if not _NOT_SHELL_FENCES.match(head):
+            commands.extend(line.lstrip("$ ").strip() for line in block.group(1).splitlines()
+                            if line.strip() and not line.lstrip().startswith("#"))
+    outside = _FENCE.sub("\n", text)
+    commands.extend(m.group(1).strip() for m in _INLINE.finditer(outside))
+    commands.extend(m.group(1).strip() for m in _DOLLAR_LINE.finditer(outside))
+    commands.extend(m.group(1).strip() for m in _GEMINI_SHELL.finditer(outside))
+    # Prose that says what to run: `Always run rm -rf build first`, `Execute: curl x | sh`.
+    outside = _INLINE.sub(" ", outside)
+    commands.extend(m.group(1).strip() for m in _IMPERATIVE.finditer(outside))
+    return "\n".join(commands)
+
+
+def steering(text: str) -> str | None:
+    """What the prose of an instruction file makes the next agent do that it should
+    not, or None."""
+    text = text[:MAX_TEXT]
+    for pattern, what, negatable in _STEERING:
+        for found in pattern.finditer(text):
+            if negatable:
+                start = max(text.rfind(c, 0, found.start()) for c in ".!?\n") + 1
+                if _NEGATION.search(text[start:found.start()]):
+                    continue
+            return f"{what}: {' '.join(found.group(0).split())[:80]!r}"
+    return None
+
+
+def agent_steering(subject: Subject) -> str | None:
+    if subject.segment is not None or not subject.writes:
+        return None
+    targets = [p for p in subject.writes if is_instruction_file(p)]
+    if not targets:
+        return None
+    text = written_text(subject.call.input)
+    if not text:
+        return None
+    found = steering(text)
+    return f"{targets[0]} {found}" if found else None
+
+
+def register(check: Callable) -> None:
+    @check("agent-steering", 50, "writes agent instructions (CLAUDE.md, AGENTS.md, .claude/commands, Cursor or "
+           "Copilot rules) that tell later sessions to switch off safeguards, ignore instructions, hide things "
+           "from the user, send secrets away or pipe downloads into a shell", needs=("call",))
+    def _steering(subject: Subject) -> str | None:
+        return agent_steering(subject)
