@@ -13,6 +13,7 @@ from aegis_core.policy import risk as risk_module
 from aegis_core.policy.argpaths import SETTERS, loop_variables, remember_variables, representative
 from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
+from aegis_core.policy.ondisk import script_on_disk
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
 from aegis_core.policy.places import project_root
 from aegis_core.policy.rules import Rule
@@ -154,6 +155,9 @@ def _build_subjects(call: ToolCall, home: str | None,
         if variables:
             subject.cache["_variables"] = dict(variables)  # for checks that read arguments themselves
         subjects.append(subject)
+        if not seg.via.startswith(WRITTEN_VIA) and (on_disk := script_on_disk(seg, cwd, home)) is not None:
+            # `python tools/collect.py`: what the file holds runs now (see ondisk.py).
+            subjects.extend(_code_subjects(call, *on_disk, project, cwd, home, budget, run_now=True))
         if seg.assignments or seg.program in SETTERS:
             remember_variables(seg.program, seg.assignments, seg.argv, variables)
         if seg.program in ("cd", "pushd") and not seg.via:
@@ -183,6 +187,11 @@ def _written_code(call: ToolCall, project: str | None, cwd: str | None, home: st
     if found is None:
         return []
     path, code = found
+    return _segment_subjects(call, path, code, project, cwd, home, budget)
+
+
+def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None, cwd: str | None, home: str,
+                      budget: CallBudget, run_now: bool = False) -> list[Subject]:
     analysis = analyse(code)
     subjects = []
     for seg in analysis.segments[:MAX_SEGMENTS]:
@@ -191,8 +200,30 @@ def _written_code(call: ToolCall, project: str | None, cwd: str | None, home: st
         reads, writes, urls = segment_facts(seg, cwd, home, budget)
         subject = Subject(call, seg, analysis, project, cwd, home, reads, writes, urls)
         subject.cache[_DEFERRED] = path
+        if run_now:
+            subject.cache[_RUN_NOW] = True
         subjects.append(subject)
     return subjects
+
+
+def _code_subjects(call: ToolCall, path: str, content: str, project: str | None, cwd: str | None, home: str,
+                   budget: CallBudget, run_now: bool) -> list[Subject]:
+    """Subjects for a script file's content, judged as if it were written now: the
+    file written (the checks on written code: secrets sent away...) and each command
+    it runs."""
+    written = ToolCall(agent=call.agent, tool="Write", kind=Kind.WRITE, input={"file_path": path, "content": content},
+                       cwd=call.cwd, session=call.session)
+    reads, writes, urls = call_facts(written, home)
+    subject = Subject(written, None, None, project, cwd, home, reads, writes, urls)
+    subject.cache[_DEFERRED] = path
+    if run_now:
+        subject.cache[_RUN_NOW] = True
+    found = written_code(written)
+    code = found[1] if found is not None else ""
+    return [subject, *(_segment_subjects(call, path, code, project, cwd, home, budget, run_now) if code else [])]
+
+
+_RUN_NOW = "_run_now"  # Subject.cache key: deferred code that this very command runs from disk
 
 
 def _with_known_values(seg: Segment, cwd: str | None, home: str, variables: dict[str, str]) -> Segment:
@@ -318,7 +349,9 @@ class Policy:
                     action = Action.ALLOW
                 else:
                     action = Action.REQUIRE_APPROVAL
-                    detail = f"written to {subject.cache[_DEFERRED]}, to run later; blocked if it ran now: {detail}"
+                    detail = (f"{subject.cache[_DEFERRED]}, which this command runs, holds what "
+                              f"this rule catches: {detail}" if _RUN_NOW in subject.cache else
+                              f"written to {subject.cache[_DEFERRED]}, to run later; blocked if it ran now: {detail}")
             if sub_trace is not None:
                 sub_trace.action, sub_trace.rule = action.value, rule.name if rule else None
                 sub_trace.family = rule.pack or None if rule else None

@@ -1,0 +1,42 @@
+"""Scripts run from disk, judged by what they hold: ``python tools/collect.py``,
+``bash scripts/x.sh``, ``node x.js``, ``./bin/sync``. A file the agent wrote earlier
+(through the file tools, where it was judged, or by any other way the policy did not
+see: a download, a copy, an edit outside Aegis) runs now; its content is read
+(bounded) and judged as written code is (``written.py``, ``exfilcode.py``): a command
+in it that would be blocked, or code that sends secrets away, makes the run ask."""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.paths import normalise
+from aegis_core.policy.scripts import _script_run
+
+if TYPE_CHECKING:
+    from aegis_core.policy.shell import Segment
+
+MAX_SCRIPT_BYTES = 64 * 1024
+# How a script is run -> whether its file is read: the shell's and interpreters' own
+# files. `make` and `npm run` (a makefile, package.json) are judged when written.
+_READ_LANGUAGES = frozenset({"shell", "python", "javascript", "ruby", "perl", "php", "lua", "r"})
+
+
+def script_on_disk(seg: Segment, cwd: str | None, home: str) -> tuple[str, str] | None:
+    """(the script's path, its text) when ``seg`` runs a script file that exists, is a
+    regular file and is small enough to read; None otherwise."""
+    run = _script_run(seg)
+    if run is None or run[0] not in _READ_LANGUAGES or not run[1]:
+        return None
+    path = normalise(run[1], cwd, home)
+    if path is None or path.startswith("/dev/") or path.startswith("/proc/"):
+        return None
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SCRIPT_BYTES:
+            return None
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return path, handle.read(MAX_SCRIPT_BYTES)
+    except (OSError, ValueError):
+        return None
