@@ -338,8 +338,10 @@ def _sed(texts: list[str]) -> list[Found]:
     return found
 
 
-_SQL_SHELL = {"sqlite3": re.compile(r"(?m)^\s*\.(?:shell|system)\s+(.+)$"),
-              "duckdb": re.compile(r"(?m)^\s*\.(?:shell|system)\s+(.+)$"),
+# sqlite3/duckdb: `.shell CMD`, `.system CMD`, and `.output |CMD`/`.once |CMD` (output piped into a command)
+_DOT_SHELL = re.compile(r"(?m)^\s*\.(?:shell|system)\s+(.+)$|^\s*\.(?:output|once)\s+['\"]?\|\s*([^'\"\n]+)")
+_SQL_SHELL = {"sqlite3": _DOT_SHELL,
+              "duckdb": _DOT_SHELL,
               # `\! cmd`, and COPY ... TO/FROM PROGRAM 'cmd' (the server runs it)
               "psql": re.compile(r"\\!\s*([^\n\\]+)|(?i:\bprogram)\s+'((?:[^']|'')+)'"),
               "mysql": re.compile(r"(?mi)(?:^\s*system\s+|\\!\s*)([^\n;]+)"),
@@ -538,7 +540,8 @@ def _worth_reading(seg: Segment) -> bool:
         if program in _SQL_SHELL:
             text = " ".join(seg.argv[1:]) + seg.stdin_text
             lower = text.lower()
-            return ".shell" in text or ".system" in text or "\\!" in text or "system" in lower or "program" in lower
+            return ".shell" in text or ".system" in text or "\\!" in text or "system" in lower or "program" in lower \
+                or "|" in text
         return True
     # `-TTcmd`, `-Ocmd`, `--eval=x`: a marker may carry its value.
     return any(t.startswith(markers) for t in seg.argv[1:])

@@ -46,19 +46,25 @@ NETWORK_SEND = re.compile(
     r"|-F\b|\$\(|`|\s[\w.-]+\.[a-z]{2,}\b)")
 # The whole environment, rather than one variable an API client reads.
 WHOLE_ENVIRONMENT = re.compile(
-    r"dict\(\s*os\.environ\s*\)|json\.dumps\(\s*(?:dict\(\s*)?os\.environ\b|str\(\s*os\.environ\s*\)"
-    r"|os\.environ\.items\(\)|repr\(\s*os\.environ|\bos\.environ\s*\}|environ\.keys\(\)|os\.environb\b"
+    r"(?:dict|str|repr|list|vars|json\.dumps|bytes)\(\s*(?:dict\(\s*|\{\s*\*\*\s*)?[\w.()'\"]{0,40}?\benviron\b\s*[)}]"
+    r"|\benviron\.(?:items|keys|values)\(\)|\{\s*\*\*\s*[\w.()'\"]{0,40}?\benviron\s*\}|\bos\.environ\s*\}"
+    r"|\benvironb\b|^\s*\w+\s*=\s*(?:os\.)?environ\s*$"
+    r"|^\s*(?:const|let|var)\s+\w+\s*=\s*process\.env\s*;?\s*$"
     r"|JSON\.stringify\(\s*process\.env\s*[,)]|Object\.(?:entries|keys|values)\(\s*process\.env\s*\)"
-    r"|\.\.\.process\.env\b|\bbody\s*:\s*process\.env\b|ENV\.(?:to_h|to_a|each|map|inspect)\b|%ENV\b|\$_ENV\b"
+    r"|(?:post|put|patch|send|write|request|emit|publish)\w*\s*\([^)\n]{0,80}\.\.\.process\.env\b|\bbody\s*:\s*process\.env\b|ENV\.(?:to_h|to_a|each|map|inspect)\b|%ENV\b|\$_ENV\b"
     r"|getenv\(\s*\)|os\.Environ\(\)|System\.getenv\(\s*\)|std::env::vars|\benv::vars\(\)"
     r"|(?:^|[|;&]\s*|\$\(\s*|`)(?:printenv|env|export\s+-p)\s*(?:[|>)`;]|$)"
     r"|/proc/(?:self|\d+|\$\$)/environ|Deno\.env\.toObject\(\)|Bun\.env\b\s*[,)]|process\.env\s*\)", re.M)
-# Commands, in a string or a script, that print a token or a stored secret.
-SECRET_COMMANDS = re.compile(
-    r"gh\s+auth\s+token|gh\s+auth\s+status\s+(?:-t|--show-token)|git\s+credential\s+fill"
-    r"|aws\s+configure\s+(?:get|export-credentials)|aws\s+sts\s+get-session-token|gcloud\s+auth\s+print-\w+-token"
-    r"|security\s+find-(?:generic|internet)-password|op\s+read|vault\s+(?:kv\s+)?read|kubectl\s+get\s+secrets?"
-    r"|az\s+account\s+get-access-token|npm\s+token|docker-credential-\w+\s+get")
+# Commands, in a string, a script or an argv list, that print a token or a stored secret.
+SECRET_COMMANDS = re.compile((
+    r"\b(?:gh{S}auth{S}token|gh{S}auth{S}status{S}(?:-t|--show-token)|git{S}credential{S}fill"
+    r"|aws{S}configure{S}(?:get|export-credentials)|aws{S}sts{S}get-session-token|gcloud{S}auth{S}print-\w+-token"
+    r"|security{S}find-(?:generic|internet)-password|op{S}read|vault{S}(?:kv{S})?read|kubectl{S}get{S}secrets?"
+    r"|az{S}account{S}get-access-token|npm{S}token|docker-credential-\w+{S}get)").replace("{S}", r"[\s'\",]+"))
+# The project's own secret files read into the program (not handed to a loader).
+_READS_ENV_FILE = re.compile(r"(?:open|read_text|readFileSync|readFile|File\.read|file_get_contents|Path)\(\s*['\"]"
+                             r"[^'\"]*(?:\.env(?:\.[\w.-]+)?|\.dev\.vars|secrets?\.(?:json|ya?ml|toml)"
+                             r"|credentials\.json|master\.key)['\"]")
 # Home folders as written in code (`Path.home() / ".ssh"`, `"~/.aws"` split in two).
 _HOME_SECRETS = re.compile(r"['\"]\.(?:ssh|aws|gnupg|kube|docker|azure|netrc|git-credentials|pgpass|vault-token"
                            r"|password-store)['\"]|['\"]\.config/gcloud|walk\(\s*(?:os\.path\.expanduser\(\s*['\"]~"
@@ -77,7 +83,7 @@ def _is_code(path: str, text: str) -> bool:
 def secret_source(text: str) -> str | None:
     """What in ``text`` takes a secret: the whole environment, a credential file, a
     command that prints a token; or None."""
-    for pattern in (WHOLE_ENVIRONMENT, SECRET_COMMANDS, _HOME_SECRETS):
+    for pattern in (WHOLE_ENVIRONMENT, SECRET_COMMANDS, _HOME_SECRETS, _READS_ENV_FILE):
         found = pattern.search(text)
         if found:
             return found.group(0).strip()
@@ -121,7 +127,34 @@ def written_exfiltration(subject: Subject) -> str | None:
     return f"{os.path.basename(path)} would send {takes[:60]!r} over the network ({sends.group(0).strip()[:40]!r})"
 
 
+# Code that decodes and runs a blob: what it does is not in the text to judge.
+HIDDEN_CODE = re.compile(
+    r"\b(?:exec|eval|compile)\s*\(\s*(?:[\w.]+\.)?(?:b64decode|b32decode|b85decode|a85decode|decodebytes|decompress"
+    r"|unhexlify|fromhex|loads)\b|\b(?:exec|eval)\s*\(\s*(?:bytes\.fromhex|codecs\.decode|zlib\.|marshal\.|base64\."
+    r"|bytes\(\s*\[)|\beval\s*\(\s*(?:atob|unescape|decodeURIComponent)\s*\(|\beval\s*\(\s*Buffer\.from\("
+    r"|new\s+Function\s*\(\s*(?:atob|Buffer\.from)|\bFunction\s*\(\s*atob\(|\beval\s*\(\s*String\.fromCharCode"
+    r"|\beval\s+\$\(\s*(?:echo|printf)[^)]*\|\s*base64\s+(?:-d|--decode)|\beval\s*\(\s*decode_base64"
+    r"|\beval\s*\(\s*(?:base64_decode|gzinflate|gzuncompress|str_rot13)\s*\(|\.unpack1?\(['\"]m0?['\"]\)\s*\)?"
+    r"\s*\.then|instance_eval\s*\(\s*Base64|eval\s*\(\s*Base64\.decode64")
+
+
+def written_hidden_code(subject: Subject) -> str | None:
+    """Why the code this Write/Edit puts into a file hides what it runs, or None."""
+    if subject.segment is not None or not subject.writes:
+        return None
+    new = written_text(subject.call.input)
+    if not new or not _is_code(subject.writes[0], new[:MAX_TEXT]):
+        return None
+    found = HIDDEN_CODE.search(new[:MAX_TEXT])
+    return f"{os.path.basename(subject.writes[0])} runs decoded code ({found.group(0)[:40]!r})" if found else None
+
+
 def register(check: Callable) -> None:
+    @check("written-hidden-code", 50, "code written to a file that decodes a blob and runs it (exec(b64decode(...)), "
+           "eval(atob(...)))", needs=("call",))
+    def _hidden(subject: Subject) -> str | None:
+        return written_hidden_code(subject)
+
     @check("written-exfiltration", 50, "code written to a file that reaches the network with the environment, "
            "credential files or printed tokens (requests.post(..., json=dict(os.environ)), fetch(u, "
            "{body: JSON.stringify(process.env)}), a script curling ~/.aws/credentials)", needs=("call",))

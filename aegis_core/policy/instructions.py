@@ -47,8 +47,9 @@ _STEERING = (
                 r"|above|other|system|safety|original|user'?s?)\s+(?:instructions|rules|guidelines|prompts?"
                 r"|constraints|directives)"), "tells the agent to ignore its other instructions", False),
     (re.compile(r"(?i)\b(?:edit|modify|change|overwrite|rewrite|replace|delete|remove|empty|truncate|clear"
-                r"|write\s+to|append\s+to|patch)\b[^.\n]{0,60}?(?:settings(?:\.local)?\.json|\.aegis\b|aegis\.toml"
-                r"|policy\.toml|\.codex/config|\.gemini/settings|managed-settings|hooks\s+(?:config|section|entry))"
+                r"|write\s+to|append\s+to|patch|add|register|install|put)\b[^.\n]{0,60}?(?:settings(?:\.local)?\.json"
+                r"|\.aegis\b|aegis\.toml|policy\.toml|\.codex/config|\.gemini/settings|managed-settings|\.mcp\.json"
+                r"|mcp\s+servers?\b[^.\n]{0,40}?(?:npx|uvx|curl|https?://)|hooks\s+(?:config|section|entry))"
                 r"|(?:settings(?:\.local)?\.json|\.aegis\b|aegis\.toml|policy\.toml)[^.\n]{0,60}?\b(?:remove|delete"
                 r"|empty|clear|strip)\b[^.\n]{0,20}?\bhooks?\b"),
      "tells the agent to change the agents' or Aegis' own settings", True),

@@ -152,6 +152,9 @@ def publishes(seg: Segment) -> str | None:
             tool = {"cli": "changeset"}.get(tool, tool)
         if tool in _PUBLISH:
             program, words = tool, tool_words[1:]
+    if program in ("pnpm", "yarn", "bun") and words and words[0] in _PUBLISH and words[0] not in (program, "npm") \
+            and _starts(words, _PUBLISH[program]) is None:
+        program, words = words[0], words[1:]  # `pnpm changeset publish`: the project's own bin
     if program in _PUBLISH:
         found = _starts(words, _PUBLISH[program])
         if found is not None:

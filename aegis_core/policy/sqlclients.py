@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.netchecks import SQL_DESTRUCTIVE
@@ -91,14 +92,40 @@ def _content(path: str | None) -> str:
         return ""
 
 
+_READERS = frozenset({"cat", "zcat", "gunzip", "pv", "bzcat", "xzcat", "head", "tail"})
+
+
 def _fed_by(subject: Subject, seg: Segment) -> list[str]:
-    """Files `cat`/`zcat`/`pv` pipe into the client (`cat drop.sql | psql`)."""
+    """Files `cat`/`zcat`/`pv` pipe into the client (`cat drop.sql | psql`) or hand it
+    through a substitution (`sqlite3 app.db "$(cat wipe.sql)"`)."""
     segments = subject.analysis.segments if subject.analysis else ()
+    fed = set(seg.pipe_from)
+    if any(a.dynamic for a in seg.args[1:]):
+        fed.update(s.index for s in segments if s.via == "$(...)" and s.index != seg.index)
     out: list[str] = []
-    for index in seg.pipe_from:
-        if index < len(segments) and segments[index].program in ("cat", "zcat", "gunzip", "pv", "bzcat", "xzcat"):
+    for index in sorted(fed):
+        if index < len(segments) and segments[index].program in _READERS:
             out.extend(t for t in segments[index].argv[1:] if not t.startswith("-"))
     return out
+
+
+# Programs that run a client inside a container, a pod or a remote host: the client's
+# own words follow (`docker exec -i db psql -U app -f reset.sql`).
+_CLIENT_HOSTS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc", "ssh", "heroku", "fly", "flyctl",
+                           "railway", "supabase", "docker-compose"})
+
+
+def client_segment(seg: Segment) -> Segment | None:
+    """The database client ``seg`` runs: itself, or the one a container/pod/host runs."""
+    if seg.program in SQL_FILE_CLIENTS:
+        return seg
+    if seg.program not in _CLIENT_HOSTS:
+        return None
+    for i, arg in enumerate(seg.args[1:], start=1):
+        name = arg.text.rsplit("/", 1)[-1]
+        if name in SQL_FILE_CLIENTS:
+            return replace(seg, args=seg.args[i:], program=name)
+    return None
 
 
 def runs_destroying_file(subject: Subject, seg: Segment) -> str | None:
@@ -166,9 +193,10 @@ def register(check: Callable) -> None:
     @check("sql-client-files", 45, "a database client writing over a database, source or a file outside the "
            "project by its own commands (.output, .backup, \\o, INTO OUTFILE, .restore), or running a SQL file "
            "whose name or content destroys data (psql -f drop_all.sql, mysql < reset.sql)",
-           programs=SQL_FILE_CLIENTS)
+           programs=SQL_FILE_CLIENTS | _CLIENT_HOSTS)
     def _client_files(subject: Subject) -> str | None:
         seg = subject.segment
-        if seg is None or seg.program not in SQL_FILE_CLIENTS:
+        client = client_segment(seg) if seg is not None else None
+        if client is None:
             return None
-        return writes_by_client(subject, seg) or runs_destroying_file(subject, seg)
+        return writes_by_client(subject, client) or runs_destroying_file(subject, client)

@@ -303,7 +303,8 @@ def computed_request(seg: Segment) -> str | None:
 # Options that make a fetcher read its requests (addresses, headers, bodies, output
 # files) from a file or stdin, where the command line does not show them: long forms,
 # and the short letter that can end a cluster (`curl -sK cfg`, `wget -qi urls`).
-_FROM_FILE_LONG = {"curl": ("--config",), "curlie": ("--config",), "wget": ("--input-file", "--execute", "--config"),
+_FROM_FILE_LONG = {"curl": ("--config",), "curlie": ("--config",), "http": (), "https": (), "xh": (), "httpie": (),
+                   "wget": ("--input-file", "--execute", "--config"),
                    "wget2": ("--input-file", "--execute", "--config"), "aria2c": ("--input-file", "--conf-path")}
 _FROM_FILE_SHORT = {"curl": "K", "curlie": "K", "wget": "ie", "wget2": "ie", "aria2c": "i"}
 # Short options that take a value: the rest of a cluster after one of them is that value.
@@ -318,6 +319,8 @@ def requests_from_file(seg: Segment) -> str | None:
     longs = _FROM_FILE_LONG.get(seg.program)
     if longs is None:
         return None
+    if "xargs" in seg.wrappers and any(a.dynamic and a.text == "{stdin}" for a in seg.args[1:]):
+        return f"xargs {seg.program} takes what it requests from its input, which the command does not show"
     shorts = _FROM_FILE_SHORT.get(seg.program, "")
     takes = _VALUE_LETTERS.get(seg.program, set())
     texts = seg.argv[1:]

@@ -21,8 +21,8 @@ WRITTEN_VIA = "written script "
 # ...and the rules whose request for approval counts too: code that sends what a
 # command prints, or a credential, somewhere (`curl -d "$(env)" https://...`) is the
 # point of the script, not a step of ordinary work.
-ASKS_WHEN_WRITTEN = frozenset({"net-computed-request", "net-url-secrets", "secrets-credential-dump",
-                               "net-written-exfiltration", "persist-agent-instructions"})
+ASKS_WHEN_WRITTEN = frozenset({"net-computed-request", "net-url-secrets", "net-written-exfiltration",
+                               "persist-agent-instructions"})
 _SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".dash", ".command")
 _SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|z|k|da|a|mk)?sh\b")
 _MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
