@@ -37,6 +37,8 @@ NETWORK_SEND = re.compile(
     r"\burlopen\b|urllib\.request|\brequests\.(?:post|put|patch|get|request|Session)\b|\bhttpx\.|http\.client"
     r"|HTTPS?Connection|\baiohttp\b|\bsocket\.(?:socket|create_connection)|\.sendall\(|\bsmtplib\b|\bftplib\b"
     r"|\bparamiko\b|\bpycurl\b|\bwebsocket|\bfetch\s*\(|\baxios\b|\bgot\s*\(|node-fetch|\bhttps?\.(?:request|get)\s*\("
+    r"|require\(\s*['\"](?:node:)?(?:https?|net|dgram|tls)['\"]\s*\)\s*\.\w+\s*\("
+    r"|['\"](?:curl|wget|nc|ncat|socat|scp|rsync|sftp|ftp|nslookup|dig)['\"]\s*,"
     r"|\bnet\.(?:connect|createConnection|Socket)|new\s+WebSocket|XMLHttpRequest|sendBeacon|Net::HTTP|HTTParty"
     r"|Faraday|RestClient|open-uri|URI\.open|LWP::|HTTP::Tiny|IO::Socket|curl_(?:exec|init)"
     r"|file_get_contents\(\s*['\"]https?|fsockopen|stream_socket_client|http\.(?:Post|Get|NewRequest|DefaultClient)"

@@ -44,8 +44,16 @@ _NOT_SHELL_FENCES = re.compile(r"```(?:python|py|js|javascript|ts|typescript|jso
 # Prose that steers the next agent: each pattern with the thing it does.
 _STEERING = (
     (re.compile(r"(?i)\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|earlier"
-                r"|above|other|system|safety|original|user'?s?)\s+(?:instructions|rules|guidelines|prompts?"
-                r"|constraints|directives)"), "tells the agent to ignore its other instructions", False),
+                r"|above|other|system|safety|original|user'?s?|security)\s+(?:instructions|rules|guidelines|guidance"
+                r"|prompts?|constraints|directives|advice|policies|policy|restrictions|warnings)"),
+     "tells the agent to ignore its other instructions", False),
+    (re.compile(r"(?i)\b(?:never|don'?t|do\s+not|no\s+need\s+to|without\s+(?:having\s+to\s+)?)\s*"
+                r"(?:ask|wait|prompt|check)(?:ing)?\s+(?:the\s+user\s+)?(?:for\s+)?(?:(?:the\s+)?user'?s?\s+)?"
+                r"(?:approval|permission|confirmation|consent|sign-?off)"
+                r"|\bassume\s+(?:that\s+)?the\s+(?:user|human|owner)\s+(?:said\s+yes|says\s+yes|agreed|agrees|approved"
+                r"|approves|consented|consents|wants\s+you\s+to)"
+                r"|\b(?:autonomous|unattended|yolo|god)\s+mode\b"),
+     "tells the agent to go on without the user's approval", False),
     (re.compile(r"(?i)\b(?:edit|modify|change|overwrite|rewrite|replace|delete|remove|empty|truncate|clear"
                 r"|write\s+to|append\s+to|patch|add|register|install|put)\b[^.\n]{0,60}?(?:settings(?:\.local)?\.json"
                 r"|\.aegis\b|aegis\.toml|policy\.toml|\.codex/config|\.gemini/settings|managed-settings|\.mcp\.json"
@@ -77,7 +85,8 @@ _STEERING = (
                 r"|api[ _-]?keys?|passwords?|ssh\s+keys?|id_rsa|id_ed25519|\.aws|private\s+keys?|\.npmrc"
                 r"|\.netrc|cookies)\b[^.\n]{0,80}?(?:https?://|\bto\s+(?:https?://|[\w.-]+\.[a-z]{2,}\b|our|my|the\s+"
                 r"(?:server|endpoint|webhook|url|collector)|this\s+(?:server|endpoint|webhook|url))|webhook|pastebin"
-                r"|gist|discord|telegram|slack|ngrok|requestbin|pipedream)"),
+                r"|gist|discord|telegram|slack|ngrok|requestbin|pipedream|\b(?:into|in|to)\s+(?:the\s+|a\s+|every\s+)?"
+                r"(?:pr|pull\s+request|issue|comment|commit|readme|logs?|chat|description|body|changelog|output)\b)"),
      "tells the agent to send secrets somewhere", True),
     (re.compile(r"(?i)\b(?:curl|wget|iwr|irm|fetch)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
                 r"|\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:python3?|node|perl|ruby|iex)\b"),

@@ -32,7 +32,7 @@ _FILE_OPTIONS = {"psql": ("-f", "--file"), "sqlcmd": ("-i",), "cqlsh": ("-f", "-
                  "sqlite3": ("-init",), "duckdb": ("-init",), "cockroach": ("--file", "-f"),
                  "pgcli": (), "mycli": (), "litecli": ()}
 # Statements or client commands inside the text that run a file ...
-_RUNS_FILE = re.compile(r"(?mi)(?:^|[;\s])(?:\.read|\\i|\\ir|\\include|\\include_relative|source|\\\.)\s+['\"]?"
+_RUNS_FILE = re.compile(r"(?mi)(?:^|[;\s=])(?:\.read|\\i|\\ir|\\include|\\include_relative|source|\\\.)\s+['\"]?"
                         r"([^\s'\";]+)")
 # ... and that write one.
 _WRITES_FILE = re.compile(

@@ -319,8 +319,9 @@ def requests_from_file(seg: Segment) -> str | None:
     longs = _FROM_FILE_LONG.get(seg.program)
     if longs is None:
         return None
-    if "xargs" in seg.wrappers and any(a.dynamic and a.text == "{stdin}" for a in seg.args[1:]):
-        return f"xargs {seg.program} takes what it requests from its input, which the command does not show"
+    if ("xargs" in seg.wrappers or "parallel" in seg.wrappers) and any(a.text == "{stdin}" for a in seg.args[1:]):
+        runner = "xargs" if "xargs" in seg.wrappers else "parallel"
+        return f"{runner} {seg.program} takes what it requests from its input, which the command does not show"
     shorts = _FROM_FILE_SHORT.get(seg.program, "")
     takes = _VALUE_LETTERS.get(seg.program, set())
     texts = seg.argv[1:]

@@ -690,11 +690,12 @@ def probes() -> list[Probe]:
     """Every probe, as templates (``%HOME%``, ``%P%`` not yet filled in)."""
     from redteam_round3 import ROUND3, ROUND3_ROUTINE
     from redteam_round4 import ROUND4, ROUND4_ROUTINE
+    from redteam_round5 import ROUND5, ROUND5_ROUTINE
 
     out: list[Probe] = []
     for label, groups in (("dangerous", DANGEROUS), ("routine", ROUTINE), ("dangerous", GAPS), ("routine", GAPS_ROUTINE),
                           ("dangerous", ROUND3), ("routine", ROUND3_ROUTINE), ("dangerous", ROUND4),
-                          ("routine", ROUND4_ROUTINE)):
+                          ("routine", ROUND4_ROUTINE), ("dangerous", ROUND5), ("routine", ROUND5_ROUTINE)):
         for family, entries in groups.items():
             for entry in entries:
                 out.append(_probe(label, family, entry))
