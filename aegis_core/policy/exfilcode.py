@@ -103,6 +103,33 @@ def _on_disk(path: str) -> str:
         return ""
 
 
+# Words one of which every match of NETWORK_SEND holds (lower-cased): a few substring
+# scans in C decide, for most code, that the regular expression need not run.
+_NETWORK_WORDS = ("http", "url", "socket", "sendall", "smtp", "ftp", "paramiko", "curl", "fetch", "axios", "got",
+                  "net", "xmlhttprequest", "sendbeacon", "faraday", "restclient", "open-uri", "uri.open", "lwp",
+                  "file_get_contents", "fsockopen", "stream_socket", "getaddrinfo", "gethostbyname", "dns", "resolv",
+                  "dial", "reqwest", "ureq", "webclient", "invoke-", "wget", "nc", "socat", "scp", "rsync", "dig",
+                  "dgram", "tls", "websocket")
+_SECRET_WORDS = ("env", "gh", "git", "aws", "gcloud", "security", "op", "vault", "kubectl", "az", "npm", "docker",
+                 ".ssh", ".aws", ".gnupg", ".kube", ".azure", ".netrc", ".pgpass", "password", "walk", "secret",
+                 "credential", "master.key", "id_", "key", "history", "token", "cookie", "login", "keychain",
+                 ".config", ".mozilla", "chrome", "codex", "oauth", ".npmrc", ".pypirc", "tfstate", ".dev.vars",
+                 ".pem", ".p12", ".pfx", "gcloud", ".docker", ".vault", ".my.cnf", "export")
+_HIDDEN_WORDS = ("exec", "eval", "compile", "function")
+
+
+def _has_any(low: str, words: tuple[str, ...]) -> bool:
+    return any(word in low for word in words)
+
+
+def _sends(text: str, low: str) -> re.Match[str] | None:
+    return NETWORK_SEND.search(text) if _has_any(low, _NETWORK_WORDS) else None
+
+
+def _takes(text: str, low: str) -> str | None:
+    return secret_source(text) if _has_any(low, _SECRET_WORDS) else None
+
+
 def written_exfiltration(subject: Subject) -> str | None:
     """Why the code this Write/Edit puts into a file sends secrets away, or None."""
     if subject.segment is not None or not subject.writes:
@@ -114,16 +141,20 @@ def written_exfiltration(subject: Subject) -> str | None:
     path = subject.writes[0]
     if not _is_code(path, new):
         return None
-    sends, takes = NETWORK_SEND.search(new), secret_source(new)
-    if sends is None and takes is None:
-        return None
+    low = new.lower()
+    sends = _sends(new, low)
+    whole = subject.call.input.get("content") is not None
+    if sends is None and whole:
+        return None  # the common case: code that reaches no network
+    takes = _takes(new, low)
     if sends is None or takes is None:
-        # An edit: what it adds may complete what the file already holds.
-        if subject.call.input.get("content") is not None:
+        if whole or (sends is None and takes is None):
             return None
+        # An edit: what it adds may complete what the file already holds.
         before = _on_disk(path)
-        sends = sends or NETWORK_SEND.search(before)
-        takes = takes or secret_source(before)
+        before_low = before.lower()
+        sends = sends or _sends(before, before_low)
+        takes = takes or _takes(before, before_low)
         if sends is None or takes is None:
             return None
     return f"{os.path.basename(path)} would send {takes[:60]!r} over the network ({sends.group(0).strip()[:40]!r})"
@@ -147,7 +178,8 @@ def written_hidden_code(subject: Subject) -> str | None:
     new = written_text(subject.call.input)
     if not new or not _is_code(subject.writes[0], new[:MAX_TEXT]):
         return None
-    found = HIDDEN_CODE.search(new[:MAX_TEXT])
+    text = new[:MAX_TEXT]
+    found = HIDDEN_CODE.search(text) if _has_any(text.lower(), _HIDDEN_WORDS) else None
     return f"{os.path.basename(subject.writes[0])} runs decoded code ({found.group(0)[:40]!r})" if found else None
 
 

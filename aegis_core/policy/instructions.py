@@ -46,40 +46,46 @@ _STEERING = (
     (re.compile(r"(?i)\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|earlier"
                 r"|above|other|system|safety|original|user'?s?|security)\s+(?:instructions|rules|guidelines|guidance"
                 r"|prompts?|constraints|directives|advice|policies|policy|restrictions|warnings)"),
-     "tells the agent to ignore its other instructions", False),
+     "tells the agent to ignore its other instructions", False, ("ignore", "disregard", "forget", "override")),
     (re.compile(r"(?i)\b(?:never|don'?t|do\s+not|no\s+need\s+to|without\s+(?:having\s+to\s+)?)\s*"
                 r"(?:ask|wait|prompt|check)(?:ing)?\s+(?:the\s+user\s+)?(?:for\s+)?(?:(?:the\s+)?user'?s?\s+)?"
                 r"(?:approval|permission|confirmation|consent|sign-?off)"
                 r"|\bassume\s+(?:that\s+)?the\s+(?:user|human|owner)\s+(?:said\s+yes|says\s+yes|agreed|agrees|approved"
                 r"|approves|consented|consents|wants\s+you\s+to)"
                 r"|\b(?:autonomous|unattended|yolo|god)\s+mode\b"),
-     "tells the agent to go on without the user's approval", False),
+     "tells the agent to go on without the user's approval", False,
+     ("approv", "permission", "confirm", "consent", "sign", "assume", "mode")),
     (re.compile(r"(?i)\b(?:edit|modify|change|overwrite|rewrite|replace|delete|remove|empty|truncate|clear"
                 r"|write\s+to|append\s+to|patch|add|register|install|put)\b[^.\n]{0,60}?(?:settings(?:\.local)?\.json"
                 r"|\.aegis\b|aegis\.toml|policy\.toml|\.codex/config|\.gemini/settings|managed-settings|\.mcp\.json"
                 r"|mcp\s+servers?\b[^.\n]{0,40}?(?:npx|uvx|curl|https?://)|hooks\s+(?:config|section|entry))"
                 r"|(?:settings(?:\.local)?\.json|\.aegis\b|aegis\.toml|policy\.toml)[^.\n]{0,60}?\b(?:remove|delete"
                 r"|empty|clear|strip)\b[^.\n]{0,20}?\bhooks?\b"),
-     "tells the agent to change the agents' or Aegis' own settings", True),
+     "tells the agent to change the agents' or Aegis' own settings", True,
+     ("settings", "aegis", "policy.toml", ".codex", ".gemini", "mcp", "hooks")),
     (re.compile(r"(?i)\b(?:ignore|disable|bypass|skip|turn\s+off|switch\s+off|remove|uninstall|delete|kill|stop|circumvent"
                 r"|evade|work\s+around|get\s+around|silence|unhook|deactivate|neuter|comment\s+out)\b[^.\n]{0,60}?"
                 r"\b(?:aegis|hooks?|guard(?:rail)?s?|sandbox(?:ing)?|permission\s*(?:prompts?|checks?|system)?"
                 r"|approvals?|safety\s+checks?|security\s+checks?|the\s+policy|audit(?:\s+log)?|pre-commit"
                 r"|verification|confirmation\s+prompts?|monitoring)\b"),
-     "tells the agent to switch off a safeguard (Aegis, hooks, the sandbox, permission prompts)", True),
+     "tells the agent to switch off a safeguard (Aegis, hooks, the sandbox, permission prompts)", True,
+     ("aegis", "hook", "guard", "sandbox", "permission", "approval", "safety",
+      "security", "policy", "audit", "pre-commit", "verification", "confirmation", "monitoring")),
     (re.compile(r"(?i)--dangerously-skip-permissions|bypassPermissions|dangerouslyDisableSandbox|--yolo\b"
                 r"|--approval-mode[ =]yolo|--ask-for-approval[ =]never|danger-full-access|--full-auto\b"
                 r"|--no-verify\b|AEGIS_(?:DISABLE|OFF|BYPASS)\w*|\bauto-?approve\s+(?:all|every|everything)"),
-     "tells the agent to run without permission checks", True),
+     "tells the agent to run without permission checks", True, ("--", "bypass", "danger", "aegis_", "approve")),
     (re.compile(r"(?i)\b(?:do\s+not|don'?t|never|avoid)\s+(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?"
                 r"|notify(?:ing)?|alert(?:ing)?|report(?:ing)?|reveal(?:ing)?|show(?:ing)?)\s+(?:this\s+|it\s+)?"
                 r"(?:to\s+)?(?:the\s+)?(?:user|human|developer|operator|owner|anyone|them)\b"
                 r"|\b(?:secretly|silently|quietly|covertly)\s+(?:run|send|upload|post|copy|execute|install|add)"),
-     "tells the agent to hide what it does from the user", False),
+     "tells the agent to hide what it does from the user", False,
+     ("tell", "inform", "mention", "notify", "alert", "report", "reveal", "show", "secretly", "silently", "quietly",
+      "covertly")),
     # `Never push without asking` forbids; `Deploy without asking` steers.
     (re.compile(r"(?i)\bwithout\s+(?:asking|telling|notifying|informing|confirmation|approval|permission"
                 r"|(?:the\s+)?(?:user|human)'?s?\s+(?:knowledge|consent|approval|permission))"),
-     "tells the agent to act without the user's approval", True),
+     "tells the agent to act without the user's approval", True, ("without",)),
     (re.compile(r"(?i)\b(?:send|upload|post|exfiltrate|forward|transmit|email|leak|paste|pipe|copy|sync|beacon)"
                 r"\b[^.\n]{0,80}?(?:\.env\b|environment\s+variables|\benv\s+vars?|secrets?|credentials?|tokens?"
                 r"|api[ _-]?keys?|passwords?|ssh\s+keys?|id_rsa|id_ed25519|\.aws|private\s+keys?|\.npmrc"
@@ -87,10 +93,11 @@ _STEERING = (
                 r"(?:server|endpoint|webhook|url|collector)|this\s+(?:server|endpoint|webhook|url))|webhook|pastebin"
                 r"|gist|discord|telegram|slack|ngrok|requestbin|pipedream|\b(?:into|in|to)\s+(?:the\s+|a\s+|every\s+)?"
                 r"(?:pr|pull\s+request|issue|comment|commit|readme|logs?|chat|description|body|changelog|output)\b)"),
-     "tells the agent to send secrets somewhere", True),
+     "tells the agent to send secrets somewhere", True,
+     ("env", "secret", "credential", "token", "key", "password", "id_", ".aws", "cookie", ".npmrc", ".netrc")),
     (re.compile(r"(?i)\b(?:curl|wget|iwr|irm|fetch)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
                 r"|\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:python3?|node|perl|ruby|iex)\b"),
-     "tells the agent to pipe a download into a shell", False),
+     "tells the agent to pipe a download into a shell", False, ("|",)),
 )
 # A sentence that forbids what it names: `Never bypass the hooks`, `Do not use --no-verify`.
 _NEGATION = re.compile(r"(?i)\b(?:never|not|don'?t|doesn'?t|mustn'?t|shouldn'?t|can'?t|cannot|won'?t|avoid|no"
@@ -126,7 +133,10 @@ def steering(text: str) -> str | None:
     """What the prose of an instruction file makes the next agent do that it should
     not, or None."""
     text = text[:MAX_TEXT]
-    for pattern, what, negatable in _STEERING:
+    low = text.lower()
+    for pattern, what, negatable, words in _STEERING:
+        if not any(word in low for word in words):
+            continue  # a few substring scans spare most texts the regular expression
         for found in pattern.finditer(text):
             if negatable:
                 start = max(text.rfind(c, 0, found.start()) for c in ".!?\n") + 1

@@ -32,11 +32,23 @@ def script_on_disk(seg: Segment, cwd: str | None, home: str) -> tuple[str, str] 
     path = normalise(run[1], cwd, home)
     if path is None or path.startswith("/dev/") or path.startswith("/proc/"):
         return None
+    if path.startswith(_SYSTEM_FOLDERS):
+        return None  # the system's own programs (`/usr/bin/truncate`): not code the agent wrote
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SCRIPT_BYTES:
             return None
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return path, handle.read(MAX_SCRIPT_BYTES)
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_SCRIPT_BYTES)
     except (OSError, ValueError):
         return None
+    if b"\0" in data[:4096] or (run[0] == "shell" and "/" in (seg.argv[0] if seg.argv else "")
+                                and not data.startswith(b"#!")):
+        return None  # a compiled program, or a file run by path that is no script
+    return path, data.decode("utf-8", errors="replace")
+
+
+# Where installed programs live; a script the agent wrote is elsewhere (the project,
+# the home, a temporary folder).
+_SYSTEM_FOLDERS = ("/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/opt/", "/nix/", "/snap/", "/etc/",
+                   "/System/", "/Library/", "/Applications/")

@@ -138,3 +138,24 @@ def test_a_sql_file_on_disk_is_judged_by_its_content(project: Path) -> None:
     (project / "schema.sql").write_text("CREATE TABLE users (id int);\n")
     assert _action(shell("psql -f fixup.sql", cwd=str(project))) is Action.REQUIRE_APPROVAL
     assert _action(shell("psql -f schema.sql", cwd=str(project))) is Action.ALLOW
+
+
+def test_only_scripts_the_agent_could_have_written_are_read(project: Path) -> None:
+    from aegis_core.policy.ondisk import script_on_disk
+    from aegis_core.policy.shell import analyse
+
+    (project / "tools" / "compiled").write_bytes(b"\x7fELF\x00\x00rm -rf ~")
+    (project / "tools" / "plain").write_text("rm -rf ~\n")
+    (project / "tools" / "run.sh").write_text("#!/bin/sh\necho hi\n")
+    home = str(project.parents[1])
+
+    def read(command: str) -> tuple[str, str] | None:
+        return script_on_disk(analyse(command).segments[0], str(project), home)
+
+    assert read("./tools/compiled") is None  # a program, not a script
+    assert read("./tools/plain") is None  # run by path without a #! line: not a script the shell runs
+    assert read("/usr/bin/env") is None  # the system's own programs
+    assert read("python3 tools/compiled") is None
+    found = read("./tools/run.sh")
+    assert found is not None and found[1].startswith("#!/bin/sh")
+    assert read("bash tools/plain") == (str(project / "tools" / "plain"), "rm -rf ~\n")
