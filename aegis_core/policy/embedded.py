@@ -460,6 +460,9 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
         return _lldb(args, texts)
     if program == "git":
         return _git(texts)
+    if program in ("less", "more", "most"):
+        # `less +'!cmd' f`, `less -c '!cmd'`: a pager's start-up commands; `!` runs a shell.
+        return [("shell", t.split("!", 1)[1], f"{program} +!") for t in texts if t.startswith("+") and "!" in t]
     if program == "rg":
         return [("shell", v, "rg --pre") if " " in v else ("argv", [Arg(v)], "rg --pre")
                 for v in _values(texts, ("--pre",))]
@@ -504,7 +507,8 @@ RUNNING_PROGRAMS = frozenset({
     "tmux", "screen", "hyperfine", "valgrind", "ccache", "sccache", "unshare", "catchsegv", "perf", "py-spy",
     "watchexec", "entr", "nodemon", "concurrently", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun", "cargo",
     "make", "gmake", "cmake", "gdb", "lldb", "git", "tar", "gtar", "bsdtar", "zip", "rsync", "split", "sort", "man",
-    "go", "sed", "gsed", "rg", *_SQL_SHELL, "node", "nodejs", "asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv",
+    "go", "sed", "gsed", "rg", "less", "more", "most", *_SQL_SHELL, "node", "nodejs", "asdf", "mise", "rtx", "rbenv",
+    "pyenv", "nodenv",
     "goenv", "jenv", "direnv", "nvm", "pixi", "devbox", "volta", "corepack", "ssh-agent", "fnm",
     # run through npx, judged as themselves: file servers (netchecks.served_folder)
     "serve", "http-server",
@@ -514,7 +518,8 @@ _CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl"})
 # Cheap first test per program: only a segment with one of these words goes further.
 _MARKERS: dict[str, tuple[str, ...]] = {
     "tar": (*_TAR_COMMANDS, "--checkpoint-action"), "gtar": (*_TAR_COMMANDS, "--checkpoint-action"),
-    "bsdtar": _TAR_COMMANDS, "rg": ("--pre",), "zip": ("-TT", "--unzip-command"), "rsync": ("-e", "--rsh"),
+    "bsdtar": _TAR_COMMANDS, "rg": ("--pre",), "less": ("+",), "more": ("+",), "most": ("+",),
+    "zip": ("-TT", "--unzip-command"), "rsync": ("-e", "--rsh"),
     "split": ("--filter",),
     "sort": ("--compress-program",), "man": ("-P", "--pager", "-H", "--html"),
     "gdb": ("-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--init-eval-command", "--args"),
