@@ -69,6 +69,28 @@ SQL_DESTRUCTIVE = re.compile(
 )
 
 
+def port_probe(seg: Segment) -> str | None:
+    """``nc -z localhost 5432``, ``nc -zv db 5432`` (a compose service): whether a port
+    answers, zero bytes sent, to this machine or a name without dots. Anything fed in, a
+    program to run, or a listening socket is not this."""
+    from aegis_core.policy.secretshapes import host_is_local
+
+    if seg.pipe_from or seg.redirects or seg.stdin_text or any(a.dynamic for a in seg.args[1:]):
+        return None
+    flags = "".join(t[1:] for t in seg.argv[1:] if t.startswith("-") and not t.startswith("--"))
+    if "z" not in flags or set(flags) - set("zvnw0123456789u46"):
+        return None  # only -z with harmless switches (-v, -n, -w N, -u, -4/-6)
+    words = [t for t in seg.argv[1:] if not t.startswith("-") and not t.isdigit() and "-" not in t.strip("0123456789")]
+    hosts = [w for w in words if not w.replace("-", "").isdigit()]
+    if len(hosts) != 1:
+        return None
+    host = hosts[0]
+    local = host_is_local(host) or host in ("0.0.0.0", "::1")  # noqa: S104  (a host tested, not a bind)
+    if local or re.fullmatch(r"[A-Za-z][\w-]*", host):
+        return f"{seg.program} -z only tests whether {host} answers"
+    return None
+
+
 def _segments(subject: Subject) -> tuple[Segment, ...]:
     return subject.analysis.segments if subject.analysis else ()
 
@@ -188,6 +210,12 @@ def register(check: Callable) -> None:
     def _stdin(subject: Subject) -> str | None:
         seg = subject.segment
         return f"{seg.program} runs code that is only known at run time" if seg and seg.reads_code else None
+
+    @check("port-probe", 0, "nc -z: a connection test to a port on this machine or a local service name, "
+           "sending nothing", programs=("nc", "ncat", "netcat", "nc.openbsd", "nc.traditional"))
+    def _probe(subject: Subject) -> str | None:
+        seg = subject.segment
+        return port_probe(seg) if seg is not None else None
 
     @check("upload", 35, "sends local files to another host (curl -T/-F @/-d @, scp, rsync to host:)",
            programs=("curl", "xh", "http", "https", "httpie", "curlie", "wget", "scp", "rsync", "sftp",

@@ -158,11 +158,14 @@ DANGEROUS.extend([
     "split -b 1k --filter='sh' x.txt", "tar -xf x.tar --to-command='sh'", "find . -fprint ~/.bashrc",
     "perl -pi -e 's/a/b/' ~/.bashrc", "perl -i.bak -pe 's/x/y/' ~/.zshrc", "git -c core.pager='sh -c \"rm -rf ~\"' log",
     "LESSOPEN='|rm -rf ~ %s' less x", "BASH_ENV=/tmp/evil bash -c true", "NODE_OPTIONS='--require /tmp/x.js' node app.js",
+    # a port test that sends something, or runs something, is not a port test
+    "nc -z localhost 80 < %HOME%/.ssh/id_rsa", "nc -z -e /bin/sh localhost 1", "cat .env | nc -z localhost 1",
 ])
 ROUTINE_MORE = [
     "less +F log.txt", "less +G README.md", "less -R out.log", "perl -pi -e 's/a/b/' src/app.py",
     "perl -Mstrict -e 'print 1' x.txt", "perl -ne 'print if /x/' a.txt", "sort -o sorted.txt words.txt",
     "sed -i 's/foo/bar/' src/app.py", "git archive -o release.tar.gz HEAD",
+    "nc -z localhost 5432", "nc -zv localhost 5432", "while ! nc -z db 5432; do sleep 1; done", "nc -zw1 127.0.0.1 6379",
 ]
 
 DISGUISED = [
