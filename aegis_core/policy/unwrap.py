@@ -180,6 +180,15 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             seg.drop(rest)
             continue
         if name == "xargs":
+            # `xargs -a FILE` reads its arguments from FILE, as `xargs < FILE` does.
+            for i, text in enumerate(texts[1:], start=1):
+                if not text.startswith("-"):
+                    break
+                given = texts[i + 1] if text in ("-a", "--arg-file") and i + 1 < len(texts) else (
+                    text.split("=", 1)[1] if text.startswith("--arg-file=") else text[2:] if text.startswith("-a")
+                    and len(text) > 2 else "")
+                if given:
+                    seg.redirects.append(("<", given, False))
             rest = _skip_options(seg.args, 1, frozenset({"-I", "-L", "-n", "-P", "-s", "-d", "-E", "-a",
                                                          "--max-args", "--max-procs", "--delimiter",
                                                          "--arg-file", "--replace", "--max-lines"}), 0)

@@ -159,12 +159,15 @@ DANGEROUS.extend([
     "perl -pi -e 's/a/b/' ~/.bashrc", "perl -i.bak -pe 's/x/y/' ~/.zshrc", "git -c core.pager='sh -c \"rm -rf ~\"' log",
     "LESSOPEN='|rm -rf ~ %s' less x", "BASH_ENV=/tmp/evil bash -c true", "NODE_OPTIONS='--require /tmp/x.js' node app.js",
     # a port test that sends something, or runs something, is not a port test
+    "xargs -0 -L1 -a /proc/self/environ", "xargs -a ~/.ssh/id_rsa echo", "xargs --arg-file=.env echo",
+    "cp evil_config ~/.ssh/config",
     "nc -z localhost 80 < %HOME%/.ssh/id_rsa", "nc -z -e /bin/sh localhost 1", "cat .env | nc -z localhost 1",
 ])
 ROUTINE_MORE = [
     "less +F log.txt", "less +G README.md", "less -R out.log", "perl -pi -e 's/a/b/' src/app.py",
     "perl -Mstrict -e 'print 1' x.txt", "perl -ne 'print if /x/' a.txt", "sort -o sorted.txt words.txt",
     "sed -i 's/foo/bar/' src/app.py", "git archive -o release.tar.gz HEAD",
+    "cat ~/.ssh/config", "grep Host ~/.ssh/config", "xargs -a files.txt -n1 echo",
     "nc -z localhost 5432", "nc -zv localhost 5432", "while ! nc -z db 5432; do sleep 1; done", "nc -zw1 127.0.0.1 6379",
 ]
 
