@@ -127,7 +127,7 @@ class Daemon:
 
 
 async def one_call(socket_path: str, session: str, command: str) -> tuple[float, str]:
-    request = {"v": 1, "op": "evaluate", "adapter": "generic",
+    request = {"v": 1, "op": "judge", "adapter": "generic",
                "payload": {"tool": "Bash", "input": {"command": command}, "cwd": "/home/dev/project",
                            "session": session}}
     started = time.perf_counter()

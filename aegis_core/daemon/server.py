@@ -196,7 +196,7 @@ class Daemon:
         self.channel_errors: dict[str, str] = {}
         self._handlers: dict[str, Handler] = {
             "ping": self._ping,
-            "evaluate": self._evaluate,
+            "judge": self._judge,
             "observe": self._observe,
             "approval.cancel": self._cancel,
             "approval.resolve": self._resolve,
@@ -563,7 +563,7 @@ class Daemon:
             await self._authenticate(request, context)
         return protocol.reply(version=__version__, pid=os.getpid())
 
-    async def _evaluate(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+    async def _judge(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         try:
             session = await self._authenticate(request, context)
         except RequestError as exc:

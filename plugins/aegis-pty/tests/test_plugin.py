@@ -94,7 +94,7 @@ def test_a_third_party_detector_plugs_into_the_relay(daemon, socket_path):
         assert relay.tick(now=1.0) == b""  # not idle yet: nothing is asked
         assert server.requests == []
         assert relay.tick(now=2.0) == b""  # idle: asked, the answer comes later
-        assert server.wait_for("evaluate")[0]["payload"]["choices"][0]["label"] == "ship"
+        assert server.wait_for("judge")[0]["payload"]["choices"][0]["label"] == "ship"
         # The answer arrives on a worker thread, which wakes the passthrough's loop.
         assert select.select([relay.wake_fd()], [], [], 20)[0], "the relay was never woken"
         assert relay.tick(now=3.0) == b"h"  # deny: the "hold" choice's keys
