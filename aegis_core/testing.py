@@ -245,8 +245,8 @@ class HookRecorder:
         return [c for c in self.calls if c.hook == hook]
 
     @hookimpl
-    def intercept(self, event: Any) -> None:
-        self.calls.append(HookCall("intercept", {"event": event}))
+    def intercept(self, agent_input: Any) -> None:
+        self.calls.append(HookCall("intercept", {"agent_input": agent_input}))
 
     @hookimpl
     def evaluate(self, call: Any) -> None:

@@ -28,12 +28,12 @@ from aegis_core.fleet.settings import machine_name
 from aegis_core.fleet.team import TeamRules
 from aegis_core.models import (
     Action,
+    AgentInput,
     Approval,
     ApprovalStatus,
     AuditEvent,
     Decision,
     Outcome,
-    RawEvent,
     Scope,
     ToolCall,
     Verdict,
@@ -142,22 +142,22 @@ class Pipeline:
 
     # -- the pipeline ------------------------------------------------------------
 
-    async def handle(self, raw: RawEvent, *, on_pending: OnPending | None = None) -> Answer:
+    async def handle(self, agent_input: AgentInput, *, on_pending: OnPending | None = None) -> Answer:
         """Decide the call in an adapter's event: ``intercept`` it, then :meth:`judge` it."""
         try:
-            if not isinstance(raw.payload, Mapping):
-                preview = ascii(raw.payload)[:300]
+            if not isinstance(agent_input.payload, Mapping):
+                preview = ascii(agent_input.payload)[:300]
                 return await self._malformed(f"the agent's input is not a JSON object: {preview}",
-                                             {"adapter": raw.adapter}, raw.session)
+                                             {"adapter": agent_input.adapter}, agent_input.session)
             try:
-                call = self.plugins.intercept(raw)
+                call = self.plugins.intercept(agent_input)
             except Exception as exc:
                 call, problem = None, str(exc)
             else:
-                problem = f"no adapter understood events of type {raw.adapter!r}"
+                problem = f"no adapter understood events of type {agent_input.adapter!r}"
             if call is None:
-                return await self._malformed(problem, {"adapter": raw.adapter}, raw.session)
-            if call.event == DIALOG_OPEN:
+                return await self._malformed(problem, {"adapter": agent_input.adapter}, agent_input.session)
+            if call.hook_event == DIALOG_OPEN:
                 return await self._dialog_open(call, on_pending)
         except AuditFailed as exc:
             return audit_failed_answer(exc)

@@ -34,12 +34,12 @@ from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.fleet.member import FleetMember, Ledger, recent_and_open
 from aegis_core.models import (
     Action,
+    AgentInput,
     Approval,
     ApprovalStatus,
     Decision,
     Kind,
     Outcome,
-    RawEvent,
     Scope,
     ToolCall,
     Verdict,
@@ -367,7 +367,7 @@ class Daemon:
         self._tasks.start_soon(self._confirm, snapshot, changes, confirmation, trigger)
 
     async def _confirm(self, snapshot: Snapshot, changes: Any, confirmation: _Confirmation, trigger: str) -> None:
-        call = ToolCall(agent="aegis", tool="aegis.reload", kind=Kind.CONFIG, session="aegis", event="Reload",
+        call = ToolCall(agent="aegis", tool="aegis.reload", kind=Kind.CONFIG, session="aegis", hook_event="Reload",
                         input={"change": "\n".join([f"{changes.headline()}, apply?", *changes.lines()]),
                                "digest": snapshot.digest})
         verdict = Verdict(Action.REQUIRE_APPROVAL, rule="aegis-reload", risk=90, source="aegis",
@@ -570,8 +570,8 @@ class Daemon:
             return protocol.denial(f"Aegis refused this call: {exc}.", rule="bad-session")
         # Not an object: the pipeline records the call as malformed.
         payload: Any = request.get("payload")
-        raw = RawEvent(adapter=str(request.get("adapter") or ""), payload=payload,
-                       session=session.id if session else "")
+        agent_input = AgentInput(adapter=str(request.get("adapter") or ""), payload=payload,
+                              session=session.id if session else "")
         stream = context.stream
         pending: list[str] = []
 
@@ -584,7 +584,7 @@ class Daemon:
         result: dict[str, Any] = {}
 
         async def decide() -> None:
-            answer = await self.pipeline.handle(raw, on_pending=on_pending)
+            answer = await self.pipeline.handle(agent_input, on_pending=on_pending)
             result.update(answer.to_response())
             tasks.cancel_scope.cancel()
 
@@ -621,7 +621,7 @@ class Daemon:
         payload = request.get("payload")
         if not isinstance(payload, dict):
             raise RequestError("observe needs a JSON object payload")
-        call = self.plugins.intercept(RawEvent(adapter=str(request.get("adapter") or ""),
+        call = self.plugins.intercept(AgentInput(adapter=str(request.get("adapter") or ""),
                                                payload=payload, session=session.id if session else ""))
         if call is not None:
             await self.pipeline.observe(call)

@@ -23,7 +23,7 @@ RISKY = "pip install requests"
 def event(daemon: Any, command: str, *, event: str = "PreToolUse", call: str = "toolu_1",
           terminal: str = "dialog", **extra: Any) -> dict[str, Any]:
     return {"tool": "Bash", "input": {"command": command}, "cwd": str(daemon.project),
-            "event": event, "agent_call_id": call, "agent_session": "conv-1", "terminal": terminal,
+            "hook_event": event, "agent_call_id": call, "agent_session": "conv-1", "terminal": terminal,
             **extra}
 
 
