@@ -39,7 +39,7 @@ from aegis_core.models import (
     Verdict,
 )
 from aegis_core.plugins import AegisPlugins
-from aegis_core.recorder import AuditFailed, DirectRecorder, Recorder, write
+from aegis_core.recorder import AuditFailed, DirectRecorder, Recorder
 from aegis_core.redact import redact_text, redact_value
 from aegis_core.store import Store
 from aegis_core.store.interface import CallRecord
@@ -128,17 +128,16 @@ class Pipeline:
 
     # -- recording ---------------------------------------------------------------
 
-    def audit(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
-        """Record a note outside any decision (a session created, a channel failed),
-        at once; raises AuditFailed when an audit writer could not."""
-        failures = write(self.plugins, None, [AuditEvent(event=event, details=redact_value(details),
-                                                         session=session)], ())
-        if failures:
-            raise AuditFailed(f"the audit writer {failures[0].plugin} failed ({failures[0].error})")
+    @staticmethod
+    def audit_event(event: str, details: dict[str, Any], session: str | None = None) -> AuditEvent:
+        """The audit event of a note, its details redacted."""
+        return AuditEvent(event=event, details=redact_value(details), session=session)
 
     async def note(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
-        """Like :meth:`audit`, batched with the decisions (group commit)."""
-        await self.recorder.record([AuditEvent(event=event, details=redact_value(details), session=session)])
+        """Record a note outside any decision (a session created, a channel failed)
+        through the recorder, batched with the decisions (group commit); raises
+        AuditFailed when an audit writer could not record it."""
+        await self.recorder.record([self.audit_event(event, details, session)])
 
     # -- the pipeline ------------------------------------------------------------
 
