@@ -130,20 +130,43 @@ def _takes(text: str, low: str) -> str | None:
     return secret_source(text) if _has_any(low, _SECRET_WORDS) else None
 
 
+def written_texts(subject: Subject) -> list[tuple[str, str, bool]]:
+    """(file, the code written to it, whether it is the whole file) for what this call
+    writes and shows: a Write/Edit's new text, or a shell command's `echo`/`printf`/
+    here-document/`tee` into a file (appending is not the whole file)."""
+    if not subject.writes:
+        return []
+    if subject.segment is None:
+        text = written_text(subject.call.input)
+        if not text:
+            return []
+        return [(subject.writes[0], text[:MAX_TEXT], subject.call.input.get("content") is not None)]
+    from aegis_core.policy.paths import normalise
+    from aegis_core.policy.scripts import _written
+
+    segments = subject.analysis.segments if subject.analysis is not None else ()
+    out = []
+    for written, text, appended in _written(subject.segment, segments):
+        path = normalise(written, subject.cwd, subject.home) if text else None
+        if path and text:
+            out.append((path, text[:MAX_TEXT], not appended))
+    return out
+
+
 def written_exfiltration(subject: Subject) -> str | None:
-    """Why the code this Write/Edit puts into a file sends secrets away, or None."""
-    if subject.segment is not None or not subject.writes:
-        return None
-    new = written_text(subject.call.input)
-    if not new:
-        return None
-    new = new[:MAX_TEXT]
-    path = subject.writes[0]
+    """Why the code this call puts into a file sends secrets away, or None."""
+    for path, new, whole in written_texts(subject):
+        found = _exfiltration(path, new, whole)
+        if found:
+            return found
+    return None
+
+
+def _exfiltration(path: str, new: str, whole: bool) -> str | None:
     if not _is_code(path, new):
         return None
     low = new.lower()
     sends = _sends(new, low)
-    whole = subject.call.input.get("content") is not None
     if sends is None and whole:
         return None  # the common case: code that reaches no network
     takes = _takes(new, low)
@@ -172,25 +195,24 @@ HIDDEN_CODE = re.compile(
 
 
 def written_hidden_code(subject: Subject) -> str | None:
-    """Why the code this Write/Edit puts into a file hides what it runs, or None."""
-    if subject.segment is not None or not subject.writes:
-        return None
-    new = written_text(subject.call.input)
-    if not new or not _is_code(subject.writes[0], new[:MAX_TEXT]):
-        return None
-    text = new[:MAX_TEXT]
-    found = HIDDEN_CODE.search(text) if _has_any(text.lower(), _HIDDEN_WORDS) else None
-    return f"{os.path.basename(subject.writes[0])} runs decoded code ({found.group(0)[:40]!r})" if found else None
+    """Why the code this call puts into a file hides what it runs, or None."""
+    for path, text, _ in written_texts(subject):
+        if _is_code(path, text) and _has_any(text.lower(), _HIDDEN_WORDS):
+            found = HIDDEN_CODE.search(text)
+            if found:
+                return f"{os.path.basename(path)} runs decoded code ({found.group(0)[:40]!r})"
+    return None
 
 
 def register(check: Callable) -> None:
     @check("written-hidden-code", 50, "code written to a file that decodes a blob and runs it (exec(b64decode(...)), "
-           "eval(atob(...)))", needs=("call",))
+           "eval(atob(...)))", needs=("call", "redirects"), programs=("tee",))
     def _hidden(subject: Subject) -> str | None:
         return written_hidden_code(subject)
 
     @check("written-exfiltration", 50, "code written to a file that reaches the network with the environment, "
            "credential files or printed tokens (requests.post(..., json=dict(os.environ)), fetch(u, "
-           "{body: JSON.stringify(process.env)}), a script curling ~/.aws/credentials)", needs=("call",))
+           "{body: JSON.stringify(process.env)}), a script curling ~/.aws/credentials)", needs=("call", "redirects"),
+           programs=("tee",))
     def _written(subject: Subject) -> str | None:
         return written_exfiltration(subject)

@@ -147,11 +147,13 @@ def steering(text: str) -> str | None:
 
 
 def agent_steering(subject: Subject) -> str | None:
-    if subject.segment is not None or not subject.writes:
+    if not subject.writes:
         return None
     targets = [p for p in subject.writes if is_instruction_file(p)]
     if not targets:
         return None
+    if subject.segment is not None:
+        return _shell_steering(subject, targets)
     text = written_text(subject.call.input)
     if not text:
         return None
@@ -159,9 +161,43 @@ def agent_steering(subject: Subject) -> str | None:
     return f"{targets[0]} {found}" if found else None
 
 
+# Shell programs that copy a file's content without showing it; from the project's
+# own files (`cp docs/AGENTS.template.md AGENTS.md`) that is ordinary work.
+_COPIERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
+
+
+def _shell_steering(subject: Subject, targets: list[str]) -> str | None:
+    """A shell command writing an instruction file: its text when the command shows
+    it (`echo ... >> CLAUDE.md`, a here-document, `tee`), judged as a Write is; a
+    download or a copy from outside the project, whose text is not shown, asks."""
+    from aegis_core.policy.paths import normalise
+    from aegis_core.policy.scripts import _written
+
+    seg = subject.segment
+    assert seg is not None
+    segments = subject.analysis.segments if subject.analysis is not None else ()
+    for written, text, _ in _written(seg, segments):
+        path = normalise(written, subject.cwd, subject.home)
+        if path not in targets:
+            continue
+        if text is not None:
+            found = steering(text)
+            if found:
+                return f"{written} {found}"
+            continue
+        if seg.program in _COPIERS and subject.reads and all(
+                subject.within_project(p) for p in subject.reads if p != path):
+            continue
+        return f"{seg.program} writes {written} with text the command does not show; later sessions read it " \
+               "as their instructions"
+    return None
+
+
 def register(check: Callable) -> None:
     @check("agent-steering", 50, "writes agent instructions (CLAUDE.md, AGENTS.md, .claude/commands, Cursor or "
            "Copilot rules) that tell later sessions to switch off safeguards, ignore instructions, hide things "
-           "from the user, send secrets away or pipe downloads into a shell", needs=("call",))
+           "from the user, send secrets away or pipe downloads into a shell; or replaces one with text it does "
+           "not show (a download, a copy from outside the project)", needs=("call", "redirects"),
+           programs=("tee", "cp", "mv", "install", "rsync", "ln", "curl", "wget", "dd", "aria2c"))
     def _steering(subject: Subject) -> str | None:
         return agent_steering(subject)
