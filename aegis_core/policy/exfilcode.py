@@ -49,14 +49,14 @@ NETWORK_SEND = re.compile(
 # The whole environment, rather than one variable an API client reads.
 WHOLE_ENVIRONMENT = re.compile(
     r"(?:dict|str|repr|list|vars|json\.dumps|bytes)\(\s*(?:dict\(\s*|\{\s*\*\*\s*)?[\w.()'\"]{0,40}?\benviron\b\s*[)}]"
-    r"|\benviron\.(?:items|keys|values)\(\)|\{\s*\*\*\s*[\w.()'\"]{0,40}?\benviron\s*\}|\bos\.environ\s*\}"
-    r"|\benvironb\b|^\s*\w+\s*=\s*(?:os\.)?environ\s*$"
-    r"|^\s*(?:const|let|var)\s+\w+\s*=\s*process\.env\s*;?\s*$"
-    r"|JSON\.stringify\(\s*process\.env\s*[,)]|Object\.(?:entries|keys|values)\(\s*process\.env\s*\)"
+    r"|\benviron\.(?:items|values)\(\)|\{\s*\*\*\s*[\w.()'\"]{0,40}?\benviron\s*\}|\bos\.environ\s*\}"
+    r"|\benvironb\b"
+    r"|JSON\.stringify\(\s*process\.env\s*[,)]|Object\.(?:entries|values)\(\s*process\.env\s*\)"
     r"|(?:post|put|patch|send|write|request|emit|publish)\w*\s*\([^)\n]{0,80}\.\.\.process\.env\b|\bbody\s*:\s*process\.env\b|ENV\.(?:to_h|to_a|each|map|inspect)\b|%ENV\b|\$_ENV\b"
     r"|getenv\(\s*\)|os\.Environ\(\)|System\.getenv\(\s*\)|std::env::vars|\benv::vars\(\)"
     r"|(?:^|[|;&]\s*|\$\(\s*|`)(?:printenv|env|export\s+-p)\s*(?:[|>)`;]|$)"
-    r"|/proc/(?:self|\d+|\$\$)/environ|Deno\.env\.toObject\(\)|Bun\.env\b\s*[,)]|process\.env\s*\)", re.M)
+    r"|/proc/(?:self|\d+|\$\$)/environ|Deno\.env\.toObject\(\)|Bun\.env\b\s*[,)]"
+    r"|(?:log|info|dir|print|send|write|post|put|stringify|inspect|format|encode)\w*\(\s*process\.env\s*\)", re.M)
 # Commands, in a string, a script or an argv list, that print a token or a stored secret.
 SECRET_COMMANDS = re.compile((
     r"\b(?:gh{S}auth{S}token|gh{S}auth{S}status{S}(?:-t|--show-token)|git{S}credential{S}fill"
@@ -82,6 +82,21 @@ def _is_code(path: str, text: str) -> bool:
         or "/bin/" in path or "/.git/hooks/" in path or "/.husky/" in path
 
 
+# The environment under another name (`env = os.environ`, `const env = process.env;`),
+# and that name handed over whole (`json.dumps(env)`, `body: JSON.stringify(env)`).
+_ENV_ALIAS = re.compile(r"(?m)^\s*(?:(?:const|let|var)\s+)?(\w+)\s*=\s*(?:os\.environ|environ|process\.env)\s*;?\s*$")
+_WHOLE_USE = (r"(?:(?:dict|str|repr|list|json\.dumps|stringify|entries|values|bytes)\(\s*|\.\.\.|\*\*"
+              r"|(?:body|data|json|payload|params)\s*[=:]\s*|(?:send|sendall|write|post|put)\(\s*){name}\b(?!\s*[.\[])")
+
+
+def _aliased_environment(text: str) -> str | None:
+    for alias in _ENV_ALIAS.finditer(text):
+        use = re.search(_WHOLE_USE.format(name=re.escape(alias.group(1))), text)
+        if use:
+            return f"{alias.group(0).strip()} ... {use.group(0)}"
+    return None
+
+
 def secret_source(text: str) -> str | None:
     """What in ``text`` takes a secret: the whole environment, a credential file, a
     command that prints a token; or None."""
@@ -89,6 +104,9 @@ def secret_source(text: str) -> str | None:
         found = pattern.search(text)
         if found:
             return found.group(0).strip()
+    aliased = _aliased_environment(text) if "env" in text.lower() else None
+    if aliased:
+        return aliased
     for found in SECRET_WORDS.finditer(text):
         if found.group(0).lower() not in _ORDINARY_MENTIONS:
             return found.group(0)
