@@ -214,6 +214,9 @@ def _remotes_changed(subject: Subject) -> set[str]:
     return names
 
 
+_ARMED_MERGE_OPTION = re.compile(r"(?i)merge_request\.(?:merge_when_pipeline_succeeds|auto_merge)")
+
+
 def git_remote_change(subject: Subject, seg: Segment) -> str | None:
     """git sending code somewhere new, moving tags, or pointing pushes elsewhere."""
     texts = list(seg.argv[1:])
@@ -224,6 +227,9 @@ def git_remote_change(subject: Subject, seg: Segment) -> str | None:
             if _REMOTE_KEYS.match(key):
                 return f"git -c {key}=... points git at another remote"
     if sub == "push":
+        if any(_ARMED_MERGE_OPTION.search(arg) for arg in args):
+            # GitLab's push options: the merge request merges itself once the pipeline passes.
+            return "git push -o merge_request.merge_when_pipeline_succeeds arms a merge that lands by itself"
         positional: list[str] = []
         skip = False
         for arg in args:

@@ -113,6 +113,8 @@ DANGEROUS = [
     # merges armed to land later, publishing through package runners
     "gh pr merge 12 --auto --merge", "gh pr merge --auto --squash", "gh pr merge 5 --rebase --admin",
     "glab mr merge 3 --when-pipeline-succeeds", "glab mr merge 3 --auto-merge",
+    "git push -o merge_request.create -o merge_request.merge_when_pipeline_succeeds origin feat",
+    "git push --push-option=merge_request.auto_merge origin HEAD",
     "npx changeset publish", "pnpm dlx changeset publish", "bunx vsce publish", "npx np",
 ]
 
@@ -245,7 +247,7 @@ ROUTINE = [
     "psql -c 'select count(*) from users'",
     "curl -s https://example.com -o out.html", "curl -sSfL https://x.example/a.tgz -o a.tgz", "wget -q https://x.example/f",
     "wget -e robots=off -r -np https://docs.example.com/", "curl -H 'Accept: application/json' https://api.example.com/v1/status",
-    "gh pr merge 12 --squash --delete-branch", "gh pr create --fill", "npx changeset version", "npx changeset",
+    "gh pr merge 12 --squash --delete-branch", "gh pr create --fill", "git push -o merge_request.create origin feat", "npx changeset version", "npx changeset",
     "echo 'print(1)' | python3", "echo \"console.log(1)\" | node", "echo 'puts 1' | ruby", "printf 'print(2)\\n' | python3",
     "echo ls | bash",
     "npx playwright install", "npx playwright install chromium", "pnpm exec playwright install", "npx cypress install",
