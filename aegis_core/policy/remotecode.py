@@ -136,7 +136,24 @@ def _downloaded(seg: Segment, segments: tuple[Segment, ...] = ()) -> tuple[list[
                 folders.append(rest[1])
             elif rest:
                 folders.append(rest[0].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git"))
+    if seg.inline_code is not None and "://" in seg.inline_code[1]:
+        files.extend(_saved_by_code(seg.inline_code[1]))
     return [f for f in files if f], [f for f in folders if f]
+
+
+# A one-liner that saves what it downloads: PHP's copy(URL, FILE), urlretrieve(URL,
+# FILE), a fetch written out with writeFileSync / file_put_contents / open(FILE, 'w').
+_CODE_SAVES = re.compile(r"\bcopy\s*\(|urlretrieve|file_put_contents|writeFile(?:Sync)?|write_bytes|write_text"
+                         r"|open\([^)]*['\"]w|File\.write|IO\.copy_stream|getstore|mirror\(")
+_CODE_LITERAL = re.compile(r"['\"]([^'\"\s]{1,200})['\"]")
+
+
+def _saved_by_code(code: str) -> list[str]:
+    """The file names a downloading one-liner writes (its literals that are not URLs)."""
+    if not _CODE_SAVES.search(code):
+        return []
+    return [name for name in _CODE_LITERAL.findall(code[:4096])
+            if "://" not in name and "." in name.lstrip("./") and not name.startswith("-")]
 
 
 # Options of git clone, hg clone, svn checkout and gh repo clone that take a value.
