@@ -147,8 +147,8 @@ def edited_files(texts: list[str]) -> list[str]:
             skip = True
         elif text.startswith("-") and text != "-":
             scripted = scripted or text.startswith(("--expression=", "--file="))
-            if not text.startswith("--") and text[-1:] in "ef" and len(text) > 2 and "i" in text:
-                scripted, skip = True, True  # -ie 'script', -pie 'code'
+            if not text.startswith("--") and text[-1:] in "ef" and len(text) > 2:
+                scripted, skip = True, True  # -ie 'script', -pie 'code', -ne 'code'
         elif text:
             files.append(text)
     return files if scripted else files[1:]

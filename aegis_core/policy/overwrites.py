@@ -162,10 +162,14 @@ def _tar_sources(seg: Segment, subject: Subject) -> list[str]:
 # call would leave empty ("empties"), cut ("truncates"), turn into a link ("replaces
 # with a link") or rewrite ("overwrites").
 _EMPTY_REDIRECT_OPS = frozenset({">", ">|", "&>"})
-_FILE_CHANGERS = frozenset({"truncate", "cp", "install", "dd", "tee", "sed", "gsed", "ln", "fallocate"})
+_FILE_CHANGERS = frozenset({"truncate", "cp", "install", "dd", "tee", "sed", "gsed", "ln", "fallocate", "perl"})
 _NOT_READING = frozenset({"echo", "printf", "true", ":", "", "exec"})
 _HOLE_PUNCHING = frozenset({"--punch-hole", "--collapse-range", "--zero-range", "--insert-range"})
-_SED_DELETES_ALL = re.compile(r"^\s*(?:1\s*,\s*\$\s*|/\^?\.?\*?\$?/\s*|/\^/\s*)?d\s*;?\s*$")
+# `d`, `1,$d`, and addresses every line matches (`/.*/`, `/^/`, `/$/`); not `/^$/d`,
+# which deletes the empty lines only.
+_SED_DELETES_ALL = re.compile(r"^\s*(?:1\s*,\s*\$\s*|/\^?\.\*\$?/\s*|/\^/\s*|/\$/\s*)?d\s*;?\s*$")
+# perl -n (no -p) editing in place prints only what its code prints: none, and the file is emptied.
+_PERL_PRINTS = re.compile(r"\b(?:print|printf|say|syswrite)\b")
 
 
 def _empty_output(seg: Segment) -> bool:
@@ -228,6 +232,11 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
             scripts = [t for t in rest if not t.startswith("-")]
             expressions = [rest[i + 1] for i, t in enumerate(rest[:-1]) if t in ("-e", "--expression")]
             if any(_SED_DELETES_ALL.match(s) for s in (expressions or scripts[:1])):
+                found.extend((path, "empties") for path in writes)
+        elif program == "perl" and writes and any(t.startswith("-") and not t.startswith("--") and "n" in t
+                                                  and "p" not in t for t in rest):
+            code = " ".join(rest[i + 1] for i, t in enumerate(rest[:-1]) if t.startswith("-") and t.endswith("e"))
+            if not _PERL_PRINTS.search(code) and any("i" in t for t in rest if t.startswith("-")):
                 found.extend((path, "empties") for path in writes)
         elif program == "ln" and writes and any(t.startswith("-") and "f" in t for t in rest):
             found.append((writes[-1], "replaces with a link"))
