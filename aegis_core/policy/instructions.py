@@ -67,7 +67,10 @@ _STEERING = (
                 r"|evade|work\s+around|get\s+around|silence|unhook|deactivate|neuter|comment\s+out)\b[^.\n]{0,60}?"
                 r"\b(?:aegis|hooks?|guard(?:rail)?s?|sandbox(?:ing)?|permission\s*(?:prompts?|checks?|system)?"
                 r"|approvals?|safety\s+checks?|security\s+checks?|the\s+policy|audit(?:\s+log)?|pre-commit"
-                r"|verification|confirmation\s+prompts?|monitoring)\b"),
+                r"|verification|confirmation\s+prompts?|monitoring)\b"
+                # ...but not a folder or module that has the name (`remove the sandbox/ folder`)
+                r"(?![/\w-]|\.\w)(?!\s+(?:folder|directory|dir|files?|module|package|tests?|examples?|app|project|data"
+                r"|component|page|route|table)\b)"),
      "tells the agent to switch off a safeguard (Aegis, hooks, the sandbox, permission prompts)", True,
      ("aegis", "hook", "guard", "sandbox", "permission", "approval", "safety",
       "security", "policy", "audit", "pre-commit", "verification", "confirmation", "monitoring")),
