@@ -134,7 +134,7 @@ def runs_destroying_file(subject: Subject, seg: Segment) -> str | None:
     for written in [*sql_files_run(seg), *_fed_by(subject, seg)]:
         word = _destroying_name(written)
         if word:
-            return f"{seg.program} runs {written}, whose name says it {word}s data"
+            return f"{seg.program} runs {written}, whose name says it destroys data ({word!r})"
         path = normalise(written, subject.cwd, subject.home)
         content = _content(path)
         found = SQL_DESTRUCTIVE.search(content) if content else None
