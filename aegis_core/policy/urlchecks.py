@@ -313,12 +313,23 @@ _VALUE_LETTERS = {"curl": set("dDoHuXKAeEbcCFTwxmrYyzUPQt"), "curlie": set("dDoH
                   "aria2c": set("idoxsjUl")}
 
 
+# Variables that point a fetcher at another configuration file (`CURL_HOME=. curl ...`
+# reads ./.curlrc).
+_CONFIG_VARIABLES = {"curl": ("CURL_HOME", "XDG_CONFIG_HOME", "HOME"), "curlie": ("CURL_HOME", "XDG_CONFIG_HOME"),
+                     "wget": ("WGETRC", "SYSTEM_WGETRC", "HOME"), "wget2": ("WGET2RC", "HOME")}
+
+
 def requests_from_file(seg: Segment) -> str | None:
     """``curl -K cfg``, ``wget -i urls.txt``, ``aria2c -i list``: what is fetched, sent
     and written is in a file the command line does not show."""
     longs = _FROM_FILE_LONG.get(seg.program)
     if longs is None:
         return None
+    for assignment in seg.assignments:
+        name = assignment.split("=", 1)[0]
+        if name in _CONFIG_VARIABLES.get(seg.program, ()):
+            return f"{name}= makes {seg.program} read a configuration (addresses, headers, uploads) the command " \
+                   "does not show"
     if ("xargs" in seg.wrappers or "parallel" in seg.wrappers) and any(a.text == "{stdin}" for a in seg.args[1:]):
         runner = "xargs" if "xargs" in seg.wrappers else "parallel"
         return f"{runner} {seg.program} takes what it requests from its input, which the command does not show"

@@ -109,7 +109,8 @@ DANGEROUS = [
     # requests whose address and body are in a file
     "curl -K /tmp/cfg", "curl -sK /tmp/cfg https://x.example", "curl --config c.txt", "curl -sSK- < cfg",
     "wget -i urls.txt", "wget --input-file=u", "wget -qi list.txt", "wget -e output_document=%HOME%/.bashrc https://x.example",
-    "aria2c -i list",
+    "aria2c -i list", "CURL_HOME=. curl https://x.example", "WGETRC=/tmp/w wget https://x.example",
+    "env CURL_HOME=/tmp curl https://x.example",
     # merges armed to land later, publishing through package runners
     "gh pr merge 12 --auto --merge", "gh pr merge --auto --squash", "gh pr merge 5 --rebase --admin",
     "glab mr merge 3 --when-pipeline-succeeds", "glab mr merge 3 --auto-merge",
@@ -268,7 +269,7 @@ ROUTINE = [
     "mysql app < dump.sql",
     "psql -c 'select count(*) from users'",
     "curl -s https://example.com -o out.html", "curl -sSfL https://x.example/a.tgz -o a.tgz", "wget -q https://x.example/f",
-    "wget -e robots=off -r -np https://docs.example.com/", "curl -H 'Accept: application/json' https://api.example.com/v1/status",
+    "wget -e robots=off -r -np https://docs.example.com/", "LANG=C curl -s https://example.com", "curl -H 'Accept: application/json' https://api.example.com/v1/status",
     "gh pr merge 12 --squash --delete-branch", "gh pr create --fill", "git push -o merge_request.create origin feat", "npx changeset version", "npx changeset",
     "echo 'print(1)' | python3", "echo \"console.log(1)\" | node", "echo 'puts 1' | ruby", "printf 'print(2)\\n' | python3",
     "echo ls | bash",
