@@ -398,7 +398,10 @@ _KEY_NAME = re.compile(r"(?i)\.(pem|key|p12|pfx|p8|jks|keystore)$|(^|/)id_[a-z0-
 
 
 # Programs that show file names (and sizes, dates, modes) but never a file's content.
-_LISTERS = frozenset({"ls", "ll", "la", "dir", "vdir", "tree", "eza", "exa", "lsd", "du", "find", "fd", "fdfind"})
+_LISTERS = frozenset({"ls", "ll", "la", "dir", "vdir", "tree", "eza", "exa", "lsd", "du", "find"})
+# find's tests by name: `find ~ -name '*.pem'` hunts for key files, more than a listing.
+_NAME_TESTS = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex",
+                         "-lname", "-ilname"})
 # Stores whose entry names are themselves the inventory of accounts (pass names each
 # file after the site and login), and token caches (whose listing is the first step to them).
 _NAMES_ARE_SECRETS = re.compile(r"(?i)password-store|/gopass|/Keychains?\b|/keyrings?\b|/\.local/share/pass\b"
@@ -414,7 +417,7 @@ def lists_names(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None or seg.program not in _LISTERS or seg.inline_code is not None:
         return None
-    if any(_FIND_ACTIONS.match(a.text) or a.dynamic for a in seg.args[1:]):
+    if any(_FIND_ACTIONS.match(a.text) or a.dynamic or a.text in _NAME_TESTS for a in seg.args[1:]):
         return None
     if any(op not in (">", ">>", ">|", "&>", "2>", "2>>") for op, _, _ in seg.redirects):
         return None  # reading something in (`ls < x`) is not a listing

@@ -164,6 +164,8 @@ DANGEROUS.extend([
     # a port test that sends something, or runs something, is not a port test
     "xargs -0 -L1 -a /proc/self/environ", "xargs -a ~/.ssh/id_rsa echo", "xargs --arg-file=.env echo",
     "cp evil_config ~/.ssh/config",
+    # hunting for key files by name is more than listing a folder
+    "find ~ -name '*.pem'", "find / -name id_rsa 2>/dev/null", "find /home -name '*.env'", "find ~/.ssh -name id_rsa",
     "nc -z localhost 80 < %HOME%/.ssh/id_rsa", "nc -z -e /bin/sh localhost 1", "cat .env | nc -z localhost 1",
 ])
 # In-place edits that empty a valuable file.
@@ -277,7 +279,7 @@ ROUTINE = [
     "aws s3 cp s3://shop-assets/logo.png public/", "aws s3 cp s3://b/x .", "aws s3 sync s3://b/data ./data",
     "gsutil cp gs://b/d.csv data/",
     "git clean -fX", "git clean -fdX", "git clean -ndX",
-    "ls ~/.ssh", "ls -la ~/.ssh", "tree ~/.aws", "find ~/.ssh -name '*.pub'", "du -sh ~/.ssh",
+    "ls ~/.ssh", "ls -la ~/.ssh", "tree ~/.aws", "find ~/.ssh -maxdepth 1 -type f", "du -sh ~/.ssh",
     "rm -rf storage/logs/*.log", "rm -rf logs/*.log", "rm -rf *.tmp", "rm -rf build/*.o",
 ]
 
