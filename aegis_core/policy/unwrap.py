@@ -335,6 +335,7 @@ def _shell(builder: _Builder, seg: Unwrapped, depth: int, name: str) -> list[int
     return _stdin_code(builder, seg, depth, name)
 
 
+_HIDDEN_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]|[0-7]|u[0-9A-Fa-f]|U[0-9A-Fa-f]|c|e|E)")
 _ECHO_ESCAPES = {"\\n": "\n", "\\t": "\t", "\\\\": "\\"}
 
 
@@ -352,6 +353,8 @@ def literal_feed(builder: _Builder, seg: Unwrapped) -> str | None:
             or feed.assignments or any(a.dynamic or a.glob for a in feed.args[1:]):
         return None
     words = [a.text for a in feed.args[1:]]
+    if any(_HIDDEN_ESCAPE.search(w) for w in words):
+        return None  # `printf '\x72\x6d -rf /'`: encoded, judged as a decoder piped into code
     if feed.program == "echo":
         while words and words[0] in ("-n", "-e", "-E", "-ne", "-en"):
             words = words[1:]
