@@ -4,15 +4,13 @@ PostToolUseFailure JSON) turned into a ToolCall, with Claude Code's own ids of t
 
 from __future__ import annotations
 
-from aegis_core.hookinput import MalformedHookInput, hook_fields
+from aegis_core.hookinput import hook_fields
 from aegis_core.models import RawEvent, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "claude"
 # Told "ask", Claude Code shows its permission dialog for these (interactive runs).
 ASKS_AT_DIALOG = frozenset({"PreToolUse"})
-
-__all__ = ["ADAPTER", "MalformedHookInput", "to_tool_call"]
 
 
 def to_tool_call(event: RawEvent) -> ToolCall | None:

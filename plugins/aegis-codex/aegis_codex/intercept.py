@@ -17,9 +17,6 @@ ADAPTER = "codex"
 PATCH_TOOLS = ("apply_patch",)
 
 
-__all__ = ["ADAPTER", "MalformedHookInput", "to_tool_call"]
-
-
 def to_tool_call(event: RawEvent) -> ToolCall | None:
     """The ToolCall in a Codex hook event; None for other adapters' events.
 

@@ -4,14 +4,11 @@
 
 from __future__ import annotations
 
-from aegis_core.hookinput import MalformedHookInput, arguments, hook_object, required_text, text_fields
+from aegis_core.hookinput import arguments, hook_object, required_text, text_fields
 from aegis_core.models import RawEvent, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "copilot"
-
-
-__all__ = ["ADAPTER", "MalformedHookInput", "to_tool_call"]
 
 
 def to_tool_call(event: RawEvent) -> ToolCall | None:

@@ -15,9 +15,6 @@ ADAPTER = "cursor"
 MCP_SERVER = "cursor"  # Cursor's input names the tool, not its server
 
 
-__all__ = ["ADAPTER", "MalformedHookInput", "to_tool_call"]
-
-
 def to_tool_call(event: RawEvent) -> ToolCall | None:
     """The ToolCall in a Cursor hook event; None for other adapters' events.
 

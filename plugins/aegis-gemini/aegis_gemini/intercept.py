@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from aegis_core.hookinput import MalformedHookInput, hook_fields
+from aegis_core.hookinput import hook_fields
 from aegis_core.models import Kind, RawEvent, ToolCall
 from aegis_core.tools import kind_of, mcp_name
 
@@ -21,9 +21,6 @@ _URL = re.compile(r"""https?://[^\s"'<>()\[\]{}]+""", re.IGNORECASE)
 _MCP_NAME = re.compile(r"^mcp_([^_]+)_(.+)$")
 # Tools whose dir_path is the folder they read (search tools) or work in (the shell).
 _FOLDER_TOOLS = frozenset({"glob", "grep_search", "search_file_content", "list_directory"})
-
-
-__all__ = ["ADAPTER", "MalformedHookInput", "to_tool_call"]
 
 
 def to_tool_call(event: RawEvent) -> ToolCall | None:
