@@ -26,7 +26,7 @@ class HookFields:
     tool: str
     input: Mapping[str, Any]
     cwd: str
-    event: str
+    hook_event: str
     agent_session: str
     agent_call_id: str
 
@@ -87,5 +87,5 @@ def hook_fields(payload: Any, default_event: str, *, call_id_key: str | None = "
     defaults = {"cwd": "", "hook_event_name": default_event, "session_id": ""}
     if call_id_key is not None:
         defaults[call_id_key] = ""
-    cwd, event, agent_session, *call_id = text_fields(payload, defaults)
-    return HookFields(tool, tool_input, cwd, event, agent_session, call_id[0] if call_id else "")
+    cwd, hook_event, agent_session, *call_id = text_fields(payload, defaults)
+    return HookFields(tool, tool_input, cwd, hook_event, agent_session, call_id[0] if call_id else "")

@@ -14,13 +14,13 @@ GOOD = {"tool_name": "Bash", "tool_input": {"command": "ls"}, "cwd": "/w", "hook
 
 def test_fields_of_a_good_input() -> None:
     fields = hook_fields(GOOD, "PreToolUse")
-    assert (fields.tool, dict(fields.input), fields.cwd, fields.event, fields.agent_session,
+    assert (fields.tool, dict(fields.input), fields.cwd, fields.hook_event, fields.agent_session,
             fields.agent_call_id) == ("Bash", {"command": "ls"}, "/w", "PreToolUse", "s1", "t1")
 
 
 def test_defaults_when_optional_fields_are_absent() -> None:
     fields = hook_fields({"tool_name": "read_file"}, "BeforeTool", call_id_key=None)
-    assert (dict(fields.input), fields.cwd, fields.event, fields.agent_session, fields.agent_call_id) == (
+    assert (dict(fields.input), fields.cwd, fields.hook_event, fields.agent_session, fields.agent_call_id) == (
         {}, "", "BeforeTool", "", "")
 
 

@@ -10,25 +10,25 @@ from typing import Any
 
 from aegis_codex.patch import PatchError, only_updates, patch_targets
 from aegis_core.hookinput import MalformedHookInput, hook_fields
-from aegis_core.models import Kind, RawEvent, ToolCall
+from aegis_core.models import AgentInput, Kind, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "codex"
 PATCH_TOOLS = ("apply_patch",)
 
 
-def to_tool_call(event: RawEvent) -> ToolCall | None:
+def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """The ToolCall in a Codex hook event; None for other adapters' events.
 
     :raises MalformedHookInput: a required field is missing or of the wrong type, or an
         ``apply_patch`` whose patch cannot be read (what it touches would be unknown).
     """
-    if event.adapter != ADAPTER:
+    if agent_input.adapter != ADAPTER:
         return None
-    fields = hook_fields(event.payload, "PreToolUse")
+    fields = hook_fields(agent_input.payload, "PreToolUse")
     kind, files = _kind_and_files(fields.tool, fields.input)
     return ToolCall(agent=ADAPTER, tool=fields.tool, kind=kind, input=dict(fields.input), cwd=fields.cwd,
-                    session=event.session or fields.agent_session, event=fields.event, files=files,
+                    session=agent_input.session or fields.agent_session, hook_event=fields.hook_event, files=files,
                     agent_call_id=fields.agent_call_id, agent_session=fields.agent_session)
 
 

@@ -5,23 +5,23 @@
 from __future__ import annotations
 
 from aegis_core.hookinput import arguments, hook_object, required_text, text_fields
-from aegis_core.models import RawEvent, ToolCall
+from aegis_core.models import AgentInput, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "copilot"
 
 
-def to_tool_call(event: RawEvent) -> ToolCall | None:
+def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """The ToolCall in a Copilot CLI hook event; None for other adapters' events.
 
     :raises MalformedHookInput: a required field is missing or of the wrong type.
     """
-    if event.adapter != ADAPTER:
+    if agent_input.adapter != ADAPTER:
         return None
-    payload = hook_object(event.payload)
+    payload = hook_object(agent_input.payload)
     tool = required_text(payload, "toolName")
     (cwd,) = text_fields(payload, {"cwd": ""})
     tool_input = arguments(tool, payload.get("toolArgs", {}), "toolArgs")
     event_name = "postToolUse" if "toolResult" in payload else "preToolUse"
     return ToolCall(agent=ADAPTER, tool=tool, kind=kind_of(tool), input=tool_input, cwd=cwd,
-                    session=event.session, event=event_name)
+                    session=agent_input.session, hook_event=event_name)

@@ -8,27 +8,27 @@ workspace root."""
 from __future__ import annotations
 
 from aegis_core.hookinput import MalformedHookInput, arguments, hook_object, required_text
-from aegis_core.models import Kind, RawEvent, ToolCall
+from aegis_core.models import AgentInput, Kind, ToolCall
 from aegis_core.tools import kind_of, mcp_name
 
 ADAPTER = "cursor"
 MCP_SERVER = "cursor"  # Cursor's input names the tool, not its server
 
 
-def to_tool_call(event: RawEvent) -> ToolCall | None:
+def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """The ToolCall in a Cursor hook event; None for other adapters' events.
 
     :raises MalformedHookInput: a required field is missing or of the wrong type.
     """
-    if event.adapter != ADAPTER:
+    if agent_input.adapter != ADAPTER:
         return None
-    payload = hook_object(event.payload)
+    payload = hook_object(agent_input.payload)
     name = required_text(payload, "hook_event_name")
     cwd = payload.get("cwd")
     if cwd is None:
         roots = payload.get("workspace_roots")
         cwd = roots[0] if isinstance(roots, list) and roots and isinstance(roots[0], str) else ""
-    session = event.session or payload.get("conversation_id", "")
+    session = agent_input.session or payload.get("conversation_id", "")
     if not isinstance(cwd, str) or not isinstance(session, str):
         raise MalformedHookInput("cwd and conversation_id in the hook input must be strings")
     if name in ("beforeShellExecution", "afterShellExecution"):
@@ -44,4 +44,4 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
         else:
             tool = raw_tool
         kind = kind_of(tool)
-    return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=tool_input, cwd=cwd, session=session, event=name)
+    return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=tool_input, cwd=cwd, session=session, hook_event=name)

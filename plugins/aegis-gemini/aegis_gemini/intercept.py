@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aegis_core.hookinput import hook_fields
-from aegis_core.models import Kind, RawEvent, ToolCall
+from aegis_core.models import AgentInput, Kind, ToolCall
 from aegis_core.tools import kind_of, mcp_name
 
 ADAPTER = "gemini"
@@ -23,16 +23,16 @@ _MCP_NAME = re.compile(r"^mcp_([^_]+)_(.+)$")
 _FOLDER_TOOLS = frozenset({"glob", "grep_search", "search_file_content", "list_directory"})
 
 
-def to_tool_call(event: RawEvent) -> ToolCall | None:
+def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """The ToolCall in a Gemini CLI hook event; None for other adapters' events.
 
     :raises MalformedHookInput: a required field is missing or of the wrong type.
     """
-    if event.adapter != ADAPTER:
+    if agent_input.adapter != ADAPTER:
         return None
-    fields = hook_fields(event.payload, "BeforeTool", call_id_key=None)
+    fields = hook_fields(agent_input.payload, "BeforeTool", call_id_key=None)
     tool_input, cwd = fields.input, fields.cwd
-    tool = _mcp_tool(fields.tool, event.payload.get("mcp_context")) or fields.tool
+    tool = _mcp_tool(fields.tool, agent_input.payload.get("mcp_context")) or fields.tool
     kind = kind_of(tool)
     files: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
@@ -46,8 +46,8 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
     elif kind is Kind.FETCH:
         urls = tuple(dict.fromkeys(u.rstrip(".,;:!?") for u in _URL.findall(_text(tool_input, "prompt"))))
     return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=dict(tool_input), cwd=cwd,
-                    session=event.session or fields.agent_session, event=fields.event, files=files, urls=urls,
-                    agent_session=fields.agent_session)
+                    session=agent_input.session or fields.agent_session, hook_event=fields.hook_event,
+                    files=files, urls=urls, agent_session=fields.agent_session)
 
 
 def _mcp_tool(tool: str, context: Any) -> str | None:
