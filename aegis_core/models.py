@@ -97,7 +97,9 @@ class ToolCall:
     tool's arguments as the agent sent them. ``files`` and ``urls`` are what the
     adapter found the call touches where the input does not name them in a
     ``file_path``/``path``/``url`` field (every file an ``apply_patch`` adds, updates,
-    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt).
+    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt). ``hook_event`` is
+    the agent's name for the moment it asked (``PreToolUse``, ``PermissionRequest``,
+    ``PostToolUse``...); "event" alone in Aegis means the kind of an audit record.
 
     ``agent_call_id`` and ``agent_session`` are the agent's own ids for the call and
     its conversation (Claude Code's ``tool_use_id`` and ``session_id``): what joins
@@ -117,7 +119,7 @@ class ToolCall:
     cwd: str = ""
     session: str = ""
     id: str = field(default_factory=new_id)
-    event: str = "PreToolUse"
+    hook_event: str = "PreToolUse"
     received_at: float = field(default_factory=time.time)
     files: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
@@ -362,9 +364,10 @@ class AuditRecord:
 
 
 @dataclass(frozen=True)
-class RawEvent:
-    """What an adapter received from the agent, before ``intercept`` turns it into a
-    ToolCall. ``payload`` is the agent's own JSON (for Claude Code, the hook input)."""
+class AgentInput:
+    """What an adapter received from the agent, as it came, before ``intercept`` turns
+    it into a ToolCall. ``payload`` is the agent's own JSON (for Claude Code, the hook
+    input)."""
 
     adapter: str
     payload: Mapping[str, Any] = field(hash=False)
