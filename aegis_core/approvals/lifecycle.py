@@ -59,6 +59,9 @@ class _Waiter:
     lost: Exception | None = None
 
 
+PAUSES_REMEMBERED = 4096
+
+
 class Approvals:
     """Approvals of one Aegis home.
 
@@ -81,6 +84,10 @@ class Approvals:
         self.team = team or TeamRules()
         self.machine = machine
         self._waiting: dict[str, _Waiter] = {}
+        # Whether each recent session is paused, as this object last wrote or read it:
+        # every decision asks, and a read of the store on the event loop would wait
+        # for the writer thread's batch to commit (bounded; forgotten ones are read again).
+        self._paused: dict[str, bool] = {}
 
     # -- asking ------------------------------------------------------------------
 
@@ -421,13 +428,27 @@ class Approvals:
         return self.rules.rate_limited(self.store.count_approvals_since(session, time.time() - RATE_WINDOW_S))
 
     def paused(self, session: str) -> Verdict | None:
-        return paused_verdict(session) if self.store.is_paused(session) else None
+        return paused_verdict(session) if self._is_paused(session) else None
+
+    def _is_paused(self, session: str) -> bool:
+        known = self._paused.get(session)
+        if known is None:
+            known = self._remember_paused(session, self.store.is_paused(session))
+        return known
+
+    def _remember_paused(self, session: str, paused: bool) -> bool:
+        self._paused.pop(session, None)
+        self._paused[session] = paused
+        if len(self._paused) > PAUSES_REMEMBERED:
+            del self._paused[next(iter(self._paused))]  # the least recently written
+        return paused
 
     async def after_deny(self, session: str) -> None:
         """Pause the session when its deny streak reached the limit (audited)."""
         streak = self.store.consecutive_denies(session)
-        if not self.rules.breaker_trips(streak) or self.store.is_paused(session):
+        if not self.rules.breaker_trips(streak) or self._is_paused(session):
             return
+        self._remember_paused(session, True)  # before the write: no call slips through meanwhile
         await anyio.to_thread.run_sync(self.store.pause_session, session,
                                        f"{streak} denies in a row (limit {self.rules.max_consecutive_denies})")
         await self._audit("session.paused", {"reason": "too many consecutive denies", "streak": streak,
@@ -436,6 +457,7 @@ class Approvals:
     async def resume(self, session: str, *, by: str) -> bool:
         """Un-pause a session (the human looked at it); False when it was not paused."""
         resumed = await anyio.to_thread.run_sync(lambda: self.store.resume_session(session, by=by))
+        self._paused.pop(session, None)  # read again from the store: it says what holds now
         if resumed:
             await self._audit("session.resumed", {"by": by}, session)
         return resumed
