@@ -78,10 +78,10 @@ def in_process_decisions(directory: Path, calls: int) -> list[float]:
     # loop, which the critic rightly escalates; that is not the path measured here.
     async def run() -> None:
         for index in range(calls):
-            raw = AgentInput("generic", {"tool": "Bash", "input": {"command": COMMANDS[index % len(COMMANDS)]},
+            agent_input = AgentInput("generic", {"tool": "Bash", "input": {"command": COMMANDS[index % len(COMMANDS)]},
                                        "cwd": "/home/dev/project"}, session=f"bench-{index // 40}")
             started = time.perf_counter()
-            answer = await pipeline.handle(raw)
+            answer = await pipeline.handle(agent_input)
             times.append(time.perf_counter() - started)
             assert answer.decision == "allow", answer
 
@@ -103,6 +103,9 @@ class Daemon:
                     "AEGIS_HOME": str(home), "AEGIS_LOAD_PLUGINS": "", "PYTHONPATH": str(tree),
                     "HOME": str(home.parent)}
         self.socket = str(home / "aegis.sock")
+        # The operation that judges a call: "evaluate" in trees before it was renamed.
+        protocol = tree / "aegis_core" / "daemon" / "protocol.py"
+        self.op = "judge" if protocol.exists() and 'Operation("judge"' in protocol.read_text() else "evaluate"
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "aegis_core.cli", *args], env=self.env, cwd=self.tree,
@@ -126,8 +129,8 @@ class Daemon:
         raise RuntimeError("no VmRSS")
 
 
-async def one_call(socket_path: str, session: str, command: str) -> tuple[float, str]:
-    request = {"v": 1, "op": "judge", "adapter": "generic",
+async def one_call(socket_path: str, session: str, command: str, op: str = "judge") -> tuple[float, str]:
+    request = {"v": 1, "op": op, "adapter": "generic",
                "payload": {"tool": "Bash", "input": {"command": command}, "cwd": "/home/dev/project",
                            "session": session}}
     started = time.perf_counter()
@@ -144,7 +147,7 @@ async def one_call(socket_path: str, session: str, command: str) -> tuple[float,
     return time.perf_counter() - started, str(reply.get("decision"))
 
 
-async def load(socket_path: str, clients: int, seconds: float, sessions: int) -> dict[str, Any]:
+async def load(socket_path: str, clients: int, seconds: float, sessions: int, op: str = "judge") -> dict[str, Any]:
     """``clients`` concurrent clients, each sending calls back to back for ``seconds``."""
     latencies: list[float] = []
     errors: list[str] = []
@@ -155,7 +158,7 @@ async def load(socket_path: str, clients: int, seconds: float, sessions: int) ->
         while time.perf_counter() < stop_at:
             session = f"agent-{(index * 7919 + n) % sessions}"
             try:
-                took, decision = await one_call(socket_path, session, COMMANDS[(index + n) % len(COMMANDS)])
+                took, decision = await one_call(socket_path, session, COMMANDS[(index + n) % len(COMMANDS)], op)
             except Exception as exc:  # counted, and the run goes on
                 errors.append(f"{type(exc).__name__}: {exc}")
                 continue
@@ -194,7 +197,8 @@ def throughput(directory: Path, trees: dict[str, Path], clients_list: list[int],
                 daemon = Daemon(tree, directory / f"{name}-{clients}-{round_index}")
                 daemon.start()
                 try:
-                    results[name].append(asyncio.run(load(daemon.socket, clients, seconds, sessions=clients * 4)))
+                    results[name].append(asyncio.run(load(daemon.socket, clients, seconds, sessions=clients * 4,
+                                                                op=daemon.op)))
                     records = daemon.status().get("records")
                     if records:
                         batches[name] = (batches.get(name, (0, 0))[0] + records["batches"],

@@ -54,6 +54,12 @@ class _Waiter:
     # deadline finds an answer that was being written as this object's own, not as
     # a change made behind its back.
     ending: anyio.Lock = field(default_factory=anyio.Lock)
+    # Why no answer can come any more (the shared store is unreachable): raised to
+    # the waiting call, which is denied with it.
+    lost: Exception | None = None
+
+
+PAUSES_REMEMBERED = 4096
 
 
 class Approvals:
@@ -78,6 +84,10 @@ class Approvals:
         self.team = team or TeamRules()
         self.machine = machine
         self._waiting: dict[str, _Waiter] = {}
+        # Whether each recent session is paused, as this object last wrote or read it:
+        # every decision asks, and a read of the store on the event loop would wait
+        # for the writer thread's batch to commit (bounded; forgotten ones are read again).
+        self._paused: dict[str, bool] = {}
 
     # -- asking ------------------------------------------------------------------
 
@@ -127,6 +137,8 @@ class Approvals:
         try:
             with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
                 await waiter.woken.wait()
+            if waiter.final is None and waiter.lost is not None:
+                raise waiter.lost
             if waiter.final is None:
                 result = await self.expire(approval.id)
                 if waiter.final is None:
@@ -143,6 +155,21 @@ class Approvals:
 
     def waiting(self) -> int:
         return len(self._waiting)
+
+    def store_unreachable(self, error: Exception) -> int:
+        """The shared store (a fleet's PostgreSQL) cannot be reached: no answer given
+        anywhere can reach the calls waiting here, nor be recorded, so each is woken
+        now and :meth:`wait` raises ``error`` to it (the call is denied, fail closed)
+        instead of letting it wait for a deadline. Their rows stay pending where they
+        cannot be written; once the store is back, those nobody waits on end as denied
+        (``expire_overdue(spare_waiting=True)``). Returns how many were woken."""
+        woken = 0
+        for waiter in self._waiting.values():
+            if waiter.final is None and waiter.lost is None:
+                waiter.lost = error
+                waiter.woken.set()
+                woken += 1
+        return woken
 
     def waiting_ids(self) -> list[str]:
         return list(self._waiting)
@@ -401,13 +428,27 @@ class Approvals:
         return self.rules.rate_limited(self.store.count_approvals_since(session, time.time() - RATE_WINDOW_S))
 
     def paused(self, session: str) -> Verdict | None:
-        return paused_verdict(session) if self.store.is_paused(session) else None
+        return paused_verdict(session) if self._is_paused(session) else None
+
+    def _is_paused(self, session: str) -> bool:
+        known = self._paused.get(session)
+        if known is None:
+            known = self._remember_paused(session, self.store.is_paused(session))
+        return known
+
+    def _remember_paused(self, session: str, paused: bool) -> bool:
+        self._paused.pop(session, None)
+        self._paused[session] = paused
+        if len(self._paused) > PAUSES_REMEMBERED:
+            del self._paused[next(iter(self._paused))]  # the least recently written
+        return paused
 
     async def after_deny(self, session: str) -> None:
         """Pause the session when its deny streak reached the limit (audited)."""
         streak = self.store.consecutive_denies(session)
-        if not self.rules.breaker_trips(streak) or self.store.is_paused(session):
+        if not self.rules.breaker_trips(streak) or self._is_paused(session):
             return
+        self._remember_paused(session, True)  # before the write: no call slips through meanwhile
         await anyio.to_thread.run_sync(self.store.pause_session, session,
                                        f"{streak} denies in a row (limit {self.rules.max_consecutive_denies})")
         await self._audit("session.paused", {"reason": "too many consecutive denies", "streak": streak,
@@ -416,6 +457,7 @@ class Approvals:
     async def resume(self, session: str, *, by: str) -> bool:
         """Un-pause a session (the human looked at it); False when it was not paused."""
         resumed = await anyio.to_thread.run_sync(lambda: self.store.resume_session(session, by=by))
+        self._paused.pop(session, None)  # read again from the store: it says what holds now
         if resumed:
             await self._audit("session.resumed", {"by": by}, session)
         return resumed

@@ -71,6 +71,9 @@ def verify(path: Path, checkpoint_path: Path | None = None) -> VerifyResult:
         checkpoints = read_checkpoints(checkpoint_path)
     except (ValueError, UnicodeDecodeError) as exc:
         return VerifyResult(False, 0, None, BAD_CHECKPOINT, f"{exc}; it may have been edited")
+    conflict = _conflicting_heads(checkpoint_path, checkpoints)
+    if conflict is not None:
+        return conflict
     walk = _Walk(path, checkpoints)
     try:
         handle = open(path, "rb", buffering=0)
@@ -83,6 +86,24 @@ def verify(path: Path, checkpoint_path: Path | None = None) -> VerifyResult:
             if failure is not None:
                 return failure
         return walk.finish(blocks.rest)
+
+
+def _conflicting_heads(path: Path, checkpoints: list[tuple[int, str]]) -> VerifyResult | None:
+    """A record checkpointed twice with different hashes: at most one can be the
+    record that was written, and which one the file cannot tell (the writer records
+    the same head twice only when nothing was appended between, so both lines agree)."""
+    first_line: dict[int, tuple[int, str]] = {}
+    for number, (seq, digest) in enumerate(checkpoints, 1):
+        earlier = first_line.setdefault(seq, (number, digest))
+        if earlier[1] != digest:
+            return VerifyResult(
+                False, 0, seq, BAD_CHECKPOINT,
+                f"lines {earlier[0]} and {number} of {path} record different hashes for record {seq} "
+                f"({earlier[1][:12]}... and {digest[:12]}...): the checkpoint file or the log was "
+                "edited",
+                checkpoints=len(checkpoints),
+            )
+    return None
 
 
 class _Blocks:
@@ -130,12 +151,11 @@ class _Walk:
     def __init__(self, path: Path, checkpoints: list[tuple[int, str]]) -> None:
         self.path = path
         self.checkpoints = checkpoints
-        # Checkpoints by sequence (a head recorded twice must agree with itself); the
-        # empty chain before record 1 has nothing to check.
-        self.expected_at: dict[int, bytes] = {}
-        for seq, digest in checkpoints:
-            if seq > 0:
-                self.expected_at.setdefault(seq, digest.encode("ascii"))
+        # Checkpoints by sequence (a head recorded twice agrees with itself: checked
+        # before the walk); the empty chain before record 1 has nothing to check.
+        self.expected_at: dict[int, bytes] = {
+            seq: digest.encode("ascii") for seq, digest in checkpoints if seq > 0
+        }
         self.marks = sorted(self.expected_at)
         self.mark_index = 0
         self.last_good_mark = 0

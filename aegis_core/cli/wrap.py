@@ -68,7 +68,7 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
         for line in wrapping.unsandboxed_warning(preparation.choice):
             click.secho(f"aegis: {line}", err=True, fg="red", bold=line.startswith("WARNING"))
     if dry_run:
-        sandbox = wrapping.open_for(preparation, {"session": "dry-run"}, config=config)
+        sandbox = wrapping.open_for(preparation, {"session": "dry-run"}, config=config, dry_run=True)
         try:
             for line in wrapping.sandbox_summary(sandbox):
                 click.echo(line)
@@ -96,6 +96,7 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
     status = 1
     notes: list[str] = []
     sandbox = UNSANDBOXED
+    watch = None
     try:
         context = WrapContext(config=config, plugins=app.plugins, home=config.home,
                               socket=Path(created["agent_socket"]), session=created["session"],
@@ -104,12 +105,15 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
                               operator_socket=operator_socket(config))
         sandbox = wrapping.open_for(preparation, created, config=config, identity=context.identity())
         context = replace(context, sandbox=sandbox)
+        watch = _watch_hazards(sandbox, config, created)
         if sandbox.sandboxed and sys.stderr.isatty():
             for line in wrapping.sandbox_summary(sandbox):
                 click.echo(f"aegis: {line}", err=True)
         status = chosen.wrap(argv, context)
     finally:
-        notes = sandbox.close(status)
+        if watch is not None:
+            watch.stop()
+        notes = sandbox.close(status, background=True)  # its folders go while the daemon ends the session
         for note in notes:
             click.secho(f"aegis: {note}", err=True, fg="yellow")
         try:
@@ -117,7 +121,31 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
                     token=created["token"], exit_status=status, sandbox_notes=notes)
         except Exception as exc:  # the agent's own exit status matters more than this note
             click.echo(f"aegis: warning: could not close the session: {exc}", err=True)
+        finally:
+            sandbox.wait_closed()
     ctx.exit(status)
+
+
+def _watch_hazards(sandbox: Any, config: Any, created: dict[str, Any]) -> Any:
+    """While the agent runs: say at once (on the terminal, and in the audit log through
+    the daemon) when it leaves something in the project that your next git command
+    outside would run (aegis_core.sandbox.tripwire)."""
+    plan = sandbox.plan
+    if not sandbox.sandboxed or plan is None or plan.project is None:
+        return None
+    from aegis_core.client import request
+    from aegis_core.sandbox.tripwire import HazardWatch
+
+    def found(notes: list[str]) -> None:
+        for note in notes:
+            click.secho(f"\r\naegis: WARNING: {note}\r", err=True, fg="yellow", bold=True)
+        try:
+            request("session.note", config=config, session=created["session"], token=created["token"],
+                    sandbox_notes=notes)
+        except Exception as exc:  # said on the terminal; the session's end records it again
+            click.echo(f"aegis: warning: could not record it: {exc}", err=True)
+
+    return HazardWatch(plan.project, found).start()
 
 
 def _refuse_nesting(config: Any) -> None:

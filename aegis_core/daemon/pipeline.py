@@ -85,10 +85,13 @@ def audit_failed_answer(exc: BaseException) -> Answer:
                 rule="audit-failure", risk=100)
 
 
-def fleet_down_answer(exc: FleetUnavailable) -> Answer:
-    return deny(f"Aegis denied this call because {exc.message}, so nobody can approve it now. Calls the "
-                "policy allows still run; retry this one once the fleet store is back (`aegis fleet status`).",
-                rule="fleet-unavailable", risk=100)
+def fleet_down_answer(exc: FleetUnavailable, *, waiting: str | None = None) -> Answer:
+    """The deny of a call that needs a human while the fleet store is unreachable
+    (``waiting``: the approval it was waiting on when the store went away)."""
+    when = f" while it waited for approval {waiting}" if waiting else ""
+    return deny(f"Aegis denied this call because {exc.message}{when}, so nobody can approve it now. Calls "
+                "the policy allows still run; retry this one once the fleet store is back "
+                "(`aegis fleet status`).", rule="fleet-unavailable", risk=100, approval_id=waiting)
 
 
 class Pipeline:
@@ -309,6 +312,11 @@ class Pipeline:
             if decision is not None:
                 await self.approvals.resolve(approval.id, decision)
             final = await self.approvals.wait(approval, deadline=deadline)
+        except FleetUnavailable as exc:  # nobody can answer it now: denied, and recorded so
+            log.warning("fleet store unreachable while a call waited, denying", approval_id=approval.id,
+                        error=exc.message)
+            return await self._finish(call, text, verdict, fleet_down_answer(exc, waiting=approval.id),
+                                      event="call.answered", approval_id=approval.id)
         finally:
             self.dialogs.release(approval.id)
         answer = self._answer_for(final, verdict, timeout_s)
@@ -322,6 +330,10 @@ class Pipeline:
         on the dialog hears it too."""
         try:
             final = await self.approvals.wait(handed.approval, deadline=deadline)
+        except FleetUnavailable as exc:  # the dialog still asks the human at the terminal
+            log.warning("fleet store unreachable while a dialog's approval was open", error=exc.message,
+                        approval_id=handed.approval.id)
+            final = None
         except Exception:
             log.exception("watching a dialog's approval failed", approval_id=handed.approval.id)
             final = None

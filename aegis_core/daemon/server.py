@@ -206,6 +206,7 @@ class Daemon:
             "approval.resolve": self._resolve,
             "session.create": self._create_session,
             "session.end": self._end_session,
+            "session.note": self._note_session,
             "session.resume": self._resume,
             "status": self._status,
             "reload": self._reload,
@@ -742,6 +743,19 @@ class Daemon:
         notes = request.get("sandbox_notes")
         await self._close_session(session.id, request.get("exit_status"),
                                   sandbox_notes=notes if isinstance(notes, list) else None)
+        return protocol.reply()
+
+    async def _note_session(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        """``aegis wrap`` records what its sandbox noticed while the agent runs (e.g. a
+        planted submodule whose config runs a command): in the audit log at once."""
+        session = await self._authenticate(request, context)
+        if session is None:
+            raise RequestError("session.note needs a session and its token")
+        notes = request.get("sandbox_notes")
+        if not isinstance(notes, list) or not notes:
+            raise RequestError("session.note needs sandbox_notes: a list of plain-words notes")
+        await self.pipeline.note("session.sandbox_warning",
+                                 {"sandbox_notes": [str(note)[:500] for note in notes[:20]]}, session.id)
         return protocol.reply()
 
     async def _close_session(self, session_id: str, exit_status: Any, *, reason: str | None = None,

@@ -19,6 +19,7 @@ log = structlog.get_logger(__name__)
 
 OnChange = Callable[[str, str], Awaitable[None]]
 OnConnect = Callable[[], Awaitable[None]]
+OnLost = Callable[[str], None]
 
 MAX_BACKOFF_S = 10.0
 
@@ -44,10 +45,12 @@ class _ResyncFailed(Exception):
 class FleetLink:
     """Listens on the fleet store's notification channel for as long as it runs."""
 
-    def __init__(self, url: str, *, on_change: OnChange, on_connect: OnConnect) -> None:
+    def __init__(self, url: str, *, on_change: OnChange, on_connect: OnConnect,
+                 on_lost: OnLost | None = None) -> None:
         self.url = url
         self.on_change = on_change
         self.on_connect = on_connect
+        self.on_lost = on_lost  # told at once when a live link breaks (the server went away)
         self.connected = False
         self.last_error: str | None = None
         self.since = time.time()
@@ -87,7 +90,10 @@ class FleetLink:
                             except Exception:  # one bad notification must not stop the link
                                 log.exception("fleet.notification_failed", approval=approval_id)
             except (psycopg.Error, OSError, _ResyncFailed) as exc:
+                was_connected = self.connected
                 self._down(exc)
+                if was_connected and self.on_lost is not None:
+                    self.on_lost(self.last_error or type(exc).__name__)
             self.reconnects += 1
             await anyio.sleep(backoff.next())
 

@@ -23,7 +23,7 @@ from aegis_core.fleet.election import Election
 from aegis_core.fleet.link import FleetLink
 from aegis_core.fleet.settings import FleetSettings, fleet_settings
 from aegis_core.fleet.shipping import AuditShipper
-from aegis_core.store.postgres import FleetUnavailable
+from aegis_core.store.postgres import FleetUnavailable, unavailable
 
 if TYPE_CHECKING:
     from aegis_core.channels import Channel, ChannelHub
@@ -160,7 +160,12 @@ class FleetMember:
             else:  # back after an outage: what was denied meanwhile must not stay pending
                 await daemon.pipeline.expire_abandoned()
 
-        self.link = FleetLink(self.settings.url, on_change=on_change, on_connect=on_connect)
+        def on_lost(why: str) -> None:
+            # Fail closed at once: a call waiting on an approval is denied now, saying
+            # why, rather than waiting for a deadline no answer can beat.
+            self._store_lost(daemon, unavailable(self.settings.url, why))
+
+        self.link = FleetLink(self.settings.url, on_change=on_change, on_connect=on_connect, on_lost=on_lost)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(self.link.run)
             tasks.start_soon(self.shipper.run)
@@ -178,10 +183,17 @@ class FleetMember:
                 self.last_heartbeat, self.heartbeat_error = time.time(), None
             except FleetUnavailable as exc:
                 self.heartbeat_error = exc.message
+                self._store_lost(daemon, exc)  # e.g. a network cut that left the link hanging
             except Exception as exc:
                 self.heartbeat_error = f"{type(exc).__name__}: {exc}"
                 log.exception("fleet.heartbeat_failed")
             await anyio.sleep(HEARTBEAT_S)
+
+    @staticmethod
+    def _store_lost(daemon: Daemon, error: FleetUnavailable) -> None:
+        woken = daemon.pipeline.approvals.store_unreachable(error)
+        if woken:
+            log.warning("fleet.unreachable_denied_waiting", calls=woken, error=error.message)
 
     def status(self) -> dict[str, Any]:
         from aegis_core.store.url import describe_url

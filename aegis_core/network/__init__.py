@@ -25,4 +25,41 @@ def bridge_command(python: str | None = None, *, proxy_socket: str = f"{RUN_MOUN
     return [python or sys.executable, "-I", "-S", str(BRIDGE), "--proxy-socket", proxy_socket, "--"]
 
 
-__all__ = ["BRIDGE", "RUN_MOUNT", "bridge_command"]
+def compiled_bridge(folder: Path) -> Path:
+    """:data:`BRIDGE` compiled for this interpreter, in ``folder`` (Aegis' own, which the
+    sandbox does not show): the sandbox's first process then starts without compiling
+    its source (a script, unlike a module, gets no cached bytecode), about 4 ms less on
+    every wrapped start. Made once per bridge version and interpreter, whole or not at
+    all; the source itself when it cannot be written."""
+    import hashlib
+    import importlib.util
+    import marshal
+    import os
+    import tempfile
+
+    source = BRIDGE.read_bytes()
+    tag = hashlib.sha256(importlib.util.MAGIC_NUMBER + source).hexdigest()[:20]
+    target = folder / f"bridge-{tag}.pyc"
+    if target.is_file():
+        return target
+    try:
+        code = compile(source, "/run/aegis-net/bridge.py", "exec", dont_inherit=True)
+        # A .pyc header (magic, flags, and the source's mtime and size, unused when the
+        # file is run directly), then the code.
+        data = importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".bridge-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(temporary, 0o444)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except (OSError, SyntaxError, ValueError):
+        return BRIDGE
+    return target
+
+
+__all__ = ["BRIDGE", "RUN_MOUNT", "bridge_command", "compiled_bridge"]

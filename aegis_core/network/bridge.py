@@ -10,16 +10,17 @@ the sandbox's PID namespace it inherits them) and exits with COMMAND's status
 (128+N when a signal N ended it).
 
 It runs on every wrapped start, so it imports only C modules that cost nothing to
-load (``socket`` alone pulls in enum and selectors, about 10 ms); standard library
-only, no Aegis import, since the sandbox may not see site-packages.
+load (``socket`` alone pulls in enum and selectors, about 10 ms), and those only needed
+to relay (``fcntl``, ``select``: shared libraries to load) when the first connection
+comes; standard library only, no Aegis import, since the sandbox may not see
+site-packages. ``aegis wrap`` runs it compiled (:func:`aegis_core.network.compiled_bridge`):
+a script given by its source is compiled on every start.
 """
 
 import _signal
 import _socket
 import _thread
-import fcntl as _fcntl
 import os
-import select as _select
 import sys
 import time
 
@@ -85,6 +86,8 @@ def relay(source, sink, moved, limit=None):
     bytes), adding how many to ``moved[0]``: spliced through a pipe, so they never
     enter Python. Works on blocking and non-blocking sockets alike (the daemon's are
     non-blocking); raises OSError when either side fails."""
+    import fcntl as _fcntl  # here, not at the start: see the module docstring
+
     left = limit
     read_end, write_end = os.pipe2(os.O_CLOEXEC)
     try:
@@ -97,7 +100,7 @@ def relay(source, sink, moved, limit=None):
                 count = os.splice(source, write_end, CHUNK if left is None else min(CHUNK, left),
                                   flags=SPLICE_FLAGS)
             except BlockingIOError:
-                _wait(source, _select.POLLIN)
+                _wait(source, False)
                 continue
             if not count:
                 return
@@ -107,7 +110,7 @@ def relay(source, sink, moved, limit=None):
                 try:
                     done = os.splice(read_end, sink, count, flags=SPLICE_FLAGS)
                 except BlockingIOError:
-                    _wait(sink, _select.POLLOUT)
+                    _wait(sink, True)
                     continue
                 count -= done
                 moved[0] += done
@@ -116,9 +119,11 @@ def relay(source, sink, moved, limit=None):
         os.close(write_end)
 
 
-def _wait(fd, events):
+def _wait(fd, writing):
+    import select as _select
+
     poller = _select.poll()
-    poller.register(fd, events | _select.POLLHUP | _select.POLLERR)
+    poller.register(fd, (_select.POLLOUT if writing else _select.POLLIN) | _select.POLLHUP | _select.POLLERR)
     poller.poll()
 
 

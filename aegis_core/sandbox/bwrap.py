@@ -15,6 +15,7 @@ cgroup, and execs the rest, so the adapter's own spawn (a pipe or a terminal) is
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -43,13 +44,49 @@ INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; F
 
 
 @functools.lru_cache(maxsize=4)
-def bwrap_version(program: str) -> tuple[int, ...] | None:
+def bwrap_version(program: str, cache: Path | None = None) -> tuple[int, ...] | None:
+    """``program --version``, remembered in ``cache`` (a file in Aegis' own state, which
+    no sandbox sees) for as long as the program file is the same one: its path, inode,
+    size, modification and change times, so an upgrade (or any replacement) asks again.
+    That spares every ``aegis wrap`` a process start; the version decides whether the
+    sandbox gets ``--disable-userns``, so only Aegis' own folder may hold the answer."""
+    key = _identity(program)
+    if cache is not None and key is not None:
+        try:
+            known = json.loads(cache.read_text(encoding="utf-8"))
+            if known.get("program") == key and isinstance(known.get("version"), list):
+                return tuple(int(part) for part in known["version"])
+        except (OSError, ValueError, TypeError):
+            pass
     try:
         out = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
-    return tuple(int(x) for x in match.groups(default="0")) if match else None
+    version = tuple(int(x) for x in match.groups(default="0")) if match else None
+    if cache is not None and key is not None and version is not None and cache.parent.is_dir():
+        try:
+            _write(cache, json.dumps({"program": key, "version": list(version)}).encode())
+        except OSError:
+            pass  # asked again next time
+    return version
+
+
+def _identity(program: str) -> list[object] | None:
+    """What tells one installed ``program`` file from another (None: cannot tell)."""
+    try:
+        real = os.path.realpath(program)
+        info = os.stat(real)
+    except OSError:
+        return None
+    return [real, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def version_cache() -> Path:
+    """Where :func:`bwrap_version` keeps its answer: ``$AEGIS_HOME/sandbox``."""
+    from aegis_core.config import aegis_home
+
+    return aegis_home() / "sandbox" / "bwrap-version.json"
 
 
 class BwrapBackend:
@@ -59,8 +96,13 @@ class BwrapBackend:
     description = "bubblewrap: Linux namespaces, no capability, allow-listed root, seccomp"
     platforms = ("linux",)
 
-    def __init__(self, program: str | None = None) -> None:
+    def __init__(self, program: str | None = None, version_cache: Path | None = None) -> None:
         self._program = program
+        self._version_cache = version_cache
+
+    @property
+    def version_cache(self) -> Path:
+        return self._version_cache or version_cache()
 
     @property
     def program(self) -> str | None:
@@ -79,7 +121,7 @@ class BwrapBackend:
             seccomp.build_filter()
         except seccomp.UnsupportedArchitecture as exc:
             return Availability(False, str(exc))
-        version = bwrap_version(program)
+        version = bwrap_version(program, self.version_cache)
         text = ".".join(map(str, version)) if version else "unknown version"
         if version is not None and version < (0, 5):
             return Availability(False, f"bubblewrap {text} is too old (need 0.5 or newer)", hint=INSTALL_HINT)
@@ -153,7 +195,7 @@ class BwrapBackend:
         args = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
                 "--unshare-cgroup-try", "--die-with-parent", "--cap-drop", "ALL",
                 "--uid", str(plan.uid), "--gid", str(plan.gid), "--hostname", "aegis-sandbox"]
-        version = bwrap_version(program)
+        version = bwrap_version(program, self.version_cache)
         if version is not None and version >= (0, 8):
             args.append("--disable-userns")  # no nested user namespace: less kernel within reach
         if not plan.terminal:
@@ -195,7 +237,7 @@ class BwrapBackend:
                     args += ["--ro-bind", str(empty_file), dest]
                 else:
                     args += ["--perms", "0555", "--tmpfs", dest, "--remount-ro", dest]
-            elif kind == "placeholder":
+            elif kind in ("placeholder", "stand-in"):  # a stand-in not claimed by a session stays
                 if _place(Path(dest), (mount.content or "").encode()):
                     args += ["--ro-bind", dest, dest]
             elif kind == "data":

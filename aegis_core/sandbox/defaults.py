@@ -143,8 +143,12 @@ PROTECTED_PROJECT_PATHS: tuple[str, ...] = (
     ".codex/",
     ".gemini/",
     ".cursor/",
+    ".vscode/",  # tasks.json, settings.json, mcp.json: run when the human opens the folder
     ".mcp.json",
 )
+# A protected file that does not exist gets a stand-in for the session (standin.py):
+# what it holds means the same as no file to the agent that reads it.
+STAND_IN_CONTENT: dict[str, str] = {".mcp.json": '{"mcpServers": {}}\n'}
 PROTECTED_GIT_PATHS: tuple[str, ...] = ("hooks/", "config")
 
 # Processes: enough for any build, few enough that a fork bomb stops early.

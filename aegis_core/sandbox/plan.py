@@ -30,6 +30,7 @@ PROXY_SOCKET = f"{RUN_DIR}/proxy.sock"
 # The network bridge (the egress proxy's end inside) is bound here, outside the run
 # folder so no mount point is ever made in the daemon's folder.
 BRIDGE = "/run/aegis-net/bridge.py"
+BRIDGE_COMPILED = "/run/aegis-net/bridge.pyc"  # the same, as bytecode (aegis_core.network.compiled_bridge)
 # The sandbox's own /tmp and /var/tmp: paths inside, backed by a private folder.
 SANDBOX_TMP = "/tmp"  # noqa: S108
 SANDBOX_VAR_TMP = "/var/tmp"  # noqa: S108
@@ -55,7 +56,8 @@ class Mount:
     read-only folder (or file, ``file=True``) over ``dest``; ``data`` a read-only file
     holding ``content``; ``placeholder`` a read-only file holding ``content``, put at
     ``dest`` on the host where a file the agent must not create does not exist (and
-    left there: its content means the same as no file); ``remount-ro`` makes ``dest``
+    left there: its content means the same as no file); ``stand-in`` the same for one
+    session, taken away after it (standin.py); ``remount-ro`` makes ``dest``
     read-only; ``dir`` creates it.
     """
 
@@ -137,7 +139,7 @@ class SandboxPlan:
         return [m.dest for m in self.mounts if m.kind == "mask"]
 
     def read_only(self) -> list[str]:
-        return [m.dest for m in self.mounts if m.kind in ("ro", "placeholder")]
+        return [m.dest for m in self.mounts if m.kind in ("ro", "placeholder", "stand-in")]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -229,7 +231,8 @@ def build_plan(
     :param empty_dir: an empty folder outside, bound read-only where a protected folder
         does not exist yet, so the agent cannot create it.
     :param agent_socket: ``run_dir`` holds the session's agent socket (``agent.sock``).
-    :param bridge: the network bridge's script (``aegis_core/network/bridge.py``), when
+    :param bridge: the network bridge's script (``aegis_core/network/bridge.py``, or its
+        bytecode, a ``.pyc`` made for the interpreter that runs it), when
         the session has an egress proxy (``proxy.sock`` in ``run_dir``); without one the
         sandbox has no network at all.
     """
@@ -279,8 +282,9 @@ def build_plan(
     if run_dir is not None:
         b.add("ro", RUN_DIR, run_dir, why="the session's agent and proxy sockets")
         if bridge is not None:
-            b.add("ro", BRIDGE, bridge, why="the network bridge to Aegis' egress proxy")
-            entry = (_python(), "-I", "-S", BRIDGE, "--proxy-socket", PROXY_SOCKET, "--")  # as bridge_command()
+            inside = BRIDGE_COMPILED if bridge.suffix == ".pyc" else BRIDGE  # python runs either by its name
+            b.add("ro", inside, bridge, why="the network bridge to Aegis' egress proxy")
+            entry = (_python(), "-I", "-S", inside, "--proxy-socket", PROXY_SOCKET, "--")  # as bridge_command()
 
     if home != Path("/") and home.is_dir():
         b.add("ro", home, home, why="home, read-only")
@@ -362,7 +366,13 @@ def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None
         targets += [(common_dir, name) for name in defaults.PROTECTED_GIT_PATHS]
     for base, name in targets:
         path = base / name.rstrip("/")
-        if os.path.lexists(path):
+        stand_in = defaults.STAND_IN_CONTENT.get(name)
+        if stand_in is not None and (not os.path.lexists(path) or _holds(path, stand_in)):
+            # A file that does not exist (or only a stand-in another session put there):
+            # a stand-in read-only for the session (standin.py), so the agent cannot
+            # create it.
+            b.add("stand-in", path, content=stand_in, why="settings the agent must not create")
+        elif os.path.lexists(path):
             real = Path(os.path.realpath(path))
             if b.visible(str(real)):
                 b.add("ro", real, real, why="settings the agent must not change")
@@ -380,6 +390,14 @@ def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None
             b.add("ro", commondir, commondir, why="where git finds its config")
         else:
             b.add("placeholder", commondir, content=GIT_SELF, why="where git finds its config")
+
+
+def _holds(path: Path, content: str) -> bool:
+    """Whether ``path`` is a plain file holding exactly ``content``."""
+    try:
+        return not path.is_symlink() and path.is_file() and path.read_bytes() == content.encode()
+    except OSError:
+        return False
 
 
 # A `commondir` that names the git folder itself: git reads it as having none.

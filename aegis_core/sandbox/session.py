@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aegis_core.sandbox.plan import Mount, SandboxNeeds, SandboxPlan, build_plan
+from aegis_core.sandbox.standin import Held, claim_all
 from aegis_core.sandbox.tripwire import nested_git_hazards
 
 if TYPE_CHECKING:
@@ -73,7 +75,8 @@ class SessionSandbox:
 
     def __init__(self, *, backend: SandboxBackend | None = None, plan: SandboxPlan | None = None,
                  reason: str = "", workdir: Path | None = None, enforcement: LimitEnforcement | None = None,
-                 chosen_by_user: bool = False, keys: KeyHolder | None = None) -> None:
+                 chosen_by_user: bool = False, keys: KeyHolder | None = None,
+                 stand_ins: Sequence[Held] = ()) -> None:
         self.backend = backend
         self.plan = plan
         self.reason = reason
@@ -82,6 +85,8 @@ class SessionSandbox:
         self.chosen_by_user = chosen_by_user
         self.keys = keys
         self.started = time.monotonic()
+        self._release: threading.Thread | None = None
+        self.stand_ins = list(stand_ins)  # files the agent must not create, held for the session
 
     @property
     def sandboxed(self) -> bool:
@@ -126,24 +131,50 @@ class SessionSandbox:
             out["limits_enforced"] = self.enforcement.describe()
         return out
 
-    def close(self, status: int) -> list[str]:
+    def close(self, status: int, *, background: bool = False) -> list[str]:
         """Release what the sandbox held; returns plain words for each limit that
         stopped something, and for what the agent left in the project that would run
-        a command outside the sandbox (empty when nothing did)."""
+        a command outside the sandbox (empty when nothing did).
+
+        :param background: release in a thread (joined by :meth:`wait_closed`, and by
+            the interpreter before it exits), so that ``aegis wrap`` ends the session
+            with the daemon meanwhile: removing folders a mount namespace just let go
+            of, and a cgroup whose last processes are exiting, can take a while."""
         messages: list[str] = []
         if self.enforcement is not None:
             messages = self.enforcement.explain(status, time.monotonic() - self.started)
-            self.enforcement.release()
         if self.plan is not None and self.plan.project is not None:
             messages += nested_git_hazards(self.plan.project)
+        if background and self.sandboxed:  # (UNSANDBOXED is shared: nothing to free)
+            self._release = threading.Thread(target=self._free, name="aegis-sandbox-close")
+            self._release.start()
+        else:
+            self._free()
+        return messages
+
+    def wait_closed(self) -> None:
+        """Wait for a release :meth:`close` left to a thread."""
+        if self._release is not None:
+            self._release.join()
+
+    def _free(self) -> None:
+        if self.enforcement is not None:
+            self.enforcement.release()
+        for held in self.stand_ins:  # the sandbox is gone: its stand-ins may go too
+            held.release()
+        self.stand_ins = []
         if self.plan is not None:
             _remove_tree(Path(self.plan.tmp_dir))
             if self.workdir is not None:  # the session's own generated files, if any
                 _remove_tree(self.workdir / "files" / self.plan.session)
-        return messages
 
 
 UNSANDBOXED = SessionSandbox(reason="not started by aegis wrap")
+
+
+# The variables aegis_core.network.endpoints reads the model API keys from (kept in
+# step by a test; named here so a start with no key imports nothing of the network).
+MODEL_KEY_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY", "GEMINI_API_KEY")
 
 
 @dataclass(frozen=True)
@@ -157,6 +188,8 @@ class KeyHolder:
     identity: Any = None  # aegis_core.client.Identity: the daemon the keys may go to
 
     def hold(self, env: Mapping[str, str], apis: Sequence[Any] | None) -> dict[str, str]:
+        if apis is None and not any(env.get(name) for name in MODEL_KEY_VARIABLES):
+            return dict(env)  # no key to hold: spare every start the import below (~8 ms)
         from aegis_core.network.endpoints import ANTHROPIC, ANTHROPIC_TOKEN, GEMINI, OPENAI, hold_model_keys
 
         # By default only the keys the environment holds: an API with no key would
@@ -172,13 +205,14 @@ class KeyHolder:
 def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd: Path, home: Path,
                  aegis_home: Path, run_dir: Path | None = None, agent_socket: bool = False,
                  network: bool = False, needs: SandboxNeeds | None = None,
-                 keys: KeyHolder | None = None) -> SessionSandbox:
+                 keys: KeyHolder | None = None, dry_run: bool = False) -> SessionSandbox:
     """The session's sandbox, with its private folders made (temp, generated files).
 
     :param network: the session has an egress proxy (``proxy.sock`` in ``run_dir``):
         the network bridge runs first inside. Without it the sandbox has no network.
     :param agent_socket: ``run_dir`` holds the session's agent socket.
     :param keys: who takes the model API keys (the daemon, for a session with a proxy).
+    :param dry_run: only show the plan: no stand-in is put in the project.
     """
     if choice.backend is None:
         return SessionSandbox(reason=choice.reason, chosen_by_user=choice.chosen_by_user)
@@ -192,17 +226,24 @@ def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd
     empty.mkdir(mode=0o555, exist_ok=True)
     plan = build_plan(manifest, session=session, cwd=cwd, home=home, aegis_home=aegis_home, tmp_dir=tmp_dir,
                       run_dir=run_dir, needs=needs, empty_dir=empty, agent_socket=agent_socket,
-                      bridge=_bridge_script() if network and run_dir is not None else None)
-    enforcement = choice.backend.enforce(plan)
+                      bridge=_bridge_script(workdir) if network and run_dir is not None else None)
+    plan, stand_ins = (plan, []) if dry_run else claim_all(plan)
+    try:
+        enforcement = choice.backend.enforce(plan)
+    except BaseException:
+        for held in stand_ins:
+            held.release()
+        raise
     return SessionSandbox(backend=choice.backend, plan=plan, reason=choice.reason, workdir=workdir,
-                          enforcement=enforcement, keys=keys if network else None)
+                          enforcement=enforcement, keys=keys if network else None, stand_ins=stand_ins)
 
 
-def _bridge_script() -> Path:
-    """``aegis_core/network/bridge.py`` (the egress proxy's end inside the sandbox)."""
-    from aegis_core.network import BRIDGE
+def _bridge_script(workdir: Path) -> Path:
+    """``aegis_core/network/bridge.py`` (the egress proxy's end inside the sandbox),
+    compiled once into the backend's private folder."""
+    from aegis_core.network import compiled_bridge
 
-    return BRIDGE
+    return compiled_bridge(workdir)
 
 
 def _with_program(plan: SandboxPlan, argv: Sequence[str], env: Mapping[str, str]) -> SandboxPlan:

@@ -1,5 +1,6 @@
 """What the agent left in the project that would run a command outside the sandbox the
-next time you use git there, said when the session ends.
+next time you use git there: said as soon as it appears (:class:`HazardWatch`, while the
+session runs: you may run git in another terminal meanwhile) and again when it ends.
 
 The project is writable, so the sandbox cannot stop the agent from making a nested
 repository, setting ``core.fsmonitor`` (or a pager, a filter...) in its config and
@@ -8,12 +9,19 @@ outside, runs ``git status`` in that submodule, and with it the command. The pro
 own git config is read-only inside (plan.py); a submodule's cannot be, as the agent
 may create one. So at the end of the session each submodule's config is read (never
 run: no git command touches a submodule here) and what would run is named.
+
+Preventing it would take more than mounts: a nested repository can be made anywhere
+in the writable project, and ``git add`` records it. So it is watched for instead:
+the index and the submodules' configs are looked at (a ``stat`` each) every second
+from outside the sandbox, and read only when one changed.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 # Config keys whose value git runs as a command (or that pull in another config).
@@ -151,3 +159,74 @@ def _command_keys(config: Path) -> list[str]:
         elif section == "pager" and value.strip().lower() not in ("", "true", "false", "yes", "no", "on", "off"):
             found.append(f"pager.{key}")
     return list(dict.fromkeys(found))
+
+
+class HazardWatch:
+    """Looks for :func:`nested_git_hazards` in ``project`` while a session runs and calls
+    ``found`` with each new one (from its own thread), as soon as it appears."""
+
+    def __init__(self, project: str | os.PathLike[str], found: Callable[[list[str]], None], *,
+                 interval: float = 1.0) -> None:
+        self.root = Path(project)
+        self.found = found
+        self.interval = interval
+        self.said: set[str] = set()
+        self._stop = threading.Event()
+        self._seen: tuple[object, ...] | None = None
+        self._configs: list[Path] = []
+        self._thread = threading.Thread(target=self._run, name="aegis-hazard-watch", daemon=True)
+
+    def start(self) -> HazardWatch:
+        # What was there before the agent started is said at the end, not as news.
+        self.said.update(nested_git_hazards(self.root))
+        self._configs = [Path(c) for c in _configs_of(self.root)]
+        self._seen = self._signature()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def check(self) -> list[str]:
+        """Look now; returns (and passes to ``found``) what was not said before."""
+        seen = self._signature()
+        if seen == self._seen:
+            return []
+        self._seen = seen
+        notes = nested_git_hazards(self.root)
+        self._configs = [Path(c) for c in _configs_of(self.root)]
+        new = [note for note in notes if note not in self.said]
+        if new:
+            self.said.update(new)
+            self.found(new)
+        return new
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.check()
+            except Exception:  # noqa: S112  # never take the session down; the end-of-session check remains
+                continue
+
+    def _signature(self) -> tuple[object, ...]:
+        """Cheap: the index's and the known submodule configs' identity and times."""
+        index = _index_of(self.root)
+        return tuple(_stamp(path) for path in ([index] if index else []) + self._configs)
+
+
+def _stamp(path: Path) -> object:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _configs_of(root: Path) -> list[str]:
+    """The config files of the project's submodules (to notice a change to one)."""
+    index = _index_of(root)
+    if index is None or not _may_hold_gitlinks(index):
+        return []
+    return [str(config) for path in _gitlinks(root) if (config := _config_of(root, path)) is not None]

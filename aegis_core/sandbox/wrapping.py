@@ -74,7 +74,7 @@ def prepare(plugins: AegisPlugins, config: Config, adapter: Adapter, argv: Seque
 
 
 def open_for(preparation: Preparation, created: dict[str, Any], *, config: Config,
-             identity: Any = None) -> SessionSandbox:
+             identity: Any = None, dry_run: bool = False) -> SessionSandbox:
     """The session's sandbox, once the daemon has made the session: its run folder
     (the agent socket, the proxy socket) is bound at /run/aegis. ``identity`` is the
     daemon the model API keys may be handed to (``WrapContext.identity()``)."""
@@ -87,7 +87,7 @@ def open_for(preparation: Preparation, created: dict[str, Any], *, config: Confi
         preparation.choice, preparation.manifest, session=session, cwd=Path(os.getcwd()),
         home=Path(os.path.expanduser("~")), aegis_home=config.home,
         run_dir=Path(run_dir) if run_dir else None, agent_socket=bool(created.get("agent_socket")),
-        network=bool(created.get("proxy_socket")), needs=preparation.needs, keys=keys,
+        network=bool(created.get("proxy_socket")), needs=preparation.needs, keys=keys, dry_run=dry_run,
     )
 
 

@@ -306,3 +306,22 @@ def test_an_answer_being_written_at_the_deadline_is_not_taken_for_tampering(book
     final = anyio.run(scenario)
     assert final.status is ApprovalStatus.APPROVED
     assert book.records("approval.tampered") == []
+
+
+def test_a_sessions_pause_is_read_from_the_store_once_then_kept_as_written(store: Store, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every decision asks whether its session is paused: from the event loop, a read
+    # of the store would wait for the writer thread's commit (and its checkpoints).
+    book = Book(store, tmp_path / "home", sealer=Sealer(), max_consecutive_denies=1)
+    reads: list[str] = []
+    read = store.is_paused
+    monkeypatch.setattr(store, "is_paused", lambda session: reads.append(session) or read(session))
+    for _ in range(3):
+        assert book.approvals.paused("s1") is None
+    assert reads == ["s1"]
+    deny_call(store, "a")
+    book.run("after_deny", "s1")
+    assert book.approvals.paused("s1") is not None and store.get_session("s1")["paused"]
+    assert reads == ["s1"]  # the pause it wrote itself, known without reading it back
+    assert book.run("resume", "s1", by="me") and book.approvals.paused("s1") is None
+    assert not read("s1")

@@ -94,3 +94,16 @@ def test_logs_shows_levels_lines_and_since(aegis_home: Path, capsys) -> None:
 def test_logs_without_a_log(aegis_home: Path, capsys) -> None:
     code, _, err = run(capsys, "logs")
     assert code == 0 and "aegis start" in err
+
+
+def test_verify_names_the_lines_of_a_record_checkpointed_twice_differently(aegis_home: Path, capsys) -> None:
+    filled_log(aegis_home / "audit.log", 4)
+    checkpoint = aegis_home / "audit.checkpoint"
+    seq, _, stamp = checkpoint.read_bytes().split()
+    checkpoint.write_bytes(checkpoint.read_bytes() + b" ".join((seq, b"0" * 64, stamp)) + b"\n")
+    code, _, err = run(capsys, "audit", "verify")
+    assert code == 8
+    assert "broken at record 4: damaged checkpoint file" in err and "lines 1 and 2" in err
+    code, out, _ = run(capsys, "audit", "verify", "--json")
+    data = json.loads(out)
+    assert (code, data["ok"], data["first_bad_seq"], data["reason"]) == (8, False, 4, "damaged checkpoint file")

@@ -154,3 +154,24 @@ def test_an_unfinished_checkpoint_line_is_ignored(log_path: Path) -> None:
 def test_appending_after_verify_keeps_the_log_intact(log_path: Path) -> None:
     AuditLog(log_path).append(AuditEvent("daemon.stop"))
     assert verify(log_path).ok
+
+
+def test_a_record_checkpointed_twice_with_different_hashes_fails_naming_both_lines(log_path: Path) -> None:
+    checkpoint = log_path.with_name("audit.checkpoint")
+    real = checkpoint.read_bytes()
+    seq, digest, stamp = real.split()
+    assert seq == b"10"
+    forged = b"10 " + bytes(reversed(digest)) + b" " + stamp + b"\n"
+    checkpoint.write_bytes(real + forged)  # appended: the first line agrees with the log
+    result = verify(log_path)
+    assert (result.ok, result.reason, result.first_bad_seq) == (False, "damaged checkpoint file", 10)
+    assert "lines 1 and 2" in result.detail and "record 10" in result.detail
+    checkpoint.write_bytes(forged + real)  # the forged one first: the same answer
+    assert (verify(log_path).reason, verify(log_path).first_bad_seq) == ("damaged checkpoint file", 10)
+
+
+def test_a_head_checkpointed_twice_alike_is_intact(log_path: Path) -> None:
+    AuditLog(log_path).checkpoint()  # nothing appended since the last checkpoint
+    checkpoint = log_path.with_name("audit.checkpoint")
+    assert [line.split()[0] for line in checkpoint.read_bytes().splitlines()] == [b"10", b"10"]
+    assert verify(log_path).ok

@@ -16,18 +16,30 @@ from aegis_core.fleet.egress import FleetStoreGuard
 from aegis_core.network.hosts import Destination
 
 
-def test_postgres_stopped_mid_wait_denies_new_risky_calls_and_resumes_after(fleet, postgres_server):
+def test_postgres_stopped_mid_wait_denies_the_waiting_call_at_once_and_works_again_after(fleet, postgres_server):
     a, c = fleet["a"], fleet["c"]
+    # A deadline far beyond the test's own waits: only the outage can end the wait.
+    created = a.request("session.create", agent="test", cwd=str(a.project), command="test", approval_timeout=3600)
+    assert created["ok"], created
+    a.session = created["session"], created["token"]
     waiting = a.bash_async("deploy cache")
     approval_id = waiting.approval_id()
 
     postgres_server.stop()
     try:
+        answer = waiting.answer(timeout=60)  # denied now, not at its deadline an hour away
+        assert answer["decision"] == "deny", answer
+        assert "fleet store" in answer["reason"] and "unreachable" in answer["reason"], answer
+        assert approval_id in answer["reason"] and answer["rule"] == "fleet-unavailable", answer
+        recorded = [json.loads(line) for line in (a.home / "audit.log").read_text().splitlines()]
+        (answered,) = [r["details"] for r in recorded if r["event"] == "call.answered"
+                       and r["details"].get("approval_id") == approval_id]
+        assert answered["decision"] == "deny" and "unreachable" in answered["reason"]
+
         denied = a.bash("deploy worker")
         assert denied["decision"] == "deny"
         assert "fleet store" in denied["reason"] and "unreachable" in denied["reason"], denied
         assert a.bash("ls -la")["decision"] == "allow"  # judged locally, no network
-        assert not waiting.done
         down = a.status()["fleet"]
         assert down["connected"] is False and down["error"]
         assert c.cli("fleet", "status").returncode == 4
@@ -38,11 +50,20 @@ def test_postgres_stopped_mid_wait_denies_new_risky_calls_and_resumes_after(flee
     finally:
         postgres_server.restart()
 
-    wait_until(lambda: c.status()["fleet"]["connected"])
-    approved = c.cli("approvals", "approve", approval_id)
+    # Back: the approval whose call was denied ends as denied, so nobody approves it
+    # late; a new request is asked and answered across machines as before.
+    def ended():
+        rows = json.loads(c.cli("approvals", "list", "--fleet", "--all", "--json").stdout)
+        row = next((r for r in rows if r["id"] == approval_id), None)
+        return row if row and row["status"] != "pending" else None
+
+    assert wait_until(ended, timeout=40)["status"] == "expired"
+    assert c.cli("approvals", "approve", approval_id).returncode == 1
+    wait_until(lambda: a.status()["fleet"]["connected"] and c.status()["fleet"]["connected"])
+    again = a.bash_async("deploy cache")
+    approved = c.cli("approvals", "approve", again.approval_id())
     assert approved.returncode == 0, approved.stderr
-    assert waiting.answer()["decision"] == "allow"
-    wait_until(lambda: a.status()["fleet"]["connected"])
+    assert again.answer()["decision"] == "allow"
 
 
 def test_a_deadline_passing_while_postgres_is_down_denies_with_that_reason_and_the_approval_ends(

@@ -23,6 +23,7 @@ from aegis_core.sandbox.bwrap import BwrapBackend
 from aegis_core.sandbox.limits import enforce
 from aegis_core.sandbox.manifest import Manifest
 from aegis_core.sandbox.plan import build_plan
+from aegis_core.sandbox.standin import claim_all
 
 HERE = Path(__file__).resolve().parent
 PROBE = HERE / "probe.py"
@@ -111,11 +112,18 @@ class Machine:
         return env
 
     def contained(self, argv: Sequence[str], *, manifest: Manifest | None = None, cwd: Path | None = None,
-                  session: str = "s-test", terminal: bool = False) -> tuple[list[str], dict[str, str]]:
-        """The contained command, built by this process for the machine's user."""
+                  session: str = "s-test", terminal: bool = False,
+                  stand_ins: list[Any] | None = None) -> tuple[list[str], dict[str, str]]:
+        """The contained command, built by this process for the machine's user.
+
+        :param stand_ins: claim the plan's stand-ins as a session does (standin.py),
+            adding what is held to this list; otherwise they are made and left."""
         plan = build_plan(manifest or Manifest(), session=session, cwd=cwd or self.project, home=self.home,
                           aegis_home=self.aegis_home, tmp_dir=self.tmp, empty_dir=self.empty,
                           uid=self.uid, gid=self.uid).with_terminal(terminal)
+        if stand_ins is not None:
+            plan, held = claim_all(plan)
+            stand_ins.extend(held)
         mine = self.uid == os.getuid()
         enforcement = enforce(plan.limits, session=session, uid=self.uid, cgroups=mine)
         self.enforcement = enforcement

@@ -87,3 +87,39 @@ def test_without_a_submodule_in_the_index_git_is_not_started(project: Path, monk
 
     monkeypatch.setattr(tripwire.subprocess, "run", no_git)
     assert nested_git_hazards(project) == []
+
+
+def test_the_watch_says_a_planted_submodule_once_and_a_later_config_change_too(tmp_path) -> None:
+    import subprocess as sp
+
+    from aegis_core.sandbox.tripwire import HazardWatch
+
+    project = tmp_path / "p"
+    project.mkdir()
+
+    def g(*args, cwd=project):
+        sp.run(["git", "-c", "user.name=a", "-c", "user.email=a@example.com", *args], cwd=cwd, check=True,
+               capture_output=True)
+
+    g("init", "-q")
+    said: list[list[str]] = []
+    watch = HazardWatch(project, said.append, interval=3600)  # checked by hand below, not by its thread
+    watch.start()
+    try:
+        assert watch.check() == []
+        inner = project / "vendor" / "tool"
+        inner.mkdir(parents=True)
+        g("init", "-q", cwd=inner)
+        g("commit", "-q", "--allow-empty", "-m", "x", cwd=inner)
+        head = sp.run(["git", "-C", str(inner), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        g("update-index", "--add", "--cacheinfo", f"160000,{head},vendor/tool")
+        assert watch.check() == []  # a plain submodule: nothing runs
+        with open(inner / ".git" / "config", "a") as config:
+            config.write('[core]\n\tfsmonitor = "touch PWNED; false"\n')
+        (first,) = watch.check()  # only the config changed, not the index
+        assert "vendor/tool/" in first and "core.fsmonitor" in first
+        assert watch.check() == []  # said once
+        assert said == [[first]]
+    finally:
+        watch.stop()
+    assert not (project / "PWNED").exists()

@@ -239,3 +239,45 @@ def test_a_submodule_left_to_run_a_command_outside_is_named_when_the_session_end
     (ended,) = world.audit("session.ended")
     assert any("vendor/tool/" in note for note in ended["details"]["sandbox_notes"])
     assert not (world.machine.project / "PWNED").exists()
+
+
+def test_a_planted_submodule_is_said_and_recorded_while_the_session_runs(world: World) -> None:
+    """You may run git in another terminal while the agent works: the warning cannot
+    wait for the session's end. The agent plants it, then keeps running (until the test
+    lets it go): the audit log has the warning before the session ends."""
+    assert world.aegis("start").returncode == 0
+    script = PLANT_SUBMODULE + "i=0; while [ ! -e go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n"
+    argv = as_uid(world.machine.uid, [*world.python, "-m", "aegis_core.cli", "wrap", "--", "sh", "-c", script])
+    wrapped = subprocess.Popen(argv, env=world.env, cwd=world.machine.project, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not world.audit("session.sandbox_warning") and time.monotonic() < deadline:
+            assert wrapped.poll() is None, wrapped.communicate()
+            time.sleep(0.2)
+        (warning,) = world.audit("session.sandbox_warning")
+        assert any("vendor/tool/" in note and "core.fsmonitor" in note for note in warning["details"]["sandbox_notes"])
+        assert world.audit("session.ended") == []  # still running
+        (world.machine.project / "go").write_text("")
+        out, err = wrapped.communicate(timeout=60)
+    finally:
+        if wrapped.poll() is None:
+            wrapped.kill()
+            wrapped.communicate()
+    assert wrapped.returncode == 0, out + err
+    assert "WARNING: vendor/tool/ is registered as a git submodule" in err, err
+    assert world.audit("session.ended")
+    assert not (world.machine.project / "PWNED").exists()
+
+
+def test_a_wrapped_session_leaves_no_stand_in_behind_and_a_dry_run_makes_none(world: World) -> None:
+    mcp = world.machine.project / ".mcp.json"
+    done = world.aegis("wrap", "--dry-run", "--", "true")
+    assert done.returncode == 0, done.stderr
+    assert not os.path.lexists(mcp)
+    assert world.aegis("start").returncode == 0
+    plant = "echo '{\"mcpServers\": {\"x\": {\"command\": \"sh\"}}}' > .mcp.json || echo REFUSED"
+    done = world.aegis("wrap", "--", "sh", "-c", "cat .mcp.json; " + plant)
+    assert done.returncode == 0, done.stderr
+    assert '{"mcpServers": {}}' in done.stdout and "REFUSED" in done.stdout, done.stdout + done.stderr
+    assert not os.path.lexists(mcp)
