@@ -50,6 +50,7 @@ SUMMARIES: dict[str, str] = {
     "start": "Start the Aegis daemon; returns once it accepts connections.",
     "stop": "Stop the Aegis daemon (pending approvals resolve to the default action).",
     "status": "Show the daemon's state, channels, pending approvals and activity.",
+    "reload": "Apply the policy and config files as they are now (validated first; audited).",
     "wrap": "Run an agent (or any CLI) with its tool calls going through Aegis.",
     "approvals": "Manage pending and past approvals (works without the daemon too).",
     "policy": "Check and try out the policy.",
@@ -59,6 +60,7 @@ SUMMARIES: dict[str, str] = {
     "config": "Read and write Aegis configuration.",
     "plugins": "Inspect installed plugins.",
     "sandbox": "Show the sandbox agents run in, or run one command inside it.",
+    "fleet": "Fleet mode: many machines sharing one PostgreSQL store (docs/fleet.md).",
     "version": "Show the version of Aegis and of its plugins.",
     "help": "Show help for aegis or one of its commands.",
 }

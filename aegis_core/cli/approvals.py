@@ -78,15 +78,11 @@ def list_approvals(
     app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False, fleet: bool = False
 ) -> None:
     """List pending approvals (all of them with --all; every machine's with --fleet)."""
-    with open_store(app, reading=True) as store:
-        status = None if show_all else "pending"
-        if fleet:
-            if not hasattr(store, "fleet"):
-                raise AegisError("--fleet needs fleet mode: this machine has no [store] url",
-                                 hint="see docs/fleet.md")
-            rows = store.fleet.list_approvals(status=status, limit=limit, machine="*")
-        else:
-            rows = store.list_approvals(status=status, limit=limit)
+    status = None if show_all else "pending"
+    config = app.config(plugins=False)
+    rows = None if fleet else _quick_list(config, status, limit)
+    if rows is None:
+        rows = _list(config, status, limit, fleet)
     if as_json:
         emit_json([a.to_dict() for a in rows])
         return
@@ -95,6 +91,36 @@ def list_approvals(
         return
     for approval in rows:
         click.echo(_line(approval, with_machine=fleet))
+
+
+def _quick_list(config: Any, status: str | None, limit: int) -> list[Approval] | None:
+    """This machine's approvals through one read-only query (the command users type
+    most); None when the long way is needed: fleet mode, or a database missing or of
+    another schema version (``Store.open`` creates, migrates or refuses it)."""
+    from aegis_core.store import reads
+
+    if config.get("store", "url"):
+        return None
+    db = config.path("database", "path", "aegis.db")
+    conn = reads.open_reader(db)
+    if conn is None:
+        return None
+    try:
+        return reads.list_approvals(conn, db, status=status, limit=limit)
+    finally:
+        conn.close()
+
+
+def _list(config: Any, status: str | None, limit: int, fleet: bool) -> list[Approval]:
+    from aegis_core.store.opening import open_store as open_configured
+
+    with open_configured(config, quick_check=False) as store:
+        if fleet:
+            if not hasattr(store, "fleet"):
+                raise AegisError("--fleet needs fleet mode: this machine has no [store] url",
+                                 hint="see docs/fleet.md")
+            return list(store.fleet.list_approvals(status=status, limit=limit, machine="*"))
+        return list(store.list_approvals(status=status, limit=limit))
 
 
 @approvals.command("show")

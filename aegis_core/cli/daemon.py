@@ -97,16 +97,27 @@ def _offline_status(config: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"database": str(db), "database_bytes": db.stat().st_size if db.exists() else 0}
     if db.exists():
         try:
-            from aegis_core.store import Store
-
-            store = Store.open(db, quick_check=False)  # a count; doctor runs the full scan
-            try:
-                out["pending"] = len(store.list_approvals(status="pending"))
-            finally:
-                store.close()
+            out["pending"] = _count_pending(db)
         except Exception as exc:  # status must report, not crash
             out["database_error"] = str(exc)
     return out
+
+
+def _count_pending(db: Any) -> int:
+    """One read-only query; a database of another schema version goes through
+    ``Store.open`` (which migrates or refuses it). Doctor runs the full scan."""
+    from aegis_core.store import reads
+
+    conn = reads.open_reader(db)
+    if conn is not None:
+        try:
+            return reads.count_pending(conn, db)
+        finally:
+            conn.close()
+    from aegis_core.store import Store
+
+    with Store.open(db, quick_check=False) as store:
+        return len(store.list_approvals(status="pending"))
 
 
 def channel_health(channel: dict[str, Any]) -> str:
