@@ -1,6 +1,15 @@
 """What a line-oriented program printed since its last prompt was answered: the lines
 that belong to the next question (the packages apt is about to install above "Do you
-want to continue?"), without the earlier prompts and the answers typed to them."""
+want to continue?"), without the earlier prompts and the answers typed to them.
+
+Where the next question's lines begin: after the last answer (the rest of the answered
+line, the echo of what was typed, goes with it), after the last moment the program
+went quiet without asking anything (what it printed before was its reaction to the
+answer or the progress of its work: "you answered: 'y'", "Deploying... done"), and
+after the last blank line. A program that prints its reaction and the next question's
+lines in one go, with no blank line between, cannot be told apart from one whose
+question's lines follow the answer directly (``git add -p`` prints the next hunk right
+after the answer): those lines are all sent, at most MAX_LINES of them."""
 
 from __future__ import annotations
 
@@ -38,8 +47,9 @@ def _clean_line(raw: str) -> str:
 
 
 class Transcript:
-    """Output since the last answer. ``answered()`` starts a new one; the rest of the
-    answered prompt's line (the echo of what was typed) is dropped with it."""
+    """Output since the last answer or the last quiet moment without a question.
+    ``answered()`` and ``quiet()`` start a new one; the rest of the line being written
+    then (the echo of what was typed, a progress line) is dropped with it."""
 
     def __init__(self) -> None:
         self._data = bytearray()
@@ -58,6 +68,13 @@ class Transcript:
     def answered(self) -> None:
         self._data.clear()
         self._skip_line = True
+
+    def quiet(self) -> None:
+        """The program went quiet with no question on the screen: what it printed so
+        far belongs to no question that comes later."""
+        partial = bool(self._data) and not self._data.endswith(b"\n")
+        self._data.clear()
+        self._skip_line = self._skip_line or partial
 
     def context(self, question: str) -> str:
         """The block of lines printed since the last answer that ends with
