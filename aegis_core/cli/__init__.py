@@ -8,7 +8,6 @@ on stderr and its exit code."""
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from functools import cached_property
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import click
 
 from aegis_core import __version__
-from aegis_core.errors import AegisError, ExitCode
+from aegis_core.errors import AegisError, ExitCode, error_line, internal_error_line
 
 COMMAND_ENTRY_POINTS = "aegis.commands"
 
@@ -255,7 +254,9 @@ def help_command(ctx: click.Context, command: tuple[str, ...]) -> None:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+    from aegis_core.views import json_text
+
+    click.echo(json_text(data))
 
 
 _LOGGING_CONFIGURED = False
@@ -288,8 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     except AegisError as exc:
         if debug:
             raise
-        message = exc.message + (f"; {exc.hint}" if exc.hint else "")
-        click.echo(f"aegis: error: {message}", err=True)
+        click.echo(error_line(exc), err=True)
         return int(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aegis: aborted", err=True)
@@ -305,8 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        click.echo(f"aegis: internal error: {type(exc).__name__}: {exc} "
-                   "(run again with --debug for the traceback, and please report it)", err=True)
+        click.echo(internal_error_line(exc), err=True)
         return int(ExitCode.ERROR)
     return result if isinstance(result, int) else 0
 
