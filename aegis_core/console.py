@@ -90,14 +90,16 @@ def _help(args: list[str]) -> int:
     import json
     import os
 
-    from aegis_core.config import aegis_home
+    from aegis_core.home import home_path
 
-    cache = aegis_home() / "cache" / "help.json"
-    key = _help_key(args) if cache.parent.parent.is_dir() else None
+    home = home_path()
+    cache = os.path.join(home, "cache", "help.json")
+    key = _help_key(args) if os.path.isdir(home) else None
     kept: list[dict[str, object]] = []
     if key is not None:
         try:
-            loaded = json.loads(cache.read_text(encoding="utf-8"))
+            with open(cache, encoding="utf-8") as handle:
+                loaded = json.load(handle)
         except (OSError, ValueError):
             loaded = []
         kept = [e for e in loaded if isinstance(e, dict)] if isinstance(loaded, list) else []
@@ -120,8 +122,9 @@ def _help(args: list[str]) -> int:
     sys.stderr.flush()
     if key is not None and code == 0 and not err.getvalue():  # a warning: say it again next time
         with contextlib.suppress(OSError):
-            cache.parent.mkdir(mode=0o700, exist_ok=True)
-            temporary = cache.with_name(f".help.{os.getpid()}")
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(os.path.dirname(cache), 0o700)
+            temporary = os.path.join(os.path.dirname(cache), f".help.{os.getpid()}")
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 # The last few forms (`aegis`, `--help`, another terminal width...).
@@ -135,7 +138,6 @@ def _help_key(args: list[str]) -> dict[str, object]:
     distribution changes its folder's modification time; a changed built-in command
     list changes aegis_core.cli's."""
     import os
-    import shutil
 
     import aegis_core
     from aegis_core.entrypoints import scan
@@ -149,10 +151,27 @@ def _help_key(args: list[str]) -> dict[str, object]:
             continue
     return {
         "args": args, "version": aegis_core.__version__, "python": sys.executable,
-        "cli": os.stat(cli_module).st_mtime_ns, "columns": shutil.get_terminal_size().columns,
+        "cli": os.stat(cli_module).st_mtime_ns, "columns": _columns(),
         "plugins": [os.environ.get("AEGIS_DISABLE_PLUGINS"), os.environ.get("AEGIS_LOAD_PLUGINS")],
         "paths": folders, "commands": [list(ep) for ep in scan("aegis.commands")],
     }
+
+
+def _columns() -> int:
+    """The terminal width click formats for: shutil.get_terminal_size()'s columns (the
+    same rule, without importing shutil)."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def _out(text: str) -> None:
