@@ -16,7 +16,7 @@ from aegis_core.errors import AegisError, DependencyMissing
 if TYPE_CHECKING:
     from aegis_core.client import Identity
     from aegis_core.config import Config
-    from aegis_core.models import RawEvent, ToolCall
+    from aegis_core.models import AgentInput, ToolCall
     from aegis_core.plugins import AegisPlugins
     from aegis_core.sandbox.plan import SandboxNeeds
     from aegis_core.sandbox.session import SessionSandbox
@@ -196,15 +196,15 @@ class HooksOnlyAdapter:
     description: str
     agent: str  # "Copilot CLI", for messages
     hook_input: Callable[[str, Mapping[str, Any], str], Mapping[str, Any]]  # (tool, input, cwd) -> its hook JSON
-    intercept: Callable[[RawEvent], ToolCall | None]
+    intercept: Callable[[AgentInput], ToolCall | None]
 
     def claims(self, program: str) -> bool:
         return False
 
     def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall:
-        from aegis_core.models import RawEvent
+        from aegis_core.models import AgentInput
 
-        call = self.intercept(RawEvent(adapter=self.name, payload=self.hook_input(tool, tool_input, cwd)))
+        call = self.intercept(AgentInput(adapter=self.name, payload=self.hook_input(tool, tool_input, cwd)))
         if call is None:
             raise AegisError(f"the {self.name} adapter did not read its own hook input")
         return call

@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from aegis_core.config import Config, ConfigSection
     from aegis_core.doctor import DoctorCheck
     from aegis_core.models import (
+        AgentInput,
         Approval,
         AuditEvent,
         Decision,
-        RawEvent,
         ToolCall,
         Verdict,
     )
@@ -161,13 +161,13 @@ def configure(config: Config) -> None:
 
 
 @hookspec(firstresult=True)
-def intercept(event: RawEvent) -> ToolCall | None:
+def intercept(agent_input: AgentInput) -> ToolCall | None:
     """Turn what an adapter received from an agent into a :class:`ToolCall`.
 
-    :param event: the adapter's name and the agent's raw payload.
+    :param agent_input: the adapter's name and the agent's payload, as it came.
 
     Stops at the first non-None result. Implement it for the adapters you provide
-    and return None for events of other adapters. If no plugin returns a call, or
+    and return None for other adapters' input. If no plugin returns a call, or
     the one that answers raises, the call is denied as malformed.
     """
 

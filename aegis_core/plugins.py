@@ -27,11 +27,11 @@ import structlog
 from aegis_core import hookspecs
 from aegis_core.models import (
     Action,
+    AgentInput,
     Approval,
     AuditEvent,
     Decision,
     Outcome,
-    RawEvent,
     ToolCall,
     Verdict,
     strictest,
@@ -284,8 +284,8 @@ class AegisPlugins:
                          ms=round((time.perf_counter() - started) * 1000, 3))
             yield impl.plugin_name, result, error
 
-    def intercept(self, event: RawEvent) -> ToolCall | None:
-        for plugin, result, error in self._call_each("intercept", event=event):
+    def intercept(self, agent_input: AgentInput) -> ToolCall | None:
+        for plugin, result, error in self._call_each("intercept", agent_input=agent_input):
             if error is not None:
                 raise PluginFailure(plugin, "intercept", error)
             if result is not None:

@@ -81,7 +81,7 @@ class GroupCommit:
 
     async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
         if not self._running:
-            await DirectRecorder(self.plugins, self.store).record(events, calls)
+            self.record_now(events, calls)
             return
         entry = _Entry(events, calls)
         self._queue.append(entry)
@@ -89,6 +89,14 @@ class GroupCommit:
         await entry.done.wait()
         if entry.error is not None:
             raise entry.error
+
+    def record_now(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
+        """Write at once, blocking (the daemon is not serving: before :meth:`run`
+        starts or after it stops, so no batch is being written meanwhile); raise
+        AuditFailed if any audit writer failed."""
+        failures = write(self.plugins, self.store, events, calls)
+        if failures:
+            raise AuditFailed(_failure_message(failures[0]))
 
     async def run(self) -> None:
         self._running = True

@@ -63,7 +63,7 @@ def daemon_stream(socket_path: str | os.PathLike[str], op: str, *, timeout: floa
 
 Answer = Callable[[dict[str, Any]], list[bytes]]
 def decision(value: str, reason: str = "") -> Answer:
-    """An answer giving ``value`` (allow/deny/ask) to evaluate and ok to observe."""
+    """An answer giving ``value`` (allow/deny/ask) to judge and ok to observe."""
 
     def answer(request: dict[str, Any]) -> list[bytes]:
         if request.get("op") == "observe":
@@ -245,8 +245,8 @@ class HookRecorder:
         return [c for c in self.calls if c.hook == hook]
 
     @hookimpl
-    def intercept(self, event: Any) -> None:
-        self.calls.append(HookCall("intercept", {"event": event}))
+    def intercept(self, agent_input: Any) -> None:
+        self.calls.append(HookCall("intercept", {"agent_input": agent_input}))
 
     @hookimpl
     def evaluate(self, call: Any) -> None:

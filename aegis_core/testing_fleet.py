@@ -83,7 +83,7 @@ class Machine:
     def bash(self, command: str) -> dict[str, Any]:
         assert self.session is not None
         session, token = self.session
-        return self.request("evaluate", adapter="generic", session=session, token=token,
+        return self.request("judge", adapter="generic", session=session, token=token,
                             payload={"tool": "Bash", "input": {"command": command}, "cwd": str(self.project)})
 
     def bash_async(self, command: str) -> Waiting:
@@ -99,7 +99,7 @@ class Waiting:
         session, token = machine.session
 
         def run() -> None:
-            daemon_stream(machine.socket, "evaluate", timeout=180, into=self.lines, adapter="generic",
+            daemon_stream(machine.socket, "judge", timeout=180, into=self.lines, adapter="generic",
                           session=session, token=token,
                           payload={"tool": "Bash", "input": {"command": command}, "cwd": str(machine.project)})
 

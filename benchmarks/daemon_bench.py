@@ -61,7 +61,7 @@ def in_process_decisions(directory: Path, calls: int) -> list[float]:
 
     from aegis_core.config import load_config
     from aegis_core.daemon.pipeline import Pipeline
-    from aegis_core.models import RawEvent
+    from aegis_core.models import AgentInput
     from aegis_core.plugins import AegisPlugins
     from aegis_core.store import Store
 
@@ -78,7 +78,7 @@ def in_process_decisions(directory: Path, calls: int) -> list[float]:
     # loop, which the critic rightly escalates; that is not the path measured here.
     async def run() -> None:
         for index in range(calls):
-            raw = RawEvent("generic", {"tool": "Bash", "input": {"command": COMMANDS[index % len(COMMANDS)]},
+            raw = AgentInput("generic", {"tool": "Bash", "input": {"command": COMMANDS[index % len(COMMANDS)]},
                                        "cwd": "/home/dev/project"}, session=f"bench-{index // 40}")
             started = time.perf_counter()
             answer = await pipeline.handle(raw)
@@ -127,7 +127,7 @@ class Daemon:
 
 
 async def one_call(socket_path: str, session: str, command: str) -> tuple[float, str]:
-    request = {"v": 1, "op": "evaluate", "adapter": "generic",
+    request = {"v": 1, "op": "judge", "adapter": "generic",
                "payload": {"tool": "Bash", "input": {"command": command}, "cwd": "/home/dev/project",
                            "session": session}}
     started = time.perf_counter()

@@ -79,8 +79,8 @@ class Machine:
     def stop(self) -> None:
         self.cli("stop", "--force", "--timeout", "5")
 
-    def evaluate(self, command: str) -> dict[str, Any]:
-        return {"op": "evaluate", "adapter": "generic", "session": self.session["session"],
+    def judge(self, command: str) -> dict[str, Any]:
+        return {"op": "judge", "adapter": "generic", "session": self.session["session"],
                 "token": self.session["token"],
                 "payload": {"tool": "Bash", "input": {"command": command}, "cwd": str(self.project)}}
 
@@ -114,7 +114,7 @@ async def load(machines: list[Machine], clients: int, seconds: float) -> tuple[f
         n = index
         while time.perf_counter() < stop:
             started = time.perf_counter()
-            reply = await request(machine.socket, machine.evaluate(COMMANDS[n % len(COMMANDS)]))
+            reply = await request(machine.socket, machine.judge(COMMANDS[n % len(COMMANDS)]))
             if reply.get("decision") != "allow":
                 raise SystemExit(f"an auto-allowed call was not allowed: {reply}")
             latencies.append(time.perf_counter() - started)
@@ -144,7 +144,7 @@ async def round_trip(asking: Machine, answering: Machine) -> float:
             if not reply.get("won"):
                 raise SystemExit(f"the answer did not win: {reply}")
 
-    reply = await request(asking.socket, asking.evaluate(f"deploy {secrets.token_hex(4)}"), on_line)
+    reply = await request(asking.socket, asking.judge(f"deploy {secrets.token_hex(4)}"), on_line)
     if reply.get("decision") != "allow":
         raise SystemExit(f"the approved call was not allowed: {reply}")
     return time.perf_counter() - marks["pending"]

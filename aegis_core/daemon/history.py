@@ -65,7 +65,7 @@ class History:
 def _slim(call: ToolCall) -> ToolCall:
     intern = sys.intern
     return replace(call, agent=intern(call.agent), tool=intern(call.tool), cwd=intern(call.cwd),
-                   session=intern(call.session), event=intern(call.event),
+                   session=intern(call.session), hook_event=intern(call.hook_event),
                    input={k: _cut(v) for k, v in call.input.items() if k != "tool_response"})
 
 

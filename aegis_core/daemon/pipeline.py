@@ -28,18 +28,18 @@ from aegis_core.fleet.settings import machine_name
 from aegis_core.fleet.team import TeamRules
 from aegis_core.models import (
     Action,
+    AgentInput,
     Approval,
     ApprovalStatus,
     AuditEvent,
     Decision,
     Outcome,
-    RawEvent,
     Scope,
     ToolCall,
     Verdict,
 )
 from aegis_core.plugins import AegisPlugins
-from aegis_core.recorder import AuditFailed, DirectRecorder, Recorder, write
+from aegis_core.recorder import AuditFailed, DirectRecorder, Recorder
 from aegis_core.redact import redact_text, redact_value
 from aegis_core.store import Store
 from aegis_core.store.interface import CallRecord
@@ -128,36 +128,35 @@ class Pipeline:
 
     # -- recording ---------------------------------------------------------------
 
-    def audit(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
-        """Record a note outside any decision (a session created, a channel failed),
-        at once; raises AuditFailed when an audit writer could not."""
-        failures = write(self.plugins, None, [AuditEvent(event=event, details=redact_value(details),
-                                                         session=session)], ())
-        if failures:
-            raise AuditFailed(f"the audit writer {failures[0].plugin} failed ({failures[0].error})")
+    @staticmethod
+    def audit_event(event: str, details: dict[str, Any], session: str | None = None) -> AuditEvent:
+        """The audit event of a note, its details redacted."""
+        return AuditEvent(event=event, details=redact_value(details), session=session)
 
     async def note(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
-        """Like :meth:`audit`, batched with the decisions (group commit)."""
-        await self.recorder.record([AuditEvent(event=event, details=redact_value(details), session=session)])
+        """Record a note outside any decision (a session created, a channel failed)
+        through the recorder, batched with the decisions (group commit); raises
+        AuditFailed when an audit writer could not record it."""
+        await self.recorder.record([self.audit_event(event, details, session)])
 
     # -- the pipeline ------------------------------------------------------------
 
-    async def handle(self, raw: RawEvent, *, on_pending: OnPending | None = None) -> Answer:
+    async def handle(self, agent_input: AgentInput, *, on_pending: OnPending | None = None) -> Answer:
         """Decide the call in an adapter's event: ``intercept`` it, then :meth:`judge` it."""
         try:
-            if not isinstance(raw.payload, Mapping):
-                preview = ascii(raw.payload)[:300]
+            if not isinstance(agent_input.payload, Mapping):
+                preview = ascii(agent_input.payload)[:300]
                 return await self._malformed(f"the agent's input is not a JSON object: {preview}",
-                                             {"adapter": raw.adapter}, raw.session)
+                                             {"adapter": agent_input.adapter}, agent_input.session)
             try:
-                call = self.plugins.intercept(raw)
+                call = self.plugins.intercept(agent_input)
             except Exception as exc:
                 call, problem = None, str(exc)
             else:
-                problem = f"no adapter understood events of type {raw.adapter!r}"
+                problem = f"no adapter understood events of type {agent_input.adapter!r}"
             if call is None:
-                return await self._malformed(problem, {"adapter": raw.adapter}, raw.session)
-            if call.event == DIALOG_OPEN:
+                return await self._malformed(problem, {"adapter": agent_input.adapter}, agent_input.session)
+            if call.hook_event == DIALOG_OPEN:
                 return await self._dialog_open(call, on_pending)
         except AuditFailed as exc:
             return audit_failed_answer(exc)

@@ -39,7 +39,7 @@ OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (
         Operation("ping", True, "is the daemon there, and which one"),
-        Operation("evaluate", True, "judge one tool call or prompt (may wait for a human)"),
+        Operation("judge", True, "judge one tool call or prompt (may wait for a human)"),
         Operation("observe", True, "record what a call did"),
         Operation("approval.cancel", True, "withdraw a pending approval (agent sockets: of its own session)"),
         Operation("approval.resolve", False, "approve or deny a pending approval"),
@@ -141,7 +141,7 @@ def pending(approval_id: str, deadline_at: float) -> dict[str, Any]:
 
 
 def denial(reason: str, rule: str | None = None, risk: int = 100) -> dict[str, Any]:
-    """An ``evaluate`` reply that denies without judging the call."""
+    """A ``judge`` reply that denies without judging the call."""
     return reply(decision="deny", reason=reason, rule=rule, risk=risk, approval_id=None, choice=None)
 
 

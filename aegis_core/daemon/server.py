@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
 import structlog
+from anyio import RunFinishedError
 from anyio.abc import SocketStream, TaskGroup
 
 from aegis_core import __version__
@@ -34,12 +37,12 @@ from aegis_core.errors import AegisError, ConfigError, ExitCode
 from aegis_core.fleet.member import FleetMember, Ledger, recent_and_open
 from aegis_core.models import (
     Action,
+    AgentInput,
     Approval,
     ApprovalStatus,
     Decision,
     Kind,
     Outcome,
-    RawEvent,
     Scope,
     ToolCall,
     Verdict,
@@ -191,12 +194,13 @@ class Daemon:
         self._listening: dict[str, _Listening] = {}
         self._tasks: TaskGroup | None = None
         self._loop_thread: int | None = None  # the thread running serve()
+        self._loop_token: anyio.lowlevel.EventLoopToken | None = None  # for notes from other threads
         self._stopping = anyio.Event()
         self._confirmation: _Confirmation | None = None
         self.channel_errors: dict[str, str] = {}
         self._handlers: dict[str, Handler] = {
             "ping": self._ping,
-            "evaluate": self._evaluate,
+            "judge": self._judge,
             "observe": self._observe,
             "approval.cancel": self._cancel,
             "approval.resolve": self._resolve,
@@ -225,6 +229,7 @@ class Daemon:
         try:
             async with anyio.create_task_group() as tasks:
                 self._tasks, self._loop_thread = tasks, threading.get_ident()
+                self._loop_token = anyio.lowlevel.current_token()
                 self.pipeline.spawn = tasks.start_soon  # approvals at an agent's dialog are watched here
                 tasks.start_soon(self.recorder.run)
                 tasks.start_soon(self._retain)
@@ -267,7 +272,7 @@ class Daemon:
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 with suppress(ValueError, OSError):
                     signal.signal(signum, signal.SIG_IGN)
-            self._tasks = None
+            self._tasks, self._loop_token = None, None
             self.pipeline.spawn = None
             for path in list(self._listening):
                 await self._close(path)
@@ -277,7 +282,11 @@ class Daemon:
                 except Exception:
                     log.exception("ending a session at stop failed", session=session.id)
             try:
-                self.pipeline.audit("daemon.stopped", {"pid": os.getpid()})
+                # Through the one door like every record (the batching task is gone
+                # by now, so the recorder writes it at once); shielded, so a serve
+                # cancelled from outside still records its stop.
+                with anyio.CancelScope(shield=True):
+                    await self.pipeline.note("daemon.stopped", {"pid": os.getpid()})
             except Exception:
                 log.exception("recording the stop failed")
             self.store.close()
@@ -286,14 +295,23 @@ class Daemon:
         self._stopping.set()
 
     def note_soon(self, event: str, details: dict[str, Any], session: str | None = None) -> None:
-        """Record a note for synchronous code (a channel's hub). On the daemon's event
-        loop it joins the group commit in a task of its own: nothing waits on it, and
-        no sync stalls the loop. Anywhere else (a channel's own thread, a daemon not
-        serving) it is written at once, raising AuditFailed when it could not be."""
+        """Record a note for synchronous code (a channel's hub), through the one door.
+        On the daemon's event loop it joins the group commit in a task of its own:
+        nothing waits on it, and no sync stalls the loop. From a channel's own thread
+        it joins the group commit too and returns once it is durable, raising
+        AuditFailed when it could not be written; a daemon not serving writes it at
+        once."""
         if self._tasks is not None and threading.get_ident() == self._loop_thread:
             self._tasks.start_soon(self._note_or_log, event, details, session)
-        else:
-            self.pipeline.audit(event, details, session)
+            return
+        token = self._loop_token
+        if token is not None:
+            try:
+                anyio.from_thread.run(self.pipeline.note, event, details, session, token=token)
+                return
+            except RunFinishedError:  # the loop ended meanwhile: nothing batches any more
+                pass
+        self.recorder.record_now([self.pipeline.audit_event(event, details, session)])
 
     async def _note_or_log(self, event: str, details: dict[str, Any], session: str | None) -> None:
         try:
@@ -367,7 +385,7 @@ class Daemon:
         self._tasks.start_soon(self._confirm, snapshot, changes, confirmation, trigger)
 
     async def _confirm(self, snapshot: Snapshot, changes: Any, confirmation: _Confirmation, trigger: str) -> None:
-        call = ToolCall(agent="aegis", tool="aegis.reload", kind=Kind.CONFIG, session="aegis", event="Reload",
+        call = ToolCall(agent="aegis", tool="aegis.reload", kind=Kind.CONFIG, session="aegis", hook_event="Reload",
                         input={"change": "\n".join([f"{changes.headline()}, apply?", *changes.lines()]),
                                "digest": snapshot.digest})
         verdict = Verdict(Action.REQUIRE_APPROVAL, rule="aegis-reload", risk=90, source="aegis",
@@ -435,7 +453,7 @@ class Daemon:
 
     async def _open(self, endpoint: Endpoint) -> None:
         path = Path(endpoint.path)
-        self._take_back(path)
+        await self._take_back(path)
         listener = await _listen(path)
         with suppress(OSError):
             stat = os.stat(path)
@@ -444,7 +462,7 @@ class Daemon:
         assert self._tasks is not None
         self._tasks.start_soon(self._accept, listening)
 
-    def _take_back(self, path: Path) -> None:
+    async def _take_back(self, path: Path) -> None:
         """Before binding: if something already answers on ``path`` (we hold the pid
         file's lock, so it is not an Aegis daemon), say so; binding replaces it."""
         if not path.exists():
@@ -463,7 +481,7 @@ class Daemon:
             return  # a dead socket file: nothing listens
         pid = credentials[0] if credentials else None
         log.warning("another program was listening on Aegis' socket; taking it back", socket=str(path), pid=pid)
-        self.pipeline.audit("socket.taken_back", {"socket": str(path), "pid": pid})
+        await self.pipeline.note("socket.taken_back", {"socket": str(path), "pid": pid})
 
     async def _close(self, path: str) -> None:
         listening = self._listening.pop(path, None)
@@ -563,15 +581,15 @@ class Daemon:
             await self._authenticate(request, context)
         return protocol.reply(version=__version__, pid=os.getpid())
 
-    async def _evaluate(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+    async def _judge(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
         try:
             session = await self._authenticate(request, context)
         except RequestError as exc:
             return protocol.denial(f"Aegis refused this call: {exc}.", rule="bad-session")
         # Not an object: the pipeline records the call as malformed.
         payload: Any = request.get("payload")
-        raw = RawEvent(adapter=str(request.get("adapter") or ""), payload=payload,
-                       session=session.id if session else "")
+        agent_input = AgentInput(adapter=str(request.get("adapter") or ""), payload=payload,
+                              session=session.id if session else "")
         stream = context.stream
         pending: list[str] = []
 
@@ -584,7 +602,7 @@ class Daemon:
         result: dict[str, Any] = {}
 
         async def decide() -> None:
-            answer = await self.pipeline.handle(raw, on_pending=on_pending)
+            answer = await self.pipeline.handle(agent_input, on_pending=on_pending)
             result.update(answer.to_response())
             tasks.cancel_scope.cancel()
 
@@ -621,7 +639,7 @@ class Daemon:
         payload = request.get("payload")
         if not isinstance(payload, dict):
             raise RequestError("observe needs a JSON object payload")
-        call = self.plugins.intercept(RawEvent(adapter=str(request.get("adapter") or ""),
+        call = self.plugins.intercept(AgentInput(adapter=str(request.get("adapter") or ""),
                                                payload=payload, session=session.id if session else ""))
         if call is not None:
             await self.pipeline.observe(call)

@@ -91,6 +91,12 @@ TOO_LARGE = (
     "(e.g. write the file in parts)."
 )
 REFUSED = "Aegis refused the call: {error}"
+# The hook client runs from the installed package, the daemon from whatever was
+# installed when it started: after an upgrade the two can differ until a restart.
+OLDER_DAEMON = (
+    "Aegis denied the call: the running daemon does not know this hook client's request "
+    "({error}); it is from another Aegis version. Restart it: aegis stop && aegis start"
+)
 INTERNAL = (
     "Aegis hook client failed ({error}); denied to be safe. Run `aegis doctor` and "
     "report the problem if it persists."
@@ -393,16 +399,18 @@ def report_malformed(encoder, text, deadline, installed_home=None):
     """Let the daemon record an input the client could not read (best effort: the
     call is denied either way)."""
     try:
-        ask_daemon(socket_path(installed_home), "evaluate", encoder.ADAPTER, text,
+        ask_daemon(socket_path(installed_home), "judge", encoder.ADAPTER, text,
                    min(deadline, time.monotonic() + 5), installed_home, valid=False)
     except Exception:  # the call is denied with the client's own reason anyway
         return
 
 
 def decision_of(answer):
-    """(decision, reason) from a final ``evaluate`` answer; raise Denied if unusable."""
+    """(decision, reason) from a final ``judge`` answer; raise Denied if unusable."""
     if answer.get("ok") is not True:
         error = answer.get("error")
+        if isinstance(error, str) and error.startswith("unknown op"):
+            raise Denied(OLDER_DAEMON.format(error=error[:200]))
         raise Denied(
             REFUSED.format(
                 error=error
@@ -472,7 +480,7 @@ def run(encoder, argv):
             raise Denied(TOO_LARGE.format(size=size, limit=MAX_REQUEST_BYTES))
         answer = ask_daemon(
             socket_path(installed_home),
-            "observe" if observing else "evaluate",
+            "observe" if observing else "judge",
             encoder.ADAPTER,
             hook_text,
             deadline,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from aegis_core.models.approvals import Approval, Decision, ResolveResult
     from aegis_core.models.audit import AuditEvent, AuditRecord
-    from aegis_core.models.calls import CHANGE_PREVIEW_CHARS, RawEvent, ToolCall, Verdict, strictest
+    from aegis_core.models.calls import CHANGE_PREVIEW_CHARS, AgentInput, ToolCall, Verdict, strictest
     from aegis_core.models.ids import new_id
     from aegis_core.models.vocabulary import Action, ApprovalStatus, Kind, Outcome, Scope
 
@@ -26,15 +26,15 @@ _HOMES = {
     "Action": "vocabulary", "ApprovalStatus": "vocabulary", "Kind": "vocabulary",
     "Outcome": "vocabulary", "Scope": "vocabulary",
     "new_id": "ids",
-    "CHANGE_PREVIEW_CHARS": "calls", "RawEvent": "calls", "ToolCall": "calls", "Verdict": "calls",
+    "CHANGE_PREVIEW_CHARS": "calls", "AgentInput": "calls", "ToolCall": "calls", "Verdict": "calls",
     "strictest": "calls",
     "Approval": "approvals", "Decision": "approvals", "ResolveResult": "approvals",
     "AuditEvent": "audit", "AuditRecord": "audit",
 }
 
 __all__ = [
-    "CHANGE_PREVIEW_CHARS", "Action", "Approval", "ApprovalStatus", "AuditEvent", "AuditRecord",
-    "Decision", "Kind", "Outcome", "RawEvent", "ResolveResult", "Scope", "ToolCall", "Verdict",
+    "CHANGE_PREVIEW_CHARS", "Action", "AgentInput", "Approval", "ApprovalStatus", "AuditEvent",
+    "AuditRecord", "Decision", "Kind", "Outcome", "ResolveResult", "Scope", "ToolCall", "Verdict",
     "new_id", "strictest",
 ]
 

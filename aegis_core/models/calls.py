@@ -1,5 +1,5 @@
-"""A tool call an agent wants to make (and the adapter's raw input it came from), and
-the verdicts on it."""
+"""A tool call an agent wants to make (and what the agent sent, as it came), and the
+verdicts on it."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ class ToolCall:
     tool's arguments as the agent sent them. ``files`` and ``urls`` are what the
     adapter found the call touches where the input does not name them in a
     ``file_path``/``path``/``url`` field (every file an ``apply_patch`` adds, updates,
-    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt).
+    deletes or moves; the URLs in a Gemini ``web_fetch`` prompt). ``hook_event`` is
+    the agent's name for the moment it asked (``PreToolUse``, ``PermissionRequest``,
+    ``PostToolUse``...); "event" alone in Aegis means the kind of an audit record.
 
     ``agent_call_id`` and ``agent_session`` are the agent's own ids for the call and
     its conversation (Claude Code's ``tool_use_id`` and ``session_id``): what joins
@@ -44,7 +46,7 @@ class ToolCall:
     cwd: str = ""
     session: str = ""
     id: str = field(default_factory=new_id)
-    event: str = "PreToolUse"
+    hook_event: str = "PreToolUse"
     received_at: float = field(default_factory=time.time)
     files: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
@@ -176,9 +178,10 @@ def strictest(verdicts: Iterable[Verdict], *, empty_reason: str) -> Verdict:
 
 
 @dataclass(frozen=True)
-class RawEvent:
-    """What an adapter received from the agent, before ``intercept`` turns it into a
-    ToolCall. ``payload`` is the agent's own JSON (for Claude Code, the hook input)."""
+class AgentInput:
+    """What an adapter received from the agent, as it came, before ``intercept`` turns
+    it into a ToolCall. ``payload`` is the agent's own JSON (for Claude Code, the hook
+    input)."""
 
     adapter: str
     payload: Mapping[str, Any] = field(hash=False)

@@ -138,7 +138,7 @@ class SessionGate:
         scheme = "https" if destination.port == 443 else "http"
         host = f"[{destination.host}]" if ":" in destination.host else destination.host
         return ToolCall(agent=self.info.agent, tool=TOOL, kind=Kind.NETWORK, cwd=self.info.cwd,
-                        session=self.info.session, event="Network",
+                        session=self.info.session, hook_event="Network",
                         input={"host": destination.host, "port": destination.port,
                                "url": f"{scheme}://{host}:{destination.port}"})
 

@@ -242,14 +242,14 @@ class Store(ApprovalRows):
                 call, verdict = record.call, record.verdict
                 self._ensure_session(conn, call.session, call.agent, call.cwd, now)
                 conn.execute(
-                    "INSERT INTO tool_calls(id, session, agent, tool, kind, input_json, cwd, event, "
+                    "INSERT INTO tool_calls(id, session, agent, tool, kind, input_json, cwd, hook_event, "
                     "received_at, action, rule, reason, risk, source, decision) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET "
                     "action=excluded.action, rule=excluded.rule, reason=excluded.reason, "
                     "risk=excluded.risk, source=excluded.source, decision=excluded.decision",
                     (call.id, call.session, call.agent, call.tool, call.kind.value, record.input_json,
-                     call.cwd, call.event, call.received_at, verdict.action.value, verdict.rule,
+                     call.cwd, call.hook_event, call.received_at, verdict.action.value, verdict.rule,
                      record.reason, verdict.risk, verdict.source, record.decision),
                 )
                 if record.decision in FINAL_DECISIONS:

@@ -162,6 +162,11 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (approval_id, voter)
     ) WITHOUT ROWID;
     """,
+    # One word per concept: "event" is an audit record's kind; what the agent called
+    # the moment it asked (PreToolUse...) is the call's hook event.
+    4: """
+    ALTER TABLE tool_calls RENAME COLUMN event TO hook_event;
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from aegis_core.hookspecs import hookimpl
 from aegis_core.models import (
     Action,
+    AgentInput,
     Approval,
     AuditEvent,
     Decision,
     Kind,
     Outcome,
-    RawEvent,
     ToolCall,
     Verdict,
 )
@@ -42,7 +42,7 @@ class Raising:
     name = "raising"
 
     @hookimpl
-    def intercept(self, event):
+    def intercept(self, agent_input):
         raise RuntimeError("intercept broke")
 
     @hookimpl
@@ -73,31 +73,31 @@ class ClaudeAdapter:
     name = "claude-adapter"
 
     @hookimpl
-    def intercept(self, event):
-        if event.adapter != "claude":
+    def intercept(self, agent_input):
+        if agent_input.adapter != "claude":
             return None
         return ToolCall(
             agent="claude",
-            tool=event.payload["tool_name"],
+            tool=agent_input.payload["tool_name"],
             kind=Kind.SHELL,
-            input=event.payload["tool_input"],
-            session=event.session,
+            input=agent_input.payload["tool_input"],
+            session=agent_input.session,
         )
 
 
 def test_intercept_returns_the_first_call_an_adapter_recognises(aegis_plugins, hook_recorder):
     plugins = aegis_plugins(hook_recorder, ClaudeAdapter())
-    event = RawEvent("claude", {"tool_name": "Bash", "tool_input": {"command": "ls"}}, session="s9")
-    call = plugins.intercept(event)
+    agent_input = AgentInput("claude", {"tool_name": "Bash", "tool_input": {"command": "ls"}}, session="s9")
+    call = plugins.intercept(agent_input)
     assert call is not None and call.tool == "Bash" and call.session == "s9"
-    assert [c.kwargs["event"] for c in hook_recorder.named("intercept")] == [event]
-    assert plugins.intercept(RawEvent("pty", {})) is None
+    assert [c.kwargs["agent_input"] for c in hook_recorder.named("intercept")] == [agent_input]
+    assert plugins.intercept(AgentInput("pty", {})) is None
 
 
 def test_intercept_failure_raises_plugin_failure_naming_the_plugin(aegis_plugins):
     plugins = aegis_plugins(Raising(), ClaudeAdapter())
     try:
-        plugins.intercept(RawEvent("claude", {"tool_name": "Bash", "tool_input": {}}))
+        plugins.intercept(AgentInput("claude", {"tool_name": "Bash", "tool_input": {}}))
     except PluginFailure as failure:
         assert failure.plugin == "raising" and failure.hook == "intercept"
         assert "intercept broke" in str(failure)

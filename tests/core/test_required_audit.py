@@ -45,7 +45,7 @@ def stop(env: dict[str, str]) -> None:
 
 
 def routine_call(home: Path) -> dict:
-    return daemon_stream(home / "aegis.sock", "evaluate", adapter="generic",
+    return daemon_stream(home / "aegis.sock", "judge", adapter="generic",
                          payload={"tool": "Bash", "input": {"command": "git status"}, "cwd": str(home.parent)})[-1]
 
 

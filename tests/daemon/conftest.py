@@ -72,7 +72,7 @@ class Daemon:
         return created["session"], created["token"]
 
     def bash(self, command: str, session: str, token: str, cwd: str | None = None) -> dict[str, Any]:
-        return self.request("evaluate", adapter="generic", session=session, token=token,
+        return self.request("judge", adapter="generic", session=session, token=token,
                             payload=hook_payload(command, cwd or str(self.project)))
 
     def bash_async(self, command: str, session: str, token: str,
@@ -80,7 +80,7 @@ class Daemon:
         out: list[Any] = []
 
         def run() -> None:
-            out.extend(self.stream("evaluate", via=via, adapter="generic", session=session, token=token,
+            out.extend(self.stream("judge", via=via, adapter="generic", session=session, token=token,
                                    payload=hook_payload(command, str(self.project))))
 
         thread = threading.Thread(target=run, daemon=True)

@@ -140,7 +140,7 @@ def test_hanging_up_cancels_the_approval(daemon) -> None:
     with socket.socket(socket.AF_UNIX) as sock:
         sock.connect(str(daemon.socket))
         payload = {"tool": "Bash", "input": {"command": "pip install requests"}, "cwd": "/tmp"}
-        sock.sendall(json.dumps({"v": 1, "op": "evaluate", "adapter": "generic", "session": session,
+        sock.sendall(json.dumps({"v": 1, "op": "judge", "adapter": "generic", "session": session,
                                  "token": token, "payload": payload}).encode() + b"\n")
         assert json.loads(sock.makefile().readline())["event"] == "pending"
     listed = wait_for(lambda: [a for a in json.loads(daemon.cli("approvals", "list", "--all", "--json").stdout)
@@ -236,7 +236,7 @@ def test_malformed_requests_get_explicit_errors(daemon) -> None:
         sock.sendall(b"this is not json\n")
         answer = json.loads(sock.makefile().readline())
     assert answer["ok"] is False and "JSON" in answer["error"]
-    bad = daemon.request("evaluate", adapter="generic", payload={"tool": 5})
+    bad = daemon.request("judge", adapter="generic", payload={"tool": 5})
     assert bad["decision"] == "deny" and bad["rule"] == "malformed-call"
     assert daemon.request("nonsense")["ok"] is False
     assert Path(daemon.socket).exists()  # the daemon survived all of it

@@ -44,7 +44,7 @@ def pending(daemon: Any) -> list[dict[str, Any]]:
 def decide(daemon: Any, command: str) -> str:
     """What the running daemon decides for a shell call of an unwrapped hook (each in
     a session of its own: the critic rightly escalates a session probing after denies)."""
-    return daemon.request("evaluate", via=daemon.agent_socket, adapter="generic",
+    return daemon.request("judge", via=daemon.agent_socket, adapter="generic",
                           payload={"tool": "Bash", "input": {"command": command}, "cwd": str(daemon.project),
                                    "session": uuid.uuid4().hex})["decision"]
 

@@ -102,11 +102,11 @@ def test_a_session_socket_speaks_only_for_its_own_session(daemon) -> None:
                             token=second["token"])
     assert cancel["ok"] is False and cancel["code"] == 6
     # ...nor speak for the first session, even with its token...
-    impersonate = daemon.request("evaluate", via=other, adapter="generic", session=first["session"],
+    impersonate = daemon.request("judge", via=other, adapter="generic", session=first["session"],
                                  token=first["token"], payload={"tool": "Bash", "input": {"command": "ls"}})
     assert impersonate["decision"] == "deny" and impersonate["rule"] == "bad-session"
     # ...nor act without the second session's own token.
-    anonymous = daemon.request("evaluate", via=other, adapter="generic",
+    anonymous = daemon.request("judge", via=other, adapter="generic",
                                payload={"tool": "Bash", "input": {"command": "ls"}})
     assert anonymous["decision"] == "deny" and anonymous["rule"] == "bad-session"
     assert status_of(daemon, approval_id) == "pending"
@@ -123,13 +123,13 @@ def test_the_session_token_never_travels_to_an_agent_socket(daemon) -> None:
     daemon.start()
     session = daemon.open_session()
     nonce = os.urandom(16).hex()
-    answer = daemon.request("evaluate", via=Path(session["agent_socket"]), adapter="generic",
+    answer = daemon.request("judge", via=Path(session["agent_socket"]), adapter="generic",
                             session=session["session"], nonce=nonce, mac=client_mac(session["token"], nonce),
                             payload={"tool": "Bash", "input": {"command": "git status"},
                                      "cwd": str(daemon.project)})
     assert answer["decision"] == "allow"
     assert answer["proof"] == daemon_proof(session["token"], nonce)
-    forged = daemon.request("evaluate", via=Path(session["agent_socket"]), adapter="generic",
+    forged = daemon.request("judge", via=Path(session["agent_socket"]), adapter="generic",
                             session=session["session"], nonce=nonce, mac=client_mac("not-the-token", nonce),
                             payload={"tool": "Bash", "input": {"command": "git status"}})
     assert forged["decision"] == "deny" and forged["rule"] == "bad-session"
@@ -165,7 +165,7 @@ def test_run_directories_live_and_die_with_their_sessions(daemon) -> None:
     started = [e for e in audit_events(daemon) if e["event"] == "daemon.started"][-1]
     assert started["details"]["stale_sessions_removed"] == ["s-left-by-a-dead-daemon"]
     # A session of the previous daemon is over: its token no longer opens anything.
-    gone = daemon.request("evaluate", adapter="generic", session=kept["session"], token=kept["token"],
+    gone = daemon.request("judge", adapter="generic", session=kept["session"], token=kept["token"],
                           payload={"tool": "Bash", "input": {"command": "ls"}})
     assert gone["decision"] == "deny" and "not open" in gone["reason"]
 

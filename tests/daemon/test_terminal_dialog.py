@@ -23,19 +23,19 @@ RISKY = "pip install requests"
 def event(daemon: Any, command: str, *, event: str = "PreToolUse", call: str = "toolu_1",
           terminal: str = "dialog", **extra: Any) -> dict[str, Any]:
     return {"tool": "Bash", "input": {"command": command}, "cwd": str(daemon.project),
-            "event": event, "agent_call_id": call, "agent_session": "conv-1", "terminal": terminal,
+            "hook_event": event, "agent_call_id": call, "agent_session": "conv-1", "terminal": terminal,
             **extra}
 
 
 def ask(daemon: Any, session: str, token: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return daemon.request("evaluate", adapter="generic", session=session, token=token, payload=payload)
+    return daemon.request("judge", adapter="generic", session=session, token=token, payload=payload)
 
 
 def in_background(daemon: Any, session: str, token: str, payload: dict[str, Any]) -> tuple[threading.Thread, list[Any]]:
     lines: list[Any] = []
 
     def run() -> None:
-        daemon_stream(daemon.socket, "evaluate", timeout=30, into=lines, adapter="generic",
+        daemon_stream(daemon.socket, "judge", timeout=30, into=lines, adapter="generic",
                       session=session, token=token, payload=payload)
 
     thread = threading.Thread(target=run, daemon=True)
@@ -105,7 +105,7 @@ def test_no_in_the_dialog_ends_the_hook_and_is_recorded_as_denied_via_terminal(d
     daemon.start()
     session, token = daemon.session()
     first = ask(daemon, session, token, event(daemon, RISKY, call="toolu_no"))
-    request = {"v": 1, "op": "evaluate", "adapter": "generic", "session": session, "token": token,
+    request = {"v": 1, "op": "judge", "adapter": "generic", "session": session, "token": token,
                "payload": event(daemon, RISKY, event="PermissionRequest", call="")}
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.connect(str(daemon.socket))

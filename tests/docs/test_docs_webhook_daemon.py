@@ -35,11 +35,11 @@ def install_example(site: Path) -> None:
     (info / "entry_points.txt").write_text("[aegis]\nwebhook = aegis_webhook\n")
 
 
-def evaluate(sock_path: Path, payload: dict[str, Any], out: list[dict[str, Any]]) -> None:
+def judge(sock_path: Path, payload: dict[str, Any], out: list[dict[str, Any]]) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(60)
         sock.connect(str(sock_path))
-        sock.sendall(json.dumps({"v": 1, "op": "evaluate", "adapter": "generic", "payload": payload}).encode()
+        sock.sendall(json.dumps({"v": 1, "op": "judge", "adapter": "generic", "payload": payload}).encode()
                      + b"\n")
         buffer = b""
         while not out or not out[-1].get("final"):
@@ -82,7 +82,7 @@ def test_approval_posted_to_the_webhook_and_answered_through_the_channel(daemon_
     assert started.returncode == 0, started.stderr
     lines: list[dict[str, Any]] = []
     payload = {"tool": "Bash", "input": {"command": "pip install requests"}, "cwd": "/tmp"}
-    waiter = threading.Thread(target=evaluate, args=(aegis_home / "aegis.sock", payload, lines), daemon=True)
+    waiter = threading.Thread(target=judge, args=(aegis_home / "aegis.sock", payload, lines), daemon=True)
     waiter.start()
 
     post = receiver.next(timeout=30)

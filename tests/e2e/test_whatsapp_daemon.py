@@ -1,5 +1,5 @@
 """The WhatsApp channel inside the REAL daemon: configured through AEGIS_WHATSAPP_*
-(the Graph API played by FakeGraph, a real HTTP server on 127.0.0.1), an evaluate
+(the Graph API played by FakeGraph, a real HTTP server on 127.0.0.1), a judge
 request that needs approval sent on the daemon's socket, and the answer coming back as
 a signed button-reply webhook POSTed to the daemon's own webhook server."""
 
@@ -36,7 +36,7 @@ def free_port() -> int:
 
 @dataclass
 class Pending:
-    """An evaluate request waiting on the daemon's socket, in a background thread."""
+    """A judge request waiting on the daemon's socket, in a background thread."""
 
     thread: threading.Thread
     lines: list[dict[str, Any]] = field(default_factory=list)
@@ -44,7 +44,7 @@ class Pending:
 
     def final(self) -> dict[str, Any]:
         self.thread.join(WAIT)
-        assert not self.thread.is_alive(), "the evaluate request never got its final answer"
+        assert not self.thread.is_alive(), "the judge request never got its final answer"
         assert not self.error, self.error
         assert self.lines and self.lines[-1].get("final"), self.lines
         return self.lines[-1]
@@ -92,14 +92,14 @@ class Phone:
         finally:
             self.graph.stop()
 
-    def evaluate_in_background(self) -> Pending:
+    def judge_in_background(self) -> Pending:
         lines: list[dict[str, Any]] = []
         errors: list[BaseException] = []
 
         def run() -> None:
             try:
                 self.aegis.stream(
-                    "evaluate",
+                    "judge",
                     timeout=WAIT,
                     into=lines,
                     adapter="generic",
@@ -181,7 +181,7 @@ def test_whatsapp_runs_inside_the_daemon(phone: Phone) -> None:
 
 
 def test_approve_button_allows_the_waiting_call(phone: Phone) -> None:
-    pending = phone.evaluate_in_background()
+    pending = phone.judge_in_background()
     buttons = phone.wait_for_buttons()
     assert "Approve" in buttons and "Deny" in buttons
     request_text = phone.interactive_messages()[0]["interactive"]["body"]["text"]
@@ -203,7 +203,7 @@ def test_approve_button_allows_the_waiting_call(phone: Phone) -> None:
 
 
 def test_deny_button_denies_the_waiting_call(phone: Phone) -> None:
-    pending = phone.evaluate_in_background()
+    pending = phone.judge_in_background()
     buttons = phone.wait_for_buttons()
     assert phone.tap(buttons, "Deny") == 200
     final = pending.final()
@@ -215,7 +215,7 @@ def test_deny_button_denies_the_waiting_call(phone: Phone) -> None:
 
 
 def test_a_mis_signed_webhook_is_refused_and_changes_nothing(phone: Phone) -> None:
-    pending = phone.evaluate_in_background()
+    pending = phone.judge_in_background()
     buttons = phone.wait_for_buttons()
     approval_id = approval_id_of(pending)
     assert phone.tap(buttons, "Approve", secret="not-the-app-secret") == 401
@@ -236,7 +236,7 @@ def test_a_mis_signed_webhook_is_refused_and_changes_nothing(phone: Phone) -> No
 
 def test_status_and_doctor_reflect_the_last_real_attempt(phone: Phone) -> None:
     phone.graph.fail_next(401, 190, "Invalid OAuth access token - Cannot parse access token", times=50)
-    failing = phone.evaluate_in_background()
+    failing = phone.judge_in_background()
     wait_until(lambda: phone.aegis.audit_events("whatsapp.send_failed"), what="the failure was never audited")
     status = phone.aegis.status()["channels"]["whatsapp"]
     assert status["health"]["state"] == "failing" and "Invalid OAuth" in status["error"]
@@ -250,7 +250,7 @@ def test_status_and_doctor_reflect_the_last_real_attempt(phone: Phone) -> None:
     failing.final()
 
     phone.graph.clear_failures()  # the API works again: the next message gets through
-    working = phone.evaluate_in_background()
+    working = phone.judge_in_background()
     phone.wait_for_buttons()
     wait_until(lambda: phone.aegis.status()["channels"]["whatsapp"]["health"]["state"] == "ok",
                what="the channel never recovered")

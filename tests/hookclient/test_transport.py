@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,7 +75,7 @@ def test_the_daemons_decision_reaches_the_encoder(short_tmp: Path, encoder: Path
                    json.dumps(HOOK_INPUT, indent=2))
     assert json.loads(done.stdout) == {"event": "Before", "decision": value, "reason": f"because {value}"}
     assert done.returncode == (3 if value == "deny" else 0)
-    assert daemon.requests == [{"v": 1, "op": "evaluate", "adapter": "echo", "session": "s-9",
+    assert daemon.requests == [{"v": 1, "op": "judge", "adapter": "echo", "session": "s-9",
                                 "token": "t-9", "payload": HOOK_INPUT}]
 
 
@@ -122,3 +123,15 @@ def test_the_client_imports_only_interpreter_builtins(short_tmp: Path, encoder: 
     assert {"transport", "echo_wire", "_socket"} <= imported, done.stderr
     forbidden = {"json", "socket", "os", "re", "enum", "logging", "aegis_core", "tomllib"}
     assert not {name.split(".")[0] for name in imported} & forbidden
+
+
+def test_a_daemon_from_another_version_is_a_deny_that_says_to_restart_it(short_tmp: Path, encoder: Path) -> None:
+    def older(request: dict[str, Any]) -> list[bytes]:  # a daemon that predates the judge operation
+        return [json.dumps({"final": True, "ok": False, "code": 1,
+                            "error": f"unknown op {request['op']!r}; known: ping, evaluate"}).encode() + b"\n"]
+
+    with StandInDaemon(short_tmp / "aegis.sock", older):
+        done = run(client_argv(encoder, "Before", 20), env_for(short_tmp), json.dumps(HOOK_INPUT))
+    answer = json.loads(done.stdout)
+    assert answer["decision"] == "deny"
+    assert "another Aegis version" in answer["reason"] and "aegis stop && aegis start" in answer["reason"]

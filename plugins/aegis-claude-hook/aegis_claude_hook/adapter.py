@@ -23,7 +23,7 @@ from aegis_claude_hook import settings as hook_settings
 from aegis_claude_hook.intercept import ADAPTER, to_tool_call
 from aegis_core.adapters import agent_environment, find_program, run_foreground, run_with_notices
 from aegis_core.hooksettings import write_private
-from aegis_core.models import RawEvent, ToolCall
+from aegis_core.models import AgentInput, ToolCall
 
 if TYPE_CHECKING:
     from aegis_core.adapters import WrapContext
@@ -61,7 +61,7 @@ class ClaudeAdapter:
         """The call as Claude Code's PreToolUse hook would report it (``aegis policy test --agent claude``)."""
         payload = {"session_id": "", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool,
                    "tool_input": dict(tool_input)}
-        call = to_tool_call(RawEvent(adapter=ADAPTER, payload=payload))
+        call = to_tool_call(AgentInput(adapter=ADAPTER, payload=payload))
         assert call is not None  # the event is ours by construction
         return call
 

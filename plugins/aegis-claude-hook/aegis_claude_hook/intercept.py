@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aegis_core.errors import AegisError
-from aegis_core.models import RawEvent, ToolCall
+from aegis_core.models import AgentInput, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "claude"
@@ -19,14 +19,14 @@ class MalformedHookInput(AegisError):
     """Claude Code sent a hook input Aegis cannot read; the daemon denies the call."""
 
 
-def to_tool_call(event: RawEvent) -> ToolCall | None:
+def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """The ToolCall in a Claude Code hook event; None for other adapters' events.
 
     :raises MalformedHookInput: a required field is missing or of the wrong type.
     """
-    if event.adapter != ADAPTER:
+    if agent_input.adapter != ADAPTER:
         return None
-    payload = event.payload
+    payload = agent_input.payload
     if not isinstance(payload, Mapping):
         raise MalformedHookInput(f"hook input must be a JSON object, got {type(payload).__name__}")
     tool = payload.get("tool_name")
@@ -55,8 +55,8 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
         kind=kind_of(tool),
         input=call_input,
         cwd=cwd,
-        session=event.session or agent_session,
-        event=hook_event,
+        session=agent_input.session or agent_session,
+        hook_event=hook_event,
         agent_call_id=tool_use_id,
         agent_session=agent_session,
         terminal="dialog" if hook_event in ASKS_AT_DIALOG else "",

@@ -106,7 +106,7 @@ def test_allowed_command_runs_and_its_outcome_is_observed(claude_bin, workspace)
         (r["op"], r["payload"]["hook_event_name"], r["payload"]["tool_name"])
         for r in daemon.requests
     ]
-    assert ops == [("evaluate", "PreToolUse", "Bash"), ("observe", "PostToolUse", "Bash")]
+    assert ops == [("judge", "PreToolUse", "Bash"), ("observe", "PostToolUse", "Bash")]
     first = daemon.requests[0]
     assert (first["adapter"], first["session"], first["token"]) == (
         "claude",
@@ -131,7 +131,7 @@ def test_denied_rm_leaves_the_folder_and_the_reason_reaches_the_model(
         result = run_claude(claude_bin, fake, workspace)
     assert result.returncode == 0, result.stderr
     assert (workspace["victim"] / "precious.txt").read_text() == "keep me"
-    assert [r["op"] for r in daemon.requests] == ["evaluate"]  # never ran, so nothing to observe
+    assert [r["op"] for r in daemon.requests] == ["judge"]  # never ran, so nothing to observe
     (tool_result,) = fake.tool_results()
     assert tool_result["is_error"] is True
     assert reason in json.dumps(tool_result["content"])

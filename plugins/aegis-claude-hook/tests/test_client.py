@@ -69,7 +69,7 @@ def test_request_carries_session_token_and_the_hook_input(client_env, short_tmp:
     assert daemon.requests == [
         {
             "v": 1,
-            "op": "evaluate",
+            "op": "judge",
             "adapter": "claude",
             "session": "s-123",
             "token": "tok-456",
@@ -149,7 +149,7 @@ def test_malformed_hook_input_is_a_deny(client_env, short_tmp: Path, stdin) -> N
     # Reported to the daemon as text (so the malformed call is audited), never as a call:
     # even a daemon answering "allow" does not turn it into one.
     [reported] = daemon.requests
-    assert reported["op"] == "evaluate" and isinstance(reported["payload"], str)
+    assert reported["op"] == "judge" and isinstance(reported["payload"], str)
 
 
 @pytest.mark.parametrize(

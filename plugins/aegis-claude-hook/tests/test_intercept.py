@@ -6,7 +6,7 @@ import pytest
 from aegis_claude_hook import plugin
 from aegis_claude_hook.intercept import MalformedHookInput, to_tool_call
 
-from aegis_core.models import Kind, RawEvent
+from aegis_core.models import AgentInput, Kind
 
 PAYLOAD = {
     "session_id": "cc-1",
@@ -20,7 +20,7 @@ PAYLOAD = {
 
 def test_intercept_through_the_plugin_manager(aegis_plugins) -> None:
     plugins = aegis_plugins(plugin)
-    call = plugins.intercept(RawEvent(adapter="claude", payload=PAYLOAD))
+    call = plugins.intercept(AgentInput(adapter="claude", payload=PAYLOAD))
     assert (
         call.agent,
         call.tool,
@@ -28,13 +28,13 @@ def test_intercept_through_the_plugin_manager(aegis_plugins) -> None:
         dict(call.input),
         call.cwd,
         call.session,
-        call.event,
+        call.hook_event,
     ) == ("claude", "Bash", Kind.SHELL, {"command": "ls -la"}, "/work", "cc-1", "PreToolUse")
     assert call.command == "ls -la"
 
 
 def test_wrap_session_wins_over_claude_session() -> None:
-    call = to_tool_call(RawEvent(adapter="claude", payload=PAYLOAD, session="aegis-s"))
+    call = to_tool_call(AgentInput(adapter="claude", payload=PAYLOAD, session="aegis-s"))
     assert call.session == "aegis-s"
 
 
@@ -49,18 +49,18 @@ def test_wrap_session_wins_over_claude_session() -> None:
 )
 def test_kinds(tool: str, kind: Kind) -> None:
     assert (
-        to_tool_call(RawEvent(adapter="claude", payload={**PAYLOAD, "tool_name": tool})).kind
+        to_tool_call(AgentInput(adapter="claude", payload={**PAYLOAD, "tool_name": tool})).kind
         is kind
     )
 
 
 def test_post_tool_use_event_is_kept() -> None:
     payload = {**PAYLOAD, "hook_event_name": "PostToolUse", "tool_response": {"stdout": ""}}
-    assert to_tool_call(RawEvent(adapter="claude", payload=payload)).event == "PostToolUse"
+    assert to_tool_call(AgentInput(adapter="claude", payload=payload)).hook_event == "PostToolUse"
 
 
 def test_other_adapters_are_not_ours() -> None:
-    assert to_tool_call(RawEvent(adapter="pty", payload=PAYLOAD)) is None
+    assert to_tool_call(AgentInput(adapter="pty", payload=PAYLOAD)) is None
 
 
 @pytest.mark.parametrize(
@@ -75,4 +75,4 @@ def test_other_adapters_are_not_ours() -> None:
 )
 def test_malformed_input_raises(payload) -> None:
     with pytest.raises(MalformedHookInput):
-        to_tool_call(RawEvent(adapter="claude", payload=payload))
+        to_tool_call(AgentInput(adapter="claude", payload=payload))

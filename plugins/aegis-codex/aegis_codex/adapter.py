@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from aegis_codex import settings as codex_settings
 from aegis_codex.intercept import to_tool_call
 from aegis_core.adapters import agent_environment, find_program, run_with_notices
-from aegis_core.models import RawEvent, ToolCall
+from aegis_core.models import AgentInput, ToolCall
 
 if TYPE_CHECKING:
     from aegis_core.adapters import WrapContext
@@ -54,7 +54,7 @@ class CodexAdapter:
         """The call as Codex's PreToolUse hook would report it (``aegis policy test --agent codex``)."""
         payload = {"session_id": "", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool,
                    "tool_input": dict(tool_input)}
-        call = to_tool_call(RawEvent(adapter="codex", payload=payload))
+        call = to_tool_call(AgentInput(adapter="codex", payload=payload))
         assert call is not None  # the event is ours by construction
         return call
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from aegis_codex.patch import PatchError, only_updates, patch_targets
 from aegis_core.errors import AegisError
-from aegis_core.models import Kind, RawEvent, ToolCall
+from aegis_core.models import AgentInput, Kind, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "codex"
@@ -21,15 +21,15 @@ class MalformedHookInput(AegisError):
     """Codex sent a hook input Aegis cannot read; the daemon denies the call."""
 
 
-def to_tool_call(event: RawEvent) -> ToolCall | None:
+def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """The ToolCall in a Codex hook event; None for other adapters' events.
 
     :raises MalformedHookInput: a required field is missing or of the wrong type, or an
         ``apply_patch`` whose patch cannot be read (what it touches would be unknown).
     """
-    if event.adapter != ADAPTER:
+    if agent_input.adapter != ADAPTER:
         return None
-    payload = event.payload
+    payload = agent_input.payload
     if not isinstance(payload, Mapping):
         raise MalformedHookInput(f"hook input must be a JSON object, got {type(payload).__name__}")
     tool = payload.get("tool_name")
@@ -42,14 +42,14 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
     hook_event = payload.get("hook_event_name", "PreToolUse")
     agent_session = payload.get("session_id", "")
     agent_call_id = payload.get("tool_use_id", "")
-    session = event.session or agent_session
+    session = agent_input.session or agent_session
     for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", agent_session),
                         ("tool_use_id", agent_call_id)):
         if not isinstance(value, str):
             raise MalformedHookInput(f"{name} in the hook input must be a string")
     kind, files = _kind_and_files(tool, tool_input)
     return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=dict(tool_input), cwd=cwd, session=session,
-                    event=hook_event, files=files, agent_call_id=agent_call_id, agent_session=agent_session)
+                    hook_event=hook_event, files=files, agent_call_id=agent_call_id, agent_session=agent_session)
 
 
 def _kind_and_files(tool: str, tool_input: Mapping[str, Any]) -> tuple[Kind, tuple[str, ...]]:

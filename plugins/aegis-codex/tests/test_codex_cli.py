@@ -78,10 +78,10 @@ def test_an_allowed_command_runs_and_the_daemon_saw_it(codex: Codex) -> None:
         done, _ = codex.run([touch(marker), text("done")], *overrides())
     assert done.returncode == 0, done.stderr
     assert marker.exists()
-    evaluated = [r for r in daemon.requests if r["op"] == "evaluate"]
-    assert evaluated and evaluated[0]["adapter"] == "codex"
-    assert evaluated[0]["payload"]["tool_name"] == "Bash"
-    assert evaluated[0]["payload"]["tool_input"] == {"command": f"touch {marker}"}
+    judged = [r for r in daemon.requests if r["op"] == "judge"]
+    assert judged and judged[0]["adapter"] == "codex"
+    assert judged[0]["payload"]["tool_name"] == "Bash"
+    assert judged[0]["payload"]["tool_input"] == {"command": f"touch {marker}"}
     assert any(r["op"] == "observe" for r in daemon.requests)  # PostToolUse recorded the outcome
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aegis_core.errors import AegisError
-from aegis_core.models import RawEvent, ToolCall
+from aegis_core.models import AgentInput, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "copilot"
@@ -19,10 +19,10 @@ class MalformedHookInput(AegisError):
     """Copilot CLI sent a hook input Aegis cannot read; the daemon denies the call."""
 
 
-def to_tool_call(event: RawEvent) -> ToolCall | None:
-    if event.adapter != ADAPTER:
+def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
+    if agent_input.adapter != ADAPTER:
         return None
-    payload = event.payload
+    payload = agent_input.payload
     if not isinstance(payload, Mapping):
         raise MalformedHookInput(f"hook input must be a JSON object, got {type(payload).__name__}")
     tool = payload.get("toolName")
@@ -34,7 +34,7 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
     tool_input = _arguments(tool, payload.get("toolArgs", {}))
     event_name = "postToolUse" if "toolResult" in payload else "preToolUse"
     return ToolCall(agent=ADAPTER, tool=tool, kind=kind_of(tool), input=tool_input, cwd=cwd,
-                    session=event.session, event=event_name)
+                    session=agent_input.session, hook_event=event_name)
 
 
 def _arguments(tool: str, raw: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from aegis_copilot.intercept import to_tool_call
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import RawEvent, ToolCall
+from aegis_core.models import AgentInput, ToolCall
 
 
 def hook_input(tool: str, tool_input: Mapping[str, Any], cwd: str) -> dict[str, Any]:
@@ -33,5 +33,5 @@ def register_commands(cli: Any) -> None:
 
 
 @hookimpl
-def intercept(event: RawEvent) -> ToolCall | None:
-    return to_tool_call(event)
+def intercept(agent_input: AgentInput) -> ToolCall | None:
+    return to_tool_call(agent_input)

@@ -19,7 +19,7 @@ from aegis_copilot.intercept import MalformedHookInput, to_tool_call
 from click.testing import CliRunner
 
 from aegis_core.cli import cli
-from aegis_core.models import Kind, RawEvent
+from aegis_core.models import AgentInput, Kind
 from aegis_core.testing import StandInDaemon, decision
 
 # The documented example input: toolArgs is a JSON string.
@@ -43,11 +43,11 @@ def run_hook(short_tmp: Path, payload: dict, event: str = "preToolUse") -> subpr
 
 
 def test_the_input_becomes_a_shell_call_with_its_arguments() -> None:
-    call = to_tool_call(RawEvent(adapter="copilot", payload=PRE_TOOL_USE))
+    call = to_tool_call(AgentInput(adapter="copilot", payload=PRE_TOOL_USE))
     assert call is not None
     assert (call.tool, call.kind, call.command, call.cwd) == ("bash", Kind.SHELL, "rm -rf dist", "/path/to/project")
     for tool, kind in (("view", Kind.READ), ("create", Kind.WRITE), ("edit", Kind.EDIT)):
-        made = to_tool_call(RawEvent(adapter="copilot", payload={**PRE_TOOL_USE, "toolName": tool,
+        made = to_tool_call(AgentInput(adapter="copilot", payload={**PRE_TOOL_USE, "toolName": tool,
                                                                  "toolArgs": '{"path": "/etc/hosts"}'}))
         assert made is not None and made.kind is kind and made.paths == ("/etc/hosts",)
 
@@ -56,7 +56,7 @@ def test_the_input_becomes_a_shell_call_with_its_arguments() -> None:
                                      {**PRE_TOOL_USE, "toolArgs": "[1]"}])
 def test_what_cannot_be_read_is_malformed(payload: dict) -> None:
     with pytest.raises(MalformedHookInput):
-        to_tool_call(RawEvent(adapter="copilot", payload=payload))
+        to_tool_call(AgentInput(adapter="copilot", payload=payload))
 
 
 def test_allow_prints_nothing_and_deny_the_documented_decision(short_tmp: Path) -> None:

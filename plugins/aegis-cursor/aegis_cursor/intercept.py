@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aegis_core.errors import AegisError
-from aegis_core.models import Kind, RawEvent, ToolCall
+from aegis_core.models import AgentInput, Kind, ToolCall
 from aegis_core.tools import kind_of, mcp_name
 
 ADAPTER = "cursor"
@@ -23,10 +23,10 @@ class MalformedHookInput(AegisError):
     """Cursor sent a hook input Aegis cannot read; the daemon denies the call."""
 
 
-def to_tool_call(event: RawEvent) -> ToolCall | None:
-    if event.adapter != ADAPTER:
+def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
+    if agent_input.adapter != ADAPTER:
         return None
-    payload = event.payload
+    payload = agent_input.payload
     if not isinstance(payload, Mapping):
         raise MalformedHookInput(f"hook input must be a JSON object, got {type(payload).__name__}")
     name = payload.get("hook_event_name")
@@ -36,7 +36,7 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
     if cwd is None:
         roots = payload.get("workspace_roots")
         cwd = roots[0] if isinstance(roots, list) and roots and isinstance(roots[0], str) else ""
-    session = event.session or payload.get("conversation_id", "")
+    session = agent_input.session or payload.get("conversation_id", "")
     if not isinstance(cwd, str) or not isinstance(session, str):
         raise MalformedHookInput("cwd and conversation_id in the hook input must be strings")
     if name in ("beforeShellExecution", "afterShellExecution"):
@@ -54,7 +54,7 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
         else:
             tool = raw_tool
         kind = kind_of(tool)
-    return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=tool_input, cwd=cwd, session=session, event=name)
+    return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=tool_input, cwd=cwd, session=session, hook_event=name)
 
 
 def _arguments(tool: str, raw: Any) -> dict[str, Any]:

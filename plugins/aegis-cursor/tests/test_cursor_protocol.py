@@ -19,7 +19,7 @@ from aegis_cursor.intercept import MalformedHookInput, to_tool_call
 from click.testing import CliRunner
 
 from aegis_core.cli import cli
-from aegis_core.models import Kind, RawEvent
+from aegis_core.models import AgentInput, Kind
 from aegis_core.testing import StandInDaemon, decision
 
 COMMON = {"conversation_id": "conv-123", "generation_id": "gen-456", "workspace_roots": ["/path/to/project"]}
@@ -49,14 +49,14 @@ def run_hook(short_tmp: Path, payload: dict) -> dict:
 
 
 def test_each_event_becomes_the_call_it_describes() -> None:
-    shell = to_tool_call(RawEvent(adapter="cursor", payload=SHELL))
+    shell = to_tool_call(AgentInput(adapter="cursor", payload=SHELL))
     assert shell is not None
     assert (shell.tool, shell.kind, shell.command, shell.cwd, shell.session) == (
         "Shell", Kind.SHELL, "npm install express", "/path/to/project", "conv-123")
-    mcp = to_tool_call(RawEvent(adapter="cursor", payload=MCP))
+    mcp = to_tool_call(AgentInput(adapter="cursor", payload=MCP))
     assert mcp is not None and mcp.tool == "mcp__cursor__database_query" and mcp.kind is Kind.MCP
     assert mcp.input == {"query": "SELECT * FROM users"} and mcp.cwd == "/path/to/project"
-    delete = to_tool_call(RawEvent(adapter="cursor", payload=PRE))
+    delete = to_tool_call(AgentInput(adapter="cursor", payload=PRE))
     assert delete is not None and delete.kind is Kind.WRITE and delete.paths == ("~/.bashrc",)
 
 
@@ -64,7 +64,7 @@ def test_each_event_becomes_the_call_it_describes() -> None:
                                      {**COMMON}])
 def test_what_cannot_be_read_is_malformed(payload: dict) -> None:
     with pytest.raises(MalformedHookInput):
-        to_tool_call(RawEvent(adapter="cursor", payload=payload))
+        to_tool_call(AgentInput(adapter="cursor", payload=payload))
 
 
 @pytest.mark.parametrize("value", ["allow", "deny", "ask"])

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from aegis_core.adapters import agent_environment, find_program, run_with_notices
-from aegis_core.models import RawEvent, ToolCall
+from aegis_core.models import AgentInput, ToolCall
 from aegis_gemini import settings as gemini_settings
 from aegis_gemini.intercept import to_tool_call
 
@@ -54,7 +54,7 @@ class GeminiAdapter:
         """The call as Gemini's BeforeTool hook would report it (``aegis policy test --agent gemini``)."""
         payload = {"session_id": "", "cwd": cwd, "hook_event_name": "BeforeTool", "tool_name": tool,
                    "tool_input": dict(tool_input)}
-        call = to_tool_call(RawEvent(adapter="gemini", payload=payload))
+        call = to_tool_call(AgentInput(adapter="gemini", payload=payload))
         assert call is not None  # the event is ours by construction
         return call
 

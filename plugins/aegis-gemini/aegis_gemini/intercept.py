@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aegis_core.errors import AegisError
-from aegis_core.models import Kind, RawEvent, ToolCall
+from aegis_core.models import AgentInput, Kind, ToolCall
 from aegis_core.tools import kind_of, mcp_name
 
 ADAPTER = "gemini"
@@ -27,14 +27,14 @@ class MalformedHookInput(AegisError):
     """Gemini CLI sent a hook input Aegis cannot read; the daemon denies the call."""
 
 
-def to_tool_call(event: RawEvent) -> ToolCall | None:
+def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """The ToolCall in a Gemini CLI hook event; None for other adapters' events.
 
     :raises MalformedHookInput: a required field is missing or of the wrong type.
     """
-    if event.adapter != ADAPTER:
+    if agent_input.adapter != ADAPTER:
         return None
-    payload = event.payload
+    payload = agent_input.payload
     if not isinstance(payload, Mapping):
         raise MalformedHookInput(f"hook input must be a JSON object, got {type(payload).__name__}")
     tool = payload.get("tool_name")
@@ -46,7 +46,7 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
     cwd = payload.get("cwd", "")
     hook_event = payload.get("hook_event_name", "BeforeTool")
     agent_session = payload.get("session_id", "")
-    session = event.session or agent_session
+    session = agent_input.session or agent_session
     for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", agent_session)):
         if not isinstance(value, str):
             raise MalformedHookInput(f"{name} in the hook input must be a string")
@@ -64,7 +64,7 @@ def to_tool_call(event: RawEvent) -> ToolCall | None:
     elif kind is Kind.FETCH:
         urls = tuple(dict.fromkeys(u.rstrip(".,;:!?") for u in _URL.findall(_text(tool_input, "prompt"))))
     return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=dict(tool_input), cwd=cwd, session=session,
-                    event=hook_event, files=files, urls=urls, agent_session=agent_session)
+                    hook_event=hook_event, files=files, urls=urls, agent_session=agent_session)
 
 
 def _mcp_tool(tool: str, context: Any) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from aegis_core.config import ConfigSection, Setting
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import RawEvent, ToolCall
+from aegis_core.models import AgentInput, ToolCall
 from aegis_gemini.intercept import to_tool_call
 
 SECTION = ConfigSection(
@@ -36,8 +36,8 @@ def register_commands(cli: Any) -> None:
 
 
 @hookimpl
-def intercept(event: RawEvent) -> ToolCall | None:
-    return to_tool_call(event)
+def intercept(agent_input: AgentInput) -> ToolCall | None:
+    return to_tool_call(agent_input)
 
 
 @hookimpl

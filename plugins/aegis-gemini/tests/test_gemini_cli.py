@@ -78,9 +78,9 @@ def test_an_allowed_command_runs_and_the_daemon_saw_it(gemini: Gemini) -> None:
         done, _ = gemini.run([touch(marker), text("done")], block(gemini))
     assert done.returncode == 0, done.stderr
     assert marker.exists()
-    evaluated = [r for r in daemon.requests if r["op"] == "evaluate"]
-    assert evaluated and evaluated[0]["adapter"] == "gemini"
-    assert evaluated[0]["payload"]["tool_name"] == "run_shell_command"
+    judged = [r for r in daemon.requests if r["op"] == "judge"]
+    assert judged and judged[0]["adapter"] == "gemini"
+    assert judged[0]["payload"]["tool_name"] == "run_shell_command"
     assert any(r["op"] == "observe" for r in daemon.requests)  # AfterTool recorded the outcome
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from aegis_gemini.intercept import MalformedHookInput, to_tool_call
 
-from aegis_core.models import Kind, RawEvent
+from aegis_core.models import AgentInput, Kind
 
 BASE = {"session_id": "f326-s", "transcript_path": "/h/.gemini/tmp/p/chats/s.jsonl", "cwd": "/p",
         "hook_event_name": "BeforeTool", "timestamp": "2026-12-01T14:45:02.980Z"}
 
 
 def call(tool: str, tool_input: dict, **extra):
-    made = to_tool_call(RawEvent(adapter="gemini", payload={**BASE, "tool_name": tool, "tool_input": tool_input,
+    made = to_tool_call(AgentInput(adapter="gemini", payload={**BASE, "tool_name": tool, "tool_input": tool_input,
                                                             **extra}))
     assert made is not None
     return made
@@ -65,4 +65,4 @@ def test_bookkeeping_tools_are_other() -> None:
 ])
 def test_what_cannot_be_read_is_malformed(payload: dict) -> None:
     with pytest.raises(MalformedHookInput):
-        to_tool_call(RawEvent(adapter="gemini", payload=payload))
+        to_tool_call(AgentInput(adapter="gemini", payload=payload))

@@ -8,7 +8,7 @@ from typing import Any
 
 from aegis_core.config import ConfigSection, Setting
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import Kind, RawEvent, ToolCall
+from aegis_core.models import AgentInput, Kind, ToolCall
 from aegis_pty.adapter import PtyAdapter
 from aegis_pty.detectors import builtin_detectors
 
@@ -37,10 +37,10 @@ def register_prompt_detectors(register: Any) -> None:
 
 
 @hookimpl
-def intercept(event: RawEvent) -> ToolCall | None:
-    if event.adapter != "pty":
+def intercept(agent_input: AgentInput) -> ToolCall | None:
+    if agent_input.adapter != "pty":
         return None
-    payload = event.payload
+    payload = agent_input.payload
     question = payload.get("question")
     if not isinstance(question, str) or not question.strip():
         raise ValueError("a pty prompt needs a non-empty 'question'")
@@ -55,8 +55,8 @@ def intercept(event: RawEvent) -> ToolCall | None:
             "program": _text(payload, "program"),
         },
         cwd=_text(payload, "cwd"),
-        session=event.session,
-        event="Prompt",
+        session=agent_input.session,
+        hook_event="Prompt",
         terminal="keyboard",  # the relay watches the keyboard: the human may answer there
     )
 

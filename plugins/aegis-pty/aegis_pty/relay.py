@@ -338,7 +338,7 @@ class PromptRelay:
                     self._pending_notice(line["approval_id"], line.get("channels"))
 
         try:
-            final = client.request("evaluate", socket=settings.socket, identity=settings.identity,
+            final = client.request("judge", socket=settings.socket, identity=settings.identity,
                                    timeout=settings.answer_timeout, on_interim=interim,
                                    adapter="pty", payload=self.payload(request.prompt))
             result = _Answer(request, final=final)

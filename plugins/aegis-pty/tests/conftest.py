@@ -25,7 +25,7 @@ WAIT = 20.0  # seconds before a wait is declared failed (a hang guard, not a tim
 @dataclass
 class StandInDaemon:
     """Speaks the daemon protocol (docs/protocol.md) on a Unix socket. NOT the real
-    daemon: each ``evaluate`` is answered by ``decide(request)``, which returns the
+    daemon: each ``judge`` is answered by ``decide(request)``, which returns the
     final line (it may block, e.g. until the test says what the human chose)."""
 
     path: Path
@@ -65,7 +65,7 @@ class StandInDaemon:
             with self.seen:
                 self.requests.append(request)
                 self.seen.notify_all()
-            if request.get("op") == "evaluate":
+            if request.get("op") == "judge":
                 pending = {"event": "pending", "approval_id": self.approval_id}
                 stream.write(json.dumps(pending).encode() + b"\n")
                 stream.flush()

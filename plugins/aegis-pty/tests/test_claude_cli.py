@@ -79,7 +79,7 @@ def test_claude_permission_dialog_is_relayed_and_answered(tmp_path, socket_path,
                 str(CLAUDE), "--permission-mode", "default", "Create the marker file"]
         terminal = Terminal(argv, rows=40, cols=120, env=env, cwd=str(project))
         try:
-            (request,) = server.wait_for("evaluate", timeout=90)
+            (request,) = server.wait_for("judge", timeout=90)
             if decision == "allow":
                 terminal.expect("All done.", timeout=90, on_screen=True)
             else:

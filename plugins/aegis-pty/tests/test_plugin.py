@@ -10,7 +10,7 @@ import pytest
 from aegis_pty.relay import PromptRelay, RelaySettings
 
 from aegis_core.hookspecs import hookimpl
-from aegis_core.models import Kind, RawEvent
+from aegis_core.models import AgentInput, Kind
 from aegis_core.plugins import PluginFailure
 from aegis_core.prompts import APPROVE, DENY, Choice, Prompt, Screen
 from aegis_core.testing import make_plugins
@@ -36,7 +36,7 @@ def test_it_registers_the_adapter_its_detectors_and_its_settings():
 
 def test_a_pty_event_becomes_a_prompt_tool_call():
     plugins = make_plugins(aegis_pty.plugin)
-    call = plugins.intercept(RawEvent(adapter="pty", payload=PAYLOAD, session="s1"))
+    call = plugins.intercept(AgentInput(adapter="pty", payload=PAYLOAD, session="s1"))
     assert (call.agent, call.tool, call.kind) == ("pty", "prompt", Kind.PROMPT)
     assert call.input == {key: PAYLOAD[key] for key in ("question", "screen", "choices", "program")}
     assert (call.cwd, call.session) == ("/work/project", "s1")
@@ -46,7 +46,7 @@ def test_a_pty_event_becomes_a_prompt_tool_call():
 
 def test_other_adapters_events_are_left_alone():
     plugins = make_plugins(aegis_pty.plugin)
-    assert plugins.intercept(RawEvent(adapter="claude-hook", payload={"tool_name": "Bash"})) is None
+    assert plugins.intercept(AgentInput(adapter="claude-hook", payload={"tool_name": "Bash"})) is None
 
 
 @pytest.mark.parametrize("broken", [
@@ -58,7 +58,7 @@ def test_other_adapters_events_are_left_alone():
 def test_a_malformed_pty_event_is_refused(broken):
     # The daemon denies a call whose intercept raises (fail closed).
     with pytest.raises(PluginFailure):
-        make_plugins(aegis_pty.plugin).intercept(RawEvent(adapter="pty", payload=broken))
+        make_plugins(aegis_pty.plugin).intercept(AgentInput(adapter="pty", payload=broken))
 
 
 class AlwaysAsksDetector:
@@ -94,7 +94,7 @@ def test_a_third_party_detector_plugs_into_the_relay(daemon, socket_path):
         assert relay.tick(now=1.0) == b""  # not idle yet: nothing is asked
         assert server.requests == []
         assert relay.tick(now=2.0) == b""  # idle: asked, the answer comes later
-        assert server.wait_for("evaluate")[0]["payload"]["choices"][0]["label"] == "ship"
+        assert server.wait_for("judge")[0]["payload"]["choices"][0]["label"] == "ship"
         # The answer arrives on a worker thread, which wakes the passthrough's loop.
         assert select.select([relay.wake_fd()], [], [], 20)[0], "the relay was never woken"
         assert relay.tick(now=3.0) == b"h"  # deny: the "hold" choice's keys

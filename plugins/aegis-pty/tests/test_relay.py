@@ -30,7 +30,7 @@ def test_an_approved_yes_no_question_is_answered_yes(wrapped, daemon):
     terminal = wrapped([sys.executable, str(PROGRAMS / "ask_yes_no.py")])
     terminal.expect("ANSWER='y'")
     assert terminal.wait() == 0
-    (request,) = server.wait_for("evaluate")
+    (request,) = server.wait_for("judge")
     assert (request["v"], request["adapter"]) == (1, "pty")
     assert (request["session"], request["token"]) == ("sess-test", "tok-test")
     payload = request["payload"]
@@ -49,7 +49,7 @@ def test_rm_interactive_is_answered_as_decided(wrapped, daemon, tmp_path, decide
     victim.write_text("keep me?\n")
     terminal = wrapped(["rm", "-i", str(victim)])
     status = terminal.wait()
-    (request,) = server.wait_for("evaluate")
+    (request,) = server.wait_for("judge")
     assert request["payload"]["question"] == f"rm: remove regular file '{victim}'?"
     assert victim.exists() is not removed
     assert status == 0
@@ -64,7 +64,7 @@ def test_a_numbered_line_menu_is_parsed_and_answered(wrapped, daemon, answer, ty
     terminal = wrapped([sys.executable, str(PROGRAMS / "menu.py")])
     terminal.expect(f"CHOICE='{typed}'")
     assert terminal.wait() == 0
-    payload = server.wait_for("evaluate")[0]["payload"]
+    payload = server.wait_for("judge")[0]["payload"]
     assert payload["question"] == "Which environment should be deployed?"
     assert payload["choices"] == [
         {"label": "staging", "keys": "1\r", "meaning": "other"},
@@ -76,7 +76,7 @@ def test_a_numbered_line_menu_is_parsed_and_answered(wrapped, daemon, answer, ty
 def test_an_approval_never_picks_a_menu_option_that_is_not_a_plain_yes(wrapped, daemon):
     server = daemon(allow)  # "allow" but the menu has no plain yes: nothing may be typed
     terminal = wrapped([sys.executable, str(PROGRAMS / "menu.py")])
-    server.wait_for("evaluate")
+    server.wait_for("judge")
     terminal.expect("offers no matching option")
     terminal.type("1\r")
     terminal.expect("CHOICE='1'")
@@ -90,7 +90,7 @@ def test_a_claude_style_dialog_drawn_with_cursor_moves_is_answered(wrapped, daem
     terminal = wrapped([sys.executable, str(PROGRAMS / "fake_claude_dialog.py")])
     terminal.expect(f"SELECTED {selected}")
     assert terminal.wait() == 0
-    payload = server.wait_for("evaluate")[0]["payload"]
+    payload = server.wait_for("judge")[0]["payload"]
     assert payload["question"] == "Do you want to proceed?"
     assert [(c["label"], c["keys"], c["meaning"]) for c in payload["choices"]] == [
         ("Yes", "1", "approve"),
@@ -124,8 +124,8 @@ def test_output_with_question_marks_is_not_taken_for_a_prompt(wrapped, daemon):
     terminal.type("\r")
     terminal.expect("ANSWER n")
     assert terminal.wait() == 0
-    assert [r["payload"]["question"] for r in server.wait_for("evaluate")] == ["Proceed?"]
-    assert server.ops() == ["evaluate"]
+    assert [r["payload"]["question"] for r in server.wait_for("judge")] == ["Proceed?"]
+    assert server.ops() == ["judge"]
 
 
 @pytest.mark.parametrize(("typed", "outcome", "choice"), [
@@ -142,7 +142,7 @@ def test_an_answer_at_the_keyboard_wins_and_is_recorded_via_terminal(wrapped, da
     server = daemon(slow_human)
     try:
         terminal = wrapped([sys.executable, str(PROGRAMS / "ask_yes_no.py")])
-        server.wait_for("evaluate")
+        server.wait_for("judge")
         terminal.type(typed)
         terminal.expect(f"ANSWER={typed.rstrip(chr(13))!r}")
         (answered,) = server.wait_for("approval.resolve")
@@ -161,7 +161,7 @@ def test_an_answer_the_prompt_does_not_offer_cancels_the_approval(wrapped, daemo
     server = daemon(lambda request: human_answered.wait(30) and {"decision": "allow"})
     try:
         terminal = wrapped([sys.executable, str(PROGRAMS / "ask_yes_no.py")])
-        server.wait_for("evaluate")
+        server.wait_for("judge")
         terminal.type("maybe\r")
         terminal.expect("ANSWER='maybe'")
         (cancel,) = server.wait_for("approval.cancel")
@@ -174,7 +174,7 @@ def test_an_answer_the_prompt_does_not_offer_cancels_the_approval(wrapped, daemo
 def test_ask_leaves_the_prompt_at_the_keyboard(wrapped, daemon):
     server = daemon(lambda request: {"decision": "ask"})
     terminal = wrapped([sys.executable, str(PROGRAMS / "ask_yes_no.py")])
-    server.wait_for("evaluate")
+    server.wait_for("judge")
     time.sleep(0.5)  # the relay has had the answer for a while: it must have typed nothing
     assert "ANSWER" not in terminal.text
     terminal.type("y\r")
@@ -196,7 +196,7 @@ def test_an_unreachable_daemon_leaves_the_prompt_at_the_keyboard(wrapped):
 def test_a_malformed_daemon_answer_types_nothing(wrapped, daemon):
     server = daemon(lambda request: {"decision": "allow", "ok": False, "error": "session unknown"})
     terminal = wrapped([sys.executable, str(PROGRAMS / "ask_yes_no.py")])
-    server.wait_for("evaluate")
+    server.wait_for("judge")
     terminal.expect("session unknown")
     terminal.type("n\r")
     terminal.expect("ANSWER='n'")
@@ -209,7 +209,7 @@ def test_the_same_question_asked_twice_is_relayed_twice(wrapped, daemon):
     terminal = wrapped([sys.executable, "-c", script])
     terminal.expect("GOT 1 y")
     assert terminal.wait() == 0
-    assert len(server.wait_for("evaluate", count=2)) == 2
+    assert len(server.wait_for("judge", count=2)) == 2
 
 
 def test_rm_is_on_path():
@@ -232,11 +232,11 @@ def test_the_phone_is_sent_the_question_and_its_lines_not_earlier_answers(wrappe
     server = daemon(decide)
     terminal = wrapped([sys.executable, "-c", TWO_QUESTIONS], idle_ms=50)
     terminal.expect("Continue? [y/N] ")
-    server.wait_for("evaluate")
+    server.wait_for("judge")
     terminal.type("y\r")
     terminal.expect("ANSWER y")
     assert terminal.wait() == 0
-    first, second = server.wait_for("evaluate", count=2)
+    first, second = server.wait_for("judge", count=2)
     assert first["payload"]["screen"] == "Continue? [y/N]"
     assert second["payload"]["question"] == "Delete? [y/N]"
     assert second["payload"]["screen"] == "Removing build/ (312 files)\nDelete? [y/N]"

@@ -56,7 +56,7 @@ def test_a_changed_policy_to_confirm_reads_as_the_change_itself():
 
 def test_a_relayed_prompt_shows_the_lines_above_its_question():
     screen = "The following packages will be installed:\n  curl libcurl4\nDo you want to continue? [Y/n]"
-    call = ToolCall(agent="pty", tool="prompt", kind=Kind.PROMPT, event="Prompt",
+    call = ToolCall(agent="pty", tool="prompt", kind=Kind.PROMPT, hook_event="Prompt",
                     input={"question": "Do you want to continue? [Y/n]", "screen": screen,
                            "choices": [], "program": "apt"})
     plain = html_to_plain(approval_text(_approval(call), call))
