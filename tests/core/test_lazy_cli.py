@@ -129,3 +129,18 @@ def test_every_built_in_command_has_a_summary() -> None:
     from aegis_core.cli import COMMANDS, SUMMARIES
 
     assert set(COMMANDS) == set(SUMMARIES)
+
+
+def test_every_model_name_is_found_where_the_package_says() -> None:
+    """``aegis_core.models`` loads each name's module on first use: every name it
+    offers resolves, from the module its table names, and nothing else is offered."""
+    import importlib
+
+    import aegis_core.models as models
+
+    assert sorted(models.__all__) == sorted(models._HOMES)
+    for name, home in models._HOMES.items():
+        module = importlib.import_module(f"aegis_core.models.{home}")
+        assert getattr(models, name) is getattr(module, name)
+    with pytest.raises(AttributeError):
+        models.NoSuchModel
