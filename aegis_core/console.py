@@ -98,8 +98,13 @@ def _help(args: list[str]) -> int:
     kept: list[dict[str, object]] = []
     if key is not None:
         try:
-            with open(cache, encoding="utf-8") as handle:
-                loaded = json.load(handle)
+            fd = os.open(cache, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, encoding="utf-8") as handle:
+                info = os.fstat(handle.fileno())
+                # Only what this user wrote, and nobody else could have: a text
+                # printed to the terminal as is.
+                mine = info.st_uid == os.getuid() and not info.st_mode & 0o022
+                loaded = json.load(handle) if mine else []
         except (OSError, ValueError):
             loaded = []
         kept = [e for e in loaded if isinstance(e, dict)] if isinstance(loaded, list) else []

