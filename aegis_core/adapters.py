@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,6 +184,87 @@ def run_with_notices(command: Sequence[str], env: Mapping[str, str], context: Wr
 
     notices.watch(context.operator_socket or context.socket, context.identity(), say)
     return run_foreground(command, env)
+
+
+class HookAdapter:
+    """What every adapter that puts an agent under Aegis through the agent's own hooks
+    shares (Claude Code, Codex CLI, Gemini CLI): which program it claims, where that CLI
+    is, how long a hook may wait for an approval, and how the agent's hook would report
+    one call (``aegis policy test --agent NAME``). A subclass names its agent and brings
+    its ``intercept`` (the plugin's ``to_tool_call``, as a staticmethod) and ``wrap``."""
+
+    name: str  # the adapter id, also the program it claims and its config section
+    description: str
+    agent: str  # "Codex CLI", for messages
+    install: str  # how to install the CLI, for the error when it is missing
+    hook_event: str  # the event its hook reports a call about to run with ("PreToolUse")
+    intercept: Callable[[AgentInput], ToolCall | None]
+
+    def __init__(self, *, out: TextIO | None = None) -> None:
+        self._out = out
+
+    def claims(self, program: str) -> bool:
+        return os.path.basename(program) == self.name
+
+    def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall:
+        """The call as the agent's hook would report it."""
+        from aegis_core.models import AgentInput
+
+        payload = {"session_id": "", "cwd": cwd, "hook_event_name": self.hook_event, "tool_name": tool,
+                   "tool_input": dict(tool_input)}
+        call = self.intercept(AgentInput(adapter=self.name, payload=payload))
+        if call is None:
+            raise AegisError(f"the {self.name} adapter did not read its own hook input")
+        return call
+
+    def find(self, program: str, env: Mapping[str, str] | None = None) -> str:
+        """The absolute path of the agent's CLI, or DependencyMissing (exit 7)."""
+        return find_program(program, agent=self.agent, install=self.install,
+                            setting=f"[{self.name}] executable", env=env)
+
+    def program(self, argv: Sequence[str], context: WrapContext) -> tuple[str, list[str]]:
+        """The CLI to run (for the bare name, the configured ``[NAME] executable``) and its
+        arguments."""
+        program, args = (argv[0], list(argv[1:])) if argv else (self.name, [])
+        if program == self.name:
+            program = str(context.config.get(self.name, "executable", self.name))
+        return self.find(program), args
+
+    def approval_timeout(self, context: WrapContext) -> int:
+        return context.timeout or int(context.config.get("approvals", "timeout_seconds", 300))
+
+
+class PromptlessHookAdapter(HookAdapter):
+    """A hook adapter for an agent whose hook cannot put a question to its own prompt
+    (Codex CLI, Gemini CLI): approvals of its calls wait on the other channels, and the
+    terminal that wrapped it is told which call waits and how to answer."""
+
+    def interactive(self, argv: Sequence[str]) -> bool:
+        return False
+
+    def out(self) -> TextIO:
+        return self._out or sys.stderr
+
+    def run(self, command: Sequence[str], env: Mapping[str, str], context: WrapContext) -> int:
+        """Run the agent (``command`` already contained when sandboxed), saying first
+        where its approvals will wait."""
+        out = self.out()
+        out.write(f"aegis: {self.agent} cannot ask at its own prompt, so calls that need your approval wait "
+                  "for your answer on your phone or in another terminal: `aegis approvals watch`.\n")
+        return run_with_notices(command, env, context, out)
+
+    def dry_run(self, what: str, command: Sequence[str], context: WrapContext) -> int:
+        """``aegis wrap --dry-run``: say what would be run, ``what`` first."""
+        import shlex
+
+        out = self.out()
+        if context.sandbox.sandboxed:
+            out.write(f"Would run in the {context.sandbox.backend_name} sandbox, {what}:\n")
+        else:
+            out.write(f"{what}; would run with AEGIS_SOCKET={shlex.quote(str(context.socket))} "
+                      f"AEGIS_SESSION={context.session} AEGIS_SESSION_TOKEN=***:\n")
+        out.write(shlex.join(command) + "\n")
+        return 0
 
 
 @dataclass(frozen=True)

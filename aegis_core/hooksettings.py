@@ -61,7 +61,7 @@ def guard_deadline(timeout_s: int) -> int:
 
 
 def hook_command(encoder: str | Path, event: str, timeout_s: int, *, python: str | None = None,
-                 runner: str | Path | None = None, guarded: bool = False,
+                 runner: str | Path | None = None, guarded: bool = False, bash: bool = False,
                  home: str | Path | None = None) -> str:
     """The shell command the agent runs for ``event``.
 
@@ -72,6 +72,10 @@ def hook_command(encoder: str | Path, event: str, timeout_s: int, *, python: str
     :param guarded: wrap the client in guard.sh, for agents that let a failed hook's
         tool run: a crash, a hang past the guard's deadline or any unexpected exit
         becomes exit 2 with a reason, which they treat as a block.
+    :param bash: the agent runs every hook command with ``bash -c`` (Gemini CLI), so the
+        guard is sourced into that shell (``. guard.sh ...``) instead of starting
+        ``/bin/sh`` for it: one process fewer on every tool call. (Not for an agent that
+        runs hooks in the user's own shell, which need not read POSIX sh.)
     """
     python = python or os.path.abspath(sys.executable)
     argv = client_argv(encoder, event, client_deadline(timeout_s), python=python, runner=runner, home=home)
@@ -79,7 +83,9 @@ def hook_command(encoder: str | Path, event: str, timeout_s: int, *, python: str
         if not os.path.isabs(path):
             raise ConfigError(f"the hook {label} path must be absolute, got {path!r}")
     if guarded:
-        argv = ["/bin/sh", str(GUARD), str(guard_deadline(timeout_s)), *argv]
+        argv = ["." if bash else "/bin/sh", str(GUARD), str(guard_deadline(timeout_s)), *argv]
+        if bash:  # a guard that cannot be read is a block too (bash names the file on stderr)
+            return shlex.join(argv) + " || exit 2"
     return shlex.join(argv)
 
 
@@ -98,7 +104,7 @@ def command_problem(hook: Mapping[str, Any], *, guarded: bool = False) -> str | 
     if not words:
         return "the hook command is empty"
     if guarded:
-        if len(words) < 3 or not words[1].endswith("hookclient/guard.sh"):
+        if len(words) < 3 or words[0] not in ("/bin/sh", ".") or not words[1].endswith("hookclient/guard.sh"):
             return "the hook is not wrapped in guard.sh, so a crash of the client would let the call run"
         words = words[3:]
     if not words or not Path(words[0]).exists():

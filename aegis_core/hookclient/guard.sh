@@ -14,6 +14,14 @@
 # Nothing the client prints reaches stdout: these agents read a decision from its exit
 # status and stderr alone, and Gemini would read a JSON object on stdout as the decision
 # whatever the exit status.
+#
+# Run as `/bin/sh guard.sh ...`, or sourced as `. guard.sh ...` by an agent that runs
+# every hook with `bash -c` (Gemini CLI): then that shell is the guard, one process fewer
+# on every call, and `exit` below ends it. errexit (from the user's SHELLOPTS) would end
+# it early with the client's own status, which these agents read as a failed hook (the
+# tool would run): it is off here, as it is anyway left of the `|| exit 2` registered
+# after the `.`, which also blocks the call when this file cannot be read.
+set +e
 AEGIS_GUARD_DEADLINE=$1
 export AEGIS_GUARD_DEADLINE
 shift
@@ -22,14 +30,14 @@ status=$?
 case $status in
   100) exit 0 ;;
   102) exit 2 ;;
-  0) why="it ended without giving a decision (exit status 0)" ;;
-  2) why="it blocked without its own reason (exit status 2)" ;;
-  142) why="it gave no decision within $AEGIS_GUARD_DEADLINE s and was ended there (SIGALRM)" ;;
-  126|127) why="it could not be started (was the Aegis virtualenv removed?)" ;;
+  0) why="ended without giving a decision (exit status 0)" ;;
+  2) why="blocked without its own reason (exit status 2)" ;;
+  142) why="gave no decision within $AEGIS_GUARD_DEADLINE s and was ended there (SIGALRM)" ;;
+  126|127) why="could not be started (was the Aegis virtualenv removed?)" ;;
   *) if [ "$status" -gt 128 ]; then
-       why="it was killed (signal $((status - 128)))"
+       why="was killed (signal $((status - 128)))"
      else
-       why="it failed (exit status $status)"
+       why="failed (exit status $status)"
      fi ;;
 esac
 printf 'Aegis denied this call to be safe: its hook client %s. Run `aegis doctor`; it names the fix.\n' \

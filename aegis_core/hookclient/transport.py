@@ -33,6 +33,11 @@ An encoder module provides:
     return the exit status.
 ``unrecorded(event, reason) -> int``
     tell the user an observed event could not be recorded; return the exit status.
+
+Answers several agents read alike are here for encoders to take:
+``answer_by_exit_status(AGENT)`` (a ``respond`` for agents that read exit status 2 as
+a block and stderr as its reason), ``system_message`` (an ``unrecorded``) and
+``no_ask`` (the reason of an ask the agent cannot put to its user).
 ``DIALOG_EVENTS`` (optional)
     events sent while the agent's own permission dialog is open (Claude Code's
     PermissionRequest). The agent ends such a hook (SIGTERM) when the dialog is
@@ -561,6 +566,45 @@ def limit_notice():
         return None
     return ("Aegis sandbox: during that command " + "; and ".join(words) + ". This is a limit the user set in "
             "[sandbox.limits] of Aegis' policy, not a bug in the code: use less, or ask the user to raise it.")
+
+
+# Answers shared by encoders (an encoder may take its respond/unrecorded from here).
+NO_ASK = (
+    "Aegis needs a human to approve this call and cannot ask at {agent}'s own prompt: "
+    "approve it with `aegis approvals approve` (or your phone), then retry. "
+)
+
+
+def no_ask(agent, reason):
+    """The reason of an ``ask`` that ``agent`` cannot put to its user (it has no ask)."""
+    return NO_ASK.format(agent=agent) + reason
+
+
+def answer_by_exit_status(agent):
+    """The ``respond`` of an agent that takes an empty answer as "go ahead" and exit
+    status 2 as a block whose reason is stderr (Codex CLI, Gemini CLI): an allow prints
+    nothing; anything else (an ``ask`` too: the agent has none) is exit 2 with the
+    reason, which starts with "Aegis" so that it can never be read as a JSON answer."""
+
+    def respond(event, decision, reason):
+        if decision == "allow":
+            return 0
+        if decision == "ask":
+            reason = no_ask(agent, reason)
+        reason = reason.strip() or "Denied by Aegis policy."
+        if not reason.startswith("Aegis"):
+            reason = "Aegis: " + reason
+        sys.stderr.write(reason + "\n")
+        return 2
+
+    return respond
+
+
+def system_message(event, reason):
+    """An ``unrecorded``: ``{"systemMessage": reason}`` on stdout, a warning the agent
+    shows its user, never a block (Claude Code, Codex CLI, Gemini CLI)."""
+    sys.stdout.write('{"systemMessage":' + _quote(reason) + "}\n")
+    return 0
 
 
 def fail(reason):

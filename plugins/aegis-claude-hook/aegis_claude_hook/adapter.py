@@ -17,25 +17,16 @@ import sys
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING
 
 from aegis_claude_hook import settings as hook_settings
-from aegis_claude_hook.intercept import ADAPTER, to_tool_call
-from aegis_core.adapters import agent_environment, find_program, run_foreground, run_with_notices
+from aegis_claude_hook.intercept import to_tool_call
+from aegis_core.adapters import HookAdapter, agent_environment, run_foreground, run_with_notices
 from aegis_core.hooksettings import write_private
-from aegis_core.models import AgentInput, ToolCall
 
 if TYPE_CHECKING:
     from aegis_core.adapters import WrapContext
     from aegis_core.sandbox.plan import SandboxNeeds
-
-NPM_INSTALL = "npm install -g @anthropic-ai/claude-code"
-
-
-def find_claude(program: str, env: Mapping[str, str] | None = None) -> str:
-    """The absolute path of the Claude Code CLI, or DependencyMissing (exit 7)."""
-    return find_program(program, agent="Claude Code", install=NPM_INSTALL,
-                        setting="[claude] executable", env=env)
 
 
 def write_session_settings(home: Path, session: str, block: Mapping[str, object]) -> Path:
@@ -45,40 +36,25 @@ def write_session_settings(home: Path, session: str, block: Mapping[str, object]
     return write_private(home / "sessions" / f"{session}.json", block)
 
 
-class ClaudeAdapter:
+class ClaudeAdapter(HookAdapter):
     """Claude Code, put under Aegis through its PreToolUse/PostToolUse hooks."""
 
     name = "claude"
     description = "Claude Code: every tool call goes through Aegis via its hooks"
-
-    def __init__(self, *, out: TextIO | None = None) -> None:
-        self._out = out
-
-    def claims(self, program: str) -> bool:
-        return os.path.basename(program) == "claude"
-
-    def tool_call(self, tool: str, tool_input: Mapping[str, Any], cwd: str) -> ToolCall:
-        """The call as Claude Code's PreToolUse hook would report it (``aegis policy test --agent claude``)."""
-        payload = {"session_id": "", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool,
-                   "tool_input": dict(tool_input)}
-        call = to_tool_call(AgentInput(adapter=ADAPTER, payload=payload))
-        assert call is not None  # the event is ours by construction
-        return call
+    agent = "Claude Code"
+    install = "npm install -g @anthropic-ai/claude-code"
+    hook_event = "PreToolUse"
+    intercept = staticmethod(to_tool_call)
 
     def command(self, argv: Sequence[str], context: WrapContext, settings_path: Path | None,
                 conversation: str | None = None) -> list[str]:
         """The command line that runs Claude Code: ``claude --settings FILE ARGS``
         (``--session-id ID`` first when Aegis picked the conversation's id); in a
         sandbox the hooks come from managed settings instead (``settings_path`` None)."""
-        program, args = (argv[0], list(argv[1:])) if argv else ("claude", [])
-        if program == "claude":  # the bare name: the configured executable wins
-            program = str(context.config.get("claude", "executable", "claude"))
+        program, args = self.program(argv, context)
         chosen = ["--session-id", conversation] if conversation and conversation_of(args) is None else []
         settings = ["--settings", str(settings_path)] if settings_path is not None else []
-        return [find_claude(program), *settings, *chosen, *args]
-
-    def approval_timeout(self, context: WrapContext) -> int:
-        return context.timeout or int(context.config.get("approvals", "timeout_seconds", 300))
+        return [program, *settings, *chosen, *args]
 
     def sandbox_needs(self, argv: Sequence[str], context: WrapContext) -> SandboxNeeds:
         """Claude Code's install and the hook client visible, Aegis' hooks as managed

@@ -4,19 +4,13 @@ PostToolUseFailure JSON) turned into a ToolCall, with Claude Code's own ids of t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from aegis_core.errors import AegisError
+from aegis_core.hookinput import hook_fields
 from aegis_core.models import AgentInput, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "claude"
 # Told "ask", Claude Code shows its permission dialog for these (interactive runs).
 ASKS_AT_DIALOG = frozenset({"PreToolUse"})
-
-
-class MalformedHookInput(AegisError):
-    """Claude Code sent a hook input Aegis cannot read; the daemon denies the call."""
 
 
 def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
@@ -26,38 +20,20 @@ def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """
     if agent_input.adapter != ADAPTER:
         return None
-    payload = agent_input.payload
-    if not isinstance(payload, Mapping):
-        raise MalformedHookInput(f"hook input must be a JSON object, got {type(payload).__name__}")
-    tool = payload.get("tool_name")
-    if not isinstance(tool, str) or not tool:
-        raise MalformedHookInput("hook input has no tool_name")
-    tool_input = payload.get("tool_input", {})
-    if not isinstance(tool_input, Mapping):
-        raise MalformedHookInput(
-            f"tool_input of {tool} must be an object, got {type(tool_input).__name__}"
-        )
-    cwd = payload.get("cwd", "")
-    hook_event = payload.get("hook_event_name", "PreToolUse")
-    agent_session = payload.get("session_id", "")
-    tool_use_id = payload.get("tool_use_id", "")
-    for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", agent_session),
-                        ("tool_use_id", tool_use_id)):
-        if not isinstance(value, str):
-            raise MalformedHookInput(f"{name} in the hook input must be a string")
-    call_input = dict(tool_input)
+    fields = hook_fields(agent_input.payload, "PreToolUse")
+    call_input = dict(fields.input)
     for key in ("tool_response", "error", "is_interrupt"):  # what the outcome events add
-        if key in payload:
-            call_input[key] = payload[key]
+        if key in agent_input.payload:
+            call_input[key] = agent_input.payload[key]
     return ToolCall(
         agent=ADAPTER,
-        tool=tool,
-        kind=kind_of(tool),
+        tool=fields.tool,
+        kind=kind_of(fields.tool),
         input=call_input,
-        cwd=cwd,
-        session=agent_input.session or agent_session,
-        hook_event=hook_event,
-        agent_call_id=tool_use_id,
-        agent_session=agent_session,
-        terminal="dialog" if hook_event in ASKS_AT_DIALOG else "",
+        cwd=fields.cwd,
+        session=agent_input.session or fields.agent_session,
+        hook_event=fields.hook_event,
+        agent_call_id=fields.agent_call_id,
+        agent_session=fields.agent_session,
+        terminal="dialog" if fields.hook_event in ASKS_AT_DIALOG else "",
     )

@@ -4,7 +4,7 @@ tool call."""
 
 import sys
 
-from transport import _quote
+from transport import _quote, system_message
 
 ADAPTER = "claude"
 AGENT = "Claude Code"
@@ -61,6 +61,4 @@ def notice(event, text):
     return 0
 
 
-def unrecorded(event, reason):
-    sys.stdout.write('{"systemMessage":' + _quote(reason) + "}\n")
-    return 0
+unrecorded = system_message

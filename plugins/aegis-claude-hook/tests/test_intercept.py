@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from aegis_claude_hook import plugin
-from aegis_claude_hook.intercept import MalformedHookInput, to_tool_call
+from aegis_claude_hook.intercept import to_tool_call
 
+from aegis_core.hookinput import MalformedHookInput
 from aegis_core.models import AgentInput, Kind
 
 PAYLOAD = {

@@ -9,16 +9,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from aegis_codex.patch import PatchError, only_updates, patch_targets
-from aegis_core.errors import AegisError
+from aegis_core.hookinput import MalformedHookInput, hook_fields
 from aegis_core.models import AgentInput, Kind, ToolCall
 from aegis_core.tools import kind_of
 
 ADAPTER = "codex"
 PATCH_TOOLS = ("apply_patch",)
-
-
-class MalformedHookInput(AegisError):
-    """Codex sent a hook input Aegis cannot read; the daemon denies the call."""
 
 
 def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
@@ -29,27 +25,11 @@ def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """
     if agent_input.adapter != ADAPTER:
         return None
-    payload = agent_input.payload
-    if not isinstance(payload, Mapping):
-        raise MalformedHookInput(f"hook input must be a JSON object, got {type(payload).__name__}")
-    tool = payload.get("tool_name")
-    if not isinstance(tool, str) or not tool:
-        raise MalformedHookInput("hook input has no tool_name")
-    tool_input = payload.get("tool_input", {})
-    if not isinstance(tool_input, Mapping):
-        raise MalformedHookInput(f"tool_input of {tool} must be an object, got {type(tool_input).__name__}")
-    cwd = payload.get("cwd", "")
-    hook_event = payload.get("hook_event_name", "PreToolUse")
-    agent_session = payload.get("session_id", "")
-    agent_call_id = payload.get("tool_use_id", "")
-    session = agent_input.session or agent_session
-    for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", agent_session),
-                        ("tool_use_id", agent_call_id)):
-        if not isinstance(value, str):
-            raise MalformedHookInput(f"{name} in the hook input must be a string")
-    kind, files = _kind_and_files(tool, tool_input)
-    return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=dict(tool_input), cwd=cwd, session=session,
-                    hook_event=hook_event, files=files, agent_call_id=agent_call_id, agent_session=agent_session)
+    fields = hook_fields(agent_input.payload, "PreToolUse")
+    kind, files = _kind_and_files(fields.tool, fields.input)
+    return ToolCall(agent=ADAPTER, tool=fields.tool, kind=kind, input=dict(fields.input), cwd=fields.cwd,
+                    session=agent_input.session or fields.agent_session, hook_event=fields.hook_event, files=files,
+                    agent_call_id=fields.agent_call_id, agent_session=fields.agent_session)
 
 
 def _kind_and_files(tool: str, tool_input: Mapping[str, Any]) -> tuple[Kind, tuple[str, ...]]:

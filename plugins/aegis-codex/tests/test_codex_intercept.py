@@ -4,8 +4,9 @@ into the ToolCall the policy judges."""
 from __future__ import annotations
 
 import pytest
-from aegis_codex.intercept import MalformedHookInput, to_tool_call
+from aegis_codex.intercept import to_tool_call
 
+from aegis_core.hookinput import MalformedHookInput
 from aegis_core.models import AgentInput, Kind
 
 BASH = {"session_id": "01a2-s", "turn_id": "t1", "transcript_path": "/h/.codex/sessions/r.jsonl",

@@ -43,3 +43,26 @@ def test_batch_lines_may_name_their_agent(tmp_path) -> None:
     out = judge("--batch", stdin="".join(json.dumps(line) + "\n" for line in lines))
     assert [o["action"] for o in out] == ["require_approval", "allow", "deny", "deny"]
     assert "no-such-agent" in out[2]["reason"] and "cannot read" in out[3]["reason"]
+
+
+def test_the_reason_names_the_files_the_patch_touches_and_the_rule(tmp_path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    for target, patch_key in (("~/.bashrc", "command"), ("/etc/cron.d/job", "patch"), ("../../elsewhere.txt", "input")):
+        (verdict,) = judge("--agent", "codex", "--tool", "apply_patch", "--cwd", str(project),
+                           "--input", json.dumps({patch_key: PATCH.format(target=target)}))
+        assert verdict["action"] != "allow"
+        reason = verdict["reason"]
+        assert target in reason and "src/a.py" in reason, reason
+        assert f"[rule {verdict['rule']}]" in reason
+        assert "*** " not in reason and "Begin Patch" not in reason
+
+
+def test_the_approval_shows_the_files_then_the_patch() -> None:
+    from aegis_codex.adapter import CodexAdapter
+
+    call = CodexAdapter().tool_call("apply_patch", {"command": PATCH.format(target="~/.bashrc")}, "/w")
+    assert call.command is None  # a patch is no shell command, whatever its key
+    files, change = call.summary().split("\n", 1)
+    assert files == "src/a.py ~/.bashrc"
+    assert "*** Add File: ~/.bashrc" in change and "+x" in change

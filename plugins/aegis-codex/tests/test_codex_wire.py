@@ -50,7 +50,7 @@ def test_a_reason_never_reads_as_a_json_answer(short_tmp: Path) -> None:
 def test_an_ask_is_never_an_allow(short_tmp: Path) -> None:
     with StandInDaemon(short_tmp / "aegis.sock", decision("ask", "needs a human")):
         done = run_hook(short_tmp)
-    assert done.returncode == 2 and "cannot ask at its own prompt" in done.stderr
+    assert done.returncode == 2 and "cannot ask at Codex CLI's own prompt" in done.stderr
 
 
 def test_no_daemon_is_a_deny_naming_the_fix(short_tmp: Path) -> None:

@@ -6,22 +6,18 @@ to approve. Standard library built-ins only: it runs on every tool call."""
 
 import sys
 
-from transport import _quote
+from transport import _quote, no_ask
 
 ADAPTER = "copilot"
 AGENT = "Copilot CLI"
 OBSERVE_EVENTS = ("postToolUse",)
-NO_ASK = (
-    "Aegis needs a human to approve this call and cannot ask at Copilot CLI's prompt: "
-    "approve it with `aegis approvals approve` (or your phone), then retry. "
-)
 
 
 def respond(event, decision, reason):
     if decision == "allow":
         return 0
     if decision == "ask":
-        reason = NO_ASK + reason
+        reason = no_ask(AGENT, reason)
     sys.stdout.write('{"permissionDecision":"deny","permissionDecisionReason":'
                      + _quote(reason.strip() or "Denied by Aegis policy.") + "}\n")
     return 0

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from aegis_copilot import settings as copilot_settings
-from aegis_copilot.intercept import MalformedHookInput, to_tool_call
+from aegis_copilot.intercept import to_tool_call
 from click.testing import CliRunner
 
 from aegis_core.cli import cli
+from aegis_core.hookinput import MalformedHookInput
 from aegis_core.models import AgentInput, Kind
 from aegis_core.testing import StandInDaemon, decision
 

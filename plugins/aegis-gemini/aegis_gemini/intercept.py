@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from aegis_core.errors import AegisError
+from aegis_core.hookinput import hook_fields
 from aegis_core.models import AgentInput, Kind, ToolCall
 from aegis_core.tools import kind_of, mcp_name
 
@@ -23,10 +23,6 @@ _MCP_NAME = re.compile(r"^mcp_([^_]+)_(.+)$")
 _FOLDER_TOOLS = frozenset({"glob", "grep_search", "search_file_content", "list_directory"})
 
 
-class MalformedHookInput(AegisError):
-    """Gemini CLI sent a hook input Aegis cannot read; the daemon denies the call."""
-
-
 def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """The ToolCall in a Gemini CLI hook event; None for other adapters' events.
 
@@ -34,23 +30,9 @@ def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
     """
     if agent_input.adapter != ADAPTER:
         return None
-    payload = agent_input.payload
-    if not isinstance(payload, Mapping):
-        raise MalformedHookInput(f"hook input must be a JSON object, got {type(payload).__name__}")
-    tool = payload.get("tool_name")
-    if not isinstance(tool, str) or not tool:
-        raise MalformedHookInput("hook input has no tool_name")
-    tool_input = payload.get("tool_input", {})
-    if not isinstance(tool_input, Mapping):
-        raise MalformedHookInput(f"tool_input of {tool} must be an object, got {type(tool_input).__name__}")
-    cwd = payload.get("cwd", "")
-    hook_event = payload.get("hook_event_name", "BeforeTool")
-    agent_session = payload.get("session_id", "")
-    session = agent_input.session or agent_session
-    for name, value in (("cwd", cwd), ("hook_event_name", hook_event), ("session_id", agent_session)):
-        if not isinstance(value, str):
-            raise MalformedHookInput(f"{name} in the hook input must be a string")
-    tool = _mcp_tool(tool, payload.get("mcp_context")) or tool
+    fields = hook_fields(agent_input.payload, "BeforeTool", call_id_key=None)
+    tool_input, cwd = fields.input, fields.cwd
+    tool = _mcp_tool(fields.tool, agent_input.payload.get("mcp_context")) or fields.tool
     kind = kind_of(tool)
     files: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
@@ -63,8 +45,9 @@ def to_tool_call(agent_input: AgentInput) -> ToolCall | None:
         files = tuple(_texts(tool_input.get("include"))) or (cwd or ".",)
     elif kind is Kind.FETCH:
         urls = tuple(dict.fromkeys(u.rstrip(".,;:!?") for u in _URL.findall(_text(tool_input, "prompt"))))
-    return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=dict(tool_input), cwd=cwd, session=session,
-                    hook_event=hook_event, files=files, urls=urls, agent_session=agent_session)
+    return ToolCall(agent=ADAPTER, tool=tool, kind=kind, input=dict(tool_input), cwd=cwd,
+                    session=agent_input.session or fields.agent_session, hook_event=fields.hook_event,
+                    files=files, urls=urls, agent_session=fields.agent_session)
 
 
 def _mcp_tool(tool: str, context: Any) -> str | None:

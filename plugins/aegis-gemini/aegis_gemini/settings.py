@@ -48,8 +48,9 @@ def hooks_block(timeout_s: int, *, python: str | None = None, runner: str | None
     def hook(event: str, timeout: int, guarded: bool) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "type": "command", "name": f"{HOOK_NAME}-{event}", "timeout": timeout * 1000,
+            # Gemini runs every hook with `bash -c`: the guard is sourced into that shell.
             "command": hook_command(encoder, event, timeout, python=python, runner=runner, guarded=guarded,
-                                    home=home),
+                                    bash=True, home=home),
         }
         if env:
             entry["env"] = dict(env)

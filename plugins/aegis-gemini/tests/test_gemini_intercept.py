@@ -4,8 +4,9 @@ turned into the ToolCall the policy judges."""
 from __future__ import annotations
 
 import pytest
-from aegis_gemini.intercept import MalformedHookInput, to_tool_call
+from aegis_gemini.intercept import to_tool_call
 
+from aegis_core.hookinput import MalformedHookInput
 from aegis_core.models import AgentInput, Kind
 
 BASE = {"session_id": "f326-s", "transcript_path": "/h/.gemini/tmp/p/chats/s.jsonl", "cwd": "/p",

@@ -21,7 +21,9 @@ def test_the_block_guards_before_tool_and_records_after_tool_in_milliseconds() -
     (before,) = block["hooks"]["BeforeTool"][0]["hooks"]
     (after,) = block["hooks"]["AfterTool"][0]["hooks"]
     assert before["timeout"] == 330_000 and after["timeout"] == 30_000
-    assert before["command"].startswith("/bin/sh ") and "guard.sh" in before["command"]
+    # Gemini runs hooks with `bash -c`: the guard is sourced into that shell.
+    assert before["command"].startswith(". ") and "guard.sh" in before["command"]
+    assert before["command"].endswith(" || exit 2")
     assert "guard.sh" not in after["command"]
     assert before["env"] == {"AEGIS_SESSION": "s1"}
     assert block["hooksConfig"] == {"enabled": True}
