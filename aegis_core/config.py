@@ -17,18 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from aegis_core.errors import ConfigError, PermissionDenied
+from aegis_core.home import DEFAULT_HOME, home_path
 
 REDACTED = "***REDACTED***"
-DEFAULT_HOME = "~/.aegis"
 
 
 def aegis_home(env: Mapping[str, str] | None = None) -> Path:
     """The state directory: ``$AEGIS_HOME`` or ``~/.aegis`` (``~`` is ``env``'s HOME)."""
-    env = os.environ if env is None else env
-    raw = env.get("AEGIS_HOME") or DEFAULT_HOME
-    if (raw == "~" or raw.startswith("~/")) and env.get("HOME"):
-        raw = env["HOME"].rstrip("/") + raw[1:]
-    return Path(os.path.expanduser(raw)).absolute()
+    return Path(home_path(env))
 
 
 def ensure_home(home: Path) -> Path:

@@ -59,3 +59,14 @@ class DependencyMissing(AegisError):
 
 class StateCorruption(AegisError):
     exit_code = ExitCode.STATE
+
+
+def error_line(exc: AegisError) -> str:
+    """How the CLI reports an AegisError: one line, what went wrong and what to do."""
+    return "aegis: error: " + exc.message + (f"; {exc.hint}" if exc.hint else "")
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """How the CLI reports a bug: never a traceback unless asked for."""
+    return (f"aegis: internal error: {type(exc).__name__}: {exc} "
+            "(run again with --debug for the traceback, and please report it)")

@@ -8,7 +8,6 @@ on stderr and its exit code."""
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from functools import cached_property
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import click
 
 from aegis_core import __version__
-from aegis_core.errors import AegisError, ExitCode
+from aegis_core.errors import AegisError, ExitCode, error_line, internal_error_line
 
 COMMAND_ENTRY_POINTS = "aegis.commands"
 
@@ -50,6 +49,7 @@ SUMMARIES: dict[str, str] = {
     "start": "Start the Aegis daemon; returns once it accepts connections.",
     "stop": "Stop the Aegis daemon (pending approvals resolve to the default action).",
     "status": "Show the daemon's state, channels, pending approvals and activity.",
+    "reload": "Apply the policy and config files as they are now (validated first; audited).",
     "wrap": "Run an agent (or any CLI) with its tool calls going through Aegis.",
     "approvals": "Manage pending and past approvals (works without the daemon too).",
     "policy": "Check and try out the policy.",
@@ -59,6 +59,7 @@ SUMMARIES: dict[str, str] = {
     "config": "Read and write Aegis configuration.",
     "plugins": "Inspect installed plugins.",
     "sandbox": "Show the sandbox agents run in, or run one command inside it.",
+    "fleet": "Fleet mode: many machines sharing one PostgreSQL store (docs/fleet.md).",
     "version": "Show the version of Aegis and of its plugins.",
     "help": "Show help for aegis or one of its commands.",
 }
@@ -253,7 +254,9 @@ def help_command(ctx: click.Context, command: tuple[str, ...]) -> None:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+    from aegis_core.views import json_text
+
+    click.echo(json_text(data))
 
 
 _LOGGING_CONFIGURED = False
@@ -286,8 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     except AegisError as exc:
         if debug:
             raise
-        message = exc.message + (f"; {exc.hint}" if exc.hint else "")
-        click.echo(f"aegis: error: {message}", err=True)
+        click.echo(error_line(exc), err=True)
         return int(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aegis: aborted", err=True)
@@ -303,8 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        click.echo(f"aegis: internal error: {type(exc).__name__}: {exc} "
-                   "(run again with --debug for the traceback, and please report it)", err=True)
+        click.echo(internal_error_line(exc), err=True)
         return int(ExitCode.ERROR)
     return result if isinstance(result, int) else 0
 

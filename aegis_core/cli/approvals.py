@@ -16,6 +16,7 @@ import click
 from aegis_core.cli import AppContext, emit_json
 from aegis_core.errors import AegisEnvironmentError, AegisError
 from aegis_core.models import Approval, Outcome, Scope
+from aegis_core.views import approval_line
 
 
 def open_store(app: AppContext, *, reading: bool = False) -> Any:
@@ -46,20 +47,6 @@ def _when(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp else "-"
 
 
-def _line(approval: Approval, with_machine: bool = False) -> str:
-    summary = approval.summary.replace("\n", " ")
-    summary = summary if len(summary) <= 60 else summary[:57] + "..."
-    if approval.status.value == "pending":
-        left = max(0, int(approval.deadline_at - time.time()))
-        state = f"pending ({left}s left)"
-    else:
-        state = f"{approval.status.value} by {approval.decided_by or '?'}"
-    session = approval.session[:12]
-    votes = f" [{len(approval.votes)}/{approval.quorum} approvers]" if approval.quorum > 1 else ""
-    machine = f"{approval.machine[:16]:<16}  " if with_machine else ""
-    return f"{approval.id[:12]}  {machine}{state:<24}  {session:<12}  {approval.tool:<10}  {summary}{votes}"
-
-
 @click.group(invoke_without_command=True)
 @click.pass_context
 def approvals(ctx: click.Context) -> None:
@@ -78,23 +65,14 @@ def list_approvals(
     app: AppContext, show_all: bool = False, limit: int = 100, as_json: bool = False, fleet: bool = False
 ) -> None:
     """List pending approvals (all of them with --all; every machine's with --fleet)."""
-    with open_store(app, reading=True) as store:
-        status = None if show_all else "pending"
-        if fleet:
-            if not hasattr(store, "fleet"):
-                raise AegisError("--fleet needs fleet mode: this machine has no [store] url",
-                                 hint="see docs/fleet.md")
-            rows = store.fleet.list_approvals(status=status, limit=limit, machine="*")
-        else:
-            rows = store.list_approvals(status=status, limit=limit)
+    from aegis_core.views import list_approvals as listed
+    from aegis_core.views import render_approvals
+
+    rows = listed(app.config(plugins=False), show_all=show_all, limit=limit, fleet=fleet)
     if as_json:
         emit_json([a.to_dict() for a in rows])
-        return
-    if not rows:
-        click.echo("No pending approvals." if not show_all else "No approvals yet.")
-        return
-    for approval in rows:
-        click.echo(_line(approval, with_machine=fleet))
+    else:
+        click.echo(render_approvals(rows, show_all=show_all, fleet=fleet))
 
 
 @approvals.command("show")
@@ -240,7 +218,7 @@ def history(app: AppContext, limit: int, as_json: bool) -> None:
     if not rows:
         click.echo("No decided approvals yet.")
     for approval in rows:
-        click.echo(f"{_when(approval.decided_at)}  {_line(approval)}")
+        click.echo(f"{_when(approval.decided_at)}  {approval_line(approval)}")
 
 
 @approvals.command("resume")

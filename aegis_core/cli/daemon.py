@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import click
 
 from aegis_core.cli import AppContext, emit_json
-from aegis_core.errors import ExitCode
 
 LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)
 
@@ -68,105 +66,6 @@ def stop(app: AppContext, force: bool, timeout: float, as_json: bool) -> None:
         click.echo(message)
 
 
-def collect_status(app: AppContext) -> dict[str, Any]:
-    from aegis_core.daemon import process
-
-    config = app.config(plugins=False)
-    state = process.inspect(config)
-    status: dict[str, Any] = dict(state.info or {})
-    status.update({"running": state.running, "pid": state.pid, "home": str(config.home)})
-    if state.stale:
-        status["stale_files"] = state.stale
-    status.setdefault("socket", state.socket)
-    if state.impostor is not None:
-        status["socket_taken_by"] = state.impostor
-        status["socket"] = state.socket
-    agent_socket = status.get("agent_socket")
-    if state.running and agent_socket:
-        listener = process.listener_pid(agent_socket)
-        if listener is not None and listener != state.pid:
-            status["agent_socket_taken_by"] = listener
-    if not state.running or state.info is None:
-        status.update(_offline_status(config))
-    return status
-
-
-def _offline_status(config: Any) -> dict[str, Any]:
-    """What the database says when the daemon is not there to ask."""
-    db = config.path("database", "path", "aegis.db")
-    out: dict[str, Any] = {"database": str(db), "database_bytes": db.stat().st_size if db.exists() else 0}
-    if db.exists():
-        try:
-            from aegis_core.store import Store
-
-            store = Store.open(db, quick_check=False)  # a count; doctor runs the full scan
-            try:
-                out["pending"] = len(store.list_approvals(status="pending"))
-            finally:
-                store.close()
-        except Exception as exc:  # status must report, not crash
-            out["database_error"] = str(exc)
-    return out
-
-
-def channel_health(channel: dict[str, Any]) -> str:
-    """``ok`` only when the channel runs and its last real attempt got through."""
-    if not channel.get("running"):
-        return f"error: {channel.get('error')}"
-    health = channel.get("health") or {}
-    state = health.get("state")
-    if state == "failing":
-        when = health.get("last_error_at")
-        at = time.strftime(" at %H:%M:%S", time.localtime(when)) if when else ""
-        return f"FAILING: {health.get('last_error')}{at}"
-    if state == "untried":
-        return "running, nothing sent yet"
-    return "ok"
-
-
-def _render(status: dict[str, Any]) -> str:
-    lines = []
-    owner = f"the Aegis daemon is pid {status['pid']}" if status["running"] else "no Aegis daemon is running"
-    for key, path_key in (("socket_taken_by", "socket"), ("agent_socket_taken_by", "agent_socket")):
-        taken = status.get(key)
-        if taken is not None:
-            lines.append(f"Warning:   process {taken} answers on {status[path_key]}, but it is NOT the Aegis "
-                         f"daemon ({owner}): something replaced Aegis' socket. Stop process {taken}, then run "
-                         "`aegis stop` and `aegis start`.")
-    if status["running"] and "uptime_s" not in status:
-        lines.append(f"Daemon:    running (pid {status['pid']}), but not answering on its socket {status['socket']}")
-        if "pending" in status:
-            lines.append(f"Pending:   {status['pending']} approval(s)")
-    elif status["running"]:
-        lines.append(f"Daemon:    running (pid {status['pid']}, up {status.get('uptime_s', 0):.0f} s)")
-        for name, channel in (status.get("channels") or {}).items():
-            lines.append(f"Channel:   {name} ({channel_health(channel)})")
-        lines.append(f"Pending:   {status.get('pending', 0)} approval(s), {status.get('waiting', 0)} agent(s) waiting")
-        lines.append(f"Decisions: {status.get('decisions', 0)} since start")
-        fleet = status.get("fleet")
-        if fleet:
-            link = "connected" if fleet.get("connected") else f"UNREACHABLE ({fleet.get('error')}): risky calls denied"
-            elected = [name for name, poller in (fleet.get("pollers") or {}).items() if poller.get("elected")]
-            lines.append(f"Fleet:     machine {fleet.get('machine')}, store {fleet.get('store')}: {link}"
-                         + (f"; polls {', '.join(elected)} for the fleet" if elected else ""))
-        head = status.get("audit_head")
-        if head:
-            lines.append(f"Audit:     {head['seq']} records, head {head['hash'][:12]}")
-        for session in status.get("sessions") or []:
-            sandbox = session.get("sandbox") or {}
-            contained = (f"sandboxed ({sandbox.get('backend')})" if sandbox.get("sandboxed")
-                         else f"UNSANDBOXED: {sandbox.get('reason', '?')}")
-            lines.append(f"Session:   {session.get('session')} {session.get('agent')} in {session.get('cwd')}, "
-                         f"{contained}")
-    else:
-        lines.append("Daemon:    not running (start it with: aegis start)")
-        if "pending" in status:
-            lines.append(f"Pending:   {status['pending']} approval(s)")
-    if status.get("stale_files"):
-        lines.append(f"Stale:     {', '.join(status['stale_files'])} (aegis start cleans them up)")
-    return "\n".join(lines)
-
-
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
 @click.option("--watch", is_flag=True, help="Refresh every 2 seconds until interrupted.")
@@ -178,18 +77,20 @@ def status(ctx: click.Context, app: AppContext, as_json: bool, watch: bool) -> N
     Exits 0 when the daemon runs, 3 when it does not, 6 when something that is not
     the daemon answers on its socket.
     """
+    from aegis_core.views import collect_status, render_status, status_exit_code
+
+    config = app.config(plugins=False)
     while True:
-        current = collect_status(app)
+        current = collect_status(config)
         if as_json:
             emit_json(current)
         else:
             if watch:
                 click.clear()
-            click.echo(_render(current))
+            click.echo(render_status(current))
         if not watch:
             break
         time.sleep(2)
-    if current.get("socket_taken_by") is not None or current.get("agent_socket_taken_by") is not None:
-        ctx.exit(int(ExitCode.SECURITY))
-    if not current["running"]:
-        ctx.exit(int(ExitCode.ENVIRONMENT))
+    code = status_exit_code(current)
+    if code:
+        ctx.exit(code)

@@ -1,7 +1,24 @@
 """Aegis' persistent state (sessions, tool calls, decisions, approvals, session grants)
-in one apsw SQLite file. The only package that writes SQL."""
+in one apsw SQLite file. The only package that writes SQL.
 
-from aegis_core.store.db import Store
+``Store`` (:mod:`.db`) loads on first use, so that the quick read-only path of the
+commands a user types most (:mod:`.reads`) does not build the Store's machinery."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from aegis_core.store.schema import SCHEMA_VERSION
 
+if TYPE_CHECKING:
+    from aegis_core.store.db import Store
+
 __all__ = ["SCHEMA_VERSION", "Store"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Store":
+        from aegis_core.store.db import Store
+
+        return Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

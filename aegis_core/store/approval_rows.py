@@ -11,15 +11,13 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from aegis_core.models import Approval, ApprovalStatus, Kind, Scope
+from aegis_core.models import Approval, ApprovalStatus
 from aegis_core.store.interface import OPEN, StoredApproval, StoredGrant, StoredVote
+from aegis_core.store.reads import SELECT_APPROVALS, approval_of, dict_rows, list_query
 
 if TYPE_CHECKING:
     import apsw
 
-# Every approval read carries the names of those who approved it so far (quorum).
-_SELECT = ("SELECT approvals.*, (SELECT json_group_array(decided_by) FROM approval_votes v "
-           "WHERE v.approval_id = approvals.id AND v.outcome = 'approve') AS votes_json FROM approvals")
 
 
 class ApprovalRows:
@@ -75,8 +73,8 @@ class ApprovalRows:
                     "VALUES (?, ?, ?, ?, ?)",
                     (grant.session, grant.signature, grant.approval_id, time.time(), grant.seal),
                 )
-            rows = dict_rows(conn.execute(_SELECT + " WHERE id=?", (approval.id,)))
-        return won, (_stored(rows[0]) if rows else None)
+            rows = dict_rows(conn.execute(SELECT_APPROVALS + " WHERE id=?", (approval.id,)))
+        return won, (stored_approval(rows[0]) if rows else None)
 
     def add_vote(self, approval_id: str, vote: StoredVote) -> tuple[bool, Approval | None]:
         with self._transaction(durable=True) as conn:
@@ -88,8 +86,8 @@ class ApprovalRows:
                  vote.seal, approval_id),
             )
             added = conn.changes() == 1
-            rows = dict_rows(conn.execute(_SELECT + " WHERE id=?", (approval_id,)))
-        return added, (_approval(rows[0]) if rows else None)
+            rows = dict_rows(conn.execute(SELECT_APPROVALS + " WHERE id=?", (approval_id,)))
+        return added, (approval_of(rows[0]) if rows else None)
 
     def overdue_approvals(self, now: float, *, all_pending: bool = False) -> list[str]:
         rows = self._rows(
@@ -102,29 +100,29 @@ class ApprovalRows:
     # ------------------------------------------------------------ reading
 
     def load_approval(self, approval_id: str) -> StoredApproval | None:
-        rows = self._rows(_SELECT + " WHERE id=?", (approval_id,))
-        return _stored(rows[0]) if rows else None
+        rows = self._rows(SELECT_APPROVALS + " WHERE id=?", (approval_id,))
+        return stored_approval(rows[0]) if rows else None
 
     def get_approval(self, approval_id: str) -> Approval | None:
-        rows = self._rows(_SELECT + " WHERE id=?", (approval_id,))
-        return _approval(rows[0]) if rows else None
+        rows = self._rows(SELECT_APPROVALS + " WHERE id=?", (approval_id,))
+        return approval_of(rows[0]) if rows else None
 
     def find_approvals(self, prefix: str) -> list[Approval]:
         """Approvals whose id starts with ``prefix`` (the CLI accepts short ids)."""
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self._rows(
-            _SELECT + " WHERE id LIKE ? ESCAPE '\\' LIMIT 5", (escaped + "%",)
+            SELECT_APPROVALS + " WHERE id LIKE ? ESCAPE '\\' LIMIT 5", (escaped + "%",)
         )
-        return [_approval(row) for row in rows]
+        return [approval_of(row) for row in rows]
 
     def approval_details(self, approval_id: str) -> dict[str, Any] | None:
         """Everything stored about an approval, including its (redacted) input and
         the outcome an expiry applied."""
-        rows = self._rows(_SELECT + " WHERE id=?", (approval_id,))
+        rows = self._rows(SELECT_APPROVALS + " WHERE id=?", (approval_id,))
         if not rows:
             return None
         row = rows[0]
-        details = _approval(row).to_dict()
+        details = approval_of(row).to_dict()
         details.update(
             input=json.loads(row["input_json"]), outcome=row["outcome"], timeout_s=row["timeout_s"]
         )
@@ -133,29 +131,16 @@ class ApprovalRows:
     def list_approvals(self, *, status: str | None = "pending", limit: int = 100) -> list[Approval]:
         """Pending ones oldest first (the queue); with another status or None (all),
         newest first."""
-        if status == "pending":
-            rows = self._rows(
-                _SELECT + " WHERE status='pending' ORDER BY created_at, rowid LIMIT ?",
-                (limit,),
-            )
-        elif status is None:
-            rows = self._rows(
-                _SELECT + " ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
-            )
-        else:
-            rows = self._rows(
-                _SELECT + " WHERE status=? ORDER BY created_at DESC, rowid DESC LIMIT ?",
-                (status, limit),
-            )
-        return [_approval(row) for row in rows]
+        rows = self._rows(*list_query(status, limit))
+        return [approval_of(row) for row in rows]
 
     def history(self, *, limit: int = 50) -> list[Approval]:
         """Ended approvals, most recently decided first."""
         rows = self._rows(
-            _SELECT + " WHERE status != 'pending' ORDER BY decided_at DESC, rowid DESC LIMIT ?",
+            SELECT_APPROVALS + " WHERE status != 'pending' ORDER BY decided_at DESC, rowid DESC LIMIT ?",
             (limit,),
         )
-        return [_approval(row) for row in rows]
+        return [approval_of(row) for row in rows]
 
     def count_approvals_since(self, session: str, since_wall_time: float) -> int:
         return int(
@@ -185,68 +170,6 @@ class ApprovalRows:
             )
 
 
-def dict_rows(cursor: Any) -> list[dict[str, Any]]:
-    """Rows of an executed cursor as dicts (the description is only readable while
-    the statement still has rows)."""
-    import apsw
-
-    try:
-        names = [d[0] for d in cursor.get_description()]
-    except apsw.ExecutionCompleteError:
-        return []
-    return [dict(zip(names, row, strict=True)) for row in cursor]
-
-
-def row_kind(value: str) -> Kind:
-    """A stored kind; one this version does not know (written by a newer one) is ``other``."""
-    try:
-        return Kind(value)
-    except ValueError:
-        return Kind.OTHER
-
-
 def stored_approval(row: Mapping[str, Any]) -> StoredApproval:
-    return _stored(row)
-
-
-def approval_of(row: Mapping[str, Any]) -> Approval:
-    return _approval(row)
-
-
-def _stored(row: Mapping[str, Any]) -> StoredApproval:
-    return StoredApproval(_approval(row), row["signature"], row["seal"], row["final_seal"],
+    return StoredApproval(approval_of(row), row["signature"], row["seal"], row["final_seal"],
                           row["outcome"])
-
-
-def _approval(row: Mapping[str, Any]) -> Approval:
-    return Approval(
-        id=row["id"],
-        call_id=row["call_id"],
-        session=row["session"],
-        tool=row["tool"],
-        kind=row_kind(row["kind"]),
-        summary=row["summary"],
-        status=ApprovalStatus(row["status"]),
-        rule=row["rule"],
-        reason=row["reason"],
-        risk=row["risk"],
-        created_at=row["created_at"],
-        deadline_at=row["deadline_at"],
-        scope=Scope(row["scope"]),
-        decided_by=row["decided_by"],
-        channel=row["channel"],
-        decision_reason=row["decision_reason"],
-        decided_at=row["decided_at"],
-        choices=tuple(json.loads(row["choices_json"])),
-        choice=row["choice"],
-        quorum=int(row.get("quorum") or 1),
-        votes=tuple(_votes(row.get("votes_json"))),
-        machine=row.get("machine") or "",
-        cwd=row.get("cwd") or "",
-    )
-
-
-def _votes(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = json.loads(value)
-    return [str(v) for v in value] if isinstance(value, list) else []

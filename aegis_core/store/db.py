@@ -15,11 +15,11 @@ from typing import Any
 import apsw
 
 from aegis_core.errors import AegisEnvironmentError
-from aegis_core.store.approval_rows import ApprovalRows, dict_rows
+from aegis_core.store.approval_rows import ApprovalRows
 from aegis_core.store.interface import CallRecord
+from aegis_core.store.reads import BUSY_TIMEOUT_MS, dict_rows, read_version, sql_errors
 from aegis_core.store.schema import MIGRATIONS, SCHEMA_VERSION, check_file, corrupt
 
-BUSY_TIMEOUT_MS = 5000
 FINAL_DECISIONS = ("allow", "deny", "ask")
 
 
@@ -56,7 +56,7 @@ class Store(ApprovalRows):
             raise corrupt(path, f"SQLite cannot open it ({exc})") from exc
         try:
             conn.set_busy_timeout(BUSY_TIMEOUT_MS)
-            version = _read_version(conn, path)
+            version = read_version(conn, path)
             if version > SCHEMA_VERSION:
                 raise corrupt(
                     path,
@@ -86,7 +86,7 @@ class Store(ApprovalRows):
             self._backup(found)
         with self._transaction(durable=True) as conn:
             # Another process may have migrated between our read and our lock.
-            version = _read_version(conn, self.path)
+            version = read_version(conn, self.path)
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 conn.execute(MIGRATIONS[step])
                 conn.execute(f"PRAGMA user_version={step}")
@@ -140,15 +140,8 @@ class Store(ApprovalRows):
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
-        try:
+        with sql_errors(self.path):
             yield
-        except (apsw.CorruptError, apsw.NotADBError) as exc:
-            raise corrupt(self.path, str(exc)) from exc
-        except (apsw.BusyError, apsw.LockedError) as exc:
-            raise AegisEnvironmentError(
-                f"the Aegis database {self.path} stayed locked for {BUSY_TIMEOUT_MS / 1000:g}s",
-                hint="another aegis process is holding it; retry, or check `aegis status`",
-            ) from exc
 
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         with self._lock, self._errors():
@@ -303,14 +296,6 @@ def _create_private(path: Path) -> None:
             os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
-
-
-def _read_version(conn: apsw.Connection, path: Path) -> int:
-    try:
-        row = conn.execute("PRAGMA user_version").fetchone()
-        return int(row[0]) if row is not None else 0
-    except (apsw.NotADBError, apsw.CorruptError) as exc:
-        raise corrupt(path, str(exc)) from exc
 
 
 def _quick_check(conn: apsw.Connection, path: Path) -> None:

@@ -19,9 +19,10 @@ from typing import Any
 
 from aegis_core.errors import NetworkError, StateCorruption
 from aegis_core.models import Approval, ApprovalStatus
-from aegis_core.store.approval_rows import approval_of, stored_approval
+from aegis_core.store.approval_rows import stored_approval
 from aegis_core.store.interface import OPEN, StoredApproval, StoredGrant, StoredVote
 from aegis_core.store.pg_schema import MIGRATION_LOCK, MIGRATIONS, NOTIFY_CHANNEL, SCHEMA_VERSION
+from aegis_core.store.reads import approval_of
 from aegis_core.store.url import describe_url, scrub
 
 CONNECT_TIMEOUT_S = 3

@@ -190,7 +190,7 @@ def test_core_wheel_ships_typing_marker_and_script_and_plugins_declare_entry_poi
             text = archive.read(entry_points).decode()
         if wheel.name.startswith("aegis_core-"):
             assert "aegis_core/py.typed" in names
-            assert "aegis = aegis_core.cli:main" in text
+            assert "aegis = aegis_core.console:main" in text
             assert "[pytest11]" in text
         else:
             assert "[aegis]" in text, wheel.name

@@ -22,14 +22,14 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-import tomlkit.exceptions
+from typing import TYPE_CHECKING, Any
 
 from aegis_core import hooksettings
 from aegis_core.errors import ConfigError
 from aegis_core.hooksettings import OBSERVE_TIMEOUT_S, HookOwner, hook_command, hook_timeout, iter_hooks
+
+if TYPE_CHECKING:
+    import tomlkit
 
 ENCODER = Path(__file__).resolve().with_name("wire.py")
 OWNER = HookOwner(("aegis_codex/wire.py",))
@@ -223,6 +223,11 @@ def _rekey(current: Mapping[str, Any], wanted: Mapping[str, Any],
 
 
 def read_config(config: Path) -> tomlkit.TOMLDocument:
+    # Imported here: `aegis --help` imports this module (for `aegis codex`), and
+    # tomlkit costs more than the rest of that command.
+    import tomlkit
+    import tomlkit.exceptions
+
     try:
         text = config.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -264,6 +269,8 @@ def update_trust(config: Path, *, set_entries: Mapping[str, str], moves: Mapping
         wanted[key] = {**(entry if isinstance(entry, dict) else {}), "trusted_hash": value}
     if wanted == current:
         return False
+    import tomlkit
+
     if hooks is None:
         hooks = document["hooks"] = tomlkit.table(is_super_table=True)
     if state is None:

@@ -228,6 +228,8 @@ class PromptRelay:
 
     def _on_idle(self, prompt: Prompt | None) -> bytes:
         self._prompt = prompt
+        if prompt is None:
+            self.transcript.quiet()  # a later question's lines begin after this moment
         deferred, self._deferred = self._deferred, None
         if prompt is None or prompt.fingerprint != self._handled:
             if self._active is not None:

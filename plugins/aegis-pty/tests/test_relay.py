@@ -240,3 +240,69 @@ def test_the_phone_is_sent_the_question_and_its_lines_not_earlier_answers(wrappe
     assert first["payload"]["screen"] == "Continue? [y/N]"
     assert second["payload"]["question"] == "Delete? [y/N]"
     assert second["payload"]["screen"] == "Removing build/ (312 files)\nDelete? [y/N]"
+
+
+# The program reacts to the first answer (a line, then a progress line finished after a
+# pause), works a while, then asks again with the lines of its new question.
+REACTS_THEN_ASKS = ("import sys, time\n"
+                    "first = input('Continue? [y/N] ')\n"
+                    "print(f\"you answered: {first!r}\")\n"
+                    "sys.stdout.write('Deploying staging...'); sys.stdout.flush(); time.sleep(0.4)\n"
+                    "print(' done'); time.sleep(0.4)\n"
+                    "print('Removing build/ (312 files)')\n"
+                    "print('ANSWER', input('Delete? [y/N] '))\n")
+
+# `git add -p`'s shape: the next question's own lines follow the answer at once.
+NEXT_HUNK = ("first = input('Stage this hunk? [y/N] ')\n"
+             "print('@@ -1,3 +1,4 @@')\n"
+             "print('+new line')\n"
+             "print('ANSWER', input('Stage this hunk? [y/N] '))\n")
+
+
+@pytest.mark.parametrize("by", ["keyboard", "phone"])
+def test_a_later_question_is_sent_without_the_reaction_to_the_earlier_answer(wrapped, daemon, by):
+    def decide(request):
+        first = "Continue" in request["payload"]["question"]
+        return {"decision": "ask"} if first and by == "keyboard" else {"decision": "allow"}
+
+    server = daemon(decide)
+    terminal = wrapped([sys.executable, "-c", REACTS_THEN_ASKS], idle_ms=100)
+    terminal.expect("Continue? [y/N] ")
+    server.wait_for("judge")
+    if by == "keyboard":
+        terminal.type("y\r")
+    terminal.expect("ANSWER y")
+    assert terminal.wait() == 0
+    first, second = server.wait_for("judge", count=2)
+    assert first["payload"]["screen"] == "Continue? [y/N]"
+    assert second["payload"]["question"] == "Delete? [y/N]"
+    # Nothing of the first exchange or of the work in between: the question's own lines.
+    assert second["payload"]["screen"] == "Removing build/ (312 files)\nDelete? [y/N]"
+
+
+def test_the_lines_a_question_prints_right_after_the_earlier_answer_are_sent(wrapped, daemon):
+    server = daemon(allow)
+    terminal = wrapped([sys.executable, "-c", NEXT_HUNK], idle_ms=100)
+    terminal.expect("ANSWER y")
+    assert terminal.wait() == 0
+    first, second = server.wait_for("judge", count=2)
+    assert first["payload"]["screen"] == "Stage this hunk? [y/N]"
+    assert second["payload"]["screen"] == "@@ -1,3 +1,4 @@\n+new line\nStage this hunk? [y/N]"
+
+
+# Lines printed, a pause (the program thinks), then the question alone.
+THINKS_THEN_ASKS = ("import time\n"
+                    "print('Found 3 files in build/'); time.sleep(0.4)\n"
+                    "first = input('Delete them? [y/N] ')\n"
+                    "print('Removing build/ (312 files)'); time.sleep(0.4)\n"
+                    "print('ANSWER', input('Delete? [y/N] '))\n")
+
+
+def test_a_question_asked_alone_after_a_pause_keeps_the_lines_before_the_pause(wrapped, daemon):
+    server = daemon(allow)
+    terminal = wrapped([sys.executable, "-c", THINKS_THEN_ASKS], idle_ms=100)
+    terminal.expect("ANSWER y")
+    assert terminal.wait() == 0
+    first, second = server.wait_for("judge", count=2)
+    assert first["payload"]["screen"] == "Found 3 files in build/\nDelete them? [y/N]"
+    assert second["payload"]["screen"] == "Removing build/ (312 files)\nDelete? [y/N]"

@@ -1,91 +1,18 @@
-"""The values that flow through Aegis: a tool call, the verdicts on it, the approval
-it may need, the human decision and the audit records. All frozen dataclasses so
-hooks can share them without defensive copies."""
+"""A tool call an agent wants to make (and what the agent sent, as it came), and the
+verdicts on it."""
 
 from __future__ import annotations
 
-import enum
-import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-
-class Action(str, enum.Enum):
-    """What the policy says about a tool call; ordered from least to most strict."""
-
-    ALLOW = "allow"
-    REQUIRE_APPROVAL = "require_approval"
-    DENY = "deny"
-
-    @property
-    def strictness(self) -> int:
-        return _STRICTNESS[self]
-
-
-_STRICTNESS = {Action.ALLOW: 0, Action.REQUIRE_APPROVAL: 1, Action.DENY: 2}
-
-
-class Kind(str, enum.Enum):
-    """The canonical kind of a tool call, whatever the agent calls the tool."""
-
-    SHELL = "shell"
-    READ = "read"
-    WRITE = "write"
-    EDIT = "edit"
-    FETCH = "fetch"
-    SEARCH = "search"
-    MCP = "mcp"
-    PROMPT = "prompt"
-    # A connection out of the sandbox, held by Aegis' egress proxy (not a hook event).
-    NETWORK = "network"
-    OTHER = "other"
-    # Not an agent's call: a change to Aegis' own policy or config that the daemon
-    # puts to the human (after a SIGHUP). No adapter produces it.
-    CONFIG = "config"
-
-
-class ApprovalStatus(str, enum.Enum):
-    """Where an approval stands. ``asked``: the question went to the agent's own
-    prompt (the ``terminal`` channel) and the call's result was ``ask``; the answer
-    given there is recorded later, as ``approved`` or ``denied`` via ``terminal``."""
-
-    PENDING = "pending"
-    ASKED = "asked"
-    APPROVED = "approved"
-    DENIED = "denied"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
-
-    @property
-    def is_final(self) -> bool:
-        """Aegis no longer waits on it (an ``asked`` one may still get its terminal answer)."""
-        return self is not ApprovalStatus.PENDING
-
-
-class Outcome(str, enum.Enum):
-    """A decision on an approval. ``ask`` hands the question back to the agent's own
-    prompt (the ``terminal`` channel)."""
-
-    APPROVE = "approve"
-    DENY = "deny"
-    ASK = "ask"
-
-
-class Scope(str, enum.Enum):
-    ONCE = "once"
-    SESSION = "session"
-
+from aegis_core.models.ids import new_id
+from aegis_core.models.vocabulary import Action, Kind
 
 # Characters of a write's or an edit's new content a summary shows.
 CHANGE_PREVIEW_CHARS = 1200
-
-
-def new_id() -> str:
-    """32 random hex digits (what uuid4().hex gave, without importing uuid: every
-    quick command imports this module)."""
-    return os.urandom(16).hex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,119 +178,6 @@ def strictest(verdicts: Iterable[Verdict], *, empty_reason: str) -> Verdict:
     if chosen is None:
         return Verdict(Action.REQUIRE_APPROVAL, reason=empty_reason, source="aegis")
     return replace(chosen, risk=risk) if chosen.risk != risk else chosen
-
-
-@dataclass(frozen=True)
-class Approval:
-    """A human decision Aegis is waiting for (or got) about one tool call."""
-
-    id: str
-    call_id: str
-    session: str
-    tool: str
-    kind: Kind
-    summary: str
-    status: ApprovalStatus = ApprovalStatus.PENDING
-    rule: str | None = None
-    reason: str = ""
-    risk: int = 0
-    created_at: float = field(default_factory=time.time)
-    deadline_at: float = 0.0
-    scope: Scope = Scope.ONCE
-    decided_by: str | None = None
-    channel: str | None = None
-    decision_reason: str | None = None
-    decided_at: float | None = None
-    choices: tuple[str, ...] = ()
-    choice: str | None = None
-    # Two-person rules: how many different approvers it needs, and who approved so far.
-    quorum: int = 1
-    votes: tuple[str, ...] = ()
-    # Fleet mode: the machine whose agent asked, and its working directory.
-    machine: str = ""
-    cwd: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "call_id": self.call_id,
-            "session": self.session,
-            "tool": self.tool,
-            "kind": self.kind.value,
-            "summary": self.summary,
-            "status": self.status.value,
-            "rule": self.rule,
-            "reason": self.reason,
-            "risk": self.risk,
-            "created_at": self.created_at,
-            "deadline_at": self.deadline_at,
-            "scope": self.scope.value,
-            "decided_by": self.decided_by,
-            "channel": self.channel,
-            "decision_reason": self.decision_reason,
-            "decided_at": self.decided_at,
-            "choices": list(self.choices),
-            "choice": self.choice,
-            "quorum": self.quorum,
-            "votes": list(self.votes),
-            "machine": self.machine,
-            "cwd": self.cwd,
-        }
-
-
-@dataclass(frozen=True)
-class ResolveResult:
-    """``won`` is False when the approval had already ended; ``approval`` is then
-    its final state (who decided, how), for telling the late answerer."""
-
-    won: bool
-    approval: Approval | None
-    # Said to whoever answered, beside the outcome ("1 of 2 approvers so far").
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """An answer to an approval: who gave it, through which channel, and why.
-    ``identity`` is who answered as team rules and two-person rules see it
-    (``telegram:<id>``, ``cli:<user>@<machine>``); by default ``channel:decided_by``."""
-
-    outcome: Outcome
-    decided_by: str
-    channel: str
-    reason: str = ""
-    scope: Scope = Scope.ONCE
-    choice: str | None = None
-    identity: str | None = None
-
-    @property
-    def who(self) -> str:
-        if self.identity:
-            return self.identity
-        return self.decided_by if ":" in self.decided_by else f"{self.channel}:{self.decided_by}"
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    """Something worth recording, before it is chained into the log."""
-
-    event: str
-    details: Mapping[str, Any] = field(default_factory=dict, hash=False)
-    session: str | None = None
-    time: float = field(default_factory=time.time)
-
-
-@dataclass(frozen=True)
-class AuditRecord:
-    """One line of the audit log: an event with its place in the hash chain."""
-
-    seq: int
-    time: float
-    event: str
-    session: str | None
-    details: Mapping[str, Any] = field(hash=False)
-    prev_hash: str
-    hash: str
 
 
 @dataclass(frozen=True)

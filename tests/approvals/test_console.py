@@ -1,0 +1,113 @@
+"""The console script answers ``aegis status`` and ``aegis approvals [list]`` without
+loading click; everything else goes to the full CLI. Both must print the same, exit
+the same and fail the same: each case runs through both and is compared, against a
+real home, a real database and a real daemon."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from approvals_support import end, pending, shell
+
+from aegis_core.models import ApprovalStatus
+from aegis_core.store import Store
+
+# The console's entry point, and a probe of whether it loaded click.
+CONSOLE = ("import sys\nfrom aegis_core.console import main\ncode = main()\n"
+           "sys.stderr.write('CLICK=%s\\n' % ('click' in sys.modules))\nsys.exit(code)\n")
+QUICK = [["status"], ["status", "--json"], ["approvals"], ["approvals", "list"],
+         ["approvals", "list", "--json"], ["approvals", "list", "--all"],
+         ["approvals", "list", "--json", "--all"]]
+
+
+def run(home: Path, args: list[str], *, console: bool) -> tuple[int, str, str, bool]:
+    env = {**os.environ, "AEGIS_HOME": str(home)}
+    env.pop("AEGIS_SOCKET", None)
+    argv = ([sys.executable, "-c", CONSOLE, *args] if console
+            else [sys.executable, "-m", "aegis_core.cli", *args])
+    result = subprocess.run(argv, env=env, text=True, capture_output=True, timeout=60)
+    stderr, loaded_click = result.stderr, True
+    if console:
+        stderr, _, flag = result.stderr.rpartition("CLICK=")
+        loaded_click = flag.strip() == "True"
+    return result.returncode, result.stdout, stderr, loaded_click
+
+
+def same(home: Path, args: list[str], volatile: bool = False) -> tuple[int, str]:
+    """Runs ``args`` both ways, asserts the same result; returns the exit code and output."""
+    code, out, err, loaded_click = run(home, args, console=True)
+    full_code, full_out, full_err, _ = run(home, args, console=False)
+    # Time moves between the two runs: a pending approval's seconds left, and with
+    # ``volatile`` every number (a running daemon's uptime).
+    moving = r"\d+(\.\d+)?" if volatile else r"\d+(?=s left\))"
+    out, full_out = (re.sub(moving, "N", text) for text in (out, full_out))
+    assert (code, out, err) == (full_code, full_out, full_err), args
+    assert not loaded_click, f"aegis {' '.join(args)} loaded click"
+    return code, out
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    env = {**os.environ, "AEGIS_HOME": str(home)}
+    subprocess.run([sys.executable, "-m", "aegis_core.cli", "setup", "--non-interactive"], env=env,
+                   check=True, capture_output=True, timeout=60)
+    return home
+
+
+def test_the_quick_commands_print_what_the_full_cli_prints(home: Path) -> None:
+    for args in QUICK:
+        same(home, args)
+    assert same(home, ["status"])[0] == 3
+    with Store.open(home / "aegis.db") as store:
+        pending(store, shell("rm -rf build"), timeout_s=300)
+        end(store, pending(store, shell("git push -f")).id, ApprovalStatus.DENIED)
+    for args in QUICK:
+        same(home, args)
+    code, out = same(home, ["approvals", "list", "--all", "--json"])
+    assert code == 0 and len(json.loads(out)) == 2
+    # A config warning is said once, on stderr, the same way.
+    with (home / "config.toml").open("a") as handle:
+        handle.write("\n[team]\nnosuch = 1\n")
+    code, out, err, _ = run(home, ["status"], console=True)
+    assert "unknown key [team] nosuch" in err
+    for args in QUICK:
+        same(home, args)
+
+
+def test_failures_are_reported_the_same(home: Path) -> None:
+    (home / "aegis.db").write_bytes(b"not a database" * 20)
+    for args in QUICK:
+        code, _ = same(home, args)
+    assert code == 8  # StateCorruption: the database is named, never a traceback
+    (home / "config.toml").write_text("[approvals\n")
+    for args in QUICK:
+        code, _ = same(home, args)
+        assert code == 2
+
+
+def test_with_the_daemon_running(home: Path) -> None:
+    env = {**os.environ, "AEGIS_HOME": str(home)}
+    subprocess.run([sys.executable, "-m", "aegis_core.cli", "start"], env=env, check=True,
+                   capture_output=True, timeout=60)
+    try:
+        for args in QUICK:
+            same(home, args, volatile=True)
+        code, out = same(home, ["status", "--json"], volatile=True)
+        assert code == 0 and '"running": true' in out
+    finally:
+        subprocess.run([sys.executable, "-m", "aegis_core.cli", "stop", "--force"], env=env,
+                       capture_output=True, timeout=60)
+
+
+def test_anything_else_goes_to_the_full_cli(home: Path) -> None:
+    for args in (["status", "--watch", "--nosuch"], ["approvals", "list", "--limit", "0"], ["--version"],
+                 ["approvals", "--json"]):
+        code, out, err, loaded_click = run(home, args, console=True)
+        assert loaded_click and (code, out, err) == run(home, args, console=False)[:3]
