@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aegis_core.errors import ConfigError, ExitCode
+from aegis_core.files import write_atomically
 from aegis_core.hookclient import RUNNER, client_argv
 
 if TYPE_CHECKING:
@@ -245,25 +246,6 @@ def keep_original(path: Path) -> Path | None:
     return candidate
 
 
-def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
-    """Replace ``path`` with ``text`` in one rename (a crash never leaves half a file),
-    keeping its mode (else ``mode``, else 0644)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if mode is None:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    import tempfile  # here: `aegis --help` lists the adapters' commands without it
-
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def write_settings(path: Path, data: Mapping[str, Any]) -> Path | None:
     """Write ``data`` as JSON atomically, keeping the file's mode; the first change keeps
     the original (``keep_original``), whose path is returned (else None)."""
@@ -389,6 +371,6 @@ class InstalledHooksCheck:
 __all__ = [
     "BACKUP_SUFFIX", "GUARD", "OBSERVE_TIMEOUT_S", "RUNNER", "HookOwner", "InstalledHooksCheck", "backup_path",
     "client_deadline", "command_problem", "guard_deadline", "hook_command", "hook_timeout", "install", "iter_hooks",
-    "keep_original", "merged", "read_settings", "remove_backups", "uninstall", "without_ours", "write_atomically",
+    "keep_original", "merged", "read_settings", "remove_backups", "uninstall", "without_ours",
     "write_private", "write_settings",
 ]

@@ -34,8 +34,8 @@ def compiled_bridge(folder: Path) -> Path:
     import hashlib
     import importlib.util
     import marshal
-    import os
-    import tempfile
+
+    from aegis_core.files import write_atomically
 
     source = BRIDGE.read_bytes()
     tag = hashlib.sha256(importlib.util.MAGIC_NUMBER + source).hexdigest()[:20]
@@ -48,15 +48,7 @@ def compiled_bridge(folder: Path) -> Path:
         # file is run directly), then the code.
         data = importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".bridge-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(temporary, 0o444)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(target, data, mode=0o444)
     except (OSError, SyntaxError, ValueError):
         return BRIDGE
     return target

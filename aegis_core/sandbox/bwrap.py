@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from aegis_core.files import write_atomically
 from aegis_core.sandbox import seccomp
 from aegis_core.sandbox.backend import Availability, Contained
 from aegis_core.sandbox.etc_snapshot import etc_section, snapshot
@@ -66,7 +67,7 @@ def bwrap_version(program: str, cache: Path | None = None) -> tuple[int, ...] | 
     version = tuple(int(x) for x in match.groups(default="0")) if match else None
     if cache is not None and key is not None and version is not None and cache.parent.is_dir():
         try:
-            _write(cache, json.dumps({"program": key, "version": list(version)}).encode())
+            write_atomically(cache, json.dumps({"program": key, "version": list(version)}).encode(), mode=0o444)
         except OSError:
             pass  # asked again next time
     return version
@@ -177,7 +178,7 @@ class BwrapBackend:
         workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
         filter_path = workdir / "seccomp.bpf"
         if not filter_path.exists():
-            _write(filter_path, seccomp.build_filter())
+            write_atomically(filter_path, seccomp.build_filter(), mode=0o444)
         enforcement = enforcement or enforce(plan.limits, session=plan.session)
         args = [program, *self._namespaces(program, plan)]
         args += self._mounts(plan, workdir, _limit_folders(enforcement))
@@ -209,7 +210,7 @@ class BwrapBackend:
         data_dir = workdir / "files" / plan.session
         empty_file = workdir / "empty-file"
         if not empty_file.exists():
-            _write(empty_file, b"")
+            write_atomically(empty_file, b"", mode=0o444)
         mounts = list(enumerate(plan.mounts))
         section = etc_section(plan.mounts)
         if section is not None:
@@ -243,7 +244,7 @@ class BwrapBackend:
             elif kind == "data":
                 data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
                 path = data_dir / f"{index:03d}-{os.path.basename(dest)}"
-                _write(path, (mount.content or "").encode())
+                write_atomically(path, (mount.content or "").encode(), mode=0o444)
                 args += ["--ro-bind", str(path), dest]
             else:
                 raise ValueError(f"unknown mount kind {kind!r}")
@@ -287,14 +288,3 @@ def _place(path: Path, data: bytes) -> bool:
     return True
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (sessions starting together share it)."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o444)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

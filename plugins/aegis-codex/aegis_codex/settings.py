@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from aegis_core import hooksettings
 from aegis_core.errors import ConfigError
+from aegis_core.files import write_atomically
 from aegis_core.hooksettings import OBSERVE_TIMEOUT_S, HookOwner, hook_command, hook_timeout, iter_hooks
 
 if TYPE_CHECKING:
@@ -288,7 +289,7 @@ def update_trust(config: Path, *, set_entries: Mapping[str, str], moves: Mapping
         del document["hooks"]
     if keep_original:
         hooksettings.keep_original(config)
-    hooksettings.write_atomically(config, document.as_string(), mode=None if config.exists() else 0o600)
+    write_atomically(config, document.as_string(), mode=None if config.exists() else 0o600)
     return True
 
 
