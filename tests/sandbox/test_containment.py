@@ -14,19 +14,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sandbox_support import Machine, as_uid, identities, needs_bwrap, uid_for
+from sandbox_support import Machine, as_uid
 
 pytestmark = pytest.mark.sandbox
 
 ZERO = "0000000000000000"
-
-
-@pytest.fixture(params=identities())
-def machine(request: pytest.FixtureRequest) -> Iterator[Machine]:
-    needs_bwrap()
-    made = Machine(uid_for(request.param))
-    yield made
-    made.close()
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_support import Machine, as_uid, identities, needs_bwrap, uid_for, user_python
+from sandbox_support import Machine, as_uid, user_python
 
 from aegis_core.hookclient import transport
 from aegis_core.sandbox.limits import enforce
@@ -20,14 +19,6 @@ pytestmark = pytest.mark.sandbox
 
 HOG = "b = bytearray(400 << 20); b[::4096] = b'x' * len(b[::4096]); print('ALLOCATED')"
 FORKS = "for i in $(seq 60); do sleep 3 & done 2>&1; wait; echo FORKED"
-
-
-@pytest.fixture(params=identities())
-def machine(request: pytest.FixtureRequest) -> Iterator[Machine]:
-    needs_bwrap()
-    made = Machine(uid_for(request.param))
-    yield made
-    made.close()
 
 
 def sandbox_test(machine: Machine, limits: str, *command: str) -> subprocess.CompletedProcess[str]:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_support import Machine, as_uid, identities, needs_bwrap, uid_for
+from sandbox_support import Machine, as_uid
 
 from aegis_core.sandbox.defaults import STAND_IN_CONTENT
 from aegis_core.sandbox.manifest import Manifest
@@ -36,14 +35,6 @@ try chmod chmod 0666 .mcp.json
 try vscode-task sh -c 'mkdir -p .vscode && echo "{}" > .vscode/tasks.json'
 cat .mcp.json
 """
-
-
-@pytest.fixture(params=identities())
-def machine(request: pytest.FixtureRequest) -> Iterator[Machine]:
-    needs_bwrap()
-    made = Machine(uid_for(request.param))
-    yield made
-    made.close()
 
 
 def attack(machine: Machine, held: list) -> subprocess.CompletedProcess[str]:
