@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from aegis_core.policy.filetext import file_text
+
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
 
@@ -66,11 +68,7 @@ def _removed_text(call_input: Any) -> str:
 
 
 def _on_disk(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read(MAX_READ)
-    except (OSError, ValueError):
-        return ""
+    return file_text(path, MAX_READ)
 
 
 def _new_matches(pattern: re.Pattern[str], text: str, before: Iterable[str]) -> str | None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
+from aegis_core.policy.filetext import file_text
 from aegis_core.policy.netchecks import SECRET_WORDS
 
 if TYPE_CHECKING:
@@ -114,11 +115,7 @@ def secret_source(text: str) -> str | None:
 
 
 def _on_disk(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read(MAX_TEXT)
-    except (OSError, ValueError):
-        return ""
+    return file_text(path, MAX_TEXT)
 
 
 # Words one of which every match of NETWORK_SEND holds (lower-cased): a few substring

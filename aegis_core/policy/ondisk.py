@@ -7,10 +7,9 @@ in it that would be blocked, or code that sends secrets away, makes the run ask.
 
 from __future__ import annotations
 
-import os
-import stat
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.filetext import regular_file_head
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.scripts import _script_run
 
@@ -34,13 +33,8 @@ def script_on_disk(seg: Segment, cwd: str | None, home: str) -> tuple[str, str] 
         return None
     if path.startswith(_SYSTEM_FOLDERS):
         return None  # the system's own programs (`/usr/bin/truncate`): not code the agent wrote
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SCRIPT_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_SCRIPT_BYTES)
-    except (OSError, ValueError):
+    data = regular_file_head(path, MAX_SCRIPT_BYTES)
+    if data is None:
         return None
     if b"\0" in data[:4096] or (run[0] == "shell" and "/" in (seg.argv[0] if seg.argv else "")
                                 and not data.startswith(b"#!")):

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.filetext import file_text
 from aegis_core.policy.netchecks import SQL_DESTRUCTIVE
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.places import is_disposable, valuable
@@ -85,11 +86,7 @@ def _destroying_name(path: str) -> str | None:
 def _content(path: str | None) -> str:
     if not path:
         return ""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read(MAX_SQL_READ)
-    except (OSError, ValueError):
-        return ""
+    return file_text(path, MAX_SQL_READ)
 
 
 _READERS = frozenset({"cat", "zcat", "gunzip", "pv", "bzcat", "xzcat", "head", "tail"})
