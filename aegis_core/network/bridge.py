@@ -219,6 +219,9 @@ def main(argv):
     except OSError as exc:
         fail(f"cannot listen on 127.0.0.1 inside the sandbox ({exc}); the agent was not started", 3)
     port = listener.getsockname()[1]
+    # An ignored SIGCHLD (inherited across exec from whoever started us) would make the
+    # kernel reap COMMAND without telling us: the wait below would never end.
+    _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)
     # Blocked before the command starts, so no signal is lost before the wait below.
     _signal.pthread_sigmask(_signal.SIG_BLOCK, set(FORWARDED) | {_signal.SIGCHLD})
     try:

@@ -42,6 +42,17 @@ def test_the_commands_exit_status_is_the_bridges(tmp_path: Path) -> None:
     assert result.returncode == 7
 
 
+def test_an_inherited_ignored_sigchld_does_not_hide_the_commands_end(tmp_path: Path) -> None:
+    """SIG_IGN for SIGCHLD survives exec; with it the kernel reaps the command and sends
+    no SIGCHLD, so a bridge that kept it would wait (and forward SIGTERM) for ever."""
+    def ignore_sigchld() -> None:
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+    result = subprocess.run([*bridge_command(proxy_socket=str(tmp_path / "p.sock")), "sh", "-c", "exit 7"],
+                            preexec_fn=ignore_sigchld, timeout=WAIT)
+    assert result.returncode == 7
+
+
 def test_a_command_killed_by_a_signal_exits_128_plus_it(tmp_path: Path) -> None:
     result = subprocess.run([*bridge_command(proxy_socket=str(tmp_path / "p.sock")), "sh", "-c", "kill -KILL $$"],
                             timeout=WAIT)
