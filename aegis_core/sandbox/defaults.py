@@ -143,12 +143,18 @@ PROTECTED_PROJECT_PATHS: tuple[str, ...] = (
     ".codex/",
     ".gemini/",
     ".cursor/",
-    ".vscode/",  # tasks.json, settings.json, mcp.json: run when the human opens the folder
     ".mcp.json",
+    # Editors and IDEs run what these hold when the human opens the folder, outside
+    # any sandbox: tasks set to run on open, interpreters, language servers, formatters.
+    ".vscode/",  # tasks.json (runOn: folderOpen), settings.json (interpreter, terminal profiles), mcp.json
+    ".idea/",  # JetBrains: workspace.xml and runConfigurations/ (run configurations, startup tasks)
+    ".zed/",  # Zed: settings.json (language servers' binaries), tasks.json
+    ".devcontainer/",  # devcontainer.json's initializeCommand runs on the host
+    ".devcontainer.json",
 )
 # A protected file that does not exist gets a stand-in for the session (standin.py):
-# what it holds means the same as no file to the agent that reads it.
-STAND_IN_CONTENT: dict[str, str] = {".mcp.json": '{"mcpServers": {}}\n'}
+# what it holds means the same as no file to the program that reads it.
+STAND_IN_CONTENT: dict[str, str] = {".mcp.json": '{"mcpServers": {}}\n', ".devcontainer.json": "{}\n"}
 PROTECTED_GIT_PATHS: tuple[str, ...] = ("hooks/", "config")
 
 # Processes: enough for any build, few enough that a fork bomb stops early.
