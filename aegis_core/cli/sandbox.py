@@ -66,12 +66,10 @@ def _report(app: AppContext, config: Any, manifest: Any, choice: Any, adapter_na
             context = WrapContext(config=config, plugins=app.plugins, home=config.home, socket=config.home,
                                   session="", token="", dry_run=True)
             needs = asker([adapter_name], context)
-    from aegis_core.network import BRIDGE
-
     home = Path(os.path.expanduser("~"))
     plan = build_plan(manifest, session="(show)", cwd=Path.cwd(), home=home, aegis_home=config.home,
                       tmp_dir=Path(tempfile.gettempdir()) / "aegis-SESSION", run_dir=config.home / "run" / "SESSION",
-                      needs=needs, empty_dir=config.home / "sandbox" / "empty", bridge=BRIDGE)
+                      needs=needs, empty_dir=config.home / "sandbox" / "empty", network=True)
     described = plan.to_dict()
     described.pop("session")
     enforced = {}

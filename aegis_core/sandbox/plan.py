@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import glob
 import os
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,10 +26,6 @@ from aegis_core.sandbox.project import git_dirs, project_root
 RUN_DIR = "/run/aegis"
 AGENT_SOCKET = f"{RUN_DIR}/agent.sock"
 PROXY_SOCKET = f"{RUN_DIR}/proxy.sock"
-# The network bridge (the egress proxy's end inside) is bound here, outside the run
-# folder so no mount point is ever made in the daemon's folder.
-BRIDGE = "/run/aegis-net/bridge.py"
-BRIDGE_COMPILED = "/run/aegis-net/bridge.pyc"  # the same, as bytecode (aegis_core.network.compiled_bridge)
 # The sandbox's own /tmp and /var/tmp: paths inside, backed by a private folder.
 SANDBOX_TMP = "/tmp"  # noqa: S108
 SANDBOX_VAR_TMP = "/var/tmp"  # noqa: S108
@@ -45,6 +40,9 @@ UNSET_ENV: tuple[str, ...] = (
     "VSCODE_IPC_HOOK_CLI", "VSCODE_GIT_IPC_HANDLE", "GIT_ASKPASS", "SSH_ASKPASS", "DOCKER_HOST",
     "AEGIS_HOME", "AEGIS_DAEMON_SOCKET", "AEGIS_CONFIG", "TMPDIR", "TEMP", "TMP",
 )
+# With an egress proxy: a loophole for loopback would send the agent's API traffic to
+# the sandbox's own empty loopback instead of through Aegis.
+NO_PROXY: tuple[str, ...] = ("NO_PROXY", "no_proxy")
 
 
 @dataclass(frozen=True)
@@ -126,8 +124,9 @@ class SandboxPlan:
     tmp_dir: str
     terminal: bool = False
     manifest: Manifest = field(default_factory=Manifest)
-    # What runs first inside, before the agent (the network bridge), if anything.
-    entry: tuple[str, ...] = ()
+    # The session's egress proxy (its proxy.sock, outside), which the backend makes
+    # reachable inside on the proxy variables' port; None: no network at all.
+    proxy_socket: str | None = None
 
     def with_terminal(self, terminal: bool) -> SandboxPlan:
         return replace(self, terminal=terminal)
@@ -152,7 +151,7 @@ class SandboxPlan:
             "writable": self.writable(),
             "read_only": self.read_only(),
             "masked": self.masked(),
-            "network": {"allow": [str(rule) for rule in self.network_allow], "proxy": bool(self.entry)},
+            "network": {"allow": [str(rule) for rule in self.network_allow], "proxy": bool(self.proxy_socket)},
             "limits": self.limits.to_dict(),
             "env": dict(self.env),
             "unset_env": list(self.unset_env),
@@ -221,7 +220,7 @@ def build_plan(
     uid: int | None = None,
     gid: int | None = None,
     empty_dir: Path | None = None,
-    bridge: Path | None = None,
+    network: bool = False,
     agent_socket: bool = True,
 ) -> SandboxPlan:
     """Resolve ``manifest`` for one session. Nothing is created or changed here.
@@ -231,10 +230,9 @@ def build_plan(
     :param empty_dir: an empty folder outside, bound read-only where a protected folder
         does not exist yet, so the agent cannot create it.
     :param agent_socket: ``run_dir`` holds the session's agent socket (``agent.sock``).
-    :param bridge: the network bridge's script (``aegis_core/network/bridge.py``, or its
-        bytecode, a ``.pyc`` made for the interpreter that runs it), when
-        the session has an egress proxy (``proxy.sock`` in ``run_dir``); without one the
-        sandbox has no network at all.
+    :param network: the session has an egress proxy (``proxy.sock`` in ``run_dir``),
+        reached inside through the proxy variables (aegis_core.network.netns_bridge);
+        without one the sandbox has no network at all.
     """
     needs = needs or SandboxNeeds()
     real_uid = os.getuid() if uid is None else uid
@@ -278,13 +276,13 @@ def build_plan(
 
     b.add("rw", SANDBOX_TMP, tmp_dir, why="private temp folder")
     b.add("symlink", SANDBOX_VAR_TMP, SANDBOX_TMP)
-    entry: tuple[str, ...] = ()
+    proxy_socket: str | None = None
     if run_dir is not None:
         b.add("ro", RUN_DIR, run_dir, why="the session's agent and proxy sockets")
-        if bridge is not None:
-            inside = BRIDGE_COMPILED if bridge.suffix == ".pyc" else BRIDGE  # python runs either by its name
-            b.add("ro", inside, bridge, why="the network bridge to Aegis' egress proxy")
-            entry = (_python(), "-I", "-S", inside, "--proxy-socket", PROXY_SOCKET, "--")  # as bridge_command()
+        if network:
+            from aegis_core.sockets import PROXY_SOCKET as PROXY_SOCKET_NAME
+
+            proxy_socket = str(run_dir / PROXY_SOCKET_NAME)
 
     if home != Path("/") and home.is_dir():
         b.add("ro", home, home, why="home, read-only")
@@ -292,8 +290,7 @@ def build_plan(
         for path in _existing(expand(item, home=home, project=project)):
             if not _under(str(path), "/etc") and not b.visible(str(path)) and not _through_planted_link(path, planted):
                 b.add("ro", path, path, why="fs.read")
-    reads = [*needs.read, *([os.path.realpath(sys.base_prefix)] if entry else [])]
-    for name in reads:
+    for name in needs.read:
         path = Path(os.path.realpath(name))
         if path.exists() and not b.visible(str(path)):
             b.add("ro", path, path, why="the agent's program")
@@ -336,22 +333,22 @@ def build_plan(
     b.add("ro", "/proc/sys", "/proc/sys", why="kernel settings, read-only even for root")
 
     env = {"TMPDIR": SANDBOX_TMP, "AEGIS_SANDBOX": "1", "AEGIS_SESSION": session, **needs.env}
+    if proxy_socket is not None:
+        from aegis_core.network.netns_bridge import proxy_environment
+
+        env.update(proxy_environment())
     if run_dir is not None and agent_socket:
         env["AEGIS_SOCKET"] = AGENT_SOCKET
-    network = tuple(manifest.network_allow) + tuple(parse_host_rule(host) for host in needs.network)
+    allowed = tuple(manifest.network_allow) + tuple(parse_host_rule(host) for host in needs.network)
     seen: set[str] = set()
-    network = tuple(r for r in network if not (str(r) in seen or seen.add(str(r))))  # type: ignore[func-returns-value]
+    allowed = tuple(r for r in allowed if not (str(r) in seen or seen.add(str(r))))  # type: ignore[func-returns-value]
     return SandboxPlan(
         session=session, uid=inner_uid, gid=inner_gid, user=user, home=str(home), cwd=str(cwd),
         project=str(project) if project else None, project_note=note, mounts=tuple(b.mounts), env=env,
-        unset_env=tuple(name for name in UNSET_ENV if name not in env), network_allow=network,
-        limits=manifest.limits, tmp_dir=str(tmp_dir), manifest=manifest, entry=entry,
+        unset_env=tuple(name for name in (*UNSET_ENV, *(NO_PROXY if proxy_socket else ())) if name not in env),
+        network_allow=allowed, limits=manifest.limits, tmp_dir=str(tmp_dir), manifest=manifest,
+        proxy_socket=proxy_socket,
     )
-
-
-def _python() -> str:
-    """The interpreter that runs the bridge: the real one (not a venv's link to it)."""
-    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
 
 def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None, common_dir: Path | None,

@@ -226,7 +226,7 @@ def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd
     empty.mkdir(mode=0o555, exist_ok=True)
     plan = build_plan(manifest, session=session, cwd=cwd, home=home, aegis_home=aegis_home, tmp_dir=tmp_dir,
                       run_dir=run_dir, needs=needs, empty_dir=empty, agent_socket=agent_socket,
-                      bridge=_bridge_script(workdir) if network and run_dir is not None else None)
+                      network=network and run_dir is not None)
     plan, stand_ins = (plan, []) if dry_run else claim_all(plan)
     try:
         enforcement = choice.backend.enforce(plan)
@@ -236,14 +236,6 @@ def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd
         raise
     return SessionSandbox(backend=choice.backend, plan=plan, reason=choice.reason, workdir=workdir,
                           enforcement=enforcement, keys=keys if network else None, stand_ins=stand_ins)
-
-
-def _bridge_script(workdir: Path) -> Path:
-    """``aegis_core/network/bridge.py`` (the egress proxy's end inside the sandbox),
-    compiled once into the backend's private folder."""
-    from aegis_core.network import compiled_bridge
-
-    return compiled_bridge(workdir)
 
 
 def _with_program(plan: SandboxPlan, argv: Sequence[str], env: Mapping[str, str]) -> SandboxPlan:

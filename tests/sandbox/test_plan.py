@@ -86,15 +86,19 @@ def test_the_run_folder_is_the_only_way_to_aegis(machine):
     plan = plan_for(machine, run_dir=machine["run"])
     assert [(m.kind, m.source) for m in plan.mounts if m.dest == RUN_DIR] == [("ro", str(machine["run"]))]
     assert plan.env["AEGIS_SOCKET"] == AGENT_SOCKET
-    assert plan.entry == ()  # no egress proxy: no network at all
+    assert plan.proxy_socket is None  # no egress proxy: no network at all
+    assert "HTTPS_PROXY" not in plan.env
 
 
-def test_the_network_bridge_runs_first_when_the_session_has_a_proxy(machine, tmp_path):
-    bridge = tmp_path / "bridge.py"
-    bridge.write_text("")
-    plan = plan_for(machine, run_dir=machine["run"], bridge=bridge)
-    assert plan.entry[1:] == ("-I", "-S", "/run/aegis-net/bridge.py", "--proxy-socket", "/run/aegis/proxy.sock",
-                              "--")
+def test_the_proxy_is_reached_through_the_proxy_variables_when_the_session_has_one(machine):
+    plan = plan_for(machine, run_dir=machine["run"], network=True)
+    assert plan.proxy_socket == str(machine["run"] / "proxy.sock")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        assert plan.env[name] == "http://127.0.0.1:3128"
+    # No loophole for loopback: the agent's API traffic must go through Aegis.
+    assert "NO_PROXY" in plan.unset_env and "no_proxy" in plan.unset_env
+    # Nothing of the bridge is inside: no interpreter, no script bound in for it.
+    assert not any("bridge" in m.dest or "aegis-net" in m.dest for m in plan.mounts)
 
 
 def test_started_from_home_nothing_there_is_writable(machine):

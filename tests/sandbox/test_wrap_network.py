@@ -166,12 +166,14 @@ def test_a_host_in_network_allow_passes_without_a_question(world: World) -> None
 def test_pip_installs_into_a_project_venv_from_an_allowed_index(world: World, tmp_path: Path) -> None:
     """Routine work: a venv in the project and `pip install` from an index the manifest
     allows (on the host's loopback), through the egress proxy, no human asked."""
-    # The interpreter the daemon's bridge runs on is shown inside; its venv has pip.
+    # This test's interpreter (its venv module has pip), shown inside as a user shows
+    # one that lives outside the system folders (pyenv in root's home): fs.read.
     python = os.path.realpath(getattr(sys, "_base_executable", sys.executable)) \
         if world.python == [sys.executable] else world.python[0]
+    prefix = os.path.realpath(sys.base_prefix) if world.python == [sys.executable] else "/usr"
     with package_index(tmp_path / "index") as (port, _):
-        world.policy('[policy]\ninclude_defaults = true\n\n[sandbox.network]\n'
-                     f'allow = ["127.0.0.1:{port}"]\n')
+        world.policy(f'[policy]\ninclude_defaults = true\n\n[sandbox.fs]\nread = ["{prefix}"]\n\n'
+                     f'[sandbox.network]\nallow = ["127.0.0.1:{port}"]\n')
         world.env.update({"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
         assert world.aegis("start").returncode == 0
         script = (f"{python} -m venv .venv && .venv/bin/pip install -q --index-url http://127.0.0.1:{port}/simple/ "

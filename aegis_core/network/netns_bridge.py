@@ -1,0 +1,249 @@
+"""The network bridge made from outside: the egress proxy's end inside the sandbox's
+network namespace, with nothing of it running inside.
+
+The sandbox has its own network namespace with only loopback in it; programs inside
+reach the network through ``HTTP(S)_PROXY=http://127.0.0.1:3128``. The socket that
+listens there is made by ``aegis wrap`` itself, outside, in the sandbox's namespace,
+before the command starts; each connection to it is joined to the session's
+``proxy.sock`` (the daemon's egress proxy) by threads of ``aegis wrap``. Before, a
+Python bridge was the sandbox's first process and made that socket: an interpreter
+start (10 ms idle, 30 ms and more on a loaded machine) on every wrapped start, and a
+process inside that a command could disturb.
+
+How: bubblewrap writes the sandbox's pid to ``--info-fd`` as soon as its namespaces
+exist, and waits on ``--block-fd`` before it runs the command. In between (while it
+builds the sandbox's mounts), a child forked from ``aegis wrap`` enters the user
+namespace that owns the sandbox's network namespace (its creator, this user, may),
+then the network namespace, makes the socket (``IP_FREEBIND``: bubblewrap brings
+loopback up meanwhile) and hands it back over a socket pair; then the command is let
+go. Both descriptors reach bubblewrap through FIFOs in Aegis' private work folder that
+the backend's launcher opens, so an adapter's own spawn is untouched. Should any step
+fail, the sandbox is killed before its command runs, and the reason printed: the agent
+never starts without the way out it was promised.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socket
+
+# Imported where used (socket, ctypes, json): ``aegis wrap`` builds the plan on every
+# start, and what only the bridge's own thread needs is loaded there, off that path.
+
+PROXY_HOST = "127.0.0.1"
+PROXY_PORT = 3128  # the sandbox's own loopback: no other program's port to collide with
+PROXY_URL = f"http://{PROXY_HOST}:{PROXY_PORT}"
+INFO_FD, BLOCK_FD = 7, 8  # what the launcher opens the FIFOs on (sh redirects only 0-9)
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+NS_GET_USERNS = 0xB701  # ioctl: the user namespace that owns a namespace
+IP_FREEBIND = 15
+POLL_SECONDS = 1.0  # how often a bridge waiting for its sandbox checks it is still wanted
+
+
+class NamespaceBridge:
+    """One contained command's bridge: its FIFOs, made and opened now, and the thread
+    that serves the sandbox once the command is spawned."""
+
+    def __init__(self, folder: Path, proxy_socket: str) -> None:
+        self.folder = folder
+        self.proxy_socket = proxy_socket
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.info_path, self.block_path = folder / "info", folder / "block"
+        for path in (self.info_path, self.block_path):
+            if os.path.lexists(path):
+                path.unlink()
+            os.mkfifo(path, 0o600)
+        # Neither open waits: a reader that does not block, and the block FIFO held
+        # for reading and writing, so the launcher's opens do not wait either.
+        self._info = os.open(self.info_path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        self._block = os.open(self.block_path, os.O_RDWR | os.O_CLOEXEC)
+        self._thread = threading.Thread(target=self._serve, name="aegis-netns-bridge", daemon=True)
+        self._thread.start()
+
+    def launcher_paths(self) -> list[str]:
+        return [str(self.info_path), str(self.block_path)]
+
+    # -- the thread -----------------------------------------------------------------
+
+    def _serve(self) -> None:
+        """Each time the command is launched (usually once): find its sandbox, put the
+        listener in it, let the command go, and relay for it; until the session ends."""
+        try:
+            while True:
+                child = self._sandbox_pid()
+                if child is None:
+                    return
+                try:
+                    listener = listen_inside(child)
+                except OSError as exc:
+                    _kill(child)
+                    _say(f"cannot open the sandbox's way to Aegis' egress proxy ({exc}); "
+                         "the agent was not started")
+                    continue
+                os.write(self._block, b"1")
+                threading.Thread(target=_relay_closing, args=(listener, self.proxy_socket, child),
+                                 name="aegis-netns-accept", daemon=True).start()
+        finally:
+            for fd in (self._info, self._block):
+                _close(fd)
+
+    def _sandbox_pid(self) -> int | None:
+        """The pid bubblewrap reports at the next launch, once it does; None when the
+        session ended (the FIFO went with its files)."""
+        while True:
+            data = b""
+            poller = select.poll()
+            poller.register(self._info, select.POLLIN)
+            while True:
+                # No writer yet is not an event: the FIFO waits for the launcher quietly.
+                if not poller.poll(POLL_SECONDS * 1000):
+                    if not os.path.lexists(self.info_path):
+                        return None
+                    continue
+                try:
+                    chunk = os.read(self._info, 4096)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    break
+                data += chunk
+            # Opened afresh for the next launch: a FIFO whose writer left keeps saying so.
+            _close(self._info)
+            self._info = os.open(self.info_path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            if not data:
+                continue  # bubblewrap failed before it started anything, and said why
+            import json
+
+            try:
+                return int(json.loads(data)["child-pid"])
+            except (ValueError, KeyError, TypeError):
+                _say("bubblewrap did not say which process the sandbox is; its network was not set up")
+                continue
+
+
+def _relay_closing(listener: socket.socket, proxy_socket: str, sandbox_pid: int) -> None:
+    with listener:
+        relay_connections(listener, proxy_socket, sandbox_pid)
+
+
+def listen_inside(pid: int) -> socket.socket:
+    """A TCP socket listening on 127.0.0.1:3128 in the network namespace of ``pid``,
+    made by a child that enters it (this process has threads: a user namespace can
+    only be entered by a process that has none)."""
+    import ctypes
+    import errno
+    import fcntl
+    import socket
+    net = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        owner = fcntl.ioctl(net, NS_GET_USERNS)
+    except OSError:
+        os.close(net)
+        raise
+    libc = ctypes.CDLL(None, use_errno=True)
+    setns = libc.setns
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        child = os.fork()
+        if child == 0:  # pragma: no cover  (the forked child: only system calls, then _exit)
+            code = 1
+            try:
+                ours.close()
+                if setns(owner, CLONE_NEWUSER) != 0:
+                    code = 10
+                    raise OSError(ctypes.get_errno(), "setns user")
+                if setns(net, CLONE_NEWNET) != 0:
+                    code = 11
+                    raise OSError(ctypes.get_errno(), "setns net")
+                listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                listener.setsockopt(socket.IPPROTO_IP, IP_FREEBIND, 1)
+                listener.bind((PROXY_HOST, PROXY_PORT))
+                listener.listen(128)
+                socket.send_fds(theirs, [b"ok"], [listener.fileno()])
+                code = 0
+            except OSError as exc:
+                try:
+                    theirs.sendall(f"{exc.strerror or exc} ({code})".encode())
+                except OSError:
+                    pass
+            finally:
+                os._exit(code)
+        theirs.close()
+        message, fds, _, _ = socket.recv_fds(ours, 512, 1)
+        os.waitpid(child, 0)
+    finally:
+        ours.close()
+        theirs.close()
+        os.close(net)
+        os.close(owner)
+    if not fds:
+        raise OSError(errno.EPERM, message.decode(errors="replace") or "the helper ended without a socket")
+    return socket.socket(fileno=fds[0])
+
+
+def relay_connections(listener: socket.socket, proxy_socket: str, sandbox_pid: int) -> None:
+    """Join each connection to ``listener`` to the egress proxy at ``proxy_socket``
+    (the bridge's own relay: spliced, never in Python) until the sandbox ends."""
+    import socket
+
+    from aegis_core.network import bridge
+
+    try:
+        ended = os.pidfd_open(sandbox_pid)
+    except OSError:
+        return  # already gone
+    try:
+        poller = select.poll()
+        poller.register(listener, select.POLLIN)
+        poller.register(ended, select.POLLIN)
+        while True:
+            if any(fd == ended for fd, _ in poller.poll()):
+                return
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                continue
+            try:
+                client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+            threading.Thread(target=bridge.join, args=(client, proxy_socket), name="aegis-netns-relay",
+                             daemon=True).start()
+    finally:
+        os.close(ended)
+
+
+def proxy_environment() -> dict[str, str]:
+    """What points every program inside at the bridge (and Node's own fetch too)."""
+    from aegis_core.network.bridge import PROXY_VARIABLES
+
+    return {**{name: PROXY_URL for name in PROXY_VARIABLES}, "NODE_USE_ENV_PROXY": "1"}
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, 9)
+    except OSError:
+        pass
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _say(message: str) -> None:
+    try:
+        sys.stderr.write(f"aegis: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
