@@ -16,19 +16,16 @@ builds the sandbox's mounts), a child forked from ``aegis wrap`` enters the user
 namespace that owns the sandbox's network namespace (its creator, this user, may),
 then the network namespace, makes the socket (``IP_FREEBIND``: bubblewrap brings
 loopback up meanwhile) and hands it back over a socket pair; then the command is let
-go. Both descriptors reach bubblewrap through FIFOs in Aegis' private work folder that
-the backend's launcher opens, so an adapter's own spawn is untouched. Should any step
-fail, the sandbox is killed before its command runs, and the reason printed: the agent
-never starts without the way out it was promised.
+go (aegis_core.sandbox.handshake). Should any step fail, the sandbox is killed before
+its command runs, and the reason printed: the agent never starts without the way out
+it was promised.
 """
 
 from __future__ import annotations
 
 import os
 import select
-import sys
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,97 +37,9 @@ if TYPE_CHECKING:
 PROXY_HOST = "127.0.0.1"
 PROXY_PORT = 3128  # the sandbox's own loopback: no other program's port to collide with
 PROXY_URL = f"http://{PROXY_HOST}:{PROXY_PORT}"
-INFO_FD, BLOCK_FD = 7, 8  # what the launcher opens the FIFOs on (sh redirects only 0-9)
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
 NS_GET_USERNS = 0xB701  # ioctl: the user namespace that owns a namespace
 IP_FREEBIND = 15
-POLL_SECONDS = 1.0  # how often a bridge waiting for its sandbox checks it is still wanted
-
-
-class NamespaceBridge:
-    """One contained command's bridge: its FIFOs, made and opened now, and the thread
-    that serves the sandbox once the command is spawned."""
-
-    def __init__(self, folder: Path, proxy_socket: str) -> None:
-        self.folder = folder
-        self.proxy_socket = proxy_socket
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.info_path, self.block_path = folder / "info", folder / "block"
-        for path in (self.info_path, self.block_path):
-            if os.path.lexists(path):
-                path.unlink()
-            os.mkfifo(path, 0o600)
-        # Neither open waits: a reader that does not block, and the block FIFO held
-        # for reading and writing, so the launcher's opens do not wait either.
-        self._info = os.open(self.info_path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        self._block = os.open(self.block_path, os.O_RDWR | os.O_CLOEXEC)
-        self._thread = threading.Thread(target=self._serve, name="aegis-netns-bridge", daemon=True)
-        self._thread.start()
-
-    def launcher_paths(self) -> list[str]:
-        return [str(self.info_path), str(self.block_path)]
-
-    # -- the thread -----------------------------------------------------------------
-
-    def _serve(self) -> None:
-        """Each time the command is launched (usually once): find its sandbox, put the
-        listener in it, let the command go, and relay for it; until the session ends."""
-        try:
-            while True:
-                child = self._sandbox_pid()
-                if child is None:
-                    return
-                try:
-                    listener = listen_inside(child)
-                except OSError as exc:
-                    _kill(child)
-                    _say(f"cannot open the sandbox's way to Aegis' egress proxy ({exc}); "
-                         "the agent was not started")
-                    continue
-                os.write(self._block, b"1")
-                threading.Thread(target=_relay_closing, args=(listener, self.proxy_socket, child),
-                                 name="aegis-netns-accept", daemon=True).start()
-        finally:
-            for fd in (self._info, self._block):
-                _close(fd)
-
-    def _sandbox_pid(self) -> int | None:
-        """The pid bubblewrap reports at the next launch, once it does; None when the
-        session ended (the FIFO went with its files)."""
-        while True:
-            data = b""
-            poller = select.poll()
-            poller.register(self._info, select.POLLIN)
-            while True:
-                # No writer yet is not an event: the FIFO waits for the launcher quietly.
-                if not poller.poll(POLL_SECONDS * 1000):
-                    if not os.path.lexists(self.info_path):
-                        return None
-                    continue
-                try:
-                    chunk = os.read(self._info, 4096)
-                except BlockingIOError:
-                    continue
-                if not chunk:
-                    break
-                data += chunk
-            # Opened afresh for the next launch: a FIFO whose writer left keeps saying so.
-            _close(self._info)
-            self._info = os.open(self.info_path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-            if not data:
-                continue  # bubblewrap failed before it started anything, and said why
-            import json
-
-            try:
-                return int(json.loads(data)["child-pid"])
-            except (ValueError, KeyError, TypeError):
-                _say("bubblewrap did not say which process the sandbox is; its network was not set up")
-                continue
-
-
-def _relay_closing(listener: socket.socket, proxy_socket: str, sandbox_pid: int) -> None:
-    with listener:
-        relay_connections(listener, proxy_socket, sandbox_pid)
 
 
 def listen_inside(pid: int) -> socket.socket:
@@ -188,6 +97,17 @@ def listen_inside(pid: int) -> socket.socket:
     return socket.socket(fileno=fds[0])
 
 
+def serve(listener: socket.socket, proxy_socket: str, sandbox_pid: int) -> None:
+    """In a thread of its own: relay for the sandbox until it ends, then close."""
+    threading.Thread(target=_relay_closing, args=(listener, proxy_socket, sandbox_pid),
+                     name="aegis-netns-accept", daemon=True).start()
+
+
+def _relay_closing(listener: socket.socket, proxy_socket: str, sandbox_pid: int) -> None:
+    with listener:
+        relay_connections(listener, proxy_socket, sandbox_pid)
+
+
 def relay_connections(listener: socket.socket, proxy_socket: str, sandbox_pid: int) -> None:
     """Join each connection to ``listener`` to the egress proxy at ``proxy_socket``
     (the bridge's own relay: spliced, never in Python) until the sandbox ends."""
@@ -225,25 +145,3 @@ def proxy_environment() -> dict[str, str]:
     from aegis_core.network.bridge import PROXY_VARIABLES
 
     return {**{name: PROXY_URL for name in PROXY_VARIABLES}, "NODE_USE_ENV_PROXY": "1"}
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, 9)
-    except OSError:
-        pass
-
-
-def _close(fd: int) -> None:
-    try:
-        os.close(fd)
-    except OSError:
-        pass
-
-
-def _say(message: str) -> None:
-    try:
-        sys.stderr.write(f"aegis: {message}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass

@@ -4,15 +4,15 @@ outside included), on an allow-listed root, under a seccomp filter.
 
 The command it builds::
 
-    [timeout ...] sh -c LAUNCHER aegis-sandbox [INFO BLOCK] FILTER [CGROUP.procs...] -- [prlimit ... --]
+    [timeout ...] sh -c LAUNCHER aegis-sandbox [INFO BLOCK] FILTER -- [prlimit ... --]
         bwrap --unshare-user ... [--info-fd 7 --block-fd 8] --seccomp 9 -- PROGRAM ARGS
 
 The launcher is a few lines of ``sh`` (no Python start-up on the way): it opens the
-seccomp program on fd 9 for ``bwrap --seccomp 9``, moves itself into the sandbox's
-cgroup, and execs the rest, so the adapter's own spawn (a pipe or a terminal) is kept.
-With an egress proxy it first opens the network bridge's FIFOs on fds 7 and 8
-(aegis_core.network.netns_bridge: the proxy's listening socket is put in the
-sandbox's network namespace from outside while bwrap waits on fd 8).
+seccomp program on fd 9 for ``bwrap --seccomp 9`` and execs the rest, so the adapter's
+own spawn (a pipe or a terminal) is kept. When the sandbox has a cgroup or an egress
+proxy it first opens the handshake's FIFOs on fds 7 and 8: ``aegis wrap`` puts the
+sandbox in its cgroup and the proxy's listener in its network namespace from outside,
+while bwrap builds the mounts and then waits on fd 8 (aegis_core.sandbox.handshake).
 """
 
 from __future__ import annotations
@@ -38,13 +38,7 @@ from aegis_core.sandbox.plan import Mount, SandboxPlan
 SECCOMP_FD = 9
 LIMITS_DIR = "/run/aegis-limits"
 LAUNCHER_FAILED = 125
-NET_LAUNCHER = 'exec 7>"$1" 8<"$2" || exit 125; shift 2; '  # before LAUNCHER: the bridge's FIFOs
-LAUNCHER = (
-    'exec 9<"$1" || exit 125; shift; '
-    'while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do '
-    'echo $$ >"$1" || { echo "aegis: cannot enter the sandbox\'s cgroup $1" >&2; exit 125; }; shift; done; '
-    'shift; exec "$@"'
-)
+LAUNCHER = 'exec 9<"$1" || exit 125; shift 2; exec "$@"'  # FILTER -- COMMAND...
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)"
 
 
@@ -187,17 +181,16 @@ class BwrapBackend:
         args = [program, *self._namespaces(program, plan)]
         args += self._mounts(plan, workdir, _limit_folders(enforcement))
         launcher = ["/bin/sh", "-c", LAUNCHER, "aegis-sandbox"]
-        if plan.proxy_socket is not None:
-            from aegis_core.network.netns_bridge import BLOCK_FD, INFO_FD, NamespaceBridge
+        join = [str(path) for path in enforcement.cgroup.join] if enforcement.cgroup is not None else []
+        if join or plan.proxy_socket is not None:
+            from aegis_core.sandbox import handshake
 
-            bridge = NamespaceBridge(_bridge_folder(workdir, plan.session), plan.proxy_socket)
-            launcher = ["/bin/sh", "-c", NET_LAUNCHER + LAUNCHER, "aegis-sandbox", *bridge.launcher_paths()]
-            args += ["--info-fd", str(INFO_FD), "--block-fd", str(BLOCK_FD)]
+            started = handshake.Handshake(_handshake_folder(workdir, plan.session), cgroup_procs=join,
+                                          proxy_socket=plan.proxy_socket)
+            launcher = ["/bin/sh", "-c", handshake.LAUNCHER + LAUNCHER, "aegis-sandbox", *started.launcher_args()]
+            args += started.bwrap_args()
         args += ["--chdir", plan.cwd, "--seccomp", str(SECCOMP_FD), "--", *argv]
-        launcher.append(str(filter_path))
-        if enforcement.cgroup is not None:
-            launcher += [str(path) for path in enforcement.cgroup.join]
-        launcher.append("--")
+        launcher += [str(filter_path), "--"]
         inner_env = {k: v for k, v in env.items() if k not in plan.unset_env}
         inner_env.update(plan.env)
         inner_env.update(_limit_env(enforcement))
@@ -267,12 +260,12 @@ class BwrapBackend:
         return [*args, "--remount-ro", "/"]
 
 
-def _bridge_folder(workdir: Path, session: str) -> Path:
-    """A folder of its own for each contained command's bridge FIFOs, among the
+def _handshake_folder(workdir: Path, session: str) -> Path:
+    """A folder of its own for each contained command's handshake FIFOs, among the
     session's generated files (removed with them when the session ends)."""
     base = workdir / "files" / session
     base.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="net-", dir=base))
+    return Path(tempfile.mkdtemp(prefix="start-", dir=base))
 
 
 def _limit_folders(enforcement: Enforcement | None) -> dict[str, str]:
