@@ -201,6 +201,10 @@ class _Builder:
         covering = [m for m in self.mounts if m.kind in ("ro", "rw", "tmpfs", "mask") and _under(path, m.dest)]
         return bool(covering) and covering[-1].kind in ("rw", "tmpfs")
 
+    def mounted_at(self, path: str, kind: str | None = None) -> bool:
+        """Whether a mount (of ``kind``) is already at exactly ``path``."""
+        return any(m.dest == path and (kind is None or m.kind == kind) for m in self.mounts)
+
     def visible(self, path: str) -> bool:
         """Whether the host's ``path`` is seen inside at the same place."""
         return any(_under(path, m.dest) for m in self.mounts
@@ -378,15 +382,110 @@ def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None
             # (left empty in the project afterwards), so the agent cannot create it.
             b.add("ro", path, empty_dir, why="settings the agent must not create")
     for folder in dict.fromkeys(f for f in (git_dir, common_dir) if f is not None and f.is_dir()):
-        # git reads its config from the folder a `commondir` file names: written by the
-        # agent, the user's next git command outside would run that config's commands
-        # (core.fsmonitor). An existing one stays as it is; else one naming the git
-        # folder itself (what git assumes without it) is put there, read-only inside.
-        commondir = folder / "commondir"
-        if os.path.lexists(commondir):
-            b.add("ro", commondir, commondir, why="where git finds its config")
-        else:
-            b.add("placeholder", commondir, content=GIT_SELF, why="where git finds its config")
+        _protect_git_folder(b, folder, hooks=False, empty_dir=empty_dir)
+    if common_dir is not None and common_dir.is_dir():
+        # The git folders inside this one: the submodules' (modules/<name>, nested) and
+        # the other worktrees' (worktrees/<name>). Your git outside runs in them too
+        # (`git status` recurses into submodules; a worktree elsewhere reads its config
+        # through its commondir). Each, and each folder on the way to it, is a mount of
+        # its own (a mount point cannot be renamed, so none can be moved aside and
+        # replaced); what git runs from them is read-only.
+        for folder, hooks in _inner_git_folders(common_dir):
+            chain = []
+            for parent in [folder, *folder.parents]:
+                if parent == common_dir:
+                    break
+                chain.append(parent)
+            for step in reversed(chain):
+                if not b.mounted_at(str(step)):
+                    b.add("rw", step, step, why="a git folder inside the project's git folder")
+            _protect_git_folder(b, folder, hooks=hooks, empty_dir=empty_dir)
+
+
+def _protect_git_folder(b: _Builder, folder: Path, *, hooks: bool, empty_dir: Path | None) -> None:
+    """What git runs from ``folder`` read-only: its ``config``, ``config.worktree`` and
+    (``hooks``) its ``hooks/``; and ``commondir``, which says where the config is."""
+    names = ["config", "config.worktree", *(["hooks"] if hooks else [])]
+    for name in names:
+        path = folder / name
+        if os.path.lexists(path):
+            real = Path(os.path.realpath(path))
+            if b.visible(str(real)) and not b.mounted_at(str(real), "ro"):
+                b.add("ro", real, real, why="what git runs, read-only")
+        elif name == "hooks" and empty_dir is not None:
+            b.add("ro", path, empty_dir, why="what git runs: none may be added")
+        elif name == "config.worktree" and _worktree_config_enabled(folder):
+            b.add("placeholder", path, content="", why="what git runs, read-only")
+    # git reads its config from the folder a `commondir` file names: written by the
+    # agent, the user's next git command outside would run that config's commands
+    # (core.fsmonitor). An existing one stays as it is; else one naming the git
+    # folder itself (what git assumes without it) is put there, read-only inside.
+    commondir = folder / "commondir"
+    if os.path.lexists(commondir):
+        b.add("ro", commondir, commondir, why="where git finds its config")
+    else:
+        b.add("placeholder", commondir, content=GIT_SELF, why="where git finds its config")
+
+
+# Bounds on the git folders looked for inside the project's (a project is not
+# a place to hide thousands of them; past these the rest are left to the watch).
+_INNER_GIT_DEPTH = 8
+_INNER_GIT_MAX = 128
+
+
+def _inner_git_folders(common: Path) -> list[tuple[Path, bool]]:
+    """(git folder, whether its hooks run) for each submodule's git folder under
+    ``modules/`` (a name may hold slashes; nested submodules under their own
+    ``modules/``) and each other worktree's under ``worktrees/`` (which use the common
+    folder's hooks). Links are not followed."""
+    found: list[tuple[Path, bool]] = []
+    worktrees = common / "worktrees"
+    if worktrees.is_dir() and not worktrees.is_symlink():
+        for child in sorted(_subfolders(worktrees)):
+            if (child / "HEAD").is_file():
+                found.append((child, False))
+    queue = [(common / "modules", 0)]
+    while queue and len(found) < _INNER_GIT_MAX:
+        folder, depth = queue.pop(0)
+        if depth > _INNER_GIT_DEPTH or folder.is_symlink() or not folder.is_dir():
+            continue
+        if (folder / "HEAD").is_file() and depth:
+            found.append((folder, True))
+            queue.append((folder / "modules", depth + 1))
+            continue
+        queue += [(child, depth + 1) for child in sorted(_subfolders(folder))]
+    return found[:_INNER_GIT_MAX]
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return [entry for entry in folder.iterdir() if entry.is_dir() and not entry.is_symlink()]
+    except OSError:
+        return []
+
+
+def _worktree_config_enabled(folder: Path) -> bool:
+    """Whether git reads ``config.worktree`` here: ``extensions.worktreeConfig`` set
+    in the repository's config (read-only inside, so the agent cannot turn it on)."""
+    common = folder
+    try:
+        common = Path(os.path.normpath(folder / (folder / "commondir").read_text(encoding="utf-8").strip()))
+    except OSError:
+        pass
+    try:
+        text = (common / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    section = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.strip("[]").strip().lower()
+        elif section == "extensions" and "=" in stripped:
+            key, _, value = stripped.partition("=")
+            if key.strip().lower() == "worktreeconfig" and value.strip().lower() in ("true", "yes", "on", "1"):
+                return True
+    return False
 
 
 def _holds(path: Path, content: str) -> bool:

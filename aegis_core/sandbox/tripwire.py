@@ -173,13 +173,13 @@ class HazardWatch:
         self.said: set[str] = set()
         self._stop = threading.Event()
         self._seen: tuple[object, ...] | None = None
-        self._configs: list[Path] = []
+        self._watched: list[Path] = []
         self._thread = threading.Thread(target=self._run, name="aegis-hazard-watch", daemon=True)
 
     def start(self) -> HazardWatch:
         # What was there before the agent started is said at the end, not as news.
         self.said.update(nested_git_hazards(self.root))
-        self._configs = [Path(c) for c in _configs_of(self.root)]
+        self._watched = _watched_of(self.root)
         self._seen = self._signature()
         self._thread.start()
         return self
@@ -196,7 +196,7 @@ class HazardWatch:
             return []
         self._seen = seen
         notes = nested_git_hazards(self.root)
-        self._configs = [Path(c) for c in _configs_of(self.root)]
+        self._watched = _watched_of(self.root)
         new = [note for note in notes if note not in self.said]
         if new:
             self.said.update(new)
@@ -211,9 +211,10 @@ class HazardWatch:
                 continue
 
     def _signature(self) -> tuple[object, ...]:
-        """Cheap: the index's and the known submodule configs' identity and times."""
+        """Cheap: the identity and times of the index, and of each known submodule's
+        ``.git`` (a rewritten ``gitdir:`` line names another config) and config."""
         index = _index_of(self.root)
-        return tuple(_stamp(path) for path in ([index] if index else []) + self._configs)
+        return tuple(_stamp(path) for path in ([index] if index else []) + self._watched)
 
 
 def _stamp(path: Path) -> object:
@@ -224,9 +225,15 @@ def _stamp(path: Path) -> object:
     return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def _configs_of(root: Path) -> list[str]:
-    """The config files of the project's submodules (to notice a change to one)."""
+def _watched_of(root: Path) -> list[Path]:
+    """What to look at for a change: each submodule's ``.git`` and the config it leads to."""
     index = _index_of(root)
     if index is None or not _may_hold_gitlinks(index):
         return []
-    return [str(config) for path in _gitlinks(root) if (config := _config_of(root, path)) is not None]
+    watched: list[Path] = []
+    for path in _gitlinks(root):
+        watched.append(root / path / ".git")
+        config = _config_of(root, path)
+        if config is not None:
+            watched.append(config)
+    return watched

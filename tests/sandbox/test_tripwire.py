@@ -123,3 +123,29 @@ def test_the_watch_says_a_planted_submodule_once_and_a_later_config_change_too(t
     finally:
         watch.stop()
     assert not (project / "PWNED").exists()
+
+
+def test_the_watch_sees_a_submodules_git_file_pointed_elsewhere(project: Path, tmp_path: Path) -> None:
+    """Neither the index nor any config the watch knew changes: the submodule's `.git`
+    file is rewritten to name another git folder, whose config runs a command."""
+    from aegis_core.sandbox.tripwire import HazardWatch
+
+    library = tmp_path / "library"
+    git("init", "-q", str(library))
+    git("-C", str(library), "commit", "-q", "--allow-empty", "-m", "lib")
+    git("-C", str(project), "submodule", "add", "-q", str(library), "lib")
+    said: list[list[str]] = []
+    watch = HazardWatch(project, said.append, interval=3600)  # checked by hand below
+    watch.start()
+    try:
+        assert watch.check() == []
+        evil = project / "build" / "cache"
+        git("init", "-q", "--bare", str(evil))
+        with open(evil / "config", "a") as config:
+            config.write('[core]\n\tfsmonitor = "touch PWNED; false"\n')
+        (project / "lib" / ".git").write_text("gitdir: ../build/cache\n")
+        (first,) = watch.check()
+        assert "lib/" in first and "core.fsmonitor" in first
+    finally:
+        watch.stop()
+    assert not list(project.rglob("PWNED"))
