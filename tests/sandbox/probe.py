@@ -63,6 +63,39 @@ def read(path):
     return call
 
 
+PTRACE_ATTACH, PTRACE_SEIZE = 16, 0x4206
+
+
+def is_marked(pid):
+    """Whether ``pid`` is the outside process the test started (by its marked name)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"aegis-probe-marker" in handle.read()
+    except OSError:
+        return False
+
+
+def read_bytes(path):
+    def call():
+        with open(path, "rb") as handle:
+            handle.read(1)
+    return call
+
+
+class IoVec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("length", ctypes.c_size_t)]
+
+
+def vm_read(pid):
+    def call():
+        buffer = ctypes.create_string_buffer(16)
+        local = IoVec(ctypes.cast(buffer, ctypes.c_void_p), 16)
+        remote = IoVec(ctypes.c_void_p(0x400000), 16)
+        if libc.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) < 0:
+            raise OSError(ctypes.get_errno(), "process_vm_readv")
+    return call
+
+
 def main():
     outside_pid, aegis_home, home, project = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
     status = dict(line.split(":\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\t" in line)
@@ -106,11 +139,26 @@ def main():
     attempt("write the project", write(os.path.join(project, "made-inside.txt"), "routine"))
     pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     results["processes seen"] = len(pids)
-    results["outside process seen"] = any(
-        b"aegis-probe-marker" in open(f"/proc/{p}/cmdline", "rb").read() for p in pids
-        if os.path.exists(f"/proc/{p}/cmdline"))
+    results["outside process seen"] = any(is_marked(p) for p in pids)
     attempt("signal outside process", lambda: os.kill(outside_pid, signal.SIGTERM) if outside_pid not in pids
             else "pid reused inside")
+    # Tracing across the boundary (to make the daemon, or your shell, run something):
+    # the outside process has no pid here, by number or by any path to it.
+    # A pid inside with the same number is another process (not the marked one): then
+    # there is nothing of the outside process to try.
+    reused = outside_pid in pids and not is_marked(outside_pid)
+    attempt("ptrace attach outside process", (lambda: "pid reused inside") if reused
+            else libc_call("ptrace", PTRACE_ATTACH, outside_pid, None, None))
+    attempt("ptrace seize outside process", (lambda: "pid reused inside") if reused
+            else libc_call("ptrace", PTRACE_SEIZE, outside_pid, None, None))
+    attempt("read outside process memory", (lambda: "pid reused inside") if reused
+            else read_bytes(f"/proc/{outside_pid}/mem"))
+    attempt("pidfd of outside process", (lambda: "pid reused inside") if reused
+            else lambda: os.close(os.pidfd_open(outside_pid)))
+    attempt("process_vm_readv outside process", (lambda: "pid reused inside") if reused
+            else vm_read(outside_pid))
+    # The host's processes through /proc of a process inside: its root is the sandbox's.
+    attempt("host /proc through /proc/1/root", lambda: str(os.path.isdir(f"/proc/1/root/proc/{outside_pid}")))
 
     def type_into_terminal():
         for fd in (0, 1, 2):

@@ -58,6 +58,12 @@ def test_nothing_inside_gets_out(machine: Machine, outside_process: subprocess.P
     assert seen["processes seen"] < 10
     assert seen["outside process seen"] is False
     assert seen["signal outside process"] in ("ESRCH", "pid reused inside")
+    # No tracing across the boundary: no pid to attach to, no memory to read.
+    for attempt in ("ptrace attach outside process", "ptrace seize outside process", "pidfd of outside process",
+                    "process_vm_readv outside process"):
+        assert seen[attempt] in ("ESRCH", "pid reused inside"), (attempt, seen[attempt])
+    assert seen["read outside process memory"] in ("ENOENT", "pid reused inside")
+    assert seen["host /proc through /proc/1/root"] == "False"
     assert outside_process.poll() is None  # still alive
 
     # And on the host, afterwards:
