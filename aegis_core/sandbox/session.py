@@ -267,10 +267,18 @@ def _shown(plan: SandboxPlan, path: str) -> bool:
 
 def _remove_tree(folder: Path) -> None:
     # Generated files are 0444 and the empty folder 0555: make them removable first.
+    # The session's temp folder is the agent's: a link there to any folder of yours
+    # (`ln -s /etc /tmp/x`) must not be followed, or chmod would change that folder.
     for root, dirs, _ in os.walk(folder):
         for name in dirs:
             try:
-                os.chmod(os.path.join(root, name), 0o700)
+                fd = os.open(os.path.join(root, name), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            except OSError:
+                continue  # a link (or gone): nothing of ours to make removable
+            try:
+                os.fchmod(fd, 0o700)
             except OSError:
                 pass
+            finally:
+                os.close(fd)
     shutil.rmtree(folder, ignore_errors=True)

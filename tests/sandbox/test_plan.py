@@ -346,3 +346,20 @@ def test_agents_settings_that_do_not_exist_yet_cannot_be_created_inside(machine)
     plan = plan_for(machine, manifest, needs=SandboxNeeds(protect=state.protect, env=state.env))
     for path in (".codex/config.toml", ".gemini/settings.json", ".cursor/mcp.json", ".claude/settings.json"):
         assert kinds(plan, home / path)[-1] == "ro", path
+
+
+def test_ending_a_session_does_not_follow_links_the_agent_left_in_its_temp(tmp_path):
+    """The session's /tmp is the agent's: `ln -s /etc /tmp/x` there must not make the
+    clean-up (aegis wrap, perhaps as root) chmod /etc."""
+    from aegis_core.sandbox.session import _remove_tree
+
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o755)
+    agent_tmp = tmp_path / "session-tmp"
+    (agent_tmp / "deep").mkdir(parents=True)
+    (agent_tmp / "deep" / "locked").mkdir(mode=0o555)
+    (agent_tmp / "x").symlink_to(mine)
+    (agent_tmp / "deep" / "y").symlink_to(mine)
+    _remove_tree(agent_tmp)
+    assert not agent_tmp.exists()
+    assert (mine.stat().st_mode & 0o777) == 0o755
