@@ -151,8 +151,11 @@ class Machine:
             enforcement.release()
         for folder, dirs, _ in os.walk(self.root):
             for name in dirs:
+                path = os.path.join(folder, name)
+                if os.path.islink(path):  # a link an attack left: chmod would follow it out
+                    continue
                 try:
-                    os.chmod(os.path.join(folder, name), 0o700)
+                    os.chmod(path, 0o700)
                 except OSError:
                     pass
         shutil.rmtree(self.root, ignore_errors=True)

@@ -35,7 +35,7 @@ for file in "$@"; do
   folder=${file%/*}
   try "write $file" sh -c "mkdir -p '${file%/*}' && printf '%s' '$payload' > '$file'"
   try "rename-away $folder" sh -c "mv '$folder' '$folder.old' && mkdir -p '${file%/*}' && printf x > '$file'"
-  try "replace $folder by a link" sh -c "rm -rf '$folder' && ln -s /tmp '$folder'"
+  try "replace $folder by a link" sh -c "rm -rf '$folder' && ln -s \"\$TMPDIR\" '$folder'"
 done
 try "write .devcontainer.json" sh -c "printf '%s' '$payload' > .devcontainer.json"
 try "replace .devcontainer.json" sh -c "printf '%s' '$payload' > new.json && mv -f new.json .devcontainer.json"
