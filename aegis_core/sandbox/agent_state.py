@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,20 +113,35 @@ def known_agent(program: str | None) -> str | None:
 def _ready_claude(folder: Path, home: Path, env: Mapping[str, str]) -> None:
     _default_settings(folder, "claude")
     state, legacy = folder / ".claude.json", home / ".claude.json"
-    if not state.exists() and legacy.is_file() and not legacy.is_symlink():
-        shutil.copyfile(legacy, state)
-        state.chmod(0o600)
+    # The folder is the agent's (writable inside): nothing in it is followed, or a link
+    # it left (.claude.json -> /etc/...) would have aegis wrap, perhaps as root, write
+    # through it.
+    if not os.path.lexists(state) and legacy.is_file() and not legacy.is_symlink():
+        _write_new(state, legacy.read_bytes())
     _carry_key_approval(state, env.get("ANTHROPIC_API_KEY"))
+
+
+def _write_new(path: Path, data: bytes) -> bool:
+    """Create ``path`` (0600) holding ``data``; False when anything is there already."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return False
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return True
 
 
 def _carry_key_approval(state: Path, key: str | None) -> None:
     """The user approved their API key once; inside, Claude Code sees the stand-in key
     (the daemon holds the real one) and would ask again, recommending No. Carry the
     user's answer over to the stand-in."""
-    if not key or not state.is_file():
+    if not key or state.is_symlink() or not state.is_file():
         return
     try:
-        data = json.loads(state.read_text(encoding="utf-8"))
+        fd = os.open(state, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            data = json.loads(handle.read().decode("utf-8"))
     except (OSError, ValueError):
         return
     responses = data.get("customApiKeyResponses") if isinstance(data, dict) else None
@@ -137,7 +151,6 @@ def _carry_key_approval(state: Path, key: str | None) -> None:
     if key[-20:] not in approved or PLACEHOLDER_KEY[-20:] in approved:
         return
     approved.append(PLACEHOLDER_KEY[-20:])
-    temporary = state.with_name(f".{state.name}.aegis-{os.getpid()}")
-    temporary.write_text(json.dumps(data, indent=2))
-    temporary.chmod(0o600)
-    os.replace(temporary, state)
+    temporary = state.with_name(f".{state.name}.aegis-{os.getpid()}-{os.urandom(8).hex()}")
+    if _write_new(temporary, json.dumps(data, indent=2).encode()):
+        os.replace(temporary, state)

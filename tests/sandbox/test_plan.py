@@ -3,6 +3,7 @@ hidden, what stays read-only inside the project, and which folder is the project
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -363,3 +364,35 @@ def test_ending_a_session_does_not_follow_links_the_agent_left_in_its_temp(tmp_p
     _remove_tree(agent_tmp)
     assert not agent_tmp.exists()
     assert (mine.stat().st_mode & 0o777) == 0o755
+
+
+def test_links_the_agent_left_in_claudes_folder_are_not_written_through(machine, tmp_path):
+    """~/.claude is writable inside: a link left there as the state file, or as the
+    temporary file Aegis writes next to it, must not make aegis wrap (perhaps root)
+    write wherever it points."""
+    from aegis_core.sandbox.agent_state import PLACEHOLDER_KEY, prepare
+
+    home = machine["home"]
+    key = "sk-ant-" + "k" * 40
+    (home / ".claude.json").write_text('{"user": "state"}')
+    victim = tmp_path / "victim"
+    victim.write_text("the user's own file\n")
+    (home / ".claude").mkdir(exist_ok=True)
+    (home / ".claude" / ".claude.json").unlink(missing_ok=True)
+    (home / ".claude" / ".claude.json").symlink_to(tmp_path / "created-through-a-link")
+    prepare(home, {"HOME": str(home)}, program="claude")
+    assert not (tmp_path / "created-through-a-link").exists()
+
+    state = home / ".claude" / ".claude.json"
+    state.unlink()
+    state.write_text(json.dumps({"customApiKeyResponses": {"approved": [key[-20:]]}}))
+    for pid in range(os.getpid() - 50, os.getpid() + 50):  # every name the old code would have used
+        (home / ".claude" / f"..claude.json.aegis-{pid}").symlink_to(victim)
+    prepare(home, {"HOME": str(home), "ANTHROPIC_API_KEY": key}, program="claude")
+    assert victim.read_text() == "the user's own file\n"
+    assert PLACEHOLDER_KEY[-20:] in json.loads(state.read_text())["customApiKeyResponses"]["approved"]
+
+    state.unlink()
+    state.symlink_to(victim)  # a link as the state itself: not read, not replaced
+    prepare(home, {"HOME": str(home), "ANTHROPIC_API_KEY": key}, program="claude")
+    assert state.is_symlink() and victim.read_text() == "the user's own file\n"
