@@ -391,6 +391,8 @@ def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None
         # its own (a mount point cannot be renamed, so none can be moved aside and
         # replaced); what git runs from them is read-only.
         for folder, hooks in _inner_git_folders(common_dir):
+            if folder == git_dir:
+                continue  # this work tree's own (a linked worktree's): done above
             chain = []
             for parent in [folder, *folder.parents]:
                 if parent == common_dir:
@@ -421,6 +423,8 @@ def _protect_git_folder(b: _Builder, folder: Path, *, hooks: bool, empty_dir: Pa
     # (core.fsmonitor). An existing one stays as it is; else one naming the git
     # folder itself (what git assumes without it) is put there, read-only inside.
     commondir = folder / "commondir"
+    if b.mounted_at(str(commondir)):
+        return
     if os.path.lexists(commondir):
         b.add("ro", commondir, commondir, why="where git finds its config")
     else:
