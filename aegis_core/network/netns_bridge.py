@@ -43,9 +43,52 @@ IP_FREEBIND = 15
 
 
 def listen_inside(pid: int) -> socket.socket:
-    """A TCP socket listening on 127.0.0.1:3128 in the network namespace of ``pid``,
-    made by a child that enters it (this process has threads: a user namespace can
-    only be entered by a process that has none)."""
+    """A TCP socket listening on 127.0.0.1:3128 in the network namespace of ``pid``.
+
+    As root, this thread enters the namespace, makes the socket and comes back (a
+    network namespace is per thread; root may enter any). Otherwise a child enters the
+    user namespace that owns it first, which only a process without threads may do:
+    a fork of this process (its cost grows with this process' memory), so root is
+    spared it."""
+    if os.geteuid() == 0:
+        return _listen_from_this_thread(pid)
+    return _listen_from_a_child(pid)
+
+
+def _listener() -> socket.socket:
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.IPPROTO_IP, IP_FREEBIND, 1)
+        listener.bind((PROXY_HOST, PROXY_PORT))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def _listen_from_this_thread(pid: int) -> socket.socket:
+    import ctypes
+
+    setns = ctypes.CDLL(None, use_errno=True).setns
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    net = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if setns(net, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "cannot enter the sandbox's network namespace")
+        try:
+            return _listener()
+        finally:
+            if setns(home, CLONE_NEWNET) != 0:  # (what this thread does next needs no network)
+                raise OSError(ctypes.get_errno(), "cannot return from the sandbox's network namespace")
+    finally:
+        os.close(net)
+        os.close(home)
+
+
+def _listen_from_a_child(pid: int) -> socket.socket:
     import ctypes
     import errno
     import fcntl
@@ -71,10 +114,7 @@ def listen_inside(pid: int) -> socket.socket:
                 if setns(net, CLONE_NEWNET) != 0:
                     code = 11
                     raise OSError(ctypes.get_errno(), "setns net")
-                listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                listener.setsockopt(socket.IPPROTO_IP, IP_FREEBIND, 1)
-                listener.bind((PROXY_HOST, PROXY_PORT))
-                listener.listen(128)
+                listener = _listener()
                 socket.send_fds(theirs, [b"ok"], [listener.fileno()])
                 code = 0
             except OSError as exc:
