@@ -121,8 +121,13 @@ async def read_request(stream: SocketStream) -> dict[str, Any]:
     return request
 
 
+def encode(message: Mapping[str, Any]) -> bytes:
+    """One message as it goes on the wire: a JSON line."""
+    return json.dumps(message, default=str).encode() + b"\n"
+
+
 async def send(stream: SocketStream, message: Mapping[str, Any]) -> None:
-    await stream.send(json.dumps(message, default=str).encode() + b"\n")
+    await stream.send(encode(message))
 
 
 # -- replies ----------------------------------------------------------------------------

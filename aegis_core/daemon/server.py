@@ -20,7 +20,7 @@ import anyio.from_thread
 import anyio.lowlevel
 import structlog
 from anyio import RunFinishedError
-from anyio.abc import SocketStream, TaskGroup
+from anyio.abc import SocketAttribute, SocketStream, TaskGroup
 
 from aegis_core import __version__
 from aegis_core.audit import AuditLog
@@ -28,7 +28,7 @@ from aegis_core.channels import ChannelSet, ResolveResult, select_channels
 from aegis_core.config import Config
 from aegis_core.daemon import protocol
 from aegis_core.daemon.peers import Peer, peer_of
-from aegis_core.daemon.pipeline import Pipeline
+from aegis_core.daemon.pipeline import Answer, Pipeline
 from aegis_core.daemon.protocol import AGENT, OPERATOR, Endpoint, RequestError
 from aegis_core.daemon.reload import Snapshot, changes_between, read_snapshot
 from aegis_core.daemon.sessions import Session, Sessions
@@ -127,6 +127,10 @@ class Caller:
         self.stream = stream
         self.session: Session | None = None
         self.after_reply: Callable[[], None] | None = None
+        # Set when the final answer already left from the recorder's writer thread
+        # (Daemon._early_answer); ``unsent`` is what the socket did not take then.
+        self.answered = False
+        self.unsent = b""
 
 
 class _Listening:
@@ -538,9 +542,38 @@ class Daemon:
                 response = protocol.error(f"internal error ({type(exc).__name__}); see `aegis logs`", ExitCode.ERROR)
             response = protocol.proven(response, request, self._proof_token(context))
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                await protocol.send(stream, response)
+                if context is not None and context.answered:
+                    if context.unsent:
+                        await stream.send(context.unsent)
+                else:
+                    await protocol.send(stream, response)
             if context is not None and context.after_reply is not None:
                 context.after_reply()
+
+    def _early_answer(self, request: Mapping[str, Any], context: Caller) -> Callable[[Answer], None] | None:
+        """How an allow is answered from the recorder's writer thread the moment its
+        record is on disk (aegis_core.recorder), instead of after the hop back to this
+        event loop and its turns through the pipeline: the line the client would get
+        anyway (its proof included), sent without blocking; what the socket does not
+        take at once is left for _handle. Nothing was sent on this connection before
+        (an allow answered early never waited on a human), so nothing can overtake."""
+        raw = context.stream.extra(SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
+        if raw is None:
+            return None
+        token = self._proof_token(context)
+
+        def answer(early: Answer) -> None:
+            line = protocol.encode(protocol.proven(early.to_response(), request, token))
+            try:
+                sent = raw.send(line)
+            except BlockingIOError:
+                sent = 0
+            except OSError:  # the client is gone: nobody left to answer
+                sent = len(line)
+            context.unsent = line[sent:]
+            context.answered = True
+
+        return answer
 
     def _proof_token(self, context: Caller | None) -> str | None:
         """The token the reply proves knowledge of: the session the socket is bound to,
@@ -603,7 +636,8 @@ class Daemon:
         result: dict[str, Any] = {}
 
         async def decide() -> None:
-            answer = await self.pipeline.handle(agent_input, on_pending=on_pending)
+            answer = await self.pipeline.handle(agent_input, on_pending=on_pending,
+                                                early=self._early_answer(request, context))
             result.update(answer.to_response())
             tasks.cancel_scope.cancel()
 
