@@ -434,11 +434,14 @@ def decision_of(answer):
     return decision, reason
 
 
-def load_encoder(path):
-    """Import the agent's encoder from its file path (``.../aegis_codex/wire.py``)."""
+def load_encoder(path, load=None):
+    """Import the agent's encoder from its file path (``.../aegis_codex/wire.py``),
+    through run.py's ``load`` when given."""
     folder, _, name = path.rpartition("/")
     if not folder or not name.endswith(".py"):
         raise ValueError("expected the absolute path of the encoder's .py file")
+    if load is not None:
+        return load(path)
     sys.path.append(folder)  # appended: never shadows the stdlib
     return __import__(name[:-3])
 
@@ -622,11 +625,12 @@ def exit_status(status):
     return GUARDED_STATUS.get(status, status) if _env("AEGIS_GUARD_DEADLINE") else status
 
 
-def main(argv):
-    """``argv``: ``[run.py, ENCODER_PATH, EVENT, DEADLINE_S]`` as the agent launched it."""
+def main(argv, load=None):
+    """``argv``: ``[run.py, ENCODER_PATH, EVENT, DEADLINE_S]`` as the agent launched it;
+    ``load``: how run.py loads a module from its path."""
     path = argv[1] if len(argv) > 1 else ""
     try:
-        encoder = load_encoder(path)
+        encoder = load_encoder(path, load)
     except BaseException as exc:
         fail(BROKEN_ENCODER.format(path=path or "(none)", error=type(exc).__name__))
     try:
