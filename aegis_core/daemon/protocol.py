@@ -99,10 +99,15 @@ def unknown_op(op: Any) -> RequestError:
 # -- framing ---------------------------------------------------------------------------
 
 
+# What one receive asks for: a request is a few hundred bytes, and recv() allocates what
+# it is asked for before the kernel copies anything (1 MiB cost 14 us more per request).
+CHUNK = 64 << 10
+
+
 async def read_request(stream: SocketStream) -> dict[str, Any]:
     buffer = bytearray()
     while True:
-        chunk = await stream.receive(1 << 20)
+        chunk = await stream.receive(CHUNK)
         newline = chunk.find(b"\n")
         buffer += chunk if newline < 0 else chunk[:newline]
         if len(buffer) > MAX_REQUEST:
