@@ -30,7 +30,8 @@ def audit(event):
     if event.event != "call.decided":
         return
     folder = Path(os.environ["HOLD_DIR"])
-    (folder / "writing").write_text(event.details["decision"])
+    (folder / "writing.part").write_text(event.details["decision"])
+    os.replace(folder / "writing.part", folder / "writing")  # whole, never seen half-written
     release = folder / "release"
     while not release.exists():
         time.sleep(0.01)
