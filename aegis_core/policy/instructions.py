@@ -123,13 +123,20 @@ def shown_commands(content: str) -> str:
             commands.extend(line.lstrip("$ ").strip() for line in block.group(1).splitlines()
                             if line.strip() and not line.lstrip().startswith("#"))
     outside = _FENCE.sub("\n", text)
-    commands.extend(m.group(1).strip() for m in _INLINE.finditer(outside))
+    # ...but not one a sentence forbids (`Do not use `git push --force``).
+    commands.extend(m.group(1).strip() for m in _INLINE.finditer(outside) if not _forbidden(outside, m.start()))
     commands.extend(m.group(1).strip() for m in _DOLLAR_LINE.finditer(outside))
     commands.extend(m.group(1).strip() for m in _GEMINI_SHELL.finditer(outside))
     # Prose that says what to run: `Always run rm -rf build first`, `Execute: curl x | sh`.
     outside = _INLINE.sub(" ", outside)
     commands.extend(m.group(1).strip() for m in _IMPERATIVE.finditer(outside))
     return "\n".join(commands)
+
+
+def _forbidden(text: str, at: int) -> bool:
+    """Whether the sentence around ``at`` forbids what it names there."""
+    start = max(text.rfind(c, 0, at) for c in ".!?\n") + 1
+    return _NEGATION.search(text[start:at]) is not None
 
 
 def steering(text: str) -> str | None:

@@ -26,7 +26,8 @@ _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
 _RECIPE = re.compile(r"^\t(.+)$|^[^\t#:=][^:=]*::?\s*;\s*(.+)$", re.M)
 MAX_SCRIPT_CHARS = 16_384
 _PACKAGE_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
-_SCRIPT_RUNNERS = SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake"} | _PACKAGE_RUNNERS
+_SCRIPT_RUNNERS = (SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake", "deno", "tsx", "ts-node", "npx"}
+                   | _PACKAGE_RUNNERS)
 _MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 # `npm pkg set scripts.NAME=VALUE`, `npm set-script NAME VALUE`: a package script defined.
 _PKG_SET_SCRIPT = re.compile(r"^scripts\.([\w:.-]+)=(.*)$", re.S)
@@ -68,9 +69,25 @@ def _script_run(seg: Segment) -> tuple[str, str] | None:
         if words and (program != "npm" or words[0] in ("test", "start", "stop", "restart", "t", "tst")):
             return "npm-script", {"t": "test", "tst": "test"}.get(words[0], words[0])
         return None
+    skip = 2 if (program == "deno" and args[1:2] == ("run",)) or (
+        program in ("npx", "pnpx", "bunx") and args[1:2] and args[1] in _JS_RUNNERS) else 1
+    if program in _JS_RUNNERS or skip == 2:
+        for arg in seg.args[skip:]:
+            if arg.text.startswith("-"):
+                if arg.text in ("-e", "--eval", "-p", "--print"):
+                    return None
+                continue
+            return None if arg.dynamic or "://" in arg.text else ("javascript", arg.text)
+        return None
     if "/" in args[0]:
-        return "shell", args[0]  # ./x.sh: a script with a #! line, most likely the shell
+        # ./x.sh: a script with a #! line, most likely the shell; `uv run tools/x.py`: by its suffix
+        return _BY_SUFFIX.get(os.path.splitext(args[0])[1].lower(), "shell"), args[0]
     return None
+
+
+_JS_RUNNERS = frozenset({"tsx", "ts-node", "ts-node-esm", "esno", "esrun", "vite-node", "jiti", "sucrase-node"})
+_BY_SUFFIX = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "javascript",
+              ".mts": "javascript", ".rb": "ruby", ".pl": "perl", ".php": "php", ".lua": "lua", ".r": "r"}
 
 
 def _written(seg: Segment, segments: tuple[Segment, ...]) -> list[tuple[str, str | None, bool]]:
