@@ -11,9 +11,11 @@ from typing import Any
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
 from aegis_core.policy.argpaths import SETTERS, loop_variables, remember_variables, representative
+from aegis_core.policy.autorun import written_text
 from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.ondisk import script_on_disk
+from aegis_core.policy.patchtext import patch_writes
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
 from aegis_core.policy.places import project_root
 from aegis_core.policy.rules import Rule
@@ -128,7 +130,14 @@ def _build_subjects(call: ToolCall, home: str | None,
         reads, writes, urls = call_facts(call, home)
         subject = Subject(call, None, None, project, start, home, reads, writes, urls)
         if kind in (Kind.WRITE, Kind.EDIT):
-            return [subject, *_written_code(call, project, start, home, budget)], None, None
+            written = [subject, *_written_code(call, project, start, home, budget)]
+            # A patch (Codex's apply_patch): each file's added text judged as a Write or
+            # Edit of that file would be (see patchtext.py).
+            for each in patch_writes(call) if written_text(call.input) is None else ():
+                reads, writes, urls = call_facts(each, home)
+                written.append(Subject(each, None, None, project, start, home, reads, writes, urls))
+                written.extend(_written_code(each, project, start, home, budget))
+            return written, None, None
         return [subject], None, None
     command = call.input.get("command") if hasattr(call.input, "get") else None
     if not isinstance(command, str):
