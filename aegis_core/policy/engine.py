@@ -18,6 +18,7 @@ from aegis_core.policy.ondisk import script_on_disk
 from aegis_core.policy.patchtext import patch_writes
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
 from aegis_core.policy.places import project_root
+from aegis_core.policy.requestfiles import readable_requests
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
 from aegis_core.policy.taskrunners import task_code
@@ -201,7 +202,11 @@ def _run_from_disk(call: ToolCall, seg: Segment, project: str | None, cwd: str |
         return _code_subjects(call, *on_disk, project, cwd, home, budget, run_now=True, depth=depth)
     task = task_code(seg, cwd, home)
     if task is None:
-        return []
+        requests = readable_requests(seg, cwd, home)
+        if requests is None:
+            return []
+        # `curl -K cfg`, `wget -i urls.txt`: the requests the file holds, as typed.
+        return _segment_subjects(call, requests[0], requests[1], project, cwd, home, budget, run_now=True)
     if task.problem is not None:
         unreadable.append(task.problem)
         return []
