@@ -191,10 +191,12 @@ def _empty_output(seg: Segment) -> bool:
 
 
 def _same_kind_of_file(subject: Subject, replaced: str) -> bool:
-    """`ln -sf ../shared/eslint.config.js eslint.config.js`: the link points at an existing
-    file of the same name or kind, as when sharing a config or deduplicating source (not
+    """`ln -sf ../shared/eslint.config.js eslint.config.js`: the file is not there yet, or
+    the link points at an existing file of the same name or kind, as when sharing a config or deduplicating source (not
     at /dev/null, a folder or nothing, which would destroy what it replaces); a
     database or anything in .git stays asked."""
+    if not os.path.lexists(replaced):
+        return True  # nothing there to destroy
     targets = [p for p in subject.reads if p != replaced] if subject.reads else []
     if len(targets) != 1 or "/.git/" in replaced or replaced.endswith("/.git"):
         return False

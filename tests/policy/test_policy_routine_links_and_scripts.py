@@ -63,3 +63,8 @@ def test_routine_scripts_and_installs_go_through(project: Path, command: str) ->
 ])
 def test_scripts_outside_the_project_not_shown_or_destructive_still_stop(project: Path, command: str) -> None:
     assert _action(command, project) is not Action.ALLOW
+
+
+def test_a_link_where_there_is_no_file_yet_destroys_nothing(project: Path) -> None:
+    assert _action("ln -sf /dev/null src/new.py", project) is Action.ALLOW
+    assert _action("ln -sf ../lib/whatever.py src/common2.py", project) is Action.ALLOW
