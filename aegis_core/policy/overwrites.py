@@ -191,12 +191,11 @@ def _empty_output(seg: Segment) -> bool:
 
 
 def _same_kind_of_file(subject: Subject, replaced: str) -> bool:
-    """`ln -sf ../shared/eslint.config.js eslint.config.js`: the file is not there yet, or
-    the link points at an existing file of the same name or kind, as when sharing a config or deduplicating source (not
-    at /dev/null, a folder or nothing, which would destroy what it replaces); a
-    database or anything in .git stays asked."""
-    if not os.path.lexists(replaced):
-        return True  # nothing there to destroy
+    """`ln -sf ../shared/eslint.config.js eslint.config.js`: the link points at a file of
+    the same name (a shared config), or at an existing file of the same kind
+    (deduplicated source); not at /dev/null, a folder or nothing of another name, which
+    would destroy what it replaces. A database, a lockfile or anything in .git stays
+    asked. Whether the replaced file exists is not asked: fail closed."""
     targets = [p for p in subject.reads if p != replaced] if subject.reads else []
     if len(targets) != 1 or "/.git/" in replaced or replaced.endswith("/.git"):
         return False
@@ -208,7 +207,7 @@ def _same_kind_of_file(subject: Subject, replaced: str) -> bool:
         return False
     if kind.lower() in (".db", ".sqlite", ".sqlite3", ".lock") or name.endswith("-lock.json"):
         return False
-    return os.path.isfile(target)
+    return name == os.path.basename(target) or os.path.isfile(target)
 
 
 def emptied(subject: Subject) -> list[tuple[str, str]]:

@@ -65,6 +65,8 @@ def test_scripts_outside_the_project_not_shown_or_destructive_still_stop(project
     assert _action(command, project) is not Action.ALLOW
 
 
-def test_a_link_where_there_is_no_file_yet_destroys_nothing(project: Path) -> None:
-    assert _action("ln -sf /dev/null src/new.py", project) is Action.ALLOW
-    assert _action("ln -sf ../lib/whatever.py src/common2.py", project) is Action.ALLOW
+
+def test_a_link_to_a_same_named_file_goes_through_even_where_the_policy_cannot_look(project: Path) -> None:
+    assert _action("ln -sf ../../elsewhere/config/settings.yml settings.yml", project) is Action.ALLOW
+    assert _action("ln -sf /dev/null app.db", project) is Action.REQUIRE_APPROVAL
+    assert _action("ln -sf /dev/null src/new.py", project) is Action.REQUIRE_APPROVAL  # not known to be new
