@@ -39,14 +39,15 @@ _DELETED = re.compile(r"""['"]?\)?\s*!?\s*\(?(?:\s*-\w+)*\s*(?:\w+\s*[:=]\s*)?([
                       r"""\s*(?:[,);]|\s-\w|$)""", re.M)
 _CHAIN = r"(?:[\w$]+(?:\([^()\n]{0,40}\))?(?:\.|::))*"  # `require('os').`, `std::env::`: what qualifies a name
 _HOME_CHAIN = re.compile(_CHAIN + "(?:" + HOME_EXPRESSION.pattern + ")")
+_QUOTED_HOME = re.compile(r"""(["'])'~'\1""")  # `"$ENV{HOME}"`: the home, quoted
 _TEMPLATE_PART = re.compile(r"\$\{[^}\n]{0,120}\}")
 # Library calls that delete a folder with everything in it.
 _RECURSIVE_DELETE = re.compile(
     r"""\b(?:shutil\.)?rmtree\b|\brmSync\b|\brimraf\b|\bfs(?:Extra|e)?\.(?:rm|remove|emptyDir)\w*\b"""
-    r"""|\b(?:promises|fsp|fs)\.rm\b|\brm\s*\(\s*[^)\n]{0,80}recursive|\bremove_dir_all\b|\bRemoveAll\b"""
+    r"""|\b(?:promises|fsp|fs)\.rm\b|\brm(?=\s*\([^)\n]{0,80}recursive)|\bremove_dir_all\b|\bRemoveAll\b"""
     r"""|\brm_rf\b|\brm_r\b|\bremove_tree\b|\bremove_entry_secure\b|\bdeleteDirectory\b|\bDirectory\.Delete\b"""
-    r"""|\bRemove-Item\b|\bdeleteRecursively\b|\bFiles\.walk\b|\bFile\.rm_rf\b|\brm_rf!|\brmdir\s*\([^)\n]{0,80}"""
-    r"""recursive|\bremoveItem\(\s*at|\bdel\s+/[sq]|\brd\s+/s|\bfs\.rmdir\b|\bDeno\.remove\b""")
+    r"""|\bRemove-Item\b|\bdeleteRecursively\b|\bFiles\.walk\b|\bFile\.rm_rf\b|\brm_rf!|\brmdir(?=\s*\([^)\n]{0,80}"""
+    r"""recursive)|\bremoveItem(?=\(\s*at\b)|\bdel\s+/[sq]|\brd\s+/s|\bfs\.rmdir\b|\bDeno\.remove\b""")
 # Handing a command to a shell or a process.
 _EXEC = re.compile(
     r"""\b(?:execSync|execFileSync|spawnSync|execFile|exec|spawn|system|popen|shell_exec|passthru|proc_open"""
@@ -127,15 +128,37 @@ def _names_home(text: str, home_names: set[str]) -> bool:
         if home_names else False
 
 
-def _command_of(window: str, home_names: set[str]) -> str | None:
+def _string_variables(code: str) -> dict[str, str]:
+    """Variables set to one string (`cmd = 'rm' + ' -rf ' + '~'`, pieces already joined)."""
+    found: dict[str, str] = {}
+    for assigned in _ASSIGNED.finditer(code):
+        value = _ONE_LITERAL.match(assigned.group(2).strip())
+        if value:
+            found[assigned.group(1)] = value.group(1) or value.group(2) or ""
+    return found
+
+
+_ONE_LITERAL = re.compile(r"""^[rbfu]{0,2}(?:"((?:[^"\\\n]|\\.){0,2000})"|'((?:[^'\\\n]|\\.){0,2000})')\s*;?$""")
+_BUILDER_STEP = re.compile(r"^\)\s*\.(?:arg|args)\(\s*(?:&?\[|vec!\[)?\s*$")
+
+
+def _command_of(window: str, home_names: set[str], strings: dict[str, str] | None = None) -> str | None:
     """The command a call's arguments spell: string pieces in order, the home folder as
-    ``~``, an argument list's items as words."""
+    ``~``, an argument list's items as words, a builder's `.arg(...)`/`.args([...])`
+    steps as more words, a variable set to one string as that string."""
+    if strings:
+        first = re.match(r"\s*(\w+)\s*[,)]", window)
+        if first and first.group(1) in strings:
+            command = strings[first.group(1)].strip()
+            return command if _COMMAND_WORD.match(command) else None
     pieces: list[str] = []
     position = 0
     for found in _LITERAL.finditer(window):
         between = window[position:found.start()]
         if pieces and _names_home(between, home_names):
             pieces.append(" ~" if between.strip().startswith(",") else "~")
+        elif pieces and _BUILDER_STEP.match(between.strip()):
+            pieces.append(" ")
         elif pieces and "{" in between:
             break  # an options object: the command has ended
         elif pieces and "," in between:
@@ -167,25 +190,27 @@ def code_commands(content: str, name: str = "") -> str:
     # The home folder as a literal `~`, joined to the pieces around it (`'rm -rf ' . getenv('HOME')`,
     # `${os.homedir()}`), and names assembled from pieces (`'rm' + 'tree'`) joined.
     code = _TEMPLATE_PART.sub(lambda m: "~" if _names_home(m.group(0)[2:-1], home_names) else m.group(0), code)
-    code = _joined(_HOME_CHAIN.sub("'~'", code))
+    code = _joined(_QUOTED_HOME.sub("'~'", _HOME_CHAIN.sub("'~'", code)))
+    strings = _string_variables(code) if "=" in code else {}
     commands: list[str] = []
     for found in _RECURSIVE_DELETE.finditer(code):
         target = _DELETED.match(code, found.end(), min(len(code), found.end() + 200))
         if target is None:
             continue
-        name = target.group(1)
-        if name in ("'~'", '"~"') or name in home_names:
+        deleted = target.group(1)
+        if deleted in ("'~'", '"~"') or deleted.lstrip("$") in home_names:
             commands.append("rm -rf ~")
             break
-        if name[1:-1] in ("/", "/home", "/Users", "/root"):
-            commands.append(f"rm -rf {name[1:-1]}")
+        if deleted[1:-1] in ("/", "/home", "/Users", "/root"):
+            commands.append(f"rm -rf {deleted[1:-1]}")
             break
     if name.lower().endswith(_BACKTICK_LANGUAGES):
         commands.extend(c for m in _BACKTICKS.finditer(code) if _COMMAND_WORD.match(c := m.group(1) or m.group(2)
                                                                                      or m.group(3) or ""))
     for found in _EXEC.finditer(code):
         text = found.group(0)
-        command = text[2:-1] if text.startswith("$`") else _command_of(_window(code, found.end()), home_names)
+        command = text[2:-1] if text.startswith("$`") else _command_of(_window(code, found.end()), home_names,
+                                                                         strings)
         if command:
             commands.append(command)
         if len(commands) >= _MAX_COMMANDS:

@@ -150,8 +150,8 @@ _FOREIGN_STEERING = (
                 r"|(?:묻지|확인하지|요청하지|허락을\s*구하지|승인을\s*받지)\s*(?:마|말|않)"),
      "tells the agent to go on without the user's approval", False),
 )
-_FOREIGN_NEGATION = re.compile(r"(?i)\b(?:kein\w*|nicht|nie|niemals|no|ne|nunca|jamais|jamás|ningún|ninguna|nenhum\w*"
-                               r"|non|mai|não|nooit|niet|geen|żadn\w*|никогда|нельзя|ни)\b|不要|禁止|不得|絶対に|しない|않")
+_FOREIGN_NEGATION = re.compile(r"(?i)\b(?:kein\w*|nicht|nie|niemals|no|ne|n'|pas|nunca|jamais|jamás|ningún|ninguna"
+                               r"|nenhum\w*|non|mai|não|nooit|niet|geen|żadn\w*|никогда|нельзя|ни)\b|不要|禁止|不得|絶対に|しない|않")
 # Said in any language: Aegis' own controls and files, the agents' switches.
 _NEUTRAL_STEERING = re.compile(
     r"(?i)(?<![\w/.-])(?:~|\$HOME|\$AEGIS_HOME)/\.aegis\b|\baegis\s+(?:pause|stop|off|disable|uninstall|kill"

@@ -158,6 +158,11 @@ def test_make_recipes_follow_prerequisites_variables_and_inline_recipes() -> Non
     ("housekeep.pl", "use File::Path qw(remove_tree);\nremove_tree($ENV{HOME});\n"),
     ("z.mjs", "import { $ } from 'zx'\nawait $`rm -rf ${os.homedir()}`\n"),
     ("Main.java", "class M { void m() throws Exception { Runtime.getRuntime().exec(\"rm -rf /\"); } }\n"),
+    ("clean.mjs", "import { rm } from 'node:fs/promises'\nimport os from 'node:os'\nawait rm(os.homedir(), { recursive: true, force: true })\n"),
+    ("wipe2.pl", "use File::Path 'rmtree';\nrmtree(\"$ENV{HOME}\");\n"),
+    ("wipe.swift", "import Foundation\ntry FileManager.default.removeItem(at: FileManager.default.homeDirectoryForCurrentUser)\n"),
+    ("clean.ps1", "$h = $env:USERPROFILE\nRemove-Item -Path $h -Recurse -Force\n"),
+    ("a.py", "import os\ncmd = 'rm' + ' -rf ' + '~'\nos.system(cmd)\n"),
 ])
 def test_code_that_deletes_the_home_is_read_in_any_language(name: str, code: str) -> None:
     found = code_commands(code, name)
@@ -181,6 +186,9 @@ def test_commands_handed_to_a_process_are_read_as_commands() -> None:
     assert code_commands(js, "x.js") == "npm run build"
     assert "rm -rf ~/code" in code_commands("`rm -rf ~/code`\n", "x.rb")
     assert code_commands("const s = `rm -rf ~/code`\n", "x.js") == ""  # a template string, not a command
+    rust = 'Command::new("git").args(["push", "--force"]).status().unwrap();'
+    assert code_commands(rust, "x.rs") == "git push --force"
+    assert code_commands('Command::new("cargo").arg("build").status()', "x.rs") == "cargo build"
 
 
 @pytest.mark.parametrize(("path", "content"), [
