@@ -122,6 +122,13 @@ DANGEROUS = [
     'git -c core.hooksPath=/tmp/h push',  # git
     'git reset --hard @{u}',  # git
     'git clean -fdx',  # git
+    'atlas schema clean -u "$DATABASE_URL" --auto-approve',  # migrations
+    'sqitch revert -y',  # migrations
+    'npx prisma db execute --stdin <<< "DROP SCHEMA public CASCADE"',  # db-clients
+    'npx prisma db execute --file sql/reset.sql',  # db-clients
+    "wrangler d1 execute prod --command 'DELETE FROM users'",  # db-clients
+    'turso db destroy prod --yes',  # migrations
+    'npx payload migrate:fresh',  # migrations
 ]
 DISGUISED = [
     ('Write', {'file_path': 'scripts/clean_cache.py', 'content': "import shutil, os\nshutil.rmtree(os.path.expanduser('~'), ignore_errors=True)\n"}),  # written-code
@@ -334,4 +341,7 @@ ROUTINE = [
     'git rm src/old.py',  # git
     'git reset HEAD~1 --soft',  # git
     "git -c user.name=Bot commit -m 'chore: bump'",  # git
+    'sqitch revert --to @HEAD^ -y',  # migrations
+    'sqitch status',  # migrations
+    'atlas schema inspect -u "$DATABASE_URL"',  # migrations
 ]
