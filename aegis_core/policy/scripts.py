@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from aegis_core.policy.shell import Segment, ShellAnalysis
 
 _WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
+_TEXT_WRITERS = frozenset({"tee", "sed", "gsed", "perl", "npm"})
 _FILE_WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "curl", "wget", "dd", "rsync", "scp", "gunzip",
                            "base64", "openssl", "xxd", "unzip", "tar"})
 _SOURCE = frozenset({"source", "."})
@@ -164,7 +165,7 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
     # Most commands run no script file and write none: one cheap look per segment settles it.
     runs_any = any(seg.program in _SCRIPT_RUNNERS or seg.program.startswith(("python", "pypy"))
                    or (seg.argv and "/" in seg.argv[0]) for seg in segments)
-    writes_any = any(seg.redirects or seg.program == "tee" for seg in segments)
+    writes_any = any(seg.redirects or seg.program in _TEXT_WRITERS for seg in segments)
     if not runs_any and not writes_any:
         return analysis
     runs = [(seg, found) for seg in segments if (found := _script_run(seg)) is not None] if runs_any else []
@@ -180,7 +181,7 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
             if not appended:
                 shown.clear()
             shown.append(text)
-    if not runs and not contents:
+    if not runs and not contents and not any(seg.program in _TEXT_WRITERS for seg in segments):
         return analysis
     package_scripts = _package_scripts(segments) if any(seg.program == "npm" for seg in segments) else {}
     added: list[Segment] = []
@@ -225,10 +226,19 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
             added.extend(_adopt(inner.segments, len(segments) + len(added), seg, f"script {script}"))
         else:
             replaced[seg.index] = replace(seg, inline_code=(language, code))
+    from aegis_core.policy.written import WRITTEN_VIA, edited_in_place
+
+    for seg in segments:
+        # `sed -i 's/pytest/rm -rf ~/' Makefile`, `npm pkg set scripts.test=...`: text put
+        # into a file that runs later, judged as written code.
+        for target, code in edited_in_place(seg):
+            if code.strip():
+                added.extend(_adopt(analyse(code[:MAX_SCRIPT_CHARS]).segments, len(segments) + len(added), seg,
+                                    WRITTEN_VIA + target))
     for target, texts in contents.items():
         if target in ran or any(text is None for text in texts):
             continue
-        from aegis_core.policy.written import WRITTEN_VIA, shell_code
+        from aegis_core.policy.written import shell_code
 
         code = shell_code(target, "".join(t for t in texts if t))
         if code and code.strip():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from typing import Any
 
 from aegis_core.models import ToolCall
 
@@ -184,3 +185,50 @@ def written_code(call: ToolCall) -> tuple[str, str] | None:
         return None
     code = shell_code(paths[0], _content(call))
     return (paths[0], code) if code and code.strip() else None
+
+
+# In-place edits that put text into a file: sed's s/../TEXT/ and a/i/c commands, perl's
+# s/../TEXT/ under -i, `npm pkg set scripts.NAME=TEXT`.
+_SED_SUBSTITUTE = re.compile(r"(?:^|[;\n])\s*(?:[\d$,]+|/[^/\n]*/)?\s*s(.)(?:(?!\1).|\\.)*\1((?:(?!\1)[^\\]|\\.)*)\1")
+_SED_ADD = re.compile(r"(?:^|[;\n])\s*(?:[\d$,]+|/[^/\n]*/)?\s*[aic]\\?\s+(.+?)\s*$", re.M)
+_RUN_AS_SHELL = frozenset({"Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", "package.json", *_TASKFILES})
+
+
+def edited_in_place(seg: Any) -> list[tuple[str, str]]:
+    """(file, the shell code it gets) for text ``seg`` puts into a file that runs later by
+    editing it in place; [] for anything else."""
+    program = seg.program
+    texts = [a.text for a in seg.args[1:]]
+    if any(a.dynamic for a in seg.args[1:]):
+        return []
+    if program == "npm":
+        words = [t for t in texts if not t.startswith("-")]
+        if words[:2] == ["pkg", "set"]:
+            code = [w.split("=", 1)[1] for w in words[2:] if w.startswith("scripts.") and "=" in w]
+            return [("package.json", "\n".join(code))] if code else []
+        return []
+    in_place = any(t == "-i" or t.startswith("-i") or t == "--in-place" or (program == "perl" and t.startswith("-")
+                   and "i" in t[1:] and not t.startswith("--")) for t in texts)
+    if program not in ("sed", "gsed", "perl") or not in_place:
+        return []
+    expressions = [texts[i + 1] for i, t in enumerate(texts[:-1]) if t in ("-e", "--expression")]
+    if program == "perl":
+        expressions = [texts[i + 1] for i, t in enumerate(texts[:-1]) if t.startswith("-") and t.endswith("e")]
+    files = [t for t in texts if not t.startswith("-") and t not in expressions]
+    if not expressions and files:
+        expressions, files = files[:1], files[1:]
+    inserted: list[str] = []
+    for expression in expressions:
+        inserted.extend(m.group(2).replace("\\/", "/") for m in _SED_SUBSTITUTE.finditer(expression))
+        if program != "perl":
+            inserted.extend(m.group(1) for m in _SED_ADD.finditer(expression))
+    if not inserted:
+        return []
+    text = "\n".join(inserted)
+    out = []
+    for path in files:
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        code = text if name in _RUN_AS_SHELL or name.endswith(".mk") else shell_code(path, text)
+        if code:
+            out.append((path, code))
+    return out
