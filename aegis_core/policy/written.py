@@ -225,10 +225,10 @@ def edited_in_place(seg: Any) -> list[tuple[str, str]]:
     if not inserted:
         return []
     text = "\n".join(inserted)
-    out = []
+    out: list[tuple[str, str]] = []
     for path in files:
         name = path.rstrip("/").rsplit("/", 1)[-1]
-        code = text if name in _RUN_AS_SHELL or name.endswith(".mk") else shell_code(path, text)
-        if code:
-            out.append((path, code))
+        found = text if name in _RUN_AS_SHELL or name.endswith(".mk") else shell_code(path, text)
+        if found:
+            out.append((path, found))
     return out
