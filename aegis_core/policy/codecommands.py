@@ -38,7 +38,7 @@ _DELETED = re.compile(r"""['"]?\)?\s*!?\s*\(?(?:\s*-\w+)*\s*(?:\w+\s*[:=]\s*)?([
                       r"""\s*(?:\.unwrap\(\)|\?|\.to_s\b|\.to_string\(\)|\.expect\([^)\n]*\))?"""
                       r"""\s*(?:[,);]|\s-\w|$)""", re.M)
 _CHAIN = r"(?:[\w$]+(?:\([^()\n]{0,40}\))?(?:\.|::))*"  # `require('os').`, `std::env::`: what qualifies a name
-_HOME_CHAIN = re.compile(_CHAIN + "(?:" + HOME_EXPRESSION.pattern + ")")
+
 _QUOTED_HOME = re.compile(r"""(["'])'~'\1""")  # `"$ENV{HOME}"`: the home, quoted
 _TEMPLATE_PART = re.compile(r"\$\{[^}\n]{0,120}\}")
 # Library calls that delete a folder with everything in it.
@@ -65,6 +65,51 @@ _HEX = re.compile(r"""['"]((?:[0-9a-fA-F]{2}){6,400})['"]""")
 _B64 = re.compile(r"""['"]([A-Za-z0-9+/]{12,2000}={0,2})['"]""")
 _PRINTABLE = re.compile(r"^[\t\n\r -~]+$")
 _COMMAND_WORD = re.compile(r"^\s*(?:sudo\s+)?[\w./-]+(?:\s|$)")
+
+
+# Words one of which every HOME_EXPRESSION holds (lower-cased): most code has none, and
+# a few substring scans in C spare it the regular expression.
+_HOME_WORDS = ("home", "userprofile", "expanduser", "expand_path", "path.expand")
+
+
+def _has_any(low: str, words: tuple[str, ...]) -> bool:
+    return any(word in low for word in words)
+
+
+def _home_as_literal(code: str) -> str:
+    """``code`` with each home expression, and what qualifies it (`require('os').`,
+    `std::env::`, `__import__('os').path.`), replaced by the literal ``'~'``. The
+    qualifier is walked back by hand, a bounded number of steps, so no input makes the
+    search backtrack."""
+    out: list[str] = []
+    position = 0
+    for found in HOME_EXPRESSION.finditer(code):
+        start = found.start()
+        if start < position:
+            continue
+        for _ in range(8):
+            if code[max(start - 2, 0):start] == "::":
+                step = start - 2
+            elif start > 0 and code[start - 1] == ".":
+                step = start - 1
+            else:
+                break
+            if step > 0 and code[step - 1] == ")":
+                opening = code.rfind("(", max(step - 42, 0), step - 1)
+                if opening == -1 or "(" in code[opening + 1:step - 1] or ")" in code[opening + 1:step - 1]:
+                    break
+                step = opening
+            name = step
+            while name > 0 and step - name < 80 and (code[name - 1].isalnum() or code[name - 1] in "_$"):
+                name -= 1
+            if name == step:
+                break
+            start = name
+        out.append(code[position:start])
+        out.append("'~'")
+        position = found.end()
+    out.append(code[position:])
+    return "".join(out)
 
 
 def _joined(code: str) -> str:
@@ -117,8 +162,8 @@ _HOME_VALUE = re.compile(r"""(?:(?:str|String|Path|path\.resolve|filepath\.Clean
 
 def _window(code: str, start: int) -> str:
     """The arguments of the call starting at ``start`` (to the end of its line, bounded)."""
-    end = code.find("\n", start)
-    return code[start:end if end != -1 else len(code)][:400]
+    end = code.find("\n", start, start + 240)
+    return code[start:end if end != -1 else start + 240]
 
 
 def _names_home(text: str, home_names: set[str]) -> bool:
@@ -186,11 +231,13 @@ def code_commands(content: str, name: str = "") -> str:
     """Shell commands standing for what a program's text (in the file ``name``) runs
     or deletes."""
     code = content[:MAX_CODE_CHARS]
-    home_names = _home_names(code) if "=" in code else set()
+    home_names = _home_names(code) if "=" in code and _has_any(code.lower(), _HOME_WORDS) else set()
     # The home folder as a literal `~`, joined to the pieces around it (`'rm -rf ' . getenv('HOME')`,
     # `${os.homedir()}`), and names assembled from pieces (`'rm' + 'tree'`) joined.
     code = _TEMPLATE_PART.sub(lambda m: "~" if _names_home(m.group(0)[2:-1], home_names) else m.group(0), code)
-    code = _joined(_QUOTED_HOME.sub("'~'", _HOME_CHAIN.sub("'~'", code)))
+    if _has_any(code.lower(), _HOME_WORDS):
+        code = _home_as_literal(code)
+    code = _joined(_QUOTED_HOME.sub("'~'", code))
     strings = _string_variables(code) if "=" in code else {}
     commands: list[str] = []
     for found in _RECURSIVE_DELETE.finditer(code):
@@ -209,8 +256,13 @@ def code_commands(content: str, name: str = "") -> str:
                                                                                      or m.group(3) or ""))
     for found in _EXEC.finditer(code):
         text = found.group(0)
-        command = text[2:-1] if text.startswith("$`") else _command_of(_window(code, found.end()), home_names,
-                                                                         strings)
+        if text.startswith("$`"):
+            command: str | None = text[2:-1]  # zx: $`cmd`
+        else:
+            window = _window(code, found.end())
+            if "'" not in window and '"' not in window and not (strings and "=" in code):
+                continue  # no string handed over: nothing to read (and nothing to search)
+            command = _command_of(window, home_names, strings)
         if command:
             commands.append(command)
         if len(commands) >= _MAX_COMMANDS:
