@@ -158,6 +158,9 @@ def _make(seg: Segment, cwd: str | None, home: str) -> TaskCode | None:
         if not text.startswith("-") and "=" not in text:
             targets.append(text)
         i += 1
+    # `make clean DIR=~`, `DIR=~ make clean`: variables given on the command line win.
+    given = dict(t.split("=", 1) for t in [*seg.assignments, *texts] if "=" in t and not t.startswith("-")
+                 and re.match(r"^[A-Za-z_][\w.]*=", t))
     paths = [normalise(n, folder, home) for n in named] if named else [os.path.join(folder, n) for n in _MAKEFILES]
     for path in paths:
         if path is None:
@@ -167,11 +170,12 @@ def _make(seg: Segment, cwd: str | None, home: str) -> TaskCode | None:
             continue
         if not isinstance(content, str):
             return _found(path, False, None)
-        return _found(path, content, make_recipes(content, targets, os.path.dirname(path), home))
+        return _found(path, content, make_recipes(content, targets, os.path.dirname(path), home, given))
     return None
 
 
-def make_recipes(makefile: str, targets: list[str], folder: str | None = None, home: str = "") -> str:
+def make_recipes(makefile: str, targets: list[str], folder: str | None = None, home: str = "",
+                 given: dict[str, str] | None = None) -> str:
     """The shell lines make runs for ``targets`` (the first target when none), with the
     recipes of their prerequisites, make's variables put in (``$(HOME)``,
     ``$$HOME``, the makefile's own simple ones). ``include``d makefiles next to it are
@@ -187,7 +191,7 @@ def make_recipes(makefile: str, targets: list[str], folder: str | None = None, h
                 if isinstance(extra, str):
                     text += "\n" + extra
     rules: dict[str, tuple[list[str], list[str]]] = {}
-    variables: dict[str, str] = {}
+    variables: dict[str, str] = dict(given or {})
     order: list[str] = []
     current: list[list[str]] = []
     lines = text.replace("\\\n", " ").splitlines()
@@ -243,6 +247,7 @@ def make_recipes(makefile: str, targets: list[str], folder: str | None = None, h
 
 def _make_line(line: str, variables: dict[str, str]) -> str:
     line = line.strip().lstrip("@-+").strip()
+    line = _MAKE_FUNCTION.sub(lambda m: m.group(2).strip(), line)  # `$(wildcard *.o)`: the words themselves
     for _ in range(3):  # variables naming variables, a few levels
         line = _MAKE_REFERENCE.sub(lambda m: _make_value(m.group(1), variables), line)
         if "$(" not in line and "${" not in line:
@@ -258,7 +263,16 @@ def _make_value(name: str, variables: dict[str, str]) -> str:
         return variables.get(name, "rm -f")
     if name in variables:
         return variables[name]
-    return "${" + name + "}"  # the environment's (HOME...), as the shell would see it
+    if name in _ENVIRONMENT_PLACES:
+        return "${" + name + "}"  # the environment's folder, as the shell would see it
+    # Set nowhere the policy can see (the environment, a makefile it did not read): the
+    # name stands for itself, a word in the project, rather than for anything at all.
+    return name
+
+
+_ENVIRONMENT_PLACES = frozenset({"HOME", "USERPROFILE", "PWD", "TMPDIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
+                                 "XDG_CACHE_HOME", "AEGIS_HOME"})
+_MAKE_FUNCTION = re.compile(r"\$[({](wildcard|strip|sort|notdir|realpath|abspath)\s+([^(){}$]*)[)}]")
 
 
 # ---------------------------------------------------------------- npm, yarn, pnpm, bun

@@ -139,10 +139,19 @@ def test_a_huge_package_json_asks(project: Path) -> None:
     assert _action("npm test", project) is Action.REQUIRE_APPROVAL
 
 
+def test_make_variables_given_on_the_command_line_and_make_functions_are_read(project: Path) -> None:
+    (project / "ops" / "clean.mk").write_text("OUT ?= build\nclean:\n\trm -rf $(OUT)/*\n\nobjs:\n\t$(RM) -r $(wildcard *.o)\n")
+    assert _action("make -f ops/clean.mk clean", project) is Action.ALLOW
+    assert _action("make -f ops/clean.mk objs", project) is Action.ALLOW
+    assert _action("make -f ops/clean.mk clean OUT=~", project) is Action.REQUIRE_APPROVAL
+    assert _action("OUT=/ make -f ops/clean.mk clean", project) is Action.REQUIRE_APPROVAL
+
+
 def test_make_recipes_follow_prerequisites_variables_and_inline_recipes() -> None:
     text = "X = rm -rf\nDIR := $(HOME)/.ssh\nall: a b\na: ; $(X) $(DIR)\nb:\n\t@echo $$HOME\n\t-$(MAKE) c\nc:\n\ttrue\n"
     code = make_recipes(text, [])
     assert code.splitlines() == ["rm -rf ${HOME}/.ssh", "echo $HOME", "make c"]
+    assert make_recipes("a:\n\trm -rf $(NOWHERE)\n", []) == "rm -rf NOWHERE"  # set nowhere: a word, not anything
     assert make_recipes(text, ["c"]) == "true"
 
 
