@@ -170,7 +170,7 @@ def _build_subjects(call: ToolCall, home: str | None,
         if not seg.via.startswith(WRITTEN_VIA):
             # `python tools/collect.py`, `make nuke`, `npm run x`: what the file holds runs
             # now (see ondisk.py, taskrunners.py).
-            subjects.extend(_run_from_disk(call, seg, project, cwd, home, budget, unreadable))
+            subjects.extend(_run_from_disk(call, seg, project, cwd, home, budget, unreadable, set_here=variables))
         if seg.assignments or seg.program in SETTERS:
             remember_variables(seg.program, seg.assignments, seg.argv, variables)
         if seg.program in ("cd", "pushd") and not seg.via:
@@ -192,7 +192,8 @@ def _build_subjects(call: ToolCall, home: str | None,
 
 
 def _run_from_disk(call: ToolCall, seg: Segment, project: str | None, cwd: str | None, home: str,
-                   budget: CallBudget, unreadable: list[str], depth: int = 0) -> list[Subject]:
+                   budget: CallBudget, unreadable: list[str], depth: int = 0,
+                   set_here: dict[str, str] | None = None) -> list[Subject]:
     """Subjects for what ``seg`` runs from a file: a script (``python x.py``,
     ``./bin/dev``) or a task runner's target (``make x``, ``npm run x``)."""
     if cwd == UNKNOWN_DIR:
@@ -200,7 +201,7 @@ def _run_from_disk(call: ToolCall, seg: Segment, project: str | None, cwd: str |
     on_disk = script_on_disk(seg, cwd, home)
     if on_disk is not None:
         return _code_subjects(call, *on_disk, project, cwd, home, budget, run_now=True, depth=depth)
-    task = task_code(seg, cwd, home)
+    task = task_code(seg, cwd, home, set_here)
     if task is None:
         requests = readable_requests(seg, cwd, home)
         if requests is None:

@@ -68,14 +68,15 @@ class TaskCode:
     problem: str | None = None
 
 
-def task_code(seg: Segment, cwd: str | None, home: str) -> TaskCode | None:
+def task_code(seg: Segment, cwd: str | None, home: str, set_here: dict[str, str] | None = None) -> TaskCode | None:
     """What ``seg`` runs through a task runner's file, or None when it runs none (or
-    the file is not there, so the runner fails on its own)."""
+    the file is not there, so the runner fails on its own). ``set_here``: variables
+    the command set before (`export X=~; make clean`)."""
     program = seg.program
     if not seg.argv or seg.args[0].dynamic:
         return None
     if program in _MAKES:
-        return _make(seg, cwd, home)
+        return _make(seg, cwd, home, set_here or {})
     if program in _PACKAGE_TOOLS:
         return _package(seg, cwd, home)
     if program == "just":
@@ -136,7 +137,7 @@ def _folder(texts: Sequence[str], names: tuple[str, ...], cwd: str | None, home:
 # ---------------------------------------------------------------- make
 
 
-def _make(seg: Segment, cwd: str | None, home: str) -> TaskCode | None:
+def _make(seg: Segment, cwd: str | None, home: str, set_here: dict[str, str]) -> TaskCode | None:
     texts = seg.argv[1:]
     if any(a.dynamic for a in seg.args[1:]):
         return None  # computed targets: the policy judges the command as it is
@@ -159,8 +160,12 @@ def _make(seg: Segment, cwd: str | None, home: str) -> TaskCode | None:
             targets.append(text)
         i += 1
     # `make clean DIR=~`, `DIR=~ make clean`: variables given on the command line win.
-    given = dict(t.split("=", 1) for t in [*seg.assignments, *texts] if "=" in t and not t.startswith("-")
-                 and re.match(r"^[A-Za-z_][\w.]*=", t))
+    # Set earlier in the same command: its value when known, else computed (never a word).
+    given = {name: value if "$" not in value else "${" + name + "}" for name, value in set_here.items()}
+    for text in (*seg.assignments, *texts):
+        if not text.startswith("-") and re.match(r"^[A-Za-z_][\w.]*=", text):
+            name, value = text.split("=", 1)
+            given[name] = value
     paths = [normalise(n, folder, home) for n in named] if named else [os.path.join(folder, n) for n in _MAKEFILES]
     for path in paths:
         if path is None:

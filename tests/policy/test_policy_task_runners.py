@@ -145,6 +145,9 @@ def test_make_variables_given_on_the_command_line_and_make_functions_are_read(pr
     assert _action("make -f ops/clean.mk objs", project) is Action.ALLOW
     assert _action("make -f ops/clean.mk clean OUT=~", project) is Action.REQUIRE_APPROVAL
     assert _action("OUT=/ make -f ops/clean.mk clean", project) is Action.REQUIRE_APPROVAL
+    (project / "ops" / "dist.mk").write_text("clean:\n\trm -rf $(DIST)/\n")
+    assert _action("export DIST=~; make -f ops/dist.mk clean", project) is Action.REQUIRE_APPROVAL
+    assert _action("export DIST=$(mktemp -d)/..; make -f ops/dist.mk clean", project) is Action.REQUIRE_APPROVAL
 
 
 def test_make_recipes_follow_prerequisites_variables_and_inline_recipes() -> None:
