@@ -76,6 +76,24 @@ def _has_any(low: str, words: tuple[str, ...]) -> bool:
     return any(word in low for word in words)
 
 
+_HOME_CUE = re.compile(r"(?i)home|userprofile|expand")
+
+
+def _home_expressions(code: str) -> list[re.Match[str]]:
+    """HOME_EXPRESSION's matches, searched only around the words every one of them holds
+    (one alternation tried at every position of a long text is slow)."""
+    found: list[re.Match[str]] = []
+    last = 0
+    for cue in _HOME_CUE.finditer(code):
+        if cue.start() < last:
+            continue
+        match = HOME_EXPRESSION.search(code, max(cue.start() - 48, last), cue.end() + 48)
+        if match is not None:
+            found.append(match)
+            last = match.end()
+    return found
+
+
 def _home_as_literal(code: str) -> str:
     """``code`` with each home expression, and what qualifies it (`require('os').`,
     `std::env::`, `__import__('os').path.`), replaced by the literal ``'~'``. The
@@ -83,7 +101,7 @@ def _home_as_literal(code: str) -> str:
     search backtrack."""
     out: list[str] = []
     position = 0
-    for found in HOME_EXPRESSION.finditer(code):
+    for found in _home_expressions(code):
         start = found.start()
         if start < position:
             continue
