@@ -5,19 +5,24 @@ the same through these functions."""
 
 from __future__ import annotations
 
-import json
 import time
-from typing import TYPE_CHECKING, Any
 
 from aegis_core.errors import AegisError, ExitCode
 
+# Not `from typing import TYPE_CHECKING`: loading typing costs the quick commands
+# (aegis status, aegis approvals list) a visible share of their start-up.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from aegis_core.config import Config
     from aegis_core.models import Approval
 
 
 def json_text(data: Any) -> str:
     """The one JSON form every ``--json`` prints."""
+    import json
+
     return json.dumps(data, indent=2, sort_keys=False, default=str)
 
 
