@@ -32,7 +32,8 @@ def run(home: Path, args: list[str], *, console: bool,
     env.pop("AEGIS_SOCKET", None)
     argv = ([sys.executable, "-c", CONSOLE, *args] if console
             else [sys.executable, "-m", "aegis_core.cli", *args])
-    result = subprocess.run(argv, env=env, text=True, capture_output=True, timeout=60)
+    # In the home: a relative [database] path lands there, not in the folder tests run from.
+    result = subprocess.run(argv, env=env, text=True, capture_output=True, timeout=60, cwd=home)
     stderr, loaded_click = result.stderr, True
     if console:
         stderr, _, flag = result.stderr.rpartition("CLICK=")
