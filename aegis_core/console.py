@@ -84,7 +84,7 @@ def _approvals(*, as_json: bool, show_all: bool) -> int:
     from aegis_core.views import json_text, list_approvals, render_approvals
 
     rows = list_approvals(_config(), show_all=show_all)
-    _out(json_text([a.to_dict() for a in rows]) if as_json else render_approvals(rows, show_all=show_all))
+    _out(json_text(rows) if as_json else render_approvals(rows, show_all=show_all))
     return 0
 
 

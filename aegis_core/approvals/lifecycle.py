@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anyio
@@ -339,7 +339,7 @@ class Approvals:
             return ResolveResult(False, stored.approval)
         if status in (ApprovalStatus.APPROVED, ApprovalStatus.ASKED) and not await self._trusted(stored):
             return ResolveResult(False, stored.approval)
-        final = stored.approval.replace(status=status, decided_by=decided_by, channel=channel,
+        final = replace(stored.approval, status=status, decided_by=decided_by, channel=channel,
                         decision_reason=redact_text(reason), decided_at=time.time(), scope=scope, choice=choice)
         grant = None
         if status is ApprovalStatus.APPROVED and scope is Scope.SESSION and stored.signature:
@@ -396,7 +396,7 @@ class Approvals:
             "why": "the approval was changed in Aegis' database directly, not answered through the daemon",
         }, found.session if found else None)
         base = found or Approval(id=approval_id, call_id="", session="", tool="", kind=Kind.OTHER, summary="")
-        return base.replace(status=ApprovalStatus.DENIED, decided_by="aegis", channel="integrity",
+        return replace(base, status=ApprovalStatus.DENIED, decided_by="aegis", channel="integrity",
                        decision_reason="the approval was written into Aegis' database directly instead of "
                                        "being answered through a channel, so Aegis did not trust it")
 

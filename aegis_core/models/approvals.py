@@ -3,60 +3,41 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from typing import Any
 
-from aegis_core.frozen import Frozen
 from aegis_core.models.vocabulary import ApprovalStatus, Kind, Outcome, Scope
 
-# Not dataclasses, nor `from typing import ...`: `aegis approvals list` reads these
-# values, and those imports would cost it more than the rest of its start-up.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
-
-class Approval(Frozen):
+@dataclass(frozen=True)
+class Approval:
     """A human decision Aegis is waiting for (or got) about one tool call."""
 
-    __match_args__ = ("id", "call_id", "session", "tool", "kind", "summary", "status", "rule", "reason", "risk",
-                      "created_at", "deadline_at", "scope", "decided_by", "channel", "decision_reason",
-                      "decided_at", "choices", "choice", "quorum", "votes", "machine", "cwd")
-    __slots__ = __match_args__
     id: str
     call_id: str
     session: str
     tool: str
     kind: Kind
     summary: str
-    status: ApprovalStatus
-    rule: str | None
-    reason: str
-    risk: int
-    created_at: float
-    deadline_at: float
-    scope: Scope
-    decided_by: str | None
-    channel: str | None
-    decision_reason: str | None
-    decided_at: float | None
-    choices: tuple[str, ...]
-    choice: str | None
+    status: ApprovalStatus = ApprovalStatus.PENDING
+    rule: str | None = None
+    reason: str = ""
+    risk: int = 0
+    created_at: float = field(default_factory=time.time)
+    deadline_at: float = 0.0
+    scope: Scope = Scope.ONCE
+    decided_by: str | None = None
+    channel: str | None = None
+    decision_reason: str | None = None
+    decided_at: float | None = None
+    choices: tuple[str, ...] = ()
+    choice: str | None = None
     # Two-person rules: how many different approvers it needs, and who approved so far.
-    quorum: int
-    votes: tuple[str, ...]
+    quorum: int = 1
+    votes: tuple[str, ...] = ()
     # Fleet mode: the machine whose agent asked, and its working directory.
-    machine: str
-    cwd: str
-
-    def __init__(self, id: str, call_id: str, session: str, tool: str, kind: Kind, summary: str,
-                 status: ApprovalStatus = ApprovalStatus.PENDING, rule: str | None = None, reason: str = "",
-                 risk: int = 0, created_at: float | None = None, deadline_at: float = 0.0,
-                 scope: Scope = Scope.ONCE, decided_by: str | None = None, channel: str | None = None,
-                 decision_reason: str | None = None, decided_at: float | None = None,
-                 choices: tuple[str, ...] = (), choice: str | None = None, quorum: int = 1,
-                 votes: tuple[str, ...] = (), machine: str = "", cwd: str = "") -> None:
-        self._set(id, call_id, session, tool, kind, summary, status, rule, reason, risk,
-                  time.time() if created_at is None else created_at, deadline_at, scope, decided_by, channel,
-                  decision_reason, decided_at, choices, choice, quorum, votes, machine, cwd)
+    machine: str = ""
+    cwd: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,39 +67,30 @@ class Approval(Frozen):
         }
 
 
-class ResolveResult(Frozen):
+@dataclass(frozen=True)
+class ResolveResult:
     """``won`` is False when the approval had already ended; ``approval`` is then
     its final state (who decided, how), for telling the late answerer."""
 
-    __match_args__ = ("won", "approval", "note")
-    __slots__ = __match_args__
     won: bool
     approval: Approval | None
     # Said to whoever answered, beside the outcome ("1 of 2 approvers so far").
-    note: str | None
-
-    def __init__(self, won: bool, approval: Approval | None, note: str | None = None) -> None:
-        self._set(won, approval, note)
+    note: str | None = None
 
 
-class Decision(Frozen):
+@dataclass(frozen=True)
+class Decision:
     """An answer to an approval: who gave it, through which channel, and why.
     ``identity`` is who answered as team rules and two-person rules see it
     (``telegram:<id>``, ``cli:<user>@<machine>``); by default ``channel:decided_by``."""
 
-    __match_args__ = ("outcome", "decided_by", "channel", "reason", "scope", "choice", "identity")
-    __slots__ = __match_args__
     outcome: Outcome
     decided_by: str
     channel: str
-    reason: str
-    scope: Scope
-    choice: str | None
-    identity: str | None
-
-    def __init__(self, outcome: Outcome, decided_by: str, channel: str, reason: str = "",
-                 scope: Scope = Scope.ONCE, choice: str | None = None, identity: str | None = None) -> None:
-        self._set(outcome, decided_by, channel, reason, scope, choice, identity)
+    reason: str = ""
+    scope: Scope = Scope.ONCE
+    choice: str | None = None
+    identity: str | None = None
 
     @property
     def who(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 from aegis_core.channels import ResolveResult
 from aegis_core.models import Action, Approval, ApprovalStatus, Kind, ToolCall, Verdict, new_id
@@ -42,6 +43,6 @@ def end(store: Store, approval_id: str, status: ApprovalStatus, *, by: str = "al
     current = store.get_approval(approval_id)
     if current is None:
         return ResolveResult(False, None)
-    final = current.replace(status=status, decided_by=by, channel=channel, decided_at=time.time())
+    final = replace(current, status=status, decided_by=by, channel=channel, decided_at=time.time())
     won, now = store.end_approval(final, outcome=None, final_seal="")
     return ResolveResult(won, now.approval if now else None)
