@@ -41,6 +41,20 @@ if TYPE_CHECKING:
 MAX_LINE = 1 << 20
 
 
+# Interim lines (before the final one) say what happened meanwhile under "update":
+# {"update": "pending", ...} from the daemon, {"update": "dialog_closed"} from a hook
+# client. Before version 0.2 the key was "event", which in Aegis names an audit
+# record's kind: readers accept both, writers send "update".
+UPDATE = "update"
+LEGACY_UPDATE = "event"
+
+
+def update_of(line: Mapping[str, Any]) -> str | None:
+    """What an interim line says happened (``pending``, ``resolved``...), else None."""
+    said = line.get(UPDATE, line.get(LEGACY_UPDATE))
+    return said if isinstance(said, str) else None
+
+
 class DaemonUnavailable(AegisEnvironmentError):
     """Nothing listens on the socket: the daemon is not running."""
 

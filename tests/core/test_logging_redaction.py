@@ -64,8 +64,8 @@ def test_stdlib_logging_goes_through_the_same_chain(log_stream):
     logging.getLogger("other").warning("Authorization: Bearer %s", "xyz-123")
     first, second = lines(log_stream)
     assert TELEGRAM_TOKEN not in log_stream.getvalue() and "xyz-123" not in log_stream.getvalue()
-    assert first["logger"] == "some_http_lib" and MASK in first["event"]
-    assert second["level"] == "warning" and second["event"] == f"Authorization: Bearer {MASK}"
+    assert first["logger"] == "some_http_lib" and MASK in first["message"]
+    assert second["level"] == "warning" and second["message"] == f"Authorization: Bearer {MASK}"
 
 
 def test_exceptions_are_redacted_too(log_stream):
@@ -82,7 +82,7 @@ def test_level_filters(log_stream):
     configure_logging("WARNING", fmt="json", stream=log_stream)
     structlog.get_logger().info("quiet")
     structlog.get_logger().warning("loud")
-    assert [line["event"] for line in lines(log_stream)] == ["loud"]
+    assert [line["message"] for line in lines(log_stream)] == ["loud"]
 
 
 def test_text_format_on_request():
@@ -98,7 +98,7 @@ def test_json_by_default_when_not_a_terminal():
     stream = io.StringIO()  # isatty() is False
     configure_logging("INFO", stream=stream)
     structlog.get_logger().info("hello")
-    assert json.loads(stream.getvalue())["event"] == "hello"
+    assert json.loads(stream.getvalue())["message"] == "hello"
 
 
 @pytest.mark.parametrize(
