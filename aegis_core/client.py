@@ -43,7 +43,7 @@ MAX_LINE = 1 << 20
 
 # Interim lines (before the final one) say what happened meanwhile under "update":
 # {"update": "pending", ...} from the daemon, {"update": "dialog_closed"} from a hook
-# client. Before version 0.2 the key was "event", which in Aegis names an audit
+# client. Older daemons and hook clients used "event", which in Aegis names an audit
 # record's kind: readers accept both, writers send "update".
 UPDATE = "update"
 LEGACY_UPDATE = "event"

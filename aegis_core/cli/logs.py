@@ -49,7 +49,7 @@ def _matches(entry: dict[str, Any], level: str | None, since: float | None) -> b
 
 
 def _render(entry: dict[str, Any]) -> str:
-    # The line's text: "message"; "event" in lines written before 0.2.
+    # The line's text: "message"; "event" in lines older daemons wrote.
     text_key = "message" if "message" in entry else "event"
     rest = {k: v for k, v in entry.items() if k not in ("timestamp", "level", text_key, "logger")}
     extra = " ".join(f"{k}={v}" for k, v in sorted(rest.items()))

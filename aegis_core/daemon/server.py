@@ -612,7 +612,7 @@ class Daemon:
             # Shielded: ending the approval wakes decide(), which cancels this task; the
             # transition (store, audit, channels told) must complete all the same.
             with anyio.CancelScope(shield=True):
-                # Under "update", or "event" from a hook client before 0.2.
+                # Under "update", or "event" from an older hook client.
                 if b'"dialog_closed"' in said and session is not None:
                     await self.pipeline.answer_at_terminal(
                         session.id, Outcome.DENY, approval=pending[-1], by=_user(),

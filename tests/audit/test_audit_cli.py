@@ -59,7 +59,7 @@ def test_show_filters_by_session_and_time(aegis_home: Path, capsys) -> None:
 
 def write_daemon_log(home: Path) -> None:
     now = time.time()
-    # The line's text under "message"; lines written before 0.2 have it under "event".
+    # The line's text under "message"; lines older daemons wrote have it under "event".
     entries = [
         {"timestamp": "2020-01-01T00:00:00Z", "level": "info", "event": "daemon started"},
         {
