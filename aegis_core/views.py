@@ -115,7 +115,8 @@ def render_status(status: dict[str, Any]) -> str:
         lines.append(f"Decisions: {status.get('decisions', 0)} since start")
         fleet = status.get("fleet")
         if fleet:
-            link = "connected" if fleet.get("connected") else f"UNREACHABLE ({fleet.get('error')}): risky calls denied"
+            link = ("connected" if fleet.get("connected") else f"UNREACHABLE ({fleet.get('error')}): new risky "
+                    "calls denied, waiting ones wait to their deadline")
             elected = [name for name, poller in (fleet.get("pollers") or {}).items() if poller.get("elected")]
             lines.append(f"Fleet:     machine {fleet.get('machine')}, store {fleet.get('store')}: {link}"
                          + (f"; polls {', '.join(elected)} for the fleet" if elected else ""))
