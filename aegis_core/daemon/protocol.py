@@ -16,6 +16,7 @@ from typing import Any
 
 from anyio.abc import SocketStream
 
+from aegis_core.client import UPDATE
 from aegis_core.errors import ExitCode
 from aegis_core.sockets import daemon_proof
 
@@ -148,7 +149,7 @@ def error(message: str, code: ExitCode | int) -> dict[str, Any]:
 
 def pending(approval_id: str, deadline_at: float) -> dict[str, Any]:
     """The interim line while a human is asked."""
-    return {"event": "pending", "approval_id": approval_id, "deadline_at": deadline_at}
+    return {UPDATE: "pending", "approval_id": approval_id, "deadline_at": deadline_at}
 
 
 def denial(reason: str, rule: str | None = None, risk: int = 100) -> dict[str, Any]:

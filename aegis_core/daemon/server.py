@@ -469,22 +469,12 @@ class Daemon:
 
     async def _take_back(self, path: Path) -> None:
         """Before binding: if something already answers on ``path`` (we hold the pid
-        file's lock, so it is not an Aegis daemon), say so; binding replaces it."""
-        if not path.exists():
+        file's lock, so it is not an Aegis daemon), say so; binding replaces it. The
+        probe (a connect that may wait up to a second) runs in a worker thread: the
+        event loop keeps answering the sockets already open meanwhile."""
+        listening, pid = await anyio.to_thread.run_sync(_listener_on, path)
+        if not listening:
             return
-        try:
-            address, directory = reachable(path)
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                probe.settimeout(1)
-                try:
-                    probe.connect(address)
-                finally:
-                    if directory is not None:
-                        os.close(directory)
-                credentials = peer_credentials(probe)
-        except OSError:
-            return  # a dead socket file: nothing listens
-        pid = credentials[0] if credentials else None
         log.warning("another program was listening on Aegis' socket; taking it back", socket=str(path), pid=pid)
         await self.pipeline.note("socket.taken_back", {"socket": str(path), "pid": pid})
 
@@ -656,6 +646,7 @@ class Daemon:
             # Shielded: ending the approval wakes decide(), which cancels this task; the
             # transition (store, audit, channels told) must complete all the same.
             with anyio.CancelScope(shield=True):
+                # Under "update", or "event" from an older hook client.
                 if b'"dialog_closed"' in said and session is not None:
                     await self.pipeline.answer_at_terminal(
                         session.id, Outcome.DENY, approval=pending[-1], by=_user(),
@@ -980,6 +971,27 @@ def _allow_agent_hosts(gate: Any, sandbox: Mapping[str, Any]) -> None:
             gate.extra.append(parse_host_rule(str(entry)))
         except ValueError:
             log.warning("ignored an agent host that is not a host", entry=str(entry)[:200])
+
+
+
+def _listener_on(path: Path, timeout: float = 1.0) -> tuple[bool, int | None]:
+    """Whether something listens on the socket file ``path``, and its pid when the
+    kernel says (blocking: call it from a worker thread)."""
+    if not path.exists():
+        return False, None
+    try:
+        address, directory = reachable(path)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(timeout)
+            try:
+                probe.connect(address)
+            finally:
+                if directory is not None:
+                    os.close(directory)
+            credentials = peer_credentials(probe)
+    except OSError:
+        return False, None  # a dead socket file: nothing listens
+    return True, credentials[0] if credentials else None
 
 
 async def _listen(path: Path) -> Any:
