@@ -161,8 +161,6 @@ class FleetMember:
                 await daemon.pipeline.expire_abandoned()
 
         def on_lost(why: str) -> None:
-            # Fail closed at once: a call waiting on an approval is denied now, saying
-            # why, rather than waiting for a deadline no answer can beat.
             self._store_lost(daemon, unavailable(self.settings.url, why))
 
         self.link = FleetLink(self.settings.url, on_change=on_change, on_connect=on_connect, on_lost=on_lost)
@@ -191,9 +189,16 @@ class FleetMember:
 
     @staticmethod
     def _store_lost(daemon: Daemon, error: FleetUnavailable) -> None:
-        woken = daemon.pipeline.approvals.store_unreachable(error)
-        if woken:
-            log.warning("fleet.unreachable_denied_waiting", calls=woken, error=error.message)
+        """The fleet store went away. New calls that need a human are denied saying so
+        (nobody could answer them, nor could an answer be recorded). Calls already
+        waiting keep waiting, to their own deadline: the human may be reading the
+        request right now, and a store back in time (a restart, a failover) delivers
+        the answer, given on any machine, as if nothing happened: the rows stayed
+        pending, and the reconnect re-reads what this daemon waits on. A deadline that
+        passes first denies the call saying the store was unreachable (its expiry
+        cannot be written), and the row ends once the store is back."""
+        waiting = daemon.pipeline.approvals.waiting()
+        log.warning("fleet.unreachable", error=error.message, waiting=waiting)
 
     def status(self) -> dict[str, Any]:
         from aegis_core.store.url import describe_url
