@@ -202,9 +202,12 @@ class Passthrough:
                     if self.observer:
                         self.observer.on_resize(*size)
             elif signum == signal.SIGCHLD:
-                pid, wait_status = os.waitpid(self.pid, os.WNOHANG)
-                if pid == self.pid:
-                    status = exit_status(wait_status)
+                # Any child's end says SIGCHLD (a helper of Aegis' own, a git the
+                # watch ran): the program may have been reaped at an earlier one.
+                if status is None:
+                    pid, wait_status = os.waitpid(self.pid, os.WNOHANG)
+                    if pid == self.pid:
+                        status = exit_status(wait_status)
             else:
                 try:
                     os.kill(self.pid, signum)
