@@ -212,10 +212,15 @@ class GlobSet:
     positive glob and no ``!`` glob. A glob without ``/`` matches the file name; one
     with ``/`` the whole path (``*`` may cross ``/``, so ``**/`` is any depth); a
     leading ``~/`` is the home directory of the user running Aegis, a leading
-    ``$AEGIS_HOME`` Aegis' state directory."""
+    ``$AEGIS_HOME`` Aegis' state directory.
 
-    def __init__(self, globs: Iterable[str], home: str | None = None) -> None:
+    With ``fold_case`` a path also matches when its lower-case spelling does: the sets of
+    rules that deny or ask use it, so ``Credentials.JSON`` or ``.ENV`` is the secret its
+    name says, on any file system (rules that allow match exactly, and never widen)."""
+
+    def __init__(self, globs: Iterable[str], home: str | None = None, fold_case: bool = False) -> None:
         self.globs = tuple(globs)
+        self.fold_case = fold_case
         # Globs naming your home or Aegis' state directory follow HOME and AEGIS_HOME as
         # they are when a call is judged, not when the policy was loaded.
         self._follows_env = home is None and any(g.lstrip("!").startswith(("~", "$AEGIS_HOME"))
@@ -275,6 +280,14 @@ class GlobSet:
         return answer
 
     def _matches(self, path: str) -> bool:
+        if self._matches_exactly(path):
+            return True
+        if self.fold_case:
+            folded = path.lower()
+            return folded != path and self._matches_exactly(folded)
+        return False
+
+    def _matches_exactly(self, path: str) -> bool:
         name = path[path.rfind("/") + 1:]
         for on_path, patterns in self._positive_sides:
             if patterns.match(path if on_path else name):

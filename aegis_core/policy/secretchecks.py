@@ -77,10 +77,22 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "getent": (("shadow",), ("gshadow",)),
     "netlify": (("env:get",), ("env:list", "--plain")),
     "vercel": (("env", "pull"),),
-    "firebase": (("login:ci",),),
+    "firebase": (("login:ci",), ("functions:config:get",)),
     "stripe": (("config", "--list"),),
     "wrangler": (("secret", "get"),),
     "kubectl-view_secret": ((),),
+    # frameworks' encrypted secret stores, shown decrypted
+    "rails": (("credentials:show",), ("credentials:edit",), ("encrypted:show",), ("encrypted:edit",)),
+    "manage.py": (("diffsettings",),),
+    "django-admin": (("diffsettings",),),
+    "python": (("manage.py", "diffsettings"),),
+    "python3": (("manage.py", "diffsettings"),),
+    "dotnet": (("user-secrets", "list"),),
+    "symfony": (("secrets:reveal",), ("secrets:list", "--reveal")),
+    "console": (("secrets:reveal",), ("secrets:list", "--reveal")),
+    "php": (("secrets:reveal",), ("secrets:list", "--reveal")),
+    "dotenvx": (("get",), ("decrypt",)),
+    "dotenv": (("-p",), ("get",)),
     "aegis": (("--show-secrets",),),
 }
 _CREDENTIAL_HELPERS = tuple(f"docker-credential-{name}" for name in (
@@ -428,6 +440,76 @@ def lists_names(subject: Subject) -> str | None:
     return f"{seg.program} lists names, not contents"
 
 
+# What a name search hunting for secrets asks for (`find ~ -iname '*credentials*'`,
+# `fd -H id_rsa /`, `locate .pgpass`): words and extensions secrets are named by.
+_HUNTED = re.compile(r"(?i)credential|passw(?:or)?d|secret|token|api[_-]?key|private|id_(?:rsa|dsa|ecdsa|ed25519)"
+                     r"|\.(?:pem|key|p12|pfx|kdbx|ppk|jks|keystore|ovpn|gpg|tfstate|tfvars)\b|keystore|kubeconfig"
+                     r"|(?:^|[^\w])\.?env\b|netrc|pgpass|htpasswd|vault|wallet|_history|keychain|cookies|login.data")
+_LOCATERS = frozenset({"locate", "mlocate", "plocate", "slocate"})
+# fd's options that take the next word as their value (the rest are flags).
+_FD_VALUE_OPTIONS = frozenset({
+    "-e", "--extension", "-t", "--type", "-E", "--exclude", "-d", "--max-depth", "--min-depth", "--exact-depth",
+    "-x", "--exec", "-X", "--exec-batch", "-j", "--threads", "-S", "--size", "--changed-within", "--changed-before",
+    "-o", "--owner", "--base-directory", "--search-path", "--max-results", "-c", "--color", "--ignore-file",
+    "--format"})
+
+
+def _name_search(seg: Segment) -> tuple[list[str], list[str]] | None:
+    """(name patterns, starting folders) of a find/fd/locate, or None for anything else."""
+    texts = list(seg.argv[1:])
+    if seg.program in _LOCATERS:
+        return [t for t in texts if not t.startswith("-")], ["/"]
+    if seg.program in ("find", "gfind"):
+        roots = []
+        for text in texts:
+            if text.startswith("-") or text in ("(", "!", ")"):
+                break
+            roots.append(text)
+        patterns = [texts[i + 1] for i, t in enumerate(texts[:-1]) if t in _NAME_TESTS]
+        return patterns, roots or ["."]
+    if seg.program in ("fd", "fdfind"):
+        words: list[str] = []
+        patterns = []
+        i = 0
+        while i < len(texts):
+            text = texts[i]
+            if text in ("-x", "--exec", "-X", "--exec-batch"):
+                break  # what follows is the command run on the results
+            if text in ("-e", "--extension") and i + 1 < len(texts):
+                patterns.append("." + texts[i + 1])
+            if text in _FD_VALUE_OPTIONS:
+                i += 2
+                continue
+            if not text.startswith("-"):
+                words.append(text)
+            i += 1
+        return patterns + words[:1], words[1:] or ["."]
+    return None
+
+
+def hunts_secrets(subject: Subject) -> str | None:
+    """A search by name for secret files outside the project: a whole home, another
+    user's, the root (`find ~ -iname '*credentials*'`, `fd -H id_rsa /`, `locate .pgpass`).
+    The names found are the map to every credential on the machine."""
+    from aegis_core.policy.paths import is_within, normalise
+
+    seg = subject.segment
+    if seg is None:
+        return None
+    found = _name_search(seg)
+    if not found:
+        return None
+    patterns, roots = found
+    hunted = next((p for p in patterns if _HUNTED.search(p)), None)
+    if hunted is None:
+        return None
+    for root in roots:
+        where = normalise(root, subject.cwd, subject.home)
+        if where is None or not subject.within_project(where) or is_within(subject.home, where):
+            return f"{seg.program} looks for {hunted!r} in {root}, outside the project"
+    return None
+
+
 def new_key_in_project(subject: Subject) -> str | None:
     """``openssl req -x509 -newkey rsa:2048 -nodes -keyout dev/key.pem -out dev/cert.pem``:
     a new key (and certificate) made in the project. It reads no key, so it exposes
@@ -499,6 +581,11 @@ def register(check: Callable) -> None:
         if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
             return None
         return search_secrets(subject)
+
+    @check("hunts-secrets", 35, "a search by name for secret files (credentials, keys, tokens) outside the "
+           "project: a home, another user's, the whole machine", programs=("find", "gfind", "fd", "fdfind", *_LOCATERS))
+    def _hunts(subject: Subject) -> str | None:
+        return hunts_secrets(subject)
 
     @check("search-homes", 30, "a content search through a whole home or every home", needs=("call",))
     def _homes(subject: Subject) -> str | None:

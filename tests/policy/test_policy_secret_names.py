@@ -1,0 +1,142 @@
+"""Secret files known by what their name says (credentials, passwords, tokens, keys
+folders, a config's deployed copy, Ansible vaults) whatever else the name says and in
+whatever case; hunting for them by name outside the project; framework secret stores
+printed; and paths spelled through `$(echo ...)` or a here-string fed to xargs. Each
+with the routine look-alikes that must stay allowed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from policy_support import shell, tool_call
+
+from aegis_core.models import Action
+from aegis_core.policy import Policy, default_policy, forget_caches
+from aegis_core.policy.paths import GlobSet
+from aegis_core.policy.shell import analyse
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Policy]:
+    home = os.path.realpath(tmp_path_factory.mktemp("home"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", home)
+        patch.delenv("AEGIS_HOME", raising=False)
+        forget_caches()
+        yield default_policy()
+    forget_caches()
+
+
+def _project(policy: Policy) -> str:
+    return os.path.join(os.environ["HOME"], "code", "shop")
+
+
+@pytest.mark.parametrize("command", [
+    # named for what they hold, with an extension or as a dotfile
+    "cat aws_credentials.txt", "cat .aws-credentials", "cat config/credentials.yml", "cat ops/credentials.csv",
+    "cat db-password.txt", "cat passwords.txt", "cat .password", "cat .secret_key", "cat jwt-secret.pem.txt",
+    "cat token.json", "cat refresh_token.txt", "cat .token", "cat gitlab.token", "cat api_key.txt", "cat apikey.json",
+    "cat aws_accessKeys.csv", "cat credentials", "cat prod-credentials", "cat playwright/.auth/user.json",
+    # folders of keys
+    "cat deploy/keys/github_deploy", "cat keys/prod", "cat infra/.keys/signing", "cat ops/deploy_keys/ci",
+    # a config's deployed copy, an Ansible vault
+    "cat config/database.yml.production", "cat config/database.yml.prod", "cat config/settings.yaml.staging",
+    "cat config/database.production.yml", "cat app.json.production", "cat group_vars/all/vault.yml",
+    "cat inventory/host_vars/web1/vault.yaml", "cat ansible/prod_vault.yml", "cat android/key.properties",
+    # whatever the case
+    "cat serviceAccountKey.json", "cat Credentials.JSON", "cat .ENV", "cat .Env.Production", "cat ID_RSA",
+    "cat Secrets.YAML",
+    # other homes and roots
+    "cat /home/bob/ops/db_password.txt", "cat /root/credentials", "cat ~root/backup/aws_credentials.csv",
+])
+def test_named_secret_files_are_denied(policy: Policy, command: str) -> None:
+    verdict = policy.evaluate(shell(command, cwd=_project(policy)))
+    assert verdict.action is Action.DENY, verdict
+    assert verdict.rule is not None and verdict.rule.startswith("secrets-"), verdict
+
+
+@pytest.mark.parametrize("command", [
+    "rg -n password src/", "grep -rn 'password' app/", "grep -rn SECRET_KEY .", "grep -rl credentials src",
+    "rg -g '*.py' token src", "git checkout -b feature/password-reset", "git checkout -b fix/api-key-rotation",
+    "pytest -k password", "python manage.py changepassword admin", "cat src/auth/credentials.py",
+    "cat app/views/password_reset.html", "cat docs/secrets.md", "cat locales/en/password.json",
+    "cat src/keys/index.ts", "cat config/database.yml", "cat config/database.yml.example",
+    "cat config/database.yml.erb",
+    "cat docker-compose.prod.yml", "cat webpack.config.prod.js", "cat .env.example", "cat .ENV.EXAMPLE",
+    "cat /etc/passwd", "getent passwd maya", "cat .secrets.baseline", "cat tests/test_tokens.py", "ls src/keys",
+    "cp src/token.ts src/token2.ts", "git diff src/passwords.go", "go test ./internal/credentials/...",
+    "find src -name '*token*'", "fd token src", "find . -name '*.py'", "find ~ -name '*.py' -newer setup.cfg",
+])
+def test_lookalikes_stay_allowed(policy: Policy, command: str) -> None:
+    verdict = policy.evaluate(shell(command, cwd=_project(policy)))
+    assert verdict.action is Action.ALLOW, verdict
+
+
+@pytest.mark.parametrize("path", ["src/credentials.py", "app/keys/README.md", "src/PasswordField.tsx"])
+def test_the_file_tools_read_code_about_secrets(policy: Policy, path: str) -> None:
+    call = tool_call("Read", cwd=_project(policy), file_path=os.path.join(_project(policy), path))
+    assert policy.evaluate(call).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("path", ["deploy/keys/prod", "config/database.yml.production", "Credentials.json"])
+def test_the_file_tools_are_denied_secret_names(policy: Policy, path: str) -> None:
+    call = tool_call("Read", cwd=_project(policy), file_path=os.path.join(_project(policy), path))
+    assert policy.evaluate(call).action is Action.DENY
+
+
+@pytest.mark.parametrize("command", [
+    "find ~ -iname '*credentials*'", "find / -name '*password*' 2>/dev/null", "find /home -name '*.token'",
+    "find ~/projects -name '.env*'", "fd -H -e pem . /", "fd credentials ~", "locate wallet.dat",
+    "find .. -iname '*secret*'", "gfind /root -name '*api_key*'",
+])
+def test_hunting_secrets_by_name_outside_the_project_is_caught(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is not Action.ALLOW
+
+
+@pytest.mark.parametrize("command", [
+    "rails credentials:show", "bin/rails credentials:show", "EDITOR=cat rails credentials:edit",
+    "rails encrypted:show config/x.yml.enc", "python manage.py diffsettings", "./manage.py diffsettings --all",
+    "uv run python manage.py diffsettings", "dotnet user-secrets list", "php bin/console secrets:reveal DB_PASSWORD",
+    "symfony console secrets:list --reveal", "firebase functions:config:get", "dotenvx get DB_PASSWORD",
+])
+def test_framework_secret_stores_printed_need_approval(policy: Policy, command: str) -> None:
+    verdict = policy.evaluate(shell(command, cwd=_project(policy)))
+    assert verdict.action is Action.REQUIRE_APPROVAL, verdict
+    assert verdict.rule == "secrets-credential-dump"
+
+
+@pytest.mark.parametrize("command", [
+    "python manage.py test", "rails db:migrate", "rails secret", "dotnet build", "php bin/console cache:clear",
+])
+def test_framework_routine_stays_allowed(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("command", [
+    "cat $(echo ~/.aws)/credentials", "cat \"$(echo ~/.aws)/credentials\"", "cat $(printf %s ~/.aws/credentials)",
+    "cat $(printf '%s/.ssh/id_rsa' ~)", "cat `echo ~/.ssh`/id_rsa", "cat \"$(realpath ~/.kube/config)\"",
+    "cat $(dirname ~/.aws/x)/credentials", "cat $(ls -d ~/.aws)/credentials", "cat $(readlink -f ~/.netrc)",
+    "xargs cat <<< ~/.netrc", "xargs -I{} cat {} <<< \"$HOME/.git-credentials\"",
+])
+def test_paths_spelled_through_an_echo_are_the_paths(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.DENY
+
+
+def test_an_echoed_program_is_the_program_and_still_marked_disguised() -> None:
+    segment = next(s for s in analyse("$(echo rm) -rf /").segments if s.program != "echo")
+    assert segment.program == "rm" and segment.tricky
+    assert default_policy().evaluate(shell("$(echo rm) -rf /")).action is Action.DENY
+
+
+@pytest.mark.parametrize("command", ["echo $(echo hello)", "ls $(echo src)", "cat $(pwd)/README.md",
+                                     "xargs -n1 echo <<< 'a b c'"])
+def test_echoes_in_routine_work_stay_allowed(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
+
+
+def test_glob_sets_fold_case_only_when_asked() -> None:
+    exact, folded = GlobSet(["*.env", "!*.env.example"]), GlobSet(["*.env", "!*.env.example"], fold_case=True)
+    assert not exact.matches("/p/PROD.ENV") and folded.matches("/p/PROD.ENV")
+    assert not folded.matches("/p/PROD.ENV.EXAMPLE") and folded.matches("/p/prod.env")
