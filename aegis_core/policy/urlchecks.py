@@ -256,6 +256,42 @@ def _non_trivial(value: str) -> bool:
         any(c.isupper() for c in value) and any(c.islower() for c in value))
 
 
+# Another address with its password inside a URL (`?dsn=postgres://app:pw@db/x`).
+_NESTED_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^/\s:@?#&=]+:([^/\s@?#&]+)@")
+# Runs of base64, base64url or hex long enough to hide a key or a password.
+_ENCODED_PIECE = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_SECRET_TEXT = re.compile(r"(?i)passw(?:or)?d|secret|token|api[_-]?key|aws_access_key_id|private key|\bBEGIN\b"
+                          r"|authorization|bearer")
+
+
+def _decoded_secret(piece: str) -> str | None:
+    """What a base64 or hex run decodes to when that is a secret (a key's shape, a
+    private key, `password=...`, a DSN with its password), or None."""
+    import base64
+    import binascii
+
+    texts = []
+    if len(piece) % 2 == 0 and re.fullmatch(r"[0-9a-fA-F]+", piece):
+        try:
+            texts.append(bytes.fromhex(piece))
+        except ValueError:
+            pass
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        try:
+            texts.append(decode(piece + "=" * (-len(piece) % 4)))
+        except (binascii.Error, ValueError):
+            pass
+    for raw in texts:
+        text = raw.decode("utf-8", "ignore")
+        if len(text) < 8 or sum(c.isprintable() or c in "\n\r\t" for c in text) < 0.9 * len(text):
+            continue
+        if TOKEN.search(text):
+            return "a value shaped like a key or token"
+        if _SECRET_TEXT.search(text) or _NESTED_PASSWORD.search(text):
+            return "a credential"
+    return None
+
+
 def url_secret(url: str) -> str | None:
     """Why this URL carries a secret, or None."""
     try:
@@ -269,6 +305,15 @@ def url_secret(url: str) -> str | None:
     token = TOKEN.search(unquote(url))
     if token:
         return f"the URL carries a value shaped like a key or token ({token.group(0)[:6]}...)"
+    inner = _NESTED_PASSWORD.search(unquote(url), len(parts.scheme) + 3)
+    if inner and _short_password(inner.group(1)):
+        return "the URL carries another address with its password (a DSN: scheme://user:password@host)"
+    pieces = _ENCODED_PIECE.findall(parts.path.replace("/", " ")) + _ENCODED_PIECE.findall(
+        unquote(parts.query + "&" + parts.fragment))
+    for piece in pieces:
+        found = _decoded_secret(piece)
+        if found:
+            return f"the URL carries {found}, encoded"
     for part in (parts.query, parts.fragment):
         if not part:
             continue
