@@ -510,6 +510,28 @@ def hunts_secrets(subject: Subject) -> str | None:
     return None
 
 
+# Debuggers and tracers attached to a running process see its memory: every token it holds.
+_ATTACH_OPTIONS = frozenset({"-p", "--pid", "-pid", "attach", "--attach", "--attach-pid", "--attach-name"})
+
+
+def process_memory(subject: Subject) -> str | None:
+    """A running process's memory read or dumped (`gdb -p PID`, `gcore PID`, `strace -p`,
+    `py-spy dump --locals`): the tokens and keys it holds come along."""
+    seg = subject.segment
+    if seg is None:
+        return None
+    program, texts = seg.program, seg.argv[1:]
+    if program in ("gcore", "procdump", "memdump"):
+        return f"{program} dumps a process's memory"
+    if program in ("gdb", "lldb", "strace", "ltrace", "dtrace", "perf-trace") and (
+            any(t in _ATTACH_OPTIONS or t.startswith(("-p=", "--pid=", "--attach=")) for t in texts)
+            or (program == "gdb" and any(t.startswith(("attach", "generate-core-file", "gcore")) for t in texts))):
+        return f"{program} attaches to a running process and reads its memory"
+    if program == "py-spy" and "dump" in texts:
+        return "py-spy dump shows a running process's stacks (and with --locals its variables)"
+    return None
+
+
 def new_key_in_project(subject: Subject) -> str | None:
     """``openssl req -x509 -newkey rsa:2048 -nodes -keyout dev/key.pem -out dev/cert.pem``:
     a new key (and certificate) made in the project. It reads no key, so it exposes
@@ -586,6 +608,12 @@ def register(check: Callable) -> None:
            "project: a home, another user's, the whole machine", programs=("find", "gfind", "fd", "fdfind", *_LOCATERS))
     def _hunts(subject: Subject) -> str | None:
         return hunts_secrets(subject)
+
+    @check("process-memory", 40, "a running process's memory read or dumped (gdb -p, gcore, strace -p, "
+           "py-spy dump)", programs=("gcore", "procdump", "memdump", "gdb", "lldb", "strace", "ltrace", "dtrace",
+                                     "perf-trace", "py-spy"))
+    def _memory(subject: Subject) -> str | None:
+        return process_memory(subject)
 
     @check("search-homes", 30, "a content search through a whole home or every home", needs=("call",))
     def _homes(subject: Subject) -> str | None:

@@ -140,3 +140,33 @@ def test_glob_sets_fold_case_only_when_asked() -> None:
     exact, folded = GlobSet(["*.env", "!*.env.example"]), GlobSet(["*.env", "!*.env.example"], fold_case=True)
     assert not exact.matches("/p/PROD.ENV") and folded.matches("/p/PROD.ENV")
     assert not folded.matches("/p/PROD.ENV.EXAMPLE") and folded.matches("/p/prod.env")
+
+
+@pytest.mark.parametrize("command", [
+    "gdb -p $(pgrep -f claude) -batch -ex 'generate-core-file'", "gcore 1234", "strace -f -p 1234 -e trace=read",
+    "lldb --attach-pid 1234", "py-spy dump --pid 1234 --locals", "sudo gdb --pid=1234",
+])
+def test_reading_a_running_process_memory_needs_approval(policy: Policy, command: str) -> None:
+    verdict = policy.evaluate(shell(command, cwd=_project(policy)))
+    assert verdict.action is Action.REQUIRE_APPROVAL, verdict
+
+
+@pytest.mark.parametrize("command", ["gdb ./build/app", "strace -f ./build/app", "py-spy top --pid 1234",
+                                     "lldb ./target/debug/shop"])
+def test_debugging_your_own_program_stays_allowed(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("command", [
+    "cat ~/.cursor/mcp.json", "cat \"$HOME/.config/Claude/claude_desktop_config.json\"",
+    "cat ~/.local/share/opencode/auth.json", "cat ~/.subversion/auth/svn.simple/abc", "cat /etc/profile.d/secrets.sh",
+    "cat /var/lib/rancher/k3s/server/token", "cat /var/lib/docker/containers/abc/config.v2.json",
+    "cat /etc/gitlab-runner/config.toml", "cat /home/bob/.yarnrc",
+])
+def test_more_stores_of_logins_are_denied(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.DENY
+
+
+@pytest.mark.parametrize("command", ["cat .mcp.json", "cat scripts/rotate_secrets.sh", "cat ~/.gitconfig"])
+def test_project_configs_and_scripts_about_secrets_stay_allowed(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
