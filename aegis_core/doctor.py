@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -30,3 +31,23 @@ class DoctorCheck(Protocol):
     category: str  # environment | security | runtime | channels
 
     def run(self, config: Config) -> CheckResult: ...
+
+
+@dataclass(frozen=True)
+class AgentCliCheck:
+    """Is the agent's CLI on PATH? The executable comes from the adapter's config
+    section (``[codex] executable``), so a user who points it elsewhere is checked
+    there; ``install`` is the command that puts it on PATH."""
+
+    name: str  # e.g. "codex.cli"
+    section: str
+    default: str
+    install: str
+    category: str = "environment"
+
+    def run(self, config: Config) -> CheckResult:
+        executable = str(config.get(self.section, "executable", self.default))
+        found = shutil.which(executable)
+        if not found:
+            return CheckResult(self.name, "warn", f"{executable!r} is not on PATH", fix=self.install)
+        return CheckResult(self.name, "pass", found)

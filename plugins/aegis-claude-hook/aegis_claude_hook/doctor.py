@@ -5,14 +5,12 @@ The check itself is the shared one (aegis_core.hooksettings); this says where to
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aegis_claude_hook import settings
 from aegis_core.config import Config
-from aegis_core.doctor import CheckResult
+from aegis_core.doctor import AgentCliCheck
 from aegis_core.hooksettings import InstalledHooksCheck
 
 NAME = "claude.hooks"
@@ -38,15 +36,6 @@ def hook_install_check() -> InstalledHooksCheck:
                                extra_problem=_needs_on_failure, repair=_repair)
 
 
-@dataclass(frozen=True)
-class ClaudeCliCheck:
-    name: str = "claude.cli"
-    category: str = "environment"
-
-    def run(self, config: Config) -> CheckResult:
-        executable = str(config.get("claude", "executable", "claude"))
-        found = shutil.which(executable)
-        if not found:
-            return CheckResult(self.name, "warn", f"{executable!r} is not on PATH",
-                               fix="npm install -g @anthropic-ai/claude-code")
-        return CheckResult(self.name, "pass", found)
+def cli_check() -> AgentCliCheck:
+    return AgentCliCheck(name="claude.cli", section="claude", default="claude",
+                         install="npm install -g @anthropic-ai/claude-code")

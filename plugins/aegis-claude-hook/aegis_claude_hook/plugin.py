@@ -49,7 +49,7 @@ def intercept(agent_input: AgentInput) -> ToolCall | None:
 
 @hookimpl
 def register_doctor_checks(register: Any) -> None:
-    from aegis_claude_hook.doctor import ClaudeCliCheck, hook_install_check
+    from aegis_claude_hook.doctor import cli_check, hook_install_check
 
     register(hook_install_check())
-    register(ClaudeCliCheck())
+    register(cli_check())

@@ -4,14 +4,12 @@ without a word, and a skipped hook guards nothing)?"""
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aegis_codex import settings as codex_settings
 from aegis_core.config import Config
-from aegis_core.doctor import CheckResult
+from aegis_core.doctor import AgentCliCheck
 from aegis_core.hooksettings import InstalledHooksCheck
 
 
@@ -35,15 +33,6 @@ def hook_install_check() -> InstalledHooksCheck:
                                repair=_repair)
 
 
-@dataclass(frozen=True)
-class CodexCliCheck:
-    name: str = "codex.cli"
-    category: str = "environment"
-
-    def run(self, config: Config) -> CheckResult:
-        executable = str(config.get("codex", "executable", "codex"))
-        found = shutil.which(executable)
-        if not found:
-            return CheckResult(self.name, "warn", f"{executable!r} is not on PATH",
-                               fix="npm install -g @openai/codex")
-        return CheckResult(self.name, "pass", found)
+def cli_check() -> AgentCliCheck:
+    return AgentCliCheck(name="codex.cli", section="codex", default="codex",
+                         install="npm install -g @openai/codex")

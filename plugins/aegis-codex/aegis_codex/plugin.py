@@ -42,7 +42,7 @@ def intercept(agent_input: AgentInput) -> ToolCall | None:
 
 @hookimpl
 def register_doctor_checks(register: Any) -> None:
-    from aegis_codex.doctor import CodexCliCheck, hook_install_check
+    from aegis_codex.doctor import cli_check, hook_install_check
 
     register(hook_install_check())
-    register(CodexCliCheck())
+    register(cli_check())

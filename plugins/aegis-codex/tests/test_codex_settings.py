@@ -167,3 +167,22 @@ def test_uninstall_leaves_no_trace_of_what_aegis_alone_made(codex_home: Path) ->
     assert runner.invoke(codex, ["uninstall"]).exit_code == 0
     # No hooks.json, no config.toml, no backups: the folder held only them, so it went too.
     assert not codex_home.exists() or list(codex_home.iterdir()) == []
+
+
+def test_doctor_finds_the_cli_the_config_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aegis_codex.doctor import cli_check
+
+    bin_dir, aegis_home = tmp_path / "bin", tmp_path / "aegis"
+    bin_dir.mkdir()
+    aegis_home.mkdir()
+    monkeypatch.setenv("AEGIS_HOME", str(aegis_home))
+    monkeypatch.setenv("PATH", str(bin_dir))
+    missing = cli_check().run(load_config())
+    assert missing.status == "warn" and "'codex' is not on PATH" in missing.message
+    assert missing.fix == "npm install -g @openai/codex"
+    mine = bin_dir / "codex-nightly"
+    mine.write_text("#!/bin/sh\n")
+    mine.chmod(0o755)
+    (aegis_home / "config.toml").write_text('[codex]\nexecutable = "codex-nightly"\n')
+    found = cli_check().run(load_config())
+    assert (found.status, found.message) == ("pass", str(mine))

@@ -4,13 +4,11 @@ disabled hook's tool)?"""
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aegis_core.config import Config
-from aegis_core.doctor import CheckResult
+from aegis_core.doctor import AgentCliCheck
 from aegis_core.hooksettings import InstalledHooksCheck, read_settings
 from aegis_gemini import settings as gemini_settings
 
@@ -40,15 +38,6 @@ def hook_install_check() -> InstalledHooksCheck:
                                repair=_repair)
 
 
-@dataclass(frozen=True)
-class GeminiCliCheck:
-    name: str = "gemini.cli"
-    category: str = "environment"
-
-    def run(self, config: Config) -> CheckResult:
-        executable = str(config.get("gemini", "executable", "gemini"))
-        found = shutil.which(executable)
-        if not found:
-            return CheckResult(self.name, "warn", f"{executable!r} is not on PATH",
-                               fix="npm install -g @google/gemini-cli")
-        return CheckResult(self.name, "pass", found)
+def cli_check() -> AgentCliCheck:
+    return AgentCliCheck(name="gemini.cli", section="gemini", default="gemini",
+                         install="npm install -g @google/gemini-cli")

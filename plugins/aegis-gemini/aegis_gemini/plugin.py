@@ -42,7 +42,7 @@ def intercept(agent_input: AgentInput) -> ToolCall | None:
 
 @hookimpl
 def register_doctor_checks(register: Any) -> None:
-    from aegis_gemini.doctor import GeminiCliCheck, hook_install_check
+    from aegis_gemini.doctor import cli_check, hook_install_check
 
     register(hook_install_check())
-    register(GeminiCliCheck())
+    register(cli_check())
