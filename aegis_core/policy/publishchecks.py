@@ -254,6 +254,8 @@ def git_remote_change(subject: Subject, seg: Segment) -> str | None:
             for refspec in positional[1:]:
                 if _VERSION_TAG.match(refspec.lstrip("+")):
                     return f"git push of the tag {refspec} publishes a release"
+                if "*" in refspec:
+                    return f"git push {refspec} pushes every branch or tag the pattern names"
         if {"--all", "--tags", "--follow-tags"} & set(args):
             return "git push of every branch or tag publishes them"
         return None
@@ -389,17 +391,27 @@ def authenticated_write(subject: Subject, seg: Segment) -> str | None:
                 body = True
     credentials = credentials or any(a.dynamic and SECRET_IN_ARGUMENT.search(a.text) for a in seg.args[1:]) \
         or any(TOKEN.search(t) for t in texts)
-    writes = method in ("DELETE", "PATCH", "PUT") or (body and method in ("", "POST"))
-    if not (writes and credentials):
+    writes = method in ("DELETE", "PATCH", "PUT", "POST") or (body and not method)
+    if not writes:
         return None
     hosts = [h for h in (host_of(u) for u in fetched(subject)) if h]
     if not hosts or all(host_is_local(h) for h in hosts):
+        return None
+    # A service's own API takes its credentials from ~/.netrc or ~/.curlrc as well.
+    if not (credentials or any(_SERVICE_API.search(h) for h in hosts)):
         return None
     return f"{seg.program} sends an authenticated {method or 'POST'} to {hosts[0]}: it changes something there " \
            "with your credentials"
 
 
 HTTPIE = frozenset({"http", "https", "httpie", "xh", "xhs"})
+# Hosts of the APIs that change repositories, packages, deployments and clouds.
+_SERVICE_API = re.compile(r"(?i)(^|\.)(api\.github\.com|uploads\.github\.com|gitlab\.com|api\.bitbucket\.org"
+                          r"|registry\.npmjs\.org|upload\.pypi\.org|test\.pypi\.org|crates\.io|rubygems\.org"
+                          r"|api\.nuget\.org|hub\.docker\.com|api\.vercel\.com|api\.netlify\.com|api\.heroku\.com"
+                          r"|api\.cloudflare\.com|api\.digitalocean\.com|api\.fly\.io|management\.azure\.com"
+                          r"|googleapis\.com|amazonaws\.com|api\.render\.com|backboard\.railway\.app"
+                          r"|api\.supabase\.com|circleci\.com|api\.travis-ci\.com|dev\.azure\.com)$")
 SECRET_IN_ARGUMENT = re.compile(r"(?i)\$\{[A-Z0-9_]*(TOKEN|SECRET|PASSW|API_?KEY|AUTH|CREDENTIAL|PAT)[A-Z0-9_]*\}")
 
 
