@@ -25,7 +25,8 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
            ("config", "get", "oauth_token")),
     "glab": (("auth", "status", "-t"), ("auth", "status", "--show-token"), ("config", "get", "token")),
     "git": (("credential", "fill"), ("credential-store", "get"), ("credential-cache", "get"),
-            ("credential-osxkeychain", "get"), ("credential-libsecret", "get")),
+            ("credential-osxkeychain", "get"), ("credential-libsecret", "get"), ("credential-manager", "get"),
+            ("credential-manager-core", "get"), ("credential-wincred", "get")),
     "aws": (("configure", "get"), ("configure", "export-credentials"), ("sts", "get-session-token"),
             ("sts", "assume-role"), ("sts", "assume-role-with-saml"), ("sts", "assume-role-with-web-identity"),
             ("sts", "get-federation-token"), ("ecr", "get-login-password"), ("ecr", "get-authorization-token"),
@@ -33,13 +34,16 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
             ("secretsmanager", "get-secret-value"), ("secretsmanager", "batch-get-secret-value"),
             ("ssm", "--with-decryption"), ("kms", "decrypt"), ("sso", "get-role-credentials"),
             ("rds", "generate-db-auth-token"), ("eks", "get-token"), ("iam", "create-access-key"),
+            ("lambda", "get-function-configuration"), ("lambda", "get-function"),
+            ("elasticbeanstalk", "describe-configuration-settings"),
             ("cognito-identity", "get-credentials-for-identity"), ("ec2", "get-password-data"),
             ("lightsail", "get-instance-access-details"), ("redshift", "get-cluster-credentials")),
     "gcloud": (("auth", "print-access-token"), ("auth", "print-identity-token"),
                ("auth", "application-default", "print-access-token"), ("secrets", "versions", "access"),
                ("config", "config-helper"), ("sql", "generate-login-token"), ("keys", "create"),
                ("kms", "decrypt")),
-    "az": (("get-access-token",), ("secret", "show"), ("secret", "download"), ("keys", "list"), ("list-keys",),
+    "az": (("appsettings", "list"), ("connection-string", "list"),
+           ("get-access-token",), ("secret", "show"), ("secret", "download"), ("keys", "list"), ("list-keys",),
            ("show-connection-string",), ("--expose-token",), ("credential", "show"), ("generate-sas",),
            ("list-publishing-credentials",), ("list-publishing-profiles",), ("key", "download"),
            ("keys", "renew"), ("credential", "reset")),
@@ -70,8 +74,8 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "kubeseal": (("--recovery-unseal",),),
     "aws-vault": (("exec",), ("export",), ("login",)),
     "pulumi": (("--show-secrets",),),
-    "terraform": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull")),
-    "tofu": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull")),
+    "terraform": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull"), ("console",)),
+    "tofu": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull"), ("console",)),
     "mysql_config_editor": (("print",),),
     "mysql": (("--print-defaults",),),
     "getent": (("shadow",), ("gshadow",)),
@@ -130,6 +134,21 @@ def _kubernetes(texts: list[str]) -> str | None:
     return None
 
 
+# `docker compose config` options that print names only, not the resolved values.
+_COMPOSE_NAMES_ONLY = frozenset({"--services", "--volumes", "--images", "--profiles", "--networks", "--hash", "-q",
+                                 "--quiet", "--no-interpolate", "--variables"})
+
+
+def _compose_config(program: str, texts: list[str]) -> bool:
+    """`docker compose config` / `docker-compose config`: the whole configuration with the
+    .env file's values (passwords, keys) interpolated, unless it prints names only."""
+    words = [t for t in texts if not t.startswith("-")]
+    if (program in ("docker", "podman") and words[:1] == ["compose"] and "config" in words) or \
+            (program in ("docker-compose", "podman-compose") and "config" in words):
+        return not _COMPOSE_NAMES_ONLY.intersection(t.split("=", 1)[0] for t in texts)
+    return False
+
+
 def secret_output(seg: Segment) -> str | None:
     """Why this command prints a secret, or None."""
     program = seg.program
@@ -141,6 +160,8 @@ def secret_output(seg: Segment) -> str | None:
     if program in _PACKAGE_CONFIG and ("config" in texts or texts[:1] == ["get"]) and \
             any(_AUTH_SETTING.search(t) for t in texts if not t.startswith("-")):
         return f"{program} config prints a registry credential"
+    if _compose_config(program, texts):
+        return f"{program} compose config prints the configuration with every .env value filled in"
     if program in ("docker", "podman", "nerdctl") and "inspect" in texts[:2] and \
             any("Env" in t or ".Config}}" in t for t in texts):
         return f"{program} inspect prints a container's environment (its secrets)"
@@ -189,7 +210,7 @@ def _filtered_harmlessly(subject: Subject, seg: Segment) -> bool:
                for t in reader.argv[1:]):
             return False  # `grep -v PATH` prints everything else
         words = [t for t in reader.argv[1:] if not t.startswith("-")]
-        if not words or any(SECRET_VARIABLE.search(w) or not _NAMES_ONLY.fullmatch(w)
+        if not words or any(SECRET_VARIABLE.search(w) or _SECRET_FILTER.search(w) or not _NAMES_ONLY.fullmatch(w)
                             or not all(_A_NAME.search(part) for part in w.split("|")) for w in words):
             return False
     return True
@@ -198,6 +219,8 @@ def _filtered_harmlessly(subject: Subject, seg: Segment) -> bool:
 # A grep pattern made of variable names (`PATH`, `^(PATH|HOME)=`, `node`); every
 # alternative must name something, or `PATH|.` would let every line through.
 _NAMES_ONLY = re.compile(r"[\w^$|.*()=-]+")
+# Filters that keep exactly the secrets (`set | grep -i pass`, `env | grep -i key`).
+_SECRET_FILTER = re.compile(r"(?i)pass|pw|key|auth|cred|cookie|sess|sig|priv|dsn|conn")
 _A_NAME = re.compile(r"[A-Za-z_]{2,}")
 
 
@@ -592,7 +615,7 @@ def register(check: Callable) -> None:
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
            "security find-generic-password...)",
            programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "kubectl", "oc", "kubecolor", "pass",
-                     "gopass", "docker", "podman", "nerdctl"))
+                     "gopass", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"))
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None

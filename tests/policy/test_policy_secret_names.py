@@ -170,3 +170,22 @@ def test_more_stores_of_logins_are_denied(policy: Policy, command: str) -> None:
 @pytest.mark.parametrize("command", ["cat .mcp.json", "cat scripts/rotate_secrets.sh", "cat ~/.gitconfig"])
 def test_project_configs_and_scripts_about_secrets_stay_allowed(policy: Policy, command: str) -> None:
     assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("command", [
+    "docker compose config", "docker-compose config --format json", "docker compose -f docker-compose.prod.yml config",
+    "aws lambda get-function-configuration --function-name api", "az webapp config appsettings list -n app -g rg",
+    "terraform console <<< 'var.db_password'", "git credential-manager get", "set | grep -i pass",
+    "env | grep -i key", "printenv | grep -i auth",
+])
+def test_more_outputs_that_are_secrets_need_approval(policy: Policy, command: str) -> None:
+    verdict = policy.evaluate(shell(command, cwd=_project(policy)))
+    assert verdict.action is Action.REQUIRE_APPROVAL, verdict
+
+
+@pytest.mark.parametrize("command", [
+    "docker compose config --services", "docker compose config -q", "docker compose -f docker-compose.yml up -d",
+    "env | grep -i node", "env | grep PATH", "aws lambda list-functions",
+])
+def test_outputs_that_are_no_secret_stay_allowed(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
