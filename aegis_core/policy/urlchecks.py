@@ -125,8 +125,8 @@ _WILDCARD_DNS = re.compile(r"^(?:.*[.-])?(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-]
 def private_host(host: str) -> bool:
     """True for this machine or a private network, however it is spelled."""
     host = host.lower().rstrip(".")
-    if host in ("localhost", "localhost.localdomain") or host.endswith((".localhost", ".local", ".internal",
-                                                                         ".lan", ".home.arpa")):
+    if host in ("localhost", "localhost.localdomain", "kubernetes", "kubernetes.default") or host.endswith((
+            ".localhost", ".local", ".internal", ".lan", ".home.arpa", ".svc", ".cluster.local")):
         return True
     if host in _LOOPBACK_NAMES or host.endswith(tuple("." + name for name in _LOOPBACK_NAMES)):
         return True
@@ -416,7 +416,90 @@ def literal_tokens(subject: Subject, seg: Segment) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- secret stores and engines over HTTP
+
+# API paths that answer with secrets: Vault, Consul's KV, etcd, Kubernetes secrets, the kubelet.
+_SECRET_STORE_PATH = re.compile(
+    r"(?i)^/v1/(?:secret|kv|cubbyhole|sys/raw|auth/token/(?:create|lookup)|[\w-]+/(?:data|creds)/)"
+    r"|^/v1/kv/|^/v2/keys|^/v3/kv/range|^/api/v1/(?:namespaces/[^/]+/)?secrets\b")
+_KUBELET_PORTS = frozenset({10250, 10255})
+# Where a container engine's API listens: its socket, or TCP 2375/2376 (root on the host).
+_ENGINE_SOCKET = re.compile(r"(?:docker|containerd|podman|crio|cri-dockerd)\.sock$")
+_ENGINE_PORTS = frozenset({2375, 2376})
+
+
+def secret_store_request(subject: Subject) -> str | None:
+    """A request to an API that answers with secrets (`/v1/secret/...` of Vault, Consul's
+    `/v1/kv/`, etcd's `/v2/keys`, Kubernetes' `/api/v1/secrets`), wherever it listens."""
+    for url in fetched(subject):
+        try:
+            parts = urlsplit(url if "://" in url else "http://" + url)
+            port = parts.port
+        except ValueError:
+            continue
+        if _SECRET_STORE_PATH.search(parts.path):
+            return f"requests {parts.path}, an API that answers with secrets"
+        if port in _KUBELET_PORTS:
+            return "requests the kubelet's API, which runs commands in and reads every pod on the node"
+    return None
+
+
+def engine_api(subject: Subject) -> str | None:
+    """A request to a container engine's API (`curl --unix-socket /var/run/docker.sock`,
+    `http://127.0.0.1:2375/`): whoever talks to it is root on the host."""
+    seg = subject.segment
+    if seg is not None and seg.program in FETCHERS:
+        texts = seg.argv[1:]
+        for i, text in enumerate(texts):
+            option, eq, value = text.partition("=")
+            if option in ("--unix-socket", "--abstract-unix-socket"):
+                target = value if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+                if _ENGINE_SOCKET.search(target):
+                    return f"{seg.program} talks to the container engine's API through {target}"
+    for url in fetched(subject):
+        try:
+            port = urlsplit(url if "://" in url else "http://" + url).port
+        except ValueError:
+            continue
+        if port in _ENGINE_PORTS:
+            return f"requests a container engine's API on port {port}"
+    return None
+
+
+def search_query_secret(subject: Subject) -> str | None:
+    """A web search whose query carries a key or token: the search engine receives it."""
+    call = subject.call
+    query = call.input.get("query") if isinstance(call.input, dict) else None
+    if isinstance(query, str):
+        found = TOKEN.search(query)
+        if found:
+            return f"the search query carries a value shaped like a key or token ({found.group(0)[:6]}...)"
+    return None
+
+
 def register(check: Callable) -> None:
+    @check("secret-store-request", 45, "a request to an API that answers with secrets (Vault, Consul KV, etcd, "
+           "Kubernetes secrets, the kubelet)", programs=FETCHERS, needs=("call", "urls"))
+    def _store(subject: Subject) -> str | None:
+        seg = subject.segment
+        if not subject.urls and (seg is None or seg.program not in FETCHERS):
+            return None
+        return secret_store_request(subject)
+
+    @check("container-engine-api", 45, "a request to a container engine's API (its socket, or TCP 2375/2376)",
+           programs=FETCHERS, needs=("call", "urls"))
+    def _engine(subject: Subject) -> str | None:
+        seg = subject.segment
+        if not subject.urls and (seg is None or seg.program not in FETCHERS):
+            return None
+        return engine_api(subject)
+
+    @check("search-query-secret", 45, "a web search whose query carries a key or token", needs=("call",))
+    def _query(subject: Subject) -> str | None:
+        if subject.segment is not None:
+            return None
+        return search_query_secret(subject)
+
     @check("cloud-metadata", 80, "a cloud metadata or credential endpoint (169.254.169.254 and its decimal, "
            "hex, octal and IPv6 spellings, metadata.google.internal, ECS/Azure identity endpoints)",
            programs=FETCHERS, needs=("call", "urls", "inline"))

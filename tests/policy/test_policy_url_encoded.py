@@ -44,3 +44,31 @@ def test_disguised_secrets_in_urls_are_found(url: str) -> None:
 def test_ordinary_urls_stay_quiet(url: str) -> None:
     assert url_secret(url) is None
     assert POLICY.evaluate(tool_call("WebFetch", url=url, prompt="Summarise")).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("command", [
+    "curl http://localhost:8200/v1/secret/data/prod -H \"X-Vault-Token: $VAULT_TOKEN\"",
+    "curl http://localhost:2379/v2/keys/?recursive=true", "curl http://localhost:8500/v1/kv/?recurse",
+    "curl -k https://10.0.0.3:10250/pods", "wget -qO- http://vault.internal:8200/v1/database/creds/app",
+    "curl --unix-socket /var/run/docker.sock http://x/containers/json", "curl http://127.0.0.1:2375/containers/json",
+    "curl --unix-socket=/run/containerd/containerd.sock http://x/v1/version",
+])
+def test_secret_stores_and_container_engines_over_http_need_approval(command: str) -> None:
+    assert POLICY.evaluate(shell(command)).action is Action.REQUIRE_APPROVAL
+
+
+@pytest.mark.parametrize("url", ["http://kubernetes.default.svc/api/v1/secrets", "http://api.shop.svc.cluster.local/"])
+def test_cluster_internal_names_are_private(url: str) -> None:
+    assert POLICY.evaluate(tool_call("WebFetch", url=url, prompt="x")).action is not Action.ALLOW
+
+
+def test_a_web_search_carrying_a_key_needs_approval() -> None:
+    leak = tool_call("WebSearch", query="AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    assert POLICY.evaluate(leak).action is Action.REQUIRE_APPROVAL
+    assert POLICY.evaluate(tool_call("WebSearch", query="how to rotate a github token")).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("command", ["curl http://localhost:8080/run/tests", "curl -s http://localhost:3000/v1/keys",
+                                     "curl http://localhost:8000/api/v1/users"])
+def test_local_apps_stay_allowed(command: str) -> None:
+    assert POLICY.evaluate(shell(command)).action is Action.ALLOW
