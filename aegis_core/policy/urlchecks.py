@@ -477,7 +477,56 @@ def search_query_secret(subject: Subject) -> str | None:
     return None
 
 
+# `ssh -T git@github.com`: the forges' own test of an SSH key, which runs nothing.
+_FORGE_LOGINS = re.compile(r"^(?:ssh://)?git@(?:github\.com|ssh\.github\.com|gitlab\.com|bitbucket\.org"
+                           r"|ssh\.dev\.azure\.com|codeberg\.org)$")
+_SSH_TEST_FLAGS = re.compile(r"^-[Tv]+$")
+
+
+def forge_login_test(seg: Segment) -> str | None:
+    """``ssh -T git@github.com`` (with -v, -p 443 or -i KEY at most): it asks the forge
+    which account the key belongs to and runs no command, forwards nothing."""
+    if seg.program != "ssh" or seg.wrappers or seg.redirects or seg.stdin_text or seg.pipe_from:
+        return None
+    args = seg.args[1:]
+    if any(a.dynamic for a in args):
+        return None
+    texts = [a.text for a in args]
+    destinations: list[str] = []
+    flags = ""
+    i = 0
+    while i < len(texts):
+        text = texts[i]
+        if text in ("-p", "-i") and i + 1 < len(texts):
+            i += 2
+            continue
+        if _SSH_TEST_FLAGS.match(text):
+            flags += text
+        elif text.startswith("-"):
+            return None  # -o, -L, -R, -D, -J...: more than a test
+        else:
+            destinations.append(text)
+        i += 1
+    if "T" in flags and len(destinations) == 1 and _FORGE_LOGINS.match(destinations[0]):
+        return f"ssh -T {destinations[0]} only tests the key"
+    return None
+
+
 def register(check: Callable) -> None:
+    @check("lists-agent-keys", 0, "ssh-add -l / -L: the fingerprints or public halves of the agent's keys",
+           programs=("ssh-add",))
+    def _agent_keys(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.redirects or seg.stdin_text or [a.text for a in seg.args[1:]] not in (["-l"], ["-L"]):
+            return None
+        return f"ssh-add {seg.argv[1]} shows public keys only"
+
+    @check("forge-login-test", 0, "ssh -T git@github.com (gitlab, bitbucket...): a forge's test of your key, "
+           "which runs no command", programs=("ssh",))
+    def _forge_test(subject: Subject) -> str | None:
+        seg = subject.segment
+        return forge_login_test(seg) if seg is not None else None
+
     @check("secret-store-request", 45, "a request to an API that answers with secrets (Vault, Consul KV, etcd, "
            "Kubernetes secrets, the kubelet)", programs=FETCHERS, needs=("call", "urls"))
     def _store(subject: Subject) -> str | None:

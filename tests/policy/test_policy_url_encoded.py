@@ -72,3 +72,18 @@ def test_a_web_search_carrying_a_key_needs_approval() -> None:
                                      "curl http://localhost:8000/api/v1/users"])
 def test_local_apps_stay_allowed(command: str) -> None:
     assert POLICY.evaluate(shell(command)).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("command", ["ssh -T git@github.com", "ssh -vT git@gitlab.com",
+                                     "ssh -T -p 443 git@ssh.github.com", "ssh-add -l", "ssh-add -L"])
+def test_testing_and_listing_ssh_keys_stays_allowed(command: str) -> None:
+    assert POLICY.evaluate(shell(command)).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("command", [
+    "ssh git@github.com", "ssh -T git@github.com cat /etc/passwd", "ssh -T -o ProxyCommand='sh -c x' git@github.com",
+    "ssh -T git@github.com.evil.example", "ssh -T -L 8080:localhost:80 git@github.com", "ssh -T $HOST",
+    "ssh -T maya@prod", "ssh-add -D",
+])
+def test_other_ssh_uses_still_ask(command: str) -> None:
+    assert POLICY.evaluate(shell(command)).action is not Action.ALLOW
