@@ -517,7 +517,8 @@ def register(check: Callable) -> None:
            programs=("ssh-add",))
     def _agent_keys(subject: Subject) -> str | None:
         seg = subject.segment
-        if seg is None or seg.redirects or seg.stdin_text or [a.text for a in seg.args[1:]] not in (["-l"], ["-L"]):
+        if seg is None or seg.program != "ssh-add" or seg.redirects or seg.stdin_text \
+                or [a.text for a in seg.args[1:]] not in (["-l"], ["-L"]):
             return None
         return f"ssh-add {seg.argv[1]} shows public keys only"
 
