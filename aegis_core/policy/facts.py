@@ -221,6 +221,8 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         raw_writes.extend(made)
     elif program in _JSON_QUERIERS:
         candidates = _query_files(texts)
+    elif program == "aegis" and texts[:2] in (["policy", "test"], ["policy", "explain"]):
+        candidates = []  # the call to judge is text: nothing is read or run
     elif program in _GREP_VALUE_OPTIONS:
         candidates = _searched_files(texts, _GREP_VALUE_OPTIONS[program])
     else:

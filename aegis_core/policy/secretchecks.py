@@ -187,6 +187,7 @@ _CODE_ENV_DUMP = re.compile(
     r"|\bprocess\.env(?!\s*[.\[])|\bprocess\s*\[\s*['\"]env['\"]\s*\](?!\s*[.\[])|\bENV(?:\.to_h|\.each|\.inspect|\.to_a|\.keys|\.map)\b"
     r"|\b(?:p|pp|puts|print)\s*\(?\s*ENV\b(?!\s*\[)|%ENV|\bgetenv\(\s*\)|\$_ENV\b(?!\s*\[)|\$_SERVER\b(?!\s*\[)"
     r"|\bENVIRON\b(?!\s*\[)|Deno\.env\.toObject|System\.getenv\(\s*\)|os\.getenv\(\s*\)"
+    r"|\bBun\.env(?!\s*[.\[])|\bprocess\.env\b(?=\s*\))"
 )
 # An interpreter reading one variable by name: secret when the name says so.
 _CODE_ENV_NAME = re.compile(

@@ -317,7 +317,7 @@ def url_secret(url: str) -> str | None:
     for part in (parts.query, parts.fragment):
         if not part:
             continue
-        for name, value in parse_qsl(part, keep_blank_values=True):
+        for name, value in parse_qsl(part.partition("?")[2] or part, keep_blank_values=True):
             if _CREDENTIAL_PARAMETER.match(name) and not _NOT_CREDENTIAL.search(name) and (
                     _non_trivial(value) or (_PASSWORD_PARAMETER.match(name) and _short_password(value))):
                 return f"the URL sends a credential in its parameter {name!r}"

@@ -189,3 +189,21 @@ def test_more_outputs_that_are_secrets_need_approval(policy: Policy, command: st
 ])
 def test_outputs_that_are_no_secret_stay_allowed(policy: Policy, command: str) -> None:
     assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("command", [
+    "cat env.production", "cat GoogleService-Info.plist.prod", "cat ~/.local/share/psql_history",
+    "sqlite3 ~/.ipython/profile_default/history.sqlite 'select * from history'", "cat ~/.docker/.token_seed",
+])
+def test_round_seven_secret_names_are_denied(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.DENY
+
+
+@pytest.mark.parametrize("command", ["cat project_history", "cat src/env.ts", "cat env.example",
+                                     "aegis policy explain 'cat .env'", "aegis policy test 'cat ~/.ssh/id_rsa'"])
+def test_round_seven_lookalikes_stay_allowed(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
+
+
+def test_bun_env_dump_needs_approval(policy: Policy) -> None:
+    assert policy.evaluate(shell("bun -e 'console.log(Bun.env)'")).action is Action.REQUIRE_APPROVAL

@@ -87,3 +87,8 @@ def test_testing_and_listing_ssh_keys_stays_allowed(command: str) -> None:
 ])
 def test_other_ssh_uses_still_ask(command: str) -> None:
     assert POLICY.evaluate(shell(command)).action is not Action.ALLOW
+
+
+def test_a_credential_in_a_fragment_route_is_found() -> None:
+    assert url_secret("https://x.example/p#/?session=s%3AabcdefGHIJKL123456mnopQRST") is not None
+    assert url_secret("https://x.example/app#/settings?tab=profile") is None
