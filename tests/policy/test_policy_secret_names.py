@@ -207,3 +207,17 @@ def test_round_seven_lookalikes_stay_allowed(policy: Policy, command: str) -> No
 
 def test_bun_env_dump_needs_approval(policy: Policy) -> None:
     assert policy.evaluate(shell("bun -e 'console.log(Bun.env)'")).action is Action.REQUIRE_APPROVAL
+
+
+@pytest.mark.parametrize("command", ["rm -rf ~/.aeg?s", "rm -rf ~/.[a]egis", "rm -rf ~/.ae*", "mv ~/.aeg* /tmp/"])
+def test_wildcards_that_would_name_aegis_state_are_denied(policy: Policy, command: str) -> None:
+    verdict = policy.evaluate(shell(command, cwd=_project(policy)))
+    assert verdict.action is Action.DENY and verdict.rule == "aegis-state", verdict
+
+
+@pytest.mark.parametrize("command", [
+    "cp -r ~/.var/app/com.google.Chrome/config/google-chrome/Default /tmp/x", "cat ~/.snowsql/config",
+    "cat ~/.cassandra/cqlshrc", "cat ~/.config/goose/config.yaml", "cat ~/.clickhouse-client/config.xml",
+])
+def test_flatpak_browsers_and_database_clients_logins_are_denied(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.DENY
