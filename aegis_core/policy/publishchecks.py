@@ -43,7 +43,10 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
     "changeset": (("publish",),), "changesets": (("publish",),),
     "vsce": (("publish",), ("unpublish",)), "ovsx": (("publish",),), "jsr": (("publish",),),
     "deno": (("publish",),),
-    "cargo": (("publish",), ("yank",), ("owner",), ("release",)),
+    "cargo": (("publish",), ("yank",), ("owner",), ("release",), ("workspaces", "publish"), ("ws", "publish"),
+              ("smart-release",)),
+    "expo": (("publish",), ("publish:rollback",), ("publish:set",)),
+    "eas": (("submit",), ("update",), ("channel:edit",), ("update:republish",), ("update:rollback",)),
     "gem": (("push",), ("yank",), ("owner",), ("release",)),
     "rake": (("release",),),
     "twine": (("upload",), ("register",)),
@@ -92,7 +95,8 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
 # Runners of named scripts or tasks: a script named like `deploy` ships something.
 _TASK_RUNNERS = frozenset({"make", "gmake", "just", "task", "mage", "invoke", "inv", "nox", "tox", "rake", "gulp",
                            "grunt", "sbt", "gradle", "gradlew", "mvn", "mvnw", "lein", "bazel", "bazelisk",
-                           "earthly", "ant", "doit", "poe", "dagger"})
+                           "earthly", "ant", "doit", "poe", "dagger", "nx", "turbo", "rush", "moon", "pants",
+                           "fastlane", "cargo-make", "makers"})
 _SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun"})
 _PACKAGE_RUNNERS = frozenset({"npx", "pnpx", "bunx"})
 _MAVEN_SHIPPING = re.compile(r"^(deploy|site-deploy|release:\S+|deploy:\S+|jib:build|nexus-staging:\S+"

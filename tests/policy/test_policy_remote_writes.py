@@ -35,3 +35,18 @@ def test_remote_changes_are_caught(command: str) -> None:
 ])
 def test_reads_and_local_requests_stay_allowed(command: str) -> None:
     assert POLICY.evaluate(shell(command)).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("command", [
+    "cargo workspaces publish --yes", "nx release publish", "turbo run publish", "expo publish",
+    "eas update --branch production", "eas submit --platform ios", "fastlane release", "nx run web:deploy",
+    "rush publish --apply --publish",
+])
+def test_monorepo_and_mobile_release_tools_publish(command: str) -> None:
+    assert POLICY.evaluate(shell(command)).action is Action.REQUIRE_APPROVAL
+
+
+@pytest.mark.parametrize("command", ["nx build web", "turbo run build", "turbo run test --filter=web",
+                                     "nx affected -t test"])
+def test_monorepo_builds_stay_allowed(command: str) -> None:
+    assert POLICY.evaluate(shell(command)).action is Action.ALLOW
