@@ -173,12 +173,16 @@ def _normalised(path: str, cwd: str | None, home: str, bucket: int) -> str | Non
         if not cwd:
             return None
         path = (cwd + path) if cwd.endswith("/") else (cwd + "/" + path)  # os.path.join, cheaper
+    if path.startswith("/proc/"):
+        # /proc/PID/root is that process's view of the root: /proc/1/root/etc/shadow is /etc/shadow.
+        path = _PROC_ROOT.sub("/", path, count=1)
     try:
         return _resolved(path, bucket)[0]
     except (OSError, ValueError):
         return os.path.normpath(path)
 
 
+_PROC_ROOT = re.compile(r"^/proc/(?:\d+|self|thread-self)(?:/task/\d+)?/root(?:/+|$)")
 _USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
 
 

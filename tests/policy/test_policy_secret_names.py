@@ -221,3 +221,26 @@ def test_wildcards_that_would_name_aegis_state_are_denied(policy: Policy, comman
 ])
 def test_flatpak_browsers_and_database_clients_logins_are_denied(policy: Policy, command: str) -> None:
     assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.DENY
+
+
+@pytest.mark.parametrize("command", [
+    "cat /proc/1/root/etc/shadow", "cat /proc/self/root/etc/ssl/private/x.key",
+    "cat /proc/123/task/123/root/etc/shadow", "cat /etc/gitlab/initial_root_password", "cat /etc/netplan/01-wifi.yaml",
+    "cat /var/lib/grafana/grafana.db", "cat /etc/openvpn/client.conf",
+])
+def test_system_secrets_by_any_path_are_denied(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.DENY
+
+
+def test_another_process_root_is_the_root() -> None:
+    from aegis_core.policy.paths import normalise
+
+    assert normalise("/proc/1/root/etc/shadow", "/") == "/etc/shadow"
+    assert normalise("/proc/self/root", "/") == "/"
+    assert (normalise("/proc/self/rootfs/x", "/") or "").endswith("/rootfs/x")
+
+
+@pytest.mark.parametrize("command", ["cat /etc/hosts", "cat /etc/nginx/nginx.conf", "cat /var/lib/dpkg/status",
+                                     "cat /proc/cpuinfo"])
+def test_system_files_that_are_no_secret_stay_allowed(policy: Policy, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
