@@ -337,6 +337,8 @@ def _environment() -> tuple[str | None, str | None]:
 
 
 _WILD = re.compile(r"[*?\[]")
+# What separates a pattern's literal runs: wildcards and bracket expressions.
+_WILD_PARTS = re.compile(r"\[[^\]]*\]|[*?]")
 
 
 def _component_infix(literal: str) -> bool:
@@ -395,10 +397,22 @@ class _Patterns:
                                                                if _component_infix(i)), suffix=False)
         self.suffixes = tuple(s for s in suffixes if not s.startswith("/"))
         self.infixes = tuple(i for i in infixes if not _component_infix(i))
-        self.regex = re.compile("|".join(fnmatch.translate(p) for p in others)) if others else None
+        # The other patterns by a literal a text must hold for them to match (`credential` of
+        # `*credential*.*`): a substring test skips the regex for nearly every text, and one
+        # regex of dozens of `.*x.*` branches costs time in the length of the text per branch.
+        guarded: dict[str, list[str]] = {}
+        unguarded: list[str] = []
+        for pattern in others:
+            literal = max(_WILD_PARTS.split(pattern), key=len)
+            if len(literal) >= 3:
+                guarded.setdefault(literal, []).append(fnmatch.translate(pattern))
+            else:
+                unguarded.append(fnmatch.translate(pattern))
+        self.guarded = tuple((literal, re.compile("|".join(found)).match) for literal, found in guarded.items())
+        self.regex = re.compile("|".join(unguarded)) if unguarded else None
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex
+        return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex or self.guarded
                     or self.suffix_index or self.infix_index)
 
     def match(self, text: str) -> bool:
@@ -422,5 +436,8 @@ class _Patterns:
                             return True
         for infix in self.infixes:
             if infix in text:
+                return True
+        for literal, matches in self.guarded:
+            if literal in text and matches(text) is not None:
                 return True
         return self.regex is not None and self.regex.match(text) is not None
