@@ -244,3 +244,10 @@ def test_another_process_root_is_the_root() -> None:
                                      "cat /proc/cpuinfo"])
 def test_system_files_that_are_no_secret_stay_allowed(policy: Policy, command: str) -> None:
     assert policy.evaluate(shell(command, cwd=_project(policy))).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("cwd", ["/srv/app", "/opt/shop", "/workspace"])
+@pytest.mark.parametrize("command", ["git grep -n SECRET_KEY",
+                                     "curl -X POST localhost:8000/api/token -d 'username=test&password=test'"])
+def test_words_in_projects_outside_the_home_are_no_secret_files(policy: Policy, cwd: str, command: str) -> None:
+    assert policy.evaluate(shell(command, cwd=cwd)).action is Action.ALLOW
