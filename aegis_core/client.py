@@ -14,11 +14,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from aegis_core.errors import AegisEnvironmentError, AegisError, ExitCode, SecurityViolation
+from aegis_core.frozen import Frozen
 from aegis_core.sockets import (
     client_mac,
     client_socket,
@@ -30,12 +29,30 @@ from aegis_core.sockets import (
     same,
 )
 
+# Not `from typing import TYPE_CHECKING`: loading typing costs the quick commands
+# (aegis status, aegis approvals list) a visible share of their start-up.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import _socket
+    from typing import Any
 
     from aegis_core.config import Config
 
 MAX_LINE = 1 << 20
+
+
+# Interim lines (before the final one) say what happened meanwhile under "update":
+# {"update": "pending", ...} from the daemon, {"update": "dialog_closed"} from a hook
+# client. Older daemons and hook clients used "event", which in Aegis names an audit
+# record's kind: readers accept both, writers send "update".
+UPDATE = "update"
+LEGACY_UPDATE = "event"
+
+
+def update_of(line: Mapping[str, Any]) -> str | None:
+    """What an interim line says happened (``pending``, ``resolved``...), else None."""
+    said = line.get(UPDATE, line.get(LEGACY_UPDATE))
+    return said if isinstance(said, str) else None
 
 
 class DaemonUnavailable(AegisEnvironmentError):
@@ -50,16 +67,21 @@ class NotTheDaemon(SecurityViolation):
         self.listener = listener  # the pid that bound the socket, when known
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(Frozen):
     """What the listener is checked against: the daemon's pid (and start time, when
     pinned) and, in a wrapped session, the session's token it must prove it knows."""
 
+    __match_args__ = ("pid", "start", "source", "session", "token")
+    __slots__ = __match_args__
     pid: int | None
-    start: int | None = None
-    source: str = ""
-    session: str | None = None
-    token: str | None = None
+    start: int | None
+    source: str
+    session: str | None
+    token: str | None
+
+    def __init__(self, pid: int | None, start: int | None = None, source: str = "",
+                 session: str | None = None, token: str | None = None) -> None:
+        self._set(pid, start, source, session, token)
 
 
 def expected(config: Config | None = None, env: Mapping[str, str] | None = None) -> Identity:

@@ -10,14 +10,19 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from aegis_core.errors import ConfigError, PermissionDenied
+from aegis_core.frozen import Frozen
 from aegis_core.home import DEFAULT_HOME, home_path
+from aegis_core.tomlsubset import parse as parse_simple_toml
+
+# Not `from typing import ...`: loading typing costs the quick commands (aegis
+# status, aegis approvals list) a visible share of their start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 REDACTED = "***REDACTED***"
 
@@ -33,24 +38,33 @@ def ensure_home(home: Path) -> Path:
     return home
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Frozen):
     """One key of a section: its type, default, and whether it is a secret."""
 
+    __match_args__ = ("key", "type", "default", "secret", "help", "choices", "minimum")
+    __slots__ = __match_args__
     key: str
     type: str  # "str", "int", "float", "bool", "path", "list[str]", "list[int]"
-    default: Any = None
-    secret: bool = False
-    help: str = ""
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
+    default: Any
+    secret: bool
+    help: str
+    choices: tuple[str, ...]
+    minimum: float | None
+
+    def __init__(self, key: str, type: str, default: Any = None, secret: bool = False,
+                 help: str = "", choices: tuple[str, ...] = (), minimum: float | None = None) -> None:
+        self._set(key, type, default, secret, help, choices, minimum)
 
 
-@dataclass(frozen=True)
-class ConfigSection:
+class ConfigSection(Frozen):
+    __match_args__ = ("name", "settings", "help")
+    __slots__ = __match_args__
     name: str
     settings: tuple[Setting, ...]
-    help: str = ""
+    help: str
+
+    def __init__(self, name: str, settings: tuple[Setting, ...], help: str = "") -> None:
+        self._set(name, settings, help)
 
     def setting(self, key: str) -> Setting | None:
         return next((s for s in self.settings if s.key == key), None)
@@ -103,6 +117,9 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
             Setting("key", "str", None, secret=True,
                     help="the fleet key every daemon seals shared rows with (`aegis fleet key` makes one)"),
             Setting("key_file", "path", None, help="a file (0600) holding the fleet key instead of [fleet] key"),
+            Setting("outage_grace_seconds", "int", 10, minimum=0,
+                    help="how long calls already waiting for an approval wait for a lost fleet store to come "
+                         "back (a restart, a failover) before they are denied"),
         ),
         help="fleet mode: many machines sharing one PostgreSQL ([store] url)",
     ),
@@ -117,16 +134,27 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Frozen):
     """Validated settings, by section and key, with where each value came from."""
 
+    __match_args__ = ("home", "values", "sources", "sections", "file", "warnings")
+    __slots__ = __match_args__
     home: Path
     values: Mapping[str, Mapping[str, Any]]
-    sources: Mapping[tuple[str, str], str] = field(default_factory=dict)
-    sections: Mapping[str, ConfigSection] = field(default_factory=dict)
-    file: Path | None = None
-    warnings: tuple[str, ...] = ()
+    sources: Mapping[tuple[str, str], str]
+    sections: Mapping[str, ConfigSection]
+    file: Path | None
+    warnings: tuple[str, ...]
+
+    def __init__(self, home: Path, values: Mapping[str, Mapping[str, Any]],
+                 sources: Mapping[tuple[str, str], str] | None = None,
+                 sections: Mapping[str, ConfigSection] | None = None,
+                 file: Path | None = None, warnings: tuple[str, ...] = ()) -> None:
+        self._set(home, values, {} if sources is None else sources, {} if sections is None else sections,
+                  file, warnings)
+
+    def __hash__(self) -> int:  # its mappings are not hashable
+        return id(self)
 
     def get(self, section: str, key: str, default: Any = None) -> Any:
         value = self.values.get(section, {}).get(key)
@@ -228,13 +256,19 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
             warnings.append(f"{path} is readable by other users and may hold tokens; run: chmod 600 {path}")
         raw = handle.read()
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start})",
                           hint="save it as UTF-8") from exc
+    data = parse_simple_toml(text)
+    if data is not None:
+        return data, warnings
+    import tomllib
+
+    try:
+        return tomllib.loads(text), warnings
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}", hint="fix the line it names") from exc
-    return data, warnings
 
 
 def coerce(setting: Setting, value: Any, *, name: str) -> Any:

@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import namedtuple
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+
+# Not `from typing import ...`: loading typing costs `aegis --help` (which lists the
+# commands plugins declare) a visible share of its start-up.
+TYPE_CHECKING = False
 
 _SUFFIXES = (".dist-info", ".egg-info")
 
 
-class EntryPoint(NamedTuple):
-    name: str
-    value: str  # "module:attribute"
-    group: str
-    distribution: str  # the normalised distribution name, e.g. "aegis-claude-hook"
+if TYPE_CHECKING:
+    from typing import NamedTuple
+
+    class EntryPoint(NamedTuple):
+        name: str
+        value: str  # "module:attribute"
+        group: str
+        distribution: str  # the normalised distribution name, e.g. "aegis-claude-hook"
+else:
+    EntryPoint = namedtuple("EntryPoint", "name value group distribution")
 
 
 def _normalise(name: str) -> str:

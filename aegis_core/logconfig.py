@@ -1,6 +1,10 @@
 """The one place that configures structlog: console output on a terminal, JSON lines
 otherwise, secrets redacted by a processor before any renderer sees them, and stdlib
-logging routed through the same chain."""
+logging routed through the same chain.
+
+A JSON log line's text is under ``"message"``: structlog calls it ``event``, the word
+that in Aegis names an audit record's kind (``aegis logs`` still reads older lines'
+``"event"``)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,15 @@ _LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARNING": logging.WARN
 def redact_event(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """structlog processor: mask tokens, keys and secret-named fields in every event."""
     return redact_value(event_dict)
+
+
+_RENAME = structlog.processors.EventRenamer("message")
+_JSON = structlog.processors.JSONRenderer()
+
+
+def _json_lines(logger: Any, method: str, event_dict: dict[str, Any]) -> Any:
+    """structlog's ``event`` (the line's text) as ``message``, then one JSON line."""
+    return _JSON(logger, method, _RENAME(logger, method, event_dict))
 
 
 def configure_logging(
@@ -43,7 +56,7 @@ def configure_logging(
         redact_event,
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer()
+        _json_lines
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=stream.isatty())
     )

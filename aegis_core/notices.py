@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aegis_core.client import update_of
+
 if TYPE_CHECKING:
     from aegis_core.client import Identity
 
@@ -20,7 +22,7 @@ def describe(line: dict[str, Any]) -> str | None:
     if not isinstance(approval, dict) or not isinstance(approval.get("id"), str):
         return None
     short = approval["id"][:12]
-    if line.get("event") == "pending":
+    if update_of(line) == "pending":
         summary = " ".join(str(approval.get("summary") or "").split())
         summary = summary if len(summary) <= 80 else summary[:77] + "..."
         channels = [c for c in line.get("channels") or [] if c != "terminal"]

@@ -3,11 +3,17 @@ one required) and tool calls into the store, written together. In the daemon,
 :class:`GroupCommit` gathers the records of every decision ready at the same
 moment into one batch (one write, one fsync) on a worker thread, then answers
 them all; a CLI command writes its few records at once (:class:`DirectRecorder`).
-Either way nothing is acknowledged before its record is on disk."""
+Either way nothing is acknowledged before its record is on disk.
+
+A caller may hand ``record`` an ``on_durable`` callback: it runs as soon as that
+caller's records are on disk and nothing failed on them, on the writer's own thread
+in the daemon, before the awaiting task is even woken. The daemon answers an
+auto-allowed call from there (``Daemon._judge``), so the agent hears the answer one
+thread hop and a few event-loop turns sooner, and still never before the record."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,10 +33,16 @@ class AuditFailed(Exception):
     """An audit writer could not record an event: nothing it concerns may be acknowledged."""
 
 
+OnDurable = Callable[[], None]
+
+
 class Recorder(Protocol):
-    async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
+    async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = (), *,
+                     on_durable: OnDurable | None = None) -> None:
         """Write ``events`` and ``calls``; return once they are durable, raise
-        AuditFailed if any audit writer failed on them."""
+        AuditFailed if any audit writer failed on them. ``on_durable`` runs once they
+        are durable and nothing failed, before this returns (maybe on another thread);
+        an exception it raises is logged and ignored."""
 
 
 def _failure_message(failure: AuditFailure) -> str:
@@ -53,16 +65,30 @@ class DirectRecorder:
     def __init__(self, plugins: AegisPlugins, store: ApprovalStore | None = None) -> None:
         self.plugins, self.store = plugins, store
 
-    async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
+    async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = (), *,
+                     on_durable: OnDurable | None = None) -> None:
         failures = write(self.plugins, self.store, events, calls)
         if failures:
             raise AuditFailed(_failure_message(failures[0]))
+        _run(on_durable)
+
+
+def _run(on_durable: OnDurable | None) -> None:
+    """Run a caller's ``on_durable``; its failure is the caller's to notice (the
+    answer it would have sent goes the ordinary way), never the batch's."""
+    if on_durable is None:
+        return
+    try:
+        on_durable()
+    except Exception:
+        log.exception("an on_durable callback failed")
 
 
 @dataclass
 class _Entry:
     events: Sequence[AuditEvent]
     calls: Sequence[CallRecord]
+    on_durable: OnDurable | None = None
     done: anyio.Event = field(default_factory=anyio.Event)
     error: AuditFailed | None = None
 
@@ -79,11 +105,13 @@ class GroupCommit:
         self.batches = 0
         self.largest = 0
 
-    async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
+    async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = (), *,
+                     on_durable: OnDurable | None = None) -> None:
         if not self._running:
             self.record_now(events, calls)
+            _run(on_durable)
             return
-        entry = _Entry(events, calls)
+        entry = _Entry(events, calls, on_durable)
         self._queue.append(entry)
         self._wakeup.set()
         await entry.done.wait()
@@ -123,7 +151,7 @@ class GroupCommit:
         self.batches += 1
         self.largest = max(self.largest, len(batch))
         try:
-            failures = await anyio.to_thread.run_sync(write, self.plugins, self.store, events, calls)
+            failures = await anyio.to_thread.run_sync(self._write_batch, batch, events, calls)
         except Exception as exc:  # the store or the disk: every decision of the batch fails closed
             log.exception("recording a batch failed")
             failure = AuditFailed(f"the records could not be written ({type(exc).__name__}: {exc})")
@@ -135,12 +163,24 @@ class GroupCommit:
             entry.error = _failed_for(entry, failures)
             entry.done.set()
 
+    def _write_batch(self, batch: list[_Entry], events: list[AuditEvent],
+                     calls: list[CallRecord]) -> list[AuditFailure]:
+        """On the writer thread: the batch's one write, then each entry's
+        ``on_durable`` whose records all made it (its task is woken after)."""
+        failures = write(self.plugins, self.store, events, calls)
+        for entry in batch:
+            if _failed_for(entry, failures) is None:
+                _run(entry.on_durable)
+        return failures
+
     def _settle_alone(self, entry: _Entry) -> None:
         try:
             failures = write(self.plugins, self.store, entry.events, entry.calls)
             entry.error = _failed_for(entry, failures)
         except Exception as exc:
             entry.error = AuditFailed(f"the records could not be written ({type(exc).__name__}: {exc})")
+        if entry.error is None:
+            _run(entry.on_durable)
         entry.done.set()
 
 

@@ -50,7 +50,13 @@ _FLAG = (r"(?i:(?P<flag>(?<![\w-])--?(?:token|password|passwd|secret|api-key|acc
 _NAMED_MARKS = ("token", "secret", "passw", "key")
 _FLAG_MARKS = ("token", "passw", "secret", "api-key")
 
-_EMAIL = r"(?P<email>\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}\b)"
+# An address ends where its top-level domain's letters end (not at a word boundary:
+# `bob@example.comAPI_KEY=x` has none there, and would keep the address whole).
+_EMAIL_SOURCE = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}(?![A-Za-z])"
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])" + _EMAIL_SOURCE)
+_WHOLE_EMAIL = re.compile(_EMAIL_SOURCE)
+# The start of a secret's name run into the end of an address (`...@example.compassword=`).
+_SECRET_NAME_START = re.compile(r"(?i)token|secret|passw|api[_-]?key|access[_-]?key|private[_-]?key")
 
 
 def _value(run: str, tokens: str) -> str:
@@ -72,12 +78,12 @@ def _pattern(families: frozenset[str]) -> re.Pattern[str]:
     alternatives = [f"(?P<token>{tokens})"] if tokens else []
     alternatives += [source.replace("VALUE_TO_AMPERSAND", value_to_ampersand).replace("VALUE", value)
                      for name, source in (("://", _URL_CREDENTIALS), ("header", _HEADER), ("named", _NAMED),
-                                          ("flag", _FLAG), ("@", _EMAIL))
+                                          ("flag", _FLAG))
                      if name in families]
     return re.compile("|".join(alternatives))
 
 
-def _families(text: str, *, pii: bool) -> frozenset[str]:
+def _families(text: str) -> frozenset[str]:
     """The families whose marks ``text`` holds (their names in :func:`_pattern`)."""
     found = {mark for mark, _ in _TOKENS if mark not in (":", "_") and mark in text}
     if ":" in text and _DIGIT_COLON.search(text):
@@ -93,8 +99,6 @@ def _families(text: str, *, pii: bool) -> frozenset[str]:
         found.add("named")
         if any(mark in lower for mark in _FLAG_MARKS):
             found.add("flag")
-    if pii and "@" in text:
-        found.add("@")
     return frozenset(found)
 
 
@@ -126,14 +130,32 @@ class Redacted(str):
 
 
 def redact_text(text: str, *, pii: bool = False) -> str:
-    """Mask secrets in free text; with ``pii`` also e-mail addresses."""
+    """Mask secrets in free text; with ``pii`` also e-mail addresses, after the
+    secrets (an address run into a secret's name must not hide the secret's value)."""
     if not text or (type(text) is Redacted and not pii):
         return text
-    families = _families(text, pii=pii)
-    if not families:
-        return text if pii else Redacted(text)
-    masked = _pattern(families).sub(_mask, text)
-    return masked if pii else Redacted(masked)
+    families = _families(text)
+    masked = _pattern(families).sub(_mask, text) if families else text
+    if not pii:
+        return Redacted(masked)
+    return _EMAIL.sub(_mask_email, masked) if "@" in masked else masked
+
+
+def _mask_email(match: re.Match[str]) -> str:
+    """``***EMAIL***``; when a secret's name runs straight into the address's end
+    (``bob@example.compassword=``), the name stays, after the mask."""
+    address = match.group()
+    at = address.index("@")
+    last_label = address.rfind(".") + 1
+    text, end = match.string, match.end()
+    for name in _SECRET_NAME_START.finditer(text, match.start() + last_label, end + 20):
+        if name.start() >= end:
+            break
+        cut = name.start() - match.start()
+        cut = cut - 1 if cut == last_label else cut  # `.password=`: the dot goes with the name
+        if _WHOLE_EMAIL.fullmatch(address, 0, cut) and cut > at:
+            return "***EMAIL***" + address[cut:]
+    return "***EMAIL***"
 
 
 def _mask(match: re.Match[str]) -> str:

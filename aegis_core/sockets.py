@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import _socket  # not `socket`: the quick CLI commands must not pay for its imports
 import os
-import struct
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+# Not `from typing import TYPE_CHECKING`: loading typing costs the quick commands
+# (aegis status, aegis approvals list) a visible share of their start-up.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-
     from aegis_core.config import Config
 
 OPERATOR_SOCKET = "aegis.sock"
@@ -112,6 +112,8 @@ def peer_credentials(sock: _socket.socket) -> tuple[int, int] | None:
     ``SO_PEERCRED``."""
     if not hasattr(_socket, "SO_PEERCRED"):
         return None
+    import struct
+
     raw = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, struct.calcsize("3i"))
     pid, uid, _gid = struct.unpack("3i", raw)
     return int(pid), int(uid)

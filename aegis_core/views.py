@@ -5,19 +5,24 @@ the same through these functions."""
 
 from __future__ import annotations
 
-import json
 import time
-from typing import TYPE_CHECKING, Any
 
 from aegis_core.errors import AegisError, ExitCode
 
+# Not `from typing import TYPE_CHECKING`: loading typing costs the quick commands
+# (aegis status, aegis approvals list) a visible share of their start-up.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from aegis_core.config import Config
-    from aegis_core.models import Approval
 
 
 def json_text(data: Any) -> str:
     """The one JSON form every ``--json`` prints."""
+    import json
+
     return json.dumps(data, indent=2, sort_keys=False, default=str)
 
 
@@ -110,7 +115,8 @@ def render_status(status: dict[str, Any]) -> str:
         lines.append(f"Decisions: {status.get('decisions', 0)} since start")
         fleet = status.get("fleet")
         if fleet:
-            link = "connected" if fleet.get("connected") else f"UNREACHABLE ({fleet.get('error')}): risky calls denied"
+            link = ("connected" if fleet.get("connected") else f"UNREACHABLE ({fleet.get('error')}): new risky "
+                    "calls denied, waiting ones denied unless it is back within the grace")
             elected = [name for name, poller in (fleet.get("pollers") or {}).items() if poller.get("elected")]
             lines.append(f"Fleet:     machine {fleet.get('machine')}, store {fleet.get('store')}: {link}"
                          + (f"; polls {', '.join(elected)} for the fleet" if elected else ""))
@@ -140,36 +146,39 @@ def status_exit_code(status: dict[str, Any]) -> int:
     return int(ExitCode.OK) if status["running"] else int(ExitCode.ENVIRONMENT)
 
 
-def approval_line(approval: Approval, with_machine: bool = False) -> str:
-    summary = approval.summary.replace("\n", " ")
+def approval_line(approval: Mapping[str, Any], with_machine: bool = False) -> str:
+    """One approval (as :meth:`Approval.to_dict` gives it) on one line."""
+    summary = str(approval["summary"]).replace("\n", " ")
     summary = summary if len(summary) <= 60 else summary[:57] + "..."
-    if approval.status.value == "pending":
-        left = max(0, int(approval.deadline_at - time.time()))
+    if approval["status"] == "pending":
+        left = max(0, int(approval["deadline_at"] - time.time()))
         state = f"pending ({left}s left)"
     else:
-        state = f"{approval.status.value} by {approval.decided_by or '?'}"
-    session = approval.session[:12]
-    votes = f" [{len(approval.votes)}/{approval.quorum} approvers]" if approval.quorum > 1 else ""
-    machine = f"{approval.machine[:16]:<16}  " if with_machine else ""
-    return f"{approval.id[:12]}  {machine}{state:<24}  {session:<12}  {approval.tool:<10}  {summary}{votes}"
+        state = f"{approval['status']} by {approval['decided_by'] or '?'}"
+    session = approval["session"][:12]
+    quorum = approval["quorum"]
+    votes = f" [{len(approval['votes'])}/{quorum} approvers]" if quorum > 1 else ""
+    machine = f"{approval['machine'][:16]:<16}  " if with_machine else ""
+    return f"{approval['id'][:12]}  {machine}{state:<24}  {session:<12}  {approval['tool']:<10}  {summary}{votes}"
 
 
 def list_approvals(config: Config, *, show_all: bool = False, limit: int = 100,
-                   fleet: bool = False) -> list[Approval]:
-    """What ``aegis approvals list`` shows: pending ones oldest first, all of them
-    newest first with ``show_all``, every machine's with ``fleet``."""
+                   fleet: bool = False) -> list[dict[str, Any]]:
+    """What ``aegis approvals list`` shows, as :meth:`Approval.to_dict` gives each:
+    pending ones oldest first, all of them newest first with ``show_all``, every
+    machine's with ``fleet``."""
     status = None if show_all else "pending"
     rows = None if fleet else _quick_list(config, status, limit)
     return _stored_list(config, status, limit, fleet) if rows is None else rows
 
 
-def render_approvals(rows: list[Approval], *, show_all: bool = False, fleet: bool = False) -> str:
+def render_approvals(rows: list[dict[str, Any]], *, show_all: bool = False, fleet: bool = False) -> str:
     if not rows:
         return "No pending approvals." if not show_all else "No approvals yet."
     return "\n".join(approval_line(approval, with_machine=fleet) for approval in rows)
 
 
-def _quick_list(config: Config, status: str | None, limit: int) -> list[Approval] | None:
+def _quick_list(config: Config, status: str | None, limit: int) -> list[dict[str, Any]] | None:
     """This machine's approvals through one read-only query (the command users type
     most); None when the long way is needed: fleet mode, or a database missing or of
     another schema version (``Store.open`` creates, migrates or refuses it)."""
@@ -187,7 +196,7 @@ def _quick_list(config: Config, status: str | None, limit: int) -> list[Approval
         conn.close()
 
 
-def _stored_list(config: Config, status: str | None, limit: int, fleet: bool) -> list[Approval]:
+def _stored_list(config: Config, status: str | None, limit: int, fleet: bool) -> list[dict[str, Any]]:
     from aegis_core.store.opening import open_store as open_configured
 
     with open_configured(config, quick_check=False) as store:
@@ -195,5 +204,7 @@ def _stored_list(config: Config, status: str | None, limit: int, fleet: bool) ->
             if not hasattr(store, "fleet"):
                 raise AegisError("--fleet needs fleet mode: this machine has no [store] url",
                                  hint="see docs/fleet.md")
-            return list(store.fleet.list_approvals(status=status, limit=limit, machine="*"))
-        return list(store.list_approvals(status=status, limit=limit))
+            rows = store.fleet.list_approvals(status=status, limit=limit, machine="*")
+        else:
+            rows = store.list_approvals(status=status, limit=limit)
+        return [approval.to_dict() for approval in rows]

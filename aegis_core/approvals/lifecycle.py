@@ -54,7 +54,7 @@ class _Waiter:
     # deadline finds an answer that was being written as this object's own, not as
     # a change made behind its back.
     ending: anyio.Lock = field(default_factory=anyio.Lock)
-    # Why no answer can come any more (the shared store is unreachable): raised to
+    # Why no answer can come any more (the shared store stayed unreachable): raised to
     # the waiting call, which is denied with it.
     lost: Exception | None = None
 
@@ -140,6 +140,8 @@ class Approvals:
             if waiter.final is None and waiter.lost is not None:
                 raise waiter.lost
             if waiter.final is None:
+                # With a fleet store that is down, the expiry cannot be written: it
+                # raises FleetUnavailable and the call is denied saying so.
                 result = await self.expire(approval.id)
                 if waiter.final is None:
                     # Ended by another daemon of the fleet (its seal holds), or written
@@ -157,12 +159,12 @@ class Approvals:
         return len(self._waiting)
 
     def store_unreachable(self, error: Exception) -> int:
-        """The shared store (a fleet's PostgreSQL) cannot be reached: no answer given
-        anywhere can reach the calls waiting here, nor be recorded, so each is woken
-        now and :meth:`wait` raises ``error`` to it (the call is denied, fail closed)
-        instead of letting it wait for a deadline. Their rows stay pending where they
-        cannot be written; once the store is back, those nobody waits on end as denied
-        (``expire_overdue(spare_waiting=True)``). Returns how many were woken."""
+        """The shared store (a fleet's PostgreSQL) stayed unreachable past its grace:
+        no answer given anywhere can reach the calls waiting here, nor be recorded, so
+        each is woken now and :meth:`wait` raises ``error`` to it (the call is denied,
+        fail closed) instead of waiting for a deadline. Their rows stay pending where
+        they cannot be written; once the store is back, those nobody waits on end as
+        expired (denied). Returns how many were woken."""
         woken = 0
         for waiter in self._waiting.values():
             if waiter.final is None and waiter.lost is None:

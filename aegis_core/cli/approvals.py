@@ -70,7 +70,7 @@ def list_approvals(
 
     rows = listed(app.config(plugins=False), show_all=show_all, limit=limit, fleet=fleet)
     if as_json:
-        emit_json([a.to_dict() for a in rows])
+        emit_json(rows)
     else:
         click.echo(render_approvals(rows, show_all=show_all, fleet=fleet))
 
@@ -218,7 +218,7 @@ def history(app: AppContext, limit: int, as_json: bool) -> None:
     if not rows:
         click.echo("No decided approvals yet.")
     for approval in rows:
-        click.echo(f"{_when(approval.decided_at)}  {approval_line(approval)}")
+        click.echo(f"{_when(approval.decided_at)}  {approval_line(approval.to_dict())}")
 
 
 @approvals.command("resume")

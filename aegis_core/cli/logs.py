@@ -18,12 +18,12 @@ _RANK = {name: rank for rank, name in enumerate(LEVELS)} | {"CRITICAL": 4, "WARN
 
 
 def parse_line(raw: str) -> dict[str, Any]:
-    """A log line as a dict; a line that is not JSON becomes ``{"event": line}``."""
+    """A log line as a dict; a line that is not JSON becomes ``{"message": line}``."""
     try:
         data = json.loads(raw)
     except ValueError:
-        return {"event": raw, "level": "info"}
-    return data if isinstance(data, dict) else {"event": raw, "level": "info"}
+        return {"message": raw, "level": "info"}
+    return data if isinstance(data, dict) else {"message": raw, "level": "info"}
 
 
 def _stamp(entry: dict[str, Any]) -> float | None:
@@ -49,10 +49,12 @@ def _matches(entry: dict[str, Any], level: str | None, since: float | None) -> b
 
 
 def _render(entry: dict[str, Any]) -> str:
-    rest = {k: v for k, v in entry.items() if k not in ("timestamp", "level", "event", "logger")}
+    # The line's text: "message"; "event" in lines older daemons wrote.
+    text_key = "message" if "message" in entry else "event"
+    rest = {k: v for k, v in entry.items() if k not in ("timestamp", "level", text_key, "logger")}
     extra = " ".join(f"{k}={v}" for k, v in sorted(rest.items()))
     level = str(entry.get("level", "info")).lower()
-    head = f"{entry.get('timestamp', '-')} [{level:<7}] {entry.get('event', '')}"
+    head = f"{entry.get('timestamp', '-')} [{level:<7}] {entry.get(text_key, '')}"
     return f"{head} {extra}".rstrip()
 
 

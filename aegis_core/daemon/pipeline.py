@@ -49,6 +49,9 @@ from aegis_core.tools import input_problem
 log = structlog.get_logger(__name__)
 
 OnPending = Callable[[Approval], Awaitable[None]]
+# Answers an allow to the waiting adapter the moment its record is on disk, from the
+# recorder's writer thread (see aegis_core.recorder): the daemon then skips its own send.
+EarlyAnswer = Callable[["Answer"], None]
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,11 @@ class Pipeline:
 
     # -- the pipeline ------------------------------------------------------------
 
-    async def handle(self, agent_input: AgentInput, *, on_pending: OnPending | None = None) -> Answer:
-        """Decide the call in an adapter's event: ``intercept`` it, then :meth:`judge` it."""
+    async def handle(self, agent_input: AgentInput, *, on_pending: OnPending | None = None,
+                     early: EarlyAnswer | None = None) -> Answer:
+        """Decide the call in an adapter's event: ``intercept`` it, then :meth:`judge` it.
+        ``early``, if given, is called (on another thread) with an allow once its record
+        is durable, before this returns it."""
         try:
             if not isinstance(agent_input.payload, Mapping):
                 preview = ascii(agent_input.payload)[:300]
@@ -168,9 +174,10 @@ class Pipeline:
             return _internal_error()
         if call.terminal == "dialog" and call.session in self.headless:
             call = replace(call, terminal="")
-        return await self.judge(call, on_pending=on_pending)
+        return await self.judge(call, on_pending=on_pending, early=early)
 
-    async def judge(self, call: ToolCall, *, on_pending: OnPending | None = None) -> Answer:
+    async def judge(self, call: ToolCall, *, on_pending: OnPending | None = None,
+                    early: EarlyAnswer | None = None) -> Answer:
         """Decide an already-built call (an intercepted hook event, or a call Aegis
         built itself: a connection held by the egress proxy): evaluate, critique,
         approval if needed, record, answer; without ``intercept``."""
@@ -186,7 +193,7 @@ class Pipeline:
                 return await self._malformed(problem or "unreadable input", {
                     "call_id": call.id, "agent": call.agent, "tool": call.tool, "kind": call.kind.value},
                     call.session)
-            return await self._decide(call, text, on_pending)
+            return await self._decide(call, text, on_pending, early)
         except AuditFailed as exc:
             log.error("audit failed, denying", error=str(exc))
             return audit_failed_answer(exc)
@@ -220,26 +227,32 @@ class Pipeline:
                     "that the Aegis adapter plugin matches your agent (aegis plugins list).",
                     rule="malformed-call", risk=100)
 
-    async def _decide(self, call: ToolCall, text: CallText, on_pending: OnPending | None) -> Answer:
+    async def _decide(self, call: ToolCall, text: CallText, on_pending: OnPending | None,
+                      early: EarlyAnswer | None = None) -> Answer:
         paused = self.approvals.paused(call.session)
         if paused is not None:
             return await self._finish(call, text, paused, deny(paused.reason, rule=paused.rule, risk=paused.risk))
         verdict = self.plugins.evaluate(call)
         verdict = self.plugins.critique(call, verdict, self.history.recent(call.session))
         if verdict.action is Action.ALLOW:
-            return await self._finish(call, text, verdict, Answer("allow", verdict.reason, verdict.rule, verdict.risk))
+            return await self._finish(call, text, verdict, Answer("allow", verdict.reason, verdict.rule, verdict.risk),
+                                      early=early)
         if verdict.action is Action.DENY:
             return await self._finish(call, text, verdict,
                                       deny(_deny_reason(verdict), rule=verdict.rule, risk=verdict.risk))
         self._asking += 1
         try:
-            return await self._ask(call, text, verdict, on_pending)
+            return await self._ask(call, text, verdict, on_pending, early)
         finally:
             self._asking -= 1
 
     async def _finish(self, call: ToolCall, text: CallText, verdict: Verdict, answer: Answer,
-                      event: str = "call.decided", approval_id: str | None = None) -> Answer:
-        """Record a decision (audit and store, in the same batch) and remember it."""
+                      event: str = "call.decided", approval_id: str | None = None,
+                      early: EarlyAnswer | None = None) -> Answer:
+        """Record a decision (audit and store, in the same batch) and remember it.
+        ``early`` hears an allow as soon as it is durable; a deny is answered only after
+        :meth:`Approvals.after_deny` (the circuit breaker) has looked at it, so that the
+        agent's next call meets a session the breaker has already paused."""
         reason = redact_text(answer.reason)
         details = {**text.details(call), **agent_ids(call), "verdict": _verdict_details(verdict),
                    "decision": answer.decision, "reason": reason}
@@ -248,7 +261,8 @@ class Pipeline:
             details["approval_id"] = approval_id
         await self.recorder.record(
             [AuditEvent(event=event, details=details, session=call.session)],
-            [CallRecord(call, text.input_json, verdict, reason, answer.decision, approval_id)])
+            [CallRecord(call, text.input_json, verdict, reason, answer.decision, approval_id)],
+            on_durable=(lambda: early(answer)) if early is not None and answer.decision == "allow" else None)
         self.decisions += 1
         final = verdict if answer.decision != "deny" else Verdict(
             Action.DENY, answer.reason, answer.rule, verdict.risk,
@@ -258,11 +272,12 @@ class Pipeline:
             await self.approvals.after_deny(call.session)
         return answer
 
-    async def _ask(self, call: ToolCall, text: CallText, verdict: Verdict, on_pending: OnPending | None) -> Answer:
+    async def _ask(self, call: ToolCall, text: CallText, verdict: Verdict, on_pending: OnPending | None,
+                   early: EarlyAnswer | None = None) -> Answer:
         granted = await self.approvals.check_grant(call)
         if granted is not None:
             answer = Answer("allow", granted.reason, granted.rule, verdict.risk)
-            return await self._finish(call, text, granted, answer, event="call.allowed_by_grant")
+            return await self._finish(call, text, granted, answer, event="call.allowed_by_grant", early=early)
         limited = self.approvals.rate_limited(call.session)
         if limited is not None:
             return await self._finish(call, text, limited, deny(limited.reason, rule=limited.rule, risk=verdict.risk))

@@ -8,32 +8,42 @@ from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import sys
 import time
 from contextlib import closing, suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
 
-from aegis_core.config import Config, ensure_home
 from aegis_core.errors import AegisEnvironmentError, AegisError
+from aegis_core.frozen import Frozen
+
+# Not `from typing import TYPE_CHECKING`: loading typing costs the quick commands
+# (aegis status, aegis approvals list) a visible share of their start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+    from aegis_core.config import Config
 
 START_TIMEOUT = 15.0
 
 
-@dataclass(frozen=True)
-class DaemonState:
+class DaemonState(Frozen):
     """``running``: a daemon holds the pid file's lock (``pid``). ``info``: its status,
     when its operator socket answered. ``impostor``: the pid of something else
     answering on that socket."""
 
+    __match_args__ = ("running", "pid", "stale", "info", "impostor", "socket")
+    __slots__ = __match_args__
     running: bool
     pid: int | None
     stale: list[str]
-    info: dict[str, Any] | None = None
-    impostor: int | None = None
-    socket: str = ""
+    info: dict[str, Any] | None
+    impostor: int | None
+    socket: str
+
+    def __init__(self, running: bool, pid: int | None, stale: list[str], info: dict[str, Any] | None = None,
+                 impostor: int | None = None, socket: str = "") -> None:
+        self._set(running, pid, stale, info, impostor, socket)
 
 
 def paths(config: Config) -> tuple[Path, Path, Path]:
@@ -191,6 +201,7 @@ def run_foreground(config: Config, *, log_stream: TextIO | None = None) -> None:
     """Run the daemon in this process until SIGTERM/SIGINT."""
     import anyio
 
+    from aegis_core.config import ensure_home
     from aegis_core.daemon.server import Daemon
     from aegis_core.logconfig import configure_logging
 
@@ -215,6 +226,8 @@ def run_foreground(config: Config, *, log_stream: TextIO | None = None) -> None:
 def start_background(config: Config, *, timeout: float = START_TIMEOUT,
                      extra_env: dict[str, str] | None = None) -> DaemonState:
     """Spawn a detached daemon and return once its socket answers."""
+    from aegis_core.config import ensure_home
+
     ensure_home(config.home)
     state = inspect(config)
     if state.running:
@@ -282,6 +295,8 @@ def stop(config: Config, *, timeout: float = 10.0, force: bool = False) -> tuple
     """Ask the daemon to drain and exit; with ``force``, kill it if it does not in time.
     The request goes to the operator socket; when that is not the daemon's (or does
     not answer), the daemon found by the pid file's lock gets SIGTERM instead."""
+    import signal
+
     from aegis_core.client import Identity, request
 
     state = inspect(config)

@@ -20,7 +20,7 @@ import anyio.from_thread
 import anyio.lowlevel
 import structlog
 from anyio import RunFinishedError
-from anyio.abc import SocketStream, TaskGroup
+from anyio.abc import SocketAttribute, SocketStream, TaskGroup
 
 from aegis_core import __version__
 from aegis_core.audit import AuditLog
@@ -28,7 +28,7 @@ from aegis_core.channels import ChannelSet, ResolveResult, select_channels
 from aegis_core.config import Config
 from aegis_core.daemon import protocol
 from aegis_core.daemon.peers import Peer, peer_of
-from aegis_core.daemon.pipeline import Pipeline
+from aegis_core.daemon.pipeline import Answer, Pipeline
 from aegis_core.daemon.protocol import AGENT, OPERATOR, Endpoint, RequestError
 from aegis_core.daemon.reload import Snapshot, changes_between, read_snapshot
 from aegis_core.daemon.sessions import Session, Sessions
@@ -127,6 +127,10 @@ class Caller:
         self.stream = stream
         self.session: Session | None = None
         self.after_reply: Callable[[], None] | None = None
+        # Set when the final answer already left from the recorder's writer thread
+        # (Daemon._early_answer); ``unsent`` is what the socket did not take then.
+        self.answered = False
+        self.unsent = b""
 
 
 class _Listening:
@@ -465,22 +469,12 @@ class Daemon:
 
     async def _take_back(self, path: Path) -> None:
         """Before binding: if something already answers on ``path`` (we hold the pid
-        file's lock, so it is not an Aegis daemon), say so; binding replaces it."""
-        if not path.exists():
+        file's lock, so it is not an Aegis daemon), say so; binding replaces it. The
+        probe (a connect that may wait up to a second) runs in a worker thread: the
+        event loop keeps answering the sockets already open meanwhile."""
+        listening, pid = await anyio.to_thread.run_sync(_listener_on, path)
+        if not listening:
             return
-        try:
-            address, directory = reachable(path)
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                probe.settimeout(1)
-                try:
-                    probe.connect(address)
-                finally:
-                    if directory is not None:
-                        os.close(directory)
-                credentials = peer_credentials(probe)
-        except OSError:
-            return  # a dead socket file: nothing listens
-        pid = credentials[0] if credentials else None
         log.warning("another program was listening on Aegis' socket; taking it back", socket=str(path), pid=pid)
         await self.pipeline.note("socket.taken_back", {"socket": str(path), "pid": pid})
 
@@ -538,9 +532,38 @@ class Daemon:
                 response = protocol.error(f"internal error ({type(exc).__name__}); see `aegis logs`", ExitCode.ERROR)
             response = protocol.proven(response, request, self._proof_token(context))
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                await protocol.send(stream, response)
+                if context is not None and context.answered:
+                    if context.unsent:
+                        await stream.send(context.unsent)
+                else:
+                    await protocol.send(stream, response)
             if context is not None and context.after_reply is not None:
                 context.after_reply()
+
+    def _early_answer(self, request: Mapping[str, Any], context: Caller) -> Callable[[Answer], None] | None:
+        """How an allow is answered from the recorder's writer thread the moment its
+        record is on disk (aegis_core.recorder), instead of after the hop back to this
+        event loop and its turns through the pipeline: the line the client would get
+        anyway (its proof included), sent without blocking; what the socket does not
+        take at once is left for _handle. Nothing was sent on this connection before
+        (an allow answered early never waited on a human), so nothing can overtake."""
+        raw = context.stream.extra(SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
+        if raw is None:
+            return None
+        token = self._proof_token(context)
+
+        def answer(early: Answer) -> None:
+            line = protocol.encode(protocol.proven(early.to_response(), request, token))
+            try:
+                sent = raw.send(line)
+            except BlockingIOError:
+                sent = 0
+            except OSError:  # the client is gone: nobody left to answer
+                sent = len(line)
+            context.unsent = line[sent:]
+            context.answered = True
+
+        return answer
 
     def _proof_token(self, context: Caller | None) -> str | None:
         """The token the reply proves knowledge of: the session the socket is bound to,
@@ -603,7 +626,8 @@ class Daemon:
         result: dict[str, Any] = {}
 
         async def decide() -> None:
-            answer = await self.pipeline.handle(agent_input, on_pending=on_pending)
+            answer = await self.pipeline.handle(agent_input, on_pending=on_pending,
+                                                early=self._early_answer(request, context))
             result.update(answer.to_response())
             tasks.cancel_scope.cancel()
 
@@ -622,6 +646,7 @@ class Daemon:
             # Shielded: ending the approval wakes decide(), which cancels this task; the
             # transition (store, audit, channels told) must complete all the same.
             with anyio.CancelScope(shield=True):
+                # Under "update", or "event" from an older hook client.
                 if b'"dialog_closed"' in said and session is not None:
                     await self.pipeline.answer_at_terminal(
                         session.id, Outcome.DENY, approval=pending[-1], by=_user(),
@@ -946,6 +971,27 @@ def _allow_agent_hosts(gate: Any, sandbox: Mapping[str, Any]) -> None:
             gate.extra.append(parse_host_rule(str(entry)))
         except ValueError:
             log.warning("ignored an agent host that is not a host", entry=str(entry)[:200])
+
+
+
+def _listener_on(path: Path, timeout: float = 1.0) -> tuple[bool, int | None]:
+    """Whether something listens on the socket file ``path``, and its pid when the
+    kernel says (blocking: call it from a worker thread)."""
+    if not path.exists():
+        return False, None
+    try:
+        address, directory = reachable(path)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(timeout)
+            try:
+                probe.connect(address)
+            finally:
+                if directory is not None:
+                    os.close(directory)
+            credentials = peer_credentials(probe)
+    except OSError:
+        return False, None  # a dead socket file: nothing listens
+    return True, credentials[0] if credentials else None
 
 
 async def _listen(path: Path) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from aegis_core.client import UPDATE
 from aegis_core.hookspecs import hookimpl
 from aegis_core.models import Approval, ToolCall
 
@@ -42,7 +43,7 @@ class SessionWatchers:
         senders = self._watchers.get(approval.session)
         if not senders:
             return
-        line = {"event": "resolved" if approval.status.is_final else "pending",
+        line = {UPDATE: "resolved" if approval.status.is_final else "pending",
                 "approval": approval.to_dict(), "channels": self.channels}
         for send in list(senders):
             try:

@@ -19,10 +19,10 @@ RUNNER = Path(__file__).resolve().with_name("run.py")
 PYTHON_FLAGS = ("-I", "-S")
 
 
-def client_argv(encoder: str | Path, event: str, deadline_s: float | int, *,
+def client_argv(encoder: str | Path, hook_event: str, deadline_s: float | int, *,
                 python: str | None = None, runner: str | Path | None = None,
                 home: str | Path | None = None) -> list[str]:
-    """The command line that runs the hook client for ``event`` with ``encoder``.
+    """The command line that runs the hook client for ``hook_event`` with ``encoder``.
 
     :param encoder: absolute path of the adapter's ``wire.py``.
     :param deadline_s: the client's own deadline, below the agent's hook timeout.
@@ -34,7 +34,7 @@ def client_argv(encoder: str | Path, event: str, deadline_s: float | int, *,
     python = python or os.path.abspath(sys.executable)
     deadline = f"{deadline_s:g}" if isinstance(deadline_s, float) else str(deadline_s)
     extra = [f"--home={home}"] if home else []
-    return [python, *PYTHON_FLAGS, str(runner or RUNNER), str(encoder), event, deadline, *extra]
+    return [python, *PYTHON_FLAGS, str(runner or RUNNER), str(encoder), hook_event, deadline, *extra]
 
 
 def installed_home(config: Any) -> str | None:

@@ -21,10 +21,24 @@
 # it early with the client's own status, which these agents read as a failed hook (the
 # tool would run): it is off here, as it is anyway left of the `|| exit 2` registered
 # after the `.`, which also blocks the call when this file cannot be read.
+#
+# The interpreter's own start-up, before run.py can arm anything, is bounded in CPU
+# time: this shell sets RLIMIT_CPU (soft = hard, so the kernel sends SIGKILL) to the
+# deadline, at most 10 s, and the client inherits it; the client uses a few
+# milliseconds of CPU even while it waits minutes on a human, and the limit counts each
+# process's own time, so the shell's does not eat into the client's. A start-up that
+# spins is cut there for one setrlimit per call; one blocked in the kernel (a stuck
+# file system) still is not: a wall-clock bound this early needs timeout(1), one more
+# fork and exec on every call (+0.5 to 1.0 ms measured, 4-7% of the interpreter's
+# start), so it is left to the agent's own timeout. A limit that cannot be set (a lower
+# hard limit is already there) leaves that one in place.
 set +e
 AEGIS_GUARD_DEADLINE=$1
 export AEGIS_GUARD_DEADLINE
 shift
+cpu=$AEGIS_GUARD_DEADLINE
+[ "$cpu" -gt 10 ] 2>/dev/null && cpu=10
+ulimit -t "$cpu" 2>/dev/null
 "$@" >&2
 status=$?
 case $status in
@@ -34,6 +48,7 @@ case $status in
   2) why="blocked without its own reason (exit status 2)" ;;
   142) why="gave no decision within $AEGIS_GUARD_DEADLINE s and was ended there (SIGALRM)" ;;
   126|127) why="could not be started (was the Aegis virtualenv removed?)" ;;
+  137) why="was killed (signal 9), at its limit of $cpu s of CPU time without a decision or by the system" ;;
   *) if [ "$status" -gt 128 ]; then
        why="was killed (signal $((status - 128)))"
      else

@@ -28,11 +28,11 @@ An encoder module provides:
     the agent's name, for messages (``Claude Code``).
 ``OBSERVE_EVENTS``
     events that report a call that already ran (recorded, never blocked).
-``respond(event, decision, reason) -> int``
-    write the answer to a guarded event (``decision`` is allow, deny or ask) and
+``respond(hook_event, decision, reason) -> int``
+    write the answer to a guarded hook event (``decision`` is allow, deny or ask) and
     return the exit status.
-``unrecorded(event, reason) -> int``
-    tell the user an observed event could not be recorded; return the exit status.
+``unrecorded(hook_event, reason) -> int``
+    tell the user an observed hook event could not be recorded; return the exit status.
 
 Answers several agents read alike are here for encoders to take:
 ``answer_by_exit_status(AGENT)`` (a ``respond`` for agents that read exit status 2 as
@@ -42,7 +42,7 @@ a block and stderr as its reason), ``system_message`` (an ``unrecorded``) and
     events sent while the agent's own permission dialog is open (Claude Code's
     PermissionRequest). The agent ends such a hook (SIGTERM) when the dialog is
     answered No; the client then tells the daemon so before it exits.
-``notice(event, text) -> int`` (optional)
+``notice(hook_event, text) -> int`` (optional)
     tell the agent, after a call ran, that a sandbox limit stopped something in it
     (e.g. the kernel killed a process for memory); return the exit status.
 """
@@ -132,7 +132,8 @@ class DialogClosed(BaseException):
     """The agent ended the hook because its dialog was answered (or interrupted)."""
 
 
-DIALOG_CLOSED_LINE = b'{"event":"dialog_closed"}\n'
+# An interim line (aegis_core.client.UPDATE; the daemon also accepts the older "event").
+DIALOG_CLOSED_LINE = b'{"update":"dialog_closed"}\n'
 
 
 class _ScannerContext:
@@ -198,21 +199,21 @@ def socket_path(installed_home=None):
 
 
 def options(argv):
-    """(event, deadline, --home) from the hook command's arguments after the encoder."""
+    """(hook event, deadline, --home) from the hook command's arguments after the encoder."""
     positional, installed_home = [], None
     for arg in argv:
         if arg.startswith("--home="):
             installed_home = arg[len("--home=") :] or None
         else:
             positional.append(arg)
-    event = positional[0] if positional else None
+    hook_event = positional[0] if positional else None
     budget = DEFAULT_DEADLINE_S
     if len(positional) > 1:
         try:
             budget = max(float(positional[1]), 0.05)
         except ValueError:
             pass
-    return event, budget, installed_home
+    return hook_event, budget, installed_home
 
 
 def build_request(op, adapter, hook_text, auth="", *, valid=True):
@@ -434,11 +435,14 @@ def decision_of(answer):
     return decision, reason
 
 
-def load_encoder(path):
-    """Import the agent's encoder from its file path (``.../aegis_codex/wire.py``)."""
+def load_encoder(path, load=None):
+    """Import the agent's encoder from its file path (``.../aegis_codex/wire.py``),
+    through run.py's ``load`` when given."""
     folder, _, name = path.rpartition("/")
     if not folder or not name.endswith(".py"):
         raise ValueError("expected the absolute path of the encoder's .py file")
+    if load is not None:
+        return load(path)
     sys.path.append(folder)  # appended: never shadows the stdlib
     return __import__(name[:-3])
 
@@ -454,7 +458,7 @@ def _on_term(signum, frame):
 def run(encoder, argv):
     """Decide one hook event: ``argv`` is ``[EVENT [DEADLINE_S]] [--home=PATH]``.
     Returns the exit status the encoder chose."""
-    event, budget, installed_home = options(argv)
+    hook_event, budget, installed_home = options(argv)
     deadline = time.monotonic() + budget
     # Backstop for anything that could block (a stdin never closed, a slow daemon). Under
     # guard.sh the timer is already the guard's hard deadline (run.py), kept: the kernel
@@ -463,8 +467,8 @@ def run(encoder, argv):
     if not guarded:
         _signal.signal(_signal.SIGALRM, _on_alarm)
         _signal.setitimer(_signal.ITIMER_REAL, budget)
-    observing = event in encoder.OBSERVE_EVENTS
-    if event in getattr(encoder, "DIALOG_EVENTS", ()):
+    observing = hook_event in encoder.OBSERVE_EVENTS
+    if hook_event in getattr(encoder, "DIALOG_EVENTS", ()):
         _signal.signal(_signal.SIGTERM, _on_term)
     try:
         hook_text = None
@@ -476,10 +480,10 @@ def run(encoder, argv):
             report_malformed(encoder, hook_text if hook_text is not None else raw.decode("utf-8", "replace"),
                              deadline, installed_home)
             raise Denied(BAD_INPUT.format(agent=encoder.AGENT, error=str(exc)[:200])) from None
-        if event is None:
+        if hook_event is None:
             name = payload.get("hook_event_name")
-            event = name if isinstance(name, str) else None
-            observing = event in encoder.OBSERVE_EVENTS
+            hook_event = name if isinstance(name, str) else None
+            observing = hook_event in encoder.OBSERVE_EVENTS
         size = len(raw) + 512  # the request around the input: op, adapter, session proof
         if size > MAX_REQUEST_BYTES:
             raise Denied(TOO_LARGE.format(size=size, limit=MAX_REQUEST_BYTES))
@@ -496,7 +500,7 @@ def run(encoder, argv):
                 raise Denied(REFUSED.format(error=answer.get("error")))
             text = limit_notice()
             notice = getattr(encoder, "notice", None)
-            return notice(event, text) if text and notice is not None else 0
+            return notice(hook_event, text) if text and notice is not None else 0
         decision, reason = decision_of(answer)
     except DialogClosed:
         return 0  # the agent no longer reads an answer
@@ -511,8 +515,8 @@ def run(encoder, argv):
             _signal.setitimer(_signal.ITIMER_REAL, 0)
     if observing:
         # The call already ran: tell the user the record is missing, never block.
-        return encoder.unrecorded(event, "Aegis did not record this call's outcome: " + reason)
-    return encoder.respond(event, decision, reason)
+        return encoder.unrecorded(hook_event, "Aegis did not record this call's outcome: " + reason)
+    return encoder.respond(hook_event, decision, reason)
 
 
 # Read only inside a sandbox (AEGIS_LIMITS set), whose /tmp is private to the session.
@@ -586,7 +590,7 @@ def answer_by_exit_status(agent):
     nothing; anything else (an ``ask`` too: the agent has none) is exit 2 with the
     reason, which starts with "Aegis" so that it can never be read as a JSON answer."""
 
-    def respond(event, decision, reason):
+    def respond(hook_event, decision, reason):
         if decision == "allow":
             return 0
         if decision == "ask":
@@ -600,7 +604,7 @@ def answer_by_exit_status(agent):
     return respond
 
 
-def system_message(event, reason):
+def system_message(hook_event, reason):
     """An ``unrecorded``: ``{"systemMessage": reason}`` on stdout, a warning the agent
     shows its user, never a block (Claude Code, Codex CLI, Gemini CLI)."""
     sys.stdout.write('{"systemMessage":' + _quote(reason) + "}\n")
@@ -622,11 +626,12 @@ def exit_status(status):
     return GUARDED_STATUS.get(status, status) if _env("AEGIS_GUARD_DEADLINE") else status
 
 
-def main(argv):
-    """``argv``: ``[run.py, ENCODER_PATH, EVENT, DEADLINE_S]`` as the agent launched it."""
+def main(argv, load=None):
+    """``argv``: ``[run.py, ENCODER_PATH, EVENT, DEADLINE_S]`` as the agent launched it;
+    ``load``: how run.py loads a module from its path."""
     path = argv[1] if len(argv) > 1 else ""
     try:
-        encoder = load_encoder(path)
+        encoder = load_encoder(path, load)
     except BaseException as exc:
         fail(BROKEN_ENCODER.format(path=path or "(none)", error=type(exc).__name__))
     try:

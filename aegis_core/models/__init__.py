@@ -12,9 +12,12 @@ an approval's, not every value's."""
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+# Not `from typing import ...`: `aegis approvals list` would pay for loading typing.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from aegis_core.models.approvals import Approval, Decision, ResolveResult
     from aegis_core.models.audit import AuditEvent, AuditRecord
     from aegis_core.models.calls import CHANGE_PREVIEW_CHARS, AgentInput, ToolCall, Verdict, strictest

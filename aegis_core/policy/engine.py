@@ -11,15 +11,19 @@ from typing import Any
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
 from aegis_core.policy.argpaths import SETTERS, loop_variables, remember_variables, representative
+from aegis_core.policy.autorun import written_text
 from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.ondisk import script_on_disk
+from aegis_core.policy.patchtext import patch_writes
 from aegis_core.policy.paths import CallBudget, home_dir, normalise
 from aegis_core.policy.places import project_root
+from aegis_core.policy.requestfiles import readable_requests
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
+from aegis_core.policy.taskrunners import task_code
 from aegis_core.policy.words import Arg
-from aegis_core.policy.written import ASKS_WHEN_WRITTEN, WRITTEN_VIA, written_code
+from aegis_core.policy.written import ASKS_WHEN_WRITTEN, DESTRUCTIVE_ASKS, WRITTEN_VIA, written_code
 from aegis_core.tools import input_problem
 
 MAX_SEGMENTS = 120
@@ -127,7 +131,14 @@ def _build_subjects(call: ToolCall, home: str | None,
         reads, writes, urls = call_facts(call, home)
         subject = Subject(call, None, None, project, start, home, reads, writes, urls)
         if kind in (Kind.WRITE, Kind.EDIT):
-            return [subject, *_written_code(call, project, start, home, budget)], None, None
+            written = [subject, *_written_code(call, project, start, home, budget)]
+            # A patch (Codex's apply_patch): each file's added text judged as a Write or
+            # Edit of that file would be (see patchtext.py).
+            for each in patch_writes(call) if written_text(call.input) is None else ():
+                reads, writes, urls = call_facts(each, home)
+                written.append(Subject(each, None, None, project, start, home, reads, writes, urls))
+                written.extend(_written_code(each, project, start, home, budget))
+            return written, None, None
         return [subject], None, None
     command = call.input.get("command") if hasattr(call.input, "get") else None
     if not isinstance(command, str):
@@ -138,6 +149,7 @@ def _build_subjects(call: ToolCall, home: str | None,
     if len(analysis.segments) > MAX_SEGMENTS:
         return [], analysis, f"the command has {len(analysis.segments)} parts, too many to judge one by one"
     subjects: list[Subject] = []
+    unreadable: list[str] = []  # files a command runs that exist but cannot be read safely
     cwd = start
     # Variables the command sets for itself (`f=~/.aws/credentials; cat $f`).
     variables: dict[str, str] = {}
@@ -155,9 +167,10 @@ def _build_subjects(call: ToolCall, home: str | None,
         if variables:
             subject.cache["_variables"] = dict(variables)  # for checks that read arguments themselves
         subjects.append(subject)
-        if not seg.via.startswith(WRITTEN_VIA) and (on_disk := script_on_disk(seg, cwd, home)) is not None:
-            # `python tools/collect.py`: what the file holds runs now (see ondisk.py).
-            subjects.extend(_code_subjects(call, *on_disk, project, cwd, home, budget, run_now=True))
+        if not seg.via.startswith(WRITTEN_VIA):
+            # `python tools/collect.py`, `make nuke`, `npm run x`: what the file holds runs
+            # now (see ondisk.py, taskrunners.py).
+            subjects.extend(_run_from_disk(call, seg, project, cwd, home, budget, unreadable, set_here=variables))
         if seg.assignments or seg.program in SETTERS:
             remember_variables(seg.program, seg.assignments, seg.argv, variables)
         if seg.program in ("cd", "pushd") and not seg.via:
@@ -173,7 +186,33 @@ def _build_subjects(call: ToolCall, home: str | None,
                     else UNKNOWN_DIR
             else:
                 cwd = normalise(target.text, cwd or UNKNOWN_DIR, home) or UNKNOWN_DIR
+    if unreadable:
+        analysis = replace(analysis, problems=(*analysis.problems, *dict.fromkeys(unreadable)))
     return subjects, analysis, None
+
+
+def _run_from_disk(call: ToolCall, seg: Segment, project: str | None, cwd: str | None, home: str,
+                   budget: CallBudget, unreadable: list[str], depth: int = 0,
+                   set_here: dict[str, str] | None = None) -> list[Subject]:
+    """Subjects for what ``seg`` runs from a file: a script (``python x.py``,
+    ``./bin/dev``) or a task runner's target (``make x``, ``npm run x``)."""
+    if cwd == UNKNOWN_DIR:
+        return []
+    on_disk = script_on_disk(seg, cwd, home)
+    if on_disk is not None:
+        return _code_subjects(call, *on_disk, project, cwd, home, budget, run_now=True, depth=depth)
+    task = task_code(seg, cwd, home, set_here)
+    if task is None:
+        requests = readable_requests(seg, cwd, home)
+        if requests is None:
+            return []
+        # `curl -K cfg`, `wget -i urls.txt`: the requests the file holds, as typed.
+        return _segment_subjects(call, requests[0], requests[1], project, cwd, home, budget, run_now=True)
+    if task.problem is not None:
+        unreadable.append(task.problem)
+        return []
+    return _segment_subjects(call, task.path, task.code, project, os.path.dirname(task.path), home, budget,
+                             run_now=True, depth=depth, unreadable=unreadable)
 
 
 _DEFERRED = "_written_script"  # Subject.cache key: the script file this code is written to
@@ -191,7 +230,8 @@ def _written_code(call: ToolCall, project: str | None, cwd: str | None, home: st
 
 
 def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None, cwd: str | None, home: str,
-                      budget: CallBudget, run_now: bool = False) -> list[Subject]:
+                      budget: CallBudget, run_now: bool = False, depth: int = 0,
+                      unreadable: list[str] | None = None) -> list[Subject]:
     analysis = analyse(code)
     subjects = []
     for seg in analysis.segments[:MAX_SEGMENTS]:
@@ -203,11 +243,20 @@ def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None,
         if run_now:
             subject.cache[_RUN_NOW] = True
         subjects.append(subject)
+        if run_now and depth < _MAX_RUN_DEPTH and unreadable is not None:
+            # A target that runs a script or another target (`make all` -> `./x.sh`,
+            # `npm run a` -> `npm run b`): those run now too, a few levels deep.
+            for inner in _run_from_disk(call, seg, project, cwd, home, budget, unreadable, depth + 1):
+                inner.cache[_DEFERRED] = f"{path} -> {inner.cache.get(_DEFERRED, '')}"
+                subjects.append(inner)
     return subjects
 
 
+_MAX_RUN_DEPTH = 3
+
+
 def _code_subjects(call: ToolCall, path: str, content: str, project: str | None, cwd: str | None, home: str,
-                   budget: CallBudget, run_now: bool) -> list[Subject]:
+                   budget: CallBudget, run_now: bool, depth: int = 0) -> list[Subject]:
     """Subjects for a script file's content, judged as if it were written now: the
     file written (the checks on written code: secrets sent away...) and each command
     it runs."""
@@ -220,7 +269,7 @@ def _code_subjects(call: ToolCall, path: str, content: str, project: str | None,
         subject.cache[_RUN_NOW] = True
     found = written_code(written)
     code = found[1] if found is not None else ""
-    return [subject, *(_segment_subjects(call, path, code, project, cwd, home, budget, run_now) if code else [])]
+    return [subject, *(_segment_subjects(call, path, code, project, cwd, home, budget, run_now, depth) if code else [])]
 
 
 _RUN_NOW = "_run_now"  # Subject.cache key: deferred code that this very command runs from disk
@@ -345,7 +394,8 @@ class Policy:
             if deferred and _DEFERRED in subject.cache:
                 # Code written now, run later: only what would be blocked counts, and it
                 # asks (the user sees the content) rather than blocks the write.
-                if action is not Action.DENY and not (rule is not None and rule.name in ASKS_WHEN_WRITTEN):
+                counted = DESTRUCTIVE_ASKS if _RUN_NOW in subject.cache else ASKS_WHEN_WRITTEN
+                if action is not Action.DENY and not (rule is not None and rule.name in counted):
                     action = Action.ALLOW
                 else:
                     action = Action.REQUIRE_APPROVAL

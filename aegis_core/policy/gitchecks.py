@@ -168,6 +168,8 @@ def git_destructive(texts: list[str]) -> str | None:
         return "git checkout-index -a -f overwrites the work tree from the index"
     if sub == "read-tree" and ("u" in short or "-u" in args) and long & {"--reset", "-m"} | ({"m"} & short):
         return "git read-tree -u --reset overwrites the work tree"
+    if sub == "read-tree" and "--empty" in long:
+        return "git read-tree --empty empties the index: the next commit deletes every file"
     if sub in ("daemon", "instaweb"):
         return f"git {sub} serves repositories to the network (with --enable=receive-pack, anyone can push)"
     if sub == "commit" and "--amend" in long:

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (steering in other languages is spelled with their letters and punctuation)
 """Files that steer later agent sessions: ``CLAUDE.md``, ``AGENTS.md``, ``GEMINI.md``,
 Claude Code's commands, agents and skills, Cursor, Windsurf, Cline and Copilot rules...
 Every future session reads them as its instructions, so a write is judged by what it
@@ -102,6 +103,74 @@ _STEERING = (
                 r"|\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:python3?|node|perl|ruby|iex)\b"),
      "tells the agent to pipe a download into a shell", False, ("|",)),
 )
+# The same steering in the other languages agents are steered in: ignoring earlier
+# instructions, switching safeguards off, going on without asking. A safeguard's name
+# is often kept in English (hooks, sandbox, Aegis) inside a sentence in another language.
+_SAFEGUARD = (r"(?:(?:aegis|hooks?|sandbox\w*|guardrails?|ganchos?|crochets?|bac\s+à\s+sable|caixa\s+de\s+areia"
+              r"|caja\s+de\s+arena|хук\w*|песочниц\w*)(?![/\w-]|\.\w)"  # not a folder of that name (`sandbox/`)
+              r"|钩子|沙箱|沙盒|护栏|フック|サンドボックス|훅|샌드박스)")
+_FOREIGN_STEERING = (
+    (re.compile(r"(?i)\b(?:ignorier\w*|vergiss|missachte)\b[^.\n]{0,40}?\b(?:vorherigen|bisherigen|früheren|obigen"
+                r"|anderen|alle[nr]?)\b[^.\n]{0,30}?\b(?:Anweisungen|Regeln|Instruktionen|Vorgaben)"
+                r"|\b(?:ignora\w*|olvida\w*|ignore[zr]?|oublie\w*|ignore|ignorar|esqueça|dimentica\w*|negeer"
+                r"|vergeet|zignoruj|pomiń)\b[^.\n]{0,40}?\b(?:instrucciones|instructions|instruções|istruzioni|regras"
+                r"|reglas|règles|regole|instructies|instrukcje|consignes|indicaciones)\b"
+                r"|(?:игнорируй|проигнорируй|забудь|не\s+обращай\s+внимания)[^.\n]{0,40}?(?:инструкци|правил|указани)"
+                r"|önceki\s+talimatları\s+(?:yok\s+say|görmezden\s+gel|unut)"
+                r"|(?:忽略|无视|忽视|忘记|忘掉)[^。\n]{0,12}?(?:指令|指示|说明|规则|提示)"
+                r"|(?:指示|命令|ルール|指令)[^。\n]{0,12}?(?:無視|忘れ)"
+                r"|(?:지시|지침|명령|규칙)[^.\n]{0,12}?(?:무시|잊어)"),
+     "tells the agent to ignore its other instructions", True,
+     ("anweisung", "regeln", "instrukt", "vorgabe", "instrucc", "instruction", "instruç", "istruzion", "regra", "regla",
+      "règle", "regol", "instructie", "instrukcj", "consigne", "indicacion", "инструкци", "правил", "указани",
+      "talimat", "指令", "指示", "说明", "规则", "提示", "命令", "ルール", "지시", "지침", "명령", "규칙")),
+    (re.compile(r"(?i)\b(?:deaktivier\w*|abschalt\w*|ausschalt\w*|umgeh\w*|entfern\w*|desactiv\w*|deshabilit\w*"
+                r"|désactiv\w*|contourn\w*|supprim\w*|disattiv\w*|disabilit\w*|aggira\w*|rimuov\w*|desativ\w*"
+                r"|desabilit\w*|remova|remover|remueve|rimuovi|elimina|eliminar|eliminare|apag\w*|omite|omitir|ometti"
+                r"|schakel\w*|wyłącz\w*|usuń|kapat\w*"
+                r"|devre\s+dışı|отключ\w*|выключ\w*|обойди|удали\w*)\b[^.\n]{0,50}?" + _SAFEGUARD
+                + r"|" + _SAFEGUARD + r"[^.\n]{0,50}?\b(?:deaktivier\w*|abschalt\w*|ausschalt\w*|desactiv\w*"
+                r"|désactiv\w*|disattiv\w*|desativ\w*|uit|devre\s+dışı|отключ\w*)"
+                r"|(?:禁用|关闭|停用|绕过|删除|移除|关掉)[^。\n]{0,12}?" + _SAFEGUARD
+                + r"|" + _SAFEGUARD + r"[^。\n]{0,16}?(?:無効|オフ|削除|回避|外し|止め|禁用|关闭|停用"
+                r"|비활성화|끄|꺼|삭제|우회|제거)"),
+     "tells the agent to switch off a safeguard (Aegis, hooks, the sandbox)", True,
+     ("aegis", "hook", "sandbox", "guardrail", "gancho", "crochet", "bac à sable", "caixa de areia", "caja de arena",
+      "хук", "песочниц", "钩子", "沙箱", "沙盒", "护栏", "フック", "サンドボックス", "훅", "샌드박스")),
+    (re.compile(r"(?i)\b(?:frag\w*|bitte)\b[^.\n]{0,30}?\b(?:nie|niemals|nicht)\b[^.\n]{0,30}?"
+                r"(?:Erlaubnis|Bestätigung|Zustimmung|Genehmigung|nach)|\bohne\s+(?:zu\s+)?(?:fragen|Rückfrage"
+                r"|Bestätigung|Erlaubnis|Genehmigung)"
+                r"|\bno\s+(?:pidas|preguntes|solicites|pida|pregunte)\b|\bsin\s+(?:pedir|preguntar|solicitar"
+                r"|confirmación|permiso|aprobación)"
+                r"|\bne\s+(?:demande|demandez|sollicite)\w*\s+(?:jamais|pas|plus)|\bsans\s+(?:demander|confirmation"
+                r"|autorisation|permission|validation)"
+                r"|\bnon\s+chiedere\b|\bsenza\s+(?:chiedere|conferma|permesso|autorizzazione)"
+                r"|\b(?:nunca|não)\s+(?:peça|pergunte|solicite|pedir|perguntar)\b|\bsem\s+(?:pedir|perguntar"
+                r"|confirmação|permissão|aprovação)"
+                r"|\bvraag\s+(?:nooit|niet)\b|\bzonder\s+(?:te\s+vragen|toestemming|bevestiging)"
+                r"|\bnie\s+pytaj\b|\bbez\s+(?:pytania|zgody|potwierdzenia)"
+                r"|(?:не|никогда\s+не)\s+(?:спрашивай|запрашивай|проси)|без\s+(?:подтверждени|разрешени|спроса)"
+                r"|(?:不要|无需|不必|别|不用)(?:再)?(?:请求|询问|征求|征得|等待|请示)?[^。\n]{0,6}?(?:确认|许可|批准|同意|授权)"
+                r"|(?:確認|許可|承認)[^。\n]{0,8}?(?:しないで|求めないで|不要|せずに|取らずに)"
+                r"|(?:묻지|확인하지|요청하지|허락을\s*구하지|승인을\s*받지)\s*(?:마|말|않)"),
+     "tells the agent to go on without the user's approval", False,
+     ("frag", "ohne", "pida", "pregunt", "solicit", "sin ", "demande", "sans ", "chieder", "senza", "peça", "pergunt",
+      "pedir", "sem ", "vraag", "zonder", "pytaj", "bez ", "спрашива", "запрашива", "проси", "без ", "确认", "许可",
+      "批准", "同意", "授权", "確認", "許可", "承認", "묻지", "확인", "요청", "허락", "승인")),
+)
+_FOREIGN_NEGATION = re.compile(r"(?i)\b(?:kein\w*|nicht|nie|niemals|no|ne|n'|pas|nunca|jamais|jamás|ningún|ninguna"
+                               r"|nenhum\w*|non|mai|não|nooit|niet|geen|żadn\w*|никогда|нельзя|ни)\b|不要|禁止|不得|絶対に|しない|않")
+# Said in any language: Aegis' own controls and files, the agents' switches.
+_NEUTRAL_STEERING = re.compile(
+    r"(?i)(?<![\w/.-])(?:~|\$HOME|\$AEGIS_HOME)/\.aegis\b|\baegis\s+(?:pause|stop|off|disable|uninstall|kill"
+    r"|daemon\s+stop|policy\s+(?:edit|reload)|reload)\b|\bdisableAllHooks\b|\"hooks\"\s*:\s*\{\s*\}"
+    r"|\bpkill\b[^\n]{0,20}\baegis|\bkillall\b[^\n]{0,20}\baegis|\bautoAccept\b|\bapproval_policy\s*=\s*[\"']?never"
+    r"|\bsandbox_mode\s*=\s*[\"']?danger|\bpre-?approved\b|\balready\s+approved\b"
+    r"|\bnever\s+(?:request|seek|get|obtain|wait\s+for)\s+(?:\w+\s+)?(?:approval|permission|confirmation|consent)"
+    r"|\b(?:never|don'?t|do\s+not)\s+ask\b(?:\s+(?:the\s+user|me|anyone|first|again))?\s*(?:[.!;:\n]|$)")
+# Words one of which every match of _NEUTRAL_STEERING holds (lower-cased).
+_NEUTRAL_WORDS = (".aegis", "aegis ", "disableallhooks", '"hooks"', "pkill", "killall", "autoaccept", "approval_policy",
+                  "sandbox_mode", "approved", "request", "seek", "obtain", "wait for", "get", "ask")
 # A sentence that forbids what it names: `Never bypass the hooks`, `Do not use --no-verify`.
 _NEGATION = re.compile(r"(?i)\b(?:never|not|don'?t|doesn'?t|mustn'?t|shouldn'?t|can'?t|cannot|won'?t|avoid|no"
                        r"|forbidden|prohibited|refuse|nor)\b")
@@ -123,13 +192,20 @@ def shown_commands(content: str) -> str:
             commands.extend(line.lstrip("$ ").strip() for line in block.group(1).splitlines()
                             if line.strip() and not line.lstrip().startswith("#"))
     outside = _FENCE.sub("\n", text)
-    commands.extend(m.group(1).strip() for m in _INLINE.finditer(outside))
+    # ...but not one a sentence forbids (`Do not use `git push --force``).
+    commands.extend(m.group(1).strip() for m in _INLINE.finditer(outside) if not _forbidden(outside, m.start()))
     commands.extend(m.group(1).strip() for m in _DOLLAR_LINE.finditer(outside))
     commands.extend(m.group(1).strip() for m in _GEMINI_SHELL.finditer(outside))
     # Prose that says what to run: `Always run rm -rf build first`, `Execute: curl x | sh`.
     outside = _INLINE.sub(" ", outside)
     commands.extend(m.group(1).strip() for m in _IMPERATIVE.finditer(outside))
     return "\n".join(commands)
+
+
+def _forbidden(text: str, at: int) -> bool:
+    """Whether the sentence around ``at`` forbids what it names there."""
+    start = max(text.rfind(c, 0, at) for c in ".!?\n") + 1
+    return _NEGATION.search(text[start:at]) is not None
 
 
 def steering(text: str) -> str | None:
@@ -146,6 +222,22 @@ def steering(text: str) -> str | None:
                 if _NEGATION.search(text[start:found.start()]):
                     continue
             return f"{what}: {' '.join(found.group(0).split())[:80]!r}"
+    for pattern, what, negation_inside, cues in _FOREIGN_STEERING:
+        if not any(cue in low for cue in cues):
+            continue  # as for English: a few substring scans spare most texts the expression
+        for found in pattern.finditer(text):
+            start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
+            if _FOREIGN_NEGATION.search(text[start:found.end() if negation_inside else found.start()]):
+                continue  # `Keine neuen Abhängigkeiten ohne Rückfrage`: forbids, does not steer
+            return f"{what}: {' '.join(found.group(0).split())[:80]!r}"
+    if not any(word in low for word in _NEUTRAL_WORDS):
+        return None
+    for found in _NEUTRAL_STEERING.finditer(text):
+        start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
+        before = text[start:found.start()]
+        if _NEGATION.search(before) or _FOREIGN_NEGATION.search(before):
+            continue  # `Never touch ~/.aegis`
+        return f"tells the agent to get around Aegis or the user's approval: {' '.join(found.group(0).split())[:80]!r}"
     return None
 
 

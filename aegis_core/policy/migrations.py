@@ -55,6 +55,12 @@ _DESTROYERS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern
     (r"\bsupabase (?:\S+ )*?db reset\b", "supabase db reset wipes the database"),
     (r"\bheroku (?:\S+ )*?pg:(?:reset|killall)\b", "heroku pg:reset wipes the database"),
     (r"\bhasura (?:\S+ )*?migrate apply (?:\S+ )*?--down all\b", "Hasura rolls back every migration"),
+    (r"\batlas (?:\S+ )*?schema clean\b", "atlas schema clean drops every object in the schema"),
+    (r"\bsqitch (?:\S+ )*?revert\b(?!.*(?:--to|--to-change|-t) )",
+     "sqitch revert without a target reverts every change"),
+    (r"\bpayload (?:\S+ )*?migrate:(?:fresh|reset|down)\b", "Payload drops or rolls back the database"),
+    (r"\b(?:turso (?:\S+ )*?db (?:destroy|delete)|pscale (?:\S+ )*?database delete|neonctl (?:\S+ )*?(?:databases? "
+     r"delete|branches reset)|wrangler (?:\S+ )*?d1 delete)\b", "deletes or resets a hosted database"),
     (r"\b(?:dropdb|dropuser)\b", "drops a PostgreSQL database or role"),
     (r"\bmysqladmin (?:\S+ )*?drop\b", "mysqladmin drop drops a database"),
     (r"\b(?:redis-cli|valkey-cli|keydb-cli) (?:\S+ )*?(?:flushall|flushdb|FLUSHALL|FLUSHDB)\b",
@@ -72,7 +78,8 @@ DB_PROGRAMS = frozenset({
     "manage.py", "django-admin", "alembic", "flask", "prisma", "rails", "rake", "artisan", "knex", "sequelize",
     "sequelize-cli", "typeorm", "typeorm-ts-node-commonjs", "typeorm-ts-node-esm", "drizzle-kit", "mikro-orm",
     "mix", "console", "symfony", "flyway", "liquibase", "goose", "migrate", "dbmate", "diesel", "sqlx", "dotnet",
-    "supabase", "heroku", "hasura", "dropdb", "dropuser", "mysqladmin", "redis-cli", "valkey-cli", "keydb-cli",
+    "supabase", "heroku", "hasura", "atlas", "sqitch", "payload", "turso", "pscale", "neonctl", "wrangler",
+    "dropdb", "dropuser", "mysqladmin", "redis-cli", "valkey-cli", "keydb-cli",
     "mongo", "mongosh", "pg_restore", "etcdctl", "php", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun",
     "docker", "podman", "docker-compose", "kubectl", "fly", "flyctl", "railway", "render", "python", "python3",
     "py", "pypy3", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
@@ -80,6 +87,7 @@ DB_PROGRAMS = frozenset({
 _FIRST_WORDS = re.compile(r"manage\.py|django|alembic|downgrade|prisma|rails|rake|artisan|knex|sequelize"
                           r"|typeorm|drizzle|mikro-orm|ecto|doctrine|flyway|liquibase|goose|migrate|dbmate"
                           r"|diesel|sqlx|ef database|supabase|pg:|hasura|drop|flush|FLUSH|mongo|pg_restore|etcdctl"
+                          r"|atlas|sqitch|payload|turso|pscale|neonctl|d1 delete"
                           r"|\{stdin\}")
 
 
@@ -112,6 +120,8 @@ _RESET_TASK = re.compile(r"(?i)^(?:[\w-]*[:_-])?(?:db|database|schema|data|redis
                          r"|flush|nuke|purge|destroy|truncate)[:_-]?(?:the[:_-]?)?(?:db|database|schema|data)\b")
 _RESET_WORDS = re.compile(r"(?i)reset|drop|wipe|flush|nuke|purge|destroy|truncate|fresh|clear|rollback")
 _TASK_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun", "make", "gmake", "just", "task", "mise", "composer", "rake"})
+# Words by which a framework or platform tool runs SQL it is given.
+_SQL_RUNNING = frozenset({"execute", "exec", "query", "shell", "pg:psql", "sql", "--command", "--stdin", "runsql"})
 # Database shells other than the clients themselves.
 _DB_SHELLS = frozenset({"dbshell", "dbconsole"})
 
@@ -161,4 +171,9 @@ def register(check: Callable) -> None:
         if seg.program not in DB_PROGRAMS and not seg.program.startswith("python"):
             return None
         words = [seg.program, *seg.argv[1:]]
+        if not _SQL_RUNNING.isdisjoint(words[1:]):
+            # `prisma db execute --stdin <<< 'DROP SCHEMA ...'`, `wrangler d1 execute db --command ...`
+            found = SQL_DESTRUCTIVE.search((" ".join(words) + "\n" + seg.stdin_text)[:20_000])
+            if found:
+                return f"{seg.program} runs a destructive statement: {found.group(0).strip()}"
         return destroys_database([*seg.wrappers, *words])

@@ -371,6 +371,9 @@ def register(check: Callable) -> None:
             target = script if script else target
         if "/" not in target:
             return None
+        if seg.inline_code is not None or (subject.analysis is not None and any(
+                s.via == f"script {target}" for s in subject.analysis.segments)):
+            return None  # written by this same command, its content shown and judged (scripts.follow)
         path = normalise(target, subject.cwd, subject.home)
         if path is None:
             return f"runs {target} from an unknown directory"

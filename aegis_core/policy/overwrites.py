@@ -190,6 +190,26 @@ def _empty_output(seg: Segment) -> bool:
     return False
 
 
+def _same_kind_of_file(subject: Subject, replaced: str) -> bool:
+    """`ln -sf ../shared/eslint.config.js eslint.config.js`: the link points at a file of
+    the same name (a shared config), or at an existing file of the same kind
+    (deduplicated source); not at /dev/null, a folder or nothing of another name, which
+    would destroy what it replaces. A database, a lockfile or anything in .git stays
+    asked. Whether the replaced file exists is not asked: fail closed."""
+    targets = [p for p in subject.reads if p != replaced] if subject.reads else []
+    if len(targets) != 1 or "/.git/" in replaced or replaced.endswith("/.git"):
+        return False
+    target = targets[0]
+    if target.startswith(("/dev/", "/proc/")):
+        return False
+    name, kind = os.path.basename(replaced), os.path.splitext(replaced)[1]
+    if name != os.path.basename(target) and (not kind or kind != os.path.splitext(target)[1]):
+        return False
+    if kind.lower() in (".db", ".sqlite", ".sqlite3", ".lock") or name.endswith("-lock.json"):
+        return False
+    return name == os.path.basename(target) or os.path.isfile(target)
+
+
 def emptied(subject: Subject) -> list[tuple[str, str]]:
     cached = subject.cache.get("_emptied")
     if cached is not None:
@@ -238,7 +258,8 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
             code = " ".join(rest[i + 1] for i, t in enumerate(rest[:-1]) if t.startswith("-") and t.endswith("e"))
             if not _PERL_PRINTS.search(code) and any("i" in t for t in rest if t.startswith("-")):
                 found.extend((path, "empties") for path in writes)
-        elif program == "ln" and writes and any(t.startswith("-") and "f" in t for t in rest):
+        elif program == "ln" and writes and any(t.startswith("-") and "f" in t for t in rest) \
+                and not _same_kind_of_file(subject, writes[-1]):
             found.append((writes[-1], "replaces with a link"))
         elif program == "fallocate" and any(t in _HOLE_PUNCHING or (t[:1] == "-" and t[1:2] in "pcz") for t in rest):
             found.extend((path, "punches holes in") for path in subject.reads)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from aegis_core.policy.shell import Segment, ShellAnalysis
 
 _WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
+_TEXT_WRITERS = frozenset({"tee", "sed", "gsed", "perl", "npm"})
 _FILE_WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "curl", "wget", "dd", "rsync", "scp", "gunzip",
                            "base64", "openssl", "xxd", "unzip", "tar"})
 _SOURCE = frozenset({"source", "."})
@@ -26,7 +27,8 @@ _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
 _RECIPE = re.compile(r"^\t(.+)$|^[^\t#:=][^:=]*::?\s*;\s*(.+)$", re.M)
 MAX_SCRIPT_CHARS = 16_384
 _PACKAGE_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
-_SCRIPT_RUNNERS = SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake"} | _PACKAGE_RUNNERS
+_SCRIPT_RUNNERS = (SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake", "deno", "tsx", "ts-node", "npx"}
+                   | _PACKAGE_RUNNERS)
 _MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 # `npm pkg set scripts.NAME=VALUE`, `npm set-script NAME VALUE`: a package script defined.
 _PKG_SET_SCRIPT = re.compile(r"^scripts\.([\w:.-]+)=(.*)$", re.S)
@@ -68,9 +70,25 @@ def _script_run(seg: Segment) -> tuple[str, str] | None:
         if words and (program != "npm" or words[0] in ("test", "start", "stop", "restart", "t", "tst")):
             return "npm-script", {"t": "test", "tst": "test"}.get(words[0], words[0])
         return None
+    skip = 2 if (program == "deno" and args[1:2] == ("run",)) or (
+        program in ("npx", "pnpx", "bunx") and args[1:2] and args[1] in _JS_RUNNERS) else 1
+    if program in _JS_RUNNERS or skip == 2:
+        for arg in seg.args[skip:]:
+            if arg.text.startswith("-"):
+                if arg.text in ("-e", "--eval", "-p", "--print"):
+                    return None
+                continue
+            return None if arg.dynamic or "://" in arg.text else ("javascript", arg.text)
+        return None
     if "/" in args[0]:
-        return "shell", args[0]  # ./x.sh: a script with a #! line, most likely the shell
+        # ./x.sh: a script with a #! line, most likely the shell; `uv run tools/x.py`: by its suffix
+        return _BY_SUFFIX.get(os.path.splitext(args[0])[1].lower(), "shell"), args[0]
     return None
+
+
+_JS_RUNNERS = frozenset({"tsx", "ts-node", "ts-node-esm", "esno", "esrun", "vite-node", "jiti", "sucrase-node"})
+_BY_SUFFIX = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "javascript",
+              ".mts": "javascript", ".rb": "ruby", ".pl": "perl", ".php": "php", ".lua": "lua", ".r": "r"}
 
 
 def _written(seg: Segment, segments: tuple[Segment, ...]) -> list[tuple[str, str | None, bool]]:
@@ -147,7 +165,7 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
     # Most commands run no script file and write none: one cheap look per segment settles it.
     runs_any = any(seg.program in _SCRIPT_RUNNERS or seg.program.startswith(("python", "pypy"))
                    or (seg.argv and "/" in seg.argv[0]) for seg in segments)
-    writes_any = any(seg.redirects or seg.program == "tee" for seg in segments)
+    writes_any = any(seg.redirects or seg.program in _TEXT_WRITERS for seg in segments)
     if not runs_any and not writes_any:
         return analysis
     runs = [(seg, found) for seg in segments if (found := _script_run(seg)) is not None] if runs_any else []
@@ -163,7 +181,7 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
             if not appended:
                 shown.clear()
             shown.append(text)
-    if not runs and not contents:
+    if not runs and not contents and not any(seg.program in _TEXT_WRITERS for seg in segments):
         return analysis
     package_scripts = _package_scripts(segments) if any(seg.program == "npm" for seg in segments) else {}
     added: list[Segment] = []
@@ -208,10 +226,19 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
             added.extend(_adopt(inner.segments, len(segments) + len(added), seg, f"script {script}"))
         else:
             replaced[seg.index] = replace(seg, inline_code=(language, code))
+    from aegis_core.policy.written import WRITTEN_VIA, edited_in_place
+
+    for seg in segments:
+        # `sed -i 's/pytest/rm -rf ~/' Makefile`, `npm pkg set scripts.test=...`: text put
+        # into a file that runs later, judged as written code.
+        for target, code in edited_in_place(seg):
+            if code.strip():
+                added.extend(_adopt(analyse(code[:MAX_SCRIPT_CHARS]).segments, len(segments) + len(added), seg,
+                                    WRITTEN_VIA + target))
     for target, texts in contents.items():
         if target in ran or any(text is None for text in texts):
             continue
-        from aegis_core.policy.written import WRITTEN_VIA, shell_code
+        from aegis_core.policy.written import shell_code
 
         code = shell_code(target, "".join(t for t in texts if t))
         if code and code.strip():

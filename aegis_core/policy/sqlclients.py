@@ -31,7 +31,11 @@ SQL_FILE_CLIENTS = frozenset({"psql", "mysql", "mariadb", "sqlite3", "duckdb", "
 _FILE_OPTIONS = {"psql": ("-f", "--file"), "sqlcmd": ("-i",), "cqlsh": ("-f", "--file"),
                  "clickhouse-client": ("--queries-file",), "mongosh": ("--file", "-f"),
                  "sqlite3": ("-init",), "duckdb": ("-init",), "cockroach": ("--file", "-f"),
-                 "pgcli": (), "mycli": (), "litecli": ()}
+                 "pgcli": (), "mycli": (), "litecli": (), "prisma": ("--file",), "wrangler": ("--file",)}
+# Framework and platform tools that run a file of statements (`npx prisma db execute
+# --file wipe.sql`, `wrangler d1 execute db --file wipe.sql`), found under a runner.
+_EXECUTORS = frozenset({"prisma", "wrangler"})
+_RUNNERS = frozenset({"npx", "pnpx", "bunx", "pnpm", "yarn", "bun", "npm"})
 # Statements or client commands inside the text that run a file ...
 _RUNS_FILE = re.compile(r"(?mi)(?:^|[;\s=])(?:\.read|\\i|\\ir|\\include|\\include_relative|source|\\\.)\s+['\"]?"
                         r"([^\s'\";]+)")
@@ -116,6 +120,11 @@ def client_segment(seg: Segment) -> Segment | None:
     """The database client ``seg`` runs: itself, or the one a container/pod/host runs."""
     if seg.program in SQL_FILE_CLIENTS:
         return seg
+    if (seg.program in _EXECUTORS or seg.program in _RUNNERS) and "execute" in seg.argv:
+        for i, arg in enumerate(seg.args):
+            if arg.text in _EXECUTORS:
+                return replace(seg, args=seg.args[i:], program=arg.text)
+        return None
     if seg.program not in _CLIENT_HOSTS:
         return None
     for i, arg in enumerate(seg.args[1:], start=1):
@@ -190,7 +199,7 @@ def register(check: Callable) -> None:
     @check("sql-client-files", 45, "a database client writing over a database, source or a file outside the "
            "project by its own commands (.output, .backup, \\o, INTO OUTFILE, .restore), or running a SQL file "
            "whose name or content destroys data (psql -f drop_all.sql, mysql < reset.sql)",
-           programs=SQL_FILE_CLIENTS | _CLIENT_HOSTS)
+           programs=SQL_FILE_CLIENTS | _CLIENT_HOSTS | _EXECUTORS | _RUNNERS)
     def _client_files(subject: Subject) -> str | None:
         seg = subject.segment
         client = client_segment(seg) if seg is not None else None

@@ -332,9 +332,10 @@ _DNS_TOOLS = frozenset({"dig", "nslookup", "host", "drill", "ping", "ping6", "tr
                         "delv", "kdig", "getent", "resolvectl"})
 
 
-def computed_request(seg: Segment) -> str | None:
+def computed_request(seg: Segment, files_read: bool = False) -> str | None:
     """A request whose URL, header or body is computed at run time by a command
-    (`$(...)`), or a DNS lookup of such a name: a way out for whatever it reads."""
+    (`$(...)`), or a DNS lookup of such a name: a way out for whatever it reads; or one
+    read from a file, unless ``files_read`` (the policy read them: see requestfiles.py)."""
     if seg.program not in FETCHERS and seg.program not in _DNS_TOOLS:
         return None
     for arg in seg.args[1:]:
@@ -342,7 +343,7 @@ def computed_request(seg: Segment) -> str | None:
             if seg.program in _DNS_TOOLS:
                 return f"{seg.program} looks up a name built by a command: data can leave through DNS"
             return f"{seg.program} puts the output of a command into the request"
-    return requests_from_file(seg)
+    return requests_from_file(seg, files_read)
 
 
 # Options that make a fetcher read its requests (addresses, headers, bodies, output
@@ -364,7 +365,7 @@ _CONFIG_VARIABLES = {"curl": ("CURL_HOME", "XDG_CONFIG_HOME", "HOME"), "curlie":
                      "wget": ("WGETRC", "SYSTEM_WGETRC", "HOME"), "wget2": ("WGET2RC", "HOME")}
 
 
-def requests_from_file(seg: Segment) -> str | None:
+def requests_from_file(seg: Segment, files_read: bool = False) -> str | None:
     """``curl -K cfg``, ``wget -i urls.txt``, ``aria2c -i list``: what is fetched, sent
     and written is in a file the command line does not show."""
     longs = _FROM_FILE_LONG.get(seg.program)
@@ -378,7 +379,9 @@ def requests_from_file(seg: Segment) -> str | None:
     if ("xargs" in seg.wrappers or "parallel" in seg.wrappers) and any(a.text == "{stdin}" for a in seg.args[1:]):
         runner = "xargs" if "xargs" in seg.wrappers else "parallel"
         return f"{runner} {seg.program} takes what it requests from its input, which the command does not show"
-    shorts = _FROM_FILE_SHORT.get(seg.program, "")
+    # Read by the policy (requestfiles.py): what they request is judged as if typed.
+    shorts = _FROM_FILE_SHORT.get(seg.program, "") if not files_read else "e"
+    longs = longs if not files_read else ("--execute",)
     takes = _VALUE_LETTERS.get(seg.program, set())
     texts = seg.argv[1:]
     for i, text in enumerate(texts):
@@ -614,4 +617,31 @@ def register(check: Callable) -> None:
            programs=FETCHERS | _DNS_TOOLS)
     def _computed(subject: Subject) -> str | None:
         seg = subject.segment
-        return computed_request(seg) if seg is not None else None
+        if seg is None:
+            return None
+        from aegis_core.policy.requestfiles import readable_requests
+
+        files_read = readable_requests(seg, subject.cwd, subject.home) is not None
+        return computed_request(seg, files_read) or _read_in_a_loop(subject, seg)
+
+
+_VARIABLE_ONLY = re.compile(r"^\$\{(\w+)\}$")
+_FOR_OVER_OUTPUT = re.compile(r"\bfor\s+(\w+)\s+in\s+(?:\$\(|`)")
+
+
+def _read_in_a_loop(subject: Subject, seg: Segment) -> str | None:
+    """`while read u; do curl "$u"; done < urls`, `for u in $(cat urls); do wget $u`: the
+    addresses come from what the loop reads, which the command does not show."""
+    if seg.program not in FETCHERS or subject.analysis is None:
+        return None
+    names = [m.group(1) for arg in seg.args[1:] if arg.dynamic and (m := _VARIABLE_ONLY.match(arg.text))]
+    if not names:
+        return None
+    assigned: set[str] = set()
+    for other in subject.analysis.segments:
+        if other.program in ("read", "mapfile", "readarray"):
+            assigned.update(t for t in other.argv[1:] if not t.startswith("-"))
+    assigned.update(_FOR_OVER_OUTPUT.findall(subject.analysis.command[:8192]))
+    found = next((name for name in names if name in assigned), None)
+    return f"{seg.program} requests addresses the command reads into ${found}, which it does not show" \
+        if found else None

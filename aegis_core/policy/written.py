@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from typing import Any
 
 from aegis_core.models import ToolCall
 
@@ -21,11 +22,32 @@ WRITTEN_VIA = "written script "
 # ...and the rules whose request for approval counts too: code that sends what a
 # command prints, or a credential, somewhere (`curl -d "$(env)" https://...`) is the
 # point of the script, not a step of ordinary work.
-ASKS_WHEN_WRITTEN = frozenset({"net-computed-request", "net-url-secrets", "net-written-exfiltration",
-                               "persist-agent-instructions"})
+# So do the rules whose request for approval is about what the act destroys or where it
+# reaches, rather than about not knowing the program: forcing history, resetting a
+# database, deleting outside the project, changing startup files or package sources,
+# publishing. Typed, each asks; hidden in a script, a makefile target or a package
+# script, it must ask as well (when written, and when the file is run).
+DESTRUCTIVE_ASKS = frozenset({
+    "git-history-rewrite", "git-runs-command", "infra-database-reset", "infra-database-destructive",
+    "infra-database-files", "infra-docker-destructive", "infra-container-host-access", "infra-cloud-destructive",
+    "persist-startup-files", "persist-runs-later", "persist-agent-instructions", "persist-autorun-settings",
+    "persist-package-sources", "persist-package-source-files", "persist-schedulers", "pkg-publish",
+    "pkg-remote-change", "pkg-remote-code", "fs-delete-recursive", "fs-destroy-valuable", "fs-shred",
+    "fs-truncate-dotfile", "fs-delete-by-code", "secrets-credential-dump", "secrets-broad-search",
+    "net-url-secrets", "net-computed-request", "net-written-exfiltration", "net-code-from-stdin", "net-upload"})
+# Written into a file, sending, publishing or printing the environment is what deploy
+# scripts, release and debug targets are for: it asks when the file is run, not when it
+# is written.
+ASKS_WHEN_WRITTEN = DESTRUCTIVE_ASKS - {"net-upload", "pkg-publish", "pkg-remote-change",
+                                        "secrets-credential-dump"}
 _SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".dash", ".command")
 _SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+)?(?:ba|z|k|da|a|mk)?sh\b")
 _MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
+_PROGRAM_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx", ".rb", ".rake", ".pl", ".pm",
+                     ".php", ".ps1", ".psm1", ".go", ".rs", ".java", ".kt", ".kts", ".groovy", ".gradle", ".lua",
+                     ".r", ".swift", ".cs", ".scala", ".ex", ".exs", ".dart", ".jl", ".bat", ".cmd", ".vbs", ".fish")
+_INTERPRETER_SHEBANG = re.compile(r"^#!\s*\S*/(?:env\s+(?:-S\s+)?)?(?:node|deno|bun|ruby|perl|php|python[0-9.]*|lua"
+                                  r"|Rscript|pwsh|tsx|ts-node)\b")
 _JUSTFILES = frozenset({"justfile", "Justfile", ".justfile"})
 _JSON_STRING_VALUE = re.compile(r'"[^"\n]{1,200}"\s*:\s*"((?:[^"\\\n]|\\.){1,4000})"')
 
@@ -34,6 +56,7 @@ _JSON_STRING_VALUE = re.compile(r'"[^"\n]{1,200}"\s*:\s*"((?:[^"\\\n]|\\.){1,400
 _TASKFILES = frozenset({"Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml"})
 _TASK_LINE = re.compile(r"^\s*-\s+(?:cmd:\s*)?(.+?)\s*$|^\s*cmd:\s*(.+?)\s*$")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'')
+_TASK_VARIABLE = re.compile(r"\{\{\s*\.(\w+)\s*\}\}")
 
 
 # Python that runs a command or deletes a named path, with a literal argument:
@@ -67,7 +90,9 @@ def python_commands(content: str) -> str:
     return "\n".join(commands)
 
 
-def _taskfile_commands(content: str) -> str:
+def taskfile_commands(content: str) -> str:
+    """The commands of a Taskfile (or of one task's lines), ``{{.VAR}}`` as ``${VAR}``."""
+    content = _TASK_VARIABLE.sub(r"${\1}", content)
     commands: list[str] = []
     for line in content[:MAX_CODE_CHARS].splitlines():
         if "cmds:" in line and "[" in line:
@@ -130,13 +155,21 @@ def shell_code(path: str, content: str) -> str | None:
     if name == "package.json":
         return _package_scripts(content)
     if name in _TASKFILES:
-        return _taskfile_commands(content)
+        return taskfile_commands(content)
     if name.endswith((".py", ".pyw")):
         # Run later by the agent, or by a tool on its own (pytest loads conftest.py, pip
         # runs setup.py): the commands it runs and the paths it deletes by name.
-        return python_commands(content)
+        from aegis_core.policy.codecommands import code_commands
+
+        return "\n".join(c for c in (python_commands(content), code_commands(content, name)) if c)
     if name.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content):
         return content
+    if name.lower().endswith(_PROGRAM_SUFFIXES) or _INTERPRETER_SHEBANG.match(content):
+        # Any other language: what it hands to a shell or a process, and what it
+        # deletes recursively (see codecommands.py).
+        from aegis_core.policy.codecommands import code_commands
+
+        return code_commands(content, name)
     from aegis_core.policy.instructions import is_instruction_file, shown_commands
 
     if is_instruction_file(path):
@@ -152,3 +185,50 @@ def written_code(call: ToolCall) -> tuple[str, str] | None:
         return None
     code = shell_code(paths[0], _content(call))
     return (paths[0], code) if code and code.strip() else None
+
+
+# In-place edits that put text into a file: sed's s/../TEXT/ and a/i/c commands, perl's
+# s/../TEXT/ under -i, `npm pkg set scripts.NAME=TEXT`.
+_SED_SUBSTITUTE = re.compile(r"(?:^|[;\n])\s*(?:[\d$,]+|/[^/\n]*/)?\s*s(.)(?:(?!\1).|\\.)*\1((?:(?!\1)[^\\]|\\.)*)\1")
+_SED_ADD = re.compile(r"(?:^|[;\n])\s*(?:[\d$,]+|/[^/\n]*/)?\s*[aic]\\?\s+(.+?)\s*$", re.M)
+_RUN_AS_SHELL = frozenset({"Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", "package.json", *_TASKFILES})
+
+
+def edited_in_place(seg: Any) -> list[tuple[str, str]]:
+    """(file, the shell code it gets) for text ``seg`` puts into a file that runs later by
+    editing it in place; [] for anything else."""
+    program = seg.program
+    texts = [a.text for a in seg.args[1:]]
+    if any(a.dynamic for a in seg.args[1:]):
+        return []
+    if program == "npm":
+        words = [t for t in texts if not t.startswith("-")]
+        if words[:2] == ["pkg", "set"]:
+            code = [w.split("=", 1)[1] for w in words[2:] if w.startswith("scripts.") and "=" in w]
+            return [("package.json", "\n".join(code))] if code else []
+        return []
+    in_place = any(t == "-i" or t.startswith("-i") or t == "--in-place" or (program == "perl" and t.startswith("-")
+                   and "i" in t[1:] and not t.startswith("--")) for t in texts)
+    if program not in ("sed", "gsed", "perl") or not in_place:
+        return []
+    expressions = [texts[i + 1] for i, t in enumerate(texts[:-1]) if t in ("-e", "--expression")]
+    if program == "perl":
+        expressions = [texts[i + 1] for i, t in enumerate(texts[:-1]) if t.startswith("-") and t.endswith("e")]
+    files = [t for t in texts if not t.startswith("-") and t not in expressions]
+    if not expressions and files:
+        expressions, files = files[:1], files[1:]
+    inserted: list[str] = []
+    for expression in expressions:
+        inserted.extend(m.group(2).replace("\\/", "/") for m in _SED_SUBSTITUTE.finditer(expression))
+        if program != "perl":
+            inserted.extend(m.group(1) for m in _SED_ADD.finditer(expression))
+    if not inserted:
+        return []
+    text = "\n".join(inserted)
+    out: list[tuple[str, str]] = []
+    for path in files:
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        found = text if name in _RUN_AS_SHELL or name.endswith(".mk") else shell_code(path, text)
+        if found:
+            out.append((path, found))
+    return out

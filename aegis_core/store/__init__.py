@@ -6,11 +6,14 @@ commands a user types most (:mod:`.reads`) does not build the Store's machinery.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from aegis_core.store.schema import SCHEMA_VERSION
 
+# Not `from typing import TYPE_CHECKING`: loading typing costs the quick commands
+# (aegis status, aegis approvals list) a visible share of their start-up.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from aegis_core.store.db import Store
 
 __all__ = ["SCHEMA_VERSION", "Store"]

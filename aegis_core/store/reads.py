@@ -8,16 +8,20 @@ not read here (:func:`open_reader` returns None): the caller then takes the long
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import apsw
 
 from aegis_core.errors import AegisEnvironmentError
 from aegis_core.store.schema import SCHEMA_VERSION, check_file, corrupt
+
+# Not `from typing import ...`: loading typing costs the quick commands (aegis
+# status, aegis approvals list) a visible share of their start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 if TYPE_CHECKING:  # loaded by the first row read: counting pending ones needs none
     from aegis_core.models import Approval, Kind
@@ -97,9 +101,41 @@ def count_pending(conn: apsw.Connection, path: Path) -> int:
 
 
 def list_approvals(conn: apsw.Connection, path: Path, *, status: str | None,
-                   limit: int) -> list[Approval]:
+                   limit: int) -> list[dict[str, Any]]:
+    """The approvals as :meth:`Approval.to_dict` gives them, built straight from the
+    rows: building the dataclasses would load ``dataclasses`` (and ``inspect``), which
+    costs ``aegis approvals list`` more than the rest of its start-up. The console
+    tests compare this with the full CLI's ``to_dict`` output."""
     with sql_errors(path):
-        return [approval_of(row) for row in dict_rows(conn.execute(*list_query(status, limit)))]
+        return [approval_dict(row) for row in dict_rows(conn.execute(*list_query(status, limit)))]
+
+
+def approval_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``approval_of(row).to_dict()``, without the dataclass."""
+    import json
+
+    from aegis_core.models.vocabulary import ApprovalStatus, Scope
+
+    return {
+        "id": row["id"], "call_id": row["call_id"], "session": row["session"], "tool": row["tool"],
+        "kind": _kind_value(row["kind"]), "summary": row["summary"],
+        "status": ApprovalStatus(row["status"]).value, "rule": row["rule"], "reason": row["reason"],
+        "risk": row["risk"], "created_at": row["created_at"], "deadline_at": row["deadline_at"],
+        "scope": Scope(row["scope"]).value, "decided_by": row["decided_by"], "channel": row["channel"],
+        "decision_reason": row["decision_reason"], "decided_at": row["decided_at"],
+        "choices": list(json.loads(row["choices_json"])), "choice": row["choice"],
+        "quorum": int(row.get("quorum") or 1), "votes": _votes(row.get("votes_json")),
+        "machine": row.get("machine") or "", "cwd": row.get("cwd") or "",
+    }
+
+
+def _kind_value(value: str) -> str:
+    from aegis_core.models.vocabulary import Kind
+
+    try:
+        return Kind(value).value
+    except ValueError:
+        return Kind.OTHER.value
 
 
 def dict_rows(cursor: Any) -> list[dict[str, Any]]:
@@ -123,6 +159,8 @@ def row_kind(value: str) -> Kind:
 
 
 def approval_of(row: Mapping[str, Any]) -> Approval:
+    import json
+
     from aegis_core.models import Approval, ApprovalStatus, Scope
 
     return Approval(
@@ -154,5 +192,7 @@ def approval_of(row: Mapping[str, Any]) -> Approval:
 
 def _votes(value: Any) -> list[str]:
     if isinstance(value, str):
+        import json
+
         value = json.loads(value)
     return [str(v) for v in value] if isinstance(value, list) else []

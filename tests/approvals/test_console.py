@@ -26,12 +26,14 @@ QUICK = [["status"], ["status", "--json"], ["approvals"], ["approvals", "list"],
          ["approvals", "list", "--json", "--all"]]
 
 
-def run(home: Path, args: list[str], *, console: bool) -> tuple[int, str, str, bool]:
-    env = {**os.environ, "AEGIS_HOME": str(home)}
+def run(home: Path, args: list[str], *, console: bool,
+        extra_env: dict[str, str] | None = None) -> tuple[int, str, str, bool]:
+    env = {**os.environ, "AEGIS_HOME": str(home), **(extra_env or {})}
     env.pop("AEGIS_SOCKET", None)
     argv = ([sys.executable, "-c", CONSOLE, *args] if console
             else [sys.executable, "-m", "aegis_core.cli", *args])
-    result = subprocess.run(argv, env=env, text=True, capture_output=True, timeout=60)
+    # In the home: a relative [database] path lands there, not in the folder tests run from.
+    result = subprocess.run(argv, env=env, text=True, capture_output=True, timeout=60, cwd=home)
     stderr, loaded_click = result.stderr, True
     if console:
         stderr, _, flag = result.stderr.rpartition("CLICK=")
@@ -39,10 +41,11 @@ def run(home: Path, args: list[str], *, console: bool) -> tuple[int, str, str, b
     return result.returncode, result.stdout, stderr, loaded_click
 
 
-def same(home: Path, args: list[str], volatile: bool = False) -> tuple[int, str]:
+def same(home: Path, args: list[str], volatile: bool = False,
+         extra_env: dict[str, str] | None = None) -> tuple[int, str]:
     """Runs ``args`` both ways, asserts the same result; returns the exit code and output."""
-    code, out, err, loaded_click = run(home, args, console=True)
-    full_code, full_out, full_err, _ = run(home, args, console=False)
+    code, out, err, loaded_click = run(home, args, console=True, extra_env=extra_env)
+    full_code, full_out, full_err, _ = run(home, args, console=False, extra_env=extra_env)
     # Time moves between the two runs: a pending approval's seconds left, and with
     # ``volatile`` every number (a running daemon's uptime).
     moving = r"\d+(\.\d+)?" if volatile else r"\d+(?=s left\))"
@@ -90,6 +93,60 @@ def test_failures_are_reported_the_same(home: Path) -> None:
     for args in QUICK:
         code, _ = same(home, args)
         assert code == 2
+
+
+@pytest.mark.parametrize(("text", "extra_env", "exit_code"), [
+    ("[approvals]\ntimeout_seconds = -5\n", {}, 2),
+    ("[approvals]\ntimeout_seconds = \"soon\"\n", {}, 2),
+    ("[approvals]\ntimeout_seconds = 1.5\n", {}, 2),  # a float: read by tomllib, refused by the type
+    ("[approvals]\ntimeout_seconds = 30\ntimeout_seconds = 40\n", {}, 2),  # a repeated key
+    ("[database]\npath = \"\\u0000x\"\n", {}, None),  # an escape: tomllib reads it
+    ("[approvals]\nchannels = [\"cli\", 1]\n", {}, 0),  # mixed types: tomllib reads them
+    ("approvals = 1\n", {}, 2),
+    ("[approvals]\ntimeout_seconds = 30\n", {"AEGIS_APPROVALS_TIMEOUT_SECONDS": "abc"}, 2),
+    ("[database]\npath = 'elsewhere.db' # relative: resolved against the folder it runs in\n", {}, 0),
+])
+def test_every_configuration_is_read_and_refused_the_same(home: Path, text: str, extra_env: dict[str, str],
+                                                         exit_code: int | None) -> None:
+    """The quick commands read config.toml with a plain-TOML reader (tomllib only for
+    what it does not read): values, errors and exit codes stay the full CLI's."""
+    (home / "config.toml").write_text(text)
+    for args in (["status"], ["approvals", "list"]):
+        code, _ = same(home, args, extra_env=extra_env)
+        if exit_code is not None and args[0] == "approvals":
+            assert code == exit_code, text
+
+
+def test_a_config_other_users_may_change_is_refused_the_same(home: Path) -> None:
+    config = home / "config.toml"
+    config.chmod(0o666)
+    for args in (["status"], ["approvals", "list"]):
+        assert same(home, args)[0] == 5
+    config.chmod(0o600)
+    (home / "elsewhere.toml").write_text("[approvals]\ntimeout_seconds = 30\n")
+    config.unlink()
+    config.symlink_to(home / "elsewhere.toml")
+    for args in (["status"], ["approvals", "list"]):
+        assert same(home, args)[0] == 5
+
+
+# What the quick commands leave out: the configuration's TOML parser and dataclasses
+# (with inspect, ast, dis) and typing cost them more than the rest of their start-up.
+MODULES = ("import sys\nfrom aegis_core.console import main\ncode = main()\n"
+           "heavy = sorted(m for m in ('tomllib', 'dataclasses', 'typing', 'inspect', 'click', 'asyncio') "
+           "if m in sys.modules)\nsys.stderr.write('HEAVY=%s\\n' % ','.join(heavy))\nsys.exit(code)\n")
+
+
+@pytest.mark.parametrize("args", [["status"], ["approvals", "list"], ["approvals", "list", "--json"]])
+def test_the_quick_commands_leave_the_heavy_modules_out(home: Path, args: list[str]) -> None:
+    with Store.open(home / "aegis.db") as store:
+        pending(store, shell("rm -rf build"), timeout_s=300)
+    env = {**os.environ, "AEGIS_HOME": str(home)}
+    env.pop("AEGIS_SOCKET", None)
+    result = subprocess.run([sys.executable, "-c", MODULES, *args], env=env, text=True, capture_output=True,
+                            timeout=60)
+    assert result.returncode in (0, 3), result.stderr
+    assert result.stderr.rpartition("HEAVY=")[2].strip() == "", result.stderr
 
 
 def test_with_the_daemon_running(home: Path) -> None:

@@ -59,12 +59,13 @@ def test_show_filters_by_session_and_time(aegis_home: Path, capsys) -> None:
 
 def write_daemon_log(home: Path) -> None:
     now = time.time()
+    # The line's text under "message"; lines older daemons wrote have it under "event".
     entries = [
         {"timestamp": "2020-01-01T00:00:00Z", "level": "info", "event": "daemon started"},
         {
             "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
             "level": "warning",
-            "event": "telegram unreachable",
+            "message": "telegram unreachable",
             "attempt": 2,
         },
         {
@@ -76,16 +77,21 @@ def write_daemon_log(home: Path) -> None:
     (home / "aegis.log").write_text("".join(json.dumps(e) + "\n" for e in entries) + "not json\n")
 
 
+def text(entry: dict) -> str:
+    return entry.get("message", entry.get("event"))
+
+
 def test_logs_shows_levels_lines_and_since(aegis_home: Path, capsys) -> None:
     write_daemon_log(aegis_home)
     code, out, _ = run(capsys, "logs")
     assert code == 0 and len(out.splitlines()) == 4 and "telegram unreachable attempt=2" in out
+    assert "[info   ] daemon started" in out  # an older line's "event"
     code, out, _ = run(capsys, "logs", "--level", "warning", "--json")
-    assert [json.loads(line)["event"] for line in out.splitlines()] == ["telegram unreachable"]
+    assert [json.loads(line)["message"] for line in out.splitlines()] == ["telegram unreachable"]
     code, out, _ = run(capsys, "logs", "--lines", "1")
     assert len(out.splitlines()) == 1 and out.rstrip().endswith("not json")
     code, out, _ = run(capsys, "logs", "--since", "1h", "--json")
-    assert [json.loads(line)["event"] for line in out.splitlines()] == [
+    assert [text(json.loads(line)) for line in out.splitlines()] == [
         "telegram unreachable",
         "poll",
     ]

@@ -187,7 +187,7 @@ def json_log():
 
 def hook_calls(stream: io.StringIO) -> list[dict]:
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    return [line for line in lines if line["event"] == "hook call"]
+    return [line for line in lines if line["message"] == "hook call"]
 
 
 class Allow:

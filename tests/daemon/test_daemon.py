@@ -89,7 +89,7 @@ def test_a_call_without_a_dialog_waits_on_the_cli_by_default(daemon) -> None:
     thread, lines = daemon.bash_async("pip install requests", session, token)
     daemon.cli("approvals", "deny", pending_id(daemon), "--reason", "no")
     thread.join(15)
-    assert lines[0]["event"] == "pending" and lines[-1]["decision"] == "deny"
+    assert lines[0]["update"] == "pending" and lines[-1]["decision"] == "deny"
 
 
 def test_cli_channel_approve_and_deny(daemon) -> None:
@@ -101,7 +101,7 @@ def test_cli_channel_approve_and_deny(daemon) -> None:
     approved = daemon.cli("approvals", "approve", pending_id(daemon))
     assert approved.returncode == 0, approved.stderr
     thread.join(15)
-    assert lines[0]["event"] == "pending"
+    assert lines[0]["update"] == "pending"
     assert lines[-1]["decision"] == "allow"
 
     thread, lines = daemon.bash_async("npm install -g left-pad", session, token)
@@ -142,7 +142,7 @@ def test_hanging_up_cancels_the_approval(daemon) -> None:
         payload = {"tool": "Bash", "input": {"command": "pip install requests"}, "cwd": "/tmp"}
         sock.sendall(json.dumps({"v": 1, "op": "judge", "adapter": "generic", "session": session,
                                  "token": token, "payload": payload}).encode() + b"\n")
-        assert json.loads(sock.makefile().readline())["event"] == "pending"
+        assert json.loads(sock.makefile().readline())["update"] == "pending"
     listed = wait_for(lambda: [a for a in json.loads(daemon.cli("approvals", "list", "--all", "--json").stdout)
                                if a["status"] == "cancelled"])
     assert listed[0]["summary"] == "pip install requests"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from aegis_core.hookclient.transport import DIALOG_CLOSED_LINE
 from aegis_core.testing import daemon_stream
 
 RISKY = "pip install requests"
@@ -101,7 +102,11 @@ def test_yes_in_the_dialog_is_recorded_via_terminal_with_the_agents_ids(daemon) 
     assert by_event["call.executed"]["agent_session"] == "conv-1"
 
 
-def test_no_in_the_dialog_ends_the_hook_and_is_recorded_as_denied_via_terminal(daemon) -> None:
+# What the hook client says on SIGTERM; hook clients older than the "update" key said
+# it under "event", and the daemon still takes that.
+@pytest.mark.parametrize("closed_line", [DIALOG_CLOSED_LINE, b'{"event":"dialog_closed"}\n'],
+                         ids=["update", "legacy-event"])
+def test_no_in_the_dialog_ends_the_hook_and_is_recorded_as_denied_via_terminal(daemon, closed_line: bytes) -> None:
     daemon.start()
     session, token = daemon.session()
     first = ask(daemon, session, token, event(daemon, RISKY, call="toolu_no"))
@@ -111,8 +116,8 @@ def test_no_in_the_dialog_ends_the_hook_and_is_recorded_as_denied_via_terminal(d
         conn.connect(str(daemon.socket))
         conn.sendall(json.dumps(request).encode() + b"\n")
         with conn.makefile("rb") as reader:
-            assert json.loads(reader.readline())["event"] == "pending"
-        conn.sendall(b'{"event":"dialog_closed"}\n')  # what the hook client says on SIGTERM
+            assert json.loads(reader.readline())["update"] == "pending"
+        conn.sendall(closed_line)
     wait_until(lambda: not pending(daemon))
     (resolved,) = [e["details"] for e in audit(daemon) if e["event"] == "approval.resolved"]
     assert resolved["approval_id"] == first["approval_id"]
@@ -166,4 +171,4 @@ def test_without_a_dialog_the_call_waits_on_the_other_channels(daemon, channels:
     listed = wait_until(lambda: pending(daemon))
     daemon.cli("approvals", "approve", listed[0]["id"])
     thread.join(15)
-    assert lines[0]["event"] == "pending" and lines[-1]["decision"] == "allow"
+    assert lines[0]["update"] == "pending" and lines[-1]["decision"] == "allow"

@@ -101,7 +101,7 @@ def test_approval_posted_to_the_webhook_and_answered_through_the_channel(daemon_
     final = lines[-1]
     assert final["final"] and final["decision"] == "allow", final
     assert final["approval_id"] == approval_id and "ana via webhook" in final["reason"]
-    assert {"event": "pending", "approval_id": approval_id}.items() <= lines[0].items()
+    assert {"update": "pending", "approval_id": approval_id}.items() <= lines[0].items()
 
     records = [json.loads(line) for line in (aegis_home / "audit.log").read_text().splitlines()]
     resolved = [r for r in records if r["event"] == "approval.resolved"]

@@ -166,7 +166,7 @@ def phone() -> Iterator[Phone]:
 def approval_id_of(pending: Pending) -> str:
     """The approval id from the daemon's interim ``pending`` line."""
     line = wait_until(
-        lambda: next((line for line in pending.lines if line.get("event") == "pending"), None),
+        lambda: next((line for line in pending.lines if line.get("update") == "pending"), None),
         what="the daemon never said the request is pending",
     )
     return line["approval_id"]

@@ -16,7 +16,8 @@ from aegis_core.fleet.egress import FleetStoreGuard
 from aegis_core.network.hosts import Destination
 
 
-def test_postgres_stopped_mid_wait_denies_the_waiting_call_at_once_and_works_again_after(fleet, postgres_server):
+def test_postgres_stopped_mid_wait_denies_the_waiting_call_after_the_grace_and_works_again_after(
+        fleet, postgres_server):
     a, c = fleet["a"], fleet["c"]
     # A deadline far beyond the test's own waits: only the outage can end the wait.
     created = a.request("session.create", agent="test", cwd=str(a.project), command="test", approval_timeout=3600)
@@ -27,7 +28,8 @@ def test_postgres_stopped_mid_wait_denies_the_waiting_call_at_once_and_works_aga
 
     postgres_server.stop()
     try:
-        answer = waiting.answer(timeout=60)  # denied now, not at its deadline an hour away
+        # Denied once the outage outlasts the grace (10 s by default), not at its deadline an hour away.
+        answer = waiting.answer(timeout=90)
         assert answer["decision"] == "deny", answer
         assert "fleet store" in answer["reason"] and "unreachable" in answer["reason"], answer
         assert approval_id in answer["reason"] and answer["rule"] == "fleet-unavailable", answer
@@ -35,35 +37,77 @@ def test_postgres_stopped_mid_wait_denies_the_waiting_call_at_once_and_works_aga
         (answered,) = [r["details"] for r in recorded if r["event"] == "call.answered"
                        and r["details"].get("approval_id") == approval_id]
         assert answered["decision"] == "deny" and "unreachable" in answered["reason"]
-
-        denied = a.bash("deploy worker")
-        assert denied["decision"] == "deny"
-        assert "fleet store" in denied["reason"] and "unreachable" in denied["reason"], denied
-        assert a.bash("ls -la")["decision"] == "allow"  # judged locally, no network
-        down = a.status()["fleet"]
-        assert down["connected"] is False and down["error"]
-        assert c.cli("fleet", "status").returncode == 4
-        assert "UNREACHABLE" in a.cli("status").stdout
-        doctor = c.cli("doctor", "--json")
-        fleet_check = next(check for check in json.loads(doctor.stdout)["checks"] if check["name"] == "fleet")
-        assert fleet_check["status"] == "fail" and "unreachable" in fleet_check["message"]
     finally:
         postgres_server.restart()
 
-    # Back: the approval whose call was denied ends as denied, so nobody approves it
-    # late; a new request is asked and answered across machines as before.
+    # Back: the approval nobody waits on any more ends as expired (nobody can approve
+    # a call that was already denied), and new requests are asked and answered as before.
     def ended():
         rows = json.loads(c.cli("approvals", "list", "--fleet", "--all", "--json").stdout)
         row = next((r for r in rows if r["id"] == approval_id), None)
         return row if row and row["status"] != "pending" else None
 
     assert wait_until(ended, timeout=40)["status"] == "expired"
-    assert c.cli("approvals", "approve", approval_id).returncode == 1
-    wait_until(lambda: a.status()["fleet"]["connected"] and c.status()["fleet"]["connected"])
-    again = a.bash_async("deploy cache")
-    approved = c.cli("approvals", "approve", again.approval_id())
-    assert approved.returncode == 0, approved.stderr
+    again = a.bash_async("deploy worker")
+    assert c.cli("approvals", "approve", again.approval_id()).returncode == 0
     assert again.answer()["decision"] == "allow"
+
+
+def test_postgres_back_within_the_grace_resumes_waiting_calls(patient_fleet, postgres_server):
+    """While the fleet store is down, a new risky call is denied at once, saying why
+    (nobody could answer it, nor could the answer be recorded), and calls the policy
+    allows run. Calls already waiting keep waiting through the grace: when the store
+    is back in time (a restart, a failover), their approvals are still pending on
+    every machine and an answer given anywhere reaches them."""
+    fleet = patient_fleet
+    a, b, c = fleet["a"], fleet["b"], fleet["c"]
+    # A deadline far beyond the test's own waits: only an answer ends these waits.
+    for machine in (a, b):
+        created = machine.request("session.create", agent="test", cwd=str(machine.project), command="test",
+                                  approval_timeout=3600)
+        assert created["ok"], created
+        machine.session = created["session"], created["token"]
+    on_a, on_b = a.bash_async("deploy cache"), b.bash_async("deploy worker")
+    id_a, id_b = on_a.approval_id(), on_b.approval_id()
+
+    postgres_server.stop()
+    try:
+        wait_until(lambda: not a.status()["fleet"]["connected"] and not b.status()["fleet"]["connected"],
+                   timeout=60)
+        denied = a.bash("deploy queue")  # a new one: nobody could answer it now
+        assert denied["decision"] == "deny"
+        assert "fleet store" in denied["reason"] and "unreachable" in denied["reason"], denied
+        assert denied["rule"] == "fleet-unavailable"
+        assert a.bash("ls -la")["decision"] == "allow"  # judged locally, no network
+        refused = c.cli("approvals", "approve", id_a)  # an answer that cannot be recorded is refused
+        assert refused.returncode == 4 and "unreachable" in refused.stderr, (refused.stdout, refused.stderr)
+        assert "UNREACHABLE" in a.cli("status").stdout and "within the grace" in a.cli("status").stdout
+        assert a.status()["waiting"] == 1 and b.status()["waiting"] == 1
+        assert c.cli("fleet", "status").returncode == 4
+        doctor = c.cli("doctor", "--json")
+        fleet_check = next(check for check in json.loads(doctor.stdout)["checks"] if check["name"] == "fleet")
+        assert fleet_check["status"] == "fail" and "unreachable" in fleet_check["message"]
+        assert not on_a.done and not on_b.done  # still waiting, not denied
+    finally:
+        postgres_server.restart()
+
+    # Back: both approvals are still pending, on every machine, and answered from a
+    # third machine's CLI as before; the calls waiting on them hear it.
+    wait_until(lambda: all(m.status()["fleet"]["connected"] for m in (a, b, c)), timeout=60)
+    listed = json.loads(c.cli("approvals", "list", "--fleet", "--json").stdout)
+    assert {id_a, id_b} <= {row["id"] for row in listed if row["status"] == "pending"}, listed
+    assert not on_a.done and not on_b.done
+    approved = c.cli("approvals", "approve", id_a)
+    assert approved.returncode == 0, (approved.stdout, approved.stderr)
+    assert on_a.answer()["decision"] == "allow"
+    denied_b = c.cli("approvals", "deny", id_b, "--reason", "not today")
+    assert denied_b.returncode == 0, (denied_b.stdout, denied_b.stderr)
+    answer_b = on_b.answer()
+    assert answer_b["decision"] == "deny" and "not today" in answer_b["reason"], answer_b
+    recorded = [json.loads(line) for line in (a.home / "audit.log").read_text().splitlines()]
+    (answered,) = [r["details"] for r in recorded if r["event"] == "call.answered"
+                   and r["details"].get("approval_id") == id_a]
+    assert answered["decision"] == "allow"
 
 
 def test_a_deadline_passing_while_postgres_is_down_denies_with_that_reason_and_the_approval_ends(

@@ -117,6 +117,22 @@ def test_a_hung_client_is_ended_at_the_guards_deadline(where: str, sourced: bool
     assert time.monotonic() - started < 30  # cut, not waited out (a generous bound: no timing claim)
 
 
+def test_a_client_that_spins_before_its_deadline_is_armed_is_ended_by_its_cpu_limit(guard: Guard) -> None:
+    """A start-up that spins (the interpreter itself, before run.py arms the deadline)
+    is ended by the CPU-time limit the guard sets in the client's process: a block, not
+    the agent's own timeout (which would let the tool run)."""
+    done = guard(*script("while True: pass"), limit="2")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "was killed (signal 9), at its limit of 2 s of CPU time without a decision" in done.stderr
+
+
+def test_the_cpu_limit_is_the_deadline_at_most_ten_seconds(guard: Guard) -> None:
+    shown = "import resource; print(resource.getrlimit(resource.RLIMIT_CPU)); raise SystemExit(0)"
+    for limit, cpu in (("3", 3), ("327", 10)):
+        done = guard(*script(shown), limit=limit)
+        assert done.returncode == 2 and f"({cpu}, {cpu})" in done.stderr
+
+
 def test_deadlines_nest_client_then_guard_then_the_agents_timeout() -> None:
     for timeout in (4, 11, 35, 330, 3630):
         assert client_deadline(timeout) < guard_deadline(timeout) < timeout

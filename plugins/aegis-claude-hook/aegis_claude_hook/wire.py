@@ -38,12 +38,12 @@ def permission_request_output(decision, reason):
     return ""
 
 
-def respond(event, decision, reason):
-    """Print Claude Code's answer for ``event`` and return the exit status."""
-    if event == "PreToolUse" or event is None:
+def respond(hook_event, decision, reason):
+    """Print Claude Code's answer for ``hook_event`` and return the exit status."""
+    if hook_event == "PreToolUse" or hook_event is None:
         sys.stdout.write(pre_tool_use_output(decision, reason))
         return 0
-    if event == "PermissionRequest":
+    if hook_event == "PermissionRequest":
         sys.stdout.write(permission_request_output(decision, reason))
         return 0
     if decision == "deny":  # other guarded events: exit 2 blocks, stderr is the reason
@@ -52,10 +52,10 @@ def respond(event, decision, reason):
     return 0
 
 
-def notice(event, text):
+def notice(hook_event, text):
     """After a call ran: what the agent should know (a sandbox limit stopped something)."""
     sys.stdout.write(
-        '{"hookSpecificOutput":{"hookEventName":' + _quote(event or "PostToolUse")
+        '{"hookSpecificOutput":{"hookEventName":' + _quote(hook_event or "PostToolUse")
         + ',"additionalContext":' + _quote(text) + "}}\n"
     )
     return 0

@@ -13,7 +13,7 @@ AGENT = "Copilot CLI"
 OBSERVE_EVENTS = ("postToolUse",)
 
 
-def respond(event, decision, reason):
+def respond(hook_event, decision, reason):
     if decision == "allow":
         return 0
     if decision == "ask":
@@ -23,6 +23,6 @@ def respond(event, decision, reason):
     return 0
 
 
-def unrecorded(event, reason):
+def unrecorded(hook_event, reason):
     sys.stderr.write(reason + "\n")  # Copilot acts on no postToolUse output: a note for the log
     return 0

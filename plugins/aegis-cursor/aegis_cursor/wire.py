@@ -14,7 +14,7 @@ AGENT = "Cursor"
 OBSERVE_EVENTS = ("afterShellExecution", "afterMCPExecution", "postToolUse")
 
 
-def respond(event, decision, reason):
+def respond(hook_event, decision, reason):
     if decision not in ("allow", "deny", "ask"):
         decision = "deny"
     if decision == "deny" and not reason.strip():
@@ -26,7 +26,7 @@ def respond(event, decision, reason):
     return 0
 
 
-def unrecorded(event, reason):
+def unrecorded(hook_event, reason):
     sys.stderr.write(reason + "\n")  # Cursor's after-events take no answer: a note for its log
     sys.stdout.write("{}\n")
     return 0

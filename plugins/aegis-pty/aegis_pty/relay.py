@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from aegis_core import client
-from aegis_core.client import Identity
+from aegis_core.client import Identity, update_of
 from aegis_core.errors import AegisError
 from aegis_core.prompts import DENY, Choice, Prompt, PromptDetector, Screen
 from aegis_core.redact import redact_text
@@ -325,7 +325,7 @@ class PromptRelay:
         settings = self.settings
 
         def interim(line: dict[str, Any]) -> None:
-            if line.get("event") == "pending" and isinstance(line.get("approval_id"), str):
+            if update_of(line) == "pending" and isinstance(line.get("approval_id"), str):
                 with self._lock:
                     request.approval_id = line["approval_id"]
                     late_cancel = request.cancelled is not None and not request.cancel_sent

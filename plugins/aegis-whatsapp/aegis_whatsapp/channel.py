@@ -32,7 +32,7 @@ from aegis_whatsapp.window import STATE_FILE, WindowTracker
 if TYPE_CHECKING:
     from aegis_core.channels import ChannelHub
     from aegis_core.config import Config
-    from aegis_whatsapp.webhook import Event, InboundMessage
+    from aegis_whatsapp.webhook import InboundMessage, Notification
 
 log = structlog.get_logger(__name__)
 
@@ -85,7 +85,7 @@ class WhatsAppChannel:
         self.address: tuple[str, int] | None = None  # where the webhook listens, once running
         self.window = WindowTracker()
         self._jobs_in, self._jobs_out = anyio.create_memory_object_stream[_Job](queue_size)
-        self._events_in, self._events_out = anyio.create_memory_object_stream["Event"](queue_size)
+        self._notifications_in, self._notifications_out = anyio.create_memory_object_stream["Notification"](queue_size)
         self._loop_thread: int | None = None
         self._token: Any = None
         self._sent: dict[str, _Sent] = {}
@@ -160,7 +160,7 @@ class WhatsAppChannel:
         try:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(self._send_loop)
-                tasks.start_soon(self._event_loop)
+                tasks.start_soon(self._notification_loop)
                 self.address = sock.getsockname()[:2]
                 self.window.webhook = f"http://{self.address[0]}:{self.address[1]}/webhook"
                 self.window.save()
@@ -188,9 +188,9 @@ class WhatsAppChannel:
             # The approval still times out to a deny and stays answerable from the CLI.
             log.error("whatsapp.queue_full", job=type(job).__name__)
 
-    def _deliver(self, event: Event) -> bool:
+    def _deliver(self, notification: Notification) -> bool:
         try:
-            self._events_in.send_nowait(event)
+            self._notifications_in.send_nowait(notification)
         except anyio.WouldBlock:
             return False
         return True
@@ -229,17 +229,17 @@ class WhatsAppChannel:
             except Exception:  # one bad job must not end the channel
                 log.exception("whatsapp.job_failed", job=type(job).__name__)
 
-    async def _event_loop(self) -> None:
+    async def _notification_loop(self) -> None:
         from aegis_whatsapp.webhook import DeliveryFailure
 
-        async for event in self._events_out:
+        async for notification in self._notifications_out:
             try:
-                if isinstance(event, DeliveryFailure):
-                    await self._delivery_failed(event)
+                if isinstance(notification, DeliveryFailure):
+                    await self._delivery_failed(notification)
                 else:
-                    await self._answer(event)
+                    await self._answer(notification)
             except Exception:
-                log.exception("whatsapp.event_failed")
+                log.exception("whatsapp.notification_failed")
 
     # -- sending -----------------------------------------------------------
 
@@ -339,12 +339,12 @@ class WhatsAppChannel:
 
     # -- receiving ---------------------------------------------------------
 
-    async def _delivery_failed(self, event: Any) -> None:
+    async def _delivery_failed(self, notification: Any) -> None:
         """WhatsApp may accept a message and fail it later (the window closed in the
         meantime): treat it like a synchronous refusal."""
-        known = self._by_wamid.pop(event.message_id, None)
-        if event.code not in WINDOW_CLOSED_CODES or known is None:
-            log.warning("whatsapp.delivery_failed", code=event.code)
+        known = self._by_wamid.pop(notification.message_id, None)
+        if notification.code not in WINDOW_CLOSED_CODES or known is None:
+            log.warning("whatsapp.delivery_failed", code=notification.code)
             return
         approval_id, number = known
         self.window.refused(number)

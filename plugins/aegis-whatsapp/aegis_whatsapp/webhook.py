@@ -1,6 +1,6 @@
-"""The webhook WhatsApp calls: the subscription handshake (GET) and signed event
-deliveries (POST). It only verifies, parses and hands events over; deciding what an
-event means is the channel's job, done after the 200 has gone back."""
+"""The webhook WhatsApp calls: the subscription handshake (GET) and signed notification
+deliveries (POST). It only verifies, parses and hands notifications over; deciding what a
+notification means is the channel's job, done after the 200 has gone back."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class DeliveryFailure:
     code: int | None
 
 
-Event = InboundMessage | DeliveryFailure
+Notification = InboundMessage | DeliveryFailure
 
 
 def signature_matches(app_secret: str, body: bytes, header: str | None) -> bool:
@@ -60,12 +60,12 @@ def signature_matches(app_secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(header[len("sha256=") :].strip().lower().encode(), expected.encode())
 
 
-def parse_events(data: Any, phone_number_id: str) -> list[Event]:
+def parse_notifications(data: Any, phone_number_id: str) -> list[Notification]:
     """The messages and failed deliveries in one webhook payload, for our number only.
     Anything malformed is skipped, never guessed at."""
-    events: list[Event] = []
+    notifications: list[Notification] = []
     if not isinstance(data, dict) or data.get("object") != "whatsapp_business_account":
-        return events
+        return notifications
     for entry in _dicts(data.get("entry")):
         for change in _dicts(entry.get("changes")):
             value = change.get("value")
@@ -74,9 +74,9 @@ def parse_events(data: Any, phone_number_id: str) -> list[Event]:
             metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
             if str(metadata.get("phone_number_id", "")) != str(phone_number_id):
                 continue
-            events.extend(m for m in map(_message, _dicts(value.get("messages"))) if m)
-            events.extend(f for f in map(_failure, _dicts(value.get("statuses"))) if f)
-    return events
+            notifications.extend(m for m in map(_message, _dicts(value.get("messages"))) if m)
+            notifications.extend(f for f in map(_failure, _dicts(value.get("statuses"))) if f)
+    return notifications
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -125,31 +125,31 @@ def _failure(status: dict[str, Any]) -> DeliveryFailure | None:
 
 
 class SeenIds:
-    """The last ``size`` event ids, so a redelivered event is acknowledged but not
+    """The last ``size`` notification ids, so a redelivered notification is acknowledged but not
     processed again."""
 
     def __init__(self, size: int = 10_000) -> None:
         self._ids: OrderedDict[str, None] = OrderedDict()
         self._size = size
 
-    def add(self, event_id: str) -> bool:
-        """Remember ``event_id``; False if it was already seen."""
-        if event_id in self._ids:
-            self._ids.move_to_end(event_id)
+    def add(self, notification_id: str) -> bool:
+        """Remember ``notification_id``; False if it was already seen."""
+        if notification_id in self._ids:
+            self._ids.move_to_end(notification_id)
             return False
-        self._ids[event_id] = None
+        self._ids[notification_id] = None
         if len(self._ids) > self._size:
             self._ids.popitem(last=False)
         return True
 
-    def forget(self, event_id: str) -> None:
-        self._ids.pop(event_id, None)
+    def forget(self, notification_id: str) -> None:
+        self._ids.pop(notification_id, None)
 
 
-def _event_id(event: Event) -> str:
-    if isinstance(event, InboundMessage):
-        return f"msg:{event.message_id}"
-    return f"failed:{event.message_id}"
+def _notification_id(notification: Notification) -> str:
+    if isinstance(notification, InboundMessage):
+        return f"msg:{notification.message_id}"
+    return f"failed:{notification.message_id}"
 
 
 def build_app(
@@ -157,12 +157,12 @@ def build_app(
     verify_token: str,
     app_secret: str,
     phone_number_id: str,
-    deliver: Callable[[Event], bool],
+    deliver: Callable[[Notification], bool],
     on_rejected: Callable[[str, dict[str, Any]], None],
 ) -> Starlette:
     """The webhook application.
 
-    :param deliver: takes one new event without blocking; False means no room now
+    :param deliver: takes one new notification without blocking; False means no room now
         (the POST then answers 503 so WhatsApp delivers it again later).
     :param on_rejected: told about every refused request (reason, details), for the audit.
     """
@@ -199,13 +199,13 @@ def build_app(
             # Signed but unreadable: acknowledge, or WhatsApp would resend it forever.
             log.warning("whatsapp.webhook_unparsable", size=len(body))
             return PlainTextResponse("ok")
-        for event in parse_events(data, phone_number_id):
-            event_id = _event_id(event)
-            if not seen.add(event_id):
-                log.info("whatsapp.webhook_duplicate", event_id=event_id)
+        for notification in parse_notifications(data, phone_number_id):
+            notification_id = _notification_id(notification)
+            if not seen.add(notification_id):
+                log.info("whatsapp.webhook_duplicate", notification_id=notification_id)
                 continue
-            if not deliver(event):
-                seen.forget(event_id)
+            if not deliver(notification):
+                seen.forget(notification_id)
                 return PlainTextResponse("busy", status_code=503)
         return PlainTextResponse("ok")
 

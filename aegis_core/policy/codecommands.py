@@ -1,0 +1,291 @@
+"""The shell commands a program in any language stands for, read from its text the
+same way whatever the language: what it hands to a shell or a process (``execSync``,
+``exec.Command``, ``shell_exec``, ``system``, ``Process.Start``, ``Command::new``,
+backticks...), assembled from its string pieces (``'rm -rf ' . getenv('HOME')``,
+``["rm", "-rf", h]``), and the recursive deletions it makes through its libraries
+(``rmSync``, ``os.RemoveAll``, ``remove_dir_all``, ``FileUtils.rm_rf``,
+``remove_tree``, ``Remove-Item -Recurse``...) of the home folder or the root. Names
+built from pieces (``'rm' + 'tree'``) are joined, and hex or base64 strings are read
+as the text they decode to, before anything is looked for. ``written.py`` judges the
+result as the commands of the file: a blocked one makes writing or running it ask."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+MAX_CODE_CHARS = 16_384
+_MAX_COMMANDS = 64
+
+# Two literals joined by a concatenation operator, in most languages: + . .. <> ~ &.
+_JOINED = re.compile(r"""(["'])([^"'\n\\]{0,200})\1\s*(?:\+|\.\.?|<>|~|&)\s*(["'])([^"'\n\\]{0,200})\3""")
+# The home folder or the root, as code names it.
+HOME_EXPRESSION = re.compile(
+    r"""\bos\.homedir\(\)|\bhomedir\(\)|\bPath\.home\(\)|\bexpanduser\(\s*[rbu]?['"]~/?['"]\s*\)"""
+    r"""|\bgetenv\(\s*['"](?:HOME|USERPROFILE)['"]\s*\)|\benviron(?:\.get\(|\[)\s*['"](?:HOME|USERPROFILE)['"]"""
+    r"""|\bprocess\.env\.(?:HOME|USERPROFILE)\b|\bprocess\.env\[\s*['"](?:HOME|USERPROFILE)['"]\s*\]"""
+    r"""|\bDir\.home\b|\bENV\[\s*['"]HOME['"]\s*\]|\$ENV\{\s*['"]?HOME['"]?\s*\}|\bos\.UserHomeDir\(\)"""
+    r"""|\bos\.Getenv\(\s*"HOME"\s*\)|\benv::var\(\s*"HOME"\s*\)|\bhome_dir\(\)"""
+    r"""|\bSystem\.getProperty\(\s*"user\.home"\s*\)|\$(?:env:)?(?:HOME|USERPROFILE)\b|%USERPROFILE%"""
+    r"""|SpecialFolder\.UserProfile|\bFile\.expand_path\(\s*['"]~['"]|\bDeno\.env\.get\(\s*['"]HOME['"]"""
+    r"""|\bFileManager\.default\.homeDirectoryForCurrentUser|\bSystem\.user_home\(\)|\bPath\.expand\(\s*"~"\s*\)""")
+# ...and as a literal, with the root and the folders of all homes.
+_HOME_LITERAL = re.compile(r"""(?<![\w.])['"](?:~|~/|/|/home|/Users|/root|[A-Z]:\\\\?)['"]""")
+# What a recursive deletion deletes, right after its name: its first argument (PowerShell
+# flags and a keyword name skipped) when that is the whole argument, not a path below it.
+_DELETED = re.compile(r"""['"]?\)?\s*!?\s*\(?(?:\s*-\w+)*\s*(?:\w+\s*[:=]\s*)?(['"][~/\w]*['"]|[A-Za-z_$][\w$]*)"""
+                      r"""\s*(?:\.unwrap\(\)|\?|\.to_s\b|\.to_string\(\)|\.expect\([^)\n]*\))?"""
+                      r"""\s*(?:[,);]|\s-\w|$)""", re.M)
+_CHAIN = r"(?:[\w$]+(?:\([^()\n]{0,40}\))?(?:\.|::))*"  # `require('os').`, `std::env::`: what qualifies a name
+
+_QUOTED_HOME = re.compile(r"""(["'])'~'\1""")  # `"$ENV{HOME}"`: the home, quoted
+_TEMPLATE_PART = re.compile(r"\$\{[^}\n]{0,120}\}")
+# Library calls that delete a folder with everything in it.
+_RECURSIVE_DELETE = re.compile(
+    r"""\b(?:shutil\.)?rmtree\b|\brmSync\b|\brimraf\b|\bfs(?:Extra|e)?\.(?:rm|remove|emptyDir)\w*\b"""
+    r"""|\b(?:promises|fsp|fs)\.rm\b|\brm(?=\s*\([^)\n]{0,80}recursive)|\bremove_dir_all\b|\bRemoveAll\b"""
+    r"""|\brm_rf\b|\brm_r\b|\bremove_tree\b|\bremove_entry_secure\b|\bdeleteDirectory\b|\bDirectory\.Delete\b"""
+    r"""|\bRemove-Item\b|\bdeleteRecursively\b|\bFiles\.walk\b|\bFile\.rm_rf\b|\brm_rf!|\brmdir(?=\s*\([^)\n]{0,80}"""
+    r"""recursive)|\bremoveItem(?=\(\s*at\b)|\bdel\s+/[sq]|\brd\s+/s|\bfs\.rmdir\b|\bDeno\.remove\b""")
+# Handing a command to a shell or a process.
+_EXEC = re.compile(
+    r"""\b(?:execSync|execFileSync|spawnSync|execFile|exec|spawn|system|popen|shell_exec|passthru|proc_open"""
+    r"""|Popen|check_output|check_call|getoutput|getstatusoutput|subprocess\.(?:run|call)|Process\.Start"""
+    r"""|Command::new|Command|Invoke-Expression|capture2e?|capture3|execa|execaSync|execCommand|runCommand"""
+    r"""|ProcessBuilder|os\.execute|io\.popen|sh\.(?:run|exec)|cmd\.run|Open3\.\w+|pcntl_exec)\s*(?:!\s*)?\("""
+    r"""|\$`[^`\n]{2,400}`""")
+# Backticks run a command in these languages (and only there are they not a string).
+_BACKTICK_LANGUAGES = (".rb", ".rake", ".pl", ".pm", ".php")
+_BACKTICKS = re.compile(r"`([^`\n]{2,400})`|%x[({\[]([^)}\]\n]{2,400})[)}\]]|\bqx[({\[/]([^)}\]/\n]{2,400})")
+_LITERAL = re.compile(r'''"((?:[^"\\\n]|\\.){0,2000})"|'((?:[^'\\\n]|\\.){0,2000})'|`([^`\n]{0,2000})`''')
+_ASSIGNED = re.compile(r"""(?:\b(?:let|const|var|my|local|val|auto)\s+(?:mut\s+)?|(?:^|[{;])\s*)\$?(\w+)"""
+                       r"""(?:\s*,\s*\w+)?\s*(?::=|=)(?!=)\s*([^\n;]{0,160})""", re.M)
+_HEX = re.compile(r"""['"]((?:[0-9a-fA-F]{2}){6,400})['"]""")
+_B64 = re.compile(r"""['"]([A-Za-z0-9+/]{12,2000}={0,2})['"]""")
+_PRINTABLE = re.compile(r"^[\t\n\r -~]+$")
+_COMMAND_WORD = re.compile(r"^\s*(?:sudo\s+)?[\w./-]+(?:\s|$)")
+
+
+# Words one of which every HOME_EXPRESSION holds (lower-cased): most code has none, and
+# a few substring scans in C spare it the regular expression.
+_HOME_WORDS = ("home", "userprofile", "expanduser", "expand_path", "path.expand")
+
+
+def _has_any(low: str, words: tuple[str, ...]) -> bool:
+    return any(word in low for word in words)
+
+
+_HOME_CUE = re.compile(r"(?i)home|userprofile|expand")
+
+
+def _home_expressions(code: str) -> list[re.Match[str]]:
+    """HOME_EXPRESSION's matches, searched only around the words every one of them holds
+    (one alternation tried at every position of a long text is slow)."""
+    found: list[re.Match[str]] = []
+    last = 0
+    for cue in _HOME_CUE.finditer(code):
+        if cue.start() < last:
+            continue
+        match = HOME_EXPRESSION.search(code, max(cue.start() - 48, last), cue.end() + 48)
+        if match is not None:
+            found.append(match)
+            last = match.end()
+    return found
+
+
+def _home_as_literal(code: str) -> str:
+    """``code`` with each home expression, and what qualifies it (`require('os').`,
+    `std::env::`, `__import__('os').path.`), replaced by the literal ``'~'``. The
+    qualifier is walked back by hand, a bounded number of steps, so no input makes the
+    search backtrack."""
+    out: list[str] = []
+    position = 0
+    for found in _home_expressions(code):
+        start = found.start()
+        if start < position:
+            continue
+        for _ in range(8):
+            if code[max(start - 2, 0):start] == "::":
+                step = start - 2
+            elif start > 0 and code[start - 1] == ".":
+                step = start - 1
+            else:
+                break
+            if step > 0 and code[step - 1] == ")":
+                opening = code.rfind("(", max(step - 42, 0), step - 1)
+                if opening == -1 or "(" in code[opening + 1:step - 1] or ")" in code[opening + 1:step - 1]:
+                    break
+                step = opening
+            name = step
+            while name > 0 and step - name < 80 and (code[name - 1].isalnum() or code[name - 1] in "_$"):
+                name -= 1
+            if name == step:
+                break
+            start = name
+        out.append(code[position:start])
+        out.append("'~'")
+        position = found.end()
+    out.append(code[position:])
+    return "".join(out)
+
+
+def _joined(code: str) -> str:
+    for _ in range(6):
+        merged = _JOINED.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(4)}{m.group(1)}", code)
+        if merged == code:
+            break
+        code = merged
+    return code
+
+
+def _decoded(code: str) -> list[str]:
+    """The texts hex and base64 string literals in ``code`` decode to, when printable."""
+    out: list[str] = []
+    for found in _HEX.finditer(code):
+        try:
+            text = bytes.fromhex(found.group(1)).decode("ascii")
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if _PRINTABLE.match(text):
+            out.append(text)
+    for found in _B64.finditer(code):
+        value = found.group(1)
+        if len(value) % 4 or value.isalpha() or value.isdigit():
+            continue
+        try:
+            text = base64.b64decode(value, validate=True).decode("ascii")
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            continue
+        if _PRINTABLE.match(text) and " " in text:
+            out.append(text)
+    return out[:_MAX_COMMANDS]
+
+
+def _home_names(code: str) -> set[str]:
+    """Variables the code sets to the home folder itself (`h, _ := os.UserHomeDir()`,
+    `let h = env::var("HOME").unwrap();`), not to a path below it."""
+    names: set[str] = set()
+    for found in _ASSIGNED.finditer(code):
+        value = _HOME_VALUE.match(found.group(2).strip())
+        if value and (value.group(1) is not None or value.group(2) in names):
+            names.add(found.group(1))
+    return names
+
+
+_HOME_VALUE = re.compile(r"""(?:(?:str|String|Path|path\.resolve|filepath\.Clean|File\.expand_path)\(\s*)?"""
+                         r"""(?:(""" + _CHAIN + "(?:" + HOME_EXPRESSION.pattern + r"""))|([A-Za-z_]\w*))"""
+                         r"""\s*\)?\s*(?:\.unwrap\(\)|\?|\.expect\([^)\n]*\)|\.to_s|\.to_string\(\)|\|\|\s*['"][^'"]*['"])?\s*;?\s*$""")
+
+
+def _window(code: str, start: int) -> str:
+    """The arguments of the call starting at ``start`` (to the end of its line, bounded)."""
+    end = code.find("\n", start, start + 240)
+    return code[start:end if end != -1 else start + 240]
+
+
+def _names_home(text: str, home_names: set[str]) -> bool:
+    if "'~'" in text or HOME_EXPRESSION.search(text) or _HOME_LITERAL.search(text):
+        return True
+    return any(re.search(rf"(?<![\w.]){re.escape(n)}\b(?!\s*[.\[(])", text) for n in home_names) \
+        if home_names else False
+
+
+def _string_variables(code: str) -> dict[str, str]:
+    """Variables set to one string (`cmd = 'rm' + ' -rf ' + '~'`, pieces already joined)."""
+    found: dict[str, str] = {}
+    for assigned in _ASSIGNED.finditer(code):
+        value = _ONE_LITERAL.match(assigned.group(2).strip())
+        if value:
+            found[assigned.group(1)] = value.group(1) or value.group(2) or ""
+    return found
+
+
+_ONE_LITERAL = re.compile(r"""^[rbfu]{0,2}(?:"((?:[^"\\\n]|\\.){0,2000})"|'((?:[^'\\\n]|\\.){0,2000})')\s*;?$""")
+_BUILDER_STEP = re.compile(r"^\)\s*\.(?:arg|args)\(\s*(?:&?\[|vec!\[)?\s*$")
+
+
+def _command_of(window: str, home_names: set[str], strings: dict[str, str] | None = None) -> str | None:
+    """The command a call's arguments spell: string pieces in order, the home folder as
+    ``~``, an argument list's items as words, a builder's `.arg(...)`/`.args([...])`
+    steps as more words, a variable set to one string as that string."""
+    if strings:
+        first = re.match(r"\s*(\w+)\s*[,)]", window)
+        if first and first.group(1) in strings:
+            command = strings[first.group(1)].strip()
+            return command if _COMMAND_WORD.match(command) else None
+    pieces: list[str] = []
+    position = 0
+    for found in _LITERAL.finditer(window):
+        between = window[position:found.start()]
+        if pieces and _names_home(between, home_names):
+            pieces.append(" ~" if between.strip().startswith(",") else "~")
+        elif pieces and _BUILDER_STEP.match(between.strip()):
+            pieces.append(" ")
+        elif pieces and "{" in between:
+            break  # an options object: the command has ended
+        elif pieces and "," in between:
+            pieces.append(" ")
+        elif pieces and between.strip() and between.strip() not in ("+", ".", "..", "<>", "&"):
+            if between.strip().startswith(")"):
+                break
+            pieces.append("x")
+        pieces.append(found.group(1) or found.group(2) or found.group(3) or "")
+        position = found.end()
+        if window[position:position + 1] == ")" and window[position:position + 2] != "))":
+            rest = window[position + 1:position + 3]
+            if not rest.startswith(("+", " +", ".", " .")):
+                break
+    if not pieces:
+        return None
+    tail = window[position:position + 120]
+    if _names_home(tail.split(")", 1)[0], home_names):
+        pieces.append(" ~" if tail.lstrip().startswith(",") else "~")
+    command = "".join(pieces).replace("\\n", "\n").strip()
+    return command if _COMMAND_WORD.match(command) else None
+
+
+def code_commands(content: str, name: str = "") -> str:
+    """Shell commands standing for what a program's text (in the file ``name``) runs
+    or deletes."""
+    code = content[:MAX_CODE_CHARS]
+    home_names = _home_names(code) if "=" in code and _has_any(code.lower(), _HOME_WORDS) else set()
+    # The home folder as a literal `~`, joined to the pieces around it (`'rm -rf ' . getenv('HOME')`,
+    # `${os.homedir()}`), and names assembled from pieces (`'rm' + 'tree'`) joined.
+    code = _TEMPLATE_PART.sub(lambda m: "~" if _names_home(m.group(0)[2:-1], home_names) else m.group(0), code)
+    if _has_any(code.lower(), _HOME_WORDS):
+        code = _home_as_literal(code)
+    code = _joined(_QUOTED_HOME.sub("'~'", code))
+    strings = _string_variables(code) if "=" in code else {}
+    commands: list[str] = []
+    for found in _RECURSIVE_DELETE.finditer(code):
+        target = _DELETED.match(code, found.end(), min(len(code), found.end() + 200))
+        if target is None:
+            continue
+        deleted = target.group(1)
+        if deleted in ("'~'", '"~"') or deleted.lstrip("$") in home_names:
+            commands.append("rm -rf ~")
+            break
+        if deleted[1:-1] in ("/", "/home", "/Users", "/root"):
+            commands.append(f"rm -rf {deleted[1:-1]}")
+            break
+    if name.lower().endswith(_BACKTICK_LANGUAGES):
+        commands.extend(c for m in _BACKTICKS.finditer(code) if _COMMAND_WORD.match(c := m.group(1) or m.group(2)
+                                                                                     or m.group(3) or ""))
+    for found in _EXEC.finditer(code):
+        text = found.group(0)
+        if text.startswith("$`"):
+            command: str | None = text[2:-1]  # zx: $`cmd`
+        else:
+            window = _window(code, found.end())
+            if "'" not in window and '"' not in window and not (strings and "=" in code):
+                continue  # no string handed over: nothing to read (and nothing to search)
+            command = _command_of(window, home_names, strings)
+        if command:
+            commands.append(command)
+        if len(commands) >= _MAX_COMMANDS:
+            break
+    for text in _decoded(code):
+        if _COMMAND_WORD.match(text):
+            commands.append(text)
+    return "\n".join(commands)
