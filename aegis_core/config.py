@@ -117,6 +117,9 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
             Setting("key", "str", None, secret=True,
                     help="the fleet key every daemon seals shared rows with (`aegis fleet key` makes one)"),
             Setting("key_file", "path", None, help="a file (0600) holding the fleet key instead of [fleet] key"),
+            Setting("outage_grace_seconds", "int", 10, minimum=0,
+                    help="how long calls already waiting for an approval wait for a lost fleet store to come "
+                         "back (a restart, a failover) before they are denied"),
         ),
         help="fleet mode: many machines sharing one PostgreSQL ([store] url)",
     ),

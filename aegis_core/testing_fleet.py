@@ -39,8 +39,8 @@ class Machine:
     """One machine: ``start()`` runs its daemon and opens a session; ``bash`` asks
     about a shell command through that session; ``cli`` runs ``aegis`` in its home."""
 
-    def __init__(self, root: Path, name: str, url: str, *, extra_config: str = "", env: dict[str, str] | None = None,
-                 load_plugins: str = "", channels: str = '["cli"]') -> None:
+    def __init__(self, root: Path, name: str, url: str, *, extra_config: str = "", fleet_config: str = "",
+                 env: dict[str, str] | None = None, load_plugins: str = "", channels: str = '["cli"]') -> None:
         self.name = name
         self.home = root / name / "aegis"
         self.home.mkdir(parents=True, mode=0o700)
@@ -50,7 +50,8 @@ class Machine:
         base = {k: v for k, v in os.environ.items() if not k.startswith("AEGIS_")}
         self.env = {**base, "AEGIS_HOME": str(self.home), "AEGIS_LOAD_PLUGINS": load_plugins, **(env or {})}
         config = self.home / "config.toml"
-        config.write_text(f'[store]\nurl = "{url}"\n\n[fleet]\nmachine = "{name}"\nkey = "{FLEET_KEY}"\n\n'
+        config.write_text(f'[store]\nurl = "{url}"\n\n[fleet]\nmachine = "{name}"\nkey = "{FLEET_KEY}"\n'
+                          f'{fleet_config}\n'
                           f'[approvals]\nchannels = {channels}\ntimeout_seconds = 120\n{extra_config}')
         config.chmod(0o600)
         (self.home / "policy.toml").write_text(POLICY)

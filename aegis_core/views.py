@@ -116,7 +116,7 @@ def render_status(status: dict[str, Any]) -> str:
         fleet = status.get("fleet")
         if fleet:
             link = ("connected" if fleet.get("connected") else f"UNREACHABLE ({fleet.get('error')}): new risky "
-                    "calls denied, waiting ones wait to their deadline")
+                    "calls denied, waiting ones denied unless it is back within the grace")
             elected = [name for name, poller in (fleet.get("pollers") or {}).items() if poller.get("elected")]
             lines.append(f"Fleet:     machine {fleet.get('machine')}, store {fleet.get('store')}: {link}"
                          + (f"; polls {', '.join(elected)} for the fleet" if elected else ""))

@@ -54,6 +54,9 @@ class _Waiter:
     # deadline finds an answer that was being written as this object's own, not as
     # a change made behind its back.
     ending: anyio.Lock = field(default_factory=anyio.Lock)
+    # Why no answer can come any more (the shared store stayed unreachable): raised to
+    # the waiting call, which is denied with it.
+    lost: Exception | None = None
 
 
 PAUSES_REMEMBERED = 4096
@@ -134,6 +137,8 @@ class Approvals:
         try:
             with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
                 await waiter.woken.wait()
+            if waiter.final is None and waiter.lost is not None:
+                raise waiter.lost
             if waiter.final is None:
                 # With a fleet store that is down, the expiry cannot be written: it
                 # raises FleetUnavailable and the call is denied saying so.
@@ -152,6 +157,21 @@ class Approvals:
 
     def waiting(self) -> int:
         return len(self._waiting)
+
+    def store_unreachable(self, error: Exception) -> int:
+        """The shared store (a fleet's PostgreSQL) stayed unreachable past its grace:
+        no answer given anywhere can reach the calls waiting here, nor be recorded, so
+        each is woken now and :meth:`wait` raises ``error`` to it (the call is denied,
+        fail closed) instead of waiting for a deadline. Their rows stay pending where
+        they cannot be written; once the store is back, those nobody waits on end as
+        expired (denied). Returns how many were woken."""
+        woken = 0
+        for waiter in self._waiting.values():
+            if waiter.final is None and waiter.lost is None:
+                waiter.lost = error
+                waiter.woken.set()
+                woken += 1
+        return woken
 
     def waiting_ids(self) -> list[str]:
         return list(self._waiting)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 HEARTBEAT_S = 2.0
+OUTAGE_WATCH_S = 0.25  # how often calls waiting through an outage are checked against its grace
 # Channels every daemon may run at once (they only read the shared store).
 LOCAL_CHANNELS = ("terminal", "cli")
 RESYNC_RECENT_S = 900.0
@@ -113,6 +114,9 @@ class FleetMember:
         self.last_heartbeat = 0.0
         self.heartbeat_error: str | None = None
         self.orphans_expired = False
+        # Since when (monotonic) the store has been lost, and why; None while connected.
+        self.lost_since: float | None = None
+        self.lost_error: FleetUnavailable | None = None
 
     @classmethod
     def for_config(cls, config: Config) -> FleetMember | None:
@@ -151,6 +155,7 @@ class FleetMember:
 
         async def on_connect() -> None:
             store.fleet.reset_backoff()
+            self.lost_since = self.lost_error = None
             # A signal, not a queue: whatever ended while we were not listening is read now.
             for approval_id in daemon.pipeline.approvals.waiting_ids():
                 await on_change("resync", approval_id)
@@ -168,6 +173,7 @@ class FleetMember:
             tasks.start_soon(self.link.run)
             tasks.start_soon(self.shipper.run)
             tasks.start_soon(self._heartbeats, daemon)
+            tasks.start_soon(self._outage_watch, daemon)
 
     async def _heartbeats(self, daemon: Daemon) -> None:
         fleet = daemon.store.fleet
@@ -179,6 +185,8 @@ class FleetMember:
                     fleet.heartbeat, home=str(daemon.home), pid=os.getpid(), version=__version__,
                     started_at=daemon.started_at, audit_seq=seq))
                 self.last_heartbeat, self.heartbeat_error = time.time(), None
+                if self.link is not None and self.link.status().get("listening"):
+                    self.lost_since = self.lost_error = None  # reachable again, whichever noticed first
             except FleetUnavailable as exc:
                 self.heartbeat_error = exc.message
                 self._store_lost(daemon, exc)  # e.g. a network cut that left the link hanging
@@ -187,18 +195,29 @@ class FleetMember:
                 log.exception("fleet.heartbeat_failed")
             await anyio.sleep(HEARTBEAT_S)
 
-    @staticmethod
-    def _store_lost(daemon: Daemon, error: FleetUnavailable) -> None:
-        """The fleet store went away. New calls that need a human are denied saying so
-        (nobody could answer them, nor could an answer be recorded). Calls already
-        waiting keep waiting, to their own deadline: the human may be reading the
-        request right now, and a store back in time (a restart, a failover) delivers
-        the answer, given on any machine, as if nothing happened: the rows stayed
-        pending, and the reconnect re-reads what this daemon waits on. A deadline that
-        passes first denies the call saying the store was unreachable (its expiry
-        cannot be written), and the row ends once the store is back."""
-        waiting = daemon.pipeline.approvals.waiting()
-        log.warning("fleet.unreachable", error=error.message, waiting=waiting)
+    def _store_lost(self, daemon: Daemon, error: FleetUnavailable) -> None:
+        """The fleet store went away. New calls that need a human are denied at once,
+        saying so (nobody could answer them, nor could an answer be recorded). Calls
+        already waiting get a grace (``[fleet] outage_grace_seconds``): a store back in
+        time (a restart, a failover) delivers the answer, given on any machine, as if
+        nothing happened (the rows stayed pending, and the reconnect re-reads what this
+        daemon waits on). Past the grace :meth:`_outage_watch` denies them, saying the
+        store is unreachable; their rows end as expired once the store is back."""
+        if self.lost_since is None:
+            self.lost_since = time.monotonic()
+            log.warning("fleet.unreachable", error=error.message, waiting=daemon.pipeline.approvals.waiting(),
+                        grace_s=self.settings.outage_grace_s)
+        self.lost_error = error
+
+    async def _outage_watch(self, daemon: Daemon) -> None:
+        while True:
+            lost_since, error = self.lost_since, self.lost_error
+            if lost_since is not None and error is not None \
+                    and time.monotonic() - lost_since >= self.settings.outage_grace_s:
+                woken = daemon.pipeline.approvals.store_unreachable(error)
+                if woken:
+                    log.warning("fleet.unreachable_denied_waiting", calls=woken, error=error.message)
+            await anyio.sleep(OUTAGE_WATCH_S)
 
     def status(self) -> dict[str, Any]:
         from aegis_core.store.url import describe_url

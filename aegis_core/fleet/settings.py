@@ -24,6 +24,8 @@ class FleetSettings:
     url: str
     machine: str
     key: bytes = b""
+    # How long calls already waiting for an approval wait for a lost store to come back.
+    outage_grace_s: float = 10.0
 
     @property
     def key_id(self) -> str:
@@ -53,7 +55,8 @@ def fleet_settings(config: Config, *, need_key: bool = True) -> FleetSettings | 
         raise ConfigError("[store] url must be a postgresql://user:password@host:port/database URL",
                           hint="or remove it to keep this machine's SQLite store")
     key = _key(config) if need_key else b""
-    return FleetSettings(url=str(url), machine=machine_name(config), key=key)
+    return FleetSettings(url=str(url), machine=machine_name(config), key=key,
+                         outage_grace_s=float(config.get("fleet", "outage_grace_seconds", 10)))
 
 
 def _key(config: Config) -> bytes:

@@ -290,7 +290,8 @@ def sent_files(program: str, texts: list[str]) -> list[str]:
 _SECRET_NAMES = (".env", ".env.local", ".env.production", ".netrc", ".pgpass", ".npmrc", ".pypirc",
                  ".git-credentials", ".dev.vars", ".vault-token", ".bash_history", ".zsh_history", "id_rsa",
                  "id_ed25519", "id_ecdsa", "id_dsa", "credentials", "server.pem", "server.key", "master.key",
-                 "credentials.json", "secrets.yaml", "secrets.json", "terraform.tfstate", "config.json", "environ")
+                 "credentials.json", "secrets.yaml", "secrets.json", "terraform.tfstate", "config.json", "environ",
+                 ".aegis")
 _WILDCARD_BITS = re.compile(r"[*?\[]")
 
 

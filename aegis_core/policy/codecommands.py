@@ -105,20 +105,22 @@ def _home_as_literal(code: str) -> str:
         start = found.start()
         if start < position:
             continue
-        for _ in range(8):
-            if code[max(start - 2, 0):start] == "::":
+        for _ in range(8):  # never back into the expression replaced before (its end is ``position``)
+            if start - 2 < position:
+                break
+            if code[start - 2:start] == "::":
                 step = start - 2
-            elif start > 0 and code[start - 1] == ".":
+            elif code[start - 1] == ".":
                 step = start - 1
             else:
                 break
             if step > 0 and code[step - 1] == ")":
-                opening = code.rfind("(", max(step - 42, 0), step - 1)
+                opening = code.rfind("(", max(step - 42, position), step - 1)
                 if opening == -1 or "(" in code[opening + 1:step - 1] or ")" in code[opening + 1:step - 1]:
                     break
                 step = opening
             name = step
-            while name > 0 and step - name < 80 and (code[name - 1].isalnum() or code[name - 1] in "_$"):
+            while name > position and step - name < 80 and (code[name - 1].isalnum() or code[name - 1] in "_$"):
                 name -= 1
             if name == step:
                 break
@@ -166,8 +168,12 @@ def _home_names(code: str) -> set[str]:
     """Variables the code sets to the home folder itself (`h, _ := os.UserHomeDir()`,
     `let h = env::var("HOME").unwrap();`), not to a path below it."""
     names: set[str] = set()
+    seen: dict[str, re.Match[str] | None] = {}  # the same value assigned again is matched once
     for found in _ASSIGNED.finditer(code):
-        value = _HOME_VALUE.match(found.group(2).strip())
+        text = found.group(2).strip()
+        if text not in seen:
+            seen[text] = _HOME_VALUE.match(text)
+        value = seen[text]
         if value and (value.group(1) is not None or value.group(2) in names):
             names.add(found.group(1))
     return names
@@ -185,7 +191,9 @@ def _window(code: str, start: int) -> str:
 
 
 def _names_home(text: str, home_names: set[str]) -> bool:
-    if "'~'" in text or HOME_EXPRESSION.search(text) or _HOME_LITERAL.search(text):
+    # The cheap tests first: this runs between every two string pieces of every call read.
+    if "'~'" in text or (_HOME_CUE.search(text) and HOME_EXPRESSION.search(text)) \
+            or (("'" in text or '"' in text) and _HOME_LITERAL.search(text)):
         return True
     return any(re.search(rf"(?<![\w.]){re.escape(n)}\b(?!\s*[.\[(])", text) for n in home_names) \
         if home_names else False
@@ -258,6 +266,7 @@ def code_commands(content: str, name: str = "") -> str:
     code = _joined(_QUOTED_HOME.sub("'~'", code))
     strings = _string_variables(code) if "=" in code else {}
     commands: list[str] = []
+    read: dict[str, str | None] = {}  # window -> its command: repeated calls are read once
     for found in _RECURSIVE_DELETE.finditer(code):
         target = _DELETED.match(code, found.end(), min(len(code), found.end() + 200))
         if target is None:
@@ -280,7 +289,9 @@ def code_commands(content: str, name: str = "") -> str:
             window = _window(code, found.end())
             if "'" not in window and '"' not in window and not (strings and "=" in code):
                 continue  # no string handed over: nothing to read (and nothing to search)
-            command = _command_of(window, home_names, strings)
+            if window not in read:
+                read[window] = _command_of(window, home_names, strings)
+            command = read[window]
         if command:
             commands.append(command)
         if len(commands) >= _MAX_COMMANDS:

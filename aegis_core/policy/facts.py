@@ -221,6 +221,10 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         raw_writes.extend(made)
     elif program in _JSON_QUERIERS:
         candidates = _query_files(texts)
+    elif program == "aegis" and texts[:2] in (["policy", "test"], ["policy", "explain"]):
+        candidates = []  # the call to judge is text: nothing is read or run
+    elif program in _GREP_VALUE_OPTIONS:
+        candidates = _searched_files(texts, _GREP_VALUE_OPTIONS[program])
     else:
         candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     if "://" in joined:
@@ -407,6 +411,40 @@ def _query_files(texts: list[str]) -> list[str]:
                 and not (i and texts[i - 1] in _QUERY_VALUE_OPTIONS)]
     if operands and operands[0] in values:
         values.remove(operands[0])
+    return values
+
+
+# grep-like programs, and their options that take the next word as their value.
+_GREP_LIKE_OPTIONS = frozenset({"-e", "-f", "-m", "-A", "-B", "-C", "--regexp", "--file", "--max-count", "--context",
+                                "--after-context", "--before-context"})
+_GREP_VALUE_OPTIONS = {
+    **dict.fromkeys(("grep", "egrep", "fgrep", "ack"), _GREP_LIKE_OPTIONS | {"-d", "-D"}),
+    **dict.fromkeys(("rg", "ag"), _GREP_LIKE_OPTIONS | {"-g", "-t", "-T", "-j", "-M", "-r", "-E", "-d", "--glob",
+                                                     "--iglob", "--type", "--type-not", "--replace", "--max-depth",
+                                                     "--threads", "--max-columns", "--encoding", "--sort", "--sortr"}),
+}
+
+
+def _searched_files(texts: list[str], value_options: frozenset[str]) -> list[str]:
+    """The files a grep-like search reads: its operands but the first, which is the
+    pattern (`grep -rn password src/` reads src/, not a file named password), unless the
+    pattern came from -e/-f. An option not known to take a value leaves its value among
+    the operands, so an unknown option can only make more words count as files."""
+    values = _path_values(texts)
+    if any(t.startswith(("--regexp", "--file")) or (t.startswith("-") and not t.startswith("--")
+                                                     and ("e" in t or "f" in t)) for t in texts):
+        return values  # the pattern came from -e/-f (alone or in a cluster: `-rf FILE`)
+    for i, text in enumerate(texts):
+        if text == "--":
+            pattern = texts[i + 1] if i + 1 < len(texts) else None
+            break
+        if not text.startswith("-") and not (i and texts[i - 1] in value_options):
+            pattern = text
+            break
+    else:
+        pattern = None
+    if pattern is not None and pattern in values:
+        values.remove(pattern)
     return values
 
 

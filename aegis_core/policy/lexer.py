@@ -36,6 +36,43 @@ _KNOWN_VARS = {"HOME": "~", "PWD": "."}
 _IFS_NAMES = ("IFS",)
 
 
+_ECHO_OPTIONS = frozenset({"-n", "-E"})
+_RESOLVER_OPTIONS = frozenset({"-f", "-e", "-m", "-s", "--canonicalize", "--canonicalize-existing",
+                               "--canonicalize-missing", "--no-symlinks", "-q", "-z"})
+
+
+def _echoed(tokens: list) -> str | None:
+    """What a substitution that only repeats a literal word prints (`$(echo ~/.aws)`,
+    `$(printf %s .env)`, `$(realpath ~/.ssh)`, `$(dirname ~/.aws/x)`, `$(ls -d ~/.kube)`),
+    or None. The word then stands in for the substitution, so a path spelled through one
+    is judged as the path it is; anything else stays an unknown value."""
+    if not tokens or len(tokens) > 5 or not all(isinstance(t, Word) and not t.dynamic and not t.subs
+                                                  for t in tokens):
+        return None
+    name, *args = [t.text for t in tokens]
+    if name == "echo":
+        args = [a for a in args if a not in _ECHO_OPTIONS]
+    elif name == "printf":
+        if len(args) == 2 and args[0].count("%s") == 1 and "%" not in args[0].replace("%s", "") \
+                and "\\" not in args[0].replace("\\n", ""):
+            args = [args[0].replace("%s", args[1]).removesuffix("\\n")]
+        elif len(args) == 1 and "%" not in args[0] and "\\" not in args[0]:
+            pass
+        else:
+            return None
+    elif name in ("realpath", "readlink"):
+        args = [a for a in args if a not in _RESOLVER_OPTIONS]
+    elif name == "dirname" and len(args) == 1 and "/" in args[0].rstrip("/"):
+        args = [args[0].rstrip("/").rsplit("/", 1)[0] or "/"]
+    elif name == "ls" and args[:1] == ["-d"]:
+        args = args[1:]
+    else:
+        return None
+    if len(args) != 1 or not args[0] or any(c.isspace() for c in args[0]):
+        return None
+    return args[0]
+
+
 class Lexer:
     """Single pass over ``source`` from ``pos``; stops at the end, or at the ``)``
     closing a substitution when ``closing`` is set."""
@@ -222,7 +259,7 @@ class Lexer:
                 if c == "$":
                     self.dollar(word, quoted=True)
                 else:
-                    self.backtick(word)
+                    self.backtick(word, quoted=True)
                 i = self.i
                 continue
             j = i + 1
@@ -250,9 +287,14 @@ class Lexer:
         if nxt == "(":
             tokens, end = self.sub(i + 2)
             word.subs.append(("$(...)", tokens))
+            self.i = end
+            echoed = _echoed(tokens)
+            if echoed is not None:
+                word.add(echoed, quoted)
+                word.escaped = True  # spelled in disguise, which says something too
+                return
             word.add("$(...)", True)
             word.dynamic = True
-            self.i = end
             return
         if nxt == "{":
             depth, j = 1, i + 2
@@ -310,7 +352,7 @@ class Lexer:
         word.add("${" + written + "}", True)
         word.dynamic = True
 
-    def backtick(self, word: Word) -> None:
+    def backtick(self, word: Word, quoted: bool = False) -> None:
         s, n = self.s, len(self.s)
         j = self.i + 1
         buf: list[str] = []
@@ -324,10 +366,16 @@ class Lexer:
             j += 1
         if j >= n:
             self.problem("unbalanced backtick")
-        word.subs.append(("`...`", self.lex_string("".join(buf))))
+        tokens = self.lex_string("".join(buf))
+        word.subs.append(("`...`", tokens))
+        self.i = min(j + 1, n)
+        echoed = _echoed(tokens)
+        if echoed is not None:
+            word.add(echoed, quoted)
+            word.escaped = True
+            return
         word.add("`...`", True)
         word.dynamic = True
-        self.i = min(j + 1, n)
 
     def redirect(self, op: str) -> None:
         fd = ""

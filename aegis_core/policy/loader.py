@@ -99,7 +99,7 @@ def _compile_regex(pattern: str) -> tuple[re.Pattern[str] | None, str | None]:
 
 
 def _build_match(raw: Any, index: int, lines: _Lines, file: str,
-                 issues: list[PolicyIssue]) -> Match:
+                 issues: list[PolicyIssue], fold_case: bool = False) -> Match:
     match = Match()
     if raw is None:
         return match
@@ -129,7 +129,7 @@ def _build_match(raw: Any, index: int, lines: _Lines, file: str,
                                               f"{', '.join(sorted(CHECKS))}"))
                     continue
             if key in ("path_glob", "read_glob", "write_glob"):
-                setattr(match, key, GlobSet(items))
+                setattr(match, key, GlobSet(items, fold_case=fold_case))
             elif key == "subcommand":
                 match.subcommand = tuple(tuple(item.split()) for item in items)
             else:
@@ -233,7 +233,8 @@ def parse_policy(text: str, file: str = "<policy>") -> tuple[list[Rule], Action,
         elif quorum > 1 and action != "require_approval":
             issues.append(PolicyIssue(file, lines.key(index, "quorum"),
                                       "quorum applies to action = \"require_approval\" only"))
-        match = _build_match(raw.get("match"), index, lines, file, issues)
+        # Rules that deny or ask match file names whatever their case; rules that allow, exactly.
+        match = _build_match(raw.get("match"), index, lines, file, issues, fold_case=action != "allow")
         if enabled is not False:
             rules.append(Rule(name=name, action=Action(action), match=match, priority=priority,
                               reason=reason, pack=str(raw.get("pack", "")), line=line, order=index,

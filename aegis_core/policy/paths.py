@@ -173,12 +173,16 @@ def _normalised(path: str, cwd: str | None, home: str, bucket: int) -> str | Non
         if not cwd:
             return None
         path = (cwd + path) if cwd.endswith("/") else (cwd + "/" + path)  # os.path.join, cheaper
+    if path.startswith("/proc/"):
+        # /proc/PID/root is that process's view of the root: /proc/1/root/etc/shadow is /etc/shadow.
+        path = _PROC_ROOT.sub("/", path, count=1)
     try:
         return _resolved(path, bucket)[0]
     except (OSError, ValueError):
         return os.path.normpath(path)
 
 
+_PROC_ROOT = re.compile(r"^/proc/(?:\d+|self|thread-self)(?:/task/\d+)?/root(?:/+|$)")
 _USER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
 
 
@@ -212,10 +216,15 @@ class GlobSet:
     positive glob and no ``!`` glob. A glob without ``/`` matches the file name; one
     with ``/`` the whole path (``*`` may cross ``/``, so ``**/`` is any depth); a
     leading ``~/`` is the home directory of the user running Aegis, a leading
-    ``$AEGIS_HOME`` Aegis' state directory."""
+    ``$AEGIS_HOME`` Aegis' state directory.
 
-    def __init__(self, globs: Iterable[str], home: str | None = None) -> None:
+    With ``fold_case`` a path also matches when its lower-case spelling does: the sets of
+    rules that deny or ask use it, so ``Credentials.JSON`` or ``.ENV`` is the secret its
+    name says, on any file system (rules that allow match exactly, and never widen)."""
+
+    def __init__(self, globs: Iterable[str], home: str | None = None, fold_case: bool = False) -> None:
         self.globs = tuple(globs)
+        self.fold_case = fold_case
         # Globs naming your home or Aegis' state directory follow HOME and AEGIS_HOME as
         # they are when a call is judged, not when the policy was loaded.
         self._follows_env = home is None and any(g.lstrip("!").startswith(("~", "$AEGIS_HOME"))
@@ -275,6 +284,14 @@ class GlobSet:
         return answer
 
     def _matches(self, path: str) -> bool:
+        if self._matches_exactly(path):
+            return True
+        if self.fold_case:
+            folded = path.lower()
+            return folded != path and self._matches_exactly(folded)
+        return False
+
+    def _matches_exactly(self, path: str) -> bool:
         name = path[path.rfind("/") + 1:]
         for on_path, patterns in self._positive_sides:
             if patterns.match(path if on_path else name):
@@ -320,6 +337,8 @@ def _environment() -> tuple[str | None, str | None]:
 
 
 _WILD = re.compile(r"[*?\[]")
+# What separates a pattern's literal runs: wildcards and bracket expressions.
+_WILD_PARTS = re.compile(r"\[[^\]]*\]|[*?]")
 
 
 def _component_infix(literal: str) -> bool:
@@ -378,10 +397,22 @@ class _Patterns:
                                                                if _component_infix(i)), suffix=False)
         self.suffixes = tuple(s for s in suffixes if not s.startswith("/"))
         self.infixes = tuple(i for i in infixes if not _component_infix(i))
-        self.regex = re.compile("|".join(fnmatch.translate(p) for p in others)) if others else None
+        # The other patterns by a literal a text must hold for them to match (`credential` of
+        # `*credential*.*`): a substring test skips the regex for nearly every text, and one
+        # regex of dozens of `.*x.*` branches costs time in the length of the text per branch.
+        guarded: dict[str, list[str]] = {}
+        unguarded: list[str] = []
+        for pattern in others:
+            literal = max(_WILD_PARTS.split(pattern), key=len)
+            if len(literal) >= 3:
+                guarded.setdefault(literal, []).append(fnmatch.translate(pattern))
+            else:
+                unguarded.append(fnmatch.translate(pattern))
+        self.guarded = tuple((literal, re.compile("|".join(found)).match) for literal, found in guarded.items())
+        self.regex = re.compile("|".join(unguarded)) if unguarded else None
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex
+        return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex or self.guarded
                     or self.suffix_index or self.infix_index)
 
     def match(self, text: str) -> bool:
@@ -405,5 +436,8 @@ class _Patterns:
                             return True
         for infix in self.infixes:
             if infix in text:
+                return True
+        for literal, matches in self.guarded:
+            if literal in text and matches(text) is not None:
                 return True
         return self.regex is not None and self.regex.match(text) is not None

@@ -43,7 +43,10 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
     "changeset": (("publish",),), "changesets": (("publish",),),
     "vsce": (("publish",), ("unpublish",)), "ovsx": (("publish",),), "jsr": (("publish",),),
     "deno": (("publish",),),
-    "cargo": (("publish",), ("yank",), ("owner",), ("release",)),
+    "cargo": (("publish",), ("yank",), ("owner",), ("release",), ("workspaces", "publish"), ("ws", "publish"),
+              ("smart-release",)),
+    "expo": (("publish",), ("publish:rollback",), ("publish:set",)),
+    "eas": (("submit",), ("update",), ("channel:edit",), ("update:republish",), ("update:rollback",)),
     "gem": (("push",), ("yank",), ("owner",), ("release",)),
     "rake": (("release",),),
     "twine": (("upload",), ("register",)),
@@ -92,7 +95,8 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
 # Runners of named scripts or tasks: a script named like `deploy` ships something.
 _TASK_RUNNERS = frozenset({"make", "gmake", "just", "task", "mage", "invoke", "inv", "nox", "tox", "rake", "gulp",
                            "grunt", "sbt", "gradle", "gradlew", "mvn", "mvnw", "lein", "bazel", "bazelisk",
-                           "earthly", "ant", "doit", "poe", "dagger"})
+                           "earthly", "ant", "doit", "poe", "dagger", "nx", "turbo", "rush", "moon", "pants",
+                           "fastlane", "cargo-make", "makers"})
 _SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun"})
 _PACKAGE_RUNNERS = frozenset({"npx", "pnpx", "bunx"})
 _MAVEN_SHIPPING = re.compile(r"^(deploy|site-deploy|release:\S+|deploy:\S+|jib:build|nexus-staging:\S+"
@@ -254,6 +258,8 @@ def git_remote_change(subject: Subject, seg: Segment) -> str | None:
             for refspec in positional[1:]:
                 if _VERSION_TAG.match(refspec.lstrip("+")):
                     return f"git push of the tag {refspec} publishes a release"
+                if "*" in refspec:
+                    return f"git push {refspec} pushes every branch or tag the pattern names"
         if {"--all", "--tags", "--follow-tags"} & set(args):
             return "git push of every branch or tag publishes them"
         return None
@@ -389,17 +395,27 @@ def authenticated_write(subject: Subject, seg: Segment) -> str | None:
                 body = True
     credentials = credentials or any(a.dynamic and SECRET_IN_ARGUMENT.search(a.text) for a in seg.args[1:]) \
         or any(TOKEN.search(t) for t in texts)
-    writes = method in ("DELETE", "PATCH", "PUT") or (body and method in ("", "POST"))
-    if not (writes and credentials):
+    writes = method in ("DELETE", "PATCH", "PUT", "POST") or (body and not method)
+    if not writes:
         return None
     hosts = [h for h in (host_of(u) for u in fetched(subject)) if h]
     if not hosts or all(host_is_local(h) for h in hosts):
+        return None
+    # A service's own API takes its credentials from ~/.netrc or ~/.curlrc as well.
+    if not (credentials or any(_SERVICE_API.search(h) for h in hosts)):
         return None
     return f"{seg.program} sends an authenticated {method or 'POST'} to {hosts[0]}: it changes something there " \
            "with your credentials"
 
 
 HTTPIE = frozenset({"http", "https", "httpie", "xh", "xhs"})
+# Hosts of the APIs that change repositories, packages, deployments and clouds.
+_SERVICE_API = re.compile(r"(?i)(^|\.)(api\.github\.com|uploads\.github\.com|gitlab\.com|api\.bitbucket\.org"
+                          r"|registry\.npmjs\.org|upload\.pypi\.org|test\.pypi\.org|crates\.io|rubygems\.org"
+                          r"|api\.nuget\.org|hub\.docker\.com|api\.vercel\.com|api\.netlify\.com|api\.heroku\.com"
+                          r"|api\.cloudflare\.com|api\.digitalocean\.com|api\.fly\.io|management\.azure\.com"
+                          r"|googleapis\.com|amazonaws\.com|api\.render\.com|backboard\.railway\.app"
+                          r"|api\.supabase\.com|circleci\.com|api\.travis-ci\.com|dev\.azure\.com)$")
 SECRET_IN_ARGUMENT = re.compile(r"(?i)\$\{[A-Z0-9_]*(TOKEN|SECRET|PASSW|API_?KEY|AUTH|CREDENTIAL|PAT)[A-Z0-9_]*\}")
 
 

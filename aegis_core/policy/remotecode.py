@@ -217,6 +217,9 @@ def download_then_run(subject: Subject) -> str | None:
             path = normalise(script, subject.cwd, subject.home)
             if base and path and is_within(path, base) and path != base:
                 return f"runs {script} from {folder}, cloned by {earlier.program} in the same command"
+        if earlier.program in _EXTRACTORS and any(i < len(segments) and _fetches(segments[i])
+                                                  for i in earlier.pipe_from):
+            return f"runs {script} after unpacking a download in the same command (curl URL | tar x)"
         if earlier.program in _EXTRACTORS and any(
                 _same(name, t, subject) for t in earlier.argv[1:] for prev in subject.analysis.segments[:earlier.index]
                 for name in _downloaded(prev)[0]):

@@ -25,7 +25,8 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
            ("config", "get", "oauth_token")),
     "glab": (("auth", "status", "-t"), ("auth", "status", "--show-token"), ("config", "get", "token")),
     "git": (("credential", "fill"), ("credential-store", "get"), ("credential-cache", "get"),
-            ("credential-osxkeychain", "get"), ("credential-libsecret", "get")),
+            ("credential-osxkeychain", "get"), ("credential-libsecret", "get"), ("credential-manager", "get"),
+            ("credential-manager-core", "get"), ("credential-wincred", "get")),
     "aws": (("configure", "get"), ("configure", "export-credentials"), ("sts", "get-session-token"),
             ("sts", "assume-role"), ("sts", "assume-role-with-saml"), ("sts", "assume-role-with-web-identity"),
             ("sts", "get-federation-token"), ("ecr", "get-login-password"), ("ecr", "get-authorization-token"),
@@ -33,13 +34,16 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
             ("secretsmanager", "get-secret-value"), ("secretsmanager", "batch-get-secret-value"),
             ("ssm", "--with-decryption"), ("kms", "decrypt"), ("sso", "get-role-credentials"),
             ("rds", "generate-db-auth-token"), ("eks", "get-token"), ("iam", "create-access-key"),
+            ("lambda", "get-function-configuration"), ("lambda", "get-function"),
+            ("elasticbeanstalk", "describe-configuration-settings"),
             ("cognito-identity", "get-credentials-for-identity"), ("ec2", "get-password-data"),
             ("lightsail", "get-instance-access-details"), ("redshift", "get-cluster-credentials")),
     "gcloud": (("auth", "print-access-token"), ("auth", "print-identity-token"),
                ("auth", "application-default", "print-access-token"), ("secrets", "versions", "access"),
                ("config", "config-helper"), ("sql", "generate-login-token"), ("keys", "create"),
                ("kms", "decrypt")),
-    "az": (("get-access-token",), ("secret", "show"), ("secret", "download"), ("keys", "list"), ("list-keys",),
+    "az": (("appsettings", "list"), ("connection-string", "list"),
+           ("get-access-token",), ("secret", "show"), ("secret", "download"), ("keys", "list"), ("list-keys",),
            ("show-connection-string",), ("--expose-token",), ("credential", "show"), ("generate-sas",),
            ("list-publishing-credentials",), ("list-publishing-profiles",), ("key", "download"),
            ("keys", "renew"), ("credential", "reset")),
@@ -70,17 +74,29 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "kubeseal": (("--recovery-unseal",),),
     "aws-vault": (("exec",), ("export",), ("login",)),
     "pulumi": (("--show-secrets",),),
-    "terraform": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull")),
-    "tofu": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull")),
+    "terraform": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull"), ("console",)),
+    "tofu": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull"), ("console",)),
     "mysql_config_editor": (("print",),),
     "mysql": (("--print-defaults",),),
     "getent": (("shadow",), ("gshadow",)),
     "netlify": (("env:get",), ("env:list", "--plain")),
     "vercel": (("env", "pull"),),
-    "firebase": (("login:ci",),),
+    "firebase": (("login:ci",), ("functions:config:get",)),
     "stripe": (("config", "--list"),),
     "wrangler": (("secret", "get"),),
     "kubectl-view_secret": ((),),
+    # frameworks' encrypted secret stores, shown decrypted
+    "rails": (("credentials:show",), ("credentials:edit",), ("encrypted:show",), ("encrypted:edit",)),
+    "manage.py": (("diffsettings",),),
+    "django-admin": (("diffsettings",),),
+    "python": (("manage.py", "diffsettings"),),
+    "python3": (("manage.py", "diffsettings"),),
+    "dotnet": (("user-secrets", "list"),),
+    "symfony": (("secrets:reveal",), ("secrets:list", "--reveal")),
+    "console": (("secrets:reveal",), ("secrets:list", "--reveal")),
+    "php": (("secrets:reveal",), ("secrets:list", "--reveal")),
+    "dotenvx": (("get",), ("decrypt",)),
+    "dotenv": (("-p",), ("get",)),
     "aegis": (("--show-secrets",),),
 }
 _CREDENTIAL_HELPERS = tuple(f"docker-credential-{name}" for name in (
@@ -118,6 +134,21 @@ def _kubernetes(texts: list[str]) -> str | None:
     return None
 
 
+# `docker compose config` options that print names only, not the resolved values.
+_COMPOSE_NAMES_ONLY = frozenset({"--services", "--volumes", "--images", "--profiles", "--networks", "--hash", "-q",
+                                 "--quiet", "--no-interpolate", "--variables"})
+
+
+def _compose_config(program: str, texts: list[str]) -> bool:
+    """`docker compose config` / `docker-compose config`: the whole configuration with the
+    .env file's values (passwords, keys) interpolated, unless it prints names only."""
+    words = [t for t in texts if not t.startswith("-")]
+    if (program in ("docker", "podman") and words[:1] == ["compose"] and "config" in words) or \
+            (program in ("docker-compose", "podman-compose") and "config" in words):
+        return not _COMPOSE_NAMES_ONLY.intersection(t.split("=", 1)[0] for t in texts)
+    return False
+
+
 def secret_output(seg: Segment) -> str | None:
     """Why this command prints a secret, or None."""
     program = seg.program
@@ -129,6 +160,8 @@ def secret_output(seg: Segment) -> str | None:
     if program in _PACKAGE_CONFIG and ("config" in texts or texts[:1] == ["get"]) and \
             any(_AUTH_SETTING.search(t) for t in texts if not t.startswith("-")):
         return f"{program} config prints a registry credential"
+    if _compose_config(program, texts):
+        return f"{program} compose config prints the configuration with every .env value filled in"
     if program in ("docker", "podman", "nerdctl") and "inspect" in texts[:2] and \
             any("Env" in t or ".Config}}" in t for t in texts):
         return f"{program} inspect prints a container's environment (its secrets)"
@@ -154,6 +187,7 @@ _CODE_ENV_DUMP = re.compile(
     r"|\bprocess\.env(?!\s*[.\[])|\bprocess\s*\[\s*['\"]env['\"]\s*\](?!\s*[.\[])|\bENV(?:\.to_h|\.each|\.inspect|\.to_a|\.keys|\.map)\b"
     r"|\b(?:p|pp|puts|print)\s*\(?\s*ENV\b(?!\s*\[)|%ENV|\bgetenv\(\s*\)|\$_ENV\b(?!\s*\[)|\$_SERVER\b(?!\s*\[)"
     r"|\bENVIRON\b(?!\s*\[)|Deno\.env\.toObject|System\.getenv\(\s*\)|os\.getenv\(\s*\)"
+    r"|\bBun\.env(?!\s*[.\[])|\bprocess\.env\b(?=\s*\))"
 )
 # An interpreter reading one variable by name: secret when the name says so.
 _CODE_ENV_NAME = re.compile(
@@ -177,7 +211,7 @@ def _filtered_harmlessly(subject: Subject, seg: Segment) -> bool:
                for t in reader.argv[1:]):
             return False  # `grep -v PATH` prints everything else
         words = [t for t in reader.argv[1:] if not t.startswith("-")]
-        if not words or any(SECRET_VARIABLE.search(w) or not _NAMES_ONLY.fullmatch(w)
+        if not words or any(SECRET_VARIABLE.search(w) or _SECRET_FILTER.search(w) or not _NAMES_ONLY.fullmatch(w)
                             or not all(_A_NAME.search(part) for part in w.split("|")) for w in words):
             return False
     return True
@@ -186,6 +220,8 @@ def _filtered_harmlessly(subject: Subject, seg: Segment) -> bool:
 # A grep pattern made of variable names (`PATH`, `^(PATH|HOME)=`, `node`); every
 # alternative must name something, or `PATH|.` would let every line through.
 _NAMES_ONLY = re.compile(r"[\w^$|.*()=-]+")
+# Filters that keep exactly the secrets (`set | grep -i pass`, `env | grep -i key`).
+_SECRET_FILTER = re.compile(r"(?i)pass|pw|key|auth|cred|cookie|sess|sig|priv|dsn|conn")
 _A_NAME = re.compile(r"[A-Za-z_]{2,}")
 
 
@@ -262,6 +298,31 @@ def secret_variables(subject: Subject) -> str | None:
                     continue
                 return f"{seg.program} sends ${name} to {', '.join(hosts) or 'a host'}"
             return f"{seg.program} exposes ${name}"
+    return None
+
+
+def secret_in_url(subject: Subject) -> str | None:
+    """A secret variable put into a command that names a URL, whatever the program
+    (`git clone "https://x.example/r?t=$GITHUB_TOKEN"`, `open "https://x/?k=$OPENAI_API_KEY"`,
+    `git -c http.extraHeader="X: $TOKEN" fetch https://x`): it goes where the URL goes,
+    which is a leak unless that is the variable's own service."""
+    seg = subject.segment
+    if seg is None or seg.program in _PRINTERS or seg.program in _SENDERS:
+        return None  # secret_variables judges those
+    texts = [a.text for a in seg.args[1:]]
+    urls = [t for t in texts if "://" in t] + list(subject.urls)
+    if not urls:
+        return None
+    for arg in seg.args[1:]:
+        if not arg.dynamic or "${" not in arg.text:
+            continue
+        for name in _VARIABLE_REF.findall(arg.text):
+            if not SECRET_VARIABLE.search(name):
+                continue
+            hosts = [h for h in (url_host(u) for u in urls) if h]
+            if hosts and all(is_home_of(name, h) for h in hosts):
+                continue
+            return f"{seg.program} puts ${name} into a request to {', '.join(hosts) or 'another host'}"
     return None
 
 
@@ -428,6 +489,98 @@ def lists_names(subject: Subject) -> str | None:
     return f"{seg.program} lists names, not contents"
 
 
+# What a name search hunting for secrets asks for (`find ~ -iname '*credentials*'`,
+# `fd -H id_rsa /`, `locate .pgpass`): words and extensions secrets are named by.
+_HUNTED = re.compile(r"(?i)credential|passw(?:or)?d|secret|token|api[_-]?key|private|id_(?:rsa|dsa|ecdsa|ed25519)"
+                     r"|\.(?:pem|key|p12|pfx|kdbx|ppk|jks|keystore|ovpn|gpg|tfstate|tfvars)\b|keystore|kubeconfig"
+                     r"|(?:^|[^\w])\.?env\b|netrc|pgpass|htpasswd|vault|wallet|_history|keychain|cookies|login.data")
+_LOCATERS = frozenset({"locate", "mlocate", "plocate", "slocate"})
+# fd's options that take the next word as their value (the rest are flags).
+_FD_VALUE_OPTIONS = frozenset({
+    "-e", "--extension", "-t", "--type", "-E", "--exclude", "-d", "--max-depth", "--min-depth", "--exact-depth",
+    "-x", "--exec", "-X", "--exec-batch", "-j", "--threads", "-S", "--size", "--changed-within", "--changed-before",
+    "-o", "--owner", "--base-directory", "--search-path", "--max-results", "-c", "--color", "--ignore-file",
+    "--format"})
+
+
+def _name_search(seg: Segment) -> tuple[list[str], list[str]] | None:
+    """(name patterns, starting folders) of a find/fd/locate, or None for anything else."""
+    texts = list(seg.argv[1:])
+    if seg.program in _LOCATERS:
+        return [t for t in texts if not t.startswith("-")], ["/"]
+    if seg.program in ("find", "gfind"):
+        roots = []
+        for text in texts:
+            if text.startswith("-") or text in ("(", "!", ")"):
+                break
+            roots.append(text)
+        patterns = [texts[i + 1] for i, t in enumerate(texts[:-1]) if t in _NAME_TESTS]
+        return patterns, roots or ["."]
+    if seg.program in ("fd", "fdfind"):
+        words: list[str] = []
+        patterns = []
+        i = 0
+        while i < len(texts):
+            text = texts[i]
+            if text in ("-x", "--exec", "-X", "--exec-batch"):
+                break  # what follows is the command run on the results
+            if text in ("-e", "--extension") and i + 1 < len(texts):
+                patterns.append("." + texts[i + 1])
+            if text in _FD_VALUE_OPTIONS:
+                i += 2
+                continue
+            if not text.startswith("-"):
+                words.append(text)
+            i += 1
+        return patterns + words[:1], words[1:] or ["."]
+    return None
+
+
+def hunts_secrets(subject: Subject) -> str | None:
+    """A search by name for secret files outside the project: a whole home, another
+    user's, the root (`find ~ -iname '*credentials*'`, `fd -H id_rsa /`, `locate .pgpass`).
+    The names found are the map to every credential on the machine."""
+    from aegis_core.policy.paths import is_within, normalise
+
+    seg = subject.segment
+    if seg is None:
+        return None
+    found = _name_search(seg)
+    if not found:
+        return None
+    patterns, roots = found
+    hunted = next((p for p in patterns if _HUNTED.search(p)), None)
+    if hunted is None:
+        return None
+    for root in roots:
+        where = normalise(root, subject.cwd, subject.home)
+        if where is None or not subject.within_project(where) or is_within(subject.home, where):
+            return f"{seg.program} looks for {hunted!r} in {root}, outside the project"
+    return None
+
+
+# Debuggers and tracers attached to a running process see its memory: every token it holds.
+_ATTACH_OPTIONS = frozenset({"-p", "--pid", "-pid", "attach", "--attach", "--attach-pid", "--attach-name"})
+
+
+def process_memory(subject: Subject) -> str | None:
+    """A running process's memory read or dumped (`gdb -p PID`, `gcore PID`, `strace -p`,
+    `py-spy dump --locals`): the tokens and keys it holds come along."""
+    seg = subject.segment
+    if seg is None:
+        return None
+    program, texts = seg.program, seg.argv[1:]
+    if program in ("gcore", "procdump", "memdump"):
+        return f"{program} dumps a process's memory"
+    if program in ("gdb", "lldb", "strace", "ltrace", "dtrace", "perf-trace") and (
+            any(t in _ATTACH_OPTIONS or t.startswith(("-p=", "--pid=", "--attach=")) for t in texts)
+            or (program == "gdb" and any(t.startswith(("attach", "generate-core-file", "gcore")) for t in texts))):
+        return f"{program} attaches to a running process and reads its memory"
+    if program == "py-spy" and "dump" in texts:
+        return "py-spy dump shows a running process's stacks (and with --locals its variables)"
+    return None
+
+
 def new_key_in_project(subject: Subject) -> str | None:
     """``openssl req -x509 -newkey rsa:2048 -nodes -keyout dev/key.pem -out dev/cert.pem``:
     a new key (and certificate) made in the project. It reads no key, so it exposes
@@ -488,7 +641,7 @@ def register(check: Callable) -> None:
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
            "security find-generic-password...)",
            programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "kubectl", "oc", "kubecolor", "pass",
-                     "gopass", "docker", "podman", "nerdctl"))
+                     "gopass", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"))
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None
@@ -499,6 +652,22 @@ def register(check: Callable) -> None:
         if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
             return None
         return search_secrets(subject)
+
+    @check("hunts-secrets", 35, "a search by name for secret files (credentials, keys, tokens) outside the "
+           "project: a home, another user's, the whole machine", programs=("find", "gfind", "fd", "fdfind", *_LOCATERS))
+    def _hunts(subject: Subject) -> str | None:
+        return hunts_secrets(subject)
+
+    @check("process-memory", 40, "a running process's memory read or dumped (gdb -p, gcore, strace -p, "
+           "py-spy dump)", programs=("gcore", "procdump", "memdump", "gdb", "lldb", "strace", "ltrace", "dtrace",
+                                     "perf-trace", "py-spy"))
+    def _memory(subject: Subject) -> str | None:
+        return process_memory(subject)
+
+    @check("secret-in-url", 45, "a secret variable put into a command that sends it to a URL's host "
+           "(git clone \"https://x/?t=$TOKEN\", open \"https://x/?k=$KEY\")", needs=("dynamic",))
+    def _secret_url(subject: Subject) -> str | None:
+        return secret_in_url(subject)
 
     @check("search-homes", 30, "a content search through a whole home or every home", needs=("call",))
     def _homes(subject: Subject) -> str | None:

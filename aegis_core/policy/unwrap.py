@@ -96,6 +96,9 @@ _SPECIAL = frozenset({*WRAPPERS, *SHELLS, *INTERPRETERS, *AWKS, "xargs", "eval",
                       "parallel", "find", "gfind", "fd", "fdfind", "source", ".", "deno", "trap", "alias"})
 
 
+_HERE_WORDS = 32  # words of a here-string fed to xargs taken as its arguments
+
+
 @dataclass(slots=True)
 class Unwrapped:
     """A simple command being unwrapped (mutable while it is worked on)."""
@@ -199,6 +202,11 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
                 seg.args, seg.arg_subs = [Arg("echo")], [[]]
             seg.args.append(Arg("{stdin}", dynamic=True))
             seg.arg_subs.append([])
+            if seg.stdin_text and not seg.pipe_from:
+                # `xargs cat <<< ~/.netrc`: the words of a here-string are the arguments.
+                for text in seg.stdin_text.split()[:_HERE_WORDS]:
+                    seg.args.append(Arg(text, dynamic="$" in text or "`" in text))
+                    seg.arg_subs.append([])
             continue
         if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in MODULE_COMMANDS:
             seg.wrappers.append(f"{name} -m")

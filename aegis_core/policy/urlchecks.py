@@ -125,8 +125,8 @@ _WILDCARD_DNS = re.compile(r"^(?:.*[.-])?(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-]
 def private_host(host: str) -> bool:
     """True for this machine or a private network, however it is spelled."""
     host = host.lower().rstrip(".")
-    if host in ("localhost", "localhost.localdomain") or host.endswith((".localhost", ".local", ".internal",
-                                                                         ".lan", ".home.arpa")):
+    if host in ("localhost", "localhost.localdomain", "kubernetes", "kubernetes.default") or host.endswith((
+            ".localhost", ".local", ".internal", ".lan", ".home.arpa", ".svc", ".cluster.local")):
         return True
     if host in _LOOPBACK_NAMES or host.endswith(tuple("." + name for name in _LOOPBACK_NAMES)):
         return True
@@ -256,6 +256,42 @@ def _non_trivial(value: str) -> bool:
         any(c.isupper() for c in value) and any(c.islower() for c in value))
 
 
+# Another address with its password inside a URL (`?dsn=postgres://app:pw@db/x`).
+_NESTED_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^/\s:@?#&=]+:([^/\s@?#&]+)@")
+# Runs of base64, base64url or hex long enough to hide a key or a password.
+_ENCODED_PIECE = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_SECRET_TEXT = re.compile(r"(?i)passw(?:or)?d|secret|token|api[_-]?key|aws_access_key_id|private key|\bBEGIN\b"
+                          r"|authorization|bearer")
+
+
+def _decoded_secret(piece: str) -> str | None:
+    """What a base64 or hex run decodes to when that is a secret (a key's shape, a
+    private key, `password=...`, a DSN with its password), or None."""
+    import base64
+    import binascii
+
+    texts = []
+    if len(piece) % 2 == 0 and re.fullmatch(r"[0-9a-fA-F]+", piece):
+        try:
+            texts.append(bytes.fromhex(piece))
+        except ValueError:
+            pass
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        try:
+            texts.append(decode(piece + "=" * (-len(piece) % 4)))
+        except (binascii.Error, ValueError):
+            pass
+    for raw in texts:
+        text = raw.decode("utf-8", "ignore")
+        if len(text) < 8 or sum(c.isprintable() or c in "\n\r\t" for c in text) < 0.9 * len(text):
+            continue
+        if TOKEN.search(text):
+            return "a value shaped like a key or token"
+        if _SECRET_TEXT.search(text) or _NESTED_PASSWORD.search(text):
+            return "a credential"
+    return None
+
+
 def url_secret(url: str) -> str | None:
     """Why this URL carries a secret, or None."""
     try:
@@ -269,10 +305,19 @@ def url_secret(url: str) -> str | None:
     token = TOKEN.search(unquote(url))
     if token:
         return f"the URL carries a value shaped like a key or token ({token.group(0)[:6]}...)"
+    inner = _NESTED_PASSWORD.search(unquote(url), len(parts.scheme) + 3)
+    if inner and _short_password(inner.group(1)):
+        return "the URL carries another address with its password (a DSN: scheme://user:password@host)"
+    pieces = _ENCODED_PIECE.findall(parts.path.replace("/", " ")) + _ENCODED_PIECE.findall(
+        unquote(parts.query + "&" + parts.fragment))
+    for piece in pieces:
+        found = _decoded_secret(piece)
+        if found:
+            return f"the URL carries {found}, encoded"
     for part in (parts.query, parts.fragment):
         if not part:
             continue
-        for name, value in parse_qsl(part, keep_blank_values=True):
+        for name, value in parse_qsl(part.partition("?")[2] or part, keep_blank_values=True):
             if _CREDENTIAL_PARAMETER.match(name) and not _NOT_CREDENTIAL.search(name) and (
                     _non_trivial(value) or (_PASSWORD_PARAMETER.match(name) and _short_password(value))):
                 return f"the URL sends a credential in its parameter {name!r}"
@@ -374,7 +419,140 @@ def literal_tokens(subject: Subject, seg: Segment) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- secret stores and engines over HTTP
+
+# API paths that answer with secrets: Vault, Consul's KV, etcd, Kubernetes secrets, the kubelet.
+_SECRET_STORE_PATH = re.compile(
+    r"(?i)^/v1/(?:secret|kv|cubbyhole|sys/raw|auth/token/(?:create|lookup)|[\w-]+/(?:data|creds)/)"
+    r"|^/v1/kv/|^/v2/keys|^/v3/kv/range|^/api/v1/(?:namespaces/[^/]+/)?secrets\b")
+_KUBELET_PORTS = frozenset({10250, 10255})
+# Where a container engine's API listens: its socket, or TCP 2375/2376 (root on the host).
+_ENGINE_SOCKET = re.compile(r"(?:docker|containerd|podman|crio|cri-dockerd)\.sock$")
+_ENGINE_PORTS = frozenset({2375, 2376})
+
+
+def secret_store_request(subject: Subject) -> str | None:
+    """A request to an API that answers with secrets (`/v1/secret/...` of Vault, Consul's
+    `/v1/kv/`, etcd's `/v2/keys`, Kubernetes' `/api/v1/secrets`), wherever it listens."""
+    for url in fetched(subject):
+        try:
+            parts = urlsplit(url if "://" in url else "http://" + url)
+            port = parts.port
+        except ValueError:
+            continue
+        if _SECRET_STORE_PATH.search(parts.path):
+            return f"requests {parts.path}, an API that answers with secrets"
+        if port in _KUBELET_PORTS:
+            return "requests the kubelet's API, which runs commands in and reads every pod on the node"
+    return None
+
+
+def engine_api(subject: Subject) -> str | None:
+    """A request to a container engine's API (`curl --unix-socket /var/run/docker.sock`,
+    `http://127.0.0.1:2375/`): whoever talks to it is root on the host."""
+    seg = subject.segment
+    if seg is not None and seg.program in FETCHERS:
+        texts = seg.argv[1:]
+        for i, text in enumerate(texts):
+            option, eq, value = text.partition("=")
+            if option in ("--unix-socket", "--abstract-unix-socket"):
+                target = value if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+                if _ENGINE_SOCKET.search(target):
+                    return f"{seg.program} talks to the container engine's API through {target}"
+    for url in fetched(subject):
+        try:
+            port = urlsplit(url if "://" in url else "http://" + url).port
+        except ValueError:
+            continue
+        if port in _ENGINE_PORTS:
+            return f"requests a container engine's API on port {port}"
+    return None
+
+
+def search_query_secret(subject: Subject) -> str | None:
+    """A web search whose query carries a key or token: the search engine receives it."""
+    call = subject.call
+    query = call.input.get("query") if isinstance(call.input, dict) else None
+    if isinstance(query, str):
+        found = TOKEN.search(query)
+        if found:
+            return f"the search query carries a value shaped like a key or token ({found.group(0)[:6]}...)"
+    return None
+
+
+# `ssh -T git@github.com`: the forges' own test of an SSH key, which runs nothing.
+_FORGE_LOGINS = re.compile(r"^(?:ssh://)?git@(?:github\.com|ssh\.github\.com|gitlab\.com|bitbucket\.org"
+                           r"|ssh\.dev\.azure\.com|codeberg\.org)$")
+_SSH_TEST_FLAGS = re.compile(r"^-[Tv]+$")
+
+
+def forge_login_test(seg: Segment) -> str | None:
+    """``ssh -T git@github.com`` (with -v, -p 443 or -i KEY at most): it asks the forge
+    which account the key belongs to and runs no command, forwards nothing."""
+    if seg.program != "ssh" or seg.wrappers or seg.redirects or seg.stdin_text or seg.pipe_from:
+        return None
+    args = seg.args[1:]
+    if any(a.dynamic for a in args):
+        return None
+    texts = [a.text for a in args]
+    destinations: list[str] = []
+    flags = ""
+    i = 0
+    while i < len(texts):
+        text = texts[i]
+        if text in ("-p", "-i") and i + 1 < len(texts):
+            i += 2
+            continue
+        if _SSH_TEST_FLAGS.match(text):
+            flags += text
+        elif text.startswith("-"):
+            return None  # -o, -L, -R, -D, -J...: more than a test
+        else:
+            destinations.append(text)
+        i += 1
+    if "T" in flags and len(destinations) == 1 and _FORGE_LOGINS.match(destinations[0]):
+        return f"ssh -T {destinations[0]} only tests the key"
+    return None
+
+
 def register(check: Callable) -> None:
+    @check("lists-agent-keys", 0, "ssh-add -l / -L: the fingerprints or public halves of the agent's keys",
+           programs=("ssh-add",))
+    def _agent_keys(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.program != "ssh-add" or seg.redirects or seg.stdin_text \
+                or [a.text for a in seg.args[1:]] not in (["-l"], ["-L"]):
+            return None
+        return f"ssh-add {seg.argv[1]} shows public keys only"
+
+    @check("forge-login-test", 0, "ssh -T git@github.com (gitlab, bitbucket...): a forge's test of your key, "
+           "which runs no command", programs=("ssh",))
+    def _forge_test(subject: Subject) -> str | None:
+        seg = subject.segment
+        return forge_login_test(seg) if seg is not None else None
+
+    @check("secret-store-request", 45, "a request to an API that answers with secrets (Vault, Consul KV, etcd, "
+           "Kubernetes secrets, the kubelet)", programs=FETCHERS, needs=("call", "urls"))
+    def _store(subject: Subject) -> str | None:
+        seg = subject.segment
+        if not subject.urls and (seg is None or seg.program not in FETCHERS):
+            return None
+        return secret_store_request(subject)
+
+    @check("container-engine-api", 45, "a request to a container engine's API (its socket, or TCP 2375/2376)",
+           programs=FETCHERS, needs=("call", "urls"))
+    def _engine(subject: Subject) -> str | None:
+        seg = subject.segment
+        if not subject.urls and (seg is None or seg.program not in FETCHERS):
+            return None
+        return engine_api(subject)
+
+    @check("search-query-secret", 45, "a web search whose query carries a key or token", needs=("call",))
+    def _query(subject: Subject) -> str | None:
+        if subject.segment is not None:
+            return None
+        return search_query_secret(subject)
+
     @check("cloud-metadata", 80, "a cloud metadata or credential endpoint (169.254.169.254 and its decimal, "
            "hex, octal and IPv6 spellings, metadata.google.internal, ECS/Azure identity endpoints)",
            programs=FETCHERS, needs=("call", "urls", "inline"))

@@ -16,13 +16,50 @@ from aegis_core.fleet.egress import FleetStoreGuard
 from aegis_core.network.hosts import Destination
 
 
-def test_postgres_stopped_mid_wait_keeps_waiting_calls_and_resumes_them_when_it_is_back(fleet, postgres_server):
+def test_postgres_stopped_mid_wait_denies_the_waiting_call_after_the_grace_and_works_again_after(
+        fleet, postgres_server):
+    a, c = fleet["a"], fleet["c"]
+    # A deadline far beyond the test's own waits: only the outage can end the wait.
+    created = a.request("session.create", agent="test", cwd=str(a.project), command="test", approval_timeout=3600)
+    assert created["ok"], created
+    a.session = created["session"], created["token"]
+    waiting = a.bash_async("deploy cache")
+    approval_id = waiting.approval_id()
+
+    postgres_server.stop()
+    try:
+        # Denied once the outage outlasts the grace (10 s by default), not at its deadline an hour away.
+        answer = waiting.answer(timeout=90)
+        assert answer["decision"] == "deny", answer
+        assert "fleet store" in answer["reason"] and "unreachable" in answer["reason"], answer
+        assert approval_id in answer["reason"] and answer["rule"] == "fleet-unavailable", answer
+        recorded = [json.loads(line) for line in (a.home / "audit.log").read_text().splitlines()]
+        (answered,) = [r["details"] for r in recorded if r["event"] == "call.answered"
+                       and r["details"].get("approval_id") == approval_id]
+        assert answered["decision"] == "deny" and "unreachable" in answered["reason"]
+    finally:
+        postgres_server.restart()
+
+    # Back: the approval nobody waits on any more ends as expired (nobody can approve
+    # a call that was already denied), and new requests are asked and answered as before.
+    def ended():
+        rows = json.loads(c.cli("approvals", "list", "--fleet", "--all", "--json").stdout)
+        row = next((r for r in rows if r["id"] == approval_id), None)
+        return row if row and row["status"] != "pending" else None
+
+    assert wait_until(ended, timeout=40)["status"] == "expired"
+    again = a.bash_async("deploy worker")
+    assert c.cli("approvals", "approve", again.approval_id()).returncode == 0
+    assert again.answer()["decision"] == "allow"
+
+
+def test_postgres_back_within_the_grace_resumes_waiting_calls(patient_fleet, postgres_server):
     """While the fleet store is down, a new risky call is denied at once, saying why
     (nobody could answer it, nor could the answer be recorded), and calls the policy
-    allows run. Calls already waiting keep waiting, to their own deadline: when the
-    store is back (a restart, a failover), their approvals are still pending on every
-    machine and an answer given anywhere reaches them. (A deadline that passes during
-    the outage: the next test.)"""
+    allows run. Calls already waiting keep waiting through the grace: when the store
+    is back in time (a restart, a failover), their approvals are still pending on
+    every machine and an answer given anywhere reaches them."""
+    fleet = patient_fleet
     a, b, c = fleet["a"], fleet["b"], fleet["c"]
     # A deadline far beyond the test's own waits: only an answer ends these waits.
     for machine in (a, b):
@@ -44,7 +81,7 @@ def test_postgres_stopped_mid_wait_keeps_waiting_calls_and_resumes_them_when_it_
         assert a.bash("ls -la")["decision"] == "allow"  # judged locally, no network
         refused = c.cli("approvals", "approve", id_a)  # an answer that cannot be recorded is refused
         assert refused.returncode == 4 and "unreachable" in refused.stderr, (refused.stdout, refused.stderr)
-        assert "UNREACHABLE" in a.cli("status").stdout and "waiting ones wait" in a.cli("status").stdout
+        assert "UNREACHABLE" in a.cli("status").stdout and "within the grace" in a.cli("status").stdout
         assert a.status()["waiting"] == 1 and b.status()["waiting"] == 1
         assert c.cli("fleet", "status").returncode == 4
         doctor = c.cli("doctor", "--json")

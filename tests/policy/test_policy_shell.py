@@ -82,7 +82,7 @@ def test_runners_and_python_m_pip_unwrap() -> None:
 
 @pytest.mark.parametrize("command,problem", [
     ("echo 'open", "unbalanced single quote"), ('echo "open', "unbalanced double quote"),
-    ("$(echo rm) -rf /", "computed at run time"), ("a=rm; $a -rf /", "computed at run time"),
+    ("$(pick rm) -rf /", "computed at run time"), ("a=rm; $a -rf /", "computed at run time"),
     ("/???/r? -rf /", "wildcard"), ("bash -c \"$X\"", "built at run time"),
     ("echo x\x00y", "NUL"), ("case x in a) rm;; esac", "case"),
 ])
