@@ -15,6 +15,7 @@ code that cannot be read (sed's ``e``) makes the command uncertain."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -47,7 +48,7 @@ def _options(texts: list[str], start: int, with_value: frozenset[str]) -> int:
     return i
 
 
-def _values(texts: list[str], names: tuple[str, ...]) -> list[str]:
+def option_values(texts: Sequence[str], names: tuple[str, ...]) -> list[str]:
     """Values of options ``names``: ``-x VALUE``, ``--long VALUE``, ``--long=VALUE``, and
     short ones with the value attached (``-TTcmd``, ``-O'less'``)."""
     found = []
@@ -74,7 +75,7 @@ _TMUX_KEYS = frozenset({"Enter", "C-m", "KPEnter", "C-j", "\\;", ";"})
 
 def _tmux(texts: list[str]) -> list[Found]:
     found: list[Found] = []
-    for value in _values(texts[:2], ("-c",)):  # `tmux -c CMD`: run CMD as a shell would
+    for value in option_values(texts[:2], ("-c",)):  # `tmux -c CMD`: run CMD as a shell would
         found.append(("shell", value, "tmux -c"))
     for i, text in enumerate(texts):
         if text in _TMUX_RUNS:
@@ -116,7 +117,7 @@ _HYPERFINE_COMMANDS = ("-p", "--prepare", "-c", "--cleanup", "-s", "--setup", "-
 
 
 def _hyperfine(texts: list[str]) -> list[Found]:
-    found: list[Found] = [("shell", v, "hyperfine") for v in _values(texts, _HYPERFINE_COMMANDS)]
+    found: list[Found] = [("shell", v, "hyperfine") for v in option_values(texts, _HYPERFINE_COMMANDS)]
     i = 0
     while i < len(texts):
         text = texts[i]
@@ -161,7 +162,7 @@ _NPM_SHORTHAND = re.compile(r"^(npm|yarn|pnpm|bun):(\S+)$")
 
 
 def _concurrently(texts: list[str]) -> list[Found]:
-    found: list[Found] = [("shell", v, "concurrently --teardown") for v in _values(texts, ("--teardown",))]
+    found: list[Found] = [("shell", v, "concurrently --teardown") for v in option_values(texts, ("--teardown",))]
     i = 0
     while i < len(texts):
         text = texts[i]
@@ -188,7 +189,7 @@ def _package_runner(program: str, args: list[Arg], texts: list[str]) -> list[Fou
             return []
         start = 1
     at = _options(texts, start, _RUNNER_VALUES | {"-c", "--call"})
-    strings = _values(texts[start:at], ("-c", "--call"))
+    strings = option_values(texts[start:at], ("-c", "--call"))
     if strings:
         return [("shell", s, f"{program} -c") for s in strings]
     # The tool itself is judged with the runner (the registry rules); what it runs in turn
@@ -252,7 +253,8 @@ def _quote(arg: Arg) -> str:
 
 def _gdb(args: list[Arg], texts: list[str]) -> list[Found]:
     found: list[Found] = []
-    for command in _values(texts, ("-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--init-eval-command")):
+    for command in option_values(texts, ("-ex", "--ex", "-eval-command", "--eval-command", "-iex",
+                                         "--init-eval-command")):
         stripped = command.strip()
         for head in ("shell ", "!", "pipe ", "| "):
             if stripped.startswith(head):
@@ -268,7 +270,8 @@ def _gdb(args: list[Arg], texts: list[str]) -> list[Found]:
 
 def _lldb(args: list[Arg], texts: list[str]) -> list[Found]:
     found: list[Found] = []
-    for command in _values(texts, ("-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash")):
+    for command in option_values(texts, ("-o", "--one-line", "-O", "--one-line-before-file", "-k",
+                                         "--one-line-on-crash")):
         stripped = command.strip()
         if stripped.startswith("platform shell "):
             found.append(("shell", stripped[len("platform shell "):], "lldb platform shell"))
@@ -286,11 +289,11 @@ def _git(texts: list[str]) -> list[Found]:
 
     _, sub, rest = split_git(texts)
     if sub == "grep":
-        return [("shell", v, "git grep -O") for v in _values(rest, ("-O", "--open-files-in-pager"))]
+        return [("shell", v, "git grep -O") for v in option_values(rest, ("-O", "--open-files-in-pager"))]
     if sub == "difftool":
-        return [("shell", v, "git difftool -x") for v in _values(rest, ("-x", "--extcmd"))]
+        return [("shell", v, "git difftool -x") for v in option_values(rest, ("-x", "--extcmd"))]
     if sub == "rebase":
-        return [("shell", v, "git rebase --exec") for v in _values(rest, ("-x", "--exec"))]
+        return [("shell", v, "git rebase --exec") for v in option_values(rest, ("-x", "--exec"))]
     return []
 
 
@@ -299,8 +302,8 @@ _TAR_COMMANDS = ("--to-command", "-I", "--use-compress-program", "--rsh-command"
 
 
 def _tar(texts: list[str]) -> list[Found]:
-    found: list[Found] = [("shell", v, "tar command option") for v in _values(texts, _TAR_COMMANDS)]
-    for action in _values(texts, ("--checkpoint-action",)):
+    found: list[Found] = [("shell", v, "tar command option") for v in option_values(texts, _TAR_COMMANDS)]
+    for action in option_values(texts, ("--checkpoint-action",)):
         if action.startswith("exec="):
             found.append(("shell", action[5:], "tar --checkpoint-action"))
     return found
@@ -309,8 +312,8 @@ def _tar(texts: list[str]) -> list[Found]:
 def _go(texts: list[str]) -> list[Found]:
     if not texts or texts[0] not in ("test", "run", "build", "vet", "install", "generate", "tool"):
         return []
-    found: list[Found] = [("shell", v, "go -exec") for v in _values(texts, ("-exec", "--exec"))]
-    found += [("shell", v, "go -toolexec") for v in _values(texts, ("-toolexec", "--toolexec", "-vettool",
+    found: list[Found] = [("shell", v, "go -exec") for v in option_values(texts, ("-exec", "--exec"))]
+    found += [("shell", v, "go -toolexec") for v in option_values(texts, ("-toolexec", "--toolexec", "-vettool",
                                                                      "--vettool"))]
     return found
 
@@ -322,7 +325,7 @@ _SED_S_EXEC = re.compile(r"(?:^|[;{}\n]|[\d$/]\s*)s([^\w\s\\])(?:(?!\1)[^\\]|\\.
 
 
 def _sed(texts: list[str]) -> list[Found]:
-    scripts = _values(texts, ("-e", "--expression"))
+    scripts = option_values(texts, ("-e", "--expression"))
     if not scripts:
         operands = [t for t in texts if not t.startswith("-")]
         scripts = operands[:1]
@@ -360,7 +363,7 @@ def _python(args: list[Arg], texts: list[str]) -> list[Found]:
         return []
     module = texts[1]
     if module == "timeit":
-        setup = _values(texts[2:], ("-s", "--setup"))
+        setup = option_values(texts[2:], ("-s", "--setup"))
         statements, i = [], 2
         while i < len(texts):
             if texts[i] in ("-s", "--setup", "-n", "--number", "-r", "--repeat", "-u", "--unit"):
@@ -379,7 +382,7 @@ def _python(args: list[Arg], texts: list[str]) -> list[Found]:
 
 def _node(texts: list[str]) -> list[Found]:
     found: list[Found] = []
-    for value in _values(texts, ("-r", "--require", "--import", "--loader", "--experimental-loader")):
+    for value in option_values(texts, ("-r", "--require", "--import", "--loader", "--experimental-loader")):
         if value.startswith("data:"):
             header, _, body = value.partition(",")
             if header.endswith(";base64"):
@@ -434,7 +437,7 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
             return [("shell", texts[at], "entr -s")]
         return [("argv", args[at:], "entr")]
     if program == "nodemon":
-        return [("shell", v, "nodemon --exec") for v in _values(texts, ("-x", "--exec"))]
+        return [("shell", v, "nodemon --exec") for v in option_values(texts, ("-x", "--exec"))]
     if program == "concurrently":
         return _concurrently(texts)
     if program in ("npx", "pnpx", "bunx"):
@@ -447,10 +450,10 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     if program == "cargo":
         if texts[:1] != ["watch"]:
             return []
-        found: list[Found] = [("shell", "cargo " + v, "cargo watch -x") for v in _values(texts, ("-x", "--exec"))]
-        return found + [("shell", v, "cargo watch -s") for v in _values(texts, ("-s", "--shell"))]
+        found: list[Found] = [("shell", "cargo " + v, "cargo watch -x") for v in option_values(texts, ("-x", "--exec"))]
+        return found + [("shell", v, "cargo watch -s") for v in option_values(texts, ("-s", "--shell"))]
     if program in ("make", "gmake"):
-        evals = _values(texts, ("--eval", "-E"))
+        evals = option_values(texts, ("--eval", "-E"))
         return [("makefile", v, "make --eval") for v in evals]
     if program == "cmake":
         return _cmake(args, texts)
@@ -465,19 +468,19 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
         return [("shell", t.split("!", 1)[1], f"{program} +!") for t in texts if t.startswith("+") and "!" in t]
     if program == "rg":
         return [("shell", v, "rg --pre") if " " in v else ("argv", [Arg(v)], "rg --pre")
-                for v in _values(texts, ("--pre",))]
+                for v in option_values(texts, ("--pre",))]
     if program in ("tar", "gtar", "bsdtar"):
         return _tar(texts)
     if program == "zip":
-        return [("shell", v, "zip -TT") for v in _values(texts, ("-TT", "--unzip-command"))]
+        return [("shell", v, "zip -TT") for v in option_values(texts, ("-TT", "--unzip-command"))]
     if program == "rsync":
-        return [("shell", v, "rsync -e") for v in _values(texts, ("-e", "--rsh"))]
+        return [("shell", v, "rsync -e") for v in option_values(texts, ("-e", "--rsh"))]
     if program == "split":
-        return [("shell", v, "split --filter") for v in _values(texts, ("--filter",))]
+        return [("shell", v, "split --filter") for v in option_values(texts, ("--filter",))]
     if program == "sort":
-        return [("shell", v, "sort --compress-program") for v in _values(texts, ("--compress-program",))]
+        return [("shell", v, "sort --compress-program") for v in option_values(texts, ("--compress-program",))]
     if program == "man":
-        return [("shell", v, "man -P") for v in _values(texts, ("-P", "--pager", "-H", "--html"))]
+        return [("shell", v, "man -P") for v in option_values(texts, ("-P", "--pager", "-H", "--html"))]
     if program == "go":
         return _go(texts)
     if program in ("sed", "gsed"):

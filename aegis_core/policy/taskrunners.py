@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.embedded import option_values
 from aegis_core.policy.filetext import regular_file_head
 from aegis_core.policy.paths import normalise
 
@@ -112,22 +113,9 @@ def _found(path: str, text: str | bool | None, code: str | None) -> TaskCode | N
     return TaskCode(path, code[:MAX_CODE_CHARS]) if code else None
 
 
-def _option_values(texts: Sequence[str], names: tuple[str, ...]) -> list[str]:
-    found = []
-    for i, text in enumerate(texts):
-        for name in names:
-            if text == name and i + 1 < len(texts):
-                found.append(texts[i + 1])
-            elif name.startswith("--") and text.startswith(name + "="):
-                found.append(text[len(name) + 1:])
-            elif len(name) == 2 and text.startswith(name) and len(text) > 2 and not text.startswith("--"):
-                found.append(text[2:])
-    return found
-
-
 def _folder(texts: Sequence[str], names: tuple[str, ...], cwd: str | None, home: str) -> str | None:
     folder = cwd
-    for value in _option_values(texts, names):
+    for value in option_values(texts, names):
         folder = normalise(value, folder, home) if folder or value.startswith(("/", "~")) else None
         if folder is None:
             return None
@@ -146,7 +134,7 @@ def _make(seg: Segment, cwd: str | None, home: str, set_here: dict[str, str]) ->
     folder = _folder(texts, ("-C", "--directory"), cwd, home)
     if folder is None:
         return None
-    named = _option_values(texts, ("-f", "--file", "--makefile"))
+    named = option_values(texts, ("-f", "--file", "--makefile"))
     if named and named[-1] == "-":
         return None  # the makefile on stdin: judged by scripts.follow
     targets: list[str] = []
@@ -233,21 +221,7 @@ def make_recipes(makefile: str, targets: list[str], folder: str | None = None, h
                 order.append(name)
     if not targets:
         targets = [next((name for name in order if not name.startswith(".") and "%" not in name), "")]
-    seen: set[str] = set()
-    out: list[str] = []
-
-    def visit(name: str, depth: int) -> None:
-        if name in seen or depth > 20 or len(seen) > 200:
-            return
-        seen.add(name)
-        prerequisites, recipe = rules.get(name, ([], []))
-        for prerequisite in prerequisites:
-            visit(prerequisite, depth + 1)
-        out.extend(recipe)
-
-    for target in targets:
-        visit(target, 0)
-    return "\n".join(_make_line(line, variables) for line in out if line.strip())
+    return "\n".join(_make_line(line, variables) for line in _walk(rules, targets, most=200) if line.strip())
 
 
 def _make_line(line: str, variables: dict[str, str]) -> str:
@@ -341,8 +315,8 @@ def _named_file(seg: Segment, cwd: str | None, home: str, names: tuple[str, ...]
     folder = _folder(texts, folder_options, cwd, home)
     if folder is None:
         return None
-    named = _option_values(texts, file_options)
-    skip = set(named) | set(_option_values(texts, folder_options))
+    named = option_values(texts, file_options)
+    skip = set(named) | set(option_values(texts, folder_options))
     targets = [t for t in texts if not t.startswith("-") and "=" not in t and t not in skip]
     paths = [normalise(named[-1], folder, home)] if named else [os.path.join(folder, n) for n in names]
     for path in paths:
@@ -378,15 +352,17 @@ def _just_recipe(text: str, targets: list[str]) -> str:
             current = body
         elif line.strip():
             current = None
-    return _walk(recipes, targets or order[:1])
+    return "\n".join(_walk(recipes, targets or order[:1]))
 
 
-def _walk(recipes: dict[str, tuple[list[str], list[str]]], targets: list[str]) -> str:
+def _walk(recipes: dict[str, tuple[list[str], list[str]]], targets: list[str], most: int | None = None) -> list[str]:
+    """The recipe lines ``targets`` run, each target's prerequisites first (each target
+    once, at most 20 deep and, with ``most``, at most that many targets)."""
     seen: set[str] = set()
     out: list[str] = []
 
     def visit(name: str, depth: int) -> None:
-        if name in seen or depth > 20:
+        if name in seen or depth > 20 or (most is not None and len(seen) > most):
             return
         seen.add(name)
         deps, body = recipes.get(name, ([], []))
@@ -396,7 +372,7 @@ def _walk(recipes: dict[str, tuple[list[str], list[str]]], targets: list[str]) -
 
     for target in targets:
         visit(target, 0)
-    return "\n".join(out)
+    return out
 
 
 _TASK_NAME = re.compile(r"^(\s+)([\w:.-]+):\s*(.*)$")
@@ -438,4 +414,4 @@ def _task_commands(text: str, targets: list[str]) -> str:
             elif re.match(r"^\s*-?\s*task:\s*", line):
                 deps.append(line.split("task:", 1)[1].strip(" '\""))
         chosen[name] = (deps, [taskfile_commands("\n".join(body))])
-    return _walk(chosen, targets or ["default"])
+    return "\n".join(_walk(chosen, targets or ["default"]))
