@@ -89,6 +89,26 @@ def _long(args: list[str]) -> set[str]:
     return {a.split("=", 1)[0] for a in args if a.startswith("--")}
 
 
+# Branches others build on, or that deploy: a lease does not make overwriting them routine.
+_SHARED_BRANCH = re.compile(r"(?i)^(?:main|master|trunk|develop|development|dev|stable|staging|production|prod|"
+                            r"gh-pages|release|releases|hotfix|live)(?:[/_.-].*)?$|^v?\d+(?:\.\d+)+")
+
+
+def _own_branches(refspecs: list[str]) -> bool:
+    """Whether a push names only feature branches of the agent's own (`feat/x`,
+    `HEAD:fix-1`): what `--force-with-lease` after a rebase overwrites, and only if
+    nobody pushed there since. No refspec, HEAD, tags, wildcards and shared branches
+    (main, release/*, a version) are not known to be that."""
+    if not refspecs:
+        return False
+    for refspec in refspecs:
+        destination = refspec.rsplit(":", 1)[-1].removeprefix("refs/heads/")
+        if not destination or destination == "HEAD" or destination.startswith(("refs/", "+", "-")) \
+                or any(c in destination for c in "*?[$`~^@{") or _SHARED_BRANCH.match(destination):
+            return False
+    return True
+
+
 def git_destructive(texts: list[str]) -> str | None:
     """Why this git command rewrites history or destroys work/remote state, or None."""
     _, sub, args = split_git(texts)
@@ -97,8 +117,9 @@ def git_destructive(texts: list[str]) -> str | None:
     short, long = _short(args), _long(args)
     positional = [a for a in args if not a.startswith("-")]
     if sub == "push":
-        if {"f", "d"} & short or long & {"--force", "--force-with-lease", "--force-if-includes",
-                                          "--mirror", "--delete", "--prune"}:
+        if {"f", "d"} & short or long & {"--force", "--mirror", "--delete", "--prune"}:
+            return "git push that overwrites or deletes remote history"
+        if long & {"--force-with-lease", "--force-if-includes"} and not _own_branches(positional[1:]):
             return "git push that overwrites or deletes remote history"
         if "--no-verify" in long:
             return "git push --no-verify skips the project's hooks"

@@ -21,7 +21,8 @@ DISGUISED = [
     "git -c protocol.file.allow=always submodule update", "GIT_CONFIG_PARAMETERS=\"'core.hooksPath='\" git commit -m x", "git rm -r -f .", "git rm -rq .",
     "git checkout --force -B main", "git switch --force-create main HEAD~2", "git worktree remove -f ../wt", "git stash drop stash@{0}",
     "git commit --no-verify -am wip", "eval \"git update-ref -d refs/heads/main\"", "env GIT_DIR=.git git update-ref refs/heads/main HEAD~1",
-    "git submodule foreach --recursive git clean -fdx", "HUSKY=0 git commit -m x", "SKIP=flake8,mypy git commit -m x",
+    "git submodule foreach --recursive git clean -fdx", "git push --force-with-lease origin 'feat/*'", "git push --force-with-lease origin +feat/x",
+    "git push --force-with-lease origin \"$(git branch --show-current)\"", "git push --force-with-lease -f origin feat/x", "git push --force-with-lease origin feat/x refs/tags/v1", "HUSKY=0 git commit -m x", "SKIP=flake8,mypy git commit -m x",
     "git switch --orphan empty", "LEFTHOOK=0 git push", "git bisect run sh -c 'git reset --hard'", "sh -c \"git -c core.hooksPath=/dev/null push\"",
 ]
 
@@ -33,5 +34,6 @@ ROUTINE = [
     "git -c user.name=Dev commit -m wip", "GIT_EDITOR=true git merge --continue", "GIT_PAGER=cat git log -5", "git config user.email dev@example.com",
     "git config --get remote.origin.url", "git config --unset core.hooksPath", "git submodule update --init --recursive",
     "git submodule foreach git pull", "git symbolic-ref --short HEAD", "git bisect run pytest -x", "git update-ref --help",
-    "git -c commit.gpgsign=false commit -m x", "git clone https://github.com/org/repo.git vendor/repo", "git config pull.rebase true", "git -c core.editor=true rebase --continue",
+    "git push --force-with-lease origin feat/login-form", "git push --force-with-lease origin HEAD:fix/flaky-test",
+    "git push --force-with-lease --force-if-includes origin feature/x", "git -c commit.gpgsign=false commit -m x", "git clone https://github.com/org/repo.git vendor/repo", "git config pull.rebase true", "git -c core.editor=true rebase --continue",
 ]
