@@ -113,6 +113,21 @@ def _found(path: str, text: str | bool | None, code: str | None) -> TaskCode | N
     return TaskCode(path, code[:MAX_CODE_CHARS]) if code else None
 
 
+def _first_file(paths: Sequence[str | None], code_of: Callable[[str, str], str]) -> TaskCode | None:
+    """What the first of ``paths`` that exists runs (``code_of(path, its text)``), or
+    the reason it cannot be read safely; None when none exists."""
+    for path in paths:
+        if path is None:
+            continue
+        content = _read(path)
+        if content is None:
+            continue
+        if not isinstance(content, str):
+            return _found(path, False, None)
+        return _found(path, content, code_of(path, content))
+    return None
+
+
 def _folder(texts: Sequence[str], names: tuple[str, ...], cwd: str | None, home: str) -> str | None:
     folder = cwd
     for value in option_values(texts, names):
@@ -155,16 +170,8 @@ def _make(seg: Segment, cwd: str | None, home: str, set_here: dict[str, str]) ->
             name, value = text.split("=", 1)
             given[name] = value
     paths = [normalise(n, folder, home) for n in named] if named else [os.path.join(folder, n) for n in _MAKEFILES]
-    for path in paths:
-        if path is None:
-            continue
-        content = _read(path)
-        if content is None:
-            continue
-        if not isinstance(content, str):
-            return _found(path, False, None)
-        return _found(path, content, make_recipes(content, targets, os.path.dirname(path), home, given))
-    return None
+    return _first_file(paths, lambda path, content: make_recipes(content, targets, os.path.dirname(path), home,
+                                                                 given))
 
 
 def make_recipes(makefile: str, targets: list[str], folder: str | None = None, home: str = "",
@@ -319,16 +326,7 @@ def _named_file(seg: Segment, cwd: str | None, home: str, names: tuple[str, ...]
     skip = set(named) | set(option_values(texts, folder_options))
     targets = [t for t in texts if not t.startswith("-") and "=" not in t and t not in skip]
     paths = [normalise(named[-1], folder, home)] if named else [os.path.join(folder, n) for n in names]
-    for path in paths:
-        if path is None:
-            continue
-        content = _read(path)
-        if content is None:
-            continue
-        if not isinstance(content, str):
-            return _found(path, content, None)
-        return _found(path, content, extract(content, targets))
-    return None
+    return _first_file(paths, lambda _path, content: extract(content, targets))
 
 
 _JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s+[^:=]*)?:(?!=)\s*(.*)$")
