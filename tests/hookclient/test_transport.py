@@ -120,9 +120,41 @@ def test_the_client_imports_only_interpreter_builtins(short_tmp: Path, encoder: 
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
                 if line.startswith("import time:") and "|" in line}
     imported.discard("imported package")
-    assert "_socket" in imported, done.stderr  # transport and the encoder may come from their cache (run.load)
+    # It ran (no daemon: its deny says so); transport and the encoder may come from their
+    # cache (run.load), _json and _socket straight from lib-dynload (transport._extension):
+    # neither through the import system, so -X importtime shows only what did.
+    assert "`aegis start`" in json.loads(done.stdout)["reason"], done.stderr
     forbidden = {"json", "socket", "os", "re", "enum", "logging", "aegis_core", "tomllib"}
     assert not {name.split(".")[0] for name in imported} & forbidden
+
+
+EXTENSIONS = """
+import sys
+sys.path.append(sys.argv[1])
+import transport
+for name in ("_json", "_socket", "_blake2"):
+    module = transport._extension(name)
+    print(name, module is sys.modules[name], getattr(module, "__file__", "built-in"))
+try:
+    transport._extension("_aegis_no_such_module")
+except ImportError:
+    print("missing: ImportError")
+"""
+
+
+def test_extensions_load_straight_from_lib_dynload_as_import_would() -> None:
+    """The client's extension modules are the interpreter's own (its lib-dynload, or
+    built in), the modules import would give; a name that is neither still fails the
+    ordinary way (and the client denies)."""
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", EXTENSIONS, str(RUNNER.parent)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "missing: ImportError"
+    for line in lines[:-1]:
+        name, same, where = line.split(" ", 2)
+        assert same == "True"
+        assert where == "built-in" or ("/lib-dynload/" + name + ".") in where
 
 
 def _imported(stderr: str) -> set[str]:
