@@ -202,3 +202,17 @@ def test_a_daemon_from_another_version_is_a_deny_that_says_to_restart_it(short_t
     answer = json.loads(done.stdout)
     assert answer["decision"] == "deny"
     assert "another Aegis version" in answer["reason"] and "aegis stop && aegis start" in answer["reason"]
+
+
+def test_the_clients_session_proof_is_the_daemons() -> None:
+    """Inside the sandbox the client proves it knows the session token, and checks the
+    daemon's proof, with its own stdlib-only MAC (``_blake2`` loaded from lib-dynload):
+    the same values aegis_core.sockets computes on the daemon's side."""
+    from aegis_core.hookclient import transport
+    from aegis_core.sockets import client_mac, daemon_proof
+
+    auth, expected = transport.session_auth("sess-1", "tok-ü", True)
+    nonce = auth.split('"nonce":"', 1)[1].split('"', 1)[0]
+    assert f'"mac":"{client_mac("tok-ü", nonce)}"' in auth
+    assert expected == daemon_proof("tok-ü", nonce)
+    assert transport.session_auth("sess-1", "tok", False) == ('"session":"sess-1","token":"tok"', None)
