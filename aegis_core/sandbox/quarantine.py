@@ -1,0 +1,384 @@
+"""What the agent left in the project for git to run later, taken out of git's way at
+the end of the session, kept where the human can read it and put back with one command.
+
+The project is writable, so the agent can make a repository anywhere in it
+(``git init sub``, a bare-looking folder, a ``.git`` file pointing elsewhere) and give it
+a config that runs a command (``core.fsmonitor``, ``core.hooksPath``, a filter driver,
+an ``!`` alias...) or hooks. Nothing of it runs inside the sandbox that matters; it
+runs when the human later types ``git status`` in that folder, outside, with the
+user's full authority. Keeping ``.git`` folders from being made at all would break
+routine work (``git init`` of a scratch repository, tests that make repositories), so
+instead, once the sandbox is gone (nothing inside can race it), each repository in
+the project is looked at:
+
+* its config keeps only settings on an allow-list of inert ones (what ``git init`` and
+  ``git clone`` write: format, file modes, remotes' URLs and refspecs, branches'
+  upstreams, the user's name...); anything else, read with git's own parser (never by
+  running git in that repository), makes the whole file move to the quarantine and a
+  config holding only the inert settings take its place. An allow-list, not a list of
+  dangerous keys: git grows command-running settings faster than any list of them;
+* its hooks (every file in ``hooks/`` but git's ``*.sample``; the folder itself when it
+  is a link) move to the quarantine.
+
+Only files the sandbox could write are touched (the plan says which): the project's
+own git folder is read-only inside and stays as it is. The quarantine is
+``$AEGIS_HOME/quarantine/<session>/``, out of the agent's reach; ``aegis sandbox
+restore <session>`` puts each file back, and remembers it (path and content) as the
+human's own, so that the same file is left alone at later sessions' ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+QUARANTINE = "quarantine"
+TRUSTED = "trusted.json"
+ITEMS = "items.json"
+
+# Settings git only stores (never runs, never turns into a command, never points git
+# at another file to read): what `git init`, `git clone`, `git worktree add`,
+# `git submodule add`, `git remote add`, `git branch -u` and `git config user.*` write.
+_INERT = {
+    "core.repositoryformatversion", "core.filemode", "core.bare", "core.logallrefupdates",
+    "core.ignorecase", "core.precomposeunicode", "core.symlinks", "core.autocrlf", "core.eol",
+    "core.safecrlf", "core.quotepath", "core.sharedrepository", "core.abbrev", "core.compression",
+    "core.loosecompression", "core.bigfilethreshold", "core.checkstat", "core.trustctime",
+    "core.splitindex", "core.untrackedcache", "core.commitgraph", "core.multipackindex",
+    "extensions.objectformat", "extensions.refstorage", "extensions.worktreeconfig",
+    "extensions.preciousobjects", "extensions.partialclone",
+    "init.defaultbranch", "user.name", "user.email", "author.name", "author.email",
+    "committer.name", "committer.email", "pull.rebase", "pull.ff", "push.default",
+    "push.autosetupremote", "fetch.prune", "rebase.autostash", "color.ui", "gc.auto",
+    "index.version", "feature.manyfiles", "status.showuntrackedfiles", "diff.renames",
+    "merge.ff", "branch.autosetupmerge", "branch.autosetuprebase", "advice.detachedhead",
+    "commit.verbose", "log.date", "clone.defaultremotename",
+}
+_INERT_PER_NAME = {
+    "remote": {"url", "pushurl", "fetch", "push", "tagopt", "prune", "mirror", "skipdefaultupdate",
+               "promisor", "partialclonefilter"},
+    "branch": {"remote", "merge", "rebase", "pushremote", "description"},
+    "submodule": {"url", "active", "path", "branch", "shallow", "ignore", "fetchrecursesubmodules"},
+}
+# A URL that makes git run a helper program named in it (ext::, and fd:: for scripts).
+_COMMAND_URL = re.compile(r"(?i)^\s*(ext|fd)::")
+_GIT_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull, "LC_ALL": "C", "HOME": "/nonexistent"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file taken out of git's way: where it was, its copy in the quarantine, and
+    what now stands in its place (a config of inert settings; for a hook, nothing)."""
+
+    path: str
+    stored: str
+    kind: str  # "config" or "hook"
+    why: str
+    digest: str  # of the original
+    written: str | None = None  # digest of the config written in its place
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "stored": self.stored, "kind": self.kind, "why": self.why,
+                "digest": self.digest, "written": self.written}
+
+
+def quarantine_repositories(project: str | os.PathLike[str], aegis_home: str | os.PathLike[str], session: str,
+                            writable: Callable[[str], bool]) -> list[Item]:
+    """Take what would run out of each repository in ``project`` whose files the
+    sandbox could write; returns what was moved (nothing, the usual case)."""
+    box = Path(aegis_home) / QUARANTINE / session
+    trusted = _trusted(Path(aegis_home))
+    moved: list[Item] = []
+    for git_dir in sorted(set(repositories(Path(project)))):
+        for found in _neutralise(git_dir, box, len(moved), writable, trusted):
+            moved.append(found)
+    if moved:
+        (box / ITEMS).write_text(json.dumps({"session": session, "at": time.time(),
+                                             "items": [item.to_dict() for item in moved]}, indent=1))
+    return moved
+
+
+def describe(items: list[Item], session: str) -> list[str]:
+    """Plain words for the terminal and the audit log."""
+    if not items:
+        return []
+    lines = [f"{item.path}: {item.why}; moved to the quarantine" for item in items[:15]]
+    if len(items) > 15:
+        lines.append(f"... and {len(items) - 15} more")
+    lines.append(f"git in those folders, outside the sandbox, would have run them. Read them in "
+                 f"$AEGIS_HOME/{QUARANTINE}/{session}/; if they are yours, put them back: "
+                 f"aegis sandbox restore {session}")
+    return lines
+
+
+# -- finding repositories ------------------------------------------------------------
+
+
+def repositories(project: Path) -> Iterator[Path]:
+    """Every git folder git could find from a folder of ``project``: ``.git`` folders,
+    what ``.git`` files and links point at, folders that look like a bare repository,
+    and the git folders inside those (``modules/``, ``worktrees/``). Links to folders are
+    not followed (git does not look for a repository through them from here)."""
+    stack = [project]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = {entry.name: entry for entry in os.scandir(folder)}
+        except OSError:
+            continue
+        if _looks_like_git_dir(entries):
+            yield from _with_inner(folder)
+            continue
+        dot_git = entries.get(".git")
+        if dot_git is not None:
+            target = _git_dir_of(folder, dot_git)
+            if target is not None:
+                yield from _with_inner(target)
+        for name, entry in entries.items():
+            if name == ".git":
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+            except OSError:
+                continue
+
+
+def _looks_like_git_dir(entries: dict[str, os.DirEntry[str]]) -> bool:
+    """git's own test, loosely (a false match costs only a look at a config)."""
+    return "HEAD" in entries and ("commondir" in entries or ("objects" in entries and "refs" in entries))
+
+
+def _git_dir_of(folder: Path, dot_git: os.DirEntry[str]) -> Path | None:
+    try:
+        if dot_git.is_dir():  # a folder, or a link to one
+            return Path(os.path.realpath(dot_git.path))
+        text = Path(dot_git.path).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    if not text.startswith("gitdir:"):
+        return None
+    target = Path(os.path.realpath(folder / text[len("gitdir:"):].strip()))
+    return target if target.is_dir() else None
+
+
+def _with_inner(git_dir: Path) -> Iterator[Path]:
+    yield git_dir
+    try:
+        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+        yield Path(os.path.realpath(git_dir / common))
+    except OSError:
+        pass
+    for inner in ("modules", "worktrees"):
+        top = git_dir / inner
+        if top.is_dir() and not top.is_symlink():
+            for root, folders, files in os.walk(top):
+                if "HEAD" in files or "config" in files:
+                    yield Path(root)
+                folders[:] = [name for name in folders if name not in ("objects", "refs", "logs")]
+
+
+# -- taking out what runs ------------------------------------------------------------
+
+
+def _neutralise(git_dir: Path, box: Path, counter: int, writable: Callable[[str], bool],
+                trusted: dict[str, str]) -> Iterator[Item]:
+    for name in ("config", "config.worktree"):
+        path = git_dir / name
+        if path.is_symlink() or path.is_file():
+            item = _neutralise_config(path, box, counter, writable, trusted)
+            if item is not None:
+                counter += 1
+                yield item
+    hooks = git_dir / "hooks"
+    if hooks.is_symlink():
+        candidates = [hooks]
+    elif hooks.is_dir():
+        candidates = sorted(path for path in hooks.iterdir() if not path.name.endswith(".sample"))
+    else:
+        candidates = []
+    for path in candidates:
+        if not writable(str(path.parent)) or trusted.get(str(path)) == _digest(path):
+            continue
+        why = "a link in place of the hooks folder" if path == hooks else f"a git hook ({path.name})"
+        yield _store(path, box, counter, "hook", why)
+        counter += 1
+
+
+def _neutralise_config(path: Path, box: Path, counter: int, writable: Callable[[str], bool],
+                       trusted: dict[str, str]) -> Item | None:
+    if not (writable(str(path.parent)) or writable(str(path))):
+        return None
+    digest = _digest(path)
+    if trusted.get(str(path)) == digest:
+        return None
+    entries = None if path.is_symlink() else read_config(path)
+    if entries is None:
+        kept: list[tuple[str, str | None]] = []
+        why = "a git config git could not read as a plain file"
+    else:
+        kept = [(key, value) for key, value in entries if _inert(key, value)]
+        dropped = list(dict.fromkeys(key for key, value in entries if not _inert(key, value)))
+        if not dropped:
+            return None
+        shown = ", ".join(dropped[:6]) + (", ..." if len(dropped) > 6 else "")
+        why = f"a git config setting {shown}"
+    item = _store(path, box, counter, "config", why)
+    text = render_config(kept)
+    if read_config_text(text) != kept:  # what git reads back must be exactly the inert part
+        text = ""
+    path.write_text(text, encoding="utf-8")
+    return Item(item.path, item.stored, item.kind, item.why, item.digest, _digest(path))
+
+
+def _inert(key: str, value: str | None) -> bool:
+    section, _, rest = key.partition(".")
+    if "." in rest:
+        name, _, variable = rest.rpartition(".")
+        allowed = variable in _INERT_PER_NAME.get(section, ())
+        if allowed and variable in ("url", "pushurl") and value is not None and _COMMAND_URL.match(value):
+            return False
+        return allowed and "\n" not in name
+    return key in _INERT
+
+
+def _store(path: Path, box: Path, counter: int, kind: str, why: str) -> Item:
+    box.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stored = f"{counter:03d}-{path.parent.name}-{path.name}"
+    digest = _digest(path)
+    shutil.move(str(path), str(box / stored))  # a link moves as a link
+    return Item(str(path), stored, kind, why, digest)
+
+
+def _digest(path: Path) -> str:
+    """What a file holds (a link: where it points, and what is there)."""
+    hasher = hashlib.sha256()
+    try:
+        if path.is_symlink():
+            hasher.update(b"link:" + os.readlink(path).encode(errors="replace") + b"\0")
+        if path.is_file():
+            hasher.update(path.read_bytes())
+    except OSError:
+        return ""
+    return hasher.hexdigest()
+
+
+# -- git's config format, read and written by git's rules -------------------------------
+
+
+def read_config(path: Path) -> list[tuple[str, str | None]] | None:
+    """The entries of one config file as git reads them (includes not followed, nothing
+    run: ``git config --file``, from /, with no other config); None when git cannot."""
+    try:
+        done = subprocess.run(["git", "config", "--file", str(path), "--no-includes", "--null", "--list"],
+                              capture_output=True, timeout=10, cwd="/", env=_GIT_ENV)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    entries: list[tuple[str, str | None]] = []
+    for record in done.stdout.split(b"\0"):
+        if not record:
+            continue
+        key, newline, value = record.decode("utf-8", errors="surrogateescape").partition("\n")
+        entries.append((key, value if newline else None))
+    return entries
+
+
+def read_config_text(text: str) -> list[tuple[str, str | None]] | None:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".config", encoding="utf-8", errors="surrogateescape") as handle:
+        handle.write(text)
+        handle.flush()
+        return read_config(Path(handle.name))
+
+
+def render_config(entries: list[tuple[str, str | None]]) -> str:
+    """A config file holding ``entries`` (section.[name.]variable, value), grouped by
+    section as git writes them."""
+    lines: list[str] = []
+    current = None
+    for key, value in entries:
+        section, _, rest = key.partition(".")
+        name, _, variable = rest.rpartition(".")
+        header = f'[{section} "{_escape(name)}"]' if name else f"[{section}]"
+        if header != current:
+            lines.append(header)
+            current = header
+        lines.append(f"\t{variable}" if value is None else f'\t{variable} = "{_escape(value)}"')
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+
+
+# -- putting back ------------------------------------------------------------------
+
+
+def _trusted(aegis_home: Path) -> dict[str, str]:
+    try:
+        loaded = json.loads((aegis_home / QUARANTINE / TRUSTED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def sessions(aegis_home: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """What each session's quarantine holds (newest first)."""
+    top = Path(aegis_home) / QUARANTINE
+    found = []
+    for items in top.glob(f"*/{ITEMS}"):
+        try:
+            found.append(json.loads(items.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return sorted(found, key=lambda record: -float(record.get("at", 0)))
+
+
+def restore(aegis_home: str | os.PathLike[str], session: str) -> list[tuple[str, str | None]]:
+    """Put each file of ``session``'s quarantine back; a file is left in the quarantine
+    (with the reason) when its place holds something other than what Aegis left there.
+    Each restored file is remembered as the human's own (path and content)."""
+    home = Path(aegis_home)
+    box = home / QUARANTINE / session
+    record = json.loads((box / ITEMS).read_text(encoding="utf-8"))
+    trusted = _trusted(home)
+    outcome: list[tuple[str, str | None]] = []
+    remaining = []
+    for raw in record.get("items", []):
+        path, stored = Path(raw["path"]), box / str(raw["stored"])
+        here = path.exists() or path.is_symlink()
+        if not (stored.exists() or stored.is_symlink()):
+            outcome.append((str(path), "no longer in the quarantine"))
+            continue
+        if raw.get("kind") == "config" and here and _digest(path) != raw.get("written"):
+            outcome.append((str(path), "changed since Aegis wrote it; left in the quarantine"))
+            remaining.append(raw)
+            continue
+        if raw.get("kind") == "hook" and here:
+            outcome.append((str(path), "something is there again; left in the quarantine"))
+            remaining.append(raw)
+            continue
+        if here:
+            path.unlink()
+        shutil.move(str(stored), str(path))
+        trusted[str(path)] = _digest(path)
+        outcome.append((str(path), None))
+    (home / QUARANTINE / TRUSTED).write_text(json.dumps(trusted, indent=1, sort_keys=True))
+    if remaining:
+        (box / ITEMS).write_text(json.dumps({**record, "items": remaining}, indent=1))
+    else:
+        shutil.rmtree(box, ignore_errors=True)
+    return outcome
