@@ -29,13 +29,9 @@ human's own, so that the same file is left alone at later sessions' ends.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
-import shutil
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,12 +93,15 @@ def quarantine_repositories(project: str | os.PathLike[str], aegis_home: str | o
     """Take what would run out of each repository in ``project`` whose files the
     sandbox could write; returns what was moved (nothing, the usual case)."""
     box = Path(aegis_home) / QUARANTINE / session
-    trusted = _trusted(Path(aegis_home))
+    trusted = _Trusted(Path(aegis_home))
     moved: list[Item] = []
     for git_dir in sorted(set(repositories(Path(project)))):
         for found in _neutralise(git_dir, box, len(moved), writable, trusted):
             moved.append(found)
     if moved:
+        import json
+        import time
+
         (box / ITEMS).write_text(json.dumps({"session": session, "at": time.time(),
                                              "items": [item.to_dict() for item in moved]}, indent=1))
     return moved
@@ -191,8 +190,21 @@ def _with_inner(git_dir: Path) -> Iterator[Path]:
 # -- taking out what runs ------------------------------------------------------------
 
 
+class _Trusted:
+    """What the human put back (path -> digest), read only when something is found."""
+
+    def __init__(self, aegis_home: Path) -> None:
+        self.aegis_home = aegis_home
+        self._known: dict[str, str] | None = None
+
+    def get(self, path: str) -> str | None:
+        if self._known is None:
+            self._known = _trusted(self.aegis_home)
+        return self._known.get(path)
+
+
 def _neutralise(git_dir: Path, box: Path, counter: int, writable: Callable[[str], bool],
-                trusted: dict[str, str]) -> Iterator[Item]:
+                trusted: _Trusted) -> Iterator[Item]:
     for name in ("config", "config.worktree"):
         path = git_dir / name
         if path.is_symlink() or path.is_file():
@@ -216,8 +228,10 @@ def _neutralise(git_dir: Path, box: Path, counter: int, writable: Callable[[str]
 
 
 def _neutralise_config(path: Path, box: Path, counter: int, writable: Callable[[str], bool],
-                       trusted: dict[str, str]) -> Item | None:
-    if not (writable(str(path.parent)) or writable(str(path))):
+                       trusted: _Trusted) -> Item | None:
+    # The file itself (a read-only bind over it cannot be written, moved or removed);
+    # a link, also where it lies (the agent could have made it there).
+    if not (writable(str(path)) or (path.is_symlink() and writable(str(path.parent)))):
         return None
     digest = _digest(path)
     if trusted.get(str(path)) == digest:
@@ -254,6 +268,8 @@ def _inert(key: str, value: str | None) -> bool:
 
 def _store(path: Path, box: Path, counter: int, kind: str, why: str) -> Item:
     box.mkdir(mode=0o700, parents=True, exist_ok=True)
+    import shutil
+
     stored = f"{counter:03d}-{path.parent.name}-{path.name}"
     digest = _digest(path)
     shutil.move(str(path), str(box / stored))  # a link moves as a link
@@ -262,6 +278,8 @@ def _store(path: Path, box: Path, counter: int, kind: str, why: str) -> Item:
 
 def _digest(path: Path) -> str:
     """What a file holds (a link: where it points, and what is there)."""
+    import hashlib
+
     hasher = hashlib.sha256()
     try:
         if path.is_symlink():
@@ -328,6 +346,8 @@ def _escape(text: str) -> str:
 
 
 def _trusted(aegis_home: Path) -> dict[str, str]:
+    import json
+
     try:
         loaded = json.loads((aegis_home / QUARANTINE / TRUSTED).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -337,6 +357,8 @@ def _trusted(aegis_home: Path) -> dict[str, str]:
 
 def sessions(aegis_home: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """What each session's quarantine holds (newest first)."""
+    import json
+
     top = Path(aegis_home) / QUARANTINE
     found = []
     for items in top.glob(f"*/{ITEMS}"):
@@ -351,6 +373,9 @@ def restore(aegis_home: str | os.PathLike[str], session: str) -> list[tuple[str,
     """Put each file of ``session``'s quarantine back; a file is left in the quarantine
     (with the reason) when its place holds something other than what Aegis left there.
     Each restored file is remembered as the human's own (path and content)."""
+    import json
+    import shutil
+
     home = Path(aegis_home)
     box = home / QUARANTINE / session
     record = json.loads((box / ITEMS).read_text(encoding="utf-8"))
