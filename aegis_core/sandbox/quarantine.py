@@ -95,7 +95,7 @@ def quarantine_repositories(project: str | os.PathLike[str], aegis_home: str | o
     box = Path(aegis_home) / QUARANTINE / session
     trusted = _Trusted(Path(aegis_home))
     moved: list[Item] = []
-    for git_dir in sorted(set(repositories(Path(project)))):
+    for git_dir in sorted(set(repositories(Path(os.path.realpath(project))))):
         for found in _neutralise(git_dir, box, len(moved), writable, trusted):
             moved.append(found)
     if moved:
@@ -205,38 +205,52 @@ class _Trusted:
 
 def _neutralise(git_dir: Path, box: Path, counter: int, writable: Callable[[str], bool],
                 trusted: _Trusted) -> Iterator[Item]:
-    for name in ("config", "config.worktree"):
-        path = git_dir / name
-        if path.is_symlink() or path.is_file():
-            item = _neutralise_config(path, box, counter, writable, trusted)
+    """Every step through descriptors of folders reached with no link on the way: a
+    program of another session still running in the project may swap a folder for a
+    link while this runs; what is moved or written stays where it was looked at."""
+    try:
+        folder = _open_dir(git_dir)
+    except OSError:
+        return  # gone, or a link on the way (then it is not where git would look from here)
+    try:
+        for name in ("config", "config.worktree"):
+            item = _neutralise_config(folder, git_dir / name, box, counter, writable, trusted)
             if item is not None:
                 counter += 1
                 yield item
-    hooks = git_dir / "hooks"
-    if hooks.is_symlink():
-        candidates = [hooks]
-    elif hooks.is_dir():
-        candidates = sorted(path for path in hooks.iterdir() if not path.name.endswith(".sample"))
-    else:
-        candidates = []
-    for path in candidates:
-        if not writable(str(path.parent)) or trusted.get(str(path)) == _digest(path):
-            continue
-        why = "a link in place of the hooks folder" if path == hooks else f"a git hook ({path.name})"
-        yield _store(path, box, counter, "hook", why)
-        counter += 1
+        kind = _kind_at(folder, "hooks")
+        if kind == "link":
+            if writable(str(git_dir)) and trusted.get(str(git_dir / "hooks")) != _digest_at(folder, "hooks"):
+                yield _store(folder, git_dir / "hooks", box, counter, "hook", "a link in place of the hooks folder")
+        elif kind == "dir" and writable(str(git_dir / "hooks")):
+            hooks = os.open("hooks", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
+            try:
+                for name in sorted(os.listdir(hooks)):
+                    path = git_dir / "hooks" / name
+                    if name.endswith(".sample") or trusted.get(str(path)) == _digest_at(hooks, name):
+                        continue
+                    yield _store(hooks, path, box, counter, "hook", f"a git hook ({name})")
+                    counter += 1
+            finally:
+                os.close(hooks)
+    finally:
+        os.close(folder)
 
 
-def _neutralise_config(path: Path, box: Path, counter: int, writable: Callable[[str], bool],
+def _neutralise_config(folder: int, path: Path, box: Path, counter: int, writable: Callable[[str], bool],
                        trusted: _Trusted) -> Item | None:
+    kind = _kind_at(folder, path.name)
+    if kind not in ("file", "link", "other"):
+        return None
     # The file itself (a read-only bind over it cannot be written, moved or removed);
     # a link, also where it lies (the agent could have made it there).
-    if not (writable(str(path)) or (path.is_symlink() and writable(str(path.parent)))):
+    if not (writable(str(path)) or (kind == "link" and writable(str(path.parent)))):
         return None
-    digest = _digest(path)
+    data = _read_at(folder, path.name) if kind == "file" else None
+    digest = _digest_at(folder, path.name)
     if trusted.get(str(path)) == digest:
         return None
-    entries = None if path.is_symlink() else read_config(path)
+    entries = None if data is None else read_config_bytes(data)
     if entries is None:
         kept: list[tuple[str, str | None]] = []
         why = "a git config git could not read as a plain file"
@@ -247,12 +261,13 @@ def _neutralise_config(path: Path, box: Path, counter: int, writable: Callable[[
             return None
         shown = ", ".join(dropped[:6]) + (", ..." if len(dropped) > 6 else "")
         why = f"a git config setting {shown}"
-    item = _store(path, box, counter, "config", why)
+    owner = os.stat(path.name, dir_fd=folder, follow_symlinks=False)
+    item = _store(folder, path, box, counter, "config", why)
     text = render_config(kept)
-    if read_config_text(text) != kept:  # what git reads back must be exactly the inert part
-        text = ""
-    path.write_text(text, encoding="utf-8")
-    return Item(item.path, item.stored, item.kind, item.why, item.digest, _digest(path))
+    if read_config_bytes(text.encode("utf-8", "surrogateescape")) != kept:
+        text = ""  # what git reads back must be exactly the inert part
+    _create_at(folder, path.name, text.encode("utf-8", "surrogateescape"), owner)
+    return Item(item.path, item.stored, item.kind, item.why, item.digest, _digest_at(folder, path.name))
 
 
 def _inert(key: str, value: str | None) -> bool:
@@ -266,39 +281,125 @@ def _inert(key: str, value: str | None) -> bool:
     return key in _INERT
 
 
-def _store(path: Path, box: Path, counter: int, kind: str, why: str) -> Item:
+def _store(folder: int, path: Path, box: Path, counter: int, kind: str, why: str) -> Item:
+    """Move ``path`` (the entry ``path.name`` of ``folder``; a link moves as a link)
+    into the quarantine."""
     box.mkdir(mode=0o700, parents=True, exist_ok=True)
-    import shutil
-
     stored = f"{counter:03d}-{path.parent.name}-{path.name}"
-    digest = _digest(path)
-    shutil.move(str(path), str(box / stored))  # a link moves as a link
+    digest = _digest_at(folder, path.name)
+    into = _open_dir(Path(os.path.realpath(box)))
+    try:
+        os.rename(path.name, stored, src_dir_fd=folder, dst_dir_fd=into)
+    finally:
+        os.close(into)
     return Item(str(path), stored, kind, why, digest)
 
 
-def _digest(path: Path) -> str:
-    """What a file holds (a link: where it points, and what is there)."""
+# -- files through folder descriptors --------------------------------------------------
+
+_MAX_READ = 16 << 20
+
+
+def _open_dir(path: Path) -> int:
+    """A descriptor of the folder at the absolute ``path``, each step opened without
+    following a link (an error when one is on the way)."""
+    flags = os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open("/", flags)
+    try:
+        for part in path.parts[1:]:
+            step = os.open(part, flags, dir_fd=fd)
+            os.close(fd)
+            fd = step
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _kind_at(folder: int, name: str) -> str | None:
+    import stat
+
+    try:
+        info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return "link"
+    if stat.S_ISDIR(info.st_mode):
+        return "dir"
+    return "file" if stat.S_ISREG(info.st_mode) else "other"
+
+
+def _read_at(folder: int, name: str) -> bytes | None:
+    """A regular file's bytes (None: not one, or too large to be a config)."""
+    import stat
+
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_READ:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(_MAX_READ + 1)
+    finally:
+        os.close(fd)
+
+
+def _digest_at(folder: int, name: str) -> str:
+    """What an entry holds: a file's bytes; a link, where it points (and what is there)."""
     import hashlib
 
     hasher = hashlib.sha256()
-    try:
-        if path.is_symlink():
-            hasher.update(b"link:" + os.readlink(path).encode(errors="replace") + b"\0")
-        if path.is_file():
-            hasher.update(path.read_bytes())
-    except OSError:
+    if _kind_at(folder, name) == "link":
+        try:
+            hasher.update(b"link:" + os.fsencode(os.readlink(name, dir_fd=folder)) + b"\0")
+        except OSError:
+            return ""
+        try:
+            with open(os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder), "rb") as handle:
+                hasher.update(handle.read(_MAX_READ))
+        except OSError:
+            pass  # a dangling link, or a folder: where it points is what it holds
+        return hasher.hexdigest()
+    data = _read_at(folder, name)
+    if data is None:
         return ""
+    hasher.update(data)
     return hasher.hexdigest()
+
+
+def _create_at(folder: int, name: str, data: bytes, like: os.stat_result) -> None:
+    """A new file (never through a link, never over one that appeared meanwhile),
+    owned as the one it replaces."""
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=folder)
+    try:
+        os.write(fd, data)
+        if os.geteuid() == 0 and like.st_uid != 0:
+            os.fchown(fd, like.st_uid, like.st_gid)
+    finally:
+        os.close(fd)
 
 
 # -- git's config format, read and written by git's rules -------------------------------
 
 
 def read_config(path: Path) -> list[tuple[str, str | None]] | None:
-    """The entries of one config file as git reads them (includes not followed, nothing
-    run: ``git config --file``, from /, with no other config); None when git cannot."""
+    """The entries of one config file as git reads them; None when git cannot."""
     try:
-        done = subprocess.run(["git", "config", "--file", str(path), "--no-includes", "--null", "--list"],
+        return read_config_bytes(path.read_bytes())
+    except OSError:
+        return None
+
+
+def read_config_bytes(data: bytes) -> list[tuple[str, str | None]] | None:
+    """The entries of a config file's bytes as git reads them (``git config --file -``:
+    includes not followed, nothing run, from /, with no other config); None when git
+    cannot."""
+    try:
+        done = subprocess.run(["git", "config", "--file", "-", "--no-includes", "--null", "--list"], input=data,
                               capture_output=True, timeout=10, cwd="/", env=_GIT_ENV)
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -314,12 +415,7 @@ def read_config(path: Path) -> list[tuple[str, str | None]] | None:
 
 
 def read_config_text(text: str) -> list[tuple[str, str | None]] | None:
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("w", suffix=".config", encoding="utf-8", errors="surrogateescape") as handle:
-        handle.write(text)
-        handle.flush()
-        return read_config(Path(handle.name))
+    return read_config_bytes(text.encode("utf-8", "surrogateescape"))
 
 
 def render_config(entries: list[tuple[str, str | None]]) -> str:
@@ -371,39 +467,55 @@ def sessions(aegis_home: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 def restore(aegis_home: str | os.PathLike[str], session: str) -> list[tuple[str, str | None]]:
     """Put each file of ``session``'s quarantine back; a file is left in the quarantine
-    (with the reason) when its place holds something other than what Aegis left there.
-    Each restored file is remembered as the human's own (path and content)."""
+    (with the reason) when its place holds something other than what Aegis left there,
+    or a link is now on the way to it. Each restored file is remembered as the human's
+    own (path and content)."""
     import json
     import shutil
 
     home = Path(aegis_home)
-    box = home / QUARANTINE / session
+    box = Path(os.path.realpath(home / QUARANTINE / session))
     record = json.loads((box / ITEMS).read_text(encoding="utf-8"))
     trusted = _trusted(home)
     outcome: list[tuple[str, str | None]] = []
     remaining = []
-    for raw in record.get("items", []):
-        path, stored = Path(raw["path"]), box / str(raw["stored"])
-        here = path.exists() or path.is_symlink()
-        if not (stored.exists() or stored.is_symlink()):
-            outcome.append((str(path), "no longer in the quarantine"))
-            continue
-        if raw.get("kind") == "config" and here and _digest(path) != raw.get("written"):
-            outcome.append((str(path), "changed since Aegis wrote it; left in the quarantine"))
-            remaining.append(raw)
-            continue
-        if raw.get("kind") == "hook" and here:
-            outcome.append((str(path), "something is there again; left in the quarantine"))
-            remaining.append(raw)
-            continue
-        if here:
-            path.unlink()
-        shutil.move(str(stored), str(path))
-        trusted[str(path)] = _digest(path)
-        outcome.append((str(path), None))
+    held = _open_dir(box)
+    try:
+        for raw in record.get("items", []):
+            path, stored = Path(str(raw["path"])), str(raw["stored"])
+            if _kind_at(held, stored) is None:
+                outcome.append((str(path), "no longer in the quarantine"))
+                continue
+            why = _put_back(held, stored, path, raw, trusted)
+            if why is not None:
+                remaining.append(raw)
+            outcome.append((str(path), why))
+    finally:
+        os.close(held)
     (home / QUARANTINE / TRUSTED).write_text(json.dumps(trusted, indent=1, sort_keys=True))
     if remaining:
         (box / ITEMS).write_text(json.dumps({**record, "items": remaining}, indent=1))
     else:
         shutil.rmtree(box, ignore_errors=True)
     return outcome
+
+
+def _put_back(held: int, stored: str, path: Path, raw: dict[str, Any], trusted: dict[str, str]) -> str | None:
+    """Move one file back; None when done, else why it stays in the quarantine."""
+    try:
+        folder = _open_dir(path.parent)
+    except OSError as exc:
+        return f"its folder is gone or a link is on the way to it now ({exc.strerror}); left in the quarantine"
+    try:
+        here = _kind_at(folder, path.name)
+        if raw.get("kind") == "config" and here is not None:
+            if here != "file" or _digest_at(folder, path.name) != raw.get("written"):
+                return "changed since Aegis wrote it; left in the quarantine"
+            os.unlink(path.name, dir_fd=folder)
+        elif here is not None:
+            return "something is there again; left in the quarantine"
+        os.rename(stored, path.name, src_dir_fd=held, dst_dir_fd=folder)
+        trusted[str(path)] = _digest_at(folder, path.name)
+        return None
+    finally:
+        os.close(folder)

@@ -212,3 +212,20 @@ def test_wrap_takes_it_out_at_the_end_and_restore_is_audited(tmp_path: Path) -> 
         subprocess.run([*aegis, "stop", "--force", "--timeout", "5"], env=machine.env, capture_output=True,
                        timeout=60)
         machine.close()
+
+
+def test_restore_never_follows_a_link_put_on_the_way_meanwhile(tmp_path: Path) -> None:
+    """Another session's agent, still running in the project, swaps the repository's
+    folder for a link to one of yours before you restore: nothing lands there."""
+    project, victim = tmp_path / "p", tmp_path / "victim"
+    victim.mkdir()
+    (victim / "config").write_text("yours\n")
+    subprocess.run([*GIT_AS_YOU, "init", "-q", str(project / "sub")], check=True)
+    subprocess.run([*GIT_AS_YOU, "-C", str(project / "sub"), "config", "core.fsmonitor", "touch x"], check=True)
+    (item,) = quarantine.quarantine_repositories(project, tmp_path / "ah", "s", lambda path: True)
+    shutil.rmtree(project / "sub" / ".git")
+    (project / "sub" / ".git").symlink_to(victim)
+    ((_path, why),) = quarantine.restore(tmp_path / "ah", "s")
+    assert why is not None and "link" in why
+    assert (victim / "config").read_text() == "yours\n"
+    assert (tmp_path / "ah" / "quarantine" / "s" / item.stored).exists()
