@@ -65,8 +65,9 @@ _INERT_PER_NAME = {
     "branch": {"remote", "merge", "rebase", "pushremote", "description"},
     "submodule": {"url", "active", "path", "branch", "shallow", "ignore", "fetchrecursesubmodules"},
 }
-# A URL that makes git run a helper program named in it (ext::, and fd:: for scripts).
-_COMMAND_URL = re.compile(r"(?i)^\s*(ext|fd)::")
+# A URL naming its transport (``ext::sh -c ...``, ``fd::``, ``<helper>::``: git runs
+# that command, or a git-remote-<helper> found on PATH).
+_COMMAND_URL = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9+.-]*::")
 _GIT_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": os.devnull, "LC_ALL": "C", "HOME": "/nonexistent"}
 
@@ -95,7 +96,7 @@ def quarantine_repositories(project: str | os.PathLike[str], aegis_home: str | o
     box = Path(aegis_home) / QUARANTINE / session
     trusted = _Trusted(Path(aegis_home))
     moved: list[Item] = []
-    for git_dir in sorted(set(repositories(Path(os.path.realpath(project))))):
+    for git_dir in sorted(set(repositories(Path(os.path.realpath(project)), writable))):
         for found in _neutralise(git_dir, box, len(moved), writable, trusted):
             moved.append(found)
     if moved:
@@ -123,12 +124,14 @@ def describe(items: list[Item], session: str) -> list[str]:
 # -- finding repositories ------------------------------------------------------------
 
 
-def repositories(project: Path) -> Iterator[Path]:
+def repositories(project: Path, writable: Callable[[str], bool] | None = None) -> Iterator[Path]:
     """Every git folder git could find from a folder of ``project``: ``.git`` folders,
     what ``.git`` files and links point at, folders that look like a bare repository,
-    and the git folders inside those (``modules/``, ``worktrees/``). Links to folders are
-    not followed (git does not look for a repository through them from here)."""
+    and the git folders inside those (``modules/``, ``worktrees/``). A link to a folder
+    outside the project is followed when the sandbox could write there (``writable``):
+    ``cd tools`` through ``tools -> ~/.cache/x`` runs git in ``~/.cache/x``."""
     stack = [project]
+    seen = {str(project)}
     while stack:
         folder = stack.pop()
         try:
@@ -149,6 +152,12 @@ def repositories(project: Path) -> Iterator[Path]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
+                elif writable is not None and entry.is_symlink() and entry.is_dir():
+                    real = os.path.realpath(entry.path)
+                    inside = real == str(project) or real.startswith(str(project).rstrip("/") + "/")
+                    if not inside and real not in seen and writable(real):
+                        seen.add(real)
+                        stack.append(Path(real))
             except OSError:
                 continue
 

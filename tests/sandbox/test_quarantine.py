@@ -229,3 +229,27 @@ def test_restore_never_follows_a_link_put_on_the_way_meanwhile(tmp_path: Path) -
     assert why is not None and "link" in why
     assert (victim / "config").read_text() == "yours\n"
     assert (tmp_path / "ah" / "quarantine" / "s" / item.stored).exists()
+
+
+LURE = r"""
+cd "$1"; mark=$2; set -e
+git init -q "$HOME/.cache/evil" && git -C "$HOME/.cache/evil" config core.fsmonitor "touch $mark; false"
+ln -s "$HOME/.cache/evil" tools
+git init -q helper && git -C helper remote add origin "testgit::$mark"
+echo END
+"""
+
+
+def test_a_link_to_a_repository_in_a_writable_cache_is_followed(machine: Machine) -> None:
+    """`tools -> ~/.cache/evil`: your `cd tools && git status` runs git there."""
+    (machine.home / ".cache").mkdir()
+    machine.chown()
+    mark = machine.root / "MARK.lure"
+    done = machine.run(["/bin/sh", "-c", LURE, "lure", str(machine.project), str(mark)], timeout=120)
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("END"), done.stdout + done.stderr
+    items = _quarantine(machine)
+    assert {item.path for item in items} == {str(machine.home / ".cache" / "evil" / ".git" / "config"),
+                                             str(machine.project / "helper" / ".git" / "config")}
+    subprocess.run([*GIT_AS_YOU, "-C", str(machine.project / "tools"), "status"], capture_output=True, timeout=60)
+    assert not mark.exists()
+    assert "testgit::" not in (machine.project / "helper" / ".git" / "config").read_text()
