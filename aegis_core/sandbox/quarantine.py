@@ -171,10 +171,10 @@ def _git_dir_of(folder: Path, dot_git: os.DirEntry[str]) -> Path | None:
     try:
         if dot_git.is_dir():  # a folder, or a link to one
             return Path(os.path.realpath(dot_git.path))
-        text = Path(dot_git.path).read_text(encoding="utf-8", errors="replace").strip()
     except OSError:
         return None
-    if not text.startswith("gitdir:"):
+    text = _small_text(dot_git.path)
+    if text is None or not text.startswith("gitdir:"):
         return None
     target = Path(os.path.realpath(folder / text[len("gitdir:"):].strip()))
     return target if target.is_dir() else None
@@ -182,11 +182,9 @@ def _git_dir_of(folder: Path, dot_git: os.DirEntry[str]) -> Path | None:
 
 def _with_inner(git_dir: Path) -> Iterator[Path]:
     yield git_dir
-    try:
-        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    common = _small_text(git_dir / "commondir")
+    if common:
         yield Path(os.path.realpath(git_dir / common))
-    except OSError:
-        pass
     for inner in ("modules", "worktrees"):
         top = git_dir / inner
         if top.is_dir() and not top.is_symlink():
@@ -194,6 +192,26 @@ def _with_inner(git_dir: Path) -> Iterator[Path]:
                 if "HEAD" in files or "config" in files:
                     yield Path(root)
                 folders[:] = [name for name in folders if name not in ("objects", "refs", "logs")]
+
+
+def _small_text(path: str | Path) -> str | None:
+    """A pointer file's text (``.git``, ``commondir``), as git reads it (through a
+    link), but only a regular file's first 4 KiB: a FIFO or ``-> /dev/zero`` planted
+    there must not hold the session's end forever."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, 4096).decode("utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 # -- taking out what runs ------------------------------------------------------------
@@ -360,6 +378,7 @@ def _read_at(folder: int, name: str) -> bytes | None:
 def _digest_at(folder: int, name: str) -> str:
     """What an entry holds: a file's bytes; a link, where it points (and what is there)."""
     import hashlib
+    import stat
 
     hasher = hashlib.sha256()
     if _kind_at(folder, name) == "link":
@@ -369,7 +388,8 @@ def _digest_at(folder: int, name: str) -> str:
             return ""
         try:
             with open(os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder), "rb") as handle:
-                hasher.update(handle.read(_MAX_READ))
+                if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # never a device or a FIFO
+                    hasher.update(handle.read(_MAX_READ))
         except OSError:
             pass  # a dangling link, or a folder: where it points is what it holds
         return hasher.hexdigest()

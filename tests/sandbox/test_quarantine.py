@@ -253,3 +253,16 @@ def test_a_link_to_a_repository_in_a_writable_cache_is_followed(machine: Machine
     subprocess.run([*GIT_AS_YOU, "-C", str(machine.project / "tools"), "status"], capture_output=True, timeout=60)
     assert not mark.exists()
     assert "testgit::" not in (machine.project / "helper" / ".git" / "config").read_text()
+
+
+def test_a_fifo_or_a_device_where_git_reads_a_pointer_does_not_hold_the_end(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    for name in ("fifo", "zero", "hooks"):
+        (project / name).mkdir(parents=True)
+    os.mkfifo(project / "fifo" / ".git")
+    (project / "zero" / ".git").symlink_to("/dev/zero")
+    subprocess.run([*GIT_AS_YOU, "init", "-q", str(project / "hooks")], check=True)
+    os.mkfifo(project / "hooks" / ".git" / "commondir")
+    (project / "hooks" / ".git" / "hooks" / "post-checkout").symlink_to("/dev/zero")
+    items = quarantine.quarantine_repositories(project, tmp_path / "ah", "s", lambda path: True)
+    assert [Path(item.path).name for item in items] == ["post-checkout"]
