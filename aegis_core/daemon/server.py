@@ -517,12 +517,12 @@ class Daemon:
                     # Let the request arrive first, so the client reads the refusal
                     # rather than a broken pipe; it is never looked at.
                     with anyio.move_on_after(2), suppress(Exception):
-                        await protocol.read_request(stream)
+                        await protocol.read_request(stream.receive)
                     await protocol.send(stream, protocol.error("connections from other users are refused",
                                                                ExitCode.SECURITY))
                     return
                 context = Caller(endpoint, peer, stream, raw)
-                request = await protocol.read_request(stream)
+                request = await protocol.read_request(lambda size: _receive(context, size))
                 response = await self._dispatch(request, context)
             except RequestError as exc:
                 response = protocol.error(str(exc), exc.code)
@@ -640,7 +640,7 @@ class Daemon:
             # there: denied via terminal. Whatever it sent before the approval was
             # pending waits in the socket's buffer, so nothing is missed by starting here.
             said = b""
-            with suppress(EOFError, OSError):
+            with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
                 while chunk := await _receive(context):
                     said = (said + chunk)[-4096:]
             await anyio.sleep(0.05)  # let a decision that just landed win
@@ -1027,17 +1027,21 @@ def _raw_socket(stream: SocketStream) -> socket.socket | None:
     return stream.extra(SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
 
 
-async def _receive(context: Caller) -> bytes:
-    """What the client sent next (b"" once it hung up), through asyncio's own
-    sock_recv on the raw socket: anyio's receive, cancelled as the peer hangs up, leaves
-    its reader to set a cancelled future (an InvalidStateError logged with a traceback,
-    most answered calls under load), and formats the socket's repr on every wait."""
+async def _receive(context: Caller, max_bytes: int = 4096) -> bytes:
+    """What the client sent next, as anyio's ``receive`` would have it (EndOfStream
+    once it hung up), read through asyncio's own sock_recv on the raw socket: anyio's
+    receive, cancelled as the peer hangs up, leaves its reader to set a cancelled
+    future (an InvalidStateError logged with a traceback, most answered calls under
+    load), and formats the socket's repr on every wait for data."""
     if context.raw is None:
-        try:
-            return await context.stream.receive()
-        except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-            return b""
-    return await asyncio.get_running_loop().sock_recv(context.raw, 4096)
+        return await context.stream.receive(max_bytes)
+    try:
+        data = await asyncio.get_running_loop().sock_recv(context.raw, max_bytes)
+    except OSError as exc:
+        raise anyio.BrokenResourceError from exc
+    if not data:
+        raise anyio.EndOfStream
+    return data
 
 
 def _text(request: Mapping[str, Any], key: str) -> str:
