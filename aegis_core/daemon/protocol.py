@@ -10,7 +10,7 @@ answer, reload, stop or manage anything, whatever its ancestry.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,10 +106,11 @@ def unknown_op(op: Any) -> RequestError:
 CHUNK = 64 << 10
 
 
-async def read_request(stream: SocketStream) -> dict[str, Any]:
+async def read_request(receive: Callable[[int], Awaitable[bytes]]) -> dict[str, Any]:
+    """The request line ``receive`` (a stream's, or what behaves like it) delivers."""
     buffer = bytearray()
     while True:
-        chunk = await stream.receive(CHUNK)
+        chunk = await receive(CHUNK)
         newline = chunk.find(b"\n")
         buffer += chunk if newline < 0 else chunk[:newline]
         if len(buffer) > MAX_REQUEST:
