@@ -145,7 +145,8 @@ HEAVY = "tomllib,dataclasses,typing,inspect,click,asyncio,pathlib,re,contextlib,
 @pytest.mark.parametrize(("args", "heavy"), [
     (["status"], HEAVY + ",json,enum"),  # (apsw itself loads collections)
     (["approvals", "list"], HEAVY + ",json"),
-    (["approvals", "list", "--json"], HEAVY),  # json.dumps(indent=2) is the json package's
+    # json.dumps(indent=2) is the json package's (which loads re); only the reading is quick
+    (["approvals", "list", "--json"], HEAVY.replace(",re,", ",")),
 ])
 def test_the_quick_commands_leave_the_heavy_modules_out(home: Path, args: list[str], heavy: str) -> None:
     with Store.open(home / "aegis.db") as store:
