@@ -47,6 +47,7 @@ OPERATIONS: dict[str, Operation] = {
         Operation("session.create", False, "open a wrapped session: token, run directory, agent socket"),
         Operation("session.end", False, "close a wrapped session"),
         Operation("session.note", False, "record what the sandbox noticed while a session runs"),
+        Operation("sandbox.restored", False, "record that you put back files the sandbox quarantined"),
         Operation("session.resume", False, "resume a session paused by the circuit breaker"),
         Operation("status", False, "the daemon's state in detail"),
         Operation("reload", False, "apply the policy and config files as they are now"),

@@ -211,6 +211,7 @@ class Daemon:
             "session.create": self._create_session,
             "session.end": self._end_session,
             "session.note": self._note_session,
+            "sandbox.restored": self._note_restored,
             "session.resume": self._resume,
             "status": self._status,
             "reload": self._reload,
@@ -781,6 +782,17 @@ class Daemon:
             raise RequestError("session.note needs sandbox_notes: a list of plain-words notes")
         await self.pipeline.note("session.sandbox_warning",
                                  {"sandbox_notes": [str(note)[:500] for note in notes[:20]]}, session.id)
+        return protocol.reply()
+
+    async def _note_restored(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        """``aegis sandbox restore`` (operator socket only) records each file it put
+        back, or left in the quarantine and why, before saying it is done."""
+        session, files = request.get("session"), request.get("files")
+        if not isinstance(session, str) or not isinstance(files, list) or not files:
+            raise RequestError("sandbox.restored needs session and files: a list of {path, outcome}")
+        shown = [{"path": str(f.get("path", ""))[:500], "outcome": str(f.get("outcome", ""))[:200]}
+                 for f in files[:200] if isinstance(f, dict)]
+        await self.pipeline.note("sandbox.restored", {"quarantine": session[:100], "files": shown}, session[:100])
         return protocol.reply()
 
     async def _close_session(self, session_id: str, exit_status: Any, *, reason: str | None = None,
