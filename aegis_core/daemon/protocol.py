@@ -80,7 +80,7 @@ class Endpoint:
 class RequestError(Exception):
     """A request the daemon will not serve; becomes an error reply with ``code``."""
 
-    def __init__(self, message: str, code: ExitCode = ExitCode.ERROR) -> None:
+    def __init__(self, message: str, code: int = ExitCode.ERROR) -> None:
         super().__init__(message)
         self.code = code
 
@@ -145,7 +145,7 @@ def reply(**fields: Any) -> dict[str, Any]:
     return {"final": True, "ok": True, **fields}
 
 
-def error(message: str, code: ExitCode | int) -> dict[str, Any]:
+def error(message: str, code: int) -> dict[str, Any]:
     return {"final": True, "ok": False, "error": message, "code": int(code)}
 
 
