@@ -53,7 +53,12 @@ echo "==> installing aegis-core and plugins (claude-hook, codex, gemini, copilot
 plugins=(claude-hook codex gemini copilot cursor pty telegram whatsapp)
 args=($editable ".[test,postgres]")
 for plugin in "${plugins[@]}"; do args+=($editable "plugins/aegis-$plugin"); done
+# setuptools builds in the tree: clear its build/ and egg-info before (a file deleted
+# upstream must not survive into the wheel) and after (nothing left in the checkout).
+clean() { rm -rf build ./*.egg-info plugins/*/build plugins/*/*.egg-info; }
+[ -n "$editable" ] || clean
 .venv/bin/python -m pip install --quiet "${args[@]}"
+[ -n "$editable" ] || clean
 
 mkdir -p "$HOME/.local/bin"
 ln -sf "$PWD/.venv/bin/aegis" "$HOME/.local/bin/aegis"

@@ -81,6 +81,7 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 name,
                 subprocess.Popen(
                     [sys.executable, "-m", "build", "--outdir", str(house), str(copy)],
+                    cwd=work,  # a build/ folder left in the checkout would shadow the `build` module
                     stdout=subprocess.PIPE,
                     stderr=subprocess.STDOUT,
                     text=True,
