@@ -284,7 +284,9 @@ class Pipeline:
 
         # Who can be asked: the human at the agent's own terminal when it has a dialog
         # (or the relay watches its keyboard), and every other enabled channel.
-        terminal = call.terminal if "terminal" in self.channels else ""
+        # Not for a two-person rule: whoever sits at the agent's terminal (or the agent
+        # claiming to be them) is one unnamed person who could run the call alone.
+        terminal = call.terminal if "terminal" in self.channels and verdict.quorum <= 1 else ""
         others = [name for name in self.channels if name != "terminal"]
         if not terminal and not others:
             nobody = Verdict(Action.DENY, _nobody_reason(verdict), "aegis.no_channel", verdict.risk, "aegis")
@@ -525,6 +527,12 @@ def _dialog_reason(approval: Approval, verdict: Verdict, others: list[str]) -> s
 
 def _nobody_reason(verdict: Verdict) -> str:
     why = (verdict.reason or "this call needs a human's approval").rstrip(". ")
+    if verdict.quorum > 1:
+        return (f"Aegis needs {verdict.quorum} different people to approve this ({why}), but no approval channel "
+                "other than the agent's own terminal is enabled (one person at the terminal cannot stand for "
+                "several), so it was denied. Tell the user to enable one, e.g. `aegis config set "
+                "approvals.channels terminal,cli` (each person then answers with `aegis approvals approve ID` "
+                "from their own account) or `aegis setup` for Telegram or WhatsApp.")
     return (f"Aegis needs a human to approve this ({why}), but nobody can be asked: this run has no "
             "terminal dialog to show (a headless run) and no other approval channel is enabled, so it "
             "was denied. Tell the user to enable one, e.g. `aegis config set approvals.channels "

@@ -34,7 +34,8 @@ class Approval:
     choice: str | None = None
     # Two-person rules: how many different approvers it needs, and who approved so far.
     quorum: int = 1
-    votes: tuple[str, ...] = ()
+    votes: tuple[str, ...] = ()  # their names, as shown
+    voters: tuple[str, ...] = ()  # their identities, as two-person rules count them (``Decision.who``)
     # Fleet mode: the machine whose agent asked, and its working directory.
     machine: str = ""
     cwd: str = ""

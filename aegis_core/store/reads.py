@@ -31,7 +31,9 @@ BUSY_TIMEOUT_MS = 5000
 # Every approval read carries the names of those who approved it so far (quorum).
 SELECT_APPROVALS = (
     "SELECT approvals.*, (SELECT json_group_array(decided_by) FROM approval_votes v "
-    "WHERE v.approval_id = approvals.id AND v.outcome = 'approve') AS votes_json FROM approvals")
+    "WHERE v.approval_id = approvals.id AND v.outcome = 'approve') AS votes_json, "
+    "(SELECT json_group_array(voter) FROM approval_votes v "
+    "WHERE v.approval_id = approvals.id AND v.outcome = 'approve') AS voters_json FROM approvals")
 
 
 def list_query(status: str | None, limit: int) -> tuple[str, tuple[Any, ...]]:
@@ -185,6 +187,7 @@ def approval_of(row: Mapping[str, Any]) -> Approval:
         choice=row["choice"],
         quorum=int(row.get("quorum") or 1),
         votes=tuple(_votes(row.get("votes_json"))),
+        voters=tuple(_votes(row.get("voters_json"))),
         machine=row.get("machine") or "",
         cwd=row.get("cwd") or "",
     )
