@@ -173,6 +173,17 @@ class Approvals:
                 woken += 1
         return woken
 
+    def give_up(self, approval_id: str, error: Exception) -> bool:
+        """No answer can end this one approval through the store (it is unreachable,
+        and the call was answered at the agent's own terminal meanwhile): its waiting
+        call is woken, and :meth:`wait` raises ``error`` to it."""
+        waiter = self._waiting.get(approval_id)
+        if waiter is None or waiter.final is not None or waiter.lost is not None:
+            return False
+        waiter.lost = error
+        waiter.woken.set()
+        return True
+
     def waiting_ids(self) -> list[str]:
         return list(self._waiting)
 
