@@ -274,13 +274,13 @@ class Approvals:
                                                         "by": decision.decided_by, "channel": decision.channel,
                                                         "why": twice}, current.session)
             return ResolveResult(False, current, note=f"{twice}; it needs {current.quorum} different people "
-                                                      f"({self.team.people(current.voters)} so far)")
+                                                      f"({self.team.people(self._counted(current))} so far)")
         seal = self.sealer.seal_vote(approval_id, who, "approve") if self.sealer else ""
         added, now = await anyio.to_thread.run_sync(lambda: self.store.add_vote(approval_id, StoredVote(
             voter=who, outcome="approve", decided_by=decision.decided_by, channel=decision.channel,
             reason=redact_text(decision.reason), seal=seal)))
         now = now or current
-        people = self.team.people(now.voters)
+        people = self.team.people(self._counted(now))
         if not added:
             if now.status is ApprovalStatus.PENDING:
                 note = f"{who} already approved this; it needs {now.quorum} different people ({people} so far)"
@@ -298,6 +298,14 @@ class Approvals:
                                                  f"{now.quorum - people} more, from someone else")
         return None  # the last person's vote: end it as approved below
 
+    def _counted(self, approval: Approval) -> list[str]:
+        """Who approved ``approval`` so far: the voters whose vote's seal holds (a vote
+        row written behind the daemons' backs, without the fleet key, counts nobody)."""
+        if self.sealer is None:
+            return []
+        return [voter for voter, seal in approval.voters
+                if self.sealer.check_vote(approval.id, voter, "approve", seal) is Trust.SEALED]
+
     def _second_vote(self, who: str, current: Approval) -> str | None:
         """Why ``who`` may not add an approval to ``current`` (a two-person rule), or
         None: they must be attributable to a person (an account, a Telegram user, a
@@ -305,7 +313,7 @@ class Approvals:
         if not self.team.attributable(who):
             return (f"{who} cannot be told apart from other approvers (not a CLI account, a Telegram user, a "
                     "WhatsApp number, or a person of [team] members), so it cannot count toward a two-person rule")
-        same = self.team.same_person(who, current.voters)
+        same = self.team.same_person(who, self._counted(current))
         if same is not None:
             return (f"{who} is the same person as {same}, who already approved this (one account on any "
                     "machine, or one person of [team] members, counts once)")

@@ -35,7 +35,9 @@ class Approval:
     # Two-person rules: how many different approvers it needs, and who approved so far.
     quorum: int = 1
     votes: tuple[str, ...] = ()  # their names, as shown
-    voters: tuple[str, ...] = ()  # their identities, as two-person rules count them (``Decision.who``)
+    # Their identities (``Decision.who``), as two-person rules count them, each with its
+    # vote's seal: only votes whose seal holds are counted.
+    voters: tuple[tuple[str, str], ...] = ()
     # Fleet mode: the machine whose agent asked, and its working directory.
     machine: str = ""
     cwd: str = ""

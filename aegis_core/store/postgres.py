@@ -30,7 +30,7 @@ MAX_BACKOFF_S = 10.0
 
 _SELECT = ("SELECT a.*, COALESCE((SELECT json_agg(v.decided_by ORDER BY v.voted_at) FROM approval_votes v "
            "WHERE v.approval_id = a.id AND v.outcome = 'approve'), '[]'::json) AS votes_json, "
-           "COALESCE((SELECT json_agg(v.voter ORDER BY v.voted_at) FROM approval_votes v "
+           "COALESCE((SELECT json_agg(json_build_array(v.voter, v.seal) ORDER BY v.voted_at) FROM approval_votes v "
            "WHERE v.approval_id = a.id AND v.outcome = 'approve'), '[]'::json) AS voters_json FROM approvals a")
 
 

@@ -277,7 +277,7 @@ def test_two_people_on_two_machines_of_the_fleet_meet_a_two_person_rule(tmp_path
     assert not same.won and "same person" in same.note
     done = laptop.answer(approval.id, Outcome.APPROVE, "telegram:7", channel="telegram")
     assert done.won and done.approval.status is ApprovalStatus.APPROVED
-    assert set(done.approval.voters) == {"cli:alice@desk", "telegram:7"}
+    assert {voter for voter, _ in done.approval.voters} == {"cli:alice@desk", "telegram:7"}
 
 
 def test_one_person_voting_from_two_machines_at_once_still_counts_once(tmp_path, fleet_database):
@@ -298,3 +298,18 @@ def test_one_person_voting_from_two_machines_at_once_still_counts_once(tmp_path,
 
     anyio.run(race)
     assert books[0].approvals.store.get_approval(approval.id).status is ApprovalStatus.PENDING
+
+
+def test_a_vote_written_into_the_shared_database_without_the_fleet_key_counts_nobody(tmp_path, fleet_database):
+    import psycopg
+
+    book = Book(PostgresStore(fleet_database, "laptop"), tmp_path / "laptop", machine="laptop",
+                sealer=Sealer(KEY, "fleet"))
+    approval = book.ask(call())
+    with psycopg.connect(fleet_database, autocommit=True) as conn:  # someone with the database password only
+        conn.execute("INSERT INTO approval_votes(approval_id, voter, outcome, decided_by, channel, reason, voted_at, "
+                     "seal) VALUES (%s, 'telegram:666', 'approve', 'telegram:666', 'telegram', '', 0, 'forged')",
+                     (approval.id,))
+    result = book.answer(approval.id, Outcome.APPROVE, "telegram:1")
+    assert result.won and "1 of 2" in result.note
+    assert book.approvals.store.get_approval(approval.id).status is ApprovalStatus.PENDING
