@@ -714,9 +714,13 @@ class Daemon:
             raise RequestError("an answer on this socket is the CLI's (channel cli); channels answer in the "
                                "daemon, the agent's terminal through its session", ExitCode.SECURITY)
         scope = Scope.SESSION if request.get("scope") == "session" else Scope.ONCE
-        decision = Decision(Outcome(outcome), decided_by=str(request.get("by") or os.environ.get("USER") or "cli"),
-                            channel="cli", reason=str(request.get("reason") or ""),
-                            scope=scope, choice=request.get("choice"), identity=self._operator_identity(context))
+        identity = self._operator_identity(context)
+        # Named by the account the socket's peer runs as, not the "by" it claims ($USER
+        # is the caller's to set): the record says who answered.
+        account = identity.removeprefix("cli:").rpartition("@")[0]
+        decision = Decision(Outcome(outcome), decided_by=account, channel="cli",
+                            reason=str(request.get("reason") or ""), scope=scope, choice=request.get("choice"),
+                            identity=identity)
         return protocol.resolution(await self.pipeline.resolve(_text(request, "approval_id"), decision))
 
     def _operator_identity(self, context: Caller) -> str:

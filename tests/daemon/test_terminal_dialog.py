@@ -222,3 +222,24 @@ def test_a_two_person_rule_with_only_the_terminal_to_ask_is_denied_saying_why(da
     answer = ask(daemon, session, token, event(daemon, "release 1.0"))
     assert answer["decision"] == "deny" and "2 different people" in answer["reason"], answer
     assert pending(daemon) == []
+
+
+def test_an_answer_at_the_cli_is_recorded_under_the_account_not_the_name_it_claims(daemon) -> None:
+    import os
+    import pwd
+    import subprocess
+    import sys
+
+    daemon.start()
+    session, token = daemon.session()
+    thread, lines = in_background(daemon, session, token, event(daemon, RISKY, terminal=""))
+    (listed,) = wait_until(lambda: pending(daemon))
+    spoofed = {**daemon.env, "USER": "mallory", "LOGNAME": "mallory"}
+    approved = subprocess.run([sys.executable, "-m", "aegis_core.cli", "approvals", "approve", listed["id"]],
+                              env=spoofed, capture_output=True, text=True, timeout=60)
+    assert approved.returncode == 0, approved.stderr
+    thread.join(15)
+    account = pwd.getpwuid(os.getuid()).pw_name
+    (resolved,) = [e["details"] for e in audit(daemon) if e["event"] == "approval.resolved"]
+    assert resolved["decided_by"] == account and resolved["channel"] == "cli", resolved
+    assert "mallory" not in lines[-1]["reason"]
