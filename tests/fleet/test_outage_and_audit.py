@@ -325,9 +325,13 @@ def _shipped(fleet_database: str, machine: str, approval_id: str) -> list[str]:
 
 
 @pytest.fixture
-def dialog_machine(fleet_root, fleet_database):
+def dialog_machine(request, fleet_root, fleet_database):
+    """A machine whose agent shows its own dialog; its outage grace is the test's
+    ``grace`` mark (1 s by default)."""
+    mark = request.node.get_closest_marker("grace")
+    grace = mark.args[0] if mark else 1
     machine = Machine(fleet_root, "d", fleet_database, channels='["terminal", "cli"]',
-                      fleet_config="outage_grace_seconds = 1\n")
+                      fleet_config=f"outage_grace_seconds = {grace}\n")
     machine.start()
     created = machine.request("session.create", agent="test", cwd=str(machine.project), command="test",
                               approval_timeout=3600)
@@ -363,6 +367,7 @@ def test_a_dialogs_approval_nobody_answers_through_an_outage_ends_with_its_recor
     assert wait_until(lambda: _shipped(fleet_database, "d", approval_id), timeout=60)
 
 
+@pytest.mark.grace(3600)  # the Yes comes during the outage, however slow the machine: not a deny past the grace
 def test_yes_in_the_dialog_during_an_outage_is_the_calls_record_and_is_shipped_later(
         dialog_machine, postgres_server, fleet_database):
     d = dialog_machine
