@@ -130,8 +130,9 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
         "team",
         (
             Setting("members", "list[str]", None,
-                    help='who may answer which approvals: "IDENTITY ROLE [machine=GLOB] [project=GLOB]", '
-                         "ROLE admin, approver or viewer; unset: every channel's own users"),
+                    help='who may answer which approvals: "IDENTITY ROLE [machine=GLOB] [project=GLOB] '
+                         '[person=NAME]", ROLE admin, approver or viewer, identities of one person '
+                         "count once in two-person rules; unset: every channel's own users"),
         ),
     ),
 )

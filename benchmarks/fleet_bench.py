@@ -6,9 +6,14 @@
    auto-allowed call never touches the fleet store, so the ratio should be ~1.
 2. An approval's round trip across machines: a hook on machine A asks, machine B's
    daemon approves it (on its operator socket) the moment A says it is pending, and
-   A's hook returns; the same on one SQLite daemon answering itself is the baseline.
+   A's hook returns; the same on one SQLite daemon answering itself is the baseline
+   (the two alternate trip by trip).
 
-    python benchmarks/fleet_bench.py [--seconds 4] [--rounds 5] [--trips 30]
+Load rounds run SQLite and fleet back to back in alternating order; the figure is
+the median of each round's own fleet/SQLite ratio. The load average is printed at the
+start and the end: figures from a busy machine say little.
+
+    python benchmarks/fleet_bench.py [--seconds 3] [--rounds 8] [--trips 40]
 
 Targets (issue 18): auto-allowed decisions/s in a fleet >= 0.9x SQLite's (at most
 10% slower); cross-machine approval round trip median <= 100 ms on loopback. The
@@ -150,9 +155,15 @@ async def round_trip(asking: Machine, answering: Machine) -> float:
     return time.perf_counter() - marks["pending"]
 
 
-def trips(asking: Machine, answering: Machine, count: int) -> list[float]:
-    async def run() -> list[float]:
-        return [await round_trip(asking, answering) for _ in range(count)]
+def trips(pairs: list[tuple[str, Machine, Machine]], count: int) -> dict[str, list[float]]:
+    """``count`` round trips of each pair, alternating between the pairs trip by trip
+    (so a burst of load elsewhere on the machine hits both alike)."""
+    async def run() -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {label: [] for label, _, _ in pairs}
+        for index in range(count):
+            for label, asking, answering in (pairs if index % 2 == 0 else pairs[::-1]):
+                found[label].append(await round_trip(asking, answering))
+        return found
 
     return asyncio.run(run())
 
@@ -160,16 +171,27 @@ def trips(asking: Machine, answering: Machine, count: int) -> list[float]:
 # -- the run ----------------------------------------------------------------------------
 
 
+def loadavg() -> str:
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load average unknown"
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=4.0, help="length of each load round")
-    # Many short alternating rounds and their median: the shared machine's load moves
-    # by more than the difference being measured within a single round.
-    parser.add_argument("--rounds", type=int, default=5, help="alternating SQLite/fleet load rounds")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each load round")
+    # Many short rounds, SQLite and fleet back to back in alternating order (ABBA),
+    # each round's fleet/SQLite ratio taken within the round, and the median of those
+    # ratios: the shared machine's load moves by more than the difference being
+    # measured, and a paired ratio cancels what both sides of one round share.
+    parser.add_argument("--rounds", type=int, default=8, help="alternating SQLite/fleet load rounds")
     parser.add_argument("--clients", type=int, default=50, help="clients per daemon")
-    parser.add_argument("--trips", type=int, default=30, help="approval round trips")
+    parser.add_argument("--trips", type=int, default=40, help="approval round trips (each way)")
     args = parser.parse_args()
 
+    print(f"fleet_bench: {loadavg()} at the start")
     root = Path(tempfile.mkdtemp(prefix="aegis-fleet-bench-"))
     server = ThrowawayPostgres(fsync=True).start()
     alone = [Machine(root / "alone", name, None) for name in ("a", "b", "c")]
@@ -177,26 +199,39 @@ def main() -> None:
     try:
         for machine in (*alone, *fleet):
             machine.start()
+        sides = {"sqlite": alone, "fleet": fleet}
+        for machines in sides.values():  # warm-up: imports, caches, connections; not counted
+            asyncio.run(load(machines, args.clients, min(1.0, args.seconds)))
         results: dict[str, list[tuple[float, list[float]]]] = {"sqlite": [], "fleet": []}
+        ratios: list[float] = []
         for round_ in range(args.rounds):
-            for label, machines in (("sqlite", alone), ("fleet", fleet)):
-                rate, latencies = asyncio.run(load(machines, args.clients, args.seconds))
+            order = ("sqlite", "fleet") if round_ % 2 == 0 else ("fleet", "sqlite")
+            measured: dict[str, float] = {}
+            for label in order:
+                rate, latencies = asyncio.run(load(sides[label], args.clients, args.seconds))
                 results[label].append((rate, latencies))
+                measured[label] = rate
                 print(f"round {round_ + 1} {label:>6}: {rate:8.0f} decisions/s  p50 "
                       f"{percentile(latencies, 0.5) * 1000:6.1f} ms  p99 {percentile(latencies, 0.99) * 1000:6.1f} ms")
+            ratios.append(measured["fleet"] / measured["sqlite"])
         rate = {label: statistics.median(r for r, _ in rows) for label, rows in results.items()}
         p50 = {label: statistics.median(percentile(lat, 0.5) for _, lat in rows) for label, rows in results.items()}
-        print(f"\nauto-allowed, 3 daemons x {args.clients} clients: fleet/SQLite decisions/s "
-              f"{rate['fleet'] / rate['sqlite']:.2f}x (target >= 0.90), p50 ratio {p50['fleet'] / p50['sqlite']:.2f}x")
+        spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
+        print(f"\nauto-allowed, 3 daemons x {args.clients} clients, {args.rounds} rounds of {args.seconds:g} s: "
+              f"fleet/SQLite decisions/s, median of the rounds' ratios {statistics.median(ratios):.2f}x "
+              f"(rounds {spread}; target >= 0.90); ratio of the medians {rate['fleet'] / rate['sqlite']:.2f}x "
+              f"({rate['fleet']:.0f} vs {rate['sqlite']:.0f}/s); p50 ratio {p50['fleet'] / p50['sqlite']:.2f}x")
 
-        local = trips(alone[0], alone[0], args.trips)
-        across = trips(fleet[0], fleet[1], args.trips)
+        found = trips([("local", alone[0], alone[0]), ("across", fleet[0], fleet[1])], args.trips)
+        local, across = found["local"], found["across"]
         print("approval round trip, one SQLite daemon answering itself: "
-              f"median {statistics.median(local) * 1000:.1f} ms")
+              f"median {statistics.median(local) * 1000:.1f} ms, "
+              f"p90 {percentile(local, 0.9) * 1000:.1f} ms ({len(local)} trips)")
         print("approval round trip, asked on a, approved on b (fleet): "
               f"median {statistics.median(across) * 1000:.1f} ms (target <= 100 ms), "
-              f"p90 {percentile(across, 0.9) * 1000:.1f} ms, "
+              f"p90 {percentile(across, 0.9) * 1000:.1f} ms ({len(across)} trips, alternating with the above), "
               f"ratio to the single daemon {statistics.median(across) / statistics.median(local):.2f}x")
+        print(f"fleet_bench: {loadavg()} at the end")
     finally:
         for machine in (*alone, *fleet):
             machine.stop()

@@ -72,6 +72,9 @@ class Sealer:
     def seal_vote(self, approval_id: str, voter: str, outcome: str) -> str:
         return self._mac("vote", [approval_id, voter, outcome])
 
+    def check_vote(self, approval_id: str, voter: str, outcome: str, seal: str) -> Trust:
+        return self._check(seal, self.seal_vote(approval_id, voter, outcome))
+
     # -- grants ------------------------------------------------------------------
 
     def seal_grant(self, session: str, signature: str, approval_id: str | None) -> str:

@@ -173,6 +173,17 @@ class Approvals:
                 woken += 1
         return woken
 
+    def give_up(self, approval_id: str, error: Exception) -> bool:
+        """No answer can end this one approval through the store (it is unreachable,
+        and the call was answered at the agent's own terminal meanwhile): its waiting
+        call is woken, and :meth:`wait` raises ``error`` to it."""
+        waiter = self._waiting.get(approval_id)
+        if waiter is None or waiter.final is not None or waiter.lost is not None:
+            return False
+        waiter.lost = error
+        waiter.woken.set()
+        return True
+
     def waiting_ids(self) -> list[str]:
         return list(self._waiting)
 
@@ -257,27 +268,56 @@ class Approvals:
         if stored is None or not await self._trusted(stored):
             return ResolveResult(False, current)
         who = decision.who
+        twice = self._second_vote(who, current)
+        if twice is not None:
+            await self._audit("approval.vote_refused", {"approval_id": approval_id, "identity": who,
+                                                        "by": decision.decided_by, "channel": decision.channel,
+                                                        "why": twice}, current.session)
+            return ResolveResult(False, current, note=f"{twice}; it needs {current.quorum} different people "
+                                                      f"({self.team.people(self._counted(current))} so far)")
         seal = self.sealer.seal_vote(approval_id, who, "approve") if self.sealer else ""
         added, now = await anyio.to_thread.run_sync(lambda: self.store.add_vote(approval_id, StoredVote(
             voter=who, outcome="approve", decided_by=decision.decided_by, channel=decision.channel,
             reason=redact_text(decision.reason), seal=seal)))
         now = now or current
+        people = self.team.people(self._counted(now))
         if not added:
             if now.status is ApprovalStatus.PENDING:
-                note = (f"{who} already approved this; it needs {now.quorum} different approvers "
-                        f"({len(now.votes)} so far)")
+                note = f"{who} already approved this; it needs {now.quorum} different people ({people} so far)"
                 await self._audit("approval.vote_refused", {"approval_id": approval_id, "identity": who,
                                                             "why": "the same person approved twice"}, now.session)
                 return ResolveResult(False, now, note=note)
             return None  # it ended meanwhile: the usual late answer
         await self._audit("approval.voted", {"approval_id": approval_id, "identity": who,
                                              "by": decision.decided_by, "channel": decision.channel,
-                                             "votes": len(now.votes), "quorum": now.quorum}, now.session)
-        if len(now.votes) < now.quorum:
+                                             "votes": len(now.votes), "people": people,
+                                             "quorum": now.quorum}, now.session)
+        if people < now.quorum:
             self.notify(now, None)
-            return ResolveResult(True, now, note=f"approval {len(now.votes)} of {now.quorum}: it needs "
-                                                 f"{now.quorum - len(now.votes)} more, from someone else")
-        return None  # the last vote: end it as approved below
+            return ResolveResult(True, now, note=f"approval {people} of {now.quorum}: it needs "
+                                                 f"{now.quorum - people} more, from someone else")
+        return None  # the last person's vote: end it as approved below
+
+    def _counted(self, approval: Approval) -> list[str]:
+        """Who approved ``approval`` so far: the voters whose vote's seal holds (a vote
+        row written behind the daemons' backs, without the fleet key, counts nobody)."""
+        if self.sealer is None:
+            return []
+        return [voter for voter, seal in approval.voters
+                if self.sealer.check_vote(approval.id, voter, "approve", seal) is Trust.SEALED]
+
+    def _second_vote(self, who: str, current: Approval) -> str | None:
+        """Why ``who`` may not add an approval to ``current`` (a two-person rule), or
+        None: they must be attributable to a person (an account, a Telegram user, a
+        WhatsApp number, or a person of [team] members), and not one who approved it."""
+        if not self.team.attributable(who):
+            return (f"{who} cannot be told apart from other approvers (not a CLI account, a Telegram user, a "
+                    "WhatsApp number, or a person of [team] members), so it cannot count toward a two-person rule")
+        same = self.team.same_person(who, self._counted(current))
+        if same is not None:
+            return (f"{who} is the same person as {same}, who already approved this (one account on any "
+                    "machine, or one person of [team] members, counts once)")
+        return None
 
     async def cancel(self, approval_id: str, reason: str, *, by: str) -> ResolveResult:
         """End an approval nobody needs any more (the agent stopped waiting)."""

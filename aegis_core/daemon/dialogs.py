@@ -29,6 +29,7 @@ from aegis_core.models import Approval, ToolCall, Verdict
 
 if TYPE_CHECKING:
     from aegis_core.daemon.calltext import CallText
+    from aegis_core.daemon.pipeline import Answer
 
 MAX_OPEN = 1024
 MAX_CALLS = 8192
@@ -47,6 +48,9 @@ class Handed:
     ended: anyio.Event = field(default_factory=anyio.Event)
     final: Approval | None = None
     watched: bool = False  # something waits on the approval and will set ``ended``
+    # The call's last answer when its approval could not end (the fleet store was
+    # unreachable): the dialog's own answer, recorded on this machine, or the deny.
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,10 @@ class Dialogs:
 
     def close(self, approval_id: str) -> Handed | None:
         return self._open.pop(approval_id, None)
+
+    def handed(self, approval_id: str) -> Handed | None:
+        """The approval at the agent's dialog, while it is open there."""
+        return self._open.get(approval_id)
 
     def matching(self, call: ToolCall) -> Handed | None:
         """The oldest open dialog approval for the same call (a PermissionRequest)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -284,7 +285,9 @@ class Pipeline:
 
         # Who can be asked: the human at the agent's own terminal when it has a dialog
         # (or the relay watches its keyboard), and every other enabled channel.
-        terminal = call.terminal if "terminal" in self.channels else ""
+        # Not for a two-person rule: whoever sits at the agent's terminal (or the agent
+        # claiming to be them) is one unnamed person who could run the call alone.
+        terminal = call.terminal if "terminal" in self.channels and verdict.quorum <= 1 else ""
         others = [name for name in self.channels if name != "terminal"]
         if not terminal and not others:
             nobody = Verdict(Action.DENY, _nobody_reason(verdict), "aegis.no_channel", verdict.risk, "aegis")
@@ -343,30 +346,56 @@ class Pipeline:
         """Wait for the first answer to an approval at the agent's dialog (or its
         expiry), then record the call's final decision; a PermissionRequest waiting
         on the dialog hears it too."""
+        lost: FleetUnavailable | None = None
         try:
             final = await self.approvals.wait(handed.approval, deadline=deadline)
-        except FleetUnavailable as exc:  # the dialog still asks the human at the terminal
+        except FleetUnavailable as exc:  # past the grace, or the dialog answered while it was down
             log.warning("fleet store unreachable while a dialog's approval was open", error=exc.message,
                         approval_id=handed.approval.id)
-            final = None
+            final, lost = None, exc
         except Exception:
             log.exception("watching a dialog's approval failed", approval_id=handed.approval.id)
             final = None
-        await self._dialog_ended(handed, final)
+        await self._dialog_ended(handed, final, lost)
 
-    async def _dialog_ended(self, handed: Handed, final: Approval | None) -> None:
+    async def _dialog_ended(self, handed: Handed, final: Approval | None,
+                            lost: FleetUnavailable | None = None) -> None:
+        """Record the call's last answer (``call.answered``): how its approval ended,
+        or, when the fleet store was unreachable so that it could not end, the answer
+        given in the dialog meanwhile (kept on this machine; shipped with the audit
+        log once the store is back) or the deny saying the store is unreachable."""
+        if final is None and lost is not None and handed.answer is None:
+            handed.answer = fleet_down_answer(lost, waiting=handed.approval.id)
         handed.final = final
         handed.ended.set()
         self.dialogs.close(handed.approval.id)
-        if final is None:
+        answer = self._answer_for(final, handed.verdict, handed.timeout_s) if final is not None else handed.answer
+        if answer is None:
             return
         self.decisions -= 1  # the "ask" was counted; this is the same decision, completed
         try:
-            await self._finish(handed.call, handed.text, handed.verdict,
-                               self._answer_for(final, handed.verdict, handed.timeout_s),
-                               event="call.answered", approval_id=final.id)
+            await self._finish(handed.call, handed.text, handed.verdict, answer, event="call.answered",
+                               approval_id=handed.approval.id)
         except Exception:
-            log.exception("recording a dialog's answer failed", approval_id=final.id)
+            log.exception("recording a dialog's answer failed", approval_id=handed.approval.id)
+
+    async def _answer_in_dialog(self, handed: Handed, decision: Decision) -> ResolveResult:
+        """An answer given in the agent's own dialog. With the fleet store unreachable
+        the approval cannot end (nobody could record it), but the dialog's answer
+        stands for this call: it is its last answer, recorded here, and the approval
+        ends as expired once the store is back."""
+        try:
+            return await self.approvals.resolve(handed.approval.id, decision)
+        except FleetUnavailable as exc:
+            if handed.answer is None and not handed.ended.is_set():
+                handed.answer = Answer(
+                    "allow" if decision.outcome is Outcome.APPROVE else "deny",
+                    f"{'approved' if decision.outcome is Outcome.APPROVE else 'denied'} by {decision.decided_by} "
+                    f"via terminal (the agent's own dialog) while {exc.message}; recorded on this machine only",
+                    handed.verdict.rule, handed.verdict.risk, handed.approval.id, decision.choice)
+                if not self.approvals.give_up(handed.approval.id, exc):
+                    await self._dialog_ended(handed, None, exc)  # nothing waited on it: record it now
+            raise
 
     async def _dialog_open(self, call: ToolCall, on_pending: OnPending | None) -> Answer:
         """The agent's permission dialog is open (Claude Code's PermissionRequest):
@@ -390,6 +419,9 @@ class Pipeline:
             self._asking -= 1
         final = handed.final
         if final is None:
+            if handed.answer is not None:  # the fleet store was unreachable
+                return handed.answer if handed.answer.decision == "deny" else Answer(
+                    "ask", "", handed.verdict.rule, handed.verdict.risk, handed.approval.id)
             return deny("Nobody answered the approval request in time, so Aegis denied it.",
                         rule=handed.verdict.rule, risk=handed.verdict.risk, approval_id=handed.approval.id)
         if final.channel == "terminal":
@@ -405,8 +437,11 @@ class Pipeline:
         target = self.dialogs.answerable(session, approval)
         if target is None:
             return ResolveResult(False, None)
-        return await self.approvals.resolve(target, Decision(outcome, decided_by=by or "user", channel="terminal",
-                                                             reason=reason, choice=choice))
+        decision = Decision(outcome, decided_by=by or "user", channel="terminal", reason=reason, choice=choice)
+        handed = self.dialogs.handed(target)
+        if handed is not None:
+            return await self._answer_in_dialog(handed, decision)
+        return await self.approvals.resolve(target, decision)
 
     def timeout_for(self, session: str) -> float:
         """The session's own approval timeout (``aegis wrap --timeout``), else ``[approvals]``'s."""
@@ -477,9 +512,10 @@ class Pipeline:
         the agent's dialog was allowed there (Yes in the dialog)."""
         handed = self.dialogs.of_agent_call(call.session, call.agent_call_id)
         if handed is not None and not handed.ended.is_set():
-            await self.approvals.resolve(handed.approval.id, Decision(
-                Outcome.APPROVE, decided_by="user", channel="terminal",
-                reason="the call ran, so it was allowed in the agent's own dialog"))
+            with suppress(FleetUnavailable):  # then recorded on this machine (see _answer_in_dialog)
+                await self._answer_in_dialog(handed, Decision(
+                    Outcome.APPROVE, decided_by="user", channel="terminal",
+                    reason="the call ran, so it was allowed in the agent's own dialog"))
         known = self.dialogs.call_of(call.session, call.agent_call_id)
         response = call.input.get("tool_response") if isinstance(call.input, dict) else None
         failed = isinstance(call.input, dict) and "error" in call.input
@@ -525,6 +561,12 @@ def _dialog_reason(approval: Approval, verdict: Verdict, others: list[str]) -> s
 
 def _nobody_reason(verdict: Verdict) -> str:
     why = (verdict.reason or "this call needs a human's approval").rstrip(". ")
+    if verdict.quorum > 1:
+        return (f"Aegis needs {verdict.quorum} different people to approve this ({why}), but no approval channel "
+                "other than the agent's own terminal is enabled (one person at the terminal cannot stand for "
+                "several), so it was denied. Tell the user to enable one, e.g. `aegis config set "
+                "approvals.channels terminal,cli` (each person then answers with `aegis approvals approve ID` "
+                "from their own account) or `aegis setup` for Telegram or WhatsApp.")
     return (f"Aegis needs a human to approve this ({why}), but nobody can be asked: this run has no "
             "terminal dialog to show (a headless run) and no other approval channel is enabled, so it "
             "was denied. Tell the user to enable one, e.g. `aegis config set approvals.channels "

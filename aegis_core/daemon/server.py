@@ -715,19 +715,26 @@ class Daemon:
                 session.id, Outcome(outcome), approval=str(request.get("approval_id") or ""),
                 choice=request.get("choice"), reason=str(request.get("reason") or ""),
                 by=str(request.get("by") or _user())))
+        if request.get("channel") not in (None, "cli"):
+            # Only the terminal relay (above, with its session) speaks for another channel:
+            # a client claiming to relay a Telegram user's answer would be a second
+            # "person" for a two-person rule, and the terminal skips team rules.
+            raise RequestError("an answer on this socket is the CLI's (channel cli); channels answer in the "
+                               "daemon, the agent's terminal through its session", ExitCode.SECURITY)
         scope = Scope.SESSION if request.get("scope") == "session" else Scope.ONCE
-        decision = Decision(Outcome(outcome), decided_by=str(request.get("by") or os.environ.get("USER") or "cli"),
-                            channel=str(request.get("channel") or "cli"), reason=str(request.get("reason") or ""),
-                            scope=scope, choice=request.get("choice"),
-                            identity=self._operator_identity(context, str(request.get("channel") or "cli")))
+        identity = self._operator_identity(context)
+        # Named by the account the socket's peer runs as, not the "by" it claims ($USER
+        # is the caller's to set): the record says who answered.
+        account = identity.removeprefix("cli:").rpartition("@")[0]
+        decision = Decision(Outcome(outcome), decided_by=account, channel="cli",
+                            reason=str(request.get("reason") or ""), scope=scope, choice=request.get("choice"),
+                            identity=identity)
         return protocol.resolution(await self.pipeline.resolve(_text(request, "approval_id"), decision))
 
-    def _operator_identity(self, context: Caller, channel: str) -> str | None:
-        """Who answers at this machine's terminal, as team and two-person rules see
-        them: the account the socket's peer runs as (not a name the request claims),
-        on this machine. A channel relaying its own user's answer keeps its identity."""
-        if channel != "cli":
-            return None
+    def _operator_identity(self, context: Caller) -> str:
+        """Who answers at this machine's CLI, as team and two-person rules see them:
+        the account the socket's peer runs as (not a name the request claims), on
+        this machine."""
         import pwd
 
         uid = context.peer.uid if context.peer.uid is not None else os.getuid()

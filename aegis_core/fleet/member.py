@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 HEARTBEAT_S = 2.0
-OUTAGE_WATCH_S = 0.25  # how often calls waiting through an outage are checked against its grace
 # Channels every daemon may run at once (they only read the shared store).
 LOCAL_CHANNELS = ("terminal", "cli")
 RESYNC_RECENT_S = 900.0
@@ -117,6 +116,8 @@ class FleetMember:
         # Since when (monotonic) the store has been lost, and why; None while connected.
         self.lost_since: float | None = None
         self.lost_error: FleetUnavailable | None = None
+        # Set whenever the store is lost, found lost again, or back: wakes the outage watch.
+        self._link_changed: anyio.Event | None = None  # made by the watch, in the event loop
 
     @classmethod
     def for_config(cls, config: Config) -> FleetMember | None:
@@ -155,7 +156,7 @@ class FleetMember:
 
         async def on_connect() -> None:
             store.fleet.reset_backoff()
-            self.lost_since = self.lost_error = None
+            self._store_back()
             # A signal, not a queue: whatever ended while we were not listening is read now.
             for approval_id in daemon.pipeline.approvals.waiting_ids():
                 await on_change("resync", approval_id)
@@ -186,7 +187,7 @@ class FleetMember:
                     started_at=daemon.started_at, audit_seq=seq))
                 self.last_heartbeat, self.heartbeat_error = time.time(), None
                 if self.link is not None and self.link.status().get("listening"):
-                    self.lost_since = self.lost_error = None  # reachable again, whichever noticed first
+                    self._store_back()  # reachable again, whichever noticed first
             except FleetUnavailable as exc:
                 self.heartbeat_error = exc.message
                 self._store_lost(daemon, exc)  # e.g. a network cut that left the link hanging
@@ -201,23 +202,44 @@ class FleetMember:
         already waiting get a grace (``[fleet] outage_grace_seconds``): a store back in
         time (a restart, a failover) delivers the answer, given on any machine, as if
         nothing happened (the rows stayed pending, and the reconnect re-reads what this
-        daemon waits on). Past the grace :meth:`_outage_watch` denies them, saying the
+        daemon waits on). Past the grace :meth:`_outage_watch` (woken here) denies them, saying the
         store is unreachable; their rows end as expired once the store is back."""
         if self.lost_since is None:
             self.lost_since = time.monotonic()
             log.warning("fleet.unreachable", error=error.message, waiting=daemon.pipeline.approvals.waiting(),
                         grace_s=self.settings.outage_grace_s)
         self.lost_error = error
+        self._wake_watch()
+
+    def _wake_watch(self) -> None:
+        if self._link_changed is not None:
+            self._link_changed.set()
+
+    def _store_back(self) -> None:
+        if self.lost_since is not None:
+            self.lost_since = self.lost_error = None
+            self._wake_watch()
 
     async def _outage_watch(self, daemon: Daemon) -> None:
+        """Sleeps until the store is lost, then until its grace ends (or it is back):
+        past the grace, the calls waiting here are denied. Every later report of the
+        same outage (a failed heartbeat, every 2 s) denies calls that began waiting
+        since, so none waits through an outage beyond its grace."""
         while True:
+            changed = self._link_changed = anyio.Event()
             lost_since, error = self.lost_since, self.lost_error
-            if lost_since is not None and error is not None \
-                    and time.monotonic() - lost_since >= self.settings.outage_grace_s:
-                woken = daemon.pipeline.approvals.store_unreachable(error)
-                if woken:
-                    log.warning("fleet.unreachable_denied_waiting", calls=woken, error=error.message)
-            await anyio.sleep(OUTAGE_WATCH_S)
+            if lost_since is None or error is None:
+                await changed.wait()
+                continue
+            remaining = lost_since + self.settings.outage_grace_s - time.monotonic()
+            if remaining > 0:
+                with anyio.move_on_after(remaining):
+                    await changed.wait()
+                continue
+            woken = daemon.pipeline.approvals.store_unreachable(error)
+            if woken:
+                log.warning("fleet.unreachable_denied_waiting", calls=woken, error=error.message)
+            await changed.wait()
 
     def status(self) -> dict[str, Any]:
         from aegis_core.store.url import describe_url

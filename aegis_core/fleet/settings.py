@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aegis_core.errors import ConfigError, PermissionDenied
-from aegis_core.store.url import is_postgres
+from aegis_core.store.url import check_url, is_postgres
 
 if TYPE_CHECKING:
     from aegis_core.config import Config
@@ -54,6 +54,7 @@ def fleet_settings(config: Config, *, need_key: bool = True) -> FleetSettings | 
     if not is_postgres(url):
         raise ConfigError("[store] url must be a postgresql://user:password@host:port/database URL",
                           hint="or remove it to keep this machine's SQLite store")
+    check_url(str(url))
     key = _key(config) if need_key else b""
     return FleetSettings(url=str(url), machine=machine_name(config), key=key,
                          outage_grace_s=float(config.get("fleet", "outage_grace_seconds", 10)))

@@ -1,15 +1,24 @@
-"""Team rules (``[team] members``): who may answer which approvals, by role and scope.
+"""Team rules (``[team] members``): who may answer which approvals, by role and scope,
+and who is the same person (two-person rules count people, not identities).
 
-Each entry reads ``IDENTITY ROLE [machine=GLOB|GLOB] [project=GLOB|GLOB]``:
+Each entry reads ``IDENTITY ROLE [machine=GLOB|GLOB] [project=GLOB|GLOB] [person=NAME]``:
 ``IDENTITY`` is who answers as Aegis sees them (``telegram:123456``,
 ``whatsapp:+15551234567``, ``cli:alice@laptop``; globs allowed), ``ROLE`` is ``admin``
 (anything), ``approver`` (answers within its scope) or ``viewer`` (sees, never
-answers). With no entries, every channel's own users answer as before. An answer
-from anyone the rules do not let answer this approval is refused and audited."""
+answers), ``person`` names the human behind it: entries with the same person are one
+approver. With no entries, every channel's own users answer as before. An answer
+from anyone the rules do not let answer this approval is refused and audited.
+
+Who counts as one person (:meth:`TeamRules.people`) is read fail-safe: the same
+account name at the CLI is one person on every machine (``cli:alice@a`` and
+``cli:alice@b``, whatever the roster says), identities sharing a ``person`` are one,
+and an identity Aegis cannot attribute to a person (not a CLI account, a Telegram
+user or a WhatsApp number, nor named in the roster) never counts as a different one."""
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,9 +37,10 @@ class Member:
     role: str
     machines: tuple[str, ...] = ()
     projects: tuple[str, ...] = ()
+    person: str | None = None
 
     def matches(self, identity: str) -> bool:
-        return fnmatch.fnmatchcase(identity, self.identity)
+        return fnmatch.fnmatchcase(normal(identity), normal(self.identity))
 
     def covers(self, machine: str, project: str) -> bool:
         if self.role == "admin":
@@ -53,15 +63,45 @@ def parse_member(entry: str) -> Member:
     words = entry.split()
     if len(words) < 2 or words[1] not in ROLES:
         raise ConfigError(f"[team] members entry {entry!r} must read \"IDENTITY ROLE [machine=GLOB] "
-                          f"[project=GLOB]\" with ROLE one of {', '.join(ROLES)}")
+                          f"[project=GLOB] [person=NAME]\" with ROLE one of {', '.join(ROLES)}")
     machines: list[str] = []
     projects: list[str] = []
+    person: str | None = None
     for word in words[2:]:
         key, _, value = word.partition("=")
+        if key == "person" and value and person is None:
+            person = value
+            continue
         if key not in ("machine", "project") or not value:
-            raise ConfigError(f"[team] members entry {entry!r}: {word!r} is not machine=GLOB or project=GLOB")
+            raise ConfigError(f"[team] members entry {entry!r}: {word!r} is not machine=GLOB, project=GLOB "
+                              "or person=NAME (once)")
         (machines if key == "machine" else projects).extend(v for v in value.split("|") if v)
-    return Member(words[0], words[1], tuple(machines), tuple(projects))
+    return Member(words[0], words[1], tuple(machines), tuple(projects), person)
+
+
+_ACCOUNT = re.compile(r"cli:(?P<account>[^@]+)@.*")
+_TELEGRAM = re.compile(r"telegram:\d+")
+_WHATSAPP = re.compile(r"whatsapp:\+?(?P<number>\d+)")
+
+
+def normal(identity: str) -> str:
+    """One spelling per identity: a WhatsApp number always with its ``+``."""
+    if identity.startswith("whatsapp:") and not identity.startswith("whatsapp:+"):
+        return "whatsapp:+" + identity[len("whatsapp:"):]
+    return identity
+
+
+def account_of(identity: str) -> str | None:
+    """The person an identity stands for without a roster: the CLI account (on any
+    machine), the Telegram user or the WhatsApp number; None when it names none of
+    them (e.g. a plugin, or a name the answer merely claims)."""
+    cli = _ACCOUNT.fullmatch(identity)
+    if cli:
+        return f"cli:{cli['account']}"
+    if _TELEGRAM.fullmatch(identity):
+        return identity
+    whatsapp = _WHATSAPP.fullmatch(identity)
+    return f"whatsapp:+{whatsapp['number']}" if whatsapp else None
 
 
 @dataclass(frozen=True)
@@ -76,6 +116,49 @@ class TeamRules:
     @property
     def enabled(self) -> bool:
         return bool(self.members)
+
+    def keys(self, identity: str) -> set[str]:
+        """What ties ``identity`` to a person: its account (see :func:`account_of`) and
+        every roster person it may be, including, for a CLI account, each person the
+        roster declares that account for on any machine. Empty: not attributable."""
+        keys: set[str] = set()
+        account = account_of(identity)
+        if account is not None:
+            keys.add(account)
+        cli = _ACCOUNT.fullmatch(identity)
+        for member in self.members:
+            if member.person is None:
+                continue
+            if member.matches(identity):
+                keys.add(f"person:{member.person}")
+            elif cli is not None:  # the same account on another machine is the same person
+                declared = _ACCOUNT.fullmatch(member.identity)
+                if declared is not None and fnmatch.fnmatchcase(cli["account"], declared["account"]):
+                    keys.add(f"person:{member.person}")
+        return keys
+
+    def attributable(self, identity: str) -> bool:
+        return bool(self.keys(identity))
+
+    def people(self, identities: list[str] | tuple[str, ...]) -> int:
+        """How many different people ``identities`` are: two identities sharing an
+        account or a roster person are one; an identity that cannot be attributed
+        adds nobody (it might be any of the others)."""
+        groups: list[set[str]] = []
+        for identity in identities:
+            keys = self.keys(identity)
+            if not keys:
+                continue
+            joined = [group for group in groups if group & keys]
+            for group in joined:
+                keys |= group
+                groups.remove(group)
+            groups.append(keys)
+        return len(groups)
+
+    def same_person(self, identity: str, others: list[str] | tuple[str, ...]) -> str | None:
+        """The first of ``others`` that is the same person as ``identity`` (None: none is)."""
+        return next((other for other in others if self.people([other, identity]) == 1), None)
 
     def refusal(self, identity: str, approval: Approval, machine: str) -> str | None:
         """Why ``identity`` may not answer ``approval`` (asked on ``machine``), or None."""

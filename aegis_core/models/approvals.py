@@ -34,7 +34,10 @@ class Approval:
     choice: str | None = None
     # Two-person rules: how many different approvers it needs, and who approved so far.
     quorum: int = 1
-    votes: tuple[str, ...] = ()
+    votes: tuple[str, ...] = ()  # their names, as shown
+    # Their identities (``Decision.who``), as two-person rules count them, each with its
+    # vote's seal: only votes whose seal holds are counted.
+    voters: tuple[tuple[str, str], ...] = ()
     # Fleet mode: the machine whose agent asked, and its working directory.
     machine: str = ""
     cwd: str = ""

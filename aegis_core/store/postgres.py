@@ -29,7 +29,9 @@ CONNECT_TIMEOUT_S = 3
 MAX_BACKOFF_S = 10.0
 
 _SELECT = ("SELECT a.*, COALESCE((SELECT json_agg(v.decided_by ORDER BY v.voted_at) FROM approval_votes v "
-           "WHERE v.approval_id = a.id AND v.outcome = 'approve'), '[]'::json) AS votes_json FROM approvals a")
+           "WHERE v.approval_id = a.id AND v.outcome = 'approve'), '[]'::json) AS votes_json, "
+           "COALESCE((SELECT json_agg(json_build_array(v.voter, v.seal) ORDER BY v.voted_at) FROM approval_votes v "
+           "WHERE v.approval_id = a.id AND v.outcome = 'approve'), '[]'::json) AS voters_json FROM approvals a")
 
 
 class FleetUnavailable(NetworkError):

@@ -33,7 +33,9 @@ BUSY_TIMEOUT_MS = 5000
 # Every approval read carries the names of those who approved it so far (quorum).
 SELECT_APPROVALS = (
     "SELECT approvals.*, (SELECT json_group_array(decided_by) FROM approval_votes v "
-    "WHERE v.approval_id = approvals.id AND v.outcome = 'approve') AS votes_json FROM approvals")
+    "WHERE v.approval_id = approvals.id AND v.outcome = 'approve') AS votes_json, "
+    "(SELECT json_group_array(json_array(voter, seal)) FROM approval_votes v "
+    "WHERE v.approval_id = approvals.id AND v.outcome = 'approve') AS voters_json FROM approvals")
 
 
 def list_query(status: str | None, limit: int) -> tuple[str, tuple[Any, ...]]:
@@ -195,9 +197,21 @@ def approval_of(row: Mapping[str, Any]) -> Approval:
         choice=row["choice"],
         quorum=int(row.get("quorum") or 1),
         votes=tuple(_votes(row.get("votes_json"))),
+        voters=_voters(row.get("voters_json")),
         machine=row.get("machine") or "",
         cwd=row.get("cwd") or "",
     )
+
+
+def _voters(value: Any) -> tuple[tuple[str, str], ...]:
+    """``(voter, seal)`` of each approving vote."""
+    if isinstance(value, str):
+        import json
+
+        value = json.loads(value)
+    if not isinstance(value, list):
+        return ()
+    return tuple((str(pair[0]), str(pair[1] or "")) for pair in value if isinstance(pair, list) and len(pair) == 2)
 
 
 def _votes(value: Any) -> list[str]:

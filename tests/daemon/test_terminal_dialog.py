@@ -172,3 +172,74 @@ def test_without_a_dialog_the_call_waits_on_the_other_channels(daemon, channels:
     daemon.cli("approvals", "approve", listed[0]["id"])
     thread.join(15)
     assert lines[0]["update"] == "pending" and lines[-1]["decision"] == "allow"
+
+
+TWO_PERSON = """
+[policy]
+default_action = "allow"
+
+[[policy.rules]]
+name = "releases need two people"
+action = "require_approval"
+quorum = 2
+match = { tool = ["Bash"], command_pattern = "^release" }
+"""
+
+
+def _two_person_policy(daemon: Any) -> None:
+    policy = daemon.home / "policy.toml"
+    policy.write_text(TWO_PERSON)
+    policy.chmod(0o600)
+
+
+def test_a_two_person_rule_is_never_handed_to_the_agents_dialog(daemon) -> None:
+    """Whoever sits at the agent's terminal (or the agent, claiming the call ran there)
+    is one unnamed person: the dialog is not offered, and the call waits for people."""
+    _two_person_policy(daemon)
+    daemon.start()  # channels: terminal and cli
+    session, token = daemon.session()
+    thread, lines = in_background(daemon, session, token, event(daemon, "release 1.0"))
+    (listed,) = wait_until(lambda: pending(daemon))
+    assert listed["quorum"] == 2
+    first = daemon.cli("approvals", "approve", listed["id"])
+    assert first.returncode == 0 and "1 of 2" in first.stdout, (first.stdout, first.stderr)
+    # the relay's answer "at the keyboard" finds nothing to answer
+    at_terminal = daemon.request("approval.resolve", approval_id=listed["id"][:12], outcome="approve",
+                                 channel="terminal", choice="Yes", session=session, token=token, by="me")
+    assert at_terminal.get("won") is not True, at_terminal
+    assert not any(line.get("final") for line in lines), lines
+    denied = daemon.cli("approvals", "deny", listed["id"], "--reason", "not alone")
+    assert denied.returncode == 0, denied.stderr
+    thread.join(15)
+    assert lines[-1]["decision"] == "deny" and "not alone" in lines[-1]["reason"]
+
+
+def test_a_two_person_rule_with_only_the_terminal_to_ask_is_denied_saying_why(daemon) -> None:
+    _two_person_policy(daemon)
+    daemon.write_config('[approvals]\nchannels = ["terminal"]\n')
+    daemon.start()
+    session, token = daemon.session()
+    answer = ask(daemon, session, token, event(daemon, "release 1.0"))
+    assert answer["decision"] == "deny" and "2 different people" in answer["reason"], answer
+    assert pending(daemon) == []
+
+
+def test_an_answer_at_the_cli_is_recorded_under_the_account_not_the_name_it_claims(daemon) -> None:
+    import os
+    import pwd
+    import subprocess
+    import sys
+
+    daemon.start()
+    session, token = daemon.session()
+    thread, lines = in_background(daemon, session, token, event(daemon, RISKY, terminal=""))
+    (listed,) = wait_until(lambda: pending(daemon))
+    spoofed = {**daemon.env, "USER": "mallory", "LOGNAME": "mallory"}
+    approved = subprocess.run([sys.executable, "-m", "aegis_core.cli", "approvals", "approve", listed["id"]],
+                              env=spoofed, capture_output=True, text=True, timeout=60)
+    assert approved.returncode == 0, approved.stderr
+    thread.join(15)
+    account = pwd.getpwuid(os.getuid()).pw_name
+    (resolved,) = [e["details"] for e in audit(daemon) if e["event"] == "approval.resolved"]
+    assert resolved["decided_by"] == account and resolved["channel"] == "cli", resolved
+    assert "mallory" not in lines[-1]["reason"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 
 import anyio
 import psycopg
@@ -169,6 +170,32 @@ def test_the_store_password_is_never_shown(tmp_path, fleet_database, postgres_se
     assert postgres_server.password not in machine.cli("config", "get", "store.url").stdout
 
 
+@pytest.mark.parametrize("url", ["postgresql://aegis:Pa%40ssW0rd-x@127.0.0.1:notaport/db",
+                                 "postgresql://aegis:Pa@ssW0rd-x@[::1/db"])
+def test_an_unreadable_store_url_is_a_config_error_that_never_shows_the_password(tmp_path, url):
+    machine = Machine(tmp_path, "m", url)
+    for args in (("config", "get", "store.url"), ("fleet", "status"), ("approvals", "list", "--fleet"),
+                 ("audit", "verify", "--fleet"), ("start",), ("status",), ("doctor",)):
+        result = machine.cli(*args)
+        shown = result.stdout + result.stderr
+        assert "ssW0rd" not in shown, (args, shown)
+        assert "internal error" not in shown and "Traceback" not in shown, (args, shown)
+    assert "is not a valid URL" in machine.cli("fleet", "status").stderr
+    machine.stop()
+    log = machine.home / "aegis.log"
+    assert not log.exists() or "ssW0rd" not in log.read_text()
+
+
+def test_a_driver_error_quoting_the_url_is_scrubbed():
+    from aegis_core.store.url import scrub
+
+    url = "postgresql://aegis:p%40ss%2Fw0rd@db:5432/aegis?password=other-secret"
+    said = 'invalid connection option "p@ss/w0rd" in postgresql://aegis:p%40ss%2Fw0rd@db (other-secret)'
+    cleaned = scrub(said, url)
+    assert "w0rd" not in cleaned and "other-secret" not in cleaned
+    assert "***REDACTED***" in cleaned
+
+
 def test_audit_verify_fleet_detects_a_tampered_record(fleet, fleet_database):
     a, b = fleet["a"], fleet["b"]
     for machine in (a, b):
@@ -270,3 +297,101 @@ def test_a_session_gate_refuses_the_fleet_store_even_when_the_manifest_allows_it
     gate.never = FleetStoreGuard("postgresql://aegis:pw@127.0.0.1:6543/aegis")
     decision = anyio.run(gate.decide, Destination("127.0.0.1", 6543))
     assert not decision.allowed and "fleet's database" in decision.reason and not asked
+
+
+# -- the agent's own dialog while the fleet store is away -----------------------------
+
+
+def _dialog_call(machine: Machine, command: str, agent_call: str, event: str = "PreToolUse",
+                 **extra) -> dict:
+    session, token = machine.session
+    payload = {"tool": "Bash", "input": {"command": command}, "cwd": str(machine.project), "hook_event": event,
+               "agent_call_id": agent_call, "agent_session": "conv-1", "terminal": "dialog", **extra}
+    return machine.request("observe" if event == "PostToolUse" else "judge", adapter="generic", session=session,
+                           token=token, payload=payload)
+
+
+def _answered(machine: Machine, approval_id: str) -> list[dict]:
+    recorded = [json.loads(line) for line in (machine.home / "audit.log").read_text().splitlines()]
+    return [r["details"] for r in recorded if r["event"] == "call.answered"
+            and r["details"].get("approval_id") == approval_id]
+
+
+def _shipped(fleet_database: str, machine: str, approval_id: str) -> list[str]:
+    with psycopg.connect(fleet_database, autocommit=True) as conn:
+        rows = conn.execute("SELECT line FROM audit_records WHERE machine = %s AND line LIKE %s",
+                            (machine, f'%"call.answered"%{approval_id}%')).fetchall()
+    return [row[0] for row in rows]
+
+
+@pytest.fixture
+def dialog_machine(request, fleet_root, fleet_database):
+    """A machine whose agent shows its own dialog; its outage grace is the test's
+    ``grace`` mark (1 s by default)."""
+    mark = request.node.get_closest_marker("grace")
+    grace = mark.args[0] if mark else 1
+    machine = Machine(fleet_root, "d", fleet_database, channels='["terminal", "cli"]',
+                      fleet_config=f"outage_grace_seconds = {grace}\n")
+    machine.start()
+    created = machine.request("session.create", agent="test", cwd=str(machine.project), command="test",
+                              approval_timeout=3600)
+    machine.session = created["session"], created["token"]
+    try:
+        yield machine
+    finally:
+        machine.stop()
+
+
+def test_a_dialogs_approval_nobody_answers_through_an_outage_ends_with_its_record(
+        dialog_machine, postgres_server, fleet_database):
+    d = dialog_machine
+    asked = _dialog_call(d, "deploy api", "toolu_1")
+    assert asked["decision"] == "ask", asked  # Claude Code shows its own dialog
+    approval_id = asked["approval_id"]
+    # The dialog's PermissionRequest waits on the approval while the dialog is open.
+    opened: list[dict] = []
+    dialog = threading.Thread(target=lambda: opened.append(
+        _dialog_call(d, "deploy api", "toolu_1", event="PermissionRequest")), daemon=True)
+    dialog.start()
+    wait_until(lambda: d.status()["waiting"] >= 1, timeout=30)
+    postgres_server.stop()
+    try:
+        (answered,) = wait_until(lambda: _answered(d, approval_id), timeout=60)
+        assert answered["decision"] == "deny" and "unreachable" in answered["reason"], answered
+        assert answered["agent_call_id"] == "toolu_1"
+        dialog.join(30)
+        # It hears the same deny, not "nobody answered in time".
+        assert opened and opened[0]["decision"] == "deny" and "unreachable" in opened[0]["reason"], opened
+    finally:
+        postgres_server.restart()
+    assert wait_until(lambda: _shipped(fleet_database, "d", approval_id), timeout=60)
+
+
+@pytest.mark.grace(3600)  # the Yes comes during the outage, however slow the machine: not a deny past the grace
+def test_yes_in_the_dialog_during_an_outage_is_the_calls_record_and_is_shipped_later(
+        dialog_machine, postgres_server, fleet_database):
+    d = dialog_machine
+    asked = _dialog_call(d, "deploy web", "toolu_2")
+    approval_id = asked["approval_id"]
+    postgres_server.stop()
+    try:
+        wait_until(lambda: not d.status()["fleet"]["connected"], timeout=60)
+        # Yes in the dialog: the call ran, and the agent reports it.
+        reported = _dialog_call(d, "deploy web", "toolu_2", event="PostToolUse", tool_response={"exitCode": 0})
+        assert reported.get("ok") is not False, reported
+        (answered,) = wait_until(lambda: _answered(d, approval_id), timeout=30)
+        assert answered["decision"] == "allow" and "via terminal" in answered["reason"], answered
+        assert "recorded on this machine only" in answered["reason"]
+        recorded = [json.loads(line) for line in (d.home / "audit.log").read_text().splitlines()]
+        assert any(r["event"] == "call.executed" and r["details"].get("approval_id") == approval_id
+                   for r in recorded)
+    finally:
+        postgres_server.restart()
+    assert wait_until(lambda: _shipped(fleet_database, "d", approval_id), timeout=60)
+
+    def ended():  # nobody can approve it afterwards: it ends once the store is back
+        rows = json.loads(d.cli("approvals", "list", "--fleet", "--all", "--json").stdout)
+        row = next((r for r in rows if r["id"] == approval_id), None)
+        return row if row and row["status"] != "pending" else None
+
+    assert wait_until(ended, timeout=60)["status"] == "expired"

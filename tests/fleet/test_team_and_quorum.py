@@ -186,3 +186,130 @@ def test_a_row_forged_in_the_shared_database_without_the_fleet_key_is_refused(tm
     result = book.answer(forged.id, Outcome.APPROVE, "telegram:1")
     assert not result.won and store.get_approval(forged.id).status is ApprovalStatus.PENDING
     assert book.events("approval.refused")[-1]["trust"] in ("forged", "stale")
+
+
+# -- two-person rules count people, not identities -----------------------------------
+
+
+def test_one_account_on_two_machines_is_one_person(sqlite_book):
+    approval = sqlite_book.ask(call())
+    assert sqlite_book.answer(approval.id, Outcome.APPROVE, "alice", channel="cli", identity="cli:alice@laptop").won
+    again = sqlite_book.answer(approval.id, Outcome.APPROVE, "alice", channel="cli", identity="cli:alice@desk")
+    assert not again.won and "same person as cli:alice@laptop" in again.note
+    assert sqlite_book.approvals.store.get_approval(approval.id).status is ApprovalStatus.PENDING
+    assert sqlite_book.events("approval.vote_refused")[-1]["identity"] == "cli:alice@desk"
+    last = sqlite_book.answer(approval.id, Outcome.APPROVE, "bob", channel="cli", identity="cli:bob@desk")
+    assert last.won and last.approval.status is ApprovalStatus.APPROVED
+
+
+@pytest.mark.parametrize("who", [
+    {"decided_by": "policy-bot", "channel": "aegis"},              # a decide plugin: nobody in particular
+    {"decided_by": "someone", "channel": "cli"},                    # a name claimed, no account behind it
+    {"decided_by": "user", "channel": "terminal"},                  # whoever sits at the agent's terminal
+    {"decided_by": "x", "channel": "cli", "identity": "telegram:abc"},  # not a Telegram user id
+])
+def test_an_identity_that_cannot_be_attributed_never_counts_toward_a_two_person_rule(sqlite_book, who):
+    approval = sqlite_book.ask(call())
+    assert sqlite_book.answer(approval.id, Outcome.APPROVE, "telegram:1").won
+    extra = {k: v for k, v in who.items() if k == "identity"}
+    refused = sqlite_book.answer(approval.id, Outcome.APPROVE, who["decided_by"], channel=who["channel"], **extra)
+    assert not refused.won and "cannot be told apart" in refused.note
+    assert sqlite_book.approvals.store.get_approval(approval.id).status is ApprovalStatus.PENDING
+    # nor as the first one
+    other = sqlite_book.ask(call("release 2"))
+    assert not sqlite_book.answer(other.id, Outcome.APPROVE, who["decided_by"], channel=who["channel"], **extra).won
+    assert sqlite_book.approvals.store.get_approval(other.id).votes == ()
+
+
+ROSTER = [
+    "telegram:111 approver person=alice",
+    "whatsapp:+15550001 approver person=alice",
+    "cli:alice@laptop approver person=alice",
+    "cli:*@* approver",
+    "telegram:222 approver person=bob",
+]
+
+
+@pytest.mark.parametrize(("first", "second", "people"), [
+    ("telegram:111", "cli:alice@laptop", 1),     # one person of the roster, two channels
+    ("whatsapp:15550001", "telegram:111", 1),    # the number with or without its +
+    ("telegram:111", "cli:alice@desk", 1),       # her account on a machine the roster does not name
+    ("cli:alice@desk", "cli:alice@ci-9", 1),     # one account, any machine
+    ("telegram:111", "telegram:222", 2),
+    ("cli:alice@laptop", "cli:carol@laptop", 2),
+])
+def test_the_roster_names_who_is_one_person(tmp_path, first, second, people):
+    store = Store.open(tmp_path / "aegis.db")
+    try:
+        book = Book(store, tmp_path / "home", machine="laptop", members=ROSTER)
+        assert book.approvals.team.people([first, second]) == people
+        approval = book.ask(call())
+
+        def answer(identity: str):
+            channel = identity.split(":")[0]
+            return book.answer(approval.id, Outcome.APPROVE, identity, channel=channel, identity=identity)
+
+        assert answer(first).won
+        result = answer(second)
+        status = store.get_approval(approval.id).status
+        assert status is (ApprovalStatus.APPROVED if people == 2 else ApprovalStatus.PENDING)
+        if people == 1:
+            assert not result.won and "same person" in result.note
+    finally:
+        store.close()
+
+
+def test_person_is_parsed_once_and_bad_person_entries_are_errors():
+    assert parse_member("telegram:1 approver person=alice machine=ci-*").person == "alice"
+    with pytest.raises(ConfigError, match="person=NAME"):
+        parse_member("telegram:1 approver person=alice person=bob")
+    with pytest.raises(ConfigError, match="person=NAME"):
+        parse_member("telegram:1 approver person=")
+
+
+def test_two_people_on_two_machines_of_the_fleet_meet_a_two_person_rule(tmp_path, fleet_database):
+    laptop = Book(PostgresStore(fleet_database, "laptop"), tmp_path / "laptop", machine="laptop",
+                  sealer=Sealer(KEY, "fleet"))
+    desk = Book(PostgresStore(fleet_database, "desk"), tmp_path / "desk", machine="desk", sealer=Sealer(KEY, "fleet"))
+    approval = laptop.ask(call())
+    assert desk.answer(approval.id, Outcome.APPROVE, "alice", channel="cli", identity="cli:alice@desk").won
+    same = laptop.answer(approval.id, Outcome.APPROVE, "alice", channel="cli", identity="cli:alice@laptop")
+    assert not same.won and "same person" in same.note
+    done = laptop.answer(approval.id, Outcome.APPROVE, "telegram:7", channel="telegram")
+    assert done.won and done.approval.status is ApprovalStatus.APPROVED
+    assert {voter for voter, _ in done.approval.voters} == {"cli:alice@desk", "telegram:7"}
+
+
+def test_one_person_voting_from_two_machines_at_once_still_counts_once(tmp_path, fleet_database):
+    books = [Book(PostgresStore(fleet_database, name), tmp_path / name, machine=name, sealer=Sealer(KEY, "fleet"))
+             for name in ("m1", "m2", "m3", "m4")]
+    approval = books[0].ask(call())
+    results = []
+
+    async def race() -> None:
+        async def vote(book: Book) -> None:
+            decision = Decision(Outcome.APPROVE, decided_by="alice", channel="cli",
+                                identity=f"cli:alice@{book.approvals.machine}")
+            results.append(await book.approvals.resolve(approval.id, decision))
+
+        async with anyio.create_task_group() as tasks:
+            for book in books:
+                tasks.start_soon(vote, book)
+
+    anyio.run(race)
+    assert books[0].approvals.store.get_approval(approval.id).status is ApprovalStatus.PENDING
+
+
+def test_a_vote_written_into_the_shared_database_without_the_fleet_key_counts_nobody(tmp_path, fleet_database):
+    import psycopg
+
+    book = Book(PostgresStore(fleet_database, "laptop"), tmp_path / "laptop", machine="laptop",
+                sealer=Sealer(KEY, "fleet"))
+    approval = book.ask(call())
+    with psycopg.connect(fleet_database, autocommit=True) as conn:  # someone with the database password only
+        conn.execute("INSERT INTO approval_votes(approval_id, voter, outcome, decided_by, channel, reason, voted_at, "
+                     "seal) VALUES (%s, 'telegram:666', 'approve', 'telegram:666', 'telegram', '', 0, 'forged')",
+                     (approval.id,))
+    result = book.answer(approval.id, Outcome.APPROVE, "telegram:1")
+    assert result.won and "1 of 2" in result.note
+    assert book.approvals.store.get_approval(approval.id).status is ApprovalStatus.PENDING

@@ -51,7 +51,11 @@ def test_the_same_approval_answered_at_once_from_two_machines_has_one_winner(fle
     assert final["decision"] == ("allow" if winner == "b" else "deny"), final
 
 
-def test_two_person_rule_needs_two_different_approvers(fleet):
+def test_two_person_rule_counts_people_not_machines(fleet):
+    """One account answering from two machines is one person: it cannot meet a
+    two-person rule alone, nor can it claim to relay another channel's user. (Two
+    different people meeting it: the unit tests on PostgreSQL, and the Telegram
+    plugin's fleet test, CLI plus phone.)"""
     a, b, c = fleet["a"], fleet["b"], fleet["c"]
     waiting = a.bash_async("release 2.0")
     approval_id = waiting.approval_id()
@@ -61,12 +65,25 @@ def test_two_person_rule_needs_two_different_approvers(fleet):
     assert "1 of 2" in first.stdout
     again = c.cli("approvals", "approve", approval_id)  # the same person again does not count
     assert again.returncode == 1 and "already approved" in again.stderr
+    elsewhere = b.cli("approvals", "approve", approval_id)  # the same account on another machine
+    assert elsewhere.returncode == 1 and "same person" in elsewhere.stderr, (elsewhere.stdout, elsewhere.stderr)
+    # A client of B's socket claiming to relay a Telegram user's answer is refused.
+    forged = b.request("approval.resolve", approval_id=approval_id, outcome="approve", channel="telegram",
+                       by="telegram:424242")
+    assert not forged["ok"] and "channel cli" in forged["error"], forged
     assert not waiting.done
+    listed = json.loads(b.cli("approvals", "list", "--fleet", "--json").stdout)
+    (row,) = [row for row in listed if row["id"] == approval_id]
+    assert row["status"] == "pending" and len(row["votes"]) == 1
 
-    second = b.cli("approvals", "approve", approval_id)
-    assert second.returncode == 0, second.stderr
-    answer = waiting.answer()
-    assert answer["decision"] == "allow", answer
+    denied = b.cli("approvals", "deny", approval_id, "--reason", "one person is not two")
+    assert denied.returncode == 0, denied.stderr
+    assert waiting.answer()["decision"] == "deny"
+    refused = [json.loads(line)["details"] for line in (a.home / "audit.log").read_text().splitlines()
+               if '"approval.vote_refused"' in line]
+    refused += [json.loads(line)["details"] for line in (b.home / "audit.log").read_text().splitlines()
+                if '"approval.vote_refused"' in line]
+    assert any("same person" in r["why"] for r in refused), refused
 
 
 def test_one_deny_ends_a_two_person_approval(fleet):

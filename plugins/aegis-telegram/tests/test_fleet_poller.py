@@ -73,3 +73,37 @@ def test_the_poller_killed_mid_request_is_replaced_and_nothing_is_lost_or_sent_t
     finally:
         for machine in machines:
             machine.stop()
+
+
+def test_a_two_person_rule_is_met_by_an_account_at_one_machine_and_a_phone(
+        fleet_root: Path, fleet_database: str, bot: FakeBotApi):
+    """Two different people, on two machines of the fleet: one at the CLI of one, one
+    on Telegram (the poller runs wherever it was elected). The same account at the CLI
+    of a third machine adds nobody."""
+    env = {"AEGIS_TELEGRAM_BOT_TOKEN": bot.token, "AEGIS_TELEGRAM_API_BASE": bot.api_base,
+           "AEGIS_TELEGRAM_ALLOWED_USERS": str(APPROVER), "AEGIS_TELEGRAM_POLL_TIMEOUT": "1"}
+    machines = [Machine(fleet_root, name, fleet_database, env=env, load_plugins="telegram",
+                        channels='["telegram", "cli"]') for name in ("a", "b", "c")]
+    try:
+        for machine in machines:
+            machine.start()
+        wait_until(lambda: [m for m in machines if _elected(m)] or None)
+        a, b, c = machines
+        waiting = a.bash_async("release 4.0")
+        approval_id = waiting.approval_id()
+        sent = wait_until(lambda: [m for m in bot.messages_to(APPROVER) if m.get("reply_markup")
+                                   and any(approval_id in btn.get("callback_data", "") for row in
+                                           m["reply_markup"]["inline_keyboard"] for btn in row)])
+        assert b.cli("approvals", "approve", approval_id).returncode == 0
+        same = c.cli("approvals", "approve", approval_id)
+        assert same.returncode == 1 and "same person" in same.stderr
+        assert not waiting.done
+
+        buttons = sent[0]["reply_markup"]["inline_keyboard"][0]
+        approve = next(btn["callback_data"] for btn in buttons if btn["text"] == "Approve")
+        bot.press_button(APPROVER, sent[0]["message_id"], approve)
+        answer = waiting.answer()
+        assert answer["decision"] == "allow", answer
+    finally:
+        for machine in machines:
+            machine.stop()
