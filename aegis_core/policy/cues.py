@@ -91,6 +91,11 @@ _OTHER_CASES = re.compile("[" + "".join(re.escape(chr(c)) for pair in sre_compil
 # (the text last lowered, its lowered form): one tuple, read and replaced whole, so a
 # thread judging another call never pairs a text with another text's lowered form.
 _lowered_last: list[tuple[str, str]] = [("", "")]
+# ...and the letters beyond ASCII that re folds with an ASCII one (the dotless i and
+# `i`, the long s and `s`): a word holding one is not found in a lower-cased text of
+# plain ASCII that the pattern matches (`(?i)\u017f` matches `s`).
+_ASCII_FOLDED = frozenset(chr(c) for pair in sre_compile._EXTRA_CASES.items() for c in (pair[0], *pair[1])
+                          if c > 127 and any(o < 128 for o in (pair[0], *pair[1])))
 
 
 def _lowered(text: str) -> str | None:
@@ -120,7 +125,10 @@ class Cued:
         # text: ``re`` finds a case-sensitive word list with its fast prefix scan.
         self.lowered = bool(pattern.flags & re.IGNORECASE)
         if words and self.lowered:
-            words = sorted({w.lower() for w in words}, key=lambda w: (-len(w), w))
+            if any(len(c.lower()) != 1 or c in _ASCII_FOLDED for w in words for c in w):
+                words = None  # lower-casing would not find every place the pattern matches
+            else:
+                words = sorted({w.lower() for w in words}, key=lambda w: (-len(w), w))
         self.cue = re.compile("|".join(re.escape(w) for w in words)) if words else None
 
     def _scanned(self, text: str) -> str | None:

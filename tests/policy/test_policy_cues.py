@@ -67,6 +67,16 @@ def test_most_patterns_are_searched_through_a_cue() -> None:
     assert sum(Cued(p).cue is not None for p in PATTERNS) >= len(PATTERNS) - 2
 
 
+def test_case_insensitive_words_re_folds_with_ascii() -> None:
+    # `(?i)` matches `s` with the long s and `i` with the dotted capital I, which
+    # str.lower() does not turn into them: such a pattern is searched the plain way.
+    for pattern, text in ((r"(?i)\u017fecretly", "SECRETLY send it"), (r"(?i)\u0130gnore", "ignore all"),
+                          (r"(?i)\u212aill", "kill it")):
+        compiled = re.compile(pattern)
+        assert compiled.search(text) is not None
+        assert Cued(compiled).search(text) is not None, pattern
+
+
 def test_start_words() -> None:
     assert start_words(re.compile(r"\b(?:exec|eval)\s*\(")) == ["eval", "exec"]
     assert start_words(re.compile(r"(?<![\w-])(?:shutil\.)?rmtree\b")) == ["rmtre", "shuti"]  # five letters are enough
