@@ -37,8 +37,10 @@ def _starts(items: list, prefixes: list[str]) -> tuple[list[str], list[str]]:
         if any(len(w) >= _LONG_ENOUGH for w in words):  # longer words would find no fewer places
             done.extend(w for w in words if len(w) >= _LONG_ENOUGH)
             words = [w for w in words if len(w) < _LONG_ENOUGH]
-        if not words or len(done) + len(words) > _MAX_PREFIXES:
+        if not words:
             break
+        if len(done) + len(words) > _MAX_PREFIXES:
+            return done + words, []  # too many to go on: these words end here, unextended
         if op in _ZERO_WIDTH:
             continue  # matches no text: the words go on after it
         if op is sre.LITERAL:

@@ -86,4 +86,6 @@ def test_start_words() -> None:
     assert start_words(re.compile(r"\w+@\w+")) is None
     assert start_words(re.compile(r"a?b")) == ["a", "b"]
     assert Cued(re.compile(r"a?b")).cue is None  # a letter is everywhere: not worth a cue
+    # Too many words to be worth a scan: none, rather than words cut short and then extended.
+    assert start_words(re.compile("(?:(?:" + "|".join(f"w{i:03d}" for i in range(300)) + ")y)z")) is None
     assert Cued(re.compile(r"\.\w+_history")).cue is not None
