@@ -11,12 +11,9 @@ namespace) the daemon must prove it knows the session's token. The hook client
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 
-from aegis_core.errors import AegisEnvironmentError, AegisError, ExitCode, SecurityViolation
+from aegis_core.errors import EXIT_CODES, AegisEnvironmentError, AegisError, SecurityViolation
 from aegis_core.frozen import Frozen
 from aegis_core.sockets import (
     client_mac,
@@ -32,8 +29,10 @@ from aegis_core.sockets import (
 # Not `from typing import TYPE_CHECKING`: loading typing costs the quick commands
 # (aegis status, aegis approvals list) a visible share of their start-up.
 TYPE_CHECKING = False
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # nor collections.abc, json, pathlib: `aegis status` never needs them all
     import _socket
+    from collections.abc import Callable, Iterator, Mapping
+    from pathlib import Path
     from typing import Any
 
     from aegis_core.config import Config
@@ -122,8 +121,13 @@ def request(
     database), NotTheDaemon when the listener is not the daemon, and
     AegisEnvironmentError when it answers badly or not in time.
     """
+    from aegis_core import quickjson
+
+    path: str | Path
     if socket is not None:
-        path = Path(socket)
+        from aegis_core.home import path_text
+
+        path = path_text(os.fspath(socket))  # as Path(socket) prints, without pathlib
     else:
         if config is None:
             from aegis_core.config import load_config
@@ -131,7 +135,7 @@ def request(
             config = load_config()
         path = client_socket(config)
     hint = "start it with: aegis start"
-    if not path.exists():
+    if not os.path.exists(path):
         raise DaemonUnavailable(f"the Aegis daemon is not running (no socket at {path})", hint=hint)
     try:
         sock = connect(path, 5.0 if timeout is None else min(timeout, 5.0))
@@ -154,7 +158,7 @@ def request(
             else:
                 message["token"] = identity.token
         sock.settimeout(timeout)
-        sock.sendall(json.dumps(message, separators=(",", ":")).encode("utf-8") + b"\n")
+        sock.sendall(quickjson.dumps(message).encode("utf-8") + b"\n")
         final = _read_final(sock, path, on_interim)
     except TimeoutError as exc:
         raise AegisEnvironmentError(f"the Aegis daemon did not answer {op} within {timeout:g}s",
@@ -175,12 +179,12 @@ def refusal(response: Mapping[str, Any], what: str) -> AegisError:
     code = response.get("code")
     error = AegisError(f"the daemon refused {what}: {response.get('error') or 'no reason given'}",
                        hint="see `aegis logs`")
-    if isinstance(code, int) and code in ExitCode.__members__.values():
-        error.exit_code = ExitCode(code)
+    if isinstance(code, int) and code in EXIT_CODES:
+        error.exit_code = code
     return error
 
 
-def check_listener(sock: _socket.socket, path: Path, identity: Identity) -> bool:
+def check_listener(sock: _socket.socket, path: str | Path, identity: Identity) -> bool:
     """Raise NotTheDaemon unless the process that bound ``sock``'s listener is the
     daemon. Returns True when only a proof of the session token can tell (the
     listener is outside this process's PID namespace)."""
@@ -205,13 +209,15 @@ def check_listener(sock: _socket.socket, path: Path, identity: Identity) -> bool
     return False
 
 
-def _read_final(sock: _socket.socket, path: Path,
+def _read_final(sock: _socket.socket, path: str | Path,
                 on_interim: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    from aegis_core import quickjson
+
     for line in _lines(sock):
         if len(line) > MAX_LINE:
             raise AegisEnvironmentError("the Aegis daemon sent an over-long line", hint="see `aegis logs`")
         try:
-            message = json.loads(line)
+            message = quickjson.loads(line)
         except ValueError as exc:
             raise AegisEnvironmentError("the Aegis daemon sent a malformed line", hint="see `aegis logs`") from exc
         if not isinstance(message, dict):

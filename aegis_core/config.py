@@ -10,18 +10,19 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from aegis_core.errors import ConfigError, PermissionDenied
 from aegis_core.frozen import Frozen
-from aegis_core.home import DEFAULT_HOME, home_path
+from aegis_core.home import DEFAULT_HOME, home_path, path_text
 from aegis_core.tomlsubset import parse as parse_simple_toml
 
-# Not `from typing import ...`: loading typing costs the quick commands (aegis
-# status, aegis approvals list) a visible share of their start-up.
+# Not `from typing import ...` nor `collections.abc`, and no `pathlib` but on demand
+# (Config.home, Config.path): loading them costs the quick commands (aegis status,
+# aegis approvals list) a visible share of their start-up. They use the strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
     from typing import Any
 
 REDACTED = "***REDACTED***"
@@ -29,6 +30,8 @@ REDACTED = "***REDACTED***"
 
 def aegis_home(env: Mapping[str, str] | None = None) -> Path:
     """The state directory: ``$AEGIS_HOME`` or ``~/.aegis`` (``~`` is ``env``'s HOME)."""
+    from pathlib import Path
+
     return Path(home_path(env))
 
 
@@ -137,21 +140,36 @@ CORE_SECTIONS: tuple[ConfigSection, ...] = (
 class Config(Frozen):
     """Validated settings, by section and key, with where each value came from."""
 
-    __match_args__ = ("home", "values", "sources", "sections", "file", "warnings")
+    # The home and the file as strings (what Path would print): the quick commands
+    # never build a Path; ``home`` and ``file`` give Paths to everything else.
+    __match_args__ = ("home_dir", "values", "sources", "sections", "file_name", "warnings")
     __slots__ = __match_args__
-    home: Path
+    home_dir: str
     values: Mapping[str, Mapping[str, Any]]
     sources: Mapping[tuple[str, str], str]
     sections: Mapping[str, ConfigSection]
-    file: Path | None
+    file_name: str | None
     warnings: tuple[str, ...]
 
-    def __init__(self, home: Path, values: Mapping[str, Mapping[str, Any]],
+    def __init__(self, home: str | os.PathLike[str], values: Mapping[str, Mapping[str, Any]],
                  sources: Mapping[tuple[str, str], str] | None = None,
                  sections: Mapping[str, ConfigSection] | None = None,
-                 file: Path | None = None, warnings: tuple[str, ...] = ()) -> None:
-        self._set(home, values, {} if sources is None else sources, {} if sections is None else sections,
-                  file, warnings)
+                 file: str | os.PathLike[str] | None = None, warnings: tuple[str, ...] = ()) -> None:
+        self._set(path_text(os.fspath(home)), values, {} if sources is None else sources,
+                  {} if sections is None else sections, None if file is None else path_text(os.fspath(file)),
+                  warnings)
+
+    @property
+    def home(self) -> Path:
+        from pathlib import Path
+
+        return Path(self.home_dir)
+
+    @property
+    def file(self) -> Path | None:
+        from pathlib import Path
+
+        return None if self.file_name is None else Path(self.file_name)
 
     def __hash__(self) -> int:  # its mappings are not hashable
         return id(self)
@@ -173,9 +191,16 @@ class Config(Frozen):
 
     def path(self, section: str, key: str, default_name: str) -> Path:
         """A path setting resolved against ``$AEGIS_HOME`` when left at its default."""
+        from pathlib import Path
+
+        return Path(self.path_name(section, key, default_name))
+
+    def path_name(self, section: str, key: str, default_name: str) -> str:
+        """:meth:`path` as the string it prints, without building a Path."""
         if self.source(section, key) == "default":
-            return self.home / default_name
-        return Path(os.path.expanduser(str(self.get(section, key)))).absolute()
+            return path_text(self.home_dir + "/" + default_name)
+        name = os.path.expanduser(str(self.get(section, key)))
+        return path_text(name if name.startswith("/") else os.getcwd() + "/" + name)
 
     def masked(self, section: str, key: str, value: Any) -> Any:
         """``value`` as it may be shown: a secret is ``***REDACTED***``; a store URL
@@ -212,13 +237,13 @@ def _looks_secret(key: str) -> bool:
     return any(word in lowered for word in ("token", "secret", "password", "api_key"))
 
 
-def _default_under(home: Path, setting: Setting) -> Any:
+def _default_under(home: str, setting: Setting) -> Any:
     """A default path written as ``~/.aegis/...`` means "in the Aegis home": under
     another ``AEGIS_HOME`` it is shown (and used) there."""
     default = setting.default
     prefix = DEFAULT_HOME + "/"
     if setting.type == "path" and isinstance(default, str) and default.startswith(prefix):
-        return str(home / default[len(prefix):])
+        return path_text(home + "/" + default[len(prefix):])
     return default
 
 
@@ -226,7 +251,7 @@ def env_name(section: str, key: str) -> str:
     return f"AEGIS_{section}_{key}".upper()
 
 
-def read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
+def read_config_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[str]]:
     """Read and parse ``config.toml`` without following a symlink.
 
     A symlinked file is refused (someone could point it at a file they control);
@@ -342,11 +367,11 @@ def _describe(kind: str) -> str:
 
 def load_config(
     *,
-    home: Path | None = None,
+    home: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
     flags: Mapping[str, Any] | None = None,
     sections: Iterable[ConfigSection] = (),
-    path: Path | None = None,
+    path: str | os.PathLike[str] | None = None,
     plugin_sections_unknown: bool = False,
 ) -> Config:
     """Build the effective configuration.
@@ -359,9 +384,9 @@ def load_config(
         a section the core does not declare is kept as written, without a warning.
     """
     env = os.environ if env is None else env
-    home = home or aegis_home(env)
+    home = path_text(os.fspath(home) if home else home_path(env))
     declared = {s.name: s for s in (*CORE_SECTIONS, *sections)}
-    file = path or Path(os.path.expanduser(env.get("AEGIS_CONFIG") or home / "config.toml"))
+    file = path_text(os.fspath(path) if path else os.path.expanduser(env.get("AEGIS_CONFIG") or home + "/config.toml"))
     data, warnings = read_config_file(file)
 
     values: dict[str, dict[str, Any]] = {}

@@ -14,19 +14,23 @@ of it differs, the full CLI renders it again."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
 
 from aegis_core.errors import AegisError, ExitCode, error_line, internal_error_line
 
-# Not `from typing import TYPE_CHECKING`: loading typing costs the quick commands
-# (aegis status, aegis approvals list) a visible share of their start-up.
+# Not `from typing import TYPE_CHECKING` nor `collections.abc`: loading them costs the
+# quick commands (aegis status, aegis approvals list) a visible share of their start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from aegis_core.config import Config
 
 
 HELP_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"])
 HELP_FORMS_KEPT = 8
+# The commands after which a stale ``--help`` cache is rendered again: those a user
+# runs first after an install (the quick start's), or after changing something.
+HELP_REFRESHED_AFTER = (["setup"], ["start"], ["doctor"], ["version"], ["reload"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if quick is None:
         from aegis_core.cli import main as full_cli
 
-        return full_cli(None if argv is None else list(argv))
+        code = full_cli(None if argv is None else list(argv))
+        if code == 0 and args[:1] in HELP_REFRESHED_AFTER:
+            refresh_help_cache()
+        return code
     try:
         return quick()
     except AegisError as exc:
@@ -89,32 +96,70 @@ def _approvals(*, as_json: bool, show_all: bool) -> int:
 
 
 def _help(args: list[str]) -> int:
-    import json
+    cache, key, kept, text = _cached_help(args)
+    if text is not None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    code, out, err = _render_help(args)
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    sys.stderr.write(err)
+    sys.stderr.flush()
+    if key is not None and code == 0 and not err:  # a warning: say it again next time
+        _keep_help(cache, key, out, kept)
+    return code
+
+
+def refresh_help_cache() -> None:
+    """Render every form of ``aegis --help`` whose cached text is missing or stale,
+    so that the first one a user types after an install or a change is quick too.
+    Called after the commands a user runs first or after a change (``setup``,
+    ``start``, ``doctor``...), which have loaded the CLI already; never fails them."""
+    try:
+        for args in HELP_ARGS:
+            cache, key, kept, text = _cached_help(args)
+            if key is None or text is not None:
+                continue
+            code, out, err = _render_help(args)
+            if code == 0 and not err:
+                _keep_help(cache, key, out, kept)
+    except Exception:  # noqa: S110 - a cache never fails the command it follows
+        pass
+
+
+def _cached_help(args: list[str]) -> tuple[str, dict[str, object] | None, list[dict[str, object]], str | None]:
+    """(cache file, the key of ``args``' help now, the entries kept, the text kept
+    for that key or None). No key without an Aegis home (nothing is written then)."""
     import os
 
+    from aegis_core import quickjson
     from aegis_core.home import home_path
 
     home = home_path()
     cache = os.path.join(home, "cache", "help.json")
     key = _help_key(args) if os.path.isdir(home) else None
-    kept: list[dict[str, object]] = []
-    if key is not None:
-        try:
-            fd = os.open(cache, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(fd, encoding="utf-8") as handle:
-                info = os.fstat(handle.fileno())
-                # Only what this user wrote, and nobody else could have: a text
-                # printed to the terminal as is.
-                mine = info.st_uid == os.getuid() and not info.st_mode & 0o022
-                loaded = json.load(handle) if mine else []
-        except (OSError, ValueError):
-            loaded = []
-        kept = [e for e in loaded if isinstance(e, dict)] if isinstance(loaded, list) else []
-        for entry in kept:
-            if entry.get("key") == key and isinstance(entry.get("text"), str):
-                sys.stdout.write(str(entry["text"]))
-                sys.stdout.flush()
-                return 0
+    if key is None:
+        return cache, None, [], None
+    try:
+        fd = os.open(cache, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, encoding="utf-8") as handle:
+            info = os.fstat(handle.fileno())
+            # Only what this user wrote, and nobody else could have: a text
+            # printed to the terminal as is.
+            mine = info.st_uid == os.getuid() and not info.st_mode & 0o022
+            loaded = quickjson.loads(handle.read()) if mine else []
+    except (OSError, ValueError):
+        loaded = []
+    kept = [e for e in loaded if isinstance(e, dict)] if isinstance(loaded, list) else []
+    for entry in kept:
+        if entry.get("key") == key and isinstance(entry.get("text"), str):
+            return cache, key, kept, str(entry["text"])
+    return cache, key, kept, None
+
+
+def _render_help(args: list[str]) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of the full CLI (click) asked for ``args``' help."""
     import contextlib
     import io
 
@@ -122,22 +167,25 @@ def _help(args: list[str]) -> int:
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = full_cli(args)
-    sys.stdout.write(out.getvalue())
-    sys.stdout.flush()
-    sys.stderr.write(err.getvalue())
-    sys.stderr.flush()
-    if key is not None and code == 0 and not err.getvalue():  # a warning: say it again next time
-        with contextlib.suppress(OSError):
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(os.path.dirname(cache), 0o700)
-            temporary = os.path.join(os.path.dirname(cache), f".help.{os.getpid()}")
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                # The last few forms (`aegis`, `--help`, another terminal width...).
-                json.dump([{"key": key, "text": out.getvalue()}, *kept[:HELP_FORMS_KEPT - 1]], handle)
-            os.replace(temporary, cache)
-    return code
+        code = full_cli(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _keep_help(cache: str, key: dict[str, object], text: str, kept: list[dict[str, object]]) -> None:
+    import contextlib
+    import json
+    import os
+
+    with contextlib.suppress(OSError):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(os.path.dirname(cache), 0o700)
+        temporary = os.path.join(os.path.dirname(cache), f".help.{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            # The last few forms (`aegis`, `--help`, another terminal width...).
+            others = [entry for entry in kept if entry.get("key") != key]
+            json.dump([{"key": key, "text": text}, *others[:HELP_FORMS_KEPT - 1]], handle)
+        os.replace(temporary, cache)
 
 
 def _help_key(args: list[str]) -> dict[str, object]:
@@ -158,10 +206,17 @@ def _help_key(args: list[str]) -> dict[str, object]:
             continue
     return {
         "args": args, "version": aegis_core.__version__, "python": sys.executable,
-        "cli": os.stat(cli_module).st_mtime_ns, "columns": _columns(),
+        "cli": os.stat(cli_module).st_mtime_ns, "width": _help_width(),
         "plugins": [os.environ.get("AEGIS_DISABLE_PLUGINS"), os.environ.get("AEGIS_LOAD_PLUGINS")],
         "paths": folders, "commands": [list(ep) for ep in scan("aegis.commands")],
     }
+
+
+def _help_width() -> int:
+    """The width click wraps the help to: the terminal's, at most 80 columns, less 2,
+    at least 50 (``click.formatting.HelpFormatter``), so every terminal of 80 columns
+    or more shares one text."""
+    return max(min(_columns(), 80) - 2, 50)
 
 
 def _columns() -> int:

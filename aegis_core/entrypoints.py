@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import namedtuple
-from collections.abc import Iterator, Sequence
 
-# Not `from typing import ...`: loading typing costs `aegis --help` (which lists the
-# commands plugins declare) a visible share of its start-up.
+# Not `from typing import ...` nor `collections`: loading them costs `aegis --help`
+# (which lists the commands plugins declare) a visible share of its start-up.
 TYPE_CHECKING = False
 
 _SUFFIXES = (".dist-info", ".egg-info")
 
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
     from typing import NamedTuple
 
     class EntryPoint(NamedTuple):
@@ -29,7 +28,22 @@ if TYPE_CHECKING:
         group: str
         distribution: str  # the normalised distribution name, e.g. "aegis-claude-hook"
 else:
-    EntryPoint = namedtuple("EntryPoint", "name value group distribution")
+    class EntryPoint(tuple):
+        """``namedtuple("EntryPoint", "name value group distribution")``, written out:
+        ``collections`` would be the costliest import of ``aegis --help``."""
+
+        __slots__ = ()
+
+        def __new__(cls, name, value, group, distribution):
+            return tuple.__new__(cls, (name, value, group, distribution))
+
+        name = property(lambda self: self[0])
+        value = property(lambda self: self[1])
+        group = property(lambda self: self[2])
+        distribution = property(lambda self: self[3])
+
+        def __repr__(self):
+            return "EntryPoint(name={!r}, value={!r}, group={!r}, distribution={!r})".format(*self)
 
 
 def _normalise(name: str) -> str:

@@ -4,10 +4,11 @@ to do next) on one line and exits with that code."""
 
 from __future__ import annotations
 
-import enum
 
+class ExitCode:
+    """The exit codes, as plain ints: an ``enum.IntEnum`` would load ``enum`` (with
+    ``functools`` and ``collections``) into every command, the quick ones included."""
 
-class ExitCode(enum.IntEnum):
     OK = 0
     ERROR = 1
     CONFIG = 2
@@ -19,10 +20,13 @@ class ExitCode(enum.IntEnum):
     STATE = 8
 
 
+EXIT_CODES = frozenset(value for name, value in vars(ExitCode).items() if name.isupper())
+
+
 class AegisError(Exception):
     """Base of every error Aegis explains to a user."""
 
-    exit_code: ExitCode = ExitCode.ERROR
+    exit_code: int = ExitCode.ERROR
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

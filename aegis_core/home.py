@@ -5,7 +5,10 @@ configuration machinery (:func:`aegis_core.config.aegis_home` gives the same as 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 DEFAULT_HOME = "~/.aegis"
 
@@ -18,3 +21,15 @@ def home_path(env: Mapping[str, str] | None = None) -> str:
         raw = env["HOME"].rstrip("/") + raw[1:]
     path = os.path.expanduser(raw)
     return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+
+
+def path_text(name: str) -> str:
+    """``str(pathlib.PurePosixPath(name))`` without loading pathlib (which brings
+    ``re``, ``fnmatch`` and ``urllib.parse`` into the quick commands): repeated
+    slashes and ``.`` parts dropped, ``..`` kept, a leading ``//`` kept as POSIX says."""
+    stripped = name.lstrip("/")
+    root = "/" * min(len(name) - len(stripped), 2) if name.startswith("/") else ""
+    if root == "//" and len(name) - len(stripped) > 2:
+        root = "/"
+    parts = [part for part in stripped.split("/") if part and part != "."]
+    return root + "/".join(parts) if root or parts else "."

@@ -121,6 +121,8 @@ class AegisPlugins:
         self._adapters: dict[str, Adapter] | None = None
         self._channels: dict[str, Channel] | None = None
         self._sandboxes: dict[str, SandboxBackend] | None = None
+        # Per hook: pluggy's implementations as last seen, and Aegis' calling order of them.
+        self._ordered: dict[str, tuple[list[pluggy.HookImpl], list[pluggy.HookImpl]]] = {}
 
     # -- loading ---------------------------------------------------------------
 
@@ -256,13 +258,19 @@ class AegisPlugins:
         # pluggy calls the last registered plugin first; Aegis calls in registration
         # order (built-ins first, then installed plugins, then what the daemon adds),
         # as the docs describe, still honouring tryfirst/trylast. Wrappers are not
-        # part of the contract and are skipped.
-        impls = [i for i in getattr(self.pm.hook, hook).get_hookimpls()
-                 if not (i.hookwrapper or i.wrapper)]
+        # part of the contract and are skipped. Kept per hook while pluggy's own list
+        # is unchanged (a decision calls eight hooks; sorting each time showed up).
+        registered = getattr(self.pm.hook, hook).get_hookimpls()
+        cached = self._ordered.get(hook)
+        if cached is not None and cached[0] == registered:
+            return cached[1]
+        impls = [i for i in registered if not (i.hookwrapper or i.wrapper)]
         first = [i for i in impls if i.tryfirst]
         last = [i for i in impls if i.trylast and not i.tryfirst]
         middle = [i for i in impls if not (i.tryfirst or i.trylast)]
-        return [*first, *middle, *reversed(last)]
+        ordered = [*first, *middle, *reversed(last)]
+        self._ordered[hook] = (registered, ordered)
+        return ordered
 
     def _call_each(
         self, hook: str, **kwargs: Any

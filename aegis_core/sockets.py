@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import _socket  # not `socket`: the quick CLI commands must not pay for its imports
 import os
-from collections.abc import Mapping
-from contextlib import suppress
-from pathlib import Path
 
-# Not `from typing import TYPE_CHECKING`: loading typing costs the quick commands
-# (aegis status, aegis approvals list) a visible share of their start-up.
+# Not `from typing import TYPE_CHECKING`, nor `collections.abc`, `contextlib` or
+# `pathlib` but on demand: loading them costs the quick commands (aegis status, aegis
+# approvals list) a visible share of their start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
     from aegis_core.config import Config
 
 OPERATOR_SOCKET = "aegis.sock"
@@ -35,10 +36,20 @@ MAX_SOCKET_PATH = 100
 def operator_socket(config: Config) -> Path:
     """Where the daemon serves every operation: ``[daemon] socket`` (config file or
     ``AEGIS_DAEMON_SOCKET``), else ``$AEGIS_HOME/aegis.sock``."""
+    from pathlib import Path
+
+    return Path(operator_socket_name(config))
+
+
+def operator_socket_name(config: Config) -> str:
+    """:func:`operator_socket` as a string, without building a Path."""
+    from aegis_core.home import path_text
+
     configured = config.get("daemon", "socket")
     if configured:
-        return Path(os.path.expanduser(str(configured))).absolute()
-    return config.home / OPERATOR_SOCKET
+        name = os.path.expanduser(str(configured))
+        return path_text(name if name.startswith("/") else os.getcwd() + "/" + name)
+    return path_text(config.home_dir + "/" + OPERATOR_SOCKET)
 
 
 def shared_agent_socket(home: Path) -> Path:
@@ -50,6 +61,8 @@ def shared_agent_socket(home: Path) -> Path:
 
 def client_socket(config: Config, env: Mapping[str, str] | None = None) -> Path:
     """Where the CLI sends its requests: ``$AEGIS_SOCKET``, else the operator socket."""
+    from pathlib import Path
+
     env = os.environ if env is None else env
     explicit = env.get("AEGIS_SOCKET")
     return Path(explicit) if explicit else operator_socket(config)
@@ -58,6 +71,8 @@ def client_socket(config: Config, env: Mapping[str, str] | None = None) -> Path:
 def hook_socket(home: Path, env: Mapping[str, str] | None = None) -> Path:
     """Where an agent's hook sends its calls: ``$AEGIS_SOCKET``, else the shared agent
     socket (``aegis_claude_hook/hookclient.py`` follows the same rule)."""
+    from pathlib import Path
+
     env = os.environ if env is None else env
     explicit = env.get("AEGIS_SOCKET")
     return Path(explicit) if explicit else shared_agent_socket(home)
@@ -74,7 +89,7 @@ def run_dir(home: Path, session: str) -> Path:
     return run_root(home) / session
 
 
-def reachable(path: Path) -> tuple[str, int | None]:
+def reachable(path: str | os.PathLike[str]) -> tuple[str, int | None]:
     """A path ``connect``/``bind`` accept, and a directory descriptor to close after
     use when the real path is too long for a socket address (``None`` otherwise)."""
     text = os.fspath(path)
@@ -84,7 +99,7 @@ def reachable(path: Path) -> tuple[str, int | None]:
     return f"/proc/self/fd/{directory}/{os.path.basename(text)}", directory
 
 
-def connect(path: Path, timeout: float | None) -> _socket.socket:
+def connect(path: str | os.PathLike[str], timeout: float | None) -> _socket.socket:
     """A connected stream socket to ``path`` (OSError when nothing listens)."""
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     address, directory = None, None
@@ -123,10 +138,12 @@ def process_start(pid: int) -> int | None:
     """When ``pid`` started, in clock ticks since boot (``/proc/PID/stat`` field 22):
     with the pid, it names one process for the whole uptime, even after its pid is
     reused."""
-    with suppress(OSError, ValueError, IndexError), open(f"/proc/{pid}/stat", "rb") as handle:
-        # The command name may hold spaces and parentheses: count after the last ')'.
-        return int(handle.read().rsplit(b")", 1)[1].split()[19])
-    return None
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            # The command name may hold spaces and parentheses: count after the last ')'.
+            return int(handle.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 # -- proving a session's secret without sending it --------------------------------------

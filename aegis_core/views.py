@@ -5,6 +5,7 @@ the same through these functions."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from aegis_core.errors import AegisError, ExitCode
@@ -33,7 +34,7 @@ def collect_status(config: Config) -> dict[str, Any]:
 
     state = process.inspect(config)
     status: dict[str, Any] = dict(state.info or {})
-    status.update({"running": state.running, "pid": state.pid, "home": str(config.home)})
+    status.update({"running": state.running, "pid": state.pid, "home": config.home_dir})
     if state.stale:
         status["stale_files"] = state.stale
     status.setdefault("socket", state.socket)
@@ -52,9 +53,13 @@ def collect_status(config: Config) -> dict[str, Any]:
 
 def _offline_status(config: Config) -> dict[str, Any]:
     """What the database says when the daemon is not there to ask."""
-    db = config.path("database", "path", "aegis.db")
-    out: dict[str, Any] = {"database": str(db), "database_bytes": db.stat().st_size if db.exists() else 0}
-    if db.exists():
+    db = config.path_name("database", "path", "aegis.db")
+    try:
+        size: int | None = os.stat(db).st_size
+    except (FileNotFoundError, NotADirectoryError):
+        size = None
+    out: dict[str, Any] = {"database": db, "database_bytes": size or 0}
+    if size is not None:
         try:
             out["pending"] = _count_pending(db)
         except Exception as exc:  # status must report, not crash
@@ -186,7 +191,7 @@ def _quick_list(config: Config, status: str | None, limit: int) -> list[dict[str
 
     if config.get("store", "url"):
         return None
-    db = config.path("database", "path", "aegis.db")
+    db = config.path_name("database", "path", "aegis.db")
     conn = reads.open_reader(db)
     if conn is None:
         return None

@@ -6,16 +6,23 @@ Target (issue #16): ``aegis --help``, ``aegis status`` and ``aegis approvals lis
 most 3x ``python -c pass``. Runs in a temporary AEGIS_HOME set up with ``aegis setup``;
 ``status`` is measured with the daemon running (it asks it) and stopped. ``aegis
 --help`` prints the text the full CLI rendered the last time (kept in
-$AEGIS_HOME/cache); the first run after an install or a change renders it with click,
-shown as "cache cold" (its cache is removed before each such run), for information.
+$AEGIS_HOME/cache; ``setup``, ``start``, ``doctor``, ``reload`` and ``version`` render
+it again when it is stale); rendered by click when nothing did, shown as "cache cold"
+(its cache is removed before each such run), for information.
 
     python benchmarks/cli_bench.py [--rounds 30]
+    python benchmarks/cli_bench.py --venv /tmp/aegis-bench-venv [--rounds 30]
 
 Measure what a user gets: a venv with ``pip install .`` (tox's environments install
-that way). In an editable install (``pip install -e``) every interpreter start, the
-baseline's included, runs the editable finders' ``.pth`` files, which import ``re``,
-``pathlib``, ``enum``...: the baseline doubles and the ratios look better than they
-are; the bench says so when it runs in one.
+that way). ``--venv DIR`` builds one in DIR (when DIR has no ``bin/python`` yet): a
+fresh venv, its pip upgraded (as install.sh does: pip 25.1 and later write console
+scripts that no longer import ``re``), then this checkout's aegis-core and plugins
+installed from a clean copy (no ``.venv``, ``build``, ``.git``...), not editable; it
+then runs the bench with that venv's interpreter. Reusing DIR skips the build (pass a
+new DIR after changing the code). In an editable install (``pip install -e``) every
+interpreter start, the baseline's included, runs the editable finders' ``.pth``
+files, which import ``re``, ``pathlib``, ``enum``...: the baseline doubles and the
+ratios look better than they are; the bench says so when it runs in one.
 """
 
 from __future__ import annotations
@@ -70,10 +77,41 @@ def timed(name: str, argv: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
+REPOSITORY = Path(__file__).resolve().parent.parent
+LEFT_OUT_OF_THE_COPY = shutil.ignore_patterns(".git", ".venv", ".tox", ".ci", "build", "dist", "*.egg-info",
+                                             "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+                                             ".hypothesis", "node_modules")
+
+
+def build_venv(venv: Path) -> Path:
+    """A venv at ``venv`` with this checkout installed as a user installs it (not
+    editable); its interpreter."""
+    python = venv / "bin" / "python"
+    if python.exists():
+        print(f"note: reusing {venv} (pass a new --venv to measure changed code)", flush=True)
+        return python
+    print(f"building {venv}: a fresh venv, pip upgraded, aegis-core and plugins installed (not editable)",
+          flush=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+    with tempfile.TemporaryDirectory(prefix="aegis-cli-bench-src-") as copy:
+        source = Path(copy) / "aegis"
+        shutil.copytree(REPOSITORY, source, ignore=LEFT_OUT_OF_THE_COPY)
+        plugins = sorted(str(p) for p in (source / "plugins").iterdir()
+                         if (p / "pyproject.toml").exists() and not p.name.startswith("_"))
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(source), *plugins], check=True)
+    return python
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--venv", type=Path, help="build (or reuse) a non-editable install there and run in it")
     args = parser.parse_args()
+    if args.venv is not None:
+        python = build_venv(args.venv.absolute())
+        return subprocess.run([str(python), __file__, "--rounds", str(args.rounds)]).returncode
+    print(f"interpreter {sys.executable}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     editable = editable_install()
     if editable:
         print(f"note: {editable}: an editable install, whose finders slow `python -c pass` too; "
@@ -134,6 +172,7 @@ def main() -> int:
         if name.startswith("aegis") and "cold" not in name:
             worst, worst_cpu = max(worst, ratio), max(worst_cpu, cpu_ratio)
         print(f"{name:<34} {median * 1000:>8.1f} {ratio:>6.2f}x {cpu * 1000:>8.1f} {cpu_ratio:>6.2f}x")
+    print(f"load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"worst wall-clock ratio {worst:.2f}x, worst CPU-time ratio {worst_cpu:.2f}x: "
           f"{'within' if max(worst, worst_cpu) <= TARGET else 'OVER'} the target "
           "(on a busy machine the CPU-time ratio is the steadier one)")

@@ -3,13 +3,16 @@
 1. The decision of an auto-allowed call in process (policy + audit + store), against
    a bare write+fdatasync.
 2. Throughput under load: N concurrent clients (50 and 200) against a real daemon on
-   disk, this tree against a baseline tree (by default the commit before group
-   commit, ``--baseline-rev``), run alternately in the same run; decisions/s, p50
-   and p99 of a client's round trip, and how many records each fsync carried.
+   disk, this tree against a baseline tree (``--baseline-rev``; by default ba91850,
+   the tree issue 15 was filed against: the last commit before any of its work, so
+   before group commit), in the same run, alternating, the order swapped each round;
+   medians of decisions/s, p50 and p99 of a client's round trip, the daemon's CPU per
+   decision (least disturbed by the machine's other work), how many decisions each
+   fsync carried, and the load average meanwhile.
 3. Memory: the daemon's RSS after 100k calls over 1,000 sessions against its RSS
    after 10k (``--memory``).
 
-    python benchmarks/daemon_bench.py [--clients 50,200] [--seconds 8] [--memory]
+    python benchmarks/daemon_bench.py [--clients 50,200] [--seconds 8] [--rounds 3] [--memory]
 
 Targets (issue 15): decisions/s at 50 and 200 clients >= 2x the baseline's; p99 at
 50 clients <= 3x p50; RSS(100k) <= 1.2x RSS(10k). The machine is shared and fsync
@@ -22,6 +25,8 @@ import argparse
 import asyncio
 import json
 import os
+import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -121,29 +126,49 @@ class Daemon:
     def status(self) -> dict[str, Any]:
         return json.loads(self.cli("status", "--json").stdout)
 
+    @property
+    def pid(self) -> int:
+        return int((self.home / "aegis.pid").read_text().split()[0])
+
     def rss_kib(self) -> int:
-        pid = int((self.home / "aegis.pid").read_text().split()[0])
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
         raise RuntimeError("no VmRSS")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU the daemon used so far, all its threads."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 async def one_call(socket_path: str, session: str, command: str, op: str = "judge") -> tuple[float, str]:
+    """One hook's round trip: connect, send the request, read lines up to the final one.
+    On the loop's raw socket calls, not asyncio streams: the load generator shares the
+    machine's CPUs with the daemon, and the less it spends the more the figures are
+    the daemon's."""
     request = {"v": 1, "op": op, "adapter": "generic",
                "payload": {"tool": "Bash", "input": {"command": command}, "cwd": "/home/dev/project",
                            "session": session}}
+    loop = asyncio.get_running_loop()
     started = time.perf_counter()
-    reader, writer = await asyncio.open_unix_connection(socket_path, limit=1 << 20)
-    try:
-        writer.write(json.dumps(request).encode() + b"\n")
-        await writer.drain()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client.setblocking(False)
+        await loop.sock_connect(client, socket_path)
+        await loop.sock_sendall(client, json.dumps(request).encode() + b"\n")
+        buffer = b""
         while True:
-            reply = json.loads(await reader.readline())
-            if reply.get("final"):
-                break
-    finally:
-        writer.close()
+            line, newline, rest = buffer.partition(b"\n")
+            if newline:
+                reply = json.loads(line)
+                if reply.get("final"):
+                    break
+                buffer = rest
+                continue
+            chunk = await loop.sock_recv(client, 1 << 16)
+            if not chunk:
+                raise ConnectionError("the daemon closed the connection without a final answer")
+            buffer += chunk
     return time.perf_counter() - started, str(reply.get("decision"))
 
 
@@ -185,48 +210,75 @@ def baseline_tree(rev: str, into: Path) -> Path:
     return target
 
 
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(daemon: Daemon, clients: int, seconds: float) -> dict[str, Any]:
+    """One measurement of a started daemon: the load's figures, the daemon's CPU per
+    decision (what the machine's other work disturbs least), records per fsync."""
+    cpu, mine = daemon.cpu_seconds(), _own_cpu_seconds()
+    result = asyncio.run(load(daemon.socket, clients, seconds, sessions=clients * 4, op=daemon.op))
+    result["cpu_ms"] = (daemon.cpu_seconds() - cpu) * 1e3 / max(1, result["decisions"])
+    result["client_cpu_ms"] = (_own_cpu_seconds() - mine) * 1e3 / max(1, result["decisions"])
+    records = daemon.status().get("records")
+    # Trees before group commit write and sync every record on its own: no figure.
+    result["batches"] = records["batches"] if records else None
+    return result
+
+
 def throughput(directory: Path, trees: dict[str, Path], clients_list: list[int], seconds: float,
                rounds: int) -> None:
-    print(f"Throughput on disk, {seconds:g} s per measurement, {rounds} alternating rounds per tree "
+    print(f"Throughput on disk, {seconds:g} s per measurement, {rounds} rounds, the trees alternating "
           "(each call: connect, judge, audit, store, answer):")
     for clients in clients_list:
         results: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
-        batches: dict[str, tuple[int, int]] = {}
+        loads = [os.getloadavg()[0]]
         for round_index in range(rounds):
-            for name, tree in trees.items():
+            # Each round swaps who goes first, so a machine getting busier or quieter
+            # during the run weighs on both trees alike.
+            order = list(trees.items()) if round_index % 2 == 0 else list(reversed(trees.items()))
+            for name, tree in order:
                 daemon = Daemon(tree, directory / f"{name}-{clients}-{round_index}")
                 daemon.start()
                 try:
-                    results[name].append(asyncio.run(load(daemon.socket, clients, seconds, sessions=clients * 4,
-                                                                op=daemon.op)))
-                    records = daemon.status().get("records")
-                    if records:
-                        batches[name] = (batches.get(name, (0, 0))[0] + records["batches"],
-                                         batches.get(name, (0, 0))[1] + results[name][-1]["decisions"])
+                    results[name].append(measure(daemon, clients, seconds))
                 finally:
                     daemon.stop()
                 verify = daemon.cli("audit", "verify")
                 assert verify.returncode == 0, verify.stdout + verify.stderr
+                loads.append(os.getloadavg()[0])
         summary = {}
         for name, runs in results.items():
             rate = statistics.median(r["per_second"] for r in runs)
             p50 = statistics.median(r["p50"] for r in runs)
             p99 = statistics.median(r["p99"] for r in runs)
+            cpu = statistics.median(r["cpu_ms"] for r in runs)
+            client_cpu = statistics.median(r["client_cpu_ms"] for r in runs)
             errors = sum(r["errors"] for r in runs)
-            summary[name] = (rate, p50, p99)
-            per_fsync = ""
-            if name in batches and batches[name][0]:
-                per_fsync = f", {batches[name][1] / batches[name][0]:.1f} decisions per fsync"
+            summary[name] = (rate, p50, p99, cpu)
+            batches = [r for r in runs if r["batches"]]
+            per_fsync = (f"{sum(r['decisions'] for r in batches) / sum(r['batches'] for r in batches):5.1f}"
+                         if batches else "  <=1")
             print(f"  {clients:>3} clients  {name:<9} {rate:7.0f} decisions/s  p50 {p50 * 1e3:7.1f} ms  "
-                  f"p99 {p99 * 1e3:7.1f} ms  (p99/p50 {p99 / p50:4.1f}x)  errors {errors}{per_fsync}")
+                  f"p99 {p99 * 1e3:7.1f} ms  (p99/p50 {p99 / p50:4.1f}x)  CPU per decision: daemon {cpu:5.2f} ms, "
+                  f"clients {client_cpu:5.2f} ms  decisions per fsync {per_fsync}  errors {errors}")
             if errors:
                 print(f"      first error: {next(r['first_error'] for r in runs if r['first_error'])}")
+        print(f"  {clients:>3} clients  load average (1 min) during the runs: "
+              f"{min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} CPUs")
         if "baseline" in summary:
             ratio = summary["current"][0] / summary["baseline"][0]
+            paired = [c["per_second"] / b["per_second"]
+                      for b, c in zip(results["baseline"], results["current"], strict=True)]
+            cpu_ratio = summary["baseline"][3] / summary["current"][3]
             tail = summary["current"][2] / summary["current"][1]
-            print(f"  {clients:>3} clients  current/baseline decisions/s: {ratio:.2f}x  target >= 2x "
+            print(f"  {clients:>3} clients  current/baseline decisions/s: {ratio:.2f}x (median of the "
+                  f"rounds; each round {', '.join(f'{r:.2f}' for r in paired)})  target >= 2x "
                   f"[{'ok' if ratio >= 2 else 'MISSED'}]"
                   + (f"; p99 <= 3x p50 [{'ok' if tail <= 3 else 'MISSED'}]" if clients == 50 else ""))
+            print(f"  {clients:>3} clients  daemon CPU per decision, baseline/current: {cpu_ratio:.2f}x")
 
 
 # -- 3. memory ----------------------------------------------------------------------------
@@ -265,9 +317,10 @@ def main() -> int:
     parser.add_argument("--clients", default="50,200",
                         help="comma-separated numbers of concurrent clients ('none': skip)")
     parser.add_argument("--seconds", type=float, default=8.0, help="length of one throughput measurement")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per tree")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per tree, the trees alternating")
     parser.add_argument("--baseline-rev", default="ba91850",
-                        help="git revision of the baseline daemon (default: before group commit); 'none' to skip")
+                        help="git revision of the baseline daemon (default: the tree issue 15 was filed "
+                             "against, the last commit before its work); 'none' to skip")
     parser.add_argument("--memory", action="store_true", help="also measure RSS after 10k and 100k calls")
     parser.add_argument("--memory-calls", default="10000,100000")
     args = parser.parse_args()

@@ -7,14 +7,21 @@
 3. the hook round trip from inside the sandbox, through its agent socket, vs a bare
    ``python -I -S -c pass`` started in the same sandbox (target: median <= 1.3x).
 
-    python benchmarks/sandbox_bench.py [--wraps 21] [--runs 7] [--rounds 200]
+Each comparison is interleaved (A then B, then B then A, ...), so a machine whose load
+drifts weighs on both alike, and is read three ways: the medians, the median of the
+pairs' differences (or ratios), and the CPU time (user + system of everything the
+run started; steadier than the wall clock on a shared machine). The load is printed
+before and after each. For 3., inside and outside run in alternating chunks; each hook
+run is paired with a bare start right next to it, and the figure is the median of
+those pairs' ratios (benchmarks/timing.py), printed with the ratio of the medians.
+
+    python benchmarks/sandbox_bench.py [--wraps 40] [--runs 15] [--rounds 200] [--hook-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shlex
 import shutil
@@ -23,8 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import timing
 from aegis_claude_hook.settings import default_hooks_settings
 
 from aegis_core.sandbox.bwrap import BwrapBackend
@@ -50,29 +60,36 @@ for i in range(400):
     os.unlink(f"{folder}/f{i}.txt")
 for _ in range(20):
     subprocess.run(["true"])
-print(time.perf_counter() - started)
+spent = os.times()
+print(time.perf_counter() - started, spent.user + spent.system + spent.children_user + spent.children_system)
 """
 
 HARNESS = r"""
-import json, statistics, subprocess, sys, time
+import json, subprocess, sys, time
 hook, base, event, rounds = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3].encode(), int(sys.argv[4])
 def once(argv, stdin):
     started = time.perf_counter()
     done = subprocess.run(argv, input=stdin, capture_output=True)
-    elapsed = time.perf_counter() - started
-    return elapsed, done
-for _ in range(5):
-    once(base, b""); once(hook, event)
-samples = {"hook": [], "baseline": []}
-for _ in range(rounds):
-    samples["baseline"].append(once(base, b"")[0])
+    return time.perf_counter() - started, done
+def hook_once():
     elapsed, done = once(hook, event)
     answer = json.loads(done.stdout)["hookSpecificOutput"]
     if answer["permissionDecision"] != "allow":
         raise SystemExit(f"hook did not allow: {answer}")
     samples["hook"].append(elapsed)
+for _ in range(5):
+    once(base, b""); once(hook, event)
+samples = {"hook": [], "baseline": []}
+for round_ in range(rounds):  # each pair back to back, which runs first alternating
+    if round_ % 2:
+        hook_once()
+    samples["baseline"].append(once(base, b"")[0])
+    if not round_ % 2:
+        hook_once()
 print(json.dumps(samples))
 """
+
+T = TypeVar("T")
 
 HOOK_EVENT = {"session_id": "bench", "transcript_path": "/tmp/bench.jsonl", "cwd": "/tmp",
               "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Bash",
@@ -100,9 +117,10 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path, cpu: list[float] | No
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wraps", type=int, default=21)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--wraps", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--hook-only", action="store_true", help="measure 3. only")
     args = parser.parse_args()
     if not BwrapBackend().available().ok:
         print(f"no sandbox here: {BwrapBackend().available().reason}")
@@ -118,36 +136,53 @@ def main() -> int:
     cli = [sys.executable, "-m", "aegis_core.cli"]
     subprocess.run([*cli, "start"], env=env, check=True, capture_output=True)
     try:
-        print(f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; bubblewrap at {shutil.which('bwrap')}")
-        wrap_cost(cli, env, project, args.wraps)
-        inside_vs_outside(env, home, project, aegis_home, args.runs)
+        print(f"machine: {timing.load()}; bubblewrap at {shutil.which('bwrap')}")
+        if not args.hook_only:
+            wrap_cost(cli, env, project, args.wraps)
+            inside_vs_outside(env, home, project, aegis_home, args.runs)
         hook_inside(env, home, project, aegis_home, args.rounds)
+        print(f"\nat the end: {timing.load()}")
     finally:
         subprocess.run([*cli, "stop"], env=env, capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
     return 0
 
 
+def interleaved(runs: int, first: Callable[[], T], second: Callable[[], T]) -> tuple[list[T], list[T]]:
+    """``runs`` pairs, the order flipped every pair: drift in the machine's load, and
+    whatever the one run leaves warm for the next, weigh on both sides alike."""
+    a: list[T] = []
+    b: list[T] = []
+    for i in range(runs):
+        if i % 2:
+            b.append(second())
+            a.append(first())
+        else:
+            a.append(first())
+            b.append(second())
+    return a, b
+
+
 def wrap_cost(cli: list[str], env: dict[str, str], project: Path, runs: int) -> None:
     sandboxed = [*cli, "wrap", "--", "true"]
     bare = [*cli, "wrap", "--no-sandbox", "--", "true"]
-    for argv in (sandboxed, bare):  # warm: bytecode, page cache, the daemon's first session
+    for argv in (sandboxed, bare, sandboxed, bare):  # warm: bytecode, page cache, the daemon's first session
         timed(argv, env, project)
-    samples: dict[str, list[float]] = {"sandboxed": [], "unsandboxed": []}
     cpu: dict[str, list[float]] = {"sandboxed": [], "unsandboxed": []}
-    for _ in range(runs):
-        samples["sandboxed"].append(timed(sandboxed, env, project, cpu["sandboxed"]))
-        samples["unsandboxed"].append(timed(bare, env, project, cpu["unsandboxed"]))
-    with_ms, without_ms = median_ms(samples["sandboxed"]), median_ms(samples["unsandboxed"])
-    # Each sandboxed start next to the unsandboxed one right after it: the machine's
-    # load drifts less within a pair than across the run.
-    paired = median_ms([a - b for a, b in zip(samples["sandboxed"], samples["unsandboxed"], strict=True)])
-    print(f"\n1. aegis wrap -- true, median of {runs}: sandboxed {with_ms:.1f} ms, --no-sandbox {without_ms:.1f} ms")
-    print(f"   the sandbox adds {with_ms - without_ms:+.1f} ms ({with_ms / without_ms:.2f}x); median of the "
-          f"{runs} pairs' differences {paired:+.1f} ms (target: at most +50 ms)")
-    cpu_with, cpu_without = median_ms(cpu["sandboxed"]), median_ms(cpu["unsandboxed"])
+    print(f"\n1. aegis wrap -- true, {runs} interleaved pairs ({timing.load()} before)")
+    with_s, without_s = interleaved(runs, lambda: timed(sandboxed, env, project, cpu["sandboxed"]),
+                                    lambda: timed(bare, env, project, cpu["unsandboxed"]))
+    with_ms, without_ms = median_ms(with_s), median_ms(without_s)
+    paired = [a - b for a, b in zip(with_s, without_s, strict=True)]
+    quartiles = statistics.quantiles([p * 1000 for p in paired], n=4)
+    print(f"   medians: sandboxed {with_ms:.1f} ms, --no-sandbox {without_ms:.1f} ms: {with_ms - without_ms:+.1f} ms")
+    print(f"   median of the pairs' differences {median_ms(paired):+.1f} ms (quartiles {quartiles[0]:+.1f} .. "
+          f"{quartiles[2]:+.1f}) (target: at most +50 ms)")
+    cpu_paired = [a - b for a, b in zip(cpu["sandboxed"], cpu["unsandboxed"], strict=True)]
     print(f"   CPU time (user + system of the wrap and what it started, not the daemon's): sandboxed "
-          f"{cpu_with:.1f} ms, --no-sandbox {cpu_without:.1f} ms: {cpu_with - cpu_without:+.1f} ms")
+          f"{median_ms(cpu['sandboxed']):.1f} ms, --no-sandbox {median_ms(cpu['unsandboxed']):.1f} ms; median of "
+          f"the pairs' differences {median_ms(cpu_paired):+.1f} ms")
+    print(f"   ({timing.load()} after)")
 
 
 def _sandbox(home: Path, project: Path, aegis_home: Path, session: str, created: dict[str, object] | None = None,
@@ -167,24 +202,35 @@ def inside_vs_outside(env: dict[str, str], home: Path, project: Path, aegis_home
     sandbox = _sandbox(home, project, aegis_home, "bench-work")
     try:
         contained, inner_env = sandbox.contain(["python3", "-I", str(script)], {**env})
-        start_cost: dict[str, list[float]] = {"contained": [], "bare": []}
         true_contained, true_env = sandbox.contain(["true"], {**env})
-        for _ in range(30):
-            start_cost["contained"].append(timed(true_contained, true_env, project))
-            start_cost["bare"].append(timed(["true"], env, project))
-        samples: dict[str, list[float]] = {"inside": [], "outside": []}
-        for _ in range(runs):
-            for name, argv, run_env in (("inside", contained, inner_env),
-                                         ("outside", ["python3", "-I", str(script)], env)):
-                done = subprocess.run(argv, env=run_env, cwd=project, capture_output=True, text=True, check=True)
-                samples[name].append(float(done.stdout.strip().splitlines()[-1]))
+        start_contained, start_bare = interleaved(30, lambda: timed(true_contained, true_env, project),
+                                                  lambda: timed(["true"], env, project))
+
+        def workload(argv: list[str], run_env: dict[str, str]) -> tuple[float, float]:
+            done = subprocess.run(argv, env=run_env, cwd=project, capture_output=True, text=True, check=True)
+            wall, cpu = done.stdout.strip().splitlines()[-1].split()
+            return float(wall), float(cpu)
+
+        workload(contained, inner_env)  # warm
+        workload(["python3", "-I", str(script)], env)
+        before = timing.load()
+        inside, outside = interleaved(runs, lambda: workload(contained, inner_env),
+                                      lambda: workload(["python3", "-I", str(script)], env))
     finally:
         sandbox.close(0)
-    print(f"   the sandbox's own start: `true` contained {median_ms(start_cost['contained']):.1f} ms vs bare "
-          f"{median_ms(start_cost['bare']):.1f} ms (median of 30)")
-    inside, outside = median_ms(samples["inside"]), median_ms(samples["outside"])
-    print(f"\n2. workload (compute, 800 file writes/reads, 20 spawns), median of {runs}: inside {inside:.1f} ms, "
-          f"outside {outside:.1f} ms: {inside / outside:.3f}x (target: within 5%)")
+    print(f"   the sandbox's own start: `true` contained {median_ms(start_contained):.1f} ms vs bare "
+          f"{median_ms(start_bare):.1f} ms (median of 30 interleaved)")
+    wall_in, wall_out = [w for w, _ in inside], [w for w, _ in outside]
+    cpu_in, cpu_out = [c for _, c in inside], [c for _, c in outside]
+    ratios = [a / b for a, b in zip(wall_in, wall_out, strict=True)]
+    cpu_ratios = [a / b for a, b in zip(cpu_in, cpu_out, strict=True)]
+    print(f"\n2. workload (compute, 800 file writes/reads, 20 spawns; timed by itself), {runs} interleaved pairs "
+          f"({before} before, {timing.load()} after):")
+    print(f"   medians: inside {median_ms(wall_in):.1f} ms, outside {median_ms(wall_out):.1f} ms: "
+          f"{statistics.median(wall_in) / statistics.median(wall_out):.3f}x")
+    print(f"   median of the pairs' ratios {statistics.median(ratios):.3f}x (target: within 5%)")
+    print(f"   CPU time inside {median_ms(cpu_in):.1f} ms vs outside {median_ms(cpu_out):.1f} ms, median of the "
+          f"pairs' ratios {statistics.median(cpu_ratios):.3f}x")
 
 
 def hook_inside(env: dict[str, str], home: Path, project: Path, aegis_home: Path, rounds: int) -> None:
@@ -194,6 +240,10 @@ def hook_inside(env: dict[str, str], home: Path, project: Path, aegis_home: Path
     command = default_hooks_settings(300)["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
     hook = shlex.split(command)
     base = [hook[0], "-I", "-S", "-c", "pass"]
+    chunks = 4
+    chunk = max(1, rounds // chunks)
+    samples: dict[str, dict[str, list[float]]] = {where: {"hook": [], "baseline": []}
+                                                  for where in ("inside", "outside")}
     harness = project / "harness.py"
     harness.write_text(HARNESS)
     event = json.dumps({**HOOK_EVENT, "cwd": str(project)})
@@ -204,31 +254,35 @@ def hook_inside(env: dict[str, str], home: Path, project: Path, aegis_home: Path
                                                                                            prepare=False))
     try:
         agent_env = {**env, "AEGIS_SESSION": session, "AEGIS_SESSION_TOKEN": str(created["token"])}
-        argv, inner_env = sandbox.contain(["python3", "-I", str(harness), json.dumps(hook), json.dumps(base), event,
-                                           str(rounds)], agent_env)
-        done = subprocess.run(argv, env=inner_env, cwd=project, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(f"\n3. hook inside the sandbox: failed: {done.stderr.strip()[-500:]}")
-            return
-        samples = json.loads(done.stdout.strip().splitlines()[-1])
+        harness_argv = ["python3", "-I", str(harness), json.dumps(hook), json.dumps(base), event]
+        inside_argv, inner_env = sandbox.contain([*harness_argv, str(chunk)], agent_env)
         # The same harness outside, through the same session's socket on the host.
         outside_env = {**agent_env, "AEGIS_SOCKET": str(created["agent_socket"]),
                        "AEGIS_DAEMON_PID": str(created.get("daemon_pid") or ""),
                        "AEGIS_DAEMON_START": str(created.get("daemon_start") or "")}
-        done = subprocess.run(["python3", "-I", str(harness), json.dumps(hook), json.dumps(base), event, str(rounds)],
-                              env=outside_env, cwd=project, capture_output=True, text=True)
-        outside = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
+        # Inside and outside in alternating chunks, so both see the same spells of load.
+        places = [("inside", inside_argv, inner_env), ("outside", [*harness_argv, str(chunk)], outside_env)]
+        for index in range(chunks):
+            for where, argv, run_env in places if index % 2 == 0 else places[::-1]:
+                done = subprocess.run(argv, env=run_env, cwd=project, capture_output=True, text=True)
+                if done.returncode != 0:
+                    print(f"\n3. hook {where} the sandbox: failed: {done.stderr.strip()[-500:]}")
+                    return
+                for name, values in json.loads(done.stdout.strip().splitlines()[-1]).items():
+                    samples[where][name] += values
     finally:
         sandbox.close(0)
         daemon_stream(aegis_home / "aegis.sock", "session.end", session=session, token=created["token"],
                       exit_status=0)
-    hook_ms, base_ms = median_ms(samples["hook"]), median_ms(samples["baseline"])
-    print(f"\n3. hook round trip inside the sandbox (through {inner_env.get('AEGIS_SOCKET')}), median of {rounds}: "
-          f"{hook_ms:.2f} ms vs bare python -I -S -c pass {base_ms:.2f} ms: {hook_ms / base_ms:.2f}x "
-          "(target: median <= 1.3x)")
-    if outside is not None:
-        out_hook, out_base = median_ms(outside["hook"]), median_ms(outside["baseline"])
-        print(f"   the same outside the sandbox: {out_hook:.2f} ms vs {out_base:.2f} ms: {out_hook / out_base:.2f}x")
+    inside, outside = samples["inside"], samples["outside"]
+    print(f"\n3. hook round trip inside the sandbox (through {inner_env.get('AEGIS_SOCKET')}) and outside (the "
+          f"same session's socket), {len(inside['hook'])} rounds each in {chunks} alternating chunks, each hook next "
+          f"to a bare python -I -S -c pass started in the same place; {timing.load()}")
+    for where, taken in (("inside", inside), ("outside", outside)):
+        print(f"   {where}: hook {median_ms(taken['hook']):.2f} ms, bare start {median_ms(taken['baseline']):.2f} ms "
+              f"(medians)")
+    print("   " + timing.ratio_line("inside", inside["hook"], inside["baseline"]))
+    print("   " + timing.ratio_line("outside", outside["hook"], outside["baseline"]))
 
 
 if __name__ == "__main__":

@@ -159,3 +159,48 @@ def test(ctx: click.Context, app: AppContext, command: tuple[str, ...]) -> None:
         for note in opened.close(status):
             click.echo(f"aegis: {note}", err=True)
     ctx.exit(status)
+
+
+@sandbox.command("restore")
+@click.argument("session", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Output as JSON.")
+@click.pass_obj
+def restore(app: AppContext, session: str | None, as_json: bool) -> None:
+    """Put back what a session's end took out of git's way (a nested repository's
+    config or hooks that git would have run outside the sandbox), once you have read it;
+    without SESSION, list what the quarantine holds. Each file put back is remembered as
+    yours (later sessions leave it alone while it stays the same) and audited.
+    """
+    from aegis_core.client import request
+    from aegis_core.daemon import process
+    from aegis_core.errors import AegisError
+    from aegis_core.sandbox import quarantine
+
+    config = app.config()
+    held = quarantine.sessions(config.home)
+    if session is None:
+        if as_json:
+            emit_json({"quarantine": held})
+            return
+        if not held:
+            click.echo("The quarantine is empty.")
+        for record in held:
+            click.echo(f"{record.get('session')}:")
+            for item in record.get("items", []):
+                click.echo(f"  {item.get('path')}: {item.get('why')}")
+        return
+    if not any(record.get("session") == session for record in held):
+        raise AegisError(f"the quarantine holds nothing of session {session!r}",
+                         hint="`aegis sandbox restore` lists what it holds")
+    process.start_background(config)  # recorded in the audit log, or not done
+    outcome = quarantine.restore(config.home, session)
+    files = [{"path": path, "outcome": why or "restored"} for path, why in outcome]
+    recorded = request("sandbox.restored", config=config, session=session, files=files)
+    if as_json:
+        emit_json({"session": session, "files": files, "audited": bool(recorded.get("ok"))})
+    else:
+        for entry in files:
+            click.echo(f"{entry['path']}: {entry['outcome']}")
+    if not recorded.get("ok"):
+        raise AegisError(f"restored, but the audit log did not record it: {recorded.get('error')}",
+                         hint="`aegis audit verify`; `aegis doctor`")

@@ -8,9 +8,8 @@ fork and ``setsid`` escape.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
-
-from anyio.abc import SocketAttribute, SocketStream
 
 from aegis_core.daemon.process import alive
 from aegis_core.sockets import peer_credentials
@@ -24,7 +23,6 @@ class Peer:
     uid: int | None
 
 
-def peer_of(stream: SocketStream) -> Peer:
-    raw = stream.extra(SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
+def peer_of(raw: socket.socket | None) -> Peer:
     credentials = peer_credentials(raw) if raw is not None else None
     return Peer(*credentials) if credentials else Peer(None, None)

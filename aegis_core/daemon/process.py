@@ -10,8 +10,6 @@ import fcntl
 import os
 import sys
 import time
-from contextlib import closing, suppress
-from pathlib import Path
 
 from aegis_core.errors import AegisEnvironmentError, AegisError
 from aegis_core.frozen import Frozen
@@ -20,6 +18,7 @@ from aegis_core.frozen import Frozen
 # (aegis status, aegis approvals list) a visible share of their start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, TextIO
 
     from aegis_core.config import Config
@@ -52,6 +51,11 @@ def paths(config: Config) -> tuple[Path, Path, Path]:
     return config.home / "aegis.pid", operator_socket(config), config.home / "aegis.log"
 
 
+def pid_file_name(config: Config) -> str:
+    """``paths(config)[0]`` as a string (the quick ``aegis status`` builds no Path)."""
+    return config.home_dir + "/aegis.pid"
+
+
 def ping(sock: Path, pid_file: Path, timeout: float = 2.0) -> dict[str, Any] | None:
     """The daemon's status if the daemon answers on ``sock``, else None."""
     from aegis_core.client import Identity, request
@@ -63,7 +67,7 @@ def ping(sock: Path, pid_file: Path, timeout: float = 2.0) -> dict[str, Any] | N
         return None
 
 
-def lock_holder(path: Path) -> int | None:
+def lock_holder(path: str | os.PathLike[str]) -> int | None:
     """The pid holding a ``flock`` on ``path`` (None: nobody), from ``/proc/locks``.
     Raises OSError where that file cannot be read."""
     try:
@@ -86,14 +90,19 @@ def listener_pid(path: str | os.PathLike[str]) -> int | None:
     from aegis_core.sockets import connect, peer_credentials
 
     try:
-        with closing(connect(Path(path), 2.0)) as sock:
-            credentials = peer_credentials(sock)
+        sock = connect(path, 2.0)
     except OSError:
         return None
+    try:
+        credentials = peer_credentials(sock)
+    except OSError:
+        return None
+    finally:
+        sock.close()
     return credentials[0] if credentials else None
 
 
-def daemon_pid(pid_file: Path) -> int | None:
+def daemon_pid(pid_file: str | os.PathLike[str]) -> int | None:
     """The running daemon's pid: the holder of the pid file's lock (None: none runs).
     The file's content is only a fallback where ``/proc/locks`` is unreadable."""
     try:
@@ -103,7 +112,7 @@ def daemon_pid(pid_file: Path) -> int | None:
     return holder if holder and alive(holder) else None
 
 
-def pid_locked(pid_file: Path) -> bool:
+def pid_locked(pid_file: str | os.PathLike[str]) -> bool:
     """Whether a live daemon holds the pid file's lock."""
     try:
         fd = os.open(pid_file, os.O_RDONLY | os.O_NOFOLLOW)
@@ -126,40 +135,49 @@ def alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    with suppress(OSError, IndexError), open(f"/proc/{pid}/stat") as handle:
-        return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    return True
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
-def read_pid(pid_file: Path) -> int | None:
-    with suppress(OSError, ValueError):
-        return int(pid_file.read_text().strip())
-    return None
+def read_pid(pid_file: str | os.PathLike[str]) -> int | None:
+    try:
+        with open(pid_file) as handle:
+            return int(handle.read().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def inspect(config: Config) -> DaemonState:
-    from aegis_core.client import Identity, NotTheDaemon, request
+    from aegis_core.sockets import operator_socket_name
 
-    pid_file, sock, _ = paths(config)
+    # Strings, not paths(): `aegis status` runs this without loading pathlib.
+    pid_file, sock = pid_file_name(config), operator_socket_name(config)
     pid = daemon_pid(pid_file)
     info, impostor = None, None
-    if sock.exists():
+    if os.path.exists(sock):
+        from aegis_core.client import Identity, NotTheDaemon, request
+
         try:
-            info = request("status", socket=sock, timeout=2.0, identity=Identity(pid, source=str(pid_file)))
+            info = request("status", socket=sock, timeout=2.0, identity=Identity(pid, source=pid_file))
         except NotTheDaemon as exc:
             impostor = exc.listener
         except AegisError:
             info = None
     stale = []
     if pid is None:
-        if pid_file.exists():
-            stale.append(str(pid_file))
-        if sock.exists():
-            stale.append(str(sock))
-    return DaemonState(pid is not None, pid, stale, info, impostor, str(sock))
+        if os.path.exists(pid_file):
+            stale.append(pid_file)
+        if os.path.exists(sock):
+            stale.append(sock)
+    return DaemonState(pid is not None, pid, stale, info, impostor, sock)
 
 
 def clean_stale(state: DaemonState) -> list[str]:
+    from contextlib import suppress
+
     removed = []
     for name in state.stale:
         with suppress(FileNotFoundError):
@@ -190,6 +208,8 @@ class PidFile:
         self.fd = fd
 
     def release(self) -> None:
+        from contextlib import suppress
+
         if self.fd is not None:
             with suppress(FileNotFoundError):
                 self.path.unlink()
@@ -268,6 +288,8 @@ def start_background(config: Config, *, timeout: float = START_TIMEOUT,
 
 
 def _tail(log_file: Path, offset: int, lines: int = 15) -> str:
+    from contextlib import suppress
+
     with suppress(OSError), open(log_file, "rb") as handle:
         handle.seek(offset)
         text = handle.read().decode("utf-8", "replace").strip().splitlines()
@@ -296,6 +318,7 @@ def stop(config: Config, *, timeout: float = 10.0, force: bool = False) -> tuple
     The request goes to the operator socket; when that is not the daemon's (or does
     not answer), the daemon found by the pid file's lock gets SIGTERM instead."""
     import signal
+    from contextlib import suppress
 
     from aegis_core.client import Identity, request
 

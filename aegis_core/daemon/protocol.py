@@ -10,7 +10,7 @@ answer, reload, stop or manage anything, whatever its ancestry.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,7 @@ OPERATIONS: dict[str, Operation] = {
         Operation("session.create", False, "open a wrapped session: token, run directory, agent socket"),
         Operation("session.end", False, "close a wrapped session"),
         Operation("session.note", False, "record what the sandbox noticed while a session runs"),
+        Operation("sandbox.restored", False, "record that you put back files the sandbox quarantined"),
         Operation("session.resume", False, "resume a session paused by the circuit breaker"),
         Operation("status", False, "the daemon's state in detail"),
         Operation("reload", False, "apply the policy and config files as they are now"),
@@ -79,7 +80,7 @@ class Endpoint:
 class RequestError(Exception):
     """A request the daemon will not serve; becomes an error reply with ``code``."""
 
-    def __init__(self, message: str, code: ExitCode = ExitCode.ERROR) -> None:
+    def __init__(self, message: str, code: int = ExitCode.ERROR) -> None:
         super().__init__(message)
         self.code = code
 
@@ -105,10 +106,11 @@ def unknown_op(op: Any) -> RequestError:
 CHUNK = 64 << 10
 
 
-async def read_request(stream: SocketStream) -> dict[str, Any]:
+async def read_request(receive: Callable[[int], Awaitable[bytes]]) -> dict[str, Any]:
+    """The request line ``receive`` (a stream's, or what behaves like it) delivers."""
     buffer = bytearray()
     while True:
-        chunk = await stream.receive(CHUNK)
+        chunk = await receive(CHUNK)
         newline = chunk.find(b"\n")
         buffer += chunk if newline < 0 else chunk[:newline]
         if len(buffer) > MAX_REQUEST:
@@ -143,7 +145,7 @@ def reply(**fields: Any) -> dict[str, Any]:
     return {"final": True, "ok": True, **fields}
 
 
-def error(message: str, code: ExitCode | int) -> dict[str, Any]:
+def error(message: str, code: int) -> dict[str, Any]:
     return {"final": True, "ok": False, "error": message, "code": int(code)}
 
 

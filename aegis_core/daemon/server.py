@@ -4,6 +4,7 @@ channels running beside it, all in one anyio process."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -121,10 +122,11 @@ class Caller:
     """Who sent a request: on which socket, which process, and (once proven) for which
     wrapped session."""
 
-    def __init__(self, endpoint: Endpoint, peer: Peer, stream: SocketStream) -> None:
+    def __init__(self, endpoint: Endpoint, peer: Peer, stream: SocketStream, raw: socket.socket | None) -> None:
         self.endpoint = endpoint
         self.peer = peer
         self.stream = stream
+        self.raw = raw  # the stream's socket, looked up once (anyio builds every attribute per lookup)
         self.session: Session | None = None
         self.after_reply: Callable[[], None] | None = None
         # Set when the final answer already left from the recorder's writer thread
@@ -211,6 +213,7 @@ class Daemon:
             "session.create": self._create_session,
             "session.end": self._end_session,
             "session.note": self._note_session,
+            "sandbox.restored": self._note_restored,
             "session.resume": self._resume,
             "status": self._status,
             "reload": self._reload,
@@ -507,19 +510,20 @@ class Daemon:
             request: dict[str, Any] = {}
             context: Caller | None = None
             try:
-                peer = peer_of(stream)
+                raw = _raw_socket(stream)
+                peer = peer_of(raw)
                 if peer.uid is not None and peer.uid != os.getuid():
                     await self.pipeline.note("connection.refused", {"uid": peer.uid, "reason": "different user",
                                                                     "socket": endpoint.describe()})
                     # Let the request arrive first, so the client reads the refusal
                     # rather than a broken pipe; it is never looked at.
                     with anyio.move_on_after(2), suppress(Exception):
-                        await protocol.read_request(stream)
+                        await protocol.read_request(stream.receive)
                     await protocol.send(stream, protocol.error("connections from other users are refused",
                                                                ExitCode.SECURITY))
                     return
-                context = Caller(endpoint, peer, stream)
-                request = await protocol.read_request(stream)
+                context = Caller(endpoint, peer, stream, raw)
+                request = await protocol.read_request(lambda size: _receive(context, size))
                 response = await self._dispatch(request, context)
             except RequestError as exc:
                 response = protocol.error(str(exc), exc.code)
@@ -547,7 +551,7 @@ class Daemon:
         anyway (its proof included), sent without blocking; what the socket does not
         take at once is left for _handle. Nothing was sent on this connection before
         (an allow answered early never waited on a human), so nothing can overtake."""
-        raw = context.stream.extra(SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
+        raw = context.raw
         if raw is None:
             return None
         token = self._proof_token(context)
@@ -616,35 +620,35 @@ class Daemon:
                               session=session.id if session else "")
         stream = context.stream
         pending: list[str] = []
+        watching = False
 
         async def on_pending(approval: Approval) -> None:
+            nonlocal watching
             pending.append(approval.id)
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
                 await protocol.send(stream, {**protocol.pending(approval.id, approval.deadline_at),
                                              "channels": self.pipeline.channels})
+            if not watching:  # from now on the client's hang-up or its dialog matters
+                watching = True
+                tasks.start_soon(watch_client)
 
         result: dict[str, Any] = {}
-
-        async def decide() -> None:
-            answer = await self.pipeline.handle(agent_input, on_pending=on_pending,
-                                                early=self._early_answer(request, context))
-            result.update(answer.to_response())
-            tasks.cancel_scope.cancel()
 
         async def watch_client() -> None:
             # A client that hangs up (the agent was interrupted) cancels its approval.
             # One that says its dialog closed first (Claude Code ends its
             # PermissionRequest hook when the dialog is answered No, or Esc) was answered
-            # there: denied via terminal.
+            # there: denied via terminal. Whatever it sent before the approval was
+            # pending waits in the socket's buffer, so nothing is missed by starting here.
             said = b""
             with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-                while chunk := await stream.receive():
+                while chunk := await _receive(context):
                     said = (said + chunk)[-4096:]
             await anyio.sleep(0.05)  # let a decision that just landed win
             if result or not pending:
                 return
-            # Shielded: ending the approval wakes decide(), which cancels this task; the
-            # transition (store, audit, channels told) must complete all the same.
+            # Shielded: ending the approval wakes the decision, which cancels this task;
+            # the transition (store, audit, channels told) must complete all the same.
             with anyio.CancelScope(shield=True):
                 # Under "update", or "event" from an older hook client.
                 if b'"dialog_closed"' in said and session is not None:
@@ -655,9 +659,13 @@ class Daemon:
                     await self.pipeline.cancel(pending[-1], "the agent stopped waiting (its hook was "
                                                "interrupted)", "adapter")
 
+        # The decision runs in this task; a call that is answered without a human (nearly
+        # all of them) never starts a second one.
         async with anyio.create_task_group() as tasks:
-            tasks.start_soon(decide)
-            tasks.start_soon(watch_client)
+            answer = await self.pipeline.handle(agent_input, on_pending=on_pending,
+                                                early=self._early_answer(request, context))
+            result.update(answer.to_response())
+            tasks.cancel_scope.cancel()
         return result or protocol.denial("the client went away", risk=0)
 
     async def _observe(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
@@ -781,6 +789,17 @@ class Daemon:
             raise RequestError("session.note needs sandbox_notes: a list of plain-words notes")
         await self.pipeline.note("session.sandbox_warning",
                                  {"sandbox_notes": [str(note)[:500] for note in notes[:20]]}, session.id)
+        return protocol.reply()
+
+    async def _note_restored(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
+        """``aegis sandbox restore`` (operator socket only) records each file it put
+        back, or left in the quarantine and why, before saying it is done."""
+        session, files = request.get("session"), request.get("files")
+        if not isinstance(session, str) or not isinstance(files, list) or not files:
+            raise RequestError("sandbox.restored needs session and files: a list of {path, outcome}")
+        shown = [{"path": str(f.get("path", ""))[:500], "outcome": str(f.get("outcome", ""))[:200]}
+                 for f in files[:200] if isinstance(f, dict)]
+        await self.pipeline.note("sandbox.restored", {"quarantine": session[:100], "files": shown}, session[:100])
         return protocol.reply()
 
     async def _close_session(self, session_id: str, exit_status: Any, *, reason: str | None = None,
@@ -1008,6 +1027,33 @@ async def _listen(path: Path) -> Any:
             os.close(directory)
     os.chmod(path, 0o600)
     return listener
+
+
+def _raw_socket(stream: SocketStream) -> socket.socket | None:
+    """The stream's socket: anyio's own attribute where it has it, since ``extra``
+    builds every attribute of the stream (addresses included) on each lookup, which
+    cost 6% of the event loop under load."""
+    raw = getattr(stream, "_raw_socket", None)
+    if isinstance(raw, socket.socket):
+        return raw
+    return stream.extra(SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
+
+
+async def _receive(context: Caller, max_bytes: int = 4096) -> bytes:
+    """What the client sent next, as anyio's ``receive`` would have it (EndOfStream
+    once it hung up), read through asyncio's own sock_recv on the raw socket: anyio's
+    receive, cancelled as the peer hangs up, leaves its reader to set a cancelled
+    future (an InvalidStateError logged with a traceback, most answered calls under
+    load), and formats the socket's repr on every wait for data."""
+    if context.raw is None:
+        return await context.stream.receive(max_bytes)
+    try:
+        data = await asyncio.get_running_loop().sock_recv(context.raw, max_bytes)
+    except OSError as exc:
+        raise anyio.BrokenResourceError from exc
+    if not data:
+        raise anyio.EndOfStream
+    return data
 
 
 def _text(request: Mapping[str, Any], key: str) -> str:

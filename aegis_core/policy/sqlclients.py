@@ -134,15 +134,46 @@ def client_segment(seg: Segment) -> Segment | None:
     return None
 
 
+_PRINTERS = frozenset({"echo", "printf", "cat", "tee"})
+
+
+def _printed(seg: Segment, segments: tuple[Segment, ...] | list[Segment]) -> str:
+    """What ``echo``/``printf``/``cat``/``tee`` print: their words, here-document or
+    here-string, and what is piped into them."""
+    if seg.program not in _PRINTERS:
+        return ""
+    own = "" if seg.program in ("cat", "tee") else " ".join(seg.argv[1:])
+    fed = [_printed(segments[i], segments) for i in seg.pipe_from if i < len(segments) and i != seg.index]
+    return "\n".join([own, seg.stdin_text, *fed])
+
+
+def written_earlier(subject: Subject, seg: Segment, name: str) -> str:
+    """What an earlier command of the same line wrote to the file ``name``
+    (`echo 'DROP ...' > x.sql; psql -f x.sql`, `tee x.sql <<< '...'; sqlite3 db < x.sql`)."""
+    if subject.analysis is None:
+        return ""
+    segments = subject.analysis.segments
+    target = normalise(name, subject.cwd, subject.home)
+    parts = []
+    for earlier in segments[:seg.index]:
+        names = [t for op, t, _ in earlier.redirects if op in (">", ">>", ">|", "&>")]
+        if earlier.program == "tee":
+            names += [t for t in earlier.argv[1:] if not t.startswith("-")]
+        if any(n == name or normalise(n, subject.cwd, subject.home) == target for n in names):
+            parts.append(_printed(earlier, segments))
+    return "\n".join(parts)
+
+
 def runs_destroying_file(subject: Subject, seg: Segment) -> str | None:
     """A file of statements whose name says it destroys, or whose content (read from
-    disk when it is there) drops, truncates or deletes everything."""
+    disk when it is there, or written by an earlier command of the same line) drops,
+    truncates or deletes everything."""
     for written in [*sql_files_run(seg), *_fed_by(subject, seg)]:
         word = _destroying_name(written)
         if word:
             return f"{seg.program} runs {written}, whose name says it destroys data ({word!r})"
         path = normalise(written, subject.cwd, subject.home)
-        content = _content(path)
+        content = _content(path) or written_earlier(subject, seg, written)
         found = SQL_DESTRUCTIVE.search(content) if content else None
         if found:
             return f"{seg.program} runs {written}, which holds {' '.join(found.group(0).split())[:60]!r}"

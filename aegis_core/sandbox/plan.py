@@ -134,6 +134,14 @@ class SandboxPlan:
     def writable(self) -> list[str]:
         return [m.dest for m in self.mounts if m.kind in ("rw", "tmpfs") and m.dest != "/etc"]
 
+    def writes_host(self, path: str) -> bool:
+        """Whether a program inside could change the host's ``path`` (the last mount
+        covering it decides; a private tmpfs is not the host's)."""
+        real = os.path.realpath(path)
+        covering = [m for m in self.mounts if m.kind in ("ro", "rw", "tmpfs", "mask", "stand-in", "placeholder")
+                    and _under(real, m.dest)]
+        return bool(covering) and covering[-1].kind == "rw" and covering[-1].source == covering[-1].dest
+
     def masked(self) -> list[str]:
         return [m.dest for m in self.mounts if m.kind == "mask"]
 

@@ -144,6 +144,7 @@ class SessionSandbox:
         if self.enforcement is not None:
             messages = self.enforcement.explain(status, time.monotonic() - self.started)
         if self.plan is not None and self.plan.project is not None:
+            messages += self._quarantine()
             messages += nested_git_hazards(self.plan.project)
         if background and self.sandboxed:  # (UNSANDBOXED is shared: nothing to free)
             self._release = threading.Thread(target=self._free, name="aegis-sandbox-close")
@@ -151,6 +152,23 @@ class SessionSandbox:
         else:
             self._free()
         return messages
+
+    def _quarantine(self) -> list[str]:
+        """Take what git would run out of the repositories the agent could write in the
+        project (quarantine.py): the sandbox is gone, so nothing inside races this."""
+        if not self.sandboxed or self.workdir is None:
+            return []
+        assert self.plan is not None and self.plan.project is not None
+        from aegis_core.sandbox.quarantine import describe, quarantine_repositories
+
+        try:
+            moved = quarantine_repositories(self.plan.project, self.workdir.parent.parent, self.plan.session,
+                                            self.plan.writes_host)
+        except Exception as exc:  # said, never silent: the human must look before using git there
+            return [f"WARNING: could not check the git repositories in {self.plan.project} for what git would "
+                    f"run outside the sandbox ({exc}); look at each .git/config and .git/hooks before using git "
+                    "there"]
+        return describe(moved, self.plan.session)
 
     def wait_closed(self) -> None:
         """Wait for a release :meth:`close` left to a thread."""

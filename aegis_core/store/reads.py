@@ -8,9 +8,7 @@ not read here (:func:`open_reader` returns None): the caller then takes the long
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from pathlib import Path
+import os
 
 import apsw
 
@@ -21,7 +19,11 @@ from aegis_core.store.schema import SCHEMA_VERSION, check_file, corrupt
 # status, aegis approvals list) a visible share of their start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from types import TracebackType
     from typing import Any
+
+    Path = str | os.PathLike[str]  # no pathlib here: the quick commands pass strings
 
 if TYPE_CHECKING:  # loaded by the first row read: counting pending ones needs none
     from aegis_core.models import Approval, Kind
@@ -45,19 +47,26 @@ def list_query(status: str | None, limit: int) -> tuple[str, tuple[Any, ...]]:
             (status, limit))
 
 
-@contextmanager
-def sql_errors(path: Path) -> Iterator[None]:
+class sql_errors:  # lower case: used as `with sql_errors(path):`, like a contextmanager
     """SQLite's errors in Aegis' words: a damaged file is named (and left alone), a
-    lock held too long says who to look for."""
-    try:
-        yield
-    except (apsw.CorruptError, apsw.NotADBError) as exc:
-        raise corrupt(path, str(exc)) from exc
-    except (apsw.BusyError, apsw.LockedError) as exc:
-        raise AegisEnvironmentError(
-            f"the Aegis database {path} stayed locked for {BUSY_TIMEOUT_MS / 1000:g}s",
-            hint="another aegis process is holding it; retry, or check `aegis status`",
-        ) from exc
+    lock held too long says who to look for. (A class, not ``contextlib``: the quick
+    commands do not load it.)"""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if isinstance(exc, apsw.CorruptError | apsw.NotADBError):
+            raise corrupt(self.path, str(exc)) from exc
+        if isinstance(exc, apsw.BusyError | apsw.LockedError):
+            raise AegisEnvironmentError(
+                f"the Aegis database {self.path} stayed locked for {BUSY_TIMEOUT_MS / 1000:g}s",
+                hint="another aegis process is holding it; retry, or check `aegis status`",
+            ) from exc
 
 
 def read_version(conn: apsw.Connection, path: Path) -> int:
@@ -74,10 +83,13 @@ def open_reader(path: Path) -> apsw.Connection | None:
     takes the long way). A file that is not SQLite or is truncated raises
     StateCorruption, as ``Store.open`` does, and stays untouched."""
     check_file(path)
-    if not path.exists() or path.stat().st_size == 0:
+    try:
+        if os.stat(path).st_size == 0:
+            return None
+    except (FileNotFoundError, NotADirectoryError):
         return None
     try:
-        conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
+        conn = apsw.Connection(os.fspath(path), flags=apsw.SQLITE_OPEN_READONLY)
     except apsw.CantOpenError:
         return None  # e.g. its WAL index cannot be opened read-only: the long way says why
     except apsw.Error as exc:
@@ -112,8 +124,7 @@ def list_approvals(conn: apsw.Connection, path: Path, *, status: str | None,
 
 def approval_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     """``approval_of(row).to_dict()``, without the dataclass."""
-    import json
-
+    from aegis_core import quickjson as json  # json.loads without loading json (and re)
     from aegis_core.models.vocabulary import ApprovalStatus, Scope
 
     return {
@@ -159,8 +170,7 @@ def row_kind(value: str) -> Kind:
 
 
 def approval_of(row: Mapping[str, Any]) -> Approval:
-    import json
-
+    from aegis_core import quickjson as json  # json.loads without loading json (and re)
     from aegis_core.models import Approval, ApprovalStatus, Scope
 
     return Approval(
@@ -192,7 +202,7 @@ def approval_of(row: Mapping[str, Any]) -> Approval:
 
 def _votes(value: Any) -> list[str]:
     if isinstance(value, str):
-        import json
+        from aegis_core import quickjson as json  # json.loads without loading json (and re)
 
         value = json.loads(value)
     return [str(v) for v in value] if isinstance(value, list) else []

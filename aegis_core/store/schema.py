@@ -4,10 +4,12 @@ refuse a file Aegis cannot trust (not SQLite, truncated, from a newer Aegis)."""
 from __future__ import annotations
 
 import os
-import struct
-from pathlib import Path
 
 from aegis_core.errors import StateCorruption
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    Path = str | os.PathLike[str]  # no pathlib here: the quick commands pass strings
 
 # Each entry upgrades the schema from version N-1 to N. Append only: a released
 # step is never edited, a change is a new step.
@@ -191,12 +193,14 @@ def check_file(path: Path) -> None:
         return  # created empty by us (or a crash before the first page): SQLite initialises it
     if len(header) < 100 or not header.startswith(_MAGIC):
         raise corrupt(path, "it is not an SQLite database (bad header)")
-    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = int.from_bytes(header[16:18], "big")  # big-endian fields (not `struct`: one less import)
     page_size = 65536 if page_size == 1 else page_size
-    change_counter, pages = struct.unpack(">II", header[24:32])
-    valid_for = struct.unpack(">I", header[92:96])[0]
-    wal = Path(f"{path}-wal")
-    wal_has_frames = wal.exists() and wal.stat().st_size > 32
+    change_counter, pages = int.from_bytes(header[24:28], "big"), int.from_bytes(header[28:32], "big")
+    valid_for = int.from_bytes(header[92:96], "big")
+    try:
+        wal_has_frames = os.stat(f"{os.fspath(path)}-wal").st_size > 32
+    except FileNotFoundError:
+        wal_has_frames = False
     if pages and valid_for == change_counter and not wal_has_frames and size < pages * page_size:
         raise corrupt(path, f"it is truncated ({size} bytes, its header says {pages * page_size})")
 

@@ -97,3 +97,27 @@ def test_a_cache_others_could_write_is_not_printed(home: Path) -> None:
     link.chmod(0o600)
     cache.symlink_to(link)
     assert console(home, "--help")[1] == expected
+
+
+def test_a_terminal_wider_than_80_columns_shares_the_80_column_text(home: Path) -> None:
+    console(home, "--help", COLUMNS="80")
+    wide = full_cli(home, "--help", COLUMNS="200")
+    assert wide == full_cli(home, "--help")  # click wraps at 80 columns at most
+    assert console(home, "--help", COLUMNS="200") == (0, wide, False)
+
+
+def test_the_first_help_after_setup_is_quick_too(home: Path, tmp_path: Path) -> None:
+    """The quick start's first command renders every form of the help, so none of
+    them is the user's first slow one; a later change renders them again."""
+    full = {**os.environ, "AEGIS_HOME": str(home), "HOME": str(tmp_path), "COLUMNS": "80"}
+    full.pop("AEGIS_SOCKET", None)
+    setup = subprocess.run([sys.executable, "-c", CONSOLE, "setup", "--non-interactive"], env=full,
+                           text=True, capture_output=True, timeout=120)
+    assert setup.returncode == 0, setup.stderr
+    for args in (["--help"], ["-h"], []):
+        assert console(home, *args, HOME=str(tmp_path)) == (0, full_cli(home, *args), False)
+    # Something it depends on changed (here: a plugin switched off): `aegis version`
+    # renders the stale forms again, the next `--help` is quick and says the new truth.
+    plugins = {"AEGIS_DISABLE_PLUGINS": "aegis-nothing-of-the-kind"}
+    assert console(home, "version", HOME=str(tmp_path), **plugins)[0] == 0
+    assert console(home, "--help", HOME=str(tmp_path), **plugins) == (0, full_cli(home, "--help", **plugins), False)

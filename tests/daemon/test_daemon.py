@@ -148,6 +148,23 @@ def test_hanging_up_cancels_the_approval(daemon) -> None:
     assert listed[0]["summary"] == "pip install requests"
 
 
+def test_hanging_up_before_the_approval_is_asked_still_cancels_it(daemon) -> None:
+    # The client is gone before the daemon has even created the approval: nobody waits
+    # for it, so it must not stay pending until its deadline.
+    daemon.write_config(CLI_CHANNEL)
+    daemon.start()
+    session, token = daemon.session()
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(daemon.socket))
+        payload = {"tool": "Bash", "input": {"command": "pip install left-pad"}, "cwd": "/tmp"}
+        sock.sendall(json.dumps({"v": 1, "op": "judge", "adapter": "generic", "session": session,
+                                 "token": token, "payload": payload}).encode() + b"\n")
+    listed = wait_for(lambda: [a for a in json.loads(daemon.cli("approvals", "list", "--all", "--json").stdout)
+                               if a["status"] == "cancelled"])
+    assert listed[0]["summary"] == "pip install left-pad"
+    assert json.loads(daemon.cli("approvals", "list", "--json").stdout) == []  # nothing left pending
+
+
 def test_stop_drains_pending_approvals_to_deny(daemon) -> None:
     daemon.write_config(CLI_CHANNEL)
     daemon.start()

@@ -54,8 +54,9 @@ def test_human_operations_are_refused_on_agent_sockets_and_audited(daemon) -> No
     approval_id = wait_for(lambda: pending_ids(daemon))[0]
     fields = {"approval_id": approval_id, "outcome": "approve", "session": session["session"],
               "token": session["token"], "by": "agent", "channel": "telegram"}
-    assert HUMAN_OPERATIONS == ["approval.resolve", "network.endpoint", "reload", "session.create", "session.end",
-                                "session.note", "session.resume", "session.watch", "status", "stop"]
+    assert HUMAN_OPERATIONS == ["approval.resolve", "network.endpoint", "reload", "sandbox.restored",
+                                "session.create", "session.end", "session.note", "session.resume", "session.watch",
+                                "status", "stop"]
     for via in (Path(session["agent_socket"]), daemon.agent_socket):
         for op in HUMAN_OPERATIONS:
             answer = daemon.request(op, via=via, **fields)

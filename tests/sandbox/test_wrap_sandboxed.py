@@ -228,17 +228,20 @@ echo PLANTED
 """
 
 
-def test_a_submodule_left_to_run_a_command_outside_is_named_when_the_session_ends(world: World) -> None:
+def test_a_submodule_left_to_run_a_command_outside_is_taken_out_when_the_session_ends(world: World) -> None:
     """The one "file that runs later" in git the sandbox cannot keep read-only: the
-    agent makes the repository itself. It is said at the end, and recorded."""
+    agent makes the repository itself. At the end its config goes to the quarantine
+    (quarantine.py), said and recorded; your git status outside then runs nothing."""
     assert world.aegis("start").returncode == 0
     done = world.aegis("wrap", "--", "sh", "-c", PLANT_SUBMODULE)
     assert done.returncode == 0 and "PLANTED" in done.stdout, done.stdout + done.stderr
-    assert "aegis: vendor/tool/ is registered as a git submodule" in done.stderr, done.stderr
-    assert "core.fsmonitor" in done.stderr
+    assert "vendor/tool/.git/config: a git config setting core.fsmonitor; moved to the quarantine" in done.stderr, \
+        done.stderr
     (ended,) = world.audit("session.ended")
-    assert any("vendor/tool/" in note for note in ended["details"]["sandbox_notes"])
-    assert not (world.machine.project / "PWNED").exists()
+    assert any("vendor/tool/.git/config" in note for note in ended["details"]["sandbox_notes"])
+    project = world.machine.project
+    subprocess.run(["git", "-c", "safe.directory=*", "-C", str(project), "status"], capture_output=True, timeout=60)
+    assert not (project / "PWNED").exists()
 
 
 def test_a_planted_submodule_is_said_and_recorded_while_the_session_runs(world: World) -> None:
