@@ -15,6 +15,8 @@ import base64
 import binascii
 import re
 
+from aegis_core.policy.cues import Cued
+
 MAX_CODE_CHARS = 16_384
 _MAX_COMMANDS = 64
 
@@ -55,6 +57,7 @@ _EXEC = re.compile(
     r"""|Command::new|Command|Invoke-Expression|capture2e?|capture3|execa|execaSync|execCommand|runCommand"""
     r"""|ProcessBuilder|os\.execute|io\.popen|sh\.(?:run|exec)|cmd\.run|Open3\.\w+|pcntl_exec)\s*(?:!\s*)?\("""
     r"""|\$`[^`\n]{2,400}`""")
+_CUED_RECURSIVE_DELETE, _CUED_EXEC = Cued(_RECURSIVE_DELETE), Cued(_EXEC)
 # Backticks run a command in these languages (and only there are they not a string).
 _BACKTICK_LANGUAGES = (".rb", ".rake", ".pl", ".pm", ".php")
 _BACKTICKS = re.compile(r"`([^`\n]{2,400})`|%x[({\[]([^)}\]\n]{2,400})[)}\]]|\bqx[({\[/]([^)}\]/\n]{2,400})")
@@ -77,21 +80,12 @@ def _has_any(low: str, words: tuple[str, ...]) -> bool:
 
 
 _HOME_CUE = re.compile(r"(?i)home|userprofile|expand")
+_CUED_HOME_EXPRESSION = Cued(HOME_EXPRESSION)
 
 
 def _home_expressions(code: str) -> list[re.Match[str]]:
-    """HOME_EXPRESSION's matches, searched only around the words every one of them holds
-    (one alternation tried at every position of a long text is slow)."""
-    found: list[re.Match[str]] = []
-    last = 0
-    for cue in _HOME_CUE.finditer(code):
-        if cue.start() < last:
-            continue
-        match = HOME_EXPRESSION.search(code, max(cue.start() - 48, last), cue.end() + 48)
-        if match is not None:
-            found.append(match)
-            last = match.end()
-    return found
+    """HOME_EXPRESSION's matches, searched only where one can start (see cues.py)."""
+    return list(_CUED_HOME_EXPRESSION.finditer(code))
 
 
 def _home_as_literal(code: str) -> str:
@@ -267,7 +261,7 @@ def code_commands(content: str, name: str = "") -> str:
     strings = _string_variables(code) if "=" in code else {}
     commands: list[str] = []
     read: dict[str, str | None] = {}  # window -> its command: repeated calls are read once
-    for found in _RECURSIVE_DELETE.finditer(code):
+    for found in _CUED_RECURSIVE_DELETE.finditer(code):
         target = _DELETED.match(code, found.end(), min(len(code), found.end() + 200))
         if target is None:
             continue
@@ -281,7 +275,7 @@ def code_commands(content: str, name: str = "") -> str:
     if name.lower().endswith(_BACKTICK_LANGUAGES):
         commands.extend(c for m in _BACKTICKS.finditer(code) if _COMMAND_WORD.match(c := m.group(1) or m.group(2)
                                                                                      or m.group(3) or ""))
-    for found in _EXEC.finditer(code):
+    for found in _CUED_EXEC.finditer(code):
         text = found.group(0)
         if text.startswith("$`"):
             command: str | None = text[2:-1]  # zx: $`cmd`

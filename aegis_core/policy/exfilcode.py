@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
+from aegis_core.policy.cues import Cued
 from aegis_core.policy.filetext import file_text
 from aegis_core.policy.netchecks import SECRET_WORDS
 
@@ -98,17 +99,21 @@ def _aliased_environment(text: str) -> str | None:
     return None
 
 
+_SECRET_SOURCES = tuple(Cued(p) for p in (WHOLE_ENVIRONMENT, SECRET_COMMANDS, _HOME_SECRETS, _READS_ENV_FILE))
+_CUED_SECRET_WORDS = Cued(SECRET_WORDS)
+
+
 def secret_source(text: str) -> str | None:
     """What in ``text`` takes a secret: the whole environment, a credential file, a
     command that prints a token; or None."""
-    for pattern in (WHOLE_ENVIRONMENT, SECRET_COMMANDS, _HOME_SECRETS, _READS_ENV_FILE):
+    for pattern in _SECRET_SOURCES:
         found = pattern.search(text)
         if found:
             return found.group(0).strip()
     aliased = _aliased_environment(text) if "env" in text.lower() else None
     if aliased:
         return aliased
-    for found in SECRET_WORDS.finditer(text):
+    for found in _CUED_SECRET_WORDS.finditer(text):
         if found.group(0).lower() not in _ORDINARY_MENTIONS:
             return found.group(0)
     return None
@@ -137,8 +142,11 @@ def _has_any(low: str, words: tuple[str, ...]) -> bool:
     return any(word in low for word in words)
 
 
+_CUED_NETWORK_SEND = Cued(NETWORK_SEND)
+
+
 def _sends(text: str, low: str) -> re.Match[str] | None:
-    return NETWORK_SEND.search(text) if _has_any(low, _NETWORK_WORDS) else None
+    return _CUED_NETWORK_SEND.search(text) if _has_any(low, _NETWORK_WORDS) else None
 
 
 def _takes(text: str, low: str) -> str | None:

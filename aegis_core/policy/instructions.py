@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
+from aegis_core.policy.cues import Cued
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -177,6 +178,10 @@ _NEGATION = re.compile(r"(?i)\b(?:never|not|don'?t|doesn'?t|mustn'?t|shouldn'?t|
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
+# Each steering pattern searched only where one of its matches can start (see cues.py).
+_CUED = {p: Cued(p) for p in (*(s[0] for s in (*_STEERING, *_FOREIGN_STEERING)), _NEUTRAL_STEERING)}
+
+
 def is_instruction_file(path: str) -> bool:
     return INSTRUCTION_FILE.search(path) is not None
 
@@ -216,7 +221,7 @@ def steering(text: str) -> str | None:
     for pattern, what, negatable, words in _STEERING:
         if not any(word in low for word in words):
             continue  # a few substring scans spare most texts the regular expression
-        for found in pattern.finditer(text):
+        for found in _CUED[pattern].finditer(text):
             if negatable:
                 start = max(text.rfind(c, 0, found.start()) for c in ".!?\n") + 1
                 if _NEGATION.search(text[start:found.start()]):
@@ -225,14 +230,14 @@ def steering(text: str) -> str | None:
     for pattern, what, negation_inside, cues in _FOREIGN_STEERING:
         if not any(cue in low for cue in cues):
             continue  # as for English: a few substring scans spare most texts the expression
-        for found in pattern.finditer(text):
+        for found in _CUED[pattern].finditer(text):
             start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
             if _FOREIGN_NEGATION.search(text[start:found.end() if negation_inside else found.start()]):
                 continue  # `Keine neuen Abhängigkeiten ohne Rückfrage`: forbids, does not steer
             return f"{what}: {' '.join(found.group(0).split())[:80]!r}"
     if not any(word in low for word in _NEUTRAL_WORDS):
         return None
-    for found in _NEUTRAL_STEERING.finditer(text):
+    for found in _CUED[_NEUTRAL_STEERING].finditer(text):
         start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
         before = text[start:found.start()]
         if _NEGATION.search(before) or _FOREIGN_NEGATION.search(before):

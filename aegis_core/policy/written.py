@@ -14,6 +14,7 @@ import shlex
 from typing import Any
 
 from aegis_core.models import ToolCall
+from aegis_core.policy.cues import Cued
 
 MAX_CODE_CHARS = 16_384
 # How a segment found in written code is marked (its `via`): the engine counts only a
@@ -73,15 +74,25 @@ _PY_HOME_DELETE = re.compile(r"\bshutil\.rmtree\(\s*(?:pathlib\.)?Path\.home\(\)
 _PY_LITERAL = re.compile(_PY_STRING)
 
 
+# The same, searched only where a match can start (see cues.py).
+_CUED_SHELL_CALL, _CUED_ARGV_CALL, _CUED_DELETE = Cued(_PY_SHELL_CALL), Cued(_PY_ARGV_CALL), Cued(_PY_DELETE)
+
+
+def _findall(pattern: Cued, text: str) -> list[tuple[str, ...]]:
+    """What ``re.findall`` gives for a pattern with groups, as tuples ("" for a group
+    that took no part)."""
+    return [found.groups("") for found in pattern.finditer(text)]
+
+
 def python_commands(content: str) -> str:
     """Shell commands standing for what Python ``content`` runs or deletes by name."""
     code = content[:MAX_CODE_CHARS]
-    commands = [a or b for a, b in _PY_SHELL_CALL.findall(code)]
-    for items in _PY_ARGV_CALL.findall(code):
+    commands = [a or b for a, b in _findall(_CUED_SHELL_CALL, code)]
+    for (items,) in _findall(_CUED_ARGV_CALL, code):
         words = [a or b for a, b in _PY_LITERAL.findall(items)]
         if words:
             commands.append(" ".join(shlex.quote(w) for w in words))
-    for function, a, b in _PY_DELETE.findall(code):
+    for function, a, b in _findall(_CUED_DELETE, code):
         target = a or b
         flag = "-rf " if function == "shutil.rmtree" else "-f "
         commands.append("rm " + flag + (target if target.startswith("~") else shlex.quote(target)))
