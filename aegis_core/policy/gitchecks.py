@@ -180,11 +180,11 @@ def git_destructive(texts: list[str]) -> str | None:
         return f"git {sub} rewrites the whole history"
     if sub == "update-ref":
         return "git update-ref moves or deletes a reference directly" if positional or "--stdin" in long else None
-    if sub == "rebase" and ("i" in short or "r" in short or long & {"--interactive", "--root", "--onto",
-                                                                   "--rebase-merges", "--edit-todo"}):
-        # A plain `git rebase main` replays your commits on top (the reflog keeps the old
-        # ones): routine. Editing, dropping or re-rooting history is not.
-        return "git rebase --interactive/--root/--onto rewrites history"
+    # `git rebase` in every form (-i, --onto, --root) and `git commit --amend` rewrite
+    # local commits only: the reflog keeps every old one, and getting the rewrite onto a
+    # shared branch takes a force-push, which the push rules judge. An agent tidying its
+    # own branch does both all day, so neither asks; what they run (--exec, a sequence
+    # editor) and expiring the reflog or pruning (which end the way back) still do.
     if sub == "checkout-index" and ("a" in short or "f" in short or long & {"--all", "--force"}):
         return "git checkout-index -a -f overwrites the work tree from the index"
     if sub == "read-tree" and ("u" in short or "-u" in args) and long & {"--reset", "-m"} | ({"m"} & short):
@@ -193,8 +193,6 @@ def git_destructive(texts: list[str]) -> str | None:
         return "git read-tree --empty empties the index: the next commit deletes every file"
     if sub in ("daemon", "instaweb"):
         return f"git {sub} serves repositories to the network (with --enable=receive-pack, anyone can push)"
-    if sub == "commit" and "--amend" in long:
-        return "git commit --amend rewrites the last commit"
     if sub in ("gc", "prune") and (sub == "prune" or any(a.startswith("--prune") for a in args)):
         return "git prune/gc --prune removes unreachable objects for good"
     if sub == "replace" or (sub == "tag" and "d" in short and positional):
