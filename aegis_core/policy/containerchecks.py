@@ -195,5 +195,25 @@ def register(check: Callable) -> None:
     def _data(subject: Subject) -> str | None:
         return container_data_loss(subject)
 
+    @check("container-unknown-image", 40, "a container started (run, create, pull, kubectl run --image) from an "
+           "image of a registry that is not Docker Hub, a known public registry, a cloud account's own or this "
+           "machine's", programs=(*ENGINES, "kubectl", "oc"))
+    def _image(subject: Subject) -> str | None:
+        return unknown_image(subject)
+
+
+def unknown_image(subject: Subject) -> str | None:
+    from aegis_core.policy.images import engine_image, kubectl_image, unknown_registry
+
+    seg = subject.segment
+    if seg is None or not (seg.program in ENGINES or seg.program in ("kubectl", "oc")):
+        return None
+    texts = list(seg.argv[1:])
+    image = kubectl_image(texts) if seg.program in ("kubectl", "oc") else engine_image(texts)
+    host = unknown_registry(image)
+    if host is None:
+        return None
+    return f"{seg.program} starts {image}, an image from {host}, a registry nobody vouches for (its code runs here)"
+
 
 __all__ = ["ENGINES", "container_data_loss", "container_host_access", "register"]

@@ -315,9 +315,13 @@ _AUTO_MERGE = frozenset({"--auto", "--auto-merge", "--when-pipeline-succeeds", "
 def forge_change(seg: Segment) -> str | None:
     """gh/glab changing a repository, its settings, runs or secrets, or calling the API
     with anything but GET."""
-    texts = list(seg.argv[1:])
+    from aegis_core.policy.forges import PROGRAMS, forge_verb_change, forge_words
+
+    if seg.program not in PROGRAMS:
+        return None
+    texts = forge_words(seg.program, list(seg.argv[1:]))
     words = _words(texts)
-    if words[:1] == ["api"]:
+    if words[:1] == ["api"] and seg.program in ("gh", "glab", "hub"):
         method = ""
         for i, text in enumerate(texts):
             given = _GH_METHOD.match(text)
@@ -332,8 +336,8 @@ def forge_change(seg: Segment) -> str | None:
                 return None
             return f"{seg.program} api with fields sends a POST that changes something"
         return None
-    table = _GH_CHANGES if seg.program == "gh" else _GLAB_CHANGES
-    found = _starts(words, table)
+    table = _GH_CHANGES if seg.program == "gh" else _GLAB_CHANGES if seg.program == "glab" else ()
+    found = _starts(words, table) if table else None
     if found is not None:
         return f"{seg.program} {' '.join(found)} changes a repository, its settings or its runs"
     if words[:2] in (["pr", "merge"], ["mr", "merge"]):
@@ -348,7 +352,7 @@ def forge_change(seg: Segment) -> str | None:
         return f"{seg.program} {' '.join(words[:2])} approves a change in your name (a review is a person's)"
     if seg.program == "gh" and words[:2] == ["repo", "create"] and ("--public" in texts or "--push" in texts):
         return "gh repo create --public/--push publishes the code"
-    return None
+    return forge_verb_change(seg.program, list(seg.argv[1:]))
 
 
 # ---------------------------------------------------------------- API writes
@@ -442,7 +446,9 @@ def register(check: Callable) -> None:
 
     @check("remote-change", 40, "sends code or changes settings somewhere else: git push to a new remote, a URL, "
            "tags or --all; git remote set-url; gh/glab repo edit/delete, api -X DELETE/PATCH/POST, pr merge, "
-           "workflow run, secret set", programs=("git", "gh", "glab"))
+           "workflow run, secret set; any forge verb (gh, glab, tea, hub, bb) that is not a read, a new pull "
+           "request, issue or comment (merge, close, reopen, edit, fork...)",
+           programs=("git", "gh", "glab", "tea", "hub", "bb"))
     def _remote(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:

@@ -476,17 +476,63 @@ def lists_names(subject: Subject) -> str | None:
     credential folder, none of its content (a pipe on into another command is that
     command's own segment, and a secret name fed to it is judged there)."""
     seg = subject.segment
-    if seg is None or seg.program not in _LISTERS or seg.inline_code is not None:
+    if seg is None or seg.inline_code is not None:
         return None
+    if seg.program not in _LISTERS:
+        return _names_only(subject, seg)
     if any(_FIND_ACTIONS.match(a.text) or a.dynamic or a.text in _NAME_TESTS for a in seg.args[1:]):
         return None
-    if any(op not in (">", ">>", ">|", "&>", "2>", "2>>") for op, _, _ in seg.redirects):
-        return None  # reading something in (`ls < x`) is not a listing
+    if _redirected(seg):
+        return None  # reading something in (`ls < x`) is not a listing; writing one out is judged elsewhere
     if not any("/." in path or not subject.within_project(path) for path in subject.paths):
         return None  # the project's own folders: routine listing, said by the routine rules
     if any(_NAMES_ARE_SECRETS.search(path) for path in subject.paths):
         return None
     return f"{seg.program} lists names, not contents"
+
+
+# Programs and git subcommands that take a secret file's name and show its metadata or
+# its place in git, never its content (`git check-ignore .env`, `stat .env`).
+_METADATA = frozenset({"stat", "file"})
+_GIT_NAMES = frozenset({"check-ignore", "ls-files", "status", "check-attr", "log"})
+# git log options that print what changed inside the files, or search it.
+_GIT_CONTENT = re.compile(r"^(-p|-u|-U\d*|--unified\S*|--cc|-c|-m|--diff-merges\S*|--remerge-diff|-W"
+                          r"|--function-context|--patch|--full-diff|--word-diff\S*|-L\S*|-G\S*|-S\S*|--pickaxe\S*"
+                          r"|--patch-with\S*|--ext-diff|--textconv|--format\S*|--pretty\S*|-\w*p\w*)$")
+
+
+_STREAMS = frozenset({"/dev/null", "&1", "&2", "1", "2"})
+_FILE_READS_MORE = ("-f", "--files-from", "-z", "-Z", "--uncompress", "-m", "--magic")
+
+
+def _redirected(seg: Segment) -> bool:
+    """Input read from anywhere or output written anywhere but the terminal streams and
+    /dev/null: the other rules judge what that reads or overwrites."""
+    return any(target not in _STREAMS or op.startswith("<") for op, target, _ in seg.redirects)
+
+
+def _names_only(subject: Subject, seg: Segment) -> str | None:
+    if seg.assignments:
+        return None  # GIT_PAGER=..., LESSOPEN=...: a command of theirs may read the file
+    if _redirected(seg):
+        return None
+    if seg.program in _METADATA:
+        if any(a.dynamic for a in seg.args[1:]) or (
+                seg.program == "file" and any(t.startswith(_FILE_READS_MORE) for t in seg.argv[1:])):
+            return None  # `file -f LIST` reads a file of names, -z a compressed file's content
+        return f"{seg.program} shows a file's metadata, not its content"
+    if seg.program != "git":
+        return None
+    from aegis_core.policy.gitchecks import split_git
+
+    options, sub, args = split_git(list(seg.argv[1:]))
+    if options or sub not in _GIT_NAMES or any(a.dynamic for a in seg.args[1:]):
+        return None
+    if sub == "log" and any(_GIT_CONTENT.match(a) for a in args if a != "--"):
+        return None
+    if sub == "ls-files" and any(a.startswith(("-s", "--stage", "--debug", "--format")) for a in args):
+        return f"git {sub} shows names and object ids, not contents"
+    return f"git {sub} works on the file's name and place in git, not its content"
 
 
 # What a name search hunting for secrets asks for (`find ~ -iname '*credentials*'`,
@@ -627,8 +673,9 @@ def register(check: Callable) -> None:
     def _new_key(subject: Subject) -> str | None:
         return new_key_in_project(subject)
 
-    @check("lists-names", 0, "ls/tree/find showing the names in a folder, never a file's content",
-           programs=_LISTERS)
+    @check("lists-names", 0, "ls/tree/find showing the names in a folder, stat/file a file's metadata, git "
+           "check-ignore/ls-files/status/add/log (without patches) its place in git: never a file's content",
+           programs=_LISTERS | _METADATA | {"git"})
     def _lists(subject: Subject) -> str | None:
         return lists_names(subject)
 

@@ -93,6 +93,8 @@ def _content(path: str | None) -> str:
     return file_text(path, MAX_SQL_READ)
 
 
+_SQL_FILE = re.compile(r"(?i)\.(?:sql|psql|mysql|cql|ddl|dump)(?:\.(?:gz|bz2|xz|zst|tmpl|j2|in))?$")
+_SUBSTITUTIONS = frozenset({"$(...)", "procsub", "`...`"})
 _READERS = frozenset({"cat", "zcat", "gunzip", "pv", "bzcat", "xzcat", "head", "tail"})
 
 
@@ -101,12 +103,20 @@ def _fed_by(subject: Subject, seg: Segment) -> list[str]:
     through a substitution (`sqlite3 app.db "$(cat wipe.sql)"`)."""
     segments = subject.analysis.segments if subject.analysis else ()
     fed = set(seg.pipe_from)
-    if any(a.dynamic for a in seg.args[1:]):
-        fed.update(s.index for s in segments if s.via == "$(...)" and s.index != seg.index)
+    # A substitution in its words, its here-string (`<<< "$(cat f)"`) or a process
+    # substitution read as its input (`psql < <(cat f)`, parsed as a word `<(...)`).
+    if any(a.dynamic for a in seg.args[1:]) or "$(" in seg.stdin_text or "`" in seg.stdin_text:
+        fed.update(s.index for s in segments if s.via in _SUBSTITUTIONS and s.index != seg.index)
     out: list[str] = []
     for index in sorted(fed):
-        if index < len(segments) and segments[index].program in _READERS:
-            out.extend(t for t in segments[index].argv[1:] if not t.startswith("-"))
+        if index >= len(segments):
+            continue
+        feeder = segments[index]
+        words = [t for t in feeder.argv[1:] if not t.startswith("-")]
+        out.extend(target for op, target, _ in feeder.redirects if op == "<")
+        # A plain reader hands on its files; any other program (sed, awk, envsubst,
+        # m4...) hands on a file of statements it transforms.
+        out.extend(words if feeder.program in _READERS else [t for t in words if _SQL_FILE.search(t)])
     return out
 
 
