@@ -5,14 +5,19 @@
 #
 #   ./install.sh              install and start
 #   ./install.sh --no-start   install only (CI does this before running the tests)
+#   ./install.sh --editable   install this checkout in place (pip install -e), to work on Aegis
+#
+# Without --editable Aegis is copied into .venv: after a `git pull`, run it again.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 start=1
+editable=""
 for arg in "$@"; do
   case "$arg" in
     --no-start) start=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --editable) editable="-e" ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -42,9 +47,13 @@ echo "==> creating .venv"
 "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 echo "==> installing aegis-core and plugins (claude-hook, codex, gemini, copilot, cursor, pty, telegram, whatsapp)"
-.venv/bin/python -m pip install --quiet -e ".[test,postgres]" \
-  -e plugins/aegis-claude-hook -e plugins/aegis-codex -e plugins/aegis-gemini -e plugins/aegis-copilot \
-  -e plugins/aegis-cursor -e plugins/aegis-pty -e plugins/aegis-telegram -e plugins/aegis-whatsapp
+# A regular install by default: what runs is a copy in .venv, so nothing an agent edits in
+# this checkout changes the daemon or the hook client, and no editable finder slows every
+# interpreter start. --editable keeps the checkout live for contributors.
+plugins=(claude-hook codex gemini copilot cursor pty telegram whatsapp)
+args=($editable ".[test,postgres]")
+for plugin in "${plugins[@]}"; do args+=($editable "plugins/aegis-$plugin"); done
+.venv/bin/python -m pip install --quiet "${args[@]}"
 
 mkdir -p "$HOME/.local/bin"
 ln -sf "$PWD/.venv/bin/aegis" "$HOME/.local/bin/aegis"

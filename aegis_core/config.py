@@ -381,6 +381,7 @@ def load_config(
                 warnings.append(f"{file}: unknown section [{name}] ignored "
                                 "(is the plugin that reads it installed?)")
             values[name] = dict(table)
+            sources.update(((name, key), "file") for key in table)
             continue
         for key, value in table.items():
             file_setting = file_section.setting(key)

@@ -177,12 +177,15 @@ def test_doctor_finds_the_cli_the_config_names(tmp_path: Path, monkeypatch: pyte
     aegis_home.mkdir()
     monkeypatch.setenv("AEGIS_HOME", str(aegis_home))
     monkeypatch.setenv("PATH", str(bin_dir))
-    missing = cli_check().run(load_config())
-    assert missing.status == "warn" and "'codex' is not on PATH" in missing.message
+    unused = cli_check().run(load_config())  # never installed, never configured: not a problem
+    assert unused.status == "pass" and "'codex' is not on PATH (skipped" in unused.message
+    assert "npm install -g @openai/codex" in unused.message
+    (aegis_home / "config.toml").write_text('[codex]\nexecutable = "codex-nightly"\n')
+    missing = cli_check().run(load_config())  # configured but missing: the user meant to use it
+    assert missing.status == "warn" and "'codex-nightly' is not on PATH" in missing.message
     assert missing.fix == "npm install -g @openai/codex"
     mine = bin_dir / "codex-nightly"
     mine.write_text("#!/bin/sh\n")
     mine.chmod(0o755)
-    (aegis_home / "config.toml").write_text('[codex]\nexecutable = "codex-nightly"\n')
     found = cli_check().run(load_config())
     assert (found.status, found.message) == ("pass", str(mine))

@@ -20,17 +20,18 @@ from aegis_core.testing import make_plugins
 def main() -> int:
     socket, idle_ms, daemon_pid, separator, *argv = sys.argv[1:]
     assert separator == "--", "usage: wrap_runner.py SOCKET IDLE_MS DAEMON_PID -- CMD ARGS"
-    home = Path(tempfile.mkdtemp(prefix="aegis-pty-home-"))
-    plugins = make_plugins(aegis_pty.plugin)
-    config = load_config(home=home, env={"AEGIS_PTY_IDLE_MS": idle_ms},
-                         sections=plugins.config_sections())
-    context = WrapContext(config=config, plugins=plugins, home=home, socket=Path(socket),
-                          session="sess-test", token="tok-test", daemon_pid=int(daemon_pid))
-    try:
-        return PtyAdapter().wrap(argv, context)
-    except AegisError as exc:
-        print(f"aegis: {exc}", file=sys.stderr)
-        return int(exc.exit_code)
+    with tempfile.TemporaryDirectory(prefix="aegis-pty-home-") as folder:
+        home = Path(folder)
+        plugins = make_plugins(aegis_pty.plugin)
+        config = load_config(home=home, env={"AEGIS_PTY_IDLE_MS": idle_ms},
+                             sections=plugins.config_sections())
+        context = WrapContext(config=config, plugins=plugins, home=home, socket=Path(socket),
+                              session="sess-test", token="tok-test", daemon_pid=int(daemon_pid))
+        try:
+            return PtyAdapter().wrap(argv, context)
+        except AegisError as exc:
+            print(f"aegis: {exc}", file=sys.stderr)
+            return int(exc.exit_code)
 
 
 if __name__ == "__main__":
