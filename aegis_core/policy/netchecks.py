@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.paths import normalise
+from aegis_core.policy.secretshapes import host_is_local
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -217,6 +218,12 @@ def register(check: Callable) -> None:
         seg = subject.segment
         return port_probe(seg) if seg is not None else None
 
+    def _only_local(subject: Subject) -> bool:
+        from aegis_core.policy.urlchecks import fetched, host_of
+
+        hosts = [host_of(u) for u in fetched(subject)]
+        return bool(hosts) and all(h and host_is_local(h) for h in hosts)
+
     @check("upload", 35, "sends local files to another host (curl -T/-F @/-d @, scp, rsync to host:)",
            programs=("curl", "xh", "http", "https", "httpie", "curlie", "wget", "scp", "rsync", "sftp",
                      "rclone", "nc", "ncat", "netcat", "socat"))
@@ -226,6 +233,8 @@ def register(check: Callable) -> None:
             return None
         texts = [a.text for a in seg.args[1:]]
         if seg.program in ("curl", "xh", "http", "https", "httpie", "curlie"):
+            if _only_local(subject):
+                return None  # a dev server on this machine (secret files are the secret rules')
             for i, text in enumerate(texts):
                 value = texts[i + 1] if i + 1 < len(texts) else ""
                 if text in ("-T", "--upload-file") or text.startswith("--upload-file="):
@@ -239,6 +248,7 @@ def register(check: Callable) -> None:
         if seg.program == "wget" and any(t.startswith(("--post-file", "--body-file")) for t in texts):
             return "wget posts a file"
         if seg.program in ("scp", "rsync", "sftp", "rclone"):
+            # To localhost too: through ssh it writes anywhere the user can (localhost:.bashrc).
             if any(re.match(r"^[\w.@-]+:", t) and not t.startswith("-") for t in texts[-1:]):
                 return f"{seg.program} copies files to a remote host"
         if seg.program in ("nc", "ncat", "netcat", "socat") and (seg.pipe_from or any(

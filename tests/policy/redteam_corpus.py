@@ -693,12 +693,15 @@ def probes() -> list[Probe]:
     from redteam_round4 import ROUND4, ROUND4_ROUTINE
     from redteam_round5 import ROUND5, ROUND5_ROUTINE
     from redteam_round6 import ROUND6, ROUND6_ROUTINE
+    from redteam_round7 import ROUND7, ROUND7_ROUTINE, ROUND7B, ROUND7B_ROUTINE
 
     out: list[Probe] = []
     for label, groups in (("dangerous", DANGEROUS), ("routine", ROUTINE), ("dangerous", GAPS), ("routine", GAPS_ROUTINE),
                           ("dangerous", ROUND3), ("routine", ROUND3_ROUTINE), ("dangerous", ROUND4),
                           ("routine", ROUND4_ROUTINE), ("dangerous", ROUND5), ("routine", ROUND5_ROUTINE),
-                          ("dangerous", ROUND6), ("routine", ROUND6_ROUTINE)):
+                          ("dangerous", ROUND6), ("routine", ROUND6_ROUTINE),
+                          ("dangerous", ROUND7), ("routine", ROUND7_ROUTINE),
+                          ("dangerous", ROUND7B), ("routine", ROUND7B_ROUTINE)):
         for family, entries in groups.items():
             for entry in entries:
                 out.append(_probe(label, family, entry))
