@@ -20,6 +20,8 @@ EXEC_CONFIG = re.compile(
     r"|sequence\.editor|credential\..*|uploadpack\..*|receive\..*hook.*|protocol\..*|gpg\..*"
     r"|include\.path|includeif\..*|diff\.external|pager\..*|init\.templatedir)$"
 )
+_SIGNING_CONFIG = re.compile(r"(?i)^(commit\.gpgsign|tag\.gpgsign|push\.gpgsign|tag\.forcesignannotated"
+                             r"|user\.signingkey)$")
 # Config keys that turn off a protection: pushes that overwrite history, object and
 # path checks, TLS, ownership checks, signing; or that redirect where git talks to.
 SAFETY_CONFIG = re.compile(
@@ -55,7 +57,7 @@ EXEC_ENV = re.compile(r"^(GIT_(SSH|SSH_COMMAND|PAGER|EDITOR|SEQUENCE_EDITOR|EXTE
 _DESTRUCTIVE_SUBCOMMANDS = frozenset({
     "push", "reset", "clean", "checkout", "restore", "branch", "stash", "reflog", "filter-branch",
     "filter-repo", "update-ref", "rebase", "commit", "gc", "prune", "replace", "tag", "worktree", "switch",
-    "rm", "submodule", "merge", "symbolic-ref", "checkout-index", "read-tree", "daemon", "instaweb"})
+    "rm", "submodule", "merge", "symbolic-ref", "checkout-index", "read-tree", "daemon", "instaweb", "apply"})
 # `git rm -r` of these removes every tracked file.
 _EVERYTHING = frozenset({".", "./", "*", ":/", ":/*", "./*", ":(top)", "-A"})
 
@@ -191,6 +193,8 @@ def git_destructive(texts: list[str]) -> str | None:
         return "git read-tree -u --reset overwrites the work tree"
     if sub == "read-tree" and "--empty" in long:
         return "git read-tree --empty empties the index: the next commit deletes every file"
+    if sub == "apply" and "--unsafe-paths" in long:
+        return "git apply --unsafe-paths writes files outside the repository (--directory can point anywhere)"
     if sub in ("daemon", "instaweb"):
         return f"git {sub} serves repositories to the network (with --enable=receive-pack, anyone can push)"
     if sub in ("gc", "prune") and (sub == "prune" or any(a.startswith("--prune") for a in args)):
@@ -240,7 +244,11 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
         if keys and len(keys) > 1 and EXEC_CONFIG.match(keys[0]) \
                 and not (keys[0].lower() in _COMMAND_KEYS and keys[1] in HARMLESS_COMMANDS):
             return f"git config {keys[0]} makes git run a command later"
-        if keys and len(keys) > 1 and SAFETY_CONFIG.match(keys[0]):
+        unset = bool({"--unset", "--unset-all", "--remove-section"} & set(args)) or keys[:1] in (["unset"],)
+        if keys[:1] == ["unset"]:
+            keys = keys[1:]
+        # Signing switched off for good (one `git -c commit.gpgsign=false commit` is not).
+        if keys and (len(keys) > 1 or unset) and (SAFETY_CONFIG.match(keys[0]) or _SIGNING_CONFIG.match(keys[0])):
             return f"git config {keys[0]} turns off a protection or changes where git sends data"
     for assignment in assignments:
         if assignment.startswith("GIT_") and EXEC_ENV.match(assignment) and not harmless_command(assignment):

@@ -137,8 +137,9 @@ def served_folder(seg: Segment) -> str | None:
         return "."
     if program == "php" and "-S" in texts:
         return texts[texts.index("-t") + 1] if "-t" in texts[:-1] else "."
-    if program == "ruby" and "httpd" in texts and any(t.startswith("-run") for t in texts):
-        after = texts[texts.index("httpd") + 1:]
+    httpd = next((i for i, t in enumerate(texts) if t in ("httpd", "-ehttpd")), None)
+    if program == "ruby" and httpd is not None and any(t.startswith("-run") for t in texts):
+        after = texts[httpd + 1:]
         words = [t for i, t in enumerate(after) if not t.startswith("-") and (i == 0 or after[i - 1] not in (
             "-p", "--port", "-b", "--bind-address"))]
         return words[0] if words else "."
@@ -192,6 +193,26 @@ def register(check: Callable) -> None:
         if path is None or subject.within_project(path) or is_scratch(path, subject):
             return None
         return f"serves every file of {path} over HTTP, outside the project"
+
+    @check("cluster-exposed", 40, "a cluster's API or a service forwarded to every network interface "
+           "(kubectl proxy/port-forward --address 0.0.0.0): anyone on the network reaches it with your rights",
+           programs=("kubectl", "oc"))
+    def _exposed(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.program not in ("kubectl", "oc"):
+            return None
+        texts = list(seg.argv[1:])
+        if not {"proxy", "port-forward"} & set(texts[:3]):
+            return None
+        for i, text in enumerate(texts):
+            name, eq, value = text.partition("=")
+            if name == "--address":
+                value = value if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+                # 0.0.0.0 is every interface here (host_is_local counts it as this machine).
+                if any(a.strip() in ("0.0.0.0", "::") or not host_is_local(a.strip())  # noqa: S104
+                       for a in value.split(",") if a.strip()):
+                    return f"kubectl {texts[0]} --address {value} opens the cluster to the network"
+        return None
 
     @check("remote-code-exec", 70, "downloaded or decoded data run as code (curl | sh, base64 -d | bash)",
            needs=("reads_code",))

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "gh": (("auth", "token"), ("auth", "status", "-t"), ("auth", "status", "--show-token"),
            ("config", "get", "oauth_token")),
-    "glab": (("auth", "status", "-t"), ("auth", "status", "--show-token"), ("config", "get", "token")),
+    "glab": (("auth", "status", "-t"), ("auth", "status", "--show-token"), ("config", "get", "token"),
+             ("variable", "get"), ("variable", "export")),
     "git": (("credential", "fill"), ("credential-store", "get"), ("credential-cache", "get"),
             ("credential-osxkeychain", "get"), ("credential-libsecret", "get"), ("credential-manager", "get"),
             ("credential-manager-core", "get"), ("credential-wincred", "get")),
@@ -58,6 +59,7 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "kwallet-query": (("-r",), ("--read-password",)),
     "keyring": (("get",),),
     "npm": (("token",),),
+    "tmux": (("show-environment",), ("showenv",)),
     "heroku": (("auth:token",), ("config",), ("config:get",), ("authorizations:create",)),
     "fly": (("auth", "token"), ("tokens", "create")),
     "flyctl": (("auth", "token"), ("tokens", "create")),
@@ -73,7 +75,7 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "age": (("-d",), ("--decrypt",)),
     "kubeseal": (("--recovery-unseal",),),
     "aws-vault": (("exec",), ("export",), ("login",)),
-    "pulumi": (("--show-secrets",),),
+    "pulumi": (("--show-secrets",), ("config", "get")),
     "terraform": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull"), ("console",)),
     "tofu": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull"), ("console",)),
     "mysql_config_editor": (("print",),),
@@ -109,6 +111,8 @@ _KUBE_SECRET = re.compile(r"^(?:[\w.-]+,)*(secrets?|secret/\S+|secrets/\S+)(?:,[
 # Package managers' settings that are credentials (`npm config get //registry/:_authToken`).
 _AUTH_SETTING = re.compile(r"(?i)_auth|authtoken|_password|npmAuthIdent|token$")
 _PACKAGE_CONFIG = frozenset({"npm", "pnpm", "yarn", "bun"})
+# git config keys that hold a credential: auth headers, a credential helper's settings, tokens.
+_GIT_AUTH_KEY = re.compile(r"(?i)extraheader|^credential\b|\.credential\.|password|token|\bsecret")
 _KUBE_OUTPUT = re.compile(r"^(-o|--output|--template)"
                           r"(=?(yaml|json|jsonpath|go-template|custom-columns|template|\{)\S*)?$"
                           r"|^-o(yaml|json|jsonpath|go-template|custom-columns)")
@@ -160,6 +164,9 @@ def secret_output(seg: Segment) -> str | None:
     if program in _PACKAGE_CONFIG and ("config" in texts or texts[:1] == ["get"]) and \
             any(_AUTH_SETTING.search(t) for t in texts if not t.startswith("-")):
         return f"{program} config prints a registry credential"
+    if program == "git" and "config" in texts[:4] and (
+            "--get-urlmatch" in texts or any(_GIT_AUTH_KEY.search(t) for t in texts if not t.startswith("-"))):
+        return "git config reads or sets a credential (an auth header, a credential helper's store, a token)"
     if _compose_config(program, texts):
         return f"{program} compose config prints the configuration with every .env value filled in"
     if program in ("docker", "podman", "nerdctl") and "inspect" in texts[:2] and \
@@ -687,8 +694,8 @@ def register(check: Callable) -> None:
     @check("credential-dump", 50, "prints a token, a password or a stored secret (gh auth token, aws sts "
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
            "security find-generic-password...)",
-           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "kubectl", "oc", "kubecolor", "pass",
-                     "gopass", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"))
+           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "git", "kubectl", "oc", "kubecolor",
+                     "pass", "gopass", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"))
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None

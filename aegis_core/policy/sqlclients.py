@@ -98,6 +98,33 @@ _SUBSTITUTIONS = frozenset({"$(...)", "procsub", "`...`"})
 _READERS = frozenset({"cat", "zcat", "gunzip", "pv", "bzcat", "xzcat", "head", "tail"})
 
 
+def _feeders(subject: Subject, seg: Segment) -> list[Segment]:
+    """The commands whose output the client reads: piped in, or through a substitution
+    or a process substitution (`psql < <(echo ...)`)."""
+    segments = subject.analysis.segments if subject.analysis else ()
+    fed = set(seg.pipe_from)
+    if any(a.dynamic for a in seg.args[1:]) or "$(" in seg.stdin_text or "`" in seg.stdin_text:
+        fed.update(s.index for s in segments if s.via in _SUBSTITUTIONS and s.index != seg.index)
+    return [segments[i] for i in sorted(fed) if i < len(segments)]
+
+
+def _text_written(subject: Subject, path: str | None) -> str:
+    """What an earlier command of the same line wrote into ``path`` (`echo ... > f.sql`,
+    `printf ... | tee f.sql`, a here-document to `cat > f.sql`): a file made and run at
+    once is not on disk yet when the line is judged."""
+    if not path or subject.analysis is None:
+        return ""
+    out: list[str] = []
+    for other in subject.analysis.segments:
+        targets = [t for op, t, _ in other.redirects if op in (">", ">>", ">|")]
+        if other.program == "tee":
+            targets += [t for t in other.argv[1:] if not t.startswith("-")]
+        if any(normalise(t, subject.cwd, subject.home) == path for t in targets):
+            writers = [other, *(s for s in subject.analysis.segments if s.index in other.pipe_from)]
+            out.extend("\n".join(w.argv[1:]) + "\n" + w.stdin_text for w in writers)
+    return "\n".join(out)
+
+
 def _fed_by(subject: Subject, seg: Segment) -> list[str]:
     """Files `cat`/`zcat`/`pv` pipe into the client (`cat drop.sql | psql`) or hand it
     through a substitution (`sqlite3 app.db "$(cat wipe.sql)"`)."""
@@ -147,12 +174,17 @@ def client_segment(seg: Segment) -> Segment | None:
 def runs_destroying_file(subject: Subject, seg: Segment) -> str | None:
     """A file of statements whose name says it destroys, or whose content (read from
     disk when it is there) drops, truncates or deletes everything."""
+    for feeder in _feeders(subject, seg):
+        if feeder.program in ("echo", "printf") and feeder.via:  # piped echo: the migrations check reads it
+            found = SQL_DESTRUCTIVE.search("\n".join(feeder.argv[1:])[:20_000])
+            if found:
+                return f"{seg.program} is fed {' '.join(found.group(0).split())[:60]!r}"
     for written in [*sql_files_run(seg), *_fed_by(subject, seg)]:
         word = _destroying_name(written)
         if word:
             return f"{seg.program} runs {written}, whose name says it destroys data ({word!r})"
         path = normalise(written, subject.cwd, subject.home)
-        content = _content(path)
+        content = _content(path) or _text_written(subject, path)
         found = SQL_DESTRUCTIVE.search(content) if content else None
         if found:
             return f"{seg.program} runs {written}, which holds {' '.join(found.group(0).split())[:60]!r}"

@@ -694,6 +694,7 @@ def probes() -> list[Probe]:
     from redteam_round5 import ROUND5, ROUND5_ROUTINE
     from redteam_round6 import ROUND6, ROUND6_ROUTINE
     from redteam_round7 import ROUND7, ROUND7_ROUTINE, ROUND7B, ROUND7B_ROUTINE
+    from redteam_round8 import ROUND8, ROUND8_ROUTINE
 
     out: list[Probe] = []
     for label, groups in (("dangerous", DANGEROUS), ("routine", ROUTINE), ("dangerous", GAPS), ("routine", GAPS_ROUTINE),
@@ -701,7 +702,8 @@ def probes() -> list[Probe]:
                           ("routine", ROUND4_ROUTINE), ("dangerous", ROUND5), ("routine", ROUND5_ROUTINE),
                           ("dangerous", ROUND6), ("routine", ROUND6_ROUTINE),
                           ("dangerous", ROUND7), ("routine", ROUND7_ROUTINE),
-                          ("dangerous", ROUND7B), ("routine", ROUND7B_ROUTINE)):
+                          ("dangerous", ROUND7B), ("routine", ROUND7B_ROUTINE),
+                          ("dangerous", ROUND8), ("routine", ROUND8_ROUTINE)):
         for family, entries in groups.items():
             for entry in entries:
                 out.append(_probe(label, family, entry))
