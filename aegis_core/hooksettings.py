@@ -63,7 +63,7 @@ def guard_deadline(timeout_s: int) -> int:
 
 def hook_command(encoder: str | Path, event: str, timeout_s: int, *, python: str | None = None,
                  runner: str | Path | None = None, guarded: bool = False, bash: bool = False,
-                 home: str | Path | None = None) -> str:
+                 deny_json: str | None = None, home: str | Path | None = None) -> str:
     """The shell command the agent runs for ``event``.
 
     :param encoder: absolute path of the adapter's ``wire.py``.
@@ -77,6 +77,9 @@ def hook_command(encoder: str | Path, event: str, timeout_s: int, *, python: str
         guard is sourced into that shell (``. guard.sh ...``) instead of starting
         ``/bin/sh`` for it: one process fewer on every tool call. (Not for an agent that
         runs hooks in the user's own shell, which need not read POSIX sh.)
+    :param deny_json: with ``guarded``, for an agent that blocks only on a JSON deny on
+        stdout and ignores the exit status (Copilot CLI): its deny object with one
+        ``%s`` where the reason goes; the guard prints it for every failure.
     """
     python = python or os.path.abspath(sys.executable)
     argv = client_argv(encoder, event, client_deadline(timeout_s), python=python, runner=runner, home=home)
@@ -84,7 +87,8 @@ def hook_command(encoder: str | Path, event: str, timeout_s: int, *, python: str
         if not os.path.isabs(path):
             raise ConfigError(f"the hook {label} path must be absolute, got {path!r}")
     if guarded:
-        argv = ["." if bash else "/bin/sh", str(GUARD), str(guard_deadline(timeout_s)), *argv]
+        json_mode = [f"--deny-json={deny_json}"] if deny_json else []
+        argv = ["." if bash else "/bin/sh", str(GUARD), str(guard_deadline(timeout_s)), *json_mode, *argv]
         if bash:  # a guard that cannot be read is a block too (bash names the file on stderr)
             return shlex.join(argv) + " || exit 2"
     return shlex.join(argv)
@@ -108,6 +112,8 @@ def command_problem(hook: Mapping[str, Any], *, guarded: bool = False) -> str | 
         if len(words) < 3 or words[0] not in ("/bin/sh", ".") or not words[1].endswith("hookclient/guard.sh"):
             return "the hook is not wrapped in guard.sh, so a crash of the client would let the call run"
         words = words[3:]
+        if words and words[0].startswith("--deny-json="):
+            words = words[1:]
     if not words or not Path(words[0]).exists():
         return f"the hook's Python {words[0] if words else '(none)'} does not exist"
     scripts = [w for w in words[1:] if w.endswith((".py", ".sh"))]

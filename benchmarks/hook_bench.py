@@ -13,7 +13,11 @@ so). For each agent two hooks are timed: one installed without ``aegis wrap`` (t
 shared agent socket, the daemon checked against aegis.pid) and one of a wrapped
 session (its own agent socket, the daemon pinned by aegis wrap).
 
-    python benchmarks/hook_bench.py [--rounds 300] [--standin] [--agent claude|codex|gemini ...]
+Each round times every hook right next to its baseline (benchmarks/timing.py): the
+figure is the median of those pairs' ratios, printed with the ratio of the medians and
+the load average. Bounded: 300 rounds or 180 s, whichever ends first.
+
+    python benchmarks/hook_bench.py [--rounds 300] [--seconds 180] [--standin] [--agent claude|codex|gemini ...]
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import timing
 
 
 @dataclass(frozen=True)
@@ -176,11 +182,6 @@ def time_once(argv: list[str], env: dict[str, str], stdin: bytes,
     return elapsed
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def installed(names: list[str]) -> list[Agent]:
     found = []
     for name in names:
@@ -193,20 +194,100 @@ def installed(names: list[str]) -> list[Agent]:
     return found
 
 
+@dataclass(frozen=True)
+class Case:
+    """One way of running a process: the hook as an agent launches it, or a baseline."""
+
+    argv: list[str]
+    agent: Agent | None  # None: a baseline (stdin gets the same event, unread)
+    env: dict[str, str]
+
+    def run(self, event_of: Agent, session: str) -> float:
+        agent = self.agent or event_of
+        return time_once(self.argv, self.env, agent.hook_input(session), self.agent.allowed if self.agent else None)
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one entry per pair
+class Pair:
+    """A hook case and its baseline, timed one right after the other in every round."""
+
+    hook: str
+    base: str
+    agent: Agent
+
+
+def plan(agents: list[Agent], env: dict[str, str], wrapped_env: dict[str, str]) -> tuple[dict[str, Case], list[Pair]]:
+    cases: dict[str, Case] = {}
+    pairs: list[Pair] = []
+    for agent in agents:
+        command = agent.command()
+        hook_argv = shlex.split(command)
+        python = next(w for w in hook_argv if w.endswith(("python", "python3")) or "/python" in w)
+        base_argv = [python, "-I", "-S", "-c", "pass"]
+        print(f"{agent.name} hook command: {command}")
+        name = agent.name
+        cases[f"{name} baseline"] = Case(base_argv, None, env)
+        cases[f"{name} baseline via shell"] = Case([*agent.shell(), shlex.join(base_argv)], None, env)
+        cases[f"{name} hook via shell"] = Case([*agent.shell(), command], agent, env)
+        if hook_argv[0] == ".":  # sourced into the agent's own shell: it runs there only
+            cases[f"{name} hook via shell, wrapped session"] = Case([*agent.shell(), command], agent, wrapped_env)
+            pairs += [Pair(f"{name} hook via shell", f"{name} baseline via shell", agent),
+                      Pair(f"{name} hook via shell, wrapped session", f"{name} baseline via shell", agent)]
+        else:
+            cases[f"{name} hook"] = Case(hook_argv, agent, env)
+            cases[f"{name} hook, wrapped session"] = Case(hook_argv, agent, wrapped_env)
+            pairs += [Pair(f"{name} hook", f"{name} baseline", agent),
+                      Pair(f"{name} hook via shell", f"{name} baseline via shell", agent),
+                      Pair(f"{name} hook, wrapped session", f"{name} baseline", agent)]
+    return cases, pairs
+
+
+Samples = dict[Pair, tuple[list[float], list[float]]]  # pair: (hook, baseline), sample i of each in round i
+
+
+def measure(cases: dict[str, Case], pairs: list[Pair], budget: timing.Budget) -> Samples:
+    """Each round times every pair, its two runs back to back, the baseline first in
+    even rounds and last in odd ones, the pairs' order rotated round to round: drift in
+    the machine's load hits both runs of a pair alike, whatever their place."""
+    for pair in pairs:  # warm caches (.pyc, page cache)
+        for _ in range(5):
+            cases[pair.base].run(pair.agent, "bench-warmup")
+            cases[pair.hook].run(pair.agent, "bench-warmup")
+    samples: Samples = {pair: ([], []) for pair in pairs}
+    for round_ in budget:
+        session = f"bench-{round_ // 20}"
+        shift = round_ % len(pairs)
+        for pair in pairs[shift:] + pairs[:shift]:
+            hook, base = samples[pair]
+            if round_ % 2:
+                hook.append(cases[pair.hook].run(pair.agent, session))
+                base.append(cases[pair.base].run(pair.agent, session))
+            else:
+                base.append(cases[pair.base].run(pair.agent, session))
+                hook.append(cases[pair.hook].run(pair.agent, session))
+    return samples
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=300, help="rounds at most (default 300)")
+    parser.add_argument("--seconds", type=float, default=180,
+                        help="stop after the round that passes this many seconds (default 180; at least 30 rounds)")
     parser.add_argument("--standin", action="store_true", help="skip `aegis start`, use the stand-in")
     parser.add_argument("--agent", action="append", choices=sorted(AGENTS),
                         help="measure this agent's hook (repeatable; default: every installed one)")
     args = parser.parse_args()
     agents = installed(args.agent or list(AGENTS))
+    if not agents:
+        print("no hook adapter installed: nothing to measure")
+        return 3
 
     home = Path(tempfile.mkdtemp(prefix="aegis-bench-", dir="/tmp"))
     home.chmod(0o700)
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "AEGIS_HOME": str(home)}
     standin = None
     daemon = False
+    print(f"at the start: {timing.load()}")
     try:
         daemon = not args.standin and start_daemon(home, env)
         if not daemon:
@@ -215,37 +296,9 @@ def main() -> int:
         print(f"server: {server}")
         wrapped_env = {**env, **(open_session(home) if daemon else {"AEGIS_SOCKET": str(home / "agent.sock"),
                                                                     "AEGIS_DAEMON_PID": str(os.getpid())})}
-        cases: dict[str, tuple[list[str], Agent | None, dict[str, str]]] = {}
-        ratios: list[tuple[str, str]] = []  # (hook case, its baseline)
-        for agent in agents:
-            command = agent.command()
-            hook_argv = shlex.split(command)
-            python = next(w for w in hook_argv if w.endswith(("python", "python3")) or "/python" in w)
-            base_argv = [python, "-I", "-S", "-c", "pass"]
-            print(f"{agent.name} hook command: {command}")
-            name = agent.name
-            cases[f"{name} baseline"] = (base_argv, None, env)
-            cases[f"{name} baseline via shell"] = ([*agent.shell(), shlex.join(base_argv)], None, env)
-            cases[f"{name} hook via shell"] = ([*agent.shell(), command], agent, env)
-            if hook_argv[0] == ".":  # sourced into the agent's own shell: it runs there only
-                cases[f"{name} hook via shell, wrapped session"] = ([*agent.shell(), command], agent, wrapped_env)
-                ratios += [(f"{name} hook via shell", f"{name} baseline via shell"),
-                           (f"{name} hook via shell, wrapped session", f"{name} baseline via shell")]
-            else:
-                cases[f"{name} hook"] = (hook_argv, agent, env)
-                cases[f"{name} hook, wrapped session"] = (hook_argv, agent, wrapped_env)
-                ratios += [(f"{name} hook", f"{name} baseline"),
-                           (f"{name} hook via shell", f"{name} baseline via shell"),
-                           (f"{name} hook, wrapped session", f"{name} baseline")]
-        for argv, agent, case_env in cases.values():  # warm caches (.pyc, page cache)
-            for _ in range(5):
-                time_once(argv, case_env, (agent or agents[0]).hook_input("bench-warmup"),
-                          agent.allowed if agent else None)
-        samples: dict[str, list[float]] = {name: [] for name in cases}
-        for round_ in range(args.rounds):  # interleaved, so drift hits every case alike
-            for name, (argv, agent, case_env) in cases.items():
-                event = (agent or agents[0]).hook_input(f"bench-{round_ // 20}")
-                samples[name].append(time_once(argv, case_env, event, agent.allowed if agent else None))
+        cases, pairs = plan(agents, env, wrapped_env)
+        budget = timing.Budget(args.rounds, args.seconds)
+        samples = measure(cases, pairs, budget)
     finally:
         if daemon:
             stop_daemon(env)
@@ -253,17 +306,16 @@ def main() -> int:
             standin.close()
         shutil.rmtree(home, ignore_errors=True)
 
-    print(f"{'case':<34} {'median ms':>10} {'p99 ms':>10}")
-    for name, values in samples.items():
-        median_ms, p99_ms = statistics.median(values) * 1000, percentile(values, 0.99) * 1000
-        print(f"{name:<34} {median_ms:>10.2f} {p99_ms:>10.2f}")
-    for hook, base in ratios:
-        hook_s, base_s = samples[hook], samples[base]
-        median_ratio = statistics.median(hook_s) / statistics.median(base_s)
-        p99_ratio = percentile(hook_s, 0.99) / percentile(base_s, 0.99)
-        p99_vs_median = percentile(hook_s, 0.99) / statistics.median(base_s)
-        print(f"{hook} vs {base.split(' ', 1)[1]}: median {median_ratio:.2f}x (target <= 1.3x), p99 "
-              f"{p99_ratio:.2f}x the baseline's p99 (target <= 3x; {p99_vs_median:.2f}x its median)")
+    print(f"\n{budget.describe()}; at the end: {timing.load()}")
+    print(f"{'case':<44} {'median ms':>10} {'p99 ms':>10}")
+    for pair in pairs:
+        for name, values in ((pair.base, samples[pair][1]), (pair.hook, samples[pair][0])):
+            median_ms, p99_ms = statistics.median(values) * 1000, timing.percentile(values, 0.99) * 1000
+            print(f"{name:<44} {median_ms:>10.2f} {p99_ms:>10.2f}")
+    print()
+    for pair in pairs:
+        hook, base = samples[pair]
+        print(timing.ratio_line(f"{pair.hook} vs {pair.base.split(' ', 1)[1]}", hook, base))
     return 0
 
 

@@ -7,14 +7,17 @@
 3. the hook round trip from inside the sandbox, through its agent socket, vs a bare
    ``python -I -S -c pass`` started in the same sandbox (target: median <= 1.3x).
 
-    python benchmarks/sandbox_bench.py [--wraps 21] [--runs 7] [--rounds 200]
+   Inside and outside run in alternating chunks; each hook run is paired with a bare
+   start right next to it, and the figure is the median of those pairs' ratios
+   (benchmarks/timing.py), printed with the ratio of the medians and the load average.
+
+    python benchmarks/sandbox_bench.py [--wraps 21] [--runs 7] [--rounds 200] [--hook-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shlex
 import shutil
@@ -25,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import timing
 from aegis_claude_hook.settings import default_hooks_settings
 
 from aegis_core.sandbox.bwrap import BwrapBackend
@@ -54,23 +58,27 @@ print(time.perf_counter() - started)
 """
 
 HARNESS = r"""
-import json, statistics, subprocess, sys, time
+import json, subprocess, sys, time
 hook, base, event, rounds = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3].encode(), int(sys.argv[4])
 def once(argv, stdin):
     started = time.perf_counter()
     done = subprocess.run(argv, input=stdin, capture_output=True)
-    elapsed = time.perf_counter() - started
-    return elapsed, done
-for _ in range(5):
-    once(base, b""); once(hook, event)
-samples = {"hook": [], "baseline": []}
-for _ in range(rounds):
-    samples["baseline"].append(once(base, b"")[0])
+    return time.perf_counter() - started, done
+def hook_once():
     elapsed, done = once(hook, event)
     answer = json.loads(done.stdout)["hookSpecificOutput"]
     if answer["permissionDecision"] != "allow":
         raise SystemExit(f"hook did not allow: {answer}")
     samples["hook"].append(elapsed)
+for _ in range(5):
+    once(base, b""); once(hook, event)
+samples = {"hook": [], "baseline": []}
+for round_ in range(rounds):  # each pair back to back, which runs first alternating
+    if round_ % 2:
+        hook_once()
+    samples["baseline"].append(once(base, b"")[0])
+    if not round_ % 2:
+        hook_once()
 print(json.dumps(samples))
 """
 
@@ -103,6 +111,7 @@ def main() -> int:
     parser.add_argument("--wraps", type=int, default=21)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--hook-only", action="store_true", help="measure 3. only")
     args = parser.parse_args()
     if not BwrapBackend().available().ok:
         print(f"no sandbox here: {BwrapBackend().available().reason}")
@@ -118,10 +127,12 @@ def main() -> int:
     cli = [sys.executable, "-m", "aegis_core.cli"]
     subprocess.run([*cli, "start"], env=env, check=True, capture_output=True)
     try:
-        print(f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; bubblewrap at {shutil.which('bwrap')}")
-        wrap_cost(cli, env, project, args.wraps)
-        inside_vs_outside(env, home, project, aegis_home, args.runs)
+        print(f"machine: {timing.load()}; bubblewrap at {shutil.which('bwrap')}")
+        if not args.hook_only:
+            wrap_cost(cli, env, project, args.wraps)
+            inside_vs_outside(env, home, project, aegis_home, args.runs)
         hook_inside(env, home, project, aegis_home, args.rounds)
+        print(f"\nat the end: {timing.load()}")
     finally:
         subprocess.run([*cli, "stop"], env=env, capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
@@ -194,6 +205,10 @@ def hook_inside(env: dict[str, str], home: Path, project: Path, aegis_home: Path
     command = default_hooks_settings(300)["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
     hook = shlex.split(command)
     base = [hook[0], "-I", "-S", "-c", "pass"]
+    chunks = 4
+    chunk = max(1, rounds // chunks)
+    samples: dict[str, dict[str, list[float]]] = {where: {"hook": [], "baseline": []}
+                                                  for where in ("inside", "outside")}
     harness = project / "harness.py"
     harness.write_text(HARNESS)
     event = json.dumps({**HOOK_EVENT, "cwd": str(project)})
@@ -204,31 +219,35 @@ def hook_inside(env: dict[str, str], home: Path, project: Path, aegis_home: Path
                                                                                            prepare=False))
     try:
         agent_env = {**env, "AEGIS_SESSION": session, "AEGIS_SESSION_TOKEN": str(created["token"])}
-        argv, inner_env = sandbox.contain(["python3", "-I", str(harness), json.dumps(hook), json.dumps(base), event,
-                                           str(rounds)], agent_env)
-        done = subprocess.run(argv, env=inner_env, cwd=project, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(f"\n3. hook inside the sandbox: failed: {done.stderr.strip()[-500:]}")
-            return
-        samples = json.loads(done.stdout.strip().splitlines()[-1])
+        harness_argv = ["python3", "-I", str(harness), json.dumps(hook), json.dumps(base), event]
+        inside_argv, inner_env = sandbox.contain([*harness_argv, str(chunk)], agent_env)
         # The same harness outside, through the same session's socket on the host.
         outside_env = {**agent_env, "AEGIS_SOCKET": str(created["agent_socket"]),
                        "AEGIS_DAEMON_PID": str(created.get("daemon_pid") or ""),
                        "AEGIS_DAEMON_START": str(created.get("daemon_start") or "")}
-        done = subprocess.run(["python3", "-I", str(harness), json.dumps(hook), json.dumps(base), event, str(rounds)],
-                              env=outside_env, cwd=project, capture_output=True, text=True)
-        outside = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
+        # Inside and outside in alternating chunks, so both see the same spells of load.
+        places = [("inside", inside_argv, inner_env), ("outside", [*harness_argv, str(chunk)], outside_env)]
+        for index in range(chunks):
+            for where, argv, run_env in places if index % 2 == 0 else places[::-1]:
+                done = subprocess.run(argv, env=run_env, cwd=project, capture_output=True, text=True)
+                if done.returncode != 0:
+                    print(f"\n3. hook {where} the sandbox: failed: {done.stderr.strip()[-500:]}")
+                    return
+                for name, values in json.loads(done.stdout.strip().splitlines()[-1]).items():
+                    samples[where][name] += values
     finally:
         sandbox.close(0)
         daemon_stream(aegis_home / "aegis.sock", "session.end", session=session, token=created["token"],
                       exit_status=0)
-    hook_ms, base_ms = median_ms(samples["hook"]), median_ms(samples["baseline"])
-    print(f"\n3. hook round trip inside the sandbox (through {inner_env.get('AEGIS_SOCKET')}), median of {rounds}: "
-          f"{hook_ms:.2f} ms vs bare python -I -S -c pass {base_ms:.2f} ms: {hook_ms / base_ms:.2f}x "
-          "(target: median <= 1.3x)")
-    if outside is not None:
-        out_hook, out_base = median_ms(outside["hook"]), median_ms(outside["baseline"])
-        print(f"   the same outside the sandbox: {out_hook:.2f} ms vs {out_base:.2f} ms: {out_hook / out_base:.2f}x")
+    inside, outside = samples["inside"], samples["outside"]
+    print(f"\n3. hook round trip inside the sandbox (through {inner_env.get('AEGIS_SOCKET')}) and outside (the "
+          f"same session's socket), {len(inside['hook'])} rounds each in {chunks} alternating chunks, each hook next "
+          f"to a bare python -I -S -c pass started in the same place; {timing.load()}")
+    for where, taken in (("inside", inside), ("outside", outside)):
+        print(f"   {where}: hook {median_ms(taken['hook']):.2f} ms, bare start {median_ms(taken['baseline']):.2f} ms "
+              f"(medians)")
+    print("   " + timing.ratio_line("inside", inside["hook"], inside["baseline"]))
+    print("   " + timing.ratio_line("outside", outside["hook"], outside["baseline"]))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-# guard.sh SECONDS PROGRAM ARGS...: how Aegis registers its hook client with agents that
-# let the tool run when a hook fails (Codex CLI, Gemini CLI). It runs the client and lets
+# guard.sh SECONDS [--deny-json=FORMAT] PROGRAM ARGS...: how Aegis registers its hook
+# client with agents that let the tool run when a hook fails (Codex CLI, Gemini CLI,
+# Copilot CLI). It runs the client and lets
 # through only the client's two answers: allow and deny (the reason the client wrote on
 # stderr), which the client, told by AEGIS_GUARD_DEADLINE that it runs here, ends with
 # statuses of its own (100 and 102, transport.GUARDED_STATUS) and the guard turns back
@@ -32,16 +33,34 @@
 # fork and exec on every call (+0.5 to 1.0 ms measured, 4-7% of the interpreter's
 # start), so it is left to the agent's own timeout. A limit that cannot be set (a lower
 # hard limit is already there) leaves that one in place.
+# With --deny-json (Copilot CLI, which blocks a call only on a JSON deny on stdout and
+# ignores a hook's exit status), the block is that JSON instead: FORMAT is the agent's
+# deny object with one %s where the reason goes (a JSON string), the guard always exits
+# 0, and the client's stdout is captured (never passed through half-written) and let
+# out only with one of its answers (exit status 100). Its 102 (a deny whose reason went
+# to stderr, the client's last resort) and every failure become the guard's own JSON deny.
 set +e
 AEGIS_GUARD_DEADLINE=$1
 export AEGIS_GUARD_DEADLINE
 shift
+deny_json= why=
+case $1 in --deny-json=*) deny_json=${1#--deny-json=}; shift ;; esac
 cpu=$AEGIS_GUARD_DEADLINE
 [ "$cpu" -gt 10 ] 2>/dev/null && cpu=10
 ulimit -t "$cpu" 2>/dev/null
-"$@" >&2
-status=$?
-case $status in
+if [ -z "$deny_json" ]; then
+  "$@" >&2
+  status=$?
+else
+  answer=$("$@")
+  status=$?
+  if [ "$status" = 100 ]; then
+    [ -n "$answer" ] && printf '%s\n' "$answer"
+    exit 0
+  fi
+  [ "$status" = 102 ] && why="denied the call with its reason on stderr only"
+fi
+[ -z "$why" ] && case $status in
   100) exit 0 ;;
   102) exit 2 ;;
   0) why="ended without giving a decision (exit status 0)" ;;
@@ -55,6 +74,12 @@ case $status in
        why="failed (exit status $status)"
      fi ;;
 esac
-printf 'Aegis denied this call to be safe: its hook client %s. Run `aegis doctor`; it names the fix.\n' \
-  "$why" >&2
+reason="Aegis denied this call to be safe: its hook client $why. Run \`aegis doctor\`; it names the fix."
+if [ -n "$deny_json" ]; then
+  # The reason is this file's own words (no quote or backslash): a JSON string as is.
+  # shellcheck disable=SC2059
+  printf "$deny_json\n" "\"$reason\""
+  exit 0
+fi
+printf '%s\n' "$reason" >&2
 exit 2

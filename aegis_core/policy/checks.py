@@ -30,7 +30,7 @@ class Check:
 CHECKS: dict[str, Check] = {}
 # Features of a segment a check can ask for with ``needs`` (see ``feature_bits``).
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
-            "dynamic", "devpath", "urls")
+            "dynamic", "devpath", "urls", "dbwords")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
@@ -80,7 +80,16 @@ def feature_bits(subject: Subject) -> int:
         bits |= _BIT["devpath"]
     if "://" in rest:
         bits |= _BIT["urls"]
+    if _DB_WORDS.search(rest):
+        bits |= _BIT["dbwords"]
     return bits
+
+
+# Words a database command of any tool uses (migrations.generic_destroyer): a cheap
+# gate so that check reads only the segments that may hold one.
+_DB_WORDS = re.compile(r"(?i)migrat|db|database|schema|ecto|seed|fixture|prod|drop|wipe|fresh|rollback|revert"
+                       r"|downgrade|truncat|delete|flush|purge|nuke|destroy|replant|undo|redo|reset|tinker|runner"
+                       r"|shell|console|execute|query|sql")
 
 
 def features(subject: Subject) -> frozenset[str]:

@@ -24,6 +24,11 @@ _DESTROYERS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern
      "Django flush/reset_db empties the database"),
     (r"(?:manage\.py|django-admin|-m django) (?:\S+ )*?migrate (?:--\S+ )*\S+ zero\b",
      "Django migrate APP zero undoes every migration of the app (drops its tables)"),
+    (r"(?:manage\.py|django-admin|-m django) (?:\S+ )*?migrate (?:--\S+ )*[A-Za-z_]\w* \d{4}\w*\b",
+     "Django migrate APP NNNN_name goes back to that migration, undoing every later one"),
+    (r"\bsqlite-utils (?:\S+ )*?(?:drop-table|drop-view)\b", "sqlite-utils drops a table or view"),
+    (r"(?i)\b(?:gradlew?|mvnw?) (?:\S+ )*?(?:flyway:?clean|liquibase:?(?:drop-?all|rollback)|flyway:?undo)\b",
+     "a build tool's Flyway/Liquibase task drops or rolls back the database"),
     (r"\b(?:alembic|flask db|db) (?:\S+ )*?downgrade (?:(?:--\S+|-x \S+) )*(?:base|-\d{2,}|[1-9]\d*:base)\b"
      r"(?!.*--sql)", "downgrade to base drops every table the migrations made"),
     (r"\bprisma (?:\S+ )*?(?:migrate reset|db push (?:\S+ )*?--(?:force-reset|accept-data-loss)"
@@ -44,7 +49,7 @@ _DESTROYERS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern
     (r"\bconsole (?:\S+ )*?doctrine:(?:database:drop|schema:drop|fixtures:load(?! .*--append)|migrations:migrate"
      r" (?:\S+ )*?(?:first|0)\b)", "Doctrine drops or purges the database"),
     (r"\bflyway (?:\S+ )*?clean\b", "flyway clean drops every object in the schemas"),
-    (r"\bliquibase (?:\S+ )*?(?:drop-all|dropAll|rollback-count|rollback-to-date)\b", "Liquibase drops or rolls back"),
+    (r"(?i)\bliquibase (?:\S+ )*?(?:drop-?all|rollback-?to-?date)\b", "Liquibase drops or rolls back"),
     (r"\bgoose (?:\S+ )*?(?:reset|down-to 0)\b", "goose rolls back every migration"),
     (r"\bmigrate (?:\S+ )*?(?:drop|down (?:\S+ )*?-all|force)\b", "migrate drops the database or rolls back all"),
     (r"\bdbmate (?:\S+ )*?drop\b", "dbmate drops the database"),
@@ -83,7 +88,8 @@ DB_PROGRAMS = frozenset({
     "mongo", "mongosh", "pg_restore", "etcdctl", "php", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun",
     "docker", "podman", "docker-compose", "kubectl", "fly", "flyctl", "railway", "render", "python", "python3",
     "py", "pypy3", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
-    "python3.14", "uv", "poetry", "pipenv", "pdm", "hatch", "make", "just", "task"})
+    "python3.14", "uv", "poetry", "pipenv", "pdm", "hatch", "make", "just", "task", "sqlite-utils",
+    "gradle", "gradlew", "mvn", "mvnw", "sbt"})
 _FIRST_WORDS = re.compile(r"manage\.py|django|alembic|downgrade|prisma|rails|rake|artisan|knex|sequelize"
                           r"|typeorm|drizzle|mikro-orm|ecto|doctrine|flyway|liquibase|goose|migrate|dbmate"
                           r"|diesel|sqlx|ef database|supabase|pg:|hasura|drop|flush|FLUSH|mongo|pg_restore|etcdctl"
@@ -97,7 +103,10 @@ _FIRST_WORDS = re.compile(r"manage\.py|django|alembic|downgrade|prisma|rails|rak
 DESTROYING_CALLS = re.compile(
     r"\bdrop_all\s*\(|\.drop_table\s*\(|\.drop_collection\s*\(|\.flushall\s*\(|\.flushdb\s*\(|dropDatabase"
     r"|\.delete_many\s*\(\s*\{\s*\}\s*\)|deleteMany\s*\(\s*\{\s*\}\s*\)|objects\s*\.\s*all\s*\(\s*\)\s*\.\s*delete\s*\("
-    r"|\.(?:delete_all|destroy_all)\b|truncate_all|(?i:\b(?:drop\s+(?:table|database|schema)|truncate\s+table)\b)")
+    r"|\.(?:delete_all|destroy_all)\b|truncate_all|(?i:\b(?:drop\s+(?:table|database|schema)|truncate\s+table)\b)"
+    # Laravel's query builder and Eloquent, SQLAlchemy's query, without a condition
+    r"|::truncate\s*\(|->\s*truncate\s*\(|DB::table\([^)]*\)\s*->\s*delete\s*\(\s*\)"
+    r"|::query\(\s*\)\s*->\s*delete\s*\(\s*\)|\.query\([^)]*\)\s*\.\s*delete\s*\(\s*\)")
 
 
 def destroys_database(words: list[str]) -> str | None:
@@ -111,6 +120,110 @@ def destroys_database(words: list[str]) -> str | None:
             return what
     found = DESTROYING_CALLS.search(text)
     return f"code that drops or empties tables ({found.group(0)})" if found else None
+
+
+# Any tool's migration or database subcommand, whatever the tool (the frameworks are
+# too many to list: Adonis `node ace`, Yii `migrate/fresh`, CodeIgniter `spark`,
+# CakePHP `migrations rollback`, Ecto `ecto.rollback`...), by what its words say: a
+# noun of the database and a verb that wipes it, in one word (`migrate:fresh`,
+# `db:wipe`, `migrate/refresh`, `schema.drop`, `reset-db`) or in two (`db reset`,
+# `migrations rollback`).
+_NOUN = r"(?:db|database|databases|schema|migrate|migrations?|ecto)"
+_WIPE = r"(?:fresh|refresh|reset|wipe|drop|drop[-_]?all|purge|truncate(?:[-_]?all)?|nuke|destroy|replant)"
+_BACK = r"(?:rollback|roll[-_]?back|revert|downgrade|undo|down|redo)"
+_WIPE_WORD = re.compile(rf"(?i)^(?:[\w-]*[:./_-])?{_NOUN}[:./_-]{_WIPE}(?:[:./_-]\w+)?$"
+                        rf"|^{_WIPE}[:./_-]?(?:the[:._-]?)?{_NOUN}$")
+_BACK_WORD = re.compile(rf"(?i)^(?:[\w-]*[:./_-])?{_NOUN}[:./_-]{_BACK}(?:[:./_-]\w+)?$")
+_NOUN_WORD = re.compile(rf"(?i)^{_NOUN}$")
+_WIPE_VERB = re.compile(rf"(?i)^{_WIPE}$")
+_BACK_VERB = re.compile(rf"(?i)^{_BACK}$")
+# Rolling back by a count (`-n 50`, `--step=20`, `STEP=5`, `rollbackCount 100`, a bare
+# number) or to a target (`--to 0`, `-t 20200101`, `--target-version 0`, `VERSION=0`):
+# one step back is routine work, many steps or a chosen target undo the schema.
+_COUNT_OPTIONS = frozenset({"-n", "--n", "--step", "--steps", "-s", "--number", "--count", "--amount"})
+_TARGET_OPTIONS = frozenset({"--to", "-t", "--target", "--target-version", "--version", "--to-change",
+                             "--to-version", "--to-date", "-v"})
+_INERT = frozenset({"--pretend", "--dry-run", "--sql", "--print", "--plan", "--help", "-h", "status", "list"})
+_ENV_PRODUCTION = re.compile(r"(?i)^(?:RAILS|RACK|APP|NODE|MIX|FLASK|LARAVEL|ASPNETCORE|DOTNET|DJANGO|GO|DB)_?ENV"
+                             r"(?:IRONMENT)?=[\"']?prod(?:uction)?[\"']?$")
+_PRODUCTION_WORD = re.compile(r"(?i)^(?:--env(?:ironment)?=)?prod(?:uction)?$")
+_DB_WRITING = re.compile(rf"(?i)^(?:[\w-]*[:./_-])?(?:{_NOUN}|seed|fixtures)(?:[:./_-]\w+)*$")
+_MANY = 3
+# A target relative to the newest migration: `@HEAD^`, `HEAD~2`, `-1`, `prev`.
+_RELATIVE = re.compile(r"(?i)^(?:@?head(?:\^+|~(\d+))|-(\d+)|~(\d+)|prev(?:ious)?|last)$")
+_COUNTED = re.compile(r"(?i)^rollback[-_]?count$")
+# Migration tools whose own verbs (`dbmate rollback`, `goose down`) need no noun before them.
+_MIGRATION_TOOLS = frozenset({"dbmate", "goose", "migrate", "sqitch", "flyway", "liquibase", "alembic", "knex",
+                              "diesel", "sqlx", "atlas", "hasura", "prisma", "typeorm", "sequelize", "sequelize-cli"})
+# Programs whose words are text or file names, never a database command of their own.
+_TEXT_TOOLS = frozenset({"cat", "less", "more", "head", "tail", "bat", "vim", "vi", "nvim", "nano", "emacs", "code",
+                         "git", "grep", "egrep", "rg", "ag", "ack", "ls", "cp", "mv", "echo", "printf", "touch",
+                         "mkdir", "find", "fd", "sed", "awk", "wc", "diff", "stat", "file", "tee", "ln", "open",
+                         "man", "which", "type", "help", "tldr", "jq", "yq"})
+_FILE_NAME = re.compile(r"\.(?:sql|py|rb|js|ts|php|sh|txt|md|json|ya?ml|toml|ex|exs|go|rs|java|kt|xml|log|bak)$")
+
+
+def _steps(words: list[str], start: int) -> str | None:
+    """How far a rollback at ``words[start]`` goes back, when that is more than a step."""
+    rest = words[start + 1:]
+    for i, word in enumerate(rest):
+        option, eq, value = word.partition("=")
+        if not eq and i + 1 < len(rest):
+            value = rest[i + 1]
+        if option.lower() in ("--all", "-all", "all", "--everything"):
+            return "over every migration"
+        if option in _COUNT_OPTIONS or option.upper() == "STEP" or (option.startswith("-n") and option[2:].isdigit()):
+            number = option[2:] if option.startswith("-n") and option[2:].isdigit() else value
+            if number.isdigit() and int(number) >= _MANY:
+                return f"by {number} migrations"
+        elif option in _TARGET_OPTIONS or option.upper() == "VERSION":
+            back = _RELATIVE.match(value)
+            if back is not None:
+                steps = int(next((g for g in back.groups() if g), 0) or max(1, value.count("^")))
+                if steps < _MANY:
+                    continue  # `--to @HEAD^`, `-t -1`: a step back
+                return f"by {steps} migrations ({value})"
+            if value and not value.startswith("-"):
+                return f"to the migration {value!r}, undoing every later one"
+        elif i == 0 and _RELATIVE.match(word) and word.startswith("-"):  # `alembic downgrade -5`
+            if int(word[1:]) >= _MANY:
+                return f"by {word[1:]} migrations"
+        elif word.isdigit() and int(word) >= _MANY and i == 0:
+            return f"by {word} migrations"
+    return None
+
+
+def generic_destroyer(words: list[str], assignments: tuple[str, ...] | list[str] = ()) -> str | None:
+    """A migration or database command of any tool that wipes the database, rolls it
+    back by many steps or to a target, or writes the production database."""
+    if not _INERT.isdisjoint(words[1:]) or words[0] in _TEXT_TOOLS:
+        return None
+    for i, word in enumerate(words):
+        if i and _FILE_NAME.search(word):
+            continue  # `db/reset.sql` names a file; what runs it is judged by what it holds
+        if i and _WIPE_WORD.match(word):
+            return f"{word}: a database command that wipes, resets or drops it"
+        if i and (_BACK_WORD.match(word) or _COUNTED.match(word)
+                  or (words[0] in _MIGRATION_TOOLS and _BACK_VERB.match(word))):
+            how = _steps(words, i)
+            if how:
+                return f"{word} rolls the database back {how}"
+        if i and _NOUN_WORD.match(word) and i + 1 < len(words):
+            verb = words[i + 1]
+            if _WIPE_VERB.match(verb):
+                return f"{word} {verb}: a database command that wipes, resets or drops it"
+            if _BACK_VERB.match(verb):
+                how = _steps(words, i + 1)
+                if how:
+                    return f"{word} {verb} rolls the database back {how}"
+    production = any(_ENV_PRODUCTION.match(a) for a in (*assignments, *words[1:]))
+    if not production:
+        production = any(_PRODUCTION_WORD.match(w) and words[i - 1] in ("--env", "-e", "--environment", "-E")
+                         for i, w in enumerate(words) if i > 1)
+    if production and any((_DB_WRITING.match(w) and (":" in w or "." in w)) or w in ("migrate", "seed")
+                          for w in words[1:]):
+        return "writes the production database"
+    return None
 
 
 # Package scripts and make targets named for wiping a database (`npm run db:reset`,
@@ -138,7 +251,10 @@ def _fed_text(subject: Subject) -> str:
     if seg is None or analysis is None:
         return ""
     parts = []
-    for index in seg.pipe_from:
+    fed = list(seg.pipe_from)
+    if any(a.dynamic and a.text.startswith("<(") for a in seg.args[1:]):  # `psql < <(echo ...)`
+        fed += [s.index for s in analysis.segments if s.via == "procsub"]
+    for index in fed:
         if index < len(analysis.segments):
             upstream = analysis.segments[index]
             if upstream.program in ("echo", "printf", "cat"):
@@ -146,12 +262,89 @@ def _fed_text(subject: Subject) -> str:
     return "\n".join(parts)
 
 
+# Framework consoles that run the code they are given (`rails runner CODE`, `artisan
+# tinker --execute=CODE`, `manage.py shell -c CODE`, `flask shell <<< CODE`, `mix run
+# -e CODE`): what the code does to the database is what the command does.
+_CONSOLES = frozenset({"runner", "r", "tinker", "shell", "console", "c", "run", "eval", "rpc"})
+_CODE_OPTIONS = ("--execute", "-c", "--command", "-e", "--eval")
+# Programs that run the SQL they are given (besides the clients in SQL_CLIENTS).
+_SQLISH = re.compile(r"(?i)sql|^bq$|duckdb|clickhouse|trino|presto|beeline|hive|impala|cql|mongo|^sqlite-utils$"
+                     r"|^turso$|^d1$|^dolt$|^neon")
+
+
+def _console_code(seg: Segment) -> str:
+    words = list(seg.argv[1:])
+    if _CONSOLES.isdisjoint(words):
+        return ""
+    code = []
+    for i, word in enumerate(words):
+        option, eq, value = word.partition("=")
+        if option in _CODE_OPTIONS:
+            code.append(value if eq else (words[i + 1] if i + 1 < len(words) else ""))
+        elif word in ("runner", "r") and i + 1 < len(words) and not words[i + 1].startswith("-"):
+            code.append(words[i + 1])
+    return "\n".join([*code, seg.stdin_text])
+
+
+def _console_destroys(seg: Segment, fed: str = "") -> str | None:
+    code = (_console_code(seg) + ("\n" + fed if fed and not _CONSOLES.isdisjoint(seg.argv[1:]) else ""))[:20_000]
+    if not code.strip():
+        return None
+    found = DESTROYING_CALLS.search(code) or SQL_DESTRUCTIVE.search(code)
+    return f"the code it runs drops or empties tables ({' '.join(found.group(0).split())[:60]})" if found else None
+
+
+# Datastores whose HTTP API deletes what the URL names (Elasticsearch/OpenSearch,
+# CouchDB, InfluxDB, ClickHouse, Qdrant, Solr, Neo4j, ArangoDB, Couchbase, Milvus,
+# MinIO, Meilisearch, Typesense, Weaviate, Chroma), by their usual ports, and the
+# requests that delete everything whatever the port.
+_DATASTORE_PORTS = frozenset({"9200", "9201", "9300", "5984", "8086", "8123", "6333", "8983", "7474", "8529",
+                              "8091", "19530", "9000", "9001", "7700", "8108"})
+_DELETE_ALL = re.compile(r"(?i)/_all\b|/_delete_by_query|/\*(?:[/?]|$)|<delete>\s*<query>\s*\*:\*")
+_HTTP_CLIENTS = frozenset({"curl", "wget", "http", "https", "xh", "xhs", "curlie", "httpie"})
+_HOST_PORT = re.compile(r"^[\w.-]*:\d+(?:/|$)")  # httpie's `:9200/x` is localhost
+_PORT = re.compile(r"^[a-z]+://(?:[^/@]*@)?(?:\[[^\]]*\]|[^/:?#]*):(\d+)")
+
+
+def datastore_deletion(seg: Segment) -> str | None:
+    """An HTTP DELETE sent to a datastore's API, or a request that deletes everything."""
+    words = list(seg.argv[1:])
+    method = ""
+    for i, word in enumerate(words):
+        upper = word.upper()
+        if upper in ("-XDELETE", "--REQUEST=DELETE", "-X=DELETE", "--METHOD=DELETE"):
+            method = "DELETE"
+        elif word in ("-X", "--request", "--method") and i + 1 < len(words):
+            method = words[i + 1].upper() or method
+        elif upper == "DELETE" and seg.program in ("http", "https", "xh", "xhs", "curlie", "httpie"):
+            method = "DELETE"
+    for word in words:
+        if "://" not in word:
+            if not _HOST_PORT.match(word):
+                continue
+            word = "http://" + word  # curl takes `localhost:9200/x` without a scheme
+        if _DELETE_ALL.search(word) and (method in ("DELETE", "POST") or "_delete_by_query" in word):
+            return f"{seg.program} asks a datastore to delete everything ({word[:80]})"
+        port = _PORT.match(word.lower())
+        if method == "DELETE" and port and port.group(1) in _DATASTORE_PORTS:
+            return f"{seg.program} sends DELETE to a datastore's API ({word[:80]})"
+    return None
+
+
 def register(check: Callable) -> None:
+    @check("datastore-delete", 45, "HTTP DELETE to a datastore's API (Elasticsearch, CouchDB, InfluxDB...), or a "
+           "request that deletes everything (_all, _delete_by_query, *:*)", programs=_HTTP_CLIENTS)
+    def _datastore(subject: Subject) -> str | None:
+        seg = subject.segment
+        return datastore_deletion(seg) if seg is not None and seg.program in _HTTP_CLIENTS else None
+
     @check("db-reset", 45, "framework or server commands that drop, flush, reset or roll back a database "
            "(manage.py flush, migrate APP zero, alembic downgrade base, prisma migrate reset, rails db:drop, "
            "artisan migrate:fresh, dropdb, redis-cli FLUSHALL...), also piped into a client or called from "
            "code (db.drop_all(), User.delete_all), and package scripts or make targets named for it "
-           "(npm run db:reset)", programs=DB_PROGRAMS | SQL_CLIENTS | _TASK_RUNNERS, needs=("inline",))
+           "(npm run db:reset), in any tool's spelling (migrate:fresh, db wipe, migrations rollback -n 50), "
+           "and writes to the production database", programs=DB_PROGRAMS | SQL_CLIENTS | _TASK_RUNNERS,
+           needs=("inline", "dbwords"))
     def _db(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
@@ -164,16 +357,27 @@ def register(check: Callable) -> None:
             for word in seg.argv[1:]:
                 if not word.startswith("-") and _RESET_TASK.search(word):
                     return f"{seg.program} {word}: a task named for wiping a database"
-        if seg.pipe_from and _is_sql_client(seg):
+        if _is_sql_client(seg) and (seg.pipe_from or any(a.dynamic for a in seg.args[1:])):
             found = SQL_DESTRUCTIVE.search(_fed_text(subject)[:20_000])
             if found:
                 return f"destructive statement piped into {seg.program}: {found.group(0).strip()}"
-        if seg.program not in DB_PROGRAMS and not seg.program.startswith("python"):
-            return None
         words = [seg.program, *seg.argv[1:]]
+        generic = generic_destroyer(words, seg.assignments) or _console_destroys(
+            seg, _fed_text(subject) if seg.pipe_from else "")
+        if generic:
+            return generic
+        if seg.program not in DB_PROGRAMS and not seg.program.startswith("python"):
+            runs_sql = not _SQL_RUNNING.isdisjoint(words[1:]) and seg.program not in _TEXT_TOOLS
+            if runs_sql or _SQLISH.search(seg.program):
+                found = SQL_DESTRUCTIVE.search((" ".join(words) + "\n" + seg.stdin_text)[:20_000])
+                if found:
+                    return f"{seg.program} runs a destructive statement: {found.group(0).strip()}"
+            return None
         if not _SQL_RUNNING.isdisjoint(words[1:]):
             # `prisma db execute --stdin <<< 'DROP SCHEMA ...'`, `wrangler d1 execute db --command ...`
             found = SQL_DESTRUCTIVE.search((" ".join(words) + "\n" + seg.stdin_text)[:20_000])
             if found:
                 return f"{seg.program} runs a destructive statement: {found.group(0).strip()}"
+        if "--pretend" in words or "--dry-run" in words:
+            return None  # shows the statements, runs none
         return destroys_database([*seg.wrappers, *words])

@@ -59,14 +59,19 @@ SQL_CLIENTS = frozenset({"psql", "mysql", "mariadb", "sqlite3", "sqlcmd", "click
 SQL_DESTRUCTIVE = re.compile(
     r"(?i)\b(drop\s+(database|table|schema|keyspace|collection|index|user|role|view|owned|materialized\s+view"
     r"|sequence|function|procedure|trigger|type|extension|tablespace)\b"
-    r"|truncate\s+(table\s+)?[\w\"`.]+|flushall\b|flushdb\b|dropDatabase\s*\(|\.drop\s*\(\s*\)"
-    r"|delete\s+from\s+[\w\"`.]+\s*(;|$|\"|')|alter\s+table\s+\S+\s+drop\b"
-    # a WHERE that holds for every row (1=1, true, 1, x=x) is no WHERE
-    r"|delete\s+from\s+[\w\"`.]+\s+where\s+\(?\s*(true|1|'?(?P<same>\w+)'?\s*=\s*'?(?P=same)'?|\S+\s+is\s+not\s+null)"
+    r"|truncate\s+(table\s+)?(only\s+)?[\w\"`.#{}$]+|flushall\b|flushdb\b|dropDatabase\s*\(|\.drop\s*\(\s*\)"
+    # DELETE with no WHERE: the statement ends, or the rows are only returned (a CTE)
+    r"|delete\s+from\s+(only\s+)?[\w\"`.]+\s*(;|$|\"|'|\)|returning\b)|alter\s+table\s+\S+\s+drop\b"
+    # a WHERE that holds for every row (1=1, true, 1, x=x, 1<>0, id > 0) is no WHERE
+    r"|delete\s+from\s+(only\s+)?[\w\"`.]+\s+where\s+\(?\s*(true|not\s+false|1|'?(?P<same>\w+)'?\s*=\s*'?(?P=same)'?"
+    r"|(?P<num>\d+)\s*(<>|!=)\s*(?!(?P=num)\b)\d+|\S+\s+is\s+not\s+null"
+    r"|(\w+\.)?(rowid|oid|id|_id|\w+_id)\s*(>=?\s*0|>\s*-\d+))"
     r"\s*\)?(?!\s+and\b)(?=\s|;|$|\"|')"
     # an UPDATE without a WHERE changes every row
     r"|update\s+[\w\"`.]+\s+set\s+(?:(?!\bwhere\b)[^;])*?(;|$|\"\s*$|'\s*$)"
-    r"|deleteMany\s*\(\s*\{\s*\}\s*\)|\.remove\s*\(\s*\{\s*\}\s*\))"
+    # MongoDB: every document, or a filter every document matches ($gte: 0, $exists, $ne: null)
+    r"|(deleteMany|remove)\s*\(\s*\{\s*(\}|[^)]*\$(gte?|ne|exists|nin|regex|where)\b)"
+    r"|updateMany\s*\(\s*\{\s*\})"
 )
 
 

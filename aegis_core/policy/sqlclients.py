@@ -108,23 +108,6 @@ def _feeders(subject: Subject, seg: Segment) -> list[Segment]:
     return [segments[i] for i in sorted(fed) if i < len(segments)]
 
 
-def _text_written(subject: Subject, path: str | None) -> str:
-    """What an earlier command of the same line wrote into ``path`` (`echo ... > f.sql`,
-    `printf ... | tee f.sql`, a here-document to `cat > f.sql`): a file made and run at
-    once is not on disk yet when the line is judged."""
-    if not path or subject.analysis is None:
-        return ""
-    out: list[str] = []
-    for other in subject.analysis.segments:
-        targets = [t for op, t, _ in other.redirects if op in (">", ">>", ">|")]
-        if other.program == "tee":
-            targets += [t for t in other.argv[1:] if not t.startswith("-")]
-        if any(normalise(t, subject.cwd, subject.home) == path for t in targets):
-            writers = [other, *(s for s in subject.analysis.segments if s.index in other.pipe_from)]
-            out.extend("\n".join(w.argv[1:]) + "\n" + w.stdin_text for w in writers)
-    return "\n".join(out)
-
-
 def _fed_by(subject: Subject, seg: Segment) -> list[str]:
     """Files `cat`/`zcat`/`pv` pipe into the client (`cat drop.sql | psql`) or hand it
     through a substitution (`sqlite3 app.db "$(cat wipe.sql)"`)."""
@@ -171,9 +154,40 @@ def client_segment(seg: Segment) -> Segment | None:
     return None
 
 
+_PRINTERS = frozenset({"echo", "printf", "cat", "tee"})
+
+
+def _printed(seg: Segment, segments: tuple[Segment, ...] | list[Segment]) -> str:
+    """What ``echo``/``printf``/``cat``/``tee`` print: their words, here-document or
+    here-string, and what is piped into them."""
+    if seg.program not in _PRINTERS:
+        return ""
+    own = "" if seg.program in ("cat", "tee") else " ".join(seg.argv[1:])
+    fed = [_printed(segments[i], segments) for i in seg.pipe_from if i < len(segments) and i != seg.index]
+    return "\n".join([own, seg.stdin_text, *fed])
+
+
+def written_earlier(subject: Subject, seg: Segment, name: str) -> str:
+    """What an earlier command of the same line wrote to the file ``name``
+    (`echo 'DROP ...' > x.sql; psql -f x.sql`, `tee x.sql <<< '...'; sqlite3 db < x.sql`)."""
+    if subject.analysis is None:
+        return ""
+    segments = subject.analysis.segments
+    target = normalise(name, subject.cwd, subject.home)
+    parts = []
+    for earlier in segments[:seg.index]:
+        names = [t for op, t, _ in earlier.redirects if op in (">", ">>", ">|", "&>")]
+        if earlier.program == "tee":
+            names += [t for t in earlier.argv[1:] if not t.startswith("-")]
+        if any(n == name or normalise(n, subject.cwd, subject.home) == target for n in names):
+            parts.append(_printed(earlier, segments))
+    return "\n".join(parts)
+
+
 def runs_destroying_file(subject: Subject, seg: Segment) -> str | None:
     """A file of statements whose name says it destroys, or whose content (read from
-    disk when it is there) drops, truncates or deletes everything."""
+    disk when it is there, or written by an earlier command of the same line) drops,
+    truncates or deletes everything."""
     for feeder in _feeders(subject, seg):
         if feeder.program in ("echo", "printf") and feeder.via:  # piped echo: the migrations check reads it
             found = SQL_DESTRUCTIVE.search("\n".join(feeder.argv[1:])[:20_000])
@@ -184,7 +198,7 @@ def runs_destroying_file(subject: Subject, seg: Segment) -> str | None:
         if word:
             return f"{seg.program} runs {written}, whose name says it destroys data ({word!r})"
         path = normalise(written, subject.cwd, subject.home)
-        content = _content(path) or _text_written(subject, path)
+        content = _content(path) or written_earlier(subject, seg, written)
         found = SQL_DESTRUCTIVE.search(content) if content else None
         if found:
             return f"{seg.program} runs {written}, which holds {' '.join(found.group(0).split())[:60]!r}"

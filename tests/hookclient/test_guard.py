@@ -1,10 +1,11 @@
 """guard.sh, the wrapper Aegis registers with agents that let a failed hook's tool run
-(Codex CLI, Gemini CLI): only the client's allow and deny get through; every other
+(Codex CLI, Gemini CLI; Copilot CLI in its JSON mode): only the client's allow and deny get through; every other
 outcome becomes exit 2 with a reason, which those agents treat as a block, and a client
 that hangs, even stuck in C, is ended by the kernel at the guard's deadline, which the client arms first thing."""
 
 from __future__ import annotations
 
+import json
 import shlex
 import subprocess
 import sys
@@ -162,3 +163,34 @@ def test_sourced_into_bash_the_guard_is_that_shell(tmp_path: Path) -> None:
                               input="{}", capture_output=True, text=True, timeout=60,
                               env={"PATH": "/usr/bin:/bin", "SHELLOPTS": "errexit"})
         assert done.returncode == answer, (status, done)
+
+
+DENY_JSON = '{"decision":"deny","why":%s}'
+
+
+@pytest.mark.parametrize("body, passed", [
+    (f"import sys; sys.exit({ALLOW})", ""),  # the client's allow: silence
+    ("import sys; print('{\"decision\":\"deny\",\"why\":\"policy\"}'); sys.exit(" + str(ALLOW) + ")",
+     '{"decision":"deny","why":"policy"}\n'),  # the client's own JSON answer, whole
+])
+def test_in_json_mode_the_clients_answers_pass_whole(body: str, passed: str) -> None:
+    command = shlex.join(["/bin/sh", str(GUARD), "20", f"--deny-json={DENY_JSON}", *script(body)])
+    done = subprocess.run(["bash", "-c", command], input="{}", capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, passed)
+
+
+@pytest.mark.parametrize("body", [
+    "import sys; sys.exit(0)", "import sys; sys.exit(2)", "raise RuntimeError('boom')",
+    f"import sys; sys.stderr.write('no\\n'); sys.exit({DENY})",
+    # Killed after writing part of an answer: never passed on half-written.
+    "import os, signal, sys; sys.stdout.write('{\"decision\":\"allow\"'); sys.stdout.flush(); "
+    "os.kill(os.getpid(), signal.SIGKILL)",
+])
+def test_in_json_mode_every_other_outcome_is_the_agents_deny_object(body: str) -> None:
+    """For agents that read only a JSON deny on stdout and skip a failed hook (Copilot
+    CLI): the guard prints the deny object itself, exit status 0."""
+    command = shlex.join(["/bin/sh", str(GUARD), "20", f"--deny-json={DENY_JSON}", *script(body)])
+    done = subprocess.run(["bash", "-c", command], input="{}", capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    answer = json.loads(done.stdout)
+    assert answer["decision"] == "deny" and answer["why"].startswith("Aegis denied this call to be safe: its hook")

@@ -120,9 +120,41 @@ def test_the_client_imports_only_interpreter_builtins(short_tmp: Path, encoder: 
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
                 if line.startswith("import time:") and "|" in line}
     imported.discard("imported package")
-    assert "_socket" in imported, done.stderr  # transport and the encoder may come from their cache (run.load)
+    # It ran (no daemon: its deny says so); transport and the encoder may come from their
+    # cache (run.load), _json and _socket straight from lib-dynload (transport._extension):
+    # neither through the import system, so -X importtime shows only what did.
+    assert "`aegis start`" in json.loads(done.stdout)["reason"], done.stderr
     forbidden = {"json", "socket", "os", "re", "enum", "logging", "aegis_core", "tomllib"}
     assert not {name.split(".")[0] for name in imported} & forbidden
+
+
+EXTENSIONS = """
+import sys
+sys.path.append(sys.argv[1])
+import transport
+for name in ("_json", "_socket", "_blake2"):
+    module = transport._extension(name)
+    print(name, module is sys.modules[name], getattr(module, "__file__", "built-in"))
+try:
+    transport._extension("_aegis_no_such_module")
+except ImportError:
+    print("missing: ImportError")
+"""
+
+
+def test_extensions_load_straight_from_lib_dynload_as_import_would() -> None:
+    """The client's extension modules are the interpreter's own (its lib-dynload, or
+    built in), the modules import would give; a name that is neither still fails the
+    ordinary way (and the client denies)."""
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", EXTENSIONS, str(RUNNER.parent)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "missing: ImportError"
+    for line in lines[:-1]:
+        name, same, where = line.split(" ", 2)
+        assert same == "True"
+        assert where == "built-in" or ("/lib-dynload/" + name + ".") in where
 
 
 def _imported(stderr: str) -> set[str]:
@@ -170,3 +202,17 @@ def test_a_daemon_from_another_version_is_a_deny_that_says_to_restart_it(short_t
     answer = json.loads(done.stdout)
     assert answer["decision"] == "deny"
     assert "another Aegis version" in answer["reason"] and "aegis stop && aegis start" in answer["reason"]
+
+
+def test_the_clients_session_proof_is_the_daemons() -> None:
+    """Inside the sandbox the client proves it knows the session token, and checks the
+    daemon's proof, with its own stdlib-only MAC (``_blake2`` loaded from lib-dynload):
+    the same values aegis_core.sockets computes on the daemon's side."""
+    from aegis_core.hookclient import transport
+    from aegis_core.sockets import client_mac, daemon_proof
+
+    auth, expected = transport.session_auth("sess-1", "tok-ü", True)
+    nonce = auth.split('"nonce":"', 1)[1].split('"', 1)[0]
+    assert f'"mac":"{client_mac("tok-ü", nonce)}"' in auth
+    assert expected == daemon_proof("tok-ü", nonce)
+    assert transport.session_auth("sess-1", "tok", False) == ('"session":"sess-1","token":"tok"', None)

@@ -1,8 +1,11 @@
 """How GitHub Copilot CLI reads a ``preToolUse`` decision (the encoder of the shared
 hook client, see aegis_core/hookclient/transport.py), from its documented hook
-contract: ``{"permissionDecision": "deny", "permissionDecisionReason": ...}`` on stdout;
-only a deny is acted on, so an allow prints nothing and an ask is a deny that says how
-to approve. Standard library built-ins only: it runs on every tool call."""
+contract: ``{"permissionDecision": "deny", "permissionDecisionReason": ...}`` on stdout.
+An allow prints nothing (Copilot's own permission flow goes on as without Aegis); an
+ask is a deny that says how to approve, since Copilot's own ask has nobody to answer it
+in prompt mode (``-p``). Run under guard.sh's JSON mode (settings.py), which turns any
+failure of this process into the same deny. Standard library built-ins only: it runs
+on every tool call."""
 
 import sys
 

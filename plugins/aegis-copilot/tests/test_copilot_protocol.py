@@ -9,6 +9,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +21,12 @@ from click.testing import CliRunner
 
 from aegis_core.cli import cli
 from aegis_core.hookinput import MalformedHookInput
+from aegis_core.hooksettings import GUARD, command_problem
 from aegis_core.models import AgentInput, Kind
-from aegis_core.testing import StandInDaemon, decision
+from aegis_core.testing import StandInDaemon, decision, hanging_encoder
 
-# The documented example input: toolArgs is a JSON string.
-PRE_TOOL_USE = {"timestamp": 1704614600000, "cwd": "/path/to/project", "toolName": "bash",
+# The documented input (camelCase events): toolArgs a JSON string, as in its example.
+PRE_TOOL_USE = {"sessionId": "sess-1", "timestamp": 1704614600000, "cwd": "/path/to/project", "toolName": "bash",
                 "toolArgs": "{\"command\":\"rm -rf dist\",\"description\":\"Clean build directory\"}"}
 
 
@@ -47,6 +49,9 @@ def test_the_input_becomes_a_shell_call_with_its_arguments() -> None:
     call = to_tool_call(AgentInput(adapter="copilot", payload=PRE_TOOL_USE))
     assert call is not None
     assert (call.tool, call.kind, call.command, call.cwd) == ("bash", Kind.SHELL, "rm -rf dist", "/path/to/project")
+    assert call.session == "sess-1"
+    as_object = to_tool_call(AgentInput(adapter="copilot", payload={**PRE_TOOL_USE, "toolArgs": {"command": "ls"}}))
+    assert as_object is not None and as_object.command == "ls"
     for tool, kind in (("view", Kind.READ), ("create", Kind.WRITE), ("edit", Kind.EDIT)):
         made = to_tool_call(AgentInput(adapter="copilot", payload={**PRE_TOOL_USE, "toolName": tool,
                                                                  "toolArgs": '{"path": "/etc/hosts"}'}))
@@ -54,7 +59,7 @@ def test_the_input_becomes_a_shell_call_with_its_arguments() -> None:
 
 
 @pytest.mark.parametrize("payload", [{**PRE_TOOL_USE, "toolArgs": "{not json"}, {**PRE_TOOL_USE, "toolName": ""},
-                                     {**PRE_TOOL_USE, "toolArgs": "[1]"}])
+                                     {**PRE_TOOL_USE, "toolArgs": "[1]"}, {**PRE_TOOL_USE, "sessionId": 7}])
 def test_what_cannot_be_read_is_malformed(payload: dict) -> None:
     with pytest.raises(MalformedHookInput):
         to_tool_call(AgentInput(adapter="copilot", payload=payload))
@@ -90,3 +95,50 @@ def test_settings_and_policy_test_agent() -> None:
     assert judged.exit_code == 0 and json.loads(judged.output)["action"] == "allow"
     refused = CliRunner().invoke(cli, ["wrap", "--adapter", "copilot", "--dry-run", "--", "copilot"])
     assert refused.exit_code != 0 and "aegis copilot settings" in str(refused.exception or refused.output)
+
+
+# Copilot CLI logs and skips a hook that exits non-zero or times out, and runs the tool
+# (its hooks reference): every way the client can fail must still print Copilot's deny.
+def failing_hook(short_tmp: Path, failure: str) -> tuple[str, dict[str, str]]:
+    """The registered preToolUse command, broken the way ``failure`` says."""
+    python = sys.executable
+    encoder = str(copilot_settings.ENCODER)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(short_tmp),
+           "AEGIS_SOCKET": str(short_tmp / "aegis.sock"), "AEGIS_DAEMON_PID": str(os.getpid())}
+    if failure == "its interpreter is gone":
+        python = str(short_tmp / "removed-venv" / "bin" / "python3")
+    command = copilot_settings.hooks_file(4, python=python)["hooks"]["preToolUse"][0]["bash"]
+    if failure == "it hangs, stuck in C":
+        command = command.replace(encoder, str(hanging_encoder(short_tmp)))
+    elif failure == "it crashes":
+        crash = short_tmp / "crash_wire.py"
+        crash.write_text("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n")
+        command = command.replace(encoder, str(crash))
+    elif failure == "it exits without an answer":
+        quits = short_tmp / "quits_wire.py"
+        quits.write_text("import posix\nposix._exit(0)\n")
+        command = command.replace(encoder, str(quits))
+    return command, env
+
+
+@pytest.mark.parametrize("failure", ["its interpreter is gone", "it hangs, stuck in C", "it crashes",
+                                     "it exits without an answer"])
+def test_every_failure_of_the_client_is_copilots_deny(short_tmp: Path, failure: str) -> None:
+    command, env = failing_hook(short_tmp, failure)
+    # Copilot runs the `bash` entry with bash; its timeout (4 s here) comes after the guard's.
+    done = subprocess.run(["bash", "-c", command], input=json.dumps(PRE_TOOL_USE), env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["permissionDecision"] == "deny"
+    assert answer["permissionDecisionReason"].startswith("Aegis denied this call to be safe: its hook client ")
+    assert "`aegis doctor`" in answer["permissionDecisionReason"]
+
+
+def test_the_guarded_allow_is_still_silence_and_the_doctor_accepts_the_command(short_tmp: Path) -> None:
+    hook = copilot_settings.hooks_file(40)["hooks"]["preToolUse"][0]
+    assert shlex.split(hook["bash"])[:2] == ["/bin/sh", str(GUARD)]
+    assert command_problem({"command": hook["bash"]}, guarded=True) is None
+    with StandInDaemon(short_tmp / "aegis.sock", decision("allow")):
+        allowed = run_hook(short_tmp, PRE_TOOL_USE)
+    assert (allowed.returncode, allowed.stdout, allowed.stderr) == (0, "", "")

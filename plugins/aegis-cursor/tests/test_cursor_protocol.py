@@ -84,6 +84,12 @@ def test_no_daemon_is_a_deny_naming_the_fix(short_tmp: Path) -> None:
 def test_settings_and_policy_test_agent() -> None:
     shown = CliRunner().invoke(cli, ["cursor", "settings", "--approval-timeout", "60"])
     assert shown.exit_code == 0 and '"preToolUse"' in shown.output and '"beforeShellExecution"' in shown.output
+    first, second = shown.output.split("\n# Cursor versions without preToolUse")
+    current, legacy = json.loads(first), json.loads(second.split("\n", 1)[1])
+    entries = [entry for block in (current, legacy) for group in block["hooks"].values() for entry in group]
+    assert len(entries) == 3 and {entry["timeout"] for entry in entries} == {90}
+    # Cursor runs the call when a hook fails, unless the entry fails closed.
+    assert all(entry["failClosed"] is True for entry in entries)
     judged = CliRunner().invoke(cli, ["policy", "test", "--agent", "cursor", "--tool", "Delete", "--input",
                                       json.dumps({"file_path": "~/.bashrc"})])
     assert judged.exit_code == 0 and json.loads(judged.output)["action"] != "allow"
