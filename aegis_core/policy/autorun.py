@@ -91,6 +91,32 @@ def _editor_settings(path: str) -> bool:
     return path.endswith(_EDITOR_SETTINGS)
 
 
+# Project files that can name the index packages come from, and the lines that do.
+_INDEX_FILES = re.compile(r"(?:^|/)(?:pyproject\.toml|setup\.cfg|Pipfile|requirements[\w.-]*\.(?:txt|in)"
+                          r"|constraints[\w.-]*\.txt|\.yarnrc|Gemfile|\.gemrc)$")
+_INDEX_LINE = re.compile(r"(?i)(?:^|[\s\[-])(?:extra-)?index-url\b|\bfind-links\b|\btrusted-host\b"
+                         r"|^\s*\[\[tool\.(?:uv\.index|poetry\.source|pdm\.source)\]\]|^\s*\[\[source\]\]"
+                         r"|^\s*source\s+['\"]https?://"
+                         r"|registry\s*=\s*['\"]?https?://")
+
+
+def _index_change(subject: Subject) -> str | None:
+    """A file tool adding to a project file a line that points its packages at another
+    index (`index-url = ...` in pyproject.toml, `--extra-index-url` in requirements.txt,
+    a `[[tool.poetry.source]]`): every later install fetches from there."""
+    targets = [p for p in subject.writes if _INDEX_FILES.search(p)]
+    if not targets:
+        return None
+    text = written_text(subject.call.input)
+    if not text:
+        return None
+    before = [_removed_text(subject.call.input)]
+    if subject.call.input.get("content") is not None:
+        before.extend(_on_disk(p) for p in targets)
+    found = _new_matches(_INDEX_LINE, text, before)
+    return f"{targets[0]} gets {found}: packages would come from another index" if found else None
+
+
 def register(check: Callable) -> None:
     @check("autorun-settings", 40, "writes settings that make a tool run commands on its own: package.json "
            "install or git-hook scripts, editor settings naming a shell, interpreter or task",
@@ -99,6 +125,9 @@ def register(check: Callable) -> None:
     def _autorun(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
+            index = _index_change(subject)
+            if index:
+                return index
             targets = [p for p in subject.writes if _package_json(p) or _editor_settings(p)]
             if not targets:
                 return None

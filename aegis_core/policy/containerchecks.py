@@ -195,5 +195,75 @@ def register(check: Callable) -> None:
     def _data(subject: Subject) -> str | None:
         return container_data_loss(subject)
 
+    @check("container-remote-engine", 40, "docker/podman changing things on an engine elsewhere (--context, "
+           "-H, DOCKER_HOST, DOCKER_CONTEXT), `docker context use` of another engine, or `docker plugin install` "
+           "(a plugin runs with the engine's rights)", programs=ENGINES)
+    def _remote_engine(subject: Subject) -> str | None:
+        return remote_engine(subject)
+
+    @check("container-unknown-image", 40, "a container started (run, create, pull, kubectl run --image) from an "
+           "image of a registry that is not Docker Hub, a known public registry, a cloud account's own or this "
+           "machine's", programs=(*ENGINES, "kubectl", "oc"))
+    def _image(subject: Subject) -> str | None:
+        return unknown_image(subject)
+
+
+# Verbs that only look at an engine, wherever it is.
+_ENGINE_READS = frozenset({"ps", "images", "image", "logs", "inspect", "version", "info", "top", "stats", "port",
+                           "events", "diff", "history", "search", "ls", "list", "config", "help", "--help"})
+_LOCAL_ENGINES = frozenset({"", "default", "desktop-linux", "colima", "orbstack", "rootless", "podman-machine-default"})
+
+
+def remote_engine(subject: Subject) -> str | None:
+    seg = subject.segment
+    if seg is None or seg.program not in ENGINES:
+        return None
+    texts = list(seg.argv[1:])
+    words = _words(texts)
+    if words[:2] == ["plugin", "install"]:
+        return f"{seg.program} plugin install runs a plugin with the engine's rights"
+    if words[:2] == ["context", "use"] and len(words) > 2 and words[2] not in _LOCAL_ENGINES:
+        return f"{seg.program} context use {words[2]} points every later command at another engine"
+    target = _engine_target(texts, seg.assignments)
+    if target is None:
+        return None
+    verbs = [w for w in words if w not in ("compose", "container", "image", "volume", "network", "system")][:1]
+    if not verbs or verbs[0] in _ENGINE_READS or words[:2] in (["context", "ls"], ["context", "inspect"]):
+        return None
+    return f"{seg.program} {' '.join(words[:2])} changes things on the engine at {target}"
+
+
+def _engine_target(texts: list[str], assignments: tuple[str, ...]) -> str | None:
+    """The engine elsewhere a command is pointed at, or None for this machine's."""
+    given: list[str] = []
+    for i, text in enumerate(texts):
+        name, eq, value = text.partition("=")
+        if name in ("-H", "--host", "-c", "--context", "--url", "--connection"):
+            given.append(value if eq else (texts[i + 1] if i + 1 < len(texts) else ""))
+        elif not text.startswith("-"):
+            break
+    given += [a.split("=", 1)[1] for a in assignments
+              if a.startswith(("DOCKER_HOST=", "DOCKER_CONTEXT=", "CONTAINER_HOST=", "CONTAINER_CONNECTION="))]
+    for value in given:
+        if value in _LOCAL_ENGINES or value.startswith(("unix://", "npipe://")) or "localhost" in value \
+                or "127.0.0.1" in value:
+            continue
+        return value
+    return None
+
+
+def unknown_image(subject: Subject) -> str | None:
+    from aegis_core.policy.images import engine_image, kubectl_image, unknown_registry
+
+    seg = subject.segment
+    if seg is None or not (seg.program in ENGINES or seg.program in ("kubectl", "oc")):
+        return None
+    texts = list(seg.argv[1:])
+    image = kubectl_image(texts) if seg.program in ("kubectl", "oc") else engine_image(texts)
+    host = unknown_registry(image)
+    if host is None:
+        return None
+    return f"{seg.program} starts {image}, an image from {host}, a registry nobody vouches for (its code runs here)"
+
 
 __all__ = ["ENGINES", "container_data_loss", "container_host_access", "register"]

@@ -225,6 +225,8 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         candidates = []  # the call to judge is text: nothing is read or run
     elif program in _GREP_VALUE_OPTIONS:
         candidates = _searched_files(texts, _GREP_VALUE_OPTIONS[program])
+    elif program in _CLOUD_QUERIERS:
+        candidates = _path_values(_without_queries(texts))
     else:
         candidates = [] if program in TEXT_PROGRAMS else _path_values(texts)
     if "://" in joined:
@@ -292,6 +294,23 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
 
 
 _BUCKET_CLIS = frozenset({"aws", "gsutil", "gcloud"})
+# Cloud CLIs whose --query/--filter/--format values are expressions over the answer
+# (`--query 'SecretList[].Name'`), never files.
+_CLOUD_QUERIERS = frozenset({"aws", "az", "gcloud"})
+_QUERY_OPTIONS = frozenset({"--query", "--filter", "--format", "--sort-by", "--flatten"})
+
+
+def _without_queries(texts: list[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for text in texts:
+        if skip:
+            skip = False
+        elif text in _QUERY_OPTIONS:
+            skip = True
+        elif text.split("=", 1)[0] not in _QUERY_OPTIONS:
+            out.append(text)
+    return out
 
 
 def _bucket_targets(sources: list[str], target: str) -> list[str]:

@@ -20,6 +20,8 @@ EXEC_CONFIG = re.compile(
     r"|sequence\.editor|credential\..*|uploadpack\..*|receive\..*hook.*|protocol\..*|gpg\..*"
     r"|include\.path|includeif\..*|diff\.external|pager\..*|init\.templatedir)$"
 )
+_SIGNING_CONFIG = re.compile(r"(?i)^(commit\.gpgsign|tag\.gpgsign|push\.gpgsign|tag\.forcesignannotated"
+                             r"|user\.signingkey)$")
 # Config keys that turn off a protection: pushes that overwrite history, object and
 # path checks, TLS, ownership checks, signing; or that redirect where git talks to.
 SAFETY_CONFIG = re.compile(
@@ -55,7 +57,7 @@ EXEC_ENV = re.compile(r"^(GIT_(SSH|SSH_COMMAND|PAGER|EDITOR|SEQUENCE_EDITOR|EXTE
 _DESTRUCTIVE_SUBCOMMANDS = frozenset({
     "push", "reset", "clean", "checkout", "restore", "branch", "stash", "reflog", "filter-branch",
     "filter-repo", "update-ref", "rebase", "commit", "gc", "prune", "replace", "tag", "worktree", "switch",
-    "rm", "submodule", "merge", "symbolic-ref", "checkout-index", "read-tree", "daemon", "instaweb"})
+    "rm", "submodule", "merge", "symbolic-ref", "checkout-index", "read-tree", "daemon", "instaweb", "apply"})
 # `git rm -r` of these removes every tracked file.
 _EVERYTHING = frozenset({".", "./", "*", ":/", ":/*", "./*", ":(top)", "-A"})
 
@@ -180,21 +182,21 @@ def git_destructive(texts: list[str]) -> str | None:
         return f"git {sub} rewrites the whole history"
     if sub == "update-ref":
         return "git update-ref moves or deletes a reference directly" if positional or "--stdin" in long else None
-    if sub == "rebase" and ("i" in short or "r" in short or long & {"--interactive", "--root", "--onto",
-                                                                   "--rebase-merges", "--edit-todo"}):
-        # A plain `git rebase main` replays your commits on top (the reflog keeps the old
-        # ones): routine. Editing, dropping or re-rooting history is not.
-        return "git rebase --interactive/--root/--onto rewrites history"
+    # `git rebase` in every form (-i, --onto, --root) and `git commit --amend` rewrite
+    # local commits only: the reflog keeps every old one, and getting the rewrite onto a
+    # shared branch takes a force-push, which the push rules judge. An agent tidying its
+    # own branch does both all day, so neither asks; what they run (--exec, a sequence
+    # editor) and expiring the reflog or pruning (which end the way back) still do.
     if sub == "checkout-index" and ("a" in short or "f" in short or long & {"--all", "--force"}):
         return "git checkout-index -a -f overwrites the work tree from the index"
     if sub == "read-tree" and ("u" in short or "-u" in args) and long & {"--reset", "-m"} | ({"m"} & short):
         return "git read-tree -u --reset overwrites the work tree"
     if sub == "read-tree" and "--empty" in long:
         return "git read-tree --empty empties the index: the next commit deletes every file"
+    if sub == "apply" and "--unsafe-paths" in long:
+        return "git apply --unsafe-paths writes files outside the repository (--directory can point anywhere)"
     if sub in ("daemon", "instaweb"):
         return f"git {sub} serves repositories to the network (with --enable=receive-pack, anyone can push)"
-    if sub == "commit" and "--amend" in long:
-        return "git commit --amend rewrites the last commit"
     if sub in ("gc", "prune") and (sub == "prune" or any(a.startswith("--prune") for a in args)):
         return "git prune/gc --prune removes unreachable objects for good"
     if sub == "replace" or (sub == "tag" and "d" in short and positional):
@@ -242,7 +244,11 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
         if keys and len(keys) > 1 and EXEC_CONFIG.match(keys[0]) \
                 and not (keys[0].lower() in _COMMAND_KEYS and keys[1] in HARMLESS_COMMANDS):
             return f"git config {keys[0]} makes git run a command later"
-        if keys and len(keys) > 1 and SAFETY_CONFIG.match(keys[0]):
+        unset = bool({"--unset", "--unset-all", "--remove-section"} & set(args)) or keys[:1] in (["unset"],)
+        if keys[:1] == ["unset"]:
+            keys = keys[1:]
+        # Signing switched off for good (one `git -c commit.gpgsign=false commit` is not).
+        if keys and (len(keys) > 1 or unset) and (SAFETY_CONFIG.match(keys[0]) or _SIGNING_CONFIG.match(keys[0])):
             return f"git config {keys[0]} turns off a protection or changes where git sends data"
     for assignment in assignments:
         if assignment.startswith("GIT_") and EXEC_ENV.match(assignment) and not harmless_command(assignment):

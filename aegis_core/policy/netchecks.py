@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.paths import normalise
+from aegis_core.policy.secretshapes import host_is_local
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -141,8 +142,9 @@ def served_folder(seg: Segment) -> str | None:
         return "."
     if program == "php" and "-S" in texts:
         return texts[texts.index("-t") + 1] if "-t" in texts[:-1] else "."
-    if program == "ruby" and "httpd" in texts and any(t.startswith("-run") for t in texts):
-        after = texts[texts.index("httpd") + 1:]
+    httpd = next((i for i, t in enumerate(texts) if t in ("httpd", "-ehttpd")), None)
+    if program == "ruby" and httpd is not None and any(t.startswith("-run") for t in texts):
+        after = texts[httpd + 1:]
         words = [t for i, t in enumerate(after) if not t.startswith("-") and (i == 0 or after[i - 1] not in (
             "-p", "--port", "-b", "--bind-address"))]
         return words[0] if words else "."
@@ -197,6 +199,26 @@ def register(check: Callable) -> None:
             return None
         return f"serves every file of {path} over HTTP, outside the project"
 
+    @check("cluster-exposed", 40, "a cluster's API or a service forwarded to every network interface "
+           "(kubectl proxy/port-forward --address 0.0.0.0): anyone on the network reaches it with your rights",
+           programs=("kubectl", "oc"))
+    def _exposed(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.program not in ("kubectl", "oc"):
+            return None
+        texts = list(seg.argv[1:])
+        if not {"proxy", "port-forward"} & set(texts[:3]):
+            return None
+        for i, text in enumerate(texts):
+            name, eq, value = text.partition("=")
+            if name == "--address":
+                value = value if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+                # 0.0.0.0 is every interface here (host_is_local counts it as this machine).
+                if any(a.strip() in ("0.0.0.0", "::") or not host_is_local(a.strip())  # noqa: S104
+                       for a in value.split(",") if a.strip()):
+                    return f"kubectl {texts[0]} --address {value} opens the cluster to the network"
+        return None
+
     @check("remote-code-exec", 70, "downloaded or decoded data run as code (curl | sh, base64 -d | bash)",
            needs=("reads_code",))
     def _remote(subject: Subject) -> str | None:
@@ -222,6 +244,12 @@ def register(check: Callable) -> None:
         seg = subject.segment
         return port_probe(seg) if seg is not None else None
 
+    def _only_local(subject: Subject) -> bool:
+        from aegis_core.policy.urlchecks import fetched, host_of
+
+        hosts = [host_of(u) for u in fetched(subject)]
+        return bool(hosts) and all(h and host_is_local(h) for h in hosts)
+
     @check("upload", 35, "sends local files to another host (curl -T/-F @/-d @, scp, rsync to host:)",
            programs=("curl", "xh", "http", "https", "httpie", "curlie", "wget", "scp", "rsync", "sftp",
                      "rclone", "nc", "ncat", "netcat", "socat"))
@@ -231,6 +259,8 @@ def register(check: Callable) -> None:
             return None
         texts = [a.text for a in seg.args[1:]]
         if seg.program in ("curl", "xh", "http", "https", "httpie", "curlie"):
+            if _only_local(subject):
+                return None  # a dev server on this machine (secret files are the secret rules')
             for i, text in enumerate(texts):
                 value = texts[i + 1] if i + 1 < len(texts) else ""
                 if text in ("-T", "--upload-file") or text.startswith("--upload-file="):
@@ -244,6 +274,7 @@ def register(check: Callable) -> None:
         if seg.program == "wget" and any(t.startswith(("--post-file", "--body-file")) for t in texts):
             return "wget posts a file"
         if seg.program in ("scp", "rsync", "sftp", "rclone"):
+            # To localhost too: through ssh it writes anywhere the user can (localhost:.bashrc).
             if any(re.match(r"^[\w.@-]+:", t) and not t.startswith("-") for t in texts[-1:]):
                 return f"{seg.program} copies files to a remote host"
         if seg.program in ("nc", "ncat", "netcat", "socat") and (seg.pipe_from or any(

@@ -31,6 +31,24 @@ OUTPUT_PROGRAMS = frozenset({*_DOWNLOADERS, "tar", "gtar", "bsdtar", "unzip", "7
                              "yq", "docker", "podman", "nerdctl", "kubectl", "oc", "gh", "python", "python3"})
 
 
+def _build_outputs(texts: list[str]) -> list[str]:
+    """`docker buildx build -o DIR`, `--output type=local,dest=DIR` (or tar): the folder
+    or file the built filesystem is written to."""
+    out = []
+    for i, text in enumerate(texts):
+        name, eq, value = text.partition("=")
+        if name not in ("-o", "--output"):
+            continue
+        value = value if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+        if "=" not in value:
+            out.append(value)  # the short form: a local folder
+            continue
+        fields = dict(field.partition("=")[::2] for field in value.split(","))
+        if fields.get("type", "local") in ("local", "tar") and fields.get("dest"):
+            out.append(fields["dest"])
+    return [o for o in out if o and o != "-"]
+
+
 def output_files(program: str, texts: list[str]) -> list[str]:
     """The files and folders ``program`` with arguments ``texts`` writes (as written,
     not normalised); ``-`` (stdout) is left out."""
@@ -66,6 +84,8 @@ def output_files(program: str, texts: list[str]) -> list[str]:
             rest = words[words.index("cp") + 1:]
             if len(rest) == 2 and ":" in rest[0] and ":" not in rest[1]:
                 return [rest[1]]
+        if {"build", "bake"} & set(words[:3]):
+            return _build_outputs(texts)
         return []
     if program in ("python", "python3"):
         # `python -m zipfile -e x.zip DIR`, `python -m tarfile -e x.tar DIR`

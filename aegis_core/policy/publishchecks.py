@@ -42,7 +42,7 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
     "lerna": (("publish",), ("version",)),
     "changeset": (("publish",),), "changesets": (("publish",),),
     "vsce": (("publish",), ("unpublish",)), "ovsx": (("publish",),), "jsr": (("publish",),),
-    "deno": (("publish",),),
+    "deno": (("publish",), ("deploy",)),
     "cargo": (("publish",), ("yank",), ("owner",), ("release",), ("workspaces", "publish"), ("ws", "publish"),
               ("smart-release",)),
     "expo": (("publish",), ("publish:rollback",), ("publish:set",)),
@@ -90,6 +90,8 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
     "cdktf": (("deploy",), ("destroy",)), "sst": (("deploy",), ("remove",)),
     "copilot": (("deploy",), ("svc", "deploy"), ("app", "delete")),
     "goreleaser": (("release",),),
+    "jreleaser": (("full-release",), ("release",), ("deploy",), ("publish",), ("upload",), ("announce",)),
+    "deployctl": (("deploy",),),
     "semantic-release": ((),), "release-it": ((),), "np": ((),), "standard-version": ((),),
 }
 # Runners of named scripts or tasks: a script named like `deploy` ships something.
@@ -130,6 +132,29 @@ def _by_first_word(prefixes: tuple[tuple[str, ...], ...]) -> dict[str | None, tu
     return {key: tuple(found) for key, found in index.items()}
 
 
+_IMAGE_BUILDERS = frozenset({"docker", "podman", "nerdctl", "buildah", "docker-compose", "podman-compose"})
+_PUSHING_OUTPUT = re.compile(r"(?i)(^|,)(type=registry|push=true)(,|$)")
+
+
+def _build_pushes(program: str, texts: list[str], words: list[str]) -> str | None:
+    """An image build that pushes what it built (`docker build --push`, `buildx build
+    --output type=registry`, `compose build --push`, `bake --push`, gradle's
+    `--publishImage`): publishing by another name."""
+    if "--publishImage" in texts or any(t.startswith("--publishImage=") and not t.endswith("=false") for t in texts):
+        return f"{program} --publishImage pushes the image it builds"
+    if program not in _IMAGE_BUILDERS or not {"build", "bake"} & set(words[:3]):
+        return None
+    for i, text in enumerate(texts):
+        name, eq, value = text.partition("=")
+        if name == "--push" and value.lower() not in ("false", "0"):
+            return f"{program} {' '.join(words[:2])} --push uploads the image it builds"
+        if name in ("--output", "-o"):
+            value = value if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+            if _PUSHING_OUTPUT.search(value):
+                return f"{program} build --output {value} pushes the image to a registry"
+    return None
+
+
 def publishes(seg: Segment) -> str | None:
     """Why this command publishes, unpublishes or deploys something, or None."""
     program = seg.program
@@ -137,6 +162,9 @@ def publishes(seg: Segment) -> str | None:
     words = positionals(program, texts)
     if _DRY_RUN.intersection(texts):
         return None
+    pushed = _build_pushes(program, texts, words)
+    if pushed:
+        return pushed
     if program in ("yarn", "lerna", "pnpm", "nx") and ("foreach" in words[:3] or words[:1] == ["exec"]):
         # `yarn workspaces foreach npm publish`, `lerna exec -- npm publish`: the command run in each.
         rest = words[words.index("foreach") + 1:] if "foreach" in words[:3] else words[1:]
@@ -315,9 +343,13 @@ _AUTO_MERGE = frozenset({"--auto", "--auto-merge", "--when-pipeline-succeeds", "
 def forge_change(seg: Segment) -> str | None:
     """gh/glab changing a repository, its settings, runs or secrets, or calling the API
     with anything but GET."""
-    texts = list(seg.argv[1:])
+    from aegis_core.policy.forges import PROGRAMS, forge_verb_change, forge_words
+
+    if seg.program not in PROGRAMS:
+        return None
+    texts = forge_words(seg.program, list(seg.argv[1:]))
     words = _words(texts)
-    if words[:1] == ["api"]:
+    if words[:1] == ["api"] and seg.program in ("gh", "glab", "hub"):
         method = ""
         for i, text in enumerate(texts):
             given = _GH_METHOD.match(text)
@@ -332,8 +364,8 @@ def forge_change(seg: Segment) -> str | None:
                 return None
             return f"{seg.program} api with fields sends a POST that changes something"
         return None
-    table = _GH_CHANGES if seg.program == "gh" else _GLAB_CHANGES
-    found = _starts(words, table)
+    table = _GH_CHANGES if seg.program == "gh" else _GLAB_CHANGES if seg.program == "glab" else ()
+    found = _starts(words, table) if table else None
     if found is not None:
         return f"{seg.program} {' '.join(found)} changes a repository, its settings or its runs"
     if words[:2] in (["pr", "merge"], ["mr", "merge"]):
@@ -348,7 +380,7 @@ def forge_change(seg: Segment) -> str | None:
         return f"{seg.program} {' '.join(words[:2])} approves a change in your name (a review is a person's)"
     if seg.program == "gh" and words[:2] == ["repo", "create"] and ("--public" in texts or "--push" in texts):
         return "gh repo create --public/--push publishes the code"
-    return None
+    return forge_verb_change(seg.program, list(seg.argv[1:]))
 
 
 # ---------------------------------------------------------------- API writes
@@ -429,7 +461,7 @@ def register(check: Callable) -> None:
            "(npm publish/unpublish/deprecate/dist-tag, twine/poetry/uv publish, cargo publish/yank, gem push, "
            "gradle publish, mvn deploy, docker push, make deploy, vercel --prod...)",
            programs=(*_PUBLISH, *_TASK_RUNNERS, *_SCRIPT_RUNNERS, *_PACKAGE_RUNNERS, "python", "python3", "ko", "vc",
-                     "docker", "podman", "nerdctl"))
+                     *_IMAGE_BUILDERS))
     def _publish(subject: Subject) -> str | None:
         seg = subject.segment
         return publishes(seg) if seg is not None else None
@@ -442,7 +474,9 @@ def register(check: Callable) -> None:
 
     @check("remote-change", 40, "sends code or changes settings somewhere else: git push to a new remote, a URL, "
            "tags or --all; git remote set-url; gh/glab repo edit/delete, api -X DELETE/PATCH/POST, pr merge, "
-           "workflow run, secret set", programs=("git", "gh", "glab"))
+           "workflow run, secret set; any forge verb (gh, glab, tea, hub, bb) that is not a read, a new pull "
+           "request, issue or comment (merge, close, reopen, edit, fork...)",
+           programs=("git", "gh", "glab", "tea", "hub", "bb"))
     def _remote(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:

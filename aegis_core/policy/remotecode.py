@@ -358,6 +358,20 @@ def inline_remote_code(seg: Segment) -> str | None:
     return None
 
 
+def module_from_remote(texts: list[str]) -> str | None:
+    """`terraform init -from-module=SOURCE` with a SOURCE that is not a local folder:
+    the module's code (and the providers it asks for) lands in the project and runs
+    at the next plan or apply."""
+    for i, text in enumerate(texts):
+        name, eq, value = text.partition("=")
+        if name.lstrip("-") != "from-module":
+            continue
+        source = value if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+        if source and not source.startswith(("./", "../", "/", "~", ".\\", "..\\")) and source not in (".", ".."):
+            return f"init -from-module copies a module from {source} into the project (its code runs at plan/apply)"
+    return None
+
+
 def register(check: Callable) -> None:
     @check("download-then-run", 70, "a file downloaded (curl -o, wget, git clone) and run in the same command",
            needs=("slash",), programs=_INTERPRETER_NAMES | {"python", "python3"})
@@ -387,6 +401,15 @@ def register(check: Callable) -> None:
     def _package(subject: Subject) -> str | None:
         seg = subject.segment
         return package_from_remote(seg) if seg is not None else None
+
+    @check("module-from-remote", 35, "infrastructure code copied from a repository or URL into the project "
+           "(terraform/tofu/terragrunt init -from-module=git::...)", programs=("terraform", "tofu", "terragrunt"),
+           needs=("slash",))
+    def _module(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.program not in ("terraform", "tofu", "terragrunt"):
+            return None
+        return module_from_remote(list(seg.argv[1:]))
 
     @check("inline-remote-code", 70, "a one-liner that downloads code and evaluates it "
            "(exec(urlopen(u).read()), PowerShell iex (irm u))", programs=_PWSH, needs=("inline",))

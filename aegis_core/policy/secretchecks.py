@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "gh": (("auth", "token"), ("auth", "status", "-t"), ("auth", "status", "--show-token"),
            ("config", "get", "oauth_token")),
-    "glab": (("auth", "status", "-t"), ("auth", "status", "--show-token"), ("config", "get", "token")),
+    "glab": (("auth", "status", "-t"), ("auth", "status", "--show-token"), ("config", "get", "token"),
+             ("variable", "get"), ("variable", "export")),
     "git": (("credential", "fill"), ("credential-store", "get"), ("credential-cache", "get"),
             ("credential-osxkeychain", "get"), ("credential-libsecret", "get"), ("credential-manager", "get"),
             ("credential-manager-core", "get"), ("credential-wincred", "get")),
@@ -58,6 +59,7 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "kwallet-query": (("-r",), ("--read-password",)),
     "keyring": (("get",),),
     "npm": (("token",),),
+    "tmux": (("show-environment",), ("showenv",)),
     "heroku": (("auth:token",), ("config",), ("config:get",), ("authorizations:create",)),
     "fly": (("auth", "token"), ("tokens", "create")),
     "flyctl": (("auth", "token"), ("tokens", "create")),
@@ -73,7 +75,7 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "age": (("-d",), ("--decrypt",)),
     "kubeseal": (("--recovery-unseal",),),
     "aws-vault": (("exec",), ("export",), ("login",)),
-    "pulumi": (("--show-secrets",),),
+    "pulumi": (("--show-secrets",), ("config", "get")),
     "terraform": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull"), ("console",)),
     "tofu": (("output", "-json"), ("output", "-raw"), ("show", "-json"), ("state", "pull"), ("console",)),
     "mysql_config_editor": (("print",),),
@@ -109,6 +111,8 @@ _KUBE_SECRET = re.compile(r"^(?:[\w.-]+,)*(secrets?|secret/\S+|secrets/\S+)(?:,[
 # Package managers' settings that are credentials (`npm config get //registry/:_authToken`).
 _AUTH_SETTING = re.compile(r"(?i)_auth|authtoken|_password|npmAuthIdent|token$")
 _PACKAGE_CONFIG = frozenset({"npm", "pnpm", "yarn", "bun"})
+# git config keys that hold a credential: auth headers, a credential helper's settings, tokens.
+_GIT_AUTH_KEY = re.compile(r"(?i)extraheader|^credential\b|\.credential\.|password|token|\bsecret")
 _KUBE_OUTPUT = re.compile(r"^(-o|--output|--template)"
                           r"(=?(yaml|json|jsonpath|go-template|custom-columns|template|\{)\S*)?$"
                           r"|^-o(yaml|json|jsonpath|go-template|custom-columns)")
@@ -160,6 +164,9 @@ def secret_output(seg: Segment) -> str | None:
     if program in _PACKAGE_CONFIG and ("config" in texts or texts[:1] == ["get"]) and \
             any(_AUTH_SETTING.search(t) for t in texts if not t.startswith("-")):
         return f"{program} config prints a registry credential"
+    if program == "git" and "config" in texts[:4] and (
+            "--get-urlmatch" in texts or any(_GIT_AUTH_KEY.search(t) for t in texts if not t.startswith("-"))):
+        return "git config reads or sets a credential (an auth header, a credential helper's store, a token)"
     if _compose_config(program, texts):
         return f"{program} compose config prints the configuration with every .env value filled in"
     if program in ("docker", "podman", "nerdctl") and "inspect" in texts[:2] and \
@@ -476,17 +483,63 @@ def lists_names(subject: Subject) -> str | None:
     credential folder, none of its content (a pipe on into another command is that
     command's own segment, and a secret name fed to it is judged there)."""
     seg = subject.segment
-    if seg is None or seg.program not in _LISTERS or seg.inline_code is not None:
+    if seg is None or seg.inline_code is not None:
         return None
+    if seg.program not in _LISTERS:
+        return _names_only(subject, seg)
     if any(_FIND_ACTIONS.match(a.text) or a.dynamic or a.text in _NAME_TESTS for a in seg.args[1:]):
         return None
-    if any(op not in (">", ">>", ">|", "&>", "2>", "2>>") for op, _, _ in seg.redirects):
-        return None  # reading something in (`ls < x`) is not a listing
+    if _redirected(seg):
+        return None  # reading something in (`ls < x`) is not a listing; writing one out is judged elsewhere
     if not any("/." in path or not subject.within_project(path) for path in subject.paths):
         return None  # the project's own folders: routine listing, said by the routine rules
     if any(_NAMES_ARE_SECRETS.search(path) for path in subject.paths):
         return None
     return f"{seg.program} lists names, not contents"
+
+
+# Programs and git subcommands that take a secret file's name and show its metadata or
+# its place in git, never its content (`git check-ignore .env`, `stat .env`).
+_METADATA = frozenset({"stat", "file"})
+_GIT_NAMES = frozenset({"check-ignore", "ls-files", "status", "check-attr", "log"})
+# git log options that print what changed inside the files, or search it.
+_GIT_CONTENT = re.compile(r"^(-p|-u|-U\d*|--unified\S*|--cc|-c|-m|--diff-merges\S*|--remerge-diff|-W"
+                          r"|--function-context|--patch|--full-diff|--word-diff\S*|-L\S*|-G\S*|-S\S*|--pickaxe\S*"
+                          r"|--patch-with\S*|--ext-diff|--textconv|--format\S*|--pretty\S*|-\w*p\w*)$")
+
+
+_STREAMS = frozenset({"/dev/null", "&1", "&2", "1", "2"})
+_FILE_READS_MORE = ("-f", "--files-from", "-z", "-Z", "--uncompress", "-m", "--magic")
+
+
+def _redirected(seg: Segment) -> bool:
+    """Input read from anywhere or output written anywhere but the terminal streams and
+    /dev/null: the other rules judge what that reads or overwrites."""
+    return any(target not in _STREAMS or op.startswith("<") for op, target, _ in seg.redirects)
+
+
+def _names_only(subject: Subject, seg: Segment) -> str | None:
+    if seg.assignments:
+        return None  # GIT_PAGER=..., LESSOPEN=...: a command of theirs may read the file
+    if _redirected(seg):
+        return None
+    if seg.program in _METADATA:
+        if any(a.dynamic for a in seg.args[1:]) or (
+                seg.program == "file" and any(t.startswith(_FILE_READS_MORE) for t in seg.argv[1:])):
+            return None  # `file -f LIST` reads a file of names, -z a compressed file's content
+        return f"{seg.program} shows a file's metadata, not its content"
+    if seg.program != "git":
+        return None
+    from aegis_core.policy.gitchecks import split_git
+
+    options, sub, args = split_git(list(seg.argv[1:]))
+    if options or sub not in _GIT_NAMES or any(a.dynamic for a in seg.args[1:]):
+        return None
+    if sub == "log" and any(_GIT_CONTENT.match(a) for a in args if a != "--"):
+        return None
+    if sub == "ls-files" and any(a.startswith(("-s", "--stage", "--debug", "--format")) for a in args):
+        return f"git {sub} shows names and object ids, not contents"
+    return f"git {sub} works on the file's name and place in git, not its content"
 
 
 # What a name search hunting for secrets asks for (`find ~ -iname '*credentials*'`,
@@ -627,8 +680,9 @@ def register(check: Callable) -> None:
     def _new_key(subject: Subject) -> str | None:
         return new_key_in_project(subject)
 
-    @check("lists-names", 0, "ls/tree/find showing the names in a folder, never a file's content",
-           programs=_LISTERS)
+    @check("lists-names", 0, "ls/tree/find showing the names in a folder, stat/file a file's metadata, git "
+           "check-ignore/ls-files/status/add/log (without patches) its place in git: never a file's content",
+           programs=_LISTERS | _METADATA | {"git"})
     def _lists(subject: Subject) -> str | None:
         return lists_names(subject)
 
@@ -640,8 +694,8 @@ def register(check: Callable) -> None:
     @check("credential-dump", 50, "prints a token, a password or a stored secret (gh auth token, aws sts "
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
            "security find-generic-password...)",
-           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "kubectl", "oc", "kubecolor", "pass",
-                     "gopass", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"))
+           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "git", "kubectl", "oc", "kubecolor",
+                     "pass", "gopass", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"))
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None

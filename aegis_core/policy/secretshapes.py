@@ -61,8 +61,12 @@ _HOMES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal")  # noqa: S104 - compared
 
 
+_LOOPBACK_V4 = re.compile(r"^127(?:\.\d{1,3}){3}$")
+
+
 def host_is_local(host: str) -> bool:
-    return host in _LOCAL_HOSTS or host.startswith("127.") or host.endswith(".localhost")
+    # 127.x.y.z as an address only: `127.0.0.1.x.example` is a name anyone can own.
+    return host in _LOCAL_HOSTS or bool(_LOOPBACK_V4.match(host)) or host.endswith(".localhost")
 
 
 def is_home_of(variable: str, host: str) -> bool:

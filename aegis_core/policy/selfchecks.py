@@ -131,7 +131,9 @@ def _state_folder(aegis_home_variable: str | None, home_variable: str | None) ->
 
 
 _STATE_WORDS = re.compile(r"\.aegis\b|AEGIS_HOME|aegis\.(?:db|sock|pid|log)\b|aegis_core\.daemon|\baudit\.log\b"
-                          r"|approvals\s+(?:approve|deny|resume)")
+                          r"|approvals\s+(?:approve|deny|resume)"
+                          # Aegis' own code imported: its CLI, store and approvals as functions.
+                          r"|\baegis_core\.\w|\bfrom\s+aegis_core\b|__import__\(\s*['\"]aegis_core|import_module\(\s*['\"]aegis_core")
 
 
 def code_touches_aegis(seg: Segment) -> str | None:

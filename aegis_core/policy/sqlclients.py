@@ -93,7 +93,19 @@ def _content(path: str | None) -> str:
     return file_text(path, MAX_SQL_READ)
 
 
+_SQL_FILE = re.compile(r"(?i)\.(?:sql|psql|mysql|cql|ddl|dump)(?:\.(?:gz|bz2|xz|zst|tmpl|j2|in))?$")
+_SUBSTITUTIONS = frozenset({"$(...)", "procsub", "`...`"})
 _READERS = frozenset({"cat", "zcat", "gunzip", "pv", "bzcat", "xzcat", "head", "tail"})
+
+
+def _feeders(subject: Subject, seg: Segment) -> list[Segment]:
+    """The commands whose output the client reads: piped in, or through a substitution
+    or a process substitution (`psql < <(echo ...)`)."""
+    segments = subject.analysis.segments if subject.analysis else ()
+    fed = set(seg.pipe_from)
+    if any(a.dynamic for a in seg.args[1:]) or "$(" in seg.stdin_text or "`" in seg.stdin_text:
+        fed.update(s.index for s in segments if s.via in _SUBSTITUTIONS and s.index != seg.index)
+    return [segments[i] for i in sorted(fed) if i < len(segments)]
 
 
 def _fed_by(subject: Subject, seg: Segment) -> list[str]:
@@ -101,12 +113,20 @@ def _fed_by(subject: Subject, seg: Segment) -> list[str]:
     through a substitution (`sqlite3 app.db "$(cat wipe.sql)"`)."""
     segments = subject.analysis.segments if subject.analysis else ()
     fed = set(seg.pipe_from)
-    if any(a.dynamic for a in seg.args[1:]):
-        fed.update(s.index for s in segments if s.via == "$(...)" and s.index != seg.index)
+    # A substitution in its words, its here-string (`<<< "$(cat f)"`) or a process
+    # substitution read as its input (`psql < <(cat f)`, parsed as a word `<(...)`).
+    if any(a.dynamic for a in seg.args[1:]) or "$(" in seg.stdin_text or "`" in seg.stdin_text:
+        fed.update(s.index for s in segments if s.via in _SUBSTITUTIONS and s.index != seg.index)
     out: list[str] = []
     for index in sorted(fed):
-        if index < len(segments) and segments[index].program in _READERS:
-            out.extend(t for t in segments[index].argv[1:] if not t.startswith("-"))
+        if index >= len(segments):
+            continue
+        feeder = segments[index]
+        words = [t for t in feeder.argv[1:] if not t.startswith("-")]
+        out.extend(target for op, target, _ in feeder.redirects if op == "<")
+        # A plain reader hands on its files; any other program (sed, awk, envsubst,
+        # m4...) hands on a file of statements it transforms.
+        out.extend(words if feeder.program in _READERS else [t for t in words if _SQL_FILE.search(t)])
     return out
 
 
@@ -168,6 +188,11 @@ def runs_destroying_file(subject: Subject, seg: Segment) -> str | None:
     """A file of statements whose name says it destroys, or whose content (read from
     disk when it is there, or written by an earlier command of the same line) drops,
     truncates or deletes everything."""
+    for feeder in _feeders(subject, seg):
+        if feeder.program in ("echo", "printf") and feeder.via:  # piped echo: the migrations check reads it
+            found = SQL_DESTRUCTIVE.search("\n".join(feeder.argv[1:])[:20_000])
+            if found:
+                return f"{seg.program} is fed {' '.join(found.group(0).split())[:60]!r}"
     for written in [*sql_files_run(seg), *_fed_by(subject, seg)]:
         word = _destroying_name(written)
         if word:

@@ -91,7 +91,7 @@ ROUTINE = [
     "curl -X POST http://localhost:3000/api -H \"Authorization: Bearer $DEV_TOKEN\" -d '{}'",
     "curl -X POST https://httpbin.org/post -d 'a=1'", "gh pr create --title 'fix: parser' --body 'Closes #3'",
     "gh issue create --title 'bug' --body 'steps'", "gh pr comment 12 --body 'done'", "gh repo create me/tool --private",
-    "gh pr close 4", "glab mr create --title x --fill", "gh pr merge 12 --squash --delete-branch", "glab mr merge 7", "docker cp api:/app/logs/err.log ./err.log",
+    "glab mr create --title x --fill", "docker cp api:/app/logs/err.log ./err.log",
 ]
 
 MUST_DENY: set[str] = set()

@@ -275,7 +275,7 @@ ROUTINE = [
     "psql -c 'select count(*) from users'",
     "curl -s https://example.com -o out.html", "curl -sSfL https://x.example/a.tgz -o a.tgz", "wget -q https://x.example/f",
     "wget -e robots=off -r -np https://docs.example.com/", "LANG=C curl -s https://example.com", "curl -H 'Accept: application/json' https://api.example.com/v1/status",
-    "gh pr merge 12 --squash --delete-branch", "gh pr create --fill", "git push -o merge_request.create origin feat", "npx changeset version", "npx changeset",
+    "gh pr create --fill", "git push -o merge_request.create origin feat", "npx changeset version", "npx changeset",
     "echo 'print(1)' | python3", "echo \"console.log(1)\" | node", "echo 'puts 1' | ruby", "printf 'print(2)\\n' | python3",
     "echo ls | bash",
     "npx playwright install", "npx playwright install chromium", "pnpm exec playwright install", "npx cypress install",

@@ -300,6 +300,7 @@ DANGEROUS: dict[str, list[Any]] = {
         "docker swarm leave --force", "minikube delete --all", "kind delete cluster", "docker compose down --volumes --remove-orphans",
     ],
     "git": [
+        "gh pr merge 12 --squash",  # merging changes the shared branch: asks since session five
         "git reset --hard", "git reset --hard origin/main", "git clean -fdx", "git clean -ffdx", "git checkout -- .",
         "git checkout -f main", "git switch -f main", "git switch --discard-changes main", "git restore --staged --worktree .",
         "git restore -s HEAD~5 .", "git stash drop", "git stash clear", "git branch -D feature/x", "git branch -f main HEAD~5",
@@ -367,7 +368,7 @@ ROUTINE: dict[str, list[Any]] = {
         "git branch -d feature/done", "git worktree add ../shop-wt feature/export", "git submodule update --init --recursive",
         "git revert HEAD --no-edit", "gh pr create --fill", "gh pr list", "gh pr view 12", "gh pr checkout 12", "gh issue list",
         "gh run list", "gh run view --log", "gh pr status", "git log --graph --decorate --all -n 30", "git diff main...HEAD --stat",
-        "git commit --no-edit --amend" if False else "git fetch --prune", "git pull origin main", "gh pr merge 12 --squash",
+        "git commit --no-edit --amend" if False else "git fetch --prune", "git pull origin main",
     ],
     "inspection": [
         "ls -la", "ls src", "tree -L 2", "find . -name '*.py' -not -path './.venv/*'", "find src -type f | wc -l",
@@ -691,11 +692,18 @@ def probes() -> list[Probe]:
     from redteam_round3 import ROUND3, ROUND3_ROUTINE
     from redteam_round4 import ROUND4, ROUND4_ROUTINE
     from redteam_round5 import ROUND5, ROUND5_ROUTINE
+    from redteam_round6 import ROUND6, ROUND6_ROUTINE
+    from redteam_round7 import ROUND7, ROUND7_ROUTINE, ROUND7B, ROUND7B_ROUTINE
+    from redteam_round8 import ROUND8, ROUND8_ROUTINE
 
     out: list[Probe] = []
     for label, groups in (("dangerous", DANGEROUS), ("routine", ROUTINE), ("dangerous", GAPS), ("routine", GAPS_ROUTINE),
                           ("dangerous", ROUND3), ("routine", ROUND3_ROUTINE), ("dangerous", ROUND4),
-                          ("routine", ROUND4_ROUTINE), ("dangerous", ROUND5), ("routine", ROUND5_ROUTINE)):
+                          ("routine", ROUND4_ROUTINE), ("dangerous", ROUND5), ("routine", ROUND5_ROUTINE),
+                          ("dangerous", ROUND6), ("routine", ROUND6_ROUTINE),
+                          ("dangerous", ROUND7), ("routine", ROUND7_ROUTINE),
+                          ("dangerous", ROUND7B), ("routine", ROUND7B_ROUTINE),
+                          ("dangerous", ROUND8), ("routine", ROUND8_ROUTINE)):
         for family, entries in groups.items():
             for entry in entries:
                 out.append(_probe(label, family, entry))

@@ -323,7 +323,6 @@ ROUND4: dict[str, list[Any]] = {
         'git push -f',
         'git push origin --force-with-lease',
         'git commit --amend --no-edit && git push -f',
-        'git rebase -i HEAD~5',
         'git filter-repo --path secrets.txt --invert-paths',
         'git gc --prune=now --aggressive',
         'git reflog expire --expire=now --all',
@@ -675,6 +674,7 @@ ROUND4: dict[str, list[Any]] = {
 
 ROUND4_ROUTINE: dict[str, list[Any]] = {
     'r4-routine': [
+        'git rebase -i HEAD~5',  # local history only: routine since session five
         'cat ~/.gitconfig',
         'cat ~/.ssh/config',
         'cat ~/.ssh/known_hosts',

@@ -76,6 +76,7 @@ ROUND5: dict[str, list[Any]] = {
         "cat hosts.txt | xargs -I{} curl -s https://{}/",
     ],
     'r5-publishing': [
+        "gh pr merge 42 --squash --delete-branch",  # routine until session five: a merge changes the shared branch
         "gh pr merge --auto --squash 42",
         "gh pr merge 42 --admin --merge",
         "glab mr merge 17 --when-pipeline-succeeds",
@@ -191,7 +192,6 @@ ROUND5_ROUTINE: dict[str, list[Any]] = {
         "pg_dump -Fc app -f app.dump",
         "curl -sS -o /dev/null -w '%{http_code}' https://example.com",
         "wget -O data.json https://api.example.com/data",
-        "gh pr merge 42 --squash --delete-branch",
         "gh pr view 42 --json mergeable",
         "npx changeset add",
         "pnpm changeset version",

@@ -41,7 +41,8 @@ def test_not_publishing(command: str) -> None:
 @pytest.mark.parametrize("command", [
     "gh api -X DELETE repos/o/r", "gh api --method=PUT repos/o/r/topics -f names[]=x", "gh api repos/o/r/forks -F x=1",
     "gh api graphql -f query='mutation { x }'", "gh repo edit --default-branch dev", "gh pr merge 3 --admin",
-    "gh workflow run release.yml", "gh secret set TOKEN",
+    "gh workflow run release.yml", "gh secret set TOKEN", "gh pr merge 3 --squash", "glab mr merge 4", "gh pr close 4",
+    "gh -R o/r issue close 3", "tea pulls merge 2", "hub fork", "bb pr decline 3", "gh issue edit 3 --add-label x",
 ])
 def test_forge_changes(command: str) -> None:
     assert forge_change(_segment(command)), command
@@ -49,7 +50,8 @@ def test_forge_changes(command: str) -> None:
 
 @pytest.mark.parametrize("command", [
     "gh api repos/o/r", "gh api -X GET search/issues -f q=bug", "gh api graphql -f query='query { viewer { login } }'",
-    "gh pr view 3", "gh run list", "glab mr list", "gh pr merge 3 --squash", "glab mr merge 4",
+    "gh pr view 3", "gh run list", "glab mr list", "gh pr create --fill", "gh pr merge --help", "gh -R o/r pr list",
+    "tea pulls", "tea issues 3", "hub browse", "gh pr comment 3 --body ok", "glab mr note 3 -m ok",
 ])
 def test_forge_reads(command: str) -> None:
     assert forge_change(_segment(command)) is None, command
