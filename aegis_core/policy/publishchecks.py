@@ -229,6 +229,9 @@ def publishes(seg: Segment) -> str | None:
 _USUAL_REMOTES = frozenset({"origin", "upstream"})
 _REMOTE_KEYS = re.compile(r"(?i)^(remote\.[^.]+\.(url|pushurl|push|mirror)|url\..+\.(insteadof|pushinsteadof)"
                           r"|branch\.[^.]+\.(remote|pushremote)|remote\.pushdefault)$")
+# Branches a push to which usually ships: a deploy, a release, a published site.
+_DEPLOY_BRANCH = re.compile(r"(?i)^(?:production|prod|release|releases|deploy|deployment|live|gh-pages)"
+                            r"(?:/.+|[-_]v?\d[\w.]*)?$")  # release/1.2, release-2.0; not release-notes-typo
 _VERSION_TAG = re.compile(r"^(refs/tags/\S+|v?\d+(\.\d+)+\S*)$")
 _GIT_PUSH_VALUES = frozenset({"--repo", "-o", "--push-option", "--receive-pack", "--exec", "--signed"})
 
@@ -288,6 +291,9 @@ def git_remote_change(subject: Subject, seg: Segment) -> str | None:
                     return f"git push of the tag {refspec} publishes a release"
                 if "*" in refspec:
                     return f"git push {refspec} pushes every branch or tag the pattern names"
+                destination = refspec.lstrip("+").rsplit(":", 1)[-1].removeprefix("refs/heads/")
+                if _DEPLOY_BRANCH.match(destination):
+                    return f"git push to the branch {destination!r}, which usually deploys or releases"
         if {"--all", "--tags", "--follow-tags"} & set(args):
             return "git push of every branch or tag publishes them"
         return None

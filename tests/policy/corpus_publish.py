@@ -95,3 +95,15 @@ ROUTINE = [
 ]
 
 MUST_DENY: set[str] = set()
+
+# Pushes whose destination ships (a deploy, release or site branch, by refspec too);
+# feature branches stay routine.
+DANGEROUS += [
+    "git push origin HEAD:refs/heads/production", "git push origin HEAD:production", "git push origin main:release",
+    "git push origin HEAD:release/2.4", "git push origin main:gh-pages",
+    "git push -f origin HEAD:deploy", "git push origin +HEAD:live",
+]
+ROUTINE += [
+    "git push origin release-notes-typo", "git push upstream feature/x", "git push origin HEAD:feature/productionize",
+    "git push -u origin HEAD", "git push origin fix/prod-config-typo",
+]
