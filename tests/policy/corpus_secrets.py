@@ -186,3 +186,10 @@ ROUTINE += [
     ("Read", {"file_path": ".infisical.json"}), ("Read", {"file_path": "/home/dev/.config/Code/User/settings.json"}),
     "ls ~/.config/Code/User/", ("Read", {"file_path": "docs/age.md"}),
 ]
+
+# Templates of per-environment .env files are not secrets; the files themselves are.
+DANGEROUS += ["cat .env.staging", ("Read", {"file_path": ".env.production.local"}), ("Read", {"file_path": ".env.test"})]
+ROUTINE += [
+    ("Read", {"file_path": ".env.test.example"}), ("Read", {"file_path": "config/.env.development.example"}),
+    "cat .env.local.sample", "cp .env.production.template .env.production.local.example",
+]
