@@ -358,21 +358,39 @@ def _sql_shell(seg: Segment) -> list[Found]:
             for m in pattern.finditer(text[:16_384])]
 
 
-def _python(args: list[Arg], texts: list[str]) -> list[Found]:
+# Python's REPLs and debuggers: what they read from stdin, and pdb's `-c` commands (pdb
+# runs any line it does not know as Python), are Python code.
+_PYTHON_REPLS = frozenset({"code", "IPython", "ipython", "ptpython", "bpython", "pdb", "idlelib"})
+
+
+def _python(args: list[Arg], texts: list[str], stdin: str = "") -> list[Found]:
     if len(texts) < 2 or texts[0] != "-m":
         return []
     module = texts[1]
-    if module == "timeit":
-        setup = option_values(texts[2:], ("-s", "--setup"))
-        statements, i = [], 2
-        while i < len(texts):
-            if texts[i] in ("-s", "--setup", "-n", "--number", "-r", "--repeat", "-u", "--unit"):
-                i += 2
-                continue
-            if not texts[i].startswith("-"):
-                statements.append(texts[i])
-            i += 1
-        return [("python", "\n".join(setup + statements), "python -m timeit")]
+    if module in _PYTHON_REPLS:
+        code = [*(option_values(texts[2:], ("-c", "--command")) if module in ("pdb", "IPython", "ipython") else []),
+                stdin]
+        found: list[Found] = [("python", "\n".join(c for c in code if c), f"python -m {module}")] if any(code) else []
+        if module != "pdb":
+            return found
+        return found + _python_profiler(args, texts, module)
+    return _python_profiler(args, texts, module) if module != "timeit" else _timeit(texts)
+
+
+def _timeit(texts: list[str]) -> list[Found]:
+    setup = option_values(texts[2:], ("-s", "--setup"))
+    statements, i = [], 2
+    while i < len(texts):
+        if texts[i] in ("-s", "--setup", "-n", "--number", "-r", "--repeat", "-u", "--unit"):
+            i += 2
+            continue
+        if not texts[i].startswith("-"):
+            statements.append(texts[i])
+        i += 1
+    return [("python", "\n".join(setup + statements), "python -m timeit")]
+
+
+def _python_profiler(args: list[Arg], texts: list[str], module: str) -> list[Found]:
     if module in ("cProfile", "profile", "pdb", "trace", "pyinstrument", "memray", "scalene"):
         at = _options(texts, 2, frozenset({"-o", "--outfile", "-s", "--sort", "-c", "--file"}))
         if at < len(texts) and texts[at] not in ("-m",):
@@ -488,7 +506,7 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     if program in _SQL_SHELL:
         return _sql_shell(seg)
     if program.startswith(("python", "pypy")):
-        return _python(args, texts)
+        return _python(args, texts, seg.stdin_text)
     if program in ("node", "nodejs"):
         return _node(texts)
     if program in ("asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv", "goenv", "jenv", "direnv", "nvm", "pixi",

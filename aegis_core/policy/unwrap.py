@@ -77,6 +77,8 @@ _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
 # interpreter -> (language, short options that take the code, long ones, options with values)
 INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
     "python": ("python", "c", frozenset(), frozenset({"-W", "-X", "-Q"})),
+    "ipython": ("python", "c", frozenset(), frozenset({"--profile", "--ipython-dir", "--config"})),
+    "ipython3": ("python", "c", frozenset(), frozenset({"--profile", "--ipython-dir", "--config"})),
     "node": ("javascript", "ep", frozenset({"--eval", "--print"}), frozenset({"-r", "--require",
                                                                              "--import", "--loader"})),
     "nodejs": ("javascript", "ep", frozenset({"--eval", "--print"}), frozenset({"-r", "--require"})),

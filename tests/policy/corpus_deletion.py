@@ -98,3 +98,16 @@ ROUTINE = [
     "node -e \"console.log('rename me')\"", "julia -e 'println(1+1)'", "find . -name '*.pyc' | grep -v keep | xargs rm -f",
     "fd -e pyc -x rm {}", "find . -name '*.log' -exec mv {} logs/ \\;", "find . -name '*.log' -exec mv {} /tmp/logs/ \\;",
 ]
+
+# Python's REPLs and debugger read code too: pdb's -c commands, `python -m code` or
+# IPython on stdin, `ipython -c`.
+DISGUISED += [
+    "python3 -m pdb -c 'import os; os.system(\"rm -rf ~\")' x.py",
+    "python3 -m code <<< 'import shutil; shutil.rmtree(\"/home/dev\")'",
+    "ipython -c 'import shutil; shutil.rmtree(\"/home/dev\")'",
+    "echo 'import shutil; shutil.rmtree(\"/home/dev\")' | ipython",
+]
+ROUTINE += [
+    "python3 -m pdb -c continue tests/test_x.py", "ipython -c 'print(1+1)'", "python3 -m code", "ipython",
+    "python3 -m cProfile -o out.prof app.py",
+]
