@@ -222,7 +222,8 @@ def plan(agents: list[Agent], env: dict[str, str], wrapped_env: dict[str, str]) 
     for agent in agents:
         command = agent.command()
         hook_argv = shlex.split(command)
-        python = next(w for w in hook_argv if w.endswith(("python", "python3")) or "/python" in w)
+        # By its name: in a regular install the client's own path holds "/python3.11/" too.
+        python = next(w for w in hook_argv if os.path.basename(w).startswith("python"))
         base_argv = [python, "-I", "-S", "-c", "pass"]
         print(f"{agent.name} hook command: {command}")
         name = agent.name
