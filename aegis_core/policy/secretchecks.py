@@ -537,6 +537,8 @@ def _names_only(subject: Subject, seg: Segment) -> str | None:
         return None
     if sub == "log" and any(_GIT_CONTENT.match(a) for a in args if a != "--"):
         return None
+    if any(a.startswith("--output") for a in args):
+        return None  # `git log --output=~/.zshrc`: it writes a file, judged by the rules on writes
     if sub == "ls-files" and any(a.startswith(("-s", "--stage", "--debug", "--format")) for a in args):
         return f"git {sub} shows names and object ids, not contents"
     return f"git {sub} works on the file's name and place in git, not its content"
