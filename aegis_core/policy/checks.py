@@ -216,8 +216,10 @@ from aegis_core.policy import (  # noqa: E402
     containerchecks,
     dryrun,
     exfilcode,
+    infraverbs,
     installs,
     instructions,
+    projectcode,
     publishchecks,
     remotecode,
     secretchecks,
@@ -240,5 +242,7 @@ dryrun.register(check)
 sqlclients.register(check)
 exfilcode.register(check)
 instructions.register(check)
+infraverbs.register(check)
+projectcode.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

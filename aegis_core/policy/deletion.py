@@ -15,6 +15,7 @@ from aegis_core.policy.autorun import RUNS_LATER_NAME
 from aegis_core.policy.facts import flags_of
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.places import DISPOSABLE, TEMP_ROOTS, critical_target, home_cache, is_disposable, valuable
+from aegis_core.policy.projectcode import project_file_work
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -444,6 +445,8 @@ def register(check: Callable) -> None:
         language, code = seg.inline_code
         code = code[:20_000]
         found = _CODE_DELETES.search(code)
+        if (found or _CODE_WRITES_FILE.search(code)) and project_file_work(subject, code):
+            return None  # build output deleted, project files written: `rm -rf build` in code
         if found:
             return f"{language} code deletes files ({found.group(0).strip()[:60]})"
         moved = _CODE_MOVES.search(code)

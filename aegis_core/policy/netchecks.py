@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.paths import normalise
+from aegis_core.policy.projectcode import project_file_work
 from aegis_core.policy.secretshapes import host_is_local
 
 if TYPE_CHECKING:
@@ -321,6 +322,8 @@ def register(check: Callable) -> None:
             return "awk program runs commands or writes files" if _AWK_DANGER.search(code) else None
         found = _INLINE_DANGER.search(code) or _INLINE_WRITE.search(code)
         if found:
+            if project_file_work(subject, code):
+                return None  # build output deleted, project files written: `rm -rf build` in code
             return f"{language} one-liner uses {found.group(0).strip()}"
         if language in ("perl", "ruby", "php") and _BACKTICK_EXEC.search(code):
             return f"{language} one-liner runs a command in backticks"

@@ -27,7 +27,7 @@ DISPOSABLE = frozenset({
     ".pyre", ".benchmarks", "CMakeFiles", ".cxx", ".externalNativeBuild", "DerivedData", ".build",
     ".ipynb_checkpoints", "elm-stuff", "zig-cache", ".zig-cache", "zig-out", ".bloop", ".metals", ".bsp",
     "storybook-static", "test-results", "playwright-report", "generated", "__generated__", ".nx",
-    ".pnpm-store", "lib-cov", "cover", ".serverless", ".aws-sam", ".terraform", ".vercel", ".netlify",
+    ".pnpm-store", "lib-cov", "cover", "blib", ".serverless", ".aws-sam", ".terraform", ".vercel", ".netlify",
 })
 _DISPOSABLE_PREFIXES = ("cmake-build-", "build-", "dist-")
 _HOMES = frozenset({"/home", "/Users", "/var/home"})

@@ -97,7 +97,7 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
 # Runners of named scripts or tasks: a script named like `deploy` ships something.
 _TASK_RUNNERS = frozenset({"make", "gmake", "just", "task", "mage", "invoke", "inv", "nox", "tox", "rake", "gulp",
                            "grunt", "sbt", "gradle", "gradlew", "mvn", "mvnw", "lein", "bazel", "bazelisk",
-                           "earthly", "ant", "doit", "poe", "dagger", "nx", "turbo", "rush", "moon", "pants",
+                           "earthly", "ant", "doit", "poe", "dagger", "nx", "turbo", "rush", "moon", "pants", "buck2",
                            "fastlane", "cargo-make", "makers"})
 _SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun"})
 _PACKAGE_RUNNERS = frozenset({"npx", "pnpx", "bunx"})
@@ -105,6 +105,64 @@ _MAVEN_SHIPPING = re.compile(r"^(deploy|site-deploy|release:\S+|deploy:\S+|jib:b
                              r"|wagon:upload\S*|gpg:sign-and-deploy-file|central-publishing:\S+)$")
 _GRADLE_SHIPPING = re.compile(r"(?i)^(?:[\w:.-]*:)?(publish\w*|upload\w*|release\w*|deploy\w*|jib|bintrayUpload"
                               r"|artifactoryPublish|closeAndRelease\w*|promote\w*)$")
+# Maven plugins whose every goal ships (a staging repository closed, a release tagged and pushed).
+_MAVEN_SHIPPING_PLUGINS = frozenset({"release", "nexus-staging", "central-publishing", "jreleaser", "deploy",
+                                     "maven-deploy-plugin", "maven-release-plugin", "nexus-staging-maven-plugin",
+                                     "central-publishing-maven-plugin", "jreleaser-maven-plugin", "wagon",
+                                     "wagon-maven-plugin"})
+_MAVEN_LOCAL_GOALS = frozenset({"help", "config", "assemble", "checksum", "env", "template", "init", "clean",
+                                "prepare-with-pom", "update-versions", "branch-dry-run"})
+# -Dspring-boot.build-image.publish=true, -Djib.publish=true...
+_MAVEN_PUBLISH_PROPERTY = re.compile(r"(?i)^-D[\w.-]*\bpublish(?:Image)?=(?:true|1|yes)$")
+# The words a camelCase or kebab task name is made of.
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_SHIPPING_PARTS = frozenset({"publish", "upload", "deploy", "push", "promote", "unpublish", "distribute"})
+
+
+def _maven_goal_ships(word: str) -> bool:
+    """`org.apache.maven.plugins:maven-deploy-plugin:3.1.1:deploy`, `jreleaser:full-release`,
+    `nexus-staging:close`, `dockerfile:push`: a plugin goal that ships, by its plugin or its goal."""
+    if ":" not in word:
+        return False
+    parts = word.split(":")
+    goal = parts[-1]
+    plugins = {p for p in parts[:-1] if p and not p[0].isdigit()}
+    if goal in _MAVEN_LOCAL_GOALS:
+        return False
+    if plugins & _MAVEN_SHIPPING_PLUGINS:
+        return True
+    return bool(_SHIPPING_PARTS & {p.lower() for p in _NAME_PARTS.findall(goal)}) or goal in (
+        "release", "full-release", "announce") or (goal == "build" and bool(plugins & {"jib", "jib-maven-plugin"}))
+
+
+def _gradle_task_ships(word: str) -> bool:
+    """A gradle task whose name holds a shipping word anywhere (`appDistributionUploadRelease`,
+    `dockerPush`, `jreleaserFullRelease`); `Release` alone is a build variant (assembleRelease)."""
+    task = word.rsplit(":", 1)[-1]
+    parts = [p.lower() for p in _NAME_PARTS.findall(task)]
+    if _SHIPPING_PARTS.intersection(parts):
+        return True
+    return parts[:1] == ["jreleaser"] and not {"config", "assemble", "template", "init", "env", "changelog",
+                                               "checksum", "sign", "catalog", "package", "prepare"} & set(parts[1:])
+
+
+def _build_tool_targets(program: str, words: list[str]) -> list[str]:
+    """sbt's commands (`sbt "; clean; publishSigned"` is one argument of several), and
+    the names of the targets bazel, buck2 or pants run (`bazel run //images:push_api`
+    runs `push_api`): the words the task check reads."""
+    if program == "sbt":
+        out: list[str] = []
+        for word in words:
+            out.extend(w for w in word.replace(";", " ").split() if w)
+        out.extend(p.lower() for w in list(out) if not _LOCAL_TASK.search(w) for p in _NAME_PARTS.findall(w)
+                   if p.lower() in _SHIPPING_PARTS or p.lower() == "release")  # sonatypeBundleRelease
+        return out
+    if words[:1] != ["run"]:
+        return []
+    targets = [w for w in words[1:] if w.startswith(("//", ":", "@"))][:1] or words[1:2]  # -c opt: a value
+    return [w.rsplit(":", 1)[-1].rsplit("/", 1)[-1] for w in targets]
+
+
 # Words that only make a dry run of a publish (it then uploads nothing).
 _DRY_RUN = frozenset({"--dry-run", "-n", "--dryrun", "--dry", "--snapshot", "--skip=publish", "--skip-publish",
                       "--local", "-L", "--noop", "--no-publish", "--no-push", "--dry_run"})
@@ -204,12 +262,24 @@ def publishes(seg: Segment) -> str | None:
         return "vercel deploys"
     if program in ("mvn", "mvnw"):
         for word in words:
-            if _MAVEN_SHIPPING.match(word):
+            if _MAVEN_SHIPPING.match(word) or _maven_goal_ships(word):
                 return f"{program} {word} publishes artifacts"
+        if any(_MAVEN_PUBLISH_PROPERTY.match(t) for t in texts):
+            return f"{program} with a publish property set pushes what it builds"
+        return None
     if program in ("gradle", "gradlew"):
         for word in words:
-            if _GRADLE_SHIPPING.match(word) and not _LOCAL_TASK.search(word):
+            if (_GRADLE_SHIPPING.match(word) or _gradle_task_ships(word)) and not _LOCAL_TASK.search(word):
                 return f"{program} {word} publishes artifacts"
+        return None  # its Release build variants (assembleRelease) build; they ship nothing
+    if program == "goreleaser":
+        if {"--version", "-v", "--help", "-h"} & set(texts):
+            return None
+        if not words or words[0] in ("release", "publish", "announce", "continue"):
+            return f"goreleaser {' '.join(words[:1]) or '(release by default)'} publishes a release"
+        return None
+    if program in ("sbt", "bazel", "bazelisk", "buck2", "pants"):
+        words = _build_tool_targets(program, words)
     if program in _TASK_RUNNERS:
         for word in (w.lstrip("+") for w in words):  # sbt +publish: every Scala version
             if "=" not in word and _SHIPPING_NAME.match(word) and not _LOCAL_TASK.search(word):

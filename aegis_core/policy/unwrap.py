@@ -73,7 +73,9 @@ STDIN_FILES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash", "csh",
                     "tcsh", "yash", "posh"})
 
-_PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
+_PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*|py)$")  # py: the Windows launcher
+# Interpreter flags that take no value and may come before `-m` (py -3 -m twine, python -I -m pip).
+_PYTHON_FLAG = re.compile(r"^-(?:[23](?:\.\d+)?(?:-(?:32|64))?|[uIBEsSOqbPRd]+|OO)$")
 # interpreter -> (language, short options that take the code, long ones, options with values)
 INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
     "python": ("python", "c", frozenset(), frozenset({"-W", "-X", "-Q"})),
@@ -140,7 +142,7 @@ def _skip_options(args: list[Arg], start: int, with_value: frozenset[str], posit
 def is_ordinary(name: str, second: str | None) -> bool:
     """True for a program unwrap() leaves as it is (not a wrapper, shell, interpreter,
     runner such as `uv run`, find or xargs): most programs."""
-    return name not in _SPECIAL and not (name.startswith(("python", "pypy")) and _PYTHON.match(name)) \
+    return name not in _SPECIAL and not (name.startswith("py") and _PYTHON.match(name)) \
         and not (name in _RUNNER_NAMES and second is not None and (name, second) in RUNNERS) \
         and not (name == "git" and second in _GIT_RUNS)
 
@@ -210,10 +212,14 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
                     seg.args.append(Arg(text, dynamic="$" in text or "`" in text))
                     seg.arg_subs.append([])
             continue
-        if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in MODULE_COMMANDS:
-            seg.wrappers.append(f"{name} -m")
-            seg.drop(2)
-            continue
+        if _PYTHON.match(name):
+            at = 1
+            while at < len(texts) - 2 and _PYTHON_FLAG.match(texts[at]):
+                at += 1
+            if len(texts) > at + 1 and texts[at] == "-m" and texts[at + 1] in MODULE_COMMANDS:
+                seg.wrappers.append(f"{name} -m")
+                seg.drop(at + 1)
+                continue
         if name in SHELLS:
             return _shell(builder, seg, depth, name)
         if name in ("eval", "su", "watch", "parallel"):

@@ -1,0 +1,116 @@
+"""Multi-purpose infrastructure programs (helm, kubectl, terraform and its kin) judged
+by what they leave alone, as forges.py judges the forges' CLIs: each grows new verbs
+every release, and a verb that is not a known read, render, check or dry run may
+change a cluster, a release or real infrastructure, so a person says yes. The known
+ones (``helm template``, ``helm upgrade --install --dry-run``, ``terraform plan``,
+``kubectl get/describe/diff``) run without asking; the rules before this one still
+judge them (secrets printed, files written outside the project).
+
+Also routine here: ``go install`` of the project's own packages (``./...``, ``.``),
+which builds them into the user's Go bin folder, as ``go build -o`` would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.subcommands import positionals
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+    from aegis_core.policy.shell import Segment
+
+_HELP = frozenset({"--help", "-h", "help", "--version", "version", "completion"})
+# helm: reads, renders, local chart work; dependency commands fetch the chart's own
+# dependencies into the chart (as npm ci does for a package).
+_HELM_READS = frozenset({"template", "lint", "list", "ls", "status", "history", "hist", "show", "inspect",
+                         "search", "env", "dependency", "dep", "dependencies", "verify", "diff", "package",
+                         "create", "pull", "fetch", "version"})
+_HELM_GET_READS = frozenset({"manifest", "notes", "hooks", "metadata"})
+_HELM_DRY_RUN = frozenset({"install", "upgrade"})
+# terraform/tofu/terragrunt: plan and look; `init` fetches the configuration's own
+# providers and modules (a module from a URL is judged by the remote-code rules).
+_TERRAFORM_READS = frozenset({"plan", "validate", "fmt", "show", "graph", "providers", "version", "output",
+                              "init", "get", "metadata", "modules", "hclfmt", "validate-inputs", "render-json",
+                              "graph-dependencies", "output-module-groups", "render", "info", "find", "list",
+                              "scaffold", "catalog", "dag", "hcl"})
+_TERRAFORM_SECOND = {"state": frozenset({"list", "show"}), "workspace": frozenset({"list", "show", "select"}),
+                     "run-all": frozenset({"plan", "validate", "init", "output", "show", "fmt", "hclfmt"}),
+                     "run": frozenset({"plan", "validate", "init", "output", "show", "fmt"})}
+# kubectl and its kin: reads and client-side work.
+_KUBE_READS = frozenset({"get", "describe", "logs", "log", "diff", "explain", "api-resources", "api-versions",
+                         "version", "cluster-info", "top", "events", "kustomize", "wait", "options", "plugin",
+                         "port-forward", "proxy", "whoami", "status", "projects", "project", "convert", "alpha"})
+_KUBE_SECOND = {"auth": frozenset({"can-i", "whoami"}),
+                "config": frozenset({"view", "get-contexts", "current-context", "get-clusters", "get-users"}),
+                "rollout": frozenset({"status", "history"})}
+_KUBE_PROGRAMS = frozenset({"kubectl", "oc", "kubecolor"})
+_TERRAFORM_PROGRAMS = frozenset({"terraform", "tofu", "terragrunt"})
+PROGRAMS = (*_KUBE_PROGRAMS, *_TERRAFORM_PROGRAMS, "helm")
+_ALL = frozenset(PROGRAMS)
+
+
+def _first_words(program: str, texts: list[str]) -> list[str]:
+    key = "kubectl" if program in _KUBE_PROGRAMS else program
+    if key in _TERRAFORM_PROGRAMS:
+        return [t for t in texts if not t.startswith("-")]  # -chdir=DIR: one word
+    return positionals(key, texts)
+
+
+def verb_change(seg: Segment) -> str | None:
+    """Why this helm/kubectl/terraform command line may change something, judged by
+    its verb, or None for a known read, render, check or dry run."""
+    program = seg.program
+    if program not in _ALL:
+        return None
+    texts = list(seg.argv[1:])
+    if _HELP.intersection(texts[:3]) or not texts:
+        return None
+    words = _first_words(program, texts)
+    if not words:
+        return None
+    verb, second = words[0], (words[1] if len(words) > 1 else "")
+    if program == "helm":
+        if "--post-renderer" in texts or any(t.startswith("--post-renderer=") for t in texts):
+            return "helm --post-renderer runs a program of your choice on the chart"
+        if verb in _HELM_READS or (verb == "get" and second in _HELM_GET_READS) \
+                or (verb == "repo" and second in ("list", "ls", "update", "up", "index")) \
+                or (verb == "plugin" and second in ("list", "ls")) \
+                or (verb in _HELM_DRY_RUN and any(t == "--dry-run" or (t.startswith("--dry-run=") and
+                                                 not t.endswith("=false")) for t in texts)):
+            return None
+    elif program in _TERRAFORM_PROGRAMS:
+        if verb in _TERRAFORM_READS or second in _TERRAFORM_SECOND.get(verb, ()):
+            return None
+    elif verb in _KUBE_READS or second in _KUBE_SECOND.get(verb, ()):
+        return None
+    return f"{program} {verb} is not a known read or dry run: it may change a cluster, a release or infrastructure"
+
+
+def local_go_install(seg: Segment) -> bool:
+    """`go install ./...`, `go install .`, `go install ./cmd/server`: the project's own
+    packages built into the Go bin folder (no module@version from elsewhere)."""
+    texts = list(seg.argv[1:])
+    if seg.program != "go" or texts[:1] != ["install"]:
+        return False
+    packages = [t for t in texts[1:] if not t.startswith("-")]
+    if any(t.startswith(("-toolexec", "-exec", "-overlay", "-modfile")) for t in texts[1:]):
+        return False
+    return bool(packages) and all(
+        p == "." or (p.startswith("./") and ".." not in p.replace("/...", "") and "@" not in p) for p in packages)
+
+
+def register(check: Callable) -> None:
+    @check("infra-verb-change", 30, "helm, kubectl or terraform with a verb that is not a known read, render, "
+           "check or dry run (helm template/lint/status, kubectl get/describe/diff/logs, terraform plan/validate)",
+           programs=PROGRAMS)
+    def _verb(subject: Subject) -> str | None:
+        seg = subject.segment
+        return verb_change(seg) if seg is not None else None
+
+    @check("local-go-install", 0, "go install of the project's own packages (./..., ., ./cmd/x)", programs=("go",))
+    def _go(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or not local_go_install(seg):
+            return None
+        return "go install builds the project's own packages"

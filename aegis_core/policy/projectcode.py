@@ -1,0 +1,191 @@
+"""Interpreter one-liners that only do file work inside the project: deleting build
+output (``shutil.rmtree('build')``, ``fs.rmSync('dist', {recursive: true})``,
+``FileUtils.rm_rf('tmp/cache')``) or writing a file of the project's source tree
+(``fs.writeFileSync('src/version.ts', ...)``, ``Path('src/gen.py').write_text(...)``).
+What ``rm -rf build`` and an Edit of ``src/version.ts`` are, said in code: routine.
+
+Judged from what the code names, not from what it might do: every file call's path
+argument must be a literal, every deletion must fall on a disposable folder (a build
+or cache folder inside the project, scratch space), every write inside the project on
+a file that is neither run later by a tool, nor a database, lockfile or git's own file,
+nor a secret. One thing the code does besides (run a command, open a socket, decode,
+build a name from strings, reach for the environment) and it is not file work: the
+checks on one-liners judge it as before. A deletion whose argument is a variable
+(``for p in glob.glob('**/__pycache__')``) counts when every literal of the code is
+a disposable place."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aegis_core.policy.autorun import RUNS_LATER_NAME
+from aegis_core.policy.places import is_disposable, valuable
+
+if TYPE_CHECKING:
+    from aegis_core.policy.facts import Subject
+
+MAX_CODE = 2000  # a longer program is not a one-liner of file work
+# Calls whose first argument is the folder or file they delete.
+_DELETE_CALL = re.compile(
+    r"\b(?:shutil\s*\.\s*rmtree|rmtree|rmSync|rmdirSync|unlinkSync|rimraf(?:\.sync)?|(?:fs|fsp|promises)\s*\.\s*"
+    r"(?:rm|rmdir|unlink)|os\s*\.\s*(?:remove|unlink|rmdir)|FileUtils\s*\.\s*(?:rm_rf|rm_r|rm|remove_dir|"
+    r"remove_entry|remove_entry_secure)|remove_tree|rmtree|File\s*\.\s*(?:delete|unlink)|Deno\s*\.\s*remove"
+    r"|deleteDirectory|fs\s*\.\s*remove(?:Sync)?|emptyDirSync|emptyDir)\s*\(\s*|\.\s*(?:rm|rmdir|unlink)\s*\(\s*")
+# Calls whose first argument is the file they write (or the folder they make).
+_WRITE_CALL = re.compile(
+    r"\b(?:open|Path|PurePath|writeFileSync|writeFile|appendFileSync|appendFile|mkdirSync|mkdir|makedirs"
+    r"|outputFileSync|outputFile|ensureDirSync|File\s*\.\s*(?:write|open)|Deno\s*\.\s*writeTextFile"
+    r"|Bun\s*\.\s*write|file_put_contents|FileUtils\s*\.\s*(?:mkdir_p|touch))\s*\(\s*")
+_LITERAL_ARG = re.compile(r"""[rbuf]?(['"`])([^'"`\n\\$]{1,300})\1\s*[,)]""")
+_ANY_LITERAL = re.compile(r"""(['"`])([^'"`\n]{0,300})\1""")
+# Anything besides file work: commands, network, decoding, names built at run time,
+# the environment, moving files away, changing modes or links.
+_OTHER_WORK = re.compile(
+    r"system|subprocess|popen|spawn|exec|child_process|eval|compile|__import__|importlib|getattr|globals"
+    r"|socket|urllib|requests|http|fetch|net\b|Net::|LWP|open-uri|curl|b64|base64|atob|Buffer|fromhex|codecs"
+    r"|chr\(|fromCharCode|environ|process\.env|ENV\b|getenv|rename|(?<!re)move|replace\(|symlink|link|chmod|chown"
+    r"|ctypes|setuid|kill|expanduser|homedir|home\(|\.\.|~|`|\$\{|\\x|\\u|%x|qx|send\(|Function\(|constructor"
+    r"|truncate|(?<!un)link|''|\"\"",
+    re.IGNORECASE)
+# Literals that are not places: module names, open() modes, encodings, JSON keys of options.
+_NOT_A_PLACE = re.compile(r"^(?:fs|node:fs|fs/promises|node:fs/promises|fs-extra|fileutils|rimraf|shutil|os"
+                          r"|pathlib|glob|json|path|node:path|[rwaxbt+]{1,3}|utf-?8|utf8|ascii|latin-?1)$", re.I)
+
+
+def _place(text: str, subject: Subject) -> str | None:
+    base = subject.cwd or subject.project
+    if base is None or text.startswith(("/", "~")):
+        return None  # an absolute place is not the project's own file work
+    return os.path.normpath(os.path.join(base, text.replace("**/", "").replace("/**", "")))
+
+
+def project_file_work(subject: Subject, code: str) -> bool:
+    """True when ``code`` only deletes build output in the project (or scratch space)
+    and writes ordinary files of the project, by literal names."""
+    if len(code) > MAX_CODE or subject.project is None or _OTHER_WORK.search(code):
+        return False
+    deletes = list(_DELETE_CALL.finditer(code))
+    writes = list(_WRITE_CALL.finditer(code))
+    if not deletes and not writes:
+        return False
+    if any(w.group(0).startswith("open") for w in writes) and not re.search(r"\b(?:write|dump)\s*\(", code):
+        return False  # `open('src/app.py', 'w').close()` empties a file
+    for found in deletes:
+        given = _LITERAL_ARG.match(code, found.end())
+        if given is None:
+            if not _only_disposable_literals(code, subject):
+                return False
+            continue
+        place = _place(given.group(2), subject)
+        if place is None or not is_disposable(place, subject):
+            return False
+    for found in writes:
+        given = _LITERAL_ARG.match(code, found.end())
+        if given is None:
+            return False
+        place = _place(given.group(2), subject)
+        if place is None or not subject.within_project(place) or RUNS_LATER_NAME.search(place) \
+                or valuable(place, subject) in ("a database file", "a lockfile", "git's own files",
+                                                "a project manifest") \
+                or os.path.basename(place).startswith(".env"):
+            return False
+    return True
+
+
+def _only_disposable_literals(code: str, subject: Subject) -> bool:
+    """Every literal of ``code`` that may be a place names a disposable one."""
+    seen = False
+    for found in _ANY_LITERAL.finditer(code):
+        text = found.group(2)
+        if not text or _NOT_A_PLACE.match(text):
+            continue
+        place = _place(text, subject)
+        if place is None or not is_disposable(place, subject):
+            return False
+        seen = True
+    return seen
+
+
+# ---------------------------------------------------------------- the JavaScript world's rm -rf
+
+# Packages that delete what they are given (`npx rimraf dist`, `shx rm -rf dist`).
+_CLEANERS = frozenset({"rimraf", "del-cli", "del", "premove", "trash", "trash-cli"})
+_RUN_PACKAGE = frozenset({"npx", "pnpx", "bunx"})
+_RUN_SCRIPT = frozenset({"pnpm", "yarn", "bun", "npm"})
+
+
+def cleaned_places(seg_program: str, texts: list[str]) -> list[str] | None:
+    """The places a package cleaner run here deletes (`npx rimraf dist build`, `pnpm
+    exec rimraf dist`, `yarn rimraf dist`, `shx rm -rf dist`), or None when the command
+    line is not one (a version pinned from the registry is not the project's own tool)."""
+    rest = texts
+    if seg_program in _RUN_PACKAGE:
+        while rest and rest[0] in ("--no-install", "--offline", "--no", "-y", "--yes", "-q", "--quiet"):
+            rest = rest[1:]
+    elif seg_program in _RUN_SCRIPT:
+        if rest[:1] in (["exec"], ["x"], ["dlx"]) if seg_program != "yarn" else rest[:1] in (["exec"], ["dlx"]):
+            rest = rest[1:]
+        elif seg_program not in ("yarn", "pnpm", "bun"):
+            return None
+    elif seg_program not in _CLEANERS and seg_program != "shx":
+        return None
+    else:
+        rest = [seg_program, *texts]
+    if not rest:
+        return None
+    tool, rest = rest[0], rest[1:]
+    if tool == "shx":
+        if rest[:1] != ["rm"]:
+            return None
+        rest = rest[1:]
+    elif tool not in _CLEANERS:
+        return None
+    places = [t for t in rest if not t.startswith("-")]
+    return places or None
+
+
+def _cleaner_verdict(subject: Subject) -> tuple[bool, str] | None:
+    """(only build output, what it deletes) for a package cleaner's command line, or None."""
+    seg = subject.segment
+    if seg is None:
+        return None
+    places = cleaned_places(seg.program, list(seg.argv[1:]))
+    if not places:
+        return None
+    shown = " ".join(places)
+    if any(a.dynamic for a in seg.args[1:]) \
+            or not all(w.endswith((" exec", " x", " dlx")) or w in _RUN_PACKAGE for w in seg.wrappers):
+        return False, shown
+    for text in places:
+        place = _place(text, subject)
+        if place is None or ".." in text or not is_disposable(place, subject):
+            return False, shown
+    return True, shown
+
+
+def cleans_build_output(subject: Subject) -> str | None:
+    """Why this command line is routine cleaning of build output, or None."""
+    found = _cleaner_verdict(subject)
+    return f"deletes build output only ({found[1]})" if found and found[0] else None
+
+
+def cleans_beyond_build_output(subject: Subject) -> str | None:
+    """Why this package cleaner deletes more than build output (`yarn rimraf src`), or None."""
+    found = _cleaner_verdict(subject)
+    return f"a package cleaner deletes {found[1]}, not only build or cache folders" if found and not found[0] \
+        else None
+
+
+def register(check: Callable) -> None:
+    @check("cleans-build-output", 0, "a package cleaner (npx rimraf, shx rm, del-cli) deleting build or cache "
+           "folders inside the project only", programs=(*_RUN_PACKAGE, *_RUN_SCRIPT, *_CLEANERS, "shx"))
+    def _clean(subject: Subject) -> str | None:
+        return cleans_build_output(subject)
+
+    @check("deletes-by-cleaner", 30, "a package cleaner (rimraf, shx rm, del-cli) deleting anything but build or "
+           "cache folders inside the project", programs=(*_RUN_PACKAGE, *_RUN_SCRIPT, *_CLEANERS, "shx"))
+    def _beyond(subject: Subject) -> str | None:
+        return cleans_beyond_build_output(subject)
