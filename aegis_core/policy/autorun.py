@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 # publish), and keys git-hook managers read.
 _LIFECYCLE = ("preinstall|install|postinstall|prepare|preprepare|postprepare|prepublish|prepublishOnly"
               "|prepack|postpack|dependencies|preuninstall|uninstall|postuninstall|preshrinkwrap|shrinkwrap"
-              "|postshrinkwrap")
+              "|postshrinkwrap"
+              # the pre/post scripts npm, pnpm and yarn run by themselves around another script
+              # (`npm test` runs `pretest` first): not `preview` or `prettier`, scripts of their own
+              "|(?:pre|post)(?:test|build|start|lint|dev|serve|deploy|publish|version|restart|stop|format"
+              "|typecheck|compile|bundle|release|ci|e2e|coverage|check|generate|setup|clean|docs|watch|storybook)")
 PACKAGE_RUNS = re.compile(rf"\"(?:{_LIFECYCLE})\"\s*:\s*\"|\"(?:husky|simple-git-hooks|lint-staged|pre-commit"
                           r"|gitHooks|ghooks|pre-push|post-merge|post-checkout)\"\s*:"
                           r"|\"(?:pre|post)-(?:install|update|autoload-dump|package-install|package-update"
@@ -120,7 +124,8 @@ def _index_change(subject: Subject) -> str | None:
 def register(check: Callable) -> None:
     @check("autorun-settings", 40, "writes settings that make a tool run commands on its own: package.json "
            "install or git-hook scripts, editor settings naming a shell, interpreter or task",
-           programs=_PACKAGE_TOOLS | {"sed", "gsed", "perl", "mv", "cp", "tee", "dd", "install", "ln", "rsync"},
+           programs=_PACKAGE_TOOLS | {"sed", "gsed", "perl", "mv", "cp", "tee", "dd", "install", "ln", "rsync", "patch",
+                                      "gpatch"},
            needs=("call", "redirects", "inline"))
     def _autorun(subject: Subject) -> str | None:
         seg = subject.segment
@@ -155,6 +160,8 @@ def register(check: Callable) -> None:
             if dynamic and op in (">", ">>", ">|", "&>") and RUNS_LATER_NAME.search(target):
                 return f"writes {target}, a file a tool runs on its own, at a place only known at run time"
         for path in subject.writes:
+            if _package_json(path) and seg.program in ("patch", "gpatch"):
+                return f"patch changes {path} with text the command does not show (it may add install scripts)"
             if _package_json(path):
                 command = subject.analysis.command if subject.analysis is not None else ""
                 if PACKAGE_RUNS.search(command) or SCRIPT_KEY.search(command):

@@ -445,6 +445,8 @@ def register(check: Callable) -> None:
         language, code = seg.inline_code
         code = code[:20_000]
         found = _CODE_DELETES.search(code)
+        if found is None and language in _CODE_DELETES_IN:
+            found = _CODE_DELETES_IN[language].search(code)
         if (found or _CODE_WRITES_FILE.search(code)) and project_file_work(subject, code):
             return None  # build output deleted, project files written: `rm -rf build` in code
         if found:
@@ -476,7 +478,14 @@ _CODE_DELETES = re.compile(
     r"|truncate)\w*|\b(?:rm|rmdir|unlink|rimraf|deleteSync|emptyDir)(?:Sync)?\s*\(\s*['\"`]"
     r"|Deno\s*\.\s*(?:remove|truncate)|\brmtree\b|\bremove_tree\b|\bunlink\b|\brmdir\b|\btruncate\s*[(\"']"
     r"|FileUtils\s*\.\s*(?:rm\w*|remove\w*)|File\s*\.\s*(?:delete|unlink|truncate)|Dir\s*\.\s*(?:rmdir|delete"
-    r"|unlink)|Pathname\b.*\.(?:rmtree|delete|unlink)|file\.remove\s*\(|\bos\.remove\s*\(")
+    r"|unlink)|Pathname\b.*\.(?:rmtree|delete|unlink)|file\.remove\s*\(|\bos\.remove\s*\("
+    # Elixir's File.rm*, Erlang's file:delete/del_dir*, the JVM's File.delete*(),
+    # Files.delete*, Swift's removeItem, Tcl's file delete, R's fs:: deleters.
+    r"|File\s*\.\s*rm\w*|\bfile:(?:delete|del_dir\w*)\s*\(|\.delete(?:Dir|Recursively|OnExit)?\s*\(\s*\)"
+    r"|Files\s*\.\s*delete\w*\s*\(|removeItem\s*\(|\bfile\s+delete\b|\b(?:dir|file)_delete\s*\("
+    r"|\bdelete-(?:file|directory)\b")  # Clojure's, Racket's and Guile's
+# Per language, deletions its own words make (julia's rm(path), whatever the argument).
+_CODE_DELETES_IN = {"julia": re.compile(r"\brm\s*\(|\bmv\s*\([^)\n]*force\s*=\s*true")}
 # Library calls that move or rename files, and that write a whole file.
 _CODE_MOVES = re.compile(r"\b(?:os\s*\.\s*(?:rename|replace|renames)|shutil\s*\.\s*move|renameSync|rename)\s*\(?"
                          r"|\.rename\s*\(|FileUtils\s*\.\s*(?:mv|move)|File\s*\.\s*rename|\bmove\s*\(|\brename\s+['\"]")

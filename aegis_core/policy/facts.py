@@ -236,7 +236,12 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         code = segment.inline_code[1]
         candidates = [c for c in candidates if c != code]
     plain = [c for c in candidates if not c.startswith("-")]
-    if program == "ln" and plain:
+    if program == "ln" and plain and (folder := target_directory(texts)) is not None:
+        # `ln -sft DIR TARGET...`: each link is made in DIR, named as its target
+        raw_writes.extend(os.path.join(folder, os.path.basename(p.rstrip("/"))) for p in plain if p != folder)
+        raw_writes.append(folder)
+        raw_reads.extend(p for p in plain if p != folder)
+    elif program == "ln" and plain:
         # A link's target is resolved from the link's folder: `ln -s ~/.ssh/id_rsa key`
         # makes `key` the secret, so the target counts as read.
         raw_writes.append(plain[-1])

@@ -263,13 +263,53 @@ def harmless_command(assignment: str) -> bool:
     return assignment.startswith(_COMMAND_ENV) and assignment.split("=", 1)[1] in HARMLESS_COMMANDS
 
 
+# What `git rm --cached` untracks when it is everything: the work tree's root, all names.
+_EVERYTHING = frozenset({".", "./", "*", ":/", ":/*", "-A", "--all"})
+
+
+def _untracks_everything(args: list[str], fed: bool) -> bool:
+    """`git rm -r --cached .`, `git rm --cached -r '*'`, `xargs git rm --cached`: the
+    next commit deletes every file from the repository (the work tree keeps them)."""
+    if "--cached" not in args:
+        return False
+    names = [a for a in args if not a.startswith("-") or a in ("-A", "--all")]
+    return fed or any(n in _EVERYTHING for n in names)
+
+
+def untracked_and_pushed(subject: Subject) -> str | None:
+    """A push of a command line that untracked everything (`git rm -r --cached .`) and
+    committed without adding the files back: the remote's branch loses every file."""
+    seg = subject.segment
+    analysis = subject.analysis
+    if seg is None or analysis is None or len(analysis.segments) < 3:
+        return None
+    if split_git(list(seg.argv[1:]))[1] != "push":
+        return None
+    untracked = committed = False
+    for other in analysis.segments:
+        if other.index >= seg.index:
+            break
+        if other.program != "git":
+            continue
+        _, sub, args = split_git(list(other.argv[1:]))
+        if sub == "rm" and _untracks_everything(args, "xargs" in other.wrappers):
+            untracked, committed = True, False
+        elif sub == "add" and untracked and not committed:
+            untracked = False  # `git rm -r --cached . && git add .`: the .gitignore idiom
+        elif sub == "commit" and untracked:
+            committed = True
+    if untracked and committed:
+        return "git rm --cached of everything, committed and pushed: the remote branch loses every file"
+    return None
+
+
 def register(check: Callable) -> None:
     @check("git-destructive", 35, "history-rewriting or remote-destroying git action", programs=("git",))
     def _destructive(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or seg.program != "git":
             return None
-        return git_destructive(list(seg.argv[1:]))
+        return git_destructive(list(seg.argv[1:])) or untracked_and_pushed(subject)
 
     @check("git-config-exec", 45, "git made to run a command (-c core.sshCommand, alias !, GIT_SSH...)",
            programs=("git",))

@@ -37,7 +37,10 @@ _INLINE_DANGER = re.compile(
     r"|system\s*\(|\bsystem\b\s*[\"'$]|\bexec\s+[\"'${]|Kernel\.exec|IO\.popen|%x\{|\bunlink\b|\brmdir\b"
     r"|b64decode|base64\.decode|atob\(|Buffer\.from\([^)]*base64|fromhex|codecs\.decode"
     r"|socket|urllib|requests\.|http\.client|fetch\(|XMLHttpRequest|Net::HTTP|LWP::|open-uri"
-    r"|setuid|ctypes|sudo\b|rm\s+-[a-zA-Z]*[rf])"
+    r"|setuid|ctypes|sudo\b|rm\s+-[a-zA-Z]*[rf]"
+    # commands run from Erlang/Elixir, Groovy, the JVM, Swift, Julia, R and Tcl
+    r"|os:cmd|System\.cmd|:os\.cmd|\.execute\(\s*\)|Runtime\.getRuntime|ProcessBuilder|\bProcess\(\s*\)"
+    r"|\brun\s*\(\s*`|\bsystem2\s*\(|^\s*exec\s+\w|[;\[]\s*exec\s+\w)"
 )
 _INLINE_WRITE = re.compile(r"open\([^)]*['\"][wa]\+?b?['\"]|write_text|write_bytes|writeFile|File\.write"
                            r"|>\s*\"|>>\s*\"|print\s*>\s*\"")

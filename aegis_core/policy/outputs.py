@@ -28,7 +28,12 @@ _DOWNLOADERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
 _DOWNLOAD_DIR_SHORT = {"wget": "P", "aria2c": "d"}
 OUTPUT_PROGRAMS = frozenset({*_DOWNLOADERS, "tar", "gtar", "bsdtar", "unzip", "7z", "7za", "7zz", "cpio",
                              "unrar", "gunzip", "bunzip2", "unxz", "uniq", "xxd", "find", "gfind", "sed", "gsed",
-                             "yq", "docker", "podman", "nerdctl", "kubectl", "oc", "gh", "python", "python3"})
+                             "yq", "docker", "podman", "nerdctl", "kubectl", "oc", "gh", "python", "python3",
+                             "patch", "gpatch"})
+# patch's options that take a value (the patch file, the output, the folder, the strip...).
+_PATCH_VALUES = frozenset({"-i", "--input", "-o", "--output", "-d", "--directory", "-p", "--strip", "-B", "--prefix",
+                           "-D", "--ifdef", "-F", "--fuzz", "-r", "--reject-file", "-V", "--version-control",
+                           "-Y", "--basename-prefix", "-z", "--suffix", "-g", "--get", "--quoting-style"})
 
 
 def _build_outputs(texts: list[str]) -> list[str]:
@@ -73,6 +78,8 @@ def output_files(program: str, texts: list[str]) -> list[str]:
         return operands[1:2] if len(operands) >= 2 and operands[1] != "-" else []
     if program in ("find", "gfind"):
         return _value_after(texts, ("-fprint", "-fprint0", "-fprintf", "-fls"))
+    if program in ("patch", "gpatch"):
+        return _patch_outputs(texts)
     if program in ("sed", "gsed"):
         return _sed_writes(texts)
     if program == "yq":
@@ -140,6 +147,28 @@ def clone_target(texts: list[str]) -> list[str]:
     return []
 
 
+def _patch_outputs(texts: list[str]) -> list[str]:
+    """`patch FILE [PATCHFILE]` changes FILE, `-o OUT` writes OUT, `-d DIR` patches the
+    files the patch names inside DIR (the folder stands for them)."""
+    if any(t in ("--dry-run", "-C", "--check") for t in texts):
+        return []
+    out = _value_after(texts, ("-o", "--output", "-d", "--directory"))
+    out.extend(t.split("=", 1)[1] for t in texts if t.startswith(("--output=", "--directory=")))
+    out.extend(t[2:] for t in texts if t[:2] in ("-o", "-d") and len(t) > 2 and not t.startswith("--"))
+    operands: list[str] = []
+    skip = False
+    for text in texts:
+        if skip:
+            skip = False
+        elif text in _PATCH_VALUES:
+            skip = True
+        elif not text.startswith("-") or text == "-":
+            operands.append(text)
+    if operands and operands[0] != "-":
+        out.append(operands[0])
+    return out
+
+
 def target_directory(texts: list[str]) -> str | None:
     """The folder of ``cp``/``mv``/``install``/``ln -t DIR`` (``--target-directory``),
     which takes the place of the last argument."""
@@ -150,6 +179,10 @@ def target_directory(texts: list[str]) -> str | None:
             return text.split("=", 1)[1]
         if text.startswith("-t") and len(text) > 2 and not text.startswith("--"):
             return text[2:]
+        if text[:1] == "-" and text[1:2] != "-" and "t" in text and text[1:].isalpha():
+            # `ln -sft DIR`, `cp -at DIR`: -t among other flags, its value attached or next
+            attached = text[text.index("t") + 1:]
+            return attached or (texts[i + 1] if i + 1 < len(texts) else None)
     return None
 
 

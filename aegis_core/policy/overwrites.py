@@ -162,7 +162,11 @@ def _tar_sources(seg: Segment, subject: Subject) -> list[str]:
 # call would leave empty ("empties"), cut ("truncates"), turn into a link ("replaces
 # with a link") or rewrite ("overwrites").
 _EMPTY_REDIRECT_OPS = frozenset({">", ">|", "&>"})
-_FILE_CHANGERS = frozenset({"truncate", "cp", "install", "dd", "tee", "sed", "gsed", "ln", "fallocate", "perl"})
+_FILE_CHANGERS = frozenset({"truncate", "cp", "install", "dd", "tee", "sed", "gsed", "ln", "fallocate", "perl", "sort",
+                            "shuf", "mv"})
+# Filters that print what they read: fed nothing (`< /dev/null`, no input at all), they print nothing.
+_FILTERS = frozenset({"tee", "sort", "uniq", "cat", "head", "tail", "tr", "cut", "shuf", "tac", "rev", "fold", "fmt",
+                      "nl", "paste", "column", "dd", "sed", "awk"})
 _NOT_READING = frozenset({"echo", "printf", "true", ":", "", "exec"})
 _HOLE_PUNCHING = frozenset({"--punch-hole", "--collapse-range", "--zero-range", "--insert-range"})
 # `d`, `1,$d`, and addresses every line matches (`/.*/`, `/^/`, `/$/`); not `/^$/d`,
@@ -186,7 +190,11 @@ def _empty_output(seg: Segment) -> bool:
     if program == "cat":
         return rest == ["/dev/null"] or (not rest and not seg.stdin_text and not seg.pipe_from)
     if program in ("head", "tail"):
-        return "-c0" in rest or ("-c" in rest and "0" in rest) or "-n0" in rest or "--bytes=0" in rest
+        if "-c0" in rest or ("-c" in rest and "0" in rest) or "-n0" in rest or "--bytes=0" in rest:
+            return True
+    if program in _FILTERS and any(op == "<" and target == "/dev/null" for op, target, _ in seg.redirects):
+        # `tee -a /dev/null < /dev/null > f`, `sort < /dev/null > f`: fed nothing, they print nothing.
+        return all(t.startswith("-") or t == "/dev/null" for t in rest) or program == "tee"
     return False
 
 
@@ -239,6 +247,15 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
         elif program in ("cp", "install") and writes:
             how = "empties" if "/dev/null" in rest or "/dev/zero" in rest else "overwrites"
             found.append((writes[-1], how))
+        elif program in ("sort", "shuf") and writes:
+            # `sort -o FILE /dev/null`: the output file gets what the inputs hold.
+            outputs = {rest[i + 1] for i, t in enumerate(rest[:-1]) if t in ("-o", "--output")}
+            inputs = [t for t in rest if not t.startswith("-") and t not in outputs]
+            fed_nothing = all(t == "/dev/null" for t in inputs) and (bool(inputs) or _empty_output(seg) or (
+                not seg.pipe_from and not seg.stdin_text and not any(op == "<" for op, _, _ in seg.redirects)))
+            found.extend((path, "empties" if fed_nothing else "overwrites") for path in writes)
+        elif program == "mv" and writes and "/dev/null" in rest[:-1]:
+            found.append((writes[-1], "empties"))  # `mv /dev/null f`: f becomes the null device
         elif program == "dd" and writes:
             found.extend((path, "overwrites") for path in writes if path != "/dev/null")
         elif program == "tee" and not ({"-a", "--append"} & set(rest)):

@@ -101,6 +101,7 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "dotenv": (("-p",), ("get",)),
     "aegis": (("--show-secrets",),),
 }
+_GPG = frozenset({"gpg", "gpg2", "gpgsm"})
 _CREDENTIAL_HELPERS = tuple(f"docker-credential-{name}" for name in (
     "desktop", "osxkeychain", "wincred", "pass", "secretservice", "ecr-login", "gcloud", "gcr", "acr-env",
     "helper"))
@@ -177,6 +178,11 @@ def secret_output(seg: Segment) -> str | None:
         if words and (words[0] in ("show", "cat", "otp") or words[0] not in _PASS_OTHER):
             return f"{program} shows a stored password"
         return None
+    if program in _GPG:
+        # gpg takes any unambiguous start of a long option: --export-secret-key, --export-sec, --decrypt-f
+        for text in texts:
+            if text.startswith(("--export-se", "--dec", "--show-sess", "--export-secret")):
+                return f"{program} {text} prints secret keys or decrypted data"
     given = set(texts)
     for needed in _PRINTS_SECRET.get(program, ()):
         if given.issuperset(needed):
@@ -696,8 +702,8 @@ def register(check: Callable) -> None:
     @check("credential-dump", 50, "prints a token, a password or a stored secret (gh auth token, aws sts "
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
            "security find-generic-password...)",
-           programs=(*_PRINTS_SECRET, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "git", "kubectl", "oc", "kubecolor",
-                     "pass", "gopass", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"))
+           programs=(*_PRINTS_SECRET, *_GPG, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "git", "kubectl", "oc",
+                     "kubecolor", "pass", "gopass", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"))
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None

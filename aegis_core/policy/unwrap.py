@@ -92,6 +92,24 @@ INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
     "Rscript": ("r", "e", frozenset(), frozenset()),
     "julia": ("julia", "e", frozenset({"--eval"}), frozenset({"-L", "--load", "-J", "--sysimage", "--project"})),
     "osascript": ("applescript", "e", frozenset(), frozenset()),
+    # the JVM's, the BEAM's and the other languages' one-liners
+    "R": ("r", "e", frozenset(), frozenset()),
+    "luajit": ("lua", "e", frozenset(), frozenset({"-l"})),
+    "elixir": ("elixir", "e", frozenset({"--eval"}), frozenset({"-r", "-pa", "-pz", "--erl", "--sname", "--name",
+                                                                "--cookie"})),
+    "erl": ("erlang", "", frozenset({"-eval"}), frozenset({"-s", "-run", "-pa", "-pz", "-sname", "-name",
+                                                         "-setcookie", "-config"})),
+    "groovy": ("groovy", "e", frozenset(), frozenset({"-cp", "-classpath", "--classpath"})),
+    "kotlin": ("kotlin", "e", frozenset({"-expression"}), frozenset({"-cp", "-classpath"})),
+    "kotlinc": ("kotlin", "e", frozenset({"-expression"}), frozenset({"-cp", "-classpath", "-d"})),
+    "scala": ("scala", "e", frozenset(), frozenset({"-cp", "-classpath"})),
+    "swift": ("swift", "e", frozenset(), frozenset({"-I", "-L", "-l", "-F", "-module-name", "-sdk", "-target"})),
+    "clojure": ("clojure", "e", frozenset({"--eval"}), frozenset({"-Sdeps", "-A"})),
+    "clj": ("clojure", "e", frozenset({"--eval"}), frozenset({"-Sdeps", "-A"})),
+    "racket": ("racket", "e", frozenset({"--eval"}), frozenset({"-l", "-t", "-r"})),
+    "guile": ("scheme", "c", frozenset(), frozenset({"-L", "-l", "-x"})),
+    "tclsh": ("tcl", "", frozenset(), frozenset()),
+    "jshell": ("java", "", frozenset(), frozenset({"--class-path", "-cp"})),
 }
 AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 _RUNNER_NAMES = frozenset(name for name, _ in RUNNERS)

