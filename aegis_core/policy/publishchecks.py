@@ -242,7 +242,7 @@ def publishes(seg: Segment) -> str | None:
         if tool.startswith("@"):  # @changesets/cli@2: the scoped package's own name
             tool = tool.split("/", 1)[-1].split("@", 1)[0]
             tool = {"cli": "changeset"}.get(tool, tool)
-        if tool in _PUBLISH:
+        if tool in _PUBLISH or tool in _TASK_RUNNERS:  # `npx nx release`, `npx turbo run release`
             program, words = tool, tool_words[1:]
     if program in ("pnpm", "yarn", "bun") and words and words[0] in _PUBLISH and words[0] not in (program, "npm") \
             and _starts(words, _PUBLISH[program]) is None:
@@ -286,6 +286,11 @@ def publishes(seg: Segment) -> str | None:
         for word in (w.lstrip("+") for w in words):  # sbt +publish: every Scala version
             if "=" not in word and _SHIPPING_NAME.match(word) and not _LOCAL_TASK.search(word):
                 return f"{program} {word} runs a publishing or deploying task"
+    if seg.argv and "/" in seg.argv[0] and program.rsplit(".", 1)[0] not in ("", "gradlew", "mvnw"):
+        # `./scripts/publish.sh`, `bin/deploy`: the project's script named for shipping
+        stem = program.rsplit(".", 1)[0] if "." in program else program
+        if _SHIPPING_NAME.match(stem) and not _LOCAL_TASK.search(stem):
+            return f"{seg.argv[0]} is a script named for shipping something"
     if program in _SCRIPT_RUNNERS and words:
         script = words[1] if words[0] in ("run", "run-script") and len(words) > 1 else (
             words[0] if program in ("yarn", "pnpm", "bun") else "")
@@ -539,7 +544,7 @@ def register(check: Callable) -> None:
            "(npm publish/unpublish/deprecate/dist-tag, twine/poetry/uv publish, cargo publish/yank, gem push, "
            "gradle publish, mvn deploy, docker push, make deploy, vercel --prod...)",
            programs=(*_PUBLISH, *_TASK_RUNNERS, *_SCRIPT_RUNNERS, *_PACKAGE_RUNNERS, "python", "python3", "ko", "vc",
-                     *_IMAGE_BUILDERS))
+                     *_IMAGE_BUILDERS), needs=("slash",))
     def _publish(subject: Subject) -> str | None:
         seg = subject.segment
         return publishes(seg) if seg is not None else None

@@ -165,6 +165,9 @@ def secret_output(seg: Segment) -> str | None:
     if program in _PACKAGE_CONFIG and ("config" in texts or texts[:1] == ["get"]) and \
             any(_AUTH_SETTING.search(t) for t in texts if not t.startswith("-")):
         return f"{program} config prints a registry credential"
+    if (program == "git" and texts[:1] == ["secret"] and texts[1:2] in (["reveal"], ["cat"])) or (
+            program == "git-secret" and texts[:1] in (["reveal"], ["cat"])):
+        return "git secret reveal/cat decrypts the repository's secret files"
     if program == "git" and "config" in texts[:4] and (
             "--get-urlmatch" in texts or any(_GIT_AUTH_KEY.search(t) for t in texts if not t.startswith("-"))):
         return "git config reads or sets a credential (an auth header, a credential helper's store, a token)"
@@ -703,7 +706,8 @@ def register(check: Callable) -> None:
            "get-session-token, gcloud auth print-access-token, vault kv get, op read, a Kubernetes secret, "
            "security find-generic-password...)",
            programs=(*_PRINTS_SECRET, *_GPG, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "git", "kubectl", "oc",
-                     "kubecolor", "pass", "gopass", "docker", "podman", "nerdctl", "docker-compose", "podman-compose"))
+                     "kubecolor", "pass", "gopass", "git-secret", "docker", "podman", "nerdctl", "docker-compose",
+                     "podman-compose"))
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None

@@ -118,6 +118,59 @@ def taskfile_commands(content: str) -> str:
     return "\n".join(commands)
 
 
+# tox runs each environment's `commands` (and `commands_pre`/`_post`) lines as commands.
+_TOX_KEY = re.compile(r"^\s*commands(?:_pre|_post)?\s*=\s*(.*)$")
+
+
+def tox_commands(content: str) -> str:
+    """The commands of a tox.ini: `commands = X` and its indented continuation lines."""
+    commands: list[str] = []
+    inside = False
+    for line in content[:MAX_CODE_CHARS].splitlines():
+        found = _TOX_KEY.match(line)
+        if found:
+            inside = True
+            if found.group(1).strip():
+                commands.append(found.group(1).strip())
+        elif inside and line[:1] in (" ", "\t") and line.strip():
+            commands.append(line.strip())
+        else:
+            inside = False
+    return "\n".join(c.lstrip("-") for c in commands)
+
+
+# Compose files: what `docker compose up` gives its containers of the host, as the
+# `docker run` options that say the same (judged by the container rules).
+_COMPOSE_FILE = re.compile(r"^(?:docker-)?compose(?:\.[\w-]+)*\.ya?ml$")
+_COMPOSE_MOUNT = re.compile(r"""^\s*-\s*['"]?((?:/|~|\$\{?HOME)[^'"\s:]*):([^'"\s]+)['"]?\s*$""")
+_COMPOSE_FLOW_MOUNT = re.compile(r"""['"]?((?:/|~|\$\{?HOME)[^'",\s:]*):([^'",\s\]]+)""")
+_COMPOSE_SOURCE = re.compile(r"""^\s*source:\s*['"]?((?:/|~|\$\{?HOME)[^'"\s]*)""")
+_COMPOSE_FLAGS = {re.compile(r"^\s*privileged:\s*true\b"): "--privileged",
+                  re.compile(r"^\s*pid:\s*['\"]?host"): "--pid=host",
+                  re.compile(r"^\s*network_mode:\s*['\"]?host"): "--network=host",
+                  re.compile(r"^\s*-\s*['\"]?(?:SYS_ADMIN|ALL)['\"]?\s*$"): "--cap-add=SYS_ADMIN"}
+
+
+def compose_commands(content: str) -> str:
+    """`docker run` lines for the host folders a compose file mounts and the host
+    namespaces or privileges it asks for."""
+    commands: list[str] = []
+    for line in content[:MAX_CODE_CHARS].splitlines():
+        if "volumes:" in line and "[" in line:  # `volumes: ['/:/host', ...]`, the flow style
+            commands.extend(f"docker run --rm -v {shlex.quote(source)}:{shlex.quote(target)} compose-service"
+                            for source, target in _COMPOSE_FLOW_MOUNT.findall(line.split("[", 1)[1]))
+            continue
+        mount = _COMPOSE_MOUNT.match(line) or _COMPOSE_SOURCE.match(line)
+        if mount:
+            target = mount.group(2) if mount.re is _COMPOSE_MOUNT else "/mnt"
+            commands.append(f"docker run --rm -v {shlex.quote(mount.group(1))}:{shlex.quote(target)} compose-service")
+            continue
+        for pattern, flag in _COMPOSE_FLAGS.items():
+            if pattern.match(line):
+                commands.append(f"docker run --rm {flag} compose-service")
+    return "\n".join(commands)
+
+
 def _content(call: ToolCall) -> str:
     tool_input = call.input if isinstance(call.input, dict) else {}
     if isinstance(tool_input.get("content"), str):
@@ -167,6 +220,10 @@ def shell_code(path: str, content: str) -> str | None:
         return _package_scripts(content)
     if name in _TASKFILES:
         return taskfile_commands(content)
+    if name == "tox.ini":
+        return tox_commands(content)
+    if _COMPOSE_FILE.match(name):
+        return compose_commands(content)
     if name.endswith((".py", ".pyw")):
         # Run later by the agent, or by a tool on its own (pytest loads conftest.py, pip
         # runs setup.py): the commands it runs and the paths it deletes by name.
