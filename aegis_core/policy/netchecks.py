@@ -32,6 +32,7 @@ _INLINE_DANGER = re.compile(
     r"\b(os\.system|subprocess|os\.popen|os\.exec\w*|os\.spawn\w*|pty\.spawn|commands\.getoutput"
     r"|shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|\.unlink\(|rmtree|os\.chmod|os\.kill"
     r"|child_process|execSync|spawnSync|execFile|rmSync|rmdirSync|unlinkSync|writeFileSync|appendFileSync|copyFileSync|renameSync|\bexec\(|\beval\(|\bcompile\(|__import__"
+    r"|shutil\.copy\w*|\bcopyFile\b|\bcpSync\b|FileUtils\.cp\b"
     r"|fs\.(rm|rmdir|unlink|writeFile|rmSync|rmdirSync|unlinkSync|writeFileSync)\w*"
     r"|rimraf|File\.delete|FileUtils\.rm\w*|Dir\.rmdir|shell_exec|passthru|proc_open|popen"
     r"|system\s*\(|\bsystem\b\s*[\"'$]|\bexec\s+[\"'${]|Kernel\.exec|IO\.popen|%x\{|\bunlink\b|\brmdir\b"

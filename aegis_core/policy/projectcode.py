@@ -39,6 +39,10 @@ _WRITE_CALL = re.compile(
     r"\b(?:open|Path|PurePath|writeFileSync|writeFile|appendFileSync|appendFile|mkdirSync|mkdir|makedirs"
     r"|outputFileSync|outputFile|ensureDirSync|File\s*\.\s*(?:write|open)|Deno\s*\.\s*writeTextFile"
     r"|Bun\s*\.\s*write|file_put_contents|FileUtils\s*\.\s*(?:mkdir_p|touch))\s*\(\s*")
+# Calls that copy their first argument to their second.
+_COPY_CALL = re.compile(r"\b(?:copyFileSync|copyFile|cpSync|shutil\s*\.\s*copy(?:file|2)?|FileUtils\s*\.\s*cp)\s*\(\s*")
+# open()'s mode, when it writes (`open('f', 'w')`, `open('f', mode='a')`).
+_WRITE_MODE = re.compile(r"""[^)]*?,\s*(?:mode\s*=\s*)?[rbu]?['"][rbt]*[wax]""")
 _LITERAL_ARG = re.compile(r"""[rbuf]?(['"`])([^'"`\n\\$]{1,300})\1\s*[,)]""")
 _ANY_LITERAL = re.compile(r"""(['"`])([^'"`\n]{0,300})\1""")
 # Anything besides file work: commands, network, decoding, names built at run time,
@@ -46,9 +50,9 @@ _ANY_LITERAL = re.compile(r"""(['"`])([^'"`\n]{0,300})\1""")
 _OTHER_WORK = re.compile(
     r"system|subprocess|popen|spawn|exec|child_process|eval|compile|__import__|importlib|getattr|globals"
     r"|socket|urllib|requests|http|fetch|net\b|Net::|LWP|open-uri|curl|b64|base64|atob|Buffer|fromhex|codecs"
-    r"|chr\(|fromCharCode|environ|process\.env|ENV\b|getenv|rename|(?<!re)move|replace\(|symlink|link|chmod|chown"
+    r"|chr\(|fromCharCode|environ|process\.env|ENV\b|getenv|rename|(?<!re)move|replace\(|symlink|chmod|chown"
     r"|ctypes|setuid|kill|expanduser|homedir|home\(|\.\.|~|`|\$\{|\\x|\\u|%x|qx|send\(|Function\(|constructor"
-    r"|truncate|(?<!un)link|''|\"\"",
+    r"|truncate|(?<!un)link|(?<!\\)''|(?<!\\)\"\"",
     re.IGNORECASE)
 # Literals that are not places: module names, open() modes, encodings, JSON keys of options.
 _NOT_A_PLACE = re.compile(r"^(?:fs|node:fs|fs/promises|node:fs/promises|fs-extra|fileutils|rimraf|shutil|os"
@@ -69,7 +73,7 @@ def project_file_work(subject: Subject, code: str) -> bool:
         return False
     deletes = list(_DELETE_CALL.finditer(code))
     writes = list(_WRITE_CALL.finditer(code))
-    if not deletes and not writes:
+    if not deletes and not writes and not _COPY_CALL.search(code):
         return False
     if any(w.group(0).startswith("open") for w in writes) and not re.search(r"\b(?:write|dump)\s*\(", code):
         return False  # `open('src/app.py', 'w').close()` empties a file
@@ -82,25 +86,53 @@ def project_file_work(subject: Subject, code: str) -> bool:
         place = _place(given.group(2), subject)
         if place is None or not is_disposable(place, subject):
             return False
+    for found in _COPY_CALL.finditer(code):
+        source = _LITERAL_ARG.match(code, found.end())
+        target = _ANOTHER_ARG.match(code, source.end() - 1) if source else None
+        if source is None or target is None or _place(source.group(2), subject) is None:
+            return False
+        copied = target.group(2) + os.path.basename(source.group(2)) if target.group(2).endswith("/") \
+            else target.group(2)  # into a folder: the file of the source's name there
+        if not _ordinary_project_file(copied, subject):
+            return False
     for found in writes:
+        if found.group(0).startswith("open") and not _WRITE_MODE.match(code, found.end()):
+            continue  # read, not written
         given = _LITERAL_ARG.match(code, found.end())
         if given is None:
             return False
-        place = _place(given.group(2), subject)
-        if place is None or not subject.within_project(place) or RUNS_LATER_NAME.search(place) \
-                or valuable(place, subject) in ("a database file", "a lockfile", "git's own files",
-                                                "a project manifest") \
-                or os.path.basename(place).startswith(".env"):
+        if not _ordinary_project_file(given.group(2), subject):
             return False
     return True
 
 
+_ANOTHER_ARG = re.compile(r"""\s*,\s*[rbuf]?(['"`])([^'"`\n\\$]{1,300})\1\s*[,)]""")
+
+
+def _ordinary_project_file(text: str, subject: Subject) -> bool:
+    """A file of the project a one-liner may write: not one a tool runs on its own, not a
+    database, lockfile, manifest or git's own file, not an .env file."""
+    place = _place(text, subject)
+    return place is not None and subject.within_project(place) and not RUNS_LATER_NAME.search(place) \
+        and valuable(place, subject) not in ("a database file", "a lockfile", "git's own files", "a project manifest") \
+        and not os.path.basename(place).startswith(".env")
+
+
+# Compiled output matched by a glob (`rglob('*.pyc')`, `glob('build/**/*.o')`): rebuilt at will.
+_COMPILED_GLOB = re.compile(r"^(?:[\w./-]*/)?\*\*?(?:/\*)?\.(?:pyc|pyo|o|obj|class|d\.ts\.map|tsbuildinfo)$")
+
+
 def _only_disposable_literals(code: str, subject: Subject) -> bool:
-    """Every literal of ``code`` that may be a place names a disposable one."""
+    """Every literal of ``code`` that may be a place names a disposable one (the
+    project's root counts only as where a glob of compiled output is searched)."""
     seen = False
-    for found in _ANY_LITERAL.finditer(code):
-        text = found.group(2)
+    literals = [found.group(2) for found in _ANY_LITERAL.finditer(code)]
+    compiled = any(_COMPILED_GLOB.match(text) for text in literals)
+    for text in literals:
         if not text or _NOT_A_PLACE.match(text):
+            continue
+        if compiled and (text in (".", "./") or _COMPILED_GLOB.match(text)):
+            seen = True
             continue
         place = _place(text, subject)
         if place is None or not is_disposable(place, subject):
