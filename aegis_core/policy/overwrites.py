@@ -49,7 +49,8 @@ def register(check: Callable) -> None:
             return None
         if seg is not None and (
                 (_empty_output(seg) and any(op in _EMPTY_REDIRECT_OPS and dynamic for op, _, dynamic in seg.redirects))
-                or (seg.program == "truncate" and any(a.dynamic for a in seg.args[1:]))):
+                or (seg.program == "truncate" and any(a.dynamic for a in seg.args[1:]))
+                or _sorts_nothing_into_unknown(seg)):
             return "empties a file only known at run time"
         for path, how in emptied(subject):
             kind = valuable(path, subject)
@@ -196,6 +197,21 @@ def _empty_output(seg: Segment) -> bool:
         # `tee -a /dev/null < /dev/null > f`, `sort < /dev/null > f`: fed nothing, they print nothing.
         return all(t.startswith("-") or t == "/dev/null" for t in rest) or program == "tee"
     return False
+
+
+def _sorts_nothing_into_unknown(seg: Segment) -> bool:
+    """`xargs -I{} sort -o {} /dev/null`, `find -exec sort -o {} /dev/null`: sort or shuf
+    writing nothing into files only known at run time."""
+    if seg.program not in ("sort", "shuf"):
+        return False
+    args = seg.args[1:]
+    outputs = [i + 1 for i, a in enumerate(args[:-1]) if a.text in ("-o", "--output")]
+    if not outputs or not any(args[i].dynamic or args[i].text in ("{}", "{stdin}") for i in outputs):
+        return False
+    inputs = [a.text for i, a in enumerate(args) if i not in outputs and not a.text.startswith("-")]
+    if any(args[i].text == "{}" for i in outputs):
+        inputs = [t for t in inputs if t != "{stdin}"]  # xargs -I{}: what it reads replaces {}
+    return bool(inputs) and all(t == "/dev/null" for t in inputs)
 
 
 def _same_kind_of_file(subject: Subject, replaced: str) -> bool:

@@ -100,6 +100,12 @@ DISGUISED = [
     "sh -c 'sbt \"; clean; publishSigned\"'", "timeout 600 bazel run //:push", "nice goreleaser", "sudo -E py -m twine upload dist/*",
     "cd infra && terragrunt apply", "env KUBECONFIG=~/.kube/prod kubectl config use-context prod", "echo 'helm test api' | sh",
     "bash -c 'npx rimraf src'", "for d in src lib; do npx rimraf $d; done", "xargs npx rimraf < dirs.txt", "npx rimraf \"$TARGET\"",
+    "bash -c 'sort -o src/app.py /dev/null'", "sudo -u dev gpg --export-secret-key alice", "env GNUPGHOME=~/.gnupg gpg --export-secret-key -a",
+    "sh -c \"julia -e 'rm(homedir(); recursive=true)'\"", "timeout 5 elixir -e 'File.rm_rf!(\"lib\")'", "xargs -I{} sort -o {} /dev/null < files.txt",
+    "find src -name '*.py' -exec sort -o {} /dev/null \\;", "echo 'File.rm_rf!(\"lib\")' | elixir -", "nice -n 5 ./gradlew appDistributionUploadRelease",
+    "bash -c 'bazel run //:push'", "eval \"goreleaser release --clean\"", "watch -n 60 goreleaser", "env -i PATH=/usr/bin py -m twine upload dist/*",
+    "sh -c 'git rm -r --cached . && git commit -m x && git push'", "sudo helm plugin install https://x", "bash -c 'terraform test'",
+    "command kubectl config use-context prod", "bash -c 'patch ~/.bashrc < rc.diff'", "cat rc.diff | patch ~/.bashrc",
 ]
 
 ROUTINE = [
@@ -171,6 +177,7 @@ ROUTINE = [
     ("Write", {"file_path": "tox.ini", "content": "[tox]\nenvlist = py311\n\n[testenv]\ndeps = pytest\ncommands =\n    pytest {posargs}\n    ruff check src"}),
     ("Write", {"file_path": "docker-compose.yml", "content": "services:\n  api:\n    build: .\n    volumes:\n      - ./src:/app/src\n      - data:/var/lib/data\nvolumes:\n  data: {}"}),
     ("Write", {"file_path": "compose.yaml", "content": "services:\n  db:\n    image: postgres:16\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n      - ./init.sql:/docker-entrypoint-initdb.d/init.sql:ro"}),
+    "xargs -I{} sort -o {} {} < files.txt", "find data -name '*.csv' -exec sort -o {} {} \\;",
     "goreleaser check", "goreleaser build --snapshot --clean", "goreleaser release --snapshot --clean", "goreleaser --version",
     "flit build", "gem build pkg.gemspec", "gem list", "python -m build", "py -m pytest -q",
 ]
