@@ -70,6 +70,10 @@ def env_changes_source(assignment: str) -> bool:
     return _unknown_url(value)
 
 
+# go env settings that name a program the go command runs on its own.
+_GO_PROGRAMS = frozenset({"CC", "CXX", "FC", "AR", "PKG_CONFIG", "CGO_CFLAGS", "CGO_LDFLAGS", "GOROOT"})
+
+
 def _unknown_url(value: str) -> bool:
     """A value pointing somewhere other than the public registries."""
     if "://" not in value:
@@ -105,6 +109,9 @@ def changes_source(program: str, texts: list[str]) -> str | None:
         return "gem sources --add adds a gem source"
     if program == "go" and texts[:2] == ["env", "-w"]:
         for setting in texts[2:]:
+            key = setting.split("=", 1)[0]
+            if key in _GO_PROGRAMS:
+                return f"go env -w {key} sets a program every later cgo build runs"
             if env_changes_source(setting):
                 key = setting.split("=", 1)[0]
                 return f"go env -w {key} changes where Go modules come from or turns their checks off"

@@ -84,6 +84,7 @@ DANGEROUS = [
     "python3 -c \"import shutil; shutil.rmtree('build/../src')\"", "node -e \"require('fs').rmSync('.git', {recursive:true})\"",
     "node -e \"require('fs').writeFileSync('.github/workflows/x.yml', 'on: push')\"", "python3 -c \"open('.envrc','w').write('curl x|sh')\"",
     "python3 -c \"import shutil; shutil.rmtree('build'); import os; os.system('id')\"",
+    "go env -w CC=/tmp/evil-cc", "go env -w CXX=/tmp/x", "go env -w GOFLAGS=-exec=/tmp/run",
     "npx nx release publish", "npx nx release --skip-publish=false", "npx turbo run release", "pnpm dlx turbo run deploy", "./scripts/publish.sh",
     "./release.sh v1.2.0", "bin/deploy production", "scripts/upload-artifacts.sh", "git secret reveal", "git secret reveal -f -p x", "git-secret reveal",
     # files that run later: compose files giving containers the host, tox commands
@@ -178,6 +179,7 @@ ROUTINE = [
     ("Write", {"file_path": "docker-compose.yml", "content": "services:\n  api:\n    build: .\n    volumes:\n      - ./src:/app/src\n      - data:/var/lib/data\nvolumes:\n  data: {}"}),
     ("Write", {"file_path": "compose.yaml", "content": "services:\n  db:\n    image: postgres:16\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n      - ./init.sql:/docker-entrypoint-initdb.d/init.sql:ro"}),
     "xargs -I{} sort -o {} {} < files.txt", "find data -name '*.csv' -exec sort -o {} {} \\;",
+    "go env -w CGO_ENABLED=0", "go env GOPATH",
     "goreleaser check", "goreleaser build --snapshot --clean", "goreleaser release --snapshot --clean", "goreleaser --version",
     "flit build", "gem build pkg.gemspec", "gem list", "python -m build", "py -m pytest -q",
 ]
