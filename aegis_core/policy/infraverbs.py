@@ -34,6 +34,14 @@ _TERRAFORM_READS = frozenset({"plan", "validate", "fmt", "show", "graph", "provi
                               "init", "get", "metadata", "modules", "hclfmt", "validate-inputs", "render-json",
                               "graph-dependencies", "output-module-groups", "render", "info", "find", "list",
                               "scaffold", "catalog", "dag", "hcl"})
+# terragrunt's options that take no value (every other --terragrunt-* option takes one).
+_TERRAGRUNT_FLAGS = frozenset({"non-interactive", "debug", "no-auto-init", "no-auto-retry", "no-auto-approve",
+                               "ignore-dependency-errors", "ignore-dependency-order", "include-external-dependencies",
+                               "ignore-external-dependencies", "source-update", "check", "diff", "strict-include",
+                               "log-disable", "no-color", "json-log", "tflint", "use-partial-parse-config-cache",
+                               "fetch-dependency-output-from-state", "strict-validate", "fail-on-state-bucket-creation",
+                               "disable-bucket-update", "disable-command-validation", "no-destroy-dependencies-check",
+                               "include-module-prefix", "forward-tf-stdout", "log-show-abs-paths"})
 _TERRAFORM_SECOND = {"state": frozenset({"list", "show"}), "workspace": frozenset({"list", "show", "select"}),
                      "run-all": frozenset({"plan", "validate", "init", "output", "show", "fmt", "hclfmt"}),
                      "run": frozenset({"plan", "validate", "init", "output", "show", "fmt"})}
@@ -64,7 +72,16 @@ _ALL = frozenset(PROGRAMS)
 def _first_words(program: str, texts: list[str]) -> list[str]:
     key = "kubectl" if program in _KUBE_PROGRAMS else program
     if key in _TERRAFORM_PROGRAMS:
-        return [t for t in texts if not t.startswith("-")]  # -chdir=DIR: one word
+        words: list[str] = []  # terraform's -chdir=DIR is one word; terragrunt's --terragrunt-x takes the next
+        skip = False
+        for text in texts:
+            if skip:
+                skip = False
+            elif text.startswith("--terragrunt-") and "=" not in text:
+                skip = text[len("--terragrunt-"):] not in _TERRAGRUNT_FLAGS
+            elif not text.startswith("-"):
+                words.append(text)
+        return words
     return positionals(key, texts)
 
 
