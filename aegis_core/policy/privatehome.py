@@ -123,7 +123,8 @@ _HOMES = ("/home/", "/Users/", "/var/home/")
 # Readers that take a folder whole (and so everything a tool keeps in it).
 _WHOLE_READERS = frozenset({"tar", "bsdtar", "gtar", "zip", "7z", "7za", "cp", "rsync", "scp", "rclone", "grep",
                             "egrep", "fgrep", "rg", "ag", "ack", "cpio", "pax", "sftp", "croc", "restic", "borg",
-                            "kopia", "duplicity", "rdiff-backup"})
+                            "kopia", "duplicity", "rdiff-backup", "find", "gfind", "fd", "fdfind", "bfs", "docker",
+                            "podman", "nerdctl", "diff", "du"})
 
 
 def _below_home(path: str, home: str) -> str | None:
