@@ -341,12 +341,18 @@ _STATEMENT_PARAMETER = re.compile(r"(?i)(?:^|[?&\s{\",])[\"']?(?:query|q|sql|stm
 _RANGE_DELETE = re.compile(r"(?i)/api/v2/delete\b|/_delete_by_query\b|/delete_series\b|/admin/tsdb/delete_series")
 
 
+_STATEMENT_WORDS = ("drop", "truncat", "delete", "alter", "flush")
+
+
 def _statement_sent(seg: Segment, words: list[str]) -> str | None:
     """A destructive statement sent in a request's URL or body (`?query=DROP%20TABLE x`,
     `--data-urlencode 'q=DROP DATABASE m'`), to a datastore's port or under a parameter
     that a datastore runs."""
     from urllib.parse import unquote_plus
 
+    lowered = " ".join(words).lower()
+    if not any(word in lowered for word in _STATEMENT_WORDS):
+        return None
     to_datastore = any((port := _PORT.match(w.lower())) is not None and port.group(1) in _DATASTORE_PORTS
                        for w in words if "://" in w)
     for word in words:

@@ -202,8 +202,9 @@ def reads_private_home(subject: Subject) -> str | None:
     home_is_project = project is not None and (project == home or is_within(home, project))
     seg = subject.segment
     whole = seg.program in _WHOLE_READERS if seg is not None else subject.call.tool not in ("Read", "read_file")
+    homes = (home + "/", *_HOMES, "/root/")
     for path in subject.reads:
-        if not home_is_project and subject.within_project(path):
+        if not path.startswith(homes) or (not home_is_project and subject.within_project(path)):
             continue
         relative = _below_home(path, home)
         if relative is None:
