@@ -41,7 +41,7 @@ DANGEROUS = [
     "cat ~/.config/keyrings/default.keyring", ("Read", {"file_path": "%HOME%/.local/share/keyrings/login.keyring"}),
     # cluster client configs, in the project too
     "cat deploy/kubeconfig-prod.yaml", "cat k8s/prod.kubeconfig.yaml", "cat ops/admin.conf", "cp infra/kube-config.yaml /tmp/", "cat cluster/k3s.yaml",
-    "cat talosconfig", ("Read", {"file_path": "%PROJECT%/deploy/kube.config"}),
+    "cat talosconfig", "cat ~/.hf_token", "cat ~/.openai_apikey", "cat ~/.wallet.json", "cp ~/.deploy-token /tmp/t", ("Read", {"file_path": "%PROJECT%/deploy/kube.config"}),
     # any tool in anyone's home, and a whole private folder taken at once
     "cat /home/bob/.newtool/config", "cat /root/.config/something/state.json", "tar czf - ~/.config | cat > /tmp/c.tar.gz", "zip -r /tmp/x.zip ~/.local/share",
     "grep -r token ~/.somecli", "cp -r ~/.local/state /tmp/s", "rsync -a ~/.newtool/ /tmp/n/", ("Grep", {"pattern": "key", "path": "%HOME%/.config/newtool"}),
