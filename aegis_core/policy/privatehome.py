@@ -46,7 +46,7 @@ _ROUTINE: dict[str, tuple[str, ...]] = {
     ".conda": ("envs/", "pkgs/"),
     ".nvm": ("",),
     ".volta": ("tools/",),
-    ".bun": ("install/global/", "bin/"),
+    ".bun": ("install/global/", "install/cache/", "bin/"),
     ".deno": ("",),
     ".pnpm-store": ("",),
     ".rbenv": ("versions/", "plugins/"),
