@@ -50,13 +50,34 @@ class Connection:
         self._eof = False
         self._error: OSError | None = None
         self._closed = False
-        self._reading = True
+        self._reading = False  # registered with the selector
         self._waiter: asyncio.Future[None] | None = None  # a receive waiting for data
         self._unsent = bytearray()
         self._drained: asyncio.Future[None] | None = None  # a send waiting for the socket
-        loop.add_reader(self._fd, self._readable)
 
     # -- reading ----------------------------------------------------------------------
+    # The socket is watched only while something waits for what it brings: the
+    # request line, then a handler's receive (an approval's hang-up watcher). Most
+    # clients have sent their line by the time they are accepted, so most
+    # connections are read once and never registered with the selector.
+
+    def start(self, on_line: Callable[[Connection], None] | None = None) -> None:
+        """Read the request line; ``on_line`` is called once it is complete, or once
+        the client hung up or sent too much without one."""
+        self.on_line = on_line
+        self._readable()
+        if self.line is None and self._line_error is None and not self._closed:
+            self._watch()
+
+    def _watch(self) -> None:
+        if not self._reading:
+            self._reading = True
+            self.loop.add_reader(self._fd, self._readable)
+
+    def _unwatch(self) -> None:
+        if self._reading:
+            self._reading = False
+            self.loop.remove_reader(self._fd)
 
     def _readable(self) -> None:
         try:
@@ -67,7 +88,7 @@ class Connection:
             self._error, data = exc, b""
         if not data:
             self._eof = True
-            self._pause()
+            self._unwatch()
             if self.line is None:
                 self._line_failed(anyio.EndOfStream())
             self._wake()
@@ -75,18 +96,19 @@ class Connection:
         if self.line is not None:
             self._received += data
             if len(self._received) > READ_AHEAD:
-                self._pause()
+                self._unwatch()
             self._wake()
             return
         newline = data.find(b"\n")
         self._received += data if newline < 0 else data[:newline]
         if len(self._received) > MAX_REQUEST:
-            self._pause()
+            self._unwatch()
             self._line_failed(too_large())
             return
         if newline < 0:
             return
         self.line, self._received = bytes(self._received), bytearray(data[newline + 1:])
+        self._unwatch()
         if self._line_waiter is not None and not self._line_waiter.done():
             self._line_waiter.set_result(None)
         if self.on_line is not None:
@@ -119,17 +141,14 @@ class Connection:
                 self._line_waiter = None
         return self.line
 
-    def _pause(self) -> None:
-        if self._reading:
-            self._reading = False
-            self.loop.remove_reader(self._fd)
-
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
     async def receive(self, max_bytes: int = CHUNK) -> bytes:
         """What the client sent after its request line, as anyio's ``receive`` has it."""
+        if not self._received and not (self._eof or self._closed or self.line is None):
+            self._readable()  # already there: no need to ask the selector
         while not self._received:
             if self._closed:
                 raise anyio.ClosedResourceError
@@ -138,15 +157,15 @@ class Connection:
             if self._eof:
                 raise anyio.EndOfStream
             self._waiter = self.loop.create_future()
+            self._watch()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
+                if not self._closed:
+                    self._unwatch()
         data = bytes(self._received[:max_bytes])
         del self._received[:max_bytes]
-        if not self._reading and not self._eof and not self._closed and len(self._received) <= READ_AHEAD:
-            self._reading = True
-            self.loop.add_reader(self._fd, self._readable)
         return data
 
     # -- writing ----------------------------------------------------------------------
@@ -203,8 +222,7 @@ class Connection:
         if self._closed:
             return
         self._closed = True
-        if self._reading:
-            self.loop.remove_reader(self._fd)
+        self._unwatch()
         if self._unsent:
             self.loop.remove_writer(self._fd)
             self._unsent.clear()

@@ -198,8 +198,8 @@ class Daemon:
         self.sessions = Sessions(self.store, self.home)
         self.started_at = 0.0
         self._listening: dict[str, _Listening] = {}
-        # The connections being served, each in a cancel scope of its own (ended at stop).
-        self._connections: dict[asyncio.Task[None], anyio.CancelScope] = {}
+        # The connections being served (cancelled at stop).
+        self._connections: set[asyncio.Task[None]] = set()
         self._tasks: TaskGroup | None = None
         self._loop_thread: int | None = None  # the thread running serve()
         self._loop_token: anyio.lowlevel.EventLoopToken | None = None  # for notes from other threads
@@ -504,6 +504,7 @@ class Daemon:
         peer = peer_of(client)
         connection = Connection(asyncio.get_running_loop(), client)
         if peer.uid is not None and peer.uid != os.getuid():
+            connection.start()
             self._serve(connection, peer, endpoint)
             return
 
@@ -513,27 +514,28 @@ class Daemon:
             else:
                 self._serve(connection, peer, endpoint)
 
-        connection.on_line = line_ready
+        connection.start(line_ready)
 
     def _serve(self, connection: Connection, peer: Peer, endpoint: Endpoint) -> None:
         task = asyncio.get_running_loop().create_task(self._handle(connection, peer, endpoint))
-        self._connections[task] = anyio.CancelScope()
-        task.add_done_callback(self._connections.pop)
+        self._connections.add(task)
+        task.add_done_callback(self._connections.discard)
 
     async def _end_connections(self) -> None:
-        """At stop: cancel the handlers still running and let them finish (bounded)."""
+        """At stop: cancel the handlers still running and let them finish (bounded).
+        No handler holds a shielded transition of its own (a hang-up watcher's is in
+        its own task, awaited shielded), so a task's own cancel is as safe here as a
+        scope's and costs nothing per connection."""
         if not self._connections:
             return
-        for scope in self._connections.values():
-            scope.cancel()
+        for task in self._connections:
+            task.cancel()
         with anyio.move_on_after(5, shield=True):
             await asyncio.wait(list(self._connections))
 
     async def _handle(self, connection: Connection, peer: Peer, endpoint: Endpoint) -> None:
-        scope = self._connections.get(asyncio.current_task())  # type: ignore[arg-type]
         try:
-            with scope if scope is not None else anyio.CancelScope():
-                await self._answer(connection, peer, endpoint)
+            await self._answer(connection, peer, endpoint)
         finally:
             connection.close()
 
@@ -563,13 +565,12 @@ class Daemon:
         except Exception as exc:
             log.exception("request failed")
             response = protocol.error(f"internal error ({type(exc).__name__}); see `aegis logs`", ExitCode.ERROR)
-        response = protocol.proven(response, request, self._proof_token(context))
         with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-            if context is not None and context.answered:
+            if context is not None and context.answered:  # the line (and its proof) already left
                 if context.unsent:
                     await stream.send(context.unsent)
             else:
-                await protocol.send(stream, response)
+                await protocol.send(stream, protocol.proven(response, request, self._proof_token(context)))
         if context is not None and context.after_reply is not None:
             context.after_reply()
 
@@ -648,19 +649,20 @@ class Daemon:
         stream = context.stream
         pending: list[str] = []
         watcher: asyncio.Task[None] | None = None
-        watching = anyio.CancelScope()
+        watching: anyio.CancelScope | None = None
 
         async def on_pending(approval: Approval) -> None:
-            nonlocal watcher
+            nonlocal watcher, watching
             pending.append(approval.id)
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
                 await protocol.send(stream, {**protocol.pending(approval.id, approval.deadline_at),
                                              "channels": self.pipeline.channels})
             if watcher is None:  # from now on the client's hang-up or its dialog matters
-                watcher = asyncio.get_running_loop().create_task(watch())
+                watching = anyio.CancelScope()
+                watcher = asyncio.get_running_loop().create_task(watch(watching))
 
-        async def watch() -> None:
-            with watching:
+        async def watch(scope: anyio.CancelScope) -> None:
+            with scope:
                 await watch_client()
 
         result: dict[str, Any] = {}
@@ -697,7 +699,7 @@ class Daemon:
                                                 early=self._early_answer(request, context))
             result.update(answer.to_response())
         finally:
-            if watcher is not None:
+            if watcher is not None and watching is not None:
                 watching.cancel()
                 with anyio.CancelScope(shield=True):
                     await watcher
