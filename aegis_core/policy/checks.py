@@ -219,6 +219,7 @@ from aegis_core.policy import (  # noqa: E402
     infraverbs,
     installs,
     instructions,
+    privatehome,
     projectcode,
     publishchecks,
     remotecode,
@@ -244,5 +245,6 @@ exfilcode.register(check)
 instructions.register(check)
 infraverbs.register(check)
 projectcode.register(check)
+privatehome.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

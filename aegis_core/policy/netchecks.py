@@ -257,7 +257,7 @@ def register(check: Callable) -> None:
 
     @check("upload", 35, "sends local files to another host (curl -T/-F @/-d @, scp, rsync to host:)",
            programs=("curl", "xh", "http", "https", "httpie", "curlie", "wget", "scp", "rsync", "sftp",
-                     "rclone", "nc", "ncat", "netcat", "socat"))
+                     "rclone", "nc", "ncat", "netcat", "socat", "openssl", "gnutls-cli", "telnet"))
     def _upload(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
@@ -285,7 +285,27 @@ def register(check: Callable) -> None:
         if seg.program in ("nc", "ncat", "netcat", "socat") and (seg.pipe_from or any(
                 op == "<" for op, _, _ in seg.redirects)):
             return f"{seg.program} sends local data over the network"
+        if (seg.program == "telnet" or seg.program == "gnutls-cli" or texts[:1] == ["s_client"]) \
+                and _fed_data(subject, seg):
+            # A TLS or plain client fed from a pipe or a file sends it (`tar c . | openssl s_client
+            # -connect host:443`); `echo | openssl s_client` to read a certificate sends nothing.
+            return f"{seg.program} {texts[0] if texts else ''} sends local data over the network".replace("  ", " ")
         return None
+
+    def _fed_data(subject: Subject, seg: Segment) -> bool:
+        if any(op == "<" and target != "/dev/null" for op, target, _ in seg.redirects) or seg.stdin_text:
+            return True
+        segments = subject.analysis.segments if subject.analysis is not None else ()
+        for index in seg.pipe_from:
+            if index >= len(segments):
+                return True
+            feeder = segments[index]
+            words = [a.text for a in feeder.args[1:]]
+            if feeder.program in ("echo", "true", ":", "printf") and all(w in ("-n", "-e", "", "Q", "q")
+                                                                         for w in words):
+                continue
+            return True
+        return False
 
     @check("reverse-shell", 90, "reverse or bind shells (/dev/tcp, nc -e, socat exec:, socket+exec one-liners)",
            programs=("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd", "socat", "mkfifo"),

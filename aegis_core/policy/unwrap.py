@@ -115,7 +115,7 @@ AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 _RUNNER_NAMES = frozenset(name for name, _ in RUNNERS)
 # Every program name unwrap() does something with (besides python* and the RUNNERS).
 _SPECIAL = frozenset({*WRAPPERS, *SHELLS, *INTERPRETERS, *AWKS, "xargs", "eval", "su", "watch",
-                      "parallel", "find", "gfind", "fd", "fdfind", "source", ".", "deno", "trap", "alias"})
+                      "parallel", "find", "gfind", "fd", "fdfind", "source", ".", "deno", "trap", "alias", "py"})
 
 
 _HERE_WORDS = 32  # words of a here-string fed to xargs taken as its arguments
