@@ -253,6 +253,8 @@ class BwrapBackend:
                     args += ["--ro-bind", str(empty_file), dest]
                 else:
                     args += ["--perms", "0555", "--tmpfs", dest, "--remount-ro", dest]
+            elif kind == "stand-in" and mount.content is None:  # a folder no session claimed: made, left
+                args += ["--ro-bind", str(mount.source), dest]
             elif kind in ("placeholder", "stand-in"):  # a stand-in not claimed by a session stays
                 if _place(Path(dest), (mount.content or "").encode()):
                     args += ["--ro-bind", dest, dest]

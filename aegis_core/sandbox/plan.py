@@ -55,8 +55,9 @@ class Mount:
     holding ``content``; ``placeholder`` a read-only file holding ``content``, put at
     ``dest`` on the host where a file the agent must not create does not exist (and
     left there: its content means the same as no file); ``stand-in`` the same for one
-    session, taken away after it (standin.py); ``remount-ro`` makes ``dest``
-    read-only; ``dir`` creates it.
+    session, taken away after it (standin.py), or with no ``content`` an empty
+    read-only folder there (``source``: an empty folder to bind when no session
+    claims it); ``remount-ro`` makes ``dest`` read-only; ``dir`` creates it.
     """
 
     kind: str
@@ -206,7 +207,8 @@ class _Builder:
     def writable(self, path: str) -> bool:
         """Whether ``path`` is writable inside as the mounts so far stand (the last
         bind covering it decides)."""
-        covering = [m for m in self.mounts if m.kind in ("ro", "rw", "tmpfs", "mask") and _under(path, m.dest)]
+        covering = [m for m in self.mounts if m.kind in ("ro", "rw", "tmpfs", "mask", "stand-in", "placeholder")
+                    and _under(path, m.dest)]
         return bool(covering) and covering[-1].kind in ("rw", "tmpfs")
 
     def mounted_at(self, path: str, kind: str | None = None) -> bool:
@@ -381,14 +383,15 @@ def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None
             # a stand-in read-only for the session (standin.py), so the agent cannot
             # create it.
             b.add("stand-in", path, content=stand_in, why="settings the agent must not create")
+        elif name.endswith("/") and empty_dir is not None and _absent_or_empty(path):
+            # A folder that does not exist (or only an empty one, perhaps another
+            # session's stand-in): an empty read-only one for the session, removed after
+            # it (standin.py), so the agent cannot create it and nothing is left behind.
+            b.add("stand-in", path, empty_dir, why="settings the agent must not create")
         elif os.path.lexists(path):
             real = Path(os.path.realpath(path))
             if b.visible(str(real)):
                 b.add("ro", real, real, why="settings the agent must not change")
-        elif name.endswith("/") and empty_dir is not None:
-            # A folder that does not exist yet: an empty read-only one takes its place
-            # (left empty in the project afterwards), so the agent cannot create it.
-            b.add("ro", path, empty_dir, why="settings the agent must not create")
     for folder in dict.fromkeys(f for f in (git_dir, common_dir) if f is not None and f.is_dir()):
         _protect_git_folder(b, folder, hooks=False, empty_dir=empty_dir)
     if common_dir is not None and common_dir.is_dir():
@@ -423,7 +426,7 @@ def _protect_git_folder(b: _Builder, folder: Path, *, hooks: bool, empty_dir: Pa
             if b.visible(str(real)) and not b.mounted_at(str(real), "ro"):
                 b.add("ro", real, real, why="what git runs, read-only")
         elif name == "hooks" and empty_dir is not None:
-            b.add("ro", path, empty_dir, why="what git runs: none may be added")
+            b.add("stand-in", path, empty_dir, why="what git runs: none may be added")
         elif name == "config.worktree" and _worktree_config_enabled(folder):
             b.add("placeholder", path, content="", why="what git runs, read-only")
     # git reads its config from the folder a `commondir` file names: written by the
@@ -498,6 +501,19 @@ def _worktree_config_enabled(folder: Path) -> bool:
             if key.strip().lower() == "worktreeconfig" and value.strip().lower() in ("true", "yes", "on", "1"):
                 return True
     return False
+
+
+def _absent_or_empty(path: Path) -> bool:
+    """Nothing at ``path``, or an empty folder (not a link)."""
+    if not os.path.lexists(path):
+        return True
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        with os.scandir(path) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
 
 
 def _holds(path: Path, content: str) -> bool:

@@ -245,7 +245,7 @@ def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd
     plan = build_plan(manifest, session=session, cwd=cwd, home=home, aegis_home=aegis_home, tmp_dir=tmp_dir,
                       run_dir=run_dir, needs=needs, empty_dir=empty, agent_socket=agent_socket,
                       network=network and run_dir is not None)
-    plan, stand_ins = (plan, []) if dry_run else claim_all(plan)
+    plan, stand_ins = (plan, []) if dry_run else claim_all(plan, marks=workdir / "stand-in-folders")
     try:
         enforcement = choice.backend.enforce(plan)
     except BaseException:
