@@ -113,6 +113,9 @@ class EarlySandbox:
         self._prepared: PreparedSandbox | None = None
         self._error: BaseException | None = None
         self._opened = False
+        from aegis_core.config import ensure_home
+
+        ensure_home(config.home)  # 0700, before the thread makes folders in it (not 0755 parents)
         self._thread = threading.Thread(target=self._prepare, name="aegis-sandbox-prepare", daemon=True)
         self._thread.start()
 
