@@ -124,12 +124,13 @@ class EarlySandbox:
             self._prepared = prepare_sandbox(self.preparation.choice, self.preparation.manifest,
                                              cwd=Path(os.getcwd()), home=Path(os.path.expanduser("~")),
                                              aegis_home=self.config.home, needs=self.preparation.needs)
-            # What the sandboxed path imports later (the handshake, the network bridge,
-            # the end's quarantine): loaded now, off the path.
-            import aegis_core.network.bridge
-            import aegis_core.network.netns_bridge
+            # What the sandboxed path loads later (the handshake, the network bridge and
+            # ctypes' setns, the end's quarantine): loaded now, off the path.
             import aegis_core.sandbox.handshake
             import aegis_core.sandbox.quarantine  # noqa: F401
+            from aegis_core.network import netns_bridge
+
+            netns_bridge.prepare()
         except BaseException as exc:  # raised again by open()
             self._error = exc
 
