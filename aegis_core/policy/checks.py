@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries
 from aegis_core.policy.facts import Subject, flags_of, url_host
 from aegis_core.policy.places import critical_target, is_disposable
+from aegis_core.policy.words import MAX_KEPT_WORD
 
 CheckFn = Callable[[Subject], "str | None"]
 
@@ -75,21 +76,42 @@ def feature_bits(subject: Subject) -> int:
         if arg.dynamic:
             bits |= _BIT["dynamic"]
             break
-    rest = "\n".join(seg.argv[1:])
-    if "/dev/" in rest:
-        bits |= _BIT["devpath"]
-    if "://" in rest:
-        bits |= _BIT["urls"]
-    if _DB_WORDS.search(rest):
-        bits |= _BIT["dbwords"]
+    words = seg.argv[1:]
+    if words:
+        rest = "\n".join(words)
+        if "/dev/" in rest:
+            bits |= _BIT["devpath"]
+        if "://" in rest:
+            bits |= _BIT["urls"]
+        known = _DB_WORD_SEEN
+        for word in words:
+            found = known.get(word)
+            if found is None:
+                found = _DB_WORDS.search(word) is not None
+                if len(word) <= MAX_KEPT_WORD:
+                    if len(known) >= 8192:
+                        known.clear()
+                    known[word] = found
+            if found:
+                bits |= _BIT["dbwords"]
+                break
     return bits
 
 
 # Words a database command of any tool uses (migrations.generic_destroyer): a cheap
-# gate so that check reads only the segments that may hold one.
+# gate so that check reads only the segments that may hold one. None of them holds a
+# line break, so a word holds one or none: each word's answer is kept (an agent uses
+# the same words over and over) instead of searching the joined words every call.
 _DB_WORDS = re.compile(r"(?i)migrat|db|database|schema|ecto|seed|fixture|prod|drop|wipe|fresh|rollback|revert"
                        r"|downgrade|truncat|delete|flush|purge|nuke|destroy|replant|undo|redo|reset|tinker|runner"
                        r"|shell|console|execute|query|sql")
+_DB_WORD_SEEN: dict[str, bool] = {}
+
+
+def forget() -> None:
+    """Forget what single words were found to be (see policy.forget_caches)."""
+    _DB_WORD_SEEN.clear()
+    migrations.forget()
 
 
 def features(subject: Subject) -> frozenset[str]:

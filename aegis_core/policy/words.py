@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from aegis_core.policy.tokens import Word
 
 MAX_BRACE_WORDS = 64
+# Answers about single words (is it a database word? what is it to the migration
+# check?) are kept between calls for words up to this long: an agent uses the same
+# words over and over, and a longer one (code, a message) is rarely seen twice.
+MAX_KEPT_WORD = 256
 
 # Quoted characters are swapped for private-use ones so expansion ignores them.
 _PROTECT = str.maketrans({"{": "\ue001", "}": "\ue002", ",": "\ue003", "*": "\ue004",
