@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries
+from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, words
 from aegis_core.policy.facts import Subject, flags_of, url_host
 from aegis_core.policy.places import critical_target, is_disposable
 from aegis_core.policy.words import MAX_KEPT_WORD
@@ -76,15 +76,15 @@ def feature_bits(subject: Subject) -> int:
         if arg.dynamic:
             bits |= _BIT["dynamic"]
             break
-    words = seg.argv[1:]
-    if words:
-        rest = "\n".join(words)
+    after = seg.argv[1:]
+    if after:
+        rest = "\n".join(after)
         if "/dev/" in rest:
             bits |= _BIT["devpath"]
         if "://" in rest:
             bits |= _BIT["urls"]
         known = _DB_WORD_SEEN
-        for word in words:
+        for word in after:
             found = known.get(word)
             if found is None:
                 found = _DB_WORDS.search(word) is not None
@@ -112,6 +112,7 @@ def forget() -> None:
     """Forget what single words were found to be (see policy.forget_caches)."""
     _DB_WORD_SEEN.clear()
     migrations.forget()
+    words.forget()
 
 
 def features(subject: Subject) -> frozenset[str]:

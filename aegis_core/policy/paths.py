@@ -46,7 +46,7 @@ def environ_value(name: str) -> str | None:
         return os.environ.get(name)
     key = _ENVIRON_KEYS.get(name)
     if key is None:
-        key = _ENVIRON_KEYS[name] = os.environ.encodekey(name)  # type: ignore[attr-defined]
+        key = _ENVIRON_KEYS[name] = os.environ.encodekey(name)
     raw = data.get(key)
     if raw is None:
         return None
@@ -54,7 +54,7 @@ def environ_value(name: str) -> str | None:
     if value is None:
         if len(_DECODED) >= 64:
             _DECODED.clear()
-        value = _DECODED[raw] = os.environ.decodevalue(raw)  # type: ignore[attr-defined]
+        value = _DECODED[raw] = os.environ.decodevalue(raw)
     return value
 
 
@@ -237,6 +237,8 @@ def is_within(path: str, root: str) -> bool:
     """True if ``path`` is ``root`` or below it (both normalised)."""
     if root == "/":
         return True
+    if root[-1:] != "/":  # a normalised folder: no text to build
+        return path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/")
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
