@@ -337,24 +337,36 @@ class GlobSet:
     def matches_any_of_paths(self, subject: Subject) -> bool:
         if self._follows_env:
             self.follow_environment()
+        answers = self._answers  # most paths were answered before: no call for them
         for path in subject.paths:
-            if self.matches(path):
+            answer = answers.get(path)
+            if answer is None:
+                answer = self.matches(path)
+            if answer:
                 return True
         return False
 
     def matches_any_of_reads(self, subject: Subject) -> bool:
         if self._follows_env:
             self.follow_environment()
+        answers = self._answers  # most paths were answered before: no call for them
         for path in subject.reads:
-            if self.matches(path):
+            answer = answers.get(path)
+            if answer is None:
+                answer = self.matches(path)
+            if answer:
                 return True
         return False
 
     def matches_any_of_writes(self, subject: Subject) -> bool:
         if self._follows_env:
             self.follow_environment()
+        answers = self._answers  # most paths were answered before: no call for them
         for path in subject.writes:
-            if self.matches(path):
+            answer = answers.get(path)
+            if answer is None:
+                answer = self.matches(path)
+            if answer:
                 return True
         return False
 

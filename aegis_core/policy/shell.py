@@ -358,39 +358,34 @@ def analyse(command: str) -> ShellAnalysis:
 
 
 def _analyse(command: str) -> ShellAnalysis:
-    builder = _Builder()
     if len(command) > MAX_COMMAND_CHARS:
-        builder.problem(f"command is {len(command)} characters long, too long to analyse "
-                        f"(limit {MAX_COMMAND_CHARS})")
-        return _finish(command, builder)
+        return _unanalysed(command, f"command is {len(command)} characters long, too long to analyse "
+                                    f"(limit {MAX_COMMAND_CHARS})")
     if "\x00" in command:
-        builder.problem("command contains a NUL byte")
-        return _finish(command, builder)
+        return _unanalysed(command, "command contains a NUL byte")
     if not command.isascii():
         try:
             command.encode("utf-8")
         except UnicodeEncodeError:
-            builder.problem("command is not valid UTF-8 text")
-            return _finish(command, builder)
+            return _unanalysed(command, "command is not valid UTF-8 text")
     parts = spaced_parts(command)  # the commonest commands: words and operators split by spaces
     if parts is not None:
         plain = _plain_segments(command, parts)
         if plain is not None:
             return ShellAnalysis(command, plain)
     elif too_many_spaced_words(command):
-        builder.problem(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
-        return _finish(command, builder)
+        return _unanalysed(command, f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
     try:
         tokens = spaced_tokens(parts) if parts is not None else fast_tokens(command, spaced=False)
     except TooComplex as exc:
-        builder.problem(exc.problem)
-        return _finish(command, builder)
+        return _unanalysed(command, exc.problem)
     # Spaced words that _plain_segments declined: _token_segments declines them for the
     # same reasons, unless the first word was an assignment (`A=1 make`).
     if tokens is not None and (parts is None or "=" in command):
         simple = _token_segments(tokens)
         if simple is not None:
             return ShellAnalysis(command, simple)
+    builder = _Builder()  # built only here: the fast paths above need none
     try:
         if tokens is not None:
             builder.build(tokens, "", 0)
@@ -398,4 +393,11 @@ def _analyse(command: str) -> ShellAnalysis:
             builder.analyse_string(command, "", 0, try_fast=False)
     except RecursionError:
         builder.problem("command nested too deeply to analyse")
+    return _finish(command, builder)
+
+
+def _unanalysed(command: str, problem: str) -> ShellAnalysis:
+    """The analysis of a command that cannot be read at all: no segment, one problem."""
+    builder = _Builder()
+    builder.problem(problem)
     return _finish(command, builder)
