@@ -33,6 +33,8 @@ CHECKS: dict[str, Check] = {}
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
             "dynamic", "devpath", "urls", "dbwords")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
+(_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
+ _DBWORDS) = (_BIT[name] for name in FEATURES)
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
@@ -56,33 +58,33 @@ def feature_bits(subject: Subject) -> int:
     """The features of a subject as bits of ``_BIT``: a cheap key for ``applicable``."""
     seg = subject.segment
     if seg is None:
-        return _BIT["call"]
+        return _CALL
     bits = 0
     if seg.redirects:
-        bits |= _BIT["redirects"]
+        bits |= _REDIRECTS
     if seg.inline_code is not None:
-        bits |= _BIT["inline"]
+        bits |= _INLINE
     if seg.reads_code:
-        bits |= _BIT["reads_code"]
+        bits |= _READS_CODE
     if seg.assignments:
-        bits |= _BIT["assignments"]
+        bits |= _ASSIGNMENTS
     if seg.function_call:
-        bits |= _BIT["function_call"]
+        bits |= _FUNCTION_CALL
     if seg.argv and "/" in seg.argv[0]:
-        bits |= _BIT["slash"]
+        bits |= _SLASH
     if seg.program.startswith("mkfs"):
-        bits |= _BIT["mkfs"]  # mkfs.ext4, mkfs.xfs...: too many to list as programs
+        bits |= _MKFS  # mkfs.ext4, mkfs.xfs...: too many to list as programs
     for arg in seg.args[1:]:
         if arg.dynamic:
-            bits |= _BIT["dynamic"]
+            bits |= _DYNAMIC
             break
     after = seg.argv[1:]
     if after:
         rest = "\n".join(after)
         if "/dev/" in rest:
-            bits |= _BIT["devpath"]
+            bits |= _DEVPATH
         if "://" in rest:
-            bits |= _BIT["urls"]
+            bits |= _URLS
         known = _DB_WORD_SEEN
         for word in after:
             found = known.get(word)
@@ -93,7 +95,7 @@ def feature_bits(subject: Subject) -> int:
                         known.clear()
                     known[word] = found
             if found:
-                bits |= _BIT["dbwords"]
+                bits |= _DBWORDS
                 break
     return bits
 

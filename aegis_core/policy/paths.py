@@ -36,6 +36,8 @@ def home_dir() -> str:
 # os.environ.get answers, whoever changed the environment since (os.environ, monkeypatch).
 _ENVIRON_DATA: dict | None = getattr(os.environ, "_data", None)
 _ENVIRON_KEYS: dict[str, object] = {}
+_HOME_KEY = os.environ.encodekey("HOME") if _ENVIRON_DATA is not None else None
+_AEGIS_HOME_KEY = os.environ.encodekey("AEGIS_HOME") if _ENVIRON_DATA is not None else None
 _DECODED: dict[object, str] = {}
 
 
@@ -260,7 +262,7 @@ class GlobSet:
         # they are when a call is judged, not when the policy was loaded.
         self._follows_env = home is None and any(g.lstrip("!").startswith(("~", "$AEGIS_HOME"))
                                                  for g in self.globs)
-        self._env = _environment() if self._follows_env else None
+        self._env: tuple[object, object] | None = _environment() if self._follows_env else None
         self._build(home or home_dir())
         _GLOB_SETS.add(self)
 
@@ -374,8 +376,13 @@ class GlobSet:
         return bool(self.globs)
 
 
-def _environment() -> tuple[str | None, str | None]:
-    return environ_value("HOME"), environ_value("AEGIS_HOME")
+def _environment() -> tuple[object, object]:
+    """HOME and AEGIS_HOME as stored, to tell whether they changed (compared on every
+    test of a glob set that follows them: not decoded)."""
+    data = _ENVIRON_DATA
+    if data is None:
+        return os.environ.get("HOME"), os.environ.get("AEGIS_HOME")
+    return data.get(_HOME_KEY), data.get(_AEGIS_HOME_KEY)
 
 
 _WILD = re.compile(r"[*?\[]")
