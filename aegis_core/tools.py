@@ -99,6 +99,7 @@ def tool_matches(pattern: str, tool: str, kind: Kind) -> bool:
 # "no path, nothing to judge": the call is malformed and denied.
 PATH_KEYS = ("file_path", "path", "notebook_path")
 _TEXT_KEYS = (*PATH_KEYS, "command", "url")
+_TEXT_KEY_SET = frozenset(_TEXT_KEYS)
 _REQUIRED: dict[Kind, tuple[str, ...]] = {
     Kind.SHELL: ("command",),
     Kind.READ: PATH_KEYS,
@@ -120,17 +121,20 @@ def input_problem(kind: Kind, tool_input: object, files: Sequence[str] = (),
     """
     if not isinstance(tool_input, dict):
         return f"the tool input must be an object, got {type(tool_input).__name__}"
-    for key in _TEXT_KEYS:
-        if key in tool_input and not isinstance(tool_input[key], str):
-            return f"{key} must be a string, got {_type_name(tool_input[key])}"
+    # This runs for every call: the input's few keys are looked at, not every known one.
+    for key, value in tool_input.items():
+        if key in _TEXT_KEY_SET and not isinstance(value, str):
+            for known in _TEXT_KEYS:  # the first in _TEXT_KEYS' order, whatever the input's
+                if known in tool_input and not isinstance(tool_input[known], str):
+                    return f"{known} must be a string, got {_type_name(tool_input[known])}"
     required = _REQUIRED.get(kind)
-    if (files and kind in (Kind.READ, Kind.WRITE, Kind.EDIT)) or (urls and kind is Kind.FETCH):
+    if not required or (files and kind in (Kind.READ, Kind.WRITE, Kind.EDIT)) or (urls and kind is Kind.FETCH):
         return None
     # A shell call with an empty command is the policy's to deny ("nothing to run").
-    if required and not any(tool_input.get(key) or (kind is Kind.SHELL and key in tool_input)
-                            for key in required):
-        return f"a {kind.value} call needs {' or '.join(required)}"
-    return None
+    for key in required:
+        if tool_input.get(key) or (kind is Kind.SHELL and key in tool_input):
+            return None
+    return f"a {kind.value} call needs {' or '.join(required)}"
 
 
 def _type_name(value: object) -> str:

@@ -47,6 +47,10 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
     from aegis_core.sandbox.session import UNSANDBOXED
     from aegis_core.sockets import operator_socket
 
+    # aegis wrap's threads (the sandbox's preparation and release, the handshake, the
+    # relays) mostly wait; one that wakes, or the main thread when the daemon answers,
+    # gets the interpreter within 0.5 ms rather than Python's default 5 ms.
+    sys.setswitchinterval(0.0005)
     argv = list(command)
     if argv and argv[0] == "--":
         argv = argv[1:]
@@ -78,21 +82,29 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
             ctx.exit(chosen.wrap(argv, context))
         finally:
             sandbox.close(0)
-    process.start_background(config)
-    # The operator socket (checked to be the daemon's by the client) opens the
-    # session; the agent gets only the session's own agent socket. The session carries
-    # its own approval timeout: the daemon's deadline for its approvals, from which the
-    # adapter derives its hooks' deadlines.
-    session_fields: dict[str, Any] = {"approval_timeout": timeout} if timeout is not None else {}
-    # Whether the agent will show its own permission dialog (interactive Claude Code):
-    # without one, approvals wait on the other channels.
-    interactive = getattr(chosen, "interactive", None)
-    session_fields["interactive"] = bool(interactive(argv)) if callable(interactive) else True
-    created = request("session.create", config=config, agent=chosen.name, cwd=os.getcwd(),
-                      command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(), **session_fields)
-    if not created.get("ok"):
-        raise SecurityViolation(f"the Aegis daemon refused to open a session: {created.get('error')}",
-                                hint="run `aegis wrap` from your own terminal, not from inside a wrapped agent")
+    # The sandbox's folders, plan and stand-ins are made meanwhile, in a thread.
+    ahead = wrapping.EarlySandbox(preparation, config) if preparation.choice.sandboxed else None
+    try:
+        process.start_background(config)
+        # The operator socket (checked to be the daemon's by the client) opens the
+        # session; the agent gets only the session's own agent socket. The session
+        # carries its own approval timeout: the daemon's deadline for its approvals,
+        # from which the adapter derives its hooks' deadlines.
+        session_fields: dict[str, Any] = {"approval_timeout": timeout} if timeout is not None else {}
+        # Whether the agent will show its own permission dialog (interactive Claude
+        # Code): without one, approvals wait on the other channels.
+        interactive = getattr(chosen, "interactive", None)
+        session_fields["interactive"] = bool(interactive(argv)) if callable(interactive) else True
+        created = request("session.create", config=config, agent=chosen.name, cwd=os.getcwd(),
+                          command=" ".join(argv), pid=os.getpid(), sandbox=preparation.describe(),
+                          **session_fields)
+        if not created.get("ok"):
+            raise SecurityViolation(f"the Aegis daemon refused to open a session: {created.get('error')}",
+                                    hint="run `aegis wrap` from your own terminal, not from inside a wrapped agent")
+    except BaseException:
+        if ahead is not None:
+            ahead.discard()
+        raise
     status = 1
     notes: list[str] = []
     sandbox = UNSANDBOXED
@@ -103,7 +115,10 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
                               token=created["token"], timeout=timeout, run_dir=Path(created["run_dir"]),
                               daemon_pid=created.get("daemon_pid"), daemon_start=created.get("daemon_start"),
                               operator_socket=operator_socket(config))
-        sandbox = wrapping.open_for(preparation, created, config=config, identity=context.identity())
+        if ahead is not None:
+            sandbox = ahead.open(created, identity=context.identity())
+        else:
+            sandbox = wrapping.open_for(preparation, created, config=config, identity=context.identity())
         context = replace(context, sandbox=sandbox)
         watch = _watch_hazards(sandbox, config, created)
         if sandbox.sandboxed and sys.stderr.isatty():
@@ -111,6 +126,8 @@ def wrap(ctx: click.Context, app: AppContext, adapter: str | None, dry_run: bool
                 click.echo(f"aegis: {line}", err=True)
         status = chosen.wrap(argv, context)
     finally:
+        if ahead is not None:
+            ahead.discard()  # (nothing, once the sandbox is open: it is released below)
         if watch is not None:
             watch.stop()
         notes = sandbox.close(status, background=True)  # its folders go while the daemon ends the session

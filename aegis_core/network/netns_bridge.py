@@ -23,10 +23,11 @@ it was promised.
 
 from __future__ import annotations
 
+import functools
 import os
 import select
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import socket
@@ -40,6 +41,24 @@ PROXY_URL = f"http://{PROXY_HOST}:{PROXY_PORT}"
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
 NS_GET_USERNS = 0xB701  # ioctl: the user namespace that owns a namespace
 IP_FREEBIND = 15
+
+
+def prepare() -> None:
+    """Load what :func:`listen_inside` needs (ctypes, libc's ``setns``): called by the
+    handshake's thread before the sandbox reports its pid, so the imports run while the
+    launcher starts instead of while bubblewrap waits for the listener."""
+    _setns()
+    import socket  # noqa: F401
+
+    from aegis_core.network import bridge  # noqa: F401  (relay_connections')
+
+
+@functools.lru_cache(maxsize=1)
+def _setns() -> tuple[Any, Any]:
+    """libc's ``setns`` and ``ctypes.get_errno`` (Python 3.11 has no ``os.setns``)."""
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True).setns, ctypes.get_errno
 
 
 def listen_inside(pid: int) -> socket.socket:
@@ -70,26 +89,23 @@ def _listener() -> socket.socket:
 
 
 def _listen_from_this_thread(pid: int) -> socket.socket:
-    import ctypes
-
-    setns = ctypes.CDLL(None, use_errno=True).setns
+    setns, get_errno = _setns()
     home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
     net = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
     try:
         if setns(net, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "cannot enter the sandbox's network namespace")
+            raise OSError(get_errno(), "cannot enter the sandbox's network namespace")
         try:
             return _listener()
         finally:
             if setns(home, CLONE_NEWNET) != 0:  # (what this thread does next needs no network)
-                raise OSError(ctypes.get_errno(), "cannot return from the sandbox's network namespace")
+                raise OSError(get_errno(), "cannot return from the sandbox's network namespace")
     finally:
         os.close(net)
         os.close(home)
 
 
 def _listen_from_a_child(pid: int) -> socket.socket:
-    import ctypes
     import errno
     import fcntl
     import socket
@@ -99,8 +115,7 @@ def _listen_from_a_child(pid: int) -> socket.socket:
     except OSError:
         os.close(net)
         raise
-    libc = ctypes.CDLL(None, use_errno=True)
-    setns = libc.setns
+    setns, get_errno = _setns()
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         child = os.fork()
@@ -110,10 +125,10 @@ def _listen_from_a_child(pid: int) -> socket.socket:
                 ours.close()
                 if setns(owner, CLONE_NEWUSER) != 0:
                     code = 10
-                    raise OSError(ctypes.get_errno(), "setns user")
+                    raise OSError(get_errno(), "setns user")
                 if setns(net, CLONE_NEWNET) != 0:
                     code = 11
-                    raise OSError(ctypes.get_errno(), "setns net")
+                    raise OSError(get_errno(), "setns net")
                 listener = _listener()
                 socket.send_fds(theirs, [b"ok"], [listener.fileno()])
                 code = 0

@@ -17,12 +17,15 @@ from aegis_core.policy.loader import (
 
 
 def forget_caches() -> None:
-    """Empty every cache the engine keeps between calls: shell analyses and path facts.
-    What follows is judged as if seen for the first time."""
+    """Empty every cache the engine keeps between calls: shell analyses, path facts and
+    what single words were found to be. What follows is judged as if seen for the
+    first time."""
+    from aegis_core.policy import checks
     from aegis_core.policy.shell import analyse
 
     analyse.cache_clear()
     paths.forget()
+    checks.forget()
 
 
 def default_policy() -> Policy:

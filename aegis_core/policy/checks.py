@@ -8,9 +8,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries
+from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, words
 from aegis_core.policy.facts import Subject, flags_of, url_host
 from aegis_core.policy.places import critical_target, is_disposable
+from aegis_core.policy.words import MAX_KEPT_WORD
 
 CheckFn = Callable[[Subject], "str | None"]
 
@@ -32,6 +33,8 @@ CHECKS: dict[str, Check] = {}
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
             "dynamic", "devpath", "urls", "dbwords")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
+(_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
+ _DBWORDS) = (_BIT[name] for name in FEATURES)
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
@@ -55,41 +58,63 @@ def feature_bits(subject: Subject) -> int:
     """The features of a subject as bits of ``_BIT``: a cheap key for ``applicable``."""
     seg = subject.segment
     if seg is None:
-        return _BIT["call"]
+        return _CALL
     bits = 0
     if seg.redirects:
-        bits |= _BIT["redirects"]
+        bits |= _REDIRECTS
     if seg.inline_code is not None:
-        bits |= _BIT["inline"]
+        bits |= _INLINE
     if seg.reads_code:
-        bits |= _BIT["reads_code"]
+        bits |= _READS_CODE
     if seg.assignments:
-        bits |= _BIT["assignments"]
+        bits |= _ASSIGNMENTS
     if seg.function_call:
-        bits |= _BIT["function_call"]
+        bits |= _FUNCTION_CALL
     if seg.argv and "/" in seg.argv[0]:
-        bits |= _BIT["slash"]
+        bits |= _SLASH
     if seg.program.startswith("mkfs"):
-        bits |= _BIT["mkfs"]  # mkfs.ext4, mkfs.xfs...: too many to list as programs
+        bits |= _MKFS  # mkfs.ext4, mkfs.xfs...: too many to list as programs
     for arg in seg.args[1:]:
         if arg.dynamic:
-            bits |= _BIT["dynamic"]
+            bits |= _DYNAMIC
             break
-    rest = "\n".join(seg.argv[1:])
-    if "/dev/" in rest:
-        bits |= _BIT["devpath"]
-    if "://" in rest:
-        bits |= _BIT["urls"]
-    if _DB_WORDS.search(rest):
-        bits |= _BIT["dbwords"]
+    after = seg.argv[1:]
+    if after:
+        rest = "\n".join(after)
+        if "/dev/" in rest:
+            bits |= _DEVPATH
+        if "://" in rest:
+            bits |= _URLS
+        known = _DB_WORD_SEEN
+        for word in after:
+            found = known.get(word)
+            if found is None:
+                found = _DB_WORDS.search(word) is not None
+                if len(word) <= MAX_KEPT_WORD:
+                    if len(known) >= 8192:
+                        known.clear()
+                    known[word] = found
+            if found:
+                bits |= _DBWORDS
+                break
     return bits
 
 
 # Words a database command of any tool uses (migrations.generic_destroyer): a cheap
-# gate so that check reads only the segments that may hold one.
+# gate so that check reads only the segments that may hold one. None of them holds a
+# line break, so a word holds one or none: each word's answer is kept (an agent uses
+# the same words over and over) instead of searching the joined words every call.
 _DB_WORDS = re.compile(r"(?i)migrat|db|database|schema|ecto|seed|fixture|prod|drop|wipe|fresh|rollback|revert"
                        r"|downgrade|truncat|delete|flush|purge|nuke|destroy|replant|undo|redo|reset|tinker|runner"
                        r"|shell|console|execute|query|sql")
+_DB_WORD_SEEN: dict[str, bool] = {}
+
+
+def forget() -> None:
+    """Forget what single words were found to be (see policy.forget_caches)."""
+    _DB_WORD_SEEN.clear()
+    migrations.forget()
+    words.forget()
 
 
 def features(subject: Subject) -> frozenset[str]:

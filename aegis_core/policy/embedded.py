@@ -576,10 +576,12 @@ def _worth_reading(seg: Segment) -> bool:
 def follow(analysis: ShellAnalysis) -> ShellAnalysis:
     """``analysis`` with the commands its programs run for it added as segments."""
     segments = analysis.segments
-    worth = [seg for seg in segments if _worth_reading(seg)]
-    if not worth:
+    for seg in segments:
+        if _worth_reading(seg):
+            break
+    else:  # nearly always: no program here runs another
         return analysis
-    return _follow(analysis, worth)
+    return _follow(analysis, [seg for seg in segments if _worth_reading(seg)])
 
 
 MAX_ADDED = 64  # segments added to one analysis: bounded work for adversarial input

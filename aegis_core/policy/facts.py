@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -114,13 +115,16 @@ class Subject:
 
 
 def _arguments(segment: Segment, cwd: str | None, home: str,
-               variables: dict[str, str] | None) -> tuple[list[Arg], list[str]]:
+               variables: dict[str, str] | None) -> tuple[Sequence[Arg], list[str]]:
     """The arguments a segment's paths can be read from, and their texts: a value
     computed at run time counts by what is literal in it (``/home/$USER/.ssh/x``),
     and not at all when nothing is (``$FILE``)."""
     args = segment.args[1:]
-    if not any(a.dynamic for a in args):
-        return list(args), [a.text for a in args]
+    for arg in args:
+        if arg.dynamic:
+            break
+    else:  # nearly always: every argument is literal, its text already in argv
+        return args, list(segment.argv[1:])
     kept: list[Arg] = []
     texts: list[str] = []
     for arg in args:
@@ -294,7 +298,11 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         urls.extend(code_urls)
     if not raw_reads and not raw_writes:
         return (), (), tuple(urls)
-    globbed = {a.text for a in positional if a.glob} if any(a.glob for a in positional) else _NO_GLOBS
+    globbed: frozenset[str] | set[str] = _NO_GLOBS
+    for arg in positional:
+        if arg.glob:
+            globbed = {a.text for a in positional if a.glob}
+            break
     reads = _normalise_all(raw_reads, globbed, cwd, home, budget) if raw_reads else ()
     writes = _normalise_all(raw_writes, globbed, cwd, home, budget) if raw_writes else ()
     return reads, writes, tuple(urls)

@@ -62,17 +62,23 @@ def too_many_spaced_words(source: str) -> bool:
     return source.count(" ") >= MAX_TOKENS and _SPACED.fullmatch(source) is not None
 
 
+def spaced_tokens(parts: list[str]) -> list:
+    """The Lexer's tokens for the parts ``spaced_parts`` found."""
+    return [part if part in _FAST_CONTROLS else Word([(part, False)]) for part in parts]
+
+
 def is_operator(part: str) -> bool:
     return part in _FAST_CONTROLS
 
 
-def fast_tokens(source: str) -> list | None:
+def fast_tokens(source: str, spaced: bool = True) -> list | None:
     """The Lexer's tokens for ``source``, or None when the fast path cannot read it.
     Raises TooComplex where the Lexer would stop with "too complex": up to there
-    both read the same, so reading it again would only say the same slower."""
-    parts = spaced_parts(source)
+    both read the same, so reading it again would only say the same slower.
+    ``spaced=False``: the caller knows ``spaced_parts`` answers None for it."""
+    parts = spaced_parts(source) if spaced else None
     if parts is not None:
-        return [part if part in _FAST_CONTROLS else Word([(part, False)]) for part in parts]
+        return spaced_tokens(parts)
     try:
         return _Reader(source).run()
     except _Unsupported:
@@ -87,11 +93,6 @@ class _Reader:
         self.word = Word()
         self.steps = 0  # the Lexer's loop iterations for the same text: past MAX_STEPS it gives up
 
-    def step(self, count: int = 1) -> None:
-        self.steps += count
-        if self.steps > MAX_STEPS:
-            raise TooComplex(f"{TOO_COMPLEX} (too many quoting or expansion steps)")
-
     def emit(self, token: object) -> None:
         if len(self.tokens) >= MAX_TOKENS:
             raise TooComplex(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
@@ -103,34 +104,55 @@ class _Reader:
             self.word = Word()
 
     def run(self) -> list:
+        # The steps, emit() and end_word() written out, the word being read kept as its
+        # parts: this runs for a quarter of all commands, a token at a time.
         s, n, match = self.s, len(self.s), _TOKEN.match
-        while self.i < n:
-            m = match(s, self.i)
+        tokens = self.tokens
+        steps, i = self.steps, self.i
+        parts: list[tuple[str, bool]] = []
+        escaped = False
+        while i < n:
+            m = match(s, i)
             if m is None:
                 raise _Unsupported  # $, `, \, an unbalanced or expanding quote
-            kind, self.i = m.lastgroup, m.end()
+            kind, i = m.lastgroup, m.end()
             # One Lexer step per token; a double-quoted body costs one more, and one
             # more again when it is not empty (see Lexer.dquote).
-            self.step(1 if kind != "double" else 3 if m.group(kind) else 2)
-            word = self.word
+            steps += 1 if kind != "double" else 3 if m.group(kind) else 2
+            if steps > MAX_STEPS:
+                raise TooComplex(f"{TOO_COMPLEX} (too many quoting or expansion steps)")
             if kind == "plain":
-                if not word.parts and m.group().startswith("#"):
+                text = m.group()
+                if not parts and text.startswith("#"):
                     raise _Unsupported  # a comment
-                word.parts.append((m.group(), False))
+                parts.append((text, False))
             elif kind == "blank":
-                self.end_word()
+                if parts:
+                    if len(tokens) >= MAX_TOKENS:
+                        raise TooComplex(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
+                    tokens.append(Word(parts, False, [], escaped))
+                    parts, escaped = [], False
             elif kind == "single" or kind == "double":
-                word.parts.append((m.group(kind), True))
-                word.escaped = True
+                parts.append((m.group(kind), True))
+                escaped = True
             elif kind == "redirect":
+                self.i, self.steps, self.word = i, steps, Word(parts, False, [], escaped)
                 self.redirect(m.group())
+                i, parts, escaped = self.i, self.word.parts, self.word.escaped
             elif kind == "control" and m.group() in _FAST_CONTROLS:
-                self.end_word()
-                self.emit(m.group())
+                if parts:
+                    if len(tokens) >= MAX_TOKENS:
+                        raise TooComplex(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
+                    tokens.append(Word(parts, False, [], escaped))
+                    parts, escaped = [], False
+                if len(tokens) >= MAX_TOKENS:
+                    raise TooComplex(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
+                tokens.append(m.group())
             else:
                 raise _Unsupported  # process substitution, (, ), case's ;;
+        self.i, self.steps, self.word = i, steps, Word(parts, False, [], escaped)
         self.end_word()
-        return self.tokens
+        return tokens
 
     def redirect(self, op: str) -> None:
         if op not in _FAST_REDIRECTS:

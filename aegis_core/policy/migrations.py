@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.netchecks import SQL_CLIENTS, SQL_DESTRUCTIVE
+from aegis_core.policy.words import MAX_KEPT_WORD
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -217,6 +218,39 @@ def _migration_binary(words: list[str]) -> str | None:
     return None
 
 
+# What each word is to generic_destroyer, as bits: the same words come back call after
+# call (`db`, `migrate`, `--env`, `production`), and each costs up to nine regex matches.
+_IS_FILE_NAME, _IS_WIPE_WORD, _IS_BACK_WORD, _IS_BACK_VERB, _IS_NOUN, _IS_WIPE_VERB = 1, 2, 4, 8, 16, 32
+_IS_ENV_PRODUCTION, _IS_PRODUCTION, _IS_DB_WRITING = 64, 128, 256
+# A word with none of these bits cannot start a finding (see generic_destroyer).
+_STARTS = _IS_WIPE_WORD | _IS_BACK_WORD | _IS_BACK_VERB | _IS_NOUN | _IS_ENV_PRODUCTION | _IS_PRODUCTION
+_WORD_KINDS: dict[str, int] = {}
+
+
+def _kind_of_word(word: str) -> int:
+    kind = _WORD_KINDS.get(word)
+    if kind is None:
+        kind = ((_IS_FILE_NAME if _FILE_NAME.search(word) else 0)
+                | (_IS_WIPE_WORD if _WIPE_WORD.match(word) else 0)
+                | (_IS_BACK_WORD if _BACK_WORD.match(word) or _COUNTED.match(word) else 0)
+                | (_IS_BACK_VERB if _BACK_VERB.match(word) else 0)
+                | (_IS_NOUN if _NOUN_WORD.match(word) else 0)
+                | (_IS_WIPE_VERB if _WIPE_VERB.match(word) else 0)
+                | (_IS_ENV_PRODUCTION if _ENV_PRODUCTION.match(word) else 0)
+                | (_IS_PRODUCTION if _PRODUCTION_WORD.match(word) else 0)
+                | (_IS_DB_WRITING if _DB_WRITING.match(word) else 0))
+        if len(word) <= MAX_KEPT_WORD:
+            if len(_WORD_KINDS) >= 8192:
+                _WORD_KINDS.clear()
+            _WORD_KINDS[word] = kind
+    return kind
+
+
+def forget() -> None:
+    """Forget what words were found to be (see policy.forget_caches)."""
+    _WORD_KINDS.clear()
+
+
 def generic_destroyer(words: list[str], assignments: tuple[str, ...] | list[str] = ()) -> str | None:
     """A migration or database command of any tool that wipes the database, rolls it
     back by many steps or to a target, or writes the production database."""
@@ -227,30 +261,42 @@ def generic_destroyer(words: list[str], assignments: tuple[str, ...] | list[str]
         if ran:
             return ran
         words = [w for w in words if w != "--"]  # `cargo run -p migration -- down -n 10`
-    for i, word in enumerate(words):
-        if i and _FILE_NAME.search(word):
+    kinds = [_kind_of_word(word) for word in words]
+    starts = 0
+    for kind in kinds[1:]:
+        starts |= kind
+    for assignment in assignments:
+        starts |= _kind_of_word(assignment)
+    if not starts & _STARTS:
+        return None  # nearly always: no word of a database command
+    migration_tool = words[0] in _MIGRATION_TOOLS
+    count = len(words)
+    for i in range(1, count):
+        kind = kinds[i]
+        if kind & _IS_FILE_NAME:
             continue  # `db/reset.sql` names a file; what runs it is judged by what it holds
-        if i and _WIPE_WORD.match(word):
+        word = words[i]
+        if kind & _IS_WIPE_WORD:
             return f"{word}: a database command that wipes, resets or drops it"
-        if i and (_BACK_WORD.match(word) or _COUNTED.match(word)
-                  or (words[0] in _MIGRATION_TOOLS and _BACK_VERB.match(word))):
+        if kind & _IS_BACK_WORD or (migration_tool and kind & _IS_BACK_VERB):
             how = _steps(words, i)
             if how:
                 return f"{word} rolls the database back {how}"
-        if i and _NOUN_WORD.match(word) and i + 1 < len(words):
+        if kind & _IS_NOUN and i + 1 < count:
             verb = words[i + 1]
-            if _WIPE_VERB.match(verb):
+            if kinds[i + 1] & _IS_WIPE_VERB:
                 return f"{word} {verb}: a database command that wipes, resets or drops it"
-            if _BACK_VERB.match(verb):
+            if kinds[i + 1] & _IS_BACK_VERB:
                 how = _steps(words, i + 1)
                 if how:
                     return f"{word} {verb} rolls the database back {how}"
-    production = any(_ENV_PRODUCTION.match(a) for a in (*assignments, *words[1:]))
+    production = any(_kind_of_word(a) & _IS_ENV_PRODUCTION for a in assignments) \
+        or any(kind & _IS_ENV_PRODUCTION for kind in kinds[1:])
     if not production:
-        production = any(_PRODUCTION_WORD.match(w) and words[i - 1] in ("--env", "-e", "--environment", "-E")
-                         for i, w in enumerate(words) if i > 1)
-    if production and any((_DB_WRITING.match(w) and (":" in w or "." in w)) or w in ("migrate", "seed")
-                          for w in words[1:]):
+        production = any(kinds[i] & _IS_PRODUCTION and words[i - 1] in ("--env", "-e", "--environment", "-E")
+                         for i in range(2, count))
+    if production and any((kinds[i] & _IS_DB_WRITING and (":" in words[i] or "." in words[i]))
+                          or words[i] in ("migrate", "seed") for i in range(1, count)):
         return "writes the production database"
     return None
 

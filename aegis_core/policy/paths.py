@@ -26,7 +26,38 @@ REALPATH_CACHE_SECONDS = 1.0
 
 
 def home_dir() -> str:
-    return os.environ.get("HOME") or os.path.expanduser("~")
+    return environ_value("HOME") or os.path.expanduser("~")
+
+
+# os.environ encodes the key and decodes the value at every read (about a microsecond),
+# and the policy reads HOME and AEGIS_HOME several times per call (the home, and every
+# glob set naming ~ or $AEGIS_HOME checks it still follows them): they are read from the
+# mapping's own storage instead, each distinct value decoded once. Exactly what
+# os.environ.get answers, whoever changed the environment since (os.environ, monkeypatch).
+_ENVIRON_DATA: dict | None = getattr(os.environ, "_data", None)
+_ENVIRON_KEYS: dict[str, object] = {}
+_HOME_KEY = os.environ.encodekey("HOME") if _ENVIRON_DATA is not None else None
+_AEGIS_HOME_KEY = os.environ.encodekey("AEGIS_HOME") if _ENVIRON_DATA is not None else None
+_DECODED: dict[object, str] = {}
+
+
+def environ_value(name: str) -> str | None:
+    """``os.environ.get(name)``, cheaper."""
+    data = _ENVIRON_DATA
+    if data is None:
+        return os.environ.get(name)
+    key = _ENVIRON_KEYS.get(name)
+    if key is None:
+        key = _ENVIRON_KEYS[name] = os.environ.encodekey(name)
+    raw = data.get(key)
+    if raw is None:
+        return None
+    value = _DECODED.get(raw)
+    if value is None:
+        if len(_DECODED) >= 64:
+            _DECODED.clear()
+        value = _DECODED[raw] = os.environ.decodevalue(raw)
+    return value
 
 
 # Filesystem work one call may cause while its paths are resolved (an lstat is one
@@ -208,6 +239,8 @@ def is_within(path: str, root: str) -> bool:
     """True if ``path`` is ``root`` or below it (both normalised)."""
     if root == "/":
         return True
+    if root[-1:] != "/":  # a normalised folder: no text to build
+        return path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/")
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
@@ -229,7 +262,7 @@ class GlobSet:
         # they are when a call is judged, not when the policy was loaded.
         self._follows_env = home is None and any(g.lstrip("!").startswith(("~", "$AEGIS_HOME"))
                                                  for g in self.globs)
-        self._env = _environment() if self._follows_env else None
+        self._env: tuple[object, object] | None = _environment() if self._follows_env else None
         self._build(home or home_dir())
         _GLOB_SETS.add(self)
 
@@ -306,24 +339,36 @@ class GlobSet:
     def matches_any_of_paths(self, subject: Subject) -> bool:
         if self._follows_env:
             self.follow_environment()
+        answers = self._answers  # most paths were answered before: no call for them
         for path in subject.paths:
-            if self.matches(path):
+            answer = answers.get(path)
+            if answer is None:
+                answer = self.matches(path)
+            if answer:
                 return True
         return False
 
     def matches_any_of_reads(self, subject: Subject) -> bool:
         if self._follows_env:
             self.follow_environment()
+        answers = self._answers  # most paths were answered before: no call for them
         for path in subject.reads:
-            if self.matches(path):
+            answer = answers.get(path)
+            if answer is None:
+                answer = self.matches(path)
+            if answer:
                 return True
         return False
 
     def matches_any_of_writes(self, subject: Subject) -> bool:
         if self._follows_env:
             self.follow_environment()
+        answers = self._answers  # most paths were answered before: no call for them
         for path in subject.writes:
-            if self.matches(path):
+            answer = answers.get(path)
+            if answer is None:
+                answer = self.matches(path)
+            if answer:
                 return True
         return False
 
@@ -331,9 +376,13 @@ class GlobSet:
         return bool(self.globs)
 
 
-def _environment() -> tuple[str | None, str | None]:
-    environ = os.environ
-    return environ.get("HOME"), environ.get("AEGIS_HOME")
+def _environment() -> tuple[object, object]:
+    """HOME and AEGIS_HOME as stored, to tell whether they changed (compared on every
+    test of a glob set that follows them: not decoded)."""
+    data = _ENVIRON_DATA
+    if data is None:
+        return os.environ.get("HOME"), os.environ.get("AEGIS_HOME")
+    return data.get(_HOME_KEY), data.get(_AEGIS_HOME_KEY)
 
 
 _WILD = re.compile(r"[*?\[]")

@@ -125,13 +125,11 @@ class Rule:
             literal = required_prefix(pattern)
 
             def command(s: Subject) -> bool:
-                if literal:
-                    # Most commands lack the pattern's literal start: no need to join them.
-                    seg = _seg(s)
-                    if not any(literal in text for text in seg.argv) and \
-                            not any(literal in wrapper for wrapper in seg.wrappers):
-                        return False
                 plain, wrapped = _command_texts(s)
+                # Most commands lack the pattern's literal start (it holds no blank, so it
+                # lies within one word of the joined texts): no search needed.
+                if literal and literal not in plain and (wrapped is None or literal not in wrapped):
+                    return False
                 return bool(pattern.search(plain) or (wrapped is not None and pattern.search(wrapped)))
             out.append(("command_pattern", command))
         if m.arg_pattern is not None:

@@ -45,9 +45,10 @@ def _script_run(seg: Segment) -> tuple[str, str] | None:
     if not args or seg.args[0].dynamic:
         return None
     program = seg.program
-    if program in SHELLS or program in _SOURCE or program in INTERPRETERS or _PYTHON.match(program):
+    python = program.startswith(("python", "pypy")) and _PYTHON.match(program) is not None
+    if program in SHELLS or program in _SOURCE or program in INTERPRETERS or python:
         language = "shell" if program in SHELLS or program in _SOURCE else (
-            "python" if _PYTHON.match(program) else INTERPRETERS[program][0])
+            "python" if python else INTERPRETERS[program][0])
         for arg in seg.args[1:]:
             if arg.text.startswith("-"):
                 if arg.text in ("-c", "-e", "-m", "-r", "--eval", "-E"):
@@ -163,9 +164,14 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
     for later (marked ``written.WRITTEN_VIA``: only what would be blocked counts)."""
     segments = analysis.segments
     # Most commands run no script file and write none: one cheap look per segment settles it.
-    runs_any = any(seg.program in _SCRIPT_RUNNERS or seg.program.startswith(("python", "pypy"))
-                   or (seg.argv and "/" in seg.argv[0]) for seg in segments)
-    writes_any = any(seg.redirects or seg.program in _TEXT_WRITERS for seg in segments)
+    runs_any = writes_any = False
+    for seg in segments:
+        program = seg.program
+        if not runs_any:
+            runs_any = program in _SCRIPT_RUNNERS or program.startswith(("python", "pypy")) \
+                or bool(seg.argv and "/" in seg.argv[0])
+        if not writes_any:
+            writes_any = bool(seg.redirects) or program in _TEXT_WRITERS
     if not runs_any and not writes_any:
         return analysis
     runs = [(seg, found) for seg in segments if (found := _script_run(seg)) is not None] if runs_any else []

@@ -11,10 +11,17 @@ import re
 from dataclasses import dataclass, field, replace
 
 from aegis_core.policy import embedded, scripts, unwrap
-from aegis_core.policy.fastlex import TooComplex, fast_tokens, is_operator, spaced_parts, too_many_spaced_words
+from aegis_core.policy.fastlex import (
+    TooComplex,
+    fast_tokens,
+    is_operator,
+    spaced_parts,
+    spaced_tokens,
+    too_many_spaced_words,
+)
 from aegis_core.policy.lexer import Lexer
 from aegis_core.policy.tokens import MAX_TOKENS, TOO_COMPLEX, Redirect, Word
-from aegis_core.policy.words import Arg, expand
+from aegis_core.policy.words import Arg, expand, literal_arg
 
 MAX_COMMAND_CHARS = 32_768
 
@@ -59,7 +66,12 @@ class Segment:
 
     @property
     def text(self) -> str:
-        shown = [repr(a) if not a or _NEEDS_QUOTES.search(a) else a for a in self.argv]
+        argv = self.argv
+        # One search over all the words settles it for nearly every segment.
+        if _NEEDS_QUOTES.search("\0".join(argv)) is None:
+            shown = [a or repr(a) for a in argv]
+        else:
+            shown = [repr(a) if not a or _NEEDS_QUOTES.search(a) else a for a in argv]
         shown += [f"{op}{target}" for op, target, _ in self.redirects]
         return " ".join(shown)[:300]
 
@@ -256,13 +268,14 @@ def _finish(command: str, builder: _Builder) -> ShellAnalysis:
                          tuple(builder.notes))
 
 
-def _plain_segments(command: str) -> tuple[Segment, ...] | None:
+def _plain_segments(command: str, parts: list[str] | None = None) -> tuple[Segment, ...] | None:
     """The segments of the commonest commands, built directly: literal words separated
     by single spaces, list and pipe operators, ordinary programs, no assignment, keyword,
     wildcard or brace (`git diff --staged`, `npm test && npm run build`, `ls | wc -l`).
     None for anything else, which the builder reads. tests/policy/test_policy_fastpaths.py
     checks both give the same segments."""
-    parts = spaced_parts(command)
+    if parts is None:
+        parts = spaced_parts(command)
     if parts is None or _EXPANDABLE.search(command):
         return None
     segments: list[Segment] = []
@@ -277,7 +290,7 @@ def _plain_segments(command: str) -> tuple[Segment, ...] | None:
             if words[0] in _STRUCTURE_WORDS or "=" in words[0] \
                     or not unwrap.is_ordinary(name, words[1] if len(words) > 1 else None):
                 return None
-            segments.append(Segment(len(segments), tuple([Arg(w) for w in words]), name,
+            segments.append(Segment(len(segments), tuple([literal_arg(w) for w in words]), name,
                                     pipe_from=tuple(pipeline)))
         if part == "|":
             if words:
@@ -321,7 +334,7 @@ def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
                 name = program.text.rsplit("/", 1)[-1]
                 if not unwrap.is_ordinary(name, words[start + 1].text if len(words) > start + 1 else None):
                     return None
-                args = tuple([Arg(word.text, False, False, word.escaped) for word in words[start:]])
+                args = tuple([literal_arg(word.text, word.escaped) for word in words[start:]])
             else:
                 program, name, args = None, "", ()
             segments.append(Segment(len(segments), args, name, assignments=tuple([w.text for w in words[:start]]),
@@ -345,35 +358,34 @@ def analyse(command: str) -> ShellAnalysis:
 
 
 def _analyse(command: str) -> ShellAnalysis:
-    builder = _Builder()
     if len(command) > MAX_COMMAND_CHARS:
-        builder.problem(f"command is {len(command)} characters long, too long to analyse "
-                        f"(limit {MAX_COMMAND_CHARS})")
-        return _finish(command, builder)
+        return _unanalysed(command, f"command is {len(command)} characters long, too long to analyse "
+                                    f"(limit {MAX_COMMAND_CHARS})")
     if "\x00" in command:
-        builder.problem("command contains a NUL byte")
-        return _finish(command, builder)
+        return _unanalysed(command, "command contains a NUL byte")
     if not command.isascii():
         try:
             command.encode("utf-8")
         except UnicodeEncodeError:
-            builder.problem("command is not valid UTF-8 text")
-            return _finish(command, builder)
-    plain = _plain_segments(command)
-    if plain is not None:
-        return ShellAnalysis(command, plain)
-    if too_many_spaced_words(command):
-        builder.problem(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
-        return _finish(command, builder)
+            return _unanalysed(command, "command is not valid UTF-8 text")
+    parts = spaced_parts(command)  # the commonest commands: words and operators split by spaces
+    if parts is not None:
+        plain = _plain_segments(command, parts)
+        if plain is not None:
+            return ShellAnalysis(command, plain)
+    elif too_many_spaced_words(command):
+        return _unanalysed(command, f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
     try:
-        tokens = fast_tokens(command)
+        tokens = spaced_tokens(parts) if parts is not None else fast_tokens(command, spaced=False)
     except TooComplex as exc:
-        builder.problem(exc.problem)
-        return _finish(command, builder)
-    if tokens is not None:
+        return _unanalysed(command, exc.problem)
+    # Spaced words that _plain_segments declined: _token_segments declines them for the
+    # same reasons, unless the first word was an assignment (`A=1 make`).
+    if tokens is not None and (parts is None or "=" in command):
         simple = _token_segments(tokens)
         if simple is not None:
             return ShellAnalysis(command, simple)
+    builder = _Builder()  # built only here: the fast paths above need none
     try:
         if tokens is not None:
             builder.build(tokens, "", 0)
@@ -381,4 +393,11 @@ def _analyse(command: str) -> ShellAnalysis:
             builder.analyse_string(command, "", 0, try_fast=False)
     except RecursionError:
         builder.problem("command nested too deeply to analyse")
+    return _finish(command, builder)
+
+
+def _unanalysed(command: str, problem: str) -> ShellAnalysis:
+    """The analysis of a command that cannot be read at all: no segment, one problem."""
+    builder = _Builder()
+    builder.problem(problem)
     return _finish(command, builder)

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from aegis_core.policy.tokens import Word
 
 MAX_BRACE_WORDS = 64
+# Answers about single words (is it a database word? what is it to the migration
+# check?) are kept between calls for words up to this long: an agent uses the same
+# words over and over, and a longer one (code, a message) is rarely seen twice.
+MAX_KEPT_WORD = 256
 
 # Quoted characters are swapped for private-use ones so expansion ignores them.
 _PROTECT = str.maketrans({"{": "\ue001", "}": "\ue002", ",": "\ue003", "*": "\ue004",
@@ -32,6 +36,29 @@ class Arg:
     dynamic: bool = False  # value depends on something computed at run time
     glob: bool = False  # an unquoted * ? [ the shell will expand
     tricky: bool = False  # quoting, escaping or braces used to spell it
+
+
+# Literal arguments by (text, tricky): an Arg is never changed once built, and an agent
+# uses the same words over and over, so each is built once (building one costs several
+# times a lookup). Bounded; emptied by policy.forget_caches.
+_LITERALS: dict[tuple[str, bool], Arg] = {}
+
+
+def literal_arg(text: str, tricky: bool = False) -> Arg:
+    """``Arg(text, False, False, tricky)``, shared."""
+    key = (text, tricky)
+    arg = _LITERALS.get(key)
+    if arg is None:
+        arg = Arg(text, False, False, tricky)
+        if len(text) <= MAX_KEPT_WORD:
+            if len(_LITERALS) >= 8192:
+                _LITERALS.clear()
+            _LITERALS[key] = arg
+    return arg
+
+
+def forget() -> None:
+    _LITERALS.clear()
 
 
 def _expand_braces(text: str, budget: list[int]) -> list[str]:
@@ -70,7 +97,7 @@ def expand(word: Word) -> tuple[list[Arg], bool]:
     if len(word.parts) == 1:
         text, quoted = word.parts[0]
         if quoted or _EXPANDABLE.search(text) is None:
-            return [Arg(text, word.dynamic, False, tricky)], False
+            return [Arg(text, True, False, tricky) if word.dynamic else literal_arg(text, tricky)], False
     raw = "".join(t.translate(_PROTECT) if q else t for t, q in word.parts)
     candidates = [raw]
     if "{" in raw and "," in raw:

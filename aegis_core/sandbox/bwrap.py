@@ -4,15 +4,17 @@ outside included), on an allow-listed root, under a seccomp filter.
 
 The command it builds::
 
-    [timeout ...] sh -c LAUNCHER aegis-sandbox [INFO BLOCK] FILTER -- [prlimit ... --]
-        bwrap --unshare-user ... [--info-fd 7 --block-fd 8] --seccomp 9 -- PROGRAM ARGS
+    [timeout ...] sh -c LAUNCHER aegis-sandbox [TASKS... +] [INFO BLOCK] FILTER --
+        [prlimit ... --] bwrap --unshare-user ... [--info-fd 7 --block-fd 8] --seccomp 9 -- PROGRAM ARGS
 
 The launcher is a few lines of ``sh`` (no Python start-up on the way): it opens the
 seccomp program on fd 9 for ``bwrap --seccomp 9`` and execs the rest, so the adapter's
-own spawn (a pipe or a terminal) is kept. When the sandbox has a cgroup or an egress
-proxy it first opens the handshake's FIFOs on fds 7 and 8: ``aegis wrap`` puts the
-sandbox in its cgroup and the proxy's listener in its network namespace from outside,
-while bwrap builds the mounts and then waits on fd 8 (aegis_core.sandbox.handshake).
+own spawn (a pipe or a terminal) is kept. With a v1 cgroup it first joins it (``echo 0``
+into each ``tasks``: the kernel's fast path, limits.Cgroup). With a v2 cgroup or an
+egress proxy it opens the handshake's FIFOs on fds 7 and 8: ``aegis wrap`` puts the
+sandbox in its v2 cgroup and the proxy's listener in its network namespace from
+outside, while bwrap builds the mounts and then waits on fd 8
+(aegis_core.sandbox.handshake).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ SECCOMP_FD = 9
 LIMITS_DIR = "/run/aegis-limits"
 LAUNCHER_FAILED = 125
 LAUNCHER = 'exec 9<"$1" || exit 125; shift 2; exec "$@"'  # FILTER -- COMMAND...
+# Before it: the launcher joins the sandbox's v1 cgroups itself (TASKS... + ...), so
+# bubblewrap and everything it starts are in them (limits.Cgroup.join_self).
+JOIN_END = "+"
+JOIN_LAUNCHER = f'while [ "$1" != {JOIN_END} ]; do echo 0 >"$1" || exit 125; shift; done; shift; '
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)"
 
 
@@ -180,15 +186,20 @@ class BwrapBackend:
         enforcement = enforcement or enforce(plan.limits, session=plan.session)
         args = [program, *self._namespaces(program, plan)]
         args += self._mounts(plan, workdir, _limit_folders(enforcement))
-        launcher = ["/bin/sh", "-c", LAUNCHER, "aegis-sandbox"]
-        join = [str(path) for path in enforcement.cgroup.join] if enforcement.cgroup is not None else []
+        cgroup = enforcement.cgroup
+        join = [str(path) for path in cgroup.join] if cgroup is not None else []
+        join_self = [str(path) for path in cgroup.join_self] if cgroup is not None else []
+        script, script_args = LAUNCHER, list[str]()
         if join or plan.proxy_socket is not None:
             from aegis_core.sandbox import handshake
 
             started = handshake.Handshake(_handshake_folder(workdir, plan.session), cgroup_procs=join,
                                           proxy_socket=plan.proxy_socket)
-            launcher = ["/bin/sh", "-c", handshake.LAUNCHER + LAUNCHER, "aegis-sandbox", *started.launcher_args()]
+            script, script_args = handshake.LAUNCHER + script, [*started.launcher_args(), *script_args]
             args += started.bwrap_args()
+        if join_self:
+            script, script_args = JOIN_LAUNCHER + script, [*join_self, JOIN_END, *script_args]
+        launcher = ["/bin/sh", "-c", script, "aegis-sandbox", *script_args]
         args += ["--chdir", plan.cwd, "--seccomp", str(SECCOMP_FD), "--", *argv]
         launcher += [str(filter_path), "--"]
         inner_env = {k: v for k, v in env.items() if k not in plan.unset_env}
@@ -242,6 +253,8 @@ class BwrapBackend:
                     args += ["--ro-bind", str(empty_file), dest]
                 else:
                     args += ["--perms", "0555", "--tmpfs", dest, "--remount-ro", dest]
+            elif kind == "stand-in" and mount.content is None:  # a folder no session claimed: made, left
+                args += ["--ro-bind", str(mount.source), dest]
             elif kind in ("placeholder", "stand-in"):  # a stand-in not claimed by a session stays
                 if _place(Path(dest), (mount.content or "").encode()):
                     args += ["--ro-bind", dest, dest]

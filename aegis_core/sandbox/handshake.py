@@ -1,7 +1,7 @@
 """What ``aegis wrap`` finishes from outside while bubblewrap waits, so that nothing of
-it is on the sandbox's start-up path: putting the sandbox in its cgroup, and the
-network bridge's listening socket in its network namespace
-(aegis_core.network.netns_bridge).
+it is on the sandbox's start-up path: putting the sandbox in its cgroup (v2; a v1
+cgroup the launcher joins by itself, limits.Cgroup), and the network bridge's listening
+socket in its network namespace (aegis_core.network.netns_bridge).
 
 bubblewrap writes the sandbox's pid to ``--info-fd`` as soon as its namespaces exist,
 then builds the mounts and waits on ``--block-fd`` before it starts the command. In
@@ -62,6 +62,10 @@ class Handshake:
 
     def _serve(self) -> None:
         try:
+            if self.proxy_socket is not None:
+                from aegis_core.network import netns_bridge
+
+                netns_bridge.prepare()  # its imports now, while the launcher starts, not while bwrap waits
             while True:
                 child = self._sandbox_pid()
                 if child is None:
@@ -80,8 +84,11 @@ class Handshake:
     def _finish(self, child: int) -> None:
         for procs in self.cgroup_procs:
             try:
-                with open(procs, "w", encoding="ascii") as handle:
-                    handle.write(str(child))
+                fd = os.open(procs, os.O_WRONLY | os.O_CLOEXEC)
+                try:
+                    os.write(fd, str(child).encode())
+                finally:
+                    os.close(fd)
             except OSError as exc:
                 raise OSError(exc.errno, f"cannot put the sandbox in its cgroup {procs} ({exc.strerror})") from exc
         if self.proxy_socket is not None:

@@ -55,8 +55,9 @@ class Mount:
     holding ``content``; ``placeholder`` a read-only file holding ``content``, put at
     ``dest`` on the host where a file the agent must not create does not exist (and
     left there: its content means the same as no file); ``stand-in`` the same for one
-    session, taken away after it (standin.py); ``remount-ro`` makes ``dest``
-    read-only; ``dir`` creates it.
+    session, taken away after it (standin.py), or with no ``content`` an empty
+    read-only folder there (``source``: an empty folder to bind when no session
+    claims it); ``remount-ro`` makes ``dest`` read-only; ``dir`` creates it.
     """
 
     kind: str
@@ -206,7 +207,8 @@ class _Builder:
     def writable(self, path: str) -> bool:
         """Whether ``path`` is writable inside as the mounts so far stand (the last
         bind covering it decides)."""
-        covering = [m for m in self.mounts if m.kind in ("ro", "rw", "tmpfs", "mask") and _under(path, m.dest)]
+        covering = [m for m in self.mounts if m.kind in ("ro", "rw", "tmpfs", "mask", "stand-in", "placeholder")
+                    and _under(path, m.dest)]
         return bool(covering) and covering[-1].kind in ("rw", "tmpfs")
 
     def mounted_at(self, path: str, kind: str | None = None) -> bool:
@@ -236,6 +238,9 @@ def build_plan(
     agent_socket: bool = True,
 ) -> SandboxPlan:
     """Resolve ``manifest`` for one session. Nothing is created or changed here.
+    The same as :func:`for_session` of a plan built without the session
+    (``session=""``, no ``run_dir``): ``aegis wrap`` builds that one while the daemon
+    opens the session.
 
     :param tmp_dir: the session's private temp folder outside (``/tmp`` inside).
     :param run_dir: the session's run folder (its agent socket), ``/run/aegis`` inside.
@@ -246,6 +251,10 @@ def build_plan(
         reached inside through the proxy variables (aegis_core.network.netns_bridge);
         without one the sandbox has no network at all.
     """
+    if session or run_dir is not None:
+        base = build_plan(manifest, session="", cwd=cwd, home=home, aegis_home=aegis_home, tmp_dir=tmp_dir,
+                          needs=needs, uid=uid, gid=gid, empty_dir=empty_dir)
+        return for_session(base, session, run_dir=run_dir, network=network, agent_socket=agent_socket)
     needs = needs or SandboxNeeds()
     real_uid = os.getuid() if uid is None else uid
     real_gid = os.getgid() if gid is None else gid
@@ -287,14 +296,7 @@ def build_plan(
     b.add("remount-ro", "/etc")
 
     b.add("rw", SANDBOX_TMP, tmp_dir, why="private temp folder")
-    b.add("symlink", SANDBOX_VAR_TMP, SANDBOX_TMP)
-    proxy_socket: str | None = None
-    if run_dir is not None:
-        b.add("ro", RUN_DIR, run_dir, why="the session's agent and proxy sockets")
-        if network:
-            from aegis_core.sockets import PROXY_SOCKET as PROXY_SOCKET_NAME
-
-            proxy_socket = str(run_dir / PROXY_SOCKET_NAME)
+    b.add("symlink", SANDBOX_VAR_TMP, SANDBOX_TMP)  # (the run folder goes after it: for_session)
 
     if home != Path("/") and home.is_dir():
         b.add("ro", home, home, why="home, read-only")
@@ -345,22 +347,41 @@ def build_plan(
     b.add("ro", "/proc/sys", "/proc/sys", why="kernel settings, read-only even for root")
 
     env = {"TMPDIR": SANDBOX_TMP, "AEGIS_SANDBOX": "1", "AEGIS_SESSION": session, **needs.env}
-    if proxy_socket is not None:
-        from aegis_core.network.netns_bridge import proxy_environment
-
-        env.update(proxy_environment())
-    if run_dir is not None and agent_socket:
-        env["AEGIS_SOCKET"] = AGENT_SOCKET
     allowed = tuple(manifest.network_allow) + tuple(parse_host_rule(host) for host in needs.network)
     seen: set[str] = set()
     allowed = tuple(r for r in allowed if not (str(r) in seen or seen.add(str(r))))  # type: ignore[func-returns-value]
     return SandboxPlan(
         session=session, uid=inner_uid, gid=inner_gid, user=user, home=str(home), cwd=str(cwd),
         project=str(project) if project else None, project_note=note, mounts=tuple(b.mounts), env=env,
-        unset_env=tuple(name for name in (*UNSET_ENV, *(NO_PROXY if proxy_socket else ())) if name not in env),
+        unset_env=tuple(name for name in UNSET_ENV if name not in env),
         network_allow=allowed, limits=manifest.limits, tmp_dir=str(tmp_dir), manifest=manifest,
-        proxy_socket=proxy_socket,
     )
+
+
+def for_session(plan: SandboxPlan, session: str, *, run_dir: Path | None = None, network: bool = False,
+                agent_socket: bool = True) -> SandboxPlan:
+    """``plan`` (built with ``session=""`` and no ``run_dir``) for the session the
+    daemon opened: its name, its run folder at /run/aegis (after /tmp), the agent
+    socket and the egress proxy in the environment."""
+    mounts = list(plan.mounts)
+    env = dict(plan.env)
+    if env.get("AEGIS_SESSION") == plan.session:  # (not one the adapter chose)
+        env["AEGIS_SESSION"] = session
+    proxy_socket: str | None = None
+    if run_dir is not None:
+        at = next((i + 1 for i, m in enumerate(mounts) if m.dest == SANDBOX_VAR_TMP), len(mounts))
+        mounts.insert(at, Mount("ro", RUN_DIR, str(run_dir), why="the session's agent and proxy sockets"))
+        if network:
+            from aegis_core.network.netns_bridge import proxy_environment
+            from aegis_core.sockets import PROXY_SOCKET as PROXY_SOCKET_NAME
+
+            proxy_socket = str(run_dir / PROXY_SOCKET_NAME)
+            env.update(proxy_environment())
+        if agent_socket:
+            env["AEGIS_SOCKET"] = AGENT_SOCKET
+    unset = tuple(name for name in (*UNSET_ENV, *(NO_PROXY if proxy_socket else ())) if name not in env)
+    return replace(plan, session=session, mounts=tuple(mounts), env=env, unset_env=unset,
+                   proxy_socket=proxy_socket)
 
 
 def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None, common_dir: Path | None,
@@ -381,14 +402,15 @@ def _protect_project(b: _Builder, project: Path, cwd: Path, git_dir: Path | None
             # a stand-in read-only for the session (standin.py), so the agent cannot
             # create it.
             b.add("stand-in", path, content=stand_in, why="settings the agent must not create")
+        elif name.endswith("/") and empty_dir is not None and _absent_or_empty(path):
+            # A folder that does not exist (or only an empty one, perhaps another
+            # session's stand-in): an empty read-only one for the session, removed after
+            # it (standin.py), so the agent cannot create it and nothing is left behind.
+            b.add("stand-in", path, empty_dir, why="settings the agent must not create")
         elif os.path.lexists(path):
             real = Path(os.path.realpath(path))
             if b.visible(str(real)):
                 b.add("ro", real, real, why="settings the agent must not change")
-        elif name.endswith("/") and empty_dir is not None:
-            # A folder that does not exist yet: an empty read-only one takes its place
-            # (left empty in the project afterwards), so the agent cannot create it.
-            b.add("ro", path, empty_dir, why="settings the agent must not create")
     for folder in dict.fromkeys(f for f in (git_dir, common_dir) if f is not None and f.is_dir()):
         _protect_git_folder(b, folder, hooks=False, empty_dir=empty_dir)
     if common_dir is not None and common_dir.is_dir():
@@ -423,7 +445,7 @@ def _protect_git_folder(b: _Builder, folder: Path, *, hooks: bool, empty_dir: Pa
             if b.visible(str(real)) and not b.mounted_at(str(real), "ro"):
                 b.add("ro", real, real, why="what git runs, read-only")
         elif name == "hooks" and empty_dir is not None:
-            b.add("ro", path, empty_dir, why="what git runs: none may be added")
+            b.add("stand-in", path, empty_dir, why="what git runs: none may be added")
         elif name == "config.worktree" and _worktree_config_enabled(folder):
             b.add("placeholder", path, content="", why="what git runs, read-only")
     # git reads its config from the folder a `commondir` file names: written by the
@@ -498,6 +520,19 @@ def _worktree_config_enabled(folder: Path) -> bool:
             if key.strip().lower() == "worktreeconfig" and value.strip().lower() in ("true", "yes", "on", "1"):
                 return True
     return False
+
+
+def _absent_or_empty(path: Path) -> bool:
+    """Nothing at ``path``, or an empty folder (not a link)."""
+    if not os.path.lexists(path):
+        return True
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        with os.scandir(path) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
 
 
 def _holds(path: Path, content: str) -> bool:

@@ -16,11 +16,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aegis_core.sandbox.plan import Mount, SandboxNeeds, SandboxPlan, build_plan
+from aegis_core.sandbox.plan import Mount, SandboxNeeds, SandboxPlan, build_plan, for_session
 from aegis_core.sandbox.standin import Held, claim_all
 from aegis_core.sandbox.tripwire import nested_git_hazards
 
@@ -224,7 +224,8 @@ def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd
                  aegis_home: Path, run_dir: Path | None = None, agent_socket: bool = False,
                  network: bool = False, needs: SandboxNeeds | None = None,
                  keys: KeyHolder | None = None, dry_run: bool = False) -> SessionSandbox:
-    """The session's sandbox, with its private folders made (temp, generated files).
+    """The session's sandbox, with its private folders made (temp, generated files):
+    :func:`prepare_sandbox`, then :meth:`PreparedSandbox.open`.
 
     :param network: the session has an egress proxy (``proxy.sock`` in ``run_dir``):
         the network bridge runs first inside. Without it the sandbox has no network.
@@ -232,28 +233,71 @@ def open_sandbox(choice: BackendChoice, manifest: Manifest, *, session: str, cwd
     :param keys: who takes the model API keys (the daemon, for a session with a proxy).
     :param dry_run: only show the plan: no stand-in is put in the project.
     """
+    prepared = prepare_sandbox(choice, manifest, cwd=cwd, home=home, aegis_home=aegis_home, needs=needs,
+                               dry_run=dry_run, label=session)
+    return prepared.open(session, run_dir=run_dir, agent_socket=agent_socket, network=network, keys=keys)
+
+
+@dataclass
+class PreparedSandbox:
+    """What a sandbox needs before its session exists: its folders, its plan (built
+    for no session yet) and its stand-ins, held. ``aegis wrap`` makes it while the
+    daemon opens the session (wrapping.EarlySandbox), then :meth:`open` binds it to
+    that session; :meth:`release` lets it go when no session came."""
+
+    choice: BackendChoice
+    plan: SandboxPlan | None = None
+    workdir: Path | None = None
+    stand_ins: list[Held] = field(default_factory=list)
+
+    def open(self, session: str, *, run_dir: Path | None = None, agent_socket: bool = False,
+             network: bool = False, keys: KeyHolder | None = None) -> SessionSandbox:
+        backend = self.choice.backend
+        if backend is None or self.plan is None:
+            return SessionSandbox(reason=self.choice.reason, chosen_by_user=self.choice.chosen_by_user)
+        plan = for_session(self.plan, session, run_dir=run_dir, network=network and run_dir is not None,
+                           agent_socket=agent_socket)
+        try:
+            enforcement = backend.enforce(plan)
+        except BaseException:
+            self.release()
+            raise
+        stand_ins, self.stand_ins = self.stand_ins, []
+        return SessionSandbox(backend=backend, plan=plan, reason=self.choice.reason, workdir=self.workdir,
+                              enforcement=enforcement, keys=keys if network else None, stand_ins=stand_ins)
+
+    def release(self) -> None:
+        for held in self.stand_ins:
+            held.release()
+        self.stand_ins = []
+        if self.plan is not None:
+            _remove_tree(Path(self.plan.tmp_dir))
+
+
+def prepare_sandbox(choice: BackendChoice, manifest: Manifest, *, cwd: Path, home: Path, aegis_home: Path,
+                    needs: SandboxNeeds | None = None, dry_run: bool = False,
+                    label: str = "sandbox") -> PreparedSandbox:
+    """Everything of the sandbox that does not depend on the session: its private
+    temp folder (named after ``label``), its plan, its stand-ins held (none with
+    ``dry_run``)."""
     if choice.backend is None:
-        return SessionSandbox(reason=choice.reason, chosen_by_user=choice.chosen_by_user)
+        return PreparedSandbox(choice)
     # Shared by the sessions: the seccomp filter, empty stand-ins, the /etc snapshots
     # (made once, not per session); a session's own files go in files/<session>.
     workdir = aegis_home / "sandbox" / "work"
     workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
     (aegis_home / "sandbox").chmod(0o700)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f"aegis-{session}-"))
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f"aegis-{label}-"))
     empty = workdir / "empty"
     empty.mkdir(mode=0o555, exist_ok=True)
-    plan = build_plan(manifest, session=session, cwd=cwd, home=home, aegis_home=aegis_home, tmp_dir=tmp_dir,
-                      run_dir=run_dir, needs=needs, empty_dir=empty, agent_socket=agent_socket,
-                      network=network and run_dir is not None)
-    plan, stand_ins = (plan, []) if dry_run else claim_all(plan)
+    plan = build_plan(manifest, session="", cwd=cwd, home=home, aegis_home=aegis_home, tmp_dir=tmp_dir,
+                      needs=needs, empty_dir=empty)
     try:
-        enforcement = choice.backend.enforce(plan)
+        plan, stand_ins = (plan, []) if dry_run else claim_all(plan, marks=workdir / "stand-in-folders")
     except BaseException:
-        for held in stand_ins:
-            held.release()
+        _remove_tree(tmp_dir)
         raise
-    return SessionSandbox(backend=choice.backend, plan=plan, reason=choice.reason, workdir=workdir,
-                          enforcement=enforcement, keys=keys if network else None, stand_ins=stand_ins)
+    return PreparedSandbox(choice, plan, workdir, stand_ins)
 
 
 def _with_program(plan: SandboxPlan, argv: Sequence[str], env: Mapping[str, str]) -> SandboxPlan:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +17,15 @@ from aegis_core.errors import DependencyMissing
 from aegis_core.sandbox import agent_state
 from aegis_core.sandbox.manifest import Manifest, load_manifest_file
 from aegis_core.sandbox.plan import SandboxNeeds
-from aegis_core.sandbox.session import BackendChoice, KeyHolder, SessionSandbox, choose_backend, open_sandbox
+from aegis_core.sandbox.session import (
+    BackendChoice,
+    KeyHolder,
+    PreparedSandbox,
+    SessionSandbox,
+    choose_backend,
+    open_sandbox,
+    prepare_sandbox,
+)
 
 if TYPE_CHECKING:
     from aegis_core.adapters import Adapter, WrapContext
@@ -91,6 +100,71 @@ def open_for(preparation: Preparation, created: dict[str, Any], *, config: Confi
     )
 
 
+class EarlySandbox:
+    """The part of the session's sandbox that needs no session (its folders, its plan,
+    its stand-ins, the modules the sandboxed path loads), made in a thread while
+    ``aegis wrap`` reaches the daemon and the daemon opens the session: that time is
+    spent waiting on a socket, so the sandbox's own preparation costs a start nothing.
+    :meth:`open` binds it to the session; :meth:`discard` lets it go when none came."""
+
+    def __init__(self, preparation: Preparation, config: Config) -> None:
+        self.preparation = preparation
+        self.config = config
+        self._prepared: PreparedSandbox | None = None
+        self._error: BaseException | None = None
+        self._opened = False
+        from aegis_core.config import ensure_home
+
+        ensure_home(config.home)  # 0700, before the thread makes folders in it (not 0755 parents)
+        self._thread = threading.Thread(target=self._prepare, name="aegis-sandbox-prepare", daemon=True)
+        self._thread.start()
+
+    def _prepare(self) -> None:
+        try:
+            self._prepared = prepare_sandbox(self.preparation.choice, self.preparation.manifest,
+                                             cwd=Path(os.getcwd()), home=Path(os.path.expanduser("~")),
+                                             aegis_home=self.config.home, needs=self.preparation.needs)
+            # What the sandboxed path loads later (the handshake, the network bridge and
+            # ctypes' setns, the end's quarantine): loaded now, off the path.
+            import aegis_core.sandbox.handshake
+            import aegis_core.sandbox.quarantine  # noqa: F401
+            from aegis_core.network import netns_bridge
+
+            netns_bridge.prepare()
+        except BaseException as exc:  # raised again by open()
+            self._error = exc
+
+    def _wait(self) -> PreparedSandbox:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._prepared is not None
+        return self._prepared
+
+    def open(self, created: dict[str, Any], *, identity: Any = None) -> SessionSandbox:
+        """The session's sandbox (as :func:`open_for`), from what was prepared."""
+        from aegis_core.sockets import operator_socket
+
+        prepared = self._wait()
+        run_dir = created.get("run_dir")
+        session = str(created["session"])
+        keys = KeyHolder(operator_socket(self.config), session, str(created.get("token") or ""), identity)
+        sandbox = prepared.open(session, run_dir=Path(run_dir) if run_dir else None,
+                                agent_socket=bool(created.get("agent_socket")),
+                                network=bool(created.get("proxy_socket")), keys=keys)
+        self._opened = True
+        return sandbox
+
+    def discard(self) -> None:
+        """No session came (or opening failed): release what was held."""
+        try:
+            prepared = self._wait()
+        except Exception:  # what failed is said by whoever called open()
+            return
+        if not self._opened:
+            prepared.release()
+
+
 def unsandboxed_warning(choice: BackendChoice) -> list[str]:
     """What ``aegis wrap`` says, loudly, before it runs an agent without a sandbox."""
     lines = [f"WARNING: this session runs UNSANDBOXED ({choice.reason})."]
@@ -119,5 +193,5 @@ def sandbox_summary(sandbox: SessionSandbox) -> list[str]:
     return lines
 
 
-__all__ = ["Preparation", "load_manifest", "open_for", "prepare", "replace", "sandbox_summary",
+__all__ = ["EarlySandbox", "Preparation", "load_manifest", "open_for", "prepare", "replace", "sandbox_summary",
            "unsandboxed_warning"]

@@ -122,7 +122,7 @@ class Machine:
                           aegis_home=self.aegis_home, tmp_dir=self.tmp, empty_dir=self.empty,
                           uid=self.uid, gid=self.uid).with_terminal(terminal)
         if stand_ins is not None:
-            plan, held = claim_all(plan)
+            plan, held = claim_all(plan, marks=self.work / "stand-in-folders")
             stand_ins.extend(held)
         mine = self.uid == os.getuid()
         enforcement = enforce(plan.limits, session=session, uid=self.uid, cgroups=mine)

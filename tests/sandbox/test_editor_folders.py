@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sandbox_support import Machine
+from sandbox_support import Machine, as_uid
 
 pytestmark = pytest.mark.sandbox
 
@@ -68,9 +68,70 @@ def test_no_editor_folder_can_be_created(machine: Machine) -> None:
     assert not os.path.lexists(machine.project / ".devcontainer.json")  # the stand-in went with the session
     for folder in {name.split("/")[0] for name in PLANTED}:
         path = machine.project / folder
-        # Left as the empty folder that stood in for it, or nothing: never the agent's.
-        assert not os.path.lexists(path) or (path.is_dir() and not path.is_symlink() and not any(path.iterdir()))
+        # The empty folder that stood in for it went with the session: the project is
+        # as the user left it.
+        assert not os.path.lexists(path), folder
         assert not os.path.lexists(f"{path}.old")
+    left = sorted(entry.name for entry in machine.project.iterdir())
+    assert left == [".git", "README.md", "new.json"], left  # (new.json: the attack's own file)
+
+
+def test_the_folders_stay_while_another_session_stands_on_them(machine: Machine) -> None:
+    """Removing a folder bound in another sandbox would take the mount away there (its
+    agent could then create it): the first session to end leaves the folders, the last
+    one removes them, whichever made them."""
+    first: list = []
+    machine.contained(["true"], stand_ins=first, session="s-first")
+    second: list = []
+    command, env = machine.contained(["/bin/sh", "-c", ATTACKS, "attack", str(machine.project), PAYLOAD, *PLANTED],
+                                     stand_ins=second, session="s-second")
+    folders = [item for item in first if item.content is None]
+    assert {item.path.name for item in folders} >= {".vscode", ".idea", ".zed", ".devcontainer", ".claude"}
+    for item in first:
+        assert not item.release()  # the second session still holds each
+    for item in folders:
+        assert item.path.is_dir(), item.path
+    done = subprocess.run(as_uid(machine.uid, command), env=env, cwd=machine.project, text=True,
+                          capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    _refused_everything(done.stdout)
+    for item in second:
+        assert item.release(), item.path
+    for item in folders:
+        assert not os.path.lexists(item.path), item.path
+
+
+def test_a_folder_of_the_users_stays(machine: Machine) -> None:
+    """An empty folder the user had stays; one Aegis made that the user filled
+    meanwhile (outside) stays with what they put there."""
+    (machine.project / ".vscode").mkdir()
+    machine.chown()
+    held: list = []
+    done = attack(machine, held)
+    _refused_everything(done.stdout)
+    (machine.project / ".idea" / "workspace.xml").write_text("the user's, written outside\n")
+    for item in held:
+        item.release()
+    assert (machine.project / ".vscode").is_dir() and not any((machine.project / ".vscode").iterdir())
+    assert (machine.project / ".idea" / "workspace.xml").read_text() == "the user's, written outside\n"
+    assert not os.path.lexists(machine.project / ".zed")
+
+
+def test_a_killed_sessions_folders_go_with_the_next_session(machine: Machine) -> None:
+    """A session killed before its end leaves its folders (and their notes in Aegis'
+    state): the next session stands on them, keeps the agent out, and removes them."""
+    killed: list = []
+    machine.contained(["true"], stand_ins=killed, session="s-killed")
+    for item in killed:
+        os.close(item.fd)  # its locks go with the process; its folders stay
+    assert (machine.project / ".vscode").is_dir()
+    held: list = []
+    done = attack(machine, held)
+    _refused_everything(done.stdout)
+    for item in held:
+        item.release()
+    for folder in (".vscode", ".idea", ".zed", ".devcontainer", ".claude", ".codex", ".gemini", ".cursor"):
+        assert not os.path.lexists(machine.project / folder), folder
 
 
 def test_existing_editor_settings_stay_the_users(machine: Machine) -> None:
@@ -85,7 +146,9 @@ def test_existing_editor_settings_stay_the_users(machine: Machine) -> None:
     done = attack(machine, held)
     assert done.returncode == 0, done.stderr
     _refused_everything(done.stdout)
-    assert [item.path.name for item in held] == [".mcp.json"]  # the user's .devcontainer.json: no stand-in
+    # The user's .devcontainer.json and editor folders: no stand-in (the agents' missing folders get one).
+    assert [item.path.name for item in held if item.content is not None] == [".mcp.json"]
+    assert not {item.path.name for item in held} & {".vscode", ".idea", ".zed", ".devcontainer"}
     for item in held:
         item.release()
     for name, text in mine.items():

@@ -64,12 +64,18 @@ def test_secrets_are_masked_after_everything_else(machine):
 def test_agent_settings_and_git_hooks_stay_read_only_inside_the_project(machine):
     plan = plan_for(machine)
     project = machine["project"]
-    assert kinds(plan, project / ".git" / "hooks") == ["ro"]
+    # (an empty hooks folder, perhaps a session's stand-in: held for the session too)
+    assert kinds(plan, project / ".git" / "hooks") == ["stand-in"]
+    assert str(project / ".git" / "hooks") in plan.read_only()
     assert kinds(plan, project / ".git" / "config") == ["ro"]
     assert kinds(plan, project / ".mcp.json") == ["ro"]
-    # .claude does not exist yet: an empty read-only folder takes its place.
+    # .claude does not exist yet: an empty read-only folder takes its place for the
+    # session (standin.py), bound from an empty folder of Aegis' when none is claimed.
     claude = [m for m in plan.mounts if m.dest == str(project / ".claude")]
-    assert [(m.kind, m.source) for m in claude] == [("ro", str(machine["empty"]))]
+    assert [(m.kind, m.source, m.content) for m in claude] == [("stand-in", str(machine["empty"]), None)]
+    assert str(project / ".claude") in plan.read_only()
+    (project / ".git" / "hooks" / "pre-commit").write_text("#!/bin/sh\n")
+    assert kinds(plan_for(machine), project / ".git" / "hooks") == ["ro"]  # not empty: bound as it is
 
 
 def test_aegis_home_is_hidden_when_it_would_be_visible(machine):
@@ -199,7 +205,8 @@ def test_git_cannot_be_pointed_at_another_config(machine):
 def test_settings_in_the_folder_the_agent_starts_in_are_protected_too(machine):
     plan = plan_for(machine)  # started in project/pkg
     for folder in (machine["project"] / ".claude", machine["project"] / "pkg" / ".claude"):
-        assert [(m.kind, m.source) for m in plan.mounts if m.dest == str(folder)] == [("ro", str(machine["empty"]))]
+        found = [(m.kind, m.source) for m in plan.mounts if m.dest == str(folder)]
+        assert found == [("stand-in", str(machine["empty"]))]
 
 
 def test_an_entry_reached_through_a_link_the_agent_could_plant_is_not_bound(machine, tmp_path):

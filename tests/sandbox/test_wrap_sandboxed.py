@@ -284,3 +284,39 @@ def test_a_wrapped_session_leaves_no_stand_in_behind_and_a_dry_run_makes_none(wo
     assert done.returncode == 0, done.stderr
     assert '{"mcpServers": {}}' in done.stdout and "REFUSED" in done.stdout, done.stdout + done.stderr
     assert not os.path.lexists(mcp)
+    # Nor the empty folders that stood in for the missing settings folders: the project
+    # is as the user left it (what the agent wrote aside).
+    left = sorted(entry.name for entry in world.machine.project.iterdir())
+    assert left == [".git", "README.md"], left
+
+
+def test_a_session_that_never_opens_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """aegis wrap prepares the sandbox while the daemon opens the session; when no
+    session comes, what was prepared (stand-ins, temp folder) goes."""
+    from aegis_core.sandbox.bwrap import BwrapBackend
+    from aegis_core.sandbox.manifest import Manifest
+    from aegis_core.sandbox.plan import SandboxNeeds
+    from aegis_core.sandbox.session import choose_backend
+    from aegis_core.sandbox.wrapping import EarlySandbox, Preparation
+
+    needs_bwrap()
+    home, project, aegis_home = tmp_path / "home", tmp_path / "home" / "app", tmp_path / "ah"
+    project.mkdir(parents=True)
+    aegis_home.mkdir()
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("HOME", str(home))
+    preparation = Preparation(choose_backend({"bwrap": BwrapBackend()}), Manifest(), SandboxNeeds())
+
+    class Config:
+        pass
+
+    config = Config()
+    config.home = aegis_home  # type: ignore[attr-defined]
+    ahead = EarlySandbox(preparation, config)  # type: ignore[arg-type]
+    prepared = ahead._wait()
+    assert prepared.plan is not None and os.path.isdir(prepared.plan.tmp_dir)
+    assert (project / ".vscode").is_dir() and (project / ".mcp.json").is_file()  # held while it waits
+    ahead.discard()
+    assert sorted(entry.name for entry in project.iterdir()) == [".git"]
+    assert not os.path.lexists(prepared.plan.tmp_dir)
