@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
-from aegis_core.policy.cues import Cued
+from aegis_core.policy.cues import Cued, Together
 from aegis_core.policy.filetext import file_text
 from aegis_core.policy.netchecks import SECRET_WORDS
 
@@ -99,24 +99,28 @@ def _aliased_environment(text: str) -> str | None:
     return None
 
 
-_SECRET_SOURCES = tuple(Cued(p) for p in (WHOLE_ENVIRONMENT, SECRET_COMMANDS, _HOME_SECRETS, _READS_ENV_FILE))
-_CUED_SECRET_WORDS = Cued(SECRET_WORDS)
+def _stripped(found: re.Match[str]) -> str:
+    return found.group(0).strip()
+
+
+def _unordinary(found: re.Match[str]) -> str | None:
+    return found.group(0) if found.group(0).lower() not in _ORDINARY_MENTIONS else None
+
+
+# Every secret source, searched together in one pass (see cues.Together).
+_SECRET_SOURCES: Together[str] = Together((
+    *((p, _stripped) for p in (WHOLE_ENVIRONMENT, SECRET_COMMANDS, _HOME_SECRETS, _READS_ENV_FILE)),
+    (SECRET_WORDS, _unordinary)))
 
 
 def secret_source(text: str) -> str | None:
     """What in ``text`` takes a secret: the whole environment, a credential file, a
-    command that prints a token; or None."""
-    for pattern in _SECRET_SOURCES:
-        found = pattern.search(text)
-        if found:
-            return found.group(0).strip()
-    aliased = _aliased_environment(text) if "env" in text.lower() else None
-    if aliased:
-        return aliased
-    for found in _CUED_SECRET_WORDS.finditer(text):
-        if found.group(0).lower() not in _ORDINARY_MENTIONS:
-            return found.group(0)
-    return None
+    command that prints a token; or None. The first in the text is enough: what follows
+    cannot make the code take none."""
+    found = _SECRET_SOURCES.first(text)
+    if found is not None:
+        return found
+    return _aliased_environment(text) if "env" in text.lower() else None
 
 
 def _on_disk(path: str) -> str:
