@@ -259,7 +259,8 @@ def _neutral(found: re.Match[str]) -> str | None:
 _STEERS: Together[str] = Together((
     *((pattern, _english(what, negatable)) for pattern, what, negatable, _ in _STEERING),
     *((pattern, _foreign(what, inside)) for pattern, what, inside, _ in _FOREIGN_STEERING),
-    (_NEUTRAL_STEERING, _neutral)))
+    (_NEUTRAL_STEERING, _neutral)),
+    gates=(*(words for *_, words in (*_STEERING, *_FOREIGN_STEERING)), _NEUTRAL_WORDS))
 
 
 def agent_steering(subject: Subject) -> str | None:
