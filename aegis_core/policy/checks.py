@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, words
+from aegis_core.policy.cues import Cued
 from aegis_core.policy.facts import Subject, flags_of, url_host
 from aegis_core.policy.places import critical_target, is_disposable
 from aegis_core.policy.words import MAX_KEPT_WORD
@@ -89,7 +90,7 @@ def feature_bits(subject: Subject) -> int:
         for word in after:
             found = known.get(word)
             if found is None:
-                found = _DB_WORDS.search(word) is not None
+                found = _CUED_DB_WORDS.search(word) is not None
                 if len(word) <= MAX_KEPT_WORD:
                     if len(known) >= 8192:
                         known.clear()
@@ -107,6 +108,9 @@ def feature_bits(subject: Subject) -> int:
 _DB_WORDS = re.compile(r"(?i)migrat|db|database|schema|ecto|seed|fixture|prod|drop|wipe|fresh|rollback|revert"
                        r"|downgrade|truncat|delete|flush|purge|nuke|destroy|replant|undo|redo|reset|tinker|runner"
                        r"|shell|console|execute|query|sql")
+# A word not seen before is searched only where a match can start (the case-insensitive
+# alternation is tried at every character otherwise).
+_CUED_DB_WORDS = Cued(_DB_WORDS)
 _DB_WORD_SEEN: dict[str, bool] = {}
 
 

@@ -18,7 +18,9 @@ import re
 from aegis_core.policy.cues import Cued
 
 MAX_CODE_CHARS = 16_384
-_MAX_COMMANDS = 64
+# Distinct commands read from one file: one more than the engine judges one by one
+# (engine.MAX_SEGMENTS), so that a file holding more asks instead of passing unread.
+_MAX_COMMANDS = 121
 
 # Two literals joined by a concatenation operator, in most languages: + . .. <> ~ &.
 _JOINED = re.compile(r"""(["'])([^"'\n\\]{0,200})\1\s*(?:\+|\.\.?|<>|~|&)\s*(["'])([^"'\n\\]{0,200})\3""")
@@ -139,6 +141,8 @@ def _decoded(code: str) -> list[str]:
     """The texts hex and base64 string literals in ``code`` decode to, when printable."""
     out: list[str] = []
     for found in _HEX.finditer(code):
+        if len(out) >= _MAX_COMMANDS:
+            return out  # no more are kept
         try:
             text = bytes.fromhex(found.group(1)).decode("ascii")
         except (ValueError, UnicodeDecodeError):
@@ -146,6 +150,8 @@ def _decoded(code: str) -> list[str]:
         if _PRINTABLE.match(text):
             out.append(text)
     for found in _B64.finditer(code):
+        if len(out) >= _MAX_COMMANDS:
+            break
         value = found.group(1)
         if len(value) % 4 or value.isalpha() or value.isdigit():
             continue
@@ -259,7 +265,7 @@ def code_commands(content: str, name: str = "") -> str:
         code = _home_as_literal(code)
     code = _joined(_QUOTED_HOME.sub("'~'", code))
     strings = _string_variables(code) if "=" in code else {}
-    commands: list[str] = []
+    commands: dict[str, None] = {}  # each distinct command once, in order
     read: dict[str, str | None] = {}  # window -> its command: repeated calls are read once
     for found in _CUED_RECURSIVE_DELETE.finditer(code):
         target = _DELETED.match(code, found.end(), min(len(code), found.end() + 200))
@@ -267,14 +273,14 @@ def code_commands(content: str, name: str = "") -> str:
             continue
         deleted = target.group(1)
         if deleted in ("'~'", '"~"') or deleted.lstrip("$") in home_names:
-            commands.append("rm -rf ~")
+            commands["rm -rf ~"] = None
             break
         if deleted[1:-1] in ("/", "/home", "/Users", "/root"):
-            commands.append(f"rm -rf {deleted[1:-1]}")
+            commands[f"rm -rf {deleted[1:-1]}"] = None
             break
     if name.lower().endswith(_BACKTICK_LANGUAGES):
-        commands.extend(c for m in _BACKTICKS.finditer(code) if _COMMAND_WORD.match(c := m.group(1) or m.group(2)
-                                                                                     or m.group(3) or ""))
+        commands.update(dict.fromkeys(c for m in _BACKTICKS.finditer(code)
+                                      if _COMMAND_WORD.match(c := m.group(1) or m.group(2) or m.group(3) or "")))
     for found in _CUED_EXEC.finditer(code):
         text = found.group(0)
         if text.startswith("$`"):
@@ -287,10 +293,10 @@ def code_commands(content: str, name: str = "") -> str:
                 read[window] = _command_of(window, home_names, strings)
             command = read[window]
         if command:
-            commands.append(command)
+            commands[command] = None
         if len(commands) >= _MAX_COMMANDS:
             break
     for text in _decoded(code):
         if _COMMAND_WORD.match(text):
-            commands.append(text)
+            commands[text] = None
     return "\n".join(commands)

@@ -13,10 +13,11 @@ a cued search is never much slower than the plain one."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from re import _compiler as sre_compile  # type: ignore[attr-defined]
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Generic, TypeVar
 
 _MAX_PREFIXES = 256  # past this many start words the cue would cost what it saves
 # Words found where no match starts: past this many, and more than one every _DENSE
@@ -24,6 +25,7 @@ _MAX_PREFIXES = 256  # past this many start words the cue would cost what it sav
 _MISSES_BEFORE_PLAIN = 256
 _DENSE = 4
 _LONG_ENOUGH = 5  # a start word this long is rare enough in any text
+_FEW_WORDS = 32  # up to this many start words, a text holding none is ruled out word by word
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 
 
@@ -34,14 +36,18 @@ def _starts(items: list, prefixes: list[str]) -> tuple[list[str], list[str]]:
     done: list[str] = []
     words = prefixes
     for op, av in items:
-        if any(len(w) >= _LONG_ENOUGH for w in words):  # longer words would find no fewer places
-            done.extend(w for w in words if len(w) >= _LONG_ENOUGH)
-            words = [w for w in words if len(w) < _LONG_ENOUGH]
+        if any(len(w.lstrip(_MARKS)) >= _LONG_ENOUGH for w in words):  # longer words would find no fewer places
+            done.extend(w for w in words if len(w.lstrip(_MARKS)) >= _LONG_ENOUGH)
+            words = [w for w in words if len(w.lstrip(_MARKS)) < _LONG_ENOUGH]
         if not words:
             break
         if len(done) + len(words) > _MAX_PREFIXES:
             return done + words, []  # too many to go on: these words end here, unextended
         if op in _ZERO_WIDTH:
+            if words == [""] and _after_no_word_char(op, av):
+                words = [_NOT_AFTER_WORD]  # `\bexec`, `(?<![\w-])nc`: never inside a word
+            elif words == [""] and op is sre.AT and av is sre.AT_BOUNDARY:
+                words = [_AT_BOUNDARY]  # `\b`: as above, when the word starts with a word character
             continue  # matches no text: the words go on after it
         if op is sre.LITERAL:
             words = [w + chr(av) for w in words]
@@ -70,12 +76,32 @@ def _starts(items: list, prefixes: list[str]) -> tuple[list[str], list[str]]:
     return done, words
 
 
-def start_words(pattern: re.Pattern[str]) -> list[str] | None:
+# Marks a start word that never begins right after a word character (a match of
+# `\bexec` or `(?<![\w-])nc` does not start inside `execSync`): its cue skips those
+# places, where a search would try the pattern in vain. ``_AT_BOUNDARY`` (from ``\b``)
+# means the same when the word starts with a word character, nothing otherwise.
+_NOT_AFTER_WORD, _AT_BOUNDARY = "\0", "\1"
+_MARKS = _NOT_AFTER_WORD + _AT_BOUNDARY
+
+
+def _after_no_word_char(op: object, av: object) -> bool:
+    """Whether ``(op, av)`` is a lookbehind refusing every word character before it."""
+    if op is not sre.ASSERT_NOT or not isinstance(av, tuple) or av[0] != -1 or len(av[1]) != 1:
+        return False
+    kind, items = av[1][0]
+    return kind is sre.IN and (sre.CATEGORY, sre.CATEGORY_WORD) in items and (sre.NEGATE, None) not in items
+
+
+def start_words(pattern: re.Pattern[str], marked: bool = False) -> list[str] | None:
     """Literal words one of which every match of ``pattern`` starts with, or None when
-    some match can start with anything (an empty word)."""
+    some match can start with anything (an empty word). ``marked``: a word that cannot
+    start right after a word character starts with a mark (see ``_NOT_AFTER_WORD``)."""
     parsed = sre_parse.parse(pattern.pattern, pattern.flags)
     ended, going = _starts(list(parsed), [""])
     words = ended + going
+    if not marked or pattern.flags & re.ASCII:  # an ASCII `\b` knows other word characters
+        words = [w.lstrip(_MARKS) for w in words]
+    words = [w if w.lstrip(_MARKS) else "" for w in words]
     if not words or "" in words or len(words) > _MAX_PREFIXES:
         return None
     shortest = sorted(set(words), key=len)
@@ -113,31 +139,110 @@ def _lowered(text: str) -> str | None:
     return low
 
 
+# Letters that match another case-insensitively though neither str.upper nor str.lower
+# nor re's own extra cases lead from that one to them (the Kelvin sign and `k`...):
+# test_policy_cues checks the closure below against re over every character.
+_ODD_CASES = {"i": "\u0130", "k": "\u212a", "\u00e5": "\u212b", "\u03c9": "\u2126"}
+_ODD_CASES.update({odd: plain for plain, odd in list(_ODD_CASES.items())})
+
+
+def case_variants(char: str) -> set[str]:
+    """Every character ``(?i)char`` matches."""
+    found = {char}
+    while True:
+        more: set[str] = set()
+        for each in found:
+            more.update(v for v in (each.lower(), each.upper(), each.title(), each.casefold()) if len(v) == 1)
+            more.update(chr(c) for c in sre_compile._EXTRA_CASES.get(ord(each), ()))
+            if each in _ODD_CASES:
+                more.add(_ODD_CASES[each])
+        if more <= found:
+            return found
+        found |= more
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def word_trie(words: list[str], fold: bool = False) -> str:
+    """A pattern matching where one of ``words`` starts, as a trie: ``re`` tries a flat
+    alternation of N words one by one at every position whose character starts one of
+    them (~2-3x slower on text dense with those letters); the trie decides on the first
+    character which few branches are left. Only where a match starts counts, not how far
+    it goes. ``fold``: each letter in any case ``(?i)`` would match, spelled as a
+    character class, so that ``re`` still rejects a branch on its first character."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        if word[0] in _MARKS:  # the mark goes after the first character: a class first stays first
+            plain = word.lstrip(_MARKS)
+            word = plain if word[0] == _AT_BOUNDARY and not _WORD_CHAR.match(plain) \
+                else plain[0] + _NOT_AFTER_WORD + plain[1:]
+        node = tree
+        for char in word:
+            node = node.setdefault(char.lower() if fold and len(char.lower()) == 1 else char, {})
+        node[""] = {}
+
+    def spelled(char: str) -> str:
+        if char == _NOT_AFTER_WORD:
+            return r"(?<!\w[\s\S])"
+        variants = case_variants(char) if fold else {char}
+        if len(variants) == 1:
+            return re.escape(char)
+        return "[" + "".join(sorted(re.escape(v) for v in variants)) + "]"
+
+    def branch(node: dict[str, dict]) -> str:
+        if "" in node:
+            return ""  # a word ends here: the start is found, whatever follows
+        parts = [spelled(char) + branch(rest) for char, rest in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return branch(tree)
+
+
 class Cued:
     """``pattern`` searched through a scan for the words its matches start with."""
 
-    __slots__ = ("cue", "lowered", "pattern")
+    __slots__ = ("cue", "folded", "literals", "lowered", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
-        words = start_words(pattern)
-        if words is not None and any(len(w) == 1 and w.isascii() and w.isalnum() for w in words):
+        words = start_words(pattern, marked=True)
+        if words is not None and any(len(w.lstrip(_MARKS)) == 1 and w.isascii() and w[-1].isalnum() for w in words):
             words = None  # a letter or digit is found nearly everywhere: the plain search is as fast
         # A case-insensitive pattern's words are looked for, lower-cased, in the lower-cased
-        # text: ``re`` finds a case-sensitive word list with its fast prefix scan.
+        # text: ``re`` finds a case-sensitive word list with its fast prefix scan. Where
+        # lower-casing would lose places (a letter re folds otherwise, common in Russian
+        # or Greek text), the words are looked for in the text as it is, each letter
+        # spelled in every case ``(?i)`` matches.
         self.lowered = bool(pattern.flags & re.IGNORECASE)
+        self.cue: re.Pattern[str] | None = None
+        self.folded: re.Pattern[str] | None = None
+        self.literals: tuple[str, ...] = ()
         if words and self.lowered:
-            if any(len(c.lower()) != 1 or c in _ASCII_FOLDED for w in words for c in w):
-                words = None  # lower-casing would not find every place the pattern matches
+            self.folded = re.compile(word_trie(words, fold=True))
+            if not any(len(c.lower()) != 1 or c in _ASCII_FOLDED for w in words for c in w.lstrip(_MARKS)):
+                words = sorted({w.lower() for w in words})
+                self.cue = re.compile(word_trie(words))
             else:
-                words = sorted({w.lower() for w in words}, key=lambda w: (-len(w), w))
-        self.cue = re.compile("|".join(re.escape(w) for w in words)) if words else None
+                words = None
+        elif words:
+            self.cue = re.compile(word_trie(words))
+        if words and len(words) <= _FEW_WORDS:
+            # A substring test per word (in C, ~10 ns a character) rules out a text
+            # holding none of a few words sooner than re's scan for them (which tries
+            # the trie at every character that starts one).
+            self.literals = tuple(dict.fromkeys(w.lstrip(_MARKS) for w in words))
 
-    def _scanned(self, text: str) -> str | None:
-        """The text the words are looked for in, or None to search the plain way."""
-        if self.cue is None:
-            return None
-        return _lowered(text) if self.lowered else text
+    def _scanned(self, text: str) -> tuple[str, re.Pattern[str]] | None:
+        """The text the words are looked for in and the words' pattern, or None to
+        search the plain way."""
+        if self.lowered:
+            if self.cue is not None:
+                low = _lowered(text)
+                if low is not None:
+                    return low, self.cue
+            return (text, self.folded) if self.folded is not None else None
+        return (text, self.cue) if self.cue is not None else None
 
     def search(self, text: str) -> re.Match[str] | None:
         for found in self.finditer(text):
@@ -145,11 +250,14 @@ class Cued:
         return None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        scanned = self._scanned(text)
-        if scanned is None or self.cue is None:
+        cued = self._scanned(text)
+        if cued is None:
             yield from self.pattern.finditer(text)
             return
-        at, match, cue_search = 0, self.pattern.match, self.cue.search
+        scanned, words = cued
+        if words is not self.folded and self.literals and not any(w in scanned for w in self.literals):
+            return
+        at, match, cue_search = 0, self.pattern.match, words.search
         misses = 0
         while True:
             cue = cue_search(scanned, at)
@@ -167,3 +275,110 @@ class Cued:
                 continue
             yield found
             at = found.end() if found.end() > found.start() else found.start() + 1
+
+
+_T = TypeVar("_T")
+_INLINE_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
+
+
+# How much of a text the one pass of Together reads before each pattern goes on its own
+# (see Together), and how much further it looks for the matches that go on past it.
+STRETCH = 2048
+STRETCH_MARGIN = 512
+
+
+class Together(Generic[_T]):
+    """Several patterns searched for the first match in the text that its pattern's
+    ``accept`` takes (returns not None): what that returns, or None. Each pattern's
+    matches are the ones ``pattern.finditer`` gives, the earliest in the text first, the
+    first pattern first where two start at the same place. A reader that stops at its
+    first finding reads no further than it: the rest of the text cannot undo it.
+
+    The first STRETCH characters are read in one pass, in C: a character class skips
+    every place where none of the patterns' start words (see ``start_words``) can begin;
+    where one can, a lookbehind tries the words (a trie) and then each pattern where one
+    of its own words starts, inside the regular expression engine; Python runs only
+    where a pattern matches. A finding there (steering is mostly near the top of a
+    file) ends the reading. Past it, each pattern is searched on its own (``Cued``):
+    on a long text holding none, the separate scans cost less than the one pass, whose
+    big branches ``re`` tries alternative by alternative at every character."""
+
+    def __init__(self, searches: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str]], _T | None]]],
+                 gates: Sequence[tuple[str, ...]] = ()) -> None:
+        self.searches = list(searches)
+        # Per search, lower-cased words one of which every match holds (anywhere in it):
+        # past the first stretch, a search whose words the text lacks is not made.
+        self.gates = list(gates) or [()] * len(self.searches)
+        self.cued = [Cued(pattern) for pattern, _ in self.searches]
+        self.together: list[int] = []
+        self.alone: list[int] = []
+        for index, (pattern, _) in enumerate(self.searches):
+            combinable = start_words(pattern) is not None and not pattern.groupindex \
+                and not pattern.flags & (re.ASCII | re.LOCALE | re.VERBOSE)
+            (self.together if combinable else self.alone).append(index)
+        self.one_pass = self._one_pass() if self.together else None
+
+    def _one_pass(self) -> re.Pattern[str]:
+        every: set[str] = set()
+        first: set[str] = set()
+        alternatives = []
+        for index in self.together:
+            pattern = self.searches[index][0]
+            words = start_words(pattern, marked=True) or []
+            fold = bool(pattern.flags & re.IGNORECASE)
+            every.update(w.lower() for w in words) if fold else every.update(words)
+            for word in words:
+                first.update(case_variants(word.lstrip(_MARKS)[0]) if fold else word.lstrip(_MARKS)[0])
+            source, flags = pattern.pattern, ""
+            while (inline := _INLINE_FLAGS.match(source)) is not None:
+                source, flags = source[inline.end():], flags + inline.group(1)
+            flags += "".join(letter for flag, letter in ((re.I, "i"), (re.M, "m"), (re.S, "s"))
+                             if pattern.flags & flag)
+            flags = "".join(dict.fromkeys(flags.replace("u", "")))
+            # Each pattern tried only where one of its own words starts.
+            alternatives.append(f"(?={word_trie(words, fold)})(?{flags}:{source})" if flags
+                                else f"(?={word_trie(words)})(?:{source})")
+        starts = "".join(sorted(re.escape(c) for c in first))
+        # Any start word, spelled in every case (a superset of where any can start)...
+        cue = word_trie(sorted(every), fold=True)
+        return re.compile(f"[{starts}](?<=(?={cue})(?=" + "|".join(alternatives) + r")[\s\S])")
+
+    def first(self, text: str) -> _T | None:
+        best = self._pass(text) if self.one_pass is not None else None
+        if best is not None:
+            return best[2]
+        low = text.lower() if any(self.gates) else text
+        for index, (_, accept) in enumerate(self.searches):
+            gate = self.gates[index]
+            if gate and not any(word in low for word in gate):
+                continue  # a few substring scans in C rule the pattern out
+            for found in self.cued[index].finditer(text):
+                if best is not None and (found.start(), index) > best[:2]:
+                    break
+                result = accept(found)
+                if result is not None:
+                    best = (found.start(), index, result)
+                    break
+        return best[2] if best is not None else None
+
+    def _pass(self, text: str) -> tuple[int, int, _T] | None:
+        """The first accepted match starting in the first STRETCH characters, from the
+        one pass (which sees STRETCH_MARGIN characters further, for the matches that go
+        on past the stretch; each is taken again from the whole text)."""
+        assert self.one_pass is not None
+        resume = dict.fromkeys(self.together, 0)  # where each pattern's next match may start
+        at, end = 0, min(len(text), STRETCH + STRETCH_MARGIN)
+        while (hit := self.one_pass.search(text, at, end)) is not None and hit.start() < STRETCH:
+            place = hit.start()
+            for index in self.together:  # every pattern that matches here, in order
+                if place < resume[index]:
+                    continue
+                found = self.searches[index][0].match(text, place)
+                if found is None:
+                    continue
+                resume[index] = max(found.end(), place + 1)
+                result = self.searches[index][1](found)
+                if result is not None:
+                    return place, index, result
+            at = place + 1
+        return None

@@ -131,13 +131,16 @@ def _build_subjects(call: ToolCall, home: str | None,
         reads, writes, urls = call_facts(call, home)
         subject = Subject(call, None, None, project, start, home, reads, writes, urls)
         if kind in (Kind.WRITE, Kind.EDIT):
-            written = [subject, *_written_code(call, project, start, home, budget)]
+            unjudged: list[str] = []
+            written = [subject, *_written_code(call, project, start, home, budget, unjudged)]
             # A patch (Codex's apply_patch): each file's added text judged as a Write or
             # Edit of that file would be (see patchtext.py).
             for each in patch_writes(call) if written_text(call.input) is None else ():
                 reads, writes, urls = call_facts(each, home)
                 written.append(Subject(each, None, None, project, start, home, reads, writes, urls))
-                written.extend(_written_code(each, project, start, home, budget))
+                written.extend(_written_code(each, project, start, home, budget, unjudged))
+            if unjudged:
+                subject.cache[_UNJUDGED] = unjudged
             return written, None, None
         return [subject], None, None
     command = call.input.get("command") if hasattr(call.input, "get") else None
@@ -219,14 +222,18 @@ _DEFERRED = "_written_script"  # Subject.cache key: the script file this code is
 
 
 def _written_code(call: ToolCall, project: str | None, cwd: str | None, home: str,
-                  budget: CallBudget) -> list[Subject]:
+                  budget: CallBudget, unjudged: list[str]) -> list[Subject]:
     """Subjects for the commands a Write/Edit puts into a script, makefile or
     package.json (judged as if they ran in the project; see ``written``)."""
     found = written_code(call)
     if found is None:
         return []
     path, code = found
-    return _segment_subjects(call, path, code, project, cwd, home, budget)
+    return _segment_subjects(call, path, code, project, cwd, home, budget, unreadable=unjudged)
+
+
+# Subject.cache key: why some of the code a Write puts into a file was not judged.
+_UNJUDGED = "_unjudged"
 
 
 def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None, cwd: str | None, home: str,
@@ -234,6 +241,13 @@ def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None,
                       unreadable: list[str] | None = None) -> list[Subject]:
     analysis = analyse(code)
     subjects = []
+    if unreadable is not None:
+        # What is not judged must not pass unseen: the commands past MAX_SEGMENTS, or all
+        # of them when the analysis gave up on the text (too long or too intricate).
+        if len(analysis.segments) > MAX_SEGMENTS:
+            unreadable.append(f"{path} holds more than {MAX_SEGMENTS} commands, too many to judge one by one")
+        elif not analysis.segments and analysis.problems:
+            unreadable.append(f"the commands in {path} cannot be read one by one ({analysis.problems[0]})")
     for seg in analysis.segments[:MAX_SEGMENTS]:
         if seg.function_call:
             continue
@@ -411,6 +425,8 @@ class Policy:
                 break
         problems_found = list(analysis.problems) if analysis is not None and analysis.problems else []
         problems_found.extend(_path_problems(subjects))
+        if subjects and _UNJUDGED in subjects[0].cache:
+            problems_found.extend(subjects[0].cache[_UNJUDGED])
         if problems_found and (best is None or best[0] is not Action.DENY):
             problems = "; ".join(problems_found[:3])
             return Verdict(Action.REQUIRE_APPROVAL, rule="aegis:uncertain-shell", risk=max(score, 40),

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
-from aegis_core.policy.cues import Cued
+from aegis_core.policy.cues import Cued, Together
 from aegis_core.policy.filetext import file_text
 from aegis_core.policy.netchecks import SECRET_WORDS
 
@@ -34,6 +34,9 @@ _CODE_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile", "Rakefile", "Gem
                          "justfile", "Taskfile.yml", "package.json", "composer.json", "Vagrantfile", "Jenkinsfile"})
 _SHEBANG = re.compile(r"^#!")
 
+# A network tool run with something to send or somewhere to reach, later on its line.
+_TOOL_SEND = (r"(?<![\w-])(?:curl|wget|nc|ncat|netcat|socat|scp|rsync|nslookup|dig)\s+[^\n]*?(?:https?://|@|-d\b"
+              r"|--data|-T\b|-F\b|\$\(|`|\s[\w.-]+\.[a-z]{2,}\b)")
 # Reaching the network, in the languages agents write.
 NETWORK_SEND = re.compile(
     r"\burlopen\b|urllib\.request|\brequests\.(?:post|put|patch|get|request|Session)\b|\bhttpx\.|http\.client"
@@ -46,8 +49,7 @@ NETWORK_SEND = re.compile(
     r"|file_get_contents\(\s*['\"]https?|fsockopen|stream_socket_client|http\.(?:Post|Get|NewRequest|DefaultClient)"
     r"|gethostbyname|getaddrinfo|dns\.(?:lookup|resolve\w*)|Resolv::DNS|net\.Dial|\breqwest\b|\bureq\b"
     r"|HttpClient|WebClient|Invoke-(?:WebRequest|RestMethod)|dns\.resolver"
-    r"|(?<![\w-])(?:curl|wget|nc|ncat|netcat|socat|scp|rsync|nslookup|dig)\s+[^\n]*?(?:https?://|@|-d\b|--data|-T\b"
-    r"|-F\b|\$\(|`|\s[\w.-]+\.[a-z]{2,}\b)")
+    r"|" + _TOOL_SEND)
 # The whole environment, rather than one variable an API client reads.
 WHOLE_ENVIRONMENT = re.compile(
     r"(?:dict|str|repr|list|vars|json\.dumps|bytes)\(\s*(?:dict\(\s*|\{\s*\*\*\s*)?[\w.()'\"]{0,40}?\benviron\b\s*[)}]"
@@ -99,24 +101,28 @@ def _aliased_environment(text: str) -> str | None:
     return None
 
 
-_SECRET_SOURCES = tuple(Cued(p) for p in (WHOLE_ENVIRONMENT, SECRET_COMMANDS, _HOME_SECRETS, _READS_ENV_FILE))
-_CUED_SECRET_WORDS = Cued(SECRET_WORDS)
+def _stripped(found: re.Match[str]) -> str:
+    return found.group(0).strip()
+
+
+def _unordinary(found: re.Match[str]) -> str | None:
+    return found.group(0) if found.group(0).lower() not in _ORDINARY_MENTIONS else None
+
+
+# Every secret source, searched together in one pass (see cues.Together).
+_SECRET_SOURCES: Together[str] = Together((
+    *((p, _stripped) for p in (WHOLE_ENVIRONMENT, SECRET_COMMANDS, _HOME_SECRETS, _READS_ENV_FILE)),
+    (SECRET_WORDS, _unordinary)))
 
 
 def secret_source(text: str) -> str | None:
     """What in ``text`` takes a secret: the whole environment, a credential file, a
-    command that prints a token; or None."""
-    for pattern in _SECRET_SOURCES:
-        found = pattern.search(text)
-        if found:
-            return found.group(0).strip()
-    aliased = _aliased_environment(text) if "env" in text.lower() else None
-    if aliased:
-        return aliased
-    for found in _CUED_SECRET_WORDS.finditer(text):
-        if found.group(0).lower() not in _ORDINARY_MENTIONS:
-            return found.group(0)
-    return None
+    command that prints a token; or None. The first in the text is enough: what follows
+    cannot make the code take none."""
+    found = _SECRET_SOURCES.first(text)
+    if found is not None:
+        return found
+    return _aliased_environment(text) if "env" in text.lower() else None
 
 
 def _on_disk(path: str) -> str:
@@ -142,11 +148,43 @@ def _has_any(low: str, words: tuple[str, ...]) -> bool:
     return any(word in low for word in words)
 
 
-_CUED_NETWORK_SEND = Cued(NETWORK_SEND)
+# NETWORK_SEND without its last alternative, searched through a cue; that one is searched
+# line by line: tried at every network tool's name, its lazy gap to the end of the line
+# made a long line of them quadratic (16 s for 63 KB of `curl x `).
+_CUED_NETWORK_CALLS = Cued(re.compile(NETWORK_SEND.pattern[:-len("|" + _TOOL_SEND)]))
+_TOOLS = r"(?<![\w-])(?:curl|wget|nc|ncat|netcat|socat|scp|rsync|nslookup|dig)"
+_TOOL = re.compile(_TOOLS + r"\s")
+_TOOL_ENDING_LINE = re.compile(_TOOLS + r"[^\S\n]*\n")
+_TOOL_SENDS = re.compile(_TOOL_SEND)
+
+
+def _tool_send(text: str) -> re.Match[str] | None:
+    """The first match of _TOOL_SEND, trying only the first tool of each line and the
+    one ending it: where another matches, the first does too (its gap reaches the same
+    end of line); only a tool with nothing after it goes on to the next line."""
+    at = 0
+    while (tool := _TOOL.search(text, at)) is not None:
+        found = _TOOL_SENDS.match(text, tool.start())
+        if found is not None:
+            return found
+        end = text.find("\n", tool.start())
+        if end == -1:
+            return None
+        last = _TOOL_ENDING_LINE.search(text, tool.start() + 1, end + 1)
+        if last is not None and (found := _TOOL_SENDS.match(text, last.start())) is not None:
+            return found
+        at = end
+    return None
 
 
 def _sends(text: str, low: str) -> re.Match[str] | None:
-    return _CUED_NETWORK_SEND.search(text) if _has_any(low, _NETWORK_WORDS) else None
+    """The first match of NETWORK_SEND in ``text`` (the same as its search), or None."""
+    if not _has_any(low, _NETWORK_WORDS):
+        return None
+    calls, tool = _CUED_NETWORK_CALLS.search(text), _tool_send(text)
+    if calls is None or tool is None:
+        return calls or tool
+    return calls if calls.start() <= tool.start() else tool
 
 
 def _takes(text: str, low: str) -> str | None:

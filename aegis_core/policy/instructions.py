@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
-from aegis_core.policy.cues import Cued
+from aegis_core.policy.cues import Cued, Together
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -220,35 +220,52 @@ def _forbidden(text: str, at: int) -> bool:
 
 def steering(text: str) -> str | None:
     """What the prose of an instruction file makes the next agent do that it should
-    not, or None."""
-    text = text[:MAX_TEXT]
-    low = text.lower()
-    for pattern, what, negatable, words in _STEERING:
-        if not any(word in low for word in words):
-            continue  # a few substring scans spare most texts the regular expression
-        for found in _CUED[pattern].finditer(text):
-            if negatable:
-                start = max(text.rfind(c, 0, found.start()) for c in ".!?\n") + 1
-                if _NEGATION.search(text[start:found.start()]):
-                    continue
-            return f"{what}: {' '.join(found.group(0).split())[:80]!r}"
-    for pattern, what, negation_inside, cues in _FOREIGN_STEERING:
-        if not any(cue in low for cue in cues):
-            continue  # as for English: a few substring scans spare most texts the expression
-        for found in _CUED[pattern].finditer(text):
-            start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
-            if _FOREIGN_NEGATION.search(text[start:found.end() if negation_inside else found.start()]):
-                continue  # `Keine neuen Abhängigkeiten ohne Rückfrage`: forbids, does not steer
-            return f"{what}: {' '.join(found.group(0).split())[:80]!r}"
-    if not any(word in low for word in _NEUTRAL_WORDS):
-        return None
-    for found in _CUED[_NEUTRAL_STEERING].finditer(text):
+    not, or None: the first steering in the text (a finding cannot be undone by what
+    follows, so the rest is not read)."""
+    return _STEERS.first(text[:MAX_TEXT])
+
+
+def _said(what: str, found: re.Match[str]) -> str:
+    return f"{what}: {' '.join(found.group(0).split())[:80]!r}"
+
+
+def _english(what: str, negatable: bool) -> Callable[[re.Match[str]], str | None]:
+    def accept(found: re.Match[str]) -> str | None:
+        if negatable:
+            text = found.string
+            start = max(text.rfind(c, 0, found.start()) for c in ".!?\n") + 1
+            if _NEGATION.search(text[start:found.start()]):
+                return None
+        return _said(what, found)
+    return accept
+
+
+def _foreign(what: str, negation_inside: bool) -> Callable[[re.Match[str]], str | None]:
+    def accept(found: re.Match[str]) -> str | None:
+        text = found.string
         start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
-        before = text[start:found.start()]
-        if _NEGATION.search(before) or _FOREIGN_NEGATION.search(before):
-            continue  # `Never touch ~/.aegis`
-        return f"tells the agent to get around Aegis or the user's approval: {' '.join(found.group(0).split())[:80]!r}"
-    return None
+        if _FOREIGN_NEGATION.search(text[start:found.end() if negation_inside else found.start()]):
+            return None  # `Keine neuen Abhängigkeiten ohne Rückfrage`: forbids, does not steer
+        return _said(what, found)
+    return accept
+
+
+def _neutral(found: re.Match[str]) -> str | None:
+    text = found.string
+    start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
+    before = text[start:found.start()]
+    if _NEGATION.search(before) or _FOREIGN_NEGATION.search(before):
+        return None  # `Never touch ~/.aegis`
+    return _said("tells the agent to get around Aegis or the user's approval", found)
+
+
+# Every steering pattern with what decides whether a match of it steers, searched
+# together in one pass (see cues.Together).
+_STEERS: Together[str] = Together((
+    *((pattern, _english(what, negatable)) for pattern, what, negatable, _ in _STEERING),
+    *((pattern, _foreign(what, inside)) for pattern, what, inside, _ in _FOREIGN_STEERING),
+    (_NEUTRAL_STEERING, _neutral)),
+    gates=(*(words for *_, words in (*_STEERING, *_FOREIGN_STEERING)), _NEUTRAL_WORDS))
 
 
 def agent_steering(subject: Subject) -> str | None:

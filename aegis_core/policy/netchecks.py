@@ -260,7 +260,7 @@ def register(check: Callable) -> None:
         return bool(hosts) and all(h and host_is_local(h) for h in hosts)
 
     @check("upload", 35, "sends local files to another host (curl -T/-F @/-d @, scp, rsync to host:)",
-           programs=("curl", "xh", "http", "https", "httpie", "curlie", "wget", "scp", "rsync", "sftp",
+           programs=(*sorted(CURL_LIKE | HTTPIE_LIKE), "wget", "scp", "rsync", "sftp",
                      "rclone", "nc", "ncat", "netcat", "socat", "openssl", "gnutls-cli", "telnet"))
     def _upload(subject: Subject) -> str | None:
         seg = subject.segment

@@ -15,6 +15,8 @@ import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.cues import word_trie
+
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
 
@@ -437,9 +439,9 @@ class _Patterns:
                 exact.add(inner)
         self.exact = frozenset(exact)
         self.prefixes = tuple(prefixes)
-        # Literals that are whole path components (`/.aws/`, `/.config/gh/hosts.yml`) are
-        # looked up by a component of the path instead of tried one by one: a policy may
-        # name hundreds of them, a path has a handful of components.
+        # Suffixes that are whole path components (`/.config/gh/hosts.yml`) are looked up by
+        # the path's last component instead of tried one by one: a policy may name hundreds
+        # of them. (Infixes, `/.aws/` and the rest, are all found by one search: any_infix.)
         self.suffix_index: dict[str, tuple[str, ...]] = _index((s for s in suffixes if s.startswith("/")),
                                                                suffix=True)
         self.infix_index: dict[str, tuple[str, ...]] = _index((i for i in infixes
@@ -459,6 +461,12 @@ class _Patterns:
                 unguarded.append(fnmatch.translate(pattern))
         self.guarded = tuple((literal, re.compile("|".join(found)).match) for literal, found in guarded.items())
         self.regex = re.compile("|".join(unguarded)) if unguarded else None
+        # One search in C for any infix (the indexed ones too), and for any guarding
+        # literal, instead of a substring test per literal in Python: a command naming
+        # hundreds of paths asks this of each (and most paths hold none of them).
+        every_infix = sorted({*self.infixes, *(i for found in self.infix_index.values() for i in found)})
+        self.any_infix = re.compile(word_trie(every_infix)).search if every_infix else None
+        self.any_guard = re.compile(word_trie(sorted(guarded))).search if guarded else None
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefixes or self.suffixes or self.infixes or self.regex or self.guarded
@@ -475,18 +483,10 @@ class _Patterns:
             for suffix in self.suffix_index.get(text[text.rfind("/") + 1:], ()):
                 if text.endswith(suffix):
                     return True
-        if self.infix_index:
-            index = self.infix_index
-            for component in text.split("/"):
-                found = index.get(component)
-                if found is not None:
-                    for infix in found:
-                        if infix in text:
-                            return True
-        for infix in self.infixes:
-            if infix in text:
-                return True
-        for literal, matches in self.guarded:
-            if literal in text and matches(text) is not None:
-                return True
+        if self.any_infix is not None and self.any_infix(text) is not None:
+            return True
+        if self.any_guard is not None and self.any_guard(text) is not None:
+            for literal, matches in self.guarded:
+                if literal in text and matches(text) is not None:
+                    return True
         return self.regex is not None and self.regex.match(text) is not None

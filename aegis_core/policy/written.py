@@ -195,10 +195,14 @@ def _package_scripts(content: str) -> str:
     # command that runs nothing).
     values = []
     for match in _JSON_STRING_VALUE.finditer(content[:MAX_CODE_CHARS]):
+        value = match.group(1)
+        if "\\" not in value:
+            values.append(value)  # nothing to decode (what json.loads would give, or fail on and keep)
+            continue
         try:
-            values.append(json.loads(f'"{match.group(1)}"'))
+            values.append(json.loads(f'"{value}"'))
         except ValueError:
-            values.append(match.group(1))
+            values.append(value)
     return "\n".join(values)
 
 
