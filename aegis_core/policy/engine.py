@@ -22,6 +22,7 @@ from aegis_core.policy.requestfiles import readable_requests
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
 from aegis_core.policy.taskrunners import task_code
+from aegis_core.policy.tokens import MAX_TOKENS
 from aegis_core.policy.words import Arg
 from aegis_core.policy.written import ASKS_WHEN_WRITTEN, DESTRUCTIVE_ASKS, WRITTEN_VIA, written_code
 from aegis_core.tools import input_problem
@@ -240,15 +241,19 @@ def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None,
                       budget: CallBudget, run_now: bool = False, depth: int = 0,
                       unreadable: list[str] | None = None) -> list[Subject]:
     analysis = analyse(code)
+    parts = [analysis]
+    if not analysis.segments and analysis.problems and "\n" in code:
+        parts = _analysed_parts(code) or parts  # a long script: read in parts of whole lines
+    pairs = [(part, seg) for part in parts for seg in part.segments]
     subjects = []
     if unreadable is not None:
         # What is not judged must not pass unseen: the commands past MAX_SEGMENTS, or all
         # of them when the analysis gave up on the text (too long or too intricate).
-        if len(analysis.segments) > MAX_SEGMENTS:
+        if len(pairs) > MAX_SEGMENTS:
             unreadable.append(f"{path} holds more than {MAX_SEGMENTS} commands, too many to judge one by one")
-        elif not analysis.segments and analysis.problems:
+        elif not pairs and analysis.problems:
             unreadable.append(f"the commands in {path} cannot be read one by one ({analysis.problems[0]})")
-    for seg in analysis.segments[:MAX_SEGMENTS]:
+    for analysis, seg in pairs[:MAX_SEGMENTS]:
         if seg.function_call:
             continue
         reads, writes, urls = segment_facts(seg, cwd, home, budget)
@@ -267,6 +272,45 @@ def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None,
 
 
 _MAX_RUN_DEPTH = 3
+# A part of a long script holds about this many words: under the analysis' own limit
+# (tokens.MAX_TOKENS), with room for a construct that spans lines to close.
+_PART_WORDS = 280
+_RETRY_WORDS = 30
+# A line ending so continues on the next: a part never ends there (`rm -rf \` + `~`).
+_OPEN_ENDINGS = ("\\", "|", "&", "(", "{", "[", ",", "=")
+
+
+def _analysed_parts(code: str) -> list[ShellAnalysis] | None:
+    """A script too long for one analysis, analysed in parts of whole lines, so that a
+    long routine script is judged command by command instead of asking as a whole. A part
+    grows while it ends inside a construct (if/fi, a quote, a here-document, a line that
+    continues) and the analysis cannot read it yet; None when one still cannot be read.
+    Reading stops once the parts hold more commands than are judged (the caller says so)."""
+    parts: list[ShellAnalysis] = []
+    lines: list[str] = []
+    words = tried = segments = 0
+    for line in code.splitlines(keepends=True):
+        lines.append(line)
+        words += len(line.split())
+        if words < _PART_WORDS or words < tried + _RETRY_WORDS or line.rstrip().endswith(_OPEN_ENDINGS):
+            continue
+        part = analyse("".join(lines))
+        if part.problems:  # e.g. a quote still open: the next part would start inside it
+            if words > MAX_TOKENS:
+                return None
+            tried = words
+            continue
+        parts.append(part)
+        segments += len(part.segments)
+        if segments > MAX_SEGMENTS:
+            return parts
+        lines, words, tried = [], 0, 0
+    if lines:
+        part = analyse("".join(lines))
+        if part.problems:
+            return None
+        parts.append(part)
+    return parts
 
 
 def _code_subjects(call: ToolCall, path: str, content: str, project: str | None, cwd: str | None, home: str,
