@@ -3,8 +3,8 @@
 # (wire.py: the agent's encoder). This file is compiled on every run (a script has no
 # cached bytecode), so it only arms the guard's deadline and runs transport.py from its
 # cache; everything else, ``load`` included, is in transport.py. Comments, not a docstring.
-from posix import environ, stat
 import sys
+from posix import environ, stat
 
 # Under guard.sh (agents that run a failed hook's tool), the hard deadline: SIGALRM with
 # its default action, so the kernel ends this process (which the guard turns into a
@@ -35,7 +35,7 @@ try:
         exec(marshal.loads(memoryview(data)[16:]), transport.__dict__)  # noqa: S102, S302
     else:
         sys.path.append(folder)  # appended: never shadows the stdlib
-        import transport
+        transport = __import__("transport")
 except BaseException as exc:  # a broken install is still an explicit deny (exit 2 blocks)
     sys.stderr.write("The Aegis hook client is broken (" + type(exc).__name__ + "); reinstall Aegis and "
                      "run `aegis doctor`. Denied to be safe.\n")
