@@ -277,16 +277,17 @@ class AegisPlugins:
     ) -> Iterator[tuple[str, Any, BaseException | None]]:
         """Call every implementation of ``hook`` on its own, so one failure cannot
         hide the others' results. Yields (plugin name, result, exception)."""
+        trace = self.trace
         for impl in self._impls(hook):
             args = {k: v for k, v in kwargs.items() if k in impl.argnames}
-            started = time.perf_counter()
+            started = time.perf_counter() if trace else 0.0
             try:
                 result, error = impl.function(**args), None
             except Exception as exc:
                 result, error = None, exc
                 log.warning("plugin hook raised", hook=hook, plugin=impl.plugin_name,
                             error=f"{type(exc).__name__}: {exc}")
-            if self.trace:
+            if trace:
                 log.info("hook call", hook=hook, plugin=impl.plugin_name, result=repr(result)[:200],
                          error=repr(error) if error else None,
                          ms=round((time.perf_counter() - started) * 1000, 3))

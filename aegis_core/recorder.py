@@ -13,11 +13,15 @@ thread hop and a few event-loop turns sooner, and still never before the record.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import anyio
+import anyio.lowlevel
+import anyio.to_thread
 import structlog
 
 from aegis_core.models import AuditEvent
@@ -89,34 +93,65 @@ class _Entry:
     events: Sequence[AuditEvent]
     calls: Sequence[CallRecord]
     on_durable: OnDurable | None = None
-    done: anyio.Event = field(default_factory=anyio.Event)
+    done: asyncio.Future[None] | None = None  # resolved on the event loop once written
     error: AuditFailed | None = None
 
 
 class GroupCommit:
     """Batches records from concurrent decisions. Run :meth:`run` in the daemon's
-    task group; until it runs (and after it stops) records are written at once."""
+    task group: it starts the writer thread, which takes whatever was queued while
+    it wrote the previous batch, writes it (one write, one sync), answers the early
+    ones and hands the batch back to the event loop in one call. Until :meth:`run`
+    runs (and after it stops) records are written at once.
+
+    A thread of its own rather than a worker per batch: the event loop's share of a
+    batch is one wake-up, and of a decision a future and a list append."""
 
     def __init__(self, plugins: AegisPlugins, store: ApprovalStore | None) -> None:
         self.plugins, self.store = plugins, store
         self._queue: list[_Entry] = []
-        self._wakeup = anyio.Event()
-        self._running = False
+        self._lock = threading.Lock()
+        self._queued = threading.Condition(self._lock)
+        self._idle = False  # the writer waits for entries (needs a notify)
+        self._stopping = False
+        self._writing = False  # the writer thread takes entries
+        self._kicking = False  # a wake-up of the writer is scheduled on the loop
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.batches = 0
         self.largest = 0
 
     async def record(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = (), *,
                      on_durable: OnDurable | None = None) -> None:
-        if not self._running:
+        loop = self._loop
+        if loop is None:
             self.record_now(events, calls)
             _run(on_durable)
             return
-        entry = _Entry(events, calls, on_durable)
-        self._queue.append(entry)
-        self._wakeup.set()
-        await entry.done.wait()
+        entry = _Entry(events, calls, on_durable, loop.create_future())
+        with self._lock:
+            writing = self._writing
+            if writing:
+                self._queue.append(entry)
+        if writing and not self._kicking:
+            # Woken after this turn of the loop, not now: every decision that reaches
+            # its record in the same turn joins the same batch.
+            self._kicking = True
+            loop.call_soon(self._kick)
+        if not writing:  # the writer has just stopped: nothing would take it
+            self.record_now(events, calls)
+            _run(on_durable)
+            return
+        assert entry.done is not None
+        await entry.done
         if entry.error is not None:
             raise entry.error
+
+    def _kick(self) -> None:
+        self._kicking = False
+        with self._lock:
+            if self._idle and self._queue:
+                self._idle = False
+                self._queued.notify()
 
     def record_now(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
         """Write at once, blocking (the daemon is not serving: before :meth:`run`
@@ -127,61 +162,69 @@ class GroupCommit:
             raise AuditFailed(_failure_message(failures[0]))
 
     async def run(self) -> None:
-        self._running = True
+        loop = asyncio.get_running_loop()
+        self._stopping, self._writing = False, True
+        writer = threading.Thread(target=self._writer, args=(loop,), name="aegis-group-commit", daemon=True)
+        self._loop = loop
+        writer.start()
         try:
-            while True:
-                await self._wakeup.wait()
-                self._wakeup = anyio.Event()
-                batch, self._queue = self._queue, []
-                if batch:
-                    # Shielded: a decision whose records are being written is answered
-                    # even when the daemon stops meanwhile.
-                    with anyio.CancelScope(shield=True):
-                        await self._write(batch)
+            await anyio.sleep_forever()
         finally:
-            self._running = False
-            # Anyone still queued (the daemon is stopping) is written directly.
-            batch, self._queue = self._queue, []
-            for entry in batch:
-                self._settle_alone(entry)
+            # Shielded: the batch being written, and what is queued behind it, are
+            # written and answered even though the daemon stops meanwhile; then records
+            # are written at once (``_loop`` is None).
+            with anyio.CancelScope(shield=True):
+                with self._lock:
+                    self._stopping = True
+                    self._queued.notify()
+                await anyio.to_thread.run_sync(writer.join)
+                self._loop = None
+                await anyio.lowlevel.checkpoint()  # let the last hand-back run
 
-    async def _write(self, batch: list[_Entry]) -> None:
+    def _writer(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The writer thread: a batch at a time, until stopped with nothing queued."""
+        while True:
+            with self._lock:
+                while not self._queue and not self._stopping:
+                    self._idle = True
+                    self._queued.wait()
+                self._idle = False
+                batch, self._queue = self._queue, []
+                if not batch:
+                    self._writing = False
+                    return
+            self._write_batch(loop, batch)
+
+    def _write_batch(self, loop: asyncio.AbstractEventLoop, batch: list[_Entry]) -> None:
+        """One batch's one write, then each entry's ``on_durable`` whose records all
+        made it, then the batch goes back to the event loop (its tasks are woken)."""
         events = [event for entry in batch for event in entry.events]
         calls = [call for entry in batch for call in entry.calls]
         self.batches += 1
         self.largest = max(self.largest, len(batch))
         try:
-            failures = await anyio.to_thread.run_sync(self._write_batch, batch, events, calls)
+            failures = write(self.plugins, self.store, events, calls)
         except Exception as exc:  # the store or the disk: every decision of the batch fails closed
             log.exception("recording a batch failed")
             failure = AuditFailed(f"the records could not be written ({type(exc).__name__}: {exc})")
             for entry in batch:
                 entry.error = failure
-                entry.done.set()
-            return
-        for entry in batch:
-            entry.error = _failed_for(entry, failures)
-            entry.done.set()
-
-    def _write_batch(self, batch: list[_Entry], events: list[AuditEvent],
-                     calls: list[CallRecord]) -> list[AuditFailure]:
-        """On the writer thread: the batch's one write, then each entry's
-        ``on_durable`` whose records all made it (its task is woken after)."""
-        failures = write(self.plugins, self.store, events, calls)
-        for entry in batch:
-            if _failed_for(entry, failures) is None:
-                _run(entry.on_durable)
-        return failures
-
-    def _settle_alone(self, entry: _Entry) -> None:
+        else:
+            for entry in batch:
+                entry.error = _failed_for(entry, failures)
+                if entry.error is None:
+                    _run(entry.on_durable)
         try:
-            failures = write(self.plugins, self.store, entry.events, entry.calls)
-            entry.error = _failed_for(entry, failures)
-        except Exception as exc:
-            entry.error = AuditFailed(f"the records could not be written ({type(exc).__name__}: {exc})")
-        if entry.error is None:
-            _run(entry.on_durable)
-        entry.done.set()
+            loop.call_soon_threadsafe(_settle, batch)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            pass
+
+
+def _settle(batch: list[_Entry]) -> None:
+    """On the event loop: wake every task of a written batch."""
+    for entry in batch:
+        if entry.done is not None and not entry.done.done():  # its task may have been cancelled
+            entry.done.set_result(None)
 
 
 def _failed_for(entry: _Entry, failures: list[AuditFailure]) -> AuditFailed | None:

@@ -7,8 +7,9 @@
    the tree issue 15 was filed against: the last commit before any of its work, so
    before group commit), in the same run, alternating, the order swapped each round;
    medians of decisions/s, p50 and p99 of a client's round trip, the daemon's CPU per
-   decision (least disturbed by the machine's other work), how many decisions each
-   fsync carried, and the load average meanwhile.
+   decision (least disturbed by the machine's other work) and its share on the event
+   loop's thread (the rest runs on threads a second core can take), how many decisions
+   each fsync carried, and the load average meanwhile.
 3. Memory: the daemon's RSS after 100k calls over 1,000 sessions against its RSS
    after 10k (``--memory``).
 
@@ -141,6 +142,13 @@ class Daemon:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def loop_cpu_seconds(self) -> float:
+        """The CPU of the daemon's main thread (its event loop) alone: the rest ran on
+        other threads (the group commit's writer, workers), which a second core can
+        take."""
+        fields = Path(f"/proc/{self.pid}/task/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 async def one_call(socket_path: str, session: str, command: str, op: str = "judge") -> tuple[float, str]:
     """One hook's round trip: connect, send the request, read lines up to the final one.
@@ -218,9 +226,10 @@ def _own_cpu_seconds() -> float:
 def measure(daemon: Daemon, clients: int, seconds: float) -> dict[str, Any]:
     """One measurement of a started daemon: the load's figures, the daemon's CPU per
     decision (what the machine's other work disturbs least), records per fsync."""
-    cpu, mine = daemon.cpu_seconds(), _own_cpu_seconds()
+    cpu, loop, mine = daemon.cpu_seconds(), daemon.loop_cpu_seconds(), _own_cpu_seconds()
     result = asyncio.run(load(daemon.socket, clients, seconds, sessions=clients * 4, op=daemon.op))
     result["cpu_ms"] = (daemon.cpu_seconds() - cpu) * 1e3 / max(1, result["decisions"])
+    result["loop_cpu_ms"] = (daemon.loop_cpu_seconds() - loop) * 1e3 / max(1, result["decisions"])
     result["client_cpu_ms"] = (_own_cpu_seconds() - mine) * 1e3 / max(1, result["decisions"])
     records = daemon.status().get("records")
     # Trees before group commit write and sync every record on its own: no figure.
@@ -255,6 +264,7 @@ def throughput(directory: Path, trees: dict[str, Path], clients_list: list[int],
             p50 = statistics.median(r["p50"] for r in runs)
             p99 = statistics.median(r["p99"] for r in runs)
             cpu = statistics.median(r["cpu_ms"] for r in runs)
+            loop_cpu = statistics.median(r["loop_cpu_ms"] for r in runs)
             client_cpu = statistics.median(r["client_cpu_ms"] for r in runs)
             errors = sum(r["errors"] for r in runs)
             summary[name] = (rate, p50, p99, cpu)
@@ -262,7 +272,8 @@ def throughput(directory: Path, trees: dict[str, Path], clients_list: list[int],
             per_fsync = (f"{sum(r['decisions'] for r in batches) / sum(r['batches'] for r in batches):5.1f}"
                          if batches else "  <=1")
             print(f"  {clients:>3} clients  {name:<9} {rate:7.0f} decisions/s  p50 {p50 * 1e3:7.1f} ms  "
-                  f"p99 {p99 * 1e3:7.1f} ms  (p99/p50 {p99 / p50:4.1f}x)  CPU per decision: daemon {cpu:5.2f} ms, "
+                  f"p99 {p99 * 1e3:7.1f} ms  (p99/p50 {p99 / p50:4.1f}x)  CPU per decision: daemon {cpu:5.2f} ms "
+                  f"(event loop {loop_cpu:4.2f}), "
                   f"clients {client_cpu:5.2f} ms  decisions per fsync {per_fsync}  errors {errors}")
             if errors:
                 print(f"      first error: {next(r['first_error'] for r in runs if r['first_error'])}")

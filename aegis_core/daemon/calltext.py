@@ -41,7 +41,8 @@ class CallText:
                           f"character {exc.start})") from None
         if size <= INPUT_LIMIT:
             clean = redact_value(dict(call.input))
-            summary = _short(replace(call, input=clean).summary())
+            # Nothing masked (most calls): the call's own summary is the redacted one.
+            summary = _short((call if clean == call.input else replace(call, input=clean)).summary())
             return cls(summary, json.dumps(clean, ensure_ascii=True, default=str), size)
         digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
         summary = redact_text(_short(call.summary(), SUMMARY_LIMIT + 200))[:SUMMARY_LIMIT]

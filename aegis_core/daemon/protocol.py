@@ -10,11 +10,9 @@ answer, reload, stop or manage anything, whatever its ancestry.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from anyio.abc import SocketStream
+from typing import Any, Protocol
 
 from aegis_core.client import UPDATE
 from aegis_core.errors import ExitCode
@@ -103,23 +101,18 @@ def unknown_op(op: Any) -> RequestError:
 
 # What one receive asks for: a request is a few hundred bytes, and recv() allocates what
 # it is asked for before the kernel copies anything (1 MiB cost 14 us more per request).
+# The request line itself is read by aegis_core.daemon.connections.
 CHUNK = 64 << 10
 
 
-async def read_request(receive: Callable[[int], Awaitable[bytes]]) -> dict[str, Any]:
-    """The request line ``receive`` (a stream's, or what behaves like it) delivers."""
-    buffer = bytearray()
-    while True:
-        chunk = await receive(CHUNK)
-        newline = chunk.find(b"\n")
-        buffer += chunk if newline < 0 else chunk[:newline]
-        if len(buffer) > MAX_REQUEST:
-            raise RequestError(f"request larger than {MAX_REQUEST >> 20} MiB; split the tool call into "
-                               "smaller ones")
-        if newline >= 0:
-            break
+def too_large() -> RequestError:
+    return RequestError(f"request larger than {MAX_REQUEST >> 20} MiB; split the tool call into smaller ones")
+
+
+def parse_request(line: bytes | bytearray) -> dict[str, Any]:
+    """The request in one line (without its newline), checked for what every request has."""
     try:
-        request = json.loads(buffer)
+        request = json.loads(line)
     except (UnicodeDecodeError, ValueError) as exc:
         raise RequestError(f"request is not valid JSON ({exc})") from exc
     if not isinstance(request, dict):
@@ -134,7 +127,13 @@ def encode(message: Mapping[str, Any]) -> bytes:
     return json.dumps(message, default=str).encode() + b"\n"
 
 
-async def send(stream: SocketStream, message: Mapping[str, Any]) -> None:
+class Stream(Protocol):
+    """Where replies go: a client's connection (aegis_core.daemon.connections)."""
+
+    async def send(self, data: bytes) -> None: ...
+
+
+async def send(stream: Stream, message: Mapping[str, Any]) -> None:
     await stream.send(encode(message))
 
 

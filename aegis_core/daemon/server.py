@@ -21,13 +21,14 @@ import anyio.from_thread
 import anyio.lowlevel
 import structlog
 from anyio import RunFinishedError
-from anyio.abc import SocketAttribute, SocketStream, TaskGroup
+from anyio.abc import TaskGroup
 
 from aegis_core import __version__
 from aegis_core.audit import AuditLog
 from aegis_core.channels import ChannelSet, ResolveResult, select_channels
 from aegis_core.config import Config
 from aegis_core.daemon import protocol
+from aegis_core.daemon.connections import Connection, Listener, listen
 from aegis_core.daemon.peers import Peer, peer_of
 from aegis_core.daemon.pipeline import Answer, Pipeline
 from aegis_core.daemon.protocol import AGENT, OPERATOR, Endpoint, RequestError
@@ -122,11 +123,11 @@ class Caller:
     """Who sent a request: on which socket, which process, and (once proven) for which
     wrapped session."""
 
-    def __init__(self, endpoint: Endpoint, peer: Peer, stream: SocketStream, raw: socket.socket | None) -> None:
+    def __init__(self, endpoint: Endpoint, peer: Peer, stream: Connection) -> None:
         self.endpoint = endpoint
         self.peer = peer
         self.stream = stream
-        self.raw = raw  # the stream's socket, looked up once (anyio builds every attribute per lookup)
+        self.raw = stream.sock
         self.session: Session | None = None
         self.after_reply: Callable[[], None] | None = None
         # Set when the final answer already left from the recorder's writer thread
@@ -136,14 +137,13 @@ class Caller:
 
 
 class _Listening:
-    """A bound socket: its listener, the scope of its accept loop, and the inode it
-    was bound as (so the daemon never removes a socket file that is not its own)."""
+    """A bound socket: its listener, and the inode it was bound as (so the daemon never
+    removes a socket file that is not its own)."""
 
-    def __init__(self, endpoint: Endpoint, listener: Any, inode: tuple[int, int] | None) -> None:
+    def __init__(self, endpoint: Endpoint, listener: Listener, inode: tuple[int, int] | None) -> None:
         self.endpoint = endpoint
         self.listener = listener
         self.inode = inode
-        self.scope = anyio.CancelScope()
 
 
 class _Confirmation:
@@ -198,6 +198,8 @@ class Daemon:
         self.sessions = Sessions(self.store, self.home)
         self.started_at = 0.0
         self._listening: dict[str, _Listening] = {}
+        # The connections being served (cancelled at stop).
+        self._connections: set[asyncio.Task[None]] = set()
         self._tasks: TaskGroup | None = None
         self._loop_thread: int | None = None  # the thread running serve()
         self._loop_token: anyio.lowlevel.EventLoopToken | None = None  # for notes from other threads
@@ -284,6 +286,7 @@ class Daemon:
             self.pipeline.spawn = None
             for path in list(self._listening):
                 await self._close(path)
+            await self._end_connections()
             for session in self.sessions:
                 try:
                     await self._close_session(session.id, None, reason="the Aegis daemon stopped")
@@ -462,13 +465,13 @@ class Daemon:
     async def _open(self, endpoint: Endpoint) -> None:
         path = Path(endpoint.path)
         await self._take_back(path)
-        listener = await _listen(path)
+        sock = _listen(path)
+        inode: tuple[int, int] | None = None
         with suppress(OSError):
             stat = os.stat(path)
-            inode: tuple[int, int] | None = (stat.st_dev, stat.st_ino)
-        listening = self._listening[endpoint.path] = _Listening(endpoint, listener, inode)
-        assert self._tasks is not None
-        self._tasks.start_soon(self._accept, listening)
+            inode = (stat.st_dev, stat.st_ino)
+        listener = Listener(sock, lambda client: self._connected(client, endpoint))
+        self._listening[endpoint.path] = _Listening(endpoint, listener, inode)
 
     async def _take_back(self, path: Path) -> None:
         """Before binding: if something already answers on ``path`` (we hold the pid
@@ -485,64 +488,91 @@ class Daemon:
         listening = self._listening.pop(path, None)
         if listening is None:
             return
-        listening.scope.cancel()
         with suppress(Exception):
-            await listening.listener.aclose()
+            listening.listener.close()
         with suppress(OSError):
             stat = os.stat(path)
             if (stat.st_dev, stat.st_ino) == listening.inode:  # still ours, not a replacement
                 os.unlink(path)
 
-    async def _accept(self, listening: _Listening) -> None:
-        with listening.scope:
-            while True:
-                try:
-                    stream = await listening.listener.accept()
-                except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-                    return
-                assert self._tasks is not None
-                self._tasks.start_soon(self._handle, stream, listening.endpoint)
-
     # -- requests -----------------------------------------------------------------
 
-    async def _handle(self, stream: SocketStream, endpoint: Endpoint) -> None:
-        async with stream:
-            request: dict[str, Any] = {}
-            context: Caller | None = None
-            try:
-                raw = _raw_socket(stream)
-                peer = peer_of(raw)
-                if peer.uid is not None and peer.uid != os.getuid():
-                    await self.pipeline.note("connection.refused", {"uid": peer.uid, "reason": "different user",
-                                                                    "socket": endpoint.describe()})
-                    # Let the request arrive first, so the client reads the refusal
-                    # rather than a broken pipe; it is never looked at.
-                    with anyio.move_on_after(2), suppress(Exception):
-                        await protocol.read_request(stream.receive)
-                    await protocol.send(stream, protocol.error("connections from other users are refused",
-                                                               ExitCode.SECURITY))
-                    return
-                context = Caller(endpoint, peer, stream, raw)
-                request = await protocol.read_request(lambda size: _receive(context, size))
-                response = await self._dispatch(request, context)
-            except RequestError as exc:
-                response = protocol.error(str(exc), exc.code)
-            except AegisError as exc:
-                response = protocol.error(str(exc), exc.exit_code)
-            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+    def _connected(self, client: socket.socket, endpoint: Endpoint) -> None:
+        """A client connected (called from the listener's selector callback): its
+        handler starts once its request line is complete, or at once for a peer of
+        another user, who is refused."""
+        peer = peer_of(client)
+        connection = Connection(asyncio.get_running_loop(), client)
+        if peer.uid is not None and peer.uid != os.getuid():
+            connection.start()
+            self._serve(connection, peer, endpoint)
+            return
+
+        def line_ready(connection: Connection) -> None:
+            if connection.line is None and connection.hung_up_early:
+                connection.close()  # gone before saying anything: nothing to answer
+            else:
+                self._serve(connection, peer, endpoint)
+
+        connection.start(line_ready)
+
+    def _serve(self, connection: Connection, peer: Peer, endpoint: Endpoint) -> None:
+        task = asyncio.get_running_loop().create_task(self._handle(connection, peer, endpoint))
+        self._connections.add(task)
+        task.add_done_callback(self._connections.discard)
+
+    async def _end_connections(self) -> None:
+        """At stop: cancel the handlers still running and let them finish (bounded).
+        No handler holds a shielded transition of its own (a hang-up watcher's is in
+        its own task, awaited shielded), so a task's own cancel is as safe here as a
+        scope's and costs nothing per connection."""
+        if not self._connections:
+            return
+        for task in self._connections:
+            task.cancel()
+        with anyio.move_on_after(5, shield=True):
+            await asyncio.wait(list(self._connections))
+
+    async def _handle(self, connection: Connection, peer: Peer, endpoint: Endpoint) -> None:
+        try:
+            await self._answer(connection, peer, endpoint)
+        finally:
+            connection.close()
+
+    async def _answer(self, stream: Connection, peer: Peer, endpoint: Endpoint) -> None:
+        request: dict[str, Any] = {}
+        context: Caller | None = None
+        try:
+            if peer.uid is not None and peer.uid != os.getuid():
+                await self.pipeline.note("connection.refused", {"uid": peer.uid, "reason": "different user",
+                                                                "socket": endpoint.describe()})
+                # Let the request arrive first, so the client reads the refusal
+                # rather than a broken pipe; it is never looked at.
+                with anyio.move_on_after(2), suppress(Exception):
+                    await stream.request_line()
+                await protocol.send(stream, protocol.error("connections from other users are refused",
+                                                           ExitCode.SECURITY))
                 return
-            except Exception as exc:
-                log.exception("request failed")
-                response = protocol.error(f"internal error ({type(exc).__name__}); see `aegis logs`", ExitCode.ERROR)
-            response = protocol.proven(response, request, self._proof_token(context))
-            with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                if context is not None and context.answered:
-                    if context.unsent:
-                        await stream.send(context.unsent)
-                else:
-                    await protocol.send(stream, response)
-            if context is not None and context.after_reply is not None:
-                context.after_reply()
+            context = Caller(endpoint, peer, stream)
+            request = protocol.parse_request(await stream.request_line())
+            response = await self._dispatch(request, context)
+        except RequestError as exc:
+            response = protocol.error(str(exc), exc.code)
+        except AegisError as exc:
+            response = protocol.error(str(exc), exc.exit_code)
+        except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+            return
+        except Exception as exc:
+            log.exception("request failed")
+            response = protocol.error(f"internal error ({type(exc).__name__}); see `aegis logs`", ExitCode.ERROR)
+        with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+            if context is not None and context.answered:  # the line (and its proof) already left
+                if context.unsent:
+                    await stream.send(context.unsent)
+            else:
+                await protocol.send(stream, protocol.proven(response, request, self._proof_token(context)))
+        if context is not None and context.after_reply is not None:
+            context.after_reply()
 
     def _early_answer(self, request: Mapping[str, Any], context: Caller) -> Callable[[Answer], None] | None:
         """How an allow is answered from the recorder's writer thread the moment its
@@ -552,8 +582,6 @@ class Daemon:
         take at once is left for _handle. Nothing was sent on this connection before
         (an allow answered early never waited on a human), so nothing can overtake."""
         raw = context.raw
-        if raw is None:
-            return None
         token = self._proof_token(context)
 
         def answer(early: Answer) -> None:
@@ -620,17 +648,22 @@ class Daemon:
                               session=session.id if session else "")
         stream = context.stream
         pending: list[str] = []
-        watching = False
+        watcher: asyncio.Task[None] | None = None
+        watching: anyio.CancelScope | None = None
 
         async def on_pending(approval: Approval) -> None:
-            nonlocal watching
+            nonlocal watcher, watching
             pending.append(approval.id)
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
                 await protocol.send(stream, {**protocol.pending(approval.id, approval.deadline_at),
                                              "channels": self.pipeline.channels})
-            if not watching:  # from now on the client's hang-up or its dialog matters
-                watching = True
-                tasks.start_soon(watch_client)
+            if watcher is None:  # from now on the client's hang-up or its dialog matters
+                watching = anyio.CancelScope()
+                watcher = asyncio.get_running_loop().create_task(watch(watching))
+
+        async def watch(scope: anyio.CancelScope) -> None:
+            with scope:
+                await watch_client()
 
         result: dict[str, Any] = {}
 
@@ -642,7 +675,7 @@ class Daemon:
             # pending waits in the socket's buffer, so nothing is missed by starting here.
             said = b""
             with suppress(anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-                while chunk := await _receive(context):
+                while chunk := await context.stream.receive(4096):
                     said = (said + chunk)[-4096:]
             await anyio.sleep(0.05)  # let a decision that just landed win
             if result or not pending:
@@ -660,12 +693,16 @@ class Daemon:
                                                "interrupted)", "adapter")
 
         # The decision runs in this task; a call that is answered without a human (nearly
-        # all of them) never starts a second one.
-        async with anyio.create_task_group() as tasks:
+        # all of them) never starts a second one (nor the task group it would need).
+        try:
             answer = await self.pipeline.handle(agent_input, on_pending=on_pending,
                                                 early=self._early_answer(request, context))
             result.update(answer.to_response())
-            tasks.cancel_scope.cancel()
+        finally:
+            if watcher is not None and watching is not None:
+                watching.cancel()
+                with anyio.CancelScope(shield=True):
+                    await watcher
         return result or protocol.denial("the client went away", risk=0)
 
     async def _observe(self, request: dict[str, Any], context: Caller) -> dict[str, Any]:
@@ -1020,47 +1057,20 @@ def _listener_on(path: Path, timeout: float = 1.0) -> tuple[bool, int | None]:
     return True, credentials[0] if credentials else None
 
 
-async def _listen(path: Path) -> Any:
+def _listen(path: Path) -> socket.socket:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with suppress(FileNotFoundError):
         path.unlink()  # the caller has made sure no live daemon owns it
     address, directory = reachable(path)
     old = os.umask(0o177)  # the socket is born 0600: no window where others may connect
     try:
-        listener = await anyio.create_unix_listener(address)
+        sock = listen(address)
     finally:
         os.umask(old)
         if directory is not None:
             os.close(directory)
     os.chmod(path, 0o600)
-    return listener
-
-
-def _raw_socket(stream: SocketStream) -> socket.socket | None:
-    """The stream's socket: anyio's own attribute where it has it, since ``extra``
-    builds every attribute of the stream (addresses included) on each lookup, which
-    cost 6% of the event loop under load."""
-    raw = getattr(stream, "_raw_socket", None)
-    if isinstance(raw, socket.socket):
-        return raw
-    return stream.extra(SocketAttribute.raw_socket, None)  # noqa: S610 (anyio, not Django)
-
-
-async def _receive(context: Caller, max_bytes: int = 4096) -> bytes:
-    """What the client sent next, as anyio's ``receive`` would have it (EndOfStream
-    once it hung up), read through asyncio's own sock_recv on the raw socket: anyio's
-    receive, cancelled as the peer hangs up, leaves its reader to set a cancelled
-    future (an InvalidStateError logged with a traceback, most answered calls under
-    load), and formats the socket's repr on every wait for data."""
-    if context.raw is None:
-        return await context.stream.receive(max_bytes)
-    try:
-        data = await asyncio.get_running_loop().sock_recv(context.raw, max_bytes)
-    except OSError as exc:
-        raise anyio.BrokenResourceError from exc
-    if not data:
-        raise anyio.EndOfStream
-    return data
+    return sock
 
 
 def _text(request: Mapping[str, Any], key: str) -> str:

@@ -161,39 +161,48 @@ _CURL_FORMS = {"-d": "", "--data": "", "--data-ascii": "", "--data-binary": "", 
                "--header": "", "--data-urlencode": "@", "-F": "=", "--form": "=", "--variable": "@"}
 
 
+def curl_options(texts: list[str]) -> list[tuple[str, str | None, int]]:
+    """curl's options that take a value, as (option, value, index of the value in
+    ``texts``; -1 when attached): ``--data=@f``, ``--data @f``, and short ones inside a
+    cluster (``-sSd @f``, ``-sT -``, ``-Fx=@f``)."""
+    found: list[tuple[str, str | None, int]] = []
+    i = 0
+    while i < len(texts):
+        text = texts[i]
+        if text.startswith("--"):
+            option, eq, attached = text.partition("=")
+            if eq:
+                found.append((option, attached, -1))
+            elif option in _CURL_FORMS or option in _CURL_FILE:
+                found.append((option, texts[i + 1] if i + 1 < len(texts) else None, i + 1))
+                i += 1
+        elif text.startswith("-") and len(text) > 1:
+            for position, letter in enumerate(text[1:], start=1):
+                if letter in CURL_SHORT_VALUES:
+                    if text[position + 1:]:
+                        found.append(("-" + letter, text[position + 1:], -1))
+                    else:
+                        found.append(("-" + letter, texts[i + 1] if i + 1 < len(texts) else None, i + 1))
+                        i += 1
+                    break
+        i += 1
+    return found
+
+
 def request_files(program: str, texts: list[str]) -> list[str]:
     """Files that curl/httpie arguments send or read (``-d @.env``, ``-F k=@id_rsa``,
     ``-T f``, ``http POST x @body.json``, ``field@file``)."""
     found: list[str] = []
     if program in CURL_LIKE:
-        i = 0
-        while i < len(texts):
-            text = texts[i]
-            value: str | None = None
-            option = text
-            if text.startswith("--"):
-                option, eq, attached = text.partition("=")
-                if eq:
-                    value = attached
-                elif option in _CURL_FORMS or option in _CURL_FILE:
-                    value = texts[i + 1] if i + 1 < len(texts) else None
-                    i += 1
-            elif text.startswith("-") and len(text) > 1:
-                for position, letter in enumerate(text[1:], start=1):
-                    if letter in CURL_SHORT_VALUES:
-                        option = "-" + letter
-                        value = text[position + 1:] or (texts[i + 1] if i + 1 < len(texts) else None)
-                        if not text[position + 1:]:
-                            i += 1
-                        break
-            if value is not None:
-                if option in _CURL_FILE:
-                    found.append(value)
-                elif option in _CURL_FORMS:
-                    sent = _sent_file(value, _CURL_FORMS[option])
-                    if sent:
-                        found.append(sent)
-            i += 1
+        for option, value, _ in curl_options(texts):
+            if value is None:
+                continue
+            if option in _CURL_FILE:
+                found.append(value)
+            elif option in _CURL_FORMS:
+                sent = _sent_file(value, _CURL_FORMS[option])
+                if sent:
+                    found.append(sent)
     elif program in HTTPIE_LIKE:
         for text in texts[1:]:
             if text.startswith("-") or "://" in text:

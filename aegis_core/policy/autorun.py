@@ -32,7 +32,18 @@ EDITOR_RUNS = re.compile(
     r"(?i)\"[^\"]*(?:terminal\.integrated|automationprofile|\.shell\b|shellargs|\.executable|executablepath"
     r"|interpreterpath|pythonpath|\.runtime\b|runtimeexecutable|serverpath|server\.path|\.binpath|\.path\""
     r"|alternatetools|\.command\b|commandpath|task\.|runon|\.env\.(?:linux|osx|windows)|tasks|launch"
-    r"|emeraldwalk|runonsave|code-runner|git\.path|npm\.packagemanager)[^\"]*\"\s*:")
+    r"|emeraldwalk|runonsave|code-runner|git\.path|npm\.packagemanager|context_servers|mcp)[^\"]*\"\s*:")
+# Environment managers' configs whose hooks run when a shell enters the project (mise and
+# rtx hooks, `_.source` and `exec()` templates; devbox init hooks; nix shellHook and the
+# binary caches a flake adds; devenv enterShell; pixi activation scripts; flox hooks).
+_ENV_MANAGER_FILE = re.compile(r"(?:^|/)(?:\.?mise(?:\.[\w-]+)?\.toml|\.?rtx(?:\.[\w-]+)?\.toml|\.?mise/config\.toml"
+                               r"|\.config/mise(?:/config)?\.toml|devbox\.json|shell\.nix|default\.nix|flake\.nix"
+                               r"|devenv\.nix|devenv\.ya?ml|pixi\.toml|\.flox/env/manifest\.toml"
+                               r"|\.envrc\.[\w.-]+)$")
+ENV_MANAGER_RUNS = re.compile(
+    r"(?i)^\s*\[(?:hooks|hook|activation|profile)\b|\b(?:enter|leave|cd|preinstall|postinstall|on-activate"
+    r"|on_activate)\s*=|_\.source\b|\bexec\s*\(|init_hook|shellHook|enterShell|enterTest|nixConfig|substituters"
+    r"|\bscripts\s*=|\bsource(?:_env|_up|_url)?\b|\bcurl\b|\bwget\b|\beval\b|https?://")
 # Names of files some tool runs on its own, for a write whose folder is computed
 # (`> $(python -c 'import site...')/x.pth`): the rest is matched by path in the policy.
 RUNS_LATER_NAME = re.compile(r"\.pth$|(?:site|user)customize\.py$|/hooks/|/\.husky/|\.envrc$|/workflows/"
@@ -87,6 +98,10 @@ def _package_json(path: str) -> bool:
         and "/vendor/" not in path
 
 
+def _env_manager(path: str) -> bool:
+    return _ENV_MANAGER_FILE.search(path) is not None and "/node_modules/" not in path
+
+
 def _editor_settings(path: str) -> bool:
     return path.endswith(_EDITOR_SETTINGS)
 
@@ -128,7 +143,7 @@ def register(check: Callable) -> None:
             index = _index_change(subject)
             if index:
                 return index
-            targets = [p for p in subject.writes if _package_json(p) or _editor_settings(p)]
+            targets = [p for p in subject.writes if _package_json(p) or _editor_settings(p) or _env_manager(p)]
             if not targets:
                 return None
             text = written_text(subject.call.input)
@@ -136,7 +151,8 @@ def register(check: Callable) -> None:
                 return None
             before = [_removed_text(subject.call.input)]
             for path in targets:
-                pattern = PACKAGE_RUNS if _package_json(path) else EDITOR_RUNS
+                pattern = PACKAGE_RUNS if _package_json(path) else (ENV_MANAGER_RUNS if _env_manager(path)
+                                                                    else EDITOR_RUNS)
                 if subject.call.input.get("content") is not None:
                     before.append(_on_disk(path))
                 found = _new_matches(pattern, text, before)
@@ -159,6 +175,6 @@ def register(check: Callable) -> None:
                 command = subject.analysis.command if subject.analysis is not None else ""
                 if PACKAGE_RUNS.search(command) or SCRIPT_KEY.search(command):
                     return f"writes {path} with a script that runs on install"
-            elif _editor_settings(path):
+            elif _editor_settings(path) or _env_manager(path):
                 return f"writes {path}, whose settings can start programs; its content is not shown"
         return None

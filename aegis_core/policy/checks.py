@@ -218,6 +218,7 @@ from aegis_core.policy import (  # noqa: E402
     exfilcode,
     installs,
     instructions,
+    privatehome,
     publishchecks,
     remotecode,
     secretchecks,
@@ -240,5 +241,6 @@ dryrun.register(check)
 sqlclients.register(check)
 exfilcode.register(check)
 instructions.register(check)
+privatehome.register(check)
 
 __all__ = ["CHECKS", "Check", "critical_target", "is_disposable", "url_host"]

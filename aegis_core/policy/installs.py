@@ -110,14 +110,17 @@ def project_install(subject: Subject) -> str | None:
     texts = list(seg.argv[1:])
     if program in _CONDAS:
         return _conda_environment(subject, texts)
-    if program in ("pip", "pip3") and not _project_pip(subject, seg):
-        return None  # which Python it installs into is not known: the user's or the system's, maybe
+    # Which Python a bare `pip` installs into is not known (the user's or the system's,
+    # maybe): only the project itself may go there (`pip install -e ".[dev,test]"`), which
+    # runs no code but the project's own build and fetches its declared dependencies.
+    only_itself = program in ("pip", "pip3") and not _project_pip(subject, seg)
     sub = _subcommand(program, positionals(program, texts))
     if sub is None:
         return None
     files: list[str] = []
     operands: list[str] = []
     expect_file = expect_value = False
+    listed = False  # a requirements or constraints file names packages, not the project
     for text in texts:
         if expect_file:
             expect_file = False
@@ -129,6 +132,7 @@ def project_install(subject: Subject) -> str | None:
             if _FOREIGN_OPTIONS.match(text) or (program == "dotnet" and option == "-s"):
                 return None
             if option in _PIP_FILE_OPTIONS and program in ("pip", "pip3", "uv"):
+                listed = listed or option not in ("-e", "--editable")
                 if "=" in text:
                     files.append(text.split("=", 1)[1])
                 else:
@@ -148,6 +152,10 @@ def project_install(subject: Subject) -> str | None:
             return None
         elif operand.lower().startswith("aegis"):
             return None  # Aegis' own distributions: removing or replacing them is not routine
+        elif only_itself:
+            return None  # a package by name, into a Python nobody chose
+    if only_itself and (listed or sub != "install" or not files):
+        return None
     for file in files:
         if "://" in file or file.startswith(_REMOTE_PREFIXES):
             return None
@@ -156,6 +164,10 @@ def project_install(subject: Subject) -> str | None:
         path = normalise(file.split("[", 1)[0] or ".", subject.cwd, subject.home)
         if path is None or not subject.within_project(path):
             return None
+        if only_itself and path not in (subject.project, subject.cwd):
+            return None  # a wheel or a folder inside it, not the project itself
+    if only_itself:
+        return f"{program} install of the project itself, with its extras"
     return f"{program} {sub or 'install'}: the project's dependencies, into the project"
 
 
@@ -219,7 +231,7 @@ def _conda_environment(subject: Subject, texts: list[str]) -> str | None:
 
 
 # `python -m pip`, `.venv/bin/python3 -m pip`: the interpreter running pip itself; `sh -c '...'`.
-_MODULE_RUNNER = re.compile(r"^\S*python[0-9.]*\s+-m$|^(?:ba|z|da|k|a)?sh -c$")
+_MODULE_RUNNER = re.compile(r"^\S*(?:python[0-9.]*|py)\s+-m$|^(?:ba|z|da|k|a)?sh -c$")
 # A container running the install on the project it mounts (containerrun).
 _CONTAINER_RUNS = frozenset({"docker run", "podman run", "nerdctl run"})
 _REMOTE_PREFIXES = ("git+", "git@", "github:", "gitlab:", "bitbucket:", "gist:", "file:", "link:", "npm:", "hg+",

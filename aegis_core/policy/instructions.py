@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 MAX_TEXT = 64 * 1024
 
 INSTRUCTION_FILE = re.compile(
-    r"(?:^|/)(?:CLAUDE(?:\.local)?\.md|AGENTS?(?:\.override)?\.md|GEMINI\.md|\.cursorrules|\.windsurfrules"
+    r"(?:^|/)(?:CLAUDE(?:\.local)?\.md|AGENTS?(?:\.override)?\.md|GEMINI\.md|QWEN\.md|CRUSH\.md|WARP\.md"
+    r"|\.kilocode/rules/.+|\.augment/rules/.+|\.openhands/microagents/.+|\.tabnine/guidelines/.+|\.cursor/commands/.+"
+    r"|\.qoder/rules/.+|\.cursorrules|\.windsurfrules"
     r"|\.clinerules(?:/.*)?|CONVENTIONS\.md|\.goosehints|\.augment-guidelines|copilot-instructions\.md|SKILL\.md"
     r"|\.github/(?:instructions|prompts|chatmodes|agents)/.+|\.claude/(?:commands|agents|skills|output-styles|rules)/.+"
     r"|\.gemini/(?:commands|extensions)/.+|\.codex/prompts/.+|\.cursor/rules/.+|\.roo/rules[\w-]*/.+|\.roorules"
@@ -94,7 +96,10 @@ _STEERING = (
     (re.compile(r"(?i)\b(?:send|upload|post|exfiltrate|forward|transmit|email|leak|paste|pipe|copy|sync|beacon)"
                 r"\b[^.\n]{0,80}?(?:\.env\b|environment\s+variables|\benv\s+vars?|secrets?|credentials?|tokens?"
                 r"|api[ _-]?keys?|passwords?|ssh\s+keys?|id_rsa|id_ed25519|\.aws|private\s+keys?|\.npmrc"
-                r"|\.netrc|cookies)\b[^.\n]{0,80}?(?:https?://|\bto\s+(?:https?://|[\w.-]+\.[a-z]{2,}\b|our|my|the\s+"
+                r"|\.netrc|cookies)\b[^.\n]{0,80}?(?:https?://|s3://|gs://|[\w.+-]+@[\w-]+\.[a-z]{2,}\b"
+                r"|\bto\s+(?:the\s+|our\s+|a\s+|my\s+|this\s+)?(?:\w+\s+){0,2}(?:bucket|storage|drive|channel|inbox"
+                r"|mailbox|email|address|host|api|backup|share|dropbox|pastebin|endpoint|server|webhook|collector)\b"
+                r"|\bto\s+(?:https?://|[\w.-]+\.[a-z]{2,}\b|our|my|the\s+"
                 r"(?:server|endpoint|webhook|url|collector)|this\s+(?:server|endpoint|webhook|url))|webhook|pastebin"
                 r"|gist|discord|telegram|slack|ngrok|requestbin|pipedream|\b(?:into|in|to)\s+(?:the\s+|a\s+|every\s+)?"
                 r"(?:pr|pull\s+request|issue|comment|commit|readme|logs?|chat|description|body|changelog|output)\b)"),

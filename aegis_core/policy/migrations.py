@@ -193,11 +193,40 @@ def _steps(words: list[str], start: int) -> str | None:
     return None
 
 
+# A migration program run through its build tool (`cargo run -p migration -- fresh`, SeaORM's
+# migration crate; `go run ./cmd/migrate -- reset`; `dotnet run --project Migrator -- drop`):
+# the verb after `--` is the migration program's own.
+_BUILD_RUNNERS = frozenset({"cargo", "go", "dotnet", "swift", "mvn", "gradle", "npm", "pnpm", "yarn", "bun"})
+_MIGRATION_HINT = re.compile(r"(?i)migrat|\bdb\b|database|schema|seed")
+
+
+def _migration_binary(words: list[str]) -> str | None:
+    if words[0] not in _BUILD_RUNNERS or "run" not in words[1:3]:
+        return None
+    cut = words.index("--")
+    before, after = words[1:cut], [w for w in words[cut + 1:] if not w.startswith("-")]
+    if not after or not any(_MIGRATION_HINT.search(w) for w in before):
+        return None
+    verb = after[0]
+    if _WIPE_VERB.match(verb):
+        return f"{' '.join(words[:cut])} -- {verb}: the migration program wipes, resets or drops the database"
+    if _BACK_VERB.match(verb):
+        how = _steps(words[cut:], words[cut:].index(verb))
+        if how:
+            return f"{' '.join(words[:cut])} -- {verb} rolls the database back {how}"
+    return None
+
+
 def generic_destroyer(words: list[str], assignments: tuple[str, ...] | list[str] = ()) -> str | None:
     """A migration or database command of any tool that wipes the database, rolls it
     back by many steps or to a target, or writes the production database."""
     if not _INERT.isdisjoint(words[1:]) or words[0] in _TEXT_TOOLS:
         return None
+    if "--" in words:
+        ran = _migration_binary(words)
+        if ran:
+            return ran
+        words = [w for w in words if w != "--"]  # `cargo run -p migration -- down -n 10`
     for i, word in enumerate(words):
         if i and _FILE_NAME.search(word):
             continue  # `db/reset.sql` names a file; what runs it is judged by what it holds
@@ -306,9 +335,43 @@ _HOST_PORT = re.compile(r"^[\w.-]*:\d+(?:/|$)")  # httpie's `:9200/x` is localho
 _PORT = re.compile(r"^[a-z]+://(?:[^/@]*@)?(?:\[[^\]]*\]|[^/:?#]*):(\d+)")
 
 
+# Parameters by which a datastore's HTTP API takes a statement (ClickHouse `?query=`,
+# InfluxDB `q=`, Druid/CrateDB/Pinot `sql`/`stmt`), and the APIs that delete by range.
+_STATEMENT_PARAMETER = re.compile(r"(?i)(?:^|[?&\s{\",])[\"']?(?:query|q|sql|stmt|statement|command)[\"']?\s*[=:]")
+_RANGE_DELETE = re.compile(r"(?i)/api/v2/delete\b|/_delete_by_query\b|/delete_series\b|/admin/tsdb/delete_series")
+
+
+_STATEMENT_WORDS = ("drop", "truncat", "delete", "alter", "flush")
+
+
+def _statement_sent(seg: Segment, words: list[str]) -> str | None:
+    """A destructive statement sent in a request's URL or body (`?query=DROP%20TABLE x`,
+    `--data-urlencode 'q=DROP DATABASE m'`), to a datastore's port or under a parameter
+    that a datastore runs."""
+    from urllib.parse import unquote_plus
+
+    lowered = " ".join(words).lower()
+    if not any(word in lowered for word in _STATEMENT_WORDS):
+        return None
+    to_datastore = any((port := _PORT.match(w.lower())) is not None and port.group(1) in _DATASTORE_PORTS
+                       for w in words if "://" in w)
+    for word in words:
+        if word.startswith("-") or len(word) > 20_000:
+            continue
+        text = unquote_plus(word) if "%" in word or "+" in word else word
+        found = SQL_DESTRUCTIVE.search(text)
+        if found and (to_datastore or _STATEMENT_PARAMETER.search(text)):
+            return f"{seg.program} sends a destructive statement to a datastore ({' '.join(found.group(0).split())})"
+    return None
+
+
 def datastore_deletion(seg: Segment) -> str | None:
-    """An HTTP DELETE sent to a datastore's API, or a request that deletes everything."""
+    """An HTTP DELETE sent to a datastore's API, a request that deletes everything, or
+    a destructive statement sent to one."""
     words = list(seg.argv[1:])
+    sent = _statement_sent(seg, words)
+    if sent:
+        return sent
     method = ""
     for i, word in enumerate(words):
         upper = word.upper()
@@ -325,6 +388,8 @@ def datastore_deletion(seg: Segment) -> str | None:
             word = "http://" + word  # curl takes `localhost:9200/x` without a scheme
         if _DELETE_ALL.search(word) and (method in ("DELETE", "POST") or "_delete_by_query" in word):
             return f"{seg.program} asks a datastore to delete everything ({word[:80]})"
+        if _RANGE_DELETE.search(word) and method != "GET":
+            return f"{seg.program} asks a datastore to delete a range of its data ({word[:80]})"
         port = _PORT.match(word.lower())
         if method == "DELETE" and port and port.group(1) in _DATASTORE_PORTS:
             return f"{seg.program} sends DELETE to a datastore's API ({word[:80]})"

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.argpaths import CURL_LIKE, HTTPIE_LIKE, curl_options
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.secretshapes import host_is_local
 
@@ -125,6 +126,9 @@ def _upstream(subject: Subject, seg: Segment) -> list[Segment]:
 
 
 # Programs that serve a folder over HTTP, and how each names it.
+# curl options whose value is sent: with an `@` it names a file (or `-`, stdin).
+_SENDING_OPTIONS = frozenset({"-F", "--form", "-d", "--data", "--data-binary", "--data-raw", "--data-ascii",
+                              "--data-urlencode", "--json"})
 _SERVERS = frozenset({"python", "python3", "php", "ruby", "busybox", "twistd", "caddy", "http-server", "serve"})
 
 
@@ -252,25 +256,25 @@ def register(check: Callable) -> None:
 
     @check("upload", 35, "sends local files to another host (curl -T/-F @/-d @, scp, rsync to host:)",
            programs=("curl", "xh", "http", "https", "httpie", "curlie", "wget", "scp", "rsync", "sftp",
-                     "rclone", "nc", "ncat", "netcat", "socat"))
+                     "rclone", "nc", "ncat", "netcat", "socat", "openssl", "gnutls-cli", "telnet"))
     def _upload(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
             return None
         texts = [a.text for a in seg.args[1:]]
-        if seg.program in ("curl", "xh", "http", "https", "httpie", "curlie"):
+        if seg.program in CURL_LIKE or seg.program in HTTPIE_LIKE:
             if _only_local(subject):
                 return None  # a dev server on this machine (secret files are the secret rules')
-            for i, text in enumerate(texts):
-                value = texts[i + 1] if i + 1 < len(texts) else ""
-                if text in ("-T", "--upload-file") or text.startswith("--upload-file="):
-                    return f"curl uploads {value or text}"
-                computed = i + 2 < len(seg.args) and seg.args[i + 2].dynamic
-                if text in ("-F", "--form", "-d", "--data", "--data-binary", "--data-raw",
-                            "--data-urlencode", "--json") and ("@" in value or computed):
-                    return f"{seg.program} sends file or computed data ({value})"
+            sent = _curl_sends(seg, texts) if seg.program in CURL_LIKE else None
+            if sent:
+                return sent
+            for text in texts:
                 if "=@" in text or text.startswith("@"):
                     return f"{seg.program} sends the file {text}"
+            if seg.program in HTTPIE_LIKE and not {"-I", "--ignore-stdin"} & set(texts) \
+                    and _fed_data(subject, seg):
+                # httpie and xh send what they read on stdin as the request's body.
+                return f"{seg.program} sends what it reads on stdin (a pipe or a file) as the request body"
         if seg.program == "wget" and any(t.startswith(("--post-file", "--body-file")) for t in texts):
             return "wget posts a file"
         if seg.program in ("scp", "rsync", "sftp", "rclone"):
@@ -280,7 +284,39 @@ def register(check: Callable) -> None:
         if seg.program in ("nc", "ncat", "netcat", "socat") and (seg.pipe_from or any(
                 op == "<" for op, _, _ in seg.redirects)):
             return f"{seg.program} sends local data over the network"
+        if (seg.program == "telnet" or seg.program == "gnutls-cli" or texts[:1] == ["s_client"]) \
+                and _fed_data(subject, seg):
+            # A TLS or plain client fed from a pipe or a file sends it (`tar c . | openssl s_client
+            # -connect host:443`); `echo | openssl s_client` to read a certificate sends nothing.
+            return f"{seg.program} {texts[0] if texts else ''} sends local data over the network".replace("  ", " ")
         return None
+
+    def _curl_sends(seg: Segment, texts: list[str]) -> str | None:
+        # Options are read as curl reads them, short ones inside a cluster too
+        # (`curl -sT - URL`, `-fsSd @.env`): a cluster must not hide an upload.
+        for option, value, at in curl_options(texts):
+            if option in ("-T", "--upload-file"):
+                stdin = " (what it reads on stdin)" if value in ("-", ".") else ""
+                return f"curl uploads {value or 'a file'}{stdin}"
+            computed = at >= 0 and at + 1 < len(seg.args) and seg.args[at + 1].dynamic
+            if option in _SENDING_OPTIONS and ("@" in (value or "") or computed):
+                return f"{seg.program} sends file or computed data ({value})"
+        return None
+
+    def _fed_data(subject: Subject, seg: Segment) -> bool:
+        if any(op == "<" and target != "/dev/null" for op, target, _ in seg.redirects) or seg.stdin_text:
+            return True
+        segments = subject.analysis.segments if subject.analysis is not None else ()
+        for index in seg.pipe_from:
+            if index >= len(segments):
+                return True
+            feeder = segments[index]
+            words = [a.text for a in feeder.args[1:]]
+            if feeder.program in ("echo", "true", ":", "printf") and all(w in ("-n", "-e", "", "Q", "q")
+                                                                         for w in words):
+                continue
+            return True
+        return False
 
     @check("reverse-shell", 90, "reverse or bind shells (/dev/tcp, nc -e, socat exec:, socket+exec one-liners)",
            programs=("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd", "socat", "mkfifo"),

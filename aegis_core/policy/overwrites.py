@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.deletion import finder_of, judge_selection, selection_of
+from aegis_core.policy.facts import SED_IN_PLACE
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.places import is_disposable, valuable
 
@@ -162,12 +163,22 @@ def _tar_sources(seg: Segment, subject: Subject) -> list[str]:
 # call would leave empty ("empties"), cut ("truncates"), turn into a link ("replaces
 # with a link") or rewrite ("overwrites").
 _EMPTY_REDIRECT_OPS = frozenset({">", ">|", "&>"})
-_FILE_CHANGERS = frozenset({"truncate", "cp", "install", "dd", "tee", "sed", "gsed", "ln", "fallocate", "perl"})
+_FILE_CHANGERS = frozenset({"truncate", "cp", "install", "dd", "tee", "sed", "gsed", "ln", "fallocate", "perl",
+                            "awk", "gawk"})
 _NOT_READING = frozenset({"echo", "printf", "true", ":", "", "exec"})
 _HOLE_PUNCHING = frozenset({"--punch-hole", "--collapse-range", "--zero-range", "--insert-range"})
 # `d`, `1,$d`, and addresses every line matches (`/.*/`, `/^/`, `/$/`); not `/^$/d`,
 # which deletes the empty lines only.
-_SED_DELETES_ALL = re.compile(r"^\s*(?:1\s*,\s*\$\s*|/\^?\.\*\$?/\s*|/\^/\s*|/\$/\s*)?d\s*;?\s*$")
+_SED_DELETES_ALL = re.compile(r"^\s*(?:[01]\s*,\s*\$\s*|/\^?\.[*+]?\$?/\s*|/\^/\s*|/\$/\s*)?d\s*;?\s*$")
+# sed -n prints only what its `p` (or `w`) commands print: without one, the file is emptied.
+_SED_PRINTS = re.compile(r"[pPwW]")
+# perl -p printing an emptied line: `s/.*//s`, `s/^.*$//`, `$_ = ""`, `undef $_`, `$_ = undef`.
+_PERL_BLANKS = re.compile(r"\bs(\W)\^?(?:\.[*+]|\[\\s\\S\][*+]|\(\?s\)\.[*+])\$?\1\1"
+                          r"|\$_\s*=\s*(?:\"\"|''|q\W\W|undef\b)|\bundef\s*\(?\s*\$_|\bchop\s*\(?\s*\$_\s*\)?\s*while")
+# awk -i inplace printing nothing: a script with no print and no pattern that can be true
+# (`0`, `NR<0`, `NR==0`, `{}`, `{next}`): every line is dropped.
+_AWK_PRINTS = re.compile(r"\bprintf?\b|^\s*1\s*$|^\s*[^{]*[^{\s0]")
+_AWK_NEVER = re.compile(r"^\s*(?:0|!\s*1|NR\s*(?:<\s*[01]|<=\s*0|==\s*0)|\"\"|FALSE|false)\s*$")
 # perl -n (no -p) editing in place prints only what its code prints: none, and the file is emptied.
 _PERL_PRINTS = re.compile(r"\b(?:print|printf|say|syswrite)\b")
 
@@ -210,6 +221,34 @@ def _same_kind_of_file(subject: Subject, replaced: str) -> bool:
     return name == os.path.basename(target) or os.path.isfile(target)
 
 
+def _awk_in_place(rest: list[str]) -> bool:
+    """`gawk -i inplace` (also `-iinplace`, `--include=inplace`): the files are rewritten."""
+    return any(t in ("-iinplace", "--include=inplace") or (t in ("-i", "--include") and i + 1 < len(rest)
+                                                            and rest[i + 1] == "inplace")
+               for i, t in enumerate(rest))
+
+
+def _awk_emptied(rest: list[str], subject: Subject) -> list[str]:
+    """The files an in-place awk leaves empty: its script prints nothing."""
+    script = None
+    skip = False
+    for i, text in enumerate(rest):
+        if skip:
+            skip = False
+        elif text in ("-i", "--include", "-v", "-F", "-f", "--assign", "--field-separator"):
+            skip = True
+            if text == "-f":
+                return []  # the program is in a file: not read here
+        elif not text.startswith("-"):
+            script = text
+            files = rest[i + 1:]
+            break
+    if script is None or (_AWK_PRINTS.search(script) and not _AWK_NEVER.match(script)):
+        return []
+    paths = [normalise(f, subject.cwd, subject.home) for f in files if "=" not in f]
+    return [p for p in paths if p]
+
+
 def emptied(subject: Subject) -> list[tuple[str, str]]:
     cached = subject.cache.get("_emptied")
     if cached is not None:
@@ -248,16 +287,27 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
             silent = fed_nothing or any(op == "<" and target == "/dev/null" for op, target, _ in seg.redirects) or (
                 not seg.pipe_from and not seg.stdin_text and not any(op == "<" for op, _, _ in seg.redirects))
             found.extend((path, "empties" if silent else "overwrites") for path in writes)
-        elif program in ("sed", "gsed") and any(t.startswith("-i") or t == "--in-place" for t in rest):
+        elif program in ("sed", "gsed") and any(SED_IN_PLACE.match(t) for t in rest):
             scripts = [t for t in rest if not t.startswith("-")]
             expressions = [rest[i + 1] for i, t in enumerate(rest[:-1]) if t in ("-e", "--expression")]
-            if any(_SED_DELETES_ALL.match(s) for s in (expressions or scripts[:1])):
+            script = expressions or scripts[:1]
+            quiet = any(t in ("-n", "--quiet", "--silent") or (t.startswith("-") and not t.startswith("--")
+                                                               and "n" in t) for t in rest)
+            if any(_SED_DELETES_ALL.match(s) for s in script) or (quiet and not any(_SED_PRINTS.search(s)
+                                                                                      for s in script)):
                 found.extend((path, "empties") for path in writes)
         elif program == "perl" and writes and any(t.startswith("-") and not t.startswith("--") and "n" in t
                                                   and "p" not in t for t in rest):
             code = " ".join(rest[i + 1] for i, t in enumerate(rest[:-1]) if t.startswith("-") and t.endswith("e"))
             if not _PERL_PRINTS.search(code) and any("i" in t for t in rest if t.startswith("-")):
                 found.extend((path, "empties") for path in writes)
+        elif program == "perl" and writes and any(t.startswith("-") and not t.startswith("--") and "p" in t
+                                                  for t in rest) and any("i" in t for t in rest if t.startswith("-")):
+            code = " ".join(rest[i + 1] for i, t in enumerate(rest[:-1]) if t.startswith("-") and t.endswith("e"))
+            if _PERL_BLANKS.search(code):
+                found.extend((path, "empties") for path in writes)
+        elif program in ("awk", "gawk") and _awk_in_place(rest):
+            found.extend((path, "empties") for path in _awk_emptied(rest, subject))
         elif program == "ln" and writes and any(t.startswith("-") and "f" in t for t in rest) \
                 and not _same_kind_of_file(subject, writes[-1]):
             found.append((writes[-1], "replaces with a link"))

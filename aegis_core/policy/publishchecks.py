@@ -92,6 +92,8 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
     "goreleaser": (("release",),),
     "jreleaser": (("full-release",), ("release",), ("deploy",), ("publish",), ("upload",), ("announce",)),
     "deployctl": (("deploy",),),
+    # `nx release` versions, writes the changelog and publishes; `nx release version` only bumps.
+    "nx": (("release", "publish"), ("release", "changelog"), ("release",)),
     "semantic-release": ((),), "release-it": ((),), "np": ((),), "standard-version": ((),),
 }
 # Runners of named scripts or tasks: a script named like `deploy` ships something.
@@ -165,6 +167,11 @@ def publishes(seg: Segment) -> str | None:
     pushed = _build_pushes(program, texts, words)
     if pushed:
         return pushed
+    if program == "yarn" and words[:1] == ["workspace"] and len(words) > 2:
+        # `yarn workspace @acme/a npm publish`: the command run in that workspace.
+        words = words[2:]
+        if words[0] in ("npm", "pnpm") and len(words) > 1:
+            program, words = words[0], words[1:]
     if program in ("yarn", "lerna", "pnpm", "nx") and ("foreach" in words[:3] or words[:1] == ["exec"]):
         # `yarn workspaces foreach npm publish`, `lerna exec -- npm publish`: the command run in each.
         rest = words[words.index("foreach") + 1:] if "foreach" in words[:3] else words[1:]
@@ -187,6 +194,8 @@ def publishes(seg: Segment) -> str | None:
     if program in ("pnpm", "yarn", "bun") and words and words[0] in _PUBLISH and words[0] not in (program, "npm") \
             and _starts(words, _PUBLISH[program]) is None:
         program, words = words[0], words[1:]  # `pnpm changeset publish`: the project's own bin
+    if program == "nx" and words[:2] in (["release", "version"], ["release", "plan"]):
+        return None
     if program in _PUBLISH:
         found = _starts(words, _PUBLISH[program])
         if found is not None:

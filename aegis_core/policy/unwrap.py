@@ -74,6 +74,7 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "
                     "tcsh", "yash", "posh"})
 
 _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
+_PY_VERSION = re.compile(r"^-[23](?:\.\d+)?(?:-(?:32|64))?$")
 # interpreter -> (language, short options that take the code, long ones, options with values)
 INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
     "python": ("python", "c", frozenset(), frozenset({"-W", "-X", "-Q"})),
@@ -95,7 +96,7 @@ AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
 _RUNNER_NAMES = frozenset(name for name, _ in RUNNERS)
 # Every program name unwrap() does something with (besides python* and the RUNNERS).
 _SPECIAL = frozenset({*WRAPPERS, *SHELLS, *INTERPRETERS, *AWKS, "xargs", "eval", "su", "watch",
-                      "parallel", "find", "gfind", "fd", "fdfind", "source", ".", "deno", "trap", "alias"})
+                      "parallel", "find", "gfind", "fd", "fdfind", "source", ".", "deno", "trap", "alias", "py"})
 
 
 _HERE_WORDS = 32  # words of a here-string fed to xargs taken as its arguments
@@ -210,10 +211,13 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
                     seg.args.append(Arg(text, dynamic="$" in text or "`" in text))
                     seg.arg_subs.append([])
             continue
-        if _PYTHON.match(name) and len(texts) > 2 and texts[1] == "-m" and texts[2] in MODULE_COMMANDS:
-            seg.wrappers.append(f"{name} -m")
-            seg.drop(2)
-            continue
+        if _PYTHON.match(name) or name == "py":
+            # `py -3.12 -m twine`: Windows' launcher takes a version before the module.
+            at = 2 if name == "py" and len(texts) > 1 and _PY_VERSION.match(texts[1]) else 1
+            if len(texts) > at + 1 and texts[at] == "-m" and texts[at + 1] in MODULE_COMMANDS:
+                seg.wrappers.append(f"{name} -m")
+                seg.drop(at + 1)
+                continue
         if name in SHELLS:
             return _shell(builder, seg, depth, name)
         if name in ("eval", "su", "watch", "parallel"):
