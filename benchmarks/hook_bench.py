@@ -15,7 +15,10 @@ session (its own agent socket, the daemon pinned by aegis wrap).
 
 Each round times every hook right next to its baseline (benchmarks/timing.py): the
 figure is the median of those pairs' ratios, printed with the ratio of the medians and
-the load average. Bounded: 300 rounds or 180 s, whichever ends first.
+the load average. Bounded: 300 rounds or 180 s, whichever ends first. With the real
+daemon it then prints, apart from the figures, where a hook's time beyond the
+interpreter goes on this machine: the daemon's answer to one judge request (timed in
+process) and the cost of the audit record's append + fdatasync on this disk.
 
     python benchmarks/hook_bench.py [--rounds 300] [--seconds 180] [--standin] [--agent claude|codex|gemini ...]
 """
@@ -172,6 +175,45 @@ def stop_daemon(env: dict[str, str]) -> None:
     subprocess.run([aegis, "stop"], env=env, capture_output=True, timeout=30)
 
 
+def daemon_share(home: Path, agent: Agent, rounds: int = 200) -> str:
+    """Where a hook's time beyond the interpreter goes, on this machine: the daemon's
+    answer to one judge request as the hook client sends it (connect to the final
+    line, timed in this process, so no interpreter start is in it), and what the
+    durable audit record every decision waits for costs on this disk (a 500-byte
+    append and its fdatasync, in the Aegis home). Printed next to the ratios, not
+    part of them: the hook figures above are whole processes."""
+    answers = []
+    for i in range(rounds):
+        payload = agent.hook_input(f"bench-share-{i // 20}").decode()
+        line = ('{"v":1,"op":"judge","adapter":' + json.dumps(agent.name) + ',"payload":' + payload + "}\n").encode()
+        started = time.perf_counter()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(str(home / "agent.sock"))
+            sock.sendall(line)
+            reader = sock.makefile("rb")
+            while (answer := reader.readline()) and not json.loads(answer).get("final"):
+                pass
+        answers.append(time.perf_counter() - started)
+        if not answer or json.loads(answer).get("decision") != "allow":
+            raise SystemExit(f"the daemon did not allow: {answer!r}")
+    probe = home / "fsync-probe"
+    syncs = []
+    fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            os.write(fd, b"x" * 499 + b"\n")
+            os.fdatasync(fd)
+            syncs.append(time.perf_counter() - started)
+    finally:
+        os.close(fd)
+        probe.unlink()
+    return (f"{agent.name}: the daemon's answer to one judge request (in-process client, {rounds} calls) "
+            f"median {statistics.median(answers) * 1000:.2f} ms (p10 {timing.percentile(answers, 0.1) * 1000:.2f}); "
+            f"an audit-sized append + fdatasync on this disk median {statistics.median(syncs) * 1000:.2f} ms "
+            f"(p10 {timing.percentile(syncs, 0.1) * 1000:.2f})")
+
+
 def time_once(argv: list[str], env: dict[str, str], stdin: bytes,
               allowed: Callable[[subprocess.CompletedProcess[bytes]], bool] | None) -> float:
     started = time.perf_counter()
@@ -300,6 +342,7 @@ def main() -> int:
         cases, pairs = plan(agents, env, wrapped_env)
         budget = timing.Budget(args.rounds, args.seconds)
         samples = measure(cases, pairs, budget)
+        shares = [daemon_share(home, agent) for agent in agents] if daemon else []
     finally:
         if daemon:
             stop_daemon(env)
@@ -317,6 +360,10 @@ def main() -> int:
     for pair in pairs:
         hook, base = samples[pair]
         print(timing.ratio_line(f"{pair.hook} vs {pair.base.split(' ', 1)[1]}", hook, base))
+    if shares:
+        print("\nWhere the time goes (not part of the figures above):")
+        for share in shares:
+            print(share)
     return 0
 
 
