@@ -202,10 +202,16 @@ def word_trie(words: list[str], fold: bool = False) -> str:
 class Cued:
     """``pattern`` searched through a scan for the words its matches start with."""
 
-    __slots__ = ("cue", "folded", "literals", "lowered", "pattern")
+    __slots__ = ("_built", "_cue", "_folded", "_literals", "_lowered", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
+        # Built on first use: the policy holds about a hundred of these, and building
+        # them all when the module loads cost every `aegis wrap` and CLI start ~0.3 s.
         self.pattern = pattern
+        self._built = False
+
+    def _build(self) -> None:
+        pattern = self.pattern
         words = start_words(pattern, marked=True)
         if words is not None and any(len(w.lstrip(_MARKS)) == 1 and w.isascii() and w[-1].isalnum() for w in words):
             words = None  # a letter or digit is found nearly everywhere: the plain search is as fast
@@ -214,35 +220,42 @@ class Cued:
         # lower-casing would lose places (a letter re folds otherwise, common in Russian
         # or Greek text), the words are looked for in the text as it is, each letter
         # spelled in every case ``(?i)`` matches.
-        self.lowered = bool(pattern.flags & re.IGNORECASE)
-        self.cue: re.Pattern[str] | None = None
-        self.folded: re.Pattern[str] | None = None
-        self.literals: tuple[str, ...] = ()
-        if words and self.lowered:
-            self.folded = re.compile(word_trie(words, fold=True))
+        self._lowered = bool(pattern.flags & re.IGNORECASE)
+        self._cue: re.Pattern[str] | None = None
+        self._folded: re.Pattern[str] | None = None
+        self._literals: tuple[str, ...] = ()
+        if words and self._lowered:
+            self._folded = re.compile(word_trie(words, fold=True))
             if not any(len(c.lower()) != 1 or c in _ASCII_FOLDED for w in words for c in w.lstrip(_MARKS)):
                 words = sorted({w.lower() for w in words})
-                self.cue = re.compile(word_trie(words))
+                self._cue = re.compile(word_trie(words))
             else:
                 words = None
         elif words:
-            self.cue = re.compile(word_trie(words))
+            self._cue = re.compile(word_trie(words))
         if words and len(words) <= _FEW_WORDS:
             # A substring test per word (in C, ~10 ns a character) rules out a text
             # holding none of a few words sooner than re's scan for them (which tries
             # the trie at every character that starts one).
-            self.literals = tuple(dict.fromkeys(w.lstrip(_MARKS) for w in words))
+            self._literals = tuple(dict.fromkeys(w.lstrip(_MARKS) for w in words))
+        self._built = True  # last: another thread meanwhile builds too, never uses half of it
+
+    @property
+    def cue(self) -> re.Pattern[str] | None:
+        if not self._built:
+            self._build()
+        return self._cue
 
     def _scanned(self, text: str) -> tuple[str, re.Pattern[str]] | None:
         """The text the words are looked for in and the words' pattern, or None to
         search the plain way."""
-        if self.lowered:
-            if self.cue is not None:
+        if self._lowered:
+            if self._cue is not None:
                 low = _lowered(text)
                 if low is not None:
-                    return low, self.cue
-            return (text, self.folded) if self.folded is not None else None
-        return (text, self.cue) if self.cue is not None else None
+                    return low, self._cue
+            return (text, self._folded) if self._folded is not None else None
+        return (text, self._cue) if self._cue is not None else None
 
     def search(self, text: str) -> re.Match[str] | None:
         for found in self.finditer(text):
@@ -250,12 +263,14 @@ class Cued:
         return None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if not self._built:
+            self._build()
         cued = self._scanned(text)
         if cued is None:
             yield from self.pattern.finditer(text)
             return
         scanned, words = cued
-        if words is not self.folded and self.literals and not any(w in scanned for w in self.literals):
+        if words is not self._folded and self._literals and not any(w in scanned for w in self._literals):
             return
         at, match, cue_search = 0, self.pattern.match, words.search
         misses = 0
@@ -310,13 +325,34 @@ class Together(Generic[_T]):
         # past the first stretch, a search whose words the text lacks is not made.
         self.gates = list(gates) or [()] * len(self.searches)
         self.cued = [Cued(pattern) for pattern, _ in self.searches]
-        self.together: list[int] = []
-        self.alone: list[int] = []
-        for index, (pattern, _) in enumerate(self.searches):
-            combinable = start_words(pattern) is not None and not pattern.groupindex \
-                and not pattern.flags & (re.ASCII | re.LOCALE | re.VERBOSE)
-            (self.together if combinable else self.alone).append(index)
-        self.one_pass = self._one_pass() if self.together else None
+        self._one: re.Pattern[str] | None = None
+        self._split: tuple[list[int], list[int]] | None = None
+
+    # Built on first use, as Cued is: compiling the one pass costs a module load ~0.1 s.
+    @property
+    def together(self) -> list[int]:
+        return self._parts()[0]
+
+    @property
+    def alone(self) -> list[int]:
+        return self._parts()[1]
+
+    def _parts(self) -> tuple[list[int], list[int]]:
+        if self._split is None:
+            together: list[int] = []
+            alone: list[int] = []
+            for index, (pattern, _) in enumerate(self.searches):
+                combinable = start_words(pattern) is not None and not pattern.groupindex \
+                    and not pattern.flags & (re.ASCII | re.LOCALE | re.VERBOSE)
+                (together if combinable else alone).append(index)
+            self._split = (together, alone)
+        return self._split
+
+    @property
+    def one_pass(self) -> re.Pattern[str] | None:
+        if self._one is None and self.together:
+            self._one = self._one_pass()
+        return self._one
 
     def _one_pass(self) -> re.Pattern[str]:
         every: set[str] = set()
