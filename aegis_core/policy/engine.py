@@ -242,7 +242,7 @@ def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None,
                       unreadable: list[str] | None = None) -> list[Subject]:
     analysis = analyse(code)
     parts = [analysis]
-    if not analysis.segments and analysis.problems and "\n" in code:
+    if not analysis.segments and analysis.problems and "\n" in code and len(code) <= _MAX_PARTED:
         parts = _analysed_parts(code) or parts  # a long script: read in parts of whole lines
     pairs = [(part, seg) for part in parts for seg in part.segments]
     subjects = []
@@ -275,6 +275,9 @@ _MAX_RUN_DEPTH = 3
 # A part of a long script holds about this many words: under the analysis' own limit
 # (tokens.MAX_TOKENS), with room for a construct that spans lines to close.
 _PART_WORDS = 280
+# Scripts read in parts at most this long (a 400-line script): a longer one asks as a
+# whole, so that a text made to be slow costs a bounded time (benchmarks/policy_bench.py).
+_MAX_PARTED = 16 * 1024
 _RETRY_WORDS = 30
 # A line ending so continues on the next: a part never ends there (`rm -rf \` + `~`).
 _OPEN_ENDINGS = ("\\", "|", "&", "(", "{", "[", ",", "=")
