@@ -5,6 +5,7 @@ strictest-wins into one Verdict. ``explain`` returns the same decision with its 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -281,6 +282,7 @@ _MAX_PARTED = 16 * 1024
 _RETRY_WORDS = 30
 # A line ending so continues on the next: a part never ends there (`rm -rf \` + `~`).
 _OPEN_ENDINGS = ("\\", "|", "&", "(", "{", "[", ",", "=")
+_HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*(['\"]?)([\w.-]+)\1")  # not <<< (a here-string is one word)
 
 
 def _analysed_parts(code: str) -> list[ShellAnalysis] | None:
@@ -292,10 +294,22 @@ def _analysed_parts(code: str) -> list[ShellAnalysis] | None:
     parts: list[ShellAnalysis] = []
     lines: list[str] = []
     words = tried = segments = 0
+    heredocs: list[str] = []  # delimiters of here-documents still open, in order
     for line in code.splitlines(keepends=True):
         lines.append(line)
         words += len(line.split())
-        if words < _PART_WORDS or words < tried + _RETRY_WORDS or line.rstrip().endswith(_OPEN_ENDINGS):
+        if heredocs:
+            if line.strip() == heredocs[0]:
+                heredocs.pop(0)
+        elif "<<" in line:
+            # The analysis reads an unclosed here-document without a problem, so a part
+            # ending inside one must be prevented here: the next part would read its
+            # text as commands and could pair a quote in it with one past its end.
+            heredocs = [found.group(2) for found in _HEREDOC.finditer(line)]
+        if heredocs or words < _PART_WORDS or words < tried + _RETRY_WORDS \
+                or line.rstrip().endswith(_OPEN_ENDINGS):
+            if words > MAX_TOKENS and heredocs:
+                return None
             continue
         part = analyse("".join(lines))
         if part.problems:  # e.g. a quote still open: the next part would start inside it
