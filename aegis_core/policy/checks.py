@@ -8,11 +8,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, words
+from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries
 from aegis_core.policy.cues import Cued
 from aegis_core.policy.facts import Subject, flags_of, url_host
 from aegis_core.policy.places import critical_target, is_disposable
-from aegis_core.policy.words import MAX_KEPT_WORD
+from aegis_core.policy.words import WordAnswers
 
 CheckFn = Callable[[Subject], "str | None"]
 
@@ -32,10 +32,10 @@ class Check:
 CHECKS: dict[str, Check] = {}
 # Features of a segment a check can ask for with ``needs`` (see ``feature_bits``).
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
-            "dynamic", "devpath", "urls", "dbwords")
+            "dynamic", "devpath", "urls", "dbwords", "reads")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
- _DBWORDS) = (_BIT[name] for name in FEATURES)
+ _DBWORDS, _READS) = (_BIT[name] for name in FEATURES)
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
@@ -60,7 +60,7 @@ def feature_bits(subject: Subject) -> int:
     seg = subject.segment
     if seg is None:
         return _CALL
-    bits = 0
+    bits = _READS if subject.reads else 0
     if seg.redirects:
         bits |= _REDIRECTS
     if seg.inline_code is not None:
@@ -91,10 +91,7 @@ def feature_bits(subject: Subject) -> int:
             found = known.get(word)
             if found is None:
                 found = _CUED_DB_WORDS.search(word) is not None
-                if len(word) <= MAX_KEPT_WORD:
-                    if len(known) >= 8192:
-                        known.clear()
-                    known[word] = found
+                known.keep(word, found, word)
             if found:
                 bits |= _DBWORDS
                 break
@@ -111,14 +108,7 @@ _DB_WORDS = re.compile(r"(?i)migrat|db|database|schema|ecto|seed|fixture|prod|dr
 # A word not seen before is searched only where a match can start (the case-insensitive
 # alternation is tried at every character otherwise).
 _CUED_DB_WORDS = Cued(_DB_WORDS)
-_DB_WORD_SEEN: dict[str, bool] = {}
-
-
-def forget() -> None:
-    """Forget what single words were found to be (see policy.forget_caches)."""
-    _DB_WORD_SEEN.clear()
-    migrations.forget()
-    words.forget()
+_DB_WORD_SEEN = WordAnswers()
 
 
 def features(subject: Subject) -> frozenset[str]:

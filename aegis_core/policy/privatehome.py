@@ -218,7 +218,7 @@ def reads_private_home(subject: Subject) -> str | None:
 def register(check: Callable[..., Callable[[CheckFn], CheckFn]]) -> None:
     @check("reads-private-home", 35, "a file read from a home's private folders (~/.config, ~/.local/share, "
            "~/.<tool>, ~/Library/Application Support) outside the project, other than library sources, "
-           "toolchains, caches and editors' configuration")
+           "toolchains, caches and editors' configuration", needs=("call", "reads"))
     def _private(subject: Subject) -> str | None:
         if not subject.reads:
             return None
