@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.netchecks import SQL_CLIENTS, SQL_DESTRUCTIVE
-from aegis_core.policy.words import MAX_KEPT_WORD
+from aegis_core.policy.words import WordAnswers
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -224,7 +224,7 @@ _IS_FILE_NAME, _IS_WIPE_WORD, _IS_BACK_WORD, _IS_BACK_VERB, _IS_NOUN, _IS_WIPE_V
 _IS_ENV_PRODUCTION, _IS_PRODUCTION, _IS_DB_WRITING = 64, 128, 256
 # A word with none of these bits cannot start a finding (see generic_destroyer).
 _STARTS = _IS_WIPE_WORD | _IS_BACK_WORD | _IS_BACK_VERB | _IS_NOUN | _IS_ENV_PRODUCTION | _IS_PRODUCTION
-_WORD_KINDS: dict[str, int] = {}
+_WORD_KINDS = WordAnswers()
 
 
 def _kind_of_word(word: str) -> int:
@@ -239,16 +239,8 @@ def _kind_of_word(word: str) -> int:
                 | (_IS_ENV_PRODUCTION if _ENV_PRODUCTION.match(word) else 0)
                 | (_IS_PRODUCTION if _PRODUCTION_WORD.match(word) else 0)
                 | (_IS_DB_WRITING if _DB_WRITING.match(word) else 0))
-        if len(word) <= MAX_KEPT_WORD:
-            if len(_WORD_KINDS) >= 8192:
-                _WORD_KINDS.clear()
-            _WORD_KINDS[word] = kind
+        _WORD_KINDS.keep(word, kind, word)
     return kind
-
-
-def forget() -> None:
-    """Forget what words were found to be (see policy.forget_caches)."""
-    _WORD_KINDS.clear()
 
 
 def generic_destroyer(words: list[str], assignments: tuple[str, ...] | list[str] = ()) -> str | None:
