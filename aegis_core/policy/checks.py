@@ -7,12 +7,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries
 from aegis_core.policy.cues import Cued
 from aegis_core.policy.facts import Subject, flags_of, url_host
+from aegis_core.policy.migrations import CONSOLES, DB_CUES
+from aegis_core.policy.netchecks import SQL_CLIENTS
 from aegis_core.policy.places import critical_target, is_disposable
+from aegis_core.policy.sqlclients import CLIENT_NAMES
 from aegis_core.policy.words import WordAnswers
+
+if TYPE_CHECKING:
+    from aegis_core.policy.shell import Segment
 
 CheckFn = Callable[[Subject], "str | None"]
 
@@ -32,10 +39,10 @@ class Check:
 CHECKS: dict[str, Check] = {}
 # Features of a segment a check can ask for with ``needs`` (see ``feature_bits``).
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
-            "dynamic", "devpath", "urls", "dbwords", "reads")
+            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
- _DBWORDS, _READS) = (_BIT[name] for name in FEATURES)
+ _DBWORDS, _READS, _SQLCLIENT) = (_BIT[name] for name in FEATURES)
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
@@ -86,28 +93,46 @@ def feature_bits(subject: Subject) -> int:
             bits |= _DEVPATH
         if "://" in rest:
             bits |= _URLS
-        known = _DB_WORD_SEEN
-        for word in after:
-            found = known.get(word)
-            if found is None:
-                found = _CUED_DB_WORDS.search(word) is not None
-                known.keep(word, found, word)
-            if found:
-                bits |= _DBWORDS
-                break
+    if _db_cued(seg, after):
+        bits |= _DBWORDS
+    if _names_client(after):
+        bits |= _SQLCLIENT
     return bits
 
 
-# Words a database command of any tool uses (migrations.generic_destroyer): a cheap
-# gate so that check reads only the segments that may hold one. None of them holds a
-# line break, so a word holds one or none: each word's answer is kept (an agent uses
-# the same words over and over) instead of searching the joined words every call.
-_DB_WORDS = re.compile(r"(?i)migrat|db|database|schema|ecto|seed|fixture|prod|drop|wipe|fresh|rollback|revert"
-                       r"|downgrade|truncat|delete|flush|purge|nuke|destroy|replant|undo|redo|reset|tinker|runner"
-                       r"|shell|console|execute|query|sql")
+# Database clients and statement runners (`uv run psql ...`, `npx mongo ...`, `docker
+# exec db /usr/bin/psql`, `npx prisma db execute`), run by another program.
+_CLIENT_WORDS = SQL_CLIENTS | CLIENT_NAMES | {"dbshell", "dbconsole"}
+
+
+def _names_client(after: tuple[str, ...]) -> bool:
+    if not _CLIENT_WORDS.isdisjoint(after):
+        return True
+    return any("/" in word and word.rsplit("/", 1)[-1] in _CLIENT_WORDS for word in after)
+
+
+def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
+    """Whether the segment holds a word of migrations.DB_CUES where db-reset could find
+    it: its arguments, its wrappers, its stdin, or (a console fed by a pipe) the
+    commands piped into it. None of the cues holds a blank, so a word holds one or
+    none: each word's answer is kept (an agent uses the same words over and over)
+    instead of searching the joined words every call."""
+    known = _DB_WORD_SEEN
+    for word in (*after, *seg.wrappers) if seg.wrappers else after:
+        found = known.get(word)
+        if found is None:
+            found = _CUED_DB_WORDS.search(word) is not None
+            known.keep(word, found, word)
+        if found:
+            return True
+    if seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None:
+        return True
+    return bool(seg.pipe_from) and not CONSOLES.isdisjoint(after)
+
+
 # A word not seen before is searched only where a match can start (the case-insensitive
 # alternation is tried at every character otherwise).
-_CUED_DB_WORDS = Cued(_DB_WORDS)
+_CUED_DB_WORDS = Cued(DB_CUES)
 _DB_WORD_SEEN = WordAnswers()
 
 

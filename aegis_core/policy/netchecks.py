@@ -395,7 +395,7 @@ def register(check: Callable) -> None:
     @check("sql-destructive", 45, "DROP/TRUNCATE/DELETE without WHERE/FLUSHALL sent to a database",
            programs=SQL_CLIENTS | {"docker", "podman", "kubectl", "oc", "ssh", "sudo", "heroku", "fly",
                                    "flyctl", "railway", "supabase", "python", "python3", "manage.py", "django-admin",
-                                   "rails"}, needs=("inline",))
+                                   "rails"}, needs=("inline", "sqlclient"))
     def _sql(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
