@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aegis_core.models import Kind
 from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries
 from aegis_core.policy.cues import Cued
-from aegis_core.policy.facts import Subject, flags_of, url_host
+from aegis_core.policy.facts import Subject, call_kind, flags_of, url_host
 from aegis_core.policy.migrations import CONSOLES, DB_CUES
 from aegis_core.policy.netchecks import SQL_CLIENTS
 from aegis_core.policy.places import critical_target, is_disposable
@@ -32,6 +33,9 @@ class Check:
     description: str
     # When set, the check can only find something in segments running one of these
     # programs, or having one of these features (see ``features``): others skip it.
+    # A call without a segment (Read, Write, WebFetch...) runs it only when ``needs``
+    # holds "call" (any call), "fetch" (one naming a URL), "search" (a search tool) or
+    # "mcp" (an MCP tool) and the call has it, or when neither is set.
     programs: frozenset[str] | None = None
     needs: frozenset[str] | None = None
 
@@ -39,10 +43,10 @@ class Check:
 CHECKS: dict[str, Check] = {}
 # Features of a segment a check can ask for with ``needs`` (see ``feature_bits``).
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
-            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient")
+            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient", "fetch", "search", "mcp")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
- _DBWORDS, _READS, _SQLCLIENT) = (_BIT[name] for name in FEATURES)
+ _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP) = (_BIT[name] for name in FEATURES)
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
@@ -65,8 +69,10 @@ def check(name: str, risk: int, description: str, programs: Iterable[str] | None
 def feature_bits(subject: Subject) -> int:
     """The features of a subject as bits of ``_BIT``: a cheap key for ``applicable``."""
     seg = subject.segment
-    if seg is None:
-        return _CALL
+    if seg is None:  # a call: what kind of call, and whether it names a URL
+        call = subject.call
+        return (_CALL | (_FETCH if subject.urls else 0) | (_SEARCH if call_kind(call) is Kind.SEARCH else 0)
+                | (_MCP if call.tool.startswith("mcp__") else 0))
     bits = _READS if subject.reads else 0
     if seg.redirects:
         bits |= _REDIRECTS
@@ -192,9 +198,13 @@ _NOTHING: frozenset[str] = frozenset()
 def _applies(c: Check, program: str | None, feats: frozenset[str]) -> bool:
     if c.programs is None and c.needs is None:
         return True
-    if program is None:
-        return c.programs is None or bool(c.needs and "call" in c.needs)
+    if program is None:  # a call: the checks that ask for calls (the others read a segment only)
+        return bool(c.needs and not c.needs.isdisjoint(_CALL_FEATURES & feats))
     return bool((c.programs and program in c.programs) or (c.needs and c.needs & feats))
+
+
+# The features of a call (no segment), see feature_bits.
+_CALL_FEATURES = frozenset({"call", "fetch", "search", "mcp"})
 
 
 _DEVICE = re.compile(r"^/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|md|dm-|loop|mapper/)")
