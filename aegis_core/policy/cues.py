@@ -302,6 +302,15 @@ STRETCH = 2048
 STRETCH_MARGIN = 512
 
 
+def _distinct_lines(text: str) -> str:
+    """``text`` with each line kept once, for the gates of Together: a word without a
+    line break is in the text exactly when it is in this (a file made of the same few
+    lines over and over is scanned for each gate's words in a few lines, not 64 KB)."""
+    if len(text) <= STRETCH:
+        return text
+    return "\n".join(dict.fromkeys(text.splitlines()))
+
+
 class Together(Generic[_T]):
     """Several patterns searched for the first match in the text that its pattern's
     ``accept`` takes (returns not None): what that returns, or None. Each pattern's
@@ -324,6 +333,9 @@ class Together(Generic[_T]):
         # Per search, lower-cased words one of which every match holds (anywhere in it):
         # past the first stretch, a search whose words the text lacks is not made.
         self.gates = list(gates) or [()] * len(self.searches)
+        broken = [word for gate in self.gates for word in gate if len(f"a{word}a".splitlines()) != 1]
+        if broken:  # the gates are looked for in the text's distinct lines (see _distinct_lines)
+            raise ValueError(f"gate words must not hold a line break: {broken!r}")
         self.cued = [Cued(pattern) for pattern, _ in self.searches]
         self._one: re.Pattern[str] | None = None
         self._split: tuple[list[int], list[int]] | None = None
@@ -383,7 +395,7 @@ class Together(Generic[_T]):
         best = self._pass(text) if self.one_pass is not None else None
         if best is not None:
             return best[2]
-        low = text.lower() if any(self.gates) else text
+        low = _distinct_lines(text.lower()) if any(self.gates) else text
         for index, (_, accept) in enumerate(self.searches):
             gate = self.gates[index]
             if gate and not any(word in low for word in gate):
