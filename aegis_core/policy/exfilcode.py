@@ -227,6 +227,8 @@ def _exfiltration(path: str, new: str, whole: bool) -> str | None:
     if not _is_code(path, new):
         return None
     low = new.lower()
+    if whole and not (_has_any(low, _NETWORK_WORDS) and _has_any(low, _SECRET_WORDS)):
+        return None  # a whole file needs both halves: a few substring scans rule most out
     sends = _sends(new, low)
     if sends is None and whole:
         return None  # the common case: code that reaches no network
