@@ -211,3 +211,22 @@ def test_commands_that_run_nothing_do_not_hide_one_after_them() -> None:
     forget_caches()
     verdict = POLICY.evaluate(_write("src/tasks.py", "import os\n" + padding + "os.system('rm -rf ~')\n"))
     assert verdict.action is Action.REQUIRE_APPROVAL
+
+
+@pytest.mark.parametrize("extra", [0, 10, 40, 300])
+def test_a_database_word_is_seen_however_many_words_come_before_it(extra: int) -> None:
+    # checks.feature_bits reads a long argument list in one search, a short one word
+    # by word: either way the database check runs.
+    from aegis_core.policy import build_subjects
+    from aegis_core.policy.checks import _DBWORDS, feature_bits
+
+    command = "mytool " + " ".join(f"--opt{i}=v" for i in range(extra)) + " migrate:fresh --force"
+    call = ToolCall(agent="test", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+    forget_caches()
+    subjects, _, _ = build_subjects(call)
+    assert feature_bits(subjects[0]) & _DBWORDS
+    assert POLICY.evaluate(call).rule == "infra-database-reset"
+    plain = command.replace("migrate:fresh", "build")
+    subjects, _, _ = build_subjects(ToolCall(agent="test", tool="Bash", kind=kind_of("Bash"),
+                                             input={"command": plain}, cwd=PROJECT))
+    assert not feature_bits(subjects[0]) & _DBWORDS
