@@ -230,3 +230,25 @@ def test_a_database_word_is_seen_however_many_words_come_before_it(extra: int) -
     subjects, _, _ = build_subjects(ToolCall(agent="test", tool="Bash", kind=kind_of("Bash"),
                                              input={"command": plain}, cwd=PROJECT))
     assert not feature_bits(subjects[0]) & _DBWORDS
+
+
+def test_calls_are_read_alike_sparse_or_dense() -> None:
+    # codecommands._calls reads the first calls through the cue and the rest, where
+    # they are dense, with one findall: the same calls and windows as a plain search.
+    texts = [shape for shape in SHAPES] + [
+        "x = 1\n" * 50 + "execSync('ls ' + d)\n" * 10,
+        "".join(f"spawn('tool{i}', ['-x'])\nexec(\"rm -rf /tmp/{i}\")\n" for i in range(200)),
+        "aexec('x') " * 100 + "exec('rm -rf ~')", "exec('a' " * 1800 + "\nsystem('rm -rf ~')",
+        "$`ls -la` " * 70 + "\n" + "os.execute('rm -rf /')",
+    ]
+    for text in texts:
+        expected = dict.fromkeys((found.group(0), codecommands._window(text, found.end()))
+                                 for found in codecommands._EXEC.finditer(text))
+        assert list(codecommands._calls(text)) == list(expected), text[:40]
+
+
+def test_a_command_behind_many_calls_is_found() -> None:
+    for padding in ("exec('a' " * 1700, "execSync('ls');\n" * 900, "".join(f"exec('ls {i}');\n" for i in range(100))):
+        forget_caches()
+        verdict = POLICY.evaluate(_write("src/x.js", padding + "\nexecSync('rm -rf ' + os.homedir());\n"))
+        assert verdict.action is not Action.ALLOW, padding[:20]
