@@ -321,6 +321,25 @@ def gate_text(text: str) -> str:
     return low
 
 
+_worded_last: list[tuple[str, str]] = [("", "")]
+
+
+def distinct_words(text: str) -> str:
+    """``text`` lower-cased with each word (a run without whitespace) kept once: where a
+    gate looks for words that hold no whitespace (gate_text keeps whole lines, for words
+    that do). Such a word is in the lower-cased text exactly when it is in one of its
+    words, so a text of the same few words over and over, on one line or many, is
+    scanned for each gate word in a few words."""
+    last = _worded_last[0]
+    if last[0] is text:
+        return last[1]
+    low = text.lower()
+    if len(low) > STRETCH:
+        low = "\n".join(dict.fromkeys(low.split()))
+    _worded_last[0] = (text, low)
+    return low
+
+
 class Together(Generic[_T]):
     """Several patterns searched for the first match in the text that its pattern's
     ``accept`` takes (returns not None): what that returns, or None. Each pattern's
