@@ -123,8 +123,15 @@ def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
     commands piped into it. None of the cues holds a blank, so a word holds one or
     none: each word's answer is kept (an agent uses the same words over and over)
     instead of searching the joined words every call."""
+    words = (*after, *seg.wrappers) if seg.wrappers else after
+    if len(words) > _MANY_WORDS:
+        # A long argument list (390 paths): one search of the joined words (no cue holds
+        # a line break) instead of one per word not seen yet.
+        if _CUED_DB_WORDS.search("\n".join(words)) is not None:
+            return True
+        words = ()
     known = _DB_WORD_SEEN
-    for word in (*after, *seg.wrappers) if seg.wrappers else after:
+    for word in words:
         found = known.get(word)
         if found is None:
             found = _CUED_DB_WORDS.search(word) is not None
@@ -140,6 +147,7 @@ def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
 # alternation is tried at every character otherwise).
 _CUED_DB_WORDS = Cued(DB_CUES)
 _DB_WORD_SEEN = WordAnswers()
+_MANY_WORDS = 32
 
 
 def features(subject: Subject) -> frozenset[str]:
