@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, words
+from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, secretverbs, words
 from aegis_core.policy.cues import Cued
 from aegis_core.policy.facts import Subject, flags_of, url_host
 from aegis_core.policy.places import critical_target, is_disposable
@@ -32,10 +32,10 @@ class Check:
 CHECKS: dict[str, Check] = {}
 # Features of a segment a check can ask for with ``needs`` (see ``feature_bits``).
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
-            "dynamic", "devpath", "urls", "dbwords")
+            "dynamic", "devpath", "urls", "dbwords", "secretwords")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
- _DBWORDS) = (_BIT[name] for name in FEATURES)
+ _DBWORDS, _SECRETWORDS) = (_BIT[name] for name in FEATURES)
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
@@ -86,37 +86,38 @@ def feature_bits(subject: Subject) -> int:
             bits |= _DEVPATH
         if "://" in rest:
             bits |= _URLS
-        known = _DB_WORD_SEEN
+        known = _WORD_BITS
         for word in after:
             found = known.get(word)
             if found is None:
-                found = _CUED_DB_WORDS.search(word) is not None
+                found = (_DBWORDS if _CUED_DB_WORDS.search(word) is not None else 0) | (
+                    _SECRETWORDS if _CUED_SECRET_WORDS.search(word) is not None else 0)
                 if len(word) <= MAX_KEPT_WORD:
                     if len(known) >= 8192:
                         known.clear()
                     known[word] = found
-            if found:
-                bits |= _DBWORDS
-                break
+            bits |= found
     return bits
 
 
-# Words a database command of any tool uses (migrations.generic_destroyer): a cheap
-# gate so that check reads only the segments that may hold one. None of them holds a
-# line break, so a word holds one or none: each word's answer is kept (an agent uses
-# the same words over and over) instead of searching the joined words every call.
+# Words a database command of any tool uses (migrations.generic_destroyer), and words
+# naming a secret (secretverbs): cheap gates so those checks read only the segments that
+# may hold one. None of them holds a line break, so a word holds one or none: each
+# word's answer (its feature bits) is kept (an agent uses the same words over and over)
+# instead of searching the joined words every call.
 _DB_WORDS = re.compile(r"(?i)migrat|db|database|schema|ecto|seed|fixture|prod|drop|wipe|fresh|rollback|revert"
                        r"|downgrade|truncat|delete|flush|purge|nuke|destroy|replant|undo|redo|reset|tinker|runner"
                        r"|shell|console|execute|query|sql")
 # A word not seen before is searched only where a match can start (the case-insensitive
 # alternation is tried at every character otherwise).
 _CUED_DB_WORDS = Cued(_DB_WORDS)
-_DB_WORD_SEEN: dict[str, bool] = {}
+_CUED_SECRET_WORDS = Cued(secretverbs.SECRET_WORDS)
+_WORD_BITS: dict[str, int] = {}
 
 
 def forget() -> None:
     """Forget what single words were found to be (see policy.forget_caches)."""
-    _DB_WORD_SEEN.clear()
+    _WORD_BITS.clear()
     migrations.forget()
     words.forget()
 
