@@ -1,8 +1,13 @@
 """A project's own dependencies installed into the project: ``npm ci``, ``pnpm add zod``,
 ``uv sync``, ``.venv/bin/pip install -r requirements.txt``, ``poetry add httpx``,
-``cargo add serde``, ``bundle install``. This is what an agent does all day; it is
-routine. A bare ``pip install`` is not among them: which Python it installs into (the
-project's virtual environment, the user's, the system's) is not known.
+``cargo add serde``, ``bundle install``, ``pip-sync``, ``pod install``. This is what an
+agent does all day; it is routine. A bare ``pip install`` (which Python it installs
+into, the project's virtual environment, the user's or the system's, is not known)
+is routine only for what the project itself lists: its requirements files, the
+project with its extras, and pip's own tools upgraded; a package by name asks.
+Options naming a folder (``--prefix``, ``-C``, ``--project``, ``--path``...) and
+plain settings (``CI=true``, ``PIP_NO_CACHE_DIR=1``) are fine while they stay in the
+project and say nothing of an index, a registry, a host or a command.
 
 What stays a question (the ``pkg-install`` rule and the remote-code rules): anything
 installed outside the project (``-g``, ``--user``, ``--prefix``, ``pipx``, ``cargo
@@ -47,17 +52,19 @@ _VERBS: dict[str, frozenset[str]] = {
     # conda: an environment made or updated from the project's environment.yml
     "conda": frozenset({"env create", "env update"}), "mamba": frozenset({"env create", "env update"}),
     "micromamba": frozenset({"env create", "env update", "create"}),
+    # the lockfile's pins, installed into the project: Pods/, Carthage/, packages/
+    "pip-sync": frozenset({""}), "pod": frozenset({"install"}), "carthage": frozenset({"bootstrap"}),
+    "nuget": frozenset({"restore"}),
 }
 
 # Bare `yarn`, `bundle`, `pnpm` with no subcommand install the lockfile's dependencies.
-_BARE_INSTALLS = frozenset({"yarn", "bundle", "bundler", "pnpm", "bun"})
+_BARE_INSTALLS = frozenset({"yarn", "bundle", "bundler", "pnpm", "bun", "pip-sync"})
 # Options that send an install outside the project or to another source.
 _FOREIGN_OPTIONS = re.compile(
-    r"^(?:-g|--global|--location(?:=global)?|--prefix|--user|--root|--target|-t|--src|--home|--system"
+    r"^(?:-g|--global|--location(?:=global)?|--user|--root|--src|--home|--system"
     r"|--break-system-packages|--registry|-i|--index|--index-url|--extra-index-url|--default-index|-f"
-    r"|--find-links|--trusted-host|--git|--source|--add-source|--path|--tool-path|--modules-folder"
-    r"|--store-dir|--virtual-store-dir|--cache-folder|--global-folder|--config|--userconfig|--globalconfig"
-    r"|--cwd|--dir|-C|--directory|--project|--manifest-path|--working-dir|-d|--install-dir|--bin-dir"
+    r"|--find-links|--trusted-host|--git|--source|--add-source|--tool-path"
+    r"|--global-folder|--config|--userconfig|--globalconfig|-d|--install-dir|--bin-dir"
     r"|--script-shell|--node-options|--unsafe-perm|--allow-root|--trust|--exec|--editable-source"
     r"|--pre-command|--branch|--tag|--rev|--vcs|--only-binary-from)(?:=.*)?$")
 # Ordinary package names, with a version, range or extras: `zod`, `@types/node@^20`,
@@ -72,6 +79,27 @@ _PLAIN_NAME = re.compile(r"^(?:[a-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*(?:[@:][\w.^~
 _NAMES = {"npm": _NPM_NAME, "pnpm": _NPM_NAME, "yarn": _NPM_NAME, "bun": _NPM_NAME, "deno": _NPM_NAME,
           "pip": _PY_NAME, "pip3": _PY_NAME, "uv": _PY_NAME, "poetry": _PY_NAME, "pdm": _PY_NAME, "pipenv": _PY_NAME,
           "go": _GO_MODULE}
+# Options naming the folder an install runs in or writes to (`npm ci --prefix web`,
+# `pnpm -C web install`, `uv sync --project backend`, `bundle install --path
+# vendor/bundle`, `pip install --target vendor`): the project's when the folder is in it.
+_FOLDER_OPTIONS = frozenset({"--prefix", "--dir", "-C", "--cwd", "--directory", "--project", "--manifest-path",
+                             "--working-dir", "--path", "--modules-folder", "--target", "-t", "--store-dir",
+                             "--virtual-store-dir", "--cache-folder", "--cache-dir", "--target-dir",
+                             "--project-directory"})
+# Go's flags that share a letter with a folder option elsewhere (`go get -t -d ./...`).
+_GO_FLAGS = frozenset({"-d", "-t", "-u", "-x", "-v"})
+# Variables set for an install that change nothing about where it installs from or to,
+# nor what it runs (`CI=true npm ci`, `PIP_NO_CACHE_DIR=1`, `UV_FROZEN=1`): a plain
+# word for a value, and a name that says nothing of an index, registry, host, folder,
+# configuration, command or credential.
+_PLAIN_SETTING = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=[\w.-]*$")
+_RISKY_SETTING = re.compile(r"(?i)index|registr|url|host|proxy|source|links|trust|script|shell|option|preload"
+                            r"|exec|command|config|token|auth|pass|secret|cert|ssl|insecure|global|user|prefix"
+                            r"|target|root|home|break|^ca_|cafile|key|rc=|path|^git_|^ld_|^dyld_|^bash_|^env=")
+# The installer and its build tools upgraded by name (`pip install -U pip setuptools
+# wheel`): what every Python project's setup starts with.
+_INSTALLER_TOOLS = frozenset({"pip", "setuptools", "wheel"})
+_PROJECT_NAME = re.compile(r"[\[=<>~!@ ]")  # what ends a package's name (`pip==24.0`, `pip>=24`)
 # pip's options that name a file or folder (requirements, constraints, editable path).
 _PIP_FILE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint", "-e", "--editable"})
 # Options (per family) that take a value as the next word, harmlessly.
@@ -79,7 +107,8 @@ _VALUE_OPTIONS = frozenset({"-w", "--workspace", "--filter", "-F", "-p", "--pack
                             "--group", "-G", "--extra", "-E", "--only", "--with", "--without", "--optional",
                             "--dev-dependency", "--save-prefix", "--omit", "--include", "--loglevel",
                             "--network-timeout", "--jobs", "-j", "--platform", "--python-version", "--version",
-                            "--framework", "--dependency-group", "--upgrade-package", "-P"})
+                            "--framework", "--dependency-group", "--upgrade-package", "-P", "--progress-bar",
+                            "--timeout", "--retries", "--exists-action", "--implementation", "--abi"})
 
 
 def _subcommand(program: str, words: list[str]) -> str | None:
@@ -98,11 +127,14 @@ def project_install(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None or seg.program not in _VERBS or subject.project is None:
         return None
-    if any(not _MODULE_RUNNER.match(wrapper) and wrapper not in _CONTAINER_RUNS for wrapper in seg.wrappers):
+    if any(not _MODULE_RUNNER.match(wrapper) and wrapper not in _CONTAINER_RUNS and wrapper != "corepack"
+           for wrapper in seg.wrappers):
         return None  # sudo, env, nice...: not a plain install
     if subject.cwd is None or not subject.within_project(subject.cwd):
         return None
-    if any(arg.dynamic for arg in seg.args[1:]) or seg.assignments:
+    if any(arg.dynamic for arg in seg.args[1:]):
+        return None
+    if any(not _PLAIN_SETTING.match(a) or _RISKY_SETTING.search(a.split("=", 1)[0] + "=") for a in seg.assignments):
         return None
     if subject.writes and not all(subject.within_project(path) for path in subject.writes):
         return None
@@ -114,7 +146,8 @@ def project_install(subject: Subject) -> str | None:
     # maybe): only the project itself may go there (`pip install -e ".[dev,test]"`), which
     # runs no code but the project's own build and fetches its declared dependencies.
     only_itself = program in ("pip", "pip3") and not _project_pip(subject, seg)
-    sub = _subcommand(program, positionals(program, texts))
+    upgrade = "-U" in texts or "--upgrade" in texts
+    sub = "" if program == "pip-sync" else _subcommand(program, positionals(program, texts))
     if sub is None:
         return None
     files: list[str] = []
@@ -129,8 +162,21 @@ def project_install(subject: Subject) -> str | None:
             expect_value = False
         elif text.startswith("-"):
             option = text.split("=", 1)[0]
+            if program == "go" and text in _GO_FLAGS:
+                continue
             if _FOREIGN_OPTIONS.match(text) or (program == "dotnet" and option == "-s"):
                 return None
+            if option in _FOLDER_OPTIONS:
+                if "=" in text:
+                    files.append(text.split("=", 1)[1] or "/")
+                else:
+                    expect_file = True
+                continue
+            if text.startswith("-r") and not text.startswith("--") and program in ("pip", "pip3", "uv") \
+                    and len(text) > 2 and "=" not in text:
+                listed = True
+                files.append(text[2:])  # `pip install -rrequirements.txt`
+                continue
             if option in _PIP_FILE_OPTIONS and program in ("pip", "pip3", "uv"):
                 listed = listed or option not in ("-e", "--editable")
                 if "=" in text:
@@ -146,15 +192,15 @@ def project_install(subject: Subject) -> str | None:
     for operand in operands:
         if "://" in operand or operand.startswith(_REMOTE_PREFIXES):
             return None  # a URL, git+, github:user/repo, npm:alias
-        if operand.startswith((".", "/", "~")) or operand.endswith(_ARCHIVES):
+        if operand.startswith((".", "/", "~")) or operand.endswith(_ARCHIVES) or program == "pip-sync":
             files.append(operand)
         elif not name.match(operand) or (":" in operand and program in _NPM_PROGRAMS):
             return None
         elif operand.lower().startswith("aegis"):
             return None  # Aegis' own distributions: removing or replacing them is not routine
-        elif only_itself:
+        elif only_itself and not (upgrade and _PROJECT_NAME.split(operand)[0].lower() in _INSTALLER_TOOLS):
             return None  # a package by name, into a Python nobody chose
-    if only_itself and (listed or sub != "install" or not files):
+    if only_itself and (sub != "install" or not (files or (upgrade and operands))):
         return None
     for file in files:
         if "://" in file or file.startswith(_REMOTE_PREFIXES):
@@ -164,10 +210,12 @@ def project_install(subject: Subject) -> str | None:
         path = normalise(file.split("[", 1)[0] or ".", subject.cwd, subject.home)
         if path is None or not subject.within_project(path):
             return None
-        if only_itself and path not in (subject.project, subject.cwd):
+        if only_itself and not listed and path not in (subject.project, subject.cwd):
             return None  # a wheel or a folder inside it, not the project itself
+    if only_itself and listed:
+        return f"{program} install of the project's requirements files"
     if only_itself:
-        return f"{program} install of the project itself, with its extras"
+        return f"{program} install of the project itself, with its extras, or of the installer's own tools"
     return f"{program} {sub or 'install'}: the project's dependencies, into the project"
 
 

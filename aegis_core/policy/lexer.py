@@ -66,6 +66,8 @@ def _echoed(tokens: list) -> str | None:
         args = [args[0].rstrip("/").rsplit("/", 1)[0] or "/"]
     elif name == "ls" and args[:1] == ["-d"]:
         args = args[1:]
+    elif name == "pwd" and all(a in ("-L", "-P") for a in args):
+        args = ["."]  # `"$(pwd)/build"`: the working folder, as $PWD is
     else:
         return None
     if len(args) != 1 or not args[0] or any(c.isspace() for c in args[0]):

@@ -6,6 +6,7 @@ by a rebuild."""
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.paths import is_within
@@ -28,6 +29,8 @@ DISPOSABLE = frozenset({
     ".ipynb_checkpoints", "elm-stuff", "zig-cache", ".zig-cache", "zig-out", ".bloop", ".metals", ".bsp",
     "storybook-static", "test-results", "playwright-report", "generated", "__generated__", ".nx",
     ".pnpm-store", "lib-cov", "cover", "blib", ".serverless", ".aws-sam", ".terraform", ".vercel", ".netlify",
+    # dependencies installed from a lockfile into the project (bundle install, pod install, carthage)
+    "vendor/bundle", "Pods", "Carthage/Build",
 })
 _DISPOSABLE_PREFIXES = ("cmake-build-", "build-", "dist-")
 _HOMES = frozenset({"/home", "/Users", "/var/home"})
@@ -62,7 +65,7 @@ def is_disposable(path: str, subject: Subject) -> bool:
             return False
         below = path[len(project):].strip("/").split("/")
         return any(part in DISPOSABLE or part.endswith(".egg-info") or part.startswith(_DISPOSABLE_PREFIXES)
-                   for part in below)
+                   for part in below) or any(f"{a}/{b}" in DISPOSABLE for a, b in pairwise(below))
     return home_cache(path, subject.home) or is_scratch(path, subject)
 
 

@@ -70,7 +70,7 @@ DANGEROUS_SHELL = [
     "echo $GITHUB_TOKEN", "printenv AWS_SECRET_ACCESS_KEY", "aws configure get aws_secret_access_key",
     # packages installed outside the project (globally, for the user, on the system) or
     # from somewhere other than the registry; the project's own dependencies are routine
-    "pip install requests", "pip3 install -r requirements.txt", "python -m pip install flask", "/usr/bin/python3 -m pip install x",
+    "pip install requests", "pip3 install -r ../shared/requirements.txt", "python -m pip install flask", "/usr/bin/python3 -m pip install x",
     "uv tool install ruff", "npm install -g yarn", "npx create-react-app app", "cargo install ripgrep",
     "gem install rails", "go install golang.org/x/tools/gopls@latest", "pip install --user requests",
     "apt install vim", "apt-get install -y curl", "brew install jq", "pipx install black", "uvx cowsay",

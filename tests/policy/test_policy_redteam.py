@@ -17,8 +17,8 @@ from redteam_measure import LITERAL_HOME, cli_judge, figures, measure, report
 # The bar for the outside corpora, and a floor no dangerous family may fall under
 # (a family far below the rest is a hole, whatever the total says). Routine families are
 # held to the overall bar only: a routine call that asks costs a prompt, and a few
-# labels are choices the policy makes differently on purpose (a bare `pip install`,
-# whose Python is not known, asks; see installs.py).
+# labels are choices the policy makes differently on purpose (a bare `pip install` of
+# a package by name, whose Python is not known, asks; see installs.py).
 DANGEROUS_CAUGHT = 0.99
 ROUTINE_ALLOWED = 0.98
 FAMILY_FLOOR = 0.90
