@@ -57,15 +57,41 @@ EXEC_ENV = re.compile(r"^(GIT_(SSH|SSH_COMMAND|PAGER|EDITOR|SEQUENCE_EDITOR|EXTE
 _DESTRUCTIVE_SUBCOMMANDS = frozenset({
     "push", "reset", "clean", "checkout", "restore", "branch", "stash", "reflog", "filter-branch",
     "filter-repo", "update-ref", "rebase", "commit", "gc", "prune", "replace", "tag", "worktree", "switch",
-    "rm", "submodule", "merge", "symbolic-ref", "checkout-index", "read-tree", "daemon", "instaweb", "apply"})
-# `git rm -r` of these removes every tracked file.
-_EVERYTHING = frozenset({".", "./", "*", ":/", ":/*", "./*", ":(top)", "-A"})
+    "rm", "submodule", "merge", "symbolic-ref", "checkout-index", "read-tree", "daemon", "instaweb", "apply",
+    "notes", "lfs", "fetch", "pull", "send-pack", "http-push"})
 
 
 # An argument that makes git run a command: an option naming the remote program (group
 # 1), or a transport that runs one. One search over the arguments joined by NUL (which
 # no argument contains: commands with one are refused before analysis).
 _EXEC_ARGUMENT = re.compile(r"(?:^|\0)(?:(--upload-pack|--receive-pack|--exec=)|ext::|fd::)")
+
+
+# Pathspec magic before a pattern (`:(top)`, `:(glob,top)`, `:/`, `:!`): what is left
+# says which files; a pattern of these matches every file.
+_MAGIC = re.compile(r"^:(?:\([^)]*\)|[/!^]+)")
+_ALL_FILES = frozenset({"", ".", "./", "*", "**", "**/*", "./*", "./**", "/", "/*", "*/**"})
+
+
+def _every_file(pathspec: str) -> bool:
+    """`.`, `*`, `:/`, `:(glob)**`, `':(top)*'`: a pathspec naming every file of the tree."""
+    return _MAGIC.sub("", pathspec, count=1) in _ALL_FILES or pathspec in ("-A", "--all")
+
+
+# A word git can only read as a path, never as a branch (a ref name cannot end with "/"
+# or hold a glob character), or that is shaped like a file name (`src/app.py`).
+_PATH_SHAPED = re.compile(r"/$|[*?\[]|^:|(?:^|/)[^/.][^/]*\.[A-Za-z][A-Za-z0-9]{0,5}$")
+
+
+def _abbreviates(arg: str, option: str, shortest: int) -> bool:
+    """Whether ``arg`` is ``option`` or an abbreviation of it git accepts (see _READ_LONG)."""
+    name = arg.split("=", 1)[0]
+    return len(name) >= shortest and option.startswith(name)
+
+
+def _names_remote_program(arg: str) -> bool:
+    """`--upload-p=x`, `--receive=x`: an abbreviation of an option naming the remote program."""
+    return _abbreviates(arg, "--upload-pack", 4) or _abbreviates(arg, "--receive-pack", 4)
 
 
 def split_git(texts: list[str]) -> tuple[list[str], str, list[str]]:
@@ -87,8 +113,27 @@ def _short(args: list[str]) -> set[str]:
     return letters
 
 
+# The long options git_destructive reads. git takes any unambiguous abbreviation of a
+# long option (`git clean --forc`, `git reset --ha`, `git push --mir`), so a shorter
+# word is read as every one of these it begins (more than git would: it refuses an
+# ambiguous one, which then runs nothing).
+_READ_LONG = ("--force", "--force-with-lease", "--force-if-includes", "--mirror", "--delete", "--prune",
+              "--prune-tags", "--no-verify", "--hard", "--merge", "--keep", "--ours", "--theirs", "--discard-changes",
+              "--orphan", "--force-create", "--recursive", "--staged", "--worktree", "--copy", "--move",
+              "--pathspec-from-file", "--no-rewrite", "--unsafe-paths", "--reset", "--empty", "--all", "--stdin",
+              "--cached")
+_KNOWN_LONG = frozenset(_READ_LONG)
+
+
 def _long(args: list[str]) -> set[str]:
-    return {a.split("=", 1)[0] for a in args if a.startswith("--")}
+    found = set()
+    for arg in args:
+        if arg.startswith("--") and len(arg) > 2:
+            name = arg.split("=", 1)[0]
+            found.add(name)
+            if name not in _KNOWN_LONG and len(name) > 3:
+                found.update(option for option in _READ_LONG if option.startswith(name))
+    return found
 
 
 # Branches others build on, or that deploy: a lease does not make overwriting them routine.
@@ -118,7 +163,21 @@ def git_destructive(texts: list[str]) -> str | None:
         return None  # status, diff, log, add, fetch...: the common case, answered at once
     short, long = _short(args), _long(args)
     positional = [a for a in args if not a.startswith("-")]
-    if sub == "push":
+    if sub in ("fetch", "pull"):
+        return _forced_fetch(short, long, positional)
+    if sub == "notes":
+        if positional[:1] and positional[0] in ("remove", "prune"):
+            return f"git notes {positional[0]} deletes notes"
+        if positional[:1] and positional[0] in ("add", "copy") and ("f" in short or "--force" in long):
+            return "git notes --force overwrites notes"
+        return None
+    if sub == "lfs":
+        if positional[:2] in (["migrate", "import"], ["migrate", "export"]) and "--no-rewrite" not in long:
+            return f"git lfs migrate {positional[1]} rewrites the history of every branch it names"
+        return None
+    if sub in ("push", "send-pack", "http-push"):
+        if sub != "push" and ("--all" in long or "--mirror" in long):
+            return f"git {sub} --all/--mirror overwrites the remote's references"
         if {"f", "d"} & short or long & {"--force", "--mirror", "--delete", "--prune"}:
             return "git push that overwrites or deletes remote history"
         if long & {"--force-with-lease", "--force-if-includes"} and not _own_branches(positional[1:]):
@@ -138,8 +197,13 @@ def git_destructive(texts: list[str]) -> str | None:
         return "git clean -f deletes untracked files"
     if sub == "checkout":
         if "f" in short or "--force" in long or "--" in args or "." in positional or "--ours" in long \
-                or "--theirs" in long or "-p" in args:
+                or "--theirs" in long or "-p" in args or "--pathspec-from-file" in long:
             return "git checkout that discards changes in the work tree"
+        # `git checkout main src/app.py`, `git checkout src/`, `git checkout '*.py'`: files
+        # restored from a commit or the index over their changes (a branch is one word).
+        if not ({"b", "B", "t"} & short or long & {"--orphan", "--track", "--detach"}) \
+                and (len(positional) > 1 or any(_PATH_SHAPED.search(p) for p in positional)):
+            return "git checkout of paths discards their changes in the work tree"
         if "B" in short:
             return "git checkout -B moves an existing branch to another commit"
         return None
@@ -154,9 +218,14 @@ def git_destructive(texts: list[str]) -> str | None:
     if sub == "rm":
         # `git rm -r --cached .` (then `git add .`) is how a new .gitignore is applied:
         # the work tree keeps every file.
-        if "--cached" in long or not ("r" in short or "--recursive" in long):
+        if "--cached" in long:
             return None
-        if any(p in _EVERYTHING or p.startswith(("*", "./*")) for p in positional):
+        forced = "f" in short or "--force" in long
+        if forced and ("{stdin}" in positional or "r" in short or "--recursive" in long):
+            return "git rm --force deletes files with their uncommitted changes"
+        if not ("r" in short or "--recursive" in long):
+            return None
+        if any(_every_file(p) or p.startswith(("*", "./*")) for p in positional):
             return "git rm -r of everything removes every tracked file from the work tree"
         return None
     if sub in ("commit", "merge") and ("--no-verify" in long or (sub == "commit" and "n" in short)):
@@ -172,7 +241,12 @@ def git_destructive(texts: list[str]) -> str | None:
         return "git restore discards changes in the work tree"
     if sub == "branch" and ("D" in short or ("--delete" in long and ("--force" in long or "f" in short))):
         return "git branch -D deletes an unmerged branch"
-    if sub == "branch" and ("f" in short or "--force" in long) and positional:
+    forced = "f" in short or "--force" in long
+    if sub == "branch" and positional and ("C" in short or (("c" in short or "--copy" in long) and forced)):
+        return "git branch -C copies over an existing branch"
+    if sub == "branch" and len(positional) > 1 and ("M" in short or (("m" in short or "--move" in long) and forced)):
+        return "git branch -M renames a branch over an existing one"
+    if sub == "branch" and ("f" in short or "--force" in long) and positional and not ({"m", "c"} & short):
         return "git branch -f moves a branch to another commit"
     if sub == "stash" and positional[:1] and positional[0] in ("clear", "drop"):
         return f"git stash {positional[0]} deletes stashed work"
@@ -206,6 +280,73 @@ def git_destructive(texts: list[str]) -> str | None:
     return None
 
 
+def _forced_fetch(short: set[str], long: set[str], positional: list[str]) -> str | None:
+    """`git fetch origin +main:main`, `git fetch -f origin '+refs/heads/*:refs/heads/*'`,
+    `git fetch --prune origin 'refs/heads/*:refs/heads/*'`: local branches overwritten or
+    deleted to match the remote (the default refspecs write remote-tracking refs only)."""
+    forced = "f" in short or "--force" in long
+    for refspec in positional[1:]:
+        source, colon, destination = refspec.partition(":")
+        if not colon or not destination or destination.startswith("refs/remotes/"):
+            continue
+        if forced or source.startswith("+"):
+            return "git fetch with a forced refspec overwrites local branches"
+        if "*" in destination and ("p" in short or long & {"--prune", "--prune-tags"}):
+            return "git fetch --prune into local branches deletes the ones the remote lacks"
+    return None
+
+
+# Options of `git config` whose value is the next word (so the key is not taken for it).
+_CONFIG_VALUE_OPTIONS = frozenset({"-f", "--file", "--blob", "--type", "--default", "--comment", "--value",
+                                   "--url"})
+
+
+def _config_words(args: list[str]) -> list[str]:
+    """The key and value words of `git config` (its options and their values left out)."""
+    words: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in _CONFIG_VALUE_OPTIONS
+        else:
+            words.append(arg)
+    return words
+
+
+def _options_inside(text: str) -> list[str]:
+    """Options an expansion gives as its alternative or default (`${FORCE:+--force}`,
+    `${MODE:---hard}`): what the argument may turn into."""
+    return _OPTION_INSIDE.findall(text)
+
+
+_OPTION_INSIDE = re.compile(r"\$\{\w+:?[-+=?](--?[A-Za-z][\w-]*)")
+
+
+def git_destructive_argv(texts: list[str], dynamic: list[bool]) -> str | None:
+    """git_destructive, with what a computed argument may hold read from its text; a
+    subcommand only known at run time (`git $cmd`) is not known to be harmless, and one
+    that holds blanks (`cmd="push --force"; git $cmd`: the value the command gave it, which
+    the shell splits) is read as the words it splits into."""
+    options, sub, _ = split_git(texts)
+    if " " in sub or "\t" in sub:
+        at = len(options)
+        words = texts[at].split()
+        texts = [*texts[:at], *words, *texts[at + 1:]]
+        dynamic = [*dynamic[:at], *[dynamic[at]] * len(words), *dynamic[at + 1:]]
+    if any(dynamic):
+        options, sub, _ = split_git(texts)
+        at = len(options)
+        if at < len(texts) and dynamic[at] and texts[at] != "{stdin}" and not _options_inside(texts[at]):
+            return "git with a subcommand only known at run time"
+        extra = [option for text, computed in zip(texts, dynamic, strict=True) if computed and text.startswith("$")
+                 for option in _options_inside(text)]
+        if extra:
+            texts = [*texts, *extra]
+    return git_destructive(texts)
+
+
 def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
     """Why git would run an arbitrary command here, or None."""
     options, sub, args = split_git(texts)
@@ -219,8 +360,10 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
         if option.startswith("--config-env") or option.startswith("--exec-path") or option == "--upload-pack":
             return f"git {option} changes what git runs"
     found = _EXEC_ARGUMENT.search("\0".join(args)) if args else None
-    if found and found.group(1):
+    if (found and found.group(1)) or any(_names_remote_program(arg) for arg in args):
         return "git option that sets the command to run on the remote"
+    if sub == "grep" and any(a.startswith("-O") or _abbreviates(a, "--open-files-in-pager", 4) for a in args):
+        return "git grep -O runs a command on the files it finds"
     if found:
         return "git ext:: transport runs a command"
     if sub in ("clone", "init", "submodule"):
@@ -238,7 +381,7 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
             if arg == "--template" or arg.startswith("--template="):
                 return f"git {sub} --template copies hooks (code git runs) from another folder"
     if sub == "config":
-        keys = [a for a in args if not a.startswith("-")]
+        keys = _config_words(args)
         if keys[:1] and keys[0] in ("set", "add") and len(keys) > 1:
             keys = keys[1:]  # git config set KEY VALUE (git 2.46)
         if keys and len(keys) > 1 and EXEC_CONFIG.match(keys[0]) \
@@ -255,7 +398,12 @@ def git_exec(texts: list[str], assignments: tuple[str, ...]) -> str | None:
             return f"{assignment.split('=', 1)[0]} makes git run a command"
         if SKIP_HOOKS_ENV.match(assignment):
             return f"{assignment.split('=', 1)[0]} skips the project's git hooks"
+        if _NO_TLS_ENV.match(assignment):
+            return "GIT_SSL_NO_VERIFY turns off TLS verification"
     return None
+
+
+_NO_TLS_ENV = re.compile(r"^GIT_SSL_NO_VERIFY=(?!(?:0|false|no|off)?$)", re.I)
 
 
 def harmless_command(assignment: str) -> bool:
@@ -273,7 +421,7 @@ def _untracks_everything(args: list[str], fed: bool) -> bool:
     if "--cached" not in args:
         return False
     names = [a for a in args if not a.startswith("-") or a in ("-A", "--all")]
-    return fed or any(n in _EVERYTHING for n in names)
+    return fed or any(n in _EVERYTHING or _every_file(n) for n in names)
 
 
 def untracked_and_pushed(subject: Subject) -> str | None:
@@ -303,13 +451,47 @@ def untracked_and_pushed(subject: Subject) -> str | None:
     return None
 
 
+# A git library in a one-liner (simple-git, GitPython, pygit2 and the other libgit2
+# bindings, dulwich, isomorphic-git, rugged, go-git, JGit, `sh.git`, plumbum's git)...
+GIT_LIBRARY = re.compile(r"simple-?git|isomorphic-git|nodegit|\bimport\s+git\b|\bfrom\s+git\s+import\b|\bgit\.Repo\b"
+                         r"|pygit2|dulwich|\b[Rr]ugged\b|go-git|\bsh\.git\b|\bfrom\s+sh\s+import\s+git\b|plumbum"
+                         r"|LibGit2|JGit|\bgit2\b|\bGit\.open\b|\bsimpleGit\b")
+# ...and what it is asked to do that destroys work, history or a remote's branches:
+# forcing, hard resets, cleaning, deleting or pruning, a forced (+) refspec, rewriting.
+GIT_LIBRARY_HARM = re.compile(r"(?i)force|\bhard\b|_hard\b|hardreset|mirror|delete|\bremove|prune|\bclean\b"
+                              r"|['\"]\+\w|['\"]:refs/|filter.?(?:branch|repo)|update.?ref|reflog|discard|orphan"
+                              r"|['\"]-[a-z]*[fD][a-z]*['\"]|\bDeleteBranch|\bdrop\b|\bclear\b"
+                              r"|working_?tree\s*[=:]\s*(?:True|true)")
+
+
+def git_library_harm(code: str) -> str | None:
+    """Why a one-liner's git library call may destroy work or history, or None."""
+    library = GIT_LIBRARY.search(code)
+    if library is None:
+        return None
+    harm = GIT_LIBRARY_HARM.search(code)
+    if harm is None:
+        return None
+    return f"a one-liner drives git through {library.group(0)} with {harm.group(0)}"
+
+
 def register(check: Callable) -> None:
+    @check("git-library-destructive", 35, "a git library (simple-git, GitPython, pygit2, dulwich, isomorphic-git, "
+           "rugged...) in a one-liner forcing, resetting hard, cleaning, deleting or rewriting",
+           needs=("inline",))
+    def _library(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.inline_code is None:
+            return None
+        return git_library_harm(seg.inline_code[1])
+
     @check("git-destructive", 35, "history-rewriting or remote-destroying git action", programs=("git",))
     def _destructive(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or seg.program != "git":
             return None
-        return git_destructive(list(seg.argv[1:])) or untracked_and_pushed(subject)
+        return git_destructive_argv(list(seg.argv[1:]), [arg.dynamic for arg in seg.args[1:]]) \
+            or untracked_and_pushed(subject)
 
     @check("git-config-exec", 45, "git made to run a command (-c core.sshCommand, alias !, GIT_SSH...)",
            programs=("git",))

@@ -44,6 +44,12 @@ _INLINE_DANGER = re.compile(
     r"|os:cmd|System\.cmd|:os\.cmd|\.execute\(\s*\)|Runtime\.getRuntime|ProcessBuilder|\bProcess\(\s*\)"
     r"|\brun\s*\(\s*`|\bsystem2\s*\(|^\s*exec\s+\w|[;\[]\s*exec\s+\w)"
 )
+# Process runners of libraries and runtimes: execa, zx's and Bun's $`...`, Deno.Command,
+# Bun.spawn, Ruby's Open3, Python's sh and plumbum.
+_INLINE_RUNNERS = re.compile(
+    r"\bexeca\w*|\$`|\bDeno\.(?:Command|run)\b|\bBun\.spawn\w*|\bOpen3\.|\bimport\s+sh\b|\bfrom\s+sh\s+import\b"
+    r"|\bplumbum\b"
+)
 _INLINE_WRITE = re.compile(r"open\([^)]*['\"][wa]\+?b?['\"]|write_text|write_bytes|writeFile|File\.write"
                            r"|>\s*\"|>>\s*\"|print\s*>\s*\"")
 _AWK_DANGER = re.compile(r"system\s*\(|\|\s*getline|\|\s*\"|\"\s*\|&|print[^;}]*>\s*\"|printf[^;}]*>\s*\""
@@ -360,7 +366,7 @@ def register(check: Callable) -> None:
         language, code = seg.inline_code
         if language == "awk":
             return "awk program runs commands or writes files" if _AWK_DANGER.search(code) else None
-        found = _INLINE_DANGER.search(code) or _INLINE_WRITE.search(code)
+        found = _INLINE_DANGER.search(code) or _INLINE_RUNNERS.search(code) or _INLINE_WRITE.search(code)
         if found:
             if project_file_work(subject, code):
                 return None  # build output deleted, project files written: `rm -rf build` in code
