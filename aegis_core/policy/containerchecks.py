@@ -165,6 +165,8 @@ def container_data_loss(subject: Subject) -> str | None:
             {"-v", "--volumes"} & set(texts) or any(t.startswith("-") and not t.startswith("--") and "v" in t
                                                     for t in texts)):
         return f"{program} {' '.join(verbs[:1])} -v removes the project's volumes (its data)"
+    if compose and verbs[:1] in (["up"], ["create"]) and {"-V", "--renew-anon-volumes"} & set(texts):
+        return f"{program} {verbs[0]} --renew-anon-volumes throws away the containers' anonymous volumes (data)"
     if compose and verbs[:1] == ["down"] and "--rmi" in " ".join(texts):
         return f"{program} down --rmi removes images"
     if compose:

@@ -11,6 +11,7 @@ which builds them into the user's Go bin folder, as ``go build -o`` would."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -145,7 +146,39 @@ def local_go_install(seg: Segment) -> bool:
         p == "." or (p.startswith("./") and ".." not in p.replace("/...", "") and "@" not in p) for p in packages)
 
 
+# A task or script whose name says it tears infrastructure down (`make destroy`, `npm run
+# infra:teardown`, `just nuke-env`): the word alone or as a part of the name, as the
+# shipping names of publishchecks are read. The file defining it is read when it is on
+# disk (taskrunners.py); this is what the name says when it is not.
+_DESTROYING_NAME = re.compile(r"(?i)^(?:[\w.-]*[-_:.])?(?:destroy|teardown|tear-down|nuke|undeploy|decommission)"
+                              r"(?:[-_:.][\w:.-]*)?$")
+_DRY_RUN = frozenset({"-n", "--dry-run", "--just-print", "--recon", "--dry", "--summary", "--list", "-l"})
+TASK_PROGRAMS = frozenset({"make", "gmake", "just", "task", "mage", "invoke", "inv", "nox", "rake", "gulp", "grunt",
+                           "npm", "pnpm", "yarn", "bun", "poe", "doit", "earthly", "cargo-make", "makers"})
+
+
+def destroying_task(seg: Segment) -> str | None:
+    """`make destroy`, `npm run infra:teardown`: a task named for tearing something down."""
+    if not _DRY_RUN.isdisjoint(seg.argv[1:]):
+        return None  # `make -n nuke`: prints what it would run
+    words = [w for w in seg.argv[1:] if not w.startswith("-") and "=" not in w]
+    if seg.program in ("npm", "pnpm", "yarn", "bun") and words[:1] in (["run"], ["run-script"]):
+        words = words[1:2]
+    elif seg.program in ("npm", "pnpm", "yarn", "bun"):
+        words = words[:1] if seg.program != "npm" else []
+    for word in words[:4]:
+        if _DESTROYING_NAME.match(word):
+            return f"{seg.program} {word} runs a task named for tearing something down"
+    return None
+
+
 def register(check: Callable) -> None:
+    @check("destroying-task", 30, "a task or script named for tearing something down (make destroy, npm run "
+           "teardown), when its file is not there to read", programs=TASK_PROGRAMS)
+    def _destroying(subject: Subject) -> str | None:
+        seg = subject.segment
+        return destroying_task(seg) if seg is not None and seg.program in TASK_PROGRAMS else None
+
     @check("infra-verb-change", 30, "helm, kubectl or terraform with a verb that is not a known read, render, "
            "check or dry run (helm template/lint/status, kubectl get/describe/diff/logs, terraform plan/validate); "
            "docker/podman changing the engine's shared state (swarm, service, stack, secret, trust, update, "

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from aegis_core.policy.shell import Segment
 
 _INTERPRETER_NAMES = frozenset(INTERPRETERS) | SHELLS | {"source", ".", "deno", "bun", "tsx", "ts-node", "php",
-                                                          "Rscript", "julia", "pwsh", "powershell"}
+                                                          "Rscript", "julia", "pwsh", "powershell", "java", "javaw",
+                                                          "wine"}
 _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
 # Programs that build or run what is in their working directory.
 _BUILDERS = frozenset({"make", "gmake", "cmake", "ninja", "meson", "bazel", "bazelisk", "scons", "cargo", "go",
