@@ -548,7 +548,39 @@ _BY_FIRST_WORD: dict[int, dict[str | None, tuple[tuple[str, ...], ...]]] = {
     id(table): _by_first_word(table) for table in (*_PUBLISH.values(), _GH_CHANGES, _GLAB_CHANGES)}
 
 
+# Programs that log in to a package or image registry, and keep the token for the next
+# publish or push (in ~/.npmrc, ~/.docker/config.json, ~/.cargo/credentials...).
+_REGISTRY_CLIENTS = frozenset({"npm", "pnpm", "yarn", "bun", "docker", "podman", "nerdctl", "buildah", "helm",
+                               "cargo", "uv", "pdm", "dotnet", "nuget", "gem", "oras", "skopeo", "crane", "regctl",
+                               "twine", "hatch", "flit", "vsce", "ovsx", "huggingface-cli", "hf", "wandb",
+                               "jf", "jfrog", "poetry", "composer", "mix", "pub", "dart", "flutter", "swift"})
+_LOGIN_WORDS = frozenset({"login", "adduser", "add-user", "signin", "auth:login"})
+# The command groups a login sits in (`yarn npm login`, `uv auth login`, `helm registry login`).
+_LOGIN_GROUPS = frozenset({"npm", "auth", "registry", "hub"})
+# `poetry config pypi-token.pypi TOKEN`, `composer config http-basic.x user pass`: a
+# registry credential stored through a config command.
+_CREDENTIAL_KEY = re.compile(r"^(?:pypi-token|http-basic|bearer|gitlab-token|github-oauth|bitbucket-oauth)\.")
+
+
+def registry_login(seg: Segment) -> str | None:
+    """`npm login`, `docker login -u x --password-stdin`, `cargo login TOKEN`: a registry
+    credential taken and kept for the next publish or push."""
+    words = [w for w in seg.argv[1:6] if not w.startswith("-")]
+    verb = words[1] if words[:1] and words[0] in _LOGIN_GROUPS and len(words) > 1 else (words[0] if words else "")
+    if verb in _LOGIN_WORDS:
+        return f"{seg.program} {verb} keeps a registry credential for later publishing"
+    if words[:1] == ["config"] and any(_CREDENTIAL_KEY.match(w) for w in words[1:3]):
+        return f"{seg.program} config stores a registry credential"
+    return None
+
+
 def register(check: Callable) -> None:
+    @check("registry-login", 30, "a registry login or stored registry credential (npm login, docker login "
+           "--password-stdin, cargo login TOKEN, poetry config pypi-token.x)", programs=_REGISTRY_CLIENTS)
+    def _login(subject: Subject) -> str | None:
+        seg = subject.segment
+        return registry_login(seg) if seg is not None and seg.program in _REGISTRY_CLIENTS else None
+
     @check("publish", 40, "publishes, unpublishes, retags or deploys packages, images and releases "
            "(npm publish/unpublish/deprecate/dist-tag, twine/poetry/uv publish, cargo publish/yank, gem push, "
            "gradle publish, mvn deploy, docker push, make deploy, vercel --prod...)",
