@@ -97,7 +97,13 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "dotnet": (("user-secrets", "list"),),
     "symfony": (("secrets:reveal",), ("secrets:list", "--reveal")),
     "console": (("secrets:reveal",), ("secrets:list", "--reveal")),
-    "php": (("secrets:reveal",), ("secrets:list", "--reveal")),
+    "php": (("secrets:reveal",), ("secrets:list", "--reveal"), ("artisan", "env:decrypt")),
+    "artisan": (("env:decrypt",),),
+    # an encrypted file decrypted to the output, a key store written out without its password
+    "openssl": (("enc", "-d"), ("pkcs12", "-nodes")),
+    # a database's own password setting, or its table of password hashes
+    "redis-cli": (("CONFIG", "GET", "requirepass"), ("config", "get", "requirepass"), ("CONFIG", "GET", "masterauth"),
+                  ("config", "get", "masterauth")),
     "dotenvx": (("get",), ("decrypt",)),
     "dotenv": (("-p",), ("get",)),
     "aegis": (("--show-secrets",),),
@@ -215,6 +221,59 @@ _CODE_SECRET_STORE = re.compile(
 _CODE_ENV_NAME = re.compile(
     r"(?:os\.environ\s*(?:\[\s*|\.get\(\s*)|getenv\(\s*|process\.env\s*(?:\.|\[\s*)|ENV\s*(?:\[\s*|\.fetch\(\s*)"
     r"|\$ENV\{\s*|\$_ENV\s*\[\s*|ENVIRON\s*\[\s*|Deno\.env\.get\(\s*)['\"]?([A-Za-z_][A-Za-z0-9_]*)")
+# An interpreter printing a setting or field whose name says it is a secret
+# (`print(settings.SECRET_KEY)`, `console.log(cfg.apiKey)`, `dump(config('app.key'))`,
+# `puts creds["password"]`): the printing call, then each name read in its arguments.
+_CODE_PRINT = re.compile(r"\b(?:print|println|printf|puts|pp|p|say|dump|dd|var_dump|var_export|print_r|echo"
+                         r"|console\.(?:log|dir|info|error|warn|debug)|fmt\.Print\w*|System\.out\.print\w*"
+                         r"|Write-(?:Output|Host)|sys\.stdout\.write)\b\s*\(?([^;\n]{1,300})")
+# ...a name read, not called (`secrets.token_hex(16)` makes a new token; it reads none).
+_READ_NAME = re.compile(r"""(?:\.|\[\s*['"]|\(\s*['"]|:)([A-Za-z_][\w.]*)(?![\w.]|\s*\()""")
+
+
+def _prints_secret_field(code: str) -> str | None:
+    """The secret-named setting or field a one-liner prints, or None."""
+    for printed in _CODE_PRINT.finditer(code):
+        for name in _READ_NAME.findall(printed.group(1)):
+            if any(SECRET_VARIABLE.search(part) for part in name.split(".") if part):
+                return name
+    return None
+
+
+# Framework consoles given code to run (`manage.py shell -c CODE`, `artisan tinker
+# --execute=CODE`, `rails runner CODE`): the code, read as a one-liner's.
+_CONSOLES = frozenset({"shell", "tinker", "runner", "r"})
+_CONSOLE_CODE_OPTIONS = frozenset({"-c", "--command", "--execute", "-e"})
+CONSOLE_PROGRAMS = frozenset({"python", "python3", "php", "rails", "django-admin", "ruby", "manage.py", "artisan"})
+
+
+def console_code(argv: tuple[str, ...]) -> str | None:
+    """The code a framework console is given on its command line, or None."""
+    for at, word in enumerate(argv[1:4], start=1):
+        if word not in _CONSOLES:
+            continue
+        rest = argv[at + 1:]
+        for i, text in enumerate(rest):
+            option, eq, value = text.partition("=")
+            if option in _CONSOLE_CODE_OPTIONS:
+                return value if eq else (rest[i + 1] if i + 1 < len(rest) else None)
+        if word in ("runner", "r") and rest and not rest[0].startswith("-"):
+            return rest[0]
+    return None
+
+
+def code_prints_secret(language: str, code: str) -> str | None:
+    """Why this code prints the environment, a secret variable or a secret setting."""
+    dump = _CODE_ENV_DUMP.search(code)
+    if dump:
+        return f"{language} code prints the environment ({dump.group(0).strip()})"
+    for name in list(_CODE_ENV_NAME.findall(code)):
+        if SECRET_VARIABLE.search(name):
+            return f"{language} code reads the secret variable {name}"
+    field = _prints_secret_field(code)
+    return f"{language} code prints the secret setting {field}" if field else None
+
+
 _VARIABLE_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
 _DUMP_ALONE = frozenset({"env", "printenv", "export", "declare", "typeset", "set", "compgen"})
 
@@ -287,16 +346,10 @@ def env_dump(subject: Subject) -> str | None:
         return f"{program} prints the environment ($ENV / env)"
     elif seg.inline_code is not None:
         language, code = seg.inline_code
-        dump = _CODE_ENV_DUMP.search(code)
-        if dump:
-            return f"{language} code prints the environment ({dump.group(0).strip()})"
         store = _CODE_SECRET_STORE.search(code)
-        if store:
+        if store and not _CODE_ENV_DUMP.search(code):
             return f"{language} code reads a password from the system's secret store ({store.group(0)})"
-        for name in list(_CODE_ENV_NAME.findall(code)):
-            if SECRET_VARIABLE.search(name):
-                return f"{language} code reads the secret variable {name}"
-        return None
+        return code_prints_secret(language, code)
     if found and not _filtered_harmlessly(subject, seg):
         return found
     return None
@@ -769,6 +822,15 @@ def register(check: Callable) -> None:
                      "podman", "nerdctl", "jq", "gojq", "jaq", "yq"), needs=("inline",))
     def _env(subject: Subject) -> str | None:
         return env_dump(subject)
+
+    @check("console-secret", 40, "a framework console given code that prints a secret setting or the "
+           "environment (manage.py shell -c, artisan tinker --execute, rails runner)", programs=CONSOLE_PROGRAMS)
+    def _console(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or _CONSOLES.isdisjoint(seg.argv[1:4]):
+            return None
+        code = console_code(seg.argv)
+        return code_prints_secret(seg.program, code) if code else None
 
     @check("secret-variable", 45, "a secret variable ($API_TOKEN, $DB_PASSWORD...) printed, or sent to a "
            "host that is not its own service",
