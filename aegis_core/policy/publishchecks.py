@@ -574,7 +574,24 @@ def registry_login(seg: Segment) -> str | None:
     return None
 
 
+# A one-liner publishing through a publishing tool's own library, with no command to
+# see (`from twine.cli import dispatch; dispatch(['upload', ...])`, node's
+# libnpmpublish): the tool's name, then its verb.
+_PUBLISHING_LIBRARY = re.compile(r"\b(?:twine|flit(?:_core)?|hatch|maturin|poetry|libnpmpublish|npm-registry-fetch"
+                                 r"|gemcutter|ghapi|Github|octokit|gitlab)\b[^\n]{0,300}?['\"\s.(]"
+                                 r"(?:upload|publish|create_release|createRelease|delete|edit|merge)\b")
+
+
 def register(check: Callable) -> None:
+    @check("publish-from-code", 40, "a one-liner publishing or changing a repository through a tool's library "
+           "(twine's dispatch(['upload']), libnpmpublish, PyGithub, octokit)", needs=("inline",))
+    def _from_code(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or seg.inline_code is None:
+            return None
+        found = _PUBLISHING_LIBRARY.search(seg.inline_code[1])
+        return f"{seg.inline_code[0]} code publishes through {found.group(0)[:60]}" if found else None
+
     @check("registry-login", 30, "a registry login or stored registry credential (npm login, docker login "
            "--password-stdin, cargo login TOKEN, poetry config pypi-token.x)", programs=_REGISTRY_CLIENTS)
     def _login(subject: Subject) -> str | None:

@@ -131,6 +131,14 @@ def changes_source(program: str, texts: list[str]) -> str | None:
         if pair and pair[0].lower().startswith("mirror"):
             return "bundle config mirror points gems at another source"
         return None
+    if texts[:2] == ["pkg", "set"]:
+        # `npm pkg set publishConfig.registry=URL`: where the package is published to,
+        # written into package.json.
+        for setting in texts[2:]:
+            key, _, value = setting.partition("=")
+            if key.lower().endswith("registry") and _unknown_url(value):
+                return f"{program} pkg set {key} points publishing at {value}"
+        return None
     pair = _config_set(texts)
     if pair is None:
         return None
