@@ -194,9 +194,14 @@ def _package_runner(program: str, args: list[Arg], texts: list[str]) -> list[Fou
         return [("shell", s, f"{program} -c") for s in strings]
     # The tool itself is judged with the runner (the registry rules); what it runs in turn
     # (`npx concurrently 'CMD'`) is followed.
-    if at < len(texts) and texts[at] in RUNNING_PROGRAMS:
+    if at < len(texts) and (texts[at] in RUNNING_PROGRAMS or texts[at] in _ONE_LINER_RUNNERS):
         return [("argv", args[at:], program)]
     return []
+
+
+# TypeScript runners taking node's one-liner options (`npx tsx -e CODE`): followed so
+# that the code is read as node's is.
+_ONE_LINER_RUNNERS = frozenset({"tsx", "ts-node", "esno", "zx"})
 
 
 _VERSION_MANAGERS = {("asdf", "exec"): 0, ("mise", "exec"): -1, ("mise", "x"): -1, ("rbenv", "exec"): 0,

@@ -66,7 +66,9 @@ _ENGINE_BULK = frozenset({"stop", "kill", "pause", "restart", "update", "rm", "r
 _ENGINES = frozenset({"docker", "podman", "nerdctl"})
 _KUBE_PROGRAMS = frozenset({"kubectl", "oc", "kubecolor"})
 _TERRAFORM_PROGRAMS = frozenset({"terraform", "tofu", "terragrunt"})
-PROGRAMS = (*_KUBE_PROGRAMS, *_TERRAFORM_PROGRAMS, "helm", *_ENGINES)
+# Cluster tools that pass a kubectl command line through (`minikube kubectl -- delete ns x`).
+_KUBECTL_PASSING = frozenset({"minikube", "microk8s", "k3s", "k0s"})
+PROGRAMS = (*_KUBE_PROGRAMS, *_TERRAFORM_PROGRAMS, "helm", *_ENGINES, *_KUBECTL_PASSING)
 _ALL = frozenset(PROGRAMS)
 
 
@@ -93,6 +95,10 @@ def verb_change(seg: Segment) -> str | None:
     if program not in _ALL:
         return None
     texts = list(seg.argv[1:])
+    if program in _KUBECTL_PASSING:
+        if texts[:1] != ["kubectl"]:
+            return None
+        program, texts = "kubectl", [t for t in texts[1:] if t != "--"]
     if _HELP.intersection(texts[:3]) or not texts:
         return None
     if program in _ENGINES:

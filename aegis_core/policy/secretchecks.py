@@ -105,7 +105,7 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "redis-cli": (("CONFIG", "GET", "requirepass"), ("config", "get", "requirepass"), ("CONFIG", "GET", "masterauth"),
                   ("config", "get", "masterauth")),
     "dotenvx": (("get",), ("decrypt",)),
-    "dotenv": (("-p",), ("get",)),
+    "dotenv": (("-p",), ("get",), ("list",)),
     "aegis": (("--show-secrets",),),
 }
 _GPG = frozenset({"gpg", "gpg2", "gpgsm"})

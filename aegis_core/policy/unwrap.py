@@ -66,7 +66,7 @@ RUNNERS: dict[tuple[str, str], frozenset[str]] = {
 
 # `python -m NAME` that is the command NAME itself (`python -m twine upload` is `twine upload`).
 MODULE_COMMANDS = frozenset({"pip", "pip3", "twine", "poetry", "flit", "hatch", "uv", "pdm", "pipx", "conda",
-                             "pipenv", "maturin", "build", "ansible", "awscli", "httpie"})
+                             "pipenv", "maturin", "build", "ansible", "awscli", "httpie", "dotenv"})
 # Script names that make a shell or an interpreter read its program from stdin.
 STDIN_FILES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 
@@ -85,6 +85,14 @@ INTERPRETERS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
                                                                              "--import", "--loader"})),
     "nodejs": ("javascript", "ep", frozenset({"--eval", "--print"}), frozenset({"-r", "--require"})),
     "bun": ("javascript", "e", frozenset({"--eval", "--print"}), frozenset()),
+    # TypeScript runners take node's one-liner options
+    "tsx": ("javascript", "ep", frozenset({"--eval", "--print"}), frozenset({"-r", "--require", "--import",
+                                                                            "--tsconfig"})),
+    "esno": ("javascript", "ep", frozenset({"--eval", "--print"}), frozenset({"-r", "--require", "--import"})),
+    "zx": ("javascript", "e", frozenset({"--eval"}), frozenset({"--shell", "--prefix", "--cwd"})),
+    "ts-node": ("javascript", "ep", frozenset({"--eval", "--print"}), frozenset({"-r", "--require", "-P", "--project",
+                                                                                "-O", "--compiler-options", "-C",
+                                                                                "--compiler"})),
     "perl": ("perl", "eE", frozenset(), frozenset({"-I", "-M", "-m"})),
     "ruby": ("ruby", "e", frozenset(), frozenset({"-I", "-r"})),
     "php": ("php", "r", frozenset(), frozenset({"-d", "-c"})),
