@@ -127,7 +127,8 @@ def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
     commands piped into it. None of the cues holds a blank, so a word holds one or
     none: each word's answer is kept (an agent uses the same words over and over)
     instead of searching the joined words every call."""
-    words = (*after, *seg.wrappers) if seg.wrappers else after
+    # A runner's program word is its argument too (`uv run 'dropDatabase()' --command`).
+    words = (seg.argv[0], *after, *seg.wrappers) if seg.wrappers and seg.argv else after
     if len(words) > _MANY_WORDS:
         # A long argument list (390 paths): one search of the joined words (no cue holds
         # a line break) instead of one per word not seen yet.
