@@ -61,6 +61,9 @@ _PRINTS_SECRET: dict[str, tuple[tuple[str, ...], ...]] = {
     "keyring": (("get",),),
     "npm": (("token",),),
     "tmux": (("show-environment",), ("showenv",)),
+    # a service's environment (its secrets), as systemd keeps it
+    "systemctl": (("show-environment",), ("show", "--property=Environment"), ("show", "-p", "Environment"),
+                  ("show", "--property", "Environment"), ("show", "-pEnvironment")),
     "heroku": (("auth:token",), ("config",), ("config:get",), ("authorizations:create",)),
     "fly": (("auth", "token"), ("tokens", "create")),
     "flyctl": (("auth", "token"), ("tokens", "create")),
