@@ -122,6 +122,22 @@ def _downloaded(seg: Segment, segments: tuple[Segment, ...] = ()) -> tuple[list[
                 prefix = text.split("=", 1)[1]
         if not named:
             files.extend(os.path.join(prefix, _url_name(u)) if prefix else _url_name(u) for u in urls)
+    elif program in ("scp", "rsync", "sftp"):
+        # `scp host:x.sh .`, `rsync user@host:tools/ ./tools/`: copied from another machine
+        places = [t for t in texts if not t.startswith("-")]
+        if len(places) >= 2 and not _REMOTE_PLACE.match(places[-1]) \
+                and any(_REMOTE_PLACE.match(p) for p in places[:-1]):
+            target = places[-1]
+            for source in places[:-1]:
+                name = source.rsplit(":", 1)[-1].rstrip("/").rsplit("/", 1)[-1]
+                if source.endswith("/"):  # rsync's `src/`: what the folder holds, into the target
+                    folders.append(target)
+                elif target in (".", "..") or target.endswith("/"):
+                    files.append(os.path.join(target, name))
+                    folders.append(os.path.join(target, name))
+                else:
+                    files.append(target)
+                    folders.append(target)
     else:
         words = _clone_words(texts)
         if (program == "git" and words[:1] == ["clone"]) or (program in ("hg",) and words[:1] == ["clone"]) \
@@ -142,6 +158,8 @@ def _downloaded(seg: Segment, segments: tuple[Segment, ...] = ()) -> tuple[list[
     return [f for f in files if f], [f for f in folders if f]
 
 
+# Another machine's file, as scp and rsync name it (`host:x.sh`, `me@host:tools/`).
+_REMOTE_PLACE = re.compile(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)")
 # A one-liner that saves what it downloads: PHP's copy(URL, FILE), urlretrieve(URL,
 # FILE), a fetch written out with writeFileSync / file_put_contents / open(FILE, 'w').
 _CODE_SAVES = re.compile(r"\bcopy\s*\(|urlretrieve|file_put_contents|writeFile(?:Sync)?|write_bytes|write_text"
@@ -353,6 +371,9 @@ def inline_remote_code(seg: Segment) -> str | None:
     if seg.inline_code is None:
         return None
     language, code = seg.inline_code
+    if language == "perl":
+        # `perl -MLWP::Simple -e 'eval get ...'`: the modules loaded belong to the program
+        code = " ".join(t for t in seg.argv[1:] if t.startswith("-M")) + " " + code
     if _NETWORK_READ.search(code) and (_EVALUATES.search(code) or (
             language in ("ruby", "perl") and _BACKTICKS.search(code))):
         return f"{language} one-liner downloads code and evaluates it"
