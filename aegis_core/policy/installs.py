@@ -54,7 +54,7 @@ _VERBS: dict[str, frozenset[str]] = {
     "micromamba": frozenset({"env create", "env update", "create"}),
     # the lockfile's pins, installed into the project: Pods/, Carthage/, packages/
     "pip-sync": frozenset({""}), "pod": frozenset({"install"}), "carthage": frozenset({"bootstrap"}),
-    "nuget": frozenset({"restore"}),
+    "nuget": frozenset({"restore"}), "shards": frozenset({"install"}),
 }
 
 # Bare `yarn`, `bundle`, `pnpm` with no subcommand install the lockfile's dependencies.
@@ -74,7 +74,7 @@ _NPM_NAME = re.compile(r"^(?:@[a-z0-9][\w.-]*/)?[a-zA-Z0-9][\w.-]*(?:@[\w.^~<>=*
 _PY_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(?:\[[\w,. -]+\])?(?:@[\w.^~<>=*,+ -]+)?"
                       r"(?:\s*(?:===|==|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+"
                       r"(?:\s*,\s*(?:==|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+)*)?$")
-_GO_MODULE = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}(?:/[\w.~-]+)+(?:@[\w.+-]+)?$|^\./\.\.\.$|^\.$")
+_GO_MODULE = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}(?:/[\w.~-]+)+(?:@[\w.+-]+)?$|^\./\.\.\.$|^\.$|^all$")
 _PLAIN_NAME = re.compile(r"^(?:[a-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*(?:[@:][\w.^~<>=*|,+ -]+)?$")
 _NAMES = {"npm": _NPM_NAME, "pnpm": _NPM_NAME, "yarn": _NPM_NAME, "bun": _NPM_NAME, "deno": _NPM_NAME,
           "pip": _PY_NAME, "pip3": _PY_NAME, "uv": _PY_NAME, "poetry": _PY_NAME, "pdm": _PY_NAME, "pipenv": _PY_NAME,
@@ -108,7 +108,8 @@ _VALUE_OPTIONS = frozenset({"-w", "--workspace", "--filter", "-F", "-p", "--pack
                             "--dev-dependency", "--save-prefix", "--omit", "--include", "--loglevel",
                             "--network-timeout", "--jobs", "-j", "--platform", "--python-version", "--version",
                             "--framework", "--dependency-group", "--upgrade-package", "-P", "--progress-bar",
-                            "--timeout", "--retries", "--exists-action", "--implementation", "--abi"})
+                            "--timeout", "--retries", "--exists-action", "--implementation", "--abi",
+                            "--config-settings", "--upgrade-strategy", "--extras"})
 
 
 def _subcommand(program: str, words: list[str]) -> str | None:
@@ -210,12 +211,12 @@ def project_install(subject: Subject) -> str | None:
         path = normalise(file.split("[", 1)[0] or ".", subject.cwd, subject.home)
         if path is None or not subject.within_project(path):
             return None
-        if only_itself and not listed and path not in (subject.project, subject.cwd):
-            return None  # a wheel or a folder inside it, not the project itself
+        if only_itself and not listed and path not in (subject.project, subject.cwd) and file.endswith(_ARCHIVES):
+            return None  # a wheel inside it: built, or put there, by someone else
     if only_itself and listed:
         return f"{program} install of the project's requirements files"
     if only_itself:
-        return f"{program} install of the project itself, with its extras, or of the installer's own tools"
+        return f"{program} install of the project (or a package folder of it), or of the installer's own tools"
     return f"{program} {sub or 'install'}: the project's dependencies, into the project"
 
 
