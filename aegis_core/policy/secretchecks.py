@@ -313,6 +313,10 @@ _A_NAME = re.compile(r"[A-Za-z_]{2,}")
 _JQ_ENV = re.compile(r"(?<![\w.$])env\b(?!\s*[:(])|\$ENV\b")
 
 
+# Options that hand a container variables of this machine.
+_GIVES_ENVIRONMENT = frozenset({"-e", "--env", "--env-file"})
+
+
 def env_dump(subject: Subject) -> str | None:
     """Why this segment prints the whole environment (or a secret variable), or None."""
     seg = subject.segment
@@ -345,6 +349,10 @@ def env_dump(subject: Subject) -> str | None:
         words = [t for t in inner if not t.startswith("-")]
         if len(words) >= 2 and (words[1] in ("env", "printenv", "set") or "/environ" in " ".join(words[1:])):
             return f"{program} exec {words[1]} prints the container's environment (its secrets)"
+    elif program in ("docker", "podman", "nerdctl") and "run" in texts[:2] and not {"env", "printenv"}.isdisjoint(
+            texts[2:]) and any(t.split("=", 1)[0] in _GIVES_ENVIRONMENT for t in texts):
+        # `docker run --env-file .env alpine env`: the variables given, printed back
+        return f"{program} run prints the environment it was given (--env-file, -e), secrets included"
     elif program in ("jq", "gojq", "jaq", "yq") and any(_JQ_ENV.search(t) for t in texts if not t.startswith("-")):
         return f"{program} prints the environment ($ENV / env)"
     elif seg.inline_code is not None:
