@@ -424,6 +424,29 @@ def _untracks_everything(args: list[str], fed: bool) -> bool:
     return fed or any(n in _EVERYTHING or _every_file(n) for n in names)
 
 
+def removes_listed_files(subject: Subject) -> str | None:
+    """`git ls-files | xargs git rm`: every tracked file (or every one a filter keeps)
+    removed from the work tree; `git ls-files --deleted | xargs git rm` only records
+    what is gone already."""
+    seg = subject.segment
+    analysis = subject.analysis
+    if seg is None or analysis is None or not seg.pipe_from or "{stdin}" not in seg.argv:
+        return None
+    _, sub, args = split_git(list(seg.argv[1:]))
+    if sub != "rm" or "--cached" in _long(args):
+        return None
+    for index in seg.pipe_from:
+        if index >= len(analysis.segments):
+            continue
+        upstream = analysis.segments[index]
+        if upstream.program != "git":
+            continue
+        _, listing, options = split_git(list(upstream.argv[1:]))
+        if listing == "ls-files" and not {"-d", "--deleted"} & set(options):
+            return "git rm of what git ls-files lists removes every tracked file it names from the work tree"
+    return None
+
+
 def untracked_and_pushed(subject: Subject) -> str | None:
     """A push of a command line that untracked everything (`git rm -r --cached .`) and
     committed without adding the files back: the remote's branch loses every file."""
@@ -491,7 +514,7 @@ def register(check: Callable) -> None:
         if seg is None or seg.program != "git":
             return None
         return git_destructive_argv(list(seg.argv[1:]), [arg.dynamic for arg in seg.args[1:]]) \
-            or untracked_and_pushed(subject)
+            or removes_listed_files(subject) or untracked_and_pushed(subject)
 
     @check("git-config-exec", 45, "git made to run a command (-c core.sshCommand, alias !, GIT_SSH...)",
            programs=("git",))
