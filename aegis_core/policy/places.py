@@ -31,6 +31,8 @@ DISPOSABLE = frozenset({
     ".pnpm-store", "lib-cov", "cover", "blib", ".serverless", ".aws-sam", ".terraform", ".vercel", ".netlify",
     # dependencies installed from a lockfile into the project (bundle install, pod install, carthage)
     "vendor/bundle", "Pods", "Carthage/Build",
+    # static site generators' output and caches
+    "_site", ".jekyll-cache", ".quarto",
 })
 _DISPOSABLE_PREFIXES = ("cmake-build-", "build-", "dist-")
 _HOMES = frozenset({"/home", "/Users", "/var/home"})
