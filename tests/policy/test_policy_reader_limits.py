@@ -267,3 +267,71 @@ def test_a_finding_on_one_long_line_of_repeats_is_found(unit: str) -> None:
     for text in ((unit * 4000)[:60000] + sending, sending + (unit * 4000)[:60000]):
         assert exfilcode._exfiltration("/p/src/x.py", text, True) is not None
         assert exfilcode._exfiltration("/p/src/x.py", text.replace("environ", "getcwd()"), True) is None
+
+
+def _padded(path: str, size: int) -> str:
+    line = {"py": "# notes on the module, kept in the file for whoever reads it next\nvalue = compute(1, 2)\n",
+            "js": "// notes on the module, kept in the file for whoever reads it next\nconst value = compute(1, 2);\n",
+            "sh": "# notes on the step, kept in the file for whoever reads it next\n",
+            "mk": "# notes on the target, kept in the file for whoever reads it next\n"}[path.rsplit(".", 1)[-1]
+                                                                                        if "." in path else "mk"]
+    return (line * (size // len(line) + 1))[:size]
+
+
+TAILS = [
+    ("src/tasks.py", "\nimport shutil, os\nshutil.rmtree(os.path.expanduser('~'))\n"),
+    ("src/tasks.py", "\nimport subprocess\nsubprocess.run('rm -rf ~', shell=True)\n"),
+    ("src/tasks.js", "\nrequire('child_process').execSync('rm -rf ' + require('os').homedir());\n"),
+    ("src/tasks.js", "\nfs.rmSync(os.homedir(), {recursive: true});\n"),
+    ("bin/tasks.sh", "\nrm -rf ~\n"),
+    ("Makefile", "\nclean:\n\trm -rf ~\n"),
+]
+
+
+@pytest.mark.parametrize(("path", "ending"), TAILS, ids=[f"{p}:{e.strip()[:20]}" for p, e in TAILS])
+@pytest.mark.parametrize("size", [20_000, 60_000])
+def test_what_a_long_file_holds_past_the_code_readers_limit_asks(path: str, ending: str, size: int) -> None:
+    """Program code is read from its first codecommands.MAX_CODE_CHARS; past them, a call
+    to a shell or a process, or a deletion, makes the write ask (unread, it would pass).
+    Scripts and makefiles are read whole (too many commands to judge, they ask)."""
+    forget_caches()
+    assert POLICY.evaluate(_write(path, _padded(path, 2000) + ending)).action is not Action.ALLOW  # found alone...
+    forget_caches()
+    verdict = POLICY.evaluate(_write(path, _padded(path, size) + ending))
+    assert verdict.action is not Action.ALLOW, verdict.reason  # ...and past the limit
+
+
+@pytest.mark.parametrize("path", ["src/tasks.py", "src/tasks.js", "Makefile"])
+def test_a_long_ordinary_file_that_runs_later_is_allowed(path: str) -> None:
+    forget_caches()
+    assert POLICY.evaluate(_write(path, _padded(path, 60_000))).action is Action.ALLOW, path
+
+
+def test_a_shell_script_longer_than_is_read_in_parts_asks() -> None:
+    # A script is read whole, in parts up to engine._MAX_PARTED: past that, it asks as a
+    # whole (before, its first 16 KB were read and the rest passed unread).
+    script = _padded("bin/tasks.sh", 18_000) + _long_script(40)
+    forget_caches()
+    verdict = POLICY.evaluate(_write("bin/tasks.sh", script))
+    assert verdict.action is Action.REQUIRE_APPROVAL and "cannot be read one by one" in verdict.reason
+
+
+def test_an_ordinary_large_package_json_is_read_whole() -> None:
+    dependencies = ", ".join(f'"pkg{i}": "^1.{i}.0"' for i in range(2500))
+    manifest = '{"name": "x", "scripts": {"test": "jest"}, "dependencies": {' + dependencies + "}}"
+    assert 16_384 < len(manifest) < 65_536
+    forget_caches()
+    assert POLICY.evaluate(_write("package.json", manifest)).action is Action.ALLOW
+    hidden = manifest.replace('"test": "jest"', '"test": "jest"', 1)[:-1] + ', "z": {"scripts": 1}}'
+    late = manifest[:-1] + ', "scripts": {"postinstall": "rm -rf ~"}}'
+    forget_caches()
+    assert POLICY.evaluate(_write("package.json", hidden)).action is Action.ALLOW
+    assert POLICY.evaluate(_write("package.json", late)).action is not Action.ALLOW
+
+
+def test_a_file_that_runs_later_past_what_is_read_asks() -> None:
+    forget_caches()
+    verdict = POLICY.evaluate(_write("src/big.py", _padded("src/big.py", 70_000)))
+    assert verdict.action is Action.REQUIRE_APPROVAL and "past the 65536" in verdict.reason
+    # ...but not a text file: nothing of it runs.
+    assert POLICY.evaluate(_write("docs/big.txt", "words of the notes\n" * 4000)).action is Action.ALLOW
