@@ -14,7 +14,7 @@ import shlex
 from typing import Any
 
 from aegis_core.models import ToolCall
-from aegis_core.policy.cues import Cued
+from aegis_core.policy.cues import Cued, all_groups
 
 MAX_CODE_CHARS = 16_384
 # How a segment found in written code is marked (its `via`): the engine counts only a
@@ -81,7 +81,7 @@ _CUED_SHELL_CALL, _CUED_ARGV_CALL, _CUED_DELETE = Cued(_PY_SHELL_CALL), Cued(_PY
 def _findall(pattern: Cued, text: str) -> list[tuple[str, ...]]:
     """What ``re.findall`` gives for a pattern with groups, as tuples ("" for a group
     that took no part)."""
-    return [found.groups("") for found in pattern.finditer(text)]
+    return all_groups(pattern, text)
 
 
 def python_commands(content: str) -> str:
