@@ -260,11 +260,11 @@ def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None,
             return []
         if not pairs and analysis.problems:
             unreadable.append(f"the commands in {path} cannot be read one by one ({analysis.problems[0]})")
-    for analysis, seg in pairs[:MAX_SEGMENTS]:
+    for part, seg in pairs[:MAX_SEGMENTS]:
         if seg.function_call:
             continue
         reads, writes, urls = segment_facts(seg, cwd, home, budget)
-        subject = Subject(call, seg, analysis, project, cwd, home, reads, writes, urls)
+        subject = Subject(call, seg, part, project, cwd, home, reads, writes, urls)
         subject.cache[_DEFERRED] = path
         if run_now:
             subject.cache[_RUN_NOW] = True

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from aegis_core.models import Kind
 from aegis_core.policy.facts import call_kind, url_host
 from aegis_core.policy.secretshapes import SECRET_VARIABLE, is_home_of
+from aegis_core.policy.secretverbs import verb_shaped_secret
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -205,6 +206,11 @@ _CODE_ENV_DUMP = re.compile(
     r"|\bENVIRON\b(?!\s*\[)|Deno\.env\.toObject|System\.getenv\(\s*\)|os\.getenv\(\s*\)"
     r"|\bBun\.env(?!\s*[.\[])|\bprocess\.env\b(?=\s*\))"
 )
+# An interpreter asking the system's secret store for a password: Python's keyring and
+# secretstorage, node's keytar, macOS' keychain API, Windows' credential manager.
+_CODE_SECRET_STORE = re.compile(
+    r"\bget_(?:password|credential)\b|\b(?:getPassword|findPassword|findCredentials)\b|\bsecretstorage\b"
+    r"|\bSecItemCopyMatching\b|\bCredRead\w*|\bfind_generic_password\b|\bSecKeychainFind\w*")
 # An interpreter reading one variable by name: secret when the name says so.
 _CODE_ENV_NAME = re.compile(
     r"(?:os\.environ\s*(?:\[\s*|\.get\(\s*)|getenv\(\s*|process\.env\s*(?:\.|\[\s*)|ENV\s*(?:\[\s*|\.fetch\(\s*)"
@@ -284,6 +290,9 @@ def env_dump(subject: Subject) -> str | None:
         dump = _CODE_ENV_DUMP.search(code)
         if dump:
             return f"{language} code prints the environment ({dump.group(0).strip()})"
+        store = _CODE_SECRET_STORE.search(code)
+        if store:
+            return f"{language} code reads a password from the system's secret store ({store.group(0)})"
         for name in list(_CODE_ENV_NAME.findall(code)):
             if SECRET_VARIABLE.search(name):
                 return f"{language} code reads the secret variable {name}"
@@ -680,7 +689,7 @@ def mcp_reads_only(tool: str) -> bool:
 
 def register(check: Callable) -> None:
     @check("mcp-read-only", 0, "an MCP tool named for looking (get_*, list_*, search_*, read_*...)",
-           needs=("call",))
+           needs=("mcp",))
     def _mcp_read(subject: Subject) -> str | None:
         if subject.segment is not None or not mcp_reads_only(subject.call.tool):
             return None
@@ -712,8 +721,16 @@ def register(check: Callable) -> None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None
 
+    @check("secret-by-verb", 50, "a subcommand that says it prints a secret, whatever the program: a reading "
+           "verb and a secret noun (secrets get, get-password, print-access-token), a minted token (token-create), "
+           "a login's token (auth token), python -m of a secret store (python -m keyring get)",
+           needs=("secretwords",))
+    def _by_verb(subject: Subject) -> str | None:
+        seg = subject.segment
+        return verb_shaped_secret(seg) if seg is not None else None
+
     @check("search-secrets", 45, "a search tool told to read secret files (glob: \".env*\") or whole homes",
-           needs=("call",))
+           needs=("search",))
     def _search(subject: Subject) -> str | None:
         if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
             return None
@@ -735,7 +752,7 @@ def register(check: Callable) -> None:
     def _secret_url(subject: Subject) -> str | None:
         return secret_in_url(subject)
 
-    @check("search-homes", 30, "a content search through a whole home or every home", needs=("call",))
+    @check("search-homes", 30, "a content search through a whole home or every home", needs=("search",))
     def _homes(subject: Subject) -> str | None:
         if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
             return None
