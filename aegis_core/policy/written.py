@@ -249,10 +249,29 @@ def shell_code(path: str, content: str) -> str | None:
     from aegis_core.policy.instructions import is_instruction_file, shown_commands
 
     if is_instruction_file(path):
-        # CLAUDE.md, .claude/commands/*.md...: the commands it shows the next agent (read
-        # from the first MAX_CODE_CHARS: prose past them is read for steering only).
-        return shown_commands(content)
+        # CLAUDE.md, .claude/commands/*.md...: the commands it shows the next agent, from
+        # the whole text when it shows few past MAX_CODE_CHARS (see unread_code).
+        return shown_commands(whole if _few_shown(whole) else content)
     return None
+
+
+# Places past MAX_CODE_CHARS where an instruction file may show a command: up to this
+# many, its shown commands are read from the whole text; more, and the write asks
+# (see unread_code) rather than read them all.
+_MAX_SHOWN_PLACES = 400
+
+
+def _few_shown(text: str) -> bool:
+    """Whether the part of ``text`` past MAX_CODE_CHARS has at most _MAX_SHOWN_PLACES
+    places that may show a command (backticks, `$` and `!{` lines, imperative verbs):
+    substring counts in C, a bound on what shown_commands reads there."""
+    if len(text) <= MAX_CODE_CHARS:
+        return True
+    tail = text[MAX_CODE_CHARS:]
+    low = tail.lower()
+    places = tail.count("`") // 2 + tail.count("$") + tail.count("!{") + sum(
+        low.count(verb) for verb in ("run", "exec", "invoke", "type"))
+    return places <= _MAX_SHOWN_PLACES
 
 
 # Text past which nothing a file holds is read (the readers of written text stop there).
@@ -285,6 +304,11 @@ def unread_code(path: str, content: str) -> str | None:
         except ValueError:  # not a whole file: its values are read from the first MAX_CODE_CHARS only
             return f"{name} is {len(content)} characters of JSON that do not parse, too long to read value by value"
     if not program:
+        from aegis_core.policy.instructions import is_instruction_file
+
+        if is_instruction_file(path) and not _few_shown(content):
+            return (f"{name} shows more commands past its first {MAX_CODE_CHARS} characters than Aegis reads "
+                    "one by one")
         return None  # its commands are read from the whole text (shell_code)
     from aegis_core.policy.codecommands import unread_calls
 
@@ -302,7 +326,7 @@ def _read_whole(name: str, path: str) -> bool:
 
     return name in _MAKEFILES or name.endswith(".mk") or name in _JUSTFILES or name == "package.json" \
         or name in _TASKFILES or name == "tox.ini" or _COMPOSE_FILE.match(name) is not None \
-        or is_instruction_file(path)  # (its shown commands past MAX_CODE_CHARS are not read)
+        or is_instruction_file(path)
 
 
 def _python_calls(text: str) -> str | None:
