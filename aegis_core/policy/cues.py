@@ -237,7 +237,9 @@ class Cued:
             # A substring test per word (in C, ~10 ns a character) rules out a text
             # holding none of a few words sooner than re's scan for them (which tries
             # the trie at every character that starts one).
-            self._literals = tuple(dict.fromkeys(w.lstrip(_MARKS) for w in words))
+            # Shortest first: a text holding one stops the scans there, and a short word
+            # is the likelier to be held.
+            self._literals = tuple(sorted(dict.fromkeys(w.lstrip(_MARKS) for w in words), key=len))
         self._built = True  # last: another thread meanwhile builds too, never uses half of it
 
     @property
