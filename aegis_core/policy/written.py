@@ -251,8 +251,25 @@ def shell_code(path: str, content: str) -> str | None:
     if is_instruction_file(path):
         # CLAUDE.md, .claude/commands/*.md...: the commands it shows the next agent, from
         # the whole text when it shows few past MAX_CODE_CHARS (see unread_code).
-        return shown_commands(whole if _few_shown(whole) else content)
+        return shown_commands(_shown_part(whole, content))
     return None
+
+
+def _shown_part(whole: str, head: str) -> str:
+    """The part of an instruction file its shown commands are read from: ``head`` (its
+    first MAX_CODE_CHARS) when more places past it may show one than are read; the head
+    to the end of its last line when no place past it can (no backtick, ``$``, ``!{`` or
+    imperative verb there, and no fence anywhere that could run on into it); else the
+    whole text."""
+    if len(whole) <= MAX_CODE_CHARS:
+        return whole
+    places = _shown_places(whole[MAX_CODE_CHARS:])
+    if places > _MAX_SHOWN_PLACES:
+        return head  # unread past it: the write asks (unread_code)
+    if places == 0 and "```" not in whole:
+        end = whole.find("\n", MAX_CODE_CHARS)
+        return whole if end == -1 else whole[:end]
+    return whole
 
 
 # Places past MAX_CODE_CHARS where an instruction file may show a command: up to this
@@ -263,15 +280,16 @@ _MAX_SHOWN_PLACES = 400
 
 def _few_shown(text: str) -> bool:
     """Whether the part of ``text`` past MAX_CODE_CHARS has at most _MAX_SHOWN_PLACES
-    places that may show a command (backticks, `$` and `!{` lines, imperative verbs):
-    substring counts in C, a bound on what shown_commands reads there."""
-    if len(text) <= MAX_CODE_CHARS:
-        return True
-    tail = text[MAX_CODE_CHARS:]
+    places that may show a command (see _shown_places)."""
+    return len(text) <= MAX_CODE_CHARS or _shown_places(text[MAX_CODE_CHARS:]) <= _MAX_SHOWN_PLACES
+
+
+def _shown_places(tail: str) -> int:
+    """Places in ``tail`` that may show a command (backticks, `$` and `!{` lines,
+    imperative verbs), by substring counts in C: a bound on what shown_commands reads."""
     low = tail.lower()
-    places = tail.count("`") // 2 + tail.count("$") + tail.count("!{") + sum(
+    return tail.count("`") // 2 + tail.count("`") % 2 + tail.count("$") + tail.count("!{") + sum(
         low.count(verb) for verb in ("run", "exec", "invoke", "type"))
-    return places <= _MAX_SHOWN_PLACES
 
 
 # Text past which nothing a file holds is read (the readers of written text stop there).
