@@ -128,8 +128,8 @@ def project_install(subject: Subject) -> str | None:
     seg = subject.segment
     if seg is None or seg.program not in _VERBS or subject.project is None:
         return None
-    if any(not _MODULE_RUNNER.match(wrapper) and wrapper not in _CONTAINER_RUNS and wrapper != "corepack"
-           for wrapper in seg.wrappers):
+    if any(not _MODULE_RUNNER.match(wrapper) and wrapper not in _CONTAINER_RUNS and wrapper not in _PROJECT_RUNS
+           and wrapper != "corepack" for wrapper in seg.wrappers):
         return None  # sudo, env, nice...: not a plain install
     if subject.cwd is None or not subject.within_project(subject.cwd):
         return None
@@ -230,6 +230,8 @@ def _project_pip(subject: Subject, seg: Segment) -> bool:
     environment of the project (`source .venv/bin/activate && pip install ...`)."""
     if any(wrapper in _CONTAINER_RUNS for wrapper in seg.wrappers):
         return True  # the container's own Python
+    if any(wrapper in _PROJECT_RUNS and wrapper not in ("uv run", "bundle exec") for wrapper in seg.wrappers):
+        return True  # `poetry run pip ...`: the pip of the project's environment (uv's has none)
     if "/" in seg.argv[0]:
         path = normalise(seg.argv[0], subject.cwd, subject.home)
         return path is not None and subject.within_project(path)
@@ -283,6 +285,9 @@ def _conda_environment(subject: Subject, texts: list[str]) -> str | None:
 _MODULE_RUNNER = re.compile(r"^\S*(?:python[0-9.]*|py)\s+-m$|^(?:ba|z|da|k|a)?sh -c$")
 # A container running the install on the project it mounts (containerrun).
 _CONTAINER_RUNS = frozenset({"docker run", "podman run", "nerdctl run"})
+# Runners of the project's own environment (`bundle exec pod install`, `poetry run pip
+# install -r requirements.txt`): what they run installs into the project's.
+_PROJECT_RUNS = frozenset({"bundle exec", "uv run", "poetry run", "pipenv run", "pdm run", "hatch run", "rye run"})
 _REMOTE_PREFIXES = ("git+", "git@", "github:", "gitlab:", "bitbucket:", "gist:", "file:", "link:", "npm:", "hg+",
                     "svn+", "bzr+", "jsr:", "http:", "https:")
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".gem", ".nupkg", ".crate")
