@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.paths import normalise
+from aegis_core.policy.registries import without_public_indexes
 from aegis_core.policy.subcommands import positionals
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def project_install(subject: Subject) -> str | None:
     if subject.writes and not all(subject.within_project(path) for path in subject.writes):
         return None
     program = seg.program
-    texts = list(seg.argv[1:])
+    texts = without_public_indexes(list(seg.argv[1:]))
     if program in _CONDAS:
         return _conda_environment(subject, texts)
     # Which Python a bare `pip` installs into is not known (the user's or the system's,

@@ -74,6 +74,32 @@ def env_changes_source(assignment: str) -> bool:
 _GO_PROGRAMS = frozenset({"CC", "CXX", "FC", "AR", "PKG_CONFIG", "CGO_CFLAGS", "CGO_LDFLAGS", "GOROOT"})
 
 
+# Options naming the index or registry packages come from.
+INDEX_OPTIONS = frozenset({"-i", "--index-url", "--extra-index-url", "--index", "--default-index", "--registry"})
+
+
+def without_public_indexes(texts: list[str]) -> list[str]:
+    """``texts`` without the index options that name a public registry, and their values
+    (`--index-url https://pypi.org/simple`, `--extra-index-url
+    https://download.pytorch.org/whl/cpu`): the default source named, not another one."""
+    if not any(t.split("=", 1)[0] in INDEX_OPTIONS for t in texts):
+        return texts
+    kept: list[str] = []
+    skip = False
+    for i, text in enumerate(texts):
+        if skip:
+            skip = False
+            continue
+        option, eq, value = text.partition("=")
+        if option in INDEX_OPTIONS:
+            value = value if eq else (texts[i + 1] if i + 1 < len(texts) else "")
+            if value.startswith("https://") and not _unknown_url(value):
+                skip = not eq
+                continue
+        kept.append(text)
+    return kept
+
+
 def _unknown_url(value: str) -> bool:
     """A value pointing somewhere other than the public registries."""
     if "://" not in value:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from aegis_core.policy.argpaths import CURL_SHORT_VALUES
 from aegis_core.policy.cloudchecks import bucket_download
 from aegis_core.policy.paths import is_within, normalise
+from aegis_core.policy.registries import without_public_indexes
 from aegis_core.policy.subcommands import positionals
 from aegis_core.policy.unwrap import INTERPRETERS, SHELLS
 
@@ -290,6 +291,8 @@ def code_from_url(seg: Segment) -> str | None:
     if program in ("bun",) and words[:1] and words[0] in ("run", "x") and len(words) > 1 and \
             _URL_ARGUMENT.match(words[1]):
         return f"bun runs code from {words[1]}"
+    if program == "uv":
+        words = positionals("uv", texts)  # `uv sync --index-url URL`: an index, judged as one
     if program in ("uv", "pipx", "uvx") and any(_URL_ARGUMENT.match(w) for w in words):
         return f"{program} runs code from a URL"
     return None
@@ -314,7 +317,7 @@ def package_from_remote(seg: Segment) -> str | None:
         if program == "nix-shell" and ("-p" in texts or "--packages" in texts or any("://" in t for t in texts)):
             return "nix-shell fetches packages"
     if program in ("uv", "uvx", "pipx", "pip", "pip3") and any(
-            _REMOTE_PACKAGE.match(t.split("=", 1)[-1]) for t in texts):
+            _REMOTE_PACKAGE.match(t.split("=", 1)[-1]) for t in without_public_indexes(texts)):
         return f"{program} runs or installs code from a repository or URL"
     if program == "gh" and words[:2] in (["extension", "exec"], ["extension", "install"]):
         return "gh extension runs code from a repository"
