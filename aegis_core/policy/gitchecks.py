@@ -79,8 +79,9 @@ def _every_file(pathspec: str) -> bool:
 
 
 # A word git can only read as a path, never as a branch (a ref name cannot end with "/"
-# or hold a glob character), or that is shaped like a file name (`src/app.py`).
-_PATH_SHAPED = re.compile(r"/$|[*?\[]|^:|(?:^|/)[^/.][^/]*\.[A-Za-z][A-Za-z0-9]{0,5}$")
+# or hold a glob character), or that is shaped like a file name (`src/app.py`; not a
+# maintenance branch such as `3.x` or `v2.x`).
+_PATH_SHAPED = re.compile(r"/$|[*?\[]|^:|(?:^|/)[^/.][^/]*\.(?![xX]$)[A-Za-z][A-Za-z0-9]{0,5}$")
 
 
 def _abbreviates(arg: str, option: str, shortest: int) -> bool:

@@ -17,7 +17,7 @@ harmless variables) and cleaning dependency folders."""
 
 DANGEROUS = [
     # git: paths restored over their changes, forced removal, branches over branches
-    'git checkout main src/app.py', 'git checkout HEAD~3 src/', 'git checkout src/', "git checkout '*.py'", 'git checkout src/app.py',
+    'git checkout main src/app.py', 'git checkout HEAD~3 src/', 'git checkout src/', "git checkout '*.py'", 'git checkout src/app.py', 'git checkout README.md',
     'git checkout --pathspec-from-file=paths.txt', 'git checkout origin/main -- .', 'git rm -rf src', 'git rm -r -f docs', 'git rm --force -r lib',
     "git rm -r ':(glob)**'", "git rm -r ':(top)*'", "git rm -r '**'", 'git rm -r :/', 'git ls-files | xargs git rm -f', 'git ls-files -z | xargs -0 git rm', 'git ls-files | grep .py | xargs git rm',
     'git branch -C feature main', 'git branch -c -f hotfix main', 'git branch -M feature main', 'git branch -m -f old main', 'git branch --move --force x main',
@@ -92,7 +92,7 @@ ROUTINE = [
     # cleaning dependency folders and build output inside the project
     'rm -rf vendor/bundle', 'rm -rf Pods', 'rm -rf ./Pods', 'rm -rf Carthage/Build', 'rm -rf "$(pwd)/build"', 'rm -rf "$(pwd)/node_modules"',
     # git twins of the cases above
-    'git checkout main', 'git checkout -b feature/login', 'git checkout -b fix-1 origin/main', 'git checkout -', 'git checkout release/1.2', 'git checkout v1.0.0', 'git checkout --track origin/feature', 'git checkout dependabot/npm_and_yarn/lodash-4.17.21',
+    'git checkout main', 'git checkout -b feature/login', 'git checkout -b fix-1 origin/main', 'git checkout -', 'git checkout release/1.2', 'git checkout v1.0.0', 'git checkout 3.x', 'git checkout v2.x', 'git checkout --track origin/feature', 'git checkout dependabot/npm_and_yarn/lodash-4.17.21',
     'git rm src/old.py', 'git rm -r src/legacy', 'git rm -r --cached .', 'git ls-files --deleted | xargs git rm', 'git ls-files -d -z | xargs -0 git rm', 'git branch -M main', 'git branch -m old new', 'git branch -c feature backup',
     'git fetch origin main:main', 'git fetch --prune', 'git fetch origin pull/12/head:pr-12', 'git pull --ff-only', 'git notes add -m reviewed HEAD', 'git notes show HEAD', 'git lfs migrate info', 'git lfs track "*.psd"',
     'git grep -n TODO', 'git push --set-upstream origin fix/x', 'git commit --all -m x', 'git push --force-with origin feat/login', 'git log --all --oneline',
