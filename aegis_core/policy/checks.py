@@ -38,28 +38,31 @@ class Check:
     # "mcp" (an MCP tool) and the call has it, or when neither is set.
     programs: frozenset[str] | None = None
     needs: frozenset[str] | None = None
+    # Features it cannot find anything without, whatever its program (all of them).
+    requires: frozenset[str] | None = None
 
 
 CHECKS: dict[str, Check] = {}
-# Features of a segment a check can ask for with ``needs`` (see ``feature_bits``).
+# Features of a subject a check can ask for with ``needs`` or ``requires`` (see ``feature_bits``).
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
-            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient", "fetch", "search", "mcp")
+            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient", "fetch", "search", "mcp", "several")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
- _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP) = (_BIT[name] for name in FEATURES)
+ _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP, _SEVERAL) = (_BIT[name] for name in FEATURES)
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
 def check(name: str, risk: int, description: str, programs: Iterable[str] | None = None,
-          needs: Iterable[str] | None = None) -> Callable[[CheckFn], CheckFn]:
-    unknown = set(needs or ()) - set(FEATURES)
+          needs: Iterable[str] | None = None, requires: Iterable[str] | None = None) -> Callable[[CheckFn], CheckFn]:
+    unknown = {*(needs or ()), *(requires or ())} - set(FEATURES)
     if unknown:
         raise ValueError(f"check {name!r} needs unknown features {sorted(unknown)}; known: {FEATURES}")
 
     def register(fn: CheckFn) -> CheckFn:
         CHECKS[name] = Check(name, fn, risk, description,
                              frozenset(programs) if programs is not None else None,
-                             frozenset(needs) if needs is not None else None)
+                             frozenset(needs) if needs is not None else None,
+                             frozenset(requires) if requires is not None else None)
         _APPLICABLE.clear()
         return fn
 
@@ -74,6 +77,8 @@ def feature_bits(subject: Subject) -> int:
         return (_CALL | (_FETCH if subject.urls else 0) | (_SEARCH if call_kind(call) is Kind.SEARCH else 0)
                 | (_MCP if call.tool.startswith("mcp__") else 0))
     bits = _READS if subject.reads else 0
+    if subject.analysis is not None and len(subject.analysis.segments) > 1:
+        bits |= _SEVERAL
     if seg.redirects:
         bits |= _REDIRECTS
     if seg.inline_code is not None:
@@ -99,22 +104,17 @@ def feature_bits(subject: Subject) -> int:
             bits |= _DEVPATH
         if "://" in rest:
             bits |= _URLS
+        if not _CLIENT_WORDS.isdisjoint(after) or ("/" in rest and any(
+                word.rsplit("/", 1)[-1] in _CLIENT_WORDS for word in after)):
+            bits |= _SQLCLIENT
     if _db_cued(seg, after):
         bits |= _DBWORDS
-    if _names_client(after):
-        bits |= _SQLCLIENT
     return bits
 
 
-# Database clients and statement runners (`uv run psql ...`, `npx mongo ...`, `docker
-# exec db /usr/bin/psql`, `npx prisma db execute`), run by another program.
+# Database clients and statement runners, run by another program (`uv run psql ...`,
+# `npx mongo ...`, `docker exec db /usr/bin/psql`, `npx prisma db execute`).
 _CLIENT_WORDS = SQL_CLIENTS | CLIENT_NAMES | {"dbshell", "dbconsole"}
-
-
-def _names_client(after: tuple[str, ...]) -> bool:
-    if not _CLIENT_WORDS.isdisjoint(after):
-        return True
-    return any("/" in word and word.rsplit("/", 1)[-1] in _CLIENT_WORDS for word in after)
 
 
 def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
@@ -124,13 +124,14 @@ def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
     none: each word's answer is kept (an agent uses the same words over and over)
     instead of searching the joined words every call."""
     known = _DB_WORD_SEEN
-    for word in (*after, *seg.wrappers) if seg.wrappers else after:
-        found = known.get(word)
-        if found is None:
-            found = _CUED_DB_WORDS.search(word) is not None
-            known.keep(word, found, word)
-        if found:
-            return True
+    for words in (after, seg.wrappers):
+        for word in words:
+            found = known.get(word)
+            if found is None:
+                found = _CUED_DB_WORDS.search(word) is not None
+                known.keep(word, found, word)
+            if found:
+                return True
     if seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None:
         return True
     return bool(seg.pipe_from) and not CONSOLES.isdisjoint(after)
@@ -196,6 +197,8 @@ _NOTHING: frozenset[str] = frozenset()
 
 
 def _applies(c: Check, program: str | None, feats: frozenset[str]) -> bool:
+    if c.requires is not None and not c.requires <= feats:
+        return False
     if c.programs is None and c.needs is None:
         return True
     if program is None:  # a call: the checks that ask for calls (the others read a segment only)
