@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aegis_core.models import Kind
@@ -40,6 +40,9 @@ class Check:
     needs: frozenset[str] | None = None
     # Features it cannot find anything without, whatever its program (all of them).
     requires: frozenset[str] | None = None
+    # For some of its programs, the words a segment of that program must hold (one at
+    # least, as an argument) for the check to find anything there by its program alone.
+    words: dict[str, frozenset[str]] | None = field(default=None, hash=False, compare=False)
 
 
 CHECKS: dict[str, Check] = {}
@@ -49,11 +52,13 @@ FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "functio
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
  _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP, _SEVERAL) = (_BIT[name] for name in FEATURES)
-_APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
+_APPLICABLE: dict[tuple[str | None, int], tuple[tuple[tuple[Check, ...], frozenset[str]],
+                                                tuple[tuple[Check, frozenset[str]], ...]]] = {}
 
 
 def check(name: str, risk: int, description: str, programs: Iterable[str] | None = None,
-          needs: Iterable[str] | None = None, requires: Iterable[str] | None = None) -> Callable[[CheckFn], CheckFn]:
+          needs: Iterable[str] | None = None, requires: Iterable[str] | None = None,
+          words: dict[str, Iterable[str]] | None = None) -> Callable[[CheckFn], CheckFn]:
     unknown = {*(needs or ()), *(requires or ())} - set(FEATURES)
     if unknown:
         raise ValueError(f"check {name!r} needs unknown features {sorted(unknown)}; known: {FEATURES}")
@@ -62,7 +67,8 @@ def check(name: str, risk: int, description: str, programs: Iterable[str] | None
         CHECKS[name] = Check(name, fn, risk, description,
                              frozenset(programs) if programs is not None else None,
                              frozenset(needs) if needs is not None else None,
-                             frozenset(requires) if requires is not None else None)
+                             frozenset(requires) if requires is not None else None,
+                             {p: frozenset(w) for p, w in words.items()} if words is not None else None)
         _APPLICABLE.clear()
         return fn
 
@@ -154,15 +160,25 @@ def applicable(subject: Subject) -> tuple[tuple[Check, ...], frozenset[str]]:
     cached = subject.cache.get("_applicable")
     if cached is not None:
         return cached
-    program = subject.segment.program if subject.segment is not None else None
+    seg = subject.segment
+    program = seg.program if seg is not None else None
     key = (program, feature_bits(subject))
-    found = _APPLICABLE.get(key)
-    if found is None:
+    entry = _APPLICABLE.get(key)
+    if entry is None:
         feats = features(subject)
         checks = tuple(c for c in CHECKS.values() if _applies(c, program, feats))
-        found = (checks, frozenset(c.name for c in checks))
+        # Checks run here for the program alone that need one of some words in it.
+        gates = tuple((c, c.words[program]) for c in checks if c.words and program in c.words
+                      and not (c.needs and c.needs & feats))
+        entry = ((checks, frozenset(c.name for c in checks)), gates)
         if len(_APPLICABLE) < 8192:
-            _APPLICABLE[key] = found
+            _APPLICABLE[key] = entry
+    found, gates = entry
+    if gates and seg is not None:
+        skipped = [c for c, words in gates if words.isdisjoint(seg.argv[1:])]
+        if skipped:
+            checks = tuple(c for c in found[0] if c not in skipped)
+            found = (checks, frozenset(c.name for c in checks))
     subject.cache["_applicable"] = found
     return found
 

@@ -192,6 +192,22 @@ def test_no_check_finds_what_its_gate_skipped(runner: str, words: list[str]) -> 
     assert hidden_findings(_bash(command)) == [], command
 
 
+@SETTINGS
+@given(st.sampled_from(["git", "docker", "podman", "docker-compose", "npm", "yarn", "pnpm", "bun", "gh", "kubectl",
+                        "oc"]),
+       st.lists(st.sampled_from(["config", "--get", "http.extraheader", "credential.helper", "user.name", "secret",
+                                 "reveal", "cat", "credential", "fill", "credential-store", "get", "compose",
+                                 "inspect", "--format", "{{.Config.Env}}", "//registry/:_authToken", "token", "auth",
+                                 "status", "-t", "--show-token", "oauth_token", "create", "view", "--raw",
+                                 "view-secret", "extract", "secret/db", "whoami", "secrets", "-o", "yaml", "log",
+                                 "push", "ps", "run", "list", "x"]), max_size=6))
+def test_no_secret_printed_where_the_word_gate_skipped(program: str, words: list[str]) -> None:
+    """credential-dump's words per program (secretchecks._SECRET_OUTPUT_WORDS): a command
+    of that program without them prints no secret by its program."""
+    command = " ".join([program, *words])
+    assert hidden_findings(_bash(command)) == [], command
+
+
 def general_segments(command: str) -> tuple:
     builder = _Builder()
     builder.analyse_string(command, "", 0)
