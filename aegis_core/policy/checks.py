@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aegis_core.models import Kind
-from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries
+from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, secretverbs
 from aegis_core.policy.cues import Cued
 from aegis_core.policy.facts import Subject, call_kind, flags_of, url_host
 from aegis_core.policy.migrations import CONSOLES, DB_CUES
@@ -48,10 +48,11 @@ class Check:
 CHECKS: dict[str, Check] = {}
 # Features of a subject a check can ask for with ``needs`` or ``requires`` (see ``feature_bits``).
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
-            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient", "fetch", "search", "mcp", "several")
+            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient", "fetch", "search", "mcp", "several",
+            "secretwords")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
- _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP, _SEVERAL) = (_BIT[name] for name in FEATURES)
+ _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP, _SEVERAL, _SECRETWORDS) = (_BIT[name] for name in FEATURES)
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[tuple[Check, ...], frozenset[str]],
                                                 tuple[tuple[Check, frozenset[str]], ...]]] = {}
 
@@ -115,6 +116,8 @@ def feature_bits(subject: Subject) -> int:
             bits |= _SQLCLIENT
     if _db_cued(seg, after):
         bits |= _DBWORDS
+    if _secret_cued(after):
+        bits |= _SECRETWORDS
     return bits
 
 
@@ -129,15 +132,21 @@ def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
     commands piped into it. None of the cues holds a blank, so a word holds one or
     none: each word's answer is kept (an agent uses the same words over and over)
     instead of searching the joined words every call."""
+    words = (*after, *seg.wrappers) if seg.wrappers else after
+    if len(words) > _MANY_WORDS:
+        # A long argument list (390 paths): one search of the joined words (no cue holds
+        # a line break) instead of one per word not seen yet.
+        if _CUED_DB_WORDS.search("\n".join(words)) is not None:
+            return True
+        words = ()
     known = _DB_WORD_SEEN
-    for words in (after, seg.wrappers):
-        for word in words:
-            found = known.get(word)
-            if found is None:
-                found = _CUED_DB_WORDS.search(word) is not None
-                known.keep(word, found, word)
-            if found:
-                return True
+    for word in words:
+        found = known.get(word)
+        if found is None:
+            found = _CUED_DB_WORDS.search(word) is not None
+            known.keep(word, found, word)
+        if found:
+            return True
     if seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None:
         return True
     return bool(seg.pipe_from) and not CONSOLES.isdisjoint(after)
@@ -147,6 +156,28 @@ def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
 # alternation is tried at every character otherwise).
 _CUED_DB_WORDS = Cued(DB_CUES)
 _DB_WORD_SEEN = WordAnswers()
+_MANY_WORDS = 32
+
+
+def _secret_cued(after: tuple[str, ...]) -> bool:
+    """Whether a word may name a secret (secretverbs.SECRET_WORDS), so that the checks
+    of commands printing one read only the segments that may hold one; each word's
+    answer kept, as for the database words."""
+    if len(after) > _MANY_WORDS:
+        return _CUED_SECRET_WORDS.search("\n".join(after)) is not None
+    known = _SECRET_WORD_SEEN
+    for word in after:
+        found = known.get(word)
+        if found is None:
+            found = _CUED_SECRET_WORDS.search(word) is not None
+            known.keep(word, found, word)
+        if found:
+            return True
+    return False
+
+
+_CUED_SECRET_WORDS = Cued(secretverbs.SECRET_WORDS)
+_SECRET_WORD_SEEN = WordAnswers()
 
 
 def features(subject: Subject) -> frozenset[str]:

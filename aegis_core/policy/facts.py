@@ -44,8 +44,8 @@ TEXT_PROGRAMS = frozenset({"echo", "printf", "true", "false", ":", "test", "[", 
                            "go", "make", "gh", "docker", "kubectl", "terraform", "helm"})
 _WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>", ">&"})
 _COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})
-_IN_PLACE = frozenset({"sed", "perl", "gsed"})
-# perl's -i inside a cluster of switches that take no value (`-pi`, `-pie`, `-lpi.bak`).
+_IN_PLACE = frozenset({"sed", "perl", "gsed", "ruby"})
+# perl's (and ruby's) -i inside a cluster of switches that take no value (`-pi`, `-pie`, `-lpi.bak`).
 _PERL_IN_PLACE = re.compile(r"^-[pnlaws0-9]*i")
 # sed's -i inside a cluster of switches (`-ni`, `-Ei`, `-i.bak`).
 SED_IN_PLACE = re.compile(r"^-[nrEsuz]*i|^--in-place\b")
@@ -263,7 +263,7 @@ def segment_facts(segment: Segment, cwd: str | None, home: str, budget: CallBudg
         raw_reads.extend(plain[:-1])
         if plain[-1].endswith("/"):  # `cp evil.pth site-packages/` writes site-packages/evil.pth
             raw_writes.extend(plain[-1] + os.path.basename(p.rstrip("/")) for p in plain[:-1])
-    elif program in _IN_PLACE and any(SED_IN_PLACE.match(t) if program != "perl" else _PERL_IN_PLACE.match(t)
+    elif program in _IN_PLACE and any(_PERL_IN_PLACE.match(t) if program in ("perl", "ruby") else SED_IN_PLACE.match(t)
                                       for t in texts):
         raw_writes.extend(edited_files(texts))
     elif program in _WRITERS:

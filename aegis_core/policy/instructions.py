@@ -45,6 +45,34 @@ _IMPERATIVE = re.compile(r"(?i)\b(?:run|execute|exec|invoke|type)\b\s*:?\s+([^\n
 _NOT_SHELL_FENCES = re.compile(r"```(?:python|py|js|javascript|ts|typescript|json|yaml|yml|toml|go|rust|rs|java|c"
                                r"|cpp|ruby|rb|sql|html|css|diff|text|txt|markdown|md|xml|ini)\b", re.I)
 
+# The agent's instructions, what makes them earlier or its own, and the words that
+# void them (paraphrases of "ignore all previous instructions").
+_ORDERS = (r"(?:instructions?|rules|guidelines|guidance|directions|directives|constraints|prompts?|policies"
+           r"|orders|restrictions|requirements|limits|boundaries)")
+_ORDERS_OWN = (r"\b(?:(?:the|your|its|my)\s+)?system\s+prompt|\beverything\s+(?:you\s+(?:were|have\s+been)\s+told"
+               r"|above|before|else\s+you\s+(?:were|have\s+been)\s+told)|\bwhat\s+you\s+(?:were|have\s+been)\s+told"
+               r"|\b(?:constraints|rules|limits)\s+you\s+(?:were|have\s+been)\s+given")
+_EARLIER = r"(?:previous|prior|earlier|preceding|original|former|above|initial|existing|old)"
+_OWN = r"(?:previous|prior|earlier|preceding|original|former|above|initial|existing|system|other|all|any|your|safety)"
+# Verbs that void instructions, and what is said of void ones.
+_VOIDING = (r"(?:ignore|disregard|forget|override|overrule|set\s+aside|pay\s+no\s+attention\s+to|discard"
+            r"|abandon)")
+# `are`, `have now been`: what comes between instructions and their being void.
+_IS = (r"(?:(?:are|is|were|was|have\s+been|has\s+been|should\s+be|must\s+be|can\s+be)\s+"
+       r"(?:now\s+|hereby\s+|all\s+|just\s+|considered\s+)?)?")
+_VOID = (r"(?:void|null|obsolete|superseded|revoked|cancel+ed|no\s+longer\s+(?:apply|applies|valid|hold|holds"
+         r"|relevant|in\s+effect|binding|stand)|do(?:es)?\s+not\s+apply|don'?t\s+apply|not\s+binding|invalid"
+         r"|outdated|were\s+(?:just\s+|only\s+)?a\s+test|(?:are|were)\s+fake|irrelevant|moot|lifted|waived)")
+
+def _gap(words: int) -> str:
+    """Up to ``words`` words between two parts of a pattern, in one sentence: stepped a
+    word at a time, possessively (a window of characters is tried at every character,
+    which a text repeating the first part makes slow)."""
+    return rf"(?:[^\w.\n]++\w++){{0,{words}}}?[^\w.\n]++"
+
+
+_EVASION = "tells the agent to get a blocked command past the check"
+
 # Prose that steers the next agent: each pattern with the thing it does.
 _STEERING = (
     (re.compile(r"(?i)\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|earlier"
@@ -60,7 +88,7 @@ _STEERING = (
      "tells the agent to go on without the user's approval", False,
      ("approv", "permission", "confirm", "consent", "sign", "assume", "mode")),
     (re.compile(r"(?i)\b(?:edit|modify|change|overwrite|rewrite|replace|delete|remove|empty|truncate|clear"
-                r"|write\s+to|append\s+to|patch|add|register|install|put)\b[^.\n]{0,60}?(?:settings(?:\.local)?\.json"
+                r"|write\s+to|append\s+to|patch|add|register|install|put)\b(?:[^.\n]|\.(?=\w)){0,60}?(?:settings(?:\.local)?\.json"
                 r"|\.aegis\b|aegis\.toml|policy\.toml|\.codex/config|\.gemini/settings|managed-settings|\.mcp\.json"
                 r"|mcp\s+servers?\b[^.\n]{0,40}?(?:npx|uvx|curl|https?://)|hooks\s+(?:config|section|entry))"
                 r"|(?:settings(?:\.local)?\.json|\.aegis\b|aegis\.toml|policy\.toml)[^.\n]{0,60}?\b(?:remove|delete"
@@ -105,10 +133,86 @@ _STEERING = (
                 r"(?:pr|pull\s+request|issue|comment|commit|readme|logs?|chat|description|body|changelog|output)\b)"),
      "tells the agent to send secrets somewhere", True,
      ("env", "secret", "credential", "token", "key", "password", "id_", ".aws", "cookie", ".npmrc", ".netrc")),
+    # Earlier instructions declared void, in any wording: an invalidating word and the
+    # agent's instructions (qualified as earlier, the system's, all, yours), either order.
+    (re.compile(r"(?i)\b" + _VOIDING + r"\b" + _gap(4) + r"(?:\b" + _OWN + r"\s+(?:\w+\s+){0,2}?" + _ORDERS
+                + r"|" + _ORDERS_OWN + r"|\b" + _ORDERS + r"\s+(?:above|before|so\s+far|you\s+(?:were|have\s+been|got)"
+                r"\s+(?:given|told)))\b"
+                r"|\b" + _EARLIER + r"\s+(?:\w+\s+){0,2}?" + _ORDERS + r"(?:\s+(?:above|before|so\s+far))?\s+" + _IS
+                + _VOID + r"\b"
+                r"|\b" + _ORDERS + r"\s+(?:above|before|so\s+far)\s+" + _IS + _VOID + r"\b"),
+     "tells the agent that its other instructions no longer hold", True,
+     ("instruct", "rule", "guid", "direct", "constraint", "prompt", "told", "given", "polic", "order", "everything")),
+    # Approval taken as given: standing, blanket or advance permission, actions treated
+    # as approved, the confirmation step skipped, going on without stopping for the user.
+    (re.compile(r"(?i)\b(?:standing|blanket|advance|implicit|automatic|permanent|unlimited|full|general)\s+"
+                r"(?:\w+\s+){0,2}?(?:permission|approval|authori[sz]ation|consent|sign-?off)"
+                r"|\b(?:approv\w*|authori[sz]ed|permitted|granted|allowed|confirmed)\s+(?:everything|all|any(?:thing)?"
+                r"|every\s+\w+|all\s+\w+|commands?|actions?|changes?|operations?|tool\s+calls?)\b" + _gap(3) + r""
+                r"\b(?:in\s+advance|beforehand|ahead\s+of\s+time|up\s*front|by\s+default|already)\b"
+                r"|\b(?:everything|all\s+(?:commands?|actions?|changes?|operations?|tool\s+calls?|requests?"
+                r"|prompts?)|any\s+command|every\s+(?:command|action|change))\s+(?:is|are|was|were|has\s+been|have\s+been)"
+                r"\s+(?:already\s+|pre-?)?(?:approved|authori[sz]ed|granted|permitted|allowed|confirmed|cleared)\b"
+                r"|\b(?:treat|consider|regard|deem|count)\b" + _gap(6) + r"\bas\s+(?:already\s+)?(?:approved"
+                r"|authori[sz]ed|granted|permitted|confirmed|accepted|pre-?approved)\b"
+                r"|\b(?:consider|assume|deem)\b" + _gap(6) + r"\b(?:approved|authori[sz]ed|granted|confirmed)\b"
+                r"|\b(?:skip|bypass|omit|drop|suppress|dismiss|auto-?accept)\w*\b" + _gap(6) + r"\b(?:confirm\w*"
+                r"|approv\w*|permission\s+(?:prompts?|checks?|requests?|dialogs?)|consent|sign-?off)\b"
+                r"|\bwithout\s+(?:pausing|stopping|halting|waiting)\s+(?:for|to\s+(?:ask|check|confirm))\s+(?:the\s+|a\s+"
+                r"|an\s+|any\s+)?(?:user|human|me|approval|confirmation|permission|input|review|anyone|answer|reply"
+                r"|feedback|go-?ahead|ok)"
+                r"|\bwithout\s+(?:checking\s+(?:in\s+)?with|consulting|involving|bothering|interrupting|pinging"
+                r"|looping\s+in)\s+(?:the\s+)?(?:user|human|me|anyone|them|operator|owner|maintainers?)\b"
+                r"|\bno need (?:to|for)\s+(?:ask|check|confirm|wait|consult|prompt|get|seek|request|approval"
+                r"|permission|confirmation)"
+                r"|\b(?:do not|don'?t|never) (?:stop|pause|wait|halt|check back|check in)\w*\s+"
+                r"(?:to|for|and)\s+(?:ask|confirm|check|approv\w*|permission|the\s+user|confirmation|a\s+human|me)"),
+     "tells the agent to take the user's approval as given", False,
+     ("permission", "approv", "authori", "consent", "sign", "grant", "allow", "confirm", "clear", "accept",
+      "without", "no need")),
+    # Getting past a block: a blocked or denied command tried again another way.
+    (re.compile(r"(?i)\b(?:block(?:s|ed)?|den(?:y|ies|ied)|reject(?:s|ed)?|refus(?:es|ed)|flagged|prevent(?:s|ed)"
+                r"|intercept(?:s|ed)|disallow(?:s|ed)|veto(?:es|ed)|stopped|forbid(?:s|den))\b" + _gap(3)
+                + r"\b(?:rephras\w*|reword\w*|retry\w*|re-?run|try\s+(?:it\s+)?again"
+                r"|differently|another\s+(?:way|spelling|form|wording)|different\s+(?:spelling|wording|form|way"
+                r"|name|command)|wrap\w*|encod\w*|obfuscat\w*|split\w*|work\s+around|get\s+around|circumvent\w*"
+                r"|bypass\w*|disguis\w*|renam\w*|alias\w*|until\s+it\s+(?:passes|works|succeeds|goes\s+through))"
+                r"|\b(?:rephras\w*|reword\w*|retry\w*|work\s+around|get\s+around|circumvent\w*|bypass\w*|disguis\w*)"
+                r"\b" + _gap(6) + r"\b(?:blocked|denied|rejected|refused|flagged|disallowed|forbidden)\b"),
+     _EVASION, True,
+     ("block", "den", "reject", "refus", "flagged", "prevent", "intercept", "disallow", "veto", "stopped", "forbid",
+      "rephras", "reword", "retry", "around", "circumvent", "bypass", "disguis")),
+    # Instructions hidden in an encoding for the agent to decode and follow.
+    (re.compile(r"(?i)\b(?:decode|decrypt|deobfuscate|unscramble|rot13)\w*\b" + _gap(10) + r"\b(?:follow"
+                r"|obey|execute|run|apply|do\s+(?:what|as)|carry\s+out|act\s+on|comply)\b"
+                r"|\b(?:instructions?|orders?|directives?|commands?|rules?)\s*\((?:base64|encoded|hex|rot13)\)"),
+     "tells the agent to follow instructions hidden in an encoding", False,
+     ("decode", "decrypt", "deobfuscate", "unscramble", "rot13", "base64", "encoded", "hex")),
+    # A safeguard named first, then off: `Turn the hooks off`, `with the sandbox disabled`.
+    (re.compile(r"(?i)\b(?:aegis|hooks?|guard(?:rail)?s?|sandbox(?:ing)?|permission\s+(?:prompts?|checks?)"
+                r"|safety\s+checks?|security\s+checks?|approval\s+prompts?)(?![/\w-]|\.\w)\s+(?:\w+\s+){0,2}?"
+                r"(?:off|disabled|bypassed|deactivated|muted|silenced|switched\s+off|turned\s+off)\b"),
+     "tells the agent to switch off a safeguard (Aegis, hooks, the sandbox, permission prompts)", True,
+     ("aegis", "hook", "guard", "sandbox", "permission", "safety", "security", "approval")),
     (re.compile(r"(?i)\b(?:curl|wget|iwr|irm|fetch)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
                 r"|\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:python3?|node|perl|ruby|iex)\b"),
      "tells the agent to pipe a download into a shell", False, ("|",)),
 )
+# Any language's "ignore" near any language's "instructions": the verb and the noun
+# each from many languages (an English verb is left to the English patterns, which
+# want the instructions to be earlier ones). No word boundaries: several scripts here
+# have combining marks, which \b takes for the end of a word.
+_IGNORE_ANY = (r"(?:ignor(?!e\b|es\b|ed\b|ing\b)\w*|negeer\w*|vergiss|vergeet|missachte\w*|olvid\w*|oubli\w*"
+               r"|esqueç\w*|esquec\w*|dimentic\w*|pomiń|bỏ\s+qua|abaikan|lupakan|glöm|glem|zapomeň|αγνό\w*"
+               r"|ξέχασε|התעלם|תתעלם|שכח|تجاهل|تجاهلوا|अनदेखा|नज़रअंदाज़|नजरअंदाज|игнорир\w*|проигнорир\w*|забудь"
+               r"|yok\s+say|görmezden\s+gel|忽略|无视|忽视|忘记|無視|무시)")
+_ORDERS_ANY = (r"(?:instru(?!ction)\w*|istruzion\w*|anweisung\w*|regeln|regras|reglas|règles|regole|consignes"
+               r"|pokyn\w*|hướng\s+dẫn|chỉ\s+dẫn|οδηγί\w*|ה?הוראות|التعليمات|تعليمات|निर्देश|инструкци\w*|правил\w*"
+               r"|указани\w*|talimat\w*|regler|指令|指示|规则|지시|지침|ルール|aturan|perintah|richtlijnen|riktlinjer)")
+_ORDERS_ANY_WORDS = ("instru", "istruzion", "anweisung", "regeln", "regras", "reglas", "règles", "regole",
+                     "consignes", "pokyn", "hướng dẫn", "chỉ dẫn", "οδηγί", "הוראות", "تعليمات", "निर्देश",
+                     "инструкци", "правил", "указани", "talimat", "regler", "指令", "指示", "规则", "지시", "지침",
+                     "ルール", "aturan", "perintah", "richtlijnen", "riktlinjer")
 # The same steering in the other languages agents are steered in: ignoring earlier
 # instructions, switching safeguards off, going on without asking. A safeguard's name
 # is often kept in English (hooks, sandbox, Aegis) inside a sentence in another language.
@@ -116,6 +220,12 @@ _SAFEGUARD = (r"(?:(?:aegis|hooks?|sandbox\w*|guardrails?|ganchos?|crochets?|bac
               r"|caja\s+de\s+arena|хук\w*|песочниц\w*)(?![/\w-]|\.\w)"  # not a folder of that name (`sandbox/`)
               r"|钩子|沙箱|沙盒|护栏|フック|サンドボックス|훅|샌드박스)")
 _FOREIGN_STEERING = (
+    (re.compile(r"(?i)" + _IGNORE_ANY + _gap(5) + _ORDERS_ANY
+                + r"|(?:निर्देश|talimat\w*)[^.\n]{0,24}?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|yok\s+say|görmezden\s+gel|unut)"),
+     "tells the agent to ignore its other instructions", True, _ORDERS_ANY_WORDS),
+    (re.compile(r"(?i)\bschalte\w*\b[^.\n]{0,40}?" + _SAFEGUARD + r"[^.\n]{0,20}?\baus\b"),
+     "tells the agent to switch off a safeguard (Aegis, hooks, the sandbox)", True,
+     ("aegis", "hook", "sandbox", "guardrail")),
     (re.compile(r"(?i)\b(?:ignorier\w*|vergiss|missachte)\b[^.\n]{0,40}?\b(?:vorherigen|bisherigen|früheren|obigen"
                 r"|anderen|alle[nr]?)\b[^.\n]{0,30}?\b(?:Anweisungen|Regeln|Instruktionen|Vorgaben)"
                 r"|\b(?:ignora\w*|olvida\w*|ignore[zr]?|oublie\w*|ignore|ignorar|esqueça|dimentica\w*|negeer"
@@ -221,8 +331,18 @@ def _forbidden(text: str, at: int) -> bool:
 def steering(text: str) -> str | None:
     """What the prose of an instruction file makes the next agent do that it should
     not, or None: the first steering in the text (a finding cannot be undone by what
-    follows, so the rest is not read)."""
-    return _STEERS.first(text[:MAX_TEXT])
+    follows, so the rest is not read). Characters that show nothing (zero-width
+    spaces, soft hyphens: `Ign\u200bore`) are dropped and unusual spaces read as
+    spaces first, when there are any (a few scans of the text for single characters)."""
+    text = text[:MAX_TEXT]
+    if any(char in text for char in _INVISIBLE_CHARS):
+        text = text.translate(_INVISIBLE)
+    return _STEERS.first(text)
+
+
+_INVISIBLE_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u00a0", "\u202f", "\u2009",
+                    "\u200e", "\u200f", "\u180e", "\u3000")
+_INVISIBLE = {ord(char): (" " if char in "\u00a0\u202f\u2009\u3000" else None) for char in _INVISIBLE_CHARS}
 
 
 def _said(what: str, found: re.Match[str]) -> str:
@@ -250,6 +370,25 @@ def _foreign(what: str, negation_inside: bool) -> Callable[[re.Match[str]], str 
     return accept
 
 
+# What a sentence about getting past a block must be about: a command, a tool call, the
+# agent, or a safeguard (not a CI job, an API request, a linter).
+_BLOCKED_THING = re.compile(r"(?i)\b(?:commands?|tool\s+calls?|calls?|you|your|bash|shell|guard\w*|aegis|hooks?"
+                            r"|polic(?:y|ies)|safeguards?|sandbox|permission\w*|checks?|filters?|rules?)\b")
+
+
+def _evasion(what: str) -> Callable[[re.Match[str]], str | None]:
+    def accept(found: re.Match[str]) -> str | None:
+        text = found.string
+        start = max(text.rfind(c, 0, found.start()) for c in ".!?\n") + 1
+        ends = [i for i in (text.find(c, found.end()) for c in ".!?\n") if i >= 0]
+        sentence = text[start:min(ends) if ends else len(text)]
+        if _NEGATION.search(sentence) or re.search(r"(?i)\binstead\s+of\b", sentence) \
+                or not _BLOCKED_THING.search(sentence):
+            return None  # `Never retry a blocked command`, `fix the errors instead of bypassing them`
+        return _said(what, found)
+    return accept
+
+
 def _neutral(found: re.Match[str]) -> str | None:
     text = found.string
     start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
@@ -262,7 +401,8 @@ def _neutral(found: re.Match[str]) -> str | None:
 # Every steering pattern with what decides whether a match of it steers, searched
 # together in one pass (see cues.Together).
 _STEERS: Together[str] = Together((
-    *((pattern, _english(what, negatable)) for pattern, what, negatable, _ in _STEERING),
+    *((pattern, _evasion(what) if what == _EVASION else _english(what, negatable))
+      for pattern, what, negatable, _ in _STEERING),
     *((pattern, _foreign(what, inside)) for pattern, what, inside, _ in _FOREIGN_STEERING),
     (_NEUTRAL_STEERING, _neutral)),
     gates=(*(words for *_, words in (*_STEERING, *_FOREIGN_STEERING)), _NEUTRAL_WORDS))

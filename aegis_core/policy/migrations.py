@@ -143,7 +143,7 @@ _BACK_VERB = re.compile(rf"(?i)^{_BACK}$")
 # one step back is routine work, many steps or a chosen target undo the schema.
 _COUNT_OPTIONS = frozenset({"-n", "--n", "--step", "--steps", "-s", "--number", "--count", "--amount"})
 _TARGET_OPTIONS = frozenset({"--to", "-t", "--target", "--target-version", "--version", "--to-change",
-                             "--to-version", "--to-date", "-v"})
+                             "--to-version", "--to-date", "-v", "--batch"})  # adonis: `--batch=0` is every batch
 _INERT = frozenset({"--pretend", "--dry-run", "--sql", "--print", "--plan", "--help", "-h", "status", "list"})
 _ENV_PRODUCTION = re.compile(r"(?i)^(?:RAILS|RACK|APP|NODE|MIX|FLASK|LARAVEL|ASPNETCORE|DOTNET|DJANGO|GO|DB)_?ENV"
                              r"(?:IRONMENT)?=[\"']?prod(?:uction)?[\"']?$")
@@ -243,6 +243,45 @@ def _kind_of_word(word: str) -> int:
     return kind
 
 
+def rolls_back(words: list[str]) -> str | None:
+    """The word by which this command rolls a database back one step (`migration:revert`,
+    `db rollback`), or None."""
+    if words[0] in _TEXT_TOOLS or not _INERT.isdisjoint(words[1:]):
+        return None
+    migration_tool = words[0] in _MIGRATION_TOOLS
+    for i in range(1, len(words)):
+        kind = _kind_of_word(words[i])
+        if kind & _IS_FILE_NAME:
+            continue
+        if kind & _IS_BACK_WORD or (migration_tool and kind & _IS_BACK_VERB) or (
+                kind & _IS_NOUN and i + 1 < len(words) and _kind_of_word(words[i + 1]) & _IS_BACK_VERB):
+            return words[i]
+    return None
+
+
+# A command line that repeats what it runs: a loop, xargs or parallel, or `seq N |`.
+_REPEATS = re.compile(r"(?:^|[;&|(\s])(?:for|while|until|select)\s|\b(?:xargs|parallel|seq|yes|repeat|watch)\b")
+
+
+def _repeated_rollback(subject: Subject, words: list[str]) -> str | None:
+    """One step back, taken again and again: in a loop, through xargs, or written out
+    several times (`for i in 1 2 3 4 5; do npx typeorm migration:revert; done`)."""
+    analysis = subject.analysis
+    if analysis is None:
+        return None
+    back = rolls_back(words)
+    if back is None:
+        return None
+    seg = subject.segment
+    if (seg is not None and any(w in ("xargs", "parallel", "watch") for w in seg.wrappers)) \
+            or _REPEATS.search(analysis.command):
+        return f"{back} runs again and again (a loop, xargs): the database rolls back by many steps"
+    same = sum(1 for other in analysis.segments if rolls_back([other.program, *other.argv[1:]]) == back)
+    if same >= _MANY:
+        return f"{back} runs {same} times: the database rolls back by many steps"
+    return None
+
+
 def generic_destroyer(words: list[str], assignments: tuple[str, ...] | list[str] = ()) -> str | None:
     """A migration or database command of any tool that wipes the database, rolls it
     back by many steps or to a target, or writes the production database."""
@@ -274,6 +313,9 @@ def generic_destroyer(words: list[str], assignments: tuple[str, ...] | list[str]
             how = _steps(words, i)
             if how:
                 return f"{word} rolls the database back {how}"
+            if "--force" in words[i + 1:]:
+                # adonis and Laravel refuse a rollback in production unless forced
+                return f"{word} --force rolls back a database its tool guards (production)"
         if kind & _IS_NOUN and i + 1 < count:
             verb = words[i + 1]
             if kinds[i + 1] & _IS_WIPE_VERB:
@@ -491,7 +533,7 @@ def register(check: Callable) -> None:
                 return f"destructive statement piped into {seg.program}: {found.group(0).strip()}"
         words = [seg.program, *seg.argv[1:]]
         generic = generic_destroyer(words, seg.assignments) or _console_destroys(
-            seg, _fed_text(subject) if seg.pipe_from else "")
+            seg, _fed_text(subject) if seg.pipe_from else "") or _repeated_rollback(subject, words)
         if generic:
             return generic
         if seg.program not in DB_PROGRAMS and not seg.program.startswith("python"):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from aegis_core.policy.deletion import finder_of, judge_selection, selection_of
 from aegis_core.policy.facts import SED_IN_PLACE
+from aegis_core.policy.inplace import awk_keeps_lines, perl_keeps_lines, ruby_keeps_lines, sed_keeps_lines
 from aegis_core.policy.paths import normalise
 from aegis_core.policy.places import is_disposable, valuable
 
@@ -165,26 +166,17 @@ def _tar_sources(seg: Segment, subject: Subject) -> list[str]:
 # with a link") or rewrite ("overwrites").
 _EMPTY_REDIRECT_OPS = frozenset({">", ">|", "&>"})
 _FILE_CHANGERS = frozenset({"truncate", "cp", "install", "dd", "tee", "sed", "gsed", "ln", "fallocate", "perl",
-                            "awk", "gawk", "sort", "shuf", "mv"})
+                            "ruby", "awk", "gawk", "sort", "shuf", "mv"})
 # Filters that print what they read: fed nothing (`< /dev/null`, no input at all), they print nothing.
 _FILTERS = frozenset({"tee", "sort", "uniq", "cat", "head", "tail", "tr", "cut", "shuf", "tac", "rev", "fold", "fmt",
                       "nl", "paste", "column", "dd", "sed", "awk"})
 _NOT_READING = frozenset({"echo", "printf", "true", ":", "", "exec"})
 _HOLE_PUNCHING = frozenset({"--punch-hole", "--collapse-range", "--zero-range", "--insert-range"})
-# `d`, `1,$d`, and addresses every line matches (`/.*/`, `/^/`, `/$/`); not `/^$/d`,
-# which deletes the empty lines only.
-_SED_DELETES_ALL = re.compile(r"^\s*(?:[01]\s*,\s*\$\s*|/\^?\.[*+]?\$?/\s*|/\^/\s*|/\$/\s*)?d\s*;?\s*$")
-# sed -n prints only what its `p` (or `w`) commands print: without one, the file is emptied.
-_SED_PRINTS = re.compile(r"[pPwW]")
 # perl -p printing an emptied line: `s/.*//s`, `s/^.*$//`, `$_ = ""`, `undef $_`, `$_ = undef`.
 _PERL_BLANKS = re.compile(r"\bs(\W)\^?(?:\.[*+]|\[\\s\\S\][*+]|\(\?s\)\.[*+])\$?\1\1"
                           r"|\$_\s*=\s*(?:\"\"|''|q\W\W|undef\b)|\bundef\s*\(?\s*\$_|\bchop\s*\(?\s*\$_\s*\)?\s*while")
-# awk -i inplace printing nothing: a script with no print and no pattern that can be true
-# (`0`, `NR<0`, `NR==0`, `{}`, `{next}`): every line is dropped.
-_AWK_PRINTS = re.compile(r"\bprintf?\b|^\s*1\s*$|^\s*[^{]*[^{\s0]")
-_AWK_NEVER = re.compile(r"^\s*(?:0|!\s*1|NR\s*(?:<\s*[01]|<=\s*0|==\s*0)|\"\"|FALSE|false)\s*$")
-# perl -n (no -p) editing in place prints only what its code prints: none, and the file is emptied.
-_PERL_PRINTS = re.compile(r"\b(?:print|printf|say|syswrite)\b")
+# perl -i with no -n/-p still reads the files when its code loops over `<>`.
+_READS_ARGV = re.compile(r"<(?:ARGV|STDIN)?>|<<>>|\bARGF\b|\$<\b")
 
 
 def _empty_output(seg: Segment) -> bool:
@@ -244,6 +236,36 @@ def _same_kind_of_file(subject: Subject, replaced: str) -> bool:
     return name == os.path.basename(target) or os.path.isfile(target)
 
 
+def _switches(rest: list[str]) -> tuple[str, str | None]:
+    """perl's or ruby's one-letter switches (clusters such as `-lne`, `-pi.bak`) and
+    the code of their `-e`/`-E` options (None without one: the program is in a file)."""
+    letters: list[str] = []
+    code: list[str] = []
+    given = take_code = False
+    for text in rest:
+        if take_code:
+            code.append(text)
+            take_code = False
+            continue
+        if not text.startswith("-") or text.startswith("--") or text == "-":
+            continue
+        for position, letter in enumerate(text[1:], 1):
+            letters.append(letter)
+            if letter == "i":
+                break  # the rest is the backup's extension
+            if letter in "eE":
+                given = True
+                attached = text[position + 1:]
+                if attached:
+                    code.append(attached)
+                else:
+                    take_code = True
+                break
+            if letter in "IMmrx0":
+                break  # these take the rest of the word as their value
+    return "".join(letters), "\n".join(code) if given else None
+
+
 def _awk_in_place(rest: list[str]) -> bool:
     """`gawk -i inplace` (also `-iinplace`, `--include=inplace`): the files are rewritten."""
     return any(t in ("-iinplace", "--include=inplace") or (t in ("-i", "--include") and i + 1 < len(rest)
@@ -254,19 +276,26 @@ def _awk_in_place(rest: list[str]) -> bool:
 def _awk_emptied(rest: list[str], subject: Subject) -> list[str]:
     """The files an in-place awk leaves empty: its script prints nothing."""
     script = None
+    files: list[str] = []
     skip = False
     for i, text in enumerate(rest):
         if skip:
             skip = False
+        elif text in ("-e", "--source"):
+            script = (script or "") + "\n" + rest[i + 1] if i + 1 < len(rest) else script
+            skip = True
         elif text in ("-i", "--include", "-v", "-F", "-f", "--assign", "--field-separator"):
             skip = True
             if text == "-f":
                 return []  # the program is in a file: not read here
         elif not text.startswith("-"):
-            script = text
-            files = rest[i + 1:]
+            if script is None:
+                script = text
+                files = rest[i + 1:]
+            else:
+                files = rest[i:]
             break
-    if script is None or (_AWK_PRINTS.search(script) and not _AWK_NEVER.match(script)):
+    if script is None or awk_keeps_lines(script):
         return []
     paths = [normalise(f, subject.cwd, subject.home) for f in files if "=" not in f]
     return [p for p in paths if p]
@@ -321,23 +350,22 @@ def emptied(subject: Subject) -> list[tuple[str, str]]:
             found.extend((path, "empties" if silent else "overwrites") for path in writes)
         elif program in ("sed", "gsed") and any(SED_IN_PLACE.match(t) for t in rest):
             scripts = [t for t in rest if not t.startswith("-")]
-            expressions = [rest[i + 1] for i, t in enumerate(rest[:-1]) if t in ("-e", "--expression")]
+            expressions = [rest[i + 1] for i, t in enumerate(rest[:-1]) if t in ("-e", "--expression")] + [
+                t.split("=", 1)[1] for t in rest if t.startswith("--expression=")]
             script = expressions or scripts[:1]
             quiet = any(t in ("-n", "--quiet", "--silent") or (t.startswith("-") and not t.startswith("--")
-                                                               and "n" in t) for t in rest)
-            if any(_SED_DELETES_ALL.match(s) for s in script) or (quiet and not any(_SED_PRINTS.search(s)
-                                                                                      for s in script)):
+                                                               and "n" in t.split("i", 1)[0]) for t in rest)
+            from_file = any(t in ("-f", "--file") or t.startswith("--file=") for t in rest)
+            if script and not from_file and not sed_keeps_lines(script, quiet):
                 found.extend((path, "empties") for path in writes)
-        elif program == "perl" and writes and any(t.startswith("-") and not t.startswith("--") and "n" in t
-                                                  and "p" not in t for t in rest):
-            code = " ".join(rest[i + 1] for i, t in enumerate(rest[:-1]) if t.startswith("-") and t.endswith("e"))
-            if not _PERL_PRINTS.search(code) and any("i" in t for t in rest if t.startswith("-")):
-                found.extend((path, "empties") for path in writes)
-        elif program == "perl" and writes and any(t.startswith("-") and not t.startswith("--") and "p" in t
-                                                  for t in rest) and any("i" in t for t in rest if t.startswith("-")):
-            code = " ".join(rest[i + 1] for i, t in enumerate(rest[:-1]) if t.startswith("-") and t.endswith("e"))
-            if _PERL_BLANKS.search(code):
-                found.extend((path, "empties") for path in writes)
+        elif program in ("perl", "ruby") and writes:
+            letters, code = _switches(rest)
+            reads_lines = "n" in letters or "p" in letters or bool(code and _READS_ARGV.search(code))
+            if "i" in letters and code is not None and reads_lines:
+                keeps = perl_keeps_lines if program == "perl" else ruby_keeps_lines
+                if not keeps(code, "p" in letters) or (program == "perl" and "p" in letters
+                                                        and _PERL_BLANKS.search(code)):
+                    found.extend((path, "empties") for path in writes)
         elif program in ("awk", "gawk") and _awk_in_place(rest):
             found.extend((path, "empties") for path in _awk_emptied(rest, subject))
         elif program == "ln" and writes and any(t.startswith("-") and "f" in t for t in rest) \

@@ -7,18 +7,27 @@ of a file inside a hidden folder of a home, outside the project, needs the user'
 approval, unless the folder is one that agents read routinely: library sources and
 toolchains (``~/.cargo/registry/src``, ``~/.rustup/toolchains``, ``~/.m2/repository``,
 site-packages, ``~/.nvm/versions``), build and package caches, editors' and shells' own
-configuration. Every reader is judged alike: Read and Grep, and the shell's readers
-(cat, jq, cp, tar...), because all of them put their paths in ``Subject.reads``. Names
-only (Glob, ls, find) show no content and stay allowed by their own rule.
+configuration.
 
-The check is cheap: a prefix comparison per path read, and a dictionary lookup of the
-first folder below the home."""
+The same holds for the dotfiles in a home's top folder (``~/.pgpass``, ``~/.s3cfg``,
+``~/.lftprc``, ``~/.<tool>-token``): every tool names its credential file as it likes,
+and the rc shape is as common among them (``.netrc``, ``.npmrc``, ``.transifexrc``) as
+among shells, so no pattern of names tells a secret apart. The side taken is the other
+one: the few kinds of dotfile agents read routinely are known by purpose (shells'
+startup files, git's and editors' settings, version pins, linters' and REPLs' settings,
+none of which is where a tool stores a login) and read freely; any other dotfile there
+asks once. A prompt for an unusual dotfile costs a click; a missed one leaks a login.
+
+Every reader is judged alike: Read and Grep, and the shell's readers (cat, jq, cp,
+tar...), because all of them put their paths in ``Subject.reads``. Names only (Glob, ls,
+find) show no content and stay allowed by their own rule.
+
+The check is cheap: a prefix comparison per path read, a dictionary lookup of the first
+folder below the home, and for a dotfile there one match of its name."""
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.paths import is_within
@@ -120,11 +129,6 @@ _MAC_PRIVATE = ("Library/Application Support/", "Library/Containers/", "Library/
                 "Library/Preferences/", "Library/Keychains/", "Library/Cookies/", "Library/Mail/",
                 "Library/Messages/", "Library/Safari/", "Library/Accounts/", "Library/Mobile Documents/")
 _HOMES = ("/home/", "/Users/", "/var/home/")
-# Readers that take a folder whole (and so everything a tool keeps in it).
-_WHOLE_READERS = frozenset({"tar", "bsdtar", "gtar", "zip", "7z", "7za", "cp", "rsync", "scp", "rclone", "grep",
-                            "egrep", "fgrep", "rg", "ag", "ack", "cpio", "pax", "sftp", "croc", "restic", "borg",
-                            "kopia", "duplicity", "rdiff-backup", "find", "gfind", "fd", "fdfind", "bfs", "docker",
-                            "podman", "nerdctl", "diff", "du"})
 
 
 def _below_home(path: str, home: str) -> str | None:
@@ -141,18 +145,32 @@ def _below_home(path: str, home: str) -> str | None:
     return None
 
 
-# Dotfiles in the home itself, by shape: ~/.bashrc, ~/.profile, ~/.gitconfig, ~/.tmux.conf.
-_DOTFILE = re.compile(r"^\.[\w-]*(?:rc|profile|config|conf|ignore|env|aliases|login|logout|versions?|_global)$"
-                      r"|^\.[\w-]+\.[\w.-]+$")
+# Dotfiles in a home's top folder that agents read routinely, by purpose; none is where a
+# tool keeps a login (git's is .git-credentials, psql's .pgpass, curl's and wget's rc
+# files take passwords and are not here). Anything else there is asked.
+_ROUTINE_DOTFILE = re.compile(
+    # shells' startup files and line editing
+    r"\.(?:(?:ba|z|k|c|tc|mk|fi|da|y)?sh(?:rc|env|_profile|_login|_logout|_aliases|_functions)|profile|login"
+    r"|logout|zprofile|zlogin|zlogout|zshenv|zpreztorc|zimrc|aliases|inputrc|hushlogin|dircolors|p10k\.zsh"
+    r"|fzf\.(?:bash|zsh)"
+    # editors, terminals and multiplexers
+    r"|g?vimrc|exrc|ideavimrc|nanorc|emacs|spacemacs|editorconfig|tmux\.conf|screenrc|Xresources|Xdefaults"
+    r"|xinitrc|xprofile|Xmodmap|wezterm\.lua|lesskey|selected_editor"
+    # git's settings (its logins live in .git-credentials)
+    r"|gitconfig|gitignore(?:_global)?|gitattributes|gitmessage(?:\.txt)?|gitk|tigrc|mailmap"
+    # pinned versions
+    r"|[\w-]+-version|tool-versions|nvmrc|sdkmanrc"
+    # linters' and formatters' settings
+    r"|(?:prettierrc|eslintrc|stylelintrc|markdownlint|yamllint|jshintrc|babelrc|browserslistrc|rubocop"
+    r"|clang-format|clang-tidy|pylintrc|flake8|isort\.cfg|style\.yapf|shellcheckrc|ripgreprc|ackrc|agignore"
+    r"|fdignore|ignore|rgignore|golangci|npmignore)(?:\.(?:json|ya?ml|js|cjs|mjs|toml))?"
+    # REPLs, debuggers and package tools' settings without logins
+    r"|gdbinit|lldbinit|pdbrc|pythonrc(?:\.py)?|irbrc|pryrc|ghci|Rprofile|psqlrc|sqliterc|gemrc|condarc|mambarc)")
 
 
-def _folder(name: str, path: str, whole: bool) -> bool:
-    """Whether ``path`` (``~/<name>``, hidden) is a folder: as the disk says, or for a
-    reader of whole folders, as its shape says when it is not there."""
-    try:
-        return stat.S_ISDIR(os.stat(path).st_mode)
-    except OSError:
-        return whole and not _DOTFILE.match(name)
+def routine_dotfile(name: str) -> bool:
+    """``name`` (a dotfile in a home's top folder) is one agents read routinely."""
+    return _ROUTINE_DOTFILE.fullmatch(name) is not None
 
 
 def _routine(rest: str, routine: tuple[str, ...]) -> bool:
@@ -167,21 +185,21 @@ def _routine(rest: str, routine: tuple[str, ...]) -> bool:
     return False
 
 
-def private_part(relative: str, home_path: str, whole: bool = False) -> str | None:
-    """The private folder ``relative`` (a path below a home) lies in, or None when it is
-    not in one or the folder is read routinely. ``home_path`` is the path itself, looked
-    up on disk only for a hidden name right below the home (a file or a folder?);
-    ``whole`` says the reader takes folders whole (tar, grep -r, Grep), so a name that is
-    not there (yet) is taken for a folder unless it is shaped like a dotfile."""
+def private_part(relative: str) -> str | None:
+    """The private folder or dotfile ``relative`` (a path below a home) is or lies in, or
+    None when it is not one or is read routinely. A hidden name right below the home is
+    judged by its name alone, file or folder: nothing is looked up on disk."""
     first, _slash, rest = relative.partition("/")
     if first.startswith("."):
         routine = _ROUTINE.get(first)
         if not rest:
-            # A dotfile in the home itself (~/.bashrc) is the user's own configuration; a
-            # hidden folder read whole (grep -r, tar, cp -r) holds whatever its tool keeps.
+            # A hidden folder read whole (grep -r, tar, cp -r) holds whatever its tool
+            # keeps; a dotfile is read freely only when it is of a routine kind.
             if routine is not None and "" in routine:
                 return None
-            return first if _folder(first, home_path, whole) else None
+            if routine_dotfile(first):
+                return None
+            return first
         if routine is not None and _routine(rest, routine):
             return None
         if first == ".ssh" and rest.endswith(".pub") and "/" not in rest:
@@ -200,8 +218,6 @@ def reads_private_home(subject: Subject) -> str | None:
     home = subject.home
     project = subject.project
     home_is_project = project is not None and (project == home or is_within(home, project))
-    seg = subject.segment
-    whole = seg.program in _WHOLE_READERS if seg is not None else subject.call.tool not in ("Read", "read_file")
     homes = (home + "/", *_HOMES, "/root/")
     for path in subject.reads:
         if not path.startswith(homes) or (not home_is_project and subject.within_project(path)):
@@ -209,7 +225,7 @@ def reads_private_home(subject: Subject) -> str | None:
         relative = _below_home(path, home)
         if relative is None:
             continue
-        folder = private_part(relative, path, whole)
+        folder = private_part(relative)
         if folder is not None:
             return f"it reads {path}, in {folder}, a home's private folder where tools keep settings and logins"
     return None
@@ -217,8 +233,9 @@ def reads_private_home(subject: Subject) -> str | None:
 
 def register(check: Callable[..., Callable[[CheckFn], CheckFn]]) -> None:
     @check("reads-private-home", 35, "a file read from a home's private folders (~/.config, ~/.local/share, "
-           "~/.<tool>, ~/Library/Application Support) outside the project, other than library sources, "
-           "toolchains, caches and editors' configuration", needs=("call", "reads"))
+           "~/.<tool>, ~/Library/Application Support) or a dotfile in its top folder (~/.pgpass, ~/.s3cfg) "
+           "outside the project, other than library sources, toolchains, caches, and shells', git's and "
+           "editors' configuration", needs=("call", "reads"))
     def _private(subject: Subject) -> str | None:
         if not subject.reads:
             return None

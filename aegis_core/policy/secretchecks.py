@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from aegis_core.models import Kind
 from aegis_core.policy.facts import call_kind, url_host
 from aegis_core.policy.secretshapes import SECRET_VARIABLE, is_home_of
+from aegis_core.policy.secretverbs import verb_shaped_secret
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -225,6 +226,11 @@ _CODE_ENV_DUMP = re.compile(
     r"|\bENVIRON\b(?!\s*\[)|Deno\.env\.toObject|System\.getenv\(\s*\)|os\.getenv\(\s*\)"
     r"|\bBun\.env(?!\s*[.\[])|\bprocess\.env\b(?=\s*\))"
 )
+# An interpreter asking the system's secret store for a password: Python's keyring and
+# secretstorage, node's keytar, macOS' keychain API, Windows' credential manager.
+_CODE_SECRET_STORE = re.compile(
+    r"\bget_(?:password|credential)\b|\b(?:getPassword|findPassword|findCredentials)\b|\bsecretstorage\b"
+    r"|\bSecItemCopyMatching\b|\bCredRead\w*|\bfind_generic_password\b|\bSecKeychainFind\w*")
 # An interpreter reading one variable by name: secret when the name says so.
 _CODE_ENV_NAME = re.compile(
     r"(?:os\.environ\s*(?:\[\s*|\.get\(\s*)|getenv\(\s*|process\.env\s*(?:\.|\[\s*)|ENV\s*(?:\[\s*|\.fetch\(\s*)"
@@ -304,6 +310,9 @@ def env_dump(subject: Subject) -> str | None:
         dump = _CODE_ENV_DUMP.search(code)
         if dump:
             return f"{language} code prints the environment ({dump.group(0).strip()})"
+        store = _CODE_SECRET_STORE.search(code)
+        if store:
+            return f"{language} code reads a password from the system's secret store ({store.group(0)})"
         for name in list(_CODE_ENV_NAME.findall(code)):
             if SECRET_VARIABLE.search(name):
                 return f"{language} code reads the secret variable {name}"
@@ -731,6 +740,14 @@ def register(check: Callable) -> None:
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None
+
+    @check("secret-by-verb", 50, "a subcommand that says it prints a secret, whatever the program: a reading "
+           "verb and a secret noun (secrets get, get-password, print-access-token), a minted token (token-create), "
+           "a login's token (auth token), python -m of a secret store (python -m keyring get)",
+           needs=("secretwords",))
+    def _by_verb(subject: Subject) -> str | None:
+        seg = subject.segment
+        return verb_shaped_secret(seg) if seg is not None else None
 
     @check("search-secrets", 45, "a search tool told to read secret files (glob: \".env*\") or whole homes",
            needs=("search",))

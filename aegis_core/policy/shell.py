@@ -213,6 +213,8 @@ class _Builder:
             return pending
         seg = unwrap.Unwrapped(args, arg_subs, assignments, shown_redirects, stdin_text, via,
                                pipe_from, stdin_subs)
+        if sub_segments:
+            seg.substituted = True
         created = unwrap.unwrap(self, seg, depth)
         if pending:
             created.extend(pending)
@@ -290,6 +292,8 @@ def _plain_segments(command: str, parts: list[str] | None = None) -> tuple[Segme
             if words[0] in _STRUCTURE_WORDS or "=" in words[0] \
                     or not unwrap.is_ordinary(name, words[1] if len(words) > 1 else None):
                 return None
+            if pipeline and unwrap.may_read_program_from_stdin(words):
+                return None  # `curl ... | make -f -`: the builder judges what it reads
             segments.append(Segment(len(segments), tuple([literal_arg(w) for w in words]), name,
                                     pipe_from=tuple(pipeline)))
         if part == "|":
@@ -335,6 +339,8 @@ def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
                 if not unwrap.is_ordinary(name, words[start + 1].text if len(words) > start + 1 else None):
                     return None
                 args = tuple([literal_arg(word.text, word.escaped) for word in words[start:]])
+                if pipeline and unwrap.may_read_program_from_stdin([a.text for a in args]):
+                    return None  # `curl ... | make -f -`: the builder judges what it reads
             else:
                 program, name, args = None, "", ()
             segments.append(Segment(len(segments), args, name, assignments=tuple([w.text for w in words[:start]]),

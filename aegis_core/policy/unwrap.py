@@ -138,6 +138,9 @@ class Unwrapped:
     reads_code: bool = False
     inline_code: tuple[str, str] | None = None
     runs_for: int = -1
+    # Some argument holds a substitution (`<(...)`, `$(...)`): set by the builder, so
+    # that commands without one never look for a program read from one.
+    substituted: bool = False
 
     def drop(self, count: int) -> None:
         self.args, self.arg_subs = self.args[count:], self.arg_subs[count:]
@@ -250,6 +253,11 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
         if name in ("source", ".") and len(seg.args) > 1:
             if texts[1] in STDIN_FILES:
                 return _stdin_code(builder, seg, depth, name)
+            if texts[1] == "<(...)" and _prints_environment(builder, [seg.arg_subs[1]]):
+                # `source <(kubectl completion bash)`: the tool's own set-up, judged as itself.
+                builder.note("source of a tool's environment set-up (its documented idiom)")
+                seg.substituted = False
+                break
             _code_argument(seg, 1)
             break
         if name == "alias" and len(seg.args) > 1:
@@ -267,7 +275,101 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
         _interpreter(builder, seg, name, texts)
         _code_sources(seg)
         break
+    if seg.substituted or seg.stdin_subs or (seg.pipe_from and seg.args and (
+            seg.args[0].text not in _DATA_READERS or seg.args[0].text in _SCRIPTABLE_READERS)):
+        _program_from_substitution(builder, seg)
     return [builder.add(seg)]
+
+
+# Programs that only read data from what they are given (`diff <(curl ...) local`,
+# `wc -l <(curl ...)`): a substitution there is no program text. The scriptable ones
+# among them read a program only through their program-file options.
+_DATA_READERS = frozenset({
+    "diff", "cmp", "comm", "wc", "cat", "tac", "sort", "uniq", "head", "tail", "less", "more", "grep", "egrep",
+    "fgrep", "rg", "paste", "join", "md5sum", "sha1sum", "sha256sum", "sha512sum", "b2sum", "cksum", "tee", "cut",
+    "column", "file", "xxd", "od", "hexdump", "sdiff", "diff3", "colordiff", "delta", "difft", "bat", "nl", "strings",
+    "base64", "iconv", "fold", "fmt", "tr", "echo", "printf", "jq", "yq", "gojq", "jaq", "awk", "gawk", "mawk", "nawk",
+    "sed", "gsed", "mlr", "xsv", "csvlook", "tar", "bsdtar", "unzip", "zcat", "gunzip", "xz", "zstd", "gpg",
+    "gpgv", "shasum", "vimdiff", "meld", "sponge", "pv", "xmllint", "readarray", "mapfile", "test", "["})
+_SCRIPTABLE_READERS = frozenset({"jq", "yq", "gojq", "jaq", "awk", "gawk", "mawk", "nawk", "sed", "gsed"})
+# Runners whose first operand is the script they run (after `run`: `deno run <(...)`);
+# shells and Python's interpreters are judged where they are unwrapped.
+_SCRIPT_RUNNERS = frozenset({"tsx", "ts-node", "deno", "bun", "node", "nodejs", "Rscript", "lua", "luajit", "julia",
+                             "php", "ruby", "perl", "ansible-playbook", "nix-shell", "nix-build", "expect", "tclsh",
+                             "wish", "osascript", "guile", "racket", "elixir", "escript", "groovy", "kotlin", "scala",
+                             "swift", "java", "jshell", "pwsh", "powershell", "crystal", "dart", "raku", "nu",
+                             "xonsh", "elvish", "gdb", "lldb", "vim", "nvim", "emacs", "make", "gmake", "just",
+                             "rake", "cmake", "awk", "gawk", "mawk", "jq", "sqlite3", "duckdb", "psql", "mysql"})
+_PACKAGE_RUNNERS = frozenset({"npx", "pnpx", "bunx", "pnpm", "yarn", "npm", "uvx", "pipx", "bun", "corepack"})
+# Subcommands that load or apply what follows (`tmux source-file <(...)`, `git apply <(...)`).
+_LOADING_WORDS = frozenset({"source", "source-file", "apply", "load", "run", "exec", "eval", "execute", "import",
+                            "include", "provision", "script", "am", "run-script", "play"})
+# Long options named for a program, script or configuration (`--provision-with`, `--init-file`,
+# `--rcfile`, `--config`, `--require`); data options of the scriptable readers are not.
+_PROGRAM_OPTION = re.compile(r"file|script|conf|init|rc\b|provision|exec|command|load|include|require|import"
+                             r"|playbook|recipe|rules|hook|plugin|module|makefile")
+_DATA_OPTIONS = frozenset({"--rawfile", "--slurpfile", "--exclude-from", "--files-from", "--file-list",
+                           "--ignore-file", "--exclude-file"})
+# Options whose value is a program, script, makefile or configuration to follow.
+_PROGRAM_FILE_OPTIONS = frozenset({"-f", "--file", "--from-file", "--makefile", "--justfile", "--rakefile",
+                                   "--rcfile", "--init-file", "--script", "-x", "--command", "-S", "-P", "-File",
+                                   "--config", "-c", "--playbook", "--exec", "-l", "--load", "-i", "--include"})
+_ARCHIVERS = frozenset({"tar", "bsdtar", "cpio", "unzip", "zip", "7z", "gzip", "gunzip", "zcat", "xz", "zstd",
+                        "sha256sum", "sha512sum", "md5sum", "shasum", "gpg", "gpgv", "diff", "cmp", "tee", "cat"})
+
+
+def may_read_program_from_stdin(words: list[str]) -> bool:
+    """A piped command that may read its program from stdin (`make -f -`, `awk -f
+    /dev/stdin`): the fast paths leave it to the builder, which looks closer."""
+    return ("-" in words or "/dev/stdin" in words) and words[0] not in _ARCHIVERS
+
+
+def _local_files(builder: _Builder, subs: list[int]) -> bool:
+    """The substitution only prints files named on the command line (`<(cat a.mk b.mk)`)."""
+    for index in subs:
+        if index >= len(builder.segments):
+            return False
+        sub = builder.segments[index]
+        if sub.program != "cat" or sub.pipe_from or sub.redirects or sub.wrappers or len(sub.args) < 2 \
+                or any(a.dynamic or a.text.startswith("-") or "://" in a.text for a in sub.args[1:]):
+            return False
+    return True
+
+
+def _program_from_substitution(builder: _Builder, seg: Unwrapped) -> None:
+    """A program that reads its script, makefile or configuration from a substitution
+    (`make -f <(curl ...)`, `awk -f <(wget -O- ...)`, `docker compose -f <(curl ...) up`,
+    `tsx <(curl ...)`), or from stdin fed by one (`make -f /dev/stdin <<< "$(curl ...)"`,
+    `curl ... | awk -f -`), reads code from there, whatever the program: code only known
+    at run time, and the remote-code rule judges where it comes from. Data readers given
+    one (diff, wc, jq .) and a program's data operands (`pandoc <(curl ...)`) are not."""
+    name = seg.args[0].text.rsplit("/", 1)[-1] if seg.args else ""
+    data_only = name in _DATA_READERS
+    scriptable = name in _SCRIPTABLE_READERS
+    script_first = name in _SCRIPT_RUNNERS
+    any_operand = name in _PACKAGE_RUNNERS  # `npx tsx <(...)`: the tool it runs is any runner
+    previous = ""
+    for index, arg in enumerate(seg.args[1:], 1):
+        text = arg.text
+        option, _equals, value = text.partition("=") if text.startswith("--") else (previous, "", text)
+        program_file = (option in _PROGRAM_FILE_OPTIONS or (
+            option.startswith("--") and _PROGRAM_OPTION.search(option) is not None)) and option not in _DATA_OPTIONS
+        loads = previous in _LOADING_WORDS
+        previous = text
+        if arg.dynamic and "<(...)" in value and seg.arg_subs[index]:
+            if not (program_file and (scriptable or not data_only)) and not script_first and not any_operand \
+                    and not (loads and not data_only):
+                continue
+            if not _local_files(builder, seg.arg_subs[index]):
+                seg.reads_code = True
+                seg.code_from = [*seg.code_from, *seg.arg_subs[index]]
+        elif value in STDIN_FILES and program_file and name not in _ARCHIVERS and (seg.stdin_subs or seg.pipe_from):
+            if name in SHELLS or seg.reads_code:
+                continue  # judged as a shell reading stdin
+            seg.reads_code = True
+            seg.code_from = [*seg.code_from, *seg.pipe_from, *seg.stdin_subs]
+        if script_first and not text.startswith("-") and text != "run":
+            script_first = False  # only the first operand is the script
 
 
 def _code_argument(seg: Unwrapped, index: int) -> None:
@@ -316,8 +418,10 @@ def _prints_environment(builder: _Builder, subs: list[list[int]]) -> bool:
             return False
         first = next((a.text for a in sub.args[1:] if not a.text.startswith("-")), "")
         flag = sub.args[1].text if len(sub.args) > 1 else ""
+        # Any tool's `completion` subcommand prints its own shell completion (helm, kubectl, gh...).
         if (sub.program, first) not in _ENV_PRINTERS and (sub.program, "") not in _ENV_PRINTERS \
-                and (sub.program, flag) not in _ENV_PRINTERS:
+                and (sub.program, flag) not in _ENV_PRINTERS \
+                and (first not in ("completion", "completions") or "/" in sub.args[0].text):
             return False
     return True
 

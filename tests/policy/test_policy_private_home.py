@@ -1,5 +1,6 @@
 """The private-home rule's shape: which places below a home are private, which are read
-routinely, and how a hidden name right below the home is told apart (file or folder)."""
+routinely, and which dotfiles right below the home are read freely (by their kind, never
+by whether the disk holds a file or a folder there)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from aegis_core.policy.privatehome import private_part
     "Library/Application Support/NewTool/auth.json", "snap/newtool/common/.config/x",
 ])
 def test_private_places(relative: str) -> None:
-    assert private_part(relative, "/nonexistent/" + relative) is not None
+    assert private_part(relative) is not None
 
 
 @pytest.mark.parametrize("relative", [
@@ -26,15 +27,33 @@ def test_private_places(relative: str) -> None:
     ".config/fish/functions", ".claude/CLAUDE.md", "go/pkg/mod/x@v1/y.go", "Library/Caches/x", "work/project/src/a.py",
 ])
 def test_routine_places(relative: str) -> None:
-    assert private_part(relative, "/nonexistent/" + relative) is None
+    assert private_part(relative) is None
 
 
-def test_a_hidden_name_below_the_home_is_what_the_disk_says(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", [
+    # credential files of many tools, known and unknown: no name pattern tells them apart
+    ".pgpass", ".my.cnf", ".netrc", ".git-credentials", ".vault-token", ".npmrc", ".pypirc", ".boto", ".s3cfg",
+    ".dockercfg", ".lftprc", ".transifexrc", ".curlrc", ".wgetrc", ".hgrc", ".newtoolrc", ".newtool.json",
+    ".newtool-token", ".newtool", ".bashrc.local", ".extra", ".Xauthority", ".newtool.d",
+])
+def test_other_dotfiles_below_a_home_are_private(name: str) -> None:
+    assert private_part(name) == name
+
+
+@pytest.mark.parametrize("name", [
+    ".bashrc", ".zshrc", ".profile", ".bash_profile", ".bash_aliases", ".zshenv", ".zprofile", ".inputrc",
+    ".gitconfig", ".gitignore_global", ".gitattributes", ".editorconfig", ".vimrc", ".tmux.conf", ".nanorc",
+    ".tool-versions", ".nvmrc", ".python-version", ".node-version", ".prettierrc", ".prettierrc.json",
+    ".eslintrc.yml", ".clang-format", ".pylintrc", ".psqlrc", ".gemrc", ".condarc", ".ripgreprc", ".vim",
+])
+def test_routine_dotfiles_below_a_home_are_not(name: str) -> None:
+    assert private_part(name) is None
+
+
+def test_a_dotfile_is_judged_by_name_whatever_the_disk_holds(tmp_path: Path) -> None:
     (tmp_path / ".newtool").mkdir()
     (tmp_path / ".newrc").write_text("x")
-    assert private_part(".newtool", str(tmp_path / ".newtool")) == ".newtool"
-    assert private_part(".newrc", str(tmp_path / ".newrc"), whole=True) is None
-    # Not there: a reader of whole folders takes it for a folder unless it is shaped like a dotfile.
-    assert private_part(".othertool", str(tmp_path / ".othertool"), whole=True) == ".othertool"
-    assert private_part(".othertool", str(tmp_path / ".othertool")) is None
-    assert private_part(".tmux.conf", str(tmp_path / ".tmux.conf"), whole=True) is None
+    assert private_part(".newtool") == ".newtool"
+    assert private_part(".newrc") == ".newrc"
+    assert private_part(".othertool") == ".othertool"
+    assert private_part(".tmux.conf") is None
