@@ -128,11 +128,12 @@ _CLIENT_WORDS = SQL_CLIENTS | CLIENT_NAMES | {"dbshell", "dbconsole"}
 
 def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
     """Whether the segment holds a word of migrations.DB_CUES where db-reset could find
-    it: its arguments, its wrappers, its stdin, or (a console fed by a pipe) the
-    commands piped into it. None of the cues holds a blank, so a word holds one or
-    none: each word's answer is kept (an agent uses the same words over and over)
-    instead of searching the joined words every call."""
-    words = (*after, *seg.wrappers) if seg.wrappers else after
+    it: its program (`uv run 'remove({})' --command` runs a program of that name), its
+    arguments, its wrappers, its stdin, or (a console fed by a pipe) the commands piped
+    into it. None of the cues holds a blank, so a word holds one or none: each word's
+    answer is kept (an agent uses the same words over and over) instead of searching
+    the joined words every call."""
+    words = (seg.program, *after, *seg.wrappers)
     if len(words) > _MANY_WORDS:
         # A long argument list (390 paths): one search of the joined words (no cue holds
         # a line break) instead of one per word not seen yet.

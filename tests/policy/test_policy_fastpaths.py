@@ -169,6 +169,7 @@ def _bash(command: str) -> ToolCall:
     # sql-client-files and sql-destructive: a client found by name among the arguments
     "docker exec db /usr/bin/psql -f drop_all.sql", "npx prisma db execute --file wipe.sql",
     "uv run psql -c 'DROP TABLE users'", "ssh db mysql -e 'TRUNCATE orders'",
+    "uv run 'remove({})' --command",  # the program's own name is a statement (hypothesis found it)
 ])
 def test_gates_cover_what_runners_run(command: str) -> None:
     call = _bash(command)
