@@ -7,12 +7,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, secretverbs, words
+from aegis_core.models import Kind
+from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, secretverbs
 from aegis_core.policy.cues import Cued
-from aegis_core.policy.facts import Subject, flags_of, url_host
+from aegis_core.policy.facts import Subject, call_kind, flags_of, url_host
+from aegis_core.policy.migrations import CONSOLES, DB_CUES
+from aegis_core.policy.netchecks import SQL_CLIENTS
 from aegis_core.policy.places import critical_target, is_disposable
-from aegis_core.policy.words import MAX_KEPT_WORD
+from aegis_core.policy.sqlclients import CLIENT_NAMES
+from aegis_core.policy.words import WordAnswers
+
+if TYPE_CHECKING:
+    from aegis_core.policy.shell import Segment
 
 CheckFn = Callable[[Subject], "str | None"]
 
@@ -25,6 +33,9 @@ class Check:
     description: str
     # When set, the check can only find something in segments running one of these
     # programs, or having one of these features (see ``features``): others skip it.
+    # A call without a segment (Read, Write, WebFetch...) runs it only when ``needs``
+    # holds "call" (any call), "fetch" (one naming a URL), "search" (a search tool) or
+    # "mcp" (an MCP tool) and the call has it, or when neither is set.
     programs: frozenset[str] | None = None
     needs: frozenset[str] | None = None
 
@@ -32,10 +43,10 @@ class Check:
 CHECKS: dict[str, Check] = {}
 # Features of a segment a check can ask for with ``needs`` (see ``feature_bits``).
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
-            "dynamic", "devpath", "urls", "dbwords", "secretwords")
+            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient", "fetch", "search", "mcp", "secretwords")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
- _DBWORDS, _SECRETWORDS) = (_BIT[name] for name in FEATURES)
+ _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP, _SECRETWORDS) = (_BIT[name] for name in FEATURES)
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
 
 
@@ -58,9 +69,11 @@ def check(name: str, risk: int, description: str, programs: Iterable[str] | None
 def feature_bits(subject: Subject) -> int:
     """The features of a subject as bits of ``_BIT``: a cheap key for ``applicable``."""
     seg = subject.segment
-    if seg is None:
-        return _CALL
-    bits = 0
+    if seg is None:  # a call: what kind of call, and whether it names a URL
+        call = subject.call
+        return (_CALL | (_FETCH if subject.urls else 0) | (_SEARCH if call_kind(call) is Kind.SEARCH else 0)
+                | (_MCP if call.tool.startswith("mcp__") else 0))
+    bits = _READS if subject.reads else 0
     if seg.redirects:
         bits |= _REDIRECTS
     if seg.inline_code is not None:
@@ -86,40 +99,76 @@ def feature_bits(subject: Subject) -> int:
             bits |= _DEVPATH
         if "://" in rest:
             bits |= _URLS
-        known = _WORD_BITS
-        for word in after:
-            found = known.get(word)
-            if found is None:
-                found = (_DBWORDS if _CUED_DB_WORDS.search(word) is not None else 0) | (
-                    _SECRETWORDS if _CUED_SECRET_WORDS.search(word) is not None else 0)
-                if len(word) <= MAX_KEPT_WORD:
-                    if len(known) >= 8192:
-                        known.clear()
-                    known[word] = found
-            bits |= found
+    if _db_cued(seg, after):
+        bits |= _DBWORDS
+    if _names_client(after):
+        bits |= _SQLCLIENT
+    if after and _secret_cued(after):
+        bits |= _SECRETWORDS
     return bits
 
 
-# Words a database command of any tool uses (migrations.generic_destroyer), and words
-# naming a secret (secretverbs): cheap gates so those checks read only the segments that
-# may hold one. None of them holds a line break, so a word holds one or none: each
-# word's answer (its feature bits) is kept (an agent uses the same words over and over)
-# instead of searching the joined words every call.
-_DB_WORDS = re.compile(r"(?i)migrat|db|database|schema|ecto|seed|fixture|prod|drop|wipe|fresh|rollback|revert"
-                       r"|downgrade|truncat|delete|flush|purge|nuke|destroy|replant|undo|redo|reset|tinker|runner"
-                       r"|shell|console|execute|query|sql")
+def _secret_cued(after: tuple[str, ...]) -> bool:
+    """Whether an argument holds a word naming a secret (secretverbs.SECRET_WORDS), for
+    the secret-by-verb check: as for the database words, each word's answer is kept,
+    and a long argument list is searched joined, once."""
+    if len(after) > _MANY_WORDS:
+        return _CUED_SECRET_WORDS.search("\n".join(after)) is not None
+    known = _SECRET_WORD_SEEN
+    for word in after:
+        found = known.get(word)
+        if found is None:
+            found = _CUED_SECRET_WORDS.search(word) is not None
+            known.keep(word, found, word)
+        if found:
+            return True
+    return False
+
+
+# Database clients and statement runners (`uv run psql ...`, `npx mongo ...`, `docker
+# exec db /usr/bin/psql`, `npx prisma db execute`), run by another program.
+_CLIENT_WORDS = SQL_CLIENTS | CLIENT_NAMES | {"dbshell", "dbconsole"}
+
+
+def _names_client(after: tuple[str, ...]) -> bool:
+    if not _CLIENT_WORDS.isdisjoint(after):
+        return True
+    return any("/" in word and word.rsplit("/", 1)[-1] in _CLIENT_WORDS for word in after)
+
+
+def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
+    """Whether the segment holds a word of migrations.DB_CUES where db-reset could find
+    it: its arguments, its wrappers, its stdin, or (a console fed by a pipe) the
+    commands piped into it. None of the cues holds a blank, so a word holds one or
+    none: each word's answer is kept (an agent uses the same words over and over)
+    instead of searching the joined words every call."""
+    words = (*after, *seg.wrappers) if seg.wrappers else after
+    if len(words) > _MANY_WORDS:
+        # A long argument list (390 paths): one search of the joined words (no cue holds
+        # a line break) instead of one per word not seen yet.
+        if _CUED_DB_WORDS.search("\n".join(words)) is not None:
+            return True
+        words = ()
+    known = _DB_WORD_SEEN
+    for word in words:
+        found = known.get(word)
+        if found is None:
+            found = _CUED_DB_WORDS.search(word) is not None
+            known.keep(word, found, word)
+        if found:
+            return True
+    if seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None:
+        return True
+    return bool(seg.pipe_from) and not CONSOLES.isdisjoint(after)
+
+
 # A word not seen before is searched only where a match can start (the case-insensitive
 # alternation is tried at every character otherwise).
-_CUED_DB_WORDS = Cued(_DB_WORDS)
+_CUED_DB_WORDS = Cued(DB_CUES)
+_DB_WORD_SEEN = WordAnswers()
 _CUED_SECRET_WORDS = Cued(secretverbs.SECRET_WORDS)
-_WORD_BITS: dict[str, int] = {}
-
-
-def forget() -> None:
-    """Forget what single words were found to be (see policy.forget_caches)."""
-    _WORD_BITS.clear()
-    migrations.forget()
-    words.forget()
+_SECRET_WORD_SEEN = WordAnswers()
+_MANY_WORDS = 32
 
 
 def features(subject: Subject) -> frozenset[str]:
@@ -178,9 +227,13 @@ _NOTHING: frozenset[str] = frozenset()
 def _applies(c: Check, program: str | None, feats: frozenset[str]) -> bool:
     if c.programs is None and c.needs is None:
         return True
-    if program is None:
-        return c.programs is None or bool(c.needs and "call" in c.needs)
+    if program is None:  # a call: the checks that ask for calls (the others read a segment only)
+        return bool(c.needs and not c.needs.isdisjoint(_CALL_FEATURES & feats))
     return bool((c.programs and program in c.programs) or (c.needs and c.needs & feats))
+
+
+# The features of a call (no segment), see feature_bits.
+_CALL_FEATURES = frozenset({"call", "fetch", "search", "mcp"})
 
 
 _DEVICE = re.compile(r"^/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|md|dm-|loop|mapper/)")

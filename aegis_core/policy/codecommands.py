@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 
 from aegis_core.policy.cues import Cued
 
@@ -253,6 +254,30 @@ def _command_of(window: str, home_names: set[str], strings: dict[str, str] | Non
     return command if _COMMAND_WORD.match(command) else None
 
 
+# _EXEC with what follows each call on its line (the arguments _window gives), in one
+# match: where calls are dense, re.findall reads them all in C.
+_EXEC_AND_WINDOW = re.compile(f"({_EXEC.pattern})(?=([^\n]{{0,240}}))")
+# Calls read through the cue before the rest of a text is read the dense way.
+_SPARSE_CALLS = 64
+
+
+def _calls(code: str) -> Iterator[tuple[str, str]]:
+    """(each call to a shell or process in ``code``, its arguments' window), each
+    distinct pair once, in order. A text with few calls is searched through the cue
+    (see cues.py); past _SPARSE_CALLS, the rest is read by one findall, whose matches
+    are the same as the cued search's from there (``\b`` sees the character before)."""
+    seen: set[tuple[str, str]] = set()
+    for count, found in enumerate(_CUED_EXEC.finditer(code)):
+        if count == _SPARSE_CALLS:
+            rest = _EXEC_AND_WINDOW.findall(code, found.start())
+            yield from (pair for pair in dict.fromkeys(rest) if pair not in seen)
+            return
+        pair = (found.group(0), _window(code, found.end()))
+        if pair not in seen:
+            seen.add(pair)
+            yield pair
+
+
 def code_commands(content: str, name: str = "") -> str:
     """Shell commands standing for what a program's text (in the file ``name``) runs
     or deletes."""
@@ -281,12 +306,10 @@ def code_commands(content: str, name: str = "") -> str:
     if name.lower().endswith(_BACKTICK_LANGUAGES):
         commands.update(dict.fromkeys(c for m in _BACKTICKS.finditer(code)
                                       if _COMMAND_WORD.match(c := m.group(1) or m.group(2) or m.group(3) or "")))
-    for found in _CUED_EXEC.finditer(code):
-        text = found.group(0)
+    for text, window in _calls(code):
         if text.startswith("$`"):
             command: str | None = text[2:-1]  # zx: $`cmd`
         else:
-            window = _window(code, found.end())
             if "'" not in window and '"' not in window and not (strings and "=" in code):
                 continue  # no string handed over: nothing to read (and nothing to search)
             if window not in read:

@@ -302,6 +302,44 @@ STRETCH = 2048
 STRETCH_MARGIN = 512
 
 
+# (the text last given to gate_text, what it gave): one tuple, read and replaced whole.
+_gated_last: list[tuple[str, str]] = [("", "")]
+
+
+def gate_text(text: str) -> str:
+    """``text`` lower-cased with each line kept once: where a gate looks for its words
+    (lower-cased, none holding a line break) with substring scans. Such a word is in the
+    lower-cased text exactly when it is in one of its lines, so a file made of the same
+    few lines over and over is scanned for each word in a few lines, not 64 KB."""
+    last = _gated_last[0]
+    if last[0] is text:
+        return last[1]
+    low = text.lower()
+    if len(low) > STRETCH:
+        low = "\n".join(dict.fromkeys(low.splitlines()))
+    _gated_last[0] = (text, low)
+    return low
+
+
+_worded_last: list[tuple[str, str]] = [("", "")]
+
+
+def distinct_words(text: str) -> str:
+    """``text`` lower-cased with each word (a run without whitespace) kept once: where a
+    gate looks for words that hold no whitespace (gate_text keeps whole lines, for words
+    that do). Such a word is in the lower-cased text exactly when it is in one of its
+    words, so a text of the same few words over and over, on one line or many, is
+    scanned for each gate word in a few words."""
+    last = _worded_last[0]
+    if last[0] is text:
+        return last[1]
+    low = text.lower()
+    if len(low) > STRETCH:
+        low = "\n".join(dict.fromkeys(low.split()))
+    _worded_last[0] = (text, low)
+    return low
+
+
 class Together(Generic[_T]):
     """Several patterns searched for the first match in the text that its pattern's
     ``accept`` takes (returns not None): what that returns, or None. Each pattern's
@@ -324,6 +362,9 @@ class Together(Generic[_T]):
         # Per search, lower-cased words one of which every match holds (anywhere in it):
         # past the first stretch, a search whose words the text lacks is not made.
         self.gates = list(gates) or [()] * len(self.searches)
+        broken = [word for gate in self.gates for word in gate if len(f"a{word}a".splitlines()) != 1]
+        if broken:  # the gates are looked for in the text's distinct lines (see gate_text)
+            raise ValueError(f"gate words must not hold a line break: {broken!r}")
         self.cued = [Cued(pattern) for pattern, _ in self.searches]
         self._one: re.Pattern[str] | None = None
         self._split: tuple[list[int], list[int]] | None = None
@@ -383,7 +424,7 @@ class Together(Generic[_T]):
         best = self._pass(text) if self.one_pass is not None else None
         if best is not None:
             return best[2]
-        low = text.lower() if any(self.gates) else text
+        low = gate_text(text) if any(self.gates) else text
         for index, (_, accept) in enumerate(self.searches):
             gate = self.gates[index]
             if gate and not any(word in low for word in gate):

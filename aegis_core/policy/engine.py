@@ -252,13 +252,16 @@ def _segment_subjects(call: ToolCall, path: str, code: str, project: str | None,
         # of them when the analysis gave up on the text (too long or too intricate).
         if len(pairs) > MAX_SEGMENTS:
             unreadable.append(f"{path} holds more than {MAX_SEGMENTS} commands, too many to judge one by one")
-        elif not pairs and analysis.problems:
+            # The call asks for that alone, and code judged here can only ask, never deny
+            # (see Policy._decide): judging the first commands could not change the verdict.
+            return []
+        if not pairs and analysis.problems:
             unreadable.append(f"the commands in {path} cannot be read one by one ({analysis.problems[0]})")
-    for analysis, seg in pairs[:MAX_SEGMENTS]:
+    for part, seg in pairs[:MAX_SEGMENTS]:
         if seg.function_call:
             continue
         reads, writes, urls = segment_facts(seg, cwd, home, budget)
-        subject = Subject(call, seg, analysis, project, cwd, home, reads, writes, urls)
+        subject = Subject(call, seg, part, project, cwd, home, reads, writes, urls)
         subject.cache[_DEFERRED] = path
         if run_now:
             subject.cache[_RUN_NOW] = True
@@ -283,6 +286,27 @@ _RETRY_WORDS = 30
 # A line ending so continues on the next: a part never ends there (`rm -rf \` + `~`).
 _OPEN_ENDINGS = ("\\", "|", "&", "(", "{", "[", ",", "=")
 _HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*(['\"]?)([\w.-]+)\1")  # not <<< (a here-string is one word)
+
+
+# Problems of a part that leave every command in it read (a program named by a
+# variable, `$(CC) -c x.c`, is judged as computed): the cut is sound, as it is for a
+# script read whole (see _segment_subjects). Any other problem may come from a cut inside
+# a construct, and the part grows.
+_READ_WHOLE = ("the program to run is computed at run time", "the program name is a wildcard pattern")
+
+
+def _read_whole(part: ShellAnalysis) -> bool:
+    return bool(part.segments) and all(problem.startswith(_READ_WHOLE) for problem in part.problems)
+
+
+# Problems a part can have because it ends inside a construct the next lines close (a
+# quote, a `$(`, a here-document): only those make a part grow; any other one (too many
+# words, a `case`) stays whatever follows, and growing would re-read the part in vain.
+_OPEN_CONSTRUCT = ("unbalanced", "here-document")
+
+
+def _left_open(part: ShellAnalysis) -> bool:
+    return any(problem.startswith(_OPEN_CONSTRUCT) for problem in part.problems)
 
 
 def _analysed_parts(code: str) -> list[ShellAnalysis] | None:
@@ -312,9 +336,9 @@ def _analysed_parts(code: str) -> list[ShellAnalysis] | None:
                 return None
             continue
         part = analyse("".join(lines))
-        if part.problems:  # e.g. a quote still open: the next part would start inside it
-            if words > MAX_TOKENS:
-                return None
+        if part.problems and not _read_whole(part):  # e.g. a quote still open: the next part would start inside it
+            if words > MAX_TOKENS or not _left_open(part):
+                return None  # more lines cannot help: the rest of the script asks as a whole
             tried = words
             continue
         parts.append(part)
@@ -324,7 +348,7 @@ def _analysed_parts(code: str) -> list[ShellAnalysis] | None:
         lines, words, tried = [], 0, 0
     if lines:
         part = analyse("".join(lines))
-        if part.problems:
+        if part.problems and not _read_whole(part):
             return None
         parts.append(part)
     return parts

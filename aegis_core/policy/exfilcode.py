@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
-from aegis_core.policy.cues import Cued, Together
+from aegis_core.policy.cues import Cued, Together, distinct_words
 from aegis_core.policy.filetext import file_text
 from aegis_core.policy.netchecks import SECRET_WORDS
 
@@ -178,7 +178,8 @@ def _tool_send(text: str) -> re.Match[str] | None:
 
 
 def _sends(text: str, low: str) -> re.Match[str] | None:
-    """The first match of NETWORK_SEND in ``text`` (the same as its search), or None."""
+    """The first match of NETWORK_SEND in ``text`` (the same as its search), or None.
+    ``low``: the text as its gates see it (cues.distinct_words, or the text lower-cased)."""
     if not _has_any(low, _NETWORK_WORDS):
         return None
     calls, tool = _CUED_NETWORK_CALLS.search(text), _tool_send(text)
@@ -226,7 +227,9 @@ def written_exfiltration(subject: Subject) -> str | None:
 def _exfiltration(path: str, new: str, whole: bool) -> str | None:
     if not _is_code(path, new):
         return None
-    low = new.lower()
+    low = distinct_words(new)
+    if whole and not (_has_any(low, _NETWORK_WORDS) and _has_any(low, _SECRET_WORDS)):
+        return None  # a whole file needs both halves: a few substring scans rule most out
     sends = _sends(new, low)
     if sends is None and whole:
         return None  # the common case: code that reaches no network
@@ -236,7 +239,7 @@ def _exfiltration(path: str, new: str, whole: bool) -> str | None:
             return None
         # An edit: what it adds may complete what the file already holds.
         before = _on_disk(path)
-        before_low = before.lower()
+        before_low = distinct_words(before)
         sends = sends or _sends(before, before_low)
         takes = takes or _takes(before, before_low)
         if sends is None or takes is None:
@@ -258,7 +261,7 @@ HIDDEN_CODE = re.compile(
 def written_hidden_code(subject: Subject) -> str | None:
     """Why the code this call puts into a file hides what it runs, or None."""
     for path, text, _ in written_texts(subject):
-        if _is_code(path, text) and _has_any(text.lower(), _HIDDEN_WORDS):
+        if _is_code(path, text) and _has_any(distinct_words(text), _HIDDEN_WORDS):
             found = _hidden_code(text)
             if found:
                 return f"{os.path.basename(path)} runs decoded code ({found.group(0)[:40]!r})"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.netchecks import SQL_CLIENTS, SQL_DESTRUCTIVE
-from aegis_core.policy.words import MAX_KEPT_WORD
+from aegis_core.policy.words import WordAnswers
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -224,7 +224,7 @@ _IS_FILE_NAME, _IS_WIPE_WORD, _IS_BACK_WORD, _IS_BACK_VERB, _IS_NOUN, _IS_WIPE_V
 _IS_ENV_PRODUCTION, _IS_PRODUCTION, _IS_DB_WRITING = 64, 128, 256
 # A word with none of these bits cannot start a finding (see generic_destroyer).
 _STARTS = _IS_WIPE_WORD | _IS_BACK_WORD | _IS_BACK_VERB | _IS_NOUN | _IS_ENV_PRODUCTION | _IS_PRODUCTION
-_WORD_KINDS: dict[str, int] = {}
+_WORD_KINDS = WordAnswers()
 
 
 def _kind_of_word(word: str) -> int:
@@ -239,16 +239,8 @@ def _kind_of_word(word: str) -> int:
                 | (_IS_ENV_PRODUCTION if _ENV_PRODUCTION.match(word) else 0)
                 | (_IS_PRODUCTION if _PRODUCTION_WORD.match(word) else 0)
                 | (_IS_DB_WRITING if _DB_WRITING.match(word) else 0))
-        if len(word) <= MAX_KEPT_WORD:
-            if len(_WORD_KINDS) >= 8192:
-                _WORD_KINDS.clear()
-            _WORD_KINDS[word] = kind
+        _WORD_KINDS.keep(word, kind, word)
     return kind
-
-
-def forget() -> None:
-    """Forget what words were found to be (see policy.forget_caches)."""
-    _WORD_KINDS.clear()
 
 
 def rolls_back(words: list[str]) -> str | None:
@@ -382,7 +374,7 @@ def _fed_text(subject: Subject) -> str:
 # Framework consoles that run the code they are given (`rails runner CODE`, `artisan
 # tinker --execute=CODE`, `manage.py shell -c CODE`, `flask shell <<< CODE`, `mix run
 # -e CODE`): what the code does to the database is what the command does.
-_CONSOLES = frozenset({"runner", "r", "tinker", "shell", "console", "c", "run", "eval", "rpc"})
+CONSOLES = frozenset({"runner", "r", "tinker", "shell", "console", "c", "run", "eval", "rpc"})
 _CODE_OPTIONS = ("--execute", "-c", "--command", "-e", "--eval")
 # Programs that run the SQL they are given (besides the clients in SQL_CLIENTS).
 _SQLISH = re.compile(r"(?i)sql|^bq$|duckdb|clickhouse|trino|presto|beeline|hive|impala|cql|mongo|^sqlite-utils$"
@@ -391,7 +383,7 @@ _SQLISH = re.compile(r"(?i)sql|^bq$|duckdb|clickhouse|trino|presto|beeline|hive|
 
 def _console_code(seg: Segment) -> str:
     words = list(seg.argv[1:])
-    if _CONSOLES.isdisjoint(words):
+    if CONSOLES.isdisjoint(words):
         return ""
     code = []
     for i, word in enumerate(words):
@@ -404,7 +396,7 @@ def _console_code(seg: Segment) -> str:
 
 
 def _console_destroys(seg: Segment, fed: str = "") -> str | None:
-    code = (_console_code(seg) + ("\n" + fed if fed and not _CONSOLES.isdisjoint(seg.argv[1:]) else ""))[:20_000]
+    code = (_console_code(seg) + ("\n" + fed if fed and not CONSOLES.isdisjoint(seg.argv[1:]) else ""))[:20_000]
     if not code.strip():
         return None
     found = DESTROYING_CALLS.search(code) or SQL_DESTRUCTIVE.search(code)
@@ -484,6 +476,31 @@ def datastore_deletion(seg: Segment) -> str | None:
     return None
 
 
+# The words db-reset cannot find anything without, in a program that only runs other
+# tools (RUNS_DB_TOOLS): every way it finds something needs one of them in the
+# segment's arguments, wrappers or stdin (or a console fed by a pipe), which
+# checks.feature_bits looks for. Why each is needed: the database nouns and verbs of
+# generic_destroyer, _migration_binary's hints and _RESET_TASK's task names (with
+# "clear"); every alternative of DESTROYING_CALLS and SQL_DESTRUCTIVE starts with one
+# (delete, drop, truncat, flush, update, remove...); every pattern of _DESTROYERS names
+# its tool (flyway, goose, etcdctl, pg_restore, heroku... which a runner may run:
+# `npx flyway clean`, `docker exec db pg_restore --clean`). A cue too many only runs
+# the check; tests/policy/test_policy_fastpaths.py compares gated and ungated checks.
+DB_CUES = re.compile(
+    r"(?i)migrat|db|database|schema|ecto|seed|fixture|prod|drop|wipe|fresh|rollback|revert|downgrade|truncat"
+    r"|delete|flush|purge|nuke|destroy|replant|undo|redo|reset|clear|update|remove|tinker|runner|shell|console"
+    r"|execute|query|sql|manage|django|gradle|mvn|alembic|flask|prisma|rails|rake|artisan|knex|sequelize|typeorm"
+    r"|drizzle|mikro|mix|flyway|liquibase|goose|diesel|dotnet|supabase|heroku|hasura|atlas|sqitch|payload|turso"
+    r"|pscale|neon|wrangler|redis|valkey|mongo|pg_restore|etcd")
+# Programs db-reset reads only with one of DB_CUES: package and task runners,
+# containers, interpreters, platform CLIs that run a database tool rather than being one.
+RUNS_DB_TOOLS = frozenset({
+    "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun", "docker", "podman", "docker-compose", "kubectl", "fly",
+    "flyctl", "railway", "render", "python", "python3", "py", "pypy3", "python3.8", "python3.9", "python3.10",
+    "python3.11", "python3.12", "python3.13", "python3.14", "uv", "poetry", "pipenv", "pdm", "hatch", "make",
+    "gmake", "just", "task", "mise", "composer", "php"})
+
+
 def register(check: Callable) -> None:
     @check("datastore-delete", 45, "HTTP DELETE to a datastore's API (Elasticsearch, CouchDB, InfluxDB...), or a "
            "request that deletes everything (_all, _delete_by_query, *:*)", programs=_HTTP_CLIENTS)
@@ -496,8 +513,8 @@ def register(check: Callable) -> None:
            "artisan migrate:fresh, dropdb, redis-cli FLUSHALL...), also piped into a client or called from "
            "code (db.drop_all(), User.delete_all), and package scripts or make targets named for it "
            "(npm run db:reset), in any tool's spelling (migrate:fresh, db wipe, migrations rollback -n 50), "
-           "and writes to the production database", programs=DB_PROGRAMS | SQL_CLIENTS | _TASK_RUNNERS,
-           needs=("inline", "dbwords"))
+           "and writes to the production database",
+           programs=(DB_PROGRAMS | SQL_CLIENTS | _TASK_RUNNERS) - RUNS_DB_TOOLS, needs=("inline", "dbwords"))
     def _db(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:

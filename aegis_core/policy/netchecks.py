@@ -393,9 +393,7 @@ def register(check: Callable) -> None:
         return None
 
     @check("sql-destructive", 45, "DROP/TRUNCATE/DELETE without WHERE/FLUSHALL sent to a database",
-           programs=SQL_CLIENTS | {"docker", "podman", "kubectl", "oc", "ssh", "sudo", "heroku", "fly",
-                                   "flyctl", "railway", "supabase", "python", "python3", "manage.py", "django-admin",
-                                   "rails"}, needs=("inline",))
+           programs=SQL_CLIENTS, needs=("inline", "sqlclient"))  # a client, run or running code
     def _sql(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
@@ -426,7 +424,7 @@ def register(check: Callable) -> None:
             return f"function {seg.program} pipes into itself: a fork bomb"
         return None
 
-    @check("url-not-http", 30, "fetches a URL that is not http(s)", needs=("urls", "call"))
+    @check("url-not-http", 30, "fetches a URL that is not http(s)", needs=("urls", "fetch"))
     def _scheme(subject: Subject) -> str | None:
         program = subject.segment.program if subject.segment is not None else ""
         own = _OWN_SCHEMES.get(program, ())

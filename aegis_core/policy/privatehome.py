@@ -235,7 +235,7 @@ def register(check: Callable[..., Callable[[CheckFn], CheckFn]]) -> None:
     @check("reads-private-home", 35, "a file read from a home's private folders (~/.config, ~/.local/share, "
            "~/.<tool>, ~/Library/Application Support) or a dotfile in its top folder (~/.pgpass, ~/.s3cfg) "
            "outside the project, other than library sources, toolchains, caches, and shells', git's and "
-           "editors' configuration")
+           "editors' configuration", needs=("call", "reads"))
     def _private(subject: Subject) -> str | None:
         if not subject.reads:
             return None

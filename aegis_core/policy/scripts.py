@@ -38,6 +38,18 @@ def _key(path: str) -> str:
     return os.path.normpath(path[2:] if path.startswith("./") else path)
 
 
+def _may_write(seg: Segment) -> bool:
+    """Whether ``seg`` may write a file, edit one in place or define a package script:
+    what ``follow`` reads beyond the scripts a command runs (see ``_written``,
+    ``_package_scripts`` and ``written.edited_in_place``)."""
+    program = seg.program
+    if seg.redirects or program in _FILE_WRITERS or program in OUTPUT_PROGRAMS:
+        return True
+    if program == "npm":  # `npm pkg set scripts.x=...`, `npm set-script x ...`
+        return "pkg" in seg.argv or "set-script" in seg.argv
+    return program in _TEXT_WRITERS
+
+
 def _script_run(seg: Segment) -> tuple[str, str] | None:
     """(how it is run: "shell"/"make"/a language, the script as written) when ``seg``
     runs a script file, or None."""
@@ -176,6 +188,11 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
         return analysis
     runs = [(seg, found) for seg in segments if (found := _script_run(seg)) is not None] if runs_any else []
     if not runs and not writes_any:
+        return analysis
+    if not any(_may_write(seg) for seg in segments) \
+            and not any(language == "make" and script in STDIN_FILES for _, (language, script) in runs):
+        # `make test`, `npm run build`, `./bin/dev`: a script run, but nothing in the
+        # command writes a file or defines a package script, so none of it can be followed.
         return analysis
     from aegis_core.policy.shell import ShellAnalysis as Analysis
     from aegis_core.policy.shell import analyse

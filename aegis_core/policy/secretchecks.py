@@ -689,7 +689,7 @@ def mcp_reads_only(tool: str) -> bool:
 
 def register(check: Callable) -> None:
     @check("mcp-read-only", 0, "an MCP tool named for looking (get_*, list_*, search_*, read_*...)",
-           needs=("call",))
+           needs=("mcp",))
     def _mcp_read(subject: Subject) -> str | None:
         if subject.segment is not None or not mcp_reads_only(subject.call.tool):
             return None
@@ -730,7 +730,7 @@ def register(check: Callable) -> None:
         return verb_shaped_secret(seg) if seg is not None else None
 
     @check("search-secrets", 45, "a search tool told to read secret files (glob: \".env*\") or whole homes",
-           needs=("call",))
+           needs=("search",))
     def _search(subject: Subject) -> str | None:
         if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
             return None
@@ -752,7 +752,7 @@ def register(check: Callable) -> None:
     def _secret_url(subject: Subject) -> str | None:
         return secret_in_url(subject)
 
-    @check("search-homes", 30, "a content search through a whole home or every home", needs=("call",))
+    @check("search-homes", 30, "a content search through a whole home or every home", needs=("search",))
     def _homes(subject: Subject) -> str | None:
         if subject.segment is not None or call_kind(subject.call) is not Kind.SEARCH:
             return None

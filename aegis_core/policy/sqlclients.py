@@ -136,6 +136,11 @@ _CLIENT_HOSTS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc", "ssh"
                            "railway", "supabase", "docker-compose"})
 
 
+# The names client_segment looks for: a segment that names none of them, as its program
+# or (by its last part) an argument, runs no client (checks.feature_bits: "sqlclient").
+CLIENT_NAMES = SQL_FILE_CLIENTS | _EXECUTORS
+
+
 def client_segment(seg: Segment) -> Segment | None:
     """The database client ``seg`` runs: itself, or the one a container/pod/host runs."""
     if seg.program in SQL_FILE_CLIENTS:
@@ -255,7 +260,7 @@ def register(check: Callable) -> None:
     @check("sql-client-files", 45, "a database client writing over a database, source or a file outside the "
            "project by its own commands (.output, .backup, \\o, INTO OUTFILE, .restore), or running a SQL file "
            "whose name or content destroys data (psql -f drop_all.sql, mysql < reset.sql)",
-           programs=SQL_FILE_CLIENTS | _CLIENT_HOSTS | _EXECUTORS | _RUNNERS)
+           programs=CLIENT_NAMES, needs=("sqlclient",))
     def _client_files(subject: Subject) -> str | None:
         seg = subject.segment
         client = client_segment(seg) if seg is not None else None

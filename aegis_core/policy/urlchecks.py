@@ -532,7 +532,7 @@ def register(check: Callable) -> None:
         return forge_login_test(seg) if seg is not None else None
 
     @check("secret-store-request", 45, "a request to an API that answers with secrets (Vault, Consul KV, etcd, "
-           "Kubernetes secrets, the kubelet)", programs=FETCHERS, needs=("call", "urls"))
+           "Kubernetes secrets, the kubelet)", programs=FETCHERS, needs=("fetch", "urls"))
     def _store(subject: Subject) -> str | None:
         seg = subject.segment
         if not subject.urls and (seg is None or seg.program not in FETCHERS):
@@ -540,7 +540,7 @@ def register(check: Callable) -> None:
         return secret_store_request(subject)
 
     @check("container-engine-api", 45, "a request to a container engine's API (its socket, or TCP 2375/2376)",
-           programs=FETCHERS, needs=("call", "urls"))
+           programs=FETCHERS, needs=("fetch", "urls"))
     def _engine(subject: Subject) -> str | None:
         seg = subject.segment
         if not subject.urls and (seg is None or seg.program not in FETCHERS):
@@ -555,7 +555,7 @@ def register(check: Callable) -> None:
 
     @check("cloud-metadata", 80, "a cloud metadata or credential endpoint (169.254.169.254 and its decimal, "
            "hex, octal and IPv6 spellings, metadata.google.internal, ECS/Azure identity endpoints)",
-           programs=FETCHERS, needs=("call", "urls", "inline"))
+           programs=FETCHERS, needs=("fetch", "urls", "inline"))
     def _metadata(subject: Subject) -> str | None:
         seg = subject.segment
         if not subject.urls and (seg is None or seg.program not in FETCHERS):
@@ -582,7 +582,7 @@ def register(check: Callable) -> None:
         return None
 
     @check("private-address", 20, "a private, loopback or link-local address, however it is spelled",
-           needs=("call",))
+           needs=("fetch",))
     def _private(subject: Subject) -> str | None:
         if subject.segment is not None or not subject.urls:
             return None  # `curl localhost:8000` from the shell is routine; a fetch tool asks
@@ -594,7 +594,7 @@ def register(check: Callable) -> None:
 
     @check("url-secrets", 45, "a URL that carries a secret: user:password@, a token= parameter, a value "
            "shaped like a key (AWS, GitHub, Slack, OpenAI, JWT...) or a long random value",
-           needs=("call", "urls", "inline"))
+           needs=("fetch", "urls", "inline"))
     def _url_secrets(subject: Subject) -> str | None:
         seg = subject.segment
         if not subject.urls and (seg is None or seg.program not in FETCHERS):

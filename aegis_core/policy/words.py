@@ -14,6 +14,29 @@ MAX_BRACE_WORDS = 64
 # check?) are kept between calls for words up to this long: an agent uses the same
 # words over and over, and a longer one (code, a message) is rarely seen twice.
 MAX_KEPT_WORD = 256
+MAX_KEPT_ANSWERS = 8192  # per table: past it the table starts afresh
+
+
+class WordAnswers(dict):
+    """Answers about single words (or keys made of one), kept between calls, bounded in
+    number and in word length; looked up with ``get`` (a dict's own, no Python call),
+    stored with ``keep``. Every table is emptied by ``forget`` (policy.forget_caches)."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        _TABLES.append(self)
+
+    def keep(self, key: object, answer: object, word: str) -> None:
+        """Keep ``answer`` under ``key`` when ``word`` is short enough to be seen again."""
+        if len(word) <= MAX_KEPT_WORD:
+            if len(self) >= MAX_KEPT_ANSWERS:
+                self.clear()
+            self[key] = answer
+
+
+_TABLES: list[WordAnswers] = []
 
 # Quoted characters are swapped for private-use ones so expansion ignores them.
 _PROTECT = str.maketrans({"{": "\ue001", "}": "\ue002", ",": "\ue003", "*": "\ue004",
@@ -41,7 +64,7 @@ class Arg:
 # Literal arguments by (text, tricky): an Arg is never changed once built, and an agent
 # uses the same words over and over, so each is built once (building one costs several
 # times a lookup). Bounded; emptied by policy.forget_caches.
-_LITERALS: dict[tuple[str, bool], Arg] = {}
+_LITERALS = WordAnswers()
 
 
 def literal_arg(text: str, tricky: bool = False) -> Arg:
@@ -50,15 +73,14 @@ def literal_arg(text: str, tricky: bool = False) -> Arg:
     arg = _LITERALS.get(key)
     if arg is None:
         arg = Arg(text, False, False, tricky)
-        if len(text) <= MAX_KEPT_WORD:
-            if len(_LITERALS) >= 8192:
-                _LITERALS.clear()
-            _LITERALS[key] = arg
+        _LITERALS.keep(key, arg, text)
     return arg
 
 
 def forget() -> None:
-    _LITERALS.clear()
+    """Forget every answer about words (see ``WordAnswers``)."""
+    for table in _TABLES:
+        table.clear()
 
 
 def _expand_braces(text: str, budget: list[int]) -> list[str]:

@@ -266,10 +266,15 @@ _SED_ADD = re.compile(r"(?:^|[;\n])\s*(?:[\d$,]+|/[^/\n]*/)?\s*[aic]\\?\s+(.+?)\
 _RUN_AS_SHELL = frozenset({"Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", "package.json", *_TASKFILES})
 
 
+_EDITS_IN_PLACE = frozenset({"npm", "sed", "gsed", "perl"})
+
+
 def edited_in_place(seg: Any) -> list[tuple[str, str]]:
     """(file, the shell code it gets) for text ``seg`` puts into a file that runs later by
     editing it in place; [] for anything else."""
     program = seg.program
+    if program not in _EDITS_IN_PLACE:
+        return []  # nearly every segment: nothing else edits a file in place
     texts = [a.text for a in seg.args[1:]]
     if any(a.dynamic for a in seg.args[1:]):
         return []

@@ -132,6 +132,15 @@ def test_glob_set_sorts_its_globs_into_the_cheap_kinds() -> None:
     assert not globs.matches("/p/env.local") and not globs.matches("/h/.sshx")
 
 
+def hidden_findings(call: ToolCall) -> list[str]:
+    """The checks that find something in a subject of ``call`` they were not run on."""
+    hidden = []
+    for subject in build_subjects(call)[0]:
+        names = applicable(subject)[1]
+        hidden.extend(name for name, check in CHECKS.items() if name not in names and check.fn(subject))
+    return hidden
+
+
 def test_check_applicability_never_hides_a_finding() -> None:
     """Checks declare the programs and features they need so others skip them; a check
     that finds something in a segment it declared itself inapplicable to would be a
@@ -139,12 +148,48 @@ def test_check_applicability_never_hides_a_finding() -> None:
     hidden = []
     for case in cases():
         call = ToolCall(agent="t", tool=case.tool, kind=kind_of(case.tool), input=case.input, cwd=case.cwd or PROJECT)
-        for subject in build_subjects(call)[0]:
-            names = applicable(subject)[1]
-            for name, check in CHECKS.items():
-                if name not in names and check.fn(subject):
-                    hidden.append((name, case.input))
+        hidden.extend((name, case.input) for name in hidden_findings(call))
     assert hidden == []
+
+
+def _bash(command: str) -> ToolCall:
+    return ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+
+
+# A program that runs other tools (migrations.RUNS_DB_TOOLS) reaches db-reset only with
+# one of its cues, and the database clients' checks only with a client's name: each
+# line is a way of finding something the gates must let through.
+@pytest.mark.parametrize("command", [
+    "npx flyway clean", "docker exec db pg_restore --clean x.dump", "docker compose exec web goose down-to 0",
+    "kubectl exec etcd-0 -- etcdctl del --prefix /", "npx heroku pg:killall", "npm run data:clear",
+    "make redis-clear", "echo 'User.delete_all' | npm run c", "docker exec -i app rails c <<< 'User.destroy_all'",
+    "npx mongo shop --eval 'db.users.remove({})'", "python manage.py flush --no-input", "uv run alembic downgrade base",
+    "npm run x -- --sql 'UPDATE users SET admin = true'", "docker exec -i redis redis-cli FLUSHALL",
+    "echo 'DROP TABLE users' | docker exec -i db psql", "poetry run python -m django flush",
+    # sql-client-files and sql-destructive: a client found by name among the arguments
+    "docker exec db /usr/bin/psql -f drop_all.sql", "npx prisma db execute --file wipe.sql",
+    "uv run psql -c 'DROP TABLE users'", "ssh db mysql -e 'TRUNCATE orders'",
+])
+def test_gates_cover_what_runners_run(command: str) -> None:
+    call = _bash(command)
+    assert hidden_findings(call) == []
+
+
+@SETTINGS
+@given(st.sampled_from(["npm run", "npx", "docker exec -i db", "kubectl exec p --", "make", "uv run", "php",
+                        "yarn", "python -m", "bunx", "composer exec", "echo 'x' | npm run"]),
+       st.lists(st.sampled_from(["flyway", "clean", "goose", "down-to", "0", "etcdctl", "del", "--prefix", "/",
+                                 "pg_restore", "-c", "heroku", "pg:killall", "c", "r", "run", "eval", "rpc",
+                                 "data:clear", "redis-clear", "mongo", "remove({})", "UPDATE t SET a=1", "--all",
+                                 "rollback", "-n", "50", "migrate", "reset", "db", "wipe", "--command", "exec",
+                                 "{stdin}", "--stdin", "DELETE FROM t", "x.delete_all", "dropDatabase()", "psql",
+                                 "/usr/bin/psql", "-f", "drop_all.sql", "prisma", "execute", "--file", "mysql"]),
+                min_size=1, max_size=6))
+def test_no_check_finds_what_its_gate_skipped(runner: str, words: list[str]) -> None:
+    """Commands built from runners and the words the gated checks look for: whatever
+    a check finds, it was run on."""
+    command = runner + " " + " ".join(f"'{w}'" if " " in w or "(" in w else w for w in words)
+    assert hidden_findings(_bash(command)) == [], command
 
 
 def general_segments(command: str) -> tuple:
