@@ -99,30 +99,10 @@ def feature_bits(subject: Subject) -> int:
             bits |= _DEVPATH
         if "://" in rest:
             bits |= _URLS
-    if _db_cued(seg, after):
-        bits |= _DBWORDS
+    bits |= _cued_words(seg, after)
     if _names_client(after):
         bits |= _SQLCLIENT
-    if after and _secret_cued(after):
-        bits |= _SECRETWORDS
     return bits
-
-
-def _secret_cued(after: tuple[str, ...]) -> bool:
-    """Whether an argument holds a word naming a secret (secretverbs.SECRET_WORDS), for
-    the secret-by-verb check: as for the database words, each word's answer is kept,
-    and a long argument list is searched joined, once."""
-    if len(after) > _MANY_WORDS:
-        return _CUED_SECRET_WORDS.search("\n".join(after)) is not None
-    known = _SECRET_WORD_SEEN
-    for word in after:
-        found = known.get(word)
-        if found is None:
-            found = _CUED_SECRET_WORDS.search(word) is not None
-            known.keep(word, found, word)
-        if found:
-            return True
-    return False
 
 
 # Database clients and statement runners (`uv run psql ...`, `npx mongo ...`, `docker
@@ -136,38 +116,44 @@ def _names_client(after: tuple[str, ...]) -> bool:
     return any("/" in word and word.rsplit("/", 1)[-1] in _CLIENT_WORDS for word in after)
 
 
-def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
-    """Whether the segment holds a word of migrations.DB_CUES where db-reset could find
-    it: its arguments, its wrappers, its stdin, or (a console fed by a pipe) the
-    commands piped into it. None of the cues holds a blank, so a word holds one or
-    none: each word's answer is kept (an agent uses the same words over and over)
-    instead of searching the joined words every call."""
+def _cued_words(seg: Segment, after: tuple[str, ...]) -> int:
+    """_DBWORDS when the segment holds a word of migrations.DB_CUES where db-reset could
+    find it: its arguments, its wrappers, its stdin, or (a console fed by a pipe) the
+    commands piped into it; _SECRETWORDS when a word names a secret
+    (secretverbs.SECRET_WORDS, for secret-by-verb). None of the cues holds a blank, so
+    a word holds one or none: each word's answer (both bits) is kept, one lookup per
+    word (an agent uses the same words over and over), instead of searching the
+    joined words every call."""
     words = (*after, *seg.wrappers) if seg.wrappers else after
+    bits = 0
     if len(words) > _MANY_WORDS:
         # A long argument list (390 paths): one search of the joined words (no cue holds
         # a line break) instead of one per word not seen yet.
-        if _CUED_DB_WORDS.search("\n".join(words)) is not None:
-            return True
+        joined = "\n".join(words)
+        if _CUED_DB_WORDS.search(joined) is not None:
+            bits |= _DBWORDS
+        if _CUED_SECRET_WORDS.search(joined) is not None:
+            bits |= _SECRETWORDS
         words = ()
-    known = _DB_WORD_SEEN
+    known = _WORD_CUES
     for word in words:
         found = known.get(word)
         if found is None:
-            found = _CUED_DB_WORDS.search(word) is not None
+            found = (_DBWORDS if _CUED_DB_WORDS.search(word) is not None else 0) | (
+                _SECRETWORDS if _CUED_SECRET_WORDS.search(word) is not None else 0)
             known.keep(word, found, word)
-        if found:
-            return True
-    if seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None:
-        return True
-    return bool(seg.pipe_from) and not CONSOLES.isdisjoint(after)
+        bits |= found
+    if not bits & _DBWORDS and ((seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None)
+                                or (seg.pipe_from and not CONSOLES.isdisjoint(after))):
+        bits |= _DBWORDS
+    return bits
 
 
 # A word not seen before is searched only where a match can start (the case-insensitive
 # alternation is tried at every character otherwise).
 _CUED_DB_WORDS = Cued(DB_CUES)
-_DB_WORD_SEEN = WordAnswers()
 _CUED_SECRET_WORDS = Cued(secretverbs.SECRET_WORDS)
-_SECRET_WORD_SEEN = WordAnswers()
+_WORD_CUES = WordAnswers()
 _MANY_WORDS = 32
 
 

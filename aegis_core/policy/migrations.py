@@ -269,12 +269,15 @@ def _repeated_rollback(subject: Subject, words: list[str]) -> str | None:
     analysis = subject.analysis
     if analysis is None:
         return None
+    seg = subject.segment
+    looped = (seg is not None and any(w in ("xargs", "parallel", "watch") for w in seg.wrappers)) \
+        or _REPEATS.search(analysis.command) is not None
+    if not looped and len(analysis.segments) < _MANY:
+        return None  # nearly always: one command, run once
     back = rolls_back(words)
     if back is None:
         return None
-    seg = subject.segment
-    if (seg is not None and any(w in ("xargs", "parallel", "watch") for w in seg.wrappers)) \
-            or _REPEATS.search(analysis.command):
+    if looped:
         return f"{back} runs again and again (a loop, xargs): the database rolls back by many steps"
     same = sum(1 for other in analysis.segments if rolls_back([other.program, *other.argv[1:]]) == back)
     if same >= _MANY:
