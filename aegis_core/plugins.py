@@ -252,6 +252,12 @@ class AegisPlugins:
         """Whether any plugin writes the audit log (implements ``audit``)."""
         return bool(self._impls("audit"))
 
+    def builtin_only(self, *hooks: str) -> bool:
+        """Whether every implementation of ``hooks`` comes with Aegis itself: no
+        installed plugin's code (which may wait on a network) among them."""
+        builtin = {record.name for record in self.records if record.builtin}
+        return all(impl.plugin_name in builtin for hook in hooks for impl in self._impls(hook))
+
     # -- calling ---------------------------------------------------------------
 
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:

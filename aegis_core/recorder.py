@@ -1,15 +1,24 @@
 """The one door records go through: audit events to every ``audit`` plugin (each
 one required) and tool calls into the store, written together. In the daemon,
 :class:`GroupCommit` gathers the records of every decision ready at the same
-moment into one batch (one write, one fsync) on a worker thread, then answers
-them all; a CLI command writes its few records at once (:class:`DirectRecorder`).
-Either way nothing is acknowledged before its record is on disk.
+moment into one batch (one write, one fsync) on a writer thread, then answers
+them all; a decision that reaches its record alone while the writer is idle is
+written at once on the event loop instead (no hand-off to the thread and back); a
+CLI command writes its few records at once (:class:`DirectRecorder`). Either way
+nothing is acknowledged before its audit record is on disk.
 
 A caller may hand ``record`` an ``on_durable`` callback: it runs as soon as that
-caller's records are on disk and nothing failed on them, on the writer's own thread
-in the daemon, before the awaiting task is even woken. The daemon answers an
+caller's audit records are on disk (written and fdatasync'd) and no audit writer
+failed on them, before the awaiting task is even woken. The daemon answers an
 auto-allowed call from there (``Daemon._judge``), so the agent hears the answer one
-thread hop and a few event-loop turns sooner, and still never before the record."""
+thread hop and a few event-loop turns sooner, and still never before the record.
+
+The batch's tool calls go into the store right after those callbacks: the store is
+the daemon's working copy (not synced; the audit log is the record of every
+decision), so an allow waits for the audit log alone. Should the store then fail,
+the batch's decisions still fail (each task gets AuditFailed) and a deny goes to
+every one not yet answered; an allow already sent stays sent, with its audit
+record durable."""
 
 from __future__ import annotations
 
@@ -58,9 +67,13 @@ def write(plugins: AegisPlugins, store: ApprovalStore | None, events: Sequence[A
           calls: Sequence[CallRecord]) -> list[AuditFailure]:
     """Write one batch (blocking); the audit failures come back, per event."""
     failures = plugins.audit(*events) if events else []
+    write_calls(store, calls)
+    return failures
+
+
+def write_calls(store: ApprovalStore | None, calls: Sequence[CallRecord]) -> None:
     if calls and store is not None:
         store.record_calls(calls)
-    return failures
 
 
 class DirectRecorder:
@@ -101,8 +114,10 @@ class GroupCommit:
     """Batches records from concurrent decisions. Run :meth:`run` in the daemon's
     task group: it starts the writer thread, which takes whatever was queued while
     it wrote the previous batch, writes it (one write, one sync), answers the early
-    ones and hands the batch back to the event loop in one call. Until :meth:`run`
-    runs (and after it stops) records are written at once.
+    ones and hands the batch back to the event loop in one call. A record that comes
+    alone to an idle writer is written on the event loop itself, at the end of the
+    turn it came in (:meth:`_kick`). Until :meth:`run` runs (and after it stops)
+    records are written at once.
 
     A thread of its own rather than a worker per batch: the event loop's share of a
     batch is one wake-up, and of a decision a future and a list append."""
@@ -133,8 +148,8 @@ class GroupCommit:
             if writing:
                 self._queue.append(entry)
         if writing and not self._kicking:
-            # Woken after this turn of the loop, not now: every decision that reaches
-            # its record in the same turn joins the same batch.
+            # Looked at after this turn of the loop, not now: every decision that
+            # reaches its record in the same turn joins the same batch.
             self._kicking = True
             loop.call_soon(self._kick)
         if not writing:  # the writer has just stopped: nothing would take it
@@ -147,11 +162,25 @@ class GroupCommit:
             raise entry.error
 
     def _kick(self) -> None:
+        """After the turn in which records were queued: a record that came alone, the
+        writer idle, is written here and now on the event loop (the daemon is quiet:
+        the hand-off to the writer thread and back would be most of its wait); more
+        than one, or a writer still busy, go to the writer thread as one batch. So do
+        the records of a daemon with an audit writer from an installed plugin, which
+        may wait on a network: that never holds up the event loop."""
         self._kicking = False
         with self._lock:
-            if self._idle and self._queue:
+            if not (self._idle and self._queue):
+                return  # the writer is busy: it takes the queue when it is done
+            if len(self._queue) > 1 or not self.plugins.builtin_only("audit", "audit_sync"):
                 self._idle = False
                 self._queued.notify()
+                return
+            batch, self._queue = self._queue, []
+        # The writer thread waits on the condition with nothing queued, and only this
+        # loop queues: no other batch is written meanwhile, so the order holds.
+        self._write_batch(batch)
+        _settle(batch)
 
     def record_now(self, events: Sequence[AuditEvent], calls: Sequence[CallRecord] = ()) -> None:
         """Write at once, blocking (the daemon is not serving: before :meth:`run`
@@ -193,31 +222,39 @@ class GroupCommit:
                 if not batch:
                     self._writing = False
                     return
-            self._write_batch(loop, batch)
+            self._write_batch(batch)
+            try:
+                loop.call_soon_threadsafe(_settle, batch)
+            except RuntimeError:  # the loop is closed: nobody waits any more
+                pass
 
-    def _write_batch(self, loop: asyncio.AbstractEventLoop, batch: list[_Entry]) -> None:
-        """One batch's one write, then each entry's ``on_durable`` whose records all
-        made it, then the batch goes back to the event loop (its tasks are woken)."""
+    def _write_batch(self, batch: list[_Entry]) -> None:
+        """One batch's audit records in one write (and one fdatasync), then each
+        entry's ``on_durable`` whose records all made it, then the batch's tool calls
+        into the store. The caller then wakes the batch's tasks (:func:`_settle`)."""
         events = [event for entry in batch for event in entry.events]
-        calls = [call for entry in batch for call in entry.calls]
         self.batches += 1
         self.largest = max(self.largest, len(batch))
         try:
-            failures = write(self.plugins, self.store, events, calls)
-        except Exception as exc:  # the store or the disk: every decision of the batch fails closed
-            log.exception("recording a batch failed")
-            failure = AuditFailed(f"the records could not be written ({type(exc).__name__}: {exc})")
-            for entry in batch:
-                entry.error = failure
-        else:
-            for entry in batch:
-                entry.error = _failed_for(entry, failures)
-                if entry.error is None:
-                    _run(entry.on_durable)
+            failures = self.plugins.audit(*events) if events else []
+        except Exception as exc:  # the disk: every decision of the batch fails closed
+            _fail(batch, exc)
+            return
+        for entry in batch:
+            entry.error = _failed_for(entry, failures)
+            if entry.error is None:
+                _run(entry.on_durable)
         try:
-            loop.call_soon_threadsafe(_settle, batch)
-        except RuntimeError:  # the loop is closed: nobody waits any more
-            pass
+            write_calls(self.store, [call for entry in batch for call in entry.calls])
+        except Exception as exc:  # the store: the batch's decisions fail (an allow sent stays sent)
+            _fail(batch, exc)
+
+
+def _fail(batch: list[_Entry], exc: Exception) -> None:
+    log.exception("recording a batch failed")
+    failure = AuditFailed(f"the records could not be written ({type(exc).__name__}: {exc})")
+    for entry in batch:
+        entry.error = failure
 
 
 def _settle(batch: list[_Entry]) -> None:

@@ -162,7 +162,11 @@ def approval_line(approval: Mapping[str, Any], with_machine: bool = False) -> st
         state = f"{approval['status']} by {approval['decided_by'] or '?'}"
     session = approval["session"][:12]
     quorum = approval["quorum"]
-    votes = f" [{len(approval['votes'])}/{quorum} approvers]" if quorum > 1 else ""
+    # The votes as stored, not the daemon's count: only the daemon can check a vote's
+    # seal, and it counts one per person (docs/fleet.md), so "n/quorum" would overstate.
+    stored = len(approval["votes"])
+    plural = "" if stored == 1 else "s"
+    votes = f" [needs {quorum} people; {stored} approving vote{plural} stored]" if quorum > 1 else ""
     machine = f"{approval['machine'][:16]:<16}  " if with_machine else ""
     return f"{approval['id'][:12]}  {machine}{state:<24}  {session:<12}  {approval['tool']:<10}  {summary}{votes}"
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import bare_fsync
 
 from aegis_core.audit import AuditLog
 from aegis_core.audit.chain import GENESIS, encode
@@ -39,20 +40,6 @@ def report(name: str, samples: list[float], baseline: float | None = None) -> No
     if baseline:
         line += f"   x{median / (baseline * 1e6):.2f} of fsync baseline"
     print(line)
-
-
-def bare_fsync(path: Path, n: int) -> list[float]:
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    samples = []
-    try:
-        for _ in range(n):
-            start = time.perf_counter()
-            os.write(fd, b"x" * 300 + b"\n")
-            os.fdatasync(fd)
-            samples.append(time.perf_counter() - start)
-    finally:
-        os.close(fd)
-    return samples
 
 
 def call(i: int) -> ToolCall:

@@ -197,17 +197,8 @@ def daemon_share(home: Path, agent: Agent, rounds: int = 200) -> str:
         if not answer or json.loads(answer).get("decision") != "allow":
             raise SystemExit(f"the daemon did not allow: {answer!r}")
     probe = home / "fsync-probe"
-    syncs = []
-    fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        for _ in range(rounds):
-            started = time.perf_counter()
-            os.write(fd, b"x" * 499 + b"\n")
-            os.fdatasync(fd)
-            syncs.append(time.perf_counter() - started)
-    finally:
-        os.close(fd)
-        probe.unlink()
+    syncs = timing.bare_fsync(probe, rounds, size=500)
+    probe.unlink()
     return (f"{agent.name}: the daemon's answer to one judge request (in-process client, {rounds} calls) "
             f"median {statistics.median(answers) * 1000:.2f} ms (p10 {timing.percentile(answers, 0.1) * 1000:.2f}); "
             f"an audit-sized append + fdatasync on this disk median {statistics.median(syncs) * 1000:.2f} ms "

@@ -3,18 +3,39 @@ sandbox) on a machine others share: a run's ratios come from samples taken in pa
 (the measured case and its baseline one right after the other, in an order that
 alternates round to round), so load that comes and goes hits both sides of a pair
 alike; the median of those pairs' ratios is the figure, the ratio of the medians is
-printed next to it, and so is the load average the run saw."""
+printed next to it, and so is the load average the run saw. Also the disk's own cost
+of a durable record (:func:`bare_fsync`), the baseline of the audit and daemon
+benchmarks."""
 
 from __future__ import annotations
 
 import os
 import statistics
 import time
+from pathlib import Path
 
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def bare_fsync(path: Path, rounds: int, size: int = 300) -> list[float]:
+    """Seconds taken by each of ``rounds`` appends of ``size`` bytes to ``path`` (an
+    audit record's order of size), each followed by its fdatasync: what the durable
+    record every decision waits for costs on this disk, without Aegis."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    line = b"x" * (size - 1) + b"\n"
+    samples = []
+    try:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            os.write(fd, line)
+            os.fdatasync(fd)
+            samples.append(time.perf_counter() - started)
+    finally:
+        os.close(fd)
+    return samples
 
 
 def load() -> str:

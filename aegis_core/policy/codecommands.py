@@ -278,6 +278,20 @@ def _calls(code: str) -> Iterator[tuple[str, str]]:
             yield pair
 
 
+def unread_calls(text: str, name: str = "") -> str | None:
+    """The first call to a shell or a process, or recursive deletion, in ``text`` (a part
+    of a program code_commands does not read), or None."""
+    if name.lower().endswith(_BACKTICK_LANGUAGES):
+        ticked = _BACKTICKS.search(text)  # first: one scan in C, where backticks run commands
+        if ticked is not None:
+            return ticked.group(0)
+    for pattern in (_CUED_EXEC, _CUED_RECURSIVE_DELETE):
+        found = pattern.search(text)
+        if found is not None:
+            return found.group(0)
+    return None
+
+
 def code_commands(content: str, name: str = "") -> str:
     """Shell commands standing for what a program's text (in the file ``name``) runs
     or deletes."""

@@ -25,7 +25,7 @@ from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
 from aegis_core.policy.taskrunners import task_code
 from aegis_core.policy.tokens import MAX_TOKENS
 from aegis_core.policy.words import Arg
-from aegis_core.policy.written import ASKS_WHEN_WRITTEN, DESTRUCTIVE_ASKS, WRITTEN_VIA, written_code
+from aegis_core.policy.written import ASKS_WHEN_WRITTEN, DESTRUCTIVE_ASKS, WRITTEN_VIA, written_code, written_unread
 from aegis_core.tools import input_problem
 
 MAX_SEGMENTS = 120
@@ -228,6 +228,9 @@ def _written_code(call: ToolCall, project: str | None, cwd: str | None, home: st
     """Subjects for the commands a Write/Edit puts into a script, makefile or
     package.json (judged as if they ran in the project; see ``written``)."""
     found = written_code(call)
+    unread = written_unread(call)
+    if unread is not None:
+        unjudged.append(unread)
     if found is None:
         return []
     path, code = found

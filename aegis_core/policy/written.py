@@ -14,7 +14,7 @@ import shlex
 from typing import Any
 
 from aegis_core.models import ToolCall
-from aegis_core.policy.cues import Cued
+from aegis_core.policy.cues import Cued, all_groups
 
 MAX_CODE_CHARS = 16_384
 # How a segment found in written code is marked (its `via`): the engine counts only a
@@ -81,7 +81,7 @@ _CUED_SHELL_CALL, _CUED_ARGV_CALL, _CUED_DELETE = Cued(_PY_SHELL_CALL), Cued(_PY
 def _findall(pattern: Cued, text: str) -> list[tuple[str, ...]]:
     """What ``re.findall`` gives for a pattern with groups, as tuples ("" for a group
     that took no part)."""
-    return [found.groups("") for found in pattern.finditer(text)]
+    return all_groups(pattern, text)
 
 
 def python_commands(content: str) -> str:
@@ -105,7 +105,7 @@ def taskfile_commands(content: str) -> str:
     """The commands of a Taskfile (or of one task's lines), ``{{.VAR}}`` as ``${VAR}``."""
     content = _TASK_VARIABLE.sub(r"${\1}", content)
     commands: list[str] = []
-    for line in content[:MAX_CODE_CHARS].splitlines():
+    for line in content[:MAX_WRITTEN_CHARS].splitlines():
         if "cmds:" in line and "[" in line:
             commands.extend(a or b for a, b in _QUOTED.findall(line.split("cmds:", 1)[1]))
             continue
@@ -126,7 +126,7 @@ def tox_commands(content: str) -> str:
     """The commands of a tox.ini: `commands = X` and its indented continuation lines."""
     commands: list[str] = []
     inside = False
-    for line in content[:MAX_CODE_CHARS].splitlines():
+    for line in content[:MAX_WRITTEN_CHARS].splitlines():
         found = _TOX_KEY.match(line)
         if found:
             inside = True
@@ -155,7 +155,7 @@ def compose_commands(content: str) -> str:
     """`docker run` lines for the host folders a compose file mounts and the host
     namespaces or privileges it asks for."""
     commands: list[str] = []
-    for line in content[:MAX_CODE_CHARS].splitlines():
+    for line in content[:MAX_WRITTEN_CHARS].splitlines():
         if "volumes:" in line and "[" in line:  # `volumes: ['/:/host', ...]`, the flow style
             commands.extend(f"docker run --rm -v {shlex.quote(source)}:{shlex.quote(target)} compose-service"
                             for source, target in _COMPOSE_FLOW_MOUNT.findall(line.split("[", 1)[1]))
@@ -212,16 +212,20 @@ def shell_code(path: str, content: str) -> str | None:
     if not content:
         return None
     name = path.rstrip("/").rsplit("/", 1)[-1]
+    # The commands of a makefile, justfile, package.json or shell script are read from
+    # the whole text the readers read (too many to judge, they ask); program code from
+    # its first MAX_CODE_CHARS, and what it holds past them asks (see unread_code).
+    whole = content[:MAX_WRITTEN_CHARS]
     content = content[:MAX_CODE_CHARS]
     if name in _MAKEFILES or name.endswith(".mk"):
         from aegis_core.policy.scripts import _recipes
 
-        return _recipes(content)
+        return _recipes(whole)
     if name in _JUSTFILES:
-        return "\n".join(line.strip().lstrip("@-") for line in content.splitlines()
+        return "\n".join(line.strip().lstrip("@-") for line in whole.splitlines()
                          if line.startswith((" ", "\t")) and line.strip())
     if name == "package.json":
-        return _package_scripts(content)
+        return _package_scripts(whole)
     if name in _TASKFILES:
         return taskfile_commands(content)
     if name == "tox.ini":
@@ -235,7 +239,7 @@ def shell_code(path: str, content: str) -> str | None:
 
         return "\n".join(c for c in (python_commands(content), code_commands(content, name)) if c)
     if name.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content):
-        return content
+        return whole
     if name.lower().endswith(_PROGRAM_SUFFIXES) or _INTERPRETER_SHEBANG.match(content):
         # Any other language: what it hands to a shell or a process, and what it
         # deletes recursively (see codecommands.py).
@@ -245,9 +249,114 @@ def shell_code(path: str, content: str) -> str | None:
     from aegis_core.policy.instructions import is_instruction_file, shown_commands
 
     if is_instruction_file(path):
-        # CLAUDE.md, .claude/commands/*.md...: the commands it shows the next agent.
-        return shown_commands(content)
+        # CLAUDE.md, .claude/commands/*.md...: the commands it shows the next agent, from
+        # the whole text when it shows few past MAX_CODE_CHARS (see unread_code).
+        return shown_commands(_shown_part(whole, content))
     return None
+
+
+def _shown_part(whole: str, head: str) -> str:
+    """The part of an instruction file its shown commands are read from: ``head`` (its
+    first MAX_CODE_CHARS) when more places past it may show one than are read; the head
+    to the end of its last line when no place past it can (no backtick, ``$``, ``!{`` or
+    imperative verb there, and no fence anywhere that could run on into it); else the
+    whole text."""
+    if len(whole) <= MAX_CODE_CHARS:
+        return whole
+    places = _shown_places(whole[MAX_CODE_CHARS:])
+    if places > _MAX_SHOWN_PLACES:
+        return head  # unread past it: the write asks (unread_code)
+    if places == 0 and "```" not in whole:
+        end = whole.find("\n", MAX_CODE_CHARS)
+        return whole if end == -1 else whole[:end]
+    return whole
+
+
+# Places past MAX_CODE_CHARS where an instruction file may show a command: up to this
+# many, its shown commands are read from the whole text; more, and the write asks
+# (see unread_code) rather than read them all.
+_MAX_SHOWN_PLACES = 400
+
+
+def _few_shown(text: str) -> bool:
+    """Whether the part of ``text`` past MAX_CODE_CHARS has at most _MAX_SHOWN_PLACES
+    places that may show a command (see _shown_places)."""
+    return len(text) <= MAX_CODE_CHARS or _shown_places(text[MAX_CODE_CHARS:]) <= _MAX_SHOWN_PLACES
+
+
+def _shown_places(tail: str) -> int:
+    """Places in ``tail`` that may show a command (backticks, `$` and `!{` lines,
+    imperative verbs), by substring counts in C: a bound on what shown_commands reads."""
+    low = tail.lower()
+    return tail.count("`") // 2 + tail.count("`") % 2 + tail.count("$") + tail.count("!{") + sum(
+        low.count(verb) for verb in ("run", "exec", "invoke", "type"))
+
+
+# Text past which nothing a file holds is read (the readers of written text stop there).
+MAX_WRITTEN_CHARS = 64 * 1024
+# Program code read past MAX_CODE_CHARS only for what could run or delete: from a little
+# before the limit, so that a call cut there is seen whole.
+_TAIL_OVERLAP = 2048
+
+
+def unread_code(path: str, content: str) -> str | None:
+    """Why the part of ``content`` that shell_code does not read, written to ``path``,
+    may hold code that runs later, or None: text past MAX_WRITTEN_CHARS in a file that
+    runs later, and in program code past MAX_CODE_CHARS a call to a shell or a process,
+    or a deletion (read in full, a 64 KB file full of them would cost too much)."""
+    if len(content) <= MAX_CODE_CHARS:
+        return None
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    lowered = name.lower()
+    shell = lowered.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content) is not None
+    program = not shell and (lowered.endswith((".py", ".pyw", *_PROGRAM_SUFFIXES))
+                             or _INTERPRETER_SHEBANG.match(content) is not None)
+    if not (program or shell or _read_whole(name, path)):
+        return None  # not a file that runs later
+    if len(content) > MAX_WRITTEN_CHARS:
+        return (f"{name} is {len(content)} characters long, past the {MAX_WRITTEN_CHARS} Aegis reads of a file "
+                "that runs later")
+    if name == "package.json":
+        try:
+            json.loads(content)
+        except ValueError:  # not a whole file: its values are read from the first MAX_CODE_CHARS only
+            return f"{name} is {len(content)} characters of JSON that do not parse, too long to read value by value"
+    if not program:
+        from aegis_core.policy.instructions import is_instruction_file
+
+        if is_instruction_file(path) and not _few_shown(content):
+            return (f"{name} shows more commands past its first {MAX_CODE_CHARS} characters than Aegis reads "
+                    "one by one")
+        return None  # its commands are read from the whole text (shell_code)
+    from aegis_core.policy.codecommands import unread_calls
+
+    tail = content[MAX_CODE_CHARS - _TAIL_OVERLAP:]
+    found = unread_calls(tail, lowered) or (_python_calls(tail) if lowered.endswith((".py", ".pyw")) else None)
+    if found is None:
+        return None
+    return (f"{name} runs or deletes something past the first {MAX_CODE_CHARS} characters Aegis reads of it "
+            f"({found[:60]!r})")
+
+
+def _read_whole(name: str, path: str) -> bool:
+    """Whether shell_code reads the commands of a file so named from its whole text."""
+    from aegis_core.policy.instructions import is_instruction_file
+
+    return name in _MAKEFILES or name.endswith(".mk") or name in _JUSTFILES or name == "package.json" \
+        or name in _TASKFILES or name == "tox.ini" or _COMPOSE_FILE.match(name) is not None \
+        or is_instruction_file(path)
+
+
+def _python_calls(text: str) -> str | None:
+    for pattern in (_CUED_SHELL_CALL, _CUED_ARGV_CALL, _CUED_DELETE):
+        found = pattern.search(text)
+        if found is not None:
+            return found.group(0)
+    found_home = _CUED_HOME_DELETE.search(text)
+    return found_home.group(0) if found_home is not None else None
+
+
+_CUED_HOME_DELETE = Cued(_PY_HOME_DELETE)
 
 
 def written_code(call: ToolCall) -> tuple[str, str] | None:
@@ -257,6 +366,13 @@ def written_code(call: ToolCall) -> tuple[str, str] | None:
         return None
     code = shell_code(paths[0], _content(call))
     return (paths[0], code) if code and code.strip() else None
+
+
+def written_unread(call: ToolCall) -> str | None:
+    """Why what ``call`` writes into a file that runs later is not all read (see
+    unread_code), or None."""
+    paths = call.paths
+    return unread_code(paths[0], _content(call)) if paths else None
 
 
 # In-place edits that put text into a file: sed's s/../TEXT/ and a/i/c commands, perl's

@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,9 @@ from click.testing import CliRunner
 from aegis_core.cli import cli, main
 from aegis_core.client import DaemonUnavailable, Identity, request
 from aegis_core.errors import AegisEnvironmentError
-from aegis_core.models import Action, ApprovalStatus, Verdict
+from aegis_core.models import Action, Approval, ApprovalStatus, Verdict, new_id
 from aegis_core.store import Store
-from aegis_core.store.interface import CallRecord
+from aegis_core.store.interface import CallRecord, StoredVote
 
 
 @pytest.fixture
@@ -57,6 +58,25 @@ def test_list_and_show_work_without_the_daemon(home_store: Store, capsys) -> Non
     assert {a["id"] for a in json.loads(out)} == {first.id, second.id}
     code, out, _ = run(capsys, "approvals", "history", "--json")
     assert [a["id"] for a in json.loads(out)] == [second.id]
+
+
+def test_list_shows_the_votes_stored_never_a_count_of_approvers(home_store: Store, capsys) -> None:
+    """A two-person rule's votes as the list shows them: only the daemon can check a
+    vote's seal (and counts one per person), so the list says how many are stored and
+    how many people are needed, never "2/2 approvers" for rows nobody sealed."""
+    call = shell("deploy prod")
+    now = time.time()
+    approval = Approval(id=new_id(), call_id=call.id, session=call.session, tool=call.tool, kind=call.kind,
+                        summary=call.summary(), rule="deploy", reason="two people", risk=80, created_at=now,
+                        deadline_at=now + 300, quorum=2)
+    home_store.create_approval(approval, agent="claude", cwd="/work", input_json="{}", signature="s", seal="")
+    for voter in ("cli:mallory@a", "cli:mallory@b"):  # written behind the daemon's back: no seal
+        home_store.add_vote(approval.id, StoredVote(voter=voter, outcome="approve", decided_by=voter,
+                                                    channel="cli", seal=""))
+    code, out, _ = run(capsys, "approvals", "list")
+    assert code == 0 and "deploy prod" in out
+    assert "needs 2 people; 2 approving votes stored" in out
+    assert "2/2" not in out and "approvers" not in out
 
 
 @pytest.mark.parametrize("verb", ["approve", "deny"])

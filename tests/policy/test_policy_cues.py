@@ -179,3 +179,19 @@ def test_gates_are_looked_for_in_the_distinct_lines() -> None:
 def test_a_gate_word_holding_a_line_break_is_refused() -> None:
     with pytest.raises(ValueError, match="line break"):
         Together(((re.compile("a"), lambda found: found.group(0)),), gates=(("wait\nfor",),))
+
+
+def test_all_groups_are_findall_as_tuples() -> None:
+    # The first matches through the cue, the rest (past cues._SPARSE_MATCHES) by one
+    # findall: the same groups, in the same order, sparse or dense.
+    from aegis_core.policy import written
+    from aegis_core.policy.cues import all_groups
+
+    texts = [*_adversarial_texts(), "x = 1\n" * 100 + "os.system('ls')\n" * 10,
+             "".join(f"os.system('rm -rf /tmp/{i}')\nsubprocess.run(['rm', '-rf', 'x{i}'])\nos.remove(\"f{i}\")\n"
+                     for i in range(150)),
+             "aos.system('x') " * 100 + "os.system('rm -rf ~')"]
+    for cued in (written._CUED_SHELL_CALL, written._CUED_ARGV_CALL, written._CUED_DELETE):
+        for text in texts:
+            expected = [found.groups("") for found in cued.pattern.finditer(text)]
+            assert all_groups(cued, text) == expected, (cued.pattern.pattern[:30], text[:30])
