@@ -114,10 +114,7 @@ def feature_bits(subject: Subject) -> int:
         if not _CLIENT_WORDS.isdisjoint(after) or ("/" in rest and any(
                 word.rsplit("/", 1)[-1] in _CLIENT_WORDS for word in after)):
             bits |= _SQLCLIENT
-    if _db_cued(seg, after):
-        bits |= _DBWORDS
-    if _secret_cued(after):
-        bits |= _SECRETWORDS
+    bits |= _cued_words(seg, after)
     return bits
 
 
@@ -126,59 +123,46 @@ def feature_bits(subject: Subject) -> int:
 _CLIENT_WORDS = SQL_CLIENTS | CLIENT_NAMES | {"dbshell", "dbconsole"}
 
 
-def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
-    """Whether the segment holds a word of migrations.DB_CUES where db-reset could find
-    it: its program (`uv run 'remove({})' --command` runs a program of that name), its
-    arguments, its wrappers, its stdin, or (a console fed by a pipe) the commands piped
-    into it. None of the cues holds a blank, so a word holds one or none: each word's
-    answer is kept (an agent uses the same words over and over) instead of searching
-    the joined words every call."""
+def _cued_words(seg: Segment, after: tuple[str, ...]) -> int:
+    """_DBWORDS when the segment holds a word of migrations.DB_CUES where db-reset could
+    find it: its program (`uv run 'remove({})' --command` runs a program of that name),
+    its arguments, its wrappers, its stdin, or (a console fed by a pipe) the
+    commands piped into it; _SECRETWORDS when a word names a secret
+    (secretverbs.SECRET_WORDS, for secret-by-verb). None of the cues holds a blank, so
+    a word holds one or none: each word's answer (both bits) is kept, one lookup per
+    word (an agent uses the same words over and over), instead of searching the
+    joined words every call."""
     words = (seg.program, *after, *seg.wrappers)
+    bits = 0
     if len(words) > _MANY_WORDS:
         # A long argument list (390 paths): one search of the joined words (no cue holds
         # a line break) instead of one per word not seen yet.
-        if _CUED_DB_WORDS.search("\n".join(words)) is not None:
-            return True
+        joined = "\n".join(words)
+        if _CUED_DB_WORDS.search(joined) is not None:
+            bits |= _DBWORDS
+        if _CUED_SECRET_WORDS.search(joined) is not None:
+            bits |= _SECRETWORDS
         words = ()
-    known = _DB_WORD_SEEN
+    known = _WORD_CUES
     for word in words:
         found = known.get(word)
         if found is None:
-            found = _CUED_DB_WORDS.search(word) is not None
+            found = (_DBWORDS if _CUED_DB_WORDS.search(word) is not None else 0) | (
+                _SECRETWORDS if _CUED_SECRET_WORDS.search(word) is not None else 0)
             known.keep(word, found, word)
-        if found:
-            return True
-    if seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None:
-        return True
-    return bool(seg.pipe_from) and not CONSOLES.isdisjoint(after)
+        bits |= found
+    if not bits & _DBWORDS and ((seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None)
+                                or (seg.pipe_from and not CONSOLES.isdisjoint(after))):
+        bits |= _DBWORDS
+    return bits
 
 
 # A word not seen before is searched only where a match can start (the case-insensitive
 # alternation is tried at every character otherwise).
 _CUED_DB_WORDS = Cued(DB_CUES)
-_DB_WORD_SEEN = WordAnswers()
-_MANY_WORDS = 32
-
-
-def _secret_cued(after: tuple[str, ...]) -> bool:
-    """Whether a word may name a secret (secretverbs.SECRET_WORDS), so that the checks
-    of commands printing one read only the segments that may hold one; each word's
-    answer kept, as for the database words."""
-    if len(after) > _MANY_WORDS:
-        return _CUED_SECRET_WORDS.search("\n".join(after)) is not None
-    known = _SECRET_WORD_SEEN
-    for word in after:
-        found = known.get(word)
-        if found is None:
-            found = _CUED_SECRET_WORDS.search(word) is not None
-            known.keep(word, found, word)
-        if found:
-            return True
-    return False
-
-
 _CUED_SECRET_WORDS = Cued(secretverbs.SECRET_WORDS)
-_SECRET_WORD_SEEN = WordAnswers()
+_WORD_CUES = WordAnswers()
+_MANY_WORDS = 32
 
 
 def features(subject: Subject) -> frozenset[str]:
