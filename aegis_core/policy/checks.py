@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aegis_core.models import Kind
@@ -38,30 +38,38 @@ class Check:
     # "mcp" (an MCP tool) and the call has it, or when neither is set.
     programs: frozenset[str] | None = None
     needs: frozenset[str] | None = None
+    # Features it cannot find anything without, whatever its program (all of them).
+    requires: frozenset[str] | None = None
+    # For some of its programs, the words a segment of that program must hold (one at
+    # least, as an argument) for the check to find anything there by its program alone.
+    words: dict[str, frozenset[str]] | None = field(default=None, hash=False, compare=False)
 
 
 CHECKS: dict[str, Check] = {}
-# Features of a segment a check can ask for with ``needs`` (see ``feature_bits``).
+# Features of a subject a check can ask for with ``needs`` or ``requires`` (see ``feature_bits``).
 FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "function_call", "slash", "mkfs",
-            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient", "fetch", "search", "mcp",
+            "dynamic", "devpath", "urls", "dbwords", "reads", "sqlclient", "fetch", "search", "mcp", "several",
             "secretwords")
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
- _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP,
- _SECRETWORDS) = (_BIT[name] for name in FEATURES)
-_APPLICABLE: dict[tuple[str | None, int], tuple[tuple[Check, ...], frozenset[str]]] = {}
+ _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP, _SEVERAL, _SECRETWORDS) = (_BIT[name] for name in FEATURES)
+_APPLICABLE: dict[tuple[str | None, int], tuple[tuple[tuple[Check, ...], frozenset[str]],
+                                                tuple[tuple[Check, frozenset[str]], ...]]] = {}
 
 
 def check(name: str, risk: int, description: str, programs: Iterable[str] | None = None,
-          needs: Iterable[str] | None = None) -> Callable[[CheckFn], CheckFn]:
-    unknown = set(needs or ()) - set(FEATURES)
+          needs: Iterable[str] | None = None, requires: Iterable[str] | None = None,
+          words: dict[str, Iterable[str]] | None = None) -> Callable[[CheckFn], CheckFn]:
+    unknown = {*(needs or ()), *(requires or ())} - set(FEATURES)
     if unknown:
         raise ValueError(f"check {name!r} needs unknown features {sorted(unknown)}; known: {FEATURES}")
 
     def register(fn: CheckFn) -> CheckFn:
         CHECKS[name] = Check(name, fn, risk, description,
                              frozenset(programs) if programs is not None else None,
-                             frozenset(needs) if needs is not None else None)
+                             frozenset(needs) if needs is not None else None,
+                             frozenset(requires) if requires is not None else None,
+                             {p: frozenset(w) for p, w in words.items()} if words is not None else None)
         _APPLICABLE.clear()
         return fn
 
@@ -76,6 +84,8 @@ def feature_bits(subject: Subject) -> int:
         return (_CALL | (_FETCH if subject.urls else 0) | (_SEARCH if call_kind(call) is Kind.SEARCH else 0)
                 | (_MCP if call.tool.startswith("mcp__") else 0))
     bits = _READS if subject.reads else 0
+    if subject.analysis is not None and len(subject.analysis.segments) > 1:
+        bits |= _SEVERAL
     if seg.redirects:
         bits |= _REDIRECTS
     if seg.inline_code is not None:
@@ -101,79 +111,58 @@ def feature_bits(subject: Subject) -> int:
             bits |= _DEVPATH
         if "://" in rest:
             bits |= _URLS
-    if _db_cued(seg, after):
-        bits |= _DBWORDS
-    if _names_client(after):
-        bits |= _SQLCLIENT
-    if _secret_cued(after):
-        bits |= _SECRETWORDS
+        if not _CLIENT_WORDS.isdisjoint(after) or ("/" in rest and any(
+                word.rsplit("/", 1)[-1] in _CLIENT_WORDS for word in after)):
+            bits |= _SQLCLIENT
+    bits |= _cued_words(seg, after)
     return bits
 
 
-# Database clients and statement runners (`uv run psql ...`, `npx mongo ...`, `docker
-# exec db /usr/bin/psql`, `npx prisma db execute`), run by another program.
+# Database clients and statement runners, run by another program (`uv run psql ...`,
+# `npx mongo ...`, `docker exec db /usr/bin/psql`, `npx prisma db execute`).
 _CLIENT_WORDS = SQL_CLIENTS | CLIENT_NAMES | {"dbshell", "dbconsole"}
 
 
-def _names_client(after: tuple[str, ...]) -> bool:
-    if not _CLIENT_WORDS.isdisjoint(after):
-        return True
-    return any("/" in word and word.rsplit("/", 1)[-1] in _CLIENT_WORDS for word in after)
-
-
-def _db_cued(seg: Segment, after: tuple[str, ...]) -> bool:
-    """Whether the segment holds a word of migrations.DB_CUES where db-reset could find
-    it: its arguments, its wrappers, its stdin, or (a console fed by a pipe) the
-    commands piped into it. None of the cues holds a blank, so a word holds one or
-    none: each word's answer is kept (an agent uses the same words over and over)
-    instead of searching the joined words every call."""
-    # A runner's program word is its argument too (`uv run 'dropDatabase()' --command`).
-    words = (seg.argv[0], *after, *seg.wrappers) if seg.wrappers and seg.argv else after
+def _cued_words(seg: Segment, after: tuple[str, ...]) -> int:
+    """_DBWORDS when the segment holds a word of migrations.DB_CUES where db-reset could
+    find it: its program (`uv run 'remove({})' --command` runs a program of that name),
+    its arguments, its wrappers, its stdin, or (a console fed by a pipe) the
+    commands piped into it; _SECRETWORDS when a word names a secret
+    (secretverbs.SECRET_WORDS, for secret-by-verb). None of the cues holds a blank, so
+    a word holds one or none: each word's answer (both bits) is kept, one lookup per
+    word (an agent uses the same words over and over), instead of searching the
+    joined words every call."""
+    words = (seg.program, *after, *seg.wrappers)
+    bits = 0
     if len(words) > _MANY_WORDS:
         # A long argument list (390 paths): one search of the joined words (no cue holds
         # a line break) instead of one per word not seen yet.
-        if _CUED_DB_WORDS.search("\n".join(words)) is not None:
-            return True
+        joined = "\n".join(words)
+        if _CUED_DB_WORDS.search(joined) is not None:
+            bits |= _DBWORDS
+        if _CUED_SECRET_WORDS.search(joined) is not None:
+            bits |= _SECRETWORDS
         words = ()
-    known = _DB_WORD_SEEN
+    known = _WORD_CUES
     for word in words:
         found = known.get(word)
         if found is None:
-            found = _CUED_DB_WORDS.search(word) is not None
+            found = (_DBWORDS if _CUED_DB_WORDS.search(word) is not None else 0) | (
+                _SECRETWORDS if _CUED_SECRET_WORDS.search(word) is not None else 0)
             known.keep(word, found, word)
-        if found:
-            return True
-    if seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None:
-        return True
-    return bool(seg.pipe_from) and not CONSOLES.isdisjoint(after)
+        bits |= found
+    if not bits & _DBWORDS and ((seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None)
+                                or (seg.pipe_from and not CONSOLES.isdisjoint(after))):
+        bits |= _DBWORDS
+    return bits
 
 
 # A word not seen before is searched only where a match can start (the case-insensitive
 # alternation is tried at every character otherwise).
 _CUED_DB_WORDS = Cued(DB_CUES)
-_DB_WORD_SEEN = WordAnswers()
-_MANY_WORDS = 32
-
-
-def _secret_cued(after: tuple[str, ...]) -> bool:
-    """Whether a word may name a secret (secretverbs.SECRET_WORDS), so that the checks
-    of commands printing one read only the segments that may hold one; each word's
-    answer kept, as for the database words."""
-    if len(after) > _MANY_WORDS:
-        return _CUED_SECRET_WORDS.search("\n".join(after)) is not None
-    known = _SECRET_WORD_SEEN
-    for word in after:
-        found = known.get(word)
-        if found is None:
-            found = _CUED_SECRET_WORDS.search(word) is not None
-            known.keep(word, found, word)
-        if found:
-            return True
-    return False
-
-
 _CUED_SECRET_WORDS = Cued(secretverbs.SECRET_WORDS)
-_SECRET_WORD_SEEN = WordAnswers()
+_WORD_CUES = WordAnswers()
+_MANY_WORDS = 32
 
 
 def features(subject: Subject) -> frozenset[str]:
@@ -187,15 +176,25 @@ def applicable(subject: Subject) -> tuple[tuple[Check, ...], frozenset[str]]:
     cached = subject.cache.get("_applicable")
     if cached is not None:
         return cached
-    program = subject.segment.program if subject.segment is not None else None
+    seg = subject.segment
+    program = seg.program if seg is not None else None
     key = (program, feature_bits(subject))
-    found = _APPLICABLE.get(key)
-    if found is None:
+    entry = _APPLICABLE.get(key)
+    if entry is None:
         feats = features(subject)
         checks = tuple(c for c in CHECKS.values() if _applies(c, program, feats))
-        found = (checks, frozenset(c.name for c in checks))
+        # Checks run here for the program alone that need one of some words in it.
+        gates = tuple((c, c.words[program]) for c in checks if c.words and program in c.words
+                      and not (c.needs and c.needs & feats))
+        entry = ((checks, frozenset(c.name for c in checks)), gates)
         if len(_APPLICABLE) < 8192:
-            _APPLICABLE[key] = found
+            _APPLICABLE[key] = entry
+    found, gates = entry
+    if gates and seg is not None:
+        skipped = [c for c, words in gates if words.isdisjoint(seg.argv[1:])]
+        if skipped:
+            checks = tuple(c for c in found[0] if c not in skipped)
+            found = (checks, frozenset(c.name for c in checks))
     subject.cache["_applicable"] = found
     return found
 
@@ -230,6 +229,8 @@ _NOTHING: frozenset[str] = frozenset()
 
 
 def _applies(c: Check, program: str | None, feats: frozenset[str]) -> bool:
+    if c.requires is not None and not c.requires <= feats:
+        return False
     if c.programs is None and c.needs is None:
         return True
     if program is None:  # a call: the checks that ask for calls (the others read a segment only)

@@ -13,6 +13,7 @@ sentence that forbids the act (``never use --no-verify``) is not steering."""
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -337,7 +338,17 @@ def steering(text: str) -> str | None:
     text = text[:MAX_TEXT]
     if any(char in text for char in _INVISIBLE_CHARS):
         text = text.translate(_INVISIBLE)
+    if "a a a a" in text.translate(_LETTER_SHAPES):
+        # `i g n o r e   a l l`, `I.g.n.o.r.e`: letters spelled apart are read joined
+        text = _SPACED_LETTERS.sub(lambda found: found.group(0)[::2], text)
     return _STEERS.first(text)
+
+
+# Every ASCII letter as `a`, every separator a word can be spelled apart with as a space:
+# four letters spelled apart show as `a a a a`, found by a substring search in C, so the
+# regular expression that joins them runs only on a text that has some.
+_LETTER_SHAPES = str.maketrans({**dict.fromkeys(string.ascii_letters, "a"), **dict.fromkeys(" .-_*", " ")})
+_SPACED_LETTERS = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[ .\-_*][A-Za-z]){3,}(?![A-Za-z])")
 
 
 _INVISIBLE_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u00a0", "\u202f", "\u2009",

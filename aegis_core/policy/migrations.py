@@ -129,7 +129,9 @@ def destroys_database(words: list[str]) -> str | None:
 # noun of the database and a verb that wipes it, in one word (`migrate:fresh`,
 # `db:wipe`, `migrate/refresh`, `schema.drop`, `reset-db`) or in two (`db reset`,
 # `migrations rollback`).
-_NOUN = r"(?:db|database|databases|schema|migrate|migrations?|ecto)"
+_NOUN = r"(?:db|database|databases|schema|migrate|migrations?|ecto|prisma|typeorm|sequelize|knex|drizzle|mikro-?orm)"
+# A rollback word that names its own extent: every migration.
+_EVERY_SUFFIXES = tuple(f"{sep}{every}" for sep in ":./_-" for every in ("all", "everything"))
 _WIPE = r"(?:fresh|refresh|reset|wipe|drop|drop[-_]?all|purge|truncate(?:[-_]?all)?|nuke|destroy|replant)"
 _BACK = r"(?:rollback|roll[-_]?back|revert|downgrade|undo|down|redo)"
 _WIPE_WORD = re.compile(rf"(?i)^(?:[\w-]*[:./_-])?{_NOUN}[:./_-]{_WIPE}(?:[:./_-]\w+)?$"
@@ -269,12 +271,15 @@ def _repeated_rollback(subject: Subject, words: list[str]) -> str | None:
     analysis = subject.analysis
     if analysis is None:
         return None
+    seg = subject.segment
+    looped = (seg is not None and any(w in ("xargs", "parallel", "watch") for w in seg.wrappers)) \
+        or _REPEATS.search(analysis.command) is not None
+    if not looped and len(analysis.segments) < _MANY:
+        return None  # nearly always: one command, run once
     back = rolls_back(words)
     if back is None:
         return None
-    seg = subject.segment
-    if (seg is not None and any(w in ("xargs", "parallel", "watch") for w in seg.wrappers)) \
-            or _REPEATS.search(analysis.command):
+    if looped:
         return f"{back} runs again and again (a loop, xargs): the database rolls back by many steps"
     same = sum(1 for other in analysis.segments if rolls_back([other.program, *other.argv[1:]]) == back)
     if same >= _MANY:
@@ -310,6 +315,8 @@ def generic_destroyer(words: list[str], assignments: tuple[str, ...] | list[str]
         if kind & _IS_WIPE_WORD:
             return f"{word}: a database command that wipes, resets or drops it"
         if kind & _IS_BACK_WORD or (migration_tool and kind & _IS_BACK_VERB):
+            if word.lower().endswith(_EVERY_SUFFIXES):  # `db:migrate:undo:all`, a package script's name
+                return f"{word} rolls the database back over every migration"
             how = _steps(words, i)
             if how:
                 return f"{word} rolls the database back {how}"

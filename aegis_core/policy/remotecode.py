@@ -399,7 +399,7 @@ def module_from_remote(texts: list[str]) -> str | None:
 
 def register(check: Callable) -> None:
     @check("download-then-run", 70, "a file downloaded (curl -o, wget, git clone) and run in the same command",
-           needs=("slash",), programs=_INTERPRETER_NAMES | {"python", "python3"})
+           needs=("slash",), programs=_INTERPRETER_NAMES | {"python", "python3"}, requires=("several",))
     def _download(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None or subject.analysis is None or len(subject.analysis.segments) < 2:
@@ -407,7 +407,7 @@ def register(check: Callable) -> None:
         return download_then_run(subject)
 
     @check("clone-then-build", 40, "a repository cloned and built or installed in the same command",
-           programs=_BUILDERS, needs=("slash",))
+           programs=_BUILDERS, needs=("slash",), requires=("several",))
     def _clone(subject: Subject) -> str | None:
         if subject.analysis is None or len(subject.analysis.segments) < 2:
             return None

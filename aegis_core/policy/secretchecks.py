@@ -164,6 +164,26 @@ def _compose_config(program: str, texts: list[str]) -> bool:
     return False
 
 
+def _first_words(program: str) -> frozenset[str]:
+    return frozenset(needed[0] for needed in _PRINTS_SECRET.get(program, ()) if needed)
+
+
+# The words secret_output cannot find anything without, for the programs run most
+# (each branch below names them: `git config`/`git secret`, `docker compose config`,
+# `docker inspect`, `npm config get`, kubectl's verbs) and the first word of every
+# subcommand _PRINTS_SECRET lists for the program (none of them is empty for these).
+_KUBE_WORDS = frozenset({"config", "create", "view-secret", "extract", "whoami", "get"})
+_SECRET_OUTPUT_WORDS: dict[str, frozenset[str]] = {
+    "git": frozenset({"secret", "config"}) | _first_words("git"),
+    "docker": frozenset({"config", "inspect"}), "podman": frozenset({"config", "inspect"}),
+    "nerdctl": frozenset({"config", "inspect"}),
+    "docker-compose": frozenset({"config"}), "podman-compose": frozenset({"config"}),
+    **{tool: frozenset({"config", "get"}) | _first_words(tool) for tool in _PACKAGE_CONFIG},
+    "gh": _first_words("gh"),
+    "kubectl": _KUBE_WORDS, "oc": _KUBE_WORDS, "kubecolor": _KUBE_WORDS,
+}
+
+
 def secret_output(seg: Segment) -> str | None:
     """Why this command prints a secret, or None."""
     program = seg.program
@@ -780,7 +800,7 @@ def register(check: Callable) -> None:
            "security find-generic-password...)",
            programs=(*_PRINTS_SECRET, *_GPG, *_CREDENTIAL_HELPERS, *_PACKAGE_CONFIG, "git", "kubectl", "oc",
                      "kubecolor", "pass", "gopass", "git-secret", "docker", "podman", "nerdctl", "docker-compose",
-                     "podman-compose"))
+                     "podman-compose"), words=_SECRET_OUTPUT_WORDS)
     def _credentials(subject: Subject) -> str | None:
         seg = subject.segment
         return secret_output(seg) if seg is not None else None

@@ -169,6 +169,7 @@ def _bash(command: str) -> ToolCall:
     # sql-client-files and sql-destructive: a client found by name among the arguments
     "docker exec db /usr/bin/psql -f drop_all.sql", "npx prisma db execute --file wipe.sql",
     "uv run psql -c 'DROP TABLE users'", "ssh db mysql -e 'TRUNCATE orders'",
+    "uv run 'remove({})' --command",  # the program's own name is a statement (hypothesis found it)
 ])
 def test_gates_cover_what_runners_run(command: str) -> None:
     call = _bash(command)
@@ -189,6 +190,22 @@ def test_no_check_finds_what_its_gate_skipped(runner: str, words: list[str]) -> 
     """Commands built from runners and the words the gated checks look for: whatever
     a check finds, it was run on."""
     command = runner + " " + " ".join(f"'{w}'" if " " in w or "(" in w else w for w in words)
+    assert hidden_findings(_bash(command)) == [], command
+
+
+@SETTINGS
+@given(st.sampled_from(["git", "docker", "podman", "docker-compose", "npm", "yarn", "pnpm", "bun", "gh", "kubectl",
+                        "oc"]),
+       st.lists(st.sampled_from(["config", "--get", "http.extraheader", "credential.helper", "user.name", "secret",
+                                 "reveal", "cat", "credential", "fill", "credential-store", "get", "compose",
+                                 "inspect", "--format", "{{.Config.Env}}", "//registry/:_authToken", "token", "auth",
+                                 "status", "-t", "--show-token", "oauth_token", "create", "view", "--raw",
+                                 "view-secret", "extract", "secret/db", "whoami", "secrets", "-o", "yaml", "log",
+                                 "push", "ps", "run", "list", "x"]), max_size=6))
+def test_no_secret_printed_where_the_word_gate_skipped(program: str, words: list[str]) -> None:
+    """credential-dump's words per program (secretchecks._SECRET_OUTPUT_WORDS): a command
+    of that program without them prints no secret by its program."""
+    command = " ".join([program, *words])
     assert hidden_findings(_bash(command)) == [], command
 
 

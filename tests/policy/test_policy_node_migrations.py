@@ -31,6 +31,7 @@ POLICY = default_policy()
     "npx typeorm migration:revert && npx typeorm migration:revert && npx typeorm migration:revert",
     "while npx knex migrate:rollback; do :; done", "npm run db:reset", "pnpm db:reset", "npx medusa db:rollback --all",
     "NODE_ENV=production npx knex migrate:rollback --all", "npx turbo run db:reset",
+    "npm run db:migrate:undo:all", "npm run migration:revert:all", "yarn db:rollback:all", "npm run prisma:reset",
 ])
 def test_node_migration_destruction_is_asked(command: str) -> None:
     assert POLICY.evaluate(shell(command)).action is not Action.ALLOW
