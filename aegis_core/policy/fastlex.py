@@ -7,7 +7,7 @@ A variable is read as the Lexer reads it: ``$NAME`` and ``${NAME}`` unquoted, wi
 plain name other than IFS (``cd $HOME/src``, ``echo $PATH``). Anything else (``$(``,
 ``$1``, ``${x:-y}``, backticks, backslashes, here-documents, parentheses, comments,
 a double-quoted string with something to expand) makes ``fast_tokens`` return None
-and the full Lexer reads the command. ``tests/policy/test_fastlex.py`` checks that
+and the full Lexer reads the command. ``tests/policy/test_policy_fastpaths.py`` checks that
 whenever the fast path answers, the Lexer gives exactly the same tokens.
 """
 
