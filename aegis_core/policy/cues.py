@@ -26,6 +26,9 @@ _MISSES_BEFORE_PLAIN = 256
 _DENSE = 4
 _LONG_ENOUGH = 5  # a start word this long is rare enough in any text
 _FEW_WORDS = 32  # up to this many start words, a text holding none is ruled out word by word
+# ...but a long text is first searched for the words in its first _PROBE characters: one
+# holding one there (dense code) is not scanned to its end for each word it lacks first.
+_PROBE_PAST, _PROBE = 4096, 1024
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 
 
@@ -272,7 +275,9 @@ class Cued:
             yield from self.pattern.finditer(text)
             return
         scanned, words = cued
-        if words is not self._folded and self._literals and not any(w in scanned for w in self._literals):
+        if words is not self._folded and self._literals and not (
+                len(scanned) > _PROBE_PAST and words.search(scanned, 0, _PROBE) is not None) \
+                and not any(w in scanned for w in self._literals):
             return
         at, match, cue_search = 0, self.pattern.match, words.search
         misses = 0
@@ -447,9 +452,17 @@ class Together(Generic[_T]):
         if best is not None:
             return best[2]
         low = gate_text(text) if any(self.gates) else text
+        held: dict[str, bool] = {}  # a word several gates share is scanned for once
+
+        def holds(word: str) -> bool:
+            found = held.get(word)
+            if found is None:
+                found = held[word] = word in low
+            return found
+
         for index, (_, accept) in enumerate(self.searches):
             gate = self.gates[index]
-            if gate and not any(word in low for word in gate):
+            if gate and not any(holds(word) for word in gate):
                 continue  # a few substring scans in C rule the pattern out
             for found in self.cued[index].finditer(text):
                 if best is not None and (found.start(), index) > best[:2]:
