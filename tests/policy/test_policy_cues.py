@@ -11,7 +11,7 @@ import pytest
 from policy_corpus import cases
 
 from aegis_core.policy import codecommands, exfilcode, instructions, netchecks, written
-from aegis_core.policy.cues import Cued, Together, case_variants, start_words
+from aegis_core.policy.cues import Cued, Together, case_variants, holds, holds_any, start_words
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import policy_bench  # the benchmark's adversarial texts
@@ -199,3 +199,13 @@ def test_all_groups_are_findall_as_tuples() -> None:
         for text in texts:
             expected = [found.groups("") for found in cued.pattern.finditer(text)]
             assert all_groups(cued, text) == expected, (cued.pattern.pattern[:30], text[:30])
+
+
+def test_holds_is_a_substring_test() -> None:
+    # The rarest character first only rules a text out sooner: never a different answer.
+    texts = ["", "a." * 3000, "a." * 3000 + "ask", "ask" + "a." * 3000, "bac à sable", "x\ny", *TEXTS]
+    words = ["", "a", "ask", "a.", ".a", "à", "bac à sable", "k", "\n", "x\ny", "exec('a' ", "os.homedir()"]
+    for text in texts:
+        for word in words:
+            assert holds(text, word) is (word in text), (text[:20], word)
+        assert holds_any(text, words[1:]) is any(word in text for word in words[1:])
