@@ -16,7 +16,7 @@ import binascii
 import re
 from collections.abc import Iterator
 
-from aegis_core.policy.cues import Cued
+from aegis_core.policy.cues import Cued, holds_any
 
 MAX_CODE_CHARS = 16_384
 # Distinct commands read from one file: one more than the engine judges one by one
@@ -79,7 +79,7 @@ _HOME_WORDS = ("home", "userprofile", "expanduser", "expand_path", "path.expand"
 
 
 def _has_any(low: str, words: tuple[str, ...]) -> bool:
-    return any(word in low for word in words)
+    return holds_any(low, words)
 
 
 _HOME_CUE = re.compile(r"(?i)home|userprofile|expand")

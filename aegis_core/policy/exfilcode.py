@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
-from aegis_core.policy.cues import Cued, Together, distinct_words
+from aegis_core.policy.cues import Cued, Together, distinct_words, holds_any
 from aegis_core.policy.filetext import file_text
 from aegis_core.policy.netchecks import SECRET_WORDS
 
@@ -145,7 +145,7 @@ _HIDDEN_WORDS = ("exec", "eval", "compile", "function")
 
 
 def _has_any(low: str, words: tuple[str, ...]) -> bool:
-    return any(word in low for word in words)
+    return holds_any(low, words)
 
 
 # NETWORK_SEND without its last alternative, searched through a cue; that one is searched

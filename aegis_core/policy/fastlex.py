@@ -3,9 +3,11 @@ quotes, the list and pipe operators and plain redirects (``git commit -m 'fix'``
 ``npm test && npm run build``, ``pytest -q 2>&1 | tail``). One regular expression
 reads those a token at a time instead of the Lexer's character-level loop.
 
-Anything else (``$``, backticks, backslashes, here-documents, parentheses, comments,
+A variable is read as the Lexer reads it: ``$NAME`` and ``${NAME}`` unquoted, with a
+plain name other than IFS (``cd $HOME/src``, ``echo $PATH``). Anything else (``$(``,
+``$1``, ``${x:-y}``, backticks, backslashes, here-documents, parentheses, comments,
 a double-quoted string with something to expand) makes ``fast_tokens`` return None
-and the full Lexer reads the command. ``tests/policy/test_fastlex.py`` checks that
+and the full Lexer reads the command. ``tests/policy/test_policy_fastpaths.py`` checks that
 whenever the fast path answers, the Lexer gives exactly the same tokens.
 """
 
@@ -20,6 +22,7 @@ _TOKEN = re.compile(r"""
     (?P<plain>[^ \t\n\r\f\v'"\\$`;&|<>()]+)
   | (?P<blank>[ \t\r\f\v]+)
   | '(?P<single>[^']*)'
+  | \$(?:(?P<var>[A-Za-z_][A-Za-z0-9_]*)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\})
   | "(?P<double>[^"\\$`]*)"
   | (?P<procsub>[<>]\()
   | (?P<redirect>&>>|&>|>>|>&|>\||<<<|<<-|<<|<>|<&|>|<)
@@ -34,6 +37,8 @@ _SPACED = re.compile(rf"{_WORD}(?: (?:{_WORD}|&&|\|\||\||;|&))*")
 _BLANKS = re.compile(r"[ \t\r\f\v]*")
 _FAST_REDIRECTS = frozenset({">", ">>", ">&", "&>", "&>>", "<"})
 _FAST_CONTROLS = frozenset({"||", "|&", "&&", "|", "&", ";", "\n"})
+# Variables the Lexer replaces by what they stand for in a path (see Lexer.variable).
+_KNOWN_VARIABLES = {"HOME": "~", "PWD": "."}
 
 
 class _Unsupported(Exception):
@@ -110,7 +115,7 @@ class _Reader:
         tokens = self.tokens
         steps, i = self.steps, self.i
         parts: list[tuple[str, bool]] = []
-        escaped = False
+        escaped = dynamic = False
         while i < n:
             m = match(s, i)
             if m is None:
@@ -130,27 +135,37 @@ class _Reader:
                 if parts:
                     if len(tokens) >= MAX_TOKENS:
                         raise TooComplex(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
-                    tokens.append(Word(parts, False, [], escaped))
-                    parts, escaped = [], False
+                    tokens.append(Word(parts, dynamic, [], escaped))
+                    parts, escaped, dynamic = [], False, False
             elif kind == "single" or kind == "double":
                 parts.append((m.group(kind), True))
                 escaped = True
+            elif kind == "var" or kind == "braced":
+                name = m.group(kind)
+                if name == "IFS":
+                    raise _Unsupported  # unquoted, it splits the word (see Lexer.variable)
+                known = _KNOWN_VARIABLES.get(name)
+                if known is not None:
+                    parts.append((known, False))
+                else:
+                    parts.append(("${" + name + "}", True))
+                    dynamic = True
             elif kind == "redirect":
-                self.i, self.steps, self.word = i, steps, Word(parts, False, [], escaped)
+                self.i, self.steps, self.word = i, steps, Word(parts, dynamic, [], escaped)
                 self.redirect(m.group())
-                i, parts, escaped = self.i, self.word.parts, self.word.escaped
+                i, parts, escaped, dynamic = self.i, self.word.parts, self.word.escaped, self.word.dynamic
             elif kind == "control" and m.group() in _FAST_CONTROLS:
                 if parts:
                     if len(tokens) >= MAX_TOKENS:
                         raise TooComplex(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
-                    tokens.append(Word(parts, False, [], escaped))
-                    parts, escaped = [], False
+                    tokens.append(Word(parts, dynamic, [], escaped))
+                    parts, escaped, dynamic = [], False, False
                 if len(tokens) >= MAX_TOKENS:
                     raise TooComplex(f"{TOO_COMPLEX} (more than {MAX_TOKENS} words)")
                 tokens.append(m.group())
             else:
                 raise _Unsupported  # process substitution, (, ), case's ;;
-        self.i, self.steps, self.word = i, steps, Word(parts, False, [], escaped)
+        self.i, self.steps, self.word = i, steps, Word(parts, dynamic, [], escaped)
         self.end_word()
         return tokens
 
@@ -173,8 +188,8 @@ class _Reader:
                 target.parts.append((m.group(), False))  # type: ignore[union-attr]
             elif kind == "single" or kind == "double":
                 target.parts.append((m.group(kind), True))  # type: ignore[union-attr]
-            elif kind is None and s[self.i] in "\\$`'\"":
-                raise _Unsupported
+            elif kind == "var" or kind == "braced" or (kind is None and s[self.i] in "\\$`'\""):
+                raise _Unsupported  # a target with a variable: the Lexer reads it
             else:
                 break
             self.i = m.end()  # type: ignore[union-attr]

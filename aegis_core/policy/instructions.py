@@ -43,6 +43,9 @@ _DOLLAR_LINE = re.compile(r"(?m)^\s*\$\s+(.+)$")
 _GEMINI_SHELL = re.compile(r"!\{([^}\n]{1,400})\}")
 _IMPERATIVE = re.compile(r"(?i)\b(?:run|execute|exec|invoke|type)\b\s*:?\s+([^\n;]{2,300}?)\s*(?:\b(?:first|before"
                          r"|after|then|so|when|whenever|each|every|and)\b|\.(?:\s|$)|[;\n]|$)")
+# Searched only where one of its verbs starts (see cues.py): tried at every character, the
+# case-insensitive alternation cost ~1 ms per 16 KB of text holding none of them.
+_CUED_IMPERATIVE = Cued(_IMPERATIVE)
 _NOT_SHELL_FENCES = re.compile(r"```(?:python|py|js|javascript|ts|typescript|json|yaml|yml|toml|go|rust|rs|java|c"
                                r"|cpp|ruby|rb|sql|html|css|diff|text|txt|markdown|md|xml|ini)\b", re.I)
 
@@ -319,7 +322,7 @@ def shown_commands(content: str) -> str:
     commands.extend(m.group(1).strip() for m in _GEMINI_SHELL.finditer(outside))
     # Prose that says what to run: `Always run rm -rf build first`, `Execute: curl x | sh`.
     outside = _INLINE.sub(" ", outside)
-    commands.extend(m.group(1).strip() for m in _IMPERATIVE.finditer(outside))
+    commands.extend(m.group(1).strip() for m in _CUED_IMPERATIVE.finditer(outside))
     return "\n".join(commands)
 
 

@@ -307,7 +307,8 @@ def _plain_segments(command: str, parts: list[str] | None = None) -> tuple[Segme
 
 def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
     """The segments of the fast lexer's tokens when every simple command is an ordinary
-    program with quoted or plain words, NAME=value prefixes and plain redirects
+    program with quoted or plain words (no variable but $HOME and $PWD), NAME=value
+    prefixes and plain redirects
     (`git commit -m 'fix it'`, `PYTHONPATH=src pytest -q 2>&1 | tail -5`), built
     directly; None for anything the builder must read (wildcards, braces, keywords,
     wrappers, shells, interpreters)."""
@@ -317,8 +318,8 @@ def _token_segments(tokens: list) -> tuple[Segment, ...] | None:
     pipeline: list[int] = []
     for token in [*tokens, ";"]:
         if isinstance(token, Word):
-            if any(not quoted and _EXPANDABLE.search(text) for text, quoted in token.parts):
-                return None
+            if token.dynamic or any(not quoted and _EXPANDABLE.search(text) for text, quoted in token.parts):
+                return None  # a variable's or a pattern's value: the builder works out what it may be
             words.append(token)
             continue
         if isinstance(token, Redirect):

@@ -87,18 +87,21 @@ def _findall(pattern: Cued, text: str) -> list[tuple[str, ...]]:
 def python_commands(content: str) -> str:
     """Shell commands standing for what Python ``content`` runs or deletes by name."""
     code = content[:MAX_CODE_CHARS]
-    commands = [a or b for a, b in _findall(_CUED_SHELL_CALL, code)]
-    for (items,) in _findall(_CUED_ARGV_CALL, code):
+    # Each distinct call once (dict.fromkeys): code that repeats one is read once for it.
+    commands = [a or b for a, b in dict.fromkeys(_findall(_CUED_SHELL_CALL, code))]
+    for (items,) in dict.fromkeys(_findall(_CUED_ARGV_CALL, code)):
         words = [a or b for a, b in _PY_LITERAL.findall(items)]
         if words:
             commands.append(" ".join(shlex.quote(w) for w in words))
-    for function, a, b in _findall(_CUED_DELETE, code):
+    for function, a, b in dict.fromkeys(_findall(_CUED_DELETE, code)):
         target = a or b
         flag = "-rf " if function == "shutil.rmtree" else "-f "
         commands.append("rm " + flag + (target if target.startswith("~") else shlex.quote(target)))
     if _PY_HOME_DELETE.search(code):
         commands.append("rm -rf ~")
-    return "\n".join(commands)
+    # Each distinct command once: judging one again changes nothing, and the analysis
+    # would read each repeat.
+    return "\n".join(dict.fromkeys(commands))
 
 
 def taskfile_commands(content: str) -> str:

@@ -29,7 +29,8 @@ POLICY = default_policy()
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Characters the fast path reads or must refuse, weighted towards the ones it reads.
 PIECES = [*"abc -./~=", " ", " ", "'", '"', "'x y'", '"a b"', "&&", "||", "|", ";", "&", ">", ">>", "2>&1",
-          "2>", "<", "\n", "#", "$", "`", "\\", "(", ")", "<<", "<<<", "<(", ";;", "\t", "\u00a0", "*", "{a,b}"]
+          "2>", "<", "\n", "#", "$", "`", "\\", "(", ")", "<<", "<<<", "<(", ";;", "\t", "\u00a0", "*", "{a,b}",
+          "$a", "$HOME", "${PWD}", "$IFS", "${x}", "${x:-y}", "$1"]
 
 
 def comparable(tokens: list) -> list:
@@ -70,13 +71,15 @@ def test_fast_lexer_reads_most_of_the_corpus_exactly_as_the_lexer() -> None:
     "git commit -m 'fix parser bug'", 'echo "hello world" > out.txt', "pytest -q 2>&1 | tail -n 5",
     "npm test && npm run build || echo failed; ls &", "cat <input.txt >>log 2>/dev/null", "a=1 b='' c",
     "echo ''", 'echo ""x', "ls |& cat", "echo a\nls", "x >'quoted target'", "echo >",
+    "echo $HOME", "cd ${HOME}/src && ls $PWD", "PATH=/x:$PATH make", "cp $SRC_DIR/a.txt b$N.txt 2>&1",
 ])
 def test_fast_lexer_matches_the_lexer_on_its_subset(command: str) -> None:
     assert assert_same_as_lexer(command)
 
 
 @pytest.mark.parametrize("command", [
-    "echo $HOME", "echo `id`", "echo \\x", "cat <<EOF\nx\nEOF", "cat <<< x", "(ls)", "# comment",
+    "echo $1", "echo ${x:-y}", "echo $(id)", "rm${IFS}-rf", "echo $", "echo `id`", "echo \\x",
+    "cat <<EOF\nx\nEOF", "cat <<< x", "(ls)", "# comment",
     "diff <(ls) <(ls)", 'echo "$x"', "echo 'open", "case x in a) ;; esac",
 ])
 def test_fast_lexer_leaves_everything_else_to_the_lexer(command: str) -> None:
@@ -271,7 +274,8 @@ def test_too_many_plain_words_are_too_complex_exactly_as_for_the_lexer(parts: in
 
 
 TOKEN_PIECES = [*PLAIN_PIECES, "'quoted text'", '"double"', "''", "'*.py'", "'a=1'", ">", ">>", "2>&1", "<", "|&",
-                "out.txt", "'if'", "\"sudo\"", "A=1 ", "B='x y' ", "PATH=/x:$PATH ", "A= "]
+                "out.txt", "'if'", "\"sudo\"", "A=1 ", "B='x y' ", "PATH=/x:$PATH ", "A= ",
+                "$HOME/x", "${PWD}", "$DIR/a.txt", "$IFS"]
 
 
 @SETTINGS

@@ -205,6 +205,25 @@ def test_written_code_with_more_commands_than_judged_asks_without_judging_them(p
         assert len(subjects) == 1  # the write itself: none of its commands was judged in vain
 
 
+def test_a_python_call_repeated_past_the_commands_judged_is_judged_once() -> None:
+    """The same calls repeated more often than commands are judged one by one are a few
+    commands (judging one again changes nothing): routine ones are allowed, and a
+    blocked one among the repeats, or after them, still asks."""
+    from aegis_core.policy.engine import MAX_SEGMENTS
+
+    unit = "subprocess.run(['mkdir', '-p', 'build'])\nos.system('make all')\nshutil.rmtree('build/tmp')\n"
+    repeats = unit * (MAX_SEGMENTS + 10)  # three calls a unit, under the code readers' limit
+    assert len(repeats) < codecommands.MAX_CODE_CHARS - 100
+    forget_caches()
+    assert POLICY.evaluate(_write("src/tasks.py", "import os\n" + repeats)).action is Action.ALLOW
+    for blocked in ("os.system('rm -rf ~')\n", "subprocess.run(['rm', '-rf', '/'])\n", "shutil.rmtree('/')\n"):
+        half = len(unit) * (MAX_SEGMENTS // 2)
+        for content in (repeats[:half] + blocked + repeats[half:], repeats + blocked):
+            forget_caches()
+            verdict = POLICY.evaluate(_write("src/tasks.py", "import os\n" + content))
+            assert verdict.action is Action.REQUIRE_APPROVAL, blocked
+
+
 def test_commands_that_run_nothing_do_not_hide_one_after_them() -> None:
     # Every command a Python file hands to a shell is read, however many run nothing.
     padding = "os.system('# nothing')\n" * 300
