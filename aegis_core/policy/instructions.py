@@ -342,7 +342,17 @@ def steering(text: str) -> str | None:
     if "a a a a" in text.translate(_LETTER_SHAPES):
         # `i g n o r e   a l l`, `I.g.n.o.r.e`: letters spelled apart are read joined
         text = _SPACED_LETTERS.sub(lambda found: found.group(0)[::2], text)
-    return _STEERS.first(text)
+    return _STEERS.first(text, _TRIES, _TOO_DENSE)
+
+
+# Places past the first stretch where a steering pattern is tried (a start word found, or
+# a match its sentence rejects): 64 KB of ordinary prose takes ~600, of this project's
+# own docs (about steering, approvals, hooks) up to ~2,800; one trigger word repeated to
+# 64 KB 8,000-28,000, each retried. Past these the file asks: what reading it costs
+# stays bounded whatever it holds, and fails closed.
+_TRIES = 4096
+_TOO_DENSE = (f"is too dense with the words steering starts with to be read (over {_TRIES} places to try); "
+              "a person reads it, or split it into smaller files")
 
 
 # Every ASCII letter as `a`, every separator a word can be spelled apart with as a space:
