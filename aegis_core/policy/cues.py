@@ -267,12 +267,18 @@ class Cued:
             return found
         return None
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str, tries: list[int] | None = None) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text)``; ``tries``: a count of places left to try the
+        pattern at (each cue found, each match), shared by several searches, past
+        which OutOfTries is raised."""
         if not self._built:
             self._build()
         cued = self._scanned(text)
         if cued is None:
-            yield from self.pattern.finditer(text)
+            for plain in self.pattern.finditer(text):
+                if tries is not None:
+                    _spend(tries)
+                yield plain
             return
         scanned, words = cued
         if words is not self._folded and self._literals and not (
@@ -285,18 +291,33 @@ class Cued:
             cue = cue_search(scanned, at)
             if cue is None:
                 return
+            if tries is not None:
+                _spend(tries)
             found = match(text, cue.start())
             if found is None:
                 misses += 1
                 if misses >= _MISSES_BEFORE_PLAIN and misses * _DENSE > cue.start():
                     # The words are everywhere here (`a.a.a.`): the plain search is no slower
                     # than a try at each of them.
-                    yield from self.pattern.finditer(text, cue.start() + 1)
+                    for plain in self.pattern.finditer(text, cue.start() + 1):
+                        if tries is not None:
+                            _spend(tries)
+                        yield plain
                     return
                 at = cue.start() + 1  # a word may also start inside the one just found
                 continue
             yield found
             at = found.end() if found.end() > found.start() else found.start() + 1
+
+
+class OutOfTries(Exception):
+    """A search was given fewer places to try than the text holds."""
+
+
+def _spend(tries: list[int]) -> None:
+    tries[0] -= 1
+    if tries[0] < 0:
+        raise OutOfTries
 
 
 # Matches read through the cue before the rest of a text is read by one findall.
@@ -469,10 +490,21 @@ class Together(Generic[_T]):
         cue = word_trie(sorted(every), fold=True)
         return re.compile(f"[{starts}](?<=(?={cue})(?=" + "|".join(alternatives) + r")[\s\S])")
 
-    def first(self, text: str) -> _T | None:
+    def first(self, text: str, tries: int | None = None, out_of_tries: _T | None = None) -> _T | None:
+        """``tries``: how many places past the first stretch the patterns together are
+        tried at (each a cue found or a match); past them, ``out_of_tries`` is the
+        answer (a text that dense with the words the patterns start with is not read
+        to its end: what it costs stays bounded whatever the text holds)."""
         best = self._pass(text) if self.one_pass is not None else None
         if best is not None:
             return best[2]
+        try:
+            return self._rest(text, None if tries is None else [tries])
+        except OutOfTries:
+            return out_of_tries
+
+    def _rest(self, text: str, tries: list[int] | None) -> _T | None:
+        best: tuple[int, int, _T] | None = None
         low = gate_text(text) if any(self.gates) else text
         held: dict[str, bool] = {}  # a word several gates share is scanned for once
 
@@ -486,7 +518,7 @@ class Together(Generic[_T]):
             gate = self.gates[index]
             if gate and not any(gate_holds(word) for word in gate):
                 continue  # a few substring scans in C rule the pattern out
-            for found in self.cued[index].finditer(text):
+            for found in self.cued[index].finditer(text, tries):
                 if best is not None and (found.start(), index) > best[:2]:
                     break
                 result = accept(found)

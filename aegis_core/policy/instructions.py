@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
 from aegis_core.policy.cues import Cued, Together
+from aegis_core.policy.sentences import forbids_before, sentences
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -344,7 +345,17 @@ def steering(text: str) -> str | None:
     if "a a a a" in text.translate(_LETTER_SHAPES):
         # `i g n o r e   a l l`, `I.g.n.o.r.e`: letters spelled apart are read joined
         text = _SPACED_LETTERS.sub(lambda found: found.group(0)[::2], text)
-    return _STEERS.first(text)
+    return _STEERS.first(text, _TRIES, _TOO_DENSE)
+
+
+# Places past the first stretch where a steering pattern is tried (a start word found, or
+# a match its sentence rejects): 64 KB of ordinary prose takes ~600, of this project's
+# own docs (about steering, approvals, hooks) up to ~2,800; one trigger word repeated to
+# 64 KB 8,000-28,000, each retried. Past these the file asks: what reading it costs
+# stays bounded whatever it holds, and fails closed.
+_TRIES = 4096
+_TOO_DENSE = (f"is too dense with the words steering starts with to be read (over {_TRIES} places to try); "
+              "a person reads it, or split it into smaller files")
 
 
 # Every ASCII letter as `a`, every separator a word can be spelled apart with as a space:
@@ -359,6 +370,11 @@ _INVISIBLE_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", 
 _INVISIBLE = {ord(char): (" " if char in "\u00a0\u202f\u2009\u3000" else None) for char in _INVISIBLE_CHARS}
 
 
+# What ends a sentence: in English, and in the other languages' scripts too.
+_STOPS = ".!?\n"
+_ALL_STOPS = ".!?\n。！？"
+
+
 def _said(what: str, found: re.Match[str]) -> str:
     return f"{what}: {' '.join(found.group(0).split())[:80]!r}"
 
@@ -366,9 +382,8 @@ def _said(what: str, found: re.Match[str]) -> str:
 def _english(what: str, negatable: bool) -> Callable[[re.Match[str]], str | None]:
     def accept(found: re.Match[str]) -> str | None:
         if negatable:
-            text = found.string
-            start = max(text.rfind(c, 0, found.start()) for c in ".!?\n") + 1
-            if _NEGATION.search(text[start:found.start()]):
+            read = sentences(found.string, _STOPS)
+            if forbids_before(read, _NEGATION, read.start(found.start()), found.start()):
                 return None
         return _said(what, found)
     return accept
@@ -376,9 +391,9 @@ def _english(what: str, negatable: bool) -> Callable[[re.Match[str]], str | None
 
 def _foreign(what: str, negation_inside: bool) -> Callable[[re.Match[str]], str | None]:
     def accept(found: re.Match[str]) -> str | None:
-        text = found.string
-        start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
-        if _FOREIGN_NEGATION.search(text[start:found.end() if negation_inside else found.start()]):
+        read = sentences(found.string, _ALL_STOPS)
+        if forbids_before(read, _FOREIGN_NEGATION, read.start(found.start()),
+                          found.end() if negation_inside else found.start()):
             return None  # `Keine neuen Abhängigkeiten ohne Rückfrage`: forbids, does not steer
         return _said(what, found)
     return accept
@@ -390,24 +405,30 @@ _BLOCKED_THING = re.compile(r"(?i)\b(?:commands?|tool\s+calls?|calls?|you|your|b
                             r"|polic(?:y|ies)|safeguards?|sandbox|permission\w*|checks?|filters?|rules?)\b")
 
 
+_INSTEAD_OF = re.compile(r"(?i)\binstead\s+of\b")
+
+
+def _blocked_thing_named(sentence: str) -> bool:
+    """Whether a sentence about getting past a block steers: it names a blocked thing
+    and neither forbids it nor says to do something else instead."""
+    return not _NEGATION.search(sentence) and not _INSTEAD_OF.search(sentence) \
+        and _BLOCKED_THING.search(sentence) is not None
+
+
 def _evasion(what: str) -> Callable[[re.Match[str]], str | None]:
     def accept(found: re.Match[str]) -> str | None:
-        text = found.string
-        start = max(text.rfind(c, 0, found.start()) for c in ".!?\n") + 1
-        ends = [i for i in (text.find(c, found.end()) for c in ".!?\n") if i >= 0]
-        sentence = text[start:min(ends) if ends else len(text)]
-        if _NEGATION.search(sentence) or re.search(r"(?i)\binstead\s+of\b", sentence) \
-                or not _BLOCKED_THING.search(sentence):
+        read = sentences(found.string, _STOPS)
+        if not read.answer(_blocked_thing_named, read.start(found.start()), read.end(found.end())):
             return None  # `Never retry a blocked command`, `fix the errors instead of bypassing them`
         return _said(what, found)
     return accept
 
 
 def _neutral(found: re.Match[str]) -> str | None:
-    text = found.string
-    start = max(text.rfind(c, 0, found.start()) for c in ".!?\n。！？") + 1
-    before = text[start:found.start()]
-    if _NEGATION.search(before) or _FOREIGN_NEGATION.search(before):
+    read = sentences(found.string, _ALL_STOPS)
+    start = read.start(found.start())
+    if forbids_before(read, _NEGATION, start, found.start()) \
+            or forbids_before(read, _FOREIGN_NEGATION, start, found.start()):
         return None  # `Never touch ~/.aegis`
     return _said("tells the agent to get around Aegis or the user's approval", found)
 
