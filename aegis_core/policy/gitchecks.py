@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.words import operands
+
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
 
@@ -304,16 +306,7 @@ _CONFIG_VALUE_OPTIONS = frozenset({"-f", "--file", "--blob", "--type", "--defaul
 
 def _config_words(args: list[str]) -> list[str]:
     """The key and value words of `git config` (its options and their values left out)."""
-    words: list[str] = []
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg.startswith("-"):
-            skip = arg in _CONFIG_VALUE_OPTIONS
-        else:
-            words.append(arg)
-    return words
+    return operands(args, _CONFIG_VALUE_OPTIONS)
 
 
 def _options_inside(text: str) -> list[str]:

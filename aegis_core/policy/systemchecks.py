@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.words import operands
+
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
     from aegis_core.policy.shell import Segment
@@ -32,15 +34,7 @@ _SETID_NUMERIC = re.compile(r"^[0-7]?[2467][0-7]{3}$")
 
 
 def _ip(texts: list[str]) -> str | None:
-    words: list[str] = []
-    skip = False
-    for text in texts:
-        if skip:
-            skip = False
-        elif text.startswith("-"):
-            skip = text in _IP_VALUES
-        else:
-            words.append(text)
+    words = operands(texts, _IP_VALUES)
     if len(words) >= 2 and words[1] in _IP_CHANGES:
         return f"ip {words[0]} {words[1]} changes the machine's network"
     if len(words) >= 3 and words[0] in ("link", "l") and words[1] == "set":

@@ -135,3 +135,18 @@ def expand(word: Word) -> tuple[list[Arg], bool]:
         glob = "*" in candidate or "?" in candidate or (bracket >= 0 and "]" in candidate[bracket + 2:])
         args.append(Arg(candidate.translate(_RESTORE), dynamic=word.dynamic, glob=glob, tricky=tricky))
     return args, False
+
+
+def operands(texts: list[str], with_value: frozenset[str]) -> list[str]:
+    """The words that are neither options nor the value of an option of ``with_value``
+    (whose value is the next word)."""
+    found: list[str] = []
+    skip = False
+    for text in texts:
+        if skip:
+            skip = False
+        elif text.startswith("-"):
+            skip = text in with_value
+        else:
+            found.append(text)
+    return found
