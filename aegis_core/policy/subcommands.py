@@ -7,6 +7,8 @@ abbreviations resolved (``npm pub``, ``npm it``, ``npm isntall`` are ``publish``
 
 from __future__ import annotations
 
+from aegis_core.policy.words import operands
+
 # Global options that take a value (as a separate word), per program.
 VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "git": frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"}),
@@ -92,18 +94,10 @@ def npm_command(word: str) -> str:
 def positionals(program: str, texts: list[str]) -> list[str]:
     """Arguments that are not options (or option values), with npm's first one resolved:
     the subcommand words ``subcommand`` rules and the publish checks compare."""
-    with_value = VALUE_OPTIONS.get(program, frozenset())
-    out: list[str] = []
-    skip = False
-    for text in texts:
-        if skip:
-            skip = False
-        elif text.startswith("-"):
-            skip = text in with_value
-        elif program == "cargo" and text.startswith("+") and not out:
-            continue  # `cargo +nightly publish`: a toolchain, not a subcommand
-        else:
-            out.append(text)
+    out = operands(texts, VALUE_OPTIONS.get(program, frozenset()))
+    if program == "cargo":
+        while out and out[0].startswith("+"):
+            del out[0]  # `cargo +nightly publish`: a toolchain, not a subcommand
     if out and program == "npm":
         out[0] = npm_command(out[0])
     return out
