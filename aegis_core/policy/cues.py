@@ -381,14 +381,7 @@ def gate_text(text: str) -> str:
     (lower-cased, none holding a line break) with substring scans. Such a word is in the
     lower-cased text exactly when it is in one of its lines, so a file made of the same
     few lines over and over is scanned for each word in a few lines, not 64 KB."""
-    last = _gated_last[0]
-    if last[0] is text:
-        return last[1]
-    low = text.lower()
-    if len(low) > STRETCH:
-        low = "\n".join(dict.fromkeys(low.splitlines()))
-    _gated_last[0] = (text, low)
-    return low
+    return _each_piece_once(text, _gated_last, str.splitlines)
 
 
 _worded_last: list[tuple[str, str]] = [("", "")]
@@ -400,13 +393,19 @@ def distinct_words(text: str) -> str:
     that do). Such a word is in the lower-cased text exactly when it is in one of its
     words, so a text of the same few words over and over, on one line or many, is
     scanned for each gate word in a few words."""
-    last = _worded_last[0]
-    if last[0] is text:
-        return last[1]
+    return _each_piece_once(text, _worded_last, str.split)
+
+
+def _each_piece_once(text: str, last: list[tuple[str, str]], pieces: Callable[[str], list[str]]) -> str:
+    """``text`` lower-cased; past STRETCH, each of its pieces kept once, joined by line
+    breaks. The last text asked about is kept in ``last`` (the gates of one reader ask
+    about the same text one after the other)."""
+    if last[0][0] is text:
+        return last[0][1]
     low = text.lower()
     if len(low) > STRETCH:
-        low = "\n".join(dict.fromkeys(low.split()))
-    _worded_last[0] = (text, low)
+        low = "\n".join(dict.fromkeys(pieces(low)))
+    last[0] = (text, low)
     return low
 
 
