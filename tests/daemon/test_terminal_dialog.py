@@ -130,7 +130,7 @@ def test_an_answer_typed_in_the_dialog_is_taken_by_its_shown_prefix(daemon) -> N
     session, token = daemon.session()
     first = ask(daemon, session, token, event(daemon, RISKY))
     thread, lines = in_background(daemon, session, token, event(daemon, RISKY, event="PermissionRequest"))
-    time.sleep(0.2)
+    wait_until(lambda: lines)  # the dialog's PermissionRequest waits on the approval
     answered = daemon.request("approval.resolve", approval_id=first["approval_id"][:12], outcome="deny",
                               channel="terminal", choice="No", session=session, token=token, by="me")
     assert answered["won"] is True and answered["approval"]["channel"] == "terminal"
