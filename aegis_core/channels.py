@@ -91,7 +91,23 @@ class ChannelHealth:
                 "last_error_at": self.last_error_at}
 
 
-class TerminalChannel:
+class _LocalChannel:
+    """A channel whose human comes to the question (a terminal, the CLI): always
+    there, nothing to run, nothing to send."""
+
+    name = ""
+
+    def is_configured(self, config: Config) -> bool:
+        return True
+
+    async def run(self, hub: ChannelHub) -> None:
+        return None
+
+    def notify(self, approval: Approval, call: ToolCall | None) -> None:
+        return None
+
+
+class TerminalChannel(_LocalChannel):
     """The human at the agent's own terminal: Claude Code's permission dialog (the
     call is answered "ask" and its approval stays pending while the dialog is open),
     or the prompt the PTY relay watches. Their answer comes back through the
@@ -101,30 +117,12 @@ class TerminalChannel:
 
     name = "terminal"
 
-    def is_configured(self, config: Config) -> bool:
-        return True
 
-    async def run(self, hub: ChannelHub) -> None:
-        return None
-
-    def notify(self, approval: Approval, call: ToolCall | None) -> None:
-        return None
-
-
-class CliChannel:
+class CliChannel(_LocalChannel):
     """Pending approvals wait in the database, answered by ``aegis approvals
     approve/deny/watch`` from any terminal."""
 
     name = "cli"
-
-    def is_configured(self, config: Config) -> bool:
-        return True
-
-    async def run(self, hub: ChannelHub) -> None:
-        return None
-
-    def notify(self, approval: Approval, call: ToolCall | None) -> None:
-        return None
 
 
 def select_channels(config: Config, available: Mapping[str, Channel]) -> list[str]:

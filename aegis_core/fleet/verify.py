@@ -6,6 +6,7 @@ that differs from the chain it claims to be part of, or from this machine's own 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,41 +56,35 @@ def verify_fleet(store: Any, *, local_machine: str | None = None, local_log: Pat
 
 def _check_chain(store: Any, machine: str, result: MachineChain) -> None:
     previous_seq, previous_hash = 0, chain.GENESIS
+    for row in _shipped(store, machine):
+        seq, line = int(row["seq"]), str(row["line"]).encode("ascii", "replace")
+        result.records += 1
+        parts = chain.split(line)
+        if parts is None or parts[0] != seq:
+            result.problem("divergence", seq, "the shipped record is not a well-formed audit record")
+        elif chain.digest(parts[1]).decode() != parts[3].decode() or parts[3].decode() != row["hash"]:
+            result.problem("divergence", seq, "the shipped record was changed after it was written "
+                                              "(its hash does not match its content)")
+        elif seq != previous_seq + 1:
+            result.problem("gap", previous_seq + 1,
+                           f"records {previous_seq + 1}..{seq - 1} never reached the fleet store")
+        elif parts[2].decode() != previous_hash or row["prev_hash"] != previous_hash:
+            result.problem("divergence", seq, "the record does not follow the one before it in the chain")
+        previous_seq, previous_hash = seq, row["hash"]
+        result.head_seq = seq
+
+
+def _shipped(store: Any, machine: str) -> Iterator[Any]:
+    """One machine's shipped records in order, a page at a time (a fleet log can be long)."""
     after = 0
-    while True:
-        rows = store.shipped_records(machine, after=after)
-        if not rows:
-            break
-        for row in rows:
-            seq, line = int(row["seq"]), str(row["line"]).encode("ascii", "replace")
-            after = seq
-            result.records += 1
-            parts = chain.split(line)
-            if parts is None or parts[0] != seq:
-                result.problem("divergence", seq, "the shipped record is not a well-formed audit record")
-            elif chain.digest(parts[1]).decode() != parts[3].decode() or parts[3].decode() != row["hash"]:
-                result.problem("divergence", seq, "the shipped record was changed after it was written "
-                                                  "(its hash does not match its content)")
-            elif seq != previous_seq + 1:
-                result.problem("gap", previous_seq + 1,
-                               f"records {previous_seq + 1}..{seq - 1} never reached the fleet store")
-            elif parts[2].decode() != previous_hash or row["prev_hash"] != previous_hash:
-                result.problem("divergence", seq, "the record does not follow the one before it in the chain")
-            previous_seq, previous_hash = seq, row["hash"]
-            result.head_seq = seq
+    while rows := store.shipped_records(machine, after=after):
+        yield from rows
+        after = int(rows[-1]["seq"])
 
 
 def _compare_local(store: Any, machine: str, path: Path, result: MachineChain) -> None:
     """This machine's own log against what it shipped: a record edited on either side shows."""
-    shipped: dict[int, str] = {}
-    after = 0
-    while True:
-        rows = store.shipped_records(machine, after=after)
-        if not rows:
-            break
-        for row in rows:
-            shipped[int(row["seq"])] = str(row["line"])
-            after = int(row["seq"])
+    shipped = {int(row["seq"]): str(row["line"]) for row in _shipped(store, machine)}
     for _, (seq, _digest, _prev, line) in records_after(path, 0):
         if seq in shipped and shipped[seq] != line:
             result.problem("divergence", seq, f"record {seq} of this machine's log differs from the copy "
