@@ -248,8 +248,9 @@ def is_within(path: str, root: str) -> bool:
 
 class GlobSet:
     """Path globs with gitignore-like negation: a path matches when it matches a
-    positive glob and no ``!`` glob. A glob without ``/`` matches the file name; one
-    with ``/`` the whole path (``*`` may cross ``/``, so ``**/`` is any depth); a
+    positive glob and no ``!`` glob. A glob without ``/`` (or ``**/NAME``) matches the
+    file name; one with ``/`` the whole path (``*`` may cross ``/``, so ``**/`` is any
+    depth); a
     leading ``~/`` is the home directory of the user running Aegis, a leading
     ``$AEGIS_HOME`` Aegis' state directory.
 
@@ -294,6 +295,11 @@ class GlobSet:
             from aegis_core.config import aegis_home
 
             glob = str(aegis_home()) + glob[len("$AEGIS_HOME"):]
+        if glob.startswith("**/") and "/" not in glob[3:] and glob[3:] not in ("", "**"):
+            # `**/*mcp*.json` is a file name in any folder. As a path pattern its first `*`
+            # would cross folders, and every .json of a project under ~/src/mcp-server
+            # would match.
+            glob = glob[3:]
         whole_path = "/" in glob
         if whole_path and not glob.startswith(("/", "*")):
             glob = "*/" + glob

@@ -122,3 +122,21 @@ def test_a_wildcard_too_wide_to_expand_needs_approval(tmp_path: Path) -> None:
     # Listing 60 folders to find nothing is more than one call may look at.
     verdict = POLICY.evaluate(shell("cat */*/nothing", cwd=str(tmp_path)))
     assert verdict.action is Action.REQUIRE_APPROVAL and "wildcard too wide" in verdict.reason
+
+
+def test_a_name_pattern_in_any_folder_matches_the_name_only() -> None:
+    """`**/*mcp*.json` names a file: a project under ~/src/mcp-server (or a temporary
+    folder whose random name holds "mcp") is not an MCP config on every .json."""
+    globs = GlobSet(["**/*mcp*.json", "**/.env.*", "!**/.env.*.example"])
+    assert globs.matches("/home/dev/src/mcp-server/package.json") is False
+    assert globs.matches("/tmp/aegis-ci-xmcpq/project/data.json") is False
+    assert globs.matches("/home/dev/src/app/.env.d/notes.txt") is False
+    assert globs.matches("/home/dev/src/app/.mcp.json") is True
+    assert globs.matches("/home/dev/src/app/config/claude-mcp.json") is True
+    assert globs.matches("/home/dev/src/app/.env.local") is True
+    assert globs.matches("/home/dev/src/app/.env.local.example") is False
+    for project in ("/home/dev/src/mcp-server", "/tmp/aegis-ci-mcp01/project"):
+        verdict = POLICY.evaluate(tool_call("Write", cwd=project, file_path=f"{project}/package.json", content="{}"))
+        assert verdict.action is Action.ALLOW, verdict
+        verdict = POLICY.evaluate(tool_call("Write", cwd=project, file_path=f"{project}/.mcp.json", content="{}"))
+        assert verdict.action is Action.REQUIRE_APPROVAL, verdict
