@@ -20,6 +20,10 @@ _XDG_DEFAULTS = {"XDG_CONFIG_HOME": "/.config", "XDG_DATA_HOME": "/.local/share"
                  "XDG_CACHE_HOME": "/.cache", "XDG_STATE_HOME": "/.local/state"}
 
 
+# What find/fd put in place of the names they found, and xargs of what it reads.
+PLACEHOLDERS = frozenset({"{found}", "{stdin}"})
+
+
 def _variable(name: str, cwd: str | None, home: str) -> str | None:
     """The value of a variable the policy can know as well as the shell, or None."""
     if name == "HOME":
@@ -51,7 +55,17 @@ def remember_variables(program: str, assignments: tuple[str, ...], argv: tuple[s
     for text in texts:
         found = _NAME_VALUE.match(text)
         if found and len(variables) < 64:
-            variables[found.group(1)] = found.group(2)
+            value = found.group(2)
+            if "${" in value:
+                # `d=.git; d=$d/hooks`: a value built from what is already known.
+                # Bounded: `d=$d$d` a thousand times must not double a string a thousand times.
+                built = _KNOWN_REFERENCE.sub(lambda m: variables.get(m.group(1), m.group(0)), value)
+                value = built if len(built) <= _MAX_VALUE else value
+            variables[found.group(1)] = value
+
+
+_MAX_VALUE = 1024
+_KNOWN_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 LOOP = "@"  # variables["@f"]: the words a `for f in ...` loop gives f, one a line
@@ -121,7 +135,9 @@ def representative(text: str, cwd: str | None, home: str, variables: dict[str, s
         return "$" + name
 
     if _EXPANSION.search(text) is None:
-        return None  # `{found}` of find -exec, `{stdin}` of xargs: nothing literal to go by
+        # `{found}` of find -exec, `{stdin}` of xargs: nothing literal to go by, unless
+        # the placeholder stands in a path (`.git/hooks/{stdin}`, `{found}/.envrc`).
+        return text if "/" in text and ("{found}" in text or "{stdin}" in text) else None
     replaced = _EXPANSION.sub(value, text)
     if not literal[0] and not _EXPANSION.sub("", text):
         return None
@@ -221,7 +237,8 @@ _MOUNT_SUBCOMMANDS = frozenset({"run", "create", "container", "compose", "servic
 
 def mount_sources(program: str, texts: list[str]) -> list[str]:
     """Host paths a container command mounts: ``-v SRC:DST``, ``--volume=SRC:DST``,
-    ``--mount type=bind,source=SRC``; ``systemd-nspawn --bind=SRC``; ``bwrap --bind SRC``.
+    ``--mount type=bind,source=SRC`` (and the ``--env-file`` it reads);
+    ``systemd-nspawn --bind=SRC``; ``bwrap --bind SRC``.
     Named volumes (no ``/``, ``.`` or ``~``) are not host paths."""
     found: list[str] = []
     if program in CONTAINER_ENGINES or program in ("docker-compose", "podman-compose"):
@@ -229,16 +246,24 @@ def mount_sources(program: str, texts: list[str]) -> list[str]:
             return found
         for i, text in enumerate(texts):
             value = None
-            if text in ("-v", "--volume", "--mount") and i + 1 < len(texts):
+            if text in ("-v", "--volume", "--mount", "--env-file") and i + 1 < len(texts):
                 value = texts[i + 1]
                 option = text
+            elif text.startswith("--env-file="):
+                option, _, value = text.partition("=")
             elif text.startswith(("--volume=", "--mount=")):
                 option, _, value = text.partition("=")
             elif text.startswith("-v") and len(text) > 2 and not text.startswith("--"):
                 option, value = "-v", text[2:]
             if value is None:
                 continue
-            if option == "--mount":
+            if option == "--env-file":
+                # Read on the host, every line handed to the container: the project's own
+                # .env goes to its own containers all day; a file from elsewhere
+                # (`--env-file ~/.aws/credentials`) is judged as read.
+                if value.startswith(("/", "~", "$", "..")):
+                    found.append(value)
+            elif option == "--mount":
                 for field in value.split(","):
                     key, _, path = field.partition("=")
                     if key.strip() in ("source", "src") and path:

@@ -161,6 +161,9 @@ def container_data_loss(subject: Subject) -> str | None:
         return None
     compose = program.endswith("compose") or words[:1] == ["compose"]
     verbs = words[1:3] if words[:1] == ["compose"] else words[:3]
+    inside = _deletes_inside(texts, verbs if compose else words)
+    if inside:
+        return inside
     if compose and (verbs[:1] == ["down"] or verbs[:1] == ["rm"]) and (
             {"-v", "--volumes"} & set(texts) or any(t.startswith("-") and not t.startswith("--") and "v" in t
                                                     for t in texts)):
@@ -182,6 +185,33 @@ def container_data_loss(subject: Subject) -> str | None:
             return f"{program} {what} removes volumes (data)"
         return f"{program} {' '.join(words[:2])} removes containers, images or cached data"
     return None
+
+
+# A deleting command, as a word of its own or inside a shell string run in a container.
+_DELETING = re.compile(r"(?:^|[\s;&|'\"(])(?:rm|rmdir|shred|unlink|truncate|wipefs|dropdb)\s|\s-delete\b")
+
+
+_SCRATCH = ("/tmp/", "/var/tmp/")  # noqa: S108 - paths in a container compared, never used
+
+
+def _deletes_inside(texts: list[str], words: list[str]) -> str | None:
+    """A command that deletes run where data lives: in a container given another's
+    volumes (`docker run --volumes-from db alpine rm -rf /var/lib/postgresql`), or in
+    a running one (`docker exec db sh -c 'rm -rf /data'`); its scratch space aside."""
+    verb = words[1] if words[:1] == ["container"] and len(words) > 1 else words[0] if words else ""
+    volumes = verb in ("run", "create") and any(t == "--volumes-from" or t.startswith("--volumes-from=")
+                                                for t in texts)
+    if not (volumes or verb == "exec"):
+        return None
+    command = " ".join(texts)
+    if not _DELETING.search(command):
+        return None
+    places = [t for t in re.split(r"[\s;&|'\"()]+", command) if t.startswith("/")]
+    if places and all(p.startswith(_SCRATCH) for p in places):
+        return None
+    if volumes:
+        return "a container given another container's volumes (--volumes-from) deletes in them (their data)"
+    return "a command run in a running container (exec) deletes what it holds (its data, its volumes)"
 
 
 def register(check: Callable) -> None:

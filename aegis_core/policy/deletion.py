@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.argpaths import PLACEHOLDERS
 from aegis_core.policy.autorun import RUNS_LATER_NAME
 from aegis_core.policy.facts import flags_of
 from aegis_core.policy.paths import normalise
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 DELETERS = frozenset({"rm", "unlink", "rmdir", "shred", "srm", "wipe"})
 FINDERS = frozenset({"find", "fd", "fdfind", "gfind"})
 _DELETING_PROGRAMS = DELETERS | FINDERS
-# What find/fd put in place of the names they found, and xargs of what it reads.
-PLACEHOLDERS = frozenset({"{found}", "{stdin}"})
 
 
 # ---------------------------------------------------------------- what a find selects

@@ -421,6 +421,43 @@ def _node(texts: list[str]) -> list[Found]:
     return found
 
 
+# Coverage, profiling and compile-database tools that run the command (or, for the
+# Python profilers, the script) after their options: `c8 npm test`, `bear -- make`,
+# `pyinstrument app.py`. (options taking a value, "argv" or "python")
+_MEASURING_RUNNERS: dict[str, tuple[frozenset[str], str]] = {
+    "c8": (frozenset({"-r", "--reporter", "-o", "--reports-dir", "--report-dir", "--temp-directory", "-n",
+                      "--include", "-x", "--exclude", "--src", "-e", "--extension", "--lines", "--branches",
+                      "--functions", "--statements", "--per-file", "--config", "--exclude-after-remap",
+                      "--merge-async", "--skip-full"}), "argv"),
+    "nyc": (frozenset({"-r", "--reporter", "--report-dir", "--temp-dir", "--temp-directory", "-n", "--include",
+                       "-x", "--exclude", "-e", "--extension", "--cwd", "--nycrc-path", "-i", "--require",
+                       "--lines", "--branches", "--functions", "--statements", "--source-map"}), "argv"),
+    "bear": (frozenset({"--output", "-o", "--config", "--library", "-l"}), "argv"),
+    "compiledb": (frozenset({"-o", "--output", "-p", "--parse", "-d", "--build-dir", "-e", "--exclude"}), "argv"),
+    "pyinstrument": (frozenset({"-o", "--outfile", "-r", "--renderer", "-p", "--render-option", "-i", "--interval",
+                                "--load", "--from-path", "--target-description"}), "python"),
+    "scalene": (frozenset({"--outfile", "--profile-only", "--profile-exclude", "--cpu-percent-threshold",
+                           "--cpu-sampling-rate", "--malloc-threshold", "--program-path", "--reduced-profile",
+                           "--column-width", "--profile-interval", "--pid"}), "python"),
+    "kernprof": (frozenset({"-o", "--outfile", "-s", "--setup", "-u", "--unit", "-p", "--prof-mod"}), "python"),
+    "memray": (frozenset({"-o", "--output", "--native-tracing-mode", "--trace-python-allocators",
+                          "--aggregate", "--live-port", "--follow-fork"}), "python"),
+}
+# tsc-watch's options that name a command to run after a compile.
+_TSC_WATCH_COMMANDS = ("--onSuccess", "--onFailure", "--onFirstSuccess", "--onCompilationStarted",
+                       "--onCompilationComplete", "--onEmit")
+
+
+def _python_script(args: list[Arg], texts: list[str], start: int, with_value: frozenset[str],
+                   how: str) -> list[Found]:
+    """A profiler's script and its arguments, run as ``python SCRIPT ...`` (``-m
+    MODULE`` and ``-c CODE`` as python takes them)."""
+    at = _options(texts, start, with_value - {"-m", "-c"})
+    if at > start and texts[at - 1] in ("-m", "-c"):
+        at -= 1  # `pyinstrument -m pytest`: python's own option, kept for python
+    return [("argv", [Arg("python"), *args[at:]], how)] if at < len(texts) else []
+
+
 def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     """What ``seg``'s program runs for it (``substitutions_are_pwd``: every `$(...)` of
     the command is a plain `$(pwd)`)."""
@@ -435,6 +472,17 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
         return _hyperfine(texts)
     if program in ("valgrind", "ccache", "sccache", "unshare", "catchsegv"):
         return _argv_after(args, texts, 0, frozenset({"--log-file", "-M", "-F"}), program)
+    if program in _MEASURING_RUNNERS:
+        with_value, how = _MEASURING_RUNNERS[program]
+        if program == "memray":  # memray run [options] script.py: the rest are other subcommands
+            if texts[:1] != ["run"]:
+                return []
+            return _python_script(args, texts, 1, with_value, how)
+        if how == "python":
+            return _python_script(args, texts, 0, with_value, program)
+        return _argv_after(args, texts, 0, with_value, program)
+    if program == "tsc-watch":
+        return [("shell", v, "tsc-watch") for v in option_values(texts, _TSC_WATCH_COMMANDS)]
     if program == "ssh-agent":  # ssh-agent [-a SOCKET] [-t LIFE] COMMAND...: runs COMMAND
         return _argv_after(args, texts, 0, frozenset({"-a", "-E", "-P", "-t", "-O"}), program)
     if program == "perf":
@@ -536,6 +584,7 @@ RUNNING_PROGRAMS = frozenset({
     "go", "sed", "gsed", "rg", "less", "more", "most", *_SQL_SHELL, "node", "nodejs", "asdf", "mise", "rtx", "rbenv",
     "pyenv", "nodenv",
     "goenv", "jenv", "direnv", "nvm", "pixi", "devbox", "volta", "corepack", "ssh-agent", "fnm",
+    *_MEASURING_RUNNERS, "tsc-watch",
     # run through npx, judged as themselves: file servers (netchecks.served_folder)
     "serve", "http-server",
     # containers, for what they run on the host folders they mount (containerrun)
@@ -554,7 +603,7 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "bun": ("x", "exec"), "cargo": ("watch",), "make": ("--eval", "-E"), "gmake": ("--eval", "-E"),
     "cmake": ("-E",), "git": ("grep", "difftool", "rebase"), "go": ("-exec", "--exec", "-toolexec", "--toolexec",
                                                                       "-vettool", "--vettool"),
-    "node": ("-r", "--require", "--import", "--loader", "--experimental-loader"),
+    "node": ("-r", "--require", "--import", "--loader", "--experimental-loader"), "tsc-watch": ("--on",),
     "docker": ("-v", "--volume", "--mount"), "podman": ("-v", "--volume", "--mount"),
     "nerdctl": ("-v", "--volume", "--mount"),
 }

@@ -17,6 +17,7 @@ from aegis_core.policy.argpaths import (
     CONTAINER_ENGINES,
     CURL_LIKE,
     HTTPIE_LIKE,
+    PLACEHOLDERS,
     code_literals,
     mount_sources,
     representative,
@@ -114,6 +115,9 @@ class Subject:
         return self.project is not None and is_within(path, self.project)
 
 
+_COPIERS = frozenset({"cp", "gcp", "mv", "gmv", "install", "ginstall", "ln", "gln", "rsync"})
+
+
 def _arguments(segment: Segment, cwd: str | None, home: str,
                variables: dict[str, str] | None) -> tuple[Sequence[Arg], list[str]]:
     """The arguments a segment's paths can be read from, and their texts: a value
@@ -127,7 +131,14 @@ def _arguments(segment: Segment, cwd: str | None, home: str,
         return args, list(segment.argv[1:])
     kept: list[Arg] = []
     texts: list[str] = []
+    copies = segment.program in _COPIERS
     for arg in args:
+        if copies and arg.text in PLACEHOLDERS:
+            # What find -exec finds, what xargs reads: some path, known at run time only.
+            # To a copy it still counts as a source: `cp {found} .husky/` writes into .husky.
+            kept.append(arg)
+            texts.append(arg.text)
+            continue
         for text in representatives(arg.text, cwd, home, variables) if arg.dynamic else (arg.text,):
             kept.append(arg)
             texts.append(text)

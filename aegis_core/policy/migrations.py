@@ -90,7 +90,7 @@ DB_PROGRAMS = frozenset({
     "docker", "podman", "docker-compose", "kubectl", "fly", "flyctl", "railway", "render", "python", "python3",
     "py", "pypy3", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
     "python3.14", "uv", "poetry", "pipenv", "pdm", "hatch", "make", "just", "task", "sqlite-utils",
-    "gradle", "gradlew", "mvn", "mvnw", "sbt"})
+    "gradle", "gradlew", "mvn", "mvnw", "mvnd", "sbt"})
 _FIRST_WORDS = re.compile(r"manage\.py|django|alembic|downgrade|prisma|rails|rake|artisan|knex|sequelize"
                           r"|typeorm|drizzle|mikro-orm|ecto|doctrine|flyway|liquibase|goose|migrate|dbmate"
                           r"|diesel|sqlx|ef database|supabase|pg:|hasura|drop|flush|FLUSH|mongo|pg_restore|etcdctl"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.argpaths import CURL_LIKE, HTTPIE_LIKE, curl_options
@@ -119,6 +120,11 @@ def _is_decoder(seg: Segment) -> bool:
         return True
     return (seg.program in _DECODER_NAMES and seg.program not in ("openssl",)) or \
         (seg.program == "printf" and any("\\x" in t for t in texts))
+
+
+# Database clients that run the statements piped into them.
+_STATEMENT_READERS = ("psql", "mysql", "mariadb", "sqlite3", "duckdb", "mongosh", "mongo", "redis-cli", "cqlsh",
+                      "clickhouse-client", "sqlcmd", "usql")
 
 
 def _upstream(subject: Subject, seg: Segment) -> list[Segment]:
@@ -245,6 +251,17 @@ def register(check: Callable) -> None:
                 return f"output of {up.program} is run as code by {seg.program}"
             if _is_decoder(up):
                 return f"decoded data ({up.program}) is run as code by {seg.program}: a disguised command"
+        return None
+
+    @check("downloaded-statements", 70, "downloaded text run as statements by a database client (curl | psql)",
+           programs=_STATEMENT_READERS)
+    def _statements(subject: Subject) -> str | None:
+        seg = subject.segment
+        if seg is None or not seg.pipe_from or seg.program not in _STATEMENT_READERS:
+            return None
+        for up in _upstream(subject, replace(seg, code_from=seg.pipe_from)):
+            if up.program in FETCHERS:
+                return f"output of {up.program} is run as statements by {seg.program}"
         return None
 
     @check("code-from-stdin", 35, "a shell or interpreter runs code it reads from a pipe or a substitution",

@@ -97,10 +97,15 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
     # `nx release` versions, writes the changelog and publishes; `nx release version` only bumps.
     "nx": (("release", "publish"), ("release", "changelog"), ("release",)),
     "semantic-release": ((),), "release-it": ((),), "np": ((),), "standard-version": ((),),
+    # documentation sites pushed to a branch a forge serves (GitHub Pages)
+    "mkdocs": (("gh-deploy",),), "mike": (("deploy",), ("delete",), ("set-default",), ("alias",), ("retitle",)),
+    "ghp-import": ((),), "gh-pages": ((),),
+    "conan": (("upload",), ("remove",)), "vcpkg": (("x-upload",),),
+    "skaffold": (("run",), ("deploy",), ("delete",), ("apply",)),
 }
 # Runners of named scripts or tasks: a script named like `deploy` ships something.
 _TASK_RUNNERS = frozenset({"make", "gmake", "just", "task", "mage", "invoke", "inv", "nox", "tox", "rake", "gulp",
-                           "grunt", "sbt", "gradle", "gradlew", "mvn", "mvnw", "lein", "bazel", "bazelisk",
+                           "grunt", "sbt", "gradle", "gradlew", "mvn", "mvnw", "mvnd", "lein", "bazel", "bazelisk",
                            "earthly", "ant", "doit", "poe", "dagger", "nx", "turbo", "rush", "moon", "pants", "buck2",
                            "fastlane", "cargo-make", "makers"})
 _SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun"})
@@ -271,7 +276,7 @@ def publishes(seg: Segment) -> str | None:
         return "ko builds and pushes images"
     if program in ("vercel", "vc") and (not words or "--prod" in texts or "--production" in texts):
         return "vercel deploys"
-    if program in ("mvn", "mvnw"):
+    if program in ("mvn", "mvnw", "mvnd"):
         for word in words:
             if _MAVEN_SHIPPING.match(word) or _maven_goal_ships(word):
                 return f"{program} {word} publishes artifacts"

@@ -33,7 +33,7 @@ _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
 # Programs that build or run what is in their working directory.
 _BUILDERS = frozenset({"make", "gmake", "cmake", "ninja", "meson", "bazel", "bazelisk", "scons", "cargo", "go",
                        "npm", "yarn", "pnpm", "bun", "pip", "pip3", "uv", "poetry", "pytest", "tox", "nox",
-                       "bundle", "rake", "mvn", "mvnw", "gradle", "gradlew", "ant", "sbt", "mix", "stack",
+                       "bundle", "rake", "mvn", "mvnw", "mvnd", "gradle", "gradlew", "ant", "sbt", "mix", "stack",
                        "cabal", "dotnet", "swift", "composer", "just", "task", "docker", "podman", "configure",
                        "autogen.sh", "bootstrap", "install", "setup", "deno", "node", "php", "perl", "ruby",
                        "sh", "bash", "zsh"})

@@ -66,7 +66,7 @@ RUNNERS: dict[tuple[str, str], frozenset[str]] = {
 
 # `python -m NAME` that is the command NAME itself (`python -m twine upload` is `twine upload`).
 MODULE_COMMANDS = frozenset({"pip", "pip3", "twine", "poetry", "flit", "hatch", "uv", "pdm", "pipx", "conda",
-                             "pipenv", "maturin", "build", "ansible", "awscli", "httpie", "dotenv"})
+                             "pipenv", "maturin", "build", "ansible", "awscli", "httpie", "dotenv", "mkdocs", "mike"})
 # Script names that make a shell or an interpreter read its program from stdin.
 STDIN_FILES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 
@@ -168,6 +168,21 @@ def _skip_options(args: list[Arg], start: int, with_value: frozenset[str], posit
     return i + positionals
 
 
+def _replace_string(texts: list[str], i: int) -> str:
+    """The replace string an xargs option at ``i`` sets (``-I R``, ``-IR``,
+    ``--replace=R``, ``-i`` for ``{}``), or ""."""
+    text = texts[i]
+    if text == "-I":
+        return texts[i + 1] if i + 1 < len(texts) else ""
+    if text.startswith("-I"):
+        return text[2:]
+    if text.startswith("--replace="):
+        return text.split("=", 1)[1] or "{}"
+    if text in ("-i", "--replace") or text.startswith("-i"):
+        return text[2:] or "{}"
+    return ""
+
+
 def is_ordinary(name: str, second: str | None) -> bool:
     """True for a program unwrap() leaves as it is (not a wrapper, shell, interpreter,
     runner such as `uv run`, find or xargs): most programs."""
@@ -217,6 +232,7 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             continue
         if name == "xargs":
             # `xargs -a FILE` reads its arguments from FILE, as `xargs < FILE` does.
+            replace = ""  # `xargs -I{} cp {} dest`: each input line goes where {} stands
             for i, text in enumerate(texts[1:], start=1):
                 if not text.startswith("-"):
                     break
@@ -225,6 +241,7 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
                     and len(text) > 2 else "")
                 if given:
                     seg.redirects.append(("<", given, False))
+                replace = _replace_string(texts, i) or replace
             rest = _skip_options(seg.args, 1, frozenset({"-I", "-L", "-n", "-P", "-s", "-d", "-E", "-a",
                                                          "--max-args", "--max-procs", "--delimiter",
                                                          "--arg-file", "--replace", "--max-lines"}), 0)
@@ -233,6 +250,18 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             seg.drop(rest)
             if not seg.args:
                 seg.args, seg.arg_subs = [Arg("echo")], [[]]
+            if replace and any(replace in a.text for a in seg.args[1:]):
+                # `xargs -I{} curl -d @{} URL <<< .env`: a here-string's first line is the
+                # first value; input from elsewhere is known at run time only.
+                here = seg.stdin_text.strip().split("\n", 1)[0] if seg.stdin_text and not seg.pipe_from else ""
+                value = here if here and "$" not in here and "`" not in here else "{stdin}"
+                # Computed at run time, except in a shell's command string, which is read
+                # with the placeholder in it (`sh -c 'cp {} .envrc'`).
+                computed = value == "{stdin}" and seg.args[0].text not in SHELLS
+                seg.args[1:] = [Arg(value, dynamic=computed or value == "{stdin}") if a.text == replace else
+                                Arg(a.text.replace(replace, value), dynamic=computed) if replace in a.text else a
+                                for a in seg.args[1:]]
+                continue
             seg.args.append(Arg("{stdin}", dynamic=True))
             seg.arg_subs.append([])
             if seg.stdin_text and not seg.pipe_from:

@@ -376,7 +376,7 @@ def requests_from_file(seg: Segment, files_read: bool = False) -> str | None:
         if name in _CONFIG_VARIABLES.get(seg.program, ()):
             return f"{name}= makes {seg.program} read a configuration (addresses, headers, uploads) the command " \
                    "does not show"
-    if ("xargs" in seg.wrappers or "parallel" in seg.wrappers) and any(a.text == "{stdin}" for a in seg.args[1:]):
+    if ("xargs" in seg.wrappers or "parallel" in seg.wrappers) and any("{stdin}" in a.text for a in seg.args[1:]):
         runner = "xargs" if "xargs" in seg.wrappers else "parallel"
         return f"{runner} {seg.program} takes what it requests from its input, which the command does not show"
     # Read by the policy (requestfiles.py): what they request is judged as if typed.
