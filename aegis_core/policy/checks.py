@@ -53,8 +53,11 @@ FEATURES = ("call", "redirects", "inline", "reads_code", "assignments", "functio
 _BIT = {name: 1 << position for position, name in enumerate(FEATURES)}
 (_CALL, _REDIRECTS, _INLINE, _READS_CODE, _ASSIGNMENTS, _FUNCTION_CALL, _SLASH, _MKFS, _DYNAMIC, _DEVPATH, _URLS,
  _DBWORDS, _READS, _SQLCLIENT, _FETCH, _SEARCH, _MCP, _SEVERAL, _SECRETWORDS) = (_BIT[name] for name in FEATURES)
+# Per (program, feature bits): the checks that apply and their names, the word gates
+# among them, and what is left of them per pattern of failed gates.
 _APPLICABLE: dict[tuple[str | None, int], tuple[tuple[tuple[Check, ...], frozenset[str]],
-                                                tuple[tuple[Check, frozenset[str]], ...]]] = {}
+                                                tuple[tuple[Check, frozenset[str]], ...],
+                                                dict[int, tuple[tuple[Check, ...], frozenset[str]]]]] = {}
 
 
 def check(name: str, risk: int, description: str, programs: Iterable[str] | None = None,
@@ -104,8 +107,29 @@ def feature_bits(subject: Subject) -> int:
         if arg.dynamic:
             bits |= _DYNAMIC
             break
-    after = seg.argv[1:]
-    if after:
+    return bits | _word_bits(seg, seg.argv[1:])
+
+
+# Database clients and statement runners, run by another program (`uv run psql ...`,
+# `npx mongo ...`, `docker exec db /usr/bin/psql`, `npx prisma db execute`).
+_CLIENT_WORDS = SQL_CLIENTS | CLIENT_NAMES | {"dbshell", "dbconsole"}
+
+
+def _word_bits(seg: Segment, after: tuple[str, ...]) -> int:
+    """The features the words of a segment give it. An argument gives _DEVPATH
+    (holds /dev/), _URLS (holds ://), _SQLCLIENT (names a database client, also by its
+    last part: `docker exec db /usr/bin/psql`); any word, its program, an argument or a
+    wrapper, gives _DBWORDS when it holds a word of migrations.DB_CUES where db-reset
+    could find it (`uv run 'remove({})' --command` runs a program of that name), and
+    _SECRETWORDS when it names a secret (secretverbs.SECRET_WORDS, for secret-by-verb).
+    None of these holds a blank, so a word holds one or none: each word's answer (every
+    bit) is kept, one lookup per word (an agent uses the same words over and over),
+    instead of searching the joined words every call. The stdin, or (a console fed by a
+    pipe) the commands piped into it, may give _DBWORDS too."""
+    bits = 0
+    if len(after) + len(seg.wrappers) >= _MANY_WORDS:
+        # A long argument list (390 paths): one search of the joined words (no cue holds
+        # a line break) instead of one per word not seen yet.
         rest = "\n".join(after)
         if "/dev/" in rest:
             bits |= _DEVPATH
@@ -114,54 +138,46 @@ def feature_bits(subject: Subject) -> int:
         if not _CLIENT_WORDS.isdisjoint(after) or ("/" in rest and any(
                 word.rsplit("/", 1)[-1] in _CLIENT_WORDS for word in after)):
             bits |= _SQLCLIENT
-    bits |= _cued_words(seg, after)
-    return bits
-
-
-# Database clients and statement runners, run by another program (`uv run psql ...`,
-# `npx mongo ...`, `docker exec db /usr/bin/psql`, `npx prisma db execute`).
-_CLIENT_WORDS = SQL_CLIENTS | CLIENT_NAMES | {"dbshell", "dbconsole"}
-
-
-def _cued_words(seg: Segment, after: tuple[str, ...]) -> int:
-    """_DBWORDS when the segment holds a word of migrations.DB_CUES where db-reset could
-    find it: its program (`uv run 'remove({})' --command` runs a program of that name),
-    its arguments, its wrappers, its stdin, or (a console fed by a pipe) the
-    commands piped into it; _SECRETWORDS when a word names a secret
-    (secretverbs.SECRET_WORDS, for secret-by-verb). None of the cues holds a blank, so
-    a word holds one or none: each word's answer (both bits) is kept, one lookup per
-    word (an agent uses the same words over and over), instead of searching the
-    joined words every call."""
-    words = (seg.program, *after, *seg.wrappers)
-    bits = 0
-    if len(words) > _MANY_WORDS:
-        # A long argument list (390 paths): one search of the joined words (no cue holds
-        # a line break) instead of one per word not seen yet.
-        joined = "\n".join(words)
+        joined = "\n".join((seg.program, rest, *seg.wrappers))
         if _CUED_DB_WORDS.search(joined) is not None:
             bits |= _DBWORDS
         if _CUED_SECRET_WORDS.search(joined) is not None:
             bits |= _SECRETWORDS
-        words = ()
-    known = _WORD_CUES
-    for word in words:
-        found = known.get(word)
-        if found is None:
-            found = (_DBWORDS if _CUED_DB_WORDS.search(word) is not None else 0) | (
-                _SECRETWORDS if _CUED_SECRET_WORDS.search(word) is not None else 0)
-            known.keep(word, found, word)
-        bits |= found
+    else:
+        known = _WORD_BITS
+        for word in after:
+            found = known.get(word)
+            if found is None:
+                found = _bits_of_word(word)
+                known.keep(word, found, word)
+            bits |= found
+        # The program and the wrappers give only the cues' bits.
+        for word in (seg.program, *seg.wrappers) if seg.wrappers else (seg.program,):
+            found = known.get(word)
+            if found is None:
+                found = _bits_of_word(word)
+                known.keep(word, found, word)
+            bits |= found & _CUE_BITS
     if not bits & _DBWORDS and ((seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None)
                                 or (seg.pipe_from and not CONSOLES.isdisjoint(after))):
         bits |= _DBWORDS
     return bits
 
 
+def _bits_of_word(word: str) -> int:
+    """Every bit one word can give as an argument (see _word_bits)."""
+    return ((_DEVPATH if "/dev/" in word else 0) | (_URLS if "://" in word else 0)
+            | (_SQLCLIENT if word in _CLIENT_WORDS or word.rsplit("/", 1)[-1] in _CLIENT_WORDS else 0)
+            | (_DBWORDS if _CUED_DB_WORDS.search(word) is not None else 0)
+            | (_SECRETWORDS if _CUED_SECRET_WORDS.search(word) is not None else 0))
+
+
 # A word not seen before is searched only where a match can start (the case-insensitive
 # alternation is tried at every character otherwise).
 _CUED_DB_WORDS = Cued(DB_CUES)
 _CUED_SECRET_WORDS = Cued(secretverbs.SECRET_WORDS)
-_WORD_CUES = WordAnswers()
+_WORD_BITS = WordAnswers()
+_CUE_BITS = _DBWORDS | _SECRETWORDS
 _MANY_WORDS = 32
 
 
@@ -186,15 +202,25 @@ def applicable(subject: Subject) -> tuple[tuple[Check, ...], frozenset[str]]:
         # Checks run here for the program alone that need one of some words in it.
         gates = tuple((c, c.words[program]) for c in checks if c.words and program in c.words
                       and not (c.needs and c.needs & feats))
-        entry = ((checks, frozenset(c.name for c in checks)), gates)
+        entry = ((checks, frozenset(c.name for c in checks)), gates, {})
         if len(_APPLICABLE) < 8192:
             _APPLICABLE[key] = entry
-    found, gates = entry
+    found, gates, narrowed = entry
     if gates and seg is not None:
-        skipped = [c for c, words in gates if words.isdisjoint(seg.argv[1:])]
+        args = seg.argv[1:]
+        skipped = 0  # bit i: the words of gate i are missing
+        for bit, (_, words) in enumerate(gates):
+            if words.isdisjoint(args):
+                skipped |= 1 << bit
         if skipped:
-            checks = tuple(c for c in found[0] if c not in skipped)
-            found = (checks, frozenset(c.name for c in checks))
+            # The checks left once the gates that failed drop theirs, worked out once
+            # per pattern of failed gates (at most 2**len(gates) of them).
+            kept = narrowed.get(skipped)
+            if kept is None:
+                dropped = {c for bit, (c, _) in enumerate(gates) if skipped >> bit & 1}
+                checks = tuple(c for c in found[0] if c not in dropped)
+                kept = narrowed[skipped] = (checks, frozenset(c.name for c in checks))
+            found = kept
     subject.cache["_applicable"] = found
     return found
 
