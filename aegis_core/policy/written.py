@@ -17,6 +17,9 @@ from aegis_core.models import ToolCall
 from aegis_core.policy.cues import Cued, all_groups
 
 MAX_CODE_CHARS = 16_384
+# What the readers of program code read at most: its first MAX_CODE_CHARS and as much
+# again around its late calls (see program_text).
+MAX_READ_CHARS = 2 * MAX_CODE_CHARS + 1
 # How a segment found in written code is marked (its `via`): the engine counts only a
 # deny from it, and turns that into a request for approval.
 WRITTEN_VIA = "written script "
@@ -86,7 +89,7 @@ def _findall(pattern: Cued, text: str) -> list[tuple[str, ...]]:
 
 def python_commands(content: str) -> str:
     """Shell commands standing for what Python ``content`` runs or deletes by name."""
-    code = content[:MAX_CODE_CHARS]
+    code = content[:MAX_READ_CHARS]
     # Each distinct call once (dict.fromkeys): code that repeats one is read once for it.
     commands = [a or b for a, b in dict.fromkeys(_findall(_CUED_SHELL_CALL, code))]
     for (items,) in dict.fromkeys(_findall(_CUED_ARGV_CALL, code)):
@@ -218,7 +221,7 @@ def shell_code(path: str, content: str) -> str | None:
     # The commands of a makefile, justfile, package.json or shell script are read from
     # the whole text the readers read (too many to judge, they ask); program code from
     # its first MAX_CODE_CHARS, and what it holds past them asks (see unread_code).
-    whole = content[:MAX_WRITTEN_CHARS]
+    whole, content_in = content[:MAX_WRITTEN_CHARS], content
     content = content[:MAX_CODE_CHARS]
     if name in _MAKEFILES or name.endswith(".mk"):
         from aegis_core.policy.scripts import _recipes
@@ -240,7 +243,8 @@ def shell_code(path: str, content: str) -> str | None:
         # runs setup.py): the commands it runs and the paths it deletes by name.
         from aegis_core.policy.codecommands import code_commands
 
-        return "\n".join(c for c in (python_commands(content), code_commands(content, name)) if c)
+        code = program_text(content_in, name)
+        return "\n".join(c for c in (python_commands(code), code_commands(code, name)) if c)
     if name.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content):
         return whole
     if name.lower().endswith(_PROGRAM_SUFFIXES) or _INTERPRETER_SHEBANG.match(content):
@@ -248,7 +252,7 @@ def shell_code(path: str, content: str) -> str | None:
         # deletes recursively (see codecommands.py).
         from aegis_core.policy.codecommands import code_commands
 
-        return code_commands(content, name)
+        return code_commands(program_text(content_in, name), name)
     from aegis_core.policy.instructions import is_instruction_file, shown_commands
 
     if is_instruction_file(path):
@@ -331,6 +335,8 @@ def unread_code(path: str, content: str) -> str | None:
             return (f"{name} shows more commands past its first {MAX_CODE_CHARS} characters than Aegis reads "
                     "one by one")
         return None  # its commands are read from the whole text (shell_code)
+    if _late_calls(content, lowered) is not None:
+        return None  # read with the head (program_text)
     from aegis_core.policy.codecommands import unread_calls
 
     tail = content[MAX_CODE_CHARS - _TAIL_OVERLAP:]
@@ -339,6 +345,59 @@ def unread_code(path: str, content: str) -> str | None:
         return None
     return (f"{name} runs or deletes something past the first {MAX_CODE_CHARS} characters Aegis reads of it "
             f"({found[:60]!r})")
+
+
+# A long program is read past MAX_CODE_CHARS around each place that may run or delete
+# something (a routine module with a late `subprocess.run([...])` is judged by what it
+# runs): at most this many places, each read from a few lines before it (where a name
+# it uses may be set) to a little after; a program with more asks (unread_code).
+_MAX_LATE_CALLS = 12
+_LATE_BEFORE_LINES = 4
+_LATE_AFTER_CHARS = 800
+
+
+def program_text(content: str, name: str) -> str:
+    """The text of program code its readers read (at most MAX_READ_CHARS): its first
+    MAX_CODE_CHARS, and for a longer one the excerpts around its late calls (see
+    _late_calls) when they are few and short enough."""
+    head = content[:MAX_CODE_CHARS]
+    if len(content) <= MAX_CODE_CHARS:
+        return head
+    late = _late_calls(content, name.lower())
+    return head if not late else head + "\n" + late
+
+
+def _late_calls(content: str, lowered: str) -> str | None:
+    """The lines around each place past MAX_CODE_CHARS (read from a little before it) that
+    may run or delete something, joined; "" when there is none, None when there are more
+    than _MAX_LATE_CALLS."""
+    from aegis_core.policy.codecommands import late_call_starts
+
+    start = MAX_CODE_CHARS - _TAIL_OVERLAP
+    tail = content[start:MAX_WRITTEN_CHARS]
+    places = set(late_call_starts(tail, lowered))
+    if lowered.endswith((".py", ".pyw")):
+        for pattern in (_CUED_SHELL_CALL, _CUED_ARGV_CALL, _CUED_DELETE, _CUED_HOME_DELETE):
+            for found in pattern.finditer(tail):
+                places.add(found.start())
+                if len(places) > _MAX_LATE_CALLS:
+                    return None
+    if len(places) > _MAX_LATE_CALLS or len(content) > MAX_WRITTEN_CHARS:
+        return None
+    excerpts: list[tuple[int, int]] = []
+    for place in sorted(places):
+        begin = place
+        for _ in range(_LATE_BEFORE_LINES + 1):
+            begin = tail.rfind("\n", 0, begin - 1) + 1 if begin > 0 else 0
+        begin = max(begin, place - _LATE_AFTER_CHARS)
+        end = tail.find("\n", min(len(tail), place + _LATE_AFTER_CHARS))
+        end = min(len(tail) if end == -1 else end, place + 2 * _LATE_AFTER_CHARS)
+        if excerpts and begin <= excerpts[-1][1]:
+            excerpts[-1] = (excerpts[-1][0], max(end, excerpts[-1][1]))
+        else:
+            excerpts.append((begin, end))
+    late = "\n".join(tail[b:e] for b, e in excerpts)
+    return late if len(late) <= MAX_CODE_CHARS else None
 
 
 def _read_whole(name: str, path: str) -> bool:
