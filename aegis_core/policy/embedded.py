@@ -435,6 +435,8 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
         return _hyperfine(texts)
     if program in ("valgrind", "ccache", "sccache", "unshare", "catchsegv"):
         return _argv_after(args, texts, 0, frozenset({"--log-file", "-M", "-F"}), program)
+    if program in _BUILD_WRAPPERS:  # `bear -- make`, `scan-build make`, `xvfb-run pytest`: runs the rest
+        return _argv_after(args, texts, 0, _BUILD_WRAPPERS[program], program)
     if program == "ssh-agent":  # ssh-agent [-a SOCKET] [-t LIFE] COMMAND...: runs COMMAND
         return _argv_after(args, texts, 0, frozenset({"-a", "-E", "-P", "-t", "-O"}), program)
     if program == "perf":
@@ -528,9 +530,24 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     return []
 
 
+# Build and test tools that run the command after their options, with the options of
+# theirs that take a value.
+_BUILD_WRAPPERS = {
+    "bear": frozenset({"--output", "-o", "--config", "--library", "-l", "--append", "--interceptor", "--citnames"}),
+    "scan-build": frozenset({"-o", "--use-cc", "--use-c++", "-enable-checker", "-disable-checker", "--exclude",
+                             "-maxloop", "--html-title", "-load-plugin"}),
+    "heaptrack": frozenset({"-o", "--output"}),
+    "xvfb-run": frozenset({"-n", "--server-num", "-s", "--server-args", "-e", "--error-file", "-f", "--auth-file",
+                           "-p", "--xauth-protocol", "-w", "--wait"}),
+    "mpirun": frozenset({"-n", "-np", "-c", "--host", "-H", "--hostfile", "--map-by", "--bind-to", "-x"}),
+    "mpiexec": frozenset({"-n", "-np", "-c", "--host", "-H", "--hostfile", "--map-by", "--bind-to", "-x"}),
+    "distcc": frozenset(), "icecc": frozenset(),
+}
+
 # Programs _embedded() reads; every other segment is left alone after one set lookup.
 RUNNING_PROGRAMS = frozenset({
     "tmux", "screen", "hyperfine", "valgrind", "ccache", "sccache", "unshare", "catchsegv", "perf", "py-spy",
+    *_BUILD_WRAPPERS,
     "watchexec", "entr", "nodemon", "concurrently", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun", "cargo",
     "make", "gmake", "cmake", "gdb", "lldb", "git", "tar", "gtar", "bsdtar", "zip", "rsync", "split", "sort", "man",
     "go", "sed", "gsed", "rg", "less", "more", "most", *_SQL_SHELL, "node", "nodejs", "asdf", "mise", "rtx", "rbenv",

@@ -209,8 +209,9 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             continue
         if len(texts) > 1 and (name, texts[1]) in RUNNERS:
             rest = _skip_options(seg.args, 2, RUNNERS[(name, texts[1])], 0)
-            if rest >= len(seg.args):
-                break
+            if rest >= len(seg.args) or (name == "hatch" and ":" in seg.args[rest].text
+                                         and "/" not in seg.args[rest].text):
+                break  # `hatch run test:cov`: the project's own script (env:script), judged as a task
             seg.wrappers.append(f"{name} {texts[1]}")
             builder.note(f"unwrapped {name} {texts[1]}")
             seg.drop(rest)

@@ -107,6 +107,71 @@ def python_commands(content: str) -> str:
     return "\n".join(dict.fromkeys(commands))
 
 
+# CMake: what a project's build runs (`execute_process` while it is configured,
+# `add_custom_command`/`add_custom_target` while it builds) and what it deletes or
+# downloads (`file(REMOVE_RECURSE ...)`, `file(DOWNLOAD ...)`).
+_CMAKE_CALL = re.compile(r"(?i)\b(execute_process|add_custom_command|add_custom_target|file)\s*\(")
+_CMAKE_KEYWORDS = frozenset({
+    "COMMAND", "WORKING_DIRECTORY", "OUTPUT", "DEPENDS", "BYPRODUCTS", "COMMENT", "VERBATIM", "USES_TERMINAL",
+    "RESULT_VARIABLE", "RESULTS_VARIABLE", "OUTPUT_VARIABLE", "ERROR_VARIABLE", "INPUT_FILE", "OUTPUT_FILE",
+    "ERROR_FILE", "OUTPUT_QUIET", "ERROR_QUIET", "TIMEOUT", "COMMAND_ECHO", "ENCODING", "ALL", "SOURCES",
+    "MAIN_DEPENDENCY", "IMPLICIT_DEPENDS", "DEPFILE", "JOB_POOL", "JOB_SERVER_AWARE", "APPEND", "TARGET",
+    "PRE_BUILD", "PRE_LINK", "POST_BUILD", "COMMAND_EXPAND_LISTS", "DEPENDS_EXPLICIT_ONLY", "CODEGEN",
+    "OUTPUT_STRIP_TRAILING_WHITESPACE", "ERROR_STRIP_TRAILING_WHITESPACE", "ECHO_OUTPUT_VARIABLE",
+    "ECHO_ERROR_VARIABLE", "COMMAND_ERROR_IS_FATAL", "ANY", "LAST"})
+_CMAKE_WORD = re.compile(r'"((?:[^"\\]|\\.)*)"|([^\s()"]+)')
+_CMAKE_PLACES = {"CMAKE_SOURCE_DIR": ".", "CMAKE_CURRENT_SOURCE_DIR": ".", "PROJECT_SOURCE_DIR": ".",
+                 "CMAKE_CURRENT_LIST_DIR": ".", "CMAKE_BINARY_DIR": "build", "CMAKE_CURRENT_BINARY_DIR": "build",
+                 "PROJECT_BINARY_DIR": "build", "CMAKE_COMMAND": "cmake", "CMAKE_CTEST_COMMAND": "ctest"}
+_CMAKE_VARIABLE = re.compile(r"\$(ENV)?\{([A-Za-z_][\w.-]*)\}")
+
+
+def cmake_commands(content: str) -> str:
+    """Shell lines standing for what a CMake file runs, deletes or downloads."""
+    lines: list[str] = []
+    for call in _CMAKE_CALL.finditer(content):
+        end = content.find(")", call.end())
+        body = content[call.end():len(content) if end == -1 else end]
+        words = [_cmake_value(m.group(1) if m.group(1) is not None else m.group(2))
+                 for m in _CMAKE_WORD.finditer(body)]
+        function = call.group(1).lower()
+        if function == "file":
+            if words[:1] in (["REMOVE_RECURSE"], ["REMOVE"]):
+                lines.append(("rm -rf " if words[0] == "REMOVE_RECURSE" else "rm -f ")
+                             + " ".join(_cmake_quoted(w) for w in words[1:]))
+            elif words[:1] == ["DOWNLOAD"] and len(words) >= 3:
+                lines.append(f"curl -o {_cmake_quoted(words[2])} {_cmake_quoted(words[1])}")
+            continue
+        command: list[str] | None = None
+        for word in words:
+            if word in _CMAKE_KEYWORDS:
+                if command:
+                    lines.append(" ".join(_cmake_quoted(w) for w in command))
+                command = [] if word == "COMMAND" else None
+            elif command is not None:
+                command.append(word)
+        if command:
+            lines.append(" ".join(_cmake_quoted(w) for w in command))
+    return "\n".join(dict.fromkeys(lines))
+
+
+def _cmake_quoted(word: str) -> str:
+    """A word for the shell: quoted, but the variables put in as ``${NAME}`` still
+    expanded (the environment's, or a value only known when CMake runs)."""
+    if "${" not in word:
+        return shlex.quote(word)
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
+
+
+def _cmake_value(word: str) -> str:
+    def put(found: re.Match[str]) -> str:
+        name = found.group(2)
+        if found.group(1):
+            return "${" + name + "}"  # $ENV{HOME}: the environment's, as the shell sees it
+        return _CMAKE_PLACES.get(name, "${" + name + "}")
+    return _CMAKE_VARIABLE.sub(put, word)
+
+
 def taskfile_commands(content: str) -> str:
     """The commands of a Taskfile (or of one task's lines), ``{{.VAR}}`` as ``${VAR}``."""
     content = _TASK_VARIABLE.sub(r"${\1}", content)
@@ -224,9 +289,9 @@ def shell_code(path: str, content: str) -> str | None:
     whole, content_in = content[:MAX_WRITTEN_CHARS], content
     content = content[:MAX_CODE_CHARS]
     if name in _MAKEFILES or name.endswith(".mk"):
-        from aegis_core.policy.scripts import _recipes
+        from aegis_core.policy.taskrunners import every_recipe
 
-        return _recipes(whole)
+        return every_recipe(whole)
     if name in _JUSTFILES:
         return "\n".join(line.strip().lstrip("@-") for line in whole.splitlines()
                          if line.startswith((" ", "\t")) and line.strip())
@@ -236,6 +301,8 @@ def shell_code(path: str, content: str) -> str | None:
         return taskfile_commands(content)
     if name == "tox.ini":
         return tox_commands(content)
+    if name == "CMakeLists.txt" or name.endswith(".cmake"):
+        return cmake_commands(whole)
     if _COMPOSE_FILE.match(name):
         return compose_commands(content)
     if name.endswith((".py", ".pyw")):
