@@ -74,7 +74,16 @@ _PY_ARGV_CALL = re.compile(r"\b(?:subprocess\.(?:run|call|check_call|check_outpu
 _PY_DELETE = re.compile(r"\b(shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs)\(\s*"
                         r"(?:os\.path\.expanduser\(\s*)?" + _PY_STRING)
 _PY_HOME_DELETE = re.compile(r"\bshutil\.rmtree\(\s*(?:pathlib\.)?Path\.home\(\)\s*\)")
+# Code that names the home and deletes a tree by a name only known at run time
+# (`for p in Path.home().iterdir(): shutil.rmtree(p)`): it may delete the home's folders.
+_PY_HOME = re.compile(r"\bPath\.home\(\)|expanduser\(\s*['\"]~['\"/]|environ(?:\.get)?\s*[\[(]\s*['\"]HOME['\"]"
+                      r"|getenv\(\s*['\"]HOME['\"]")
+_PY_TREE_BY_NAME = re.compile(r"\b(?:shutil\.)?rmtree\(\s*[A-Za-z_]")
 _PY_LITERAL = re.compile(_PY_STRING)
+# Task runners' Python files: nox's session.run('rm', '-rf', x) runs its words, invoke's
+# c.run('...') / fabric's conn.run('...') a shell line.
+_PY_SESSION_RUN = re.compile(r"\bsession\.run(?:_always|_install)?\(\s*((?:" + _PY_STRING + r"\s*,?\s*)+)")
+_PY_TASK_SHELL = re.compile(r"\b(?:c|ctx|context|conn|connection|local)\.(?:run|sudo|local)\(\s*" + _PY_STRING)
 
 
 # The same, searched only where a match can start (see cues.py).
@@ -96,11 +105,17 @@ def python_commands(content: str) -> str:
         words = [a or b for a, b in _PY_LITERAL.findall(items)]
         if words:
             commands.append(" ".join(shlex.quote(w) for w in words))
+    if "session.run" in code:
+        for found in _PY_SESSION_RUN.finditer(code):
+            words = [a or b for a, b in _PY_LITERAL.findall(found.group(1))]
+            commands.append(" ".join(shlex.quote(w) for w in words))
+    if ".run(" in code or ".sudo(" in code or ".local(" in code:
+        commands.extend(found.group(1) or found.group(2) for found in _PY_TASK_SHELL.finditer(code))
     for function, a, b in dict.fromkeys(_findall(_CUED_DELETE, code)):
         target = a or b
         flag = "-rf " if function == "shutil.rmtree" else "-f "
         commands.append("rm " + flag + (target if target.startswith("~") else shlex.quote(target)))
-    if _PY_HOME_DELETE.search(code):
+    if _PY_HOME_DELETE.search(code) or ("rmtree" in code and _PY_TREE_BY_NAME.search(code) and _PY_HOME.search(code)):
         commands.append("rm -rf ~")
     # Each distinct command once: judging one again changes nothing, and the analysis
     # would read each repeat.
@@ -153,6 +168,40 @@ def cmake_commands(content: str) -> str:
         if command:
             lines.append(" ".join(_cmake_quoted(w) for w in command))
     return "\n".join(dict.fromkeys(lines))
+
+
+# pyproject.toml tables of tasks a runner runs by name (poe, pdm, hatch, taskipy, rye):
+# their strings are shell lines.
+_TASK_TABLE = re.compile(r"^\s*\[+\s*tool\.(?:poe\.tasks|pdm\.scripts|hatch\.envs\.[\w.\"'-]+\.scripts|taskipy\.tasks"
+                         r"|rye\.scripts|uv\.scripts)\b")
+_TASK_HELP = re.compile(r"""\bhelp\s*=\s*(?:"(?:[^"\\]|\\.)*"|'[^']*')""")
+_TRIPLE = re.compile(r'("""|\'\'\')(.*?)\1', re.S)
+
+
+def pyproject_tasks(content: str) -> str:
+    """The shell lines of the tasks a pyproject.toml names for its task runners."""
+    lines: list[str] = []
+    inside = False
+    kept: list[str] = []
+    for line in content.splitlines():
+        if line.lstrip().startswith("["):
+            inside = _TASK_TABLE.match(line) is not None
+            continue
+        if inside:
+            kept.append(line)
+        else:
+            kept.append("")
+    text = "\n".join(kept)
+    for found in _TRIPLE.finditer(text):
+        lines.append(found.group(2))
+    text = _TRIPLE.sub("", text)
+    for line in text.splitlines():
+        key = line.split("=", 1)[0].strip()
+        if key in ("help", "env", "cwd", "envfile", "deps", "uses"):
+            continue
+        value = _TASK_HELP.sub("", line.split("=", 1)[-1])  # `{cmd = "...", help = "..."}`: the help is prose
+        lines.extend(a or b for a, b in _QUOTED.findall(value))
+    return "\n".join(line for line in lines if line.strip())
 
 
 def _cmake_quoted(word: str) -> str:
@@ -303,6 +352,8 @@ def shell_code(path: str, content: str) -> str | None:
         return tox_commands(content)
     if name == "CMakeLists.txt" or name.endswith(".cmake"):
         return cmake_commands(whole)
+    if name == "pyproject.toml":
+        return pyproject_tasks(whole)
     if _COMPOSE_FILE.match(name):
         return compose_commands(content)
     if name.endswith((".py", ".pyw")):
