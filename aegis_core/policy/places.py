@@ -36,7 +36,7 @@ DISPOSABLE = frozenset({
     # C and C++ build trees by convention (meson's builddir, Bazel's output links, scikit-build)
     "builddir", "bazel-out", "bazel-bin", "bazel-testlogs", "_skbuild", ".ccache",
 })
-_DISPOSABLE_PREFIXES = ("cmake-build-", "build-", "dist-")
+_DISPOSABLE_PREFIXES = ("cmake-build-", "build-", "dist-", ".pytest")
 _HOMES = frozenset({"/home", "/Users", "/var/home"})
 TEMP_ROOTS = ("/tmp", "/var/tmp", "/private/tmp", "/dev/shm")  # noqa: S108 - compared, never written
 

@@ -172,7 +172,8 @@ def is_ordinary(name: str, second: str | None) -> bool:
     """True for a program unwrap() leaves as it is (not a wrapper, shell, interpreter,
     runner such as `uv run`, find or xargs): most programs."""
     return name not in _SPECIAL and not (name.startswith("py") and _PYTHON.match(name)) \
-        and not (name in _RUNNER_NAMES and second is not None and (name, second) in RUNNERS) \
+        and not (name in _RUNNER_NAMES and second is not None
+                 and ((name, second) in RUNNERS or second.startswith("-"))) \
         and not (name == "git" and second in _GIT_RUNS)
 
 
@@ -207,8 +208,19 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             builder.note(f"unwrapped {name}")
             seg.drop(rest)
             continue
+        if len(texts) > 1 and name in _RUNNER_NAMES and texts[1].startswith("-") and texts[1] != "--":
+            # `hatch -e test run CMD`, `poetry -C . run CMD`: the runner's own options first
+            from aegis_core.policy.subcommands import VALUE_OPTIONS
+
+            at = _skip_options(seg.args, 1, VALUE_OPTIONS.get(name, frozenset()), 0)
+            if at < len(texts) and (name, texts[at]) in RUNNERS:
+                seg.drop(at - 1)
+                seg.args[0] = Arg(name)
+                texts = [a.text for a in seg.args]
         if len(texts) > 1 and (name, texts[1]) in RUNNERS:
             rest = _skip_options(seg.args, 2, RUNNERS[(name, texts[1])], 0)
+            while name == "hatch" and rest < len(seg.args) and seg.args[rest].text.startswith(("+", "-")):
+                rest += 1  # `hatch run +py=3.12 test:run`: a matrix variable chosen
             if rest >= len(seg.args) or (name == "hatch" and ":" in seg.args[rest].text
                                          and "/" not in seg.args[rest].text):
                 break  # `hatch run test:cov`: the project's own script (env:script), judged as a task
