@@ -74,11 +74,12 @@ _PY_ARGV_CALL = re.compile(r"\b(?:subprocess\.(?:run|call|check_call|check_outpu
 _PY_DELETE = re.compile(r"\b(shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs)\(\s*"
                         r"(?:os\.path\.expanduser\(\s*)?" + _PY_STRING)
 _PY_HOME_DELETE = re.compile(r"\bshutil\.rmtree\(\s*(?:pathlib\.)?Path\.home\(\)\s*\)")
-# Code that names the home and deletes a tree by a name only known at run time
-# (`for p in Path.home().iterdir(): shutil.rmtree(p)`): it may delete the home's folders.
+# Code that names the home, lists folders and deletes a tree by a name only known at run
+# time (`for p in Path.home().iterdir(): shutil.rmtree(p)`): it may delete the home's folders.
 _PY_HOME = re.compile(r"\bPath\.home\(\)|expanduser\(\s*['\"]~['\"/]|environ(?:\.get)?\s*[\[(]\s*['\"]HOME['\"]"
                       r"|getenv\(\s*['\"]HOME['\"]")
-_PY_TREE_BY_NAME = re.compile(r"\b(?:shutil\.)?rmtree\(\s*[A-Za-z_]")
+_PY_TREE_BY_NAME = re.compile(r"\b(?:shutil\.)?rmtree\(\s*[A-Za-z_]\w*\s*[,)]")
+_PY_LISTS = re.compile(r"\b(?:iterdir|listdir|scandir|walk|r?glob)\(")
 _PY_LITERAL = re.compile(_PY_STRING)
 # Task runners' Python files: nox's session.run('rm', '-rf', x) runs its words, invoke's
 # c.run('...') / fabric's conn.run('...') a shell line.
@@ -115,7 +116,8 @@ def python_commands(content: str) -> str:
         target = a or b
         flag = "-rf " if function == "shutil.rmtree" else "-f "
         commands.append("rm " + flag + (target if target.startswith("~") else shlex.quote(target)))
-    if _PY_HOME_DELETE.search(code) or ("rmtree" in code and _PY_TREE_BY_NAME.search(code) and _PY_HOME.search(code)):
+    if _PY_HOME_DELETE.search(code) or ("rmtree" in code and _PY_TREE_BY_NAME.search(code) and _PY_HOME.search(code)
+                                        and _PY_LISTS.search(code)):
         commands.append("rm -rf ~")
     # Each distinct command once: judging one again changes nothing, and the analysis
     # would read each repeat.
