@@ -257,18 +257,29 @@ def every_recipe(makefile: str) -> str:
             variables[name] = "${" + name + "}"
         else:
             variables[name] = value
-    lines = [*parsed, *_recipes(makefile).splitlines()]
-    return "\n".join(made for line in lines if (made := _make_line(line, variables)))
+    if not variables and not parsed:
+        return _recipes(makefile)  # nothing of its own to put in: the recipes as the shell reads them
+    # All lines at once: each substitution is one pass over the text, not one per line.
+    lines = "\n".join(line.strip().lstrip("@-+").strip() for line in [*parsed, *_recipes(makefile).splitlines()])
+    return "\n".join(line for line in _make_text(lines, variables).splitlines() if line)
 
 
 def _make_line(line: str, variables: dict[str, str]) -> str:
-    line = line.strip().lstrip("@-+").strip()
+    return _make_text(line.strip().lstrip("@-+").strip(), variables)
+
+
+def _make_text(line: str, variables: dict[str, str]) -> str:
+    """``line`` (or many lines) with make's variables and functions put in."""
     line = _MAKE_FUNCTION.sub(lambda m: m.group(2).strip(), line)  # `$(wildcard *.o)`: the words themselves
-    for _ in range(3):  # variables naming variables, a few levels
+    # Variables naming variables, a few levels (one when the makefile sets none: make's
+    # own values and the environment's name nothing further).
+    for _ in range(3 if variables else 1):
+        before = line
         # `$(SRC:.c=.o)`: the variable's words with one ending put for another
-        line = _MAKE_SUBSTITUTION.sub(lambda m: _substituted(m, variables), line)
+        if ":" in line:
+            line = _MAKE_SUBSTITUTION.sub(lambda m: _substituted(m, variables), line)
         line = _MAKE_REFERENCE.sub(lambda m: _make_value(m.group(1), variables), line)
-        if "$(" not in line and "${" not in line:
+        if line == before or ("$(" not in line and "${" not in line):
             break
     line = _MAKE_SHELL.sub("$(", line)
     return line.replace("$$", "$")

@@ -8,6 +8,7 @@ installs packages or pushes is ordinary work to write."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shlex
@@ -487,6 +488,12 @@ def program_text(content: str, name: str) -> str:
     return head if not late else head + "\n" + late
 
 
+def forget() -> None:
+    """Forget the late calls read of the last programs written (policy.forget_caches)."""
+    _late_calls.cache_clear()
+
+
+@functools.lru_cache(maxsize=8)  # asked twice per write (unread_code, program_text)
 def _late_calls(content: str, lowered: str) -> str | None:
     """The lines around each place past MAX_CODE_CHARS (read from a little before it) that
     may run or delete something, joined; "" when there is none, None when there are more
