@@ -473,6 +473,10 @@ def unread_code(path: str, content: str) -> str | None:
 # runs): at most this many places, each read from a few lines before it (where a name
 # it uses may be set) to a little after; a program with more asks (unread_code).
 _MAX_LATE_CALLS = 12
+# A late call read only when what it is handed is written out in it: a string or a list
+# of strings (no f-string, no name whose value is set somewhere the excerpts do not show).
+_LITERAL_CALL = re.compile(r"""[\w.$]{0,60}\(\s*(?:[rbu]{0,2}(['"])(?:(?!\1)[^\\\n]|\\.)*\1"""
+                           r"""|\[\s*(?:[rbu]{0,2}(['"])[^'"\n\\]*\2\s*,?\s*)+\])""")
 _LATE_BEFORE_LINES = 4
 _LATE_AFTER_CHARS = 800
 
@@ -511,6 +515,8 @@ def _late_calls(content: str, lowered: str) -> str | None:
                     return None
     if len(places) > _MAX_LATE_CALLS or len(content) > MAX_WRITTEN_CHARS:
         return None
+    if any(_LITERAL_CALL.match(tail, place) is None for place in places):
+        return None  # `subprocess.run(cmd, shell=True)`: what it runs may be set anywhere before
     excerpts: list[tuple[int, int]] = []
     for place in sorted(places):
         begin = place

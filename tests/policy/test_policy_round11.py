@@ -58,6 +58,13 @@ def test_a_long_module_is_judged_by_what_its_late_calls_run() -> None:
         assert POLICY.evaluate(danger).action is not Action.ALLOW
 
 
+def test_a_late_call_handed_a_name_still_asks() -> None:
+    """What a name holds may be set anywhere before the call, past what the excerpt shows."""
+    late = "CMD = 'rm -rf ~'\n" + "x = 1\n" * 10 + "def go():\n    subprocess.run(CMD, shell=True)\n"
+    write = tool_call("Write", file_path=f"{PROJECT}/src/report.py", content=_module(late))
+    assert POLICY.evaluate(write).action is Action.REQUIRE_APPROVAL
+
+
 def test_a_long_module_with_many_late_calls_still_asks() -> None:
     late = "".join(f"def run_{i}():\n    subprocess.run(['tool{i}'])\n" for i in range(40))
     write = tool_call("Write", file_path=f"{PROJECT}/src/report.py", content=_module(late))
