@@ -259,6 +259,12 @@ def every_recipe(makefile: str) -> str:
             variables[name] = value
     if not variables and not parsed:
         return _recipes(makefile)  # nothing of its own to put in: the recipes as the shell reads them
+    # A name the makefile uses but sets nowhere it was read (a `define` block, the command
+    # line, the environment) may hold anything: left to the shell as ${NAME}.
+    for found in _MAKE_REFERENCE.finditer(makefile):
+        name = found.group(1)
+        if name not in variables and name not in ("MAKE", "MAKE_COMMAND", "RM", "shell"):
+            variables[name] = "${" + name + "}"
     # All lines at once: each substitution is one pass over the text, not one per line.
     lines = "\n".join(line.strip().lstrip("@-+").strip() for line in [*parsed, *_recipes(makefile).splitlines()])
     return "\n".join(line for line in _make_text(lines, variables).splitlines() if line)

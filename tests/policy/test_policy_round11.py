@@ -93,6 +93,8 @@ def test_a_written_makefile_is_read_with_its_variables() -> None:
     assert "rm -f src/*.o app" in lines  # $(RM), and the substitution on the wildcard's words
     assert "rm -rf ${X}" in lines  # two values: which one make takes is not known
     assert "$(echo hi)" in lines  # != runs while make reads the file
+    # a name set where the reader does not look (a define block, the command line) is unknown
+    assert every_recipe("X = 1\ndefine DIR\n/home/u\nendef\nclean:\n\trm -rf $(DIR)\n") == "rm -rf ${DIR}"
 
 
 def test_cmake_files_are_read_for_what_they_run_delete_and_download() -> None:
