@@ -185,6 +185,8 @@ def cmake_commands(content: str) -> str:
 # their strings are shell lines.
 _TASK_TABLE = re.compile(r"^\s*\[+\s*tool\.(?:poe\.tasks|pdm\.scripts|hatch\.envs\.[\w.\"'-]+\.scripts|taskipy\.tasks"
                          r"|rye\.scripts|uv\.scripts)\b")
+_TASK_RUNNER_TABLE = re.compile(r"^\s*\[\s*tool\.(?:poe|pdm|rye|taskipy|uv|hatch\.envs\.[\w.\"'-]+)\s*\]")
+_TASK_KEY = re.compile(r"^\s*(?:tasks|scripts)\b")
 _TASK_HELP = re.compile(r"""\bhelp\s*=\s*(?:"(?:[^"\\]|\\.)*"|'[^']*')""")
 _TRIPLE = re.compile(r'("""|\'\'\')(.*?)\1', re.S)
 
@@ -194,11 +196,13 @@ def pyproject_tasks(content: str) -> str:
     lines: list[str] = []
     inside = False
     kept: list[str] = []
+    runner = False  # in [tool.poe] and the like, where `tasks = {...}` may be written inline
     for line in content.splitlines():
         if line.lstrip().startswith("["):
             inside = _TASK_TABLE.match(line) is not None
+            runner = _TASK_RUNNER_TABLE.match(line) is not None
             continue
-        if inside:
+        if inside or (runner and _TASK_KEY.match(line)):
             kept.append(line)
         else:
             kept.append("")

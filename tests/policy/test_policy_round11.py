@@ -116,6 +116,7 @@ def test_pyproject_task_tables_are_shell_lines_and_help_is_prose() -> None:
             'lint = {cmd = "ruff check .", help = "never rm -rf ~"}\n'
             '[tool.pdm.scripts]\nreset = {shell = "git push -f"}\n')
     assert pyproject_tasks(text).splitlines() == ["pytest -q", "ruff check .", "git push -f"]
+    assert pyproject_tasks('[tool.poe]\ntasks = {clean = "rm -rf ~"}\nverbosity = 1\n') == "rm -rf ~"
 
 
 @pytest.mark.parametrize(("path", "content"), [
