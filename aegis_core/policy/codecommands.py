@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from aegis_core.policy.cues import Cued, holds_any
 
 MAX_CODE_CHARS = 16_384
+MAX_READ_CHARS = 2 * MAX_CODE_CHARS + 1  # with the excerpts around late calls (written.program_text)
 # Distinct commands read from one file: one more than the engine judges one by one
 # (engine.MAX_SEGMENTS), so that a file holding more asks instead of passing unread.
 _MAX_COMMANDS = 121
@@ -292,10 +293,23 @@ def unread_calls(text: str, name: str = "") -> str | None:
     return None
 
 
+def late_call_starts(text: str, name: str = "") -> list[int]:
+    """Where in ``text`` a call to a shell or a process, or a recursive deletion, starts
+    (what unread_calls finds), up to 13 places: past that many a caller asks."""
+    starts: list[int] = []
+    patterns: list[re.Pattern[str] | Cued] = [_BACKTICKS] if name.lower().endswith(_BACKTICK_LANGUAGES) else []
+    for pattern in (*patterns, _CUED_EXEC, _CUED_RECURSIVE_DELETE):
+        for found in pattern.finditer(text):
+            starts.append(found.start())
+            if len(starts) > 12:
+                return starts
+    return starts
+
+
 def code_commands(content: str, name: str = "") -> str:
     """Shell commands standing for what a program's text (in the file ``name``) runs
     or deletes."""
-    code = content[:MAX_CODE_CHARS]
+    code = content[:MAX_READ_CHARS]
     home_names = _home_names(code) if "=" in code and _has_any(code.lower(), _HOME_WORDS) else set()
     # The home folder as a literal `~`, joined to the pieces around it (`'rm -rf ' . getenv('HOME')`,
     # `${os.homedir()}`), and names assembled from pieces (`'rm' + 'tree'`) joined.

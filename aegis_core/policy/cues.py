@@ -489,20 +489,22 @@ class Together(Generic[_T]):
         cue = word_trie(sorted(every), fold=True)
         return re.compile(f"[{starts}](?<=(?={cue})(?=" + "|".join(alternatives) + r")[\s\S])")
 
-    def first(self, text: str, tries: int | None = None, out_of_tries: _T | None = None) -> _T | None:
+    def first(self, text: str, tries: int | None = None, out_of_tries: _T | None = None,
+              each: int | None = None) -> _T | None:
         """``tries``: how many places past the first stretch the patterns together are
-        tried at (each a cue found or a match); past them, ``out_of_tries`` is the
-        answer (a text that dense with the words the patterns start with is not read
-        to its end: what it costs stays bounded whatever the text holds)."""
+        tried at (each a cue found or a match), ``each``: how many one pattern is; past
+        either, ``out_of_tries`` is the answer (a text that dense with the words a
+        pattern starts with is not read to its end: what it costs stays bounded whatever
+        the text holds, while a long text with many different ones is read)."""
         best = self._pass(text) if self.one_pass is not None else None
         if best is not None:
             return best[2]
         try:
-            return self._rest(text, None if tries is None else [tries])
+            return self._rest(text, None if tries is None else [tries], each)
         except OutOfTries:
             return out_of_tries
 
-    def _rest(self, text: str, tries: list[int] | None) -> _T | None:
+    def _rest(self, text: str, tries: list[int] | None, each: int | None = None) -> _T | None:
         best: tuple[int, int, _T] | None = None
         low = gate_text(text) if any(self.gates) else text
         held: dict[str, bool] = {}  # a word several gates share is scanned for once
@@ -517,13 +519,17 @@ class Together(Generic[_T]):
             gate = self.gates[index]
             if gate and not any(gate_holds(word) for word in gate):
                 continue  # a few substring scans in C rule the pattern out
-            for found in self.cued[index].finditer(text, tries):
+            own = tries if tries is None or each is None else [min(each, tries[0])]
+            left = own[0] if own is not None else 0
+            for found in self.cued[index].finditer(text, own):
                 if best is not None and (found.start(), index) > best[:2]:
                     break
                 result = accept(found)
                 if result is not None:
                     best = (found.start(), index, result)
                     break
+            if own is not tries and tries is not None and own is not None:
+                tries[0] -= left - own[0]
         return best[2] if best is not None else None
 
     def _pass(self, text: str) -> tuple[int, int, _T] | None:

@@ -284,9 +284,20 @@ def _lldb(args: list[Arg], texts: list[str]) -> list[Found]:
             found.append(("python", stripped[len("script "):], "lldb script"))
     if "--" in texts:
         at = texts.index("--") + 1
-        if at < len(texts):
+        # `lldb ./app -- --input x`: the program is named before `--`, its arguments after
+        named = [i for i, t in enumerate(texts[:at - 1]) if not t.startswith("-")
+                 and (i == 0 or texts[i - 1] not in _LLDB_VALUES)]
+        if named:
+            found.append(("argv", [args[named[0]], *args[at:]], "lldb --"))
+        elif at < len(texts):
             found.append(("argv", args[at:], "lldb --"))
     return found
+
+
+_LLDB_VALUES = frozenset({"-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash", "-s",
+                          "--source", "-S", "--source-before-file", "-K", "--source-on-crash", "-a", "--arch",
+                          "-c", "--core", "-p", "--attach-pid", "-n", "--attach-name", "-f", "--file", "-l",
+                          "--script-language"})
 
 
 def _git(texts: list[str]) -> list[Found]:
@@ -422,7 +433,7 @@ def _node(texts: list[str]) -> list[Found]:
 
 
 # Coverage, profiling and compile-database tools that run the command (or, for the
-# Python profilers, the script) after their options: `c8 npm test`, `bear -- make`,
+# Python profilers, the script) after their options: `c8 npm test`, `compiledb make`,
 # `pyinstrument app.py`. (options taking a value, "argv" or "python")
 _MEASURING_RUNNERS: dict[str, tuple[frozenset[str], str]] = {
     "c8": (frozenset({"-r", "--reporter", "-o", "--reports-dir", "--report-dir", "--temp-directory", "-n",
@@ -432,7 +443,6 @@ _MEASURING_RUNNERS: dict[str, tuple[frozenset[str], str]] = {
     "nyc": (frozenset({"-r", "--reporter", "--report-dir", "--temp-dir", "--temp-directory", "-n", "--include",
                        "-x", "--exclude", "-e", "--extension", "--cwd", "--nycrc-path", "-i", "--require",
                        "--lines", "--branches", "--functions", "--statements", "--source-map"}), "argv"),
-    "bear": (frozenset({"--output", "-o", "--config", "--library", "-l"}), "argv"),
     "compiledb": (frozenset({"-o", "--output", "-p", "--parse", "-d", "--build-dir", "-e", "--exclude"}), "argv"),
     "pyinstrument": (frozenset({"-o", "--outfile", "-r", "--renderer", "-p", "--render-option", "-i", "--interval",
                                 "--load", "--from-path", "--target-description"}), "python"),
@@ -461,6 +471,15 @@ def _python_script(args: list[Arg], texts: list[str], start: int, with_value: fr
 def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     """What ``seg``'s program runs for it (``substitutions_are_pwd``: every `$(...)` of
     the command is a plain `$(pwd)`)."""
+    if any(a.text.startswith("--basetemp") for a in seg.args[1:]) and (emptied := _basetemp(seg)):
+        return emptied
+    if seg.program in _INSTALLERS and (installed := _installs_into(seg)):
+        return installed
+    if seg.inline_code is not None and seg.inline_code[0] == "python":
+        from aegis_core.policy.projectcode import literal_runs
+
+        runs = literal_runs(seg.inline_code[1])  # `subprocess.run(['git', 'describe'])`: that command
+        return [("argv", [Arg(word) for word in run], "python subprocess") for run in (runs[0] if runs else ())]
     program = seg.program
     args = list(seg.args[1:])
     texts = list(seg.argv[1:])
@@ -472,6 +491,8 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
         return _hyperfine(texts)
     if program in ("valgrind", "ccache", "sccache", "unshare", "catchsegv"):
         return _argv_after(args, texts, 0, frozenset({"--log-file", "-M", "-F"}), program)
+    if program in _BUILD_WRAPPERS:  # `bear -- make`, `scan-build make`, `xvfb-run pytest`: runs the rest
+        return _argv_after(args, texts, 0, _BUILD_WRAPPERS[program], program)
     if program in _MEASURING_RUNNERS:
         with_value, how = _MEASURING_RUNNERS[program]
         if program == "memray":  # memray run [options] script.py: the rest are other subcommands
@@ -576,9 +597,77 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     return []
 
 
+# Programs that hand pytest its options (`tox -- --basetemp=x`, `python -m pytest`).
+_PYTEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "hatch", "pdm", "poetry", "pipenv"})
+
+
+def _basetemp(seg: Segment) -> list[Found]:
+    """pytest empties its --basetemp folder before each run (`rm -rf` of it): a folder
+    outside the project or scratch space given there is deleted."""
+    if seg.program not in _PYTEST_RUNNERS and not seg.program.startswith(("python", "pypy")):
+        return []
+    args = seg.args[1:]
+    for i, arg in enumerate(args):
+        if arg.text == "--basetemp" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.text.startswith("--basetemp="):
+            value = Arg(arg.text.split("=", 1)[1], arg.dynamic, arg.glob, arg.tricky)
+        else:
+            continue
+        return [("argv", [Arg("rm"), Arg("-rf"), value], f"{seg.program} --basetemp")]
+    return []
+
+
+# Build tools that install what they built, and where they are told to put it: make's
+# install targets with PREFIX/DESTDIR, `cmake --install --prefix`, `meson install --destdir`.
+_INSTALLERS = frozenset({"make", "gmake", "cmake", "meson", "ninja"})
+_INSTALL_PLACES = re.compile(r"^(?:PREFIX|prefix|DESTDIR|BINDIR|bindir|LIBDIR|libdir|INSTALL_PREFIX"
+                             r"|CMAKE_INSTALL_PREFIX|INSTALL_DIR|INSTALLDIR)=(.+)$")
+
+
+def _installs_into(seg: Segment) -> list[Found]:
+    """Where a build tool installs (a copy there, judged as any write outside the
+    project: `make install PREFIX=/usr` writes system folders)."""
+    texts = list(seg.argv[1:])
+    places: list[Arg] = []
+    if seg.program == "cmake" or seg.program == "meson":
+        if "--install" not in texts and "install" not in texts:
+            return []
+        for i, text in enumerate(texts):
+            name, eq, value = text.partition("=")
+            if name in ("--prefix", "--destdir") and eq:
+                arg = seg.args[i + 1]
+                places.append(Arg(value, arg.dynamic, arg.glob, arg.tricky))
+            elif name in ("--prefix", "--destdir") and i + 1 < len(texts):
+                places.append(seg.args[i + 2])
+    elif any("install" in t for t in texts if not t.startswith("-") and "=" not in t):
+        for i, text in enumerate(texts):
+            found = _INSTALL_PLACES.match(text)
+            if found:
+                arg = seg.args[i + 1]
+                places.append(Arg(found.group(1), arg.dynamic, arg.glob, arg.tricky))
+    return [("argv", [Arg("cp"), Arg("-r"), Arg("build"), Arg(place.text.rstrip("/") + "/", place.dynamic)],
+             f"{seg.program} install") for place in places[:4]]
+
+
+# Build and test tools that run the command after their options, with the options of
+# theirs that take a value.
+_BUILD_WRAPPERS = {
+    "bear": frozenset({"--output", "-o", "--config", "--library", "-l", "--append", "--interceptor", "--citnames"}),
+    "scan-build": frozenset({"-o", "--use-cc", "--use-c++", "-enable-checker", "-disable-checker", "--exclude",
+                             "-maxloop", "--html-title", "-load-plugin"}),
+    "heaptrack": frozenset({"-o", "--output"}),
+    "xvfb-run": frozenset({"-n", "--server-num", "-s", "--server-args", "-e", "--error-file", "-f", "--auth-file",
+                           "-p", "--xauth-protocol", "-w", "--wait"}),
+    "mpirun": frozenset({"-n", "-np", "-c", "--host", "-H", "--hostfile", "--map-by", "--bind-to", "-x"}),
+    "mpiexec": frozenset({"-n", "-np", "-c", "--host", "-H", "--hostfile", "--map-by", "--bind-to", "-x"}),
+    "distcc": frozenset(), "icecc": frozenset(),
+}
+
 # Programs _embedded() reads; every other segment is left alone after one set lookup.
 RUNNING_PROGRAMS = frozenset({
     "tmux", "screen", "hyperfine", "valgrind", "ccache", "sccache", "unshare", "catchsegv", "perf", "py-spy",
+    *_BUILD_WRAPPERS, *_PYTEST_RUNNERS, "meson", "ninja",
     "watchexec", "entr", "nodemon", "concurrently", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun", "cargo",
     "make", "gmake", "cmake", "gdb", "lldb", "git", "tar", "gtar", "bsdtar", "zip", "rsync", "split", "sort", "man",
     "go", "sed", "gsed", "rg", "less", "more", "most", *_SQL_SHELL, "node", "nodejs", "asdf", "mise", "rtx", "rbenv",
@@ -591,18 +680,23 @@ RUNNING_PROGRAMS = frozenset({
     "docker", "podman", "nerdctl"})
 _CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl"})
 # Cheap first test per program: only a segment with one of these words goes further.
+_INSTALL_MARKERS = ("PREFIX=", "prefix=", "DESTDIR=", "BINDIR=", "bindir=", "LIBDIR=", "libdir=", "INSTALL_PREFIX=",
+                    "CMAKE_INSTALL_PREFIX=", "INSTALL_DIR=", "INSTALLDIR=")
 _MARKERS: dict[str, tuple[str, ...]] = {
     "tar": (*_TAR_COMMANDS, "--checkpoint-action"), "gtar": (*_TAR_COMMANDS, "--checkpoint-action"),
     "bsdtar": _TAR_COMMANDS, "rg": ("--pre",), "less": ("+",), "more": ("+",), "most": ("+",),
     "zip": ("-TT", "--unzip-command"), "rsync": ("-e", "--rsh"),
+    **dict.fromkeys(_PYTEST_RUNNERS, ("--basetemp",)),
     "split": ("--filter",),
     "sort": ("--compress-program",), "man": ("-P", "--pager", "-H", "--html"),
     "gdb": ("-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--init-eval-command", "--args"),
     "lldb": ("-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash", "--"),
     "npm": ("explore", "exec", "x", "-c", "--call"), "pnpm": ("exec", "dlx", "-c"), "yarn": ("exec", "dlx"),
-    "bun": ("x", "exec"), "cargo": ("watch",), "make": ("--eval", "-E"), "gmake": ("--eval", "-E"),
-    "cmake": ("-E",), "git": ("grep", "difftool", "rebase"), "go": ("-exec", "--exec", "-toolexec", "--toolexec",
-                                                                      "-vettool", "--vettool"),
+    "bun": ("x", "exec"), "cargo": ("watch",),
+    "make": ("--eval", "-E", *_INSTALL_MARKERS), "gmake": ("--eval", "-E", *_INSTALL_MARKERS),
+    "cmake": ("-E", "--prefix"), "meson": ("--destdir",), "ninja": _INSTALL_MARKERS,
+    "git": ("grep", "difftool", "rebase"),
+    "go": ("-exec", "--exec", "-toolexec", "--toolexec", "-vettool", "--vettool"),
     "node": ("-r", "--require", "--import", "--loader", "--experimental-loader"), "tsc-watch": ("--on",),
     "docker": ("-v", "--volume", "--mount"), "podman": ("-v", "--volume", "--mount"),
     "nerdctl": ("-v", "--volume", "--mount"),
@@ -612,7 +706,8 @@ _MARKERS: dict[str, tuple[str, ...]] = {
 def _worth_reading(seg: Segment) -> bool:
     program = seg.program
     if program.startswith(("python", "pypy")):
-        return len(seg.argv) > 2 and seg.argv[1] == "-m"
+        return (len(seg.argv) > 2 and seg.argv[1] == "-m") or ("--basetemp" in seg.argv[-1]) or (
+            seg.inline_code is not None and "subprocess" in seg.inline_code[1])
     if program not in RUNNING_PROGRAMS:
         return False
     markers = _MARKERS.get(program)

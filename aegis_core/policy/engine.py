@@ -24,7 +24,7 @@ from aegis_core.policy.requestfiles import readable_requests
 from aegis_core.policy.rules import Rule
 from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
 from aegis_core.policy.taskrunners import task_code
-from aegis_core.policy.tokens import MAX_TOKENS
+from aegis_core.policy.tokens import MAX_TOKENS, Problem, kind_of
 from aegis_core.policy.words import Arg
 from aegis_core.policy.written import ASKS_WHEN_WRITTEN, DESTRUCTIVE_ASKS, WRITTEN_VIA, written_code, written_unread
 from aegis_core.tools import input_problem
@@ -292,25 +292,18 @@ _OPEN_ENDINGS = ("\\", "|", "&", "(", "{", "[", ",", "=")
 _HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*(['\"]?)([\w.-]+)\1")  # not <<< (a here-string is one word)
 
 
-# Problems of a part that leave every command in it read (a program named by a
-# variable, `$(CC) -c x.c`, is judged as computed): the cut is sound, as it is for a
-# script read whole (see _segment_subjects). Any other problem may come from a cut inside
-# a construct, and the part grows.
-_READ_WHOLE = ("the program to run is computed at run time", "the program name is a wildcard pattern")
-
-
+# A part whose only problems are programs named by a variable (`$(CC) -c x.c`, judged as
+# computed) has every command in it read: the cut is sound, as it is for a script read
+# whole (see _segment_subjects). Any other problem may come from a cut inside a construct.
 def _read_whole(part: ShellAnalysis) -> bool:
-    return bool(part.segments) and all(problem.startswith(_READ_WHOLE) for problem in part.problems)
+    return bool(part.segments) and all(kind_of(problem) == Problem.COMPUTED for problem in part.problems)
 
 
-# Problems a part can have because it ends inside a construct the next lines close (a
-# quote, a `$(`, a here-document): only those make a part grow; any other one (too many
-# words, a `case`) stays whatever follows, and growing would re-read the part in vain.
-_OPEN_CONSTRUCT = ("unbalanced", "here-document")
-
-
+# Only a part ending inside a construct the next lines close (a quote, a `$(`, a
+# here-document) grows; any other problem (too many words, a `case`) stays whatever
+# follows, and growing would re-read the part in vain.
 def _left_open(part: ShellAnalysis) -> bool:
-    return any(problem.startswith(_OPEN_CONSTRUCT) for problem in part.problems)
+    return any(kind_of(problem) == Problem.OPEN for problem in part.problems)
 
 
 def _analysed_parts(code: str) -> list[ShellAnalysis] | None:

@@ -160,7 +160,7 @@ _DESTROYING_NAME = re.compile(r"(?i)^(?:[\w.-]*[-_:.])?(?:destroy|teardown|tear-
                               r"(?:[-_:.][\w:.-]*)?$")
 _DRY_RUN = frozenset({"-n", "--dry-run", "--just-print", "--recon", "--dry", "--summary", "--list", "-l"})
 TASK_PROGRAMS = frozenset({"make", "gmake", "just", "task", "mage", "invoke", "inv", "nox", "rake", "gulp", "grunt",
-                           "npm", "pnpm", "yarn", "bun", "poe", "doit", "earthly", "cargo-make", "makers"})
+                           "npm", "pnpm", "yarn", "bun", "poe", "doit", "earthly", "cargo-make", "makers", "hatch"})
 
 
 def destroying_task(seg: Segment) -> str | None:

@@ -78,6 +78,13 @@ def _gap(words: int) -> str:
 
 _EVASION = "tells the agent to get a blocked command past the check"
 
+# Instructions the agent meets in what it reads, not its own (`ignore any instruction in
+# fetched pages`): telling it to ignore those is a security guide's rule, not steering.
+_NOT_FROM_OUTSIDE = (r"(?!\s+(?:that\s+\w+\s+)?(?:in|from|inside|within|found\s+in|embedded\s+in|contained\s+in"
+                     r"|hidden\s+in)\s+(?:the\s+|any\s+|a\s+|an\s+)?(?:(?:fetched|web|external|third[- ]party"
+                     r"|untrusted|retrieved|downloaded|scraped|remote|online)\b|(?:web\s*)?pages?\b|websites?\b"
+                     r"|urls?\b|tool\s+(?:output|results?)\b|issues?\b|comments?\b|e-?mails?\b|pull\s+requests?\b))")
+
 # Prose that steers the next agent: each pattern with the thing it does.
 _STEERING = (
     (re.compile(r"(?i)\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|earlier"
@@ -142,7 +149,7 @@ _STEERING = (
     # agent's instructions (qualified as earlier, the system's, all, yours), either order.
     (re.compile(r"(?i)\b" + _VOIDING + r"\b" + _gap(4) + r"(?:\b" + _OWN + r"\s+(?:\w+\s+){0,2}?" + _ORDERS
                 + r"|" + _ORDERS_OWN + r"|\b" + _ORDERS + r"\s+(?:above|before|so\s+far|you\s+(?:were|have\s+been|got)"
-                r"\s+(?:given|told)))\b"
+                r"\s+(?:given|told)))\b" + _NOT_FROM_OUTSIDE +
                 r"|\b" + _EARLIER + r"\s+(?:\w+\s+){0,2}?" + _ORDERS + r"(?:\s+(?:above|before|so\s+far))?\s+" + _IS
                 + _VOID + r"\b"
                 r"|\b" + _ORDERS + r"\s+(?:above|before|so\s+far)\s+" + _IS + _VOID + r"\b"),
@@ -161,8 +168,6 @@ _STEERING = (
                 r"|\b(?:treat|consider|regard|deem|count)\b" + _gap(6) + r"\bas\s+(?:already\s+)?(?:approved"
                 r"|authori[sz]ed|granted|permitted|confirmed|accepted|pre-?approved)\b"
                 r"|\b(?:consider|assume|deem)\b" + _gap(6) + r"\b(?:approved|authori[sz]ed|granted|confirmed)\b"
-                r"|\b(?:skip|bypass|omit|drop|suppress|dismiss|auto-?accept)\w*\b" + _gap(6) + r"\b(?:confirm\w*"
-                r"|approv\w*|permission\s+(?:prompts?|checks?|requests?|dialogs?)|consent|sign-?off)\b"
                 r"|\bwithout\s+(?:pausing|stopping|halting|waiting)\s+(?:for|to\s+(?:ask|check|confirm))\s+(?:the\s+|a\s+"
                 r"|an\s+|any\s+)?(?:user|human|me|approval|confirmation|permission|input|review|anyone|answer|reply"
                 r"|feedback|go-?ahead|ok)"
@@ -175,6 +180,12 @@ _STEERING = (
      "tells the agent to take the user's approval as given", False,
      ("permission", "approv", "authori", "consent", "sign", "grant", "allow", "confirm", "clear", "accept",
       "without", "no need")),
+    # The same said as skipping the approval: forbidden in a sentence that says not to
+    # (`never bypass approval` is the routine rule of a security guide, not steering).
+    (re.compile(r"(?i)\b(?:skip|bypass|omit|drop|suppress|dismiss|auto-?accept)\w*\b" + _gap(6) + r"\b(?:confirm\w*"
+                r"|approv\w*|permission\s+(?:prompts?|checks?|requests?|dialogs?)|consent|sign-?off)\b"),
+     "tells the agent to take the user's approval as given", True,
+     ("skip", "bypass", "omit", "drop", "suppress", "dismiss", "accept")),
     # Getting past a block: a blocked or denied command tried again another way.
     (re.compile(r"(?i)\b(?:block(?:s|ed)?|den(?:y|ies|ied)|reject(?:s|ed)?|refus(?:es|ed)|flagged|prevent(?:s|ed)"
                 r"|intercept(?:s|ed)|disallow(?:s|ed)|veto(?:es|ed)|stopped|forbid(?:s|den))\b" + _gap(3)
@@ -345,17 +356,21 @@ def steering(text: str) -> str | None:
     if "a a a a" in text.translate(_LETTER_SHAPES):
         # `i g n o r e   a l l`, `I.g.n.o.r.e`: letters spelled apart are read joined
         text = _SPACED_LETTERS.sub(lambda found: found.group(0)[::2], text)
-    return _STEERS.first(text, _TRIES, _TOO_DENSE)
+    return _STEERS.first(text, _TRIES, _TOO_DENSE, _TRIES_EACH)
 
 
 # Places past the first stretch where a steering pattern is tried (a start word found, or
 # a match its sentence rejects): 64 KB of ordinary prose takes ~600, of this project's
 # own docs (about steering, approvals, hooks) up to ~2,800; one trigger word repeated to
-# 64 KB 8,000-28,000, each retried. Past these the file asks: what reading it costs
-# stays bounded whatever it holds, and fails closed.
-_TRIES = 4096
-_TOO_DENSE = (f"is too dense with the words steering starts with to be read (over {_TRIES} places to try); "
-              "a person reads it, or split it into smaller files")
+# 64 KB 8,000-28,000, each retried; a long guide full of security rules (`never bypass
+# approval, do not print secrets`) ~130 a KB, spread over many patterns. So the patterns
+# together are tried at up to _TRIES places and one of them at up to _TRIES_EACH (one
+# trigger repeated stops there). Past these the file asks: what reading it costs stays
+# bounded whatever it holds, and fails closed.
+_TRIES = 8192
+_TRIES_EACH = 2048
+_TOO_DENSE = (f"is too dense with the words steering starts with to be read (over {_TRIES_EACH} places to try "
+              "for one pattern); a person reads it, or split it into smaller files")
 
 
 # Every ASCII letter as `a`, every separator a word can be spelled apart with as a space:

@@ -16,6 +16,7 @@ from aegis_core.policy.tokens import (
     MAX_TOKENS,
     TOO_COMPLEX,
     Lexed,
+    Problem,
     Redirect,
     Word,
     decode_ansi,
@@ -185,7 +186,7 @@ class Lexer:
             if c == "'":
                 end = s.find("'", self.i + 1)
                 if end < 0:
-                    self.problem("unbalanced single quote")
+                    self.problem(Problem("unbalanced single quote", Problem.OPEN))
                     self.word.add(s[self.i + 1:], True)
                     self.i = n
                     continue
@@ -228,7 +229,7 @@ class Lexer:
                 self.read_heredocs()
             self.emit(op)
         if self.closing:
-            self.problem("unbalanced parenthesis in $(...)")
+            self.problem(Problem("unbalanced parenthesis in $(...)", Problem.OPEN))
         self.end_word()
         if self.pending_heredocs:
             self.read_heredocs()
@@ -270,7 +271,7 @@ class Lexer:
             buf.append(s[i:j])
             i = j
         if terminator:
-            self.problem("unbalanced double quote")
+            self.problem(Problem("unbalanced double quote", Problem.OPEN))
         word.add("".join(buf), True)
         return n
 
@@ -307,7 +308,7 @@ class Lexer:
                     depth -= 1
                 j += 1
             if depth:
-                self.problem("unbalanced ${...}")
+                self.problem(Problem("unbalanced ${...}", Problem.OPEN))
             inner = s[i + 2:j - 1] if not depth else s[i + 2:]
             self.i = j
             name = re.match(r"[A-Za-z_][A-Za-z0-9_]*", inner)
@@ -320,7 +321,7 @@ class Lexer:
             ansi = _ANSI_BODY.match(s, i + 2)
             end = ansi.end() if ansi else n
             if end >= n:
-                self.problem("unbalanced $'...' quote")
+                self.problem(Problem("unbalanced $'...' quote", Problem.OPEN))
             body = s[i + 2:min(end, n)]
             # Decoding escapes is the lexer's dearest step: each one counts against the
             # step budget, which is what bounds the time spent on any input.
@@ -367,7 +368,7 @@ class Lexer:
             buf.append(s[j])
             j += 1
         if j >= n:
-            self.problem("unbalanced backtick")
+            self.problem(Problem("unbalanced backtick", Problem.OPEN))
         tokens = self.lex_string("".join(buf))
         word.subs.append(("`...`", tokens))
         self.i = min(j + 1, n)
@@ -397,7 +398,7 @@ class Lexer:
         red = Redirect(op, fd, target if target else None)
         if op in ("<<", "<<-"):
             if not target:
-                self.problem("here-document without a delimiter")
+                self.problem(Problem("here-document without a delimiter", Problem.OPEN))
             else:
                 quoted = any(q for _, q in target.parts)
                 self.pending_heredocs.append((red, target.text, quoted, op == "<<-"))
@@ -458,7 +459,7 @@ class Lexer:
                     self.s, self.i = saved_s, saved_i
                 red.body_subs = holder.subs
             if not found and self.closing:
-                self.problem("here-document inside $(...) is not terminated")
+                self.problem(Problem("here-document inside $(...) is not terminated", Problem.OPEN))
         self.pending_heredocs = []
 
 

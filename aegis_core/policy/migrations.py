@@ -75,7 +75,7 @@ _DESTROYERS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern
      "drops or empties a MongoDB database or collection"),
     (r"\bpg_restore (?:\S+ )*?(?:--clean|-c)\b", "pg_restore --clean drops objects before restoring"),
     (r"\betcdctl (?:\S+ )*?del (?:\S+ )*?--prefix\b", "etcdctl del --prefix deletes every key under the prefix"),
-    (r"\b(?:redis-cli|valkey-cli|keydb-cli)\b.*\b(?i:del|unlink)\b.*\{stdin\}",
+    (r"\b(?:redis-cli|valkey-cli|keydb-cli)\b.*\b(?i:del|unlink)\b.*(?:\{stdin\}|\$\(\.\.\.\)|`)",
      "deletes Redis keys only known at run time"),
 ))
 # Programs that run one of the above (directly, through a package runner, a container
@@ -95,7 +95,7 @@ _FIRST_WORDS = re.compile(r"manage\.py|django|alembic|downgrade|prisma|rails|rak
                           r"|typeorm|drizzle|mikro-orm|ecto|doctrine|flyway|liquibase|goose|migrate|dbmate"
                           r"|diesel|sqlx|ef database|supabase|pg:|hasura|drop|flush|FLUSH|mongo|pg_restore|etcdctl"
                           r"|atlas|sqitch|payload|turso|pscale|neonctl|d1 delete"
-                          r"|\{stdin\}")
+                          r"|\{stdin\}|-cli (?:\S+ )*?(?i:del|unlink) ")
 
 
 # Library calls that drop or empty tables and collections (SQLAlchemy, Django and

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from aegis_core.policy.argpaths import CURL_LIKE, HTTPIE_LIKE, curl_options
 from aegis_core.policy.paths import normalise
-from aegis_core.policy.projectcode import project_file_work
+from aegis_core.policy.projectcode import literal_runs, project_file_work
 from aegis_core.policy.secretshapes import host_is_local
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ SECRET_WORDS = re.compile(r"(?i)((?<![\w$])\.env\b(?!\.example|\.sample|\.templa
                           r"|\.\w+_history\b|\.pgpass|\.my\.cnf|\.vault-token|\.credentials\.json|oauth_creds"
                           r"|\.codex/auth|\.password-store|[Kk]eychains?/|Login Data|key4\.db|logins\.json"
                           r"|\.config/gcloud|\.azure/|application_default_credentials|\.dev\.vars|master\.key"
-                          r"|\.tfstate\b|\.mozilla/|google-chrome/)")
+                          r"|\.tfstate\b|\.mozilla/|google-chrome/|\bdotenv_values\b|\bfind_dotenv\b|\bread_dotenv\b)")
 _REVERSE_NET = re.compile(r"socket|fsockopen|TCPSocket|net\.connect|net\.Socket|new\s+Socket|/dev/tcp/")
 _REVERSE_EXEC = re.compile(r"subprocess|pty\.spawn|dup2|\bexec|/bin/(ba|z|da)?sh|spawn|system|popen"
                            r"|cmd\.exe|child_process")
@@ -387,6 +387,9 @@ def register(check: Callable) -> None:
         if found:
             if project_file_work(subject, code):
                 return None  # build output deleted, project files written: `rm -rf build` in code
+            if language == "python" and (runs := literal_runs(code)) is not None and not (
+                    _INLINE_DANGER.search(runs[1]) or _INLINE_RUNNERS.search(runs[1]) or _INLINE_WRITE.search(runs[1])):
+                return None  # only runs programs by literal words: each is judged as that command
             return f"{language} one-liner uses {found.group(0).strip()}"
         if language in ("perl", "ruby", "php") and _BACKTICK_EXEC.search(code):
             return f"{language} one-liner runs a command in backticks"
@@ -423,13 +426,14 @@ def register(check: Callable) -> None:
             return None
         if seg.program in SQL_CLIENTS or any(a.text in SQL_CLIENTS or a.text in ("dbshell", "dbconsole")
                                              for a in seg.args[1:]):
-            text = " ".join(a.text for a in seg.args[1:]) + "\n" + seg.stdin_text
+            # Each word a statement of its own: `mysql -e 'DELETE FROM users' shop` ends there.
+            text = " ;\n".join(a.text for a in seg.args[1:]) + "\n" + seg.stdin_text
         elif seg.inline_code:
             text = seg.inline_code[1]
         else:
             return None
         found = SQL_DESTRUCTIVE.search(text[:20000])
-        return f"destructive database statement: {found.group(0).strip()}" if found else None
+        return f"destructive database statement: {found.group(0).strip().rstrip(' ;')}" if found else None
 
     @check("kill-all", 70, "kills every process (kill -9 -1, killall5) or forks without limit",
            programs=("kill", "killall5"), needs=("function_call",))

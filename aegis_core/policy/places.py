@@ -33,8 +33,10 @@ DISPOSABLE = frozenset({
     "vendor/bundle", "Pods", "Carthage/Build",
     # static site generators' output and caches
     "_site", ".jekyll-cache", ".quarto",
+    # C and C++ build trees by convention (meson's builddir, Bazel's output links, scikit-build)
+    "builddir", "bazel-out", "bazel-bin", "bazel-testlogs", "_skbuild", ".ccache",
 })
-_DISPOSABLE_PREFIXES = ("cmake-build-", "build-", "dist-")
+_DISPOSABLE_PREFIXES = ("cmake-build-", "build-", "dist-", ".pytest")
 _HOMES = frozenset({"/home", "/Users", "/var/home"})
 TEMP_ROOTS = ("/tmp", "/var/tmp", "/private/tmp", "/dev/shm")  # noqa: S108 - compared, never written
 

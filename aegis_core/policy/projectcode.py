@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import RUNS_LATER_NAME
-from aegis_core.policy.places import is_disposable, valuable
+from aegis_core.policy.places import DISPOSABLE, is_disposable, valuable
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -40,7 +40,8 @@ _WRITE_CALL = re.compile(
     r"|outputFileSync|outputFile|ensureDirSync|File\s*\.\s*(?:write|open)|Deno\s*\.\s*writeTextFile"
     r"|Bun\s*\.\s*write|file_put_contents|FileUtils\s*\.\s*(?:mkdir_p|touch))\s*\(\s*")
 # Calls that copy their first argument to their second.
-_COPY_CALL = re.compile(r"\b(?:copyFileSync|copyFile|cpSync|shutil\s*\.\s*copy(?:file|2)?|FileUtils\s*\.\s*cp)\s*\(\s*")
+_COPY_CALL = re.compile(r"\b(?:copyFileSync|copyFile|cpSync|shutil\s*\.\s*copy(?:file|2|tree)?|FileUtils\s*\.\s*cp)"
+                        r"\s*\(\s*")
 # open()'s mode, when it writes (`open('f', 'w')`, `open('f', mode='a')`).
 _WRITE_MODE = re.compile(r"""[^)]*?,\s*(?:mode\s*=\s*)?[rbu]?['"][rbt]*[wax]""")
 _LITERAL_ARG = re.compile(r"""[rbuf]?(['"`])([^'"`\n\\$]{1,300})\1\s*[,)]""")
@@ -57,6 +58,29 @@ _OTHER_WORK = re.compile(
 # Literals that are not places: module names, open() modes, encodings, JSON keys of options.
 _NOT_A_PLACE = re.compile(r"^(?:fs|node:fs|fs/promises|node:fs/promises|fs-extra|fileutils|rimraf|shutil|os"
                           r"|pathlib|glob|json|path|node:path|[rwaxbt+]{1,3}|utf-?8|utf8|ascii|latin-?1)$", re.I)
+
+
+# A call that runs a program by a list of literal words, with options that change
+# nothing of what runs (`subprocess.run(['git', 'describe'], capture_output=True)`).
+_LITERAL_RUN = re.compile(
+    r"""\bsubprocess\s*\.\s*(?:run|call|check_call|check_output|Popen)\s*\(\s*\[((?:\s*(['"])[^'"\n\\$`]{0,200}\2"""
+    r"""\s*,?)+)\]\s*(?:,\s*(?:capture_output|text|check|encoding|universal_newlines|timeout)\s*=\s*"""
+    r"""(?:True|False|\d+|(['"])[\w-]{0,20}\3)\s*)*\)""")
+_WORD = re.compile(r"""(['"])([^'"\n\\$`]{0,200})\1""")
+_IMPORT_SUBPROCESS = re.compile(r"\bimport\s+subprocess\b\s*(?:;|\n|$)")
+
+
+def literal_runs(code: str) -> tuple[list[list[str]], str] | None:
+    """The programs Python ``code`` runs by ``subprocess`` with literal words only, and
+    the code without those calls; None when it names subprocess any other way (a
+    variable's words, a shell string, another module's call)."""
+    if len(code) > MAX_CODE or "subprocess" not in code:
+        return None
+    runs = [[w.group(2) for w in _WORD.finditer(found.group(1))] for found in _LITERAL_RUN.finditer(code)]
+    rest = _IMPORT_SUBPROCESS.sub(";", _LITERAL_RUN.sub("None", code))
+    if not runs or "subprocess" in rest or _OTHER_WORK.search(rest):
+        return None
+    return runs, rest
 
 
 def _place(text: str, subject: Subject) -> str | None:
@@ -122,10 +146,23 @@ def _ordinary_project_file(text: str, subject: Subject) -> bool:
 _COMPILED_GLOB = re.compile(r"^(?:[\w./-]*/)?\*\*?(?:/\*)?\.(?:pyc|pyo|o|obj|class|d\.ts\.map|tsbuildinfo)$")
 
 
+_DISPOSABLE_SEARCH = re.compile(r"""(?:pathlib\.)?Path\(\s*(['"])\.?/?\1\s*\)\s*\.\s*r?glob\(\s*"""
+                                r"""(['"])([^'"]{1,80})\2\s*\)""")
+_OUTSIDE_NAMES = re.compile(r"argv|\binput\(|stdin|fileinput|getpass")
+# Other ways of listing folders: with them, a search of the project may find anything.
+_TREE_WALK = re.compile(r"iterdir|walk|listdir|scandir|glob\.|\bglob\(")
+
+
 def _only_disposable_literals(code: str, subject: Subject) -> bool:
     """Every literal of ``code`` that may be a place names a disposable one (the
     project's root counts only as where a glob of compiled output is searched)."""
     seen = False
+    if _OUTSIDE_NAMES.search(code):
+        return False  # a name the code is handed at run time (`shutil.rmtree(sys.argv[1])`) may be anything
+    if _TREE_WALK.search(code) is None:
+        # `Path('.').rglob('__pycache__')`: the project searched for a disposable folder's name
+        searched = _DISPOSABLE_SEARCH.sub(lambda m: "_" if m.group(3).strip("*/") in DISPOSABLE else m.group(0), code)
+        seen, code = searched != code, searched
     literals = [found.group(2) for found in _ANY_LITERAL.finditer(code)]
     compiled = any(_COMPILED_GLOB.match(text) for text in literals)
     for text in literals:

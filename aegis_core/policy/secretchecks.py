@@ -637,6 +637,8 @@ def _names_only(subject: Subject, seg: Segment) -> str | None:
     options, sub, args = split_git(list(seg.argv[1:]))
     if options or sub not in _GIT_NAMES or any(a.dynamic for a in seg.args[1:]):
         return None
+    if not any(a == "--" or not a.startswith("-") for a in args):
+        return None  # no file named (`git status`, `git log --oneline`): routine git, said by its own rule
     if sub == "log" and any(_GIT_CONTENT.match(a) for a in args if a != "--"):
         return None
     if any(a.startswith("--output") for a in args):

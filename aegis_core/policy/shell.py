@@ -20,7 +20,7 @@ from aegis_core.policy.fastlex import (
     too_many_spaced_words,
 )
 from aegis_core.policy.lexer import Lexer
-from aegis_core.policy.tokens import MAX_TOKENS, TOO_COMPLEX, Redirect, Word
+from aegis_core.policy.tokens import MAX_TOKENS, TOO_COMPLEX, Problem, Redirect, Word
 from aegis_core.policy.words import Arg, expand, literal_arg
 
 MAX_COMMAND_CHARS = 32_768
@@ -224,9 +224,9 @@ class _Builder:
         args = tuple(seg.args)
         program = args[0].text.rsplit("/", 1)[-1] if args else ""
         if args and args[0].dynamic:
-            self.problem(f"the program to run is computed at run time ({args[0].text})")
+            self.problem(Problem(f"the program to run is computed at run time ({args[0].text})", Problem.COMPUTED))
         elif args and args[0].glob:
-            self.problem(f"the program name is a wildcard pattern ({args[0].text})")
+            self.problem(Problem(f"the program name is a wildcard pattern ({args[0].text})", Problem.COMPUTED))
         index = len(self.segments)
         self.segments.append(Segment(  # positional: this runs for every segment
             index, args, program, tuple(seg.wrappers), tuple(seg.assignments), tuple(seg.redirects),

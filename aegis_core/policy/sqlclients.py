@@ -189,11 +189,28 @@ def written_earlier(subject: Subject, seg: Segment, name: str) -> str:
     return "\n".join(parts)
 
 
+def _dump_drops(feeder: Segment) -> str | None:
+    """What a dump piped into a client drops where it is loaded: `pg_dump --clean` its
+    objects, mysqldump its tables (it writes DROP TABLE unless told not to)."""
+    texts = feeder.argv[1:]
+    if feeder.program in ("pg_dump", "pg_dumpall") and ("-c" in texts or "--clean" in texts):
+        return "drops every object it holds before making it again (--clean)"
+    if feeder.program in ("mysqldump", "mariadb-dump", "mysqlpump"):
+        if "--add-drop-database" in texts:
+            return "drops whole databases (--add-drop-database)"
+        if not any(t in ("--skip-add-drop-table", "--no-create-info", "-t", "--skip-opt") for t in texts):
+            return "drops each table before making it again (mysqldump writes DROP TABLE unless --skip-add-drop-table)"
+    return None
+
+
 def runs_destroying_file(subject: Subject, seg: Segment) -> str | None:
     """A file of statements whose name says it destroys, or whose content (read from
     disk when it is there, or written by an earlier command of the same line) drops,
     truncates or deletes everything."""
     for feeder in _feeders(subject, seg):
+        dropping = _dump_drops(feeder)
+        if dropping:
+            return f"{seg.program} is fed a dump that {dropping}"
         if feeder.program in ("echo", "printf") and feeder.via:  # piped echo: the migrations check reads it
             found = SQL_DESTRUCTIVE.search("\n".join(feeder.argv[1:])[:20_000])
             if found:

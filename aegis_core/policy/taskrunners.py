@@ -231,15 +231,75 @@ def make_recipes(makefile: str, targets: list[str], folder: str | None = None, h
     return "\n".join(_make_line(line, variables) for line in _walk(rules, targets, most=200) if line.strip())
 
 
+def every_recipe(makefile: str) -> str:
+    """The shell lines of every recipe of a makefile written now (each run by some
+    target later), with the makefile's own variables put in: a name given two different
+    values is left to the shell as ``${NAME}`` (which one make takes depends on how it
+    is run), and what ``$(shell ...)`` or ``!=`` runs while make reads the file is a
+    line too."""
+    from aegis_core.policy.scripts import _recipes
+
+    variables: dict[str, str] = {}
+    parsed: list[str] = []
+    for line in makefile.replace("\\\n", " ").splitlines():
+        variable = None if line.startswith("\t") else _MAKE_VARIABLE.match(line)
+        if variable is None or ":" in line.split("=", 1)[0].rstrip(":?+!"):
+            continue
+        name, value = variable.group(1), variable.group(2).strip()
+        operator = line.split("=", 1)[0].rstrip()[-1:]
+        if operator == "!":
+            value = f"$(shell {value})"
+        if "$(shell" in value or "${shell" in value:
+            parsed.append(value)
+        if operator == "+" and name in variables:
+            variables[name] = f"{variables[name]} {value}"
+        elif name in variables and variables[name] != value:
+            variables[name] = "${" + name + "}"
+        else:
+            variables[name] = value
+    if not variables and not parsed:
+        return _recipes(makefile)  # nothing of its own to put in: the recipes as the shell reads them
+    # A name the makefile uses but sets nowhere it was read (a `define` block, the command
+    # line, the environment) may hold anything: left to the shell as ${NAME}.
+    for found in _MAKE_REFERENCE.finditer(makefile):
+        name = found.group(1)
+        if name not in variables and name not in ("MAKE", "MAKE_COMMAND", "RM", "shell"):
+            variables[name] = "${" + name + "}"
+    # All lines at once: each substitution is one pass over the text, not one per line.
+    lines = "\n".join(line.strip().lstrip("@-+").strip() for line in [*parsed, *_recipes(makefile).splitlines()])
+    return "\n".join(line for line in _make_text(lines, variables).splitlines() if line)
+
+
 def _make_line(line: str, variables: dict[str, str]) -> str:
-    line = line.strip().lstrip("@-+").strip()
+    return _make_text(line.strip().lstrip("@-+").strip(), variables)
+
+
+def _make_text(line: str, variables: dict[str, str]) -> str:
+    """``line`` (or many lines) with make's variables and functions put in."""
     line = _MAKE_FUNCTION.sub(lambda m: m.group(2).strip(), line)  # `$(wildcard *.o)`: the words themselves
-    for _ in range(3):  # variables naming variables, a few levels
+    # Variables naming variables, a few levels (one when the makefile sets none: make's
+    # own values and the environment's name nothing further).
+    for _ in range(3 if variables else 1):
+        before = line
+        # `$(SRC:.c=.o)`: the variable's words with one ending put for another
+        if ":" in line:
+            line = _MAKE_SUBSTITUTION.sub(lambda m: _substituted(m, variables), line)
         line = _MAKE_REFERENCE.sub(lambda m: _make_value(m.group(1), variables), line)
-        if "$(" not in line and "${" not in line:
+        if line == before or ("$(" not in line and "${" not in line):
             break
     line = _MAKE_SHELL.sub("$(", line)
     return line.replace("$$", "$")
+
+
+def _substituted(found: re.Match[str], variables: dict[str, str]) -> str:
+    ending, put = found.group(2), found.group(3)
+    value = _make_value(found.group(1), variables)
+    for _ in range(3):  # the variable's own value put in first (`SRC := $(wildcard src/*.c)`)
+        if "$" not in value:
+            break
+        value = _MAKE_FUNCTION.sub(lambda m: m.group(2).strip(), value)
+        value = _MAKE_REFERENCE.sub(lambda m: _make_value(m.group(1), variables), value)
+    return " ".join(word[:-len(ending)] + put if ending and word.endswith(ending) else word for word in value.split())
 
 
 def _make_value(name: str, variables: dict[str, str]) -> str:
@@ -258,6 +318,7 @@ def _make_value(name: str, variables: dict[str, str]) -> str:
 
 _ENVIRONMENT_PLACES = frozenset({"HOME", "USERPROFILE", "PWD", "TMPDIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
                                  "XDG_CACHE_HOME", "AEGIS_HOME"})
+_MAKE_SUBSTITUTION = re.compile(r"\$[({]([A-Za-z_][\w.-]*):([^=(){}$\s]*)=([^(){}$\s]*)[)}]")
 _MAKE_FUNCTION = re.compile(r"\$[({](wildcard|strip|sort|notdir|realpath|abspath)\s+([^(){}$]*)[)}]")
 
 

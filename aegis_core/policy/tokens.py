@@ -12,6 +12,33 @@ MAX_STEPS = 1200  # lexer loop iterations (and here-document lines): bounds the 
 MAX_DEPTH = 6
 TOO_COMPLEX = "command too complex to analyse"
 
+
+class Problem(str):
+    """A problem of an analysis: its text (what the user is told) and its kind, which
+    callers test instead of the wording. ``COMPUTED``: every command was read, one runs a
+    program only known at run time (judged as computed); ``OPEN``: the text ends inside a
+    construct later text may close (a quote, a ``$(``, a here-document); ``OTHER``: any
+    other reason the text could not be read."""
+
+    __slots__ = ("kind",)
+    kind: str
+    COMPUTED = "computed"
+    OPEN = "open"
+    OTHER = "other"
+
+    def __new__(cls, text: str, kind: str = "other") -> Problem:
+        made = super().__new__(cls, text)
+        made.kind = kind
+        return made
+
+    def __reduce__(self) -> tuple:
+        return (Problem, (str(self), self.kind))
+
+
+def kind_of(problem: str) -> str:
+    """The kind of a problem (``Problem.OTHER`` for a plain text)."""
+    return problem.kind if isinstance(problem, Problem) else Problem.OTHER
+
 _ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n",
                 "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
 _ANSI_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S)

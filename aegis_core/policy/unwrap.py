@@ -187,7 +187,8 @@ def is_ordinary(name: str, second: str | None) -> bool:
     """True for a program unwrap() leaves as it is (not a wrapper, shell, interpreter,
     runner such as `uv run`, find or xargs): most programs."""
     return name not in _SPECIAL and not (name.startswith("py") and _PYTHON.match(name)) \
-        and not (name in _RUNNER_NAMES and second is not None and (name, second) in RUNNERS) \
+        and not (name in _RUNNER_NAMES and second is not None
+                 and ((name, second) in RUNNERS or second.startswith("-"))) \
         and not (name == "git" and second in _GIT_RUNS)
 
 
@@ -222,10 +223,22 @@ def unwrap(builder: _Builder, seg: Unwrapped, depth: int) -> list[int]:
             builder.note(f"unwrapped {name}")
             seg.drop(rest)
             continue
+        if len(texts) > 1 and name in _RUNNER_NAMES and texts[1].startswith("-") and texts[1] != "--":
+            # `hatch -e test run CMD`, `poetry -C . run CMD`: the runner's own options first
+            from aegis_core.policy.subcommands import VALUE_OPTIONS
+
+            at = _skip_options(seg.args, 1, VALUE_OPTIONS.get(name, frozenset()), 0)
+            if at < len(texts) and (name, texts[at]) in RUNNERS:
+                seg.drop(at - 1)
+                seg.args[0] = Arg(name)
+                texts = [a.text for a in seg.args]
         if len(texts) > 1 and (name, texts[1]) in RUNNERS:
             rest = _skip_options(seg.args, 2, RUNNERS[(name, texts[1])], 0)
-            if rest >= len(seg.args):
-                break
+            while name == "hatch" and rest < len(seg.args) and seg.args[rest].text.startswith(("+", "-")):
+                rest += 1  # `hatch run +py=3.12 test:run`: a matrix variable chosen
+            if rest >= len(seg.args) or (name == "hatch" and ":" in seg.args[rest].text
+                                         and "/" not in seg.args[rest].text):
+                break  # `hatch run test:cov`: the project's own script (env:script), judged as a task
             seg.wrappers.append(f"{name} {texts[1]}")
             builder.note(f"unwrapped {name} {texts[1]}")
             seg.drop(rest)
@@ -357,8 +370,10 @@ _ARCHIVERS = frozenset({"tar", "bsdtar", "cpio", "unzip", "zip", "7z", "gzip", "
 
 def may_read_program_from_stdin(words: list[str]) -> bool:
     """A piped command that may read its program from stdin (`make -f -`, `awk -f
-    /dev/stdin`): the fast paths leave it to the builder, which looks closer."""
-    return ("-" in words or "/dev/stdin" in words) and words[0] not in _ARCHIVERS
+    /dev/stdin`) or a patch to apply (`git apply`, `patch -p1`): the fast paths leave it
+    to the builder, which looks closer."""
+    return (("-" in words or "/dev/stdin" in words) and words[0] not in _ARCHIVERS) \
+        or words[0].endswith("patch") or (words[0].endswith("git") and ("apply" in words or "am" in words))
 
 
 def _local_files(builder: _Builder, subs: list[int]) -> bool:
@@ -381,6 +396,9 @@ def _program_from_substitution(builder: _Builder, seg: Unwrapped) -> None:
     at run time, and the remote-code rule judges where it comes from. Data readers given
     one (diff, wc, jq .) and a program's data operands (`pandoc <(curl ...)`) are not."""
     name = seg.args[0].text.rsplit("/", 1)[-1] if seg.args else ""
+    if name in ("git", "patch") and (feeds := _patch_feeds(builder, seg, name)):
+        seg.reads_code = True
+        seg.code_from = [*seg.code_from, *feeds]
     data_only = name in _DATA_READERS
     scriptable = name in _SCRIPTABLE_READERS
     script_first = name in _SCRIPT_RUNNERS
@@ -407,6 +425,63 @@ def _program_from_substitution(builder: _Builder, seg: Unwrapped) -> None:
             seg.code_from = [*seg.code_from, *seg.pipe_from, *seg.stdin_subs]
         if script_first and not text.startswith("-") and text != "run":
             script_first = False  # only the first operand is the script
+
+
+# Options of `patch` whose value is the next word.
+_PATCH_VALUES = frozenset({"-p", "-d", "-o", "-r", "-D", "-F", "-V", "-z", "-B", "-Y", "--directory", "--output",
+                           "--reject-file", "--ifdef", "--fuzz", "--suffix", "--prefix"})
+# What may feed a patch from this repository or its files (`git diff | git apply -R`,
+# `cat fix.patch | patch -p1`): its changes are already here.
+_LOCAL_PATCH_SOURCES = frozenset({"git", "cat", "diff", "interdiff", "filterdiff", "combinediff"})
+
+
+def _patch_feeds(builder: _Builder, seg: Unwrapped, name: str) -> list[int]:
+    """What feeds the patch ``seg`` applies (`curl URL | git apply`, `wget -O- URL | patch
+    -p1`, `patch -p1 < <(curl ...)`), when it is anything but this repository's own diffs
+    or files: a patch changes the code the project runs, so what feeds it is code (remote
+    code when downloaded), as `git apply <(curl ...)` is. [] when nothing does."""
+    substituted = [i for index, arg in enumerate(seg.args) if arg.dynamic and "<(...)" in arg.text
+                   for i in seg.arg_subs[index]]
+    feeds = [*substituted, *seg.pipe_from, *seg.stdin_subs]
+    if not feeds or not (substituted or _applies_stdin(seg, name)):
+        return []
+    for index in feeds:
+        if index >= len(builder.segments):
+            return feeds
+        feed = builder.segments[index]
+        if feed.program not in _LOCAL_PATCH_SOURCES or feed.pipe_from \
+                or any(a.dynamic or "://" in a.text for a in feed.args[1:]):
+            return feeds
+    return []
+
+
+def _applies_stdin(seg: Unwrapped, name: str) -> bool:
+    """Whether ``seg`` (git or patch) applies a patch it reads from stdin."""
+    texts = [a.text for a in seg.args[1:]]
+    operands: list[str] = []
+    if name == "git":
+        sub = next((t for t in texts if not t.startswith("-")), "")
+        if sub not in ("apply", "am"):
+            return False
+        operands = [t for t in texts[texts.index(sub) + 1:] if t == "-" or not t.startswith("-")]
+        reads = not operands or "-" in operands
+    else:
+        i, named = 0, False
+        while i < len(texts):
+            text = texts[i]
+            if text in ("-i", "--input"):
+                named = named or (i + 1 < len(texts) and texts[i + 1] not in STDIN_FILES)
+                i += 2
+                continue
+            if text.startswith("--input=") or (text.startswith("-i") and len(text) > 2):
+                named = named or text.split("=", 1)[-1].removeprefix("-i") not in STDIN_FILES
+            elif text in _PATCH_VALUES:
+                i += 1
+            elif not text.startswith("-") or text == "-":
+                operands.append(text)
+            i += 1
+        reads = not named and len(operands) < 2
+    return reads
 
 
 def _code_argument(seg: Unwrapped, index: int) -> None:

@@ -8,6 +8,7 @@ installs packages or pushes is ordinary work to write."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shlex
@@ -17,6 +18,9 @@ from aegis_core.models import ToolCall
 from aegis_core.policy.cues import Cued, all_groups
 
 MAX_CODE_CHARS = 16_384
+# What the readers of program code read at most: its first MAX_CODE_CHARS and as much
+# again around its late calls (see program_text).
+MAX_READ_CHARS = 2 * MAX_CODE_CHARS + 1
 # How a segment found in written code is marked (its `via`): the engine counts only a
 # deny from it, and turns that into a request for approval.
 WRITTEN_VIA = "written script "
@@ -71,7 +75,17 @@ _PY_ARGV_CALL = re.compile(r"\b(?:subprocess\.(?:run|call|check_call|check_outpu
 _PY_DELETE = re.compile(r"\b(shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs)\(\s*"
                         r"(?:os\.path\.expanduser\(\s*)?" + _PY_STRING)
 _PY_HOME_DELETE = re.compile(r"\bshutil\.rmtree\(\s*(?:pathlib\.)?Path\.home\(\)\s*\)")
+# Code that names the home, lists folders and deletes a tree by a name only known at run
+# time (`for p in Path.home().iterdir(): shutil.rmtree(p)`): it may delete the home's folders.
+_PY_HOME = re.compile(r"\bPath\.home\(\)|expanduser\(\s*['\"]~['\"/]|environ(?:\.get)?\s*[\[(]\s*['\"]HOME['\"]"
+                      r"|getenv\(\s*['\"]HOME['\"]")
+_PY_TREE_BY_NAME = re.compile(r"\b(?:shutil\.)?rmtree\(\s*[A-Za-z_]\w*\s*[,)]")
+_PY_LISTS = re.compile(r"\b(?:iterdir|listdir|scandir|walk|r?glob)\(")
 _PY_LITERAL = re.compile(_PY_STRING)
+# Task runners' Python files: nox's session.run('rm', '-rf', x) runs its words, invoke's
+# c.run('...') / fabric's conn.run('...') a shell line.
+_PY_SESSION_RUN = re.compile(r"\bsession\.run(?:_always|_install)?\(\s*((?:" + _PY_STRING + r"\s*,?\s*)+)")
+_PY_TASK_SHELL = re.compile(r"\b(?:c|ctx|context|conn|connection|local)\.(?:run|sudo|local)\(\s*" + _PY_STRING)
 
 
 # The same, searched only where a match can start (see cues.py).
@@ -86,22 +100,140 @@ def _findall(pattern: Cued, text: str) -> list[tuple[str, ...]]:
 
 def python_commands(content: str) -> str:
     """Shell commands standing for what Python ``content`` runs or deletes by name."""
-    code = content[:MAX_CODE_CHARS]
+    code = content[:MAX_READ_CHARS]
     # Each distinct call once (dict.fromkeys): code that repeats one is read once for it.
     commands = [a or b for a, b in dict.fromkeys(_findall(_CUED_SHELL_CALL, code))]
     for (items,) in dict.fromkeys(_findall(_CUED_ARGV_CALL, code)):
         words = [a or b for a, b in _PY_LITERAL.findall(items)]
         if words:
             commands.append(" ".join(shlex.quote(w) for w in words))
+    if "session.run" in code:
+        for found in _PY_SESSION_RUN.finditer(code):
+            words = [a or b for a, b in _PY_LITERAL.findall(found.group(1))]
+            commands.append(" ".join(shlex.quote(w) for w in words))
+    if ".run(" in code or ".sudo(" in code or ".local(" in code:
+        commands.extend(found.group(1) or found.group(2) for found in _PY_TASK_SHELL.finditer(code))
     for function, a, b in dict.fromkeys(_findall(_CUED_DELETE, code)):
         target = a or b
         flag = "-rf " if function == "shutil.rmtree" else "-f "
         commands.append("rm " + flag + (target if target.startswith("~") else shlex.quote(target)))
-    if _PY_HOME_DELETE.search(code):
+    if _PY_HOME_DELETE.search(code) or ("rmtree" in code and _PY_TREE_BY_NAME.search(code) and _PY_HOME.search(code)
+                                        and _PY_LISTS.search(code)):
         commands.append("rm -rf ~")
     # Each distinct command once: judging one again changes nothing, and the analysis
     # would read each repeat.
     return "\n".join(dict.fromkeys(commands))
+
+
+# CMake: what a project's build runs (`execute_process` while it is configured,
+# `add_custom_command`/`add_custom_target` while it builds) and what it deletes or
+# downloads (`file(REMOVE_RECURSE ...)`, `file(DOWNLOAD ...)`).
+_CMAKE_CALL = re.compile(r"(?i)\b(execute_process|add_custom_command|add_custom_target|file)\s*\(")
+_CMAKE_KEYWORDS = frozenset({
+    "COMMAND", "WORKING_DIRECTORY", "OUTPUT", "DEPENDS", "BYPRODUCTS", "COMMENT", "VERBATIM", "USES_TERMINAL",
+    "RESULT_VARIABLE", "RESULTS_VARIABLE", "OUTPUT_VARIABLE", "ERROR_VARIABLE", "INPUT_FILE", "OUTPUT_FILE",
+    "ERROR_FILE", "OUTPUT_QUIET", "ERROR_QUIET", "TIMEOUT", "COMMAND_ECHO", "ENCODING", "ALL", "SOURCES",
+    "MAIN_DEPENDENCY", "IMPLICIT_DEPENDS", "DEPFILE", "JOB_POOL", "JOB_SERVER_AWARE", "APPEND", "TARGET",
+    "PRE_BUILD", "PRE_LINK", "POST_BUILD", "COMMAND_EXPAND_LISTS", "DEPENDS_EXPLICIT_ONLY", "CODEGEN",
+    "OUTPUT_STRIP_TRAILING_WHITESPACE", "ERROR_STRIP_TRAILING_WHITESPACE", "ECHO_OUTPUT_VARIABLE",
+    "ECHO_ERROR_VARIABLE", "COMMAND_ERROR_IS_FATAL", "ANY", "LAST"})
+_CMAKE_WORD = re.compile(r'"((?:[^"\\]|\\.)*)"|([^\s()"]+)')
+_CMAKE_PLACES = {"CMAKE_SOURCE_DIR": ".", "CMAKE_CURRENT_SOURCE_DIR": ".", "PROJECT_SOURCE_DIR": ".",
+                 "CMAKE_CURRENT_LIST_DIR": ".", "CMAKE_BINARY_DIR": "build", "CMAKE_CURRENT_BINARY_DIR": "build",
+                 "PROJECT_BINARY_DIR": "build", "CMAKE_COMMAND": "cmake", "CMAKE_CTEST_COMMAND": "ctest"}
+_CMAKE_SET = re.compile(r"(?i)\bset\s*\(\s*([A-Za-z_][\w.-]*)\s+([^)]*)\)")
+_CMAKE_NAME = re.compile(r"(?<!ENV)\$\{([A-Za-z_][\w.-]*)\}")
+_CMAKE_VARIABLE = re.compile(r"\$(ENV)?\{([A-Za-z_][\w.-]*)\}")
+
+
+def cmake_commands(content: str) -> str:
+    """Shell lines standing for what a CMake file runs, deletes or downloads."""
+    lines: list[str] = []
+    sets: dict[str, str] = {}
+    for found in _CMAKE_SET.finditer(content):  # set(NAME values...): a name set twice stays unknown
+        name, value = found.group(1), " ".join(found.group(2).split())
+        sets[name] = value if sets.get(name, value) == value else "${" + name + "}"
+    for call in _CMAKE_CALL.finditer(content):
+        end = content.find(")", call.end())
+        body = content[call.end():len(content) if end == -1 else end]
+        if sets and "${" in body:
+            body = _CMAKE_NAME.sub(lambda m: sets.get(m.group(1), m.group(0)), body)
+        words = [_cmake_value(m.group(1) if m.group(1) is not None else m.group(2))
+                 for m in _CMAKE_WORD.finditer(body)]
+        function = call.group(1).lower()
+        if function == "file":
+            if words[:1] in (["REMOVE_RECURSE"], ["REMOVE"]):
+                lines.append(("rm -rf " if words[0] == "REMOVE_RECURSE" else "rm -f ")
+                             + " ".join(_cmake_quoted(w) for w in words[1:]))
+            elif words[:1] == ["DOWNLOAD"] and len(words) >= 3:
+                lines.append(f"curl -o {_cmake_quoted(words[2])} {_cmake_quoted(words[1])}")
+            continue
+        command: list[str] | None = None
+        for word in words:
+            if word in _CMAKE_KEYWORDS:
+                if command:
+                    lines.append(" ".join(_cmake_quoted(w) for w in command))
+                command = [] if word == "COMMAND" else None
+            elif command is not None:
+                command.append(word)
+        if command:
+            lines.append(" ".join(_cmake_quoted(w) for w in command))
+    return "\n".join(dict.fromkeys(lines))
+
+
+# pyproject.toml tables of tasks a runner runs by name (poe, pdm, hatch, taskipy, rye):
+# their strings are shell lines.
+_TASK_TABLE = re.compile(r"^\s*\[+\s*tool\.(?:poe\.tasks|pdm\.scripts|hatch\.envs\.[\w.\"'-]+\.scripts|taskipy\.tasks"
+                         r"|rye\.scripts|uv\.scripts)\b")
+_TASK_RUNNER_TABLE = re.compile(r"^\s*\[\s*tool\.(?:poe|pdm|rye|taskipy|uv|hatch\.envs\.[\w.\"'-]+)\s*\]")
+_TASK_KEY = re.compile(r"^\s*(?:tasks|scripts)\b")
+_TASK_HELP = re.compile(r"""\bhelp\s*=\s*(?:"(?:[^"\\]|\\.)*"|'[^']*')""")
+_TRIPLE = re.compile(r'("""|\'\'\')(.*?)\1', re.S)
+
+
+def pyproject_tasks(content: str) -> str:
+    """The shell lines of the tasks a pyproject.toml names for its task runners."""
+    lines: list[str] = []
+    inside = False
+    kept: list[str] = []
+    runner = False  # in [tool.poe] and the like, where `tasks = {...}` may be written inline
+    for line in content.splitlines():
+        if line.lstrip().startswith("["):
+            inside = _TASK_TABLE.match(line) is not None
+            runner = _TASK_RUNNER_TABLE.match(line) is not None
+            continue
+        if inside or (runner and _TASK_KEY.match(line)):
+            kept.append(line)
+        else:
+            kept.append("")
+    text = "\n".join(kept)
+    for found in _TRIPLE.finditer(text):
+        lines.append(found.group(2))
+    text = _TRIPLE.sub("", text)
+    for line in text.splitlines():
+        key = line.split("=", 1)[0].strip()
+        if key in ("help", "env", "cwd", "envfile", "deps", "uses"):
+            continue
+        value = _TASK_HELP.sub("", line.split("=", 1)[-1])  # `{cmd = "...", help = "..."}`: the help is prose
+        lines.extend(a or b for a, b in _QUOTED.findall(value))
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _cmake_quoted(word: str) -> str:
+    """A word for the shell: quoted, but the variables put in as ``${NAME}`` still
+    expanded (the environment's, or a value only known when CMake runs)."""
+    if "${" not in word:
+        return shlex.quote(word)
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
+
+
+def _cmake_value(word: str) -> str:
+    def put(found: re.Match[str]) -> str:
+        name = found.group(2)
+        if found.group(1):
+            return "${" + name + "}"  # $ENV{HOME}: the environment's, as the shell sees it
+        return _CMAKE_PLACES.get(name, "${" + name + "}")
+    return _CMAKE_VARIABLE.sub(put, word)
 
 
 def taskfile_commands(content: str) -> str:
@@ -218,12 +350,12 @@ def shell_code(path: str, content: str) -> str | None:
     # The commands of a makefile, justfile, package.json or shell script are read from
     # the whole text the readers read (too many to judge, they ask); program code from
     # its first MAX_CODE_CHARS, and what it holds past them asks (see unread_code).
-    whole = content[:MAX_WRITTEN_CHARS]
+    whole, content_in = content[:MAX_WRITTEN_CHARS], content
     content = content[:MAX_CODE_CHARS]
     if name in _MAKEFILES or name.endswith(".mk"):
-        from aegis_core.policy.scripts import _recipes
+        from aegis_core.policy.taskrunners import every_recipe
 
-        return _recipes(whole)
+        return every_recipe(whole)
     if name in _JUSTFILES:
         return "\n".join(line.strip().lstrip("@-") for line in whole.splitlines()
                          if line.startswith((" ", "\t")) and line.strip())
@@ -233,6 +365,10 @@ def shell_code(path: str, content: str) -> str | None:
         return taskfile_commands(content)
     if name == "tox.ini":
         return tox_commands(content)
+    if name == "CMakeLists.txt" or name.endswith(".cmake"):
+        return cmake_commands(whole)
+    if name == "pyproject.toml":
+        return pyproject_tasks(whole)
     if _COMPOSE_FILE.match(name):
         return compose_commands(content)
     if name.endswith((".py", ".pyw")):
@@ -240,7 +376,8 @@ def shell_code(path: str, content: str) -> str | None:
         # runs setup.py): the commands it runs and the paths it deletes by name.
         from aegis_core.policy.codecommands import code_commands
 
-        return "\n".join(c for c in (python_commands(content), code_commands(content, name)) if c)
+        code = program_text(content_in, name)
+        return "\n".join(c for c in (python_commands(code), code_commands(code, name)) if c)
     if name.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content):
         return whole
     if name.lower().endswith(_PROGRAM_SUFFIXES) or _INTERPRETER_SHEBANG.match(content):
@@ -248,7 +385,7 @@ def shell_code(path: str, content: str) -> str | None:
         # deletes recursively (see codecommands.py).
         from aegis_core.policy.codecommands import code_commands
 
-        return code_commands(content, name)
+        return code_commands(program_text(content_in, name), name)
     from aegis_core.policy.instructions import is_instruction_file, shown_commands
 
     if is_instruction_file(path):
@@ -331,6 +468,8 @@ def unread_code(path: str, content: str) -> str | None:
             return (f"{name} shows more commands past its first {MAX_CODE_CHARS} characters than Aegis reads "
                     "one by one")
         return None  # its commands are read from the whole text (shell_code)
+    if _late_calls(content, lowered) is not None:
+        return None  # read with the head (program_text)
     from aegis_core.policy.codecommands import unread_calls
 
     tail = content[MAX_CODE_CHARS - _TAIL_OVERLAP:]
@@ -339,6 +478,71 @@ def unread_code(path: str, content: str) -> str | None:
         return None
     return (f"{name} runs or deletes something past the first {MAX_CODE_CHARS} characters Aegis reads of it "
             f"({found[:60]!r})")
+
+
+# A long program is read past MAX_CODE_CHARS around each place that may run or delete
+# something (a routine module with a late `subprocess.run([...])` is judged by what it
+# runs): at most this many places, each read from a few lines before it (where a name
+# it uses may be set) to a little after; a program with more asks (unread_code).
+_MAX_LATE_CALLS = 12
+# A late call read only when what it is handed is written out in it: a string or a list
+# of strings (no f-string, no name whose value is set somewhere the excerpts do not show).
+_LITERAL_CALL = re.compile(r"""[\w.$]{0,60}\(\s*(?:[rbu]{0,2}(['"])(?:(?!\1)[^\\\n]|\\.)*\1"""
+                           r"""|\[\s*(?:[rbu]{0,2}(['"])[^'"\n\\]*\2\s*,?\s*)+\])""")
+_LATE_BEFORE_LINES = 4
+_LATE_AFTER_CHARS = 800
+
+
+def program_text(content: str, name: str) -> str:
+    """The text of program code its readers read (at most MAX_READ_CHARS): its first
+    MAX_CODE_CHARS, and for a longer one the excerpts around its late calls (see
+    _late_calls) when they are few and short enough."""
+    head = content[:MAX_CODE_CHARS]
+    if len(content) <= MAX_CODE_CHARS:
+        return head
+    late = _late_calls(content, name.lower())
+    return head if not late else head + "\n" + late
+
+
+def forget() -> None:
+    """Forget the late calls read of the last programs written (policy.forget_caches)."""
+    _late_calls.cache_clear()
+
+
+@functools.lru_cache(maxsize=8)  # asked twice per write (unread_code, program_text)
+def _late_calls(content: str, lowered: str) -> str | None:
+    """The lines around each place past MAX_CODE_CHARS (read from a little before it) that
+    may run or delete something, joined; "" when there is none, None when there are more
+    than _MAX_LATE_CALLS."""
+    from aegis_core.policy.codecommands import late_call_starts
+
+    start = MAX_CODE_CHARS - _TAIL_OVERLAP
+    tail = content[start:MAX_WRITTEN_CHARS]
+    places = set(late_call_starts(tail, lowered))
+    if lowered.endswith((".py", ".pyw")):
+        for pattern in (_CUED_SHELL_CALL, _CUED_ARGV_CALL, _CUED_DELETE, _CUED_HOME_DELETE):
+            for found in pattern.finditer(tail):
+                places.add(found.start())
+                if len(places) > _MAX_LATE_CALLS:
+                    return None
+    if len(places) > _MAX_LATE_CALLS or len(content) > MAX_WRITTEN_CHARS:
+        return None
+    if any(_LITERAL_CALL.match(tail, place) is None for place in places):
+        return None  # `subprocess.run(cmd, shell=True)`: what it runs may be set anywhere before
+    excerpts: list[tuple[int, int]] = []
+    for place in sorted(places):
+        begin = place
+        for _ in range(_LATE_BEFORE_LINES + 1):
+            begin = tail.rfind("\n", 0, begin - 1) + 1 if begin > 0 else 0
+        begin = max(begin, place - _LATE_AFTER_CHARS)
+        end = tail.find("\n", min(len(tail), place + _LATE_AFTER_CHARS))
+        end = min(len(tail) if end == -1 else end, place + 2 * _LATE_AFTER_CHARS)
+        if excerpts and begin <= excerpts[-1][1]:
+            excerpts[-1] = (excerpts[-1][0], max(end, excerpts[-1][1]))
+        else:
+            excerpts.append((begin, end))
+    late = "\n".join(tail[b:e] for b, e in excerpts)
+    return late if len(late) <= MAX_CODE_CHARS else None
 
 
 def _read_whole(name: str, path: str) -> bool:
