@@ -115,10 +115,16 @@ class Rule:
             out.append(("wrapper", lambda s: any(fnmatch.fnmatchcase(w, p) for w in _seg(s).wrappers
                                                  for p in m.wrapper)))
         if m.subcommand:
+            # The subcommands by length: one set lookup per length instead of one
+            # comparison per subcommand (pkg-install lists about eighty).
+            grouped: dict[int, set[tuple[str, ...]]] = {}
+            for sub in m.subcommand:
+                grouped.setdefault(len(sub), set()).add(sub)
+            by_length = tuple((length, frozenset(subs)) for length, subs in sorted(grouped.items()))
+
             def subcommand(s: Subject) -> bool:
-                seg = _seg(s)
-                words = positionals(seg.program, [a.text for a in seg.args[1:]])
-                return any(tuple(words[:len(sub)]) == sub for sub in m.subcommand)
+                words = _positional_words(s)
+                return any(words[:length] in subs for length, subs in by_length)
             out.append(("subcommand", subcommand))
         if m.command_pattern is not None:
             pattern = m.command_pattern
@@ -241,6 +247,16 @@ def _command_texts(subject: Subject) -> tuple[str, str | None]:
         plain = " ".join(seg.argv)[:MATCH_TEXT_CHARS]
         wrapped = " ".join([*seg.wrappers, plain])[:MATCH_TEXT_CHARS] if seg.wrappers else None
         found = subject.cache["_command"] = (plain, wrapped)
+    return found
+
+
+def _positional_words(subject: Subject) -> tuple[str, ...]:
+    """The segment's subcommand words (see subcommands.positionals), worked out once per
+    subject: every rule with a subcommand matcher compares them."""
+    found = subject.cache.get("_positionals")
+    if found is None:
+        seg = _seg(subject)
+        found = subject.cache["_positionals"] = tuple(positionals(seg.program, [a.text for a in seg.args[1:]]))
     return found
 
 
