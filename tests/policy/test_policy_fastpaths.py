@@ -310,3 +310,75 @@ def test_literal_prefixes_of_tricky_patterns(pattern: str, text: str) -> None:
 def test_the_aegis_module_rule_has_a_literal_prefix() -> None:
     rule = next(r for r in POLICY.rules if r.name == "aegis-human-commands-module")
     assert rule.match.command_pattern is not None and required_prefix(rule.match.command_pattern) == "aegis_core."
+
+
+def _joined_word_bits(program: str, after: tuple[str, ...], wrappers: tuple[str, ...]) -> int:
+    """What checks._word_bits answers, read from the joined words (as it did before it
+    kept one answer per word): the reference its per-word tables must agree with."""
+    from aegis_core.policy import checks
+
+    rest = "\n".join(after)
+    bits = (checks._DEVPATH if "/dev/" in rest else 0) | (checks._URLS if "://" in rest else 0)
+    if not checks._CLIENT_WORDS.isdisjoint(after) or ("/" in rest and any(
+            word.rsplit("/", 1)[-1] in checks._CLIENT_WORDS for word in after)):
+        bits |= checks._SQLCLIENT
+    joined = "\n".join((program, *after, *wrappers))
+    if checks._CUED_DB_WORDS.search(joined) is not None:
+        bits |= checks._DBWORDS
+    if checks._CUED_SECRET_WORDS.search(joined) is not None:
+        bits |= checks._SECRETWORDS
+    return bits
+
+
+WORD_PIECES = ["a", "x", "/", "/dev/", "dev", "sda", "://", "http", "psql", "/usr/bin/psql", "mysql", "db", "drop",
+               "migrat", "reset", ".env", "id_rsa", "token", "secret", "\n", " ", "-", "=", "\u00a0", "\u0130", "DROP"]
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.sampled_from(WORD_PIECES), max_size=4).map("".join), min_size=1, max_size=40),
+       st.lists(st.sampled_from(["sudo", "env", "timeout", "xargs", "psql", "db", "nice"]), max_size=3))
+def test_word_bits_per_word_agree_with_the_joined_words(words: list[str], wrappers: list[str]) -> None:
+    """checks._word_bits keeps one answer per word (every bit a word can give); the
+    program and the wrappers give only the cue bits. Whatever the words (line breaks,
+    blanks, unicode, a cue split across words), it answers what a search of the joined
+    words answers, on the short path and the long one (32 words or more)."""
+    from aegis_core.policy import checks
+    from aegis_core.policy.shell import Segment
+    from aegis_core.policy.words import literal_arg
+
+    program, after = words[0], tuple(words[1:])
+    seg = Segment(0, tuple(literal_arg(w) for w in words), program, wrappers=tuple(wrappers))
+    expected = _joined_word_bits(program, after, tuple(wrappers))
+    for _ in range(2):  # the second time from the kept answers
+        assert checks._word_bits(seg, after) == expected
+
+
+def test_failed_word_gates_leave_the_same_checks_however_often_seen() -> None:
+    """credential-dump runs on git only with one of its words: applicable() keeps what
+    is left per pattern of failed gates, so a call that fails the gate and one that
+    passes it, in any order and again, each get exactly the checks worked out afresh."""
+    from aegis_core.policy import checks
+
+    commands = ["git status", "git config credential.helper", "git log", "git credential fill", "git status"]
+    fresh = {}
+    for command in commands:
+        checks._APPLICABLE.clear()
+        fresh[command] = applicable(build_subjects(_bash(command))[0][0])[1]
+    assert "credential-dump" not in fresh["git status"] and "credential-dump" in fresh["git credential fill"]
+    checks._APPLICABLE.clear()
+    for command in [*commands, *reversed(commands)]:
+        assert applicable(build_subjects(_bash(command))[0][0])[1] == fresh[command], command
+
+
+def test_subcommand_matcher_compares_whole_words_of_each_length() -> None:
+    from aegis_core.models import Action
+    from aegis_core.policy import policy_from_text
+
+    policy = policy_from_text('[policy]\ndefault_action = "allow"\n[[policy.rules]]\nname = "x"\naction = "deny"\n'
+                              'match = { executable = ["uv"], subcommand = ["tool install", "add", "pip sync"] }\n')
+    denied = ["uv tool install ruff", "uv add x", "uv pip sync r.txt", "uv --quiet add x", "uv tool install"]
+    allowed = ["uv tool list", "uv tool", "uv", "uv pip install x", "uv addx", "uv run add", "uv tool installx"]
+    for command in denied:
+        assert policy.evaluate(_bash(command)).action is Action.DENY, command
+    for command in allowed:
+        assert policy.evaluate(_bash(command)).action is Action.ALLOW, command
