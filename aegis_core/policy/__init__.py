@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aegis_core.policy import paths
+from aegis_core.policy import engine, paths
 from aegis_core.policy.engine import Policy, Trace, build_subjects
 from aegis_core.policy.loader import (
     PolicyError,
@@ -25,6 +25,7 @@ def forget_caches() -> None:
 
     analyse.cache_clear()
     paths.forget()
+    engine.forget()  # the paths each policy found no path-only rule matching
     words.forget()  # every WordAnswers table: checks', migrations', literal arguments
 
 

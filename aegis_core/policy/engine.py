@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,7 +18,7 @@ from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
 from aegis_core.policy.ondisk import script_on_disk
 from aegis_core.policy.patchtext import patch_writes
-from aegis_core.policy.paths import CallBudget, home_dir, normalise
+from aegis_core.policy.paths import CallBudget, followed_environment, home_dir, normalise
 from aegis_core.policy.places import project_root
 from aegis_core.policy.requestfiles import readable_requests
 from aegis_core.policy.rules import Rule
@@ -408,6 +409,14 @@ class Policy:
         self.default_action = default_action
         self.source = source
         self._candidates_cache: dict[tuple[str, Kind, str | None, frozenset[str], int], list[Rule]] = {}
+        # The glob sets of the rules that match by paths alone, and the paths none of them
+        # matches (for the HOME and AEGIS_HOME they followed then): a subject naming only
+        # such paths skips those rules, one set lookup per path instead of a test per rule
+        # (most calls name files in the project, which no secret or state glob matches).
+        self._path_globs = tuple({id(r.path_only): r.path_only for r in rules if r.path_only is not None}.values())
+        self._unmatched_paths: set[str] = set()
+        self._unmatched_for: tuple[object, object] | None = None
+        _POLICIES.add(self)
 
     def __repr__(self) -> str:
         return f"Policy({self.source!r}, {len(self.rules)} rules, default {self.default_action.value})"
@@ -432,12 +441,36 @@ class Policy:
                 self._candidates_cache[key] = found
         return found
 
+    def _matches_no_path_rule(self, paths: tuple[str, ...]) -> bool:
+        """No rule that matches by paths alone matches any of ``paths``."""
+        environment = followed_environment()
+        if environment != self._unmatched_for:
+            self._unmatched_paths, self._unmatched_for = set(), environment
+        unmatched = self._unmatched_paths
+        for path in paths:
+            if path in unmatched:
+                continue
+            if any(globs.matches_now(path) for globs in self._path_globs):
+                return False
+            if len(unmatched) >= _UNMATCHED_KEPT:
+                unmatched.clear()
+            unmatched.add(path)
+        return True
+
     def _judge(self, subject: Subject, trace: SubjectTrace | None) -> tuple[Action, Rule | None, str]:
+        unmatched = None  # whether no path-only rule can match here, worked out when first needed
         for rule in self._candidates(subject):
             if subject.risk < rule.min_risk:  # the cheapest matcher, answered without a call
                 if trace is not None:
                     trace.tried.append(Tried(rule.name, False, "risk_min"))
                 continue
+            if rule.path_only is not None:
+                if unmatched is None:
+                    unmatched = self._matches_no_path_rule(subject.paths)
+                if unmatched:
+                    if trace is not None:
+                        trace.tried.append(Tried(rule.name, False, rule.only_matcher[0]))  # type: ignore[index]
+                    continue
             matched, detail = rule.test(subject)
             if trace is not None:
                 trace.tried.append(Tried(rule.name, matched, detail))
@@ -530,6 +563,16 @@ class Policy:
         # Positional (action, reason, rule, risk, source, reasons): this runs for every call.
         return Verdict(action, _reason(action, rule, detail, subject), rule.name if rule else "default", score,
                        "policy", risk_reasons, rule.quorum if rule is not None else 1)
+
+
+_POLICIES: weakref.WeakSet[Policy] = weakref.WeakSet()
+_UNMATCHED_KEPT = 8192  # paths kept per policy as matching no path-only rule; then it starts afresh
+
+
+def forget() -> None:
+    """Forget which paths every policy found no path-only rule matching (policy.forget_caches)."""
+    for policy in list(_POLICIES):
+        policy._unmatched_paths = set()
 
 
 _MARKERS = frozenset(PATH_PROBLEMS)

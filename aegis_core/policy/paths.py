@@ -338,6 +338,12 @@ class GlobSet:
                 return False
         return True
 
+    def matches_now(self, path: str) -> bool:
+        """``matches``, once the globs follow HOME and AEGIS_HOME as they are now."""
+        if self._follows_env:
+            self.follow_environment()
+        return self.matches(path)
+
     def matches_any_of_paths(self, subject: Subject) -> bool:
         if self._follows_env:
             self.follow_environment()
@@ -376,6 +382,12 @@ class GlobSet:
 
     def __bool__(self) -> bool:
         return bool(self.globs)
+
+
+def followed_environment() -> tuple[object, object]:
+    """What glob sets follow: while it stays the same, a glob set's answer about a path
+    stays the same."""
+    return _environment()
 
 
 def _environment() -> tuple[object, object]:

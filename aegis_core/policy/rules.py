@@ -81,6 +81,10 @@ class Rule:
             | (HAS_WRITES if m.write_glob is not None or m.writes_within_project is False else 0)
             | (HAS_URLS if m.url_host else 0) | (HAS_WRAPPERS if m.wrapper else 0))
         self.min_risk = m.risk_min or 0
+        # The glob set of a rule that matches by paths alone (see Policy._judge).
+        only = self.only_matcher[0] if self.only_matcher is not None else None
+        self.path_only = (m.path_glob if only == "path_glob" else m.read_glob if only == "read_glob"
+                          else m.write_glob if only == "write_glob" else None)
 
     def can_run(self, program: str | None) -> bool:
         """False when the rule names executables and ``program`` is none of them."""

@@ -382,3 +382,43 @@ def test_subcommand_matcher_compares_whole_words_of_each_length() -> None:
         assert policy.evaluate(_bash(command)).action is Action.DENY, command
     for command in allowed:
         assert policy.evaluate(_bash(command)).action is Action.ALLOW, command
+
+
+def test_skipping_path_only_rules_changes_no_verdict_nor_trace() -> None:
+    """Policy._judge skips the rules that match by paths alone when every path of the
+    subject is known to match none of them: over the corpus, verdicts and traces are
+    those of testing every rule."""
+    full = default_policy()
+    full._matches_no_path_rule = lambda paths: False  # type: ignore[method-assign]
+
+    def both(call: ToolCall) -> tuple[object, object]:
+        return ((POLICY.evaluate(call), POLICY.explain(call).to_dict()),
+                (full.evaluate(call), full.explain(call).to_dict()))
+
+    for case in cases():
+        call = ToolCall(agent="t", tool=case.tool, kind=kind_of(case.tool), input=case.input, cwd=case.cwd or PROJECT)
+        fast, slow = both(call)
+        if fast != slow:  # a wildcard's matches may change in between (/proc/*, /tmp/*): once more
+            fast, slow = both(call)
+        assert fast == slow, call.summary()
+
+
+def test_paths_found_unmatched_are_asked_again_when_home_changes(monkeypatch, tmp_path) -> None:
+    """Which paths no path-only rule matches is kept for the HOME (and AEGIS_HOME) the
+    globs followed: under another HOME, `~/...` globs name other paths."""
+    from aegis_core.models import Action
+    from aegis_core.policy import forget_caches, policy_from_text
+
+    policy = policy_from_text('[policy]\ndefault_action = "allow"\n[[policy.rules]]\nname = "x"\naction = "deny"\n'
+                              'match = { path_glob = ["~/.keepout/**"] }\n')
+    first, second = tmp_path / "one", tmp_path / "two"
+    target = f"{second}/.keepout/key"
+    monkeypatch.setenv("HOME", str(first))
+    assert policy.evaluate(_bash(f"cat {target}")).action is Action.ALLOW
+    assert target in policy._unmatched_paths
+    monkeypatch.setenv("HOME", str(second))
+    assert policy.evaluate(_bash(f"cat {target}")).action is Action.DENY
+    monkeypatch.setenv("HOME", str(first))
+    assert policy.evaluate(_bash(f"cat {target}")).action is Action.ALLOW
+    forget_caches()
+    assert not policy._unmatched_paths
