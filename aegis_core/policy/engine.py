@@ -414,8 +414,7 @@ class Policy:
         # such paths skips those rules, one set lookup per path instead of a test per rule
         # (most calls name files in the project, which no secret or state glob matches).
         self._path_globs = tuple({id(r.path_only): r.path_only for r in rules if r.path_only is not None}.values())
-        self._unmatched_paths: set[str] = set()
-        self._unmatched_for: tuple[object, object] | None = None
+        self._unmatched: tuple[tuple[object, object] | None, set[str]] = (None, set())
         _POLICIES.add(self)
 
     def __repr__(self) -> str:
@@ -444,9 +443,10 @@ class Policy:
     def _matches_no_path_rule(self, paths: tuple[str, ...]) -> bool:
         """No rule that matches by paths alone matches any of ``paths``."""
         environment = followed_environment()
-        if environment != self._unmatched_for:
-            self._unmatched_paths, self._unmatched_for = set(), environment
-        unmatched = self._unmatched_paths
+        kept = self._unmatched  # read once: the environment and its paths go together
+        if kept[0] != environment:
+            kept = self._unmatched = (environment, set())
+        unmatched = kept[1]
         for path in paths:
             if path in unmatched:
                 continue
@@ -572,7 +572,7 @@ _UNMATCHED_KEPT = 8192  # paths kept per policy as matching no path-only rule; t
 def forget() -> None:
     """Forget which paths every policy found no path-only rule matching (policy.forget_caches)."""
     for policy in list(_POLICIES):
-        policy._unmatched_paths = set()
+        policy._unmatched = (None, set())
 
 
 _MARKERS = frozenset(PATH_PROBLEMS)

@@ -415,10 +415,10 @@ def test_paths_found_unmatched_are_asked_again_when_home_changes(monkeypatch, tm
     target = f"{second}/.keepout/key"
     monkeypatch.setenv("HOME", str(first))
     assert policy.evaluate(_bash(f"cat {target}")).action is Action.ALLOW
-    assert target in policy._unmatched_paths
+    assert target in policy._unmatched[1]
     monkeypatch.setenv("HOME", str(second))
     assert policy.evaluate(_bash(f"cat {target}")).action is Action.DENY
     monkeypatch.setenv("HOME", str(first))
     assert policy.evaluate(_bash(f"cat {target}")).action is Action.ALLOW
     forget_caches()
-    assert not policy._unmatched_paths
+    assert not policy._unmatched[1]
