@@ -54,6 +54,9 @@ _NPM_VALUES = frozenset({"--prefix", "-C", "--dir", "--cwd", "-w", "--workspace"
                          "--cache", "--userconfig", "--registry", "--reporter"})
 _RULE_LINE = re.compile(r"^([^\t#=:][^=:]*?)\s*::?(?!=)\s*(.*)$")
 _MAKE_VARIABLE = re.compile(r"^\s*(?:export\s+|override\s+)?([A-Za-z_][\w.-]*)\s*(?:\?|:|::|\+|!)?=\s*(.*)$")
+# The lines that set a variable (not a recipe's, which start with a tab), in one scan.
+_MAKE_SETTING = re.compile(r"^(?!\t)[ ]*(?:export\s+|override\s+)?([A-Za-z_][\w.-]*)[ \t]*(?:\?|:|::|\+|!)?="
+                           r"[ \t]*(.*)$", re.M)
 _MAKE_REFERENCE = re.compile(r"\$[({]([A-Za-z_][\w.-]*)[)}]")
 _MAKE_SHELL = re.compile(r"\$[({]shell\s+")
 _INCLUDE = re.compile(r"^\s*-?(?:include|sinclude)\s+(.+)$", re.M)
@@ -241,10 +244,9 @@ def every_recipe(makefile: str) -> str:
 
     variables: dict[str, str] = {}
     parsed: list[str] = []
-    for line in makefile.replace("\\\n", " ").splitlines():
-        variable = None if line.startswith("\t") else _MAKE_VARIABLE.match(line)
-        if variable is None or ":" in line.split("=", 1)[0].rstrip(":?+!"):
-            continue
+    # Only the lines that set a variable, found in one scan (most lines of a long one do not).
+    for variable in _MAKE_SETTING.finditer(makefile.replace("\\\n", " ")) if "=" in makefile else ():
+        line = variable.group(0)
         name, value = variable.group(1), variable.group(2).strip()
         operator = line.split("=", 1)[0].rstrip()[-1:]
         if operator == "!":
