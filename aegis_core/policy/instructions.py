@@ -18,8 +18,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
-from aegis_core.policy.cues import Cued, Together
+from aegis_core.policy.cues import Cued
 from aegis_core.policy.sentences import forbids_before, sentences
+from aegis_core.policy.wordscan import OutOfWork, WordScan
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -298,10 +299,6 @@ _NEGATION = re.compile(r"(?i)\b(?:never|not|don'?t|doesn'?t|mustn'?t|shouldn'?t|
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
-# Each steering pattern searched only where one of its matches can start (see cues.py).
-_CUED = {p: Cued(p) for p in (*(s[0] for s in (*_STEERING, *_FOREIGN_STEERING)), _NEUTRAL_STEERING)}
-
-
 def is_instruction_file(path: str) -> bool:
     return INSTRUCTION_FILE.search(path) is not None
 
@@ -342,27 +339,59 @@ def steering(text: str) -> str | None:
     text = text[:MAX_TEXT]
     if any(char in text for char in _INVISIBLE_CHARS):
         text = text.translate(_INVISIBLE)
-    if "a a a a" in text.translate(_LETTER_SHAPES):
+    shapes = text.encode("ascii", "replace").translate(_LETTER_SHAPES)
+    if b"a a a a" in shapes:
         # `i g n o r e   a l l`, `I.g.n.o.r.e`: letters spelled apart are read joined
-        text = _SPACED_LETTERS.sub(lambda found: found.group(0)[::2], text)
-    return _STEERS.first(text, _TRIES, _TOO_DENSE)
+        joined = _joined_letters(text, shapes)
+        if joined is None:
+            return _TOO_DENSE
+        text = joined
+    try:
+        return _STEERS.first(text, WORK)
+    except OutOfWork:
+        return _TOO_DENSE
 
 
-# Places past the first stretch where a steering pattern is tried (a start word found, or
-# a match its sentence rejects): 64 KB of ordinary prose takes ~600, of this project's
-# own docs (about steering, approvals, hooks) up to ~2,800; one trigger word repeated to
-# 64 KB 8,000-28,000, each retried. Past these the file asks: what reading it costs
-# stays bounded whatever it holds, and fails closed.
-_TRIES = 4096
-_TOO_DENSE = (f"is too dense with the words steering starts with to be read (over {_TRIES} places to try); "
-              "a person reads it, or split it into smaller files")
+# The work a text may ask of the steering search (see wordscan; a unit is ~0.25 us):
+# 64 KB of ordinary prose takes ~5,500, 4 KB of one rejected phrase repeated
+# (`never bypass the hooks`) ~7,000, one trigger word repeated to 64 KB 30,000-120,000.
+# Past it the file asks: what reading it costs stays bounded (~2 ms) whatever it holds,
+# and fails closed.
+WORK = 8192
+_TOO_DENSE = ("is too dense with the words steering starts with to be read (over "
+              f"{WORK} units of work); a person reads it, or split it into smaller files")
 
 
 # Every ASCII letter as `a`, every separator a word can be spelled apart with as a space:
 # four letters spelled apart show as `a a a a`, found by a substring search in C, so the
 # regular expression that joins them runs only on a text that has some.
-_LETTER_SHAPES = str.maketrans({**dict.fromkeys(string.ascii_letters, "a"), **dict.fromkeys(" .-_*", " ")})
+# (Bytes, one for each character, every one beyond ASCII a `?`: a bytes table is applied
+# in C, a str one beyond ASCII looks each character up, ~1.5 ms per 64 KB.)
+_LETTER_SHAPES = bytes.maketrans(string.ascii_letters.encode() + b" .-_*", b"a" * 52 + b" " * 5)
 _SPACED_LETTERS = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[ .\-_*][A-Za-z]){3,}(?![A-Za-z])")
+# The same places in the text's shapes: a literal first, which re finds by its fast scan
+# (the pattern above, starting with a class, is tried at every letter: ~3 ms for 64 KB
+# of text with a few single letters between spaces).
+_SPACED_SHAPES = re.compile(rb"a a a a(?<!aa a a a)(?: a)*(?!a)")
+# Runs of letters spelled apart past which a text is not read (each is joined in Python):
+# prose has a few (`U.S.A.F.`), a text made of them asks.
+_MOST_SPACED = 1024
+
+
+def _joined_letters(text: str, shapes: bytes) -> str | None:
+    """``text`` with each run of letters spelled apart joined (`_SPACED_LETTERS`), or
+    None past _MOST_SPACED runs."""
+    pieces: list[str] = []
+    at = 0
+    for count, found in enumerate(_SPACED_SHAPES.finditer(shapes)):
+        if count == _MOST_SPACED:
+            return None
+        start, end = found.span()
+        pieces.append(text[at:start])
+        pieces.append(text[start:end:2])
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 _INVISIBLE_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u00a0", "\u202f", "\u2009",
@@ -434,8 +463,8 @@ def _neutral(found: re.Match[str]) -> str | None:
 
 
 # Every steering pattern with what decides whether a match of it steers, searched
-# together in one pass (see cues.Together).
-_STEERS: Together[str] = Together((
+# together through one scan of their start words (see wordscan).
+_STEERS: WordScan[str] = WordScan((
     *((pattern, _evasion(what) if what == _EVASION else _english(what, negatable))
       for pattern, what, negatable, _ in _STEERING),
     *((pattern, _foreign(what, inside)) for pattern, what, inside, _ in _FOREIGN_STEERING),
