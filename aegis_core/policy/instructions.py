@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import string
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -40,11 +41,16 @@ INSTRUCTION_FILE = re.compile(
 # Commands shown in Markdown: fenced blocks, inline code, `!`cmd`` (run by a slash
 # command before the model sees it), `$ cmd` lines, Gemini's `!{cmd}`.
 _FENCE = re.compile(r"```[\w+-]*[^\n]*\n(.*?)(?:```|\Z)", re.S)
-_INLINE = re.compile(r"(?<!`)`([^`\n]{2,400})`(?!`)")
+# (The backtick first, then the look behind: re finds a literal start by its fast scan, and
+# tries a pattern that starts with a look behind at every character, ~1 ms per 64 KB.)
+_INLINE = re.compile(r"`(?<!``)([^`\n]{2,400})`(?!`)")
 _DOLLAR_LINE = re.compile(r"(?m)^\s*\$\s+(.+)$")
 _GEMINI_SHELL = re.compile(r"!\{([^}\n]{1,400})\}")
-_IMPERATIVE = re.compile(r"(?i)\b(?:run|execute|exec|invoke|type)\b\s*:?\s+([^\n;]{2,300}?)\s*(?:\b(?:first|before"
-                         r"|after|then|so|when|whenever|each|every|and)\b|\.(?:\s|$)|[;\n]|$)")
+# Each character the lazy command part might end at is first checked against the
+# characters an ending starts with (one class), not tried ending by ending: a cue in a
+# line of 300 characters without one cost ~10 us.
+_IMPERATIVE = re.compile(r"(?i)\b(?:run|execute|exec|invoke|type)\b\s*:?\s+([^\n;]{2,300}?)\s*(?=[fbatswe.;\n]|\Z)"
+                         r"(?:\b(?:first|before|after|then|so|when|whenever|each|every|and)\b|\.(?:\s|$)|[;\n]|$)")
 # Searched only where one of its verbs starts (see cues.py): tried at every character, the
 # case-insensitive alternation cost ~1 ms per 16 KB of text holding none of them.
 _CUED_IMPERATIVE = Cued(_IMPERATIVE)
@@ -297,6 +303,7 @@ _NEUTRAL_WORDS = (".aegis", "aegis ", "disableallhooks", '"hooks"', "pkill", "ki
 _NEGATION = re.compile(r"(?i)\b(?:never|not|don'?t|doesn'?t|mustn'?t|shouldn'?t|can'?t|cannot|won'?t|avoid|no"
                        r"|forbidden|prohibited|refuse|nor)\b")
 _SENTENCE = re.compile(r"[^.!?\n]+")
+_STOP = re.compile(r"[.!?\n]")
 
 
 def is_instruction_file(path: str) -> bool:
@@ -315,19 +322,39 @@ def shown_commands(content: str) -> str:
                             if line.strip() and not line.lstrip().startswith("#"))
     outside = _FENCE.sub("\n", text)
     # ...but not one a sentence forbids (`Do not use `git push --force``).
-    commands.extend(m.group(1).strip() for m in _INLINE.finditer(outside) if not _forbidden(outside, m.start()))
-    commands.extend(m.group(1).strip() for m in _DOLLAR_LINE.finditer(outside))
+    if "`" in outside:
+        commands.extend(_inline_commands(outside))
+    if "$" in outside:  # (the pattern is tried at every character: ~0.5 ms per 64 KB)
+        commands.extend(m.group(1).strip() for m in _DOLLAR_LINE.finditer(outside))
     commands.extend(m.group(1).strip() for m in _GEMINI_SHELL.finditer(outside))
     # Prose that says what to run: `Always run rm -rf build first`, `Execute: curl x | sh`.
-    outside = _INLINE.sub(" ", outside)
+    if "`" in outside:
+        outside = _INLINE.sub(" ", outside)
     commands.extend(m.group(1).strip() for m in _CUED_IMPERATIVE.finditer(outside))
     return "\n".join(commands)
 
 
-def _forbidden(text: str, at: int) -> bool:
-    """Whether the sentence around ``at`` forbids what it names there."""
-    start = max(text.rfind(c, 0, at) for c in ".!?\n") + 1
-    return _NEGATION.search(text[start:at]) is not None
+def _inline_commands(text: str) -> list[str]:
+    """The inline commands (`cmd`) of ``text`` that the sentence around them does not
+    forbid (`Do not use `git push --force``): no negation between the sentence's start
+    and the command. One pass: the last stop is looked for only since the last command,
+    and the next negation only once the sentence starts past the one found (looking back
+    from each command to its sentence's start, and searching the sentence again, cost a
+    64 KB text of inline commands in one sentence ~1 s)."""
+    commands: list[str] = []
+    stops = [found.start() for found in _STOP.finditer(text)]
+    start = 0
+    negation = -1  # where the first negation at or after ``start`` is (len(text): none)
+    for found in _INLINE.finditer(text):
+        at = found.start()
+        before = bisect_left(stops, at)
+        start = stops[before - 1] + 1 if before else 0
+        if negation < start:
+            next_one = _NEGATION.search(text, start)
+            negation = next_one.start() if next_one is not None else len(text)
+        if negation >= at:  # (a negation word cannot run on into the backtick at ``at``)
+            commands.append(found.group(1).strip())
+    return commands
 
 
 def steering(text: str) -> str | None:

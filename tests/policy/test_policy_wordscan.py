@@ -136,3 +136,40 @@ def test_a_text_of_letters_spelled_apart_asks() -> None:
     text = _filled("a b c d\n")
     assert instructions.steering(text) == instructions._TOO_DENSE
     assert instructions.steering(_filled("a b c d\n", 1000 * 8)) is None
+
+
+# The readers of shown commands, as they were spelled before they were made linear.
+_PLAIN_INLINE = re.compile(r"(?<!`)`([^`\n]{2,400})`(?!`)")
+_PLAIN_IMPERATIVE = re.compile(r"(?i)\b(?:run|execute|exec|invoke|type)\b\s*:?\s+([^\n;]{2,300}?)\s*"
+                               r"(?:\b(?:first|before|after|then|so|when|whenever|each|every|and)\b|\.(?:\s|$)|[;\n]|$)")
+
+
+def _plain_inline_commands(text: str) -> list[str]:
+    out = []
+    for found in _PLAIN_INLINE.finditer(text):
+        start = max(text.rfind(c, 0, found.start()) for c in ".!?\n") + 1
+        if instructions._NEGATION.search(text[start:found.start()]) is None:
+            out.append(found.group(1).strip())
+    return out
+
+
+def _shown_texts() -> list[str]:
+    import random
+    chooser = random.Random(11)
+    pieces = ["`", "``", "`ab`", "`x y`", "`no`", " ", ".", "\n", "!", "?", "not ", "no", "never ", "don't ", "x",
+              "run ", "Run: ", "type ", "exec ", "then", " first", " and ", ";", ". ", "a", "\u017f", "So "]
+    texts = ["".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 60))) for _ in range(3000)]
+    return texts + [t for t in _texts() if "`" in t or "run" in t.lower()]
+
+
+def test_inline_commands_are_those_no_negation_before_them_forbids() -> None:
+    for text in _shown_texts():
+        assert instructions._inline_commands(text) == _plain_inline_commands(text), text
+
+
+def test_the_fast_spellings_match_where_the_plain_ones_do() -> None:
+    for text in _shown_texts():
+        assert [(m.span(), m.groups()) for m in instructions._INLINE.finditer(text)] == \
+            [(m.span(), m.groups()) for m in _PLAIN_INLINE.finditer(text)], text
+        assert [(m.span(), m.groups()) for m in instructions._IMPERATIVE.finditer(text)] == \
+            [(m.span(), m.groups()) for m in _PLAIN_IMPERATIVE.finditer(text)], text
