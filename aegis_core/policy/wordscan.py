@@ -96,6 +96,8 @@ class WordScan(Generic[_T]):
         broken = [word for gate in self.gates for word in gate if len(f"a{word}a".splitlines()) != 1]
         if broken:  # the gates are looked for in the text's distinct lines
             raise ValueError(f"gate words must not hold a line break: {broken!r}")
+        if len(self.searches) > _SEARCHES:
+            raise ValueError(f"more than {_SEARCHES} searches")
         for pattern, _ in self.searches:
             if not pattern.flags & re.IGNORECASE or start_words(pattern) is None:
                 raise ValueError(f"not case-insensitive, or a match can start with anything: {pattern.pattern[:60]!r}")
@@ -149,7 +151,10 @@ class WordScan(Generic[_T]):
         opened = self._open(low)
         left = float("inf") if budget is None else budget
         searched_from = self._searched_from
-        places: list[tuple[int, int]] = []
+        # Per start word, the open searches it starts: (after a word character, elsewhere).
+        starting: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        places: list[int] = []  # start * _SEARCHES + search: sorted as ints, no tuple each
+        append = places.append
         # Read a piece at a time (each with the start of the next, for the words that go
         # on into it): a text dense with words is given up on after the piece that
         # spends the budget, not after a list of every word in it.
@@ -163,18 +168,21 @@ class WordScan(Generic[_T]):
                 start += begin
                 if start >= finish:
                     continue  # found again in the next piece
-                after_word = start > 0 and _is_word_char(text[start - 1])
-                for index, apart in searched_from[word]:
-                    if index in opened and not (apart and after_word):
-                        places.append((start, index))
-            left -= TRY_UNITS * len(places)
-            if left < 0:
+                pair = starting.get(word)
+                if pair is None:
+                    entries = [(index, apart) for index, apart in searched_from[word] if index in opened]
+                    pair = starting[word] = (tuple(index for index, apart in entries if not apart),
+                                             tuple(index for index, _ in entries))
+                before = text[start - 1] if start else " "
+                for index in pair[0] if before.isalnum() or before == "_" else pair[1]:
+                    append(start * _SEARCHES + index)
+            if left < TRY_UNITS * len(places):
                 raise OutOfWork
-            left += TRY_UNITS * len(places)
         left -= TRY_UNITS * len(places)
         places.sort()
         resume = [0] * len(self.searches)  # where each search's next match may start (finditer's)
-        for start, index in places:
+        for place in places:
+            start, index = divmod(place, _SEARCHES)
             if start < resume[index]:
                 continue
             pattern, accept = self.searches[index]
@@ -192,6 +200,7 @@ class WordScan(Generic[_T]):
 
 
 _PIECE = 8192
+_SEARCHES = 1024  # most searches a WordScan holds (a place is packed as start * _SEARCHES + search)
 
 
 def _automaton(words: list[str]) -> ahocorasick_rs.AhoCorasick:
