@@ -16,6 +16,7 @@ import re
 import string
 from bisect import bisect_left
 from collections.abc import Callable
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
@@ -312,35 +313,69 @@ def is_instruction_file(path: str) -> bool:
 
 def shown_commands(content: str) -> str:
     """The commands an instruction file shows, one per line, for ``written.py`` to judge
-    as if they ran."""
-    text = content[:MAX_TEXT]
+    as if they ran: the first MOST_SHOWN and one more (see shows_too_many)."""
+    return _shown(content)[0]
+
+
+def shows_too_many(content: str) -> bool:
+    """Whether ``content`` shows more than MOST_SHOWN commands (which are not all read)."""
+    return _shown(content)[1]
+
+
+# Commands read from an instruction file: twice what the engine judges one by one
+# (engine.MAX_SEGMENTS; a file showing more asks there anyway). Reading and analysing
+# every command of 64 KB of them (`ab` `ab`...) cost ~20 ms; a file showing more than
+# these asks (written.unread_code), so the ones past them cannot pass unseen.
+MOST_SHOWN = 240
+# (the text last read, what it shows): one tuple, read and replaced whole. written.py
+# asks for the commands and whether there are too many one after the other.
+_shown_last: list[tuple[str, tuple[str, bool]]] = [("", ("", False))]
+
+
+def _shown(content: str) -> tuple[str, bool]:
+    last = _shown_last[0]
+    if last[0] == content:
+        return last[1]
+    commands = _shown_list(content[:MAX_TEXT])
+    found = ("\n".join(commands[:MOST_SHOWN + 1]), len(commands) > MOST_SHOWN)
+    _shown_last[0] = (content, found)
+    return found
+
+
+def _shown_list(text: str) -> list[str]:
+    """The commands ``text`` shows, in order, the reading stopped once past MOST_SHOWN."""
+    most = MOST_SHOWN + 1
     commands: list[str] = []
     for block in _FENCE.finditer(text):
         head = text[block.start():block.start() + 20]
         if not _NOT_SHELL_FENCES.match(head):
             commands.extend(line.lstrip("$ ").strip() for line in block.group(1).splitlines()
                             if line.strip() and not line.lstrip().startswith("#"))
+            if len(commands) >= most:
+                return commands
     outside = _FENCE.sub("\n", text)
     # ...but not one a sentence forbids (`Do not use `git push --force``).
     if "`" in outside:
-        commands.extend(_inline_commands(outside))
+        commands.extend(_inline_commands(outside, most - len(commands)))
     if "$" in outside:  # (the pattern is tried at every character: ~0.5 ms per 64 KB)
-        commands.extend(m.group(1).strip() for m in _DOLLAR_LINE.finditer(outside))
-    commands.extend(m.group(1).strip() for m in _GEMINI_SHELL.finditer(outside))
+        commands.extend(islice((m.group(1).strip() for m in _DOLLAR_LINE.finditer(outside)), most))
+    commands.extend(islice((m.group(1).strip() for m in _GEMINI_SHELL.finditer(outside)), most))
+    if len(commands) >= most:
+        return commands
     # Prose that says what to run: `Always run rm -rf build first`, `Execute: curl x | sh`.
     if "`" in outside:
         outside = _INLINE.sub(" ", outside)
-    commands.extend(m.group(1).strip() for m in _CUED_IMPERATIVE.finditer(outside))
-    return "\n".join(commands)
+    commands.extend(islice((m.group(1).strip() for m in _CUED_IMPERATIVE.finditer(outside)), most))
+    return commands
 
 
-def _inline_commands(text: str) -> list[str]:
+def _inline_commands(text: str, most: int | None = None) -> list[str]:
     """The inline commands (`cmd`) of ``text`` that the sentence around them does not
     forbid (`Do not use `git push --force``): no negation between the sentence's start
     and the command. One pass: the last stop is looked for only since the last command,
     and the next negation only once the sentence starts past the one found (looking back
     from each command to its sentence's start, and searching the sentence again, cost a
-    64 KB text of inline commands in one sentence ~1 s)."""
+    64 KB text of inline commands in one sentence ~1 s). ``most``: how many are wanted."""
     commands: list[str] = []
     stops = [found.start() for found in _STOP.finditer(text)]
     start = 0
@@ -354,6 +389,8 @@ def _inline_commands(text: str) -> list[str]:
             negation = next_one.start() if next_one is not None else len(text)
         if negation >= at:  # (a negation word cannot run on into the backtick at ``at``)
             commands.append(found.group(1).strip())
+            if len(commands) == most:
+                break
     return commands
 
 

@@ -173,3 +173,33 @@ def test_the_fast_spellings_match_where_the_plain_ones_do() -> None:
             [(m.span(), m.groups()) for m in _PLAIN_INLINE.finditer(text)], text
         assert [(m.span(), m.groups()) for m in instructions._IMPERATIVE.finditer(text)] == \
             [(m.span(), m.groups()) for m in _PLAIN_IMPERATIVE.finditer(text)], text
+
+
+def _write_of(path: str, text: str) -> ToolCall:
+    return ToolCall(agent="test", tool="Write", kind=kind_of("Write"),
+                    input={"file_path": f"{PROJECT}/{path}", "content": text}, cwd=PROJECT)
+
+
+@pytest.mark.parametrize("shown", [
+    "`#x` " * 400 + "\n`rm -rf ~`\n",  # comments first (no command to the engine), then one that asks
+    "```\n" + "# x\n: ok\n" * 300 + "rm -rf ~\n```\n",
+    "`ls` " * 5000,
+])
+def test_an_instruction_file_showing_more_commands_than_are_read_asks(shown: str) -> None:
+    from aegis_core.policy import written
+
+    assert written._FEWEST_CHARS_OF_TOO_MANY <= 2 * instructions.MOST_SHOWN
+    assert instructions.shows_too_many(shown)
+    assert len(instructions.shown_commands(shown).splitlines()) == instructions.MOST_SHOWN + 1
+    forget_caches()
+    verdict = POLICY.evaluate(_write_of("CLAUDE.md", shown))
+    assert verdict.action is not Action.ALLOW
+    assert "more than Aegis judges one by one" in verdict.reason, verdict.reason
+
+
+def test_an_instruction_file_showing_a_few_commands_is_read_whole() -> None:
+    shown = "Build with `make`.\n" * 50 + "```\n" + "ls\n" * 50 + "```\n"
+    assert not instructions.shows_too_many(shown)
+    assert len(instructions.shown_commands(shown).splitlines()) == 100
+    forget_caches()
+    assert POLICY.evaluate(_write_of("CLAUDE.md", shown)).action is Action.ALLOW
