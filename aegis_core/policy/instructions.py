@@ -417,11 +417,11 @@ def steering(text: str) -> str | None:
 
 
 # The work a text may ask of the steering search (see wordscan; a unit is ~0.25 us):
-# 64 KB of ordinary prose takes ~5,500, 4 KB of one rejected phrase repeated
-# (`never bypass the hooks`) ~7,000, one trigger word repeated to 64 KB 30,000-120,000.
-# Past it the file asks: what reading it costs stays bounded (~2 ms) whatever it holds,
-# and fails closed.
-WORK = 8192
+# 64 KB of ordinary prose takes ~7,200, 4 KB of one rejected phrase repeated
+# (`never bypass the hooks`) ~8,000, one trigger word repeated to 64 KB 30,000-120,000.
+# Past it the file asks: what reading it costs stays bounded (~2.5 ms) whatever it
+# holds, and fails closed.
+WORK = 10240
 _TOO_DENSE = ("is too dense with the words steering starts with to be read (over "
               f"{WORK} units of work); a person reads it, or split it into smaller files")
 
