@@ -20,7 +20,9 @@ spares it. The last lines state the targets against the allow-all baseline of th
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
+import string
 import sys
 import time
 from pathlib import Path
@@ -88,6 +90,15 @@ def _written_at_limits() -> list[tuple[str, str]]:
             "previous instructions ", "blocked ", "permission ", "ignore ", "never bypass the hooks ",
             "blocked retry ", "do not disable the sandbox ")),
         ("AGENTS.md", _filled("```\nrm -rf build\n`make` run make then\n$ ls\n!{date}\n", limit)),
+        # Random letters and spaces: every short start word somewhere, no line or word
+        # repeated for a reader to read once; start words where no match can start
+        # (after a letter), and distinct words each holding one; letters spelled apart
+        # (each run joined before reading); inline commands in one long sentence.
+        ("AGENTS.md", "".join(random.Random(1).choices(string.ascii_lowercase + " ", k=limit))),
+        ("CLAUDE.md", _filled("xignore xdisable ", limit)),
+        ("CLAUDE.md", " ".join(f"ignore{n}" for n in range(limit // 7))[:limit]),
+        ("CLAUDE.md", _filled("a b c d\n", limit)),
+        ("CLAUDE.md", _filled("`ab` ", limit)),
     ]
 
 
