@@ -67,3 +67,18 @@ def test_words_that_open_no_call_are_not_tried() -> None:
     forget_caches()
     assert POLICY.evaluate(_write("src/run.js", text)).action is Action.ALLOW
 
+
+def test_calls_found_through_the_cue_or_the_plain_search_past_dense_misses_are_the_same() -> None:
+    # codecommands._CUED_EXEC gives way to the plain search sooner (one name not called
+    # every 16 characters): the same calls either way.
+    from aegis_core.policy import codecommands
+
+    chooser = random.Random(9)
+    texts = [("exec " * 3000) + "execSync('rm -rf ~')", ("exec " * 300 + "spawn('ls') ") * 20,
+             "".join(chooser.choice(["exec ", "system ", "popen(", "x", " ", "exec('a') ", "$`ls`", "\n", "spawn "])
+                     for _ in range(6000))]
+    texts += [value for case in cases() for key in ("content", "new_string")
+              if isinstance(value := case.input.get(key), str)]
+    for text in texts:
+        assert [(m.span(), m.group(0)) for m in codecommands._CUED_EXEC.finditer(text)] == \
+            [(m.span(), m.group(0)) for m in codecommands._EXEC.finditer(text)], text[:60]
