@@ -21,7 +21,8 @@ from aegis_core.hookspecs import hookimpl
 from aegis_core.redact import is_secret_key, redact_text
 
 AGENT_CLIS = ("claude", "codex", "gemini", "cursor-agent")
-DEPENDENCIES = ("pluggy", "click", "apsw", "anyio", "httpx", "structlog", "importlib-metadata", "tomlkit")
+DEPENDENCIES = ("pluggy", "click", "apsw", "anyio", "httpx", "structlog", "importlib-metadata", "tomlkit",
+                "ahocorasick-rs")
 
 
 @dataclass(frozen=True)

@@ -205,12 +205,16 @@ def word_trie(words: list[str], fold: bool = False) -> str:
 class Cued:
     """``pattern`` searched through a scan for the words its matches start with."""
 
-    __slots__ = ("_built", "_cue", "_folded", "_literals", "_lowered", "pattern")
+    __slots__ = ("_built", "_cue", "_dense", "_folded", "_literals", "_lowered", "pattern")
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], dense: int = _DENSE) -> None:
+        """``dense``: words found where no match starts, one every this many characters or
+        more, past which the plain search takes over (see _DENSE): higher for a pattern
+        whose plain search is cheap, where each word found costs more than it."""
         # Built on first use: the policy holds about a hundred of these, and building
         # them all when the module loads cost every `aegis wrap` and CLI start ~0.3 s.
         self.pattern = pattern
+        self._dense = dense
         self._built = False
 
     def _build(self) -> None:
@@ -296,7 +300,7 @@ class Cued:
             found = match(text, cue.start())
             if found is None:
                 misses += 1
-                if misses >= _MISSES_BEFORE_PLAIN and misses * _DENSE > cue.start():
+                if misses >= _MISSES_BEFORE_PLAIN and misses * self._dense > cue.start():
                     # The words are everywhere here (`a.a.a.`): the plain search is no slower
                     # than a try at each of them.
                     for plain in self.pattern.finditer(text, cue.start() + 1):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
-from aegis_core.policy.cues import Cued, Together, distinct_words, holds_any
+from aegis_core.policy.cues import Cued, OutOfTries, Together, distinct_words, holds_any
 from aegis_core.policy.filetext import file_text
 from aegis_core.policy.netchecks import SECRET_WORDS
 
@@ -262,19 +262,40 @@ def written_hidden_code(subject: Subject) -> str | None:
     """Why the code this call puts into a file hides what it runs, or None."""
     for path, text, _ in written_texts(subject):
         if _is_code(path, text) and _has_any(distinct_words(text), _HIDDEN_WORDS):
-            found = _hidden_code(text)
+            try:
+                found = _hidden_code(text)
+            except OutOfTries:
+                return (f"{os.path.basename(path)} has more than {_MOST_HIDDEN_TRIES} calls that could run "
+                        "decoded code, more than Aegis reads one by one")
             if found:
                 return f"{os.path.basename(path)} runs decoded code ({found.group(0)[:40]!r})"
     return None
 
 
 # Where each of HIDDEN_CODE's alternatives can begin: the big alternation is tried only
-# there (tried at every position of a long text it cost ~1 us a character).
-_HIDDEN_CUE = re.compile(r"instance_eval|exec|eval|compile|new\s|Function|\.unpack")
+# there (tried at every position of a long text it cost ~1 us a character). Each call
+# alternative needs its `(` (`exec (`, `eval $(`, `new Function`): a word not followed by
+# one is no place to try (64 KB of `exec ` took 10-20 ms, tried at each).
+_HIDDEN_CUE = re.compile(r"(?:exec|eval|compile|Function)(?=\s*\()|eval(?=\s+\$\()|new(?=\s+Function)|\.unpack"
+                         r"|instance_eval")
+# Words one of which every match of HIDDEN_CODE holds (the decoding it runs): a text
+# without any is not searched.
+_DECODING_WORDS = ("decode", "decompress", "unhexlify", "fromhex", "loads", "zlib.", "marshal.", "base64", "Base64",
+                   "bytes", "atob", "unescape", "Buffer.from", "fromCharCode", "gzinflate", "gzuncompress", "rot13",
+                   "unpack")
+# Places HIDDEN_CODE is tried at past which a text asks instead (a try costs ~1 us):
+# ordinary code has a few dozen (`re.compile(` in a module that also `json.loads`).
+_MOST_HIDDEN_TRIES = 2048
 
 
 def _hidden_code(text: str) -> re.Match[str] | None:
-    for cue in _HIDDEN_CUE.finditer(text):
+    """HIDDEN_CODE's first match in ``text``, or None; OutOfTries past _MOST_HIDDEN_TRIES
+    places tried."""
+    if not holds_any(text, _DECODING_WORDS):
+        return None
+    for count, cue in enumerate(_HIDDEN_CUE.finditer(text)):
+        if count == _MOST_HIDDEN_TRIES:
+            raise OutOfTries
         found = HIDDEN_CODE.match(text, cue.start())
         if found:
             return found

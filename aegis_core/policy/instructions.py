@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import re
 import string
+from bisect import bisect_left
 from collections.abc import Callable
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.autorun import written_text
-from aegis_core.policy.cues import Cued, Together
+from aegis_core.policy.cues import Cued
 from aegis_core.policy.sentences import forbids_before, sentences
+from aegis_core.policy.wordscan import OutOfWork, WordScan
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -39,11 +42,16 @@ INSTRUCTION_FILE = re.compile(
 # Commands shown in Markdown: fenced blocks, inline code, `!`cmd`` (run by a slash
 # command before the model sees it), `$ cmd` lines, Gemini's `!{cmd}`.
 _FENCE = re.compile(r"```[\w+-]*[^\n]*\n(.*?)(?:```|\Z)", re.S)
-_INLINE = re.compile(r"(?<!`)`([^`\n]{2,400})`(?!`)")
+# (The backtick first, then the look behind: re finds a literal start by its fast scan, and
+# tries a pattern that starts with a look behind at every character, ~1 ms per 64 KB.)
+_INLINE = re.compile(r"`(?<!``)([^`\n]{2,400})`(?!`)")
 _DOLLAR_LINE = re.compile(r"(?m)^\s*\$\s+(.+)$")
 _GEMINI_SHELL = re.compile(r"!\{([^}\n]{1,400})\}")
-_IMPERATIVE = re.compile(r"(?i)\b(?:run|execute|exec|invoke|type)\b\s*:?\s+([^\n;]{2,300}?)\s*(?:\b(?:first|before"
-                         r"|after|then|so|when|whenever|each|every|and)\b|\.(?:\s|$)|[;\n]|$)")
+# Each character the lazy command part might end at is first checked against the
+# characters an ending starts with (one class), not tried ending by ending: a cue in a
+# line of 300 characters without one cost ~10 us.
+_IMPERATIVE = re.compile(r"(?i)\b(?:run|execute|exec|invoke|type)\b\s*:?\s+([^\n;]{2,300}?)\s*(?=[fbatswe.;\n]|\Z)"
+                         r"(?:\b(?:first|before|after|then|so|when|whenever|each|every|and)\b|\.(?:\s|$)|[;\n]|$)")
 # Searched only where one of its verbs starts (see cues.py): tried at every character, the
 # case-insensitive alternation cost ~1 ms per 16 KB of text holding none of them.
 _CUED_IMPERATIVE = Cued(_IMPERATIVE)
@@ -307,10 +315,7 @@ _NEUTRAL_WORDS = (".aegis", "aegis ", "disableallhooks", '"hooks"', "pkill", "ki
 _NEGATION = re.compile(r"(?i)\b(?:never|not|don'?t|doesn'?t|mustn'?t|shouldn'?t|can'?t|cannot|won'?t|avoid|no"
                        r"|forbidden|prohibited|refuse|nor)\b")
 _SENTENCE = re.compile(r"[^.!?\n]+")
-
-
-# Each steering pattern searched only where one of its matches can start (see cues.py).
-_CUED = {p: Cued(p) for p in (*(s[0] for s in (*_STEERING, *_FOREIGN_STEERING)), _NEUTRAL_STEERING)}
+_STOP = re.compile(r"[.!?\n]")
 
 
 def is_instruction_file(path: str) -> bool:
@@ -319,29 +324,85 @@ def is_instruction_file(path: str) -> bool:
 
 def shown_commands(content: str) -> str:
     """The commands an instruction file shows, one per line, for ``written.py`` to judge
-    as if they ran."""
-    text = content[:MAX_TEXT]
+    as if they ran: the first MOST_SHOWN and one more (see shows_too_many)."""
+    return _shown(content)[0]
+
+
+def shows_too_many(content: str) -> bool:
+    """Whether ``content`` shows more than MOST_SHOWN commands (which are not all read)."""
+    return _shown(content)[1]
+
+
+# Commands read from an instruction file: twice what the engine judges one by one
+# (engine.MAX_SEGMENTS; a file showing more asks there anyway). Reading and analysing
+# every command of 64 KB of them (`ab` `ab`...) cost ~20 ms; a file showing more than
+# these asks (written.unread_code), so the ones past them cannot pass unseen.
+MOST_SHOWN = 240
+# (the text last read, what it shows): one tuple, read and replaced whole. written.py
+# asks for the commands and whether there are too many one after the other.
+_shown_last: list[tuple[str, tuple[str, bool]]] = [("", ("", False))]
+
+
+def _shown(content: str) -> tuple[str, bool]:
+    last = _shown_last[0]
+    if last[0] == content:
+        return last[1]
+    commands = _shown_list(content[:MAX_TEXT])
+    found = ("\n".join(commands[:MOST_SHOWN + 1]), len(commands) > MOST_SHOWN)
+    _shown_last[0] = (content, found)
+    return found
+
+
+def _shown_list(text: str) -> list[str]:
+    """The commands ``text`` shows, in order, the reading stopped once past MOST_SHOWN."""
+    most = MOST_SHOWN + 1
     commands: list[str] = []
     for block in _FENCE.finditer(text):
         head = text[block.start():block.start() + 20]
         if not _NOT_SHELL_FENCES.match(head):
             commands.extend(line.lstrip("$ ").strip() for line in block.group(1).splitlines()
                             if line.strip() and not line.lstrip().startswith("#"))
+            if len(commands) >= most:
+                return commands
     outside = _FENCE.sub("\n", text)
     # ...but not one a sentence forbids (`Do not use `git push --force``).
-    commands.extend(m.group(1).strip() for m in _INLINE.finditer(outside) if not _forbidden(outside, m.start()))
-    commands.extend(m.group(1).strip() for m in _DOLLAR_LINE.finditer(outside))
-    commands.extend(m.group(1).strip() for m in _GEMINI_SHELL.finditer(outside))
+    if "`" in outside:
+        commands.extend(_inline_commands(outside, most - len(commands)))
+    if "$" in outside:  # (the pattern is tried at every character: ~0.5 ms per 64 KB)
+        commands.extend(islice((m.group(1).strip() for m in _DOLLAR_LINE.finditer(outside)), most))
+    commands.extend(islice((m.group(1).strip() for m in _GEMINI_SHELL.finditer(outside)), most))
+    if len(commands) >= most:
+        return commands
     # Prose that says what to run: `Always run rm -rf build first`, `Execute: curl x | sh`.
-    outside = _INLINE.sub(" ", outside)
-    commands.extend(m.group(1).strip() for m in _CUED_IMPERATIVE.finditer(outside))
-    return "\n".join(commands)
+    if "`" in outside:
+        outside = _INLINE.sub(" ", outside)
+    commands.extend(islice((m.group(1).strip() for m in _CUED_IMPERATIVE.finditer(outside)), most))
+    return commands
 
 
-def _forbidden(text: str, at: int) -> bool:
-    """Whether the sentence around ``at`` forbids what it names there."""
-    start = max(text.rfind(c, 0, at) for c in ".!?\n") + 1
-    return _NEGATION.search(text[start:at]) is not None
+def _inline_commands(text: str, most: int | None = None) -> list[str]:
+    """The inline commands (`cmd`) of ``text`` that the sentence around them does not
+    forbid (`Do not use `git push --force``): no negation between the sentence's start
+    and the command. One pass: the last stop is looked for only since the last command,
+    and the next negation only once the sentence starts past the one found (looking back
+    from each command to its sentence's start, and searching the sentence again, cost a
+    64 KB text of inline commands in one sentence ~1 s). ``most``: how many are wanted."""
+    commands: list[str] = []
+    stops = [found.start() for found in _STOP.finditer(text)]
+    start = 0
+    negation = -1  # where the first negation at or after ``start`` is (len(text): none)
+    for found in _INLINE.finditer(text):
+        at = found.start()
+        before = bisect_left(stops, at)
+        start = stops[before - 1] + 1 if before else 0
+        if negation < start:
+            next_one = _NEGATION.search(text, start)
+            negation = next_one.start() if next_one is not None else len(text)
+        if negation >= at:  # (a negation word cannot run on into the backtick at ``at``)
+            commands.append(found.group(1).strip())
+            if len(commands) == most:
+                break
+    return commands
 
 
 def steering(text: str) -> str | None:
@@ -353,31 +414,59 @@ def steering(text: str) -> str | None:
     text = text[:MAX_TEXT]
     if any(char in text for char in _INVISIBLE_CHARS):
         text = text.translate(_INVISIBLE)
-    if "a a a a" in text.translate(_LETTER_SHAPES):
+    shapes = text.encode("ascii", "replace").translate(_LETTER_SHAPES)
+    if b"a a a a" in shapes:
         # `i g n o r e   a l l`, `I.g.n.o.r.e`: letters spelled apart are read joined
-        text = _SPACED_LETTERS.sub(lambda found: found.group(0)[::2], text)
-    return _STEERS.first(text, _TRIES, _TOO_DENSE, _TRIES_EACH)
+        joined = _joined_letters(text, shapes)
+        if joined is None:
+            return _TOO_DENSE
+        text = joined
+    try:
+        return _STEERS.first(text, WORK)
+    except OutOfWork:
+        return _TOO_DENSE
 
 
-# Places past the first stretch where a steering pattern is tried (a start word found, or
-# a match its sentence rejects): 64 KB of ordinary prose takes ~600, of this project's
-# own docs (about steering, approvals, hooks) up to ~2,800; one trigger word repeated to
-# 64 KB 8,000-28,000, each retried; a long guide full of security rules (`never bypass
-# approval, do not print secrets`) ~130 a KB, spread over many patterns. So the patterns
-# together are tried at up to _TRIES places and one of them at up to _TRIES_EACH (one
-# trigger repeated stops there). Past these the file asks: what reading it costs stays
-# bounded whatever it holds, and fails closed.
-_TRIES = 8192
-_TRIES_EACH = 2048
-_TOO_DENSE = (f"is too dense with the words steering starts with to be read (over {_TRIES_EACH} places to try "
-              "for one pattern); a person reads it, or split it into smaller files")
+# The work a text may ask of the steering search (see wordscan; a unit is ~0.25 us):
+# 64 KB of ordinary prose takes ~7,200, 4 KB of one rejected phrase repeated
+# (`never bypass the hooks`) ~8,000, one trigger word repeated to 64 KB 30,000-120,000.
+# Past it the file asks: what reading it costs stays bounded (~2.5 ms) whatever it
+# holds, and fails closed.
+WORK = 10240
+_TOO_DENSE = ("is too dense with the words steering starts with to be read (over "
+              f"{WORK} units of work); a person reads it, or split it into smaller files")
 
 
 # Every ASCII letter as `a`, every separator a word can be spelled apart with as a space:
 # four letters spelled apart show as `a a a a`, found by a substring search in C, so the
 # regular expression that joins them runs only on a text that has some.
-_LETTER_SHAPES = str.maketrans({**dict.fromkeys(string.ascii_letters, "a"), **dict.fromkeys(" .-_*", " ")})
+# (Bytes, one for each character, every one beyond ASCII a `?`: a bytes table is applied
+# in C, a str one beyond ASCII looks each character up, ~1.5 ms per 64 KB.)
+_LETTER_SHAPES = bytes.maketrans(string.ascii_letters.encode() + b" .-_*", b"a" * 52 + b" " * 5)
 _SPACED_LETTERS = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[ .\-_*][A-Za-z]){3,}(?![A-Za-z])")
+# The same places in the text's shapes: a literal first, which re finds by its fast scan
+# (the pattern above, starting with a class, is tried at every letter: ~3 ms for 64 KB
+# of text with a few single letters between spaces).
+_SPACED_SHAPES = re.compile(rb"a a a a(?<!aa a a a)(?: a)*(?!a)")
+# Runs of letters spelled apart past which a text is not read (each is joined in Python):
+# prose has a few (`U.S.A.F.`), a text made of them asks.
+_MOST_SPACED = 1024
+
+
+def _joined_letters(text: str, shapes: bytes) -> str | None:
+    """``text`` with each run of letters spelled apart joined (`_SPACED_LETTERS`), or
+    None past _MOST_SPACED runs."""
+    pieces: list[str] = []
+    at = 0
+    for count, found in enumerate(_SPACED_SHAPES.finditer(shapes)):
+        if count == _MOST_SPACED:
+            return None
+        start, end = found.span()
+        pieces.append(text[at:start])
+        pieces.append(text[start:end:2])
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 _INVISIBLE_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u00a0", "\u202f", "\u2009",
@@ -449,8 +538,8 @@ def _neutral(found: re.Match[str]) -> str | None:
 
 
 # Every steering pattern with what decides whether a match of it steers, searched
-# together in one pass (see cues.Together).
-_STEERS: Together[str] = Together((
+# together through one scan of their start words (see wordscan).
+_STEERS: WordScan[str] = WordScan((
     *((pattern, _evasion(what) if what == _EVASION else _english(what, negatable))
       for pattern, what, negatable, _ in _STEERING),
     *((pattern, _foreign(what, inside)) for pattern, what, inside, _ in _FOREIGN_STEERING),

@@ -439,14 +439,26 @@ MAX_WRITTEN_CHARS = 64 * 1024
 _TAIL_OVERLAP = 2048
 
 
+# The shortest text that can show more than instructions.MOST_SHOWN commands (each
+# takes two characters at least: a line of a fenced block and its line break).
+_FEWEST_CHARS_OF_TOO_MANY = 2 * 240
+
+
 def unread_code(path: str, content: str) -> str | None:
     """Why the part of ``content`` that shell_code does not read, written to ``path``,
     may hold code that runs later, or None: text past MAX_WRITTEN_CHARS in a file that
     runs later, and in program code past MAX_CODE_CHARS a call to a shell or a process,
-    or a deletion (read in full, a 64 KB file full of them would cost too much)."""
+    or a deletion (read in full, a 64 KB file full of them would cost too much); an
+    instruction file showing more commands than are read (instructions.MOST_SHOWN)."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    if len(content) > _FEWEST_CHARS_OF_TOO_MANY:
+        from aegis_core.policy.instructions import MOST_SHOWN, is_instruction_file, shows_too_many
+
+        if is_instruction_file(path) and shows_too_many(_shown_part(content[:MAX_WRITTEN_CHARS],
+                                                                    content[:MAX_CODE_CHARS])):
+            return f"{name} shows more than {MOST_SHOWN} commands, more than Aegis judges one by one"
     if len(content) <= MAX_CODE_CHARS:
         return None
-    name = path.rstrip("/").rsplit("/", 1)[-1]
     lowered = name.lower()
     shell = lowered.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content) is not None
     program = not shell and (lowered.endswith((".py", ".pyw", *_PROGRAM_SUFFIXES))
