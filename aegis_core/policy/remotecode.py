@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from aegis_core.policy.argpaths import CURL_SHORT_VALUES
 from aegis_core.policy.cloudchecks import bucket_download
+from aegis_core.policy.embedded import option_values
 from aegis_core.policy.paths import is_within, normalise
 from aegis_core.policy.registries import without_public_indexes
 from aegis_core.policy.subcommands import positionals
@@ -40,6 +41,10 @@ _BUILDERS = frozenset({"make", "gmake", "cmake", "ninja", "meson", "bazel", "baz
 _FETCHING = frozenset({"curl", "curlie", "aria2c", "fetch", "http", "https", "xh", "wget", "wget2", "lwp-request",
                        "GET", "lynx", "axel"})
 _EXTRACTORS = frozenset({"tar", "unzip", "7z", "bsdtar", "gunzip", "unxz", "ar", "cpio"})
+# Forge CLIs downloading release assets and CI artifacts (`gh release download`,
+# `gh run download`, `glab release download`, `tea releases download`).
+_FORGE_DOWNLOADS = (["release", "download"], ["run", "download"], ["releases", "download"],
+                    ["job", "artifact"], ["attestation", "download"])
 
 
 def _url_name(url: str) -> str:
@@ -52,6 +57,8 @@ def _url_name(url: str) -> str:
 
 
 def _fetches(seg: Segment) -> bool:
+    if seg.program in ("gh", "glab"):
+        return "api" in seg.argv[1:3]  # `gh api repos/o/r/tarball > t.tgz`
     return seg.program in _FETCHING or (seg.inline_code is not None and bool(_NETWORK_READ.search(seg.inline_code[1])))
 
 
@@ -148,6 +155,13 @@ def _downloaded(seg: Segment, segments: tuple[Segment, ...] = ()) -> tuple[list[
                 folders.append(rest[1])
             elif rest:
                 folders.append(_url_name(rest[0]).removesuffix(".git"))
+        elif program in ("gh", "glab", "tea") and (words[:2] in _FORGE_DOWNLOADS or words[:1] == ["download"]):
+            # Release assets, CI artifacts: their names are known only at run time, so
+            # whatever runs from the folder they land in runs them.
+            files.extend(option_values(texts, ("-O", "--output")))
+            folders.extend(option_values(texts, ("-D", "--dir")) or ["."])
+        elif program == "gh" and words[:2] == ["gist", "clone"] and len(words) > 2:
+            folders.append(words[3] if len(words) > 3 else words[2].rstrip("/").rsplit("/", 1)[-1])
         elif program in ("gh", "glab") and words[:2] == ["repo", "clone"]:
             rest = words[2:]
             if len(rest) >= 2:

@@ -236,6 +236,44 @@ def _cmake_value(word: str) -> str:
     return _CMAKE_VARIABLE.sub(put, word)
 
 
+# Files whose entries are commands another program starts: process managers (foreman,
+# overmind, honcho, `heroku local` read a Procfile), watchers (nodemon, air) and Tilt.
+_PROCFILE = re.compile(r"^Procfile(?:\.[\w.-]+)?$")
+_PROCFILE_LINE = re.compile(r"^\s*[\w.-]+\s*:\s*(.+?)\s*$")
+# nodemon.json's exec and event commands; .air.toml's cmd, bin, pre_cmd and post_cmd.
+_NODEMON_COMMAND = re.compile(r'"(?:exec|start|restart|crash|exit|config:changed)"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
+_AIR_COMMAND = re.compile(r"^\s*(?:cmd|full_bin|bin|pre_cmd|post_cmd)\s*=\s*(.+?)\s*$", re.M)
+# Tilt's local() and local_resource() commands, cmd= and serve_cmd= too.
+_TILT_COMMAND = re.compile(r"\b(?:local|local_resource\s*\(\s*['\"][^'\"]*['\"]\s*,|(?:serve_)?cmd\s*=)\s*\(?\s*"
+                           r"(?:'([^'\n]*)'|\"((?:[^\"\\\n]|\\.)*)\")")
+_RUBY_TASK_FILES = frozenset({"Rakefile", "rakefile", "Guardfile", "Vagrantfile", "Fastfile", "Dangerfile", "Capfile",
+                              "Thorfile"})
+# rake's and fastlane's own ways to run a command: `sh 'cmd'`, `sh("cmd")`.
+_RAKE_SH = re.compile(r"(?m)^\s*sh\s*\(?\s*(?:'([^'\n]*)'|\"((?:[^\"\\\n]|\\.)*)\")")
+
+
+def started_commands(name: str, content: str) -> str | None:
+    """The commands a process manager, watcher or Tilt starts from a file named
+    ``name`` (one a line), or None when the file is none of theirs."""
+    if _PROCFILE.match(name):
+        return "\n".join(m.group(1) for line in content.splitlines() if (m := _PROCFILE_LINE.match(line))
+                         and not line.lstrip().startswith("#"))
+    if name in ("nodemon.json", ".nodemonrc", ".nodemonrc.json"):
+        return "\n".join(_unescape(v) for v in _NODEMON_COMMAND.findall(content))
+    if name in (".air.toml", "air.toml", ".air.conf"):
+        commands = []
+        for value in _AIR_COMMAND.findall(content):
+            commands.extend(a or b for a, b in _QUOTED.findall(value))
+        return "\n".join(commands)
+    if name == "Tiltfile" or name.endswith(".tiltfile"):
+        return "\n".join(a or _unescape(b) for a, b in _TILT_COMMAND.findall(content))
+    return None
+
+
+def _unescape(value: str) -> str:
+    return value.replace('\\"', '"').replace("\\\\", "\\")
+
+
 def taskfile_commands(content: str) -> str:
     """The commands of a Taskfile (or of one task's lines), ``{{.VAR}}`` as ``${VAR}``."""
     content = _TASK_VARIABLE.sub(r"${\1}", content)
@@ -371,6 +409,16 @@ def shell_code(path: str, content: str) -> str | None:
         return pyproject_tasks(whole)
     if _COMPOSE_FILE.match(name):
         return compose_commands(content)
+    if name in _RUBY_TASK_FILES:
+        # Rakefile, Guardfile...: Ruby a tool loads on its own (`rake`, `guard`, `vagrant up`).
+        from aegis_core.policy.codecommands import code_commands
+
+        code = program_text(content_in, name + ".rb")
+        rake = "\n".join(a or _unescape(b) for a, b in _RAKE_SH.findall(code))
+        return "\n".join(c for c in (rake, code_commands(code, name + ".rb")) if c)
+    started = started_commands(name, content)
+    if started is not None:
+        return started
     if name.endswith((".py", ".pyw")):
         # Run later by the agent, or by a tool on its own (pytest loads conftest.py, pip
         # runs setup.py): the commands it runs and the paths it deletes by name.
