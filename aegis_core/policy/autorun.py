@@ -136,6 +136,57 @@ def _index_change(subject: Subject) -> str | None:
     return f"{targets[0]} gets {found}: packages would come from another index" if found else None
 
 
+# Configs of test, lint, build and format tools that load code on their next run: their
+# plugins, setup files, bootstraps, preloads, agents. A value naming code outside the
+# project (an absolute path elsewhere, a home, a URL), a JVM agent, or a pylint
+# init-hook that runs commands, is code that runs with the project's next test or build,
+# where no diff of the project shows it. Read from the first 16 KB, each line's first
+# 1,000 characters: configs are short, and the reading stays linear.
+_TOOL_CONFIG = re.compile(
+    r"(?:^|/)(?:(?:jest|vitest|vite|babel|webpack|rollup|cypress|playwright|karma|ava|stylelint|eslint|prettier"
+    r"|postcss|tailwind|svelte|astro|nuxt|next|remix|jasmine|wdio|nightwatch|tsup|esbuild)\.config\.(?:[cm]?[jt]s|json)"
+    r"|\.(?:babelrc|swcrc|eslintrc|stylelintrc|prettierrc|mocharc|nycrc|c8rc|postcssrc|lintstagedrc)(?:\.[\w]+)?"
+    r"|phpunit\.xml(?:\.dist)?|pytest\.ini|setup\.cfg|tox\.ini|\.coveragerc|\.pylintrc|pylintrc|conftest\.py"
+    r"|\.golangci\.ya?ml|\.jvmopts|\.sbtopts|jvm\.config|maven\.config|gradle\.properties|\.rspec|\.pryrc"
+    r"|pyproject\.toml|bunfig\.toml)$")
+# Where a config names code outside the project: a marker, then the key it is the value
+# of, looked for in the 200 characters before it (markers are few; keys are common words).
+_OUTSIDE = re.compile(r"(?<=['\"=:\s\[(,])(?:/(?:tmp|var|dev/shm|home|root|Users|etc|opt|srv|mnt|media)/|~/"
+                      r"|\$\{?HOME\b|(?:https?|file)://)|-javaagent:(?!\$\{?(?:project|rootDir|basedir))"
+                      r"|-Dmaven\.ext\.class\.path=|init-hook\s*=[^\n]*(?:os\.system|subprocess|exec\(|eval\("
+                      r"|__import__|urllib|socket)")
+_LOADING_KEY = re.compile(r"(?i)(?:setupfiles(?:afterenv)?|globalsetup|globalteardown|setupnodeevents|plugins?"
+                          r"|preload|require|import|bootstrap|loader|transform|reporters?|resolver|runner"
+                          r"|testenvironment|rulepaths?|extends|addopts|load-plugins|node-options|path)\b")
+_MOST_OUTSIDE = 64  # markers looked at; a config naming more places than that asks
+
+
+def _tool_config_loads(subject: Subject) -> str | None:
+    """A written tool config that makes the tool load code from outside the project."""
+    targets = [p for p in subject.writes if _TOOL_CONFIG.search(p) and "/node_modules/" not in p]
+    if not targets:
+        return None
+    text = written_text(subject.call.input)
+    if not text:
+        return None
+    lines = [line[:1000] for line in text[:16384].splitlines()]
+    old = "\n".join([_removed_text(subject.call.input),
+                     *(_on_disk(p) for p in targets if subject.call.input.get("content") is not None)])
+    seen = 0
+    for i, line in enumerate(lines):
+        # A key and its value may stand on two lines (`plugins:` then `  - /tmp/x.js`).
+        paired = f"{lines[i - 1]} {line}" if i else line
+        for mark in _OUTSIDE.finditer(line):
+            seen += 1
+            if seen > _MOST_OUTSIDE:
+                return f"{targets[0]} names more than {_MOST_OUTSIDE} places outside the project to be read"
+            at = mark.start() + len(paired) - len(line)
+            if (mark.group(0)[0] in "-i" or _LOADING_KEY.search(paired, max(0, at - 200), at)) \
+                    and line.strip() not in old:
+                return f"{targets[0]} gets {line.strip()[:120]}: the tool loads that code on its next run"
+    return None
+
+
 def register(check: Callable) -> None:
     @check("autorun-settings", 40, "writes settings that make a tool run commands on its own: package.json "
            "install or git-hook scripts, editor settings naming a shell, interpreter or task",
@@ -145,7 +196,7 @@ def register(check: Callable) -> None:
     def _autorun(subject: Subject) -> str | None:
         seg = subject.segment
         if seg is None:
-            index = _index_change(subject)
+            index = _index_change(subject) or _tool_config_loads(subject)
             if index:
                 return index
             targets = [p for p in subject.writes if _package_json(p) or _editor_settings(p) or _env_manager(p)]

@@ -261,7 +261,7 @@ def started_commands(name: str, content: str) -> str | None:
     if name in ("nodemon.json", ".nodemonrc", ".nodemonrc.json"):
         return "\n".join(_unescape(v) for v in _NODEMON_COMMAND.findall(content))
     if name in (".air.toml", "air.toml", ".air.conf"):
-        commands = []
+        commands: list[str] = []
         for value in _AIR_COMMAND.findall(content):
             commands.extend(a or b for a, b in _QUOTED.findall(value))
         return "\n".join(commands)
