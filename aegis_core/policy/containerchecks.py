@@ -60,6 +60,9 @@ def _host_mount(path: str, spec: str, subject: Subject) -> str | None:
     return None
 
 
+_VOLUME_DEVICE = re.compile(r"volume-opt=device=([^,]*)")
+
+
 def container_host_access(subject: Subject) -> str | None:
     """A container (or namespace entry) that reaches the host."""
     seg = subject.segment
@@ -103,6 +106,14 @@ def container_host_access(subject: Subject) -> str | None:
             return f"{program} --security-opt {given} removes the container's confinement"
         if option == "--device" and _DEVICE.match(given.split(":", 1)[0]):
             return f"{program} --device {given} hands a host device to the container"
+        # A named volume bound to a host folder: `volume create -o type=none -o o=bind -o
+        # device=/root v`, `--mount type=volume,...,volume-opt=device=/var/run`.
+        device = given.removeprefix("device=") if option in ("-o", "--opt") and given.startswith("device=") else \
+            _VOLUME_DEVICE.search(given).group(1) if option == "--mount" and "volume-opt=device=" in given else ""
+        if device.startswith(("/", "~", "$", ".")):
+            path = normalise(device, subject.cwd, subject.home)
+            if path and (why := _host_mount(path, device, subject)):
+                return why.replace("mounts", "binds a volume to", 1)
         if option in ("-v", "--volume", "--mount") or text.startswith(("-v/", "-v~", "-v.")):
             spec = given if option in ("-v", "--volume", "--mount") else text[2:]
             for source in mount_sources("docker", ["run", "--mount" if option == "--mount" else "-v", spec]):
