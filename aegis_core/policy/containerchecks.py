@@ -108,8 +108,9 @@ def container_host_access(subject: Subject) -> str | None:
             return f"{program} --device {given} hands a host device to the container"
         # A named volume bound to a host folder: `volume create -o type=none -o o=bind -o
         # device=/root v`, `--mount type=volume,...,volume-opt=device=/var/run`.
+        bound = _VOLUME_DEVICE.search(given) if option == "--mount" else None
         device = given.removeprefix("device=") if option in ("-o", "--opt") and given.startswith("device=") else \
-            _VOLUME_DEVICE.search(given).group(1) if option == "--mount" and "volume-opt=device=" in given else ""
+            bound.group(1) if bound else ""
         if device.startswith(("/", "~", "$", ".")):
             path = normalise(device, subject.cwd, subject.home)
             if path and (why := _host_mount(path, device, subject)):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from policy_corpus import PROJECT, cases
+from policy_support import first_one_by_one
 
 from aegis_core.models import Action, ToolCall
 from aegis_core.policy import default_policy, forget_caches, instructions
@@ -17,18 +18,6 @@ from aegis_core.tools import kind_of
 
 STEERS = instructions._STEERS
 POLICY = default_policy()
-
-
-def _one_by_one(scan: WordScan, text: str) -> object:
-    best = None
-    for index, (pattern, accept) in enumerate(scan.searches):
-        for found in pattern.finditer(text):
-            result = accept(found)
-            if result is not None:
-                if best is None or (found.start(), index) < best[:2]:
-                    best = (found.start(), index, result)
-                break
-    return best[2] if best is not None else None
 
 
 def _filled(unit: str, size: int = instructions.MAX_TEXT) -> str:
@@ -73,7 +62,7 @@ def _texts() -> list[str]:
 
 def test_the_first_finding_is_each_pattern_s_own_first() -> None:
     for text in _texts():
-        assert STEERS.first(text) == _one_by_one(STEERS, text), text[:80]
+        assert STEERS.first(text) == first_one_by_one(STEERS, text), text[:80]
 
 
 def test_a_match_after_a_word_character_is_not_a_place() -> None:
