@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -468,6 +469,26 @@ def _python_script(args: list[Arg], texts: list[str], start: int, with_value: fr
     return [("argv", [Arg("python"), *args[at:]], how)] if at < len(texts) else []
 
 
+_COMPOSE_PROGRAMS = frozenset({"docker-compose", "podman-compose"})
+_STDIN_FILE_OPTIONS = frozenset({"-f -", "--file -", "-f /dev/stdin", "--file /dev/stdin", "--file=-",
+                                 "--file=/dev/stdin"})
+
+
+def _compose_from_stdin(seg: Segment, program: str, texts: list[str]) -> list[Found] | None:
+    """`docker compose -f - up <<'Y' ... Y`: a compose file given on standard input, as
+    text the command shows, judged for the host folders and privileges it asks for as
+    a written compose file is (None when this is no such command)."""
+    if not seg.stdin_text or not (program in _COMPOSE_PROGRAMS or "compose" in texts[:3]):
+        return None
+    pairs = {f"{a} {b}" for a, b in pairwise(texts)} | set(texts)
+    if not pairs & _STDIN_FILE_OPTIONS:
+        return None
+    from aegis_core.policy.written import compose_commands
+
+    found = compose_commands(seg.stdin_text)
+    return [("shell", found, f"{program} compose -f -")] if found else []
+
+
 def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     """What ``seg``'s program runs for it (``substitutions_are_pwd``: every `$(...)` of
     the command is a plain `$(pwd)`)."""
@@ -586,7 +607,12 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     if program in ("asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv", "goenv", "jenv", "direnv", "nvm", "pixi",
                    "devbox", "volta", "fnm"):
         return _version_manager(program, args, texts)
-    if program in _CONTAINER_ENGINES:
+    if program in _CONTAINER_ENGINES or program in _COMPOSE_PROGRAMS:
+        given = _compose_from_stdin(seg, program, texts)
+        if given is not None:
+            return given
+        if program in _COMPOSE_PROGRAMS:
+            return []
         from aegis_core.policy.containerrun import container_command
 
         found_command = container_command(texts, substitutions_are_pwd)
@@ -677,7 +703,7 @@ RUNNING_PROGRAMS = frozenset({
     # run through npx, judged as themselves: file servers (netchecks.served_folder)
     "serve", "http-server",
     # containers, for what they run on the host folders they mount (containerrun)
-    "docker", "podman", "nerdctl"})
+    "docker", "podman", "nerdctl", *_COMPOSE_PROGRAMS})
 _CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl"})
 # Cheap first test per program: only a segment with one of these words goes further.
 _INSTALL_MARKERS = ("PREFIX=", "prefix=", "DESTDIR=", "BINDIR=", "bindir=", "LIBDIR=", "libdir=", "INSTALL_PREFIX=",
@@ -698,8 +724,9 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "git": ("grep", "difftool", "rebase"),
     "go": ("-exec", "--exec", "-toolexec", "--toolexec", "-vettool", "--vettool"),
     "node": ("-r", "--require", "--import", "--loader", "--experimental-loader"), "tsc-watch": ("--on",),
-    "docker": ("-v", "--volume", "--mount"), "podman": ("-v", "--volume", "--mount"),
-    "nerdctl": ("-v", "--volume", "--mount"),
+    "docker": ("-v", "--volume", "--mount", "-f", "--file"), "podman": ("-v", "--volume", "--mount", "-f", "--file"),
+    "nerdctl": ("-v", "--volume", "--mount", "-f", "--file"), "docker-compose": ("-f", "--file"),
+    "podman-compose": ("-f", "--file"),
 }
 
 
