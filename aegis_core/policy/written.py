@@ -259,19 +259,15 @@ def started_commands(name: str, content: str) -> str | None:
         return "\n".join(m.group(1) for line in content.splitlines() if (m := _PROCFILE_LINE.match(line))
                          and not line.lstrip().startswith("#"))
     if name in ("nodemon.json", ".nodemonrc", ".nodemonrc.json"):
-        return "\n".join(_unescape(v) for v in _NODEMON_COMMAND.findall(content))
+        return "\n".join(_decoded(v) for v in _NODEMON_COMMAND.findall(content))
     if name in (".air.toml", "air.toml", ".air.conf"):
         commands: list[str] = []
         for value in _AIR_COMMAND.findall(content):
             commands.extend(a or b for a, b in _QUOTED.findall(value))
         return "\n".join(commands)
     if name == "Tiltfile" or name.endswith(".tiltfile"):
-        return "\n".join(a or _unescape(b) for a, b in _TILT_COMMAND.findall(content))
+        return "\n".join(a or _decoded(b) for a, b in _TILT_COMMAND.findall(content))
     return None
-
-
-def _unescape(value: str) -> str:
-    return value.replace('\\"', '"').replace("\\\\", "\\")
 
 
 def taskfile_commands(content: str) -> str:
@@ -366,17 +362,18 @@ def _package_scripts(content: str) -> str:
         pass
     # An edit's fragment: every string value it sets (a version number reads as a
     # command that runs nothing).
-    values = []
-    for match in _JSON_STRING_VALUE.finditer(content[:MAX_CODE_CHARS]):
-        value = match.group(1)
-        if "\\" not in value:
-            values.append(value)  # nothing to decode (what json.loads would give, or fail on and keep)
-            continue
-        try:
-            values.append(json.loads(f'"{value}"'))
-        except ValueError:
-            values.append(value)
-    return "\n".join(values)
+    return "\n".join(_decoded(m.group(1)) for m in _JSON_STRING_VALUE.finditer(content[:MAX_CODE_CHARS]))
+
+
+def _decoded(value: str) -> str:
+    """A double-quoted string's text with its escapes decoded as JSON decodes them
+    (`\\u0063url` is `curl`); kept as it is when it holds none, or one JSON refuses."""
+    if "\\" not in value:
+        return value
+    try:
+        return str(json.loads(f'"{value}"'))
+    except ValueError:
+        return value
 
 
 def shell_code(path: str, content: str) -> str | None:
@@ -414,7 +411,7 @@ def shell_code(path: str, content: str) -> str | None:
         from aegis_core.policy.codecommands import code_commands
 
         code = program_text(content_in, name + ".rb")
-        rake = "\n".join(a or _unescape(b) for a, b in _RAKE_SH.findall(code))
+        rake = "\n".join(a or _decoded(b) for a, b in _RAKE_SH.findall(code))
         return "\n".join(c for c in (rake, code_commands(code, name + ".rb")) if c)
     started = started_commands(name, content)
     if started is not None:
