@@ -262,25 +262,63 @@ def download_then_run(subject: Subject) -> str | None:
 
 
 def clone_then_build(subject: Subject) -> str | None:
-    """A repository cloned earlier in the same command line, built or run now."""
+    """A repository cloned, or an archive downloaded and unpacked, earlier in the same
+    command line, built or run now."""
     seg = subject.segment
     if seg is None or subject.analysis is None or (seg.program not in _BUILDERS
                                                    and "/" not in (seg.argv[0] if seg.argv else "")):
         return None
-    for earlier in subject.analysis.segments[:seg.index]:
-        _, folders = _downloaded(earlier)
-        for folder in folders:
+    segments = subject.analysis.segments
+    for earlier in segments[:seg.index]:
+        places = [(folder, "cloned") for folder in _downloaded(earlier)[1]]
+        unpacked = _unpacked_into(earlier, segments)
+        if unpacked is not None:
+            places.append((unpacked, f"downloaded and unpacked by {earlier.program}"))
+        for folder, how in places:
             base = normalise(folder, subject.project, subject.home)
-            if base is None or base == subject.project:
+            # A clone into the project itself is the project; an archive unpacked there
+            # can replace its Makefile, setup.py or package.json.
+            if base is None or (base == subject.project and how == "cloned"):
                 continue
             if subject.cwd and is_within(subject.cwd, base):
-                return f"{seg.program} builds or runs {folder}, cloned in the same command"
+                return f"{seg.program} builds or runs {folder}, {how} in the same command"
             for text in seg.argv[1:]:
                 target = normalise(text.split("=", 1)[-1], subject.cwd, subject.home) if not text.startswith(
                     "-") or "=" in text else None
                 if target and is_within(target, base):
-                    return f"{seg.program} builds or installs {folder}, cloned in the same command"
+                    return f"{seg.program} builds or installs {folder}, {how} in the same command"
     return None
+
+
+# Where an extractor's option puts what it unpacks (tar's -d is --diff).
+_UNPACK_INTO = {"tar": ("-C", "--directory"), "bsdtar": ("-C", "--directory"), "unzip": ("-d",),
+                "cpio": ("-D", "--directory")}
+
+
+def _unpacked_into(seg: Segment, segments: tuple[Segment, ...]) -> str | None:
+    """The folder an extractor unpacks a download into (`curl URL | tar xz -C dir`,
+    `wget URL && unzip f.zip -d dir`, `gh api .../tarball | tar x`), else None: what
+    it holds comes from the network, whatever names the archive gives it."""
+    if seg.program not in _EXTRACTORS:
+        return None
+    fed = any(i < len(segments) and _fetches(segments[i]) for i in seg.pipe_from)
+    if not fed:
+        names = [t for t in seg.argv[1:] if not t.startswith("-")]
+        fed = any(_same_name(name, text) for prev in segments[:seg.index] for name in _downloaded(prev, segments)[0]
+                  for text in names)
+    if not fed:
+        return None
+    texts = list(seg.argv[1:])
+    if seg.program == "7z":
+        into = [t[2:] for t in texts if t.startswith("-o") and len(t) > 2]
+    else:
+        into = option_values(texts, _UNPACK_INTO.get(seg.program, ()))
+    return into[-1] if into else "."
+
+
+def _same_name(a: str, b: str) -> bool:
+    name = os.path.basename(a.rstrip("/"))
+    return bool(name) and name == os.path.basename(b.rstrip("/"))
 
 
 # ---------------------------------------------------------------- code named by a URL
