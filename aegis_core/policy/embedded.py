@@ -471,7 +471,8 @@ def _python_script(args: list[Arg], texts: list[str], start: int, with_value: fr
 
 _COMPOSE_PROGRAMS = frozenset({"docker-compose", "podman-compose"})
 _STDIN_FILE_OPTIONS = frozenset({"-f -", "--file -", "-f /dev/stdin", "--file /dev/stdin", "--file=-",
-                                 "--file=/dev/stdin"})
+                                 "--file=/dev/stdin", "--filename -", "--filename=-", "--filename /dev/stdin",
+                                 "--filename=/dev/stdin"})
 
 
 def _compose_from_stdin(seg: Segment, program: str, texts: list[str]) -> list[Found] | None:
@@ -487,6 +488,27 @@ def _compose_from_stdin(seg: Segment, program: str, texts: list[str]) -> list[Fo
 
     found = compose_commands(seg.stdin_text)
     return [("shell", found, f"{program} compose -f -")] if found else []
+
+
+def _kube_from_stdin(seg: Segment, program: str, texts: list[str]) -> list[Found] | None:
+    """`podman kube play - <<'Y' ... Y`, `kubectl apply -f -`: a Kubernetes spec given
+    on standard input, judged for the host folders and privileges its pods ask for
+    (None when this is no such command)."""
+    if not seg.stdin_text:
+        return None
+    words = [t for t in texts if not t.startswith("-")]
+    if program in ("kubectl", "oc"):
+        if words[:1] not in (["apply"], ["create"], ["replace"], ["run"]):
+            return None
+        pairs = {f"{a} {b}" for a, b in pairwise(texts)} | set(texts)
+        if not pairs & _STDIN_FILE_OPTIONS:
+            return None
+    elif words[:2] not in (["kube", "play"], ["play", "kube"]) or not {"-", "/dev/stdin"} & set(texts):
+        return None
+    from aegis_core.policy.written import kube_commands
+
+    found = kube_commands(seg.stdin_text)
+    return [("shell", found, f"{program} {' '.join(words[:2])} -")] if found else []
 
 
 def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
@@ -607,8 +629,12 @@ def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:
     if program in ("asdf", "mise", "rtx", "rbenv", "pyenv", "nodenv", "goenv", "jenv", "direnv", "nvm", "pixi",
                    "devbox", "volta", "fnm"):
         return _version_manager(program, args, texts)
+    if program in ("kubectl", "oc"):
+        return _kube_from_stdin(seg, program, texts) or []
     if program in _CONTAINER_ENGINES or program in _COMPOSE_PROGRAMS:
         given = _compose_from_stdin(seg, program, texts)
+        if given is None:
+            given = _kube_from_stdin(seg, program, texts)
         if given is not None:
             return given
         if program in _COMPOSE_PROGRAMS:
@@ -703,7 +729,9 @@ RUNNING_PROGRAMS = frozenset({
     # run through npx, judged as themselves: file servers (netchecks.served_folder)
     "serve", "http-server",
     # containers, for what they run on the host folders they mount (containerrun)
-    "docker", "podman", "nerdctl", *_COMPOSE_PROGRAMS})
+    "docker", "podman", "nerdctl", *_COMPOSE_PROGRAMS,
+    # Kubernetes specs on stdin, for what their pods get of the host (_kube_from_stdin)
+    "kubectl", "oc"})
 _CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl"})
 # Cheap first test per program: only a segment with one of these words goes further.
 _INSTALL_MARKERS = ("PREFIX=", "prefix=", "DESTDIR=", "BINDIR=", "bindir=", "LIBDIR=", "libdir=", "INSTALL_PREFIX=",
@@ -724,7 +752,9 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "git": ("grep", "difftool", "rebase"),
     "go": ("-exec", "--exec", "-toolexec", "--toolexec", "-vettool", "--vettool"),
     "node": ("-r", "--require", "--import", "--loader", "--experimental-loader"), "tsc-watch": ("--on",),
-    "docker": ("-v", "--volume", "--mount", "-f", "--file"), "podman": ("-v", "--volume", "--mount", "-f", "--file"),
+    "docker": ("-v", "--volume", "--mount", "-f", "--file"),
+    "podman": ("-v", "--volume", "--mount", "-f", "--file", "kube", "play"),
+    "kubectl": ("-f", "--filename"), "oc": ("-f", "--filename"),
     "nerdctl": ("-v", "--volume", "--mount", "-f", "--file"), "docker-compose": ("-f", "--file"),
     "podman-compose": ("-f", "--file"),
 }

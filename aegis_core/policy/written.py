@@ -314,10 +314,12 @@ _COMPOSE_FILE = re.compile(r"^(?:docker-)?compose(?:\.[\w-]+)*\.ya?ml$")
 _COMPOSE_MOUNT = re.compile(r"""^\s*-\s*['"]?((?:/|~|\$\{?HOME)[^'"\s:]*):([^'"\s]+)['"]?\s*$""")
 _COMPOSE_FLOW_MOUNT = re.compile(r"""['"]?((?:/|~|\$\{?HOME)[^'",\s:]*):([^'",\s\]]+)""")
 _COMPOSE_SOURCE = re.compile(r"""^\s*source:\s*['"]?((?:/|~|\$\{?HOME)[^'"\s]*)""")
-_COMPOSE_FLAGS = {re.compile(r"^\s*privileged:\s*true\b"): "--privileged",
-                  re.compile(r"^\s*pid:\s*['\"]?host"): "--pid=host",
-                  re.compile(r"^\s*network_mode:\s*['\"]?host"): "--network=host",
-                  re.compile(r"^\s*-\s*['\"]?(?:SYS_ADMIN|ALL)['\"]?\s*$"): "--cap-add=SYS_ADMIN"}
+# Block style (`privileged: true` on its own line) or flow style (`{image: x, privileged: true}`).
+_COMPOSE_FLAGS = {re.compile(r"(?:^|[{,])\s*privileged:\s*true\b"): "--privileged",
+                  re.compile(r"(?:^|[{,])\s*pid:\s*['\"]?host"): "--pid=host",
+                  re.compile(r"(?:^|[{,])\s*network_mode:\s*['\"]?host"): "--network=host",
+                  re.compile(r"^\s*-\s*['\"]?(?:SYS_ADMIN|ALL)['\"]?\s*$|cap_add:\s*\[[^\]]*\b(?:SYS_ADMIN|ALL)\b"):
+                      "--cap-add=SYS_ADMIN"}
 
 
 def compose_commands(content: str) -> str:
@@ -335,8 +337,27 @@ def compose_commands(content: str) -> str:
             commands.append(f"docker run --rm -v {shlex.quote(mount.group(1))}:{shlex.quote(target)} compose-service")
             continue
         for pattern, flag in _COMPOSE_FLAGS.items():
-            if pattern.match(line):
+            if pattern.search(line):
                 commands.append(f"docker run --rm {flag} compose-service")
+    return "\n".join(commands)
+
+
+# Kubernetes specs (`podman kube play -`, `kubectl apply -f -`): the host folders a pod
+# mounts (`hostPath: {path: /}`) and the host namespaces or privileges it asks for, in
+# block or flow style.
+_KUBE_HOST_PATH = re.compile(r"""hostPath:\s*(?:\{\s*)?(?:\n\s*)?path:\s*['"]?([^'",}\s]+)""")
+_KUBE_FLAGS = {re.compile(r"\bprivileged:\s*true\b"): "--privileged",
+               re.compile(r"\bhostPID:\s*true\b"): "--pid=host",
+               re.compile(r"\bhostNetwork:\s*true\b"): "--network=host",
+               re.compile(r"\bhostIPC:\s*true\b"): "--ipc=host",
+               re.compile(r"\ballowPrivilegeEscalation:\s*true\b"): "--privileged"}
+
+
+def kube_commands(content: str) -> str:
+    """`docker run` lines for what a Kubernetes spec gives its containers of the host."""
+    text = content[:MAX_WRITTEN_CHARS]
+    commands = [f"docker run --rm -v {shlex.quote(path)}:/host kube-pod" for path in _KUBE_HOST_PATH.findall(text)]
+    commands += [f"docker run --rm {flag} kube-pod" for pattern, flag in _KUBE_FLAGS.items() if pattern.search(text)]
     return "\n".join(commands)
 
 
