@@ -697,7 +697,9 @@ def edited_in_place(seg: Any) -> list[tuple[str, str]]:
         expressions, files = files[:1], files[1:]
     inserted: list[str] = []
     for expression in expressions:
-        inserted.extend(m.group(2).replace("\\/", "/") for m in _SED_SUBSTITUTE.finditer(expression))
+        # In the replacement `\D` is the delimiter D itself and `\&` a literal `&`.
+        inserted.extend(m.group(2).replace("\\" + m.group(1), m.group(1)).replace("\\/", "/").replace("\\&", "&")
+                        for m in _SED_SUBSTITUTE.finditer(expression))
         if program != "perl":
             inserted.extend(m.group(1) for m in _SED_ADD.finditer(expression))
     if not inserted:
@@ -706,7 +708,11 @@ def edited_in_place(seg: Any) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for path in files:
         name = path.rstrip("/").rsplit("/", 1)[-1]
-        found = text if name in _RUN_AS_SHELL or name.endswith(".mk") else shell_code(path, text)
+        found: str | None
+        if name == "package.json" and '":' in text:  # a JSON fragment: `"test": "jest && ..."`
+            found = "\n".join((text, _package_scripts(text)))
+        else:
+            found = text if name in _RUN_AS_SHELL or name.endswith(".mk") else shell_code(path, text)
         if found:
             out.append((path, found))
     return out
