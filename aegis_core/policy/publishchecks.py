@@ -102,6 +102,15 @@ _PUBLISH: dict[str, tuple[tuple[str, ...], ...]] = {
     "ghp-import": ((),), "gh-pages": ((),),
     "conan": (("upload",), ("remove",)), "vcpkg": (("x-upload",),),
     "skaffold": (("run",), ("deploy",), ("delete",), ("apply",)),
+    # models, datasets and experiment data sent to a hub or a remote store
+    "huggingface-cli": (("upload",), ("upload-large-folder",), ("repo", "create"), ("repo", "delete"),
+                        ("delete-cache",)),
+    "hf": (("upload",), ("upload-large-folder",), ("repo", "create"), ("repo", "delete"), ("repos", "create"),
+           ("repos", "delete")),
+    "dvc": (("push",), ("gc",), ("remote", "add"), ("remote", "modify"), ("destroy",)),
+    "kaggle": (("datasets", "create"), ("datasets", "version"), ("kernels", "push"), ("models", "create"),
+               ("competitions", "submit"), ("c", "submit"), ("d", "create"), ("d", "version"), ("k", "push")),
+    "wandb": (("sync",), ("artifact", "put"), ("login",)),
 }
 # Runners of named scripts or tasks: a script named like `deploy` ships something.
 _TASK_RUNNERS = frozenset({"make", "gmake", "just", "task", "mage", "invoke", "inv", "nox", "tox", "rake", "gulp",
