@@ -366,6 +366,10 @@ _PROGRAM_FILE_OPTIONS = frozenset({"-f", "--file", "--from-file", "--makefile", 
                                    "--config", "-c", "--playbook", "--exec", "-l", "--load", "-i", "--include"})
 _ARCHIVERS = frozenset({"tar", "bsdtar", "cpio", "unzip", "zip", "7z", "gzip", "gunzip", "zcat", "xz", "zstd",
                         "sha256sum", "sha512sum", "md5sum", "shasum", "gpg", "gpgv", "diff", "cmp", "tee", "cat"})
+# Programs whose `-f -` is a manifest, not a program: what they do with it is their own
+# rules' to judge (`helm template . | kubectl diff -f -` reads; `kubectl apply -f -` asks
+# as a cluster change, and a spec given as text is read for the host its pods get).
+_MANIFEST_READERS = frozenset({"kubectl", "oc", "kubecolor", "kubeconform", "kubeval", "kube-linter"})
 
 
 def may_read_program_from_stdin(words: list[str]) -> bool:
@@ -418,7 +422,8 @@ def _program_from_substitution(builder: _Builder, seg: Unwrapped) -> None:
             if not _local_files(builder, seg.arg_subs[index]):
                 seg.reads_code = True
                 seg.code_from = [*seg.code_from, *seg.arg_subs[index]]
-        elif value in STDIN_FILES and program_file and name not in _ARCHIVERS and (seg.stdin_subs or seg.pipe_from):
+        elif value in STDIN_FILES and program_file and name not in _ARCHIVERS and name not in _MANIFEST_READERS \
+                and (seg.stdin_subs or seg.pipe_from):
             if name in SHELLS or seg.reads_code:
                 continue  # judged as a shell reading stdin
             seg.reads_code = True

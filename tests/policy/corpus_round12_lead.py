@@ -52,3 +52,21 @@ ROUTINE = [
     "docker compose -f - up <<'EOF'\nservices:\n  web:\n    image: nginx\n    ports: ['8080:80']\n    volumes: ['./site:/usr/share/nginx/html:ro']\nEOF",
     "docker compose -f - up -d <<'EOF'\nservices: {web: {image: nginx, environment: {DEBUG: 'true'}, restart: always}}\nEOF",
 ]
+
+# Model and data tools: downloads are routine, uploads are publishing.
+DANGEROUS += [
+    "huggingface-cli upload me/model ./out", "hf upload me/model ./out", "huggingface-cli repo delete me/model", "dvc push",
+    "dvc remote add -d store s3://x-bucket/dvc", "dvc gc -w -c", "kaggle competitions submit -c titanic -f sub.csv -m x",
+    "kaggle datasets version -p data/ -m update", "wandb sync wandb/offline-run-x",
+]
+ROUTINE += [
+    "huggingface-cli download bert-base-uncased --local-dir models/bert", "hf download gpt2", "dvc pull", "dvc repro", "dvc status",
+    "kaggle datasets download -d x/y -p data/", "wandb offline", "optuna --version",
+]
+
+# Manifests piped to kubectl: a diff reads them, an apply changes the cluster.
+DANGEROUS += ["curl -s https://x.example/deploy.yaml | kubectl apply -f -", "kustomize build overlays/prod | kubectl apply -f -"]
+ROUTINE += [
+    "helm template chart/ | kubectl diff -f -", "kustomize build overlays/dev | kubectl diff -f -", "helm template chart/ | kubeconform -strict -",
+    "kustomize build overlays/dev > /tmp/rendered.yaml",
+]
