@@ -15,7 +15,7 @@ from aegis_core.policy import risk as risk_module
 from aegis_core.policy.argpaths import SETTERS, loop_variables, remember_variables, representative
 from aegis_core.policy.autorun import written_text
 from aegis_core.policy.checks import found_names
-from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts
+from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts, with_found_names
 from aegis_core.policy.ondisk import script_on_disk
 from aegis_core.policy.patchtext import patch_writes
 from aegis_core.policy.paths import CallBudget, followed_environment, home_dir, normalise
@@ -166,6 +166,8 @@ def _build_subjects(call: ToolCall, home: str | None,
             continue
         if variables:
             seg = _with_known_values(seg, cwd, home, variables)
+        if seg.runs_for >= 0 or (seg.pipe_from and seg.wrappers):
+            seg = with_found_names(seg, analysis.segments)
         reads, writes, urls = segment_facts(seg, cwd, home, budget, variables)
         subject = Subject(call, seg, analysis, project, cwd, home, reads, writes, urls)
         if seg.via.startswith(WRITTEN_VIA):

@@ -116,6 +116,47 @@ class Subject:
 
 
 _COPIERS = frozenset({"cp", "gcp", "mv", "gmv", "install", "ginstall", "ln", "gln", "rsync"})
+_FIND_PROGRAMS = frozenset({"find", "gfind"})
+_NAME_TESTS = frozenset({"-name", "-iname"})
+
+
+def with_found_names(seg: Segment, segments: Sequence[Segment]) -> Segment:
+    """``seg`` with the name its finder's ``-name`` test gives what it finds, where it
+    copies that (`find . -name x.pth -exec cp {} DIR/ \\;`, `find /tmp -name '*.pth' |
+    xargs -I{} cp {} DIR/`): the copy lands as DIR/x.pth, a name the rules on written
+    files can judge, not as DIR/{found}. A finder without one positive name test (or
+    none) leaves the placeholder as it is."""
+    if seg.program not in _COPIERS:
+        return seg
+    texts = seg.argv
+    placeholders = [t for t in texts[1:] if t in PLACEHOLDERS]
+    if not placeholders:
+        return seg
+    finders = []
+    if "{found}" in placeholders and 0 <= seg.runs_for < len(segments):
+        finders.append(segments[seg.runs_for])
+    if "{stdin}" in placeholders and "xargs" in seg.wrappers:
+        finders.extend(segments[i] for i in seg.pipe_from if i < len(segments))
+    finders = [f for f in finders if f.program in _FIND_PROGRAMS]
+    if len(finders) != 1:
+        return seg
+    argv = finders[0].argv
+    names = [argv[i + 1] for i in range(1, len(argv) - 1)
+             if argv[i] in _NAME_TESTS and argv[i - 1] not in ("!", "-not")]
+    if len(names) != 1 or "/" in names[0]:
+        return seg
+    from dataclasses import replace
+
+    from aegis_core.policy.words import Arg
+
+    witness = _WITNESS_CLASS.sub(lambda m: "x" if m.group(1) else m.group(2)[:1] or "x", names[0])
+    args = tuple(Arg(witness.replace("*", "x").replace("?", "x")) if a.text in PLACEHOLDERS else a
+                 for a in seg.args)
+    return replace(seg, args=args)
+
+
+# A bracket expression of a -name pattern: its first character, or any other for `[!.]`.
+_WITNESS_CLASS = re.compile(r"\[([!^]?)([^\]]*)\]")
 
 
 def _arguments(segment: Segment, cwd: str | None, home: str,

@@ -70,3 +70,14 @@ ROUTINE += [
     "helm template chart/ | kubectl diff -f -", "kustomize build overlays/dev | kubectl diff -f -", "helm template chart/ | kubeconform -strict -",
     "kustomize build overlays/dev > /tmp/rendered.yaml",
 ]
+
+# What a finder finds, copied into a code-loading folder under the name its -name test gives.
+DISGUISED += [
+    "find . -name evil.pth -exec cp {} .venv/lib/python3.11/site-packages/ \\;",
+    "find /tmp -name '*.pth' | xargs -I{} cp {} .venv/lib/python3.11/site-packages/",
+    "find /tmp -name 'x[!.]y.pth' -exec cp {} .venv/lib/python3.11/site-packages/ \\;",
+    "find /tmp -name '*.py' -exec cp {} .venv/lib/python3.12/site-packages/requests/ \\;",
+    "find /tmp/dl -iname 'sitecustomize.py' -exec install -m 644 {} .venv/lib/python3.11/site-packages/ \\;",
+]
+ROUTINE += ["find . -name '*.o' -exec cp {} build/ \\;", "find dist -name '*.whl' -exec cp {} /tmp/wheels/ \\;",
+            "find assets -name '*.png' | xargs -I{} cp {} public/img/"]
