@@ -47,6 +47,9 @@ ADVERSARIAL = [
     "rm " + " ".join(f"a{i}/../b{i}/../c{i}" for i in range(390)),
     # Wildcards that would walk large parts of the filesystem.
     "ls /usr/*/*/*/*", "cat /*/*/*/*/nothing-matches", "ls " + " ".join(["/usr/*/*"] * 50),
+    # Specs on stdin, read for what their containers get of the host.
+    "docker compose -f - up <<'Y'\n" + "cap_add: [" * 1600 + "\nY",
+    "podman kube play - <<'Y'\n" + "hostPath: " * 1600 + "\nY",
 ]
 # Files written with text made to make the code and instruction readers backtrack.
 WRITES = [

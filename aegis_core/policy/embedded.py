@@ -487,7 +487,7 @@ def _compose_from_stdin(seg: Segment, program: str, texts: list[str]) -> list[Fo
     from aegis_core.policy.written import compose_commands
 
     found = compose_commands(seg.stdin_text)
-    return [("shell", found, f"{program} compose -f -")] if found else []
+    return ([("shell", found, f"{program} compose -f -")] if found else []) + _unread_spec(seg, "a compose file")
 
 
 def _kube_from_stdin(seg: Segment, program: str, texts: list[str]) -> list[Found] | None:
@@ -508,7 +508,19 @@ def _kube_from_stdin(seg: Segment, program: str, texts: list[str]) -> list[Found
     from aegis_core.policy.written import kube_commands
 
     found = kube_commands(seg.stdin_text)
-    return [("shell", found, f"{program} {' '.join(words[:2])} -")] if found else []
+    how = f"{program} {' '.join(words[:2])} -"
+    return ([("shell", found, how)] if found else []) + _unread_spec(seg, "a Kubernetes spec")
+
+
+def _unread_spec(seg: Segment, what: str) -> list[Found]:
+    """A spec on stdin longer than its reader reads: what its end gives the host is not
+    known, so the call asks."""
+    from aegis_core.policy.written import MAX_SPEC_CHARS
+
+    if len(seg.stdin_text) <= MAX_SPEC_CHARS:
+        return []
+    return [("unknown", f"{what} on standard input longer than {MAX_SPEC_CHARS // 1024} KiB is read only in part",
+             f"{seg.program} -f -")]
 
 
 def _embedded(seg: Segment, substitutions_are_pwd: bool = False) -> list[Found]:

@@ -312,52 +312,97 @@ def tox_commands(content: str) -> str:
 # `docker run` options that say the same (judged by the container rules).
 _COMPOSE_FILE = re.compile(r"^(?:docker-)?compose(?:\.[\w-]+)*\.ya?ml$")
 _COMPOSE_MOUNT = re.compile(r"""^\s*-\s*['"]?((?:/|~|\$\{?HOME)[^'"\s:]*):([^'"\s]+)['"]?\s*$""")
-_COMPOSE_FLOW_MOUNT = re.compile(r"""['"]?((?:/|~|\$\{?HOME)[^'",\s:]*):([^'",\s\]]+)""")
+# A source that starts an item (`['/:/host', "~/.ssh:/k"]`), not the `/x` of `./x:/x`.
+_COMPOSE_FLOW_MOUNT = re.compile(r"""(?<![\w.~/$:-])['"]?((?:/|~|\$\{?HOME)[^'",\s:]*):([^'",\s\]]+)""")
 _COMPOSE_SOURCE = re.compile(r"""^\s*source:\s*['"]?((?:/|~|\$\{?HOME)[^'"\s]*)""")
-# Block style (`privileged: true` on its own line) or flow style (`{image: x, privileged: true}`).
-_COMPOSE_FLAGS = {re.compile(r"(?:^|[{,])\s*privileged:\s*true\b"): "--privileged",
-                  re.compile(r"(?:^|[{,])\s*pid:\s*['\"]?host"): "--pid=host",
-                  re.compile(r"(?:^|[{,])\s*network_mode:\s*['\"]?host"): "--network=host",
-                  re.compile(r"^\s*-\s*['\"]?(?:SYS_ADMIN|ALL)['\"]?\s*$|cap_add:\s*\[[^\]]*\b(?:SYS_ADMIN|ALL)\b"):
-                      "--cap-add=SYS_ADMIN"}
+# Host namespaces and privileges, in block style (`privileged: true` on its own line) or
+# flow style (`{image: x, privileged: true}`): patterns that start with their key, so a
+# search skips to it (a key is one when no letter is glued before it: see _keyed).
+_COMPOSE_FLAGS = ((re.compile(r"privileged:\s*true\b"), "--privileged"),
+                  (re.compile(r"pid:\s*['\"]?host\b"), "--pid=host"),
+                  (re.compile(r"network_mode:\s*['\"]?host\b"), "--network=host"))
+_COMPOSE_CAPABILITY = re.compile(r"^\s*-\s*['\"]?(?:SYS_ADMIN|ALL)['\"]?\s*$")
+_CAPABILITY_WORD = re.compile(r"\b(?:SYS_ADMIN|ALL)\b")
+# What a compose file or a Kubernetes spec is read from: its start (a longer one given on
+# standard input asks, see embedded.py); like every reader, bounded work per call.
+MAX_SPEC_CHARS = MAX_CODE_CHARS
+
+
+def _keyed(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` (which starts with a key) matches ``text`` where that key
+    starts a word: `pid: host`, not `rapid: host`."""
+    for match in pattern.finditer(text):
+        at = match.start()
+        if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):
+            return True
+    return False
 
 
 def compose_commands(content: str) -> str:
     """`docker run` lines for the host folders a compose file mounts and the host
     namespaces or privileges it asks for."""
     commands: list[str] = []
-    for line in content[:MAX_WRITTEN_CHARS].splitlines():
+    for line in content[:MAX_SPEC_CHARS].splitlines():
         if "volumes:" in line and "[" in line:  # `volumes: ['/:/host', ...]`, the flow style
             commands.extend(f"docker run --rm -v {shlex.quote(source)}:{shlex.quote(target)} compose-service"
                             for source, target in _COMPOSE_FLOW_MOUNT.findall(line.split("[", 1)[1]))
-            continue
-        mount = _COMPOSE_MOUNT.match(line) or _COMPOSE_SOURCE.match(line)
-        if mount:
-            target = mount.group(2) if mount.re is _COMPOSE_MOUNT else "/mnt"
-            commands.append(f"docker run --rm -v {shlex.quote(mount.group(1))}:{shlex.quote(target)} compose-service")
-            continue
-        for pattern, flag in _COMPOSE_FLAGS.items():
-            if pattern.search(line):
+        else:
+            mount = _COMPOSE_MOUNT.match(line) or _COMPOSE_SOURCE.match(line)
+            if mount:
+                target = mount.group(2) if mount.re is _COMPOSE_MOUNT else "/mnt"
+                commands.append(f"docker run --rm -v {shlex.quote(mount.group(1))}:{shlex.quote(target)} "
+                                "compose-service")
+                continue
+        for pattern, flag in _COMPOSE_FLAGS:
+            if _keyed(pattern, line):
                 commands.append(f"docker run --rm {flag} compose-service")
+        if _COMPOSE_CAPABILITY.match(line) or _flow_capability(line):
+            commands.append("docker run --rm --cap-add=SYS_ADMIN compose-service")
     return "\n".join(commands)
+
+
+def _flow_capability(line: str) -> bool:
+    """`cap_add: [NET_ADMIN, SYS_ADMIN]`: the list read up to its `]`, once."""
+    at = line.find("cap_add:")
+    if at < 0:
+        return False
+    start = line.find("[", at)
+    end = line.find("]", start) if start >= 0 else -1
+    return start >= 0 and _CAPABILITY_WORD.search(line, start, end if end >= 0 else len(line)) is not None
 
 
 # Kubernetes specs (`podman kube play -`, `kubectl apply -f -`): the host folders a pod
 # mounts (`hostPath: {path: /}`) and the host namespaces or privileges it asks for, in
 # block or flow style.
-_KUBE_HOST_PATH = re.compile(r"""hostPath:\s*(?:\{\s*)?(?:\n\s*)?path:\s*['"]?([^'",}\s]+)""")
-_KUBE_FLAGS = {re.compile(r"\bprivileged:\s*true\b"): "--privileged",
-               re.compile(r"\bhostPID:\s*true\b"): "--pid=host",
-               re.compile(r"\bhostNetwork:\s*true\b"): "--network=host",
-               re.compile(r"\bhostIPC:\s*true\b"): "--ipc=host",
-               re.compile(r"\ballowPrivilegeEscalation:\s*true\b"): "--privileged"}
+_KUBE_HOST_PATH = re.compile(r"hostPath:")
+_KUBE_PATH = re.compile(r"""path:\s*['"]?([^'",}\s]+)""")
+_KUBE_FLAGS = ((re.compile(r"privileged:\s*true\b"), "--privileged"),
+               (re.compile(r"hostPID:\s*true\b"), "--pid=host"),
+               (re.compile(r"hostNetwork:\s*true\b"), "--network=host"),
+               (re.compile(r"hostIPC:\s*true\b"), "--ipc=host"),
+               (re.compile(r"allowPrivilegeEscalation:\s*true\b"), "--privileged"))
+
+
+def _host_paths(text: str) -> list[str]:
+    """The `path:` of each `hostPath:` (the first one after it, within its mapping), in
+    one pass over each: a spec made of `hostPath:` alone costs no more than any text."""
+    paths = [(m.start(), m.group(1)) for m in _KUBE_PATH.finditer(text)
+             if m.start() == 0 or not text[m.start() - 1].isalnum()]
+    found: list[str] = []
+    at = 0
+    for host in _KUBE_HOST_PATH.finditer(text):
+        while at < len(paths) and paths[at][0] < host.end():
+            at += 1
+        if at < len(paths) and paths[at][0] - host.end() < 200 and "}" not in text[host.end():paths[at][0]]:
+            found.append(paths[at][1])
+    return found
 
 
 def kube_commands(content: str) -> str:
     """`docker run` lines for what a Kubernetes spec gives its containers of the host."""
-    text = content[:MAX_WRITTEN_CHARS]
-    commands = [f"docker run --rm -v {shlex.quote(path)}:/host kube-pod" for path in _KUBE_HOST_PATH.findall(text)]
-    commands += [f"docker run --rm {flag} kube-pod" for pattern, flag in _KUBE_FLAGS.items() if pattern.search(text)]
+    text = content[:MAX_SPEC_CHARS]
+    commands = [f"docker run --rm -v {shlex.quote(path)}:/host kube-pod" for path in _host_paths(text)]
+    commands += [f"docker run --rm {flag} kube-pod" for pattern, flag in _KUBE_FLAGS if _keyed(pattern, text)]
     return "\n".join(commands)
 
 

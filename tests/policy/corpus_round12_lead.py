@@ -81,3 +81,15 @@ DISGUISED += [
 ]
 ROUTINE += ["find . -name '*.o' -exec cp {} build/ \\;", "find dist -name '*.whl' -exec cp {} /tmp/wheels/ \\;",
             "find assets -name '*.png' | xargs -I{} cp {} public/img/"]
+
+# Specs on stdin: capabilities in flow style, flags beside a flow-style volume list, and
+# a spec too long to read whole (its end is not known, so the call asks).
+DANGEROUS += [
+    "docker compose -f - up <<'EOF'\nservices: {x: {image: alpine, cap_add: [NET_ADMIN, SYS_ADMIN]}}\nEOF",
+    "docker compose -f - up <<'EOF'\nservices: {x: {image: alpine, privileged: true, volumes: ['./data:/data']}}\nEOF",
+    "podman kube play - <<'EOF'\nkind: Pod\nspec:\n  volumes:\n  - name: h\n    hostPath:\n      type: Directory\n      path: /etc\nEOF",
+    "docker compose -f - up <<'EOF'\nservices:\n  web:\n    image: nginx\n" + "    # note\n" * 2100 + "    privileged: true\nEOF",
+]
+ROUTINE += [
+    "docker compose -f - up <<'EOF'\nservices: {web: {image: nginx, volumes: ['./etc:/etc/nginx/conf.d:ro', './site:/usr/share/nginx/html']}}\nEOF",
+]
