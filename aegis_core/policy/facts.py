@@ -143,7 +143,7 @@ def with_found_names(seg: Segment, segments: Sequence[Segment]) -> Segment:
     argv = finders[0].argv
     names = [argv[i + 1] for i in range(1, len(argv) - 1)
              if argv[i] in _NAME_TESTS and argv[i - 1] not in ("!", "-not")]
-    if len(names) != 1 or "/" in names[0]:
+    if len(names) != 1 or "/" in names[0] or len(names[0]) > 255:  # a file name is at most 255 bytes
         return seg
     from dataclasses import replace
 
