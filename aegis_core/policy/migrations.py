@@ -156,6 +156,27 @@ _MANY = 3
 _RELATIVE = re.compile(r"(?i)^(?:@?head(?:\^+|~(\d+))|-(\d+)|~(\d+)|prev(?:ious)?|last)$")
 _COUNTED = re.compile(r"(?i)^rollback[-_]?count$")
 # Migration tools whose own verbs (`dbmate rollback`, `goose down`) need no noun before them.
+def _generated_destruction(subject: Subject) -> str | None:
+    """A migration tool printing the statements of a destructive step, piped into a
+    database client that runs them (`alembic downgrade base --sql | psql`, a `--pretend`
+    or `--dry-run` printout fed on): the step runs after all."""
+    seg, analysis = subject.segment, subject.analysis
+    if seg is None or analysis is None:
+        return None
+    for i in seg.pipe_from:
+        if i >= len(analysis.segments):
+            continue
+        up = analysis.segments[i]
+        printed = [w for w in up.argv[1:] if w not in _INERT]
+        if len(printed) == len(up.argv) - 1:
+            continue  # it runs the step itself: judged as its own segment
+        words = [*up.wrappers, up.program, *printed]
+        found = generic_destroyer(words, up.assignments) or destroys_database(words)
+        if found:
+            return f"{found}: the statements {up.program} prints are run by {seg.program}"
+    return None
+
+
 _MIGRATION_TOOLS = frozenset({"dbmate", "goose", "migrate", "sqitch", "flyway", "liquibase", "alembic", "knex",
                               "diesel", "sqlx", "atlas", "hasura", "prisma", "typeorm", "sequelize", "sequelize-cli"})
 # Programs whose words are text or file names, never a database command of their own.
@@ -538,6 +559,9 @@ def register(check: Callable) -> None:
             found = SQL_DESTRUCTIVE.search(_fed_text(subject)[:20_000])
             if found:
                 return f"destructive statement piped into {seg.program}: {found.group(0).strip()}"
+            generated = _generated_destruction(subject)
+            if generated:
+                return generated
         words = [seg.program, *seg.argv[1:]]
         generic = generic_destroyer(words, seg.assignments) or _console_destroys(
             seg, _fed_text(subject) if seg.pipe_from else "") or _repeated_rollback(subject, words)

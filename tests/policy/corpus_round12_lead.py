@@ -93,3 +93,8 @@ DANGEROUS += [
 ROUTINE += [
     "docker compose -f - up <<'EOF'\nservices: {web: {image: nginx, volumes: ['./etc:/etc/nginx/conf.d:ro', './site:/usr/share/nginx/html']}}\nEOF",
 ]
+
+# A destructive migration step printed as SQL (--sql, --dry-run) and piped into a client that runs it.
+DISGUISED += ["alembic downgrade base --sql | psql app", "flask db downgrade base --sql | psql $DATABASE_URL",
+              "python -m alembic downgrade base --sql | sqlite3 app.db"]
+ROUTINE += ["alembic upgrade head --sql | psql app", "alembic downgrade base --sql > down.sql", "alembic upgrade head --sql > up.sql"]
