@@ -280,13 +280,14 @@ def clone_then_build(subject: Subject) -> str | None:
             # can replace its Makefile, setup.py or package.json.
             if base is None or (base == subject.project and how == "cloned"):
                 continue
+            shown = "the working folder" if folder in (".", "./") else folder
             if subject.cwd and is_within(subject.cwd, base):
-                return f"{seg.program} builds or runs {folder}, {how} in the same command"
+                return f"{seg.program} builds or runs {shown}, {how} in the same command"
             for text in seg.argv[1:]:
                 target = normalise(text.split("=", 1)[-1], subject.cwd, subject.home) if not text.startswith(
                     "-") or "=" in text else None
                 if target and is_within(target, base):
-                    return f"{seg.program} builds or installs {folder}, {how} in the same command"
+                    return f"{seg.program} builds or installs {shown}, {how} in the same command"
     return None
 
 
