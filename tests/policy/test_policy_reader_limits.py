@@ -399,3 +399,14 @@ def test_a_command_cut_by_the_limit_is_read_to_the_end_of_its_line() -> None:
     assert POLICY.evaluate(_write("CLAUDE.md", "# Notes\n" + line)).action is not Action.ALLOW  # alone
     forget_caches()
     assert POLICY.evaluate(_write("CLAUDE.md", text)).action is not Action.ALLOW
+
+
+@pytest.mark.parametrize("before", ["", "all\n", "all \\\n", "# notes without a colon\nsome words\n"])
+def test_a_makefile_recipe_after_a_semicolon_is_read_on_its_own_line(before: str) -> None:
+    # A rule's targets are read on their line (a search run on across lines was
+    # quadratic); the `; recipe` is found from the line that holds it, whatever precedes.
+    forget_caches()
+    verdict = POLICY.evaluate(_write("Makefile", before + "clean: ; rm -rf ~\n"))
+    assert verdict.action is not Action.ALLOW, verdict.reason
+    forget_caches()
+    assert POLICY.evaluate(_write("Makefile", before + "clean: ; rm -rf build\n")).action is Action.ALLOW
