@@ -228,10 +228,14 @@ def _written_code(call: ToolCall, project: str | None, cwd: str | None, home: st
                   budget: CallBudget, unjudged: list[str]) -> list[Subject]:
     """Subjects for the commands a Write/Edit puts into a script, makefile or
     package.json (judged as if they ran in the project; see ``written``)."""
-    found = written_code(call)
     unread = written_unread(call)
     if unread is not None:
+        # The call asks for what is not read (see Policy._decide), and code judged here can
+        # only ask, never deny: reading the rest could not change the verdict, only cost
+        # the time a text made to be slow takes to read.
         unjudged.append(unread)
+        return []
+    found = written_code(call)
     if found is None:
         return []
     path, code = found

@@ -5,6 +5,7 @@ word they search for, everywhere). Made faster, they must not have started skipp
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -410,3 +411,23 @@ def test_a_makefile_recipe_after_a_semicolon_is_read_on_its_own_line(before: str
     assert verdict.action is not Action.ALLOW, verdict.reason
     forget_caches()
     assert POLICY.evaluate(_write("Makefile", before + "clean: ; rm -rf build\n")).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("path", ["src/tasks.py", "src/tasks.js"])
+def test_a_program_with_unread_calls_asks_for_them_whatever_its_head_holds(path: str) -> None:
+    # Past the code readers' limit, more late calls than are read make the write ask for
+    # what is unread; the head is then not read (it could only ask as well).
+    late = "\nexecSync('make one'); execSync('make two');\n" * 20
+    head = "execSync('rm -rf ' + os.homedir());\n" if path.endswith(".js") else \
+        "import shutil, os\nshutil.rmtree(os.path.expanduser('~'))\n"
+    for text in (_padded(path, 20_000) + late, head + _padded(path, 20_000) + late):
+        forget_caches()
+        verdict = POLICY.evaluate(_write(path, text))
+        assert verdict.action is Action.REQUIRE_APPROVAL and verdict.rule == "aegis:uncertain-shell", verdict
+        assert "past the first 16384 characters" in verdict.reason
+    # A write the path alone denies stays denied.
+    forget_caches()
+    denied = ToolCall(agent="test", tool="Write", kind=kind_of("Write"),
+                      input={"file_path": os.path.expanduser("~/.ssh/tasks.js"), "content": head + late * 400},
+                      cwd=PROJECT)
+    assert POLICY.evaluate(denied).action is Action.DENY
