@@ -271,10 +271,13 @@ class Cued:
             return found
         return None
 
-    def finditer(self, text: str, tries: list[int] | None = None) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str, tries: list[int] | None = None,
+                 give_way: bool = True) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text)``; ``tries``: a count of places left to try the
         pattern at (each cue found, each match), shared by several searches, past
-        which OutOfTries is raised."""
+        which OutOfTries is raised. ``give_way``: where the words are everywhere, the
+        plain search takes over (see below); without, each word found is tried (and
+        counted against ``tries``: a caller that bounds them bounds the work)."""
         if not self._built:
             self._build()
         cued = self._scanned(text)
@@ -300,7 +303,7 @@ class Cued:
             found = match(text, cue.start())
             if found is None:
                 misses += 1
-                if misses >= _MISSES_BEFORE_PLAIN and misses * self._dense > cue.start():
+                if give_way and misses >= _MISSES_BEFORE_PLAIN and misses * self._dense > cue.start():
                     # The words are everywhere here (`a.a.a.`): the plain search is no slower
                     # than a try at each of them.
                     for plain in self.pattern.finditer(text, cue.start() + 1):

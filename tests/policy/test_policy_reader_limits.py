@@ -431,3 +431,20 @@ def test_a_program_with_unread_calls_asks_for_them_whatever_its_head_holds(path:
                       input={"file_path": os.path.expanduser("~/.ssh/tasks.js"), "content": head + late * 400},
                       cwd=PROJECT)
     assert POLICY.evaluate(denied).action is Action.DENY
+
+
+@pytest.mark.parametrize(("path", "word"), [("src/words.js", "exec "), ("src/words.py", "subprocess "),
+                                            ("src/words.rb", "system "), ("src/words.go", "Command ")])
+def test_a_long_program_dense_with_the_words_of_calls_asks_naming_its_size(path: str, word: str) -> None:
+    # Past the code readers' limit each word a call starts with is a place to try; past
+    # written._MOST_LATE_TRIES of them the write asks rather than look on (bounded work).
+    text = (word * (65_536 // len(word) + 1))[:65_536]
+    forget_caches()
+    verdict = POLICY.evaluate(_write(path, text))
+    assert verdict.action is Action.REQUIRE_APPROVAL and verdict.rule == "aegis:uncertain-shell", verdict
+    assert "65536 characters long" in verdict.reason and "than Aegis tries" in verdict.reason
+    # The same words, as few as ordinary code holds past the limit, are looked through.
+    sparse = _padded(path, 20_000) + (word + "\n") * 300 if not path.endswith((".rb", ".go")) else None
+    if sparse is not None:
+        forget_caches()
+        assert POLICY.evaluate(_write(path, sparse)).action is Action.ALLOW
