@@ -54,17 +54,37 @@ _RECURSIVE_DELETE = re.compile(
     r"""|\brm_rf\b|\brm_r\b|\bremove_tree\b|\bremove_entry_secure\b|\bdeleteDirectory\b|\bDirectory\.Delete\b"""
     r"""|\bRemove-Item\b|\bdeleteRecursively\b|\bFiles\.walk\b|\bFile\.rm_rf\b|\brm_rf!|\brmdir(?=\s*\([^)\n]{0,80}"""
     r"""recursive)|\bremoveItem(?=\(\s*at\b)|\bdel\s+/[sq]|\brd\s+/s|\bfs\.rmdir\b|\bDeno\.remove\b""")
-# Handing a command to a shell or a process.
-_EXEC = re.compile(
-    r"""\b(?:execSync|execFileSync|spawnSync|execFile|exec|spawn|system|popen|shell_exec|passthru|proc_open"""
-    r"""|Popen|check_output|check_call|getoutput|getstatusoutput|subprocess\.(?:run|call)|Process\.Start"""
-    r"""|Command::new|Command|Invoke-Expression|capture2e?|capture3|execa|execaSync|execCommand|runCommand"""
-    r"""|ProcessBuilder|os\.execute|io\.popen|sh\.(?:run|exec)|cmd\.run|Open3\.\w+|pcntl_exec)\s*(?:!\s*)?\("""
-    r"""|\$`[^`\n]{2,400}`""")
+# Handing a command to a shell or a process: one of these names called, or zx's $`cmd`.
+_EXEC_NAMES = (
+    r"execSync", r"execFileSync", r"spawnSync", r"execFile", r"exec", r"spawn", r"system", r"popen", r"shell_exec",
+    r"passthru", r"proc_open", r"Popen", r"check_output", r"check_call", r"getoutput", r"getstatusoutput",
+    r"subprocess\.(?:run|call)", r"Process\.Start", r"Command::new", r"Command", r"Invoke-Expression", r"capture2e?",
+    r"capture3", r"execa", r"execaSync", r"execCommand", r"runCommand", r"ProcessBuilder", r"os\.execute",
+    r"io\.popen", r"sh\.(?:run|exec)", r"cmd\.run", r"Open3\.\w+", r"pcntl_exec")
+_CALLED = r"\s*(?:!\s*)?\("
+_ZX = r"\$`[^`\n]{2,400}`"
+_EXEC = re.compile(r"\b(?:" + "|".join(_EXEC_NAMES) + ")" + _CALLED + "|" + _ZX)
+
+
+def _first_letter_first(names: tuple[str, ...]) -> str:
+    """``\\b(?:names)``, each name's ``\\b`` checked after its first letter (names grouped
+    by it, in their order): the same matches, but the pattern starts with a literal in
+    every branch, so that ``re`` skips in C every place whose character starts no name
+    (a leading ``\\b`` makes it try the whole alternation at every character)."""
+    grouped: dict[str, list[str]] = {}
+    for name in names:
+        grouped.setdefault(name[0], []).append(name[1:])
+    return "|".join(re.escape(first) + r"(?<!\w[\s\S])(?:" + "|".join(rest) + ")" + _CALLED
+                    for first, rest in grouped.items())
+
+
+# _EXEC as _first_letter_first spells it, for the searches that read every call of a
+# text (test_policy_reader_limits checks it finds what _EXEC finds): ~2x faster.
+_EXEC_SCAN = re.compile("(?:" + _first_letter_first(_EXEC_NAMES) + "|" + _ZX + ")")
 # _EXEC's plain search costs ~0.03-0.08 us a character (its names share few first
 # letters), a name found but not called (`exec `) ~1.2 us in Python: past one such every
 # 16 characters the plain search takes over (64 KB of `exec ` 12 -> 4 ms per 48 KB).
-_CUED_RECURSIVE_DELETE, _CUED_EXEC = Cued(_RECURSIVE_DELETE), Cued(_EXEC, dense=16)
+_CUED_RECURSIVE_DELETE, _CUED_EXEC = Cued(_RECURSIVE_DELETE), Cued(_EXEC, dense=16, plain=_EXEC_SCAN)
 # Backticks run a command in these languages (and only there are they not a string).
 _BACKTICK_LANGUAGES = (".rb", ".rake", ".pl", ".pm", ".php")
 _BACKTICKS = re.compile(r"`([^`\n]{2,400})`|%x[({\[]([^)}\]\n]{2,400})[)}\]]|\bqx[({\[/]([^)}\]/\n]{2,400})")
@@ -260,7 +280,7 @@ def _command_of(window: str, home_names: set[str], strings: dict[str, str] | Non
 
 # _EXEC with what follows each call on its line (the arguments _window gives), in one
 # match: where calls are dense, re.findall reads them all in C.
-_EXEC_AND_WINDOW = re.compile(f"({_EXEC.pattern})(?=([^\n]{{0,240}}))")
+_EXEC_AND_WINDOW = re.compile(f"({_EXEC_SCAN.pattern})(?=([^\n]{{0,240}}))")
 # Calls read through the cue before the rest of a text is read the dense way.
 _SPARSE_CALLS = 64
 

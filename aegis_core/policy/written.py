@@ -15,7 +15,7 @@ import shlex
 from typing import Any
 
 from aegis_core.models import ToolCall
-from aegis_core.policy.cues import Cued, OutOfTries, all_groups
+from aegis_core.policy.cues import Cued, OutOfTries, all_groups, holds_any
 
 MAX_CODE_CHARS = 16_384
 # What the readers of program code read at most: its first MAX_CODE_CHARS and as much
@@ -81,6 +81,9 @@ _PY_HOME = re.compile(r"\bPath\.home\(\)|expanduser\(\s*['\"]~['\"/]|environ(?:\
                       r"|getenv\(\s*['\"]HOME['\"]")
 _PY_TREE_BY_NAME = re.compile(r"\b(?:shutil\.)?rmtree\(\s*[A-Za-z_]\w*\s*[,)]")
 _PY_LISTS = re.compile(r"\b(?:iterdir|listdir|scandir|walk|r?glob)\(")
+# Words one of which every match of _PY_HOME, and of _PY_LISTS, holds.
+_PY_HOME_WORDS = ("Path.home()", "expanduser(", "environ", "getenv(")
+_PY_LISTS_WORDS = ("iterdir(", "listdir(", "scandir(", "walk(", "glob(")
 _PY_LITERAL = re.compile(_PY_STRING)
 # Task runners' Python files: nox's session.run('rm', '-rf', x) runs its words, invoke's
 # c.run('...') / fabric's conn.run('...') a shell line.
@@ -117,8 +120,11 @@ def python_commands(content: str) -> str:
         target = a or b
         flag = "-rf " if function == "shutil.rmtree" else "-f "
         commands.append("rm " + flag + (target if target.startswith("~") else shlex.quote(target)))
-    if _PY_HOME_DELETE.search(code) or ("rmtree" in code and _PY_TREE_BY_NAME.search(code) and _PY_HOME.search(code)
-                                        and _PY_LISTS.search(code)):
+    # Substring tests in C first (what each pattern's every match holds): each plain
+    # search costs ~0.1 ms per 1000 calls' worth of code, for the rare code that holds all.
+    if ("Path.home()" in code and _PY_HOME_DELETE.search(code)) or (
+            "rmtree" in code and holds_any(code, _PY_HOME_WORDS) and holds_any(code, _PY_LISTS_WORDS)
+            and _PY_TREE_BY_NAME.search(code) and _PY_HOME.search(code) and _PY_LISTS.search(code)):
         commands.append("rm -rf ~")
     # Each distinct command once: judging one again changes nothing, and the analysis
     # would read each repeat.

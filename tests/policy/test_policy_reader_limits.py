@@ -448,3 +448,18 @@ def test_a_long_program_dense_with_the_words_of_calls_asks_naming_its_size(path:
     if sparse is not None:
         forget_caches()
         assert POLICY.evaluate(_write(path, sparse)).action is Action.ALLOW
+
+
+def test_the_fast_spelling_of_the_calls_pattern_finds_what_it_finds() -> None:
+    # codecommands._EXEC_SCAN (each name's \b checked after its first letter) must match
+    # exactly where _EXEC does: it stands in for it wherever every call is read.
+    import random
+
+    pieces = ["exec", "execSync", "(", " ", "x", ".", "Open3.", "popen", "$`", "`", "ls ", "\n", "!", "é", "_",
+              "Command::new", "subprocess.run", "sh.exec", "Invoke-Expression", "capture2e", "9", "$"]
+    rng = random.Random(7)
+    texts = [*SHAPES, *("".join(rng.choice(pieces) for _ in range(300)) for _ in range(400))]
+    for text in texts:
+        expected = [m.span() for m in codecommands._EXEC.finditer(text)]
+        assert [m.span() for m in codecommands._EXEC_SCAN.finditer(text)] == expected, text[:60]
+        assert [m.span() for m in codecommands._CUED_EXEC.finditer(text)] == expected, text[:60]
