@@ -454,7 +454,7 @@ def _shown_part(whole: str, head: str) -> str:
     whole text."""
     if len(whole) <= MAX_CODE_CHARS:
         return whole
-    places = _shown_places(whole[MAX_CODE_CHARS:])
+    places = _shown_places_past_head(whole)
     if places > _MAX_SHOWN_PLACES:
         return head  # unread past it: the write asks (unread_code)
     if places == 0 and "```" not in whole:
@@ -472,7 +472,23 @@ _MAX_SHOWN_PLACES = 400
 def _few_shown(text: str) -> bool:
     """Whether the part of ``text`` past MAX_CODE_CHARS has at most _MAX_SHOWN_PLACES
     places that may show a command (see _shown_places)."""
-    return len(text) <= MAX_CODE_CHARS or _shown_places(text[MAX_CODE_CHARS:]) <= _MAX_SHOWN_PLACES
+    return len(text) <= MAX_CODE_CHARS or _shown_places_past_head(text) <= _MAX_SHOWN_PLACES
+
+
+# (the text last asked about, its count): one tuple, read and replaced whole. A write of
+# an instruction file asks three times about the same text (shell_code, unread_code twice),
+# ~0.4 ms each for 48 KB.
+_shown_last: list[tuple[str, int]] = [("", 0)]
+
+
+def _shown_places_past_head(text: str) -> int:
+    """_shown_places of the part of ``text`` past MAX_CODE_CHARS."""
+    last = _shown_last[0]
+    if last[0] is text:
+        return last[1]
+    places = _shown_places(text[MAX_CODE_CHARS:])
+    _shown_last[0] = (text, places)
+    return places
 
 
 def _shown_places(tail: str) -> int:
@@ -572,8 +588,10 @@ def program_text(content: str, name: str) -> str:
 
 
 def forget() -> None:
-    """Forget the late calls read of the last programs written (policy.forget_caches)."""
+    """Forget the late calls read of the last programs written, and the places counted in
+    the last instruction file (policy.forget_caches)."""
     _late_calls.cache_clear()
+    _shown_last[0] = ("", 0)
 
 
 # Places past MAX_CODE_CHARS where the searches for late calls try their patterns (each
