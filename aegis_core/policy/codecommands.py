@@ -153,8 +153,16 @@ def _home_as_literal(code: str) -> str:
     return "".join(out)
 
 
+# What every match of _JOINED holds: a quote, the operator, a quote. Searched first, it
+# rules out in one cheap scan a text dense with strings never joined (_JOINED itself
+# reads each string's body from every quote, ~0.1 us each).
+_JOIN_CUE = re.compile(r"""["']\s*(?:\+|\.\.?|<>|~|&)\s*["']""")
+
+
 def _joined(code: str) -> str:
     for _ in range(6):
+        if _JOIN_CUE.search(code) is None:
+            break
         merged = _JOINED.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(4)}{m.group(1)}", code)
         if merged == code:
             break

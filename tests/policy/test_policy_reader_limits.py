@@ -463,3 +463,22 @@ def test_the_fast_spelling_of_the_calls_pattern_finds_what_it_finds() -> None:
         expected = [m.span() for m in codecommands._EXEC.finditer(text)]
         assert [m.span() for m in codecommands._EXEC_SCAN.finditer(text)] == expected, text[:60]
         assert [m.span() for m in codecommands._CUED_EXEC.finditer(text)] == expected, text[:60]
+
+
+def test_strings_are_joined_alike_with_or_without_the_cue() -> None:
+    # codecommands._joined looks for a quote, an operator and a quote before each pass of
+    # _JOINED: the same text as the passes alone would give.
+    import random
+
+    def passes_alone(code: str) -> str:
+        for _ in range(6):
+            merged = codecommands._JOINED.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(4)}{m.group(1)}", code)
+            if merged == code:
+                break
+            code = merged
+        return code
+
+    pieces = ["'a'", '"b"', " + ", " . ", "..", " <> ", "~", " & ", "'", '"', "x", "\n", "\\", " ", "'rm'", "(", "é"]
+    rng = random.Random(5)
+    for text in [*SHAPES, *("".join(rng.choice(pieces) for _ in range(80)) for _ in range(800))]:
+        assert codecommands._joined(text) == passes_alone(text), text[:60]
