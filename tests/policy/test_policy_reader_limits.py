@@ -482,3 +482,24 @@ def test_strings_are_joined_alike_with_or_without_the_cue() -> None:
     rng = random.Random(5)
     for text in [*SHAPES, *("".join(rng.choice(pieces) for _ in range(80)) for _ in range(800))]:
         assert codecommands._joined(text) == passes_alone(text), text[:60]
+
+
+def test_late_calls_are_found_where_each_pattern_finds_them() -> None:
+    # late_call_starts finds both patterns' start words in one scan: the same places as
+    # each pattern's own search (past 12, only that there are more).
+    import random
+
+    def each_on_its_own(text: str) -> list[int]:
+        return [m.start() for p in (codecommands._EXEC, codecommands._RECURSIVE_DELETE) for m in p.finditer(text)]
+
+    pieces = ["exec", "execSync(", "(", " ", "x", ".", "rmSync(", "rm -rf", "$`ls`", "`", "\n", "rimraf(", "del /s",
+              "shutil.rmtree(", "Remove-Item ", "fs.rm(", "recursive", "Command::new(", "é", "_", "'~'", "²", "rd /s"]
+    rng = random.Random(11)
+    texts = [*SHAPES, *("".join(rng.choice(pieces) for _ in range(rng.choice((5, 20, 60)))) for _ in range(800))]
+    for text in texts:
+        expected = each_on_its_own(text)
+        found = codecommands.late_call_starts(text, "x.js", [10**9])
+        if len(expected) > 12:
+            assert len(found) > 12, text[:60]
+        else:
+            assert sorted(found) == sorted(expected), text[:60]
