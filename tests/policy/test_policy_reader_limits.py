@@ -503,3 +503,12 @@ def test_late_calls_are_found_where_each_pattern_finds_them() -> None:
             assert len(found) > 12, text[:60]
         else:
             assert sorted(found) == sorted(expected), text[:60]
+
+
+def test_names_set_to_the_home_are_followed_in_the_order_they_are_set() -> None:
+    # Read with one findall: a name set to another is the home when that one already is
+    # at that line, and a name set to one string keeps the last such string.
+    code = "a = b\nb = os.homedir()\nc = b\na = b\ncmd = 'ls'\ncmd = 'rm -rf ' + c\nx = 'one'\nx = 'two'\n"
+    assert codecommands._home_names(code) == {"b", "c", "a"}
+    assert codecommands._home_names("a = b\nb = os.homedir()\n") == {"b"}
+    assert codecommands._string_variables(code) == {"cmd": "ls", "x": "two"}
