@@ -16,7 +16,9 @@ import binascii
 import re
 from collections.abc import Iterator
 
-from aegis_core.policy.cues import Cued, holds_any
+import ahocorasick_rs
+
+from aegis_core.policy.cues import _AT_BOUNDARY, _MARKS, _NOT_AFTER_WORD, Cued, OutOfTries, holds_any, start_words
 
 MAX_CODE_CHARS = 16_384
 MAX_READ_CHARS = 2 * MAX_CODE_CHARS + 1  # with the excerpts around late calls (written.program_text)
@@ -54,17 +56,37 @@ _RECURSIVE_DELETE = re.compile(
     r"""|\brm_rf\b|\brm_r\b|\bremove_tree\b|\bremove_entry_secure\b|\bdeleteDirectory\b|\bDirectory\.Delete\b"""
     r"""|\bRemove-Item\b|\bdeleteRecursively\b|\bFiles\.walk\b|\bFile\.rm_rf\b|\brm_rf!|\brmdir(?=\s*\([^)\n]{0,80}"""
     r"""recursive)|\bremoveItem(?=\(\s*at\b)|\bdel\s+/[sq]|\brd\s+/s|\bfs\.rmdir\b|\bDeno\.remove\b""")
-# Handing a command to a shell or a process.
-_EXEC = re.compile(
-    r"""\b(?:execSync|execFileSync|spawnSync|execFile|exec|spawn|system|popen|shell_exec|passthru|proc_open"""
-    r"""|Popen|check_output|check_call|getoutput|getstatusoutput|subprocess\.(?:run|call)|Process\.Start"""
-    r"""|Command::new|Command|Invoke-Expression|capture2e?|capture3|execa|execaSync|execCommand|runCommand"""
-    r"""|ProcessBuilder|os\.execute|io\.popen|sh\.(?:run|exec)|cmd\.run|Open3\.\w+|pcntl_exec)\s*(?:!\s*)?\("""
-    r"""|\$`[^`\n]{2,400}`""")
+# Handing a command to a shell or a process: one of these names called, or zx's $`cmd`.
+_EXEC_NAMES = (
+    r"execSync", r"execFileSync", r"spawnSync", r"execFile", r"exec", r"spawn", r"system", r"popen", r"shell_exec",
+    r"passthru", r"proc_open", r"Popen", r"check_output", r"check_call", r"getoutput", r"getstatusoutput",
+    r"subprocess\.(?:run|call)", r"Process\.Start", r"Command::new", r"Command", r"Invoke-Expression", r"capture2e?",
+    r"capture3", r"execa", r"execaSync", r"execCommand", r"runCommand", r"ProcessBuilder", r"os\.execute",
+    r"io\.popen", r"sh\.(?:run|exec)", r"cmd\.run", r"Open3\.\w+", r"pcntl_exec")
+_CALLED = r"\s*(?:!\s*)?\("
+_ZX = r"\$`[^`\n]{2,400}`"
+_EXEC = re.compile(r"\b(?:" + "|".join(_EXEC_NAMES) + ")" + _CALLED + "|" + _ZX)
+
+
+def _first_letter_first(names: tuple[str, ...]) -> str:
+    """``\\b(?:names)``, each name's ``\\b`` checked after its first letter (names grouped
+    by it, in their order): the same matches, but the pattern starts with a literal in
+    every branch, so that ``re`` skips in C every place whose character starts no name
+    (a leading ``\\b`` makes it try the whole alternation at every character)."""
+    grouped: dict[str, list[str]] = {}
+    for name in names:
+        grouped.setdefault(name[0], []).append(name[1:])
+    return "|".join(re.escape(first) + r"(?<!\w[\s\S])(?:" + "|".join(rest) + ")" + _CALLED
+                    for first, rest in grouped.items())
+
+
+# _EXEC as _first_letter_first spells it, for the searches that read every call of a
+# text (test_policy_reader_limits checks it finds what _EXEC finds): ~2x faster.
+_EXEC_SCAN = re.compile("(?:" + _first_letter_first(_EXEC_NAMES) + "|" + _ZX + ")")
 # _EXEC's plain search costs ~0.03-0.08 us a character (its names share few first
 # letters), a name found but not called (`exec `) ~1.2 us in Python: past one such every
 # 16 characters the plain search takes over (64 KB of `exec ` 12 -> 4 ms per 48 KB).
-_CUED_RECURSIVE_DELETE, _CUED_EXEC = Cued(_RECURSIVE_DELETE), Cued(_EXEC, dense=16)
+_CUED_RECURSIVE_DELETE, _CUED_EXEC = Cued(_RECURSIVE_DELETE), Cued(_EXEC, dense=16, plain=_EXEC_SCAN)
 # Backticks run a command in these languages (and only there are they not a string).
 _BACKTICK_LANGUAGES = (".rb", ".rake", ".pl", ".pm", ".php")
 _BACKTICKS = re.compile(r"`([^`\n]{2,400})`|%x[({\[]([^)}\]\n]{2,400})[)}\]]|\bqx[({\[/]([^)}\]/\n]{2,400})")
@@ -133,8 +155,16 @@ def _home_as_literal(code: str) -> str:
     return "".join(out)
 
 
+# What every match of _JOINED holds: a quote, the operator, a quote. Searched first, it
+# rules out in one cheap scan a text dense with strings never joined (_JOINED itself
+# reads each string's body from every quote, ~0.1 us each).
+_JOIN_CUE = re.compile(r"""["']\s*(?:\+|\.\.?|<>|~|&)\s*["']""")
+
+
 def _joined(code: str) -> str:
     for _ in range(6):
+        if _JOIN_CUE.search(code) is None:
+            break
         merged = _JOINED.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(4)}{m.group(1)}", code)
         if merged == code:
             break
@@ -174,13 +204,14 @@ def _home_names(code: str) -> set[str]:
     `let h = env::var("HOME").unwrap();`), not to a path below it."""
     names: set[str] = set()
     seen: dict[str, re.Match[str] | None] = {}  # the same value assigned again is matched once
-    for found in _ASSIGNED.finditer(code):
-        text = found.group(2).strip()
+    # findall: every assignment's (name, value) built in C, no Python step per match object.
+    for name, assigned in _ASSIGNED.findall(code):
+        text = assigned.strip()
         if text not in seen:
             seen[text] = _HOME_VALUE.match(text)
         value = seen[text]
         if value and (value.group(1) is not None or value.group(2) in names):
-            names.add(found.group(1))
+            names.add(name)
     return names
 
 
@@ -207,10 +238,15 @@ def _names_home(text: str, home_names: set[str]) -> bool:
 def _string_variables(code: str) -> dict[str, str]:
     """Variables set to one string (`cmd = 'rm' + ' -rf ' + '~'`, pieces already joined)."""
     found: dict[str, str] = {}
-    for assigned in _ASSIGNED.finditer(code):
-        value = _ONE_LITERAL.match(assigned.group(2).strip())
-        if value:
-            found[assigned.group(1)] = value.group(1) or value.group(2) or ""
+    seen: dict[str, str | None] = {}  # the same value assigned again is matched once
+    for name, assigned in _ASSIGNED.findall(code):
+        text = assigned.strip()
+        if text not in seen:
+            value = _ONE_LITERAL.match(text)
+            seen[text] = (value.group(1) or value.group(2) or "") if value else None
+        literal = seen[text]
+        if literal is not None:
+            found[name] = literal
     return found
 
 
@@ -260,7 +296,7 @@ def _command_of(window: str, home_names: set[str], strings: dict[str, str] | Non
 
 # _EXEC with what follows each call on its line (the arguments _window gives), in one
 # match: where calls are dense, re.findall reads them all in C.
-_EXEC_AND_WINDOW = re.compile(f"({_EXEC.pattern})(?=([^\n]{{0,240}}))")
+_EXEC_AND_WINDOW = re.compile(f"({_EXEC_SCAN.pattern})(?=([^\n]{{0,240}}))")
 # Calls read through the cue before the rest of a text is read the dense way.
 _SPARSE_CALLS = 64
 
@@ -296,17 +332,97 @@ def unread_calls(text: str, name: str = "") -> str | None:
     return None
 
 
-def late_call_starts(text: str, name: str = "") -> list[int]:
+def late_call_starts(text: str, name: str = "", tries: list[int] | None = None) -> list[int]:
     """Where in ``text`` a call to a shell or a process, or a recursive deletion, starts
-    (what unread_calls finds), up to 13 places: past that many a caller asks."""
+    (what unread_calls finds), up to 13 places: past that many a caller asks.
+    ``tries``: places the patterns may be tried at (see Cued.finditer), past which
+    OutOfTries is raised."""
     starts: list[int] = []
-    patterns: list[re.Pattern[str] | Cued] = [_BACKTICKS] if name.lower().endswith(_BACKTICK_LANGUAGES) else []
-    for pattern in (*patterns, _CUED_EXEC, _CUED_RECURSIVE_DELETE):
-        for found in pattern.finditer(text):
+    if name.lower().endswith(_BACKTICK_LANGUAGES):
+        for found in _BACKTICKS.finditer(text):  # one scan in C, match by match
             starts.append(found.start())
             if len(starts) > 12:
                 return starts
+    if tries is None:
+        for pattern in (_CUED_EXEC, _CUED_RECURSIVE_DELETE):
+            for found in pattern.finditer(text):
+                starts.append(found.start())
+                if len(starts) > 12:
+                    return starts
+        return starts
+    # With a budget: every start word of both patterns found in one Aho-Corasick scan
+    # (in C, ~0.3 ms for 48 KB, where a cue per pattern took ~1 ms each), each pattern
+    # then tried where one of its own words starts and its last match ended (as its
+    # finditer would). Each place tried is a try; the words found, inside other words
+    # too (`rm` in `format`), are bounded apart (_MOST_WORDS_FOUND per try allowed).
+    automaton, owners, apart, longest = _late_words()
+    allowed = _MOST_WORDS_FOUND * max(tries[0], 0)
+    resume = [0, 0]
+    # A piece at a time (with the start of the next, for the words that go on into it):
+    # a text dense with calls is done with at its 13th, not after a list of every word.
+    for begin in range(0, len(text), _LATE_PIECE):
+        finish = begin + _LATE_PIECE
+        found_words = automaton.find_matches_as_indexes(text[begin:finish + longest - 1], overlapping=True)
+        allowed -= len(found_words)
+        if allowed < 0:
+            raise OutOfTries
+        places: list[int] = []  # start * 2 + pattern: sorted as ints
+        for word, start, _ in found_words:
+            start += begin
+            if start >= finish or (apart[word] and start and (text[start - 1].isalnum() or text[start - 1] == "_")):
+                continue  # found again in the next piece; or \b, not where a word character comes before
+            places.extend(start * 2 + index for index in owners[word])
+        places.sort()
+        last = -1
+        for place in places:
+            if place == last:
+                continue  # one word inside another of the same pattern
+            last = place
+            start, index = divmod(place, 2)
+            if start < resume[index]:
+                continue
+            tries[0] -= 1
+            if tries[0] < 0:
+                raise OutOfTries
+            hit = _LATE_PATTERNS[index].match(text, start)
+            if hit is not None:
+                starts.append(start)
+                if len(starts) > 12:
+                    return starts
+                resume[index] = hit.end()
     return starts
+
+
+_LATE_PATTERNS = (_EXEC, _RECURSIVE_DELETE)
+# Words found per try a late-call search may make, inside other words too: past that,
+# a text made of the short ones (`rmrmrm...`) is given up on (ordinary code holds a
+# few hundred in 48 KB).
+_MOST_WORDS_FOUND = 8
+_LATE_PIECE = 4096
+_LateWords = tuple[ahocorasick_rs.AhoCorasick, list[tuple[int, ...]], list[bool], int]
+_late_automaton: list[_LateWords] = []
+
+
+def _late_words() -> _LateWords:
+    """(an automaton of _LATE_PATTERNS' start words, per word the patterns it starts,
+    per word whether it starts only where no word character comes before, the longest
+    word's length), built on first use."""
+    if not _late_automaton:
+        owners: dict[str, set[int]] = {}
+        apart: dict[str, bool] = {}
+        for index, pattern in enumerate(_LATE_PATTERNS):
+            for word in start_words(pattern, marked=True) or ():
+                plain = word.lstrip(_MARKS)
+                owners.setdefault(plain, set()).add(index)
+                separate = word[0] == _NOT_AFTER_WORD or (word[0] == _AT_BOUNDARY and (plain[0].isalnum()
+                                                                                        or plain[0] == "_"))
+                apart[plain] = apart.get(plain, True) and separate
+        words = sorted(owners)
+        automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard,
+                                               implementation=ahocorasick_rs.Implementation.DFA)
+        _late_automaton.append((automaton, [tuple(sorted(owners[w])) for w in words], [apart[w] for w in words],
+                                max(map(len, words))))
+    return _late_automaton[0]
 
 
 def code_commands(content: str, name: str = "") -> str:

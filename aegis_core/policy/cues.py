@@ -205,15 +205,17 @@ def word_trie(words: list[str], fold: bool = False) -> str:
 class Cued:
     """``pattern`` searched through a scan for the words its matches start with."""
 
-    __slots__ = ("_built", "_cue", "_dense", "_folded", "_literals", "_lowered", "pattern")
+    __slots__ = ("_built", "_cue", "_dense", "_folded", "_literals", "_lowered", "_plain", "pattern")
 
-    def __init__(self, pattern: re.Pattern[str], dense: int = _DENSE) -> None:
+    def __init__(self, pattern: re.Pattern[str], dense: int = _DENSE, plain: re.Pattern[str] | None = None) -> None:
         """``dense``: words found where no match starts, one every this many characters or
         more, past which the plain search takes over (see _DENSE): higher for a pattern
-        whose plain search is cheap, where each word found costs more than it."""
+        whose plain search is cheap, where each word found costs more than it. ``plain``:
+        a pattern with the same matches as ``pattern``, faster to search the plain way."""
         # Built on first use: the policy holds about a hundred of these, and building
         # them all when the module loads cost every `aegis wrap` and CLI start ~0.3 s.
         self.pattern = pattern
+        self._plain = plain or pattern
         self._dense = dense
         self._built = False
 
@@ -271,15 +273,18 @@ class Cued:
             return found
         return None
 
-    def finditer(self, text: str, tries: list[int] | None = None) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str, tries: list[int] | None = None,
+                 give_way: bool = True) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text)``; ``tries``: a count of places left to try the
         pattern at (each cue found, each match), shared by several searches, past
-        which OutOfTries is raised."""
+        which OutOfTries is raised. ``give_way``: where the words are everywhere, the
+        plain search takes over (see below); without, each word found is tried (and
+        counted against ``tries``: a caller that bounds them bounds the work)."""
         if not self._built:
             self._build()
         cued = self._scanned(text)
         if cued is None:
-            for plain in self.pattern.finditer(text):
+            for plain in self._plain.finditer(text):
                 if tries is not None:
                     _spend(tries)
                 yield plain
@@ -300,10 +305,10 @@ class Cued:
             found = match(text, cue.start())
             if found is None:
                 misses += 1
-                if misses >= _MISSES_BEFORE_PLAIN and misses * self._dense > cue.start():
+                if give_way and misses >= _MISSES_BEFORE_PLAIN and misses * self._dense > cue.start():
                     # The words are everywhere here (`a.a.a.`): the plain search is no slower
                     # than a try at each of them.
-                    for plain in self.pattern.finditer(text, cue.start() + 1):
+                    for plain in self._plain.finditer(text, cue.start() + 1):
                         if tries is not None:
                             _spend(tries)
                         yield plain

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,7 +19,7 @@ from aegis_core.policy.checks import found_names
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts, with_found_names
 from aegis_core.policy.ondisk import script_on_disk
 from aegis_core.policy.patchtext import patch_writes
-from aegis_core.policy.paths import CallBudget, followed_environment, home_dir, normalise
+from aegis_core.policy.paths import CallBudget, any_positive, followed_environment, home_dir, normalise
 from aegis_core.policy.places import project_root
 from aegis_core.policy.requestfiles import readable_requests
 from aegis_core.policy.rules import Rule
@@ -230,10 +231,14 @@ def _written_code(call: ToolCall, project: str | None, cwd: str | None, home: st
                   budget: CallBudget, unjudged: list[str]) -> list[Subject]:
     """Subjects for the commands a Write/Edit puts into a script, makefile or
     package.json (judged as if they ran in the project; see ``written``)."""
-    found = written_code(call)
     unread = written_unread(call)
     if unread is not None:
+        # The call asks for what is not read (see Policy._decide), and code judged here can
+        # only ask, never deny: reading the rest could not change the verdict, only cost
+        # the time a text made to be slow takes to read.
         unjudged.append(unread)
+        return []
+    found = written_code(call)
     if found is None:
         return []
     path, code = found
@@ -409,6 +414,7 @@ class Policy:
         # such paths skips those rules, one set lookup per path instead of a test per rule
         # (most calls name files in the project, which no secret or state glob matches).
         self._path_globs = tuple({id(r.path_only): r.path_only for r in rules if r.path_only is not None}.values())
+        self._positive: tuple[object, Callable[[str], bool]] | None = None  # see _any_positive
         self._unmatched: tuple[tuple[object, object] | None, set[str]] = (None, set())
         _POLICIES.add(self)
 
@@ -442,15 +448,32 @@ class Policy:
         if kept[0] != environment:
             kept = self._unmatched = (environment, set())
         unmatched = kept[1]
+        positive = None
         for path in paths:
             if path in unmatched:
                 continue
-            if any(globs.matches_now(path) for globs in self._path_globs):
+            if positive is None:
+                positive = self._any_positive(environment)
+            # Most paths match no rule's glob: one test of them all first, rather than a
+            # test per rule (a command may name hundreds of paths).
+            if positive(path) and any(globs.matches_now(path) for globs in self._path_globs):
                 return False
             if len(unmatched) >= _UNMATCHED_KEPT:
                 unmatched.clear()
             unmatched.add(path)
         return True
+
+    def _any_positive(self, environment: object) -> Callable[[str], bool]:
+        """paths.any_positive of the path-only rules' globs, as they are built for
+        ``environment`` (HOME and AEGIS_HOME now: the globs that follow them are rebuilt
+        first, as matches_now would)."""
+        kept = self._positive
+        if kept is None or kept[0] != environment:
+            for globs in self._path_globs:
+                if globs._follows_env:
+                    globs.follow_environment()
+            kept = self._positive = (environment, any_positive(self._path_globs))
+        return kept[1]
 
     def _judge(self, subject: Subject, trace: SubjectTrace | None) -> tuple[Action, Rule | None, str]:
         unmatched = None  # whether no path-only rule can match here, worked out when first needed

@@ -24,7 +24,11 @@ _FILE_WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "curl", "wget", "
                            "base64", "openssl", "xxd", "unzip", "tar"})
 _SOURCE = frozenset({"source", "."})
 _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
-_RECIPE = re.compile(r"^\t(.+)$|^[^\t#:=][^:=]*::?\s*;\s*(.+)$", re.M)
+# A rule's targets are read on their own line: let run on into the lines after, each
+# line start's search read on to the next `:` or `=` in the file (48 KB of lines without
+# one after 16 KB of recipes took 0.4 s). A target list continued by a backslash still
+# has its `;` recipe found, from the line that holds it.
+_RECIPE = re.compile(r"^\t(.+)$|^[^\t#:=\n][^:=\n]*::?\s*;\s*(.+)$", re.M)
 MAX_SCRIPT_CHARS = 16_384
 _PACKAGE_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
 _SCRIPT_RUNNERS = (SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake", "deno", "tsx", "ts-node", "npx"}

@@ -15,7 +15,7 @@ import shlex
 from typing import Any
 
 from aegis_core.models import ToolCall
-from aegis_core.policy.cues import Cued, all_groups
+from aegis_core.policy.cues import Cued, OutOfTries, all_groups, holds_any
 
 MAX_CODE_CHARS = 16_384
 # What the readers of program code read at most: its first MAX_CODE_CHARS and as much
@@ -81,6 +81,9 @@ _PY_HOME = re.compile(r"\bPath\.home\(\)|expanduser\(\s*['\"]~['\"/]|environ(?:\
                       r"|getenv\(\s*['\"]HOME['\"]")
 _PY_TREE_BY_NAME = re.compile(r"\b(?:shutil\.)?rmtree\(\s*[A-Za-z_]\w*\s*[,)]")
 _PY_LISTS = re.compile(r"\b(?:iterdir|listdir|scandir|walk|r?glob)\(")
+# Words one of which every match of _PY_HOME, and of _PY_LISTS, holds.
+_PY_HOME_WORDS = ("Path.home()", "expanduser(", "environ", "getenv(")
+_PY_LISTS_WORDS = ("iterdir(", "listdir(", "scandir(", "walk(", "glob(")
 _PY_LITERAL = re.compile(_PY_STRING)
 # Task runners' Python files: nox's session.run('rm', '-rf', x) runs its words, invoke's
 # c.run('...') / fabric's conn.run('...') a shell line.
@@ -117,8 +120,11 @@ def python_commands(content: str) -> str:
         target = a or b
         flag = "-rf " if function == "shutil.rmtree" else "-f "
         commands.append("rm " + flag + (target if target.startswith("~") else shlex.quote(target)))
-    if _PY_HOME_DELETE.search(code) or ("rmtree" in code and _PY_TREE_BY_NAME.search(code) and _PY_HOME.search(code)
-                                        and _PY_LISTS.search(code)):
+    # Substring tests in C first (what each pattern's every match holds): each plain
+    # search costs ~0.1 ms per 1000 calls' worth of code, for the rare code that holds all.
+    if ("Path.home()" in code and _PY_HOME_DELETE.search(code)) or (
+            "rmtree" in code and holds_any(code, _PY_HOME_WORDS) and holds_any(code, _PY_LISTS_WORDS)
+            and _PY_TREE_BY_NAME.search(code) and _PY_HOME.search(code) and _PY_LISTS.search(code)):
         commands.append("rm -rf ~")
     # Each distinct command once: judging one again changes nothing, and the analysis
     # would read each repeat.
@@ -514,7 +520,7 @@ def _shown_part(whole: str, head: str) -> str:
     whole text."""
     if len(whole) <= MAX_CODE_CHARS:
         return whole
-    places = _shown_places(whole[MAX_CODE_CHARS:])
+    places = _shown_places_past_head(whole)
     if places > _MAX_SHOWN_PLACES:
         return head  # unread past it: the write asks (unread_code)
     if places == 0 and "```" not in whole:
@@ -532,7 +538,23 @@ _MAX_SHOWN_PLACES = 400
 def _few_shown(text: str) -> bool:
     """Whether the part of ``text`` past MAX_CODE_CHARS has at most _MAX_SHOWN_PLACES
     places that may show a command (see _shown_places)."""
-    return len(text) <= MAX_CODE_CHARS or _shown_places(text[MAX_CODE_CHARS:]) <= _MAX_SHOWN_PLACES
+    return len(text) <= MAX_CODE_CHARS or _shown_places_past_head(text) <= _MAX_SHOWN_PLACES
+
+
+# (the text last asked about, its count): one tuple, read and replaced whole. A write of
+# an instruction file asks three times about the same text (shell_code, unread_code twice),
+# ~0.4 ms each for 48 KB.
+_shown_last: list[tuple[str, int]] = [("", 0)]
+
+
+def _shown_places_past_head(text: str) -> int:
+    """_shown_places of the part of ``text`` past MAX_CODE_CHARS."""
+    last = _shown_last[0]
+    if last[0] is text:
+        return last[1]
+    places = _shown_places(text[MAX_CODE_CHARS:])
+    _shown_last[0] = (text, places)
+    return places
 
 
 def _shown_places(tail: str) -> int:
@@ -591,7 +613,11 @@ def unread_code(path: str, content: str) -> str | None:
             return (f"{name} shows more commands past its first {MAX_CODE_CHARS} characters than Aegis reads "
                     "one by one")
         return None  # its commands are read from the whole text (shell_code)
-    if _late_calls(content, lowered) is not None:
+    late, tried_out = _late_calls(content, lowered)
+    if tried_out:
+        return (f"{name} is {len(content)} characters long, with more places past the first {MAX_CODE_CHARS} "
+                f"that may run or delete something than Aegis tries ({_MOST_LATE_TRIES})")
+    if late is not None:
         return None  # read with the head (program_text)
     from aegis_core.policy.codecommands import unread_calls
 
@@ -623,35 +649,49 @@ def program_text(content: str, name: str) -> str:
     head = content[:MAX_CODE_CHARS]
     if len(content) <= MAX_CODE_CHARS:
         return head
-    late = _late_calls(content, name.lower())
+    late, _ = _late_calls(content, name.lower())
     return head if not late else head + "\n" + late
 
 
 def forget() -> None:
-    """Forget the late calls read of the last programs written (policy.forget_caches)."""
+    """Forget the late calls read of the last programs written, and the places counted in
+    the last instruction file (policy.forget_caches)."""
     _late_calls.cache_clear()
+    _shown_last[0] = ("", 0)
+
+
+# Places past MAX_CODE_CHARS where the searches for late calls try their patterns (each
+# start word found, each call): past this many the write asks rather than look on, so
+# that a text dense with those words (`exec exec ...`, ~1 us a try) costs a bounded
+# time. Ordinary code has far fewer: at most ~600 in the last 48 KB of 4000 large
+# Python, JavaScript, Ruby and Go files.
+_MOST_LATE_TRIES = 1200
 
 
 @functools.lru_cache(maxsize=8)  # asked twice per write (unread_code, program_text)
-def _late_calls(content: str, lowered: str) -> str | None:
-    """The lines around each place past MAX_CODE_CHARS (read from a little before it) that
-    may run or delete something, joined; "" when there is none, None when there are more
-    than _MAX_LATE_CALLS."""
+def _late_calls(content: str, lowered: str) -> tuple[str | None, bool]:
+    """(the lines around each place past MAX_CODE_CHARS (read from a little before it)
+    that may run or delete something, joined: "" when there is none, None when there are
+    more than _MAX_LATE_CALLS; whether the searches gave up first, past _MOST_LATE_TRIES)."""
     from aegis_core.policy.codecommands import late_call_starts
 
     start = MAX_CODE_CHARS - _TAIL_OVERLAP
     tail = content[start:MAX_WRITTEN_CHARS]
-    places = set(late_call_starts(tail, lowered))
-    if lowered.endswith((".py", ".pyw")):
-        for pattern in (_CUED_SHELL_CALL, _CUED_ARGV_CALL, _CUED_DELETE, _CUED_HOME_DELETE):
-            for found in pattern.finditer(tail):
-                places.add(found.start())
-                if len(places) > _MAX_LATE_CALLS:
-                    return None
+    tries = [_MOST_LATE_TRIES]
+    try:
+        places = set(late_call_starts(tail, lowered, tries))
+        if lowered.endswith((".py", ".pyw")):
+            for pattern in (_CUED_SHELL_CALL, _CUED_ARGV_CALL, _CUED_DELETE, _CUED_HOME_DELETE):
+                for found in pattern.finditer(tail, tries, give_way=False):
+                    places.add(found.start())
+                    if len(places) > _MAX_LATE_CALLS:
+                        return None, False
+    except OutOfTries:
+        return None, True
     if len(places) > _MAX_LATE_CALLS or len(content) > MAX_WRITTEN_CHARS:
-        return None
+        return None, False
     if any(_LITERAL_CALL.match(tail, place) is None for place in places):
-        return None  # `subprocess.run(cmd, shell=True)`: what it runs may be set anywhere before
+        return None, False  # `subprocess.run(cmd, shell=True)`: what it runs may be set anywhere before
     excerpts: list[tuple[int, int]] = []
     for place in sorted(places):
         begin = place
@@ -665,7 +705,7 @@ def _late_calls(content: str, lowered: str) -> str | None:
         else:
             excerpts.append((begin, end))
     late = "\n".join(tail[b:e] for b, e in excerpts)
-    return late if len(late) <= MAX_CODE_CHARS else None
+    return (late if len(late) <= MAX_CODE_CHARS else None), False
 
 
 def _read_whole(name: str, path: str) -> bool:

@@ -65,7 +65,12 @@ def test_words_that_open_no_call_are_not_tried() -> None:
     text = ("exec " * 14000)[:64 * 1024 - 10] + " atob"
     assert exfilcode._hidden_code(text) is None
     forget_caches()
-    assert POLICY.evaluate(_write("src/run.js", text)).action is Action.ALLOW
+    verdict = POLICY.evaluate(_write("src/run.js", text))
+    # The write asks, but not for hidden code: past the code readers' limit so many words
+    # that start a call are more places than are tried (written._MOST_LATE_TRIES).
+    assert "runs decoded code" not in verdict.reason and "than Aegis tries" in verdict.reason, verdict.reason
+    forget_caches()
+    assert POLICY.evaluate(_write("src/run.js", text[:16_000] + " atob")).action is Action.ALLOW
 
 
 def test_calls_found_through_the_cue_or_the_plain_search_past_dense_misses_are_the_same() -> None:

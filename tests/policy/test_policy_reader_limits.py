@@ -5,6 +5,7 @@ word they search for, everywhere). Made faster, they must not have started skipp
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -399,3 +400,115 @@ def test_a_command_cut_by_the_limit_is_read_to_the_end_of_its_line() -> None:
     assert POLICY.evaluate(_write("CLAUDE.md", "# Notes\n" + line)).action is not Action.ALLOW  # alone
     forget_caches()
     assert POLICY.evaluate(_write("CLAUDE.md", text)).action is not Action.ALLOW
+
+
+@pytest.mark.parametrize("before", ["", "all\n", "all \\\n", "# notes without a colon\nsome words\n"])
+def test_a_makefile_recipe_after_a_semicolon_is_read_on_its_own_line(before: str) -> None:
+    # A rule's targets are read on their line (a search run on across lines was
+    # quadratic); the `; recipe` is found from the line that holds it, whatever precedes.
+    forget_caches()
+    verdict = POLICY.evaluate(_write("Makefile", before + "clean: ; rm -rf ~\n"))
+    assert verdict.action is not Action.ALLOW, verdict.reason
+    forget_caches()
+    assert POLICY.evaluate(_write("Makefile", before + "clean: ; rm -rf build\n")).action is Action.ALLOW
+
+
+@pytest.mark.parametrize("path", ["src/tasks.py", "src/tasks.js"])
+def test_a_program_with_unread_calls_asks_for_them_whatever_its_head_holds(path: str) -> None:
+    # Past the code readers' limit, more late calls than are read make the write ask for
+    # what is unread; the head is then not read (it could only ask as well).
+    late = "\nexecSync('make one'); execSync('make two');\n" * 20
+    head = "execSync('rm -rf ' + os.homedir());\n" if path.endswith(".js") else \
+        "import shutil, os\nshutil.rmtree(os.path.expanduser('~'))\n"
+    for text in (_padded(path, 20_000) + late, head + _padded(path, 20_000) + late):
+        forget_caches()
+        verdict = POLICY.evaluate(_write(path, text))
+        assert verdict.action is Action.REQUIRE_APPROVAL and verdict.rule == "aegis:uncertain-shell", verdict
+        assert "past the first 16384 characters" in verdict.reason
+    # A write the path alone denies stays denied.
+    forget_caches()
+    denied = ToolCall(agent="test", tool="Write", kind=kind_of("Write"),
+                      input={"file_path": os.path.expanduser("~/.ssh/tasks.js"), "content": head + late * 400},
+                      cwd=PROJECT)
+    assert POLICY.evaluate(denied).action is Action.DENY
+
+
+@pytest.mark.parametrize(("path", "word"), [("src/words.js", "exec "), ("src/words.py", "subprocess "),
+                                            ("src/words.rb", "system "), ("src/words.go", "Command ")])
+def test_a_long_program_dense_with_the_words_of_calls_asks_naming_its_size(path: str, word: str) -> None:
+    # Past the code readers' limit each word a call starts with is a place to try; past
+    # written._MOST_LATE_TRIES of them the write asks rather than look on (bounded work).
+    text = (word * (65_536 // len(word) + 1))[:65_536]
+    forget_caches()
+    verdict = POLICY.evaluate(_write(path, text))
+    assert verdict.action is Action.REQUIRE_APPROVAL and verdict.rule == "aegis:uncertain-shell", verdict
+    assert "65536 characters long" in verdict.reason and "than Aegis tries" in verdict.reason
+    # The same words, as few as ordinary code holds past the limit, are looked through.
+    sparse = _padded(path, 20_000) + (word + "\n") * 300 if not path.endswith((".rb", ".go")) else None
+    if sparse is not None:
+        forget_caches()
+        assert POLICY.evaluate(_write(path, sparse)).action is Action.ALLOW
+
+
+def test_the_fast_spelling_of_the_calls_pattern_finds_what_it_finds() -> None:
+    # codecommands._EXEC_SCAN (each name's \b checked after its first letter) must match
+    # exactly where _EXEC does: it stands in for it wherever every call is read.
+    import random
+
+    pieces = ["exec", "execSync", "(", " ", "x", ".", "Open3.", "popen", "$`", "`", "ls ", "\n", "!", "é", "_",
+              "Command::new", "subprocess.run", "sh.exec", "Invoke-Expression", "capture2e", "9", "$"]
+    rng = random.Random(7)
+    texts = [*SHAPES, *("".join(rng.choice(pieces) for _ in range(300)) for _ in range(400))]
+    for text in texts:
+        expected = [m.span() for m in codecommands._EXEC.finditer(text)]
+        assert [m.span() for m in codecommands._EXEC_SCAN.finditer(text)] == expected, text[:60]
+        assert [m.span() for m in codecommands._CUED_EXEC.finditer(text)] == expected, text[:60]
+
+
+def test_strings_are_joined_alike_with_or_without_the_cue() -> None:
+    # codecommands._joined looks for a quote, an operator and a quote before each pass of
+    # _JOINED: the same text as the passes alone would give.
+    import random
+
+    def passes_alone(code: str) -> str:
+        for _ in range(6):
+            merged = codecommands._JOINED.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(4)}{m.group(1)}", code)
+            if merged == code:
+                break
+            code = merged
+        return code
+
+    pieces = ["'a'", '"b"', " + ", " . ", "..", " <> ", "~", " & ", "'", '"', "x", "\n", "\\", " ", "'rm'", "(", "é"]
+    rng = random.Random(5)
+    for text in [*SHAPES, *("".join(rng.choice(pieces) for _ in range(80)) for _ in range(800))]:
+        assert codecommands._joined(text) == passes_alone(text), text[:60]
+
+
+def test_late_calls_are_found_where_each_pattern_finds_them() -> None:
+    # late_call_starts finds both patterns' start words in one scan: the same places as
+    # each pattern's own search (past 12, only that there are more).
+    import random
+
+    def each_on_its_own(text: str) -> list[int]:
+        return [m.start() for p in (codecommands._EXEC, codecommands._RECURSIVE_DELETE) for m in p.finditer(text)]
+
+    pieces = ["exec", "execSync(", "(", " ", "x", ".", "rmSync(", "rm -rf", "$`ls`", "`", "\n", "rimraf(", "del /s",
+              "shutil.rmtree(", "Remove-Item ", "fs.rm(", "recursive", "Command::new(", "é", "_", "'~'", "²", "rd /s"]
+    rng = random.Random(11)
+    texts = [*SHAPES, *("".join(rng.choice(pieces) for _ in range(rng.choice((5, 20, 60)))) for _ in range(800))]
+    for text in texts:
+        expected = each_on_its_own(text)
+        found = codecommands.late_call_starts(text, "x.js", [10**9])
+        if len(expected) > 12:
+            assert len(found) > 12, text[:60]
+        else:
+            assert sorted(found) == sorted(expected), text[:60]
+
+
+def test_names_set_to_the_home_are_followed_in_the_order_they_are_set() -> None:
+    # Read with one findall: a name set to another is the home when that one already is
+    # at that line, and a name set to one string keeps the last such string.
+    code = "a = b\nb = os.homedir()\nc = b\na = b\ncmd = 'ls'\ncmd = 'rm -rf ' + c\nx = 'one'\nx = 'two'\n"
+    assert codecommands._home_names(code) == {"b", "c", "a"}
+    assert codecommands._home_names("a = b\nb = os.homedir()\n") == {"b"}
+    assert codecommands._string_variables(code) == {"cmd": "ls", "x": "two"}
