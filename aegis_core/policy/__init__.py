@@ -20,10 +20,11 @@ def forget_caches() -> None:
     """Empty every cache the engine keeps between calls: shell analyses, path facts and
     what single words were found to be. What follows is judged as if seen for the
     first time."""
-    from aegis_core.policy import words, written
+    from aegis_core.policy import cues, words, written
     from aegis_core.policy.shell import analyse
 
     analyse.cache_clear()
+    cues.forget()  # the last text lowered and cut into its distinct lines and words
     written.forget()
     paths.forget()
     engine.forget()  # the paths each policy found no path-only rule matching

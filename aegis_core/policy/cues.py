@@ -405,6 +405,12 @@ def distinct_words(text: str) -> str:
     return _each_piece_once(text, _worded_last, str.split)
 
 
+def forget() -> None:
+    """Drop the last texts remembered (forget_caches: what follows is judged from a first sight)."""
+    for last in (_lowered_last, _gated_last, _worded_last):
+        last[0] = ("", "")
+
+
 def _each_piece_once(text: str, last: list[tuple[str, str]], pieces: Callable[[str], list[str]]) -> str:
     """``text`` lower-cased; past STRETCH, each of its pieces kept once, joined by line
     breaks. The last text asked about is kept in ``last`` (the gates of one reader ask
