@@ -176,7 +176,8 @@ def _skips_running_from_files(seg) -> bool:
 
 
 _RUNNER_FILES = {"Makefile": "all:\n\techo hi\n", "package.json": '{"scripts": {"build": "tsc", "x": "ls"}}',
-                 "justfile": "build:\n    echo hi\n", "Taskfile.yml": "version: '3'\ntasks:\n  build:\n    cmds: [ls]\n"}
+                 "justfile": "build:\n    echo hi\n",
+                 "Taskfile.yml": "version: '3'\ntasks:\n  build:\n    cmds: [ls]\n"}
 
 
 def test_programs_skipped_run_nothing_from_a_file(tmp_path) -> None:
