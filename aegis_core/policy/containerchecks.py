@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aegis_core.policy.argpaths import mount_sources, representative
+from aegis_core.policy.images import engine_image, kubectl_image, unknown_registry
 from aegis_core.policy.paths import is_within, normalise
 
 if TYPE_CHECKING:
@@ -297,8 +298,6 @@ def _engine_target(texts: list[str], assignments: tuple[str, ...]) -> str | None
 
 
 def unknown_image(subject: Subject) -> str | None:
-    from aegis_core.policy.images import engine_image, kubectl_image, unknown_registry
-
     seg = subject.segment
     if seg is None or not (seg.program in ENGINES or seg.program in ("kubectl", "oc")):
         return None

@@ -21,6 +21,9 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from aegis_core.policy.gitchecks import split_git
+from aegis_core.policy.scripts import _recipes
+from aegis_core.policy.unwrap import Unwrapped, unwrap
 from aegis_core.policy.words import Arg
 
 if TYPE_CHECKING:
@@ -302,8 +305,6 @@ _LLDB_VALUES = frozenset({"-o", "--one-line", "-O", "--one-line-before-file", "-
 
 
 def _git(texts: list[str]) -> list[Found]:
-    from aegis_core.policy.gitchecks import split_git
-
     _, sub, rest = split_git(texts)
     if sub == "grep":
         return [("shell", v, "git grep -O") for v in option_values(rest, ("-O", "--open-files-in-pager"))]
@@ -830,9 +831,7 @@ def _follow(analysis: ShellAnalysis, worth: list[Segment]) -> ShellAnalysis:
 def _add_embedded(worth: list[Segment], segments: tuple[Segment, ...], added: list[Segment], problems: list[str],
                   notes: list[str]) -> list[Segment]:
     """Add the commands ``worth``'s segments run; returns those that may run more."""
-    from aegis_core.policy.scripts import _recipes
     from aegis_core.policy.shell import _Builder, analyse
-    from aegis_core.policy.unwrap import Unwrapped, unwrap
 
     followable: list[Segment] = []
     substitutions = [s for s in segments if s.via == "$(...)"]

@@ -21,10 +21,11 @@ from aegis_core.policy.ondisk import script_on_disk
 from aegis_core.policy.patchtext import patch_writes
 from aegis_core.policy.paths import CallBudget, any_positive, followed_environment, home_dir, normalise
 from aegis_core.policy.places import project_root
-from aegis_core.policy.requestfiles import readable_requests
+from aegis_core.policy.requestfiles import REQUEST_PROGRAMS, readable_requests
 from aegis_core.policy.rules import Rule
+from aegis_core.policy.scripts import may_run_script
 from aegis_core.policy.shell import Segment, ShellAnalysis, analyse
-from aegis_core.policy.taskrunners import task_code
+from aegis_core.policy.taskrunners import TASK_PROGRAMS, task_code
 from aegis_core.policy.tokens import MAX_TOKENS, Problem, kind_of
 from aegis_core.policy.words import Arg
 from aegis_core.policy.written import ASKS_WHEN_WRITTEN, DESTRUCTIVE_ASKS, WRITTEN_VIA, written_code, written_unread
@@ -205,8 +206,8 @@ def _run_from_disk(call: ToolCall, seg: Segment, project: str | None, cwd: str |
                    set_here: dict[str, str] | None = None) -> list[Subject]:
     """Subjects for what ``seg`` runs from a file: a script (``python x.py``,
     ``./bin/dev``) or a task runner's target (``make x``, ``npm run x``)."""
-    if cwd == UNKNOWN_DIR:
-        return []
+    if cwd == UNKNOWN_DIR or not (seg.program in _RUNS_FROM_FILES or may_run_script(seg)):
+        return []  # nearly always: a program that runs nothing from a file
     on_disk = script_on_disk(seg, cwd, home)
     if on_disk is not None:
         return _code_subjects(call, *on_disk, project, cwd, home, budget, run_now=True, depth=depth)
@@ -223,6 +224,10 @@ def _run_from_disk(call: ToolCall, seg: Segment, project: str | None, cwd: str |
     return _segment_subjects(call, task.path, task.code, project, os.path.dirname(task.path), home, budget,
                              run_now=True, depth=depth, unreadable=unreadable)
 
+
+# Programs that run what a file holds, besides the scripts (scripts.may_run_script): task
+# runners (task_code) and fetchers reading their requests from a file (readable_requests).
+_RUNS_FROM_FILES = TASK_PROGRAMS | REQUEST_PROGRAMS
 
 _DEFERRED = "_written_script"  # Subject.cache key: the script file this code is written to
 

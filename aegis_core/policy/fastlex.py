@@ -37,6 +37,7 @@ _SPACED = re.compile(rf"{_WORD}(?: (?:{_WORD}|&&|\|\||\||;|&))*")
 _BLANKS = re.compile(r"[ \t\r\f\v]*")
 _FAST_REDIRECTS = frozenset({">", ">>", ">&", "&>", "&>>", "<"})
 _FAST_CONTROLS = frozenset({"||", "|&", "&&", "|", "&", ";", "\n"})
+FAST_CONTROLS = _FAST_CONTROLS  # the list and pipe operators, as the analysis reads them
 # Variables the Lexer replaces by what they stand for in a path (see Lexer.variable).
 _KNOWN_VARIABLES = {"HOME": "~", "PWD": "."}
 
@@ -70,10 +71,6 @@ def too_many_spaced_words(source: str) -> bool:
 def spaced_tokens(parts: list[str]) -> list:
     """The Lexer's tokens for the parts ``spaced_parts`` found."""
     return [part if part in _FAST_CONTROLS else Word([(part, False)]) for part in parts]
-
-
-def is_operator(part: str) -> bool:
-    return part in _FAST_CONTROLS
 
 
 def fast_tokens(source: str, spaced: bool = True) -> list | None:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.cues import start_words
 from aegis_core.policy.netchecks import SQL_CLIENTS, SQL_DESTRUCTIVE
 from aegis_core.policy.words import WordAnswers
 
@@ -78,6 +79,32 @@ _DESTROYERS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern
     (r"\b(?:redis-cli|valkey-cli|keydb-cli)\b.*\b(?i:del|unlink)\b.*(?:\{stdin\}|\$\(\.\.\.\)|`)",
      "deletes Redis keys only known at run time"),
 ))
+# Which destroyers may match a text, found in one pass: every match of a destroyer
+# starts with one of its start words (cues.start_words, derived from the pattern
+# itself), so a destroyer none of whose start words the text holds is not searched.
+# The words are scanned longest first at every position; the word found at a position
+# holds every shorter start word found there as its prefix, so each word answers for
+# the destroyers of all its prefixes. A case-insensitive destroyer is always searched.
+def _destroyer_cues() -> tuple[re.Pattern[str], dict[str, frozenset[int]], frozenset[int]]:
+    by_word: dict[str, set[int]] = {}
+    always: set[int] = set()
+    for index, (pattern, _) in enumerate(_DESTROYERS):
+        words = None if pattern.flags & re.IGNORECASE else start_words(pattern)
+        if words is None:
+            always.add(index)
+            continue
+        for word in words:
+            by_word.setdefault(word, set()).add(index)
+    ordered = sorted(by_word, key=lambda w: (-len(w), w))
+    scan = re.compile("(?=(" + "|".join(re.escape(w) for w in ordered) + "))")
+    answers = {word: frozenset(i for prefix, found in by_word.items() if word.startswith(prefix) for i in found)
+               for word in ordered}
+    return scan, answers, frozenset(always)
+
+
+_DESTROYER_SCAN, _DESTROYERS_OF_WORD, _DESTROYERS_ALWAYS = _destroyer_cues()
+
+
 # Programs that run one of the above (directly, through a package runner, a container
 # or a platform CLI).
 DB_PROGRAMS = frozenset({
@@ -116,7 +143,11 @@ def destroys_database(words: list[str]) -> str | None:
     if not _FIRST_WORDS.search(text):
         found = DESTROYING_CALLS.search(text) if "(" in text or "_all" in text or "rop " in text else None
         return f"code that drops or empties tables ({found.group(0)})" if found else None
-    for pattern, what in _DESTROYERS:
+    candidates = set(_DESTROYERS_ALWAYS)
+    for word in _DESTROYER_SCAN.findall(text):
+        candidates |= _DESTROYERS_OF_WORD[word]
+    for index in sorted(candidates):  # in their order: the first that matches says what
+        pattern, what = _DESTROYERS[index]
         if pattern.search(text):
             return what
     found = DESTROYING_CALLS.search(text)

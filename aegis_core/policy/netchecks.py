@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from aegis_core.policy.argpaths import CURL_LIKE, HTTPIE_LIKE, curl_options
 from aegis_core.policy.paths import normalise
+from aegis_core.policy.places import is_scratch
 from aegis_core.policy.projectcode import literal_runs, project_file_work
 from aegis_core.policy.secretshapes import host_is_local
 
@@ -92,8 +93,6 @@ def port_probe(seg: Segment) -> str | None:
     """``nc -z localhost 5432``, ``nc -zv db 5432`` (a compose service): whether a port
     answers, zero bytes sent, to this machine or a name without dots. Anything fed in, a
     program to run, or a listening socket is not this."""
-    from aegis_core.policy.secretshapes import host_is_local
-
     if seg.pipe_from or seg.redirects or seg.stdin_text or any(a.dynamic for a in seg.args[1:]):
         return None
     flags = "".join(t[1:] for t in seg.argv[1:] if t.startswith("-") and not t.startswith("--"))
@@ -207,8 +206,6 @@ def register(check: Callable) -> None:
     @check("serves-folder", 40, "an HTTP file server for a folder outside the project: the home, /, a system "
            "folder (python -m http.server -d ~, php -S -t /, cd ~ && npx serve)", programs=_SERVERS)
     def _serves(subject: Subject) -> str | None:
-        from aegis_core.policy.places import is_scratch
-
         seg = subject.segment
         if seg is None or (seg.program not in _SERVERS and not seg.program.startswith("python")):
             return None

@@ -12,8 +12,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aegis_core.policy.forges import PROGRAMS, forge_verb_change, forge_words
 from aegis_core.policy.gitchecks import split_git
+from aegis_core.policy.secretshapes import TOKEN, host_is_local
 from aegis_core.policy.subcommands import positionals
+from aegis_core.policy.urlchecks import fetched, host_of
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -449,8 +452,6 @@ _AUTO_MERGE = frozenset({"--auto", "--auto-merge", "--when-pipeline-succeeds", "
 def forge_change(seg: Segment) -> str | None:
     """gh/glab changing a repository, its settings, runs or secrets, or calling the API
     with anything but GET."""
-    from aegis_core.policy.forges import PROGRAMS, forge_verb_change, forge_words
-
     if seg.program not in PROGRAMS:
         return None
     texts = forge_words(seg.program, list(seg.argv[1:]))
@@ -508,9 +509,6 @@ def authenticated_write(subject: Subject, seg: Segment) -> str | None:
     """A request that changes something (DELETE, PATCH, PUT, a POST with a body) sent
     with credentials to a host that is not this machine: a remote change made with your
     identity (`curl -X DELETE -H "Authorization: token $GH_TOKEN" https://api.github.com/...`)."""
-    from aegis_core.policy.secretshapes import TOKEN, host_is_local
-    from aegis_core.policy.urlchecks import fetched, host_of
-
     texts = list(seg.argv[1:])
     method = ""
     body = credentials = False

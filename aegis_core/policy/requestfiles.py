@@ -25,6 +25,7 @@ _WGET = frozenset({"wget", "wget2"})
 _STDIN = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 # Short options (in a cluster, the last letter may take the next word) that name the file.
 _FILE_SHORT = {"curl": "K", "curlie": "K", "wget": "i", "wget2": "i", "aria2c": "i"}
+REQUEST_PROGRAMS = frozenset(_FILE_SHORT)  # the fetchers that read requests from a file
 _FILE_LONG = {"curl": ("--config",), "curlie": ("--config",), "wget": ("--input-file", "--config"),
               "wget2": ("--input-file", "--config"), "aria2c": ("--input-file",)}
 _VALUE_LETTERS = {"curl": set("dDoHuXKAeEbcCFTwxmrYyzUPQt"), "curlie": set("dDoHuXKAeEbcCFTwxmrYyzUPQt"),

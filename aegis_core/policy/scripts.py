@@ -104,6 +104,17 @@ def _script_run(seg: Segment) -> tuple[str, str] | None:
 
 
 _JS_RUNNERS = frozenset({"tsx", "ts-node", "ts-node-esm", "esno", "esrun", "vite-node", "jiti", "sucrase-node"})
+# The programs _script_run may find a script for, besides any named by a path (`./x.sh`)
+# and the pythons (python3.12, pypy3): every other program runs no script file.
+SCRIPT_PROGRAMS = (SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake", "deno", "npx", "pnpx", "bunx"}
+                   | _PACKAGE_RUNNERS | _JS_RUNNERS)
+
+
+def may_run_script(seg: Segment) -> bool:
+    """False when ``_script_run(seg)`` is None by the program alone (most commands)."""
+    program = seg.program
+    return program in SCRIPT_PROGRAMS or program.startswith(("python", "pypy")) or bool(
+        seg.argv and "/" in seg.argv[0])
 _BY_SUFFIX = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "javascript",
               ".mts": "javascript", ".rb": "ruby", ".pl": "perl", ".php": "php", ".lua": "lua", ".r": "r"}
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from aegis_core.models import Kind
 from aegis_core.policy.facts import call_kind, url_host
+from aegis_core.policy.gitchecks import split_git
+from aegis_core.policy.paths import is_within, normalise
 from aegis_core.policy.secretshapes import SECRET_VARIABLE, is_home_of
 from aegis_core.policy.secretverbs import verb_shaped_secret
 
@@ -467,8 +469,6 @@ def search_secrets(subject: Subject) -> str | None:
 
 def search_homes(subject: Subject) -> str | None:
     """A content search (Grep) through a whole home or every home."""
-    from aegis_core.policy.paths import is_within
-
     if subject.call.tool in ("Glob", "glob"):
         return None  # listing names shows no content
     for path in subject.reads:
@@ -508,8 +508,6 @@ def home_sweep(subject: Subject) -> str | None:
     """A recursive search, copy or archive of a whole home (or every home): every
     credential store comes along (`tar czf /tmp/h.tgz ~`, `grep -r password ~`, `cp -a . x`
     run from the home)."""
-    from aegis_core.policy.paths import is_within
-
     seg = subject.segment
     if seg is None or seg.program not in _SWEEPERS:
         return None
@@ -632,8 +630,6 @@ def _names_only(subject: Subject, seg: Segment) -> str | None:
         return f"{seg.program} shows a file's metadata, not its content"
     if seg.program != "git":
         return None
-    from aegis_core.policy.gitchecks import split_git
-
     options, sub, args = split_git(list(seg.argv[1:]))
     if options or sub not in _GIT_NAMES or any(a.dynamic for a in seg.args[1:]):
         return None
@@ -699,8 +695,6 @@ def hunts_secrets(subject: Subject) -> str | None:
     """A search by name for secret files outside the project: a whole home, another
     user's, the root (`find ~ -iname '*credentials*'`, `fd -H id_rsa /`, `locate .pgpass`).
     The names found are the map to every credential on the machine."""
-    from aegis_core.policy.paths import is_within, normalise
-
     seg = subject.segment
     if seg is None:
         return None

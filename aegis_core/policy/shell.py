@@ -12,16 +12,16 @@ from dataclasses import dataclass, field, replace
 
 from aegis_core.policy import embedded, scripts, unwrap
 from aegis_core.policy.fastlex import (
+    FAST_CONTROLS,
     TooComplex,
     fast_tokens,
-    is_operator,
     spaced_parts,
     spaced_tokens,
     too_many_spaced_words,
 )
 from aegis_core.policy.lexer import Lexer
 from aegis_core.policy.tokens import MAX_TOKENS, TOO_COMPLEX, Problem, Redirect, Word
-from aegis_core.policy.words import Arg, expand, literal_arg
+from aegis_core.policy.words import PLAIN_LITERALS, Arg, expand, literal_arg
 
 MAX_COMMAND_CHARS = 32_768
 
@@ -280,22 +280,21 @@ def _plain_segments(command: str, parts: list[str] | None = None) -> tuple[Segme
         parts = spaced_parts(command)
     if parts is None or _EXPANDABLE.search(command):
         return None
+    if _CONTROLS.isdisjoint(parts):  # one command, nearly always
+        seg = _plain_segment(parts, 0, ())
+        return (seg,) if seg is not None else None
     segments: list[Segment] = []
     words: list[str] = []
     pipeline: list[int] = []
     for part in [*parts, ";"]:
-        if not is_operator(part):
+        if part not in _CONTROLS:
             words.append(part)
             continue
         if words:
-            name = words[0].rsplit("/", 1)[-1]
-            if words[0] in _STRUCTURE_WORDS or "=" in words[0] \
-                    or not unwrap.is_ordinary(name, words[1] if len(words) > 1 else None):
+            seg = _plain_segment(words, len(segments), tuple(pipeline))
+            if seg is None:
                 return None
-            if pipeline and unwrap.may_read_program_from_stdin(words):
-                return None  # `curl ... | make -f -`: the builder judges what it reads
-            segments.append(Segment(len(segments), tuple([literal_arg(w) for w in words]), name,
-                                    pipe_from=tuple(pipeline)))
+            segments.append(seg)
         if part == "|":
             if words:
                 pipeline.append(len(segments) - 1)
@@ -303,6 +302,23 @@ def _plain_segments(command: str, parts: list[str] | None = None) -> tuple[Segme
             pipeline = []
         words = []
     return tuple(segments)
+
+
+_CONTROLS = FAST_CONTROLS
+
+
+def _plain_segment(words: list[str], index: int, pipe_from: tuple[int, ...]) -> Segment | None:
+    """The segment of one plain command (see _plain_segments), or None when the builder
+    must read it."""
+    first = words[0]
+    name = first.rsplit("/", 1)[-1]
+    if first in _STRUCTURE_WORDS or "=" in first \
+            or not unwrap.is_ordinary(name, words[1] if len(words) > 1 else None):
+        return None
+    if pipe_from and unwrap.may_read_program_from_stdin(words):
+        return None  # `curl ... | make -f -`: the builder judges what it reads
+    known = PLAIN_LITERALS.get
+    return Segment(index, tuple([known(w) or literal_arg(w) for w in words]), name, pipe_from=pipe_from)
 
 
 def _token_segments(tokens: list) -> tuple[Segment, ...] | None:

@@ -29,6 +29,8 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_CODE_CHARS = 16_384
 _MAKES = frozenset({"make", "gmake", "bmake"})
 _PACKAGE_TOOLS = frozenset({"npm", "yarn", "pnpm", "bun"})
+# The programs task_code reads a file for: every other program runs no task.
+TASK_PROGRAMS = _MAKES | _PACKAGE_TOOLS | {"just", "task", "go-task"}
 _MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 _JUSTFILES = ("justfile", "Justfile", ".justfile")
 _TASKFILES = ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from aegis_core.policy.facts import TEXT_PROGRAMS
+from aegis_core.policy.requestfiles import readable_requests
 from aegis_core.policy.secretshapes import TOKEN, looks_random, token_home_matches
 
 if TYPE_CHECKING:
@@ -619,8 +620,6 @@ def register(check: Callable) -> None:
         seg = subject.segment
         if seg is None:
             return None
-        from aegis_core.policy.requestfiles import readable_requests
-
         files_read = readable_requests(seg, subject.cwd, subject.home) is not None
         return computed_request(seg, files_read) or _read_in_a_loop(subject, seg)
 

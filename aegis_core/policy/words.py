@@ -61,19 +61,22 @@ class Arg:
     tricky: bool = False  # quoting, escaping or braces used to spell it
 
 
-# Literal arguments by (text, tricky): an Arg is never changed once built, and an agent
-# uses the same words over and over, so each is built once (building one costs several
-# times a lookup). Bounded; emptied by policy.forget_caches.
-_LITERALS = WordAnswers()
+# Literal arguments by text, plain and tricky apart: an Arg is never changed once built,
+# and an agent uses the same words over and over, so each is built once (building one
+# costs several times a lookup). Bounded; emptied by policy.forget_caches. PLAIN_LITERALS
+# is read directly by the analysis' fast path (``PLAIN_LITERALS.get(text) or
+# literal_arg(text)``: a lookup without a call).
+PLAIN_LITERALS = WordAnswers()
+_TRICKY_LITERALS = WordAnswers()
 
 
 def literal_arg(text: str, tricky: bool = False) -> Arg:
     """``Arg(text, False, False, tricky)``, shared."""
-    key = (text, tricky)
-    arg = _LITERALS.get(key)
+    table = _TRICKY_LITERALS if tricky else PLAIN_LITERALS
+    arg = table.get(text)
     if arg is None:
         arg = Arg(text, False, False, tricky)
-        _LITERALS.keep(key, arg, text)
+        table.keep(text, arg, text)
     return arg
 
 

@@ -15,7 +15,9 @@ import shlex
 from typing import Any
 
 from aegis_core.models import ToolCall
+from aegis_core.policy.codecommands import code_commands, late_call_starts, unread_calls
 from aegis_core.policy.cues import Cued, OutOfTries, all_groups, holds_any
+from aegis_core.policy.instructions import MOST_SHOWN, is_instruction_file, shown_commands, shows_too_many
 
 MAX_CODE_CHARS = 16_384
 # What the readers of program code read at most: its first MAX_CODE_CHARS and as much
@@ -480,8 +482,6 @@ def shell_code(path: str, content: str) -> str | None:
         return compose_commands(content)
     if name in _RUBY_TASK_FILES:
         # Rakefile, Guardfile...: Ruby a tool loads on its own (`rake`, `guard`, `vagrant up`).
-        from aegis_core.policy.codecommands import code_commands
-
         code = program_text(content_in, name + ".rb")
         rake = "\n".join(a or _decoded(b) for a, b in _RAKE_SH.findall(code))
         return "\n".join(c for c in (rake, code_commands(code, name + ".rb")) if c)
@@ -491,8 +491,6 @@ def shell_code(path: str, content: str) -> str | None:
     if name.endswith((".py", ".pyw")):
         # Run later by the agent, or by a tool on its own (pytest loads conftest.py, pip
         # runs setup.py): the commands it runs and the paths it deletes by name.
-        from aegis_core.policy.codecommands import code_commands
-
         code = program_text(content_in, name)
         return "\n".join(c for c in (python_commands(code), code_commands(code, name)) if c)
     if name.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content):
@@ -500,11 +498,7 @@ def shell_code(path: str, content: str) -> str | None:
     if name.lower().endswith(_PROGRAM_SUFFIXES) or _INTERPRETER_SHEBANG.match(content):
         # Any other language: what it hands to a shell or a process, and what it
         # deletes recursively (see codecommands.py).
-        from aegis_core.policy.codecommands import code_commands
-
         return code_commands(program_text(content_in, name), name)
-    from aegis_core.policy.instructions import is_instruction_file, shown_commands
-
     if is_instruction_file(path):
         # CLAUDE.md, .claude/commands/*.md...: the commands it shows the next agent, from
         # the whole text when it shows few past MAX_CODE_CHARS (see unread_code).
@@ -585,8 +579,6 @@ def unread_code(path: str, content: str) -> str | None:
     instruction file showing more commands than are read (instructions.MOST_SHOWN)."""
     name = path.rstrip("/").rsplit("/", 1)[-1]
     if len(content) > _FEWEST_CHARS_OF_TOO_MANY:
-        from aegis_core.policy.instructions import MOST_SHOWN, is_instruction_file, shows_too_many
-
         if is_instruction_file(path) and shows_too_many(_shown_part(content[:MAX_WRITTEN_CHARS],
                                                                     content[:MAX_CODE_CHARS])):
             return f"{name} shows more than {MOST_SHOWN} commands, more than Aegis judges one by one"
@@ -607,8 +599,6 @@ def unread_code(path: str, content: str) -> str | None:
         except ValueError:  # not a whole file: its values are read from the first MAX_CODE_CHARS only
             return f"{name} is {len(content)} characters of JSON that do not parse, too long to read value by value"
     if not program:
-        from aegis_core.policy.instructions import is_instruction_file
-
         if is_instruction_file(path) and not _few_shown(content):
             return (f"{name} shows more commands past its first {MAX_CODE_CHARS} characters than Aegis reads "
                     "one by one")
@@ -619,8 +609,6 @@ def unread_code(path: str, content: str) -> str | None:
                 f"that may run or delete something than Aegis tries ({_MOST_LATE_TRIES})")
     if late is not None:
         return None  # read with the head (program_text)
-    from aegis_core.policy.codecommands import unread_calls
-
     tail = content[MAX_CODE_CHARS - _TAIL_OVERLAP:]
     found = unread_calls(tail, lowered) or (_python_calls(tail) if lowered.endswith((".py", ".pyw")) else None)
     if found is None:
@@ -673,8 +661,6 @@ def _late_calls(content: str, lowered: str) -> tuple[str | None, bool]:
     """(the lines around each place past MAX_CODE_CHARS (read from a little before it)
     that may run or delete something, joined: "" when there is none, None when there are
     more than _MAX_LATE_CALLS; whether the searches gave up first, past _MOST_LATE_TRIES)."""
-    from aegis_core.policy.codecommands import late_call_starts
-
     start = MAX_CODE_CHARS - _TAIL_OVERLAP
     tail = content[start:MAX_WRITTEN_CHARS]
     tries = [_MOST_LATE_TRIES]
@@ -710,8 +696,6 @@ def _late_calls(content: str, lowered: str) -> tuple[str | None, bool]:
 
 def _read_whole(name: str, path: str) -> bool:
     """Whether shell_code reads the commands of a file so named from its whole text."""
-    from aegis_core.policy.instructions import is_instruction_file
-
     return name in _MAKEFILES or name.endswith(".mk") or name in _JUSTFILES or name == "package.json" \
         or name in _TASKFILES or name == "tox.ini" or _COMPOSE_FILE.match(name) is not None \
         or is_instruction_file(path)

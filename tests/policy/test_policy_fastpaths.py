@@ -157,6 +157,60 @@ def test_check_applicability_never_hides_a_finding() -> None:
     assert hidden == []
 
 
+def _runs_from_a_file(seg, cwd: str) -> bool:
+    """Whether the general code finds something ``seg`` runs from a file: a script, a
+    task runner's target, a fetcher's request file."""
+    from aegis_core.policy.requestfiles import request_files
+    from aegis_core.policy.scripts import _script_run
+    from aegis_core.policy.taskrunners import task_code
+
+    return _script_run(seg) is not None or task_code(seg, cwd, cwd) is not None or request_files(seg) is not None
+
+
+def _skips_running_from_files(seg) -> bool:
+    """What the engine's dispatch answers without reading anything (engine._run_from_disk)."""
+    from aegis_core.policy.engine import _RUNS_FROM_FILES
+    from aegis_core.policy.scripts import may_run_script
+
+    return not (seg.program in _RUNS_FROM_FILES or may_run_script(seg))
+
+
+_RUNNER_FILES = {"Makefile": "all:\n\techo hi\n", "package.json": '{"scripts": {"build": "tsc", "x": "ls"}}',
+                 "justfile": "build:\n    echo hi\n",
+                 "Taskfile.yml": "version: '3'\ntasks:\n  build:\n    cmds: [ls]\n"}
+
+
+def test_programs_skipped_run_nothing_from_a_file(tmp_path) -> None:
+    """The engine skips the readers of scripts, task files and request files for a
+    program none of them reads: on every corpus command (run where each runner's file
+    exists), none finds anything in a segment it skipped."""
+    for name, text in _RUNNER_FILES.items():
+        (tmp_path / name).write_text(text)
+    missed = [(case.input["command"], seg.program) for case in cases() if case.tool == "Bash"
+              for seg in analyse(case.input["command"]).segments
+              if _skips_running_from_files(seg) and _runs_from_a_file(seg, str(tmp_path))]
+    assert missed == []
+
+
+@SETTINGS
+@given(st.sampled_from(["./x", "bin/run", "/tmp/x.py", "python3.12", "pypy3", "py", "node", "deno", "bun", "bunx",
+                        "npx", "pnpx", "tsx", "make", "gmake", "bmake", "just", "task", "go-task", "npm", "yarn",
+                        "pnpm", "curl", "wget", "wget2", "aria2c", "curlie", "bash", "sh", "source", ".", "ruby",
+                        "perl", "php", "lua", "Rscript", "git", "ls", "cat", "docker", "uv", "cargo", "go", "xh"]),
+       st.lists(st.sampled_from(["run", "build", "x", "-f", "Makefile", "-K", "cfg", "-i", "urls.txt", "--config",
+                                 "script.sh", "x.py", "tsx", "-e", "1", "--", "-", "test", "t", "start"]), max_size=4))
+def test_program_dispatch_agrees_with_the_readers(program: str, words: list[str]) -> None:
+    """The same, for commands made of the programs and words the readers look for."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in _RUNNER_FILES.items():
+            with open(f"{folder}/{name}", "w", encoding="utf-8") as fh:
+                fh.write(text)
+        for seg in analyse(" ".join([program, *words])).segments:
+            assert not (_skips_running_from_files(seg) and _runs_from_a_file(seg, folder)), (program, words)
+
+
 def _bash(command: str) -> ToolCall:
     return ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
 
