@@ -7,7 +7,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -30,11 +30,11 @@ from aegis_core.policy.cloudchecks import bucket_download
 from aegis_core.policy.globbing import bounded_glob
 from aegis_core.policy.outputs import OUTPUT_PROGRAMS, clone_target, edited_files, output_files, target_directory
 from aegis_core.policy.paths import MAX_PATHS_PER_CALL, CallBudget, home_dir, is_within, normalise
+from aegis_core.policy.words import Arg
 from aegis_core.tools import kind_of
 
 if TYPE_CHECKING:
     from aegis_core.policy.shell import Segment, ShellAnalysis
-    from aegis_core.policy.words import Arg
 
 # Programs whose arguments are text, not file names.
 TEXT_PROGRAMS = frozenset({"echo", "printf", "true", "false", ":", "test", "[", "expr", "sleep",
@@ -145,10 +145,6 @@ def with_found_names(seg: Segment, segments: Sequence[Segment]) -> Segment:
              if argv[i] in _NAME_TESTS and argv[i - 1] not in ("!", "-not")]
     if len(names) != 1 or "/" in names[0] or len(names[0]) > 255:  # a file name is at most 255 bytes
         return seg
-    from dataclasses import replace
-
-    from aegis_core.policy.words import Arg
-
     witness = _WITNESS_CLASS.sub(lambda m: "x" if m.group(1) else m.group(2)[:1] or "x", names[0])
     args = tuple(Arg(witness.replace("*", "x").replace("?", "x")) if a.text in PLACEHOLDERS else a
                  for a in seg.args)

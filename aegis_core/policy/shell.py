@@ -280,14 +280,14 @@ def _plain_segments(command: str, parts: list[str] | None = None) -> tuple[Segme
         parts = spaced_parts(command)
     if parts is None or _EXPANDABLE.search(command):
         return None
-    if _CONTROLS.isdisjoint(parts):  # one command, nearly always
+    if FAST_CONTROLS.isdisjoint(parts):  # one command, nearly always
         seg = _plain_segment(parts, 0, ())
         return (seg,) if seg is not None else None
     segments: list[Segment] = []
     words: list[str] = []
     pipeline: list[int] = []
     for part in [*parts, ";"]:
-        if part not in _CONTROLS:
+        if part not in FAST_CONTROLS:
             words.append(part)
             continue
         if words:
@@ -302,9 +302,6 @@ def _plain_segments(command: str, parts: list[str] | None = None) -> tuple[Segme
             pipeline = []
         words = []
     return tuple(segments)
-
-
-_CONTROLS = FAST_CONTROLS
 
 
 def _plain_segment(words: list[str], index: int, pipe_from: tuple[int, ...]) -> Segment | None:
