@@ -31,8 +31,6 @@ _PYTHON = re.compile(r"^(python[0-9.]*|pypy[0-9.]*)$")
 _RECIPE = re.compile(r"^\t(.+)$|^[^\t#:=\n][^:=\n]*::?\s*;\s*(.+)$", re.M)
 MAX_SCRIPT_CHARS = 16_384
 _PACKAGE_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
-_SCRIPT_RUNNERS = (SHELLS | _SOURCE | frozenset(INTERPRETERS) | {"make", "gmake", "deno", "tsx", "ts-node", "npx"}
-                   | _PACKAGE_RUNNERS)
 _MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 # `npm pkg set scripts.NAME=VALUE`, `npm set-script NAME VALUE`: a package script defined.
 _PKG_SET_SCRIPT = re.compile(r"^scripts\.([\w:.-]+)=(.*)$", re.S)
@@ -115,6 +113,8 @@ def may_run_script(seg: Segment) -> bool:
     program = seg.program
     return program in SCRIPT_PROGRAMS or program.startswith(("python", "pypy")) or bool(
         seg.argv and "/" in seg.argv[0])
+
+
 _BY_SUFFIX = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "javascript",
               ".mts": "javascript", ".rb": "ruby", ".pl": "perl", ".php": "php", ".lua": "lua", ".r": "r"}
 
@@ -195,8 +195,7 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
     for seg in segments:
         program = seg.program
         if not runs_any:
-            runs_any = program in _SCRIPT_RUNNERS or program.startswith(("python", "pypy")) \
-                or bool(seg.argv and "/" in seg.argv[0])
+            runs_any = may_run_script(seg)
         if not writes_any:
             writes_any = bool(seg.redirects) or program in _TEXT_WRITERS
     if not runs_any and not writes_any:

@@ -190,3 +190,15 @@ def test_a_fifo_named_as_a_script_sql_or_edited_file_never_hangs_the_judge(proje
     assert not hung, "the policy blocked reading a FIFO"
     assert len(verdicts) == len(calls)
     assert verdicts[2] is Action.REQUIRE_APPROVAL  # what the edit adds is still judged
+
+
+@pytest.mark.parametrize("runner", ["node", "tsx", "esno", "jiti", "vite-node", "sucrase-node", "npx tsx", "pnpx tsx",
+                                    "bunx tsx", "deno run"])
+def test_a_script_written_then_run_by_any_js_runner_is_judged_by_its_code(project: Path, runner: str) -> None:
+    """Every runner the script reader knows is followed into the file the same command
+    writes: the call is judged by the code it runs now, not as an unknown program or as a
+    file kept for later."""
+    code = "require('child_process').execSync('rm -rf ~/')"
+    verdict = default_policy().evaluate(shell(f'echo "{code}" > t.ts && {runner} t.ts', cwd=str(project)))
+    assert verdict.action is Action.REQUIRE_APPROVAL
+    assert verdict.rule == "code-inline-danger"
