@@ -100,7 +100,13 @@ def call_from_json(data: Any, default_cwd: str, plugins: Any = None) -> ToolCall
 
 
 def _single_call(tool: str | None, command: str | None, path: str | None, input_json: str | None,
-                 cwd: str | None, agent: str | None = None) -> ToolCall:
+                 cwd: str | None, agent: str | None = None, given: str | None = None) -> ToolCall:
+    """The call the options describe; ``given``: the shell command given as the argument
+    (`aegis policy explain 'rm -rf ~'`), the same as --command."""
+    if given is not None:
+        if command is not None:
+            raise click.UsageError("give the shell command once: as the argument or with --command")
+        command = given
     tool_input: dict[str, Any] = {}
     if input_json:
         try:
@@ -145,7 +151,7 @@ _call_options = [
 def _with_call_options(fn: Any) -> Any:
     for option in reversed(_call_options):
         fn = option(fn)
-    return fn
+    return click.argument("given", required=False, metavar="[COMMAND]")(fn)
 
 
 @click.group()
@@ -184,13 +190,16 @@ def validate(ctx: click.Context, file: str | None) -> None:
 @_with_call_options
 @click.option("--batch", is_flag=True, help="Read JSON lines {tool, input, cwd} on stdin; "
               "write one JSON verdict line per input line, in order.")
-def test(tool: str | None, command: str | None, path: str | None, input_json: str | None,
+def test(given: str | None, tool: str | None, command: str | None, path: str | None, input_json: str | None,
          cwd: str | None, agent: str | None, policy_file: str | None, batch: bool) -> None:
-    """Judge one call, or (--batch) many, without running anything."""
+    """Judge one call (a shell COMMAND, or as the options say), or (--batch) many,
+    without running anything."""
     loaded = _load(policy_file)
     if not batch:
-        click.echo(_line(judge(loaded, _single_call(tool, command, path, input_json, cwd, agent))))
+        click.echo(_line(judge(loaded, _single_call(tool, command, path, input_json, cwd, agent, given))))
         return
+    if given is not None:
+        raise click.UsageError("--batch reads the calls on stdin: give no COMMAND")
     default_cwd = cwd or os.getcwd()
     plugins = _Plugins()
     out = sys.stdout
@@ -238,11 +247,12 @@ def _batch_line(loaded: Any, raw: bytes, default_cwd: str, plugins: Any = None, 
 @policy.command()
 @_with_call_options
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
-def explain(tool: str | None, command: str | None, path: str | None, input_json: str | None,
+def explain(given: str | None, tool: str | None, command: str | None, path: str | None, input_json: str | None,
             cwd: str | None, agent: str | None, policy_file: str | None, as_json: bool) -> None:
-    """Show how a call is judged: segments, wrappers unwrapped, rules tried, the one that fired."""
+    """Show how a call (a shell COMMAND, or as the options say) is judged: segments,
+    wrappers unwrapped, rules tried, the one that fired."""
     loaded = _load(policy_file)
-    call = _single_call(tool, command, path, input_json, cwd, agent)
+    call = _single_call(tool, command, path, input_json, cwd, agent, given)
     trace = loaded.explain(call)
     final = judge(loaded, call)
     if as_json:
