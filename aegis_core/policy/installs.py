@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 # Per program: the subcommands that install into, or remove from, the project.
 _VERBS: dict[str, frozenset[str]] = {
-    "npm": frozenset({"install", "ci", "uninstall", "update", "dedupe", "prune", "rebuild"}),
+    "npm": frozenset({"install", "ci", "uninstall", "update", "dedupe", "prune", "rebuild", "audit fix"}),
     "pnpm": frozenset({"install", "i", "add", "remove", "rm", "uninstall", "un", "update", "up", "upgrade", "prune",
                        "dedupe", "rebuild"}),
     "yarn": frozenset({"install", "add", "remove", "upgrade", "up", "dedupe"}),
