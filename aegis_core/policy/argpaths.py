@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from itertools import pairwise
 
 # How the lexer writes what it cannot know: ${NAME}, ${NAME:-default}, $(...), `...`.
 _EXPANSION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])([^{}]*)\}|\$\(\(\.\.\.\)\)|\$\(\.\.\.\)|`\.\.\.`")
@@ -64,6 +65,19 @@ def remember_variables(program: str, assignments: tuple[str, ...], argv: tuple[s
             variables[found.group(1)] = value
 
 
+def remember_read(argv: tuple[str, ...], stdin_text: str, variables: dict[str, str]) -> None:
+    """`read -r K <<< "$OPENAI_API_KEY"`: each name ``read`` sets gets the text it reads
+    (split between them at run time: each is taken to hold all of it)."""
+    names = [text for before, text in pairwise(argv)
+             if _NAME.match(text) and before not in _READ_VALUE_OPTIONS]
+    for name in names:
+        if len(variables) < 64:
+            variables[name] = stdin_text[:_MAX_VALUE]
+
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# read's options whose value is the next word (not a name it sets).
+_READ_VALUE_OPTIONS = frozenset({"-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"})
 _MAX_VALUE = 1024
 _KNOWN_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
