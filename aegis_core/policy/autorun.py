@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from aegis_core.policy.filetext import file_text
+from aegis_core.policy.registries import KNOWN_HOSTS
 
 if TYPE_CHECKING:
     from aegis_core.policy.facts import Subject
@@ -86,12 +87,14 @@ def _on_disk(path: str) -> str:
     return file_text(path, MAX_READ)
 
 
-def _new_matches(pattern: re.Pattern[str], text: str, before: Iterable[str]) -> str | None:
-    """The first line of ``text`` matching ``pattern`` that none of ``before`` holds."""
+def _new_matches(pattern: re.Pattern[str], text: str, before: Iterable[str],
+                 harmless: Callable[[str], bool] | None = None) -> str | None:
+    """The first line of ``text`` matching ``pattern`` that none of ``before`` holds (nor
+    ``harmless`` accepts)."""
     old = "\n".join(before)
     for line in text.splitlines():
         found = pattern.search(line)
-        if found and line.strip() not in old:
+        if found and line.strip() not in old and not (harmless and harmless(line)):
             return line.strip()[:120]
     return None
 
@@ -132,8 +135,18 @@ def _index_change(subject: Subject) -> str | None:
     before = [_removed_text(subject.call.input)]
     if subject.call.input.get("content") is not None:
         before.extend(_on_disk(p) for p in targets)
-    found = _new_matches(_INDEX_LINE, text, before)
+    found = _new_matches(_INDEX_LINE, text, before, _public_index)
     return f"{targets[0]} gets {found}: packages would come from another index" if found else None
+
+
+_LINE_URL_HOST = re.compile(r"https?://(?:[^/\s'\"@]*@)?([^/:\s'\"]+)")
+
+
+def _public_index(line: str) -> bool:
+    """A line naming only the public registries' own hosts (`source "https://rubygems.org"`,
+    the first line of every Gemfile): packages come from where they would anyway."""
+    hosts = _LINE_URL_HOST.findall(line)
+    return bool(hosts) and all(host.lower() in KNOWN_HOSTS for host in hosts)
 
 
 # Configs of test, lint, build and format tools that load code on their next run: their
