@@ -255,9 +255,29 @@ _AIR_COMMAND = re.compile(r"^\s*(?:cmd|full_bin|bin|pre_cmd|post_cmd)\s*=\s*(.+?
 _TILT_COMMAND = re.compile(r"\b(?:local|local_resource\s*\(\s*['\"][^'\"]*['\"]\s*,|(?:serve_)?cmd\s*=)\s*\(?\s*"
                            r"(?:'([^'\n]*)'|\"((?:[^\"\\\n]|\\.)*)\")")
 _RUBY_TASK_FILES = frozenset({"Rakefile", "rakefile", "Guardfile", "Vagrantfile", "Fastfile", "Dangerfile", "Capfile",
-                              "Thorfile"})
-# rake's and fastlane's own ways to run a command: `sh 'cmd'`, `sh("cmd")`.
-_RAKE_SH = re.compile(r"(?m)^\s*sh\s*\(?\s*(?:'([^'\n]*)'|\"((?:[^\"\\\n]|\\.)*)\")")
+                              "Thorfile",
+                              # evaluated as Ruby by bundler, CocoaPods, brew bundle, Berkshelf,
+                              # appraisal, r10k and fastlane's other files
+                              "Gemfile", "Podfile", "Brewfile", "Berksfile", "Appraisals", "Puppetfile", "Steepfile",
+                              "Appfile", "Matchfile", "Pluginfile", "Deliverfile", "Snapfile", "Scanfile", "Gymfile"})
+# Ruby specs a tool evaluates (`gem build`, `pod install`, bundler's `gemspec` line).
+_RUBY_SPEC_SUFFIXES = (".gemspec", ".podspec")
+# Ruby's calls that run a command, written without parentheses as Ruby allows
+# (`system "cmd"`; rake's and fastlane's `sh 'cmd'`), or with them, where a call can
+# start: after a blank, `{`, `;`, `(` or `=` (`task :x do sh 'cmd' end`, `x = system
+# "cmd"`; searched in the text after a line break, for its start).
+_RAKE_SH = re.compile(r"[\s{;(=](?:sh|system|exec|spawn)[ \t]*(?:\([ \t]*)?"
+                      r"(?:'([^'\n]*)'|\"((?:[^\"\\\n]|\\.)*)\")")
+
+
+_RUBY_RUNNERS = ("sh", "system", "exec", "spawn")
+
+
+def _ruby_commands(code: str) -> str:
+    """The commands Ruby ``code`` runs by calls without parentheses (see _RAKE_SH)."""
+    if not holds_any(code, _RUBY_RUNNERS):
+        return ""
+    return "\n".join(a or _decoded(b) for a, b in _RAKE_SH.findall("\n" + code))
 
 
 def started_commands(name: str, content: str) -> str | None:
@@ -480,11 +500,11 @@ def shell_code(path: str, content: str) -> str | None:
         return pyproject_tasks(whole)
     if _COMPOSE_FILE.match(name):
         return compose_commands(content)
-    if name in _RUBY_TASK_FILES:
-        # Rakefile, Guardfile...: Ruby a tool loads on its own (`rake`, `guard`, `vagrant up`).
+    if name in _RUBY_TASK_FILES or name.endswith(_RUBY_SPEC_SUFFIXES):
+        # Rakefile, Guardfile, Gemfile...: Ruby a tool loads on its own (`rake`, `guard`,
+        # `vagrant up`, `bundle install`).
         code = program_text(content_in, name + ".rb")
-        rake = "\n".join(a or _decoded(b) for a, b in _RAKE_SH.findall(code))
-        return "\n".join(c for c in (rake, code_commands(code, name + ".rb")) if c)
+        return "\n".join(c for c in (_ruby_commands(code), code_commands(code, name + ".rb")) if c)
     started = started_commands(name, content)
     if started is not None:
         return started
@@ -498,7 +518,10 @@ def shell_code(path: str, content: str) -> str | None:
     if name.lower().endswith(_PROGRAM_SUFFIXES) or _INTERPRETER_SHEBANG.match(content):
         # Any other language: what it hands to a shell or a process, and what it
         # deletes recursively (see codecommands.py).
-        return code_commands(program_text(content_in, name), name)
+        code = program_text(content_in, name)
+        if name.lower().endswith((".rb", ".rake")):
+            return "\n".join(c for c in (_ruby_commands(code), code_commands(code, name)) if c)
+        return code_commands(code, name)
     if is_instruction_file(path):
         # CLAUDE.md, .claude/commands/*.md...: the commands it shows the next agent, from
         # the whole text when it shows few past MAX_CODE_CHARS (see unread_code).
