@@ -17,6 +17,7 @@ from typing import Any
 from aegis_core.models import ToolCall
 from aegis_core.policy.codecommands import code_commands, late_call_starts, unread_calls
 from aegis_core.policy.cues import Cued, OutOfTries, all_groups, holds_any
+from aegis_core.policy.evaldownload import evaluated_downloads, language_of
 from aegis_core.policy.instructions import MOST_SHOWN, is_instruction_file, shown_commands, shows_too_many
 
 MAX_CODE_CHARS = 16_384
@@ -504,7 +505,8 @@ def shell_code(path: str, content: str) -> str | None:
         # Rakefile, Guardfile, Gemfile...: Ruby a tool loads on its own (`rake`, `guard`,
         # `vagrant up`, `bundle install`).
         code = program_text(content_in, name + ".rb")
-        return "\n".join(c for c in (_ruby_commands(code), code_commands(code, name + ".rb")) if c)
+        return "\n".join(c for c in (_ruby_commands(code), code_commands(code, name + ".rb"),
+                                     evaluated_downloads(code, "ruby")) if c)
     started = started_commands(name, content)
     if started is not None:
         return started
@@ -512,16 +514,18 @@ def shell_code(path: str, content: str) -> str | None:
         # Run later by the agent, or by a tool on its own (pytest loads conftest.py, pip
         # runs setup.py): the commands it runs and the paths it deletes by name.
         code = program_text(content_in, name)
-        return "\n".join(c for c in (python_commands(code), code_commands(code, name)) if c)
+        return "\n".join(c for c in (python_commands(code), code_commands(code, name),
+                                     evaluated_downloads(code, "python")) if c)
     if name.endswith(_SHELL_SUFFIXES) or _SHEBANG.match(content):
         return whole
     if name.lower().endswith(_PROGRAM_SUFFIXES) or _INTERPRETER_SHEBANG.match(content):
         # Any other language: what it hands to a shell or a process, and what it
         # deletes recursively (see codecommands.py).
         code = program_text(content_in, name)
-        if name.lower().endswith((".rb", ".rake")):
-            return "\n".join(c for c in (_ruby_commands(code), code_commands(code, name)) if c)
-        return code_commands(code, name)
+        language = language_of(name)
+        ruby = _ruby_commands(code) if language == "ruby" else ""
+        evaluated = evaluated_downloads(code, language) if language else ""
+        return "\n".join(c for c in (ruby, code_commands(code, name), evaluated) if c)
     if is_instruction_file(path):
         # CLAUDE.md, .claude/commands/*.md...: the commands it shows the next agent, from
         # the whole text when it shows few past MAX_CODE_CHARS (see unread_code).
