@@ -92,6 +92,38 @@ _PY_LITERAL = re.compile(_PY_STRING)
 # c.run('...') / fabric's conn.run('...') a shell line.
 _PY_SESSION_RUN = re.compile(r"\bsession\.run(?:_always|_install)?\(\s*((?:" + _PY_STRING + r"\s*,?\s*)+)")
 _PY_TASK_SHELL = re.compile(r"\b(?:c|ctx|context|conn|connection|local)\.(?:run|sudo|local)\(\s*" + _PY_STRING)
+# The first parameter of a nox session or an invoke/fabric task, whatever its name
+# (`@nox.session def tests(s): s.run(...)`): the object whose run() runs commands.
+_PY_TASK_FUNCTION = re.compile(r"@(?:nox\.)?(session|task)\b[^\n]{0,200}\n(?:[ \t]*@[^\n]{0,200}\n){0,4}"
+                               r"[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([ \t]*([A-Za-z_]\w*)")
+_MOST_TASK_PARAMETERS = 8
+
+
+def _task_parameters(code: str) -> tuple[set[str], set[str]]:
+    """(names nox sessions give their session, names tasks give their context) in
+    ``code``, but the usual ones the fixed patterns read."""
+    if "@" not in code or ("session" not in code and "task" not in code):
+        return set(), set()
+    sessions: set[str] = set()
+    contexts: set[str] = set()
+    for kind, name in _PY_TASK_FUNCTION.findall(code):
+        if kind == "session" and name != "session":
+            sessions.add(name)
+        elif kind == "task" and name not in ("c", "ctx", "context", "conn", "connection", "local"):
+            contexts.add(name)
+        if len(sessions) + len(contexts) >= _MOST_TASK_PARAMETERS:
+            break
+    return sessions, contexts
+
+
+# The name first, then what may not come before it: the search skips to the name in C.
+def _session_run(name: str) -> re.Pattern[str]:
+    return re.compile(re.escape(name) + rf"(?<![\w.]{re.escape(name)})" + r"\.run(?:_always|_install)?\(\s*((?:"
+                      + _PY_STRING + r"\s*,?\s*)+)")
+
+
+def _task_shell(name: str) -> re.Pattern[str]:
+    return re.compile(re.escape(name) + rf"(?<![\w.]{re.escape(name)})" + r"\.(?:run|sudo|local)\(\s*" + _PY_STRING)
 
 
 # The same, searched only where a match can start (see cues.py).
@@ -113,12 +145,15 @@ def python_commands(content: str) -> str:
         words = [a or b for a, b in _PY_LITERAL.findall(items)]
         if words:
             commands.append(" ".join(shlex.quote(w) for w in words))
-    if "session.run" in code:
-        for found in _PY_SESSION_RUN.finditer(code):
-            words = [a or b for a, b in _PY_LITERAL.findall(found.group(1))]
-            commands.append(" ".join(shlex.quote(w) for w in words))
+    sessions, contexts = _task_parameters(code)
+    if "session.run" in code or sessions:
+        for pattern in (_PY_SESSION_RUN, *(_session_run(name) for name in sessions)):
+            for found in pattern.finditer(code):
+                words = [a or b for a, b in _PY_LITERAL.findall(found.group(1))]
+                commands.append(" ".join(shlex.quote(w) for w in words))
     if ".run(" in code or ".sudo(" in code or ".local(" in code:
-        commands.extend(found.group(1) or found.group(2) for found in _PY_TASK_SHELL.finditer(code))
+        for pattern in (_PY_TASK_SHELL, *(_task_shell(name) for name in contexts)):
+            commands.extend(found.group(1) or found.group(2) for found in pattern.finditer(code))
     for function, a, b in dict.fromkeys(_findall(_CUED_DELETE, code)):
         target = a or b
         flag = "-rf " if function == "shutil.rmtree" else "-f "
@@ -272,6 +307,10 @@ _RAKE_SH = re.compile(r"[\s{;(=](?:sh|system|exec|spawn)[ \t]*(?:\([ \t]*)?"
 
 
 _RUBY_RUNNERS = ("sh", "system", "exec", "spawn")
+
+
+_DDEV_CONFIG = re.compile(r"^config(?:\.[\w-]+)*\.ya?ml$")
+_DDEV_HOOK = re.compile(r"(?m)^[ \t]*+(?:-[ \t]*+)?exec(?:-host)?:[ \t]*+['\"]?([^'\"\n]+)")
 
 
 def _ruby_commands(code: str) -> str:
@@ -510,6 +549,10 @@ def shell_code(path: str, content: str) -> str | None:
     started = started_commands(name, content)
     if started is not None:
         return started
+    if "/.ddev/" in "/" + path and _DDEV_CONFIG.match(name):
+        # ddev's hooks: `exec-host:` runs on this machine at `ddev start`, `exec:` in the
+        # container that mounts the project.
+        return "\n".join(_DDEV_HOOK.findall(content)) if "exec" in content else ""
     if name.endswith((".py", ".pyw")):
         # Run later by the agent, or by a tool on its own (pytest loads conftest.py, pip
         # runs setup.py): the commands it runs and the paths it deletes by name.
