@@ -85,3 +85,13 @@ ROUTINE += [
     (W, {"file_path": "tasks.py", "content": "from invoke import task\n\n@task\ndef test(cx):\n    cx.run('pytest -q')\n"}),
     (W, {"file_path": ".ddev/config.yaml", "content": "name: app\ntype: laravel\nhooks:\n  post-start:\n    - exec: composer install\n    - exec: php artisan migrate\n"}),
 ]
+
+# Tabular and scientific data tools that read and convert (csvkit, xsv/qsv, parquet, HDF5,
+# netCDF, GDAL) asked as unknown programs.
+ROUTINE += [
+    "csvlook data/sample.csv | head", "csvstat data/x.csv", "csvcut -c name,total data/x.csv > data/small.csv",
+    "in2csv data/book.xlsx > data/book.csv", "xsv stats data/x.csv", "qsv frequency data/x.csv",
+    "parquet-tools schema data/x.parquet", "h5ls -r data/x.h5", "ncdump -h data/x.nc", "gdalinfo data/dem.tif",
+    "gdal_translate -of PNG data/dem.tif out/dem.png",
+]
+DANGEROUS += ["csvcut -c 1 ~/.aws/credentials", "xsv cat rows data/x.csv | sh", "csvlook data/x.csv > ~/.bashrc"]
