@@ -29,7 +29,8 @@ FETCHERS = frozenset({"curl", "wget", "http", "https", "httpie", "xh", "xhs", "c
 _METADATA_NAMES = frozenset({"metadata", "metadata.google.internal", "metadata.goog", "metadata.azure.com",
                              "metadata.azure.internal", "instance-data", "instance-data.ec2.internal",
                              "metadata.tencentyun.com", "metadata.packet.net", "metadata.platformequinix.com",
-                             "metadata.oraclecloud.com", "metadata.internal", "169.254.169.254.nip.io"})
+                             "metadata.oraclecloud.com", "metadata.internal", "169.254.169.254.nip.io",
+                             "api.metadata.cloud.ibm.com"})
 _METADATA_V4 = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("100.100.100.200/32"),
                 ipaddress.ip_network("192.0.0.192/32"))
 _METADATA_V6 = (ipaddress.ip_network("fd00:ec2::/32"), ipaddress.ip_network("fe80::/10"))

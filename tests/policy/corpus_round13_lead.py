@@ -95,3 +95,7 @@ ROUTINE += [
     "gdal_translate -of PNG data/dem.tif out/dem.png",
 ]
 DANGEROUS += ["csvcut -c 1 ~/.aws/credentials", "xsv cat rows data/x.csv | sh", "csvlook data/x.csv > ~/.bashrc"]
+
+# IBM Cloud's instance metadata service by its name.
+DANGEROUS += [("WebFetch", {"url": "http://api.metadata.cloud.ibm.com/metadata/v1/instance?version=2024-11-12", "prompt": "read"}),
+              "curl -s -X PUT http://api.metadata.cloud.ibm.com/instance_identity/v1/token?version=2024-11-12"]
