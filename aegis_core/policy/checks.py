@@ -50,6 +50,8 @@ class Check:
     requires: frozenset[str] | None = None
     # For some of its programs, the words a segment of that program must hold (one at
     # least, as an argument) for the check to find anything there by its program alone.
+    # A word ending in "=" stands for that option given a value in the same argument
+    # (`--publishImage=` for `--publishImage=true`).
     words: dict[str, frozenset[str]] | None = field(default=None, hash=False, compare=False)
 
 
@@ -233,9 +235,13 @@ def applicable(subject: Subject) -> tuple[tuple[Check, ...], frozenset[str]]:
     if gates and seg is not None:
         args = seg.argv[1:]
         skipped = 0  # bit i: the words of gate i are missing
+        valued = None  # the arguments that give an option a value, as `--name=`
         for bit, (_, words) in enumerate(gates):
             if words.isdisjoint(args):
-                skipped |= 1 << bit
+                if valued is None:
+                    valued = [arg[:arg.index("=") + 1] for arg in args if "=" in arg]
+                if not valued or words.isdisjoint(valued):
+                    skipped |= 1 << bit
         if skipped:
             # The checks left once the gates that failed drop theirs, worked out once
             # per pattern of failed gates (at most 2**len(gates) of them).

@@ -471,6 +471,45 @@ def test_db_reset_still_runs_where_a_cue_can_lead_to_a_finding(command: str) -> 
     assert found and all("db-reset" in applicable(s)[1] for s in found)
 
 
+PUBLISH_PROGRAMS = ["docker", "podman", "nerdctl", "buildah", "docker-compose", "podman-compose", "gh", "glab", "helm",
+                    "python", "python3", "/usr/bin/docker", "./gh", "bin/python3"]
+PUBLISH_WORDS = ["push", "image", "compose", "manifest", "trust", "buildx", "imagetools", "build", "bake", "--push",
+                 "--push=false", "-o", "--output", "type=registry", "type=registry,name=x", "push=true", "-t", "app:1",
+                 ".", "release", "create", "delete", "gist", "v1", "cm-push", "setup.py", "upload", "register",
+                 "dist/*", "--publishImage", "--publishImage=true", "--publishImage=false", "--dry-run", "x",
+                 "pushd", "deploy", "publish", "--", "$x", "'push'", "pu\\sh"]
+
+
+@SETTINGS
+@given(st.sampled_from(PUBLISH_PROGRAMS), st.lists(st.sampled_from(PUBLISH_WORDS), max_size=6),
+       st.sampled_from(["{}", "sudo {}", "env A=1 {}", "x=push; {}", "true && {}"]))
+def test_publish_word_gates_never_hide_a_finding(program: str, words: list[str], shape: str) -> None:
+    """publish skips the commonest programs it runs on without one of its words
+    (publishchecks._PUBLISH_WORDS); whatever their words, wrappers, quoting or
+    variables, the check run on every subject finds nothing where it was skipped."""
+    command = shape.replace("{}", " ".join([program, *words]))
+    if "x=push" in shape:
+        command = command.replace(" x", " $x", 1) if " x" in command else command + " $x"
+    call = ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+    assert "publish" not in hidden_findings(call)
+
+
+@pytest.mark.parametrize("command", ["docker push app:1", "docker buildx build --push -t a .", "docker build -o "
+                                     "type=registry .", "gh release create v1", "helm push chart.tgz oci://r",
+                                     "python setup.py sdist upload", "docker x --publishImage=true",
+                                     "podman --publishImage", "docker compose push"])
+def test_publish_word_gates_keep_what_publishes(command: str) -> None:
+    call = ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+    subject = build_subjects(call)[0][0]
+    assert CHECKS["publish"].fn(subject) and "publish" in applicable(subject)[1]
+
+
+def test_publish_word_gates_skip_the_rest() -> None:
+    for command in ("docker ps -a", "gh pr view 12", "python -m pytest -x", "helm list", "docker run --rm alpine"):
+        call = ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+        assert "publish" not in applicable(build_subjects(call)[0][0])[1]
+
+
 def test_failed_word_gates_leave_the_same_checks_however_often_seen() -> None:
     """credential-dump runs on git only with one of its words: applicable() keeps what
     is left per pattern of failed gates, so a call that fails the gate and one that
