@@ -13,7 +13,15 @@ from aegis_core.models import Kind
 from aegis_core.policy import autorun, deletion, gitchecks, migrations, overwrites, registries, secretverbs
 from aegis_core.policy.cues import Cued
 from aegis_core.policy.facts import Subject, call_kind, flags_of, url_host
-from aegis_core.policy.migrations import CONSOLES, DB_CUES
+from aegis_core.policy.migrations import (
+    CONSOLES,
+    DB_CUES,
+    DB_WORDS_COMMAND,
+    DB_WORDS_CONSOLE,
+    db_words_needed,
+    opens_console,
+    opens_db_command,
+)
 from aegis_core.policy.netchecks import SQL_CLIENTS
 from aegis_core.policy.places import critical_target, is_disposable
 from aegis_core.policy.sqlclients import CLIENT_NAMES
@@ -42,6 +50,8 @@ class Check:
     requires: frozenset[str] | None = None
     # For some of its programs, the words a segment of that program must hold (one at
     # least, as an argument) for the check to find anything there by its program alone.
+    # A word ending in "=" stands for that option given a value in the same argument
+    # (`--publishImage=` for `--publishImage=true`).
     words: dict[str, frozenset[str]] | None = field(default=None, hash=False, compare=False)
 
 
@@ -127,7 +137,8 @@ def _word_bits(seg: Segment, after: tuple[str, ...]) -> int:
     instead of searching the joined words every call. The stdin, or (a console fed by a
     pipe) the commands piped into it, may give _DBWORDS too."""
     bits = 0
-    if len(after) + len(seg.wrappers) >= _MANY_WORDS:
+    many = len(after) + len(seg.wrappers) >= _MANY_WORDS
+    if many:
         # A long argument list (390 paths): one search of the joined words (no cue holds
         # a line break) instead of one per word not seen yet.
         rest = "\n".join(after)
@@ -161,15 +172,26 @@ def _word_bits(seg: Segment, after: tuple[str, ...]) -> int:
     if not bits & _DBWORDS and ((seg.stdin_text and _CUED_DB_WORDS.search(seg.stdin_text) is not None)
                                 or (seg.pipe_from and not CONSOLES.isdisjoint(after))):
         bits |= _DBWORDS
-    return bits
+    if bits & _DBWORDS and not many:
+        # A cue is not enough in every program: a text tool (`git reset --hard`, `cat
+        # db/reset.sql`) needs a console word, other programs (`terraform destroy`) a
+        # word that starts a database command (migrations.db_words_needed).
+        needed = db_words_needed(seg.program)
+        if (needed == DB_WORDS_CONSOLE and not bits & _CONSOLE_WORD) or (
+                needed == DB_WORDS_COMMAND and not bits & _DB_COMMAND_WORD and not seg.assignments):
+            bits &= ~_DBWORDS
+    return bits & _FEATURE_BITS
 
 
 def _bits_of_word(word: str) -> int:
-    """Every bit one word can give as an argument (see _word_bits)."""
+    """Every bit one word can give as an argument (see _word_bits), and the word's own
+    bits for _word_bits alone (_CONSOLE_WORD, _DB_COMMAND_WORD)."""
     return ((_DEVPATH if "/dev/" in word else 0) | (_URLS if "://" in word else 0)
             | (_SQLCLIENT if word in _CLIENT_WORDS or word.rsplit("/", 1)[-1] in _CLIENT_WORDS else 0)
             | (_DBWORDS if _CUED_DB_WORDS.search(word) is not None else 0)
-            | (_SECRETWORDS if _CUED_SECRET_WORDS.search(word) is not None else 0))
+            | (_SECRETWORDS if _CUED_SECRET_WORDS.search(word) is not None else 0)
+            | (_CONSOLE_WORD | _DB_COMMAND_WORD if opens_console(word) else 0)
+            | (_DB_COMMAND_WORD if opens_db_command(word) else 0))
 
 
 # A word not seen before is searched only where a match can start (the case-insensitive
@@ -178,6 +200,10 @@ _CUED_DB_WORDS = Cued(DB_CUES)
 _CUED_SECRET_WORDS = Cued(secretverbs.SECRET_WORDS)
 _WORD_BITS = WordAnswers()
 _CUE_BITS = _DBWORDS | _SECRETWORDS
+# A word's bits kept for _word_bits alone, past the features' (see db_words_needed).
+_CONSOLE_WORD = 1 << len(FEATURES)
+_DB_COMMAND_WORD = _CONSOLE_WORD << 1
+_FEATURE_BITS = _CONSOLE_WORD - 1
 _MANY_WORDS = 32
 
 
@@ -209,9 +235,13 @@ def applicable(subject: Subject) -> tuple[tuple[Check, ...], frozenset[str]]:
     if gates and seg is not None:
         args = seg.argv[1:]
         skipped = 0  # bit i: the words of gate i are missing
+        valued = None  # the arguments that give an option a value, as `--name=`
         for bit, (_, words) in enumerate(gates):
             if words.isdisjoint(args):
-                skipped |= 1 << bit
+                if valued is None:
+                    valued = [arg[:arg.index("=") + 1] for arg in args if "=" in arg]
+                if not valued or words.isdisjoint(valued):
+                    skipped |= 1 << bit
         if skipped:
             # The checks left once the gates that failed drop theirs, worked out once
             # per pattern of failed gates (at most 2**len(gates) of them).

@@ -558,6 +558,44 @@ RUNS_DB_TOOLS = frozenset({
     "flyctl", "railway", "render", "python", "python3", "py", "pypy3", "python3.8", "python3.9", "python3.10",
     "python3.11", "python3.12", "python3.13", "python3.14", "uv", "poetry", "pipenv", "pdm", "hatch", "make",
     "gmake", "just", "task", "mise", "composer", "php"})
+# What db-reset needs in a segment's arguments before it can find anything, by program,
+# for a program that gets the check only by a DB cue (checks.feature_bits): a cue is
+# enough in a database tool, a runner of one, a build runner (_migration_binary), a
+# Python or a program named like a SQL engine (DB_WORDS_ANY). In a text tool the check
+# reads nothing but a console's code or a database shell (_console_destroys,
+# _is_sql_client): one of _CONSOLE_WORDS is needed (DB_WORDS_CONSOLE). In any other
+# program without assignments (their kinds count in generic_destroyer) a finding starts
+# at one of _COMMAND_WORDS or at a word of generic_destroyer's _STARTS: rolls_back needs
+# one too, and so does the SQL it runs (DB_WORDS_COMMAND). The gate reads the very
+# words the check reads, so no spelling passes one and not the other;
+# tests/policy/test_policy_fastpaths.py compares gated and ungated checks.
+DB_WORDS_ANY, DB_WORDS_CONSOLE, DB_WORDS_COMMAND = 0, 1, 2
+_CONSOLE_WORDS = CONSOLES | _DB_SHELLS
+_COMMAND_WORDS = _CONSOLE_WORDS | _SQL_RUNNING
+_READS_ANY_CUE = DB_PROGRAMS | SQL_CLIENTS | _TASK_RUNNERS | RUNS_DB_TOOLS | _BUILD_RUNNERS | _MIGRATION_TOOLS
+_WORDS_NEEDED = WordAnswers()
+
+
+def db_words_needed(program: str) -> int:
+    """DB_WORDS_ANY, DB_WORDS_CONSOLE or DB_WORDS_COMMAND for ``program`` (see above)."""
+    needed = _WORDS_NEEDED.get(program)
+    if needed is None:
+        if program in _READS_ANY_CUE or program.startswith("python") or _SQLISH.search(program):
+            needed = DB_WORDS_ANY
+        else:
+            needed = DB_WORDS_CONSOLE if program in _TEXT_TOOLS else DB_WORDS_COMMAND
+        _WORDS_NEEDED.keep(program, needed, program)
+    return needed
+
+
+def opens_console(word: str) -> bool:
+    """``word`` opens a console or a database shell (DB_WORDS_CONSOLE)."""
+    return word in _CONSOLE_WORDS
+
+
+def opens_db_command(word: str) -> bool:
+    """``word`` can start what db-reset finds in a program of DB_WORDS_COMMAND."""
+    return word in _COMMAND_WORDS or bool(_kind_of_word(word) & _STARTS)
 
 
 def register(check: Callable) -> None:

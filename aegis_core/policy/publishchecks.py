@@ -594,6 +594,26 @@ _PUBLISHING_LIBRARY = re.compile(r"\b(?:twine|flit(?:_core)?|hatch|maturin|poetr
                                  r"(?:upload|publish|create_release|createRelease|delete|edit|merge)\b")
 
 
+# For the commonest programs publish runs on, the words publishes() cannot find anything
+# without (a program run by a path is also judged by its name: the `slash` feature runs
+# the check past these): a subcommand of _PUBLISH, an image build (_build_pushes and
+# `docker build --push` both need `build` or `bake`), `setup.py upload|register`, and
+# for any program gradle's `--publishImage`, also with a value. Each program here is
+# none of the runners publishes() reads otherwise (task, script and package runners, nx,
+# lerna). The gate reads the very arguments publishes() reads (its positionals are
+# some of them), so no spelling passes one and not the other.
+_BUILDS = frozenset({"build", "bake"})
+_IMAGE_OPTION = frozenset({"--publishImage", "--publishImage="})
+_PUBLISH_WORDS = {
+    **{program: frozenset({prefix[0] for prefix in _PUBLISH.get(program, ())}) | _BUILDS | _IMAGE_OPTION
+       for program in _IMAGE_BUILDERS},
+    **{program: frozenset({prefix[0] for prefix in _PUBLISH[program]}) | _IMAGE_OPTION
+       for program in ("gh", "glab", "helm")},
+    "python": frozenset({"upload", "register"}) | _IMAGE_OPTION,
+    "python3": frozenset({"upload", "register"}) | _IMAGE_OPTION,
+}
+
+
 def register(check: Callable) -> None:
     @check("publish-from-code", 40, "a one-liner publishing or changing a repository through a tool's library "
            "(twine's dispatch(['upload']), libnpmpublish, PyGithub, octokit)", needs=("inline",))
@@ -614,7 +634,7 @@ def register(check: Callable) -> None:
            "(npm publish/unpublish/deprecate/dist-tag, twine/poetry/uv publish, cargo publish/yank, gem push, "
            "gradle publish, mvn deploy, docker push, make deploy, vercel --prod...)",
            programs=(*_PUBLISH, *_TASK_RUNNERS, *_SCRIPT_RUNNERS, *_PACKAGE_RUNNERS, "python", "python3", "ko", "vc",
-                     *_IMAGE_BUILDERS), needs=("slash",))
+                     *_IMAGE_BUILDERS), needs=("slash",), words=_PUBLISH_WORDS)
     def _publish(subject: Subject) -> str | None:
         seg = subject.segment
         return publishes(seg) if seg is not None else None

@@ -371,7 +371,7 @@ def test_the_aegis_module_rule_has_a_literal_prefix() -> None:
 def _joined_word_bits(program: str, after: tuple[str, ...], wrappers: tuple[str, ...]) -> int:
     """What checks._word_bits answers, read from the joined words (as it did before it
     kept one answer per word): the reference its per-word tables must agree with."""
-    from aegis_core.policy import checks
+    from aegis_core.policy import checks, migrations
 
     rest = "\n".join(after)
     bits = (checks._DEVPATH if "/dev/" in rest else 0) | (checks._URLS if "://" in rest else 0)
@@ -383,6 +383,11 @@ def _joined_word_bits(program: str, after: tuple[str, ...], wrappers: tuple[str,
         bits |= checks._DBWORDS
     if checks._CUED_SECRET_WORDS.search(joined) is not None:
         bits |= checks._SECRETWORDS
+    if bits & checks._DBWORDS and len(after) + len(wrappers) < checks._MANY_WORDS:
+        needed = migrations.db_words_needed(program)
+        if (needed == migrations.DB_WORDS_CONSOLE and not any(map(migrations.opens_console, after))) or (
+                needed == migrations.DB_WORDS_COMMAND and not any(map(migrations.opens_db_command, after))):
+            bits &= ~checks._DBWORDS  # a cue that db-reset cannot find anything by in this program
     return bits
 
 
@@ -407,6 +412,102 @@ def test_word_bits_per_word_agree_with_the_joined_words(words: list[str], wrappe
     expected = _joined_word_bits(program, after, tuple(wrappers))
     for _ in range(2):  # the second time from the kept answers
         assert checks._word_bits(seg, after) == expected
+
+
+# Programs of each kind db_words_needed tells apart (text tools, other programs, database
+# tools and their runners), and the words db-reset finds things by, in every role.
+DB_PROGRAMS = ["git", "cat", "echo", "grep", "find", "sed", "tee", "/usr/bin/git", "terraform", "gh", "helm", "aws",
+               "curl", "rm", "ssh", "foo", "pypy", "kubectl", "docker", "npx", "npm", "make", "psql", "rails",
+               "cargo", "goose", "mysqlsh", "python3", "bin/console"]
+DB_WORDS = ["db", "db:drop", "db:reset", "reset-db", "migrate", "migrate:fresh", "migrations", "migration:revert",
+            "rollback", "down", "undo", "-n", "50", "--step=20", "0", "--to", "prod", "production", "--env",
+            "--env=production", "seed", "db:seed", "fixtures", "runner", "r", "c", "shell", "console", "tinker",
+            "eval", "run", "rpc", "-c", "--command", "-e", "--execute", "exec", "execute", "query", "sql", "runsql",
+            "--stdin", "pg:psql", "dbshell", "dbconsole", "--", "'DROP TABLE users'", "'User.delete_all'",
+            "'db.drop_all()'", "FLUSHALL", "flushdb", "x", "--all", "--force", "reset", "drop", "destroy", "wipe",
+            "'delete from users'", "schema:drop", "--dry-run", "status", "db/reset.sql", "ecto.rollback", "prisma",
+            "$x", "\"$(cat q.sql)\""]
+
+
+@SETTINGS
+@given(st.sampled_from(DB_PROGRAMS), st.lists(st.sampled_from(DB_WORDS), max_size=6),
+       st.sampled_from(["", "RAILS_ENV=production ", "DB=x "]),
+       st.sampled_from(["", " <<< 'DROP TABLE users'", " <<< 'User.destroy_all'", " < drop.sql"]),
+       st.sampled_from(["{}", "echo 'DROP TABLE users' | {}", "for i in 1 2 3; do {}; done", "{} | xargs -n1 {}",
+                        "{}; {}; {}", "sudo {}", "alembic downgrade base --sql | {}"]))
+def test_db_reset_cues_never_hide_a_finding(program: str, words: list[str], assignment: str, stdin: str,
+                                            shape: str) -> None:
+    """db-reset runs on a program outside its own only with a DB cue, and not even then
+    where the cue cannot lead to a finding (migrations.db_words_needed): a text tool
+    without a console's words, another program without a word that starts a database
+    command. Whatever the program, words, assignments, stdin, pipe or loop, the check
+    run on every subject finds nothing where it was skipped."""
+    command = shape.replace("{}", assignment + " ".join([program, *words]) + stdin)
+    call = ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+    assert "db-reset" not in hidden_findings(call)
+
+
+def test_db_reset_cues_skip_text_tools_and_commands_without_database_words() -> None:
+    """The narrowing does something: a DB cue alone in a text tool or an unrelated
+    program no longer runs db-reset; a console's words or a database command do."""
+    def runs(command: str) -> bool:
+        call = ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+        return "db-reset" in applicable(build_subjects(call)[0][0])[1]
+    assert not runs("git reset --hard") and not runs("cat db/reset.sql") and not runs("terraform destroy")
+    assert runs("kubectl get pods -n prod")
+
+
+@pytest.mark.parametrize("command", [
+    "echo run <<< 'DROP TABLE users'", "cat c <<< 'User.delete_all'", "gh db:drop", "terraform --env production seed",
+    "gh sql <<< 'DROP TABLE users'", "echo 'drop table x' | git dbshell", "curl migrate:fresh",
+    "for i in 1 2 3; do foo migration:revert; done", "RAILS_ENV=production foo db:seed"])
+def test_db_reset_still_runs_where_a_cue_can_lead_to_a_finding(command: str) -> None:
+    """Each way db-reset finds something in a text tool or an unrelated program (a
+    console's code, a database shell fed by a pipe, a wiping subcommand, SQL run by
+    `sql`, writes to production, a rollback repeated) keeps the check."""
+    call = ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+    subjects = build_subjects(call)[0]
+    found = [s for s in subjects if CHECKS["db-reset"].fn(s)]
+    assert found and all("db-reset" in applicable(s)[1] for s in found)
+
+
+PUBLISH_PROGRAMS = ["docker", "podman", "nerdctl", "buildah", "docker-compose", "podman-compose", "gh", "glab", "helm",
+                    "python", "python3", "/usr/bin/docker", "./gh", "bin/python3"]
+PUBLISH_WORDS = ["push", "image", "compose", "manifest", "trust", "buildx", "imagetools", "build", "bake", "--push",
+                 "--push=false", "-o", "--output", "type=registry", "type=registry,name=x", "push=true", "-t", "app:1",
+                 ".", "release", "create", "delete", "gist", "v1", "cm-push", "setup.py", "upload", "register",
+                 "dist/*", "--publishImage", "--publishImage=true", "--publishImage=false", "--dry-run", "x",
+                 "pushd", "deploy", "publish", "--", "$x", "'push'", "pu\\sh"]
+
+
+@SETTINGS
+@given(st.sampled_from(PUBLISH_PROGRAMS), st.lists(st.sampled_from(PUBLISH_WORDS), max_size=6),
+       st.sampled_from(["{}", "sudo {}", "env A=1 {}", "x=push; {}", "true && {}"]))
+def test_publish_word_gates_never_hide_a_finding(program: str, words: list[str], shape: str) -> None:
+    """publish skips the commonest programs it runs on without one of its words
+    (publishchecks._PUBLISH_WORDS); whatever their words, wrappers, quoting or
+    variables, the check run on every subject finds nothing where it was skipped."""
+    command = shape.replace("{}", " ".join([program, *words]))
+    if "x=push" in shape:
+        command = command.replace(" x", " $x", 1) if " x" in command else command + " $x"
+    call = ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+    assert "publish" not in hidden_findings(call)
+
+
+@pytest.mark.parametrize("command", ["docker push app:1", "docker buildx build --push -t a .", "docker build -o "
+                                     "type=registry .", "gh release create v1", "helm push chart.tgz oci://r",
+                                     "python setup.py sdist upload", "docker x --publishImage=true",
+                                     "podman --publishImage", "docker compose push"])
+def test_publish_word_gates_keep_what_publishes(command: str) -> None:
+    call = ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+    subject = build_subjects(call)[0][0]
+    assert CHECKS["publish"].fn(subject) and "publish" in applicable(subject)[1]
+
+
+def test_publish_word_gates_skip_the_rest() -> None:
+    for command in ("docker ps -a", "gh pr view 12", "python -m pytest -x", "helm list", "docker run --rm alpine"):
+        call = ToolCall(agent="t", tool="Bash", kind=kind_of("Bash"), input={"command": command}, cwd=PROJECT)
+        assert "publish" not in applicable(build_subjects(call)[0][0])[1]
 
 
 def test_failed_word_gates_leave_the_same_checks_however_often_seen() -> None:
