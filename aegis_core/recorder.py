@@ -132,6 +132,10 @@ class GroupCommit:
         self._writing = False  # the writer thread takes entries
         self._kicking = False  # a wake-up of the writer is scheduled on the loop
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Whether the decision recording now is the only one under way (the daemon sets
+        # it: one connection in flight): then a record that finds the writer idle is
+        # written at once, without waiting for the end of the loop's turn (see record).
+        self.alone: Callable[[], bool] = lambda: False
         self.batches = 0
         self.largest = 0
 
@@ -142,11 +146,23 @@ class GroupCommit:
             self.record_now(events, calls)
             _run(on_durable)
             return
-        entry = _Entry(events, calls, on_durable, loop.create_future())
         with self._lock:
             writing = self._writing
-            if writing:
+            # Nothing else can join this batch: no other decision is under way, nothing
+            # is queued and the writer waits. The turn's end (_kick) would write it alone
+            # on the loop all the same, one turn of the loop later (15-30 us per call).
+            now = (writing and self._idle and not self._queue and not self._kicking and self.alone()
+                   and self.plugins.builtin_only("audit", "audit_sync"))
+            entry = _Entry(events, calls, on_durable, None if now else loop.create_future())
+            if writing and not now:
                 self._queue.append(entry)
+        if now:
+            # As _kick does: the writer thread waits with nothing queued and only this
+            # loop queues, so no other batch is written meanwhile and the order holds.
+            self._write_batch([entry])
+            if entry.error is not None:
+                raise entry.error
+            return
         if writing and not self._kicking:
             # Looked at after this turn of the loop, not now: every decision that
             # reaches its record in the same turn joins the same batch.

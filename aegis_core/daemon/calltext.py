@@ -17,6 +17,10 @@ SUMMARY_LIMIT = 2000
 # Inputs larger than this (as JSON) are stored as a preview plus their digest.
 INPUT_LIMIT = 64 * 1024
 PREVIEW = 4096
+# Built once (json.dumps with options builds an encoder per call, on every decision's
+# path): the input as the agent sent it, for its size; and as the store keeps it.
+_AS_SENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+_AS_STORED = json.JSONEncoder(ensure_ascii=True, default=str).encode
 
 
 class BadText(ValueError):
@@ -33,7 +37,7 @@ class CallText:
     @classmethod
     def of(cls, call: ToolCall) -> CallText:
         """Redact ``call`` once. Raises BadText when its input is not valid Unicode."""
-        raw = json.dumps(call.input, ensure_ascii=False, separators=(",", ":"), default=str)
+        raw = _AS_SENT(call.input)
         try:
             size = len(raw.encode("utf-8"))
         except UnicodeEncodeError as exc:
@@ -43,7 +47,7 @@ class CallText:
             clean = redact_value(dict(call.input))
             # Nothing masked (most calls): the call's own summary is the redacted one.
             summary = _short((call if clean == call.input else replace(call, input=clean)).summary())
-            return cls(summary, json.dumps(clean, ensure_ascii=True, default=str), size)
+            return cls(summary, _AS_STORED(clean), size)
         digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
         summary = redact_text(_short(call.summary(), SUMMARY_LIMIT + 200))[:SUMMARY_LIMIT]
         preview = redact_text(raw[: PREVIEW + 200])[:PREVIEW]

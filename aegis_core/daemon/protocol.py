@@ -122,9 +122,13 @@ def parse_request(line: bytes | bytearray) -> dict[str, Any]:
     return request
 
 
+# Built once: json.dumps with an option builds an encoder per call (every answer).
+_ENCODE = json.JSONEncoder(default=str).encode
+
+
 def encode(message: Mapping[str, Any]) -> bytes:
     """One message as it goes on the wire: a JSON line."""
-    return json.dumps(message, default=str).encode() + b"\n"
+    return _ENCODE(message).encode() + b"\n"
 
 
 class Stream(Protocol):

@@ -213,6 +213,8 @@ class Daemon:
         self._listening: dict[str, _Listening] = {}
         # The connections being served (cancelled at stop).
         self._connections: set[asyncio.Task[None]] = set()
+        # A decision with no other connection in flight is recorded at once (recorder.py).
+        self.recorder.alone = lambda: len(self._connections) <= 1
         self._tasks: TaskGroup | None = None
         self._loop_thread: int | None = None  # the thread running serve()
         self._loop_token: anyio.lowlevel.EventLoopToken | None = None  # for notes from other threads

@@ -11,7 +11,7 @@ shift
 deny_json= why=
 case $1 in --deny-json=*) deny_json=${1#--deny-json=}; shift ;; esac
 cpu=$AEGIS_GUARD_DEADLINE
-[ "$cpu" -gt 10 ] 2>/dev/null && cpu=10
+case $cpu in [0-9]|10) ;; *) cpu=10 ;; esac
 ulimit -t "$cpu" 2>/dev/null
 if [ -z "$deny_json" ]; then
   "$@" >&2
@@ -75,7 +75,9 @@ exit 2
 #
 # The interpreter's own start-up, before run.py can arm anything, is bounded in CPU
 # time: this shell sets RLIMIT_CPU (soft = hard, so the kernel sends SIGKILL) to the
-# deadline, at most 10 s, and the client inherits it; the client uses a few
+# deadline, at most 10 s (a deadline of more than one digit but 10, or not a whole
+# number at all, gets 10: a pattern match, where a numeric test would cost a
+# redirection of its error on every call), and the client inherits it; the client uses a few
 # milliseconds of CPU even while it waits minutes on a human, and the limit counts each
 # process's own time, so the shell's does not eat into the client's. A start-up that
 # spins is cut there for one setrlimit per call; one blocked in the kernel (a stuck

@@ -1,13 +1,15 @@
 """The daemon's recorder (aegis_core/recorder.py, GroupCommit) with the real audit
 writer and the real store: a decision's ``on_durable`` (the daemon's early allow) runs
 only once its audit record is in the log; a record that comes alone to an idle writer
-is written on the event loop itself, records that come in the same turn go to the
+is written on the event loop itself (within the call when the daemon says no other
+decision is under way, else at the end of the loop's turn), records that come in the same turn go to the
 writer thread as one batch, and so does a lone record when an installed plugin writes
 the audit log (it may wait on a network); a store that fails after the audit record
 is durable fails the decision, and leaves an allow already answered answered."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from pathlib import Path
@@ -96,6 +98,26 @@ def test_a_lone_record_is_written_on_the_event_loop_before_its_answer(aegis_home
     assert recorder.batches == 1
     with apsw.Connection(str(aegis_home / "aegis.db")) as db:  # the store has the call too, once answered
         assert list(db.execute("SELECT tool, decision FROM tool_calls")) == [("Bash", "allow")]
+
+
+def test_the_only_decision_under_way_is_written_before_record_returns(aegis_home: Path, store: Store) -> None:
+    # The daemon says so (Daemon: one connection in flight): its record is written within
+    # the call, before the loop's turn ends; otherwise the turn's end writes it (_kick).
+    for alone in (True, False):
+        recorder = GroupCommit(make_plugins(builtins=True), store)
+        recorder.alone = lambda alone=alone: alone  # type: ignore[misc]
+        seen = Seen(aegis_home / "audit.log")
+        loop_thread = threading.get_ident()
+        turned: list[bool] = []
+
+        async def body() -> None:
+            asyncio.get_running_loop().call_soon(turned.append, True)  # runs at the turn's end
+            events, calls = decision(1)
+            await recorder.record(events, calls, on_durable=lambda: seen.on_durable(1)() or turned.append(False))
+
+        anyio.run(serving, recorder, body)
+        assert seen.in_log == {1: True} and seen.threads == {1: loop_thread}
+        assert turned == ([False, True] if alone else [True, False])
 
 
 def test_records_of_the_same_turn_go_to_the_writer_thread_as_one_batch(aegis_home: Path, store: Store) -> None:

@@ -63,7 +63,9 @@ FAKE_DAEMON = textwrap.dedent('''
     while True:
         conn, _ = server.accept()
         try:
-            conn.recv(1 << 20)
+            heard = conn.recv(1 << 20)
+            with open(ready + ".heard", "a") as out:  # how many bytes each client told it
+                out.write(f"{len(heard)}\\n")
             conn.sendall(answer)
         except OSError:
             pass
@@ -95,6 +97,11 @@ class Fakes:
         pid = int(wait_for(lambda: ready.exists() and ready.read_text()))
         self.pids.append(pid)
         return pid
+
+    def heard(self, index: int) -> list[int]:
+        """How many bytes each client that connected told fake number ``index``."""
+        heard = self.root / f"fake-{index}.pid.heard"
+        return [int(line) for line in heard.read_text().split()] if heard.exists() else []
 
     def kill(self) -> None:
         for pid in self.pids:
@@ -139,6 +146,9 @@ def test_a_fake_on_the_shared_agent_socket_is_refused_and_named(daemon, encoder:
     assert told["decision"] == "deny"
     assert f"process {fake} answers there" in told["reason"]
     assert "`aegis status`" in told["reason"] and "Do not retry" in told["reason"]
+    # The fake never heard the call: the client connects before it has read the call,
+    # and sends nothing until it has checked who listens.
+    assert wait_for(lambda: fakes.heard(0)) == [0]
 
     status = daemon.cli("status")
     assert status.returncode == 6, status.stdout + status.stderr
