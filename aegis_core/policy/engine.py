@@ -386,7 +386,12 @@ def _code_subjects(call: ToolCall, path: str, content: str, project: str | None,
         unreadable.append(str(crowded))
         found = None
     code = found[1] if found is not None else ""
-    return [subject, *(_segment_subjects(call, path, code, project, cwd, home, budget, run_now, depth) if code else [])]
+    if not code:
+        return [subject]
+    # What is not judged asks (more commands than judged one by one, text that cannot be
+    # read), as for a file written now: 120 routine calls must not hide the next one.
+    return [subject, *_segment_subjects(call, path, code, project, cwd, home, budget, run_now, depth,
+                                        unreadable=unreadable)]
 
 
 _RUN_NOW = "_run_now"  # Subject.cache key: deferred code that this very command runs from disk

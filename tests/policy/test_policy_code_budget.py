@@ -136,3 +136,23 @@ class _Counting:
         for match in self.pattern.finditer(text):
             self.found.append(match.group(0))
             yield match
+
+
+def test_a_script_on_disk_with_more_commands_than_judged_asks_when_run(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # 130 routine calls, then one that wipes the home: the first 120 were judged, the
+    # rest never read, and running the file was allowed. It asks, as writing it does.
+    home = tmp_path / "home" / "dev"
+    project = home / "code" / "app"
+    (project / "scripts").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    routine = "".join(f"execSync('mkdir -p build/{n}');\n" for n in range(130))
+    script = project / "scripts" / "x.js"
+    for body in (routine, routine + "execSync('rm -rf ' + os.homedir());\n"):
+        script.write_text(body)
+        forget_caches()
+        verdict = POLICY.evaluate(shell("node scripts/x.js", cwd=str(project)))
+        assert verdict.action is Action.REQUIRE_APPROVAL and "too many to judge one by one" in verdict.reason, verdict
+    script.write_text(routine[:2000])
+    forget_caches()
+    assert POLICY.evaluate(shell("node scripts/x.js", cwd=str(project))).action is Action.ALLOW
