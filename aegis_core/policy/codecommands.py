@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -25,6 +26,26 @@ MAX_READ_CHARS = 2 * MAX_CODE_CHARS + 1  # with the excerpts around late calls (
 # Distinct commands read from one file: one more than the engine judges one by one
 # (engine.MAX_SEGMENTS), so that a file holding more asks instead of passing unread.
 _MAX_COMMANDS = 121
+# What the reader reads of one text at most (up to MAX_READ_CHARS), past which the text
+# is Crowded: calls to a shell or a process (each ~0.5 us to find), string pieces read
+# in the arguments of the distinct ones (~1 us each), names set to the home folder
+# (each looked for between every two pieces) and literals joined by an operator. Real
+# code holds far fewer: at most 29 calls, 81 pieces and 39 joins in any 32 KB of 12,000
+# read from the Python standard library, the agent CLIs' JavaScript bundles, this
+# project and its corpus; text made of them (`exec('a1' exec('a2' ...`, 45 ms to read)
+# is not code anyone writes, and a bound on each keeps the reading ~1 ms. The calls'
+# bound is the loosest: a call repeated is read once, and a file of a few routine calls
+# repeated a few hundred times is still read (and allowed).
+MOST_CALLS = 1000
+MOST_PIECES = 800
+MOST_HOME_NAMES = 32
+MOST_JOINS = 400
+
+
+class Crowded(Exception):
+    """A program text holding more of what the reader reads than real code does (see
+    MOST_CALLS): it is not read further, and what it was written for asks (its message
+    says why, naming the file)."""
 
 # Two literals joined by a concatenation operator, in most languages: + . .. <> ~ &.
 _JOINED = re.compile(r"""(["'])([^"'\n\\]{0,200})\1\s*(?:\+|\.\.?|<>|~|&)\s*(["'])([^"'\n\\]{0,200})\3""")
@@ -162,6 +183,9 @@ _JOIN_CUE = re.compile(r"""["']\s*(?:\+|\.\.?|<>|~|&)\s*["']""")
 
 
 def _joined(code: str) -> str:
+    if _JOIN_CUE.search(code) is not None and \
+            len(list(itertools.islice(_JOIN_CUE.finditer(code), MOST_JOINS + 1))) > MOST_JOINS:
+        raise Crowded(f"more than {MOST_JOINS} strings joined by an operator")
     for _ in range(6):
         if _JOIN_CUE.search(code) is None:
             break
@@ -199,13 +223,14 @@ def _decoded(code: str) -> list[str]:
     return out[:_MAX_COMMANDS]
 
 
-def _home_names(code: str) -> set[str]:
+def _home_names(code: str, assignments: list[tuple[str, str]] | None = None) -> set[str]:
     """Variables the code sets to the home folder itself (`h, _ := os.UserHomeDir()`,
-    `let h = env::var("HOME").unwrap();`), not to a path below it."""
+    `let h = env::var("HOME").unwrap();`), not to a path below it. ``assignments``:
+    _ASSIGNED.findall(code), when already made."""
     names: set[str] = set()
     seen: dict[str, re.Match[str] | None] = {}  # the same value assigned again is matched once
     # findall: every assignment's (name, value) built in C, no Python step per match object.
-    for name, assigned in _ASSIGNED.findall(code):
+    for name, assigned in _ASSIGNED.findall(code) if assignments is None else assignments:
         text = assigned.strip()
         if text not in seen:
             seen[text] = _HOME_VALUE.match(text)
@@ -226,20 +251,28 @@ def _window(code: str, start: int) -> str:
     return code[start:end if end != -1 else start + 240]
 
 
-def _names_home(text: str, home_names: set[str]) -> bool:
+def _names_home(text: str, home_names: re.Pattern[str] | None) -> bool:
     # The cheap tests first: this runs between every two string pieces of every call read.
     if "'~'" in text or (_HOME_CUE.search(text) and HOME_EXPRESSION.search(text)) \
             or (("'" in text or '"' in text) and _HOME_LITERAL.search(text)):
         return True
-    return any(re.search(rf"(?<![\w.]){re.escape(n)}\b(?!\s*[.\[(])", text) for n in home_names) \
-        if home_names else False
+    return home_names is not None and home_names.search(text) is not None
 
 
-def _string_variables(code: str) -> dict[str, str]:
-    """Variables set to one string (`cmd = 'rm' + ' -rf ' + '~'`, pieces already joined)."""
+def _home_name_pattern(names: set[str]) -> re.Pattern[str] | None:
+    """One search for any of ``names`` used whole (not `h.x`, `h[0]`, `h(...)`): one
+    pattern compiled per text, not one search per name between every two pieces."""
+    if not names:
+        return None
+    return re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, sorted(names))) + r")\b(?!\s*[.\[(])")
+
+
+def _string_variables(code: str, assignments: list[tuple[str, str]] | None = None) -> dict[str, str]:
+    """Variables set to one string (`cmd = 'rm' + ' -rf ' + '~'`, pieces already joined).
+    ``assignments``: _ASSIGNED.findall(code), when already made."""
     found: dict[str, str] = {}
     seen: dict[str, str | None] = {}  # the same value assigned again is matched once
-    for name, assigned in _ASSIGNED.findall(code):
+    for name, assigned in _ASSIGNED.findall(code) if assignments is None else assignments:
         text = assigned.strip()
         if text not in seen:
             value = _ONE_LITERAL.match(text)
@@ -254,10 +287,12 @@ _ONE_LITERAL = re.compile(r"""^[rbfu]{0,2}(?:"((?:[^"\\\n]|\\.){0,2000})"|'((?:[
 _BUILDER_STEP = re.compile(r"^\)\s*\.(?:arg|args)\(\s*(?:&?\[|vec!\[)?\s*$")
 
 
-def _command_of(window: str, home_names: set[str], strings: dict[str, str] | None = None) -> str | None:
+def _command_of(window: str, home_names: re.Pattern[str] | None, strings: dict[str, str] | None = None,
+                pieces_left: list[int] | None = None) -> str | None:
     """The command a call's arguments spell: string pieces in order, the home folder as
     ``~``, an argument list's items as words, a builder's `.arg(...)`/`.args([...])`
-    steps as more words, a variable set to one string as that string."""
+    steps as more words, a variable set to one string as that string. ``pieces_left``:
+    string pieces that may still be read, past which Crowded is raised."""
     if strings:
         first = re.match(r"\s*(\w+)\s*[,)]", window)
         if first and first.group(1) in strings:
@@ -266,6 +301,10 @@ def _command_of(window: str, home_names: set[str], strings: dict[str, str] | Non
     pieces: list[str] = []
     position = 0
     for found in _LITERAL.finditer(window):
+        if pieces_left is not None:
+            pieces_left[0] -= 1
+            if pieces_left[0] < 0:
+                raise Crowded(f"more than {MOST_PIECES} string pieces")
         between = window[position:found.start()]
         if pieces and _names_home(between, home_names):
             pieces.append(" ~" if between.strip().startswith(",") else "~")
@@ -301,17 +340,26 @@ _EXEC_AND_WINDOW = re.compile(f"({_EXEC_SCAN.pattern})(?=([^\n]{{0,240}}))")
 _SPARSE_CALLS = 64
 
 
-def _calls(code: str) -> Iterator[tuple[str, str]]:
+def _calls(code: str, most: int | None = None) -> Iterator[tuple[str, str]]:
     """(each call to a shell or process in ``code``, its arguments' window), each
     distinct pair once, in order. A text with few calls is searched through the cue
     (see cues.py); past _SPARSE_CALLS, the rest is read by one findall, whose matches
-    are the same as the cued search's from there (``\b`` sees the character before)."""
+    are the same as the cued search's from there (``\b`` sees the character before).
+    ``most``: the calls (repeats too) past which Crowded is raised."""
     seen: set[tuple[str, str]] = set()
     for count, found in enumerate(_CUED_EXEC.finditer(code)):
         if count == _SPARSE_CALLS:
-            rest = _EXEC_AND_WINDOW.findall(code, found.start())
+            if most is None:
+                rest = _EXEC_AND_WINDOW.findall(code, found.start())
+            else:  # counted first, without their windows (each ~0.25 us): no more made than may be read
+                if count + sum(1 for _ in itertools.islice(_EXEC_SCAN.finditer(code, found.start()),
+                                                           most - count + 1)) > most:
+                    raise Crowded(f"more than {most} calls to a shell or a process")
+                rest = _EXEC_AND_WINDOW.findall(code, found.start())
             yield from (pair for pair in dict.fromkeys(rest) if pair not in seen)
             return
+        if most is not None and count == most:
+            raise Crowded(f"more than {most} calls to a shell or a process")
         pair = (found.group(0), _window(code, found.end()))
         if pair not in seen:
             seen.add(pair)
@@ -427,16 +475,33 @@ def _late_words() -> _LateWords:
 
 def code_commands(content: str, name: str = "") -> str:
     """Shell commands standing for what a program's text (in the file ``name``) runs
-    or deletes."""
-    code = content[:MAX_READ_CHARS]
-    home_names = _home_names(code) if "=" in code and _has_any(code.lower(), _HOME_WORDS) else set()
+    or deletes. Crowded: the text holds more of what is read than real code does (see
+    MOST_CALLS), its message the reason to give."""
+    try:
+        return _code_commands(content[:MAX_READ_CHARS], name)
+    except Crowded as crowded:
+        file = name.rsplit("/", 1)[-1] or "the file"
+        raise Crowded(f"{file} holds {crowded} in the {min(len(content), MAX_READ_CHARS)} characters Aegis reads, "
+                      "more than real code does; it is not read further") from None
+
+
+def _code_commands(code: str, name: str) -> str:
+    # The assignments are found once (~1.3 ms for 16 KB of real code) where the code is
+    # the same text after the substitutions below (they changed nothing).
+    assigned = _ASSIGNED.findall(code) if "=" in code and _has_any(code.lower(), _HOME_WORDS) else None
+    as_read = code
+    named = _home_names(code, assigned) if assigned else set()
+    if len(named) > MOST_HOME_NAMES:
+        raise Crowded(f"more than {MOST_HOME_NAMES} names set to the home folder")
+    home_names = _home_name_pattern(named)
     # The home folder as a literal `~`, joined to the pieces around it (`'rm -rf ' . getenv('HOME')`,
     # `${os.homedir()}`), and names assembled from pieces (`'rm' + 'tree'`) joined.
-    code = _TEMPLATE_PART.sub(lambda m: "~" if _names_home(m.group(0)[2:-1], home_names) else m.group(0), code)
+    templated = _TEMPLATE_PART.sub(lambda m: "~" if _names_home(m.group(0)[2:-1], home_names) else m.group(0), code)
+    code = code if templated == code else templated  # the same text kept as the same object (see as_read)
     if _has_any(code.lower(), _HOME_WORDS):
         code = _home_as_literal(code)
     code = _joined(_QUOTED_HOME.sub("'~'", code))
-    strings = _string_variables(code) if "=" in code else {}
+    strings = _string_variables(code, assigned if code is as_read else None) if "=" in code else {}
     commands: dict[str, None] = {}  # each distinct command once, in order
     read: dict[str, str | None] = {}  # window -> its command: repeated calls are read once
     for found in _CUED_RECURSIVE_DELETE.finditer(code):
@@ -444,7 +509,7 @@ def code_commands(content: str, name: str = "") -> str:
         if target is None:
             continue
         deleted = target.group(1)
-        if deleted in ("'~'", '"~"') or deleted.lstrip("$") in home_names:
+        if deleted in ("'~'", '"~"') or deleted.lstrip("$") in named:
             commands["rm -rf ~"] = None
             break
         if deleted[1:-1] in ("/", "/home", "/Users", "/root"):
@@ -453,14 +518,15 @@ def code_commands(content: str, name: str = "") -> str:
     if name.lower().endswith(_BACKTICK_LANGUAGES):
         commands.update(dict.fromkeys(c for m in _BACKTICKS.finditer(code)
                                       if _COMMAND_WORD.match(c := m.group(1) or m.group(2) or m.group(3) or "")))
-    for text, window in _calls(code):
+    pieces_left = [MOST_PIECES]
+    for text, window in _calls(code, MOST_CALLS):
         if text.startswith("$`"):
             command: str | None = text[2:-1]  # zx: $`cmd`
         else:
             if "'" not in window and '"' not in window and not (strings and "=" in code):
                 continue  # no string handed over: nothing to read (and nothing to search)
             if window not in read:
-                read[window] = _command_of(window, home_names, strings)
+                read[window] = _command_of(window, home_names, strings, pieces_left)
             command = read[window]
         if command:
             commands[command] = None

@@ -23,6 +23,7 @@ from aegis_core.policy.argpaths import (
 )
 from aegis_core.policy.autorun import written_text
 from aegis_core.policy.checks import found_names
+from aegis_core.policy.codecommands import Crowded
 from aegis_core.policy.facts import PATH_PROBLEMS, Subject, call_facts, call_kind, segment_facts, with_found_names
 from aegis_core.policy.ondisk import script_on_disk
 from aegis_core.policy.patchtext import patch_writes
@@ -220,7 +221,7 @@ def _run_from_disk(call: ToolCall, seg: Segment, project: str | None, cwd: str |
         return []  # nearly always: a program that runs nothing from a file
     on_disk = script_on_disk(seg, cwd, home)
     if on_disk is not None:
-        return _code_subjects(call, *on_disk, project, cwd, home, budget, run_now=True, depth=depth)
+        return _code_subjects(call, *on_disk, project, cwd, home, budget, unreadable, run_now=True, depth=depth)
     task = task_code(seg, cwd, home, set_here)
     if task is None:
         requests = readable_requests(seg, cwd, home)
@@ -253,7 +254,11 @@ def _written_code(call: ToolCall, project: str | None, cwd: str | None, home: st
         # the time a text made to be slow takes to read.
         unjudged.append(unread)
         return []
-    found = written_code(call)
+    try:
+        found = written_code(call)
+    except Crowded as crowded:  # not read: the call asks, as for what is unread
+        unjudged.append(str(crowded))
+        return []
     if found is None:
         return []
     path, code = found
@@ -374,10 +379,10 @@ def _analysed_parts(code: str) -> list[ShellAnalysis] | None:
 
 
 def _code_subjects(call: ToolCall, path: str, content: str, project: str | None, cwd: str | None, home: str,
-                   budget: CallBudget, run_now: bool, depth: int = 0) -> list[Subject]:
+                   budget: CallBudget, unreadable: list[str], run_now: bool, depth: int = 0) -> list[Subject]:
     """Subjects for a script file's content, judged as if it were written now: the
     file written (the checks on written code: secrets sent away...) and each command
-    it runs."""
+    it runs; why its commands were not read, into ``unreadable``."""
     written = ToolCall(agent=call.agent, tool="Write", kind=Kind.WRITE, input={"file_path": path, "content": content},
                        cwd=call.cwd, session=call.session)
     reads, writes, urls = call_facts(written, home)
@@ -385,9 +390,18 @@ def _code_subjects(call: ToolCall, path: str, content: str, project: str | None,
     subject.cache[_DEFERRED] = path
     if run_now:
         subject.cache[_RUN_NOW] = True
-    found = written_code(written)
+    try:
+        found = written_code(written)
+    except Crowded as crowded:  # not read: the command asks (see _build_subjects)
+        unreadable.append(str(crowded))
+        found = None
     code = found[1] if found is not None else ""
-    return [subject, *(_segment_subjects(call, path, code, project, cwd, home, budget, run_now, depth) if code else [])]
+    if not code:
+        return [subject]
+    # What is not judged asks (more commands than judged one by one, text that cannot be
+    # read), as for a file written now: 120 routine calls must not hide the next one.
+    return [subject, *_segment_subjects(call, path, code, project, cwd, home, budget, run_now, depth,
+                                        unreadable=unreadable)]
 
 
 _RUN_NOW = "_run_now"  # Subject.cache key: deferred code that this very command runs from disk

@@ -263,12 +263,18 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
             added.extend(_adopt(inner.segments, len(segments) + len(added), seg, f"script {script}"))
         else:
             replaced[seg.index] = replace(seg, inline_code=(language, code))
+    from aegis_core.policy.codecommands import Crowded  # raised by what reads written code
     from aegis_core.policy.written import WRITTEN_VIA, edited_in_place
 
     for seg in segments:
         # `sed -i 's/pytest/rm -rf ~/' Makefile`, `npm pkg set scripts.test=...`: text put
         # into a file that runs later, judged as written code.
-        for target, code in edited_in_place(seg):
+        try:
+            edited = edited_in_place(seg)
+        except Crowded as crowded:  # not read: the command asks for it
+            problems.append(str(crowded))
+            continue
+        for target, code in edited:
             if code.strip():
                 added.extend(_adopt(analyse(code[:MAX_SCRIPT_CHARS]).segments, len(segments) + len(added), seg,
                                     WRITTEN_VIA + target))
@@ -277,7 +283,11 @@ def follow(analysis: ShellAnalysis) -> ShellAnalysis:
             continue
         from aegis_core.policy.written import shell_code
 
-        code = shell_code(target, "".join(t for t in texts if t))
+        try:
+            code = shell_code(target, "".join(t for t in texts if t))
+        except Crowded as crowded:  # not read: the command asks for it
+            problems.append(str(crowded))
+            continue
         if code and code.strip():
             added.extend(_adopt(analyse(code[:MAX_SCRIPT_CHARS]).segments, len(segments) + len(added),
                                 segments[0], WRITTEN_VIA + target))
