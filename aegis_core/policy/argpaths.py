@@ -60,7 +60,7 @@ def remember_variables(program: str, assignments: tuple[str, ...], argv: tuple[s
             if "${" in value:
                 # `d=.git; d=$d/hooks`: a value built from what is already known.
                 # Bounded: `d=$d$d` a thousand times must not double a string a thousand times.
-                built = _KNOWN_REFERENCE.sub(lambda m: variables.get(m.group(1), m.group(0)), value)
+                built = BRACED_REFERENCE.sub(lambda m: variables.get(m.group(1), m.group(0)), value)
                 value = built if len(built) <= _MAX_VALUE else value
             variables[found.group(1)] = value
 
@@ -79,7 +79,8 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # read's options whose value is the next word (not a name it sets).
 _READ_VALUE_OPTIONS = frozenset({"-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"})
 _MAX_VALUE = 1024
-_KNOWN_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# `${NAME}`, as the analysis spells a reference to a variable in an argument.
+BRACED_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 LOOP = "@"  # variables["@f"]: the words a `for f in ...` loop gives f, one a line
@@ -103,7 +104,7 @@ def representatives(text: str, cwd: str | None, home: str, variables: dict[str, 
     """``representative`` of an argument for each value a loop gives its variable (one
     value when no loop variable is in it)."""
     if variables:
-        for name in _LOOP_REFERENCE.findall(text):
+        for name in BRACED_REFERENCE.findall(text):
             values = variables.get(LOOP + name)
             if values is not None:
                 found = []
@@ -116,7 +117,6 @@ def representatives(text: str, cwd: str | None, home: str, variables: dict[str, 
     return [] if found_one is None else [found_one]
 
 
-_LOOP_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def representative(text: str, cwd: str | None, home: str, variables: dict[str, str] | None = None) -> str | None:

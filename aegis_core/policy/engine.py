@@ -14,6 +14,7 @@ from typing import Any
 from aegis_core.models import Action, Kind, ToolCall, Verdict
 from aegis_core.policy import risk as risk_module
 from aegis_core.policy.argpaths import (
+    BRACED_REFERENCE,
     LOOP,
     SETTERS,
     loop_variables,
@@ -449,13 +450,11 @@ def _secrets_carried(text: str, variables: dict[str, str]) -> str | None:
         found = True
         return " ".join(f"${{{name}}}" for name in _REFERENCE.findall(value))
 
-    carried = _BRACED_REFERENCE.sub(secret_value, text)
+    carried = BRACED_REFERENCE.sub(secret_value, text)
     return carried if found and len(carried) <= 4096 else None
 
 
-# `${NAME}` as the analysis spells a reference in an argument, and a value's references
-# in either spelling (a loop's words are kept as written).
-_BRACED_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# A value's references in either spelling (a loop's words are kept as written).
 _REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
