@@ -91,7 +91,9 @@ _PY_LITERAL = re.compile(_PY_STRING)
 # Task runners' Python files: nox's session.run('rm', '-rf', x) runs its words, invoke's
 # c.run('...') / fabric's conn.run('...') a shell line.
 _PY_SESSION_RUN = re.compile(r"\bsession\.run(?:_always|_install)?\(\s*((?:" + _PY_STRING + r"\s*,?\s*)+)")
-_PY_TASK_SHELL = re.compile(r"\b(?:c|ctx|context|conn|connection|local)\.(?:run|sudo|local)\(\s*" + _PY_STRING)
+# The names invoke's and fabric's context is usually given (any other is found by _task_parameters).
+_TASK_CONTEXTS = ("c", "ctx", "context", "conn", "connection", "local")
+_PY_TASK_SHELL = re.compile(r"\b(?:" + "|".join(_TASK_CONTEXTS) + r")\.(?:run|sudo|local)\(\s*" + _PY_STRING)
 # The first parameter of a nox session or an invoke/fabric task, whatever its name
 # (`@nox.session def tests(s): s.run(...)`): the object whose run() runs commands.
 _PY_TASK_FUNCTION = re.compile(r"@(?:nox\.)?(session|task)\b[^\n]{0,200}\n(?:[ \t]*@[^\n]{0,200}\n){0,4}"
@@ -109,7 +111,7 @@ def _task_parameters(code: str) -> tuple[set[str], set[str]]:
     for kind, name in _PY_TASK_FUNCTION.findall(code):
         if kind == "session" and name != "session":
             sessions.add(name)
-        elif kind == "task" and name not in ("c", "ctx", "context", "conn", "connection", "local"):
+        elif kind == "task" and name not in _TASK_CONTEXTS:
             contexts.add(name)
         if len(sessions) + len(contexts) >= _MOST_TASK_PARAMETERS:
             break
